@@ -1,0 +1,61 @@
+"""Permission dependencies: who is calling (bearer token or session cookie) and may they."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from landbridge.auth.models import Role
+from landbridge.auth.service import Principal, principal_from_session, principal_from_token
+from landbridge.errors import Forbidden, Unauthorized
+from landbridge.web.transaction import get_session
+
+
+def optional_principal(request: Request, session: Session = Depends(get_session)) -> Principal | None:
+    """The caller, from ``Authorization: Bearer`` or the session cookie; None if anonymous."""
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    principal: Principal | None = None
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        principal = principal_from_token(session, header[7:].strip())
+        if principal is None:
+            raise Unauthorized("auth.invalid_token", "访问令牌无效或已过期", "invalid or expired access token")
+    elif "session" in request.scope:
+        data = request.session
+        if "uid" in data:
+            principal = principal_from_session(session, int(data["uid"]), int(data.get("sv", 0)))
+            if principal is None:
+                request.session.clear()
+    request.state.principal = principal
+    return principal
+
+
+def current_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
+    """The caller; 401 if anonymous."""
+    if principal is None:
+        raise Unauthorized("auth.login_required", "请先登录", "authentication required")
+    return principal
+
+
+def require_roles(*roles: Role) -> Callable[..., Principal]:
+    """Dependency factory: the caller must have one of ``roles`` (admin is not implied)."""
+    allowed = frozenset(roles)
+
+    def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作",
+                            "your role may not do this", required=sorted(allowed))
+        return principal
+
+    return dependency
+
+
+def check_region(principal: Principal, region_code: str) -> None:
+    """Object-level check: the caller's organisation must cover the object's region."""
+    if not principal.covers_region(region_code):
+        raise Forbidden("auth.forbidden_region", "该对象不在您所在机构的管辖范围内",
+                        "this object is outside your organisation's area", region_code=region_code)

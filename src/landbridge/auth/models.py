@@ -1,0 +1,94 @@
+"""Auth tables: organisations, users and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from landbridge.db import Base
+
+
+class OrgKind(StrEnum):
+    """Kinds of organisation a user can belong to."""
+
+    collective = "collective"
+    township = "township"
+    registration_centre = "registration_centre"
+    nr_bureau = "nr_bureau"
+    exchange = "exchange"
+    bank = "bank"
+    guarantor = "guarantor"
+    insurer = "insurer"
+    fund = "fund"
+    supervisor = "supervisor"
+    platform = "platform"
+    individual = "individual"
+    company = "company"
+    court = "court"
+
+
+class Role(StrEnum):
+    """Roles of ARCHITECTURE.md ("Who uses it")."""
+
+    member = "member"
+    collective_clerk = "collective_clerk"
+    township_official = "township_official"
+    registrar = "registrar"
+    nr_official = "nr_official"
+    exchange_operator = "exchange_operator"
+    bidder = "bidder"
+    bank_officer = "bank_officer"
+    guarantor_officer = "guarantor_officer"
+    insurer_officer = "insurer_officer"
+    fund_manager = "fund_manager"
+    supervisor = "supervisor"
+    admin = "admin"
+
+
+class Organisation(Base):
+    """An organisation (集体经济组织, 乡镇政府, 不动产登记中心, 银行 …) with the region it serves."""
+
+    __tablename__ = "auth_organisation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrgKind] = mapped_column(String(40))
+    region_code: Mapped[str] = mapped_column(String(12), index=True)
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class User(Base):
+    """A login account; belongs to exactly one organisation and has one role."""
+
+    __tablename__ = "auth_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(String(40))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("auth_organisation.id"), index=True)
+    party_id: Mapped[int | None] = mapped_column(Integer)  # the registry party this user is, if any
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A bearer token for the API; only its SHA-256 is stored."""
+
+    __tablename__ = "auth_api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("auth_user.id"), index=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,117 @@
+"""The ``landbridge`` command line: demo, serve, worker, db, import/export, ledger."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(help="LandBridge 城乡融合综合服务平台", no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="database schema")
+ledger_app = typer.Typer(help="the tamper-evident ledger")
+import_app = typer.Typer(help="import files")
+export_app = typer.Typer(help="export files")
+app.add_typer(db_app, name="db")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+console = Console()
+
+
+def _use_database(url: str | None) -> str:
+    from landbridge.config import get_settings
+    from landbridge.db import Database, set_database
+
+    if url:
+        os.environ["LANDBRIDGE_DATABASE_URL"] = url
+        get_settings.cache_clear()
+    settings = get_settings()
+    if settings.is_sqlite:
+        Path(settings.var_dir).mkdir(parents=True, exist_ok=True)
+    set_database(Database(settings.database_url))
+    return settings.database_url
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: str | None = typer.Option(None, "--database", help="database URL")) -> None:
+    """Apply all migrations."""
+    from landbridge.schema import upgrade
+
+    url = _use_database(database)
+    upgrade(url)
+    console.print(f"[green]schema up to date[/green] on {url.split('@')[-1]}")
+
+
+@ledger_app.command("verify")
+def ledger_verify(database: str | None = typer.Option(None, "--database")) -> None:
+    """Recompute the Merkle tree from the rows; exit 1 naming the first bad sequence number."""
+    from landbridge.db import get_database
+    from landbridge.ledger import verify_ledger
+
+    _use_database(database)
+    with get_database().transaction(readonly=True) as session:
+        report = verify_ledger(session)
+    if report.ok:
+        console.print(f"[green]ledger OK[/green]: {report.size} events, every leaf, root and signature verified")
+        return
+    console.print(f"[red]ledger TAMPERED[/red] at seq {report.first_bad_seq}: {report.reason}")
+    raise typer.Exit(1)
+
+
+@ledger_app.command("head")
+def ledger_head(database: str | None = typer.Option(None, "--database")) -> None:
+    """Print the latest signed tree head as JSON."""
+    import json
+
+    from landbridge.db import get_database
+    from landbridge.ledger import get_head
+
+    _use_database(database)
+    with get_database().transaction(readonly=True) as session:
+        head = get_head(session)
+    print(json.dumps(head.as_dict() if head else None, ensure_ascii=False))
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = typer.Option(None, "--database"),
+          worker: bool = typer.Option(True, help="run the deadline worker in-process")) -> None:
+    """Serve the platform (and, by default, the deadline worker)."""
+    import uvicorn
+
+    from landbridge.auth import demo_accounts_present
+    from landbridge.config import Mode, get_settings
+    from landbridge.db import get_database
+    from landbridge.main import create_app
+
+    _use_database(database)
+    settings = get_settings()
+    if settings.mode is Mode.production:
+        with get_database().transaction(readonly=True) as session:
+            if demo_accounts_present(session):
+                console.print("[red]refusing to start: demo accounts exist in production mode[/red]")
+                raise typer.Exit(2)
+    if worker:
+        from landbridge.worker import start_background_worker
+
+        start_background_worker()
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command("worker")
+def worker_cmd(database: str | None = typer.Option(None, "--database"),
+               once: bool = typer.Option(False, help="run due jobs once and exit")) -> None:
+    """Fire due deadlines (objection lapse, …) idempotently."""
+    from landbridge.worker import run_due_jobs, run_forever
+
+    _use_database(database)
+    if once:
+        fired = run_due_jobs()
+        console.print(f"fired {fired} due transitions")
+        return
+    run_forever()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

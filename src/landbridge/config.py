@@ -1,0 +1,77 @@
+"""Settings read from the environment (prefix ``LANDBRIDGE_``).
+
+Secrets have no defaults outside the development modes: in ``production`` the secret key and the
+ledger signing key must be supplied, and demo accounts are refused (see ``auth.service``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    """How the platform runs; only ``production`` is fit for real data."""
+
+    dev = "dev"
+    demo = "demo"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    """Platform settings; every field can be set as ``LANDBRIDGE_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="LANDBRIDGE_", extra="ignore")
+
+    mode: Mode = Mode.dev
+    database_url: str = "sqlite:///var/landbridge.db"
+    var_dir: Path = Path("var")
+    secret_key: str | None = None
+    ledger_signing_key_file: Path | None = None
+    city_profile: str = "yingtan"
+    clock_speed: float = 1.0
+    default_locale: str = "zh_CN"
+    max_upload_bytes: int = 20 * 1024 * 1024
+    page_size_max: int = 1000
+
+    @model_validator(mode="after")
+    def _secrets_in_production(self) -> Settings:
+        if self.mode is Mode.production:
+            if not self.secret_key:
+                raise ValueError("LANDBRIDGE_SECRET_KEY is required in production mode")
+            if self.ledger_signing_key_file is None:
+                raise ValueError("LANDBRIDGE_LEDGER_SIGNING_KEY_FILE is required in production mode")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def effective_secret_key(self) -> str:
+        """The cookie-signing secret; in development modes a per-installation random one in var/."""
+        if self.secret_key:
+            return self.secret_key
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        path = self.var_dir / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def signing_key_path(self) -> Path:
+        """Where the Ed25519 key that signs ledger tree heads lives."""
+        if self.ledger_signing_key_file is not None:
+            return self.ledger_signing_key_file
+        return self.var_dir / "ledger_signing_key.pem"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests build their own)."""
+    return Settings()

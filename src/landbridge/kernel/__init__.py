@@ -1,0 +1,1 @@
+"""Shared value types every module uses: money, area, time, identifiers, geometry."""

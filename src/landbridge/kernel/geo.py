@@ -1,0 +1,135 @@
+"""Geometry: one column type and one set of spatial queries for PostGIS and SQLite.
+
+Coordinates are CGCS2000 (EPSG:4490). On PostgreSQL the column is a PostGIS
+``geometry(MultiPolygon, 4490)`` with a GiST index and ``ST_Intersects`` does the filtering; on
+SQLite it is WKB with an R*Tree index over the bounding box (``<table>_rtree``) and Shapely does
+the exact test. Areas are measured in the city profile's projected CRS (EPSG:4548 for Yingtan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import shapely
+from pyproj import Transformer
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+from sqlalchemy import LargeBinary, func
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
+
+GEOGRAPHIC_SRID = 4490
+
+
+class GeometryError(ValueError):
+    """A geometry that cannot be stored: unparsable, wrong type, invalid, empty or out of range."""
+
+
+class _PostGISMultiPolygon(UserDefinedType[bytes]):
+    """PostGIS ``geometry(MultiPolygon, 4490)``; travels as WKB both ways."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return f"geometry(MULTIPOLYGON,{GEOGRAPHIC_SRID})"
+
+    def bind_expression(self, bindvalue: Any) -> ColumnElement[Any]:
+        return func.ST_SetSRID(func.ST_GeomFromWKB(bindvalue), GEOGRAPHIC_SRID)
+
+    def column_expression(self, colexpr: Any) -> ColumnElement[Any]:
+        return func.ST_AsBinary(colexpr, type_=self)
+
+
+class GeometryColumn(TypeDecorator[BaseGeometry]):
+    """A MultiPolygon in EPSG:4490: a Shapely geometry in Python, PostGIS or WKB in the database."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(_PostGISMultiPolygon())
+        return dialect.type_descriptor(LargeBinary())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> bytes | None:
+        if value is None:
+            return None
+        return bytes(shapely.to_wkb(as_multipolygon(value)))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> BaseGeometry | None:
+        if value is None:
+            return None
+        return shapely.from_wkb(bytes(value))
+
+
+def as_multipolygon(geom: BaseGeometry) -> MultiPolygon:
+    """Promote a Polygon to a MultiPolygon; refuse anything else."""
+    if isinstance(geom, MultiPolygon):
+        return geom
+    if isinstance(geom, Polygon):
+        return MultiPolygon([geom])
+    raise GeometryError(f"expected a Polygon or MultiPolygon, got {geom.geom_type}")
+
+
+def validate_polygon(geom: BaseGeometry, bounds: tuple[float, float, float, float] | None = None) -> MultiPolygon:
+    """Check a parcel geometry: (multi)polygon, non-empty, valid (OGC), inside ``bounds`` if given."""
+    multi = as_multipolygon(geom)
+    if multi.is_empty:
+        raise GeometryError("empty geometry")
+    if not multi.is_valid:
+        raise GeometryError(explain_validity(multi))
+    if bounds is not None:
+        minx, miny, maxx, maxy = multi.bounds
+        bminx, bminy, bmaxx, bmaxy = bounds
+        if minx < bminx or miny < bminy or maxx > bmaxx or maxy > bmaxy:
+            raise GeometryError("geometry lies outside the city profile's extent")
+    return multi
+
+
+@lru_cache(maxsize=8)
+def _transformer(projected_srid: int) -> Transformer:
+    return Transformer.from_crs(GEOGRAPHIC_SRID, projected_srid, always_xy=True)
+
+
+def project(geom: BaseGeometry, projected_srid: int) -> BaseGeometry:
+    """Transform a CGCS2000 geometry to the profile's projected CRS (metres)."""
+    transformer = _transformer(projected_srid)
+    return shapely.transform(geom, lambda xy: _stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
+def _stack(xy: tuple[Any, Any]) -> Any:
+    import numpy as np
+
+    return np.column_stack(xy)
+
+
+def area_m2(geom: BaseGeometry, projected_srid: int) -> float:
+    """Planar area in square metres in the projected CRS."""
+    return float(project(geom, projected_srid).area)
+
+
+def areas_m2(geoms: Sequence[BaseGeometry] | Any, projected_srid: int) -> Any:
+    """Vectorised planar areas (numpy array) for many geometries."""
+    import numpy as np
+
+    arr = np.asarray(geoms, dtype=object)
+    transformer = _transformer(projected_srid)
+    projected = shapely.transform(arr, lambda xy: _stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    return shapely.area(projected)
+
+
+def overlap_area_m2(a: BaseGeometry, b: BaseGeometry, projected_srid: int) -> float:
+    """Area of the intersection of two geometries, in m²."""
+    inter = a.intersection(b)
+    if inter.is_empty:
+        return 0.0
+    return area_m2(inter, projected_srid)
+
+
+def interiors_intersect(a: BaseGeometry, b: BaseGeometry) -> bool:
+    """True when the interiors meet (touching along an edge does not count)."""
+    return bool(a.relate_pattern(b, "T********"))

@@ -1,0 +1,62 @@
+"""Identifier validators: resident ID (居民身份证号), USCC (统一社会信用代码), region codes (行政区划代码)."""
+
+from __future__ import annotations
+
+import re
+
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError
+
+REGION_CODE_RE = re.compile(r"^\d{12}$")
+
+
+def valid_resident_id(value: str) -> str | None:
+    """The compact resident ID if valid (18 chars, GB 11643 check digit, plausible birth date), else None."""
+    try:
+        return str(ric.validate(value))
+    except ValidationError:
+        return None
+
+
+def valid_uscc(value: str) -> str | None:
+    """The compact unified social credit code if valid (GB 32100 check character), else None."""
+    try:
+        return str(uscc.validate(value))
+    except ValidationError:
+        return None
+
+
+def mask_id(value: str | None) -> str | None:
+    """Mask an ID number for public or cross-organisation views (rule of thumb 11)."""
+    if not value:
+        return value
+    if len(value) <= 8:
+        return value[:2] + "*" * (len(value) - 2)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str | None:
+    """Mask a phone number: keep the first 3 and last 4 digits."""
+    if not value:
+        return value
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def is_region_code(value: str) -> bool:
+    """A 12-digit statistical division code."""
+    return bool(REGION_CODE_RE.match(value))
+
+
+def region_level(code: str) -> str:
+    """The level of a 12-digit code: province, city, county, township or village."""
+    if code[2:] == "0" * 10:
+        return "province"
+    if code[4:] == "0" * 8:
+        return "city"
+    if code[6:] == "0" * 6:
+        return "county"
+    if code[9:] == "000":
+        return "township"
+    return "village"

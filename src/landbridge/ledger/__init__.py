@@ -1,0 +1,30 @@
+"""The ledger (存证日志): one tamper-evident event log that every module writes (P2).
+
+Public functions only; other modules import from here.
+"""
+
+from landbridge.ledger.service import (
+    TreeHead,
+    VerifyReport,
+    append_event,
+    consistency_proof,
+    current_size,
+    get_event,
+    get_head,
+    inclusion_proof,
+    list_events,
+    verify_ledger,
+)
+
+__all__ = [
+    "TreeHead",
+    "VerifyReport",
+    "append_event",
+    "consistency_proof",
+    "current_size",
+    "get_event",
+    "get_head",
+    "inclusion_proof",
+    "list_events",
+    "verify_ledger",
+]

@@ -1,0 +1,97 @@
+"""create_app(): routers, middleware and error handlers; nothing else."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import xstatic.pkg.leaflet as xleaflet
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from landbridge import __version__
+from landbridge.config import Settings, get_settings
+from landbridge.errors import DomainError
+
+log = logging.getLogger("landbridge")
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def _error_response(request: Request, status: int, body: dict[str, Any]) -> Response:
+    if _wants_html(request):
+        from landbridge.web.render import render_error
+
+        return render_error(request, status, body)
+    return JSONResponse(body, status_code=status)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the ASGI application."""
+    settings = settings or get_settings()
+    app = FastAPI(title="LandBridge", version=__version__, openapi_url="/api/v1/openapi.json",
+                  docs_url="/api/v1/docs", redoc_url=None,
+                  description="城乡融合综合服务平台 / unified urban-rural integration service platform")
+    app.add_middleware(SessionMiddleware, secret_key=settings.effective_secret_key(), session_cookie="lb_session",
+                       max_age=8 * 3600, same_site="lax", https_only=settings.mode.value == "production")
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError) -> Response:
+        return _error_response(request, exc.http_status, exc.to_dict())
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": e.get("type")}
+                  for e in exc.errors()]
+        return _error_response(request, 422, {"code": "request.invalid", "message": "请求参数不正确",
+                                              "message_en": "the request is not valid", "details": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        codes = {404: ("request.not_found", "页面或资源不存在", "not found"),
+                 405: ("request.method_not_allowed", "不支持该请求方法", "method not allowed")}
+        code, zh, en = codes.get(exc.status_code, ("request.error", "请求错误", str(exc.detail)))
+        return _error_response(request, exc.status_code, {"code": code, "message": zh, "message_en": en})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error_response(request, 500, {"code": "internal_error", "message": "系统内部错误，已记录",
+                                              "message_en": "internal error; it has been logged"})
+
+    app.mount("/static/vendor/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    from landbridge.auth.views import router as auth_router
+    from landbridge.ledger.views import router as ledger_router
+
+    app.include_router(auth_router)
+    app.include_router(ledger_router)
+    for module in ("landbridge.registry.views", "landbridge.web.pages", "landbridge.registry.pages"):
+        _include_optional(app, module)
+
+    @app.get("/api/v1/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+def _include_optional(app: FastAPI, module_name: str) -> None:
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return
+        raise
+    app.include_router(module.router)

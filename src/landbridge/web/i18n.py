@@ -1,0 +1,50 @@
+"""Page language: zh-CN by default, English on request (cookie ``lang`` or ``?lang=en``).
+
+Templates call ``_("English source text")``; the Chinese text comes from the zh_CN catalogue
+(``locale/zh_CN/LC_MESSAGES/messages.po``, read with Babel at start-up).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from starlette.requests import Request
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+SUPPORTED = ("zh_CN", "en")
+
+
+@lru_cache(maxsize=4)
+def catalogue(locale: str) -> dict[str, str]:
+    """Message id → translation for a locale (empty for English, the source language)."""
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+
+
+def request_locale(request: Request) -> str:
+    """The locale of a request: ``?lang=`` beats the ``lang`` cookie beats zh_CN."""
+    wanted = request.query_params.get("lang") or request.cookies.get("lang") or "zh_CN"
+    wanted = "zh_CN" if wanted.lower().startswith("zh") else wanted
+    return wanted if wanted in SUPPORTED else "zh_CN"
+
+
+def translator(locale: str) -> Translator:
+    return Translator(locale)
+
+
+class Translator:
+    """A ``gettext``-like callable for templates."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        self._messages = catalogue(locale) if locale != "en" else {}
+
+    def __call__(self, message: str, **kwargs: object) -> str:
+        text = self._messages.get(message, message)
+        return text.format(**kwargs) if kwargs else text

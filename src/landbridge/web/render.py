@@ -1,0 +1,48 @@
+"""Server-side rendering with Jinja2: the base layout, language switch and error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from landbridge import __version__
+from landbridge.cityprofile import get_profile
+from landbridge.kernel.clock import to_local
+from landbridge.web.i18n import request_locale, translator
+
+SRC = Path(__file__).resolve().parents[1]
+
+
+def _template_dirs() -> list[str]:
+    dirs = [str(SRC / "web" / "templates")]
+    dirs += [str(p) for p in sorted(SRC.glob("*/templates")) if p.parent.name != "web"]
+    return dirs
+
+
+_env = Environment(loader=FileSystemLoader(_template_dirs()), autoescape=select_autoescape(["html", "xml"]),
+                   trim_blocks=True, lstrip_blocks=True)
+_env.filters["local"] = lambda dt, fmt="%Y-%m-%d %H:%M": to_local(dt).strftime(fmt) if dt else ""
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200,
+           ) -> HTMLResponse:
+    """Render a page in the request's language with the common layout context."""
+    locale = request_locale(request)
+    principal = getattr(request.state, "principal", None)
+    ctx: dict[str, Any] = {"request": request, "_": translator(locale), "locale": locale,
+                           "lang": "zh-CN" if locale == "zh_CN" else "en", "profile": get_profile(),
+                           "principal": principal, "version": __version__}
+    ctx.update(context or {})
+    response = HTMLResponse(_env.get_template(template).render(ctx), status_code=status_code)
+    if "lang" in request.query_params:
+        response.set_cookie("lang", locale, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def render_error(request: Request, status: int, body: dict[str, Any]) -> Response:
+    """An error page showing the stable code and the message in the page language."""
+    return render(request, "web/error.html", {"status": status, "error": body}, status_code=status)

@@ -1,0 +1,50 @@
+"""One transaction per request: a route class that opens the session, commits before responding."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from landbridge.db import get_database
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class TransactionalRoute(APIRoute):
+    """Every route runs in one database transaction that commits before the response is returned.
+
+    Reads (GET/HEAD) use a read-only session; anything that raises rolls the whole request back.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            readonly = request.method in READ_METHODS
+            session = get_database().session(readonly=readonly)
+            request.state.db = session
+            try:
+                response = await original(request)
+                if readonly:
+                    await run_in_threadpool(session.rollback)
+                else:
+                    await run_in_threadpool(session.commit)
+                return response
+            except BaseException:
+                await run_in_threadpool(session.rollback)
+                raise
+            finally:
+                await run_in_threadpool(session.close)
+
+        return handler
+
+
+def get_session(request: Request) -> Session:
+    """FastAPI dependency: the request's session (opened by ``TransactionalRoute``)."""
+    session: Session = request.state.db
+    return session

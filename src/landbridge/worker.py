@@ -1,0 +1,65 @@
+"""The deadline worker: runs each module's due-job function in its own transaction, idempotently.
+
+Deadlines are stored on the records they govern; a job selects what is due *now* and applies a
+self-guarding transition, so running it twice, or after a crash, fires each deadline once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from landbridge.db import get_database
+
+log = logging.getLogger("landbridge.worker")
+
+# "module:function" names of jobs taking (session) and returning the number of transitions fired.
+JOBS: tuple[str, ...] = ("landbridge.registry.jobs:run_due",)
+
+
+def _resolve(name: str) -> Callable[[Session], int] | None:
+    module_name, func = name.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    job: Callable[[Session], int] = getattr(module, func)
+    return job
+
+
+def run_due_jobs() -> int:
+    """Run every job once; each in its own transaction. Returns the number of transitions fired."""
+    fired = 0
+    for name in JOBS:
+        job = _resolve(name)
+        if job is None:
+            continue
+        try:
+            with get_database().transaction() as session:
+                fired += job(session)
+        except Exception:
+            log.exception("job %s failed; it will be retried", name)
+    return fired
+
+
+def run_forever(interval: float = 1.0, stop: threading.Event | None = None) -> None:
+    """Poll for due work until stopped."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        run_due_jobs()
+        stop.wait(interval)
+
+
+def start_background_worker(interval: float = 1.0) -> threading.Event:
+    """Start the worker in a daemon thread (used by ``serve``); returns its stop event."""
+    stop = threading.Event()
+    threading.Thread(target=run_forever, args=(interval, stop), name="landbridge-worker", daemon=True).start()
+    time.sleep(0)
+    return stop

@@ -1,0 +1,78 @@
+"""Kernel value types: money, areas, IDs, working days, clock (pure, no database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from landbridge.kernel import area, ids, money, workdays
+from landbridge.kernel.clock import Clock
+
+
+@given(st.integers(min_value=-10**15, max_value=10**15))
+def test_fen_round_trip(fen: int) -> None:
+    assert money.yuan_to_fen(money.fen_to_yuan(fen)) == fen
+
+
+@given(st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False))
+def test_yuan_round_trip(amount: Decimal) -> None:
+    assert money.fen_to_yuan(money.yuan_to_fen(amount)) == amount
+
+
+def test_money_refuses_floats_and_sub_fen() -> None:
+    with pytest.raises(money.MoneyError):
+        money.to_money(1.5)  # type: ignore[arg-type]
+    with pytest.raises(money.MoneyError):
+        money.to_money("1.005")
+    with pytest.raises(money.MoneyError):
+        money.to_money("abc")
+    assert money.round_fen(Decimal("1.005")) == Decimal("1.01")
+
+
+def test_mu_conversion() -> None:
+    assert area.m2_to_mu(Decimal("666.67")) == Decimal("1.00")
+    assert area.mu_to_m2(Decimal("15")) == Decimal("10000.00")
+
+
+def test_resident_id_and_uscc() -> None:
+    assert ids.valid_resident_id("11010519491231002X") == "11010519491231002X"
+    assert ids.valid_resident_id("110105194912310021") is None  # wrong check digit
+    assert ids.valid_uscc("91110000600037341L") == "91110000600037341L"
+    assert ids.valid_uscc("91110000600037341A") is None
+    assert ids.mask_id("11010519491231002X") == "1101**********002X"
+
+
+def test_region_levels() -> None:
+    assert ids.region_level("360600000000") == "city"
+    assert ids.region_level("360603000000") == "county"
+    assert ids.region_level("360603101000") == "township"
+    assert ids.region_level("360603101001") == "village"
+
+
+def test_working_days_follow_official_calendar() -> None:
+    # National Day 2025: 1-8 October are holidays; Saturday 11 October is a make-up working day.
+    assert not workdays.is_workday(date(2025, 10, 3))
+    assert workdays.is_workday(date(2025, 10, 11))
+    assert workdays.add_workdays(date(2025, 9, 30), 1) == date(2025, 10, 9)
+    assert workdays.workdays_between(date(2025, 9, 30), date(2025, 10, 9)) == 1
+
+
+def test_working_days_fall_back_to_weekdays_beyond_calendar() -> None:
+    assert not workdays.covered(date(2099, 1, 5))
+    assert workdays.is_workday(date(2099, 1, 5))  # a Monday
+    assert not workdays.is_workday(date(2099, 1, 4))  # a Sunday
+
+
+def test_clock_frozen_and_accelerated() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    frozen = Clock(start, speed=0)
+    assert frozen.now() == start
+    frozen.advance(timedelta(days=15))
+    assert frozen.now() == start + timedelta(days=15)
+    fast = Clock(start, speed=1440)
+    assert fast.now() >= start
+    assert fast.now().tzinfo is not None

@@ -1,0 +1,128 @@
+"""Ledger on the database: appends, signed heads, proofs, tampering and concurrent writers (P2)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from landbridge.db import Database
+from landbridge.errors import NotFound, RuleViolation
+from landbridge.ledger import (
+    append_event,
+    consistency_proof,
+    get_head,
+    inclusion_proof,
+    merkle,
+    verify_ledger,
+)
+
+
+def _fill(db: Database, n: int) -> None:
+    with db.transaction() as s:
+        for i in range(n):
+            append_event(s, module="test", event_type="thing_happened", subject=f"test.thing:{i}",
+                         actor="user:1:tester", payload={"i": i, "amount_fen": i * 100, "name": "锦江村"})
+
+
+def test_append_sign_and_prove(db: Database) -> None:
+    _fill(db, 13)
+    with db.transaction(readonly=True) as s:
+        head = get_head(s)
+        assert head is not None and head.tree_size == 13
+        for seq in (1, 7, 13):
+            proof = inclusion_proof(s, seq, 13)
+            assert merkle.verify_inclusion(bytes.fromhex(proof["leaf_hash"]), seq - 1, 13,
+                                           [bytes.fromhex(h) for h in proof["audit_path"]],
+                                           bytes.fromhex(head.root_hash))
+        cons = consistency_proof(s, 5, 13)
+        assert merkle.verify_consistency(5, 13, bytes.fromhex(cons["first_head"]["root_hash"]),
+                                         bytes.fromhex(head.root_hash), [bytes.fromhex(h) for h in cons["proof"]])
+        assert verify_ledger(s).ok
+        with pytest.raises(RuleViolation):
+            inclusion_proof(s, 14, 13)
+        with pytest.raises(NotFound):
+            from landbridge.ledger import get_event
+
+            get_event(s, 99)
+
+
+def test_rollback_leaves_no_gap(db: Database) -> None:
+    _fill(db, 2)
+    with pytest.raises(RuntimeError), db.transaction() as s:
+        append_event(s, module="test", event_type="x", subject="t:1", actor="a", payload={})
+        raise RuntimeError("the business change failed")
+    _fill(db, 1)
+    with db.transaction(readonly=True) as s:
+        seqs = [r[0] for r in s.execute(text("SELECT seq FROM ledger_event ORDER BY seq"))]
+        assert seqs == [1, 2, 3]
+        assert verify_ledger(s).ok
+
+
+def test_floats_are_refused(db: Database) -> None:
+    with pytest.raises(TypeError), db.transaction() as s:
+        append_event(s, module="test", event_type="x", subject="t", actor="a", payload={"price": 1.5})
+
+
+@pytest.mark.parametrize("tamper, bad_seq", [
+    ("UPDATE ledger_event SET body = replace(body, '\"i\":4', '\"i\":40') WHERE seq = 5", 5),
+    ("UPDATE ledger_event SET subject = 'test.thing:999' WHERE seq = 6", 6),
+    ("DELETE FROM ledger_event WHERE seq = 3", 3),
+    ("UPDATE ledger_event SET seq = CASE seq WHEN 4 THEN 1004 WHEN 7 THEN 4 END WHERE seq IN (4, 7)", 4),
+])
+def test_tampering_is_detected(db: Database, tamper: str, bad_seq: int) -> None:
+    _fill(db, 10)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(tamper)
+    with db.transaction(readonly=True) as s:
+        report = verify_ledger(s)
+    assert not report.ok
+    assert report.first_bad_seq == bad_seq
+
+
+def test_rehashed_forgery_is_caught_by_signature(db: Database) -> None:
+    """An attacker who rewrites a body and recomputes its leaf and roots still lacks the key."""
+    _fill(db, 6)
+    with db.transaction(readonly=True) as s:
+        from landbridge.ledger.models import LedgerEvent
+
+        rows = s.query(LedgerEvent).order_by(LedgerEvent.seq).all()
+        bodies = [r.body for r in rows]
+    bodies[2] = bodies[2].replace('"i":2', '"i":22')
+    frontier = merkle.Frontier()
+    with db.engine.begin() as conn:
+        for seq, body in enumerate(bodies, start=1):
+            leaf = merkle.leaf_hash(body.encode())
+            frontier.append(leaf)
+            conn.execute(text("UPDATE ledger_event SET body=:b, leaf_hash=:l, tree_root=:r WHERE seq=:s"),
+                         {"b": body, "l": leaf, "r": frontier.root(), "s": seq})
+        conn.execute(text("DELETE FROM ledger_node"))
+    with db.transaction(readonly=True) as s:
+        report = verify_ledger(s)
+    assert not report.ok and report.first_bad_seq is not None and report.first_bad_seq <= 3
+
+
+def test_concurrent_appends_are_gap_free(db: Database) -> None:
+    threads, per_thread = 8, 10
+    errors: list[BaseException] = []
+
+    def worker(t: int) -> None:
+        try:
+            for i in range(per_thread):
+                with db.transaction() as s:
+                    append_event(s, module="test", event_type="race", subject=f"t:{t}:{i}", actor="a",
+                                 payload={"t": t, "i": i})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for th in pool:
+        th.start()
+    for th in pool:
+        th.join()
+    assert not errors
+    with db.transaction(readonly=True) as s:
+        seqs = [r[0] for r in s.execute(text("SELECT seq FROM ledger_event ORDER BY seq"))]
+        assert seqs == list(range(1, threads * per_thread + 1))
+        assert verify_ledger(s).ok
