@@ -38,7 +38,7 @@ def bbox_filter(session: Session, model: Any, bbox: BBox) -> ColumnElement[bool]
     minx, miny, maxx, maxy = bbox
     if session.get_bind().dialect.name == "postgresql":
         envelope = func.ST_MakeEnvelope(minx, miny, maxx, maxy, GEOGRAPHIC_SRID)
-        return func.ST_Intersects(model.geom, envelope)  # type: ignore[no-any-return]
+        return func.ST_Intersects(model.geom, envelope)
     rt = _rtree(model)
     ids = select(rt.c.id).where(rt.c.maxx >= minx, rt.c.minx <= maxx, rt.c.maxy >= miny, rt.c.miny <= maxy)
     return model.id.in_(ids)  # type: ignore[no-any-return]
@@ -52,8 +52,8 @@ def geometry_filter(session: Session, model: Any, geom: BaseGeometry) -> ColumnE
     """
     if session.get_bind().dialect.name == "postgresql":
         other = func.ST_SetSRID(func.ST_GeomFromWKB(shapely.to_wkb(geom)), GEOGRAPHIC_SRID)
-        return func.ST_Intersects(model.geom, other)  # type: ignore[no-any-return]
-    return bbox_filter(session, model, tuple(geom.bounds))  # type: ignore[arg-type]
+        return func.ST_Intersects(model.geom, other)
+    return bbox_filter(session, model, tuple(geom.bounds))
 
 
 def exact_overlaps(geom: BaseGeometry, candidates: Iterable[tuple[Any, BaseGeometry]], projected_srid: int,
