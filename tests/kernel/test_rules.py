@@ -76,3 +76,25 @@ def test_clock_frozen_and_accelerated() -> None:
     fast = Clock(start, speed=1440)
     assert fast.now() >= start
     assert fast.now().tzinfo is not None
+
+
+def test_resident_id_with_county_code_missing_from_stdnum() -> None:
+    from landbridge.demo.people import make_resident_id
+
+    guixi = make_resident_id("360681", date(1990, 1, 1), 61, True)  # 贵溪市: real code, absent from stdnum
+    assert ids.valid_resident_id(guixi) == guixi
+    assert ids.valid_resident_id("99" + guixi[2:]) is None  # no such province
+    assert ids.valid_resident_id(guixi[:-1] + ("0" if guixi[-1] != "0" else "1")) is None
+
+
+@given(st.integers(min_value=0, max_value=2**32))
+def test_generated_people_are_valid(seed: int) -> None:
+    import random
+
+    from landbridge.demo.people import make_person, make_uscc
+
+    rng = random.Random(seed)
+    person = make_person(rng)
+    assert ids.valid_resident_id(person.resident_id) == person.resident_id
+    code = make_uscc(rng, "360603")
+    assert ids.valid_uscc(code) == code

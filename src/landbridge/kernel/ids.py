@@ -5,15 +5,33 @@ from __future__ import annotations
 import re
 
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import InvalidComponent, ValidationError
 
 REGION_CODE_RE = re.compile(r"^\d{12}$")
+# GB/T 2260 province-level prefixes.
+PROVINCE_PREFIXES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+    "71", "81", "82",
+})
 
 
 def valid_resident_id(value: str) -> str | None:
-    """The compact resident ID if valid (18 chars, GB 11643 check digit, plausible birth date), else None."""
+    """The compact resident ID if valid (18 chars, GB 11643 check digit, real birth date and place), else None.
+
+    python-stdnum's place table lacks some current county codes (e.g. 360681 贵溪市, a county-level
+    city since 1996), so a number whose only fault is an unlisted county code is accepted when its
+    province prefix is real; checksum and birth date are always enforced.
+    """
     try:
         return str(ric.validate(value))
+    except InvalidComponent:
+        number = str(ric.compact(value))
+        try:
+            ric.get_birth_date(number)
+        except ValidationError:
+            return None
+        return number if number[:2] in PROVINCE_PREFIXES else None
     except ValidationError:
         return None
 
