@@ -20,7 +20,7 @@ demo: env
 	$(BIN)/landbridge demo
 
 lint: env
-	$(BIN)/ruff check src tests bench migrations
+	$(BIN)/ruff check src tests migrations $(wildcard bench)
 	$(BIN)/lint-imports
 
 typecheck: env
