@@ -80,18 +80,20 @@ def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = type
     """Serve the platform (and, by default, the deadline worker)."""
     import uvicorn
 
-    from landbridge.auth import demo_accounts_present
-    from landbridge.config import Mode, get_settings
+    from landbridge.auth import check_startup_safety
+    from landbridge.config import get_settings
+    from landbridge.errors import DomainError
     from landbridge.db import get_database
     from landbridge.main import create_app
 
     _use_database(database)
     settings = get_settings()
-    if settings.mode is Mode.production:
+    try:
         with get_database().transaction(readonly=True) as session:
-            if demo_accounts_present(session):
-                console.print("[red]refusing to start: demo accounts exist in production mode[/red]")
-                raise typer.Exit(2)
+            check_startup_safety(session, settings.mode)
+    except DomainError as exc:
+        console.print(f"[red]{exc.message} / {exc.message_en}[/red]")
+        raise typer.Exit(2) from exc
     if worker:
         from landbridge.worker import start_background_worker
 

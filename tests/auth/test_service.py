@@ -100,3 +100,15 @@ def test_token_endpoint_and_me(db: Database) -> None:
 def test_production_requires_secrets() -> None:
     with pytest.raises(ValueError, match="SECRET_KEY"):
         Settings(mode=Mode.production)
+
+
+def test_production_refuses_demo_accounts(db: Database) -> None:
+    from landbridge.auth import check_startup_safety
+
+    with db.transaction() as s:
+        check_startup_safety(s, Mode.production)  # no demo accounts yet: fine
+        create_demo_accounts(s)
+        check_startup_safety(s, Mode.demo)
+        with pytest.raises(Conflict) as refused:
+            check_startup_safety(s, Mode.production)
+        assert refused.value.code == "auth.demo_accounts_in_production"

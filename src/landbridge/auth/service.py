@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth.models import ApiToken, Organisation, OrgKind, Role, User
 from landbridge.cityprofile import get_profile
+from landbridge.config import Mode
 from landbridge.errors import Conflict, NotFound, RuleViolation, TooManyRequests, Unauthorized
 from landbridge.kernel.clock import ensure_utc, now
 from landbridge.kernel.ids import is_region_code, valid_uscc
@@ -174,6 +175,13 @@ def get_user(session: Session, user_id: int) -> User:
 def demo_accounts_present(session: Session) -> bool:
     """Whether any demo account exists (production refuses to start if so)."""
     return session.execute(select(User.id).where(User.is_demo.is_(True)).limit(1)).first() is not None
+
+
+def check_startup_safety(session: Session, mode: Mode) -> None:
+    """Refuse to serve in production mode while demo accounts (password ``demo``) exist."""
+    if mode is Mode.production and demo_accounts_present(session):
+        raise Conflict("auth.demo_accounts_in_production", "生产模式下存在演示账号，拒绝启动",
+                       "refusing to start: demo accounts exist in production mode")
 
 
 # One demo organisation and account per role: (role, username, display name, org name, org kind, region).
