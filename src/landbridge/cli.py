@@ -82,8 +82,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = type
 
     from landbridge.auth import check_startup_safety
     from landbridge.config import get_settings
-    from landbridge.errors import DomainError
     from landbridge.db import get_database
+    from landbridge.errors import DomainError
     from landbridge.main import create_app
 
     _use_database(database)
