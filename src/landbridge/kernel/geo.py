@@ -41,7 +41,8 @@ class _PostGISMultiPolygon(UserDefinedType[bytes]):
         return func.ST_SetSRID(func.ST_GeomFromWKB(bindvalue), GEOGRAPHIC_SRID)
 
     def column_expression(self, colexpr: Any) -> ColumnElement[Any]:
-        return func.ST_AsBinary(colexpr, type_=self)
+        # Typed as GeometryColumn so that its process_result_value turns the WKB into Shapely.
+        return func.ST_AsBinary(colexpr, type_=GeometryColumn())
 
 
 class GeometryColumn(TypeDecorator[BaseGeometry]):
