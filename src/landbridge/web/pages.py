@@ -1,0 +1,145 @@
+"""Public and session pages: log in / log out, the language switch and the public map (全景看地) (R1, P1)."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from landbridge.auth import authenticate, optional_principal
+from landbridge.auth.service import Principal, get_user
+from landbridge.cityprofile import get_profile
+from landbridge.errors import DomainError, Forbidden
+from landbridge.web.i18n import request_locale, translator
+from landbridge.web.render import render, render_error
+from landbridge.web.transaction import TransactionalRoute, get_session
+
+router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
+
+# Right types (registry.RightType values) with their English label; Chinese comes from the catalogue.
+RIGHT_TYPE_LABELS: dict[str, str] = {
+    "collective_land_ownership": "Collective land ownership",
+    "homestead_use_right": "Homestead use right",
+    "house_ownership": "House ownership",
+    "collective_construction_land_use_right": "Collective construction land use right",
+    "state_construction_land_use_right": "State construction land use right",
+    "land_contract_right": "Land contract right",
+    "land_management_right": "Land management right",
+    "forest_right": "Forest right",
+    "collective_asset_share": "Collective asset share",
+}
+# Map colours per right type; parcels with no current right are drawn grey.
+RIGHT_TYPE_COLOURS: dict[str, str] = {
+    "collective_land_ownership": "#8c6d31",
+    "homestead_use_right": "#d95f02",
+    "house_ownership": "#e7298a",
+    "collective_construction_land_use_right": "#7570b3",
+    "state_construction_land_use_right": "#1b9e77",
+    "land_contract_right": "#66a61e",
+    "land_management_right": "#2b8cbe",
+    "forest_right": "#1a5e20",
+    "collective_asset_share": "#a6761d",
+    "": "#8a94a0",
+}
+
+
+def csrf_token(request: Request) -> str:
+    """The session's anti-forgery token for forms (created on first use)."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return token
+
+
+def check_csrf(request: Request, token: str) -> None:
+    """Refuse a form post whose token does not match the session's (403)."""
+    expected = request.session.get("csrf")
+    if not isinstance(expected, str) or not token or not hmac.compare_digest(expected, token):
+        raise Forbidden("web.csrf_failed", "表单已过期或来源无效，请刷新页面后重试",
+                        "the form has expired or did not come from this site; reload and try again")
+
+
+def safe_next(target: str | None) -> str:
+    """A local redirect target only (no open redirect to another site)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def error_message(request: Request, exc: DomainError) -> str:
+    """A domain error's message in the page language."""
+    return exc.message if request_locale(request) == "zh_CN" else exc.message_en
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None,
+               principal: Principal | None = Depends(optional_principal)) -> Response:
+    """Show the login form (staff and members log in here)."""
+    return render(request, "web/login.html", {"csrf": csrf_token(request), "next": safe_next(next),
+                                              "username": "", "error": None})
+
+
+@router.post("/login")
+def login(request: Request, username: str = Form(""), password: str = Form(""), csrf: str = Form(""),
+          next: str = Form("/"), session: Session = Depends(get_session)) -> Response:
+    """Log in with username and password; failures and lock-outs are shown in the page language."""
+    try:
+        check_csrf(request, csrf)
+        principal = authenticate(session, username=username.strip(), password=password)
+    except DomainError as exc:
+        # Not re-raised: the failed-login counter must be committed for throttling to work.
+        return render(request, "web/login.html", {"csrf": csrf_token(request), "next": safe_next(next),
+                                                  "username": username, "error": error_message(request, exc)},
+                      status_code=exc.http_status)
+    user = get_user(session, principal.user_id)
+    request.session.clear()  # a fresh session on login (no fixation)
+    request.session["uid"] = user.id
+    request.session["sv"] = user.session_version
+    csrf_token(request)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: str = Form("")) -> Response:
+    """Log out: forget the session."""
+    try:
+        check_csrf(request, csrf)
+    except DomainError as exc:
+        return render_error(request, exc.http_status, exc.to_dict())
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+def right_type_legend(request: Request) -> list[dict[str, str]]:
+    """Legend entries (value, label in the page language, colour) for the map."""
+    _ = translator(request_locale(request))
+    entries = [{"value": value, "label": _(label), "colour": RIGHT_TYPE_COLOURS[value]}
+               for value, label in RIGHT_TYPE_LABELS.items() if value != "collective_asset_share"]
+    entries.append({"value": "", "label": _("No registered right"), "colour": RIGHT_TYPE_COLOURS[""]})
+    return entries
+
+
+@router.get("/")
+def public_map(request: Request, principal: Principal | None = Depends(optional_principal)) -> Response:
+    """The public map of parcels (全景看地), loaded by viewport from the parcel API (R1)."""
+    profile = get_profile()
+    _ = translator(request_locale(request))
+    config: dict[str, Any] = {
+        "center": list(profile.map_center), "zoom": profile.map_zoom, "extent": list(profile.extent),
+        "api": "/api/v1/parcels", "pageSize": 500, "maxFeatures": 3000,
+        "legend": right_type_legend(request),
+        "text": {"code": _("Parcel code"), "use": _("Land use"), "area": _("Area"), "units": _("Units"),
+                 "open": _("Open parcel page"), "loading": _("Loading parcels…"),
+                 "shown": _("{n} parcels shown"), "more": _("Zoom in to see all parcels"),
+                 "failed": _("Parcels could not be loaded"), "m2": _("m²"), "rights": _("Rights"),
+                 "none": _("No registered right")},
+        "labels": {value: _(label) for value, label in RIGHT_TYPE_LABELS.items()},
+    }
+    return render(request, "web/map.html", {"map_config": json.dumps(config, ensure_ascii=False).replace("</", "<\\/"),
+                                            "legend": config["legend"], "csrf": csrf_token(request)})

@@ -1,0 +1,78 @@
+/* Public map (全景看地): parcels loaded by viewport from /api/v1/parcels, coloured by right type. */
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("map-config").textContent);
+  var text = config.text;
+  var colours = {};
+  config.legend.forEach(function (item) { colours[item.value] = item.colour; });
+  var status = document.getElementById("map-status");
+
+  var map = L.map("map", { zoomControl: true, attributionControl: false, preferCanvas: true })
+    .setView(config.center, config.zoom);
+  var ext = config.extent; // minx, miny, maxx, maxy (lon/lat)
+  L.rectangle([[ext[1], ext[0]], [ext[3], ext[2]]],
+    { color: "#0b6e4f", weight: 2, dashArray: "6 4", fill: false, interactive: false }).addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+  var layer = L.geoJSON(null, { style: styleOf, onEachFeature: bindPopup }).addTo(map);
+
+  function mainRight(props) {
+    var types = props.right_types || [];
+    return types.length ? types[0] : "";
+  }
+  function styleOf(feature) {
+    var colour = colours[mainRight(feature.properties)] || colours[""];
+    return { color: colour, weight: 1, fillColor: colour, fillOpacity: 0.45 };
+  }
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+  function bindPopup(feature, lyr) {
+    var p = feature.properties;
+    var rights = (p.right_types || []).map(function (t) { return config.labels[t] || t; });
+    var html = "<div class=\"popup\"><strong>" + esc(text.code) + "</strong> " + esc(p.parcel_code) +
+      "<br><strong>" + esc(text.use) + "</strong> " + esc(p.land_use_class) +
+      "<br><strong>" + esc(text.area) + "</strong> " + esc(p.area_m2) + " " + esc(text.m2) +
+      "<br><strong>" + esc(text.rights) + "</strong> " + esc(rights.length ? rights.join("、") : text.none) +
+      "<br><a href=\"/parcels/" + encodeURIComponent(p.id) + "\">" + esc(text.open) + "</a></div>";
+    lyr.bindPopup(html);
+  }
+
+  var generation = 0;
+  var timer = null;
+  function load() {
+    var mine = ++generation;
+    var b = map.getBounds();
+    var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); });
+    var features = [];
+    status.textContent = text.loading;
+    function page(offset) {
+      var url = config.api + "?bbox=" + bbox.join(",") + "&limit=" + config.pageSize + "&offset=" + offset;
+      return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
+        if (!r.ok) { throw new Error(String(r.status)); }
+        return r.json();
+      }).then(function (fc) {
+        if (mine !== generation) { return; }
+        var got = fc.features || [];
+        features = features.concat(got);
+        if (got.length === config.pageSize && features.length < config.maxFeatures) {
+          return page(offset + got.length);
+        }
+        layer.clearLayers();
+        layer.addData({ type: "FeatureCollection", features: features });
+        var full = got.length < config.pageSize;
+        status.textContent = text.shown.replace("{n}", features.length) + (full ? "" : " · " + text.more);
+        document.body.setAttribute("data-parcels", String(features.length));
+      });
+    }
+    page(0).catch(function () {
+      if (mine === generation) { status.textContent = text.failed; }
+    });
+  }
+  map.on("moveend", function () {
+    clearTimeout(timer);
+    timer = setTimeout(load, 300);
+  });
+  load();
+  window.landbridgeMap = map;
+})();
