@@ -20,13 +20,13 @@ from landbridge.kernel.clock import Clock
 from landbridge.ledger import list_events, verify_ledger
 from landbridge.registry.bulk import (
     ParcelBatch,
-    feature_code,
+    feature_code_for_land_use,
     import_parcels,
     is_land_use_class,
-    make_unit_code,
     verify_import,
 )
 from landbridge.registry.models import Application, Counter, Parcel, PropertyUnit
+from landbridge.registry.rules import make_parcel_code, make_unit_code, valid_unit_code
 
 UNIT_CODE = re.compile(r"^\d{12}J[A-F]\d{5}W00000000$")
 BOX = (117.00, 28.20, 117.01, 28.21)
@@ -66,7 +66,7 @@ def test_import_assigns_valid_unique_unit_codes_and_seals_chunks(db: Database, c
         codes = [u[0] for u in units]
         assert len(set(codes)) == 50
         for unit_code, parcel_code, region, p_status, u_status, area in units:
-            assert UNIT_CODE.match(unit_code), unit_code
+            assert UNIT_CODE.match(unit_code) and valid_unit_code(unit_code), unit_code
             assert unit_code[:19] == parcel_code and unit_code[:12] == region and unit_code[12:14] == "JC"
             assert p_status == u_status == "current"
             assert area > 0
@@ -185,10 +185,10 @@ def test_multipolygon_and_polygon_are_stored_as_multipolygons(db: Database, cloc
        st.integers(min_value=1, max_value=99_999))
 def test_unit_code_layout(luc: str, seq: int) -> None:
     region = villages()[seq % len(villages())]
-    code = make_unit_code(region, feature_code(luc), seq)
+    code = make_unit_code(make_parcel_code(region, feature_code_for_land_use(luc), seq))
     assert len(code) == 28 and code.startswith(region) and code.endswith("W00000000")
     assert int(code[14:19]) == seq and code[12] == "J"
-    assert is_land_use_class(luc)
+    assert is_land_use_class(luc) and valid_unit_code(code)
 
 
 @given(st.text(max_size=5))

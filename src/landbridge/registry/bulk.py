@@ -19,11 +19,11 @@ transaction rolls back. Otherwise one registry ``Application`` (kind ``first``, 
 ``current`` with SQLAlchemy Core ``executemany`` in chunks of ``CHUNK`` rows, in the caller's
 transaction (atomic: all or nothing).
 
-Unit codes (rules.md, Registry): county 6 + cadastral district 3 + sub-district 3 (the 12-digit
-village code) + feature code 2 (``J`` collective land + the right type from the land-use class)
-+ a 5-digit parcel sequence from the ``Counter`` named ``parcel_seq:<12-digit prefix>`` (locked
-``FOR UPDATE`` on PostgreSQL) + ``W00000000`` (pure land, no attachment). The parcel code is the
-first 19 characters.
+Unit codes (rules.md, Registry; built with ``registry.rules.make_parcel_code``): county 6 +
+cadastral district 3 + sub-district 3 (the 12-digit village code) + feature code 2 (``J``
+collective land + the right type from the land-use class) + a 5-digit parcel sequence from the
+``Counter`` named ``parcel_seq:<12-digit prefix>`` (locked ``FOR UPDATE`` on PostgreSQL) +
+``W00000000`` (pure land, no attachment). The parcel code is the first 19 characters.
 """
 
 from __future__ import annotations
@@ -60,13 +60,12 @@ from landbridge.registry.models import (
     RecordStatus,
     RegistrationKind,
 )
+from landbridge.registry.rules import PURE_LAND_SUFFIX, SEQUENCE_MAX, make_parcel_code, valid_unit_code
 
 CHUNK = 10_000
 _PARCEL: Table = Parcel.__table__  # type: ignore[assignment]
 _UNIT: Table = PropertyUnit.__table__  # type: ignore[assignment]
 _COUNTER: Table = Counter.__table__  # type: ignore[assignment]
-SEQUENCE_MAX = 99_999  # the parcel sequence has 5 digits (GB/T 37346-2019 layout, rules.md)
-PURE_LAND_SUFFIX = "W00000000"  # attachment W (none) + building 0000 + unit 0000
 COLLECTIVE_LAND = "J"
 
 # GB/T 21010-2017 land-use classes (second level): first-level prefix -> allowed second-level numbers.
@@ -128,19 +127,10 @@ def is_land_use_class(code: str | None) -> bool:
     return allowed is not None and int(code[2:]) in allowed
 
 
-def feature_code(land_use_class: str) -> str:
+def feature_code_for_land_use(land_use_class: str) -> str:
     """宗地特征码 of a collective-land parcel from its land-use class (rules.md Registry, R1)."""
     letter = _RIGHT_LETTER_BY_PREFIX.get(land_use_class) or _RIGHT_LETTER_BY_PREFIX[land_use_class[:2]]
     return COLLECTIVE_LAND + letter
-
-
-def make_unit_code(region_code: str, feature: str, sequence: int) -> str:
-    """The 28-character unit code of a pure-land property unit (不动产单元号, rules.md Registry)."""
-    if not (len(region_code) == 12 and region_code.isdigit()) or len(feature) != 2:
-        raise ValueError("unit code needs a 12-digit region code and a 2-letter feature code")
-    if not 1 <= sequence <= SEQUENCE_MAX:
-        raise ValueError("parcel sequence out of range")
-    return f"{region_code}{feature}{sequence:05d}{PURE_LAND_SUFFIX}"
 
 
 def canonical_row(parcel_code: str, unit_code: str, region_code: str, land_use_class: str, location: str | None,
@@ -301,14 +291,14 @@ def _assign_codes(session: Session, batch: ParcelBatch) -> list[str]:
     n = len(batch)
     given = list(batch.parcel_codes) if batch.parcel_codes else [None] * n
     codes: list[str | None] = [None] * n
-    features = [feature_code(str(luc)) for luc in batch.land_use_classes]
+    features = [feature_code_for_land_use(str(luc)) for luc in batch.land_use_classes]
     seen: dict[str, int] = {}
     max_given: dict[str, int] = {}
     for i, code in enumerate(given):
         if not code:
             continue
         region = str(batch.region_codes[i])
-        if len(code) != 19 or not code.startswith(region) or not code[14:].isdigit() or not code[12:14].isalpha():
+        if len(code) != 19 or not code.startswith(region) or not valid_unit_code(code + PURE_LAND_SUFFIX):
             raise RuleViolation("registry.invalid_parcel_code", f"第 {i} 个要素的宗地代码 {code} 格式错误",
                                 f"feature {i}: parcel code {code} does not match its region code and the "
                                 "19-character layout", feature_index=i, parcel_code=code)
@@ -337,7 +327,7 @@ def _assign_codes(session: Session, batch: ParcelBatch) -> list[str]:
     for i in range(n):
         if codes[i] is None:
             region = str(batch.region_codes[i])
-            codes[i] = make_unit_code(region, features[i], next_seq[region])[:19]
+            codes[i] = make_parcel_code(region, features[i], next_seq[region])
             next_seq[region] += 1
     out = [str(c) for c in codes]
     if len(set(out)) != n:  # a given code may collide with a drawn one

@@ -29,8 +29,9 @@ from sqlalchemy.orm import Session
 from landbridge.errors import RuleViolation
 from landbridge.kernel.geo import GEOGRAPHIC_SRID, as_multipolygon
 from landbridge.kernel.spatial import BBox, bbox_filter
-from landbridge.registry.bulk import PURE_LAND_SUFFIX, ParcelBatch
+from landbridge.registry.bulk import ParcelBatch
 from landbridge.registry.models import Parcel, PropertyUnit, RecordStatus
+from landbridge.registry.rules import PURE_LAND_SUFFIX
 
 FIELDS = ("region_code", "land_use_class", "location", "parcel_code")
 EXPORT_FIELDS = ("parcel_code", "unit_code", "region_code", "land_use_class", "location", "area_m2")
