@@ -1,1 +1,74 @@
-"""Registry (不动产登记): parties, parcels, units, rights, restrictions, applications, certificates (R1-R3)."""
+"""Registry (不动产登记): parties, parcels, units, rights, restrictions, applications, certificates (R1-R3).
+
+Other modules use only the names exported here.
+"""
+
+from landbridge.registry.jobs import run_due
+from landbridge.registry.queries import (
+    certificates_of_application,
+    current_restrictions,
+    current_rights,
+    get_application,
+    get_certificate,
+    get_certificate_by_token,
+    get_parcel,
+    get_party,
+    get_unit,
+    holders_of,
+    list_applications,
+    list_parcels_in_bbox,
+    parcel_detail,
+    unit_as_of,
+)
+from landbridge.registry.service import (
+    add_source_document,
+    approve_application,
+    create_party,
+    issue_certificate,
+    lodge_advance_notice,
+    lodge_cancellation,
+    lodge_first_registration,
+    lodge_mortgage,
+    lodge_objection,
+    lodge_right_on_unit,
+    lodge_seizure,
+    lodge_transfer,
+    next_counter,
+    record_suit_filed,
+    reject_application,
+    withdraw_application,
+)
+
+__all__ = [
+    "add_source_document",
+    "approve_application",
+    "certificates_of_application",
+    "create_party",
+    "current_restrictions",
+    "current_rights",
+    "get_application",
+    "get_certificate",
+    "get_certificate_by_token",
+    "get_parcel",
+    "get_party",
+    "get_unit",
+    "holders_of",
+    "issue_certificate",
+    "list_applications",
+    "list_parcels_in_bbox",
+    "lodge_advance_notice",
+    "lodge_cancellation",
+    "lodge_first_registration",
+    "lodge_mortgage",
+    "lodge_objection",
+    "lodge_right_on_unit",
+    "lodge_seizure",
+    "lodge_transfer",
+    "next_counter",
+    "parcel_detail",
+    "record_suit_filed",
+    "reject_application",
+    "run_due",
+    "unit_as_of",
+    "withdraw_application",
+]

@@ -1,0 +1,252 @@
+"""Registry reads: parcels in a viewport, parcel detail with history, applications, as-of-date views (R1, R2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from landbridge.db import for_update
+from landbridge.errors import NotFound
+from landbridge.kernel.spatial import BBox, bbox_filter
+from landbridge.registry.models import (
+    Application,
+    Certificate,
+    Parcel,
+    Party,
+    PropertyUnit,
+    RecordStatus,
+    Restriction,
+    Right,
+    RightHolder,
+)
+from landbridge.registry.rules import share_text
+
+LIVE = (RecordStatus.current.value,)
+
+
+def _get(session: Session, model: Any, obj_id: int, code: str, zh: str, en: str, *, lock: bool = False) -> Any:
+    stmt = select(model).where(model.id == obj_id)
+    if lock and for_update(session):
+        stmt = stmt.with_for_update()
+    obj = session.execute(stmt).scalar_one_or_none()
+    if obj is None:
+        raise NotFound(code, f"{zh} {obj_id} 不存在", f"{en} {obj_id} does not exist", id=obj_id)
+    return obj
+
+
+def get_party(session: Session, party_id: int) -> Party:
+    """Load a party (权利人) or 404 (R1)."""
+    party: Party = _get(session, Party, party_id, "registry.party_not_found", "权利人", "party")
+    return party
+
+
+def get_parcel(session: Session, parcel_id: int) -> Parcel:
+    """Load a parcel (宗地) version or 404 (R1)."""
+    parcel: Parcel = _get(session, Parcel, parcel_id, "registry.parcel_not_found", "宗地", "parcel")
+    return parcel
+
+
+def get_unit(session: Session, unit_id: int, *, lock: bool = False) -> PropertyUnit:
+    """Load a property unit (不动产单元) or 404 (R1)."""
+    unit: PropertyUnit = _get(session, PropertyUnit, unit_id, "registry.unit_not_found", "不动产单元", "property unit",
+                              lock=lock)
+    return unit
+
+
+def get_application(session: Session, application_id: int, *, lock: bool = False) -> Application:
+    """Load a registration application (登记申请) or 404 (R1)."""
+    app: Application = _get(session, Application, application_id, "registry.application_not_found", "申请",
+                            "application", lock=lock)
+    return app
+
+
+def get_certificate(session: Session, certificate_id: int) -> Certificate:
+    """Load a certificate (不动产权证书 / 登记证明) or 404 (R1)."""
+    cert: Certificate = _get(session, Certificate, certificate_id, "registry.certificate_not_found", "证书",
+                             "certificate")
+    return cert
+
+
+def get_certificate_by_token(session: Session, token: str) -> Certificate:
+    """Find a certificate by its QR verification token, or 404 (R1, P2)."""
+    cert = session.execute(select(Certificate).where(Certificate.verify_token == token)).scalar_one_or_none()
+    if cert is None:
+        raise NotFound("registry.certificate_not_found", "证书不存在或校验码错误", "no certificate with this token")
+    return cert
+
+
+def holders_of(session: Session, right_id: int) -> list[tuple[int, Fraction]]:
+    """The holders of a right with their shares."""
+    rows = session.execute(select(RightHolder.party_id, RightHolder.share_num, RightHolder.share_den)
+                           .where(RightHolder.right_id == right_id).order_by(RightHolder.party_id)).all()
+    return [(pid, Fraction(n, d)) for pid, n, d in rows]
+
+
+def current_rights(session: Session, unit_id: int) -> list[Right]:
+    """Current rights on a unit, oldest first."""
+    return list(session.execute(select(Right).where(Right.unit_id == unit_id, Right.status == RecordStatus.current)
+                                .order_by(Right.id)).scalars())
+
+
+def current_restrictions(session: Session, unit_id: int) -> list[Restriction]:
+    """Current restrictions on a unit, oldest first."""
+    return list(session.execute(select(Restriction).where(Restriction.unit_id == unit_id,
+                                                          Restriction.status == RecordStatus.current)
+                                .order_by(Restriction.id)).scalars())
+
+
+def _valid_at(model: Any, at: datetime | None) -> ColumnElement[bool]:
+    if at is None:
+        return model.status == RecordStatus.current  # type: ignore[no-any-return]
+    return and_(model.status.in_([RecordStatus.current, RecordStatus.historic]),
+                model.begin_lifespan <= at, or_(model.end_lifespan.is_(None), model.end_lifespan > at))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _party_names(session: Session, ids: set[int]) -> dict[int, Party]:
+    if not ids:
+        return {}
+    return {p.id: p for p in session.execute(select(Party).where(Party.id.in_(ids))).scalars()}
+
+
+def right_dict(session: Session, right: Right) -> dict[str, Any]:
+    """A right with its holders as plain data."""
+    holders = holders_of(session, right.id)
+    parties = _party_names(session, {pid for pid, _ in holders})
+    return {
+        "id": right.id, "right_type": right.right_type, "status": right.status, "unit_id": right.unit_id,
+        "begin_lifespan": _iso(right.begin_lifespan), "end_lifespan": _iso(right.end_lifespan),
+        "term_start": right.term_start.isoformat() if right.term_start else None,
+        "term_end": right.term_end.isoformat() if right.term_end else None,
+        "predecessor_id": right.predecessor_id, "supersedes_id": right.supersedes_id,
+        "application_id": right.application_id,
+        "holders": [{"party_id": pid, "name": parties[pid].name, "share": share_text(share)}
+                    for pid, share in holders],
+    }
+
+
+def restriction_dict(restriction: Restriction) -> dict[str, Any]:
+    """A restriction as plain data."""
+    return {
+        "id": restriction.id, "kind": restriction.kind, "status": restriction.status, "right_id": restriction.right_id,
+        "unit_id": restriction.unit_id, "holder_party_id": restriction.holder_party_id, "rank": restriction.rank,
+        "secured_amount_cny": str(restriction.secured_amount_cny) if restriction.secured_amount_cny is not None
+        else None,
+        "no_transfer_agreement": restriction.no_transfer_agreement, "expires_at": _iso(restriction.expires_at),
+        "suit_filed_at": _iso(restriction.suit_filed_at), "document_no": restriction.document_no,
+        "begin_lifespan": _iso(restriction.begin_lifespan), "end_lifespan": _iso(restriction.end_lifespan),
+        "supersedes_id": restriction.supersedes_id, "application_id": restriction.application_id,
+    }
+
+
+def unit_as_of(session: Session, unit_id: int, at: datetime | None = None) -> dict[str, Any]:
+    """A unit with its rights (and holders) and restrictions as they stood at ``at`` (now if None) (R2)."""
+    unit = get_unit(session, unit_id)
+    rights = session.execute(select(Right).where(Right.unit_id == unit_id, _valid_at(Right, at))
+                             .order_by(Right.id)).scalars().all()
+    restrictions = session.execute(select(Restriction).where(Restriction.unit_id == unit_id,
+                                                             _valid_at(Restriction, at))
+                                   .order_by(Restriction.id)).scalars().all()
+    return {
+        "id": unit.id, "unit_code": unit.unit_code, "status": unit.status, "attachment": unit.attachment,
+        "parcel_id": unit.parcel_id, "begin_lifespan": _iso(unit.begin_lifespan),
+        "end_lifespan": _iso(unit.end_lifespan),
+        "rights": [right_dict(session, r) for r in rights],
+        "restrictions": [restriction_dict(r) for r in restrictions],
+    }
+
+
+def parcel_detail(session: Session, parcel_id: int, as_of: datetime | None = None) -> dict[str, Any]:
+    """A parcel with its units, rights, holders, restrictions (now or as of a date) and full history (R1, R2)."""
+    parcel = get_parcel(session, parcel_id)
+    units = session.execute(select(PropertyUnit).where(PropertyUnit.parcel_id == parcel_id)
+                            .order_by(PropertyUnit.id)).scalars().all()
+    live_units = [u for u in units if u.status in (RecordStatus.current, RecordStatus.historic)]
+    unit_ids = [u.id for u in units]
+    history: list[dict[str, Any]] = [
+        {"object": "parcel", "id": parcel.id, "status": parcel.status, "begin_lifespan": _iso(parcel.begin_lifespan),
+         "end_lifespan": _iso(parcel.end_lifespan), "application_id": parcel.application_id}]
+    if unit_ids:
+        for r in session.execute(select(Right).where(Right.unit_id.in_(unit_ids)).order_by(Right.id)).scalars():
+            item = right_dict(session, r)
+            item["object"] = "right"
+            history.append(item)
+        for x in session.execute(select(Restriction).where(Restriction.unit_id.in_(unit_ids))
+                                 .order_by(Restriction.id)).scalars():
+            item = restriction_dict(x)
+            item["object"] = "restriction"
+            history.append(item)
+    history.sort(key=lambda h: (h.get("begin_lifespan") or "9999", h["object"], h["id"]))
+    return {
+        "id": parcel.id, "parcel_code": parcel.parcel_code, "status": parcel.status,
+        "region_code": parcel.region_code, "land_use_class": parcel.land_use_class, "location": parcel.location,
+        "area_m2": str(parcel.area_m2), "bbox": [parcel.minx, parcel.miny, parcel.maxx, parcel.maxy],
+        "geometry": parcel.geom.__geo_interface__, "begin_lifespan": _iso(parcel.begin_lifespan),
+        "end_lifespan": _iso(parcel.end_lifespan), "application_id": parcel.application_id,
+        "as_of": _iso(as_of),
+        "units": [unit_as_of(session, u.id, as_of) for u in (live_units if as_of is not None else
+                                                             [u for u in units if u.status == RecordStatus.current])],
+        "history": history,
+    }
+
+
+def list_parcels_in_bbox(session: Session, bbox: BBox, *, limit: int = 100, offset: int = 0,
+                         ) -> tuple[list[dict[str, Any]], int]:
+    """Current parcels meeting a viewport box, as public features (no personal data) plus the total (R1)."""
+    where = and_(Parcel.status == RecordStatus.current, bbox_filter(session, Parcel, bbox))
+    total = int(session.execute(select(func.count()).select_from(Parcel).where(where)).scalar_one())
+    parcels = session.execute(select(Parcel).where(where).order_by(Parcel.id).limit(limit).offset(offset)
+                              ).scalars().all()
+    ids = [p.id for p in parcels]
+    units: dict[int, list[tuple[int, str]]] = {}
+    rights: dict[int, list[str]] = {}
+    if ids:
+        for uid, pid, code in session.execute(select(PropertyUnit.id, PropertyUnit.parcel_id, PropertyUnit.unit_code)
+                                              .where(PropertyUnit.parcel_id.in_(ids),
+                                                     PropertyUnit.status == RecordStatus.current)
+                                              .order_by(PropertyUnit.id)):
+            units.setdefault(pid, []).append((uid, code))
+        unit_ids = [u for lst in units.values() for u, _ in lst]
+        if unit_ids:
+            unit_parcel = {u: pid for pid, lst in units.items() for u, _ in lst}
+            for right_unit, rtype in session.execute(select(Right.unit_id, Right.right_type)
+                                              .where(Right.unit_id.in_(unit_ids), Right.status == RecordStatus.current)
+                                              .order_by(Right.id)):
+                lst = rights.setdefault(unit_parcel[right_unit or 0], [])
+                if rtype not in lst:
+                    lst.append(rtype)
+    features = [{
+        "type": "Feature", "id": p.id, "geometry": p.geom.__geo_interface__,
+        "properties": {"id": p.id, "parcel_code": p.parcel_code, "unit_codes": [c for _, c in units.get(p.id, [])],
+                       "right_types": rights.get(p.id, []), "land_use_class": p.land_use_class,
+                       "area_m2": str(p.area_m2), "region_code": p.region_code},
+    } for p in parcels]
+    return features, total
+
+
+def list_applications(session: Session, *, status: str | None = None, region_prefix: str | None = None,
+                      limit: int = 50, offset: int = 0) -> tuple[list[Application], int]:
+    """Registration applications, newest first, filtered by status and region prefix, plus the total (R1)."""
+    conds: list[ColumnElement[bool]] = []
+    if status:
+        conds.append(Application.status == status)
+    if region_prefix:
+        conds.append(Application.region_code.startswith(region_prefix))
+    total = int(session.execute(select(func.count()).select_from(Application).where(*conds)).scalar_one())
+    rows = session.execute(select(Application).where(*conds).order_by(Application.id.desc())
+                           .limit(limit).offset(offset)).scalars().all()
+    return list(rows), total
+
+
+def certificates_of_application(session: Session, application_id: int) -> list[Certificate]:
+    """Certificates issued on approval of an application."""
+    return list(session.execute(select(Certificate).where(Certificate.application_id == application_id)
+                                .order_by(Certificate.id)).scalars())
