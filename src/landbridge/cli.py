@@ -74,6 +74,68 @@ def ledger_head(database: str | None = typer.Option(None, "--database")) -> None
     print(json.dumps(head.as_dict() if head else None, ensure_ascii=False))
 
 
+@import_app.command("parcels")
+def import_parcels_cmd(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="GeoJSON or GeoPackage in EPSG:4490"),
+    region_code: str | None = typer.Option(None, "--region-code", help="village code for features without one"),
+    database: str | None = typer.Option(None, "--database", help="database URL"),
+    actor: str = typer.Option("cli", "--actor", help="who is recorded in the ledger"),
+) -> None:
+    """Bulk-import surveyed parcels as one approved first registration, all or nothing (R1)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    from landbridge.db import get_database
+    from landbridge.errors import DomainError
+    from landbridge.registry.bulk import import_parcels
+    from landbridge.registry.files import read_parcels
+
+    _use_database(database)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        reading = bar.add_task(f"read {file.name}", total=1)
+        try:
+            parsed = read_parcels(file, region_code=region_code)
+            bar.update(reading, completed=1)
+            with get_database().transaction() as session:
+                report = import_parcels(session, parsed.batch, actor=actor, file_sha256=parsed.sha256,
+                                        progress=progress)
+        except DomainError as exc:
+            bar.stop()
+            console.print(f"[red]import rejected[/red] {exc.code}: {exc.message} ({exc.message_en})")
+            raise typer.Exit(1) from None
+    console.print(f"[green]imported[/green] {report.parcel_count} parcels as application "
+                  f"{report.application_number} ({report.chunk_count} ledger events, file {report.file_sha256[:12]}…)")
+
+
+@export_app.command("parcels")
+def export_parcels_cmd(
+    file: Path = typer.Argument(..., dir_okay=False, help="output .geojson or .gpkg"),
+    bbox: str | None = typer.Option(None, "--bbox", help="minx,miny,maxx,maxy in EPSG:4490"),
+    database: str | None = typer.Option(None, "--database", help="database URL"),
+) -> None:
+    """Export current parcels with their unit codes, optionally within a box (R1)."""
+    from landbridge.db import get_database
+    from landbridge.registry.files import export_parcels
+
+    box: tuple[float, float, float, float] | None = None
+    if bbox:
+        parts = [float(v) for v in bbox.split(",")]
+        if len(parts) != 4:
+            raise typer.BadParameter("--bbox needs four numbers: minx,miny,maxx,maxy")
+        box = (parts[0], parts[1], parts[2], parts[3])
+    _use_database(database)
+    with console.status(f"exporting to {file.name}"), get_database().transaction(readonly=True) as session:
+        count = export_parcels(session, file, bbox=box)
+    console.print(f"[green]exported[/green] {count} parcels to {file}")
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = typer.Option(None, "--database"),
           worker: bool = typer.Option(True, help="run the deadline worker in-process")) -> None:
