@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import JSON, LargeBinary, Table, bindparam, cast, func, insert, literal, select, update
+from sqlalchemy import JSON, LargeBinary, Table, bindparam, cast, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -456,6 +456,7 @@ def import_parcels(session: Session, batch: ParcelBatch, *, actor: str, file_sha
             seqs.append(event.seq)
             progress("insert parcels", stop, n)
         _insert_units(session, application.id, progress, chunk, n)
+        refresh_statistics(session)
     except IntegrityError as exc:  # a concurrent writer took a code between our check and insert
         raise Conflict("registry.duplicate_parcel_code", "宗地代码或不动产单元号已存在",
                        "a parcel code or unit code already exists") from exc
@@ -480,6 +481,20 @@ def _insert_units(session: Session, application_id: int, progress: Progress, chu
         result = session.execute(insert(unit).from_select(cols, src))
         done += max(int(getattr(result, "rowcount", 0) or 0), 0)
         progress("insert property units", min(done, n), n)
+
+
+def refresh_statistics(session: Session) -> None:
+    """Refresh the planner statistics of the parcel and unit tables after a bulk load (P1: viewport speed).
+
+    Without them SQLite prefers the low-selectivity ``status`` index over ``parcel_id`` once the
+    tables hold 10⁶ rows, which makes a map viewport query scan every unit.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA analysis_limit=1000"))
+        session.execute(text("ANALYZE registry_parcel"))
+        session.execute(text("ANALYZE registry_property_unit"))
+    else:
+        session.execute(text("ANALYZE registry_parcel, registry_property_unit"))
 
 
 def verify_import(session: Session, application_number: str) -> list[int]:
