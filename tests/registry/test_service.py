@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 import hashlib
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -47,7 +47,6 @@ from landbridge.registry import (
 from landbridge.registry.models import Certificate, Parcel, PropertyUnit, RecordStatus, Restriction, Right
 from landbridge.registry.rules import parse_unit_code
 from tests.registry.conftest import ACTOR, VILLAGE, People, org_uscc, register, resident_id, square
-
 
 # --- parties -----------------------------------------------------------------------------------
 
@@ -383,7 +382,8 @@ def test_objection_lapses_after_15_days_without_suit(db: Database, people: Peopl
         _approve(s, ob.id)
     clock.advance(timedelta(days=10))
     with db.transaction() as s:
-        record_suit_filed(s, restriction_id=ob.payload["restriction_ids"][0], actor=ACTOR, case_no="(2026)赣0603民初1号")
+        record_suit_filed(s, restriction_id=ob.payload["restriction_ids"][0], actor=ACTOR,
+                          case_no="(2026)赣0603民初1号")
         assert run_due(s) == 0
     clock.advance(timedelta(days=5, seconds=1))
     size_before = 0
