@@ -125,3 +125,27 @@ def test_foreign_crs_and_file_type_rejected(tmp_path: Path) -> None:
     with pytest.raises(RuleViolation) as err2:
         read_parcels(tmp_path / "parcels.shp")
     assert err2.value.code == "registry.unsupported_file"
+
+
+def test_cli_import_and_export(db: Database, clock: Clock, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from landbridge.cli import app
+    from landbridge.db import set_database
+
+    geoms = generate_parcels(12, BOX, seed=5)
+    write_parcels(tmp_path / "cli.geojson", geoms, {"land_use_class": ["0702"] * 12})
+    runner = CliRunner()
+    try:
+        ok = runner.invoke(app, ["import", "parcels", str(tmp_path / "cli.geojson"), "--region-code", village(),
+                                 "--database", db.url])
+        assert ok.exit_code == 0, ok.output
+        again = runner.invoke(app, ["import", "parcels", str(tmp_path / "cli.geojson"), "--region-code", village(),
+                                    "--database", db.url])
+        assert again.exit_code == 1 and "registry.parcel_overlap" in again.output
+        out = runner.invoke(app, ["export", "parcels", str(tmp_path / "out.gpkg"), "--database", db.url])
+        assert out.exit_code == 0, out.output
+    finally:
+        set_database(db)
+    assert db_counts(db) == (12, 12, 1)
+    assert len(read_parcels(tmp_path / "out.gpkg").batch) == 12
