@@ -1,4 +1,4 @@
-"""The certificate PDF (不动产权证书 / 不动产登记证明): A4, Chinese, with a QR code to its verification page (R2, P2)."""
+"""The certificate PDF (不动产权证书 / 不动产登记证明): A4, Chinese, QR code to its verification page (R2, P2)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
@@ -18,11 +17,11 @@ from shapely.geometry import mapping
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from landbridge.auth import Role, optional_principal
+from landbridge.auth import Role, check_region, optional_principal
 from landbridge.auth.service import Principal, region_prefix
 from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError, Forbidden, NotFound
-from landbridge.kernel.clock import now, to_local
+from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.kernel.ids import mask_id
 from landbridge.registry.certificate_pdf import CertificateData, CertificateHolder, render_certificate_pdf
 from landbridge.registry.models import (
@@ -122,7 +121,8 @@ def parcel_page(request: Request, parcel_id: int, session: Session = Depends(get
     current_rights = [RightView(r, holders[r.id], [x for x in restrictions if x.right_id == r.id
                                                    and x.status == RecordStatus.current])
                       for r in rights if r.status == RecordStatus.current]
-    app_ids = {x.application_id for x in [*versions, *units, *rights, *restrictions] if x.application_id}
+    versioned: list[Parcel | PropertyUnit | Right | Restriction] = [*versions, *units, *rights, *restrictions]
+    app_ids = {x.application_id for x in versioned if x.application_id}
     applications = list(session.scalars(
         select(Application).where(or_(Application.id.in_(app_ids), Application.unit_id.in_(unit_ids)))
         .order_by(Application.lodged_at, Application.id)))
@@ -134,7 +134,8 @@ def parcel_page(request: Request, parcel_id: int, session: Session = Depends(get
             history.append({"kind": kind, "row": row, "start": row.begin_lifespan, "end": row.end_lifespan,
                             "unit_code": unit_codes.get(getattr(row, "unit_id", 0) or 0)
                             or getattr(row, "unit_code", None) or getattr(row, "parcel_code", "")})
-    history.sort(key=lambda h: (h["start"] is None, h["start"] or datetime.min, h["kind"]))
+    history.sort(key=lambda h: (h["start"] is None, ensure_utc(h["start"]).timestamp() if h["start"] else 0.0,
+                                h["kind"]))
     profile = get_profile()
     region = profile.region(parcel.region_code)
     shape = json.dumps({"type": "Feature", "geometry": mapping(parcel.geom), "properties": {}})
@@ -193,10 +194,11 @@ def _decide(request: Request, session: Session, principal: Principal | None, csr
         if application is None:
             raise _not_found("application")
         number = application.number
+        check_region(who, application.region_code)
         if approve:
-            registry.approve_application(session, application_id=application_id, principal=who)
+            registry.approve_application(session, application_id=application_id, actor=who.actor)
         else:
-            registry.reject_application(session, application_id=application_id, principal=who, reason=reason)
+            registry.reject_application(session, application_id=application_id, actor=who.actor, reason=reason)
     except DomainError as exc:
         session.rollback()  # nothing of a refused decision is kept
         request.session["flash"] = {"kind": "error", "zh": exc.message, "en": exc.message_en}
