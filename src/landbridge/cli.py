@@ -163,6 +163,49 @@ def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = type
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
+@app.command()
+def demo(scale: str = typer.Option("small", help="small (a few villages); county/city come with the demo-world issue"),
+         seed: int = typer.Option(20260101, help="random seed: the same seed builds the same world"),
+         serve_after: bool = typer.Option(True, "--serve/--no-serve", help="serve the platform after building"),
+         database: str | None = typer.Option(None, "--database", help="database URL (default var/demo.db)"),
+         host: str = "127.0.0.1", port: int = 8000,
+         parcels_per_village: int = typer.Option(60, min=1, max=5000)) -> None:
+    """Build the Yingtan demo world (demo accounts, villages, rights) and serve it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from landbridge.cityprofile import get_profile
+    from landbridge.db import get_database
+    from landbridge.demo.world import build_small_world
+    from landbridge.schema import upgrade
+
+    if scale != "small":
+        console.print(f"[red]scale {scale!r} is not available yet; use --scale small[/red]")
+        raise typer.Exit(2)
+    os.environ.setdefault("LANDBRIDGE_MODE", "demo")
+    if database is None:
+        var = Path(os.environ.get("LANDBRIDGE_VAR_DIR", "var"))
+        var.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            (var / f"demo.db{suffix}").unlink(missing_ok=True)  # the demo world is rebuilt from its seed
+        database = f"sqlite:///{var / 'demo.db'}"
+    url = _use_database(database)
+    where = url.split("@")[-1]
+    console.print(f"[bold]构建鹰潭演示数据 / building the Yingtan demo world[/bold] (seed {seed}) on {where}")
+    upgrade(url)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as bar:
+        task = bar.add_task("村庄 / villages", total=len(get_profile().villages()))
+        report = build_small_world(get_database(), get_profile(), seed=seed, parcels_per_village=parcels_per_village,
+                                   progress=lambda _stage, done, total: bar.update(task, completed=done, total=total))
+    console.print(f"{report.villages} villages, {report.parcels} parcels, {report.rights} rights, "
+                  f"{report.restrictions} restrictions, {report.pending_applications} applications waiting")
+    table = "\n".join(f"  {user:<11} {role:<18} {org}" for user, org, role in report.accounts)
+    console.print(f"演示账号 / demo accounts (password [bold]demo[/bold]):\n{table}")
+    if serve_after:
+        console.print(f"[green]serving http://{host}:{port}[/green]  (Ctrl+C to stop)")
+        serve(host=host, port=port, database=url, worker=True)
+
+
 @app.command("worker")
 def worker_cmd(database: str | None = typer.Option(None, "--database"),
                once: bool = typer.Option(False, help="run due jobs once and exit")) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -21,6 +22,12 @@ from landbridge.kernel.ids import is_region_code, valid_uscc
 from landbridge.ledger import append_event
 
 _hasher = PasswordHasher()
+
+
+@lru_cache(maxsize=1)
+def _demo_hash() -> str:
+    """One argon2 hash of the demo password, shared by all demo accounts (hashing costs ~0.3 s each)."""
+    return str(_hasher.hash(DEMO_PASSWORD))
 DEMO_PASSWORD = "demo"  # noqa: S105 - demo mode only; production refuses demo accounts
 
 
@@ -89,7 +96,8 @@ def create_user(session: Session, *, username: str, password: str, display_name:
         raise NotFound("auth.organisation_not_found", "机构不存在", "organisation not found")
     if session.execute(select(User.id).where(User.username == username)).first():
         raise Conflict("auth.username_taken", f"用户名“{username}”已被使用", f"username {username!r} is taken")
-    user = User(username=username, display_name=display_name, password_hash=hash_password(password), role=role,
+    digest = _demo_hash() if is_demo and password == DEMO_PASSWORD else hash_password(password)
+    user = User(username=username, display_name=display_name, password_hash=digest, role=role,
                 organisation_id=organisation_id, is_demo=is_demo, party_id=party_id, is_active=True,
                 failed_logins=0, session_version=1, created_at=now())
     session.add(user)
