@@ -45,7 +45,8 @@ def _worker_database(url: str, worker: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(var_dir: Path, worker_id: str) -> Iterator[Settings]:
+def settings(var_dir: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
+    worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")
     url = _worker_database(TEST_DB_URL, worker_id) if TEST_DB_URL else f"sqlite:///{var_dir / 'test.db'}"
     os.environ["LANDBRIDGE_MODE"] = Mode.test.value
     os.environ["LANDBRIDGE_DATABASE_URL"] = url
