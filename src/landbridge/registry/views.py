@@ -1,0 +1,365 @@
+"""Registry JSON API (/api/v1): parties, parcels, registrations, applications, certificates (R1-R3).
+
+Permissions: registrars, township officials and collective clerks lodge in their region; only
+registrars approve or reject; parcels and certificate verification are public; the supervisor reads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import shapely.geometry
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from shapely.errors import GEOSException
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from landbridge.auth import Principal, Role, check_region, optional_principal, require_roles
+from landbridge.auth.service import region_prefix
+from landbridge.config import get_settings
+from landbridge.errors import RuleViolation
+from landbridge.kernel.ids import mask_id, mask_phone
+from landbridge.registry import queries, service
+from landbridge.registry.models import Application, Certificate, Restriction, Right
+from landbridge.registry.schemas import (
+    AdvanceNoticeIn,
+    ApplicationPage,
+    ApplicationRead,
+    CancellationIn,
+    CertificateBrief,
+    CertificateRead,
+    CertificateVerify,
+    DocumentRead,
+    HolderIn,
+    MortgageIn,
+    ObjectionIn,
+    ParcelFeatureCollection,
+    ParcelFeatureIn,
+    PartyCreate,
+    PartyRead,
+    RejectIn,
+    SeizureIn,
+    TransferIn,
+    WithdrawIn,
+)
+from landbridge.web.transaction import TransactionalRoute, get_session
+
+router = APIRouter(prefix="/api/v1", tags=["registry"], route_class=TransactionalRoute)
+
+LODGERS = (Role.registrar, Role.township_official, Role.collective_clerk)
+READERS = (*LODGERS, Role.supervisor, Role.admin)
+FULL_ID_ROLES = frozenset({Role.registrar, Role.admin})
+OFFICIALS = frozenset(READERS) | {Role.nr_official}
+
+lodger = require_roles(*LODGERS)
+reader = require_roles(*READERS)
+registrar = require_roles(Role.registrar)
+
+
+def _holders(items: list[HolderIn]) -> list[tuple[int, str]]:
+    return [(h.party_id, h.share) for h in items]
+
+
+def mask_name(name: str) -> str:
+    """Mask a holder's name for public views: keep the first character."""
+    return name[:1] + "*" * max(len(name) - 1, 1)
+
+
+def _certificate_brief(cert: Certificate) -> CertificateBrief:
+    return CertificateBrief(id=cert.id, number=cert.number, kind=cert.kind, status=cert.status, unit_id=cert.unit_id,
+                            right_id=cert.right_id, restriction_id=cert.restriction_id, issued_at=cert.issued_at,
+                            verify_token=cert.verify_token, ledger_seq=cert.ledger_seq)
+
+
+def _application(session: Session, app: Application) -> ApplicationRead:
+    payload = dict(app.payload or {})
+    return ApplicationRead(
+        id=app.id, number=app.number, kind=app.kind, status=app.status, region_code=app.region_code,
+        unit_id=app.unit_id, summary=app.summary, lodged_by=app.lodged_by, lodged_at=app.lodged_at,
+        decided_by=app.decided_by, decided_at=app.decided_at, decision_reason=app.decision_reason, payload=payload,
+        warnings=list(payload.get("warnings", [])),
+        certificates=[_certificate_brief(c) for c in queries.certificates_of_application(session, app.id)])
+
+
+def _geometry(geometry: dict[str, Any]) -> BaseGeometry:
+    try:
+        return shapely.geometry.shape(geometry)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, GEOSException) as exc:
+        raise RuleViolation("registry.invalid_geometry", "宗地图形无法解析", f"the geometry cannot be parsed: {exc}",
+                            reason=str(exc)) from None
+
+
+def _unit_region(session: Session, principal: Principal, unit_id: int) -> None:
+    check_region(principal, queries.get_unit(session, unit_id).region_code)
+
+
+def _app_region(session: Session, principal: Principal, application_id: int) -> Application:
+    app = queries.get_application(session, application_id)
+    check_region(principal, app.region_code)
+    return app
+
+
+# --- parties ------------------------------------------------------------------------------------
+
+def _party_read(party: Any, principal: Principal) -> PartyRead:
+    full = principal.role in FULL_ID_ROLES
+    return PartyRead(id=party.id, kind=party.kind, name=party.name, id_type=party.id_type,
+                     id_number=party.id_number if full else mask_id(party.id_number),
+                     phone=party.phone if full else mask_phone(party.phone), address=party.address if full else None,
+                     region_code=party.region_code)
+
+
+@router.post("/parties", response_model=PartyRead, status_code=201)
+def create_party(body: PartyCreate, principal: Principal = Depends(lodger),
+                 session: Session = Depends(get_session)) -> PartyRead:
+    """Register a party (权利人) (R1)."""
+    if body.region_code:
+        check_region(principal, body.region_code)
+    party = service.create_party(session, kind=body.kind, name=body.name, id_type=body.id_type,
+                                 id_number=body.id_number, phone=body.phone, address=body.address,
+                                 region_code=body.region_code,
+                                 members=[(m.party_id, m.relation, m.share) for m in body.members] or None,
+                                 actor=principal.actor)
+    return _party_read(party, principal)
+
+
+@router.get("/parties/{party_id}", response_model=PartyRead)
+def read_party(party_id: int, principal: Principal = Depends(reader),
+               session: Session = Depends(get_session)) -> PartyRead:
+    """A party; the ID number is masked unless the caller is a registrar or admin (R1)."""
+    return _party_read(queries.get_party(session, party_id), principal)
+
+
+# --- parcels ------------------------------------------------------------------------------------
+
+@router.post("/parcels", response_model=ApplicationRead, status_code=201)
+def lodge_parcel(body: ParcelFeatureIn, principal: Principal = Depends(lodger),
+                 session: Session = Depends(get_session)) -> ApplicationRead:
+    """Lodge a first registration of a new parcel from a GeoJSON Feature (EPSG:4490) (R1)."""
+    props = body.properties
+    check_region(principal, props.region_code)
+    app = service.lodge_first_registration(
+        session, actor=principal.actor, region_code=props.region_code, geometry=_geometry(body.geometry),
+        land_use_class=props.land_use_class, location=props.location, right_type=props.right_type,
+        holders=_holders(props.holders), feature_code=props.feature_code, attachment=props.attachment,
+        term_start=props.term_start, term_end=props.term_end,
+        house_holders=_holders(props.house_holders) if props.house_holders else None)
+    return _application(session, app)
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        minx, miny, maxx, maxy = (float(x) for x in text.split(","))
+    except ValueError:
+        raise RuleViolation("registry.invalid_bbox", "bbox 应为 minx,miny,maxx,maxy",
+                            "bbox must be minx,miny,maxx,maxy") from None
+    if not (minx <= maxx and miny <= maxy):
+        raise RuleViolation("registry.invalid_bbox", "bbox 范围无效", "bbox is empty or inverted")
+    return minx, miny, maxx, maxy
+
+
+@router.get("/parcels", response_model=ParcelFeatureCollection)
+def list_parcels(bbox: str = Query(..., description="minx,miny,maxx,maxy (EPSG:4490)"),
+                 limit: int = Query(100, ge=1), offset: int = Query(0, ge=0),
+                 session: Session = Depends(get_session)) -> ParcelFeatureCollection:
+    """Current parcels in a viewport as GeoJSON (public, no personal data) (R1)."""
+    limit = min(limit, get_settings().page_size_max)
+    features, total = queries.list_parcels_in_bbox(session, _bbox(bbox), limit=limit, offset=offset)
+    return ParcelFeatureCollection(features=features, total=total, limit=limit, offset=offset)
+
+
+@router.get("/parcels/{parcel_id}")
+def read_parcel(parcel_id: int, as_of: datetime | None = None,
+                principal: Principal | None = Depends(optional_principal),
+                session: Session = Depends(get_session)) -> dict[str, Any]:
+    """A parcel with its units, rights, restrictions and history; names masked for the public (R1, R2)."""
+    detail = queries.parcel_detail(session, parcel_id, as_of)
+    if principal is None or principal.role not in OFFICIALS:
+        for unit in detail["units"]:
+            for right in unit["rights"]:
+                for holder in right["holders"]:
+                    holder["name"] = mask_name(holder["name"])
+        for item in detail["history"]:
+            for holder in item.get("holders", []):
+                holder["name"] = mask_name(holder["name"])
+    return detail
+
+
+# --- registrations ------------------------------------------------------------------------------
+
+@router.post("/registrations/transfer", response_model=ApplicationRead, status_code=201)
+def lodge_transfer(body: TransferIn, principal: Principal = Depends(lodger),
+                   session: Session = Depends(get_session)) -> ApplicationRead:
+    """Lodge a transfer (转移登记) (R2, R3)."""
+    _unit_region(session, principal, body.unit_id)
+    return _application(session, service.lodge_transfer(
+        session, actor=principal.actor, unit_id=body.unit_id, holders=_holders(body.holders), reason=body.reason,
+        mortgagee_consent=body.mortgagee_consent, right_id=body.right_id))
+
+
+@router.post("/registrations/mortgage", response_model=ApplicationRead, status_code=201)
+def lodge_mortgage(body: MortgageIn, principal: Principal = Depends(lodger),
+                   session: Session = Depends(get_session)) -> ApplicationRead:
+    """Lodge a mortgage (抵押权登记) (R3)."""
+    _unit_region(session, principal, body.unit_id)
+    return _application(session, service.lodge_mortgage(
+        session, actor=principal.actor, unit_id=body.unit_id, mortgagee_party_id=body.mortgagee_party_id,
+        secured_amount=body.secured_amount, no_transfer_agreement=body.no_transfer_agreement,
+        right_id=body.right_id, document_no=body.document_no))
+
+
+@router.post("/registrations/seizure", response_model=ApplicationRead, status_code=201)
+def lodge_seizure(body: SeizureIn, principal: Principal = Depends(registrar),
+                  session: Session = Depends(get_session)) -> ApplicationRead:
+    """Record a court's seizure (查封登记); registrars only (R3)."""
+    _unit_region(session, principal, body.unit_id)
+    return _application(session, service.lodge_seizure(
+        session, actor=principal.actor, unit_id=body.unit_id, document_no=body.document_no,
+        court_party_id=body.court_party_id, right_id=body.right_id))
+
+
+@router.post("/registrations/objection", response_model=ApplicationRead, status_code=201)
+def lodge_objection(body: ObjectionIn, principal: Principal = Depends(lodger),
+                    session: Session = Depends(get_session)) -> ApplicationRead:
+    """Lodge an objection (异议登记) (R3)."""
+    _unit_region(session, principal, body.unit_id)
+    return _application(session, service.lodge_objection(
+        session, actor=principal.actor, unit_id=body.unit_id, objector_party_id=body.objector_party_id,
+        reason=body.reason, right_id=body.right_id))
+
+
+@router.post("/registrations/advance-notice", response_model=ApplicationRead, status_code=201)
+def lodge_advance_notice(body: AdvanceNoticeIn, principal: Principal = Depends(lodger),
+                         session: Session = Depends(get_session)) -> ApplicationRead:
+    """Lodge an advance notice (预告登记) (R3)."""
+    _unit_region(session, principal, body.unit_id)
+    return _application(session, service.lodge_advance_notice(
+        session, actor=principal.actor, unit_id=body.unit_id, holder_party_id=body.holder_party_id,
+        document_no=body.document_no, right_id=body.right_id))
+
+
+@router.post("/registrations/cancellation", response_model=ApplicationRead, status_code=201)
+def lodge_cancellation(body: CancellationIn, principal: Principal = Depends(lodger),
+                       session: Session = Depends(get_session)) -> ApplicationRead:
+    """Lodge a cancellation (注销登记) of a restriction or a right (R2, R3)."""
+    _unit_region(session, principal, body.unit_id)
+    return _application(session, service.lodge_cancellation(
+        session, actor=principal.actor, unit_id=body.unit_id, reason=body.reason,
+        restriction_id=body.restriction_id, right_id=body.right_id))
+
+
+# --- applications -------------------------------------------------------------------------------
+
+@router.get("/applications", response_model=ApplicationPage)
+def list_applications(status: str | None = None, limit: int = Query(50, ge=1), offset: int = Query(0, ge=0),
+                      principal: Principal = Depends(reader),
+                      session: Session = Depends(get_session)) -> ApplicationPage:
+    """Applications in the caller's region, newest first (R1)."""
+    limit = min(limit, get_settings().page_size_max)
+    apps, total = queries.list_applications(session, status=status, region_prefix=region_prefix(principal.region_code),
+                                            limit=limit, offset=offset)
+    return ApplicationPage(items=[_application(session, a) for a in apps], total=total, limit=limit, offset=offset)
+
+
+@router.get("/applications/{application_id}", response_model=ApplicationRead)
+def read_application(application_id: int, principal: Principal = Depends(reader),
+                     session: Session = Depends(get_session)) -> ApplicationRead:
+    """One application with its warnings and certificates (R1)."""
+    return _application(session, _app_region(session, principal, application_id))
+
+
+@router.post("/applications/{application_id}/approve", response_model=ApplicationRead)
+def approve(application_id: int, principal: Principal = Depends(registrar),
+            session: Session = Depends(get_session)) -> ApplicationRead:
+    """Approve (登簿) and issue certificates; registrars only (R1-R3)."""
+    _app_region(session, principal, application_id)
+    return _application(session, service.approve_application(session, application_id=application_id,
+                                                              actor=principal.actor))
+
+
+@router.post("/applications/{application_id}/reject", response_model=ApplicationRead)
+def reject(application_id: int, body: RejectIn, principal: Principal = Depends(registrar),
+           session: Session = Depends(get_session)) -> ApplicationRead:
+    """Refuse registration (不予登记); registrars only (R1)."""
+    _app_region(session, principal, application_id)
+    return _application(session, service.reject_application(session, application_id=application_id,
+                                                             actor=principal.actor, reason=body.reason))
+
+
+@router.post("/applications/{application_id}/withdraw", response_model=ApplicationRead)
+def withdraw(application_id: int, body: WithdrawIn | None = None, principal: Principal = Depends(lodger),
+             session: Session = Depends(get_session)) -> ApplicationRead:
+    """Withdraw a lodged application (撤回) (R1)."""
+    _app_region(session, principal, application_id)
+    return _application(session, service.withdraw_application(session, application_id=application_id,
+                                                               actor=principal.actor,
+                                                               reason=body.reason if body else None))
+
+
+@router.post("/applications/{application_id}/documents", response_model=DocumentRead, status_code=201)
+async def upload_document(application_id: int, file: UploadFile = File(...), kind: str = Form("other"),
+                          ref_no: str | None = Form(None), principal: Principal = Depends(lodger),
+                          session: Session = Depends(get_session)) -> DocumentRead:
+    """Attach a source document (来源文件) to an application (R1, P2)."""
+    limit = get_settings().max_upload_bytes
+    content = await file.read(limit + 1)
+
+    def work() -> DocumentRead:
+        _app_region(session, principal, application_id)
+        doc = service.add_source_document(session, application_id=application_id, kind=kind,
+                                          filename=file.filename or "document",
+                                          content_type=file.content_type or "application/octet-stream",
+                                          content=content, ref_no=ref_no, actor=principal.actor)
+        return DocumentRead(id=doc.id, application_id=doc.application_id, kind=doc.kind, ref_no=doc.ref_no,
+                            filename=doc.filename, content_type=doc.content_type, size=doc.size, sha256=doc.sha256,
+                            uploaded_at=doc.uploaded_at)
+
+    return await run_in_threadpool(work)
+
+
+# --- certificates -------------------------------------------------------------------------------
+
+def _cert_subject(session: Session, cert: Certificate) -> tuple[str, str | None, str | None, list[tuple[int, str]]]:
+    unit = queries.get_unit(session, cert.unit_id)
+    right_type: str | None = None
+    holders: list[tuple[int, str]] = []
+    if cert.right_id is not None:
+        right = queries.right_dict(session, session.get_one(Right, cert.right_id))
+        right_type = right["right_type"]
+        holders = [(h["party_id"], h["name"]) for h in right["holders"]]
+    restriction_kind: str | None = None
+    if cert.restriction_id is not None:
+        restriction = session.get_one(Restriction, cert.restriction_id)
+        restriction_kind = restriction.kind
+        if restriction.holder_party_id is not None:
+            party = queries.get_party(session, restriction.holder_party_id)
+            holders = [(party.id, party.name)]
+    return unit.unit_code, right_type, restriction_kind, holders
+
+
+@router.get("/certificates/verify/{token}", response_model=CertificateVerify)
+def verify_certificate(token: str, session: Session = Depends(get_session)) -> CertificateVerify:
+    """Public QR verification: number, status, unit, right, masked holders, ledger inclusion proof (R1, P2)."""
+    cert = queries.get_certificate_by_token(session, token)
+    unit_code, right_type, restriction_kind, holders = _cert_subject(session, cert)
+    return CertificateVerify(number=cert.number, kind=cert.kind, status=cert.status, unit_code=unit_code,
+                             right_type=right_type, restriction_kind=restriction_kind,
+                             holders=[mask_name(name) for _, name in holders], issued_at=cert.issued_at,
+                             ledger_seq=cert.ledger_seq,
+                             inclusion_proof=f"/api/v1/ledger/proofs/inclusion/{cert.ledger_seq}"
+                             if cert.ledger_seq else None)
+
+
+@router.get("/certificates/{certificate_id}", response_model=CertificateRead)
+def read_certificate(certificate_id: int, principal: Principal = Depends(reader),
+                     session: Session = Depends(get_session)) -> CertificateRead:
+    """A certificate with its unit, right and holders (R1)."""
+    cert = queries.get_certificate(session, certificate_id)
+    check_region(principal, cert.region_code)
+    unit_code, right_type, _, holders = _cert_subject(session, cert)
+    brief = _certificate_brief(cert)
+    return CertificateRead(**brief.model_dump(), application_id=cert.application_id, region_code=cert.region_code,
+                           unit_code=unit_code, right_type=right_type,
+                           holders=[{"party_id": pid, "name": name} for pid, name in holders])
