@@ -16,7 +16,7 @@ from landbridge.kernel.clock import Clock
 from landbridge.registry import approve_application, create_party, lodge_first_registration
 
 VILLAGE = "360603101002"  # 范家村, 锦江镇, 余江区
-OTHER_VILLAGE = "360681101001"
+OTHER_VILLAGE = "360681100001"
 ACTOR = "user:1:registrar"
 ORIGIN = (116.90, 28.20)
 DEG_PER_M = 1 / 111_000
