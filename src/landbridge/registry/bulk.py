@@ -490,7 +490,7 @@ def refresh_statistics(session: Session) -> None:
     tables hold 10⁶ rows, which makes a map viewport query scan every unit.
     """
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("PRAGMA analysis_limit=1000"))
+        session.execute(text("PRAGMA analysis_limit=0"))  # sampled statistics mislead on a one-value index
         session.execute(text("ANALYZE registry_parcel"))
         session.execute(text("ANALYZE registry_property_unit"))
     else:
