@@ -25,7 +25,7 @@ def query_function() -> tuple[str, Callable[[Any, tuple[float, float, float, flo
         list_parcels_in_bbox = None
     if list_parcels_in_bbox is not None:
         def api(session: Any, bbox: tuple[float, float, float, float]) -> int:
-            features, total = list_parcels_in_bbox(session, bbox)  # first page (100) + the total count
+            _features, total = list_parcels_in_bbox(session, bbox)  # first page (100) + the total count
             return int(total)
         return "registry.list_parcels_in_bbox", api
 
