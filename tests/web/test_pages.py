@@ -132,8 +132,8 @@ def test_every_page_text_has_a_chinese_translation() -> None:
              SRC / "web" / "pages.py"]
     ids = {m.group(2) for f in files for m in pattern.finditer(f.read_text(encoding="utf-8"))}
     from landbridge.registry.pages import KIND_LABELS, RESTRICTION_LABELS, STATUS_LABELS
-    from landbridge.web.pages import RIGHT_TYPE_LABELS
-    for table in (KIND_LABELS, RESTRICTION_LABELS, STATUS_LABELS, RIGHT_TYPE_LABELS):
+    from landbridge.web.pages import LAND_USE_LABELS, RIGHT_TYPE_LABELS
+    for table in (KIND_LABELS, RESTRICTION_LABELS, STATUS_LABELS, RIGHT_TYPE_LABELS, LAND_USE_LABELS):
         ids |= set(table.values())
     assert len(ids) > 80
     missing = sorted(i for i in ids if not zh.get(i))
@@ -162,7 +162,7 @@ def test_parcel_page_public_masks_ids_and_shows_rights_restrictions_history(clie
     text = page.text
     assert "周建国" in text and "李秀英" in text
     assert resident_id(1) not in text and mask_id(resident_id(1)) in text
-    assert "宅基地使用权" in text and "1/2" in text
+    assert "宅基地使用权" in text and "1/2" in text and "0702 农村宅基地" in text
     assert "抵押权" in text and "¥200,000.00" in text and "余农商抵字2026第001号" in text
     assert world.certificate_number in text
     assert "SQ" in text and "登记历史" in text

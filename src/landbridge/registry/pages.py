@@ -38,7 +38,7 @@ from landbridge.registry.models import (
     RightHolder,
 )
 from landbridge.web.i18n import request_locale, translator
-from landbridge.web.pages import RIGHT_TYPE_LABELS, check_csrf, csrf_token
+from landbridge.web.pages import RIGHT_TYPE_LABELS, check_csrf, csrf_token, land_use_label
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -99,6 +99,22 @@ def _labels(request: Request) -> dict[str, Any]:
             "status": {k: _(v) for k, v in STATUS_LABELS.items()}}
 
 
+def _humaniser(labels: dict[str, Any]) -> Any:
+    """Summaries written by the service name right types by their code; show their label instead."""
+    names: dict[str, str] = labels["right_type"]
+
+    def humanise(summary: str | None) -> str:
+        text = summary or ""
+        for code in sorted(names, key=len, reverse=True):
+            text = text.replace(code, names[code])
+        return text
+
+    return humanise
+
+
+KIND_ORDER = {"parcel": 0, "unit": 1, "right": 2, "restriction": 3}
+
+
 @router.get("/parcels/{parcel_id}")
 def parcel_page(request: Request, parcel_id: int, session: Session = Depends(get_session),
                 principal: Principal | None = Depends(optional_principal)) -> Response:
@@ -135,15 +151,18 @@ def parcel_page(request: Request, parcel_id: int, session: Session = Depends(get
                             "unit_code": unit_codes.get(getattr(row, "unit_id", 0) or 0)
                             or getattr(row, "unit_code", None) or getattr(row, "parcel_code", "")})
     history.sort(key=lambda h: (h["start"] is None, ensure_utc(h["start"]).timestamp() if h["start"] else 0.0,
-                                h["kind"]))
+                                KIND_ORDER[h["kind"]], h["row"].id))
     profile = get_profile()
+    labels = _labels(request)
     region = profile.region(parcel.region_code)
     shape = json.dumps({"type": "Feature", "geometry": mapping(parcel.geom), "properties": {}})
     return render(request, "registry/parcel.html", {
         "parcel": parcel, "region": region, "units": units, "current_units": [u for u in units
                                                                              if u.status == RecordStatus.current],
         "current_rights": current_rights, "restrictions": restrictions, "applications": applications,
-        "certificates": certificates, "history": history, "unit_codes": unit_codes, "labels": _labels(request),
+        "certificates": certificates, "history": history, "unit_codes": unit_codes, "labels": labels,
+        "humanise": _humaniser(labels),
+        "land_use": land_use_label(parcel.land_use_class, translator(request_locale(request))),
         "shape": shape.replace("</", "<\\/"), "full_ids": full_ids})
 
 
@@ -171,14 +190,15 @@ def registrar_queue(request: Request, session: Session = Depends(get_session),
         .order_by(Application.lodged_at, Application.id).limit(200)))
     unit_ids = [a.unit_id for a in applications if a.unit_id]
     units = {u.id: u for u in session.scalars(select(PropertyUnit).where(PropertyUnit.id.in_(unit_ids)))}
+    labels = _labels(request)
     flash = request.session.pop("flash", None)
     message = None
     if isinstance(flash, dict):
         message = {"kind": flash.get("kind"),
                    "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
     return render(request, "registry/queue.html", {
-        "applications": applications, "units": units, "csrf": csrf_token(request), "labels": _labels(request),
-        "message": message})
+        "applications": applications, "units": units, "csrf": csrf_token(request), "labels": labels,
+        "message": message, "humanise": _humaniser(labels)})
 
 
 def _decide(request: Request, session: Session, principal: Principal | None, csrf: str, application_id: int,
@@ -293,7 +313,7 @@ def certificate_data(request: Request, session: Session, cert: Certificate) -> C
         holders=[CertificateHolder(h.name, h.id_number, h.share) for h in ctx["holders"]],
         unit_code=unit.unit_code if unit else "", location=location,
         area_m2=str(parcel.area_m2) if parcel else "", right_type=zh(RIGHT_TYPE_LABELS.get(right.right_type, ""))
-        if right else "", land_use=parcel.land_use_class if parcel else "", term=_term(right),
+        if right else "", land_use=land_use_label(parcel.land_use_class, zh) if parcel else "", term=_term(right),
         issued_on=to_local(cert.issued_at).date() if cert.issued_at else to_local(now()).date(), issuer=str(issuer),
         verify_url=f"{str(request.base_url).rstrip('/')}/verify/{cert.verify_token}", ledger_seq=cert.ledger_seq,
         restrictions=[_restriction_text(r) for r in ctx["restrictions"]])

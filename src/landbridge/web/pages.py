@@ -15,7 +15,7 @@ from landbridge.auth import authenticate, optional_principal
 from landbridge.auth.service import Principal, get_user
 from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError, Forbidden
-from landbridge.web.i18n import request_locale, translator
+from landbridge.web.i18n import Translator, request_locale, translator
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -32,6 +32,17 @@ RIGHT_TYPE_LABELS: dict[str, str] = {
     "land_management_right": "Land management right",
     "forest_right": "Forest right",
     "collective_asset_share": "Collective asset share",
+}
+# GB/T 21010-2017 land-use classes: first level, and the second-level classes common in rural registration.
+LAND_USE_LABELS: dict[str, str] = {
+    "01": "Cultivated land", "0101": "Paddy field", "0102": "Irrigated land", "0103": "Dry land",
+    "02": "Garden land", "0201": "Orchard", "0202": "Tea garden",
+    "03": "Forest land", "0301": "Arbor forest land", "0305": "Shrub forest land", "0307": "Other forest land",
+    "04": "Grassland", "05": "Commercial and service land", "06": "Industrial, mining and storage land",
+    "0601": "Industrial land", "0602": "Mining land", "0604": "Storage land",
+    "07": "Residential land", "0701": "Urban residential land", "0702": "Rural homestead",
+    "08": "Public administration and service land", "09": "Special-use land", "10": "Transport land",
+    "11": "Water and water facilities land", "12": "Other land",
 }
 # Map colours per right type; parcels with no current right are drawn grey.
 RIGHT_TYPE_COLOURS: dict[str, str] = {
@@ -116,6 +127,14 @@ def logout(request: Request, csrf: str = Form("")) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
+def land_use_label(code: str | None, _: Translator) -> str:
+    """A land-use class code with its name in the page language, e.g. "0702 农村宅基地"."""
+    if not code:
+        return ""
+    label = LAND_USE_LABELS.get(code) or LAND_USE_LABELS.get(code[:2])
+    return f"{code} {_(label)}" if label else code
+
+
 def right_type_legend(request: Request) -> list[dict[str, str]]:
     """Legend entries (value, label in the page language, colour) for the map."""
     _ = translator(request_locale(request))
@@ -140,6 +159,7 @@ def public_map(request: Request, principal: Principal | None = Depends(optional_
                  "failed": _("Parcels could not be loaded"), "m2": _("m²"), "rights": _("Rights"),
                  "none": _("No registered right")},
         "labels": {value: _(label) for value, label in RIGHT_TYPE_LABELS.items()},
+        "landUse": {code: _(label) for code, label in LAND_USE_LABELS.items()},
     }
     return render(request, "web/map.html", {"map_config": json.dumps(config, ensure_ascii=False).replace("</", "<\\/"),
                                             "legend": config["legend"], "csrf": csrf_token(request)})

@@ -7,7 +7,7 @@
   config.legend.forEach(function (item) { colours[item.value] = item.colour; });
   var status = document.getElementById("map-status");
 
-  var map = L.map("map", { zoomControl: true, attributionControl: false, preferCanvas: true })
+  var map = L.map("map", { zoomControl: true, attributionControl: false })
     .setView(config.center, config.zoom);
   var ext = config.extent; // minx, miny, maxx, maxy (lon/lat)
   L.rectangle([[ext[1], ext[0]], [ext[3], ext[2]]],
@@ -27,11 +27,16 @@
     return String(value === null || value === undefined ? "" : value)
       .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   }
+  function landUse(code) {
+    if (!code) { return ""; }
+    var label = config.landUse[code] || config.landUse[String(code).slice(0, 2)];
+    return label ? code + " " + label : code;
+  }
   function bindPopup(feature, lyr) {
     var p = feature.properties;
     var rights = (p.right_types || []).map(function (t) { return config.labels[t] || t; });
     var html = "<div class=\"popup\"><strong>" + esc(text.code) + "</strong> " + esc(p.parcel_code) +
-      "<br><strong>" + esc(text.use) + "</strong> " + esc(p.land_use_class) +
+      "<br><strong>" + esc(text.use) + "</strong> " + esc(landUse(p.land_use_class)) +
       "<br><strong>" + esc(text.area) + "</strong> " + esc(p.area_m2) + " " + esc(text.m2) +
       "<br><strong>" + esc(text.rights) + "</strong> " + esc(rights.length ? rights.join("、") : text.none) +
       "<br><a href=\"/parcels/" + encodeURIComponent(p.id) + "\">" + esc(text.open) + "</a></div>";
@@ -55,12 +60,16 @@
         if (mine !== generation) { return; }
         var got = fc.features || [];
         features = features.concat(got);
-        if (got.length === config.pageSize && features.length < config.maxFeatures) {
+        // the server may cap the page size: follow its total and limit when it gives them
+        var total = typeof fc.total === "number" ? fc.total : null;
+        var pageSize = typeof fc.limit === "number" ? fc.limit : config.pageSize;
+        var more = total !== null ? features.length < total : got.length === pageSize;
+        if (more && got.length > 0 && features.length < config.maxFeatures) {
           return page(offset + got.length);
         }
         layer.clearLayers();
         layer.addData({ type: "FeatureCollection", features: features });
-        var full = got.length < config.pageSize;
+        var full = !more;
         status.textContent = text.shown.replace("{n}", features.length) + (full ? "" : " · " + text.more);
         document.body.setAttribute("data-parcels", String(features.length));
       });
