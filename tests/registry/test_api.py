@@ -238,3 +238,37 @@ def test_document_upload(client: TestClient, db: Database, people: People) -> No
     assert r.status_code == 403 and counts(db) == before
     w = client.post(f"/api/v1/applications/{app_id}/withdraw", headers=h)
     assert w.status_code == 200 and w.json()["status"] == "withdrawn"
+
+
+def test_parcel_history_as_of_and_objection_suit(client: TestClient, db: Database, people: People,
+                                                 clock: Clock) -> None:
+    from datetime import timedelta
+
+    with db.transaction() as s:
+        unit_id = register(s, square(0), [(people.a, "1")])
+    registered_at = clock.now()
+    clock.advance(timedelta(days=2))
+    h = auth(client, "registrar")  # tokens expire: log in after moving the clock
+    t = client.post("/api/v1/registrations/transfer", json={"unit_id": unit_id, "reason": "赠与",
+                                                            "holders": [{"party_id": people.b, "share": "1"}]},
+                    headers=h)
+    assert t.status_code == 201, t.text
+    assert client.post(f"/api/v1/applications/{t.json()['id']}/approve", headers=h).status_code == 200
+    parcel_id = client.get("/api/v1/parcels", params={"bbox": "116.8,28.1,117.0,28.3"}).json()["features"][0]["id"]
+    now_view = client.get(f"/api/v1/parcels/{parcel_id}", headers=h).json()
+    assert now_view["units"][0]["rights"][0]["holders"][0]["party_id"] == people.b
+    then = (registered_at + timedelta(days=1)).isoformat()
+    old_view = client.get(f"/api/v1/parcels/{parcel_id}", params={"as_of": then}, headers=h).json()
+    assert old_view["units"][0]["rights"][0]["holders"][0]["party_id"] == people.a
+    assert [x["status"] for x in old_view["history"] if x["object"] == "right"] == ["historic", "current"]
+    o = client.post("/api/v1/registrations/objection", json={"unit_id": unit_id, "objector_party_id": people.a,
+                                                             "reason": "赠与无效"}, headers=h)
+    assert o.status_code == 201
+    assert client.post(f"/api/v1/applications/{o.json()['id']}/approve", headers=h).status_code == 200
+    rid = o.json()["payload"]["restriction_ids"][0]
+    assert client.post(f"/api/v1/restrictions/{rid}/suit", json={"case_no": "(2026)赣0603民初7号"},
+                       headers=auth(client, "township")).status_code == 403
+    r = client.post(f"/api/v1/restrictions/{rid}/suit", json={"case_no": "(2026)赣0603民初7号"}, headers=h)
+    assert r.status_code == 200 and r.json()["suit_filed_at"] is not None
+    again = client.post(f"/api/v1/restrictions/{rid}/suit", json={"case_no": "x"}, headers=h)
+    assert again.status_code == 409

@@ -197,3 +197,37 @@ class ParcelFeatureCollection(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class ParcelDetail(BaseModel):
+    """A parcel with its units (rights, holders, restrictions) now or as of a date, and its full history."""
+
+    id: int
+    parcel_code: str
+    status: str
+    region_code: str
+    land_use_class: str
+    location: str | None
+    area_m2: str
+    bbox: list[float]
+    geometry: dict[str, Any]
+    begin_lifespan: str | None
+    end_lifespan: str | None
+    application_id: int | None
+    as_of: str | None
+    units: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+
+
+class SuitIn(BaseModel):
+    case_no: str = Field(min_length=1, max_length=120)
+
+
+class RestrictionRead(BaseModel):
+    id: int
+    kind: str
+    status: str
+    unit_id: int
+    right_id: int
+    expires_at: datetime | None
+    suit_filed_at: datetime | None

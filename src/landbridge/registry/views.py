@@ -20,6 +20,7 @@ from landbridge.auth import Principal, Role, check_region, optional_principal, r
 from landbridge.auth.service import region_prefix
 from landbridge.config import get_settings
 from landbridge.errors import RuleViolation
+from landbridge.kernel.clock import ensure_utc
 from landbridge.kernel.ids import mask_id, mask_phone
 from landbridge.registry import queries, service
 from landbridge.registry.models import Application, Certificate, Restriction, Right
@@ -35,12 +36,15 @@ from landbridge.registry.schemas import (
     HolderIn,
     MortgageIn,
     ObjectionIn,
+    ParcelDetail,
     ParcelFeatureCollection,
     ParcelFeatureIn,
     PartyCreate,
     PartyRead,
     RejectIn,
+    RestrictionRead,
     SeizureIn,
+    SuitIn,
     TransferIn,
     WithdrawIn,
 )
@@ -170,12 +174,12 @@ def list_parcels(bbox: str = Query(..., description="minx,miny,maxx,maxy (EPSG:4
     return ParcelFeatureCollection(features=features, total=total, limit=limit, offset=offset)
 
 
-@router.get("/parcels/{parcel_id}")
+@router.get("/parcels/{parcel_id}", response_model=ParcelDetail)
 def read_parcel(parcel_id: int, as_of: datetime | None = None,
                 principal: Principal | None = Depends(optional_principal),
-                session: Session = Depends(get_session)) -> dict[str, Any]:
+                session: Session = Depends(get_session)) -> ParcelDetail:
     """A parcel with its units, rights, restrictions and history; names masked for the public (R1, R2)."""
-    detail = queries.parcel_detail(session, parcel_id, as_of)
+    detail = queries.parcel_detail(session, parcel_id, ensure_utc(as_of) if as_of else None)
     if principal is None or principal.role not in OFFICIALS:
         for unit in detail["units"]:
             for right in unit["rights"]:
@@ -184,7 +188,7 @@ def read_parcel(parcel_id: int, as_of: datetime | None = None,
         for item in detail["history"]:
             for holder in item.get("holders", []):
                 holder["name"] = mask_name(holder["name"])
-    return detail
+    return ParcelDetail(**detail)
 
 
 # --- registrations ------------------------------------------------------------------------------
@@ -248,6 +252,18 @@ def lodge_cancellation(body: CancellationIn, principal: Principal = Depends(lodg
     return _application(session, service.lodge_cancellation(
         session, actor=principal.actor, unit_id=body.unit_id, reason=body.reason,
         restriction_id=body.restriction_id, right_id=body.right_id))
+
+
+@router.post("/restrictions/{restriction_id}/suit", response_model=RestrictionRead)
+def record_suit(restriction_id: int, body: SuitIn, principal: Principal = Depends(registrar),
+                session: Session = Depends(get_session)) -> RestrictionRead:
+    """Record that the objector filed a suit in time (异议登记后起诉); registrars only (R3)."""
+    restriction = session.get(Restriction, restriction_id)
+    if restriction is not None:
+        check_region(principal, restriction.region_code)
+    r = service.record_suit_filed(session, restriction_id=restriction_id, actor=principal.actor, case_no=body.case_no)
+    return RestrictionRead(id=r.id, kind=r.kind, status=r.status, unit_id=r.unit_id, right_id=r.right_id,
+                           expires_at=r.expires_at, suit_filed_at=r.suit_filed_at)
 
 
 # --- applications -------------------------------------------------------------------------------
