@@ -463,3 +463,20 @@ def test_area_measured_in_projected_crs(db: Database, people: People) -> None:
         parcel = s.get(Parcel, get_unit(s, unit_id).parcel_id)
         assert parcel is not None
         assert parcel.area_m2 == Decimal(str(round(area_m2(square(0, size_m=50), 4548), 2)))
+
+
+def test_worker_runs_registry_deadlines(db: Database, people: People, clock: Clock) -> None:
+    from landbridge.worker import run_due_jobs
+
+    with db.transaction() as s:
+        unit_id = register(s, square(0), [(people.a, "1")])
+        app = lodge_objection(s, actor=ACTOR, unit_id=unit_id, objector_party_id=people.b, reason="争议")
+        _approve(s, app.id)
+    clock.advance(timedelta(days=15, minutes=1))
+    assert run_due_jobs() == 1
+    assert run_due_jobs() == 0
+    with db.transaction() as s:
+        (restriction,) = s.scalars(select(Restriction)).all()
+        assert restriction.status == "historic" and restriction.attrs.get("lapsed") is True
+        (cert,) = certificates_of_application(s, app.id)
+        assert cert.status == "void"

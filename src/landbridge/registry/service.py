@@ -90,7 +90,7 @@ def _lock_counter(session: Session, name: str) -> int:
 
 
 def next_counter(session: Session, name: str) -> int:
-    """The next value of a gap-free named counter, taken under the counter's row lock."""
+    """The next value of a gap-free named counter (parcel sequence, certificate serial) under its row lock (R1)."""
     value = _lock_counter(session, name) + 1
     session.execute(update(Counter).where(Counter.name == name).values(value=value))
     return value
