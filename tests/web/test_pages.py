@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -302,8 +303,6 @@ def test_certificate_pdf_is_not_public(client: TestClient, world: World) -> None
 
 
 def test_certificate_pdf_renderer_plain_data() -> None:
-    from datetime import date
-
     from landbridge.registry.certificate_pdf import CertificateData, CertificateHolder, render_certificate_pdf
     number = get_profile().certificate_number(2026, 42)
     pdf = render_certificate_pdf(CertificateData(
@@ -324,3 +323,28 @@ def test_lodging_more_keeps_queue_in_order(client: TestClient, world: World, db:
     login(client, "registrar")
     text = client.get("/registrar/queue").text
     assert text.index(world.lodged_application_number) < text.index(number)
+
+
+def test_transfer_history_void_certificate_and_objection_expiry(client: TestClient, world: World,
+                                                                db: Database) -> None:
+    from landbridge.registry import approve_application, lodge_objection, lodge_transfer
+
+    with db.transaction() as s:
+        transfer = lodge_transfer(s, actor=ACTOR, unit_id=world.homestead_unit, holders=[(world.holder_b, 1)],
+                                  reason="家庭内部转移", mortgagee_consent=True)
+        approve_application(s, application_id=transfer.id, actor=ACTOR)
+        objection = lodge_objection(s, actor=ACTOR, unit_id=world.homestead_unit, objector_party_id=world.holder_a,
+                                    reason="份额有争议")
+        approve_application(s, application_id=objection.id, actor=ACTOR)
+        numbers = (transfer.number, objection.number)
+    text = client.get(f"/parcels/{world.homestead_parcel}").text
+    history = text[text.index("登记历史"):]
+    assert history.count("宅基地使用权") == 2 and "历史" in history  # the old right is historic, not deleted
+    assert all(n in text for n in numbers) and "转移登记" in text
+    current = text[text.index("现势权利"):text.index("权利限制</h2>")]
+    assert "李秀英" in current and "周建国" not in current  # only the new holder is current
+    days = get_profile().rules("registry").int("objection_lapse_days")
+    lapses = (date(2026, 3, 2) + timedelta(days=days)).isoformat()
+    assert "异议登记" in text and lapses in text  # the objection shows when it lapses
+    old = client.get(f"/verify/{world.verify_token}").text
+    assert "已失效" in old and "已作废" in old
