@@ -39,7 +39,20 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import JSON, LargeBinary, Table, bindparam, cast, func, insert, literal, select, text, update
+from sqlalchemy import (
+    JSON,
+    LargeBinary,
+    Table,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -237,21 +250,26 @@ def find_database_overlaps(session: Session, geoms: np.ndarray, *, tolerance_m2:
     and overlap area are computed with Shapely in the projected CRS.
     """
     hits: list[tuple[int, str, float]] = []
+    is_pg = session.get_bind().dialect.name == "postgresql"
+    wkb_column: Any = (func.ST_AsBinary(_PARCEL.c.geom, type_=LargeBinary()) if is_pg
+                       else type_coerce(_PARCEL.c.geom, LargeBinary()))
     order = spatial_order(geoms)
     total = len(order)
     for start in range(0, total, chunk):
         idx = order[start:start + chunk]
         part = geoms[idx]
         minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(part))
-        rows = session.execute(
-            select(Parcel.parcel_code, Parcel.geom)
-            .where(Parcel.status == RecordStatus.current, bbox_filter(session, Parcel, (minx, miny, maxx, maxy)))
+        # Raw WKB decoded in one vectorised call (no per-row type processing, no ORM rows).
+        rows = session.connection().execute(
+            select(_PARCEL.c.parcel_code, wkb_column)
+            .where(_PARCEL.c.status == RecordStatus.current, bbox_filter(session, Parcel, (minx, miny, maxx, maxy)))
         ).all()
         progress("database overlap check", min(start + chunk, total), total)
         if not rows:
             continue
-        existing = np.empty(len(rows), dtype=object)
-        existing[:] = [r[1] for r in rows]
+        blobs = np.empty(len(rows), dtype=object)
+        blobs[:] = [bytes(r[1]) for r in rows]
+        existing = shapely.from_wkb(blobs)
         tree = shapely.STRtree(existing)
         left, right = tree.query(part, predicate="intersects")
         if left.size == 0:
