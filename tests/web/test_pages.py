@@ -93,6 +93,14 @@ def test_wrong_password_shows_chinese_message_and_throttles(client: TestClient, 
     assert client.get("/api/v1/auth/me").status_code == 401
 
 
+def test_language_switch_keeps_the_query_and_errors_follow_the_language(client: TestClient, world: World) -> None:
+    page = client.get("/login?next=/registrar/queue")
+    assert 'href="/login?next=%2Fregistrar%2Fqueue&amp;lang=en"' in page.text
+    client.get("/login?lang=en")
+    failed = login(client, "registrar", "wrong")
+    assert failed.status_code == 401 and alert_of(failed.text) == "wrong username or password"
+
+
 def test_login_logout_round_trip(client: TestClient, world: World) -> None:
     ok = login(client, "registrar", next_url="/registrar/queue")
     assert ok.status_code == 303 and ok.headers["location"] == "/registrar/queue"
@@ -177,6 +185,8 @@ def test_parcel_page_shows_full_ids_to_the_registrar(client: TestClient, world: 
 
 
 def test_lodged_parcel_shows_pending_version(client: TestClient, world: World) -> None:
+    assert client.get(f"/parcels/{world.lodged_parcel}").status_code == 404  # not public before approval
+    login(client, "registrar")
     text = client.get(f"/parcels/{world.lodged_parcel}").text
     assert "待登簿" in text and world.lodged_application_number in text
 

@@ -120,7 +120,9 @@ def parcel_page(request: Request, parcel_id: int, session: Session = Depends(get
                 principal: Principal | None = Depends(optional_principal)) -> Response:
     """A parcel's page: units, current rights and holders, restrictions and the full history (R1-R3)."""
     parcel = session.get(Parcel, parcel_id)
-    if parcel is None:
+    full_ids = parcel is not None and _sees_full_ids(principal, parcel.region_code)
+    # a parcel that is only lodged (or was refused) is not in the register yet: staff only
+    if parcel is None or (parcel.status in (RecordStatus.pending, RecordStatus.cancelled) and not full_ids):
         return render_error(request, 404, _not_found("parcel").to_dict())
     versions = list(session.scalars(select(Parcel).where(Parcel.parcel_code == parcel.parcel_code)
                                     .order_by(Parcel.id)))
@@ -132,7 +134,6 @@ def parcel_page(request: Request, parcel_id: int, session: Session = Depends(get
     rights = list(session.scalars(select(Right).where(Right.unit_id.in_(unit_ids)).order_by(Right.id)))
     restrictions = list(session.scalars(select(Restriction).where(Restriction.unit_id.in_(unit_ids))
                                         .order_by(Restriction.rank, Restriction.id)))
-    full_ids = _sees_full_ids(principal, parcel.region_code)
     holders = _holders(session, [r.id for r in rights], full_ids)
     current_rights = [RightView(r, holders[r.id], [x for x in restrictions if x.right_id == r.id
                                                    and x.status == RecordStatus.current])
