@@ -347,6 +347,10 @@ def test_plain_mortgage_follows_transfer(db: Database, people: People) -> None:
         (mortgage,) = current_restrictions(s, unit_id)
         assert mortgage.right_id == current_rights(s, unit_id)[0].id
         assert mortgage.secured_amount_cny == Decimal("50000.00")
+        kinds = {c.kind: c.status for c in s.scalars(select(Certificate))
+                 if c.right_id == mortgage.right_id or c.restriction_id is not None}
+        assert kinds == {"ownership": "valid", "encumbrance": "valid"}  # the mortgage certificate stays valid
+        assert s.scalar(select(func.count()).select_from(Certificate).where(Certificate.status == "void")) == 1
         assert s.scalar(select(func.count()).select_from(Restriction)) == 2
 
 

@@ -703,7 +703,8 @@ def _follow_transfer(session: Session, app: Application, at: datetime) -> dict[s
                      subject=f"restriction:{item['mortgage_id']}", actor="system:registry",
                      payload={"application_id": app.id, "unit_id": app.unit_id, **item})
     for cert in session.execute(select(Certificate).where(
-            Certificate.right_id.in_(list(new_by_old)), Certificate.status == CertificateStatus.valid)).scalars():
+            Certificate.right_id.in_(list(new_by_old)), Certificate.kind == CertificateKind.ownership,
+            Certificate.status == CertificateStatus.valid)).scalars():
         cert.status = CertificateStatus.void
     session.flush()
     return {"mortgages_followed": notified, "advance_notices_fulfilled": ended}
