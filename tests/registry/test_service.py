@@ -484,3 +484,16 @@ def test_worker_runs_registry_deadlines(db: Database, people: People, clock: Clo
         assert restriction.status == "historic" and restriction.attrs.get("lapsed") is True
         (cert,) = certificates_of_application(s, app.id)
         assert cert.status == "void"
+
+
+def test_seizure_on_a_right_transferred_meanwhile_is_refused(db: Database, people: People) -> None:
+    with db.transaction() as s:
+        unit_id = register(s, square(0), [(people.a, "1")])
+        seizure = lodge_seizure(s, actor=ACTOR, unit_id=unit_id, document_no="(2026)赣0603执5号")
+        _approve(s, lodge_transfer(s, actor=ACTOR, unit_id=unit_id, holders=[(people.b, "1")], reason="买卖").id)
+    with db.transaction() as s, pytest.raises(Conflict) as exc:
+        _approve(s, seizure.id)
+    assert exc.value.code == "registry.right_not_current"
+    with db.transaction() as s:  # lodged again on the current right, it applies
+        _approve(s, lodge_seizure(s, actor=ACTOR, unit_id=unit_id, document_no="(2026)赣0603执5号").id)
+        assert [r.kind for r in current_restrictions(s, unit_id)] == ["seizure"]

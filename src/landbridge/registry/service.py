@@ -625,10 +625,17 @@ def _recheck(session: Session, app: Application) -> None:
         unit = _current_unit(session, int(app.payload["unit_id"]))
         buyers = [int(p) for p, _ in app.payload["holders"]]
         _check_transfer(session, unit, buyers, bool(app.payload.get("mortgagee_consent")))
-    elif app.payload.get("unit_id") and app.kind != RegistrationKind.seizure:
-        unit = _current_unit(session, int(app.payload["unit_id"]))
-        if app.kind != RegistrationKind.cancellation or app.payload.get("cancel_right_id"):
+    elif app.payload.get("unit_id"):
+        unit = _current_unit(session, int(app.payload["unit_id"]))  # locks the unit: restrictions serialise here
+        if app.kind not in (RegistrationKind.seizure, RegistrationKind.cancellation) \
+                or app.payload.get("cancel_right_id"):
             _refuse_if_seized(session, unit)
+        live = {r.id for r in current_rights(session, unit.id)}
+        for restriction in _pending_rows(session, Restriction, app):
+            if restriction.right_id not in live:
+                raise Conflict("registry.right_not_current", "该限制所在的权利已不是现势状态，请重新申请",
+                               "the right this restriction is on is no longer current; lodge again",
+                               right_id=restriction.right_id)
 
 
 def approve_application(session: Session, *, application_id: int, actor: str) -> Application:
