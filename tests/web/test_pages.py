@@ -7,6 +7,7 @@ import zlib
 from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
@@ -46,7 +47,7 @@ def csrf_of(page: str) -> str:
     return match.group(1)
 
 
-def login(client: TestClient, username: str, password: str = "demo", next_url: str = "/"):  # type: ignore[no-untyped-def]
+def login(client: TestClient, username: str, password: str = "demo", next_url: str = "/") -> httpx.Response:
     token = csrf_of(client.get("/login").text)
     return client.post("/login", data={"username": username, "password": password, "csrf": token,
                                        "next": next_url}, follow_redirects=False)

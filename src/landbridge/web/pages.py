@@ -162,4 +162,4 @@ def public_map(request: Request, principal: Principal | None = Depends(optional_
         "landUse": {code: _(label) for code, label in LAND_USE_LABELS.items()},
     }
     return render(request, "web/map.html", {"map_config": json.dumps(config, ensure_ascii=False).replace("</", "<\\/"),
-                                            "legend": config["legend"], "csrf": csrf_token(request)})
+                                            "legend": config["legend"]})
