@@ -359,3 +359,13 @@ def test_transfer_history_void_certificate_and_objection_expiry(client: TestClie
     assert "异议登记" in text and lapses in text  # the objection shows when it lapses
     old = client.get(f"/verify/{world.verify_token}").text
     assert "已失效" in old and "已作废" in old
+
+
+def test_a_holder_may_download_their_own_certificate(client: TestClient, world: World, db: Database) -> None:
+    with db.transaction() as s:
+        org = create_organisation(s, name="锦江村村民", kind=OrgKind.individual, region_code="360603101001")
+        create_user(s, username="zhou", password="zhou-pass", display_name="周建国", role=Role.member,
+                    organisation_id=org.id, party_id=world.holder_a)
+    login(client, "zhou", "zhou-pass")
+    pdf = client.get(f"/certificates/{world.certificate_id}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
