@@ -473,8 +473,9 @@ def import_parcels(session: Session, batch: ParcelBatch, *, actor: str, file_sha
                                  })
             seqs.append(event.seq)
             progress("insert parcels", stop, n)
+        refresh_statistics(session, "registry_parcel")  # so that the unit inserts walk the id range
         _insert_units(session, application.id, progress, chunk, n)
-        refresh_statistics(session)
+        refresh_statistics(session, "registry_property_unit")
     except IntegrityError as exc:  # a concurrent writer took a code between our check and insert
         raise Conflict("registry.duplicate_parcel_code", "宗地代码或不动产单元号已存在",
                        "a parcel code or unit code already exists") from exc
@@ -501,18 +502,18 @@ def _insert_units(session: Session, application_id: int, progress: Progress, chu
         progress("insert property units", min(done, n), n)
 
 
-def refresh_statistics(session: Session) -> None:
-    """Refresh the planner statistics of the parcel and unit tables after a bulk load (P1: viewport speed).
+def refresh_statistics(session: Session, table: str) -> None:
+    """Refresh the planner statistics of a registry table after a bulk load (P1: viewport speed).
 
     Without them SQLite prefers the low-selectivity ``status`` index over ``parcel_id`` once the
-    tables hold 10⁶ rows, which makes a map viewport query scan every unit.
+    tables hold 10⁶ rows, which makes a map viewport query scan every unit, and PostgreSQL walks
+    the ``application_id`` index instead of the id range when inserting the units.
     """
+    if table not in ("registry_parcel", "registry_property_unit"):
+        raise ValueError(f"no statistics refresh for {table}")
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("PRAGMA analysis_limit=0"))  # sampled statistics mislead on a one-value index
-        session.execute(text("ANALYZE registry_parcel"))
-        session.execute(text("ANALYZE registry_property_unit"))
-    else:
-        session.execute(text("ANALYZE registry_parcel, registry_property_unit"))
+    session.execute(text(f"ANALYZE {table}"))
 
 
 def verify_import(session: Session, application_number: str) -> list[int]:
