@@ -76,6 +76,7 @@ def test_import_assigns_valid_unique_unit_codes_and_seals_chunks(db: Database, c
         assert counters[f"parcel_seq:{v[0]}"] == 25 and counters[f"parcel_seq:{v[1]}"] == 25
         app = s.execute(select(Application)).scalar_one()
         assert (app.kind, app.status, app.summary) == ("first", "approved", "批量导入 50 宗地")
+        assert app.number == report.application_number and app.number.startswith("SQ2026")
         assert app.payload["file_sha256"] == "ab" * 32 and app.payload["parcel_count"] == 50
         events = list_events(s, subject=f"application:{report.application_number}")
         assert [e.event_type for e in events] == ["parcels_imported"] * 3
@@ -195,3 +196,17 @@ def test_unit_code_layout(luc: str, seq: int) -> None:
 def test_land_use_class_rejects_noise(text: str) -> None:
     if is_land_use_class(text):
         assert text == "09" or (len(text) == 4 and text.isdigit())
+
+
+def test_pending_parcel_of_a_lodged_application_blocks_the_import(db: Database, clock: Clock) -> None:
+    v = villages()[0]
+    with db.transaction() as s:
+        lodged = import_parcels(s, batch(generate_parcels(1, (117.05, 28.25, 117.051, 28.251), seed=10)),
+                                actor="u", file_sha256="a" * 64)
+        s.execute(update(Parcel).where(Parcel.application_id == lodged.application_id).values(status="pending"))
+    before = counts(db)
+    with pytest.raises(RuleViolation) as err, db.transaction() as s:
+        import_parcels(s, batch(generate_parcels(4, (117.0505, 28.2505, 117.052, 28.252), seed=11), v),
+                       actor="u", file_sha256="b" * 64)
+    assert err.value.code == "registry.parcel_overlap"
+    assert counts(db) == before

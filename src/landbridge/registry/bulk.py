@@ -60,7 +60,7 @@ from sqlalchemy.orm import Session
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
 from landbridge.errors import Conflict, RuleViolation
-from landbridge.kernel.clock import now
+from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import GEOGRAPHIC_SRID, GeometryError, areas_m2, validate_polygon
 from landbridge.kernel.spatial import bbox_filter, overlapping_pairs
 from landbridge.ledger import append_event, list_events
@@ -74,6 +74,7 @@ from landbridge.registry.models import (
     RegistrationKind,
 )
 from landbridge.registry.rules import PURE_LAND_SUFFIX, SEQUENCE_MAX, make_parcel_code, valid_unit_code
+from landbridge.registry.service import SPATIAL_LOCK, next_counter
 
 CHUNK = 10_000
 _PARCEL: Table = Parcel.__table__  # type: ignore[assignment]
@@ -129,7 +130,7 @@ class ImportReport:
 
 
 def is_land_use_class(code: str | None) -> bool:
-    """Whether ``code`` is a GB/T 21010-2017 second-level land-use class (e.g. ``0702``) or ``09``."""
+    """Whether ``code`` is a GB/T 21010-2017 land-use class (e.g. ``0702``, or ``09``) of a parcel (R1)."""
     if not code:
         return False
     if code == "09":
@@ -225,7 +226,7 @@ def validate_geometries(geoms: Sequence[BaseGeometry | None]) -> np.ndarray:
 
 
 def spatial_order(geoms: np.ndarray) -> np.ndarray:
-    """Indices that sort geometries along a Z-order (Morton) curve of their box centres, for chunked checks."""
+    """Indices along a Z-order (Morton) curve of the box centres: compact chunks for the overlap check (P1)."""
     if len(geoms) == 0:
         return np.zeros(0, dtype=np.int64)
     b = shapely.bounds(geoms)
@@ -242,8 +243,9 @@ def spatial_order(geoms: np.ndarray) -> np.ndarray:
 
 def find_database_overlaps(session: Session, geoms: np.ndarray, *, tolerance_m2: float, projected_srid: int,
                            chunk: int = CHUNK, first_only: bool = True,
+                           statuses: Sequence[str] = (RecordStatus.current, RecordStatus.pending),
                            progress: Progress = _no_progress) -> list[tuple[int, str, float]]:
-    """Overlaps (feature index, parcel code, m²) of new geometries with current parcels in the database (R1).
+    """Overlaps (feature index, parcel code, m²) of new geometries with current or pending parcels (R1).
 
     Chunked along a Z-order curve: per chunk the candidates come from the spatial index
     (``kernel.spatial.bbox_filter``: PostGIS GiST or the SQLite R*Tree) and the exact interior test
@@ -262,7 +264,8 @@ def find_database_overlaps(session: Session, geoms: np.ndarray, *, tolerance_m2:
         # Raw WKB decoded in one vectorised call (no per-row type processing, no ORM rows).
         rows = session.connection().execute(
             select(_PARCEL.c.parcel_code, wkb_column)
-            .where(_PARCEL.c.status == RecordStatus.current, bbox_filter(session, Parcel, (minx, miny, maxx, maxy)))
+            .where(_PARCEL.c.status.in_([str(v) for v in statuses]),
+                   bbox_filter(session, Parcel, (minx, miny, maxx, maxy)))
         ).all()
         progress("database overlap check", min(start + chunk, total), total)
         if not rows:
@@ -370,14 +373,6 @@ def _current_codes(session: Session, codes: list[str]) -> set[str]:
     return found
 
 
-def _application_number(session: Session) -> str:
-    year = now().year
-    name = f"bulk_import_seq:{year}"
-    value = _upsert_counter(session, name) + 1
-    _set_counter(session, name, value)
-    return f"BULK-{year}-{value:06d}"
-
-
 def import_parcels(session: Session, batch: ParcelBatch, *, actor: str, file_sha256: str,
                    progress: Progress = _no_progress, chunk: int = CHUNK) -> ImportReport:
     """Register a surveyed batch of parcels as current in one approved first registration (批量首次登记, R1, P2).
@@ -407,6 +402,9 @@ def import_parcels(session: Session, batch: ParcelBatch, *, actor: str, file_sha
     if pairs:
         i, j, area = min(pairs)
         raise _overlap(j, f"#{i}", area)
+    # The same lock as the registry service's lodging: spatial checks and inserts are serialised,
+    # so no parcel can be lodged or imported into the same ground between our check and our insert.
+    _upsert_counter(session, SPATIAL_LOCK)
     hits = find_database_overlaps(session, geoms, tolerance_m2=tolerance, projected_srid=srid, chunk=chunk,
                                   progress=progress)
     if hits:
@@ -419,7 +417,7 @@ def import_parcels(session: Session, batch: ParcelBatch, *, actor: str, file_sha
     region_counts = Tally(regions)
 
     stamp = now()
-    number = _application_number(session)
+    number = f"SQ{to_local(stamp).year}{next_counter(session, f'application:{to_local(stamp).year}'):08d}"
     region = regions[0] if len(region_counts) == 1 else profile.city_code
     application = Application(
         number=number, kind=RegistrationKind.first, status=ApplicationStatus.approved, region_code=region,
