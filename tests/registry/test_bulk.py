@@ -210,3 +210,28 @@ def test_pending_parcel_of_a_lodged_application_blocks_the_import(db: Database, 
                        actor="u", file_sha256="b" * 64)
     assert err.value.code == "registry.parcel_overlap"
     assert counts(db) == before
+
+
+def test_concurrent_overlapping_imports_one_wins(db: Database, clock: Clock) -> None:
+    import threading
+
+    files = [generate_parcels(30, BOX, seed=12), generate_parcels(30, BOX, seed=13)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def run(geoms: list[Polygon]) -> None:
+        barrier.wait()
+        try:
+            with db.transaction() as s:
+                import_parcels(s, batch(geoms), actor="u", file_sha256="c" * 64)
+            outcomes.append("ok")
+        except RuleViolation as exc:
+            outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=run, args=(g,)) for g in files]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["ok", "registry.parcel_overlap"]
+    assert counts(db)[:3] == (30, 30, 1)
