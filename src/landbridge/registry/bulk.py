@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter as Tally
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -241,6 +243,19 @@ def spatial_order(geoms: np.ndarray) -> np.ndarray:
     return np.argsort(key, kind="stable")
 
 
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+_POOL = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="overlap")
+
+
+def _split(fn: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Apply a vectorised pairwise Shapely function on all cores (Shapely releases the GIL)."""
+    if _WORKERS == 1 or len(a) < 2_000:
+        return fn(a, b)
+    bounds = np.linspace(0, len(a), _WORKERS + 1).astype(int)
+    parts = list(_POOL.map(lambda k: fn(a[bounds[k]:bounds[k + 1]], b[bounds[k]:bounds[k + 1]]), range(_WORKERS)))
+    return np.concatenate(parts)
+
+
 def find_database_overlaps(session: Session, geoms: np.ndarray, *, tolerance_m2: float, projected_srid: int,
                            chunk: int = CHUNK, first_only: bool = True,
                            statuses: Sequence[str] = (RecordStatus.current, RecordStatus.pending),
@@ -277,11 +292,11 @@ def find_database_overlaps(session: Session, geoms: np.ndarray, *, tolerance_m2:
         left, right = tree.query(part, predicate="intersects")
         if left.size == 0:
             continue
-        inner = shapely.relate_pattern(part[left], existing[right], "T********")
+        inner = _split(lambda a, b: shapely.relate_pattern(a, b, "T********"), part[left], existing[right])
         left, right = left[inner], right[inner]
         if left.size == 0:
             continue
-        areas = areas_m2(shapely.intersection(part[left], existing[right]), projected_srid)
+        areas = _split(lambda a, b: areas_m2(shapely.intersection(a, b), projected_srid), part[left], existing[right])
         over = areas > tolerance_m2
         found = sorted((int(idx[i]), str(rows[j][0]), float(a))
                        for i, j, a in zip(left[over].tolist(), right[over].tolist(), areas[over].tolist(), strict=True))
