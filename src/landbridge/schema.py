@@ -15,6 +15,10 @@ MODEL_MODULES = (
     "landbridge.auth.models",
     "landbridge.ledger.models",
     "landbridge.registry.models",
+    "landbridge.planning.models",
+    "landbridge.valuation.models",
+    "landbridge.collective.models",
+    "landbridge.demo.models",
 )
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
