@@ -149,6 +149,22 @@ def test_overlap_refused_against_current_and_pending(db: Database, people: Peopl
         register(s, square(0, shift_m=20), [(people.c, "1")])
 
 
+def test_ownership_and_use_parcels_are_separate_layers(db: Database, people: People) -> None:
+    """A village's ownership parcel (JA) covers its use-right parcels; each layer still tiles (R1)."""
+    with db.transaction() as s:
+        register(s, square(0), [(people.a, "1")])
+        territory = square(0, size_m=90)
+        register(s, territory, [(people.household, "1")], right_type="collective_land_ownership")
+        register(s, square(0, shift_m=40), [(people.b, "1")])  # a second use parcel inside the territory
+    with db.transaction() as s, pytest.raises(Conflict) as exc:  # a second ownership parcel on the same ground
+        register(s, square(0, size_m=30, shift_m=50), [(people.c, "1")], right_type="collective_land_ownership")
+    assert exc.value.code == "registry.parcel_overlap"
+    assert exc.value.details["parcel_codes"] == [f"{VILLAGE}JA00002"]
+    with db.transaction() as s, pytest.raises(Conflict) as exc:  # use parcels still conflict with each other
+        register(s, square(0, shift_m=10), [(people.c, "1")])
+    assert exc.value.details["parcel_codes"] == [f"{VILLAGE}JD00001"]
+
+
 def test_overlap_rechecked_at_approval(db: Database, people: People) -> None:
     with db.transaction() as s:
         app = lodge_first_registration(s, actor=ACTOR, region_code=VILLAGE, geometry=square(3), land_use_class="0101",

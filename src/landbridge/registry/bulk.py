@@ -75,8 +75,15 @@ from landbridge.registry.models import (
     RecordStatus,
     RegistrationKind,
 )
-from landbridge.registry.rules import PURE_LAND_SUFFIX, SEQUENCE_MAX, make_parcel_code, valid_unit_code
-from landbridge.registry.service import SPATIAL_LOCK, next_counter
+from landbridge.registry.rules import (
+    PURE_LAND_SUFFIX,
+    SEQUENCE_MAX,
+    Layer,
+    layer_of,
+    make_parcel_code,
+    valid_unit_code,
+)
+from landbridge.registry.service import SPATIAL_LOCK, layer_filter, next_counter
 
 CHUNK = 10_000
 _PARCEL: Table = Parcel.__table__  # type: ignore[assignment]
@@ -259,12 +266,14 @@ def _split(fn: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray, b:
 def find_database_overlaps(session: Session, geoms: np.ndarray, *, tolerance_m2: float, projected_srid: int,
                            chunk: int = CHUNK, first_only: bool = True,
                            statuses: Sequence[str] = (RecordStatus.current, RecordStatus.pending),
+                           layer: Layer | None = None,
                            progress: Progress = _no_progress) -> list[tuple[int, str, float]]:
     """Overlaps (feature index, parcel code, m²) of new geometries with current or pending parcels (R1).
 
     Chunked along a Z-order curve: per chunk the candidates come from the spatial index
     (``kernel.spatial.bbox_filter``: PostGIS GiST or the SQLite R*Tree) and the exact interior test
-    and overlap area are computed with Shapely in the projected CRS.
+    and overlap area are computed with Shapely in the projected CRS. With ``layer`` only parcels of
+    that cadastral layer are candidates (ownership parcels and use-right parcels each tile the ground).
     """
     hits: list[tuple[int, str, float]] = []
     is_pg = session.get_bind().dialect.name == "postgresql"
@@ -277,11 +286,11 @@ def find_database_overlaps(session: Session, geoms: np.ndarray, *, tolerance_m2:
         part = geoms[idx]
         minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(part))
         # Raw WKB decoded in one vectorised call (no per-row type processing, no ORM rows).
-        rows = session.connection().execute(
-            select(_PARCEL.c.parcel_code, wkb_column)
-            .where(_PARCEL.c.status.in_([str(v) for v in statuses]),
-                   bbox_filter(session, Parcel, (minx, miny, maxx, maxy)))
-        ).all()
+        stmt = select(_PARCEL.c.parcel_code, wkb_column).where(
+            _PARCEL.c.status.in_([str(v) for v in statuses]), bbox_filter(session, Parcel, (minx, miny, maxx, maxy)))
+        if layer is not None:
+            stmt = stmt.where(layer_filter(layer))
+        rows = session.connection().execute(stmt).all()
         progress("database overlap check", min(start + chunk, total), total)
         if not rows:
             continue
@@ -304,6 +313,32 @@ def find_database_overlaps(session: Session, geoms: np.ndarray, *, tolerance_m2:
         if first_only and hits:
             return [min(hits)]
     return sorted(hits)
+
+
+def check_overlaps(session: Session, geoms: np.ndarray, layers: np.ndarray, *, tolerance_m2: float,
+                   projected_srid: int, chunk: int = CHUNK, progress: Progress = _no_progress) -> None:
+    """Refuse a batch whose parcels overlap each other or current/pending parcels, layer by layer (R1).
+
+    Takes the registry's spatial lock first (as the service's lodging does), so nothing can be lodged
+    into the same ground between this check and the caller's insert.
+    """
+    n = len(geoms)
+    progress("overlap check in file", 0, n)
+    for layer in sorted(set(layers.tolist())):
+        idx = np.flatnonzero(layers == layer)
+        pairs = overlapping_pairs(geoms[idx], projected_srid, tolerance_m2)
+        if pairs:
+            i, j, area = min(pairs)
+            raise _overlap(int(idx[j]), f"#{int(idx[i])}", area)
+    progress("overlap check in file", n, n)
+    _upsert_counter(session, SPATIAL_LOCK)
+    for layer in sorted(set(layers.tolist())):
+        idx = np.flatnonzero(layers == layer)
+        hits = find_database_overlaps(session, geoms[idx], tolerance_m2=tolerance_m2, projected_srid=projected_srid,
+                                      chunk=chunk, layer=Layer(layer), progress=progress)
+        if hits:
+            i, code, area = hits[0]
+            raise _overlap(int(idx[i]), code, area)
 
 
 def _upsert_counter(session: Session, name: str) -> int:
@@ -411,19 +446,9 @@ def import_parcels(session: Session, batch: ParcelBatch, *, actor: str, file_sha
     progress("validate geometries", 0, n)
     geoms = validate_geometries(batch.geoms)
     progress("validate geometries", n, n)
-    progress("overlap check in file", 0, n)
-    pairs = overlapping_pairs(geoms, srid, tolerance)
-    progress("overlap check in file", n, n)
-    if pairs:
-        i, j, area = min(pairs)
-        raise _overlap(j, f"#{i}", area)
-    # The same lock as the registry service's lodging: spatial checks and inserts are serialised,
-    # so no parcel can be lodged or imported into the same ground between our check and our insert.
-    _upsert_counter(session, SPATIAL_LOCK)
-    hits = find_database_overlaps(session, geoms, tolerance_m2=tolerance, projected_srid=srid, chunk=chunk,
-                                  progress=progress)
-    if hits:
-        raise _overlap(*hits[0])
+    layers = np.array([layer_of(feature_code_for_land_use(str(c))).value for c in batch.land_use_classes])
+    check_overlaps(session, geoms, layers, tolerance_m2=tolerance, projected_srid=srid, chunk=chunk,
+                   progress=progress)
     areas = areas_m2(geoms, srid)
     codes = _assign_codes(session, batch)
     locations = list(batch.locations) if batch.locations else [None] * n

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from fractions import Fraction
 
 from landbridge.errors import Conflict, RuleViolation
@@ -33,6 +34,23 @@ FEATURE_BY_RIGHT_TYPE: dict[str, str] = {
 }
 # Rights held by the owner of the unit (ownership-like); a derived management right is not.
 UNIT_RIGHT_TYPES = frozenset(FEATURE_BY_RIGHT_TYPE)
+
+
+OWNERSHIP_LETTER = "A"  # second letter of the feature code of a collective land ownership parcel (所有权宗地)
+
+
+class Layer(StrEnum):
+    """Cadastral layer of a parcel: ownership parcels (所有权宗地, e.g. a village territory) and the use-right
+    parcels inside them (使用权宗地) each tile the ground; parcels only conflict within their layer (R1)."""
+
+    ownership = "ownership"
+    use = "use"
+
+
+def layer_of(feature_or_parcel_code: str) -> Layer:
+    """The layer of a parcel from its feature code (2 letters) or its 19/28-character code."""
+    letter = feature_or_parcel_code[1] if len(feature_or_parcel_code) == 2 else feature_or_parcel_code[13]
+    return Layer.ownership if letter == OWNERSHIP_LETTER else Layer.use
 
 
 def feature_code(right_type: str) -> str:

@@ -16,10 +16,11 @@ from fractions import Fraction
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge.cityprofile import get_profile
 from landbridge.config import get_settings
@@ -248,13 +249,19 @@ def _geometry(geometry: BaseGeometry) -> BaseGeometry:
                             reason=str(exc)) from None
 
 
-def _check_overlaps(session: Session, geom: BaseGeometry, *, statuses: Sequence[str],
+def layer_filter(layer: rules.Layer) -> ColumnElement[bool]:
+    """WHERE clause: parcels of one cadastral layer (the 14th character of the parcel code, R1)."""
+    letter = func.substr(Parcel.parcel_code, 14, 1)
+    return letter == rules.OWNERSHIP_LETTER if layer is rules.Layer.ownership else letter != rules.OWNERSHIP_LETTER
+
+
+def _check_overlaps(session: Session, geom: BaseGeometry, *, layer: rules.Layer, statuses: Sequence[str],
                     exclude_ids: Sequence[int] = ()) -> None:
-    """409 ``registry.parcel_overlap`` naming the parcels that ``geom`` overlaps beyond the tolerance (R1)."""
+    """409 ``registry.parcel_overlap`` naming the parcels of the same layer that ``geom`` overlaps (R1)."""
     profile = get_profile()
     tolerance = float(_registry_rules().decimal("overlap_tolerance_m2"))
     stmt = select(Parcel.id, Parcel.parcel_code, Parcel.geom).where(
-        Parcel.status.in_(list(statuses)), geometry_filter(session, Parcel, geom))
+        Parcel.status.in_(list(statuses)), layer_filter(layer), geometry_filter(session, Parcel, geom))
     if exclude_ids:
         stmt = stmt.where(Parcel.id.not_in(list(exclude_ids)))
     candidates = [((pid, code), g) for pid, code, g in session.execute(stmt)]
@@ -323,7 +330,7 @@ def lodge_first_registration(session: Session, *, actor: str, region_code: str, 
         raise RuleViolation("registry.invalid_feature_code", "宗地特征码无效", "invalid parcel feature code",
                             feature_code=feature)
     _lock_parcels(session)
-    _check_overlaps(session, geom, statuses=[RecordStatus.current, RecordStatus.pending])
+    _check_overlaps(session, geom, layer=rules.layer_of(feature), statuses=[RecordStatus.current, RecordStatus.pending])
     warnings = _homestead_warnings(session, parsed) if rtype is RightType.homestead_use_right else []
     sequence = next_counter(session, f"parcel_seq:{region_code}")
     if sequence > rules.SEQUENCE_MAX:
@@ -620,7 +627,8 @@ def _recheck(session: Session, app: Application) -> None:
         parcel = session.get(Parcel, app.payload["parcel_id"])
         assert parcel is not None
         _lock_parcels(session)
-        _check_overlaps(session, parcel.geom, statuses=[RecordStatus.current], exclude_ids=[parcel.id])
+        _check_overlaps(session, parcel.geom, layer=rules.layer_of(parcel.parcel_code), statuses=[RecordStatus.current],
+                        exclude_ids=[parcel.id])
     elif app.kind == RegistrationKind.transfer:
         unit = _current_unit(session, int(app.payload["unit_id"]))
         buyers = [int(p) for p, _ in app.payload["holders"]]
