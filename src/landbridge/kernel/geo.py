@@ -1,7 +1,8 @@
 """Geometry: one column type and one set of spatial queries for PostGIS and SQLite.
 
 Coordinates are CGCS2000 (EPSG:4490). On PostgreSQL the column is a PostGIS
-``geometry(MultiPolygon, 4490)`` with a GiST index and ``ST_Intersects`` does the filtering; on
+``geometry(MultiPolygon, 4490)`` (or ``geometry(Geometry, 4490)`` for a column that holds any
+type: lines and points of map layers) with a GiST index and ``ST_Intersects`` does the filtering; on
 SQLite it is WKB with an R*Tree index over the bounding box (``<table>_rtree``) and Shapely does
 the exact test. Areas are measured in the city profile's projected CRS (EPSG:4548 for Yingtan).
 """
@@ -29,36 +30,63 @@ class GeometryError(ValueError):
     """A geometry that cannot be stored: unparsable, wrong type, invalid, empty or out of range."""
 
 
+MULTIPOLYGON = "MULTIPOLYGON"
+ANY_GEOMETRY = "GEOMETRY"
+_GEOMETRY_TYPES = (MULTIPOLYGON, ANY_GEOMETRY)
+
+
 class _PostGISMultiPolygon(UserDefinedType[bytes]):
-    """PostGIS ``geometry(MultiPolygon, 4490)``; travels as WKB both ways."""
+    """PostGIS ``geometry(<type>, 4490)`` (MultiPolygon unless told otherwise); travels as WKB both ways."""
 
     cache_ok = True
 
+    def __init__(self, geometry_type: str = MULTIPOLYGON) -> None:
+        self.geometry_type = geometry_type
+
     def get_col_spec(self, **kw: Any) -> str:
-        return f"geometry(MULTIPOLYGON,{GEOGRAPHIC_SRID})"
+        return f"geometry({self.geometry_type},{GEOGRAPHIC_SRID})"
 
     def bind_expression(self, bindvalue: Any) -> ColumnElement[Any]:
         return func.ST_SetSRID(func.ST_GeomFromWKB(bindvalue), GEOGRAPHIC_SRID)
 
     def column_expression(self, colexpr: Any) -> ColumnElement[Any]:
         # Typed as GeometryColumn so that its process_result_value turns the WKB into Shapely.
-        return func.ST_AsBinary(colexpr, type_=GeometryColumn())
+        return func.ST_AsBinary(colexpr, type_=GeometryColumn(self.geometry_type))
 
 
 class GeometryColumn(TypeDecorator[BaseGeometry]):
-    """A MultiPolygon in EPSG:4490: a Shapely geometry in Python, PostGIS or WKB in the database."""
+    """A geometry in EPSG:4490: a Shapely geometry in Python, PostGIS or WKB in the database.
+
+    ``GeometryColumn()`` holds MultiPolygons (a Polygon is promoted, anything else refused);
+    ``GeometryColumn("GEOMETRY")`` holds any non-empty geometry type (points, lines, polygons).
+    """
 
     impl = LargeBinary
     cache_ok = True
 
+    def __init__(self, geometry_type: str = MULTIPOLYGON) -> None:
+        if geometry_type not in _GEOMETRY_TYPES:
+            raise ValueError(f"geometry_type must be one of {_GEOMETRY_TYPES}, got {geometry_type!r}")
+        super().__init__()
+        self.geometry_type = geometry_type
+
+    def __repr__(self) -> str:  # Alembic renders the column type from this
+        if self.geometry_type == MULTIPOLYGON:
+            return "GeometryColumn()"
+        return f"GeometryColumn({self.geometry_type!r})"
+
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
-            return dialect.type_descriptor(_PostGISMultiPolygon())
+            return dialect.type_descriptor(_PostGISMultiPolygon(self.geometry_type))
         return dialect.type_descriptor(LargeBinary())
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> bytes | None:
         if value is None:
             return None
+        if self.geometry_type == ANY_GEOMETRY:
+            if not isinstance(value, BaseGeometry):
+                raise GeometryError(f"expected a Shapely geometry, got {type(value).__name__}")
+            return bytes(shapely.to_wkb(value))
         return bytes(shapely.to_wkb(as_multipolygon(value)))
 
     def process_result_value(self, value: Any, dialect: Dialect) -> BaseGeometry | None:
