@@ -3,6 +3,7 @@
 Other modules use only the names exported here.
 """
 
+from landbridge.registry.bulk_register import BulkRegistrationReport, UnitRegistration, bulk_register
 from landbridge.registry.jobs import run_due
 from landbridge.registry.queries import (
     certificates_of_application,
@@ -40,8 +41,11 @@ from landbridge.registry.service import (
 )
 
 __all__ = [
+    "BulkRegistrationReport",
+    "UnitRegistration",
     "add_source_document",
     "approve_application",
+    "bulk_register",
     "certificates_of_application",
     "create_party",
     "current_restrictions",

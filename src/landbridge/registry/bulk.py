@@ -357,12 +357,16 @@ def _set_counter(session: Session, name: str, value: int) -> None:
     session.execute(update(_COUNTER).where(_COUNTER.c.name == name).values(value=value))
 
 
-def _assign_codes(session: Session, batch: ParcelBatch) -> list[str]:
-    """Parcel codes for every feature: given ones are checked, the others drawn from the sequence counters."""
+def _assign_codes(session: Session, batch: ParcelBatch, features: Sequence[str] | None = None) -> list[str]:
+    """Parcel codes for every feature: given ones are checked, the others drawn from the sequence counters.
+
+    The feature codes (宗地特征码) come from the land-use classes unless the caller gives them (from right types).
+    """
     n = len(batch)
     given = list(batch.parcel_codes) if batch.parcel_codes else [None] * n
     codes: list[str | None] = [None] * n
-    features = [feature_code_for_land_use(str(luc)) for luc in batch.land_use_classes]
+    if features is None:
+        features = [feature_code_for_land_use(str(luc)) for luc in batch.land_use_classes]
     seen: dict[str, int] = {}
     max_given: dict[str, int] = {}
     for i, code in enumerate(given):

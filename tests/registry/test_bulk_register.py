@@ -1,0 +1,85 @@
+"""Bulk first registration of units with rights, holders and certificates (R1, P2), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+import pytest
+from sqlalchemy import func, select
+
+from landbridge.db import Database
+from landbridge.errors import Conflict, NotFound, RuleViolation
+from landbridge.ledger import current_size, list_events, verify_ledger
+from landbridge.registry import current_rights, holders_of
+from landbridge.registry.bulk_register import UnitRegistration, bulk_register
+from landbridge.registry.models import Certificate, Parcel, PropertyUnit, RightHolder
+from tests.registry.conftest import ACTOR, VILLAGE, People, square
+
+HALF = Fraction(1, 2)
+
+
+def _rows(people: People) -> list[UnitRegistration]:
+    return [
+        UnitRegistration(geometry=square(0, size_m=90), region_code=VILLAGE, land_use_class="0101",
+                         right_type="collective_land_ownership", holders=[(people.household, Fraction(1))]),
+        UnitRegistration(geometry=square(0), region_code=VILLAGE, land_use_class="0702",
+                         right_type="homestead_use_right", attachment="F", house=True,
+                         holders=[(people.a, HALF), (people.b, HALF)], unit_attrs={"floors": 2}),
+        UnitRegistration(geometry=square(0, shift_m=40), region_code=VILLAGE, land_use_class="0101",
+                         right_type="land_contract_right", holders=[(people.household, Fraction(1))],
+                         term_start=date(1998, 1, 1), term_end=date(2057, 12, 31), location="范家村3组"),
+    ]
+
+
+def test_bulk_register_makes_everything_current_with_certificates(db: Database, people: People) -> None:
+    size_before = 0
+    with db.transaction() as s:
+        size_before = current_size(s)
+        report = bulk_register(s, _rows(people), actor=ACTOR, chunk=2)
+    assert len(report.unit_ids) == 3 and report.certificate_count == 3
+    with db.session() as s:
+        codes = [s.get(PropertyUnit, u).unit_code for u in report.unit_ids]  # type: ignore[union-attr]
+        assert codes[0][12:14] == "JA" and codes[1][12:14] == "JC" and codes[1][19] == "F"
+        assert codes[1].endswith("F00010001") and codes[2].endswith("W00000000")
+        rights = current_rights(s, report.unit_ids[1])
+        assert sorted(r.right_type for r in rights) == ["homestead_use_right", "house_ownership"]
+        for r in rights:  # 房地一体: the house has the homestead's holders
+            assert holders_of(s, r.id) == sorted([(people.a, HALF), (people.b, HALF)])
+        assert s.scalar(select(func.count()).select_from(Certificate)) == 3  # one for homestead + house
+        assert s.scalar(select(func.count()).select_from(RightHolder)) == 1 + 4 + 1
+        events = list_events(s, module="registry", limit=100)
+        chunks = [e for e in events if e.event_type == "units_registered"]
+        assert len(chunks) == 2 and current_size(s) == size_before + 2
+        assert verify_ledger(s).ok
+
+
+@pytest.mark.parametrize("mutate, code", [
+    (lambda rows: rows[2].__class__(**{**rows[2].__dict__, "holders": [(rows[2].holders[0][0], HALF)]}),
+     "registry.shares_not_one"),
+    (lambda rows: rows[2].__class__(**{**rows[2].__dict__, "right_type": "mortgage"}), "registry.invalid_right_type"),
+    (lambda rows: rows[2].__class__(**{**rows[2].__dict__, "house": True}), "registry.house_needs_homestead"),
+    (lambda rows: rows[2].__class__(**{**rows[2].__dict__, "geometry": square(0, shift_m=10)}),
+     "registry.parcel_overlap"),
+])
+def test_bulk_register_refuses_a_bad_row_and_writes_nothing(db: Database, people: People, mutate, code) -> None:  # type: ignore[no-untyped-def]
+    rows = _rows(people)
+    rows[2] = mutate(rows)
+    with db.transaction() as s, pytest.raises((RuleViolation, Conflict)) as exc:
+        bulk_register(s, rows, actor=ACTOR)
+    assert exc.value.code == code
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Parcel)) == 0
+
+
+def test_bulk_register_checks_existing_parcels_and_parties(db: Database, people: People) -> None:
+    with db.transaction() as s:
+        bulk_register(s, _rows(people)[:2], actor=ACTOR)
+    with db.transaction() as s, pytest.raises((RuleViolation, Conflict)) as exc:  # the same homestead ground again
+        bulk_register(s, _rows(people)[1:2], actor=ACTOR)
+    assert exc.value.code == "registry.parcel_overlap"
+    bad = UnitRegistration(geometry=square(3), region_code=VILLAGE, land_use_class="0101",
+                           right_type="land_contract_right", holders=[(999_999, Fraction(1))])
+    with db.transaction() as s, pytest.raises(NotFound) as nf:
+        bulk_register(s, [bad], actor=ACTOR)
+    assert nf.value.code == "registry.party_not_found"
