@@ -4,6 +4,7 @@ Other modules use only the names exported here.
 """
 
 from landbridge.registry.bulk_register import BulkRegistrationReport, UnitRegistration, bulk_register
+from landbridge.registry.bulk import is_land_use_class
 from landbridge.registry.jobs import run_due
 from landbridge.registry.queries import (
     certificates_of_application,
@@ -57,6 +58,7 @@ __all__ = [
     "get_party",
     "get_unit",
     "holders_of",
+    "is_land_use_class",
     "issue_certificate",
     "list_applications",
     "list_parcels_in_bbox",
