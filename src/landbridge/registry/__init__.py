@@ -3,8 +3,8 @@
 Other modules use only the names exported here.
 """
 
-from landbridge.registry.bulk_register import BulkRegistrationReport, UnitRegistration, bulk_register
 from landbridge.registry.bulk import is_land_use_class
+from landbridge.registry.bulk_register import BulkRegistrationReport, UnitRegistration, bulk_register
 from landbridge.registry.jobs import run_due
 from landbridge.registry.queries import (
     certificates_of_application,
