@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 
 from landbridge.db import Database
 from landbridge.errors import Conflict, NotFound, RuleViolation
+from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, list_events, verify_ledger
-from landbridge.registry import current_rights, holders_of
-from landbridge.registry.bulk_register import UnitRegistration, bulk_register
-from landbridge.registry.models import Certificate, Parcel, PropertyUnit, RightHolder
-from tests.registry.conftest import ACTOR, VILLAGE, People, square
+from landbridge.registry import current_rights, get_party, holders_of
+from landbridge.registry.bulk_register import PartyIn, UnitRegistration, bulk_create_parties, bulk_register
+from landbridge.registry.models import Certificate, Parcel, Party, PropertyUnit, RightHolder
+from tests.registry.conftest import ACTOR, VILLAGE, People, org_uscc, resident_id, square
 
 HALF = Fraction(1, 2)
 
@@ -83,3 +84,46 @@ def test_bulk_register_checks_existing_parcels_and_parties(db: Database, people:
     with db.transaction() as s, pytest.raises(NotFound) as nf:
         bulk_register(s, [bad], actor=ACTOR)
     assert nf.value.code == "registry.party_not_found"
+
+
+def test_bulk_create_parties_households_with_members(db: Database, clock: Clock) -> None:
+    with db.transaction() as s:
+        people = bulk_create_parties(s, [PartyIn(kind="person", name=f"村民{i}", id_number=resident_id(100 + i),
+                                                 region_code=VILLAGE) for i in range(4)]
+                                     + [PartyIn(kind="organisation", name="范家村股份经济合作社",
+                                                id_number=org_uscc(5))], actor=ACTOR, chunk=3)
+        groups = bulk_create_parties(s, [
+            PartyIn(kind="group", name="村民0户", members=[(people[0], "户主", HALF), (people[1], "配偶", HALF)]),
+            PartyIn(kind="group", name="村民2户", members=[(people[2], "户主", Fraction(1))]),
+        ], actor=ACTOR)
+    with db.session() as s:
+        assert [get_party(s, pid).name for pid in people] == ["村民0", "村民1", "村民2", "村民3",
+                                                              "范家村股份经济合作社"]
+        assert get_party(s, groups[0]).kind == "group"
+        events = [e for e in list_events(s, module="registry", limit=100) if e.event_type == "parties_registered"]
+        assert len(events) == 3 and verify_ledger(s).ok
+
+
+@pytest.mark.parametrize("party, code", [
+    (PartyIn(kind="person", name="甲", id_number="360622198001010000"), "registry.invalid_id_number"),
+    (PartyIn(kind="person", name=" ", id_number=resident_id(1)), "registry.name_required"),
+    (PartyIn(kind="group", name="户", members=[(1, "户主", HALF)]), "registry.shares_not_one"),
+    (PartyIn(kind="alien", name="户"), "registry.invalid_party_kind"),
+])
+def test_bulk_create_parties_refuses_bad_rows(db: Database, clock: Clock, party: PartyIn, code: str) -> None:
+    with db.transaction() as s, pytest.raises(RuleViolation) as exc:
+        bulk_create_parties(s, [PartyIn(kind="person", name="乙", id_number=resident_id(2)), party], actor=ACTOR)
+    assert exc.value.code == code and exc.value.details["item_index"] == 1
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Party)) == 0
+
+
+def test_bulk_create_parties_refuses_duplicates(db: Database, clock: Clock) -> None:
+    row = PartyIn(kind="person", name="丙", id_number=resident_id(3))
+    with db.transaction() as s, pytest.raises(Conflict):
+        bulk_create_parties(s, [row, row], actor=ACTOR)
+    with db.transaction() as s:
+        bulk_create_parties(s, [row], actor=ACTOR)
+    with db.transaction() as s, pytest.raises(Conflict) as exc:
+        bulk_create_parties(s, [PartyIn(kind="person", name="丁", id_number=resident_id(4)), row], actor=ACTOR)
+    assert exc.value.details["item_index"] == 1
