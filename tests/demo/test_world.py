@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from landbridge.cityprofile import get_profile
 from landbridge.db import Database
-from landbridge.demo.world import build_small_world
+from landbridge.demo.world import SMALL_WORLD_VILLAGES, build_small_world
 from landbridge.kernel.ids import valid_resident_id, valid_uscc
 from landbridge.kernel.spatial import overlapping_pairs
 from landbridge.ledger import verify_ledger
@@ -21,7 +21,7 @@ from landbridge.registry.rules import valid_unit_code
 
 def _two_villages() -> object:
     profile = get_profile()
-    keep = {r.code for r in profile.villages()[:2]}
+    keep = set(SMALL_WORLD_VILLAGES[:2])
     regions = {c: r for c, r in profile.regions.items() if r.level != "village" or c in keep}
     return replace(profile, regions=regions)
 

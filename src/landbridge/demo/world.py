@@ -41,6 +41,11 @@ LAND_MIX: tuple[tuple[str, RightType, str, int], ...] = (
     ("0601", RightType.collective_construction_land_use_right, "W", 7),
     ("0501", RightType.collective_construction_land_use_right, "W", 5),
 )
+# The villages of the small world (issue #2): a fixed set, so that a profile listing every village of the city
+# does not turn `make demo` into a city-scale build through the row-by-row services.
+SMALL_WORLD_VILLAGES = ("360603101001", "360603101002", "360603101003", "360603102001", "360603102002",
+                        "360603200001", "360603200002", "360602100001", "360602100002", "360681100001",
+                        "360681100002", "360681111001", "360681111002")
 SECOND_ROUND_CONTRACT = (date(1998, 1, 1), date(2057, 12, 31))  # extended by 30 years (承包期再延长三十年)
 
 Progress = Callable[[str, int, int], None]
@@ -206,7 +211,7 @@ def build_small_world(db: Database, profile: CityProfile, *, seed: int = 2026010
         company = registry.create_party(session, kind=PartyKind.organisation, name="余江区绿源农业专业合作社",
                                         id_number=make_uscc(rng, "360603", "93"), actor=ACTOR)
         ids = (bank.id, court.id, company.id)
-    villages = profile.villages()
+    villages = [v for v in profile.villages() if v.code in SMALL_WORLD_VILLAGES]
     per_county: dict[str, int] = {}
     for i, village in enumerate(villages):
         index = per_county.get(village.county_code, 0)
