@@ -211,6 +211,26 @@ def test_queue_requires_login_then_registrar_role(client: TestClient, world: Wor
     assert app_status(db, world.lodged_application) == "lodged"
 
 
+def test_queue_is_paged_oldest_first(client: TestClient, world: World, db: Database,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from landbridge.registry import lodge_transfer
+    from landbridge.registry import pages as registry_pages
+
+    with db.transaction() as s:  # a second lodged application, younger than the world's
+        later = lodge_transfer(s, actor="test", unit_id=world.homestead_unit, holders=[(world.holder_a, 1)],
+                               reason="家庭内部转移", mortgagee_consent=True)
+    monkeypatch.setattr(registry_pages, "QUEUE_PAGE_SIZE", 1)
+    login(client, "registrar")
+    first = client.get("/registrar/queue")
+    assert world.lodged_application_number in first.text and later.number not in first.text
+    assert "第 1 / 2 页，共 2 件申请" in first.text and 'href="?page=2"' in first.text
+    second = client.get("/registrar/queue?page=2")
+    assert later.number in second.text and 'href="?page=1"' in second.text
+    beyond = client.get("/registrar/queue?page=99")  # clamped to the last page
+    assert later.number in beyond.text
+    assert client.get("/registrar/queue?page=0").status_code == 422
+
+
 def test_registrar_approves_from_queue(client: TestClient, world: World, db: Database) -> None:
     login(client, "registrar")
     queue = client.get("/registrar/queue")

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from shapely.geometry import mapping
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Role, check_region, optional_principal
@@ -177,18 +177,26 @@ def _queue_principal(request: Request, principal: Principal | None) -> Principal
     return principal
 
 
+QUEUE_PAGE_SIZE = 50
+
+
 @router.get("/registrar/queue")
 def registrar_queue(request: Request, session: Session = Depends(get_session),
-                    principal: Principal | None = Depends(optional_principal)) -> Response:
-    """The registrar's work queue: lodged applications of the registrar's region (R2)."""
+                    principal: Principal | None = Depends(optional_principal),
+                    page: int = Query(1, ge=1, le=100_000)) -> Response:
+    """The registrar's work queue: lodged applications of the registrar's region, oldest first, paged (R2)."""
     who = _queue_principal(request, principal)
     if isinstance(who, Response):
         return who
     prefix = region_prefix(who.region_code)
+    lodged = (Application.status == ApplicationStatus.lodged,
+              Application.region_code.startswith(prefix, autoescape=True))
+    total = int(session.execute(select(func.count()).select_from(Application).where(*lodged)).scalar_one())
+    pages = max(1, -(-total // QUEUE_PAGE_SIZE))
+    page = min(page, pages)
     applications = list(session.scalars(
-        select(Application).where(Application.status == ApplicationStatus.lodged,
-                                  Application.region_code.startswith(prefix, autoescape=True))
-        .order_by(Application.lodged_at, Application.id).limit(200)))
+        select(Application).where(*lodged).order_by(Application.lodged_at, Application.id)
+        .limit(QUEUE_PAGE_SIZE).offset((page - 1) * QUEUE_PAGE_SIZE)))
     unit_ids = [a.unit_id for a in applications if a.unit_id]
     units = {u.id: u for u in session.scalars(select(PropertyUnit).where(PropertyUnit.id.in_(unit_ids)))}
     labels = _labels(request)
@@ -199,7 +207,7 @@ def registrar_queue(request: Request, session: Session = Depends(get_session),
                    "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
     return render(request, "registry/queue.html", {
         "applications": applications, "units": units, "csrf": csrf_token(request), "labels": labels,
-        "message": message, "humanise": _humaniser(labels)})
+        "message": message, "humanise": _humaniser(labels), "page": page, "pages": pages, "total": total})
 
 
 def _decide(request: Request, session: Session, principal: Principal | None, csrf: str, application_id: int,
