@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ M2_PER_MU = 10000.0 / 15.0
 KM_PER_DEG_LAT = 110.574
 KM_PER_DEG_LON_EQUATOR = 111.320
 BASES = ("per_m2", "rent_per_mu_year", "per_mu")
+FEN_STEP = Decimal("0.01")
 NON_MARKET_KINDS = ("related_party", "forced_sale", "entry_error_x10", "entry_error_div10")
 
 FloatArray = np.ndarray
@@ -174,11 +176,22 @@ def annuity(years: float | np.ndarray, rate: float | np.ndarray) -> Any:
 
 
 def to_fen(yuan: np.ndarray) -> np.ndarray:
-    """Amounts in yuan (floats from the generator) as integer fen, rounded half up (the storage boundary)."""
+    """Amounts in yuan (floats from the generator) as integer fen, rounded half up (the storage boundary).
+
+    Vectorised ``floor(100·x + 0.5)``; amounts within a hair of half a fen are redone exactly on their
+    shortest decimal text (``Decimal(repr(x))``, ROUND_HALF_UP), so 20468.295 becomes 2046830 fen even
+    though its binary float lies just below.
+    """
     values = np.asarray(yuan, dtype=np.float64)
     if not np.isfinite(values).all():
         raise ValueError("amounts must be finite")
-    return np.floor(values * 100.0 + 0.5).astype(np.int64)
+    scaled = values * 100.0
+    fen = np.floor(scaled + 0.5).astype(np.int64)
+    near_half = np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-4)
+    for i in near_half.tolist():
+        exact = Decimal(repr(float(values[i]))).quantize(FEN_STEP, rounding=ROUND_HALF_UP)
+        fen[i] = int(exact * 100)
+    return fen
 
 
 def month_numbers(months: np.ndarray) -> np.ndarray:
