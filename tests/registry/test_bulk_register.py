@@ -6,14 +6,20 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from landbridge.db import Database
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, list_events, verify_ledger
 from landbridge.registry import current_rights, get_party, holders_of
-from landbridge.registry.bulk_register import PartyIn, UnitRegistration, bulk_create_parties, bulk_register
+from landbridge.registry.bulk_register import (
+    PartyIn,
+    UnitRegistration,
+    bulk_create_parties,
+    bulk_register,
+    verify_bulk_registration,
+)
 from landbridge.registry.models import Certificate, Parcel, Party, PropertyUnit, RightHolder
 from tests.registry.conftest import ACTOR, VILLAGE, People, org_uscc, resident_id, square
 
@@ -127,3 +133,20 @@ def test_bulk_create_parties_refuses_duplicates(db: Database, clock: Clock) -> N
     with db.transaction() as s, pytest.raises(Conflict) as exc:
         bulk_create_parties(s, [PartyIn(kind="person", name="丁", id_number=resident_id(4)), row], actor=ACTOR)
     assert exc.value.details["item_index"] == 1
+
+
+@pytest.mark.parametrize("tamper", ["share", "land_use", "certificate"])
+def test_verify_bulk_registration_detects_a_changed_row(db: Database, people: People, tamper: str) -> None:
+    with db.transaction() as s:
+        report = bulk_register(s, _rows(people), actor=ACTOR, chunk=2)
+    with db.session() as s:
+        assert verify_bulk_registration(s, report.application_number) == []
+    with db.transaction() as s:  # someone edits the tables behind the registry's back
+        if tamper == "share":
+            s.execute(update(RightHolder).where(RightHolder.party_id == people.b).values(share_num=2, share_den=3))
+        elif tamper == "land_use":
+            s.execute(update(Parcel).where(Parcel.id == report.parcel_ids[2]).values(land_use_class="0103"))
+        else:
+            s.execute(update(Certificate).where(Certificate.right_id == report.right_ids[0]).values(number="forged"))
+    with db.session() as s:
+        assert verify_bulk_registration(s, report.application_number) == ([1] if tamper == "land_use" else [0])

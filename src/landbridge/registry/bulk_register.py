@@ -40,7 +40,7 @@ from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import GEOGRAPHIC_SRID, areas_m2
 from landbridge.kernel.ids import valid_resident_id, valid_uscc
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, list_events
 from landbridge.registry import rules
 from landbridge.registry.bulk import (
     CHUNK,
@@ -413,3 +413,57 @@ def bulk_create_parties(session: Session, parties: Sequence[PartyIn], *, actor: 
         raise Conflict("registry.party_exists", "该证件号的权利人已存在",
                        "a party with this ID number already exists") from exc
     return out
+
+
+def verify_bulk_registration(session: Session, application_number: str) -> list[int]:
+    """Recompute every ``units_registered`` chunk digest of a bulk registration from the tables (P2).
+
+    Returns the numbers of the chunks whose rows no longer match what the ledger sealed (empty: intact).
+    """
+    events = [e for e in list_events(session, module="registry", subject=f"application:{application_number}",
+                                     limit=1_000_000) if e.event_type == "units_registered"]
+    if not events:
+        return []
+    app_id = session.execute(select(Application.id).where(Application.number == application_number)).scalar_one()
+    bad: list[int] = []
+    last_id = 0
+    for event in events:
+        payload = json.loads(event.body)["payload"]
+        units = session.execute(
+            select(PropertyUnit.id, PropertyUnit.unit_code, PropertyUnit.region_code, Parcel.land_use_class,
+                   Parcel.area_m2, Parcel.geom)
+            .join(Parcel, Parcel.id == PropertyUnit.parcel_id)
+            .where(PropertyUnit.application_id == app_id, PropertyUnit.id > last_id)
+            .order_by(PropertyUnit.id).limit(int(payload["count"]))).all()
+        if units:
+            last_id = units[-1][0]
+        ids = [u[0] for u in units]
+        rights: dict[int, list[Right]] = {}
+        for r in session.execute(select(Right).where(Right.application_id == app_id, Right.unit_id.in_(ids))
+                                 .order_by(Right.id)).scalars():
+            rights.setdefault(int(r.unit_id or 0), []).append(r)
+        primary = {uid: rs[0] for uid, rs in rights.items()}
+        right_ids = [r.id for r in primary.values()]
+        holders: dict[int, list[list[Any]]] = {}
+        for rid, pid, num, den in session.execute(
+                select(RightHolder.right_id, RightHolder.party_id, RightHolder.share_num, RightHolder.share_den)
+                .where(RightHolder.right_id.in_(right_ids)).order_by(RightHolder.right_id, RightHolder.party_id)):
+            holders.setdefault(rid, []).append([pid, rules.share_text(Fraction(num, den))])
+        certs = {int(rid or 0): str(num) for rid, num in session.execute(
+            select(Certificate.right_id, Certificate.number)
+            .where(Certificate.application_id == app_id, Certificate.right_id.in_(right_ids)))}
+        canon = []
+        for uid, unit_code, region, luc, area, geom in units:
+            right = primary.get(uid)
+            if right is None:
+                canon.append("")
+                continue
+            canon.append(json.dumps([
+                unit_code, region, luc, f"{Decimal(area):.2f}", bytes(shapely.to_wkb(geom)).hex(), right.right_type,
+                str(right.term_start or ""), str(right.term_end or ""),
+                any(r.right_type == RightType.house_ownership for r in rights[uid]), holders.get(right.id, []),
+                certs.get(right.id, ""),
+            ], ensure_ascii=False, separators=(",", ":")))
+        if len(units) != int(payload["count"]) or rows_digest(canon) != payload["rows_sha256"]:
+            bad.append(int(payload["chunk"]))
+    return bad
