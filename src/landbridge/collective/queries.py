@@ -1,0 +1,287 @@
+"""Collective reads: lookups that raise (``get_``) or may return None (``find_``), lists, the share
+reconciliation and a member's own overview (C1, C2, L3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TypeVar
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from landbridge.collective.models import (
+    Ballot,
+    Book,
+    Collective,
+    DividendLine,
+    DividendRun,
+    Meeting,
+    Member,
+    MemberStatus,
+    Motion,
+    RosterEntry,
+    Seat,
+    ShareAccount,
+    ShareEntry,
+    SharePledge,
+)
+from landbridge.db import for_update
+from landbridge.errors import NotFound
+
+T = TypeVar("T")
+
+
+def _get(session: Session, model: type[T], obj_id: int, what: str, zh: str, *, lock: bool = False) -> T:
+    if lock and for_update(session):
+        obj = session.execute(select(model).where(model.id == obj_id)  # type: ignore[attr-defined]
+                              .with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
+    else:
+        obj = session.get(model, obj_id)
+    if obj is None:
+        raise NotFound(f"collective.{what}_not_found", f"{zh}不存在", f"{what.replace('_', ' ')} {obj_id} not found")
+    return obj
+
+
+def get_collective(session: Session, collective_id: int, *, lock: bool = False) -> Collective:
+    """A collective economic organisation (农村集体经济组织) by id."""
+    return _get(session, Collective, collective_id, "collective", "集体经济组织", lock=lock)
+
+
+def find_collective_by_party(session: Session, party_id: int) -> Collective | None:
+    """The collective whose registry party is ``party_id``, if any."""
+    return session.execute(select(Collective).where(Collective.party_id == party_id)).scalar_one_or_none()
+
+
+def get_collective_by_party(session: Session, party_id: int) -> Collective:
+    """The collective whose registry party is ``party_id``."""
+    found = find_collective_by_party(session, party_id)
+    if found is None:
+        raise NotFound("collective.collective_not_found", "集体经济组织不存在",
+                       f"no collective for registry party {party_id}")
+    return found
+
+
+def find_collective_of_organisation(session: Session, organisation_id: int) -> Collective | None:
+    """The collective a clerk's organisation keeps, if any."""
+    return session.execute(select(Collective).where(Collective.organisation_id == organisation_id)
+                           .order_by(Collective.id).limit(1)).scalar_one_or_none()
+
+
+def get_member(session: Session, member_id: int, *, lock: bool = False) -> Member:
+    return _get(session, Member, member_id, "member", "成员", lock=lock)
+
+
+def find_active_membership(session: Session, party_id: int) -> Member | None:
+    """The one active membership of a person, if any (one roll at a time)."""
+    return session.execute(select(Member).where(Member.party_id == party_id,
+                                                Member.status == MemberStatus.active)).scalar_one_or_none()
+
+
+def get_seat(session: Session, seat_id: int, *, lock: bool = False) -> Seat:
+    return _get(session, Seat, seat_id, "seat", "职务", lock=lock)
+
+
+def get_account(session: Session, account_id: int, *, lock: bool = False) -> ShareAccount:
+    return _get(session, ShareAccount, account_id, "share_account", "股权账户", lock=lock)
+
+
+def get_pledge(session: Session, pledge_id: int, *, lock: bool = False) -> SharePledge:
+    return _get(session, SharePledge, pledge_id, "pledge", "股权质押", lock=lock)
+
+
+def get_meeting(session: Session, meeting_id: int, *, lock: bool = False) -> Meeting:
+    return _get(session, Meeting, meeting_id, "meeting", "会议", lock=lock)
+
+
+def get_motion(session: Session, motion_id: int, *, lock: bool = False) -> Motion:
+    return _get(session, Motion, motion_id, "motion", "表决事项", lock=lock)
+
+
+def get_book(session: Session, book_id: int, *, lock: bool = False) -> Book:
+    return _get(session, Book, book_id, "book", "账簿", lock=lock)
+
+
+def get_dividend_run(session: Session, run_id: int) -> DividendRun:
+    return _get(session, DividendRun, run_id, "dividend_run", "分红", lock=False)
+
+
+def books_of(session: Session, collective_id: int) -> list[Book]:
+    return list(session.execute(select(Book).where(Book.collective_id == collective_id).order_by(Book.id)).scalars())
+
+
+def list_members(session: Session, collective_id: int, *, status: str | None = None, limit: int = 100,
+                 offset: int = 0) -> tuple[list[Member], int]:
+    """A page of the member roll and the total count."""
+    stmt = select(Member).where(Member.collective_id == collective_id)
+    if status:
+        stmt = stmt.where(Member.status == status)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(Member.id).limit(limit).offset(offset)).scalars().all()
+    return list(rows), int(total)
+
+
+def list_seats(session: Session, collective_id: int, *, active_only: bool = True) -> list[Seat]:
+    stmt = select(Seat).where(Seat.collective_id == collective_id)
+    if active_only:
+        stmt = stmt.where(Seat.status == "active")
+    return list(session.execute(stmt.order_by(Seat.body, Seat.id)).scalars())
+
+
+def list_accounts(session: Session, collective_id: int, *, limit: int = 100, offset: int = 0,
+                  ) -> tuple[list[ShareAccount], int]:
+    stmt = select(ShareAccount).where(ShareAccount.collective_id == collective_id)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(ShareAccount.id).limit(limit).offset(offset)).scalars().all()
+    return list(rows), int(total)
+
+
+def account_entries(session: Session, account_id: int) -> list[ShareEntry]:
+    """An account's share ledger (股权台账), oldest first."""
+    return list(session.execute(select(ShareEntry).where(ShareEntry.account_id == account_id)
+                                .order_by(ShareEntry.id)).scalars())
+
+
+def list_pledges(session: Session, account_ids: Sequence[int], *, active_only: bool = False) -> list[SharePledge]:
+    if not account_ids:
+        return []
+    stmt = select(SharePledge).where(SharePledge.account_id.in_(account_ids))
+    if active_only:
+        stmt = stmt.where(SharePledge.status == "active")
+    return list(session.execute(stmt.order_by(SharePledge.id)).scalars())
+
+
+def list_meetings(session: Session, collective_id: int, *, limit: int = 50) -> list[Meeting]:
+    return list(session.execute(select(Meeting).where(Meeting.collective_id == collective_id)
+                                .order_by(Meeting.scheduled_at.desc(), Meeting.id.desc()).limit(limit)).scalars())
+
+
+def list_motions(session: Session, collective_id: int, *, meeting_id: int | None = None, limit: int = 100,
+                 ) -> list[Motion]:
+    stmt = select(Motion).where(Motion.collective_id == collective_id)
+    if meeting_id is not None:
+        stmt = stmt.where(Motion.meeting_id == meeting_id)
+    return list(session.execute(stmt.order_by(Motion.id.desc()).limit(limit)).scalars())
+
+
+def list_dividend_runs(session: Session, collective_id: int) -> list[DividendRun]:
+    return list(session.execute(select(DividendRun).where(DividendRun.collective_id == collective_id)
+                                .order_by(DividendRun.id.desc())).scalars())
+
+
+def dividend_lines(session: Session, run_id: int, *, limit: int = 1000, offset: int = 0) -> list[DividendLine]:
+    return list(session.execute(select(DividendLine).where(DividendLine.run_id == run_id)
+                                .order_by(DividendLine.account_id).limit(limit).offset(offset)).scalars())
+
+
+def roster_of(session: Session, motion_id: int) -> list[RosterEntry]:
+    return list(session.execute(select(RosterEntry).where(RosterEntry.motion_id == motion_id)
+                                .order_by(RosterEntry.member_id)).scalars())
+
+
+def ballots_of(session: Session, motion_id: int) -> list[Ballot]:
+    return list(session.execute(select(Ballot).where(Ballot.motion_id == motion_id).order_by(Ballot.id)).scalars())
+
+
+def find_roster_entry(session: Session, motion_id: int, *, member_id: int | None = None,
+                      party_id: int | None = None) -> RosterEntry | None:
+    stmt = select(RosterEntry).where(RosterEntry.motion_id == motion_id)
+    if member_id is not None:
+        stmt = stmt.where(RosterEntry.member_id == member_id)
+    if party_id is not None:
+        stmt = stmt.where(RosterEntry.party_id == party_id)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def find_ballot(session: Session, motion_id: int, member_id: int) -> Ballot | None:
+    return session.execute(select(Ballot).where(Ballot.motion_id == motion_id, Ballot.member_id == member_id)
+                           ).scalar_one_or_none()
+
+
+@dataclass
+class Reconciliation:
+    """Share totals of a collective, recomputed three ways (C2: totals always reconcile)."""
+
+    collective_id: int
+    recorded_total: Decimal
+    sum_of_balances: Decimal
+    sum_of_entries: Decimal
+    sum_of_pledged: Decimal
+    sum_of_active_pledges: Decimal
+    mismatched_accounts: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (self.recorded_total == self.sum_of_balances == self.sum_of_entries
+                and self.sum_of_pledged == self.sum_of_active_pledges and not self.mismatched_accounts)
+
+
+def reconcile_shares(session: Session, collective_id: int) -> Reconciliation:
+    """Check that the collective's total equals the sum of account balances and of ledger lines, per account too."""
+    collective = get_collective(session, collective_id)
+    zero = Decimal("0.00")
+    # SUM over a *_shares column keeps the column type, so results come back as Decimal shares.
+    per_entry = {int(a): (d, p) for a, d, p in session.execute(
+        select(ShareEntry.account_id, func.sum(ShareEntry.delta_shares), func.sum(ShareEntry.pledged_delta_shares))
+        .where(ShareEntry.collective_id == collective_id).group_by(ShareEntry.account_id)).all()}
+    accounts = session.execute(select(ShareAccount.id, ShareAccount.balance_shares, ShareAccount.pledged_shares)
+                               .where(ShareAccount.collective_id == collective_id)).all()
+    pledges = session.execute(select(func.sum(SharePledge.quantity_shares))
+                              .where(SharePledge.collective_id == collective_id, SharePledge.status == "active")
+                              ).scalar()
+    mismatched: list[int] = []
+    entry_total = zero
+    for account_id, balance, pledged in accounts:
+        delta, pledged_delta = per_entry.get(int(account_id), (None, None))
+        delta_d, pledged_d = _shares(delta), _shares(pledged_delta)
+        entry_total += delta_d
+        if delta_d != balance or pledged_d != pledged:
+            mismatched.append(int(account_id))
+    return Reconciliation(
+        collective_id=collective_id, recorded_total=collective.total_shares,
+        sum_of_balances=sum((b for _, b, _ in accounts), zero), sum_of_entries=entry_total,
+        sum_of_pledged=sum((p for _, _, p in accounts), zero), sum_of_active_pledges=_shares(pledges),
+        mismatched_accounts=mismatched)
+
+
+def _shares(value: Decimal | None) -> Decimal:
+    return Decimal("0.00") if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
+def holder_party_of(member: Member, holding_unit: str) -> int:
+    """The party that holds a member's shares: their household (户内共享) or themselves."""
+    if holding_unit == "household" and member.household_party_id is not None:
+        return member.household_party_id
+    return member.party_id
+
+
+def memberships_of_party(session: Session, party_id: int) -> list[Member]:
+    """Every roll entry (active or past) of a person."""
+    return list(session.execute(select(Member).where(Member.party_id == party_id).order_by(Member.id)).scalars())
+
+
+def accounts_for_member(session: Session, member: Member) -> list[ShareAccount]:
+    """Accounts a member sees as their own: their household's and their personal one in that collective."""
+    holders = [member.party_id] + ([member.household_party_id] if member.household_party_id else [])
+    return list(session.execute(select(ShareAccount).where(ShareAccount.collective_id == member.collective_id,
+                                                           ShareAccount.holder_party_id.in_(holders))
+                                .order_by(ShareAccount.id)).scalars())
+
+
+def dividends_for_accounts(session: Session, account_ids: Sequence[int]) -> list[tuple[DividendRun, DividendLine]]:
+    if not account_ids:
+        return []
+    rows = session.execute(select(DividendRun, DividendLine).join(DividendLine, DividendLine.run_id == DividendRun.id)
+                           .where(DividendLine.account_id.in_(account_ids))
+                           .order_by(DividendRun.id.desc())).all()
+    return [(r, line) for r, line in rows]
+
+
+def motions_for_member(session: Session, member: Member, *, limit: int = 50) -> list[Motion]:
+    """Motions of the member's collective that are open or on whose roster the member stands."""
+    on_roster = select(RosterEntry.motion_id).where(RosterEntry.member_id == member.id)
+    stmt = (select(Motion).where(Motion.collective_id == member.collective_id,
+                                 or_(Motion.id.in_(on_roster), Motion.status == "sealed"))
+            .order_by(Motion.id.desc()).limit(limit))
+    return list(session.execute(stmt).scalars())

@@ -1,0 +1,377 @@
+"""Pure collective-economy rules (C1, C2, L3, L5): share arithmetic, quantification, thresholds and
+quorum, ballot receipts and digests, and the largest-remainder split of a dividend.
+
+No database and no web framework here: the service feeds these functions plain values. Shares are
+handled as integer hundredths of a share ("centishares") and money as integer fen, so every sum is
+exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from landbridge.errors import Conflict, RuleViolation
+
+SHARE_QUANTUM = Decimal("0.01")
+CENTI = 100
+BALLOT_PREFIX = "landbridge-ballot-v1"
+CHOICES = ("yes", "no", "abstain")
+BODIES = ("members_assembly", "representatives_assembly", "board", "supervisory_board")
+SEAT_BODIES = ("representatives_assembly", "board", "supervisory_board")
+
+
+# --- shares --------------------------------------------------------------------------------------
+
+def parse_shares(value: Decimal | int | str, *, allow_zero: bool = False) -> Decimal:
+    """A quantity of shares: a finite decimal with at most two places, positive (or zero if allowed)."""
+    if isinstance(value, float | bool):
+        raise RuleViolation("collective.invalid_shares", "股数必须是精确的小数", "shares must be an exact decimal")
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise RuleViolation("collective.invalid_shares", "股数无效", f"not a number of shares: {value!r}") from None
+    if not amount.is_finite() or amount != amount.quantize(SHARE_QUANTUM):
+        raise RuleViolation("collective.invalid_shares", "股数最多两位小数",
+                            f"shares have at most two decimal places: {value!r}")
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise RuleViolation("collective.invalid_shares", "股数必须大于零", "the number of shares must be positive")
+    return amount.quantize(SHARE_QUANTUM)
+
+
+def to_centi(shares: Decimal) -> int:
+    """Shares as integer hundredths."""
+    return int(parse_shares(shares, allow_zero=True) * CENTI)
+
+
+def from_centi(centi: int) -> Decimal:
+    """Integer hundredths back to Decimal shares."""
+    return (Decimal(centi) / CENTI).quantize(SHARE_QUANTUM)
+
+
+@dataclass(frozen=True)
+class Holding:
+    """An account's position in hundredths of a share: its balance and the part of it under pledge."""
+
+    balance: int = 0
+    pledged: int = 0
+
+    @property
+    def free(self) -> int:
+        return self.balance - self.pledged
+
+
+def _positive(quantity: int) -> None:
+    if quantity <= 0:
+        raise RuleViolation("collective.invalid_shares", "股数必须大于零", "the number of shares must be positive")
+
+
+def issue(holding: Holding, quantity: int) -> Holding:
+    """Credit newly issued shares (折股量化)."""
+    _positive(quantity)
+    return replace(holding, balance=holding.balance + quantity)
+
+
+def transfer(source: Holding, target: Holding, quantity: int) -> tuple[Holding, Holding]:
+    """Move free shares from one account to another of the same collective; pledged shares stay put."""
+    _positive(quantity)
+    if quantity > source.free:
+        raise Conflict("collective.shares_unavailable", "可转让的股份不足（已质押的股份不得转让）",
+                       "not enough free shares: pledged shares cannot be transferred",
+                       free=str(from_centi(source.free)), requested=str(from_centi(quantity)))
+    return (replace(source, balance=source.balance - quantity), replace(target, balance=target.balance + quantity))
+
+
+def inherit(source: Holding, target: Holding) -> tuple[Holding, Holding]:
+    """Move a whole account to an heir; any pledge follows the shares (民法典 art. 1122, 425)."""
+    if source.balance <= 0:
+        raise Conflict("collective.nothing_to_inherit", "该账户没有可继承的股份", "the account holds no shares")
+    return (Holding(0, 0), Holding(target.balance + source.balance, target.pledged + source.pledged))
+
+
+def pledge(holding: Holding, quantity: int) -> Holding:
+    """Pledge free shares for a loan (股权质押, F2)."""
+    _positive(quantity)
+    if quantity > holding.free:
+        raise Conflict("collective.shares_unavailable", "可质押的股份不足", "not enough free shares to pledge",
+                       free=str(from_centi(holding.free)), requested=str(from_centi(quantity)))
+    return replace(holding, pledged=holding.pledged + quantity)
+
+
+def release(holding: Holding, quantity: int) -> Holding:
+    """Release pledged shares."""
+    _positive(quantity)
+    if quantity > holding.pledged:
+        raise Conflict("collective.pledge_exceeds", "解除质押的股份超过已质押股份",
+                       "cannot release more than is pledged")
+    return replace(holding, pledged=holding.pledged - quantity)
+
+
+def check_holding(holding: Holding) -> None:
+    """The account invariant: 0 ≤ pledged ≤ balance."""
+    if not 0 <= holding.pledged <= holding.balance:
+        raise Conflict("collective.share_invariant", "股权账户余额不平", "share account out of balance")
+
+
+# --- quantification (折股量化) --------------------------------------------------------------------
+
+def birth_date_from_resident_id(number: str | None) -> date | None:
+    """The birth date in an 18-character resident ID (characters 7-14), if it is one."""
+    if not number or len(number) != 18 or not number[6:14].isdigit():
+        return None
+    try:
+        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+
+
+def completed_years(start: date, end: date) -> int:
+    """Whole years from ``start`` to ``end`` (0 if ``end`` is earlier)."""
+    if end <= start:
+        return 0
+    years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+    return max(years, 0)
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class QuantificationRule:
+    """折股量化 rule: population shares per member plus seniority shares per counted year of farm age."""
+
+    population_shares: Decimal
+    seniority_per_year: Decimal
+    seniority_start_age: int
+    seniority_max_years: int
+
+
+def member_shares(rule: QuantificationRule, *, birth_date: date | None, admitted_on: date,
+                  farm_since: date | None, base_date: date) -> Decimal:
+    """Shares quantified to one member on the base date (C2)."""
+    if admitted_on > base_date:
+        return Decimal("0.00")
+    start = farm_since or admitted_on
+    if birth_date is not None:
+        start = max(start, add_years(birth_date, rule.seniority_start_age))
+    years = min(completed_years(start, base_date), rule.seniority_max_years)
+    return (rule.population_shares + rule.seniority_per_year * years).quantize(SHARE_QUANTUM)
+
+
+# --- votes ----------------------------------------------------------------------------------------
+
+def parse_fraction(value: str | int | Fraction) -> Fraction:
+    """An exact fraction written "n/d" (rule data)."""
+    result = Fraction(value) if not isinstance(value, Fraction) else value
+    if not 0 < result <= 1:
+        raise ValueError(f"fraction out of (0, 1]: {value!r}")
+    return result
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A voting threshold: yes votes as a fraction of the whole roster, "more than" (strict) or "at least"."""
+
+    name: str
+    fraction: Fraction
+    strict: bool
+
+    def met(self, yes: int, roster: int) -> bool:
+        if roster <= 0:
+            return False
+        lhs, rhs = yes * self.fraction.denominator, self.fraction.numerator * roster
+        return lhs > rhs if self.strict else lhs >= rhs
+
+    def at_least_as_strict_as(self, other: Threshold) -> bool:
+        """Whether meeting this threshold always meets ``other`` too."""
+        if self.fraction != other.fraction:
+            return self.fraction > other.fraction
+        return self.strict or not other.strict
+
+    def yes_needed(self, roster: int) -> int:
+        """The smallest number of yes votes that meets the threshold for a roster."""
+        need = self.fraction * roster
+        whole = need.numerator // need.denominator
+        if self.strict or need.denominator != 1:
+            return whole + 1
+        return whole
+
+
+def threshold_from_rule(name: str, value: Mapping[str, Any]) -> Threshold:
+    return Threshold(name, parse_fraction(str(value["fraction"])), bool(value.get("strict", False)))
+
+
+def quorum_met(cast: int, roster: int, quorum: Fraction) -> bool:
+    """Whether enough of the roster took part (ballots cast, abstentions included)."""
+    return roster > 0 and cast * quorum.denominator >= quorum.numerator * roster
+
+
+@dataclass(frozen=True)
+class Tally:
+    yes: int
+    no: int
+    abstain: int
+
+    @property
+    def cast(self) -> int:
+        return self.yes + self.no + self.abstain
+
+
+def tally(choices: Iterable[str]) -> Tally:
+    counts = dict.fromkeys(CHOICES, 0)
+    for choice in choices:
+        if choice not in counts:
+            raise RuleViolation("collective.invalid_choice", "表决选项无效", f"not a ballot choice: {choice!r}")
+        counts[choice] += 1
+    return Tally(counts["yes"], counts["no"], counts["abstain"])
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A sealed vote's result."""
+
+    tally: Tally
+    roster_size: int
+    quorum_met: bool
+    passed: bool
+
+
+def outcome(choices: Iterable[str], roster_size: int, threshold: Threshold, quorum: Fraction) -> Outcome:
+    """Count the ballots and decide: the quorum must be met and the yes votes must meet the threshold (L3)."""
+    t = tally(choices)
+    if t.cast > roster_size:
+        raise Conflict("collective.ballots_exceed_roster", "选票多于名册人数", "more ballots than voters on the roster")
+    q = quorum_met(t.cast, roster_size, quorum)
+    return Outcome(t, roster_size, q, q and threshold.met(t.yes, roster_size))
+
+
+def check_choice(choice: str) -> str:
+    if choice not in CHOICES:
+        raise RuleViolation("collective.invalid_choice", "表决选项无效", f"not a ballot choice: {choice!r}")
+    return choice
+
+
+def motion_threshold(kind: str, body: str, requested: str | None, kinds: Mapping[str, Mapping[str, Any]],
+                     thresholds: Mapping[str, Threshold]) -> Threshold:
+    """The threshold a motion is decided by: the rule set's minimum for its kind, or a stricter one requested."""
+    spec = kinds.get(kind)
+    if spec is None:
+        raise RuleViolation("collective.invalid_motion_kind", "表决事项类型无效", f"unknown motion kind {kind!r}",
+                            kind=kind)
+    if body not in spec["bodies"]:
+        raise RuleViolation("collective.wrong_body", "该事项不能由此机构表决",
+                            f"a {kind} motion cannot be decided by the {body}", kind=kind, body=body)
+    minimum = thresholds[str(spec["threshold"])]
+    if requested is None:
+        return minimum
+    chosen = thresholds.get(requested)
+    if chosen is None:
+        raise RuleViolation("collective.invalid_threshold", "表决通过比例无效", f"unknown threshold {requested!r}")
+    if not chosen.at_least_as_strict_as(minimum):
+        raise RuleViolation("collective.threshold_too_low", "表决通过比例低于规则要求",
+                            f"a {kind} motion needs at least {minimum.name}", minimum=minimum.name)
+    return chosen
+
+
+def ballot_receipt(motion_id: int, member_id: int, choice: str, nonce: str) -> str:
+    """The voter's receipt: SHA-256 over motion, voter, choice and a secret nonce only the voter is shown."""
+    text = f"{BALLOT_PREFIX}|{motion_id}|{member_id}|{choice}|{nonce}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def lines_digest(lines: Iterable[str]) -> str:
+    """SHA-256 over lines, each followed by a newline."""
+    h = hashlib.sha256()
+    for line in lines:
+        h.update(line.encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def roster_digest(member_ids: Iterable[int]) -> str:
+    """Digest of a frozen roster: the voters' member ids in ascending order."""
+    return lines_digest(str(m) for m in sorted(member_ids))
+
+
+def ballots_digest(receipts: Iterable[tuple[str, str]]) -> str:
+    """Digest of the ballots: ``receipt:choice`` lines sorted by receipt (no voter identity in it)."""
+    return lines_digest(f"{r}:{c}" for r, c in sorted(receipts))
+
+
+def canonical_row(values: Sequence[Any]) -> str:
+    """One row as a compact JSON array (what bulk digests cover)."""
+    return json.dumps(list(values), ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+# --- dividends ------------------------------------------------------------------------------------
+
+def allocate(total: int, weights: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Split ``total`` fen by integer weights (largest remainder, Hamilton): the parts sum to ``total`` exactly.
+
+    Each key first gets ⌊total × w / W⌋; the fen left over go one each to the largest remainders,
+    ties broken by the smaller key, so the split is reproducible (C2, L5).
+    """
+    if total < 0:
+        raise RuleViolation("collective.invalid_amount", "分配金额不能为负", "the amount must not be negative")
+    weight_sum = sum(w for _, w in weights)
+    if any(w < 0 for _, w in weights) or weight_sum <= 0:
+        raise RuleViolation("collective.no_shares", "没有可参与分配的股份", "there are no shares to distribute over")
+    base = [(key, total * w // weight_sum, total * w % weight_sum) for key, w in weights]
+    left = total - sum(part for _, part, _ in base)
+    extra = {key for key, _, _ in sorted(base, key=lambda item: (-item[2], item[0]))[:left]}
+    return [(key, part + (1 if key in extra else 0)) for key, part, _ in base]
+
+
+# --- rule values --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CollectiveRules:
+    """The collective rule set in force on a day, as typed values."""
+
+    effective_from: date
+    uscc_prefixes: tuple[str, ...]
+    holding_unit: str
+    quantification: QuantificationRule
+    voting_age: int
+    quorums: dict[str, Fraction]
+    thresholds: dict[str, Threshold]
+    motion_kinds: dict[str, dict[str, Any]]
+    admission_grounds_needing_resolution: frozenset[str]
+    board_supervisory_exclusive: bool
+    dividend_requires_resolution: bool
+
+    @classmethod
+    def from_values(cls, effective_from: date, values: Mapping[str, Any]) -> CollectiveRules:
+        thresholds = {name[len("threshold_"):]: threshold_from_rule(name[len("threshold_"):], v)
+                      for name, v in values.items() if name.startswith("threshold_")}
+        return cls(
+            effective_from=effective_from,
+            uscc_prefixes=tuple(values["collective_uscc_prefixes"]),
+            holding_unit=str(values["holding_unit"]),
+            quantification=QuantificationRule(Decimal(str(values["population_shares"])),
+                                              Decimal(str(values["seniority_shares_per_year"])),
+                                              int(values["seniority_start_age"]), int(values["seniority_max_years"])),
+            voting_age=int(values["voting_age"]),
+            quorums={body: parse_fraction(str(values[f"quorum_{body}"])) for body in BODIES},
+            thresholds=thresholds,
+            motion_kinds={k: dict(v) for k, v in values["motion_kinds"].items()},
+            admission_grounds_needing_resolution=frozenset(values["admission_grounds_needing_resolution"]),
+            board_supervisory_exclusive=bool(values["board_supervisory_exclusive"]),
+            dividend_requires_resolution=bool(values["dividend_requires_resolution"]),
+        )
+
+    def threshold(self, name: str) -> Threshold:
+        if name not in self.thresholds:
+            raise RuleViolation("collective.invalid_threshold", "表决通过比例无效", f"unknown threshold {name!r}")
+        return self.thresholds[name]

@@ -1,0 +1,75 @@
+"""Collective transitions (C1, C2, L3, L5, L8), one function per business action, split by area.
+
+Each takes a session, loads and locks what it changes, checks the allowed state, applies the change,
+and writes a ledger event in the caller's transaction; none commits.
+"""
+
+from landbridge.collective.service.accounts import BookCategory, record_book_entry, run_dividend
+from landbridge.collective.service.bulk import enrol_members_bulk, quantify_shares_bulk
+from landbridge.collective.service.company import contribute_land_equity, convert_to_company
+from landbridge.collective.service.members import (
+    admit_member,
+    appoint_seat,
+    end_membership,
+    end_seat,
+    transfer_member,
+)
+from landbridge.collective.service.organisation import create_collective, link_organisation, open_committee_book
+from landbridge.collective.service.shares import (
+    QuantificationResult,
+    inherit_shares,
+    pledge_shares,
+    quantify_shares,
+    record_asset,
+    release_pledge,
+    transfer_shares,
+)
+from landbridge.collective.service.votes import (
+    BallotReceipt,
+    VoteVerdict,
+    cast_ballot,
+    convene_meeting,
+    create_motion,
+    open_vote,
+    record_minutes,
+    seal_due_votes,
+    seal_vote,
+    vote_passed,
+    vote_verdict,
+)
+
+__all__ = [
+    "BallotReceipt",
+    "BookCategory",
+    "QuantificationResult",
+    "VoteVerdict",
+    "admit_member",
+    "appoint_seat",
+    "cast_ballot",
+    "contribute_land_equity",
+    "convene_meeting",
+    "convert_to_company",
+    "create_collective",
+    "create_motion",
+    "end_membership",
+    "end_seat",
+    "enrol_members_bulk",
+    "inherit_shares",
+    "link_organisation",
+    "open_committee_book",
+    "open_vote",
+    "pledge_shares",
+    "quantify_shares",
+    "quantify_shares_bulk",
+    "record_asset",
+    "record_book_entry",
+    "record_minutes",
+    "release_pledge",
+    "run_dividend",
+    "seal_due_votes",
+    "seal_vote",
+    "transfer_member",
+    "transfer_shares",
+    "vote_passed",
+    "vote_verdict",
+]

@@ -1,0 +1,66 @@
+"""Helpers shared by the collective transitions: the rule set in force, ledger events, locks, dates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from landbridge.cityprofile import get_profile
+from landbridge.collective.models import Collective, CollectiveStatus, ShareAccount
+from landbridge.collective.rules import CollectiveRules
+from landbridge.db import for_update
+from landbridge.errors import Conflict, NotFound, RuleViolation
+from landbridge.kernel.clock import now, to_local
+from landbridge.ledger import append_event
+
+MODULE = "collective"
+CHUNK = 5_000
+
+
+def collective_rules(day: date | None = None) -> CollectiveRules:
+    """The collective rule set in force on ``day`` (default: today in the city's time)."""
+    version = get_profile().rules("collective").version_at(day or today())
+    return CollectiveRules.from_values(version.effective_from, {n: r.value for n, r in version.rules.items()})
+
+
+def today() -> date:
+    """Today's date in Asia/Shanghai, by the platform clock."""
+    return to_local(now()).date()
+
+
+def record(session: Session, *, event_type: str, subject: str, actor: str, payload: dict[str, Any]) -> int:
+    """Append a collective event to the ledger in the caller's transaction; returns its sequence number."""
+    return append_event(session, module=MODULE, event_type=event_type, subject=subject, actor=actor,
+                        payload=payload).seq
+
+
+def require_active(collective: Collective) -> None:
+    """A converted collective (撤村改制) keeps its records but takes no new members or quantification."""
+    if collective.status != CollectiveStatus.active:
+        raise Conflict("collective.converted", "该集体经济组织已改制为公司",
+                       "the collective has been converted into a company",
+                       collective_id=collective.id)
+
+
+def lock_accounts(session: Session, account_ids: Sequence[int]) -> dict[int, ShareAccount]:
+    """Load and lock share accounts in ascending id order (a fixed order: no deadlock between transfers)."""
+    ids = sorted(set(account_ids))
+    stmt = select(ShareAccount).where(ShareAccount.id.in_(ids)).order_by(ShareAccount.id)
+    if for_update(session):
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    found = {a.id: a for a in session.execute(stmt).scalars()}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound("collective.share_account_not_found", "股权账户不存在", f"share account {missing[0]} not found")
+    return found
+
+
+def need_text(value: str | None, code: str, zh: str, en: str) -> str:
+    """A required free-text field (grounds, evidence, memo), stripped."""
+    if value is None or not value.strip():
+        raise RuleViolation(code, zh, en)
+    return value.strip()

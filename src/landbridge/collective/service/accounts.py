@@ -1,0 +1,170 @@
+"""Books and dividends (C1, C2, L5): the collective's and the village committee's books kept apart, and
+income distributed as dividends by shares with a largest-remainder split that never loses a fen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from landbridge.collective import queries, rules
+from landbridge.collective.models import (
+    Book,
+    BookEntry,
+    BookOwner,
+    Direction,
+    DividendLine,
+    DividendRun,
+    ShareAccount,
+)
+from landbridge.collective.service._common import CHUNK, collective_rules, need_text, record, today
+from landbridge.collective.service.votes import require_resolution
+from landbridge.db import for_update
+from landbridge.errors import Conflict, RuleViolation
+from landbridge.kernel.clock import now
+from landbridge.kernel.money import fen_to_yuan, to_money, yuan_to_fen
+
+_LINE: Any = DividendLine.__table__
+
+
+class BookCategory(StrEnum):
+    """Categories of income (收入) and outgo (支出) in a book."""
+
+    operating_income = "operating_income"
+    land_revenue = "land_revenue"          # 入市收益 (L5)
+    fiscal_subsidy = "fiscal_subsidy"
+    investment_income = "investment_income"
+    other_income = "other_income"
+    management_expense = "management_expense"
+    public_service_expense = "public_service_expense"
+    other_expense = "other_expense"
+    dividend = "dividend"                  # only by a dividend run
+
+
+INCOME = frozenset({BookCategory.operating_income, BookCategory.land_revenue, BookCategory.fiscal_subsidy,
+                    BookCategory.investment_income, BookCategory.other_income})
+OUTGO = frozenset({BookCategory.management_expense, BookCategory.public_service_expense, BookCategory.other_expense})
+
+
+def _book_locked(session: Session, book_id: int) -> Book:
+    return queries.get_book(session, book_id, lock=True)
+
+
+def record_book_entry(session: Session, *, book_id: int, direction: str, amount: Decimal | str, category: str,
+                      memo: str, actor: str, occurred_on: date | None = None) -> BookEntry:
+    """Post an income or outgo to one organisation's book; a book never goes below zero (C1: 账目分设)."""
+    try:
+        way = Direction(direction)
+        cat = BookCategory(category)
+    except ValueError:
+        raise RuleViolation("collective.invalid_entry", "收支方向或科目无效", "unknown direction or category") from None
+    if (way is Direction.income) != (cat in INCOME) or cat is BookCategory.dividend:
+        raise RuleViolation("collective.category_mismatch", "科目与收支方向不符（分红只能通过分红方案支出）",
+                            "the category does not fit the direction (dividends are paid only by a dividend run)")
+    value = to_money(amount)
+    if value <= 0:
+        raise RuleViolation("collective.invalid_amount", "金额必须大于零", "the amount must be positive")
+    book = _book_locked(session, book_id)
+    if cat is BookCategory.land_revenue and book.owner != BookOwner.collective:
+        raise RuleViolation("collective.land_revenue_to_collective", "土地入市收益只能记入集体经济组织账簿",
+                            "land revenue belongs in the collective's book, not the committee's")
+    return _post(session, book, way, value, cat.value, need_text(memo, "collective.memo_required", "请填写摘要",
+                                                                  "a memo is required"),
+                 occurred_on or today(), actor, None)
+
+
+def _post(session: Session, book: Book, way: Direction, value: Decimal, category: str, memo: str, day: date,
+          actor: str, run_id: int | None) -> BookEntry:
+    balance = yuan_to_fen(book.balance_cny) + (yuan_to_fen(value) if way is Direction.income else -yuan_to_fen(value))
+    if balance < 0:
+        raise Conflict("collective.insufficient_funds", "账簿余额不足", "the book's balance is too low",
+                       balance=str(book.balance_cny), amount=str(value))
+    book.balance_cny = fen_to_yuan(balance)
+    book.version += 1
+    entry = BookEntry(book_id=book.id, direction=way.value, category=category, amount_cny=value, memo=memo,
+                      occurred_on=day, dividend_run_id=run_id, created_at=now(), actor=actor)
+    session.add(entry)
+    session.flush()
+    entry.ledger_seq = record(session, event_type="book_entry_posted", subject=f"collective.book:{book.id}",
+                              actor=actor, payload={"collective_id": book.collective_id, "owner": book.owner,
+                                                    "direction": way.value, "category": category,
+                                                    "amount_cny": value, "memo": memo, "occurred_on": day,
+                                                    "balance_cny": book.balance_cny, "dividend_run_id": run_id})
+    session.flush()
+    return entry
+
+
+def _period_taken(period: str) -> Conflict:
+    return Conflict("collective.dividend_period_exists", f"{period} 期的分红已经发放",
+                    f"dividends for {period} were already paid",
+                    period=period)
+
+
+def run_dividend(session: Session, *, collective_id: int, period: str, amount: Decimal | str, actor: str,
+                 motion_id: int | None = None, resolution_ref: str | None = None) -> DividendRun:
+    """Distribute an amount of the collective's income as dividends by shares (股份分红), once per period (C2, L5).
+
+    Every account with shares on the record date (now) gets ⌊amount × shares / total⌋ fen and the
+    remaining fen go one each to the largest remainders (ties by account id), so the lines sum to the
+    amount exactly and a rerun on the same data gives the same split. The amount leaves the
+    collective's book (never the committee's). Needs the members' decision per the rule set.
+    """
+    collective = queries.get_collective(session, collective_id, lock=True)
+    label = need_text(period, "collective.period_required", "请填写分红期间", "a period is required")
+    value = to_money(amount)
+    if value <= 0:
+        raise RuleViolation("collective.invalid_amount", "分红金额必须大于零", "the amount must be positive")
+    if session.execute(select(DividendRun.id).where(DividendRun.collective_id == collective.id,
+                                                    DividendRun.period == label)).first():
+        raise _period_taken(label)
+    decision: dict[str, Any] = {}
+    if collective_rules().dividend_requires_resolution:
+        decision = require_resolution(session, collective_id=collective.id, kind="revenue_distribution",
+                                      motion_id=motion_id, resolution_ref=resolution_ref)
+    book = session.execute(select(Book).where(Book.collective_id == collective.id,
+                                              Book.owner == BookOwner.collective)).scalar_one()
+    book = _book_locked(session, book.id)
+    if book.balance_cny < value:
+        raise Conflict("collective.insufficient_funds", "集体经济组织账簿余额不足",
+                       "the collective's book holds too little",
+                       balance=str(book.balance_cny), amount=str(value))
+    stmt = (select(ShareAccount.id, ShareAccount.holder_party_id, ShareAccount.balance_shares,
+                   ShareAccount.pledged_shares)
+            .where(ShareAccount.collective_id == collective.id, ShareAccount.balance_shares > 0)
+            .order_by(ShareAccount.id))
+    if for_update(session):
+        stmt = stmt.with_for_update()  # shares frozen for the record date while we split
+    accounts = session.execute(stmt).all()
+    weights = [(int(a), rules.to_centi(b)) for a, _, b, _ in accounts]
+    split = dict(rules.allocate(yuan_to_fen(value), weights))
+    total_centi = sum(w for _, w in weights)
+    canon = [rules.canonical_row([int(a), int(h), str(b), split[int(a)]]) for a, h, b, _ in accounts]
+    digest = rules.lines_digest(canon)
+    run = DividendRun(collective_id=collective.id, period=label, amount_cny=value,
+                      total_shares=rules.from_centi(total_centi), account_count=len(accounts), motion_id=motion_id,
+                      resolution_ref=decision.get("resolution_ref"), rows_sha256=digest, created_at=now(),
+                      created_by=actor)
+    try:
+        with session.begin_nested():
+            session.add(run)
+            session.flush()
+    except IntegrityError:
+        raise _period_taken(label) from None
+    for start in range(0, len(accounts), CHUNK):
+        session.execute(insert(_LINE), [
+            {"run_id": run.id, "account_id": int(a), "holder_party_id": int(h), "shares": b, "pledged_shares": p,
+             "amount_cny": fen_to_yuan(split[int(a)])} for a, h, b, p in accounts[start:start + CHUNK]])
+    _post(session, book, Direction.outgo, value, BookCategory.dividend.value, f"{label} 股份分红", today(), actor,
+          run.id)
+    run.ledger_seq = record(session, event_type="dividend_paid", subject=f"collective:{collective.id}", actor=actor,
+                            payload={"run_id": run.id, "period": label, "amount_cny": value,
+                                     "total_shares": run.total_shares, "accounts": len(accounts),
+                                     "rows_sha256": digest, "method": "largest_remainder", **decision})
+    session.flush()
+    return run

@@ -1,0 +1,334 @@
+"""Meetings and votes (C1, L3): the three bodies meet, motions are voted on with a roster frozen when the
+vote opens, each voter's ballot is counted once, and the result is sealed with the ledger.
+
+Verifiability: every ballot gets a receipt (SHA-256 over motion, voter, choice and a nonce only the
+voter is shown) and a ``ballot_cast`` ledger event carrying the receipt and the choice but not the
+voter. Sealing records the tally, the roster digest and the digest over the sorted ``receipt:choice``
+lines in a ``vote_sealed`` event. Any member can fetch the receipts, recount, recompute the digest,
+find their own receipt and check the events' inclusion proofs against a signed tree head.
+``vote_verdict`` does the same recount for other modules before they rely on a result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from landbridge.collective import queries, rules
+from landbridge.collective.models import (
+    Ballot,
+    Body,
+    Channel,
+    Meeting,
+    MeetingStatus,
+    Member,
+    MemberStatus,
+    Motion,
+    MotionStatus,
+    RosterEntry,
+    Seat,
+)
+from landbridge.collective.service._common import CHUNK, collective_rules, need_text, record, today
+from landbridge.errors import Conflict, Forbidden, RuleViolation
+from landbridge.kernel.clock import ensure_utc, now
+from landbridge.ledger import get_event
+
+_ROSTER: Any = RosterEntry.__table__
+
+
+def _body(value: str) -> Body:
+    try:
+        return Body(value)
+    except ValueError:
+        raise RuleViolation("collective.invalid_body", "会议机构无效", f"unknown body {value!r}") from None
+
+
+def convene_meeting(session: Session, *, collective_id: int, body: str, title: str, scheduled_at: datetime,
+                    location: str | None = None, actor: str) -> Meeting:
+    """Convene a meeting of the members' (representatives') assembly, board or supervisory board (三会, C1)."""
+    collective = queries.get_collective(session, collective_id)
+    meeting = Meeting(collective_id=collective.id, body=_body(body).value,
+                      title=need_text(title, "collective.title_required", "会议名称不能为空", "a title is required"),
+                      scheduled_at=ensure_utc(scheduled_at), location=location, status=MeetingStatus.scheduled,
+                      created_at=now(), created_by=actor)
+    session.add(meeting)
+    session.flush()
+    record(session, event_type="meeting_convened", subject=f"collective.meeting:{meeting.id}", actor=actor,
+           payload={"collective_id": collective.id, "body": meeting.body, "title": meeting.title,
+                    "scheduled_at": meeting.scheduled_at, "location": location})
+    return meeting
+
+
+def record_minutes(session: Session, *, meeting_id: int, minutes: str, actor: str) -> Meeting:
+    """Attach the minutes (会议记录) to a meeting once; their SHA-256 goes in the ledger (C1, L3)."""
+    meeting = queries.get_meeting(session, meeting_id, lock=True)
+    if meeting.minutes is not None:
+        raise Conflict("collective.minutes_recorded", "会议记录已归档，不能修改", "the minutes are already recorded")
+    text = need_text(minutes, "collective.minutes_required", "会议记录不能为空", "the minutes are empty")
+    meeting.minutes = text
+    meeting.minutes_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    meeting.status = MeetingStatus.held
+    session.flush()
+    meeting.minutes_ledger_seq = record(session, event_type="minutes_recorded",
+                                        subject=f"collective.meeting:{meeting.id}", actor=actor,
+                                        payload={"minutes_sha256": meeting.minutes_sha256})
+    session.flush()
+    return meeting
+
+
+def create_motion(session: Session, *, meeting_id: int, title: str, text: str, kind: str = "general",
+                  threshold: str | None = None, subject_ref: str | None = None, actor: str) -> Motion:
+    """Table a motion (表决事项) at a meeting; its threshold is the rule set's minimum for the kind or stricter (L3)."""
+    meeting = queries.get_meeting(session, meeting_id)
+    config = collective_rules()
+    chosen = rules.motion_threshold(kind, meeting.body, threshold, config.motion_kinds, config.thresholds)
+    motion = Motion(collective_id=meeting.collective_id, meeting_id=meeting.id, body=meeting.body, kind=kind,
+                    title=need_text(title, "collective.title_required", "表决事项名称不能为空", "a title is required"),
+                    text=text.strip(), threshold=chosen.name, subject_ref=subject_ref, status=MotionStatus.draft,
+                    created_at=now(), created_by=actor, version=1)
+    session.add(motion)
+    session.flush()
+    record(session, event_type="motion_tabled", subject=f"collective.motion:{motion.id}", actor=actor,
+           payload={"collective_id": motion.collective_id, "meeting_id": meeting.id, "body": motion.body,
+                    "kind": kind, "title": motion.title,
+                    "text_sha256": hashlib.sha256(motion.text.encode()).hexdigest(),
+                    "threshold": chosen.name, "subject_ref": subject_ref})
+    return motion
+
+
+def _roster(session: Session, motion: Motion, day: date, voting_age: int) -> list[tuple[int, int]]:
+    """(member id, party id) of everyone entitled to vote on the motion now."""
+    if motion.body == Body.members_assembly:
+        cutoff = rules.add_years(day, -voting_age)
+        stmt = (select(Member.id, Member.party_id)
+                .where(Member.collective_id == motion.collective_id, Member.status == MemberStatus.active,
+                       (Member.birth_date.is_(None)) | (Member.birth_date <= cutoff)))
+    else:
+        stmt = (select(Member.id, Member.party_id).join(Seat, Seat.member_id == Member.id)
+                .where(Seat.collective_id == motion.collective_id, Seat.body == motion.body,
+                       Seat.status == "active", Member.status == MemberStatus.active))
+    return sorted((int(m), int(p)) for m, p in session.execute(stmt).all())
+
+
+def open_vote(session: Session, *, motion_id: int, actor: str, closes_at: datetime | None = None) -> Motion:
+    """Open the vote: freeze the roster (members of voting age, or the body's seat holders) and seal its digest (L3)."""
+    motion = queries.get_motion(session, motion_id, lock=True)
+    if motion.status != MotionStatus.draft:
+        raise Conflict("collective.motion_not_draft", "表决已开始或已结束", "the vote has already been opened",
+                       status=motion.status)
+    opened = now()
+    if closes_at is not None and ensure_utc(closes_at) <= opened:
+        raise RuleViolation("collective.closes_in_past", "截止时间必须晚于现在",
+                            "the closing time must be in the future")
+    config = collective_rules()
+    voters = _roster(session, motion, today(), config.voting_age)
+    if not voters:
+        raise RuleViolation("collective.empty_roster", "没有有表决权的成员",
+                            "nobody is entitled to vote on this motion")
+    for start in range(0, len(voters), CHUNK):
+        session.execute(insert(_ROSTER), [{"motion_id": motion.id, "member_id": m, "party_id": p}
+                                          for m, p in voters[start:start + CHUNK]])
+    motion.status = MotionStatus.open
+    motion.opened_at = opened
+    motion.closes_at = ensure_utc(closes_at) if closes_at else None
+    motion.roster_size = len(voters)
+    motion.roster_sha256 = rules.roster_digest(m for m, _ in voters)
+    motion.rule_version = config.effective_from.isoformat()
+    motion.version += 1
+    session.flush()
+    motion.open_ledger_seq = record(
+        session, event_type="vote_opened", subject=f"collective.motion:{motion.id}", actor=actor,
+        payload={"collective_id": motion.collective_id, "body": motion.body, "kind": motion.kind,
+                 "threshold": motion.threshold, "quorum": str(config.quorums[motion.body]),
+                 "roster_size": motion.roster_size, "roster_sha256": motion.roster_sha256,
+                 "closes_at": motion.closes_at, "rule_version": motion.rule_version})
+    session.flush()
+    return motion
+
+
+@dataclass(frozen=True)
+class BallotReceipt:
+    """What a voter keeps: the receipt and its nonce (to recompute it) and the ledger event of the ballot."""
+
+    ballot_id: int
+    motion_id: int
+    choice: str
+    receipt: str
+    nonce: str
+    ledger_seq: int
+
+
+def _already_voted(motion_id: int) -> Conflict:
+    return Conflict("collective.already_voted", "该成员已经投过票，每人只能投一次",
+                    "this voter has already cast a ballot",
+                    motion_id=motion_id)
+
+
+def cast_ballot(session: Session, *, motion_id: int, member_id: int, choice: str, channel: str = "online",
+                actor: str) -> BallotReceipt:
+    """Cast one voter's ballot once: online by the member, or entered by the clerk for a member present (L3)."""
+    motion = queries.get_motion(session, motion_id, lock=True)
+    if motion.status != MotionStatus.open:
+        raise Conflict("collective.vote_not_open", "表决未开始或已结束", "the vote is not open", status=motion.status)
+    if motion.closes_at is not None and now() >= ensure_utc(motion.closes_at):
+        raise Conflict("collective.vote_closed", "表决已截止", "the vote has closed")
+    rules.check_choice(choice)
+    try:
+        channel_value = Channel(channel).value
+    except ValueError:
+        raise RuleViolation("collective.invalid_channel", "投票方式无效", f"unknown channel {channel!r}") from None
+    if queries.find_roster_entry(session, motion.id, member_id=member_id) is None:
+        raise Forbidden("collective.not_on_roster", "该成员不在本次表决名册中",
+                        "this member is not on the vote's roster")
+    if queries.find_ballot(session, motion.id, member_id) is not None:
+        raise _already_voted(motion.id)
+    nonce = secrets.token_hex(16)
+    receipt = rules.ballot_receipt(motion.id, member_id, choice, nonce)
+    ballot = Ballot(motion_id=motion.id, member_id=member_id, choice=choice, channel=channel_value, receipt=receipt,
+                    nonce=nonce, cast_at=now(), entered_by=actor)
+    try:
+        with session.begin_nested():
+            session.add(ballot)
+            session.flush()
+    except IntegrityError:
+        raise _already_voted(motion.id) from None
+    ballot.ledger_seq = record(session, event_type="ballot_cast", subject=f"collective.motion:{motion.id}",
+                               actor=actor, payload={"receipt": receipt, "choice": choice, "channel": channel_value})
+    session.flush()
+    return BallotReceipt(ballot.id, motion.id, choice, receipt, nonce, ballot.ledger_seq)
+
+
+def seal_vote(session: Session, *, motion_id: int, actor: str) -> Motion:
+    """Close the vote, count the ballots, decide by quorum and threshold, and seal the result in the ledger (L3)."""
+    motion = queries.get_motion(session, motion_id, lock=True)
+    if motion.status != MotionStatus.open:
+        raise Conflict("collective.vote_not_open", "表决未开始或已封存", "the vote is not open", status=motion.status)
+    config = collective_rules(date.fromisoformat(motion.rule_version) if motion.rule_version else None)
+    ballots = queries.ballots_of(session, motion.id)
+    threshold = config.threshold(motion.threshold)
+    quorum = config.quorums[motion.body]
+    result = rules.outcome([b.choice for b in ballots], int(motion.roster_size or 0), threshold, quorum)
+    motion.status = MotionStatus.sealed
+    motion.sealed_at = now()
+    motion.yes_count, motion.no_count, motion.abstain_count = result.tally.yes, result.tally.no, result.tally.abstain
+    motion.quorum_met, motion.passed = result.quorum_met, result.passed
+    motion.ballots_sha256 = rules.ballots_digest((b.receipt, b.choice) for b in ballots)
+    motion.version += 1
+    session.flush()
+    motion.seal_ledger_seq = record(
+        session, event_type="vote_sealed", subject=f"collective.motion:{motion.id}", actor=actor,
+        payload={"collective_id": motion.collective_id, "kind": motion.kind, "subject_ref": motion.subject_ref,
+                 "threshold": threshold.name, "threshold_fraction": str(threshold.fraction),
+                 "threshold_strict": threshold.strict, "quorum": str(quorum), "roster_size": result.roster_size,
+                 "roster_sha256": motion.roster_sha256, "ballots": result.tally.cast, "yes": result.tally.yes,
+                 "no": result.tally.no, "abstain": result.tally.abstain, "ballots_sha256": motion.ballots_sha256,
+                 "quorum_met": result.quorum_met, "passed": result.passed})
+    session.flush()
+    return motion
+
+
+@dataclass(frozen=True)
+class VoteVerdict:
+    """A vote's result as recounted from the ballots and checked against the sealed ledger event."""
+
+    motion_id: int
+    collective_id: int
+    kind: str
+    subject_ref: str | None
+    threshold: str
+    sealed: bool
+    verified: bool
+    passed: bool
+    yes: int
+    no: int
+    abstain: int
+    roster_size: int
+    quorum_met: bool
+    ballots_sha256: str | None
+    seal_ledger_seq: int | None
+    reason: str | None = None
+
+
+def vote_verdict(session: Session, motion_id: int, threshold: str) -> VoteVerdict:
+    """Recount a motion and say whether it passed at ``threshold`` (e.g. "two_thirds" for market entry, L3).
+
+    The ballots are recounted and their digest recomputed; both must match the motion row and the
+    ``vote_sealed`` ledger event, and the roster must still hash to the digest frozen at opening.
+    A motion passes at ``threshold`` only if it passed as sealed and its yes votes also meet ``threshold``.
+    """
+    motion = queries.get_motion(session, motion_id)
+    config = collective_rules(date.fromisoformat(motion.rule_version) if motion.rule_version else None)
+    wanted = config.threshold(threshold)
+    base: dict[str, Any] = {"motion_id": motion.id, "collective_id": motion.collective_id, "kind": motion.kind,
+            "subject_ref": motion.subject_ref, "threshold": wanted.name}
+    if motion.status != MotionStatus.sealed or motion.seal_ledger_seq is None:
+        return VoteVerdict(**base, sealed=False, verified=False, passed=False, yes=0, no=0, abstain=0,
+                           roster_size=int(motion.roster_size or 0), quorum_met=False, ballots_sha256=None,
+                           seal_ledger_seq=None, reason="not_sealed")
+    ballots = queries.ballots_of(session, motion.id)
+    roster = queries.roster_of(session, motion.id)
+    count = rules.tally(b.choice for b in ballots)
+    digest = rules.ballots_digest((b.receipt, b.choice) for b in ballots)
+    receipts_ok = all(rules.ballot_receipt(motion.id, b.member_id, b.choice, b.nonce) == b.receipt for b in ballots)
+    on_roster = {r.member_id for r in roster}
+    sealed_payload = json.loads(get_event(session, motion.seal_ledger_seq).body)["payload"]
+    checks = {
+        "receipts": receipts_ok,
+        "voters_on_roster": all(b.member_id in on_roster for b in ballots),
+        "roster": rules.roster_digest(on_roster) == motion.roster_sha256 == sealed_payload["roster_sha256"]
+        and len(on_roster) == motion.roster_size == sealed_payload["roster_size"],
+        "ballots": digest == motion.ballots_sha256 == sealed_payload["ballots_sha256"],
+        "tally": (count.yes, count.no, count.abstain) == (motion.yes_count, motion.no_count, motion.abstain_count)
+        == (sealed_payload["yes"], sealed_payload["no"], sealed_payload["abstain"]),
+        "result": bool(motion.passed) == bool(sealed_payload["passed"]),
+    }
+    failed = [name for name, ok in checks.items() if not ok]
+    verified = not failed
+    passed = verified and bool(sealed_payload["passed"]) and wanted.met(count.yes, len(on_roster))
+    return VoteVerdict(**base, sealed=True, verified=verified, passed=passed, yes=count.yes, no=count.no,
+                       abstain=count.abstain, roster_size=len(on_roster), quorum_met=bool(sealed_payload["quorum_met"]),
+                       ballots_sha256=digest, seal_ledger_seq=motion.seal_ledger_seq,
+                       reason=("mismatch:" + ",".join(failed)) if failed else None)
+
+
+def vote_passed(session: Session, motion_id: int, threshold: str) -> bool:
+    """Whether a sealed, verified motion passed at ``threshold`` (other modules ask this, e.g. market entry, L3)."""
+    return vote_verdict(session, motion_id, threshold).passed
+
+
+def require_resolution(session: Session, *, collective_id: int, kind: str, motion_id: int | None,
+                       resolution_ref: str | None) -> dict[str, Any]:
+    """A decision of the members: a passed motion of ``kind`` on the platform, or a reference to a paper
+    resolution made before the platform existed. Returns what the ledger event should cite."""
+    if motion_id is not None:
+        motion = queries.get_motion(session, motion_id)
+        minimum = collective_rules().motion_kinds.get(kind, {}).get("threshold", "simple_majority")
+        if motion.collective_id != collective_id or motion.kind != kind:
+            raise RuleViolation("collective.wrong_motion", "表决事项与本次操作不符",
+                                f"motion {motion_id} is not a {kind} motion of this collective")
+        verdict = vote_verdict(session, motion_id, str(minimum))
+        if not verdict.passed:
+            raise Conflict("collective.motion_not_passed", "该事项未经表决通过", "the motion has not passed",
+                           motion_id=motion_id, reason=verdict.reason)
+        return {"motion_id": motion_id, "motion_seal_seq": verdict.seal_ledger_seq}
+    if resolution_ref is not None and resolution_ref.strip():
+        return {"resolution_ref": resolution_ref.strip()}
+    raise RuleViolation("collective.resolution_required", "此操作需要成员（代表）大会决议",
+                        f"this needs a passed {kind} motion or the reference of the members' resolution", kind=kind)
+
+
+def seal_due_votes(session: Session, *, actor: str = "system:worker") -> int:
+    """Seal every open vote whose closing time has passed (idempotent: a sealed vote is not open)."""
+    due = session.execute(select(Motion.id).where(Motion.status == MotionStatus.open, Motion.closes_at.is_not(None),
+                                                  Motion.closes_at <= now()).order_by(Motion.id)).scalars().all()
+    for motion_id in due:
+        seal_vote(session, motion_id=motion_id, actor=actor)
+    return len(due)
