@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from landbridge.cityprofile import get_profile
+from landbridge.cityprofile import RuleSet, get_profile
 from landbridge.db import for_update
-from landbridge.errors import NotFound
+from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.spatial import BBox, bbox_filter
 from landbridge.planning import rules
 from landbridge.planning.models import PlanningFeature, PlanningZone
@@ -94,7 +94,7 @@ def simplify_for_zoom(geom: BaseGeometry, zoom: int | None) -> BaseGeometry:
 
 def zone_kind_defaults(day: date | None = None) -> dict[ZoneKind, KindDefaults]:
     """Every zone kind's default permitted uses and conditions from the city profile (rule set ``planning``)."""
-    rule_set = get_profile().rules("planning")
+    rule_set = _rule_set(day)
     out: dict[ZoneKind, KindDefaults] = {}
     for kind in ZoneKind:
         rule = rule_set.rule(kind.value, day)
@@ -104,7 +104,20 @@ def zone_kind_defaults(day: date | None = None) -> dict[ZoneKind, KindDefaults]:
 
 def operating_use_classes(day: date | None = None) -> tuple[str, ...]:
     """GB/T 21010 classes that count as operating use for market entry (L4), from the city profile."""
-    return rules.check_land_use_codes(get_profile().rules("planning").value("operating_use_classes", day))
+    return rules.check_land_use_codes(_rule_set(day).value("operating_use_classes", day))
+
+
+def _rule_set(day: date | None) -> RuleSet:
+    """The ``planning`` rule set, refusing a day before its first version (422 ``planning.no_rule_set``)."""
+    rule_set = get_profile().rules("planning")
+    try:
+        rule_set.version_at(day)
+    except LookupError:
+        first = min(v.effective_from for v in rule_set.versions)
+        raise RuleViolation("planning.no_rule_set", f"{day} 没有生效的规划规则（最早 {first}）",
+                            f"no planning rule set is in force on {day} (the first starts {first})",
+                            day=str(day), first=first.isoformat()) from None
+    return rule_set
 
 
 def effective_values(zone: PlanningZone, defaults: KindDefaults) -> tuple[tuple[str, ...], Conditions]:

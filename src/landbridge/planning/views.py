@@ -12,7 +12,7 @@ from typing import Any
 
 import shapely.geometry
 from fastapi import APIRouter, Depends, Query
-from shapely.errors import GEOSException
+from shapely.errors import ShapelyError
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
@@ -49,7 +49,7 @@ planner = require_roles(*PLANNERS)
 def _geometry(geometry: dict[str, Any]) -> BaseGeometry:
     try:
         geom = shapely.geometry.shape(geometry)
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError, GEOSException) as exc:
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, ShapelyError) as exc:
         raise RuleViolation("planning.invalid_geometry", "图形无法解析", f"the geometry cannot be parsed: {exc}",
                             reason=str(exc)) from None
     return geom
