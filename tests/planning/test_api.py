@@ -20,6 +20,7 @@ from landbridge.ledger import current_size
 from landbridge.main import create_app
 from landbridge.planning import FeatureIn, create_features, create_zones
 from landbridge.planning.models import PlanningZone
+from landbridge.planning.rules import ZoneStatus
 from tests.planning.conftest import ACTOR, OTHER_COUNTY_TOWNSHIP, PLAN, TOWNSHIP, rect, zone
 from tests.registry.conftest import resident_id
 
@@ -173,7 +174,8 @@ def test_zones_geojson_public_paged_and_filtered(client: TestClient, db: Databas
     with db.transaction() as s:
         create_zones(s, [zone(f"F{i}", "forestry", rect(i * 200, 0, 200, 200)) for i in range(5)]
                      + [zone("W", "water", wiggly)], actor=ACTOR, plan_version=PLAN)
-        create_zones(s, [zone("DRAFT", "water", rect(0, 0, 50, 50))], actor=ACTOR, plan_version=PLAN, status="draft")
+        create_zones(s, [zone("DRAFT", "water", rect(0, 0, 50, 50))], actor=ACTOR, plan_version=PLAN,
+                     status=ZoneStatus.draft)
     r = client.get("/api/v1/planning/zones", params={"bbox": "116.8,28.1,117.0,28.25", "page_size": 2, "page": 2})
     assert r.status_code == 200, r.text
     body = r.json()
