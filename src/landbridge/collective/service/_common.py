@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from landbridge.collective.rules import CollectiveRules
 from landbridge.db import for_update
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import now, to_local
+from landbridge.kernel.money import MoneyError, to_money
 from landbridge.ledger import append_event
 
 MODULE = "collective"
@@ -22,8 +24,14 @@ CHUNK = 5_000
 
 
 def collective_rules(day: date | None = None) -> CollectiveRules:
-    """The collective rule set in force on ``day`` (default: today in the city's time)."""
-    version = get_profile().rules("collective").version_at(day or today())
+    """The collective rule set in force on ``day`` (default: today in the city's time).
+
+    Records dated before the first version (a roll or quantification made before the platform) are
+    read by the first version.
+    """
+    rule_set = get_profile().rules("collective")
+    first = min(v.effective_from for v in rule_set.versions)
+    version = rule_set.version_at(max(day or today(), first))
     return CollectiveRules.from_values(version.effective_from, {n: r.value for n, r in version.rules.items()})
 
 
@@ -64,3 +72,12 @@ def need_text(value: str | None, code: str, zh: str, en: str) -> str:
     if value is None or not value.strip():
         raise RuleViolation(code, zh, en)
     return value.strip()
+
+
+def money(value: Decimal | int | str) -> Decimal:
+    """An amount of yuan (at most two places); anything else is a 422 with a stable code."""
+    try:
+        return to_money(value)
+    except MoneyError as exc:
+        raise RuleViolation("collective.invalid_amount", "金额无效（元，最多两位小数）",
+                            f"not an amount of yuan: {exc}") from None

@@ -23,12 +23,12 @@ from landbridge.collective.models import (
     DividendRun,
     ShareAccount,
 )
-from landbridge.collective.service._common import CHUNK, collective_rules, need_text, record, today
+from landbridge.collective.service._common import CHUNK, collective_rules, money, need_text, record, today
 from landbridge.collective.service.votes import require_resolution
 from landbridge.db import for_update
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
-from landbridge.kernel.money import fen_to_yuan, to_money, yuan_to_fen
+from landbridge.kernel.money import fen_to_yuan, yuan_to_fen
 
 _LINE: Any = DividendLine.__table__
 
@@ -67,7 +67,7 @@ def record_book_entry(session: Session, *, book_id: int, direction: str, amount:
     if (way is Direction.income) != (cat in INCOME) or cat is BookCategory.dividend:
         raise RuleViolation("collective.category_mismatch", "科目与收支方向不符（分红只能通过分红方案支出）",
                             "the category does not fit the direction (dividends are paid only by a dividend run)")
-    value = to_money(amount)
+    value = money(amount)
     if value <= 0:
         raise RuleViolation("collective.invalid_amount", "金额必须大于零", "the amount must be positive")
     book = _book_locked(session, book_id)
@@ -117,7 +117,7 @@ def run_dividend(session: Session, *, collective_id: int, period: str, amount: D
     """
     collective = queries.get_collective(session, collective_id, lock=True)
     label = need_text(period, "collective.period_required", "请填写分红期间", "a period is required")
-    value = to_money(amount)
+    value = money(amount)
     if value <= 0:
         raise RuleViolation("collective.invalid_amount", "分红金额必须大于零", "the amount must be positive")
     if session.execute(select(DividendRun.id).where(DividendRun.collective_id == collective.id,

@@ -17,11 +17,10 @@ from landbridge.collective.models import (
     EquityContribution,
     ShareAccount,
 )
-from landbridge.collective.service._common import need_text, record, require_active
+from landbridge.collective.service._common import money, need_text, record, require_active
 from landbridge.collective.service.votes import require_resolution
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
-from landbridge.kernel.money import to_money
 
 LAND_RIGHTS = frozenset({"collective_construction_land_use_right", "collective_land_ownership"})
 
@@ -98,7 +97,7 @@ def contribute_land_equity(session: Session, *, collective_id: int, unit_id: int
     if not 0 < share <= 1:
         raise RuleViolation("collective.invalid_equity_share", "股权比例必须在0和1之间",
                             "the equity share must be in (0, 1]")
-    value = to_money(valuation)
+    value = money(valuation)
     if value <= 0:
         raise RuleViolation("collective.invalid_amount", "作价金额必须大于零", "the valuation must be positive")
     _organisation(session, project_party_id, "项目公司")

@@ -35,6 +35,7 @@ from landbridge.collective.service._common import (
     CHUNK,
     collective_rules,
     lock_accounts,
+    money,
     need_text,
     record,
     require_active,
@@ -42,7 +43,6 @@ from landbridge.collective.service._common import (
 from landbridge.collective.service.votes import require_resolution
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
-from landbridge.kernel.money import to_money
 
 _ACCOUNT: Any = ShareAccount.__table__
 _ENTRY: Any = ShareEntry.__table__
@@ -54,7 +54,7 @@ def record_asset(session: Session, *, collective_id: int, name: str, category: s
                  actor: str) -> Asset:
     """Enter an operating asset (经营性资产), marking those formed by fiscal agricultural funds (C2)."""
     collective = queries.get_collective(session, collective_id)
-    amount = to_money(value)
+    amount = money(value)
     if amount <= 0:
         raise RuleViolation("collective.invalid_amount", "资产价值必须大于零", "the asset value must be positive")
     if from_fiscal_funds and not (fund_source or "").strip():
@@ -139,7 +139,7 @@ def quantify_shares(session: Session, *, collective_id: int, base_date: date, ac
                                   motion_id=motion_id, resolution_ref=resolution_ref)
     config = collective_rules(base_date)
     recorded_total, fiscal = _asset_values(session, collective.id, base_date)
-    total_value = to_money(asset_value) if asset_value is not None else recorded_total
+    total_value = money(asset_value) if asset_value is not None else recorded_total
     if total_value <= 0:
         raise RuleViolation("collective.no_assets", "没有可量化的经营性资产",
                             "there are no operating assets to quantify")
