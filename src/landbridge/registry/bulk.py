@@ -427,6 +427,20 @@ def _current_codes(session: Session, codes: list[str]) -> set[str]:
     return found
 
 
+def parcel_insert_statement(session: Session) -> Any:
+    """INSERT for parcel rows with the geometry as a ``wkb`` parameter (PostGIS: ST_GeomFromWKB with the SRID)."""
+    wkb_param: Any = bindparam("wkb", type_=LargeBinary())
+    geom_expr: Any = (func.ST_SetSRID(func.ST_GeomFromWKB(wkb_param), GEOGRAPHIC_SRID)
+                      if session.get_bind().dialect.name == "postgresql" else wkb_param)
+    return insert(_PARCEL).values(
+        parcel_code=bindparam("parcel_code"), land_use_class=bindparam("land_use_class"),
+        location=bindparam("location"), geom=geom_expr, area_m2=bindparam("area_m2"),
+        minx=bindparam("minx"), miny=bindparam("miny"), maxx=bindparam("maxx"), maxy=bindparam("maxy"),
+        status=bindparam("status"), begin_lifespan=bindparam("begin_lifespan"),
+        application_id=bindparam("application_id"), region_code=bindparam("region_code"),
+    )
+
+
 def import_parcels(session: Session, batch: ParcelBatch, *, actor: str, file_sha256: str,
                    progress: Progress = _no_progress, chunk: int = CHUNK) -> ImportReport:
     """Register a surveyed batch of parcels as current in one approved first registration (批量首次登记, R1, P2).
@@ -473,17 +487,7 @@ def import_parcels(session: Session, batch: ParcelBatch, *, actor: str, file_sha
     session.add(application)
     session.flush()
 
-    dialect = session.get_bind().dialect.name
-    wkb_param: Any = bindparam("wkb", type_=LargeBinary())
-    geom_expr: Any = (func.ST_SetSRID(func.ST_GeomFromWKB(wkb_param), GEOGRAPHIC_SRID)
-                      if dialect == "postgresql" else wkb_param)
-    parcel_insert = insert(_PARCEL).values(
-        parcel_code=bindparam("parcel_code"), land_use_class=bindparam("land_use_class"),
-        location=bindparam("location"), geom=geom_expr, area_m2=bindparam("area_m2"),
-        minx=bindparam("minx"), miny=bindparam("miny"), maxx=bindparam("maxx"), maxy=bindparam("maxy"),
-        status=bindparam("status"), begin_lifespan=bindparam("begin_lifespan"),
-        application_id=bindparam("application_id"), region_code=bindparam("region_code"),
-    )
+    parcel_insert = parcel_insert_statement(session)
     seqs: list[int] = []
     chunks = (n + chunk - 1) // chunk
     try:

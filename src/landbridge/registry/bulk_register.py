@@ -31,14 +31,14 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import LargeBinary, Table, bindparam, func, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import now, to_local
-from landbridge.kernel.geo import GEOGRAPHIC_SRID, areas_m2
+from landbridge.kernel.geo import areas_m2
 from landbridge.kernel.ids import valid_resident_id, valid_uscc
 from landbridge.ledger import append_event, list_events
 from landbridge.registry import rules
@@ -52,6 +52,7 @@ from landbridge.registry.bulk import (
     _set_counter,
     _upsert_counter,
     check_overlaps,
+    parcel_insert_statement,
     rows_digest,
     validate_geometries,
 )
@@ -208,15 +209,7 @@ def bulk_register(session: Session, rows: Sequence[UnitRegistration], *, actor: 
     cert_total = n if issue_certificates else 0
     serial = _reserve(session, f"certificate:{year}", cert_total) if cert_total else 0
 
-    is_pg = session.get_bind().dialect.name == "postgresql"
-    wkb_param: Any = bindparam("wkb", type_=LargeBinary())
-    geom_expr: Any = func.ST_SetSRID(func.ST_GeomFromWKB(wkb_param), GEOGRAPHIC_SRID) if is_pg else wkb_param
-    parcel_stmt = insert(_PARCEL).values(
-        parcel_code=bindparam("parcel_code"), land_use_class=bindparam("land_use_class"),
-        location=bindparam("location"), geom=geom_expr, area_m2=bindparam("area_m2"), minx=bindparam("minx"),
-        miny=bindparam("miny"), maxx=bindparam("maxx"), maxy=bindparam("maxy"), status=bindparam("status"),
-        begin_lifespan=bindparam("begin_lifespan"), application_id=bindparam("application_id"),
-        region_code=bindparam("region_code"))
+    parcel_stmt = parcel_insert_statement(session)
     common = {"status": RecordStatus.current.value, "begin_lifespan": stamp, "application_id": application.id}
     parcel_ids: list[int] = []
     unit_ids: list[int] = []
