@@ -3,6 +3,7 @@ dividend run pays out exactly its amount, and no member votes twice even when ba
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from landbridge.kernel.clock import Clock
 from tests.collective.conftest import ACTOR, Village, quantify
 from tests.collective.test_race import race
 
+PERIODS = itertools.count()
 DB_SETTINGS = settings(max_examples=12, deadline=None,
                        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -72,7 +74,7 @@ def test_a_dividend_run_pays_out_exactly_the_amount(db: Database, clock: Clock, 
         collective.record_book_entry(s, book_id=book.id, direction="income", amount=amount,
                                      category="operating_income", memo="收入", actor=ACTOR)
         before = book.balance_cny
-        period = f"p{amount_fen}-{datetime.now(UTC).timestamp()}"
+        period = f"p{next(PERIODS)}"
         run = collective.run_dividend(s, collective_id=village.collective_id, period=period, amount=amount,
                                       resolution_ref="分配决议", actor=ACTOR)
         paid = s.scalar(select(func.sum(DividendLine.amount_cny)).where(DividendLine.run_id == run.id))

@@ -82,7 +82,8 @@ def test_two_runs_that_together_overdraw_the_book_one_wins(db: Database, clock: 
 def _open_motion(db: Database, village: Village) -> int:
     with db.transaction() as s:
         meeting = collective.convene_meeting(s, collective_id=village.collective_id, body="members_assembly",
-                                             title="成员大会", scheduled_at=datetime(2026, 3, 2, tzinfo=UTC), actor=ACTOR)
+                                             title="成员大会", scheduled_at=datetime(2026, 3, 2, tzinfo=UTC),
+                                             actor=ACTOR)
         motion = collective.create_motion(s, meeting_id=meeting.id, title="入市", text="", kind="market_entry_consent",
                                           actor=ACTOR)
         collective.open_vote(s, motion_id=motion.id, actor=ACTOR)

@@ -57,7 +57,8 @@ def test_create_collective_checks_party_region_and_keeps_books_apart(db: Databas
         company = create_party(s, kind="organisation", name="某公司", id_number=make_uscc("91", 1), actor=ACTOR).id
         coll = create_party(s, kind="organisation", name="某村股份经济合作社", id_number=make_uscc("93", 2),
                             actor=ACTOR).id
-        committee = create_party(s, kind="organisation", name="某村村委会", id_number=make_uscc("54", 3), actor=ACTOR).id
+        committee = create_party(s, kind="organisation", name="某村村委会", id_number=make_uscc("54", 3),
+                                 actor=ACTOR).id
     cases = [
         ({"party_id": company, "region_code": OTHER_VILLAGE}, "collective.not_a_collective_party"),
         ({"party_id": coll, "region_code": "360603101000"}, "collective.invalid_region_code"),
@@ -202,7 +203,7 @@ def test_share_ledger_transfer_pledge_release_inherit(db: Database, clock: Clock
     with db.transaction() as s:
         quantify(s, village)
         accounts = {a.holder_party_id: a.id for a in queries.list_accounts(s, village.collective_id)[0]}
-    a, b, c = (accounts[h] for h in sorted(set(village.households), key=village.households.index))
+    a, _b, c = (accounts[h] for h in sorted(set(village.households), key=village.households.index))
     with db.transaction() as s:
         balance_a = queries.get_account(s, a).balance_shares
         pledge = collective.pledge_shares(s, account_id=a, quantity=balance_a - Decimal("1.00"),
@@ -264,7 +265,8 @@ def test_vote_roster_is_frozen_and_each_voter_counts_once(db: Database, clock: C
         collective.admit_member(s, collective_id=village.collective_id, party_id=teen, ground="birth",
                                 admitted_on=date(2012, 1, 1), evidence="出生证明", actor=ACTOR)
         meeting = collective.convene_meeting(s, collective_id=village.collective_id, body="members_assembly",
-                                             title="2026年第一次成员大会", scheduled_at=datetime(2026, 3, 2, 2, tzinfo=UTC),
+                                             title="2026年第一次成员大会",
+                                             scheduled_at=datetime(2026, 3, 2, 2, tzinfo=UTC),
                                              location="村委会议室", actor=ACTOR)
         motion = collective.create_motion(s, meeting_id=meeting.id, title="同意锦江村3号地块入市", text="入市方案……",
                                           kind="market_entry_consent", subject_ref="market_entry.entry_plan:7",
@@ -362,7 +364,8 @@ def test_minutes_are_recorded_once_with_their_hash(db: Database, clock: Clock, v
         meeting = collective.convene_meeting(s, collective_id=village.collective_id, body="supervisory_board",
                                              title="监事会", scheduled_at=datetime(2026, 3, 2, tzinfo=UTC), actor=ACTOR)
         held = collective.record_minutes(s, meeting_id=meeting.id, minutes="出席3人，审议财务公开。", actor=ACTOR)
-        assert held.status == "held" and payload(s, held.minutes_ledger_seq or 0)["minutes_sha256"] == held.minutes_sha256
+        assert held.status == "held"
+        assert payload(s, held.minutes_ledger_seq or 0)["minutes_sha256"] == held.minutes_sha256
     with db.transaction() as s, pytest.raises(Conflict):
         collective.record_minutes(s, meeting_id=meeting.id, minutes="改写", actor=ACTOR)
 

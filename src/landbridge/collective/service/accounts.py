@@ -31,6 +31,7 @@ from landbridge.kernel.clock import now
 from landbridge.kernel.money import fen_to_yuan, yuan_to_fen
 
 _LINE: Any = DividendLine.__table__
+PERIOD_MAX = 20
 
 
 class BookCategory(StrEnum):
@@ -117,6 +118,9 @@ def run_dividend(session: Session, *, collective_id: int, period: str, amount: D
     """
     collective = queries.get_collective(session, collective_id, lock=True)
     label = need_text(period, "collective.period_required", "请填写分红期间", "a period is required")
+    if len(label) > PERIOD_MAX:
+        raise RuleViolation("collective.period_too_long", "分红期间名称过长",
+                            f"a period has at most {PERIOD_MAX} characters")
     value = money(amount)
     if value <= 0:
         raise RuleViolation("collective.invalid_amount", "分红金额必须大于零", "the amount must be positive")
