@@ -22,6 +22,7 @@ from landbridge.registry import create_party
 from landbridge.valuation import SaleIn, record_sales
 from landbridge.valuation.models import Sale
 from tests.registry.conftest import resident_id
+from tests.registry.test_api import auth
 
 YUJIANG_VILLAGE = "360603101001"
 GUIXI_VILLAGE = "360681100001"
@@ -55,14 +56,6 @@ def loaded(db: Database, client: TestClient, parties: tuple[int, int]) -> None:
             for k, region in enumerate([YUJIANG_VILLAGE, GUIXI_VILLAGE] * 6)]
     with db.transaction() as s:
         record_sales(s, rows, actor="t", source="import")
-
-
-def auth(client: TestClient, username: str | None) -> dict[str, str]:
-    if username is None:
-        return {}
-    r = client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def counts(db: Database) -> tuple[int, int]:

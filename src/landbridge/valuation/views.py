@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, require_roles
-from landbridge.auth.service import region_prefix
+from landbridge.auth.service import region_prefix as area_prefix
 from landbridge.config import get_settings
 from landbridge.db import get_database
 from landbridge.errors import Forbidden
@@ -49,7 +49,7 @@ def _sale_read(sale: Sale, principal: Principal) -> SaleRead:
 
 def _scope(principal: Principal, requested: str | None) -> str:
     """The region prefix to read: the caller's area, narrowed by the request (403 outside the area)."""
-    own = region_prefix(principal.region_code)
+    own = area_prefix(principal.region_code)
     if not requested:
         return own
     if requested.startswith(own):
