@@ -76,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(ledger_router)
     for module in ("landbridge.registry.views", "landbridge.web.pages", "landbridge.registry.pages",
-                   "landbridge.planning.views", "landbridge.valuation.views"):
+                   "landbridge.planning.views", "landbridge.valuation.views", "landbridge.collective.views",
+                   "landbridge.collective.pages"):
         _include_optional(app, module)
 
     @app.get("/api/v1/health", tags=["meta"])
