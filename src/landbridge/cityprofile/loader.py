@@ -27,6 +27,7 @@ class Region:
     level: str
     parent: str | None
     invented: bool
+    kind: str = ""  # optional: subdistrict | town | xiang for townships, village | community for villages
 
     @property
     def county_code(self) -> str:
@@ -145,7 +146,7 @@ def _load_regions(folder: Path) -> dict[str, Region]:
             if not is_region_code(code):
                 raise ValueError(f"bad region code {code!r} in {folder}")
             regions[code] = Region(code, row["name"], row["name_en"], row["level"], row["parent"] or None,
-                                   row["invented"].strip().lower() == "true")
+                                   row["invented"].strip().lower() == "true", (row.get("kind") or "").strip())
     for region in regions.values():
         if region.parent and region.parent not in regions:
             raise ValueError(f"region {region.code} has unknown parent {region.parent}")
