@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -250,14 +249,12 @@ def _real_geography() -> GeographyLike | None:
     return geo
 
 
-def test_whole_demo_city_under_30_seconds() -> None:
+def test_zones_of_the_whole_demo_city_tile_it() -> None:
+    """Invariants on the real demo geography (its speed belongs in bench/, not in a timed test)."""
     geography = _real_geography()
     if geography is None:
         pytest.skip("landbridge.demo.geography.build_geography is not there yet")
-    started = time.perf_counter()
     zones = zones_from_geography(geography, seed=20260101)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 30, elapsed
     geoms = np.asarray([z.geometry for z in zones], dtype=object)
     assert {z.zone_kind for z in zones} == {k.value for k in ZoneKind}
     assert overlapping_pairs(geoms, SRID, 1.0) == []
