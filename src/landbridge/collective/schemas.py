@@ -390,6 +390,7 @@ class DividendIn(BaseModel):
 
 
 class DividendLineRead(Orm):
+    run_id: int
     account_id: int
     holder_party_id: int
     shares: Shares
