@@ -284,17 +284,18 @@ def record_sales(session: Session, rows: Sequence[SaleIn], *, actor: str, source
                             created_at=stamp)
     session.add(batch)
     session.flush()
-    stmt = insert(_SALE).returning(_SALE.c.id, sort_by_parameter_order=True)
-    ids: list[int] = []
     chunks = 0
     try:
         for start in range(0, len(rows), chunk):
-            part = [_db_row(r, stamp, batch.id) for r in checked.rows[start:start + chunk]]
-            ids.extend(int(i) for i in session.execute(stmt, part).scalars())
+            # Plain executemany (no RETURNING): psycopg pipelines it; the ids are read back below.
+            session.execute(insert(_SALE), [_db_row(r, stamp, batch.id) for r in checked.rows[start:start + chunk]])
             chunks += 1
     except IntegrityError as exc:
         raise _unknown_reference(exc) from None
     sale_nos = [str(r["sale_no"]) for r in checked.rows]
+    id_of = {str(no): int(i) for no, i in
+             session.execute(select(_SALE.c.sale_no, _SALE.c.id).where(_SALE.c.batch_id == batch.id)).all()}
+    ids = [id_of[no] for no in sale_nos]
     event = append_event(session, module=MODULE, event_type="sales_recorded", subject=f"sale_batch:{batch_no}",
                          actor=actor, payload={"batch_no": batch_no, "source": source, "count": len(rows),
                                                "rows_sha256": digest, "first_sale_no": sale_nos[0],
