@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import json
+import threading
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -209,3 +210,30 @@ def test_list_iterate_and_export(db: Database, clock: Clock) -> None:
         assert first["term_years"] == "50" and first["buyer_party_id"] == "" and first["related_parties"] == ""
         with pytest.raises(ValueError, match="page"):
             list_sales(s, page=0)
+
+
+def test_concurrent_batches_get_distinct_gap_free_numbers(db: Database, clock: Clock) -> None:
+    """Two loads at once: the year's counter row is locked, so numbers never collide or skip."""
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def load(offset: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            with db.transaction() as s:
+                record_sales(s, [sale(price_cny=Decimal(offset + i)) for i in range(1, 41)], actor="t", source="import",
+                             chunk=15)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=load, args=(k * 1000,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    with db.transaction(readonly=True) as s:
+        numbers = sorted(s.execute(select(Sale.sale_no)).scalars())
+        batches = sorted(s.execute(select(SaleBatchRecord.batch_no)).scalars())
+    assert numbers == [f"S2024-{k:06d}" for k in range(1, 81)]
+    assert batches == ["SB2026-000001", "SB2026-000002"]
