@@ -36,8 +36,11 @@ PIXEL_FRACTION = 0.5
 def get_zone(session: Session, zone_id: int, *, lock: bool = False) -> PlanningZone:
     """Load a plan zone (规划分区) or 404 ``planning.zone_not_found`` (L2)."""
     stmt = select(PlanningZone).where(PlanningZone.id == zone_id)
-    if lock and for_update(session):
-        stmt = stmt.with_for_update()
+    if lock:
+        # re-read under the lock: an earlier unlocked read may have cached a stale row in the session
+        stmt = stmt.execution_options(populate_existing=True)
+        if for_update(session):
+            stmt = stmt.with_for_update()
     zone = session.execute(stmt).scalar_one_or_none()
     if zone is None:
         raise NotFound("planning.zone_not_found", f"规划分区 {zone_id} 不存在", f"plan zone {zone_id} does not exist",
