@@ -23,6 +23,7 @@ from landbridge.planning.models import PlanningZone
 from landbridge.planning.rules import ZoneStatus
 from tests.planning.conftest import ACTOR, OTHER_COUNTY_TOWNSHIP, PLAN, TOWNSHIP, rect, zone
 from tests.registry.conftest import resident_id
+from tests.registry.test_api import auth
 
 VILLAGE = "360603101002"
 
@@ -36,14 +37,6 @@ def client(db: Database, clock: Clock) -> Iterator[TestClient]:
                     organisation_id=org.id, is_demo=True)
     with TestClient(create_app()) as c:
         yield c
-
-
-def auth(client: TestClient, username: str | None) -> dict[str, str]:
-    if username is None:
-        return {}
-    r = client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def state(db: Database) -> tuple[int, int, tuple[str, ...]]:
