@@ -23,7 +23,7 @@ from landbridge.errors import Forbidden, NotFound, RuleViolation, Unauthorized
 from landbridge.kernel.spatial import BBox
 from landbridge.planning import queries, rules, service
 from landbridge.planning.models import PlanningZone
-from landbridge.planning.rules import ZONE_KIND_NAMES, ZoneKind, ZoneStatus
+from landbridge.planning.rules import ZONE_KIND_NAMES, KindDefaults, ZoneKind, ZoneStatus
 from landbridge.planning.schemas import (
     ConditionsRead,
     LayerFeatureCollection,
@@ -72,9 +72,16 @@ def _kind(kind: str | None) -> str | None:
     return rules.parse_zone_kind(kind).value if kind else None
 
 
-def _zone_read(zone: PlanningZone, zoom: int | None = None) -> ZoneRead:
-    defaults = queries.zone_kind_defaults(zone.effective_from)[ZoneKind(zone.zone_kind)]
-    props = queries.zone_properties(zone, defaults, queries.operating_use_classes(zone.effective_from))
+Defaults = dict[date, tuple[dict[ZoneKind, KindDefaults], tuple[str, ...]]]
+
+
+def _zone_read(zone: PlanningZone, zoom: int | None = None, cache: Defaults | None = None) -> ZoneRead:
+    cache = {} if cache is None else cache
+    day = zone.effective_from
+    if day not in cache:  # the rule set is read once per effective date, not once per zone
+        cache[day] = (queries.zone_kind_defaults(day), queries.operating_use_classes(day))
+    defaults, operating = cache[day]
+    props = queries.zone_properties(zone, defaults[ZoneKind(zone.zone_kind)], operating)
     geom = queries.simplify_for_zoom(zone.geom, zoom)
     return ZoneRead(id=zone.id, geometry=geom.__geo_interface__, properties=props)
 
@@ -100,7 +107,8 @@ def list_zones(bbox: str | None = Query(None, description="minx,miny,maxx,maxy (
     page_size = min(page_size, get_settings().page_size_max)
     zones, total = queries.list_zones(session, bbox=_bbox(bbox), kind=_kind(kind), statuses=[status],
                                       plan_version=plan_version, limit=page_size, offset=(page - 1) * page_size)
-    features = [_zone_read(z, zoom).model_dump() for z in zones]
+    cache: Defaults = {}
+    features = [_zone_read(z, zoom, cache).model_dump() for z in zones]
     return ZoneFeatureCollection(features=features, total=total, page=page, page_size=page_size)
 
 
