@@ -1,0 +1,346 @@
+"""Collective pages: the clerk's desk (roll, shares, books, meetings and motions), a vote page where
+the clerk opens, records and seals a vote and a member casts and verifies, and the member's own page
+with shares, dividends and votes (C1, C2, L3). zh-CN by default, English with ``?lang=en``.
+
+Every change goes through the collective service in the request's transaction; a refusal rolls the
+request back and is shown as a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from landbridge import registry
+from landbridge.auth import Principal, Role, optional_principal
+from landbridge.collective import queries, service
+from landbridge.collective.models import Collective, Motion, MotionStatus
+from landbridge.collective.views import (
+    forbidden_collective,
+    is_member_of,
+    keeps,
+    member_overview,
+    motion_for_reader,
+    vote_result,
+)
+from landbridge.errors import DomainError, Forbidden, RuleViolation
+from landbridge.kernel.clock import SHANGHAI, now, to_local
+from landbridge.kernel.ids import mask_id
+from landbridge.web.i18n import request_locale, translator
+from landbridge.web.pages import check_csrf, csrf_token
+from landbridge.web.render import render, render_error
+from landbridge.web.transaction import TransactionalRoute, get_session
+
+router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
+LOCALE_DIR = Path(__file__).parent / "locale"
+PAGE_ROWS = 50
+
+BODY_LABELS = {"members_assembly": "Members' assembly", "representatives_assembly": "Representatives' assembly",
+               "board": "Board", "supervisory_board": "Supervisory board"}
+KIND_LABELS = {"market_entry_consent": "Consent to market entry", "share_quantification": "Share quantification",
+               "conversion": "Conversion into a company", "equity_contribution": "Land contributed as equity",
+               "revenue_distribution": "Revenue distribution", "membership": "Membership",
+               "board_resolution": "Board resolution", "supervisory_resolution": "Supervisory resolution",
+               "general": "General matter"}
+STATUS_LABELS = {"draft": "Draft", "open": "Voting open", "sealed": "Sealed", "scheduled": "Scheduled",
+                 "held": "Held", "active": "On the roll", "lost": "Membership lost", "transferred": "Transferred",
+                 "released": "Released"}
+CHOICE_LABELS = {"yes": "For", "no": "Against", "abstain": "Abstain"}
+THRESHOLD_LABELS = {"two_thirds": "At least two thirds of the roster",
+                    "simple_majority": "More than half of the roster"}
+ENTRY_LABELS = {"issue": "Issued", "inherit_in": "Inherited in", "inherit_out": "Inherited out",
+                "transfer_in": "Transferred in", "transfer_out": "Transferred out", "pledge": "Pledged",
+                "release": "Pledge released"}
+
+
+@lru_cache(maxsize=2)
+def _catalogue(locale: str) -> dict[str, str]:
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return {str(m.id): str(m.string) for m in read_po(fh, locale=locale) if m.id and m.string}
+
+
+def page_translator(request: Request) -> Callable[..., str]:
+    """The page language's translator: this module's catalogue first, then the platform's."""
+    locale = request_locale(request)
+    base = translator(locale)
+    own = _catalogue(locale) if locale != "en" else {}
+
+    def _(message: str, **kwargs: object) -> str:
+        text = own.get(message) or base(message)
+        return text.format(**kwargs) if kwargs else text
+
+    return _
+
+
+def _labels(_: Callable[..., str]) -> dict[str, dict[str, str]]:
+    return {name: {k: _(v) for k, v in table.items()} for name, table in (
+        ("body", BODY_LABELS), ("kind", KIND_LABELS), ("status", STATUS_LABELS), ("choice", CHOICE_LABELS),
+        ("threshold", THRESHOLD_LABELS), ("entry", ENTRY_LABELS))}
+
+
+def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    _ = page_translator(request)
+    flash = request.session.pop("flash", None)
+    message = None
+    if isinstance(flash, dict):
+        message = {"kind": flash.get("kind"),
+                   "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
+    return render(request, template, {"_": _, "labels": _labels(_), "csrf": csrf_token(request), "message": message,
+                                      **context}, status_code=status_code)
+
+
+def _flash(request: Request, kind: str, zh: str, en: str) -> None:
+    request.session["flash"] = {"kind": kind, "zh": zh, "en": en}
+
+
+def _login(request: Request) -> Response:
+    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+
+def _refuse(request: Request, exc: DomainError) -> Response:
+    return render_error(request, exc.http_status, exc.to_dict())
+
+
+def _clerk_collective(session: Session, principal: Principal) -> Collective:
+    if principal.role != Role.collective_clerk:
+        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+    collective = queries.find_collective_of_organisation(session, principal.organisation_id)
+    if collective is None:
+        raise Forbidden("collective.no_collective", "您所在机构没有登记的集体经济组织",
+                        "your organisation keeps no registered collective")
+    return collective
+
+
+def _act(request: Request, session: Session, principal: Principal | None, csrf: str, back: str,
+         action: Callable[[Principal], tuple[str, str]]) -> Response:
+    """Run a form action as the caller: CSRF check, the action, a message, and back to ``back``."""
+    if principal is None:
+        return _login(request)
+    try:
+        check_csrf(request, csrf)
+        zh, en = action(principal)
+    except DomainError as exc:
+        session.rollback()  # nothing of a refused action is kept
+        if exc.code in ("web.csrf_failed", "auth.forbidden_role", "collective.forbidden_collective"):
+            return _refuse(request, exc)
+        _flash(request, "error", exc.message, exc.message_en)
+        return RedirectResponse(back, status_code=303)
+    _flash(request, "ok", zh, en)
+    return RedirectResponse(back, status_code=303)
+
+
+# --- the clerk's desk ------------------------------------------------------------------------------
+
+@router.get("/collective")
+def desk(request: Request, session: Session = Depends(get_session),
+         principal: Principal | None = Depends(optional_principal)) -> Response:
+    """The clerk's desk of their collective; a member is sent to their own page (C1, C2, L3)."""
+    if principal is None:
+        return _login(request)
+    if principal.role == Role.member:
+        return RedirectResponse("/collective/me", status_code=303)
+    try:
+        collective = _clerk_collective(session, principal)
+    except DomainError as exc:
+        return _refuse(request, exc)
+    members, member_total = queries.list_members(session, collective.id, status="active", limit=PAGE_ROWS)
+    accounts, account_total = queries.list_accounts(session, collective.id, limit=PAGE_ROWS)
+    names = {p: registry.get_party(session, p).name for p in {m.party_id for m in members}
+             | {a.holder_party_id for a in accounts}}
+    meetings = queries.list_meetings(session, collective.id, limit=20)
+    motions = queries.list_motions(session, collective.id, limit=200)
+    by_meeting: dict[int, list[Motion]] = {}
+    for m in motions:
+        by_meeting.setdefault(m.meeting_id, []).append(m)
+    return _page(request, "collective/desk.html", {
+        "collective": collective, "members": members, "member_total": member_total, "accounts": accounts,
+        "account_total": account_total, "names": names, "mask": mask_id,
+        "id_numbers": {m.party_id: registry.get_party(session, m.party_id).id_number for m in members},
+        "books": queries.books_of(session, collective.id), "meetings": meetings, "motions": by_meeting,
+        "reconciliation": queries.reconcile_shares(session, collective.id),
+        "dividends": queries.list_dividend_runs(session, collective.id),
+        "kinds": list(KIND_LABELS), "bodies": list(BODY_LABELS),
+        "default_time": to_local(now()).strftime("%Y-%m-%dT%H:%M")})
+
+
+def _local_time(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=SHANGHAI)
+    except ValueError:
+        raise RuleViolation("collective.invalid_time", "时间格式无效", "the time is not valid") from None
+
+
+@router.post("/collective/meetings")
+def convene(request: Request, csrf: str = Form(""), body: str = Form(""), title: str = Form(""),
+            scheduled_at: str = Form(""), location: str = Form(""), session: Session = Depends(get_session),
+            principal: Principal | None = Depends(optional_principal)) -> Response:
+    """Convene a meeting from the desk (C1)."""
+    def action(who: Principal) -> tuple[str, str]:
+        collective = _clerk_collective(session, who)
+        meeting = service.convene_meeting(session, collective_id=collective.id, body=body, title=title,
+                                          scheduled_at=_local_time(scheduled_at), location=location or None,
+                                          actor=who.actor)
+        return f"已召集会议：{meeting.title}", f"meeting convened: {meeting.title}"
+
+    return _act(request, session, principal, csrf, "/collective", action)
+
+
+@router.post("/collective/meetings/{meeting_id}/motions")
+def table_motion(request: Request, meeting_id: int, csrf: str = Form(""), title: str = Form(""),
+                 text: str = Form(""), kind: str = Form("general"), session: Session = Depends(get_session),
+                 principal: Principal | None = Depends(optional_principal)) -> Response:
+    """Table a motion at a meeting from the desk (L3)."""
+    def action(who: Principal) -> tuple[str, str]:
+        collective = _clerk_collective(session, who)
+        if queries.get_meeting(session, meeting_id).collective_id != collective.id:
+            raise forbidden_collective()
+        motion = service.create_motion(session, meeting_id=meeting_id, title=title, text=text, kind=kind,
+                                       actor=who.actor)
+        return f"已提出表决事项：{motion.title}", f"motion tabled: {motion.title}"
+
+    return _act(request, session, principal, csrf, "/collective", action)
+
+
+@router.post("/collective/meetings/{meeting_id}/minutes")
+def minutes(request: Request, meeting_id: int, csrf: str = Form(""), text: str = Form(""),
+            session: Session = Depends(get_session),
+            principal: Principal | None = Depends(optional_principal)) -> Response:
+    """Attach the minutes of a meeting from the desk (C1)."""
+    def action(who: Principal) -> tuple[str, str]:
+        collective = _clerk_collective(session, who)
+        if queries.get_meeting(session, meeting_id).collective_id != collective.id:
+            raise forbidden_collective()
+        service.record_minutes(session, meeting_id=meeting_id, minutes=text, actor=who.actor)
+        return "会议记录已归档", "minutes recorded"
+
+    return _act(request, session, principal, csrf, "/collective", action)
+
+
+# --- the vote page ------------------------------------------------------------------------------
+
+@router.get("/collective/motions/{motion_id}")
+def motion_page(request: Request, motion_id: int, session: Session = Depends(get_session),
+                principal: Principal | None = Depends(optional_principal)) -> Response:
+    """A motion: the clerk opens, records in-person ballots and seals; a member votes and verifies (L3)."""
+    if principal is None:
+        return _login(request)
+    try:
+        motion = motion_for_reader(session, principal, motion_id)
+    except DomainError as exc:
+        return _refuse(request, exc)
+    collective = queries.get_collective(session, motion.collective_id)
+    roster = queries.roster_of(session, motion.id)
+    ballots = {b.member_id: b for b in queries.ballots_of(session, motion.id)}
+    clerk = keeps(principal, collective)
+    my_entry = (queries.find_roster_entry(session, motion.id, party_id=principal.party_id)
+                if principal.role == Role.member and principal.party_id is not None else None)
+    my_ballot = ballots.get(my_entry.member_id) if my_entry else None
+    names = {r.party_id: registry.get_party(session, r.party_id).name for r in roster} if clerk else {}
+    result = vote_result(session, motion) if motion.status == MotionStatus.sealed else None
+    my_receipt_found = bool(result and my_ballot and any(x.receipt == my_ballot.receipt for x in result.receipts))
+    return _page(request, "collective/motion.html", {
+        "motion": motion, "collective": collective, "meeting": queries.get_meeting(session, motion.meeting_id),
+        "roster": roster, "ballots": ballots, "clerk": clerk, "names": names, "my_entry": my_entry,
+        "my_ballot": my_ballot, "result": result, "my_receipt_found": my_receipt_found,
+        "voted": len(ballots)})
+
+
+def _motion_action(request: Request, session: Session, principal: Principal | None, csrf: str, motion_id: int,
+                   action: Callable[[Principal, Motion], tuple[str, str]]) -> Response:
+    def run(who: Principal) -> tuple[str, str]:
+        motion = queries.get_motion(session, motion_id)
+        collective = queries.get_collective(session, motion.collective_id)
+        if who.role == Role.member:
+            if not is_member_of(session, who, collective):
+                raise forbidden_collective()
+        elif not keeps(who, collective):
+            raise forbidden_collective()
+        return action(who, motion)
+
+    return _act(request, session, principal, csrf, f"/collective/motions/{motion_id}", run)
+
+
+def _clerk_only(who: Principal) -> None:
+    if who.role != Role.collective_clerk:
+        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+
+
+@router.post("/collective/motions/{motion_id}/open")
+def open_vote(request: Request, motion_id: int, csrf: str = Form(""), session: Session = Depends(get_session),
+              principal: Principal | None = Depends(optional_principal)) -> Response:
+    """Open the vote and freeze its roster (L3)."""
+    def action(who: Principal, motion: Motion) -> tuple[str, str]:
+        _clerk_only(who)
+        opened = service.open_vote(session, motion_id=motion.id, actor=who.actor)
+        return (f"表决已开始，名册 {opened.roster_size} 人已冻结",
+                f"voting is open; the roster of {opened.roster_size} is frozen")
+
+    return _motion_action(request, session, principal, csrf, motion_id, action)
+
+
+@router.post("/collective/motions/{motion_id}/ballots")
+def cast(request: Request, motion_id: int, csrf: str = Form(""), choice: str = Form(""), member_id: str = Form(""),
+         session: Session = Depends(get_session),
+         principal: Principal | None = Depends(optional_principal)) -> Response:
+    """Cast a ballot: a member online for themselves, the clerk for a member present in person (L3)."""
+    def action(who: Principal, motion: Motion) -> tuple[str, str]:
+        if who.role == Role.member:
+            entry = (queries.find_roster_entry(session, motion.id, party_id=who.party_id)
+                     if who.party_id is not None else None)
+            if entry is None:
+                raise Forbidden("collective.not_on_roster", "您不在本次表决名册中", "you are not on this vote's roster")
+            voter, channel = entry.member_id, "online"
+        else:
+            _clerk_only(who)
+            if not member_id.isdigit():
+                raise RuleViolation("collective.voter_required", "请指明现场投票的成员",
+                                    "name the member who voted in person")
+            voter, channel = int(member_id), "in_person"
+        receipt = service.cast_ballot(session, motion_id=motion.id, member_id=voter, choice=choice, channel=channel,
+                                      actor=who.actor)
+        return (f"选票已记录，回执 {receipt.receipt[:16]}…", f"ballot recorded, receipt {receipt.receipt[:16]}…")
+
+    return _motion_action(request, session, principal, csrf, motion_id, action)
+
+
+@router.post("/collective/motions/{motion_id}/seal")
+def seal(request: Request, motion_id: int, csrf: str = Form(""), session: Session = Depends(get_session),
+         principal: Principal | None = Depends(optional_principal)) -> Response:
+    """Close the vote, count and seal the result in the ledger (L3)."""
+    def action(who: Principal, motion: Motion) -> tuple[str, str]:
+        _clerk_only(who)
+        sealed = service.seal_vote(session, motion_id=motion.id, actor=who.actor)
+        if sealed.passed:
+            return "表决结果已封存：通过", "the result is sealed: passed"
+        return "表决结果已封存：未通过", "the result is sealed: not passed"
+
+    return _motion_action(request, session, principal, csrf, motion_id, action)
+
+
+# --- the member's own page --------------------------------------------------------------------------
+
+@router.get("/collective/me")
+def my_page(request: Request, session: Session = Depends(get_session),
+            principal: Principal | None = Depends(optional_principal)) -> Response:
+    """A member's own shares, share ledger, dividends and votes (C2, L3)."""
+    if principal is None:
+        return _login(request)
+    if principal.role != Role.member:
+        return _refuse(request, Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this"))
+    if principal.party_id is None:
+        return _refuse(request, Forbidden("collective.no_party", "您的账号未关联成员身份",
+                                          "your account is not linked to a person"))
+    overview = member_overview(session, principal.party_id)
+    entries = {a.id: queries.account_entries(session, a.id) for m in overview.memberships for a in m.accounts}
+    return _page(request, "collective/me.html", {"overview": overview, "entries": entries})

@@ -1,0 +1,168 @@
+"""Collective pages: the clerk's desk, the vote page (open, record, seal, verify), the member's page,
+languages, permissions and CSRF; refused actions change nothing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from landbridge.auth import OrgKind, Role, create_demo_accounts, create_organisation, create_user
+from landbridge.auth.models import Organisation
+from landbridge.collective.models import Ballot, Meeting, Motion
+from landbridge.collective.pages import (
+    BODY_LABELS,
+    CHOICE_LABELS,
+    ENTRY_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    THRESHOLD_LABELS,
+    _catalogue,
+)
+from landbridge.db import Database
+from landbridge.kernel.clock import Clock
+from landbridge.ledger import current_size
+from landbridge.main import create_app
+from landbridge.web.i18n import catalogue
+from tests.collective.conftest import OTHER_VILLAGE, Village, build_village, quantify
+from tests.web.test_pages import alert_of, csrf_of, login
+
+HTML = {"Accept": "text/html"}
+SRC = Path(__file__).resolve().parents[2] / "src" / "landbridge" / "collective"
+
+
+@pytest.fixture
+def village(db: Database, clock: Clock) -> Iterator[Village]:
+    with db.transaction() as s:
+        create_demo_accounts(s)
+        org = s.execute(select(Organisation.id).where(Organisation.name == "锦江村股份经济合作社")).scalar_one()
+        v = build_village(s, organisation_id=org)
+        quantify(s, v)
+        people = s.execute(select(Organisation.id).where(Organisation.name == "个人用户")).scalar_one()
+        create_user(s, username="villager", password="demo", display_name="村民 甲", role=Role.member,
+                    organisation_id=people, party_id=v.persons[0], is_demo=True)
+        other_org = create_organisation(s, name="范家村股份经济合作社", kind=OrgKind.collective,
+                                        region_code=OTHER_VILLAGE).id
+        build_village(s, region=OTHER_VILLAGE, seed=1, organisation_id=other_org)
+        create_user(s, username="clerk2", password="demo", display_name="范家村 会计", role=Role.collective_clerk,
+                    organisation_id=other_org, is_demo=True)
+    yield v
+
+
+def client_as(username: str | None) -> TestClient:
+    c = TestClient(create_app(), headers=HTML)
+    if username:
+        assert login(c, username).status_code == 303
+    return c
+
+
+def counts(db: Database) -> tuple[int, int, int, int]:
+    with db.transaction(readonly=True) as s:
+        return (current_size(s), s.scalar(select(func.count()).select_from(Meeting)) or 0,
+                s.scalar(select(func.count()).select_from(Motion)) or 0,
+                s.scalar(select(func.count()).select_from(Ballot)) or 0)
+
+
+def test_every_collective_page_text_has_a_chinese_translation() -> None:
+    pattern = re.compile(r"""_\((["'])(.+?)\1[,)]""")
+    ids = {m.group(2) for f in SRC.glob("templates/collective/*.html")
+           for m in pattern.finditer(f.read_text(encoding="utf-8"))}
+    for table in (BODY_LABELS, KIND_LABELS, STATUS_LABELS, CHOICE_LABELS, THRESHOLD_LABELS, ENTRY_LABELS):
+        ids |= set(table.values())
+    assert len(ids) > 100
+    own, platform = _catalogue("zh_CN"), catalogue("zh_CN")
+    assert sorted(i for i in ids if not (own.get(i) or platform.get(i))) == []
+
+
+def test_who_may_open_the_desk(village: Village) -> None:
+    assert client_as(None).get("/collective", follow_redirects=False).headers["location"] == "/login?next=/collective"
+    assert client_as("villager").get("/collective", follow_redirects=False).headers["location"] == "/collective/me"
+    bank = client_as("bank").get("/collective")
+    assert bank.status_code == 403 and "auth.forbidden_role" in bank.text
+    page = client_as("clerk").get("/collective")
+    assert page.status_code == 200
+    assert "成员名册" in page.text and "测试村0股份经济合作社" in page.text and "集体经济" in page.text
+    assert re.search(r'id="member-total">6<', page.text)
+    english = client_as("clerk").get("/collective?lang=en")
+    assert "Member roll" in english.text and "成员名册" not in english.text
+    assert client_as("villager").get("/collective/me").status_code == 200
+    assert client_as("clerk").get("/collective/me").status_code == 403
+
+
+def test_a_vote_from_the_desk_to_the_members_verification(db: Database, village: Village) -> None:
+    clerk = client_as("clerk")
+    desk = clerk.get("/collective").text
+    r = clerk.post("/collective/meetings", data={"csrf": csrf_of(desk), "body": "members_assembly",
+                                                 "title": "2026年第一次成员大会", "scheduled_at": "2026-03-02T10:00",
+                                                 "location": "村委会议室"}, follow_redirects=True)
+    assert alert_of(r.text) == "已召集会议：2026年第一次成员大会"
+    with db.transaction() as s:
+        meeting = s.execute(select(Meeting)).scalar_one()
+        assert meeting.scheduled_at.hour == 2  # 10:00 in Shanghai is 02:00 UTC
+    r = clerk.post(f"/collective/meetings/{meeting.id}/motions",
+                   data={"csrf": csrf_of(r.text), "title": "同意3号地块入市", "kind": "market_entry_consent",
+                         "text": "入市方案"}, follow_redirects=True)
+    assert "同意3号地块入市" in r.text
+    with db.transaction() as s:
+        motion = s.execute(select(Motion)).scalar_one().id
+    page = clerk.get(f"/collective/motions/{motion}").text
+    page = clerk.post(f"/collective/motions/{motion}/open", data={"csrf": csrf_of(page)}, follow_redirects=True).text
+    assert alert_of(page) == "表决已开始，名册 6 人已冻结"
+    for member in village.members[1:4]:
+        page = clerk.post(f"/collective/motions/{motion}/ballots",
+                          data={"csrf": csrf_of(page), "member_id": str(member), "choice": "yes"},
+                          follow_redirects=True).text
+        assert alert_of(page).startswith("选票已记录")
+    member_page = client_as("villager")
+    mine = member_page.get(f"/collective/motions/{motion}").text
+    assert "同意" in mine and "您不在本次表决名册中" not in mine
+    mine = member_page.post(f"/collective/motions/{motion}/ballots", data={"csrf": csrf_of(mine), "choice": "yes"},
+                            follow_redirects=True).text
+    assert alert_of(mine).startswith("选票已记录") and 'id="my-receipt"' in mine
+    # the clerk cannot enter a second ballot for a member who has voted
+    again = clerk.post(f"/collective/motions/{motion}/ballots",
+                       data={"csrf": csrf_of(page), "member_id": str(village.members[0]), "choice": "no"},
+                       follow_redirects=True).text
+    assert alert_of(again) == "该成员已经投过票，每人只能投一次"
+    sealed = clerk.post(f"/collective/motions/{motion}/seal", data={"csrf": csrf_of(again)},
+                        follow_redirects=True).text
+    assert alert_of(sealed) == "表决结果已封存：通过"  # 4 of 6 is two thirds
+    verify = member_page.get(f"/collective/motions/{motion}").text
+    assert "选票复核与封存结果一致" in verify and "已按所投计入" in verify
+    me = member_page.get("/collective/me").text
+    assert "同意3号地块入市" in me and "通过" in me
+
+
+def test_refused_page_actions_change_nothing(db: Database, village: Village) -> None:
+    clerk, other = client_as("clerk"), client_as("clerk2")
+    desk = clerk.get("/collective").text
+    before = counts(db)
+    forged = clerk.post("/collective/meetings", data={"csrf": "forged", "body": "board", "title": "x",
+                                                      "scheduled_at": "2026-03-02T10:00"})
+    assert forged.status_code == 403 and "web.csrf_failed" in forged.text
+    assert counts(db) == before
+    clerk.post("/collective/meetings", data={"csrf": csrf_of(desk), "body": "board", "title": "理事会",
+                                             "scheduled_at": "2026-03-02T10:00"})
+    with db.transaction() as s:
+        meeting = s.execute(select(Meeting.id)).scalar_one()
+    before = counts(db)
+    odesk = other.get("/collective").text
+    r = other.post(f"/collective/meetings/{meeting}/motions", data={"csrf": csrf_of(odesk), "title": "越权",
+                                                                    "kind": "general"})
+    assert r.status_code == 403 and "collective.forbidden_collective" in r.text
+    bad_time = clerk.post("/collective/meetings", data={"csrf": csrf_of(desk), "body": "board", "title": "x",
+                                                        "scheduled_at": "tomorrow"}, follow_redirects=True)
+    assert alert_of(bad_time.text) == "时间格式无效"
+    assert counts(db) == before
+    clerk.post(f"/collective/meetings/{meeting}/motions", data={"csrf": csrf_of(desk), "title": "预算",
+                                                               "kind": "board_resolution"})
+    with db.transaction() as s:
+        motion = s.execute(select(Motion.id)).scalar_one()
+    for who in ("clerk2", "bidder"):
+        refused = client_as(who).get(f"/collective/motions/{motion}")
+        assert refused.status_code == 403, who
+    assert client_as("clerk").get("/collective/motions/999999").status_code == 404
