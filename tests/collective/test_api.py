@@ -192,6 +192,8 @@ def test_a_member_verifies_the_sealed_vote(api: Api) -> None:
     assert merkle.verify_inclusion(merkle.leaf_hash(event["body"].encode()), proof["leaf_index"], proof["tree_size"],
                                    [bytes.fromhex(h) for h in proof["audit_path"]],
                                    bytes.fromhex(proof["tree_head"]["root_hash"]))
+    listed = c.get(f"/api/v1/collective/collectives/{api.village.collective_id}/motions", headers=clerk).json()
+    assert [m["id"] for m in listed] == [motion]
     verdict = c.get(f"/api/v1/collective/motions/{motion}/verdict", params={"threshold": "two_thirds"},
                     headers=auth(c, "supervisor")).json()
     assert verdict["passed"] is True and verdict["verified"] is True
@@ -220,6 +222,9 @@ def test_dividend_permissions(api: Api, db: Database, user: str | None, status: 
         assert r.status_code == 201, r.text
         body = r.json()
         assert sum(int(x["amount_cny"].replace(".", "")) for x in body["lines"]) == 100000
+        runs = api.client.get(f"/api/v1/collective/collectives/{api.village.collective_id}/dividends",
+                              headers=auth(api.client, "supervisor")).json()
+        assert [x["period"] for x in runs] == ["2025"] and runs[0]["lines"] == []
         me = api.client.get("/api/v1/collective/me", headers=auth(api.client, "villager")).json()
         (membership,) = me["memberships"]
         assert membership["dividends"] and membership["accounts"][0]["holder_party_id"] == api.village.households[0]

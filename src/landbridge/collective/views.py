@@ -373,6 +373,13 @@ def motion_for_reader(session: Session, principal: Principal, motion_id: int) ->
     return motion
 
 
+@router.get("/collectives/{collective_id}/motions", response_model=list[MotionRead])
+def list_motions(collective_id: int, principal: Principal = Depends(reader),
+                 session: Session = Depends(get_session)) -> list[Any]:
+    """Motions of the collective, latest first (L3)."""
+    return list(queries.list_motions(session, readable(session, principal, collective_id).id))
+
+
 @router.get("/motions/{motion_id}", response_model=MotionRead)
 def read_motion(motion_id: int, principal: Principal = Depends(motion_reader),
                 session: Session = Depends(get_session)) -> Any:
@@ -487,6 +494,14 @@ def run_dividend(collective_id: int, body: DividendIn, principal: Principal = De
     run = service.run_dividend(session, collective_id=collective.id, period=body.period, amount=body.amount,
                                motion_id=body.motion_id, resolution_ref=body.resolution_ref, actor=principal.actor)
     return run_read(session, run, lines=True)
+
+
+@router.get("/collectives/{collective_id}/dividends", response_model=list[DividendRunRead])
+def list_dividends(collective_id: int, principal: Principal = Depends(reader),
+                   session: Session = Depends(get_session)) -> list[DividendRunRead]:
+    """Dividend runs of the collective, latest first, without their lines (C2, L5)."""
+    collective = readable(session, principal, collective_id)
+    return [run_read(session, r, lines=False) for r in queries.list_dividend_runs(session, collective.id)]
 
 
 @router.get("/dividends/{run_id}", response_model=DividendRunRead)
