@@ -91,3 +91,28 @@ def quantify(s: Session, v: Village) -> None:
                             fund_source="2015年财政衔接推进乡村振兴补助资金", actor=ACTOR)
     collective.quantify_shares(s, collective_id=v.collective_id, base_date=date(2019, 12, 31), actor=ACTOR,
                                resolution_ref="2019年第2次成员大会决议")
+
+
+def accounts_world(s: Session) -> tuple[Village, Village]:
+    """Demo accounts; the demo clerk keeps a quantified village collective whose first person is the user
+    ``villager``; a second collective kept by ``clerk2`` whose first person is the user ``outsider``."""
+    from sqlalchemy import select
+
+    from landbridge.auth import OrgKind, Role, create_demo_accounts, create_organisation, create_user
+    from landbridge.auth.models import Organisation
+
+    create_demo_accounts(s)
+    org = s.execute(select(Organisation.id).where(Organisation.name == "锦江村股份经济合作社")).scalar_one()
+    village = build_village(s, organisation_id=org)
+    quantify(s, village)
+    other_org = create_organisation(s, name="范家村股份经济合作社", kind=OrgKind.collective,
+                                    region_code=OTHER_VILLAGE).id
+    other = build_village(s, region=OTHER_VILLAGE, seed=1, organisation_id=other_org)
+    create_user(s, username="clerk2", password="demo", display_name="范家村 会计", role=Role.collective_clerk,
+                organisation_id=other_org, is_demo=True)
+    people = s.execute(select(Organisation.id).where(Organisation.name == "个人用户")).scalar_one()
+    for username, display, party in (("villager", "村民 甲", village.persons[0]),
+                                     ("outsider", "邻村村民", other.persons[0])):
+        create_user(s, username=username, password="demo", display_name=display, role=Role.member,
+                    organisation_id=people, party_id=party, is_demo=True)
+    return village, other

@@ -12,23 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from landbridge.auth import OrgKind, Role, create_demo_accounts, create_organisation, create_user
-from landbridge.auth.models import Organisation
 from landbridge.collective.models import Ballot, DividendRun, Member
 from landbridge.db import Database
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, merkle
 from landbridge.main import create_app
 from landbridge.registry import create_party
-from tests.collective.conftest import (
-    ACTOR,
-    OTHER_VILLAGE,
-    Village,
-    build_village,
-    make_uscc,
-    quantify,
-    resident_id,
-)
+from tests.collective.conftest import ACTOR, Village, accounts_world, make_uscc, resident_id
 
 
 @dataclass
@@ -42,20 +32,7 @@ class Api:
 @pytest.fixture
 def api(db: Database, clock: Clock) -> Iterator[Api]:
     with db.transaction() as s:
-        create_demo_accounts(s)
-        clerk_org = s.execute(select(Organisation.id).where(Organisation.name == "锦江村股份经济合作社")).scalar_one()
-        village = build_village(s, organisation_id=clerk_org)
-        quantify(s, village)
-        other_org = create_organisation(s, name="范家村股份经济合作社", kind=OrgKind.collective,
-                                        region_code=OTHER_VILLAGE).id
-        other = build_village(s, region=OTHER_VILLAGE, seed=1, organisation_id=other_org)
-        create_user(s, username="clerk2", password="demo", display_name="范家村 会计", role=Role.collective_clerk,
-                    organisation_id=other_org, is_demo=True)
-        people = s.execute(select(Organisation.id).where(Organisation.name == "个人用户")).scalar_one()
-        create_user(s, username="villager", password="demo", display_name="村民 甲", role=Role.member,
-                    organisation_id=people, party_id=village.persons[0], is_demo=True)
-        create_user(s, username="outsider", password="demo", display_name="邻村村民", role=Role.member,
-                    organisation_id=people, party_id=other.persons[0], is_demo=True)
+        village, other = accounts_world(s)
         newcomer = create_party(s, kind="person", name="新媳妇", id_number=resident_id(55, 1998), actor=ACTOR).id
     with TestClient(create_app()) as c:
         yield Api(c, village, other, newcomer)

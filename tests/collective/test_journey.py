@@ -6,12 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from landbridge.auth import Role, create_demo_accounts, create_user
-from landbridge.auth.models import Organisation
 from landbridge.db import Database
-from tests.collective.conftest import build_village, quantify
+from tests.collective.conftest import accounts_world
 from tests.e2e.test_journey import ARGS, CHROMIUM, server, shots
 
 pytestmark = pytest.mark.browser
@@ -20,14 +17,7 @@ __all__ = ["server", "shots"]  # fixtures used by this module
 
 def _world(db: Database) -> list[int]:
     with db.transaction() as s:
-        create_demo_accounts(s)
-        org = s.execute(select(Organisation.id).where(Organisation.name == "锦江村股份经济合作社")).scalar_one()
-        village = build_village(s, organisation_id=org)
-        quantify(s, village)
-        people = s.execute(select(Organisation.id).where(Organisation.name == "个人用户")).scalar_one()
-        create_user(s, username="villager", password="demo", display_name="村民 甲", role=Role.member,
-                    organisation_id=people, party_id=village.persons[0], is_demo=True)
-        return village.members
+        return accounts_world(s)[0].members
 
 
 def test_open_vote_cast_seal_and_verify(server: str, db: Database, shots: Path) -> None:

@@ -4,15 +4,12 @@ languages, permissions and CSRF; refused actions change nothing."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from landbridge.auth import OrgKind, Role, create_demo_accounts, create_organisation, create_user
-from landbridge.auth.models import Organisation
 from landbridge.collective.models import Ballot, Meeting, Motion
 from landbridge.collective.pages import (
     BODY_LABELS,
@@ -28,7 +25,7 @@ from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size
 from landbridge.main import create_app
 from landbridge.web.i18n import catalogue
-from tests.collective.conftest import OTHER_VILLAGE, Village, build_village, quantify
+from tests.collective.conftest import Village, accounts_world
 from tests.web.test_pages import alert_of, csrf_of, login
 
 HTML = {"Accept": "text/html"}
@@ -36,21 +33,9 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "landbridge" / "collective"
 
 
 @pytest.fixture
-def village(db: Database, clock: Clock) -> Iterator[Village]:
+def village(db: Database, clock: Clock) -> Village:
     with db.transaction() as s:
-        create_demo_accounts(s)
-        org = s.execute(select(Organisation.id).where(Organisation.name == "锦江村股份经济合作社")).scalar_one()
-        v = build_village(s, organisation_id=org)
-        quantify(s, v)
-        people = s.execute(select(Organisation.id).where(Organisation.name == "个人用户")).scalar_one()
-        create_user(s, username="villager", password="demo", display_name="村民 甲", role=Role.member,
-                    organisation_id=people, party_id=v.persons[0], is_demo=True)
-        other_org = create_organisation(s, name="范家村股份经济合作社", kind=OrgKind.collective,
-                                        region_code=OTHER_VILLAGE).id
-        build_village(s, region=OTHER_VILLAGE, seed=1, organisation_id=other_org)
-        create_user(s, username="clerk2", password="demo", display_name="范家村 会计", role=Role.collective_clerk,
-                    organisation_id=other_org, is_demo=True)
-    yield v
+        return accounts_world(s)[0]
 
 
 def client_as(username: str | None) -> TestClient:

@@ -18,7 +18,7 @@ from landbridge.db import Database
 from landbridge.errors import DomainError
 from landbridge.kernel.clock import Clock
 from tests.collective.conftest import ACTOR, Village, quantify
-from tests.collective.test_race import race
+from tests.registry.test_race import race
 
 PERIODS = itertools.count()
 DB_SETTINGS = settings(max_examples=12, deadline=None,

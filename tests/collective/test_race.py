@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -19,27 +18,7 @@ from landbridge.kernel.clock import Clock
 from landbridge.registry import create_party
 from tests.collective.conftest import ACTOR, OTHER_VILLAGE, Village, build_village, quantify, resident_id
 from tests.collective.test_service import passed_motion
-
-
-def race(db: Database, jobs: list[Callable[[Any], Any]]) -> list[Any]:
-    """Run each job in its own thread and transaction, all released at once; returns results or errors."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            with db.transaction() as s:
-                results[i] = jobs[i](s)
-        except Exception as exc:
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
+from tests.registry.test_race import race
 
 
 def _funded(db: Database, village: Village, amount: str) -> int:
