@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from landbridge.cityprofile import get_profile
 from landbridge.db import Database
 from landbridge.kernel.clock import Clock
 from landbridge.main import create_app
@@ -53,7 +55,7 @@ def load_demo_plan(db: Database) -> None:
 
 
 @pytest.mark.browser
-def test_plan_layers_are_drawn_and_toggled(server: str, db: Database, shots: Path) -> None:
+def test_plan_layers_are_drawn_and_toggled(server: str, db: Database) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     load_demo_plan(db)
@@ -74,8 +76,6 @@ def test_plan_layers_are_drawn_and_toggled(server: str, db: Database, shots: Pat
             expect(page.locator("#planning-legend")).to_be_visible()
             expect(page.locator("#planning-legend-items li")).to_have_count(10)
             expect(page.locator("#planning-status")).to_contain_text("规划分区")
-            page.wait_for_timeout(400)
-            page.screenshot(path=str(shots / "map_planning_layers.png"))
             zones = page.locator(".leaflet-planZones-pane path.leaflet-interactive")
             assert zones.count() >= 10
             page.mouse.click(700, 450)  # a zone beneath the click: its planning conditions
@@ -85,5 +85,46 @@ def test_plan_layers_are_drawn_and_toggled(server: str, db: Database, shots: Pat
             control.filter(has_text="规划分区").locator("input").uncheck()
             expect(zones).to_have_count(0)
             expect(page.locator("#planning-legend")).to_be_hidden()
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+def test_screenshot_plan_layers_of_the_demo_city(server: str, db: Database, shots: Path) -> None:
+    """docs/screenshots/map_planning_layers*.png from the real demo geography (only when making screenshots)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    if not os.environ.get("LANDBRIDGE_SCREENSHOTS"):
+        pytest.skip("set LANDBRIDGE_SCREENSHOTS to draw the documentation screenshots")
+    try:
+        from landbridge.demo.geography import build_geography
+    except ModuleNotFoundError:
+        pytest.skip("landbridge.demo.geography is not there yet")
+    from landbridge.demo.planning_zones import features_from_geography, plan_version_for, zones_from_geography
+
+    geography = build_geography(get_profile(), seed=20260101)
+    with db.transaction() as s:
+        create_zones(s, zones_from_geography(geography, seed=20260101), actor="system:demo",
+                     plan_version=plan_version_for(geography))
+        create_features(s, features_from_geography(geography), actor="system:demo")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(journey.CHROMIUM), args=journey.ARGS)
+        page = browser.new_page(viewport={"width": 1360, "height": 860}, locale="zh-CN")
+        page.set_default_timeout(30_000)
+        try:
+            page.goto(server + "/?layers=zones,roads,rivers,towns,boundaries")
+            centre = geography.city.geometry.centroid
+            page.evaluate(f"window.landbridgeMap.setView([{centre.y}, {centre.x + 0.1}], 10)")
+            page.wait_for_function("Number(document.body.dataset.planZones || 0) >= 100")
+            page.wait_for_function("Number(document.body.dataset.planRoads || 0) >= 10")
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(shots / "map_planning_layers.png"))
+            town = next(t for t in geography.town_centres if t.rank == "county").point
+            page.evaluate(f"window.landbridgeMap.setView([{town.y}, {town.x}], 13)")
+            page.wait_for_timeout(1500)
+            page.mouse.click(700, 520)
+            expect(page.locator(".leaflet-popup-content")).to_contain_text("分区编号")
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(shots / "map_planning_layers_zoom.png"))
         finally:
             browser.close()

@@ -121,7 +121,7 @@ class ZoneParams:
     main_river_length_m: float = 30_000.0
     county_seat_radius_m: tuple[float, float] = (1_800.0, 2_600.0)
     park_distance_m: tuple[float, float] = (2_500.0, 4_000.0)
-    park_size_m: tuple[float, float] = (1_400.0, 2_400.0)
+    park_size_m: tuple[float, float] = (2_200.0, 3_600.0)
     town_radius_m: tuple[float, float] = (450.0, 850.0)
     hamlet_radius_m: tuple[float, float] = (110.0, 190.0)
     mineral_radius_m: tuple[float, float] = (600.0, 1_000.0)
