@@ -40,9 +40,11 @@
     var label = mapConfig.landUse[code];
     return label ? code + " " + label : code;
   }
+  function num(value) { return String(Number(value)); }  // "1.800" -> "1.8"
+  function given(value) { return value !== null && value !== undefined; }
   function range(min, max) {
-    if (min && max) { return min + "–" + max; }
-    return max ? "≤ " + max : (min ? "≥ " + min : "—");
+    if (given(min) && given(max)) { return num(min) + "–" + num(max); }
+    return given(max) ? "≤ " + num(max) : (given(min) ? "≥ " + num(min) : "—");
   }
   function percent(value) {
     return value === null || value === undefined ? "—" : (Number(value) * 100).toFixed(0) + "%";
@@ -53,12 +55,16 @@
     var html = "<div class=\"popup\"><strong>" + esc(name) + "</strong>" +
       "<br><strong>" + esc(text.code) + "</strong> " + esc(p.code) +
       "<br><strong>" + esc(text.version) + "</strong> " + esc(p.plan_version) +
-      "<br><strong>" + esc(text.uses) + "</strong> " + esc((p.permitted_uses || []).map(landUse).join("、")) +
-      "<br><strong>" + esc(text.plotRatio) + "</strong> " + esc(range(p.min_plot_ratio, p.max_plot_ratio)) +
-      "<br><strong>" + esc(text.density) + "</strong> " + esc(p.max_building_density ? "≤ " + percent(p.max_building_density) : "—") +
-      "<br><strong>" + esc(text.height) + "</strong> " + esc(p.max_height_m ? "≤ " + Number(p.max_height_m) + " " + text.metres : "—") +
-      "<br><strong>" + esc(text.green) + "</strong> " + esc(p.min_green_ratio ? "≥ " + percent(p.min_green_ratio) : "—") +
-      "<br>" + esc(p.operating_use_permitted ? text.operating : text.notOperating) +
+      "<br><strong>" + esc(text.uses) + "</strong> " + esc((p.permitted_uses || []).map(landUse).join("、"));
+    if (given(p.max_plot_ratio) && Number(p.max_plot_ratio) === 0) {
+      html += "<br><strong>" + esc(text.plotRatio) + "</strong> " + esc(text.noBuilding);
+    } else {
+      html += "<br><strong>" + esc(text.plotRatio) + "</strong> " + esc(range(p.min_plot_ratio, p.max_plot_ratio)) +
+        "<br><strong>" + esc(text.density) + "</strong> " + esc(given(p.max_building_density) ? "≤ " + percent(p.max_building_density) : "—") +
+        "<br><strong>" + esc(text.height) + "</strong> " + esc(given(p.max_height_m) ? "≤ " + num(p.max_height_m) + " " + text.metres : "—") +
+        "<br><strong>" + esc(text.green) + "</strong> " + esc(given(p.min_green_ratio) ? "≥ " + percent(p.min_green_ratio) : "—");
+    }
+    html += "<br>" + esc(p.operating_use_permitted ? text.operating : text.notOperating) +
       (p.defaults_verified ? "" : "<br><em class=\"muted\">" + esc(text.unverified) + "</em>") + "</div>";
     lyr.bindPopup(html);
   }
