@@ -114,7 +114,7 @@ def test_screenshot_plan_layers_of_the_demo_city(server: str, db: Database, shot
         try:
             page.goto(server + "/?layers=zones,roads,rivers,towns,boundaries")
             centre = geography.city.geometry.centroid
-            page.evaluate(f"window.landbridgeMap.setView([{centre.y}, {centre.x + 0.1}], 10)")
+            page.evaluate(f"window.landbridgeMap.setView([{centre.y}, {centre.x}], 10)")
             page.wait_for_function("Number(document.body.dataset.planZones || 0) >= 100")
             page.wait_for_function("Number(document.body.dataset.planRoads || 0) >= 10")
             page.wait_for_timeout(800)
@@ -122,8 +122,8 @@ def test_screenshot_plan_layers_of_the_demo_city(server: str, db: Database, shot
             town = next(t for t in geography.town_centres if t.rank == "county").point
             page.evaluate(f"window.landbridgeMap.setView([{town.y}, {town.x}], 13)")
             page.wait_for_timeout(1500)
-            page.mouse.click(700, 520)
-            expect(page.locator(".leaflet-popup-content")).to_contain_text("分区编号")
+            page.mouse.click(880, 490)  # inside the county seat's urban construction zone
+            expect(page.locator(".leaflet-popup-content")).to_contain_text("城镇集中建设区")
             page.wait_for_timeout(300)
             page.screenshot(path=str(shots / "map_planning_layers_zoom.png"))
         finally:
