@@ -142,6 +142,9 @@ def test_refused_page_actions_change_nothing(db: Database, village: Village) -> 
     bad_time = clerk.post("/collective/meetings", data={"csrf": csrf_of(desk), "body": "board", "title": "x",
                                                         "scheduled_at": "tomorrow"}, follow_redirects=True)
     assert alert_of(bad_time.text) == "时间格式无效"
+    too_long = clerk.post("/collective/meetings", data={"csrf": csrf_of(desk), "body": "board", "title": "长" * 201,
+                                                        "scheduled_at": "2026-03-02T10:00"}, follow_redirects=True)
+    assert alert_of(too_long.text) == "title 超过 200 个字符"
     assert counts(db) == before
     clerk.post(f"/collective/meetings/{meeting}/motions", data={"csrf": csrf_of(desk), "title": "预算",
                                                                "kind": "board_resolution"})

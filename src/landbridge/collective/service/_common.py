@@ -67,11 +67,19 @@ def lock_accounts(session: Session, account_ids: Sequence[int]) -> dict[int, Sha
     return found
 
 
-def need_text(value: str | None, code: str, zh: str, en: str) -> str:
-    """A required free-text field (grounds, evidence, memo), stripped."""
+def fit(value: str | None, limit: int, field: str) -> str | None:
+    """An optional text no longer than its column (a 422, not a database error)."""
+    if value is not None and len(value) > limit:
+        raise RuleViolation("collective.text_too_long", f"{field} 超过 {limit} 个字符",
+                            f"{field} is longer than {limit} characters", field=field, limit=limit)
+    return value
+
+
+def need_text(value: str | None, code: str, zh: str, en: str, *, limit: int = 300, field: str = "text") -> str:
+    """A required free-text field (grounds, evidence, memo), stripped, no longer than its column."""
     if value is None or not value.strip():
         raise RuleViolation(code, zh, en)
-    return value.strip()
+    return str(fit(value.strip(), limit, field))
 
 
 def money(value: Decimal | int | str) -> Decimal:

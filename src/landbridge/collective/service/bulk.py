@@ -55,6 +55,9 @@ def enrol_members_bulk(session: Session, *, collective_party_id: int, members: S
                        party_id=m.party_id)
         if m.ground not in AdmissionGround.__members__:
             raise _bad(i, "collective.invalid_ground", "入社依据无效", f"unknown ground {m.ground!r}")
+        if m.evidence is not None and len(m.evidence) > 300:
+            raise _bad(i, "collective.text_too_long", "证明材料超过 300 个字符",
+                       "the evidence is longer than 300 characters")
         if m.ground in needing and not (resolution_ref or "").strip():
             raise _bad(i, "collective.resolution_required", "此入社依据需要成员大会决议",
                        "this ground needs the members' resolution (resolution_ref)")

@@ -104,7 +104,7 @@ def contribute_land_equity(session: Session, *, collective_id: int, unit_id: int
     contribution = EquityContribution(
         collective_id=collective.id, unit_id=unit_id, right_id=rights[0].id,
         project_name=need_text(project_name, "collective.name_required", "项目名称不能为空",
-                               "a project name is required"),
+                               "a project name is required", limit=200, field="name"),
         project_party_id=project_party_id, valuation_cny=value, equity_num=share.numerator,
         equity_den=share.denominator, motion_id=motion_id, created_at=now(), created_by=actor)
     session.add(contribution)

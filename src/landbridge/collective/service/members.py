@@ -26,7 +26,7 @@ from landbridge.collective.models import (
     Seat,
     SeatRole,
 )
-from landbridge.collective.service._common import collective_rules, need_text, record, require_active
+from landbridge.collective.service._common import collective_rules, fit, need_text, record, require_active
 from landbridge.collective.service.votes import require_resolution
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
@@ -83,7 +83,8 @@ def admit_member(session: Session, *, collective_id: int, party_id: int, ground:
     kind = _ground(ground)
     if kind is not AdmissionGround.original:
         evidence = need_text(evidence, "collective.evidence_required", "请提供入社依据的证明材料",
-                             "evidence for the admission ground is required")
+                             "evidence for the admission ground is required", field="evidence")
+    evidence = fit(evidence, 300, "evidence")
     decision: dict[str, Any] = {}
     if kind.value in collective_rules().admission_grounds_needing_resolution:
         decision = require_resolution(session, collective_id=collective.id, kind="membership", motion_id=motion_id,

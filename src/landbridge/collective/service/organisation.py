@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.collective import queries
 from landbridge.collective.models import Book, BookOwner, Collective, CollectiveStatus
-from landbridge.collective.service._common import collective_rules, record
+from landbridge.collective.service._common import collective_rules, fit, record
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
 from landbridge.kernel.ids import is_region_code, region_level
@@ -53,6 +53,7 @@ def create_collective(session: Session, *, party_id: int, region_code: str, name
                             "the region code must be a 12-digit village code")
     if not name.strip():
         raise RuleViolation("collective.name_required", "名称不能为空", "a name is required")
+    fit(name.strip(), 200, "name")
     if village_committee_party_id is not None:
         if village_committee_party_id == party_id:
             raise RuleViolation("collective.committee_is_collective", "村民委员会与集体经济组织必须是不同的组织",

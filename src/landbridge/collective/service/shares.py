@@ -34,6 +34,7 @@ from landbridge.collective.models import (
 from landbridge.collective.service._common import (
     CHUNK,
     collective_rules,
+    fit,
     lock_accounts,
     money,
     need_text,
@@ -55,13 +56,15 @@ def record_asset(session: Session, *, collective_id: int, name: str, category: s
     """Enter an operating asset (经营性资产), marking those formed by fiscal agricultural funds (C2)."""
     collective = queries.get_collective(session, collective_id)
     amount = money(value)
+    fit(category, 32, "category")
+    fit(fund_source, 200, "fund_source")
     if amount <= 0:
         raise RuleViolation("collective.invalid_amount", "资产价值必须大于零", "the asset value must be positive")
     if from_fiscal_funds and not (fund_source or "").strip():
         raise RuleViolation("collective.fund_source_required", "请注明财政资金来源",
                             "name the fiscal fund the asset was formed from")
     asset = Asset(collective_id=collective.id, name=need_text(name, "collective.name_required", "名称不能为空",
-                                                              "a name is required"),
+                                                              "a name is required", limit=200, field="name"),
                   category=category, value_cny=amount, from_fiscal_funds=from_fiscal_funds,
                   fund_source=fund_source, acquired_on=acquired_on, created_at=now())
     session.add(asset)
@@ -310,7 +313,8 @@ def pledge_shares(session: Session, *, account_id: int, quantity: Decimal | str,
                   reference: str, actor: str) -> SharePledge:
     """Pledge free shares to a lender for a loan (股权质押); pledged shares cannot be transferred (C2, F2)."""
     qty = rules.to_centi(rules.parse_shares(quantity))
-    ref = need_text(reference, "collective.reference_required", "请填写借款合同编号", "the loan reference is required")
+    ref = need_text(reference, "collective.reference_required", "请填写借款合同编号", "the loan reference is required",
+                    limit=120, field="reference")
     pledgee = registry.get_party(session, pledgee_party_id)
     if pledgee.kind != "organisation":
         raise RuleViolation("collective.pledgee_not_an_organisation", "质权人必须是金融机构等组织",

@@ -36,7 +36,7 @@ from landbridge.collective.models import (
     RosterEntry,
     Seat,
 )
-from landbridge.collective.service._common import CHUNK, collective_rules, need_text, record, today
+from landbridge.collective.service._common import CHUNK, collective_rules, fit, need_text, record, today
 from landbridge.errors import Conflict, Forbidden, RuleViolation
 from landbridge.kernel.clock import ensure_utc, now
 from landbridge.ledger import get_event
@@ -56,8 +56,10 @@ def convene_meeting(session: Session, *, collective_id: int, body: str, title: s
     """Convene a meeting of the members' (representatives') assembly, board or supervisory board (三会, C1)."""
     collective = queries.get_collective(session, collective_id)
     meeting = Meeting(collective_id=collective.id, body=_body(body).value,
-                      title=need_text(title, "collective.title_required", "会议名称不能为空", "a title is required"),
-                      scheduled_at=ensure_utc(scheduled_at), location=location, status=MeetingStatus.scheduled,
+                      title=need_text(title, "collective.title_required", "会议名称不能为空", "a title is required",
+                                    limit=200, field="title"),
+                      scheduled_at=ensure_utc(scheduled_at), location=fit(location, 200, "location"),
+                      status=MeetingStatus.scheduled,
                       created_at=now(), created_by=actor)
     session.add(meeting)
     session.flush()
@@ -91,8 +93,10 @@ def create_motion(session: Session, *, meeting_id: int, title: str, text: str, k
     config = collective_rules()
     chosen = rules.motion_threshold(kind, meeting.body, threshold, config.motion_kinds, config.thresholds)
     motion = Motion(collective_id=meeting.collective_id, meeting_id=meeting.id, body=meeting.body, kind=kind,
-                    title=need_text(title, "collective.title_required", "表决事项名称不能为空", "a title is required"),
-                    text=text.strip(), threshold=chosen.name, subject_ref=subject_ref, status=MotionStatus.draft,
+                    title=need_text(title, "collective.title_required", "表决事项名称不能为空", "a title is required",
+                                    limit=200, field="title"),
+                    text=text.strip(), threshold=chosen.name, subject_ref=fit(subject_ref, 120, "subject_ref"),
+                    status=MotionStatus.draft,
                     created_at=now(), created_by=actor, version=1)
     session.add(motion)
     session.flush()
@@ -320,7 +324,7 @@ def require_resolution(session: Session, *, collective_id: int, kind: str, motio
                            motion_id=motion_id, reason=verdict.reason)
         return {"motion_id": motion_id, "motion_seal_seq": verdict.seal_ledger_seq}
     if resolution_ref is not None and resolution_ref.strip():
-        return {"resolution_ref": resolution_ref.strip()}
+        return {"resolution_ref": fit(resolution_ref.strip(), 200, "resolution_ref")}
     raise RuleViolation("collective.resolution_required", "此操作需要成员（代表）大会决议",
                         f"this needs a passed {kind} motion or the reference of the members' resolution", kind=kind)
 
