@@ -262,7 +262,7 @@ def test_rural_village_tiling(geo: Geography) -> None:
     assert np.quantile(to_hamlet[home], 0.95) < 250  # homesteads cluster around the hamlets
     assert np.median(to_hamlet[home]) < 0.3 * np.median(to_hamlet[~home])
     elev = geo.elevation(cx, cy)
-    assert elev[tiling.land_use == "0301"].mean() > elev[tiling.land_use == "0101"].mean() + 4  # forest on the higher ground
+    assert elev[tiling.land_use == "0301"].mean() > elev[tiling.land_use == "0101"].mean() + 4  # forest: higher
     assert elev[tiling.land_use == "0101"].mean() < elev[np.isin(tiling.land_use, ["0103", "0201"])].mean()
 
 
