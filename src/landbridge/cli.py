@@ -164,22 +164,21 @@ def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = type
 
 
 @app.command()
-def demo(scale: str = typer.Option("small", help="small (a few villages); county/city come with the demo-world issue"),
+def demo(scale: str = typer.Option("small", help="small (~20,000 parcels), county (余江区) or city (≥ 10⁶ parcels)"),
          seed: int = typer.Option(20260101, help="random seed: the same seed builds the same world"),
          serve_after: bool = typer.Option(True, "--serve/--no-serve", help="serve the platform after building"),
          database: str | None = typer.Option(None, "--database", help="database URL (default var/demo.db)"),
-         host: str = "127.0.0.1", port: int = 8000,
-         parcels_per_village: int = typer.Option(60, min=1, max=5000)) -> None:
-    """Build the Yingtan demo world (demo accounts, villages, rights) and serve it."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+         host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Build the Yingtan demo world (geography, plan, people, rights, prices) and serve it (issue #3)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from landbridge.cityprofile import get_profile
     from landbridge.db import get_database
-    from landbridge.demo.world import build_small_world
+    from landbridge.demo.world import SCALES, build_world
     from landbridge.schema import upgrade
 
-    if scale != "small":
-        console.print(f"[red]scale {scale!r} is not available yet; use --scale small[/red]")
+    if scale not in SCALES:
+        console.print(f"[red]unknown scale {scale!r}: use one of {', '.join(SCALES)}[/red]")
         raise typer.Exit(2)
     os.environ.setdefault("LANDBRIDGE_MODE", "demo")
     if database is None:
@@ -190,15 +189,24 @@ def demo(scale: str = typer.Option("small", help="small (a few villages); county
         database = f"sqlite:///{var / 'demo.db'}"
     url = _use_database(database)
     where = url.split("@")[-1]
-    console.print(f"[bold]构建鹰潭演示数据 / building the Yingtan demo world[/bold] (seed {seed}) on {where}")
+    console.print(f"[bold]构建鹰潭演示数据 / building the Yingtan demo world[/bold] ({scale}, seed {seed}) on {where}")
     upgrade(url)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    labels = {"geography": "地理 / geography", "planning": "国土空间规划 / plan", "villages": "村庄 / villages",
+              "prices": "价格 / prices"}
+    with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as bar:
-        task = bar.add_task("村庄 / villages", total=len(get_profile().villages()))
-        report = build_small_world(get_database(), get_profile(), seed=seed, parcels_per_village=parcels_per_village,
-                                   progress=lambda _stage, done, total: bar.update(task, completed=done, total=total))
-    console.print(f"{report.villages} villages, {report.parcels} parcels, {report.rights} rights, "
-                  f"{report.restrictions} restrictions, {report.pending_applications} applications waiting")
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        report = build_world(get_database(), get_profile(), scale=scale, seed=seed, progress=progress)
+    console.print(f"{report.villages} villages, {report.parcels:,} parcels, {report.rights:,} rights, "
+                  f"{report.persons:,} residents in {report.households:,} households, {report.members:,} members, "
+                  f"{report.restrictions} restrictions, {report.pending_applications} applications waiting, "
+                  f"{report.zones} plan zones, {report.sales:,} sales")
     table = "\n".join(f"  {user:<11} {role:<18} {org}" for user, org, role in report.accounts)
     console.print(f"演示账号 / demo accounts (password [bold]demo[/bold]):\n{table}")
     if serve_after:

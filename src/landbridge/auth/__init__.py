@@ -12,6 +12,7 @@ from landbridge.auth.service import (
     create_user,
     demo_accounts_present,
     issue_token,
+    link_user_party,
 )
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "current_principal",
     "demo_accounts_present",
     "issue_token",
+    "link_user_party",
     "optional_principal",
     "require_roles",
 ]

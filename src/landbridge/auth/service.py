@@ -108,6 +108,28 @@ def create_user(session: Session, *, username: str, password: str, display_name:
     return user
 
 
+def link_user_party(session: Session, *, username: str, party_id: int, display_name: str | None = None,
+                    actor: str = "system") -> User:
+    """Say which registry party (a person) a login account is, e.g. a villager's own account (C1, R1).
+
+    The caller checks that the party exists (auth does not read the registry); the session version
+    moves on, so a signed-in user's cookie is re-read with the new identity.
+    """
+    user = session.execute(select(User).where(User.username == username).with_for_update()).scalar_one_or_none()
+    if user is None:
+        raise NotFound("auth.user_not_found", "用户不存在", "user not found")
+    if session.execute(select(User.id).where(User.party_id == party_id, User.id != user.id)).first():
+        raise Conflict("auth.party_taken", "该权利人已关联其他账号", "another account is already linked to this party")
+    user.party_id = party_id
+    if display_name:
+        user.display_name = display_name
+    user.session_version += 1
+    session.flush()
+    append_event(session, module="auth", event_type="user_party_linked", subject=f"auth.user:{user.id}", actor=actor,
+                 payload={"username": username, "party_id": party_id})
+    return user
+
+
 def principal_for(session: Session, user: User) -> Principal:
     org = session.get(Organisation, user.organisation_id)
     assert org is not None

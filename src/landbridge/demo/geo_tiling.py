@@ -153,7 +153,15 @@ def tile_village(geography: Geography, village_code: str, *, parcels: int, seed:
         return np.column_stack([lon, lat])
 
     lonlat = shapely.transform(cells, to_lonlat)
-    for i in np.flatnonzero(~shapely.is_valid(lonlat)):  # a near-touching ring can cross itself once unprojected
+    # Cells along the village boundary are clipped again in lon/lat, so that they meet the neighbouring
+    # village's cells on the very same (shared) boundary line: a vertex the projected clip put on an edge
+    # lies a hair off the edge once unprojected, and neighbours would overlap by slivers.
+    territory = geography.villages[village_code].geometry
+    shapely.prepare(territory)
+    edge = np.flatnonzero(~shapely.contains_properly(territory, lonlat))
+    lonlat[edge] = shapely.intersection(lonlat[edge], territory)
+    bad = (shapely.get_type_id(lonlat) != 3) | ~shapely.is_valid(lonlat)
+    for i in np.flatnonzero(bad):  # a sliver cut off, or a near-touching ring that crosses itself once unprojected
         parts = [p for p in shapely.get_parts(shapely.make_valid(lonlat[i])) if isinstance(p, Polygon)]
         lonlat[i] = max(parts, key=lambda p: p.area)
     return VillageTiling(village_code, lonlat, land_use, area, hamlet)

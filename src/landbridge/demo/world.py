@@ -1,230 +1,550 @@
-"""The small Yingtan demo world for ``landbridge demo`` (issue #2: a few villages).
+"""The Yingtan demo world at any scale (issue #3): ``landbridge demo --scale small|county|city``.
 
-Every record is written through the modules' public service functions, so every rule is checked
-and every change is in the ledger: parties (households with valid resident IDs, collectives and
-companies with valid USCCs), first registrations of homesteads with houses (房地一体), contracted
-farmland, forest and collective construction land, land management rights derived from contract
-rights, mortgages, a seizure, an objection, and applications left in the registrar's queue.
-Deterministic for a seed. The full-scale city is a later issue.
+The world is drawn, never copied: the geography (``build_geography``) gives the city outline,
+districts, townships, village territories, town centres, roads and rivers; each village is cut into
+parcels sized by land use (``tile_village``). On that ground the builder writes, through the
+modules' public service functions, so that every rule is checked and every change is in the ledger:
+
+1. the demo accounts and the institutions (banks, courts);
+2. the territorial plan: zones with permitted uses and conditions, and the one-map layers (L2);
+3. per village, in its own transaction: households with valid and unique resident IDs, the collective
+   (USCC ``93…``) and a farmers' cooperative or, in an urban community, companies (``91…``); one bulk
+   first registration (R1) of the collective's ownership of the village territory (layer A), the
+   homesteads with their houses (房地一体), contracted farmland, forest, collective construction land
+   (operating land eligible for market entry) or, in the urban core, state construction land; certificates;
+   then the collective's roll and its share quantification (C1, C2); then, one by one through the
+   registry services, land management rights transferred to the cooperative (R2), mortgages (some
+   ranked second), seizures, objections (R3) and applications left in the registrar's queue;
+4. prices: every parcel's true value under the generative price model (stored apart for scoring
+   valuation) and a sales history of ≥ 5 years recorded in the valuation sales record.
+
+Numbers are rules of the ``demo_world`` rule set of the city profile; the world is deterministic for a
+seed and a reference date.
 """
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
-from shapely.geometry import box
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
-from landbridge.auth import create_demo_accounts
-from landbridge.cityprofile import CityProfile, Region
+from landbridge.auth import create_demo_accounts, link_user_party
+from landbridge.auth.models import Organisation
+from landbridge.cityprofile import CityProfile
+from landbridge.collective import MemberIn, create_collective, enrol_members_bulk, quantify_shares_bulk
 from landbridge.db import Database
-from landbridge.demo.parcels import generate_parcels
-from landbridge.demo.people import make_person, make_uscc
+from landbridge.demo.geography import (
+    Geography,
+    VillageTiling,
+    build_geography,
+    county_scale_villages,
+    natural_parcel_count,
+    small_scale_villages,
+    suggest_parcel_counts,
+    tile_village,
+)
+from landbridge.demo.people import Member, PeopleFactory, make_uscc
+from landbridge.demo.planning_zones import features_from_geography, plan_version_for, zones_from_geography
+from landbridge.demo.prices import ParcelFeatures, PriceModel, generate_sales
+from landbridge.demo.truth import record_generated_sales, store_model_values
+from landbridge.kernel.clock import now, to_local
+from landbridge.planning import create_features, create_zones
+from landbridge.registry.bulk_register import PartyIn, UnitRegistration, bulk_create_parties, bulk_register
 from landbridge.registry.models import PartyKind, RightType
 
 ACTOR = "system:demo"
-# Rough county anchors (lon, lat) inside the real city; village territories are laid out around them.
-COUNTY_ANCHORS = {"360602": (117.02, 28.18), "360603": (116.80, 28.12), "360681": (117.20, 28.20)}
-VILLAGE_W, VILLAGE_H = 0.016, 0.013  # degrees: about 1.6 km x 1.4 km
-# (land-use class GB/T 21010, right type, attachment, weight)
-LAND_MIX: tuple[tuple[str, RightType, str, int], ...] = (
-    ("0702", RightType.homestead_use_right, "F", 40),
-    ("0101", RightType.land_contract_right, "W", 22),
-    ("0103", RightType.land_contract_right, "W", 8),
-    ("0301", RightType.forest_right, "L", 18),
-    ("0601", RightType.collective_construction_land_use_right, "W", 7),
-    ("0501", RightType.collective_construction_land_use_right, "W", 5),
-)
-# The villages of the small world (issue #2): a fixed set, so that a profile listing every village of the city
-# does not turn `make demo` into a city-scale build through the row-by-row services.
-SMALL_WORLD_VILLAGES = ("360603101001", "360603101002", "360603101003", "360603102001", "360603102002",
-                        "360603200001", "360603200002", "360602100001", "360602100002", "360681100001",
-                        "360681100002", "360681111001", "360681111002")
-SECOND_ROUND_CONTRACT = (date(1998, 1, 1), date(2057, 12, 31))  # extended by 30 years (承包期再延长三十年)
-
+RULE_SET = "demo_world"
+SCALES = ("small", "county", "city")
+CLERK_ORGANISATION = "锦江村股份经济合作社"  # the demo clerk's organisation (auth DEMO_ACCOUNTS)
+MEMBER_USERNAME = "member"
+FARMLAND = ("0101", "0103", "0201", "1104")  # paddy, dry land, orchard, pond: contracted to households
 Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(_stage: str, _done: int, _total: int) -> None:
+    return None
 
 
 @dataclass
 class WorldReport:
+    """What a build made, with the seconds each stage took (printed by the CLI, read by the benchmark)."""
+
+    scale: str = "small"
+    seed: int = 0
     villages: int = 0
-    parties: int = 0
+    persons: int = 0
+    households: int = 0
+    organisations: int = 0
     parcels: int = 0
     rights: int = 0
+    certificates: int = 0
+    members: int = 0
     restrictions: int = 0
     pending_applications: int = 0
+    zones: int = 0
+    sales: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
-class Household:
-    group_id: int
-    head_id: int
-    spouse_id: int | None
+class _Institutions:
+    banks: list[int]
+    courts: dict[str, int]  # county code (6) -> court party
+    clerk_organisation_id: int | None
 
 
-def village_territory(village: Region, index_in_county: int) -> tuple[float, float, float, float]:
-    """A village's territory box: laid out on a grid around its county's anchor."""
-    ax, ay = COUNTY_ANCHORS.get(village.county_code, (117.0, 28.2))
-    col, row = index_in_county % 4, index_in_county // 4
-    minx = ax + col * (VILLAGE_W + 0.004)
-    miny = ay + row * (VILLAGE_H + 0.004)
-    return (round(minx, 6), round(miny, 6), round(minx + VILLAGE_W, 6), round(miny + VILLAGE_H, 6))
+@dataclass
+class _Features:
+    """Per-parcel columns for the price model, gathered village by village (bounded memory)."""
+
+    parcel_id: list[np.ndarray] = field(default_factory=list)
+    county: list[np.ndarray] = field(default_factory=list)
+    region: list[np.ndarray] = field(default_factory=list)
+    land_use: list[np.ndarray] = field(default_factory=list)
+    area: list[np.ndarray] = field(default_factory=list)
+    plot_ratio: list[np.ndarray] = field(default_factory=list)
+    lon: list[np.ndarray] = field(default_factory=list)
+    lat: list[np.ndarray] = field(default_factory=list)
+    state: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, village_code: str, county_code: str, urban: bool, tiling: VillageTiling, parcel_ids: Sequence[int],
+            plot_ratio: np.ndarray) -> None:
+        n = len(tiling)
+        centre = shapely.point_on_surface(tiling.geometries)
+        self.parcel_id.append(np.asarray(parcel_ids, dtype=np.int64))
+        self.county.append(np.full(n, county_code[:6], dtype=object))
+        self.region.append(np.full(n, village_code, dtype=object))
+        self.land_use.append(tiling.land_use.astype(object))
+        self.area.append(np.asarray(tiling.area_m2, dtype=np.float64))
+        self.plot_ratio.append(plot_ratio)
+        self.lon.append(shapely.get_x(centre))
+        self.lat.append(shapely.get_y(centre))
+        self.state.append(np.full(n, urban, dtype=bool))
+
+    def build(self, geography: Geography) -> ParcelFeatures:
+        lon, lat = np.concatenate(self.lon), np.concatenate(self.lat)
+        dist = geography.distances(lon, lat)
+        return ParcelFeatures(
+            parcel_id=np.concatenate(self.parcel_id), county_code=np.concatenate(self.county),
+            land_use_class=np.concatenate(self.land_use), area_m2=np.concatenate(self.area),
+            plot_ratio=np.concatenate(self.plot_ratio), dist_town_centre_m=dist["town_centre"],
+            dist_city_centre_m=dist["city_centre"], dist_road_m=dist["road"], dist_major_road_m=dist["major_road"],
+            lon=lon, lat=lat, region_code=np.concatenate(self.region), state_land=np.concatenate(self.state))
 
 
-def _households(session: Session, rng: random.Random, village: Region, count: int, birth_place: str,
-                ) -> list[Household]:
-    households = []
-    for _ in range(count):
-        head = make_person(rng, birth_place, min_age=30, max_age=75, male=True)
-        spouse = make_person(rng, birth_place, min_age=28, max_age=72, male=False)
-        head_p = registry.create_party(session, kind=PartyKind.person, name=head.name, id_number=head.resident_id,
-                                       region_code=village.code, phone=f"139{rng.randint(10**7, 10**8 - 1)}",
-                                       address=f"{village.name}{rng.randint(1, 30)}组", actor=ACTOR)
-        spouse_p = registry.create_party(session, kind=PartyKind.person, name=spouse.name,
-                                         id_number=spouse.resident_id, region_code=village.code, actor=ACTOR)
-        members = [(head_p.id, "户主", Fraction(1, 2)), (spouse_p.id, "配偶", Fraction(1, 2))]
-        group = registry.create_party(session, kind=PartyKind.group, name=f"{head.name}户", region_code=village.code,
-                                      members=members, actor=ACTOR)
-        households.append(Household(group.id, head_p.id, spouse_p.id))
-    return households
+def world_rules(profile: CityProfile) -> dict[str, Any]:
+    """The ``demo_world`` rule set's values in force today."""
+    return {k: r.value for k, r in profile.rules(RULE_SET).version_at().rules.items()}
 
 
-def _register(session: Session, **kwargs: object) -> int:
-    app = registry.lodge_first_registration(session, actor=ACTOR, **kwargs)  # type: ignore[arg-type]
-    registry.approve_application(session, application_id=app.id, actor=ACTOR)
-    unit_id = app.payload["unit_id"]
-    assert isinstance(unit_id, int)
-    return unit_id
+def _apportion(weights: dict[str, float], total: int) -> dict[str, int]:
+    """Share ``total`` among the keys by weight (largest remainder), at least one each."""
+    codes = sorted(weights)
+    w = np.array([max(weights[c], 1e-9) for c in codes])
+    exact = w / w.sum() * max(total, len(codes))
+    counts = np.maximum(np.floor(exact).astype(np.int64), 1)
+    short = max(total, len(codes)) - int(counts.sum())
+    if short > 0:
+        counts[np.argsort(-(exact - counts), kind="stable")[:short]] += 1
+    return {c: int(n) for c, n in zip(codes, counts, strict=True)}
 
 
-def build_village(session: Session, village: Region, index_in_county: int, *, seed: int, parcels: int,
-                  bank_id: int, court_id: int, company_id: int, report: WorldReport) -> None:
-    """Register one village's parties, parcels and rights through the registry services."""
-    rng = random.Random(f"{seed}:{village.code}")
-    birth_place = {"360603": "360622"}.get(village.county_code, village.county_code)
-    collective = registry.create_party(session, kind=PartyKind.organisation, name=f"{village.name}股份经济合作社",
-                                       id_number=make_uscc(rng, village.county_code, "93"), region_code=village.code,
-                                       actor=ACTOR)
-    households = _households(session, rng, village, max(4, parcels // 3), birth_place)
-    report.parties += 1 + 3 * len(households)
-    bbox = village_territory(village, index_in_county)
-    geoms = generate_parcels(parcels, bbox, seed=rng.randint(0, 2**31))
-    weights = [w for *_, w in LAND_MIX]
-    homestead_holders: dict[int, int] = {}
-    construction_units: list[int] = []
-    contract_units: list[tuple[int, Household]] = []
-    homestead_units: list[int] = []
-    for n, geom in enumerate(geoms):
-        land_use, right_type, attachment, _ = rng.choices(LAND_MIX, weights=weights)[0]
-        household = households[n % len(households)]
-        location = f"{village.name}{rng.randint(1, 12)}组"
-        if right_type is RightType.homestead_use_right:
-            if household.group_id in homestead_holders:  # one homestead per household: pick another family
-                household = households[rng.randrange(len(households))]
-            holders: list[tuple[int, Fraction]] = [(household.head_id, Fraction(1, 2)),
-                                                   (household.spouse_id or household.head_id, Fraction(1, 2))]
-            unit = _register(session, region_code=village.code, geometry=geom, land_use_class=land_use,
-                             location=location, right_type=right_type, holders=holders, attachment=attachment,
-                             house_holders=holders,
-                             attrs={"floors": rng.choice([1, 2, 2, 3]), "building_area_m2": str(rng.randint(90, 260)),
-                                    "completed": rng.randint(1985, 2022)})
-            homestead_holders[household.group_id] = unit
-            homestead_units.append(unit)
-            report.rights += 2
-        elif right_type is RightType.land_contract_right:
-            unit = _register(session, region_code=village.code, geometry=geom, land_use_class=land_use,
-                             location=location, right_type=right_type, holders=[(household.group_id, 1)],
-                             term_start=SECOND_ROUND_CONTRACT[0], term_end=SECOND_ROUND_CONTRACT[1])
-            contract_units.append((unit, household))
-            report.rights += 1
-        elif right_type is RightType.forest_right:
-            unit = _register(session, region_code=village.code, geometry=geom, land_use_class=land_use,
-                             location=location, right_type=right_type, holders=[(household.group_id, 1)],
-                             attachment="L", term_start=date(2008, 1, 1), term_end=date(2077, 12, 31),
-                             attrs={"species": rng.choice(["杉木", "马尾松", "毛竹", "油茶"])})
-            report.rights += 1
+def plan_world(geography: Geography, scale: str, rules: dict[str, Any]) -> dict[str, int]:
+    """Villages of a scale and their parcel counts: small (~20,000 parcels), county, city (≥ 10⁶)."""
+    if scale == "small":
+        codes = small_scale_villages(geography, int(rules["small_villages"]))
+        codes += [c for c in rules["small_extra_villages"] if c in geography.villages and c not in codes]
+        return _apportion({c: natural_parcel_count(geography, c) for c in codes}, int(rules["small_parcels"]))
+    if scale == "county":
+        codes = county_scale_villages(geography, str(rules["county"]))
+        return {c: max(1, round(natural_parcel_count(geography, c))) for c in codes}
+    if scale == "city":
+        natural = sum(natural_parcel_count(geography, c) for c in geography.villages)
+        return suggest_parcel_counts(geography, max(int(rules["city_min_parcels"]), round(natural)))
+    raise ValueError(f"unknown scale {scale!r}: one of {', '.join(SCALES)}")
+
+
+def _add_years(start: date, years: int) -> date:
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        return date(start.year + years, 3, 1)
+
+
+def _years_after(start: date, years: int) -> date:
+    """The last day of a term of ``years`` years that starts on ``start``."""
+    return _add_years(start, years) - timedelta(days=1)
+
+
+def _random_date(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
+
+
+class _Village:
+    """One village's build, in the caller's transaction."""
+
+    def __init__(self, session: Session, world: _World, code: str, parcels: int, index: int) -> None:
+        self.session = session
+        self.world = world
+        self.code = code
+        self.n = parcels
+        self.index = index
+        self.territory = world.geography.villages[code]
+        self.county = world.geography.township_of(code).parent or code[:6] + "000000"
+        self.rng = random.Random(f"{world.seed}:village:{code}")
+        self.first_head: tuple[int, str] | None = None
+        world.people.rng = random.Random(f"{world.seed}:people:{code}")
+
+    # --- parties ---------------------------------------------------------------------------------
+    def _households(self, count: int) -> list[list[Member]]:
+        place = self.county[:6]
+        return [self.world.people.household(place) for _ in range(count)]
+
+    def _parties(self, households: list[list[Member]], organisations: list[PartyIn],
+                 ) -> tuple[list[int], list[int], list[list[int]]]:
+        """Register the organisations and persons, then the households (groups); ids in input order."""
+        name = self.territory.name
+        persons: list[PartyIn] = []
+        for h, members in enumerate(households):
+            group_no = h % 12 + 1
+            for k, m in enumerate(members):
+                persons.append(PartyIn(
+                    kind=PartyKind.person.value, name=m.person.name, id_number=m.person.resident_id,
+                    phone=f"1{self.rng.choice('3578')}{self.rng.randint(0, 9)}{self.rng.randint(10**7, 10**8 - 1)}"
+                    if k == 0 else None,
+                    address=f"{name}{group_no}组", region_code=self.code))
+        ids = bulk_create_parties(self.session, [*organisations, *persons], actor=ACTOR)
+        org_ids, person_ids = ids[:len(organisations)], ids[len(organisations):]
+        groups: list[PartyIn] = []
+        per_household: list[list[int]] = []
+        at = 0
+        for members in households:
+            mine = person_ids[at:at + len(members)]
+            at += len(members)
+            per_household.append(mine)
+            share = Fraction(1, len(members))
+            groups.append(PartyIn(kind=PartyKind.group.value, name=f"{members[0].person.name}户", region_code=self.code,
+                                  members=[(pid, m.relation, share) for pid, m in zip(mine, members, strict=True)]))
+        group_ids = bulk_create_parties(self.session, groups, actor=ACTOR) if groups else []
+        if households and self.first_head is None:
+            self.first_head = (person_ids[0], households[0][0].person.name)
+        report = self.world.report
+        report.persons += len(person_ids)
+        report.households += len(group_ids)
+        report.organisations += len(org_ids)
+        return org_ids, group_ids, per_household
+
+    # --- the build -------------------------------------------------------------------------------
+    def build(self) -> None:
+        world, rules, rng = self.world, self.world.rules, self.rng
+        tiling = tile_village(world.geography, self.code, parcels=self.n, seed=world.seed)
+        land_use = tiling.land_use.astype(str)
+        name = self.territory.name
+        urban = self.territory.urban
+        if urban:
+            residents = float(rules["urban_residents_per_parcel"]) * self.n
+            households = []
+            count = 0
+            while count < residents:
+                households.append(self._households(1)[0])
+                count += len(households[-1])
+            companies = max(1, math.ceil(self.n / float(rules["urban_parcels_per_company"])))
+            orgs = [PartyIn(kind=PartyKind.organisation.value, name=_company_name(rng, name, k),
+                            id_number=make_uscc(rng, self.code[:6], "91"), region_code=self.code)
+                    for k in range(companies)]
         else:
-            unit = _register(session, region_code=village.code, geometry=geom, land_use_class=land_use,
-                             location=location, right_type=right_type, holders=[(collective.id, 1)],
-                             term_start=date(2020, 1, 1), term_end=date(2069, 12, 31))
-            construction_units.append(unit)
-            report.rights += 1
-        report.parcels += 1
-    # Land management rights (土地经营权) transferred from some contract rights to a cooperative (R2).
-    for unit, _household in contract_units[: max(1, len(contract_units) // 5)]:
-        rights = registry.current_rights(session, unit)
-        contract = next(r for r in rights if r.right_type == RightType.land_contract_right)
-        app = registry.lodge_right_on_unit(session, actor=ACTOR, unit_id=unit,
-                                           right_type=RightType.land_management_right, holders=[(company_id, 1)],
-                                           term_start=date(2022, 1, 1), term_end=date(2031, 12, 31),
-                                           predecessor_id=contract.id)
-        registry.approve_application(session, application_id=app.id, actor=ACTOR)
-        report.rights += 1
-    # Mortgages on construction land and some homesteads, ranked by registration (R3).
-    for unit in construction_units[:2] + homestead_units[:2]:
-        for _ in range(rng.choice([1, 1, 2])):
-            app = registry.lodge_mortgage(session, actor=ACTOR, unit_id=unit, mortgagee_party_id=bank_id,
-                                          secured_amount=Decimal(rng.randrange(100_000, 2_000_000, 10_000)),
-                                          no_transfer_agreement=rng.random() < 0.3)
-            registry.approve_application(session, application_id=app.id, actor=ACTOR)
+            homesteads = int((land_use == "0702").sum())
+            per_homestead = float(rules["households_per_homestead"])  # every homestead has its household
+            households = self._households(max(1, homesteads, round(homesteads * per_homestead)))
+            orgs = [PartyIn(kind=PartyKind.organisation.value, name=f"{name}股份经济合作社",
+                            id_number=make_uscc(rng, self.code[:6], "93"), region_code=self.code),
+                    PartyIn(kind=PartyKind.organisation.value,
+                            name=f"{name}{rng.choice(['水稻', '蔬菜', '油茶', '果业', '养殖', '农机'])}专业合作社",
+                            id_number=make_uscc(rng, self.code[:6], "93"), region_code=self.code)]
+        org_ids, group_ids, person_ids = self._parties(households, orgs)
+        rows, plot_ratio = self._rows(tiling, land_use, org_ids, group_ids)
+        result = bulk_register(self.session, rows, actor=ACTOR)
+        offset = 0 if urban else 1  # the ownership parcel of the village territory comes first
+        world.report.parcels += len(result.parcel_ids)
+        world.report.rights += len(result.right_ids) + int((land_use == "0702").sum())  # houses: a second right
+        world.report.certificates += result.certificate_count
+        world.features.add(self.code, self.county, urban, tiling, result.parcel_ids[offset:], plot_ratio)
+        if not urban:
+            self._collective(org_ids[0], group_ids, person_ids, households)
+        self._activity(land_use, result.unit_ids[offset:], result.right_ids[offset:], org_ids, group_ids, person_ids)
+
+    def _rows(self, tiling: VillageTiling, land_use: np.ndarray, org_ids: list[int], group_ids: list[int],
+              ) -> tuple[list[UnitRegistration], np.ndarray]:
+        rules, rng = self.world.rules, self.rng
+        name = self.territory.name
+        urban = self.territory.urban
+        one = Fraction(1)
+        rows: list[UnitRegistration] = []
+        if not urban:  # the collective owns the whole village territory (集体土地所有权, layer A)
+            values, counts = np.unique(land_use, return_counts=True)
+            rows.append(UnitRegistration(
+                geometry=self.territory.geometry, region_code=self.code, land_use_class=str(values[np.argmax(counts)]),
+                right_type=RightType.collective_land_ownership.value, holders=[(org_ids[0], one)],
+                location=f"{name}全域", right_attrs={"owner": f"{name}农民集体"}))
+        # Households by hamlet: the homesteads go to the households in order, farmland to a household of its hamlet.
+        home_idx = np.flatnonzero(land_use == "0702")
+        household_of: dict[int, int] = {}
+        by_hamlet: dict[int, list[int]] = {}
+        for k, i in enumerate(home_idx.tolist()):
+            if k < len(group_ids):
+                household_of[i] = group_ids[k]
+                by_hamlet.setdefault(int(tiling.hamlet_index[i]), []).append(group_ids[k])
+        contract_term = tuple(date.fromisoformat(d) for d in rules["contract_term"])
+        forest_term = tuple(date.fromisoformat(d) for d in rules["forest_term"])
+        ratio_ranges = rules["plot_ratio"]
+        operating = set(rules["operating_land_uses"])
+        plot_ratio = np.full(len(tiling), np.nan)
+        companies = org_ids if urban else [org_ids[1]]
+        for i, geom in enumerate(tiling.geometries):
+            use = str(land_use[i])
+            hamlet = int(tiling.hamlet_index[i])
+            local = by_hamlet.get(hamlet) or group_ids
+            location = f"{name}{hamlet % 12 + 1}组" if hamlet >= 0 else f"{name}{rng.randint(1, 40)}号地块"
+            if use in ratio_ranges:
+                lo, hi = ratio_ranges[use]
+                plot_ratio[i] = round(rng.uniform(lo, hi), 2)
+            ratio_attr = {} if math.isnan(plot_ratio[i]) else {"plot_ratio": str(plot_ratio[i])}
+            base: dict[str, Any] = {"geometry": geom, "region_code": self.code, "land_use_class": use,
+                                    "location": location}
+            if urban:
+                years = int(rules["state_land_years"].get(use, 50))
+                start = _random_date(rng, date(1995, 1, 1), date(2024, 12, 31))
+                household = use == "0701" and group_ids and rng.random() < float(rules["urban_household_lot_share"])
+                holder = rng.choice(group_ids) if household else rng.choice(companies)
+                rows.append(UnitRegistration(**base, right_type=RightType.state_construction_land_use_right.value,
+                                             holders=[(holder, one)], term_start=start,
+                                             term_end=_years_after(start, years), unit_attrs=ratio_attr))
+            elif use == "0702":
+                rows.append(UnitRegistration(
+                    **base, right_type=RightType.homestead_use_right.value, holders=[(household_of[i], one)],
+                    attachment="F", house=True,
+                    unit_attrs={"floors": rng.choice([1, 2, 2, 3]), "building_area_m2": str(rng.randint(90, 260)),
+                                "completed": rng.randint(1982, 2023)}))
+            elif use in FARMLAND:
+                rows.append(UnitRegistration(
+                    **base, right_type=RightType.land_contract_right.value, holders=[(rng.choice(local), one)],
+                    term_start=contract_term[0], term_end=contract_term[1]))
+            elif use == "0301":
+                collective = rng.random() < float(rules["forest_collective_share"])
+                holder = org_ids[0] if collective else rng.choice(local)
+                rows.append(UnitRegistration(
+                    **base, right_type=RightType.forest_right.value, holders=[(holder, one)], attachment="L",
+                    term_start=forest_term[0], term_end=forest_term[1],
+                    right_attrs={"species": rng.choice(["杉木", "马尾松", "毛竹", "油茶", "湿地松"])}))
+            else:  # collective construction land; operating land may enter the market (入市)
+                years = int(rules["collective_construction_years"].get(use, 50))
+                start = _random_date(rng, date(2010, 1, 1), date(2024, 12, 31))
+                rows.append(UnitRegistration(
+                    **base, right_type=RightType.collective_construction_land_use_right.value,
+                    holders=[(org_ids[0], one)], term_start=start, term_end=_years_after(start, years),
+                    unit_attrs={**ratio_attr, "operating": use in operating}))
+        return rows, plot_ratio
+
+    def _collective(self, collective_party: int, group_ids: list[int], person_ids: list[list[int]],
+                    households: list[list[Member]]) -> None:
+        """The collective, its roll (every household member) and its share quantification (C1, C2)."""
+        world, rules = self.world, self.world.rules
+        admitted = date.fromisoformat(str(rules["member_admitted_on"]))
+        organisation = world.institutions.clerk_organisation_id if self.code in world.clerk_villages else None
+        create_collective(self.session, party_id=collective_party, region_code=self.code,
+                          name=f"{self.territory.name}股份经济合作社", organisation_id=organisation, actor=ACTOR)
+        members: list[MemberIn] = []
+        for group, persons, people in zip(group_ids, person_ids, households, strict=True):
+            for pid, member in zip(persons, people, strict=True):
+                born = member.person.birth_date
+                later = born > admitted
+                members.append(MemberIn(party_id=pid, household_party_id=group,
+                                        admitted_on=born if later else admitted,
+                                        ground="birth" if later else "original"))
+        if not members:
+            return
+        world.report.members += enrol_members_bulk(self.session, collective_party_id=collective_party, members=members,
+                                                   as_of=admitted, actor=ACTOR,
+                                                   resolution_ref=f"{self.territory.name}成员大会决议（2018）")
+        lo, hi = rules["collective_assets_cny"]
+        value = math.exp(self.rng.uniform(math.log(lo), math.log(hi)))
+        quantify_shares_bulk(self.session, collective_party_id=collective_party, actor=ACTOR,
+                             base_date=date.fromisoformat(str(rules["share_base_date"])),
+                             asset_value=Decimal(round(value, -3)).quantize(Decimal("0.01")),
+                             resolution_ref=f"{self.territory.name}成员大会折股量化决议（2019）")
+
+    def _activity(self, land_use: np.ndarray, unit_ids: list[int], right_ids: list[int], org_ids: list[int],
+                  group_ids: list[int], person_ids: list[list[int]]) -> None:
+        """Rights and restrictions one by one through the registry services (R2, R3)."""
+        world, rules, rng, s = self.world, self.world.rules, self.rng, self.session
+        report = world.report
+        urban = self.territory.urban
+        contract = [k for k in range(len(unit_ids)) if land_use[k] in FARMLAND]
+        homes = [k for k in range(len(unit_ids)) if land_use[k] == "0702"]
+        works = [k for k in range(len(unit_ids)) if land_use[k] in ("0501", "0601")]
+        if not urban:
+            for k in rng.sample(contract, min(len(contract), int(rules["management_rights_per_village"]))):
+                start = _random_date(rng, date(2019, 1, 1), date(2025, 6, 30))
+                app = registry.lodge_right_on_unit(
+                    s, actor=ACTOR, unit_id=unit_ids[k], right_type=RightType.land_management_right.value,
+                    holders=[(org_ids[1], 1)], term_start=start, term_end=_add_years(start, rng.choice([5, 10, 15])),
+                    predecessor_id=right_ids[k], attrs={"rent_cny_per_mu_year": str(rng.randrange(300, 900, 50))})
+                registry.approve_application(s, application_id=app.id, actor=ACTOR)
+                report.rights += 1
+        targets = works + homes
+        mortgaged = rng.sample(targets, min(len(targets), int(rules["mortgages_per_village"])))
+        for n, k in enumerate(mortgaged):
+            for _ in range(2 if n == 0 else 1):  # the first is mortgaged twice: ranks 1 and 2
+                app = registry.lodge_mortgage(s, actor=ACTOR, unit_id=unit_ids[k],
+                                              mortgagee_party_id=rng.choice(world.institutions.banks),
+                                              secured_amount=Decimal(rng.randrange(50_000, 3_000_000, 10_000)),
+                                              no_transfer_agreement=rng.random() < 0.3)
+                registry.approve_application(s, application_id=app.id, actor=ACTOR)
+                report.restrictions += 1
+        free = [k for k in homes + works if k not in mortgaged]
+        court = world.institutions.courts.get(self.code[:6])
+        if free and court is not None and rng.random() < float(rules["seizure_share"]):
+            k = free.pop(rng.randrange(len(free)))
+            app = registry.lodge_seizure(s, actor=ACTOR, unit_id=unit_ids[k], court_party_id=court,
+                                         document_no=f"(2026)赣{self.code[2:6]}执{rng.randint(100, 999)}号")
+            registry.approve_application(s, application_id=app.id, actor=ACTOR)
             report.restrictions += 1
-    if len(homestead_units) > 3:
-        app = registry.lodge_seizure(session, actor=ACTOR, unit_id=homestead_units[2], court_party_id=court_id,
-                                     document_no=f"(2026)赣0603执{rng.randint(100, 999)}号")
-        registry.approve_application(session, application_id=app.id, actor=ACTOR)
-        objector = households[-1]
-        app = registry.lodge_objection(session, actor=ACTOR, unit_id=homestead_units[3],
-                                       objector_party_id=objector.head_id, reason="主张该宅基地边界有误")
-        registry.approve_application(session, application_id=app.id, actor=ACTOR)
-        report.restrictions += 2
-    # Work for the registrar's queue: a lodged transfer and a lodged mortgage.
-    if len(contract_units) > 2:
-        unit, _household = contract_units[-1]
-        buyer = households[0]
-        registry.lodge_transfer(session, actor=ACTOR, unit_id=unit, holders=[(buyer.group_id, 1)],
-                                reason="集体经济组织内部互换")
-        report.pending_applications += 1
-    if len(construction_units) > 2:
-        registry.lodge_mortgage(session, actor=ACTOR, unit_id=construction_units[-1], mortgagee_party_id=bank_id,
-                                secured_amount=Decimal("800000.00"))
-        report.pending_applications += 1
+        if free and person_ids and rng.random() < float(rules["objection_share"]):
+            k = free.pop(rng.randrange(len(free)))
+            objector = rng.choice(person_ids)[0]
+            app = registry.lodge_objection(s, actor=ACTOR, unit_id=unit_ids[k], objector_party_id=objector,
+                                           reason="主张该宗地四至有误，与本户宅基地重叠")
+            registry.approve_application(s, application_id=app.id, actor=ACTOR)
+            report.restrictions += 1
+        if self.index < int(rules["pending_villages"]):  # work for the registrar's queue
+            unmortgaged = [k for k in contract if k not in mortgaged]
+            if unmortgaged and len(group_ids) > 1:
+                registry.lodge_transfer(s, actor=ACTOR, unit_id=unit_ids[rng.choice(unmortgaged)],
+                                        holders=[(rng.choice(group_ids), 1)], reason="集体经济组织内部互换承包地")
+                report.pending_applications += 1
+            if free:
+                registry.lodge_mortgage(s, actor=ACTOR, unit_id=unit_ids[free[0]],
+                                        mortgagee_party_id=world.institutions.banks[0],
+                                        secured_amount=Decimal(rng.randrange(100_000, 1_000_000, 10_000)))
+                report.pending_applications += 1
 
 
-def build_small_world(db: Database, profile: CityProfile, *, seed: int = 20260101, parcels_per_village: int = 60,
-                      progress: Progress | None = None) -> WorldReport:
-    """Build the small demo world: demo accounts, then each village of the profile in its own transaction."""
-    report = WorldReport()
+def _company_name(rng: random.Random, place: str, k: int) -> str:
+    trade = rng.choice(["置业", "商贸", "实业", "物流", "铜业", "建材", "电子", "食品", "文旅", "农业科技"])
+    return f"鹰潭{place[:2]}{trade}{'有限公司' if k % 3 else '股份有限公司'}（{k + 1}）"
+
+
+class _World:
+    def __init__(self, db: Database, profile: CityProfile, geography: Geography, *, scale: str, seed: int,
+                 today: date, progress: Progress) -> None:
+        self.db = db
+        self.profile = profile
+        self.geography = geography
+        self.scale = scale
+        self.seed = seed
+        self.today = today
+        self.progress = progress
+        self.rules = world_rules(profile)
+        self.report = WorldReport(scale=scale, seed=seed)
+        self.people = PeopleFactory(random.Random(seed), today)
+        self.features = _Features()
+        self.clerk_villages = set(self.rules["small_extra_villages"])
+        self.institutions = _Institutions([], {}, None)
+
+
+def _institutions(session: Session, world: _World) -> None:
+    rng = random.Random(f"{world.seed}:institutions")
+    city6 = world.profile.city_code[:6]
+    banks = ["鹰潭农村商业银行股份有限公司", "中国农业银行股份有限公司鹰潭分行", "江西银行股份有限公司鹰潭分行"]
+    world.institutions.banks = [
+        registry.create_party(session, kind=PartyKind.organisation, name=b, id_number=make_uscc(rng, city6, "91"),
+                              actor=ACTOR).id for b in banks]
+    for county in sorted(world.geography.counties.values(), key=lambda t: t.code):
+        court = registry.create_party(session, kind=PartyKind.organisation, name=f"鹰潭市{county.name}人民法院"
+                                      if not county.name.endswith("市") else f"{county.name}人民法院",
+                                      id_number=make_uscc(rng, county.code[:6], "11"), actor=ACTOR)
+        world.institutions.courts[county.code[:6]] = court.id
+    world.institutions.clerk_organisation_id = session.execute(
+        select(Organisation.id).where(Organisation.name == CLERK_ORGANISATION)).scalar_one_or_none()
+
+
+def build_world(db: Database, profile: CityProfile, *, scale: str = "small", seed: int = 20260101,
+                today: date | None = None, villages: dict[str, int] | None = None,
+                geography: Geography | None = None, progress: Progress = _no_progress) -> WorldReport:
+    """Build the demo world on an upgraded, empty database (issue #3); ``villages`` overrides the scale's plan."""
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}: one of {', '.join(SCALES)}")
+    today = today or to_local(now()).date()
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        t = time.perf_counter()
+        world.report.seconds[stage] = round(world.report.seconds.get(stage, 0.0) + t - clock, 3)
+        clock = t
+
+    progress("geography", 0, 1)
+    geo = geography or build_geography(profile, seed=seed)
+    world = _World(db, profile, geo, scale=scale, seed=seed, today=today, progress=progress)
+    progress("geography", 1, 1)
+    lap("geography")
+    plan = villages if villages is not None else plan_world(geo, scale, world.rules)
     with db.transaction() as session:
-        report.accounts = [(u, o, str(r)) for u, o, r in create_demo_accounts(session)]
-        rng = random.Random(seed)
-        bank = registry.create_party(session, kind=PartyKind.organisation, name="鹰潭农村商业银行股份有限公司",
-                                     id_number=make_uscc(rng, "360600", "91"), actor=ACTOR)
-        court = registry.create_party(session, kind=PartyKind.organisation, name="鹰潭市余江区人民法院",
-                                      id_number=make_uscc(rng, "360603", "11"), actor=ACTOR)
-        company = registry.create_party(session, kind=PartyKind.organisation, name="余江区绿源农业专业合作社",
-                                        id_number=make_uscc(rng, "360603", "93"), actor=ACTOR)
-        ids = (bank.id, court.id, company.id)
-    villages = [v for v in profile.villages() if v.code in SMALL_WORLD_VILLAGES]
-    per_county: dict[str, int] = {}
-    for i, village in enumerate(villages):
-        index = per_county.get(village.county_code, 0)
-        per_county[village.county_code] = index + 1
+        world.report.accounts = [(u, o, str(r)) for u, o, r in create_demo_accounts(session)]
+        _institutions(session, world)
+    progress("planning", 0, 1)
+    zones = zones_from_geography(geo, seed=seed)
+    with db.transaction() as session:
+        world.report.zones = create_zones(session, zones, actor=ACTOR, plan_version=plan_version_for(geo))
+        create_features(session, features_from_geography(geo), actor=ACTOR)
+    progress("planning", 1, 1)
+    lap("planning")
+    codes = sorted(plan)
+    member_linked = False
+    for index, code in enumerate(codes):
         with db.transaction() as session:
-            build_village(session, village, index, seed=seed, parcels=parcels_per_village, bank_id=ids[0],
-                          court_id=ids[1], company_id=ids[2], report=report)
-        report.villages += 1
-        if progress:
-            progress("villages", i + 1, len(villages))
-    return report
+            village = _Village(session, world, code, plan[code], index)
+            village.build()
+            if not member_linked and code in world.clerk_villages and village.first_head is not None:
+                pid, name = village.first_head
+                link_user_party(session, username=MEMBER_USERNAME, party_id=pid, display_name=f"村民 {name}",
+                                actor=ACTOR)
+                member_linked = True
+        world.report.villages += 1
+        progress("villages", index + 1, len(codes))
+    lap("villages")
+    progress("prices", 0, 3)
+    features = world.features.build(geo)
+    model = PriceModel.from_profile(profile, seed=seed)
+    progress("prices", 1, 3)
+    with db.transaction() as session:
+        store_model_values(session, model, features, today)
+    progress("prices", 2, 3)
+    years = int(world.rules["sales_years"])
+    count = int(world.rules["sales"][scale])
+    sales = generate_sales(model, features, start=date(today.year - years, today.month, min(today.day, 28)),
+                           end=today, count=count, seed=seed)
+    with db.transaction() as session:
+        world.report.sales = len(record_generated_sales(session, sales, actor=ACTOR).sale_ids)
+    progress("prices", 3, 3)
+    lap("prices")
+    return world.report
 
 
-def territory_geometry(village: Region, index_in_county: int) -> object:
-    """The village territory as a polygon (for maps and checks)."""
-    return box(*village_territory(village, index_in_county))
+def geometry_of(geography: Geography, code: str) -> BaseGeometry:
+    """A village territory's polygon (maps and checks)."""
+    return geography.villages[code].geometry

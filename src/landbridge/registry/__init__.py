@@ -20,6 +20,7 @@ from landbridge.registry.queries import (
     list_applications,
     list_parcels_in_bbox,
     parcel_detail,
+    party_kinds,
     unit_as_of,
 )
 from landbridge.registry.service import (
@@ -72,6 +73,7 @@ __all__ = [
     "lodge_transfer",
     "next_counter",
     "parcel_detail",
+    "party_kinds",
     "record_suit_filed",
     "reject_application",
     "run_due",

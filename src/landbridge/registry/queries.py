@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -43,6 +44,17 @@ def get_party(session: Session, party_id: int) -> Party:
     """Load a party (权利人) or 404 (R1)."""
     party: Party = _get(session, Party, party_id, "registry.party_not_found", "权利人", "party")
     return party
+
+
+def party_kinds(session: Session, party_ids: Sequence[int], *, chunk: int = 5000) -> dict[int, tuple[str, str | None]]:
+    """Kind and ID number of many parties at once (bulk paths: a village's roll); unknown ids are absent (R1)."""
+    ids = sorted(set(party_ids))
+    out: dict[int, tuple[str, str | None]] = {}
+    for start in range(0, len(ids), chunk):
+        rows = session.execute(select(Party.id, Party.kind, Party.id_number).where(
+            Party.id.in_(ids[start:start + chunk])))
+        out.update({pid: (str(kind), number) for pid, kind, number in rows})
+    return out
 
 
 def get_parcel(session: Session, parcel_id: int) -> Parcel:

@@ -62,14 +62,19 @@ def enrol_members_bulk(session: Session, *, collective_party_id: int, members: S
             raise _bad(i, "collective.resolution_required", "此入社依据需要成员大会决议",
                        "this ground needs the members' resolution (resolution_ref)")
     births: list[date | None] = []
-    for i, m in enumerate(members):  # primary-key reads through the registry's public interface
-        party = registry.get_party(session, m.party_id)
-        if party.kind != "person":
+    known = registry.party_kinds(session, [m.party_id for m in members] + households)  # one read per chunk
+    for i, m in enumerate(members):
+        if m.party_id not in known:
+            registry.get_party(session, m.party_id)  # the registry's 404
+        kind, id_number = known[m.party_id]
+        if kind != "person":
             raise _bad(i, "collective.member_not_a_person", "成员必须是自然人", "a member must be a person",
                        party_id=m.party_id)
-        births.append(rules.birth_date_from_resident_id(party.id_number))
+        births.append(rules.birth_date_from_resident_id(id_number))
     for hid in households:
-        if registry.get_party(session, hid).kind != "group":
+        if hid not in known:
+            registry.get_party(session, hid)
+        if known[hid][0] != "group":
             raise RuleViolation("collective.household_not_a_group", "农户必须是家庭（组）权利人",
                                 "the household must be a group party", party_id=hid)
     ids = sorted(seen)
