@@ -98,3 +98,18 @@ def test_generated_people_are_valid(seed: int) -> None:
     assert ids.valid_resident_id(person.resident_id) == person.resident_id
     code = make_uscc(rng, "360603")
     assert ids.valid_uscc(code) == code
+
+
+@given(province=st.sampled_from(sorted(ids.PROVINCE_PREFIXES)), rest=st.integers(0, 9999),
+       birth=st.dates(date(1900, 1, 1), date(2026, 12, 31)), seq=st.integers(0, 999))
+def test_resident_id_check_char_agrees_with_stdnum(province: str, rest: int, birth: date, seq: int) -> None:
+    """Our fast GB 11643 check (bulk paths) gives python-stdnum's check character and verdict."""
+    from stdnum.cn import ric
+
+    body = f"{province}{rest:04d}{birth:%Y%m%d}{seq:03d}"
+    check = ids.resident_id_check_char(body)
+    assert check == ric.calc_check_digit(body + "0")
+    assert ids.valid_resident_id(body + check) == body + check
+    wrong = "0" if check != "0" else "1"
+    assert ids.valid_resident_id(body + wrong) is None
+    assert ids.valid_resident_id(body[:10] + "1302" + body[14:] + check) is None  # month 13

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidComponent, ValidationError
+from stdnum.exceptions import ValidationError
 
 REGION_CODE_RE = re.compile(r"^\d{12}$")
 # GB/T 2260 province-level prefixes.
@@ -16,24 +17,32 @@ PROVINCE_PREFIXES = frozenset({
 })
 
 
+_RIC_RE = re.compile(r"^\d{17}[\dX]$")
+_RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # 2^(17-i) mod 11 (ISO 7064 MOD 11-2)
+_RIC_CHECK = "10X98765432"
+
+
+def resident_id_check_char(body: str) -> str:
+    """The GB 11643-1999 check character (ISO 7064 MOD 11-2) of the first 17 digits."""
+    return _RIC_CHECK[sum(int(c) * w for c, w in zip(body, _RIC_WEIGHTS, strict=True)) % 11]
+
+
 def valid_resident_id(value: str) -> str | None:
-    """The compact resident ID if valid (18 chars, GB 11643 check digit, real birth date and place), else None.
+    """The compact resident ID if valid (18 chars, GB 11643 check character, real birth date, real province).
 
     python-stdnum's place table lacks some current county codes (e.g. 360681 贵溪市, a county-level
-    city since 1996), so a number whose only fault is an unlisted county code is accepted when its
-    province prefix is real; checksum and birth date are always enforced.
+    city since 1996), so the birth place is checked at province level (GB/T 2260 prefixes); checksum
+    and birth date are always enforced. Written out (not ``stdnum.cn.ric.validate``) because bulk
+    paths check 10⁶ numbers and the place-table lookup cost a quarter of a millisecond each.
     """
-    try:
-        return str(ric.validate(value))
-    except InvalidComponent:
-        number = str(ric.compact(value))
-        try:
-            ric.get_birth_date(number)
-        except ValidationError:
-            return None
-        return number if number[:2] in PROVINCE_PREFIXES else None
-    except ValidationError:
+    number = str(ric.compact(value)) if not _RIC_RE.match(value) else value
+    if not _RIC_RE.match(number) or number[:2] not in PROVINCE_PREFIXES:
         return None
+    try:
+        date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    return number if resident_id_check_char(number[:17]) == number[17] else None
 
 
 def valid_uscc(value: str) -> str | None:
