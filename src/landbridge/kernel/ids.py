@@ -87,3 +87,8 @@ def region_level(code: str) -> str:
     if code[9:] == "000":
         return "township"
     return "village"
+
+
+def mask_name(name: str) -> str:
+    """Mask a person's or household's name for public views: keep the first character (R1)."""
+    return name[:1] + "*" * max(len(name) - 1, 1)

@@ -8,6 +8,7 @@ from landbridge.registry.bulk_register import BulkRegistrationReport, UnitRegist
 from landbridge.registry.jobs import run_due
 from landbridge.registry.queries import (
     certificates_of_application,
+    current_extent,
     current_restrictions,
     current_rights,
     get_application,
@@ -50,6 +51,7 @@ __all__ = [
     "bulk_register",
     "certificates_of_application",
     "create_party",
+    "current_extent",
     "current_restrictions",
     "current_rights",
     "get_application",

@@ -75,6 +75,7 @@ from landbridge.registry.models import (
     RecordStatus,
     RegistrationKind,
 )
+from landbridge.registry.queries import layer_filter
 from landbridge.registry.rules import (
     PURE_LAND_SUFFIX,
     SEQUENCE_MAX,
@@ -83,7 +84,7 @@ from landbridge.registry.rules import (
     make_parcel_code,
     valid_unit_code,
 )
-from landbridge.registry.service import SPATIAL_LOCK, layer_filter, next_counter
+from landbridge.registry.service import SPATIAL_LOCK, next_counter
 
 CHUNK = 10_000
 _PARCEL: Table = Parcel.__table__  # type: ignore[assignment]

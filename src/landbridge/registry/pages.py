@@ -22,7 +22,7 @@ from landbridge.auth.service import Principal, region_prefix
 from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError, Forbidden, NotFound
 from landbridge.kernel.clock import ensure_utc, now, to_local
-from landbridge.kernel.ids import mask_id
+from landbridge.kernel.ids import mask_id, mask_name
 from landbridge.registry.certificate_pdf import CertificateData, CertificateHolder, render_certificate_pdf
 from landbridge.registry.models import (
     Application,
@@ -31,6 +31,7 @@ from landbridge.registry.models import (
     CertificateKind,
     Parcel,
     Party,
+    PartyKind,
     PropertyUnit,
     RecordStatus,
     Restriction,
@@ -86,7 +87,9 @@ def _holders(session: Session, right_ids: list[int], full_ids: bool) -> dict[int
     out: dict[int, list[HolderView]] = {rid: [] for rid in right_ids}
     for holder, party in rows:
         share = str(Fraction(holder.share_num, holder.share_den))
-        out[holder.right_id].append(HolderView(party.name, party.id_number if full_ids else mask_id(party.id_number),
+        # the public sees a person's or a household's name masked, as in the API; organisations in full
+        name = party.name if full_ids or party.kind == PartyKind.organisation else mask_name(party.name)
+        out[holder.right_id].append(HolderView(name, party.id_number if full_ids else mask_id(party.id_number),
                                                share))
     return out
 

@@ -25,7 +25,7 @@ from landbridge.registry.models import (
     Right,
     RightHolder,
 )
-from landbridge.registry.rules import share_text
+from landbridge.registry.rules import OWNERSHIP_LETTER, Layer, share_text
 
 LIVE = (RecordStatus.current.value,)
 
@@ -55,6 +55,16 @@ def party_kinds(session: Session, party_ids: Sequence[int], *, chunk: int = 5000
             Party.id.in_(ids[start:start + chunk])))
         out.update({pid: (str(kind), number) for pid, kind, number in rows})
     return out
+
+
+def current_extent(session: Session) -> tuple[float, float, float, float] | None:
+    """The lon/lat box (minx, miny, maxx, maxy) of all current parcels, or None when there are none (map view)."""
+    row: tuple[Any, ...] = tuple(session.execute(
+        select(func.min(Parcel.minx), func.min(Parcel.miny), func.max(Parcel.maxx), func.max(Parcel.maxy))
+        .where(Parcel.status == RecordStatus.current)).one())
+    if row[0] is None:
+        return None
+    return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
 
 
 def get_parcel(session: Session, parcel_id: int) -> Parcel:
@@ -210,10 +220,21 @@ def parcel_detail(session: Session, parcel_id: int, as_of: datetime | None = Non
     }
 
 
+def layer_filter(layer: Layer) -> ColumnElement[bool]:
+    """WHERE clause: parcels of one cadastral layer (the 14th character of the parcel code, R1)."""
+    letter = func.substr(Parcel.parcel_code, 14, 1)
+    return letter == OWNERSHIP_LETTER if layer is Layer.ownership else letter != OWNERSHIP_LETTER
+
+
 def list_parcels_in_bbox(session: Session, bbox: BBox, *, limit: int = 100, offset: int = 0,
-                         ) -> tuple[list[dict[str, Any]], int]:
-    """Current parcels meeting a viewport box, as public features (no personal data) plus the total (R1)."""
+                         layer: Layer | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Current parcels meeting a viewport box, as public features (no personal data) plus the total (R1).
+
+    ``layer``: only ownership parcels (village territories, for overview maps) or only use-right parcels.
+    """
     where = and_(Parcel.status == RecordStatus.current, bbox_filter(session, Parcel, bbox))
+    if layer is not None:
+        where = and_(where, layer_filter(layer))
     total = int(session.execute(select(func.count()).select_from(Parcel).where(where)).scalar_one())
     parcels = session.execute(select(Parcel).where(where).order_by(Parcel.id).limit(limit).offset(offset)
                               ).scalars().all()

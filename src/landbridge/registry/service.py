@@ -16,11 +16,10 @@ from fractions import Fraction
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge.cityprofile import get_profile
 from landbridge.config import get_settings
@@ -64,6 +63,7 @@ from landbridge.registry.queries import (
     get_party,
     get_unit,
     holders_of,
+    layer_filter,
 )
 
 MODULE = "registry"
@@ -247,12 +247,6 @@ def _geometry(geometry: BaseGeometry) -> BaseGeometry:
     except GeometryError as exc:
         raise RuleViolation("registry.invalid_geometry", f"宗地图形无效：{exc}", f"invalid parcel geometry: {exc}",
                             reason=str(exc)) from None
-
-
-def layer_filter(layer: rules.Layer) -> ColumnElement[bool]:
-    """WHERE clause: parcels of one cadastral layer (the 14th character of the parcel code, R1)."""
-    letter = func.substr(Parcel.parcel_code, 14, 1)
-    return letter == rules.OWNERSHIP_LETTER if layer is rules.Layer.ownership else letter != rules.OWNERSHIP_LETTER
 
 
 def _check_overlaps(session: Session, geom: BaseGeometry, *, layer: rules.Layer, statuses: Sequence[str],

@@ -21,8 +21,8 @@ from landbridge.auth.service import region_prefix
 from landbridge.config import get_settings
 from landbridge.errors import RuleViolation
 from landbridge.kernel.clock import ensure_utc
-from landbridge.kernel.ids import mask_id, mask_phone
-from landbridge.registry import queries, service
+from landbridge.kernel.ids import mask_id, mask_name, mask_phone
+from landbridge.registry import queries, rules, service
 from landbridge.registry.models import Application, Certificate, Restriction, Right
 from landbridge.registry.schemas import (
     AdvanceNoticeIn,
@@ -64,11 +64,6 @@ registrar = require_roles(Role.registrar)
 
 def _holders(items: list[HolderIn]) -> list[tuple[int, str]]:
     return [(h.party_id, h.share) for h in items]
-
-
-def mask_name(name: str) -> str:
-    """Mask a holder's name for public views: keep the first character."""
-    return name[:1] + "*" * max(len(name) - 1, 1)
 
 
 def _certificate_brief(cert: Certificate) -> CertificateBrief:
@@ -167,10 +162,11 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
 @router.get("/parcels", response_model=ParcelFeatureCollection)
 def list_parcels(bbox: str = Query(..., description="minx,miny,maxx,maxy (EPSG:4490)"),
                  limit: int = Query(100, ge=1), offset: int = Query(0, ge=0),
+                 layer: rules.Layer | None = Query(None, description="ownership (village territories) or use"),
                  session: Session = Depends(get_session)) -> ParcelFeatureCollection:
-    """Current parcels in a viewport as GeoJSON (public, no personal data) (R1)."""
+    """Current parcels in a viewport as GeoJSON (public, no personal data), of one cadastral layer or both (R1)."""
     limit = min(limit, get_settings().page_size_max)
-    features, total = queries.list_parcels_in_bbox(session, _bbox(bbox), limit=limit, offset=offset)
+    features, total = queries.list_parcels_in_bbox(session, _bbox(bbox), limit=limit, offset=offset, layer=layer)
     return ParcelFeatureCollection(features=features, total=total, limit=limit, offset=offset)
 
 

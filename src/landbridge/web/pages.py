@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
+import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -144,19 +145,39 @@ def right_type_legend(request: Request) -> list[dict[str, str]]:
     return entries
 
 
+_EXTENT_SECONDS = 300.0
+_extent_cache: dict[str, tuple[float, tuple[float, float, float, float] | None]] = {}
+
+
+def _data_extent(session: Session) -> tuple[float, float, float, float] | None:
+    """The box of the current parcels, re-read every few minutes (a scan of the parcel table at city scale)."""
+    from landbridge import registry
+
+    key = str(session.get_bind().engine.url)
+    cached = _extent_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < _EXTENT_SECONDS:
+        return cached[1]
+    extent = registry.current_extent(session)
+    _extent_cache[key] = (time.monotonic(), extent)
+    return extent
+
+
 @router.get("/")
-def public_map(request: Request, principal: Principal | None = Depends(optional_principal)) -> Response:
-    """The public map of parcels (全景看地), loaded by viewport from the parcel API (R1)."""
+def public_map(request: Request, principal: Principal | None = Depends(optional_principal),
+               session: Session = Depends(get_session)) -> Response:
+    """The public map of parcels (全景看地), loaded by viewport from the parcel API; opens on the data (R1)."""
     profile = get_profile()
     _ = translator(request_locale(request))
     config: dict[str, Any] = {
+        "dataBounds": _data_extent(session),
         "center": list(profile.map_center), "zoom": profile.map_zoom, "extent": list(profile.extent),
-        "api": "/api/v1/parcels", "pageSize": 500, "maxFeatures": 3000,
+        "api": "/api/v1/parcels", "pageSize": 500, "maxFeatures": 3000, "detailZoom": 14,
         "legend": right_type_legend(request),
         "text": {"code": _("Parcel code"), "use": _("Land use"), "area": _("Area"), "units": _("Units"),
                  "open": _("Open parcel page"), "loading": _("Loading parcels…"),
                  "shown": _("{n} parcels shown"), "more": _("Zoom in to see all parcels"),
                  "failed": _("Parcels could not be loaded"), "m2": _("m²"), "rights": _("Rights"),
+                 "overview": _("Village territories shown: zoom in to see the parcels"),
                  "none": _("No registered right")},
         "labels": {value: _(label) for value, label in RIGHT_TYPE_LABELS.items()},
         "landUse": {code: _(label) for code, label in LAND_USE_LABELS.items()},

@@ -7,8 +7,17 @@
   config.legend.forEach(function (item) { colours[item.value] = item.colour; });
   var status = document.getElementById("map-status");
 
-  var map = L.map("map", { zoomControl: true, attributionControl: false })
-    .setView(config.center, config.zoom);
+  var map = L.map("map", { zoomControl: true, attributionControl: false });
+  var data = config.dataBounds; // minx, miny, maxx, maxy of the registered parcels, or null
+  var query = new URLSearchParams(window.location.search); // ?lat=&lon=&z= opens a given place (shared links)
+  var at = [parseFloat(query.get("lat")), parseFloat(query.get("lon")), parseInt(query.get("z"), 10)];
+  if (at.every(isFinite)) {
+    map.setView([at[0], at[1]], Math.max(3, Math.min(19, at[2])));
+  } else if (data) {
+    map.fitBounds([[data[1], data[0]], [data[3], data[2]]], { padding: [12, 12] });
+  } else {
+    map.setView(config.center, config.zoom);
+  }
   var ext = config.extent; // minx, miny, maxx, maxy (lon/lat)
   L.rectangle([[ext[1], ext[0]], [ext[3], ext[2]]],
     { color: "#0b6e4f", weight: 2, dashArray: "6 4", fill: false, interactive: false }).addTo(map);
@@ -20,7 +29,14 @@
     return types.length ? types[0] : "";
   }
   function styleOf(feature) {
-    var colour = colours[mainRight(feature.properties)] || colours[""];
+    var right = mainRight(feature.properties);
+    var colour = colours[right] || colours[""];
+    if (right === "collective_land_ownership") { // a village territory (layer A)
+      if (map.getZoom() < config.detailZoom) { // overview: the territories themselves
+        return { color: colour, weight: 1.5, fillColor: colour, fillOpacity: 0.35 };
+      }
+      return { color: colour, weight: 2.5, dashArray: "8 5", fill: false }; // its outline over the use parcels
+    }
     return { color: colour, weight: 1, fillColor: colour, fillOpacity: 0.45 };
   }
   function esc(value) {
@@ -49,10 +65,14 @@
     var mine = ++generation;
     var b = map.getBounds();
     var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(6); });
+    // Zoomed out, only the village territories (ownership layer) are drawn; the parcels come at detail zoom.
+    var overview = map.getZoom() < config.detailZoom;
+    document.body.setAttribute("data-overview", overview ? "1" : "0");
     var features = [];
     status.textContent = text.loading;
     function page(offset) {
-      var url = config.api + "?bbox=" + bbox.join(",") + "&limit=" + config.pageSize + "&offset=" + offset;
+      var url = config.api + "?bbox=" + bbox.join(",") + "&limit=" + config.pageSize + "&offset=" + offset +
+        (overview ? "&layer=ownership" : "");
       return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
         if (!r.ok) { throw new Error(String(r.status)); }
         return r.json();
@@ -70,7 +90,8 @@
         layer.clearLayers();
         layer.addData({ type: "FeatureCollection", features: features });
         var full = !more;
-        status.textContent = text.shown.replace("{n}", features.length) + (full ? "" : " · " + text.more);
+        status.textContent = overview ? text.overview :
+          text.shown.replace("{n}", features.length) + (full ? "" : " · " + text.more);
         document.body.setAttribute("data-parcels", String(features.length));
       });
     }
