@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 
 from landbridge.auth.models import User
 from landbridge.cityprofile import get_profile
-from landbridge.collective.models import Collective, Member
+from landbridge.collective import vote_verdict
+from landbridge.collective.models import Collective, Meeting, Member, Motion, Seat
 from landbridge.db import Database
 from landbridge.demo.geography import Geography, build_geography
 from landbridge.demo.models import TrueValue
@@ -117,6 +118,17 @@ def test_world_invariants(db: Database, geo: Geography) -> None:
         roll = s.scalars(select(Member).where(Member.party_id == member_user.party_id)).one()
         clerk_collective = next(c for c in collectives if c.region_code == CLERK_VILLAGE)
         assert roll.collective_id == clerk_collective.id and clerk_collective.organisation_id is not None
+        # Past meetings (issue #5): seats on the three bodies, a sealed representatives' vote with minutes whose
+        # verdict recounts from the ballots, and an upcoming members' assembly with a draft motion.
+        assert s.scalar(select(func.count()).select_from(Seat).where(Seat.collective_id == clerk_collective.id)) == 23
+        motions = s.scalars(select(Motion).where(Motion.collective_id == clerk_collective.id)
+                            .order_by(Motion.id)).all()
+        assert [m.status for m in motions] == ["sealed", "draft"]
+        verdict = vote_verdict(s, motions[0].id, "simple_majority")
+        assert verdict.sealed and verdict.verified and verdict.yes + verdict.no + verdict.abstain == 15
+        meetings = s.scalars(select(Meeting).where(Meeting.collective_id == clerk_collective.id)
+                             .order_by(Meeting.id)).all()
+        assert meetings[0].minutes and meetings[1].minutes is None
         # Plan, prices: zones, a true value per use-right parcel, ≥ 5 years of sales.
         assert s.scalar(select(func.count()).select_from(PlanningZone)) == report.zones > 0
         assert s.scalar(select(func.count()).select_from(TrueValue)) == sum(plan.values())

@@ -29,7 +29,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -44,7 +44,21 @@ from landbridge import registry
 from landbridge.auth import create_demo_accounts, link_user_party
 from landbridge.auth.models import Organisation
 from landbridge.cityprofile import CityProfile
-from landbridge.collective import MemberIn, create_collective, enrol_members_bulk, quantify_shares_bulk
+from landbridge.collective import (
+    MemberIn,
+    appoint_seat,
+    cast_ballot,
+    convene_meeting,
+    create_collective,
+    create_motion,
+    enrol_members_bulk,
+    open_vote,
+    quantify_shares_bulk,
+    record_minutes,
+    seal_vote,
+)
+from landbridge.collective.models import Member as CollectiveMember
+from landbridge.collective.queries import roster_of
 from landbridge.db import Database
 from landbridge.demo.geography import (
     Geography,
@@ -365,8 +379,9 @@ class _Village:
         world, rules = self.world, self.world.rules
         admitted = date.fromisoformat(str(rules["member_admitted_on"]))
         organisation = world.institutions.clerk_organisation_id if self.code in world.clerk_villages else None
-        create_collective(self.session, party_id=collective_party, region_code=self.code,
-                          name=f"{self.territory.name}股份经济合作社", organisation_id=organisation, actor=ACTOR)
+        collective = create_collective(self.session, party_id=collective_party, region_code=self.code,
+                                       name=f"{self.territory.name}股份经济合作社", organisation_id=organisation,
+                                       actor=ACTOR)
         members: list[MemberIn] = []
         for group, persons, people in zip(group_ids, person_ids, households, strict=True):
             for pid, member in zip(persons, people, strict=True):
@@ -386,6 +401,49 @@ class _Village:
                              base_date=date.fromisoformat(str(rules["share_base_date"])),
                              asset_value=Decimal(round(value, -3)).quantize(Decimal("0.01")),
                              resolution_ref=f"{self.territory.name}成员大会折股量化决议（2019）")
+        if self.code in world.clerk_villages or self.index < int(rules["meeting_villages"]):
+            self._meetings(collective.id, [persons[0] for persons in person_ids])
+
+    def _meetings(self, collective_id: int, heads: list[int]) -> None:
+        """Seats on the three bodies (三会), a past representatives' vote with minutes, an upcoming meeting (L3)."""
+        s, rng, rules = self.session, self.rng, self.world.rules
+        seats = {int(p): int(m) for m, p in s.execute(select(CollectiveMember.id, CollectiveMember.party_id).where(
+            CollectiveMember.collective_id == collective_id, CollectiveMember.party_id.in_(heads)))}
+        members = [seats[p] for p in heads if p in seats]
+        sizes = rules["body_seats"]
+        started = date(2021, 1, 15)
+        at = 0
+        for body in ("representatives_assembly", "board", "supervisory_board"):
+            for k, member in enumerate(members[at:at + int(sizes[body])]):
+                appoint_seat(s, collective_id=collective_id, member_id=member, body=body, started_on=started,
+                             role="chair" if k == 0 and body != "representatives_assembly" else "member",
+                             actor=ACTOR)
+            at += int(sizes[body])
+        name = self.territory.name
+        year = self.world.today.year - 1
+        meeting = convene_meeting(s, collective_id=collective_id, body="representatives_assembly",
+                                  title=f"{name}股份经济合作社{year}年度成员代表大会",
+                                  scheduled_at=datetime(year, 12, 20, 1, 30, tzinfo=UTC), location=f"{name}村委会议室",
+                                  actor=ACTOR)
+        motion = create_motion(s, meeting_id=meeting.id, title=f"{year}年度集体收益分配方案",
+                               text=f"按股分红，每股分配 {rng.randrange(20, 120)} 元，提取公积公益金 10%。",
+                               kind="revenue_distribution", actor=ACTOR)
+        open_vote(s, motion_id=motion.id, actor=ACTOR)
+        for entry in roster_of(s, motion.id):
+            cast_ballot(s, motion_id=motion.id, member_id=entry.member_id, channel="in_person", actor=ACTOR,
+                        choice=rng.choices(["yes", "no", "abstain"], weights=[85, 8, 7])[0])
+        seal_vote(s, motion_id=motion.id, actor=ACTOR)
+        record_minutes(s, meeting_id=meeting.id, actor=ACTOR,
+                       minutes=f"应到代表 {sizes['representatives_assembly']} 人，会议由理事长主持，"
+                               f"审议并表决《{year}年度集体收益分配方案》，表决结果以系统封存为准。")
+        upcoming = self.world.today + timedelta(days=20)
+        nxt = convene_meeting(s, collective_id=collective_id, body="members_assembly",
+                              title=f"{name}股份经济合作社成员大会（集体经营性建设用地入市）",
+                              scheduled_at=datetime(upcoming.year, upcoming.month, upcoming.day, 1, 30, tzinfo=UTC),
+                              location=f"{name}文化礼堂", actor=ACTOR)
+        create_motion(s, meeting_id=nxt.id, title="同意本村集体经营性建设用地使用权公开出让",
+                      text="拟将本村一宗集体经营性建设用地使用权通过鹰潭市农村产权交易中心公开出让，期限 40 年。",
+                      kind="market_entry_consent", actor=ACTOR)
 
     def _activity(self, land_use: np.ndarray, unit_ids: list[int], right_ids: list[int], org_ids: list[int],
                   group_ids: list[int], person_ids: list[list[int]]) -> None:
