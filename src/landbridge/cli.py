@@ -8,6 +8,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from landbridge.valuation.cli import app as valuation_app
+
 app = typer.Typer(help="LandBridge 城乡融合综合服务平台", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="database schema")
 ledger_app = typer.Typer(help="the tamper-evident ledger")
@@ -17,6 +19,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(valuation_app, name="valuation")
 console = Console()
 
 

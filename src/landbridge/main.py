@@ -77,7 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ledger_router)
     for module in ("landbridge.registry.views", "landbridge.web.pages", "landbridge.registry.pages",
                    "landbridge.planning.views", "landbridge.valuation.views", "landbridge.collective.views",
-                   "landbridge.collective.pages"):
+                   "landbridge.collective.pages", "landbridge.valuation.benchmark_views",
+                   "landbridge.valuation.benchmark_pages", "landbridge.valuation.mass_views",
+                   "landbridge.valuation.mass_pages"):
         _include_optional(app, module)
 
     @app.get("/api/v1/health", tags=["meta"])

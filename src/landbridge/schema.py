@@ -17,6 +17,8 @@ MODEL_MODULES = (
     "landbridge.registry.models",
     "landbridge.planning.models",
     "landbridge.valuation.models",
+    "landbridge.valuation.benchmark_models",
+    "landbridge.valuation.mass_models",
     "landbridge.collective.models",
     "landbridge.demo.models",
 )
