@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from landbridge.auth.models import User
 from landbridge.cityprofile import get_profile
 from landbridge.collective import vote_verdict
-from landbridge.collective.models import Collective, Meeting, Member, Motion, Seat
+from landbridge.collective.models import Collective, DividendRun, Meeting, Member, Motion, Seat
 from landbridge.db import Database
 from landbridge.demo.geography import Geography, build_geography
 from landbridge.demo.models import TrueValue
@@ -129,6 +129,8 @@ def test_world_invariants(db: Database, geo: Geography) -> None:
         meetings = s.scalars(select(Meeting).where(Meeting.collective_id == clerk_collective.id)
                              .order_by(Meeting.id)).all()
         assert meetings[0].minutes and meetings[1].minutes is None
+        runs = s.scalars(select(DividendRun).where(DividendRun.collective_id == clerk_collective.id)).all()
+        assert len(runs) == int(verdict.passed)  # the dividend follows the passed distribution motion
         # Plan, prices: zones, a true value per use-right parcel, ≥ 5 years of sales.
         assert s.scalar(select(func.count()).select_from(PlanningZone)) == report.zones > 0
         assert s.scalar(select(func.count()).select_from(TrueValue)) == sum(plan.values())

@@ -54,11 +54,14 @@ from landbridge.collective import (
     enrol_members_bulk,
     open_vote,
     quantify_shares_bulk,
+    record_book_entry,
     record_minutes,
+    run_dividend,
     seal_vote,
+    vote_verdict,
 )
 from landbridge.collective.models import Member as CollectiveMember
-from landbridge.collective.queries import roster_of
+from landbridge.collective.queries import books_of, roster_of
 from landbridge.db import Database
 from landbridge.demo.geography import (
     Geography,
@@ -433,6 +436,14 @@ class _Village:
             cast_ballot(s, motion_id=motion.id, member_id=entry.member_id, channel="in_person", actor=ACTOR,
                         choice=rng.choices(["yes", "no", "abstain"], weights=[85, 8, 7])[0])
         seal_vote(s, motion_id=motion.id, actor=ACTOR)
+        book = next(b for b in books_of(s, collective_id) if b.owner == "collective")
+        income = Decimal(rng.randrange(200_000, 900_000, 1_000))
+        record_book_entry(s, book_id=book.id, direction="income", amount=income, category="operating_income",
+                          memo=f"{year}年度集体资产（厂房、门面、山林）租赁收入", occurred_on=date(year, 12, 1),
+                          actor=ACTOR)
+        if vote_verdict(s, motion.id, motion.threshold).passed:  # the distribution needs the passed motion
+            run_dividend(s, collective_id=collective_id, period=f"{year}年度", actor=ACTOR, motion_id=motion.id,
+                         amount=(income * Decimal("0.6")).quantize(Decimal("0.01")))
         record_minutes(s, meeting_id=meeting.id, actor=ACTOR,
                        minutes=f"应到代表 {sizes['representatives_assembly']} 人，会议由理事长主持，"
                                f"审议并表决《{year}年度集体收益分配方案》，表决结果以系统封存为准。")
