@@ -15,6 +15,7 @@ from landbridge.collective.pages import (
     BODY_LABELS,
     CHOICE_LABELS,
     ENTRY_LABELS,
+    GROUND_LABELS,
     KIND_LABELS,
     STATUS_LABELS,
     THRESHOLD_LABELS,
@@ -56,7 +57,8 @@ def test_every_collective_page_text_has_a_chinese_translation() -> None:
     pattern = re.compile(r"""_\((["'])(.+?)\1[,)]""")
     ids = {m.group(2) for f in SRC.glob("templates/collective/*.html")
            for m in pattern.finditer(f.read_text(encoding="utf-8"))}
-    for table in (BODY_LABELS, KIND_LABELS, STATUS_LABELS, CHOICE_LABELS, THRESHOLD_LABELS, ENTRY_LABELS):
+    for table in (BODY_LABELS, KIND_LABELS, STATUS_LABELS, CHOICE_LABELS, THRESHOLD_LABELS, ENTRY_LABELS,
+                  GROUND_LABELS):
         ids |= set(table.values())
     assert len(ids) > 100
     own, platform = _catalogue("zh_CN"), catalogue("zh_CN")
@@ -76,6 +78,20 @@ def test_who_may_open_the_desk(village: Village) -> None:
     assert "Member roll" in english.text and "成员名册" not in english.text
     assert client_as("villager").get("/collective/me").status_code == 200
     assert client_as("clerk").get("/collective/me").status_code == 403
+
+
+def test_the_roll_pages_through_every_member(village: Village, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clerk pages through the whole roll (C1), admission grounds in words; a bad page number is a 4xx."""
+    import landbridge.collective.pages as pages
+
+    monkeypatch.setattr(pages, "PAGE_ROWS", 4)
+    clerk = client_as("clerk")
+    first, second = clerk.get("/collective").text, clerk.get("/collective?page=2").text
+    assert "第 1 / 2 页，共 6 名成员" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    assert "第 2 / 2 页，共 6 名成员" in second and 'rel="prev"' in second and 'rel="next"' not in second
+    rows = [len(re.findall(r"<td>原始成员</td>", t)) for t in (first, second)]
+    assert rows == [4, 2]  # every member once, grounds translated
+    assert clerk.get("/collective?page=0").status_code == 422
 
 
 def test_a_vote_from_the_desk_to_the_members_verification(db: Database, village: Village) -> None:

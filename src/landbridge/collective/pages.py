@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.pofile import read_po
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -56,6 +56,8 @@ STATUS_LABELS = {"draft": "Draft", "open": "Voting open", "sealed": "Sealed", "s
 CHOICE_LABELS = {"yes": "For", "no": "Against", "abstain": "Abstain"}
 THRESHOLD_LABELS = {"two_thirds": "At least two thirds of the roster",
                     "simple_majority": "More than half of the roster"}
+GROUND_LABELS = {"original": "Original member", "birth": "Birth", "marriage": "Marriage", "adoption": "Adoption",
+                 "transfer_in": "Transferred in", "resettlement": "Resettlement", "other": "Members' decision"}
 ENTRY_LABELS = {"issue": "Issued", "inherit_in": "Inherited in", "inherit_out": "Inherited out",
                 "transfer_in": "Transferred in", "transfer_out": "Transferred out", "pledge": "Pledged",
                 "release": "Pledge released"}
@@ -86,7 +88,7 @@ def page_translator(request: Request) -> Callable[..., str]:
 def _labels(_: Callable[..., str]) -> dict[str, dict[str, str]]:
     return {name: {k: _(v) for k, v in table.items()} for name, table in (
         ("body", BODY_LABELS), ("kind", KIND_LABELS), ("status", STATUS_LABELS), ("choice", CHOICE_LABELS),
-        ("threshold", THRESHOLD_LABELS), ("entry", ENTRY_LABELS))}
+        ("threshold", THRESHOLD_LABELS), ("entry", ENTRY_LABELS), ("ground", GROUND_LABELS))}
 
 
 def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
@@ -143,7 +145,7 @@ def _act(request: Request, session: Session, principal: Principal | None, csrf: 
 # --- the clerk's desk ------------------------------------------------------------------------------
 
 @router.get("/collective")
-def desk(request: Request, session: Session = Depends(get_session),
+def desk(request: Request, page: int = Query(1, ge=1, le=100_000), session: Session = Depends(get_session),
          principal: Principal | None = Depends(optional_principal)) -> Response:
     """The clerk's desk of their collective; a member is sent to their own page (C1, C2, L3)."""
     if principal is None:
@@ -154,7 +156,8 @@ def desk(request: Request, session: Session = Depends(get_session),
         collective = _clerk_collective(session, principal)
     except DomainError as exc:
         return _refuse(request, exc)
-    members, member_total = queries.list_members(session, collective.id, status="active", limit=PAGE_ROWS)
+    members, member_total = queries.list_members(session, collective.id, status="active", limit=PAGE_ROWS,
+                                                 offset=(page - 1) * PAGE_ROWS)
     accounts, account_total = queries.list_accounts(session, collective.id, limit=PAGE_ROWS)
     names = {p: registry.get_party(session, p).name for p in {m.party_id for m in members}
              | {a.holder_party_id for a in accounts}}
@@ -170,7 +173,7 @@ def desk(request: Request, session: Session = Depends(get_session),
         "books": queries.books_of(session, collective.id), "meetings": meetings, "motions": by_meeting,
         "reconciliation": queries.reconcile_shares(session, collective.id),
         "dividends": queries.list_dividend_runs(session, collective.id),
-        "kinds": list(KIND_LABELS), "bodies": list(BODY_LABELS),
+        "kinds": list(KIND_LABELS), "bodies": list(BODY_LABELS), "page": page, "page_rows": PAGE_ROWS,
         "default_time": to_local(now()).strftime("%Y-%m-%dT%H:%M")})
 
 
