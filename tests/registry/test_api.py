@@ -133,6 +133,9 @@ def test_error_codes(client: TestClient, db: Database, people: People) -> None:
     assert r.status_code == 422 and r.json()["code"] == "registry.invalid_geometry"
     r = client.post("/api/v1/parcels", json={**f, "geometry": {"type": "Polygon", "coordinates": "x"}}, headers=h)
     assert r.status_code == 422 and r.json()["code"] == "registry.invalid_geometry"
+    for odd in ({"type": "Nope", "coordinates": []}, {"type": "GeometryCollection"}, {}):  # never a 500
+        r = client.post("/api/v1/parcels", json={**f, "geometry": odd}, headers=h)
+        assert r.status_code == 422, (odd, r.status_code)
     r = client.post("/api/v1/parcels", json=feature(people, TOWNSHIP_VILLAGE, holders=[
         {"party_id": people.a, "share": "1/2"}, {"party_id": people.b, "share": "1/3"}]), headers=h)
     assert r.status_code == 422 and r.json()["code"] == "registry.shares_not_one"

@@ -11,7 +11,7 @@ from typing import Any
 
 import shapely.geometry
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
-from shapely.errors import GEOSException
+from shapely.errors import ShapelyError
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -85,7 +85,7 @@ def _application(session: Session, app: Application) -> ApplicationRead:
 def _geometry(geometry: dict[str, Any]) -> BaseGeometry:
     try:
         return shapely.geometry.shape(geometry)
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError, GEOSException) as exc:
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, ShapelyError) as exc:
         raise RuleViolation("registry.invalid_geometry", "宗地图形无法解析", f"the geometry cannot be parsed: {exc}",
                             reason=str(exc)) from None
 
