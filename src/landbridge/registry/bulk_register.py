@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -158,7 +158,21 @@ def _check_parties_exist(session: Session, rows: Sequence[UnitRegistration]) -> 
                        party_id=missing[0])
 
 
-def _returning_ids(session: Session, table: Table, rows: list[dict[str, Any]], stmt: Any = None) -> list[int]:
+def _returning_ids(session: Session, table: Table, rows: list[dict[str, Any]], stmt: Any = None, *,
+                   holds_write_lock: bool = False) -> list[int]:
+    """Insert rows and return their new ids in input order.
+
+    On SQLite, ``RETURNING`` in parameter order runs one statement per row. When this transaction already
+    holds SQLite's single write lock (it has written before), no other writer can take ids meanwhile, so
+    the ids after the current maximum are ours: they are given explicitly and the rows go in one batch.
+    """
+    if holds_write_lock and session.get_bind().dialect.name == "sqlite":
+        first = int(session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        ids = list(range(first, first + len(rows)))
+        base = stmt if stmt is not None else insert(table)
+        statement = base.values(id=bindparam("id")) if stmt is not None else base
+        session.execute(statement, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        return ids
     statement = (stmt if stmt is not None else insert(table)).returning(table.c.id, sort_by_parameter_order=True)
     return [int(v) for v in session.execute(statement, rows).scalars().all()]
 
@@ -229,14 +243,14 @@ def bulk_register(session: Session, rows: Sequence[UnitRegistration], *, actor: 
                 "location": rows[i].location, "wkb": bytes(wkbs[off]), "area_m2": Decimal(area_text[off]),
                 "minx": float(bounds[off, 0]), "miny": float(bounds[off, 1]), "maxx": float(bounds[off, 2]),
                 "maxy": float(bounds[off, 3]), "region_code": rows[i].region_code,
-            } for off, i in enumerate(idx)], parcel_stmt)
+            } for off, i in enumerate(idx)], parcel_stmt, holds_write_lock=True)
             unit_codes = [rules.make_unit_code(codes[i], rows[i].attachment, *((1, 1) if rows[i].attachment != "W"
                                                                                 else (0, 0))) for i in idx]
             u_ids = _returning_ids(session, _UNIT, [{
                 **common, "unit_code": unit_codes[off], "parcel_id": p_ids[off], "attachment": rows[i].attachment,
                 "building_no": int(unit_codes[off][20:24]), "unit_no": int(unit_codes[off][24:]),
                 "attrs": rows[i].unit_attrs, "region_code": rows[i].region_code, "supersedes_id": None,
-            } for off, i in enumerate(idx)])
+            } for off, i in enumerate(idx)], holds_write_lock=True)
             right_rows: list[dict[str, Any]] = []
             owners: list[int] = []  # input offset of each right row
             for off, i in enumerate(idx):
@@ -250,7 +264,7 @@ def bulk_register(session: Session, rows: Sequence[UnitRegistration], *, actor: 
                     right_rows.append({**base, "right_type": RightType.house_ownership.value, "attrs": {},
                                        "term_start": None, "term_end": None})
                     owners.append(off)
-            r_ids = _returning_ids(session, _RIGHT, right_rows)
+            r_ids = _returning_ids(session, _RIGHT, right_rows, holds_write_lock=True)
             holder_rows = [{"right_id": rid, "party_id": pid, "share_num": share.numerator,
                             "share_den": share.denominator}
                            for rid, off in zip(r_ids, owners, strict=True) for pid, share in rows[start + off].holders]
