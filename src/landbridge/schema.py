@@ -20,6 +20,7 @@ MODEL_MODULES = (
     "landbridge.valuation.benchmark_models",
     "landbridge.valuation.mass_models",
     "landbridge.collective.models",
+    "landbridge.exchange.models",
     "landbridge.demo.models",
 )
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"

@@ -19,7 +19,8 @@ from landbridge.db import get_database
 log = logging.getLogger("landbridge.worker")
 
 # "module:function" names of jobs taking (session) and returning the number of transitions fired.
-JOBS: tuple[str, ...] = ("landbridge.registry.jobs:run_due", "landbridge.collective.jobs:run_due")
+JOBS: tuple[str, ...] = ("landbridge.registry.jobs:run_due", "landbridge.collective.jobs:run_due",
+                         "landbridge.exchange.jobs:run_due")
 
 
 def _resolve(name: str) -> Callable[[Session], int] | None:
