@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -612,8 +611,3 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
     progress("prices", 3, 3)
     lap("prices")
     return world.report
-
-
-def geometry_of(geography: Geography, code: str) -> BaseGeometry:
-    """A village territory's polygon (maps and checks)."""
-    return geography.villages[code].geometry
