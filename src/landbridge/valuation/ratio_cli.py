@@ -1,0 +1,93 @@
+"""``landbridge valuation ratio-study``: an IAAO ratio study of any CSV of appraisals and sales (L1)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from landbridge.valuation.ratio import (
+    RatioInputError,
+    RatioStandards,
+    RatioStudy,
+    price_bands,
+    ratio_study,
+    ratio_study_by_segment,
+    read_csv_columns,
+)
+
+
+def study_json(study: RatioStudy, standards: RatioStandards, property_class: str) -> dict[str, Any]:
+    """A study with its verdict for ``property_class``, as JSON values."""
+    out = study.to_dict()
+    out["verdict"] = study.verdict(property_class, standards).__dict__
+    return out
+
+
+def run_ratio_study(data: dict[str, Any], appraised: str, sale: str, *, segment: str | None, price_band: int,
+                    trim: str | None, confidence: float, seed: int, property_class: str) -> dict[str, Any]:
+    """The overall ratio study of the columns, and one per segment and per price band when asked (L1)."""
+    standards = RatioStandards.load()
+    a, s = data[appraised], data[sale]
+    study = ratio_study(a, s, trim=trim, confidence=confidence, seed=seed, standards=standards)
+    out = study_json(study, standards, property_class)
+    groups: list[tuple[str, Any]] = []
+    if segment:
+        groups.append(("segments", data[segment]))
+    if price_band:
+        groups.append(("price_bands", price_bands(s, price_band)))
+    for key, labels in groups:
+        by = ratio_study_by_segment(a, s, labels, trim=trim, confidence=confidence, seed=seed, standards=standards)
+        out[key] = {name: None if st is None else study_json(st, standards, property_class)
+                    for name, st in by.items()}
+    return out
+
+
+def _print_table(result: dict[str, Any]) -> None:
+    table = Table(title="评估比率研究 / ratio study (IAAO 2013)")
+    for col in ("segment", "n", "median", "COD", "PRD", "PRB", "pass"):
+        table.add_column(col)
+    rows = [("all", result)] + [(k, v) for key in ("segments", "price_bands")
+                                for k, v in result.get(key, {}).items() if v is not None]
+    for name, r in rows:
+        prb = "-" if r["prb"] is None else f"{r['prb']:.3f}"
+        table.add_row(name, str(r["n"]), f"{r['median']:.4f}", f"{r['cod']:.1f}", f"{r['prd']:.3f}", prb,
+                      "yes" if r["verdict"]["passed"] else "no")
+    Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ratio-study`` to ``landbridge valuation``."""
+
+    @app.command("ratio-study")
+    def ratio_study_cmd(
+        input_file: Path = typer.Option(..., "--input", help="CSV file with a header row"),
+        appraised: str = typer.Option(..., "--appraised", help="column of appraised values"),
+        sale: str = typer.Option(..., "--sale", help="column of sale prices"),
+        segment: str | None = typer.Option(None, "--segment", help="column to study by (district, use, …)"),
+        price_band: int = typer.Option(0, "--price-bands", help="also study by this many sale-price quantile bands"),
+        no_trim: bool = typer.Option(False, "--no-trim", help="keep IQR outliers"),
+        extreme: bool = typer.Option(False, "--extreme-only", help="trim only extreme outliers (3 × IQR)"),
+        confidence: float = typer.Option(0.95, "--confidence"),
+        seed: int = typer.Option(0, "--seed", help="seed of the bootstrap"),
+        property_class: str = typer.Option("other", "--property-class",
+                                           help="IAAO class for the COD limit: residential, rural, vacant, other"),
+        as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+    ) -> None:
+        """IAAO ratio study (median, COD, PRD, PRB with intervals, pass/fail) of any sales CSV (L1)."""
+        trim = None if no_trim else ("iqr3" if extreme else "iqr")
+        try:
+            data = read_csv_columns(input_file, [appraised, sale], [segment] if segment else [])
+            result = run_ratio_study(data, appraised, sale, segment=segment, price_band=price_band, trim=trim,
+                                     confidence=confidence, seed=seed, property_class=property_class)
+        except RatioInputError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from None
+        if as_json:
+            typer.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            _print_table(result)
