@@ -90,12 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _include_optional(app: FastAPI, module_name: str) -> None:
-    import importlib
+    from landbridge.kernel.modules import import_optional
 
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return
-        raise
-    app.include_router(module.router)
+    module = import_optional(module_name)
+    if module is not None:
+        app.include_router(module.router)

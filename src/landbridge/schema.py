@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from alembic import command
@@ -10,6 +9,7 @@ from alembic.config import Config
 from sqlalchemy import MetaData
 
 from landbridge.db import Base
+from landbridge.kernel.modules import import_optional
 
 MODEL_MODULES = (
     "landbridge.auth.models",
@@ -29,11 +29,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 def load_models() -> MetaData:
     """Import all table modules so that ``Base.metadata`` is complete."""
     for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not (name == exc.name or name.startswith(exc.name + ".")):
-                raise  # a module that exists but fails to import is a real error
+        import_optional(name)
     return Base.metadata
 
 

@@ -6,7 +6,6 @@ self-guarding transition, so running it twice, or after a crash, fires each dead
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
@@ -15,6 +14,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from landbridge.db import get_database
+from landbridge.kernel.modules import import_optional
 
 log = logging.getLogger("landbridge.worker")
 
@@ -25,12 +25,9 @@ JOBS: tuple[str, ...] = ("landbridge.registry.jobs:run_due", "landbridge.collect
 
 def _resolve(name: str) -> Callable[[Session], int] | None:
     module_name, func = name.split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
+    module = import_optional(module_name)
+    if module is None:
+        return None
     job: Callable[[Session], int] = getattr(module, func)
     return job
 

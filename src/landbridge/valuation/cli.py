@@ -6,9 +6,9 @@ not present yet is skipped (as the optional routers in ``main.py``).
 
 from __future__ import annotations
 
-import importlib
-
 import typer
+
+from landbridge.kernel.modules import import_optional
 
 COMMAND_MODULES = ("landbridge.valuation.ratio_cli", "landbridge.valuation.mass_cli",
                    "landbridge.valuation.benchmark_cli")
@@ -18,13 +18,9 @@ app = typer.Typer(help="估价 / valuation: ratio studies, mass appraisal, bench
 
 def _register() -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(app)
+        module = import_optional(name)
+        if module is not None:
+            module.register(app)
 
 
 _register()
