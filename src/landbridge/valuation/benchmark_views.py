@@ -1,28 +1,36 @@
-"""Valuation JSON API, engineer A's part: ratio studies (L1).
+"""Valuation JSON API, engineer A's part: ratio studies, sales validation (L1).
 
-Permissions: the natural-resources bureau (``nr_official``) and supervisors run ratio studies; a study
-reads only the numbers it is sent and changes nothing.
+Permissions: the natural-resources bureau (``nr_official``) and supervisors run ratio studies (a
+study reads only the numbers it is sent and changes nothing) and read sale flags of their
+organisation's area; only the bureau screens sales and reviews flags.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from landbridge.auth import Principal, Role, require_roles
+from landbridge.auth import Principal, Role, check_region, require_roles
+from landbridge.auth.service import region_prefix as area_prefix
 from landbridge.config import get_settings
-from landbridge.errors import RuleViolation
+from landbridge.errors import Forbidden, RuleViolation
+from landbridge.valuation import validation
+from landbridge.valuation.benchmark_models import FlagReason, FlagStatus, SaleFlag
 from landbridge.valuation.ratio import RatioInputError, read_csv_columns
 from landbridge.valuation.ratio_cli import run_ratio_study
-from landbridge.web.transaction import TransactionalRoute
+from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/valuation", tags=["valuation"], route_class=TransactionalRoute)
 
 STUDY_ROLES = (Role.nr_official, Role.supervisor)
 studier = require_roles(*STUDY_ROLES)
+flag_reader = require_roles(Role.nr_official, Role.supervisor)
+bureau = require_roles(Role.nr_official)
 MAX_ROWS = 1_000_000
 
 
@@ -110,3 +118,93 @@ async def ratio_study_api(request: Request, principal: Principal = Depends(studi
         return await run_in_threadpool(_from_rows, body)
     except RatioInputError as exc:
         raise _invalid(str(exc)) from None
+
+
+# --- sales validation -----------------------------------------------------------------------------
+
+class SaleFlagRead(BaseModel):
+    id: int
+    sale_id: int
+    reason: FlagReason
+    score: float | None
+    detail: str
+    region_code: str
+    status: FlagStatus
+    run_no: str
+    created_at: datetime
+    review_note: str | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+
+
+class SaleFlagPage(BaseModel):
+    items: list[SaleFlagRead]
+    total: int
+    page: int
+    page_size: int
+
+
+class FlagRunIn(BaseModel):
+    region_prefix: str | None = Field(default=None, pattern=r"^\d{1,12}$")
+    since: date | None = None
+    until: date | None = None
+
+
+class FlagRunRead(BaseModel):
+    run_no: str
+    examined: int
+    found: int
+    created: int
+    by_reason: dict[str, int]
+    ledger_seq: int
+
+
+class FlagReviewIn(BaseModel):
+    decision: Literal["accepted", "rejected"]
+    note: str = Field(min_length=1, max_length=validation.REVIEW_NOTE_MAX)
+
+
+def scope(principal: Principal, requested: str | None) -> str:
+    """The region prefix to work on: the caller's area, narrowed by the request (403 outside the area)."""
+    own = area_prefix(principal.region_code)
+    if not requested or own.startswith(requested):
+        return own
+    if requested.startswith(own):
+        return requested
+    raise Forbidden("auth.forbidden_region", "该区域不在您所在机构的管辖范围内",
+                    "this region is outside your organisation's area", region_prefix=requested)
+
+
+def flag_read(flag: SaleFlag) -> SaleFlagRead:
+    return SaleFlagRead.model_validate(flag, from_attributes=True)
+
+
+@router.get("/sale-flags", response_model=SaleFlagPage)
+def list_sale_flags(status: FlagStatus | None = None, reason: FlagReason | None = None,
+                    region_prefix: str | None = Query(None, pattern=r"^\d{1,12}$"), page: int = Query(1, ge=1),
+                    page_size: int = Query(50, ge=1), principal: Principal = Depends(flag_reader),
+                    session: Session = Depends(get_session)) -> SaleFlagPage:
+    """Sale flags of the caller's area, newest sales first (bureau, supervisors) (L1)."""
+    page_size = min(page_size, get_settings().page_size_max)
+    items, total = validation.list_sale_flags(session, region_prefix=scope(principal, region_prefix), status=status,
+                                              reason=reason, page=page, page_size=page_size)
+    return SaleFlagPage(items=[flag_read(f) for f in items], total=total, page=page, page_size=page_size)
+
+
+@router.post("/sale-flags/run", response_model=FlagRunRead, status_code=201)
+def run_sales_validation(body: FlagRunIn, principal: Principal = Depends(bureau),
+                         session: Session = Depends(get_session)) -> FlagRunRead:
+    """Screen the sales of the caller's area for non-market sales (natural-resources bureau) (L1)."""
+    run = validation.flag_sales(session, actor=principal.actor, region_prefix=scope(principal, body.region_prefix),
+                                since=body.since, until=body.until)
+    return FlagRunRead(run_no=run.run_no, examined=run.examined, found=run.found, created=run.created,
+                       by_reason=run.by_reason, ledger_seq=run.ledger_seq)
+
+
+@router.post("/sale-flags/{flag_id}/review", response_model=SaleFlagRead)
+def review_sale_flag(flag_id: int, body: FlagReviewIn, principal: Principal = Depends(bureau),
+                     session: Session = Depends(get_session)) -> SaleFlagRead:
+    """Accept or reject a sale flag with a note (natural-resources bureau of the sale's area) (L1)."""
+    check_region(principal, validation.get_sale_flag(session, flag_id).region_code)
+    return flag_read(validation.review_sale_flag(session, flag_id=flag_id, decision=body.decision, note=body.note,
+                                                 actor=principal.actor))

@@ -1,0 +1,149 @@
+"""Bureau pages of valuation, engineer A's part: sale flags to review (L1).
+
+The natural-resources bureau screens the sales record and reviews each flag with a note; supervisors
+read the same list. Labels are English source text with Chinese from ``ZH`` (zh-CN is the default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from landbridge.auth import Principal, Role, check_region, optional_principal
+from landbridge.auth.service import region_prefix
+from landbridge.errors import DomainError, Forbidden
+from landbridge.valuation import validation
+from landbridge.valuation.benchmark_models import FlagReason, FlagStatus
+from landbridge.valuation.models import Sale
+from landbridge.web.i18n import request_locale, translator
+from landbridge.web.pages import check_csrf, csrf_token
+from landbridge.web.render import render, render_error
+from landbridge.web.transaction import TransactionalRoute, get_session
+
+router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
+PAGE_ROWS = 50
+FLAG_PAGE = "/valuation/sale-flags"
+
+ZH = {
+    "Sale flags": "非正常交易标记",
+    "Sales that look non-market, for review. Accepting a flag leaves the sale out of benchmark prices and mass "
+    "appraisal; rejecting it keeps the sale.": "疑似非正常交易的成交记录，待人工复核。"
+                                               "确认标记后该成交不参与基准地价与批量评估；驳回则保留该成交。",
+    "Screen the sales record": "筛查成交记录", "Sale": "成交编号", "Date": "成交日期", "Use": "地类",
+    "Price (yuan)": "成交价 (元)", "Area (m²)": "面积 (m²)", "Reason": "原因", "Detail": "说明", "Status": "状态",
+    "Review": "复核", "Note": "复核说明", "Accept": "确认非正常", "Reject": "驳回 (正常交易)",
+    "No flags.": "没有标记。", "All": "全部", "Previous page": "上一页", "Next page": "下一页",
+    "Page {page} of {pages}, {total} flags": "第 {page}/{pages} 页，共 {total} 条标记",
+    "Related parties": "关联交易", "Price outlier": "总价异常", "Unit price outlier": "单价异常",
+    "Duplicate record": "重复记录", "Repeat sale": "短期再交易", "Implausible area": "面积异常",
+    "Pending": "待复核", "Accepted": "已确认", "Rejected": "已驳回",
+    "Screened {examined} sales: {created} new flags.": "已筛查 {examined} 条成交记录，新增 {created} 条标记。",
+    "Flag reviewed.": "标记已复核。", "Valuation": "估价",
+}
+REASON_LABELS = {FlagReason.related_parties: "Related parties", FlagReason.price_outlier: "Price outlier",
+                 FlagReason.unit_price_outlier: "Unit price outlier", FlagReason.duplicate: "Duplicate record",
+                 FlagReason.repeat_sale: "Repeat sale", FlagReason.implausible_area: "Implausible area"}
+STATUS_LABELS = {FlagStatus.pending: "Pending", FlagStatus.accepted: "Accepted", FlagStatus.rejected: "Rejected"}
+READERS = (Role.nr_official, Role.supervisor)
+
+
+def page_translator(request: Request) -> Callable[..., str]:
+    """This module's Chinese first, then the platform's catalogue."""
+    locale = request_locale(request)
+    base = translator(locale)
+
+    def _(message: str, **kwargs: object) -> str:
+        text = (ZH.get(message) if locale == "zh_CN" else None) or base(message)
+        return text.format(**kwargs) if kwargs else text
+
+    return _
+
+
+def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
+    _ = page_translator(request)
+    flash = request.session.pop("flash", None)
+    message = None
+    if isinstance(flash, dict):
+        message = {"kind": flash.get("kind"),
+                   "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
+    return render(request, template, {"_": _, "csrf": csrf_token(request), "message": message, **context})
+
+
+def _who(request: Request, principal: Principal | None, roles: tuple[Role, ...]) -> Principal | Response:
+    if principal is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if principal.role not in roles:
+        exc = Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+        return render_error(request, exc.http_status, exc.to_dict())
+    return principal
+
+
+def _flash(request: Request, kind: str, zh: str, en: str) -> None:
+    request.session["flash"] = {"kind": kind, "zh": zh, "en": en}
+
+
+@router.get(FLAG_PAGE)
+def sale_flags_page(request: Request, status: FlagStatus | None = Query(FlagStatus.pending),
+                    page: int = Query(1, ge=1, le=100_000), session: Session = Depends(get_session),
+                    principal: Principal | None = Depends(optional_principal)) -> Response:
+    """Sale flags of the bureau's area with a review form for each pending one (L1)."""
+    who = _who(request, principal, READERS)
+    if isinstance(who, Response):
+        return who
+    flags, total = validation.list_sale_flags(session, region_prefix=region_prefix(who.region_code), status=status,
+                                              page=page, page_size=PAGE_ROWS)
+    sales = {s.id: s for s in session.query(Sale).filter(Sale.id.in_([f.sale_id for f in flags]))}
+    _ = page_translator(request)
+    return _page(request, "valuation/sale_flags.html", {
+        "flags": flags, "sales": sales, "total": total, "page": page, "pages": max(1, -(-total // PAGE_ROWS)),
+        "status": status.value if status else "", "can_review": who.role == Role.nr_official,
+        "reasons": {k.value: _(v) for k, v in REASON_LABELS.items()},
+        "statuses": {k.value: _(v) for k, v in STATUS_LABELS.items()}})
+
+
+def _act(request: Request, session: Session, principal: Principal | None, csrf: str,
+         action: Callable[[Principal], tuple[str, str]]) -> Response:
+    who = _who(request, principal, (Role.nr_official,))
+    if isinstance(who, Response):
+        return who
+    try:
+        check_csrf(request, csrf)
+        zh, en = action(who)
+    except DomainError as exc:
+        session.rollback()
+        if exc.http_status == 403:
+            return render_error(request, exc.http_status, exc.to_dict())
+        _flash(request, "error", exc.message, exc.message_en)
+        return RedirectResponse(FLAG_PAGE, status_code=303)
+    _flash(request, "ok", zh, en)
+    return RedirectResponse(FLAG_PAGE, status_code=303)
+
+
+@router.post(FLAG_PAGE + "/run")
+def run_screen(request: Request, csrf: str = Form(""), session: Session = Depends(get_session),
+               principal: Principal | None = Depends(optional_principal)) -> Response:
+    """Screen the sales of the bureau's area from the page (L1)."""
+    def action(who: Principal) -> tuple[str, str]:
+        run = validation.flag_sales(session, actor=who.actor, region_prefix=region_prefix(who.region_code))
+        zh = ZH["Screened {examined} sales: {created} new flags."]
+        return (zh.format(examined=run.examined, created=run.created),
+                f"Screened {run.examined} sales: {run.created} new flags.")
+
+    return _act(request, session, principal, csrf, action)
+
+
+@router.post(FLAG_PAGE + "/{flag_id}/review")
+def review_flag(request: Request, flag_id: int, csrf: str = Form(""), decision: str = Form(""), note: str = Form(""),
+                session: Session = Depends(get_session),
+                principal: Principal | None = Depends(optional_principal)) -> Response:
+    """Accept or reject a flag with a note, from the page (L1)."""
+    def action(who: Principal) -> tuple[str, str]:
+        check_region(who, validation.get_sale_flag(session, flag_id).region_code)
+        validation.review_sale_flag(session, flag_id=flag_id, decision=decision, note=note, actor=who.actor)
+        return ZH["Flag reviewed."], "Flag reviewed."
+
+    return _act(request, session, principal, csrf, action)
