@@ -479,9 +479,15 @@ def fit_mass_model(features: Table, spec: FeatureSpec, months: np.ndarray, y: Fl
         "monotone_constraints": monotone, "seed": seed, "deterministic": True, "force_row_wise": True,
         "num_threads": threads, "verbose": -1,
     }
-    data = lgb.Dataset(encoder.matrix(f_kept, m_kept), y_kept, feature_name=list(spec.names),
-                       categorical_feature=list(spec.categorical) or "auto", free_raw_data=True)
-    booster = lgb.train(params, data, num_boost_round=int(gbm["num_boost_round"]))
+    # early stopping on a seeded validation share of the sales: small markets overfit with a fixed round count
+    matrix = encoder.matrix(f_kept, m_kept)
+    fit_rows, val_rows = holdout_split(len(y_kept), gbm["validation_share"], seed + 1)
+    data = lgb.Dataset(matrix[fit_rows], y_kept[fit_rows], feature_name=list(spec.names),
+                       categorical_feature=list(spec.categorical))
+    valid = lgb.Dataset(matrix[val_rows], y_kept[val_rows], reference=data)
+    booster = lgb.train(params, data, num_boost_round=int(gbm["num_boost_round"]), valid_sets=[valid],
+                        callbacks=[lgb.early_stopping(int(gbm["early_stopping_rounds"]), verbose=False)])
+    params["best_iteration"] = booster.best_iteration
     return MassModel(spec, encoder, hedonic, booster, int(months.min()), int(months.max()), seed, n,
                      n - len(idx), params=params)
 
