@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -283,3 +283,38 @@ def certificates_of_application(session: Session, application_id: int) -> list[C
     """Certificates issued on approval of an application."""
     return list(session.execute(select(Certificate).where(Certificate.application_id == application_id)
                                 .order_by(Certificate.id)).scalars())
+
+
+def iter_parcel_features(session: Session, *, parcel_ids: Sequence[int] | None = None,
+                         region_prefix: str | None = None, chunk: int = 20_000) -> Iterator[dict[str, list[Any]]]:
+    """Current use-right parcels in id order, ``chunk`` at a time, as columns for mass appraisal (R1, L1).
+
+    Columns: parcel_id, region_code, land_use_class, area_m2 (float), lon/lat (bounding-box centre) and
+    plot_ratio (a unit's ``plot_ratio`` attribute, None where none is recorded).
+    """
+    where = and_(Parcel.status == RecordStatus.current, layer_filter(Layer.use))
+    if region_prefix:
+        where = and_(where, Parcel.region_code.startswith(region_prefix))
+    wanted = sorted(set(parcel_ids)) if parcel_ids is not None else None
+    last = -1
+    while True:
+        stmt = select(Parcel.id, Parcel.region_code, Parcel.land_use_class, Parcel.area_m2, Parcel.minx, Parcel.miny,
+                      Parcel.maxx, Parcel.maxy).where(where, Parcel.id > last).order_by(Parcel.id).limit(chunk)
+        if wanted is not None:
+            batch = [i for i in wanted if i > last][:chunk]
+            if not batch:
+                return
+            stmt = stmt.where(Parcel.id.in_(batch))
+        rows = session.execute(stmt).all()
+        if not rows:
+            return
+        last = rows[-1][0]
+        ratio: dict[int, Any] = {}
+        for pid, attrs in session.execute(select(PropertyUnit.parcel_id, PropertyUnit.attrs).where(
+                PropertyUnit.parcel_id.between(rows[0][0], last), PropertyUnit.status == RecordStatus.current)):
+            if attrs and attrs.get("plot_ratio") is not None and pid not in ratio:
+                ratio[pid] = attrs["plot_ratio"]
+        yield {"parcel_id": [r[0] for r in rows], "region_code": [r[1] for r in rows],
+               "land_use_class": [r[2] for r in rows], "area_m2": [float(r[3]) for r in rows],
+               "lon": [(r[4] + r[6]) / 2 for r in rows], "lat": [(r[5] + r[7]) / 2 for r in rows],
+               "plot_ratio": [None if ratio.get(r[0]) is None else str(ratio[r[0]]) for r in rows]}
