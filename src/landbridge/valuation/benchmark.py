@@ -1,0 +1,228 @@
+"""The benchmark price system (基准地价体系) as versioned data: import, publish, export, read (L1, F1).
+
+A system arrives as one document (``benchmark_rules.FORMAT``: zones with GeoJSON geometry, base prices
+and their basis, factor tables, plot-ratio tables, date index, parameters), is stored as rows in
+draft, and is published by the bureau; publishing retires the system it replaces in the same area.
+Import and publication each write a ledger event; the document's SHA-256 is sealed with the import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from shapely.geometry import mapping
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from landbridge.cityprofile import get_profile
+from landbridge.db import for_update
+from landbridge.errors import Conflict, NotFound, RuleViolation
+from landbridge.kernel.clock import now
+from landbridge.kernel.geo import GeometryError, validate_polygon
+from landbridge.kernel.money import MoneyError, yuan_to_fen
+from landbridge.ledger import append_event
+from landbridge.valuation.benchmark_models import (
+    BenchmarkFactor,
+    BenchmarkStatus,
+    BenchmarkSystem,
+    DateIndexPoint,
+    PlotRatioPoint,
+    PriceZone,
+)
+from landbridge.valuation.benchmark_rules import (
+    FORMAT,
+    BenchmarkDocumentError,
+    BenchmarkTables,
+    Rounding,
+    parse_document,
+)
+
+MODULE = "valuation"
+_TABLES: dict[tuple[int, str], BenchmarkTables] = {}  # parsed systems by (id, document sha): systems never change
+
+
+def invalid_benchmark(exc: BenchmarkDocumentError) -> RuleViolation:
+    """The typed error of a benchmark document that cannot be stored."""
+    return RuleViolation("valuation.invalid_benchmark", f"基准地价体系文件无效: {exc}",
+                         f"invalid benchmark price system: {exc}", where=exc.where)
+
+
+def canonical_json(document: Mapping[str, Any]) -> str:
+    """A document as canonical JSON text (sorted keys, no spaces): what the ledger's SHA-256 seals."""
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def rounding() -> Rounding:
+    """The rounding steps of the coefficient method in force (city profile ``valuation``)."""
+    rules = get_profile().rules("valuation")
+    return Rounding.of(rules.value("coefficient_factor_step"), rules.value("coefficient_price_step"))
+
+
+def import_benchmark_system(session: Session, document: Mapping[str, Any], *, actor: str) -> BenchmarkSystem:
+    """Import a benchmark price system (导入基准地价体系) as a draft version from its document (L1, P2)."""
+    try:
+        tables = parse_document(document)
+    except BenchmarkDocumentError as exc:
+        raise invalid_benchmark(exc) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise invalid_benchmark(BenchmarkDocumentError("document", f"malformed ({exc!s:.120})")) from None
+    profile = get_profile()
+    if profile.region(tables.region_code) is None and tables.region_code != profile.city_code.ljust(12, "0"):
+        raise invalid_benchmark(BenchmarkDocumentError("region_code", f"{tables.region_code} is not a region"))
+    if session.execute(select(BenchmarkSystem.id).where(BenchmarkSystem.code == tables.code)).first():
+        raise Conflict("valuation.benchmark_exists", f"基准地价体系 {tables.code} 已存在",
+                       f"benchmark system {tables.code} already exists", benchmark=tables.code)
+    zones = []
+    for i, z in enumerate(tables.zones):
+        try:
+            geom = validate_polygon(z.geometry, profile.extent)
+            yuan_to_fen(z.base_price)
+        except GeometryError as exc:
+            raise invalid_benchmark(BenchmarkDocumentError(f"zones[{i}].geometry", str(exc))) from None
+        except MoneyError:
+            raise invalid_benchmark(BenchmarkDocumentError(f"zones[{i}].base_price", "at most two decimals")) from None
+        minx, miny, maxx, maxy = geom.bounds
+        zones.append((z, geom, (minx, miny, maxx, maxy)))
+    digest = hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+    params = dict(document.get("params") or {})
+    system = BenchmarkSystem(code=tables.code, name=tables.name, region_code=tables.region_code,
+                             base_date=tables.base_date, status=BenchmarkStatus.draft, params=params,
+                             source=tables.source, document_sha256=digest, created_at=now(), created_by=actor)
+    session.add(system)
+    session.flush()
+    for z, geom, (minx, miny, maxx, maxy) in zones:
+        session.add(PriceZone(system_id=system.id, code=z.code, use=z.use, grade=z.grade, name=z.name,
+                              base_price_cny=z.base_price, term_years=z.term_years, plot_ratio=z.plot_ratio,
+                              development_level=z.development_level, geom=geom, minx=minx, miny=miny, maxx=maxx,
+                              maxy=maxy))
+    for f in tables.factors:
+        session.add(BenchmarkFactor(system_id=system.id, use=f.use, grade=f.grade, kind=f.kind, name=f.name,
+                                    label=f.label, attribute=f.attribute, direction=f.direction,
+                                    thresholds=list(f.thresholds), grade_values=[str(v) for v in f.values],
+                                    default_grade=f.default_grade))
+    for (use, grade), points in tables.plot_ratio.items():
+        for pr, coefficient in points:
+            session.add(PlotRatioPoint(system_id=system.id, use=use, grade=grade, plot_ratio=pr,
+                                       coefficient=coefficient))
+    for use, series in tables.date_index.items():
+        for period, value in series.items():
+            session.add(DateIndexPoint(system_id=system.id, use=use, period=date.fromisoformat(period + "-01"),
+                                       index_value=value))
+    session.flush()
+    append_event(session, module=MODULE, event_type="benchmark_imported", subject=f"benchmark:{tables.code}",
+                 actor=actor, payload={"code": tables.code, "document_sha256": digest, "zones": len(tables.zones),
+                                       "factors": len(tables.factors), "base_date": tables.base_date})
+    return system
+
+
+def get_benchmark_system(session: Session, code: str, *, lock: bool = False) -> BenchmarkSystem:
+    """One benchmark system by its code, or 404."""
+    stmt = select(BenchmarkSystem).where(BenchmarkSystem.code == code)
+    if lock and for_update(session):
+        stmt = stmt.with_for_update()
+    system = session.execute(stmt).scalar_one_or_none()
+    if system is None:
+        raise NotFound("valuation.benchmark_not_found", f"基准地价体系 {code} 不存在",
+                       f"benchmark system {code} does not exist", benchmark=code)
+    return system
+
+
+def publish_benchmark_system(session: Session, code: str, *, actor: str) -> BenchmarkSystem:
+    """Publish a draft benchmark system (公布基准地价); the one in force for the same area is retired (L1, P2)."""
+    system = get_benchmark_system(session, code, lock=True)
+    if system.status != BenchmarkStatus.draft:
+        raise Conflict("valuation.benchmark_not_draft", "只有草稿状态的基准地价体系可以公布",
+                       "only a draft benchmark system can be published", benchmark=code, status=system.status)
+    stamp = now()
+    retired = []
+    stmt = select(BenchmarkSystem).where(BenchmarkSystem.region_code == system.region_code,
+                                         BenchmarkSystem.status == BenchmarkStatus.published)
+    if for_update(session):
+        stmt = stmt.with_for_update()
+    for old in session.execute(stmt).scalars():
+        old.status = BenchmarkStatus.retired
+        old.retired_at = stamp
+        retired.append(old.code)
+    system.status = BenchmarkStatus.published
+    system.published_at = stamp
+    system.published_by = actor
+    session.flush()
+    append_event(session, module=MODULE, event_type="benchmark_published", subject=f"benchmark:{code}", actor=actor,
+                 payload={"code": code, "document_sha256": system.document_sha256, "retired": retired})
+    return system
+
+
+def list_benchmark_systems(session: Session, *, region_prefix: str = "") -> list[BenchmarkSystem]:
+    """Benchmark systems whose area lies in (or covers) ``region_prefix``, newest base date first (L1)."""
+    rows = session.execute(select(BenchmarkSystem).order_by(BenchmarkSystem.base_date.desc(),
+                                                            BenchmarkSystem.id.desc())).scalars().all()
+    return [s for s in rows if s.region_code.startswith(region_prefix)
+            or region_prefix.startswith(s.region_code.rstrip("0"))]
+
+
+def current_benchmark_system(session: Session, region_code: str) -> BenchmarkSystem | None:
+    """The published benchmark system whose area covers ``region_code`` (the most specific one) (L1)."""
+    rows = session.execute(select(BenchmarkSystem).where(BenchmarkSystem.status == BenchmarkStatus.published)
+                           ).scalars().all()
+    covering = [s for s in rows if region_code.startswith(s.region_code.rstrip("0"))]
+    return max(covering, key=lambda s: (len(s.region_code.rstrip("0")), s.base_date), default=None)
+
+
+def is_stale(system: BenchmarkSystem, on: date) -> bool:
+    """Whether the system is older than ``benchmark_max_age_years`` on ``on`` (may not set floor prices) [V]."""
+    years = get_profile().rules("valuation").int("benchmark_max_age_years", on)
+    try:
+        limit = system.base_date.replace(year=system.base_date.year + years)
+    except ValueError:  # 29 February
+        limit = system.base_date.replace(year=system.base_date.year + years, day=28)
+    return on > limit
+
+
+def export_benchmark_system(session: Session, code: str) -> dict[str, Any]:
+    """A benchmark system as its document (``landbridge.benchmark/1``), the file format of import (L1)."""
+    system = get_benchmark_system(session, code)
+    zones = session.execute(select(PriceZone).where(PriceZone.system_id == system.id).order_by(PriceZone.id)
+                            ).scalars().all()
+    factors = session.execute(select(BenchmarkFactor).where(BenchmarkFactor.system_id == system.id)
+                              .order_by(BenchmarkFactor.id)).scalars().all()
+    points = session.execute(select(PlotRatioPoint).where(PlotRatioPoint.system_id == system.id)
+                             .order_by(PlotRatioPoint.use, PlotRatioPoint.grade, PlotRatioPoint.plot_ratio)
+                             ).scalars().all()
+    index = session.execute(select(DateIndexPoint).where(DateIndexPoint.system_id == system.id)
+                            .order_by(DateIndexPoint.use, DateIndexPoint.period)).scalars().all()
+    plot: dict[tuple[str, int], list[list[str]]] = {}
+    for p in points:
+        plot.setdefault((p.use, p.grade), []).append([_num(p.plot_ratio), _num(p.coefficient)])
+    return {
+        "format": FORMAT, "code": system.code, "name": system.name, "region_code": system.region_code,
+        "base_date": system.base_date.isoformat(), "source": system.source, "status": system.status,
+        "document_sha256": system.document_sha256, "params": system.params,
+        "zones": [{"code": z.code, "use": z.use, "grade": z.grade, "name": z.name, "base_price": _num(z.base_price_cny),
+                   "term_years": z.term_years, "plot_ratio": None if z.plot_ratio is None else _num(z.plot_ratio),
+                   "development_level": z.development_level, "geometry": mapping(z.geom)} for z in zones],
+        "factors": [{"use": f.use, "grade": f.grade, "kind": f.kind, "name": f.name, "label": f.label,
+                     "attribute": f.attribute, "direction": f.direction, "thresholds": f.thresholds,
+                     "values": f.grade_values, "default_grade": f.default_grade} for f in factors],
+        "plot_ratio": [{"use": u, "grade": g, "points": pts} for (u, g), pts in plot.items()],
+        "date_index": [{"use": p.use, "period": p.period.isoformat()[:7], "index": _num(p.index_value)}
+                       for p in index],
+    }
+
+
+def _num(value: Decimal) -> str:
+    text = format(Decimal(value).normalize(), "f")
+    return text
+
+
+def benchmark_tables(session: Session, code: str) -> BenchmarkTables:
+    """A stored system as tables for the coefficient method (parsed once per version) (L1)."""
+    system = get_benchmark_system(session, code)
+    key = (system.id, system.document_sha256)
+    if key not in _TABLES:
+        _TABLES[key] = parse_document(export_benchmark_system(session, code))
+    return _TABLES[key]
