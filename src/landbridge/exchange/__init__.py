@@ -1,0 +1,52 @@
+"""Exchange (农村产权交易): lots, rule sets, bidders, deposits, the bidding engine and results (F3, F4, L6, L7).
+
+Other modules use only the names exported here.
+"""
+
+from landbridge.exchange.bidding import BidOutcome, place_bid
+from landbridge.exchange.common import rules_for
+from landbridge.exchange.jobs import run_due
+from landbridge.exchange.queries import bid_history, find_bidder, find_result, get_lot, list_lots
+from landbridge.exchange.rules import Channel, DepositStatus, LotKind, LotPhase, LotRules, Method
+from landbridge.exchange.service import (
+    advance_lot,
+    apply_for_lot,
+    bar_party,
+    cancel_lot,
+    confirm_award,
+    confirm_deposit,
+    create_lot,
+    hand_over,
+    publish_lot,
+    record_default,
+    relist_lot,
+)
+
+__all__ = [
+    "BidOutcome",
+    "Channel",
+    "DepositStatus",
+    "LotKind",
+    "LotPhase",
+    "LotRules",
+    "Method",
+    "advance_lot",
+    "apply_for_lot",
+    "bar_party",
+    "bid_history",
+    "cancel_lot",
+    "confirm_award",
+    "confirm_deposit",
+    "create_lot",
+    "find_bidder",
+    "find_result",
+    "get_lot",
+    "hand_over",
+    "list_lots",
+    "place_bid",
+    "publish_lot",
+    "record_default",
+    "relist_lot",
+    "rules_for",
+    "run_due",
+]

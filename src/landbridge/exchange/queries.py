@@ -1,0 +1,76 @@
+"""Exchange reads: lots, anonymous bid history, bidders, deposits and results (F4)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from landbridge.errors import NotFound
+from landbridge.exchange.common import lot_not_found
+from landbridge.exchange.models import Bid, Bidder, Deposit, Lot, LotResult
+from landbridge.exchange.rules import BidStatus, LotPhase
+
+PUBLIC_PHASES = tuple(p.value for p in LotPhase if p != LotPhase.draft)
+
+
+def get_lot(session: Session, lot_id: int) -> Lot:
+    """One lot or 404."""
+    lot = session.get(Lot, lot_id)
+    if lot is None:
+        raise lot_not_found(lot_id)
+    return lot
+
+
+def list_lots(session: Session, *, phases: Sequence[str] | None = None, kind: str | None = None, limit: int = 50,
+              offset: int = 0) -> tuple[list[Lot], int]:
+    """Lots, newest first, with the total count (the public list shows published lots only)."""
+    stmt = select(Lot)
+    if phases is not None:
+        stmt = stmt.where(Lot.phase.in_(list(phases)))
+    if kind is not None:
+        stmt = stmt.where(Lot.kind == kind)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(Lot.id.desc()).limit(limit).offset(offset)).scalars().all()
+    return list(rows), int(total)
+
+
+def bid_history(session: Session, lot_id: int, *, limit: int = 100, accepted_only: bool = True,
+                ) -> list[tuple[Bid, str]]:
+    """Bids of a lot with the bidders' anonymous codes, newest first."""
+    stmt = select(Bid, Bidder.bidder_code).join(Bidder, Bidder.id == Bid.bidder_id).where(Bid.lot_id == lot_id)
+    if accepted_only:
+        stmt = stmt.where(Bid.status == BidStatus.accepted)
+    return [(b, c) for b, c in session.execute(stmt.order_by(Bid.id.desc()).limit(limit)).all()]
+
+
+def find_bidder(session: Session, lot_id: int, party_id: int) -> Bidder | None:
+    """The bidder registration of a party on a lot, if any."""
+    return session.execute(select(Bidder).where(Bidder.lot_id == lot_id, Bidder.party_id == party_id)
+                           ).scalar_one_or_none()
+
+
+def get_bidder_by_code(session: Session, lot_id: int, bidder_code: str) -> Bidder:
+    """A lot's bidder by anonymous code (the operator's desk), or 404."""
+    bidder = session.execute(select(Bidder).where(Bidder.lot_id == lot_id, Bidder.bidder_code == bidder_code)
+                             ).scalar_one_or_none()
+    if bidder is None:
+        raise NotFound("exchange.bidder_not_found", "该号牌未报名本标的", "no bidder with this code on the lot")
+    return bidder
+
+
+def list_bidders(session: Session, lot_id: int) -> list[tuple[Bidder, Deposit | None]]:
+    """A lot's bidders with their deposits, in registration order."""
+    rows = session.execute(select(Bidder, Deposit).outerjoin(Deposit, Deposit.bidder_id == Bidder.id)
+                           .where(Bidder.lot_id == lot_id).order_by(Bidder.id)).all()
+    return [(b, d) for b, d in rows]
+
+
+def deposit_of(session: Session, bidder_id: int) -> Deposit | None:
+    return session.execute(select(Deposit).where(Deposit.bidder_id == bidder_id)).scalar_one_or_none()
+
+
+def find_result(session: Session, lot_id: int) -> LotResult | None:
+    """The lot's result (award or unsuccessful), if decided."""
+    return session.execute(select(LotResult).where(LotResult.lot_id == lot_id)).scalar_one_or_none()
