@@ -45,7 +45,8 @@ from landbridge.registry import (
     withdraw_application,
 )
 from landbridge.registry.models import Certificate, Parcel, PropertyUnit, RecordStatus, Restriction, Right
-from landbridge.registry.rules import parse_unit_code
+from landbridge.registry.queries import current_extent, list_parcels_in_bbox
+from landbridge.registry.rules import Layer, parse_unit_code
 from tests.registry.conftest import ACTOR, VILLAGE, People, org_uscc, register, resident_id, square
 
 # --- parties -----------------------------------------------------------------------------------
@@ -163,6 +164,15 @@ def test_ownership_and_use_parcels_are_separate_layers(db: Database, people: Peo
     with db.transaction() as s, pytest.raises(Conflict) as exc:  # use parcels still conflict with each other
         register(s, square(0, shift_m=10), [(people.c, "1")])
     assert exc.value.details["parcel_codes"] == [f"{VILLAGE}JD00001"]
+    box = square(0, size_m=90).bounds
+    with db.transaction(readonly=True) as s:  # the map's viewport query by layer (overview: territories only)
+        ownership, n_own = list_parcels_in_bbox(s, box, layer=Layer.ownership)
+        use, n_use = list_parcels_in_bbox(s, box, layer=Layer.use)
+        both, n_both = list_parcels_in_bbox(s, box)
+        assert current_extent(s) == pytest.approx(box)
+    assert [f["properties"]["parcel_code"] for f in ownership] == [f"{VILLAGE}JA00002"] and n_own == 1
+    assert sorted(f["properties"]["parcel_code"] for f in use) == [f"{VILLAGE}JD00001", f"{VILLAGE}JD00003"] and n_use == 2
+    assert n_both == 3 and len(both) == 3
 
 
 def test_overlap_rechecked_at_approval(db: Database, people: People) -> None:
