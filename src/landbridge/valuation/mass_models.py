@@ -1,0 +1,60 @@
+"""Mass appraisal tables (批量评估, L1, F1): valuation runs and the parcel values each run wrote."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from landbridge.db import Base
+from landbridge.kernel.money import MoneyColumn
+
+
+class RunStatus(StrEnum):
+    """State of a valuation run: values are being written, or the run is complete."""
+
+    running = "running"
+    completed = "completed"
+
+
+class MassRun(Base):
+    """批量评估批次: one revaluation of the city's parcels from the sales record, with its model and ratio study."""
+
+    __tablename__ = "valuation_mass_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_no: Mapped[str] = mapped_column(String(24), unique=True)
+    valuation_date: Mapped[date] = mapped_column(Date)
+    model_version: Mapped[str] = mapped_column(String(40))
+    method: Mapped[str] = mapped_column(String(16))
+    seed: Mapped[int] = mapped_column(Integer)
+    region_prefix: Mapped[str | None] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    model_json: Mapped[str] = mapped_column(Text)
+    sale_count: Mapped[int] = mapped_column(Integer)
+    parcel_count: Mapped[int] = mapped_column(Integer, default=0)
+    actor: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ledger_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+class MassValue(Base):
+    """A parcel's mass-appraised value in one run (元/m² at the use's basis term and in total), with its features."""
+
+    __tablename__ = "valuation_mass_value"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("valuation_mass_run.id"), primary_key=True)
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("registry_parcel.id"), primary_key=True, index=True)
+    region_code: Mapped[str] = mapped_column(String(12))
+    land_use_class: Mapped[str] = mapped_column(String(8))
+    value_per_m2_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
+    value_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
+    # the model's input row (float64), so an explanation recomputes exactly the value stored
+    features: Mapped[bytes] = mapped_column(LargeBinary)
