@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,10 +23,13 @@ from sqlalchemy.orm import Session
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
 from landbridge.errors import Conflict, NotFound, RuleViolation
-from landbridge.kernel.clock import now
+from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import GeometryError, validate_polygon
 from landbridge.kernel.money import MoneyError, yuan_to_fen
 from landbridge.ledger import append_event
+from landbridge.planning import planning_conditions_for
+from landbridge.registry import get_parcel
+from landbridge.registry.models import PropertyUnit, RecordStatus, Right
 from landbridge.valuation.benchmark_models import (
     BenchmarkFactor,
     BenchmarkStatus,
@@ -38,8 +42,12 @@ from landbridge.valuation.benchmark_rules import (
     FORMAT,
     BenchmarkDocumentError,
     BenchmarkTables,
+    CoefficientResult,
     Rounding,
+    Zone,
+    date_factor,
     parse_document,
+    value_parcel,
 )
 
 MODULE = "valuation"
@@ -226,3 +234,110 @@ def benchmark_tables(session: Session, code: str) -> BenchmarkTables:
     if key not in _TABLES:
         _TABLES[key] = parse_document(export_benchmark_system(session, code))
     return _TABLES[key]
+
+
+# --- a parcel's value -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ParcelCoefficientValue:
+    """A parcel's benchmark coefficient value with where every input came from, and warnings (L1, F1)."""
+
+    parcel_id: int
+    parcel_code: str
+    land_use_class: str
+    area_m2: Decimal
+    system_code: str
+    system_base_date: date
+    valuation_date: date
+    zone: Zone
+    remaining_years: Decimal
+    remaining_source: str
+    plot_ratio: Decimal | None
+    plot_ratio_source: str
+    date_factor_source: str
+    result: CoefficientResult
+    value_cny: Decimal
+    warnings: list[str]
+
+
+def zone_of(tables: BenchmarkTables, use: str, geometry: Any) -> Zone | None:
+    """The price zone of ``use`` holding the parcel's representative point (the best grade if zones meet)."""
+    point = geometry.representative_point()
+    hits = [z for z in tables.zones if z.use == use and z.geometry.covers(point)]
+    return min(hits, key=lambda z: (z.grade, z.code), default=None)
+
+
+def _remaining(session: Session, parcel_id: int, on: date) -> tuple[Decimal | None, str]:
+    """Remaining years of the parcel's current right with a term (from the registry), if any."""
+    ends = session.execute(select(Right.term_end).join(PropertyUnit, PropertyUnit.id == Right.unit_id).where(
+        PropertyUnit.parcel_id == parcel_id, Right.status == RecordStatus.current, Right.term_end.is_not(None))
+    ).scalars().all()
+    if not ends:
+        return None, "basis term (no current right with a term)"
+    end = min(e for e in ends if e is not None)
+    years = Decimal((end - on).days) / Decimal("365.2425")
+    return max(years, Decimal("0.01")), f"registered right ends {end.isoformat()}"
+
+
+def parcel_coefficient_value(session: Session, *, parcel_id: int, valuation_date: date | None = None,
+                             system_code: str | None = None, remaining_years: Decimal | None = None,
+                             plot_ratio: Decimal | None = None,
+                             attributes: Mapping[str, Any] | None = None) -> ParcelCoefficientValue:
+    """A parcel's value by the benchmark coefficient method (基准地价系数修正法), fully explained (L1, F1).
+
+    Inputs not given are read: the zone from the published system covering the parcel's region and
+    the parcel's position, the remaining term from its current registered right, the plot ratio from
+    the planning conditions (规划容积率 upper limit) or else the zone's basis; factor attributes not
+    given take each table's default grade (一般) and are reported as such.
+    """
+    parcel = get_parcel(session, parcel_id)
+    on = valuation_date or to_local(now()).date()
+    system = get_benchmark_system(session, system_code) if system_code else current_benchmark_system(
+        session, parcel.region_code)
+    if system is None:
+        raise RuleViolation("valuation.no_benchmark", "该宗地所在区域没有已公布的基准地价体系",
+                            "no published benchmark system covers this parcel's area", region_code=parcel.region_code)
+    tables = benchmark_tables(session, system.code)
+    use = tables.use_of(parcel.land_use_class)
+    zone = zone_of(tables, use, parcel.geom) if use else None
+    if use is None or zone is None:
+        raise RuleViolation("valuation.no_price_zone", "该宗地不在基准地价体系的任何级别/区片内",
+                            "the parcel lies in no price zone of the benchmark system for its use",
+                            land_use_class=parcel.land_use_class, benchmark=system.code)
+    warnings: list[str] = []
+    if remaining_years is not None:
+        m, m_source = remaining_years, "given"
+    else:
+        found, m_source = _remaining(session, parcel_id, on)
+        m = found if found is not None else Decimal(zone.term_years)
+    pr_source = "given"
+    if plot_ratio is None:
+        try:
+            planned = planning_conditions_for(session, parcel.geom, on=on).max_plot_ratio
+        except NotFound:
+            planned = None
+        if planned is not None and planned > 0:
+            plot_ratio, pr_source = planned, "planning conditions (max plot ratio)"
+        else:
+            plot_ratio, pr_source = zone.plot_ratio, "zone basis"
+    attrs = dict(attributes or {})
+    missing = sorted({f.attribute for f in tables.factors_for(zone.use, zone.grade)} - set(attrs))
+    if missing:
+        warnings.append("default grade for: " + ", ".join(missing))
+    if on < tables.base_date:
+        warnings.append("valuation date before the benchmark base date")
+    if is_stale(system, on):
+        warnings.append("benchmark system older than the maximum age: not a basis for floor prices")
+    if system.status != BenchmarkStatus.published:
+        warnings.append(f"benchmark system is {system.status}, not published")
+    result = value_parcel(tables, zone, valuation_date=on, remaining_years=m, plot_ratio=plot_ratio,
+                          attributes=attrs, rounding=rounding())
+    _, kt_source = date_factor(tables, zone.use, on)
+    area = Decimal(parcel.area_m2)
+    value = (result.price_per_m2 * area).quantize(Decimal("0.01"))
+    return ParcelCoefficientValue(parcel_id=parcel.id, parcel_code=parcel.parcel_code,
+                                  land_use_class=parcel.land_use_class, area_m2=area, system_code=system.code,
+                                  system_base_date=system.base_date, valuation_date=on, zone=zone,
+                                  remaining_years=m, remaining_source=m_source, plot_ratio=plot_ratio,
+                                  plot_ratio_source=pr_source, date_factor_source=kt_source, result=result,
+                                  value_cny=value, warnings=warnings)

@@ -1,12 +1,15 @@
-"""Bureau pages of valuation, engineer A's part: sale flags to review (L1).
+"""Bureau pages of valuation, engineer A's part: sale flags to review, benchmark zones, a parcel's explained value (L1).
 
 The natural-resources bureau screens the sales record and reviews each flag with a note; supervisors
-read the same list. Labels are English source text with Chinese from ``ZH`` (zh-CN is the default).
+read the same list. The benchmark page shows the systems of the caller's area and the zones of the
+one in force; the parcel page explains a parcel's value by the coefficient method and by sales
+comparison. Labels are English source text with Chinese from ``ZH`` (zh-CN is the default).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -16,8 +19,10 @@ from sqlalchemy.orm import Session
 from landbridge.auth import Principal, Role, check_region, optional_principal
 from landbridge.auth.service import region_prefix
 from landbridge.errors import DomainError, Forbidden
-from landbridge.valuation import validation
+from landbridge.registry import get_parcel
+from landbridge.valuation import benchmark, comparison, validation
 from landbridge.valuation.benchmark_models import FlagReason, FlagStatus
+from landbridge.valuation.benchmark_views import coefficient_json, comparison_json
 from landbridge.valuation.models import Sale
 from landbridge.web.i18n import request_locale, translator
 from landbridge.web.pages import check_csrf, csrf_token
@@ -43,6 +48,20 @@ ZH = {
     "Pending": "待复核", "Accepted": "已确认", "Rejected": "已驳回",
     "Screened {examined} sales: {created} new flags.": "已筛查 {examined} 条成交记录，新增 {created} 条标记。",
     "Flag reviewed.": "标记已复核。", "Valuation": "估价",
+    "Benchmark land prices": "基准地价", "Benchmark systems": "基准地价体系", "Code": "编号", "Name": "名称",
+    "Base date": "估价期日", "In force": "现行", "Price zones": "级别/区片", "Grade": "级别",
+    "Base price (yuan/m²)": "基准地价 (元/m²)", "Basis": "内涵", "years": "年", "plot ratio": "容积率",
+    "No published benchmark system covers your area.": "您所在区域没有已公布的基准地价体系。",
+    "Older than the maximum age: not a basis for floor prices.": "已超过有效期，不得作为出让最低价依据。",
+    "Zones as GeoJSON": "区片 GeoJSON", "Parcel value": "宗地估价", "Parcel": "宗地",
+    "Benchmark coefficient method": "基准地价系数修正法", "Sales comparison": "市场比较法",
+    "Factor": "因素", "Value": "取值", "Input": "依据", "Unit price (yuan/m²)": "单价 (元/m²)",
+    "Total (yuan)": "总价 (元)", "Warnings": "提示", "Comparable": "可比实例", "Adjustments": "修正",
+    "Corrected price": "修正后单价", "Distance (km)": "距离 (km)", "Valuation date": "估价期日",
+    "Term factor": "年期修正系数", "Plot-ratio factor": "容积率修正系数", "Date factor": "期日修正系数",
+    "Sum of regional and individual factors (%)": "区域及个别因素修正系数之和 (%)", "Multipliers": "其他修正乘数",
+    "Development adjustment (yuan/m²)": "开发程度修正 (元/m²)", "Formula": "公式", "Zone": "级别/区片",
+    "Remaining years": "剩余年期",
 }
 REASON_LABELS = {FlagReason.related_parties: "Related parties", FlagReason.price_outlier: "Price outlier",
                  FlagReason.unit_price_outlier: "Unit price outlier", FlagReason.duplicate: "Duplicate record",
@@ -147,3 +166,52 @@ def review_flag(request: Request, flag_id: int, csrf: str = Form(""), decision: 
         return ZH["Flag reviewed."], "Flag reviewed."
 
     return _act(request, session, principal, csrf, action)
+
+
+BENCHMARK_READERS = (Role.nr_official, Role.registrar, Role.bank_officer, Role.supervisor, Role.admin)
+VALUERS = (Role.nr_official, Role.bank_officer, Role.supervisor)
+
+
+@router.get("/valuation/benchmark")
+def benchmark_page(request: Request, session: Session = Depends(get_session),
+                   principal: Principal | None = Depends(optional_principal)) -> Response:
+    """The benchmark systems of the caller's area and the price zones of the one in force (L1)."""
+    who = _who(request, principal, BENCHMARK_READERS)
+    if isinstance(who, Response):
+        return who
+    systems = benchmark.list_benchmark_systems(session, region_prefix=region_prefix(who.region_code))
+    current = next((x for x in systems if x.status == "published"), None)
+    zones: list[dict[str, Any]] = []
+    stale = False
+    if current is not None:
+        zones = benchmark.export_benchmark_system(session, current.code)["zones"]
+        stale = benchmark.is_stale(current, date.today())  # noqa: DTZ011 (a display hint only)
+    return _page(request, "valuation/benchmark.html", {"systems": systems, "current": current, "zones": zones,
+                                                       "stale": stale})
+
+
+@router.get("/valuation/parcels/{parcel_id}")
+def parcel_value_page(request: Request, parcel_id: int, valuation_date: date | None = None,
+                      session: Session = Depends(get_session),
+                      principal: Principal | None = Depends(optional_principal)) -> Response:
+    """A parcel's value by the coefficient method and by sales comparison, every factor explained (L1, F1)."""
+    who = _who(request, principal, VALUERS)
+    if isinstance(who, Response):
+        return who
+    try:
+        check_region(who, get_parcel(session, parcel_id).region_code)
+    except DomainError as exc:
+        return render_error(request, exc.http_status, exc.to_dict())
+    zh = request_locale(request) == "zh_CN"
+    coefficient: dict[str, Any] | None = None
+    compared: dict[str, Any] | None = None
+    errors: list[str] = []
+    try:
+        coefficient = coefficient_json(benchmark.parcel_coefficient_value(session, parcel_id=parcel_id,
+                                                                          valuation_date=valuation_date))
+        compared = comparison_json(comparison.comparison_value(session, parcel_id=parcel_id,
+                                                               valuation_date=valuation_date))
+    except DomainError as exc:
+        errors.append(exc.message if zh else exc.message_en)
+    return _page(request, "valuation/parcel_value.html", {"parcel_id": parcel_id, "coefficient": coefficient,
+                                                          "compared": compared, "errors": errors})
