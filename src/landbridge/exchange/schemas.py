@@ -1,0 +1,159 @@
+"""Exchange API schemas: typed request and response bodies (amounts are strings of yuan)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from landbridge.exchange.rules import LotKind
+
+
+class Orm(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class LotCreate(BaseModel):
+    kind: LotKind
+    title: str = Field(min_length=1, max_length=200)
+    region_code: str = Field(pattern=r"^\d{12}$")
+    starts_at: datetime
+    start_price_cny: str = Field(max_length=20)
+    increment_cny: str | None = Field(default=None, max_length=20)
+    unit_id: int | None = None
+    right_id: int | None = None
+    seller_party_id: int | None = None
+    term_start: date | None = None
+    term_end: date | None = None
+    appraised_value_cny: str | None = Field(default=None, max_length=20)
+    excluded_party_ids: list[int] = Field(default_factory=list, max_length=100)
+    description: str | None = Field(default=None, max_length=4000)
+
+
+class LotRead(Orm):
+    id: int
+    number: str
+    kind: str
+    method: str
+    title: str
+    description: str | None
+    region_code: str
+    unit_id: int | None
+    right_id: int | None
+    term_start: date | None
+    term_end: date | None
+    rule_version: str
+    attempt: int
+    phase: str
+    start_price_cny: Decimal
+    increment_cny: Decimal
+    deposit_cny: Decimal
+    price_cap_cny: Decimal | None
+    current_price_cny: Decimal | None
+    next_min_bid_cny: Decimal | None = None
+    leader_code: str | None = None
+    accepted_bids: int
+    starts_at: datetime
+    ends_at: datetime | None
+    application_deadline: datetime | None
+    freeze_at: datetime | None
+    countdown_end: datetime | None
+    announced_at: datetime | None
+    decided_at: datetime | None
+    server_time: datetime | None = None
+    version: int
+
+
+class LotPage(BaseModel):
+    items: list[LotRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class ApplicationIn(BaseModel):
+    party_id: int | None = None  # the operator registers a walk-in bidder (offline); bidders apply for themselves
+
+
+class BidderRead(BaseModel):
+    id: int
+    lot_id: int
+    bidder_code: str
+    channel: str
+    party_id: int | None = None
+    sub_account: str | None = None
+    deposit_cny: Decimal | None = None
+    deposit_status: str | None = None
+
+
+class BidIn(BaseModel):
+    amount_cny: str = Field(max_length=20)
+    idempotency_key: str = Field(min_length=1, max_length=64)
+
+
+class OfflineBidIn(BidIn):
+    bidder_code: str = Field(min_length=1, max_length=12)
+    evidence: str = Field(min_length=1, max_length=300)
+
+
+class BidRead(BaseModel):
+    id: int
+    lot_id: int
+    bidder_code: str
+    amount_cny: Decimal
+    status: str
+    reject_code: str | None
+    phase: str
+    channel: str
+    placed_at: datetime
+    replay: bool = False
+    current_price_cny: Decimal | None = None
+    countdown_end: datetime | None = None
+    server_time: datetime | None = None
+
+
+class ResultRead(Orm):
+    lot_id: int
+    outcome: str
+    reason: str
+    winner_code: str | None = None
+    price_cny: Decimal | None
+    decided_at: datetime
+    publish_by: date | None
+    confirmation_no: str | None
+    confirmed_at: datetime | None
+    registry_application_id: int | None
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class RelistIn(BaseModel):
+    starts_at: datetime
+
+
+class BarIn(BaseModel):
+    party_id: int
+    reason: str = Field(min_length=1, max_length=200)
+    listed_until: date | None = None
+
+
+class BankCallback(BaseModel):
+    sub_account: str = Field(min_length=1, max_length=32)
+    amount_cny: str = Field(max_length=20)
+    payer_name: str = Field(min_length=1, max_length=200)
+    bank_ref: str = Field(min_length=1, max_length=64)
+
+
+class DepositRead(BaseModel):
+    sub_account: str
+    amount_cny: Decimal
+    status: str
+    confirmed_at: datetime | None
+
+
+class TimeRead(BaseModel):
+    server_time: datetime
+    server_time_ms: int

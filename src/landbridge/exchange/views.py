@@ -1,0 +1,365 @@
+"""Exchange JSON API (/api/v1/exchange): lots, applications, bids (online and offline), results, the bank's
+signed deposit callback, and the server time (F3, F4).
+
+Permissions: exchange operators create, publish and decide lots of their organisation's area and enter
+offline bids; bidders apply and bid for themselves (their account names their registry party); anyone
+reads published lots, the anonymous bid history and the time; supervisors read everything. A rejected
+bid is recorded (committed) and answered with its stable code (422 for the amount, 409 for the state).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from landbridge.auth import Principal, Role, check_region, optional_principal, require_roles
+from landbridge.config import Mode, get_settings
+from landbridge.errors import DomainError, Forbidden, NotFound, RuleViolation, Unauthorized
+from landbridge.exchange import bidding, queries, rules, service
+from landbridge.exchange.common import REJECTIONS, lot_not_found, rejection
+from landbridge.exchange.models import Bidder, Lot, LotResult
+from landbridge.exchange.rules import Channel, LotPhase
+from landbridge.exchange.schemas import (
+    ApplicationIn,
+    BankCallback,
+    BarIn,
+    BidderRead,
+    BidIn,
+    BidRead,
+    DepositRead,
+    LotCreate,
+    LotPage,
+    LotRead,
+    OfflineBidIn,
+    ReasonIn,
+    RelistIn,
+    ResultRead,
+    TimeRead,
+)
+from landbridge.kernel.clock import now
+from landbridge.web.transaction import TransactionalRoute, get_session
+
+router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"], route_class=TransactionalRoute)
+
+operator = require_roles(Role.exchange_operator)
+bidder_role = require_roles(Role.bidder)
+applicant = require_roles(Role.bidder, Role.exchange_operator)
+insider = require_roles(Role.exchange_operator, Role.supervisor)
+DEV_BANK_SECRET = "landbridge-dev-bank-secret"  # noqa: S105 - dev, test and demo modes only
+SIGNATURE_HEADER = "x-bank-signature"
+
+
+def bank_secret() -> bytes:
+    """The HMAC key shared with the deposit bank; a dev default only outside production."""
+    settings = get_settings()
+    if settings.exchange_bank_secret:
+        return settings.exchange_bank_secret.encode()
+    if settings.mode is Mode.production:
+        raise Unauthorized("exchange.bank_not_configured", "未配置银行回调密钥",
+                           "the bank callback key is not configured")
+    return DEV_BANK_SECRET.encode()
+
+
+def sign_callback(body: bytes, secret: bytes | None = None) -> str:
+    """The signature header value the bank sends: ``sha256=<hex HMAC of the raw body>``."""
+    return "sha256=" + hmac.new(secret or bank_secret(), body, hashlib.sha256).hexdigest()
+
+
+def _owned_lot(session: Session, principal: Principal, lot_id: int) -> Lot:
+    """The lot, if the operator's organisation covers its region (object-level check for every write)."""
+    lot = queries.get_lot(session, lot_id)
+    check_region(principal, lot.region_code)
+    return lot
+
+
+def _visible(principal: Principal | None, lot: Lot) -> bool:
+    if lot.phase != LotPhase.draft:
+        return True
+    return principal is not None and principal.role in (Role.exchange_operator, Role.supervisor)
+
+
+def _code_of(session: Session, bidder_id: int | None) -> str | None:
+    if bidder_id is None:
+        return None
+    bidder = session.get(Bidder, bidder_id)
+    return None if bidder is None else bidder.bidder_code
+
+
+def lot_read(session: Session, lot: Lot) -> LotRead:
+    """A lot as published: anonymous leader code, next admissible bid and the server time."""
+    out = LotRead.model_validate(lot)
+    out.leader_code = _code_of(session, lot.leader_bidder_id)
+    if lot.phase in rules.BIDDING_PHASES or lot.phase in (LotPhase.announced, LotPhase.registration_closed):
+        out.next_min_bid_cny = rules.minimum_next_bid(start_price=lot.start_price_cny, increment=lot.increment_cny,
+                                                      current=lot.current_price_cny)
+    out.server_time = now()
+    return out
+
+
+def result_read(session: Session, result: LotResult) -> ResultRead:
+    out = ResultRead.model_validate(result)
+    out.winner_code = _code_of(session, result.winner_bidder_id)
+    return out
+
+
+def _bidder_read(session: Session, bidder: Bidder, *, full: bool) -> BidderRead:
+    deposit = queries.deposit_of(session, bidder.id)
+    return BidderRead(id=bidder.id, lot_id=bidder.lot_id, bidder_code=bidder.bidder_code, channel=bidder.channel,
+                      party_id=bidder.party_id if full else None,
+                      sub_account=deposit.sub_account if deposit else None,
+                      deposit_cny=deposit.amount_cny if deposit else None,
+                      deposit_status=deposit.status if deposit else None)
+
+
+def _page_limit(limit: int) -> int:
+    return min(limit, get_settings().page_size_max)
+
+
+# --- lots ---------------------------------------------------------------------------------------
+
+@router.post("/lots", response_model=LotRead, status_code=201)
+def create_lot(body: LotCreate, principal: Principal = Depends(operator),
+               session: Session = Depends(get_session)) -> LotRead:
+    """Draft a lot of any kind under its rule set (F4)."""
+    check_region(principal, body.region_code)
+    lot = service.create_lot(session, actor=principal.actor, kind=body.kind, title=body.title,
+                             region_code=body.region_code, starts_at=body.starts_at,
+                             start_price=body.start_price_cny, increment=body.increment_cny, unit_id=body.unit_id,
+                             right_id=body.right_id, seller_party_id=body.seller_party_id,
+                             term_start=body.term_start, term_end=body.term_end,
+                             appraised_value=body.appraised_value_cny, excluded_party_ids=body.excluded_party_ids,
+                             description=body.description)
+    return lot_read(session, lot)
+
+
+@router.post("/lots/{lot_id}/publish", response_model=LotRead)
+def publish_lot(lot_id: int, principal: Principal = Depends(operator),
+                session: Session = Depends(get_session)) -> LotRead:
+    """Publish the announcement and fix the deadlines (39号令 art. 8)."""
+    _owned_lot(session, principal, lot_id)
+    return lot_read(session, service.publish_lot(session, lot_id=lot_id, actor=principal.actor))
+
+
+@router.get("/lots", response_model=LotPage)
+def list_lots(kind: str | None = None, phase: str | None = None, limit: int = Query(50, ge=1, le=1000),
+              offset: int = Query(0, ge=0), principal: Principal | None = Depends(optional_principal),
+              session: Session = Depends(get_session)) -> LotPage:
+    """Published lots (operators and supervisors also see drafts), newest first."""
+    insiders = principal is not None and principal.role in (Role.exchange_operator, Role.supervisor)
+    phases: list[str] | None = [phase] if phase else None
+    if not insiders:
+        phases = [p for p in (phases or queries.PUBLIC_PHASES) if p in queries.PUBLIC_PHASES]
+    limit = _page_limit(limit)
+    lots, total = queries.list_lots(session, phases=phases, kind=kind, limit=limit, offset=offset)
+    return LotPage(items=[lot_read(session, lot) for lot in lots], total=total, limit=limit, offset=offset)
+
+
+@router.get("/lots/{lot_id}", response_model=LotRead)
+def get_lot(lot_id: int, principal: Principal | None = Depends(optional_principal),
+            session: Session = Depends(get_session)) -> LotRead:
+    """One lot with its current price, anonymous leader and running deadline."""
+    lot = queries.get_lot(session, lot_id)
+    if not _visible(principal, lot):
+        raise lot_not_found(lot_id)
+    return lot_read(session, lot)
+
+
+@router.get("/lots/{lot_id}/bids", response_model=list[BidRead])
+def bid_history(lot_id: int, limit: int = Query(100, ge=1, le=1000),
+                principal: Principal | None = Depends(optional_principal),
+                session: Session = Depends(get_session)) -> list[BidRead]:
+    """The accepted bids of a lot, newest first, by anonymous bidder code."""
+    lot = queries.get_lot(session, lot_id)
+    if not _visible(principal, lot):
+        raise lot_not_found(lot_id)
+    return [BidRead(id=b.id, lot_id=b.lot_id, bidder_code=code, amount_cny=b.amount_cny, status=b.status,
+                    reject_code=b.reject_code, phase=b.phase, channel=b.channel, placed_at=b.placed_at)
+            for b, code in queries.bid_history(session, lot_id, limit=limit)]
+
+
+@router.get("/lots/{lot_id}/bidders", response_model=list[BidderRead])
+def list_bidders(lot_id: int, principal: Principal = Depends(insider),
+                 session: Session = Depends(get_session)) -> list[BidderRead]:
+    """A lot's bidders and deposits (operators of the lot's area and supervisors)."""
+    lot = queries.get_lot(session, lot_id)
+    if principal.role == Role.exchange_operator:
+        check_region(principal, lot.region_code)
+    return [_bidder_read(session, b, full=True) for b, _ in queries.list_bidders(session, lot_id)]
+
+
+@router.get("/lots/{lot_id}/result", response_model=ResultRead)
+def get_result(lot_id: int, principal: Principal | None = Depends(optional_principal),
+               session: Session = Depends(get_session)) -> ResultRead:
+    """The published result of a lot (award or unsuccessful)."""
+    lot = queries.get_lot(session, lot_id)
+    result = queries.find_result(session, lot.id)
+    if result is None or not _visible(principal, lot):
+        raise NotFound("exchange.result_not_found", "该标的尚无结果", "the lot has no result yet")
+    return result_read(session, result)
+
+
+# --- bidders ------------------------------------------------------------------------------------
+
+@router.post("/lots/{lot_id}/applications", response_model=BidderRead, status_code=201)
+def apply(lot_id: int, body: ApplicationIn | None = None, principal: Principal = Depends(applicant),
+          session: Session = Depends(get_session)) -> BidderRead:
+    """Register for a lot: a bidder for itself, or an operator for a walk-in bidder (offline)."""
+    if principal.role == Role.exchange_operator:
+        _owned_lot(session, principal, lot_id)
+        if body is None or body.party_id is None:
+            raise RuleViolation("exchange.party_required", "须指明竞买人", "name the bidder's party")
+        party_id, channel, user_id = body.party_id, Channel.offline, None
+    else:
+        if principal.party_id is None:
+            raise RuleViolation("exchange.party_required", "账号未关联竞买人身份", "your account names no party")
+        if body is not None and body.party_id not in (None, principal.party_id):
+            raise Forbidden("exchange.not_your_party", "只能为本人报名", "you may apply only for yourself")
+        party_id, channel, user_id = principal.party_id, Channel.online, principal.user_id
+    bidder = service.apply_for_lot(session, lot_id=lot_id, party_id=party_id, actor=principal.actor,
+                                   user_id=user_id, channel=channel)
+    return _bidder_read(session, bidder, full=True)
+
+
+@router.get("/lots/{lot_id}/me", response_model=BidderRead)
+def my_registration(lot_id: int, principal: Principal = Depends(bidder_role),
+                    session: Session = Depends(get_session)) -> BidderRead:
+    """The caller's own registration: code, deposit sub-account and status."""
+    bidder = queries.find_bidder(session, lot_id, principal.party_id) if principal.party_id else None
+    if bidder is None:
+        raise NotFound("exchange.bidder_not_found", "未报名本标的", "not registered as a bidder for this lot")
+    return _bidder_read(session, bidder, full=True)
+
+
+def _bid_response(outcome: bidding.BidOutcome) -> Any:
+    bid, lot = outcome.bid, outcome.lot
+    out = BidRead(id=bid.id, lot_id=bid.lot_id, bidder_code=outcome.bidder_code, amount_cny=bid.amount_cny,
+                  status=bid.status, reject_code=bid.reject_code, phase=bid.phase, channel=bid.channel,
+                  placed_at=bid.placed_at, replay=outcome.replay, current_price_cny=lot.current_price_cny,
+                  countdown_end=lot.countdown_end, server_time=now())
+    if bid.reject_code is not None:
+        err: DomainError = rejection(bid.reject_code, bid_id=bid.id) if bid.reject_code in REJECTIONS else \
+            RuleViolation(bid.reject_code, "报价被拒绝", "the bid was refused", bid_id=bid.id)
+        # returned, not raised: the rejected bid is committed with its code
+        return JSONResponse(err.to_dict(), status_code=err.http_status)
+    return JSONResponse(out.model_dump(mode="json"), status_code=200 if outcome.replay else 201)
+
+
+@router.post("/lots/{lot_id}/bids", response_model=BidRead, status_code=201,
+             responses={409: {"description": "lot not open, deposit not confirmed, bidder barred"},
+                        422: {"description": "below increment, not a multiple of the increment"}})
+def place_bid(lot_id: int, body: BidIn, principal: Principal = Depends(bidder_role),
+              session: Session = Depends(get_session)) -> Any:
+    """Bid on a lot (报价); idempotent on the key; server time is authoritative (F4)."""
+    if principal.party_id is None:
+        raise RuleViolation("exchange.party_required", "账号未关联竞买人身份", "your account names no party")
+    queries.get_lot(session, lot_id)
+    bidder = queries.find_bidder(session, lot_id, principal.party_id)
+    if bidder is None:
+        raise NotFound("exchange.bidder_not_found", "未报名本标的", "not registered as a bidder for this lot")
+    outcome = bidding.place_bid(session, lot_id=lot_id, bidder_id=bidder.id, amount=body.amount_cny,
+                                idempotency_key=body.idempotency_key, actor=principal.actor)
+    return _bid_response(outcome)
+
+
+@router.post("/lots/{lot_id}/offline-bids", response_model=BidRead, status_code=201)
+def place_offline_bid(lot_id: int, body: OfflineBidIn, principal: Principal = Depends(operator),
+                      session: Session = Depends(get_session)) -> Any:
+    """A clerk enters a walk-in bidder's written bid with its evidence (线下报价, F4 online + offline)."""
+    _owned_lot(session, principal, lot_id)
+    bidder = queries.get_bidder_by_code(session, lot_id, body.bidder_code)
+    outcome = bidding.place_bid(session, lot_id=lot_id, bidder_id=bidder.id, amount=body.amount_cny,
+                                idempotency_key=body.idempotency_key, actor=principal.actor,
+                                channel=Channel.offline, evidence=body.evidence)
+    return _bid_response(outcome)
+
+
+# --- results ------------------------------------------------------------------------------------
+
+@router.post("/lots/{lot_id}/award/confirm", response_model=ResultRead)
+def confirm_award(lot_id: int, principal: Principal = Depends(operator),
+                  session: Session = Depends(get_session)) -> ResultRead:
+    """Sign the award confirmation (成交确认书)."""
+    _owned_lot(session, principal, lot_id)
+    return result_read(session, service.confirm_award(session, lot_id=lot_id, actor=principal.actor))
+
+
+@router.post("/lots/{lot_id}/award/default", response_model=LotRead)
+def record_default(lot_id: int, body: ReasonIn, principal: Principal = Depends(operator),
+                   session: Session = Depends(get_session)) -> LotRead:
+    """The winner defaults (悔拍): forfeit, then promote the next bidder or fail."""
+    _owned_lot(session, principal, lot_id)
+    return lot_read(session, service.record_default(session, lot_id=lot_id, actor=principal.actor,
+                                                    reason=body.reason))
+
+
+@router.post("/lots/{lot_id}/handover", response_model=ResultRead)
+def hand_over(lot_id: int, principal: Principal = Depends(operator),
+              session: Session = Depends(get_session)) -> ResultRead:
+    """Lodge the registry application for the winner (transfer or new right)."""
+    _owned_lot(session, principal, lot_id)
+    return result_read(session, service.hand_over(session, lot_id=lot_id, actor=principal.actor))
+
+
+@router.post("/lots/{lot_id}/relist", response_model=LotRead, status_code=201)
+def relist(lot_id: int, body: RelistIn, principal: Principal = Depends(operator),
+           session: Session = Depends(get_session)) -> LotRead:
+    """Re-list an unsuccessful lot as a new attempt."""
+    _owned_lot(session, principal, lot_id)
+    return lot_read(session, service.relist_lot(session, lot_id=lot_id, actor=principal.actor,
+                                                starts_at=body.starts_at))
+
+
+@router.post("/lots/{lot_id}/cancel", response_model=LotRead)
+def cancel(lot_id: int, body: ReasonIn, principal: Principal = Depends(operator),
+           session: Session = Depends(get_session)) -> LotRead:
+    """Withdraw a lot before bidding starts."""
+    _owned_lot(session, principal, lot_id)
+    return lot_read(session, service.cancel_lot(session, lot_id=lot_id, actor=principal.actor, reason=body.reason))
+
+
+@router.post("/barred", status_code=201)
+def bar(body: BarIn, principal: Principal = Depends(operator),
+        session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Put a party on the bar list (court-listed defaulter)."""
+    row = service.bar_party(session, party_id=body.party_id, reason=body.reason, actor=principal.actor,
+                            listed_until=body.listed_until)
+    return {"id": row.id, "party_id": row.party_id, "listed_until": row.listed_until}
+
+
+# --- bank and time ------------------------------------------------------------------------------
+
+@router.post("/bank/callback", response_model=DepositRead)
+async def bank_callback(request: Request) -> DepositRead:
+    """The bank confirms a deposit paid into a sub-account; the body is signed with HMAC-SHA256 (F4)."""
+    raw = await request.body()
+    given = request.headers.get(SIGNATURE_HEADER, "")
+    if not hmac.compare_digest(given.encode(), sign_callback(raw).encode()):
+        raise Unauthorized("exchange.bad_signature", "银行回调签名无效", "the bank callback signature is invalid")
+    try:
+        body = BankCallback.model_validate_json(raw)
+    except ValidationError:
+        raise RuleViolation("exchange.invalid_callback", "银行回调内容无效",
+                            "the bank callback body is invalid") from None
+    session: Session = request.state.db
+
+    def confirm() -> DepositRead:
+        deposit = service.confirm_deposit(session, sub_account=body.sub_account, amount=body.amount_cny,
+                                          payer_name=body.payer_name, bank_ref=body.bank_ref, actor="bank:callback")
+        return DepositRead(sub_account=deposit.sub_account, amount_cny=deposit.amount_cny, status=deposit.status,
+                           confirmed_at=deposit.confirmed_at)
+
+    return await run_in_threadpool(confirm)
+
+
+@router.get("/time", response_model=TimeRead)
+def server_time() -> TimeRead:
+    """The authoritative server time (clients never trust their own clocks)."""
+    at = now()
+    return TimeRead(server_time=at, server_time_ms=int(at.timestamp() * 1000))
