@@ -19,6 +19,7 @@ from landbridge.demo.world import build_world
 from landbridge.ledger import current_size
 from landbridge.main import create_app
 from landbridge.registry.models import Parcel, RecordStatus
+from landbridge.valuation import SaleIn, record_sales
 from landbridge.valuation.benchmark_models import BenchmarkSystem
 from landbridge.valuation.models import Sale
 from tests.registry.test_api import auth
@@ -154,6 +155,23 @@ def test_benchmark_api_on_a_demo_world(db: Database) -> None:
     assert Decimal(c["price_per_m2_cny"]) == mean.quantize(Decimal("0.1"))
     early = client.get(curl, params={"valuation_date": "2019-01-01"}, headers=nr)
     assert early.status_code == 422 and early.json()["code"] == "valuation.too_few_comparables"
+    # Three sales on the parcel itself (the most similar possible): prices 1 : 2 : 1 spread 100 % (> 40 %), and a
+    # two-year lease term against the subject's 30 years moves one total adjustment beyond 30 %.
+    with db.transaction() as s:
+        p = s.get_one(Parcel, parcel_id)
+        centre = p.geom.representative_point()
+        rows = [SaleIn(sale_date=date(2025, 12, day), price_cny=(Decimal(price) * p.area_m2).quantize(Decimal("0.01")),
+                       area_m2=p.area_m2, land_use_class=p.land_use_class, region_code=p.region_code,
+                       right_type="land_management_right", method="lease", parcel_id=p.id, term_years=term,
+                       lon=centre.x, lat=centre.y)
+                for day, price, term in ((1, 100, 30), (2, 200, 30), (3, 100, 2))]
+        record_sales(s, rows, actor="t", source="import")
+    c = client.get(curl, params={"valuation_date": "2026-01-01"}, headers=nr).json()
+    assert {i["sale_date"] for i in c["comparables"]} == {"2025-12-01", "2025-12-02", "2025-12-03"}
+    short = next(i for i in c["comparables"] if i["sale_date"] == "2025-12-03")
+    assert short["warning"] and "30%" in short["warning"] and [a["name"] for a in short["adjustments"]][-1] == "term"
+    assert all(i["warning"] is None for i in c["comparables"] if i is not short)
+    assert Decimal(c["spread"]) > Decimal("0.40") and any("spread" in w for w in c["warnings"])
 
     # the bureau's pages: zones of the system in force, a parcel's explained value
     page = TestClient(create_app())

@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from landbridge.cli import app as cli_app
+from landbridge.config import Settings
 from landbridge.db import Database
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import Clock
@@ -105,3 +109,24 @@ def test_import_refusals_change_nothing(db: Database, clock: Clock) -> None:
         assert current_size(s) == before
         with pytest.raises(NotFound):
             export_benchmark_system(s, "NOPE")
+
+
+def test_cli_import_publish_export(db: Database, settings: Settings, tmp_path: Path) -> None:
+    runner = CliRunner()
+    src = tmp_path / "yt.json"
+    src.write_text(json.dumps(golden_document("YT-CLI")), encoding="utf-8")
+    url = ["--database", settings.database_url]
+    ok = runner.invoke(cli_app, ["valuation", "benchmark-import", str(src), *url])
+    assert ok.exit_code == 0 and "YT-CLI: draft" in ok.stdout, ok.output
+    assert runner.invoke(cli_app, ["valuation", "benchmark-publish", "YT-CLI", *url]).exit_code == 0
+    out = tmp_path / "out.json"
+    assert runner.invoke(cli_app, ["valuation", "benchmark-export", "YT-CLI", "--out", str(out), *url]).exit_code == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["status"] == "published" and parse_document(doc).zones[0].base_price == Decimal(710)
+    again = runner.invoke(cli_app, ["valuation", "benchmark-import", str(src), *url])
+    assert again.exit_code == 2 and "valuation.benchmark_exists" in again.stderr
+    missing = runner.invoke(cli_app, ["valuation", "benchmark-export", "NOPE", *url])
+    assert missing.exit_code == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    assert runner.invoke(cli_app, ["valuation", "benchmark-import", str(bad), *url]).exit_code == 2
