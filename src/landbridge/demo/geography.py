@@ -349,8 +349,23 @@ def _as_line(geom: BaseGeometry) -> Any:
     return parts[0] if len(parts) == 1 else shapely.multilinestrings(parts)
 
 
-def build_geography(profile: CityProfile, *, seed: int) -> Geography:
-    """Build the demo city's geography for a seed (deterministic; issue #3 item 2, all requirements' demo data)."""
+_LAST: list[tuple[CityProfile, int, Geography]] = []  # the last geography built (read-only; tests share it)
+
+
+def build_geography(profile: CityProfile, *, seed: int, fresh: bool = False) -> Geography:
+    """Build the demo city's geography for a seed (deterministic; issue #3 item 2, all requirements' demo data).
+
+    The result is immutable and kept for the next call with the same profile object and seed, so that a
+    process building several worlds (the test suite, a benchmark) draws the city once; ``fresh`` draws anew.
+    """
+    if not fresh and _LAST and _LAST[0][0] is profile and _LAST[0][1] == seed:
+        return _LAST[0][2]
+    geography = _build_geography(profile, seed)
+    _LAST[:] = [(profile, seed, geography)]
+    return geography
+
+
+def _build_geography(profile: CityProfile, seed: int) -> Geography:
     b = _Builder(profile, seed)
     rules = b.rules
     outline = b.outline()
