@@ -74,3 +74,11 @@ def deposit_of(session: Session, bidder_id: int) -> Deposit | None:
 def find_result(session: Session, lot_id: int) -> LotResult | None:
     """The lot's result (award or unsuccessful), if decided."""
     return session.execute(select(LotResult).where(LotResult.lot_id == lot_id)).scalar_one_or_none()
+
+
+def bidder_code_of(session: Session, bidder_id: int | None) -> str | None:
+    """The anonymous code of a bidder (the public name of a leader or winner)."""
+    if bidder_id is None:
+        return None
+    bidder = session.get(Bidder, bidder_id)
+    return None if bidder is None else bidder.bidder_code

@@ -85,17 +85,10 @@ def _visible(principal: Principal | None, lot: Lot) -> bool:
     return principal is not None and principal.role in (Role.exchange_operator, Role.supervisor)
 
 
-def _code_of(session: Session, bidder_id: int | None) -> str | None:
-    if bidder_id is None:
-        return None
-    bidder = session.get(Bidder, bidder_id)
-    return None if bidder is None else bidder.bidder_code
-
-
 def lot_read(session: Session, lot: Lot) -> LotRead:
     """A lot as published: anonymous leader code, next admissible bid and the server time."""
     out = LotRead.model_validate(lot)
-    out.leader_code = _code_of(session, lot.leader_bidder_id)
+    out.leader_code = queries.bidder_code_of(session, lot.leader_bidder_id)
     if lot.phase in rules.BIDDING_PHASES or lot.phase in (LotPhase.announced, LotPhase.registration_closed):
         out.next_min_bid_cny = rules.minimum_next_bid(start_price=lot.start_price_cny, increment=lot.increment_cny,
                                                       current=lot.current_price_cny)
@@ -105,7 +98,7 @@ def lot_read(session: Session, lot: Lot) -> LotRead:
 
 def result_read(session: Session, result: LotResult) -> ResultRead:
     out = ResultRead.model_validate(result)
-    out.winner_code = _code_of(session, result.winner_bidder_id)
+    out.winner_code = queries.bidder_code_of(session, result.winner_bidder_id)
     return out
 
 

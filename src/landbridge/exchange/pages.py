@@ -1,0 +1,168 @@
+"""Exchange pages (F4): the public lot list, a lot page with the server-timed countdown and the anonymous
+bid history, the bidding room for a registered bidder, and the operator's desk for offline bids.
+zh-CN by default, English with ``?lang=en``. Every change goes through the exchange services in the
+request's transaction; a refused bid is recorded and shown as a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from landbridge.auth import Principal, Role, optional_principal
+from landbridge.errors import DomainError, Forbidden, NotFound
+from landbridge.exchange import bidding, queries
+from landbridge.exchange.common import REJECTIONS
+from landbridge.exchange.models import Lot
+from landbridge.exchange.rules import BIDDING_PHASES, Channel, LotPhase, minimum_next_bid
+from landbridge.kernel.clock import now
+from landbridge.web.i18n import request_locale, translator
+from landbridge.web.pages import check_csrf, csrf_token
+from landbridge.web.render import render
+from landbridge.web.transaction import TransactionalRoute, get_session
+
+router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+PHASE_LABELS = {"draft": "Draft", "announced": "Announced", "listing": "Listing", "listing_frozen": "Listing closing",
+                "countdown": "Countdown bidding", "registration_closed": "Registration closed",
+                "live_auction": "Online auction", "award_pending": "Award pending", "confirmed": "Award confirmed",
+                "handed_over": "Handed over to the registry", "unsuccessful": "Unsuccessful", "cancelled": "Cancelled"}
+KIND_LABELS = {"land_management_right": "Land management right", "forest_right": "Forest right",
+               "collective_asset": "Collective asset", "collective_construction_land": "Collective construction land",
+               "construction_quota": "Construction land quota", "collateral": "Foreclosed collateral"}
+
+
+@lru_cache(maxsize=2)
+def _catalogue(locale: str) -> dict[str, str]:
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return {str(m.id): str(m.string) for m in read_po(fh, locale=locale) if m.id and m.string}
+
+
+def page_translator(request: Request) -> Callable[..., str]:
+    """This module's catalogue first, then the platform's."""
+    locale = request_locale(request)
+    base = translator(locale)
+    own = _catalogue(locale) if locale != "en" else {}
+
+    def _(message: str, **kwargs: object) -> str:
+        text = own.get(message) or base(message)
+        return text.format(**kwargs) if kwargs else text
+
+    return _
+
+
+def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
+    _ = page_translator(request)
+    flash = request.session.pop("flash", None)
+    message = None
+    if isinstance(flash, dict):
+        message = {"kind": flash.get("kind"),
+                   "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
+    labels = {"phase": {k: _(v) for k, v in PHASE_LABELS.items()}, "kind": {k: _(v) for k, v in KIND_LABELS.items()}}
+    return render(request, template, {"_": _, "labels": labels, "csrf": csrf_token(request), "message": message,
+                                      **context})
+
+
+def _flash(request: Request, kind: str, zh: str, en: str) -> None:
+    request.session["flash"] = {"kind": kind, "zh": zh, "en": en}
+
+
+def _running_end(lot: Lot) -> Any:
+    if lot.phase in (LotPhase.countdown, LotPhase.live_auction):
+        return lot.countdown_end
+    if lot.phase == LotPhase.listing:
+        return lot.freeze_at or lot.ends_at
+    if lot.phase == LotPhase.announced:
+        return lot.starts_at
+    return None
+
+
+@router.get("/exchange")
+def lot_list(request: Request, principal: Principal | None = Depends(optional_principal),
+             session: Session = Depends(get_session)) -> Response:
+    """The public list of published lots (operators also see drafts)."""
+    insider = principal is not None and principal.role in (Role.exchange_operator, Role.supervisor)
+    lots, total = queries.list_lots(session, phases=None if insider else queries.PUBLIC_PHASES, limit=200)
+    return _page(request, "exchange/lots.html", {"lots": lots, "total": total, "insider": insider})
+
+
+@router.get("/exchange/lots/{lot_id}")
+def lot_page(lot_id: int, request: Request, principal: Principal | None = Depends(optional_principal),
+             session: Session = Depends(get_session)) -> Response:
+    """A lot: facts, the countdown against server time, the anonymous bid history, and the bidding forms."""
+    lot = queries.get_lot(session, lot_id)
+    insider = principal is not None and principal.role in (Role.exchange_operator, Role.supervisor)
+    if lot.phase == LotPhase.draft and not insider:
+        raise NotFound("exchange.lot_not_found", "标的不存在", f"lot {lot_id} not found")
+    me = None
+    if principal is not None and principal.role == Role.bidder and principal.party_id is not None:
+        me = queries.find_bidder(session, lot.id, principal.party_id)
+    deposit = queries.deposit_of(session, me.id) if me is not None else None
+    return _page(request, "exchange/lot.html", {
+        "lot": lot, "history": queries.bid_history(session, lot.id, limit=50),
+        "leader": queries.bidder_code_of(session, lot.leader_bidder_id), "result": queries.find_result(session, lot.id),
+        "me": me, "deposit": deposit, "open": lot.phase in BIDDING_PHASES, "running_end": _running_end(lot),
+        "next_min": minimum_next_bid(start_price=lot.start_price_cny, increment=lot.increment_cny,
+                                     current=lot.current_price_cny),
+        "operator": principal is not None and principal.role == Role.exchange_operator
+        and principal.covers_region(lot.region_code),
+        "bidders": queries.list_bidders(session, lot.id) if insider else [], "server_time": now()})
+
+
+def _bid(request: Request, session: Session, lot_id: int, bidder_id: int, amount: str, key: str, actor: str,
+         channel: Channel, evidence: str | None) -> Response:
+    try:
+        outcome = bidding.place_bid(session, lot_id=lot_id, bidder_id=bidder_id, amount=amount, idempotency_key=key,
+                                    actor=actor, channel=channel, evidence=evidence)
+    except DomainError as exc:
+        session.rollback()
+        _flash(request, "error", exc.message, exc.message_en)
+    else:
+        code = outcome.bid.reject_code
+        if code is None:
+            paid = outcome.bid.amount_cny
+            _flash(request, "ok", f"报价 {paid} 元已被接受", f"bid of {paid} accepted")
+        else:
+            _, zh, en = REJECTIONS.get(code, (DomainError, "报价被拒绝", "the bid was refused"))
+            _flash(request, "error", zh, en)
+    return RedirectResponse(f"/exchange/lots/{lot_id}", status_code=303)
+
+
+@router.post("/exchange/lots/{lot_id}/bid")
+def bid_form(lot_id: int, request: Request, amount_cny: str = Form(...), idempotency_key: str = Form(...),
+             csrf: str = Form(""), principal: Principal | None = Depends(optional_principal),
+             session: Session = Depends(get_session)) -> Response:
+    """The bidding room's form: a registered bidder bids (the key makes a double click harmless)."""
+    check_csrf(request, csrf)
+    if principal is None:
+        return RedirectResponse(f"/login?next=/exchange/lots/{lot_id}", status_code=303)
+    me = queries.find_bidder(session, lot_id, principal.party_id) if principal.party_id else None
+    if principal.role != Role.bidder or me is None:
+        raise Forbidden("exchange.not_a_bidder", "您未报名本标的", "you are not registered for this lot")
+    return _bid(request, session, lot_id, me.id, amount_cny, idempotency_key, principal.actor, Channel.online, None)
+
+
+@router.post("/exchange/lots/{lot_id}/offline-bid")
+def offline_bid_form(lot_id: int, request: Request, bidder_code: str = Form(...), amount_cny: str = Form(...),
+                     idempotency_key: str = Form(...), evidence: str = Form(...), csrf: str = Form(""),
+                     principal: Principal | None = Depends(optional_principal),
+                     session: Session = Depends(get_session)) -> Response:
+    """The operator's desk: enter a walk-in bidder's written bid with its evidence (线下)."""
+    check_csrf(request, csrf)
+    lot = queries.get_lot(session, lot_id)
+    if principal is None or principal.role != Role.exchange_operator or not principal.covers_region(lot.region_code):
+        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+    bidder = queries.get_bidder_by_code(session, lot_id, bidder_code.strip())
+    return _bid(request, session, lot_id, bidder.id, amount_cny, idempotency_key, principal.actor, Channel.offline,
+                evidence.strip()[:300] or None)
