@@ -9,15 +9,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from landbridge.auth import create_demo_accounts
 from landbridge.cli import app as cli_app
 from landbridge.config import Settings
 from landbridge.db import Database
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, verify_ledger
+from landbridge.main import create_app
 from landbridge.valuation.benchmark import (
     benchmark_tables,
     current_benchmark_system,
@@ -30,6 +33,7 @@ from landbridge.valuation.benchmark import (
 )
 from landbridge.valuation.benchmark_models import BenchmarkFactor, PriceZone
 from landbridge.valuation.benchmark_rules import parse_document, value_parcel
+from tests.registry.test_api import auth
 from tests.valuation.test_benchmark import GOLDEN_ATTRIBUTES, VALUATION_DATE, golden_document
 
 
@@ -130,3 +134,18 @@ def test_cli_import_publish_export(db: Database, settings: Settings, tmp_path: P
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
     assert runner.invoke(cli_app, ["valuation", "benchmark-import", str(bad), *url]).exit_code == 2
+
+
+def test_import_by_uploaded_file(db: Database, clock: Clock) -> None:
+    with db.transaction() as s:
+        create_demo_accounts(s)
+    client = TestClient(create_app())
+    nr = auth(client, "nr")
+    url = "/api/v1/valuation/benchmark"
+    body = json.dumps(golden_document("YT-FILE")).encode()
+    r = client.post(url, files={"file": ("yt.json", body, "application/json")}, headers=nr)
+    assert r.status_code == 201 and r.json()["code"] == "YT-FILE", r.text
+    for files in ({"file": ("x.json", b"[1, 2]", "application/json")}, {"file": ("x.json", b"{", "application/json")},
+                  {"other": ("x.json", body, "application/json")}):
+        r = client.post(url, files=files, headers=nr)
+        assert r.status_code == 422 and r.json()["code"] == "valuation.invalid_benchmark", r.text

@@ -75,15 +75,23 @@ def _from_rows(body: RatioStudyIn) -> dict[str, Any]:
                            confidence=body.confidence, seed=body.seed, property_class=body.property_class)
 
 
-async def _from_upload(request: Request) -> dict[str, Any]:
-    form = await request.form()
+async def uploaded_file(form: Any) -> bytes | None:
+    """The bytes of the form field ``file`` (None when absent); 422 ``valuation.file_too_large`` over the limit."""
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
-        raise _invalid("a CSV file is required in the form field 'file'")
+        return None
     limit = get_settings().max_upload_bytes
-    content = await upload.read(limit + 1)
+    content: bytes = await upload.read(limit + 1)
     if len(content) > limit:
         raise RuleViolation("valuation.file_too_large", "文件过大", "the file is too large", limit_bytes=limit)
+    return content
+
+
+async def _from_upload(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    content = await uploaded_file(form)
+    if content is None:
+        raise _invalid("a CSV file is required in the form field 'file'")
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
         options = RatioStudyOptions.model_validate({k: v for k, v in fields.items()
@@ -257,14 +265,9 @@ async def _json_document(request: Request) -> dict[str, Any]:
     kind = request.headers.get("content-type", "")
     try:
         if kind.startswith("multipart/form-data"):
-            form = await request.form()
-            upload = form.get("file")
-            if upload is None or isinstance(upload, str):
+            raw = await uploaded_file(await request.form())
+            if raw is None:
                 raise ValueError("a JSON file is required in the form field 'file'")
-            limit = get_settings().max_upload_bytes
-            raw = await upload.read(limit + 1)
-            if len(raw) > limit:
-                raise RuleViolation("valuation.file_too_large", "文件过大", "the file is too large", limit_bytes=limit)
         else:
             raw = await request.body()
         doc = json.loads(raw)
