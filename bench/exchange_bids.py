@@ -1,0 +1,192 @@
+"""Exchange bidding benchmark: B concurrent bidders across L lots against a running server over loopback.
+
+Seeds a fresh database (lots open for listing, every bidder registered with a confirmed deposit and an
+API token), starts ``uvicorn`` with W worker processes, lets every bidder raise its lot's price as fast
+as the server answers for D seconds, then checks that every acknowledged accepted bid is in the database
+and in the ledger. Prints one JSON line: accepted bids/s, p50/p99 acknowledgement latency, counts.
+
+    python bench/exchange_bids.py --database postgresql://postgres@127.0.0.1:54343/bench --bidders 200 --lots 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+
+def seed(url: str, lots: int, bidders: int) -> list[tuple[int, str, Decimal]]:
+    """Lots in listing (started a minute ago) and bidders with confirmed deposits; returns (lot, token, step)."""
+    from sqlalchemy import text
+    from tests.registry.conftest import register, resident_id, square
+
+    from landbridge import exchange, registry
+    from landbridge.auth import OrgKind, Principal, Role, create_organisation, create_user
+    from landbridge.auth.service import issue_token
+    from landbridge.db import Database, set_database
+    from landbridge.exchange.models import Deposit
+    from landbridge.kernel.clock import Clock, now, set_clock
+    from landbridge.schema import upgrade
+
+    db = Database(url)
+    if not db.is_sqlite:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; "
+                              "CREATE EXTENSION IF NOT EXISTS postgis"))
+    upgrade(url)
+    set_database(db)
+    real = now()
+    set_clock(Clock(real - timedelta(days=8), speed=0))  # announced 8 days ago, open since a minute ago
+    out: list[tuple[int, str, Decimal]] = []
+    people: list[tuple[int, Decimal, Principal]] = []
+    with db.transaction() as s:
+        org = create_organisation(s, name="竞买人", kind=OrgKind.individual, region_code="360600000000")
+        per_lot = bidders // lots
+        for i in range(lots):
+            seller = registry.create_party(s, kind="person", name=f"出让人{i}", id_number=resident_id(900 + i),
+                                           actor="bench").id
+            unit = register(s, square(i % 50, i // 50), [(seller, "1")], right_type="forest_right")
+            right = registry.current_rights(s, unit)[0].id
+            lot = exchange.create_lot(s, actor="bench", kind="forest_right", title=f"林权 {i}",
+                                      region_code="360603101002", starts_at=real - timedelta(minutes=1),
+                                      start_price="100000.00", increment="100.00", unit_id=unit, right_id=right)
+            exchange.publish_lot(s, lot_id=lot.id, actor="bench")
+            for j in range(per_lot):
+                name = f"竞买人{i}-{j}"
+                pid = registry.create_party(s, kind="person", name=name,
+                                            id_number=resident_id(1000 + i * per_lot + j), actor="bench").id
+                user = create_user(s, username=f"b{i}-{j}", password="demo", display_name=name, role=Role.bidder,
+                                   organisation_id=org.id, party_id=pid, is_demo=True)
+                bidder = exchange.apply_for_lot(s, lot_id=lot.id, party_id=pid, actor="bench")
+                dep = s.query(Deposit).filter(Deposit.bidder_id == bidder.id).one()
+                exchange.confirm_deposit(s, sub_account=dep.sub_account, amount=dep.amount_cny, payer_name=name,
+                                         bank_ref=f"B{dep.id}", actor="bench")
+                people.append((lot.id, lot.increment_cny, Principal(user.id, user.username, name, Role.bidder, org.id,
+                                                                    org.name, org.region_code, pid)))
+        set_clock(Clock())  # tokens are issued at real time
+        for lot_id, step, principal in people:
+            out.append((lot_id, issue_token(s, principal)[0], step))
+    db.dispose()
+    return out
+
+
+async def bidder(client: object, lot: int, token: str, step: Decimal, until: float, lat: list[float],
+                 accepted: list[int], counts: dict[str, int]) -> None:
+    import httpx
+
+    assert isinstance(client, httpx.AsyncClient)
+    headers = {"Authorization": f"Bearer {token}"}
+    current: Decimal | None = None
+    n = 0
+    while time.perf_counter() < until:
+        if current is None:
+            r = await client.get(f"/api/v1/exchange/lots/{lot}")
+            body = r.json()
+            current = Decimal(body["current_price_cny"]) if body["current_price_cny"] else None
+            amount = current + step if current is not None else Decimal(body["start_price_cny"])
+        else:
+            amount = current + step
+        n += 1
+        t0 = time.perf_counter()
+        r = await client.post(f"/api/v1/exchange/lots/{lot}/bids", headers=headers,
+                              json={"amount_cny": str(amount), "idempotency_key": f"k{n}"})
+        lat.append(time.perf_counter() - t0)
+        if r.status_code == 201:
+            accepted.append(int(r.json()["id"]))
+            current = amount
+            counts["accepted"] += 1
+        else:
+            code = str(r.json().get("code", r.status_code))
+            counts[code] = counts.get(code, 0) + 1
+            current = None  # someone else raised: read the lot again
+
+
+async def drive(base: str, plan: list[tuple[int, str, Decimal]], seconds: float) -> tuple[list[float], list[int],
+                                                                                          dict[str, int], float]:
+    import httpx
+
+    lat: list[float] = []
+    accepted: list[int] = []
+    counts: dict[str, int] = {"accepted": 0}
+    limits = httpx.Limits(max_connections=len(plan), max_keepalive_connections=len(plan))
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        start = time.perf_counter()
+        until = start + seconds
+        await asyncio.gather(*(bidder(client, lot, tok, step, until, lat, accepted, counts) for lot, tok, step in plan))
+        elapsed = time.perf_counter() - start
+    return lat, accepted, counts, elapsed
+
+
+def verify(url: str, accepted: list[int]) -> dict[str, int]:
+    """Every acknowledged accepted bid is in the database as accepted and has its ledger event."""
+    from sqlalchemy import select
+
+    from landbridge.db import Database
+    from landbridge.exchange.models import Bid
+    from landbridge.ledger.models import LedgerEvent
+
+    db = Database(url)
+    with db.transaction(readonly=True) as s:
+        rows = {i: (st, seq) for i, st, seq in s.execute(select(Bid.id, Bid.status, Bid.ledger_seq))}
+        seqs = set(s.scalars(select(LedgerEvent.seq).where(LedgerEvent.event_type == "bid_accepted")))
+    db.dispose()
+    missing = sum(1 for i in accepted if i not in rows or rows[i][0] != "accepted")
+    unlogged = sum(1 for i in accepted if i in rows and rows[i][1] not in seqs)
+    return {"missing_in_db": missing, "missing_in_ledger": unlogged,
+            "accepted_in_db": sum(1 for st, _ in rows.values() if st == "accepted")}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--database", required=True, help="PostgreSQL URL (the schema is dropped and rebuilt)")
+    p.add_argument("--bidders", type=int, default=200)
+    p.add_argument("--lots", type=int, default=20)
+    p.add_argument("--seconds", type=float, default=20)
+    p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--port", type=int, default=8765)
+    a = p.parse_args()
+    os.environ.update(LANDBRIDGE_MODE="test", LANDBRIDGE_DATABASE_URL=a.database,
+                      LANDBRIDGE_VAR_DIR=os.environ.get("LANDBRIDGE_VAR_DIR", "/tmp/landbridge_bench_var"))
+    t0 = time.perf_counter()
+    plan = seed(a.database, a.lots, a.bidders)
+    seed_s = time.perf_counter() - t0
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "landbridge.main:create_app", "--factory",
+                               "--port", str(a.port), "--workers", str(a.workers), "--log-level", "warning"],
+                              env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    try:
+        import httpx
+
+        for _ in range(100):
+            try:
+                if httpx.get(f"http://127.0.0.1:{a.port}/api/v1/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        lat, accepted, counts, elapsed = asyncio.run(drive(f"http://127.0.0.1:{a.port}", plan, a.seconds))
+    finally:
+        server.terminate()
+        server.wait(30)
+    lat.sort()
+    check = verify(a.database, accepted)
+    print(json.dumps({"bench": "exchange_bids", "bidders": len(plan), "lots": a.lots, "workers": a.workers,
+                      "seconds": round(elapsed, 2), "seed_s": round(seed_s, 1), "requests": len(lat),
+                      "accepted": len(accepted), "accepted_per_s": round(len(accepted) / elapsed, 1),
+                      "requests_per_s": round(len(lat) / elapsed, 1),
+                      "p50_ms": round(lat[len(lat) // 2] * 1000, 1) if lat else None,
+                      "p99_ms": round(lat[int(len(lat) * 0.99)] * 1000, 1) if lat else None,
+                      "outcomes": counts, **check, "cpus": os.cpu_count()}))
+
+
+if __name__ == "__main__":
+    main()
