@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 20 * 1024 * 1024
     page_size_max: int = 1000
     exchange_bank_secret: str | None = None  # HMAC key of the deposit bank's callbacks; dev default outside production
+    exchange_reserve_key: str | None = None  # base64 AES-256 key sealing reserve prices; dev default outside production
 
     @model_validator(mode="after")
     def _secrets_in_production(self) -> Settings:
