@@ -7,6 +7,7 @@ from landbridge.exchange.bidding import BidOutcome, place_bid
 from landbridge.exchange.common import rules_for
 from landbridge.exchange.jobs import run_due
 from landbridge.exchange.queries import bid_history, find_bidder, find_result, get_lot, list_lots
+from landbridge.exchange.reserve import designate_reserve_officer, read_reserve, seal_reserve
 from landbridge.exchange.rules import Channel, DepositStatus, LotKind, LotPhase, LotRules, Method
 from landbridge.exchange.service import (
     advance_lot,
@@ -21,11 +22,13 @@ from landbridge.exchange.service import (
     record_default,
     relist_lot,
 )
+from landbridge.exchange.supervision import FlagKind, list_flags, scan_lot
 
 __all__ = [
     "BidOutcome",
     "Channel",
     "DepositStatus",
+    "FlagKind",
     "LotKind",
     "LotPhase",
     "LotRules",
@@ -38,15 +41,20 @@ __all__ = [
     "confirm_award",
     "confirm_deposit",
     "create_lot",
+    "designate_reserve_officer",
     "find_bidder",
     "find_result",
     "get_lot",
     "hand_over",
+    "list_flags",
     "list_lots",
     "place_bid",
     "publish_lot",
+    "read_reserve",
     "record_default",
     "relist_lot",
     "rules_for",
     "run_due",
+    "scan_lot",
+    "seal_reserve",
 ]

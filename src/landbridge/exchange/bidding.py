@@ -50,7 +50,8 @@ def _open_now(lot: Lot) -> bool:
 
 
 def place_bid(session: Session, *, lot_id: int, bidder_id: int, amount: Decimal | str, idempotency_key: str,
-              actor: str, channel: Channel = Channel.online, evidence: str | None = None) -> BidOutcome:
+              actor: str, channel: Channel = Channel.online, evidence: str | None = None,
+              client_ip: str | None = None, device_id: str | None = None) -> BidOutcome:
     """Place a bid (报价) for a registered bidder; returns the accepted or rejected bid (F4, rules.md Exchange)."""
     key = idempotency_key.strip()
     if not key or len(key) > 64:
@@ -73,6 +74,7 @@ def place_bid(session: Session, *, lot_id: int, bidder_id: int, amount: Decimal 
     at = now()
     bid = Bid(lot_id=lot.id, bidder_id=bidder.id, amount_cny=value, idempotency_key=key, phase=lot.phase,
               channel=channel, entered_by=actor, evidence=evidence, placed_at=at,
+              client_ip=(client_ip or None) and client_ip[:45], device_id=(device_id or None) and device_id[:64],
               status=BidStatus.rejected if code else BidStatus.accepted, reject_code=code)
     session.add(bid)
     if code is None:

@@ -1,4 +1,5 @@
-"""Exchange tables: lots, bidders (with anonymous codes), deposits, bids, results and the bar list (F3, F4)."""
+"""Exchange tables: lots, bidders (with anonymous codes), deposits, bids, results, the bar list, sealed reserve
+prices and supervision flags (F3, F4)."""
 
 from __future__ import annotations
 
@@ -118,6 +119,8 @@ class Bid(Base):
     evidence: Mapped[str | None] = mapped_column(String(300))
     placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ledger_seq: Mapped[int | None] = mapped_column(Integer)
+    client_ip: Mapped[str | None] = mapped_column(String(45))
+    device_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class LotResult(Base):
@@ -153,3 +156,37 @@ class BarredParty(Base):
     listed_until: Mapped[date | None] = mapped_column(Date)
     listed_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SealedReserve(Base):
+    """A lot's sealed reserve price (保留价): a designated officer, then AES-GCM ciphertext written once."""
+
+    __tablename__ = "exchange_reserve"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), unique=True)
+    officer_user_id: Mapped[int] = mapped_column(ForeignKey("auth_user.id"))
+    designated_by: Mapped[str] = mapped_column(String(120))
+    designated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ciphertext: Mapped[str | None] = mapped_column(Text)
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    sealed_by: Mapped[str | None] = mapped_column(String(120))
+    sealed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revealed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revealed_cny: Mapped[Decimal | None] = mapped_column(MoneyColumn())
+
+
+class SupervisionFlag(Base):
+    """A supervision flag (监管预警) on a lot: shared device or address, sole bidder, price far from the
+    appraisal, repeated re-listing; raised once per lot, kind and key."""
+
+    __tablename__ = "exchange_flag"
+    __table_args__ = (UniqueConstraint("lot_id", "kind", "key", name="uq_exchange_flag_lot_kind_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    key: Mapped[str] = mapped_column(String(120))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ledger_seq: Mapped[int | None] = mapped_column(Integer)

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, optional_principal
 from landbridge.errors import DomainError, Forbidden, NotFound
-from landbridge.exchange import bidding, queries
+from landbridge.exchange import bidding, queries, reserve, service, supervision
 from landbridge.exchange.common import REJECTIONS
 from landbridge.exchange.models import Lot
-from landbridge.exchange.rules import BIDDING_PHASES, Channel, LotPhase, minimum_next_bid
+from landbridge.exchange.rules import BIDDING_PHASES, RESERVE_WINDOW, Channel, LotPhase, minimum_next_bid
 from landbridge.kernel.clock import now
 from landbridge.web.i18n import request_locale, translator
 from landbridge.web.pages import check_csrf, csrf_token
@@ -38,6 +38,13 @@ PHASE_LABELS = {"draft": "Draft", "announced": "Announced", "listing": "Listing"
 KIND_LABELS = {"land_management_right": "Land management right", "forest_right": "Forest right",
                "collective_asset": "Collective asset", "collective_construction_land": "Collective construction land",
                "construction_quota": "Construction land quota", "collateral": "Foreclosed collateral"}
+FLAG_LABELS = {"shared_address": "Bids from one address across bidders",
+               "shared_device": "Bids from one device across bidders", "single_bidder": "Single bidder",
+               "price_far_from_appraisal": "Price far from the appraised value",
+               "repeated_relisting": "Repeated re-listing"}
+REASON_LABELS = {"highest_bid": "Highest bid", "no_bids": "No bids", "too_few_bidders": "Too few bidders",
+                 "sole_bidder": "Sole bidder", "below_reserve": "Best bid below the reserve price",
+                 "promoted_next": "Next bidder promoted", "winner_default": "Winner defaulted"}
 
 
 @lru_cache(maxsize=2)
@@ -69,7 +76,8 @@ def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
     if isinstance(flash, dict):
         message = {"kind": flash.get("kind"),
                    "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
-    labels = {"phase": {k: _(v) for k, v in PHASE_LABELS.items()}, "kind": {k: _(v) for k, v in KIND_LABELS.items()}}
+    labels = {"phase": {k: _(v) for k, v in PHASE_LABELS.items()}, "kind": {k: _(v) for k, v in KIND_LABELS.items()},
+              "flag": {k: _(v) for k, v in FLAG_LABELS.items()}, "reason": {k: _(v) for k, v in REASON_LABELS.items()}}
     return render(request, template, {"_": _, "labels": labels, "csrf": csrf_token(request), "message": message,
                                       **context})
 
@@ -109,15 +117,123 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
     if principal is not None and principal.role == Role.bidder and principal.party_id is not None:
         me = queries.find_bidder(session, lot.id, principal.party_id)
     deposit = queries.deposit_of(session, me.id) if me is not None else None
+    result = queries.find_result(session, lot.id)
     return _page(request, "exchange/lot.html", {
         "lot": lot, "history": queries.bid_history(session, lot.id, limit=50),
-        "leader": queries.bidder_code_of(session, lot.leader_bidder_id), "result": queries.find_result(session, lot.id),
+        "leader": queries.bidder_code_of(session, lot.leader_bidder_id), "result": result,
+        "winner": queries.bidder_code_of(session, result.winner_bidder_id) if result else None,
         "me": me, "deposit": deposit, "open": lot.phase in BIDDING_PHASES, "running_end": _running_end(lot),
         "next_min": minimum_next_bid(start_price=lot.start_price_cny, increment=lot.increment_cny,
                                      current=lot.current_price_cny),
         "operator": principal is not None and principal.role == Role.exchange_operator
         and principal.covers_region(lot.region_code),
-        "bidders": queries.list_bidders(session, lot.id) if insider else [], "server_time": now()})
+        "bidders": queries.list_bidders(session, lot.id) if insider else [], "server_time": now(),
+        "may_apply": principal is not None and principal.role == Role.bidder and principal.party_id is not None
+        and me is None and lot.phase in APPLY_PHASES,
+        "reserve": reserve.reserve_status(session, lot.id),
+        "reserve_officer": principal is not None and (row := reserve.reserve_status(session, lot.id)) is not None
+        and row.officer_user_id == principal.user_id and row.ciphertext is None and lot.phase in RESERVE_WINDOW})
+
+
+APPLY_PHASES = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen)
+
+
+def _operator_of(principal: Principal | None, lot: Lot) -> Principal:
+    if principal is None or principal.role != Role.exchange_operator or not principal.covers_region(lot.region_code):
+        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+    return principal
+
+
+def _act(request: Request, session: Session, lot_id: int, action: Callable[[], str]) -> Response:
+    """Run a service action in the request's transaction; its outcome is flashed on the lot page."""
+    try:
+        zh_en = action()
+    except DomainError as exc:
+        session.rollback()
+        _flash(request, "error", exc.message, exc.message_en)
+    else:
+        zh, en = zh_en.split("|", 1)
+        _flash(request, "ok", zh, en)
+    return RedirectResponse(f"/exchange/lots/{lot_id}", status_code=303)
+
+
+@router.post("/exchange/lots/{lot_id}/publish")
+def publish_form(lot_id: int, request: Request, csrf: str = Form(""),
+                 principal: Principal | None = Depends(optional_principal),
+                 session: Session = Depends(get_session)) -> Response:
+    """The operator publishes the announcement (公告) of a draft lot."""
+    check_csrf(request, csrf)
+    who = _operator_of(principal, queries.get_lot(session, lot_id))
+
+    def run() -> str:
+        lot = service.publish_lot(session, lot_id=lot_id, actor=who.actor)
+        return f"已发布公告：{lot.number}|announcement published: {lot.number}"
+
+    return _act(request, session, lot_id, run)
+
+
+@router.post("/exchange/lots/{lot_id}/apply")
+def apply_form(lot_id: int, request: Request, csrf: str = Form(""),
+               principal: Principal | None = Depends(optional_principal),
+               session: Session = Depends(get_session)) -> Response:
+    """A bidder registers for the lot (竞买申请) and is shown its deposit sub-account."""
+    check_csrf(request, csrf)
+    if principal is None:
+        return RedirectResponse(f"/login?next=/exchange/lots/{lot_id}", status_code=303)
+    if principal.role != Role.bidder or principal.party_id is None:
+        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+    party = principal.party_id
+
+    def run() -> str:
+        bidder = service.apply_for_lot(session, lot_id=lot_id, party_id=party, actor=principal.actor,
+                                       user_id=principal.user_id)
+        return f"报名成功，号牌 {bidder.bidder_code}|registered, bidder code {bidder.bidder_code}"
+
+    return _act(request, session, lot_id, run)
+
+
+@router.post("/exchange/lots/{lot_id}/confirm-award")
+def confirm_award_form(lot_id: int, request: Request, csrf: str = Form(""),
+                       principal: Principal | None = Depends(optional_principal),
+                       session: Session = Depends(get_session)) -> Response:
+    """The operator signs the award confirmation (成交确认书)."""
+    check_csrf(request, csrf)
+    who = _operator_of(principal, queries.get_lot(session, lot_id))
+
+    def run() -> str:
+        result = service.confirm_award(session, lot_id=lot_id, actor=who.actor)
+        return f"已签署成交确认书 {result.confirmation_no}|award confirmation {result.confirmation_no} signed"
+
+    return _act(request, session, lot_id, run)
+
+
+@router.post("/exchange/lots/{lot_id}/reserve")
+def reserve_form(lot_id: int, request: Request, amount_cny: str = Form(...), csrf: str = Form(""),
+                 principal: Principal | None = Depends(optional_principal),
+                 session: Session = Depends(get_session)) -> Response:
+    """The designated officer seals the reserve price (once, encrypted)."""
+    check_csrf(request, csrf)
+    if principal is None:
+        return RedirectResponse(f"/login?next=/exchange/lots/{lot_id}", status_code=303)
+
+    def run() -> str:
+        reserve.seal_reserve(session, lot_id=lot_id, amount=amount_cny, user_id=principal.user_id,
+                             actor=principal.actor)
+        return "保留价已密封|the reserve price is sealed"
+
+    return _act(request, session, lot_id, run)
+
+
+@router.get("/exchange/supervision")
+def flags_page(request: Request, kind: str | None = None, principal: Principal | None = Depends(optional_principal),
+               session: Session = Depends(get_session)) -> Response:
+    """The supervisor's list of flagged lots (监管预警)."""
+    if principal is None:
+        return RedirectResponse("/login?next=/exchange/supervision", status_code=303)
+    if principal.role != Role.supervisor:
+        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+    rows, total = supervision.list_flags(session, kind=kind if kind in FLAG_LABELS else None, limit=500)
+    return _page(request, "exchange/flags.html", {"rows": rows, "total": total})
 
 
 def _bid(request: Request, session: Session, lot_id: int, bidder_id: int, amount: str, key: str, actor: str,

@@ -101,6 +101,8 @@ TRANSITIONS: dict[str, tuple[frozenset[LotPhase], LotPhase]] = {
     "cancel": (frozenset({LotPhase.draft, LotPhase.announced}), LotPhase.cancelled),
 }
 BIDDING_PHASES = frozenset({LotPhase.listing, LotPhase.countdown, LotPhase.live_auction})
+# The designated officer may seal the reserve price only before bidding opens.
+RESERVE_WINDOW = frozenset({LotPhase.draft, LotPhase.announced, LotPhase.registration_closed})
 
 
 def check_transition(name: str, phase: str) -> LotPhase:
@@ -303,12 +305,15 @@ class Decision:
 
 
 def decide(rules: LotRules, *, qualified_bidders: int, top: tuple[int, Decimal] | None,
-           distinct_bidders: int) -> Decision:
-    """Award to the highest accepted bid unless too few bidders or the sole-bidder policy forbids it (art. 19)."""
+           distinct_bidders: int, reserve: Decimal | None = None) -> Decision:
+    """Award to the highest accepted bid unless too few bidders, a best bid below the sealed reserve, or the
+    sole-bidder policy forbids it (art. 19; rules.md: top < reserve → unsuccessful)."""
     if top is None:
         return Decision(None, None, "no_bids")
     if qualified_bidders < rules.min_bidders:
         return Decision(None, None, "too_few_bidders")
+    if reserve is not None and top[1] < reserve:
+        return Decision(None, None, "below_reserve")
     if distinct_bidders == 1 and qualified_bidders == 1 and rules.sole_bidder_policy == "unsuccessful":
         return Decision(None, None, "sole_bidder")
     return Decision(top[0], top[1], "highest_bid")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -157,3 +158,50 @@ class DepositRead(BaseModel):
 class TimeRead(BaseModel):
     server_time: datetime
     server_time_ms: int
+
+
+class OfficerIn(BaseModel):
+    """Designate the reserve officer (an account id)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    officer_user_id: int = Field(gt=0)
+
+
+class ReserveIn(BaseModel):
+    """The sealed reserve price, entered once by the designated officer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount_cny: str = Field(max_length=20)
+
+
+class ReserveRead(BaseModel):
+    """The state of a lot's reserve; the amount only for an audited read."""
+
+    lot_id: int
+    officer_user_id: int
+    sealed: bool
+    sealed_at: datetime | None = None
+    revealed_at: datetime | None = None
+    amount_cny: Decimal | None = None
+
+
+class FlagRead(BaseModel):
+    """A supervision flag on a lot."""
+
+    id: int
+    lot_id: int
+    lot_number: str
+    lot_title: str
+    kind: str
+    key: str
+    details: dict[str, Any]
+    raised_at: datetime
+
+
+class FlagPage(BaseModel):
+    items: list[FlagRead]
+    total: int
+    limit: int
+    offset: int

@@ -21,7 +21,9 @@ from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.exchange import rules
 from landbridge.exchange.common import lock_lot, lot_rules, money, record, rules_for, today
 from landbridge.exchange.models import BarredParty, Bid, Bidder, Deposit, Lot, LotResult
+from landbridge.exchange.reserve import reveal_reserve
 from landbridge.exchange.rules import BidStatus, Channel, DepositStatus, Handover, LotKind, LotPhase, Method
+from landbridge.exchange.supervision import scan_lot
 from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.kernel.workdays import add_workdays
 from landbridge.ledger import append_event
@@ -375,8 +377,9 @@ def _decide(session: Session, lot: Lot, actor: str, *, closed_at: datetime) -> N
     """DECIDING: award to the highest accepted bid or declare the lot unsuccessful (流拍) (art. 19-21)."""
     lr = lot_rules(lot)
     tops = _top_bids(session, lot.id)
+    reserve = reveal_reserve(session, lot, actor)
     decision = rules.decide(lr, qualified_bidders=qualified_count(session, lot.id),
-                            top=tops[0] if tops else None, distinct_bidders=len(tops))
+                            top=tops[0] if tops else None, distinct_bidders=len(tops), reserve=reserve)
     at = now()
     lot.decided_at = at
     result = LotResult(lot_id=lot.id, outcome="award" if decision.winner_bidder_id else "unsuccessful",
@@ -391,12 +394,14 @@ def _decide(session: Session, lot: Lot, actor: str, *, closed_at: datetime) -> N
     if decision.winner_bidder_id is None:
         refunds = _refund_all(session, lot, exclude=())
         _move(session, lot, "fail", actor, None, closed_at=closed_at, reason=decision.reason, refunds=refunds)
+        scan_lot(session, lot)
         return
     held = [tops[1][0]] if lr.promote_next and len(tops) > 1 else []
     _convert(session, lot, decision.winner_bidder_id)
     refunds = _refund_all(session, lot, exclude=[decision.winner_bidder_id, *held])
     _move(session, lot, "award", actor, None, closed_at=closed_at, winner_bidder_id=decision.winner_bidder_id,
           price_cny=decision.price, held_for_promotion=held, refunds=refunds)
+    scan_lot(session, lot)
 
 
 def _deposit_of(session: Session, bidder_id: int) -> Deposit:
@@ -533,6 +538,7 @@ def relist_lot(session: Session, *, lot_id: int, actor: str, starts_at: datetime
                      excluded_party_ids=old.excluded_party_ids, description=old.description,
                      attempt=old.attempt + 1, previous_lot_id=old.id)
     record(session, old, "lot_relisted", actor, {"new_lot": new.number, "start_price_cny": start})
+    scan_lot(session, new)
     return new
 
 

@@ -19,10 +19,10 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from landbridge.auth import Principal, Role, check_region, optional_principal, require_roles
+from landbridge.auth import Principal, Role, check_region, current_principal, optional_principal, require_roles
 from landbridge.config import Mode, get_settings
 from landbridge.errors import DomainError, Forbidden, NotFound, RuleViolation, Unauthorized
-from landbridge.exchange import bidding, queries, rules, service
+from landbridge.exchange import bidding, queries, reserve, rules, service, supervision
 from landbridge.exchange.common import REJECTIONS, lot_not_found, rejection
 from landbridge.exchange.models import Bidder, Lot, LotResult
 from landbridge.exchange.rules import Channel, LotPhase
@@ -34,12 +34,17 @@ from landbridge.exchange.schemas import (
     BidIn,
     BidRead,
     DepositRead,
+    FlagPage,
+    FlagRead,
     LotCreate,
     LotPage,
     LotRead,
+    OfficerIn,
     OfflineBidIn,
     ReasonIn,
     RelistIn,
+    ReserveIn,
+    ReserveRead,
     ResultRead,
     TimeRead,
 )
@@ -52,6 +57,8 @@ operator = require_roles(Role.exchange_operator)
 bidder_role = require_roles(Role.bidder)
 applicant = require_roles(Role.bidder, Role.exchange_operator)
 insider = require_roles(Role.exchange_operator, Role.supervisor)
+supervisor_role = require_roles(Role.supervisor)
+DEVICE_HEADER = "x-device-id"
 DEV_BANK_SECRET = "landbridge-dev-bank-secret"  # noqa: S105 - dev, test and demo modes only
 SIGNATURE_HEADER = "x-bank-signature"
 
@@ -230,6 +237,16 @@ def my_registration(lot_id: int, principal: Principal = Depends(bidder_role),
     return _bidder_read(session, bidder, full=True)
 
 
+def client_ip(request: Request) -> str | None:
+    """The address a bid came from (supervision: one address across bidders)."""
+    return request.client.host if request.client else None
+
+
+def device_of(request: Request) -> str | None:
+    """The device a bid came from: the client's device header or the pages' device cookie."""
+    return request.headers.get(DEVICE_HEADER) or request.cookies.get("lb_device")
+
+
 def _bid_response(outcome: bidding.BidOutcome) -> Any:
     bid, lot = outcome.bid, outcome.lot
     out = BidRead(id=bid.id, lot_id=bid.lot_id, bidder_code=outcome.bidder_code, amount_cny=bid.amount_cny,
@@ -247,7 +264,7 @@ def _bid_response(outcome: bidding.BidOutcome) -> Any:
 @router.post("/lots/{lot_id}/bids", response_model=BidRead, status_code=201,
              responses={409: {"description": "lot not open, deposit not confirmed, bidder barred"},
                         422: {"description": "below increment, not a multiple of the increment"}})
-def place_bid(lot_id: int, body: BidIn, principal: Principal = Depends(bidder_role),
+def place_bid(lot_id: int, body: BidIn, request: Request, principal: Principal = Depends(bidder_role),
               session: Session = Depends(get_session)) -> Any:
     """Bid on a lot (报价); idempotent on the key; server time is authoritative (F4)."""
     if principal.party_id is None:
@@ -257,7 +274,8 @@ def place_bid(lot_id: int, body: BidIn, principal: Principal = Depends(bidder_ro
     if bidder is None:
         raise NotFound("exchange.bidder_not_found", "未报名本标的", "not registered as a bidder for this lot")
     outcome = bidding.place_bid(session, lot_id=lot_id, bidder_id=bidder.id, amount=body.amount_cny,
-                                idempotency_key=body.idempotency_key, actor=principal.actor)
+                                idempotency_key=body.idempotency_key, actor=principal.actor,
+                                client_ip=client_ip(request), device_id=device_of(request))
     return _bid_response(outcome)
 
 
@@ -324,6 +342,61 @@ def bar(body: BarIn, principal: Principal = Depends(operator),
     row = service.bar_party(session, party_id=body.party_id, reason=body.reason, actor=principal.actor,
                             listed_until=body.listed_until)
     return {"id": row.id, "party_id": row.party_id, "listed_until": row.listed_until}
+
+
+# --- sealed reserve and supervision ------------------------------------------------------------
+
+def _reserve_read(lot_id: int, row: Any, amount: Any = None) -> ReserveRead:
+    return ReserveRead(lot_id=lot_id, officer_user_id=row.officer_user_id, sealed=row.ciphertext is not None,
+                       sealed_at=row.sealed_at, revealed_at=row.revealed_at, amount_cny=amount)
+
+
+@router.post("/lots/{lot_id}/reserve/officer", response_model=ReserveRead)
+def designate_officer(lot_id: int, body: OfficerIn, principal: Principal = Depends(operator),
+                      session: Session = Depends(get_session)) -> ReserveRead:
+    """Designate the officer who alone may seal the lot's reserve price."""
+    _owned_lot(session, principal, lot_id)
+    row = reserve.designate_reserve_officer(session, lot_id=lot_id, officer_user_id=body.officer_user_id,
+                                            actor=principal.actor)
+    return _reserve_read(lot_id, row)
+
+
+@router.post("/lots/{lot_id}/reserve", response_model=ReserveRead, status_code=201)
+def seal_reserve(lot_id: int, body: ReserveIn, principal: Principal = Depends(current_principal),
+                 session: Session = Depends(get_session)) -> ReserveRead:
+    """The designated officer seals the reserve price (once, before bidding opens; encrypted at rest)."""
+    queries.get_lot(session, lot_id)
+    row = reserve.seal_reserve(session, lot_id=lot_id, amount=body.amount_cny, user_id=principal.user_id,
+                               actor=principal.actor)
+    return _reserve_read(lot_id, row)
+
+
+@router.get("/lots/{lot_id}/reserve", response_model=ReserveRead)
+def read_reserve(lot_id: int, principal: Principal = Depends(current_principal),
+                 session: Session = Depends(get_session)) -> ReserveRead:
+    """Read the reserve: the designated officer, or insiders after the reveal; every read is in the ledger."""
+    queries.get_lot(session, lot_id)
+    is_insider = principal.role in (Role.exchange_operator, Role.supervisor)
+    amount = reserve.read_reserve(session, lot_id=lot_id, user_id=principal.user_id, actor=principal.actor,
+                                  insider=is_insider)
+    row = reserve.reserve_status(session, lot_id)
+    assert row is not None
+    return _reserve_read(lot_id, row, amount)
+
+
+@router.get("/flags", response_model=FlagPage)
+def list_flags(kind: supervision.FlagKind | None = None, lot_id: int | None = None,
+               limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+               principal: Principal = Depends(supervisor_role), session: Session = Depends(get_session)) -> FlagPage:
+    """Supervision flags, newest first (supervisors)."""
+    limit = _page_limit(limit)
+    rows, total = supervision.list_flags(session, kind=kind, lot_id=lot_id, limit=limit, offset=offset)
+    return FlagPage(items=[flag_read(f, lot) for f, lot in rows], total=total, limit=limit, offset=offset)
+
+
+def flag_read(flag: Any, lot: Lot) -> FlagRead:
+    return FlagRead(id=flag.id, lot_id=lot.id, lot_number=lot.number, lot_title=lot.title, kind=flag.kind,
+                    key=flag.key, details=flag.details, raised_at=flag.raised_at)
 
 
 # --- bank and time ------------------------------------------------------------------------------

@@ -1,0 +1,67 @@
+"""Sealing reserve prices at rest: AES-256-GCM with a key from Settings, the lot bound in as associated data
+so a ciphertext cannot be moved to another lot (F4, rules.md Exchange: reserve sealed, encrypted at rest)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+from decimal import Decimal, InvalidOperation
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from landbridge.config import Mode, get_settings
+from landbridge.errors import Conflict
+
+DEV_RESERVE_KEY = hashlib.sha256(b"landbridge-dev-reserve-key").digest()  # dev, test and demo modes only
+NONCE_BYTES = 12
+
+
+def _not_configured() -> Conflict:
+    return Conflict("exchange.reserve_key_not_configured", "未配置保留价加密密钥",
+                    "the reserve price key is not configured (LANDBRIDGE_EXCHANGE_RESERVE_KEY)")
+
+
+def reserve_key() -> bytes:
+    """The 32-byte key: base64 in ``LANDBRIDGE_EXCHANGE_RESERVE_KEY``; a fixed dev key only outside production."""
+    settings = get_settings()
+    if settings.exchange_reserve_key:
+        try:
+            key = base64.b64decode(settings.exchange_reserve_key, validate=True)
+        except binascii.Error:
+            raise _not_configured() from None
+        if len(key) != 32:
+            raise _not_configured()
+        return key
+    if settings.mode is Mode.production:
+        raise _not_configured()
+    return DEV_RESERVE_KEY
+
+
+def key_id(key: bytes) -> str:
+    """A short public name of the key (for rotation), never the key."""
+    return hashlib.sha256(b"key-id:" + key).hexdigest()[:16]
+
+
+def _aad(lot_id: int) -> bytes:
+    return f"exchange.lot:{lot_id}:reserve".encode()
+
+
+def seal(amount: Decimal, lot_id: int, key: bytes) -> str:
+    """Base64 of nonce + AES-GCM(amount as text), bound to the lot."""
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = AESGCM(key).encrypt(nonce, str(amount).encode(), _aad(lot_id))
+    return base64.b64encode(nonce + sealed).decode()
+
+
+def unseal(token: str, lot_id: int, key: bytes) -> Decimal:
+    """The amount sealed for this lot; 409 exchange.reserve_unreadable on a wrong key, lot or tampering."""
+    try:
+        raw = base64.b64decode(token, validate=True)
+        plain = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(lot_id))
+        return Decimal(plain.decode())
+    except (binascii.Error, InvalidTag, InvalidOperation, UnicodeDecodeError, ValueError):
+        raise Conflict("exchange.reserve_unreadable", "保留价密文无法解密（密钥或数据不符）",
+                       "the sealed reserve cannot be opened (wrong key or altered data)") from None
