@@ -135,7 +135,7 @@ def test_listing_with_countdown_journey(server: str, db: Database, clock: Clock,
                 log_out(page)
 
             # 5. listing end with two bidders: the countdown; a bid restarts it, then the clock runs fast
-            clock.set(ensure_utc(lot.ends_at) + timedelta(seconds=5))
+            clock.set(ensure_utc(lot.ends_at) + timedelta(seconds=5))  # type: ignore[arg-type]
             assert _worker(db) == 1 and _lot(db, lot_id).phase == "countdown"
             log_in(page, "bidder")
             expect(page.locator("#phase")).to_have_text("限时竞价")
