@@ -62,15 +62,15 @@ def typical_village(geo: Geography) -> str:
     return min(rural, key=lambda c: abs(geo.villages[c].area_m2 - 8e6))
 
 
-def check_cover(geoms: np.ndarray, whole: shapely.Geometry, srid: int, *, rel: float) -> None:
-    """The pieces are valid polygons, do not overlap and cover ``whole`` exactly."""
+def check_cover(geoms: np.ndarray, whole: shapely.Geometry, srid: int, *, rel: float, gap_m2: float = 0.0) -> None:
+    """The pieces are valid polygons, do not overlap and cover ``whole`` up to ``gap_m2`` (plus ``rel``)."""
     assert shapely.is_valid(geoms).all()
     assert (shapely.get_type_id(geoms) == 3).all()  # every piece one Polygon
     total = float(areas_m2([whole], srid)[0])
     pieces = float(areas_m2(geoms, srid).sum())
     union = float(areas_m2([shapely.union_all(geoms)], srid)[0])
-    assert abs(pieces - total) <= rel * total  # sum of pieces = whole: no overlap (given the union) ...
-    assert abs(union - total) <= rel * total  # ... and no gap
+    assert abs(pieces - union) <= rel * total  # sum of pieces = their union: no overlap ...
+    assert abs(union - total) <= rel * total + gap_m2  # ... and no gap
 
 
 # --- regions.csv -----------------------------------------------------------------------------------
@@ -226,8 +226,9 @@ def test_relief(geo: Geography) -> None:
 def check_tiling(geo: Geography, tiling: VillageTiling, n: int) -> None:
     village = geo.villages[tiling.village_code]
     assert len(tiling) == n == len(tiling.land_use) == len(tiling.area_m2) == len(tiling.hamlet_index)
-    # boundary cells are re-clipped in lon/lat, which leaves sub-millimetre gaps (never overlaps)
-    check_cover(tiling.geometries, village.geometry, geo.model.projected_srid, rel=2e-6)
+    # boundary cells are re-clipped in lon/lat, which may leave gaps a millimetre or two wide (never overlaps)
+    perimeter_m = float(geo.model.villages[tiling.village_code].length)
+    check_cover(tiling.geometries, village.geometry, geo.model.projected_srid, rel=1e-7, gap_m2=perimeter_m * 2e-3)
     assert abs(tiling.area_m2.sum() - village.area_m2) < 1e-6 * village.area_m2
     assert all(is_land_use_class(str(u)) for u in np.unique(tiling.land_use))
 
