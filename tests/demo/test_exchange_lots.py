@@ -1,0 +1,47 @@
+"""Demo exchange lots on a small world: lots of several kinds over registered rights, confirmed deposits,
+bids, one awarded and confirmed lot; the ledger still verifies; the same seed gives the same lots."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from landbridge.cityprofile import get_profile
+from landbridge.db import Database
+from landbridge.demo.exchange_lots import seed_exchange
+from landbridge.demo.geography import build_geography
+from landbridge.demo.world import build_world
+from landbridge.exchange.models import Bid, Deposit, Lot, LotResult
+from landbridge.ledger import verify_ledger
+from tests.demo.test_world import SEED, TODAY, _plan
+
+
+def test_seed_exchange_on_a_small_world(db: Database) -> None:
+    geo = build_geography(get_profile(), seed=SEED)
+    plan = {code: min(n, 120) for code, n in _plan(geo).items()}
+    build_world(db, get_profile(), seed=7, today=TODAY, villages=plan, geography=geo)
+    with db.transaction() as s:
+        count = seed_exchange(s, today=TODAY, seed=7, actor="system:demo")
+    with db.transaction(readonly=True) as s:
+        lots = s.scalars(select(Lot).order_by(Lot.id)).all()
+        assert count == len(lots) >= 3
+        kinds = {lot.kind for lot in lots}
+        assert {"land_management_right", "collateral"} <= kinds and len(kinds) >= 3
+        assert all(lot.unit_id is not None and lot.right_id is not None for lot in lots)
+        finished = [lot for lot in lots if lot.phase == "confirmed"]
+        assert len(finished) == 1
+        result = s.scalars(select(LotResult)).one()
+        assert result.outcome == "award" and result.confirmation_no and result.price_cny
+        assert result.price_cny > finished[0].start_price_cny
+        open_lots = [lot for lot in lots if lot.phase in ("listing", "live_auction")]
+        assert len(open_lots) == len(lots) - 1
+        assert all(lot.current_price_cny is not None for lot in open_lots)
+        confirmed = s.scalar(select(func.count()).select_from(Deposit).where(Deposit.status != "pending"))
+        assert confirmed == s.scalar(select(func.count()).select_from(Deposit)) >= 3 + 2 * len(open_lots)
+        assert s.scalar(select(func.count()).select_from(Bid).where(Bid.status == "rejected")) == 0
+        collateral = next(lot for lot in lots if lot.kind == "collateral")
+        assert collateral.method == "auction" and collateral.excluded_party_ids
+        assert collateral.start_price_cny >= collateral.appraised_value_cny * 7 / 10  # type: ignore[operator]
+        assert verify_ledger(s).ok
+        assert min(lot.announced_at for lot in lots).date() < date(2026, 5, 1)  # type: ignore[union-attr]
