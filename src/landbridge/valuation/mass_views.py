@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, require_roles
-from landbridge.valuation import mass_service
+from landbridge.valuation import mass_runs, mass_service
 from landbridge.valuation.mass_models import MassRun
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/valuation", tags=["valuation"], route_class=TransactionalRoute)
 
 reader = require_roles(Role.nr_official, Role.bank_officer)
+bureau = require_roles(Role.nr_official)
+
+
+class RunRequest(BaseModel):
+    """What the bureau asks of a revaluation: the valuation date, the method, the seed, the holdout, the area."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    valuation_date: date
+    method: Literal["gbm", "hedonic"] = "gbm"
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    holdout: float = Field(0.2, ge=0.05, le=0.5)
+    region_prefix: str | None = Field(None, pattern=r"^[0-9]{2,12}$")
 
 
 def run_summary(run: MassRun) -> dict[str, Any]:
@@ -34,6 +49,15 @@ def list_runs(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
     """Mass appraisal runs, newest first (bureau, banks) (L1)."""
     runs, total = mass_service.list_runs(session, limit=limit, offset=offset)
     return {"items": [run_summary(r) for r in runs], "total": total}
+
+
+@router.post("/runs", status_code=201)
+def start_run(body: RunRequest, principal: Principal = Depends(bureau),
+              session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Revalue every current parcel (of a region) for a valuation date, in this request (bureau only) (L1)."""
+    run = mass_runs.start_revaluation(session, principal, valuation_date=body.valuation_date, method=body.method,
+                                      seed=body.seed, holdout=body.holdout, region_prefix=body.region_prefix)
+    return {**run_summary(run), "parameters": run.parameters, "metrics": run.metrics}
 
 
 @router.get("/runs/{run_id}")
