@@ -348,9 +348,24 @@ def _with_conditions(zone: ZoneIn, rng: random.Random) -> ZoneIn:
     return zone
 
 
+_LAST: list[tuple[GeographyLike, int, ZoneParams, list[ZoneIn]]] = []  # the last plan drawn (zones are frozen)
+
+
 def zones_from_geography(geography: GeographyLike, *, seed: int, params: ZoneParams | None = None) -> list[ZoneIn]:
-    """A synthetic territorial plan for the demo city: zones tiling every county, split by township (L2)."""
+    """A synthetic territorial plan for the demo city: zones tiling every county, split by township (L2).
+
+    The last plan is kept for the same geography object, seed and parameters (a process building several
+    worlds on one geography — the test suite — draws it once); a new list is returned each time.
+    """
     p = params or ZoneParams()
+    if _LAST and _LAST[0][0] is geography and _LAST[0][1] == seed and _LAST[0][2] == p:
+        return list(_LAST[0][3])
+    zones = _draw_zones(geography, seed, p)
+    _LAST[:] = [(geography, seed, p, zones)]
+    return list(zones)
+
+
+def _draw_zones(geography: GeographyLike, seed: int, p: ZoneParams) -> list[ZoneIn]:
     rng = random.Random(seed)
     plane = _plane(geography)
     counties_m = {code: plane.to_m(t.geometry) for code, t in sorted(geography.counties.items())}
