@@ -60,7 +60,8 @@ def test_words_of_contributions() -> None:
                                                {"feature": "month", "log": 0.01, "factor": 1.01005}]}}
     assert shown_value("log_area", value, "2026-03-01", zh=True) == "148.4 m²"
     assert shown_value("log_dist_road", value, "2026-03-01", zh=True) == "0.35 km"
-    assert shown_value("plot_ratio", value, "2026-03-01", zh=False) == "unknown"
+    assert shown_value("plot_ratio", value, "2026-03-01", zh=False) == "no data"
+    assert shown_value("use", value, "2026-03-01", zh=True) == "0702 农村宅基地"
     lines = contribution_lines(value, zh=True)
     assert [x.sentence for x in lines] == [
         "距最近道路距离 0.35 km：使单价下调 9.5%", "所在区县 余江区 (360603)：使单价上调 22.1%",

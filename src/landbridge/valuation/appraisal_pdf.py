@@ -30,8 +30,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
 METHOD_NAMES = {"gbm": "梯度提升树模型（LightGBM，单调约束）", "hedonic": "特征价格模型（对数线性回归）"}
-CHECKS = (("median", "level", "中位数比率"), ("cod", "cod", "离散系数 COD"), ("prd", "prd", "价格相关差 PRD"),
-          ("prb", "prb", "价格相关偏差 PRB"))
+CHECKS = (("median", "level", "中位数比率"), ("cod", "cod", "COD"), ("prd", "prd", "PRD"), ("prb", "prb", "PRB"))
 
 
 @dataclass(frozen=True)

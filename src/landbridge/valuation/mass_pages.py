@@ -19,6 +19,7 @@ from landbridge.auth import Principal, Role, check_region, optional_principal
 from landbridge.errors import DomainError, Forbidden, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.registry import get_parcel
+from landbridge.registry.models import Parcel
 from landbridge.valuation import mass_runs, mass_service
 from landbridge.valuation.appraisal_pdf import appraisal_report, render_appraisal_pdf
 from landbridge.valuation.mass_models import MassValue
@@ -146,17 +147,29 @@ def run_page(request: Request, run_id: int, session: Session = Depends(get_sessi
         "samples": [(p, land_use_label(u, _), v) for p, u, v in samples]})
 
 
-@router.get("/valuation/parcels/{parcel_id}/mass")
-def parcel_mass_page(request: Request, parcel_id: int, run_id: int | None = Query(None, ge=1),
-                     session: Session = Depends(get_session),
-                     principal: Principal | None = Depends(optional_principal)) -> Response:
-    """A parcel's mass-appraised value with its top contributions in words and the model version (L1, F1)."""
+def _parcel_for(request: Request, session: Session, principal: Principal | None, parcel_id: int,
+                ) -> Parcel | Response:
+    """The parcel if the caller may read its value (role, then the organisation's area); else the page to show."""
     who = _reader(request, principal)
     if isinstance(who, Response):
         return who
     try:
         parcel = get_parcel(session, parcel_id)
         check_region(who, parcel.region_code)
+    except DomainError as exc:
+        return render_error(request, exc.http_status, exc.to_dict())
+    return parcel
+
+
+@router.get("/valuation/parcels/{parcel_id}/mass")
+def parcel_mass_page(request: Request, parcel_id: int, run_id: int | None = Query(None, ge=1),
+                     session: Session = Depends(get_session),
+                     principal: Principal | None = Depends(optional_principal)) -> Response:
+    """A parcel's mass-appraised value with its top contributions in words and the model version (L1, F1)."""
+    parcel = _parcel_for(request, session, principal, parcel_id)
+    if isinstance(parcel, Response):
+        return parcel
+    try:
         value = mass_service.parcel_value(session, parcel_id, run_id=run_id)
         run = mass_service.get_run(session, int(value["run_id"]))
     except DomainError as exc:
@@ -175,11 +188,10 @@ def parcel_report_pdf(request: Request, parcel_id: int, run_id: int | None = Que
                       session: Session = Depends(get_session),
                       principal: Principal | None = Depends(optional_principal)) -> Response:
     """Download a parcel's appraisal report (PDF, zh-CN) from its mass-appraised value (L1, F1)."""
-    who = _reader(request, principal)
-    if isinstance(who, Response):
-        return who
+    parcel = _parcel_for(request, session, principal, parcel_id)
+    if isinstance(parcel, Response):
+        return parcel
     try:
-        check_region(who, get_parcel(session, parcel_id).region_code)
         data = appraisal_report(session, parcel_id, run_id=run_id, issued_on=to_local(now()).date())
     except DomainError as exc:
         return render_error(request, exc.http_status, exc.to_dict())

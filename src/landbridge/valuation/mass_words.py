@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from landbridge.cityprofile import get_profile
+from landbridge.web.i18n import translator
+from landbridge.web.pages import land_use_label
 
 # English label, Chinese label of each model feature (distance features: dist name → what the distance is to)
 FEATURES: dict[str, tuple[str, str]] = {
@@ -62,14 +64,14 @@ def shown_value(feature: str, value: dict[str, Any], valuation_date: str, zh: bo
     """The parcel's value of a feature as a reader knows it (area in m², distances in km, the district's name)."""
     numeric = value.get("features", {})
     if feature == "use":
-        return str(value["land_use_class"])
+        return land_use_label(str(value["land_use_class"]), translator("zh_CN" if zh else "en"))
     if feature == "district":
         return _district_name(str(value["region_code"])[:6], zh)
     if feature == "month":
         return valuation_date[:7]
     x = numeric.get(feature)
     if x is None:
-        return "—" if zh else "unknown"
+        return "无数据" if zh else "no data"
     if feature == "log_area":
         return f"{math.exp(x):,.1f} m²"
     if feature.startswith("log_dist_"):
