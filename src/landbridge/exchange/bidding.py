@@ -76,7 +76,6 @@ def place_bid(session: Session, *, lot_id: int, bidder_id: int, amount: Decimal 
               channel=channel, entered_by=actor, evidence=evidence, placed_at=at,
               client_ip=(client_ip or None) and client_ip[:45], device_id=(device_id or None) and device_id[:64],
               status=BidStatus.rejected if code else BidStatus.accepted, reject_code=code)
-    session.add(bid)
     if code is None:
         lr = lot_rules(lot)
         lot.current_price_cny = value
@@ -87,10 +86,13 @@ def place_bid(session: Session, *, lot_id: int, bidder_id: int, amount: Decimal 
             lot.countdown_end = new_end
             lot.next_due_at = new_end
         lot.version += 1
-        session.flush()
+        session.flush()  # the lot's UPDATE before the ledger head is taken
+        # The event names the bid by (lot, bidder code, amount, key), unique among accepted bids; the bid row
+        # is inserted after it with its seq, so the ledger head is held for no extra UPDATE of the bid.
         bid.ledger_seq = record(session, lot, "bid_accepted", actor, {
-            "bid_id": bid.id, "bidder_code": bidder.bidder_code, "amount_cny": value, "phase": lot.phase,
-            "channel": channel, "countdown_end": lot.countdown_end, "idempotency_key": key})
+            "bidder_code": bidder.bidder_code, "amount_cny": value, "phase": bid.phase, "channel": channel,
+            "placed_at": at, "countdown_end": lot.countdown_end, "idempotency_key": key})
+    session.add(bid)
     session.flush()
     return BidOutcome(bid, lot, bidder.bidder_code, replay=False)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -59,6 +59,7 @@ applicant = require_roles(Role.bidder, Role.exchange_operator)
 insider = require_roles(Role.exchange_operator, Role.supervisor)
 supervisor_role = require_roles(Role.supervisor)
 DEVICE_HEADER = "x-device-id"
+T = TypeVar("T")
 DEV_BANK_SECRET = "landbridge-dev-bank-secret"  # noqa: S105 - dev, test and demo modes only
 SIGNATURE_HEADER = "x-bank-signature"
 
@@ -168,7 +169,7 @@ def get_lot(lot_id: int, principal: Principal | None = Depends(optional_principa
     lot = queries.get_lot(session, lot_id)
     if not _visible(principal, lot):
         raise lot_not_found(lot_id)
-    return lot_read(session, lot)
+    return _released(session, lot_read(session, lot))
 
 
 @router.get("/lots/{lot_id}/bids", response_model=list[BidRead])
@@ -247,6 +248,24 @@ def device_of(request: Request) -> str | None:
     return request.headers.get(DEVICE_HEADER) or request.cookies.get("lb_device")
 
 
+def _settled(session: Session, response: Any) -> Any:
+    """Commit the bid in the worker thread that placed it, the response already rendered.
+
+    The request's transaction would otherwise commit in a later thread-pool hop while still holding the
+    lot's row lock and the ledger head; under load the pool's threads then wait on locks whose holders
+    wait for a thread (convoy, then connection-pool exhaustion). Committing here releases both at once;
+    the route's own commit then finds nothing to do.
+    """
+    session.commit()
+    return response
+
+
+def _released(session: Session, response: T) -> T:
+    """End a read's transaction in the thread that read, returning its connection to the pool at once."""
+    session.rollback()
+    return response
+
+
 def _bid_response(outcome: bidding.BidOutcome) -> Any:
     bid, lot = outcome.bid, outcome.lot
     out = BidRead(id=bid.id, lot_id=bid.lot_id, bidder_code=outcome.bidder_code, amount_cny=bid.amount_cny,
@@ -269,14 +288,14 @@ def place_bid(lot_id: int, body: BidIn, request: Request, principal: Principal =
     """Bid on a lot (报价); idempotent on the key; server time is authoritative (F4)."""
     if principal.party_id is None:
         raise RuleViolation("exchange.party_required", "账号未关联竞买人身份", "your account names no party")
-    queries.get_lot(session, lot_id)
     bidder = queries.find_bidder(session, lot_id, principal.party_id)
     if bidder is None:
+        queries.get_lot(session, lot_id)  # 404 for a missing lot before "not registered"
         raise NotFound("exchange.bidder_not_found", "未报名本标的", "not registered as a bidder for this lot")
     outcome = bidding.place_bid(session, lot_id=lot_id, bidder_id=bidder.id, amount=body.amount_cny,
                                 idempotency_key=body.idempotency_key, actor=principal.actor,
                                 client_ip=client_ip(request), device_id=device_of(request))
-    return _bid_response(outcome)
+    return _settled(session, _bid_response(outcome))
 
 
 @router.post("/lots/{lot_id}/offline-bids", response_model=BidRead, status_code=201)
@@ -288,7 +307,7 @@ def place_offline_bid(lot_id: int, body: OfflineBidIn, principal: Principal = De
     outcome = bidding.place_bid(session, lot_id=lot_id, bidder_id=bidder.id, amount=body.amount_cny,
                                 idempotency_key=body.idempotency_key, actor=principal.actor,
                                 channel=Channel.offline, evidence=body.evidence)
-    return _bid_response(outcome)
+    return _settled(session, _bid_response(outcome))
 
 
 # --- results ------------------------------------------------------------------------------------
