@@ -87,3 +87,25 @@ def test_flags_at_close_and_relisting(db: Database, clock: Clock, world: World) 
         page = client.get("/exchange/supervision?lang=zh_CN")
         assert page.status_code == 200 and "监管预警" in page.text and "10.0.0.7" in page.text
         assert page.text.count('class="flag-') == 4 and "不同竞买人同一设备报价" in page.text
+
+
+def test_repeated_relisting_is_flagged_from_the_third_attempt(db: Database, clock: Clock, world: World) -> None:
+    with db.transaction() as s:
+        lot_id = new_lot(s, world).id
+    attempts = {}
+    for attempt in (1, 2, 3):
+        with db.transaction() as s:
+            lot = s.get(Lot, lot_id)
+            assert lot is not None and lot.attempt == attempt
+            attempts[attempt] = lot_id
+            end = lot.ends_at
+        to(clock, end, timedelta(hours=1))
+        with db.transaction() as s:
+            exchange.run_due(s)  # no bids: unsuccessful
+            assert s.get(Lot, lot_id).phase == "unsuccessful"  # type: ignore[union-attr]
+            if attempt < 3:
+                lot_id = exchange.relist_lot(s, lot_id=lot_id, actor=OPERATOR,
+                                             starts_at=clock.now() + timedelta(days=8)).id
+                exchange.publish_lot(s, lot_id=lot_id, actor=OPERATOR)
+    assert "repeated_relisting" not in kinds(db, attempts[1]) and "repeated_relisting" not in kinds(db, attempts[2])
+    assert kinds(db, attempts[3])["repeated_relisting"] == "3"
