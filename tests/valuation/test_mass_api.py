@@ -3,6 +3,7 @@ changes on denial), 409 for a second run of the same date and method, 422 with t
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -88,6 +89,14 @@ def test_start_a_run_permissions_conflict_and_figures(db: Database, clock: Clock
     assert again.status_code == 409 and again.json()["code"] == "valuation.mass_run_exists"
     assert again.json()["details"]["run_no"] == run["run_no"]
     assert state(db) == (ledger, runs, values)
+    # two starts of the same date and method at once: exactly one runs, the other is refused
+    body = {**BODY, "valuation_date": "2026-02-01", "method": "hedonic"}
+    clients = [TestClient(create_app()) for _ in range(2)]
+    headers = [auth(c, "nr") for c in clients]
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda i: clients[i].post(URL, json=body, headers=headers[i]), range(2)))
+    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+    assert state(db)[1] == runs + 1
 
 
 def test_too_few_sales_is_422_and_writes_nothing(db: Database, clock: Clock) -> None:

@@ -7,9 +7,10 @@ and names the commonest refusal, too few sales, by a stable code.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, check_region
@@ -25,6 +26,17 @@ def fit_share(n: int, holdout: float) -> int:
     return n - round(n * holdout)
 
 
+def _lock_run_key(session: Session, valuation_date: date, method: str) -> None:
+    """Serialise starts of runs for one date and method (transaction-scoped advisory lock on PostgreSQL).
+
+    SQLite needs nothing: every write transaction starts with ``BEGIN IMMEDIATE`` (landbridge.db).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"mass_run:{valuation_date}:{method}".encode()).digest()[:8], "big",
+                             signed=True)
+        session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
 def find_run(session: Session, *, valuation_date: date, method: str) -> MassRun | None:
     """The run for a valuation date and method, if one exists (L1)."""
     return session.execute(select(MassRun).where(MassRun.valuation_date == valuation_date, MassRun.method == method)
@@ -38,7 +50,8 @@ def start_revaluation(session: Session, principal: Principal, *, valuation_date:
 
     Refuses a date after today (``valuation.mass_future_date``), an area outside the caller's organisation
     (``auth.forbidden_region``), a second run for the same date and method (``valuation.mass_run_exists``,
-    409) and a sales record too small to fit on (``valuation.too_few_sales``, 422).
+    409; concurrent starts are serialised, so exactly one of them runs) and a sales record too small to fit
+    on (``valuation.too_few_sales``, 422).
     """
     today = to_local(now()).date()
     if valuation_date > today:
@@ -48,6 +61,7 @@ def start_revaluation(session: Session, principal: Principal, *, valuation_date:
     if method not in mass.METHODS:
         raise RuleViolation("valuation.mass_unknown_method", f"未知的评估方法 {method}",
                             f"unknown mass appraisal method {method}", method=method)
+    _lock_run_key(session, valuation_date, method)
     existing = find_run(session, valuation_date=valuation_date, method=method)
     if existing is not None:
         raise Conflict("valuation.mass_run_exists", f"估价期日 {valuation_date} 已有批量评估批次 {existing.run_no}",
