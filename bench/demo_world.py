@@ -43,7 +43,8 @@ def main() -> None:
         "villages": report.villages, "parcels": report.parcels, "rights": report.rights,
         "certificates": report.certificates, "persons": report.persons, "households": report.households,
         "organisations": report.organisations, "members": report.members, "restrictions": report.restrictions,
-        "pending_applications": report.pending_applications, "zones": report.zones, "sales": report.sales,
+        "pending_applications": report.pending_applications, "zones": report.zones, "lots": report.lots,
+        "sales": report.sales,
         "seconds": report.seconds, "total_s": round(total, 1), "parcels_per_s": round(report.parcels / total),
         "peak_rss_mb": peak_rss_mb(), "at": now().isoformat()}, ensure_ascii=False))
     sys.stdout.flush()

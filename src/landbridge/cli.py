@@ -195,7 +195,7 @@ def demo(scale: str = typer.Option("small", help="small (~20,000 parcels), count
     console.print(f"[bold]构建鹰潭演示数据 / building the Yingtan demo world[/bold] ({scale}, seed {seed}) on {where}")
     upgrade(url)
     labels = {"geography": "地理 / geography", "planning": "国土空间规划 / plan", "villages": "村庄 / villages",
-              "prices": "价格 / prices"}
+              "prices": "价格 / prices", "exchange": "产权交易 / exchange"}
     with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as bar:
         tasks: dict[str, TaskID] = {}
@@ -209,7 +209,7 @@ def demo(scale: str = typer.Option("small", help="small (~20,000 parcels), count
     console.print(f"{report.villages} villages, {report.parcels:,} parcels, {report.rights:,} rights, "
                   f"{report.persons:,} residents in {report.households:,} households, {report.members:,} members, "
                   f"{report.restrictions} restrictions, {report.pending_applications} applications waiting, "
-                  f"{report.zones} plan zones, {report.sales:,} sales")
+                  f"{report.zones} plan zones, {report.lots} lots on the exchange, {report.sales:,} sales")
     table = "\n".join(f"  {user:<11} {role:<18} {org}" for user, org, role in report.accounts)
     console.print(f"演示账号 / demo accounts (password [bold]demo[/bold]):\n{table}")
     if serve_after:

@@ -22,6 +22,7 @@ from landbridge.db import Database
 from landbridge.demo.geography import Geography, build_geography
 from landbridge.demo.models import TrueValue
 from landbridge.demo.world import SCALES, build_world, plan_world, world_rules
+from landbridge.exchange.models import Lot
 from landbridge.kernel.ids import valid_resident_id, valid_uscc
 from landbridge.kernel.spatial import overlapping_pairs
 from landbridge.ledger import verify_ledger
@@ -133,6 +134,7 @@ def test_world_invariants(db: Database, geo: Geography) -> None:
         assert len(runs) == int(verdict.passed)  # the dividend follows the passed distribution motion
         # Plan, prices: zones, a true value per use-right parcel, ≥ 5 years of sales.
         assert s.scalar(select(func.count()).select_from(PlanningZone)) == report.zones > 0
+        assert s.scalar(select(func.count()).select_from(Lot)) == report.lots > 0  # lots on the exchange
         assert s.scalar(select(func.count()).select_from(TrueValue)) == sum(plan.values())
         first, last, count = s.execute(select(func.min(Sale.sale_date), func.max(Sale.sale_date),
                                               func.count())).one()

@@ -62,6 +62,7 @@ from landbridge.collective import (
 from landbridge.collective.models import Member as CollectiveMember
 from landbridge.collective.queries import books_of, roster_of
 from landbridge.db import Database
+from landbridge.demo.exchange_lots import seed_exchange
 from landbridge.demo.geography import (
     Geography,
     VillageTiling,
@@ -111,6 +112,7 @@ class WorldReport:
     restrictions: int = 0
     pending_applications: int = 0
     zones: int = 0
+    lots: int = 0
     sales: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
@@ -595,6 +597,11 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         world.report.villages += 1
         progress("villages", index + 1, len(codes))
     lap("villages")
+    progress("exchange", 0, 1)
+    with db.transaction() as session:  # lots on the exchange over rights just registered (issue #6)
+        world.report.lots = seed_exchange(session, today=today, seed=seed, actor=ACTOR)
+    progress("exchange", 1, 1)
+    lap("exchange")
     progress("prices", 0, 3)
     features = world.features.build(geo)
     model = PriceModel.from_profile(profile, seed=seed)
