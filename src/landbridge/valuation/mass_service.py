@@ -204,12 +204,13 @@ _MODELS: dict[str, MassModel] = {}
 
 
 def run_model(run: MassRun) -> MassModel:
-    """The fitted model of a run (parsed once per process)."""
-    if run.run_no not in _MODELS:
+    """The fitted model of a run, parsed once per process (keyed by its text: run numbers repeat in a new database)."""
+    key = hashlib.sha256(run.model_json.encode()).hexdigest()
+    if key not in _MODELS:
         if len(_MODELS) >= 4:
             _MODELS.pop(next(iter(_MODELS)))
-        _MODELS[run.run_no] = MassModel.from_json(run.model_json)
-    return _MODELS[run.run_no]
+        _MODELS[key] = MassModel.from_json(run.model_json)
+    return _MODELS[key]
 
 
 def latest_run(session: Session) -> MassRun | None:
