@@ -258,5 +258,9 @@ def test_zones_of_the_whole_demo_city_tile_it() -> None:
     geoms = np.asarray([z.geometry for z in zones], dtype=object)
     assert {z.zone_kind for z in zones} == {k.value for k in ZoneKind}
     assert overlapping_pairs(geoms, SRID, 1.0) == []
+    # seed 3 once gave 10 ha overlaps: a hole that crossed its shell by a hair after the metres → degrees scaling
+    # was "repaired" by filling it (make_valid's default linework method); zones are now repaired by structure
+    other = [z.geometry for z in zones_from_geography(geography, seed=3)]
+    assert overlapping_pairs(np.asarray(other, dtype=object), SRID, 1.0) == []
     city = geography.city.geometry.area
     assert abs(float(np.sum(shapely.area(geoms))) - city) / city < 0.005

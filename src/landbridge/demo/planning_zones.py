@@ -160,13 +160,17 @@ def _polygons(geom: BaseGeometry | None, min_area: float = 0.0) -> MultiPolygon:
     """The polygonal part of a set-operation result as a valid MultiPolygon (slivers below ``min_area`` dropped)."""
     if geom is None or geom.is_empty:
         return MultiPolygon()
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
+    if not geom.is_valid:  # "structure": shells minus holes; the default linework repair can fill a hole
+        geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
     parts = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon | MultiPolygon)]
     polys: list[Polygon] = []
     for p in parts:
         polys += list(p.geoms) if isinstance(p, MultiPolygon) else [p]
-    return MultiPolygon([p for p in polys if p.area > min_area])
+    out = MultiPolygon([p for p in polys if p.area > min_area])
+    if not out.is_valid:  # parts of a collection may share an edge: merge them, or later set operations go wrong
+        merged = shapely.union_all([p for p in polys if p.area > min_area])
+        out = MultiPolygon([p for p in shapely.get_parts(merged) if isinstance(p, Polygon)])
+    return out
 
 
 # --- terrain --------------------------------------------------------------------------------------
