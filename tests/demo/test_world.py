@@ -40,6 +40,7 @@ from landbridge.registry.models import (
     RightType,
 )
 from landbridge.registry.rules import layer_of, valid_unit_code
+from landbridge.valuation.benchmark_models import BenchmarkSystem
 from landbridge.valuation.models import Sale
 
 SEED = 20260101
@@ -135,6 +136,8 @@ def test_world_invariants(db: Database, geo: Geography) -> None:
         # Plan, prices: zones, a true value per use-right parcel, ≥ 5 years of sales.
         assert s.scalar(select(func.count()).select_from(PlanningZone)) == report.zones > 0
         assert s.scalar(select(func.count()).select_from(Lot)) == report.lots > 0  # lots on the exchange
+        systems = s.scalars(select(BenchmarkSystem)).all()  # the benchmark land prices, published
+        assert [x.status for x in systems] == ["published"]
         assert s.scalar(select(func.count()).select_from(TrueValue)) == sum(plan.values())
         first, last, count = s.execute(select(func.min(Sale.sale_date), func.max(Sale.sale_date),
                                               func.count())).one()

@@ -62,6 +62,7 @@ from landbridge.collective import (
 from landbridge.collective.models import Member as CollectiveMember
 from landbridge.collective.queries import books_of, roster_of
 from landbridge.db import Database
+from landbridge.demo.benchmark_prices import demo_benchmark_document
 from landbridge.demo.exchange_lots import seed_exchange
 from landbridge.demo.geography import (
     Geography,
@@ -81,6 +82,7 @@ from landbridge.kernel.clock import now, to_local
 from landbridge.planning import create_features, create_zones
 from landbridge.registry.bulk_register import PartyIn, UnitRegistration, bulk_create_parties, bulk_register
 from landbridge.registry.models import PartyKind, RightType
+from landbridge.valuation.benchmark import import_benchmark_system, publish_benchmark_system
 
 ACTOR = "system:demo"
 RULE_SET = "demo_world"
@@ -605,6 +607,11 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
     progress("prices", 0, 3)
     features = world.features.build(geo)
     model = PriceModel.from_profile(profile, seed=seed)
+    with db.transaction() as session:  # the city's benchmark land prices, published (L1)
+        document = demo_benchmark_document(geo, model, base_date=date(today.year - 1, 1, 1),
+                                           code=f"YT-BENCHMARK-{today.year - 1}")
+        system = import_benchmark_system(session, document, actor=ACTOR)
+        publish_benchmark_system(session, system.code, actor=ACTOR)
     progress("prices", 1, 3)
     with db.transaction() as session:
         store_model_values(session, model, features, today)
