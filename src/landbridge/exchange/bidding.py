@@ -20,7 +20,7 @@ from landbridge.exchange import rules
 from landbridge.exchange.common import lock_lot, lot_rules, money, record
 from landbridge.exchange.models import Bid, Bidder, Deposit, Lot
 from landbridge.exchange.rules import BidStatus, Channel, DepositStatus, LotPhase
-from landbridge.exchange.service import advance_lot, barred_reason
+from landbridge.exchange.service import advance_lot, bar_listed, barred_reason
 from landbridge.kernel.clock import ensure_utc, now
 
 
@@ -63,14 +63,19 @@ def place_bid(session: Session, *, lot_id: int, bidder_id: int, amount: Decimal 
     bidder = session.get(Bidder, bidder_id)
     if bidder is None or bidder.lot_id != lot.id:
         raise NotFound("exchange.bidder_not_found", "未报名本标的", "not registered as a bidder for this lot")
-    earlier = session.execute(select(Bid).where(Bid.lot_id == lot.id, Bid.bidder_id == bidder.id,
-                                                Bid.idempotency_key == key)).scalar_one_or_none()
+    # one round trip for the facts every bid needs: an earlier bid with this key, the deposit, the bar list
+    earlier_id, deposit_status, listed = session.execute(select(
+        select(Bid.id).where(Bid.lot_id == lot.id, Bid.bidder_id == bidder.id, Bid.idempotency_key == key)
+        .scalar_subquery(),
+        select(Deposit.status).where(Deposit.bidder_id == bidder.id).scalar_subquery(),
+        bar_listed(bidder.party_id))).one()
+    earlier = session.get(Bid, earlier_id) if earlier_id is not None else None
     if earlier is not None:
         if earlier.amount_cny != value:
             raise Conflict("exchange.idempotency_key_reused", "该幂等键已用于另一金额的报价",
                            "this idempotency key was used for a bid of another amount")
         return BidOutcome(earlier, lot, bidder.bidder_code, replay=True)
-    code = _refusal(session, lot, bidder, value)
+    code = _refusal(session, lot, bidder, value, deposit_status=deposit_status, listed=bool(listed))
     at = now()
     bid = Bid(lot_id=lot.id, bidder_id=bidder.id, amount_cny=value, idempotency_key=key, phase=lot.phase,
               channel=channel, entered_by=actor, evidence=evidence, placed_at=at,
@@ -97,14 +102,14 @@ def place_bid(session: Session, *, lot_id: int, bidder_id: int, amount: Decimal 
     return BidOutcome(bid, lot, bidder.bidder_code, replay=False)
 
 
-def _refusal(session: Session, lot: Lot, bidder: Bidder, value: Decimal) -> str | None:
+def _refusal(session: Session, lot: Lot, bidder: Bidder, value: Decimal, *, deposit_status: str | None,
+             listed: bool) -> str | None:
     """The first reason to refuse this bid, or None: lot open, bidder eligible, deposit confirmed, amount."""
     if not _open_now(lot):
         return "exchange.lot_not_open"
-    if barred_reason(session, lot, bidder.party_id) is not None:
+    if barred_reason(session, lot, bidder.party_id, listed=listed) is not None:
         return "exchange.bidder_barred"
-    status = session.execute(select(Deposit.status).where(Deposit.bidder_id == bidder.id)).scalar_one_or_none()
-    if status != DepositStatus.confirmed:
+    if deposit_status != DepositStatus.confirmed:
         return "exchange.deposit_not_confirmed"
     return rules.bid_rejection(value, start_price=lot.start_price_cny, increment=lot.increment_cny,
                                current=lot.current_price_cny, cap=lot.price_cap_cny)

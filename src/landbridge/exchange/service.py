@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Exists, exists, func, select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
@@ -177,19 +177,23 @@ def bar_party(session: Session, *, party_id: int, reason: str, actor: str, liste
     return row
 
 
+def bar_listed(party_id: int, on: date | None = None) -> Exists:
+    """The SQL test: the party is on the bar list on ``on`` (default today)."""
+    day = on or today()
+    return exists().where(BarredParty.party_id == party_id,
+                          (BarredParty.listed_until.is_(None)) | (BarredParty.listed_until >= day))
+
+
 def is_barred(session: Session, party_id: int, on: date | None = None) -> bool:
     """Whether the party is on the bar list on ``on`` (default today)."""
-    day = on or today()
-    found = session.execute(select(BarredParty.id).where(
-        BarredParty.party_id == party_id,
-        (BarredParty.listed_until.is_(None)) | (BarredParty.listed_until >= day)).limit(1)).first()
-    return found is not None
+    return bool(session.scalar(select(bar_listed(party_id, on))))
 
 
-def barred_reason(session: Session, lot: Lot, party_id: int) -> str | None:
-    """Why a party may not bid on this lot, or None (eligibility predicates of the rule set)."""
+def barred_reason(session: Session, lot: Lot, party_id: int, *, listed: bool | None = None) -> str | None:
+    """Why a party may not bid on this lot, or None (eligibility predicates of the rule set); ``listed``
+    is the bar-list test when the caller already has it."""
     lr = lot_rules(lot)
-    if lr.bar_court_defaulters and is_barred(session, party_id):
+    if lr.bar_court_defaulters and (is_barred(session, party_id) if listed is None else listed):
         return "barred_list"
     if party_id in (lot.excluded_party_ids or []):
         return "related_party"
