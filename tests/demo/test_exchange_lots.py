@@ -20,12 +20,10 @@ from tests.demo.test_world import SEED, TODAY, _plan
 def test_seed_exchange_on_a_small_world(db: Database) -> None:
     geo = build_geography(get_profile(), seed=SEED)
     plan = {code: min(n, 120) for code, n in _plan(geo).items()}
-    build_world(db, get_profile(), seed=7, today=TODAY, villages=plan, geography=geo)
-    with db.transaction() as s:
-        count = seed_exchange(s, today=TODAY, seed=7, actor="system:demo")
+    report = build_world(db, get_profile(), seed=7, today=TODAY, villages=plan, geography=geo)  # seeds the lots
     with db.transaction(readonly=True) as s:
         lots = s.scalars(select(Lot).order_by(Lot.id)).all()
-        assert count == len(lots) >= 3
+        assert report.lots == len(lots) >= 3
         kinds = {lot.kind for lot in lots}
         assert {"land_management_right", "collateral"} <= kinds and len(kinds) >= 3
         assert all(lot.unit_id is not None and lot.right_id is not None for lot in lots)
@@ -45,3 +43,5 @@ def test_seed_exchange_on_a_small_world(db: Database) -> None:
         assert collateral.start_price_cny >= collateral.appraised_value_cny * 7 / 10  # type: ignore[operator]
         assert verify_ledger(s).ok
         assert min(lot.announced_at for lot in lots).date() < date(2026, 5, 1)  # type: ignore[union-attr]
+    with db.transaction() as s:  # called again on the same world: another set of lots, nothing refused
+        assert seed_exchange(s, today=TODAY, seed=8, actor="system:demo") == len(lots)
