@@ -24,17 +24,9 @@ console = Console()
 
 
 def _use_database(url: str | None) -> str:
-    from landbridge.config import get_settings
-    from landbridge.db import Database, set_database
+    from landbridge.db import use_database
 
-    if url:
-        os.environ["LANDBRIDGE_DATABASE_URL"] = url
-        get_settings.cache_clear()
-    settings = get_settings()
-    if settings.is_sqlite:
-        Path(settings.var_dir).mkdir(parents=True, exist_ok=True)
-    set_database(Database(settings.database_url))
-    return settings.database_url
+    return use_database(url)
 
 
 @db_app.command("upgrade")

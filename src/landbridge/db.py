@@ -7,8 +7,10 @@ serialised up front (no check-then-act between two writers). PostgreSQL uses row
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
@@ -124,6 +126,21 @@ def set_database(db: Database | None) -> None:
     """Replace the process-wide database (tests, CLI ``--database``)."""
     global _db
     _db = db
+
+
+def use_database(url: str | None) -> str:
+    """Point the process at ``url`` (or the configured database), creating SQLite's var dir; returns the URL.
+
+    What every command with a ``--database`` option does first (``landbridge …``, ``landbridge valuation …``).
+    """
+    if url:
+        os.environ["LANDBRIDGE_DATABASE_URL"] = url
+        get_settings.cache_clear()
+    settings = get_settings()
+    if settings.is_sqlite:
+        Path(settings.var_dir).mkdir(parents=True, exist_ok=True)
+    set_database(Database(settings.database_url))
+    return settings.database_url
 
 
 def for_update(session: Session) -> bool:

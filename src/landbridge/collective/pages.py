@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.messages.pofile import read_po
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -34,7 +32,7 @@ from landbridge.collective.views import (
 from landbridge.errors import DomainError, Forbidden, RuleViolation
 from landbridge.kernel.clock import SHANGHAI, now, to_local
 from landbridge.kernel.ids import mask_id
-from landbridge.web.i18n import request_locale, translator
+from landbridge.web.i18n import layered_translator, module_catalogue, request_locale
 from landbridge.web.pages import check_csrf, csrf_token
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -63,26 +61,14 @@ ENTRY_LABELS = {"issue": "Issued", "inherit_in": "Inherited in", "inherit_out": 
                 "release": "Pledge released"}
 
 
-@lru_cache(maxsize=2)
 def _catalogue(locale: str) -> dict[str, str]:
-    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as fh:
-        return {str(m.id): str(m.string) for m in read_po(fh, locale=locale) if m.id and m.string}
+    return module_catalogue(str(LOCALE_DIR), locale)
 
 
 def page_translator(request: Request) -> Callable[..., str]:
     """The page language's translator: this module's catalogue first, then the platform's."""
     locale = request_locale(request)
-    base = translator(locale)
-    own = _catalogue(locale) if locale != "en" else {}
-
-    def _(message: str, **kwargs: object) -> str:
-        text = own.get(message) or base(message)
-        return text.format(**kwargs) if kwargs else text
-
-    return _
+    return layered_translator(locale, _catalogue(locale) if locale != "en" else {})
 
 
 def _labels(_: Callable[..., str]) -> dict[str, dict[str, str]]:

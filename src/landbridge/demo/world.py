@@ -431,8 +431,12 @@ class _Village:
                                   title=f"{name}股份经济合作社{year}年度成员代表大会",
                                   scheduled_at=datetime(year, 12, 20, 1, 30, tzinfo=UTC), location=f"{name}村委会议室",
                                   actor=ACTOR)
+        lo, hi = rules["collective_rental_income_cny"]
+        income = Decimal(rng.randrange(int(lo), int(hi), 1_000))
+        share = Decimal(str(rules["dividend_share_of_income"]))
         motion = create_motion(s, meeting_id=meeting.id, title=f"{year}年度集体收益分配方案",
-                               text=f"按股分红，每股分配 {rng.randrange(20, 120)} 元，提取公积公益金 10%。",
+                               text=f"{year}年度集体资产租赁收入 {income} 元，其中 {share:.0%} 按股分红，"
+                                    "其余提取公积公益金和福利费。",
                                kind="revenue_distribution", actor=ACTOR)
         open_vote(s, motion_id=motion.id, actor=ACTOR)
         for entry in roster_of(s, motion.id):
@@ -440,13 +444,12 @@ class _Village:
                         choice=rng.choices(["yes", "no", "abstain"], weights=[85, 8, 7])[0])
         seal_vote(s, motion_id=motion.id, actor=ACTOR)
         book = next(b for b in books_of(s, collective_id) if b.owner == "collective")
-        income = Decimal(rng.randrange(200_000, 900_000, 1_000))
         record_book_entry(s, book_id=book.id, direction="income", amount=income, category="operating_income",
                           memo=f"{year}年度集体资产（厂房、门面、山林）租赁收入", occurred_on=date(year, 12, 1),
                           actor=ACTOR)
         if vote_verdict(s, motion.id, motion.threshold).passed:  # the distribution needs the passed motion
             run_dividend(s, collective_id=collective_id, period=f"{year}年度", actor=ACTOR, motion_id=motion.id,
-                         amount=(income * Decimal("0.6")).quantize(Decimal("0.01")))
+                         amount=(income * share).quantize(Decimal("0.01")))
         record_minutes(s, meeting_id=meeting.id, actor=ACTOR,
                        minutes=f"应到代表 {sizes['representatives_assembly']} 人，会议由理事长主持，"
                                f"审议并表决《{year}年度集体收益分配方案》，表决结果以系统封存为准。")

@@ -7,11 +7,9 @@ request's transaction; a refused bid is recorded and shown as a message.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.messages.pofile import read_po
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -23,7 +21,7 @@ from landbridge.exchange.common import REJECTIONS
 from landbridge.exchange.models import Lot
 from landbridge.exchange.rules import BIDDING_PHASES, RESERVE_WINDOW, Channel, LotPhase, minimum_next_bid
 from landbridge.kernel.clock import now
-from landbridge.web.i18n import request_locale, translator
+from landbridge.web.i18n import layered_translator, module_catalogue, request_locale
 from landbridge.web.pages import check_csrf, csrf_token
 from landbridge.web.render import render
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -47,26 +45,14 @@ REASON_LABELS = {"highest_bid": "Highest bid", "no_bids": "No bids", "too_few_bi
                  "promoted_next": "Next bidder promoted", "winner_default": "Winner defaulted"}
 
 
-@lru_cache(maxsize=2)
 def _catalogue(locale: str) -> dict[str, str]:
-    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as fh:
-        return {str(m.id): str(m.string) for m in read_po(fh, locale=locale) if m.id and m.string}
+    return module_catalogue(str(LOCALE_DIR), locale)
 
 
 def page_translator(request: Request) -> Callable[..., str]:
     """This module's catalogue first, then the platform's."""
     locale = request_locale(request)
-    base = translator(locale)
-    own = _catalogue(locale) if locale != "en" else {}
-
-    def _(message: str, **kwargs: object) -> str:
-        text = own.get(message) or base(message)
-        return text.format(**kwargs) if kwargs else text
-
-    return _
+    return layered_translator(locale, _catalogue(locale) if locale != "en" else {})
 
 
 def _page(request: Request, template: str, context: dict[str, Any]) -> Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import typer
@@ -12,16 +11,9 @@ from landbridge.errors import DomainError
 
 
 def _database(url: str | None) -> None:
-    from landbridge.config import get_settings
-    from landbridge.db import Database, set_database
+    from landbridge.db import use_database
 
-    if url:
-        os.environ["LANDBRIDGE_DATABASE_URL"] = url
-        get_settings.cache_clear()
-    settings = get_settings()
-    if settings.is_sqlite:
-        Path(settings.var_dir).mkdir(parents=True, exist_ok=True)
-    set_database(Database(settings.database_url))
+    use_database(url)
 
 
 def _fail(message: str) -> typer.Exit:

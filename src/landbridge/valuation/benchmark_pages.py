@@ -24,7 +24,7 @@ from landbridge.valuation import benchmark, comparison, validation
 from landbridge.valuation.benchmark_models import FlagReason, FlagStatus
 from landbridge.valuation.benchmark_views import coefficient_json, comparison_json
 from landbridge.valuation.models import Sale
-from landbridge.web.i18n import request_locale, translator
+from landbridge.web.i18n import layered_translator, request_locale
 from landbridge.web.pages import check_csrf, csrf_token
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -73,13 +73,7 @@ READERS = (Role.nr_official, Role.supervisor)
 def page_translator(request: Request) -> Callable[..., str]:
     """This module's Chinese first, then the platform's catalogue."""
     locale = request_locale(request)
-    base = translator(locale)
-
-    def _(message: str, **kwargs: object) -> str:
-        text = (ZH.get(message) if locale == "zh_CN" else None) or base(message)
-        return text.format(**kwargs) if kwargs else text
-
-    return _
+    return layered_translator(locale, ZH if locale == "zh_CN" else {})
 
 
 def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
