@@ -79,7 +79,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    "landbridge.planning.views", "landbridge.valuation.views", "landbridge.collective.views",
                    "landbridge.collective.pages", "landbridge.valuation.benchmark_views",
                    "landbridge.valuation.benchmark_pages", "landbridge.valuation.mass_views",
-                   "landbridge.valuation.mass_pages", "landbridge.exchange.views", "landbridge.exchange.pages"):
+                   "landbridge.valuation.mass_pages", "landbridge.exchange.views", "landbridge.exchange.pages",
+                   "landbridge.valuation.learn_views", "landbridge.valuation.report_views",
+                   "landbridge.exchange.method_views", "landbridge.exchange.document_views",
+                   "landbridge.exchange.live"):
         _include_optional(app, module)
 
     @app.get("/api/v1/health", tags=["meta"])

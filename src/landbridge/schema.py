@@ -21,6 +21,9 @@ MODEL_MODULES = (
     "landbridge.valuation.mass_models",
     "landbridge.collective.models",
     "landbridge.exchange.models",
+    "landbridge.valuation.learn_models",
+    "landbridge.exchange.method_models",
+    "landbridge.exchange.document_models",
     "landbridge.demo.models",
 )
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"

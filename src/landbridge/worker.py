@@ -20,7 +20,7 @@ log = logging.getLogger("landbridge.worker")
 
 # "module:function" names of jobs taking (session) and returning the number of transitions fired.
 JOBS: tuple[str, ...] = ("landbridge.registry.jobs:run_due", "landbridge.collective.jobs:run_due",
-                         "landbridge.exchange.jobs:run_due")
+                         "landbridge.exchange.jobs:run_due", "landbridge.valuation.jobs:run_due")
 
 
 def _resolve(name: str) -> Callable[[Session], int] | None:

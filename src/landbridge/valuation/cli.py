@@ -11,7 +11,7 @@ import typer
 from landbridge.kernel.modules import import_optional
 
 COMMAND_MODULES = ("landbridge.valuation.ratio_cli", "landbridge.valuation.mass_cli",
-                   "landbridge.valuation.benchmark_cli")
+                   "landbridge.valuation.benchmark_cli", "landbridge.valuation.learn_cli")
 
 app = typer.Typer(help="估价 / valuation: ratio studies, mass appraisal, benchmark prices", no_args_is_help=True)
 

@@ -1,0 +1,19 @@
+"""exchange_methods: placeholder reserved for tender and negotiated methods (issue #6) (filled in by its owner)
+
+Revision ID: 0013
+Revises: 0012
+"""
+from collections.abc import Sequence
+
+revision: str = '0013'
+down_revision: str | None = '0012'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
