@@ -1,0 +1,48 @@
+"""Exchange documents and bank credits: the issued award confirmations and contracts with their digests, and
+every credit the bank reported by callback, matched or not (F4; issue #6 items 3 and 6)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from landbridge.db import Base
+from landbridge.kernel.money import MoneyColumn
+
+
+class ExchangeDocument(Base):
+    """An issued document of a lot (成交确认书, 产权交易合同): number, the printed content and the PDF's SHA-256."""
+
+    __tablename__ = "exchange_document"
+    __table_args__ = (UniqueConstraint("lot_id", "kind", name="uq_exchange_document_lot_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    number: Mapped[str] = mapped_column(String(48), unique=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    issued_by: Mapped[str] = mapped_column(String(120))
+    ledger_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+class BankCredit(Base):
+    """A credit the bank reported by its signed callback (到账通知), kept whether or not it matched a deposit."""
+
+    __tablename__ = "exchange_bank_credit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bank_ref: Mapped[str] = mapped_column(String(64), unique=True)
+    sub_account: Mapped[str] = mapped_column(String(64), index=True)
+    amount_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
+    payer_name: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    outcome: Mapped[str] = mapped_column(String(64))
+    deposit_id: Mapped[int | None] = mapped_column(ForeignKey("exchange_deposit.id"), index=True)
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("exchange_lot.id"), index=True)
