@@ -4,7 +4,7 @@ and the decision (F3, F4; trading.md c.2). No database, no web framework.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
@@ -28,10 +28,13 @@ class LotKind(StrEnum):
 
 
 class Method(StrEnum):
-    """挂牌 + 限时竞价 (listing) or online English auction (auction, judicial style)."""
+    """挂牌 + 限时竞价 (listing), online English auction (auction, judicial style), sealed tender with
+    evaluation (招标, tender) or negotiated transfer after publicity (协议转让, negotiated)."""
 
     listing = "listing"
     auction = "auction"
+    tender = "tender"
+    negotiated = "negotiated"
 
 
 class LotPhase(StrEnum):
@@ -44,6 +47,10 @@ class LotPhase(StrEnum):
     countdown = "countdown"
     registration_closed = "registration_closed"
     live_auction = "live_auction"
+    tendering = "tendering"
+    evaluation = "evaluation"
+    publicity = "publicity"
+    negotiation = "negotiation"
     award_pending = "award_pending"
     confirmed = "confirmed"
     handed_over = "handed_over"
@@ -92,13 +99,23 @@ TRANSITIONS: dict[str, tuple[frozenset[LotPhase], LotPhase]] = {
     "close_registration": (frozenset({LotPhase.announced}), LotPhase.registration_closed),
     "open_auction": (frozenset({LotPhase.registration_closed}), LotPhase.live_auction),
     "award": (frozenset({LotPhase.listing, LotPhase.listing_frozen, LotPhase.countdown, LotPhase.live_auction,
-                         LotPhase.award_pending}), LotPhase.award_pending),
+                         LotPhase.award_pending, LotPhase.evaluation}), LotPhase.award_pending),
     "fail": (frozenset({LotPhase.listing, LotPhase.listing_frozen, LotPhase.countdown, LotPhase.live_auction,
-                        LotPhase.award_pending, LotPhase.registration_closed}), LotPhase.unsuccessful),
+                        LotPhase.award_pending, LotPhase.registration_closed, LotPhase.tendering,
+                        LotPhase.evaluation}), LotPhase.unsuccessful),
     "confirm_award": (frozenset({LotPhase.award_pending}), LotPhase.confirmed),
     "record_default": (frozenset({LotPhase.award_pending}), LotPhase.award_pending),
     "hand_over": (frozenset({LotPhase.confirmed}), LotPhase.handed_over),
     "cancel": (frozenset({LotPhase.draft, LotPhase.announced}), LotPhase.cancelled),
+    # sealed tender (招标): the window opens, then the tenders are opened for evaluation
+    "open_tendering": (frozenset({LotPhase.announced}), LotPhase.tendering),
+    "open_tenders": (frozenset({LotPhase.tendering}), LotPhase.evaluation),
+    # negotiated transfer (协议转让): publicity (公示), then the agreement with the counterparty
+    "open_publicity": (frozenset({LotPhase.announced}), LotPhase.publicity),
+    "end_publicity": (frozenset({LotPhase.publicity}), LotPhase.negotiation),
+    "record_agreement": (frozenset({LotPhase.negotiation}), LotPhase.award_pending),
+    "uphold_objection": (frozenset({LotPhase.announced, LotPhase.publicity, LotPhase.negotiation}),
+                         LotPhase.unsuccessful),
 }
 BIDDING_PHASES = frozenset({LotPhase.listing, LotPhase.countdown, LotPhase.live_auction})
 # The designated officer may seal the reserve price only before bidding opens.
@@ -150,6 +167,19 @@ class LotRules:
     extension_seconds: int
     application_close_days_before_start: int
     handover: str
+    # Tender and negotiated parameters (issue #6 item 2). The defaults only fill snapshots taken before these
+    # rules existed; such lots are listing or auction lots that never read them.
+    tender_allowed: bool = False
+    negotiated_allowed: bool = False
+    tender_working_days: int = 0
+    tender_opening_minutes: int = 0
+    tender_min_tenders: int = 0
+    tender_panel_size: int = 0
+    tender_score_max: int = 0
+    tender_weight_price: Decimal = Decimal(0)
+    tender_weight_plan: Decimal = Decimal(0)
+    tender_weight_credentials: Decimal = Decimal(0)
+    publicity_working_days: int = 0
 
     @classmethod
     def resolve(cls, kind: str, version: date, values: dict[str, Any]) -> LotRules:
@@ -182,6 +212,10 @@ class LotRules:
         assert self.sole_bidder_policy in ("award", "unsuccessful"), self.sole_bidder_policy
         assert self.handover in set(Handover), self.handover
         assert self.countdown_seconds > 0 and self.listing_working_days > 0 and self.min_bidders >= 1
+        weights = (self.tender_weight_price, self.tender_weight_plan, self.tender_weight_credentials)
+        assert all(w >= 0 for w in weights) and sum(weights) == 1, weights
+        assert self.tender_working_days > 0 and self.tender_opening_minutes >= 0 and self.tender_min_tenders >= 1
+        assert self.tender_panel_size >= 1 and self.tender_score_max > 0 and self.publicity_working_days > 0
 
     def snapshot(self) -> dict[str, Any]:
         """JSON-able parameters, stored on the lot so later rule changes never alter a running lot."""
@@ -190,8 +224,22 @@ class LotRules:
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> LotRules:
         fields: dict[str, Any] = {name: (Decimal(data[name]) if ftype == "Decimal" else data[name])
-                  for name, ftype in cls.__annotations__.items()}
+                  for name, ftype in cls.__annotations__.items() if name in data}
         return cls(**fields)
+
+    def allowed_methods(self) -> tuple[str, ...]:
+        """The methods a lot of this kind may use: the rule set's own, plus tender / negotiated where allowed."""
+        extra = [m.value for m, ok in ((Method.tender, self.tender_allowed), (Method.negotiated, self.negotiated_allowed))
+                 if ok and m != self.method]
+        return (self.method, *extra)
+
+    def with_method(self, method: str) -> LotRules:
+        """This rule set for a lot that uses ``method``, or 422 exchange.method_not_allowed."""
+        if method not in self.allowed_methods():
+            raise RuleViolation("exchange.method_not_allowed", "该类标的的规则不允许此交易方式",
+                                f"the rule set of {self.kind} does not allow the {method} method",
+                                allowed=list(self.allowed_methods()))
+        return replace(self, method=method)
 
 
 # --- money --------------------------------------------------------------------------------------
@@ -264,12 +312,23 @@ def schedule(rules: LotRules, starts_at: datetime) -> Schedule:
         ends_at = starts_at + timedelta(hours=rules.auction_hours)
         deadline = starts_at - timedelta(days=rules.application_close_days_before_start)
         return Schedule(starts_at, ends_at, deadline, None)
-    last_day = add_workdays(to_local(starts_at).date(), rules.listing_working_days)
-    hour, minute = (int(p) for p in rules.listing_end_local_time.split(":"))
-    ends_at = datetime.combine(last_day, time(hour, minute), tzinfo=SHANGHAI).astimezone(starts_at.tzinfo)
+    if rules.method == Method.negotiated:  # publicity (公示): counterparties register until it ends
+        ends_at = _closing(rules, starts_at, rules.publicity_working_days)
+        return Schedule(starts_at, ends_at, ends_at, None)
+    if rules.method == Method.tender:  # the tender window; opening follows (tender_rules.opening_at)
+        ends_at = _closing(rules, starts_at, rules.tender_working_days)
+        return Schedule(starts_at, ends_at, ends_at - timedelta(days=rules.application_deadline_days), None)
+    ends_at = _closing(rules, starts_at, rules.listing_working_days)
     deadline = ends_at - timedelta(days=rules.application_deadline_days)
     freeze = ends_at - timedelta(minutes=rules.freeze_minutes) if rules.freeze_minutes > 0 else None
     return Schedule(starts_at, ends_at, deadline, freeze)
+
+
+def _closing(rules: LotRules, starts_at: datetime, working_days: int) -> datetime:
+    """The closing hour of the last of ``working_days`` working days from the start."""
+    last_day = add_workdays(to_local(starts_at).date(), working_days)
+    hour, minute = (int(p) for p in rules.listing_end_local_time.split(":"))
+    return datetime.combine(last_day, time(hour, minute), tzinfo=SHANGHAI).astimezone(starts_at.tzinfo)
 
 
 def earliest_start(rules: LotRules, announced_at: datetime) -> datetime:

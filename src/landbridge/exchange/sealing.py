@@ -49,19 +49,33 @@ def _aad(lot_id: int) -> bytes:
     return f"exchange.lot:{lot_id}:reserve".encode()
 
 
+def seal_bytes(plain: bytes, aad: bytes, key: bytes) -> str:
+    """Base64 of nonce + AES-GCM(plain), bound to ``aad`` (what the ciphertext belongs to)."""
+    nonce = os.urandom(NONCE_BYTES)
+    return base64.b64encode(nonce + AESGCM(key).encrypt(nonce, plain, aad)).decode()
+
+
+def open_bytes(token: str, aad: bytes, key: bytes) -> bytes | None:
+    """The plain bytes sealed under ``aad``, or None on a wrong key, a wrong owner or tampering."""
+    try:
+        raw = base64.b64decode(token, validate=True)
+        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
+    except (binascii.Error, InvalidTag, ValueError):
+        return None
+
+
 def seal(amount: Decimal, lot_id: int, key: bytes) -> str:
     """Base64 of nonce + AES-GCM(amount as text), bound to the lot."""
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(key).encrypt(nonce, str(amount).encode(), _aad(lot_id))
-    return base64.b64encode(nonce + sealed).decode()
+    return seal_bytes(str(amount).encode(), _aad(lot_id), key)
 
 
 def unseal(token: str, lot_id: int, key: bytes) -> Decimal:
     """The amount sealed for this lot; 409 exchange.reserve_unreadable on a wrong key, lot or tampering."""
+    plain = open_bytes(token, _aad(lot_id), key)
     try:
-        raw = base64.b64decode(token, validate=True)
-        plain = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(lot_id))
+        if plain is None:
+            raise ValueError(token)
         return Decimal(plain.decode())
-    except (binascii.Error, InvalidTag, InvalidOperation, UnicodeDecodeError, ValueError):
+    except (InvalidOperation, UnicodeDecodeError, ValueError):
         raise Conflict("exchange.reserve_unreadable", "保留价密文无法解密（密钥或数据不符）",
                        "the sealed reserve cannot be opened (wrong key or altered data)") from None
