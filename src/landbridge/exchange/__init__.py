@@ -6,6 +6,7 @@ Other modules use only the names exported here.
 from landbridge.exchange.bidding import BidOutcome, place_bid
 from landbridge.exchange.common import rules_for
 from landbridge.exchange.jobs import run_due
+from landbridge.exchange.negotiated import list_objections, lodge_objection, record_agreement, rule_objection
 from landbridge.exchange.queries import bid_history, find_bidder, find_result, get_lot, list_lots
 from landbridge.exchange.reserve import designate_reserve_officer, read_reserve, seal_reserve
 from landbridge.exchange.rules import Channel, DepositStatus, LotKind, LotPhase, LotRules, Method
@@ -23,6 +24,7 @@ from landbridge.exchange.service import (
     relist_lot,
 )
 from landbridge.exchange.supervision import FlagKind, list_flags, scan_lot
+from landbridge.exchange.tender import designate_evaluators, list_tenders, ranking, score_tender, submit_tender
 
 __all__ = [
     "BidOutcome",
@@ -41,6 +43,7 @@ __all__ = [
     "confirm_award",
     "confirm_deposit",
     "create_lot",
+    "designate_evaluators",
     "designate_reserve_officer",
     "find_bidder",
     "find_result",
@@ -48,13 +51,21 @@ __all__ = [
     "hand_over",
     "list_flags",
     "list_lots",
+    "list_objections",
+    "list_tenders",
+    "lodge_objection",
     "place_bid",
     "publish_lot",
+    "ranking",
     "read_reserve",
+    "record_agreement",
     "record_default",
     "relist_lot",
+    "rule_objection",
     "rules_for",
     "run_due",
     "scan_lot",
+    "score_tender",
     "seal_reserve",
+    "submit_tender",
 ]

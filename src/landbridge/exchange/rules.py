@@ -229,8 +229,8 @@ class LotRules:
 
     def allowed_methods(self) -> tuple[str, ...]:
         """The methods a lot of this kind may use: the rule set's own, plus tender / negotiated where allowed."""
-        extra = [m.value for m, ok in ((Method.tender, self.tender_allowed), (Method.negotiated, self.negotiated_allowed))
-                 if ok and m != self.method]
+        options = ((Method.tender, self.tender_allowed), (Method.negotiated, self.negotiated_allowed))
+        extra = [m.value for m, ok in options if ok and m != self.method]
         return (self.method, *extra)
 
     def with_method(self, method: str) -> LotRules:

@@ -20,6 +20,7 @@ from landbridge import registry
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.exchange import rules
 from landbridge.exchange.common import lock_lot, lot_rules, money, record, rules_for, today
+from landbridge.exchange.documents import issue_documents
 from landbridge.exchange.models import BarredParty, Bid, Bidder, Deposit, Lot, LotResult
 from landbridge.exchange.reserve import reveal_reserve
 from landbridge.exchange.rules import BidStatus, Channel, DepositStatus, Handover, LotKind, LotPhase, Method
@@ -36,13 +37,15 @@ def create_lot(session: Session, *, actor: str, kind: str, title: str, region_co
                right_id: int | None = None, seller_party_id: int | None = None, term_start: date | None = None,
                term_end: date | None = None, appraised_value: Decimal | str | None = None,
                excluded_party_ids: Sequence[int] = (), description: str | None = None, attempt: int = 1,
-               previous_lot_id: int | None = None) -> Lot:
+               previous_lot_id: int | None = None, method: str | None = None) -> Lot:
     """Draft a lot (标的) of any kind under the rule set in force for that kind (F4)."""
     try:
         LotKind(kind)
     except ValueError:
         raise RuleViolation("exchange.invalid_kind", f"标的类别 {kind} 无效", f"unknown lot kind {kind!r}") from None
     lr = rules_for(kind)
+    if method is not None and method != lr.method:
+        lr = lr.with_method(method)  # tender / negotiated where the kind's rule set allows it
     start = money(start_price, "start_price_cny")
     if start <= 0:
         raise RuleViolation("exchange.invalid_start_price", "起始价必须大于0", "the start price must be positive")
@@ -207,7 +210,8 @@ def apply_for_lot(session: Session, *, lot_id: int, party_id: int, actor: str, u
     """Register a bidder (竞买申请) for a lot: eligibility, anonymous code, and a deposit sub-account (F4)."""
     lot = lock_lot(session, lot_id)
     advance_lot(session, lot)
-    if lot.phase not in (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen) or (
+    if lot.phase not in (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen, LotPhase.tendering,
+                         LotPhase.publicity) or (
             lot.application_deadline is not None and now() >= ensure_utc(lot.application_deadline)):
         raise Conflict("exchange.applications_closed", "报名已截止或尚未开始", "applications are not open for this lot",
                        phase=lot.phase)
@@ -258,7 +262,8 @@ def confirm_deposit(session: Session, *, sub_account: str, amount: Decimal | str
         raise Conflict("exchange.deposit_not_pending", "该保证金已确认或已处理", "the deposit is not awaiting payment",
                        status=deposit.status)
     advance_lot(session, lot)
-    open_phases = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen, LotPhase.registration_closed)
+    open_phases = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen, LotPhase.registration_closed,
+                   LotPhase.tendering, LotPhase.publicity, LotPhase.negotiation)
     if lot.phase not in open_phases:
         raise Conflict("exchange.deposit_too_late", "已过保证金缴纳截止时间", "the deposit deadline has passed")
     bidder = session.get(Bidder, deposit.bidder_id)
@@ -304,6 +309,14 @@ Step = Callable[[Session, Lot, str], None]
 
 
 def _due_step(lot: Lot, at: datetime) -> Step | None:
+    if lot.method == Method.tender:
+        from landbridge.exchange.tender import due_step  # the method modules build on this one
+
+        return due_step(lot, at)
+    if lot.method == Method.negotiated:
+        from landbridge.exchange.negotiated import due_step as negotiated_step
+
+        return negotiated_step(lot, at)
     phase = lot.phase
 
     def due(when: datetime | None) -> bool:
@@ -457,6 +470,7 @@ def confirm_award(session: Session, *, lot_id: int, actor: str) -> LotResult:
     refunds = _refund_all(session, lot, exclude=[result.winner_bidder_id])
     _move(session, lot, "confirm_award", actor, None, confirmation_no=result.confirmation_no,
           winner_bidder_id=result.winner_bidder_id, price_cny=result.price_cny, refunds=refunds)
+    issue_documents(session, lot_id=lot.id, actor=actor)  # 成交确认书 and contract, with their digests
     return result
 
 
@@ -471,9 +485,11 @@ def record_default(session: Session, *, lot_id: int, actor: str, reason: str) ->
     deposit = _deposit_of(session, loser)
     deposit.status = DepositStatus.forfeited
     deposit.settled_at = now()
+    record(session, lot, "deposit_forfeited", actor, {"bidder_code": _bidder(session, loser).bidder_code,
+                                                      "amount_cny": deposit.amount_cny, "reason": _text(reason, 300)})
     defaulted = [*result.defaulted_bidder_ids, loser]
     result.defaulted_bidder_ids = defaulted
-    tops = _top_bids(session, lot.id, exclude=defaulted)
+    tops = _ranked(session, lot, defaulted)
     runner = tops[0] if lr.promote_next and tops else None
     if runner is not None and _deposit_of(session, runner[0]).status == DepositStatus.confirmed \
             and barred_reason(session, lot, _bidder(session, runner[0]).party_id) is None:
@@ -489,6 +505,15 @@ def record_default(session: Session, *, lot_id: int, actor: str, reason: str) ->
     refunds = _refund_all(session, lot, exclude=())
     _move(session, lot, "fail", actor, None, defaulted_bidder_id=loser, reason=_text(reason, 300), refunds=refunds)
     return lot
+
+
+def _ranked(session: Session, lot: Lot, exclude: Sequence[int]) -> list[tuple[int, Decimal]]:
+    """Who may be promoted after a default, best first: the tender ranking, else each bidder's best bid."""
+    if lot.method == Method.tender:
+        from landbridge.exchange.tender import ranked_bidders
+
+        return ranked_bidders(session, lot, exclude)
+    return _top_bids(session, lot.id, exclude=exclude)
 
 
 def _bidder(session: Session, bidder_id: int) -> Bidder:
@@ -540,7 +565,7 @@ def relist_lot(session: Session, *, lot_id: int, actor: str, starts_at: datetime
                      unit_id=old.unit_id, right_id=old.right_id, seller_party_id=old.seller_party_id,
                      term_start=old.term_start, term_end=old.term_end, appraised_value=old.appraised_value_cny,
                      excluded_party_ids=old.excluded_party_ids, description=old.description,
-                     attempt=old.attempt + 1, previous_lot_id=old.id)
+                     attempt=old.attempt + 1, previous_lot_id=old.id, method=old.method)
     record(session, old, "lot_relisted", actor, {"new_lot": new.number, "start_price_cny": start})
     scan_lot(session, new)
     return new
