@@ -125,14 +125,26 @@ def test_listing_with_countdown_journey(server: str, db: Database, clock: Clock,
             clock.set(ensure_utc(lot.starts_at) + timedelta(minutes=1))
             assert _worker(db) == 1
 
-            # 4. both bid in the bidding room during the listing
-            for username, amount in (("bidder", "100000.00"), ("bidder2", "101000.00")):
-                log_in(page, username)
-                expect(page.locator("#bidding-room")).to_contain_text("confirmed")
-                expect(page.locator("input[name=amount_cny]")).to_have_value(amount)  # the next admissible bid
-                page.get_by_role("button", name="报价").click()
-                expect(status).to_have_text(f"报价 {amount} 元已被接受")
-                log_out(page)
+            # 4. both bid in the bidding room during the listing, each in a browser of its own: the other's bid
+            #    appears live (price, history, the next admissible bid) without a reload (SSE)
+            other = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN").new_page()
+            other.set_default_timeout(15_000)
+            _log_in(other, server, lot_id, "bidder2")
+            log_in(page, "bidder")
+            for room in (page, other):
+                expect(room.locator("#bidding-room")).to_contain_text("confirmed")
+                expect(room.locator("body")).to_have_attribute("data-live", "sse")
+            for room, watcher, amount, code in ((page, other, "100000.00", 0), (other, page, "101000.00", 1)):
+                expect(room.locator("input[name=amount_cny]")).to_have_value(amount)  # the next admissible bid
+                room.get_by_role("button", name="报价").click()
+                expect(room.locator("#message")).to_have_text(f"报价 {amount} 元已被接受")
+                expect(watcher.locator("#current-price")).to_have_text(amount)
+                expect(watcher.locator("#history tbody tr").first).to_contain_text(amount)
+                expect(watcher.locator("#history tbody tr").first).to_contain_text(codes[code])
+            expect(page.locator("input[name=amount_cny]")).to_have_value("102000.00")  # moved by bidder2's bid
+            page.screenshot(path=str(shots / "exchange-live.png"), full_page=True)
+            other.context.close()
+            log_out(page)
 
             # 5. listing end with two bidders: the countdown; a bid restarts it, then the clock runs fast
             clock.set(ensure_utc(lot.ends_at) + timedelta(seconds=5))  # type: ignore[arg-type]

@@ -34,7 +34,7 @@ from landbridge.db import get_database
 from landbridge.exchange.common import lot_not_found, today
 from landbridge.exchange.models import Bid, Bidder, Lot, LotResult
 from landbridge.exchange.rules import BIDDING_PHASES, TRANSITIONS, BidStatus, LotPhase, minimum_next_bid
-from landbridge.kernel.clock import ensure_utc, now
+from landbridge.kernel.clock import ensure_utc, get_clock, now
 from landbridge.ledger import list_events
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -138,8 +138,10 @@ def _next_min(lot: Lot, phase: str, current: Decimal | None) -> Decimal | None:
 
 
 def _time() -> dict[str, Any]:
+    """The server time, and the rate its clock runs at (1 in production; an accelerated demo or test runs
+    faster, a frozen test clock not at all) so a browser counts down at the server's pace."""
     at = now()
-    return {"server_time": at, "server_time_ms": int(at.timestamp() * 1000)}
+    return {"server_time": at, "server_time_ms": int(at.timestamp() * 1000), "clock_rate": get_clock().speed}
 
 
 def _bidders(session: Session, lot_id: int) -> int:
