@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -34,18 +34,18 @@ def optional_principal(request: Request, session: Session = Depends(get_session)
     return principal
 
 
-def current_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
+async def current_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
     """The caller; 401 if anonymous."""
     if principal is None:
         raise Unauthorized("auth.login_required", "请先登录", "authentication required")
     return principal
 
 
-def require_roles(*roles: Role) -> Callable[..., Principal]:
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """Dependency factory: the caller must have one of ``roles`` (admin is not implied)."""
     allowed = frozenset(roles)
 
-    def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+    async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
         if principal.role not in allowed:
             raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作",
                             "your role may not do this", required=sorted(allowed))

@@ -1,7 +1,9 @@
 """The bidding engine (F4): one bid at a time per lot, validated against the lot's rule snapshot, recorded
 accepted or rejected with a code, idempotent per lot, bidder and key.
 
-Per-lot serialisation: the lot row is locked first (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN
+Bids arrive one by one (``place_bid``) or as a batch judged in one transaction (``place_bids``, what the
+bid sequencer of the API uses: one commit and one ledger-head lock for many bids). Per-lot
+serialisation: the lot row is locked first (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN
 IMMEDIATE`` serialises writers), so two bids at one price cannot both be accepted; a partial unique
 index on accepted (lot, amount) backs this up in the database. Due deadlines are fired before the bid
 is judged, so a bid after the countdown's end is refused even if the worker has not run yet.
@@ -9,19 +11,21 @@ is judged, so a bid after the countdown's end is refused even if the worker has 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from landbridge.errors import Conflict, NotFound, RuleViolation
+from landbridge.errors import Conflict, DomainError, NotFound, RuleViolation
 from landbridge.exchange import rules
-from landbridge.exchange.common import lock_lot, lot_rules, money, record
+from landbridge.exchange.common import barred_parties, lock_lots, lot_event, lot_not_found, lot_rules, money
 from landbridge.exchange.models import Bid, Bidder, Deposit, Lot
 from landbridge.exchange.rules import BidStatus, Channel, DepositStatus, LotPhase
-from landbridge.exchange.service import advance_lot, bar_listed, barred_reason
+from landbridge.exchange.service import advance_lot, barred_reason
 from landbridge.kernel.clock import ensure_utc, now
+from landbridge.ledger import NewEvent, append_events
 
 
 @dataclass(frozen=True)
@@ -49,38 +53,136 @@ def _open_now(lot: Lot) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class BidRequest:
+    """One bid as submitted: by which registered bidder (its id, or the party it is registered as on the lot),
+    how much, under which idempotency key, from where."""
+
+    lot_id: int
+    bidder_id: int | None
+    amount: Decimal | str
+    idempotency_key: str
+    actor: str
+    channel: Channel = Channel.online
+    evidence: str | None = None
+    client_ip: str | None = None
+    device_id: str | None = None
+    party_id: int | None = None
+
+
 def place_bid(session: Session, *, lot_id: int, bidder_id: int, amount: Decimal | str, idempotency_key: str,
               actor: str, channel: Channel = Channel.online, evidence: str | None = None,
               client_ip: str | None = None, device_id: str | None = None) -> BidOutcome:
     """Place a bid (报价) for a registered bidder; returns the accepted or rejected bid (F4, rules.md Exchange)."""
-    key = idempotency_key.strip()
+    outcome = place_bids(session, [BidRequest(lot_id, bidder_id, amount, idempotency_key, actor, channel, evidence,
+                                              client_ip, device_id)])[0]
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+def place_bids(session: Session, requests: Sequence[BidRequest]) -> list[BidOutcome | DomainError]:
+    """Judge several bids in arrival order in one transaction: the outcome of each, or its typed error (F4).
+
+    Every lot named is locked first, in id order, then its due deadlines fire; each bid is then judged
+    against the lot as the bids before it left it, exactly as if placed one by one. A request that is
+    refused with an error (unknown bidder, bad amount, reused key) writes nothing and leaves the others
+    alone. The accepted bids' ledger events are appended together, taking the ledger head once.
+    """
+    lots = lock_lots(session, {r.lot_id for r in requests})
+    for lot in lots.values():
+        advance_lot(session, lot)
+    facts = _Facts.read(session, requests)
+    outcomes: list[BidOutcome | DomainError] = []
+    accepted: list[tuple[Bid, Lot, NewEvent]] = []
+    batch: dict[tuple[int, int, str], Bid] = {}
+    for request in requests:
+        try:
+            outcome, event = _judge(session, lots, facts, batch, request)
+        except DomainError as exc:
+            outcomes.append(exc)
+            continue
+        outcomes.append(outcome)
+        if event is not None:
+            accepted.append((outcome.bid, outcome.lot, event))
+    if accepted:
+        session.flush()  # the lots' UPDATEs before the ledger head is taken
+        for (bid, _, _), logged in zip(accepted, append_events(session, [e for _, _, e in accepted]), strict=True):
+            bid.ledger_seq = logged.seq
+    session.flush()
+    return outcomes
+
+
+@dataclass
+class _Facts:
+    """What every bid needs besides its lot, read for the whole batch in three round trips."""
+
+    bidders: dict[int, Bidder]
+    registered: dict[tuple[int, int], Bidder]
+    deposits: dict[int, str]
+    listed: set[int]
+    earlier: dict[tuple[int, int, str], Bid]
+
+    @classmethod
+    def read(cls, session: Session, requests: Sequence[BidRequest]) -> _Facts:
+        ids = {r.bidder_id for r in requests if r.bidder_id is not None}
+        pairs = {(r.lot_id, r.party_id) for r in requests if r.bidder_id is None and r.party_id is not None}
+        found = session.scalars(select(Bidder).where(
+            or_(Bidder.id.in_(ids), tuple_(Bidder.lot_id, Bidder.party_id).in_(pairs)))).all()
+        bidders = {b.id: b for b in found}
+        registered = {(b.lot_id, b.party_id): b for b in found}
+        deposits: dict[int, str] = dict(session.execute(  # .all(): a Result has keys(), dict() would misread it
+            select(Deposit.bidder_id, Deposit.status).where(Deposit.bidder_id.in_(bidders))).all())
+        listed = set(session.scalars(barred_parties({b.party_id for b in found})))
+        keys = [(b.lot_id, b.id, r.idempotency_key.strip()) for r in requests
+                if (b := cls.bidder_in(bidders, registered, r)) is not None]
+        earlier = {(b.lot_id, b.bidder_id, b.idempotency_key): b for b in session.scalars(
+            select(Bid).where(tuple_(Bid.lot_id, Bid.bidder_id, Bid.idempotency_key).in_(keys)))} if keys else {}
+        return cls(bidders, registered, deposits, listed, earlier)
+
+    @staticmethod
+    def bidder_in(bidders: dict[int, Bidder], registered: dict[tuple[int, int], Bidder],
+                  r: BidRequest) -> Bidder | None:
+        if r.bidder_id is not None:
+            return bidders.get(r.bidder_id)
+        return registered.get((r.lot_id, r.party_id)) if r.party_id is not None else None
+
+    def bidder(self, r: BidRequest) -> Bidder | None:
+        """The bidder a request names, if registered."""
+        return self.bidder_in(self.bidders, self.registered, r)
+
+
+def _judge(session: Session, lots: dict[int, Lot], facts: _Facts, batch: dict[tuple[int, int, str], Bid],
+           r: BidRequest) -> tuple[BidOutcome, NewEvent | None]:
+    """One bid against its locked lot: a replay, a refusal recorded with its code, or an acceptance."""
+    key = r.idempotency_key.strip()
     if not key or len(key) > 64:
         raise RuleViolation("exchange.invalid_idempotency_key", "幂等键须为1至64个字符",
                             "the idempotency key must have 1 to 64 characters")
-    value = money(amount)
-    lot = lock_lot(session, lot_id)
-    advance_lot(session, lot)
-    bidder = session.get(Bidder, bidder_id)
+    value = money(r.amount)
+    lot = lots.get(r.lot_id)
+    if lot is None:
+        raise lot_not_found(r.lot_id)
+    bidder = facts.bidder(r)
     if bidder is None or bidder.lot_id != lot.id:
         raise NotFound("exchange.bidder_not_found", "未报名本标的", "not registered as a bidder for this lot")
-    # one round trip for the facts every bid needs: an earlier bid with this key, the deposit, the bar list
-    earlier_id, deposit_status, listed = session.execute(select(
-        select(Bid.id).where(Bid.lot_id == lot.id, Bid.bidder_id == bidder.id, Bid.idempotency_key == key)
-        .scalar_subquery(),
-        select(Deposit.status).where(Deposit.bidder_id == bidder.id).scalar_subquery(),
-        bar_listed(bidder.party_id))).one()
-    earlier = session.get(Bid, earlier_id) if earlier_id is not None else None
+    earlier = batch.get((lot.id, bidder.id, key)) or facts.earlier.get((lot.id, bidder.id, key))
     if earlier is not None:
         if earlier.amount_cny != value:
             raise Conflict("exchange.idempotency_key_reused", "该幂等键已用于另一金额的报价",
                            "this idempotency key was used for a bid of another amount")
-        return BidOutcome(earlier, lot, bidder.bidder_code, replay=True)
-    code = _refusal(session, lot, bidder, value, deposit_status=deposit_status, listed=bool(listed))
+        return BidOutcome(earlier, lot, bidder.bidder_code, replay=True), None
+    code = _refusal(session, lot, bidder, value, deposit_status=facts.deposits.get(bidder.id),
+                    listed=bidder.party_id in facts.listed)
     at = now()
     bid = Bid(lot_id=lot.id, bidder_id=bidder.id, amount_cny=value, idempotency_key=key, phase=lot.phase,
-              channel=channel, entered_by=actor, evidence=evidence, placed_at=at,
-              client_ip=(client_ip or None) and client_ip[:45], device_id=(device_id or None) and device_id[:64],
+              channel=r.channel, entered_by=r.actor, evidence=r.evidence, placed_at=at,
+              client_ip=(r.client_ip or None) and r.client_ip[:45],
+              device_id=(r.device_id or None) and r.device_id[:64],
               status=BidStatus.rejected if code else BidStatus.accepted, reject_code=code)
+    session.add(bid)
+    batch[(lot.id, bidder.id, key)] = bid
+    event = None
     if code is None:
         lr = lot_rules(lot)
         lot.current_price_cny = value
@@ -91,15 +193,11 @@ def place_bid(session: Session, *, lot_id: int, bidder_id: int, amount: Decimal 
             lot.countdown_end = new_end
             lot.next_due_at = new_end
         lot.version += 1
-        session.flush()  # the lot's UPDATE before the ledger head is taken
-        # The event names the bid by (lot, bidder code, amount, key), unique among accepted bids; the bid row
-        # is inserted after it with its seq, so the ledger head is held for no extra UPDATE of the bid.
-        bid.ledger_seq = record(session, lot, "bid_accepted", actor, {
-            "bidder_code": bidder.bidder_code, "amount_cny": value, "phase": bid.phase, "channel": channel,
+        # The event names the bid by (lot, bidder code, amount, key), unique among accepted bids.
+        event = lot_event(lot, "bid_accepted", r.actor, {
+            "bidder_code": bidder.bidder_code, "amount_cny": value, "phase": bid.phase, "channel": r.channel,
             "placed_at": at, "countdown_end": lot.countdown_end, "idempotency_key": key})
-    session.add(bid)
-    session.flush()
-    return BidOutcome(bid, lot, bidder.bidder_code, replay=False)
+    return BidOutcome(bid, lot, bidder.bidder_code, replay=False), event
 
 
 def _refusal(session: Session, lot: Lot, bidder: Bidder, value: Decimal, *, deposit_status: str | None,

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
 from landbridge.errors import Conflict, DomainError, NotFound, RuleViolation
-from landbridge.exchange.models import Lot
+from landbridge.exchange.models import BarredParty, Lot
 from landbridge.exchange.rules import (
     BID_ABOVE_CAP,
     BID_BELOW_INCREMENT,
@@ -22,7 +23,7 @@ from landbridge.exchange.rules import (
 )
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.money import MoneyError, to_money
-from landbridge.ledger import append_event
+from landbridge.ledger import NewEvent, append_events
 
 MODULE = "exchange"
 
@@ -54,14 +55,34 @@ def lock_lot(session: Session, lot_id: int) -> Lot:
     return lot
 
 
+def lock_lots(session: Session, lot_ids: Iterable[int]) -> dict[int, Lot]:
+    """Load and lock several lots, always in id order (so two batches never wait on each other in a circle);
+    lots that do not exist are simply absent."""
+    stmt = select(Lot).where(Lot.id.in_(sorted(set(lot_ids)))).order_by(Lot.id)
+    if for_update(session):
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return {lot.id: lot for lot in session.scalars(stmt)}
+
+
+def barred_parties(party_ids: Iterable[int], on: date | None = None) -> Select[Any]:
+    """The SQL query: which of these parties are on the bar list on ``on`` (default today)."""
+    day = on or today()
+    return select(BarredParty.party_id).where(BarredParty.party_id.in_(sorted(set(party_ids))),
+                                              (BarredParty.listed_until.is_(None)) | (BarredParty.listed_until >= day))
+
+
 def lot_not_found(lot_id: int) -> NotFound:
     return NotFound("exchange.lot_not_found", "标的不存在", f"lot {lot_id} not found", lot_id=lot_id)
 
 
+def lot_event(lot: Lot, event_type: str, actor: str, payload: dict[str, Any]) -> NewEvent:
+    """An exchange event about ``lot``, ready to append to the ledger."""
+    return NewEvent(MODULE, event_type, f"exchange.lot:{lot.id}", actor, {"lot": lot.number, **payload})
+
+
 def record(session: Session, lot: Lot, event_type: str, actor: str, payload: dict[str, Any]) -> int:
     """Append an exchange event about ``lot`` to the ledger in the caller's transaction; returns its seq."""
-    return append_event(session, module=MODULE, event_type=event_type, subject=f"exchange.lot:{lot.id}",
-                        actor=actor, payload={"lot": lot.number, **payload}).seq
+    return append_events(session, [lot_event(lot, event_type, actor, payload)])[0].seq
 
 
 def money(value: Decimal | int | str, field: str = "amount_cny") -> Decimal:

@@ -9,6 +9,7 @@ bid is recorded (committed) and answered with its stable code (422 for the amoun
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 from typing import Any, TypeVar
@@ -48,6 +49,7 @@ from landbridge.exchange.schemas import (
     ResultRead,
     TimeRead,
 )
+from landbridge.exchange.sequencer import BidReceipt, sequencer
 from landbridge.kernel.clock import now
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -266,36 +268,41 @@ def _released(session: Session, response: T) -> T:
     return response
 
 
-def _bid_response(outcome: bidding.BidOutcome) -> Any:
-    bid, lot = outcome.bid, outcome.lot
-    out = BidRead(id=bid.id, lot_id=bid.lot_id, bidder_code=outcome.bidder_code, amount_cny=bid.amount_cny,
+def _bid_response(outcome: bidding.BidOutcome | BidReceipt) -> Any:
+    bid = outcome if isinstance(outcome, BidReceipt) else BidReceipt.of(outcome)
+    out = BidRead(id=bid.id, lot_id=bid.lot_id, bidder_code=bid.bidder_code, amount_cny=bid.amount_cny,
                   status=bid.status, reject_code=bid.reject_code, phase=bid.phase, channel=bid.channel,
-                  placed_at=bid.placed_at, replay=outcome.replay, current_price_cny=lot.current_price_cny,
-                  countdown_end=lot.countdown_end, server_time=now())
+                  placed_at=bid.placed_at, replay=bid.replay, current_price_cny=bid.current_price_cny,
+                  countdown_end=bid.countdown_end, server_time=now())
     if bid.reject_code is not None:
         err: DomainError = rejection(bid.reject_code, bid_id=bid.id) if bid.reject_code in REJECTIONS else \
             RuleViolation(bid.reject_code, "报价被拒绝", "the bid was refused", bid_id=bid.id)
         # returned, not raised: the rejected bid is committed with its code
         return JSONResponse(err.to_dict(), status_code=err.http_status)
-    return JSONResponse(out.model_dump(mode="json"), status_code=200 if outcome.replay else 201)
+    return JSONResponse(out.model_dump(mode="json"), status_code=200 if bid.replay else 201)
 
 
 @router.post("/lots/{lot_id}/bids", response_model=BidRead, status_code=201,
              responses={409: {"description": "lot not open, deposit not confirmed, bidder barred"},
                         422: {"description": "below increment, not a multiple of the increment"}})
-def place_bid(lot_id: int, body: BidIn, request: Request, principal: Principal = Depends(bidder_role),
-              session: Session = Depends(get_session)) -> Any:
-    """Bid on a lot (报价); idempotent on the key; server time is authoritative (F4)."""
+async def place_bid(lot_id: int, body: BidIn, request: Request, principal: Principal = Depends(bidder_role),
+                    session: Session = Depends(get_session)) -> Any:
+    """Bid on a lot (报价); idempotent on the key; server time is authoritative (F4).
+
+    The bid goes to this process's bid sequencer, which judges it with the other bids waiting and answers
+    after the commit (``exchange.sequencer``); the request's own session only served the caller's token.
+    """
     if principal.party_id is None:
         raise RuleViolation("exchange.party_required", "账号未关联竞买人身份", "your account names no party")
-    bidder = queries.find_bidder(session, lot_id, principal.party_id)
-    if bidder is None:
-        queries.get_lot(session, lot_id)  # 404 for a missing lot before "not registered"
-        raise NotFound("exchange.bidder_not_found", "未报名本标的", "not registered as a bidder for this lot")
-    outcome = bidding.place_bid(session, lot_id=lot_id, bidder_id=bidder.id, amount=body.amount_cny,
-                                idempotency_key=body.idempotency_key, actor=principal.actor,
-                                client_ip=client_ip(request), device_id=device_of(request))
-    return _settled(session, _bid_response(outcome))
+    if session.in_transaction():
+        await run_in_threadpool(session.rollback)  # give the connection back while the bid waits its turn
+    result = await asyncio.wrap_future(sequencer().submit(bidding.BidRequest(
+        lot_id=lot_id, bidder_id=None, party_id=principal.party_id, amount=body.amount_cny,
+        idempotency_key=body.idempotency_key, actor=principal.actor, client_ip=client_ip(request),
+        device_id=device_of(request))))
+    if isinstance(result, DomainError):
+        raise result
+    return _bid_response(result)
 
 
 @router.post("/lots/{lot_id}/offline-bids", response_model=BidRead, status_code=201)

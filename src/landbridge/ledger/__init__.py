@@ -4,9 +4,11 @@ Public functions only; other modules import from here.
 """
 
 from landbridge.ledger.service import (
+    NewEvent,
     TreeHead,
     VerifyReport,
     append_event,
+    append_events,
     consistency_proof,
     current_size,
     get_event,
@@ -17,9 +19,11 @@ from landbridge.ledger.service import (
 )
 
 __all__ = [
+    "NewEvent",
     "TreeHead",
     "VerifyReport",
     "append_event",
+    "append_events",
     "consistency_proof",
     "current_size",
     "get_event",

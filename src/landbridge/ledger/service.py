@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -50,32 +50,57 @@ def _lock_state(session: Session) -> LedgerState:
     return state
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """One business event to append: what module, what happened, to what, by whom, with what facts."""
+
+    module: str
+    event_type: str
+    subject: str
+    actor: str
+    payload: dict[str, Any]
+
+
 def append_event(session: Session, *, module: str, event_type: str, subject: str, actor: str,
                  payload: dict[str, Any], key: Ed25519PrivateKey | None = None) -> LedgerEvent:
     """Record a business event in the ledger, in the caller's transaction (P2)."""
+    return append_events(session, [NewEvent(module, event_type, subject, actor, payload)], key=key)[0]
+
+
+def append_events(session: Session, events: Sequence[NewEvent],
+                  key: Ed25519PrivateKey | None = None) -> list[LedgerEvent]:
+    """Record several events in order, in the caller's transaction, taking the ledger head once (P2).
+
+    Each event still gets its own sequence number, Merkle root and signed tree head, exactly as if
+    appended one by one; only the head row is locked, read and written once for the whole batch.
+    """
+    if not events:
+        return []
     key = key or load_signing_key()
+    kid = key_id(key)
     state = _lock_state(session)
-    seq = state.size + 1
-    recorded_at = now()
-    body = canonical_json({
-        "seq": seq, "recorded_at": recorded_at, "module": module, "event_type": event_type,
-        "subject": subject, "actor": actor, "payload": normalise(payload),
-    })
-    leaf = merkle.leaf_hash(body.encode("utf-8"))
     frontier = merkle.Frontier(state.size, [bytes.fromhex(h) for h in json.loads(state.frontier)])
-    completed = frontier.append(leaf)
-    root = frontier.root()
-    signature = key.sign(tree_head_bytes(seq, recorded_at, root))
-    event = LedgerEvent(seq=seq, recorded_at=recorded_at, module=module, event_type=event_type,
-                        subject=subject, actor=actor, body=body, leaf_hash=leaf, tree_root=root,
-                        signature=signature, key_id=key_id(key))
-    session.add(event)
-    for level, index, node in completed:
-        session.add(LedgerNode(level=level, index=index, hash=node))
-    state.size = seq
+    recorded_at = now()
+    out: list[LedgerEvent] = []
+    for new in events:
+        seq = frontier.size + 1
+        body = canonical_json({
+            "seq": seq, "recorded_at": recorded_at, "module": new.module, "event_type": new.event_type,
+            "subject": new.subject, "actor": new.actor, "payload": normalise(new.payload),
+        })
+        leaf = merkle.leaf_hash(body.encode("utf-8"))
+        completed = frontier.append(leaf)
+        root = frontier.root()
+        signature = key.sign(tree_head_bytes(seq, recorded_at, root))
+        out.append(LedgerEvent(seq=seq, recorded_at=recorded_at, module=new.module, event_type=new.event_type,
+                               subject=new.subject, actor=new.actor, body=body, leaf_hash=leaf, tree_root=root,
+                               signature=signature, key_id=kid))
+        session.add_all([LedgerNode(level=level, index=index, hash=node) for level, index, node in completed])
+    session.add_all(out)
+    state.size = frontier.size
     state.frontier = json.dumps([h.hex() for h in frontier.hashes])
     session.flush()
-    return event
+    return out
 
 
 @dataclass(frozen=True)

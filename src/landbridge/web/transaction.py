@@ -30,21 +30,20 @@ class TransactionalRoute(APIRoute):
             request.state.db = session
             try:
                 response = await original(request)
-                if readonly:
-                    await run_in_threadpool(session.rollback)
-                else:
-                    await run_in_threadpool(session.commit)
+                if session.in_transaction():  # a route that already ended its transaction needs no thread hop
+                    await run_in_threadpool(session.rollback if readonly else session.commit)
                 return response
             except BaseException:
-                await run_in_threadpool(session.rollback)
+                if session.in_transaction():
+                    await run_in_threadpool(session.rollback)
                 raise
             finally:
-                await run_in_threadpool(session.close)
+                session.close()  # no transaction left: closing touches no connection
 
         return handler
 
 
-def get_session(request: Request) -> Session:
+async def get_session(request: Request) -> Session:
     """FastAPI dependency: the request's session (opened by ``TransactionalRoute``)."""
     session: Session = request.state.db
     return session

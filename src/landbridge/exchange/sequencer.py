@@ -1,0 +1,133 @@
+"""The bid sequencer (报价排序器): the API's online bids judged in batches, one transaction and one commit per batch
+(F4, issue #6 speed; ADR 0008).
+
+Each server process runs one sequencer thread. Requests queue up while the thread judges the previous
+batch; it then takes everything waiting (up to ``max_batch``) and judges it with ``bidding.place_bids`` in
+one transaction: every lot named locked in id order, the bids judged in arrival order exactly as if placed
+one by one, the accepted bids' ledger events appended together. Only after the commit are the waiting
+requests answered, so an acknowledged bid is durable (a process killed mid-batch acknowledged nothing
+from it; the bidder's retry with the same idempotency key is then judged afresh). A batch that fails as a
+whole (a deadlock with another process's batch, a lost connection) is retried; an unexpected error is
+isolated by judging that batch's requests one by one, so one request cannot fail another.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.exc import DBAPIError
+
+from landbridge.db import get_database
+from landbridge.errors import DomainError
+from landbridge.exchange.bidding import BidOutcome, BidRequest, place_bids
+
+log = logging.getLogger("landbridge.exchange.sequencer")
+
+
+@dataclass(frozen=True)
+class BidReceipt:
+    """A judged bid as plain values, taken inside the transaction that recorded it (safe to use after it)."""
+
+    id: int
+    lot_id: int
+    bidder_code: str
+    amount_cny: Decimal
+    status: str
+    reject_code: str | None
+    phase: str
+    channel: str
+    placed_at: datetime
+    replay: bool
+    current_price_cny: Decimal | None
+    countdown_end: datetime | None
+
+    @classmethod
+    def of(cls, outcome: BidOutcome) -> BidReceipt:
+        bid, lot = outcome.bid, outcome.lot
+        return cls(bid.id, bid.lot_id, outcome.bidder_code, bid.amount_cny, bid.status, bid.reject_code, bid.phase,
+                   bid.channel, bid.placed_at, outcome.replay, lot.current_price_cny, lot.countdown_end)
+
+
+Result = BidReceipt | DomainError
+
+
+def judge_batch(requests: Sequence[BidRequest], *, attempts: int = 3) -> list[Result]:
+    """Judge a batch in one transaction and commit it; retried whole on a database failure (deadlock)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with get_database().transaction() as session:
+                outcomes = place_bids(session, requests)
+                results: list[Result] = [o if isinstance(o, DomainError) else BidReceipt.of(o) for o in outcomes]
+            return results
+        except DBAPIError:
+            if attempt == attempts:
+                raise
+            log.warning("bid batch of %d failed (attempt %d), retrying", len(requests), attempt, exc_info=True)
+    raise AssertionError("unreachable")
+
+
+class BidSequencer:
+    """One thread per process that judges queued bids in batches and answers each request's future."""
+
+    def __init__(self, max_batch: int = 200) -> None:
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[tuple[BidRequest, Future[Result]]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, request: BidRequest) -> Future[Result]:
+        """Queue a bid; the future gets its receipt or typed error once the batch holding it is committed."""
+        future: Future[Result] = Future()
+        self._queue.put((request, future))
+        self._ensure_running()
+        return future
+
+    def _ensure_running(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="bid-sequencer", daemon=True)
+                self._thread.start()
+
+    def _take(self) -> list[tuple[BidRequest, Future[Result]]]:
+        batch = [self._queue.get()]
+        while len(batch) < self.max_batch:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _run(self) -> None:
+        while True:
+            batch = self._take()
+            try:
+                self._answer(batch, judge_batch([r for r, _ in batch]))
+            except Exception:  # isolate the request that breaks the batch: judge them one by one
+                log.exception("bid batch of %d failed; judging its bids one by one", len(batch))
+                for request, future in batch:
+                    try:
+                        self._answer([(request, future)], judge_batch([request]))
+                    except Exception as exc:  # answered to that request alone (the API turns it into a 500)
+                        future.set_exception(exc)
+
+    @staticmethod
+    def _answer(batch: list[tuple[BidRequest, Future[Result]]], results: list[Result]) -> None:
+        for (_, future), result in zip(batch, results, strict=True):
+            future.set_result(result)
+
+
+_sequencer = BidSequencer()
+
+
+def sequencer() -> BidSequencer:
+    """This process's bid sequencer."""
+    return _sequencer
