@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from landbridge.exchange.rules import LotKind
+from landbridge.exchange.rules import LotKind, Method
 
 
 class Orm(BaseModel):
@@ -30,6 +30,7 @@ class LotCreate(BaseModel):
     appraised_value_cny: str | None = Field(default=None, max_length=20)
     excluded_party_ids: list[int] = Field(default_factory=list, max_length=100)
     description: str | None = Field(default=None, max_length=4000)
+    method: Method | None = None  # the kind's own method unless its rule set allows tender / negotiated
 
 
 class LotRead(Orm):

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from landbridge.auth import Principal, Role, check_region, current_principal, optional_principal, require_roles
 from landbridge.config import Mode, get_settings
 from landbridge.errors import DomainError, Forbidden, NotFound, RuleViolation, Unauthorized
-from landbridge.exchange import bidding, queries, reserve, rules, service, supervision
+from landbridge.exchange import bidding, queries, reconcile, reserve, rules, service, supervision
 from landbridge.exchange.common import REJECTIONS, lot_not_found, rejection
 from landbridge.exchange.models import Bidder, Lot, LotResult
 from landbridge.exchange.rules import Channel, LotPhase
@@ -138,7 +138,7 @@ def create_lot(body: LotCreate, principal: Principal = Depends(operator),
                              right_id=body.right_id, seller_party_id=body.seller_party_id,
                              term_start=body.term_start, term_end=body.term_end,
                              appraised_value=body.appraised_value_cny, excluded_party_ids=body.excluded_party_ids,
-                             description=body.description)
+                             description=body.description, method=body.method)
     return lot_read(session, lot)
 
 
@@ -442,8 +442,17 @@ async def bank_callback(request: Request) -> DepositRead:
     session: Session = request.state.db
 
     def confirm() -> DepositRead:
-        deposit = service.confirm_deposit(session, sub_account=body.sub_account, amount=body.amount_cny,
-                                          payer_name=body.payer_name, bank_ref=body.bank_ref, actor="bank:callback")
+        credit = {"sub_account": body.sub_account, "amount": body.amount_cny, "payer_name": body.payer_name,
+                  "bank_ref": body.bank_ref}
+        try:
+            deposit = service.confirm_deposit(session, **credit, actor="bank:callback")
+        except DomainError as exc:
+            # a refused credit (unknown sub-account, wrong amount, ...) is kept for the reconciliation report
+            session.rollback()
+            reconcile.record_bank_credit(session, **credit, outcome=exc.code)
+            session.commit()
+            raise
+        reconcile.record_bank_credit(session, **credit, outcome=reconcile.MATCHED)
         return DepositRead(sub_account=deposit.sub_account, amount_cny=deposit.amount_cny, status=deposit.status,
                            confirmed_at=deposit.confirmed_at)
 
