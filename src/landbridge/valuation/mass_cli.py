@@ -12,12 +12,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import typer
 from rich.console import Console
-from rich.table import Table as RichTable
 
 from landbridge.valuation import mass
 from landbridge.valuation.mass import FeatureSpec, MassError
 from landbridge.valuation.mass_study import SalesSet, holdout_study
 from landbridge.valuation.ratio import RatioInputError
+from landbridge.valuation.ratio_cli import print_study_table
 
 
 def _columns(text: str | None) -> list[str]:
@@ -127,16 +127,8 @@ def mass_appraise(path: Path, *, price: str, date: str | None = None, lon: str |
 
 
 def _print(result: dict[str, Any]) -> None:
-    table = RichTable(title="批量评估留出样本比率研究 / mass appraisal: held-out ratio study (IAAO 2013)")
-    for col in ("segment", "n", "median", "COD", "PRD", "PRB", "pass"):
-        table.add_column(col)
-    rows = [("all", result)] + [(k, v) for key in ("property_classes", "uses")
-                                for k, v in result.get(key, {}).items() if v is not None]
-    for name, r in rows:
-        prb = "-" if r["prb"] is None else f"{r['prb']:.3f}"
-        table.add_row(name, str(r["n"]), f"{r['median']:.4f}", f"{r['cod']:.1f}", f"{r['prd']:.3f}", prb,
-                      "yes" if r["verdict"]["passed"] else "no")
-    Console().print(table)
+    print_study_table(result, "批量评估留出样本比率研究 / mass appraisal: held-out ratio study (IAAO 2013)",
+                      ("property_classes", "uses"))
     m = result["model"]
     Console().print(f"{m['version']} ({m['method']}): fit on {m['n_fit']} sales ({m['n_screened']} screened out), "
                     f"{m['n_holdout']} held out")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
@@ -58,3 +58,55 @@ class MassValue(Base):
     value_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
     # the model's input row (float64), so an explanation recomputes exactly the value stored
     features: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class MassHoldout(Base):
+    """A held-out sale of a run's ratio study: its district and use, sale price and the value the model gave it."""
+
+    __tablename__ = "valuation_mass_holdout"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("valuation_mass_run.id"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(12))
+    land_use_class: Mapped[str] = mapped_column(String(8))
+    sale_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
+    appraised_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
+
+
+class JobStatus(StrEnum):
+    """State of a queued revaluation: waiting for a worker, being run, done (run linked) or failed (error code)."""
+
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class MassJob(Base):
+    """批量评估任务: the bureau's request to revalue, run by the worker with progress and a lease (L1)."""
+
+    __tablename__ = "valuation_mass_job"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    valuation_date: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(16))
+    seed: Mapped[int] = mapped_column(Integer)
+    holdout: Mapped[float] = mapped_column(Float)
+    region_prefix: Mapped[str | None] = mapped_column(String(12))
+    threads: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error_code: Mapped[str | None] = mapped_column(String(80))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+    organisation_id: Mapped[int | None] = mapped_column(Integer)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("valuation_mass_run.id"))

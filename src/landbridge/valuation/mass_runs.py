@@ -43,15 +43,11 @@ def find_run(session: Session, *, valuation_date: date, method: str) -> MassRun 
                            .order_by(MassRun.id).limit(1)).scalar_one_or_none()
 
 
-def start_revaluation(session: Session, principal: Principal, *, valuation_date: date, method: str = "gbm",
-                      seed: int = 0, holdout: float = 0.2, region_prefix: str | None = None,
-                      threads: int = 2) -> MassRun:
-    """Revalue the parcels of the caller's area (or a region of it) for a valuation date and store the run (L1).
+def check_start(session: Session, principal: Principal, *, valuation_date: date, method: str,
+                region_prefix: str | None) -> None:
+    """Refuse a revaluation the caller may not start: future date, area, method, an existing run (L1).
 
-    Refuses a date after today (``valuation.mass_future_date``), an area outside the caller's organisation
-    (``auth.forbidden_region``), a second run for the same date and method (``valuation.mass_run_exists``,
-    409; concurrent starts are serialised, so exactly one of them runs) and a sales record too small to fit
-    on (``valuation.too_few_sales``, 422).
+    Takes the lock that serialises starts for the date and method; the caller's transaction holds it.
     """
     today = to_local(now()).date()
     if valuation_date > today:
@@ -67,16 +63,44 @@ def start_revaluation(session: Session, principal: Principal, *, valuation_date:
         raise Conflict("valuation.mass_run_exists", f"估价期日 {valuation_date} 已有批量评估批次 {existing.run_no}",
                        f"run {existing.run_no} already values {valuation_date} by {method}",
                        run_id=existing.id, run_no=existing.run_no)
+
+
+def too_few_sales(valuation_date: date, sales: int, holdout: float) -> RuleViolation | None:
+    """The ``valuation.too_few_sales`` refusal when ``sales`` leave too few to fit on after the holdout (L1)."""
+    needed = mass.mass_settings(valuation_date).min_sales
+    if fit_share(sales, holdout) >= needed:
+        return None
+    return RuleViolation("valuation.too_few_sales",
+                         f"成交样本不足：{sales} 宗可用成交，留出检验后不足 {needed} 宗，无法批量评估",
+                         f"too few sales: {sales} usable sales leave fewer than {needed} to fit on after the holdout",
+                         sales=sales, needed=needed)
+
+
+def named_refusal(exc: RuleViolation, valuation_date: date, holdout: float) -> RuleViolation:
+    """A model that cannot be fitted for want of sales, named ``valuation.too_few_sales``; else the error itself."""
+    sales = exc.details.get("sales")
+    if exc.code == "valuation.mass_cannot_fit" and isinstance(sales, int):
+        return too_few_sales(valuation_date, sales, holdout) or exc
+    return exc
+
+
+def start_revaluation(session: Session, principal: Principal, *, valuation_date: date, method: str = "gbm",
+                      seed: int = 0, holdout: float = 0.2, region_prefix: str | None = None,
+                      threads: int = 2) -> MassRun:
+    """Revalue the parcels of the caller's area (or a region of it) for a valuation date and store the run (L1).
+
+    Refuses a date after today (``valuation.mass_future_date``), an area outside the caller's organisation
+    (``auth.forbidden_region``), a second run for the same date and method (``valuation.mass_run_exists``,
+    409; concurrent starts are serialised, so exactly one of them runs) and a sales record too small to fit
+    on (``valuation.too_few_sales``, 422). The synchronous path (CLI, scripts); the API queues a job.
+    """
+    check_start(session, principal, valuation_date=valuation_date, method=method, region_prefix=region_prefix)
     try:
         return mass_service.revalue_parcels(session, valuation_date=valuation_date, actor=principal.actor,
                                             seed=seed, method=method, holdout=holdout, region_prefix=region_prefix,
                                             threads=threads)
     except RuleViolation as exc:
-        needed = mass.mass_settings(valuation_date).min_sales
-        sales = exc.details.get("sales")
-        if exc.code == "valuation.mass_cannot_fit" and isinstance(sales, int) and fit_share(sales, holdout) < needed:
-            raise RuleViolation("valuation.too_few_sales",
-                                f"成交样本不足：{sales} 宗可用成交，留出检验后不足 {needed} 宗，无法批量评估",
-                                f"too few sales: {sales} usable sales leave fewer than {needed} to fit on after "
-                                "the holdout", sales=sales, needed=needed) from None
-        raise
+        named = named_refusal(exc, valuation_date, holdout)
+        if named is exc:
+            raise
+        raise named from None

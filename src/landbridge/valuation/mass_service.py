@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, Table, bindparam, func, insert, select
+from sqlalchemy import BigInteger, Table, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
@@ -26,7 +27,7 @@ from landbridge.planning import list_features
 from landbridge.registry import iter_parcel_features
 from landbridge.valuation import mass
 from landbridge.valuation.mass import MassError, MassModel, MassSettings
-from landbridge.valuation.mass_models import MassRun, MassValue, RunStatus
+from landbridge.valuation.mass_models import MassHoldout, MassRun, MassValue, RunStatus
 from landbridge.valuation.mass_places import Places, build_places, distances
 from landbridge.valuation.mass_study import holdout_study, land_sales
 from landbridge.valuation.queries import iter_sales
@@ -35,6 +36,11 @@ MODULE = "valuation"
 Progress = Callable[[str, int, int], None]
 FEATURE_LIMIT = 10_000_000
 _VALUES: Table = MassValue.__table__  # type: ignore[assignment]
+_HOLDOUTS: Table = MassHoldout.__table__  # type: ignore[assignment]
+_HOLDOUT_INSERT = insert(_HOLDOUTS).values(
+    run_id=bindparam("run_id"), row=bindparam("row"), region_code=bindparam("region_code"),
+    land_use_class=bindparam("land_use_class"), sale_cny=bindparam("sale_fen", type_=BigInteger()),
+    appraised_cny=bindparam("appraised_fen", type_=BigInteger()))
 _VALUE_INSERT = insert(_VALUES).values(
     run_id=bindparam("run_id"), parcel_id=bindparam("parcel_id"), region_code=bindparam("region_code"),
     land_use_class=bindparam("land_use_class"), value_per_m2_cny=bindparam("per_m2_fen", type_=BigInteger()),
@@ -113,10 +119,28 @@ def _numeric_rows(model: MassModel, features: dict[str, np.ndarray]) -> np.ndarr
         if model.spec.numeric else np.zeros((len(next(iter(features.values()))), 0))
 
 
-def revalue_parcels(session: Session, *, valuation_date: date, actor: str, seed: int = 0, method: str = "gbm",
-                    holdout: float = 0.2, region_prefix: str | None = None, threads: int = 2,
-                    progress: Progress = _no_progress) -> MassRun:
-    """Revalue every current parcel (of a region) from the sales record and store the run (批量评估, L1, F1)."""
+@dataclass(frozen=True)
+class Prepared:
+    """A fitted revaluation before anything is written: its settings, model, held-out study and held-out sales."""
+
+    valuation_date: date
+    method: str
+    seed: int
+    holdout: float
+    region_prefix: str | None
+    threads: int
+    settings: MassSettings
+    places: Places
+    model: MassModel
+    study: dict[str, Any]
+    sale_count: int
+    held: dict[str, np.ndarray]  # region_code, land_use_class, sale, appraised of the held-out sales
+
+
+def prepare_revaluation(session: Session, *, valuation_date: date, seed: int = 0, method: str = "gbm",
+                        holdout: float = 0.2, region_prefix: str | None = None, threads: int = 2,
+                        progress: Progress = _no_progress) -> Prepared:
+    """Fit a revaluation on the sales record and study its holdout; reads only (批量评估, L1)."""
     settings = mass.mass_settings(valuation_date)
     if method not in mass.METHODS:
         raise RuleViolation("valuation.mass_unknown_method", f"未知的评估方法 {method}",
@@ -126,62 +150,126 @@ def revalue_parcels(session: Session, *, valuation_date: date, actor: str, seed:
     table = sales_table(session, places, until=valuation_date, region_prefix=region_prefix)
     try:
         sales = land_sales(table, settings)
-        _, study, _, _ = holdout_study(sales, holdout=holdout, seed=seed, settings=settings, method=method,
-                                       threads=threads)
+        _, study, held, appraised = holdout_study(sales, holdout=holdout, seed=seed, settings=settings,
+                                                  method=method, threads=threads)
         model = mass.fit_mass_model(sales.features, sales.spec, sales.months, sales.y, settings=settings, seed=seed,
                                     threads=threads)
     except MassError as exc:
         raise RuleViolation("valuation.mass_cannot_fit", f"无法拟合批量评估模型：{exc}",
                             f"cannot fit the mass appraisal model: {exc}", sales=len(table["price"])) from None
     progress("sales", 1, 1)
-    model_json = model.to_json()
-    run = MassRun(run_no=f"MA-new-{secrets.token_hex(8)}", valuation_date=valuation_date,
-                  model_version=model.version, method=method, seed=seed, region_prefix=region_prefix,
+    return Prepared(valuation_date=valuation_date, method=method, seed=seed, holdout=holdout,
+                    region_prefix=region_prefix, threads=threads, settings=settings, places=places, model=model,
+                    study=study, sale_count=len(sales),
+                    held={"region_code": table["region_code"][held], "land_use_class": table["land_use_class"][held],
+                          "sale": sales.price[held], "appraised": np.asarray(appraised, dtype=float)})
+
+
+def open_run(session: Session, prepared: Prepared, *, actor: str) -> MassRun:
+    """Store a prepared run as running, with its held-out sales; its values follow chunk by chunk (L1)."""
+    model, day = prepared.model, prepared.valuation_date
+    run = MassRun(run_no=f"MA-new-{secrets.token_hex(8)}", valuation_date=day, model_version=model.version,
+                  method=prepared.method, seed=prepared.seed, region_prefix=prepared.region_prefix,
                   status=RunStatus.running.value,
-                  parameters={"holdout": holdout, "threads": threads, "features": list(model.spec.names),
-                              "monotone": settings.monotone, "gbm": settings.gbm,
-                              "best_iteration": model.params.get("best_iteration")},
-                  metrics=study, model_json=model_json, sale_count=len(sales), actor=actor, created_at=now())
+                  parameters={"holdout": prepared.holdout, "threads": prepared.threads,
+                              "features": list(model.spec.names), "monotone": prepared.settings.monotone,
+                              "gbm": prepared.settings.gbm, "best_iteration": model.params.get("best_iteration")},
+                  metrics=prepared.study, model_json=model.to_json(), sale_count=prepared.sale_count, actor=actor,
+                  created_at=now())
     session.add(run)
     session.flush()
-    run.run_no = f"MA{valuation_date:%Y}-{run.id:06d}"  # numbered by the run's id: unique, gap-free enough
-    month = mass.month_of(valuation_date)
-    sold_uses = np.array(model.encoder.levels.get("use", []), dtype=str)
-    unvalued: dict[str, int] = {}
-    done = 0
-    for chunk in iter_parcel_features(session, region_prefix=region_prefix, chunk=settings.chunk_rows):
-        parcels = parcel_table(chunk, places)
-        # a use that never sold (parks, public facilities) has no market evidence: it is left unvalued
-        sold = np.isin(parcels["land_use_class"], sold_uses)
-        for use in parcels["land_use_class"][~sold].tolist():
-            unvalued[use] = unvalued.get(use, 0) + 1
-        parcels = {k: v[sold] for k, v in parcels.items()}
-        features, _ = mass.land_features(parcels)
-        per_m2 = model.predict(features, np.full(len(parcels["area_m2"]), month), method)
-        rows = _numeric_rows(model, features)
+    run.run_no = f"MA{day:%Y}-{run.id:06d}"  # numbered by the run's id: unique, gap-free enough
+    held = prepared.held
+    if len(held["sale"]):
+        session.execute(_HOLDOUT_INSERT, [
+            {"run_id": run.id, "row": i, "region_code": rc, "land_use_class": use, "sale_fen": sf, "appraised_fen": af}
+            for i, (rc, use, sf, af) in enumerate(zip(held["region_code"].tolist(), held["land_use_class"].tolist(),
+                                                     _fen(held["sale"]), _fen(held["appraised"]), strict=True))])
+    session.flush()
+    return run
+
+
+def value_chunk(session: Session, run: MassRun, prepared: Prepared, chunk: dict[str, list[Any]],
+                unvalued: dict[str, int]) -> int:
+    """Value one chunk of registry parcels into a run; uses without sales are counted in ``unvalued`` (L1)."""
+    model = prepared.model
+    parcels = parcel_table(chunk, prepared.places)
+    # a use that never sold (parks, public facilities) has no market evidence: it is left unvalued
+    sold = np.isin(parcels["land_use_class"], np.array(model.encoder.levels.get("use", []), dtype=str))
+    for use in parcels["land_use_class"][~sold].tolist():
+        unvalued[use] = unvalued.get(use, 0) + 1
+    parcels = {k: v[sold] for k, v in parcels.items()}
+    features, _ = mass.land_features(parcels)
+    per_m2 = model.predict(features, np.full(len(parcels["area_m2"]), mass.month_of(prepared.valuation_date)),
+                           prepared.method)
+    rows = _numeric_rows(model, features)
+    if len(per_m2):
         session.execute(_VALUE_INSERT, [
             {"run_id": run.id, "parcel_id": pid, "region_code": rc, "land_use_class": use, "per_m2_fen": pm,
              "value_fen": tv, "features": rows[i].tobytes()}
             for i, (pid, rc, use, pm, tv) in enumerate(zip(
                 parcels["parcel_id"].tolist(), parcels["region_code"].tolist(), parcels["land_use_class"].tolist(),
                 _fen(per_m2), _fen(per_m2 * parcels["area_m2"]), strict=True))])
-        done += len(per_m2)
-        progress("parcels", done, done)
-    run.parcel_count = done
+    return len(per_m2)
+
+
+def complete_run(session: Session, run: MassRun, prepared: Prepared, *, valued: int,
+                 unvalued: dict[str, int]) -> MassRun:
+    """Mark a run complete with its counts and record it in the ledger (批量评估完成, L1)."""
+    study = prepared.study
+    run.parcel_count = valued
     run.parameters = {**run.parameters, "unvalued_by_use": dict(sorted(unvalued.items()))}
     run.status = RunStatus.completed.value
     run.completed_at = now()
     event = append_event(session, module=MODULE, event_type="mass_run_completed", subject=f"mass_run:{run.run_no}",
-                         actor=actor, payload={
-                             "run_no": run.run_no, "valuation_date": valuation_date, "model_version": model.version,
-                             "method": method, "seed": seed, "region_prefix": region_prefix, "sales": len(sales),
-                             "parcels": done, "unvalued": sum(unvalued.values()),
-                             "model_sha256": hashlib.sha256(model_json.encode()).hexdigest(),
+                         actor=run.actor, payload={
+                             "run_no": run.run_no, "valuation_date": run.valuation_date,
+                             "model_version": run.model_version, "method": run.method, "seed": run.seed,
+                             "region_prefix": run.region_prefix, "sales": run.sale_count, "parcels": valued,
+                             "unvalued": sum(unvalued.values()),
+                             "model_sha256": hashlib.sha256(run.model_json.encode()).hexdigest(),
                              **{k: None if study[k] is None else f"{study[k]:.4f}"  # no floats in the ledger
                                 for k in ("median", "cod", "prd", "prb")}})
     run.ledger_seq = event.seq
     session.flush()
     return run
+
+
+def discard_run(session: Session, run_id: int) -> None:
+    """Delete a run left incomplete by a failed or dead job (its values and held-out sales); never a completed one."""
+    run = session.get(MassRun, run_id)
+    if run is None or run.status != RunStatus.running.value:
+        return
+    session.execute(delete(MassValue).where(MassValue.run_id == run_id))
+    session.execute(delete(MassHoldout).where(MassHoldout.run_id == run_id))
+    session.delete(run)
+    session.flush()
+
+
+def revalue_parcels(session: Session, *, valuation_date: date, actor: str, seed: int = 0, method: str = "gbm",
+                    holdout: float = 0.2, region_prefix: str | None = None, threads: int = 2,
+                    progress: Progress = _no_progress) -> MassRun:
+    """Revalue every current parcel (of a region) from the sales record and store the run (批量评估, L1, F1)."""
+    prepared = prepare_revaluation(session, valuation_date=valuation_date, seed=seed, method=method, holdout=holdout,
+                                   region_prefix=region_prefix, threads=threads, progress=progress)
+    run = open_run(session, prepared, actor=actor)
+    unvalued: dict[str, int] = {}
+    done = 0
+    for chunk in iter_parcel_features(session, region_prefix=region_prefix, chunk=prepared.settings.chunk_rows):
+        done += value_chunk(session, run, prepared, chunk, unvalued)
+        progress("parcels", done, done)
+    return complete_run(session, run, prepared, valued=done, unvalued=unvalued)
+
+
+def holdout_sales(session: Session, run_id: int) -> dict[str, np.ndarray]:
+    """A run's held-out sales as columns: region_code, land_use_class, sale and appraised (元) (L1)."""
+    rows = session.execute(select(MassHoldout.region_code, MassHoldout.land_use_class, MassHoldout.sale_cny,
+                                  MassHoldout.appraised_cny).where(MassHoldout.run_id == run_id)
+                           .order_by(MassHoldout.row)).all()
+    return {"region_code": np.array([r[0] for r in rows], dtype=str),
+            "land_use_class": np.array([r[1] for r in rows], dtype=str),
+            "sale": np.array([float(r[2]) for r in rows], dtype=float),
+            "appraised": np.array([float(r[3]) for r in rows], dtype=float)}
 
 
 def get_run(session: Session, run_id: int) -> MassRun:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, require_roles
-from landbridge.valuation import mass_runs, mass_service
+from landbridge.valuation import jobs, mass_service
 from landbridge.valuation.mass_models import MassRun
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -51,13 +51,30 @@ def list_runs(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
     return {"items": [run_summary(r) for r in runs], "total": total}
 
 
-@router.post("/runs", status_code=201)
+@router.post("/runs", status_code=202)
 def start_run(body: RunRequest, principal: Principal = Depends(bureau),
               session: Session = Depends(get_session)) -> dict[str, Any]:
-    """Revalue every current parcel (of a region) for a valuation date, in this request (bureau only) (L1)."""
-    run = mass_runs.start_revaluation(session, principal, valuation_date=body.valuation_date, method=body.method,
-                                      seed=body.seed, holdout=body.holdout, region_prefix=body.region_prefix)
-    return {**run_summary(run), "parameters": run.parameters, "metrics": run.metrics}
+    """Queue a revaluation of every current parcel (of a region) for the worker (bureau only) (L1).
+
+    Answers 202 with the job; ``GET /api/v1/valuation/jobs/{id}`` follows its progress and names the run.
+    """
+    job = jobs.queue_revaluation(session, principal, valuation_date=body.valuation_date, method=body.method,
+                                 seed=body.seed, holdout=body.holdout, region_prefix=body.region_prefix)
+    return jobs.job_summary(job)
+
+
+@router.get("/jobs")
+def list_jobs(active: bool = Query(False), limit: int = Query(20, ge=1, le=200),
+              principal: Principal = Depends(reader), session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Revaluation jobs, newest first (only queued and running ones with ``active``) (L1)."""
+    return {"items": [jobs.job_summary(j) for j in jobs.list_jobs(session, active_only=active, limit=limit)]}
+
+
+@router.get("/jobs/{job_id}")
+def get_job(job_id: int, principal: Principal = Depends(reader),
+            session: Session = Depends(get_session)) -> dict[str, Any]:
+    """A revaluation job's status and progress; the run once done, the error code once failed (L1)."""
+    return jobs.job_summary(jobs.get_job(session, job_id))
 
 
 @router.get("/runs/{run_id}")

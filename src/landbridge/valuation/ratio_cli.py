@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from landbridge.kernel.clock import now, to_local
 from landbridge.valuation.ratio import (
     RatioInputError,
     RatioStandards,
@@ -47,12 +48,12 @@ def run_ratio_study(data: dict[str, Any], appraised: str, sale: str, *, segment:
     return out
 
 
-def _print_table(result: dict[str, Any]) -> None:
-    table = Table(title="评估比率研究 / ratio study (IAAO 2013)")
+def print_study_table(result: dict[str, Any], title: str, groups: tuple[str, ...]) -> None:
+    """Print a ratio study and its segment studies (the keys ``groups`` of ``result``) as one table (L1)."""
+    table = Table(title=title)
     for col in ("segment", "n", "median", "COD", "PRD", "PRB", "pass"):
         table.add_column(col)
-    rows = [("all", result)] + [(k, v) for key in ("segments", "price_bands")
-                                for k, v in result.get(key, {}).items() if v is not None]
+    rows = [("all", result)] + [(k, v) for key in groups for k, v in (result.get(key) or {}).items() if v is not None]
     for name, r in rows:
         prb = "-" if r["prb"] is None else f"{r['prb']:.3f}"
         table.add_row(name, str(r["n"]), f"{r['median']:.4f}", f"{r['cod']:.1f}", f"{r['prd']:.3f}", prb,
@@ -77,6 +78,7 @@ def register(app: typer.Typer) -> None:
         property_class: str = typer.Option("other", "--property-class",
                                            help="IAAO class for the COD limit: residential, rural, vacant, other"),
         as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+        report: Path | None = typer.Option(None, "--report", help="also write the ratio-study report (PDF) here"),
     ) -> None:
         """IAAO ratio study (median, COD, PRD, PRB with intervals, pass/fail) of any sales CSV (L1)."""
         trim = None if no_trim else ("iqr3" if extreme else "iqr")
@@ -84,10 +86,20 @@ def register(app: typer.Typer) -> None:
             data = read_csv_columns(input_file, [appraised, sale], [segment] if segment else [])
             result = run_ratio_study(data, appraised, sale, segment=segment, price_band=price_band, trim=trim,
                                      confidence=confidence, seed=seed, property_class=property_class)
+            if report is not None:
+                from landbridge.valuation.report_pdf import render_report_pdf, table_report
+
+                doc = table_report(data[appraised], data[sale], source=input_file.name, trim=trim, seed=seed,
+                                   segment=(segment, data[segment]) if segment else None,
+                                   property_class=property_class)
+                report.write_bytes(render_report_pdf(doc, issued_on=to_local(now()).date()))
         except RatioInputError as exc:
             typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=2) from None
+        except OSError as exc:
+            typer.echo(f"error: cannot write the report: {exc}", err=True)
             raise typer.Exit(code=2) from None
         if as_json:
             typer.echo(json.dumps(result, ensure_ascii=False))
         else:
-            _print_table(result)
+            print_study_table(result, "评估比率研究 / ratio study (IAAO 2013)", ("segments", "price_bands"))

@@ -1,0 +1,769 @@
+"""The ratio-study report (评估比率研究报告, L1, issue #4 item 7): its figures as SVG and its tables, pure.
+
+No database and no plotting library: ``build_ratio_report`` takes two columns (appraised, sale) and optional
+segment columns, runs ``valuation.ratio``, and returns plain values plus four figures drawn here as inline
+SVG strings: ratio against sale price with the PRB trend (vertical equity), the ratio histogram with the
+median and the IAAO level range, the median ratio by segment with its confidence interval, and the
+sales-chasing check (the change of appraisals of sold against unsold parcels where a previous roll is
+known, else the concentration of ratios near 1 against a normal curve). ``report_pdf`` prints it; the
+run page and the CLI (``--report``) use the same data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from statistics import NormalDist
+from typing import Any
+from xml.sax.saxutils import escape
+
+import numpy as np
+import numpy.typing as npt
+
+from landbridge.cityprofile import get_profile
+from landbridge.valuation.ratio import (
+    RatioInputError,
+    RatioStandards,
+    RatioStudy,
+    as_positive_array,
+    price_bands,
+    ratio_study,
+    ratio_study_by_segment,
+    sales_chasing_split,
+)
+
+FloatArray = npt.NDArray[np.float64]
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 58, 16, 26, 44
+FONT = 'font-family="WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif"'
+INK, MUTED, BAND, ACCENT, WARN = "#1f2933", "#6b7785", "#d8ecdf", "#1f4e79", "#b42318"
+HIST_BINS = 30
+CHASING_BINS = 24
+CLASS_NAMES = {
+    "residential": ("住宅", "Residential"),
+    "rural": ("农村土地", "Rural land"),
+    "vacant": ("空闲地", "Vacant land"),
+    "other": ("其他", "Other"),
+}
+
+
+def _w(zh: bool, chinese: str, english: str) -> str:
+    return chinese if zh else english
+
+
+# --- SVG drawing -----------------------------------------------------------------------------------------------
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values covering [low, high] (1, 2, 2.5 or 5 × a power of ten apart)."""
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+        return [low]
+    raw = (high - low) / max(1, count)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step - 1e-9) * step
+    return [round(first + i * step, 10) for i in range(int((high - first) / step + 1e-9) + 1)]
+
+
+def _num(v: float) -> str:
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if a >= 1e8:
+        return f"{v / 1e8:g}亿"
+    if a >= 1e4:
+        return f"{v / 1e4:g}万"
+    return f"{v:g}" if a >= 1 else f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+class Canvas:
+    """An SVG plot area mapping data to pixels (linear y; linear or log10 x)."""
+
+    def __init__(
+        self,
+        x: tuple[float, float],
+        y: tuple[float, float],
+        *,
+        log_x: bool = False,
+        height: int = HEIGHT,
+        left: int = LEFT,
+    ) -> None:
+        self.log_x, self.height, self.left = log_x, height, left
+        self.x0, self.x1 = (math.log10(x[0]), math.log10(x[1])) if log_x else x
+        self.y0, self.y1 = y
+        if self.x1 <= self.x0:
+            self.x1 = self.x0 + 1
+        if self.y1 <= self.y0:
+            self.y1 = self.y0 + 1
+        self.parts: list[str] = []
+
+    def px(self, x: float) -> float:
+        """Pixel column of a data x."""
+        v = math.log10(x) if self.log_x else x
+        return self.left + (v - self.x0) / (self.x1 - self.x0) * (WIDTH - self.left - RIGHT)
+
+    def py(self, y: float) -> float:
+        """Pixel row of a data y."""
+        return self.height - BOTTOM - (y - self.y0) / (self.y1 - self.y0) * (self.height - TOP - BOTTOM)
+
+    def add(self, element: str) -> None:
+        """Append an SVG element."""
+        self.parts.append(element)
+
+    def text(
+        self,
+        x: float,
+        y: float,
+        label: str,
+        *,
+        anchor: str = "middle",
+        size: int = 11,
+        color: str = INK,
+        extra: str = "",
+    ) -> None:
+        """Write a label at pixel (x, y)."""
+        self.add(
+            f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{color}" '
+            f"{FONT}{extra}>{escape(label)}</text>"
+        )
+
+    def line(
+        self, x1: float, y1: float, x2: float, y2: float, *, color: str = INK, width: float = 1, dash: str | None = None
+    ) -> None:
+        """Draw a line in data coordinates."""
+        d = f' stroke-dasharray="{dash}"' if dash else ""
+        self.add(
+            f'<line x1="{self.px(x1):.1f}" y1="{self.py(y1):.1f}" x2="{self.px(x2):.1f}" y2="{self.py(y2):.1f}" '
+            f'stroke="{color}" stroke-width="{width}"{d}/>'
+        )
+
+    def rect(
+        self, x1: float, y1: float, x2: float, y2: float, *, fill: str, opacity: float = 1.0, stroke: str = "none"
+    ) -> None:
+        """Fill a rectangle given in data coordinates."""
+        a, b = sorted((self.px(x1), self.px(x2)))
+        c, d = sorted((self.py(y1), self.py(y2)))
+        self.add(
+            f'<rect x="{a:.1f}" y="{c:.1f}" width="{max(b - a, 0.5):.1f}" height="{max(d - c, 0):.1f}" '
+            f'fill="{fill}" fill-opacity="{opacity}" stroke="{stroke}"/>'
+        )
+
+    def axes(
+        self,
+        x_label: str,
+        y_label: str,
+        *,
+        x_ticks: Sequence[float] | None = None,
+        y_ticks: Sequence[float] | None = None,
+    ) -> None:
+        """Draw the frame, grid, tick labels and axis titles."""
+        bottom, top = self.height - BOTTOM, TOP
+        for t in y_ticks if y_ticks is not None else nice_ticks(self.y0, self.y1):
+            if self.y0 <= t <= self.y1:
+                y = self.py(t)
+                self.add(f'<line x1="{self.left}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#e5e9ee"/>')
+                self.text(self.left - 5, y + 4, _num(t), anchor="end", size=10, color=MUTED)
+        if x_ticks is None:
+            x_ticks = (
+                [10.0**k for k in range(math.ceil(self.x0), math.floor(self.x1) + 1)]
+                if self.log_x
+                else nice_ticks(self.x0, self.x1)
+            )
+        for t in x_ticks:
+            x = self.px(t)
+            if self.left - 0.5 <= x <= WIDTH - RIGHT + 0.5:
+                self.add(f'<line x1="{x:.1f}" y1="{bottom}" x2="{x:.1f}" y2="{bottom + 4}" stroke="{MUTED}"/>')
+                self.text(x, bottom + 16, _num(t), size=10, color=MUTED)
+        self.add(
+            f'<rect x="{self.left}" y="{top}" width="{WIDTH - self.left - RIGHT}" height="{bottom - top}" '
+            f'fill="none" stroke="{MUTED}"/>'
+        )
+        self.text((self.left + WIDTH - RIGHT) / 2, self.height - 8, x_label, size=11)
+        self.text(
+            14, (top + bottom) / 2, y_label, size=11, extra=f' transform="rotate(-90 14 {(top + bottom) / 2:.1f})"'
+        )
+
+    def svg(self, title: str) -> str:
+        """The finished SVG document (an ``<svg>`` element with a title, for inline use)."""
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{self.height}" '
+            f'viewBox="0 0 {WIDTH} {self.height}" role="img" aria-label="{escape(title, {chr(34): "&quot;"})}">'
+            f"<title>{escape(title)}</title>" + "".join(self.parts) + "</svg>"
+        )
+
+
+def _legend(c: Canvas, items: Sequence[tuple[str, str, str]]) -> None:
+    """Legend entries (colour, kind ``line``/``dash``/``box``/``dot``, label) along the top edge."""
+    x = c.left + 6
+    for color, kind, label in items:
+        y = TOP - 9
+        if kind == "box":
+            c.add(f'<rect x="{x}" y="{y - 6}" width="14" height="9" fill="{color}"/>')
+        elif kind == "dot":
+            c.add(f'<circle cx="{x + 7}" cy="{y - 1.5}" r="3" fill="{color}"/>')
+        else:
+            dash = ' stroke-dasharray="5 3"' if kind == "dash" else ""
+            c.add(
+                f'<line x1="{x}" y1="{y - 1.5}" x2="{x + 14}" y2="{y - 1.5}" stroke="{color}" stroke-width="2"{dash}/>'
+            )
+        c.text(x + 18, y + 2, label, anchor="start", size=10)
+        x += 26 + 11 * len(label) if any(ord(ch) > 0x2E80 for ch in label) else 26 + 6 * len(label)
+
+
+def _robust_range(values: FloatArray, pad: float = 0.05) -> tuple[float, float]:
+    lo, hi = (
+        (float(v) for v in np.quantile(values, [0.005, 0.995]))
+        if values.size > 20
+        else (float(values.min()), float(values.max()))
+    )
+    span = (hi - lo) or abs(hi) or 1.0
+    return lo - pad * span, hi + pad * span
+
+
+def scatter_svg(
+    sale: Any,
+    ratio: Any,
+    *,
+    median: float,
+    prb: float | None,
+    level: tuple[float, float],
+    max_points: int = 2000,
+    seed: int = 0,
+    zh: bool = True,
+) -> str:
+    """Ratio against sale price (log scale) with the median, the IAAO level range and the PRB trend line."""
+    s = as_positive_array(sale, "sale")
+    r = as_positive_array(ratio, "ratio")
+    y0, y1 = _robust_range(r)
+    y0, y1 = min(y0, level[0] - 0.05), max(y1, level[1] + 0.05)
+    c = Canvas((float(s.min()) / 1.2, float(s.max()) * 1.2), (max(0.0, y0), y1), log_x=True)
+    c.rect(float(s.min()) / 1.2, level[0], float(s.max()) * 1.2, level[1], fill=BAND, opacity=0.6)
+    c.axes(_w(zh, "成交价格（元，对数刻度）", "Sale price (yuan, log scale)"), _w(zh, "评估比率", "Ratio"))
+    idx = np.arange(s.size)
+    if s.size > max_points:
+        idx = np.sort(np.random.default_rng(seed).choice(s.size, size=max_points, replace=False))
+    inside = idx[(r[idx] >= c.y0) & (r[idx] <= c.y1)]
+    c.add(
+        '<g fill="#2f6f9f" fill-opacity="0.45">'
+        + "".join(
+            f'<circle cx="{c.px(float(s[i])):.1f}" cy="{c.py(float(r[i])):.1f}" r="2.2"/>' for i in inside.tolist()
+        )
+        + "</g>"
+    )
+    c.line(c_min := float(s.min()), median, c_max := float(s.max()), median, color=ACCENT, width=1.6)
+    items = [
+        (BAND, "box", _w(zh, "IAAO 中位数范围", "IAAO level range")),
+        (ACCENT, "line", _w(zh, f"中位数 {median:.3f}", f"median {median:.3f}")),
+    ]
+    if prb is not None:
+        centre = float(np.mean(np.log2(s)))
+        xs = np.geomspace(c_min, c_max, 24)
+        ys = median * (1 + prb * (np.log2(xs) - centre))
+        pts = " ".join(
+            f"{c.px(float(x)):.1f},{c.py(float(y)):.1f}" for x, y in zip(xs, ys, strict=True) if c.y0 <= y <= c.y1
+        )
+        c.add(f'<polyline points="{pts}" fill="none" stroke="{WARN}" stroke-width="1.6" stroke-dasharray="6 3"/>')
+        items.append((WARN, "dash", f"PRB {prb:+.3f}"))
+    _legend(c, items)
+    hidden = s.size - inside.size
+    if hidden:
+        c.text(
+            WIDTH - RIGHT - 4,
+            TOP + 14,
+            _w(zh, f"另有 {hidden} 点未绘出", f"{hidden} points not drawn"),
+            anchor="end",
+            size=9,
+            color=MUTED,
+        )
+    return c.svg(_w(zh, "评估比率与成交价格", "Ratio against sale price"))
+
+
+def histogram_svg(
+    ratio: Any, *, median: float, level: tuple[float, float], bins: int = HIST_BINS, zh: bool = True
+) -> str:
+    """Histogram of the ratios with the median and the IAAO level range shaded."""
+    r = as_positive_array(ratio, "ratio")
+    lo, hi = _robust_range(r, pad=0.02)
+    lo, hi = max(0.0, min(lo, level[0] - 0.02)), max(hi, level[1] + 0.02)
+    counts, edges = np.histogram(np.clip(r, lo, hi), bins=bins, range=(lo, hi))
+    c = Canvas((lo, hi), (0, float(counts.max()) * 1.12 or 1.0))
+    c.rect(level[0], 0, level[1], c.y1, fill=BAND, opacity=0.6)
+    c.axes(_w(zh, "评估比率（评估值 / 成交价）", "Ratio (appraised / sale)"), _w(zh, "成交宗数", "Sales"))
+    for k, n in enumerate(counts.tolist()):
+        if n:
+            c.rect(float(edges[k]), 0, float(edges[k + 1]), n, fill="#2f6f9f", opacity=0.8, stroke="#ffffff")
+    c.line(median, 0, median, c.y1, color=ACCENT, width=2)
+    _legend(
+        c,
+        [
+            (
+                BAND,
+                "box",
+                _w(zh, f"IAAO 中位数范围 {level[0]:g}–{level[1]:g}", f"IAAO level {level[0]:g}–{level[1]:g}"),
+            ),
+            (ACCENT, "line", _w(zh, f"中位数 {median:.3f}", f"median {median:.3f}")),
+        ],
+    )
+    return c.svg(_w(zh, "评估比率分布", "Distribution of ratios"))
+
+
+def segments_svg(
+    rows: Sequence[tuple[str, float, float | None, float | None, int]], *, level: tuple[float, float], zh: bool = True
+) -> str:
+    """Median ratio by segment (label, median, CI low, CI high, n) as dots with CI bars over the IAAO range."""
+    height = max(120, TOP + BOTTOM + 22 * len(rows))
+    values = [v for row in rows for v in row[1:4] if v is not None] + [level[0] - 0.05, level[1] + 0.05]
+    left = 150
+    c = Canvas((max(0.0, min(values)), max(values)), (0, max(1, len(rows))), height=height, left=left)
+    c.rect(level[0], 0, level[1], c.y1, fill=BAND, opacity=0.6)
+    c.axes(_w(zh, "中位数比率（95% 置信区间）", "Median ratio (95% confidence interval)"), "", y_ticks=[])
+    for k, (label, median, low, high, n) in enumerate(rows):
+        y = len(rows) - k - 0.5
+        if low is not None and high is not None:
+            c.line(low, y, high, y, color=MUTED, width=2)
+            for end in (low, high):
+                c.add(
+                    f'<line x1="{c.px(end):.1f}" y1="{c.py(y) - 4:.1f}" x2="{c.px(end):.1f}" y2="{c.py(y) + 4:.1f}" '
+                    f'stroke="{MUTED}" stroke-width="1.5"/>'
+                )
+        ok = level[0] <= median <= level[1]
+        c.add(f'<circle cx="{c.px(median):.1f}" cy="{c.py(y):.1f}" r="4" fill="{ACCENT if ok else WARN}"/>')
+        short = label if len(label) <= 14 else label[:13] + "…"
+        c.text(left - 6, c.py(y) + 4, f"{short} (n={n})", anchor="end", size=10)
+    _legend(
+        c,
+        [
+            (BAND, "box", _w(zh, "IAAO 中位数范围", "IAAO level range")),
+            (ACCENT, "dot", _w(zh, "中位数", "median")),
+            (MUTED, "line", _w(zh, "置信区间", "CI")),
+        ],
+    )
+    return c.svg(_w(zh, "分组中位数比率及置信区间", "Median ratio by segment"))
+
+
+def change_svg(change_sold: Any, change_unsold: Any, *, zh: bool = True) -> str:
+    """Sales-chasing split check: distribution of appraisal changes (%) of sold against unsold parcels."""
+    sold = np.asarray(change_sold, dtype=float) * 100
+    unsold = np.asarray(change_unsold, dtype=float) * 100
+    both = np.concatenate([sold, unsold])
+    lo, hi = _robust_range(both, pad=0.02)
+    edges = np.linspace(lo, hi, CHASING_BINS + 1)
+    shares = [np.histogram(np.clip(v, lo, hi), bins=edges)[0] / max(1, v.size) for v in (sold, unsold)]
+    c = Canvas((lo, hi), (0, float(max(s.max() for s in shares)) * 1.15 or 1.0))
+    c.axes(_w(zh, "较上一轮评估值变化（%）", "Change from the previous roll (%)"), _w(zh, "占比", "Share"))
+    for share, color in ((shares[1], "#9aa5b1"), (shares[0], WARN)):
+        pts = [f"{c.px(float(edges[0])):.1f},{c.py(0):.1f}"]
+        for k, v in enumerate(share.tolist()):
+            pts += [f"{c.px(float(edges[k])):.1f},{c.py(v):.1f}", f"{c.px(float(edges[k + 1])):.1f},{c.py(v):.1f}"]
+        pts.append(f"{c.px(float(edges[-1])):.1f},{c.py(0):.1f}")
+        c.add(
+            f'<polyline points="{" ".join(pts)}" fill="{color}" fill-opacity="0.18" stroke="{color}" '
+            f'stroke-width="1.6"/>'
+        )
+    for values, color in ((unsold, "#9aa5b1"), (sold, WARN)):
+        if values.size:
+            m = float(np.median(values))
+            c.line(m, 0, m, c.y1, color=color, width=1.5, dash="5 3")
+    _legend(
+        c,
+        [
+            (WARN, "box", _w(zh, f"已成交宗地 n={sold.size}", f"sold n={sold.size}")),
+            ("#9aa5b1", "box", _w(zh, f"未成交宗地 n={unsold.size}", f"unsold n={unsold.size}")),
+            (MUTED, "dash", _w(zh, "中位数", "medians")),
+        ],
+    )
+    return c.svg(_w(zh, "追价检验：评估值变化分布", "Sales chasing: distribution of changes"))
+
+
+def near_one_svg(ratio: Any, *, band: float, zh: bool = True) -> str:
+    """Sales-chasing distribution check: share of ratios per bin around 1 against a normal curve of the sample."""
+    r = as_positive_array(ratio, "ratio")
+    lo, hi = 1 - 4 * band, 1 + 4 * band
+    edges = np.linspace(lo, hi, CHASING_BINS + 1)
+    observed = np.histogram(r, bins=edges)[0] / r.size
+    sd = float(r.std(ddof=1)) if r.size > 1 else 0.0
+    dist = NormalDist(float(r.mean()), sd) if sd > 0 else None
+    expected = (
+        np.array([dist.cdf(float(b)) - dist.cdf(float(a)) for a, b in pairwise(edges.tolist())])
+        if dist
+        else np.zeros(CHASING_BINS)
+    )
+    c = Canvas((lo, hi), (0, float(max(observed.max(), expected.max())) * 1.15 or 1.0))
+    c.rect(1 - band, 0, 1 + band, c.y1, fill="#fbe3df", opacity=0.7)
+    c.axes(_w(zh, "评估比率", "Ratio"), _w(zh, "占比", "Share"))
+    for k, v in enumerate(observed.tolist()):
+        if v:
+            c.rect(float(edges[k]), 0, float(edges[k + 1]), v, fill="#2f6f9f", opacity=0.8, stroke="#ffffff")
+    pts = " ".join(
+        f"{c.px(float((a + b) / 2)):.1f},{c.py(float(e)):.1f}"
+        for a, b, e in zip(edges[:-1], edges[1:], expected, strict=True)
+    )
+    c.add(f'<polyline points="{pts}" fill="none" stroke="{WARN}" stroke-width="1.8"/>')
+    _legend(
+        c,
+        [
+            ("#fbe3df", "box", _w(zh, f"1 ± {band:g}", f"1 ± {band:g}")),
+            ("#2f6f9f", "box", _w(zh, "实际占比", "observed")),
+            (WARN, "line", _w(zh, "正态分布期望", "normal expectation")),
+        ],
+    )
+    return c.svg(_w(zh, "追价检验：比率在 1 附近的集中度", "Sales chasing: concentration of ratios near 1"))
+
+
+# --- report data -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segmenting:
+    """A segment column of the sales: its title, each sale's key, display names, and whether keys are uses."""
+
+    title: str
+    keys: Sequence[str] | npt.NDArray[Any]
+    names: Mapping[str, str] = field(default_factory=dict)
+    by_use: bool = False
+
+
+@dataclass(frozen=True)
+class ChangeData:
+    """Appraisals of the previous and this roll for parcels, and which of them sold (the split check)."""
+
+    previous: FloatArray
+    current: FloatArray
+    sold: npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """One figure of the summary table: name, value, confidence interval, the IAAO criterion, pass/fail."""
+
+    name: str
+    value: str
+    ci: str
+    criterion: str
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class SegmentLine:
+    """One segment's ratio study (figures formatted); ``passed`` None when too few sales to judge."""
+
+    key: str
+    label: str
+    n: int
+    median: str
+    median_ci: str
+    cod: str
+    prd: str
+    prb: str
+    cod_limit: str
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class SegmentTable:
+    """The ratio studies of one segmenting (district, use, price band)."""
+
+    title: str
+    lines: list[SegmentLine]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of the report: key, title, caption and the inline SVG."""
+
+    key: str
+    title: str
+    caption: str
+    svg: str
+
+
+@dataclass(frozen=True)
+class RatioReport:
+    """Everything the ratio-study report prints, as plain values (L1)."""
+
+    title: str
+    subtitle: str
+    facts: list[tuple[str, str]]
+    property_class: str
+    passed: bool
+    summary: list[SummaryLine]
+    criteria: str
+    segments: list[SegmentTable]
+    figures: list[Figure]
+    chasing: list[str]
+    study: dict[str, Any]
+
+
+def _ci(ci: tuple[float, float] | None, fmt: str) -> str:
+    return "—" if ci is None else f"{ci[0]:{fmt}} – {ci[1]:{fmt}}"
+
+
+def _class_name(name: str, zh: bool) -> str:
+    pair = CLASS_NAMES.get(name)
+    return name if pair is None else pair[0 if zh else 1]
+
+
+def criteria_text(std: RatioStandards, zh: bool = True) -> str:
+    """The IAAO ranges of the rule set in words."""
+    cods = ("，" if zh else ", ").join(f"{_class_name(k, zh)} COD ≤ {v:g}" for k, v in std.cod_max.items())
+    if zh:
+        return (
+            f"中位数比率 {std.median_range[0]:g}–{std.median_range[1]:g}；{cods}；PRD {std.prd_range[0]:g}–"
+            f"{std.prd_range[1]:g}；|PRB| ≤ {std.prb_limit:g}；至少 {std.min_sales} 宗成交"
+        )
+    return (
+        f"median ratio {std.median_range[0]:g}–{std.median_range[1]:g}; {cods}; PRD {std.prd_range[0]:g}–"
+        f"{std.prd_range[1]:g}; |PRB| ≤ {std.prb_limit:g}; at least {std.min_sales} sales"
+    )
+
+
+def summary_lines(study: RatioStudy, std: RatioStandards, property_class: str, zh: bool = True) -> list[SummaryLine]:
+    """The summary table: level, COD, PRD, PRB and the sample size, each judged against the rule set."""
+    v = study.verdict(property_class, std)
+    return [
+        SummaryLine(
+            _w(zh, "中位数比率（水平）", "Median ratio (level)"),
+            f"{study.median:.3f}",
+            _ci(study.median_ci, ".3f"),
+            f"{std.median_range[0]:g}–{std.median_range[1]:g}",
+            v.level,
+        ),
+        SummaryLine(
+            _w(zh, "离散系数 COD（均匀性）", "COD (uniformity)"),
+            f"{study.cod:.2f}",
+            _ci(study.cod_ci, ".2f"),
+            f"≤ {v.cod_limit:g}",
+            v.cod,
+        ),
+        SummaryLine(
+            _w(zh, "价格相关差 PRD（垂直公平）", "PRD (vertical equity)"),
+            f"{study.prd:.3f}",
+            _ci(study.prd_ci, ".3f"),
+            f"{std.prd_range[0]:g}–{std.prd_range[1]:g}",
+            v.prd,
+        ),
+        SummaryLine(
+            _w(zh, "价格相关偏差 PRB（垂直公平）", "PRB (vertical equity)"),
+            "—" if study.prb is None else f"{study.prb:+.3f}",
+            _ci(study.prb_ci, "+.3f"),
+            f"|PRB| ≤ {std.prb_limit:g}",
+            v.prb,
+        ),
+        SummaryLine(
+            _w(zh, "样本量（剔除后）", "Sales (after trimming)"),
+            f"{study.n} / {study.n_input}",
+            "—",
+            f"≥ {std.min_sales}",
+            v.enough_sales,
+        ),
+    ]
+
+
+def segment_table(
+    title: str,
+    by: Mapping[str, RatioStudy | None],
+    names: Mapping[str, str],
+    std: RatioStandards,
+    class_of: Any,
+    counts: Mapping[str, int],
+) -> SegmentTable:
+    """A segmenting's studies as table lines (a segment under 2 sales shows its count only)."""
+    lines: list[SegmentLine] = []
+    for key, st in by.items():
+        label = names.get(key, key)
+        if st is None:
+            lines.append(SegmentLine(key, label, counts.get(key, 0), "—", "—", "—", "—", "—", "—", None))
+            continue
+        klass = class_of(key)
+        v = st.verdict(klass, std)
+        lines.append(
+            SegmentLine(
+                key,
+                label,
+                st.n,
+                f"{st.median:.3f}",
+                _ci(st.median_ci, ".3f"),
+                f"{st.cod:.2f}",
+                f"{st.prd:.3f}",
+                "—" if st.prb is None else f"{st.prb:+.3f}",
+                f"{v.cod_limit:g}",
+                v.passed if v.enough_sales else None,
+            )
+        )
+    return SegmentTable(title, lines)
+
+
+def build_ratio_report(
+    appraised: Any,
+    sale: Any,
+    *,
+    title: str,
+    subtitle: str = "",
+    facts: Sequence[tuple[str, str]] = (),
+    segments: Sequence[Segmenting] = (),
+    property_class: str = "other",
+    price_band_count: int | None = None,
+    change: ChangeData | None = None,
+    trim: str | None = "iqr",
+    seed: int = 0,
+    max_points: int | None = None,
+    standards: RatioStandards | None = None,
+    zh: bool = True,
+) -> RatioReport:
+    """Gather a ratio-study report (评估比率研究报告) of appraised values against sale prices, with figures (L1).
+
+    Raises ``RatioInputError`` as ``ratio_study`` does (too few sales, non-positive values, lengths differ).
+    """
+    std = standards or RatioStandards.load()
+    rules = get_profile().rules("valuation_jobs")
+    bands = price_band_count if price_band_count is not None else rules.int("report_price_bands")
+    points = max_points if max_points is not None else rules.int("report_plot_points")
+    a = as_positive_array(appraised, "appraised")
+    s = as_positive_array(sale, "sale")
+    study = ratio_study(a, s, trim=trim, seed=seed, standards=std)
+    r = a / s
+    tables: list[SegmentTable] = []
+    seg_rows: list[tuple[str, float, float | None, float | None, int]] = []
+    groups = list(segments)
+    if bands > 1 and s.size >= bands:
+        labels = price_bands(s, bands)
+        edges = np.quantile(s, np.linspace(0, 1, bands + 1))
+        names = {f"Q{k + 1}": f"Q{k + 1} ({_num(float(edges[k]))}–{_num(float(edges[k + 1]))})" for k in range(bands)}
+        groups.append(Segmenting(_w(zh, "成交价格分档", "Sale-price band"), labels, names))
+    for g in groups:
+        keys = np.asarray(g.keys).astype(str)
+        if keys.size != a.size:
+            raise RatioInputError(f"segment {g.title}: {keys.size} labels for {a.size} sales")
+        by = ratio_study_by_segment(a, s, keys, trim=trim, seed=seed, standards=std)
+        uniq, counts = np.unique(keys, return_counts=True)
+        table = segment_table(
+            g.title,
+            by,
+            g.names,
+            std,
+            std.property_class if g.by_use else (lambda _k: property_class),
+            dict(zip(uniq.tolist(), counts.tolist(), strict=True)),
+        )
+        tables.append(table)
+        for line in table.lines:
+            st = by.get(line.key)
+            if st is not None:
+                ci = st.median_ci
+                seg_rows.append((f"{line.label}", st.median, ci[0] if ci else None, ci[1] if ci else None, st.n))
+    level = std.median_range
+    figures = [
+        Figure(
+            "scatter",
+            _w(zh, "图 1  评估比率与成交价格（垂直公平）", "Figure 1  Ratio against sale price (vertical equity)"),
+            _w(
+                zh,
+                "每点一宗留出成交；虚线为 PRB 回归趋势：向右下倾斜表示高价物业评估偏低（累退）。",
+                "One point per sale; the dashed PRB trend falling to the right means high-value property is "
+                "under-appraised (regressive).",
+            ),
+            scatter_svg(s, r, median=study.median, prb=study.prb, level=level, max_points=points, seed=seed, zh=zh),
+        ),
+        Figure(
+            "histogram",
+            _w(zh, "图 2  评估比率分布", "Figure 2  Distribution of ratios"),
+            _w(zh, "阴影为 IAAO 中位数比率合格范围，竖线为中位数。", "Shaded: the IAAO level range; line: the median."),
+            histogram_svg(r, median=study.median, level=level, zh=zh),
+        ),
+    ]
+    if seg_rows:
+        figures.append(
+            Figure(
+                "segments",
+                _w(zh, "图 3  分组中位数比率及 95% 置信区间", "Figure 3  Median ratio by segment"),
+                _w(
+                    zh,
+                    "红点表示该组中位数比率超出 IAAO 范围。",
+                    "A red dot: the segment's median is outside the IAAO range.",
+                ),
+                segments_svg(seg_rows, level=level, zh=zh),
+            )
+        )
+    chasing = [
+        _w(
+            zh,
+            f"比率落在 1 ± {study.chasing.band:g} 内的占比 {study.chasing.share_in_band:.1%}，"
+            f"正态分布期望 {study.chasing.expected_share:.1%}（单侧二项检验 p = {study.chasing.p_value:.3g}）；"
+            f"分布函数在该区间内的最大跳跃 {study.chasing.largest_cdf_jump:.1%}。",
+            f"{study.chasing.share_in_band:.1%} of ratios lie within 1 ± {study.chasing.band:g} against "
+            f"{study.chasing.expected_share:.1%} expected of a normal distribution (one-sided binomial "
+            f"p = {study.chasing.p_value:.3g}); largest CDF jump there {study.chasing.largest_cdf_jump:.1%}.",
+        ),
+        _w(
+            zh,
+            "分布检验：疑似追价。" if study.chasing.suspected else "分布检验：未见追价迹象。",
+            "Distribution check: sales chasing suspected."
+            if study.chasing.suspected
+            else "Distribution check: no sign of sales chasing.",
+        ),
+    ]
+    out = study.to_dict()
+    out["verdict"] = study.verdict(property_class, std).__dict__
+    split_ok = change is not None and bool(change.sold.any()) and not bool(change.sold.all())
+    if change is not None and split_ok:
+        split = sales_chasing_split(change.previous, change.current, change.sold, standards=std)
+        out["chasing_split"] = split.__dict__
+        ratio_change = change.current / change.previous - 1
+        figures.append(
+            Figure(
+                "chasing",
+                _w(
+                    zh,
+                    "图 4  追价检验：已成交与未成交宗地评估值变化",
+                    "Figure 4  Sales chasing: change of appraisals, sold against unsold",
+                ),
+                _w(
+                    zh,
+                    "两组分布应当相近；已成交宗地的变化明显偏大即为追价。",
+                    "The two distributions should look alike; sold parcels rising clearly more is sales chasing.",
+                ),
+                change_svg(ratio_change[change.sold], ratio_change[~change.sold], zh=zh),
+            )
+        )
+        chasing.append(
+            _w(
+                zh,
+                f"拆分检验：已成交 {split.n_sold} 宗评估值变化中位数 {split.median_change_sold:+.1%}，"
+                f"未成交 {split.n_unsold} 宗 {split.median_change_unsold:+.1%}，"
+                f"差 {split.difference:+.1%}（Mann-Whitney p = {split.p_value:.3g}）："
+                + ("疑似追价。" if split.suspected else "未见追价迹象。"),
+                f"Split check: median change {split.median_change_sold:+.1%} for {split.n_sold} sold "
+                f"parcels, {split.median_change_unsold:+.1%} for {split.n_unsold} unsold, difference "
+                f"{split.difference:+.1%} (Mann-Whitney p = {split.p_value:.3g}): "
+                + ("sales chasing suspected." if split.suspected else "no sign of sales chasing."),
+            )
+        )
+    else:
+        figures.append(
+            Figure(
+                "chasing",
+                _w(zh, "图 4  追价检验：比率在 1 附近的集中度", "Figure 4  Sales chasing: ratios near 1"),
+                _w(
+                    zh,
+                    "柱为实际占比，曲线为同均值、同标准差正态分布的期望占比；1 附近柱明显高于曲线即为追价迹象。",
+                    "Bars: observed shares; curve: a normal distribution with the sample's mean and sd. "
+                    "Bars well above the curve near 1 suggest sales chasing.",
+                ),
+                near_one_svg(r, band=study.chasing.band, zh=zh),
+            )
+        )
+    verdict = study.verdict(property_class, std)
+    return RatioReport(
+        title=title,
+        subtitle=subtitle,
+        facts=list(facts),
+        property_class=_class_name(property_class, zh),
+        passed=verdict.passed and verdict.enough_sales,
+        summary=summary_lines(study, std, property_class, zh),
+        criteria=criteria_text(std, zh),
+        segments=tables,
+        figures=figures,
+        chasing=chasing,
+        study=out,
+    )

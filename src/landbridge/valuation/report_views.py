@@ -1,0 +1,76 @@
+"""The ratio-study report of a mass appraisal run: page, PDF and JSON (评估比率研究报告, L1, issue #4 item 7).
+
+The bureau and the banks read it (as the run pages); zh-CN by default, English with ``?lang=en``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from landbridge.auth import Principal, optional_principal, require_roles
+from landbridge.errors import DomainError
+from landbridge.kernel.clock import now, to_local
+from landbridge.valuation import mass_service
+from landbridge.valuation.mass_pages import READERS, page_reader
+from landbridge.valuation.report import RatioReport
+from landbridge.valuation.report_pdf import render_report_pdf, run_report, words
+from landbridge.web.i18n import request_locale
+from landbridge.web.render import render, render_error
+from landbridge.web.transaction import TransactionalRoute, get_session
+
+router = APIRouter(route_class=TransactionalRoute)
+reader = require_roles(*READERS)
+
+
+def report_json(report: RatioReport) -> dict[str, Any]:
+    """A report's figures and tables as JSON values (no drawings)."""
+    return {"title": report.title, "passed": report.passed, "property_class": report.property_class,
+            "criteria": report.criteria, "study": report.study, "summary": [asdict(s) for s in report.summary],
+            "segments": [asdict(t) for t in report.segments], "chasing": report.chasing,
+            "figures": [f.key for f in report.figures]}
+
+
+@router.get("/api/v1/valuation/runs/{run_id}/ratio-study", tags=["valuation"])
+def run_ratio_study(run_id: int, principal: Principal = Depends(reader),
+                    session: Session = Depends(get_session)) -> dict[str, Any]:
+    """A run's held-out ratio study by district, use and price band, with the sales-chasing checks (L1)."""
+    return {"run_id": run_id, **report_json(run_report(session, run_id))}
+
+
+@router.get("/valuation/runs/{run_id}/ratio-report", include_in_schema=False)
+def ratio_report_page(request: Request, run_id: int, session: Session = Depends(get_session),
+                      principal: Principal | None = Depends(optional_principal)) -> Response:
+    """A run's ratio-study report as a page with its figures (L1)."""
+    who = page_reader(request, principal)
+    if isinstance(who, Response):
+        return who
+    zh = request_locale(request) == "zh_CN"
+    try:
+        run = mass_service.get_run(session, run_id)
+        report = run_report(session, run_id, zh=zh)
+    except DomainError as exc:
+        return render_error(request, exc.http_status, exc.to_dict())
+    return render(request, "valuation/ratio_report.html", {"r": report, "t": words(zh), "run": run})
+
+
+@router.get("/valuation/runs/{run_id}/ratio-report.pdf", include_in_schema=False)
+def ratio_report_pdf(request: Request, run_id: int, session: Session = Depends(get_session),
+                     principal: Principal | None = Depends(optional_principal)) -> Response:
+    """Download a run's ratio-study report (PDF, zh-CN) (L1)."""
+    who = page_reader(request, principal)
+    if isinstance(who, Response):
+        return who
+    try:
+        run = mass_service.get_run(session, run_id)
+        report = run_report(session, run_id)
+    except DomainError as exc:
+        return render_error(request, exc.http_status, exc.to_dict())
+    pdf = render_report_pdf(report, issued_on=to_local(now()).date())
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="ratio-study-{run.run_no}.pdf"'})
+
