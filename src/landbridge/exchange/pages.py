@@ -32,7 +32,9 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 PHASE_LABELS = {"draft": "Draft", "announced": "Announced", "listing": "Listing", "listing_frozen": "Listing closing",
                 "countdown": "Countdown bidding", "registration_closed": "Registration closed",
                 "live_auction": "Online auction", "award_pending": "Award pending", "confirmed": "Award confirmed",
-                "handed_over": "Handed over to the registry", "unsuccessful": "Unsuccessful", "cancelled": "Cancelled"}
+                "handed_over": "Handed over to the registry", "unsuccessful": "Unsuccessful", "cancelled": "Cancelled",
+                "tendering": "Tender window open", "evaluation": "Tender evaluation", "publicity": "Publicity",
+                "negotiation": "Negotiation"}
 KIND_LABELS = {"land_management_right": "Land management right", "forest_right": "Forest right",
                "collective_asset": "Collective asset", "collective_construction_land": "Collective construction land",
                "construction_quota": "Construction land quota", "collateral": "Foreclosed collateral"}
@@ -42,7 +44,9 @@ FLAG_LABELS = {"shared_address": "Bids from one address across bidders",
                "repeated_relisting": "Repeated re-listing"}
 REASON_LABELS = {"highest_bid": "Highest bid", "no_bids": "No bids", "too_few_bidders": "Too few bidders",
                  "sole_bidder": "Sole bidder", "below_reserve": "Best bid below the reserve price",
-                 "promoted_next": "Next bidder promoted", "winner_default": "Winner defaulted"}
+                 "promoted_next": "Next bidder promoted", "winner_default": "Winner defaulted",
+                 "tender_evaluation": "Best evaluated tender", "too_few_tenders": "Too few tenders",
+                 "negotiated": "Negotiated transfer", "objection_upheld": "Objection upheld"}
 
 
 def _catalogue(locale: str) -> dict[str, str]:
@@ -121,7 +125,7 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         and row.officer_user_id == principal.user_id and row.ciphertext is None and lot.phase in RESERVE_WINDOW})
 
 
-APPLY_PHASES = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen)
+APPLY_PHASES = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen, LotPhase.tendering, LotPhase.publicity)
 
 
 def _operator_of(principal: Principal | None, lot: Lot) -> Principal:
