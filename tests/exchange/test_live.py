@@ -138,6 +138,14 @@ class Stream:
                 return seq, data, passed
             passed.append(got)
 
+    def comment(self) -> str:
+        """Read to the next comment line (a heartbeat); events on the way are skipped."""
+        for line in self._lines:
+            if line.startswith(":"):
+                self.comments += 1
+                return line
+        raise EOFError("the stream ended")
+
     def ended(self) -> bool:
         try:
             self.next()
@@ -201,9 +209,11 @@ def test_snapshot_bids_resume_deadline_and_end(listing: Live) -> None:
             assert (seq, kind, data["amount_cny"]) == (seq2, "bid", "101000.00")
         with stream(url, {"Last-Event-ID": snap_id}) as again:
             assert [again.next()[0], again.next()[0]] == [seq1, seq2]
-        with stream(url, {"Last-Event-ID": "not-a-number"}) as again:
-            _, kind, data = again.next()
-            assert kind == "snapshot" and [h["seq"] for h in data["history"]] == [int(seq2 or 0), int(seq1 or 0)]
+        for unusable in ("not-a-number", str(int(seq2 or 0) + 10**6)):  # a snapshot instead
+            with stream(url, {"Last-Event-ID": unusable}) as again:
+                got, kind, data = again.next()
+                assert (got, kind) == (seq2, "snapshot")
+                assert [h["seq"] for h in data["history"]] == [int(seq2 or 0), int(seq1 or 0)]
 
         # the worker, outside both servers, ends the listing: the countdown starts
         with live.db.transaction() as s:
@@ -286,9 +296,31 @@ def test_one_check_per_tick_for_all_connections(listing: Live) -> None:
         _bid(live, "bidder", "100000.00")
         seqs = {s.until("bid")[0] for s in (s1, s2, s3)}
         assert len(seqs) == 1
-    # the hub of server a lives in its event loop; two hubs exist (servers a and b), b's never polled
+    # each server's hub lives in its event loop: one version check per tick for all three connections,
+    # one read of the lot's events per change; closed connections leave their hub
     hubs = list(live_hubs())
     assert any(h.reads >= 1 for h in hubs) and all(h.reads <= h.polls for h in hubs)
+    for _ in range(200):
+        if all(h.subscribers() == 0 for h in hubs):
+            break
+        time.sleep(0.05)
+    assert [h.subscribers() for h in hubs] == [0] * len(hubs) and all(h.feeds == {} for h in hubs)
+
+
+def test_heartbeat_on_an_idle_stream(listing: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An idle stream sends a comment every heartbeat_seconds of the rule set (here shortened)."""
+    quick = live.LiveRules(heartbeat_seconds=0.2, poll_interval_seconds=0.05, queue_events=8, history_tail=5,
+                           replay_max_events=10, retry_ms=500)
+    monkeypatch.setattr(live, "live_rules", lambda day=None: quick)
+    with stream(f"{listing.a}/api/v1/exchange/lots/{listing.lot_id}/events") as sse:
+        assert sse.next()[1] == "snapshot"
+        assert sse.comment() == ": heartbeat" and sse.comment() == ": heartbeat"
+        assert "retry: 500" in sse.raw
+
+
+def test_live_parameters_are_rule_data() -> None:
+    rules = live.live_rules()
+    assert rules.heartbeat_seconds == 15 and 0 < rules.poll_interval_seconds <= 1 and rules.queue_events > 0
 
 
 def live_hubs() -> Iterator[live.LiveHub]:
