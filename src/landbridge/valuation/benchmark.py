@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from shapely.geometry import mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ from landbridge.kernel.money import MoneyError, yuan_to_fen
 from landbridge.ledger import append_event
 from landbridge.planning import planning_conditions_for
 from landbridge.registry import get_parcel
-from landbridge.registry.models import PropertyUnit, RecordStatus, Right
+from landbridge.registry.models import Parcel, PropertyUnit, RecordStatus, Right
 from landbridge.valuation.benchmark_models import (
     BenchmarkFactor,
     BenchmarkStatus,
@@ -49,6 +50,7 @@ from landbridge.valuation.benchmark_rules import (
     parse_document,
     value_parcel,
 )
+from landbridge.valuation.mass_places import Places, distances
 
 MODULE = "valuation"
 _TABLES: dict[tuple[int, str], BenchmarkTables] = {}  # parsed systems by (id, document sha): systems never change
@@ -279,6 +281,70 @@ def _remaining(session: Session, parcel_id: int, on: date) -> tuple[Decimal | No
     return max(years, Decimal("0.01")), f"registered right ends {end.isoformat()}"
 
 
+@dataclass(frozen=True)
+class ParcelFactors:
+    """Where a parcel is (its representative point, lon/lat) and the factor attributes derived from its data."""
+
+    lon: float
+    lat: float
+    attributes: dict[str, Any]
+
+
+def _distance_layer(attribute: str) -> str | None:
+    """The one-map layer of a distance attribute (``dist_<layer>_m``), else None."""
+    if attribute.startswith("dist_") and attribute.endswith("_m"):
+        return attribute[len("dist_"):-len("_m")]
+    return None
+
+
+def factor_places(session: Session, on: date | None = None) -> Places:
+    """The one-map layers the factor attributes ``dist_<layer>_m`` are measured to (rule set valuation_mass)."""
+    # imported here: the mass appraisal modules load LightGBM, which a coefficient value does not otherwise need
+    from landbridge.valuation.mass import mass_settings
+    from landbridge.valuation.mass_service import load_places
+
+    return load_places(session, mass_settings(on))
+
+
+def parcel_factor_attributes(session: Session, parcel_ids: Sequence[int], *, places: Places | None = None,
+                             wanted: Collection[str] | None = None) -> dict[int, ParcelFactors]:
+    """Derive parcels' factor attributes from their stored data: area, unit attributes, one-map distances (L1).
+
+    The same derivation serves the coefficient method and the learning of coefficient tables from sales:
+    ``area_m2``; the scalar attributes of the parcel's current property units (``attrs``); and metres from
+    the parcel's representative point to each one-map layer as ``dist_<layer>_m`` (the layers of the
+    ``valuation_mass`` rule set), loaded only when ``wanted`` (default: all) names a distance.
+    """
+    ids = sorted(set(parcel_ids))
+    if not ids:
+        return {}
+    rows: list[Any] = []
+    for start in range(0, len(ids), 5_000):
+        rows += session.execute(select(Parcel.id, Parcel.geom, Parcel.area_m2)
+                                .where(Parcel.id.in_(ids[start:start + 5_000]))).all()
+    units: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), 5_000):
+        for pid, unit_attrs in session.execute(select(PropertyUnit.parcel_id, PropertyUnit.attrs).where(
+                PropertyUnit.parcel_id.in_(ids[start:start + 5_000]), PropertyUnit.status == RecordStatus.current)
+                .order_by(PropertyUnit.id)):
+            for key, value in (unit_attrs or {}).items():
+                if isinstance(value, str | int | float | Decimal) and not isinstance(value, bool):
+                    units.setdefault(pid, {}).setdefault(str(key), value)
+    points = [geom.representative_point() for _, geom, _ in rows]
+    lon = np.array([p.x for p in points], dtype=float)
+    lat = np.array([p.y for p in points], dtype=float)
+    wants_distance = wanted is None or any(_distance_layer(a) for a in wanted)
+    dist: dict[str, Any] = {}
+    if wants_distance:
+        dist = distances(places if places is not None else factor_places(session), lon, lat)
+    out = {}
+    for i, (pid, _, area) in enumerate(rows):
+        attrs: dict[str, Any] = {"area_m2": float(area), **units.get(pid, {})}
+        attrs.update({name: float(col[i]) for name, col in dist.items() if np.isfinite(col[i])})
+        out[int(pid)] = ParcelFactors(lon=float(lon[i]), lat=float(lat[i]), attributes=attrs)
+    return out
+
+
 def parcel_coefficient_value(session: Session, *, parcel_id: int, valuation_date: date | None = None,
                              system_code: str | None = None, remaining_years: Decimal | None = None,
                              plot_ratio: Decimal | None = None,
@@ -288,7 +354,8 @@ def parcel_coefficient_value(session: Session, *, parcel_id: int, valuation_date
     Inputs not given are read: the zone from the published system covering the parcel's region and
     the parcel's position, the remaining term from its current registered right, the plot ratio from
     the planning conditions (规划容积率 upper limit) or else the zone's basis; factor attributes not
-    given take each table's default grade (一般) and are reported as such.
+    given are derived from the parcel's data (``parcel_factor_attributes``), and those neither given nor
+    derivable take each table's default grade (一般) and are reported as such.
     """
     parcel = get_parcel(session, parcel_id)
     on = valuation_date or to_local(now()).date()
@@ -320,8 +387,11 @@ def parcel_coefficient_value(session: Session, *, parcel_id: int, valuation_date
             plot_ratio, pr_source = planned, "planning conditions (max plot ratio)"
         else:
             plot_ratio, pr_source = zone.plot_ratio, "zone basis"
-    attrs = dict(attributes or {})
-    missing = sorted({f.attribute for f in tables.factors_for(zone.use, zone.grade)} - set(attrs))
+    needed = {f.attribute for f in tables.factors_for(zone.use, zone.grade)}
+    derived = parcel_factor_attributes(session, [parcel.id], wanted=needed - set(attributes or {})) \
+        if needed - set(attributes or {}) else {}
+    attrs = {**(derived[parcel.id].attributes if parcel.id in derived else {}), **(attributes or {})}
+    missing = sorted(needed - set(attrs))
     if missing:
         warnings.append("default grade for: " + ", ".join(missing))
     if on < tables.base_date:
