@@ -1,5 +1,6 @@
-"""POST /api/v1/valuation/runs (issue #4 item 5): the bureau starts a revaluation; permission matrix (nothing
-changes on denial), 409 for a second run of the same date and method, 422 with too few sales, bad input."""
+"""POST /api/v1/valuation/runs (issue #4 item 5): the bureau queues a revaluation the worker runs; permission
+matrix (nothing changes on denial), 409 for a second run or job of the same date and method, 422 with too few
+sales, bad input."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from landbridge.auth import OrgKind, Role, create_demo_accounts, create_organisa
 from landbridge.db import Database
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, verify_ledger
+from landbridge.ledger.models import LedgerEvent
 from landbridge.main import create_app
 from landbridge.valuation.mass import mass_settings
 from landbridge.valuation.mass_models import MassRun, MassValue
 from landbridge.valuation.mass_runs import fit_share
+from landbridge.valuation import jobs
 from tests.registry.test_api import auth
 from tests.valuation.test_mass_pages import small_world
 
@@ -67,21 +70,32 @@ def test_start_a_run_permissions_conflict_and_figures(db: Database, clock: Clock
         r = client.post(URL, json=body, headers=auth(client, user))
         assert (r.status_code, r.json()["code"]) == (status, code), (user, body, r.text)
     assert state(db) == before  # nothing changed on denial
-    # the bureau starts the run: 201 with the run, its number and its held-out figures
+    # the bureau queues the run: 202 with the job; the worker runs it; the job names the run
     r = client.post(URL, json=BODY, headers=auth(client, "nr"))
-    assert r.status_code == 201, r.text
-    run = r.json()
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["status"] == "queued" and job["actor"].endswith(":nr") and job["run_id"] is None
+    assert state(db)[0] == before[0] + 1  # the queue event
+    with db.transaction() as s:
+        assert jobs.run_due(s) == 1  # the worker's valuation job
+    job = client.get(f"/api/v1/valuation/jobs/{job['id']}", headers=auth(client, "bank")).json()
+    assert (job["status"], job["stage"], job["percent"], job["attempts"]) == ("done", "done", 100, 1)
+    run = client.get(f"{URL}/{job['run_id']}", headers=auth(client, "nr")).json()
     assert run["run_no"] == f"MA2026-{run['id']:06d}" and run["status"] == "completed"
     assert run["valuation_date"] == "2026-03-01" and run["method"] == "gbm" and run["seed"] == 3
     assert run["actor"].endswith(":nr") and run["parcel_count"] > 300 and run["sale_count"] >= 30
+    assert job["done"] == job["total"] == run["parcel_count"]
     study = run["ratio_study"]
     assert run["metrics"]["n_input"] == run["metrics"]["model"]["n_holdout"] >= study["n"] > 30
     assert 0.8 < study["median"] < 1.2
     assert "model_json" not in run and run["metrics"]["verdict"]["property_class"]
     ledger, runs, values = state(db)
-    assert (runs, values) == (1, run["parcel_count"]) and ledger == before[0] + 1 == run["ledger_seq"]
+    # queued, started, run completed, job done
+    assert (runs, values) == (1, run["parcel_count"]) and ledger == before[0] + 4 == run["ledger_seq"] + 1
     with db.transaction(readonly=True) as s:
         assert verify_ledger(s).ok
+        kinds = [e.event_type for e in s.execute(select(LedgerEvent).order_by(LedgerEvent.seq)).scalars()][-4:]
+        assert kinds == ["mass_job_queued", "mass_job_started", "mass_run_completed", "mass_job_done"]
     listed = client.get(URL, headers=auth(client, "bank")).json()
     assert listed["items"][0]["id"] == run["id"] and listed["items"][0]["ratio_study"] == study
     # the same date and method again: 409, nothing written
@@ -89,14 +103,17 @@ def test_start_a_run_permissions_conflict_and_figures(db: Database, clock: Clock
     assert again.status_code == 409 and again.json()["code"] == "valuation.mass_run_exists"
     assert again.json()["details"]["run_no"] == run["run_no"]
     assert state(db) == (ledger, runs, values)
-    # two starts of the same date and method at once: exactly one runs, the other is refused
+    # two requests for the same date and method at once: exactly one is queued, the other refused
     body = {**BODY, "valuation_date": "2026-02-01", "method": "hedonic"}
     clients = [TestClient(create_app()) for _ in range(2)]
     headers = [auth(c, "nr") for c in clients]
     with ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda i: clients[i].post(URL, json=body, headers=headers[i]), range(2)))
-    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
-    assert state(db)[1] == runs + 1
+    assert sorted(a.status_code for a in answers) == [202, 409], [a.text for a in answers]
+    refused = next(a for a in answers if a.status_code == 409).json()
+    assert refused["code"] == "valuation.mass_job_exists"
+    active = client.get("/api/v1/valuation/jobs?active=true", headers=auth(client, "nr")).json()["items"]
+    assert [j["status"] for j in active] == ["queued"]
 
 
 def test_too_few_sales_is_422_and_writes_nothing(db: Database, clock: Clock) -> None:

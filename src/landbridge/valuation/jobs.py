@@ -316,6 +316,7 @@ def run_job(db: Database, job_id: int, *, worker: str = WORKER_ID) -> None:
 
     with db.transaction(readonly=True) as s:
         job = get_job(s, job_id)
+        s.expunge(job)  # its parameters are read after this transaction
     try:
         with db.transaction(readonly=True) as s:
             prepared = mass_service.prepare_revaluation(
