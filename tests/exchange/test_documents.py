@@ -27,6 +27,7 @@ from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, list_events
 from landbridge.main import create_app
 from tests.exchange.conftest import OPERATOR, World, bid, build_world, enrol, new_lot, to
+from tests.exchange.test_api import auth
 
 PRICE = "1234567.89"
 
@@ -133,12 +134,6 @@ def api(db: Database, clock: Clock) -> Iterator[Api]:
         yield Api(c, lot_id)
 
 
-def auth(client: TestClient, username: str | None) -> dict[str, str]:
-    if username is None:
-        return {}
-    r = client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def state(db: Database) -> tuple[int, int]:
@@ -162,7 +157,7 @@ def test_documents_permission_matrix(api: Api, db: Database) -> None:
             r = c.get(f"/exchange/lots/{lot_id}/{path}", headers=auth(c, user), follow_redirects=False)
             assert r.status_code == (303 if user is None else code), (user, path, r.status_code)
     assert state(db) == before
-    digests = {}
+    digests: dict[str, set[str]] = {}
     for user in ("bidder", "seller", "exchange", "supervisor"):
         h = auth(c, user)
         r = c.get(f"/api/v1/exchange/lots/{lot_id}/documents", headers=h)

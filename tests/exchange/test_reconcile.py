@@ -27,6 +27,7 @@ from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, list_events
 from landbridge.main import create_app
 from tests.exchange.conftest import OPERATOR, World, bid, build_world, new_lot, pay, to
+from tests.exchange.test_api import auth
 
 
 @dataclass
@@ -43,15 +44,9 @@ def callback(client: TestClient, sub_account: str, amount: str, payer: str, ref:
                        "bank_ref": ref}).encode()
     r = client.post("/api/v1/exchange/bank/callback", content=body,
                     headers={"x-bank-signature": sign_callback(body), "content-type": "application/json"})
-    return r.status_code
+    return int(r.status_code)
 
 
-def auth(client: TestClient, username: str | None) -> dict[str, str]:
-    if username is None:
-        return {}
-    r = client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 @pytest.fixture
@@ -91,13 +86,15 @@ def test_reconciliation_figures_on_a_constructed_set(setup: Setup, db: Database,
     with db.transaction() as s:
         pay(s, s.get(Bidder, cc.id), names[2], ref="DESK-C")  # type: ignore[arg-type] # confirmed without a callback
         assert s.scalar(select(func.count()).select_from(BankCredit)) == 4  # A, B1, X once, B2 once
-        lot = s.get(Lot, setup.lot_id)
-        assert lot is not None
+        found = s.get(Lot, setup.lot_id)
+        assert found is not None
+        lot = found
     to(clock, lot.starts_at)
     with db.transaction() as s:
         exchange.run_due(s)
-        lot = s.get(Lot, setup.lot_id)
-        assert bid(s, lot, a, "100000.00").accepted and bid(s, lot, b, "101000.00").accepted  # type: ignore[arg-type]
+        live = s.get(Lot, setup.lot_id)
+        assert live is not None
+        assert bid(s, live, a, "100000.00").accepted and bid(s, live, b, "101000.00").accepted
     to(clock, lot.ends_at, timedelta(seconds=301))
     with db.transaction() as s:
         exchange.advance_lot(s, s.get(Lot, setup.lot_id))  # type: ignore[arg-type] # decided; no refund run
