@@ -133,6 +133,10 @@ def link_user_party(session: Session, *, username: str, party_id: int, display_n
 def principal_for(session: Session, user: User) -> Principal:
     org = session.get(Organisation, user.organisation_id)
     assert org is not None
+    return _principal(user, org)
+
+
+def _principal(user: User, org: Organisation) -> Principal:
     return Principal(user.id, user.username, user.display_name, Role(user.role), org.id, org.name,
                      org.region_code, user.party_id)
 
@@ -179,13 +183,16 @@ def issue_token(session: Session, principal: Principal) -> tuple[str, int]:
 
 def principal_from_token(session: Session, token: str) -> Principal | None:
     """The principal a bearer token stands for, if the token is valid."""
-    row = session.execute(select(ApiToken).where(ApiToken.token_hash == _token_digest(token))).scalar_one_or_none()
-    if row is None or row.revoked or ensure_utc(row.expires_at) <= now():
+    found = session.execute(
+        select(ApiToken.revoked, ApiToken.expires_at, User, Organisation)
+        .join(User, User.id == ApiToken.user_id).join(Organisation, Organisation.id == User.organisation_id)
+        .where(ApiToken.token_hash == _token_digest(token))).one_or_none()  # one round trip: on every API call
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    revoked, expires_at, user, org = found
+    if revoked or ensure_utc(expires_at) <= now() or not user.is_active:
         return None
-    return principal_for(session, user)
+    return _principal(user, org)
 
 
 def principal_from_session(session: Session, user_id: int, session_version: int) -> Principal | None:
