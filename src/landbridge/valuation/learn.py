@@ -17,9 +17,11 @@ Method (documented here, the one place):
    ``MAX_ITERATIONS``): the zone's base is the median of y / ((1 + ΣK/100) Π); each table in turn, the
    coefficient of a grade is the median over its sales of what that table must supply given the others
    (regional/individual, percent: 100 (y / (base Π) − 1 − Σ_other K/100); multipliers: y / (base (1 + ΣK/100)
-   Π_other)). A table's default grade (一般) is the anchor and keeps its official value: the level of a
-   table and the base are not separately identified, so the learned base and the other grades are read at
-   the official table's level. Only sales of zones with at least ``min_sales`` sales inform the tables.
+   Π_other)). One grade of each table is its anchor and keeps its official value: the level of a table and
+   the base are not separately identified, so the learned base and the other grades are read at the
+   official table's level. The anchor is the table's default grade (一般) when it has at least ``min_sales``
+   informing sales, else the grade with the most (a table whose sales all fall in one grade learns nothing
+   but the base). Only sales of zones with at least ``min_sales`` sales inform the tables.
    Development tables (additive 元/m²) are not learned: they are taken off at their official values.
 3. **Report** per zone the market base price (median of the factor-neutral normalised prices y / ((1 +
    ΣK/100) Π), n, and an order-statistic confidence interval of the median: ranks from the binomial(n, ½)
@@ -245,8 +247,19 @@ def _effect(kind: str, learned: float, official: float) -> float:
     return (1 + learned / 100) / (1 + official / 100) - 1
 
 
+def anchors(tables: BenchmarkTables, grades: list[npt.NDArray[np.int64]], informative: npt.NDArray[np.bool_],
+            min_sales: int) -> list[int]:
+    """Each table's anchor grade: the default grade with enough informing sales, else the grade with the most."""
+    out = []
+    for f, g in zip(tables.factors, grades, strict=True):
+        counts = np.bincount(g[informative & (g >= 0)], minlength=len(f.values))
+        out.append(f.default_grade if counts[f.default_grade] >= min_sales or not counts.any()
+                   else int(np.argmax(counts)))
+    return out
+
+
 def _backfit(tables: BenchmarkTables, zi: npt.NDArray[np.int64], y: Floats, grades: list[npt.NDArray[np.int64]],
-             informative: npt.NDArray[np.bool_]) -> tuple[list[Floats], Floats, Floats, int, bool]:
+             informative: npt.NDArray[np.bool_], anchor: list[int]) -> tuple[list[Floats], Floats, Floats, int, bool]:
     """Backfitted medians (module docstring, step 2): coefficients per table, each sale's ΣK term and Π, passes."""
     learned = [np.array([float(v) for v in f.values]) for f in tables.factors]
     learn = [j for j, f in enumerate(tables.factors) if f.kind in LEARNED_KINDS]
@@ -288,7 +301,7 @@ def _backfit(tables: BenchmarkTables, zi: npt.NDArray[np.int64], y: Floats, grad
             new = learned[j].copy()
             for grade in range(len(f.values)):
                 cell = rows & (g == grade)
-                if grade != f.default_grade and cell.any():
+                if grade != anchor[j] and cell.any():
                     new[grade] = float(np.median(need[cell]))
             change = new - learned[j]
             moved = max(moved, float(np.max(np.abs(change))))
@@ -313,7 +326,8 @@ def learn_coefficients(tables: BenchmarkTables, sample: SalesSample, settings: L
     usable = (zi >= 0) & np.isfinite(y)
     counts = np.bincount(zi[usable], minlength=len(tables.zones)) if zi.size else np.zeros(len(tables.zones), int)
     informative = usable & (counts[np.maximum(zi, 0)] >= settings.min_sales)
-    learned, add, mult, iterations, converged = _backfit(tables, zi, y, grades, informative)
+    anchor = anchors(tables, grades, informative, settings.min_sales)
+    learned, add, mult, iterations, converged = _backfit(tables, zi, y, grades, informative, anchor)
     threshold, confidence = float(settings.difference_threshold), float(settings.confidence)
     bases = []
     for k, zone in enumerate(tables.zones):
@@ -340,15 +354,15 @@ def learn_coefficients(tables: BenchmarkTables, sample: SalesSample, settings: L
         for grade, official_value in enumerate(f.values):
             cell = informative & (g == grade)
             n = int(cell.sum())
-            anchor = grade == f.default_grade
-            value = float(learned[j][grade]) if n or anchor else None
+            is_anchor = grade == anchor[j]
+            value = float(learned[j][grade]) if n or is_anchor else None
             official = float(official_value)
             effect = None if value is None else _effect(f.kind, value, official)
-            too_few = n < settings.min_sales and not anchor
+            too_few = n < settings.min_sales and not is_anchor
             factors.append(LearnedGrade(
                 use=f.use, zone_grade=f.grade, kind=f.kind, name=f.name, label=f.label, grade=grade,
                 grade_label=grade_label(f, grade), official=official_value, n=n, learned=_dec(value, "0.0001"),
-                anchor=anchor, too_few=too_few, diff_abs=None if value is None else _dec(value - official, "0.0001"),
+                anchor=is_anchor, too_few=too_few, diff_abs=None if value is None else _dec(value - official, "0.0001"),
                 diff_pct=None if effect is None else _dec(100 * effect, "0.01"),
                 flagged=effect is not None and np.isfinite(effect) and not too_few and abs(effect) > threshold))
     return LearnedTables(bases=bases, factors=factors, sales_used=int(usable.sum()),
