@@ -110,8 +110,9 @@ def test_learn_on_a_demo_world(db: Database, geo: Geography, clock: Clock) -> No
             assert sum(g.anchor for g in grades) == 1
 
         # a sold parcel is described exactly as the coefficient method describes it
-        sold = int(s.execute(select(Sale.parcel_id).where(Sale.parcel_id.is_not(None),
-                                                          Sale.land_use_class == "0101").limit(1)).scalar_one())
+        sold = s.execute(select(Sale.parcel_id).where(Sale.parcel_id.is_not(None), Sale.land_use_class == "0101")
+                         .limit(1)).scalar_one()
+        assert sold is not None
         derived = parcel_factor_attributes(s, [sold])[sold].attributes
         value = parcel_coefficient_value(s, parcel_id=sold, valuation_date=TODAY)
         assert all("default grade" not in w for w in value.warnings) and value.result.factors
