@@ -261,29 +261,39 @@ def test_snapshot_bids_resume_deadline_and_end(listing: Live) -> None:
 
 
 def test_draft_masking_and_bad_input(db: Database, clock: Clock, servers: tuple[str, str]) -> None:
+    """The stream shows a lot to whoever GET /lots/{id} shows it: a draft to exchange operators (of any
+    area, as there) and supervisors only; nothing changes on a denial; bad ids are 4xx with a code."""
     server = servers[0]
     with db.transaction() as s:
         create_demo_accounts(s)
         world = build_world(s)
         link_user_party(s, username="bidder", party_id=world.bidders[0])
+        other = create_organisation(s, name="贵溪市农村产权交易所", kind=OrgKind.exchange, region_code="360681000000")
+        create_user(s, username="exchange2", password="demo", display_name="外县交易所", role=Role.exchange_operator,
+                    organisation_id=other.id, is_demo=True)
         draft = new_lot(s, world, publish=False).id
     url = f"{server}/api/v1/exchange/lots/{draft}/events"
     with db.transaction(readonly=True) as s:
         before = s.scalar(select(Lot.version).where(Lot.id == draft))
-    for who, status in ((None, 404), ("bidder", 404), ("exchange", 200), ("supervisor", 200)):
-        with stream(url, _token(server, who) if who else {}) as sse:
+    for who, status in ((None, 404), ("bidder", 404), ("exchange2", 200), ("exchange", 200), ("supervisor", 200)):
+        headers = _token(server, who) if who else {}
+        plain = httpx.get(f"{server}/api/v1/exchange/lots/{draft}", headers=headers, timeout=TIMEOUT)
+        assert plain.status_code == status, who  # the same masking as GET /lots/{id}
+        with stream(url, headers) as sse:
             assert sse.response.status_code == status, who
             if status == 404:
                 sse.response.read()
                 assert sse.response.json()["code"] == "exchange.lot_not_found"
             else:
                 _, kind, data = sse.next()
-                assert kind == "snapshot" and data["phase"] == "draft"
+                assert kind == "snapshot" and data["phase"] == "draft" and data["next_min_bid_cny"] is None
     with db.transaction(readonly=True) as s:
         assert s.scalar(select(Lot.version).where(Lot.id == draft)) == before
     assert httpx.get(f"{server}/api/v1/exchange/lots/abc/events", timeout=TIMEOUT).status_code == 422
     r = httpx.get(f"{server}/api/v1/exchange/lots/999999/events", timeout=TIMEOUT)
     assert r.status_code == 404 and r.json()["code"] == "exchange.lot_not_found"
+    r = httpx.get(url, headers={"Authorization": "Bearer nonsense"}, timeout=TIMEOUT)
+    assert r.status_code == 401 and r.json()["code"] == "auth.invalid_token"
 
 
 def test_one_check_per_tick_for_all_connections(listing: Live) -> None:
