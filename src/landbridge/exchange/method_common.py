@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.exchange import service
-from landbridge.exchange.common import lot_rules, rejection
+from landbridge.exchange.common import lock_lot, lot_rules, rejection
 from landbridge.exchange.models import Bidder, Deposit, Lot, LotResult
 from landbridge.exchange.rules import DepositStatus
 from landbridge.exchange.supervision import scan_lot
@@ -53,10 +53,14 @@ def qualified_bidder(session: Session, lot: Lot, bidder_id: int) -> Bidder:
     return bidder
 
 
-def wrong_method(lot: Lot, method: str) -> Conflict:
-    """409 exchange.wrong_method: the action belongs to another trading method."""
-    return Conflict("exchange.wrong_method", "该标的不采用此交易方式",
-                    f"lot {lot.number} does not use the {method} method", method=lot.method)
+def method_lot(session: Session, lot_id: int, method: str) -> Lot:
+    """Lock a lot of ``method`` and fire its due deadlines; 409 exchange.wrong_method for another method."""
+    lot = lock_lot(session, lot_id)
+    if lot.method != method:
+        raise Conflict("exchange.wrong_method", "该标的不采用此交易方式",
+                       f"lot {lot.number} does not use the {method} method", method=lot.method)
+    service.advance_lot(session, lot)
+    return lot
 
 
 def text_field(value: str, limit: int, field: str) -> str:

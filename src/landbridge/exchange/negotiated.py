@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.exchange import queries, rules, service
-from landbridge.exchange.common import lock_lot, money, record
-from landbridge.exchange.method_common import conclude, qualified_bidder, text_field, wrong_method
+from landbridge.exchange.common import money, record
+from landbridge.exchange.method_common import conclude, method_lot, qualified_bidder, text_field
 from landbridge.exchange.method_models import Objection
 from landbridge.exchange.models import Lot, LotResult
 from landbridge.exchange.rules import LotPhase, Method
@@ -34,11 +34,7 @@ class ObjectionStatus(StrEnum):
 
 
 def _negotiated_lot(session: Session, lot_id: int) -> Lot:
-    lot = lock_lot(session, lot_id)
-    if lot.method != Method.negotiated:
-        raise wrong_method(lot, Method.negotiated)
-    service.advance_lot(session, lot)
-    return lot
+    return method_lot(session, lot_id, Method.negotiated)
 
 
 # --- deadlines ----------------------------------------------------------------------------------

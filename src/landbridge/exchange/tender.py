@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from landbridge.errors import Conflict, Forbidden, NotFound, RuleViolation
 from landbridge.exchange import sealing, service, tender_rules
-from landbridge.exchange.common import lock_lot, lot_rules, money, record
-from landbridge.exchange.method_common import conclude, qualified_bidder, text_field, wrong_method
+from landbridge.exchange.common import lot_rules, money, record
+from landbridge.exchange.method_common import conclude, method_lot, qualified_bidder, text_field
 from landbridge.exchange.method_models import Tender, TenderEvaluator, TenderScore
 from landbridge.exchange.models import Bidder, Lot
 from landbridge.exchange.rules import LotPhase, Method
@@ -30,11 +30,7 @@ MAX_DOCUMENTS = 20
 
 
 def _tender_lot(session: Session, lot_id: int) -> Lot:
-    lot = lock_lot(session, lot_id)
-    if lot.method != Method.tender:
-        raise wrong_method(lot, Method.tender)
-    service.advance_lot(session, lot)
-    return lot
+    return method_lot(session, lot_id, Method.tender)
 
 
 def _aad(lot_id: int, bidder_id: int) -> bytes:
