@@ -193,6 +193,7 @@ def test_bidding_api_codes_replay_and_public_views(api: Api, db: Database) -> No
     assert again.status_code == 200 and again.json()["replay"] and again.json()["id"] == r.json()["id"]
     r = api.client.post(url, json={"amount_cny": "100000.00", "idempotency_key": "b2"}, headers=h2)
     assert r.status_code == 422 and r.json()["code"] == "exchange.bid_below_increment"
+    assert r.json()["details"]["current_price_cny"] == "100000.00"  # the price to beat, without another read
     r = api.client.post(url, json={"amount_cny": "102000.00", "idempotency_key": "b2"}, headers=h2)
     assert r.status_code == 409 and r.json()["code"] == "exchange.idempotency_key_reused"
     for bad in ({"amount_cny": "1"}, {"idempotency_key": "x"}, {"amount_cny": 5, "idempotency_key": "y"}, []):

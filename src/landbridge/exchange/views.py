@@ -275,8 +275,11 @@ def _bid_response(outcome: bidding.BidOutcome | BidReceipt) -> Any:
                   placed_at=bid.placed_at, replay=bid.replay, current_price_cny=bid.current_price_cny,
                   countdown_end=bid.countdown_end, server_time=now())
     if bid.reject_code is not None:
-        err: DomainError = rejection(bid.reject_code, bid_id=bid.id) if bid.reject_code in REJECTIONS else \
-            RuleViolation(bid.reject_code, "报价被拒绝", "the bid was refused", bid_id=bid.id)
+        # the lot's price after the refusal travels with it: the bidder can raise without another read
+        price = None if bid.current_price_cny is None else str(bid.current_price_cny)
+        err: DomainError = rejection(bid.reject_code, bid_id=bid.id, current_price_cny=price) \
+            if bid.reject_code in REJECTIONS else \
+            RuleViolation(bid.reject_code, "报价被拒绝", "the bid was refused", bid_id=bid.id, current_price_cny=price)
         # returned, not raised: the rejected bid is committed with its code
         return JSONResponse(err.to_dict(), status_code=err.http_status)
     return JSONResponse(out.model_dump(mode="json"), status_code=200 if bid.replay else 201)
