@@ -17,10 +17,10 @@ from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, verify_ledger
 from landbridge.ledger.models import LedgerEvent
 from landbridge.main import create_app
+from landbridge.valuation import jobs
 from landbridge.valuation.mass import mass_settings
 from landbridge.valuation.mass_models import MassRun, MassValue
 from landbridge.valuation.mass_runs import fit_share
-from landbridge.valuation import jobs
 from tests.registry.test_api import auth
 from tests.valuation.test_mass_pages import small_world
 

@@ -142,7 +142,7 @@ def test_queue_run_resume_and_the_progress_bar(db: Database, clock: Clock) -> No
     page = client.get("/valuation/runs")
     assert page.status_code == 200 and "批量评估任务" in page.text and 'role="progressbar"' in page.text
     assert f'data-job="{job_id}"' in page.text and "排队中" in page.text
-    assert f"/valuation/jobs/\" + row.dataset.job + \"/status" in page.text
+    assert "/valuation/jobs/\" + row.dataset.job + \"/status" in page.text
     status = client.get(f"/valuation/jobs/{job_id}/status")
     assert status.status_code == 200 and status.json()["status"] == "queued"
     # who may read the job: anonymous → login, wrong role → 403, missing job → 404

@@ -176,7 +176,7 @@ def test_run_report_page_pdf_and_api(db: Database, clock: Clock) -> None:
     body = client.get(url, headers=auth(client, "nr")).json()
     assert body["run_id"] == run_id and body["figures"] == ["scatter", "histogram", "segments", "chasing"]
     assert [t["title"] for t in body["segments"]] == ["区县", "土地用途", "成交价格分档"]
-    assert body["study"]["n_input"] == sum(line["n"] for line in body["segments"][1]["lines"])
+    assert 0.9 * body["study"]["n_input"] < sum(line["n"] for line in body["segments"][1]["lines"]) <= body["study"]["n_input"]  # noqa: E501  (each use trimmed on its own)
     assert "chasing_split" not in body["study"]  # no earlier run
     later_body = client.get(f"/api/v1/valuation/runs/{later_id}/ratio-study", headers=auth(client, "nr")).json()
     assert "chasing_split" in later_body["study"] and "拆分检验" in later_body["chasing"][-1]
