@@ -19,7 +19,7 @@ from landbridge.demo.world import build_world
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size
 from landbridge.main import create_app
-from landbridge.valuation import mass_service
+from landbridge.valuation import jobs, mass_service
 from landbridge.valuation.appraisal_pdf import AppraisalReport, StudyRow, appraisal_report, render_appraisal_pdf
 from landbridge.valuation.mass_models import MassRun, MassValue
 from landbridge.valuation.mass_words import contribution_lines, feature_label, sentence, shown_value
@@ -195,10 +195,16 @@ def test_start_form_on_the_run_list(db: Database, clock: Clock) -> None:
     assert "晚于今日" in later.text
     with db.transaction(readonly=True) as s:
         assert s.scalar(select(func.count()).select_from(MassRun)) == 0
-    done = client.post("/valuation/runs", data={"csrf": token, "valuation_date": "2026-03-01", "method": "hedonic"},
-                       follow_redirects=False)
-    assert done.status_code == 303 and done.headers["location"].startswith("/valuation/runs/")
-    page = client.get(done.headers["location"]).text
-    assert "已完成，评估宗地" in page and "特征价格模型" in page
+    queued = client.post("/valuation/runs", data={"csrf": token, "valuation_date": "2026-03-01", "method": "hedonic"},
+                         follow_redirects=False)
+    assert queued.status_code == 303 and queued.headers["location"] == "/valuation/runs"
+    page = client.get("/valuation/runs").text
+    assert "已排队，后台执行" in page and 'role="progressbar"' in page
+    again = client.post("/valuation/runs", data={"csrf": token, "valuation_date": "2026-03-01", "method": "hedonic"})
+    assert "已有排队或进行中的批量评估任务" in again.text
+    with db.transaction() as s:
+        assert jobs.run_due(s) == 1  # the worker runs it
+    page = client.get("/valuation/runs").text
+    assert "已完成" in page and "特征价格模型" in page
     again = client.post("/valuation/runs", data={"csrf": token, "valuation_date": "2026-03-01", "method": "hedonic"})
     assert "已有批量评估批次" in again.text

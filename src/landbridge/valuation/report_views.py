@@ -16,6 +16,7 @@ from landbridge.auth import Principal, optional_principal, require_roles
 from landbridge.errors import DomainError
 from landbridge.kernel.clock import now, to_local
 from landbridge.valuation import mass_service
+from landbridge.valuation.mass_models import MassRun
 from landbridge.valuation.mass_pages import READERS, page_reader
 from landbridge.valuation.report import RatioReport
 from landbridge.valuation.report_pdf import render_report_pdf, run_report, words
@@ -42,19 +43,27 @@ def run_ratio_study(run_id: int, principal: Principal = Depends(reader),
     return {"run_id": run_id, **report_json(run_report(session, run_id))}
 
 
+def _report_for(request: Request, session: Session, principal: Principal | None, run_id: int,
+                zh: bool) -> tuple[MassRun, RatioReport] | Response:
+    """The run and its report if the caller may read them; else the login redirect or the error page."""
+    who = page_reader(request, principal)
+    if isinstance(who, Response):
+        return who
+    try:
+        return mass_service.get_run(session, run_id), run_report(session, run_id, zh=zh)
+    except DomainError as exc:
+        return render_error(request, exc.http_status, exc.to_dict())
+
+
 @router.get("/valuation/runs/{run_id}/ratio-report", include_in_schema=False)
 def ratio_report_page(request: Request, run_id: int, session: Session = Depends(get_session),
                       principal: Principal | None = Depends(optional_principal)) -> Response:
     """A run's ratio-study report as a page with its figures (L1)."""
-    who = page_reader(request, principal)
-    if isinstance(who, Response):
-        return who
     zh = request_locale(request) == "zh_CN"
-    try:
-        run = mass_service.get_run(session, run_id)
-        report = run_report(session, run_id, zh=zh)
-    except DomainError as exc:
-        return render_error(request, exc.http_status, exc.to_dict())
+    found = _report_for(request, session, principal, run_id, zh)
+    if isinstance(found, Response):
+        return found
+    run, report = found
     return render(request, "valuation/ratio_report.html", {"r": report, "t": words(zh), "run": run})
 
 
@@ -62,15 +71,10 @@ def ratio_report_page(request: Request, run_id: int, session: Session = Depends(
 def ratio_report_pdf(request: Request, run_id: int, session: Session = Depends(get_session),
                      principal: Principal | None = Depends(optional_principal)) -> Response:
     """Download a run's ratio-study report (PDF, zh-CN) (L1)."""
-    who = page_reader(request, principal)
-    if isinstance(who, Response):
-        return who
-    try:
-        run = mass_service.get_run(session, run_id)
-        report = run_report(session, run_id)
-    except DomainError as exc:
-        return render_error(request, exc.http_status, exc.to_dict())
+    found = _report_for(request, session, principal, run_id, True)
+    if isinstance(found, Response):
+        return found
+    run, report = found
     pdf = render_report_pdf(report, issued_on=to_local(now()).date())
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="ratio-study-{run.run_no}.pdf"'})
-
