@@ -34,18 +34,39 @@ def optional_principal(request: Request, session: Session = Depends(get_session)
     return principal
 
 
-async def current_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
-    """The caller; 401 if anonymous."""
+def released_principal(request: Request, session: Session = Depends(get_session)) -> Principal | None:
+    """The caller as ``optional_principal`` finds it, the request's transaction then ended in the same thread:
+    for routes that hand their work elsewhere (the exchange's bid sequencer) and must not hold a pooled
+    connection while they wait."""
+    try:
+        return optional_principal(request, session)
+    finally:
+        session.rollback()
+
+
+def _logged_in(principal: Principal | None) -> Principal:
     if principal is None:
         raise Unauthorized("auth.login_required", "请先登录", "authentication required")
     return principal
 
 
-def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
-    """Dependency factory: the caller must have one of ``roles`` (admin is not implied)."""
-    allowed = frozenset(roles)
+async def current_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
+    """The caller; 401 if anonymous."""
+    return _logged_in(principal)
 
-    async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+
+async def current_principal_released(principal: Principal | None = Depends(released_principal)) -> Principal:
+    """The caller, read in a transaction already ended; 401 if anonymous."""
+    return _logged_in(principal)
+
+
+def require_roles(*roles: Role, released: bool = False) -> Callable[..., Awaitable[Principal]]:
+    """Dependency factory: the caller must have one of ``roles`` (admin is not implied); ``released``: the
+    caller is read in a transaction ended at once (``released_principal``)."""
+    allowed = frozenset(roles)
+    caller = current_principal_released if released else current_principal
+
+    async def dependency(principal: Principal = Depends(caller)) -> Principal:
         if principal.role not in allowed:
             raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作",
                             "your role may not do this", required=sorted(allowed))

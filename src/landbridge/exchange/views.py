@@ -57,6 +57,7 @@ router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"], route_class=Tra
 
 operator = require_roles(Role.exchange_operator)
 bidder_role = require_roles(Role.bidder)
+bidder_released = require_roles(Role.bidder, released=True)
 applicant = require_roles(Role.bidder, Role.exchange_operator)
 insider = require_roles(Role.exchange_operator, Role.supervisor)
 supervisor_role = require_roles(Role.supervisor)
@@ -288,17 +289,16 @@ def _bid_response(outcome: bidding.BidOutcome | BidReceipt) -> Any:
 @router.post("/lots/{lot_id}/bids", response_model=BidRead, status_code=201,
              responses={409: {"description": "lot not open, deposit not confirmed, bidder barred"},
                         422: {"description": "below increment, not a multiple of the increment"}})
-async def place_bid(lot_id: int, body: BidIn, request: Request, principal: Principal = Depends(bidder_role),
-                    session: Session = Depends(get_session)) -> Any:
+async def place_bid(lot_id: int, body: BidIn, request: Request,
+                    principal: Principal = Depends(bidder_released)) -> Any:
     """Bid on a lot (报价); idempotent on the key; server time is authoritative (F4).
 
     The bid goes to this process's bid sequencer, which judges it with the other bids waiting and answers
-    after the commit (``exchange.sequencer``); the request's own session only served the caller's token.
+    after the commit (``exchange.sequencer``); the caller's token is read in a transaction ended at once, so
+    no pooled connection is held while the bid waits its turn.
     """
     if principal.party_id is None:
         raise RuleViolation("exchange.party_required", "账号未关联竞买人身份", "your account names no party")
-    if session.in_transaction():
-        await run_in_threadpool(session.rollback)  # give the connection back while the bid waits its turn
     result = await asyncio.wrap_future(sequencer().submit(bidding.BidRequest(
         lot_id=lot_id, bidder_id=None, party_id=principal.party_id, amount=body.amount_cny,
         idempotency_key=body.idempotency_key, actor=principal.actor, client_ip=client_ip(request),
