@@ -70,6 +70,7 @@ def upgrade() -> None:
     sa.Column('diff', sa.Numeric(precision=14, scale=4), nullable=True),
     sa.Column('diff_pct', sa.Numeric(precision=12, scale=2), nullable=True),
     sa.Column('anchor', sa.Boolean(), nullable=False),
+    sa.Column('identified', sa.Boolean(), nullable=False),
     sa.Column('too_few', sa.Boolean(), nullable=False),
     sa.Column('flagged', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['valuation_learn_run.id'],

@@ -83,6 +83,7 @@ def test_learn_on_a_demo_world(db: Database, geo: Geography, clock: Clock) -> No
         assert run.sale_count == len(window) - related - left_out - excluded["no_zone"] - excluded["no_location"] \
             - excluded["no_use"] - excluded["unusable"]
         assert run.sale_count > 1000 and excluded["no_zone"] + excluded["no_location"] < 0.01 * len(window)
+        assert run.parameters["converged"] and run.parameters["iterations"] < 1_000
         # the ledger event, in the run's transaction
         event = s.execute(select(LedgerEvent).where(LedgerEvent.seq == run.ledger_seq)).scalar_one()
         assert event.event_type == "coefficients_learned" and event.module == "valuation"
@@ -108,6 +109,8 @@ def test_learn_on_a_demo_world(db: Database, geo: Geography, clock: Clock) -> No
             grades = [g for g in factors if g.use == f.use and g.name == f.name]
             assert sum(g.n for g in grades) == informing.get(f.use, 0)
             assert sum(g.anchor for g in grades) == 1
+            assert all(g.identified for g in grades if g.anchor)
+            assert all(g.learned is None for g in grades if not g.identified)
 
         # a sold parcel is described exactly as the coefficient method describes it
         sold = s.execute(select(Sale.parcel_id).where(Sale.parcel_id.is_not(None), Sale.land_use_class == "0101")

@@ -12,24 +12,30 @@ Method (documented here, the one place):
    ``after_term``: y = (P − Kf) / (Ky·Kv·Kt); ``before_term``: y = (P / Ky − Kf) / (Kv·Kt).
    Factors are applied unrounded (a statistical estimate, not a value).
    Then y ≈ base(zone) × (1 + ΣK/100) × Π(multipliers), the official form.
-2. **Backfit medians** on that form (robust to the outliers the validation screen missed): start from the
-   official coefficients; repeat until no coefficient moves by more than ``TOLERANCE`` (at most
-   ``MAX_ITERATIONS``): the zone's base is the median of y / ((1 + ΣK/100) Π); each table in turn, the
-   coefficient of a grade is the median over its sales of what that table must supply given the others
-   (regional/individual, percent: 100 (y / (base Π) − 1 − Σ_other K/100); multipliers: y / (base (1 + ΣK/100)
-   Π_other)). One grade of each table is its anchor and keeps its official value: the level of a table and
+2. **Backfit medians in logs** (robust to outliers the validation screen missed): each regional/individual
+   coefficient K enters as the factor (1 + K/100) and each multiplier as itself, so log y = log base(zone)
+   + Σ log(factor of the sale's grade) — the official (1 + ΣK/100) read as Π(1 + K/100), which differs by
+   the products of coefficients (under 1 % for coefficients of ±10 %) and gives the learning one objective,
+   the sum of absolute log residuals. Starting from the official coefficients, each pass sets every zone's
+   log base to the median of log y less the sale's factors, then each table's grade to the median of what
+   that table must supply given the rest; a pass never raises the objective; passes stop when no
+   coefficient moves by more than ``TOLERANCE`` (at most ``MAX_ITERATIONS``).
+   One grade of each table is its anchor and keeps its official value: the level of a table and
    the base are not separately identified, so the learned base and the other grades are read at the
    official table's level. The anchor is the table's default grade (一般) when it has at least ``min_sales``
    informing sales, else the grade with the most (a table whose sales all fall in one grade learns nothing
-   but the base). Only sales of zones with at least ``min_sales`` sales inform the tables.
+   but the base). A grade is learned only where it is identified: linked to the anchor through zones in
+   which both have sales (else its sales cannot tell its coefficient from their zones' base prices; it is
+   reported with ``identified`` false and no learned value). Only sales of zones with at least
+   ``min_sales`` sales inform the tables.
    Development tables (additive 元/m²) are not learned: they are taken off at their official values.
-3. **Report** per zone the market base price (median of the factor-neutral normalised prices y / ((1 +
-   ΣK/100) Π), n, and an order-statistic confidence interval of the median: ranks from the binomial(n, ½)
-   quantiles, none when n is too small for the level), and per table and grade the learned coefficient
-   and n. A cell with fewer than ``min_sales`` sales is flagged ``too_few``; a difference to the official
-   value beyond ``difference_threshold`` (relative price effect: learned base / official − 1; for a
-   percent coefficient (1 + learned/100) / (1 + official/100) − 1; for a multiplier learned / official − 1)
-   is flagged, unless the cell has too few sales.
+3. **Report** per zone the market base price (median of the factor-neutral normalised prices y / (Π(1 +
+   K/100) Π(multipliers)) with the learned factors), n, and an order-statistic confidence interval of the
+   median (ranks from the binomial(n, ½) quantiles; none when n is too small for the level); per table and
+   grade the learned coefficient and n. A cell with fewer than ``min_sales`` sales is flagged ``too_few``;
+   a difference to the official value beyond ``difference_threshold`` (relative price effect: learned base
+   / official − 1; for a percent coefficient (1 + learned/100) / (1 + official/100) − 1; for a multiplier
+   learned / official − 1) is flagged, unless the cell has too few sales.
 
 Rule data (``valuation`` rule set): ``learn_min_sales``, ``learn_difference_threshold``, ``learn_confidence``,
 ``learn_window_years``.
@@ -48,7 +54,7 @@ from scipy.stats import binom
 
 from landbridge.valuation.benchmark_rules import GRADE_LABELS, BenchmarkTables, FactorTable, date_factor
 
-MAX_ITERATIONS = 100
+MAX_ITERATIONS = 1_000
 TOLERANCE = 1e-3  # largest change of a coefficient (percent points; multipliers × 1) between the last two passes
 LEARNED_KINDS = ("regional", "individual", "multiplier")
 Floats = npt.NDArray[np.float64]
@@ -124,6 +130,7 @@ class LearnedGrade:
     n: int
     learned: Decimal | None
     anchor: bool
+    identified: bool
     too_few: bool
     diff_abs: Decimal | None
     diff_pct: Decimal | None
@@ -258,64 +265,83 @@ def anchors(tables: BenchmarkTables, grades: list[npt.NDArray[np.int64]], inform
     return out
 
 
+def identified_grades(zi: npt.NDArray[np.int64], g: npt.NDArray[np.int64], informative: npt.NDArray[np.bool_],
+                      anchor: int, n_grades: int) -> npt.NDArray[np.bool_]:
+    """Grades of a table whose level is identified: linked to the anchor grade through zones they share sales in.
+
+    A grade whose sales all lie in zones where no sales of the anchor's component lie trades off against those
+    zones' base prices (base × (1 + K) is all the sales show): it is reported, not learned.
+    """
+    parent = list(range(n_grades))
+    zone_grade: dict[int, int] = {}
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    rows = informative & (g >= 0)
+    for k, grade in set(zip(zi[rows].tolist(), g[rows].tolist(), strict=True)):
+        if k in zone_grade:
+            parent[root(grade)] = root(zone_grade[k])
+        else:
+            zone_grade[k] = grade
+    linked = np.array([root(grade) == root(anchor) for grade in range(n_grades)])
+    present = np.bincount(g[rows], minlength=n_grades) > 0
+    out: npt.NDArray[np.bool_] = linked & present
+    out[anchor] = True
+    return out
+
+
 def _backfit(tables: BenchmarkTables, zi: npt.NDArray[np.int64], y: Floats, grades: list[npt.NDArray[np.int64]],
-             informative: npt.NDArray[np.bool_], anchor: list[int]) -> tuple[list[Floats], Floats, Floats, int, bool]:
-    """Backfitted medians (module docstring, step 2): coefficients per table, each sale's ΣK term and Π, passes."""
-    learned = [np.array([float(v) for v in f.values]) for f in tables.factors]
+             informative: npt.NDArray[np.bool_], anchor: list[int], identified: list[npt.NDArray[np.bool_]],
+             ) -> tuple[list[Floats], Floats, int, bool]:
+    """Backfitted medians in logs (module docstring, step 2): coefficients per table, each sale's log factor, passes.
+
+    Each step minimises the sum of absolute log residuals over one block (a zone's base, a grade's
+    coefficient) with the others fixed, so the passes never increase it.
+    """
     learn = [j for j, f in enumerate(tables.factors) if f.kind in LEARNED_KINDS]
+    logs = [np.log(np.array([float(v) if f.kind == "multiplier" else 1 + float(v) / 100 for v in f.values]))
+            if f.kind in LEARNED_KINDS else np.zeros(len(f.values)) for f in tables.factors]
+    log_y = np.log(np.where(informative, y, 1.0))
 
-    def terms() -> tuple[Floats, Floats]:
-        add, mult = np.ones(zi.size), np.ones(zi.size)
+    def total() -> Floats:
+        out = np.zeros(zi.size)
         for j in learn:
-            g = grades[j]
-            on = g >= 0
-            if tables.factors[j].kind == "multiplier":
-                mult[on] *= learned[j][g[on]]
-            else:
-                add[on] += learned[j][g[on]] / 100
-        return add, mult
-
-    def bases(add: Floats, mult: Floats) -> Floats:
-        base = np.full(len(tables.zones), np.nan)
-        for k in np.unique(zi[informative]):
-            rows = informative & (zi == k)
-            base[k] = np.median(y[rows] / (add[rows] * mult[rows]))
-        return base
+            on = grades[j] >= 0
+            out[on] += logs[j][grades[j][on]]
+        return out
 
     iterations, converged = 0, not learn
+    rest = total()
     while learn and iterations < MAX_ITERATIONS:
         iterations += 1
         moved = 0.0
-        add, mult = terms()
-        base = bases(add, mult)
+        base = np.full(len(tables.zones), np.nan)
+        for k in np.unique(zi[informative]):
+            rows = informative & (zi == k)
+            base[k] = np.median(log_y[rows] - rest[rows])
         for j in learn:
-            f, g = tables.factors[j], grades[j]
-            rows = informative & (g >= 0) & (add > 0)
-            b = base[zi]
-            own = learned[j][np.maximum(g, 0)]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                if f.kind == "multiplier":
-                    need = y / (b * add * mult / own)
-                else:
-                    need = 100 * (y / (b * mult) - add + own / 100)
-            new = learned[j].copy()
-            for grade in range(len(f.values)):
-                cell = rows & (g == grade)
-                if grade != anchor[j] and cell.any():
-                    new[grade] = float(np.median(need[cell]))
-            change = new - learned[j]
-            moved = max(moved, float(np.max(np.abs(change))))
+            g = grades[j]
             on = g >= 0
-            if f.kind == "multiplier":
-                mult[on] *= new[g[on]] / learned[j][g[on]]
-            else:
-                add[on] += change[g[on]] / 100
-            learned[j] = new
+            need = log_y - base[np.maximum(zi, 0)] - rest + np.where(on, logs[j][np.maximum(g, 0)], 0.0)
+            new = logs[j].copy()
+            for grade in range(len(new)):
+                cell = informative & (g == grade)
+                if grade != anchor[j] and identified[j][grade] and cell.any():
+                    new[grade] = float(np.median(need[cell]))
+            scale = 100.0 if tables.factors[j].kind != "multiplier" else 1.0
+            moved = max(moved, float(np.max(np.abs(np.exp(new) - np.exp(logs[j])))) * scale)
+            rest[on] += new[g[on]] - logs[j][g[on]]
+            logs[j] = new
         if moved <= TOLERANCE:
             converged = True
             break
-    add, mult = terms()
-    return learned, add, mult, iterations, converged
+    learned = [np.exp(v) if f.kind == "multiplier" else 100 * (np.exp(v) - 1) if f.kind in LEARNED_KINDS
+               else np.array([float(x) for x in f.values]) for f, v in zip(tables.factors, logs, strict=True)]
+    return learned, np.exp(total()), iterations, converged
 
 
 def learn_coefficients(tables: BenchmarkTables, sample: SalesSample, settings: LearnSettings) -> LearnedTables:
@@ -327,14 +353,16 @@ def learn_coefficients(tables: BenchmarkTables, sample: SalesSample, settings: L
     counts = np.bincount(zi[usable], minlength=len(tables.zones)) if zi.size else np.zeros(len(tables.zones), int)
     informative = usable & (counts[np.maximum(zi, 0)] >= settings.min_sales)
     anchor = anchors(tables, grades, informative, settings.min_sales)
-    learned, add, mult, iterations, converged = _backfit(tables, zi, y, grades, informative, anchor)
+    identified = [identified_grades(zi, g, informative, a, len(f.values))
+                  for f, g, a in zip(tables.factors, grades, anchor, strict=True)]
+    learned, factor, iterations, converged = _backfit(tables, zi, y, grades, informative, anchor, identified)
     threshold, confidence = float(settings.difference_threshold), float(settings.confidence)
     bases = []
     for k, zone in enumerate(tables.zones):
         rows = usable & (zi == k)
         n = int(rows.sum())
         official = float(zone.base_price)
-        neutral = y[rows] / (add[rows] * mult[rows])
+        neutral = y[rows] / factor[rows]
         neutral = neutral[np.isfinite(neutral) & (neutral > 0)]
         median = float(np.median(neutral)) if neutral.size else None
         low, high = _order_ci(neutral, confidence)
@@ -355,14 +383,15 @@ def learn_coefficients(tables: BenchmarkTables, sample: SalesSample, settings: L
             cell = informative & (g == grade)
             n = int(cell.sum())
             is_anchor = grade == anchor[j]
-            value = float(learned[j][grade]) if n or is_anchor else None
+            value = float(learned[j][grade]) if (n and identified[j][grade]) or is_anchor else None
             official = float(official_value)
             effect = None if value is None else _effect(f.kind, value, official)
             too_few = n < settings.min_sales and not is_anchor
             factors.append(LearnedGrade(
                 use=f.use, zone_grade=f.grade, kind=f.kind, name=f.name, label=f.label, grade=grade,
                 grade_label=grade_label(f, grade), official=official_value, n=n, learned=_dec(value, "0.0001"),
-                anchor=is_anchor, too_few=too_few, diff_abs=None if value is None else _dec(value - official, "0.0001"),
+                anchor=is_anchor, identified=bool(identified[j][grade]), too_few=too_few,
+                diff_abs=None if value is None else _dec(value - official, "0.0001"),
                 diff_pct=None if effect is None else _dec(100 * effect, "0.01"),
                 flagged=effect is not None and np.isfinite(effect) and not too_few and abs(effect) > threshold))
     return LearnedTables(bases=bases, factors=factors, sales_used=int(usable.sum()),

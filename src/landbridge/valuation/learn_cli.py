@@ -25,7 +25,7 @@ def _mark(cell: dict[str, Any]) -> str:
 
 
 def text_report(run: dict[str, Any]) -> str:
-    """A learning run as plain text: one line per base price and per factor grade (! beyond threshold, ? too few)."""
+    """A run as text, a line per base price and factor grade (! beyond threshold, ? too few, n/i not identified)."""
     lines = [f"run {run['id']} {run['benchmark']} sales {run['since']}..{run['until']}: {run['sale_count']} used, "
              f"left out {run['parameters']['excluded']}",
              f"{'zone':<24}{'n':>6}{'official':>12}{'learned':>12}{'diff %':>9}"]
@@ -35,7 +35,8 @@ def text_report(run: dict[str, Any]) -> str:
     lines.append(f"{'factor grade':<24}{'n':>6}{'official':>12}{'learned':>12}{'effect %':>9}")
     for g in run["factors"]:
         name = f"{g['use']}.{g['name']}[{g['grade_label']}]"
-        lines.append(f"{name:<24}{g['n']:>6}{g['official']:>12}{g['learned'] or '-':>12}"
+        learned = g["learned"] or ("-" if not g["n"] or g["identified"] else "n/i")
+        lines.append(f"{name:<24}{g['n']:>6}{g['official']:>12}{learned:>12}"
                      f"{'anchor' if g['anchor'] else (g['diff_pct'] or '-'):>9} {_mark(g)}")
     return "\n".join(lines)
 

@@ -80,5 +80,6 @@ class LearnedFactorGrade(Base):
     diff: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     diff_pct: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     anchor: Mapped[bool] = mapped_column(Boolean)
+    identified: Mapped[bool] = mapped_column(Boolean)  # linked to the anchor through shared zones (learn.py)
     too_few: Mapped[bool] = mapped_column(Boolean)
     flagged: Mapped[bool] = mapped_column(Boolean)

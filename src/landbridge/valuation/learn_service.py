@@ -197,7 +197,8 @@ def learn_benchmark_coefficients(session: Session, code: str, *, actor: str, sin
         session.add(LearnedFactorGrade(run_id=run.id, use=g.use, zone_grade=g.zone_grade, kind=g.kind, name=g.name,
                                        label=g.label, grade=g.grade, grade_label=g.grade_label, n=g.n,
                                        official=g.official, learned=g.learned, diff=g.diff_abs, diff_pct=g.diff_pct,
-                                       anchor=g.anchor, too_few=g.too_few, flagged=g.flagged))
+                                       anchor=g.anchor, identified=g.identified, too_few=g.too_few,
+                                       flagged=g.flagged))
     session.flush()
     event = append_event(session, module=MODULE, event_type="coefficients_learned", subject=f"benchmark:{code}",
                          actor=actor, payload={
@@ -254,5 +255,6 @@ def learn_run_json(session: Session, run: LearnRun) -> dict[str, Any]:
         "factors": [{"use": g.use, "zone_grade": g.zone_grade, "kind": g.kind, "name": g.name, "label": g.label,
                      "grade": g.grade, "grade_label": g.grade_label, "n": g.n, "official": _num(g.official),
                      "learned": _num(g.learned), "diff": _num(g.diff), "diff_pct": _num(g.diff_pct),
-                     "anchor": g.anchor, "too_few": g.too_few, "flagged": g.flagged} for g in factors],
+                     "anchor": g.anchor, "identified": g.identified, "too_few": g.too_few, "flagged": g.flagged}
+                    for g in factors],
     }

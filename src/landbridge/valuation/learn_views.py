@@ -49,6 +49,7 @@ ZH = {
     "Factor": "因素", "Factor grade": "因素等级", "Official (%)": "公布值 (%)", "Learned (%)": "测算值 (%)",
     "Price effect": "价格影响", "Beyond the threshold": "超出阈值", "Too few sales": "样本不足",
     "Anchor (kept official)": "基准等级 (沿用公布值)", "No sales": "无成交",
+    "Not identified": "无法识别 (与基准等级无同区片成交)",
     "No learning run for this system yet.": "该体系尚无测算。", "Learn from sales": "由成交测算",
     "Since": "起始日期", "Until": "截止日期", "Multiplier": "乘数", "Learning runs": "测算记录",
     "related parties": "关联交易", "flagged non-market": "非正常交易标记", "no location": "无位置",
