@@ -50,6 +50,7 @@ ZH = {
     "Price effect": "价格影响", "Beyond the threshold": "超出阈值", "Too few sales": "样本不足",
     "Anchor (kept official)": "基准等级 (沿用公布值)", "No sales": "无成交",
     "Not identified": "无法识别 (与基准等级无同区片成交)",
+    "{n} zones without sales": "{n} 个级别/区片无成交", "{n} tables without sales": "{n} 张修正系数表无成交",
     "No learning run for this system yet.": "该体系尚无测算。", "Learn from sales": "由成交测算",
     "Since": "起始日期", "Until": "截止日期", "Multiplier": "乘数", "Learning runs": "测算记录",
     "related parties": "关联交易", "flagged non-market": "非正常交易标记", "no location": "无位置",
@@ -157,7 +158,11 @@ def learned_page(request: Request, code: str, run_id: int | None = Query(None, g
                                                                or {}).items() if v]
     return render(request, "valuation/learned.html", {
         "_": _, "csrf": csrf_token(request), "message": message, "system": system, "run": data,
-        "tables": factor_groups(data["factors"]) if data else [],
+        "tables": [t for t in factor_groups(data["factors"]) if any(g["n"] for g in t["grades"])] if data else [],
+        "quiet_tables": [t for t in factor_groups(data["factors"]) if not any(g["n"] for g in t["grades"])]
+        if data else [],
+        "bases": [b for b in data["base_prices"] if b["n"]] if data else [],
+        "quiet_bases": [b for b in data["base_prices"] if not b["n"]] if data else [],
         "excluded": excluded, "can_learn": who.role == Role.nr_official,
         "threshold": None if data is None else f"{float(data['parameters']['difference_threshold']) * 100:g}",
         "min_sales": None if data is None else data["parameters"]["min_sales"]})
