@@ -193,3 +193,22 @@ def test_inconsistent_input_is_refused() -> None:
                         plot_ratio=np.zeros(0))
     out = learn_coefficients(tables, empty, SETTINGS)
     assert out.sales_used == 0 and all(b.learned is None and b.too_few for b in out.bases)
+
+
+def test_a_grade_seen_only_in_zones_without_the_anchor_is_not_identified() -> None:
+    """Zone R1 sells only road grade 0, zones R2/R3 only grades 1–2: grade 0 cannot be told from R1's base."""
+    official = parse_document(official_document())
+    truth = parse_document(truth_document([0, 0, 0], [12, 3, 0, -3, -6], [2, 0, -2], 0.95))
+    sample = synthetic_sales(truth, 6_000, seed=9, sigma=0.05)
+    road = np.asarray(sample.attributes["dist_road_m"])
+    zone = sample.zone_index
+    keep = np.flatnonzero(((zone == 0) & (road <= 200)) | ((zone > 0) & (road > 200) & (road <= 1000)))
+    sub = SalesSample(zone_index=zone[keep], price_per_m2=sample.price_per_m2[keep], sale_date=sample.sale_date[keep],
+                      remaining_years=sample.remaining_years[keep], plot_ratio=sample.plot_ratio[keep],
+                      attributes={k: np.asarray(v)[keep] for k, v in sample.attributes.items()})
+    out = learn_coefficients(official, sub, SETTINGS)
+    grades = [g for g in out.factors if g.name == "road"]
+    assert grades[0].n > 100 and not grades[0].identified and grades[0].learned is None and not grades[0].flagged
+    assert grades[1].identified and grades[1].learned is not None and abs(float(grades[1].learned) - 3) < 1.5
+    assert grades[2].anchor and grades[2].identified
+    assert out.converged
