@@ -20,6 +20,7 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from landbridge import exchange
 from landbridge.auth import OrgKind, Role, create_demo_accounts, create_organisation, create_user, link_user_party
@@ -75,16 +76,26 @@ def _token(server: str, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
+def _accounts(s: Session) -> World:
+    """The demo accounts (``bidder`` a party of the world), ``bidder2``, and ``exchange2``, an exchange
+    operator of another county."""
+    create_demo_accounts(s)
+    world = build_world(s)
+    link_user_party(s, username="bidder", party_id=world.bidders[0])
+    people = create_organisation(s, name="其他竞买人", kind=OrgKind.individual, region_code="360600000000")
+    create_user(s, username="bidder2", password="demo", display_name="bidder2", role=Role.bidder,
+                organisation_id=people.id, party_id=world.bidders[1], is_demo=True)
+    other = create_organisation(s, name="贵溪市农村产权交易所", kind=OrgKind.exchange, region_code="360681000000")
+    create_user(s, username="exchange2", password="demo", display_name="外县交易所", role=Role.exchange_operator,
+                organisation_id=other.id, is_demo=True)
+    return world
+
+
 @pytest.fixture
 def listing(db: Database, clock: Clock, servers: tuple[str, str]) -> Live:
     """A listing lot open for bids with two paid bidders, ``bidder`` and ``bidder2``."""
     with db.transaction() as s:
-        create_demo_accounts(s)
-        world = build_world(s)
-        link_user_party(s, username="bidder", party_id=world.bidders[0])
-        people = create_organisation(s, name="其他竞买人", kind=OrgKind.individual, region_code="360600000000")
-        create_user(s, username="bidder2", password="demo", display_name="bidder2", role=Role.bidder,
-                    organisation_id=people.id, party_id=world.bidders[1], is_demo=True)
+        world = _accounts(s)
         lot = new_lot(s, world)
         codes = {"bidder": enrol(s, lot, world, world.bidders[0]).bidder_code,
                  "bidder2": enrol(s, lot, world, world.bidders[1]).bidder_code}
@@ -265,13 +276,7 @@ def test_draft_masking_and_bad_input(db: Database, clock: Clock, servers: tuple[
     area, as there) and supervisors only; nothing changes on a denial; bad ids are 4xx with a code."""
     server = servers[0]
     with db.transaction() as s:
-        create_demo_accounts(s)
-        world = build_world(s)
-        link_user_party(s, username="bidder", party_id=world.bidders[0])
-        other = create_organisation(s, name="贵溪市农村产权交易所", kind=OrgKind.exchange, region_code="360681000000")
-        create_user(s, username="exchange2", password="demo", display_name="外县交易所", role=Role.exchange_operator,
-                    organisation_id=other.id, is_demo=True)
-        draft = new_lot(s, world, publish=False).id
+        draft = new_lot(s, _accounts(s), publish=False).id
     url = f"{server}/api/v1/exchange/lots/{draft}/events"
     with db.transaction(readonly=True) as s:
         before = s.scalar(select(Lot.version).where(Lot.id == draft))
@@ -317,15 +322,20 @@ def test_one_check_per_tick_for_all_connections(listing: Live) -> None:
     assert [h.subscribers() for h in hubs] == [0] * len(hubs) and all(h.feeds == {} for h in hubs)
 
 
-def test_heartbeat_on_an_idle_stream(listing: Live, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An idle stream sends a comment every heartbeat_seconds of the rule set (here shortened)."""
+def test_heartbeat_and_lifetime(listing: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An idle stream sends a comment every heartbeat_seconds of the rule set, and ends after its lifetime
+    (here both shortened), so a stopping server waits for no stream longer than that."""
     quick = live.LiveRules(heartbeat_seconds=0.2, poll_interval_seconds=0.05, queue_events=8, history_tail=5,
-                           replay_max_events=10, retry_ms=500)
+                           replay_max_events=10, retry_ms=500, stream_max_seconds=1.0)
     monkeypatch.setattr(live, "live_rules", lambda day=None: quick)
     with stream(f"{listing.a}/api/v1/exchange/lots/{listing.lot_id}/events") as sse:
         assert sse.next()[1] == "snapshot"
         assert sse.comment() == ": heartbeat" and sse.comment() == ": heartbeat"
         assert "retry: 500" in sse.raw
+        # past its lifetime the server ends the stream without an end message: the browser reconnects
+        with pytest.raises(EOFError):
+            while True:
+                assert sse.next()[1] != "end"
 
 
 def test_live_parameters_are_rule_data() -> None:
@@ -339,7 +349,8 @@ def live_hubs() -> Iterator[live.LiveHub]:
 
 def test_hub_drops_a_slow_client() -> None:
     rules = live.LiveRules(heartbeat_seconds=15, poll_interval_seconds=3600, queue_events=2, history_tail=5,
-                           replay_max_events=10, retry_ms=100)
+                           replay_max_events=10, retry_ms=100,
+                           stream_max_seconds=60)
 
     async def run() -> tuple[list[Any], list[Any], int]:
         hub = live.LiveHub(rules)

@@ -62,6 +62,7 @@ class LiveRules:
     history_tail: int
     replay_max_events: int
     retry_ms: int
+    stream_max_seconds: float
 
 
 def live_rules(day: date | None = None) -> LiveRules:
@@ -70,7 +71,8 @@ def live_rules(day: date | None = None) -> LiveRules:
     return LiveRules(heartbeat_seconds=float(values["heartbeat_seconds"]),
                      poll_interval_seconds=int(values["poll_interval_ms"]) / 1000,
                      queue_events=int(values["queue_events"]), history_tail=int(values["history_tail"]),
-                     replay_max_events=int(values["replay_max_events"]), retry_ms=int(values["retry_ms"]))
+                     replay_max_events=int(values["replay_max_events"]), retry_ms=int(values["retry_ms"]),
+                     stream_max_seconds=float(values["stream_max_seconds"]))
 
 
 @dataclass(frozen=True)
@@ -437,6 +439,8 @@ async def stream(lot_id: int, opening_events: list[LiveEvent], cursor: int, fina
     live = hub()
     sub, feed_seq = live.subscribe(lot_id, cursor)
     sent = cursor
+    loop = asyncio.get_running_loop()
+    close_at = loop.time() + rules.stream_max_seconds  # then the browser reconnects and resumes by its id
     try:
         if feed_seq > cursor:  # the feed is ahead of this connection's opening: read the gap
             gap = await run_in_threadpool(read_changes, lot_id, cursor)
@@ -446,9 +450,9 @@ async def stream(lot_id: int, opening_events: list[LiveEvent], cursor: int, fina
                 if any(c.final for c in gap):
                     yield END.encode()
                     return
-        while True:
+        while (left := close_at - loop.time()) > 0:
             try:
-                change = await asyncio.wait_for(sub.queue.get(), rules.heartbeat_seconds)
+                change = await asyncio.wait_for(sub.queue.get(), min(rules.heartbeat_seconds, left))
             except TimeoutError:
                 yield HEARTBEAT
                 continue
