@@ -32,6 +32,7 @@ from landbridge.valuation.ratio import (
     ratio_study,
     ratio_study_by_segment,
     sales_chasing_split,
+    trim_mask,
 )
 
 FloatArray = npt.NDArray[np.float64]
@@ -72,10 +73,10 @@ def _num(v: float) -> str:
         return "0"
     a = abs(v)
     if a >= 1e8:
-        return f"{v / 1e8:g}亿"
+        return f"{v / 1e8:.3g}亿"
     if a >= 1e4:
-        return f"{v / 1e4:g}万"
-    return f"{v:g}" if a >= 1 else f"{v:.2f}".rstrip("0").rstrip(".")
+        return f"{v / 1e4:.3g}万"
+    return f"{v:.4g}" if a >= 1 else f"{v:.2f}".rstrip("0").rstrip(".")
 
 
 class Canvas:
@@ -624,6 +625,9 @@ def build_ratio_report(
     s = as_positive_array(sale, "sale")
     study = ratio_study(a, s, trim=trim, seed=seed, standards=std)
     r = a / s
+    # the chasing check runs on the trimmed ratios, so its figure does too
+    kept = r[trim_mask(r, std.iqr_k if trim == "iqr" else std.iqr_k_extreme, std.max_trim_fraction)] \
+        if trim is not None and r.size >= 4 else r
     tables: list[SegmentTable] = []
     seg_rows: list[tuple[str, float, float | None, float | None, int]] = []
     groups = list(segments)
@@ -750,7 +754,7 @@ def build_ratio_report(
                     "Bars: observed shares; curve: a normal distribution with the sample's mean and sd. "
                     "Bars well above the curve near 1 suggest sales chasing.",
                 ),
-                near_one_svg(r, band=study.chasing.band, zh=zh),
+                near_one_svg(kept, band=study.chasing.band, zh=zh),
             )
         )
     verdict = study.verdict(property_class, std)
