@@ -200,3 +200,31 @@ def test_run_report_page_pdf_and_api(db: Database, clock: Clock) -> None:
     assert registrar.get(f"/valuation/runs/{run_id}/ratio-report.pdf").status_code == 403
     with db.transaction(readonly=True) as s:
         assert current_size(s) == before  # reading a report changes nothing
+
+
+@pytest.mark.parametrize(("user", "status"), [(None, 401), ("bank", 403), ("registrar", 403), ("nr", 200),
+                                              ("supervisor", 200)])
+def test_uploaded_csv_report(db: Database, clock: Clock, user: str | None, status: int) -> None:
+    from landbridge.auth import create_demo_accounts
+
+    with db.transaction() as s:
+        create_demo_accounts(s)
+        before = current_size(s)
+    a, s_ = sales(60)
+    csv = "av,sp\n" + "".join(f"{x:.2f},{y:.2f}\n" for x, y in zip(a, s_, strict=True))
+    client = TestClient(create_app())
+    url = "/api/v1/valuation/ratio-study/report.pdf"
+    r = client.post(url, files={"file": ("mine.csv", csv.encode())}, data={"appraised": "av", "sale": "sp"},
+                    headers=auth(client, user))
+    assert r.status_code == status, r.text
+    if status == 200:
+        assert r.headers["content-type"] == "application/pdf" and "mine.csv" in pdf_text(r.content)
+        bad = client.post(url, files={"file": ("mine.csv", csv.encode())}, data={"appraised": "nope", "sale": "sp"},
+                          headers=auth(client, user))
+        assert (bad.status_code, bad.json()["code"]) == (422, "valuation.invalid_ratio_input")
+        missing = client.post(url, data={"appraised": "av", "sale": "sp"}, headers=auth(client, user))
+        assert missing.status_code == 422
+    else:
+        assert r.json()["code"].startswith("auth.")
+    with db.transaction(readonly=True) as s:
+        assert current_size(s) == before

@@ -9,17 +9,20 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, optional_principal, require_roles
-from landbridge.errors import DomainError
+from landbridge.errors import DomainError, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.valuation import mass_service
+from landbridge.valuation.benchmark_views import studier, uploaded_file
 from landbridge.valuation.mass_models import MassRun
 from landbridge.valuation.mass_pages import READERS, page_reader
+from landbridge.valuation.ratio import RatioInputError, read_csv_columns
 from landbridge.valuation.report import RatioReport
-from landbridge.valuation.report_pdf import render_report_pdf, run_report, words
+from landbridge.valuation.report_pdf import render_report_pdf, run_report, table_report, words
 from landbridge.web.i18n import request_locale
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -53,6 +56,38 @@ def _report_for(request: Request, session: Session, principal: Principal | None,
         return mass_service.get_run(session, run_id), run_report(session, run_id, zh=zh)
     except DomainError as exc:
         return render_error(request, exc.http_status, exc.to_dict())
+
+
+@router.post("/api/v1/valuation/ratio-study/report.pdf", tags=["valuation"],
+             response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+async def uploaded_report(request: Request, principal: Principal = Depends(studier)) -> Response:
+    """The ratio-study report (PDF, zh-CN) of an uploaded CSV: form fields file, appraised, sale, segment (L1)."""
+    form = await request.form()
+    content = await uploaded_file(form)
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    appraised, sale, segment = fields.get("appraised", ""), fields.get("sale", ""), fields.get("segment") or None
+    upload = form.get("file")
+    source = getattr(upload, "filename", None) or "upload.csv"
+    if content is None or not appraised or not sale:
+        raise _invalid("a CSV file in 'file' and the columns in 'appraised' and 'sale' are required")
+
+    def work() -> bytes:
+        data = read_csv_columns(content, [appraised, sale], [segment] if segment else [])
+        report = table_report(data[appraised], data[sale], source=source,
+                              segment=(segment, data[segment]) if segment else None)
+        return render_report_pdf(report, issued_on=to_local(now()).date())
+
+    try:
+        pdf = await run_in_threadpool(work)
+    except RatioInputError as exc:
+        raise _invalid(str(exc)) from None
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="ratio-study.pdf"'})
+
+
+def _invalid(message_en: str) -> RuleViolation:
+    return RuleViolation("valuation.invalid_ratio_input", f"评估比率研究的输入无效: {message_en}",
+                         f"invalid ratio-study input: {message_en}")
 
 
 @router.get("/valuation/runs/{run_id}/ratio-report", include_in_schema=False)
