@@ -1,0 +1,104 @@
+"""Browser journey of a sealed tender (招标, issue #6 item 2) on the system Chromium: three bidders submit sealed
+tenders from the lot page and see only the count and their own receipt; after the opening the five panel members
+score every tender on the tenders page; the last score decides and the lot page shows the award."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from landbridge import exchange
+from landbridge.auth import OrgKind, Role, create_organisation, create_user
+from landbridge.db import Database
+from landbridge.exchange import tender_rules
+from landbridge.kernel.clock import Clock, ensure_utc
+from tests.e2e.test_journey import ARGS, CHROMIUM, server, shots
+from tests.exchange.conftest import OPERATOR, build_world, enrol, new_lot
+from tests.exchange.test_journey import _accounts, _log_in, _lot, _worker, log_out
+from tests.registry.conftest import VILLAGE
+
+pytestmark = pytest.mark.browser
+__all__ = ["server", "shots"]  # fixtures used by this module
+
+
+def test_sealed_tender_journey(server: str, db: Database, clock: Clock, shots: Path) -> None:
+    from playwright.sync_api import Page, expect, sync_playwright
+
+    with db.transaction() as s:
+        world = build_world(s)
+        _accounts(s, world, {"bidder2": world.bidders[1], "bidder3": world.bidders[2]})
+        lot = new_lot(s, world, method="tender")
+        lot_id = lot.id
+        rules = exchange.rules_for("land_management_right")
+        org = create_organisation(s, name="评标专家库", kind=OrgKind.exchange, region_code=VILLAGE)
+        panel = [f"eval{i}" for i in range(rules.tender_panel_size)]
+        ids = [create_user(s, username=u, password="demo", display_name=u, role=Role.supervisor,
+                           organisation_id=org.id, is_demo=True).id for u in panel]
+        exchange.designate_evaluators(s, lot_id=lot_id, user_ids=ids, actor=OPERATOR)
+        for party in world.bidders[:3]:
+            enrol(s, lot, world, party)
+    lot = _lot(db, lot_id)
+    clock.set(ensure_utc(lot.starts_at))
+    assert _worker(db) == 1 and _lot(db, lot_id).phase == "tendering"
+
+    def log_in(page: Page, username: str) -> None:
+        _log_in(page, server, lot_id, username)
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+        page.set_default_timeout(15_000)
+        status = page.locator("#message")
+        try:
+            # 1. each bidder seals its tender from the lot page and keeps the receipt
+            receipts = {}
+            for username, price in (("bidder", "120000.00"), ("bidder2", "150000.00"), ("bidder3", "130000.00")):
+                log_in(page, username)
+                expect(page.locator("#phase")).to_have_text("投标中")
+                form = page.locator("#tender-form")
+                form.locator("input[name=price_cny]").fill(price)
+                form.locator("textarea[name=plan_summary]").fill("稻虾共养，三年投入 50 万元")
+                form.locator("textarea[name=documents]").fill("营业执照.pdf\n经营方案.pdf")
+                page.get_by_role("button", name="密封提交投标文件（不可撤回）").click()
+                expect(status).to_contain_text("投标文件已密封提交")
+                receipts[username] = status.inner_text().split()[-1]
+                log_out(page)
+
+            # 2. before the opening a bidder sees the count and its own receipt, never a price
+            log_in(page, "bidder2")
+            page.goto(server + f"/exchange/lots/{lot_id}/tenders")
+            expect(page.locator("#tender-count")).to_contain_text("3")
+            expect(page.locator("#my-receipt")).to_contain_text(receipts["bidder2"])
+            expect(page.locator("#sealed")).to_be_visible()
+            assert "150000" not in page.content()
+            log_out(page)
+
+            # 3. the opening (worker deadline), then every panel member scores every tender
+            assert lot.ends_at is not None
+            clock.set(tender_rules.opening_at(rules, lot.ends_at))
+            assert _worker(db) == 1 and _lot(db, lot_id).phase == "evaluation"
+            for n, username in enumerate(panel):
+                log_in(page, username)
+                page.goto(server + f"/exchange/lots/{lot_id}/tenders")
+                expect(page.locator("#tenders tbody tr")).to_have_count(3)
+                for _ in range(3):
+                    form = page.locator(".score-form").first
+                    form.locator("input[name=plan_score]").fill("80")
+                    form.locator("input[name=credentials_score]").fill("90")
+                    form.get_by_role("button", name="评分").click()
+                    expect(status).to_have_text("评分已记录")
+                if n == 0:
+                    page.screenshot(path=str(shots / "exchange-tender-scoring.png"), full_page=True)
+                expect(page.locator(".score-form")).to_have_count(0)
+                log_out(page)
+
+            # 4. the last score decided: equal plans and credentials, so the highest price wins
+            log_in(page, "bidder2")
+            expect(page.locator("#phase")).to_have_text("待确认成交")
+            expect(page.locator("#result")).to_contain_text("150000.00")
+            page.goto(server + f"/exchange/lots/{lot_id}/tenders")
+            expect(page.locator("#tenders tbody tr").first).to_contain_text("150000.00")
+            page.screenshot(path=str(shots / "exchange-tender-result.png"), full_page=True)
+        finally:
+            browser.close()
