@@ -24,6 +24,7 @@ MODEL_MODULES = (
     "landbridge.valuation.learn_models",
     "landbridge.exchange.method_models",
     "landbridge.exchange.document_models",
+    "landbridge.exchange.settlement_models",
     "landbridge.demo.models",
 )
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"

@@ -1,0 +1,46 @@
+"""Exchange settlement (价款结算) table: one record per confirmed award, from the confirmation to the balance paid
+into its own virtual sub-account, or the winner's default (F4, L6; issue #6 item 6)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from landbridge.db import Base
+from landbridge.kernel.money import MoneyColumn
+
+
+class Settlement(Base):
+    """The price settlement of one award: price, earnest money, balance due by a date into a sub-account, the
+    exchange's service fee and the payout to the seller."""
+
+    __tablename__ = "exchange_settlement"
+    __table_args__ = (UniqueConstraint("lot_id", "bidder_id", name="uq_exchange_settlement_lot_bidder"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), index=True)
+    bidder_id: Mapped[int] = mapped_column(ForeignKey("exchange_bidder.id"))
+    party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"))
+    confirmation_no: Mapped[str] = mapped_column(String(40))
+    price_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
+    earnest_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
+    balance_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
+    fee_rate: Mapped[str] = mapped_column(String(12))
+    fee_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
+    payout_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
+    sub_account: Mapped[str] = mapped_column(String(32), unique=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    overdue_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_by: Mapped[str] = mapped_column(String(120))
+    bank_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    payer_name: Mapped[str | None] = mapped_column(String(200))
+    paid_cny: Mapped[Decimal | None] = mapped_column(MoneyColumn())
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    payout_party_id: Mapped[int | None] = mapped_column(ForeignKey("registry_party.id"))
+    payout_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    defaulted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
