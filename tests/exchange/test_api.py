@@ -279,5 +279,10 @@ def test_result_and_handover_through_the_api(api: Api, db: Database) -> None:
     for user, status in ((None, 401), ("bidder", 403), ("exchange2", 403)):
         denied(api.client.post(f"/api/v1/exchange/lots/{lid}/award/confirm", headers=auth(api.client, user)), status)
     assert api.client.post(f"/api/v1/exchange/lots/{lid}/award/confirm", headers=h).json()["confirmation_no"]
+    early = api.client.post(f"/api/v1/exchange/lots/{lid}/handover", headers=h)
+    assert early.status_code == 409 and early.json()["code"] == "exchange.not_settled"
+    due = api.client.get(f"/api/v1/exchange/lots/{lid}/settlement", headers=auth(api.client, "bidder")).json()
+    paid = pay(api, due["sub_account"], due["balance_cny"], api.world.names[api.world.bidders[0]], "W2")
+    assert paid.status_code == 200 and paid.json()["status"] == "paid"
     out = api.client.post(f"/api/v1/exchange/lots/{lid}/handover", headers=h).json()
     assert out["registry_application_id"] is not None

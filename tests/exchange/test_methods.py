@@ -27,6 +27,7 @@ from landbridge.exchange.tender_rules import Entry
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import verify_ledger
 from tests.exchange.conftest import OPERATOR, World, enrol, new_lot, to
+from tests.exchange.settling import pay_balance
 from tests.exchange.test_service import deposits, lot_of, run_due
 from tests.registry.conftest import VILLAGE
 
@@ -215,6 +216,7 @@ def test_tender_full_lifecycle_sealed_until_opening(db: Database, clock: Clock, 
         ranks = {t.bidder_id: (t.rank, t.total_score) for t, _ in exchange.list_tenders(s, lot_id)}
         assert ranks[a.id] == (1, Decimal("86.0000")) and ranks[b.id] == (2, Decimal("83.0000"))
         exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
+        pay_balance(s, lot_id)
         exchange.hand_over(s, lot_id=lot_id, actor=OPERATOR)
     assert lot_of(db, lot_id).phase == "handed_over"
     with db.transaction(readonly=True) as s:

@@ -17,6 +17,7 @@ from landbridge.exchange.models import Bid, Deposit, Lot, LotResult
 from landbridge.kernel.clock import Clock, ensure_utc, to_local
 from landbridge.ledger import list_events
 from tests.exchange.conftest import OPERATOR, World, bid, enrol, new_lot, pay, to
+from tests.exchange.settling import pay_balance
 
 
 def run_due(db: Database) -> int:
@@ -108,6 +109,11 @@ def test_listing_countdown_journey_to_the_registry(db: Database, clock: Clock, w
     with db.transaction() as s:
         result = exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
         assert result.price_cny == Decimal("104000.00") and result.winner_party_id == c
+        assert exchange.run_due(s) == 0  # the runner-up stays held until the price is settled
+        with pytest.raises(Conflict) as early:
+            exchange.hand_over(s, lot_id=lot_id, actor=OPERATOR)
+        assert early.value.code == "exchange.not_settled"
+        pay_balance(s, lot_id)
         assert exchange.run_due(s) == 1  # now the runner-up is refunded
         result = exchange.hand_over(s, lot_id=lot_id, actor=OPERATOR)
         app_id = result.registry_application_id
@@ -119,7 +125,8 @@ def test_listing_countdown_journey_to_the_registry(db: Database, clock: Clock, w
     with db.transaction(readonly=True) as s:
         types = [e.event_type for e in list_events(s, limit=1000) if e.module == "exchange"]
     for name in ("lot_created", "lot_published", "bidder_registered", "deposit_confirmed", "open_listing",
-                 "bid_accepted", "start_countdown", "award", "deposit_refunded", "confirm_award", "hand_over"):
+                 "bid_accepted", "start_countdown", "award", "deposit_refunded", "confirm_award",
+                 "settlement_opened", "settle", "seller_payout", "hand_over"):
         assert name in types, name
     assert types.count("bid_accepted") == 3
 

@@ -23,6 +23,7 @@ from landbridge.exchange.service import (
     record_default,
     relist_lot,
 )
+from landbridge.exchange.settlement import find_settlement, get_settlement, pay_balance
 from landbridge.exchange.supervision import FlagKind, list_flags, scan_lot
 from landbridge.exchange.tender import designate_evaluators, list_tenders, ranking, score_tender, submit_tender
 
@@ -47,13 +48,16 @@ __all__ = [
     "designate_reserve_officer",
     "find_bidder",
     "find_result",
+    "find_settlement",
     "get_lot",
+    "get_settlement",
     "hand_over",
     "list_flags",
     "list_lots",
     "list_objections",
     "list_tenders",
     "lodge_objection",
+    "pay_balance",
     "place_bid",
     "publish_lot",
     "ranking",

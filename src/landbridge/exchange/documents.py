@@ -39,7 +39,7 @@ from landbridge.web.pages import RIGHT_TYPE_LABELS, land_use_label
 TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
-ISSUED_PHASES = (LotPhase.confirmed, LotPhase.handed_over)
+ISSUED_PHASES = (LotPhase.confirmed, LotPhase.settled, LotPhase.handed_over)
 MISSING = "（未载明，签约前须补正）"
 KIND_NAMES = {"land_management_right": "土地经营权", "forest_right": "林权", "collective_asset": "农村集体资产",
               "collective_construction_land": "集体经营性建设用地使用权", "construction_quota": "建设用地指标",

@@ -21,6 +21,8 @@ from landbridge.exchange.common import money, today
 from landbridge.exchange.document_models import BankCredit
 from landbridge.exchange.models import Bidder, Deposit, Lot
 from landbridge.exchange.rules import DepositStatus
+from landbridge.exchange.settlement_models import Settlement
+from landbridge.exchange.settlement_rules import SettlementStatus
 from landbridge.kernel.clock import SHANGHAI, ensure_utc, now, to_local
 
 MATCHED = "matched"
@@ -43,6 +45,9 @@ class Category(StrEnum):
     overdue_refund = "overdue_refund"
     converted = "converted"
     forfeited = "forfeited"
+    settlement_due = "settlement_due"
+    settlement_paid = "settlement_paid"
+    settlement_overdue = "settlement_overdue"
 
 
 CATEGORY_LABELS = {  # English message ids; the page translates them, the CSV prints them
@@ -52,9 +57,12 @@ CATEGORY_LABELS = {  # English message ids; the page translates them, the CSV pr
     Category.outstanding: "Deposit expected, not received", Category.refunded: "Refunded on time",
     Category.refunded_late: "Refunded late", Category.overdue_refund: "Refund overdue",
     Category.converted: "Converted to earnest money", Category.forfeited: "Forfeited",
+    Category.settlement_due: "Price balance due", Category.settlement_paid: "Price balance paid",
+    Category.settlement_overdue: "Price balance overdue",
 }
 CREDIT_OUTCOMES = {MATCHED: Category.matched, "exchange.sub_account_not_found": Category.unknown_sub_account,
-                   "exchange.deposit_amount_mismatch": Category.amount_mismatch}
+                   "exchange.deposit_amount_mismatch": Category.amount_mismatch,
+                   "exchange.settlement_amount_mismatch": Category.amount_mismatch}
 CSV_HEADER = ("category", "label", "day", "lot_number", "sub_account", "bidder_code", "bank_ref",
               "expected_cny", "amount_cny", "detail")
 
@@ -133,9 +141,11 @@ def record_bank_credit(session: Session, *, sub_account: str, amount: Decimal | 
             session.flush()
         return row
     deposit = session.execute(select(Deposit.id, Deposit.lot_id).where(Deposit.sub_account == sub_account)).first()
+    settled_lot = None if deposit else session.scalar(select(Settlement.lot_id)
+                                                      .where(Settlement.sub_account == sub_account))
     row = BankCredit(bank_ref=bank_ref, sub_account=sub_account[:64], amount_cny=paid, payer_name=payer_name[:200],
                      received_at=now(), outcome=outcome[:64], deposit_id=deposit[0] if deposit else None,
-                     lot_id=deposit[1] if deposit else None)
+                     lot_id=deposit[1] if deposit else settled_lot)
     session.add(row)
     session.flush()
     return row
@@ -169,14 +179,18 @@ def reconcile_deposits(session: Session, *, date_from: date, date_to: date,
         .outerjoin(Bidder, Bidder.id == Deposit.bidder_id)
         .where(BankCredit.received_at >= start, BankCredit.received_at < end).order_by(BankCredit.id)).all()
     matched_ids: set[int] = set()
+    balances: dict[str, Decimal] = dict(session.execute(
+        select(Settlement.sub_account, Settlement.balance_cny).where(
+            Settlement.sub_account.in_({c.sub_account for c, *_ in credits if c.deposit_id is None}))).all())
     for credit, deposit, lot_number, region, code in credits:
         if not mine(region):
             continue
         category = CREDIT_OUTCOMES.get(credit.outcome, Category.rejected_credit)
         if category == Category.matched and deposit is not None:
             matched_ids.add(deposit.id)
+        expected = deposit.amount_cny if deposit else balances.get(credit.sub_account)
         report.lines.append(Line(category, _local_day(credit.received_at), lot_number, credit.sub_account, code,
-                                 credit.bank_ref, deposit.amount_cny if deposit else None, credit.amount_cny,
+                                 credit.bank_ref, expected, credit.amount_cny,
                                  "" if category == Category.matched else credit.outcome))
 
     rows = session.execute(
@@ -192,6 +206,7 @@ def reconcile_deposits(session: Session, *, date_from: date, date_to: date,
     for deposit, lot_number, region, code, applied_at in rows:
         if mine(region):
             report.lines += _deposit_lines(deposit, lot_number, code, applied_at, start, end, as_of, matched_ids)
+    report.lines += _settlement_lines(session, start, end, as_of, mine)
     report.lines.sort(key=lambda line: (line.day, list(Category).index(line.category), line.lot_number or ""))
     return report
 
@@ -226,4 +241,44 @@ def _deposit_lines(deposit: Deposit, lot_number: str, code: str, applied_at: dat
         assert deposit.settled_at is not None
         category = Category.converted if deposit.status == DepositStatus.converted else Category.forfeited
         out.append(line(category, _local_day(deposit.settled_at)))
+    return out
+
+
+def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: date,
+                      mine: Callable[[str | None], bool]) -> list[Line]:
+    """Price settlements (价款结算) of the range: balances opened and still due, paid, and overdue (unpaid after
+    the due day, whether still open on ``as_of`` or closed by the winner's default in the range)."""
+    def within(at: datetime | None) -> bool:
+        return at is not None and start <= ensure_utc(at) < end
+
+    rows = session.execute(
+        select(Settlement, Lot.number, Lot.region_code, Bidder.bidder_code)
+        .join(Lot, Lot.id == Settlement.lot_id).join(Bidder, Bidder.id == Settlement.bidder_id)
+        .where(((Settlement.opened_at >= start) & (Settlement.opened_at < end))
+               | ((Settlement.paid_at >= start) & (Settlement.paid_at < end))
+               | ((Settlement.defaulted_at >= start) & (Settlement.defaulted_at < end))
+               | ((Settlement.status == SettlementStatus.due) & (Settlement.due_on < as_of)))
+        .order_by(Settlement.id)).all()
+    out: list[Line] = []
+    for row, lot_number, region, code in rows:
+        if not mine(region):
+            continue
+
+        def line(category: Category, day: date, amount: Decimal | None, detail: str, row: Settlement = row,
+                 lot_number: str = lot_number, code: str = code) -> Line:
+            return Line(category, day, lot_number, row.sub_account, code, row.bank_ref, row.balance_cny, amount,
+                        detail)
+
+        due = f"due {row.due_on.isoformat()}"
+        if within(row.opened_at) and row.status == SettlementStatus.due:
+            out.append(line(Category.settlement_due, _local_day(row.opened_at), None, due))
+        if within(row.paid_at):
+            assert row.paid_at is not None
+            out.append(line(Category.settlement_paid, _local_day(row.paid_at), row.paid_cny,
+                            f"{due}; fee {row.fee_cny:.2f}, payout {row.payout_cny:.2f}"))
+        if row.status == SettlementStatus.due and row.due_on < as_of:
+            out.append(line(Category.settlement_overdue, row.due_on, None,
+                            f"{due}, {(as_of - row.due_on).days} days overdue"))
+        elif row.status == SettlementStatus.defaulted and within(row.defaulted_at):
+            out.append(line(Category.settlement_overdue, row.due_on, None, f"{due}; winner defaulted"))
     return out

@@ -53,6 +53,7 @@ class LotPhase(StrEnum):
     negotiation = "negotiation"
     award_pending = "award_pending"
     confirmed = "confirmed"
+    settled = "settled"
     handed_over = "handed_over"
     unsuccessful = "unsuccessful"
     cancelled = "cancelled"
@@ -99,13 +100,15 @@ TRANSITIONS: dict[str, tuple[frozenset[LotPhase], LotPhase]] = {
     "close_registration": (frozenset({LotPhase.announced}), LotPhase.registration_closed),
     "open_auction": (frozenset({LotPhase.registration_closed}), LotPhase.live_auction),
     "award": (frozenset({LotPhase.listing, LotPhase.listing_frozen, LotPhase.countdown, LotPhase.live_auction,
-                         LotPhase.award_pending, LotPhase.evaluation}), LotPhase.award_pending),
+                         LotPhase.award_pending, LotPhase.evaluation, LotPhase.confirmed}), LotPhase.award_pending),
     "fail": (frozenset({LotPhase.listing, LotPhase.listing_frozen, LotPhase.countdown, LotPhase.live_auction,
                         LotPhase.award_pending, LotPhase.registration_closed, LotPhase.tendering,
-                        LotPhase.evaluation}), LotPhase.unsuccessful),
+                        LotPhase.evaluation, LotPhase.confirmed}), LotPhase.unsuccessful),
     "confirm_award": (frozenset({LotPhase.award_pending}), LotPhase.confirmed),
-    "record_default": (frozenset({LotPhase.award_pending}), LotPhase.award_pending),
-    "hand_over": (frozenset({LotPhase.confirmed}), LotPhase.handed_over),
+    # a default before the confirmation, or after it when the balance is not paid in time (价款结算)
+    "record_default": (frozenset({LotPhase.award_pending, LotPhase.confirmed}), LotPhase.award_pending),
+    "settle": (frozenset({LotPhase.confirmed}), LotPhase.settled),
+    "hand_over": (frozenset({LotPhase.settled}), LotPhase.handed_over),
     "cancel": (frozenset({LotPhase.draft, LotPhase.announced}), LotPhase.cancelled),
     # sealed tender (招标): the window opens, then the tenders are opened for evaluation
     "open_tendering": (frozenset({LotPhase.announced}), LotPhase.tendering),

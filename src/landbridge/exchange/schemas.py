@@ -156,6 +156,27 @@ class DepositRead(BaseModel):
     confirmed_at: datetime | None
 
 
+class SettlementRead(BaseModel):
+    """A lot's price settlement (价款结算): what the winner owes by when, into which sub-account, and the payout."""
+
+    lot_id: int
+    confirmation_no: str
+    status: str
+    price_cny: Decimal
+    earnest_cny: Decimal
+    balance_cny: Decimal
+    sub_account: str
+    due_on: date
+    overdue: bool
+    paid_cny: Decimal | None
+    paid_at: datetime | None
+    fee_rate: Decimal
+    fee_cny: Decimal
+    payout_cny: Decimal
+    payout_at: datetime | None
+    defaulted_at: datetime | None
+
+
 class TimeRead(BaseModel):
     server_time: datetime
     server_time_ms: int

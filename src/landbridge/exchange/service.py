@@ -309,6 +309,10 @@ Step = Callable[[Session, Lot, str], None]
 
 
 def _due_step(lot: Lot, at: datetime) -> Step | None:
+    if lot.phase == LotPhase.confirmed:  # the balance of the price falls due (any method)
+        from landbridge.exchange.settlement import due_step as settlement_step
+
+        return settlement_step(lot, at)
     if lot.method == Method.tender:
         from landbridge.exchange.tender import due_step  # the method modules build on this one
 
@@ -458,7 +462,8 @@ def get_result_locked(session: Session, lot: Lot) -> LotResult:
 
 
 def confirm_award(session: Session, *, lot_id: int, actor: str) -> LotResult:
-    """Sign the award confirmation (成交确认书); a runner-up held for promotion is released (art. 20)."""
+    """Sign the award confirmation (成交确认书) and open the price settlement (价款结算); a runner-up held for
+    promotion stays held until the balance is paid (art. 20)."""
     lot = lock_lot(session, lot_id)
     rules.check_transition("confirm_award", lot.phase)
     result = get_result_locked(session, lot)
@@ -467,11 +472,24 @@ def confirm_award(session: Session, *, lot_id: int, actor: str) -> LotResult:
     result.confirmation_no = f"CJ-{lot.number}"
     result.confirmed_at = at
     result.confirmed_by = actor
-    refunds = _refund_all(session, lot, exclude=[result.winner_bidder_id])
+    held = _held_runner(session, lot, result.winner_bidder_id)
+    refunds = _refund_all(session, lot, exclude=[result.winner_bidder_id, *held])
     _move(session, lot, "confirm_award", actor, None, confirmation_no=result.confirmation_no,
-          winner_bidder_id=result.winner_bidder_id, price_cny=result.price_cny, refunds=refunds)
+          winner_bidder_id=result.winner_bidder_id, price_cny=result.price_cny, refunds=refunds,
+          held_for_promotion=held)
     issue_documents(session, lot_id=lot.id, actor=actor)  # 成交确认书 and contract, with their digests
+    from landbridge.exchange.settlement import open_settlement  # settlement builds on this module
+
+    open_settlement(session, lot, result, actor)
     return result
+
+
+def _held_runner(session: Session, lot: Lot, winner_bidder_id: int) -> list[int]:
+    """The runner-up whose deposit stays held until the winner settles (promotion after a default)."""
+    if not lot_rules(lot).promote_next:
+        return []
+    tops = _ranked(session, lot, [winner_bidder_id, *get_result_locked(session, lot).defaulted_bidder_ids])
+    return [tops[0][0]] if tops and _deposit_of(session, tops[0][0]).status == DepositStatus.confirmed else []
 
 
 def record_default(session: Session, *, lot_id: int, actor: str, reason: str) -> Lot:
@@ -482,6 +500,10 @@ def record_default(session: Session, *, lot_id: int, actor: str, reason: str) ->
     lr = lot_rules(lot)
     loser = result.winner_bidder_id
     assert loser is not None
+    if lot.phase == LotPhase.confirmed:  # after the confirmation: the balance was not paid (价款结算)
+        from landbridge.exchange.settlement import close_on_default
+
+        close_on_default(session, lot, loser, actor)
     deposit = _deposit_of(session, loser)
     deposit.status = DepositStatus.forfeited
     deposit.settled_at = now()
@@ -523,8 +545,12 @@ def _bidder(session: Session, bidder_id: int) -> Bidder:
 
 
 def hand_over(session: Session, *, lot_id: int, actor: str) -> LotResult:
-    """Hand the award to the registry: lodge the transfer or the new right in the winner's name (L6, L7)."""
+    """Hand a settled award to the registry: lodge the transfer or the new right in the winner's name (L6, L7);
+    409 exchange.not_settled while the balance of the price is unpaid."""
     lot = lock_lot(session, lot_id)
+    if lot.phase == LotPhase.confirmed:
+        raise Conflict("exchange.not_settled", "成交价款尚未结清，不能办理交割", "the price is not settled yet",
+                       phase=lot.phase)
     rules.check_transition("hand_over", lot.phase)
     result = get_result_locked(session, lot)
     assert result.winner_party_id is not None

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from landbridge.auth import Principal, Role, check_region, current_principal, optional_principal, require_roles
 from landbridge.config import Mode, get_settings
 from landbridge.errors import DomainError, Forbidden, NotFound, RuleViolation, Unauthorized
-from landbridge.exchange import bidding, queries, reconcile, reserve, rules, service, supervision
+from landbridge.exchange import bidding, queries, reconcile, reserve, rules, service, settlement, supervision
 from landbridge.exchange.common import REJECTIONS, lot_not_found, rejection
 from landbridge.exchange.models import Bidder, Lot, LotResult
 from landbridge.exchange.rules import Channel, LotPhase
@@ -47,9 +47,11 @@ from landbridge.exchange.schemas import (
     ReserveIn,
     ReserveRead,
     ResultRead,
+    SettlementRead,
     TimeRead,
 )
 from landbridge.exchange.sequencer import BidReceipt, sequencer
+from landbridge.exchange.settlement_rules import is_overdue
 from landbridge.kernel.clock import now
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -207,6 +209,31 @@ def get_result(lot_id: int, principal: Principal | None = Depends(optional_princ
     if result is None or not _visible(principal, lot):
         raise NotFound("exchange.result_not_found", "该标的尚无结果", "the lot has no result yet")
     return result_read(session, result)
+
+
+@router.get("/lots/{lot_id}/settlement", response_model=SettlementRead)
+def get_settlement(lot_id: int, principal: Principal = Depends(current_principal),
+                   session: Session = Depends(get_session)) -> SettlementRead:
+    """The price settlement of a confirmed award (价款结算): operators of the lot's area, supervisors, and the
+    winner who must pay the balance into its sub-account (L6)."""
+    lot = queries.get_lot(session, lot_id)
+    row = settlement.get_settlement(session, lot.id)
+    if principal.role == Role.exchange_operator:
+        check_region(principal, lot.region_code)
+    elif principal.role != Role.supervisor and (principal.role != Role.bidder or principal.party_id != row.party_id):
+        raise Forbidden("auth.forbidden_settlement", "仅受让方、本辖区交易机构和监管人员可查看价款结算",
+                        "only the winner, the lot's exchange and supervisors may read the settlement")
+    return _released(session, settlement_read(row))
+
+
+def settlement_read(row: Any) -> SettlementRead:
+    """A settlement as the API shows it, with whether its balance is overdue now."""
+    return SettlementRead(lot_id=row.lot_id, confirmation_no=row.confirmation_no, status=row.status,
+                          price_cny=row.price_cny, earnest_cny=row.earnest_cny, balance_cny=row.balance_cny,
+                          sub_account=row.sub_account, due_on=row.due_on,
+                          overdue=row.status == settlement.SettlementStatus.due and is_overdue(row.due_on, now()),
+                          paid_cny=row.paid_cny, paid_at=row.paid_at, fee_rate=row.fee_rate, fee_cny=row.fee_cny,
+                          payout_cny=row.payout_cny, payout_at=row.payout_at, defaulted_at=row.defaulted_at)
 
 
 # --- bidders ------------------------------------------------------------------------------------
@@ -432,7 +459,8 @@ def flag_read(flag: Any, lot: Lot) -> FlagRead:
 
 @router.post("/bank/callback", response_model=DepositRead)
 async def bank_callback(request: Request) -> DepositRead:
-    """The bank confirms a deposit paid into a sub-account; the body is signed with HMAC-SHA256 (F4)."""
+    """The bank confirms a deposit, or the balance of a price (价款结算), paid into a sub-account; the body is
+    signed with HMAC-SHA256 (F4, L6)."""
     raw = await request.body()
     given = request.headers.get(SIGNATURE_HEADER, "")
     if not hmac.compare_digest(given.encode(), sign_callback(raw).encode()):
@@ -448,6 +476,11 @@ async def bank_callback(request: Request) -> DepositRead:
         credit = {"sub_account": body.sub_account, "amount": body.amount_cny, "payer_name": body.payer_name,
                   "bank_ref": body.bank_ref}
         try:
+            if settlement.settlement_for_sub_account(session, body.sub_account) is not None:
+                paid = settlement.pay_balance(session, **credit, actor="bank:callback")
+                reconcile.record_bank_credit(session, **credit, outcome=reconcile.MATCHED)
+                return DepositRead(sub_account=paid.sub_account, amount_cny=paid.balance_cny, status=paid.status,
+                                   confirmed_at=paid.paid_at)
             deposit = service.confirm_deposit(session, **credit, actor="bank:callback")
         except DomainError as exc:
             # a refused credit (unknown sub-account, wrong amount, ...) is kept for the reconciliation report
