@@ -20,6 +20,8 @@ from landbridge.exchange import bidding, queries, reserve, service, supervision
 from landbridge.exchange.common import REJECTIONS
 from landbridge.exchange.models import Lot
 from landbridge.exchange.rules import BIDDING_PHASES, RESERVE_WINDOW, Channel, LotPhase, minimum_next_bid
+from landbridge.exchange.settlement import find_settlement
+from landbridge.exchange.settlement_rules import is_overdue
 from landbridge.kernel.clock import now
 from landbridge.web.i18n import layered_translator, module_catalogue, request_locale
 from landbridge.web.pages import check_csrf, csrf_token
@@ -32,7 +34,8 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 PHASE_LABELS = {"draft": "Draft", "announced": "Announced", "listing": "Listing", "listing_frozen": "Listing closing",
                 "countdown": "Countdown bidding", "registration_closed": "Registration closed",
                 "live_auction": "Online auction", "award_pending": "Award pending", "confirmed": "Award confirmed",
-                "handed_over": "Handed over to the registry", "unsuccessful": "Unsuccessful", "cancelled": "Cancelled",
+                "settled": "Price settled", "handed_over": "Handed over to the registry",
+                "unsuccessful": "Unsuccessful", "cancelled": "Cancelled",
                 "tendering": "Tender window open", "evaluation": "Tender evaluation", "publicity": "Publicity",
                 "negotiation": "Negotiation"}
 KIND_LABELS = {"land_management_right": "Land management right", "forest_right": "Forest right",
@@ -108,7 +111,11 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         me = queries.find_bidder(session, lot.id, principal.party_id)
     deposit = queries.deposit_of(session, me.id) if me is not None else None
     result = queries.find_result(session, lot.id)
+    settled = find_settlement(session, lot.id)
     return _page(request, "exchange/lot.html", {
+        "settlement": settled, "settlement_overdue": settled is not None and settled.status == "due"
+        and is_overdue(settled.due_on, now()),
+        "settlement_mine": settled is not None and (insider or (me is not None and me.id == settled.bidder_id)),
         "lot": lot, "history": queries.bid_history(session, lot.id, limit=50),
         "leader": queries.bidder_code_of(session, lot.leader_bidder_id), "result": result,
         "winner": queries.bidder_code_of(session, result.winner_bidder_id) if result else None,
