@@ -53,8 +53,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_size", 20)
-    kwargs.setdefault("max_overflow", 40)
+    # As many kept connections as the server's thread pool has threads (AnyIO's default 40) plus the bid
+    # sequencer: fewer made every burst of requests open and close overflow connections (a backend each).
+    kwargs.setdefault("pool_size", 41)
+    kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
