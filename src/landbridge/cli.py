@@ -155,7 +155,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = type
         from landbridge.worker import start_background_worker
 
         start_background_worker()
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # live bid streams (SSE) never end by themselves: a stopping server closes them after 5 s
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
 
 
 @app.command()
