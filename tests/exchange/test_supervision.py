@@ -109,3 +109,19 @@ def test_repeated_relisting_is_flagged_from_the_third_attempt(db: Database, cloc
                 exchange.publish_lot(s, lot_id=lot_id, actor=OPERATOR)
     assert "repeated_relisting" not in kinds(db, attempts[1]) and "repeated_relisting" not in kinds(db, attempts[2])
     assert kinds(db, attempts[3])["repeated_relisting"] == "3"
+
+
+def test_a_negotiated_transfer_is_not_flagged_for_its_single_counterparty(db: Database, clock: Clock,
+                                                                        world: World) -> None:
+    """A negotiated transfer (协议转让) has one counterparty by its nature: no single-bidder flag (F4)."""
+    from tests.exchange.test_methods import negotiated_lot, to_publicity_end
+    from tests.exchange.test_service import run_due
+
+    lot_id, bidder = negotiated_lot(db, world)
+    lot = to_publicity_end(db, clock, lot_id)
+    to(clock, lot.ends_at)
+    run_due(db)
+    with db.transaction() as s:
+        exchange.record_agreement(s, lot_id=lot_id, party_id=bidder.party_id, price="105000.00", actor=OPERATOR)
+        assert s.get(Lot, lot_id).phase == "award_pending"  # type: ignore[union-attr]
+    assert "single_bidder" not in kinds(db, lot_id)

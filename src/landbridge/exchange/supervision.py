@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from landbridge.cityprofile import get_profile
 from landbridge.exchange.common import record, today
 from landbridge.exchange.models import Bid, Bidder, Deposit, Lot, LotResult, SupervisionFlag
-from landbridge.exchange.rules import DepositStatus
+from landbridge.exchange.rules import DepositStatus, Method
 from landbridge.kernel.clock import now
 
 
@@ -84,7 +84,7 @@ def scan_lot(session: Session, lot: Lot) -> list[SupervisionFlag]:
     if result is not None:
         paid = int(session.scalar(select(func.count()).select_from(Deposit).where(
             Deposit.lot_id == lot.id, Deposit.status != DepositStatus.pending)) or 0)
-        if paid == 1:
+        if paid == 1 and lot.method != Method.negotiated:  # one counterparty is what a negotiated transfer is
             new.append(raise_flag(session, lot, FlagKind.single_bidder, "1", {"qualified_bidders": 1,
                                                                               "outcome": result.outcome}))
         appraised = lot.appraised_value_cny
