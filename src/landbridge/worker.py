@@ -19,8 +19,12 @@ from landbridge.kernel.modules import import_optional
 log = logging.getLogger("landbridge.worker")
 
 # "module:function" names of jobs taking (session) and returning the number of transitions fired.
+# Deadline jobs: quick, every tick, in order.
 JOBS: tuple[str, ...] = ("landbridge.registry.jobs:run_due", "landbridge.collective.jobs:run_due",
-                         "landbridge.exchange.jobs:run_due", "landbridge.valuation.jobs:run_due")
+                         "landbridge.exchange.jobs:run_due")
+# Long jobs (a city's revaluation runs for minutes) loop in a thread of their own, so that no deadline
+# (an auction's countdown end, a refund due) waits for them.
+LONG_JOBS: tuple[str, ...] = ("landbridge.valuation.jobs:run_due",)
 
 
 def _resolve(name: str) -> Callable[[Session], int] | None:
@@ -32,10 +36,10 @@ def _resolve(name: str) -> Callable[[Session], int] | None:
     return job
 
 
-def run_due_jobs() -> int:
+def run_due_jobs(names: tuple[str, ...] = JOBS + LONG_JOBS) -> int:
     """Run every job once; each in its own transaction. Returns the number of transitions fired."""
     fired = 0
-    for name in JOBS:
+    for name in names:
         job = _resolve(name)
         if job is None:
             continue
@@ -47,12 +51,17 @@ def run_due_jobs() -> int:
     return fired
 
 
-def run_forever(interval: float = 1.0, stop: threading.Event | None = None) -> None:
-    """Poll for due work until stopped."""
-    stop = stop or threading.Event()
+def _loop(names: tuple[str, ...], interval: float, stop: threading.Event) -> None:
     while not stop.is_set():
-        run_due_jobs()
+        run_due_jobs(names)
         stop.wait(interval)
+
+
+def run_forever(interval: float = 1.0, stop: threading.Event | None = None) -> None:
+    """Poll for due work until stopped: deadlines in this thread, long jobs in a thread of their own."""
+    stop = stop or threading.Event()
+    threading.Thread(target=_loop, args=(LONG_JOBS, interval, stop), name="landbridge-long-jobs", daemon=True).start()
+    _loop(JOBS, interval, stop)
 
 
 def start_background_worker(interval: float = 1.0) -> threading.Event:
