@@ -1,5 +1,6 @@
 """Demo exchange lots on a small world: lots of several kinds over registered rights, confirmed deposits,
-bids, one awarded and confirmed lot; the ledger still verifies; the same seed gives the same lots."""
+bids, one lot awarded, confirmed, settled and handed over; the ledger still verifies; the same seed gives the
+same lots."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from landbridge.demo.exchange_lots import seed_exchange
 from landbridge.demo.geography import build_geography
 from landbridge.demo.world import build_world
 from landbridge.exchange.models import Bid, Deposit, Lot, LotResult
+from landbridge.exchange.settlement_models import Settlement
 from landbridge.ledger import verify_ledger
 from tests.demo.test_world import SEED, TODAY, _plan
 
@@ -27,10 +29,14 @@ def test_seed_exchange_on_a_small_world(db: Database) -> None:
         kinds = {lot.kind for lot in lots}
         assert {"land_management_right", "collateral"} <= kinds and len(kinds) >= 3
         assert all(lot.unit_id is not None and lot.right_id is not None for lot in lots)
-        finished = [lot for lot in lots if lot.phase == "confirmed"]
+        finished = [lot for lot in lots if lot.phase == "handed_over"]
         assert len(finished) == 1
         result = s.scalars(select(LotResult)).one()
         assert result.outcome == "award" and result.confirmation_no and result.price_cny
+        assert result.registry_application_id is not None  # handed over only after the price was settled
+        paid = s.scalars(select(Settlement)).one()
+        assert paid.status == "paid" and paid.paid_cny == result.price_cny - paid.earnest_cny
+        assert paid.paid_at is not None and result.handed_over_at is not None and paid.paid_at < result.handed_over_at
         assert result.price_cny > finished[0].start_price_cny
         open_lots = [lot for lot in lots if lot.phase in ("listing", "live_auction")]
         assert len(open_lots) == len(lots) - 1

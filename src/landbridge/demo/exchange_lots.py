@@ -1,7 +1,8 @@
 """Demo exchange lots (issue #6): a handful of lots over rights the demo world registered (land management
 rights from land contract rights, forest rights, operating collective construction land, a foreclosed
 collateral), with bidders who applied and paid deposits through the simulated bank, some bids, and one lot
-finished with a signed award. Everything goes through the exchange's public services.
+finished: award signed, the balance of the price paid (settled) and handed over to the registry. Everything
+goes through the exchange's public services.
 
 The exchange's deadlines are driven by the platform clock, so the lots' histories are replayed on a frozen
 clock set to days before ``today`` (the ledger records them at those instants); the clock is restored after.
@@ -101,7 +102,7 @@ def _create(session: Session, kind: str, subject: tuple[Right, list[int]], rng: 
     price = _price(rng, kind)
     extra: dict[str, object] = {}
     if kind == "land_management_right":
-        begin = starts_at.date() + timedelta(days=60)
+        begin = (starts_at.date() + timedelta(days=60)).replace(day=1)  # whole years: registrable (≥ 5 years)
         extra = {"term_start": begin, "term_end": date(begin.year + rng.choice((5, 8, 10)), begin.month, 1)}
     if kind == "collateral":
         extra = {"appraised_value": price, "start_price": (price * Decimal("0.7")).quantize(Decimal("1"))}
@@ -133,7 +134,7 @@ def seed_exchange(session: Session, *, today: date, seed: int, actor: str) -> in
     finished_kind = "land_management_right" if "land_management_right" in subjects else kinds[0]
     published = 0
 
-    # one lot run to the end, from 60 days ago: listing, countdown, award, confirmation
+    # one lot run to the end, from 60 days ago: listing, countdown, award, confirmation, settlement, handover
     with _frozen_at(morning - timedelta(days=60)) as clock:
         notice = exchange.rules_for(finished_kind, today).announcement_days + 1
         lot = _create(session, finished_kind, subjects[finished_kind], rng, clock.now() + timedelta(days=notice),
@@ -151,6 +152,15 @@ def seed_exchange(session: Session, *, today: date, seed: int, actor: str) -> in
         clock.set(lot.countdown_end + timedelta(seconds=1))
         exchange.run_due(session)
         exchange.confirm_award(session, lot_id=lot.id, actor=actor)
+        clock.set(clock.now() + timedelta(days=3))  # the winner pays the balance of the price (价款结算)
+        due = exchange.get_settlement(session, lot.id)
+        winner = session.get(Party, due.party_id)
+        assert winner is not None
+        exchange.pay_balance(session, sub_account=due.sub_account, amount=due.balance_cny, payer_name=winner.name,
+                             bank_ref=f"DEMO-{due.sub_account}", actor="bank:demo")
+        exchange.run_due(session)  # the runner-up's deposit is refunded
+        clock.set(clock.now() + timedelta(days=1))  # settled, the lot is handed over to the registry
+        exchange.hand_over(session, lot_id=lot.id, actor=actor)
         published += 1
 
     # the others open for bidding today: announced 12 days ago, listings open since 2 days ago, the collateral
