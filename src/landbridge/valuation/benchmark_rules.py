@@ -418,6 +418,29 @@ def _round(x: npt.NDArray[np.float64], step: float) -> npt.NDArray[np.float64]:
     return np.floor(x / step + 0.5 + 1e-9) * step
 
 
+def term_and_plot_ratio_factors(tables: BenchmarkTables, zone: Zone, remaining_years: npt.NDArray[np.float64],
+                                plot_ratio: npt.NDArray[np.float64],
+                                ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The term factor Ky and the plot-ratio factor Kv of a zone's parcels, vectorised and unrounded (L1).
+
+    NaN remaining years mean the basis term; NaN plot ratios the zone's basis plot ratio; Kv is 1 where no
+    plot ratio is known or the zone has no plot-ratio table.
+    """
+    n = float(zone.term_years)
+    r = float(tables.capitalisation_rates[zone.use])
+    m = np.where(np.isnan(remaining_years), n, remaining_years)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ky = (1 - (1 + r) ** -m) / (1 - (1 + r) ** -n)
+    points = tables.plot_ratio.get((zone.use, zone.grade), [])
+    basis_pr = float(zone.plot_ratio) if zone.plot_ratio is not None else np.nan
+    pr = np.where(np.isnan(plot_ratio), basis_pr, plot_ratio)
+    if not points:
+        return ky, np.ones(pr.size)
+    xs = np.array([float(p) for p, _ in points])
+    ys = np.array([float(c) for _, c in points])
+    return ky, np.where(np.isnan(pr), 1.0, np.interp(np.nan_to_num(pr), xs, ys))
+
+
 def coefficient_prices(tables: BenchmarkTables, zone_index: npt.ArrayLike, *, valuation_date: date,
                        remaining_years: npt.ArrayLike, plot_ratio: npt.ArrayLike,
                        attributes: Mapping[str, npt.ArrayLike], rounding: Rounding | None = None,
@@ -438,19 +461,8 @@ def coefficient_prices(tables: BenchmarkTables, zone_index: npt.ArrayLike, *, va
         rows = np.flatnonzero(zi == k)
         if rows.size == 0:
             continue
-        n = float(zone.term_years)
-        r = float(tables.capitalisation_rates[zone.use])
-        m = np.where(np.isnan(m_in[rows]), n, m_in[rows])
-        ky = _round((1 - (1 + r) ** -m) / (1 - (1 + r) ** -n), fs)
-        points = tables.plot_ratio.get((zone.use, zone.grade), [])
-        basis_pr = float(zone.plot_ratio) if zone.plot_ratio is not None else np.nan
-        pr = np.where(np.isnan(pr_in[rows]), basis_pr, pr_in[rows])
-        if points:
-            xs = np.array([float(p) for p, _ in points])
-            ys = np.array([float(c) for _, c in points])
-            kv = np.where(np.isnan(pr), 1.0, _round(np.interp(np.nan_to_num(pr), xs, ys), fs))
-        else:
-            kv = np.ones(rows.size)
+        ky_exact, kv_exact = term_and_plot_ratio_factors(tables, zone, m_in[rows], pr_in[rows])
+        ky, kv = _round(ky_exact, fs), _round(kv_exact, fs)
         kt_exact, _ = date_factor(tables, zone.use, valuation_date)
         kt = float(quantize(kt_exact, rnd.factor_step))
         k_sum = np.zeros(rows.size)

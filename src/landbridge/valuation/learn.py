@@ -52,7 +52,13 @@ import numpy as np
 import numpy.typing as npt
 from scipy.stats import binom
 
-from landbridge.valuation.benchmark_rules import GRADE_LABELS, BenchmarkTables, FactorTable, date_factor
+from landbridge.valuation.benchmark_rules import (
+    GRADE_LABELS,
+    BenchmarkTables,
+    FactorTable,
+    date_factor,
+    term_and_plot_ratio_factors,
+)
 
 MAX_ITERATIONS = 1_000
 TOLERANCE = 1e-3  # largest change of a coefficient (percent points; multipliers × 1) between the last two passes
@@ -209,21 +215,9 @@ def normalise_prices(tables: BenchmarkTables, sample: SalesSample,
         rows = np.flatnonzero(zi == k)
         if rows.size == 0:
             continue
-        n = float(zone.term_years)
-        r = float(tables.capitalisation_rates[zone.use])
-        m = np.asarray(sample.remaining_years, dtype=np.float64)[rows]
-        m = np.where(np.isnan(m), n, m)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ky = np.where(m > 0, (1 - (1 + r) ** -m) / (1 - (1 + r) ** -n), np.nan)
-        points = tables.plot_ratio.get((zone.use, zone.grade), [])
-        pr = np.asarray(sample.plot_ratio, dtype=np.float64)[rows]
-        pr = np.where(np.isnan(pr), np.nan if zone.plot_ratio is None else float(zone.plot_ratio), pr)
-        if points:
-            xs = np.array([float(p) for p, _ in points])
-            ys = np.array([float(c) for _, c in points])
-            kv = np.where(np.isnan(pr), 1.0, np.interp(np.nan_to_num(pr), xs, ys))
-        else:
-            kv = np.ones(rows.size)
+        ky, kv = term_and_plot_ratio_factors(tables, zone, np.asarray(sample.remaining_years, dtype=np.float64)[rows],
+                                             np.asarray(sample.plot_ratio, dtype=np.float64)[rows])
+        ky = np.where(ky > 0, ky, np.nan)  # an expired term (no remaining years) cannot be normalised
         kt = _date_factors(tables, zone.use, np.asarray(sample.sale_date)[rows])
         p, f_dev = price[rows], kf[rows]
         with np.errstate(invalid="ignore", divide="ignore"):
