@@ -44,7 +44,7 @@ def test_terms_are_fen_exact_and_add_up(price: Decimal, share: int, rate: int) -
     assert t.balance + t.earnest == price and t.fee + t.payout == price
     assert all(v == v.quantize(FEN) for v in (t.balance, t.fee, t.payout))
     assert abs(t.fee - price * fee_rate) <= Decimal("0.005")
-    assert 0 <= t.balance <= price and (0 <= t.fee < price or price == FEN)
+    assert 0 <= t.balance <= price and 0 <= t.fee <= price and t.payout >= 0  # half-up: a tiny price may round up
 
 
 @given(price=fen_amounts, extra=fen_amounts)
