@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, optional_principal
 from landbridge.auth.service import region_prefix
-from landbridge.errors import DomainError, Forbidden
+from landbridge.errors import DomainError
 from landbridge.registry import get_parcel
 from landbridge.valuation import benchmark, comparison, validation
 from landbridge.valuation.benchmark_models import FlagReason, FlagStatus
 from landbridge.valuation.benchmark_views import coefficient_json, comparison_json
 from landbridge.valuation.models import Sale
 from landbridge.web.i18n import layered_translator, request_locale
-from landbridge.web.pages import check_csrf, csrf_token
+from landbridge.web.pages import check_csrf, csrf_token, page_caller
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -86,15 +86,6 @@ def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
     return render(request, template, {"_": _, "csrf": csrf_token(request), "message": message, **context})
 
 
-def _who(request: Request, principal: Principal | None, roles: tuple[Role, ...]) -> Principal | Response:
-    if principal is None:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if principal.role not in roles:
-        exc = Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
-        return render_error(request, exc.http_status, exc.to_dict())
-    return principal
-
-
 def _flash(request: Request, kind: str, zh: str, en: str) -> None:
     request.session["flash"] = {"kind": kind, "zh": zh, "en": en}
 
@@ -104,7 +95,7 @@ def sale_flags_page(request: Request, status: FlagStatus | None = Query(FlagStat
                     page: int = Query(1, ge=1, le=100_000), session: Session = Depends(get_session),
                     principal: Principal | None = Depends(optional_principal)) -> Response:
     """Sale flags of the bureau's area with a review form for each pending one (L1)."""
-    who = _who(request, principal, READERS)
+    who = page_caller(request, principal, READERS)
     if isinstance(who, Response):
         return who
     flags, total = validation.list_sale_flags(session, region_prefix=region_prefix(who.region_code), status=status,
@@ -120,7 +111,7 @@ def sale_flags_page(request: Request, status: FlagStatus | None = Query(FlagStat
 
 def _act(request: Request, session: Session, principal: Principal | None, csrf: str,
          action: Callable[[Principal], tuple[str, str]]) -> Response:
-    who = _who(request, principal, (Role.nr_official,))
+    who = page_caller(request, principal, (Role.nr_official,))
     if isinstance(who, Response):
         return who
     try:
@@ -170,7 +161,7 @@ VALUERS = (Role.nr_official, Role.bank_officer, Role.supervisor)
 def benchmark_page(request: Request, session: Session = Depends(get_session),
                    principal: Principal | None = Depends(optional_principal)) -> Response:
     """The benchmark systems of the caller's area and the price zones of the one in force (L1)."""
-    who = _who(request, principal, BENCHMARK_READERS)
+    who = page_caller(request, principal, BENCHMARK_READERS)
     if isinstance(who, Response):
         return who
     systems = benchmark.list_benchmark_systems(session, region_prefix=region_prefix(who.region_code))
@@ -189,7 +180,7 @@ def parcel_value_page(request: Request, parcel_id: int, valuation_date: date | N
                       session: Session = Depends(get_session),
                       principal: Principal | None = Depends(optional_principal)) -> Response:
     """A parcel's value by the coefficient method and by sales comparison, every factor explained (L1, F1)."""
-    who = _who(request, principal, VALUERS)
+    who = page_caller(request, principal, VALUERS)
     if isinstance(who, Response):
         return who
     try:

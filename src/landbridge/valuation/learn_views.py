@@ -20,12 +20,12 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, optional_principal, require_roles
-from landbridge.errors import DomainError, Forbidden, RuleViolation
+from landbridge.errors import DomainError, RuleViolation
 from landbridge.valuation import learn_service
 from landbridge.valuation.benchmark import get_benchmark_system
 from landbridge.valuation.learn_models import LearnRun
 from landbridge.web.i18n import layered_translator, request_locale
-from landbridge.web.pages import check_csrf, csrf_token
+from landbridge.web.pages import check_csrf, csrf_token, page_caller
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -104,15 +104,6 @@ def page_translator(request: Request) -> Callable[..., str]:
     return layered_translator(locale, ZH if locale == "zh_CN" else {})
 
 
-def _who(request: Request, principal: Principal | None, roles: tuple[Role, ...]) -> Principal | Response:
-    if principal is None:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if principal.role not in roles:
-        exc = Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
-        return render_error(request, exc.http_status, exc.to_dict())
-    return principal
-
-
 def _run_for(session: Session, code: str, run_id: int | None) -> LearnRun | None:
     if run_id is None:
         return learn_service.latest_learn_run(session, code)
@@ -138,7 +129,7 @@ def learned_page(request: Request, code: str, run_id: int | None = Query(None, g
                  session: Session = Depends(get_session),
                  principal: Principal | None = Depends(optional_principal)) -> Response:
     """Official next to learned benchmark tables of a system, differences highlighted (bureau, supervisors) (L1)."""
-    who = _who(request, principal, READERS)
+    who = page_caller(request, principal, READERS)
     if isinstance(who, Response):
         return who
     try:
@@ -173,7 +164,7 @@ def learn_form(request: Request, code: str, csrf: str = Form(""), since: str = F
                session: Session = Depends(get_session),
                principal: Principal | None = Depends(optional_principal)) -> Response:
     """Learn from the page (bureau of the system's area); the page of the new run follows (L1)."""
-    who = _who(request, principal, (Role.nr_official,))
+    who = page_caller(request, principal, (Role.nr_official,))
     if isinstance(who, Response):
         return who
     target = PAGE.format(code=code)

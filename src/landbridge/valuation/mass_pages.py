@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, optional_principal
-from landbridge.errors import DomainError, Forbidden, RuleViolation
+from landbridge.errors import DomainError, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.registry import get_parcel
 from landbridge.registry.models import Parcel
@@ -26,7 +26,7 @@ from landbridge.valuation.mass_models import MassValue
 from landbridge.valuation.mass_words import contribution_lines
 from landbridge.valuation.ratio import RatioStandards
 from landbridge.web.i18n import layered_translator, request_locale, translator
-from landbridge.web.pages import check_csrf, csrf_token, land_use_label
+from landbridge.web.pages import check_csrf, csrf_token, land_use_label, page_caller
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -55,12 +55,7 @@ ZH = {  # this module's words that the platform catalogue lacks
 def page_reader(request: Request, principal: Principal | None, roles: tuple[Role, ...] = READERS,
             ) -> Principal | Response:
     """The caller if their role may read these pages; else the login redirect or a 403 page."""
-    if principal is None:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if principal.role not in roles:
-        exc = Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
-        return render_error(request, exc.http_status, exc.to_dict())
-    return principal
+    return page_caller(request, principal, roles)
 
 
 def _page(request: Request, template: str, context: dict[str, Any]) -> Response:

@@ -6,6 +6,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from landbridge.auth import authenticate, optional_principal
+from landbridge.auth.models import Role
 from landbridge.auth.service import Principal, get_user
 from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError, Forbidden
@@ -184,3 +186,14 @@ def public_map(request: Request, principal: Principal | None = Depends(optional_
     }
     return render(request, "web/map.html", {"map_config": json.dumps(config, ensure_ascii=False).replace("</", "<\\/"),
                                             "legend": config["legend"]})
+
+
+def page_caller(request: Request, principal: Principal | None, roles: Iterable[Role]) -> Principal | Response:
+    """A page's caller if their role may use it; else the login redirect (anonymous) or the 403 page."""
+    allowed = frozenset(roles)
+    if principal is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if principal.role not in allowed:
+        exc = Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+        return render_error(request, exc.http_status, exc.to_dict())
+    return principal
