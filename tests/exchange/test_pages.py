@@ -46,6 +46,8 @@ def test_pages_bidding_room_and_desk(db: Database, clock: Clock) -> None:
         assert c.get(f"/exchange/lots/{draft_id}").status_code == 404
         public = c.get(f"/exchange/lots/{lot_id}")
         assert public.status_code == 200 and 'id="countdown"' in public.text and "bidding-room" not in public.text
+        assert 'id="parcel-map"' in public.text and '"geometry": {"type"' in public.text  # the lot's parcel, mapped
+        assert "标的位置" in public.text
         login(c, "bidder")
         room = c.get(f"/exchange/lots/{lot_id}")
         assert 'id="bidding-room"' in room.text and 'id="desk"' not in room.text

@@ -6,14 +6,17 @@ request's transaction; a refused bid is recorded and shown as a message.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
+from landbridge import registry
 from landbridge.auth import Principal, Role, optional_principal
 from landbridge.errors import DomainError, Forbidden, NotFound
 from landbridge.exchange import bidding, queries, reserve, service, supervision
@@ -112,7 +115,7 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
     deposit = queries.deposit_of(session, me.id) if me is not None else None
     result = queries.find_result(session, lot.id)
     settled = find_settlement(session, lot.id)
-    return _page(request, "exchange/lot.html", {
+    return _page(request, "exchange/lot.html", {**_location(session, lot),
         "settlement": settled, "settlement_overdue": settled is not None and settled.status == "due"
         and is_overdue(settled.due_on, now()),
         "settlement_mine": settled is not None and (insider or (me is not None and me.id == settled.bidder_id)),
@@ -130,6 +133,15 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         "reserve": reserve.reserve_status(session, lot.id),
         "reserve_officer": principal is not None and (row := reserve.reserve_status(session, lot.id)) is not None
         and row.officer_user_id == principal.user_id and row.ciphertext is None and lot.phase in RESERVE_WINDOW})
+
+
+def _location(session: Session, lot: Lot) -> dict[str, Any]:
+    """The lot's parcel for the page's outline map (a lot without a registered unit has none)."""
+    if lot.unit_id is None:
+        return {"shape": None}
+    parcel = registry.get_parcel(session, registry.get_unit(session, lot.unit_id).parcel_id)
+    shape = json.dumps({"type": "Feature", "geometry": mapping(parcel.geom), "properties": {}})
+    return {"shape": shape.replace("</", "<\\/"), "parcel_id": parcel.id, "parcel_code": parcel.parcel_code}
 
 
 APPLY_PHASES = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen, LotPhase.tendering, LotPhase.publicity)
