@@ -115,7 +115,7 @@ def test_listing_with_countdown_journey(server: str, db: Database, clock: Clock,
                 log_in(page, username)
                 page.get_by_role("button", name="报名竞买").click()
                 expect(status).to_contain_text("报名成功")
-                expect(page.locator("#bidding-room")).to_contain_text("pending")
+                expect(page.locator("#bidding-room")).to_contain_text("待缴纳")
                 codes.append(page.locator("#bidding-room h2").inner_text().split()[-1])
                 log_out(page)
 
@@ -132,7 +132,7 @@ def test_listing_with_countdown_journey(server: str, db: Database, clock: Clock,
             _log_in(other, server, lot_id, "bidder2")
             log_in(page, "bidder")
             for room in (page, other):
-                expect(room.locator("#bidding-room")).to_contain_text("confirmed")
+                expect(room.locator("#bidding-room")).to_contain_text("已到账")
                 expect(room.locator("body")).to_have_attribute("data-live", "sse")
             for room, watcher, amount, code in ((page, other, "100000.00", 0), (other, page, "101000.00", 1)):
                 expect(room.locator("input[name=amount_cny]")).to_have_value(amount)  # the next admissible bid

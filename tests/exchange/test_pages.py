@@ -51,6 +51,7 @@ def test_pages_bidding_room_and_desk(db: Database, clock: Clock) -> None:
         login(c, "bidder")
         room = c.get(f"/exchange/lots/{lot_id}")
         assert 'id="bidding-room"' in room.text and 'id="desk"' not in room.text
+        assert "保证金: 10000.00 · 已到账" in room.text  # the deposit's status in words
         token = csrf(room.text)
         r = c.post(f"/exchange/lots/{lot_id}/bid", data={"amount_cny": "100000.00", "idempotency_key": "p1",
                                                           "csrf": token}, follow_redirects=True)

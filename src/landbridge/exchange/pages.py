@@ -44,6 +44,9 @@ PHASE_LABELS = {"draft": "Draft", "announced": "Announced", "listing": "Listing"
 KIND_LABELS = {"land_management_right": "Land management right", "forest_right": "Forest right",
                "collective_asset": "Collective asset", "collective_construction_land": "Collective construction land",
                "construction_quota": "Construction land quota", "collateral": "Foreclosed collateral"}
+DEPOSIT_LABELS = {"pending": "Awaiting payment", "confirmed": "Deposit received", "refund_due": "Refund due",
+                  "refunded": "Refunded", "converted": "Converted to earnest money", "forfeited": "Forfeited"}
+CHANNEL_LABELS = {"online": "Online", "offline": "Offline"}
 FLAG_LABELS = {"shared_address": "Bids from one address across bidders",
                "shared_device": "Bids from one device across bidders", "single_bidder": "Single bidder",
                "price_far_from_appraisal": "Price far from the appraised value",
@@ -72,8 +75,9 @@ def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
     if isinstance(flash, dict):
         message = {"kind": flash.get("kind"),
                    "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
-    labels = {"phase": {k: _(v) for k, v in PHASE_LABELS.items()}, "kind": {k: _(v) for k, v in KIND_LABELS.items()},
-              "flag": {k: _(v) for k, v in FLAG_LABELS.items()}, "reason": {k: _(v) for k, v in REASON_LABELS.items()}}
+    tables = {"phase": PHASE_LABELS, "kind": KIND_LABELS, "flag": FLAG_LABELS, "reason": REASON_LABELS,
+              "deposit": DEPOSIT_LABELS, "channel": CHANNEL_LABELS}
+    labels = {name: {k: _(v) for k, v in table.items()} for name, table in tables.items()}
     return render(request, template, {"_": _, "labels": labels, "csrf": csrf_token(request), "message": message,
                                       **context})
 
