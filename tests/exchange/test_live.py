@@ -30,6 +30,7 @@ from landbridge.exchange.models import Bid, Lot
 from landbridge.kernel.clock import Clock, ensure_utc
 from landbridge.main import create_app
 from tests.exchange.conftest import OPERATOR, World, build_world, enrol, new_lot
+from tests.exchange.settling import pay_balance
 from tests.exchange.test_restart import _port
 
 TIMEOUT = httpx.Timeout(20.0)
@@ -254,11 +255,16 @@ def test_snapshot_bids_resume_deadline_and_end(listing: Live) -> None:
         _, phase, _ = sse.until("phase")
         assert phase["phase"] == "award_pending" and not phase["final"]
 
-        # the award confirmation makes the lot final: the phase, the end message, then the stream closes
+        # the award confirmation is not final (an unpaid balance may still promote the runner-up); the price
+        # settled is: the phase, the end message, then the stream closes
         with live.db.transaction() as s:
             exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
         _, phase, passed = sse.until("phase")
-        assert passed == ["result"] and phase["phase"] == "confirmed" and phase["final"]
+        assert passed == ["result"] and phase["phase"] == "confirmed" and not phase["final"]
+        with live.db.transaction() as s:
+            pay_balance(s, lot_id)
+        _, phase, _ = sse.until("phase")
+        assert phase["phase"] == "settled" and phase["final"]
         assert sse.next()[1] == "end" and sse.ended()
         text = "\n".join(sse.raw)
     for party, name in live.world.names.items():  # anonymous codes only: no names, no party ids
@@ -377,7 +383,7 @@ def test_encoding_and_last_event_id() -> None:
     assert live.LiveEvent("countdown", {}).encode().startswith(b"event: countdown\n")
     assert [live._last_event_id(v) for v in ("12", " 7 ", "-1", "x", "", None, "9" * 30)] == [
         12, 7, None, None, None, None, None]
-    assert {"confirmed", "handed_over", "unsuccessful", "cancelled"} == live.FINAL_PHASES
+    assert {"settled", "handed_over", "unsuccessful", "cancelled"} == live.FINAL_PHASES
 
 
 def test_public_projection_of_lot_events(db: Database, clock: Clock, world: World) -> None:

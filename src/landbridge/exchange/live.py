@@ -46,9 +46,10 @@ PHASE_EVENTS: dict[str, LotPhase] = {
     "lot_published": LotPhase.announced, "lot_cancelled": LotPhase.cancelled,
     **{name: target for name, (_, target) in TRANSITIONS.items() if name not in ("publish", "cancel")}}
 # A lot is final when its result can no longer change: no transition leaves the phase, or only the registry
-# handover is left (nothing a lot page shows changes after the award confirmation).
+# handover is left (the price settled). A confirmed award is not final: a winner who does not pay the balance
+# defaults and the next bidder may be promoted.
 _SOURCES: frozenset[str] = frozenset().union(*(sources for sources, _ in TRANSITIONS.values()))
-FINAL_PHASES: frozenset[str] = frozenset({p.value for p in LotPhase if p not in _SOURCES} | {LotPhase.confirmed})
+FINAL_PHASES: frozenset[str] = frozenset({p.value for p in LotPhase if p not in _SOURCES} | {LotPhase.settled})
 PAGE = 200
 
 
