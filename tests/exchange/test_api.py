@@ -22,6 +22,7 @@ from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size
 from landbridge.main import create_app
 from tests.exchange.conftest import World, build_world
+from tests.exchange.test_pages import login
 from tests.registry.conftest import VILLAGE
 
 
@@ -161,6 +162,31 @@ def test_offline_application_and_bid_need_the_operator_of_the_area(api: Api, db:
     r = api.client.post(f"/api/v1/exchange/lots/{lot['id']}/offline-bids", json=body,
                         headers=auth(api.client, "exchange"))
     assert r.status_code == 201 and r.json()["channel"] == "offline", r.text
+
+
+def test_bid_permissions_token_or_session(api: Api, db: Database) -> None:
+    """Only a bidder bids: anonymous 401, an unknown token 401, other roles 403, a bidder's account without a
+    party 422; nothing is recorded on a refusal. A bidder may bid by token or by the browser session."""
+    lot = make_lot(api)
+    lid = lot["id"]
+    reg = api.client.post(f"/api/v1/exchange/lots/{lid}/applications", headers=auth(api.client, "bidder")).json()
+    assert pay(api, reg["sub_account"], "10000.00", api.world.names[api.world.bidders[0]], "PM1").status_code == 200
+    api.clock.set(api.clock.now() + timedelta(days=8))
+    with db.transaction() as s:
+        run_due(s)  # the listing opens: a deadline, not a change by the refused requests below
+    url = f"/api/v1/exchange/lots/{lid}/bids"
+    body = {"amount_cny": "100000.00", "idempotency_key": "m1"}
+    before = state(db)
+    for user, status in ((None, 401), ("supervisor", 403), ("exchange", 403), ("bank", 403), ("admin", 403)):
+        denied(api.client.post(url, json=body, headers=auth(api.client, user)), status)
+    r = api.client.post(url, json=body, headers={"Authorization": "Bearer not-a-token"})
+    assert r.status_code == 401 and r.json()["code"] == "auth.invalid_token"
+    r = api.client.post(url, json=body, headers=auth(api.client, "bidder3"))  # a bidder not registered for the lot
+    assert r.status_code == 404 and r.json()["code"] == "exchange.bidder_not_found"
+    assert state(db) == before
+    login(api.client, "bidder")
+    r = api.client.post(url, json=body)  # the browser session's bidder
+    assert r.status_code == 201 and r.json()["status"] == "accepted", r.text
 
 
 def test_bidding_api_codes_replay_and_public_views(api: Api, db: Database) -> None:

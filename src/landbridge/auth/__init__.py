@@ -1,6 +1,15 @@
 """Auth: organisations, users, roles, sessions, API tokens and permission dependencies."""
 
-from landbridge.auth.deps import check_region, current_principal, optional_principal, require_roles
+from landbridge.auth.deps import (
+    check_region,
+    check_role,
+    current_principal,
+    invalid_token,
+    login_required,
+    optional_principal,
+    released_principal,
+    require_roles,
+)
 from landbridge.auth.models import OrgKind, Role
 from landbridge.auth.service import (
     DEMO_PASSWORD,
@@ -13,6 +22,7 @@ from landbridge.auth.service import (
     demo_accounts_present,
     issue_token,
     link_user_party,
+    principals_from_tokens,
 )
 
 __all__ = [
@@ -22,14 +32,19 @@ __all__ = [
     "Role",
     "authenticate",
     "check_region",
+    "check_role",
     "check_startup_safety",
     "create_demo_accounts",
     "create_organisation",
     "create_user",
     "current_principal",
     "demo_accounts_present",
+    "invalid_token",
     "issue_token",
     "link_user_party",
+    "login_required",
     "optional_principal",
+    "principals_from_tokens",
+    "released_principal",
     "require_roles",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ def optional_principal(request: Request, session: Session = Depends(get_session)
     if header.lower().startswith("bearer "):
         principal = principal_from_token(session, header[7:].strip())
         if principal is None:
-            raise Unauthorized("auth.invalid_token", "访问令牌无效或已过期", "invalid or expired access token")
+            raise invalid_token()
     elif "session" in request.scope:
         data = request.session
         if "uid" in data:
@@ -46,7 +46,7 @@ def released_principal(request: Request, session: Session = Depends(get_session)
 
 def _logged_in(principal: Principal | None) -> Principal:
     if principal is None:
-        raise Unauthorized("auth.login_required", "请先登录", "authentication required")
+        raise login_required()
     return principal
 
 
@@ -55,24 +55,32 @@ async def current_principal(principal: Principal | None = Depends(optional_princ
     return _logged_in(principal)
 
 
-async def current_principal_released(principal: Principal | None = Depends(released_principal)) -> Principal:
-    """The caller, read in a transaction already ended; 401 if anonymous."""
-    return _logged_in(principal)
-
-
-def require_roles(*roles: Role, released: bool = False) -> Callable[..., Awaitable[Principal]]:
-    """Dependency factory: the caller must have one of ``roles`` (admin is not implied); ``released``: the
-    caller is read in a transaction ended at once (``released_principal``)."""
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """Dependency factory: the caller must have one of ``roles`` (admin is not implied)."""
     allowed = frozenset(roles)
-    caller = current_principal_released if released else current_principal
 
-    async def dependency(principal: Principal = Depends(caller)) -> Principal:
-        if principal.role not in allowed:
-            raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作",
-                            "your role may not do this", required=sorted(allowed))
-        return principal
+    async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+        return check_role(principal, allowed)
 
     return dependency
+
+
+def check_role(principal: Principal, roles: Collection[Role]) -> Principal:
+    """The caller, if their role is one of ``roles``; else 403 ``auth.forbidden_role``."""
+    if principal.role not in roles:
+        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作",
+                        "your role may not do this", required=sorted(roles))
+    return principal
+
+
+def login_required() -> Unauthorized:
+    """The error for an anonymous caller where a login is needed."""
+    return Unauthorized("auth.login_required", "请先登录", "authentication required")
+
+
+def invalid_token() -> Unauthorized:
+    """The error for a bearer token that is unknown, revoked or expired."""
+    return Unauthorized("auth.invalid_token", "访问令牌无效或已过期", "invalid or expired access token")
 
 
 def check_region(principal: Principal, region_code: str) -> None:

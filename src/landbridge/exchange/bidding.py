@@ -68,6 +68,7 @@ class BidRequest:
     client_ip: str | None = None
     device_id: str | None = None
     party_id: int | None = None
+    token: str | None = None  # the caller's bearer token, resolved with the batch (``sequencer.judge_batch``)
 
 
 def place_bid(session: Session, *, lot_id: int, bidder_id: int, amount: Decimal | str, idempotency_key: str,

@@ -71,6 +71,11 @@ def barred_parties(party_ids: Iterable[int], on: date | None = None) -> Select[A
                                               (BarredParty.listed_until.is_(None)) | (BarredParty.listed_until >= day))
 
 
+def party_required() -> RuleViolation:
+    """A bidder's account that names no registry party cannot bid or apply."""
+    return RuleViolation("exchange.party_required", "账号未关联竞买人身份", "your account names no party")
+
+
 def lot_not_found(lot_id: int) -> NotFound:
     return NotFound("exchange.lot_not_found", "标的不存在", f"lot {lot_id} not found", lot_id=lot_id)
 

@@ -18,17 +18,21 @@ import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
+from landbridge.auth import Role, check_role, invalid_token, principals_from_tokens
 from landbridge.db import get_database
 from landbridge.errors import DomainError
 from landbridge.exchange.bidding import BidOutcome, BidRequest, place_bids
+from landbridge.exchange.common import party_required
 
 log = logging.getLogger("landbridge.exchange.sequencer")
+BIDDERS = (Role.bidder,)
 
 
 @dataclass(frozen=True)
@@ -58,13 +62,41 @@ class BidReceipt:
 Result = BidReceipt | DomainError
 
 
+def identify(session: Session, requests: Sequence[BidRequest]) -> list[BidRequest | DomainError]:
+    """Resolve the bearer tokens of a batch in one query: each request as its bidder's (party and actor
+    filled in), or the error its caller gets (401 unknown or expired token, 403 not a bidder, 422 no party)."""
+    found = principals_from_tokens(session, {r.token for r in requests if r.token is not None})
+    out: list[BidRequest | DomainError] = []
+    for r in requests:
+        if r.token is None:
+            out.append(r)
+            continue
+        principal = found.get(r.token)
+        try:
+            if principal is None:
+                raise invalid_token()
+            check_role(principal, BIDDERS)
+            if principal.party_id is None:
+                raise party_required()
+        except DomainError as exc:
+            out.append(exc)
+            continue
+        out.append(replace(r, token=None, party_id=principal.party_id, bidder_id=None, actor=principal.actor))
+    return out
+
+
 def judge_batch(requests: Sequence[BidRequest], *, attempts: int = 3) -> list[Result]:
     """Judge a batch in one transaction and commit it; retried whole on a database failure (deadlock)."""
     for attempt in range(1, attempts + 1):
         try:
             with get_database().transaction() as session:
-                outcomes = place_bids(session, requests)
-                results: list[Result] = [o if isinstance(o, DomainError) else BidReceipt.of(o) for o in outcomes]
+                callers = identify(session, requests)
+                valid = [r for r in callers if isinstance(r, BidRequest)]
+                judged = iter(place_bids(session, valid))
+                results: list[Result] = []
+                for caller in callers:
+                    outcome = next(judged) if isinstance(caller, BidRequest) else caller
+                    results.append(outcome if isinstance(outcome, DomainError) else BidReceipt.of(outcome))
             return results
         except DBAPIError:
             if attempt == attempts:

@@ -20,11 +20,21 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from landbridge.auth import Principal, Role, check_region, current_principal, optional_principal, require_roles
+from landbridge.auth import (
+    Principal,
+    Role,
+    check_region,
+    check_role,
+    current_principal,
+    login_required,
+    optional_principal,
+    released_principal,
+    require_roles,
+)
 from landbridge.config import Mode, get_settings
 from landbridge.errors import DomainError, Forbidden, NotFound, RuleViolation, Unauthorized
 from landbridge.exchange import bidding, queries, reconcile, reserve, rules, service, settlement, supervision
-from landbridge.exchange.common import REJECTIONS, lot_not_found, rejection
+from landbridge.exchange.common import REJECTIONS, lot_not_found, party_required, rejection
 from landbridge.exchange.models import Bidder, Lot, LotResult
 from landbridge.exchange.rules import Channel, LotPhase
 from landbridge.exchange.schemas import (
@@ -59,7 +69,18 @@ router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"], route_class=Tra
 
 operator = require_roles(Role.exchange_operator)
 bidder_role = require_roles(Role.bidder)
-bidder_released = require_roles(Role.bidder, released=True)
+
+
+async def bid_caller(request: Request, session: Session = Depends(get_session)) -> Principal | str:
+    """Who bids: a bearer token, left for the bid sequencer to resolve with its batch (no database here), or
+    the browser session's bidder (401 anonymous, 403 not a bidder)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    principal = await run_in_threadpool(released_principal, request, session)
+    if principal is None:
+        raise login_required()
+    return check_role(principal, (Role.bidder,))
 applicant = require_roles(Role.bidder, Role.exchange_operator)
 insider = require_roles(Role.exchange_operator, Role.supervisor)
 supervisor_role = require_roles(Role.supervisor)
@@ -316,20 +337,22 @@ def _bid_response(outcome: bidding.BidOutcome | BidReceipt) -> Any:
 @router.post("/lots/{lot_id}/bids", response_model=BidRead, status_code=201,
              responses={409: {"description": "lot not open, deposit not confirmed, bidder barred"},
                         422: {"description": "below increment, not a multiple of the increment"}})
-async def place_bid(lot_id: int, body: BidIn, request: Request,
-                    principal: Principal = Depends(bidder_released)) -> Any:
+async def place_bid(lot_id: int, body: BidIn, request: Request, caller: Principal | str = Depends(bid_caller),
+                    ) -> Any:
     """Bid on a lot (报价); idempotent on the key; server time is authoritative (F4).
 
     The bid goes to this process's bid sequencer, which judges it with the other bids waiting and answers
-    after the commit (``exchange.sequencer``); the caller's token is read in a transaction ended at once, so
-    no pooled connection is held while the bid waits its turn.
+    after the commit (``exchange.sequencer``). A bearer token is resolved there, with the whole batch's in one
+    query; a browser session's caller was read in a transaction ended at once, so no pooled connection is
+    held while the bid waits its turn.
     """
-    if principal.party_id is None:
-        raise RuleViolation("exchange.party_required", "账号未关联竞买人身份", "your account names no party")
+    who: dict[str, Any] = {"token": caller, "actor": ""} if isinstance(caller, str) else \
+        {"party_id": caller.party_id, "actor": caller.actor}
+    if isinstance(caller, Principal) and caller.party_id is None:
+        raise party_required()
     result = await asyncio.wrap_future(sequencer().submit(bidding.BidRequest(
-        lot_id=lot_id, bidder_id=None, party_id=principal.party_id, amount=body.amount_cny,
-        idempotency_key=body.idempotency_key, actor=principal.actor, client_ip=client_ip(request),
-        device_id=device_of(request))))
+        lot_id=lot_id, bidder_id=None, amount=body.amount_cny, idempotency_key=body.idempotency_key,
+        client_ip=client_ip(request), device_id=device_of(request), **who)))
     if isinstance(result, DomainError):
         raise result
     return _bid_response(result)
