@@ -270,7 +270,7 @@ def apply(lot_id: int, body: ApplicationIn | None = None, principal: Principal =
         party_id, channel, user_id = body.party_id, Channel.offline, None
     else:
         if principal.party_id is None:
-            raise RuleViolation("exchange.party_required", "账号未关联竞买人身份", "your account names no party")
+            raise party_required()
         if body is not None and body.party_id not in (None, principal.party_id):
             raise Forbidden("exchange.not_your_party", "只能为本人报名", "you may apply only for yourself")
         party_id, channel, user_id = principal.party_id, Channel.online, principal.user_id
