@@ -119,6 +119,7 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
     deposit = queries.deposit_of(session, me.id) if me is not None else None
     result = queries.find_result(session, lot.id)
     settled = find_settlement(session, lot.id)
+    sealed = reserve.reserve_status(session, lot.id)
     return _page(request, "exchange/lot.html", {**_location(session, lot),
         "settlement": settled, "settlement_overdue": settled is not None and settled.status == "due"
         and is_overdue(settled.due_on, now()),
@@ -134,9 +135,10 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         "bidders": queries.list_bidders(session, lot.id) if insider else [], "server_time": now(),
         "may_apply": principal is not None and principal.role == Role.bidder and principal.party_id is not None
         and me is None and lot.phase in APPLY_PHASES,
-        "reserve": reserve.reserve_status(session, lot.id),
-        "reserve_officer": principal is not None and (row := reserve.reserve_status(session, lot.id)) is not None
-        and row.officer_user_id == principal.user_id and row.ciphertext is None and lot.phase in RESERVE_WINDOW})
+        "reserve": sealed,
+        "reserve_officer": principal is not None and sealed is not None
+        and sealed.officer_user_id == principal.user_id and sealed.ciphertext is None
+        and lot.phase in RESERVE_WINDOW})
 
 
 def _location(session: Session, lot: Lot) -> dict[str, Any]:
@@ -170,19 +172,25 @@ def _act(request: Request, session: Session, lot_id: int, action: Callable[[], s
     return RedirectResponse(f"/exchange/lots/{lot_id}", status_code=303)
 
 
+def _operator_act(request: Request, session: Session, lot_id: int, csrf: str, principal: Principal | None,
+                  action: Callable[[str], str]) -> Response:
+    """An operator's form on the lot page: CSRF, the operator of the lot's area, then the action as the operator."""
+    check_csrf(request, csrf)
+    who = _operator_of(principal, queries.get_lot(session, lot_id))
+    return _act(request, session, lot_id, lambda: action(who.actor))
+
+
 @router.post("/exchange/lots/{lot_id}/publish")
 def publish_form(lot_id: int, request: Request, csrf: str = Form(""),
                  principal: Principal | None = Depends(optional_principal),
                  session: Session = Depends(get_session)) -> Response:
     """The operator publishes the announcement (公告) of a draft lot."""
-    check_csrf(request, csrf)
-    who = _operator_of(principal, queries.get_lot(session, lot_id))
 
-    def run() -> str:
-        lot = service.publish_lot(session, lot_id=lot_id, actor=who.actor)
+    def run(actor: str) -> str:
+        lot = service.publish_lot(session, lot_id=lot_id, actor=actor)
         return f"已发布公告：{lot.number}|announcement published: {lot.number}"
 
-    return _act(request, session, lot_id, run)
+    return _operator_act(request, session, lot_id, csrf, principal, run)
 
 
 @router.post("/exchange/lots/{lot_id}/apply")
@@ -210,14 +218,12 @@ def confirm_award_form(lot_id: int, request: Request, csrf: str = Form(""),
                        principal: Principal | None = Depends(optional_principal),
                        session: Session = Depends(get_session)) -> Response:
     """The operator signs the award confirmation (成交确认书)."""
-    check_csrf(request, csrf)
-    who = _operator_of(principal, queries.get_lot(session, lot_id))
 
-    def run() -> str:
-        result = service.confirm_award(session, lot_id=lot_id, actor=who.actor)
+    def run(actor: str) -> str:
+        result = service.confirm_award(session, lot_id=lot_id, actor=actor)
         return f"已签署成交确认书 {result.confirmation_no}|award confirmation {result.confirmation_no} signed"
 
-    return _act(request, session, lot_id, run)
+    return _operator_act(request, session, lot_id, csrf, principal, run)
 
 
 @router.post("/exchange/lots/{lot_id}/reserve")
