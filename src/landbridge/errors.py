@@ -61,3 +61,14 @@ class TooManyRequests(DomainError):
     """Throttled (e.g. repeated failed logins)."""
 
     http_status = 429
+
+
+class InternalError(DomainError):
+    """An unexpected failure, logged; the caller learns only that it happened."""
+
+    http_status = 500
+
+
+def internal_error() -> InternalError:
+    """The answer to any unexpected exception (the application's last-resort handler and the bid lane)."""
+    return InternalError("internal_error", "系统内部错误，已记录", "internal error; it has been logged")

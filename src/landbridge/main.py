@@ -16,7 +16,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from landbridge import __version__
 from landbridge.config import Settings, get_settings
-from landbridge.errors import DomainError
+from landbridge.errors import DomainError, internal_error
+from landbridge.kernel.modules import import_optional
 
 log = logging.getLogger("landbridge")
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -64,8 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error_response(request, 500, {"code": "internal_error", "message": "系统内部错误，已记录",
-                                              "message_en": "internal error; it has been logged"})
+        error = internal_error()
+        return _error_response(request, error.http_status, error.to_dict())
 
     app.mount("/static/vendor/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -85,6 +86,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    "landbridge.exchange.live"):
         _include_optional(app, module)
 
+    if import_optional("landbridge.exchange.bid_lane") is not None:  # outermost: bearer-token bids skip the stack
+        from landbridge.exchange.bid_lane import BidLane
+
+        app.add_middleware(BidLane)
+
     @app.get("/api/v1/health", tags=["meta"])
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
@@ -93,8 +99,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _include_optional(app: FastAPI, module_name: str) -> None:
-    from landbridge.kernel.modules import import_optional
-
     module = import_optional(module_name)
     if module is not None:
         app.include_router(module.router)

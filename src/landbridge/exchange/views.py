@@ -317,7 +317,8 @@ def _released(session: Session, response: T) -> T:
     return response
 
 
-def _bid_response(outcome: bidding.BidOutcome | BidReceipt) -> Any:
+def bid_answer(outcome: bidding.BidOutcome | BidReceipt) -> JSONResponse:
+    """A judged bid as the API answers it: 201 accepted, 200 a replay, the typed refusal with the lot's price."""
     bid = outcome if isinstance(outcome, BidReceipt) else BidReceipt.of(outcome)
     out = BidRead(id=bid.id, lot_id=bid.lot_id, bidder_code=bid.bidder_code, amount_cny=bid.amount_cny,
                   status=bid.status, reject_code=bid.reject_code, phase=bid.phase, channel=bid.channel,
@@ -355,7 +356,7 @@ async def place_bid(lot_id: int, body: BidIn, request: Request, caller: Principa
         client_ip=client_ip(request), device_id=device_of(request), **who)))
     if isinstance(result, DomainError):
         raise result
-    return _bid_response(result)
+    return bid_answer(result)
 
 
 @router.post("/lots/{lot_id}/offline-bids", response_model=BidRead, status_code=201)
@@ -367,7 +368,7 @@ def place_offline_bid(lot_id: int, body: OfflineBidIn, principal: Principal = De
     outcome = bidding.place_bid(session, lot_id=lot_id, bidder_id=bidder.id, amount=body.amount_cny,
                                 idempotency_key=body.idempotency_key, actor=principal.actor,
                                 channel=Channel.offline, evidence=body.evidence)
-    return _settled(session, _bid_response(outcome))
+    return _settled(session, bid_answer(outcome))
 
 
 # --- results ------------------------------------------------------------------------------------
