@@ -102,3 +102,59 @@ def test_sealed_tender_journey(server: str, db: Database, clock: Clock, shots: P
             page.screenshot(path=str(shots / "exchange-tender-result.png"), full_page=True)
         finally:
             browser.close()
+
+
+def test_objection_ruling_journey(server: str, db: Database, clock: Clock, shots: Path) -> None:
+    """A negotiated transfer (协议) in publicity: a bidder lodges two objections from the lot page; the operator
+    sees them with the ruling form, dismisses one and upholds the other, and the lot fails."""
+    from playwright.sync_api import Page, expect, sync_playwright
+
+    with db.transaction() as s:
+        world = build_world(s)
+        _accounts(s, world, {"bidder2": world.bidders[1]})
+        lot = new_lot(s, world, method="negotiated", kind="collective_asset", unit_id=None, right_id=None)
+        lot_id = lot.id
+        enrol(s, lot, world, world.bidders[0])
+    clock.set(ensure_utc(_lot(db, lot_id).starts_at))
+    assert _worker(db) == 1 and _lot(db, lot_id).phase == "publicity"
+
+    def log_in(page: Page, username: str) -> None:
+        _log_in(page, server, lot_id, username)
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+        page.set_default_timeout(15_000)
+        status = page.locator("#message")
+        try:
+            log_in(page, "bidder2")
+            for text in ("该资产权属存在争议，村民小组未表决", "公示内容缺少评估报告"):
+                page.locator("#objection-form textarea[name=text]").fill(text)
+                page.get_by_role("button", name="提出异议").click()
+                expect(status).to_have_text("异议已受理")
+            expect(page.locator(".ruling-form")).to_have_count(0)
+            log_out(page)
+
+            log_in(page, "exchange")
+            rows = page.locator("#objections tbody tr")
+            expect(rows).to_have_count(2)
+            expect(page.locator(".ruling-form")).to_have_count(2)
+            page.locator("#method-section").screenshot(path=str(shots / "exchange-objection-ruling-form.png"))
+            first = rows.nth(0)
+            first.get_by_label("驳回异议").check()
+            first.locator("textarea[name=ruling]").fill("经核实，村民小组已于公示前表决同意，异议不成立")
+            first.get_by_role("button", name="作出处理决定").click()
+            expect(status).to_contain_text("已驳回")
+            expect(rows.nth(0)).to_contain_text("经核实，村民小组已于公示前表决同意")
+            expect(page.locator("#phase")).to_have_text("公示中")
+            second = rows.nth(1)
+            second.get_by_label("异议成立（本次转让终止）").check()
+            second.locator("textarea[name=ruling]").fill("公示材料确缺评估报告，本次转让终止")
+            second.get_by_role("button", name="作出处理决定").click()
+            expect(status).to_contain_text("成立")
+            expect(page.locator("#phase")).to_have_text("流拍")
+            expect(page.locator(".ruling-form")).to_have_count(0)
+            page.screenshot(path=str(shots / "exchange-objection-ruled.png"), full_page=True)
+        finally:
+            browser.close()
+    assert _lot(db, lot_id).phase == "unsuccessful"

@@ -5,7 +5,7 @@ the agreed price; a registered bidder submits its one sealed tender; a panel mem
 anyone signed in lodges an objection during publicity. ``GET .../tenders`` shows only counts and the caller's
 own receipt until the opening; afterwards the opened list goes to insiders, the panel and the lot's bidders.
 Pages: the tender list after the opening with the evaluator's scoring forms, and the forms of the lot page's
-method section (tender submission, objection, agreement).
+method section (tender submission, objection, the operator's ruling on an objection, agreement).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from landbridge.exchange import negotiated, queries, tender
 from landbridge.exchange.common import lot_not_found
 from landbridge.exchange.method_models import Objection, Tender
 from landbridge.exchange.models import Lot
-from landbridge.exchange.pages import _act, _operator_of, _page
+from landbridge.exchange.pages import _act, _operator_act, _operator_of, _page
 from landbridge.exchange.rules import LotPhase
 from landbridge.exchange.schemas import ResultRead
 from landbridge.exchange.views import result_read
@@ -327,6 +327,28 @@ def objection_form(lot_id: int, request: Request, text: str = Form(...), csrf: s
         return "异议已受理|objection lodged"
 
     return _act(request, session, lot_id, run)
+
+
+RULING_DECISIONS = {"uphold": True, "dismiss": False}
+
+
+@router.post("/exchange/lots/{lot_id}/objections/{objection_id}/ruling", include_in_schema=False)
+def ruling_form(lot_id: int, objection_id: int, request: Request, decision: str = Form(""), ruling: str = Form(""),
+                csrf: str = Form(""), principal: Principal | None = Depends(optional_principal),
+                session: Session = Depends(get_session)) -> Response:
+    """The lot's operator upholds or dismisses a pending objection, with reasons, from the lot page (F4)."""
+
+    def run(actor: str) -> str:
+        if decision not in RULING_DECISIONS:
+            raise RuleViolation("exchange.invalid_ruling_decision", "须选择异议成立或驳回异议",
+                                "choose whether to uphold or dismiss the objection")
+        row = negotiated.rule_objection(session, lot_id=lot_id, objection_id=objection_id,
+                                        upheld=RULING_DECISIONS[decision], ruling=ruling, actor=actor)
+        if row.status == negotiated.ObjectionStatus.upheld:
+            return f"异议 #{row.id} 成立，本次转让终止|objection #{row.id} upheld; the transfer fails"
+        return f"异议 #{row.id} 已驳回|objection #{row.id} dismissed"
+
+    return _operator_act(request, session, lot_id, csrf, principal, run)
 
 
 @router.post("/exchange/lots/{lot_id}/agreement", include_in_schema=False)

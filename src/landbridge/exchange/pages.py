@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.auth import Principal, Role, optional_principal
 from landbridge.errors import DomainError, Forbidden, NotFound
-from landbridge.exchange import bidding, queries, reserve, service, supervision
+from landbridge.exchange import bidding, negotiated, queries, reserve, service, supervision
 from landbridge.exchange.common import REJECTIONS
 from landbridge.exchange.models import Lot
 from landbridge.exchange.rules import BIDDING_PHASES, RESERVE_WINDOW, Channel, LotPhase, minimum_next_bid
@@ -56,6 +56,7 @@ REASON_LABELS = {"highest_bid": "Highest bid", "no_bids": "No bids", "too_few_bi
                  "promoted_next": "Next bidder promoted", "winner_default": "Winner defaulted",
                  "tender_evaluation": "Best evaluated tender", "too_few_tenders": "Too few tenders",
                  "negotiated": "Negotiated transfer", "objection_upheld": "Objection upheld"}
+OBJECTION_LABELS = {"pending": "Awaiting a ruling", "upheld": "Upheld", "dismissed": "Dismissed"}
 
 
 def _catalogue(locale: str) -> dict[str, str]:
@@ -76,7 +77,7 @@ def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
         message = {"kind": flash.get("kind"),
                    "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
     tables = {"phase": PHASE_LABELS, "kind": KIND_LABELS, "flag": FLAG_LABELS, "reason": REASON_LABELS,
-              "deposit": DEPOSIT_LABELS, "channel": CHANNEL_LABELS}
+              "deposit": DEPOSIT_LABELS, "channel": CHANNEL_LABELS, "objection": OBJECTION_LABELS}
     labels = {name: {k: _(v) for k, v in table.items()} for name, table in tables.items()}
     return render(request, template, {"_": _, "labels": labels, "csrf": csrf_token(request), "message": message,
                                       **context})
@@ -120,6 +121,11 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
     result = queries.find_result(session, lot.id)
     settled = find_settlement(session, lot.id)
     sealed = reserve.reserve_status(session, lot.id)
+    operator = principal is not None and principal.role == Role.exchange_operator \
+        and principal.covers_region(lot.region_code)
+    # objections and rulings go to those the API shows them to: the lot's operator and supervisors
+    may_see_objections = lot.method == "negotiated" and (operator or (principal is not None
+                                                                      and principal.role == Role.supervisor))
     return _page(request, "exchange/lot.html", {**_location(session, lot),
         "settlement": settled, "settlement_overdue": settled is not None and settled.status == "due"
         and is_overdue(settled.due_on, now()),
@@ -130,8 +136,8 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         "me": me, "deposit": deposit, "open": lot.phase in BIDDING_PHASES, "running_end": _running_end(lot),
         "next_min": minimum_next_bid(start_price=lot.start_price_cny, increment=lot.increment_cny,
                                      current=lot.current_price_cny),
-        "operator": principal is not None and principal.role == Role.exchange_operator
-        and principal.covers_region(lot.region_code),
+        "operator": operator,
+        "objections": negotiated.list_objections(session, lot.id) if may_see_objections else None,
         "bidders": queries.list_bidders(session, lot.id) if insider else [], "server_time": now(),
         "may_apply": principal is not None and principal.role == Role.bidder and principal.party_id is not None
         and me is None and lot.phase in APPLY_PHASES,

@@ -1,0 +1,134 @@
+"""Tender and negotiated pages: the operator's ruling form on objections (who sees it, who may post it, what a
+ruling changes and logs, typed errors on the page in both languages), and the bidder's tender receipt in place of
+the tender form once the tender is in."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from landbridge.db import Database
+from landbridge.exchange.method_models import Objection
+from landbridge.ledger import current_size, list_events
+from landbridge.main import create_app
+from tests.exchange.test_api import Api, api, auth
+from tests.exchange.test_method_api import lot_of, negotiated_lot, state
+from tests.exchange.test_pages import csrf, login
+
+__all__ = ["api"]
+
+
+def objections(db: Database, lot_id: int) -> dict[int, tuple[str, str | None]]:
+    with db.transaction(readonly=True) as s:
+        rows = s.scalars(select(Objection).where(Objection.lot_id == lot_id).order_by(Objection.id))
+        return {o.id: (o.status, o.ruling) for o in rows}
+
+
+def events_after(db: Database, seq: int) -> list[tuple[str, dict[str, Any]]]:
+    with db.transaction(readonly=True) as s:
+        return [(e.event_type, json.loads(e.body)["payload"]) for e in list_events(s, after=seq, limit=100)]
+
+
+def ledger_size(db: Database) -> int:
+    with db.transaction(readonly=True) as s:
+        return current_size(s)
+
+
+def test_objection_ruling_form(api: Api, db: Database) -> None:
+    lot_id, url = negotiated_lot(api, db)
+    ids = []
+    for text in ("权属有争议", "公示内容不完整", "价格过低"):
+        r = api.client.post(url + "/objections", json={"text": text}, headers=auth(api.client, "bidder2"))
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    first, second, third = ids
+    page = f"/exchange/lots/{lot_id}"
+    ruling = f"{page}/objections/{{}}/ruling"
+
+    public = api.client.get(page)
+    assert public.status_code == 200 and 'id="method-section"' in public.text
+    assert "ruling-form" not in public.text and 'id="objections"' not in public.text and "权属有争议" not in public.text
+
+    before = state(db)
+    with TestClient(create_app()) as c:  # a bidder sees neither the objections nor the form, and may not post it
+        login(c, "bidder")
+        room = c.get(page)
+        assert room.status_code == 200 and "ruling-form" not in room.text and "权属有争议" not in room.text
+        r = c.post(ruling.format(first), data={"decision": "uphold", "ruling": "属实", "csrf": csrf(room.text)})
+        assert r.status_code == 403 and r.json()["code"] == "auth.forbidden_role"
+    with TestClient(create_app()) as c:  # nor an operator of another county
+        login(c, "exchange2")
+        other = c.get(page)
+        assert "ruling-form" not in other.text
+        r = c.post(ruling.format(first), data={"decision": "uphold", "ruling": "属实", "csrf": csrf(other.text)})
+        assert r.status_code == 403 and r.json()["code"] == "auth.forbidden_role"
+    with TestClient(create_app()) as c:  # a supervisor reads the objections, without the form
+        login(c, "supervisor")
+        seen = c.get(page)
+        assert 'id="objections"' in seen.text and "权属有争议" in seen.text and "ruling-form" not in seen.text
+    anonymous = api.client.post(ruling.format(first), data={"decision": "uphold", "ruling": "属实", "csrf": "x"})
+    assert anonymous.status_code == 403
+    assert state(db) == before and all(s == ("pending", None) for s in objections(db, lot_id).values())
+
+    with TestClient(create_app()) as c:
+        login(c, "exchange")
+        desk = c.get(page)
+        assert desk.text.count('class="ruling-form"') == 3 and "权属有争议" in desk.text and "待处理" in desk.text
+        token = csrf(desk.text)
+        forged = c.post(ruling.format(first), data={"decision": "uphold", "ruling": "属实", "csrf": "forged"})
+        assert forged.status_code == 403 and forged.json()["code"] == "web.csrf_failed"
+        assert state(db) == before
+
+        # bad rulings: the typed error on the page (zh by default), nothing changed or logged
+        for data, zh in (({"decision": "dismiss", "ruling": "  "}, "文字须为1至500个字符"),
+                         ({"decision": "dismiss", "ruling": "长" * 501}, "文字须为1至500个字符"),
+                         ({"decision": "", "ruling": "理由"}, "须选择异议成立或驳回异议"),
+                         ({"decision": "maybe", "ruling": "理由"}, "须选择异议成立或驳回异议")):
+            r = c.post(ruling.format(first), data={**data, "csrf": token}, follow_redirects=True)
+            assert r.status_code == 200 and 'id="message"' in r.text and zh in r.text, r.text
+        r = c.post(ruling.format(999999), data={"decision": "dismiss", "ruling": "理由", "csrf": token},
+                   follow_redirects=True)
+        assert r.status_code == 200 and "异议不存在" in r.text
+        assert state(db) == before
+
+        # dismiss the first: its ruling shows, the state changed, one event logged
+        seq = ledger_size(db)
+        r = c.post(ruling.format(first), data={"decision": "dismiss", "ruling": "经核实权属清晰，异议不成立",
+                                                "csrf": token}, follow_redirects=True)
+        assert r.status_code == 200 and f"异议 #{first} 已驳回" in r.text
+        assert "经核实权属清晰，异议不成立" in r.text and r.text.count('class="ruling-form"') == 2
+        assert objections(db, lot_id)[first] == ("dismissed", "经核实权属清晰，异议不成立")
+        assert events_after(db, seq) == [("objection_dismissed", {"lot": lot_of(db, lot_id).number,
+                                                                  "objection_id": first,
+                                                                  "ruling": "经核实权属清晰，异议不成立"})]
+        assert lot_of(db, lot_id).phase == "publicity"
+
+        # ruling it again: a typed conflict on the page, in English when the page is English
+        seq = ledger_size(db)
+        r = c.post(ruling.format(first), data={"decision": "uphold", "ruling": "改判", "csrf": token},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        english = c.get(page + "?lang=en")
+        assert "the objection was already ruled on" in english.text and "ruling-form" in english.text
+        assert "Dismissed" in english.text and "Record the ruling" in english.text
+        r = c.post(ruling.format(first), data={"decision": "dismiss", "ruling": "", "csrf": token},
+                   follow_redirects=True)  # the lang cookie now says English
+        assert "text must have 1 to 500 characters" in r.text
+        c.get(page + "?lang=zh_CN")
+        assert ledger_size(db) == seq and objections(db, lot_id)[first] == ("dismissed", "经核实权属清晰，异议不成立")
+
+        # uphold the second: the transfer fails
+        r = c.post(ruling.format(second), data={"decision": "uphold", "ruling": "公示材料缺少村民会议决议",
+                                                 "csrf": token}, follow_redirects=True)
+        assert r.status_code == 200 and f"异议 #{second} 成立" in r.text
+        assert '<span class="badge" id="phase">流拍</span>' in r.text
+        assert objections(db, lot_id)[second] == ("upheld", "公示材料缺少村民会议决议")
+        lot = lot_of(db, lot_id)
+        assert lot.phase == "unsuccessful"
+        (kind, payload), = events_after(db, seq)
+        assert kind == "uphold_objection" and payload["reason"] == "objection_upheld"
+        assert payload["objection_id"] == second and payload["ruling"] == "公示材料缺少村民会议决议"
+        assert objections(db, lot_id)[third] == ("pending", None)
