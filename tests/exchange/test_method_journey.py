@@ -63,6 +63,11 @@ def test_sealed_tender_journey(server: str, db: Database, clock: Clock, shots: P
                 page.get_by_role("button", name="密封提交投标文件（不可撤回）").click()
                 expect(status).to_contain_text("投标文件已密封提交")
                 receipts[username] = status.inner_text().split()[-1]
+                # the one-time form gives way to the receipt and the time of submission
+                expect(page.locator("#tender-form")).to_have_count(0)
+                expect(page.locator("#my-tender-receipt")).to_have_text(receipts[username])
+                if username == "bidder":
+                    page.locator("#method-section").screenshot(path=str(shots / "exchange-tender-receipt.png"))
                 log_out(page)
 
             # 2. before the opening a bidder sees the count and its own receipt, never a price
@@ -100,6 +105,11 @@ def test_sealed_tender_journey(server: str, db: Database, clock: Clock, shots: P
             page.goto(server + f"/exchange/lots/{lot_id}/tenders")
             expect(page.locator("#tenders tbody tr").first).to_contain_text("150000.00")
             page.screenshot(path=str(shots / "exchange-tender-result.png"), full_page=True)
+            log_out(page)
+            log_in(page, "exchange")  # the operator's view of the opened, ranked tenders
+            page.goto(server + f"/exchange/lots/{lot_id}/tenders")
+            expect(page.locator("#tenders tbody tr")).to_have_count(3)
+            page.screenshot(path=str(shots / "exchange-tenders-operator.png"), full_page=True)
         finally:
             browser.close()
 

@@ -4,6 +4,7 @@ the tender form once the tender is in."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -11,11 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from landbridge.db import Database
-from landbridge.exchange.method_models import Objection
+from landbridge.exchange import tender_rules
+from landbridge.exchange.method_models import Objection, Tender
+from landbridge.kernel.clock import to_local
 from landbridge.ledger import current_size, list_events
 from landbridge.main import create_app
 from tests.exchange.test_api import Api, api, auth
-from tests.exchange.test_method_api import lot_of, negotiated_lot, state
+from tests.exchange.test_method_api import RULES, create, enrol, lot_of, negotiated_lot, panel_users, run, state
 from tests.exchange.test_pages import csrf, login
 
 __all__ = ["api"]
@@ -132,3 +135,48 @@ def test_objection_ruling_form(api: Api, db: Database) -> None:
         assert kind == "uphold_objection" and payload["reason"] == "objection_upheld"
         assert payload["objection_id"] == second and payload["ruling"] == "公示材料缺少村民会议决议"
         assert objections(db, lot_id)[third] == ("pending", None)
+
+
+def test_tender_receipt_replaces_the_form(api: Api, db: Database) -> None:
+    lot = create(api, method="tender")
+    lot_id, page = lot["id"], f"/exchange/lots/{lot['id']}"
+    op = auth(api.client, "exchange")
+    r = api.client.post(f"/api/v1/exchange/lots/{lot_id}/evaluators", json={"user_ids": panel_users(db)}, headers=op)
+    assert r.status_code == 200, r.text
+    for name in ("bidder", "bidder2"):
+        enrol(api, lot_id, name)
+    api.clock.set(lot_of(db, lot_id).starts_at)
+    run(db)
+    assert lot_of(db, lot_id).phase == "tendering"
+    body = {"price_cny": "120000.00", "plan_summary": "发展稻虾共养", "documents": "营业执照.pdf\n经营方案.pdf"}
+    with TestClient(create_app()) as c:
+        login(c, "bidder")
+        before = c.get(page)
+        assert 'id="tender-form"' in before.text and 'id="my-tender"' not in before.text
+        r = c.post(page + "/tender", data={**body, "csrf": csrf(before.text)}, follow_redirects=True)
+        assert r.status_code == 200 and "投标文件已密封提交" in r.text
+        with db.transaction(readonly=True) as s:
+            mine = s.scalars(select(Tender).where(Tender.lot_id == lot_id)).one()
+            receipt, at = mine.receipt, mine.submitted_at
+            assert receipt == hashlib.sha256(mine.ciphertext.encode()).hexdigest()
+        after = c.get(page)  # the form is gone; the receipt and the time of submission are shown instead
+        assert 'id="tender-form"' not in after.text and 'id="my-tender"' in after.text
+        assert f'<code id="my-tender-receipt" class="receipt">{receipt}</code>' in after.text
+        assert to_local(at).strftime("%Y-%m-%d %H:%M:%S") in after.text and "不可修改或撤回" in after.text
+        english = c.get(page + "?lang=en")
+        assert "Receipt (SHA-256 of the sealed tender)" in english.text and "tender-form" not in english.text
+        c.get(page + "?lang=zh_CN")
+        with TestClient(create_app()) as other:  # another bidder who has not submitted still has the form
+            login(other, "bidder2")
+            theirs = other.get(page)
+            assert 'id="tender-form"' in theirs.text and 'id="my-tender"' not in theirs.text
+            assert receipt not in theirs.text
+        public = api.client.get(page)
+        assert 'id="tender-form"' not in public.text and receipt not in public.text
+        ends = lot_of(db, lot_id).ends_at
+        assert ends is not None
+        api.clock.set(tender_rules.opening_at(RULES, ends))
+        run(db)
+        assert lot_of(db, lot_id).phase == "unsuccessful"  # one tender is too few (流标); the receipt stays
+        opened = c.get(page)
+        assert receipt in opened.text and 'id="tender-form"' not in opened.text

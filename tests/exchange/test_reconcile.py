@@ -21,11 +21,14 @@ from landbridge.auth import OrgKind, Role, create_demo_accounts, create_organisa
 from landbridge.db import Database
 from landbridge.exchange import reconcile
 from landbridge.exchange.document_models import BankCredit
+from landbridge.exchange.document_views import detail_words
 from landbridge.exchange.models import Bidder, Deposit, Lot
+from landbridge.exchange.pages import LOCALE_DIR
 from landbridge.exchange.views import sign_callback
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, list_events
 from landbridge.main import create_app
+from landbridge.web.i18n import layered_translator, module_catalogue
 from tests.exchange.conftest import OPERATOR, World, bid, build_world, new_lot, pay, to
 from tests.exchange.test_api import auth
 
@@ -154,6 +157,10 @@ def test_reconciliation_api_permissions_page_and_csv(setup: Setup, db: Database)
     page = c.get("/exchange/reconciliation?from=2026-03-01&to=2026-03-31", headers=auth(c, "exchange"))
     assert page.status_code == 200 and "保证金对账" in page.text and "未知子账户来款" in page.text
     assert "LB000000UNKNOWN" in page.text
+    # the refusal code in words of the page's language, never the raw code (the CSV and the API keep the code)
+    assert "子账户不存在" in page.text and "exchange.sub_account_not_found" not in page.text
+    english = c.get("/exchange/reconciliation?from=2026-03-01&to=2026-03-31&lang=en", headers=auth(c, "exchange"))
+    assert "No such sub-account" in english.text and "exchange.sub_account_not_found" not in english.text
     assert c.get("/exchange/reconciliation", headers=auth(c, "bidder")).status_code == 403
     assert c.get("/exchange/reconciliation", follow_redirects=False).status_code == 303
     exported = c.get("/exchange/reconciliation?from=2026-03-01&to=2026-03-31&format=csv", headers=auth(c, "exchange"))
@@ -163,3 +170,20 @@ def test_reconciliation_api_permissions_page_and_csv(setup: Setup, db: Database)
     assert any(r[0] == "unknown_sub_account" and r[8] == "12.34" for r in rows)
     with db.transaction(readonly=True) as s:
         assert (current_size(s), s.scalar(select(func.count()).select_from(BankCredit))) == before
+
+
+@pytest.mark.parametrize(("detail", "zh", "en"), [
+    ("", "", ""),
+    ("due 2026-10-28", "期限 2026-10-28", "due 2026-10-28"),
+    ("due 2026-10-28, 12 days overdue", "期限 2026-10-28，已逾期 12 天", "due 2026-10-28, 12 days overdue"),
+    ("due 2026-12-02; fee 478.40, payout 47361.60", "期限 2026-12-02；服务费 478.40，支付出让方 47361.60",
+     "due 2026-12-02; fee 478.40, payout 47361.60"),
+    ("due 2026-12-02; winner defaulted", "期限 2026-12-02；竞得人违约", "due 2026-12-02; winner defaulted"),
+    ("instalment 2/3, due 2027-01-05", "第 2/3 期，期限 2027-01-05", "instalment 2/3, due 2027-01-05"),
+    ("exchange.deposit_amount_mismatch", "金额与应缴保证金不符", "Amount differs from the deposit due"),
+    ("exchange.something_new", "exchange.something_new", "exchange.something_new"),
+])
+def test_reconciliation_details_in_words(detail: str, zh: str, en: str) -> None:
+    for locale, want in (("zh_CN", zh), ("en", en)):
+        _ = layered_translator(locale, module_catalogue(str(LOCALE_DIR), locale) if locale != "en" else {})
+        assert detail_words(detail, _, zh=locale == "zh_CN") == want

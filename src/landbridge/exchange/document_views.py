@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -26,6 +29,7 @@ from landbridge.exchange.document_models import ExchangeDocument
 from landbridge.exchange.documents import DocumentKind
 from landbridge.exchange.models import Lot, LotResult
 from landbridge.exchange.pages import _page
+from landbridge.web.i18n import request_locale
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute)
@@ -114,6 +118,50 @@ def contract_pdf(lot_id: int, principal: Principal | None = Depends(optional_pri
 
 # --- deposit reconciliation --------------------------------------------------------------------
 
+# A line's detail is English data text (the CSV and the API keep it as is); the page shows it in words of the
+# page's language: refusal codes of bank credits by name, and the phrases reconcile writes, one by one.
+REFUSAL_LABELS = {
+    "exchange.sub_account_not_found": "No such sub-account",
+    "exchange.deposit_not_pending": "The deposit was not awaiting payment",
+    "exchange.deposit_too_late": "Paid after the deposit deadline",
+    "exchange.deposit_payer_mismatch": "Not paid in the bidder's own name",
+    "exchange.deposit_amount_mismatch": "Amount differs from the deposit due",
+    "exchange.settlement_not_due": "The price was not awaiting payment",
+    "exchange.settlement_payer_mismatch": "Not paid in the buyer's own name",
+    "exchange.settlement_amount_mismatch": "Amount differs from the price due",
+}
+DETAIL_PHRASES = (  # (what reconcile writes, the English message id with the same named fields)
+    (re.compile(r"due (?P<day>\d{4}-\d{2}-\d{2})"), "due {day}"),
+    (re.compile(r"(?P<days>\d+) days overdue"), "{days} days overdue"),
+    (re.compile(r"fee (?P<amount>\d+\.\d{2})"), "fee {amount}"),
+    (re.compile(r"payout (?P<amount>\d+\.\d{2})"), "payout {amount}"),
+    (re.compile(r"instalment (?P<seq>\d+)/(?P<count>\d+)"), "instalment {seq}/{count}"),
+    (re.compile(r"winner defaulted"), "winner defaulted"),
+)
+SEPARATORS = {"; ": "；", ", ": "，"}
+
+
+def _phrase(text: str, _: Callable[..., str]) -> str:
+    if text in REFUSAL_LABELS:
+        return _(REFUSAL_LABELS[text])
+    for pattern, message in DETAIL_PHRASES:
+        found = pattern.fullmatch(text)
+        if found:
+            return _(message, **found.groupdict())
+    return text  # anything else (an unforeseen code) as it was written
+
+
+def detail_words(detail: str, _: Callable[..., str], *, zh: bool) -> str:
+    """A reconciliation line's detail in the page's language."""
+    words = []
+    for part in re.split(r"(; |, )", detail):
+        if part in SEPARATORS:
+            words.append(SEPARATORS[part] if zh else part)
+        elif part:
+            words.append(_phrase(part, _))
+    return "".join(words)
+
+
 def _range(date_from: date, date_to: date) -> None:
     if date_to < date_from or (date_to - date_from).days > reconcile.MAX_RANGE_DAYS:
         raise RuleViolation("exchange.invalid_date_range", "对账日期区间无效",
@@ -158,7 +206,8 @@ def reconciliation_page(request: Request, date_from: date | None = Query(None, a
     page = min(page, pages)
     return _page(request, "exchange/reconciliation.html", {
         "report": report, "date_from": date_from, "date_to": date_to, "page": page, "pages": pages,
-        "lines": report.lines[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], "category_labels": reconcile.CATEGORY_LABELS})
+        "lines": report.lines[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], "category_labels": reconcile.CATEGORY_LABELS,
+        "detail_words": partial(detail_words, zh=request_locale(request) == "zh_CN")})
 
 
 def _csv(report: reconcile.Reconciliation, date_from: date, date_to: date) -> Response:

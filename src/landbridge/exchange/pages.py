@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.auth import Principal, Role, optional_principal
 from landbridge.errors import DomainError, Forbidden, NotFound
-from landbridge.exchange import bidding, negotiated, queries, reserve, service, supervision
+from landbridge.exchange import bidding, negotiated, queries, reserve, service, supervision, tender
 from landbridge.exchange.common import REJECTIONS
 from landbridge.exchange.models import Lot
 from landbridge.exchange.rules import BIDDING_PHASES, RESERVE_WINDOW, Channel, LotPhase, minimum_next_bid
@@ -138,6 +138,8 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
                                      current=lot.current_price_cny),
         "operator": operator,
         "objections": negotiated.list_objections(session, lot.id) if may_see_objections else None,
+        # a bidder's own sealed tender: its receipt replaces the (one-time) tender form
+        "my_tender": tender.tender_of(session, lot.id, me.id) if me is not None and lot.method == "tender" else None,
         "bidders": queries.list_bidders(session, lot.id) if insider else [], "server_time": now(),
         "may_apply": principal is not None and principal.role == Role.bidder and principal.party_id is not None
         and me is None and lot.phase in APPLY_PHASES,
