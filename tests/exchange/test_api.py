@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 from landbridge.auth import OrgKind, Role, create_demo_accounts, create_organisation, create_user, link_user_party
 from landbridge.db import Database
 from landbridge.exchange import run_due
+from landbridge.exchange.document_models import BankCredit
 from landbridge.exchange.models import Bid, Bidder, Deposit, Lot
 from landbridge.exchange.views import sign_callback
 from landbridge.kernel.clock import Clock
-from landbridge.ledger import current_size
+from landbridge.ledger import current_size, list_events, verify_ledger
 from landbridge.main import create_app
 from tests.exchange.conftest import World, build_world
 from tests.exchange.test_pages import login
@@ -241,6 +242,21 @@ def test_bidding_api_codes_replay_and_public_views(api: Api, db: Database) -> No
     assert rejected == 5  # every refused bid is recorded with its code (unparseable amounts never become bids)
 
 
+def credits(db: Database) -> int:
+    with db.transaction(readonly=True) as s:
+        return s.scalar(select(func.count()).select_from(BankCredit)) or 0
+
+
+def events_since(db: Database, seq: int) -> list[tuple[str, str, dict[str, Any]]]:
+    with db.transaction(readonly=True) as s:
+        return [(e.event_type, e.subject, json.loads(e.body)["payload"]) for e in list_events(s, after=seq, limit=100)]
+
+
+def credit_id(db: Database, bank_ref: str) -> int:
+    with db.transaction(readonly=True) as s:
+        return s.execute(select(BankCredit.id).where(BankCredit.bank_ref == bank_ref)).scalar_one()
+
+
 def test_bank_callback_signature_and_bad_input(api: Api, db: Database) -> None:
     lot = make_lot(api)
     reg = api.client.post(f"/api/v1/exchange/lots/{lot['id']}/applications",
@@ -248,21 +264,69 @@ def test_bank_callback_signature_and_bad_input(api: Api, db: Database) -> None:
     name = api.world.names[api.world.bidders[0]]
     raw = json.dumps({"sub_account": reg["sub_account"], "amount_cny": "10000.00", "payer_name": name,
                       "bank_ref": "X1"}).encode()
-    before = state(db)
+    before, stored = state(db), credits(db)
+    # refused before anything is stored: a bad signature, a malformed body or amount write nothing, not even an event
     for sig in ("", "sha256=00", sign_callback(raw, b"wrong-secret")):
         r = api.client.post("/api/v1/exchange/bank/callback", content=raw, headers={"x-bank-signature": sig})
         assert r.status_code == 401 and r.json()["code"] == "exchange.bad_signature"
-    assert state(db) == before
-    assert pay(api, "LB-none", "1.00", name, "X2").status_code == 404
-    assert pay(api, reg["sub_account"], "9999.00", name, "X3").json()["code"] == "exchange.deposit_amount_mismatch"
-    assert pay(api, reg["sub_account"], "10000.00", "冒名", "X4").json()["code"] == "exchange.deposit_payer_mismatch"
     junk = b'{"sub_account": 1}'
     r = api.client.post("/api/v1/exchange/bank/callback", content=junk,
                         headers={"x-bank-signature": sign_callback(junk)})
     assert r.status_code == 422 and r.json()["code"] == "exchange.invalid_callback"
-    assert state(db) == before
-    assert pay(api, reg["sub_account"], "10000.00", name, "X1").json()["status"] == "confirmed"
+    r = pay(api, reg["sub_account"], "ten thousand", name, "X0")
+    assert r.status_code == 422 and r.json()["code"] == "exchange.invalid_amount"
+    assert state(db) == before and credits(db) == stored
+    # refused credits are stored for the reconciliation, and each stored credit is logged: exactly one event
+    seq = before[0]
+    for ref, sub, amount, payer, status, code in (
+            ("X2", "LB-none", "1.00", name, 404, "exchange.sub_account_not_found"),
+            ("X3", reg["sub_account"], "9999.00", name, 422, "exchange.deposit_amount_mismatch"),
+            ("X4", reg["sub_account"], "10000.00", "冒名", 422, "exchange.deposit_payer_mismatch")):
+        r = pay(api, sub, amount, payer, ref)
+        assert r.status_code == status and r.json()["code"] == code
+        logged = events_since(db, seq)
+        cid = credit_id(db, ref)
+        assert logged == [("bank_credit_recorded", f"exchange.bank_credit:{cid}", {
+            "credit_id": cid, "sub_account": sub, "amount_cny": amount, "bank_ref": ref, "outcome": code,
+            "lot": None if sub == "LB-none" else lot["number"]})]
+        assert payer not in json.dumps(logged, ensure_ascii=False)  # no personal data in the ledger
+        seq += 1
+    assert state(db)[1:] == before[1:] and credits(db) == stored + 3  # no lot, bidder, deposit or bid changed
+    assert pay(api, "LB-none", "1.00", name, "X2").status_code == 404  # the bank repeats itself: nothing new
+    assert events_since(db, seq) == [] and credits(db) == stored + 3
+    r = pay(api, reg["sub_account"], "10000.00", name, "X1")
+    assert r.json()["status"] == "confirmed"
+    cid = credit_id(db, "X1")
+    assert [(kind, payload.get("outcome")) for kind, _, payload in events_since(db, seq)] == [
+        ("deposit_confirmed", None), ("bank_credit_recorded", "matched")]
+    assert events_since(db, seq)[1][2] == {"credit_id": cid, "sub_account": reg["sub_account"],
+                                           "amount_cny": "10000.00", "bank_ref": "X1", "outcome": "matched",
+                                           "lot": lot["number"]}
+    seq += 2
     assert pay(api, reg["sub_account"], "10000.00", name, "X1").status_code == 200  # a repeated callback
+    assert events_since(db, seq) == []
+
+
+def test_bank_credit_refused_then_matched_is_logged(api: Api, db: Database) -> None:
+    """A refused credit the bank sends again under the same reference, now matching: the deposit's event and the
+    stored credit's re-match event, in the same transaction."""
+    lot = make_lot(api)
+    reg = api.client.post(f"/api/v1/exchange/lots/{lot['id']}/applications",
+                          headers=auth(api.client, "bidder")).json()
+    name = api.world.names[api.world.bidders[0]]
+    assert pay(api, reg["sub_account"], "10000.00", "冒名", "Y1").status_code == 422
+    seq, stored = state(db)[0], credits(db)
+    assert pay(api, reg["sub_account"], "10000.00", name, "Y1").json()["status"] == "confirmed"
+    cid = credit_id(db, "Y1")
+    logged = events_since(db, seq)
+    assert [kind for kind, _, _ in logged] == ["deposit_confirmed", "bank_credit_rematched"]
+    assert logged[1][1:] == (f"exchange.bank_credit:{cid}", {
+        "credit_id": cid, "sub_account": reg["sub_account"], "amount_cny": "10000.00", "bank_ref": "Y1",
+        "outcome": "matched", "previous_outcome": "exchange.deposit_payer_mismatch", "lot": lot["number"]})
+    assert credits(db) == stored
+    with db.transaction(readonly=True) as s:
+        assert s.get(BankCredit, cid).outcome == "matched"  # type: ignore[union-attr]
+        assert verify_ledger(s).ok
 
 
 def test_bad_input_and_hidden_drafts(api: Api) -> None:

@@ -29,6 +29,7 @@ from landbridge.exchange.common import lock_lot, record
 from landbridge.exchange.document_models import ExchangeDocument
 from landbridge.exchange.models import Bidder, Deposit, Lot, LotResult
 from landbridge.exchange.rules import LotPhase
+from landbridge.exchange.settlement_rules import payment_plan
 from landbridge.kernel.capital_numerals import rmb_capital
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.ids import mask_id
@@ -125,6 +126,8 @@ def document_content(session: Session, lot: Lot, result: LotResult, kind: Docume
     pay_days = int(_rule(values, lot.kind, "balance_payment_working_days"))
     sign_by = add_workdays(confirmed_on, sign_days)
     balance = result.price_cny - deposit.amount_cny
+    plan = payment_plan(result.price_cny, deposit.amount_cny, confirmed_on,
+                        _rule(values, lot.kind, "instalments") or [], sign_days, pay_days)
     subject = _subject(session, lot)
     fill = {"term_start": _day(lot.term_start), "term_end": _day(lot.term_end), **subject}
     raw = contract_clauses(lot.kind, version.effective_from)
@@ -144,7 +147,9 @@ def document_content(session: Session, lot: Lot, result: LotResult, kind: Docume
         "start_price": _money(lot.start_price_cny), "deposit": _money(deposit.amount_cny),
         "deposit_capital": rmb_capital(deposit.amount_cny), "balance": _money(balance),
         "balance_capital": rmb_capital(balance), "sign_days": sign_days, "sign_by": _day(sign_by),
-        "pay_days": pay_days, "pay_by": _day(add_workdays(sign_by, pay_days)), "clauses": clauses,
+        "pay_days": pay_days, "pay_by": _day(plan[-1].due_on), "clauses": clauses,
+        "instalments": [{"seq": i.seq, "amount": _money(i.amount), "amount_capital": rmb_capital(i.amount),
+                         "due_by": _day(i.due_on)} for i in plan],
         "issuer": f"{get_profile().name}农村产权交易中心",
         "missing": [PLACEHOLDER_NAMES.get(k, k) for k in sorted(used) if fill.get(k) == MISSING],
     }

@@ -23,7 +23,7 @@ from landbridge.exchange import bidding, negotiated, queries, reserve, service, 
 from landbridge.exchange.common import REJECTIONS
 from landbridge.exchange.models import Lot
 from landbridge.exchange.rules import BIDDING_PHASES, RESERVE_WINDOW, Channel, LotPhase, minimum_next_bid
-from landbridge.exchange.settlement import find_settlement
+from landbridge.exchange.settlement import find_settlement, instalments_of
 from landbridge.exchange.settlement_rules import is_overdue
 from landbridge.kernel.clock import now
 from landbridge.web.i18n import layered_translator, module_catalogue, request_locale
@@ -130,6 +130,7 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         "settlement": settled, "settlement_overdue": settled is not None and settled.status == "due"
         and is_overdue(settled.due_on, now()),
         "settlement_mine": settled is not None and (insider or (me is not None and me.id == settled.bidder_id)),
+        "instalments": instalments_of(session, settled.id) if settled is not None else [],
         "lot": lot, "history": queries.bid_history(session, lot.id, limit=50),
         "leader": queries.bidder_code_of(session, lot.leader_bidder_id), "result": result,
         "winner": queries.bidder_code_of(session, result.winner_bidder_id) if result else None,

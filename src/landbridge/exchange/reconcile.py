@@ -17,13 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.errors import RuleViolation
-from landbridge.exchange.common import money, today
+from landbridge.exchange.common import MODULE, money, today
 from landbridge.exchange.document_models import BankCredit
 from landbridge.exchange.models import Bidder, Deposit, Lot
 from landbridge.exchange.rules import DepositStatus
 from landbridge.exchange.settlement_models import Settlement
 from landbridge.exchange.settlement_rules import SettlementStatus
 from landbridge.kernel.clock import SHANGHAI, ensure_utc, now, to_local
+from landbridge.ledger import NewEvent, append_events
 
 MATCHED = "matched"
 MAX_RANGE_DAYS = 366  # one report covers at most a year (a size limit, not a policy number)
@@ -126,8 +127,9 @@ class Reconciliation:
 
 
 def record_bank_credit(session: Session, *, sub_account: str, amount: Decimal | str, payer_name: str,
-                       bank_ref: str, outcome: str) -> BankCredit | None:
+                       bank_ref: str, outcome: str, actor: str = "bank:callback") -> BankCredit | None:
     """Keep a credit the bank reported (到账通知), matched or refused with its code; once per bank reference.
+    Storing it, and re-matching a stored refused credit, each write a ledger event in the caller's transaction (P2).
 
     Returns None when the amount is not money at all (nothing to reconcile)."""
     try:
@@ -137,9 +139,11 @@ def record_bank_credit(session: Session, *, sub_account: str, amount: Decimal | 
     row = session.execute(select(BankCredit).where(BankCredit.bank_ref == bank_ref)).scalar_one_or_none()
     if row is not None:
         if outcome == MATCHED and row.outcome != MATCHED:
+            refused = row.outcome
             row.outcome = MATCHED  # a retried callback that now matches
             session.flush()
-        return row
+            _log_credit(session, row, "bank_credit_rematched", actor, previous_outcome=refused)
+        return row  # the bank repeated itself: nothing changed, nothing to log
     deposit = session.execute(select(Deposit.id, Deposit.lot_id).where(Deposit.sub_account == sub_account)).first()
     settled_lot = None if deposit else session.scalar(select(Settlement.lot_id)
                                                       .where(Settlement.sub_account == sub_account))
@@ -148,7 +152,17 @@ def record_bank_credit(session: Session, *, sub_account: str, amount: Decimal | 
                      lot_id=deposit[1] if deposit else settled_lot)
     session.add(row)
     session.flush()
+    _log_credit(session, row, "bank_credit_recorded", actor)
     return row
+
+
+def _log_credit(session: Session, row: BankCredit, event_type: str, actor: str, **extra: object) -> None:
+    """A bank credit's ledger event, under the credit's own subject (a credit may belong to no lot); the payer's
+    name stays out of the ledger (personal data)."""
+    lot = None if row.lot_id is None else session.scalar(select(Lot.number).where(Lot.id == row.lot_id))
+    append_events(session, [NewEvent(MODULE, event_type, f"exchange.bank_credit:{row.id}", actor, {
+        "credit_id": row.id, "sub_account": row.sub_account, "amount_cny": row.amount_cny, "bank_ref": row.bank_ref,
+        "outcome": row.outcome, "lot": lot, **extra})])
 
 
 def _bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:

@@ -156,8 +156,20 @@ class DepositRead(BaseModel):
     confirmed_at: datetime | None
 
 
+class InstalmentRead(BaseModel):
+    """One instalment (分期付款) of a settlement: amount, due day, whether paid, and whether overdue now."""
+
+    seq: int
+    amount_cny: Decimal
+    due_on: date
+    status: str
+    paid_at: datetime | None
+    overdue: bool
+
+
 class SettlementRead(BaseModel):
-    """A lot's price settlement (价款结算): what the winner owes by when, into which sub-account, and the payout."""
+    """A lot's price settlement (价款结算): what the winner owes by when (``due_on``: the next unpaid instalment's
+    due day; ``instalments``: the whole schedule), into which sub-account, what is paid so far, and the payout."""
 
     lot_id: int
     confirmation_no: str
@@ -175,6 +187,8 @@ class SettlementRead(BaseModel):
     payout_cny: Decimal
     payout_at: datetime | None
     defaulted_at: datetime | None
+    instalments: list[InstalmentRead] = []
+    schedule_source: str | None = None
 
 
 class TimeRead(BaseModel):

@@ -1,12 +1,14 @@
-"""Exchange settlement (价款结算) table: one record per confirmed award, from the confirmation to the balance paid
-into its own virtual sub-account, or the winner's default (F4, L6; issue #6 item 6)."""
+"""Exchange settlement (价款结算) tables: one record per confirmed award, from the confirmation to the balance paid
+into its own virtual sub-account in one or more instalments, or the winner's default; the fees at payout and the
+distribution of the proceeds (F4, F6, L6, L7; issue #6 item 6)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
@@ -14,8 +16,10 @@ from landbridge.kernel.money import MoneyColumn
 
 
 class Settlement(Base):
-    """The price settlement of one award: price, earnest money, balance due by a date into a sub-account, the
-    exchange's service fee and the payout to the seller."""
+    """The price settlement of one award: price, earnest money, balance due into a sub-account (by instalments,
+    ``due_on`` being the next unpaid one's due day), the exchange's service fee, the land value-increment
+    adjustment fee (调节金, with its rule's basis) and the net payout to the seller; for a collateral lot the
+    distribution of the proceeds among the mortgagees and the owner."""
 
     __tablename__ = "exchange_settlement"
     __table_args__ = (UniqueConstraint("lot_id", "bidder_id", name="uq_exchange_settlement_lot_bidder"),)
@@ -44,3 +48,27 @@ class Settlement(Base):
     payout_party_id: Mapped[int | None] = mapped_column(ForeignKey("registry_party.id"))
     payout_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     defaulted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    schedule_source: Mapped[str | None] = mapped_column(String(300))
+    adjustment_land_use: Mapped[str | None] = mapped_column(String(24))
+    adjustment_base_type: Mapped[str | None] = mapped_column(String(16))
+    adjustment_rate: Mapped[str | None] = mapped_column(String(12))
+    adjustment_base_cny: Mapped[Decimal | None] = mapped_column(MoneyColumn())
+    adjustment_fee_cny: Mapped[Decimal | None] = mapped_column(MoneyColumn())
+    adjustment_source: Mapped[str | None] = mapped_column(String(300))
+    distribution: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+
+class SettlementInstalment(Base):
+    """One instalment (分期付款) of a settlement: its amount and due day, paid by a bank credit (F4, L6)."""
+
+    __tablename__ = "exchange_settlement_instalment"
+    __table_args__ = (UniqueConstraint("settlement_id", "seq", name="uq_exchange_settlement_instalment_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    settlement_id: Mapped[int] = mapped_column(ForeignKey("exchange_settlement.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    amount_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    bank_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

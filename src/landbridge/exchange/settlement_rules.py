@@ -1,12 +1,17 @@
-"""Pure settlement rules (价款结算, issue #6 item 6): the balance after the earnest money, the exchange's fee, the
-payout to the seller, and the day the balance falls due. No database, no web framework."""
+"""Pure settlement rules (价款结算, issue #6 item 6; L6): the balance after the earnest money, the instalments it is
+paid in and their due days, the exchange's fee and the payout to the seller. Every amount is fen exact. No
+database, no web framework."""
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from itertools import pairwise
+from typing import Any
 
 from landbridge.errors import RuleViolation
 from landbridge.kernel.clock import SHANGHAI, ensure_utc
@@ -20,6 +25,13 @@ class SettlementStatus(StrEnum):
     due = "due"
     paid = "paid"
     defaulted = "defaulted"
+
+
+class InstalmentStatus(StrEnum):
+    """An instalment awaits payment (due) or is paid."""
+
+    due = "due"
+    paid = "paid"
 
 
 @dataclass(frozen=True)
@@ -63,3 +75,88 @@ def overdue_at(due_on: date) -> datetime:
 def is_overdue(due_on: date, at: datetime) -> bool:
     """Whether a balance due on ``due_on`` is overdue at ``at``."""
     return ensure_utc(at) >= overdue_at(due_on)
+
+
+# --- instalments (分期付款) ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InstalmentTerm:
+    """One instalment of a rule set: by its due day the winner has paid ``share`` of the price (the earnest money
+    counts), due ``months`` calendar months or ``working_days`` working days after the contract."""
+
+    share: Decimal
+    months: int = 0
+    working_days: int = 0
+
+
+def instalment_terms(raw: Sequence[Mapping[str, Any]], payment_working_days: int) -> tuple[InstalmentTerm, ...]:
+    """The instalment terms of a rule set (exchange.toml ``<kind>.instalments``); an empty list is the platform
+    default: the whole balance in one payment within ``payment_working_days`` of the contract. A rule set whose
+    shares do not rise to exactly 1 is a configuration error."""
+    if not raw:
+        return (InstalmentTerm(Decimal(1), working_days=payment_working_days),)
+    terms = tuple(InstalmentTerm(Decimal(str(t["share"])), months=int(t.get("months", 0)),
+                                 working_days=int(t.get("working_days", 0))) for t in raw)
+    shares = [t.share for t in terms]
+    if not (all(a < b for a, b in pairwise(shares)) and shares[0] > 0 and shares[-1] == 1):
+        raise ValueError(f"instalment shares must rise strictly to 1: {shares}")
+    if any((t.months > 0) == (t.working_days > 0) or t.months < 0 or t.working_days < 0 for t in terms):
+        raise ValueError("each instalment is due after either months or working days (one of them, positive)")
+    return terms
+
+
+@dataclass(frozen=True)
+class Instalment:
+    """One instalment of a settlement's schedule: its number (from 1), amount and due day."""
+
+    seq: int
+    amount: Decimal
+    due_on: date
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later (the month's last day where it is shorter)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def instalment_schedule(price: Decimal, earnest: Decimal, terms: Sequence[InstalmentTerm],
+                        contract_on: date) -> tuple[Instalment, ...]:
+    """The balance (price − earnest money) split into the rule set's instalments: instalment k brings the paid part
+    of the price to share_k × price (to the fen; the earnest money counts first), so the amounts sum exactly to the
+    balance. An instalment the earnest money already covers is left out; due days never go backwards."""
+    if not terms or terms[-1].share != 1:
+        raise ValueError("the last instalment must bring the paid part to the whole price")
+    out: list[Instalment] = []
+    scheduled = earnest
+    last_due = contract_on
+    for i, term in enumerate(terms):
+        target = price if i == len(terms) - 1 else round_fen(price * term.share)
+        amount = max(target - scheduled, Decimal("0.00"))
+        due_on = add_months(contract_on, term.months) if term.months else add_workdays(contract_on,
+                                                                                       term.working_days)
+        last_due = max(last_due, due_on)
+        if amount > 0 or (i == len(terms) - 1 and not out):
+            out.append(Instalment(len(out) + 1, amount, last_due))
+            scheduled += amount
+    return tuple(out)
+
+
+def payment_plan(price: Decimal, earnest: Decimal, confirmed_on: date, instalments: Sequence[Mapping[str, Any]],
+                 signing_working_days: int, payment_working_days: int) -> tuple[Instalment, ...]:
+    """The schedule a contract prints and the settlement follows: the contract is signed within N working days
+    of the confirmation; each instalment of the kind's rule set falls due after the contract (by default one
+    payment within ``payment_working_days``)."""
+    contract_on = add_workdays(confirmed_on, signing_working_days)
+    return instalment_schedule(price, earnest, instalment_terms(instalments, payment_working_days), contract_on)
+
+
+def instalments_covered(outstanding: Sequence[Decimal], paid: Decimal) -> int:
+    """How many of the outstanding instalments (in order) a credit pays: the next one exactly (1), or the whole
+    remaining balance (all of them); 0 when it is neither (the credit is refused)."""
+    if outstanding and paid == outstanding[0]:
+        return 1
+    if outstanding and paid == sum(outstanding, Decimal("0.00")):
+        return len(outstanding)
+    return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -47,6 +48,7 @@ from landbridge.exchange.schemas import (
     DepositRead,
     FlagPage,
     FlagRead,
+    InstalmentRead,
     LotCreate,
     LotPage,
     LotRead,
@@ -244,17 +246,21 @@ def get_settlement(lot_id: int, principal: Principal = Depends(current_principal
     elif principal.role != Role.supervisor and (principal.role != Role.bidder or principal.party_id != row.party_id):
         raise Forbidden("auth.forbidden_settlement", "仅受让方、本辖区交易机构和监管人员可查看价款结算",
                         "only the winner, the lot's exchange and supervisors may read the settlement")
-    return _released(session, settlement_read(row))
+    return _released(session, settlement_read(row, settlement.instalments_of(session, row.id)))
 
 
-def settlement_read(row: Any) -> SettlementRead:
-    """A settlement as the API shows it, with whether its balance is overdue now."""
+def settlement_read(row: Any, instalments: Sequence[Any]) -> SettlementRead:
+    """A settlement as the API shows it, with its instalments and whether a due one is overdue now."""
+    at, due = now(), row.status == settlement.SettlementStatus.due
     return SettlementRead(lot_id=row.lot_id, confirmation_no=row.confirmation_no, status=row.status,
                           price_cny=row.price_cny, earnest_cny=row.earnest_cny, balance_cny=row.balance_cny,
-                          sub_account=row.sub_account, due_on=row.due_on,
-                          overdue=row.status == settlement.SettlementStatus.due and is_overdue(row.due_on, now()),
+                          sub_account=row.sub_account, due_on=row.due_on, overdue=due and is_overdue(row.due_on, at),
                           paid_cny=row.paid_cny, paid_at=row.paid_at, fee_rate=row.fee_rate, fee_cny=row.fee_cny,
-                          payout_cny=row.payout_cny, payout_at=row.payout_at, defaulted_at=row.defaulted_at)
+                          payout_cny=row.payout_cny, payout_at=row.payout_at, defaulted_at=row.defaulted_at,
+                          instalments=[InstalmentRead(seq=i.seq, amount_cny=i.amount_cny, due_on=i.due_on,
+                                                      status=i.status, paid_at=i.paid_at,
+                                                      overdue=due and i.status == "due" and is_overdue(i.due_on, at))
+                                       for i in instalments], schedule_source=row.schedule_source)
 
 
 # --- bidders ------------------------------------------------------------------------------------
