@@ -6,7 +6,7 @@ forfeitures. Amounts are fen-exact ``Decimal``; days are Asia/Shanghai dates.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -21,7 +21,7 @@ from landbridge.exchange.common import MODULE, money, today
 from landbridge.exchange.document_models import BankCredit
 from landbridge.exchange.models import Bidder, Deposit, Lot
 from landbridge.exchange.rules import DepositStatus
-from landbridge.exchange.settlement_models import Settlement
+from landbridge.exchange.settlement_models import Settlement, SettlementInstalment
 from landbridge.exchange.settlement_rules import SettlementStatus
 from landbridge.kernel.clock import SHANGHAI, ensure_utc, now, to_local
 from landbridge.ledger import NewEvent, append_events
@@ -49,6 +49,7 @@ class Category(StrEnum):
     settlement_due = "settlement_due"
     settlement_paid = "settlement_paid"
     settlement_overdue = "settlement_overdue"
+    instalment_paid = "instalment_paid"
 
 
 CATEGORY_LABELS = {  # English message ids; the page translates them, the CSV prints them
@@ -59,7 +60,7 @@ CATEGORY_LABELS = {  # English message ids; the page translates them, the CSV pr
     Category.refunded_late: "Refunded late", Category.overdue_refund: "Refund overdue",
     Category.converted: "Converted to earnest money", Category.forfeited: "Forfeited",
     Category.settlement_due: "Price balance due", Category.settlement_paid: "Price balance paid",
-    Category.settlement_overdue: "Price balance overdue",
+    Category.settlement_overdue: "Price balance overdue", Category.instalment_paid: "Price instalment paid",
 }
 CREDIT_OUTCOMES = {MATCHED: Category.matched, "exchange.sub_account_not_found": Category.unknown_sub_account,
                    "exchange.deposit_amount_mismatch": Category.amount_mismatch,
@@ -193,16 +194,17 @@ def reconcile_deposits(session: Session, *, date_from: date, date_to: date,
         .outerjoin(Bidder, Bidder.id == Deposit.bidder_id)
         .where(BankCredit.received_at >= start, BankCredit.received_at < end).order_by(BankCredit.id)).all()
     matched_ids: set[int] = set()
-    balances: dict[str, Decimal] = dict(session.execute(
-        select(Settlement.sub_account, Settlement.balance_cny).where(
-            Settlement.sub_account.in_({c.sub_account for c, *_ in credits if c.deposit_id is None}))).all())
+    instalments = session.execute(
+        select(Settlement.sub_account, SettlementInstalment).join(SettlementInstalment).where(
+            Settlement.sub_account.in_({c.sub_account for c, *_ in credits if c.deposit_id is None}))
+        .order_by(SettlementInstalment.seq)).all()
     for credit, deposit, lot_number, region, code in credits:
         if not mine(region):
             continue
         category = CREDIT_OUTCOMES.get(credit.outcome, Category.rejected_credit)
         if category == Category.matched and deposit is not None:
             matched_ids.add(deposit.id)
-        expected = deposit.amount_cny if deposit else balances.get(credit.sub_account)
+        expected = deposit.amount_cny if deposit else _instalment_expected(credit, instalments)
         report.lines.append(Line(category, _local_day(credit.received_at), lot_number, credit.sub_account, code,
                                  credit.bank_ref, expected, credit.amount_cny,
                                  "" if category == Category.matched else credit.outcome))
@@ -223,6 +225,17 @@ def reconcile_deposits(session: Session, *, date_from: date, date_to: date,
     report.lines += _settlement_lines(session, start, end, as_of, mine)
     report.lines.sort(key=lambda line: (line.day, list(Category).index(line.category), line.lot_number or ""))
     return report
+
+
+def _instalment_expected(credit: BankCredit, rows: Sequence[Any]) -> Decimal | None:
+    """What a credit to a settlement sub-account was expected to be: the instalments it paid, else the first one
+    still unpaid when it came in."""
+    mine = [i for sub, i in rows if sub == credit.sub_account]
+    paid = [i.amount_cny for i in mine if i.bank_ref == credit.bank_ref]
+    if paid:
+        return sum(paid, Decimal("0.00"))
+    open_then = [i for i in mine if i.paid_at is None or ensure_utc(i.paid_at) >= ensure_utc(credit.received_at)]
+    return open_then[0].amount_cny if open_then else None
 
 
 def _deposit_lines(deposit: Deposit, lot_number: str, code: str, applied_at: datetime, start: datetime,
@@ -271,7 +284,9 @@ def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: d
         .where(((Settlement.opened_at >= start) & (Settlement.opened_at < end))
                | ((Settlement.paid_at >= start) & (Settlement.paid_at < end))
                | ((Settlement.defaulted_at >= start) & (Settlement.defaulted_at < end))
-               | ((Settlement.status == SettlementStatus.due) & (Settlement.due_on < as_of)))
+               | ((Settlement.status == SettlementStatus.due) & (Settlement.due_on < as_of))
+               | Settlement.id.in_(select(SettlementInstalment.settlement_id).where(
+                   SettlementInstalment.paid_at >= start, SettlementInstalment.paid_at < end)))
         .order_by(Settlement.id)).all()
     out: list[Line] = []
     for row, lot_number, region, code in rows:
@@ -286,7 +301,15 @@ def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: d
         due = f"due {row.due_on.isoformat()}"
         if within(row.opened_at) and row.status == SettlementStatus.due:
             out.append(line(Category.settlement_due, _local_day(row.opened_at), None, due))
-        if within(row.paid_at):
+        parts = session.scalars(select(SettlementInstalment).where(SettlementInstalment.settlement_id == row.id)
+                                .order_by(SettlementInstalment.seq)).all()
+        for part in parts if len(parts) > 1 else ():
+            if within(part.paid_at):
+                assert part.paid_at is not None
+                out.append(Line(Category.instalment_paid, _local_day(part.paid_at), lot_number, row.sub_account,
+                                code, part.bank_ref, part.amount_cny, part.amount_cny,
+                                f"instalment {part.seq}/{len(parts)}, due {part.due_on.isoformat()}"))
+        if within(row.paid_at) and row.status == SettlementStatus.paid:
             assert row.paid_at is not None
             out.append(line(Category.settlement_paid, _local_day(row.paid_at), row.paid_cny,
                             f"{due}; fee {row.fee_cny:.2f}, payout {row.payout_cny:.2f}"))
