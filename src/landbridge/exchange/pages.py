@@ -47,6 +47,7 @@ KIND_LABELS = {"land_management_right": "Land management right", "forest_right":
 DEPOSIT_LABELS = {"pending": "Awaiting payment", "confirmed": "Deposit received", "refund_due": "Refund due",
                   "refunded": "Refunded", "converted": "Converted to earnest money", "forfeited": "Forfeited"}
 CHANNEL_LABELS = {"online": "Online", "offline": "Offline"}
+LAND_USE_LABELS = {"industrial": "Industrial use", "commercial": "Commercial use", "other": "Other operating use"}
 FLAG_LABELS = {"shared_address": "Bids from one address across bidders",
                "shared_device": "Bids from one device across bidders", "single_bidder": "Single bidder",
                "price_far_from_appraisal": "Price far from the appraised value",
@@ -77,7 +78,8 @@ def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
         message = {"kind": flash.get("kind"),
                    "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
     tables = {"phase": PHASE_LABELS, "kind": KIND_LABELS, "flag": FLAG_LABELS, "reason": REASON_LABELS,
-              "deposit": DEPOSIT_LABELS, "channel": CHANNEL_LABELS, "objection": OBJECTION_LABELS}
+              "deposit": DEPOSIT_LABELS, "channel": CHANNEL_LABELS, "objection": OBJECTION_LABELS,
+              "land_use": LAND_USE_LABELS}
     labels = {name: {k: _(v) for k, v in table.items()} for name, table in tables.items()}
     return render(request, template, {"_": _, "labels": labels, "csrf": csrf_token(request), "message": message,
                                       **context})

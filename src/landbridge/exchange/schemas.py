@@ -169,7 +169,9 @@ class InstalmentRead(BaseModel):
 
 class SettlementRead(BaseModel):
     """A lot's price settlement (价款结算): what the winner owes by when (``due_on``: the next unpaid instalment's
-    due day; ``instalments``: the whole schedule), into which sub-account, what is paid so far, and the payout."""
+    due day; ``instalments``: the whole schedule), into which sub-account, what is paid so far, and the payout:
+    price = service fee + adjustment fee (调节金, collective construction land only, with its rule's basis) + payout
+    to the seller."""
 
     lot_id: int
     confirmation_no: str
@@ -189,6 +191,12 @@ class SettlementRead(BaseModel):
     defaulted_at: datetime | None
     instalments: list[InstalmentRead] = []
     schedule_source: str | None = None
+    adjustment_land_use: str | None = None
+    adjustment_rate: Decimal | None = None
+    adjustment_base_type: str | None = None
+    adjustment_base_cny: Decimal | None = None
+    adjustment_fee_cny: Decimal | None = None
+    adjustment_source: str | None = None
 
 
 class TimeRead(BaseModel):

@@ -7,11 +7,17 @@ whole remaining balance; each instalment paid writes a ledger event, and the las
 (confirmed -> settled) and records the payout to the seller (price less the exchange's service fee); a wrong
 amount is refused and kept for reconciliation; an instalment unpaid past its due day is the winner's default,
 recorded by the worker (the deposit is forfeited, the next bidder promoted or the lot fails).
+
+At payout (FEES_SETTLED, L7) the seller receives the price less the exchange's service fee and, for collective
+construction land entering the market, less the land value-increment adjustment fee (土地增值收益调节金) it owes the
+county treasury: rate by the land's use (from the parcel's GB/T 21010 class; "other" where it is not known) times
+the base the rule set names, each rule with its source, every amount fen exact and in the ledger.
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,17 +34,21 @@ from landbridge.exchange.models import Deposit, Lot, LotResult
 from landbridge.exchange.rules import LotPhase
 from landbridge.exchange.settlement_models import Settlement, SettlementInstalment
 from landbridge.exchange.settlement_rules import (
+    OTHER_USE,
     Instalment,
     InstalmentStatus,
     SettlementStatus,
+    adjustment_base,
     instalments_covered,
     is_overdue,
+    land_use_category,
     overdue_at,
     settlement_terms,
 )
 from landbridge.exchange.settlement_rules import payment_plan as rules_payment_plan
 from landbridge.kernel.clock import ensure_utc, now, to_local
 
+ZERO = Decimal("0.00")
 __all__ = ["SettlementStatus", "find_settlement", "get_settlement", "instalments_of", "open_settlement",
            "pay_balance", "settlement_for_sub_account", "settlement_rule"]
 
@@ -93,7 +103,9 @@ def open_settlement(session: Session, lot: Lot, result: LotResult, actor: str) -
     assert result.price_cny is not None and result.confirmed_at is not None and result.confirmation_no is not None
     deposit = session.execute(select(Deposit).where(Deposit.bidder_id == result.winner_bidder_id)).scalar_one()
     fee_rate = Decimal(str(settlement_rule(lot, "service_fee_rate")))
-    terms = settlement_terms(result.price_cny, deposit.amount_cny, fee_rate)
+    levy = adjustment_levy(session, lot, result.price_cny)
+    terms = settlement_terms(result.price_cny, deposit.amount_cny, fee_rate,
+                             levy.rate if levy else Decimal(0), levy.base if levy else None)
     plan, source = payment_plan(lot, terms.price, terms.earnest, to_local(result.confirmed_at).date())
     due_on = plan[0].due_on
     row = Settlement(lot_id=lot.id, bidder_id=result.winner_bidder_id, party_id=result.winner_party_id,
@@ -102,6 +114,11 @@ def open_settlement(session: Session, lot: Lot, result: LotResult, actor: str) -
                      payout_cny=terms.payout, sub_account=f"LS{lot.id:06d}{secrets.randbelow(10**8):08d}",
                      due_on=due_on, overdue_at=overdue_at(due_on), status=SettlementStatus.due, opened_at=now(),
                      opened_by=actor, payout_party_id=lot.seller_party_id, schedule_source=source[:300])
+    if levy is not None:
+        row.adjustment_land_use, row.adjustment_base_type, row.adjustment_rate = levy.land_use, levy.base_type, \
+            str(levy.rate)
+        row.adjustment_base_cny, row.adjustment_fee_cny = terms.adjustment_base, terms.adjustment_fee
+        row.adjustment_source = levy.source[:300]
     session.add(row)
     lot.next_due_at = row.overdue_at  # the worker records the default if an instalment is not paid in time
     session.flush()
@@ -113,8 +130,53 @@ def open_settlement(session: Session, lot: Lot, result: LotResult, actor: str) -
         "balance_cny": terms.balance, "fee_rate": row.fee_rate, "fee_cny": terms.fee, "payout_cny": terms.payout,
         "sub_account": row.sub_account, "due_on": due_on,
         "instalments": [{"seq": i.seq, "amount_cny": i.amount, "due_on": i.due_on} for i in plan],
-        "schedule_source": row.schedule_source})
+        "schedule_source": row.schedule_source, **_adjustment_payload(lot, row)})
     return row
+
+
+@dataclass(frozen=True)
+class Levy:
+    """The land value-increment adjustment fee's terms for one lot: land-use category, rate, base type and base,
+    and the rule's source."""
+
+    land_use: str
+    rate: Decimal
+    base_type: str
+    base: Decimal
+    source: str
+
+
+def lot_land_use_class(session: Session, lot: Lot) -> str | None:
+    """The GB/T 21010 land-use class of the lot's parcel (registry), or None when the lot has no unit."""
+    if lot.unit_id is None:
+        return None
+    return registry.get_parcel(session, registry.get_unit(session, lot.unit_id).parcel_id).land_use_class
+
+
+def adjustment_levy(session: Session, lot: Lot, price: Decimal) -> Levy | None:
+    """The adjustment fee (调节金) a lot's seller owes at payout, or None where the kind's rule set levies none
+    (exchange.toml ``adjustment_fee_rates``: by land-use category, ``other`` for any use not listed or unknown)."""
+    rates_rule = settlement_rule_entry(lot, "adjustment_fee_rates")
+    rates: dict[str, Any] = dict(rates_rule.value)
+    if not rates:
+        return None
+    category = land_use_category(lot_land_use_class(session, lot), settlement_rule(lot, "adjustment_fee_land_uses"))
+    if category not in rates:
+        category = OTHER_USE
+    base_type = str(settlement_rule(lot, "adjustment_fee_base_type"))
+    rate = Decimal(str(rates[category]))
+    return Levy(category, rate, base_type, adjustment_base(base_type, price, None), rates_rule.source)
+
+
+def _adjustment_payload(lot: Lot, row: Settlement) -> dict[str, Any]:
+    """The adjustment fee's fields of a ledger payload (none where the lot owes none)."""
+    if row.adjustment_fee_cny is None:
+        return {}
+    return {"adjustment_land_use": row.adjustment_land_use, "adjustment_rate": row.adjustment_rate,
+            "adjustment_base_type": row.adjustment_base_type, "adjustment_base_cny": row.adjustment_base_cny,
+            "adjustment_fee_cny": row.adjustment_fee_cny, "adjustment_payee": settlement_rule(lot,
+                                                                                             "adjustment_fee_payee"),
+            "adjustment_source": row.adjustment_source}
 
 
 def payment_plan(lot: Lot, price: Decimal, earnest: Decimal, confirmed_on: date) -> tuple[tuple[Instalment, ...], str]:
@@ -180,7 +242,8 @@ def pay_balance(session: Session, *, sub_account: str, amount: Decimal | str, pa
 
 def _settle(session: Session, lot: Lot, row: Settlement, *, bank_ref: str, payer_name: str,
             actor: str) -> Settlement:
-    """SETTLE: the whole balance is in; the lot may be handed over; the seller is paid the price less the fee."""
+    """SETTLE: the whole balance is in; the lot may be handed over; the seller is paid the price less the service
+    fee and the adjustment fee (FEES_SETTLED: price = fee + adjustment fee + payout, fen exact)."""
     row.status, row.bank_ref, row.payer_name = SettlementStatus.paid, bank_ref, payer_name
     refunds = service._refund_all(session, lot, exclude=())  # the runner-up held for promotion is released
     service._move(session, lot, "settle", actor, None, confirmation_no=row.confirmation_no, paid_cny=row.paid_cny,
@@ -189,7 +252,8 @@ def _settle(session: Session, lot: Lot, row: Settlement, *, bank_ref: str, payer
     session.flush()
     record(session, lot, "seller_payout", actor, {
         "confirmation_no": row.confirmation_no, "payee_party_id": row.payout_party_id, "price_cny": row.price_cny,
-        "fee_rate": row.fee_rate, "fee_cny": row.fee_cny, "payout_cny": row.payout_cny})
+        "fee_rate": row.fee_rate, "fee_cny": row.fee_cny, "adjustment_fee_cny": row.adjustment_fee_cny or ZERO,
+        "payout_cny": row.payout_cny, **_adjustment_payload(lot, row)})
     return row
 
 

@@ -1,6 +1,6 @@
-"""Pure settlement rules (价款结算, issue #6 item 6; L6): the balance after the earnest money, the instalments it is
-paid in and their due days, the exchange's fee and the payout to the seller. Every amount is fen exact. No
-database, no web framework."""
+"""Pure settlement rules (价款结算, issue #6 item 6; L6, L7): the balance after the earnest money, the instalments it
+is paid in and their due days, the exchange's fee, the land value-increment adjustment fee (土地增值收益调节金) and
+the payout to the seller. Every amount is fen exact. No database, no web framework."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class InstalmentStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Terms:
-    """What the winner still owes and what the seller receives, fen exact."""
+    """What the winner still owes and what the seller receives, fen exact: price = fee + adjustment fee + payout."""
 
     price: Decimal
     earnest: Decimal
@@ -44,11 +44,17 @@ class Terms:
     fee_rate: Decimal
     fee: Decimal
     payout: Decimal
+    adjustment_rate: Decimal = Decimal(0)
+    adjustment_base: Decimal = Decimal(0)
+    adjustment_fee: Decimal = Decimal(0)
 
 
-def settlement_terms(price: Decimal, earnest: Decimal, fee_rate: Decimal) -> Terms:
-    """Balance = price − earnest money (the converted deposit); fee = price × rate, to the fen; payout = price − fee
-    (39号令 art. 20-21: the deposit is applied to the price)."""
+def settlement_terms(price: Decimal, earnest: Decimal, fee_rate: Decimal, adjustment_rate: Decimal = Decimal(0),
+                     adjustment_base: Decimal | None = None) -> Terms:
+    """Balance = price − earnest money (the converted deposit); fee = price × rate, to the fen; adjustment fee =
+    adjustment rate × base (the price unless a base is given), to the fen; payout to the seller = price − fee −
+    adjustment fee (39号令 art. 20-21: the deposit is applied to the price; 财税〔2016〕41号: the seller pays the
+    adjustment fee)."""
     if price <= 0 or earnest < 0 or earnest > price:
         raise RuleViolation("exchange.invalid_settlement", "成交价或定金无效",
                             "the price must be positive and the earnest money between zero and the price",
@@ -56,9 +62,22 @@ def settlement_terms(price: Decimal, earnest: Decimal, fee_rate: Decimal) -> Ter
     if not Decimal(0) <= fee_rate < 1:
         raise RuleViolation("exchange.invalid_fee_rate", "交易服务费率无效", "the service fee rate must be in [0, 1)",
                             fee_rate=str(fee_rate))
+    if not Decimal(0) <= adjustment_rate < 1:
+        raise RuleViolation("exchange.invalid_adjustment_rate", "土地增值收益调节金费率无效",
+                            "the adjustment fee rate must be in [0, 1)", adjustment_rate=str(adjustment_rate))
+    base = price if adjustment_base is None else adjustment_base
+    if not Decimal(0) <= base <= price:
+        raise RuleViolation("exchange.invalid_adjustment_base", "调节金计征基数无效",
+                            "the adjustment fee base must be between zero and the price", base_cny=str(base))
     fee = round_fen(price * fee_rate)
+    adjustment = round_fen(base * adjustment_rate)
+    if fee + adjustment > price:
+        raise RuleViolation("exchange.fees_exceed_price", "服务费与调节金之和超过成交价",
+                            "the service fee and the adjustment fee exceed the price", fee_cny=str(fee),
+                            adjustment_fee_cny=str(adjustment))
     return Terms(price=price, earnest=earnest, balance=price - earnest, fee_rate=fee_rate, fee=fee,
-                 payout=price - fee)
+                 payout=price - fee - adjustment, adjustment_rate=adjustment_rate, adjustment_base=base,
+                 adjustment_fee=adjustment)
 
 
 def balance_due_on(confirmed_on: date, signing_working_days: int, payment_working_days: int) -> date:
@@ -160,3 +179,39 @@ def instalments_covered(outstanding: Sequence[Decimal], paid: Decimal) -> int:
     if outstanding and paid == sum(outstanding, Decimal("0.00")):
         return len(outstanding)
     return 0
+
+
+# --- land value-increment adjustment fee (土地增值收益调节金) ----------------------------------------
+
+class AdjustmentBase(StrEnum):
+    """What the adjustment fee rate applies to: the transaction price, or the value increment (price − cost)."""
+
+    gross_price = "gross_price"
+    increment = "increment"
+
+
+OTHER_USE = "other"
+
+
+def land_use_category(land_use_class: str | None, classes: Mapping[str, Sequence[str]]) -> str:
+    """The rate category of a GB/T 21010 land-use class: the category whose code prefix matches longest
+    (e.g. ``06`` industrial, ``05`` commercial), else ``other`` (also when the lot's use is not known)."""
+    best, length = OTHER_USE, 0
+    for category, prefixes in classes.items():
+        for prefix in prefixes:
+            if land_use_class and land_use_class.startswith(str(prefix)) and len(str(prefix)) > length:
+                best, length = category, len(str(prefix))
+    return best
+
+
+def adjustment_base(base_type: str, price: Decimal, cost: Decimal | None) -> Decimal:
+    """The base the adjustment fee rate applies to: the price, or the increment over the land's cost (never
+    below zero); the increment needs the cost (422 exchange.adjustment_cost_unknown)."""
+    if base_type == AdjustmentBase.gross_price:
+        return price
+    if base_type != AdjustmentBase.increment:
+        raise ValueError(f"unknown adjustment fee base {base_type!r}")
+    if cost is None:
+        raise RuleViolation("exchange.adjustment_cost_unknown", "调节金按增值额计征，但土地取得成本未知",
+                            "the adjustment fee is levied on the increment but the land's cost is not known")
+    return max(price - cost, Decimal("0.00"))

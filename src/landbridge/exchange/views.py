@@ -260,7 +260,10 @@ def settlement_read(row: Any, instalments: Sequence[Any]) -> SettlementRead:
                           instalments=[InstalmentRead(seq=i.seq, amount_cny=i.amount_cny, due_on=i.due_on,
                                                       status=i.status, paid_at=i.paid_at,
                                                       overdue=due and i.status == "due" and is_overdue(i.due_on, at))
-                                       for i in instalments], schedule_source=row.schedule_source)
+                                       for i in instalments], schedule_source=row.schedule_source,
+                          adjustment_land_use=row.adjustment_land_use, adjustment_rate=row.adjustment_rate,
+                          adjustment_base_type=row.adjustment_base_type, adjustment_base_cny=row.adjustment_base_cny,
+                          adjustment_fee_cny=row.adjustment_fee_cny, adjustment_source=row.adjustment_source)
 
 
 # --- bidders ------------------------------------------------------------------------------------
