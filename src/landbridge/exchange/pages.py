@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,14 @@ def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
                                       **context})
 
 
+def _distribution(session: Session, settled: Any) -> list[dict[str, Any]] | None:
+    """A collateral lot's proceeds as paid out (payee's name, amount, basis), for the lot's insiders (F6)."""
+    if settled.distribution is None:
+        return None
+    return [{**x, "amount_cny": Decimal(x["amount_cny"]), "name": registry.get_party(session, x["party_id"]).name}
+            for x in settled.distribution]
+
+
 def _flash(request: Request, kind: str, zh: str, en: str) -> None:
     request.session["flash"] = {"kind": kind, "zh": zh, "en": en}
 
@@ -133,6 +142,7 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         and is_overdue(settled.due_on, now()),
         "settlement_mine": settled is not None and (insider or (me is not None and me.id == settled.bidder_id)),
         "instalments": instalments_of(session, settled.id) if settled is not None else [],
+        "distribution": _distribution(session, settled) if insider and settled is not None else None,
         "lot": lot, "history": queries.bid_history(session, lot.id, limit=50),
         "leader": queries.bidder_code_of(session, lot.leader_bidder_id), "result": result,
         "winner": queries.bidder_code_of(session, result.winner_bidder_id) if result else None,

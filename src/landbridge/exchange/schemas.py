@@ -167,6 +167,17 @@ class InstalmentRead(BaseModel):
     overdue: bool
 
 
+class ProceedsShareRead(BaseModel):
+    """One payee's part of a collateral lot's proceeds: a mortgagee (by rank, up to its secured amount) or the
+    owner."""
+
+    party_id: int
+    amount_cny: Decimal
+    basis: str
+    rank: int | None
+    restriction_id: int | None
+
+
 class SettlementRead(BaseModel):
     """A lot's price settlement (价款结算): what the winner owes by when (``due_on``: the next unpaid instalment's
     due day; ``instalments``: the whole schedule), into which sub-account, what is paid so far, and the payout:
@@ -197,6 +208,7 @@ class SettlementRead(BaseModel):
     adjustment_base_cny: Decimal | None = None
     adjustment_fee_cny: Decimal | None = None
     adjustment_source: str | None = None
+    distribution: list[ProceedsShareRead] | None = None
 
 
 class TimeRead(BaseModel):

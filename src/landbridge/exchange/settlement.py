@@ -11,7 +11,9 @@ recorded by the worker (the deposit is forfeited, the next bidder promoted or th
 At payout (FEES_SETTLED, L7) the seller receives the price less the exchange's service fee and, for collective
 construction land entering the market, less the land value-increment adjustment fee (土地增值收益调节金) it owes the
 county treasury: rate by the land's use (from the parcel's GB/T 21010 class; "other" where it is not known) times
-the base the rule set names, each rule with its source, every amount fen exact and in the ledger.
+the base the rule set names, each rule with its source, every amount fen exact and in the ledger. A foreclosed
+collateral lot's net proceeds go first to the mortgagees registered on the right, in rank order, each up to its
+secured amount (read through the registry's public functions), the remainder to the owner(s) by share (F6).
 """
 
 from __future__ import annotations
@@ -35,10 +37,12 @@ from landbridge.exchange.rules import LotPhase
 from landbridge.exchange.settlement_models import Settlement, SettlementInstalment
 from landbridge.exchange.settlement_rules import (
     OTHER_USE,
+    Claim,
     Instalment,
     InstalmentStatus,
     SettlementStatus,
     adjustment_base,
+    collateral_distribution,
     instalments_covered,
     is_overdue,
     land_use_category,
@@ -249,12 +253,29 @@ def _settle(session: Session, lot: Lot, row: Settlement, *, bank_ref: str, payer
     service._move(session, lot, "settle", actor, None, confirmation_no=row.confirmation_no, paid_cny=row.paid_cny,
                   bank_ref=bank_ref, due_on=row.due_on, refunds=refunds)
     row.payout_at = now()
+    row.distribution = proceeds_distribution(session, lot, row.payout_cny)
     session.flush()
     record(session, lot, "seller_payout", actor, {
         "confirmation_no": row.confirmation_no, "payee_party_id": row.payout_party_id, "price_cny": row.price_cny,
         "fee_rate": row.fee_rate, "fee_cny": row.fee_cny, "adjustment_fee_cny": row.adjustment_fee_cny or ZERO,
-        "payout_cny": row.payout_cny, **_adjustment_payload(lot, row)})
+        "payout_cny": row.payout_cny, **_adjustment_payload(lot, row),
+        **({"distribution": row.distribution} if row.distribution is not None else {})})
     return row
+
+
+def proceeds_distribution(session: Session, lot: Lot, net: Decimal) -> list[dict[str, Any]] | None:
+    """Who receives a collateral lot's net proceeds (F6): the mortgages registered on the lot's right now
+    (registry restrictions of kind mortgage), in rank order, each up to its secured amount, then the right's
+    holders by share; None where the kind's rule set pays the seller instead (``proceeds_to_mortgagees``)."""
+    if not settlement_rule(lot, "proceeds_to_mortgagees") or lot.unit_id is None or lot.right_id is None:
+        return None
+    claims = [Claim(r.holder_party_id, r.rank, r.secured_amount_cny, r.id)
+              for r in registry.current_restrictions(session, lot.unit_id)
+              if r.kind == "mortgage" and r.right_id == lot.right_id and r.holder_party_id is not None
+              and r.secured_amount_cny is not None]
+    shares = collateral_distribution(net, claims, registry.holders_of(session, lot.right_id))
+    return [{"party_id": x.party_id, "amount_cny": f"{x.amount:.2f}", "basis": x.basis, "rank": x.rank,
+             "restriction_id": x.restriction_id} for x in shares]
 
 
 def close_on_default(session: Session, lot: Lot, bidder_id: int, actor: str) -> Settlement | None:

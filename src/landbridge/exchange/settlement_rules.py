@@ -1,6 +1,7 @@
-"""Pure settlement rules (价款结算, issue #6 item 6; L6, L7): the balance after the earnest money, the instalments it
-is paid in and their due days, the exchange's fee, the land value-increment adjustment fee (土地增值收益调节金) and
-the payout to the seller. Every amount is fen exact. No database, no web framework."""
+"""Pure settlement rules (价款结算, issue #6 item 6; L6, L7, F6): the balance after the earnest money, the
+instalments it is paid in and their due days, the exchange's fee, the land value-increment adjustment fee
+(土地增值收益调节金), the payout to the seller, and a foreclosed collateral's proceeds shared out among the
+mortgagees by rank and the owner. Every amount is fen exact. No database, no web framework."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
+from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
 from landbridge.errors import RuleViolation
 from landbridge.kernel.clock import SHANGHAI, ensure_utc
-from landbridge.kernel.money import round_fen
+from landbridge.kernel.money import FEN, round_fen
 from landbridge.kernel.workdays import add_workdays
 
 
@@ -215,3 +217,60 @@ def adjustment_base(base_type: str, price: Decimal, cost: Decimal | None) -> Dec
         raise RuleViolation("exchange.adjustment_cost_unknown", "调节金按增值额计征，但土地取得成本未知",
                             "the adjustment fee is levied on the increment but the land's cost is not known")
     return max(price - cost, Decimal("0.00"))
+
+
+# --- collateral proceeds (F6) ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Claim:
+    """A mortgage registered on the right: the mortgagee, its rank and the secured amount."""
+
+    party_id: int
+    rank: int | None
+    secured: Decimal
+    restriction_id: int
+
+
+@dataclass(frozen=True)
+class Share:
+    """One payee's part of the proceeds and on what basis (``mortgage`` of a rank, or ``owner``)."""
+
+    party_id: int
+    amount: Decimal
+    basis: str
+    rank: int | None = None
+    restriction_id: int | None = None
+
+
+def split_by_shares(amount: Decimal, owners: Sequence[tuple[int, Fraction]]) -> list[tuple[int, Decimal]]:
+    """``amount`` split among co-owners by their shares, to the fen, summing exactly (largest remainder; ties go
+    to the earlier owner)."""
+    total = sum((s for _, s in owners), Fraction(0))
+    if not owners or total <= 0:
+        raise ValueError("no owners to pay")
+    fen = int(amount / FEN)
+    exact = [Fraction(fen) * s / total for _, s in owners]
+    floors = [int(x) for x in exact]
+    order = sorted(range(len(owners)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:fen - sum(floors)]:
+        floors[i] += 1
+    return [(pid, (Decimal(n) * FEN).quantize(FEN, rounding=ROUND_DOWN)) for (pid, _), n in zip(owners, floors,
+                                                                                              strict=True)]
+
+
+def collateral_distribution(net: Decimal, claims: Sequence[Claim],
+                            owners: Sequence[tuple[int, Fraction]]) -> tuple[Share, ...]:
+    """A foreclosed collateral's net proceeds: first the mortgagees in rank order (unranked last, then in
+    registration order), each up to its secured amount, then the remainder to the owner(s) by share (F6;
+    民法典 art. 414: mortgages are paid in the order of their registration)."""
+    remaining = net
+    out: list[Share] = []
+    ranked = sorted(claims, key=lambda c: (c.rank is None, c.rank or 0, c.restriction_id))
+    for claim in ranked:
+        amount = min(remaining, claim.secured)
+        if amount > 0:
+            out.append(Share(claim.party_id, amount, "mortgage", claim.rank, claim.restriction_id))
+            remaining -= amount
+    if remaining > 0:
+        out += [Share(pid, amount, "owner") for pid, amount in split_by_shares(remaining, owners) if amount > 0]
+    return tuple(out)

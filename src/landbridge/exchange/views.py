@@ -54,6 +54,7 @@ from landbridge.exchange.schemas import (
     LotRead,
     OfficerIn,
     OfflineBidIn,
+    ProceedsShareRead,
     ReasonIn,
     RelistIn,
     ReserveIn,
@@ -263,7 +264,9 @@ def settlement_read(row: Any, instalments: Sequence[Any]) -> SettlementRead:
                                        for i in instalments], schedule_source=row.schedule_source,
                           adjustment_land_use=row.adjustment_land_use, adjustment_rate=row.adjustment_rate,
                           adjustment_base_type=row.adjustment_base_type, adjustment_base_cny=row.adjustment_base_cny,
-                          adjustment_fee_cny=row.adjustment_fee_cny, adjustment_source=row.adjustment_source)
+                          adjustment_fee_cny=row.adjustment_fee_cny, adjustment_source=row.adjustment_source,
+                          distribution=None if row.distribution is None
+                          else [ProceedsShareRead(**x) for x in row.distribution])
 
 
 # --- bidders ------------------------------------------------------------------------------------
