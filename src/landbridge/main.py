@@ -40,6 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(title="LandBridge", version=__version__, openapi_url="/api/v1/openapi.json",
                   docs_url="/api/v1/docs", redoc_url=None,
+                  # no OpenTelemetry here: without this FastAPI looks up the tracer provider on every request
+                  telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
                   description="城乡融合综合服务平台 / unified urban-rural integration service platform")
     app.add_middleware(SessionMiddleware, secret_key=settings.effective_secret_key(), session_cookie="lb_session",
                        max_age=8 * 3600, same_site="lax", https_only=settings.mode.value == "production")

@@ -16,17 +16,19 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Role, check_role, invalid_token, principals_from_tokens
-from landbridge.db import get_database
+from landbridge.db import Database, get_database
 from landbridge.errors import DomainError
 from landbridge.exchange.bidding import BidOutcome, BidRequest, place_bids
 from landbridge.exchange.common import party_required
@@ -85,11 +87,51 @@ def identify(session: Session, requests: Sequence[BidRequest]) -> list[BidReques
     return out
 
 
-def judge_batch(requests: Sequence[BidRequest], *, attempts: int = 3) -> list[Result]:
-    """Judge a batch in one transaction and commit it; retried whole on a database failure (deadlock)."""
+class Link:
+    """The sequencer thread's own database connection, kept from batch to batch.
+
+    Taking a pooled connection per batch costs a checkout and a liveness ping (a round trip) every time; the
+    sequencer is one thread that never stops, so it keeps one connection and opens each batch's transaction on
+    it. A failed batch drops the connection (``reset``), so the retry starts on a fresh one; a different
+    process-wide database (tests) is followed.
+    """
+
+    def __init__(self) -> None:
+        self._db: Database | None = None
+        self._conn: Connection | None = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One batch's unit of work on the kept connection: commit on success, roll back on any exception."""
+        db = get_database()
+        if self._conn is None or self._db is not db or self._conn.invalidated or self._conn.closed:
+            self.reset()
+            self._conn, self._db = db.engine.connect(), db
+        with Session(bind=self._conn, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def reset(self) -> None:
+        """Close the kept connection (after a failure); the next batch opens a new one."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except DBAPIError:
+                log.warning("closing the sequencer's connection failed", exc_info=True)
+
+
+def judge_batch(requests: Sequence[BidRequest], *, attempts: int = 3, link: Link | None = None) -> list[Result]:
+    """Judge a batch in one transaction and commit it; retried whole on a database failure (deadlock).
+
+    With a ``link`` the transaction runs on its kept connection (the sequencer's thread), else on a pooled one."""
     for attempt in range(1, attempts + 1):
         try:
-            with get_database().transaction() as session:
+            with link.transaction() if link is not None else get_database().transaction() as session:
                 callers = identify(session, requests)
                 valid = [r for r in callers if isinstance(r, BidRequest)]
                 judged = iter(place_bids(session, valid))
@@ -99,6 +141,8 @@ def judge_batch(requests: Sequence[BidRequest], *, attempts: int = 3) -> list[Re
                     results.append(outcome if isinstance(outcome, DomainError) else BidReceipt.of(outcome))
             return results
         except DBAPIError:
+            if link is not None:
+                link.reset()
             if attempt == attempts:
                 raise
             log.warning("bid batch of %d failed (attempt %d), retrying", len(requests), attempt, exc_info=True)
@@ -113,6 +157,7 @@ class BidSequencer:
         self._queue: queue.SimpleQueue[tuple[BidRequest, Future[Result]]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._link = Link()
 
     def submit(self, request: BidRequest) -> Future[Result]:
         """Queue a bid; the future gets its receipt or typed error once the batch holding it is committed."""
@@ -142,12 +187,12 @@ class BidSequencer:
         while True:
             batch = self._take()
             try:
-                self._answer(batch, judge_batch([r for r, _ in batch]))
+                self._answer(batch, judge_batch([r for r, _ in batch], link=self._link))
             except Exception:  # isolate the request that breaks the batch: judge them one by one
                 log.exception("bid batch of %d failed; judging its bids one by one", len(batch))
                 for request, future in batch:
                     try:
-                        self._answer([(request, future)], judge_batch([request]))
+                        self._answer([(request, future)], judge_batch([request], link=self._link))
                     except Exception as exc:  # answered to that request alone (the API turns it into a 500)
                         future.set_exception(exc)
 
