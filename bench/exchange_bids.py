@@ -1,11 +1,19 @@
 """Exchange bidding benchmark: B concurrent bidders across L lots against a running server over loopback.
 
 Seeds a fresh database (lots open for listing, every bidder registered with a confirmed deposit and an
-API token), starts ``uvicorn`` with W worker processes, lets every bidder raise its lot's price as fast
-as the server answers for D seconds, then checks that every acknowledged accepted bid is in the database
-and in the ledger. Prints one JSON line: accepted bids/s, p50/p99 acknowledgement latency, counts.
+API token), starts ``uvicorn`` with W worker processes, lets the bidders raise their lots' prices for D
+seconds, then checks that every acknowledged accepted bid is in the database and in the ledger. Prints one
+JSON line: bids judged/s, accepted bids/s, p50/p99 acknowledgement latency, counts.
 
-    python bench/exchange_bids.py --database postgresql://postgres@127.0.0.1:54343/bench --bidders 200 --lots 20
+Two loads:
+- ``--rate 0`` (closed loop, the server's capacity): every bidder bids again the moment it has its answer.
+  With B bidders always waiting, the mean latency is B / throughput (Little's law), so this mode measures
+  how many bids the server can judge, not how fast one is answered at a given load.
+- ``--rate R`` (open loop, latency at a load): the bidders together send R bids/s, each bidder at R/B per
+  second with exponential gaps, on a schedule fixed in advance. Latency is measured from the scheduled
+  time, so a bid that waits for its bidder's previous answer counts its wait (no coordinated omission).
+
+    python bench/exchange_bids.py --database postgresql://postgres@127.0.0.1:54343/bench --rate 1000
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -110,21 +119,29 @@ class Connection:
         return status, json.loads(payload) if payload else {}
 
 
-async def bidder(host: str, port: int, lot: int, token: str, step: Decimal, until: float, lat: list[float],
-                 accepted: list[int], counts: dict[str, int]) -> None:
-    """Raise the lot's price as fast as the server answers: current + one increment, the price to beat taken
-    from each answer (an accepted bid's, or a refusal's details); one read of the lot at the start."""
+async def bidder(host: str, port: int, lot: int, token: str, step: Decimal, until: float, rate: float,
+                 lat: list[float], accepted: list[int], counts: dict[str, int]) -> None:
+    """Raise the lot's price: current + one increment, the price to beat taken from each answer (an accepted
+    bid's, or a refusal's details); one read of the lot at the start. At ``rate`` > 0 bids per second the
+    bids follow a Poisson schedule and latency counts from each bid's scheduled time; at 0, as fast as the
+    server answers."""
     conn = Connection(host, port)
     _, lot_body = await conn.request("GET", f"/api/v1/exchange/lots/{lot}")
     price = lot_body["current_price_cny"]
     amount = Decimal(str(price)) + step if price else Decimal(str(lot_body["start_price_cny"]))
+    gaps = random.Random(f"{lot}/{token}")
+    due = time.perf_counter() + (gaps.expovariate(rate) if rate else 0.0)
     n = 0
-    while time.perf_counter() < until:
+    while due < until:
         n += 1
-        t0 = time.perf_counter()
+        if rate:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        t0 = due if rate else time.perf_counter()
         status, body = await conn.request("POST", f"/api/v1/exchange/lots/{lot}/bids", token,
                                           {"amount_cny": str(amount), "idempotency_key": f"k{n}"})
-        lat.append(time.perf_counter() - t0)
+        now = time.perf_counter()
+        lat.append(now - t0)
+        due = due + gaps.expovariate(rate) if rate else now
         if status == 201:
             accepted.append(int(str(body["id"])))
             counts["accepted"] += 1
@@ -139,14 +156,15 @@ async def bidder(host: str, port: int, lot: int, token: str, step: Decimal, unti
         amount = Decimal(str(current)) + step  # someone else raised: beat the new price
 
 
-async def drive(port: int, plan: list[tuple[int, str, Decimal]], seconds: float) -> tuple[list[float], list[int],
-                                                                                         dict[str, int], float]:
+async def drive(port: int, plan: list[tuple[int, str, Decimal]], seconds: float, rate: float
+                ) -> tuple[list[float], list[int], dict[str, int], float]:
     lat: list[float] = []
     accepted: list[int] = []
     counts: dict[str, int] = {"accepted": 0}
     start = time.perf_counter()
     until = start + seconds
-    await asyncio.gather(*(bidder("127.0.0.1", port, lot, tok, step, until, lat, accepted, counts)
+    each = rate / len(plan)
+    await asyncio.gather(*(bidder("127.0.0.1", port, lot, tok, step, until, each, lat, accepted, counts)
                            for lot, tok, step in plan))
     return lat, accepted, counts, time.perf_counter() - start
 
@@ -178,6 +196,8 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=20)
     p.add_argument("--workers", type=int, default=2, help="server processes (one bid sequencer each)")
     p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--rate", type=float, default=0,
+                   help="offered bids/s of all bidders together (open loop); 0: each bids again on its answer")
     a = p.parse_args()
     os.environ.update(LANDBRIDGE_MODE="test", LANDBRIDGE_DATABASE_URL=a.database,
                       LANDBRIDGE_VAR_DIR=os.environ.get("LANDBRIDGE_VAR_DIR", "/tmp/landbridge_bench_var"))
@@ -189,6 +209,7 @@ def main() -> None:
                               env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     try:
         import httpx
+        import uvloop
 
         for _ in range(100):
             try:
@@ -196,13 +217,14 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        lat, accepted, counts, elapsed = asyncio.run(drive(a.port, plan, a.seconds))
+        lat, accepted, counts, elapsed = uvloop.run(drive(a.port, plan, a.seconds, a.rate))  # a lighter client
     finally:
         server.terminate()
         server.wait(30)
     lat.sort()
     check = verify(a.database, accepted)
     print(json.dumps({"bench": "exchange_bids", "bidders": len(plan), "lots": a.lots, "workers": a.workers,
+                      "load": f"open loop, {a.rate:g} bids/s offered" if a.rate else "closed loop",
                       "seconds": round(elapsed, 2), "seed_s": round(seed_s, 1), "requests": len(lat),
                       "accepted": len(accepted), "accepted_per_s": round(len(accepted) / elapsed, 1),
                       "bids_judged_per_s": round(len(lat) / elapsed, 1),
