@@ -151,7 +151,8 @@ def test_collateral_payout_goes_to_the_mortgagees_by_rank_then_the_owners(db: Da
         assert 'id="distribution"' in page and "Distribution of the proceeds" in page
         assert "鹰潭农商银行" in page and "60,000.00" in page and "Mortgagee, rank 2" in page
         assert "抵押人乙" in page and "3,330.00" in page and "Owner (remainder)" in page
-        assert "抵押权人, 顺位 1" in c.get(f"/exchange/lots/{lot_id}?lang=zh_CN").text
+        assert "Net proceeds 99,990.00" in page and "Payout to the seller" not in page
+        assert "第1顺位抵押权人" in c.get(f"/exchange/lots/{lot_id}?lang=zh_CN").text
 
 
 def test_other_kinds_pay_the_seller_without_a_distribution(db: Database, clock: Clock, world: World) -> None:

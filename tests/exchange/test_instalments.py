@@ -20,6 +20,7 @@ from landbridge.db import Database
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.exchange import reconcile
 from landbridge.exchange.document_models import ExchangeDocument
+from landbridge.exchange.documents import document_html
 from landbridge.exchange.models import Bidder, Lot
 from landbridge.exchange.settlement import instalments_of
 from landbridge.exchange.settlement_rules import (
@@ -181,6 +182,9 @@ def test_instalments_paid_in_order_settle_the_lot(db: Database, clock: Clock, wo
         assert lot is not None and ensure_utc(lot.next_due_at) == overdue_at(parts[0].due_on)  # type: ignore[arg-type]
         contract = s.query(ExchangeDocument).filter_by(lot_id=lot_id, kind="contract").one()
         assert [i["amount"] for i in contract.content["instalments"]] == ["30,500.00", "50,500.00"]
+        printed = document_html(contract.content)  # what the contract PDF prints
+        assert "余款 ¥81,000.00 元分 2 期支付" in printed and "第 2 期 ¥50,500.00 元" in printed
+        assert "一次付清" not in printed
         d = parts[1].due_on
         assert contract.content["pay_by"] == f"{d.year}年{d.month}月{d.day}日"  # the last day, as printed
     for amount, code in (("50500.00", "exchange.settlement_amount_mismatch"),  # the second before the first

@@ -213,6 +213,8 @@ def test_adjustment_fee_in_the_api_and_on_the_lot_page(api: Api, db: Database) -
     page = api.client.get(f"/exchange/lots/{lid}?lang=en").text
     assert 'id="adjustment-fee"' in page and "Land value-increment adjustment fee 25,000.00" in page
     assert "Other operating use, 25 %" in page and "74,000.00" in page
-    assert "土地增值收益调节金 25,000.00" in api.client.get(f"/exchange/lots/{lid}?lang=zh_CN").text
+    assert "(Other operating use, 25 %, to the county treasury)" in page and "Payout to the seller 74,000.00" in page
+    assert "土地增值收益调节金 25,000.00 （其他经营性用途，25%，缴入县级国库）" in api.client.get(
+        f"/exchange/lots/{lid}?lang=zh_CN").text
     api.client.cookies.clear()
     assert 'id="adjustment-fee"' not in api.client.get(f"/exchange/lots/{lid}?lang=en").text  # the public
