@@ -20,6 +20,16 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     money = landbridge.kernel.money.MoneyColumn
+    # the settlement table first: SQLite rebuilds it, which it may not do under a table that references it
+    with op.batch_alter_table('exchange_settlement') as batch:
+        batch.add_column(sa.Column('schedule_source', sa.String(length=300), nullable=True))
+        batch.add_column(sa.Column('adjustment_land_use', sa.String(length=24), nullable=True))
+        batch.add_column(sa.Column('adjustment_base_type', sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column('adjustment_rate', sa.String(length=12), nullable=True))
+        batch.add_column(sa.Column('adjustment_base_cny', money(), nullable=True))
+        batch.add_column(sa.Column('adjustment_fee_cny', money(), nullable=True))
+        batch.add_column(sa.Column('adjustment_source', sa.String(length=300), nullable=True))
+        batch.add_column(sa.Column('distribution', sa.JSON(), nullable=True))
     op.create_table('exchange_settlement_instalment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('settlement_id', sa.Integer(), nullable=False),
@@ -38,15 +48,6 @@ def upgrade() -> None:
                     ['settlement_id'], unique=False)
     op.create_index(op.f('ix_exchange_settlement_instalment_bank_ref'), 'exchange_settlement_instalment',
                     ['bank_ref'], unique=False)
-    with op.batch_alter_table('exchange_settlement') as batch:
-        batch.add_column(sa.Column('schedule_source', sa.String(length=300), nullable=True))
-        batch.add_column(sa.Column('adjustment_land_use', sa.String(length=24), nullable=True))
-        batch.add_column(sa.Column('adjustment_base_type', sa.String(length=16), nullable=True))
-        batch.add_column(sa.Column('adjustment_rate', sa.String(length=12), nullable=True))
-        batch.add_column(sa.Column('adjustment_base_cny', money(), nullable=True))
-        batch.add_column(sa.Column('adjustment_fee_cny', money(), nullable=True))
-        batch.add_column(sa.Column('adjustment_source', sa.String(length=300), nullable=True))
-        batch.add_column(sa.Column('distribution', sa.JSON(), nullable=True))
     # a settlement opened before instalments existed is one instalment of the whole balance
     op.execute("INSERT INTO exchange_settlement_instalment (settlement_id, seq, amount_cny, due_on, status, bank_ref, "
                "paid_at) SELECT id, 1, balance_cny, due_on, CASE WHEN status = 'paid' THEN 'paid' ELSE 'due' END, "
@@ -54,11 +55,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('exchange_settlement') as batch:
-        for name in ('distribution', 'adjustment_source', 'adjustment_fee_cny', 'adjustment_base_cny',
-                     'adjustment_rate', 'adjustment_base_type', 'adjustment_land_use', 'schedule_source'):
-            batch.drop_column(name)
     op.drop_index(op.f('ix_exchange_settlement_instalment_bank_ref'), table_name='exchange_settlement_instalment')
     op.drop_index(op.f('ix_exchange_settlement_instalment_settlement_id'),
                   table_name='exchange_settlement_instalment')
     op.drop_table('exchange_settlement_instalment')
+    with op.batch_alter_table('exchange_settlement') as batch:
+        for name in ('distribution', 'adjustment_source', 'adjustment_fee_cny', 'adjustment_base_cny',
+                     'adjustment_rate', 'adjustment_base_type', 'adjustment_land_use', 'schedule_source'):
+            batch.drop_column(name)
