@@ -206,7 +206,7 @@ def main() -> None:
     seed_s = time.perf_counter() - t0
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "landbridge.main:create_app", "--factory",
                                "--port", str(a.port), "--workers", str(a.workers), "--log-level", "warning"],
-                              env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+                              env={**os.environ, "PYTHONPATH": os.environ.get("BENCH_SERVER_PATH", "") + str(ROOT / "src")})
     try:
         import httpx
         import uvloop
