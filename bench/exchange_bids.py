@@ -101,9 +101,18 @@ class Connection:
 
     async def request(self, method: str, path: str, token: str | None = None, body: object = None
                       ) -> tuple[int, dict[str, object]]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
+        """One request; on a kept connection that the server has closed meanwhile (its keep-alive timeout),
+        once more on a new one (bids are idempotent by their key)."""
+        if self.writer is not None:
+            try:
+                return await self._send(method, path, token, body)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                self.writer.close()
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return await self._send(method, path, token, body)
+
+    async def _send(self, method: str, path: str, token: str | None, body: object) -> tuple[int, dict[str, object]]:
+        assert self.reader is not None and self.writer is not None
         data = b"" if body is None else json.dumps(body).encode()
         head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Length: {len(data)}\r\n"
         if data:
@@ -122,38 +131,52 @@ class Connection:
 async def bidder(host: str, port: int, lot: int, token: str, step: Decimal, until: float, rate: float,
                  lat: list[float], accepted: list[int], counts: dict[str, int]) -> None:
     """Raise the lot's price: current + one increment, the price to beat taken from each answer (an accepted
-    bid's, or a refusal's details); one read of the lot at the start. At ``rate`` > 0 bids per second the
-    bids follow a Poisson schedule and latency counts from each bid's scheduled time; at 0, as fast as the
-    server answers."""
-    conn = Connection(host, port)
-    _, lot_body = await conn.request("GET", f"/api/v1/exchange/lots/{lot}")
+    bid's, or a refusal's details); one read of the lot at the start.
+
+    At ``rate`` > 0 bids per second the bids follow a Poisson schedule, each sent when due on one of the
+    bidder's idle keep-alive connections or a new one (as a browser opens another connection rather than
+    wait), and latency counts from the bid's scheduled time. At 0 the bidder bids again on each answer, on
+    one connection."""
+    idle = [Connection(host, port)]
+    _, lot_body = await idle[0].request("GET", f"/api/v1/exchange/lots/{lot}")
     price = lot_body["current_price_cny"]
-    amount = Decimal(str(price)) + step if price else Decimal(str(lot_body["start_price_cny"]))
-    gaps = random.Random(f"{lot}/{token}")
-    due = time.perf_counter() + (gaps.expovariate(rate) if rate else 0.0)
-    n = 0
-    while due < until:
-        n += 1
-        if rate:
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        t0 = due if rate else time.perf_counter()
+    amount = [Decimal(str(price)) + step if price else Decimal(str(lot_body["start_price_cny"]))]
+
+    async def bid(n: int, t0: float) -> None:
+        conn = idle.pop() if idle else Connection(host, port)
+        offer = amount[0]
         status, body = await conn.request("POST", f"/api/v1/exchange/lots/{lot}/bids", token,
-                                          {"amount_cny": str(amount), "idempotency_key": f"k{n}"})
-        now = time.perf_counter()
-        lat.append(now - t0)
-        due = due + gaps.expovariate(rate) if rate else now
+                                          {"amount_cny": str(offer), "idempotency_key": f"k{n}"})
+        idle.append(conn)
+        lat.append(time.perf_counter() - t0)
         if status == 201:
             accepted.append(int(str(body["id"])))
             counts["accepted"] += 1
-            amount += step
-            continue
+            amount[0] = max(amount[0], offer + step)
+            return
         code = str(body.get("code", status))
         counts[code] = counts.get(code, 0) + 1
         details = body.get("details")
         current = details.get("current_price_cny") if isinstance(details, dict) else None
         if current is None:
             raise RuntimeError(f"unexpected answer {status}: {body}")
-        amount = Decimal(str(current)) + step  # someone else raised: beat the new price
+        amount[0] = max(amount[0], Decimal(str(current)) + step)  # someone else raised: beat the new price
+
+    n = 0
+    if not rate:
+        while time.perf_counter() < until:
+            n += 1
+            await bid(n, time.perf_counter())
+        return
+    gaps = random.Random(f"{lot}/{token}")
+    due = time.perf_counter() + gaps.expovariate(rate)
+    sent: list[asyncio.Task[None]] = []
+    while due < until:
+        n += 1
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        sent.append(asyncio.create_task(bid(n, due)))
+        due += gaps.expovariate(rate)
+    await asyncio.gather(*sent)
 
 
 async def drive(port: int, plan: list[tuple[int, str, Decimal]], seconds: float, rate: float

@@ -8,12 +8,12 @@ serialised up front (no check-then-act between two writers). PostgreSQL uses row
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, Table, TypeDecorator, create_engine, event, insert, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -149,3 +149,33 @@ def for_update(session: Session) -> bool:
     """Whether ``SELECT … FOR UPDATE`` is meaningful (PostgreSQL); SQLite relies on BEGIN IMMEDIATE."""
     bind = session.get_bind()
     return bind.dialect.name == "postgresql"
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert ``rows`` (dicts with the same keys) into ``table`` in one statement; their new ids, in row order.
+
+    On PostgreSQL the rows travel as one array per column, unnested in order (``WITH ORDINALITY``): the
+    statement's text is the same whatever the number of rows, so the driver converts it once and the server
+    can keep it prepared, where a multi-row VALUES list is new text for every row count (the bid sequencer
+    spent a fifth of its time there). The ids come from the table's sequence, taken row by row in that
+    order, so sorted they are in row order. Elsewhere: SQLAlchemy's multi-row INSERT … RETURNING.
+    """
+    if not rows:
+        return []
+    names = list(rows[0])
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(session.execute(stmt, list(rows)).scalars())
+    columns = [table.c[n] for n in names]
+    params: dict[str, list[Any]] = {}
+    for i, column in enumerate(columns):
+        bind = column.type.bind_processor(dialect) if isinstance(column.type, TypeDecorator) else None
+        params[f"p{i}"] = [bind(r[column.key]) if bind else r[column.key] for r in rows]
+    arrays = ", ".join(f"CAST(:p{i} AS {c.type.compile(dialect=dialect)}[])" for i, c in enumerate(columns))
+    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
+    # names from the table's metadata, values bound
+    sql = (f"WITH src AS (SELECT * FROM unnest({arrays}) WITH ORDINALITY AS s({aliases}, ord)), "  # noqa: S608
+           f"ins AS (INSERT INTO {table.name} ({', '.join(c.name for c in columns)}) "
+           f"SELECT {aliases} FROM src ORDER BY ord RETURNING id) SELECT id FROM ins ORDER BY id")
+    return list(session.execute(text(sql), params).scalars())
