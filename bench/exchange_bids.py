@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -129,7 +130,7 @@ class Connection:
 
 
 async def bidder(host: str, port: int, lot: int, token: str, step: Decimal, until: float, rate: float,
-                 lat: list[float], accepted: list[int], counts: dict[str, int]) -> None:
+                 lat: list[tuple[float, float, bool]], accepted: list[int], counts: dict[str, int]) -> None:
     """Raise the lot's price: current + one increment, the price to beat taken from each answer (an accepted
     bid's, or a refusal's details); one read of the lot at the start.
 
@@ -148,7 +149,7 @@ async def bidder(host: str, port: int, lot: int, token: str, step: Decimal, unti
         status, body = await conn.request("POST", f"/api/v1/exchange/lots/{lot}/bids", token,
                                           {"amount_cny": str(offer), "idempotency_key": f"k{n}"})
         idle.append(conn)
-        lat.append(time.perf_counter() - t0)
+        lat.append((t0, time.perf_counter() - t0, status == 201))
         if status == 201:
             accepted.append(int(str(body["id"])))
             counts["accepted"] += 1
@@ -180,8 +181,10 @@ async def bidder(host: str, port: int, lot: int, token: str, step: Decimal, unti
 
 
 async def drive(port: int, plan: list[tuple[int, str, Decimal]], seconds: float, rate: float
-                ) -> tuple[list[float], list[int], dict[str, int], float]:
-    lat: list[float] = []
+                ) -> tuple[list[tuple[float, float, bool]], list[int], dict[str, int], float]:
+    """Run the bidders; every bid as (time sent or scheduled, latency, accepted), the accepted bids' ids, the
+    outcomes, and the start time."""
+    lat: list[tuple[float, float, bool]] = []
     accepted: list[int] = []
     counts: dict[str, int] = {"accepted": 0}
     start = time.perf_counter()
@@ -189,7 +192,7 @@ async def drive(port: int, plan: list[tuple[int, str, Decimal]], seconds: float,
     each = rate / len(plan)
     await asyncio.gather(*(bidder("127.0.0.1", port, lot, tok, step, until, each, lat, accepted, counts)
                            for lot, tok, step in plan))
-    return lat, accepted, counts, time.perf_counter() - start
+    return lat, accepted, counts, start
 
 
 def verify(url: str, accepted: list[int]) -> dict[str, int]:
@@ -217,7 +220,11 @@ def main() -> None:
     p.add_argument("--bidders", type=int, default=200)
     p.add_argument("--lots", type=int, default=20)
     p.add_argument("--seconds", type=float, default=20)
-    p.add_argument("--workers", type=int, default=2, help="server processes (one bid sequencer each)")
+    p.add_argument("--timeline", action="store_true", help="also print each second's p99 latency (ms) to stderr")
+    p.add_argument("--warmup", type=float, default=5,
+                   help="first seconds whose bids are sent but not counted (connections opening, caches filling)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes (one bid sequencer each; on 2 cores shared with the database and the load, 1 is fastest)")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--rate", type=float, default=0,
                    help="offered bids/s of all bidders together (open loop); 0: each bids again on its answer")
@@ -240,17 +247,29 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        lat, accepted, counts, elapsed = uvloop.run(drive(a.port, plan, a.seconds, a.rate))  # a lighter client
+        gc.collect()
+        gc.disable()  # the load generator must not pause: its own full collections had stalled every bid in flight
+        bids, accepted, counts, start = uvloop.run(drive(a.port, plan, a.seconds, a.rate))  # a lighter client
+        gc.enable()
     finally:
         server.terminate()
         server.wait(30)
-    lat.sort()
-    check = verify(a.database, accepted)
+    check = verify(a.database, accepted)  # every acknowledged accepted bid, the warm-up's too
+    counted = [(d, ok) for t0, d, ok in bids if t0 >= start + a.warmup]
+    lat = sorted(d for d, _ in counted)
+    window = a.seconds - a.warmup
+    if a.timeline:
+        seconds: dict[int, list[float]] = {}
+        for t0, d, _ in bids:
+            seconds.setdefault(int(t0 - start), []).append(d)
+        print(" ".join(f"{k}s:{sorted(v)[int(len(v) * 0.99)] * 1000:.0f}" for k, v in sorted(seconds.items())),
+              file=sys.stderr)
     print(json.dumps({"bench": "exchange_bids", "bidders": len(plan), "lots": a.lots, "workers": a.workers,
                       "load": f"open loop, {a.rate:g} bids/s offered" if a.rate else "closed loop",
-                      "seconds": round(elapsed, 2), "seed_s": round(seed_s, 1), "requests": len(lat),
-                      "accepted": len(accepted), "accepted_per_s": round(len(accepted) / elapsed, 1),
-                      "bids_judged_per_s": round(len(lat) / elapsed, 1),
+                      "seconds": a.seconds, "warmup_s": a.warmup, "seed_s": round(seed_s, 1),
+                      "requests": len(bids), "counted": len(lat), "accepted": len(accepted),
+                      "accepted_per_s": round(sum(ok for _, ok in counted) / window, 1),
+                      "bids_judged_per_s": round(len(lat) / window, 1),
                       "p50_ms": round(lat[len(lat) // 2] * 1000, 1) if lat else None,
                       "p99_ms": round(lat[int(len(lat) * 0.99)] * 1000, 1) if lat else None,
                       "outcomes": counts, **check, "cpus": os.cpu_count()}))

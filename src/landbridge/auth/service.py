@@ -193,13 +193,16 @@ def principals_from_tokens(session: Session, tokens: Collection[str]) -> dict[st
     by_digest = {_token_digest(t): t for t in tokens}
     if not by_digest:
         return {}
-    rows = session.execute(
-        select(ApiToken.token_hash, ApiToken.revoked, ApiToken.expires_at, User, Organisation)
+    rows = session.execute(  # the columns a principal needs, not whole users: this runs for every bid batch
+        select(ApiToken.token_hash, ApiToken.revoked, ApiToken.expires_at, User.is_active, User.id, User.username,
+               User.display_name, User.role, Organisation.id, Organisation.name, Organisation.region_code,
+               User.party_id)
         .join(User, User.id == ApiToken.user_id).join(Organisation, Organisation.id == User.organisation_id)
         .where(ApiToken.token_hash.in_(by_digest))).all()
     at = now()
-    return {by_digest[digest]: _principal(user, org) for digest, revoked, expires_at, user, org in rows
-            if not revoked and ensure_utc(expires_at) > at and user.is_active}
+    return {by_digest[digest]: Principal(uid, username, name, Role(role), org_id, org_name, region, party)
+            for digest, revoked, expires_at, active, uid, username, name, role, org_id, org_name, region, party
+            in rows if not revoked and ensure_utc(expires_at) > at and active}
 
 
 def principal_from_session(session: Session, user_id: int, session_version: int) -> Principal | None:

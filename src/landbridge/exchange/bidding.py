@@ -137,14 +137,24 @@ def _insert(session: Session, bids: list[Bid]) -> None:
     session.add_all(bids)
 
 
+@dataclass(frozen=True)
+class Entrant:
+    """A registered bidder as judging needs it (read as plain columns for the whole batch)."""
+
+    id: int
+    lot_id: int
+    party_id: int
+    bidder_code: str
+
+
 @dataclass
 class _Facts:
     """What every bid needs besides its lot, read for the whole batch in three round trips: the bidders with
     their deposits and the bar list (``read``, before the lots are locked) and the bids earlier placed under
     the same keys (``read_earlier``, under the locks, so that a concurrent retry is seen as a replay)."""
 
-    bidders: dict[int, Bidder]
-    registered: dict[tuple[int, int], Bidder]
+    bidders: dict[int, Entrant]
+    registered: dict[tuple[int, int], Entrant]
     deposits: dict[int, str]
     listed: set[int]
     earlier: dict[tuple[int, int, str], Bid]
@@ -153,13 +163,14 @@ class _Facts:
     def read(cls, session: Session, requests: Sequence[BidRequest]) -> _Facts:
         ids = {r.bidder_id for r in requests if r.bidder_id is not None}
         pairs = {(r.lot_id, r.party_id) for r in requests if r.bidder_id is None and r.party_id is not None}
-        rows = session.execute(select(Bidder, Deposit.status).outerjoin(Deposit, Deposit.bidder_id == Bidder.id)
-                               .where(or_(Bidder.id.in_(ids), tuple_(Bidder.lot_id, Bidder.party_id).in_(pairs)))
-                               ).all()
-        found = [b for b, _ in rows]
+        rows = session.execute(
+            select(Bidder.id, Bidder.lot_id, Bidder.party_id, Bidder.bidder_code, Deposit.status)
+            .outerjoin(Deposit, Deposit.bidder_id == Bidder.id)
+            .where(or_(Bidder.id.in_(ids), tuple_(Bidder.lot_id, Bidder.party_id).in_(pairs)))).all()
+        found = [Entrant(bid_id, lot_id, party_id, code) for bid_id, lot_id, party_id, code, _ in rows]
         bidders = {b.id: b for b in found}
         registered = {(b.lot_id, b.party_id): b for b in found}
-        deposits = {b.id: status for b, status in rows if status is not None}
+        deposits = {row[0]: row[4] for row in rows if row[4] is not None}
         listed = set(session.scalars(barred_parties({b.party_id for b in found})))
         return cls(bidders, registered, deposits, listed, {})
 
@@ -170,13 +181,13 @@ class _Facts:
             select(Bid).where(tuple_(Bid.lot_id, Bid.bidder_id, Bid.idempotency_key).in_(keys)))} if keys else {}
 
     @staticmethod
-    def bidder_in(bidders: dict[int, Bidder], registered: dict[tuple[int, int], Bidder],
-                  r: BidRequest) -> Bidder | None:
+    def bidder_in(bidders: dict[int, Entrant], registered: dict[tuple[int, int], Entrant],
+                  r: BidRequest) -> Entrant | None:
         if r.bidder_id is not None:
             return bidders.get(r.bidder_id)
         return registered.get((r.lot_id, r.party_id)) if r.party_id is not None else None
 
-    def bidder(self, r: BidRequest) -> Bidder | None:
+    def bidder(self, r: BidRequest) -> Entrant | None:
         """The bidder a request names, if registered."""
         return self.bidder_in(self.bidders, self.registered, r)
 
@@ -228,7 +239,7 @@ def _judge(session: Session, lots: dict[int, Lot], facts: _Facts, batch: dict[tu
     return BidOutcome(bid, lot, bidder.bidder_code, replay=False), event
 
 
-def _refusal(session: Session, lot: Lot, bidder: Bidder, value: Decimal, *, deposit_status: str | None,
+def _refusal(session: Session, lot: Lot, bidder: Entrant, value: Decimal, *, deposit_status: str | None,
              listed: bool) -> str | None:
     """The first reason to refuse this bid, or None: lot open, bidder eligible, deposit confirmed, amount."""
     if not _open_now(lot):
