@@ -23,6 +23,7 @@ from landbridge.kernel.clock import Clock
 from landbridge.ledger import list_events, verify_ledger
 from landbridge.main import create_app
 from tests.exchange.conftest import OPERATOR, World, bid, enrol, new_lot, to
+from tests.exchange.settling import awarded, pay_balance
 from tests.exchange.test_api import auth
 from tests.exchange.test_pages import login
 from tests.exchange.test_service import run_due
@@ -156,19 +157,7 @@ def test_collateral_payout_goes_to_the_mortgagees_by_rank_then_the_owners(db: Da
 
 
 def test_other_kinds_pay_the_seller_without_a_distribution(db: Database, clock: Clock, world: World) -> None:
+    lot_id, _ = awarded(db, clock, world, n=1)
     with db.transaction() as s:
-        lot = new_lot(s, world)
-        bidder = enrol(s, lot, world, world.bidders[0])
-        lot_id = lot.id
-    to(clock, lot.starts_at)
-    with db.transaction() as s:
-        lot = s.get(Lot, lot_id)
-        assert lot is not None and bid(s, lot, bidder, "100000").accepted
-    to(clock, lot.ends_at, timedelta(seconds=301))
-    run_due(db)
-    with db.transaction() as s:
-        exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
-        row = exchange.get_settlement(s, lot_id)
-        exchange.pay_balance(s, sub_account=row.sub_account, amount=row.balance_cny,
-                             payer_name=world.names[bidder.party_id], bank_ref="L-1", actor="bank:callback")
+        row = pay_balance(s, lot_id, ref="L-1")
         assert row.distribution is None and row.payout_party_id == world.seller

@@ -36,7 +36,8 @@ from landbridge.kernel.clock import Clock, ensure_utc, to_local
 from landbridge.kernel.money import round_fen
 from landbridge.kernel.workdays import add_workdays
 from landbridge.ledger import list_events, verify_ledger
-from tests.exchange.conftest import OPERATOR, World, bid, enrol, new_lot, start_in, to
+from tests.exchange.conftest import OPERATOR, World, start_in
+from tests.exchange.settling import awarded, confirmed_by_api
 from tests.exchange.test_api import Api, api, auth, lot_body, pay  # noqa: F401 - api is a fixture
 from tests.exchange.test_service import deposits, lot_of, run_due
 
@@ -132,21 +133,7 @@ def test_a_credit_pays_the_next_instalment_or_the_whole_rest(amounts: list[Decim
 def awarded_ccl(db: Database, clock: Clock, world: World, *, n: int = 2) -> tuple[int, list[Bidder]]:
     """A collective construction land lot (deposit 20 % of the start price) awarded to the last of ``n`` bidders
     (100 000, 101 000 yuan) and confirmed."""
-    with db.transaction() as s:
-        lot = new_lot(s, world, kind=CCL, starts_at=start_in(21))
-        bidders = [enrol(s, lot, world, p) for p in world.bidders[:n]]
-        lot_id = lot.id
-    to(clock, lot.starts_at)
-    with db.transaction() as s:
-        lot = s.get(Lot, lot_id)
-        assert lot is not None
-        for i, b in enumerate(bidders):
-            assert bid(s, lot, b, str(100000 + 1000 * i)).accepted
-    to(clock, lot.ends_at, timedelta(seconds=301))
-    run_due(db)
-    with db.transaction() as s:
-        exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
-    return lot_id, bidders
+    return awarded(db, clock, world, n=n, kind=CCL, starts_at=start_in(21))
 
 
 def credit(db: Database, lot_id: int, amount: str, ref: str, name: str) -> str:
@@ -261,22 +248,9 @@ def test_an_overdue_later_instalment_is_the_winners_default(db: Database, clock:
 # --- API, page, reconciliation -------------------------------------------------------------------------
 
 def test_instalments_in_the_api_the_lot_page_and_the_reconciliation(api: Api, db: Database) -> None:  # noqa: F811
+    lid = confirmed_by_api(api, db, kind=CCL)
     h = auth(api.client, "exchange")
-    body = lot_body(api, kind=CCL, starts_at=(api.clock.now() + timedelta(days=21)).isoformat())
-    lid = api.client.post("/api/v1/exchange/lots", json=body, headers=h).json()["id"]
-    assert api.client.post(f"/api/v1/exchange/lots/{lid}/publish", headers=h).status_code == 200
     winner = api.world.names[api.world.bidders[0]]
-    reg = api.client.post(f"/api/v1/exchange/lots/{lid}/applications", headers=auth(api.client, "bidder")).json()
-    assert pay(api, reg["sub_account"], "20000.00", winner, "D1").status_code == 200
-    api.clock.set(api.clock.now() + timedelta(days=21))
-    r = api.client.post(f"/api/v1/exchange/lots/{lid}/bids", json={"amount_cny": "100000", "idempotency_key": "w"},
-                        headers=auth(api.client, "bidder"))
-    assert r.status_code == 201, r.text
-    api.clock.set(api.clock.now() + timedelta(days=30))
-    with db.transaction() as s:
-        exchange.run_due(s)
-    h = auth(api.client, "exchange")
-    assert api.client.post(f"/api/v1/exchange/lots/{lid}/award/confirm", headers=h).status_code == 200
     url = f"/api/v1/exchange/lots/{lid}/settlement"
     due = api.client.get(url, headers=auth(api.client, "bidder")).json()
     assert [(i["seq"], i["amount_cny"], i["status"], i["overdue"]) for i in due["instalments"]] == [

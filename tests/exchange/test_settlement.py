@@ -18,15 +18,15 @@ from landbridge.db import Database
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.exchange import reconcile
 from landbridge.exchange.document_models import BankCredit, ExchangeDocument
-from landbridge.exchange.models import Bidder, Lot
+from landbridge.exchange.models import Lot
 from landbridge.exchange.settlement_models import Settlement
 from landbridge.exchange.settlement_rules import balance_due_on, is_overdue, overdue_at, settlement_terms
 from landbridge.exchange.views import sign_callback
 from landbridge.kernel.clock import Clock, ensure_utc, to_local
 from landbridge.kernel.workdays import add_workdays
 from landbridge.ledger import current_size, list_events, verify_ledger
-from tests.exchange.conftest import OPERATOR, World, bid, enrol, new_lot, to
-from tests.exchange.settling import pay_balance
+from tests.exchange.conftest import OPERATOR, World
+from tests.exchange.settling import awarded, pay_balance
 from tests.exchange.test_api import Api, api, auth, make_lot, pay  # noqa: F401 - api is a fixture
 from tests.exchange.test_service import deposits, lot_of, run_due
 
@@ -69,25 +69,6 @@ def test_due_day_follows_the_contract_and_overdue_starts_at_local_midnight() -> 
 
 
 # --- lifecycle --------------------------------------------------------------------------------------
-
-def awarded(db: Database, clock: Clock, world: World, *, n: int = 3) -> tuple[int, list[Bidder]]:
-    """A listing lot awarded to the last of ``n`` bidders (100 000, 101 000, 102 000 yuan) and confirmed."""
-    with db.transaction() as s:
-        lot = new_lot(s, world)
-        bidders = [enrol(s, lot, world, p) for p in world.bidders[:n]]
-        lot_id = lot.id
-    to(clock, lot.starts_at)
-    with db.transaction() as s:
-        lot = s.get(Lot, lot_id)
-        assert lot is not None
-        for i, b in enumerate(bidders):
-            assert bid(s, lot, b, str(100000 + 1000 * i)).accepted
-    to(clock, lot.ends_at, timedelta(seconds=301))
-    run_due(db)
-    with db.transaction() as s:
-        exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
-    return lot_id, bidders
-
 
 def test_paid_in_time_settles_pays_the_seller_and_allows_the_handover(db: Database, clock: Clock,
                                                                      world: World) -> None:

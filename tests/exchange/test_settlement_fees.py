@@ -6,7 +6,7 @@ lot page."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -18,7 +18,6 @@ from landbridge import exchange, registry
 from landbridge.cityprofile import get_profile
 from landbridge.db import Database
 from landbridge.errors import RuleViolation
-from landbridge.exchange.models import Lot
 from landbridge.exchange.settlement_rules import (
     AdjustmentBase,
     adjustment_base,
@@ -27,10 +26,10 @@ from landbridge.exchange.settlement_rules import (
 )
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import list_events, verify_ledger
-from tests.exchange.conftest import OPERATOR, World, bid, enrol, new_lot, start_in, to
+from tests.exchange.conftest import World, start_in
+from tests.exchange.settling import awarded, confirmed_by_api, pay_balance
 from tests.exchange.test_api import Api, api, auth, lot_body, pay  # noqa: F401 - api is a fixture
 from tests.exchange.test_pages import login
-from tests.exchange.test_service import run_due
 from tests.registry.conftest import ACTOR, VILLAGE, square
 
 FEN = Decimal("0.01")
@@ -120,22 +119,9 @@ def settle_ccl(db: Database, clock: Clock, world: World, land_use_class: str) ->
     paid in full; returns the lot id."""
     with db.transaction() as s:
         unit, right = unit_of_use(s, world, land_use_class, col=7)
-        lot = new_lot(s, world, kind=CCL, starts_at=start_in(21), unit_id=unit, right_id=right)
-        bidders = [enrol(s, lot, world, p) for p in world.bidders[:2]]
-        lot_id = lot.id
-    to(clock, lot.starts_at)
+    lot_id, _ = awarded(db, clock, world, n=2, kind=CCL, starts_at=start_in(21), unit_id=unit, right_id=right)
     with db.transaction() as s:
-        lot = s.get(Lot, lot_id)
-        assert lot is not None
-        for i, b in enumerate(bidders):
-            assert bid(s, lot, b, str(100000 + 1000 * i)).accepted
-    to(clock, lot.ends_at, timedelta(seconds=301))
-    run_due(db)
-    with db.transaction() as s:
-        exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
-        row = exchange.get_settlement(s, lot_id)
-        exchange.pay_balance(s, sub_account=row.sub_account, amount=row.balance_cny,
-                             payer_name=world.names[bidders[1].party_id], bank_ref="ALL", actor="bank:callback")
+        pay_balance(s, lot_id, ref="ALL")
     return lot_id
 
 
@@ -168,40 +154,16 @@ def test_payout_of_entered_land_deducts_the_adjustment_fee_by_land_use(db: Datab
 
 
 def test_other_kinds_pay_no_adjustment_fee(db: Database, clock: Clock, world: World) -> None:
+    lot_id, _ = awarded(db, clock, world, n=1)  # a land management right
     with db.transaction() as s:
-        lot = new_lot(s, world)  # a land management right
-        b = enrol(s, lot, world, world.bidders[0])
-        lot_id = lot.id
-    to(clock, lot.starts_at)
-    with db.transaction() as s:
-        lot = s.get(Lot, lot_id)
-        assert lot is not None and bid(s, lot, b, "100000").accepted
-    to(clock, lot.ends_at, timedelta(seconds=301))
-    run_due(db)
-    with db.transaction() as s:
-        exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
         row = exchange.get_settlement(s, lot_id)
         assert row.adjustment_fee_cny is None and row.adjustment_rate is None
         assert row.fee_cny + row.payout_cny == row.price_cny
 
 
 def test_adjustment_fee_in_the_api_and_on_the_lot_page(api: Api, db: Database) -> None:  # noqa: F811
+    lid = confirmed_by_api(api, db, kind=CCL)
     h = auth(api.client, "exchange")
-    body = lot_body(api, kind=CCL, starts_at=(api.clock.now() + timedelta(days=21)).isoformat())
-    lid = api.client.post("/api/v1/exchange/lots", json=body, headers=h).json()["id"]
-    assert api.client.post(f"/api/v1/exchange/lots/{lid}/publish", headers=h).status_code == 200
-    winner = api.world.names[api.world.bidders[0]]
-    reg = api.client.post(f"/api/v1/exchange/lots/{lid}/applications", headers=auth(api.client, "bidder")).json()
-    assert pay(api, reg["sub_account"], "20000.00", winner, "D1").status_code == 200
-    api.clock.set(api.clock.now() + timedelta(days=21))
-    r = api.client.post(f"/api/v1/exchange/lots/{lid}/bids", json={"amount_cny": "100000", "idempotency_key": "w"},
-                        headers=auth(api.client, "bidder"))
-    assert r.status_code == 201, r.text
-    api.clock.set(api.clock.now() + timedelta(days=30))
-    with db.transaction() as s:
-        exchange.run_due(s)
-    h = auth(api.client, "exchange")
-    assert api.client.post(f"/api/v1/exchange/lots/{lid}/award/confirm", headers=h).status_code == 200
     read = api.client.get(f"/api/v1/exchange/lots/{lid}/settlement", headers=h).json()
     # the test world's unit is farmland (0101): not industrial or commercial, so "other operating" 25 %
     assert (read["adjustment_land_use"], read["adjustment_rate"], read["adjustment_base_cny"],
