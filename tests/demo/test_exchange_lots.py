@@ -4,7 +4,8 @@ same lots."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections import Counter
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -14,6 +15,7 @@ from landbridge.demo.exchange_lots import seed_exchange
 from landbridge.demo.geography import build_geography
 from landbridge.demo.world import build_world
 from landbridge.exchange.models import Bid, Deposit, Lot, LotResult
+from landbridge.exchange.reconcile import Category, reconcile_deposits
 from landbridge.exchange.settlement_models import Settlement
 from landbridge.ledger import verify_ledger
 from tests.demo.test_world import SEED, TODAY, _plan
@@ -44,6 +46,12 @@ def test_seed_exchange_on_a_small_world(db: Database) -> None:
         confirmed = s.scalar(select(func.count()).select_from(Deposit).where(Deposit.status != "pending"))
         assert confirmed == s.scalar(select(func.count()).select_from(Deposit)) >= 3 + 2 * len(open_lots)
         assert s.scalar(select(func.count()).select_from(Bid).where(Bid.status == "rejected")) == 0
+        # the simulated bank's credits are kept as the callback keeps them: the demo reconciles cleanly
+        rec = reconcile_deposits(s, date_from=TODAY - timedelta(days=365), date_to=TODAY)
+        kinds = Counter(line.category for line in rec.lines)
+        assert kinds[Category.confirmed_without_credit] == 0
+        assert kinds[Category.settlement_paid] == 1
+        assert kinds[Category.matched] == confirmed + 1  # every deposit's credit and the settled lot's balance
         collateral = next(lot for lot in lots if lot.kind == "collateral")
         assert collateral.method == "auction" and collateral.excluded_party_ids
         assert collateral.start_price_cny >= collateral.appraised_value_cny * 7 / 10  # type: ignore[operator]

@@ -15,11 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import exchange
+from landbridge.exchange import reconcile
 from landbridge.exchange.models import Bidder, Deposit, Lot
 from landbridge.exchange.rules import minimum_next_bid
 from landbridge.kernel.clock import SHANGHAI, Clock, get_clock, set_clock
@@ -81,8 +83,10 @@ def _enrol(session: Session, lot: Lot, party: Party, actor: str) -> Bidder:
     """Apply for the lot and have the simulated bank confirm the deposit paid in the bidder's own name."""
     bidder = exchange.apply_for_lot(session, lot_id=lot.id, party_id=party.id, actor=actor)
     deposit = session.execute(select(Deposit).where(Deposit.bidder_id == bidder.id)).scalar_one()
-    exchange.confirm_deposit(session, sub_account=deposit.sub_account, amount=deposit.amount_cny,
-                             payer_name=party.name, bank_ref=f"DEMO-{deposit.sub_account}", actor="bank:demo")
+    credit: dict[str, Any] = {"sub_account": deposit.sub_account, "amount": deposit.amount_cny,
+                              "payer_name": party.name, "bank_ref": f"DEMO-{deposit.sub_account}"}
+    exchange.confirm_deposit(session, **credit, actor="bank:demo")
+    reconcile.record_bank_credit(session, **credit, outcome=reconcile.MATCHED, actor="bank:demo")  # as the callback
     return bidder
 
 
@@ -156,8 +160,10 @@ def seed_exchange(session: Session, *, today: date, seed: int, actor: str) -> in
         due = exchange.get_settlement(session, lot.id)
         winner = session.get(Party, due.party_id)
         assert winner is not None
-        exchange.pay_balance(session, sub_account=due.sub_account, amount=due.balance_cny, payer_name=winner.name,
-                             bank_ref=f"DEMO-{due.sub_account}", actor="bank:demo")
+        credit: dict[str, Any] = {"sub_account": due.sub_account, "amount": due.balance_cny,
+                                  "payer_name": winner.name, "bank_ref": f"DEMO-{due.sub_account}"}
+        exchange.pay_balance(session, **credit, actor="bank:demo")
+        reconcile.record_bank_credit(session, **credit, outcome=reconcile.MATCHED, actor="bank:demo")
         exchange.run_due(session)  # the runner-up's deposit is refunded
         clock.set(clock.now() + timedelta(days=1))  # settled, the lot is handed over to the registry
         exchange.hand_over(session, lot_id=lot.id, actor=actor)
