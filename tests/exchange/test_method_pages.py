@@ -180,3 +180,50 @@ def test_tender_receipt_replaces_the_form(api: Api, db: Database) -> None:
         assert lot_of(db, lot_id).phase == "unsuccessful"  # one tender is too few (流标); the receipt stays
         opened = c.get(page)
         assert receipt in opened.text and 'id="tender-form"' not in opened.text
+
+
+# what only a method that takes bids has on the lot page: increment, current price, leader, bid history, countdown
+BIDDING_FACTS = ('id="increment"', "增价幅度（元）", 'id="current-price"', "当前价（元）", 'id="leader"',
+                 "当前最高报价号牌", 'id="history"', "报价记录", 'id="countdown"', "剩余时间")
+
+
+def test_bidding_facts_only_for_methods_that_take_bids(api: Api, db: Database) -> None:
+    listing = create(api)
+    tendered = create(api, method="tender")
+    negotiated_id, _ = negotiated_lot(api, db)  # in publicity, "bidder" enrolled
+    for name in ("bidder", "bidder2"):
+        enrol(api, tendered["id"], name)
+    enrol(api, listing["id"], "bidder")
+
+    public = api.client.get(f"/exchange/lots/{listing['id']}")  # announced: counting down to the start
+    assert public.status_code == 200 and 'id="method-section"' not in public.text
+    assert all(fact in public.text for fact in BIDDING_FACTS), [f for f in BIDDING_FACTS if f not in public.text]
+
+    for lot_id, heading in ((tendered["id"], "招标"), (negotiated_id, "协议转让")):
+        page = api.client.get(f"/exchange/lots/{lot_id}")
+        assert page.status_code == 200 and 'id="method-section"' in page.text and heading in page.text
+        assert [f for f in BIDDING_FACTS if f in page.text] == []
+        english = api.client.get(f"/exchange/lots/{lot_id}?lang=en").text
+        assert "Increment" not in english and "Leading bidder" not in english and "Time left" not in english
+        api.client.get(f"/exchange/lots/{lot_id}?lang=zh_CN")
+
+    api.clock.set(lot_of(db, tendered["id"]).starts_at)
+    run(db)
+    assert lot_of(db, tendered["id"]).phase == "tendering"
+    with TestClient(create_app()) as c:  # a registered bidder: its registration and the tender form, no bid form
+        login(c, "bidder")
+        for lot_id in (tendered["id"], negotiated_id):
+            room = c.get(f"/exchange/lots/{lot_id}")
+            assert 'id="bidding-room"' in room.text and "您的报名" in room.text and "竞价室" not in room.text
+            assert f'action="/exchange/lots/{lot_id}/bid"' not in room.text
+            assert [f for f in BIDDING_FACTS if f in room.text] == []
+        assert 'id="tender-form"' in c.get(f"/exchange/lots/{tendered['id']}").text
+        listed = c.get(f"/exchange/lots/{listing['id']}")
+        assert "竞价室" in listed.text and 'id="history"' in listed.text
+    with TestClient(create_app()) as c:  # the operator's desk lists the bidders, without the offline-bid form
+        login(c, "exchange")
+        desk = c.get(f"/exchange/lots/{tendered['id']}")
+        assert 'id="desk"' in desk.text and "交易员工作台：报名人" in desk.text and "线下报价" not in desk.text
+        assert f'action="/exchange/lots/{tendered["id"]}/offline-bid"' not in desk.text
+        assert [f for f in BIDDING_FACTS if f in desk.text] == []
+        assert "交易员工作台：线下报价" in c.get(f"/exchange/lots/{listing['id']}").text

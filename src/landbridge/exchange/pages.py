@@ -23,7 +23,7 @@ from landbridge.errors import DomainError, Forbidden, NotFound
 from landbridge.exchange import bidding, negotiated, queries, reserve, service, supervision, tender
 from landbridge.exchange.common import REJECTIONS
 from landbridge.exchange.models import Lot
-from landbridge.exchange.rules import BIDDING_PHASES, RESERVE_WINDOW, Channel, LotPhase, minimum_next_bid
+from landbridge.exchange.rules import BIDDING_PHASES, RESERVE_WINDOW, Channel, LotPhase, Method, minimum_next_bid
 from landbridge.exchange.settlement import find_settlement, instalments_of
 from landbridge.exchange.settlement_rules import is_overdue
 from landbridge.kernel.clock import now
@@ -59,6 +59,9 @@ REASON_LABELS = {"highest_bid": "Highest bid", "no_bids": "No bids", "too_few_bi
                  "tender_evaluation": "Best evaluated tender", "too_few_tenders": "Too few tenders",
                  "negotiated": "Negotiated transfer", "objection_upheld": "Objection upheld"}
 OBJECTION_LABELS = {"pending": "Awaiting a ruling", "upheld": "Upheld", "dismissed": "Dismissed"}
+# the methods that take bids (F4): only their lots show an increment, the current price and leader, the bid
+# history and the countdown; a tender or negotiated lot shows its method section instead
+BID_METHODS = (Method.listing, Method.auction)
 
 
 def _catalogue(locale: str) -> dict[str, str]:
@@ -137,16 +140,19 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
     # objections and rulings go to those the API shows them to: the lot's operator and supervisors
     may_see_objections = lot.method == "negotiated" and (operator or (principal is not None
                                                                       and principal.role == Role.supervisor))
+    takes_bids = lot.method in BID_METHODS
     return _page(request, "exchange/lot.html", {**_location(session, lot),
         "settlement": settled, "settlement_overdue": settled is not None and settled.status == "due"
         and is_overdue(settled.due_on, now()),
         "settlement_mine": settled is not None and (insider or (me is not None and me.id == settled.bidder_id)),
         "instalments": instalments_of(session, settled.id) if settled is not None else [],
         "distribution": _distribution(session, settled) if insider and settled is not None else None,
-        "lot": lot, "history": queries.bid_history(session, lot.id, limit=50),
-        "leader": queries.bidder_code_of(session, lot.leader_bidder_id), "result": result,
+        "lot": lot, "takes_bids": takes_bids,
+        "history": queries.bid_history(session, lot.id, limit=50) if takes_bids else [],
+        "leader": queries.bidder_code_of(session, lot.leader_bidder_id) if takes_bids else None, "result": result,
         "winner": queries.bidder_code_of(session, result.winner_bidder_id) if result else None,
-        "me": me, "deposit": deposit, "open": lot.phase in BIDDING_PHASES, "running_end": _running_end(lot),
+        "me": me, "deposit": deposit, "open": takes_bids and lot.phase in BIDDING_PHASES,
+        "running_end": _running_end(lot) if takes_bids else None,
         "next_min": minimum_next_bid(start_price=lot.start_price_cny, increment=lot.increment_cny,
                                      current=lot.current_price_cny),
         "operator": operator,
