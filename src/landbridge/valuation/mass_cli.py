@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 import typer
 from rich.console import Console
 
-from landbridge.valuation import mass
-from landbridge.valuation.mass import FeatureSpec, MassError
-from landbridge.valuation.mass_study import SalesSet, holdout_study
-from landbridge.valuation.ratio import RatioInputError
 from landbridge.valuation.ratio_cli import print_study_table
+
+if TYPE_CHECKING:
+    # numpy, pyarrow, LightGBM and scipy are imported by the functions that use them, so that ``landbridge
+    # --help`` and the light commands do not pay for them at start.
+    import numpy as np
+
+    from landbridge.valuation import mass
+    from landbridge.valuation.mass_study import SalesSet
 
 
 def _columns(text: str | None) -> list[str]:
@@ -26,6 +26,13 @@ def _columns(text: str | None) -> list[str]:
 
 def read_table(path: Path, strings: list[str], others: list[str]) -> dict[str, np.ndarray]:
     """Read the named columns of a CSV or Parquet file (``strings`` kept as text, e.g. codes with leading zeros)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from landbridge.valuation.mass import MassError
+
     wanted = list(dict.fromkeys(strings + others))
     if not path.exists():
         raise MassError(f"{path}: no such file")
@@ -61,6 +68,12 @@ def sales_set(data: dict[str, np.ndarray], *, price: str, date: str | None, lon:
               features: list[str], categorical: list[str], area: str | None, use: str | None,
               term: str | None, settings: mass.MassSettings) -> SalesSet:
     """Columns of a sales table as a ``SalesSet``: price per m² (per unit without ``area``), Ky with use and term."""
+    import numpy as np
+
+    from landbridge.valuation import mass
+    from landbridge.valuation.mass import FeatureSpec, MassError
+    from landbridge.valuation.mass_study import SalesSet
+
     n = len(data[price])
     for c in [price, area, term, lon, lat, *features]:
         if c and c not in categorical and c != use and data[c].dtype.kind != "f":
@@ -109,6 +122,12 @@ def mass_appraise(path: Path, *, price: str, date: str | None = None, lon: str |
                   exclude: str | None = None, holdout: float = 0.2, seed: int = 0,
                   method: str = "gbm") -> dict[str, Any]:
     """Fit on the sales outside a seeded holdout and return the held-out ratio study with model facts (L1)."""
+    import numpy as np
+
+    from landbridge.valuation import mass
+    from landbridge.valuation.mass import MassError
+    from landbridge.valuation.mass_study import holdout_study
+
     if method not in mass.METHODS:
         raise MassError(f"unknown method {method!r}: one of {', '.join(mass.METHODS)}")
     features, categorical = features or [], categorical or []
@@ -156,6 +175,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
     ) -> None:
         """Mass appraisal of any sales table: fit on the rest, IAAO ratio study of the held-out sales (L1)."""
+        from landbridge.valuation.mass import MassError
+        from landbridge.valuation.ratio import RatioInputError
+
         try:
             result = mass_appraise(sales, price=price, date=date, lon=lon, lat=lat, features=_columns(features),
                                    categorical=_columns(categorical), area=area, use=use, term=term, exclude=exclude,

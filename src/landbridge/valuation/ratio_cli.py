@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from landbridge.kernel.clock import now, to_local
-from landbridge.valuation.ratio import (
-    RatioInputError,
-    RatioStandards,
-    RatioStudy,
-    price_bands,
-    ratio_study,
-    ratio_study_by_segment,
-    read_csv_columns,
-)
+
+if TYPE_CHECKING:
+    # scipy is imported with landbridge.valuation.ratio: only the commands that study pay for it (not --help).
+    from landbridge.valuation.ratio import RatioStandards, RatioStudy
 
 
 def study_json(study: RatioStudy, standards: RatioStandards, property_class: str) -> dict[str, Any]:
@@ -32,6 +27,8 @@ def study_json(study: RatioStudy, standards: RatioStandards, property_class: str
 def run_ratio_study(data: dict[str, Any], appraised: str, sale: str, *, segment: str | None, price_band: int,
                     trim: str | None, confidence: float, seed: int, property_class: str) -> dict[str, Any]:
     """The overall ratio study of the columns, and one per segment and per price band when asked (L1)."""
+    from landbridge.valuation.ratio import RatioStandards, price_bands, ratio_study, ratio_study_by_segment
+
     standards = RatioStandards.load()
     a, s = data[appraised], data[sale]
     study = ratio_study(a, s, trim=trim, confidence=confidence, seed=seed, standards=standards)
@@ -81,6 +78,8 @@ def register(app: typer.Typer) -> None:
         report: Path | None = typer.Option(None, "--report", help="also write the ratio-study report (PDF) here"),
     ) -> None:
         """IAAO ratio study (median, COD, PRD, PRB with intervals, pass/fail) of any sales CSV (L1)."""
+        from landbridge.valuation.ratio import RatioInputError, read_csv_columns
+
         trim = None if no_trim else ("iqr3" if extreme else "iqr")
         try:
             data = read_csv_columns(input_file, [appraised, sale], [segment] if segment else [])
