@@ -31,7 +31,7 @@ from landbridge.ledger import append_event
 from landbridge.registry import iter_parcel_features
 from landbridge.registry.models import Parcel, RecordStatus
 from landbridge.valuation import mass_runs, mass_service
-from landbridge.valuation.mass_models import JobStatus, MassJob
+from landbridge.valuation.mass_models import HOLDOUT_SHARE, JobStatus, MassJob
 from landbridge.valuation.queries import iter_sales
 
 MODULE = "valuation"
@@ -69,7 +69,7 @@ def queue_revaluation(
     valuation_date: date,
     method: str = "gbm",
     seed: int = 0,
-    holdout: float = 0.2,
+    holdout: float = HOLDOUT_SHARE,
     region_prefix: str | None = None,
     threads: int = 2,
 ) -> MassJob:

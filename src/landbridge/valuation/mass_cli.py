@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.console import Console
 
+from landbridge.valuation.mass_models import HOLDOUT_SHARE
 from landbridge.valuation.ratio_cli import print_study_table
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def sales_set(data: dict[str, np.ndarray], *, price: str, date: str | None, lon:
 def mass_appraise(path: Path, *, price: str, date: str | None = None, lon: str | None = None,
                   lat: str | None = None, features: list[str] | None = None, categorical: list[str] | None = None,
                   area: str | None = None, use: str | None = None, term: str | None = None,
-                  exclude: str | None = None, holdout: float = 0.2, seed: int = 0,
+                  exclude: str | None = None, holdout: float = HOLDOUT_SHARE, seed: int = 0,
                   method: str = "gbm") -> dict[str, Any]:
     """Fit on the sales outside a seeded holdout and return the held-out ratio study with model facts (L1)."""
     import numpy as np
@@ -169,7 +170,7 @@ def register(app: typer.Typer) -> None:
         use: str | None = typer.Option(None, "--use", help="land-use class column (GB/T 21010): segments, slopes"),
         term: str | None = typer.Option(None, "--term", help="term column (years): prices to the use's basis term"),
         exclude: str | None = typer.Option(None, "--exclude", help="leave out rows where this column is 1/true"),
-        holdout: float = typer.Option(0.2, "--holdout", help="share of sales held out for the ratio study"),
+        holdout: float = typer.Option(HOLDOUT_SHARE, "--holdout", help="share of sales held out for the ratio study"),
         seed: int = typer.Option(0, "--seed", help="seed of the split and the model"),
         method: str = typer.Option("gbm", "--method", help="gbm (LightGBM) or hedonic (log-linear OLS)"),
         as_json: bool = typer.Option(False, "--json", help="print one JSON object"),

@@ -13,6 +13,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from landbridge.db import Base
 from landbridge.kernel.money import MoneyColumn
 
+HOLDOUT_SHARE = 0.2
+"""Share of the sales held out of the fit for the ratio study when the caller names none (L1).
+
+A choice of method, not a policy number: no rule or standard fixes it (IAAO asks for a held-out study, not
+its size), the bureau may ask for any share from 0.05 to 0.5 per run, and the run and job record the share
+used. So it lives here, once, as the default of every entry point (API, CLI, jobs, service), not in the
+city profile.
+"""
 
 class RunStatus(StrEnum):
     """State of a valuation run: values are being written, or the run is complete."""

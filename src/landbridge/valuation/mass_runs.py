@@ -18,7 +18,7 @@ from landbridge.cityprofile import get_profile
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.valuation import mass, mass_service
-from landbridge.valuation.mass_models import MassRun
+from landbridge.valuation.mass_models import HOLDOUT_SHARE, MassRun
 
 
 def fit_share(n: int, holdout: float) -> int:
@@ -85,7 +85,7 @@ def named_refusal(exc: RuleViolation, valuation_date: date, holdout: float) -> R
 
 
 def start_revaluation(session: Session, principal: Principal, *, valuation_date: date, method: str = "gbm",
-                      seed: int = 0, holdout: float = 0.2, region_prefix: str | None = None,
+                      seed: int = 0, holdout: float = HOLDOUT_SHARE, region_prefix: str | None = None,
                       threads: int = 2) -> MassRun:
     """Revalue the parcels of the caller's area (or a region of it) for a valuation date and store the run (L1).
 

@@ -27,7 +27,7 @@ from landbridge.planning import list_features
 from landbridge.registry import iter_parcel_features
 from landbridge.valuation import mass
 from landbridge.valuation.mass import MassError, MassModel, MassSettings
-from landbridge.valuation.mass_models import MassHoldout, MassRun, MassValue, RunStatus
+from landbridge.valuation.mass_models import HOLDOUT_SHARE, MassHoldout, MassRun, MassValue, RunStatus
 from landbridge.valuation.mass_places import Places, build_places, distances
 from landbridge.valuation.mass_study import holdout_study, land_sales
 from landbridge.valuation.queries import iter_sales
@@ -138,7 +138,7 @@ class Prepared:
 
 
 def prepare_revaluation(session: Session, *, valuation_date: date, seed: int = 0, method: str = "gbm",
-                        holdout: float = 0.2, region_prefix: str | None = None, threads: int = 2,
+                        holdout: float = HOLDOUT_SHARE, region_prefix: str | None = None, threads: int = 2,
                         progress: Progress = _no_progress) -> Prepared:
     """Fit a revaluation on the sales record and study its holdout; reads only (批量评估, L1)."""
     settings = mass.mass_settings(valuation_date)
@@ -247,7 +247,7 @@ def discard_run(session: Session, run_id: int) -> None:
 
 
 def revalue_parcels(session: Session, *, valuation_date: date, actor: str, seed: int = 0, method: str = "gbm",
-                    holdout: float = 0.2, region_prefix: str | None = None, threads: int = 2,
+                    holdout: float = HOLDOUT_SHARE, region_prefix: str | None = None, threads: int = 2,
                     progress: Progress = _no_progress) -> MassRun:
     """Revalue every current parcel (of a region) from the sales record and store the run (批量评估, L1, F1)."""
     prepared = prepare_revaluation(session, valuation_date=valuation_date, seed=seed, method=method, holdout=holdout,

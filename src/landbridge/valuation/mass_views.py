@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, require_roles
 from landbridge.valuation import jobs, mass_service
-from landbridge.valuation.mass_models import MassRun
+from landbridge.valuation.mass_models import HOLDOUT_SHARE, MassRun
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/valuation", tags=["valuation"], route_class=TransactionalRoute)
@@ -28,7 +28,7 @@ class RunRequest(BaseModel):
     valuation_date: date
     method: Literal["gbm", "hedonic"] = "gbm"
     seed: int = Field(0, ge=0, le=2**31 - 1)
-    holdout: float = Field(0.2, ge=0.05, le=0.5)
+    holdout: float = Field(HOLDOUT_SHARE, ge=0.05, le=0.5)
     region_prefix: str | None = Field(None, pattern=r"^[0-9]{2,12}$")
 
 
