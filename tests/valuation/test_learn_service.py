@@ -226,7 +226,14 @@ def test_learn_api_page_and_cli(db: Database, geo: Geography, clock: Clock, sett
     assert html.status_code == 200 and "差别化地价修正测算" in html.text and "公布值" in html.text
     flagged = sum(b["flagged"] for b in run["base_prices"]) + sum(g["flagged"] for g in run["factors"])
     assert html.text.count('class="flagged"') == flagged > 0 and "超出阈值" in html.text
-    assert "Learned benchmark tables" in page.get(f"/valuation/benchmark/{code}/learned?lang=en").text
+    # every use is a GB/T 21010 class shown with its name in the page's language, never a bare code
+    uses = {b["use"] for b in run["base_prices"]} | {g["use"] for g in run["factors"]}
+    assert {"0101", "0702"} <= uses and all(f'<td class="use">{u}</td>' not in html.text for u in uses)
+    assert '<td class="use">0702 农村宅基地</td>' in html.text and '<td class="use">0101 水田</td>' in html.text
+    assert "0702 农村宅基地 ·" in html.text or "0702 农村宅基地</div>" in html.text  # a factor table's use
+    english = page.get(f"/valuation/benchmark/{code}/learned?lang=en").text
+    assert "Learned benchmark tables" in english and '<td class="use">0702 Rural homestead</td>' in english
+    assert "农村宅基地" not in english
     posted = page.post(f"/valuation/benchmark/{code}/learned", data={"csrf": csrf_of(html.text), "since": "2024-01-01"},
                        follow_redirects=False)
     assert posted.status_code == 303 and "run_id=" in posted.headers["location"]

@@ -4,7 +4,8 @@ The natural-resources bureau of the system's area learns what a benchmark system
 factor tables should be from the sales record (``POST /api/v1/valuation/benchmark/{code}/learn``, as it
 imports systems); the bureau and supervisors of that area read a run (``GET
 /api/v1/valuation/learned/{run_id}``) and the page ``/valuation/benchmark/{code}/learned`` (official
-next to learned, differences beyond the threshold highlighted, n in every cell). zh-CN by default,
+next to learned, differences beyond the threshold highlighted, n in every cell, each use a GB/T 21010
+class shown with its name in the page language). zh-CN by default,
 English with ``?lang=en`` (English source text, Chinese from ``ZH``).
 """
 
@@ -24,8 +25,8 @@ from landbridge.errors import DomainError, RuleViolation
 from landbridge.valuation import learn_service
 from landbridge.valuation.benchmark import get_benchmark_system
 from landbridge.valuation.learn_models import LearnRun
-from landbridge.web.i18n import layered_translator, request_locale
-from landbridge.web.pages import check_csrf, csrf_token, page_caller
+from landbridge.web.i18n import layered_translator, request_locale, translator
+from landbridge.web.pages import check_csrf, csrf_token, land_use_label, page_caller
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -139,6 +140,7 @@ def learned_page(request: Request, code: str, run_id: int | None = Query(None, g
     except DomainError as exc:
         return render_error(request, exc.http_status, exc.to_dict())
     _ = page_translator(request)
+    names = translator(request_locale(request))
     data = learn_service.learn_run_json(session, run) if run is not None else None
     flash = request.session.pop("flash", None)
     message = None
@@ -149,6 +151,8 @@ def learned_page(request: Request, code: str, run_id: int | None = Query(None, g
                                                                or {}).items() if v]
     return render(request, "valuation/learned.html", {
         "_": _, "csrf": csrf_token(request), "message": message, "system": system, "run": data,
+        # "0702 农村宅基地": the platform's GB/T 21010 names; a use that is no class is shown as it is
+        "use_label": lambda use: land_use_label(use, names),
         "tables": [t for t in factor_groups(data["factors"]) if any(g["n"] for g in t["grades"])] if data else [],
         "quiet_tables": [t for t in factor_groups(data["factors"]) if not any(g["n"] for g in t["grades"])]
         if data else [],
