@@ -203,6 +203,7 @@ def test_bidding_facts_only_for_methods_that_take_bids(api: Api, db: Database) -
         page = api.client.get(f"/exchange/lots/{lot_id}")
         assert page.status_code == 200 and 'id="method-section"' in page.text and heading in page.text
         assert [f for f in BIDDING_FACTS if f in page.text] == []
+        assert page.text.count(">100000.00<") == 1  # the start price once (a negotiated lot's floor price)
         english = api.client.get(f"/exchange/lots/{lot_id}?lang=en").text
         assert "Increment" not in english and "Leading bidder" not in english and "Time left" not in english
         api.client.get(f"/exchange/lots/{lot_id}?lang=zh_CN")
