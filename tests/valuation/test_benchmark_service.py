@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -149,3 +150,28 @@ def test_import_by_uploaded_file(db: Database, clock: Clock) -> None:
                   {"other": ("x.json", body, "application/json")}):
         r = client.post(url, files=files, headers=nr)
         assert r.status_code == 422 and r.json()["code"] == "valuation.invalid_benchmark", r.text
+
+
+def test_factor_places_are_kept_until_features_are_added(db: Database, clock: Clock) -> None:
+    """The coefficient value's one-map layers are built once, and built again when features are loaded (L1, L2)."""
+    from shapely.geometry import LineString
+
+    from landbridge.planning import FeatureIn, create_features
+    from landbridge.valuation.benchmark import factor_places
+    from landbridge.valuation.mass_places import distances
+
+    lon, lat = np.array([116.90]), np.array([28.20])
+    with db.transaction() as s:
+        create_features(s, [FeatureIn("road", "county", "far", LineString([(116.95, 28.15), (116.95, 28.25)]))],
+                        actor="test")
+    with db.transaction(readonly=True) as s:
+        first = factor_places(s, VALUATION_DATE)
+        assert factor_places(s, VALUATION_DATE) is first  # kept: nothing changed
+        far = distances(first, lon, lat)["dist_road_m"][0]
+    with db.transaction() as s:
+        create_features(s, [FeatureIn("road", "county", "near", LineString([(116.901, 28.15), (116.901, 28.25)]))],
+                        actor="test")
+    with db.transaction(readonly=True) as s:
+        second = factor_places(s, VALUATION_DATE)
+        near = distances(second, lon, lat)["dist_road_m"][0]
+    assert second is not first and 50 < near < 150 < 4000 < far < 6000

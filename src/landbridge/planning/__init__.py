@@ -5,6 +5,7 @@ Other modules use only the names exported here. Market entry asks ``planning_con
 """
 
 from landbridge.planning.queries import (
+    features_version,
     get_zone,
     list_features,
     list_zones,
@@ -46,6 +47,7 @@ __all__ = [
     "create_features",
     "create_zone",
     "create_zones",
+    "features_version",
     "get_zone",
     "is_use_permitted",
     "list_features",

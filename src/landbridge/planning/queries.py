@@ -86,6 +86,21 @@ def list_features(session: Session, *, kinds: Sequence[str] = (), bbox: BBox | N
     return list(rows[:limit]), len(rows) > limit
 
 
+def features_version(session: Session, kinds: Sequence[str] = ()) -> tuple[Any, ...]:
+    """What tells the stored one-map features (of ``kinds``) apart: count, ids, bounds weighted by id, last load.
+
+    Features are only ever added (``create_features``, all or nothing), so every load of layers changes it:
+    what is built from the features (the valuation's distance layers) may be kept under it (L2).
+    """
+    f = PlanningFeature
+    conds = [f.kind.in_(list(kinds))] if kinds else []
+    count, first, last, bounds, loaded = session.execute(
+        select(func.count(f.id), func.min(f.id), func.max(f.id),
+               func.sum(f.id * (f.minx + 2 * f.miny + 3 * f.maxx + 5 * f.maxy)), func.max(f.created_at))
+        .where(*conds)).one()
+    return (int(count), first, last, None if bounds is None else round(float(bounds), 6), str(loaded))
+
+
 def simplify_for_zoom(geom: BaseGeometry, zoom: int | None) -> BaseGeometry:
     """A geometry simplified to about half a pixel at a web-map zoom level (topology preserved)."""
     if zoom is None or geom.geom_type in ("Point", "MultiPoint"):

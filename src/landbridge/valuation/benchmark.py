@@ -28,7 +28,7 @@ from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import GeometryError, validate_polygon
 from landbridge.kernel.money import MoneyError, yuan_to_fen
 from landbridge.ledger import append_event
-from landbridge.planning import planning_conditions_for
+from landbridge.planning import features_version, planning_conditions_for
 from landbridge.registry import get_parcel
 from landbridge.registry.models import Parcel, PropertyUnit, RecordStatus, Right
 from landbridge.valuation.benchmark_models import (
@@ -54,6 +54,8 @@ from landbridge.valuation.mass_places import Places, distances
 
 MODULE = "valuation"
 _TABLES: dict[tuple[int, str], BenchmarkTables] = {}  # parsed systems by (id, document sha): systems never change
+_PLACES: dict[tuple[Any, ...], Places] = {}  # built one-map layers by (database, layers, srid, features' version)
+_PLACES_KEPT = 16
 
 
 def invalid_benchmark(exc: BenchmarkDocumentError) -> RuleViolation:
@@ -298,12 +300,26 @@ def _distance_layer(attribute: str) -> str | None:
 
 
 def factor_places(session: Session, on: date | None = None) -> Places:
-    """The one-map layers the factor attributes ``dist_<layer>_m`` are measured to (rule set valuation_mass)."""
+    """The one-map layers the factor attributes ``dist_<layer>_m`` are measured to (rule set valuation_mass).
+
+    Built once and kept while the layers' rules and the stored features stay the same: the key holds the
+    database, the rule set's layers, the projection and ``planning.features_version`` (one aggregate query),
+    so a load of new features is seen at the next call (L1, L2).
+    """
     # imported here: the mass appraisal modules load LightGBM, which a coefficient value does not otherwise need
     from landbridge.valuation.mass import mass_settings
     from landbridge.valuation.mass_service import load_places
 
-    return load_places(session, mass_settings(on))
+    settings = mass_settings(on)
+    kinds = sorted({kind for kind, _ in settings.distance_layers.values()})
+    key = (str(session.get_bind().engine.url), tuple(sorted(settings.distance_layers.items())),
+           get_profile().projected_srid, features_version(session, kinds))
+    places = _PLACES.get(key)
+    if places is None:
+        if len(_PLACES) >= _PLACES_KEPT:  # features are only added: older versions are not asked for again
+            _PLACES.clear()
+        places = _PLACES[key] = load_places(session, settings)
+    return places
 
 
 def parcel_factor_attributes(session: Session, parcel_ids: Sequence[int], *, places: Places | None = None,
