@@ -29,6 +29,7 @@ from landbridge.errors import DomainError, internal_error
 from landbridge.exchange import bidding
 from landbridge.exchange.schemas import BidIn
 from landbridge.exchange.sequencer import sequencer
+from landbridge.exchange.views import bid_answer
 
 log = logging.getLogger("landbridge.exchange.bid_lane")
 BID_PATH = re.compile(r"/api/v1/exchange/lots/([1-9][0-9]{0,17})/bids")
@@ -94,8 +95,6 @@ class BidLane:
 
     @staticmethod
     async def _answer(scope: Scope, receive: Receive, send: Send, request: bidding.BidRequest) -> None:
-        from landbridge.exchange.views import bid_answer
-
         try:
             result = await asyncio.wrap_future(sequencer().submit(request))
             response = JSONResponse(result.to_dict(), status_code=result.http_status) \
