@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     page_size_max: int = 1000
     exchange_bank_secret: str | None = None  # HMAC key of the deposit bank's callbacks; dev default outside production
     exchange_reserve_key: str | None = None  # base64 AES-256 key sealing reserve prices; dev default outside production
+    # Personal data at rest (issue #12, 个人信息保护法 art. 51): AES-256-GCM data keys as "kid=base64,kid=base64"
+    # (the last one encrypts, all decrypt, so keys rotate), and the HMAC key of blind indexes and keyed digests.
+    privacy_data_keys: str | None = None
+    privacy_index_key: str | None = None
 
     @model_validator(mode="after")
     def _secrets_in_production(self) -> Settings:
@@ -49,6 +53,9 @@ class Settings(BaseSettings):
                 raise ValueError("LANDBRIDGE_SECRET_KEY is required in production mode")
             if self.ledger_signing_key_file is None:
                 raise ValueError("LANDBRIDGE_LEDGER_SIGNING_KEY_FILE is required in production mode")
+            if not self.privacy_data_keys or not self.privacy_index_key:
+                raise ValueError("LANDBRIDGE_PRIVACY_DATA_KEYS and LANDBRIDGE_PRIVACY_INDEX_KEY are required "
+                                 "in production mode")
         return self
 
     @property

@@ -14,6 +14,7 @@ from landbridge.kernel.modules import import_optional
 MODEL_MODULES = (
     "landbridge.auth.models",
     "landbridge.ledger.models",
+    "landbridge.privacy.models",
     "landbridge.registry.models",
     "landbridge.planning.models",
     "landbridge.valuation.models",

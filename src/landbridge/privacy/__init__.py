@@ -1,0 +1,40 @@
+"""Privacy by design (issue #12): keys, encryption at rest, blind indexes, masking and the audit of reads of
+personal records. A kernel-level package: it imports no domain module, and every domain module may use it.
+
+Public functions only; other modules import from here.
+"""
+
+from landbridge.privacy.crypto import (
+    DecryptError,
+    blind_index,
+    decrypt,
+    encrypt,
+    keyed_digest,
+    needs_rotation,
+    rotate,
+    token_key_id,
+)
+from landbridge.privacy.keys import KeyConfigError, Keyring, keyring, parse_data_keys
+from landbridge.privacy.masking import mask_id_number, mask_name, mask_phone
+from landbridge.privacy.service import Reader, list_reads, record_read
+
+__all__ = [
+    "DecryptError",
+    "KeyConfigError",
+    "Keyring",
+    "Reader",
+    "blind_index",
+    "decrypt",
+    "encrypt",
+    "keyed_digest",
+    "keyring",
+    "list_reads",
+    "mask_id_number",
+    "mask_name",
+    "mask_phone",
+    "needs_rotation",
+    "parse_data_keys",
+    "record_read",
+    "rotate",
+    "token_key_id",
+]

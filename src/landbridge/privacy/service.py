@@ -1,0 +1,71 @@
+"""Recording and listing reads of unmasked personal records (issue #12 item 4; 个人信息保护法 art. 51, 55;
+MLPS 2.0 level 3 security audit).
+
+Every view that shows a person's personal data whole (name unmasked, ID number, phone, a ledger private part)
+calls ``record_read`` in the request's transaction, so a read that is shown is a read that is recorded.
+Supervisors list all reads; a person lists the reads of their own records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from landbridge.errors import RuleViolation
+from landbridge.kernel.clock import now
+from landbridge.privacy.models import PersonalRead
+
+MAX_TEXT = {"reader": 120, "reader_role": 40, "record": 200, "purpose": 80}
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads: the actor string, role and organisation of the principal (auth stays out of this package)."""
+
+    actor: str
+    role: str
+    organisation_id: int | None = None
+
+
+def _bounded(name: str, value: str) -> str:
+    if not value or len(value) > MAX_TEXT[name]:
+        raise RuleViolation("privacy.bad_read_record", f"查阅记录字段 {name} 为空或过长",
+                            f"read record field {name} is empty or too long")
+    return value
+
+
+def record_read(session: Session, *, reader: Reader, record: str, purpose: str,
+                party_id: int | None = None) -> PersonalRead:
+    """Record that ``reader`` read the unmasked personal ``record`` for ``purpose`` (in the caller's transaction)."""
+    row = PersonalRead(read_at=now(), reader=_bounded("reader", reader.actor),
+                       reader_role=_bounded("reader_role", reader.role),
+                       reader_organisation_id=reader.organisation_id, record=_bounded("record", record),
+                       party_id=party_id, purpose=_bounded("purpose", purpose))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_reads(session: Session, *, party_id: int | None = None, reader: str | None = None,
+               record: str | None = None, since: datetime | None = None, before_id: int | None = None,
+               limit: int = 50) -> list[PersonalRead]:
+    """Reads newest first, optionally of one person, by one reader or of one record; page with ``before_id``."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise RuleViolation("privacy.bad_page_size", f"每页条数须在 1 到 {MAX_PAGE} 之间",
+                            f"page size must be between 1 and {MAX_PAGE}")
+    stmt = select(PersonalRead)
+    if party_id is not None:
+        stmt = stmt.where(PersonalRead.party_id == party_id)
+    if reader is not None:
+        stmt = stmt.where(PersonalRead.reader == reader)
+    if record is not None:
+        stmt = stmt.where(PersonalRead.record == record)
+    if since is not None:
+        stmt = stmt.where(PersonalRead.read_at >= since)
+    if before_id is not None:
+        stmt = stmt.where(PersonalRead.id < before_id)
+    return list(session.execute(stmt.order_by(PersonalRead.id.desc()).limit(limit)).scalars())
