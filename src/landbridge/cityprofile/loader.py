@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,11 +12,15 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from landbridge.cityprofile.schema import ProfileError, VersionSpec, kind_accepts, parse_rule_file, value_kind
 from landbridge.config import get_settings
+from landbridge.kernel.clock import now
 from landbridge.kernel.ids import is_region_code
 
 DATA_DIR = Path(__file__).parent / "data"
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -36,31 +42,63 @@ class Region:
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule value with its unit, source and whether the city has confirmed it."""
+    """One rule value with its unit, source, whether the city has confirmed it, and the version that set it."""
 
     name: str
     value: Any
     unit: str
     source: str
     verified: bool
+    effective_from: date | None = None
 
 
 @dataclass(frozen=True)
 class RuleSetVersion:
+    """A version of a rule set as in force: its own amendments plus every rule it inherits."""
+
     effective_from: date
     source: str
     rules: dict[str, Rule]
+    amended: frozenset[str] = frozenset()
+
+    @property
+    def digest(self) -> str:
+        """The content digest of the resolved rule values (what a decision records)."""
+        return rules_digest(self.rules)
+
+    def values(self) -> dict[str, Any]:
+        """The resolved values by rule name."""
+        return {name: rule.value for name, rule in self.rules.items()}
+
+
+def rules_digest(rules: dict[str, Rule]) -> str:
+    """SHA-256 over the canonical JSON of each rule's value and the version date that set it."""
+    body = {name: [rule.value, rule.effective_from.isoformat() if rule.effective_from else None]
+            for name, rule in sorted(rules.items())}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def city_today(time_zone: str = DEFAULT_TIME_ZONE) -> date:
+    """Today in the city's time zone on the process clock ("no day" in a rule read means this day)."""
+    return now().astimezone(ZoneInfo(time_zone)).date()
 
 
 @dataclass
 class RuleSet:
-    """A named, versioned set of rules (e.g. ``registry``); ``at(day)`` picks the version in force."""
+    """A named, versioned set of rules (e.g. ``registry``); ``version_at(day)`` picks the version in force.
+
+    Versions are amendments: each states only what it changes and inherits the rest (resolved at load).
+    The version in force on a day is the one with the latest ``effective_from`` not after it; no day
+    means today in the city's time zone, so a version that is not yet in force never applies.
+    """
 
     name: str
     versions: list[RuleSetVersion] = field(default_factory=list)
+    time_zone: str = DEFAULT_TIME_ZONE
 
     def version_at(self, day: date | None = None) -> RuleSetVersion:
-        day = day or date.max
+        day = day or city_today(self.time_zone)
         in_force = [v for v in self.versions if v.effective_from <= day]
         if not in_force:
             raise LookupError(f"rule set {self.name} has no version in force on {day}")
@@ -80,6 +118,10 @@ class RuleSet:
 
     def value(self, name: str, day: date | None = None) -> Any:
         return self.rule(name, day).value
+
+    def history(self, name: str) -> list[Rule]:
+        """Every value the rule has had, oldest first (one entry per version that amended it)."""
+        return [v.rules[name] for v in sorted(self.versions, key=lambda v: v.effective_from) if name in v.amended]
 
 
 @dataclass
@@ -101,6 +143,11 @@ class CityProfile:
     regions: dict[str, Region]
     rule_sets: dict[str, RuleSet]
     raw: dict[str, Any]
+    time_zone: str = DEFAULT_TIME_ZONE
+
+    def today(self) -> date:
+        """Today in the city's time zone (the day a rule read without a day uses)."""
+        return city_today(self.time_zone)
 
     def rules(self, name: str) -> RuleSet:
         if name not in self.rule_sets:
@@ -121,20 +168,34 @@ class CityProfile:
         return pattern.format(year=year, serial=serial)
 
 
-def _load_rule_sets(folder: Path) -> dict[str, RuleSet]:
+def resolve_versions(path: Path, specs: list[VersionSpec], inherited: RuleSetVersion | None = None,
+                     ) -> list[RuleSetVersion]:
+    """Resolve amendments in date order: each version inherits every rule of the one before it.
+
+    An amendment must keep the kind of the value it replaces (an integer stays an integer, a decimal a
+    decimal), or the file is refused with the version and the rule named.
+    """
+    resolved: list[RuleSetVersion] = []
+    previous = inherited
+    for spec in specs:
+        rules = dict(previous.rules) if previous else {}
+        for name, rule in spec.rules.items():
+            if name in rules:
+                expected, found = value_kind(rules[name].value), value_kind(rule.value)
+                if not kind_accepts(expected, found):
+                    raise ProfileError(path, f"value {rule.value!r} is a {found}, the rule holds a {expected}",
+                                       version=spec.effective_from, rule=name)
+            rules[name] = Rule(name, rule.value, rule.unit, rule.source or spec.source, rule.verified,
+                               spec.effective_from)
+        previous = RuleSetVersion(spec.effective_from, spec.source, rules, frozenset(spec.rules))
+        resolved.append(previous)
+    return resolved
+
+
+def _load_rule_sets(folder: Path, time_zone: str) -> dict[str, RuleSet]:
     sets: dict[str, RuleSet] = {}
     for path in sorted((folder / "rules").glob("*.toml")):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        rule_set = RuleSet(path.stem)
-        for version in data.get("version", []):
-            rules = {
-                name: Rule(name, spec["value"], spec.get("unit", ""), spec.get("source", version.get("source", "")),
-                           bool(spec.get("verified", True)))
-                for name, spec in version.get("rules", {}).items()
-            }
-            rule_set.versions.append(RuleSetVersion(date.fromisoformat(str(version["effective_from"])),
-                                                    version.get("source", ""), rules))
-        sets[rule_set.name] = rule_set
+        sets[path.stem] = RuleSet(path.stem, resolve_versions(path, parse_rule_file(path)), time_zone)
     return sets
 
 
@@ -157,6 +218,7 @@ def load_profile(code: str, base: Path = DATA_DIR) -> CityProfile:
     """Read a city profile folder."""
     folder = base / code
     raw = tomllib.loads((folder / "profile.toml").read_text(encoding="utf-8"))
+    time_zone = str(raw.get("time_zone", DEFAULT_TIME_ZONE))
     extent = tuple(float(x) for x in raw["extent"])
     center = tuple(float(x) for x in raw["map_center"])
     return CityProfile(
@@ -166,7 +228,8 @@ def load_profile(code: str, base: Path = DATA_DIR) -> CityProfile:
         extent=(extent[0], extent[1], extent[2], extent[3]), map_center=(center[0], center[1]),
         map_zoom=int(raw["map_zoom"]), certificate_prefix=raw["certificate_prefix"],
         encumbrance_certificate_prefix=raw["encumbrance_certificate_prefix"],
-        regions=_load_regions(folder), rule_sets=_load_rule_sets(folder), raw=raw,
+        regions=_load_regions(folder), rule_sets=_load_rule_sets(folder, time_zone), raw=raw,
+        time_zone=time_zone,
     )
 
 
