@@ -18,6 +18,7 @@ from landbridge.cityprofile.schema import ProfileError, VersionSpec, kind_accept
 from landbridge.config import get_settings
 from landbridge.kernel.clock import now
 from landbridge.kernel.ids import is_region_code
+from landbridge.kernel.workdays import CALENDAR_RULE_SET, Calendar
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
@@ -144,6 +145,20 @@ class CityProfile:
     rule_sets: dict[str, RuleSet]
     raw: dict[str, Any]
     time_zone: str = DEFAULT_TIME_ZONE
+    _calendars: dict[str, Calendar] = field(default_factory=dict, repr=False)
+
+    def calendar(self) -> Calendar:
+        """The working-day calendar: the package's national calendar plus this profile's ``calendar`` rules.
+
+        The newest version is used: it records what is known of the dates, not a policy for a period.
+        """
+        if CALENDAR_RULE_SET not in self.rule_sets:
+            return Calendar()
+        newest = max(self.rule_sets[CALENDAR_RULE_SET].versions, key=lambda v: v.effective_from)
+        key = newest.digest
+        if key not in self._calendars:
+            self._calendars[key] = Calendar.from_rules(newest.values())
+        return self._calendars[key]
 
     def today(self) -> date:
         """Today in the city's time zone (the day a rule read without a day uses)."""
@@ -196,6 +211,12 @@ def _load_rule_sets(folder: Path, time_zone: str) -> dict[str, RuleSet]:
     sets: dict[str, RuleSet] = {}
     for path in sorted((folder / "rules").glob("*.toml")):
         sets[path.stem] = RuleSet(path.stem, resolve_versions(path, parse_rule_file(path)), time_zone)
+    for version in sets[CALENDAR_RULE_SET].versions if CALENDAR_RULE_SET in sets else []:
+        try:
+            Calendar.from_rules(version.values())
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ProfileError(folder / "rules" / f"{CALENDAR_RULE_SET}.toml", str(exc),
+                               version=version.effective_from) from exc
     return sets
 
 
