@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     ledger_signing_key_file: Path | None = None
     city_profile: str = "yingtan"
+    # A folder of city profiles (<city>/profile.toml, <city>/regions.csv, <city>/rules/*.toml) beside the
+    # built-in ones; a city found there is taken before a built-in one of the same code (issue #13 item 4).
+    profile_dir: Path | None = None
     clock_speed: float = 1.0
     default_locale: str = "zh_CN"
     max_upload_bytes: int = 20 * 1024 * 1024

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from landbridge.cityprofile.schema import ProfileError, VersionSpec, kind_accepts, parse_rule_file, value_kind
 from landbridge.config import get_settings
+from landbridge.errors import Conflict
 from landbridge.kernel.clock import now
 from landbridge.kernel.ids import is_region_code
 from landbridge.kernel.workdays import CALENDAR_RULE_SET, Calendar
@@ -220,6 +221,59 @@ def _load_rule_sets(folder: Path, time_zone: str) -> dict[str, RuleSet]:
     return sets
 
 
+LOCK_FILE = "rules.lock"
+
+
+def read_lock(folder: Path) -> dict[str, dict[str, str]]:
+    """The stored digest of each version already in force: ``{set: {effective_from: digest}}``."""
+    path = folder / LOCK_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(path, f"not a valid TOML file: {exc}") from exc
+    return {str(k): {str(d): str(h) for d, h in v.items()} for k, v in data.items()}
+
+
+def _check_lock(folder: Path, sets: dict[str, RuleSet]) -> None:
+    """Refuse a profile in which a version already in force was edited: its digest must match ``rules.lock``."""
+    for set_name, entries in read_lock(folder).items():
+        path = folder / "rules" / f"{set_name}.toml"
+        by_day = {v.effective_from.isoformat(): v for v in sets[set_name].versions} if set_name in sets else {}
+        for day, digest in entries.items():
+            version = by_day.get(day)
+            if version is None:
+                raise ProfileError(path, f"the version locked in {LOCK_FILE} is gone", version=date.fromisoformat(day))
+            if version.digest != digest:
+                raise ProfileError(path, f"a version already in force was edited (its digest no longer matches "
+                                         f"{LOCK_FILE}): state the change as a new version",
+                                   version=version.effective_from)
+
+
+def unlocked_versions(profile: CityProfile, folder: Path) -> list[tuple[str, RuleSetVersion]]:
+    """Versions in force today that ``rules.lock`` does not hold yet (``landbridge rules lock`` adds them)."""
+    lock = read_lock(folder)
+    today = profile.today()
+    return [(name, v) for name, rule_set in sorted(profile.rule_sets.items()) for v in rule_set.versions
+            if v.effective_from <= today and v.effective_from.isoformat() not in lock.get(name, {})]
+
+
+def write_lock(profile: CityProfile, folder: Path) -> list[tuple[str, RuleSetVersion]]:
+    """Add the versions now in force to ``rules.lock``; an entry already there is never changed."""
+    added = unlocked_versions(profile, folder)
+    lock = read_lock(folder)
+    for name, version in added:
+        lock.setdefault(name, {})[version.effective_from.isoformat()] = version.digest
+    lines = ["# The digest of each rule-set version already in force (issue #13 item 2): a version in force is",
+             "# never edited; a change is a new version. `landbridge rules lock` adds versions coming into force."]
+    for name in sorted(lock):
+        lines.append(f"\n[{name}]")
+        lines += [f'"{day}" = "{digest}"' for day, digest in sorted(lock[name].items())]
+    (folder / LOCK_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return added
+
+
 def _load_regions(folder: Path) -> dict[str, Region]:
     regions: dict[str, Region] = {}
     with (folder / "regions.csv").open(encoding="utf-8") as fh:
@@ -235,11 +289,29 @@ def _load_regions(folder: Path) -> dict[str, Region]:
     return regions
 
 
-def load_profile(code: str, base: Path = DATA_DIR) -> CityProfile:
-    """Read a city profile folder."""
-    folder = base / code
+def profile_folder(code: str) -> Path:
+    """The folder of city profile ``code``: ``LANDBRIDGE_PROFILE_DIR/<code>`` if there is one, else built in."""
+    outside = get_settings().profile_dir
+    if outside is not None and (outside / code / "profile.toml").exists():
+        return outside / code
+    if (DATA_DIR / code / "profile.toml").exists():
+        return DATA_DIR / code
+    raise ProfileError(outside / code if outside else DATA_DIR / code, "no such city profile (profile.toml missing)")
+
+
+def available_profiles() -> list[str]:
+    """The codes of every city profile: built in and in ``LANDBRIDGE_PROFILE_DIR``."""
+    bases = [DATA_DIR] + ([get_settings().profile_dir] if get_settings().profile_dir else [])
+    return sorted({p.parent.name for base in bases if base for p in base.glob("*/profile.toml")})
+
+
+def load_profile(code: str, base: Path | None = None) -> CityProfile:
+    """Read a city profile folder (``base/code``, by default found by ``profile_folder``) and check it."""
+    folder = base / code if base is not None else profile_folder(code)
     raw = tomllib.loads((folder / "profile.toml").read_text(encoding="utf-8"))
     time_zone = str(raw.get("time_zone", DEFAULT_TIME_ZONE))
+    rule_sets = _load_rule_sets(folder, time_zone)
+    _check_lock(folder, rule_sets)
     extent = tuple(float(x) for x in raw["extent"])
     center = tuple(float(x) for x in raw["map_center"])
     return CityProfile(
@@ -249,7 +321,7 @@ def load_profile(code: str, base: Path = DATA_DIR) -> CityProfile:
         extent=(extent[0], extent[1], extent[2], extent[3]), map_center=(center[0], center[1]),
         map_zoom=int(raw["map_zoom"]), certificate_prefix=raw["certificate_prefix"],
         encumbrance_certificate_prefix=raw["encumbrance_certificate_prefix"],
-        regions=_load_regions(folder), rule_sets=_load_rule_sets(folder, time_zone), raw=raw,
+        regions=_load_regions(folder), rule_sets=rule_sets, raw=raw,
         time_zone=time_zone,
     )
 
@@ -262,3 +334,30 @@ def _cached(code: str) -> CityProfile:
 def get_profile(code: str | None = None) -> CityProfile:
     """The configured city profile (cached)."""
     return _cached(code or get_settings().city_profile)
+
+
+class RulesEdited(Conflict):
+    """A record's stored rule digest no longer matches the profile: a version in force was edited in place."""
+
+    def __init__(self, rule_set: str, day: date, stored: str, found: str) -> None:
+        super().__init__("rules.version_edited",
+                         f"规则集 {rule_set} 在 {day.isoformat()} 生效的版本已被改动，无法复现当时的规则",
+                         f"rule set {rule_set} in force on {day.isoformat()} was edited in place: the numbers "
+                         "this record used cannot be reproduced", rule_set=rule_set, day=day.isoformat(),
+                         stored=stored, found=found)
+
+
+def decided_by(rule_set: str, day: date | None = None) -> RuleSetVersion:
+    """The version of ``rule_set`` that decides a record on ``day`` (default today): store its ``digest`` on it."""
+    return get_profile().rules(rule_set).version_at(day)
+
+
+def rules_used(rule_set: str, day: date, stored: str | None) -> RuleSetVersion:
+    """The version a record was decided under, checked against the digest stored on it (issue #13 item 2).
+
+    A record from before digests were kept (``stored`` is None) is taken as it is.
+    """
+    version = get_profile().rules(rule_set).version_at(day)
+    if stored is not None and stored != version.digest:
+        raise RulesEdited(rule_set, day, stored, version.digest)
+    return version

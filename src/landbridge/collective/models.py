@@ -352,6 +352,7 @@ class Motion(Base):
     open_ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
     seal_ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
     rule_version: Mapped[str | None] = mapped_column(String(10))
+    rule_digest: Mapped[str | None] = mapped_column(String(64))  # the collective rules it used (issue #13)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(120))
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -22,6 +22,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from landbridge.cityprofile import decided_by
 from landbridge.collective import queries, rules
 from landbridge.collective.models import (
     Ballot,
@@ -146,6 +147,7 @@ def open_vote(session: Session, *, motion_id: int, actor: str, closes_at: dateti
     motion.roster_size = len(voters)
     motion.roster_sha256 = rules.roster_digest(m for m, _ in voters)
     motion.rule_version = config.effective_from.isoformat()
+    motion.rule_digest = decided_by("collective", config.effective_from).digest
     motion.version += 1
     session.flush()
     motion.open_ledger_seq = record(
