@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from landbridge.cityprofile.cli import app as rules_app
 from landbridge.valuation.cli import app as valuation_app
 
 app = typer.Typer(help="LandBridge 城乡融合综合服务平台", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -20,6 +21,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(valuation_app, name="valuation")
+app.add_typer(rules_app, name="rules")
 console = Console()
 
 

@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    "landbridge.valuation.mass_pages", "landbridge.exchange.views", "landbridge.exchange.pages",
                    "landbridge.valuation.learn_views", "landbridge.valuation.report_views",
                    "landbridge.exchange.method_views", "landbridge.exchange.document_views",
-                   "landbridge.exchange.live"):
+                   "landbridge.exchange.live", "landbridge.web.rules_pages"):
         _include_optional(app, module)
 
     if import_optional("landbridge.exchange.bid_lane") is not None:  # outermost: bearer-token bids skip the stack

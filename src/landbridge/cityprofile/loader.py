@@ -222,6 +222,38 @@ def _load_rule_sets(folder: Path, time_zone: str) -> dict[str, RuleSet]:
 
 
 LOCK_FILE = "rules.lock"
+REFERENCE_PROFILE = "yingtan"
+OPTIONAL_SETS_PREFIX = "demo_"  # the demo world's sets: only a profile that builds a demo world needs them
+
+
+def _check_against_reference(folder: Path, sets: dict[str, RuleSet]) -> None:
+    """Every rule the code reads must be in another city's profile, of the same kind as in the built-in profile.
+
+    The built-in reference profile (Yingtan) is the schema of the rule sets: a rule missing from the newest
+    version of a set, or holding a value of another kind, is refused with the file and the rule named.
+    """
+    reference = _reference_sets()
+    for name, ref in sorted(reference.items()):
+        path = folder / "rules" / f"{name}.toml"
+        if name not in sets:
+            if name.startswith(OPTIONAL_SETS_PREFIX) or name == "calendar":
+                continue
+            raise ProfileError(path, "rule set missing (the platform reads it)")
+        newest = max(sets[name].versions, key=lambda v: v.effective_from)
+        for rule_name, rule in sorted(max(ref.versions, key=lambda v: v.effective_from).rules.items()):
+            if rule_name not in newest.rules:
+                raise ProfileError(path, "rule missing (the platform reads it)", version=newest.effective_from,
+                                   rule=rule_name)
+            found = newest.rules[rule_name]
+            expected, kind = value_kind(rule.value), value_kind(found.value)
+            if not kind_accepts(expected, kind):
+                raise ProfileError(path, f"value {found.value!r} is a {kind}, the rule holds a {expected}",
+                                   version=found.effective_from, rule=rule_name)
+
+
+@lru_cache(maxsize=1)
+def _reference_sets() -> dict[str, RuleSet]:
+    return _load_rule_sets(DATA_DIR / REFERENCE_PROFILE, DEFAULT_TIME_ZONE)
 
 
 def read_lock(folder: Path) -> dict[str, dict[str, str]]:
@@ -311,6 +343,8 @@ def load_profile(code: str, base: Path | None = None) -> CityProfile:
     raw = tomllib.loads((folder / "profile.toml").read_text(encoding="utf-8"))
     time_zone = str(raw.get("time_zone", DEFAULT_TIME_ZONE))
     rule_sets = _load_rule_sets(folder, time_zone)
+    if folder.resolve() != (DATA_DIR / REFERENCE_PROFILE).resolve():
+        _check_against_reference(folder, rule_sets)
     _check_lock(folder, rule_sets)
     extent = tuple(float(x) for x in raw["extent"])
     center = tuple(float(x) for x in raw["map_center"])
