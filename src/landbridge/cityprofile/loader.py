@@ -208,10 +208,24 @@ def resolve_versions(path: Path, specs: list[VersionSpec], inherited: RuleSetVer
     return resolved
 
 
-def _load_rule_sets(folder: Path, time_zone: str) -> dict[str, RuleSet]:
-    sets: dict[str, RuleSet] = {}
+def _load_rule_sets(folder: Path, time_zone: str, base: dict[str, RuleSet] | None = None) -> dict[str, RuleSet]:
+    """Each ``rules/<set>.toml``; with a ``base`` (a profile that ``extends`` another), the base's sets are taken
+    and this profile's versions of a set amend the base's (a version may not fall on a base version's day)."""
+    sets: dict[str, RuleSet] = {n: RuleSet(n, list(r.versions), time_zone) for n, r in (base or {}).items()}
     for path in sorted((folder / "rules").glob("*.toml")):
-        sets[path.stem] = RuleSet(path.stem, resolve_versions(path, parse_rule_file(path)), time_zone)
+        specs = parse_rule_file(path)
+        inherited = sets[path.stem].versions if path.stem in sets else []
+        if inherited:
+            first, clash = specs[0].effective_from, {v.effective_from for v in inherited} & {
+                s.effective_from for s in specs}
+            if clash:
+                raise ProfileError(path, "a version falls on the day of a version of the profile it extends",
+                                   version=min(clash))
+            if any(v.effective_from > first for v in inherited):
+                raise ProfileError(path, "an amendment of an extended profile must be newer than all its versions",
+                                   version=first)
+        previous = inherited[-1] if inherited else None
+        sets[path.stem] = RuleSet(path.stem, [*inherited, *resolve_versions(path, specs, previous)], time_zone)
     for version in sets[CALENDAR_RULE_SET].versions if CALENDAR_RULE_SET in sets else []:
         try:
             Calendar.from_rules(version.values())
@@ -342,7 +356,8 @@ def load_profile(code: str, base: Path | None = None) -> CityProfile:
     folder = base / code if base is not None else profile_folder(code)
     raw = tomllib.loads((folder / "profile.toml").read_text(encoding="utf-8"))
     time_zone = str(raw.get("time_zone", DEFAULT_TIME_ZONE))
-    rule_sets = _load_rule_sets(folder, time_zone)
+    extended = load_profile(str(raw["extends"])).rule_sets if raw.get("extends") else None
+    rule_sets = _load_rule_sets(folder, time_zone, extended)
     if folder.resolve() != (DATA_DIR / REFERENCE_PROFILE).resolve():
         _check_against_reference(folder, rule_sets)
     _check_lock(folder, rule_sets)
