@@ -195,6 +195,9 @@ def resolve_versions(path: Path, specs: list[VersionSpec], inherited: RuleSetVer
     previous = inherited
     for spec in specs:
         rules = dict(previous.rules) if previous else {}
+        for name in spec.removes:
+            if rules.pop(name, None) is None:
+                raise ProfileError(path, "removes a rule that is not in force", version=spec.effective_from, rule=name)
         for name, rule in spec.rules.items():
             if name in rules:
                 expected, found = value_kind(rules[name].value), value_kind(rule.value)
@@ -203,7 +206,7 @@ def resolve_versions(path: Path, specs: list[VersionSpec], inherited: RuleSetVer
                                        version=spec.effective_from, rule=name)
             rules[name] = Rule(name, rule.value, rule.unit, rule.source or spec.source, rule.verified,
                                spec.effective_from)
-        previous = RuleSetVersion(spec.effective_from, spec.source, rules, frozenset(spec.rules))
+        previous = RuleSetVersion(spec.effective_from, spec.source, rules, frozenset(spec.rules) | set(spec.removes))
         resolved.append(previous)
     return resolved
 

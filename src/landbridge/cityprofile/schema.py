@@ -51,6 +51,7 @@ class VersionSpec(BaseModel):
     effective_from: date
     source: str = Field(min_length=1)
     rules: dict[str, RuleSpec] = Field(default_factory=dict)
+    removes: list[str] = Field(default_factory=list)  # rules this version takes out of the rule data
 
 
 class RuleFileSpec(BaseModel):
@@ -125,6 +126,11 @@ def parse_rule_file(path: Path) -> list[VersionSpec]:
         if version.effective_from in seen:
             raise ProfileError(path, "two versions take effect on the same day", version=version.effective_from)
         seen.add(version.effective_from)
+    for version in versions:
+        both = set(version.removes) & set(version.rules)
+        if both:
+            raise ProfileError(path, "a version both sets and removes a rule", version=version.effective_from,
+                               rule=min(both))
     if not versions[0].rules:
         raise ProfileError(path, "the first version sets no rules", version=versions[0].effective_from)
     return versions
