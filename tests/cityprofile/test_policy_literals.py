@@ -53,12 +53,10 @@ def policy_literals(path: Path) -> list[str]:
                 if kw.arg in ("days", "hours", "minutes", "weeks") and _number(kw.value) and \
                         getattr(kw.value, "value", 0) not in (0, 1):
                     found.append(ast.unparse(node))
-        elif isinstance(node, ast.Call) and _name(node.func) == "Decimal" and node.args and \
+        elif (isinstance(node, ast.Call) and _name(node.func) == "Decimal" and node.args and \
                 isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str) and \
-                node.args[0].value not in TRIVIAL_DECIMALS:
-            found.append(ast.unparse(node))
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and any(
-                isinstance(side, ast.Constant) and side.value in SECONDS for side in (node.left, node.right)):
+                node.args[0].value not in TRIVIAL_DECIMALS) or (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and any(
+                isinstance(side, ast.Constant) and side.value in SECONDS for side in (node.left, node.right))):
             found.append(ast.unparse(node))
     # 365 * 24 * 3600 nests: keep the outermost product only
     return [f for f in found if not any(f != g and f in g for g in found)]
