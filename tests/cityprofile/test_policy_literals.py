@@ -43,21 +43,29 @@ def _number(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
 
 
+def _literal_timedelta(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and _name(node.func) == "timedelta" and any(
+        kw.arg in ("days", "hours", "minutes", "weeks") and _number(kw.value)
+        and getattr(kw.value, "value", 0) not in (0, 1) for kw in node.keywords)
+
+
+def _literal_decimal(node: ast.AST) -> bool:
+    if not (isinstance(node, ast.Call) and _name(node.func) == "Decimal" and node.args):
+        return False
+    arg = node.args[0]
+    return isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value not in TRIVIAL_DECIMALS
+
+
+def _literal_seconds(node: ast.AST) -> bool:
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and any(
+        isinstance(side, ast.Constant) and side.value in SECONDS for side in (node.left, node.right))
+
+
 def policy_literals(path: Path) -> list[str]:
     """The policy-looking literals of one file, as source text."""
-    text = path.read_text(encoding="utf-8")
-    found: list[str] = []
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.Call) and _name(node.func) == "timedelta":
-            for kw in node.keywords:
-                if kw.arg in ("days", "hours", "minutes", "weeks") and _number(kw.value) and \
-                        getattr(kw.value, "value", 0) not in (0, 1):
-                    found.append(ast.unparse(node))
-        elif (isinstance(node, ast.Call) and _name(node.func) == "Decimal" and node.args and \
-                isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str) and \
-                node.args[0].value not in TRIVIAL_DECIMALS) or (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and any(
-                isinstance(side, ast.Constant) and side.value in SECONDS for side in (node.left, node.right))):
-            found.append(ast.unparse(node))
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = [ast.unparse(node) for node in ast.walk(tree)
+             if _literal_timedelta(node) or _literal_decimal(node) or _literal_seconds(node)]
     # 365 * 24 * 3600 nests: keep the outermost product only
     return [f for f in found if not any(f != g and f in g for g in found)]
 
