@@ -121,3 +121,25 @@ def test_verified_defaults_to_false(profile_copy: Path) -> None:
     builtin = load_profile("yingtan")
     assert builtin.rules("auth").rule("session_hours").verified is False  # a platform default
     assert builtin.rules("registry").rule("objection_lapse_days").verified is True  # 民法典 art. 220
+
+
+def test_a_version_may_remove_rules_and_their_history_stays(profile_copy: Path) -> None:
+    _append(profile_copy, "auth", '\n[[version]]\neffective_from = "2029-01-01"\nsource = "added"\n\n'
+                                  '[version.rules.extra_hours]\nvalue = 2\nsource = "s"\n'
+                                  '\n[[version]]\neffective_from = "2030-01-01"\nsource = "moved"\n'
+                                  'removes = ["extra_hours"]\n')
+    auth = load_profile("yingtan", profile_copy).rules("auth")
+    assert "extra_hours" not in auth.version_at(date(2030, 1, 1)).rules
+    assert auth.int("extra_hours", date(2029, 12, 31)) == 2
+    assert [r.value for r in auth.history("extra_hours")] == [2]
+    _append(profile_copy, "auth", '\n[[version]]\neffective_from = "2031-01-01"\nsource = "again"\n'
+                                  'removes = ["extra_hours"]\n')
+    with pytest.raises(ProfileError, match=r"auth\.toml \[version 2031-01-01\] rule extra_hours: removes a rule"):
+        load_profile("yingtan", profile_copy)
+
+
+def test_another_profile_missing_a_rule_the_platform_reads_is_refused(profile_copy: Path) -> None:
+    _append(profile_copy, "auth", '\n[[version]]\neffective_from = "2030-01-01"\nsource = "s"\n'
+                                  'removes = ["api_token_hours"]\n')
+    with pytest.raises(ProfileError, match=r"auth\.toml \[version 2030-01-01\] rule api_token_hours: rule missing"):
+        load_profile("yingtan", profile_copy)

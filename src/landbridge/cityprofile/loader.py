@@ -123,7 +123,8 @@ class RuleSet:
 
     def history(self, name: str) -> list[Rule]:
         """Every value the rule has had, oldest first (one entry per version that amended it)."""
-        return [v.rules[name] for v in sorted(self.versions, key=lambda v: v.effective_from) if name in v.amended]
+        return [v.rules[name] for v in sorted(self.versions, key=lambda v: v.effective_from)
+                if name in v.amended and name in v.rules]
 
 
 @dataclass
