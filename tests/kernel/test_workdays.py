@@ -61,23 +61,24 @@ def test_a_profile_override_adds_rest_days_working_days_and_years() -> None:
         workdays.add_workdays(date(2029, 12, 30), 1, calendar)
 
 
-def test_a_calendar_override_in_a_profile_is_checked_when_it_loads(tmp_path: Path) -> None:
+def _calendar_amended(tmp_path: Path, day: str, year_2028: str) -> Path:
+    """A copy of the Yingtan profile whose calendar gains a version on ``day`` giving ``year_2028``."""
     shutil.copytree(DATA_DIR / "yingtan", tmp_path / "yingtan")
     path = tmp_path / "yingtan" / "rules" / "calendar.toml"
-    path.write_text(path.read_text(encoding="utf-8") + '\n[[version]]\neffective_from = "2027-06-01"\nsource = "s"\n\n'
-                    '[version.rules.year_2028]\nvalue = { holidays = [2029-01-01], workdays = [] }\nsource = "s"\n',
-                    encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + f'\n[[version]]\neffective_from = "{day}"\nsource = "s"\n\n'
+                    f'[version.rules.year_2028]\nvalue = {year_2028}\nsource = "s"\n', encoding="utf-8")
+    return tmp_path
+
+
+def test_a_calendar_override_in_a_profile_is_checked_when_it_loads(tmp_path: Path) -> None:
+    base = _calendar_amended(tmp_path, "2027-06-01", "{ holidays = [2029-01-01], workdays = [] }")
     with pytest.raises(ProfileError, match=r"calendar\.toml \[version 2027-06-01\].*year_2028 lists a day of another"):
-        load_profile("yingtan", tmp_path)
+        load_profile("yingtan", base)
 
 
 def test_the_newest_calendar_version_is_used(tmp_path: Path) -> None:
-    shutil.copytree(DATA_DIR / "yingtan", tmp_path / "yingtan")
-    path = tmp_path / "yingtan" / "rules" / "calendar.toml"
-    path.write_text(path.read_text(encoding="utf-8") + '\n[[version]]\neffective_from = "2099-01-01"\nsource = "s"\n\n'
-                    '[version.rules.year_2028]\nvalue = { holidays = [2028-01-03], workdays = [] }\nsource = "s"\n',
-                    encoding="utf-8")
-    calendar = load_profile("yingtan", tmp_path).calendar()
+    base = _calendar_amended(tmp_path, "2099-01-01", "{ holidays = [2028-01-03], workdays = [] }")
+    calendar = load_profile("yingtan", base).calendar()
     assert calendar.covered(date(2028, 5, 1)) and not calendar.is_workday(date(2028, 1, 3))
 
 
