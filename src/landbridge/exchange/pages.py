@@ -146,9 +146,9 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
     return _page(request, "exchange/lot.html", {**_location(session, lot),
         "settlement": settled, "settlement_overdue": settled is not None and settled.status == "due"
         and is_overdue(settled.due_on, now()),
-        "settlement_mine": settled is not None and (insider or (me is not None and me.id == settled.bidder_id)),
+        "settlement_mine": settled is not None and (sees_identities or (me is not None and me.id == settled.bidder_id)),
         "instalments": instalments_of(session, settled.id) if settled is not None else [],
-        "distribution": _distribution(session, settled) if insider and settled is not None else None,
+        "distribution": _distribution(session, settled) if sees_identities and settled is not None else None,
         "lot": lot, "takes_bids": takes_bids,
         "history": queries.bid_history(session, lot.id, limit=50) if takes_bids else [],
         "leader": queries.bidder_code_of(session, lot.leader_bidder_id) if takes_bids else None, "result": result,
