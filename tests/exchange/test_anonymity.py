@@ -354,3 +354,17 @@ def test_publication_rules_are_rule_data(scene: Scene) -> None:
         lot = s.get(Lot, lot_id)
         assert lot is not None
         assert disclosure.publication_rules(lot) == (Publication.name, Publication.masked_name)
+
+
+@pytest.mark.parametrize(("user", "status"), [(None, 401), ("exchange", 403), ("supervisor", 403), ("admin", 403),
+                                              ("qdelta", 404), ("qbeta", 200)])
+def test_a_bidder_reads_only_its_own_registration(scene: Scene, user: str | None, status: int) -> None:
+    sc = scene
+    lot_id = _open_lot(sc, ("qalpha", "qbeta"))
+    r = sc.client.get(f"/api/v1/exchange/lots/{lot_id}/me", headers=sc.headers(user))
+    assert r.status_code == status, r.text
+    alpha = sc.who["qalpha"]
+    assert alpha.name not in r.text and alpha.sub_account not in r.text
+    if status == 200:
+        beta = sc.who["qbeta"]
+        assert (r.json()["party_name"], r.json()["bidder_code"]) == (beta.name, beta.code)
