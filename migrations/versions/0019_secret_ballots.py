@@ -72,7 +72,7 @@ def _split_ballots() -> None:
     box = sa.table('collective_ballot_box', sa.column('id', sa.String), sa.column('motion_id', sa.Integer),
                    sa.column('receipt_digest', sa.String), sa.column('sealed_choice', sa.Text),
                    sa.column('choice', sa.String), sa.column('position', sa.Integer), sa.column('legacy', sa.Boolean))
-    status = dict(conn.execute(sa.select(motion.c.id, motion.c.status)).tuples().all())
+    status = {int(i): str(st) for i, st in conn.execute(sa.select(motion.c.id, motion.c.status))}
     by_motion: dict[int, list[tuple[str, str]]] = {}
     for motion_id, member_id, choice, channel, receipt in conn.execute(
             sa.select(ballot.c.motion_id, ballot.c.member_id, ballot.c.choice, ballot.c.channel, ballot.c.receipt)):
