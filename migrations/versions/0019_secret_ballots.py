@@ -122,8 +122,8 @@ def downgrade() -> None:
         batch.drop_index('uq_collective_ballot_box_position')
         batch.drop_index(batch.f('ix_collective_ballot_box_motion_id'))
     op.drop_table('collective_ballot_box')
-    with op.batch_alter_table('collective_motion') as batch:
-        batch.drop_column('secrecy')
-    with op.batch_alter_table('collective_roster_entry') as batch:
-        batch.drop_column('named_choice')
-        batch.drop_column('channel')
+    # plain DROP COLUMN (SQLite >= 3.35 and PostgreSQL): a batch copy of collective_motion would drop a table
+    # other tables reference
+    op.execute('ALTER TABLE collective_motion DROP COLUMN secrecy')
+    op.execute('ALTER TABLE collective_roster_entry DROP COLUMN named_choice')
+    op.execute('ALTER TABLE collective_roster_entry DROP COLUMN channel')

@@ -4,8 +4,6 @@ the member's own view, and bad input answered with 4xx and a stable code."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -14,28 +12,9 @@ from sqlalchemy import func, select
 
 from landbridge.collective.models import BallotBoxEntry, DividendRun, Member
 from landbridge.db import Database
-from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, merkle
-from landbridge.main import create_app
 from landbridge.registry import create_party
-from tests.collective.conftest import ACTOR, Village, accounts_world, make_uscc, resident_id
-
-
-@dataclass
-class Api:
-    client: TestClient
-    village: Village
-    other: Village
-    newcomer: int
-
-
-@pytest.fixture
-def api(db: Database, clock: Clock) -> Iterator[Api]:
-    with db.transaction() as s:
-        village, other = accounts_world(s)
-        newcomer = create_party(s, kind="person", name="新媳妇", id_number=resident_id(55, 1998), actor=ACTOR).id
-    with TestClient(create_app()) as c:
-        yield Api(c, village, other, newcomer)
+from tests.collective.conftest import ACTOR, Api, make_uscc, resident_id
 
 
 def auth(client: TestClient, username: str | None) -> dict[str, str]:

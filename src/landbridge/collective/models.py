@@ -320,7 +320,7 @@ class Meeting(Base):
 class Secrecy(StrEnum):
     """How a motion is voted: by secret ballot (the default), or by name where the kind's rule says so."""
 
-    secret = "secret"
+    secret = "secret"  # noqa: S105  (a kind of ballot, not a password)
     named = "named"
 
 

@@ -218,9 +218,9 @@ def cast_ballot(session: Session, *, motion_id: int, member_id: int, choice: str
     session.expire(entry)
     receipt = rules.new_receipt()
     entry_id = secrets.token_hex(16)
+    sealed_choice = privacy.encrypt(choice, context=rules.box_context(motion.id, entry_id))
     session.execute(insert(_BOX), [{"id": entry_id, "motion_id": motion.id,
-                                    "receipt_digest": rules.receipt_digest(receipt),
-                                    "sealed_choice": privacy.encrypt(choice, context=rules.box_context(motion.id, entry_id)),
+                                    "receipt_digest": rules.receipt_digest(receipt), "sealed_choice": sealed_choice,
                                     "choice": None, "position": None, "legacy": False}])
     participation: dict[str, Any] = {"member_id": member_id, "channel": channel_value}
     if named:
