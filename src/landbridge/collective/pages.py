@@ -80,12 +80,15 @@ def _labels(_: Callable[..., str]) -> dict[str, dict[str, str]]:
 def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
     _ = page_translator(request)
     flash = request.session.pop("flash", None)
+    # a voter's receipt rides in the (signed, HttpOnly) session cookie to the next page only: shown once
+    receipt = request.session.pop("receipt", None)
     message = None
     if isinstance(flash, dict):
         message = {"kind": flash.get("kind"),
                    "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
     return render(request, template, {"_": _, "labels": _labels(_), "csrf": csrf_token(request), "message": message,
-                                      **context}, status_code=status_code)
+                                      "fresh_receipt": receipt if isinstance(receipt, str) else None, **context},
+                  status_code=status_code)
 
 
 def _flash(request: Request, kind: str, zh: str, en: str) -> None:
@@ -294,10 +297,11 @@ def cast(request: Request, motion_id: int, csrf: str = Form(""), choice: str = F
             voter, channel = int(member_id), "in_person"
         receipt = service.cast_ballot(session, motion_id=motion.id, member_id=voter, choice=choice, channel=channel,
                                       actor=who.actor)
-        # the receipt is shown this once (the flash is popped by the next page) and stored nowhere in clear
-        return (f"选票已投入票箱。请抄下您的回执（只显示这一次），表决封存后可凭回执核验：{receipt.receipt}",
-                f"your ballot is in the box. Write down your receipt (shown only this once) to check it once the "
-                f"vote is sealed: {receipt.receipt}")
+        # the receipt is shown this once (popped by the next page) and stored nowhere in clear
+        request.session["receipt"] = receipt.receipt
+        return ("选票已投入票箱。请抄下您的回执（只显示这一次），表决封存后可凭回执核验",
+                "your ballot is in the box. Write down your receipt (shown only this once) to check it once the "
+                "vote is sealed")
 
     return _motion_action(request, session, principal, csrf, motion_id, action)
 
