@@ -250,32 +250,37 @@ def test_a_named_vote_records_choices_by_name_only_where_the_rule_says(db: Datab
         assert all(r.named_choice is None for r in queries.roster_of(s, secret.id))
 
 
+def _seal_refused(s: Session, motion: int, code: str) -> None:
+    s.flush()
+    with pytest.raises(Conflict) as err:
+        collective.seal_vote(s, motion_id=motion, actor=ACTOR)
+    assert err.value.code == code
+    s.rollback()
+
+
+def _open_general(s: Session, village: Village, title: str = "事项") -> int:
+    meeting = collective.convene_meeting(s, collective_id=village.collective_id, body="members_assembly",
+                                         title="会", scheduled_at=datetime(2026, 3, 2, 2, tzinfo=UTC), actor=ACTOR)
+    motion = collective.create_motion(s, meeting_id=meeting.id, title=title, text="", actor=ACTOR)
+    collective.open_vote(s, motion_id=motion.id, actor=ACTOR)
+    return motion.id
+
+
 def test_a_ballot_box_that_disagrees_with_participation_cannot_be_sealed(db: Database, clock: Clock,
                                                                         village: Village) -> None:
     with db.transaction() as s:
-        meeting = collective.convene_meeting(s, collective_id=village.collective_id, body="members_assembly",
-                                             title="会", scheduled_at=datetime(2026, 3, 2, 2, tzinfo=UTC), actor=ACTOR)
-        motion = collective.create_motion(s, meeting_id=meeting.id, title="事项", text="", actor=ACTOR).id
-        collective.open_vote(s, motion_id=motion, actor=ACTOR)
+        motion = _open_general(s, village)
         for m in village.members[:4]:
             collective.cast_ballot(s, motion_id=motion, member_id=m, choice="yes", actor=ACTOR)
     with db.transaction() as s:
         # a stuffed ballot (no participation behind it) is caught at sealing
         s.add(BallotBoxEntry(id="f" * 32, motion_id=motion, receipt_digest="e" * 64, choice="yes", legacy=False))
-        s.flush()
-        with pytest.raises(Conflict) as err:
-            collective.seal_vote(s, motion_id=motion, actor=ACTOR)
-        assert err.value.code == "collective.ballots_participation_mismatch"
-        s.rollback()
+        _seal_refused(s, motion, "collective.ballots_participation_mismatch")
     with db.transaction() as s:
         # a sealed choice moved to another entry does not open
         first, second = queries.ballot_box(s, motion)[:2]
         first.sealed_choice, second.sealed_choice = second.sealed_choice, first.sealed_choice
-        s.flush()
-        with pytest.raises(Conflict) as err:
-            collective.seal_vote(s, motion_id=motion, actor=ACTOR)
-        assert err.value.code == "collective.ballot_unreadable"
-        s.rollback()
+        _seal_refused(s, motion, "collective.ballot_unreadable")
     with db.transaction() as s:
         sealed = collective.seal_vote(s, motion_id=motion, actor=ACTOR)
         assert sealed.yes_count == 4 and queries.participation_count(s, motion) == 4
@@ -287,14 +292,7 @@ def test_the_migration_splits_old_ballots_and_keeps_sealed_tallies_verifiable(db
                                                                               village: Village) -> None:
     url = db.engine.url.render_as_string(hide_password=False)
     with db.transaction() as s:
-        meeting = collective.convene_meeting(s, collective_id=village.collective_id, body="members_assembly",
-                                             title="会", scheduled_at=datetime(2026, 3, 2, 2, tzinfo=UTC), actor=ACTOR)
-        motions = []
-        for title in ("已封存", "进行中"):
-            motion = collective.create_motion(s, meeting_id=meeting.id, title=title, text="", actor=ACTOR)
-            collective.open_vote(s, motion_id=motion.id, actor=ACTOR)
-            motions.append(motion.id)
-    sealed_id, open_id = motions
+        sealed_id, open_id = _open_general(s, village, "已封存"), _open_general(s, village, "进行中")
     command.downgrade(alembic_config(url), "0017")
     old: dict[int, list[tuple[int, str, str]]] = {}
     try:
