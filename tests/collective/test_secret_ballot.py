@@ -168,6 +168,7 @@ def test_anyone_checks_a_receipt_and_recounts_the_public_list(api: Api, db: Data
         c.post(f"/api/v1/collective/motions/{motion}/ballots", json={"choice": "yes", "member_id": member},
                headers=clerk)
     assert c.get(f"/api/v1/collective/motions/{motion}/sealed-ballots").json()["code"] == "collective.vote_not_sealed"
+    assert c.get(f"/collective/motions/{motion}/sealed").status_code == 409
     sealed = c.post(f"/api/v1/collective/motions/{motion}/seal", headers=clerk).json()
     public = c.get(f"/api/v1/collective/motions/{motion}/sealed-ballots")  # no login
     assert public.status_code == 200, public.text
@@ -180,6 +181,10 @@ def test_anyone_checks_a_receipt_and_recounts_the_public_list(api: Api, db: Data
                                                                             key=lambda b: b["receipt_digest"]))
     assert hashlib.sha256(lines.encode()).hexdigest() == sealed["ballots_sha256"] == body["ballots_sha256"]
     assert "member" not in json.dumps(body["ballots"]) and "party" not in json.dumps(body)
+    page = c.get(f"/collective/motions/{motion}/sealed")  # the public page, zh-CN by default, English on request
+    assert page.status_code == 200 and "封存的选票清单" in page.text and "无记名投票" in page.text
+    assert all(b["receipt_digest"] in page.text for b in body["ballots"]) and page.text.count("<tr><td>") == 5
+    assert "Sealed ballot list" in c.get(f"/collective/motions/{motion}/sealed", params={"lang": "en"}).text
     check = c.post("/api/v1/collective/receipts/check", json={"receipt": mine["receipt"]})  # no login
     assert check.status_code == 200
     assert check.json() == {"status": "counted", "motion_id": motion, "choice": "abstain",

@@ -27,6 +27,7 @@ from landbridge.collective.views import (
     keeps,
     member_overview,
     motion_for_reader,
+    read_sealed_ballots,
     vote_result,
 )
 from landbridge.errors import DomainError, Forbidden, RuleViolation
@@ -339,6 +340,17 @@ def my_page(request: Request, session: Session = Depends(get_session),
 
 
 # --- the receipt check (anyone) -----------------------------------------------------------------------
+
+@router.get("/collective/motions/{motion_id}/sealed")
+def sealed_list_page(request: Request, motion_id: int, session: Session = Depends(get_session)) -> Response:
+    """The public page of a sealed vote: the counts and the shuffled ballot list anyone can recount (L3, P2,
+    issue #12 item 2); no login, no voter."""
+    try:
+        listed = read_sealed_ballots(motion_id, session)
+    except DomainError as exc:
+        return _refuse(request, exc)
+    return _page(request, "collective/sealed.html", {"listed": listed})
+
 
 @router.get("/collective/receipt")
 def receipt_page(request: Request) -> Response:
