@@ -21,11 +21,11 @@ TABLES = ('exchange_lot', 'exchange_settlement', 'collective_motion', 'registry_
 
 def upgrade() -> None:
     for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column('rule_digest', sa.String(length=64), nullable=True))
+        op.add_column(table, sa.Column('rule_digest', sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    # A plain DROP COLUMN (SQLite >= 3.35 and PostgreSQL): no table copy, so rows that other tables reference
+    # by foreign key stay where they are.
     for table in reversed(TABLES):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column('rule_digest')
+        op.drop_column(table, 'rule_digest')
