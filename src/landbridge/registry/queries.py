@@ -14,7 +14,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from landbridge.db import for_update
 from landbridge.errors import NotFound
 from landbridge.kernel.spatial import BBox, bbox_filter
+from landbridge.privacy import decrypt_many
 from landbridge.registry.models import (
+    ID_NUMBER_CONTEXT,
     Application,
     Certificate,
     Parcel,
@@ -51,9 +53,10 @@ def party_kinds(session: Session, party_ids: Sequence[int], *, chunk: int = 5000
     ids = sorted(set(party_ids))
     out: dict[int, tuple[str, str | None]] = {}
     for start in range(0, len(ids), chunk):
-        rows = session.execute(select(Party.id, Party.kind, Party.id_number).where(
-            Party.id.in_(ids[start:start + chunk])))
-        out.update({pid: (str(kind), number) for pid, kind, number in rows})
+        rows = session.execute(select(Party.id, Party.kind, Party.id_number_enc).where(
+            Party.id.in_(ids[start:start + chunk]))).all()
+        numbers = decrypt_many([sealed for _, _, sealed in rows], context=ID_NUMBER_CONTEXT)
+        out.update({pid: (str(kind), number) for (pid, kind, _), number in zip(rows, numbers, strict=True)})
     return out
 
 
