@@ -22,7 +22,8 @@ from landbridge.auth.service import Principal, region_prefix
 from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError, Forbidden, NotFound
 from landbridge.kernel.clock import ensure_utc, now, to_local
-from landbridge.kernel.ids import mask_id, mask_name
+from landbridge.kernel.ids import mask_id
+from landbridge.registry import personal
 from landbridge.registry.certificate_pdf import CertificateData, CertificateHolder, render_certificate_pdf
 from landbridge.registry.models import (
     Application,
@@ -38,6 +39,7 @@ from landbridge.registry.models import (
     Right,
     RightHolder,
 )
+from landbridge.registry.queries import holders_of
 from landbridge.web.i18n import request_locale, translator
 from landbridge.web.pages import RIGHT_TYPE_LABELS, check_csrf, csrf_token, land_use_label
 from landbridge.web.render import render, render_error
@@ -81,16 +83,22 @@ def _sees_full_ids(principal: Principal | None, region_code: str) -> bool:
             and principal.covers_region(region_code))
 
 
-def _holders(session: Session, right_ids: list[int], full_ids: bool) -> dict[int, list[HolderView]]:
+def _holders(session: Session, right_ids: list[int], full_ids: bool, principal: Principal | None = None,
+             purpose: str | None = None) -> dict[int, list[HolderView]]:
+    """Holders as shown: a person's or household's name whole only in the reader's scope (whole reads recorded
+    under ``purpose``), ID numbers whole only with ``full_ids``; organisations in full (issue #12 item 4)."""
     rows = session.execute(select(RightHolder, Party).join(Party, Party.id == RightHolder.party_id)
                            .where(RightHolder.right_id.in_(right_ids)).order_by(RightHolder.id)).all()
+    persons = {party.id for _, party in rows if party.kind != PartyKind.organisation}
+    whole = persons if full_ids else personal.parties_in_scope(session, principal, persons)
     out: dict[int, list[HolderView]] = {rid: [] for rid in right_ids}
     for holder, party in rows:
         share = str(Fraction(holder.share_num, holder.share_den))
-        # the public sees a person's or a household's name masked, as in the API; organisations in full
-        name = party.name if full_ids or party.kind == PartyKind.organisation else mask_name(party.name)
+        name = personal.shown_name(party.kind, party.name, party.id in whole)
         out[holder.right_id].append(HolderView(name, party.id_number if full_ids else mask_id(party.id_number),
                                                share))
+    if principal is not None and purpose is not None and whole:
+        personal.record_party_reads(session, principal, whole, purpose=purpose)
     return out
 
 
@@ -137,7 +145,7 @@ def parcel_page(request: Request, parcel_id: int, session: Session = Depends(get
     rights = list(session.scalars(select(Right).where(Right.unit_id.in_(unit_ids)).order_by(Right.id)))
     restrictions = list(session.scalars(select(Restriction).where(Restriction.unit_id.in_(unit_ids))
                                         .order_by(Restriction.rank, Restriction.id)))
-    holders = _holders(session, [r.id for r in rights], full_ids)
+    holders = _holders(session, [r.id for r in rights], full_ids, principal, "registry.parcel_page")
     current_rights = [RightView(r, holders[r.id], [x for x in restrictions if x.right_id == r.id
                                                    and x.status == RecordStatus.current])
                       for r in rights if r.status == RecordStatus.current]
@@ -260,11 +268,12 @@ def reject(request: Request, application_id: int, csrf: str = Form(""), reason: 
     return _decide(request, session, principal, csrf, application_id, False, reason.strip())
 
 
-def _certificate_context(session: Session, cert: Certificate, full_ids: bool) -> dict[str, Any]:
+def _certificate_context(session: Session, cert: Certificate, full_ids: bool, principal: Principal | None = None,
+                         purpose: str | None = None) -> dict[str, Any]:
     unit = session.get(PropertyUnit, cert.unit_id)
     right = session.get(Right, cert.right_id) if cert.right_id else None
     parcel = session.get(Parcel, unit.parcel_id) if unit else None
-    holders = _holders(session, [right.id], full_ids)[right.id] if right else []
+    holders = _holders(session, [right.id], full_ids, principal, purpose)[right.id] if right else []
     restrictions: list[Restriction] = []
     if right is not None:
         restrictions = list(session.scalars(select(Restriction).where(
@@ -283,7 +292,8 @@ def verify_page(request: Request, token: str, session: Session = Depends(get_ses
         exc = NotFound("registry.certificate_not_found", "证书不存在或核验码无效",
                        "no certificate has this verification code")
         return render_error(request, exc.http_status, exc.to_dict())
-    ctx = _certificate_context(session, cert, full_ids=False)
+    ctx = _certificate_context(session, cert, full_ids=False, principal=principal,
+                               purpose="registry.certificate_verify")
     ctx["labels"] = _labels(request)
     return render(request, "registry/verify.html", ctx)
 
@@ -348,6 +358,9 @@ def certificate_pdf(request: Request, certificate_id: int, session: Session = De
         exc = Forbidden("registry.certificate_forbidden", "只有登记机构和权利人可以下载证书",
                         "only the registration centre and the holders may download the certificate")
         return render_error(request, exc.http_status, exc.to_dict())
+    if cert.right_id is not None:  # the certificate prints its holders whole: a recorded read (issue #12)
+        personal.record_party_reads(session, principal, personal.persons_among(
+            session, (pid for pid, _ in holders_of(session, cert.right_id))), purpose="registry.certificate_pdf")
     pdf = render_certificate_pdf(certificate_data(request, session, cert))
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="certificate-{cert.id}.pdf"'})

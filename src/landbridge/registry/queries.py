@@ -44,8 +44,16 @@ def _get(session: Session, model: Any, obj_id: int, code: str, zh: str, en: str,
 
 def get_party(session: Session, party_id: int) -> Party:
     """Load a party (权利人) or 404 (R1)."""
-    party: Party = _get(session, Party, party_id, "registry.party_not_found", "权利人", "party")
+    party = session.get(Party, party_id)
+    if party is None:
+        raise party_not_found(party_id)
     return party
+
+
+def party_not_found(party_id: int) -> NotFound:
+    """The one answer for a party that is missing or out of the reader's scope (no existence oracle)."""
+    return NotFound("registry.party_not_found", f"权利人 {party_id} 不存在", f"party {party_id} does not exist",
+                    id=party_id)
 
 
 def party_kinds(session: Session, party_ids: Sequence[int], *, chunk: int = 5000) -> dict[int, tuple[str, str | None]]:
