@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from landbridge.auth import Principal, Role
+from landbridge.auth import Principal, Role, organisation_names
 from landbridge.auth.service import region_prefix
-from landbridge.privacy import Reader, mask_name, record_read
+from landbridge.privacy import Reader, list_reads, mask_name, record_read
+from landbridge.privacy.models import PersonalRead
 from landbridge.registry.models import Party, PartyKind, RecordStatus, Right, RightHolder
 
 CITY_WIDE = frozenset({Role.registrar, Role.supervisor, Role.admin})
@@ -79,3 +80,13 @@ def record_party_reads(session: Session, principal: Principal, party_ids: Iterab
     reader = reader_of(principal)
     for pid in sorted(set(party_ids)):
         record_read(session, reader=reader, record=f"party:{pid}", purpose=purpose, party_id=pid)
+
+
+def my_record_reads(session: Session, principal: Principal, *, before_id: int | None = None, limit: int = 50,
+                    ) -> tuple[list[PersonalRead], dict[int, str]]:
+    """The reads of the caller's own party record, newest first, with the readers' organisation names (none when
+    the account is linked to no party)."""
+    if principal.party_id is None:
+        return [], {}
+    rows = list_reads(session, party_id=principal.party_id, before_id=before_id, limit=limit)
+    return rows, organisation_names(session, {r.reader_organisation_id for r in rows if r.reader_organisation_id})

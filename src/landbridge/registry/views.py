@@ -16,12 +16,13 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from landbridge.auth import Principal, Role, check_region, optional_principal, require_roles
+from landbridge.auth import Principal, Role, check_region, current_principal, optional_principal, require_roles
 from landbridge.auth.service import region_prefix
 from landbridge.config import get_settings
 from landbridge.errors import Forbidden, RuleViolation
 from landbridge.kernel.clock import ensure_utc
 from landbridge.kernel.ids import mask_id, mask_name, mask_phone
+from landbridge.privacy import list_reads
 from landbridge.registry import personal, queries, rules, service
 from landbridge.registry.models import Application, Certificate, PartyKind, Restriction, Right
 from landbridge.registry.schemas import (
@@ -35,12 +36,16 @@ from landbridge.registry.schemas import (
     DocumentRead,
     HolderIn,
     MortgageIn,
+    MyRecordRead,
+    MyRecordReadPage,
     ObjectionIn,
     ParcelDetail,
     ParcelFeatureCollection,
     ParcelFeatureIn,
     PartyCreate,
     PartyRead,
+    PersonalReadPage,
+    PersonalReadRead,
     RejectIn,
     RestrictionRead,
     SeizureIn,
@@ -142,6 +147,48 @@ def read_party(party_id: int, principal: Principal = Depends(party_reader),
     if not personal.in_scope(session, principal, party_id):
         raise queries.party_not_found(party_id)
     return _party_read(session, queries.get_party(session, party_id), principal, purpose="registry.party_read")
+
+
+# --- reads of personal records (issue #12 item 4) ---------------------------------------------------
+
+DB_INT = 2**31 - 1
+auditor = require_roles(Role.supervisor, Role.admin)
+
+
+@router.get("/privacy/reads", response_model=PersonalReadPage)
+def list_personal_reads(party_id: int | None = Query(None, ge=1, le=DB_INT),
+                        reader: str | None = Query(None, max_length=120),
+                        reader_role: Role | None = None,
+                        record: str | None = Query(None, max_length=200),
+                        purpose: str | None = Query(None, max_length=80),
+                        since: datetime | None = None, until: datetime | None = None,
+                        before_id: int | None = Query(None, ge=1, le=2**63 - 1),
+                        limit: int = Query(50, ge=1, le=500),
+                        principal: Principal = Depends(auditor),
+                        session: Session = Depends(get_session)) -> PersonalReadPage:
+    """Reads of unmasked personal records, newest first, filterable and paged: supervisors and the admin
+    (P2; 个人信息保护法 art. 55; MLPS 2.0 level 3 security audit)."""
+    rows = list_reads(session, party_id=party_id, reader=reader, record=record,
+                      since=ensure_utc(since) if since else None, until=ensure_utc(until) if until else None,
+                      reader_role=reader_role.value if reader_role else None, purpose=purpose,
+                      before_id=before_id, limit=limit)
+    items = [PersonalReadRead(id=r.id, read_at=ensure_utc(r.read_at), reader=r.reader, reader_role=r.reader_role,
+                              reader_organisation_id=r.reader_organisation_id, record=r.record, party_id=r.party_id,
+                              purpose=r.purpose) for r in rows]
+    return PersonalReadPage(items=items, next_before_id=rows[-1].id if len(rows) == limit else None)
+
+
+@router.get("/me/record-reads", response_model=MyRecordReadPage)
+def list_my_record_reads(before_id: int | None = Query(None, ge=1, le=2**63 - 1),
+                         limit: int = Query(50, ge=1, le=500),
+                         principal: Principal = Depends(current_principal),
+                         session: Session = Depends(get_session)) -> MyRecordReadPage:
+    """Who read my record: the reads of the caller's own party record, by role and organisation, when and why
+    (个人信息保护法 art. 44-45: a person's right to know and to consult)."""
+    rows, names = personal.my_record_reads(session, principal, before_id=before_id, limit=limit)
+    items = [MyRecordRead(read_at=ensure_utc(r.read_at), reader_role=r.reader_role, purpose=r.purpose,
+                          reader_organisation=names.get(r.reader_organisation_id or 0)) for r in rows]
+    return MyRecordReadPage(items=items, next_before_id=rows[-1].id if len(rows) == limit else None)
 
 
 # --- parcels ------------------------------------------------------------------------------------
