@@ -13,12 +13,15 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge.db import for_update
 from landbridge.errors import NotFound
+from landbridge.kernel.ids import valid_resident_id, valid_uscc
 from landbridge.kernel.spatial import BBox, bbox_filter
-from landbridge.privacy import decrypt_many
+from landbridge.privacy import blind_index, decrypt_many
 from landbridge.registry.models import (
     ID_NUMBER_CONTEXT,
+    PHONE_CONTEXT,
     Application,
     Certificate,
+    IdType,
     Parcel,
     Party,
     PropertyUnit,
@@ -48,6 +51,23 @@ def get_party(session: Session, party_id: int) -> Party:
     if party is None:
         raise party_not_found(party_id)
     return party
+
+
+def find_party_by_id_number(session: Session, id_type: str, id_number: str) -> Party | None:
+    """The party holding an ID number, found by its keyed blind index (the number itself is stored only encrypted)
+    (R1; issue #12 item 4)."""
+    number = valid_resident_id(id_number) if id_type == IdType.resident_id else valid_uscc(id_number)
+    if number is None:
+        return None
+    index = blind_index(number, purpose=ID_NUMBER_CONTEXT)
+    return session.execute(select(Party).where(Party.id_type == id_type, Party.id_index == index)).scalar_one_or_none()
+
+
+def find_parties_by_phone(session: Session, phone: str, *, limit: int = 20) -> list[Party]:
+    """Parties with this exact phone number, by its blind index (issue #12 item 4)."""
+    index = blind_index(phone.strip(), purpose=PHONE_CONTEXT)
+    return list(session.execute(select(Party).where(Party.phone_index == index).order_by(Party.id).limit(limit))
+                .scalars())
 
 
 def party_not_found(party_id: int) -> NotFound:
