@@ -19,9 +19,10 @@ from landbridge.privacy.crypto import (
 )
 from landbridge.privacy.keys import KeyConfigError, Keyring, keyring, parse_data_keys
 from landbridge.privacy.masking import mask_id_number, mask_name, mask_phone
-from landbridge.privacy.service import Reader, list_reads, record_read
+from landbridge.privacy.service import COMMIT_READS, Reader, list_reads, record_read
 
 __all__ = [
+    "COMMIT_READS",
     "DecryptError",
     "KeyConfigError",
     "Keyring",

@@ -20,6 +20,7 @@ from landbridge.privacy.models import PersonalRead
 
 MAX_TEXT = {"reader": 120, "reader_role": 40, "record": 200, "purpose": 80}
 MAX_PAGE = 500
+COMMIT_READS = "landbridge.privacy.commit_reads"  # Session.info flag: the request must commit, though a read
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ def record_read(session: Session, *, reader: Reader, record: str, purpose: str,
                        party_id=party_id, purpose=_bounded("purpose", purpose))
     session.add(row)
     session.flush()
+    # a read that is shown is a read that is recorded: even a GET's read-only transaction commits it
+    session.info[COMMIT_READS] = True
     return row
 
 

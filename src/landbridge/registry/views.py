@@ -21,8 +21,8 @@ from landbridge.auth.service import region_prefix
 from landbridge.config import get_settings
 from landbridge.errors import Forbidden, RuleViolation
 from landbridge.kernel.clock import ensure_utc
-from landbridge.kernel.ids import mask_id, mask_name, mask_phone
-from landbridge.privacy import list_reads
+from landbridge.kernel.ids import mask_id, mask_phone
+from landbridge.privacy import list_reads, mask_name
 from landbridge.registry import personal, queries, rules, service
 from landbridge.registry.models import Application, Certificate, PartyKind, Restriction, Right
 from landbridge.registry.schemas import (
