@@ -41,7 +41,7 @@ from landbridge.registry.models import (
     RightHolder,
 )
 from landbridge.registry.queries import holders_of
-from landbridge.web.i18n import layered_translator, request_locale, translator
+from landbridge.web.i18n import request_locale, translator
 from landbridge.web.pages import RIGHT_TYPE_LABELS, check_csrf, csrf_token, land_use_label
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -370,20 +370,6 @@ def certificate_pdf(request: Request, certificate_id: int, session: Session = De
 # --- reads of personal records (issue #12 item 4) ---------------------------------------------------
 
 READS_PAGE_SIZE = 50
-READS_ZH = {
-    "Reads of personal records": "个人信息查阅记录",
-    "Every display of a person's record in full is recorded: who, when, which record and why.":
-        "每一次完整展示个人信息都被记录：谁、何时、查阅了哪条记录、出于何种目的。",
-    "Who read my record": "谁查阅了我的信息",
-    "Each time someone was shown your record in full it was recorded; here you see who (role and organisation), "
-    "when and why.": "每当有人查看您的完整个人信息都会留下记录；您可以在这里看到查阅者的角色与机构、时间和目的。",
-    "Your account is not linked to a registered person, so there is no record to show.":
-        "您的账号未关联登记的权利人，暂无记录。",
-    "Nobody has read your record yet.": "尚无人查阅您的信息。",
-    "No reads match.": "没有符合条件的查阅记录。",
-    "Time": "时间", "Reader": "查阅者", "Role": "角色", "Organisation": "机构", "Record": "记录",
-    "Purpose": "目的", "Party": "权利人", "Filter": "筛选", "Older": "更早",
-}
 PURPOSE_LABELS = {
     "registry.party_read": ("Party record", "查阅权利人信息"),
     "registry.party_create": ("Party registered", "登记权利人"),
@@ -396,11 +382,6 @@ ROLE_LABELS = {
     "registrar": "不动产登记中心", "supervisor": "监督", "admin": "平台管理", "collective_clerk": "集体经济组织",
     "township_official": "乡镇政府", "member": "本人", "bidder": "本人",
 }
-
-
-def _reads_translator(request: Request) -> Any:
-    locale = request_locale(request)
-    return layered_translator(locale, READS_ZH if locale == "zh_CN" else {})
 
 
 def _purpose(request: Request, code: str) -> str:
@@ -430,7 +411,7 @@ def personal_reads_page(request: Request, session: Session = Depends(get_session
     older = rows[-1].id if len(rows) == READS_PAGE_SIZE else None
     query = {k: v for k, v in (("party_id", party_id), ("reader", reader), ("purpose", purpose)) if v}
     return render(request, "registry/reads.html", {
-        "_": _reads_translator(request), "rows": rows, "older": older, "query": query, "audit": True,
+        "rows": rows, "older": older, "query": query, "audit": True,
         "purposes": {r.purpose: _purpose(request, r.purpose) for r in rows},
         "roles": {r.reader_role: _role(request, r.reader_role) for r in rows}, "linked": True, "orgs": {}})
 
@@ -445,7 +426,7 @@ def my_record_reads_page(request: Request, session: Session = Depends(get_sessio
     rows, orgs = personal.my_record_reads(session, principal, before_id=before_id, limit=READS_PAGE_SIZE)
     older = rows[-1].id if len(rows) == READS_PAGE_SIZE else None
     return render(request, "registry/reads.html", {
-        "_": _reads_translator(request), "rows": rows, "older": older, "query": {}, "audit": False,
+        "rows": rows, "older": older, "query": {}, "audit": False,
         "purposes": {r.purpose: _purpose(request, r.purpose) for r in rows},
         "roles": {r.reader_role: _role(request, r.reader_role) for r in rows},
         "linked": principal.party_id is not None, "orgs": orgs})
