@@ -3,21 +3,22 @@ and pages, as a matrix of roles and organisations."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from landbridge.auth import create_demo_accounts, link_user_party
+from landbridge.auth import link_user_party
 from landbridge.db import Database
-from landbridge.kernel.clock import Clock
-from landbridge.main import create_app
 from landbridge.privacy.models import PersonalRead
-from landbridge.registry import create_party
+from landbridge.registry import create_party, get_unit
 from landbridge.registry.models import Party
+from tests.registry import test_api
 from tests.registry.conftest import ACTOR, register, resident_id, square
+
+client = test_api.client  # the app with the demo accounts (one per role)
+auth = test_api.auth
 
 CLERK_VILLAGE = "360603101001"  # the demo clerk's collective (锦江村), 锦江镇
 TOWNSHIP_VILLAGE = "360603101002"  # 锦江镇, another village
@@ -35,14 +36,6 @@ class World:
 
 
 @pytest.fixture
-def client(db: Database, clock: Clock) -> Iterator[TestClient]:
-    with db.transaction() as s:
-        create_demo_accounts(s)
-    with TestClient(create_app()) as c:
-        yield c
-
-
-@pytest.fixture
 def world(client: TestClient, db: Database) -> World:
     with db.transaction() as s:
         own = create_party(s, kind="person", name="周建国", id_number=resident_id(41), phone="13812345678",
@@ -54,21 +47,12 @@ def world(client: TestClient, db: Database) -> World:
         holder = create_party(s, kind="person", name="李持有", id_number=resident_id(44), actor=ACTOR).id
         unit = register(s, square(0), [(holder, "1")], region=CLERK_VILLAGE)
         link_user_party(s, username="member", party_id=own)
-        from landbridge.registry import get_unit
         parcel = get_unit(s, unit).parcel_id
     return World(own, township, far, holder, parcel)
 
 
 ROLE_OF = {"registrar": "registrar", "supervisor": "supervisor", "admin": "admin", "clerk": "collective_clerk",
            "township": "township_official", "member": "member"}
-
-
-def auth(client: TestClient, username: str | None) -> dict[str, str]:
-    if username is None:
-        return {}
-    r = client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def reads(db: Database) -> list[PersonalRead]:
