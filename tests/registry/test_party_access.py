@@ -193,3 +193,18 @@ def test_person_sees_who_read_their_record(client: TestClient, db: Database, wor
     assert unlinked.status_code == 200 and unlinked.json()["items"] == []
     assert client.get("/api/v1/me/record-reads").status_code == 401
     assert client.get("/me/record-reads", follow_redirects=False).status_code == 303
+
+
+def test_lookup_by_id_number_is_scoped_and_recorded(client: TestClient, db: Database, world: World) -> None:
+    def lookup(user: str | None, n: int) -> tuple[int, dict[str, object]]:
+        r = client.post("/api/v1/parties/lookup", json={"id_number": resident_id(n)}, headers=auth(client, user))
+        return r.status_code, r.json()
+
+    status, body = lookup("clerk", 41)
+    assert status == 200 and body["id"] == world.own and body["name"] == "周建国"
+    assert reads(db)[-1].purpose == "registry.party_lookup" and reads(db)[-1].party_id == world.own
+    out_of_scope, unknown = lookup("clerk", 43), lookup("clerk", 99)
+    assert out_of_scope[0] == unknown[0] == 404 and out_of_scope[1] == unknown[1]  # no existence oracle
+    assert lookup("registrar", 43)[1]["id"] == world.far
+    assert lookup("bidder", 41)[0] == 403 and lookup(None, 41)[0] == 401
+    assert len(reads(db)) == 2

@@ -373,6 +373,10 @@ READS_PAGE_SIZE = 50
 PURPOSE_LABELS = {
     "registry.party_read": ("Party record", "查阅权利人信息"),
     "registry.party_create": ("Party registered", "登记权利人"),
+    "registry.party_lookup": ("Look-up by ID number", "按证件号查询"),
+    "collective.member_roll": ("Member roll", "成员名册"),
+    "collective.share_accounts": ("Share accounts", "股权账户"),
+    "collective.clerk_desk": ("Collective desk", "集体经济组织工作台"),
     "registry.parcel_detail": ("Parcel detail (API)", "宗地详情（接口）"),
     "registry.parcel_page": ("Parcel page", "宗地页面"),
     "registry.certificate_verify": ("Certificate verification", "证书核验"),

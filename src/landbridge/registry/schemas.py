@@ -42,6 +42,13 @@ class PartyRead(BaseModel):
     region_code: str | None
 
 
+class PartyLookup(BaseModel):
+    """An exact look-up by ID number (in the body, never in a URL that logs keep)."""
+
+    id_type: Literal["resident_id", "uscc"] = "resident_id"
+    id_number: str = Field(min_length=1, max_length=18)
+
+
 class PersonalReadRead(BaseModel):
     """One recorded read of an unmasked personal record (supervisors' view; issue #12 item 4)."""
 

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from landbridge.auth import Principal, Role, check_region, current_principal, optional_principal, require_roles
 from landbridge.auth.service import region_prefix
 from landbridge.config import get_settings
-from landbridge.errors import Forbidden, RuleViolation
+from landbridge.errors import Forbidden, NotFound, RuleViolation
 from landbridge.kernel.clock import ensure_utc
 from landbridge.kernel.ids import mask_id, mask_phone
 from landbridge.privacy import list_reads, mask_name
@@ -43,6 +43,7 @@ from landbridge.registry.schemas import (
     ParcelFeatureCollection,
     ParcelFeatureIn,
     PartyCreate,
+    PartyLookup,
     PartyRead,
     PersonalReadPage,
     PersonalReadRead,
@@ -147,6 +148,17 @@ def read_party(party_id: int, principal: Principal = Depends(party_reader),
     if not personal.in_scope(session, principal, party_id):
         raise queries.party_not_found(party_id)
     return _party_read(session, queries.get_party(session, party_id), principal, purpose="registry.party_read")
+
+
+@router.post("/parties/lookup", response_model=PartyRead)
+def lookup_party(body: PartyLookup, principal: Principal = Depends(reader),
+                 session: Session = Depends(get_session)) -> PartyRead:
+    """Find a party by its exact ID number through the keyed blind index (R1; issue #12 item 4), within the
+    caller's scope: a number that is not registered and one registered outside the scope read alike (404)."""
+    party = queries.find_party_by_id_number(session, body.id_type, body.id_number)
+    if party is None or not personal.in_scope(session, principal, party.id):
+        raise NotFound("registry.party_not_found", "未找到该证件号的权利人", "no party with this ID number")
+    return _party_read(session, party, principal, purpose="registry.party_lookup")
 
 
 # --- reads of personal records (issue #12 item 4) ---------------------------------------------------
