@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -292,7 +293,8 @@ def _models_agree(url: str) -> None:
     from alembic.migration import MigrationContext
 
     engine = create_engine(normalise_url(url))
-    with engine.connect() as conn:
+    with engine.connect() as conn, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Did not recognize type 'geometry'")  # PostGIS columns of other tables
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diffs: list[Any] = [d for d in compare_metadata(ctx, load_models()) if "registry_party" in repr(d)
                             and "registry_party_member" not in repr(d)]
