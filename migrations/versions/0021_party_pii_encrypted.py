@@ -7,6 +7,7 @@ Revision ID: 0021
 Revises: 0017
 """
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
@@ -36,6 +37,31 @@ def _chunks(conn: sa.Connection, *columns: str) -> Iterator[Sequence[sa.Row[tupl
         last = int(rows[-1][0])
 
 
+@contextmanager
+def _recreating_party_table(conn: sa.Connection) -> Iterator[None]:
+    """SQLite recreates registry_party to drop columns; other tables' foreign keys point at it, so enforcement is
+    off for the swap (SQLite's documented 12-step table change: the pragma only takes effect outside a
+    transaction) and ``foreign_key_check`` must come back empty before it commits."""
+    if conn.dialect.name != 'sqlite':
+        yield
+        return
+    conn.exec_driver_sql('COMMIT')
+    conn.exec_driver_sql('PRAGMA foreign_keys=OFF')
+    conn.exec_driver_sql('BEGIN IMMEDIATE')
+    try:
+        yield
+        broken = conn.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+        if broken:
+            raise RuntimeError(f'registry_party swap broke foreign keys: {broken[:5]}')
+        conn.exec_driver_sql('COMMIT')
+    except BaseException:
+        conn.exec_driver_sql('ROLLBACK')
+        conn.exec_driver_sql('PRAGMA foreign_keys=ON')
+        raise
+    conn.exec_driver_sql('PRAGMA foreign_keys=ON')
+    conn.exec_driver_sql('BEGIN IMMEDIATE')  # the migration run goes on in a transaction, as it began
+
+
 def upgrade() -> None:
     with op.batch_alter_table('registry_party') as batch:
         batch.add_column(sa.Column('id_number_enc', sa.String(length=160), nullable=True))
@@ -52,7 +78,7 @@ def upgrade() -> None:
                      encrypt_many(phones, context=PHONE_CONTEXT), blind_indexes(phones, purpose=PHONE_CONTEXT),
                      rows, strict=True)
         conn.execute(update, [{'ie': ie, 'ii': ii, 'pe': pe, 'pi': pi, 'id': r[0]} for ie, ii, pe, pi, r in params])
-    with op.batch_alter_table('registry_party') as batch:
+    with _recreating_party_table(conn), op.batch_alter_table('registry_party') as batch:
         batch.drop_index('uq_registry_party_id_number')
         batch.drop_constraint(op.f('ck_registry_party_id_pair'), type_='check')
         batch.drop_column('id_number')
@@ -76,7 +102,7 @@ def downgrade() -> None:
         numbers = decrypt_many([r[1] for r in rows], context=ID_CONTEXT)
         phones = decrypt_many([r[2] for r in rows], context=PHONE_CONTEXT)
         conn.execute(update, [{'n': n, 'p': p, 'id': r[0]} for n, p, r in zip(numbers, phones, rows, strict=True)])
-    with op.batch_alter_table('registry_party') as batch:
+    with _recreating_party_table(conn), op.batch_alter_table('registry_party') as batch:
         batch.drop_index(batch.f('ix_registry_party_phone_index'))
         batch.drop_index('uq_registry_party_id_index')
         batch.drop_constraint(op.f('ck_registry_party_phone_sealed'), type_='check')

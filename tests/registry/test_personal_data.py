@@ -258,6 +258,9 @@ def test_migration_0021_converts_rows_both_ways(scratch_url: str) -> None:
                          {"name": f"丙{i}", "n": number, "p": phone})
         conn.execute(text("INSERT INTO registry_party (kind, name, created_at) VALUES ('group', '丙0户', "
                           "CURRENT_TIMESTAMP)"))
+        # rows of other tables point at the parties: the table swap must keep them valid
+        conn.execute(text("INSERT INTO registry_party_member (group_id, member_id, relation, share_num, share_den) "
+                          "VALUES (13, 1, '户主', 1, 1)"))
     upgrade(scratch_url, "0021")
     with engine.connect() as conn:
         columns = {c["name"] for c in inspect(conn).get_columns("registry_party")}
@@ -285,6 +288,8 @@ def test_migration_0021_converts_rows_both_ways(scratch_url: str) -> None:
         columns = {c["name"] for c in inspect(conn).get_columns("registry_party")}
     engine.dispose()
     assert [tuple(r) for r in back[:12]] == people and not {"id_number_enc", "id_index"} & columns
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT group_id, member_id FROM registry_party_member")).all() == [(13, 1)]
 
 
 def _models_agree(url: str) -> None:
