@@ -16,10 +16,12 @@ db_app = typer.Typer(help="database schema")
 ledger_app = typer.Typer(help="the tamper-evident ledger")
 import_app = typer.Typer(help="import files")
 export_app = typer.Typer(help="export files")
+privacy_app = typer.Typer(help="personal data: keys and encryption at rest")
 app.add_typer(db_app, name="db")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(privacy_app, name="privacy")
 app.add_typer(valuation_app, name="valuation")
 app.add_typer(rules_app, name="rules")
 console = Console()
@@ -55,6 +57,34 @@ def ledger_verify(database: str | None = typer.Option(None, "--database")) -> No
         return
     console.print(f"[red]ledger TAMPERED[/red] at seq {report.first_bad_seq}: {report.reason}")
     raise typer.Exit(1)
+
+
+@privacy_app.command("rotate-keys")
+def privacy_rotate_keys(database: str | None = typer.Option(None, "--database"),
+                        chunk: int = typer.Option(5000, min=1, max=100_000, help="parties per transaction")) -> None:
+    """Re-encrypt every party's ID number and phone under the newest data key, in chunks (issue #12 item 4)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from landbridge.db import get_database
+    from landbridge.privacy import keyring
+    from landbridge.registry.sealing import count_sealed_parties, rotate_party_keys_chunk
+
+    _use_database(database)
+    db = get_database()
+    with db.transaction(readonly=True) as session:
+        total = count_sealed_parties(session)
+    rotated, after = 0, 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as bar:
+        task = bar.add_task("重新加密 / re-encrypting", total=total)
+        while True:
+            with db.transaction() as session:  # one transaction per chunk: resumable, never one huge transaction
+                step = rotate_party_keys_chunk(session, after_id=after, chunk=chunk)
+            if step.scanned == 0:
+                break
+            after, rotated = step.last_id, rotated + step.rotated
+            bar.advance(task, step.scanned)
+    console.print(f"[green]{rotated:,} of {total:,} parties re-encrypted[/green] under key {keyring().current[0]}")
 
 
 @ledger_app.command("head")

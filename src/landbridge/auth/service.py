@@ -219,6 +219,15 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
+def organisation_names(session: Session, organisation_ids: Collection[int]) -> dict[int, str]:
+    """Names of organisations by id (who read a record, shown to the person it is about; issue #12 item 4)."""
+    ids = sorted(set(organisation_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all()
+    return {int(oid): str(name) for oid, name in rows}
+
+
 def demo_accounts_present(session: Session) -> bool:
     """Whether any demo account exists (production refuses to start if so)."""
     return session.execute(select(User.id).where(User.is_demo.is_(True)).limit(1)).first() is not None

@@ -170,6 +170,8 @@ def list_members(collective_id: int, status: str | None = Query(default=None, ma
     limit = _page_limit(limit)
     rows, total = queries.list_members(session, collective.id, status=status, limit=limit, offset=offset)
     full = keeps(principal, collective)
+    # the roll shows members' names whole to those who keep or oversee it: each such read is recorded (issue #12)
+    registry.record_party_reads(session, principal, {m.party_id for m in rows}, purpose="collective.member_roll")
     return MemberPage(items=[member_read(session, m, full_id=full) for m in rows], total=total, limit=limit,
                       offset=offset)
 
@@ -262,6 +264,8 @@ def list_accounts(collective_id: int, limit: int = Query(100, ge=1), offset: int
     collective = readable(session, principal, collective_id)
     limit = _page_limit(limit)
     rows, total = queries.list_accounts(session, collective.id, limit=limit, offset=offset)
+    registry.record_party_reads(session, principal, {a.holder_party_id for a in rows},
+                                purpose="collective.share_accounts")
     return AccountPage(items=[account_read(session, a) for a in rows], total=total, limit=limit, offset=offset)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from landbridge.db import get_database
+from landbridge.privacy import COMMIT_READS
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -31,7 +32,9 @@ class TransactionalRoute(APIRoute):
             try:
                 response = await original(request)
                 if session.in_transaction():  # a route that already ended its transaction needs no thread hop
-                    await run_in_threadpool(session.rollback if readonly else session.commit)
+                    # a read that recorded who read a personal record commits that record (issue #12 item 4)
+                    commit = not readonly or session.info.pop(COMMIT_READS, False)
+                    await run_in_threadpool(session.commit if commit else session.rollback)
                 return response
             except BaseException:
                 if session.in_transaction():
