@@ -88,7 +88,7 @@ def test_lockouts_back_off_exponentially_and_are_bounded(accounts: Database, clo
     for _ in range(9):
         for _ in range(RULES.int("login_max_failures")):
             assert api_login(attacker, "fund", "wrong")[0] == 401
-        status, body = api_login(attacker, "fund", "demo")
+        status, _body = api_login(attacker, "fund", "demo")
         assert status == 429
         with accounts.transaction(readonly=True) as s:
             pair = s.execute(select(LoginThrottle).where(LoginThrottle.scope == throttle.PAIR)).scalar_one()
