@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(auth_router)
     app.include_router(ledger_router)
-    for module in ("landbridge.registry.views", "landbridge.web.pages", "landbridge.auth.pages",
+    for module in ("landbridge.registry.views", "landbridge.web.pages", "landbridge.web.account",
                    "landbridge.registry.pages",
                    "landbridge.planning.views", "landbridge.valuation.views", "landbridge.collective.views",
                    "landbridge.collective.pages", "landbridge.valuation.benchmark_views",

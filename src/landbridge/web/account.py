@@ -1,4 +1,5 @@
-"""Password change page (修改密码) for every signed-in user (issue #12 item 5)."""
+"""Account page: password change (修改密码) for every signed-in user (issue #12 item 5); beside login/logout in
+web.pages, here because auth itself imports no page code."""
 
 from __future__ import annotations
 
