@@ -1,4 +1,4 @@
-"""Login throttling stored per scope, written in its own transaction (issue #12 item 5; ADR 0010).
+"""Login throttling stored per scope, written in its own transaction (issue #12 item 5; docs/adr/0010-authentication-that-holds.md).
 
 Scopes of one attempt by ``username`` from ``address``:
 - ``pair``: that account from that address: exponential back-off (``auth.login_max_failures``,
