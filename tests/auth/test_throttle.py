@@ -3,6 +3,7 @@ its own transaction through the API and the web form, on SQLite and PostgreSQL."
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -158,3 +159,17 @@ def test_failure_is_counted_when_the_callers_transaction_rolls_back(accounts: Da
         authenticate(s, username="clerk", password="demo", address=ATTACKER)
     with accounts.transaction() as s:
         assert authenticate(s, username="clerk", password="demo", address=USER_HOME).username == "clerk"
+
+
+def test_parallel_guesses_get_no_more_than_the_threshold(accounts: Database, clock: Clock) -> None:
+    """Guesses sent at once all pass the quick check, but are recorded one by one under the rows' locks: once the
+    threshold is reached the rest are refused whatever their password, the right one included."""
+    max_failures = RULES.int("login_max_failures")
+    passwords = [f"guess-{i}" for i in range(3 * max_failures)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda p: api_login(client_at(ATTACKER), "insurer", p)[0], passwords))
+    assert statuses.count(401) == max_failures and statuses.count(429) == len(passwords) - max_failures
+    assert api_login(client_at(ATTACKER), "insurer", "demo")[0] == 429
+    with accounts.transaction(readonly=True) as s:
+        pair = s.execute(select(LoginThrottle).where(LoginThrottle.scope == throttle.PAIR)).scalar_one()
+        assert pair.lockouts == 1
