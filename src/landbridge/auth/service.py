@@ -205,7 +205,9 @@ def authenticate(session: Session, *, username: str, password: str, address: str
             at = now()
             rows = throttle.read_rows(writer, keys, lock=True)
             until = throttle.locked_until(rows, at)
-            if until is None and ok:
+            if until is not None:
+                pass  # refused like an attempt refused in step 1: not counted again, whatever its password
+            elif ok:
                 throttle.apply_success(rows, at)
             else:
                 for scope in throttle.apply_failure(rows, at):
