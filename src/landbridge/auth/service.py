@@ -205,11 +205,10 @@ def authenticate(session: Session, *, username: str, password: str, address: str
             at = now()
             rows = throttle.read_rows(writer, keys, lock=True)
             until = throttle.locked_until(rows, at)
-            if until is not None:
-                pass  # refused like an attempt refused in step 1: not counted again, whatever its password
-            elif ok:
+            # an attempt that meets a lock is refused like one refused above: not counted, whatever its password
+            if until is None and ok:
                 throttle.apply_success(rows, at)
-            else:
+            elif until is None:
                 for scope in throttle.apply_failure(rows, at):
                     _record_lock(writer, scope, rows[scope], row.id if row is not None else None)
     finally:
