@@ -48,10 +48,10 @@ def lockout_duration(lockouts: int, base: timedelta, ceiling: timedelta) -> time
     """The ``lockouts``-th lock-out in a row lasts ``base`` × 2^(lockouts-1), at most ``ceiling`` (back-off)."""
     if lockouts <= 0:
         return timedelta(0)
-    if lockouts > 40:  # 2^40 × a minute is far beyond any ceiling; keeps the arithmetic small
+    factor: int = 2 ** min(lockouts - 1, 64)
+    if base <= timedelta(0) or factor >= ceiling / base:  # compare before multiplying: no timedelta overflow
         return ceiling
-    factor: int = 2 ** (lockouts - 1)
-    return min(base * factor, ceiling)
+    return base * factor
 
 
 def record_failure(state: ThrottleState, at: datetime, policy: ThrottlePolicy) -> ThrottleState:
