@@ -81,7 +81,7 @@ def check_production_ready(settings: Settings) -> None:
             with database.transaction(readonly=True) as session:
                 check_startup_safety(session, settings.mode)
         except DomainError as exc:
-            problems.append(exc.message_en)
+            problems.append(exc.message_en.removeprefix("refusing to start: "))
         except SQLAlchemyError as exc:
             problems.append(f"the database cannot be checked for demo accounts ({type(exc).__name__}); "
                             "run `landbridge db upgrade` first")

@@ -99,3 +99,25 @@ def test_production_refuses_demo_accounts_and_weak_passwords_at_creation(
         assert weak.value.code == "auth.weak_password"
         create_user(s, username="wang", password="Registry-Desk-7", display_name="王", role=Role.registrar,
                     organisation_id=org.id)
+
+
+def test_serve_command_refuses_production_with_demo_accounts(db: Database, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from landbridge.cli import app
+
+    with db.transaction() as s:
+        create_demo_accounts(s)
+    for name, value in production(tmp_path).model_dump().items():
+        if value is not None and name not in ("database_url", "var_dir"):
+            monkeypatch.setenv(f"LANDBRIDGE_{name.upper()}", str(value))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["serve", "--no-worker"])
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert result.exit_code == 2, result.output
+    output = " ".join(result.output.split())  # as printed, wrapped to the terminal
+    assert "demo accounts exist" in output and "生产模式拒绝启动" in output
