@@ -1,7 +1,7 @@
 """auth: server-side web sessions, login throttle per scope, token revocation time (issue #12 item 5)
 
 Revision ID: 0022
-Revises: 0017
+Revises: 0019
 """
 from collections.abc import Sequence
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0022'
-down_revision: str | None = '0017'
+down_revision: str | None = '0019'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -38,7 +38,7 @@ def test_migration_upgrades_downgrades_and_matches_the_models(db: Database) -> N
     assert _auth_differences(db) == []
     cfg = alembic_config(db.url)
     try:
-        command.downgrade(cfg, "0017")
+        command.downgrade(cfg, "0019")
         tables = set(inspect(db.engine).get_table_names())
         assert "auth_web_session" not in tables and "auth_login_throttle" not in tables
         assert "revoked_at" not in {c["name"] for c in inspect(db.engine).get_columns("auth_api_token")}
