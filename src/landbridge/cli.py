@@ -169,26 +169,22 @@ def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = type
     """Serve the platform (and, by default, the deadline worker)."""
     import uvicorn
 
-    from landbridge.auth import check_startup_safety
     from landbridge.config import get_settings
-    from landbridge.db import get_database
-    from landbridge.errors import DomainError
-    from landbridge.main import create_app
+    from landbridge.main import StartupRefused, create_app
 
     _use_database(database)
     settings = get_settings()
-    try:
-        with get_database().transaction(readonly=True) as session:
-            check_startup_safety(session, settings.mode)
-    except DomainError as exc:
-        console.print(f"[red]{exc.message} / {exc.message_en}[/red]")
+    try:  # the app factory refuses production with demo accounts, default secrets or missing keys (issue #12)
+        application = create_app(settings)
+    except StartupRefused as exc:
+        console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     if worker:
         from landbridge.worker import start_background_worker
 
         start_background_worker()
     # live bid streams (SSE) never end by themselves: a stopping server closes them after 5 s
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+    uvicorn.run(application, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
 
 
 @app.command()
