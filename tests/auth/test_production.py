@@ -4,6 +4,7 @@ missing keys refuse to start with a clear message; ``admin``/``demo`` never logs
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -111,7 +112,8 @@ def test_serve_command_refuses_production_with_demo_accounts(db: Database, tmp_p
         create_demo_accounts(s)
     for name, value in production(tmp_path).model_dump().items():
         if value is not None and name not in ("database_url", "var_dir"):
-            monkeypatch.setenv(f"LANDBRIDGE_{name.upper()}", str(value))
+            text = json.dumps(value) if isinstance(value, dict | list) else str(value)  # complex settings are JSON
+            monkeypatch.setenv(f"LANDBRIDGE_{name.upper()}", text)
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(app, ["serve", "--no-worker"])
