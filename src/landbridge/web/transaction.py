@@ -21,11 +21,13 @@ class TransactionalRoute(APIRoute):
     Reads (GET/HEAD) use a read-only session; anything that raises rolls the whole request back.
     """
 
+    audited_reads = False  # see AuditedReadRoute
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
-            readonly = request.method in READ_METHODS
+            readonly = request.method in READ_METHODS and not self.audited_reads
             session = get_database().session(readonly=readonly)
             request.state.db = session
             try:
@@ -41,6 +43,13 @@ class TransactionalRoute(APIRoute):
                 session.close()  # no transaction left: closing touches no connection
 
         return handler
+
+
+class AuditedReadRoute(TransactionalRoute):
+    """A route whose reads are themselves recorded (查阅记录, 个人信息保护法 art. 51; issue #12): GETs run in a
+    read-write transaction that commits, so the record of a read is kept exactly when the read is answered."""
+
+    audited_reads = True
 
 
 async def get_session(request: Request) -> Session:
