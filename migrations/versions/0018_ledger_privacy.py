@@ -45,6 +45,8 @@ event_v2 = sa.table('ledger_event', sa.column('seq', SEQ), sa.column('recorded_a
                     sa.column('signature', sa.LargeBinary), sa.column('key_id', sa.String))
 private_t = sa.table('ledger_private', sa.column('seq', SEQ), sa.column('salt', sa.LargeBinary),
                      sa.column('body', sa.Text))
+staging_t = sa.table('ledger_private_staging', sa.column('seq', SEQ), sa.column('salt', sa.LargeBinary),
+                     sa.column('body', sa.Text))
 node_t = sa.table('ledger_node', sa.column('level', sa.Integer), sa.column('index', SEQ),
                   sa.column('hash', sa.LargeBinary))
 state_t = sa.table('ledger_state', sa.column('id', sa.Integer), sa.column('size', sa.BigInteger),
@@ -77,12 +79,12 @@ def _v1_body(seq: int, recorded_at: datetime, module: str, event_type: str, subj
 
 def upgrade() -> None:
     conn = op.get_bind()
-    op.create_table('ledger_private',
+    # private parts are staged apart and moved under their foreign key once ledger_event is rebuilt (SQLite
+    # recreates a table to drop columns, which it may not do while another table references it)
+    op.create_table('ledger_private_staging',
     sa.Column('seq', SEQ, nullable=False),
     sa.Column('salt', sa.LargeBinary(length=16), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['seq'], ['ledger_event.seq'], name=op.f('fk_ledger_private_seq_ledger_event')),
-    sa.PrimaryKeyConstraint('seq', name=op.f('pk_ledger_private')))
+    sa.Column('body', sa.Text(), nullable=False))
     with op.batch_alter_table('ledger_event') as batch:
         batch.add_column(sa.Column('subject_ref', sa.String(length=64), nullable=True))
         batch.add_column(sa.Column('public_subject', sa.String(length=200), nullable=True))
@@ -131,7 +133,7 @@ def upgrade() -> None:
             updates.append(up)
             privates.append(pr)
         conn.execute(update, updates)
-        conn.execute(sa.insert(private_t), privates)
+        conn.execute(sa.insert(staging_t), privates)
         if nodes:
             conn.execute(sa.insert(node_t), nodes)
 
@@ -151,7 +153,7 @@ def upgrade() -> None:
         up, pr = convert(seq, at, 'ledger', 'ledger_reanchored', 'ledger:reanchor-0018', 'migration:0018',
                          payload, None, nodes)
         conn.execute(update, [up])
-        conn.execute(sa.insert(private_t), [pr])
+        conn.execute(sa.insert(staging_t), [pr])
         if nodes:
             conn.execute(sa.insert(node_t), nodes)
     _store_tree(conn, frontier)
@@ -166,6 +168,15 @@ def upgrade() -> None:
         batch.alter_column('envelope', existing_type=sa.Text(), nullable=False)
         batch.create_index(batch.f('ix_ledger_event_subject_ref'), ['subject_ref'], unique=False)
         batch.create_index(batch.f('ix_ledger_event_public_subject'), ['public_subject'], unique=False)
+    op.create_table('ledger_private',
+    sa.Column('seq', SEQ, nullable=False),
+    sa.Column('salt', sa.LargeBinary(length=16), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['seq'], ['ledger_event.seq'], name=op.f('fk_ledger_private_seq_ledger_event')),
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_ledger_private')))
+    conn.execute(sa.text('INSERT INTO ledger_private (seq, salt, body) '
+                         'SELECT seq, salt, body FROM ledger_private_staging'))
+    op.drop_table('ledger_private_staging')
 
 
 def downgrade() -> None:
