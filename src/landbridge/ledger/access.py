@@ -26,9 +26,9 @@ def register_private_scope(module: str, check: ScopeCheck) -> None:
 
 def may_read_private(session: Session, principal: Any, role: str | None, event: Event) -> bool:
     """Whether this principal may read this event's private part: by role (need to know), then by scope."""
-    if not rules.may_read_private(event.module, role):
+    if not rules.may_read_private(event.module, role, event.event_type):
         return False
-    if not rules.needs_scope_check(event.module, role):
+    if not rules.needs_scope_check(event.module, role, event.event_type):
         return True
     check = _scopes.get(event.module)
     return check is not None and check(session, principal, event)

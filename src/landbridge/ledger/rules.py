@@ -49,6 +49,17 @@ SCOPED_READERS: Mapping[str, frozenset[str]] = {
 }
 # Modules whose private parts hold no personal data by construction: anyone reads them (the re-anchoring record).
 OPEN_MODULES: frozenset[str] = frozenset({"ledger"})
+# Events that record a result the rules publish, with aggregates and digests only: anyone reads their private part,
+# so a member checks a sealed tally against the ledger (C1, 村务公开). The actor there is the official acting in
+# office. A module adds a type here only when its payload carries no personal data.
+PUBLISHED_EVENTS: frozenset[tuple[str, str]] = frozenset({
+    ("collective", "vote_opened"), ("collective", "vote_sealed"),
+})
+
+
+def is_published(module: str, event_type: str) -> bool:
+    """Whether anyone may read this event's private part (open module, or a published result)."""
+    return module in OPEN_MODULES or (module, event_type) in PUBLISHED_EVENTS
 
 
 def subject_kind(subject: str) -> str:
@@ -81,15 +92,17 @@ def envelope(*, seq: int, recorded_at: str, module: str, event_type: str, subjec
                            "subject_ref": subject_ref, "subject": public_subject, "private_digest": digest.hex()})
 
 
-def may_read_private(module: str, role: str | None) -> bool:
+def may_read_private(module: str, role: str | None, event_type: str | None = None) -> bool:
     """Whether a role may read a module's private parts at all (before any per-record scope check)."""
-    if module in OPEN_MODULES:
+    if module in OPEN_MODULES or (event_type is not None and (module, event_type) in PUBLISHED_EVENTS):
         return True
     if role is None:
         return False
     return role in ALL_MODULES_READERS or role in PRIVATE_READERS.get(module, frozenset())
 
 
-def needs_scope_check(module: str, role: str | None) -> bool:
+def needs_scope_check(module: str, role: str | None, event_type: str | None = None) -> bool:
     """Whether a reader of this role sees only some of the module's events (e.g. a clerk, their collective's)."""
+    if event_type is not None and is_published(module, event_type):
+        return False
     return role is not None and role in SCOPED_READERS.get(module, frozenset())

@@ -120,8 +120,7 @@ def append_events(session: Session, events: Sequence[NewEvent],
         private.append(LedgerPrivate(seq=seq, salt=salt, body=body))
         nodes.extend(LedgerNode(level=level, index=index, hash=node) for level, index, node in completed)
     session.add_all(out)
-    session.flush()  # envelopes before the private parts that reference them
-    session.add_all(private)
+    session.add_all(private)  # the unit of work inserts envelopes first: ledger_private's foreign key orders them
     session.add_all(nodes)
     state.size = frontier.size
     state.frontier = json.dumps([h.hex() for h in frontier.hashes])

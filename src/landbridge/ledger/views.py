@@ -60,8 +60,8 @@ def _with_private(session: Session, principal: Principal | None, event: service.
                                                                                         event):
         out["private"] = None
         return out
-    if event.module not in rules.OPEN_MODULES:
-        assert principal is not None  # only open modules are readable anonymously
+    if not rules.is_published(event.module, event.event_type):
+        assert principal is not None  # only open modules and published results are readable anonymously
         record_read(session, reader=Reader(principal.actor, principal.role.value, principal.organisation_id),
                     record=f"ledger.private:{event.seq}", purpose=READ_PURPOSE, party_id=_party_of(event.subject))
     out["private"] = {"salt": event.salt.hex(), "body": event.private_body, **json.loads(event.private_body)}
