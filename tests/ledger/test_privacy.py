@@ -206,3 +206,18 @@ def test_subject_reference_is_keyed(world: World) -> None:
     assert ref != subject_reference(PARTY, Keyring((("x", b"\x01" * 32),), b"\x02" * 32))
     assert rules.is_public_subject("certificate:1") and not rules.is_public_subject("party:1")
     assert not rules.is_public_subject("auth.user:1") and not rules.is_public_subject("collective.member:1")
+
+
+def test_published_result_is_readable_by_anyone_and_not_a_personal_read(world: World, db: Database) -> None:
+    """A sealed tally (aggregates and digests only) is published: anyone opens its digest; a ballot is not."""
+    sealed = _append(db, "collective", "vote_sealed", "collective.motion:5",
+                     {"collective_id": world.village.collective_id, "yes": 5, "no": 0, "ballots_sha256": "ab" * 32})
+    ballot = _append(db, "collective", "ballot_cast", "collective.motion:5",
+                     {"collective_id": world.village.collective_id, "receipt": "r1"})
+    before = reads(db)
+    event = world.client.get(f"/api/v1/ledger/events/{sealed}").json()
+    assert event["subject"] == "collective.motion:5" and event["private"]["payload"]["yes"] == 5
+    assert hashlib.sha256(bytes.fromhex(event["private"]["salt"]) + event["private"]["body"].encode()).hexdigest() \
+        == event["private_digest"]
+    assert world.client.get(f"/api/v1/ledger/events/{ballot}").json()["private"] is None
+    assert reads(db) == before
