@@ -141,3 +141,33 @@ def test_upgrade_of_an_empty_ledger(fresh_url: str) -> None:
     finally:
         db.dispose()
     command.downgrade(alembic_config(fresh_url), PREVIOUS)
+
+
+def test_models_and_migration_agree_on_the_ledger_tables(fresh_url: str) -> None:
+    """After the migration, the ledger tables are exactly what the models declare (columns, types, indexes, keys)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from landbridge.schema import load_models
+
+    upgrade(fresh_url, REVISION)
+    engine = create_engine(fresh_url)
+    try:
+        with engine.connect() as conn:
+            diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), load_models())
+    finally:
+        engine.dispose()
+
+    def table_of(diff: Any) -> str:
+        item = diff[0] if isinstance(diff, list) else diff
+        for part in item[1:]:
+            name = getattr(part, "name", None) if not isinstance(part, str) else None
+            table = getattr(part, "table", None)
+            if table is not None:
+                return str(table.name)
+            if name and str(name).startswith("ledger_"):
+                return str(name)
+        return str(item[2]) if len(item) > 2 and isinstance(item[2], str) else ""
+
+    ledger = [d for d in diffs if table_of(d).startswith("ledger_")]
+    assert ledger == []
