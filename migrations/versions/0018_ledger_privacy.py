@@ -58,7 +58,7 @@ def _chunks(conn: sa.Connection, columns: list[Any], join_private: bool = False)
     while True:
         stmt = sa.select(*columns)
         if join_private:
-            stmt = stmt.select_from(event_v2.join(private_t, private_t.c.seq == event_v2.c.seq))
+            stmt = stmt.select_from(event_v2.outerjoin(private_t, private_t.c.seq == event_v2.c.seq))
         rows = list(conn.execute(stmt.where(event_v2.c.seq > last).order_by(event_v2.c.seq).limit(CHUNK)))
         if not rows:
             return
@@ -197,6 +197,8 @@ def downgrade() -> None:
         nodes: list[dict[str, Any]] = []
         updates = []
         for seq, recorded_at, module, event_type, private_text in rows:
+            if private_text is None:
+                raise RuntimeError(f'ledger event {seq} has no private part: its v1 body cannot be rebuilt')
             private = json.loads(private_text)
             body = _v1_body(seq, recorded_at, module, event_type, private['subject'], private['actor'],
                             private['payload'])

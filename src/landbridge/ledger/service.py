@@ -18,6 +18,7 @@ import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, cast
 
 from cryptography.exceptions import InvalidSignature
@@ -151,7 +152,7 @@ class Event:
     salt: bytes | None
     private_body: str | None
 
-    @property
+    @cached_property
     def private(self) -> dict[str, Any]:
         return {} if self.private_body is None else dict(json.loads(self.private_body))
 
