@@ -41,14 +41,12 @@ def _events(start: int, count: int) -> list[Any]:
 
 def append_phase(url: str, n: int, batch: int) -> dict[str, Any]:
     """Append n events in transactions of ``batch``, batched and one by one; events/s of each (fresh database)."""
-    import landbridge
-    from landbridge.db import Database
-    from landbridge.ledger import append_event, append_events, verify_ledger
-    from landbridge.schema import upgrade
+    from _common import fresh_database
 
-    _fresh(url)
-    upgrade(url)
-    db = Database(url)
+    import landbridge  # first: the child of baseline_phase imports the code PYTHONPATH names
+    from landbridge.ledger import append_event, append_events, verify_ledger
+
+    db = fresh_database(url)
     out: dict[str, Any] = {"code": str(Path(landbridge.__file__).resolve().parent)}
     done = 0
     t0, c0 = time.perf_counter(), time.process_time()
@@ -74,29 +72,6 @@ def append_phase(url: str, n: int, batch: int) -> dict[str, Any]:
     return out
 
 
-def _fresh(url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from landbridge.db import normalise_url
-
-    if url.startswith("sqlite"):
-        path = Path(url.split("sqlite:///", 1)[1])
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        return
-    u = make_url(normalise_url(url))
-    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{u.database}"'))
-    admin.dispose()
-    eng = create_engine(u, isolation_level="AUTOCOMMIT")
-    with eng.connect() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    eng.dispose()
-
-
 def baseline_phase(ref: str, url: str, n: int, batch: int) -> dict[str, Any]:
     """The same append phase on the code of ``ref`` (git archive of src/ and migrations/), in a child process."""
     sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", ref], check=True, capture_output=True,
@@ -118,13 +93,11 @@ def baseline_phase(ref: str, url: str, n: int, batch: int) -> dict[str, Any]:
 
 def verify_phase(url: str, n: int) -> dict[str, Any]:
     """Write n events, then time verify_ledger on the public layer alone and on both layers."""
-    from landbridge.db import Database
-    from landbridge.ledger import append_events, verify_ledger
-    from landbridge.schema import upgrade
+    from _common import fresh_database
 
-    _fresh(url)
-    upgrade(url)
-    db = Database(url)
+    from landbridge.ledger import append_events, verify_ledger
+
+    db = fresh_database(url)
     t0 = time.perf_counter()
     done, chunk = 0, 5000
     while done < n:
@@ -144,13 +117,6 @@ def verify_phase(url: str, n: int) -> dict[str, Any]:
     return out
 
 
-def _setup_env(url: str) -> None:
-    os.environ.setdefault("LANDBRIDGE_MODE", "test")
-    os.environ["LANDBRIDGE_DATABASE_URL"] = url
-    os.environ.setdefault("LANDBRIDGE_VAR_DIR", "/tmp/landbridge_bench_var")
-    Path(os.environ["LANDBRIDGE_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--n", type=int, default=20_000, help="events appended per path")
@@ -161,12 +127,9 @@ def main() -> None:
     p.add_argument("--phase", choices=("all", "append"), default="all", help=argparse.SUPPRESS)
     args = p.parse_args()
     url = args.database or "sqlite:////tmp/landbridge_bench_ledger.db"
-    _setup_env(url)
     if args.phase == "append":  # the child of baseline_phase: only what PYTHONPATH gives it
         print(json.dumps(append_phase(url, args.n, args.batch)))
         return
-    if str(ROOT / "src") not in sys.path:
-        sys.path.insert(0, str(ROOT / "src"))
     import resource
 
     figures: dict[str, Any] = {"bench": "ledger_append", "dialect": "sqlite" if url.startswith("sqlite") else

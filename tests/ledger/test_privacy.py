@@ -25,6 +25,7 @@ from landbridge.main import create_app
 from landbridge.privacy import Keyring, list_reads
 from landbridge.privacy.models import PersonalRead
 from tests.collective.conftest import Village, accounts_world
+from tests.collective.test_api import auth
 
 ID_NUMBER = "36060219900101123X"
 NAME = "欧阳娜娜"
@@ -59,14 +60,6 @@ def world(db: Database, clock: Clock) -> Iterator[World]:
     }
     with TestClient(create_app()) as c:
         yield World(c, village, other, seqs)
-
-
-def auth(client: TestClient, username: str | None) -> dict[str, str]:
-    if username is None:
-        return {}
-    r = client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def reads(db: Database) -> int:

@@ -340,16 +340,22 @@ def _stored_nodes(session: Session, wanted: list[tuple[int, int, bytes]]) -> dic
     return found
 
 
+def _canonical_object(text: str) -> dict[str, Any] | None:
+    """The JSON object ``text`` holds when it is exactly its canonical form, else None."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) and canonical_json(parsed) == text else None
+
+
 def _check_public(row: Any, expected_seq: int) -> str | None:
     seq, recorded_at, module, event_type, subject_ref, public_subject, digest, entry = row[:8]
     if seq != expected_seq:
         return f"sequence gap or reorder: expected {expected_seq}, found {seq}"
-    try:
-        parsed = json.loads(entry)
-    except ValueError:
-        return "envelope is not JSON"
-    if not isinstance(parsed, dict) or canonical_json(parsed) != entry:
-        return "envelope is not canonical"
+    parsed = _canonical_object(entry)
+    if parsed is None:
+        return "envelope is not canonical JSON"
     columns = {"seq": seq, "module": module, "event_type": event_type, "subject_ref": subject_ref,
                "subject": public_subject, "private_digest": digest.hex(),
                "recorded_at": ensure_utc(recorded_at).isoformat()}
@@ -370,12 +376,9 @@ def _check_private(row: Any, ring: Keyring | None) -> str | None:
         return "private part is missing"
     if rules.private_digest(salt, body) != digest:
         return "private part does not match the envelope's digest"
-    try:
-        parsed = json.loads(body)
-    except ValueError:
-        return "private part is not JSON"
-    if not isinstance(parsed, dict) or canonical_json(parsed) != body:
-        return "private part is not canonical"
+    parsed = _canonical_object(body)
+    if parsed is None:
+        return "private part is not canonical JSON"
     subject = parsed.get("subject")
     if not isinstance(subject, str):
         return "private part names no subject"
