@@ -158,7 +158,10 @@ def test_subject_history(world: World, db: Database) -> None:
     for bad in ({"limit": 201}, {"limit": 0}, {"after": 2**63}, {"subject_ref": "zz"}):
         r = world.client.get("/api/v1/ledger/events", params=bad)
         assert r.status_code == 422, (bad, r.text)
-    assert world.client.get(f"/api/v1/ledger/events/{2**63}").status_code == 422
+    for path in (f"/api/v1/ledger/events/{2**63}", f"/api/v1/ledger/proofs/inclusion/{2**63}",
+                 f"/api/v1/ledger/proofs/inclusion/1?tree_size={2**63}",
+                 f"/api/v1/ledger/proofs/consistency?first=1&second={2**63}"):
+        assert world.client.get(path).status_code == 422, path
 
 
 def test_verify_layers_with_and_without_keys(world: World, db: Database, settings: Settings) -> None:

@@ -106,7 +106,7 @@ def events(subject: str | None = Query(default=None, min_length=1, max_length=20
 
 
 @router.get("/proofs/inclusion/{seq}")
-def inclusion(seq: int, tree_size: int | None = Query(default=None, ge=1),
+def inclusion(seq: int = Path(ge=1, le=MAX_SEQ), tree_size: int | None = Query(default=None, ge=1, le=MAX_SEQ),
               session: Session = Depends(get_session)) -> dict[str, Any]:
     """Audit path of an event in the tree of ``tree_size`` events (default: the latest)."""
     size = tree_size or service.current_size(session)
@@ -114,7 +114,7 @@ def inclusion(seq: int, tree_size: int | None = Query(default=None, ge=1),
 
 
 @router.get("/proofs/consistency")
-def consistency(first: int = Query(ge=1), second: int = Query(ge=1),
+def consistency(first: int = Query(ge=1, le=MAX_SEQ), second: int = Query(ge=1, le=MAX_SEQ),
                 session: Session = Depends(get_session)) -> dict[str, Any]:
     """Proof that an older tree is a prefix of a newer one."""
     return service.consistency_proof(session, first, second)
