@@ -27,7 +27,7 @@ class TransactionalRoute(APIRoute):
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
-            readonly = request.method in READ_METHODS and not self.audited_reads
+            readonly = request.method in READ_METHODS and not (self.audited_reads and _signed_in(request))
             session = get_database().session(readonly=readonly)
             request.state.db = session
             try:
@@ -45,9 +45,17 @@ class TransactionalRoute(APIRoute):
         return handler
 
 
+def _signed_in(request: Request) -> bool:
+    """Whether the request carries credentials (a bearer token or a signed-in session cookie)."""
+    session = request.scope.get("session")
+    return bool(request.headers.get("authorization")) or (isinstance(session, dict) and "uid" in session)
+
+
 class AuditedReadRoute(TransactionalRoute):
-    """A route whose reads are themselves recorded (查阅记录, 个人信息保护法 art. 51; issue #12): GETs run in a
-    read-write transaction that commits, so the record of a read is kept exactly when the read is answered."""
+    """A route whose reads are themselves recorded (查阅记录, 个人信息保护法 art. 51; issue #12): a signed-in caller's
+    GET runs in a read-write transaction that commits, so the record of a read is kept exactly when the read is
+    answered. Anonymous GETs, which see nothing that is recorded, stay read-only (on SQLite a write transaction
+    would take the database's write lock)."""
 
     audited_reads = True
 
