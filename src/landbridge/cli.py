@@ -44,19 +44,26 @@ def db_upgrade(database: str | None = typer.Option(None, "--database", help="dat
 
 
 @ledger_app.command("verify")
-def ledger_verify(database: str | None = typer.Option(None, "--database")) -> None:
-    """Recompute the Merkle tree from the rows; exit 1 naming the first bad sequence number."""
-    from landbridge.db import get_database
-    from landbridge.ledger import verify_ledger
+def ledger_verify(
+    database: str | None = typer.Option(None, "--database"),
+    layers: str = typer.Option("auto", "--layers",
+                               help="public (envelopes, tree, signatures: no secret needed) | both (also each "
+                                    "private part and subject reference: needs the deployment's index key) | "
+                                    "auto (both where the key is available)"),
+    public_key: str | None = typer.Option(None, "--public-key", help="hex Ed25519 public key of the tree heads "
+                                                                    "(default: the deployment's signing key)"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+    progress: bool = typer.Option(True, "--progress/--no-progress"),
+) -> None:
+    """Recompute the ledger from its rows (issue #12 item 1); exit 1 naming the first bad sequence number."""
+    from landbridge.ledger.verify_cli import Layers, run_verify
 
+    try:
+        chosen = Layers(layers)
+    except ValueError:
+        raise typer.BadParameter("--layers must be public, both or auto") from None
     _use_database(database)
-    with get_database().transaction(readonly=True) as session:
-        report = verify_ledger(session)
-    if report.ok:
-        console.print(f"[green]ledger OK[/green]: {report.size} events, every leaf, root and signature verified")
-        return
-    console.print(f"[red]ledger TAMPERED[/red] at seq {report.first_bad_seq}: {report.reason}")
-    raise typer.Exit(1)
+    run_verify(layers=chosen, public_key=public_key, as_json=as_json, progress=progress)
 
 
 @privacy_app.command("rotate-keys")

@@ -297,6 +297,15 @@ def test_verify_page_shows_certificate_with_masked_holders(client: TestClient, w
         seq = s.execute(select(Certificate.ledger_seq).where(Certificate.id == world.certificate_id)).scalar_one()
     assert seq and f"/api/v1/ledger/proofs/inclusion/{seq}" in text
     assert client.get(f"/api/v1/ledger/proofs/inclusion/{seq}").status_code == 200
+    # the page's ledger links show the public envelope only: the certificate by name, no holder (issue #12 item 1)
+    history = f"/api/v1/ledger/events?subject=certificate:{world.certificate_id}"
+    assert history in text
+    for link in (f"/api/v1/ledger/events/{seq}", history):
+        shown = client.get(link)
+        assert shown.status_code == 200 and "周建国" not in shown.text and resident_id(1) not in shown.text
+    event = client.get(f"/api/v1/ledger/events/{seq}").json()
+    assert event["subject"] == f"certificate:{world.certificate_id}" and event["private"] is None
+    assert seq in [e["seq"] for e in client.get(history).json()["events"]]
 
 
 def test_unknown_verify_token_is_a_404_page(client: TestClient, world: World) -> None:

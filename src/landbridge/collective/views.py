@@ -73,8 +73,10 @@ from landbridge.collective.schemas import (
     VoteResultRead,
 )
 from landbridge.config import get_settings
-from landbridge.errors import Conflict, Forbidden, RuleViolation
+from landbridge.errors import Conflict, Forbidden, NotFound, RuleViolation
 from landbridge.kernel.ids import mask_id
+from landbridge.ledger import Event
+from landbridge.ledger.access import register_private_scope
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/collective", tags=["collective"], route_class=TransactionalRoute)
@@ -119,6 +121,22 @@ def readable(session: Session, principal: Principal, collective_id: int) -> Coll
     if principal.role == Role.township_official and principal.covers_region(collective.region_code):
         return collective
     raise forbidden_collective()
+
+
+def _ledger_scope(session: Session, principal: Principal, event: Event) -> bool:
+    """Whether a clerk or township official may read a collective event's private part: it is their collective's."""
+    kind, _, rest = (event.subject or "").partition(":")
+    found = event.payload.get("collective_id", rest if kind == "collective" else None)
+    if found is None or not str(found).isdigit():
+        return False
+    try:
+        readable(session, principal, int(found))
+    except (Forbidden, NotFound):
+        return False
+    return True
+
+
+register_private_scope("collective", _ledger_scope)
 
 
 def _page_limit(limit: int) -> int:
