@@ -1,6 +1,6 @@
 """Login throttling stored per scope, written in its own transaction (issue #12 item 5).
 
-Design and reasons: docs/adr/0010-authentication-that-holds.md.
+Design and reasons: docs/adr/0012-authentication-that-holds.md.
 
 Scopes of one attempt by ``username`` from ``address``:
 - ``pair``: that account from that address: exponential back-off (``auth.login_max_failures``,
