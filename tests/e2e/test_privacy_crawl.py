@@ -40,7 +40,9 @@ HREF = re.compile(r"""(?:href|src|action)=["']([^"'#]+)""")
 MAX_PAGES = 400
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 ASCII_TOKEN = re.compile(r"[0-9A-Za-z]+")
-SKIP_PATH = re.compile(r"/(static|logout|login)\b|/stream\b|/live\b|/lots/[^/]+/events$|\.(png|js|css|pdf|ico|svg|woff2?)$")
+# assets, the login form and live streams (server-sent events never end) are not crawled
+SKIP_PATH = re.compile(r"/(static|logout|login)\b|/stream\b|/live\b|/lots/[^/]+/events$"
+                       r"|\.(png|js|css|pdf|ico|svg|woff2?)$")
 
 
 @dataclass
