@@ -24,8 +24,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from landbridge.cityprofile import get_profile
+from landbridge.cli import app as cli_app
 from landbridge.db import Database
 from landbridge.demo.geography import build_geography
 from landbridge.demo.world import build_world
@@ -264,3 +266,11 @@ def test_an_outsider_reads_nothing_personal(world: tuple[TestClient, Secrets], d
     print(f"crawled {seen} API answers, {len(pages)} pages, {size} ledger events; {len(secrets.texts)} secrets")
     assert seen > 40 and size > 100
     assert not found, "\n".join(sorted(set(found))[:40])
+    # the ledger verifies from public data alone (the head's public key, no secret), and with the keys both layers
+    public_key = client.get("/api/v1/ledger/head").json()["public_key"]
+    runner = CliRunner()
+    for args in (["--layers", "public", "--public-key", public_key], ["--layers", "both"]):
+        result = runner.invoke(cli_app, ["ledger", "verify", "--database", db.url, "--json", "--no-progress", *args])
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.output.strip().splitlines()[-1])
+        assert report["ok"] is True and report["size"] >= size, report
