@@ -21,9 +21,12 @@ from landbridge import __version__
 from landbridge.config import Settings, get_settings
 from landbridge.errors import DomainError, internal_error
 from landbridge.kernel.modules import import_optional
+from landbridge.web import docs
+from landbridge.web.security import OriginGuard, SecurityHeaders
 
 log = logging.getLogger("landbridge")
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+SESSION_COOKIE = "lb_session"
 
 
 def _wants_html(request: Request) -> bool:
@@ -63,11 +66,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI application."""
     settings = settings or get_settings()
     app = FastAPI(title="LandBridge", version=__version__, openapi_url="/api/v1/openapi.json", lifespan=_lifespan,
-                  docs_url="/api/v1/docs", redoc_url=None,
+                  docs_url=None, redoc_url=None,  # served from a package by web.docs, no CDN
                   # no OpenTelemetry here: without this FastAPI looks up the tracer provider on every request
                   telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
                   description="城乡融合综合服务平台 / unified urban-rural integration service platform")
-    app.add_middleware(SessionMiddleware, secret_key=settings.effective_secret_key(), session_cookie="lb_session",
+    app.add_middleware(OriginGuard, session_cookie=SESSION_COOKIE, trusted_origins=settings.trusted_origins)
+    app.add_middleware(SessionMiddleware, secret_key=settings.effective_secret_key(), session_cookie=SESSION_COOKIE,
                        max_age=8 * 3600, same_site="lax", https_only=settings.mode.value == "production")
 
     @app.exception_handler(DomainError)
@@ -94,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         error = internal_error()
         return _error_response(request, error.http_status, error.to_dict())
 
+    app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="apidocs")
     app.mount("/static/vendor/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -101,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from landbridge.ledger.views import router as ledger_router
 
     app.include_router(auth_router)
+    app.include_router(docs.router)
     app.include_router(ledger_router)
     for module in ("landbridge.registry.views", "landbridge.web.pages", "landbridge.registry.pages",
                    "landbridge.planning.views", "landbridge.valuation.views", "landbridge.collective.views",
@@ -116,6 +122,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from landbridge.exchange.bid_lane import BidLane
 
         app.add_middleware(BidLane)
+    # outermost: every response carries the security headers, the bid lane's answers included
+    app.add_middleware(SecurityHeaders, hsts=settings.hsts or settings.mode.value == "production",
+                       hsts_max_age=settings.hsts_max_age_s)
 
     @app.get("/api/v1/health", tags=["meta"])
     def health() -> dict[str, str]:

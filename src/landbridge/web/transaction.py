@@ -1,16 +1,22 @@
-"""One transaction per request: a route class that opens the session, commits before responding."""
+"""One transaction per request: a route class that opens the session, commits before responding, and bounds
+every integer parameter of its route to the database's range."""
 
 from __future__ import annotations
 
+import copy
+import inspect
+import types
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
-from fastapi import Request, Response
+from fastapi import Request, Response, params
 from fastapi.routing import APIRoute
+from pydantic.fields import FieldInfo
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from landbridge.db import get_database
+from landbridge.kernel.bounds import DB_INT_MAX, DB_INT_MIN, DB_INT_RANGE
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -18,8 +24,12 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class TransactionalRoute(APIRoute):
     """Every route runs in one database transaction that commits before the response is returned.
 
-    Reads (GET/HEAD) use a read-only session; anything that raises rolls the whole request back.
+    Reads (GET/HEAD) use a read-only session; anything that raises rolls the whole request back. Every integer
+    in the route's path, query, header, cookie or form lies in the database's range (``bounded_int_params``).
     """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, bounded_int_params(endpoint), **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
@@ -47,3 +57,59 @@ async def get_session(request: Request) -> Session:
     """FastAPI dependency: the request's session (opened by ``TransactionalRoute``)."""
     session: Session = request.state.db
     return session
+
+
+def _is_int(annotation: Any) -> bool:
+    """Whether a parameter's type is ``int`` or ``int | None`` (possibly annotated)."""
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if annotation is int:
+        return True
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return args == [int]
+    return False
+
+
+def _has_bounds(metadata: list[Any]) -> bool:
+    lows = any(getattr(m, "ge", None) is not None or getattr(m, "gt", None) is not None for m in metadata)
+    highs = any(getattr(m, "le", None) is not None or getattr(m, "lt", None) is not None for m in metadata)
+    return lows and highs
+
+
+def bounded_int_params(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Bound every ``int`` parameter of a route to -2^63 .. 2^63-1 (issue #12 item 7): an id or offset past a
+    BIGINT was a 500 from the driver on about 18 routes; now it is a 422 ``request.invalid`` and the range is in
+    the OpenAPI schema. A parameter's own tighter bounds still apply. The endpoint gets a ``__signature__`` with
+    the bounds added (to the ``Query``/``Path``/``Form`` it declares, or as annotation metadata); body models
+    bound their own fields with ``kernel.bounds`` types."""
+    try:
+        hints = get_type_hints(endpoint, include_extras=True)
+        signature = inspect.signature(endpoint)
+    except (NameError, TypeError):  # an annotation that cannot be resolved here: FastAPI will say so itself
+        return endpoint
+    changed = False
+    parameters = []
+    for parameter in signature.parameters.values():
+        annotation = hints.get(parameter.name, parameter.annotation)
+        default = parameter.default
+        if _is_int(annotation) and not isinstance(default, params.Depends):
+            if isinstance(default, FieldInfo):
+                plain_body = isinstance(default, params.Body) and not isinstance(default, params.Form)
+                if not plain_body and not _has_bounds(default.metadata):
+                    default = copy.copy(default)
+                    default.metadata = [*default.metadata, DB_INT_RANGE]
+                    changed = True
+            else:
+                metadata = list(get_args(annotation)[1:]) if get_origin(annotation) is Annotated else []
+                if not any(isinstance(m, FieldInfo) for m in metadata) and not _has_bounds(metadata):
+                    annotation = Annotated[annotation, DB_INT_RANGE]
+                    changed = True
+        parameters.append(parameter.replace(annotation=annotation, default=default))
+    if changed:
+        endpoint.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=parameters, return_annotation=hints.get("return", signature.return_annotation))
+    return endpoint
+
+
+__all__ = ["DB_INT_MAX", "DB_INT_MIN", "TransactionalRoute", "bounded_int_params", "get_session"]
