@@ -126,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, hsts=settings.hsts or settings.mode.value == "production",
                        hsts_max_age=settings.hsts_max_age_s)
 
+    docs.document_error_bodies(app)
+
     @app.get("/api/v1/health", tags=["meta"])
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}

@@ -9,6 +9,7 @@ unbounded memory or time.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -19,6 +20,11 @@ DB_INT_MIN = -(2**63)
 DB_INT_MAX = 2**63 - 1
 # the database's range for any integer that is compared with or stored in a BIGINT column
 DB_INT_RANGE = at.Interval(ge=DB_INT_MIN, le=DB_INT_MAX)
+# dates a request may name: wide enough for any record of rural land (1900 .. 2999), narrow enough that a day
+# more or a change of time zone never leaves Python's range (date.max + 1 day was a 500)
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2999, 12, 31)
+DATE_RANGE = at.Interval(ge=DATE_MIN, le=DATE_MAX)
 MONEY_MAX_DIGITS = 18  # BIGINT fen: 9.2e18 fen, so 16 digits of yuan and 2 of fen
 DECIMAL_MAX_DIGITS = 24  # any other decimal quantity (areas, ratios, shares)
 TEXT_MAX = 10_000  # free text (notes, reasons, minutes) in one field
@@ -28,6 +34,8 @@ DbInt = Annotated[int, DB_INT_RANGE]
 """Any integer a request gives: a count, an offset, a sequence number."""
 Id = Annotated[int, at.Interval(ge=1, le=DB_INT_MAX)]
 """A row id (1 .. 2^63-1)."""
+Day = Annotated[date, DATE_RANGE]
+"""A calendar day from a request."""
 Amount = Annotated[Decimal, Field(max_digits=MONEY_MAX_DIGITS, decimal_places=2, allow_inf_nan=False)]
 """An amount of yuan: exact to the fen, within the BIGINT fen column."""
 BoundedDecimal = Annotated[Decimal, Field(max_digits=DECIMAL_MAX_DIGITS, allow_inf_nan=False)]

@@ -5,9 +5,10 @@ pages start them from a static script (no inline script, so the content security
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
@@ -50,3 +51,34 @@ def swagger_ui(request: Request) -> HTMLResponse:
 def redoc(request: Request) -> HTMLResponse:
     """The API reference to read (ReDoc), all assets from this site."""
     return _page("LandBridge API · ReDoc", "redoc", "redoc.standalone.js")
+
+
+# What every error answer looks like (errors.DomainError.to_dict and main's validation handler): the OpenAPI
+# spec describes this body, not FastAPI's default {"detail": [...]}, so clients and the schemathesis run can
+# check the answers against it.
+ERROR_BODY_SCHEMA: dict[str, Any] = {
+    "title": "ErrorBody", "type": "object", "required": ["code", "message", "message_en"],
+    "properties": {
+        "code": {"type": "string", "description": "stable error code, e.g. request.invalid"},
+        "message": {"type": "string", "description": "zh-CN message"},
+        "message_en": {"type": "string", "description": "English message"},
+        "details": {"description": "what the error is about (fields, limits, ids)"},
+    },
+}
+
+
+def document_error_bodies(app: FastAPI) -> None:
+    """Make the app's OpenAPI spec name the platform's error body for 422s instead of FastAPI's default."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()
+            schemas = spec.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = ERROR_BODY_SCHEMA
+                schemas.pop("ValidationError", None)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,5 +1,5 @@
 """One transaction per request: a route class that opens the session, commits before responding, and bounds
-every integer parameter of its route to the database's range."""
+every integer and date parameter of its route (``kernel.bounds``)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import copy
 import inspect
 import types
 from collections.abc import Callable, Coroutine
+from datetime import date
 from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
+import annotated_types as at
 from fastapi import Request, Response, params
 from fastapi.routing import APIRoute
 from pydantic.fields import FieldInfo
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from landbridge.db import get_database
-from landbridge.kernel.bounds import DB_INT_MAX, DB_INT_MIN, DB_INT_RANGE
+from landbridge.kernel.bounds import DATE_MAX, DATE_MIN, DB_INT_MAX, DB_INT_MIN
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -25,11 +27,11 @@ class TransactionalRoute(APIRoute):
     """Every route runs in one database transaction that commits before the response is returned.
 
     Reads (GET/HEAD) use a read-only session; anything that raises rolls the whole request back. Every integer
-    in the route's path, query, header, cookie or form lies in the database's range (``bounded_int_params``).
+    and date in the route's path, query, header, cookie or form lies in its range (``bounded_params``).
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        super().__init__(path, bounded_int_params(endpoint), **kwargs)
+        super().__init__(path, bounded_params(endpoint), **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
@@ -59,30 +61,36 @@ async def get_session(request: Request) -> Session:
     return session
 
 
-def _is_int(annotation: Any) -> bool:
-    """Whether a parameter's type is ``int`` or ``int | None`` (possibly annotated)."""
+# the range each bounded parameter type must lie in (``kernel.bounds``)
+BOUNDS: dict[type, tuple[Any, Any]] = {int: (DB_INT_MIN, DB_INT_MAX), date: (DATE_MIN, DATE_MAX)}
+
+
+def _bounded_type(annotation: Any) -> type | None:
+    """``int`` or ``date`` if a parameter's type is one of them or it or None (possibly annotated)."""
     if get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
-    if annotation is int:
-        return True
     if get_origin(annotation) in (Union, types.UnionType):
         args = [a for a in get_args(annotation) if a is not type(None)]
-        return args == [int]
-    return False
+        annotation = args[0] if len(args) == 1 else None
+    return annotation if annotation in BOUNDS else None
 
 
-def _has_bounds(metadata: list[Any]) -> bool:
+def _missing_bounds(kind: type, metadata: list[Any]) -> list[Any]:
+    """The bounds of ``kind`` that ``metadata`` lacks: only the missing side is added, since a later ``ge`` or
+    ``le`` would replace the parameter's own (pydantic keeps the last of each)."""
+    low, high = BOUNDS[kind]
     lows = any(getattr(m, "ge", None) is not None or getattr(m, "gt", None) is not None for m in metadata)
     highs = any(getattr(m, "le", None) is not None or getattr(m, "lt", None) is not None for m in metadata)
-    return lows and highs
+    return ([] if lows else [at.Ge(low)]) + ([] if highs else [at.Le(high)])
 
 
-def bounded_int_params(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """Bound every ``int`` parameter of a route to -2^63 .. 2^63-1 (issue #12 item 7): an id or offset past a
-    BIGINT was a 500 from the driver on about 18 routes; now it is a 422 ``request.invalid`` and the range is in
-    the OpenAPI schema. A parameter's own tighter bounds still apply. The endpoint gets a ``__signature__`` with
-    the bounds added (to the ``Query``/``Path``/``Form`` it declares, or as annotation metadata); body models
-    bound their own fields with ``kernel.bounds`` types."""
+def bounded_params(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Bound every ``int`` parameter of a route to -2^63 .. 2^63-1 and every ``date`` to 1900 .. 2999 (issue #12
+    item 7): an id or offset past a BIGINT was a 500 from the driver on about 18 routes, a date near the end of
+    the calendar an overflow; now each is a 422 ``request.invalid`` (the integer range also in the OpenAPI
+    schema). A parameter's own tighter bounds still apply. The endpoint gets a ``__signature__`` with the bounds
+    added (to the ``Query``/``Path``/``Form`` it declares, or as annotation metadata); body models bound their
+    own fields with ``kernel.bounds`` types."""
     try:
         hints = get_type_hints(endpoint, include_extras=True)
         signature = inspect.signature(endpoint)
@@ -93,17 +101,20 @@ def bounded_int_params(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     for parameter in signature.parameters.values():
         annotation = hints.get(parameter.name, parameter.annotation)
         default = parameter.default
-        if _is_int(annotation) and not isinstance(default, params.Depends):
+        kind = _bounded_type(annotation)
+        if kind is not None and not isinstance(default, params.Depends):
             if isinstance(default, FieldInfo):
                 plain_body = isinstance(default, params.Body) and not isinstance(default, params.Form)
-                if not plain_body and not _has_bounds(default.metadata):
+                missing = _missing_bounds(kind, default.metadata)
+                if not plain_body and missing:
                     default = copy.copy(default)
-                    default.metadata = [*default.metadata, DB_INT_RANGE]
+                    default.metadata = [*default.metadata, *missing]
                     changed = True
             else:
                 metadata = list(get_args(annotation)[1:]) if get_origin(annotation) is Annotated else []
-                if not any(isinstance(m, FieldInfo) for m in metadata) and not _has_bounds(metadata):
-                    annotation = Annotated[annotation, DB_INT_RANGE]
+                missing = _missing_bounds(kind, metadata)
+                if not any(isinstance(m, FieldInfo) for m in metadata) and missing:
+                    annotation = Annotated[annotation, *missing]
                     changed = True
         parameters.append(parameter.replace(annotation=annotation, default=default))
     if changed:
@@ -112,4 +123,4 @@ def bounded_int_params(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return endpoint
 
 
-__all__ = ["DB_INT_MAX", "DB_INT_MIN", "TransactionalRoute", "bounded_int_params", "get_session"]
+__all__ = ["DB_INT_MAX", "DB_INT_MIN", "TransactionalRoute", "bounded_params", "get_session"]
