@@ -1,6 +1,7 @@
-"""The API's interactive documentation (Swagger UI, ReDoc) served from this site, never from a CDN (issue #12
-item 6): the assets come from the ``fastapi-offline`` package, mounted under ``/static/vendor/apidocs``, and the
-pages start them from a static script (no inline script, so the content security policy holds)."""
+"""The API's interactive documentation (Swagger UI) served from this site, never from a CDN (issue #12 item 6):
+the assets come from the ``fastapi-offline`` package, mounted under ``/static/vendor/apidocs``, and the page
+starts them from a static script (no inline script, so the content security policy holds). No ReDoc: its
+bundle fetches a logo from its maker's CDN, which the policy refuses."""
 
 from __future__ import annotations
 
@@ -47,12 +48,6 @@ def swagger_ui(request: Request) -> HTMLResponse:
                  f'<link rel="stylesheet" href="{ASSETS_URL}/swagger-ui.css">')
 
 
-@router.get("/api/v1/redoc")
-def redoc(request: Request) -> HTMLResponse:
-    """The API reference to read (ReDoc), all assets from this site."""
-    return _page("LandBridge API · ReDoc", "redoc", "redoc.standalone.js")
-
-
 # What every error answer looks like (errors.DomainError.to_dict and main's validation handler): the OpenAPI
 # spec describes this body, not FastAPI's default {"detail": [...]}, so clients and the schemathesis run can
 # check the answers against it.
@@ -67,17 +62,33 @@ ERROR_BODY_SCHEMA: dict[str, Any] = {
 }
 
 
+def _hoist_definitions(node: Any, schemas: dict[str, Any]) -> None:
+    """Move ``$defs`` left inside a route's own schema (``openapi_extra``) into ``components/schemas``, where its
+    ``$ref``s point (a dangling ``#/components/schemas/RatioRow`` made strict readers, ReDoc among them, refuse
+    the whole spec)."""
+    if isinstance(node, dict):
+        for name, definition in node.pop("$defs", {}).items():
+            schemas.setdefault(name, definition)
+        for value in node.values():
+            _hoist_definitions(value, schemas)
+    elif isinstance(node, list):
+        for value in node:
+            _hoist_definitions(value, schemas)
+
+
 def document_error_bodies(app: FastAPI) -> None:
-    """Make the app's OpenAPI spec name the platform's error body for 422s instead of FastAPI's default."""
+    """Make the app's OpenAPI spec name the platform's error body for 422s instead of FastAPI's default, with
+    every schema a route declares by hand under ``components/schemas``."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             spec = build()
-            schemas = spec.get("components", {}).get("schemas", {})
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
             if "HTTPValidationError" in schemas:
                 schemas["HTTPValidationError"] = ERROR_BODY_SCHEMA
                 schemas.pop("ValidationError", None)
+            _hoist_definitions(spec["paths"], schemas)
             app.openapi_schema = spec
         return app.openapi_schema
 

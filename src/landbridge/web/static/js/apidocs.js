@@ -1,4 +1,4 @@
-// Starts Swagger UI or ReDoc on the API docs page (web/docs.py); a static file so the page needs no inline script.
+// Starts Swagger UI on the API docs page (web/docs.py); a static file so the page needs no inline script.
 (function () {
   var swagger = document.getElementById("swagger-ui");
   if (swagger && window.SwaggerUIBundle) {
@@ -10,9 +10,5 @@
       presets: [window.SwaggerUIBundle.presets.apis, window.SwaggerUIBundle.SwaggerUIStandalonePreset],
       layout: "BaseLayout"
     });
-  }
-  var redoc = document.getElementById("redoc");
-  if (redoc && window.Redoc) {
-    window.Redoc.init(redoc.dataset.openapi, {}, redoc);
   }
 })();
