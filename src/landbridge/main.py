@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -91,6 +92,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                  405: ("request.method_not_allowed", "不支持该请求方法", "method not allowed")}
         code, zh, en = codes.get(exc.status_code, ("request.error", "请求错误", str(exc.detail)))
         return _error_response(request, exc.status_code, {"code": code, "message": zh, "message_en": en})
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(request: Request, exc: Exception) -> Response:
+        # The backstop of bounded input (issue #12 item 7): a value that passed validation but does not fit its
+        # column (an integer past INTEGER/BIGINT, a text past its length) is the caller's error, not a 500; the
+        # request's transaction has already been rolled back.
+        log.warning("value out of the database's range on %s %s: %s", request.method, request.url.path,
+                    str(exc).splitlines()[0][:200])
+        return _error_response(request, 422, {"code": "request.out_of_range", "message": "请求中的数值超出允许范围",
+                                              "message_en": "a value in the request is out of the allowed range"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -19,7 +19,7 @@ from landbridge.cityprofile.loader import NoRuleSetInForce
 from landbridge.config import Settings
 from landbridge.db import Database
 from landbridge.errors import RuleViolation
-from landbridge.kernel.bounds import DB_INT_MAX, DB_INT_MIN
+from landbridge.kernel.bounds import DB_BIGINT_MAX, DB_INT_MAX, DB_INT_MIN
 from landbridge.kernel.clock import Clock
 from landbridge.kernel.geo import check_vertex_cap, geojson_vertex_count
 from landbridge.kernel.money import MoneyError, to_money
@@ -27,7 +27,7 @@ from landbridge.main import create_app
 from landbridge.planning.models import PlanningZone
 from tests.web.world import ORIGIN, World, build_world
 
-TOO_BIG = 2**63
+TOO_BIG = 2**31  # past an INTEGER id column (PostgreSQL); 2^63 past BIGINT
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def _int_parameters(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, 
                         yield method, path, parameter, option
 
 
-def test_every_integer_parameter_of_the_api_is_bounded_by_the_database_range(client: TestClient) -> None:
+def test_every_integer_parameter_of_the_api_is_bounded_by_the_id_columns_range(client: TestClient) -> None:
     """All of them (117 when written), through the shared route class; a route's own tighter bounds stay."""
     spec = client.get("/api/v1/openapi.json").json()
     found = list(_int_parameters(spec))
@@ -68,9 +68,9 @@ def test_every_integer_parameter_of_the_api_is_bounded_by_the_database_range(cli
 
 
 def test_ids_and_offsets_past_bigint_are_422_on_every_route(client: TestClient, world: World) -> None:
-    """Every GET route with an integer in its path, as a registrar: 2^63 is refused with ``request.invalid``
-    (was a 500 from the driver) unless the role check answers first; 2^63-1 reaches the route and is answered
-    4xx (not found), not 5xx."""
+    """Every GET route with an integer in its path, as a registrar: 2^31 and 2^63 are refused with
+    ``request.invalid`` (both were 500s from the driver) unless the role check answers first; 2^31-1 reaches
+    the route and is answered 4xx (not found), not 5xx."""
     spec = client.get("/api/v1/openapi.json").json()
     headers = bearer(client, "registrar")
     routes = {path for method, path, parameter, _ in _int_parameters(spec)
@@ -78,7 +78,7 @@ def test_ids_and_offsets_past_bigint_are_422_on_every_route(client: TestClient, 
     assert len(routes) >= 18
     refused = 0
     for path in sorted(routes):
-        for value in (TOO_BIG, DB_INT_MAX, -TOO_BIG - 1):
+        for value in (TOO_BIG, 2**63, DB_INT_MAX, -TOO_BIG - 1):
             url = re.sub(r"\{[a-z_]+\}", str(value), path)
             r = client.get(url, headers=headers)
             assert 400 <= r.status_code < 500, (url, r.status_code, r.text[:300])
@@ -86,7 +86,7 @@ def test_ids_and_offsets_past_bigint_are_422_on_every_route(client: TestClient, 
                 assert r.status_code == 422 and r.json()["code"] == "request.invalid", (url, r.text[:300])
                 assert r.json()["message"] and r.json()["message_en"]
                 refused += 1
-    assert refused >= 2 * 15  # the routes a registrar may reach; the others answer 403 first
+    assert refused >= 3 * 15  # the routes a registrar may reach; the others answer 403 first
     for url in ("/api/v1/exchange/lots?offset=9223372036854775808", "/api/v1/exchange/lots?limit=-1",
                 "/api/v1/ledger/proofs/consistency?first=1&second=99999999999999999999"):
         r = client.get(url, headers=headers)
@@ -115,7 +115,7 @@ def test_amounts_with_a_huge_exponent_are_refused_as_money_errors(exponent: int,
 
 @given(st.decimals(min_value=Decimal("-9999999999999999.99"), max_value=Decimal("9999999999999999.99"), places=2))
 def test_amounts_within_range_round_trip(amount: Decimal) -> None:
-    assert to_money(str(amount)) == amount and int(to_money(amount) * 100) <= DB_INT_MAX
+    assert to_money(str(amount)) == amount and int(to_money(amount) * 100) <= DB_BIGINT_MAX
 
 
 def test_huge_exponents_in_the_api_are_422_with_codes(client: TestClient, world: World) -> None:
@@ -126,6 +126,19 @@ def test_huge_exponents_in_the_api_are_422_with_codes(client: TestClient, world:
     r = client.post("/api/v1/planning/zones", headers=bearer(client, "nr"),
                     json=_zone(_ring(4), max_plot_ratio="1E+999999999"))
     assert r.status_code == 422 and r.json()["code"] == "request.invalid", r.text
+
+
+def test_an_id_in_a_body_past_the_column_is_a_4xx_never_a_500(client: TestClient, world: World) -> None:
+    """Body ids are not route parameters: past the column the database refuses them (PostgreSQL: integer out of
+    range; SQLite: past 2^63) and the answer is 422 ``request.out_of_range``, the transaction rolled back."""
+    exchange = bearer(client, "exchange")
+    for value in (2**31, 2**63):
+        r = client.post("/api/v1/exchange/lots", headers=exchange, json={
+            "kind": "listing", "title": "t", "region_code": "360603101001", "starts_at": "2026-04-01T00:00:00Z",
+            "start_price_cny": "1000.00", "right_id": value})
+        assert 400 <= r.status_code < 500, (value, r.status_code, r.text[:300])
+        assert r.json()["code"] and r.json()["message"] and r.json()["message_en"]
+    assert client.get("/api/v1/exchange/lots", headers=exchange).status_code == 200
 
 
 def _ring(vertices: int) -> list[list[float]]:

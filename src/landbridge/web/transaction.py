@@ -85,12 +85,13 @@ def _missing_bounds(kind: type, metadata: list[Any]) -> list[Any]:
 
 
 def bounded_params(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """Bound every ``int`` parameter of a route to -2^63 .. 2^63-1 and every ``date`` to 1900 .. 2999 (issue #12
-    item 7): an id or offset past a BIGINT was a 500 from the driver on about 18 routes, a date near the end of
-    the calendar an overflow; now each is a 422 ``request.invalid`` (the integer range also in the OpenAPI
-    schema). A parameter's own tighter bounds still apply. The endpoint gets a ``__signature__`` with the bounds
-    added (to the ``Query``/``Path``/``Form`` it declares, or as annotation metadata); body models bound their
-    own fields with ``kernel.bounds`` types."""
+    """Bound every ``int`` parameter of a route to the INTEGER column's -2^31 .. 2^31-1 and every ``date`` to
+    1900 .. 2999 (issue #12 item 7): an id or offset past the column was a 500 from the driver on about 18
+    routes, a date near the end of the calendar an overflow; now each is a 422 ``request.invalid`` (the integer
+    range also in the OpenAPI schema). A parameter's own bounds win where it declares them
+    (``kernel.bounds.Seq`` for a BIGINT). The endpoint gets a ``__signature__`` with the bounds added (to the
+    ``Query``/``Path``/``Form`` it declares, or as annotation metadata); body models bound their own fields with
+    ``kernel.bounds`` types, and ``main`` answers a value the database still refuses with a 422."""
     try:
         hints = get_type_hints(endpoint, include_extras=True)
         signature = inspect.signature(endpoint)
