@@ -23,7 +23,7 @@ from landbridge.config import Settings, get_settings
 from landbridge.errors import DomainError, internal_error
 from landbridge.kernel.modules import import_optional
 from landbridge.web import docs
-from landbridge.web.security import OriginGuard, SecurityHeaders
+from landbridge.web.security import BodyLimit, OriginGuard, SecurityHeaders
 
 log = logging.getLogger("landbridge")
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
                   description="城乡融合综合服务平台 / unified urban-rural integration service platform")
     app.add_middleware(OriginGuard, session_cookie=SESSION_COOKIE, trusted_origins=settings.trusted_origins)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SessionMiddleware, secret_key=settings.effective_secret_key(), session_cookie=SESSION_COOKIE,
                        max_age=8 * 3600, same_site="lax", https_only=settings.mode.value == "production")
 

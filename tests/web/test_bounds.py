@@ -218,3 +218,21 @@ def test_a_valuation_date_with_no_rule_set_in_force_is_a_typed_422(client: TestC
     body = r.json()
     assert body["code"] == "rules.not_in_force" and body["details"]["rule_set"] == "valuation_mass"
     assert body["message"] and body["message_en"]
+
+
+def test_a_request_body_over_the_limit_is_413_whether_declared_or_streamed(db: Database,
+                                                                           settings: Settings) -> None:
+    """Strings and lists are bounded as a whole: a body over Settings.max_upload_bytes is refused with
+    ``request.too_large``, by its Content-Length or, streamed without one, once it passes the limit."""
+    client = TestClient(create_app(settings.model_copy(update={"max_upload_bytes": 1000})))
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(10):
+            yield b" " * 300
+
+    for body in (b" " * 2000, chunks()):
+        r = client.post("/api/v1/auth/token", content=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 413, r.text
+        assert r.json()["code"] == "request.too_large" and r.json()["details"]["limit_bytes"] == 1000
+    r = client.post("/api/v1/auth/token", json={"username": "nobody", "password": "x"})
+    assert r.status_code == 401  # a small body goes through
