@@ -135,7 +135,7 @@ class PayloadTooLarge(DomainError):
     http_status = 413
 
 
-class _BodyOverLimit(BaseException):  # noqa: N818 - not an Exception, so no body parser turns it into a 400
+class _BodyOverLimit(BaseException):
     """Raised out of ``receive`` once a streamed body passes the limit; caught by ``BodyLimit`` only."""
 
 
