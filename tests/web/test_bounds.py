@@ -20,19 +20,13 @@ from landbridge.config import Settings
 from landbridge.db import Database
 from landbridge.errors import RuleViolation
 from landbridge.kernel.bounds import DB_BIGINT_MAX, DB_INT_MAX, DB_INT_MIN
-from landbridge.kernel.clock import Clock
 from landbridge.kernel.geo import check_vertex_cap, geojson_vertex_count
 from landbridge.kernel.money import MoneyError, to_money
 from landbridge.main import create_app
 from landbridge.planning.models import PlanningZone
-from tests.web.world import ORIGIN, World, build_world
+from tests.web.world import ORIGIN, World
 
 TOO_BIG = 2**31  # past an INTEGER id column (PostgreSQL); 2^63 past BIGINT
-
-
-@pytest.fixture
-def world(db: Database, clock: Clock) -> World:
-    return build_world(db)
 
 
 @pytest.fixture

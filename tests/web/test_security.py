@@ -11,19 +11,13 @@ from fastapi.testclient import TestClient
 
 from landbridge.config import Settings
 from landbridge.db import Database
-from landbridge.kernel.clock import Clock
 from landbridge.main import create_app
 from landbridge.web.security import OriginGuard
 from tests.web.test_pages import HTML, app_status, csrf_of, ledger_size, login
-from tests.web.world import World, build_world
+from tests.web.world import World
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "landbridge"
 EVIL = "https://evil.example"
-
-
-@pytest.fixture
-def world(db: Database, clock: Clock) -> World:
-    return build_world(db)
 
 
 @pytest.fixture
@@ -199,3 +193,16 @@ def test_the_api_docs_load_from_this_site_only(db: Database) -> None:
             assert r.status_code == 200 and len(r.content) > 100, asset
     js = client.get("/static/vendor/apidocs/swagger-ui-bundle.js").text
     assert "SwaggerUIBundle" in js and client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_a_session_with_no_one_logged_in_lends_no_authority_but_still_no_cross_site_post(db: Database,
+                                                                                     world: World) -> None:
+    """A client that only opened a page (a session cookie with its form token, no user) may ask for a bearer
+    token without Origin; from another site it may not (no login CSRF)."""
+    client = TestClient(create_app())
+    client.get("/login", headers=HTML)
+    assert "lb_session" in client.cookies
+    body = {"username": "registrar", "password": "demo"}
+    assert client.post("/api/v1/auth/token", json=body).status_code == 200
+    r = client.post("/api/v1/auth/token", json=body, headers={"Origin": EVIL})
+    assert r.status_code == 403 and r.json()["code"] == "web.cross_origin"

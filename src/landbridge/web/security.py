@@ -7,9 +7,9 @@ The guard (防跨站请求伪造): a request that changes state (any method but 
 session cookie and no ``Authorization: Bearer`` header was made by a browser on the user's behalf, so it must
 prove it came from this site: its ``Origin`` (or, where a browser sent none, its ``Referer``) must be this
 site's own or one of ``Settings.trusted_origins``; where neither is sent (no browser omits both on a cross-site
-POST), a JSON API call must carry the session's anti-forgery token in ``X-CSRF-Token`` and a page form its
-``csrf`` field (checked by the route, ``web.pages.check_csrf``). A bearer-token request is not a browser's
-ambient credential and passes untouched (the exchange's bid lane included).
+POST), an API call of a logged-in session must carry the session's anti-forgery token in ``X-CSRF-Token`` and
+a page form its ``csrf`` field (checked by the route, ``web.pages.check_csrf``). A bearer-token request is not
+a browser's ambient credential and passes untouched (the exchange's bid lane included).
 """
 
 from __future__ import annotations
@@ -96,10 +96,13 @@ class OriginGuard:
         if origin is not None or referer is not None:
             claimed = _origin_of((origin if origin is not None else referer or b"").decode("latin-1"))
             return None if claimed is not None and self._ours(scope, headers, claimed) else cross_origin()
-        if not scope["path"].startswith("/api/"):
-            return None  # a page form: its route checks the form's csrf field (web.pages.check_csrf)
+        session = scope.get("session", {})
+        if not scope["path"].startswith("/api/") or "uid" not in session:
+            # a page form: its route checks the form's csrf field (web.pages.check_csrf); a session with no one
+            # logged in lends no authority to an API call (the token endpoint, say)
+            return None
         token = headers.get(CSRF_HEADER, b"").decode("latin-1")
-        expected = scope.get("session", {}).get("csrf")
+        expected = session.get("csrf")
         if isinstance(expected, str) and expected and token and hmac.compare_digest(expected, token):
             return None
         return csrf_missing()
