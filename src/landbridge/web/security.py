@@ -227,24 +227,21 @@ class SecurityHeaders:
                       (b"referrer-policy", b"strict-origin-when-cross-origin"),
                       (b"cross-origin-opener-policy", b"same-origin")]
         self.plain_csp = content_security_policy(None).encode()
+        self.without_hsts = tuple(self.fixed)
+        self.with_hsts = (*self.fixed, (b"strict-transport-security", self.hsts))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        tls = self.always_hsts or scope.get("scheme") == "https"
+        fixed = self.with_hsts if self.always_hsts or scope.get("scheme") == "https" else self.without_hsts
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
+                # the response's own headers first; no route sets these (a second policy would only add limits)
                 nonce = scope.get("state", {}).get(NONCE_KEY)
                 csp = content_security_policy(nonce).encode() if isinstance(nonce, str) else self.plain_csp
-                extra = [*self.fixed, (b"content-security-policy", csp)]
-                if tls:
-                    extra.append((b"strict-transport-security", self.hsts))
-                headers += [(name, value) for name, value in extra if name not in present]
-                message = {**message, "headers": headers}
+                message["headers"] = [*message.get("headers", ()), *fixed, (b"content-security-policy", csp)]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
