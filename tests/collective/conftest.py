@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
@@ -13,6 +15,7 @@ from landbridge import collective
 from landbridge.collective import MemberIn
 from landbridge.db import Database
 from landbridge.kernel.clock import Clock
+from landbridge.main import create_app
 from landbridge.registry import create_party
 
 VILLAGE = "360603101001"  # 锦江村: the demo clerk's collective
@@ -116,3 +119,22 @@ def accounts_world(s: Session) -> tuple[Village, Village]:
         create_user(s, username=username, password="demo", display_name=display, role=Role.member,
                     organisation_id=people, party_id=party, is_demo=True)
     return village, other
+
+
+@dataclass
+class Api:
+    """An API client over a small world: the clerk's village, another village and a person not yet a member."""
+
+    client: TestClient
+    village: Village
+    other: Village
+    newcomer: int
+
+
+@pytest.fixture
+def api(db: Database, clock: Clock) -> Iterator[Api]:
+    with db.transaction() as s:
+        village, other = accounts_world(s)
+        newcomer = create_party(s, kind="person", name="新媳妇", id_number=resident_id(55, 1998), actor=ACTOR).id
+    with TestClient(create_app()) as c:
+        yield Api(c, village, other, newcomer)

@@ -4,38 +4,17 @@ the member's own view, and bad input answered with 4xx and a stable code."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from landbridge.collective.models import Ballot, DividendRun, Member
+from landbridge.collective.models import BallotBoxEntry, DividendRun, Member
 from landbridge.db import Database
-from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, merkle
-from landbridge.main import create_app
 from landbridge.registry import create_party
-from tests.collective.conftest import ACTOR, Village, accounts_world, make_uscc, resident_id
-
-
-@dataclass
-class Api:
-    client: TestClient
-    village: Village
-    other: Village
-    newcomer: int
-
-
-@pytest.fixture
-def api(db: Database, clock: Clock) -> Iterator[Api]:
-    with db.transaction() as s:
-        village, other = accounts_world(s)
-        newcomer = create_party(s, kind="person", name="新媳妇", id_number=resident_id(55, 1998), actor=ACTOR).id
-    with TestClient(create_app()) as c:
-        yield Api(c, village, other, newcomer)
+from tests.collective.conftest import ACTOR, Api, make_uscc, resident_id
 
 
 def auth(client: TestClient, username: str | None) -> dict[str, str]:
@@ -49,7 +28,7 @@ def auth(client: TestClient, username: str | None) -> dict[str, str]:
 def state(db: Database) -> tuple[int, int, int, int]:
     with db.transaction(readonly=True) as s:
         return (current_size(s), s.scalar(select(func.count()).select_from(Member)) or 0,
-                s.scalar(select(func.count()).select_from(Ballot)) or 0,
+                s.scalar(select(func.count()).select_from(BallotBoxEntry)) or 0,
                 s.scalar(select(func.count()).select_from(DividendRun)) or 0)
 
 
@@ -132,9 +111,11 @@ def test_ballot_permissions(api: Api, db: Database, user: str | None, body: dict
     else:
         assert r.status_code == 201, r.text
         receipt = r.json()
-        member = api.village.members[0] if user == "villager" else api.village.members[1]
-        text = f"landbridge-ballot-v1|{motion}|{member}|{receipt['choice']}|{receipt['nonce']}"
-        assert hashlib.sha256(text.encode()).hexdigest() == receipt["receipt"]
+        assert receipt["channel"] == ("online" if user == "villager" else "in_person")
+        assert receipt["secrecy"] == "secret" and len(receipt["receipt"]) == 40
+        check = api.client.post("/api/v1/collective/receipts/check", json={"receipt": receipt["receipt"]}).json()
+        assert check == {"status": "in_box", "motion_id": motion, "choice": None, "ballots_sha256": None,
+                         "seal_ledger_seq": None}  # no choice while the vote is open
         again = api.client.post(f"/api/v1/collective/motions/{motion}/ballots", json=body,
                                 headers=auth(api.client, user))
         assert again.status_code == 409 and again.json()["code"] == "collective.already_voted"
@@ -157,8 +138,11 @@ def test_a_member_verifies_the_sealed_vote(api: Api) -> None:
     result = c.get(f"/api/v1/collective/motions/{motion}/result", headers=villager).json()
     assert result["verified"] is True
     receipts = result["receipts"]
-    assert mine["receipt"] in {x["receipt"] for x in receipts}
-    lines = "".join(f"{x['receipt']}:{x['choice']}\n" for x in sorted(receipts, key=lambda x: x["receipt"]))
+    assert result["participants"] == 5 and len(receipts) == 5 and result["named_votes"] == []
+    mine_digest = hashlib.sha256(f"landbridge-receipt-v2|{mine['receipt']}".encode()).hexdigest()
+    assert mine_digest in {x["receipt_digest"] for x in receipts}
+    lines = "".join(f"{x['receipt_digest']}:{x['choice']}\n"
+                    for x in sorted(receipts, key=lambda x: x["receipt_digest"]))
     assert hashlib.sha256(lines.encode()).hexdigest() == sealed["ballots_sha256"]
     roster = "".join(f"{m}\n" for m in sorted(result["roster_member_ids"]))
     assert hashlib.sha256(roster.encode()).hexdigest() == sealed["roster_sha256"]

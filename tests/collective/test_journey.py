@@ -78,9 +78,13 @@ def test_open_vote_cast_seal_and_verify(server: str, db: Database, shots: Path) 
             # 5. the member verifies: the recount matches the sealed event and their receipt is counted
             log_in(page, "villager", motion_url.removeprefix(server))
             expect(page.locator("#verification")).to_contain_text("选票复核与封存结果一致")
-            expect(page.locator("#receipt-check")).to_contain_text("已按所投计入")
-            expect(page.locator("#result tr.mine")).to_contain_text(receipt)
+            expect(page.locator("#secrecy")).to_contain_text("无记名投票")
             expect(page.get_by_role("link", name="包含证明").first).to_be_visible()
             page.screenshot(path=str(shots / "collective-vote-verified.png"), full_page=True)
+            # 6. anyone with the receipt checks it: counted, with the choice, and nothing about who
+            page.goto(server + "/collective/receipt")
+            page.fill("input[name=receipt]", receipt)
+            page.get_by_role("button", name="核验").click()
+            expect(page.locator("#receipt-result")).to_contain_text("已计入，选项：同意")
         finally:
             browser.close()

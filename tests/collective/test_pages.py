@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from landbridge.collective.models import Ballot, Meeting, Motion
+from landbridge.collective.models import BallotBoxEntry, Meeting, Motion
 from landbridge.collective.pages import (
     BODY_LABELS,
     CHOICE_LABELS,
@@ -50,7 +50,7 @@ def counts(db: Database) -> tuple[int, int, int, int]:
     with db.transaction(readonly=True) as s:
         return (current_size(s), s.scalar(select(func.count()).select_from(Meeting)) or 0,
                 s.scalar(select(func.count()).select_from(Motion)) or 0,
-                s.scalar(select(func.count()).select_from(Ballot)) or 0)
+                s.scalar(select(func.count()).select_from(BallotBoxEntry)) or 0)
 
 
 def test_every_collective_page_text_has_a_chinese_translation() -> None:
@@ -117,13 +117,18 @@ def test_a_vote_from_the_desk_to_the_members_verification(db: Database, village:
         page = clerk.post(f"/collective/motions/{motion}/ballots",
                           data={"csrf": csrf_of(page), "member_id": str(member), "choice": "yes"},
                           follow_redirects=True).text
-        assert alert_of(page).startswith("选票已记录")
+        assert alert_of(page).startswith("选票已投入票箱")
     member_page = client_as("villager")
     mine = member_page.get(f"/collective/motions/{motion}").text
     assert "同意" in mine and "您不在本次表决名册中" not in mine
     mine = member_page.post(f"/collective/motions/{motion}/ballots", data={"csrf": csrf_of(mine), "choice": "yes"},
                             follow_redirects=True).text
-    assert alert_of(mine).startswith("选票已记录") and 'id="my-receipt"' in mine
+    assert alert_of(mine).startswith("选票已投入票箱") and "只显示这一次" in alert_of(mine)
+    found = re.search(r'id="my-receipt">([0-9a-f]{40})<', mine)
+    assert found is not None
+    receipt = found.group(1)
+    assert receipt not in member_page.get(f"/collective/motions/{motion}").text  # shown once, never again
+    assert 'id="my-participation"' in member_page.get(f"/collective/motions/{motion}").text
     # the clerk cannot enter a second ballot for a member who has voted
     again = clerk.post(f"/collective/motions/{motion}/ballots",
                        data={"csrf": csrf_of(page), "member_id": str(village.members[0]), "choice": "no"},
@@ -133,7 +138,12 @@ def test_a_vote_from_the_desk_to_the_members_verification(db: Database, village:
                         follow_redirects=True).text
     assert alert_of(sealed) == "表决结果已封存：通过"  # 4 of 6 is two thirds
     verify = member_page.get(f"/collective/motions/{motion}").text
-    assert "选票复核与封存结果一致" in verify and "已按所投计入" in verify
+    assert "选票复核与封存结果一致" in verify and "无记名投票" in verify
+    # anyone (no login) checks the receipt and learns the choice of that ballot only
+    checked = TestClient(create_app()).post("/collective/receipt", data={"receipt": receipt}).text
+    assert "已计入，选项：同意" in checked
+    assert "没有与此回执对应的选票" in TestClient(create_app()).post("/collective/receipt",
+                                                               data={"receipt": "0" * 40}).text
     me = member_page.get("/collective/me").text
     assert "同意3号地块入市" in me and "通过" in me
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from landbridge import collective
 from landbridge.collective import queries
-from landbridge.collective.models import Ballot, DividendRun, Member
+from landbridge.collective.models import BallotBoxEntry, DividendRun, Member
 from landbridge.db import Database
 from landbridge.errors import Conflict, DomainError
 from landbridge.kernel.clock import Clock
@@ -78,8 +78,12 @@ def test_a_ballot_cast_twice_at_once_is_counted_once(db: Database, clock: Clock,
     assert len(counted) == 1, results
     assert all(isinstance(r, Conflict) and r.code == "collective.already_voted" for r in results if r not in counted)
     with db.transaction() as s:
-        ballots = s.execute(select(Ballot).where(Ballot.motion_id == motion)).scalars().all()
-        assert [b.choice for b in ballots] == counted
+        ballots = s.execute(select(BallotBoxEntry).where(BallotBoxEntry.motion_id == motion)).scalars().all()
+        assert len(ballots) == 1 and ballots[0].choice is None  # sealed in the box until the vote is sealed
+        assert queries.participation_count(s, motion) == 1
+        sealed = collective.seal_vote(s, motion_id=motion, actor=ACTOR)
+        assert [b.choice for b in queries.ballot_box(s, motion)] == counted
+        assert (sealed.yes_count, sealed.no_count) == ((1, 0) if counted == ["yes"] else (0, 1))
 
 
 def test_ballots_racing_the_seal_are_either_counted_or_refused(db: Database, clock: Clock, village: Village) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from landbridge import collective
 from landbridge.collective import MemberIn, queries, rules
 from landbridge.collective.models import (
-    Ballot,
+    BallotBoxEntry,
     Book,
     DividendLine,
     Member,
@@ -286,8 +286,9 @@ def test_vote_roster_is_frozen_and_each_voter_counts_once(db: Database, clock: C
     assert err.value.code == "collective.not_on_roster"
     with db.transaction() as s:
         receipt = collective.cast_ballot(s, motion_id=motion.id, member_id=roster[0], choice="yes", actor=ACTOR)
-        assert receipt.receipt == rules.ballot_receipt(motion.id, roster[0], "yes", receipt.nonce)
-        assert payload(s, receipt.ledger_seq) == {"receipt": receipt.receipt, "choice": "yes", "channel": "online"}
+        assert receipt.secrecy == "secret" and len(receipt.receipt) == 40
+        # the participation event names the voter and the channel, never the choice or the receipt (issue #12)
+        assert payload(s, receipt.ledger_seq) == {"member_id": roster[0], "channel": "online"}
     with db.transaction() as s, pytest.raises(Conflict) as twice:
         collective.cast_ballot(s, motion_id=motion.id, member_id=roster[0], choice="no", actor=ACTOR)
     assert twice.value.code == "collective.already_voted"
@@ -309,7 +310,8 @@ def test_vote_roster_is_frozen_and_each_voter_counts_once(db: Database, clock: C
         verdict = collective.vote_verdict(s, motion.id, "two_thirds")
         assert verdict.verified and verdict.yes == 4 and verdict.roster_size == 6
         # tampering with a stored ballot is detected: the recount no longer matches the sealed event
-        s.execute(update(Ballot).where(Ballot.motion_id == motion.id, Ballot.choice == "no").values(choice="yes"))
+        s.execute(update(BallotBoxEntry).where(BallotBoxEntry.motion_id == motion.id, BallotBoxEntry.choice == "no")
+                  .values(choice="yes"))
         tampered = collective.vote_verdict(s, motion.id, "two_thirds")
         assert not tampered.verified and not tampered.passed and "ballots" in (tampered.reason or "")
         s.rollback()

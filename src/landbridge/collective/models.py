@@ -1,5 +1,5 @@
 """Collective economy tables (C1, C2, L3, L5, L8): organisations, members, seats, shares, meetings,
-motions and ballots, books of account, dividend runs, company conversion and land equity.
+motions, participation and the ballot box, books of account, dividend runs, company conversion and land equity.
 
 The collective module owns these tables. They reference registry parties (``registry_party``) and
 auth organisations by foreign key only; there are no ORM relationships across modules.
@@ -317,6 +317,13 @@ class Meeting(Base):
     created_by: Mapped[str] = mapped_column(String(120))
 
 
+class Secrecy(StrEnum):
+    """How a motion is voted: by secret ballot (the default), or by name where the kind's rule says so."""
+
+    secret = "secret"  # noqa: S105  (a kind of ballot, not a password)
+    named = "named"
+
+
 class MotionStatus(StrEnum):
     draft = "draft"
     open = "open"
@@ -351,6 +358,8 @@ class Motion(Base):
     ballots_sha256: Mapped[str | None] = mapped_column(String(64))
     open_ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
     seal_ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
+    secrecy: Mapped[str] = mapped_column(String(8), default=Secrecy.secret.value,
+                                         server_default=Secrecy.secret.value)
     rule_version: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(120))
@@ -358,7 +367,13 @@ class Motion(Base):
 
 
 class RosterEntry(Base):
-    """One voter on a motion's roster, frozen when the vote opened."""
+    """One voter on a motion's roster, frozen when the vote opened, and their participation (参与投票).
+
+    ``channel`` is null until the voter takes part, then says how (online, or in person entered by the clerk).
+    Participation is an update of a row that exists since the vote opened, so neither the order of rows nor an id
+    tells when anyone voted, and the conditional update (only while ``channel`` is null) refuses a second vote
+    in the database. What the voter chose is never stored here for a secret vote (issue #12 item 2).
+    """
 
     __tablename__ = "collective_roster_entry"
     __table_args__ = (Index("uq_collective_roster_entry", "motion_id", "member_id", unique=True),)
@@ -367,6 +382,8 @@ class RosterEntry(Base):
     motion_id: Mapped[int] = mapped_column(ForeignKey("collective_motion.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("collective_member.id"), index=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    named_choice: Mapped[str | None] = mapped_column(String(8))
 
 
 class Choice(StrEnum):
@@ -380,22 +397,27 @@ class Channel(StrEnum):
     in_person = "in_person"
 
 
-class Ballot(Base):
-    """A ballot: cast once per voter and motion (the database refuses a second), with a receipt hash."""
+class BallotBoxEntry(Base):
+    """A ballot in the ballot box (票箱): a random id, the digest of the voter's receipt and the choice, never the
+    voter, the channel or a time (issue #12 item 2, L3).
 
-    __tablename__ = "collective_ballot"
-    __table_args__ = (Index("uq_collective_ballot_voter", "motion_id", "member_id", unique=True),)
+    While the vote is open the choice is sealed (AES-256-GCM under the deployment's data key, bound to the motion
+    and the entry) and ``choice`` is null; sealing the vote decrypts the box, shuffles it with a cryptographic
+    random permutation, and writes it anew as the published ballot list: ``position`` in the shuffled order,
+    ``choice`` in clear, no ciphertext. ``legacy`` marks ballots migrated from the old linked table, whose
+    published receipt is the old receipt itself.
+    """
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    motion_id: Mapped[int] = mapped_column(ForeignKey("collective_motion.id"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("collective_member.id"), index=True)
-    choice: Mapped[str] = mapped_column(String(8))
-    channel: Mapped[str] = mapped_column(String(16))
-    receipt: Mapped[str] = mapped_column(String(64), unique=True)
-    nonce: Mapped[str] = mapped_column(String(32))
-    cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    entered_by: Mapped[str] = mapped_column(String(120))
-    ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
+    __tablename__ = "collective_ballot_box"
+    __table_args__ = (Index("uq_collective_ballot_box_position", "motion_id", "position", unique=True),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("collective_motion.id"), index=True)
+    receipt_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    sealed_choice: Mapped[str | None] = mapped_column(Text)
+    choice: Mapped[str | None] = mapped_column(String(8))
+    position: Mapped[int | None] = mapped_column(Integer)
+    legacy: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class BookOwner(StrEnum):

@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.auth import Principal, Role, optional_principal
 from landbridge.collective import queries, service
-from landbridge.collective.models import Collective, Motion, MotionStatus
+from landbridge.collective.models import Collective, Motion, MotionStatus, Secrecy
 from landbridge.collective.views import (
     forbidden_collective,
     is_member_of,
     keeps,
     member_overview,
     motion_for_reader,
+    read_sealed_ballots,
     vote_result,
 )
 from landbridge.errors import DomainError, Forbidden, RuleViolation
@@ -80,12 +81,15 @@ def _labels(_: Callable[..., str]) -> dict[str, dict[str, str]]:
 def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
     _ = page_translator(request)
     flash = request.session.pop("flash", None)
+    # a voter's receipt rides in the (signed, HttpOnly) session cookie to the next page only: shown once
+    receipt = request.session.pop("receipt", None)
     message = None
     if isinstance(flash, dict):
         message = {"kind": flash.get("kind"),
                    "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
     return render(request, template, {"_": _, "labels": _labels(_), "csrf": csrf_token(request), "message": message,
-                                      **context}, status_code=status_code)
+                                      "fresh_receipt": receipt if isinstance(receipt, str) else None, **context},
+                  status_code=status_code)
 
 
 def _flash(request: Request, kind: str, zh: str, en: str) -> None:
@@ -230,19 +234,15 @@ def motion_page(request: Request, motion_id: int, session: Session = Depends(get
         return _refuse(request, exc)
     collective = queries.get_collective(session, motion.collective_id)
     roster = queries.roster_of(session, motion.id)
-    ballots = {b.member_id: b for b in queries.ballots_of(session, motion.id)}
     clerk = keeps(principal, collective)
     my_entry = (queries.find_roster_entry(session, motion.id, party_id=principal.party_id)
                 if principal.role == Role.member and principal.party_id is not None else None)
-    my_ballot = ballots.get(my_entry.member_id) if my_entry else None
     names = {r.party_id: registry.get_party(session, r.party_id).name for r in roster} if clerk else {}
     result = vote_result(session, motion) if motion.status == MotionStatus.sealed else None
-    my_receipt_found = bool(result and my_ballot and any(x.receipt == my_ballot.receipt for x in result.receipts))
     return _page(request, "collective/motion.html", {
         "motion": motion, "collective": collective, "meeting": queries.get_meeting(session, motion.meeting_id),
-        "roster": roster, "ballots": ballots, "clerk": clerk, "names": names, "my_entry": my_entry,
-        "my_ballot": my_ballot, "result": result, "my_receipt_found": my_receipt_found,
-        "voted": len(ballots)})
+        "roster": roster, "clerk": clerk, "names": names, "my_entry": my_entry, "result": result,
+        "named": motion.secrecy == Secrecy.named, "voted": sum(1 for r in roster if r.channel is not None)})
 
 
 def _motion_action(request: Request, session: Session, principal: Principal | None, csrf: str, motion_id: int,
@@ -298,7 +298,11 @@ def cast(request: Request, motion_id: int, csrf: str = Form(""), choice: str = F
             voter, channel = int(member_id), "in_person"
         receipt = service.cast_ballot(session, motion_id=motion.id, member_id=voter, choice=choice, channel=channel,
                                       actor=who.actor)
-        return (f"选票已记录，回执 {receipt.receipt[:16]}…", f"ballot recorded, receipt {receipt.receipt[:16]}…")
+        # the receipt is shown this once (popped by the next page) and stored nowhere in clear
+        request.session["receipt"] = receipt.receipt
+        return ("选票已投入票箱。请抄下您的回执（只显示这一次），表决封存后可凭回执核验",
+                "your ballot is in the box. Write down your receipt (shown only this once) to check it once the "
+                "vote is sealed")
 
     return _motion_action(request, session, principal, csrf, motion_id, action)
 
@@ -333,3 +337,29 @@ def my_page(request: Request, session: Session = Depends(get_session),
     overview = member_overview(session, principal.party_id)
     entries = {a.id: queries.account_entries(session, a.id) for m in overview.memberships for a in m.accounts}
     return _page(request, "collective/me.html", {"overview": overview, "entries": entries})
+
+
+# --- the receipt check (anyone) -----------------------------------------------------------------------
+
+@router.get("/collective/motions/{motion_id}/sealed")
+def sealed_list_page(request: Request, motion_id: int, session: Session = Depends(get_session)) -> Response:
+    """The public page of a sealed vote: the counts and the shuffled ballot list anyone can recount (L3, P2,
+    issue #12 item 2); no login, no voter."""
+    try:
+        listed = read_sealed_ballots(motion_id, session)
+    except DomainError as exc:
+        return _refuse(request, exc)
+    return _page(request, "collective/sealed.html", {"listed": listed})
+
+
+@router.get("/collective/receipt")
+def receipt_page(request: Request) -> Response:
+    """The receipt check page: a voter enters their receipt to see that their ballot is counted (L3, issue #12)."""
+    return _page(request, "collective/receipt.html", {"check": None})
+
+
+@router.post("/collective/receipt")
+def receipt_check(request: Request, receipt: str = Form("", max_length=128),
+                  session: Session = Depends(get_session)) -> Response:
+    """Check a receipt: "counted with choice X" once the vote is sealed; nothing about who voted (issue #12)."""
+    return _page(request, "collective/receipt.html", {"check": service.check_receipt(session, receipt)})

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from landbridge.collective.models import (
-    Ballot,
+    BallotBoxEntry,
     Book,
     Collective,
     DividendLine,
@@ -180,8 +180,23 @@ def roster_of(session: Session, motion_id: int) -> list[RosterEntry]:
                                 .order_by(RosterEntry.member_id)).scalars())
 
 
-def ballots_of(session: Session, motion_id: int) -> list[Ballot]:
-    return list(session.execute(select(Ballot).where(Ballot.motion_id == motion_id).order_by(Ballot.id)).scalars())
+def ballot_box(session: Session, motion_id: int) -> list[BallotBoxEntry]:
+    """The ballot box of a motion; once sealed, the published ballot list in its shuffled order."""
+    return list(session.execute(select(BallotBoxEntry).where(BallotBoxEntry.motion_id == motion_id)
+                                .order_by(BallotBoxEntry.position, BallotBoxEntry.id)).scalars())
+
+
+def participation_count(session: Session, motion_id: int) -> int:
+    """How many voters on the frozen roster took part (participation, not choices)."""
+    return int(session.execute(select(func.count()).select_from(RosterEntry)
+                               .where(RosterEntry.motion_id == motion_id, RosterEntry.channel.is_not(None)))
+               .scalar_one())
+
+
+def find_box_entry(session: Session, receipt_digests: Sequence[str]) -> BallotBoxEntry | None:
+    """The ballot whose published receipt digest is one of ``receipt_digests`` (a voter checking a receipt)."""
+    return session.execute(select(BallotBoxEntry).where(BallotBoxEntry.receipt_digest.in_(list(receipt_digests)))
+                           ).scalars().first()
 
 
 def find_roster_entry(session: Session, motion_id: int, *, member_id: int | None = None,
@@ -192,11 +207,6 @@ def find_roster_entry(session: Session, motion_id: int, *, member_id: int | None
     if party_id is not None:
         stmt = stmt.where(RosterEntry.party_id == party_id)
     return session.execute(stmt).scalar_one_or_none()
-
-
-def find_ballot(session: Session, motion_id: int, member_id: int) -> Ballot | None:
-    return session.execute(select(Ballot).where(Ballot.motion_id == motion_id, Ballot.member_id == member_id)
-                           ).scalar_one_or_none()
 
 
 @dataclass

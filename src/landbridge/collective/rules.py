@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from landbridge.errors import Conflict, RuleViolation
 
 SHARE_QUANTUM = Decimal("0.01")
 CENTI = 100
 BALLOT_PREFIX = "landbridge-ballot-v1"
+RECEIPT_PREFIX = "landbridge-receipt-v2"
+RECEIPT_BYTES = 20
+_RANDOM = random.SystemRandom()
+T = TypeVar("T")
 CHOICES = ("yes", "no", "abstain")
 BODIES = ("members_assembly", "representatives_assembly", "board", "supervisory_board")
 SEAT_BODIES = ("representatives_assembly", "board", "supervisory_board")
@@ -285,9 +291,61 @@ def motion_threshold(kind: str, body: str, requested: str | None, kinds: Mapping
 
 
 def ballot_receipt(motion_id: int, member_id: int, choice: str, nonce: str) -> str:
-    """The voter's receipt: SHA-256 over motion, voter, choice and a secret nonce only the voter is shown."""
+    """The receipt of a ballot cast before issue #12 (migrated ballots only): SHA-256 over motion, voter,
+    choice and a nonce. New ballots get a random token instead, which names nobody."""
     text = f"{BALLOT_PREFIX}|{motion_id}|{member_id}|{choice}|{nonce}"
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def new_receipt() -> str:
+    """A voter's receipt (投票回执): 160 random bits, unguessable, shown to the voter once (issue #12 item 2)."""
+    return secrets.token_hex(RECEIPT_BYTES)
+
+
+def receipt_digest(receipt: str) -> str:
+    """What the sealed ballot list shows for a receipt: its SHA-256 (the receipt is random, so this is no oracle)."""
+    return hashlib.sha256(f"{RECEIPT_PREFIX}|{receipt.strip().lower()}".encode()).hexdigest()
+
+
+def shuffled(items: Sequence[T]) -> list[T]:
+    """A uniformly random permutation from the operating system's CSPRNG (Fisher–Yates), so the published
+    order of the ballot list says nothing about the order in which ballots were cast."""
+    out = list(items)
+    _RANDOM.shuffle(out)
+    return out
+
+
+def box_context(motion_id: int, entry_id: str) -> str:
+    """What a sealed choice in the ballot box is bound to: a ciphertext moved to another motion or entry does
+    not open (the AES-GCM associated data)."""
+    return f"collective.ballot_box:{motion_id}:{entry_id}"
+
+
+def is_named_vote(kind: str, named_kinds: Iterable[str]) -> bool:
+    """Whether motions of ``kind`` are voted by name: only where the rule set lists the kind; secret otherwise."""
+    return kind in set(named_kinds)
+
+
+@dataclass(frozen=True)
+class ListCheck:
+    """Anyone's recount of a published ballot list against the sealed counts and the participation count."""
+
+    tally: Tally
+    digest: str
+    counts_match: bool
+    participation_matches: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.counts_match and self.participation_matches
+
+
+def check_ballot_list(ballots: Iterable[tuple[str, str]], *, sealed: Tally, participants: int) -> ListCheck:
+    """Recount a sealed ballot list of (receipt digest, choice): the tally must equal the sealed counts and the
+    number of ballots the number of voters who took part (L3, issue #12 item 2)."""
+    lines = list(ballots)
+    count = tally(c for _, c in lines)
+    return ListCheck(count, ballots_digest(lines), count == sealed, count.cast == participants == len(lines))
 
 
 def lines_digest(lines: Iterable[str]) -> str:
@@ -305,7 +363,7 @@ def roster_digest(member_ids: Iterable[int]) -> str:
 
 
 def ballots_digest(receipts: Iterable[tuple[str, str]]) -> str:
-    """Digest of the ballots: ``receipt:choice`` lines sorted by receipt (no voter identity in it)."""
+    """Digest of the ballots: ``receipt:choice`` lines sorted by receipt digest (no voter identity in it)."""
     return lines_digest(f"{r}:{c}" for r, c in sorted(receipts))
 
 
@@ -350,6 +408,7 @@ class CollectiveRules:
     admission_grounds_needing_resolution: frozenset[str]
     board_supervisory_exclusive: bool
     dividend_requires_resolution: bool
+    named_vote_kinds: frozenset[str] = frozenset()
 
     @classmethod
     def from_values(cls, effective_from: date, values: Mapping[str, Any]) -> CollectiveRules:
@@ -369,6 +428,8 @@ class CollectiveRules:
             admission_grounds_needing_resolution=frozenset(values["admission_grounds_needing_resolution"]),
             board_supervisory_exclusive=bool(values["board_supervisory_exclusive"]),
             dividend_requires_resolution=bool(values["dividend_requires_resolution"]),
+            # a rule set without the rule votes every kind by secret ballot (issue #12 item 2)
+            named_vote_kinds=frozenset(values.get("named_vote_kinds", ())),
         )
 
     def threshold(self, name: str) -> Threshold:

@@ -292,6 +292,7 @@ class MotionRead(Orm):
     ballots_sha256: str | None
     open_ledger_seq: int | None
     seal_ledger_seq: int | None
+    secrecy: str
 
 
 class OpenVoteIn(BaseModel):
@@ -304,18 +305,71 @@ class BallotIn(BaseModel):
 
 
 class BallotReceiptRead(BaseModel):
-    ballot_id: int
+    """The voter's receipt, shown once: keep it to check the ballot in the sealed list (issue #12 item 2)."""
+
     motion_id: int
     choice: str
     receipt: str
-    nonce: str
+    channel: str
+    secrecy: str
     ledger_seq: int
+    note: str = ("Keep this receipt: it is shown only now. Once the vote is sealed, enter it at /collective/receipt "
+                 "or POST it to /api/v1/collective/receipts/check to see that your ballot is counted as cast.")
 
 
 class ReceiptLine(BaseModel):
-    receipt: str
+    """One ballot of a sealed list: its place in the shuffled order, the receipt digest and the choice."""
+
+    position: int
+    receipt_digest: str
     choice: str
-    ledger_seq: int | None
+
+
+class NamedVoteLine(BaseModel):
+    """A voter's choice in a vote by name (only motions whose kind the rule set lists as named)."""
+
+    member_id: int
+    choice: str
+
+
+BALLOT_LIST_RECIPE = (
+    "ballots_sha256 = SHA-256 over the lines 'receipt_digest:choice' sorted by receipt_digest, each followed by "
+    "'\\n'; the counts of the list must equal the sealed yes/no/abstain and its length the number of voters who "
+    "took part; your receipt_digest = SHA-256('landbridge-receipt-v2|' + your receipt in lower case); the seal "
+    "event's inclusion proof is at /api/v1/ledger/proofs/inclusion/{seal_ledger_seq}")
+
+
+class SealedListRead(BaseModel):
+    """The public record of a sealed vote: the shuffled ballot list and what anyone needs to recount it."""
+
+    motion_id: int
+    collective_id: int
+    kind: str
+    secrecy: str
+    roster_size: int
+    participants: int
+    yes: int
+    no: int
+    abstain: int
+    passed: bool
+    ballots_sha256: str | None
+    seal_ledger_seq: int | None
+    ballots: list[ReceiptLine]
+    recipe: str = BALLOT_LIST_RECIPE
+
+
+class ReceiptCheckIn(BaseModel):
+    receipt: str = Field(min_length=1, max_length=128)
+
+
+class ReceiptCheckRead(BaseModel):
+    """The answer to a receipt: counted (with the choice), in the box (not yet sealed), or not found."""
+
+    status: Literal["counted", "in_box", "not_found"]
+    motion_id: int | None
+    choice: str | None
+    ballots_sha256: str | None
+    seal_ledger_seq: int | None
 
 
 class VoteResultRead(BaseModel):
@@ -326,13 +380,12 @@ class VoteResultRead(BaseModel):
     passed_as_sealed: bool
     reason: str | None
     receipts: list[ReceiptLine]
+    participants: int
     voted_member_ids: list[int]
     roster_member_ids: list[int]
+    named_votes: list[NamedVoteLine]
     recomputed_ballots_sha256: str | None
-    recipe: str = ("ballots_sha256 = SHA-256 over the lines 'receipt:choice' sorted by receipt, each followed by "
-                   "'\\n'; roster_sha256 likewise over the roster's member ids in ascending order; your receipt = "
-                   "SHA-256('landbridge-ballot-v1|motion_id|member_id|choice|nonce'); inclusion proofs at "
-                   "/api/v1/ledger/proofs/inclusion/{seq}")
+    recipe: str = BALLOT_LIST_RECIPE
 
 
 class VerdictRead(BaseModel):
@@ -461,7 +514,7 @@ class MyMembership(BaseModel):
     dividends: list[DividendLineRead]
     dividend_periods: dict[int, str]
     motions: list[MotionRead]
-    my_ballots: dict[int, BallotReceiptRead]
+    my_participation: dict[int, str]
 
 
 class MeRead(BaseModel):

@@ -4,7 +4,8 @@ company conversion and land equity, and a member's own view (C1, C2, L3, L5, L8,
 Permissions: a collective clerk acts on the collective their organisation keeps and nothing else;
 township officials register collectives and read those in their area; supervisors read everything;
 a member reads their own shares, dividends and votes, casts their own ballot, and can verify every
-sealed vote of their collective. ID numbers are masked outside the clerk's own collective.
+sealed vote of their collective. Anyone, without logging in, reads a sealed vote's ballot list and checks a
+receipt (issue #12 item 2). ID numbers are masked outside the clerk's own collective.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.auth import Principal, Role, check_region, require_roles
 from landbridge.collective import queries, service
-from landbridge.collective.models import Collective, Member, Motion, MotionStatus
+from landbridge.collective.models import Collective, Member, Motion, MotionStatus, Secrecy
 from landbridge.collective.schemas import (
     AccountPage,
     AccountRead,
@@ -51,14 +52,18 @@ from landbridge.collective.schemas import (
     MotionCreate,
     MotionRead,
     MyMembership,
+    NamedVoteLine,
     OpenVoteIn,
     PledgeIn,
     PledgeRead,
     QuantificationRead,
     QuantifyIn,
+    ReceiptCheckIn,
+    ReceiptCheckRead,
     ReceiptLine,
     ReconciliationRead,
     ReleaseIn,
+    SealedListRead,
     SeatCreate,
     SeatEnd,
     SeatRead,
@@ -68,7 +73,7 @@ from landbridge.collective.schemas import (
     VoteResultRead,
 )
 from landbridge.config import get_settings
-from landbridge.errors import Forbidden, RuleViolation
+from landbridge.errors import Conflict, Forbidden, RuleViolation
 from landbridge.kernel.ids import mask_id
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -414,7 +419,8 @@ def ballot_voter(session: Session, principal: Principal, motion: Motion, member_
 @router.post("/motions/{motion_id}/ballots", response_model=BallotReceiptRead, status_code=201)
 def cast_ballot(motion_id: int, body: BallotIn, principal: Principal = Depends(voter),
                 session: Session = Depends(get_session)) -> Any:
-    """Cast a ballot once: a member online, or the clerk for a member present in person (L3)."""
+    """Cast a ballot once: a member online, or the clerk for a member present in person; the answer carries the
+    receipt, shown this once (L3, issue #12 item 2)."""
     motion = queries.get_motion(session, motion_id)
     member_id, channel = ballot_voter(session, principal, motion, body.member_id)
     receipt = service.cast_ballot(session, motion_id=motion_id, member_id=member_id, choice=body.choice,
@@ -431,18 +437,45 @@ def seal_vote(motion_id: int, principal: Principal = Depends(clerk),
 
 
 def vote_result(session: Session, motion: Motion) -> VoteResultRead:
-    """The public record of a vote: receipts with choices (no voters), who voted (not how), and the recount."""
-    ballots = queries.ballots_of(session, motion.id)
+    """The record of a vote for its readers: the sealed ballot list (receipt digests and choices, no voters), who
+    took part (not how they voted), the choices by name only for a named vote, and the recount."""
     sealed = motion.status == MotionStatus.sealed
     verdict = service.vote_verdict(session, motion.id, motion.threshold) if sealed else None
+    roster = queries.roster_of(session, motion.id)
+    named = motion.secrecy == Secrecy.named
     return VoteResultRead(
         motion=MotionRead.model_validate(motion), verified=bool(verdict and verdict.verified),
         passed_as_sealed=bool(motion.passed), reason=verdict.reason if verdict else "not_sealed",
-        receipts=[ReceiptLine(receipt=b.receipt, choice=b.choice, ledger_seq=b.ledger_seq)
-                  for b in sorted(ballots, key=lambda b: b.receipt)] if sealed else [],
-        voted_member_ids=sorted(b.member_id for b in ballots),
-        roster_member_ids=[r.member_id for r in queries.roster_of(session, motion.id)],
+        receipts=[ReceiptLine(**b.__dict__) for b in service.sealed_ballots(session, motion.id)],
+        participants=sum(1 for r in roster if r.channel is not None),
+        voted_member_ids=[r.member_id for r in roster if r.channel is not None],
+        roster_member_ids=[r.member_id for r in roster],
+        named_votes=[NamedVoteLine(member_id=r.member_id, choice=r.named_choice) for r in roster
+                     if named and r.named_choice is not None],
         recomputed_ballots_sha256=verdict.ballots_sha256 if verdict else None)
+
+
+@router.get("/motions/{motion_id}/sealed-ballots", response_model=SealedListRead)
+def read_sealed_ballots(motion_id: int, session: Session = Depends(get_session)) -> SealedListRead:
+    """The published ballot list of a sealed vote, for anyone to recount (no login; no voter in it) (L3, P2,
+    issue #12 item 2)."""
+    motion = queries.get_motion(session, motion_id)
+    if motion.status != MotionStatus.sealed:
+        raise Conflict("collective.vote_not_sealed", "表决尚未封存", "the vote is not sealed yet",
+                       status=motion.status)
+    return SealedListRead(
+        motion_id=motion.id, collective_id=motion.collective_id, kind=motion.kind, secrecy=motion.secrecy,
+        roster_size=int(motion.roster_size or 0), participants=queries.participation_count(session, motion.id),
+        yes=int(motion.yes_count or 0), no=int(motion.no_count or 0), abstain=int(motion.abstain_count or 0),
+        passed=bool(motion.passed), ballots_sha256=motion.ballots_sha256, seal_ledger_seq=motion.seal_ledger_seq,
+        ballots=[ReceiptLine(**b.__dict__) for b in service.sealed_ballots(session, motion.id)])
+
+
+@router.post("/receipts/check", response_model=ReceiptCheckRead)
+def check_receipt(body: ReceiptCheckIn, session: Session = Depends(get_session)) -> ReceiptCheckRead:
+    """A voter checks their receipt (回执核验): counted with which choice, or still in the box; no login, and the
+    answer says nothing about who voted (L3, issue #12 item 2)."""
+    return ReceiptCheckRead(**service.check_receipt(session, body.receipt).__dict__)
 
 
 @router.get("/motions/{motion_id}/result", response_model=VoteResultRead)
@@ -551,7 +584,7 @@ def member_overview(session: Session, party_id: int) -> MeRead:
         ids = [a.id for a in accounts]
         dividends = queries.dividends_for_accounts(session, ids)
         motions = queries.motions_for_member(session, member)
-        ballots = {m.id: queries.find_ballot(session, m.id, member.id) for m in motions}
+        took_part = {m.id: queries.find_roster_entry(session, m.id, member_id=member.id) for m in motions}
         out.append(MyMembership(
             member=member_read(session, member, full_id=True), collective=CollectiveRead.model_validate(collective),
             accounts=[account_read(session, a) for a in accounts],
@@ -559,9 +592,8 @@ def member_overview(session: Session, party_id: int) -> MeRead:
             dividends=[DividendLineRead.model_validate(line) for _, line in dividends],
             dividend_periods={run.id: run.period for run, _ in dividends},
             motions=[MotionRead.model_validate(m) for m in motions],
-            my_ballots={mid: BallotReceiptRead(ballot_id=b.id, motion_id=mid, choice=b.choice, receipt=b.receipt,
-                                               nonce=b.nonce, ledger_seq=b.ledger_seq or 0)
-                        for mid, b in ballots.items() if b is not None}))
+            my_participation={mid: e.channel for mid, e in took_part.items()
+                              if e is not None and e.channel is not None}))
     return MeRead(party_id=party_id, memberships=out)
 
 

@@ -32,6 +32,7 @@ from landbridge.auth import Principal, Role, optional_principal
 from landbridge.cityprofile import get_profile
 from landbridge.db import get_database
 from landbridge.exchange.common import lot_not_found, today
+from landbridge.exchange.disclosure import published_winner_name
 from landbridge.exchange.models import Bid, Bidder, Lot, LotResult
 from landbridge.exchange.rules import BIDDING_PHASES, TRANSITIONS, BidStatus, LotPhase, minimum_next_bid
 from landbridge.kernel.clock import ensure_utc, get_clock, now
@@ -176,12 +177,18 @@ def _history(session: Session, lot_id: int, upto: int, limit: int) -> list[dict[
              "channel": b.channel} for b, code in rows]
 
 
-def _result(session: Session, lot_id: int) -> dict[str, Any] | None:
-    result = session.execute(select(LotResult).where(LotResult.lot_id == lot_id)).scalar_one_or_none()
+def _find_result(session: Session, lot_id: int) -> LotResult | None:
+    return session.execute(select(LotResult).where(LotResult.lot_id == lot_id)).scalar_one_or_none()
+
+
+def _result(session: Session, lot: Lot) -> dict[str, Any] | None:
+    """The published result: the winner by code, and by name only as the rules publish it once confirmed."""
+    result = _find_result(session, lot.id)
     if result is None:
         return None
     return {"outcome": result.outcome, "reason": result.reason, "price_cny": result.price_cny,
-            "winner_code": _code(session, result.winner_bidder_id), "confirmation_no": result.confirmation_no}
+            "winner_code": _code(session, result.winner_bidder_id),
+            "winner_name": published_winner_name(session, lot, result), "confirmation_no": result.confirmation_no}
 
 
 def snapshot(session: Session, lot_id: int, *, history_tail: int) -> tuple[LiveEvent, Lot]:
@@ -201,7 +208,7 @@ def snapshot(session: Session, lot_id: int, *, history_tail: int) -> tuple[LiveE
             "leader_code": _code(session, lot.leader_bidder_id), "accepted_bids": lot.accepted_bids,
             "starts_at": lot.starts_at, "ends_at": lot.ends_at, "countdown_end": lot.countdown_end,
             "running_end": running_end(lot, lot.phase, lot.countdown_end), "bidders": _bidders(session, lot.id),
-            "history": _history(session, lot.id, cursor, history_tail), "result": _result(session, lot.id),
+            "history": _history(session, lot.id, cursor, history_tail), "result": _result(session, lot),
             **_time()}
     return LiveEvent("snapshot", data, cursor), lot
 
@@ -231,20 +238,25 @@ def _project(session: Session, lot: Lot, seq: int, event_type: str, payload: dic
             "next_min_bid_cny": _next_min(lot, target, lot.current_price_cny), **_time()}
     head = ()  # the result precedes the phase change that publishes it
     if event_type in ("award", "fail", "confirm_award"):
-        head = (LiveEvent("result", _result_of(session, event_type, payload) | _time()),)
+        head = (LiveEvent("result", _result_of(session, lot, event_type, payload) | _time()),)
     return Change(seq, (*head, LiveEvent("phase", data, seq)))
 
 
-def _result_of(session: Session, event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """The published result named by a decision event (never the operator's free text)."""
+def _result_of(session: Session, lot: Lot, event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The published result named by a decision event (never the operator's free text); the winner's name only
+    with the confirmation, as the rules publish it, and only while that winner still holds the award."""
     if event_type == "fail":
         reason = "winner_default" if "defaulted_bidder_id" in payload else str(payload.get("reason"))
-        return {"outcome": "unsuccessful", "reason": reason, "price_cny": None, "winner_code": None}
+        return {"outcome": "unsuccessful", "reason": reason, "price_cny": None, "winner_code": None,
+                "winner_name": None}
     out = {"outcome": "award", "price_cny": payload.get("price_cny"),
            "winner_code": _code(session, payload.get("winner_bidder_id")),
-           "reason": "promoted_next" if payload.get("promoted") else None}
+           "reason": "promoted_next" if payload.get("promoted") else None, "winner_name": None}
     if event_type == "confirm_award":
         out["confirmation_no"] = payload.get("confirmation_no")
+        result = _find_result(session, lot.id)
+        if result is not None and result.winner_bidder_id == payload.get("winner_bidder_id"):
+            out["winner_name"] = published_winner_name(session, lot, result)
     return out
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.auth import Principal, Role, optional_principal
 from landbridge.errors import DomainError, Forbidden, NotFound
-from landbridge.exchange import bidding, negotiated, queries, reserve, service, supervision, tender
+from landbridge.exchange import bidding, disclosure, negotiated, queries, reserve, service, supervision, tender
 from landbridge.exchange.common import REJECTIONS
 from landbridge.exchange.models import Lot
 from landbridge.exchange.rules import BIDDING_PHASES, RESERVE_WINDOW, Channel, LotPhase, Method, minimum_next_bid
@@ -141,16 +141,19 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
     may_see_objections = lot.method == "negotiated" and (operator or (principal is not None
                                                                       and principal.role == Role.supervisor))
     takes_bids = lot.method in BID_METHODS
+    # who the bidders are: the lot's operator and supervisors only; everyone else sees codes (issue #12 item 3)
+    sees_identities = disclosure.sees_identities(principal, lot)
     return _page(request, "exchange/lot.html", {**_location(session, lot),
         "settlement": settled, "settlement_overdue": settled is not None and settled.status == "due"
         and is_overdue(settled.due_on, now()),
-        "settlement_mine": settled is not None and (insider or (me is not None and me.id == settled.bidder_id)),
+        "settlement_mine": settled is not None and (sees_identities or (me is not None and me.id == settled.bidder_id)),
         "instalments": instalments_of(session, settled.id) if settled is not None else [],
-        "distribution": _distribution(session, settled) if insider and settled is not None else None,
+        "distribution": _distribution(session, settled) if sees_identities and settled is not None else None,
         "lot": lot, "takes_bids": takes_bids,
         "history": queries.bid_history(session, lot.id, limit=50) if takes_bids else [],
         "leader": queries.bidder_code_of(session, lot.leader_bidder_id) if takes_bids else None, "result": result,
         "winner": queries.bidder_code_of(session, result.winner_bidder_id) if result else None,
+        "winner_name": disclosure.published_winner_name(session, lot, result),
         "me": me, "deposit": deposit, "open": takes_bids and lot.phase in BIDDING_PHASES,
         "running_end": _running_end(lot) if takes_bids else None,
         "next_min": minimum_next_bid(start_price=lot.start_price_cny, increment=lot.increment_cny,
@@ -159,7 +162,8 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         "objections": negotiated.list_objections(session, lot.id) if may_see_objections else None,
         # a bidder's own sealed tender: its receipt replaces the (one-time) tender form
         "my_tender": tender.tender_of(session, lot.id, me.id) if me is not None and lot.method == "tender" else None,
-        "bidders": queries.list_bidders(session, lot.id) if insider else [], "server_time": now(),
+        "bidders": queries.list_bidders(session, lot.id) if sees_identities else [], "server_time": now(),
+        "identities": disclosure.identities(session, lot.id) if sees_identities else {},
         "may_apply": principal is not None and principal.role == Role.bidder and principal.party_id is not None
         and me is None and lot.phase in APPLY_PHASES,
         "reserve": sealed,

@@ -90,6 +90,32 @@ class Handover(StrEnum):
     none = "none"
 
 
+class Publication(StrEnum):
+    """How the published result (成交公示) names the transferee (受让方): by name, by a masked name, or by the
+    bidder code alone (rule data: ``publish_transferee_organisation`` / ``publish_transferee_person``)."""
+
+    name = "name"
+    masked_name = "masked_name"
+    code = "code"
+
+
+SURNAME_MASK = "**"  # a fixed mask: the published name does not even show the given name's length
+
+
+def published_transferee_name(name: str, *, organisation: bool, organisation_rule: str, person_rule: str,
+                              ) -> str | None:
+    """The transferee's name as the result publication (成交公示) shows it, or None when the rule publishes the
+    bidder code alone (F4; the rule's source is in exchange.toml). A person's masked name keeps the surname
+    (its first character) only: 张三丰 -> 张**."""
+    rule = Publication(organisation_rule if organisation else person_rule)
+    text = name.strip()
+    if rule is Publication.code or not text:
+        return None
+    if rule is Publication.name:
+        return text
+    return text[0] + SURNAME_MASK
+
+
 # Named transitions: name -> (phases it may start from, phase it leads to). Each service transition checks
 # its own current phase against this table (rule of thumb 5).
 TRANSITIONS: dict[str, tuple[frozenset[LotPhase], LotPhase]] = {

@@ -79,11 +79,17 @@ class ApplicationIn(BaseModel):
 
 
 class BidderRead(BaseModel):
+    """A bidder registration. The identity (party id, name, kind, account) and the deposit sub-account only go to
+    the bidder itself, the lot's exchange operator and supervisors (issue #12 item 3)."""
+
     id: int
     lot_id: int
     bidder_code: str
     channel: str
     party_id: int | None = None
+    party_name: str | None = None
+    party_kind: str | None = None
+    user_id: int | None = None
     sub_account: str | None = None
     deposit_cny: Decimal | None = None
     deposit_status: str | None = None
@@ -120,6 +126,7 @@ class ResultRead(Orm):
     outcome: str
     reason: str
     winner_code: str | None = None
+    winner_name: str | None = None  # the transferee as the published result (成交公示) names it, once confirmed
     price_cny: Decimal | None
     decided_at: datetime
     publish_by: date | None

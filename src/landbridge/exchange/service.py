@@ -175,8 +175,10 @@ def bar_party(session: Session, *, party_id: int, reason: str, actor: str, liste
                       created_at=now())
     session.add(row)
     session.flush()
-    append_event(session, module="exchange", event_type="party_barred", subject=f"registry.party:{party_id}",
-                 actor=actor, payload={"reason": row.reason, "listed_until": listed_until})
+    # the subject names the bar-list entry, never the party: the ledger's public envelope must not identify a
+    # bidder (issue #12 item 3); the party is in the event's payload (its private part)
+    append_event(session, module="exchange", event_type="party_barred", subject=f"exchange.bar:{row.id}",
+                 actor=actor, payload={"party_id": party_id, "reason": row.reason, "listed_until": listed_until})
     return row
 
 

@@ -34,7 +34,17 @@ from landbridge.auth import (
 )
 from landbridge.config import Mode, get_settings
 from landbridge.errors import DomainError, Forbidden, NotFound, RuleViolation, Unauthorized
-from landbridge.exchange import bidding, queries, reconcile, reserve, rules, service, settlement, supervision
+from landbridge.exchange import (
+    bidding,
+    disclosure,
+    queries,
+    reconcile,
+    reserve,
+    rules,
+    service,
+    settlement,
+    supervision,
+)
 from landbridge.exchange.common import REJECTIONS, lot_not_found, party_required, rejection
 from landbridge.exchange.models import Bidder, Lot, LotResult
 from landbridge.exchange.rules import Channel, LotPhase
@@ -133,16 +143,23 @@ def lot_read(session: Session, lot: Lot) -> LotRead:
     return out
 
 
-def result_read(session: Session, result: LotResult) -> ResultRead:
+def result_read(session: Session, result: LotResult, lot: Lot | None = None) -> ResultRead:
+    """A lot's result as anyone reads it: the winner's code, and its name as the rules publish it once the award
+    is confirmed (issue #12 item 3)."""
     out = ResultRead.model_validate(result)
     out.winner_code = queries.bidder_code_of(session, result.winner_bidder_id)
+    out.winner_name = disclosure.published_winner_name(session, lot or queries.get_lot(session, result.lot_id),
+                                                       result)
     return out
 
 
-def _bidder_read(session: Session, bidder: Bidder, *, full: bool) -> BidderRead:
+def _bidder_read(session: Session, bidder: Bidder) -> BidderRead:
+    """A registration with its identity and deposit: for the bidder itself, the lot's operator and supervisors
+    only (the callers check who asks)."""
     deposit = queries.deposit_of(session, bidder.id)
+    who = disclosure.identity_of(session, bidder)
     return BidderRead(id=bidder.id, lot_id=bidder.lot_id, bidder_code=bidder.bidder_code, channel=bidder.channel,
-                      party_id=bidder.party_id if full else None,
+                      party_id=who.party_id, party_name=who.name, party_kind=who.kind, user_id=who.user_id,
                       sub_account=deposit.sub_account if deposit else None,
                       deposit_cny=deposit.amount_cny if deposit else None,
                       deposit_status=deposit.status if deposit else None)
@@ -217,11 +234,12 @@ def bid_history(lot_id: int, limit: int = Query(100, ge=1, le=1000),
 @router.get("/lots/{lot_id}/bidders", response_model=list[BidderRead])
 def list_bidders(lot_id: int, principal: Principal = Depends(insider),
                  session: Session = Depends(get_session)) -> list[BidderRead]:
-    """A lot's bidders and deposits (operators of the lot's area and supervisors)."""
+    """A lot's bidders with who they are and their deposits: the lot's operator (of the lot's area) and
+    supervisors only (issue #12 item 3)."""
     lot = queries.get_lot(session, lot_id)
-    if principal.role == Role.exchange_operator:
+    if not disclosure.sees_identities(principal, lot):
         check_region(principal, lot.region_code)
-    return [_bidder_read(session, b, full=True) for b, _ in queries.list_bidders(session, lot_id)]
+    return [_bidder_read(session, b) for b, _ in queries.list_bidders(session, lot_id)]
 
 
 @router.get("/lots/{lot_id}/result", response_model=ResultRead)
@@ -232,7 +250,7 @@ def get_result(lot_id: int, principal: Principal | None = Depends(optional_princ
     result = queries.find_result(session, lot.id)
     if result is None or not _visible(principal, lot):
         raise NotFound("exchange.result_not_found", "该标的尚无结果", "the lot has no result yet")
-    return result_read(session, result)
+    return result_read(session, result, lot)
 
 
 @router.get("/lots/{lot_id}/settlement", response_model=SettlementRead)
@@ -288,7 +306,7 @@ def apply(lot_id: int, body: ApplicationIn | None = None, principal: Principal =
         party_id, channel, user_id = principal.party_id, Channel.online, principal.user_id
     bidder = service.apply_for_lot(session, lot_id=lot_id, party_id=party_id, actor=principal.actor,
                                    user_id=user_id, channel=channel)
-    return _bidder_read(session, bidder, full=True)
+    return _bidder_read(session, bidder)
 
 
 @router.get("/lots/{lot_id}/me", response_model=BidderRead)
@@ -298,7 +316,7 @@ def my_registration(lot_id: int, principal: Principal = Depends(bidder_role),
     bidder = queries.find_bidder(session, lot_id, principal.party_id) if principal.party_id else None
     if bidder is None:
         raise NotFound("exchange.bidder_not_found", "未报名本标的", "not registered as a bidder for this lot")
-    return _bidder_read(session, bidder, full=True)
+    return _bidder_read(session, bidder)
 
 
 def client_ip(request: Request) -> str | None:

@@ -1,11 +1,14 @@
 """Meetings and votes (C1, L3): the three bodies meet, motions are voted on with a roster frozen when the
-vote opens, each voter's ballot is counted once, and the result is sealed with the ledger.
+vote opens, each voter takes part once, and the result is sealed with the ledger.
 
-Verifiability: every ballot gets a receipt (SHA-256 over motion, voter, choice and a nonce only the
-voter is shown) and a ``ballot_cast`` ledger event carrying the receipt and the choice but not the
-voter. Sealing records the tally, the roster digest and the digest over the sorted ``receipt:choice``
-lines in a ``vote_sealed`` event. Any member can fetch the receipts, recount, recompute the digest,
-find their own receipt and check the events' inclusion proofs against a signed tree head.
+Secret ballot that can still be checked (issue #12 item 2, ADR 0005 addendum): who took part is a mark on the
+voter's frozen roster row (with the channel); what was chosen goes into the ballot box with a random id, the
+digest of a random receipt and the choice sealed under the deployment's data key, with no voter, no channel and
+no time. No stored row and no ledger event (private part included) links the two. Sealing decrypts the box,
+shuffles it with a cryptographic random permutation and publishes it as the sealed ballot list of
+(receipt digest, choice); the ``vote_sealed`` event carries the tally, the participation count and the list's
+digest, so anyone can recount from the public list, and each voter finds their receipt in it.
+A motion kind the rule set lists under ``named_vote_kinds`` is voted by name instead.
 ``vote_verdict`` does the same recount for other modules before they rely on a result.
 """
 
@@ -13,18 +16,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from landbridge import privacy
 from landbridge.collective import queries, rules
 from landbridge.collective.models import (
-    Ballot,
+    BallotBoxEntry,
     Body,
     Channel,
     Meeting,
@@ -35,6 +39,7 @@ from landbridge.collective.models import (
     MotionStatus,
     RosterEntry,
     Seat,
+    Secrecy,
 )
 from landbridge.collective.service._common import CHUNK, collective_rules, fit, need_text, record, today
 from landbridge.errors import Conflict, Forbidden, RuleViolation
@@ -42,6 +47,8 @@ from landbridge.kernel.clock import ensure_utc, now
 from landbridge.ledger import get_event
 
 _ROSTER: Any = RosterEntry.__table__
+_BOX: Any = BallotBoxEntry.__table__
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _body(value: str) -> Body:
@@ -96,6 +103,8 @@ def create_motion(session: Session, *, meeting_id: int, title: str, text: str, k
                     title=need_text(title, "collective.title_required", "表决事项名称不能为空", "a title is required",
                                     limit=200, field="title"),
                     text=text.strip(), threshold=chosen.name, subject_ref=fit(subject_ref, 120, "subject_ref"),
+                    secrecy=(Secrecy.named if rules.is_named_vote(kind, config.named_vote_kinds)
+                             else Secrecy.secret).value,
                     status=MotionStatus.draft,
                     created_at=now(), created_by=actor, version=1)
     session.add(motion)
@@ -104,7 +113,7 @@ def create_motion(session: Session, *, meeting_id: int, title: str, text: str, k
            payload={"collective_id": motion.collective_id, "meeting_id": meeting.id, "body": motion.body,
                     "kind": kind, "title": motion.title,
                     "text_sha256": hashlib.sha256(motion.text.encode()).hexdigest(),
-                    "threshold": chosen.name, "subject_ref": subject_ref})
+                    "threshold": chosen.name, "subject_ref": subject_ref, "secrecy": motion.secrecy})
     return motion
 
 
@@ -151,7 +160,7 @@ def open_vote(session: Session, *, motion_id: int, actor: str, closes_at: dateti
     motion.open_ledger_seq = record(
         session, event_type="vote_opened", subject=f"collective.motion:{motion.id}", actor=actor,
         payload={"collective_id": motion.collective_id, "body": motion.body, "kind": motion.kind,
-                 "threshold": motion.threshold, "quorum": str(config.quorums[motion.body]),
+                 "threshold": motion.threshold, "quorum": str(config.quorums[motion.body]), "secrecy": motion.secrecy,
                  "roster_size": motion.roster_size, "roster_sha256": motion.roster_sha256,
                  "closes_at": motion.closes_at, "rule_version": motion.rule_version})
     session.flush()
@@ -160,13 +169,14 @@ def open_vote(session: Session, *, motion_id: int, actor: str, closes_at: dateti
 
 @dataclass(frozen=True)
 class BallotReceipt:
-    """What a voter keeps: the receipt and its nonce (to recompute it) and the ledger event of the ballot."""
+    """What the voter is shown once: the receipt to find their ballot in the sealed list, and the ledger event of
+    their participation (which names them and holds neither the choice nor the receipt)."""
 
-    ballot_id: int
     motion_id: int
     choice: str
     receipt: str
-    nonce: str
+    channel: str
+    secrecy: str
     ledger_seq: int
 
 
@@ -178,7 +188,12 @@ def _already_voted(motion_id: int) -> Conflict:
 
 def cast_ballot(session: Session, *, motion_id: int, member_id: int, choice: str, channel: str = "online",
                 actor: str) -> BallotReceipt:
-    """Cast one voter's ballot once: online by the member, or entered by the clerk for a member present (L3)."""
+    """Cast one voter's ballot once: online by the member, or entered by the clerk for a member present (L3).
+
+    Participation (who, by which channel) marks the voter's roster row with a conditional update the database
+    applies once; the choice goes into the ballot box sealed, with a random id and a receipt digest and nothing
+    about the voter (issue #12 item 2). A named vote also keeps the choice on the roster row and in the event.
+    """
     motion = queries.get_motion(session, motion_id, lock=True)
     if motion.status != MotionStatus.open:
         raise Conflict("collective.vote_not_open", "表决未开始或已结束", "the vote is not open", status=motion.status)
@@ -189,54 +204,142 @@ def cast_ballot(session: Session, *, motion_id: int, member_id: int, choice: str
         channel_value = Channel(channel).value
     except ValueError:
         raise RuleViolation("collective.invalid_channel", "投票方式无效", f"unknown channel {channel!r}") from None
-    if queries.find_roster_entry(session, motion.id, member_id=member_id) is None:
+    entry = queries.find_roster_entry(session, motion.id, member_id=member_id)
+    if entry is None:
         raise Forbidden("collective.not_on_roster", "该成员不在本次表决名册中",
                         "this member is not on the vote's roster")
-    if queries.find_ballot(session, motion.id, member_id) is not None:
+    named = motion.secrecy == Secrecy.named
+    took_part = session.execute(
+        update(RosterEntry).where(RosterEntry.id == entry.id, RosterEntry.channel.is_(None))
+        .values(channel=channel_value, named_choice=choice if named else None)
+        .execution_options(synchronize_session=False))
+    if took_part.rowcount != 1:  # type: ignore[attr-defined]
         raise _already_voted(motion.id)
-    nonce = secrets.token_hex(16)
-    receipt = rules.ballot_receipt(motion.id, member_id, choice, nonce)
-    ballot = Ballot(motion_id=motion.id, member_id=member_id, choice=choice, channel=channel_value, receipt=receipt,
-                    nonce=nonce, cast_at=now(), entered_by=actor)
+    session.expire(entry)
+    receipt = rules.new_receipt()
+    entry_id = secrets.token_hex(16)
+    sealed_choice = privacy.encrypt(choice, context=rules.box_context(motion.id, entry_id))
+    session.execute(insert(_BOX), [{"id": entry_id, "motion_id": motion.id,
+                                    "receipt_digest": rules.receipt_digest(receipt), "sealed_choice": sealed_choice,
+                                    "choice": None, "position": None, "legacy": False}])
+    participation: dict[str, Any] = {"member_id": member_id, "channel": channel_value}
+    if named:
+        participation["choice"] = choice
+    seq = record(session, event_type="vote_participation", subject=f"collective.motion:{motion.id}", actor=actor,
+                 payload=participation)
+    return BallotReceipt(motion.id, choice, receipt, channel_value, motion.secrecy, seq)
+
+
+def _choice_of(entry: BallotBoxEntry) -> str:
+    """The choice of a ballot in the box: in clear once published (or migrated sealed), else opened with the key."""
+    if entry.choice is not None:
+        return entry.choice
+    if entry.sealed_choice is None:
+        raise Conflict("collective.ballot_unreadable", "票箱中的选票无法读取", "a ballot in the box cannot be read")
     try:
-        with session.begin_nested():
-            session.add(ballot)
-            session.flush()
-    except IntegrityError:
-        raise _already_voted(motion.id) from None
-    ballot.ledger_seq = record(session, event_type="ballot_cast", subject=f"collective.motion:{motion.id}",
-                               actor=actor, payload={"receipt": receipt, "choice": choice, "channel": channel_value})
-    session.flush()
-    return BallotReceipt(ballot.id, motion.id, choice, receipt, nonce, ballot.ledger_seq)
+        return rules.check_choice(privacy.decrypt(entry.sealed_choice,
+                                                  context=rules.box_context(entry.motion_id, entry.id)))
+    except privacy.DecryptError:
+        raise Conflict("collective.ballot_unreadable", "票箱中的选票无法读取",
+                       "a ballot in the box cannot be read") from None
 
 
 def seal_vote(session: Session, *, motion_id: int, actor: str) -> Motion:
-    """Close the vote, count the ballots, decide by quorum and threshold, and seal the result in the ledger (L3)."""
+    """Close the vote, count the ballots, decide by quorum and threshold, publish the shuffled ballot list and
+    seal the result in the ledger (L3, issue #12 item 2)."""
     motion = queries.get_motion(session, motion_id, lock=True)
     if motion.status != MotionStatus.open:
         raise Conflict("collective.vote_not_open", "表决未开始或已封存", "the vote is not open", status=motion.status)
     config = collective_rules(date.fromisoformat(motion.rule_version) if motion.rule_version else None)
-    ballots = queries.ballots_of(session, motion.id)
+    box = queries.ballot_box(session, motion.id)
+    ballots = [(b.receipt_digest, _choice_of(b), b.legacy) for b in box]
+    participants = queries.participation_count(session, motion.id)
+    if len(ballots) != participants:
+        raise Conflict("collective.ballots_participation_mismatch", "票箱选票数与参与投票人数不符",
+                       "the ballot box does not hold one ballot per voter who took part",
+                       ballots=len(ballots), participants=participants)
     threshold = config.threshold(motion.threshold)
     quorum = config.quorums[motion.body]
-    result = rules.outcome([b.choice for b in ballots], int(motion.roster_size or 0), threshold, quorum)
+    result = rules.outcome([c for _, c, _ in ballots], int(motion.roster_size or 0), threshold, quorum)
+    # the box is written anew in a cryptographically random order: neither the rows' order nor their ids
+    # (fresh random ones) carry the order in which the ballots were cast
+    session.execute(delete(BallotBoxEntry).where(BallotBoxEntry.motion_id == motion.id)
+                    .execution_options(synchronize_session=False))
+    for b in box:
+        session.expunge(b)
+    published = rules.shuffled(ballots)
+    for start in range(0, len(published), CHUNK):
+        session.execute(insert(_BOX), [
+            {"id": secrets.token_hex(16), "motion_id": motion.id, "receipt_digest": digest, "sealed_choice": None,
+             "choice": choice, "position": start + i, "legacy": legacy}
+            for i, (digest, choice, legacy) in enumerate(published[start:start + CHUNK])])
     motion.status = MotionStatus.sealed
     motion.sealed_at = now()
     motion.yes_count, motion.no_count, motion.abstain_count = result.tally.yes, result.tally.no, result.tally.abstain
     motion.quorum_met, motion.passed = result.quorum_met, result.passed
-    motion.ballots_sha256 = rules.ballots_digest((b.receipt, b.choice) for b in ballots)
+    motion.ballots_sha256 = rules.ballots_digest((d, c) for d, c, _ in ballots)
     motion.version += 1
     session.flush()
     motion.seal_ledger_seq = record(
         session, event_type="vote_sealed", subject=f"collective.motion:{motion.id}", actor=actor,
         payload={"collective_id": motion.collective_id, "kind": motion.kind, "subject_ref": motion.subject_ref,
+                 "secrecy": motion.secrecy,
                  "threshold": threshold.name, "threshold_fraction": str(threshold.fraction),
                  "threshold_strict": threshold.strict, "quorum": str(quorum), "roster_size": result.roster_size,
-                 "roster_sha256": motion.roster_sha256, "ballots": result.tally.cast, "yes": result.tally.yes,
-                 "no": result.tally.no, "abstain": result.tally.abstain, "ballots_sha256": motion.ballots_sha256,
-                 "quorum_met": result.quorum_met, "passed": result.passed})
+                 "roster_sha256": motion.roster_sha256, "participants": participants, "ballots": result.tally.cast,
+                 "yes": result.tally.yes, "no": result.tally.no, "abstain": result.tally.abstain,
+                 "ballots_sha256": motion.ballots_sha256, "quorum_met": result.quorum_met, "passed": result.passed})
     session.flush()
     return motion
+
+
+@dataclass(frozen=True)
+class SealedBallot:
+    """One line of a sealed ballot list: its place in the shuffled order, the receipt digest and the choice."""
+
+    position: int
+    receipt_digest: str
+    choice: str
+
+
+def sealed_ballots(session: Session, motion_id: int) -> list[SealedBallot]:
+    """The published ballot list of a sealed motion, in its shuffled order (empty while the vote is open)."""
+    motion = queries.get_motion(session, motion_id)
+    if motion.status != MotionStatus.sealed:
+        return []
+    return [SealedBallot(int(b.position if b.position is not None else -1), b.receipt_digest, _choice_of(b))
+            for b in queries.ballot_box(session, motion.id)]
+
+
+@dataclass(frozen=True)
+class ReceiptCheck:
+    """What a receipt tells whoever holds it: whether its ballot is counted and with which choice, nothing else."""
+
+    status: str
+    motion_id: int | None = None
+    choice: str | None = None
+    ballots_sha256: str | None = None
+    seal_ledger_seq: int | None = None
+
+
+def check_receipt(session: Session, receipt: str) -> ReceiptCheck:
+    """A voter checks their receipt (回执核验): "counted with choice X" once sealed, "in the box" before; the
+    answer names no one (issue #12 item 2). A migrated ballot's receipt is the old 64-hex receipt itself."""
+    token = receipt.strip().lower()
+    if not token or len(token) > 128:
+        return ReceiptCheck("not_found")
+    candidates = [rules.receipt_digest(token)]
+    entry = queries.find_box_entry(session, candidates)
+    if entry is None and _HEX64.match(token):
+        legacy = queries.find_box_entry(session, [token])
+        entry = legacy if legacy is not None and legacy.legacy else None
+    if entry is None:
+        return ReceiptCheck("not_found")
+    motion = queries.get_motion(session, entry.motion_id)
+    if motion.status != MotionStatus.sealed:
+        return ReceiptCheck("in_box", motion_id=motion.id)
+    return ReceiptCheck("counted", motion_id=motion.id, choice=_choice_of(entry),
+                        ballots_sha256=motion.ballots_sha256, seal_ledger_seq=motion.seal_ledger_seq)
 
 
 @dataclass(frozen=True)
@@ -264,8 +367,9 @@ class VoteVerdict:
 def vote_verdict(session: Session, motion_id: int, threshold: str) -> VoteVerdict:
     """Recount a motion and say whether it passed at ``threshold`` (e.g. "two_thirds" for market entry, L3).
 
-    The ballots are recounted and their digest recomputed; both must match the motion row and the
-    ``vote_sealed`` ledger event, and the roster must still hash to the digest frozen at opening.
+    The published ballot list is recounted and its digest recomputed; both must match the motion row and the
+    ``vote_sealed`` ledger event, the list must hold one ballot per voter who took part, and the roster must
+    still hash to the digest frozen at opening.
     A motion passes at ``threshold`` only if it passed as sealed and its yes votes also meet ``threshold``.
     """
     motion = queries.get_motion(session, motion_id)
@@ -277,21 +381,27 @@ def vote_verdict(session: Session, motion_id: int, threshold: str) -> VoteVerdic
         return VoteVerdict(**base, sealed=False, verified=False, passed=False, yes=0, no=0, abstain=0,
                            roster_size=int(motion.roster_size or 0), quorum_met=False, ballots_sha256=None,
                            seal_ledger_seq=None, reason="not_sealed")
-    ballots = queries.ballots_of(session, motion.id)
+    box = queries.ballot_box(session, motion.id)
     roster = queries.roster_of(session, motion.id)
-    count = rules.tally(b.choice for b in ballots)
-    digest = rules.ballots_digest((b.receipt, b.choice) for b in ballots)
-    receipts_ok = all(rules.ballot_receipt(motion.id, b.member_id, b.choice, b.nonce) == b.receipt for b in ballots)
     on_roster = {r.member_id for r in roster}
+    participants = sum(1 for r in roster if r.channel is not None)
     sealed_payload = json.loads(get_event(session, motion.seal_ledger_seq).body)["payload"]
+    published = all(b.choice is not None and b.position is not None and b.sealed_choice is None for b in box)
+    listed = rules.check_ballot_list(((b.receipt_digest, _choice_of(b)) for b in box),
+                                     sealed=rules.Tally(int(sealed_payload["yes"]), int(sealed_payload["no"]),
+                                                        int(sealed_payload["abstain"])),
+                                     participants=participants)
+    count = listed.tally
+    digest = listed.digest
     checks = {
-        "receipts": receipts_ok,
-        "voters_on_roster": all(b.member_id in on_roster for b in ballots),
+        "published": published,
+        "participation": listed.participation_matches
+        and int(sealed_payload.get("participants", participants)) == participants,
         "roster": rules.roster_digest(on_roster) == motion.roster_sha256 == sealed_payload["roster_sha256"]
         and len(on_roster) == motion.roster_size == sealed_payload["roster_size"],
         "ballots": digest == motion.ballots_sha256 == sealed_payload["ballots_sha256"],
-        "tally": (count.yes, count.no, count.abstain) == (motion.yes_count, motion.no_count, motion.abstain_count)
-        == (sealed_payload["yes"], sealed_payload["no"], sealed_payload["abstain"]),
+        "tally": listed.counts_match
+        and (count.yes, count.no, count.abstain) == (motion.yes_count, motion.no_count, motion.abstain_count),
         "result": bool(motion.passed) == bool(sealed_payload["passed"]),
     }
     failed = [name for name, ok in checks.items() if not ok]
