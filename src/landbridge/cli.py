@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from landbridge.cityprofile.cli import app as rules_app
 from landbridge.valuation.cli import app as valuation_app
 
 app = typer.Typer(help="LandBridge 城乡融合综合服务平台", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -20,6 +21,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(valuation_app, name="valuation")
+app.add_typer(rules_app, name="rules")
 console = Console()
 
 
@@ -160,12 +162,16 @@ def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = type
 
 
 @app.command()
-def demo(scale: str = typer.Option("small", help="small (~20,000 parcels), county (余江区) or city (≥ 10⁶ parcels)"),
+def demo(scale: str = typer.Option("small", help="small (the profile's small world), county (its demo county) or "
+                                                  "city (≥ 10⁶ parcels)"),
          seed: int = typer.Option(20260101, help="random seed: the same seed builds the same world"),
          serve_after: bool = typer.Option(True, "--serve/--no-serve", help="serve the platform after building"),
          database: str | None = typer.Option(None, "--database", help="database URL (default var/demo.db)"),
          host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Build the Yingtan demo world (geography, plan, people, rights, prices) and serve it (issue #3)."""
+    """Build the demo world of the selected city profile (geography, plan, people, rights, prices) and serve it.
+
+    Any profile that has the demo rule sets can be built (LANDBRIDGE_CITY_PROFILE, issue #3, issue #13 item 4).
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from landbridge.cityprofile import get_profile
@@ -185,7 +191,9 @@ def demo(scale: str = typer.Option("small", help="small (~20,000 parcels), count
         database = f"sqlite:///{var / 'demo.db'}"
     url = _use_database(database)
     where = url.split("@")[-1]
-    console.print(f"[bold]构建鹰潭演示数据 / building the Yingtan demo world[/bold] ({scale}, seed {seed}) on {where}")
+    profile = get_profile()
+    console.print(f"[bold]构建{profile.name}演示数据 / building the {profile.name_en} demo world[/bold] ({scale}, "
+                  f"seed {seed}) on {where}")
     upgrade(url)
     labels = {"geography": "地理 / geography", "planning": "国土空间规划 / plan", "villages": "村庄 / villages",
               "prices": "价格 / prices", "exchange": "产权交易 / exchange"}
@@ -198,7 +206,7 @@ def demo(scale: str = typer.Option("small", help="small (~20,000 parcels), count
                 tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        report = build_world(get_database(), get_profile(), scale=scale, seed=seed, progress=progress)
+        report = build_world(get_database(), profile, scale=scale, seed=seed, progress=progress)
     console.print(f"{report.villages} villages, {report.parcels:,} parcels, {report.rights:,} rights, "
                   f"{report.persons:,} residents in {report.households:,} households, {report.members:,} members, "
                   f"{report.restrictions} restrictions, {report.pending_applications} applications waiting, "

@@ -35,6 +35,27 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     ledger_signing_key_file: Path | None = None
     city_profile: str = "yingtan"
+    # A folder of city profiles (<city>/profile.toml, <city>/regions.csv, <city>/rules/*.toml) beside the
+    # built-in ones; a city found there is taken before a built-in one of the same code (issue #13 item 4).
+    profile_dir: Path | None = None
+    # Technical settings (issue #13 item 6): how the platform runs, not what the law or the city decides, so
+    # they are environment settings rather than versioned rule data.
+    live_heartbeat_seconds: float = 15.0  # SSE keep-alive comment interval
+    live_poll_interval_ms: int = 200  # how often a live hub polls the ledger for new exchange events
+    live_queue_events: int = 256  # events buffered per subscriber before it is dropped
+    live_history_tail: int = 20  # bids sent to a client when it connects
+    live_replay_max_events: int = 500  # most events replayed after Last-Event-ID
+    live_retry_ms: int = 3000  # the client's reconnect delay (SSE retry:)
+    live_stream_max_seconds: float = 120.0  # a stream is closed (and the client reconnects) after this long
+    valuation_job_lease_seconds: int = 900  # a mass-appraisal worker's claim lapses without a heartbeat
+    valuation_job_max_attempts: int = 3  # claims before a job whose workers keep dying is failed
+    valuation_report_price_bands: int = 4  # price bands of the ratio-study report's tables
+    valuation_report_plot_points: int = 2000  # points drawn in a report's scatter plots
+    mass_chunk_rows: int = 50_000  # parcels valued per chunk of a mass-appraisal run
+    mass_gbm: dict[str, float] = {  # LightGBM parameters of the mass-appraisal model (tuned on the demo world)
+        "num_boost_round": 600, "early_stopping_rounds": 30, "validation_share": 0.1, "learning_rate": 0.08,
+        "num_leaves": 31, "min_data_in_leaf": 20, "max_bin": 127, "feature_fraction": 0.9, "lambda_l2": 1.0,
+        "cat_smooth": 10.0}
     clock_speed: float = 1.0
     default_locale: str = "zh_CN"
     max_upload_bytes: int = 20 * 1024 * 1024

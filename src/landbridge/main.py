@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from landbridge import __version__
+from landbridge.cityprofile import get_profile
 from landbridge.config import Settings, get_settings
 from landbridge.errors import DomainError, internal_error
 from landbridge.kernel.modules import import_optional
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(OriginGuard, session_cookie=SESSION_COOKIE, trusted_origins=settings.trusted_origins)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SessionMiddleware, secret_key=settings.effective_secret_key(), session_cookie=SESSION_COOKIE,
-                       max_age=8 * 3600, same_site="lax", https_only=settings.mode.value == "production")
+                       max_age=get_profile().rules("auth").int("session_hours") * 3600,  # rule, issue #13 item 6
+                       same_site="lax", https_only=settings.mode.value == "production")
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
@@ -128,7 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    "landbridge.valuation.mass_pages", "landbridge.exchange.views", "landbridge.exchange.pages",
                    "landbridge.valuation.learn_views", "landbridge.valuation.report_views",
                    "landbridge.exchange.method_views", "landbridge.exchange.document_views",
-                   "landbridge.exchange.live"):
+                   "landbridge.exchange.live", "landbridge.web.rules_pages"):
         _include_optional(app, module)
 
     if import_optional("landbridge.exchange.bid_lane") is not None:  # outermost: bearer-token bids skip the stack

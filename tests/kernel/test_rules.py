@@ -61,10 +61,11 @@ def test_working_days_follow_official_calendar() -> None:
     assert workdays.workdays_between(date(2025, 9, 30), date(2025, 10, 9)) == 1
 
 
-def test_working_days_fall_back_to_weekdays_beyond_calendar() -> None:
+def test_working_days_beyond_the_calendar_are_refused() -> None:
+    # issue #13 item 3: no silent Monday-Friday fallback beyond the years the calendar covers.
     assert not workdays.covered(date(2099, 1, 5))
-    assert workdays.is_workday(date(2099, 1, 5))  # a Monday
-    assert not workdays.is_workday(date(2099, 1, 4))  # a Sunday
+    with pytest.raises(workdays.CalendarNotCovered):
+        workdays.is_workday(date(2099, 1, 5))
 
 
 def test_clock_frozen_and_accelerated() -> None:

@@ -231,28 +231,20 @@ def check_startup_safety(session: Session, mode: Mode) -> None:
                        "refusing to start: demo accounts exist in production mode")
 
 
-# One demo organisation and account per role: (role, username, display name, org name, org kind, region).
-DEMO_ACCOUNTS: list[tuple[Role, str, str, str, OrgKind, str]] = [
-    (Role.admin, "admin", "平台管理员", "LandBridge 平台运营中心", OrgKind.platform, "360600000000"),
-    (Role.registrar, "registrar", "登记员 王敏", "鹰潭市不动产登记中心", OrgKind.registration_centre, "360600000000"),
-    (Role.nr_official, "nr", "自然资源局 李强", "鹰潭市自然资源局", OrgKind.nr_bureau, "360600000000"),
-    (Role.township_official, "township", "锦江镇 张华", "余江区锦江镇人民政府", OrgKind.township, "360603101000"),
-    (Role.collective_clerk, "clerk", "锦江村 会计 刘芳", "锦江村股份经济合作社", OrgKind.collective, "360603101001"),
-    (Role.member, "member", "村民 周建国", "个人用户", OrgKind.individual, "360600000000"),
-    (Role.exchange_operator, "exchange", "交易中心 陈静", "鹰潭市农村产权交易中心", OrgKind.exchange, "360600000000"),
-    (Role.bidder, "bidder", "竞买人 吴磊", "个人竞买人", OrgKind.individual, "360600000000"),
-    (Role.bank_officer, "bank", "信贷员 赵敏", "鹰潭农村商业银行", OrgKind.bank, "360600000000"),
-    (Role.guarantor_officer, "guarantor", "担保专员 孙伟", "鹰潭市融资担保有限公司", OrgKind.guarantor, "360600000000"),
-    (Role.insurer_officer, "insurer", "保险专员 钱丽", "鹰潭农业保险公司", OrgKind.insurer, "360600000000"),
-    (Role.fund_manager, "fund", "基金经理 郑涛", "鹰潭市风险补偿基金", OrgKind.fund, "360600000000"),
-    (Role.supervisor, "supervisor", "监督员 冯洁", "鹰潭市财政局监督处", OrgKind.supervisor, "360600000000"),
-]
+def demo_accounts() -> list[tuple[Role, str, str, str, OrgKind, str]]:
+    """The city profile's demo accounts, one per role: (role, username, display name, org name, org kind, region).
+
+    They live in the profile (``[[demo_account]]`` in profile.toml, issue #13 item 4), so another city's demo
+    names its own organisations.
+    """
+    return [(Role(a["role"]), str(a["username"]), str(a["display_name"]), str(a["organisation"]),
+             OrgKind(a["organisation_kind"]), str(a["region"])) for a in get_profile().raw.get("demo_account", [])]
 
 
 def create_demo_accounts(session: Session) -> list[tuple[str, str, Role]]:
     """Create one account per role with password ``demo`` (demo mode only); returns (user, org, role)."""
     created: list[tuple[str, str, Role]] = []
-    for role, username, display, org_name, kind, region in DEMO_ACCOUNTS:
+    for role, username, display, org_name, kind, region in demo_accounts():
         org = session.execute(select(Organisation).where(Organisation.name == org_name)).scalar_one_or_none()
         if org is None:
             org = create_organisation(session, name=org_name, kind=kind, region_code=region)

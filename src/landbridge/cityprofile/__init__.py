@@ -8,9 +8,14 @@ from landbridge.cityprofile.loader import (
     CityProfile,
     Region,
     Rule,
+    RulesEdited,
     RuleSet,
+    RuleSetVersion,
+    decided_by,
     get_profile,
     load_profile,
+    rules_used,
 )
 
-__all__ = ["CityProfile", "Region", "Rule", "RuleSet", "get_profile", "load_profile"]
+__all__ = ["CityProfile", "Region", "Rule", "RuleSet", "RuleSetVersion", "RulesEdited", "decided_by", "get_profile",
+           "load_profile", "rules_used"]

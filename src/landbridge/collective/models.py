@@ -361,6 +361,7 @@ class Motion(Base):
     secrecy: Mapped[str] = mapped_column(String(8), default=Secrecy.secret.value,
                                          server_default=Secrecy.secret.value)
     rule_version: Mapped[str | None] = mapped_column(String(10))
+    rule_digest: Mapped[str | None] = mapped_column(String(64))  # the collective rules it used (issue #13)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(120))
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from landbridge.cityprofile.loader import DATA_DIR, RuleSet, load_profile
+from landbridge.cityprofile.loader import RuleSet, load_profile, profile_folder
 
 FIELDS = ("code", "name", "name_en", "level", "parent", "invented", "kind")
 
@@ -236,7 +236,7 @@ def render_rows(rows: list[RegionRow]) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     """Rewrite a profile's regions.csv with its invented villages and communities."""
     code = (list(argv) if argv is not None else sys.argv[1:] or ["yingtan"])[0]
-    path = DATA_DIR / code / "regions.csv"
+    path = profile_folder(code) / "regions.csv"
     rows = invent_villages(read_rows(path), load_profile(code).rules("demo_geography"))
     path.write_text(render_rows(rows), encoding="utf-8")
     print(f"{path}: {sum(r.level == 'village' for r in rows)} villages and communities")

@@ -41,7 +41,8 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.auth import create_demo_accounts, link_user_party
-from landbridge.auth.models import Organisation
+from landbridge.auth.models import Organisation, Role
+from landbridge.auth.service import demo_accounts
 from landbridge.cityprofile import CityProfile
 from landbridge.collective import (
     MemberIn,
@@ -87,7 +88,6 @@ from landbridge.valuation.benchmark import import_benchmark_system, publish_benc
 ACTOR = "system:demo"
 RULE_SET = "demo_world"
 SCALES = ("small", "county", "city")
-CLERK_ORGANISATION = "锦江村股份经济合作社"  # the demo clerk's organisation (auth DEMO_ACCOUNTS)
 MEMBER_USERNAME = "member"
 FARMLAND = ("0101", "0103", "0201", "1104")  # paddy, dry land, orchard, pond: contracted to households
 Progress = Callable[[str, int, int], None]
@@ -283,7 +283,8 @@ class _Village:
                 households.append(self._households(1)[0])
                 count += len(households[-1])
             companies = max(1, math.ceil(self.n / float(rules["urban_parcels_per_company"])))
-            orgs = [PartyIn(kind=PartyKind.organisation.value, name=_company_name(rng, name, k),
+            short = demo_short_name(self.world.profile)
+            orgs = [PartyIn(kind=PartyKind.organisation.value, name=_company_name(rng, name, k, short),
                             id_number=make_uscc(rng, self.code[:6], "91"), region_code=self.code)
                     for k in range(companies)]
         else:
@@ -459,7 +460,8 @@ class _Village:
                               scheduled_at=datetime(upcoming.year, upcoming.month, upcoming.day, 1, 30, tzinfo=UTC),
                               location=f"{name}文化礼堂", actor=ACTOR)
         create_motion(s, meeting_id=nxt.id, title="同意本村集体经营性建设用地使用权公开出让",
-                      text="拟将本村一宗集体经营性建设用地使用权通过鹰潭市农村产权交易中心公开出让，期限 40 年。",
+                      text=f"拟将本村一宗集体经营性建设用地使用权通过{self.world.profile.name}农村产权交易中心"
+                           "公开出让，期限 40 年。",
                       kind="market_entry_consent", actor=ACTOR)
 
     def _activity(self, land_use: np.ndarray, unit_ids: list[int], right_ids: list[int], org_ids: list[int],
@@ -518,9 +520,9 @@ class _Village:
                 report.pending_applications += 1
 
 
-def _company_name(rng: random.Random, place: str, k: int) -> str:
+def _company_name(rng: random.Random, place: str, k: int, city: str = "鹰潭") -> str:
     trade = rng.choice(["置业", "商贸", "实业", "物流", "铜业", "建材", "电子", "食品", "文旅", "农业科技"])
-    return f"鹰潭{place[:2]}{trade}{'有限公司' if k % 3 else '股份有限公司'}（{k + 1}）"
+    return f"{city}{place[:2]}{trade}{'有限公司' if k % 3 else '股份有限公司'}（{k + 1}）"
 
 
 class _World:
@@ -544,17 +546,30 @@ class _World:
 def _institutions(session: Session, world: _World) -> None:
     rng = random.Random(f"{world.seed}:institutions")
     city6 = world.profile.city_code[:6]
-    banks = ["鹰潭农村商业银行股份有限公司", "中国农业银行股份有限公司鹰潭分行", "江西银行股份有限公司鹰潭分行"]
+    short = demo_short_name(world.profile)
+    banks = [f"{short}农村商业银行股份有限公司", f"中国农业银行股份有限公司{short}分行",
+             f"江西银行股份有限公司{short}分行"]
+    city = next((r.name for r in world.profile.regions.values() if r.level == "city"), world.profile.name)
     world.institutions.banks = [
         registry.create_party(session, kind=PartyKind.organisation, name=b, id_number=make_uscc(rng, city6, "91"),
                               actor=ACTOR).id for b in banks]
     for county in sorted(world.geography.counties.values(), key=lambda t: t.code):
-        court = registry.create_party(session, kind=PartyKind.organisation, name=f"鹰潭市{county.name}人民法院"
+        court = registry.create_party(session, kind=PartyKind.organisation, name=f"{city}{county.name}人民法院"
                                       if not county.name.endswith("市") else f"{county.name}人民法院",
                                       id_number=make_uscc(rng, county.code[:6], "11"), actor=ACTOR)
         world.institutions.courts[county.code[:6]] = court.id
     world.institutions.clerk_organisation_id = session.execute(
-        select(Organisation.id).where(Organisation.name == CLERK_ORGANISATION)).scalar_one_or_none()
+        select(Organisation.id).where(Organisation.name == clerk_organisation())).scalar_one_or_none()
+
+
+def demo_short_name(profile: CityProfile) -> str:
+    """The city's short name in invented company and bank names (profile ``demo_short_name``)."""
+    return str(profile.raw.get("demo_short_name", profile.name[:2]))
+
+
+def clerk_organisation() -> str | None:
+    """The organisation of the profile's demo collective clerk: the collective of the clerk's village."""
+    return next((org for role, _, _, org, _, _ in demo_accounts() if role == Role.collective_clerk), None)
 
 
 def build_world(db: Database, profile: CityProfile, *, scale: str = "small", seed: int = 20260101,
@@ -612,7 +627,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
     model = PriceModel.from_profile(profile, seed=seed)
     with db.transaction() as session:  # the city's benchmark land prices, published (L1)
         document = demo_benchmark_document(geo, model, base_date=date(today.year - 1, 1, 1),
-                                           code=f"YT-BENCHMARK-{today.year - 1}")
+                                           code=f"{profile.raw.get('demo_code', 'YT')}-BENCHMARK-{today.year - 1}",
+                                            region_code=profile.city_code)
         system = import_benchmark_system(session, document, actor=ACTOR)
         publish_benchmark_system(session, system.code, actor=ACTOR)
     progress("prices", 1, 3)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
-from landbridge.cityprofile import get_profile
+from landbridge.cityprofile import get_profile, rules_used
 from landbridge.errors import Conflict, NotFound
 from landbridge.exchange.common import lock_lot, record
 from landbridge.exchange.document_models import ExchangeDocument
@@ -116,7 +116,7 @@ def _subject(session: Session, lot: Lot) -> dict[str, Any]:
 def document_content(session: Session, lot: Lot, result: LotResult, kind: DocumentKind) -> dict[str, Any]:
     """Everything a document prints, as JSON-able strings (no database objects), from a confirmed award."""
     assert result.price_cny is not None and result.confirmed_at is not None and result.winner_bidder_id is not None
-    version = get_profile().rules("exchange").version_at(date.fromisoformat(lot.rule_version))
+    version = rules_used("exchange", date.fromisoformat(lot.rule_version), lot.rule_digest)
     values = {name: r.value for name, r in version.rules.items()}
     deposit = session.execute(select(Deposit).where(Deposit.bidder_id == result.winner_bidder_id)).scalar_one()
     bidder = session.get(Bidder, result.winner_bidder_id)

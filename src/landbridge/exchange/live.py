@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from landbridge.auth import Principal, Role, optional_principal
-from landbridge.cityprofile import get_profile
+from landbridge.config import get_settings
 from landbridge.db import get_database
-from landbridge.exchange.common import lot_not_found, today
+from landbridge.exchange.common import lot_not_found
 from landbridge.exchange.disclosure import published_winner_name
 from landbridge.exchange.models import Bid, Bidder, Lot, LotResult
 from landbridge.exchange.rules import BIDDING_PHASES, TRANSITIONS, BidStatus, LotPhase, minimum_next_bid
@@ -67,14 +67,13 @@ class LiveRules:
     stream_max_seconds: float
 
 
-def live_rules(day: date | None = None) -> LiveRules:
-    """The live-update parameters of the city profile in force on ``day`` (default today)."""
-    values = {n: r.value for n, r in get_profile().rules("exchange_live").version_at(day or today()).rules.items()}
-    return LiveRules(heartbeat_seconds=float(values["heartbeat_seconds"]),
-                     poll_interval_seconds=int(values["poll_interval_ms"]) / 1000,
-                     queue_events=int(values["queue_events"]), history_tail=int(values["history_tail"]),
-                     replay_max_events=int(values["replay_max_events"]), retry_ms=int(values["retry_ms"]),
-                     stream_max_seconds=float(values["stream_max_seconds"]))
+def live_rules() -> LiveRules:
+    """The live-update parameters: technical settings (``LANDBRIDGE_LIVE_*``), not rule data (issue #13 item 6)."""
+    s = get_settings()
+    return LiveRules(heartbeat_seconds=s.live_heartbeat_seconds, poll_interval_seconds=s.live_poll_interval_ms / 1000,
+                     queue_events=s.live_queue_events, history_tail=s.live_history_tail,
+                     replay_max_events=s.live_replay_max_events, retry_ms=s.live_retry_ms,
+                     stream_max_seconds=s.live_stream_max_seconds)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class Lot(Base):
     appraised_value_cny: Mapped[Decimal | None] = mapped_column(MoneyColumn())
     rule_version: Mapped[str] = mapped_column(String(10))
     rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rule_digest: Mapped[str | None] = mapped_column(String(64))  # the exchange rules it used (issue #13)
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     previous_lot_id: Mapped[int | None] = mapped_column(ForeignKey("exchange_lot.id"))
     excluded_party_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

@@ -17,6 +17,7 @@ from sqlalchemy import Exists, exists, func, select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
+from landbridge.cityprofile import decided_by
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.exchange import rules
 from landbridge.exchange.common import lock_lot, lot_rules, money, record, rules_for, today
@@ -73,6 +74,7 @@ def create_lot(session: Session, *, actor: str, kind: str, title: str, region_co
               description=description, region_code=region_code, unit_id=unit_id, right_id=right_id,
               seller_party_id=seller_party_id, term_start=term_start, term_end=term_end,
               appraised_value_cny=appraised, rule_version=lr.version, rules=lr.snapshot(), attempt=attempt,
+              rule_digest=decided_by("exchange", date.fromisoformat(lr.version)).digest,
               previous_lot_id=previous_lot_id, excluded_party_ids=excluded, phase=LotPhase.draft,
               start_price_cny=start, increment_cny=step, deposit_cny=rules.deposit_amount(lr, start),
               price_cap_cny=rules.price_cap(lr, start), current_price_cny=None, leader_bidder_id=None,

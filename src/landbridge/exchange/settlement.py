@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
-from landbridge.cityprofile import Rule, get_profile
+from landbridge.cityprofile import Rule, rules_used
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.exchange import rules, service
 from landbridge.exchange.common import lock_lot, money, record
@@ -60,7 +60,7 @@ __all__ = ["SettlementStatus", "find_settlement", "get_settlement", "instalments
 def settlement_rule_entry(lot: Lot, name: str) -> Rule:
     """A settlement rule (value, unit, source) of the lot's kind in the rule-set version the lot was created under
     (exchange.toml): the kind's own rule, else the default."""
-    version = get_profile().rules("exchange").version_at(date.fromisoformat(lot.rule_version))
+    version = rules_used("exchange", date.fromisoformat(lot.rule_version), lot.rule_digest)
     values = version.rules
     return values.get(f"{lot.kind}.{name}") or values[f"default.{name}"]
 
@@ -117,7 +117,8 @@ def open_settlement(session: Session, lot: Lot, result: LotResult, actor: str) -
                      balance_cny=terms.balance, fee_rate=str(terms.fee_rate), fee_cny=terms.fee,
                      payout_cny=terms.payout, sub_account=f"LS{lot.id:06d}{secrets.randbelow(10**8):08d}",
                      due_on=due_on, overdue_at=overdue_at(due_on), status=SettlementStatus.due, opened_at=now(),
-                     opened_by=actor, payout_party_id=lot.seller_party_id, schedule_source=source[:300])
+                     opened_by=actor, payout_party_id=lot.seller_party_id, schedule_source=source[:300],
+                     rule_digest=rules_used("exchange", date.fromisoformat(lot.rule_version), lot.rule_digest).digest)
     if levy is not None:
         row.adjustment_land_use, row.adjustment_base_type, row.adjustment_rate = levy.land_use, levy.base_type, \
             str(levy.rate)

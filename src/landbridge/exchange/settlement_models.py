@@ -33,6 +33,7 @@ class Settlement(Base):
     earnest_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
     balance_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
     fee_rate: Mapped[str] = mapped_column(String(12))
+    rule_digest: Mapped[str | None] = mapped_column(String(64))  # the exchange rules it used (issue #13)
     fee_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
     payout_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
     sub_account: Mapped[str] = mapped_column(String(32), unique=True)

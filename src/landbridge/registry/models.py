@@ -281,6 +281,7 @@ class Application(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    rule_digest: Mapped[str | None] = mapped_column(String(64))  # the registry rules in force when lodged (issue #13)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from landbridge.cityprofile import get_profile
+from landbridge.cityprofile import decided_by, get_profile
 from landbridge.config import get_settings
 from landbridge.db import for_update
 from landbridge.errors import Conflict, NotFound, RuleViolation
@@ -204,7 +204,8 @@ def _new_application(session: Session, *, kind: RegistrationKind, region_code: s
     serial = next_counter(session, f"application:{year}")
     app = Application(number=f"SQ{year}{serial:08d}", kind=kind, status=ApplicationStatus.lodged,
                       region_code=region_code, unit_id=unit_id, summary=summary[:300], lodged_by=actor,
-                      lodged_at=at, payload=payload, version=1)
+                      lodged_at=at, payload=payload, version=1,
+                      rule_digest=decided_by("registry", to_local(at).date()).digest)
     try:
         with session.begin_nested():
             session.add(app)

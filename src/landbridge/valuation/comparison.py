@@ -70,6 +70,8 @@ class ComparisonRules:
     scale_km: float
     scale_log_area: float
     scale_years: float
+    factor_step: Decimal  # rounding of the method's results: valuation coefficient_factor_step / _price_step
+    price_step: Decimal
 
     @classmethod
     def load(cls, day: date | None = None) -> ComparisonRules:
@@ -81,7 +83,9 @@ class ComparisonRules:
                    max_total_adjustment=r.decimal("comparison_max_total_adjustment", day),
                    max_spread=r.decimal("comparison_max_spread", day), candidates=r.int("comparison_candidates", day),
                    scale_km=float(scales["distance_km"]), scale_log_area=float(scales["log_area"]),
-                   scale_years=float(scales["age_years"]))
+                   scale_years=float(scales["age_years"]),
+                   factor_step=r.decimal("coefficient_factor_step", day),
+                   price_step=r.decimal("coefficient_price_step", day))
 
 
 @dataclass(frozen=True)
@@ -235,13 +239,13 @@ def comparison_value(session: Session, *, parcel_id: int, valuation_date: date |
         comparables.append(Comparable(sale_id=r.id, sale_no=r.sale_no, sale_date=r.sale_date, price_per_m2=unit,
                                       area_m2=Decimal(r.area_m2), distance_km=round(km, 3), age_years=round(age, 2),
                                       similarity=round(sim, 4), zone_code=comp_zone.code if comp_zone else None,
-                                      adjustments=adjustments, total_factor=quantize(total, FACTOR_STEP),
-                                      corrected_price=(unit * total).quantize(Decimal("0.1")), warning=warn))
+                                      adjustments=adjustments, total_factor=quantize(total, rules.factor_step),
+                                      corrected_price=(unit * total).quantize(rules.price_step), warning=warn))
     prices = [c.corrected_price for c in comparables]
-    spread = quantize((max(prices) - min(prices)) / min(prices), FACTOR_STEP)
+    spread = quantize((max(prices) - min(prices)) / min(prices), rules.factor_step)
     if spread > rules.max_spread:
         warnings.append(f"corrected prices spread {spread:.1%} beyond {rules.max_spread:.0%}")
-    mean = (sum(prices, Decimal(0)) / len(prices)).quantize(Decimal("0.1"))
+    mean = (sum(prices, Decimal(0)) / len(prices)).quantize(rules.price_step)
     return ComparisonValue(parcel_id=parcel.id, land_use_class=parcel.land_use_class, area_m2=Decimal(parcel.area_m2),
                            valuation_date=on, system_code=system.code, comparables=comparables, price_per_m2=mean,
                            value_cny=(mean * Decimal(parcel.area_m2)).quantize(Decimal("0.01")), spread=spread,

@@ -23,7 +23,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal
-from landbridge.cityprofile import get_profile
+from landbridge.config import get_settings
 from landbridge.db import Database, for_update, get_database
 from landbridge.errors import Conflict, DomainError, NotFound, RuleViolation
 from landbridge.kernel.clock import now
@@ -45,12 +45,12 @@ class JobLost(Exception):
     """This worker's claim on a job lapsed and another worker took it over: stop without writing more."""
 
 
-def _lease(day: date | None = None) -> timedelta:
-    return timedelta(seconds=get_profile().rules(RULE_SET).int("job_lease_seconds", day))
+def _lease() -> timedelta:
+    return timedelta(seconds=get_settings().valuation_job_lease_seconds)
 
 
 def _max_attempts() -> int:
-    return get_profile().rules(RULE_SET).int("job_max_attempts")
+    return get_settings().valuation_job_max_attempts
 
 
 def usable_sales(session: Session, *, valuation_date: date, region_prefix: str | None) -> int:

@@ -22,6 +22,7 @@ import lightgbm as lgb
 import numpy as np
 
 from landbridge.cityprofile import get_profile
+from landbridge.config import get_settings
 
 RULE_SET = "valuation_mass"
 MODEL_VERSION = "mass-lgbm-hedonic-1"
@@ -68,7 +69,9 @@ class MassSettings:
 def mass_settings(day: date | None = None) -> MassSettings:
     """The mass appraisal settings in force on ``day`` from the city profile (rule set ``valuation_mass``)."""
     version = get_profile().rules(RULE_SET).version_at(day)
-    return MassSettings.from_rules({k: r.value for k, r in version.rules.items()})
+    technical = get_settings()  # model parameters and chunk size are environment settings (issue #13 item 6)
+    return MassSettings.from_rules({**{k: r.value for k, r in version.rules.items()}, "gbm": technical.mass_gbm,
+                                    "chunk_rows": technical.mass_chunk_rows})
 
 
 def by_prefix(table: Mapping[str, Any], codes: np.ndarray, default: Any) -> np.ndarray:

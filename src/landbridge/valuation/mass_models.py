@@ -43,6 +43,7 @@ class MassRun(Base):
     region_prefix: Mapped[str | None] = mapped_column(String(12))
     status: Mapped[str] = mapped_column(String(16), index=True)
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    rule_digest: Mapped[str | None] = mapped_column(String(64))  # the valuation_mass rules it used (issue #13)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     model_json: Mapped[str] = mapped_column(Text)
     sale_count: Mapped[int] = mapped_column(Integer)

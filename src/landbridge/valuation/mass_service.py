@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import BigInteger, Table, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from landbridge.cityprofile import get_profile
+from landbridge.cityprofile import decided_by, get_profile
 from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.clock import now
 from landbridge.ledger import append_event
@@ -175,7 +175,7 @@ def open_run(session: Session, prepared: Prepared, *, actor: str) -> MassRun:
                               "features": list(model.spec.names), "monotone": prepared.settings.monotone,
                               "gbm": prepared.settings.gbm, "best_iteration": model.params.get("best_iteration")},
                   metrics=prepared.study, model_json=model.to_json(), sale_count=prepared.sale_count, actor=actor,
-                  created_at=now())
+                  created_at=now(), rule_digest=decided_by("valuation_mass", day).digest)
     session.add(run)
     session.flush()
     run.run_no = f"MA{day:%Y}-{run.id:06d}"  # numbered by the run's id: unique, gap-free enough

@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import numpy.typing as npt
 
-from landbridge.cityprofile import get_profile
+from landbridge.config import get_settings
 from landbridge.valuation.ratio import (
     RatioInputError,
     RatioStandards,
@@ -618,9 +618,9 @@ def build_ratio_report(
     Raises ``RatioInputError`` as ``ratio_study`` does (too few sales, non-positive values, lengths differ).
     """
     std = standards or RatioStandards.load()
-    rules = get_profile().rules("valuation_jobs")
-    bands = price_band_count if price_band_count is not None else rules.int("report_price_bands")
-    points = max_points if max_points is not None else rules.int("report_plot_points")
+    technical = get_settings()
+    bands = price_band_count if price_band_count is not None else technical.valuation_report_price_bands
+    points = max_points if max_points is not None else technical.valuation_report_plot_points
     a = as_positive_array(appraised, "appraised")
     s = as_positive_array(sale, "sale")
     study = ratio_study(a, s, trim=trim, seed=seed, standards=std)

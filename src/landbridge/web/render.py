@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from landbridge import __version__
 from landbridge.cityprofile import get_profile
@@ -29,6 +32,28 @@ _env = Environment(loader=FileSystemLoader(_template_dirs()), autoescape=select_
 _env.filters["local"] = lambda dt, fmt="%Y-%m-%d %H:%M": to_local(dt).strftime(fmt) if dt else ""
 
 
+UNVERIFIED_LABEL = "Platform default, to be confirmed by the city"
+
+
+def unverified_note(translate: Callable[..., str]) -> Callable[..., Markup]:
+    """The page helper ``unverified(set, rule, ..., on=day)``: a label when the figure comes from an unverified rule.
+
+    Several rule names may be given (e.g. ``collateral.deposit_percent``, ``default.deposit_percent``): the
+    first one defined in the version in force on ``on`` (a date or ISO string; default today) decided it.
+    """
+
+    def note(set_name: str, *names: str, on: date | str | None = None) -> Markup:
+        day = date.fromisoformat(on) if isinstance(on, str) else on
+        version = get_profile().rules(set_name).version_at(day)
+        rule = next((version.rules[n] for n in names if n in version.rules), None)
+        if rule is None or rule.verified:
+            return Markup("")
+        return Markup('<span class="badge unverified" data-rule="{0}.{1}" title="{2}">{3}</span>').format(
+            set_name, rule.name, escape(rule.source), translate(UNVERIFIED_LABEL))
+
+    return note
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200,
            ) -> HTMLResponse:
     """Render a page in the request's language with the common layout context."""
@@ -37,6 +62,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     ctx: dict[str, Any] = {"request": request, "_": translator(locale), "locale": locale,
                            "lang": "zh-CN" if locale == "zh_CN" else "en", "profile": get_profile(),
                            "principal": principal, "version": __version__,
+                           "unverified": unverified_note(translator(locale)),
                            "csp_nonce": csp_nonce(request)}  # inline scripts run only with it (issue #12)
     ctx.update(context or {})
     response = HTMLResponse(_env.get_template(template).render(ctx), status_code=status_code)

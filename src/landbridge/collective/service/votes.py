@@ -26,6 +26,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from landbridge import privacy
+from landbridge.cityprofile import decided_by
 from landbridge.collective import queries, rules
 from landbridge.collective.models import (
     BallotBoxEntry,
@@ -155,6 +156,7 @@ def open_vote(session: Session, *, motion_id: int, actor: str, closes_at: dateti
     motion.roster_size = len(voters)
     motion.roster_sha256 = rules.roster_digest(m for m, _ in voters)
     motion.rule_version = config.effective_from.isoformat()
+    motion.rule_digest = decided_by("collective", config.effective_from).digest
     motion.version += 1
     session.flush()
     motion.open_ledger_seq = record(
