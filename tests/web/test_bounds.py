@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from landbridge.cityprofile import get_profile
 from landbridge.cityprofile.loader import NoRuleSetInForce
-from landbridge.config import Settings
+from landbridge.config import Settings, get_settings
 from landbridge.db import Database
 from landbridge.errors import RuleViolation
 from landbridge.kernel.bounds import DB_BIGINT_MAX, DB_INT_MAX, DB_INT_MIN
@@ -157,28 +157,26 @@ def _zones(db: Database) -> int:
 
 
 def test_a_planning_zone_past_the_vertex_cap_is_refused_and_not_stored(client: TestClient, world: World,
-                                                                      db: Database, settings: Settings) -> None:
+                                                                      db: Database, monkeypatch: pytest.MonkeyPatch,
+                                                                      ) -> None:
     """The default cap (Settings.max_polygon_vertices, 20,000) refuses a 20,001-vertex zone with
     ``request.too_many_vertices`` (a 10^6-vertex zone had been accepted); the cap is a setting."""
     nr = bearer(client, "nr")
+    settings = get_settings()  # what the routes read
     r = client.post("/api/v1/planning/zones", headers=nr, json=_zone(_ring(settings.max_polygon_vertices)))
     assert r.status_code == 422 and r.json()["code"] == "request.too_many_vertices", r.text[:300]
     assert r.json()["details"]["max_vertices"] == settings.max_polygon_vertices and r.json()["message_en"]
     assert _zones(db) == 0
-    original = settings.max_polygon_vertices
-    try:
-        settings.max_polygon_vertices = 64
-        assert client.post("/api/v1/planning/zones", headers=nr, json=_zone(_ring(64))).status_code == 422
-        r = client.post("/api/v1/planning/zones", headers=nr, json=_zone(_ring(63)))
-        assert r.status_code == 201, r.text[:300]
-    finally:
-        settings.max_polygon_vertices = original
+    monkeypatch.setattr(settings, "max_polygon_vertices", 64)
+    assert client.post("/api/v1/planning/zones", headers=nr, json=_zone(_ring(64))).status_code == 422
+    r = client.post("/api/v1/planning/zones", headers=nr, json=_zone(_ring(63)))
+    assert r.status_code == 201, r.text[:300]
     assert _zones(db) == 1
 
 
-def test_a_parcel_past_the_vertex_cap_is_refused(client: TestClient, world: World, settings: Settings) -> None:
+def test_a_parcel_past_the_vertex_cap_is_refused(client: TestClient, world: World) -> None:
     r = client.post("/api/v1/parcels", headers=bearer(client, "registrar"), json={
-        "type": "Feature", "geometry": {"type": "Polygon", "coordinates": [_ring(settings.max_polygon_vertices)]},
+        "type": "Feature", "geometry": {"type": "Polygon", "coordinates": [_ring(get_settings().max_polygon_vertices)]},
         "properties": {"region_code": "360603101001", "land_use_class": "0702", "right_type": "homestead_use_right",
                        "holders": [{"party_id": world.holder_a, "share": "1"}]}})
     assert r.status_code == 422 and r.json()["code"] == "request.too_many_vertices"

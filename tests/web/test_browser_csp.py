@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from landbridge.db import Database
-from tests.e2e.test_journey import ARGS, CHROMIUM, server  # noqa: F401 - the live-server fixture
+from tests.e2e.test_journey import ARGS, CHROMIUM, server, wait_for  # noqa: F401 - the live-server fixture
 from tests.web.world import ORIGIN, build_world
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def test_map_and_api_docs_work_under_the_policy_and_load_nothing_from_elsewhere(
         try:
             page.goto(server + "/")
             page.evaluate(f"window.landbridgeMap.setView([{ORIGIN[1] + 0.0004}, {ORIGIN[0] + 0.0012}], 18)")
-            page.wait_for_function("Number(document.body.dataset.parcels || 0) >= 2")
+            wait_for(page, "Number(document.body.dataset.parcels || 0) >= 2")
             expect(page.locator(".leaflet-overlay-pane path.leaflet-interactive")).to_have_count(2)
 
             page.goto(server + "/api/v1/docs")
