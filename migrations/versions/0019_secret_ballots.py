@@ -28,7 +28,7 @@ from landbridge import privacy
 from landbridge.collective.rules import box_context
 
 revision: str = '0019'
-down_revision: str | None = '0017'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

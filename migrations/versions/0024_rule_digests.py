@@ -4,7 +4,7 @@ Each holds the SHA-256 content digest of the resolved rule values (and their ver
 the record was decided (issue #13 item 2), so the numbers it used can be reproduced and checked.
 
 Revision ID: 0024
-Revises: 0019
+Revises: 0022
 """
 from collections.abc import Sequence
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0024'
-down_revision: str | None = '0019'
+down_revision: str | None = '0022'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

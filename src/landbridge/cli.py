@@ -16,10 +16,12 @@ db_app = typer.Typer(help="database schema")
 ledger_app = typer.Typer(help="the tamper-evident ledger")
 import_app = typer.Typer(help="import files")
 export_app = typer.Typer(help="export files")
+privacy_app = typer.Typer(help="personal data: keys and encryption at rest")
 app.add_typer(db_app, name="db")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(privacy_app, name="privacy")
 app.add_typer(valuation_app, name="valuation")
 app.add_typer(rules_app, name="rules")
 console = Console()
@@ -42,19 +44,54 @@ def db_upgrade(database: str | None = typer.Option(None, "--database", help="dat
 
 
 @ledger_app.command("verify")
-def ledger_verify(database: str | None = typer.Option(None, "--database")) -> None:
-    """Recompute the Merkle tree from the rows; exit 1 naming the first bad sequence number."""
+def ledger_verify(
+    database: str | None = typer.Option(None, "--database"),
+    layers: str = typer.Option("auto", "--layers",
+                               help="public (envelopes, tree, signatures: no secret needed) | both (also each "
+                                    "private part and subject reference: needs the deployment's index key) | "
+                                    "auto (both where the key is available)"),
+    public_key: str | None = typer.Option(None, "--public-key", help="hex Ed25519 public key of the tree heads "
+                                                                    "(default: the deployment's signing key)"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+    progress: bool = typer.Option(True, "--progress/--no-progress"),
+) -> None:
+    """Recompute the ledger from its rows (issue #12 item 1); exit 1 naming the first bad sequence number."""
+    from landbridge.ledger.verify_cli import Layers, run_verify
+
+    try:
+        chosen = Layers(layers)
+    except ValueError:
+        raise typer.BadParameter("--layers must be public, both or auto") from None
+    _use_database(database)
+    run_verify(layers=chosen, public_key=public_key, as_json=as_json, progress=progress)
+
+
+@privacy_app.command("rotate-keys")
+def privacy_rotate_keys(database: str | None = typer.Option(None, "--database"),
+                        chunk: int = typer.Option(5000, min=1, max=100_000, help="parties per transaction")) -> None:
+    """Re-encrypt every party's ID number and phone under the newest data key, in chunks (issue #12 item 4)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from landbridge.db import get_database
-    from landbridge.ledger import verify_ledger
+    from landbridge.privacy import keyring
+    from landbridge.registry.sealing import count_sealed_parties, rotate_party_keys_chunk
 
     _use_database(database)
-    with get_database().transaction(readonly=True) as session:
-        report = verify_ledger(session)
-    if report.ok:
-        console.print(f"[green]ledger OK[/green]: {report.size} events, every leaf, root and signature verified")
-        return
-    console.print(f"[red]ledger TAMPERED[/red] at seq {report.first_bad_seq}: {report.reason}")
-    raise typer.Exit(1)
+    db = get_database()
+    with db.transaction(readonly=True) as session:
+        total = count_sealed_parties(session)
+    rotated, after = 0, 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as bar:
+        task = bar.add_task("重新加密 / re-encrypting", total=total)
+        while True:
+            with db.transaction() as session:  # one transaction per chunk: resumable, never one huge transaction
+                step = rotate_party_keys_chunk(session, after_id=after, chunk=chunk)
+            if step.scanned == 0:
+                break
+            after, rotated = step.last_id, rotated + step.rotated
+            bar.advance(task, step.scanned)
+    console.print(f"[green]{rotated:,} of {total:,} parties re-encrypted[/green] under key {keyring().current[0]}")
 
 
 @ledger_app.command("head")
@@ -139,26 +176,22 @@ def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = type
     """Serve the platform (and, by default, the deadline worker)."""
     import uvicorn
 
-    from landbridge.auth import check_startup_safety
     from landbridge.config import get_settings
-    from landbridge.db import get_database
-    from landbridge.errors import DomainError
-    from landbridge.main import create_app
+    from landbridge.main import StartupRefused, create_app
 
     _use_database(database)
     settings = get_settings()
-    try:
-        with get_database().transaction(readonly=True) as session:
-            check_startup_safety(session, settings.mode)
-    except DomainError as exc:
-        console.print(f"[red]{exc.message} / {exc.message_en}[/red]")
+    try:  # the app factory refuses production with demo accounts, default secrets or missing keys (issue #12)
+        application = create_app(settings)
+    except StartupRefused as exc:
+        console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     if worker:
         from landbridge.worker import start_background_worker
 
         start_background_worker()
     # live bid streams (SSE) never end by themselves: a stopping server closes them after 5 s
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+    uvicorn.run(application, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
 
 
 @app.command()

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # (the last one encrypts, all decrypt, so keys rotate), and the HMAC key of blind indexes and keyed digests.
     privacy_data_keys: str | None = None
     privacy_index_key: str | None = None
+    # Password policy (issue #12 item 5): checked on every password change, and on account creation in production.
+    password_min_length: int = 10
+    password_min_classes: int = 3  # of lower-case, upper-case, digits, other characters
     # Web hardening (issue #12 item 6): origins besides the site's own from which cookie-authenticated state
     # changes are accepted (e.g. the public address behind a proxy), as a JSON list; HSTS on every response
     # (production, or any deployment served over TLS behind a proxy) and its max-age in seconds.
@@ -108,6 +111,37 @@ class Settings(BaseSettings):
         if self.ledger_signing_key_file is not None:
             return self.ledger_signing_key_file
         return self.var_dir / "ledger_signing_key.pem"
+
+
+MIN_SECRET_KEY_LENGTH = 32
+# Values seen in examples and development defaults: never accepted as a production secret.
+KNOWN_DEFAULT_SECRETS = frozenset({"changeme", "change-me", "secret", "dev", "demo", "landbridge",
+                                   "landbridge-dev-bank-secret", "please-change-me"})
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """What keeps these settings from serving real data in production mode (empty if nothing), in English with
+    the environment variable to set: missing or default secrets and missing keys (issue #12 item 5)."""
+    if settings.mode is not Mode.production:
+        return []
+    problems: list[str] = []
+    secret = settings.secret_key or ""
+    if not secret:
+        problems.append("LANDBRIDGE_SECRET_KEY is missing")
+    elif secret.lower() in KNOWN_DEFAULT_SECRETS or len(secret) < MIN_SECRET_KEY_LENGTH:
+        problems.append(f"LANDBRIDGE_SECRET_KEY is a default or shorter than {MIN_SECRET_KEY_LENGTH} characters")
+    if settings.ledger_signing_key_file is None:
+        problems.append("LANDBRIDGE_LEDGER_SIGNING_KEY_FILE is missing")
+    elif not settings.ledger_signing_key_file.is_file():
+        problems.append(f"the ledger signing key file {settings.ledger_signing_key_file} does not exist")
+    if not settings.privacy_data_keys or not settings.privacy_index_key:
+        problems.append("LANDBRIDGE_PRIVACY_DATA_KEYS and LANDBRIDGE_PRIVACY_INDEX_KEY are required")
+    bank = settings.exchange_bank_secret or ""
+    if not bank or bank.lower() in KNOWN_DEFAULT_SECRETS:
+        problems.append("LANDBRIDGE_EXCHANGE_BANK_SECRET is missing or a default")
+    if not settings.exchange_reserve_key:
+        problems.append("LANDBRIDGE_EXCHANGE_RESERVE_KEY is missing")
+    return problems
 
 
 @lru_cache(maxsize=1)

@@ -19,8 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from landbridge import __version__
-from landbridge.cityprofile import get_profile
-from landbridge.config import Settings, get_settings
+from landbridge.auth.service import session_lifetime
+from landbridge.config import Mode, Settings, get_settings, production_problems
 from landbridge.errors import DomainError, internal_error
 from landbridge.kernel.modules import import_optional
 from landbridge.web import docs
@@ -64,19 +64,53 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+class StartupRefused(RuntimeError):
+    """The application refuses to start: production mode with demo accounts, default secrets or missing keys."""
+
+
+def check_production_ready(settings: Settings) -> None:
+    """Refuse to build a production application that is not fit for real data (issue #12 item 5): default or
+    missing secrets and keys, or demo accounts (password ``demo``) in its database. Other modes pass."""
+    if settings.mode is not Mode.production:
+        return
+    problems = production_problems(settings)
+    if not problems:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from landbridge.auth import check_startup_safety
+        from landbridge.db import Database
+
+        database = Database(settings.database_url)
+        try:
+            with database.transaction(readonly=True) as session:
+                check_startup_safety(session, settings.mode)
+        except DomainError as exc:
+            problems.append(exc.message_en.removeprefix("refusing to start: "))
+        except SQLAlchemyError as exc:
+            problems.append(f"the database cannot be checked for demo accounts ({type(exc).__name__}); "
+                            "run `landbridge db upgrade` first")
+        finally:
+            database.dispose()
+    if problems:
+        raise StartupRefused("refusing to start in production mode / 生产模式拒绝启动: " + "; ".join(problems))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the ASGI application."""
+    """Build the ASGI application; in production mode only once ``check_production_ready`` passes."""
     settings = settings or get_settings()
+    check_production_ready(settings)
     app = FastAPI(title="LandBridge", version=__version__, openapi_url="/api/v1/openapi.json", lifespan=_lifespan,
                   docs_url=None, redoc_url=None,  # served from a package by web.docs, no CDN
                   # no OpenTelemetry here: without this FastAPI looks up the tracer provider on every request
                   telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
                   description="城乡融合综合服务平台 / unified urban-rural integration service platform")
+    app.state.settings = settings
     app.add_middleware(OriginGuard, session_cookie=SESSION_COOKIE, trusted_origins=settings.trusted_origins)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    # The cookie lives as long as its server-side session (auth.session_hours); logout revokes it on the server.
+    session_seconds = int(session_lifetime().total_seconds())
     app.add_middleware(SessionMiddleware, secret_key=settings.effective_secret_key(), session_cookie=SESSION_COOKIE,
-                       max_age=get_profile().rules("auth").int("session_hours") * 3600,  # rule, issue #13 item 6
-                       same_site="lax", https_only=settings.mode.value == "production")
+                       max_age=session_seconds, same_site="lax", https_only=settings.mode is Mode.production)
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
@@ -123,7 +157,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(docs.router)
     app.include_router(ledger_router)
-    for module in ("landbridge.registry.views", "landbridge.web.pages", "landbridge.registry.pages",
+    for module in ("landbridge.registry.views", "landbridge.web.pages", "landbridge.web.account",
+                   "landbridge.registry.pages",
                    "landbridge.planning.views", "landbridge.valuation.views", "landbridge.collective.views",
                    "landbridge.collective.pages", "landbridge.valuation.benchmark_views",
                    "landbridge.valuation.benchmark_pages", "landbridge.valuation.mass_views",

@@ -36,6 +36,7 @@ def test_demo_accounts_one_per_role(db: Database) -> None:
         assert len(again) == len(created)
         assert s.scalar(select(func.count()).select_from(User)) == len(Role)
         assert demo_accounts_present(s)
+    with db.transaction() as s:  # a login is checked in transactions of its own: the accounts must be committed
         principal = authenticate(s, username="registrar", password="demo")
         assert principal.role is Role.registrar
         assert principal.covers_region("360603101001")
@@ -57,6 +58,7 @@ def test_organisation_and_user_validation(db: Database) -> None:
         with pytest.raises(Conflict):
             create_user(s, username="c1", password="s3cret-pass", display_name="C", role=Role.collective_clerk,
                         organisation_id=org.id)
+    with db.transaction() as s:
         principal = authenticate(s, username="c1", password="s3cret-pass")
         assert principal.covers_region("360603101001")
         assert not principal.covers_region("360603101002")
@@ -68,10 +70,7 @@ def test_login_throttling_locks_then_unlocks(db: Database, clock: Clock) -> None
         create_demo_accounts(s)
     for _ in range(rules.int("login_max_failures")):
         with pytest.raises(Unauthorized), db.transaction() as s:
-            try:
-                authenticate(s, username="bank", password="wrong")
-            finally:
-                s.commit()  # failed attempts are counted even though the login fails
+            authenticate(s, username="bank", password="wrong")  # counted although this transaction rolls back
     with pytest.raises(TooManyRequests), db.transaction() as s:
         authenticate(s, username="bank", password="demo")
     clock.advance(timedelta(minutes=rules.int("login_lockout_minutes") + 1))

@@ -51,7 +51,7 @@ def test_rule_digest_columns_upgrade_downgrade_and_match_the_models(tmp_path: Pa
         mine = [d for d in diffs if "rule_digest" in repr(d)]
         assert mine == []
         assert all("rule_digest" in metadata.tables[t].c for t in TABLES)
-        command.downgrade(cfg, "0019")
+        command.downgrade(cfg, "0024-1")
         engine.dispose()
         assert all("rule_digest" not in _columns(engine, t) for t in TABLES)
         assert "exchange_lot" in sa.inspect(engine).get_table_names()

@@ -149,8 +149,14 @@ def test_a_member_verifies_the_sealed_vote(api: Api) -> None:
     # the sealed result is in the ledger: check its inclusion proof against the signed head
     proof = c.get(f"/api/v1/ledger/proofs/inclusion/{sealed['seal_ledger_seq']}").json()
     event = c.get(f"/api/v1/ledger/events/{sealed['seal_ledger_seq']}").json()
-    assert event["payload"]["ballots_sha256"] == sealed["ballots_sha256"] and event["payload"]["passed"] is True
-    assert merkle.verify_inclusion(merkle.leaf_hash(event["body"].encode()), proof["leaf_index"], proof["tree_size"],
+    # (issue #12 item 1: the event is an envelope; a sealed result's private part is published to anyone and opens
+    # the envelope's digest)
+    payload = event["private"]["payload"]
+    assert payload["ballots_sha256"] == sealed["ballots_sha256"] and payload["passed"] is True
+    assert hashlib.sha256(bytes.fromhex(event["private"]["salt"]) + event["private"]["body"].encode()).hexdigest() \
+        == event["private_digest"]
+    assert merkle.verify_inclusion(merkle.leaf_hash(event["envelope"].encode()), proof["leaf_index"],
+                                   proof["tree_size"],
                                    [bytes.fromhex(h) for h in proof["audit_path"]],
                                    bytes.fromhex(proof["tree_head"]["root_hash"]))
     listed = c.get(f"/api/v1/collective/collectives/{api.village.collective_id}/motions", headers=clerk).json()

@@ -180,3 +180,21 @@ def test_refused_page_actions_change_nothing(db: Database, village: Village) -> 
         refused = client_as(who).get(f"/collective/motions/{motion}")
         assert refused.status_code == 403, who
     assert client_as("clerk").get("/collective/motions/999999").status_code == 404
+
+
+def test_desk_masks_id_numbers_and_records_its_reads(db: Database, village: Village) -> None:
+    """The clerk sees its members' names whole (recorded, issue #12 item 4) but their ID numbers masked."""
+    from landbridge.privacy.models import PersonalRead
+    from landbridge.registry import get_party
+
+    with db.transaction(readonly=True) as s:
+        numbers = [str(get_party(s, pid).id_number) for pid in village.persons]
+        names = [get_party(s, pid).name for pid in village.persons]
+    page = client_as("clerk").get("/collective")
+    assert page.status_code == 200 and all(name in page.text for name in names)
+    assert not any(number in page.text for number in numbers)
+    with db.transaction(readonly=True) as s:
+        read = {r.party_id for r in s.scalars(select(PersonalRead).where(PersonalRead.purpose ==
+                                                                         "collective.clerk_desk"))}
+    assert set(village.persons) <= read
+    assert client_as("bank").get("/collective").status_code == 403

@@ -298,7 +298,7 @@ def test_the_migration_splits_old_ballots_and_keeps_sealed_tallies_verifiable(db
     url = db.engine.url.render_as_string(hide_password=False)
     with db.transaction() as s:
         sealed_id, open_id = _open_general(s, village, "已封存"), _open_general(s, village, "进行中")
-    command.downgrade(alembic_config(url), "0017")
+    command.downgrade(alembic_config(url), "0019-1")
     old: dict[int, list[tuple[int, str, str]]] = {}
     try:
         with db.engine.begin() as conn:
@@ -338,8 +338,8 @@ def test_the_migration_splits_old_ballots_and_keeps_sealed_tallies_verifiable(db
         assert collective.vote_verdict(s, open_id, "simple_majority").verified
     # the link is gone for good: a downgrade with ballots in the box is refused
     with pytest.raises(RuntimeError, match="cannot be downgraded"):
-        command.downgrade(alembic_config(url), "0017")
+        command.downgrade(alembic_config(url), "0019-1")
     with db.engine.begin() as conn:
         conn.execute(text("DELETE FROM collective_ballot_box"))
-    command.downgrade(alembic_config(url), "0017")
+    command.downgrade(alembic_config(url), "0019-1")
     command.upgrade(alembic_config(url), "head")

@@ -88,7 +88,7 @@ def test_world_invariants(db: Database, geo: Geography) -> None:
         units = s.scalars(select(PropertyUnit).where(PropertyUnit.status == RecordStatus.current)).all()
         assert units and all(valid_unit_code(u.unit_code) for u in units)
         numbers: set[str] = set()
-        for party in s.scalars(select(Party).where(Party.id_number.is_not(None))):
+        for party in s.scalars(select(Party).where(Party.id_index.is_not(None))):  # encrypted at rest (#12)
             assert party.id_number is not None and party.id_number not in numbers
             numbers.add(party.id_number)
             if party.id_type == "resident_id":
@@ -98,6 +98,8 @@ def test_world_invariants(db: Database, geo: Geography) -> None:
             else:
                 assert valid_uscc(party.id_number) == party.id_number
         assert len(numbers) >= report.persons + report.organisations
+        cells = {c for row in s.execute(select(*Party.__table__.columns)) for c in row if isinstance(c, str)}
+        assert not numbers & cells and all(c.startswith("v1.") for c in s.scalars(select(Party.id_number_enc)) if c)
         shares: dict[int, Fraction] = defaultdict(Fraction)
         for holder in s.scalars(select(RightHolder)):
             shares[holder.right_id] += Fraction(holder.share_num, holder.share_den)
@@ -148,7 +150,7 @@ def _fingerprint(db: Database) -> list[tuple[object, ...]]:
     with db.transaction(readonly=True) as s:
         parcels = [(p.parcel_code, p.land_use_class, str(p.area_m2)) for p in
                    s.scalars(select(Parcel).order_by(Parcel.parcel_code))]
-        people = sorted(s.scalars(select(Party.id_number).where(Party.id_number.is_not(None))).all())
+        people = sorted(str(p.id_number) for p in s.scalars(select(Party).where(Party.id_index.is_not(None))))
         sales = [(d, str(p)) for d, p in s.execute(select(Sale.sale_date, Sale.price_cny).order_by(Sale.id))]
     return [*parcels, *people, *sales]
 

@@ -23,7 +23,6 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select
 
 from landbridge.auth import OrgKind, Role, create_demo_accounts, create_organisation, create_user
 from landbridge.db import Database
@@ -32,7 +31,6 @@ from landbridge.exchange.models import Lot
 from landbridge.exchange.rules import SURNAME_MASK, Publication, published_transferee_name
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import list_events
-from landbridge.ledger.models import LedgerEvent
 from landbridge.main import create_app
 from tests.exchange.conftest import build_world, company
 from tests.exchange.test_api import Api, auth, lot_body, pay
@@ -324,9 +322,10 @@ def test_exchange_ledger_subjects_name_no_party_or_user(scene: Scene) -> None:
     assert r.status_code == 201, r.text
     _close_and_confirm(sc, lot_id)
     with sc.db.transaction(readonly=True) as s:
-        subjects = set(s.scalars(select(LedgerEvent.subject).where(LedgerEvent.module == "exchange")))
-        barred = [json.loads(e.body) for e in list_events(s, module="exchange", limit=1000)
-                  if e.event_type == "party_barred"]
+        events = list_events(s, module="exchange", limit=1000)  # envelope + private part (issue #12 item 1)
+        subjects = {e.subject for e in events}
+        barred = [json.loads(e.body) for e in events if e.event_type == "party_barred"]
+        assert all(e.public_subject in (None, e.subject) for e in events)
     assert subjects and all(re.fullmatch(r"exchange\.(lot|bar|bank_credit):\d+", x) for x in subjects), subjects
     assert f"exchange.lot:{lot_id}" in subjects and len(barred) == 1
     assert barred[0]["payload"]["party_id"] == sc.who["qgamma"].party_id  # in the private part, not the subject

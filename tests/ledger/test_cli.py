@@ -26,7 +26,8 @@ def test_verify_command_ok_then_tampered(db: Database, settings: Settings) -> No
     assert ok.exit_code == 0, ok.output
     assert "9 events" in ok.output
     with db.engine.begin() as conn:
-        conn.execute(text("UPDATE ledger_event SET actor = 'user:666:mallory' WHERE seq = 6"))
+        conn.execute(text("UPDATE ledger_private SET body = replace(body, :a, :b) WHERE seq = 6"),
+                     {"a": '"actor":"a"', "b": '"actor":"user:666:mallory"'})
     bad = runner.invoke(app, ["ledger", "verify", "--database", settings.database_url])
     assert bad.exit_code == 1
     assert "seq 6" in bad.output
@@ -39,7 +40,7 @@ def test_ledger_api_proofs_verify_offline(db: Database) -> None:
     assert head["tree_size"] == 21
     proof = client.get("/api/v1/ledger/proofs/inclusion/8", params={"tree_size": 21}).json()
     event = client.get("/api/v1/ledger/events/8").json()
-    assert merkle.leaf_hash(event["body"].encode()).hex() == proof["leaf_hash"]
+    assert merkle.leaf_hash(event["envelope"].encode()).hex() == proof["leaf_hash"]
     assert merkle.verify_inclusion(bytes.fromhex(proof["leaf_hash"]), 7, 21,
                                    [bytes.fromhex(h) for h in proof["audit_path"]], bytes.fromhex(head["root_hash"]))
     cons = client.get("/api/v1/ledger/proofs/consistency", params={"first": 10, "second": 21}).json()

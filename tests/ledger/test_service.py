@@ -18,6 +18,7 @@ from landbridge.ledger import (
     current_size,
     get_head,
     inclusion_proof,
+    list_events,
     merkle,
     verify_ledger,
 )
@@ -70,15 +71,23 @@ def test_floats_are_refused(db: Database) -> None:
 
 
 @pytest.mark.parametrize("tamper, bad_seq", [
-    ("UPDATE ledger_event SET body = replace(body, '\"i\":4', '\"i\":40') WHERE seq = 5", 5),
-    ("UPDATE ledger_event SET subject = 'test.thing:999' WHERE seq = 6", 6),
-    ("DELETE FROM ledger_event WHERE seq = 3", 3),
-    ("UPDATE ledger_event SET seq = CASE seq WHEN 4 THEN 1004 WHEN 7 THEN 4 END WHERE seq IN (4, 7)", 4),
+    # the private part (a changed payload, a changed salt, a deleted row) no longer opens the envelope's digest
+    (["UPDATE ledger_private SET body = replace(body, '\"i\":4', '\"i\":40') WHERE seq = 5"], 5),
+    (["UPDATE ledger_private SET salt = ledger_event.private_digest FROM ledger_event "
+      "WHERE ledger_event.seq = ledger_private.seq AND ledger_private.seq = 8"], 8),
+    (["DELETE FROM ledger_private WHERE seq = 9"], 9),
+    # the envelope: a column changed, the hashed text changed, a row deleted, a sequence number rewritten
+    (["UPDATE ledger_event SET public_subject = 'test.thing:999' WHERE seq = 6"], 6),
+    (["UPDATE ledger_event SET envelope = replace(envelope, '\"module\":\"test\"', '\"module\":\"tost\"'), "
+      "module = 'tost' WHERE seq = 2"], 2),
+    (["DELETE FROM ledger_private WHERE seq = 3", "DELETE FROM ledger_event WHERE seq = 3"], 3),
+    (["UPDATE ledger_event SET envelope = replace(envelope, '\"seq\":4', '\"seq\":7') WHERE seq = 4"], 4),
 ])
-def test_tampering_is_detected(db: Database, tamper: str, bad_seq: int) -> None:
+def test_tampering_is_detected(db: Database, tamper: list[str], bad_seq: int) -> None:
     _fill(db, 10)
     with db.engine.begin() as conn:
-        conn.exec_driver_sql(tamper)
+        for statement in tamper:
+            conn.exec_driver_sql(statement)
     with db.transaction(readonly=True) as s:
         report = verify_ledger(s)
     assert not report.ok
@@ -86,24 +95,26 @@ def test_tampering_is_detected(db: Database, tamper: str, bad_seq: int) -> None:
 
 
 def test_rehashed_forgery_is_caught_by_signature(db: Database) -> None:
-    """An attacker who rewrites a body and recomputes its leaf and roots still lacks the key."""
+    """An attacker who rewrites an envelope and recomputes its leaf and roots still lacks the key."""
     _fill(db, 6)
     with db.transaction(readonly=True) as s:
         from landbridge.ledger.models import LedgerEvent
 
         rows = s.query(LedgerEvent).order_by(LedgerEvent.seq).all()
-        bodies = [r.body for r in rows]
-    bodies[2] = bodies[2].replace('"i":2', '"i":22')
+        envelopes = [r.envelope for r in rows]
+    envelopes[2] = envelopes[2].replace('"event_type":"thing_happened"', '"event_type":"thing_undone"')
     frontier = merkle.Frontier()
     with db.engine.begin() as conn:
-        for seq, body in enumerate(bodies, start=1):
-            leaf = merkle.leaf_hash(body.encode())
+        for seq, entry in enumerate(envelopes, start=1):
+            leaf = merkle.leaf_hash(entry.encode())
             frontier.append(leaf)
-            conn.execute(text("UPDATE ledger_event SET body=:b, leaf_hash=:l, tree_root=:r WHERE seq=:s"),
-                         {"b": body, "l": leaf, "r": frontier.root(), "s": seq})
+            conn.execute(text("UPDATE ledger_event SET envelope=:b, leaf_hash=:l, tree_root=:r, "
+                              "event_type=:t WHERE seq=:s"),
+                         {"b": entry, "l": leaf, "r": frontier.root(), "s": seq,
+                          "t": json.loads(entry)["event_type"]})
         conn.execute(text("DELETE FROM ledger_node"))
     with db.transaction(readonly=True) as s:
-        report = verify_ledger(s)
+        report = verify_ledger(s, private=False)
     assert not report.ok and report.first_bad_seq is not None and report.first_bad_seq <= 3
 
 
@@ -148,5 +159,5 @@ def test_a_batch_of_events_is_the_same_log_as_one_by_one(db: Database) -> None:
     with db.transaction(readonly=True) as s:
         assert verify_ledger(s).ok
         stored = s.query(LedgerEvent).filter(LedgerEvent.seq > start).order_by(LedgerEvent.seq).all()
-        assert [json.loads(e.body)["subject"] for e in stored] == [f"test:{i}" for i in range(11)]
+        assert [e.subject for e in list_events(s, after=start)] == [f"test:{i}" for i in range(11)]
         assert len({e.tree_root for e in stored}) == 11  # each event has its own signed tree head

@@ -116,7 +116,7 @@ def test_parcels_geojson_public_and_paged(client: TestClient, db: Database, peop
     assert client.get("/api/v1/parcels", params={"bbox": "a,b"}).status_code == 422
     detail = client.get(f"/api/v1/parcels/{props['id']}").json()
     holder = detail["units"][0]["rights"][0]["holders"][0]
-    assert holder["name"] == "村**"  # masked for the public
+    assert holder["name"] == "村*1"  # masked (张*明 shape, issue #12) for the public
     official = client.get(f"/api/v1/parcels/{props['id']}", headers=auth(client, "registrar")).json()
     assert official["units"][0]["rights"][0]["holders"][0]["name"] == "村民1"
 
@@ -186,7 +186,7 @@ def test_mortgage_flow_and_certificate_verification(client: TestClient, db: Data
     body = v.json()
     assert body["status"] == "valid" and body["restriction_kind"] == "mortgage"
     assert body["inclusion_proof"] == f"/api/v1/ledger/proofs/inclusion/{cert['ledger_seq']}"
-    assert body["holders"] == ["鹰*****"]
+    assert body["holders"] == ["鹰****行"]  # the 张*明 mask shape (issue #12)
     assert client.get(body["inclusion_proof"]).status_code == 200
     assert client.get("/api/v1/certificates/verify/nope").status_code == 404
     full = client.get(f"/api/v1/certificates/{cert['id']}", headers=auth(client, "supervisor"))

@@ -164,7 +164,7 @@ def test_parcel_page_public_masks_ids_and_shows_rights_restrictions_history(clie
     page = client.get(f"/parcels/{world.homestead_parcel}")
     assert page.status_code == 200
     text = page.text
-    assert "周**" in text and "李**" in text and "周建国" not in text  # names masked for the public, as in the API
+    assert "周*国" in text and "李*英" in text and "周建国" not in text  # names masked for the public (#12)
     assert resident_id(1) not in text and mask_id(resident_id(1)) in text
     assert "宅基地使用权" in text and "1/2" in text and "0702 农村宅基地" in text
     assert "抵押权" in text and "¥200,000.00" in text and "余农商抵字2026第001号" in text
@@ -285,12 +285,21 @@ def test_verify_page_shows_certificate_with_masked_holders(client: TestClient, w
     text = page.text
     assert world.certificate_number in text and "现行有效" in text
     assert "360603101001JC00001W00000000" in text or "W00000000" in text
-    assert "宅基地使用权" in text and "周**" in text and "周建国" not in text
+    assert "宅基地使用权" in text and "周*国" in text and "周建国" not in text
     assert resident_id(1) not in text and mask_id(resident_id(1)) in text
     with db.transaction(readonly=True) as s:
         seq = s.execute(select(Certificate.ledger_seq).where(Certificate.id == world.certificate_id)).scalar_one()
     assert seq and f"/api/v1/ledger/proofs/inclusion/{seq}" in text
     assert client.get(f"/api/v1/ledger/proofs/inclusion/{seq}").status_code == 200
+    # the page's ledger links show the public envelope only: the certificate by name, no holder (issue #12 item 1)
+    history = f"/api/v1/ledger/events?subject=certificate:{world.certificate_id}"
+    assert history in text
+    for link in (f"/api/v1/ledger/events/{seq}", history):
+        shown = client.get(link)
+        assert shown.status_code == 200 and "周建国" not in shown.text and resident_id(1) not in shown.text
+    event = client.get(f"/api/v1/ledger/events/{seq}").json()
+    assert event["subject"] == f"certificate:{world.certificate_id}" and event["private"] is None
+    assert seq in [e["seq"] for e in client.get(history).json()["events"]]
 
 
 def test_unknown_verify_token_is_a_404_page(client: TestClient, world: World) -> None:
@@ -369,7 +378,7 @@ def test_transfer_history_void_certificate_and_objection_expiry(client: TestClie
     assert history.count("宅基地使用权") == 2 and "历史" in history  # the old right is historic, not deleted
     assert all(n in text for n in numbers) and "转移登记" in text
     current = text[text.index("现势权利"):text.index("权利限制</h2>")]
-    assert "李**" in current and "周**" not in current  # only the new holder is current (names masked)
+    assert "李*英" in current and "周*国" not in current  # only the new holder is current (names masked)
     days = get_profile().rules("registry").int("objection_lapse_days")
     lapses = (date(2026, 3, 2) + timedelta(days=days)).isoformat()
     assert "异议登记" in text and lapses in text  # the objection shows when it lapses

@@ -22,6 +22,7 @@ from landbridge.auth.service import (
     demo_accounts_present,
     issue_token,
     link_user_party,
+    organisation_names,
     principals_from_tokens,
 )
 
@@ -44,6 +45,7 @@ __all__ = [
     "link_user_party",
     "login_required",
     "optional_principal",
+    "organisation_names",
     "principals_from_tokens",
     "released_principal",
     "require_roles",

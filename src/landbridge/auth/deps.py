@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from landbridge.auth.models import Role
-from landbridge.auth.service import Principal, principal_from_session, principal_from_token
+from landbridge.auth.service import Principal, principal_from_token, principal_from_web_session
 from landbridge.errors import Forbidden, Unauthorized
 from landbridge.web.transaction import get_session
 
@@ -25,13 +25,18 @@ def optional_principal(request: Request, session: Session = Depends(get_session)
         if principal is None:
             raise invalid_token()
     elif "session" in request.scope:
-        data = request.session
-        if "uid" in data:
-            principal = principal_from_session(session, int(data["uid"]), int(data.get("sv", 0)))
+        sid = request.session.get("sid")
+        if isinstance(sid, str) and sid:  # a server-side session: dead once revoked (logout) or expired
+            principal = principal_from_web_session(session, sid)
             if principal is None:
                 request.session.clear()
     request.state.principal = principal
     return principal
+
+
+def client_address(request: Request) -> str:
+    """The client's address for login throttling (behind a proxy, uvicorn's ``--forwarded-allow-ips`` sets it)."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 def released_principal(request: Request, session: Session = Depends(get_session)) -> Principal | None:

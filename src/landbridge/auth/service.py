@@ -5,18 +5,21 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from landbridge.auth.models import ApiToken, Organisation, OrgKind, Role, User
+from landbridge.auth import throttle
+from landbridge.auth.models import ApiToken, LoginThrottle, Organisation, OrgKind, Role, User, WebSession
+from landbridge.auth.rules import PasswordPolicy, password_problems
 from landbridge.cityprofile import get_profile
-from landbridge.config import Mode
+from landbridge.config import Mode, get_settings
 from landbridge.errors import Conflict, NotFound, RuleViolation, TooManyRequests, Unauthorized
 from landbridge.kernel.clock import ensure_utc, now
 from landbridge.kernel.ids import is_region_code, valid_uscc
@@ -44,10 +47,12 @@ class Principal:
     organisation_name: str
     region_code: str
     party_id: int | None = None
+    credential: str = ""  # what the caller presented: "session:<id>" or "token:<id>" ("" when not from a request)
 
     @property
     def actor(self) -> str:
-        return f"user:{self.user_id}:{self.username}"
+        """The actor string of records and ledger events: the user id only; a username is not for the public."""
+        return f"user:{self.user_id}"
 
     def covers_region(self, region_code: str) -> bool:
         """Whether the organisation's region contains ``region_code`` (city covers its counties, ...)."""
@@ -90,8 +95,13 @@ def create_organisation(session: Session, *, name: str, kind: OrgKind, region_co
 def create_user(session: Session, *, username: str, password: str, display_name: str, role: Role,
                 organisation_id: int, is_demo: bool = False, party_id: int | None = None,
                 actor: str = "system") -> User:
-    """Create a login account in an organisation."""
-    if len(password) < 4 and not is_demo:
+    """Create a login account in an organisation; in production the password policy applies (issue #12 item 5)."""
+    if get_settings().mode is Mode.production:
+        if is_demo:
+            raise Conflict("auth.demo_accounts_in_production", "生产模式下不能创建演示账号",
+                           "demo accounts cannot be created in production mode")
+        check_password(password, username)
+    elif len(password) < 4 and not is_demo:
         raise RuleViolation("auth.weak_password", "密码太短", "password too short")
     if session.get(Organisation, organisation_id) is None:
         raise NotFound("auth.organisation_not_found", "机构不存在", "organisation not found")
@@ -104,8 +114,7 @@ def create_user(session: Session, *, username: str, password: str, display_name:
     session.add(user)
     session.flush()
     append_event(session, module="auth", event_type="user_created", subject=f"auth.user:{user.id}", actor=actor,
-                 payload={"username": username, "role": role, "organisation_id": organisation_id,
-                          "is_demo": is_demo})
+                 payload={"role": role, "organisation_id": organisation_id, "is_demo": is_demo})
     return user
 
 
@@ -127,7 +136,7 @@ def link_user_party(session: Session, *, username: str, party_id: int, display_n
     user.session_version += 1
     session.flush()
     append_event(session, module="auth", event_type="user_party_linked", subject=f"auth.user:{user.id}", actor=actor,
-                 payload={"username": username, "party_id": party_id})
+                 payload={"party_id": party_id})
     return user
 
 
@@ -142,44 +151,201 @@ def _principal(user: User, org: Organisation) -> Principal:
                      org.region_code, user.party_id)
 
 
-def authenticate(session: Session, *, username: str, password: str) -> Principal:
-    """Check a password; lock the account for a while after repeated failures (login throttling)."""
-    rules = get_profile().rules("auth")
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    bad = Unauthorized("auth.invalid_credentials", "用户名或密码错误", "wrong username or password")
-    if user is None or not user.is_active:
-        _hasher.hash(password)  # same cost either way: do not reveal which usernames exist
-        raise bad
-    current = now()
-    if user.locked_until is not None and ensure_utc(user.locked_until) > current:
-        raise TooManyRequests("auth.locked", "登录失败次数过多，请稍后再试",
-                              "too many failed logins; try again later",
-                              locked_until=ensure_utc(user.locked_until).isoformat())
+def _attempt_sessions(session: Session) -> tuple[Session, Session]:
+    """A reader and a writer of their own, beside the request's session: what they commit stays committed
+    when the request rolls back (a failed login is still counted)."""
+    bind = session.get_bind()
+    engine = bind.engine
+    if engine.dialect.name == "sqlite":
+        if session.in_transaction() and session.connection().in_transaction():
+            # SQLite has one writer: a transaction already open here would block the attempt's own one.
+            raise RuntimeError("authenticate() must run before the request's transaction begins on SQLite")
+        return (Session(engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False),
+                Session(engine, expire_on_commit=False))
+    return Session(engine, expire_on_commit=False), Session(engine, expire_on_commit=False)
+
+
+def _bad_credentials() -> Unauthorized:
+    return Unauthorized("auth.invalid_credentials", "用户名或密码错误", "wrong username or password")
+
+
+def _locked(until: datetime) -> TooManyRequests:
+    return TooManyRequests("auth.locked", "登录失败次数过多，请稍后再试",
+                           "too many failed logins; try again later", locked_until=until.isoformat())
+
+
+def authenticate(session: Session, *, username: str, password: str, address: str = "unknown",
+                 mode: Mode | None = None) -> Principal:
+    """Log in with a password, throttled per account and client address (issue #12 item 5, MLPS 2.0 login-failure
+    handling). The attempt is checked and recorded in transactions of its own, committed whatever the request
+    does next; the principal is then read in the caller's ``session``. In production a demo account never logs in.
+    """
+    mode = mode or get_settings().mode
+    keys = throttle.attempt_keys(username, address)
+    reader, writer = _attempt_sessions(session)
     try:
-        _hasher.verify(user.password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= rules.int("login_max_failures"):
-            user.locked_until = current + timedelta(minutes=rules.int("login_lockout_minutes"))
-            user.failed_logins = 0
-            append_event(session, module="auth", event_type="user_locked", subject=f"auth.user:{user.id}",
-                         actor="system", payload={"until": user.locked_until})
-        session.flush()
-        raise bad from None
-    user.failed_logins = 0
-    user.locked_until = None
-    session.flush()
-    return principal_for(session, user)
+        with reader.begin():  # fast refusal while locked, without spending a password hash
+            at = now()
+            until = throttle.locked_until(throttle.read_rows(reader, keys, lock=False), at)
+            row = reader.execute(select(User.id, User.password_hash, User.is_active, User.is_demo)
+                                 .where(User.username == username)).first()
+        if until is not None:
+            raise _locked(until)
+        ok = False
+        if row is None or not row.is_active:
+            _hasher.hash(password)  # same cost either way: do not reveal which usernames exist
+        else:
+            try:
+                ok = bool(_hasher.verify(row.password_hash, password))
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                ok = False
+            if row.is_demo and mode is Mode.production:
+                ok = False
+        with writer.begin():  # record the outcome under the rows' locks; a lock taken meanwhile wins
+            at = now()
+            rows = throttle.read_rows(writer, keys, lock=True)
+            until = throttle.locked_until(rows, at)
+            # an attempt that meets a lock is refused like one refused above: not counted, whatever its password
+            if until is None and ok:
+                throttle.apply_success(rows, at)
+            elif until is None:
+                for scope in throttle.apply_failure(rows, at):
+                    _record_lock(writer, scope, rows[scope], row.id if row is not None else None)
+    finally:
+        reader.close()
+        writer.close()
+    if until is not None:
+        raise _locked(until)
+    if not ok or row is None:
+        raise _bad_credentials()
+    return principal_for(session, get_user(session, row.id))
+
+
+def _record_lock(session: Session, scope: str, row: LoginThrottle, user_id: int | None) -> None:
+    """Ledger event of a login lock-out: which kind of scope and until when, never the address or typed name."""
+    subject = f"auth.user:{user_id}" if user_id is not None and scope != throttle.ADDRESS else \
+        f"auth.login_throttle:{row.id}"
+    append_event(session, module="auth", event_type="login_locked", subject=subject, actor="system",
+                 payload={"scope": scope, "until": row.locked_until, "lockouts": row.lockouts})
 
 
 def issue_token(session: Session, principal: Principal) -> tuple[str, int]:
-    """Issue an API bearer token; returns (token, lifetime in seconds)."""
+    """Issue an API bearer token; returns (token, lifetime in seconds). Only its SHA-256 is stored."""
     hours = get_profile().rules("auth").int("api_token_hours")
     token = secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=principal.user_id, token_hash=_token_digest(token), created_at=now(),
                          expires_at=now() + timedelta(hours=hours), revoked=False))
     session.flush()
     return token, hours * 3600
+
+
+def list_tokens(session: Session, *, user_id: int) -> list[ApiToken]:
+    """A user's API tokens, newest first (their hashes never leave the service)."""
+    return list(session.execute(select(ApiToken).where(ApiToken.user_id == user_id)
+                                .order_by(ApiToken.id.desc())).scalars())
+
+
+def revoke_token(session: Session, *, token_id: int, principal: Principal) -> ApiToken:
+    """Revoke an API token: by its owner or an admin (issue #12 item 5). Anyone else is told it does not exist."""
+    token = session.execute(select(ApiToken).where(ApiToken.id == token_id).with_for_update()).scalar_one_or_none()
+    if token is None or (token.user_id != principal.user_id and principal.role is not Role.admin):
+        raise NotFound("auth.token_not_found", "访问令牌不存在", "token not found")
+    if not token.revoked:
+        token.revoked, token.revoked_at = True, now()
+        session.flush()
+        append_event(session, module="auth", event_type="api_token_revoked", subject=f"auth.token:{token.id}",
+                     actor=principal.actor, payload={"user_id": token.user_id})
+    return token
+
+
+def _sid_digest(sid: str) -> bytes:
+    return hashlib.sha256(b"web-session:" + sid.encode()).digest()
+
+
+def session_lifetime() -> timedelta:
+    """How long a browser session lives after login (``auth.session_hours``)."""
+    return timedelta(hours=get_profile().rules("auth").int("session_hours"))
+
+
+def open_web_session(session: Session, principal: Principal) -> str:
+    """Start a browser session after a login; returns the random id the cookie carries (only its hash is kept)."""
+    sid = secrets.token_urlsafe(32)
+    at = now()
+    session.add(WebSession(user_id=principal.user_id, sid_hash=_sid_digest(sid), created_at=at,
+                           expires_at=at + session_lifetime()))
+    session.flush()
+    return sid
+
+
+def close_web_session(session: Session, sid: str) -> bool:
+    """Log out: revoke the browser session, so a copy of its cookie is dead too; False if it was not live."""
+    row = session.execute(select(WebSession).where(WebSession.sid_hash == _sid_digest(sid))
+                          .with_for_update()).scalar_one_or_none()
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = now()
+    session.flush()
+    return True
+
+
+def principal_from_web_session(session: Session, sid: str) -> Principal | None:
+    """The principal of a live browser session (not revoked, not expired, user active); None otherwise."""
+    found = session.execute(
+        select(WebSession, User, Organisation).join(User, User.id == WebSession.user_id)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(WebSession.sid_hash == _sid_digest(sid))).first()
+    if found is None:
+        return None
+    web, user, org = found
+    if web.revoked_at is not None or ensure_utc(web.expires_at) <= now() or not user.is_active:
+        return None
+    return replace(_principal(user, org), credential=f"session:{web.id}")
+
+
+def check_password(password: str, username: str) -> None:
+    """Refuse a password against the policy (settings ``LANDBRIDGE_PASSWORD_*``) with the reasons."""
+    settings = get_settings()
+    problems = password_problems(password, username, PasswordPolicy(min_length=settings.password_min_length,
+                                                                    min_classes=settings.password_min_classes))
+    if problems:
+        raise RuleViolation("auth.weak_password",
+                            f"密码不符合要求：至少{settings.password_min_length}位，包含至少"
+                            f"{settings.password_min_classes}类字符（小写、大写、数字、符号），不得包含用户名或使用常见密码",
+                            f"the password does not meet the policy: at least {settings.password_min_length} "
+                            f"characters of {settings.password_min_classes} kinds (lower, upper, digits, symbols), "
+                            "not the username, not a common password", problems=problems)
+
+
+def change_password(session: Session, *, principal: Principal, current_password: str, new_password: str,
+                    address: str = "unknown") -> int:
+    """Change one's own password (issue #12 item 5): the current one is checked under login throttling, the new one
+    against the policy; every other browser session and every API token of the user is revoked. Returns how many.
+
+    Runs ``authenticate`` first, so the caller's transaction must not have begun (see ``authenticate``).
+    """
+    check_password(new_password, principal.username)
+    authenticate(session, username=principal.username, password=current_password, address=address)
+    user = session.execute(select(User).where(User.id == principal.user_id).with_for_update()).scalar_one()
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+    at = now()
+    keep_session = int(principal.credential.split(":")[1]) if principal.credential.startswith("session:") else None
+    keep_token = int(principal.credential.split(":")[1]) if principal.credential.startswith("token:") else None
+    sessions = _count(session.execute(
+        update(WebSession).where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None),
+                                 WebSession.id != (keep_session or 0)).values(revoked_at=at)))
+    tokens = _count(session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False),
+                               ApiToken.id != (keep_token or 0)).values(revoked=True, revoked_at=at)))
+    session.flush()
+    append_event(session, module="auth", event_type="password_changed", subject=f"auth.user:{user.id}",
+                 actor=principal.actor, payload={"sessions_revoked": sessions, "tokens_revoked": tokens})
+    return sessions + tokens
+
+
+def _count(result: Any) -> int:
+    """The number of rows an UPDATE changed."""
+    return int(result.rowcount)
 
 
 def principal_from_token(session: Session, token: str) -> Principal | None:
@@ -194,22 +360,17 @@ def principals_from_tokens(session: Session, tokens: Collection[str]) -> dict[st
     if not by_digest:
         return {}
     rows = session.execute(  # the columns a principal needs, not whole users: this runs for every bid batch
-        select(ApiToken.token_hash, ApiToken.revoked, ApiToken.expires_at, User.is_active, User.id, User.username,
+        select(ApiToken.token_hash, ApiToken.id, ApiToken.revoked, ApiToken.expires_at, User.is_active, User.id,
+               User.username,
                User.display_name, User.role, Organisation.id, Organisation.name, Organisation.region_code,
                User.party_id)
         .join(User, User.id == ApiToken.user_id).join(Organisation, Organisation.id == User.organisation_id)
         .where(ApiToken.token_hash.in_(by_digest))).all()
     at = now()
-    return {by_digest[digest]: Principal(uid, username, name, Role(role), org_id, org_name, region, party)
-            for digest, revoked, expires_at, active, uid, username, name, role, org_id, org_name, region, party
-            in rows if not revoked and ensure_utc(expires_at) > at and active}
-
-
-def principal_from_session(session: Session, user_id: int, session_version: int) -> Principal | None:
-    user = session.get(User, user_id)
-    if user is None or not user.is_active or user.session_version != session_version:
-        return None
-    return principal_for(session, user)
+    return {by_digest[digest]: Principal(uid, username, name, Role(role), org_id, org_name, region, party,
+                                         credential=f"token:{token_id}")
+            for digest, token_id, revoked, expires_at, active, uid, username, name, role, org_id, org_name, region,
+            party in rows if not revoked and ensure_utc(expires_at) > at and active}
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -217,6 +378,15 @@ def get_user(session: Session, user_id: int) -> User:
     if user is None:
         raise NotFound("auth.user_not_found", "用户不存在", "user not found")
     return user
+
+
+def organisation_names(session: Session, organisation_ids: Collection[int]) -> dict[int, str]:
+    """Names of organisations by id (who read a record, shown to the person it is about; issue #12 item 4)."""
+    ids = sorted(set(organisation_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all()
+    return {int(oid): str(name) for oid, name in rows}
 
 
 def demo_accounts_present(session: Session) -> bool:

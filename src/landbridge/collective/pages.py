@@ -151,6 +151,7 @@ def desk(request: Request, page: int = Query(1, ge=1, le=100_000), session: Sess
     accounts, account_total = queries.list_accounts(session, collective.id, limit=PAGE_ROWS)
     names = {p: registry.get_party(session, p).name for p in {m.party_id for m in members}
              | {a.holder_party_id for a in accounts}}
+    registry.record_party_reads(session, principal, names, purpose="collective.clerk_desk")  # names shown whole
     meetings = queries.list_meetings(session, collective.id, limit=20)
     motions = queries.list_motions(session, collective.id, limit=200)
     by_meeting: dict[int, list[Motion]] = {}
@@ -159,7 +160,7 @@ def desk(request: Request, page: int = Query(1, ge=1, le=100_000), session: Sess
     return _page(request, "collective/desk.html", {
         "collective": collective, "members": members, "member_total": member_total, "accounts": accounts,
         "account_total": account_total, "names": names, "mask": mask_id,
-        "id_numbers": {m.party_id: registry.get_party(session, m.party_id).id_number for m in members},
+        "id_numbers": {m.party_id: mask_id(registry.get_party(session, m.party_id).id_number) for m in members},
         "books": queries.books_of(session, collective.id), "meetings": meetings, "motions": by_meeting,
         "reconciliation": queries.reconcile_shares(session, collective.id),
         "dividends": queries.list_dividend_runs(session, collective.id),

@@ -73,8 +73,10 @@ from landbridge.collective.schemas import (
     VoteResultRead,
 )
 from landbridge.config import get_settings
-from landbridge.errors import Conflict, Forbidden, RuleViolation
+from landbridge.errors import Conflict, Forbidden, NotFound, RuleViolation
 from landbridge.kernel.ids import mask_id
+from landbridge.ledger import Event
+from landbridge.ledger.access import register_private_scope
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/collective", tags=["collective"], route_class=TransactionalRoute)
@@ -119,6 +121,22 @@ def readable(session: Session, principal: Principal, collective_id: int) -> Coll
     if principal.role == Role.township_official and principal.covers_region(collective.region_code):
         return collective
     raise forbidden_collective()
+
+
+def _ledger_scope(session: Session, principal: Principal, event: Event) -> bool:
+    """Whether a clerk or township official may read a collective event's private part: it is their collective's."""
+    kind, _, rest = (event.subject or "").partition(":")
+    found = event.payload.get("collective_id", rest if kind == "collective" else None)
+    if found is None or not str(found).isdigit():
+        return False
+    try:
+        readable(session, principal, int(found))
+    except (Forbidden, NotFound):
+        return False
+    return True
+
+
+register_private_scope("collective", _ledger_scope)
 
 
 def _page_limit(limit: int) -> int:
@@ -170,6 +188,8 @@ def list_members(collective_id: int, status: str | None = Query(default=None, ma
     limit = _page_limit(limit)
     rows, total = queries.list_members(session, collective.id, status=status, limit=limit, offset=offset)
     full = keeps(principal, collective)
+    # the roll shows members' names whole to those who keep or oversee it: each such read is recorded (issue #12)
+    registry.record_party_reads(session, principal, {m.party_id for m in rows}, purpose="collective.member_roll")
     return MemberPage(items=[member_read(session, m, full_id=full) for m in rows], total=total, limit=limit,
                       offset=offset)
 
@@ -262,6 +282,8 @@ def list_accounts(collective_id: int, limit: int = Query(100, ge=1), offset: int
     collective = readable(session, principal, collective_id)
     limit = _page_limit(limit)
     rows, total = queries.list_accounts(session, collective.id, limit=limit, offset=offset)
+    registry.record_party_reads(session, principal, {a.holder_party_id for a in rows},
+                                purpose="collective.share_accounts")
     return AccountPage(items=[account_read(session, a) for a in rows], total=total, limit=limit, offset=offset)
 
 

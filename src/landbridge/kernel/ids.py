@@ -90,5 +90,7 @@ def region_level(code: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """Mask a person's or household's name for public views: keep the first character (R1)."""
-    return name[:1] + "*" * max(len(name) - 1, 1)
+    """Mask a person's or household's name for public views: 张*明 / 张* (R1; issue #12: one shape everywhere)."""
+    from landbridge.privacy.masking import mask_name as masked  # privacy's shape (GB/T 35273-2020 §A)
+
+    return masked(name)

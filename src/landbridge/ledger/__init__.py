@@ -4,6 +4,7 @@ Public functions only; other modules import from here.
 """
 
 from landbridge.ledger.service import (
+    Event,
     NewEvent,
     TreeHead,
     VerifyReport,
@@ -15,10 +16,12 @@ from landbridge.ledger.service import (
     get_head,
     inclusion_proof,
     list_events,
+    subject_reference,
     verify_ledger,
 )
 
 __all__ = [
+    "Event",
     "NewEvent",
     "TreeHead",
     "VerifyReport",
@@ -30,5 +33,6 @@ __all__ = [
     "get_head",
     "inclusion_proof",
     "list_events",
+    "subject_reference",
     "verify_ledger",
 ]

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
 
 
 class LedgerEvent(Base):
-    """One business event (存证日志), a leaf of the Merkle tree, with the signed tree head after it."""
+    """One business event's public envelope (存证日志), a leaf of the Merkle tree, with the signed tree head after it.
+
+    Nothing personal lives here: the subject is an opaque keyed reference (in clear only for public things) and the
+    private part (subject, actor, payload) is committed to by ``private_digest`` and stored in ``ledger_private``.
+    """
 
     __tablename__ = "ledger_event"
 
@@ -20,13 +24,25 @@ class LedgerEvent(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     module: Mapped[str] = mapped_column(String(40), index=True)
     event_type: Mapped[str] = mapped_column(String(80), index=True)
-    subject: Mapped[str] = mapped_column(String(200), index=True)
-    actor: Mapped[str] = mapped_column(String(120))
-    body: Mapped[str] = mapped_column(Text)
+    subject_ref: Mapped[str] = mapped_column(String(64), index=True)  # hex HMAC of the subject (rules.SUBJECT_PURPOSE)
+    public_subject: Mapped[str | None] = mapped_column(String(200), index=True)  # only for public subject kinds
+    private_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    envelope: Mapped[str] = mapped_column(Text)  # the canonical JSON hashed into the leaf
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     tree_root: Mapped[bytes] = mapped_column(LargeBinary(32))
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
     key_id: Mapped[str] = mapped_column(String(16))
+
+
+class LedgerPrivate(Base):
+    """An event's private part (存证私密部分): salt and canonical body (subject, actor, payload), need to know."""
+
+    __tablename__ = "ledger_private"
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), ForeignKey("ledger_event.seq"),
+                                     primary_key=True, autoincrement=False)
+    salt: Mapped[bytes] = mapped_column(LargeBinary(16))
+    body: Mapped[str] = mapped_column(Text)
 
 
 class LedgerNode(Base):

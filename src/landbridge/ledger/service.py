@@ -4,29 +4,36 @@
 or rolled back with the change it records. Appends are serialised by a lock on the single
 ``ledger_state`` row (``FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), so sequence
 numbers are gap-free and unique.
+
+Each event is a public envelope (``ledger_event``, the Merkle leaf) and a private part (``ledger_private``: salt,
+subject, actor, payload) stored apart (issue #12 item 1, ``rules``; ADR 0010). Reads inside the server
+(``get_event``, ``list_events``) return both as an ``Event``; what leaves the server is decided by the views.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import Any, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from landbridge.db import for_update
 from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.clock import ensure_utc, now
-from landbridge.ledger import merkle
-from landbridge.ledger.canonical import canonical_json, normalise
+from landbridge.ledger import merkle, rules
+from landbridge.ledger.canonical import canonical_json
 from landbridge.ledger.keys import key_id, load_signing_key, public_key_bytes
-from landbridge.ledger.models import LedgerEvent, LedgerNode, LedgerState
+from landbridge.ledger.models import LedgerEvent, LedgerNode, LedgerPrivate, LedgerState
+from landbridge.privacy import Keyring, keyed_digest, keyring
 
 STH_PREFIX = b"landbridge-sth-v1"
 STATE_ROW_ID = 1
@@ -61,6 +68,11 @@ class NewEvent:
     payload: dict[str, Any]
 
 
+def subject_reference(subject: str, ring: Keyring | None = None) -> str:
+    """The opaque reference of a subject: hex HMAC under the deployment's index key (no outsider can test a guess)."""
+    return keyed_digest(subject, purpose=rules.SUBJECT_PURPOSE, ring=ring).hex()
+
+
 def append_event(session: Session, *, module: str, event_type: str, subject: str, actor: str,
                  payload: dict[str, Any], key: Ed25519PrivateKey | None = None) -> LedgerEvent:
     """Record a business event in the ledger, in the caller's transaction (P2)."""
@@ -71,36 +83,111 @@ def append_events(session: Session, events: Sequence[NewEvent],
                   key: Ed25519PrivateKey | None = None) -> list[LedgerEvent]:
     """Record several events in order, in the caller's transaction, taking the ledger head once (P2).
 
-    Each event still gets its own sequence number, Merkle root and signed tree head, exactly as if
-    appended one by one; only the head row is locked, read and written once for the whole batch.
+    Each event still gets its own sequence number, envelope, private part, Merkle root and signed tree head, exactly
+    as if appended one by one; only the head row is locked, read and written once for the whole batch, and the
+    envelopes, private parts and tree nodes are inserted together.
     """
     if not events:
         return []
     key = key or load_signing_key()
     kid = key_id(key)
+    ring = keyring()
+    refs: dict[str, str] = {}  # a batch of bids names one lot many times: one HMAC per distinct subject
     state = _lock_state(session)
     frontier = merkle.Frontier(state.size, [bytes.fromhex(h) for h in json.loads(state.frontier)])
     recorded_at = now()
+    stamp = recorded_at.isoformat()
     out: list[LedgerEvent] = []
+    private: list[LedgerPrivate] = []
+    nodes: list[LedgerNode] = []
     for new in events:
         seq = frontier.size + 1
-        body = canonical_json({
-            "seq": seq, "recorded_at": recorded_at, "module": new.module, "event_type": new.event_type,
-            "subject": new.subject, "actor": new.actor, "payload": normalise(new.payload),
-        })
-        leaf = merkle.leaf_hash(body.encode("utf-8"))
+        body = rules.private_body(new.subject, new.actor, new.payload)
+        salt = os.urandom(rules.SALT_BYTES)
+        digest = rules.private_digest(salt, body)
+        ref = refs.get(new.subject)
+        if ref is None:
+            ref = refs[new.subject] = subject_reference(new.subject, ring)
+        public_subject = new.subject if rules.is_public_subject(new.subject) else None
+        entry = rules.envelope(seq=seq, recorded_at=stamp, module=new.module, event_type=new.event_type,
+                               subject_ref=ref, public_subject=public_subject, digest=digest)
+        leaf = merkle.leaf_hash(entry.encode("utf-8"))
         completed = frontier.append(leaf)
         root = frontier.root()
         signature = key.sign(tree_head_bytes(seq, recorded_at, root))
         out.append(LedgerEvent(seq=seq, recorded_at=recorded_at, module=new.module, event_type=new.event_type,
-                               subject=new.subject, actor=new.actor, body=body, leaf_hash=leaf, tree_root=root,
-                               signature=signature, key_id=kid))
-        session.add_all([LedgerNode(level=level, index=index, hash=node) for level, index, node in completed])
+                               subject_ref=ref, public_subject=public_subject, private_digest=digest,
+                               envelope=entry, leaf_hash=leaf, tree_root=root, signature=signature, key_id=kid))
+        private.append(LedgerPrivate(seq=seq, salt=salt, body=body))
+        nodes.extend(LedgerNode(level=level, index=index, hash=node) for level, index, node in completed)
     session.add_all(out)
+    session.add_all(private)  # the unit of work inserts envelopes first: ledger_private's foreign key orders them
+    session.add_all(nodes)
     state.size = frontier.size
     state.frontier = json.dumps([h.hex() for h in frontier.hashes])
     session.flush()
     return out
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event as the server sees it: its public envelope and, where stored, its private part.
+
+    ``body`` is the whole event (seq, time, module, type, subject, actor, payload) as canonical JSON, for the
+    modules that read their own events' facts back (sealed tallies, import chunks, live lot updates).
+    """
+
+    seq: int
+    recorded_at: datetime
+    module: str
+    event_type: str
+    subject_ref: str
+    public_subject: str | None
+    private_digest: bytes
+    envelope: str
+    leaf_hash: bytes
+    tree_root: bytes
+    signature: bytes
+    key_id: str
+    salt: bytes | None
+    private_body: str | None
+
+    @cached_property
+    def private(self) -> dict[str, Any]:
+        return {} if self.private_body is None else dict(json.loads(self.private_body))
+
+    @property
+    def subject(self) -> str | None:
+        return self.private.get("subject", self.public_subject)
+
+    @property
+    def actor(self) -> str | None:
+        return self.private.get("actor")
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return dict(self.private.get("payload", {}))
+
+    @property
+    def body(self) -> str:
+        return canonical_json({"seq": self.seq, "recorded_at": ensure_utc(self.recorded_at), "module": self.module,
+                               "event_type": self.event_type, "subject": self.subject, "actor": self.actor,
+                               "payload": self.payload})
+
+
+_EVENT_COLUMNS = (LedgerEvent.seq, LedgerEvent.recorded_at, LedgerEvent.module, LedgerEvent.event_type,
+                  LedgerEvent.subject_ref, LedgerEvent.public_subject, LedgerEvent.private_digest,
+                  LedgerEvent.envelope, LedgerEvent.leaf_hash, LedgerEvent.tree_root, LedgerEvent.signature,
+                  LedgerEvent.key_id, LedgerPrivate.salt, LedgerPrivate.body)
+
+
+def _event_select() -> Select[Any]:
+    stmt = cast("Select[Any]", select(*_EVENT_COLUMNS))
+    return stmt.outerjoin(LedgerPrivate, LedgerPrivate.seq == LedgerEvent.seq)
+
+
+def _event_of(row: Any) -> Event:
+    return Event(row[0], ensure_utc(row[1]), *row[2:])
 
 
 @dataclass(frozen=True)
@@ -121,19 +208,19 @@ class TreeHead:
                 "signed_bytes": "landbridge-sth-v1 ‖ u64be(tree_size) ‖ u64be(unix_ms) ‖ root"}
 
 
-def _head_of(event: LedgerEvent) -> TreeHead:
+def _head_of(event: Event) -> TreeHead:
     key = load_signing_key()
     return TreeHead(event.seq, event.tree_root.hex(), ensure_utc(event.recorded_at), event.signature.hex(),
                     event.key_id, public_key_bytes(key).hex())
 
 
-def get_event(session: Session, seq: int) -> LedgerEvent:
-    """One ledger event by sequence number."""
-    event = session.get(LedgerEvent, seq)
-    if event is None:
+def get_event(session: Session, seq: int) -> Event:
+    """One ledger event by sequence number (envelope and private part: the caller decides what to show)."""
+    row = session.execute(_event_select().where(LedgerEvent.seq == seq)).first()
+    if row is None:
         raise NotFound("ledger.event_not_found", f"账本中没有序号为 {seq} 的事件",
                        f"no ledger event with sequence number {seq}")
-    return event
+    return _event_of(row)
 
 
 def current_size(session: Session) -> int:
@@ -156,7 +243,11 @@ def _subtree_fn(session: Session) -> merkle.SubtreeFn:
         if (level, index) in cache:
             return cache[(level, index)]
         if level == 0:
-            value = get_event(session, index + 1).leaf_hash
+            leaf = session.execute(select(LedgerEvent.leaf_hash).where(LedgerEvent.seq == index + 1)).scalar()
+            if leaf is None:
+                raise NotFound("ledger.event_not_found", f"账本中没有序号为 {index + 1} 的事件",
+                               f"no ledger event with sequence number {index + 1}")
+            value = leaf
         else:
             node = session.get(LedgerNode, (level, index))
             if node is None:
@@ -200,82 +291,177 @@ def consistency_proof(session: Session, first: int, second: int) -> dict[str, An
 
 @dataclass
 class VerifyReport:
-    """Outcome of recomputing the ledger from its rows."""
+    """Outcome of recomputing the ledger from its rows: which layers were checked, and the first bad event."""
 
     ok: bool
     size: int
     first_bad_seq: int | None = None
     reason: str | None = None
+    layers: tuple[str, ...] = ("public",)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "size": self.size, "first_bad_seq": self.first_bad_seq, "reason": self.reason,
+                "layers": list(self.layers)}
 
 
-def _iter_events(session: Session, chunk: int = 5000) -> Iterator[LedgerEvent]:
+VERIFY_CHUNK = 5000
+
+
+def _iter_chunks(session: Session, *, private: bool, chunk: int = VERIFY_CHUNK) -> Iterator[list[Any]]:
+    columns: list[Any] = [LedgerEvent.seq, LedgerEvent.recorded_at, LedgerEvent.module, LedgerEvent.event_type,
+                          LedgerEvent.subject_ref, LedgerEvent.public_subject, LedgerEvent.private_digest,
+                          LedgerEvent.envelope, LedgerEvent.leaf_hash, LedgerEvent.tree_root, LedgerEvent.signature,
+                          LedgerEvent.key_id]
+    stmt = select(*columns)
+    if private:
+        stmt = select(*columns, LedgerPrivate.seq, LedgerPrivate.salt, LedgerPrivate.body).outerjoin(
+            LedgerPrivate, LedgerPrivate.seq == LedgerEvent.seq)
     last = 0
     while True:
-        rows = session.execute(select(LedgerEvent).where(LedgerEvent.seq > last)
-                               .order_by(LedgerEvent.seq).limit(chunk)).scalars().all()
+        rows = list(session.execute(stmt.where(LedgerEvent.seq > last).order_by(LedgerEvent.seq).limit(chunk)))
         if not rows:
             return
-        yield from rows
-        last = rows[-1].seq
-        session.expunge_all()
+        yield rows
+        last = rows[-1][0]
 
 
-def verify_ledger(session: Session, public_key: Ed25519PublicKey | None = None) -> VerifyReport:
-    """Recompute every leaf, root, signature and stored node; name the first bad sequence number."""
+def _stored_nodes(session: Session, wanted: list[tuple[int, int, bytes]]) -> dict[tuple[int, int], bytes]:
+    """The stored nodes that a chunk of appends completed, read by level and index range (bounded memory)."""
+    ranges: dict[int, tuple[int, int]] = {}
+    for level, index, _ in wanted:
+        lo, hi = ranges.get(level, (index, index))
+        ranges[level] = (min(lo, index), max(hi, index))
+    found: dict[tuple[int, int], bytes] = {}
+    for level, (lo, hi) in ranges.items():
+        for n_level, n_index, n_hash in session.execute(
+                select(LedgerNode.level, LedgerNode.index, LedgerNode.hash)
+                .where(LedgerNode.level == level, LedgerNode.index.between(lo, hi))):
+            found[(n_level, n_index)] = n_hash
+    return found
+
+
+def _canonical_object(text: str) -> dict[str, Any] | None:
+    """The JSON object ``text`` holds when it is exactly its canonical form, else None."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) and canonical_json(parsed) == text else None
+
+
+def _check_public(row: Any, expected_seq: int) -> str | None:
+    seq, recorded_at, module, event_type, subject_ref, public_subject, digest, entry = row[:8]
+    if seq != expected_seq:
+        return f"sequence gap or reorder: expected {expected_seq}, found {seq}"
+    parsed = _canonical_object(entry)
+    if parsed is None:
+        return "envelope is not canonical JSON"
+    columns = {"seq": seq, "module": module, "event_type": event_type, "subject_ref": subject_ref,
+               "subject": public_subject, "private_digest": digest.hex(),
+               "recorded_at": ensure_utc(recorded_at).isoformat()}
+    if set(parsed) != set(columns):
+        return "envelope has other fields than seq, time, module, type, subject reference, subject and digest"
+    for name, value in columns.items():
+        if parsed[name] != value:
+            return f"column {name} differs from the hashed envelope"
+    if public_subject is not None and not rules.is_public_subject(public_subject):
+        return "envelope names a subject that is not public in clear"
+    return None
+
+
+def _check_private(row: Any, ring: Keyring | None) -> str | None:
+    digest, public_subject, subject_ref = row[6], row[5], row[4]
+    private_seq, salt, body = row[12], row[13], row[14]
+    if private_seq is None:
+        return "private part is missing"
+    if rules.private_digest(salt, body) != digest:
+        return "private part does not match the envelope's digest"
+    parsed = _canonical_object(body)
+    if parsed is None:
+        return "private part is not canonical JSON"
+    subject = parsed.get("subject")
+    if not isinstance(subject, str):
+        return "private part names no subject"
+    if public_subject is not None and public_subject != subject:
+        return "public subject differs from the private part's subject"
+    if public_subject is None and rules.is_public_subject(subject):
+        return "a public subject is missing from the envelope"
+    if ring is not None and subject_reference(subject, ring) != subject_ref:
+        return "subject reference does not match the private part's subject"
+    return None
+
+
+def verify_ledger(session: Session, public_key: Ed25519PublicKey | None = None, *, private: bool = True,
+                  ring: Keyring | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
+    """Recompute every envelope, leaf, root, signature and stored node; with ``private``, also each private part's
+    digest and, where the index key is given (``ring``, default the deployment's), each subject reference (P2).
+
+    The public layer needs only the rows and the signing public key; it names the first bad sequence number.
+    """
     pub = public_key or load_signing_key().public_key()
+    if private and ring is None:
+        ring = keyring()
+    layers = ("public", "private", "subject_ref") if private and ring is not None else \
+        ("public", "private") if private else ("public",)
     expected_kid = key_id(pub)
     frontier = merkle.Frontier()
     expected = 1
-    nodes = {(n.level, n.index): n.hash for n in session.execute(select(LedgerNode)).scalars()}
 
     def bad(seq: int, reason: str) -> VerifyReport:
-        return VerifyReport(False, frontier.size, seq, reason)
+        return VerifyReport(False, frontier.size, seq, reason, layers)
 
-    for event in _iter_events(session):
-        if event.seq != expected:
-            return bad(expected, f"sequence gap or reorder: expected {expected}, found {event.seq}")
-        try:
-            body = json.loads(event.body)
-        except ValueError:
-            return bad(event.seq, "body is not JSON")
-        if canonical_json(body) != event.body:
-            return bad(event.seq, "body is not canonical")
-        columns = {"seq": event.seq, "module": event.module, "event_type": event.event_type,
-                   "subject": event.subject, "actor": event.actor,
-                   "recorded_at": ensure_utc(event.recorded_at).isoformat()}
-        for name, value in columns.items():
-            if body.get(name) != value:
-                return bad(event.seq, f"column {name} differs from the hashed body")
-        leaf = merkle.leaf_hash(event.body.encode("utf-8"))
-        if leaf != event.leaf_hash:
-            return bad(event.seq, "leaf hash does not match the body")
-        for level, index, node in frontier.append(leaf):
-            if nodes.get((level, index)) != node:
-                return bad(event.seq, f"stored node {level}/{index} is missing or wrong")
-        root = frontier.root()
-        if root != event.tree_root:
-            return bad(event.seq, "tree root does not match the recomputed tree")
-        if event.key_id != expected_kid:
-            return bad(event.seq, f"signed by unknown key {event.key_id}")
-        try:
-            pub.verify(event.signature, tree_head_bytes(event.seq, event.recorded_at, root))
-        except InvalidSignature:
-            return bad(event.seq, "tree head signature is invalid")
-        expected += 1
+    for rows in _iter_chunks(session, private=private):
+        completed: list[tuple[int, int, bytes]] = []
+        owner: dict[tuple[int, int], int] = {}
+        for row in rows:
+            problem = _check_public(row, expected)
+            if problem is None and private:
+                problem = _check_private(row, ring)
+            if problem is not None:
+                return bad(min(expected, row[0]), problem)
+            seq, recorded_at = row[0], row[1]
+            leaf = merkle.leaf_hash(row[7].encode("utf-8"))
+            if leaf != row[8]:
+                return bad(seq, "leaf hash does not match the envelope")
+            for level, index, node in frontier.append(leaf):
+                completed.append((level, index, node))
+                owner[(level, index)] = seq
+            root = frontier.root()
+            if root != row[9]:
+                return bad(seq, "tree root does not match the recomputed tree")
+            if row[11] != expected_kid:
+                return bad(seq, f"signed by unknown key {row[11]}")
+            try:
+                pub.verify(row[10], tree_head_bytes(seq, recorded_at, root))
+            except InvalidSignature:
+                return bad(seq, "tree head signature is invalid")
+            expected += 1
+        stored = _stored_nodes(session, completed)
+        for level, index, node in completed:
+            if stored.get((level, index)) != node:
+                return bad(owner[(level, index)], f"stored node {level}/{index} is missing or wrong")
+        if progress is not None:
+            progress(len(rows))
+        session.expunge_all()
     state = session.get(LedgerState, STATE_ROW_ID)
     size = 0 if state is None else state.size
     if size != frontier.size:
         return VerifyReport(False, frontier.size, frontier.size + 1,
-                            f"ledger state says {size} events, rows hold {frontier.size}")
-    return VerifyReport(True, frontier.size)
+                            f"ledger state says {size} events, rows hold {frontier.size}", layers)
+    return VerifyReport(True, frontier.size, layers=layers)
+
+
+MAX_PAGE = 1000
 
 
 def list_events(session: Session, *, module: str | None = None, subject: str | None = None,
-                after: int = 0, limit: int = 100) -> list[LedgerEvent]:
-    """Events in sequence order, optionally for one module or subject (for history pages)."""
-    stmt = select(LedgerEvent).where(LedgerEvent.seq > after)
+                subject_ref: str | None = None, after: int = 0, limit: int = 100) -> list[Event]:
+    """Events in sequence order, optionally for one module or subject (found by its keyed reference)."""
+    stmt = _event_select().where(LedgerEvent.seq > after)
     if module:
         stmt = stmt.where(LedgerEvent.module == module)
     if subject:
-        stmt = stmt.where(LedgerEvent.subject == subject)
-    return list(session.execute(stmt.order_by(LedgerEvent.seq).limit(limit)).scalars())
+        stmt = stmt.where(LedgerEvent.subject_ref == subject_reference(subject))
+    if subject_ref:
+        stmt = stmt.where(LedgerEvent.subject_ref == subject_ref)
+    return [_event_of(row) for row in session.execute(stmt.order_by(LedgerEvent.seq).limit(limit))]

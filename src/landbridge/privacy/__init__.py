@@ -7,8 +7,11 @@ Public functions only; other modules import from here.
 from landbridge.privacy.crypto import (
     DecryptError,
     blind_index,
+    blind_indexes,
     decrypt,
+    decrypt_many,
     encrypt,
+    encrypt_many,
     keyed_digest,
     needs_rotation,
     rotate,
@@ -16,16 +19,20 @@ from landbridge.privacy.crypto import (
 )
 from landbridge.privacy.keys import KeyConfigError, Keyring, keyring, parse_data_keys
 from landbridge.privacy.masking import mask_id_number, mask_name, mask_phone
-from landbridge.privacy.service import Reader, list_reads, record_read
+from landbridge.privacy.service import COMMIT_READS, Reader, list_reads, record_read
 
 __all__ = [
+    "COMMIT_READS",
     "DecryptError",
     "KeyConfigError",
     "Keyring",
     "Reader",
     "blind_index",
+    "blind_indexes",
     "decrypt",
+    "decrypt_many",
     "encrypt",
+    "encrypt_many",
     "keyed_digest",
     "keyring",
     "list_reads",

@@ -20,6 +20,7 @@ from landbridge.privacy.models import PersonalRead
 
 MAX_TEXT = {"reader": 120, "reader_role": 40, "record": 200, "purpose": 80}
 MAX_PAGE = 500
+COMMIT_READS = "landbridge.privacy.commit_reads"  # Session.info flag: the request must commit, though a read
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,15 @@ def record_read(session: Session, *, reader: Reader, record: str, purpose: str,
                        party_id=party_id, purpose=_bounded("purpose", purpose))
     session.add(row)
     session.flush()
+    # a read that is shown is a read that is recorded: even a GET's read-only transaction commits it
+    session.info[COMMIT_READS] = True
     return row
 
 
 def list_reads(session: Session, *, party_id: int | None = None, reader: str | None = None,
                record: str | None = None, since: datetime | None = None, before_id: int | None = None,
-               limit: int = 50) -> list[PersonalRead]:
+               limit: int = 50, reader_role: str | None = None, purpose: str | None = None,
+               until: datetime | None = None) -> list[PersonalRead]:
     """Reads newest first, optionally of one person, by one reader or of one record; page with ``before_id``."""
     if not 1 <= limit <= MAX_PAGE:
         raise RuleViolation("privacy.bad_page_size", f"每页条数须在 1 到 {MAX_PAGE} 之间",
@@ -64,8 +68,14 @@ def list_reads(session: Session, *, party_id: int | None = None, reader: str | N
         stmt = stmt.where(PersonalRead.reader == reader)
     if record is not None:
         stmt = stmt.where(PersonalRead.record == record)
+    if reader_role is not None:
+        stmt = stmt.where(PersonalRead.reader_role == reader_role)
+    if purpose is not None:
+        stmt = stmt.where(PersonalRead.purpose == purpose)
     if since is not None:
         stmt = stmt.where(PersonalRead.read_at >= since)
+    if until is not None:
+        stmt = stmt.where(PersonalRead.read_at < until)
     if before_id is not None:
         stmt = stmt.where(PersonalRead.id < before_id)
     return list(session.execute(stmt.order_by(PersonalRead.id.desc()).limit(limit)).scalars())

@@ -6,11 +6,14 @@ Other modules use only the names exported here.
 from landbridge.registry.bulk import is_land_use_class
 from landbridge.registry.bulk_register import BulkRegistrationReport, UnitRegistration, bulk_register
 from landbridge.registry.jobs import run_due
+from landbridge.registry.personal import record_party_reads
 from landbridge.registry.queries import (
     certificates_of_application,
     current_extent,
     current_restrictions,
     current_rights,
+    find_parties_by_phone,
+    find_party_by_id_number,
     get_application,
     get_certificate,
     get_certificate_by_token,
@@ -55,6 +58,8 @@ __all__ = [
     "current_extent",
     "current_restrictions",
     "current_rights",
+    "find_parties_by_phone",
+    "find_party_by_id_number",
     "get_application",
     "get_certificate",
     "get_certificate_by_token",
@@ -78,6 +83,7 @@ __all__ = [
     "next_counter",
     "parcel_detail",
     "party_kinds",
+    "record_party_reads",
     "record_suit_filed",
     "reject_application",
     "run_due",

@@ -18,7 +18,6 @@ geometry, right type, term, holders and shares, certificate number), not one eve
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from collections.abc import Sequence
@@ -41,6 +40,7 @@ from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import areas_m2
 from landbridge.kernel.ids import valid_resident_id, valid_uscc
 from landbridge.ledger import append_event, list_events
+from landbridge.privacy import blind_indexes, encrypt_many
 from landbridge.registry import rules
 from landbridge.registry.bulk import (
     CHUNK,
@@ -57,6 +57,8 @@ from landbridge.registry.bulk import (
     validate_geometries,
 )
 from landbridge.registry.models import (
+    ID_NUMBER_CONTEXT,
+    PHONE_CONTEXT,
     Application,
     ApplicationStatus,
     Certificate,
@@ -359,28 +361,26 @@ def _check_party_rows(parties: Sequence[PartyIn]) -> list[tuple[str | None, str 
     return out
 
 
-def _sha256(value: str | None) -> str | None:
-    return hashlib.sha256(value.encode()).hexdigest() if value else None
-
-
 def bulk_create_parties(session: Session, parties: Sequence[PartyIn], *, actor: str,
                         chunk: int = CHUNK) -> list[int]:
     """Register many parties (权利人) at once, e.g. a village's households (R1); ids in input order; all or nothing.
 
-    The same rules as ``create_party``; one ``parties_registered`` ledger event per chunk carries the
-    SHA-256 over the chunk's canonical rows (ID numbers enter only as their SHA-256).
+    The same rules as ``create_party``; ID numbers and phones are encrypted in batch (one cipher per call) with
+    their blind indexes (issue #12 item 4). One ``parties_registered`` ledger event per chunk carries the SHA-256
+    over the chunk's canonical rows, in which an ID number enters only as its keyed blind index.
     """
     if not parties:
         return []
     ids_of = _check_party_rows(parties)
-    numbers = [num for _, num in ids_of if num]
-    for start in range(0, len(numbers), 5000):
-        taken = session.execute(select(Party.id_number).where(Party.id_number.in_(numbers[start:start + 5000]))
+    id_index = blind_indexes([num for _, num in ids_of], purpose=ID_NUMBER_CONTEXT)
+    taken_at = {idx: i for i, idx in enumerate(id_index) if idx is not None}
+    wanted = sorted(taken_at)
+    for start in range(0, len(wanted), 5000):
+        taken = session.execute(select(Party.id_index).where(Party.id_index.in_(wanted[start:start + 5000]))
                                 ).scalars().first()
         if taken is not None:
             raise Conflict("registry.party_exists", "该证件号的权利人已存在",
-                           "a party with this ID number already exists",
-                           item_index=next(i for i, (_, num) in enumerate(ids_of) if num == taken))
+                           "a party with this ID number already exists", item_index=taken_at[taken])
     member_ids = sorted({pid for p in parties for pid, _, _ in p.members})
     kinds: dict[int, str] = {}
     for start in range(0, len(member_ids), 5000):
@@ -398,9 +398,14 @@ def bulk_create_parties(session: Session, parties: Sequence[PartyIn], *, actor: 
     try:
         for start in range(0, len(parties), chunk):
             part = parties[start:start + chunk]
+            sealed_ids = encrypt_many([num for _, num in ids_of[start:start + chunk]], context=ID_NUMBER_CONTEXT)
+            phones = [p.phone or None for p in part]
+            sealed_phones = encrypt_many(phones, context=PHONE_CONTEXT)
+            phone_index = blind_indexes(phones, purpose=PHONE_CONTEXT)
             ids = _returning_ids(session, _PARTY, [{
                 "kind": p.kind, "name": p.name.strip(), "id_type": ids_of[start + off][0],
-                "id_number": ids_of[start + off][1], "phone": p.phone, "address": p.address,
+                "id_number_enc": sealed_ids[off], "id_index": id_index[start + off],
+                "phone_enc": sealed_phones[off], "phone_index": phone_index[off], "address": p.address,
                 "region_code": p.region_code, "created_at": stamp} for off, p in enumerate(part)])
             members = [{"group_id": gid, "member_id": pid, "relation": rel, "share_num": share.numerator,
                         "share_den": share.denominator} for gid, p in zip(ids, part, strict=True)
@@ -408,7 +413,7 @@ def bulk_create_parties(session: Session, parties: Sequence[PartyIn], *, actor: 
             if members:
                 session.execute(insert(_MEMBER), members)
             canon = [json.dumps([gid, p.kind, p.name.strip(), ids_of[start + off][0],
-                                 _sha256(ids_of[start + off][1]), p.region_code,
+                                 id_index[start + off], p.region_code,
                                  [[pid, rel, rules.share_text(sh)] for pid, rel, sh in p.members]],
                                 ensure_ascii=False, separators=(",", ":"))
                      for off, (gid, p) in enumerate(zip(ids, part, strict=True))]

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from landbridge.db import Base
 from landbridge.kernel.geo import GeometryColumn
 from landbridge.kernel.money import MoneyColumn
+from landbridge.privacy import blind_index, decrypt, encrypt
 
 
 class RecordStatus(StrEnum):
@@ -130,24 +131,57 @@ class Versioned:
     region_code: Mapped[str] = mapped_column(String(12), index=True)
 
 
+ID_NUMBER_CONTEXT = "registry.party.id_number"  # AES-GCM associated data and blind-index purpose
+PHONE_CONTEXT = "registry.party.phone"
+
+
 class Party(Base):
-    """权利人 [LA_Party]: a person (resident ID), an organisation (USCC) or a group (household)."""
+    """权利人 [LA_Party]: a person (resident ID), an organisation (USCC) or a group (household).
+
+    ID numbers and phones are personal data held only encrypted (AES-256-GCM under the deployment's data key,
+    the key id inside each token) with a keyed blind index for uniqueness and exact look-up (issue #12 item 4;
+    个人信息保护法 art. 28, 51). ``id_number`` and ``phone`` read and write them in the clear in code only.
+    """
 
     __tablename__ = "registry_party"
     __table_args__ = (
-        Index("uq_registry_party_id_number", "id_type", "id_number", unique=True),
-        CheckConstraint("(id_type IS NULL) = (id_number IS NULL)", name="id_pair"),
+        Index("uq_registry_party_id_index", "id_type", "id_index", unique=True),
+        CheckConstraint("(id_type IS NULL) = (id_index IS NULL)", name="id_pair"),
+        CheckConstraint("(id_index IS NULL) = (id_number_enc IS NULL)", name="id_sealed"),
+        CheckConstraint("(phone_index IS NULL) = (phone_enc IS NULL)", name="phone_sealed"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200), index=True)
     id_type: Mapped[str | None] = mapped_column(String(16))
-    id_number: Mapped[str | None] = mapped_column(String(18))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    id_number_enc: Mapped[str | None] = mapped_column(String(160))
+    id_index: Mapped[str | None] = mapped_column(String(64))
+    phone_enc: Mapped[str | None] = mapped_column(String(160))
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     address: Mapped[str | None] = mapped_column(String(300))
     region_code: Mapped[str | None] = mapped_column(String(12), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def id_number(self) -> str | None:
+        """The ID number in the clear (decrypted on each read; never logged)."""
+        return decrypt(self.id_number_enc, context=ID_NUMBER_CONTEXT) if self.id_number_enc else None
+
+    @id_number.setter
+    def id_number(self, value: str | None) -> None:
+        self.id_number_enc = encrypt(value, context=ID_NUMBER_CONTEXT) if value else None
+        self.id_index = blind_index(value, purpose=ID_NUMBER_CONTEXT) if value else None
+
+    @property
+    def phone(self) -> str | None:
+        """The phone number in the clear (decrypted on each read; never logged)."""
+        return decrypt(self.phone_enc, context=PHONE_CONTEXT) if self.phone_enc else None
+
+    @phone.setter
+    def phone(self, value: str | None) -> None:
+        self.phone_enc = encrypt(value, context=PHONE_CONTEXT) if value else None
+        self.phone_index = blind_index(value, purpose=PHONE_CONTEXT) if value else None
 
 
 class PartyMember(Base):

@@ -22,7 +22,9 @@ from landbridge.auth.service import Principal, region_prefix
 from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError, Forbidden, NotFound
 from landbridge.kernel.clock import ensure_utc, now, to_local
-from landbridge.kernel.ids import mask_id, mask_name
+from landbridge.kernel.ids import mask_id
+from landbridge.privacy import list_reads
+from landbridge.registry import personal
 from landbridge.registry.certificate_pdf import CertificateData, CertificateHolder, render_certificate_pdf
 from landbridge.registry.models import (
     Application,
@@ -38,6 +40,7 @@ from landbridge.registry.models import (
     Right,
     RightHolder,
 )
+from landbridge.registry.queries import holders_of
 from landbridge.web.i18n import request_locale, translator
 from landbridge.web.pages import RIGHT_TYPE_LABELS, check_csrf, csrf_token, land_use_label
 from landbridge.web.render import render, render_error
@@ -81,16 +84,22 @@ def _sees_full_ids(principal: Principal | None, region_code: str) -> bool:
             and principal.covers_region(region_code))
 
 
-def _holders(session: Session, right_ids: list[int], full_ids: bool) -> dict[int, list[HolderView]]:
+def _holders(session: Session, right_ids: list[int], full_ids: bool, principal: Principal | None = None,
+             purpose: str | None = None) -> dict[int, list[HolderView]]:
+    """Holders as shown: a person's or household's name whole only in the reader's scope (whole reads recorded
+    under ``purpose``), ID numbers whole only with ``full_ids``; organisations in full (issue #12 item 4)."""
     rows = session.execute(select(RightHolder, Party).join(Party, Party.id == RightHolder.party_id)
                            .where(RightHolder.right_id.in_(right_ids)).order_by(RightHolder.id)).all()
+    persons = {party.id for _, party in rows if party.kind != PartyKind.organisation}
+    whole = persons if full_ids else personal.parties_in_scope(session, principal, persons)
     out: dict[int, list[HolderView]] = {rid: [] for rid in right_ids}
     for holder, party in rows:
         share = str(Fraction(holder.share_num, holder.share_den))
-        # the public sees a person's or a household's name masked, as in the API; organisations in full
-        name = party.name if full_ids or party.kind == PartyKind.organisation else mask_name(party.name)
+        name = personal.shown_name(party.kind, party.name, party.id in whole)
         out[holder.right_id].append(HolderView(name, party.id_number if full_ids else mask_id(party.id_number),
                                                share))
+    if principal is not None and purpose is not None and whole:
+        personal.record_party_reads(session, principal, whole, purpose=purpose)
     return out
 
 
@@ -137,7 +146,7 @@ def parcel_page(request: Request, parcel_id: int, session: Session = Depends(get
     rights = list(session.scalars(select(Right).where(Right.unit_id.in_(unit_ids)).order_by(Right.id)))
     restrictions = list(session.scalars(select(Restriction).where(Restriction.unit_id.in_(unit_ids))
                                         .order_by(Restriction.rank, Restriction.id)))
-    holders = _holders(session, [r.id for r in rights], full_ids)
+    holders = _holders(session, [r.id for r in rights], full_ids, principal, "registry.parcel_page")
     current_rights = [RightView(r, holders[r.id], [x for x in restrictions if x.right_id == r.id
                                                    and x.status == RecordStatus.current])
                       for r in rights if r.status == RecordStatus.current]
@@ -260,11 +269,12 @@ def reject(request: Request, application_id: int, csrf: str = Form(""), reason: 
     return _decide(request, session, principal, csrf, application_id, False, reason.strip())
 
 
-def _certificate_context(session: Session, cert: Certificate, full_ids: bool) -> dict[str, Any]:
+def _certificate_context(session: Session, cert: Certificate, full_ids: bool, principal: Principal | None = None,
+                         purpose: str | None = None) -> dict[str, Any]:
     unit = session.get(PropertyUnit, cert.unit_id)
     right = session.get(Right, cert.right_id) if cert.right_id else None
     parcel = session.get(Parcel, unit.parcel_id) if unit else None
-    holders = _holders(session, [right.id], full_ids)[right.id] if right else []
+    holders = _holders(session, [right.id], full_ids, principal, purpose)[right.id] if right else []
     restrictions: list[Restriction] = []
     if right is not None:
         restrictions = list(session.scalars(select(Restriction).where(
@@ -283,7 +293,8 @@ def verify_page(request: Request, token: str, session: Session = Depends(get_ses
         exc = NotFound("registry.certificate_not_found", "证书不存在或核验码无效",
                        "no certificate has this verification code")
         return render_error(request, exc.http_status, exc.to_dict())
-    ctx = _certificate_context(session, cert, full_ids=False)
+    ctx = _certificate_context(session, cert, full_ids=False, principal=principal,
+                               purpose="registry.certificate_verify")
     ctx["labels"] = _labels(request)
     return render(request, "registry/verify.html", ctx)
 
@@ -348,6 +359,78 @@ def certificate_pdf(request: Request, certificate_id: int, session: Session = De
         exc = Forbidden("registry.certificate_forbidden", "只有登记机构和权利人可以下载证书",
                         "only the registration centre and the holders may download the certificate")
         return render_error(request, exc.http_status, exc.to_dict())
+    if cert.right_id is not None:  # the certificate prints its holders whole: a recorded read (issue #12)
+        personal.record_party_reads(session, principal, personal.persons_among(
+            session, (pid for pid, _ in holders_of(session, cert.right_id))), purpose="registry.certificate_pdf")
     pdf = render_certificate_pdf(certificate_data(request, session, cert))
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="certificate-{cert.id}.pdf"'})
+
+
+# --- reads of personal records (issue #12 item 4) ---------------------------------------------------
+
+READS_PAGE_SIZE = 50
+PURPOSE_LABELS = {
+    "registry.party_read": ("Party record", "查阅权利人信息"),
+    "registry.party_create": ("Party registered", "登记权利人"),
+    "registry.party_lookup": ("Look-up by ID number", "按证件号查询"),
+    "collective.member_roll": ("Member roll", "成员名册"),
+    "collective.share_accounts": ("Share accounts", "股权账户"),
+    "collective.clerk_desk": ("Collective desk", "集体经济组织工作台"),
+    "registry.parcel_detail": ("Parcel detail (API)", "宗地详情（接口）"),
+    "registry.parcel_page": ("Parcel page", "宗地页面"),
+    "registry.certificate_verify": ("Certificate verification", "证书核验"),
+    "registry.certificate_pdf": ("Certificate PDF", "证书下载"),
+}
+ROLE_LABELS = {
+    "registrar": "不动产登记中心", "supervisor": "监督", "admin": "平台管理", "collective_clerk": "集体经济组织",
+    "township_official": "乡镇政府", "member": "本人", "bidder": "本人",
+}
+
+
+def _purpose(request: Request, code: str) -> str:
+    en, zh = PURPOSE_LABELS.get(code, (code, code))
+    return zh if request_locale(request) == "zh_CN" else en
+
+
+def _role(request: Request, role: str) -> str:
+    return ROLE_LABELS.get(role, role) if request_locale(request) == "zh_CN" else role.replace("_", " ")
+
+
+@router.get("/privacy/reads")
+def personal_reads_page(request: Request, session: Session = Depends(get_session),
+                        principal: Principal | None = Depends(optional_principal),
+                        party_id: int | None = Query(None, ge=1, le=2**31 - 1),
+                        reader: str | None = Query(None, max_length=120),
+                        purpose: str | None = Query(None, max_length=80),
+                        before_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Response:
+    """Supervisors' page of reads of unmasked personal records, filterable and paged (P2; 个人信息保护法 art. 55)."""
+    if principal is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if principal.role not in (Role.supervisor, Role.admin):
+        exc = Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+        return render_error(request, exc.http_status, exc.to_dict())
+    rows = list_reads(session, party_id=party_id, reader=reader or None, purpose=purpose or None,
+                      before_id=before_id, limit=READS_PAGE_SIZE)
+    older = rows[-1].id if len(rows) == READS_PAGE_SIZE else None
+    query = {k: v for k, v in (("party_id", party_id), ("reader", reader), ("purpose", purpose)) if v}
+    return render(request, "registry/reads.html", {
+        "rows": rows, "older": older, "query": query, "audit": True,
+        "purposes": {r.purpose: _purpose(request, r.purpose) for r in rows},
+        "roles": {r.reader_role: _role(request, r.reader_role) for r in rows}, "linked": True, "orgs": {}})
+
+
+@router.get("/me/record-reads")
+def my_record_reads_page(request: Request, session: Session = Depends(get_session),
+                         principal: Principal | None = Depends(optional_principal),
+                         before_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Response:
+    """A person's page of who read their record: role and organisation, when, why (个人信息保护法 art. 44-45)."""
+    if principal is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    rows, orgs = personal.my_record_reads(session, principal, before_id=before_id, limit=READS_PAGE_SIZE)
+    older = rows[-1].id if len(rows) == READS_PAGE_SIZE else None
+    return render(request, "registry/reads.html", {
+        "rows": rows, "older": older, "query": {}, "audit": False,
+        "purposes": {r.purpose: _purpose(request, r.purpose) for r in rows},
+        "roles": {r.reader_role: _role(request, r.reader_role) for r in rows},
+        "linked": principal.party_id is not None, "orgs": orgs})

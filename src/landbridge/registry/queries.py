@@ -13,10 +13,15 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge.db import for_update
 from landbridge.errors import NotFound
+from landbridge.kernel.ids import valid_resident_id, valid_uscc
 from landbridge.kernel.spatial import BBox, bbox_filter
+from landbridge.privacy import blind_index, decrypt_many
 from landbridge.registry.models import (
+    ID_NUMBER_CONTEXT,
+    PHONE_CONTEXT,
     Application,
     Certificate,
+    IdType,
     Parcel,
     Party,
     PropertyUnit,
@@ -42,8 +47,33 @@ def _get(session: Session, model: Any, obj_id: int, code: str, zh: str, en: str,
 
 def get_party(session: Session, party_id: int) -> Party:
     """Load a party (权利人) or 404 (R1)."""
-    party: Party = _get(session, Party, party_id, "registry.party_not_found", "权利人", "party")
+    party = session.get(Party, party_id)
+    if party is None:
+        raise party_not_found(party_id)
     return party
+
+
+def find_party_by_id_number(session: Session, id_type: str, id_number: str) -> Party | None:
+    """The party holding an ID number, found by its keyed blind index (the number itself is stored only encrypted)
+    (R1; issue #12 item 4)."""
+    number = valid_resident_id(id_number) if id_type == IdType.resident_id else valid_uscc(id_number)
+    if number is None:
+        return None
+    index = blind_index(number, purpose=ID_NUMBER_CONTEXT)
+    return session.execute(select(Party).where(Party.id_type == id_type, Party.id_index == index)).scalar_one_or_none()
+
+
+def find_parties_by_phone(session: Session, phone: str, *, limit: int = 20) -> list[Party]:
+    """Parties with this exact phone number, by its blind index (issue #12 item 4)."""
+    index = blind_index(phone.strip(), purpose=PHONE_CONTEXT)
+    return list(session.execute(select(Party).where(Party.phone_index == index).order_by(Party.id).limit(limit))
+                .scalars())
+
+
+def party_not_found(party_id: int) -> NotFound:
+    """The one answer for a party that is missing or out of the reader's scope (no existence oracle)."""
+    return NotFound("registry.party_not_found", f"权利人 {party_id} 不存在", f"party {party_id} does not exist",
+                    id=party_id)
 
 
 def party_kinds(session: Session, party_ids: Sequence[int], *, chunk: int = 5000) -> dict[int, tuple[str, str | None]]:
@@ -51,9 +81,10 @@ def party_kinds(session: Session, party_ids: Sequence[int], *, chunk: int = 5000
     ids = sorted(set(party_ids))
     out: dict[int, tuple[str, str | None]] = {}
     for start in range(0, len(ids), chunk):
-        rows = session.execute(select(Party.id, Party.kind, Party.id_number).where(
-            Party.id.in_(ids[start:start + chunk])))
-        out.update({pid: (str(kind), number) for pid, kind, number in rows})
+        rows = session.execute(select(Party.id, Party.kind, Party.id_number_enc).where(
+            Party.id.in_(ids[start:start + chunk]))).all()
+        numbers = decrypt_many([sealed for _, _, sealed in rows], context=ID_NUMBER_CONTEXT)
+        out.update({pid: (str(kind), number) for (pid, kind, _), number in zip(rows, numbers, strict=True)})
     return out
 
 

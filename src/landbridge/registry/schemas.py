@@ -42,6 +42,45 @@ class PartyRead(BaseModel):
     region_code: str | None
 
 
+class PartyLookup(BaseModel):
+    """An exact look-up by ID number (in the body, never in a URL that logs keep)."""
+
+    id_type: Literal["resident_id", "uscc"] = "resident_id"
+    id_number: str = Field(min_length=1, max_length=18)
+
+
+class PersonalReadRead(BaseModel):
+    """One recorded read of an unmasked personal record (supervisors' view; issue #12 item 4)."""
+
+    id: int
+    read_at: datetime
+    reader: str
+    reader_role: str
+    reader_organisation_id: int | None
+    record: str
+    party_id: int | None
+    purpose: str
+
+
+class PersonalReadPage(BaseModel):
+    items: list[PersonalReadRead]
+    next_before_id: int | None = Field(description="pass as before_id for the next (older) page; null at the end")
+
+
+class MyRecordRead(BaseModel):
+    """A read of the caller's own record: who (role and organisation), when and why, not the username."""
+
+    read_at: datetime
+    reader_role: str
+    reader_organisation: str | None
+    purpose: str
+
+
+class MyRecordReadPage(BaseModel):
+    items: list[MyRecordRead]
+    next_before_id: int | None
+
+
 class ParcelProperties(BaseModel):
     region_code: str = Field(pattern=r"^\d{12}$")
     land_use_class: str = Field(min_length=2, max_length=8)

@@ -32,6 +32,7 @@ from landbridge.kernel.ids import valid_resident_id, valid_uscc
 from landbridge.kernel.money import to_money
 from landbridge.kernel.spatial import exact_overlaps, geometry_filter
 from landbridge.ledger import append_event
+from landbridge.privacy import mask_name
 from landbridge.registry import rules
 from landbridge.registry.models import (
     Application,
@@ -140,11 +141,6 @@ def create_party(session: Session, *, kind: str, name: str, id_type: str | None 
         for pid, _, _ in member_rows:
             if get_party(session, pid).kind == PartyKind.group:
                 raise RuleViolation("registry.nested_group", "成员不能是另一个组", "a member cannot be a group")
-    if number is not None:
-        existing = session.execute(select(Party.id).where(Party.id_type == kind_of_id, Party.id_number == number)
-                                   ).first()
-        if existing is not None:
-            raise _party_exists(existing[0])
     party = Party(kind=party_kind, name=name.strip(), id_type=kind_of_id if number else None, id_number=number,
                   phone=phone, address=address, region_code=region_code, created_at=now())
     try:
@@ -152,21 +148,27 @@ def create_party(session: Session, *, kind: str, name: str, id_type: str | None 
             session.add(party)
             session.flush()
     except IntegrityError:
-        raise _party_exists(None) from None
+        # the unique blind index decides (no check-then-act); the error names neither the party nor its id
+        raise _party_exists() from None
     for pid, rel, share in member_rows:
         session.add(PartyMember(group_id=party.id, member_id=pid, relation=rel, share_num=share.numerator,
                                 share_den=share.denominator))
     session.flush()
     append_event(session, module=MODULE, event_type="party_created", subject=f"party:{party.id}", actor=actor,
-                 payload={"kind": party_kind.value, "name": party.name, "id_type": party.id_type,
-                          "id_number_sha256": hashlib.sha256(number.encode()).hexdigest() if number else None,
+                 payload={"kind": party_kind.value, "name": _event_name(party_kind, party.name),
+                          "id_type": party.id_type,
                           "members": [[pid, rel, rules.share_text(s)] for pid, rel, s in member_rows]})
     return party
 
 
-def _party_exists(party_id: int | None) -> Conflict:
-    return Conflict("registry.party_exists", "该证件号的权利人已存在", "a party with this ID number already exists",
-                    party_id=party_id)
+def _event_name(kind: PartyKind, name: str) -> str:
+    """The name a ledger event carries: an organisation's in full, a person's or household's masked (issue #12)."""
+    return name if kind is PartyKind.organisation else mask_name(name)
+
+
+def _party_exists() -> Conflict:
+    """A duplicate ID number: the body reveals no id or name of the party that holds it (no ID → name oracle)."""
+    return Conflict("registry.party_exists", "该证件号的权利人已存在", "a party with this ID number already exists")
 
 
 def _holders(session: Session, holders: HolderInput) -> list[tuple[int, Fraction]]:

@@ -16,15 +16,16 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from landbridge.auth import Principal, Role, check_region, optional_principal, require_roles
+from landbridge.auth import Principal, Role, check_region, current_principal, optional_principal, require_roles
 from landbridge.auth.service import region_prefix
 from landbridge.config import get_settings
-from landbridge.errors import RuleViolation
+from landbridge.errors import Forbidden, NotFound, RuleViolation
 from landbridge.kernel.clock import ensure_utc
 from landbridge.kernel.geo import check_vertex_cap
-from landbridge.kernel.ids import mask_id, mask_name, mask_phone
-from landbridge.registry import queries, rules, service
-from landbridge.registry.models import Application, Certificate, Restriction, Right
+from landbridge.kernel.ids import mask_id, mask_phone
+from landbridge.privacy import list_reads, mask_name
+from landbridge.registry import personal, queries, rules, service
+from landbridge.registry.models import Application, Certificate, PartyKind, Restriction, Right
 from landbridge.registry.schemas import (
     AdvanceNoticeIn,
     ApplicationPage,
@@ -36,12 +37,17 @@ from landbridge.registry.schemas import (
     DocumentRead,
     HolderIn,
     MortgageIn,
+    MyRecordRead,
+    MyRecordReadPage,
     ObjectionIn,
     ParcelDetail,
     ParcelFeatureCollection,
     ParcelFeatureIn,
     PartyCreate,
+    PartyLookup,
     PartyRead,
+    PersonalReadPage,
+    PersonalReadRead,
     RejectIn,
     RestrictionRead,
     SeizureIn,
@@ -55,11 +61,11 @@ router = APIRouter(prefix="/api/v1", tags=["registry"], route_class=Transactiona
 
 LODGERS = (Role.registrar, Role.township_official, Role.collective_clerk)
 READERS = (*LODGERS, Role.supervisor, Role.admin)
-FULL_ID_ROLES = frozenset({Role.registrar, Role.admin})
 OFFICIALS = frozenset(READERS) | {Role.nr_official}
 
 lodger = require_roles(*LODGERS)
 reader = require_roles(*READERS)
+party_reader = require_roles(*READERS, *personal.SELF_ONLY)
 registrar = require_roles(Role.registrar)
 
 
@@ -104,8 +110,11 @@ def _app_region(session: Session, principal: Principal, application_id: int) -> 
 
 # --- parties ------------------------------------------------------------------------------------
 
-def _party_read(party: Any, principal: Principal) -> PartyRead:
-    full = principal.role in FULL_ID_ROLES
+def _party_read(session: Session, party: Any, principal: Principal, *, purpose: str) -> PartyRead:
+    """A party as its reader may see it; a whole read of a person's record is recorded (issue #12 item 4)."""
+    full = personal.sees_full_ids(principal, party.id)
+    if party.kind != PartyKind.organisation:
+        personal.record_party_reads(session, principal, [party.id], purpose=purpose)
     return PartyRead(id=party.id, kind=party.kind, name=party.name, id_type=party.id_type,
                      id_number=party.id_number if full else mask_id(party.id_number),
                      phone=party.phone if full else mask_phone(party.phone), address=party.address if full else None,
@@ -115,22 +124,85 @@ def _party_read(party: Any, principal: Principal) -> PartyRead:
 @router.post("/parties", response_model=PartyRead, status_code=201)
 def create_party(body: PartyCreate, principal: Principal = Depends(lodger),
                  session: Session = Depends(get_session)) -> PartyRead:
-    """Register a party (权利人) (R1)."""
-    if body.region_code:
-        check_region(principal, body.region_code)
+    """Register a party (权利人) (R1); a clerk's or township's party is of its area unless a region is given."""
+    region_code = body.region_code
+    if region_code:
+        check_region(principal, region_code)
+    elif principal.role in personal.IN_AREA:
+        region_code = principal.region_code
     party = service.create_party(session, kind=body.kind, name=body.name, id_type=body.id_type,
                                  id_number=body.id_number, phone=body.phone, address=body.address,
-                                 region_code=body.region_code,
+                                 region_code=region_code,
                                  members=[(m.party_id, m.relation, m.share) for m in body.members] or None,
                                  actor=principal.actor)
-    return _party_read(party, principal)
+    return _party_read(session, party, principal, purpose="registry.party_create")
 
 
 @router.get("/parties/{party_id}", response_model=PartyRead)
-def read_party(party_id: int, principal: Principal = Depends(reader),
+def read_party(party_id: int, principal: Principal = Depends(party_reader),
                session: Session = Depends(get_session)) -> PartyRead:
-    """A party; the ID number is masked unless the caller is a registrar or admin (R1)."""
-    return _party_read(queries.get_party(session, party_id), principal)
+    """A party in the caller's scope (R1; issue #12 item 4): registrar, supervisor and admin all; a clerk its
+    collective's people, a township official its township's; a member or bidder only their own record (403 for any
+    other id). Out of scope reads as not found, exactly as a missing id (no existence oracle). ID numbers and
+    phones are masked unless the caller is a registrar, the admin or the person; the read is recorded."""
+    if principal.role in personal.SELF_ONLY and principal.party_id != party_id:
+        raise Forbidden("registry.party_forbidden", "只能查看本人的权利人信息", "you may read only your own record")
+    if not personal.in_scope(session, principal, party_id):
+        raise queries.party_not_found(party_id)
+    return _party_read(session, queries.get_party(session, party_id), principal, purpose="registry.party_read")
+
+
+@router.post("/parties/lookup", response_model=PartyRead)
+def lookup_party(body: PartyLookup, principal: Principal = Depends(reader),
+                 session: Session = Depends(get_session)) -> PartyRead:
+    """Find a party by its exact ID number through the keyed blind index (R1; issue #12 item 4), within the
+    caller's scope: a number that is not registered and one registered outside the scope read alike (404)."""
+    party = queries.find_party_by_id_number(session, body.id_type, body.id_number)
+    if party is None or not personal.in_scope(session, principal, party.id):
+        raise NotFound("registry.party_not_found", "未找到该证件号的权利人", "no party with this ID number")
+    return _party_read(session, party, principal, purpose="registry.party_lookup")
+
+
+# --- reads of personal records (issue #12 item 4) ---------------------------------------------------
+
+DB_INT = 2**31 - 1
+auditor = require_roles(Role.supervisor, Role.admin)
+
+
+@router.get("/privacy/reads", response_model=PersonalReadPage)
+def list_personal_reads(party_id: int | None = Query(None, ge=1, le=DB_INT),
+                        reader: str | None = Query(None, max_length=120),
+                        reader_role: Role | None = None,
+                        record: str | None = Query(None, max_length=200),
+                        purpose: str | None = Query(None, max_length=80),
+                        since: datetime | None = None, until: datetime | None = None,
+                        before_id: int | None = Query(None, ge=1, le=2**63 - 1),
+                        limit: int = Query(50, ge=1, le=500),
+                        principal: Principal = Depends(auditor),
+                        session: Session = Depends(get_session)) -> PersonalReadPage:
+    """Reads of unmasked personal records, newest first, filterable and paged: supervisors and the admin
+    (P2; 个人信息保护法 art. 55; MLPS 2.0 level 3 security audit)."""
+    rows = list_reads(session, party_id=party_id, reader=reader, record=record,
+                      since=ensure_utc(since) if since else None, until=ensure_utc(until) if until else None,
+                      reader_role=reader_role.value if reader_role else None, purpose=purpose,
+                      before_id=before_id, limit=limit)
+    items = [PersonalReadRead(id=r.id, read_at=ensure_utc(r.read_at), reader=r.reader, reader_role=r.reader_role,
+                              reader_organisation_id=r.reader_organisation_id, record=r.record, party_id=r.party_id,
+                              purpose=r.purpose) for r in rows]
+    return PersonalReadPage(items=items, next_before_id=rows[-1].id if len(rows) == limit else None)
+
+
+@router.get("/me/record-reads", response_model=MyRecordReadPage)
+def list_my_record_reads(before_id: int | None = Query(None, ge=1, le=2**63 - 1),
+                         limit: int = Query(50, ge=1, le=500),
+                         principal: Principal = Depends(current_principal),
+                         session: Session = Depends(get_session)) -> MyRecordReadPage:
+    """Who read my record: the reads of the caller's own party record, by role and organisation, when and why
+    (个人信息保护法 art. 44-45: a person's right to know and to consult)."""
+    rows, names = personal.my_record_reads(session, principal, before_id=before_id, limit=limit)
+    items = [MyRecordRead(read_at=ensure_utc(r.read_at), reader_role=r.reader_role, purpose=r.purpose,
+                          reader_organisation=names.get(r.reader_organisation_id or 0)) for r in rows]
+    return MyRecordReadPage(items=items, next_before_id=rows[-1].id if len(rows) == limit else None)
 
 
 # --- parcels ------------------------------------------------------------------------------------
@@ -178,14 +250,15 @@ def read_parcel(parcel_id: int, as_of: datetime | None = None,
                 session: Session = Depends(get_session)) -> ParcelDetail:
     """A parcel with its units, rights, restrictions and history; names masked for the public (R1, R2)."""
     detail = queries.parcel_detail(session, parcel_id, ensure_utc(as_of) if as_of else None)
-    if principal is None or principal.role not in OFFICIALS:
-        for unit in detail["units"]:
-            for right in unit["rights"]:
-                for holder in right["holders"]:
-                    holder["name"] = mask_name(holder["name"])
-        for item in detail["history"]:
-            for holder in item.get("holders", []):
-                holder["name"] = mask_name(holder["name"])
+    holders = [h for unit in detail["units"] for right in unit["rights"] for h in right["holders"]]
+    holders += [h for item in detail["history"] for h in item.get("holders", [])]
+    persons = personal.persons_among(session, (h["party_id"] for h in holders))
+    whole = personal.parties_in_scope(session, principal, persons)
+    for holder in holders:  # persons and households outside the reader's scope are shown masked (issue #12)
+        if holder["party_id"] in persons and holder["party_id"] not in whole:
+            holder["name"] = mask_name(holder["name"])
+    if principal is not None and whole:
+        personal.record_party_reads(session, principal, whole, purpose="registry.parcel_detail")
     return ParcelDetail(**detail)
 
 

@@ -14,8 +14,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from landbridge.auth import authenticate, optional_principal
+from landbridge.auth.deps import client_address
 from landbridge.auth.models import Role
-from landbridge.auth.service import Principal, get_user
+from landbridge.auth.service import Principal, close_web_session, open_web_session
+from landbridge.auth.views import app_settings
 from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError, Forbidden
 from landbridge.web.i18n import Translator, request_locale, translator
@@ -105,27 +107,29 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     """Log in with username and password; failures and lock-outs are shown in the page language."""
     try:
         check_csrf(request, csrf)
-        principal = authenticate(session, username=username.strip(), password=password)
+        # failures are counted and throttled per account and client address in their own transaction (issue #12)
+        principal = authenticate(session, username=username.strip(), password=password,
+                                 address=client_address(request), mode=app_settings(request).mode)
     except DomainError as exc:
-        # Not re-raised: the failed-login counter must be committed for throttling to work.
         return render(request, "web/login.html", {"csrf": csrf_token(request), "next": safe_next(next),
                                                   "username": username, "error": error_message(request, exc)},
                       status_code=exc.http_status)
-    user = get_user(session, principal.user_id)
     request.session.clear()  # a fresh session on login (no fixation)
-    request.session["uid"] = user.id
-    request.session["sv"] = user.session_version
+    request.session["sid"] = open_web_session(session, principal)  # held on the server: logout revokes it
     csrf_token(request)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: str = Form("")) -> Response:
-    """Log out: forget the session."""
+def logout(request: Request, csrf: str = Form(""), session: Session = Depends(get_session)) -> Response:
+    """Log out: revoke the session on the server (a copied cookie is dead too) and forget it (issue #12)."""
     try:
         check_csrf(request, csrf)
     except DomainError as exc:
         return render_error(request, exc.http_status, exc.to_dict())
+    sid = request.session.get("sid")
+    if isinstance(sid, str) and sid:
+        close_web_session(session, sid)
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 

@@ -30,6 +30,8 @@ from landbridge.errors import DomainError, Forbidden
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 CSRF_HEADER = b"x-csrf-token"
 NONCE_KEY = "csp_nonce"
+# what a session holds before anyone logs in (the form token); any other key means a login
+ANONYMOUS_SESSION_KEYS = frozenset({"csrf"})
 
 
 def cross_origin() -> Forbidden:
@@ -97,7 +99,8 @@ class OriginGuard:
             claimed = _origin_of((origin if origin is not None else referer or b"").decode("latin-1"))
             return None if claimed is not None and self._ours(scope, headers, claimed) else cross_origin()
         session = scope.get("session", {})
-        if not scope["path"].startswith("/api/") or "uid" not in session:
+        logged_in = any(key not in ANONYMOUS_SESSION_KEYS for key in session)  # "sid" (a login), or what follows
+        if not scope["path"].startswith("/api/") or not logged_in:
             # a page form: its route checks the form's csrf field (web.pages.check_csrf); a session with no one
             # logged in lends no authority to an API call (the token endpoint, say)
             return None

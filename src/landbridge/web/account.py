@@ -1,0 +1,77 @@
+"""Account page: password change (修改密码) for every signed-in user (issue #12 item 5); beside login/logout in
+web.pages, here because auth itself imports no page code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from landbridge.auth.deps import client_address, released_principal
+from landbridge.auth.service import Principal, change_password
+from landbridge.config import get_settings
+from landbridge.errors import DomainError
+from landbridge.web.i18n import layered_translator, request_locale
+from landbridge.web.pages import check_csrf, csrf_token, error_message
+from landbridge.web.render import render
+from landbridge.web.transaction import TransactionalRoute, get_session
+
+router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
+
+ZH = {
+    "Change password": "修改密码",
+    "Current password": "当前密码",
+    "New password": "新密码",
+    "Repeat the new password": "再次输入新密码",
+    "The two new passwords differ.": "两次输入的新密码不一致。",
+    "Password changed. Your other sessions and API tokens were signed out.":
+        "密码已修改，您的其他会话和访问令牌均已注销。",
+    "At least {n} characters of {k} kinds (lower case, upper case, digits, symbols); "
+    "not your username, not a common password.":
+        "至少{n}位，包含至少{k}类字符（小写字母、大写字母、数字、符号）；不得包含用户名，不得使用常见密码。",
+}
+
+
+def page_translator(request: Request) -> Callable[..., str]:
+    """This page's Chinese first, then the platform's catalogue."""
+    locale = request_locale(request)
+    return layered_translator(locale, ZH if locale == "zh_CN" else {})
+
+
+def _page(request: Request, *, error: str | None = None, done: bool = False, status_code: int = 200) -> Response:
+    settings = get_settings()
+    return render(request, "auth/password.html", {
+        "_": page_translator(request), "csrf": csrf_token(request), "error": error, "done": done,
+        "min_length": settings.password_min_length, "min_classes": settings.password_min_classes,
+    }, status_code=status_code)
+
+
+@router.get("/password")
+def password_form(request: Request, principal: Principal | None = Depends(released_principal)) -> Response:
+    """Show the password change form (login required)."""
+    if principal is None:
+        return RedirectResponse("/login?next=/password", status_code=303)
+    return _page(request)
+
+
+@router.post("/password")
+def password_change(request: Request, current_password: str = Form("", max_length=200),
+                    new_password: str = Form("", max_length=200), repeat_password: str = Form("", max_length=200),
+                    csrf: str = Form("", max_length=200), principal: Principal | None = Depends(released_principal),
+                    session: Session = Depends(get_session)) -> Response:
+    """Change one's own password: the current one under login throttling, the new one against the policy; the
+    other sessions and tokens of the user are revoked, this one stays."""
+    if principal is None:
+        return RedirectResponse("/login?next=/password", status_code=303)
+    try:
+        check_csrf(request, csrf)
+        if new_password != repeat_password:
+            return _page(request, error=page_translator(request)("The two new passwords differ."), status_code=422)
+        change_password(session, principal=principal, current_password=current_password,
+                        new_password=new_password, address=client_address(request))
+    except DomainError as exc:
+        session.rollback()
+        return _page(request, error=error_message(request, exc), status_code=exc.http_status)
+    return _page(request, done=True)
