@@ -69,6 +69,15 @@ class Settings(BaseSettings):
     # Password policy (issue #12 item 5): checked on every password change, and on account creation in production.
     password_min_length: int = 10
     password_min_classes: int = 3  # of lower-case, upper-case, digits, other characters
+    # Web hardening (issue #12 item 6): origins besides the site's own from which cookie-authenticated state
+    # changes are accepted (e.g. the public address behind a proxy), as a JSON list; HSTS on every response
+    # (production, or any deployment served over TLS behind a proxy) and its max-age in seconds.
+    trusted_origins: list[str] = []
+    hsts: bool = False
+    hsts_max_age_s: int = 31_536_000
+    # Bounded input (issue #12 item 7): the most vertices a submitted polygon or multipolygon may have (a zone
+    # of 10^6 vertices once slowed every map request); a limit of the service, not a policy number.
+    max_polygon_vertices: int = 20_000
 
     @model_validator(mode="after")
     def _secrets_in_production(self) -> Settings:

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -22,9 +23,12 @@ from landbridge.auth.service import session_lifetime
 from landbridge.config import Mode, Settings, get_settings, production_problems
 from landbridge.errors import DomainError, internal_error
 from landbridge.kernel.modules import import_optional
+from landbridge.web import docs
+from landbridge.web.security import BodyLimit, OriginGuard, SecurityHeaders
 
 log = logging.getLogger("landbridge")
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+SESSION_COOKIE = "lb_session"
 
 
 def _wants_html(request: Request) -> bool:
@@ -96,14 +100,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     check_production_ready(settings)
     app = FastAPI(title="LandBridge", version=__version__, openapi_url="/api/v1/openapi.json", lifespan=_lifespan,
-                  docs_url="/api/v1/docs", redoc_url=None,
+                  docs_url=None, redoc_url=None,  # served from a package by web.docs, no CDN
                   # no OpenTelemetry here: without this FastAPI looks up the tracer provider on every request
                   telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
                   description="城乡融合综合服务平台 / unified urban-rural integration service platform")
     app.state.settings = settings
+    app.add_middleware(OriginGuard, session_cookie=SESSION_COOKIE, trusted_origins=settings.trusted_origins)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     # The cookie lives as long as its server-side session (auth.session_hours); logout revokes it on the server.
     session_seconds = int(session_lifetime().total_seconds())
-    app.add_middleware(SessionMiddleware, secret_key=settings.effective_secret_key(), session_cookie="lb_session",
+    app.add_middleware(SessionMiddleware, secret_key=settings.effective_secret_key(), session_cookie=SESSION_COOKIE,
                        max_age=session_seconds, same_site="lax", https_only=settings.mode is Mode.production)
 
     @app.exception_handler(DomainError)
@@ -124,12 +130,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         code, zh, en = codes.get(exc.status_code, ("request.error", "请求错误", str(exc.detail)))
         return _error_response(request, exc.status_code, {"code": code, "message": zh, "message_en": en})
 
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(request: Request, exc: Exception) -> Response:
+        # The backstop of bounded input (issue #12 item 7): a value that passed validation but does not fit its
+        # column (an integer past INTEGER/BIGINT, a text past its length) is the caller's error, not a 500; the
+        # request's transaction has already been rolled back.
+        log.warning("value out of the database's range on %s %s: %s", request.method, request.url.path,
+                    str(exc).splitlines()[0][:200])
+        return _error_response(request, 422, {"code": "request.out_of_range", "message": "请求中的数值超出允许范围",
+                                              "message_en": "a value in the request is out of the allowed range"})
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         error = internal_error()
         return _error_response(request, error.http_status, error.to_dict())
 
+    app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="apidocs")
     app.mount("/static/vendor/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -137,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from landbridge.ledger.views import router as ledger_router
 
     app.include_router(auth_router)
+    app.include_router(docs.router)
     app.include_router(ledger_router)
     for module in ("landbridge.registry.views", "landbridge.web.pages", "landbridge.web.account",
                    "landbridge.registry.pages",
@@ -153,6 +172,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from landbridge.exchange.bid_lane import BidLane
 
         app.add_middleware(BidLane)
+    # outermost: every response carries the security headers, the bid lane's answers included
+    app.add_middleware(SecurityHeaders, hsts=settings.hsts or settings.mode.value == "production",
+                       hsts_max_age=settings.hsts_max_age_s)
+
+    docs.document_error_bodies(app)
 
     @app.get("/api/v1/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -85,7 +85,7 @@ def test_token_endpoints_permission_matrix(accounts: Database, clock: Clock) -> 
         own = client.get("/api/v1/auth/tokens", headers=bearer(other))
         assert own.status_code == 200 and all(r["user_id"] != owner_id for r in own.json())
     huge = client.delete(f"/api/v1/auth/tokens/{2**63}", headers=bearer(owner))
-    assert huge.status_code == 404
+    assert huge.status_code == 422 and huge.json()["code"] == "request.invalid"  # every route's bound (item 7)
     assert client.get(f"/api/v1/auth/tokens?user_id={2**63}", headers=bearer(owner)).status_code == 422
     assert auth_state(accounts) == before  # nothing changed by any denial
     assert whoami(client, bearer(owner)) == 200

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -41,6 +42,17 @@ def _require_browser() -> None:
         if os.environ.get("LANDBRIDGE_REQUIRE_BROWSER") == "1":
             pytest.fail(f"browser journey required but {reason}")
         pytest.skip(reason)
+
+
+def wait_for(page: Any, expression: str, timeout_s: float = 20.0) -> None:
+    """Wait until a JavaScript expression is true on the page. Playwright's ``wait_for_function`` compiles its
+    predicate with ``eval`` inside the page, which the content security policy (issue #12) refuses; an
+    ``evaluate`` from outside is not bound by the page's policy."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {expression}")
+        time.sleep(0.05)
 
 
 def _free_port() -> int:
@@ -87,7 +99,7 @@ def test_public_map_registrar_approval_and_verification(server: str, db: Databas
             page.goto(server + "/")
             expect(page.locator("h1")).to_have_text("全景看地")
             page.evaluate(f"window.landbridgeMap.setView([{ORIGIN[1] + 0.0004}, {ORIGIN[0] + 0.0012}], 18)")
-            page.wait_for_function("Number(document.body.dataset.parcels || 0) >= 2")
+            wait_for(page, "Number(document.body.dataset.parcels || 0) >= 2")
             paths = page.locator(".leaflet-overlay-pane path.leaflet-interactive")
             expect(paths).to_have_count(2)
             expect(page.locator("#map-status")).to_contain_text("已显示 2 宗")

@@ -186,7 +186,9 @@ def test_bid_permissions_token_or_session(api: Api, db: Database) -> None:
     assert r.status_code == 404 and r.json()["code"] == "exchange.bidder_not_found"
     assert state(db) == before
     login(api.client, "bidder")
-    r = api.client.post(url, json=body)  # the browser session's bidder
+    r = api.client.post(url, json=body)  # the session cookie alone, no Origin: refused (issue #12 item 6)
+    assert r.status_code == 403 and r.json()["code"] == "web.csrf_failed" and state(db) == before
+    r = api.client.post(url, json=body, headers={"Origin": "http://testserver"})  # the browser session's bidder
     assert r.status_code == 201 and r.json()["status"] == "accepted", r.text
 
 

@@ -66,9 +66,9 @@ def test_plan_layers_are_drawn_and_toggled(server: str, db: Database) -> None:
         try:
             page.goto(server + "/?layers=zones,roads,rivers,towns,boundaries")
             page.evaluate("window.landbridgeMap.setView([28.13, 117.1], 11)")
-            page.wait_for_function("Number(document.body.dataset.planZones || 0) >= 10")
-            page.wait_for_function("Number(document.body.dataset.planBoundaries || 0) >= 3")
-            page.wait_for_function("Number(document.body.dataset.planRoads || 0) >= 1")
+            journey.wait_for(page, "Number(document.body.dataset.planZones || 0) >= 10")
+            journey.wait_for(page, "Number(document.body.dataset.planBoundaries || 0) >= 3")
+            journey.wait_for(page, "Number(document.body.dataset.planRoads || 0) >= 1")
             control = page.locator(".leaflet-control-layers-overlays label")
             expect(control).to_have_count(5)
             for label in LABELS_ZH:
@@ -115,8 +115,8 @@ def test_screenshot_plan_layers_of_the_demo_city(server: str, db: Database, shot
             page.goto(server + "/?layers=zones,roads,rivers,towns,boundaries")
             centre = geography.city.geometry.centroid
             page.evaluate(f"window.landbridgeMap.setView([{centre.y}, {centre.x}], 10)")
-            page.wait_for_function("Number(document.body.dataset.planZones || 0) >= 100")
-            page.wait_for_function("Number(document.body.dataset.planRoads || 0) >= 10")
+            journey.wait_for(page, "Number(document.body.dataset.planZones || 0) >= 100")
+            journey.wait_for(page, "Number(document.body.dataset.planRoads || 0) >= 10")
             page.wait_for_timeout(800)
             page.screenshot(path=str(shots / "map_planning_layers.png"))
             town = next(t for t in geography.town_centres if t.rank == "county").point

@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from landbridge.auth import OrgKind, Role, create_organisation, create_user
 from landbridge.cityprofile import get_profile
 from landbridge.db import Database
-from landbridge.kernel.clock import Clock
 from landbridge.kernel.ids import mask_id
 from landbridge.ledger.models import LedgerEvent
 from landbridge.main import create_app
@@ -25,15 +24,10 @@ from landbridge.registry import lodge_first_registration
 from landbridge.registry.models import Application, Certificate
 from landbridge.web.i18n import catalogue
 from landbridge.web.pages import safe_next
-from tests.web.world import ACTOR, World, build_world, resident_id, square
+from tests.web.world import ACTOR, World, resident_id, square
 
 HTML = {"Accept": "text/html"}
 SRC = Path(__file__).resolve().parents[2] / "src" / "landbridge"
-
-
-@pytest.fixture
-def world(db: Database, clock: Clock) -> World:
-    return build_world(db)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from landbridge.cityprofile.schema import ProfileError, VersionSpec, kind_accepts, parse_rule_file, value_kind
 from landbridge.config import get_settings
-from landbridge.errors import Conflict
+from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
 from landbridge.kernel.ids import is_region_code
 from landbridge.kernel.workdays import CALENDAR_RULE_SET, Calendar
@@ -86,6 +86,17 @@ def city_today(time_zone: str = DEFAULT_TIME_ZONE) -> date:
     return now().astimezone(ZoneInfo(time_zone)).date()
 
 
+class NoRuleSetInForce(RuleViolation, LookupError):
+    """A date before any version of a rule set took effect (e.g. a valuation date of 2000 for rules of 2021):
+    422 ``rules.not_in_force``, never a 500 (issue #12 item 7); still a ``LookupError`` for callers that fall
+    back."""
+
+    def __init__(self, name: str, day: date) -> None:
+        super().__init__("rules.not_in_force", f"{day.isoformat()} 没有生效的“{name}”规则版本",
+                         f"rule set {name} has no version in force on {day.isoformat()}", rule_set=name,
+                         day=day.isoformat())
+
+
 @dataclass
 class RuleSet:
     """A named, versioned set of rules (e.g. ``registry``); ``version_at(day)`` picks the version in force.
@@ -103,7 +114,7 @@ class RuleSet:
         day = day or city_today(self.time_zone)
         in_force = [v for v in self.versions if v.effective_from <= day]
         if not in_force:
-            raise LookupError(f"rule set {self.name} has no version in force on {day}")
+            raise NoRuleSetInForce(self.name, day)
         return max(in_force, key=lambda v: v.effective_from)
 
     def rule(self, name: str, day: date | None = None) -> Rule:

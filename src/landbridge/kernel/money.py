@@ -10,6 +10,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 FEN = Decimal("0.01")
+# Money is stored as BIGINT fen (at most 2^63-1): an amount of yuan has at most 16 integer digits. A bound of the
+# storage, checked before any arithmetic so that an exponent like 1E+999999999 is refused, not a 500 (issue #12).
+MAX_YUAN_DIGITS = 16
 
 
 class MoneyError(ValueError):
@@ -28,6 +31,8 @@ def to_money(value: Decimal | int | str) -> Decimal:
         raise MoneyError(f"not an amount: {value!r}") from exc
     if not amount.is_finite():
         raise MoneyError(f"not a finite amount: {value!r}")
+    if amount and amount.adjusted() >= MAX_YUAN_DIGITS:
+        raise MoneyError(f"amount out of range (at most {MAX_YUAN_DIGITS} digits of yuan): {value!r}")
     if amount != amount.quantize(FEN):
         raise MoneyError(f"more than two decimal places: {value!r}")
     return amount.quantize(FEN)

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from shapely.geometry.base import BaseGeometry
 
+from landbridge.kernel.bounds import BoundedDecimal
 from landbridge.planning.rules import Conditions
 
 # --- service inputs and results (other modules and the demo builder use these) ---------------------
@@ -100,7 +101,7 @@ class PlanningConditions:
 
 # --- API bodies ----------------------------------------------------------------------------------
 
-Indicator = Decimal | None
+Indicator = BoundedDecimal | None  # finite, bounded digits: 1E+999999999 is a 422 (issue #12 item 7)
 
 
 class ZoneProperties(BaseModel):

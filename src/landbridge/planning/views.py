@@ -20,6 +20,7 @@ from landbridge import registry
 from landbridge.auth import Principal, Role, check_region, optional_principal, require_roles
 from landbridge.config import get_settings
 from landbridge.errors import Forbidden, NotFound, RuleViolation, Unauthorized
+from landbridge.kernel.geo import check_vertex_cap
 from landbridge.kernel.spatial import BBox
 from landbridge.planning import queries, rules, service
 from landbridge.planning.models import PlanningZone
@@ -47,6 +48,7 @@ planner = require_roles(*PLANNERS)
 
 
 def _geometry(geometry: dict[str, Any]) -> BaseGeometry:
+    check_vertex_cap(geometry, get_settings().max_polygon_vertices)
     try:
         geom = shapely.geometry.shape(geometry)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, ShapelyError) as exc:

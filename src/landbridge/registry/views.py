@@ -21,6 +21,7 @@ from landbridge.auth.service import region_prefix
 from landbridge.config import get_settings
 from landbridge.errors import Forbidden, NotFound, RuleViolation
 from landbridge.kernel.clock import ensure_utc
+from landbridge.kernel.geo import check_vertex_cap
 from landbridge.kernel.ids import mask_id, mask_phone
 from landbridge.privacy import list_reads, mask_name
 from landbridge.registry import personal, queries, rules, service
@@ -89,6 +90,7 @@ def _application(session: Session, app: Application) -> ApplicationRead:
 
 
 def _geometry(geometry: dict[str, Any]) -> BaseGeometry:
+    check_vertex_cap(geometry, get_settings().max_polygon_vertices)
     try:
         return shapely.geometry.shape(geometry)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, ShapelyError) as exc:

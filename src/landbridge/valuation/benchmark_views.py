@@ -88,7 +88,10 @@ async def uploaded_file(form: Any) -> bytes | None:
 
 
 async def _from_upload(request: Request) -> dict[str, Any]:
-    form = await request.form()
+    try:
+        form = await request.form()
+    except UnicodeDecodeError:  # a form field that is not text (found by schemathesis, issue #12 item 7)
+        raise _invalid("the form fields must be UTF-8 text") from None
     content = await uploaded_file(form)
     if content is None:
         raise _invalid("a CSV file is required in the form field 'file'")

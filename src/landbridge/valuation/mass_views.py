@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, require_roles
+from landbridge.kernel.bounds import Day
 from landbridge.valuation import jobs, mass_service
 from landbridge.valuation.mass_models import HOLDOUT_SHARE, MassRun
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -25,7 +25,7 @@ class RunRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    valuation_date: date
+    valuation_date: Day
     method: Literal["gbm", "hedonic"] = "gbm"
     seed: int = Field(0, ge=0, le=2**31 - 1)
     holdout: float = Field(HOLDOUT_SHARE, ge=0.05, le=0.5)

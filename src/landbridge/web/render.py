@@ -16,6 +16,7 @@ from landbridge import __version__
 from landbridge.cityprofile import get_profile
 from landbridge.kernel.clock import to_local
 from landbridge.web.i18n import request_locale, translator
+from landbridge.web.security import csp_nonce
 
 SRC = Path(__file__).resolve().parents[1]
 
@@ -61,7 +62,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     ctx: dict[str, Any] = {"request": request, "_": translator(locale), "locale": locale,
                            "lang": "zh-CN" if locale == "zh_CN" else "en", "profile": get_profile(),
                            "principal": principal, "version": __version__,
-                           "unverified": unverified_note(translator(locale))}
+                           "unverified": unverified_note(translator(locale)),
+                           "csp_nonce": csp_nonce(request)}  # inline scripts run only with it (issue #12)
     ctx.update(context or {})
     response = HTMLResponse(_env.get_template(template).render(ctx), status_code=status_code)
     if "lang" in request.query_params:
