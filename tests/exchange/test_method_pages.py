@@ -178,6 +178,7 @@ def test_tender_receipt_replaces_the_form(api: Api, db: Database) -> None:
         api.clock.set(tender_rules.opening_at(RULES, ends))
         run(db)
         assert lot_of(db, lot_id).phase == "unsuccessful"  # one tender is too few (流标); the receipt stays
+        login(c, "bidder")  # days later: the server-side session has lapsed (auth.session_hours, issue #12 item 5)
         opened = c.get(page)
         assert receipt in opened.text and 'id="tender-form"' not in opened.text
 
