@@ -113,6 +113,12 @@ def test_a_vote_from_the_desk_to_the_members_verification(db: Database, village:
     page = clerk.get(f"/collective/motions/{motion}").text
     page = clerk.post(f"/collective/motions/{motion}/open", data={"csrf": csrf_of(page)}, follow_redirects=True).text
     assert alert_of(page) == "表决已开始，名册 6 人已冻结"
+    with db.transaction(readonly=True) as s:  # the clerk saw the frozen roster's names: each a recorded read
+        from landbridge.privacy.models import PersonalRead
+
+        roster_reads = {r.party_id for r in s.scalars(select(PersonalRead).where(
+            PersonalRead.purpose == "collective.motion_roster"))}
+    assert len(roster_reads) == 6
     for member in village.members[1:4]:
         page = clerk.post(f"/collective/motions/{motion}/ballots",
                           data={"csrf": csrf_of(page), "member_id": str(member), "choice": "yes"},

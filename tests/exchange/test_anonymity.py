@@ -32,6 +32,7 @@ from landbridge.exchange.rules import SURNAME_MASK, Publication, published_trans
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import list_events
 from landbridge.main import create_app
+from landbridge.privacy import list_reads
 from tests.exchange.conftest import build_world, company
 from tests.exchange.test_api import Api, auth, lot_body, pay
 from tests.exchange.test_pages import login
@@ -296,13 +297,17 @@ def test_who_may_read_the_bidders_identities(scene: Scene, user: str | None, sta
     lot_id = _open_lot(sc, ("qalpha", "qbeta"))
     with sc.db.transaction(readonly=True) as s:
         before = s.get(Lot, lot_id).version  # type: ignore[union-attr]
-    r = sc.client.get(f"/api/v1/exchange/lots/{lot_id}/bidders", headers=sc.headers(user))
+    headers = sc.headers(user)
+    r = sc.client.get(f"/api/v1/exchange/lots/{lot_id}/bidders", headers=headers)
     assert r.status_code == status, r.text
     names = {sc.who[u].name for u in ("qalpha", "qbeta")}
+    persons = {sc.who[u].party_id for u in ("qalpha", "qbeta")}
     if status == 200:
         assert {b["party_name"] for b in r.json()} == names
+        assert _reads(sc, "exchange.lot_bidders") == persons  # each person's name shown whole is a recorded read
     else:
         assert r.json()["code"].startswith("auth.") and not any(n in r.text for n in names)
+        assert _reads(sc, "exchange.lot_bidders") == set()
     with sc.db.transaction(readonly=True) as s:
         assert s.get(Lot, lot_id).version == before  # type: ignore[union-attr]
     # the lot page shows the names to the same people only
@@ -311,6 +316,13 @@ def test_who_may_read_the_bidders_identities(scene: Scene, user: str | None, sta
     html = sc.client.get(f"/exchange/lots/{lot_id}").text
     assert all(n in html for n in names) == (status == 200)
     assert (PERSON_NAME.search(html) is not None) == (status == 200)
+    assert _reads(sc, "exchange.lot_page_bidders") == (persons if status == 200 else set())
+
+
+def _reads(sc: Scene, purpose: str) -> set[int]:
+    """The persons whose records were recorded as read for ``purpose`` (issue #12 item 4)."""
+    with sc.db.transaction(readonly=True) as s:
+        return {r.party_id for r in list_reads(s, limit=500) if r.purpose == purpose and r.party_id is not None}
 
 
 def test_exchange_ledger_subjects_name_no_party_or_user(scene: Scene) -> None:

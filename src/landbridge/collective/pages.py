@@ -239,6 +239,8 @@ def motion_page(request: Request, motion_id: int, session: Session = Depends(get
     my_entry = (queries.find_roster_entry(session, motion.id, party_id=principal.party_id)
                 if principal.role == Role.member and principal.party_id is not None else None)
     names = {r.party_id: registry.get_party(session, r.party_id).name for r in roster} if clerk else {}
+    if names:  # the clerk is shown the roster's names whole: each a recorded read (issue #12 item 4)
+        registry.record_party_reads(session, principal, names, purpose="collective.motion_roster")
     result = vote_result(session, motion) if motion.status == MotionStatus.sealed else None
     return _page(request, "collective/motion.html", {
         "motion": motion, "collective": collective, "meeting": queries.get_meeting(session, motion.meeting_id),

@@ -10,6 +10,7 @@ transferee (受让方) as the lot's rule set says: an organisation by name, a na
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -90,3 +91,11 @@ def published_winner_name(session: Session, lot: Lot, result: LotResult | None) 
     organisation_rule, person_rule = publication_rules(lot)
     return published_transferee_name(who.name, organisation=who.kind in ORGANISATION_KINDS,
                                      organisation_rule=organisation_rule, person_rule=person_rule)
+
+
+def record_identity_reads(session: Session, principal: Principal, shown: Iterable[BidderIdentity], *,
+                          purpose: str) -> None:
+    """Record that ``principal`` was shown these bidders' names whole (查阅记录; issue #12 item 4): one read per
+    natural person (an organisation's name is not personal data)."""
+    registry.record_party_reads(session, principal, [who.party_id for who in shown if who.kind not in
+                                                     ORGANISATION_KINDS], purpose=purpose)

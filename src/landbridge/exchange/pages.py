@@ -89,12 +89,24 @@ def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
                                       **context})
 
 
-def _distribution(session: Session, settled: Any) -> list[dict[str, Any]] | None:
-    """A collateral lot's proceeds as paid out (payee's name, amount, basis), for the lot's insiders (F6)."""
+def _distribution(session: Session, settled: Any, principal: Principal) -> list[dict[str, Any]] | None:
+    """A collateral lot's proceeds as paid out (payee's name, amount, basis), for the lot's insiders (F6); the
+    payees who are persons are recorded as read (issue #12 item 4)."""
     if settled.distribution is None:
         return None
-    return [{**x, "amount_cny": Decimal(x["amount_cny"]), "name": registry.get_party(session, x["party_id"]).name}
+    payees = {int(x["party_id"]): registry.get_party(session, x["party_id"]) for x in settled.distribution}
+    disclosure.record_identity_reads(session, principal, [
+        disclosure.BidderIdentity(p.id, p.name, p.kind, None) for p in payees.values()],
+        purpose="exchange.collateral_payees")
+    return [{**x, "amount_cny": Decimal(x["amount_cny"]), "name": payees[int(x["party_id"])].name}
             for x in settled.distribution]
+
+
+def _shown_identities(session: Session, principal: Principal, lot: Lot) -> dict[int, disclosure.BidderIdentity]:
+    """The bidders' identities for the lot's operator or a supervisor, each person's read recorded (issue #12)."""
+    shown = disclosure.identities(session, lot.id)
+    disclosure.record_identity_reads(session, principal, shown.values(), purpose="exchange.lot_page_bidders")
+    return shown
 
 
 def _flash(request: Request, kind: str, zh: str, en: str) -> None:
@@ -148,7 +160,8 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         and is_overdue(settled.due_on, now()),
         "settlement_mine": settled is not None and (sees_identities or (me is not None and me.id == settled.bidder_id)),
         "instalments": instalments_of(session, settled.id) if settled is not None else [],
-        "distribution": _distribution(session, settled) if sees_identities and settled is not None else None,
+        "distribution": _distribution(session, settled, principal)
+        if principal is not None and sees_identities and settled is not None else None,
         "lot": lot, "takes_bids": takes_bids,
         "history": queries.bid_history(session, lot.id, limit=50) if takes_bids else [],
         "leader": queries.bidder_code_of(session, lot.leader_bidder_id) if takes_bids else None, "result": result,
@@ -163,7 +176,7 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         # a bidder's own sealed tender: its receipt replaces the (one-time) tender form
         "my_tender": tender.tender_of(session, lot.id, me.id) if me is not None and lot.method == "tender" else None,
         "bidders": queries.list_bidders(session, lot.id) if sees_identities else [], "server_time": now(),
-        "identities": disclosure.identities(session, lot.id) if sees_identities else {},
+        "identities": _shown_identities(session, principal, lot) if principal is not None and sees_identities else {},
         "may_apply": principal is not None and principal.role == Role.bidder and principal.party_id is not None
         and me is None and lot.phase in APPLY_PHASES,
         "reserve": sealed,

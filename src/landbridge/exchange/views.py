@@ -239,7 +239,10 @@ def list_bidders(lot_id: int, principal: Principal = Depends(insider),
     lot = queries.get_lot(session, lot_id)
     if not disclosure.sees_identities(principal, lot):
         check_region(principal, lot.region_code)
-    return [_bidder_read(session, b) for b, _ in queries.list_bidders(session, lot_id)]
+    bidders = [b for b, _ in queries.list_bidders(session, lot_id)]
+    disclosure.record_identity_reads(session, principal, [disclosure.identity_of(session, b) for b in bidders],
+                                     purpose="exchange.lot_bidders")
+    return [_bidder_read(session, b) for b in bidders]
 
 
 @router.get("/lots/{lot_id}/result", response_model=ResultRead)
