@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,27 +10,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from landbridge.schema import alembic_config, load_models
+from tests.scratch import scratch_database
 
 TABLES = ("exchange_lot", "exchange_settlement", "collective_motion", "registry_application", "valuation_mass_run")
-
-
-def _scratch_url(tmp_path: Path) -> str:
-    """A database of its own: SQLite in tmp_path, or a fresh PostgreSQL database beside the test database."""
-    base = os.environ.get("LANDBRIDGE_TEST_DATABASE_URL")
-    if not base:
-        return f"sqlite:///{tmp_path / 'migrate.db'}"
-    url = sa.engine.make_url(base)
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text('DROP DATABASE IF EXISTS "landbridge_rules_migration"'))
-        conn.execute(sa.text('CREATE DATABASE "landbridge_rules_migration"'))
-    admin.dispose()
-    scratch = url.set(database="landbridge_rules_migration")
-    engine = sa.create_engine(scratch)
-    with engine.begin() as conn:
-        conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    engine.dispose()
-    return scratch.render_as_string(hide_password=False)
 
 
 def _columns(engine: sa.Engine, table: str) -> set[str]:
@@ -39,7 +20,11 @@ def _columns(engine: sa.Engine, table: str) -> set[str]:
 
 
 def test_rule_digest_columns_upgrade_downgrade_and_match_the_models(tmp_path: Path) -> None:
-    url = _scratch_url(tmp_path)
+    with scratch_database(tmp_path, "rules_migration") as url:
+        _up_down_up(url)
+
+
+def _up_down_up(url: str) -> None:
     cfg = alembic_config(url)
     command.upgrade(cfg, "0024")
     engine = sa.create_engine(url)

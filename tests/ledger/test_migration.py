@@ -13,41 +13,25 @@ from typing import Any
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from landbridge.db import Database, normalise_url
+from landbridge.db import Database
 from landbridge.ledger import get_event, list_events, merkle, verify_ledger
 from landbridge.ledger.canonical import canonical_json
 from landbridge.ledger.keys import key_id, load_signing_key
 from landbridge.ledger.service import tree_head_bytes
 from landbridge.schema import alembic_config, upgrade
-from tests.conftest import TEST_DB_URL
+from tests.scratch import scratch_database
 
 REVISION, PREVIOUS = "0018", "0017"
 ID_NUMBER = "36060219900101123X"
 
 
 @pytest.fixture
-def fresh_url(database: Database, tmp_path: Path) -> Iterator[str]:
+def fresh_url(tmp_path: Path) -> Iterator[str]:
     """An empty database of the same kind as the test database, migrated to the revision before 0018."""
-    if not TEST_DB_URL:
-        url = f"sqlite:///{tmp_path / 'migration.db'}"
-    else:
-        base = make_url(normalise_url(database.engine.url.render_as_string(hide_password=False)))
-        name = f"{base.database}_ledger_migration"
-        admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = base.set(database=name).render_as_string(hide_password=False)
-        with create_engine(url).begin() as conn:
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    upgrade(url, PREVIOUS)
-    yield url
-    if TEST_DB_URL:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(tmp_path, "ledger_migration") as url:
+        upgrade(url, PREVIOUS)
+        yield url
 
 
 def _v1_ledger(url: str, n: int) -> list[dict[str, Any]]:

@@ -18,7 +18,6 @@ from alembic.script import ScriptDirectory
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, inspect, select, text
-from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from landbridge.config import Settings, get_settings
@@ -33,6 +32,7 @@ from landbridge.registry.models import Party
 from landbridge.registry.sealing import count_sealed_parties, rotate_party_keys_chunk
 from landbridge.schema import alembic_config, load_models, upgrade
 from tests.registry.conftest import ACTOR, VILLAGE, org_uscc, resident_id
+from tests.scratch import scratch_database
 
 PHONE = "13912345678"
 
@@ -216,27 +216,10 @@ def test_rotate_keys_command(db: Database, clock: Clock, settings: Settings,
 # --- migration 0021 -------------------------------------------------------------------------------------
 
 @pytest.fixture
-def scratch_url(database: Database, tmp_path: Path) -> Iterator[str]:
+def scratch_url(tmp_path: Path) -> Iterator[str]:
     """An empty database of the same kind as the test database (SQLite file, or a new PostgreSQL database)."""
-    if database.is_sqlite:
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-        return
-    base = make_url(normalise_url(get_settings().database_url))
-    name = f"{base.database}_pii_migration"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    with create_engine(url).begin() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    try:
+    with scratch_database(tmp_path, "pii_migration") as url:
         yield url
-    finally:
-        create_engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _previous_revision(url: str) -> str:
