@@ -167,6 +167,7 @@ def test_supervisor_lists_reads_filtered_and_paged(client: TestClient, db: Datab
     assert [i["party_id"] for i in by_role] == [world.own]
     page = client.get(f"/privacy/reads?party_id={world.own}", headers=sup)
     assert page.status_code == 200 and page.text.count(f"party:{world.own}") == 3
+    assert "锦江村股份经济合作社" in page.text and "集体经济组织经办人" in page.text  # organisation and role by name
     for user, status in ((None, 401), ("clerk", 403), ("registrar", 403), ("member", 403)):
         assert client.get("/api/v1/privacy/reads", headers=auth(client, user)).status_code == status
     assert client.get("/privacy/reads", headers=auth(client, "clerk")).status_code == 403

@@ -17,7 +17,7 @@ from shapely.geometry import mapping
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from landbridge.auth import Role, check_region, optional_principal
+from landbridge.auth import Role, check_region, optional_principal, organisation_names
 from landbridge.auth.service import Principal, region_prefix
 from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError, Forbidden, NotFound
@@ -381,10 +381,17 @@ PURPOSE_LABELS = {
     "registry.parcel_page": ("Parcel page", "宗地页面"),
     "registry.certificate_verify": ("Certificate verification", "证书核验"),
     "registry.certificate_pdf": ("Certificate PDF", "证书下载"),
+    "collective.motion_roster": ("Vote roster", "表决名册"),
+    "exchange.lot_bidders": ("Lot's bidders (API)", "标的竞买人名单（接口）"),
+    "exchange.lot_page_bidders": ("Lot's bidders (page)", "标的竞买人名单"),
+    "exchange.collateral_payees": ("Collateral proceeds' payees", "抵押物处置价款受领人"),
+    "ledger.private_part": ("Ledger event's private part", "存证事件的非公开部分"),
 }
 ROLE_LABELS = {
-    "registrar": "不动产登记中心", "supervisor": "监督", "admin": "平台管理", "collective_clerk": "集体经济组织",
-    "township_official": "乡镇政府", "member": "本人", "bidder": "本人",
+    "registrar": "不动产登记中心", "supervisor": "监督", "admin": "平台管理", "collective_clerk": "集体经济组织经办人",
+    "township_official": "乡镇政府", "member": "本人", "bidder": "本人", "exchange_operator": "农村产权交易中心",
+    "nr_official": "自然资源局", "bank_officer": "银行", "guarantor_officer": "担保机构", "insurer_officer": "保险机构",
+    "fund_manager": "风险补偿基金",
 }
 
 
@@ -417,7 +424,8 @@ def personal_reads_page(request: Request, session: Session = Depends(get_session
     return render(request, "registry/reads.html", {
         "rows": rows, "older": older, "query": query, "audit": True,
         "purposes": {r.purpose: _purpose(request, r.purpose) for r in rows},
-        "roles": {r.reader_role: _role(request, r.reader_role) for r in rows}, "linked": True, "orgs": {}})
+        "roles": {r.reader_role: _role(request, r.reader_role) for r in rows}, "linked": True,
+        "orgs": organisation_names(session, {r.reader_organisation_id for r in rows if r.reader_organisation_id})})
 
 
 @router.get("/me/record-reads")
