@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from landbridge.config import Mode, Settings
+from landbridge.kernel.ids import mask_phone
 from landbridge.privacy import (
     DecryptError,
     KeyConfigError,
@@ -20,9 +21,7 @@ from landbridge.privacy import (
     encrypt,
     keyed_digest,
     keyring,
-    mask_id_number,
     mask_name,
-    mask_phone,
     needs_rotation,
     parse_data_keys,
     rotate,
@@ -113,14 +112,6 @@ def test_mask_name(name: str, masked: str) -> None:
     assert mask_name(name) == masked
 
 
-@given(st.text(alphabet="0123456789X", min_size=3, max_size=18))
-def test_masked_id_keeps_only_its_ends(number: str) -> None:
-    masked = mask_id_number(number)
-    assert len(masked) == len(number) and masked[0] == number[0] and masked[-1] == number[-1]
-    assert set(masked[1:-1]) == {"*"}
-
-
 def test_mask_phone() -> None:
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("12345") == "*****"
-    assert mask_id_number(ID) == "3****************4"

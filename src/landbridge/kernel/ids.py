@@ -90,7 +90,11 @@ def region_level(code: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """Mask a person's or household's name for public views: 张*明 / 张* (R1; issue #12: one shape everywhere)."""
-    from landbridge.privacy.masking import mask_name as masked  # privacy's shape (GB/T 35273-2020 §A)
-
-    return masked(name)
+    """Mask a person's or household's name for public views, keeping its first and last character: 张三丰 → 张*丰,
+    张三 → 张*, 欧阳娜娜 → 欧**娜 (R1; issue #12: one shape everywhere; GB/T 35273-2020 §A partial display)."""
+    text = name.strip()
+    if len(text) <= 1:
+        return "*"
+    if len(text) == 2:
+        return text[0] + "*"
+    return text[0] + "*" * (len(text) - 2) + text[-1]

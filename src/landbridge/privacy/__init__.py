@@ -4,6 +4,7 @@ personal records. A kernel-level package: it imports no domain module, and every
 Public functions only; other modules import from here.
 """
 
+from landbridge.kernel.ids import mask_name  # the one masking shape of names (kernel.ids masks IDs, phones)
 from landbridge.privacy.crypto import (
     DecryptError,
     blind_index,
@@ -18,8 +19,7 @@ from landbridge.privacy.crypto import (
     token_key_id,
 )
 from landbridge.privacy.keys import KeyConfigError, Keyring, keyring, parse_data_keys
-from landbridge.privacy.masking import mask_id_number, mask_name, mask_phone
-from landbridge.privacy.service import COMMIT_READS, Reader, list_reads, record_read
+from landbridge.privacy.service import COMMIT_READS, Reader, list_reads, record_read, record_reads
 
 __all__ = [
     "COMMIT_READS",
@@ -36,12 +36,11 @@ __all__ = [
     "keyed_digest",
     "keyring",
     "list_reads",
-    "mask_id_number",
     "mask_name",
-    "mask_phone",
     "needs_rotation",
     "parse_data_keys",
     "record_read",
+    "record_reads",
     "rotate",
     "token_key_id",
 ]
