@@ -8,6 +8,7 @@ Supervisors list all reads; a person lists the reads of their own records.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,15 +43,23 @@ def _bounded(name: str, value: str) -> str:
 def record_read(session: Session, *, reader: Reader, record: str, purpose: str,
                 party_id: int | None = None) -> PersonalRead:
     """Record that ``reader`` read the unmasked personal ``record`` for ``purpose`` (in the caller's transaction)."""
-    row = PersonalRead(read_at=now(), reader=_bounded("reader", reader.actor),
-                       reader_role=_bounded("reader_role", reader.role),
-                       reader_organisation_id=reader.organisation_id, record=_bounded("record", record),
-                       party_id=party_id, purpose=_bounded("purpose", purpose))
-    session.add(row)
-    session.flush()
-    # a read that is shown is a read that is recorded: even a GET's read-only transaction commits it
-    session.info[COMMIT_READS] = True
-    return row
+    return record_reads(session, reader=reader, records=[(record, party_id)], purpose=purpose)[0]
+
+
+def record_reads(session: Session, *, reader: Reader, records: Sequence[tuple[str, int | None]],
+                 purpose: str) -> list[PersonalRead]:
+    """Record several reads shown at once (a roll, a list of bidders): one row per (record, party id), one flush."""
+    actor, role = _bounded("reader", reader.actor), _bounded("reader_role", reader.role)
+    at, why = now(), _bounded("purpose", purpose)
+    rows = [PersonalRead(read_at=at, reader=actor, reader_role=role, reader_organisation_id=reader.organisation_id,
+                         record=_bounded("record", record), party_id=party_id, purpose=why)
+            for record, party_id in records]
+    if rows:
+        session.add_all(rows)
+        session.flush()
+        # a read that is shown is a read that is recorded: even a GET's read-only transaction commits it
+        session.info[COMMIT_READS] = True
+    return rows
 
 
 def list_reads(session: Session, *, party_id: int | None = None, reader: str | None = None,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, organisation_names
 from landbridge.auth.service import region_prefix
-from landbridge.privacy import Reader, list_reads, mask_name, record_read
+from landbridge.privacy import Reader, list_reads, mask_name, record_reads
 from landbridge.privacy.models import PersonalRead
 from landbridge.registry.models import Party, PartyKind, RecordStatus, Right, RightHolder
 
@@ -77,9 +77,8 @@ def shown_name(kind: str, name: str, whole: bool) -> str:
 
 def record_party_reads(session: Session, principal: Principal, party_ids: Iterable[int], *, purpose: str) -> None:
     """Record one read per person whose record ``principal`` was shown whole (in the request's transaction)."""
-    reader = reader_of(principal)
-    for pid in sorted(set(party_ids)):
-        record_read(session, reader=reader, record=f"party:{pid}", purpose=purpose, party_id=pid)
+    record_reads(session, reader=reader_of(principal), purpose=purpose,
+                 records=[(f"party:{pid}", pid) for pid in sorted(set(party_ids))])
 
 
 def my_record_reads(session: Session, principal: Principal, *, before_id: int | None = None, limit: int = 50,
