@@ -11,8 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from landbridge.errors import Conflict
-from landbridge.exchange import rules
-from landbridge.exchange.common import rules_for
+from landbridge.exchange import rules, rules_for
 from landbridge.kernel.clock import to_local
 from landbridge.kernel.workdays import is_workday
 

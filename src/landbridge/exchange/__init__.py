@@ -3,29 +3,21 @@
 Other modules use only the names exported here.
 """
 
+from landbridge.exchange.awards import confirm_award, hand_over, record_default
+from landbridge.exchange.barlist import bar_party
 from landbridge.exchange.bidding import BidOutcome, place_bid
-from landbridge.exchange.common import rules_for
+from landbridge.exchange.deadlines import advance_lot
 from landbridge.exchange.jobs import run_due
-from landbridge.exchange.negotiated import list_objections, lodge_objection, record_agreement, rule_objection
+from landbridge.exchange.methods.negotiated import list_objections, lodge_objection, record_agreement, rule_objection
+from landbridge.exchange.methods.tender import designate_evaluators, list_tenders, ranking, score_tender, submit_tender
+from landbridge.exchange.payments import pay_balance
 from landbridge.exchange.queries import bid_history, find_bidder, find_result, get_lot, list_lots
 from landbridge.exchange.reserve import designate_reserve_officer, read_reserve, seal_reserve
 from landbridge.exchange.rules import Channel, DepositStatus, LotKind, LotPhase, LotRules, Method
-from landbridge.exchange.service import (
-    advance_lot,
-    apply_for_lot,
-    bar_party,
-    cancel_lot,
-    confirm_award,
-    confirm_deposit,
-    create_lot,
-    hand_over,
-    publish_lot,
-    record_default,
-    relist_lot,
-)
-from landbridge.exchange.settlement import find_settlement, get_settlement, pay_balance
+from landbridge.exchange.ruleset import rules_for
+from landbridge.exchange.service import apply_for_lot, cancel_lot, confirm_deposit, create_lot, publish_lot, relist_lot
+from landbridge.exchange.settlement import find_settlement, get_settlement
 from landbridge.exchange.supervision import FlagKind, list_flags, scan_lot
-from landbridge.exchange.tender import designate_evaluators, list_tenders, ranking, score_tender, submit_tender
 
 __all__ = [
     "BidOutcome",

@@ -21,10 +21,14 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from landbridge.db import insert_rows
 from landbridge.errors import Conflict, DomainError, NotFound, RuleViolation
 from landbridge.exchange import rules
-from landbridge.exchange.common import barred_parties, lock_lots, lot_event, lot_not_found, lot_rules, money
+from landbridge.exchange.barlist import barred_parties, barred_reason
+from landbridge.exchange.deadlines import advance_lot
+from landbridge.exchange.events import lot_event
+from landbridge.exchange.inputs import money
+from landbridge.exchange.lots import lock_lots, lot_not_found
 from landbridge.exchange.models import Bid, Bidder, Deposit, Lot
 from landbridge.exchange.rules import BidStatus, Channel, DepositStatus, LotPhase
-from landbridge.exchange.service import advance_lot, barred_reason
+from landbridge.exchange.ruleset import lot_rules
 from landbridge.kernel.clock import ensure_utc, now
 from landbridge.ledger import NewEvent, append_events
 

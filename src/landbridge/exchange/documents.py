@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.cityprofile import get_profile, rules_used
 from landbridge.errors import Conflict, NotFound
-from landbridge.exchange.common import lock_lot, record
 from landbridge.exchange.document_models import ExchangeDocument
+from landbridge.exchange.events import record
+from landbridge.exchange.lots import lock_lot
 from landbridge.exchange.models import Bidder, Deposit, Lot, LotResult
 from landbridge.exchange.rules import LotPhase
 from landbridge.exchange.settlement_rules import payment_plan

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from landbridge.exchange.service import fire_due_lots, refund_due_deposits
+from landbridge.exchange.deadlines import fire_due_lots
+from landbridge.exchange.service import refund_due_deposits
 
 
 def run_due(session: Session) -> int:

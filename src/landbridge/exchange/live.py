@@ -31,8 +31,8 @@ from starlette.concurrency import run_in_threadpool
 from landbridge.auth import Principal, Role, optional_principal
 from landbridge.config import get_settings
 from landbridge.db import get_database
-from landbridge.exchange.common import lot_not_found
 from landbridge.exchange.disclosure import published_winner_name
+from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.models import Bid, Bidder, Lot, LotResult
 from landbridge.exchange.rules import BIDDING_PHASES, TRANSITIONS, BidStatus, LotPhase, minimum_next_bid
 from landbridge.kernel.clock import ensure_utc, get_clock, now
@@ -42,7 +42,7 @@ from landbridge.web.transaction import TransactionalRoute, get_session
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"], route_class=TransactionalRoute)
 
-# Ledger event type -> the phase it leads to. Transitions are recorded under their own name (service._move).
+# Ledger event type -> the phase it leads to. Transitions are recorded under their own name (lots.move_lot).
 PHASE_EVENTS: dict[str, LotPhase] = {
     "lot_published": LotPhase.announced, "lot_cancelled": LotPhase.cancelled,
     **{name: target for name, (_, target) in TRANSITIONS.items() if name not in ("publish", "cancel")}}

@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, current_principal, optional_principal, require_roles
 from landbridge.errors import Forbidden, NotFound, RuleViolation
-from landbridge.exchange import negotiated, queries, tender
-from landbridge.exchange.common import lot_not_found
+from landbridge.exchange import queries
+from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.method_models import Objection, Tender
+from landbridge.exchange.methods import negotiated, tender
 from landbridge.exchange.models import Lot
-from landbridge.exchange.pages import _act, _operator_act, _operator_of, _page
+from landbridge.exchange.pages import _act, operator_act, operator_of, _page
 from landbridge.exchange.rules import LotPhase
 from landbridge.exchange.schemas import ResultRead
 from landbridge.exchange.views import result_read
@@ -348,7 +349,7 @@ def ruling_form(lot_id: int, objection_id: int, request: Request, decision: str 
             return f"异议 #{row.id} 成立，本次转让终止|objection #{row.id} upheld; the transfer fails"
         return f"异议 #{row.id} 已驳回|objection #{row.id} dismissed"
 
-    return _operator_act(request, session, lot_id, csrf, principal, run)
+    return operator_act(request, session, lot_id, csrf, principal, run)
 
 
 @router.post("/exchange/lots/{lot_id}/agreement", include_in_schema=False)
@@ -357,7 +358,7 @@ def agreement_form(lot_id: int, request: Request, party_id: str = Form(...), pri
                    session: Session = Depends(get_session)) -> Response:
     """The operator records the agreed price with the counterparty from the lot page."""
     check_csrf(request, csrf)
-    who = _operator_of(principal, queries.get_lot(session, lot_id))
+    who = operator_of(principal, queries.get_lot(session, lot_id))
     if not party_id.strip().isdigit():
         raise RuleViolation("exchange.party_required", "须指明受让方", "name the counterparty's party id")
 

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.auth import Principal, Role, optional_principal
 from landbridge.errors import DomainError, Forbidden, NotFound
-from landbridge.exchange import bidding, disclosure, negotiated, queries, reserve, service, supervision, tender
-from landbridge.exchange.common import REJECTIONS
+from landbridge.exchange import awards, bidding, disclosure, queries, reserve, service, supervision
+from landbridge.exchange.methods import negotiated, tender
 from landbridge.exchange.models import Lot
+from landbridge.exchange.refusals import REJECTIONS
 from landbridge.exchange.rules import BIDDING_PHASES, RESERVE_WINDOW, Channel, LotPhase, Method, minimum_next_bid
 from landbridge.exchange.settlement import find_settlement, instalments_of
 from landbridge.exchange.settlement_rules import is_overdue
@@ -197,7 +198,7 @@ def _location(session: Session, lot: Lot) -> dict[str, Any]:
 APPLY_PHASES = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen, LotPhase.tendering, LotPhase.publicity)
 
 
-def _operator_of(principal: Principal | None, lot: Lot) -> Principal:
+def operator_of(principal: Principal | None, lot: Lot) -> Principal:
     if principal is None or principal.role != Role.exchange_operator or not principal.covers_region(lot.region_code):
         raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
     return principal
@@ -216,11 +217,11 @@ def _act(request: Request, session: Session, lot_id: int, action: Callable[[], s
     return RedirectResponse(f"/exchange/lots/{lot_id}", status_code=303)
 
 
-def _operator_act(request: Request, session: Session, lot_id: int, csrf: str, principal: Principal | None,
+def operator_act(request: Request, session: Session, lot_id: int, csrf: str, principal: Principal | None,
                   action: Callable[[str], str]) -> Response:
     """An operator's form on the lot page: CSRF, the operator of the lot's area, then the action as the operator."""
     check_csrf(request, csrf)
-    who = _operator_of(principal, queries.get_lot(session, lot_id))
+    who = operator_of(principal, queries.get_lot(session, lot_id))
     return _act(request, session, lot_id, lambda: action(who.actor))
 
 
@@ -234,7 +235,7 @@ def publish_form(lot_id: int, request: Request, csrf: str = Form(""),
         lot = service.publish_lot(session, lot_id=lot_id, actor=actor)
         return f"已发布公告：{lot.number}|announcement published: {lot.number}"
 
-    return _operator_act(request, session, lot_id, csrf, principal, run)
+    return operator_act(request, session, lot_id, csrf, principal, run)
 
 
 @router.post("/exchange/lots/{lot_id}/apply")
@@ -264,10 +265,10 @@ def confirm_award_form(lot_id: int, request: Request, csrf: str = Form(""),
     """The operator signs the award confirmation (成交确认书)."""
 
     def run(actor: str) -> str:
-        result = service.confirm_award(session, lot_id=lot_id, actor=actor)
+        result = awards.confirm_award(session, lot_id=lot_id, actor=actor)
         return f"已签署成交确认书 {result.confirmation_no}|award confirmation {result.confirmation_no} signed"
 
-    return _operator_act(request, session, lot_id, csrf, principal, run)
+    return operator_act(request, session, lot_id, csrf, principal, run)
 
 
 @router.post("/exchange/lots/{lot_id}/reserve")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landbridge.errors import NotFound
-from landbridge.exchange.common import lot_not_found
+from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.models import Bid, Bidder, Deposit, Lot, LotResult
 from landbridge.exchange.rules import BidStatus, LotPhase
 

@@ -17,10 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.errors import RuleViolation
-from landbridge.exchange.common import MODULE, money, today
 from landbridge.exchange.document_models import BankCredit
+from landbridge.exchange.events import MODULE
+from landbridge.exchange.inputs import money
 from landbridge.exchange.models import Bidder, Deposit, Lot
 from landbridge.exchange.rules import DepositStatus
+from landbridge.exchange.ruleset import today
 from landbridge.exchange.settlement_models import Settlement, SettlementInstalment
 from landbridge.exchange.settlement_rules import SettlementStatus
 from landbridge.kernel.clock import SHANGHAI, ensure_utc, now, to_local

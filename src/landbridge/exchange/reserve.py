@@ -1,28 +1,29 @@
 """Sealed reserve price (保留价, F4; rules.md Exchange): the operator designates an officer, who alone enters
-the price once, before bidding opens; it is stored encrypted (sealing.py), revealed at close, and every
-designation, sealing, reading and reveal is a ledger event. A best bid below the reserve fails the lot.
+the price once, before bidding opens; it is stored encrypted (sealing.py), revealed at close
+(``sealed_reserve``), and every designation, sealing, reading and reveal is a ledger event. A best bid below the
+reserve fails the lot.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from landbridge.errors import Conflict, Forbidden, NotFound, RuleViolation
 from landbridge.exchange import sealing
-from landbridge.exchange.common import lock_lot, money, record
-from landbridge.exchange.models import Lot, SealedReserve
+from landbridge.exchange.deadlines import advance_lot
+from landbridge.exchange.events import record
+from landbridge.exchange.inputs import money
+from landbridge.exchange.lots import lock_lot
+from landbridge.exchange.models import SealedReserve
 from landbridge.exchange.rules import RESERVE_WINDOW, LotPhase
+from landbridge.exchange.sealed_reserve import reserve_of, reserve_status
 from landbridge.kernel.clock import now
 
+__all__ = ["designate_reserve_officer", "read_reserve", "reserve_status", "seal_reserve"]
 DESIGNATION_PHASES = frozenset({LotPhase.draft, LotPhase.announced})
-
-
-def _reserve_of(session: Session, lot_id: int) -> SealedReserve | None:
-    return session.execute(select(SealedReserve).where(SealedReserve.lot_id == lot_id)
-                           .execution_options(populate_existing=True)).scalar_one_or_none()
 
 
 def _window_closed(phase: str) -> Conflict:
@@ -33,8 +34,6 @@ def _window_closed(phase: str) -> Conflict:
 def designate_reserve_officer(session: Session, *, lot_id: int, officer_user_id: int, actor: str,
                               ) -> SealedReserve:
     """Designate the officer who alone may seal the lot's reserve price (before the announcement ends) (F4)."""
-    from landbridge.exchange.service import advance_lot
-
     lot = lock_lot(session, lot_id)
     advance_lot(session, lot)
     if lot.phase not in DESIGNATION_PHASES:
@@ -43,7 +42,7 @@ def designate_reserve_officer(session: Session, *, lot_id: int, officer_user_id:
                        {"id": officer_user_id}).first() is None:
         raise RuleViolation("exchange.officer_not_found", "指定的保留价负责人账号不存在",
                             "no active account with this id", field="officer_user_id")
-    row = _reserve_of(session, lot.id)
+    row = reserve_of(session, lot.id)
     if row is not None and row.ciphertext is not None:
         raise Conflict("exchange.reserve_already_sealed", "保留价已密封，不能更改", "the reserve is sealed already")
     at = now()
@@ -60,12 +59,10 @@ def designate_reserve_officer(session: Session, *, lot_id: int, officer_user_id:
 def seal_reserve(session: Session, *, lot_id: int, amount: Decimal | str, user_id: int, actor: str,
                  ) -> SealedReserve:
     """The designated officer enters the reserve price once, before bidding opens; stored encrypted (F4)."""
-    from landbridge.exchange.service import advance_lot
-
     value = money(amount)
     lot = lock_lot(session, lot_id)
     advance_lot(session, lot)
-    row = _reserve_of(session, lot.id)
+    row = reserve_of(session, lot.id)
     if row is None or row.officer_user_id != user_id:
         raise Forbidden("exchange.not_reserve_officer", "您不是本标的指定的保留价负责人",
                         "you are not the designated reserve officer of this lot")
@@ -90,7 +87,7 @@ def read_reserve(session: Session, *, lot_id: int, user_id: int, actor: str, ins
     """Read a lot's reserve: the designated officer at any time, insiders once revealed; each read is a ledger
     event (every access audited)."""
     lot = lock_lot(session, lot_id)
-    row = _reserve_of(session, lot.id)
+    row = reserve_of(session, lot.id)
     if row is None or row.ciphertext is None:
         raise NotFound("exchange.reserve_not_found", "本标的未设保留价", "the lot has no sealed reserve")
     officer = row.officer_user_id == user_id
@@ -102,21 +99,3 @@ def read_reserve(session: Session, *, lot_id: int, user_id: int, actor: str, ins
         raise Forbidden("exchange.reserve_sealed", "保留价在竞价结束前保密", "the reserve is sealed until the close")
     record(session, lot, "reserve_accessed", actor, {"revealed": row.revealed_cny is not None, "officer": officer})
     return value
-
-
-def reveal_reserve(session: Session, lot: Lot, actor: str) -> Decimal | None:
-    """At close (the lot locked): open the sealed reserve, store it in clear and publish it; None if unset."""
-    row = _reserve_of(session, lot.id)
-    if row is None or row.ciphertext is None:
-        return None
-    if row.revealed_cny is None:
-        row.revealed_cny = sealing.unseal(row.ciphertext, lot.id, sealing.reserve_key())
-        row.revealed_at = now()
-        session.flush()
-        record(session, lot, "reserve_revealed", actor, {"reserve_cny": row.revealed_cny, "key_id": row.key_id})
-    return row.revealed_cny
-
-
-def reserve_status(session: Session, lot_id: int) -> SealedReserve | None:
-    """The reserve row (designation, sealing and reveal times; the ciphertext never leaves the module)."""
-    return _reserve_of(session, lot_id)

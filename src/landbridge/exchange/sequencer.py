@@ -31,7 +31,7 @@ from landbridge.auth import Role, check_role, invalid_token, principals_from_tok
 from landbridge.db import Database, get_database
 from landbridge.errors import DomainError
 from landbridge.exchange.bidding import BidOutcome, BidRequest, place_bids
-from landbridge.exchange.common import party_required
+from landbridge.exchange.refusals import party_required
 
 log = logging.getLogger("landbridge.exchange.sequencer")
 BIDDERS = (Role.bidder,)

@@ -1,5 +1,6 @@
-"""Exchange transitions (F3, F4; trading.md c.2): lots, applications, deposits, time-driven phases, the
-decision, award confirmation, default, handover to the registry and re-listing.
+"""Exchange services (F3, F4; trading.md c.2): lots drafted, published, cancelled and re-listed; bidders'
+applications and their deposits; deposit refunds. The time-driven phases are in ``deadlines`` (by method, in
+``methods``), the award path in ``awards``, the bar list in ``barlist``, the price's payment in ``payments``.
 
 Every transition locks the lot row first (``FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite),
 checks its own allowed phases (``rules.check_transition``), applies, and writes a ledger event in the same
@@ -9,26 +10,28 @@ transaction. Services flush and never commit.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Exists, exists, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.cityprofile import decided_by
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.exchange import rules
-from landbridge.exchange.common import lock_lot, lot_rules, money, record, rules_for, today
-from landbridge.exchange.documents import issue_documents
-from landbridge.exchange.models import BarredParty, Bid, Bidder, Deposit, Lot, LotResult
-from landbridge.exchange.reserve import reveal_reserve
-from landbridge.exchange.rules import BidStatus, Channel, DepositStatus, Handover, LotKind, LotPhase, Method
+from landbridge.exchange.barlist import barred_reason
+from landbridge.exchange.deadlines import advance_lot
+from landbridge.exchange.events import record
+from landbridge.exchange.inputs import money, text
+from landbridge.exchange.lots import bidder_of, lock_lot, refund_all
+from landbridge.exchange.methods import engine
+from landbridge.exchange.models import Bidder, Deposit, Lot
+from landbridge.exchange.rules import Channel, DepositStatus, Handover, LotKind, LotPhase
+from landbridge.exchange.ruleset import lot_rules, rules_for, today
 from landbridge.exchange.supervision import scan_lot
 from landbridge.kernel.clock import ensure_utc, now, to_local
-from landbridge.kernel.workdays import add_workdays
-from landbridge.ledger import append_event
 
 # --- lots ---------------------------------------------------------------------------------------
 
@@ -70,7 +73,7 @@ def create_lot(session: Session, *, actor: str, kind: str, title: str, region_co
         registry.get_party(session, seller_party_id)
     at = now()
     serial = registry.next_counter(session, f"exchange_lot:{to_local(at).year}")
-    lot = Lot(number=f"JY{to_local(at).year}-{serial:06d}", kind=kind, method=lr.method, title=_text(title, 200),
+    lot = Lot(number=f"JY{to_local(at).year}-{serial:06d}", kind=kind, method=lr.method, title=text(title, 200),
               description=description, region_code=region_code, unit_id=unit_id, right_id=right_id,
               seller_party_id=seller_party_id, term_start=term_start, term_end=term_end,
               appraised_value_cny=appraised, rule_version=lr.version, rules=lr.snapshot(), attempt=attempt,
@@ -96,14 +99,6 @@ def lr_increment(lr: rules.LotRules, start: Decimal, increment: Decimal | str | 
         raise RuleViolation("exchange.invalid_increment", "增价幅度低于规则下限", "the increment is below the minimum",
                             minimum=str(lr.increment_min_cny))
     return step
-
-
-def _text(value: str, limit: int) -> str:
-    value = value.strip()
-    if not value or len(value) > limit:
-        raise RuleViolation("exchange.invalid_text", f"文字须为1至{limit}个字符",
-                            f"text must have 1 to {limit} characters", limit=limit)
-    return value
 
 
 def _check_subject(session: Session, lr: rules.LotRules, unit_id: int | None, right_id: int | None,
@@ -145,7 +140,7 @@ def publish_lot(session: Session, *, lot_id: int, actor: str) -> Lot:
     lot.ends_at = plan.ends_at
     lot.application_deadline = plan.application_deadline
     lot.freeze_at = plan.freeze_at
-    lot.next_due_at = plan.application_deadline if lr.method == Method.auction else plan.starts_at
+    lot.next_due_at = engine(lr.method).first_deadline(plan)
     lot.version += 1
     session.flush()
     record(session, lot, "lot_published", actor, {
@@ -160,53 +155,13 @@ def cancel_lot(session: Session, *, lot_id: int, actor: str, reason: str) -> Lot
     lot.phase = rules.check_transition("cancel", lot.phase)
     lot.next_due_at = None
     lot.version += 1
-    refunds = _refund_all(session, lot, exclude=())
+    refunds = refund_all(session, lot, exclude=())
     session.flush()
-    record(session, lot, "lot_cancelled", actor, {"reason": _text(reason, 300), "refunds": refunds})
+    record(session, lot, "lot_cancelled", actor, {"reason": text(reason, 300), "refunds": refunds})
     return lot
 
 
 # --- applications and deposits ------------------------------------------------------------------
-
-
-def bar_party(session: Session, *, party_id: int, reason: str, actor: str, listed_until: date | None = None,
-              ) -> BarredParty:
-    """Bar a party from bidding: court-listed defaulter (失信被执行人) or after a default (rules.md)."""
-    registry.get_party(session, party_id)
-    row = BarredParty(party_id=party_id, reason=_text(reason, 200), listed_until=listed_until, listed_by=actor,
-                      created_at=now())
-    session.add(row)
-    session.flush()
-    # the subject names the bar-list entry, never the party: the ledger's public envelope must not identify a
-    # bidder (issue #12 item 3); the party is in the event's payload (its private part)
-    append_event(session, module="exchange", event_type="party_barred", subject=f"exchange.bar:{row.id}",
-                 actor=actor, payload={"party_id": party_id, "reason": row.reason, "listed_until": listed_until})
-    return row
-
-
-def bar_listed(party_id: int, on: date | None = None) -> Exists:
-    """The SQL test: the party is on the bar list on ``on`` (default today)."""
-    day = on or today()
-    return exists().where(BarredParty.party_id == party_id,
-                          (BarredParty.listed_until.is_(None)) | (BarredParty.listed_until >= day))
-
-
-def is_barred(session: Session, party_id: int, on: date | None = None) -> bool:
-    """Whether the party is on the bar list on ``on`` (default today)."""
-    return bool(session.scalar(select(bar_listed(party_id, on))))
-
-
-def barred_reason(session: Session, lot: Lot, party_id: int, *, listed: bool | None = None) -> str | None:
-    """Why a party may not bid on this lot, or None (eligibility predicates of the rule set); ``listed``
-    is the bar-list test when the caller already has it."""
-    lr = lot_rules(lot)
-    if lr.bar_court_defaulters and (is_barred(session, party_id) if listed is None else listed):
-        return "barred_list"
-    if party_id in (lot.excluded_party_ids or []):
-        return "related_party"
-    if lot.seller_party_id == party_id:
-        return "seller"
-    return None
 
 
 def apply_for_lot(session: Session, *, lot_id: int, party_id: int, actor: str, user_id: int | None = None,
@@ -289,291 +244,7 @@ def confirm_deposit(session: Session, *, sub_account: str, amount: Decimal | str
     return deposit
 
 
-def qualified_count(session: Session, lot_id: int) -> int:
-    """Bidders whose deposit is confirmed (they alone may bid)."""
-    return int(session.scalar(select(func.count()).select_from(Deposit).where(
-        Deposit.lot_id == lot_id, Deposit.status == DepositStatus.confirmed)) or 0)
-
-
-# --- time-driven transitions --------------------------------------------------------------------
-
-
-def advance_lot(session: Session, lot: Lot, actor: str = "system:clock") -> int:
-    """Fire every deadline of a locked lot that is due now, in order; returns how many fired (idempotent)."""
-    fired = 0
-    while True:
-        step = _due_step(lot, now())
-        if step is None:
-            return fired
-        step(session, lot, actor)
-        fired += 1
-
-
-Step = Callable[[Session, Lot, str], None]
-
-
-def _due_step(lot: Lot, at: datetime) -> Step | None:
-    if lot.phase == LotPhase.confirmed:  # the balance of the price falls due (any method)
-        from landbridge.exchange.settlement import due_step as settlement_step
-
-        return settlement_step(lot, at)
-    if lot.method == Method.tender:
-        from landbridge.exchange.tender import due_step  # the method modules build on this one
-
-        return due_step(lot, at)
-    if lot.method == Method.negotiated:
-        from landbridge.exchange.negotiated import due_step as negotiated_step
-
-        return negotiated_step(lot, at)
-    phase = lot.phase
-
-    def due(when: datetime | None) -> bool:
-        return when is not None and at >= ensure_utc(when)
-
-    if phase == LotPhase.announced and lot.method == Method.listing and due(lot.starts_at):
-        return _open_listing
-    if phase == LotPhase.announced and lot.method == Method.auction and due(lot.application_deadline):
-        return _close_registration
-    if phase == LotPhase.registration_closed and due(lot.starts_at):
-        return _open_auction
-    if phase == LotPhase.listing and lot.freeze_at is not None and due(lot.freeze_at) and not due(lot.ends_at):
-        return _freeze_listing
-    if phase in (LotPhase.listing, LotPhase.listing_frozen) and due(lot.ends_at):
-        return _end_listing
-    if phase in (LotPhase.countdown, LotPhase.live_auction) and due(lot.countdown_end):
-        return _close_bidding
-    return None
-
-
-def _move(session: Session, lot: Lot, name: str, actor: str, next_due: datetime | None, **payload: object) -> None:
-    lot.phase = rules.check_transition(name, lot.phase)
-    lot.next_due_at = next_due
-    lot.version += 1
-    session.flush()
-    record(session, lot, name, actor, dict(payload))
-
-
-def _open_listing(session: Session, lot: Lot, actor: str) -> None:
-    _move(session, lot, "open_listing", actor, lot.freeze_at or lot.ends_at, at=lot.starts_at)
-
-
-def _freeze_listing(session: Session, lot: Lot, actor: str) -> None:
-    _move(session, lot, "freeze_listing", actor, lot.ends_at, at=lot.freeze_at)
-
-
-def _close_registration(session: Session, lot: Lot, actor: str) -> None:
-    _move(session, lot, "close_registration", actor, lot.starts_at, at=lot.application_deadline,
-          qualified_bidders=qualified_count(session, lot.id))
-
-
-def _open_auction(session: Session, lot: Lot, actor: str) -> None:
-    lot.countdown_end = lot.ends_at
-    _move(session, lot, "open_auction", actor, lot.ends_at, at=lot.starts_at, ends_at=lot.ends_at)
-
-
-def _end_listing(session: Session, lot: Lot, actor: str) -> None:
-    """Listing end: ≥ N qualified bidders → countdown (限时竞价) from the listing end; else decide (art. 19)."""
-    lr = lot_rules(lot)
-    qualified = qualified_count(session, lot.id)
-    assert lot.ends_at is not None
-    if qualified >= lr.countdown_min_bidders:
-        lot.countdown_end = ensure_utc(lot.ends_at) + timedelta(seconds=lr.countdown_seconds)
-        _move(session, lot, "start_countdown", actor, lot.countdown_end, at=lot.ends_at,
-              countdown_end=lot.countdown_end, qualified_bidders=qualified, start_price_cny=lot.current_price_cny)
-        return
-    _decide(session, lot, actor, closed_at=ensure_utc(lot.ends_at))
-
-
-def _close_bidding(session: Session, lot: Lot, actor: str) -> None:
-    assert lot.countdown_end is not None
-    _decide(session, lot, actor, closed_at=ensure_utc(lot.countdown_end))
-
-
-def _top_bids(session: Session, lot_id: int, exclude: Sequence[int] = ()) -> list[tuple[int, Decimal]]:
-    """Each bidder's highest accepted bid, best first (a runner-up is the next distinct bidder)."""
-    stmt = (select(Bid.bidder_id, func.max(Bid.amount_cny))
-            .where(Bid.lot_id == lot_id, Bid.status == BidStatus.accepted).group_by(Bid.bidder_id))
-    skip = set(exclude)
-    rows = [(int(b), Decimal(a)) for b, a in session.execute(stmt).all() if int(b) not in skip]
-    return sorted(rows, key=lambda r: r[1], reverse=True)
-
-
-def _decide(session: Session, lot: Lot, actor: str, *, closed_at: datetime) -> None:
-    """DECIDING: award to the highest accepted bid or declare the lot unsuccessful (流拍) (art. 19-21)."""
-    lr = lot_rules(lot)
-    tops = _top_bids(session, lot.id)
-    reserve = reveal_reserve(session, lot, actor)
-    decision = rules.decide(lr, qualified_bidders=qualified_count(session, lot.id),
-                            top=tops[0] if tops else None, distinct_bidders=len(tops), reserve=reserve)
-    at = now()
-    lot.decided_at = at
-    result = LotResult(lot_id=lot.id, outcome="award" if decision.winner_bidder_id else "unsuccessful",
-                       reason=decision.reason, winner_bidder_id=decision.winner_bidder_id,
-                       price_cny=decision.price, decided_at=at, defaulted_bidder_ids=[],
-                       publish_by=add_workdays(to_local(at).date(), lr.result_publication_working_days))
-    if decision.winner_bidder_id is not None:
-        winner = session.get(Bidder, decision.winner_bidder_id)
-        assert winner is not None
-        result.winner_party_id = winner.party_id
-    session.add(result)
-    if decision.winner_bidder_id is None:
-        refunds = _refund_all(session, lot, exclude=())
-        _move(session, lot, "fail", actor, None, closed_at=closed_at, reason=decision.reason, refunds=refunds)
-        scan_lot(session, lot)
-        return
-    held = [tops[1][0]] if lr.promote_next and len(tops) > 1 else []
-    _convert(session, lot, decision.winner_bidder_id)
-    refunds = _refund_all(session, lot, exclude=[decision.winner_bidder_id, *held])
-    _move(session, lot, "award", actor, None, closed_at=closed_at, winner_bidder_id=decision.winner_bidder_id,
-          price_cny=decision.price, held_for_promotion=held, refunds=refunds)
-    scan_lot(session, lot)
-
-
-def _deposit_of(session: Session, bidder_id: int) -> Deposit:
-    deposit = session.execute(select(Deposit).where(Deposit.bidder_id == bidder_id)).scalar_one()
-    return deposit
-
-
-def _convert(session: Session, lot: Lot, bidder_id: int) -> None:
-    """The winner's deposit becomes earnest money (定金), applied to the price (art. 20)."""
-    deposit = _deposit_of(session, bidder_id)
-    deposit.status = DepositStatus.converted
-    deposit.settled_at = now()
-
-
-def _refund_all(session: Session, lot: Lot, *, exclude: Sequence[int]) -> int:
-    """Every confirmed deposit except ``exclude`` becomes due for refund within the rule set's working days."""
-    due_on = rules.refund_due_on(lot_rules(lot), today())
-    skip = set(exclude)
-    deposits = session.execute(select(Deposit).where(Deposit.lot_id == lot.id,
-                                                     Deposit.status == DepositStatus.confirmed)).scalars().all()
-    due = [d for d in deposits if d.bidder_id not in skip]
-    for deposit in due:
-        deposit.status = DepositStatus.refund_due
-        deposit.refund_due_on = due_on
-    return len(due)
-
-
-# --- results ------------------------------------------------------------------------------------
-
-
-def get_result_locked(session: Session, lot: Lot) -> LotResult:
-    result = session.execute(select(LotResult).where(LotResult.lot_id == lot.id)
-                             .execution_options(populate_existing=True)).scalar_one_or_none()
-    if result is None:
-        raise NotFound("exchange.result_not_found", "该标的尚无结果", "the lot has no result yet")
-    return result
-
-
-def confirm_award(session: Session, *, lot_id: int, actor: str) -> LotResult:
-    """Sign the award confirmation (成交确认书) and open the price settlement (价款结算); a runner-up held for
-    promotion stays held until the balance is paid (art. 20)."""
-    lot = lock_lot(session, lot_id)
-    rules.check_transition("confirm_award", lot.phase)
-    result = get_result_locked(session, lot)
-    assert result.winner_bidder_id is not None
-    at = now()
-    result.confirmation_no = f"CJ-{lot.number}"
-    result.confirmed_at = at
-    result.confirmed_by = actor
-    held = _held_runner(session, lot, result.winner_bidder_id)
-    refunds = _refund_all(session, lot, exclude=[result.winner_bidder_id, *held])
-    _move(session, lot, "confirm_award", actor, None, confirmation_no=result.confirmation_no,
-          winner_bidder_id=result.winner_bidder_id, price_cny=result.price_cny, refunds=refunds,
-          held_for_promotion=held)
-    issue_documents(session, lot_id=lot.id, actor=actor)  # 成交确认书 and contract, with their digests
-    from landbridge.exchange.settlement import open_settlement  # settlement builds on this module
-
-    open_settlement(session, lot, result, actor)
-    return result
-
-
-def _held_runner(session: Session, lot: Lot, winner_bidder_id: int) -> list[int]:
-    """The runner-up whose deposit stays held until the winner settles (promotion after a default)."""
-    if not lot_rules(lot).promote_next:
-        return []
-    tops = _ranked(session, lot, [winner_bidder_id, *get_result_locked(session, lot).defaulted_bidder_ids])
-    return [tops[0][0]] if tops and _deposit_of(session, tops[0][0]).status == DepositStatus.confirmed else []
-
-
-def record_default(session: Session, *, lot_id: int, actor: str, reason: str) -> Lot:
-    """The winner refuses or fails verification (悔拍): deposit forfeited; promote the next bidder or fail."""
-    lot = lock_lot(session, lot_id)
-    rules.check_transition("record_default", lot.phase)
-    result = get_result_locked(session, lot)
-    lr = lot_rules(lot)
-    loser = result.winner_bidder_id
-    assert loser is not None
-    if lot.phase == LotPhase.confirmed:  # after the confirmation: the balance was not paid (价款结算)
-        from landbridge.exchange.settlement import close_on_default
-
-        close_on_default(session, lot, loser, actor)
-    deposit = _deposit_of(session, loser)
-    deposit.status = DepositStatus.forfeited
-    deposit.settled_at = now()
-    record(session, lot, "deposit_forfeited", actor, {"bidder_code": _bidder(session, loser).bidder_code,
-                                                      "amount_cny": deposit.amount_cny, "reason": _text(reason, 300)})
-    defaulted = [*result.defaulted_bidder_ids, loser]
-    result.defaulted_bidder_ids = defaulted
-    tops = _ranked(session, lot, defaulted)
-    runner = tops[0] if lr.promote_next and tops else None
-    if runner is not None and _deposit_of(session, runner[0]).status == DepositStatus.confirmed \
-            and barred_reason(session, lot, _bidder(session, runner[0]).party_id) is None:
-        result.winner_bidder_id, result.price_cny = runner
-        result.winner_party_id = _bidder(session, runner[0]).party_id
-        result.reason = "promoted_next"
-        _convert(session, lot, runner[0])
-        _move(session, lot, "award", actor, None, defaulted_bidder_id=loser, reason=_text(reason, 300),
-              winner_bidder_id=runner[0], price_cny=runner[1], promoted=True)
-        return lot
-    result.outcome, result.reason = "unsuccessful", "winner_default"
-    result.winner_bidder_id = result.winner_party_id = result.price_cny = None
-    refunds = _refund_all(session, lot, exclude=())
-    _move(session, lot, "fail", actor, None, defaulted_bidder_id=loser, reason=_text(reason, 300), refunds=refunds)
-    return lot
-
-
-def _ranked(session: Session, lot: Lot, exclude: Sequence[int]) -> list[tuple[int, Decimal]]:
-    """Who may be promoted after a default, best first: the tender ranking, else each bidder's best bid."""
-    if lot.method == Method.tender:
-        from landbridge.exchange.tender import ranked_bidders
-
-        return ranked_bidders(session, lot, exclude)
-    return _top_bids(session, lot.id, exclude=exclude)
-
-
-def _bidder(session: Session, bidder_id: int) -> Bidder:
-    bidder = session.get(Bidder, bidder_id)
-    assert bidder is not None
-    return bidder
-
-
-def hand_over(session: Session, *, lot_id: int, actor: str) -> LotResult:
-    """Hand a settled award to the registry: lodge the transfer or the new right in the winner's name (L6, L7);
-    409 exchange.not_settled while the balance of the price is unpaid."""
-    lot = lock_lot(session, lot_id)
-    if lot.phase == LotPhase.confirmed:
-        raise Conflict("exchange.not_settled", "成交价款尚未结清，不能办理交割", "the price is not settled yet",
-                       phase=lot.phase)
-    rules.check_transition("hand_over", lot.phase)
-    result = get_result_locked(session, lot)
-    assert result.winner_party_id is not None
-    lr = lot_rules(lot)
-    holders = [(result.winner_party_id, "1")]
-    reason = f"农村产权交易 {lot.number} 成交确认书 {result.confirmation_no}"
-    application_id: int | None = None
-    if lr.handover == Handover.transfer and lot.unit_id is not None:
-        application_id = registry.lodge_transfer(session, actor=actor, unit_id=lot.unit_id, holders=holders,
-                                                 reason=reason, right_id=lot.right_id).id
-    elif lr.handover == Handover.new_right and lot.unit_id is not None:
-        application_id = registry.lodge_right_on_unit(
-            session, actor=actor, unit_id=lot.unit_id, right_type="land_management_right", holders=holders,
-            term_start=lot.term_start, term_end=lot.term_end, predecessor_id=lot.right_id,
-            attrs={"exchange_lot": lot.number, "price_cny": str(result.price_cny)}).id
-    result.registry_application_id = application_id
-    result.handed_over_at = now()
-    _move(session, lot, "hand_over", actor, None, registry_application_id=application_id, handover=lr.handover)
-    return result
+# --- re-listing ------------------------------------------------------------------------------------
 
 
 def relist_lot(session: Session, *, lot_id: int, actor: str, starts_at: datetime) -> Lot:
@@ -604,17 +275,6 @@ def relist_lot(session: Session, *, lot_id: int, actor: str, starts_at: datetime
 # --- scheduled work -----------------------------------------------------------------------------
 
 
-def fire_due_lots(session: Session, *, limit: int = 200) -> int:
-    """Fire every lot deadline that is due (listing start/end, freeze, countdown and auction end) once."""
-    at = now()
-    ids = list(session.execute(select(Lot.id).where(Lot.next_due_at.is_not(None), Lot.next_due_at <= at)
-                               .order_by(Lot.next_due_at, Lot.id).limit(limit)).scalars())
-    fired = 0
-    for lot_id in ids:
-        fired += advance_lot(session, lock_lot(session, lot_id), actor="system:worker")
-    return fired
-
-
 def refund_due_deposits(session: Session, *, limit: int = 500) -> int:
     """Refund losers' deposits (simulated bank transfer), each once; late refunds are flagged (art. 21)."""
     rows = session.execute(select(Deposit.lot_id, Deposit.id).where(Deposit.status == DepositStatus.refund_due)
@@ -630,7 +290,7 @@ def refund_due_deposits(session: Session, *, limit: int = 500) -> int:
         late = deposit.refund_due_on is not None and today() > deposit.refund_due_on
         session.flush()
         record(session, lot, "deposit_refunded", "system:worker", {
-            "bidder_code": _bidder(session, deposit.bidder_id).bidder_code, "amount_cny": deposit.amount_cny,
+            "bidder_code": bidder_of(session, deposit.bidder_id).bidder_code, "amount_cny": deposit.amount_cny,
             "due_on": deposit.refund_due_on, "late": late})
         done += 1
     return done

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -29,11 +29,9 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.cityprofile import Rule, rules_used
-from landbridge.errors import Conflict, NotFound, RuleViolation
-from landbridge.exchange import rules, service
-from landbridge.exchange.common import lock_lot, money, record
+from landbridge.errors import NotFound
+from landbridge.exchange.events import record
 from landbridge.exchange.models import Deposit, Lot, LotResult
-from landbridge.exchange.rules import LotPhase
 from landbridge.exchange.settlement_models import Settlement, SettlementInstalment
 from landbridge.exchange.settlement_rules import (
     OTHER_USE,
@@ -43,18 +41,17 @@ from landbridge.exchange.settlement_rules import (
     SettlementStatus,
     adjustment_base,
     collateral_distribution,
-    instalments_covered,
     is_overdue,
     land_use_category,
     overdue_at,
     settlement_terms,
 )
 from landbridge.exchange.settlement_rules import payment_plan as rules_payment_plan
-from landbridge.kernel.clock import ensure_utc, now, to_local
+from landbridge.kernel.clock import now, to_local
 
 ZERO = Decimal("0.00")
 __all__ = ["SettlementStatus", "find_settlement", "get_settlement", "instalments_of", "open_settlement",
-           "pay_balance", "settlement_for_sub_account", "settlement_rule"]
+           "settlement_for_sub_account", "settlement_rule"]
 
 
 def settlement_rule_entry(lot: Lot, name: str) -> Rule:
@@ -101,7 +98,7 @@ def open_settlement(session: Session, lot: Lot, result: LotResult, actor: str) -
     """Open the settlement of a just-confirmed award: balance, instalments and their due days, fee, payout and
     sub-account (L6).
 
-    Called by ``service.confirm_award`` on the locked lot; the lot's next deadline becomes the instant the first
+    Called by ``awards.confirm_award`` on the locked lot; the lot's next deadline becomes the instant the first
     instalment is overdue."""
     assert result.winner_bidder_id is not None and result.winner_party_id is not None
     assert result.price_cny is not None and result.confirmed_at is not None and result.confirmation_no is not None
@@ -135,7 +132,7 @@ def open_settlement(session: Session, lot: Lot, result: LotResult, actor: str) -
         "balance_cny": terms.balance, "fee_rate": row.fee_rate, "fee_cny": terms.fee, "payout_cny": terms.payout,
         "sub_account": row.sub_account, "due_on": due_on,
         "instalments": [{"seq": i.seq, "amount_cny": i.amount, "due_on": i.due_on} for i in plan],
-        "schedule_source": row.schedule_source, **_adjustment_payload(lot, row)})
+        "schedule_source": row.schedule_source, **adjustment_payload(lot, row)})
     return row
 
 
@@ -173,7 +170,7 @@ def adjustment_levy(session: Session, lot: Lot, price: Decimal) -> Levy | None:
     return Levy(category, rate, base_type, adjustment_base(base_type, price, None), rates_rule.source)
 
 
-def _adjustment_payload(lot: Lot, row: Settlement) -> dict[str, Any]:
+def adjustment_payload(lot: Lot, row: Settlement) -> dict[str, Any]:
     """The adjustment fee's fields of a ledger payload (none where the lot owes none)."""
     if row.adjustment_fee_cny is None:
         return {}
@@ -192,76 +189,6 @@ def payment_plan(lot: Lot, price: Decimal, earnest: Decimal, confirmed_on: date)
                               int(settlement_rule(lot, "contract_signing_working_days")),
                               int(settlement_rule(lot, "balance_payment_working_days")))
     return plan, rule.source
-
-
-def pay_balance(session: Session, *, sub_account: str, amount: Decimal | str, payer_name: str, bank_ref: str,
-                actor: str) -> Settlement:
-    """The bank credits the settlement sub-account: the next instalment's amount pays it, the whole remaining
-    balance pays every instalment left; the last instalment settles the lot and pays the seller out; anything
-    else is refused with a typed error; idempotent on the bank's reference (F4, L6)."""
-    paid = money(amount)
-    found = settlement_for_sub_account(session, sub_account)
-    if found is None:
-        raise NotFound("exchange.sub_account_not_found", "结算子账户不存在", "no such settlement sub-account")
-    lot = lock_lot(session, found.lot_id)
-    row = session.get(Settlement, found.id, populate_existing=True)
-    assert row is not None
-    if row.bank_ref == bank_ref or any(i.bank_ref == bank_ref for i in instalments_of(session, row.id)):
-        return row  # the bank repeated its callback
-    service.advance_lot(session, lot)  # an overdue instalment defaults the winner before the credit is judged
-    session.refresh(row)
-    if row.status != SettlementStatus.due:
-        raise Conflict("exchange.settlement_not_due", "该结算不在待付款状态（已付清或已违约）",
-                       "the settlement is not awaiting payment (paid or defaulted)", status=row.status)
-    if payer_name.strip() != registry.get_party(session, row.party_id).name:
-        raise RuleViolation("exchange.settlement_payer_mismatch", "价款须以受让方本人名义支付",
-                            "the balance must be paid in the winner's own name")
-    outstanding = [i for i in instalments_of(session, row.id) if i.status == InstalmentStatus.due]
-    covered = instalments_covered([i.amount_cny for i in outstanding], paid)
-    if covered == 0:
-        raise RuleViolation("exchange.settlement_amount_mismatch", "支付金额与应付的本期价款或剩余价款不符",
-                            "the amount paid is neither the instalment due nor the whole remaining balance",
-                            due=str(outstanding[0].amount_cny) if outstanding else "0.00",
-                            remaining=str(sum((i.amount_cny for i in outstanding), Decimal("0.00"))),
-                            paid=str(paid))
-    at = now()
-    total = len(instalments_of(session, row.id))
-    for inst in outstanding[:covered]:
-        inst.status, inst.bank_ref, inst.paid_at = InstalmentStatus.paid, bank_ref, at
-    row.paid_cny = (row.paid_cny or Decimal("0.00")) + paid
-    row.paid_at = at
-    left = outstanding[covered:]
-    if left:  # the next instalment's due day becomes the settlement's and the lot's deadline
-        row.due_on, row.overdue_at = left[0].due_on, overdue_at(left[0].due_on)
-        lot.next_due_at = row.overdue_at
-    session.flush()
-    for inst in outstanding[:covered]:
-        record(session, lot, "instalment_paid", actor, {
-            "confirmation_no": row.confirmation_no, "seq": inst.seq, "of": total, "amount_cny": inst.amount_cny,
-            "due_on": inst.due_on, "bank_ref": bank_ref, "paid_total_cny": row.paid_cny,
-            "remaining_cny": row.balance_cny - row.paid_cny})
-    if left:
-        return row
-    return _settle(session, lot, row, bank_ref=bank_ref, payer_name=payer_name.strip(), actor=actor)
-
-
-def _settle(session: Session, lot: Lot, row: Settlement, *, bank_ref: str, payer_name: str,
-            actor: str) -> Settlement:
-    """SETTLE: the whole balance is in; the lot may be handed over; the seller is paid the price less the service
-    fee and the adjustment fee (FEES_SETTLED: price = fee + adjustment fee + payout, fen exact)."""
-    row.status, row.bank_ref, row.payer_name = SettlementStatus.paid, bank_ref, payer_name
-    refunds = service._refund_all(session, lot, exclude=())  # the runner-up held for promotion is released
-    service._move(session, lot, "settle", actor, None, confirmation_no=row.confirmation_no, paid_cny=row.paid_cny,
-                  bank_ref=bank_ref, due_on=row.due_on, refunds=refunds)
-    row.payout_at = now()
-    row.distribution = proceeds_distribution(session, lot, row.payout_cny)
-    session.flush()
-    record(session, lot, "seller_payout", actor, {
-        "confirmation_no": row.confirmation_no, "payee_party_id": row.payout_party_id, "price_cny": row.price_cny,
-        "fee_rate": row.fee_rate, "fee_cny": row.fee_cny, "adjustment_fee_cny": row.adjustment_fee_cny or ZERO,
-        "payout_cny": row.payout_cny, **_adjustment_payload(lot, row),
-        **({"distribution": row.distribution} if row.distribution is not None else {})})
-    return row
 
 
 def proceeds_distribution(session: Session, lot: Lot, net: Decimal) -> list[dict[str, Any]] | None:
@@ -292,19 +219,3 @@ def close_on_default(session: Session, lot: Lot, bidder_id: int, actor: str) -> 
         "confirmation_no": row.confirmation_no, "balance_cny": row.balance_cny, "due_on": row.due_on,
         "paid_cny": row.paid_cny or Decimal("0.00"), "overdue": is_overdue(row.due_on, row.defaulted_at)})
     return row
-
-
-def due_step(lot: Lot, at: datetime) -> service.Step | None:
-    """A confirmed lot's deadline: the balance is overdue."""
-    if lot.phase == LotPhase.confirmed and lot.next_due_at is not None and at >= ensure_utc(lot.next_due_at):
-        return _balance_overdue
-    return None
-
-
-def _balance_overdue(session: Session, lot: Lot, actor: str) -> None:
-    """An instalment unpaid past its due day: the winner defaults (悔拍): deposit forfeited, next bidder
-    promoted or fail."""
-    rules.check_transition("record_default", lot.phase)
-    row = find_settlement(session, lot.id)
-    due = row.due_on.isoformat() if row is not None else "?"
-    service.record_default(session, lot_id=lot.id, actor=actor, reason=f"价款逾期未付（应于 {due} 前付清）")

@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
-from landbridge.exchange.common import record, today
+from landbridge.exchange.events import record
 from landbridge.exchange.models import Bid, Bidder, Deposit, Lot, LotResult, SupervisionFlag
 from landbridge.exchange.rules import DepositStatus, Method
+from landbridge.exchange.ruleset import today
 from landbridge.kernel.clock import now
 
 

@@ -35,8 +35,11 @@ from landbridge.auth import (
 from landbridge.config import Mode, get_settings
 from landbridge.errors import DomainError, Forbidden, NotFound, RuleViolation, Unauthorized
 from landbridge.exchange import (
+    awards,
+    barlist,
     bidding,
     disclosure,
+    payments,
     queries,
     reconcile,
     reserve,
@@ -45,8 +48,9 @@ from landbridge.exchange import (
     settlement,
     supervision,
 )
-from landbridge.exchange.common import REJECTIONS, lot_not_found, party_required, rejection
+from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.models import Bidder, Lot, LotResult
+from landbridge.exchange.refusals import REJECTIONS, party_required, rejection
 from landbridge.exchange.rules import Channel, LotPhase
 from landbridge.exchange.schemas import (
     ApplicationIn,
@@ -411,7 +415,7 @@ def confirm_award(lot_id: int, principal: Principal = Depends(operator),
                   session: Session = Depends(get_session)) -> ResultRead:
     """Sign the award confirmation (成交确认书)."""
     _owned_lot(session, principal, lot_id)
-    return result_read(session, service.confirm_award(session, lot_id=lot_id, actor=principal.actor))
+    return result_read(session, awards.confirm_award(session, lot_id=lot_id, actor=principal.actor))
 
 
 @router.post("/lots/{lot_id}/award/default", response_model=LotRead)
@@ -419,7 +423,7 @@ def record_default(lot_id: int, body: ReasonIn, principal: Principal = Depends(o
                    session: Session = Depends(get_session)) -> LotRead:
     """The winner defaults (悔拍): forfeit, then promote the next bidder or fail."""
     _owned_lot(session, principal, lot_id)
-    return lot_read(session, service.record_default(session, lot_id=lot_id, actor=principal.actor,
+    return lot_read(session, awards.record_default(session, lot_id=lot_id, actor=principal.actor,
                                                     reason=body.reason))
 
 
@@ -428,7 +432,7 @@ def hand_over(lot_id: int, principal: Principal = Depends(operator),
               session: Session = Depends(get_session)) -> ResultRead:
     """Lodge the registry application for the winner (transfer or new right)."""
     _owned_lot(session, principal, lot_id)
-    return result_read(session, service.hand_over(session, lot_id=lot_id, actor=principal.actor))
+    return result_read(session, awards.hand_over(session, lot_id=lot_id, actor=principal.actor))
 
 
 @router.post("/lots/{lot_id}/relist", response_model=LotRead, status_code=201)
@@ -452,7 +456,7 @@ def cancel(lot_id: int, body: ReasonIn, principal: Principal = Depends(operator)
 def bar(body: BarIn, principal: Principal = Depends(operator),
         session: Session = Depends(get_session)) -> dict[str, Any]:
     """Put a party on the bar list (court-listed defaulter)."""
-    row = service.bar_party(session, party_id=body.party_id, reason=body.reason, actor=principal.actor,
+    row = barlist.bar_party(session, party_id=body.party_id, reason=body.reason, actor=principal.actor,
                             listed_until=body.listed_until)
     return {"id": row.id, "party_id": row.party_id, "listed_until": row.listed_until}
 
@@ -534,7 +538,7 @@ async def bank_callback(request: Request) -> DepositRead:
                   "bank_ref": body.bank_ref}
         try:
             if settlement.settlement_for_sub_account(session, body.sub_account) is not None:
-                paid = settlement.pay_balance(session, **credit, actor="bank:callback")
+                paid = payments.pay_balance(session, **credit, actor="bank:callback")
                 reconcile.record_bank_credit(session, **credit, outcome=reconcile.MATCHED)
                 return DepositRead(sub_account=paid.sub_account, amount_cny=paid.balance_cny, status=paid.status,
                                    confirmed_at=paid.paid_at)

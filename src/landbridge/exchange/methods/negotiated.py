@@ -16,10 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.errors import Conflict, NotFound, RuleViolation
-from landbridge.exchange import queries, rules, service
-from landbridge.exchange.common import money, record
-from landbridge.exchange.method_common import conclude, method_lot, qualified_bidder, text_field
+from landbridge.exchange import queries, rules
+from landbridge.exchange.events import record
+from landbridge.exchange.inputs import money
+from landbridge.exchange.inputs import text as text_field
+from landbridge.exchange.lots import Step, conclude, move_lot
 from landbridge.exchange.method_models import Objection
+from landbridge.exchange.methods.shared import method_lot, qualified_bidder
 from landbridge.exchange.models import Lot, LotResult
 from landbridge.exchange.rules import LotPhase, Method
 from landbridge.kernel.clock import ensure_utc, now
@@ -34,13 +37,13 @@ class ObjectionStatus(StrEnum):
 
 
 def _negotiated_lot(session: Session, lot_id: int) -> Lot:
-    return method_lot(session, lot_id, Method.negotiated)
+    return method_lot(session, lot_id, Method.negotiated, due_step)
 
 
 # --- deadlines ----------------------------------------------------------------------------------
 
 
-def due_step(lot: Lot, at: datetime) -> service.Step | None:
+def due_step(lot: Lot, at: datetime) -> Step | None:
     """The negotiated lot's next due deadline: publicity opens at the start and ends after its working days."""
     if lot.phase == LotPhase.announced and at >= ensure_utc(lot.starts_at):
         return _open_publicity
@@ -50,12 +53,12 @@ def due_step(lot: Lot, at: datetime) -> service.Step | None:
 
 
 def _open_publicity(session: Session, lot: Lot, actor: str) -> None:
-    service._move(session, lot, "open_publicity", actor, lot.ends_at, at=lot.starts_at, publicity_end=lot.ends_at)
+    move_lot(session, lot, "open_publicity", actor, lot.ends_at, at=lot.starts_at, publicity_end=lot.ends_at)
 
 
 def _end_publicity(session: Session, lot: Lot, actor: str) -> None:
     pending = _objections(session, lot.id, ObjectionStatus.pending)
-    service._move(session, lot, "end_publicity", actor, None, at=lot.ends_at, objections_pending=len(pending))
+    move_lot(session, lot, "end_publicity", actor, None, at=lot.ends_at, objections_pending=len(pending))
 
 
 # --- objections ---------------------------------------------------------------------------------

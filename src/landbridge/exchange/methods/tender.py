@@ -17,12 +17,16 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from landbridge.errors import Conflict, Forbidden, NotFound, RuleViolation
-from landbridge.exchange import sealing, service, tender_rules
-from landbridge.exchange.common import lot_rules, money, record
-from landbridge.exchange.method_common import conclude, method_lot, qualified_bidder, text_field
+from landbridge.exchange import sealing, tender_rules
+from landbridge.exchange.events import record
+from landbridge.exchange.inputs import money
+from landbridge.exchange.inputs import text as text_field
+from landbridge.exchange.lots import Step, bidder_of, conclude, move_lot
 from landbridge.exchange.method_models import Tender, TenderEvaluator, TenderScore
+from landbridge.exchange.methods.shared import method_lot, qualified_bidder
 from landbridge.exchange.models import Bidder, Lot
 from landbridge.exchange.rules import LotPhase, Method
+from landbridge.exchange.ruleset import lot_rules
 from landbridge.kernel.clock import ensure_utc, now
 
 PANEL_PHASES = frozenset({LotPhase.draft, LotPhase.announced, LotPhase.tendering, LotPhase.evaluation})
@@ -30,7 +34,7 @@ MAX_DOCUMENTS = 20
 
 
 def _tender_lot(session: Session, lot_id: int) -> Lot:
-    return method_lot(session, lot_id, Method.tender)
+    return method_lot(session, lot_id, Method.tender, due_step)
 
 
 def _aad(lot_id: int, bidder_id: int) -> bytes:
@@ -125,7 +129,7 @@ def submit_tender(session: Session, *, lot_id: int, bidder_id: int, price: Decim
 # --- deadlines ----------------------------------------------------------------------------------
 
 
-def due_step(lot: Lot, at: datetime) -> service.Step | None:
+def due_step(lot: Lot, at: datetime) -> Step | None:
     """The tender lot's next due deadline: the window opens at the start, the tenders open after its close."""
     if lot.phase == LotPhase.announced and at >= ensure_utc(lot.starts_at):
         return _open_tendering
@@ -137,8 +141,8 @@ def due_step(lot: Lot, at: datetime) -> service.Step | None:
 
 def _open_tendering(session: Session, lot: Lot, actor: str) -> None:
     assert lot.ends_at is not None
-    service._move(session, lot, "open_tendering", actor, tender_rules.opening_at(lot_rules(lot), lot.ends_at),
-                  at=lot.starts_at, window_end=lot.ends_at)
+    move_lot(session, lot, "open_tendering", actor, tender_rules.opening_at(lot_rules(lot), lot.ends_at),
+             at=lot.starts_at, window_end=lot.ends_at)
 
 
 def _open_tenders(session: Session, lot: Lot, actor: str) -> None:
@@ -159,14 +163,14 @@ def _open_tenders(session: Session, lot: Lot, actor: str) -> None:
         row.plan_summary = content["plan_summary"]
         row.documents = content["documents"]
         row.opened_at = opened_at
-        listed.append({"bidder_code": service._bidder(session, row.bidder_id).bidder_code, "receipt": row.receipt,
+        listed.append({"bidder_code": bidder_of(session, row.bidder_id).bidder_code, "receipt": row.receipt,
                        "price_cny": row.price_cny})
     session.flush()
     if not tender_rules.enough_tenders(lr, len(tenders)):
         conclude(session, lot, actor, transition="fail", reason="too_few_tenders", closed_at=opened_at,
                  tenders=listed)
         return
-    service._move(session, lot, "open_tenders", actor, None, at=opened_at, tenders=listed)
+    move_lot(session, lot, "open_tenders", actor, None, at=opened_at, tenders=listed)
 
 
 # --- evaluation ---------------------------------------------------------------------------------
@@ -235,15 +239,6 @@ def _decide(session: Session, lot: Lot, actor: str) -> None:
     hold = [ranked[1].bidder_id] if lr.promote_next and len(ranked) > 1 else []
     conclude(session, lot, actor, transition="award", reason=decision.reason, winner=decision.winner_bidder_id,
              price=decision.price, hold=hold, ranking=summary)
-
-
-def ranked_bidders(session: Session, lot: Lot, exclude: Sequence[int]) -> list[tuple[int, Decimal]]:
-    """The tender ranking as (bidder, price), best first, without ``exclude`` (promotion after a default)."""
-    skip = set(exclude)
-    rows = session.execute(select(Tender.bidder_id, Tender.price_cny).where(Tender.lot_id == lot.id,
-                                                                            Tender.rank.is_not(None))
-                           .order_by(Tender.rank)).all()
-    return [(int(b), Decimal(str(p))) for b, p in rows if int(b) not in skip]
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -1,0 +1,64 @@
+"""The bar list (禁止竞买名单, F4; rules.md Exchange): who may not bid, on the list or on one lot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Exists, Select, exists, select
+from sqlalchemy.orm import Session
+
+from landbridge import registry
+from landbridge.exchange.inputs import text
+from landbridge.exchange.models import BarredParty, Lot
+from landbridge.exchange.ruleset import lot_rules, today
+from landbridge.kernel.clock import now
+from landbridge.ledger import append_event
+
+
+def bar_party(session: Session, *, party_id: int, reason: str, actor: str, listed_until: date | None = None,
+              ) -> BarredParty:
+    """Bar a party from bidding: court-listed defaulter (失信被执行人) or after a default (rules.md)."""
+    registry.get_party(session, party_id)
+    row = BarredParty(party_id=party_id, reason=text(reason, 200), listed_until=listed_until, listed_by=actor,
+                      created_at=now())
+    session.add(row)
+    session.flush()
+    # the subject names the bar-list entry, never the party: the ledger's public envelope must not identify a
+    # bidder (issue #12 item 3); the party is in the event's payload (its private part)
+    append_event(session, module="exchange", event_type="party_barred", subject=f"exchange.bar:{row.id}",
+                 actor=actor, payload={"party_id": party_id, "reason": row.reason, "listed_until": listed_until})
+    return row
+
+
+def bar_listed(party_id: int, on: date | None = None) -> Exists:
+    """The SQL test: the party is on the bar list on ``on`` (default today)."""
+    day = on or today()
+    return exists().where(BarredParty.party_id == party_id,
+                          (BarredParty.listed_until.is_(None)) | (BarredParty.listed_until >= day))
+
+
+def barred_parties(party_ids: Iterable[int], on: date | None = None) -> Select[Any]:
+    """The SQL query: which of these parties are on the bar list on ``on`` (default today)."""
+    day = on or today()
+    return select(BarredParty.party_id).where(BarredParty.party_id.in_(sorted(set(party_ids))),
+                                              (BarredParty.listed_until.is_(None)) | (BarredParty.listed_until >= day))
+
+
+def is_barred(session: Session, party_id: int, on: date | None = None) -> bool:
+    """Whether the party is on the bar list on ``on`` (default today)."""
+    return bool(session.scalar(select(bar_listed(party_id, on))))
+
+
+def barred_reason(session: Session, lot: Lot, party_id: int, *, listed: bool | None = None) -> str | None:
+    """Why a party may not bid on this lot, or None (eligibility predicates of the rule set); ``listed``
+    is the bar-list test when the caller already has it."""
+    lr = lot_rules(lot)
+    if lr.bar_court_defaulters and (is_barred(session, party_id) if listed is None else listed):
+        return "barred_list"
+    if party_id in (lot.excluded_party_ids or []):
+        return "related_party"
+    if lot.seller_party_id == party_id:
+        return "seller"
+    return None
