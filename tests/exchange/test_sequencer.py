@@ -17,7 +17,8 @@ from landbridge.errors import Conflict, DomainError, NotFound, RuleViolation
 from landbridge.exchange import bidding, sequencer
 from landbridge.exchange.bidding import BidRequest, place_bids
 from landbridge.exchange.models import Bid, Bidder, Lot
-from landbridge.exchange.sequencer import BidReceipt, BidSequencer, judge_batch
+from landbridge.exchange.schemas import BidRead
+from landbridge.exchange.sequencer import BidSequencer, judge_batch
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import list_events, verify_ledger
 from tests.exchange.conftest import build_world, enrol, new_lot, to
@@ -88,7 +89,7 @@ def test_a_bidder_may_be_named_by_its_party(db: Database, clock: Clock) -> None:
         party = s.scalar(select(Bidder.party_id).where(Bidder.id == first))
     [receipt, stranger] = judge_batch([req(lot, None, "100000.00", "p", party_id=party),
                                        req(lot, None, "101000.00", "q", party_id=10**9)])
-    assert isinstance(receipt, BidReceipt) and receipt.status == "accepted" and receipt.current_price_cny == \
+    assert isinstance(receipt, BidRead) and receipt.status == "accepted" and receipt.current_price_cny == \
         Decimal("100000.00")
     assert isinstance(stranger, NotFound) and stranger.code == "exchange.bidder_not_found"
 
@@ -111,12 +112,12 @@ def test_concurrent_submissions_are_answered_after_their_commit(db: Database, cl
     done, pending = wait(futures, timeout=60)
     assert not pending
     results = [f.result() for f in done]
-    assert all(isinstance(r, BidReceipt) for r in results)
-    statuses = sorted(r.status for r in results if isinstance(r, BidReceipt))
+    assert all(isinstance(r, BidRead) for r in results)
+    statuses = sorted(r.status for r in results if isinstance(r, BidRead))
     assert statuses == ["accepted"] + ["rejected"] * (len(bidders) - 1)
     with db.transaction(readonly=True) as s:  # every answer is in the database (answered after the commit)
         stored = dict(s.execute(select(Bid.id, Bid.status).where(Bid.lot_id == lot)).all())
-    assert {r.id: r.status for r in results if isinstance(r, BidReceipt)} == stored
+    assert {r.id: r.status for r in results if isinstance(r, BidRead)} == stored
 
 
 def test_a_failed_batch_is_retried_and_a_broken_request_fails_alone(db: Database, clock: Clock,
@@ -135,7 +136,7 @@ def test_a_failed_batch_is_retried_and_a_broken_request_fails_alone(db: Database
 
     monkeypatch.setattr(sequencer, "place_bids", flaky)
     [first] = judge_batch([req(lot, a, "100000.00", "k1")])  # the first attempt deadlocks, the retry commits
-    assert isinstance(first, BidReceipt) and first.status == "accepted" and calls == [1, 1]
+    assert isinstance(first, BidRead) and first.status == "accepted" and calls == [1, 1]
     seq = BidSequencer()
     boom: Future[sequencer.Result] = Future()
     ok: Future[sequencer.Result] = Future()
@@ -145,5 +146,5 @@ def test_a_failed_batch_is_retried_and_a_broken_request_fails_alone(db: Database
     with pytest.raises(ZeroDivisionError):
         boom.result(timeout=60)
     result = ok.result(timeout=60)
-    assert isinstance(result, BidReceipt) and result.status == "accepted"
+    assert isinstance(result, BidRead) and result.status == "accepted"
     assert result.current_price_cny == Decimal("102000.00")

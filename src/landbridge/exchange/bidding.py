@@ -29,6 +29,7 @@ from landbridge.exchange.lots import lock_lots, lot_not_found
 from landbridge.exchange.models import Bid, Bidder, Deposit, Lot
 from landbridge.exchange.rules import BidStatus, Channel, DepositStatus, LotPhase
 from landbridge.exchange.ruleset import lot_rules
+from landbridge.exchange.schemas import BidRead
 from landbridge.kernel.clock import ensure_utc, now
 from landbridge.ledger import NewEvent, append_events
 
@@ -45,6 +46,15 @@ class BidOutcome:
     @property
     def accepted(self) -> bool:
         return self.bid.status == BidStatus.accepted
+
+    def read(self) -> BidRead:
+        """The judged bid as the API answers it, as plain values taken inside the transaction that recorded it
+        (safe to use after it); the answer adds the server time (``views.bid_answer``)."""
+        bid, lot = self.bid, self.lot
+        return BidRead(id=bid.id, lot_id=bid.lot_id, bidder_code=self.bidder_code, amount_cny=bid.amount_cny,
+                       status=bid.status, reject_code=bid.reject_code, phase=bid.phase, channel=bid.channel,
+                       placed_at=bid.placed_at, replay=self.replay, current_price_cny=lot.current_price_cny,
+                       countdown_end=lot.countdown_end)
 
 
 def _open_now(lot: Lot) -> bool:

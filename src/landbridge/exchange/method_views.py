@@ -26,7 +26,7 @@ from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.method_models import Objection, Tender
 from landbridge.exchange.methods import negotiated, tender
 from landbridge.exchange.models import Lot
-from landbridge.exchange.pages import _act, operator_act, operator_of, _page
+from landbridge.exchange.pages import _act, _page, operator_act, operator_of
 from landbridge.exchange.rules import LotPhase
 from landbridge.exchange.schemas import ResultRead
 from landbridge.exchange.views import result_read

@@ -19,9 +19,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import datetime
-from decimal import Decimal
+from dataclasses import replace
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
@@ -30,38 +28,13 @@ from sqlalchemy.orm import Session
 from landbridge.auth import Role, check_role, invalid_token, principals_from_tokens
 from landbridge.db import Database, get_database
 from landbridge.errors import DomainError
-from landbridge.exchange.bidding import BidOutcome, BidRequest, place_bids
+from landbridge.exchange.bidding import BidRequest, place_bids
 from landbridge.exchange.refusals import party_required
+from landbridge.exchange.schemas import BidRead
 
 log = logging.getLogger("landbridge.exchange.sequencer")
 BIDDERS = (Role.bidder,)
-
-
-@dataclass(frozen=True)
-class BidReceipt:
-    """A judged bid as plain values, taken inside the transaction that recorded it (safe to use after it)."""
-
-    id: int
-    lot_id: int
-    bidder_code: str
-    amount_cny: Decimal
-    status: str
-    reject_code: str | None
-    phase: str
-    channel: str
-    placed_at: datetime
-    replay: bool
-    current_price_cny: Decimal | None
-    countdown_end: datetime | None
-
-    @classmethod
-    def of(cls, outcome: BidOutcome) -> BidReceipt:
-        bid, lot = outcome.bid, outcome.lot
-        return cls(bid.id, bid.lot_id, outcome.bidder_code, bid.amount_cny, bid.status, bid.reject_code, bid.phase,
-                   bid.channel, bid.placed_at, outcome.replay, lot.current_price_cny, lot.countdown_end)
-
-
-Result = BidReceipt | DomainError
+Result = BidRead | DomainError
 
 
 def identify(session: Session, requests: Sequence[BidRequest]) -> list[BidRequest | DomainError]:
@@ -138,7 +111,7 @@ def judge_batch(requests: Sequence[BidRequest], *, attempts: int = 3, link: Link
                 results: list[Result] = []
                 for caller in callers:
                     outcome = next(judged) if isinstance(caller, BidRequest) else caller
-                    results.append(outcome if isinstance(outcome, DomainError) else BidReceipt.of(outcome))
+                    results.append(outcome if isinstance(outcome, DomainError) else outcome.read())
             return results
         except DBAPIError:
             if link is not None:

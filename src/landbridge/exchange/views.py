@@ -77,7 +77,7 @@ from landbridge.exchange.schemas import (
     SettlementRead,
     TimeRead,
 )
-from landbridge.exchange.sequencer import BidReceipt, sequencer
+from landbridge.exchange.sequencer import sequencer
 from landbridge.exchange.settlement_rules import is_overdue
 from landbridge.kernel.clock import now
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -354,13 +354,10 @@ def _released(session: Session, response: T) -> T:
     return response
 
 
-def bid_answer(outcome: bidding.BidOutcome | BidReceipt) -> JSONResponse:
+def bid_answer(outcome: bidding.BidOutcome | BidRead) -> JSONResponse:
     """A judged bid as the API answers it: 201 accepted, 200 a replay, the typed refusal with the lot's price."""
-    bid = outcome if isinstance(outcome, BidReceipt) else BidReceipt.of(outcome)
-    out = BidRead(id=bid.id, lot_id=bid.lot_id, bidder_code=bid.bidder_code, amount_cny=bid.amount_cny,
-                  status=bid.status, reject_code=bid.reject_code, phase=bid.phase, channel=bid.channel,
-                  placed_at=bid.placed_at, replay=bid.replay, current_price_cny=bid.current_price_cny,
-                  countdown_end=bid.countdown_end, server_time=now())
+    bid = outcome if isinstance(outcome, BidRead) else outcome.read()
+    out = bid.model_copy(update={"server_time": now()})
     if bid.reject_code is not None:
         # the lot's price after the refusal travels with it: the bidder can raise without another read
         price = None if bid.current_price_cny is None else str(bid.current_price_cny)
