@@ -24,7 +24,7 @@ from landbridge.exchange.models import Bid, Bidder, Deposit, Lot, LotResult
 from landbridge.exchange.rules import BidStatus, DepositStatus
 from landbridge.exchange.ruleset import lot_rules, today
 from landbridge.exchange.supervision import scan_lot
-from landbridge.kernel.clock import now, to_local
+from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.kernel.workdays import add_workdays
 
 Step = Callable[[Session, Lot, str], None]
@@ -71,6 +71,11 @@ def move_lot(session: Session, lot: Lot, name: str, actor: str, next_due: dateti
     lot.version += 1
     session.flush()
     record(session, lot, name, actor, dict(payload))
+
+
+def is_due(when: datetime | None, at: datetime) -> bool:
+    """Whether a deadline is set and has passed at ``at``."""
+    return when is not None and at >= ensure_utc(when)
 
 
 def fire_due(session: Session, lot: Lot, due_step: StepFinder, actor: str) -> int:

@@ -7,25 +7,20 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from landbridge.exchange.lots import Step, move_lot, qualified_count
+from landbridge.exchange.lots import Step, is_due, move_lot, qualified_count
 from landbridge.exchange.methods.bids import close_bidding
 from landbridge.exchange.models import Lot
 from landbridge.exchange.rules import LotPhase
-from landbridge.kernel.clock import ensure_utc
 
 
 def due_step(lot: Lot, at: datetime) -> Step | None:
     """The auction lot's next due deadline: registration close, auction start, auction end."""
     phase = lot.phase
-
-    def due(when: datetime | None) -> bool:
-        return when is not None and at >= ensure_utc(when)
-
-    if phase == LotPhase.announced and due(lot.application_deadline):
+    if phase == LotPhase.announced and is_due(lot.application_deadline, at):
         return _close_registration
-    if phase == LotPhase.registration_closed and due(lot.starts_at):
+    if phase == LotPhase.registration_closed and is_due(lot.starts_at, at):
         return _open_auction
-    if phase in (LotPhase.countdown, LotPhase.live_auction) and due(lot.countdown_end):
+    if phase in (LotPhase.countdown, LotPhase.live_auction) and is_due(lot.countdown_end, at):
         return close_bidding
     return None
 

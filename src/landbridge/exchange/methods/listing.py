@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from landbridge.exchange.lots import Step, move_lot, qualified_count
+from landbridge.exchange.lots import Step, is_due, move_lot, qualified_count
 from landbridge.exchange.methods.bids import close_bidding, decide
 from landbridge.exchange.models import Lot
 from landbridge.exchange.rules import LotPhase
@@ -18,17 +18,14 @@ from landbridge.kernel.clock import ensure_utc
 def due_step(lot: Lot, at: datetime) -> Step | None:
     """The listing lot's next due deadline: listing start, freeze, listing end, countdown end."""
     phase = lot.phase
-
-    def due(when: datetime | None) -> bool:
-        return when is not None and at >= ensure_utc(when)
-
-    if phase == LotPhase.announced and due(lot.starts_at):
+    if phase == LotPhase.announced and is_due(lot.starts_at, at):
         return _open_listing
-    if phase == LotPhase.listing and lot.freeze_at is not None and due(lot.freeze_at) and not due(lot.ends_at):
+    if phase == LotPhase.listing and lot.freeze_at is not None and is_due(lot.freeze_at, at) \
+            and not is_due(lot.ends_at, at):
         return _freeze_listing
-    if phase in (LotPhase.listing, LotPhase.listing_frozen) and due(lot.ends_at):
+    if phase in (LotPhase.listing, LotPhase.listing_frozen) and is_due(lot.ends_at, at):
         return _end_listing
-    if phase in (LotPhase.countdown, LotPhase.live_auction) and due(lot.countdown_end):
+    if phase in (LotPhase.countdown, LotPhase.live_auction) and is_due(lot.countdown_end, at):
         return close_bidding
     return None
 
