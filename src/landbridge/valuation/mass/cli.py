@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.console import Console
 
-from landbridge.valuation.mass_models import HOLDOUT_SHARE
-from landbridge.valuation.ratio_cli import print_study_table
+from landbridge.valuation.mass.models import HOLDOUT_SHARE
+from landbridge.valuation.ratio.cli import print_study_table
 
 if TYPE_CHECKING:
     # numpy, pyarrow, LightGBM and scipy are imported by the functions that use them, so that ``landbridge
     # --help`` and the light commands do not pay for them at start.
     import numpy as np
 
-    from landbridge.valuation import mass
-    from landbridge.valuation.mass_study import SalesSet
+    from landbridge.valuation.mass import engine as mass
+    from landbridge.valuation.mass.study import SalesSet
 
 
 def _columns(text: str | None) -> list[str]:
@@ -32,7 +32,7 @@ def read_table(path: Path, strings: list[str], others: list[str]) -> dict[str, n
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    from landbridge.valuation.mass import MassError
+    from landbridge.valuation.mass.engine import MassError
 
     wanted = list(dict.fromkeys(strings + others))
     if not path.exists():
@@ -71,9 +71,9 @@ def sales_set(data: dict[str, np.ndarray], *, price: str, date: str | None, lon:
     """Columns of a sales table as a ``SalesSet``: price per m² (per unit without ``area``), Ky with use and term."""
     import numpy as np
 
-    from landbridge.valuation import mass
-    from landbridge.valuation.mass import FeatureSpec, MassError
-    from landbridge.valuation.mass_study import SalesSet
+    from landbridge.valuation.mass import engine as mass
+    from landbridge.valuation.mass.engine import FeatureSpec, MassError
+    from landbridge.valuation.mass.study import SalesSet
 
     n = len(data[price])
     for c in [price, area, term, lon, lat, *features]:
@@ -125,9 +125,9 @@ def mass_appraise(path: Path, *, price: str, date: str | None = None, lon: str |
     """Fit on the sales outside a seeded holdout and return the held-out ratio study with model facts (L1)."""
     import numpy as np
 
-    from landbridge.valuation import mass
-    from landbridge.valuation.mass import MassError
-    from landbridge.valuation.mass_study import holdout_study
+    from landbridge.valuation.mass import engine as mass
+    from landbridge.valuation.mass.engine import MassError
+    from landbridge.valuation.mass.study import holdout_study
 
     if method not in mass.METHODS:
         raise MassError(f"unknown method {method!r}: one of {', '.join(mass.METHODS)}")
@@ -176,8 +176,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
     ) -> None:
         """Mass appraisal of any sales table: fit on the rest, IAAO ratio study of the held-out sales (L1)."""
-        from landbridge.valuation.mass import MassError
-        from landbridge.valuation.ratio import RatioInputError
+        from landbridge.valuation.mass.engine import MassError
+        from landbridge.valuation.ratio.study import RatioInputError
 
         try:
             result = mass_appraise(sales, price=price, date=date, lon=lon, lat=lat, features=_columns(features),

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from landbridge.config import get_settings
-from landbridge.valuation.ratio import (
+from landbridge.valuation.ratio.study import (
     RatioInputError,
     RatioStandards,
     RatioStudy,

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, require_roles
 from landbridge.kernel.bounds import Day
-from landbridge.valuation import jobs, mass_service
-from landbridge.valuation.mass_models import HOLDOUT_SHARE, MassRun
+from landbridge.valuation.mass import jobs
+from landbridge.valuation.mass import service as mass_service
+from landbridge.valuation.mass.models import HOLDOUT_SHARE, MassRun
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/valuation", tags=["valuation"], route_class=TransactionalRoute)

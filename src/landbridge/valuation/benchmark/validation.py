@@ -37,8 +37,8 @@ from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.ledger import append_event
 from landbridge.registry.models import Parcel
-from landbridge.valuation.benchmark_models import FlagReason, FlagStatus, SaleFlag
-from landbridge.valuation.models import Sale
+from landbridge.valuation.benchmark.models import FlagReason, FlagStatus, SaleFlag
+from landbridge.valuation.sales.models import Sale
 
 MODULE = "valuation"
 MAD_SCALE = 0.6745  # Φ⁻¹(¾): makes the MAD of a normal sample comparable to its sd

@@ -26,10 +26,11 @@ from landbridge.config import get_settings
 from landbridge.errors import Forbidden, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.registry import get_parcel
-from landbridge.valuation import benchmark, comparison, validation
-from landbridge.valuation.benchmark_models import FlagReason, FlagStatus, SaleFlag
-from landbridge.valuation.ratio import RatioInputError, read_csv_columns
-from landbridge.valuation.ratio_cli import run_ratio_study
+from landbridge.valuation.benchmark import comparison, validation
+from landbridge.valuation.benchmark import service as benchmark
+from landbridge.valuation.benchmark.models import FlagReason, FlagStatus, SaleFlag
+from landbridge.valuation.ratio.cli import run_ratio_study
+from landbridge.valuation.ratio.study import RatioInputError, read_csv_columns
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/valuation", tags=["valuation"], route_class=TransactionalRoute)

@@ -20,10 +20,11 @@ from landbridge.auth import Principal, Role, check_region, optional_principal
 from landbridge.auth.service import region_prefix
 from landbridge.errors import DomainError
 from landbridge.registry import get_parcel
-from landbridge.valuation import benchmark, comparison, validation
-from landbridge.valuation.benchmark_models import FlagReason, FlagStatus
-from landbridge.valuation.benchmark_views import coefficient_json, comparison_json
-from landbridge.valuation.models import Sale
+from landbridge.valuation.benchmark import comparison, validation
+from landbridge.valuation.benchmark import service as benchmark
+from landbridge.valuation.benchmark.models import FlagReason, FlagStatus
+from landbridge.valuation.benchmark.views import coefficient_json, comparison_json
+from landbridge.valuation.sales.models import Sale
 from landbridge.web.i18n import layered_translator, request_locale
 from landbridge.web.pages import check_csrf, csrf_token, page_caller
 from landbridge.web.render import render, render_error

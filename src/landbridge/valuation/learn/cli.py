@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Learn what a benchmark system's base prices and factor tables should be from market sales (L1)."""
         from landbridge.db import get_database, use_database
-        from landbridge.valuation.learn_service import learn_benchmark_coefficients, learn_run_json
+        from landbridge.valuation.learn.service import learn_benchmark_coefficients, learn_run_json
 
         use_database(database)
         start: date | None = since.date() if since else None

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, optional_principal, require_roles
 from landbridge.errors import DomainError, RuleViolation
-from landbridge.valuation import learn_service
-from landbridge.valuation.benchmark import get_benchmark_system
-from landbridge.valuation.learn_models import LearnRun
+from landbridge.valuation.benchmark.service import get_benchmark_system
+from landbridge.valuation.learn import service as learn_service
+from landbridge.valuation.learn.models import LearnRun
 from landbridge.web.i18n import layered_translator, request_locale, translator
 from landbridge.web.pages import check_csrf, csrf_token, land_use_label, page_caller
 from landbridge.web.render import render, render_error

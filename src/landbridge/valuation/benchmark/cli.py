@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import a benchmark price system from its JSON file (as a draft, or published) (L1)."""
         from landbridge.db import get_database
-        from landbridge.valuation.benchmark import import_benchmark_system, publish_benchmark_system
+        from landbridge.valuation.benchmark.service import import_benchmark_system, publish_benchmark_system
 
         try:
             doc = json.loads(file.read_text(encoding="utf-8"))
@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
                           actor: str = typer.Option("cli", "--actor")) -> None:
         """Publish a draft benchmark system; the one it replaces is retired (L1)."""
         from landbridge.db import get_database
-        from landbridge.valuation.benchmark import publish_benchmark_system
+        from landbridge.valuation.benchmark.service import publish_benchmark_system
 
         _database(database)
         try:
@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
                          database: str | None = typer.Option(None, "--database")) -> None:
         """Write a benchmark system as its JSON document, the import format (L1)."""
         from landbridge.db import get_database
-        from landbridge.valuation.benchmark import export_benchmark_system
+        from landbridge.valuation.benchmark.service import export_benchmark_system
 
         _database(database)
         try:

@@ -17,8 +17,9 @@ from landbridge.auth import Principal, check_region
 from landbridge.cityprofile import get_profile
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now, to_local
-from landbridge.valuation import mass, mass_service
-from landbridge.valuation.mass_models import HOLDOUT_SHARE, MassRun
+from landbridge.valuation.mass import engine as mass
+from landbridge.valuation.mass import service as mass_service
+from landbridge.valuation.mass.models import HOLDOUT_SHARE, MassRun
 
 
 def fit_share(n: int, holdout: float) -> int:

@@ -13,8 +13,8 @@ from rich.table import Table
 from landbridge.kernel.clock import now, to_local
 
 if TYPE_CHECKING:
-    # scipy is imported with landbridge.valuation.ratio: only the commands that study pay for it (not --help).
-    from landbridge.valuation.ratio import RatioStandards, RatioStudy
+    # scipy is imported with landbridge.valuation.ratio.study: only the commands that study pay for it (not --help).
+    from landbridge.valuation.ratio.study import RatioStandards, RatioStudy
 
 
 def study_json(study: RatioStudy, standards: RatioStandards, property_class: str) -> dict[str, Any]:
@@ -27,7 +27,7 @@ def study_json(study: RatioStudy, standards: RatioStandards, property_class: str
 def run_ratio_study(data: dict[str, Any], appraised: str, sale: str, *, segment: str | None, price_band: int,
                     trim: str | None, confidence: float, seed: int, property_class: str) -> dict[str, Any]:
     """The overall ratio study of the columns, and one per segment and per price band when asked (L1)."""
-    from landbridge.valuation.ratio import RatioStandards, price_bands, ratio_study, ratio_study_by_segment
+    from landbridge.valuation.ratio.study import RatioStandards, price_bands, ratio_study, ratio_study_by_segment
 
     standards = RatioStandards.load()
     a, s = data[appraised], data[sale]
@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
         report: Path | None = typer.Option(None, "--report", help="also write the ratio-study report (PDF) here"),
     ) -> None:
         """IAAO ratio study (median, COD, PRD, PRB with intervals, pass/fail) of any sales CSV (L1)."""
-        from landbridge.valuation.ratio import RatioInputError, read_csv_columns
+        from landbridge.valuation.ratio.study import RatioInputError, read_csv_columns
 
         trim = None if no_trim else ("iqr3" if extreme else "iqr")
         try:
@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
             result = run_ratio_study(data, appraised, sale, segment=segment, price_band=price_band, trim=trim,
                                      confidence=confidence, seed=seed, property_class=property_class)
             if report is not None:
-                from landbridge.valuation.report_pdf import render_report_pdf, table_report
+                from landbridge.valuation.report.pdf import render_report_pdf, table_report
 
                 doc = table_report(data[appraised], data[sale], source=input_file.name, trim=trim, seed=seed,
                                    segment=(segment, data[segment]) if segment else None,

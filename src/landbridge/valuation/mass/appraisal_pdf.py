@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
 from landbridge.registry import parcel_detail
-from landbridge.valuation import mass_service
-from landbridge.valuation.mass_words import contribution_lines
-from landbridge.valuation.ratio import RatioStandards
+from landbridge.valuation.mass import service as mass_service
+from landbridge.valuation.mass.words import contribution_lines
+from landbridge.valuation.ratio.study import RatioStandards
 from landbridge.web.i18n import translator
 from landbridge.web.pages import RIGHT_TYPE_LABELS, land_use_label
 

@@ -26,18 +26,18 @@ from landbridge.cityprofile import get_profile
 from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.ledger import append_event
-from landbridge.valuation.benchmark import (
+from landbridge.valuation.benchmark.rules import BenchmarkTables
+from landbridge.valuation.benchmark.service import (
     benchmark_tables,
     factor_places,
     get_benchmark_system,
     parcel_factor_attributes,
 )
-from landbridge.valuation.benchmark_rules import BenchmarkTables
-from landbridge.valuation.learn import LearnedTables, LearnSettings, SalesSample, learn_coefficients
-from landbridge.valuation.learn_models import LearnedBasePrice, LearnedFactorGrade, LearnRun
-from landbridge.valuation.mass_places import distances
-from landbridge.valuation.models import Sale
-from landbridge.valuation.validation import non_market_sale_ids
+from landbridge.valuation.benchmark.validation import non_market_sale_ids
+from landbridge.valuation.learn.models import LearnedBasePrice, LearnedFactorGrade, LearnRun
+from landbridge.valuation.learn.rules import LearnedTables, LearnSettings, SalesSample, learn_coefficients
+from landbridge.valuation.mass.places import distances
+from landbridge.valuation.sales.models import Sale
 
 MODULE = "valuation"
 

@@ -20,11 +20,12 @@ from landbridge.errors import DomainError, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.registry import get_parcel
 from landbridge.registry.models import Parcel
-from landbridge.valuation import jobs, mass_service
-from landbridge.valuation.appraisal_pdf import appraisal_report, render_appraisal_pdf
-from landbridge.valuation.mass_models import MassValue
-from landbridge.valuation.mass_words import contribution_lines
-from landbridge.valuation.ratio import RatioStandards
+from landbridge.valuation.mass import jobs
+from landbridge.valuation.mass import service as mass_service
+from landbridge.valuation.mass.appraisal_pdf import appraisal_report, render_appraisal_pdf
+from landbridge.valuation.mass.models import MassValue
+from landbridge.valuation.mass.words import contribution_lines
+from landbridge.valuation.ratio.study import RatioStandards
 from landbridge.web.i18n import layered_translator, request_locale, translator
 from landbridge.web.pages import check_csrf, csrf_token, land_use_label, page_caller
 from landbridge.web.render import render, render_error

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session, aliased
 
 from landbridge.cityprofile import get_profile
 from landbridge.errors import NotFound
-from landbridge.valuation import mass_service
-from landbridge.valuation.mass_models import MassRun, MassValue, RunStatus
-from landbridge.valuation.queries import iter_sales
-from landbridge.valuation.ratio import RatioStandards
-from landbridge.valuation.report import ChangeData, RatioReport, Segmenting, build_ratio_report
+from landbridge.valuation.mass import service as mass_service
+from landbridge.valuation.mass.models import MassRun, MassValue, RunStatus
+from landbridge.valuation.ratio.study import RatioStandards
+from landbridge.valuation.report.build import ChangeData, RatioReport, Segmenting, build_ratio_report
+from landbridge.valuation.sales.queries import iter_sales
 from landbridge.web.i18n import translator
 from landbridge.web.pages import land_use_label
 

@@ -25,12 +25,12 @@ from landbridge.kernel.clock import now
 from landbridge.ledger import append_event
 from landbridge.planning import list_features
 from landbridge.registry import iter_parcel_features
-from landbridge.valuation import mass
-from landbridge.valuation.mass import MassError, MassModel, MassSettings
-from landbridge.valuation.mass_models import HOLDOUT_SHARE, MassHoldout, MassRun, MassValue, RunStatus
-from landbridge.valuation.mass_places import Places, build_places, distances
-from landbridge.valuation.mass_study import holdout_study, land_sales
-from landbridge.valuation.queries import iter_sales
+from landbridge.valuation.mass import engine as mass
+from landbridge.valuation.mass.engine import MassError, MassModel, MassSettings
+from landbridge.valuation.mass.models import HOLDOUT_SHARE, MassHoldout, MassRun, MassValue, RunStatus
+from landbridge.valuation.mass.places import Places, build_places, distances
+from landbridge.valuation.mass.study import holdout_study, land_sales
+from landbridge.valuation.sales.queries import iter_sales
 
 MODULE = "valuation"
 Progress = Callable[[str, int, int], None]

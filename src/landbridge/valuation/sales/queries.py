@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.errors import NotFound
 from landbridge.kernel.money import FEN
-from landbridge.valuation.models import Sale
+from landbridge.valuation.sales.models import Sale
 
 CSV_FIELDS = ("sale_no", "sale_date", "parcel_id", "unit_code", "region_code", "land_use_class", "right_type",
               "method", "source", "price_cny", "area_m2", "price_per_m2_cny", "term_years", "plot_ratio", "lon",

@@ -20,9 +20,9 @@ from landbridge.config import get_settings
 from landbridge.db import get_database
 from landbridge.errors import Forbidden
 from landbridge.kernel.clock import now, to_local
-from landbridge.valuation import queries, service
-from landbridge.valuation.models import Sale
-from landbridge.valuation.schemas import SaleCreate, SalePage, SaleRead
+from landbridge.valuation.sales import queries, service
+from landbridge.valuation.sales.models import Sale
+from landbridge.valuation.sales.schemas import SaleCreate, SalePage, SaleRead
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/valuation", tags=["valuation"], route_class=TransactionalRoute)

@@ -31,7 +31,7 @@ from landbridge.ledger import append_event
 from landbridge.planning import features_version, planning_conditions_for
 from landbridge.registry import get_parcel
 from landbridge.registry.models import Parcel, PropertyUnit, RecordStatus, Right
-from landbridge.valuation.benchmark_models import (
+from landbridge.valuation.benchmark.models import (
     BenchmarkFactor,
     BenchmarkStatus,
     BenchmarkSystem,
@@ -39,7 +39,7 @@ from landbridge.valuation.benchmark_models import (
     PlotRatioPoint,
     PriceZone,
 )
-from landbridge.valuation.benchmark_rules import (
+from landbridge.valuation.benchmark.rules import (
     FORMAT,
     BenchmarkDocumentError,
     BenchmarkTables,
@@ -50,7 +50,7 @@ from landbridge.valuation.benchmark_rules import (
     parse_document,
     value_parcel,
 )
-from landbridge.valuation.mass_places import Places, distances
+from landbridge.valuation.mass.places import Places, distances
 
 MODULE = "valuation"
 _TABLES: dict[tuple[int, str], BenchmarkTables] = {}  # parsed systems by (id, document sha): systems never change
@@ -307,8 +307,8 @@ def factor_places(session: Session, on: date | None = None) -> Places:
     so a load of new features is seen at the next call (L1, L2).
     """
     # imported here: the mass appraisal modules load LightGBM, which a coefficient value does not otherwise need
-    from landbridge.valuation.mass import mass_settings
-    from landbridge.valuation.mass_service import load_places
+    from landbridge.valuation.mass.engine import mass_settings
+    from landbridge.valuation.mass.service import load_places
 
     settings = mass_settings(on)
     kinds = sorted({kind for kind, _ in settings.distance_layers.values()})

@@ -36,14 +36,7 @@ from landbridge.errors import RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.registry import get_parcel
 from landbridge.registry.models import Parcel
-from landbridge.valuation.benchmark import (
-    benchmark_tables,
-    current_benchmark_system,
-    get_benchmark_system,
-    parcel_coefficient_value,
-    zone_of,
-)
-from landbridge.valuation.benchmark_rules import (
+from landbridge.valuation.benchmark.rules import (
     BenchmarkTables,
     Zone,
     date_factor,
@@ -51,8 +44,15 @@ from landbridge.valuation.benchmark_rules import (
     quantize,
     term_factor,
 )
-from landbridge.valuation.models import Sale
-from landbridge.valuation.validation import non_market_sale_ids
+from landbridge.valuation.benchmark.service import (
+    benchmark_tables,
+    current_benchmark_system,
+    get_benchmark_system,
+    parcel_coefficient_value,
+    zone_of,
+)
+from landbridge.valuation.benchmark.validation import non_market_sale_ids
+from landbridge.valuation.sales.models import Sale
 
 EARTH_RADIUS_KM = 6371.0088
 FACTOR_STEP = Decimal("0.0001")

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from landbridge.auth import Principal, optional_principal, require_roles
 from landbridge.errors import DomainError, RuleViolation
 from landbridge.kernel.clock import now, to_local
-from landbridge.valuation import mass_service
-from landbridge.valuation.benchmark_views import studier, uploaded_file
-from landbridge.valuation.mass_models import MassRun
-from landbridge.valuation.mass_pages import READERS, page_reader
-from landbridge.valuation.ratio import RatioInputError, read_csv_columns
-from landbridge.valuation.report import RatioReport
-from landbridge.valuation.report_pdf import render_report_pdf, run_report, table_report, words
+from landbridge.valuation.benchmark.views import studier, uploaded_file
+from landbridge.valuation.mass import service as mass_service
+from landbridge.valuation.mass.models import MassRun
+from landbridge.valuation.mass.pages import READERS, page_reader
+from landbridge.valuation.ratio.study import RatioInputError, read_csv_columns
+from landbridge.valuation.report.build import RatioReport
+from landbridge.valuation.report.pdf import render_report_pdf, run_report, table_report, words
 from landbridge.web.i18n import request_locale
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session

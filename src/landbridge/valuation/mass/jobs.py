@@ -30,15 +30,16 @@ from landbridge.kernel.clock import now
 from landbridge.ledger import append_event
 from landbridge.registry import iter_parcel_features
 from landbridge.registry.models import Parcel, RecordStatus
-from landbridge.valuation import mass_runs, mass_service
-from landbridge.valuation.mass_models import HOLDOUT_SHARE, JobStatus, MassJob
-from landbridge.valuation.queries import iter_sales
+from landbridge.valuation.mass import runs as mass_runs
+from landbridge.valuation.mass import service as mass_service
+from landbridge.valuation.mass.models import HOLDOUT_SHARE, JobStatus, MassJob
+from landbridge.valuation.sales.queries import iter_sales
 
 MODULE = "valuation"
 RULE_SET = "valuation_jobs"
 ACTIVE = (JobStatus.queued.value, JobStatus.running.value)
 WORKER_ID = f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
-log = logging.getLogger("landbridge.valuation.jobs")
+log = logging.getLogger("landbridge.valuation.mass.jobs")
 
 
 class JobLost(Exception):

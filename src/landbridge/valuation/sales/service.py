@@ -33,8 +33,8 @@ from landbridge.kernel.money import MoneyError, yuan_to_fen
 from landbridge.ledger import append_event, get_event
 from landbridge.registry import is_land_use_class
 from landbridge.registry.models import RightType
-from landbridge.valuation.models import Sale, SaleBatchRecord, SaleCounter, SaleMethod, SaleSource
-from landbridge.valuation.schemas import SaleIn
+from landbridge.valuation.sales.models import Sale, SaleBatchRecord, SaleCounter, SaleMethod, SaleSource
+from landbridge.valuation.sales.schemas import SaleIn
 
 MODULE = "valuation"
 CHUNK = 5_000

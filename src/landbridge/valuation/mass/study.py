@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from landbridge.valuation import mass
-from landbridge.valuation.mass import FeatureSpec, MassModel, MassSettings, Table
-from landbridge.valuation.ratio import RatioStandards, ratio_study, ratio_study_by_segment
+from landbridge.valuation.mass import engine as mass
+from landbridge.valuation.mass.engine import FeatureSpec, MassModel, MassSettings, Table
+from landbridge.valuation.ratio.study import RatioStandards, ratio_study, ratio_study_by_segment
 
 
 @dataclass(frozen=True)

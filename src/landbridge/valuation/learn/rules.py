@@ -52,7 +52,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.stats import binom
 
-from landbridge.valuation.benchmark_rules import (
+from landbridge.valuation.benchmark.rules import (
     GRADE_LABELS,
     BenchmarkTables,
     FactorTable,
