@@ -34,8 +34,7 @@ from sqlalchemy.orm import Session
 from landbridge.cityprofile import get_profile
 from landbridge.errors import RuleViolation
 from landbridge.kernel.clock import now, to_local
-from landbridge.registry import get_parcel
-from landbridge.registry.models import Parcel
+from landbridge.registry import get_parcel, parcel_bounds
 from landbridge.valuation.benchmark.rules import (
     BenchmarkTables,
     Zone,
@@ -197,10 +196,12 @@ def comparison_value(session: Session, *, parcel_id: int, valuation_date: date |
     since = _shift_years(on, rules.max_age_years)
     rows = session.execute(
         select(Sale.id, Sale.sale_no, Sale.sale_date, Sale.price_cny, Sale.area_m2, Sale.term_years,
-               Sale.plot_ratio, Sale.lon, Sale.lat, Parcel.minx, Parcel.miny, Parcel.maxx, Parcel.maxy)
-        .outerjoin(Parcel, Parcel.id == Sale.parcel_id)
+               Sale.plot_ratio, Sale.lon, Sale.lat, Sale.parcel_id)
         .where(Sale.land_use_class == parcel.land_use_class, Sale.sale_date >= since, Sale.sale_date <= on)
     ).all()
+    # a sale without coordinates stands at the centre of its parcel's extent (from the registry)
+    bounds = parcel_bounds(session, [r.parcel_id for r in rows
+                                     if (r.lon is None or r.lat is None) and r.parcel_id is not None])
     centre = parcel.geom.representative_point()
     subject_area = float(parcel.area_m2)
     ranked = []
@@ -209,9 +210,10 @@ def comparison_value(session: Session, *, parcel_id: int, valuation_date: date |
             continue
         lon, lat = r.lon, r.lat
         if lon is None or lat is None:
-            if r.minx is None:
+            box = bounds.get(r.parcel_id) if r.parcel_id is not None else None
+            if box is None:
                 continue
-            lon, lat = (r.minx + r.maxx) / 2, (r.miny + r.maxy) / 2
+            lon, lat = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         km = _km(centre.x, centre.y, lon, lat)
         age = (on - r.sale_date).days / 365.2425
         ranked.append((similarity(km, subject_area, float(r.area_m2), age, rules), km, age, r, lon, lat))

@@ -29,8 +29,7 @@ from landbridge.kernel.geo import GeometryError, validate_polygon
 from landbridge.kernel.money import MoneyError, yuan_to_fen
 from landbridge.ledger import append_event
 from landbridge.planning import features_version, planning_conditions_for
-from landbridge.registry import get_parcel
-from landbridge.registry.models import Parcel, PropertyUnit, RecordStatus, Right
+from landbridge.registry import current_right_term_ends, current_unit_attributes, get_parcel, parcel_shapes
 from landbridge.valuation.benchmark.models import (
     BenchmarkFactor,
     BenchmarkStatus,
@@ -273,12 +272,10 @@ def zone_of(tables: BenchmarkTables, use: str, geometry: Any) -> Zone | None:
 
 def _remaining(session: Session, parcel_id: int, on: date) -> tuple[Decimal | None, str]:
     """Remaining years of the parcel's current right with a term (from the registry), if any."""
-    ends = session.execute(select(Right.term_end).join(PropertyUnit, PropertyUnit.id == Right.unit_id).where(
-        PropertyUnit.parcel_id == parcel_id, Right.status == RecordStatus.current, Right.term_end.is_not(None))
-    ).scalars().all()
+    ends = current_right_term_ends(session, parcel_id)
     if not ends:
         return None, "basis term (no current right with a term)"
-    end = min(e for e in ends if e is not None)
+    end = min(ends)
     years = Decimal((end - on).days) / Decimal("365.2425")
     return max(years, Decimal("0.01")), f"registered right ends {end.isoformat()}"
 
@@ -334,18 +331,12 @@ def parcel_factor_attributes(session: Session, parcel_ids: Sequence[int], *, pla
     ids = sorted(set(parcel_ids))
     if not ids:
         return {}
-    rows: list[Any] = []
-    for start in range(0, len(ids), 5_000):
-        rows += session.execute(select(Parcel.id, Parcel.geom, Parcel.area_m2)
-                                .where(Parcel.id.in_(ids[start:start + 5_000]))).all()
+    rows = parcel_shapes(session, ids)
     units: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ids), 5_000):
-        for pid, unit_attrs in session.execute(select(PropertyUnit.parcel_id, PropertyUnit.attrs).where(
-                PropertyUnit.parcel_id.in_(ids[start:start + 5_000]), PropertyUnit.status == RecordStatus.current)
-                .order_by(PropertyUnit.id)):
-            for key, value in (unit_attrs or {}).items():
-                if isinstance(value, str | int | float | Decimal) and not isinstance(value, bool):
-                    units.setdefault(pid, {}).setdefault(str(key), value)
+    for pid, unit_attrs in current_unit_attributes(session, ids):
+        for key, value in unit_attrs.items():
+            if isinstance(value, str | int | float | Decimal) and not isinstance(value, bool):
+                units.setdefault(pid, {}).setdefault(str(key), value)
     points = [geom.representative_point() for _, geom, _ in rows]
     lon = np.array([p.x for p in points], dtype=float)
     lat = np.array([p.y for p in points], dtype=float)

@@ -36,7 +36,7 @@ from landbridge.db import for_update
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.ledger import append_event
-from landbridge.registry.models import Parcel
+from landbridge.registry import parcel_areas
 from landbridge.valuation.benchmark.models import FlagReason, FlagStatus, SaleFlag
 from landbridge.valuation.sales.models import Sale
 
@@ -184,8 +184,8 @@ def flag_sales(session: Session, *, actor: str, region_prefix: str = "", since: 
                until: date | None = None) -> FlagRun:
     """Screen the sales record for non-market sales (非正常交易筛查) and store new flags, one ledger event (L1, P2)."""
     stmt = (select(Sale.id, Sale.land_use_class, Sale.region_code, Sale.sale_date, Sale.price_cny, Sale.area_m2,
-                   Sale.parcel_id, Sale.unit_code, Sale.related_parties, Parcel.area_m2.label("registered_area"))
-            .outerjoin(Parcel, Parcel.id == Sale.parcel_id).order_by(Sale.id))
+                   Sale.parcel_id, Sale.unit_code, Sale.related_parties)
+            .order_by(Sale.id))
     if region_prefix:
         stmt = stmt.where(Sale.region_code.startswith(region_prefix, autoescape=True))
     if since is not None:
@@ -194,6 +194,7 @@ def flag_sales(session: Session, *, actor: str, region_prefix: str = "", since: 
         stmt = stmt.where(Sale.sale_date <= until)
     rows = session.execute(stmt).all()
     rules = ValidationRules.load()
+    registered = parcel_areas(session, [r.parcel_id for r in rows if r.parcel_id is not None])
     found = detect_non_market(
         land_use_class=[r.land_use_class for r in rows], region_code=[r.region_code for r in rows],
         sale_date=[r.sale_date for r in rows], price_cny=[float(r.price_cny) for r in rows],
@@ -201,7 +202,7 @@ def flag_sales(session: Session, *, actor: str, region_prefix: str = "", since: 
         parcel_key=[f"p{r.parcel_id}" if r.parcel_id is not None else (r.unit_code and f"u{r.unit_code}")
                     for r in rows],
         related_parties=[r.related_parties for r in rows], rules=rules,
-        registered_area_m2=[None if r.registered_area is None else float(r.registered_area) for r in rows])
+        registered_area_m2=[None if (a := registered.get(r.parcel_id)) is None else float(a) for r in rows])
     stamp = now()
     run_no = f"SV{to_local(stamp):%Y%m%d%H%M%S%f}"
     existing: set[tuple[int, str]] = {(int(i), str(r)) for i, r in session.execute(

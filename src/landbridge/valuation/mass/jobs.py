@@ -19,7 +19,7 @@ import socket
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal
@@ -28,8 +28,7 @@ from landbridge.db import Database, for_update, get_database
 from landbridge.errors import Conflict, DomainError, NotFound, RuleViolation
 from landbridge.kernel.clock import now
 from landbridge.ledger import append_event
-from landbridge.registry import iter_parcel_features
-from landbridge.registry.models import Parcel, RecordStatus
+from landbridge.registry import count_current_parcels, iter_parcel_features
 from landbridge.valuation.mass import runs as mass_runs
 from landbridge.valuation.mass import service as mass_service
 from landbridge.valuation.mass.models import HOLDOUT_SHARE, JobStatus, MassJob
@@ -299,10 +298,7 @@ def record_progress(session: Session, job_id: int, *, worker: str, stage: str, d
 
 def _parcel_total(session: Session, region_prefix: str | None) -> int:
     """Current parcels of the area: the progress bar's total (parcels of other layers make it an upper bound)."""
-    stmt = select(func.count()).select_from(Parcel).where(Parcel.status == RecordStatus.current)
-    if region_prefix:
-        stmt = stmt.where(Parcel.region_code.startswith(region_prefix))
-    return int(session.execute(stmt).scalar_one())
+    return count_current_parcels(session, region_prefix)
 
 
 def run_job(db: Database, job_id: int, *, worker: str = WORKER_ID) -> None:

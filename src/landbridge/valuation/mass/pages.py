@@ -8,7 +8,7 @@ by default, English with ``?lang=en`` (English source text, Chinese from the pla
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -19,7 +19,6 @@ from landbridge.auth import Principal, Role, check_region, optional_principal
 from landbridge.errors import DomainError, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.registry import get_parcel
-from landbridge.registry.models import Parcel
 from landbridge.valuation.mass import jobs
 from landbridge.valuation.mass import service as mass_service
 from landbridge.valuation.mass.appraisal_pdf import appraisal_report, render_appraisal_pdf
@@ -172,8 +171,18 @@ def run_page(request: Request, run_id: int, session: Session = Depends(get_sessi
         "samples": [(p, land_use_label(u, _), v) for p, u, v in samples]})
 
 
+class _Parcel(Protocol):
+    """What the value pages read of a registry parcel (through ``registry.get_parcel``)."""
+
+    @property
+    def region_code(self) -> str: ...
+
+    @property
+    def land_use_class(self) -> str: ...
+
+
 def _parcel_for(request: Request, session: Session, principal: Principal | None, parcel_id: int,
-                ) -> Parcel | Response:
+                ) -> _Parcel | Response:
     """The parcel if the caller may read its value (role, then the organisation's area); else the page to show."""
     who = page_reader(request, principal)
     if isinstance(who, Response):

@@ -31,8 +31,7 @@ from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.money import MoneyError, yuan_to_fen
 from landbridge.ledger import append_event, get_event
-from landbridge.registry import is_land_use_class
-from landbridge.registry.models import RightType
+from landbridge.registry import is_land_use_class, right_type_codes
 from landbridge.valuation.sales.models import Sale, SaleBatchRecord, SaleCounter, SaleMethod, SaleSource
 from landbridge.valuation.sales.schemas import SaleIn
 
@@ -43,7 +42,7 @@ PLOT_RATIO_STEP = Decimal("0.0001")
 MAX_TERM_YEARS = 100
 _SALE: Table = Sale.__table__  # type: ignore[assignment]
 _COUNTER: Table = SaleCounter.__table__  # type: ignore[assignment]
-_RIGHT_TYPES = frozenset(str(r) for r in RightType)
+_RIGHT_TYPES = right_type_codes()
 _METHODS = frozenset(str(m) for m in SaleMethod)
 _SOURCES = frozenset(str(s) for s in SaleSource)
 _REGION_LEVELS = frozenset({"county", "township", "village"})
