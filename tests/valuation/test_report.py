@@ -30,11 +30,11 @@ from landbridge.valuation.report.build import (
     change_svg,
     histogram_svg,
     near_one_svg,
-    nice_ticks,
     scatter_svg,
     segments_svg,
 )
 from landbridge.valuation.report.pdf import render_report_pdf
+from landbridge.web.charts import nice_ticks
 from tests.registry.test_api import auth
 from tests.valuation.test_mass_pages import pdf_text, small_world
 from tests.web.test_pages import login
