@@ -3,7 +3,7 @@
 The natural-resources bureau screens the sales record and reviews each flag with a note; supervisors
 read the same list. The benchmark page shows the systems of the caller's area and the zones of the
 one in force; the parcel page explains a parcel's value by the coefficient method and by sales
-comparison. Labels are English source text with Chinese from ``ZH`` (zh-CN is the default).
+comparison. Labels are English source text with Chinese from valuation's catalogue (zh-CN is the default).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from landbridge.valuation.benchmark import comparison, validation
 from landbridge.valuation.benchmark import service as benchmark
 from landbridge.valuation.benchmark.models import FlagReason, FlagStatus
 from landbridge.valuation.benchmark.views import coefficient_json, comparison_json
+from landbridge.valuation.i18n import words
 from landbridge.valuation.sales.models import Sale
-from landbridge.web.i18n import layered_translator, request_locale
+from landbridge.web.i18n import request_locale
 from landbridge.web.pages import check_csrf, csrf_token, page_caller
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -34,36 +35,6 @@ router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
 PAGE_ROWS = 50
 FLAG_PAGE = "/valuation/sale-flags"
 
-ZH = {
-    "Sale flags": "非正常交易标记",
-    "Sales that look non-market, for review. Accepting a flag leaves the sale out of benchmark prices and mass "
-    "appraisal; rejecting it keeps the sale.": "疑似非正常交易的成交记录，待人工复核。"
-                                               "确认标记后该成交不参与基准地价与批量评估；驳回则保留该成交。",
-    "Screen the sales record": "筛查成交记录", "Sale": "成交编号", "Date": "成交日期", "Use": "地类",
-    "Price (yuan)": "成交价 (元)", "Area (m²)": "面积 (m²)", "Reason": "原因", "Detail": "说明", "Status": "状态",
-    "Review": "复核", "Note": "复核说明", "Accept": "确认非正常", "Reject": "驳回 (正常交易)",
-    "No flags.": "没有标记。", "All": "全部", "Previous page": "上一页", "Next page": "下一页",
-    "Page {page} of {pages}, {total} flags": "第 {page}/{pages} 页，共 {total} 条标记",
-    "Related parties": "关联交易", "Price outlier": "总价异常", "Unit price outlier": "单价异常",
-    "Duplicate record": "重复记录", "Repeat sale": "短期再交易", "Implausible area": "面积异常",
-    "Pending": "待复核", "Accepted": "已确认", "Rejected": "已驳回",
-    "Screened {examined} sales: {created} new flags.": "已筛查 {examined} 条成交记录，新增 {created} 条标记。",
-    "Flag reviewed.": "标记已复核。", "Valuation": "估价",
-    "Benchmark land prices": "基准地价", "Benchmark systems": "基准地价体系", "Code": "编号", "Name": "名称",
-    "Base date": "估价期日", "In force": "现行", "Price zones": "级别/区片", "Grade": "级别",
-    "Base price (yuan/m²)": "基准地价 (元/m²)", "Basis": "内涵", "years": "年", "plot ratio": "容积率",
-    "No published benchmark system covers your area.": "您所在区域没有已公布的基准地价体系。",
-    "Older than the maximum age: not a basis for floor prices.": "已超过有效期，不得作为出让最低价依据。",
-    "Zones as GeoJSON": "区片 GeoJSON", "Parcel value": "宗地估价", "Parcel": "宗地",
-    "Benchmark coefficient method": "基准地价系数修正法", "Sales comparison": "市场比较法",
-    "Factor": "因素", "Value": "取值", "Input": "依据", "Unit price (yuan/m²)": "单价 (元/m²)",
-    "Total (yuan)": "总价 (元)", "Warnings": "提示", "Comparable": "可比实例", "Adjustments": "修正",
-    "Corrected price": "修正后单价", "Distance (km)": "距离 (km)", "Valuation date": "估价期日",
-    "Term factor": "年期修正系数", "Plot-ratio factor": "容积率修正系数", "Date factor": "期日修正系数",
-    "Sum of regional and individual factors (%)": "区域及个别因素修正系数之和 (%)", "Multipliers": "其他修正乘数",
-    "Development adjustment (yuan/m²)": "开发程度修正 (元/m²)", "Formula": "公式", "Zone": "级别/区片",
-    "Remaining years": "剩余年期",
-}
 REASON_LABELS = {FlagReason.related_parties: "Related parties", FlagReason.price_outlier: "Price outlier",
                  FlagReason.unit_price_outlier: "Unit price outlier", FlagReason.duplicate: "Duplicate record",
                  FlagReason.repeat_sale: "Repeat sale", FlagReason.implausible_area: "Implausible area"}
@@ -74,7 +45,7 @@ READERS = (Role.nr_official, Role.supervisor)
 def page_translator(request: Request) -> Callable[..., str]:
     """This module's Chinese first, then the platform's catalogue."""
     locale = request_locale(request)
-    return layered_translator(locale, ZH if locale == "zh_CN" else {})
+    return words(locale, "benchmark")
 
 
 def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
@@ -134,8 +105,9 @@ def run_screen(request: Request, csrf: str = Form(""), session: Session = Depend
     """Screen the sales of the bureau's area from the page (L1)."""
     def action(who: Principal) -> tuple[str, str]:
         run = validation.flag_sales(session, actor=who.actor, region_prefix=region_prefix(who.region_code))
-        zh = ZH["Screened {examined} sales: {created} new flags."]
-        return (zh.format(examined=run.examined, created=run.created),
+        zh = words("zh_CN", "benchmark")("Screened {examined} sales: {created} new flags.",
+                                          examined=run.examined, created=run.created)
+        return (zh,
                 f"Screened {run.examined} sales: {run.created} new flags.")
 
     return _act(request, session, principal, csrf, action)
@@ -149,7 +121,7 @@ def review_flag(request: Request, flag_id: int, csrf: str = Form(""), decision: 
     def action(who: Principal) -> tuple[str, str]:
         check_region(who, validation.get_sale_flag(session, flag_id).region_code)
         validation.review_sale_flag(session, flag_id=flag_id, decision=decision, note=note, actor=who.actor)
-        return ZH["Flag reviewed."], "Flag reviewed."
+        return words("zh_CN", "benchmark")("Flag reviewed."), "Flag reviewed."
 
     return _act(request, session, principal, csrf, action)
 

@@ -6,7 +6,7 @@ imports systems); the bureau and supervisors of that area read a run (``GET
 /api/v1/valuation/learned/{run_id}``) and the page ``/valuation/benchmark/{code}/learned`` (official
 next to learned, differences beyond the threshold highlighted, n in every cell, each use a GB/T 21010
 class shown with its name in the page language). zh-CN by default,
-English with ``?lang=en`` (English source text, Chinese from ``ZH``).
+English with ``?lang=en`` (English source text, Chinese from valuation's catalogue).
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 from landbridge.auth import Principal, Role, check_region, optional_principal, require_roles
 from landbridge.errors import DomainError, RuleViolation
 from landbridge.valuation.benchmark.service import get_benchmark_system
+from landbridge.valuation.i18n import words
 from landbridge.valuation.learn import service as learn_service
 from landbridge.valuation.learn.models import LearnRun
-from landbridge.web.i18n import layered_translator, request_locale, translator
+from landbridge.web.i18n import request_locale, translator
 from landbridge.web.pages import check_csrf, csrf_token, land_use_label, page_caller
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -36,30 +37,6 @@ READERS = (Role.nr_official, Role.supervisor)
 reader = require_roles(*READERS)
 PAGE = "/valuation/benchmark/{code}/learned"
 
-ZH = {
-    "Learned benchmark tables": "差别化地价修正测算",
-    "What the validated market sales say the system's base prices and factor tables should be, next to the official "
-    "values. Highlighted: a difference beyond {threshold} %. Cells with fewer than {min_sales} sales are not judged.":
-        "由经核验的市场成交测算的基准地价与修正系数，与公布值对照。高亮：差异超过 {threshold}% 。"
-        "成交少于 {min_sales} 宗的单元不作判断。",
-    "Benchmark system": "基准地价体系", "Sales window": "成交时间窗口", "Sales used": "参与测算的成交",
-    "Left out": "剔除", "Run": "测算批次", "by": "操作人", "Ledger": "存证序号",
-    "Base prices at the system's basis (yuan/m²)": "基准地价 (系统内涵, 元/m²)", "Zone": "级别/区片",
-    "Use": "用途", "Grade": "级别", "Official": "公布值", "Learned (median)": "测算值 (中位数)",
-    "95 % interval": "置信区间", "Difference": "差异", "Sales": "成交数", "Factor tables": "修正系数表",
-    "Factor": "因素", "Factor grade": "因素等级", "Official (%)": "公布值 (%)", "Learned (%)": "测算值 (%)",
-    "Price effect": "价格影响", "Beyond the threshold": "超出阈值", "Too few sales": "样本不足",
-    "Anchor (kept official)": "基准等级 (沿用公布值)", "No sales": "无成交",
-    "Not identified": "无法识别 (与基准等级无同区片成交)",
-    "{n} zones without sales": "{n} 个级别/区片无成交", "{n} tables without sales": "{n} 张修正系数表无成交",
-    "No learning run for this system yet.": "该体系尚无测算。", "Learn from sales": "由成交测算",
-    "Since": "起始日期", "Until": "截止日期", "Multiplier": "乘数", "Learning runs": "测算记录",
-    "related parties": "关联交易", "flagged non-market": "非正常交易标记", "no location": "无位置",
-    "no price zone": "不在级别/区片内", "no benchmark use": "无对应用途", "unusable": "无法折算",
-    "The fit did not settle within the iteration limit: read the coefficients as indicative.":
-        "迭代未在上限内收敛：系数仅供参考。",
-    "Learned {sales} sales: {flagged} cells beyond the threshold.": "已测算 {sales} 宗成交：{flagged} 个单元超出阈值。",
-}
 EXCLUDED_LABELS = {"related_parties": "related parties", "flagged": "flagged non-market", "no_location": "no location",
                    "no_zone": "no price zone", "no_use": "no benchmark use", "unusable": "unusable"}
 
@@ -102,7 +79,7 @@ def learned_run(run_id: int, principal: Principal = Depends(reader),
 def page_translator(request: Request) -> Callable[..., str]:
     """This module's Chinese first, then the platform's catalogue."""
     locale = request_locale(request)
-    return layered_translator(locale, ZH if locale == "zh_CN" else {})
+    return words(locale, "learn")
 
 
 def _run_for(session: Session, code: str, run_id: int | None) -> LearnRun | None:
@@ -190,7 +167,8 @@ def learn_form(request: Request, code: str, csrf: str = Form(""), since: str = F
         return RedirectResponse(target, status_code=303)
     data = learn_service.learn_run_json(session, run)
     flagged = sum(b["flagged"] for b in data["base_prices"]) + sum(g["flagged"] for g in data["factors"])
-    request.session["flash"] = {"kind": "ok", "zh": ZH["Learned {sales} sales: {flagged} cells beyond the threshold."]
-                                .format(sales=run.sale_count, flagged=flagged),
+    request.session["flash"] = {"kind": "ok", "zh": words("zh_CN", "learn")(
+                                    "Learned {sales} sales: {flagged} cells beyond the threshold.",
+                                    sales=run.sale_count, flagged=flagged),
                                 "en": f"Learned {run.sale_count} sales: {flagged} cells beyond the threshold."}
     return RedirectResponse(f"{target}?run_id={run.id}", status_code=303)

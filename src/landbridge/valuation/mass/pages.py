@@ -19,13 +19,14 @@ from landbridge.auth import Principal, Role, check_region, optional_principal
 from landbridge.errors import DomainError, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.registry import get_parcel
+from landbridge.valuation.i18n import words
 from landbridge.valuation.mass import jobs
 from landbridge.valuation.mass import service as mass_service
 from landbridge.valuation.mass.appraisal_pdf import appraisal_report, render_appraisal_pdf
 from landbridge.valuation.mass.models import MassValue
 from landbridge.valuation.mass.words import contribution_lines
 from landbridge.valuation.ratio.study import RatioStandards
-from landbridge.web.i18n import layered_translator, request_locale, translator
+from landbridge.web.i18n import request_locale, translator
 from landbridge.web.pages import check_csrf, csrf_token, land_use_label, page_caller
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -41,15 +42,6 @@ METHOD_LABELS = {"gbm": "Gradient boosting (LightGBM, monotone)", "hedonic": "He
 CHECKS = (("median", "level", "Median ratio"), ("cod", "cod", "COD"), ("prd", "prd", "PRD"), ("prb", "prb", "PRB"))
 
 
-ZH = {  # this module's words that the platform catalogue lacks
-    "Revaluation jobs": "批量评估任务", "Job": "任务", "Requested by": "申请人", "Progress": "进度",
-    "Waiting for a worker": "等待后台执行", "Fitting the model on the sales": "正在用成交样本拟合模型",
-    "Valuing the parcels": "正在评估宗地", "Done": "已完成", "Failed": "失败", "Queued": "排队中",
-    "Running": "进行中",
-    "The run is queued and a background worker runs it; its progress shows below.":
-        "提交后任务进入队列，由后台进程执行；进度见下表。",
-    "Ratio study report": "评估比率研究报告", "Ratio study report (PDF)": "评估比率研究报告（PDF）",
-}
 
 
 def page_reader(request: Request, principal: Principal | None, roles: tuple[Role, ...] = READERS,
@@ -60,7 +52,7 @@ def page_reader(request: Request, principal: Principal | None, roles: tuple[Role
 
 def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
     locale = request_locale(request)
-    context = {"_": layered_translator(locale, ZH if locale == "zh_CN" else {}), **context}
+    context = {"_": words(locale, "mass"), **context}
     flash = request.session.pop("flash", None)
     message = None
     if isinstance(flash, dict):
@@ -128,9 +120,9 @@ def start_run_form(request: Request, csrf: str = Form(""), valuation_date: str =
             return render_error(request, exc.http_status, exc.to_dict())
         request.session["flash"] = {"kind": "error", "zh": exc.message, "en": exc.message_en}
         return RedirectResponse(RUNS_PAGE, status_code=303)
-    request.session["flash"] = {"kind": "ok",
-                                "zh": f"批量评估任务 {job.id} 已排队，后台执行；进度见下表。",
-                                "en": f"Job {job.id} is queued and runs in the background; its progress is below."}
+    queued = "Job {job} is queued and runs in the background; its progress is below."
+    request.session["flash"] = {"kind": "ok", "zh": words("zh_CN", "mass")(queued, job=job.id),
+                                "en": queued.format(job=job.id)}
     return RedirectResponse(RUNS_PAGE, status_code=303)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from landbridge.config import get_settings
+from landbridge.valuation.i18n import words
 from landbridge.valuation.ratio.study import (
     RatioInputError,
     RatioStandards,
@@ -39,16 +40,12 @@ from landbridge.web.charts import tick_label as _num
 
 HIST_BINS = 30
 CHASING_BINS = 24
-CLASS_NAMES = {
-    "residential": ("住宅", "Residential"),
-    "rural": ("农村土地", "Rural land"),
-    "vacant": ("空闲地", "Vacant land"),
-    "other": ("其他", "Other"),
-}
+CLASS_NAMES = {"residential": "Residential", "rural": "Rural land", "vacant": "Vacant land", "other": "Other"}
 
 
-def _w(zh: bool, chinese: str, english: str) -> str:
-    return chinese if zh else english
+def _w(zh: bool, message: str, **values: object) -> str:
+    """``message`` (English source text) in Chinese or English, from valuation's catalogue (context "report")."""
+    return words("zh_CN" if zh else "en", "report")(message, **values)
 
 
 def scatter_svg(
@@ -69,7 +66,7 @@ def scatter_svg(
     y0, y1 = min(y0, level[0] - 0.05), max(y1, level[1] + 0.05)
     c = Canvas((float(s.min()) / 1.2, float(s.max()) * 1.2), (max(0.0, y0), y1), log_x=True)
     c.rect(float(s.min()) / 1.2, level[0], float(s.max()) * 1.2, level[1], fill=BAND, opacity=0.6)
-    c.axes(_w(zh, "成交价格（元，对数刻度）", "Sale price (yuan, log scale)"), _w(zh, "评估比率", "Ratio"))
+    c.axes(_w(zh, "Sale price (yuan, log scale)"), _w(zh, "Ratio"))
     idx = np.arange(s.size)
     if s.size > max_points:
         idx = np.sort(np.random.default_rng(seed).choice(s.size, size=max_points, replace=False))
@@ -83,8 +80,8 @@ def scatter_svg(
     )
     c.line(c_min := float(s.min()), median, c_max := float(s.max()), median, color=ACCENT, width=1.6)
     items = [
-        (BAND, "box", _w(zh, "IAAO 中位数范围", "IAAO level range")),
-        (ACCENT, "line", _w(zh, f"中位数 {median:.3f}", f"median {median:.3f}")),
+        (BAND, "box", _w(zh, "IAAO level range")),
+        (ACCENT, "line", _w(zh, "median {median:.3f}", median=median)),
     ]
     if prb is not None:
         centre = float(np.mean(np.log2(s)))
@@ -101,12 +98,12 @@ def scatter_svg(
         c.text(
             WIDTH - RIGHT - 4,
             TOP + 14,
-            _w(zh, f"另有 {hidden} 点未绘出", f"{hidden} points not drawn"),
+            _w(zh, "{hidden} points not drawn", hidden=hidden),
             anchor="end",
             size=9,
             color=MUTED,
         )
-    return c.svg(_w(zh, "评估比率与成交价格", "Ratio against sale price"))
+    return c.svg(_w(zh, "Ratio against sale price"))
 
 
 def histogram_svg(
@@ -119,7 +116,7 @@ def histogram_svg(
     counts, edges = np.histogram(np.clip(r, lo, hi), bins=bins, range=(lo, hi))
     c = Canvas((lo, hi), (0, float(counts.max()) * 1.12 or 1.0))
     c.rect(level[0], 0, level[1], c.y1, fill=BAND, opacity=0.6)
-    c.axes(_w(zh, "评估比率（评估值 / 成交价）", "Ratio (appraised / sale)"), _w(zh, "成交宗数", "Sales"))
+    c.axes(_w(zh, "Ratio (appraised / sale)"), _w(zh, "Sales"))
     for k, n in enumerate(counts.tolist()):
         if n:
             c.rect(float(edges[k]), 0, float(edges[k + 1]), n, fill="#2f6f9f", opacity=0.8, stroke="#ffffff")
@@ -130,12 +127,12 @@ def histogram_svg(
             (
                 BAND,
                 "box",
-                _w(zh, f"IAAO 中位数范围 {level[0]:g}–{level[1]:g}", f"IAAO level {level[0]:g}–{level[1]:g}"),
+                _w(zh, "IAAO level {level0:g}–{level1:g}", level0=level[0], level1=level[1]),
             ),
-            (ACCENT, "line", _w(zh, f"中位数 {median:.3f}", f"median {median:.3f}")),
+            (ACCENT, "line", _w(zh, "median {median:.3f}", median=median)),
         ],
     )
-    return c.svg(_w(zh, "评估比率分布", "Distribution of ratios"))
+    return c.svg(_w(zh, "Distribution of ratios"))
 
 
 def segments_svg(
@@ -147,7 +144,7 @@ def segments_svg(
     left = 150
     c = Canvas((max(0.0, min(values)), max(values)), (0, max(1, len(rows))), height=height, left=left)
     c.rect(level[0], 0, level[1], c.y1, fill=BAND, opacity=0.6)
-    c.axes(_w(zh, "中位数比率（95% 置信区间）", "Median ratio (95% confidence interval)"), "", y_ticks=[])
+    c.axes(_w(zh, "Median ratio (95% confidence interval)"), "", y_ticks=[])
     for k, (label, median, low, high, n) in enumerate(rows):
         y = len(rows) - k - 0.5
         if low is not None and high is not None:
@@ -164,12 +161,12 @@ def segments_svg(
     _legend(
         c,
         [
-            (BAND, "box", _w(zh, "IAAO 中位数范围", "IAAO level range")),
-            (ACCENT, "dot", _w(zh, "中位数", "median")),
-            (MUTED, "line", _w(zh, "置信区间", "CI")),
+            (BAND, "box", _w(zh, "IAAO level range")),
+            (ACCENT, "dot", _w(zh, "median")),
+            (MUTED, "line", _w(zh, "CI")),
         ],
     )
-    return c.svg(_w(zh, "分组中位数比率及置信区间", "Median ratio by segment"))
+    return c.svg(_w(zh, "Median ratio by segment"))
 
 
 def change_svg(change_sold: Any, change_unsold: Any, *, zh: bool = True) -> str:
@@ -181,7 +178,7 @@ def change_svg(change_sold: Any, change_unsold: Any, *, zh: bool = True) -> str:
     edges = np.linspace(lo, hi, CHASING_BINS + 1)
     shares = [np.histogram(np.clip(v, lo, hi), bins=edges)[0] / max(1, v.size) for v in (sold, unsold)]
     c = Canvas((lo, hi), (0, float(max(s.max() for s in shares)) * 1.15 or 1.0))
-    c.axes(_w(zh, "较上一轮评估值变化（%）", "Change from the previous roll (%)"), _w(zh, "占比", "Share"))
+    c.axes(_w(zh, "Change from the previous roll (%)"), _w(zh, "Share"))
     for share, color in ((shares[1], "#9aa5b1"), (shares[0], WARN)):
         pts = [f"{c.px(float(edges[0])):.1f},{c.py(0):.1f}"]
         for k, v in enumerate(share.tolist()):
@@ -198,12 +195,12 @@ def change_svg(change_sold: Any, change_unsold: Any, *, zh: bool = True) -> str:
     _legend(
         c,
         [
-            (WARN, "box", _w(zh, f"已成交宗地 n={sold.size}", f"sold n={sold.size}")),
-            ("#9aa5b1", "box", _w(zh, f"未成交宗地 n={unsold.size}", f"unsold n={unsold.size}")),
-            (MUTED, "dash", _w(zh, "中位数", "medians")),
+            (WARN, "box", _w(zh, "sold n={size}", size=sold.size)),
+            ("#9aa5b1", "box", _w(zh, "unsold n={size}", size=unsold.size)),
+            (MUTED, "dash", _w(zh, "medians")),
         ],
     )
-    return c.svg(_w(zh, "追价检验：评估值变化分布", "Sales chasing: distribution of changes"))
+    return c.svg(_w(zh, "Sales chasing: distribution of changes"))
 
 
 def near_one_svg(ratio: Any, *, band: float, zh: bool = True) -> str:
@@ -221,7 +218,7 @@ def near_one_svg(ratio: Any, *, band: float, zh: bool = True) -> str:
     )
     c = Canvas((lo, hi), (0, float(max(observed.max(), expected.max())) * 1.15 or 1.0))
     c.rect(1 - band, 0, 1 + band, c.y1, fill="#fbe3df", opacity=0.7)
-    c.axes(_w(zh, "评估比率", "Ratio"), _w(zh, "占比", "Share"))
+    c.axes(_w(zh, "Ratio"), _w(zh, "Share"))
     for k, v in enumerate(observed.tolist()):
         if v:
             c.rect(float(edges[k]), 0, float(edges[k + 1]), v, fill="#2f6f9f", opacity=0.8, stroke="#ffffff")
@@ -233,12 +230,12 @@ def near_one_svg(ratio: Any, *, band: float, zh: bool = True) -> str:
     _legend(
         c,
         [
-            ("#fbe3df", "box", _w(zh, f"1 ± {band:g}", f"1 ± {band:g}")),
-            ("#2f6f9f", "box", _w(zh, "实际占比", "observed")),
-            (WARN, "line", _w(zh, "正态分布期望", "normal expectation")),
+            ("#fbe3df", "box", _w(zh, "1 ± {band:g}", band=band)),
+            ("#2f6f9f", "box", _w(zh, "observed")),
+            (WARN, "line", _w(zh, "normal expectation")),
         ],
     )
-    return c.svg(_w(zh, "追价检验：比率在 1 附近的集中度", "Sales chasing: concentration of ratios near 1"))
+    return c.svg(_w(zh, "Sales chasing: concentration of ratios near 1"))
 
 
 # --- report data -----------------------------------------------------------------------------------------------
@@ -330,8 +327,8 @@ def _ci(ci: tuple[float, float] | None, fmt: str) -> str:
 
 
 def _class_name(name: str, zh: bool) -> str:
-    pair = CLASS_NAMES.get(name)
-    return name if pair is None else pair[0 if zh else 1]
+    english = CLASS_NAMES.get(name)
+    return name if english is None else _w(zh, english)
 
 
 def criteria_text(std: RatioStandards, zh: bool = True) -> str:
@@ -353,35 +350,35 @@ def summary_lines(study: RatioStudy, std: RatioStandards, property_class: str, z
     v = study.verdict(property_class, std)
     return [
         SummaryLine(
-            _w(zh, "中位数比率（水平）", "Median ratio (level)"),
+            _w(zh, "Median ratio (level)"),
             f"{study.median:.3f}",
             _ci(study.median_ci, ".3f"),
             f"{std.median_range[0]:g}–{std.median_range[1]:g}",
             v.level,
         ),
         SummaryLine(
-            _w(zh, "离散系数 COD（均匀性）", "COD (uniformity)"),
+            _w(zh, "COD (uniformity)"),
             f"{study.cod:.2f}",
             _ci(study.cod_ci, ".2f"),
             f"≤ {v.cod_limit:g}",
             v.cod,
         ),
         SummaryLine(
-            _w(zh, "价格相关差 PRD（垂直公平）", "PRD (vertical equity)"),
+            _w(zh, "PRD (vertical equity)"),
             f"{study.prd:.3f}",
             _ci(study.prd_ci, ".3f"),
             f"{std.prd_range[0]:g}–{std.prd_range[1]:g}",
             v.prd,
         ),
         SummaryLine(
-            _w(zh, "价格相关偏差 PRB（垂直公平）", "PRB (vertical equity)"),
+            _w(zh, "PRB (vertical equity)"),
             "—" if study.prb is None else f"{study.prb:+.3f}",
             _ci(study.prb_ci, "+.3f"),
             f"|PRB| ≤ {std.prb_limit:g}",
             v.prb,
         ),
         SummaryLine(
-            _w(zh, "样本量（剔除后）", "Sales (after trimming)"),
+            _w(zh, "Sales (after trimming)"),
             f"{study.n} / {study.n_input}",
             "—",
             f"≥ {std.min_sales}",
@@ -463,7 +460,7 @@ def build_ratio_report(
         labels = price_bands(s, bands)
         edges = np.quantile(s, np.linspace(0, 1, bands + 1))
         names = {f"Q{k + 1}": f"Q{k + 1} ({_num(float(edges[k]))}–{_num(float(edges[k + 1]))})" for k in range(bands)}
-        groups.append(Segmenting(_w(zh, "成交价格分档", "Sale-price band"), labels, names))
+        groups.append(Segmenting(_w(zh, "Sale-price band"), labels, names))
     for g in groups:
         keys = np.asarray(g.keys).astype(str)
         if keys.size != a.size:
@@ -488,19 +485,15 @@ def build_ratio_report(
     figures = [
         Figure(
             "scatter",
-            _w(zh, "图 1  评估比率与成交价格（垂直公平）", "Figure 1  Ratio against sale price (vertical equity)"),
-            _w(
-                zh,
-                "每点一宗留出成交；虚线为 PRB 回归趋势：向右下倾斜表示高价物业评估偏低（累退）。",
-                "One point per sale; the dashed PRB trend falling to the right means high-value property is "
-                "under-appraised (regressive).",
-            ),
+            _w(zh, "Figure 1  Ratio against sale price (vertical equity)"),
+            _w(zh, "One point per sale; the dashed PRB trend falling to the right means high-value property is "
+                   "under-appraised (regressive)."),
             scatter_svg(s, r, median=study.median, prb=study.prb, level=level, max_points=points, seed=seed, zh=zh),
         ),
         Figure(
             "histogram",
-            _w(zh, "图 2  评估比率分布", "Figure 2  Distribution of ratios"),
-            _w(zh, "阴影为 IAAO 中位数比率合格范围，竖线为中位数。", "Shaded: the IAAO level range; line: the median."),
+            _w(zh, "Figure 2  Distribution of ratios"),
+            _w(zh, "Shaded: the IAAO level range; line: the median."),
             histogram_svg(r, median=study.median, level=level, zh=zh),
         ),
     ]
@@ -508,32 +501,20 @@ def build_ratio_report(
         figures.append(
             Figure(
                 "segments",
-                _w(zh, "图 3  分组中位数比率及 95% 置信区间", "Figure 3  Median ratio by segment"),
-                _w(
-                    zh,
-                    "红点表示该组中位数比率超出 IAAO 范围。",
-                    "A red dot: the segment's median is outside the IAAO range.",
-                ),
+                _w(zh, "Figure 3  Median ratio by segment"),
+                _w(zh, "A red dot: the segment's median is outside the IAAO range."),
                 segments_svg(seg_rows, level=level, zh=zh),
             )
         )
     chasing = [
-        _w(
-            zh,
-            f"比率落在 1 ± {study.chasing.band:g} 内的占比 {study.chasing.share_in_band:.1%}，"
-            f"正态分布期望 {study.chasing.expected_share:.1%}（单侧二项检验 p = {study.chasing.p_value:.3g}）；"
-            f"分布函数在该区间内的最大跳跃 {study.chasing.largest_cdf_jump:.1%}。",
-            f"{study.chasing.share_in_band:.1%} of ratios lie within 1 ± {study.chasing.band:g} against "
-            f"{study.chasing.expected_share:.1%} expected of a normal distribution (one-sided binomial "
-            f"p = {study.chasing.p_value:.3g}); largest CDF jump there {study.chasing.largest_cdf_jump:.1%}.",
-        ),
-        _w(
-            zh,
-            "分布检验：疑似追价。" if study.chasing.suspected else "分布检验：未见追价迹象。",
-            "Distribution check: sales chasing suspected."
-            if study.chasing.suspected
-            else "Distribution check: no sign of sales chasing.",
-        ),
+        _w(zh, "{share_in_band:.1%} of ratios lie within 1 ± {band:g} against {expected_share:.1%} expected of a "
+               "normal distribution (one-sided binomial p = {p_value:.3g}); largest CDF jump there "
+               "{largest_cdf_jump:.1%}.", share_in_band=study.chasing.share_in_band, band=study.chasing.band,
+           expected_share=study.chasing.expected_share, p_value=study.chasing.p_value,
+           largest_cdf_jump=study.chasing.largest_cdf_jump),
+        _w(zh, "Distribution check: sales chasing suspected.")
+        if study.chasing.suspected
+        else _w(zh, "Distribution check: no sign of sales chasing."),
     ]
     out = study.to_dict()
     out["verdict"] = study.verdict(property_class, std).__dict__
@@ -545,43 +526,26 @@ def build_ratio_report(
         figures.append(
             Figure(
                 "chasing",
-                _w(
-                    zh,
-                    "图 4  追价检验：已成交与未成交宗地评估值变化",
-                    "Figure 4  Sales chasing: change of appraisals, sold against unsold",
-                ),
-                _w(
-                    zh,
-                    "两组分布应当相近；已成交宗地的变化明显偏大即为追价。",
-                    "The two distributions should look alike; sold parcels rising clearly more is sales chasing.",
-                ),
+                _w(zh, "Figure 4  Sales chasing: change of appraisals, sold against unsold"),
+                _w(zh, "The two distributions should look alike; sold parcels rising clearly more is sales chasing."),
                 change_svg(ratio_change[change.sold], ratio_change[~change.sold], zh=zh),
             )
         )
         chasing.append(
-            _w(
-                zh,
-                f"拆分检验：已成交 {split.n_sold} 宗评估值变化中位数 {split.median_change_sold:+.1%}，"
-                f"未成交 {split.n_unsold} 宗 {split.median_change_unsold:+.1%}，"
-                f"差 {split.difference:+.1%}（Mann-Whitney p = {split.p_value:.3g}）："
-                + ("疑似追价。" if split.suspected else "未见追价迹象。"),
-                f"Split check: median change {split.median_change_sold:+.1%} for {split.n_sold} sold "
-                f"parcels, {split.median_change_unsold:+.1%} for {split.n_unsold} unsold, difference "
-                f"{split.difference:+.1%} (Mann-Whitney p = {split.p_value:.3g}): "
-                + ("sales chasing suspected." if split.suspected else "no sign of sales chasing."),
-            )
+            _w(zh, "Split check: median change {median_change_sold:+.1%} for {n_sold} sold parcels, "
+                   "{median_change_unsold:+.1%} for {n_unsold} unsold, difference {difference:+.1%} "
+                   "(Mann-Whitney p = {p_value:.3g}): ", median_change_sold=split.median_change_sold,
+               n_sold=split.n_sold, median_change_unsold=split.median_change_unsold, n_unsold=split.n_unsold,
+               difference=split.difference, p_value=split.p_value)
+            + (_w(zh, "sales chasing suspected.") if split.suspected else _w(zh, "no sign of sales chasing."))
         )
     else:
         figures.append(
             Figure(
                 "chasing",
-                _w(zh, "图 4  追价检验：比率在 1 附近的集中度", "Figure 4  Sales chasing: ratios near 1"),
-                _w(
-                    zh,
-                    "柱为实际占比，曲线为同均值、同标准差正态分布的期望占比；1 附近柱明显高于曲线即为追价迹象。",
-                    "Bars: observed shares; curve: a normal distribution with the sample's mean and sd. "
-                    "Bars well above the curve near 1 suggest sales chasing.",
-                ),
+                _w(zh, "Figure 4  Sales chasing: ratios near 1"),
+                _w(zh, "Bars: observed shares; curve: a normal distribution with the sample's mean and sd. Bars well "
+                       "above the curve near 1 suggest sales chasing."),
                 near_one_svg(kept, band=study.chasing.band, zh=zh),
             )
         )

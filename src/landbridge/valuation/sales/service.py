@@ -32,6 +32,7 @@ from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.money import MoneyError, yuan_to_fen
 from landbridge.ledger import append_event, get_event
 from landbridge.registry import is_land_use_class, right_type_codes
+from landbridge.valuation.i18n import words
 from landbridge.valuation.sales.models import Sale, SaleBatchRecord, SaleCounter, SaleMethod, SaleSource
 from landbridge.valuation.sales.schemas import SaleIn
 
@@ -46,11 +47,11 @@ _RIGHT_TYPES = right_type_codes()
 _METHODS = frozenset(str(m) for m in SaleMethod)
 _SOURCES = frozenset(str(s) for s in SaleSource)
 _REGION_LEVELS = frozenset({"county", "township", "village"})
-FIELDS_ZH = {
-    "price_cny": "成交价", "area_m2": "面积", "sale_date": "成交日期", "land_use_class": "地类",
-    "region_code": "行政区划代码", "right_type": "权利类型", "method": "交易方式", "unit_code": "不动产单元号",
-    "term_years": "使用年期", "plot_ratio": "容积率", "coordinates": "坐标", "source": "数据来源",
-    "parcel_or_party": "宗地或当事人",
+FIELD_LABELS = {  # English names of a sale's fields; Chinese in valuation's catalogue (context "sales")
+    "price_cny": "Sale price", "area_m2": "Area", "sale_date": "Sale date", "land_use_class": "Land-use class",
+    "region_code": "Region code", "right_type": "Right type", "method": "Sale method",
+    "unit_code": "Property unit code", "term_years": "Term (years)", "plot_ratio": "Plot ratio",
+    "coordinates": "Coordinates", "source": "Data source", "parcel_or_party": "Parcel or party",
 }
 
 
@@ -71,7 +72,7 @@ class SaleBatch:
 
 def invalid_sale(index: int, field: str, reason: str, reason_en: str) -> RuleViolation:
     """The typed error of a sale that cannot be recorded (row ``index`` of the batch, 0 for a single sale)."""
-    zh = FIELDS_ZH.get(field, field)
+    zh = words("zh_CN", "sales")(FIELD_LABELS[field]) if field in FIELD_LABELS else field
     return RuleViolation("valuation.invalid_sale", f"第 {index} 条成交记录的{zh}无效: {reason}",
                          f"sale {index}: invalid {field}: {reason_en}", row_index=index, field=field)
 
