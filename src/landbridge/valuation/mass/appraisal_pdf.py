@@ -26,7 +26,7 @@ from landbridge.valuation.ratio.study import RatioStandards
 from landbridge.web.i18n import translator
 from landbridge.web.pages import RIGHT_TYPE_LABELS, land_use_label
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parents[1] / "templates"  # valuation/templates
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
 METHOD_NAMES = {"gbm": "梯度提升树模型（LightGBM，单调约束）", "hedonic": "特征价格模型（对数线性回归）"}

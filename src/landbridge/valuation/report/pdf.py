@@ -27,7 +27,7 @@ from landbridge.valuation.sales.queries import iter_sales
 from landbridge.web.i18n import translator
 from landbridge.web.pages import land_use_label
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parents[1] / "templates"  # valuation/templates
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
 METHOD_NAMES = {"gbm": ("梯度提升树模型（LightGBM，单调约束）", "Gradient boosting (LightGBM, monotone)"),
