@@ -52,7 +52,7 @@ def document() -> dict[str, Any]:
 
 def main() -> None:
     args = parser(__doc__ or "").parse_args()
-    from landbridge.valuation.benchmark_rules import coefficient_prices, parse_document
+    from landbridge.valuation.benchmark.rules import coefficient_prices, parse_document
 
     t = time.perf_counter()
     tables = parse_document(document())

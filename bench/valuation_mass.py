@@ -19,7 +19,7 @@ from sqlalchemy import select
 from landbridge.db import Database
 from landbridge.demo.models import TrueValue
 from landbridge.schema import upgrade
-from landbridge.valuation.mass_service import iter_values, revalue_parcels
+from landbridge.valuation.mass.service import iter_values, revalue_parcels
 
 
 def main() -> None:

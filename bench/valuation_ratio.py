@@ -25,7 +25,7 @@ def best_of(fn: object, repeat: int = 3) -> float:
 
 def main() -> None:
     args = parser(__doc__ or "").parse_args()
-    from landbridge.valuation.ratio import ratio_study, ratio_study_by_segment
+    from landbridge.valuation.ratio.study import ratio_study, ratio_study_by_segment
 
     rng = np.random.default_rng(args.seed)
     sale = np.exp(rng.normal(11, 1, args.n))

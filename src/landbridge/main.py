@@ -159,11 +159,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ledger_router)
     for module in ("landbridge.registry.views", "landbridge.web.pages", "landbridge.web.account",
                    "landbridge.registry.pages",
-                   "landbridge.planning.views", "landbridge.valuation.views", "landbridge.collective.views",
-                   "landbridge.collective.pages", "landbridge.valuation.benchmark_views",
-                   "landbridge.valuation.benchmark_pages", "landbridge.valuation.mass_views",
-                   "landbridge.valuation.mass_pages", "landbridge.exchange.views", "landbridge.exchange.pages",
-                   "landbridge.valuation.learn_views", "landbridge.valuation.report_views",
+                   "landbridge.planning.views", "landbridge.valuation.sales.views", "landbridge.collective.views",
+                   "landbridge.collective.pages", "landbridge.valuation.benchmark.views",
+                   "landbridge.valuation.benchmark.pages", "landbridge.valuation.mass.views",
+                   "landbridge.valuation.mass.pages", "landbridge.exchange.views", "landbridge.exchange.pages",
+                   "landbridge.valuation.learn.views", "landbridge.valuation.report.views",
                    "landbridge.exchange.method_views", "landbridge.exchange.document_views",
                    "landbridge.exchange.live", "landbridge.web.rules_pages"):
         _include_optional(app, module)

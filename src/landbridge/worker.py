@@ -24,7 +24,7 @@ JOBS: tuple[str, ...] = ("landbridge.registry.jobs:run_due", "landbridge.collect
                          "landbridge.exchange.jobs:run_due")
 # Long jobs (a city's revaluation runs for minutes) loop in a thread of their own, so that no deadline
 # (an auction's countdown end, a refund due) waits for them.
-LONG_JOBS: tuple[str, ...] = ("landbridge.valuation.jobs:run_due",)
+LONG_JOBS: tuple[str, ...] = ("landbridge.valuation.mass.jobs:run_due",)
 
 
 def _resolve(name: str) -> Callable[[Session], int] | None:

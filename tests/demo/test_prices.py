@@ -29,7 +29,7 @@ from landbridge.ledger import list_events, verify_ledger
 from landbridge.registry.bulk import ParcelBatch, import_parcels
 from landbridge.registry.models import Parcel
 from landbridge.valuation import verify_sale_batch
-from landbridge.valuation.models import Sale
+from landbridge.valuation.sales.models import Sale
 
 COUNTIES = ("360602", "360603", "360681")
 RESIDENTIAL_COMMERCIAL = ("0702", "0701", "0501")

@@ -40,8 +40,8 @@ from landbridge.registry.models import (
     RightType,
 )
 from landbridge.registry.rules import layer_of, valid_unit_code
-from landbridge.valuation.benchmark_models import BenchmarkSystem
-from landbridge.valuation.models import Sale
+from landbridge.valuation.benchmark.models import BenchmarkSystem
+from landbridge.valuation.sales.models import Sale
 
 SEED = 20260101
 TODAY = date(2026, 6, 1)

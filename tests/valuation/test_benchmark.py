@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box, mapping
 
-from landbridge.valuation.benchmark_rules import (
+from landbridge.valuation.benchmark.rules import (
     BenchmarkDocumentError,
     NamedFactor,
     coefficient_price,

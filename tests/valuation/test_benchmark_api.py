@@ -20,8 +20,8 @@ from landbridge.ledger import current_size
 from landbridge.main import create_app
 from landbridge.registry.models import Parcel, RecordStatus
 from landbridge.valuation import SaleIn, record_sales
-from landbridge.valuation.benchmark_models import BenchmarkSystem
-from landbridge.valuation.models import Sale
+from landbridge.valuation.benchmark.models import BenchmarkSystem
+from landbridge.valuation.sales.models import Sale
 from tests.registry.test_api import auth
 from tests.valuation.test_benchmark import golden_document
 from tests.web.test_pages import csrf_of, login

@@ -14,9 +14,9 @@ from landbridge.demo.benchmark_prices import demo_benchmark_document
 from landbridge.demo.geography import build_geography
 from landbridge.demo.prices import ParcelFeatures, PriceModel
 from landbridge.kernel.clock import Clock
-from landbridge.valuation.benchmark import import_benchmark_system
-from landbridge.valuation.benchmark_rules import coefficient_prices, parse_document
-from landbridge.valuation.ratio import ratio_study
+from landbridge.valuation.benchmark.rules import coefficient_prices, parse_document
+from landbridge.valuation.benchmark.service import import_benchmark_system
+from landbridge.valuation.ratio.study import ratio_study
 
 ON = date(2025, 1, 1)
 

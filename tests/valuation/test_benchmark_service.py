@@ -22,7 +22,9 @@ from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, verify_ledger
 from landbridge.main import create_app
-from landbridge.valuation.benchmark import (
+from landbridge.valuation.benchmark.models import BenchmarkFactor, PriceZone
+from landbridge.valuation.benchmark.rules import parse_document, value_parcel
+from landbridge.valuation.benchmark.service import (
     benchmark_tables,
     current_benchmark_system,
     export_benchmark_system,
@@ -32,8 +34,6 @@ from landbridge.valuation.benchmark import (
     list_benchmark_systems,
     publish_benchmark_system,
 )
-from landbridge.valuation.benchmark_models import BenchmarkFactor, PriceZone
-from landbridge.valuation.benchmark_rules import parse_document, value_parcel
 from tests.registry.test_api import auth
 from tests.valuation.test_benchmark import GOLDEN_ATTRIBUTES, VALUATION_DATE, golden_document
 
@@ -157,8 +157,8 @@ def test_factor_places_are_kept_until_features_are_added(db: Database, clock: Cl
     from shapely.geometry import LineString
 
     from landbridge.planning import FeatureIn, create_features
-    from landbridge.valuation.benchmark import factor_places
-    from landbridge.valuation.mass_places import distances
+    from landbridge.valuation.benchmark.service import factor_places
+    from landbridge.valuation.mass.places import distances
 
     lon, lat = np.array([116.90]), np.array([28.20])
     with db.transaction() as s:

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box, mapping
 
-from landbridge.valuation.benchmark_rules import BenchmarkTables, coefficient_prices, parse_document
-from landbridge.valuation.learn import (
+from landbridge.valuation.benchmark.rules import BenchmarkTables, coefficient_prices, parse_document
+from landbridge.valuation.learn.rules import (
     LearnedGrade,
     LearnInputError,
     LearnSettings,

@@ -27,15 +27,15 @@ from landbridge.ledger import current_size, verify_ledger
 from landbridge.ledger.models import LedgerEvent
 from landbridge.main import create_app
 from landbridge.registry.models import Parcel
-from landbridge.valuation import learn_service
-from landbridge.valuation.benchmark import benchmark_tables, parcel_coefficient_value, parcel_factor_attributes
-from landbridge.valuation.benchmark_models import BenchmarkSystem, SaleFlag
-from landbridge.valuation.benchmark_rules import coefficient_prices, parse_document
+from landbridge.valuation.benchmark.models import BenchmarkSystem, SaleFlag
+from landbridge.valuation.benchmark.rules import coefficient_prices, parse_document
+from landbridge.valuation.benchmark.service import benchmark_tables, parcel_coefficient_value, parcel_factor_attributes
+from landbridge.valuation.benchmark.validation import flag_sales
 from landbridge.valuation.cli import app as valuation_cli
-from landbridge.valuation.learn_models import LearnedBasePrice, LearnedFactorGrade, LearnRun
-from landbridge.valuation.models import Sale
-from landbridge.valuation.ratio import ratio_study
-from landbridge.valuation.validation import flag_sales
+from landbridge.valuation.learn import service as learn_service
+from landbridge.valuation.learn.models import LearnedBasePrice, LearnedFactorGrade, LearnRun
+from landbridge.valuation.ratio.study import ratio_study
+from landbridge.valuation.sales.models import Sale
 from tests.registry.test_api import auth
 from tests.web.test_pages import csrf_of, login
 
@@ -165,7 +165,7 @@ def test_learn_on_a_demo_world(db: Database, geo: Geography, clock: Clock) -> No
 
 def _learned_document(session: object, code: str, data: dict[str, object]) -> dict[str, object]:
     """The system's document with the learned base prices and coefficients put in (where there were sales)."""
-    from landbridge.valuation.benchmark import export_benchmark_system
+    from landbridge.valuation.benchmark.service import export_benchmark_system
 
     doc = export_benchmark_system(session, code)  # type: ignore[arg-type]
     bases = {b["zone_code"]: b for b in data["base_prices"]}  # type: ignore[attr-defined]

@@ -10,8 +10,9 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landbridge.valuation import mass, mass_places
-from landbridge.valuation.mass import MassError, MassModel, MassSettings
+from landbridge.valuation.mass import engine as mass
+from landbridge.valuation.mass import places as mass_places
+from landbridge.valuation.mass.engine import MassError, MassModel, MassSettings
 
 SETTINGS = mass.mass_settings()
 FAST = MassSettings(**{**SETTINGS.__dict__, "gbm": {**SETTINGS.gbm, "num_boost_round": 60.0}})

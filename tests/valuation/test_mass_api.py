@@ -18,10 +18,10 @@ from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, verify_ledger
 from landbridge.ledger.models import LedgerEvent
 from landbridge.main import create_app
-from landbridge.valuation import jobs
-from landbridge.valuation.mass import mass_settings
-from landbridge.valuation.mass_models import MassRun, MassValue
-from landbridge.valuation.mass_runs import fit_share
+from landbridge.valuation.mass import jobs
+from landbridge.valuation.mass.engine import mass_settings
+from landbridge.valuation.mass.models import MassRun, MassValue
+from landbridge.valuation.mass.runs import fit_share
 from tests.registry.test_api import auth
 from tests.valuation.test_mass_pages import small_world
 
@@ -50,7 +50,7 @@ def guixi_bureau(db: Database) -> None:
 
 
 def test_fit_share_matches_the_holdout_split() -> None:
-    from landbridge.valuation.mass import holdout_split
+    from landbridge.valuation.mass.engine import holdout_split
     for n in (0, 1, 7, 37, 38, 100, 1001):
         for h in (0.05, 0.2, 0.33, 0.5):
             assert fit_share(n, h) == len(holdout_split(n, h, 1)[0])

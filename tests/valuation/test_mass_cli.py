@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from landbridge.cli import app
-from landbridge.valuation.mass import term_factor
+from landbridge.valuation.mass.engine import term_factor
 from tests.valuation.test_mass import SETTINGS, synthetic
 
 runner = CliRunner()

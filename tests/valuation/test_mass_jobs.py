@@ -18,8 +18,8 @@ from landbridge.kernel.clock import Clock, ensure_utc, now
 from landbridge.ledger import current_size, verify_ledger
 from landbridge.ledger.models import LedgerEvent
 from landbridge.main import create_app
-from landbridge.valuation import jobs
-from landbridge.valuation.mass_models import JobStatus, MassJob, MassRun, MassValue
+from landbridge.valuation.mass import jobs
+from landbridge.valuation.mass.models import JobStatus, MassJob, MassRun, MassValue
 from tests.registry.test_api import auth
 from tests.valuation.test_mass_pages import small_world
 from tests.web.test_pages import login

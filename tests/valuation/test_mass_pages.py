@@ -19,10 +19,11 @@ from landbridge.demo.world import build_world
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size
 from landbridge.main import create_app
-from landbridge.valuation import jobs, mass_service
-from landbridge.valuation.appraisal_pdf import AppraisalReport, StudyRow, appraisal_report, render_appraisal_pdf
-from landbridge.valuation.mass_models import MassRun, MassValue
-from landbridge.valuation.mass_words import contribution_lines, feature_label, sentence, shown_value
+from landbridge.valuation.mass import jobs
+from landbridge.valuation.mass import service as mass_service
+from landbridge.valuation.mass.appraisal_pdf import AppraisalReport, StudyRow, appraisal_report, render_appraisal_pdf
+from landbridge.valuation.mass.models import MassRun, MassValue
+from landbridge.valuation.mass.words import contribution_lines, feature_label, sentence, shown_value
 from tests.web.test_pages import csrf_of, login
 
 TODAY = date(2026, 3, 1)  # the test clock stands at 2026-03-02

@@ -18,8 +18,8 @@ from landbridge.errors import NotFound
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, verify_ledger
 from landbridge.main import create_app
-from landbridge.valuation import mass_service
-from landbridge.valuation.mass_models import MassRun, MassValue
+from landbridge.valuation.mass import service as mass_service
+from landbridge.valuation.mass.models import MassRun, MassValue
 from tests.registry.test_api import auth
 
 SEED = 20260101

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landbridge.valuation.ratio import (
+from landbridge.valuation.ratio.study import (
     RatioInputError,
     RatioStandards,
     price_bands,

@@ -21,20 +21,20 @@ from landbridge.db import Database
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size
 from landbridge.main import create_app
-from landbridge.valuation import mass_service
-from landbridge.valuation.ratio import RatioInputError
-from landbridge.valuation.report import (
+from landbridge.valuation.mass import service as mass_service
+from landbridge.valuation.ratio.study import RatioInputError
+from landbridge.valuation.report.build import (
     ChangeData,
     Segmenting,
     build_ratio_report,
     change_svg,
     histogram_svg,
     near_one_svg,
-    nice_ticks,
     scatter_svg,
     segments_svg,
 )
-from landbridge.valuation.report_pdf import render_report_pdf
+from landbridge.valuation.report.pdf import render_report_pdf
+from landbridge.web.charts import nice_ticks
 from tests.registry.test_api import auth
 from tests.valuation.test_mass_pages import pdf_text, small_world
 from tests.web.test_pages import login

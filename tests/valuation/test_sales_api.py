@@ -20,7 +20,7 @@ from landbridge.ledger import current_size
 from landbridge.main import create_app
 from landbridge.registry import create_party
 from landbridge.valuation import SaleIn, record_sales
-from landbridge.valuation.models import Sale
+from landbridge.valuation.sales.models import Sale
 from tests.registry.conftest import resident_id
 from tests.registry.test_api import auth
 

@@ -29,8 +29,8 @@ from landbridge.valuation import (
     verify_sale_batch,
     write_sales_csv,
 )
-from landbridge.valuation.models import Sale, SaleBatchRecord
-from landbridge.valuation.service import rows_sha256
+from landbridge.valuation.sales.models import Sale, SaleBatchRecord
+from landbridge.valuation.sales.service import rows_sha256
 
 VILLAGE = "360603101001"
 OTHER_COUNTY_VILLAGE = "360681100001"

@@ -24,8 +24,8 @@ from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, verify_ledger
 from landbridge.main import create_app
 from landbridge.valuation import SaleIn, record_sales
-from landbridge.valuation.benchmark_models import FlagReason, FlagStatus, SaleFlag
-from landbridge.valuation.validation import (
+from landbridge.valuation.benchmark.models import FlagReason, FlagStatus, SaleFlag
+from landbridge.valuation.benchmark.validation import (
     ValidationRules,
     detect_non_market,
     flag_sales,

@@ -83,7 +83,7 @@ from landbridge.kernel.clock import now, to_local
 from landbridge.planning import create_features, create_zones
 from landbridge.registry.bulk_register import PartyIn, UnitRegistration, bulk_create_parties, bulk_register
 from landbridge.registry.models import PartyKind, RightType
-from landbridge.valuation.benchmark import import_benchmark_system, publish_benchmark_system
+from landbridge.valuation import import_benchmark_system, publish_benchmark_system
 
 ACTOR = "system:demo"
 RULE_SET = "demo_world"

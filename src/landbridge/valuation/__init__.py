@@ -1,12 +1,17 @@
-"""Valuation (估价): so far the sales record (成交记录) that benchmark prices and mass appraisal learn from (L1, F1).
+"""Valuation (估价): the sales record (成交记录), benchmark prices, mass appraisal, ratio studies (L1, F1).
+
+Sub-packages: ``sales`` (the record), ``benchmark`` (基准地价, coefficient and comparison methods),
+``learn`` (coefficients learned from sales), ``mass`` (批量评估), ``ratio`` (ratio studies), ``report``
+(the ratio-study report).
 
 Other modules use only the names exported here.
 """
 
-from landbridge.valuation.models import SaleMethod, SaleSource
-from landbridge.valuation.queries import get_sale, iter_sales, list_sales, sales_csv, write_sales_csv
-from landbridge.valuation.schemas import SaleIn
-from landbridge.valuation.service import SaleBatch, record_sale, record_sales, verify_sale_batch
+from landbridge.valuation.benchmark.service import import_benchmark_system, publish_benchmark_system
+from landbridge.valuation.sales.models import SaleMethod, SaleSource
+from landbridge.valuation.sales.queries import get_sale, iter_sales, list_sales, sales_csv, write_sales_csv
+from landbridge.valuation.sales.schemas import SaleIn
+from landbridge.valuation.sales.service import SaleBatch, record_sale, record_sales, verify_sale_batch
 
 __all__ = [
     "SaleBatch",
@@ -14,8 +19,10 @@ __all__ = [
     "SaleMethod",
     "SaleSource",
     "get_sale",
+    "import_benchmark_system",
     "iter_sales",
     "list_sales",
+    "publish_benchmark_system",
     "record_sale",
     "record_sales",
     "sales_csv",

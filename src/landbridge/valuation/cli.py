@@ -10,8 +10,8 @@ import typer
 
 from landbridge.kernel.modules import import_optional
 
-COMMAND_MODULES = ("landbridge.valuation.ratio_cli", "landbridge.valuation.mass_cli",
-                   "landbridge.valuation.benchmark_cli", "landbridge.valuation.learn_cli")
+COMMAND_MODULES = ("landbridge.valuation.ratio.cli", "landbridge.valuation.mass.cli",
+                   "landbridge.valuation.benchmark.cli", "landbridge.valuation.learn.cli")
 
 app = typer.Typer(help="估价 / valuation: ratio studies, mass appraisal, benchmark prices", no_args_is_help=True)
 
