@@ -33,9 +33,7 @@ from landbridge.collective.views import (
 from landbridge.errors import DomainError, Forbidden, RuleViolation
 from landbridge.kernel.clock import SHANGHAI, now, to_local
 from landbridge.kernel.ids import mask_id
-from landbridge.web.i18n import layered_translator, module_catalogue, request_locale
-from landbridge.web.pages import check_csrf, csrf_token
-from landbridge.web.render import render, render_error
+from landbridge.web.pages import PageKit, flash, login_redirect, refuse
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
@@ -62,46 +60,19 @@ ENTRY_LABELS = {"issue": "Issued", "inherit_in": "Inherited in", "inherit_out": 
                 "release": "Pledge released"}
 
 
-def _catalogue(locale: str) -> dict[str, str]:
-    return module_catalogue(str(LOCALE_DIR), locale)
-
-
-def page_translator(request: Request) -> Callable[..., str]:
-    """The page language's translator: this module's catalogue first, then the platform's."""
-    locale = request_locale(request)
-    return layered_translator(locale, _catalogue(locale) if locale != "en" else {})
-
-
-def _labels(_: Callable[..., str]) -> dict[str, dict[str, str]]:
-    return {name: {k: _(v) for k, v in table.items()} for name, table in (
-        ("body", BODY_LABELS), ("kind", KIND_LABELS), ("status", STATUS_LABELS), ("choice", CHOICE_LABELS),
-        ("threshold", THRESHOLD_LABELS), ("entry", ENTRY_LABELS), ("ground", GROUND_LABELS))}
+KIT = PageKit(locale_dir=LOCALE_DIR, labels={
+    "body": BODY_LABELS, "kind": KIND_LABELS, "status": STATUS_LABELS, "choice": CHOICE_LABELS,
+    "threshold": THRESHOLD_LABELS, "entry": ENTRY_LABELS, "ground": GROUND_LABELS})
+_flash = flash
+_login = login_redirect
+_refuse = refuse
 
 
 def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
-    _ = page_translator(request)
-    flash = request.session.pop("flash", None)
     # a voter's receipt rides in the (signed, HttpOnly) session cookie to the next page only: shown once
     receipt = request.session.pop("receipt", None)
-    message = None
-    if isinstance(flash, dict):
-        message = {"kind": flash.get("kind"),
-                   "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
-    return render(request, template, {"_": _, "labels": _labels(_), "csrf": csrf_token(request), "message": message,
-                                      "fresh_receipt": receipt if isinstance(receipt, str) else None, **context},
-                  status_code=status_code)
-
-
-def _flash(request: Request, kind: str, zh: str, en: str) -> None:
-    request.session["flash"] = {"kind": kind, "zh": zh, "en": en}
-
-
-def _login(request: Request) -> Response:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-
-
-def _refuse(request: Request, exc: DomainError) -> Response:
-    return render_error(request, exc.http_status, exc.to_dict())
+    return KIT.page(request, template, {"fresh_receipt": receipt if isinstance(receipt, str) else None, **context},
+                    status_code=status_code)
 
 
 def _clerk_collective(session: Session, principal: Principal) -> Collective:
@@ -119,17 +90,8 @@ def _act(request: Request, session: Session, principal: Principal | None, csrf: 
     """Run a form action as the caller: CSRF check, the action, a message, and back to ``back``."""
     if principal is None:
         return _login(request)
-    try:
-        check_csrf(request, csrf)
-        zh, en = action(principal)
-    except DomainError as exc:
-        session.rollback()  # nothing of a refused action is kept
-        if exc.code in ("web.csrf_failed", "auth.forbidden_role", "collective.forbidden_collective"):
-            return _refuse(request, exc)
-        _flash(request, "error", exc.message, exc.message_en)
-        return RedirectResponse(back, status_code=303)
-    _flash(request, "ok", zh, en)
-    return RedirectResponse(back, status_code=303)
+    return KIT.act(request, session, lambda: action(principal), back, csrf=csrf, refused=lambda exc: exc.code in (
+        "web.csrf_failed", "auth.forbidden_role", "collective.forbidden_collective"))
 
 
 # --- the clerk's desk ------------------------------------------------------------------------------

@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session, aliased
 
 from landbridge.cityprofile import get_profile
 from landbridge.errors import NotFound
+from landbridge.registry import land_use_label
 from landbridge.valuation import mass_service
 from landbridge.valuation.mass_models import MassRun, MassValue, RunStatus
 from landbridge.valuation.queries import iter_sales
 from landbridge.valuation.ratio import RatioStandards
 from landbridge.valuation.report import ChangeData, RatioReport, Segmenting, build_ratio_report
 from landbridge.web.i18n import translator
-from landbridge.web.pages import land_use_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
