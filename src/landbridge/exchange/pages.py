@@ -67,7 +67,6 @@ KIT = PageKit(locale_dir=LOCALE_DIR, labels={
     "phase": PHASE_LABELS, "kind": KIND_LABELS, "flag": FLAG_LABELS, "reason": REASON_LABELS,
     "deposit": DEPOSIT_LABELS, "channel": CHANNEL_LABELS, "objection": OBJECTION_LABELS, "land_use": LAND_USE_LABELS})
 _page = KIT.page
-_flash = flash
 
 
 def _distribution(session: Session, settled: Any, principal: Principal) -> list[dict[str, Any]] | None:
@@ -280,15 +279,15 @@ def _bid(request: Request, session: Session, lot_id: int, bidder_id: int, amount
                                     actor=actor, channel=channel, evidence=evidence)
     except DomainError as exc:
         session.rollback()
-        _flash(request, "error", exc.message, exc.message_en)
+        flash(request, "error", exc.message, exc.message_en)
     else:
         code = outcome.bid.reject_code
         if code is None:
             paid = outcome.bid.amount_cny
-            _flash(request, "ok", f"报价 {paid} 元已被接受", f"bid of {paid} accepted")
+            flash(request, "ok", f"报价 {paid} 元已被接受", f"bid of {paid} accepted")
         else:
             _, zh, en = REJECTIONS.get(code, (DomainError, "报价被拒绝", "the bid was refused"))
-            _flash(request, "error", zh, en)
+            flash(request, "error", zh, en)
     return RedirectResponse(f"/exchange/lots/{lot_id}", status_code=303)
 
 
