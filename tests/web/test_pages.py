@@ -132,8 +132,10 @@ def test_safe_next_is_always_local(target: str) -> None:
 def test_every_page_text_has_a_chinese_translation() -> None:
     zh = catalogue("zh_CN")
     pattern = re.compile(r"""_\((["'])(.+?)\1[,)]""")
+    # the platform catalogue's pages: the layout, the shell's login and rules pages, the registry's pages and map
     files = [*SRC.glob("web/templates/web/*.html"), *SRC.glob("registry/templates/registry/*.html"),
-             SRC / "web" / "pages.py"]
+             SRC / "shell" / "templates" / "shell" / "login.html", SRC / "shell" / "templates" / "shell" / "rules.html",
+             SRC / "registry" / "map_page.py", SRC / "registry" / "labels.py"]
     ids = {m.group(2) for f in files for m in pattern.finditer(f.read_text(encoding="utf-8"))}
     from landbridge.registry.labels import LAND_USE_LABELS, RIGHT_TYPE_LABELS
     from landbridge.registry.pages import KIND_LABELS, RESTRICTION_LABELS, STATUS_LABELS
