@@ -157,15 +157,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(docs.router)
     app.include_router(ledger_router)
-    for module in ("landbridge.registry.views", "landbridge.web.pages", "landbridge.web.account",
-                   "landbridge.registry.pages",
+    for module in ("landbridge.registry.views", "landbridge.registry.map_page", "landbridge.shell.session_pages",
+                   "landbridge.shell.account", "landbridge.registry.pages",
                    "landbridge.planning.views", "landbridge.valuation.sales.views", "landbridge.collective.views",
                    "landbridge.collective.pages", "landbridge.valuation.benchmark.views",
                    "landbridge.valuation.benchmark.pages", "landbridge.valuation.mass.views",
                    "landbridge.valuation.mass.pages", "landbridge.exchange.views", "landbridge.exchange.pages",
                    "landbridge.valuation.learn.views", "landbridge.valuation.report.views",
                    "landbridge.exchange.method_views", "landbridge.exchange.document_views",
-                   "landbridge.exchange.live", "landbridge.web.rules_pages"):
+                   "landbridge.exchange.live", "landbridge.shell.rules_pages"):
         _include_optional(app, module)
 
     if import_optional("landbridge.exchange.bid_lane") is not None:  # outermost: bearer-token bids skip the stack

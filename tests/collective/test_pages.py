@@ -17,9 +17,9 @@ from landbridge.collective.pages import (
     ENTRY_LABELS,
     GROUND_LABELS,
     KIND_LABELS,
+    KIT,
     STATUS_LABELS,
     THRESHOLD_LABELS,
-    _catalogue,
 )
 from landbridge.db import Database
 from landbridge.kernel.clock import Clock
@@ -61,7 +61,7 @@ def test_every_collective_page_text_has_a_chinese_translation() -> None:
                   GROUND_LABELS):
         ids |= set(table.values())
     assert len(ids) > 100
-    own, platform = _catalogue("zh_CN"), catalogue("zh_CN")
+    own, platform = KIT.own_messages("zh_CN"), catalogue("zh_CN")
     assert sorted(i for i in ids if not (own.get(i) or platform.get(i))) == []
 
 

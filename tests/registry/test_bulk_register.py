@@ -150,3 +150,52 @@ def test_verify_bulk_registration_detects_a_changed_row(db: Database, people: Pe
             s.execute(update(Certificate).where(Certificate.right_id == report.right_ids[0]).values(number="forged"))
     with db.session() as s:
         assert verify_bulk_registration(s, report.application_number) == ([1] if tamper == "land_use" else [0])
+
+
+@pytest.mark.parametrize("party", [
+    PartyIn(kind="person", name="甲", id_number="360622198001010000"),
+    PartyIn(kind="organisation", name="合作社", id_number="91360600MA0000000X"),
+    PartyIn(kind="group", name="户", id_number=resident_id(7)),
+    PartyIn(kind="person", name="甲", id_number=resident_id(8), members=[(1, "户主", Fraction(1))]),
+    PartyIn(kind="person", name=" ", id_number=resident_id(9)),
+    PartyIn(kind="alien", name="户"),
+])
+def test_bulk_and_single_party_paths_apply_the_same_rules(db: Database, clock: Clock, party: PartyIn) -> None:
+    """One party through ``create_party`` and the same party in a bulk batch fail with the same code and message,
+    the bulk one naming its row (issue #14 item 3: the bulk path calls the single path's rule functions)."""
+    from landbridge.registry.service import create_party
+
+    with db.transaction() as s, pytest.raises(RuleViolation) as single:
+        create_party(s, kind=party.kind, name=party.name, id_number=party.id_number, members=party.members or None,
+                     actor=ACTOR)
+    with db.transaction() as s, pytest.raises(RuleViolation) as bulk:
+        bulk_create_parties(s, [party], actor=ACTOR)
+    assert bulk.value.code == single.value.code
+    assert bulk.value.message == f"第 0 项：{single.value.message}"
+    assert bulk.value.message_en == f"item 0: {single.value.message_en}"
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Party)) == 0
+
+
+@pytest.mark.parametrize(("right_type", "attachment", "house", "code"), [
+    ("homestead_use_right", "X", False, "registry.invalid_attachment"),
+    ("land_contract_right", "F", True, "registry.house_needs_homestead"),
+    ("homestead_use_right", "W", True, "registry.house_needs_homestead"),
+])
+def test_bulk_and_single_unit_paths_apply_the_same_rules(db: Database, clock: Clock, people: People,
+                                                         right_type: str, attachment: str, house: bool,
+                                                         code: str) -> None:
+    """A unit's attachment and the house-with-its-homestead rule: same code and message one by one and in bulk."""
+    from landbridge.registry.service import lodge_first_registration
+
+    holders = [(people.a, Fraction(1))]
+    with db.transaction() as s, pytest.raises(RuleViolation) as single:
+        lodge_first_registration(s, actor=ACTOR, region_code=VILLAGE, geometry=square(3), land_use_class="0702",
+                                 location=None, right_type=right_type, holders=holders, attachment=attachment,
+                                 house_holders=holders if house else None)
+    with db.transaction() as s, pytest.raises(RuleViolation) as bulk:
+        bulk_register(s, [UnitRegistration(geometry=square(3), region_code=VILLAGE, land_use_class="0702",
+                                           right_type=right_type, attachment=attachment, house=house,
+                                           holders=holders)], actor=ACTOR)
+    assert single.value.code == bulk.value.code == code
+    assert bulk.value.message == f"第 0 项：{single.value.message}"

@@ -172,3 +172,23 @@ def test_management_term_minimum(start: date, years: int) -> None:
 
 def test_lapse_at() -> None:
     assert rules.lapse_at(AT, 15) == AT + timedelta(days=15)
+
+
+@given(st.text(max_size=3))
+def test_attachment_is_one_of_four_letters(attachment: str) -> None:
+    if attachment in {"F", "L", "Q", "W"}:
+        rules.check_attachment(attachment)
+    else:
+        with pytest.raises(RuleViolation) as exc:
+            rules.check_attachment(attachment)
+        assert exc.value.code == "registry.invalid_attachment"
+
+
+@given(st.sampled_from(sorted(rules.FEATURE_BY_RIGHT_TYPE)), st.sampled_from(["F", "L", "Q", "W"]))
+def test_a_house_goes_only_with_its_homestead(right_type: str, attachment: str) -> None:
+    if right_type == "homestead_use_right" and attachment == "F":
+        rules.check_house_on_homestead(right_type, attachment)
+    else:
+        with pytest.raises(RuleViolation) as exc:
+            rules.check_house_on_homestead(right_type, attachment)
+        assert exc.value.code == "registry.house_needs_homestead"

@@ -22,8 +22,8 @@ from landbridge.ledger.models import LedgerEvent
 from landbridge.main import create_app
 from landbridge.registry import lodge_first_registration
 from landbridge.registry.models import Application, Certificate
+from landbridge.web.forms import safe_next
 from landbridge.web.i18n import catalogue
-from landbridge.web.pages import safe_next
 from tests.web.world import ACTOR, World, resident_id, square
 
 HTML = {"Accept": "text/html"}
@@ -132,11 +132,13 @@ def test_safe_next_is_always_local(target: str) -> None:
 def test_every_page_text_has_a_chinese_translation() -> None:
     zh = catalogue("zh_CN")
     pattern = re.compile(r"""_\((["'])(.+?)\1[,)]""")
+    # the platform catalogue's pages: the layout, the shell's login and rules pages, the registry's pages and map
     files = [*SRC.glob("web/templates/web/*.html"), *SRC.glob("registry/templates/registry/*.html"),
-             SRC / "web" / "pages.py"]
+             SRC / "shell" / "templates" / "shell" / "login.html", SRC / "shell" / "templates" / "shell" / "rules.html",
+             SRC / "registry" / "map_page.py", SRC / "registry" / "labels.py"]
     ids = {m.group(2) for f in files for m in pattern.finditer(f.read_text(encoding="utf-8"))}
+    from landbridge.registry.labels import LAND_USE_LABELS, RIGHT_TYPE_LABELS
     from landbridge.registry.pages import KIND_LABELS, RESTRICTION_LABELS, STATUS_LABELS
-    from landbridge.web.pages import LAND_USE_LABELS, RIGHT_TYPE_LABELS
     for table in (KIND_LABELS, RESTRICTION_LABELS, STATUS_LABELS, RIGHT_TYPE_LABELS, LAND_USE_LABELS):
         ids |= set(table.values())
     assert len(ids) > 80

@@ -33,9 +33,7 @@ from landbridge.collective.views import (
 from landbridge.errors import DomainError, Forbidden, RuleViolation
 from landbridge.kernel.clock import SHANGHAI, now, to_local
 from landbridge.kernel.ids import mask_id
-from landbridge.web.i18n import layered_translator, module_catalogue, request_locale
-from landbridge.web.pages import check_csrf, csrf_token
-from landbridge.web.render import render, render_error
+from landbridge.web.pages import PageKit, login_redirect, refuse
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
@@ -62,46 +60,16 @@ ENTRY_LABELS = {"issue": "Issued", "inherit_in": "Inherited in", "inherit_out": 
                 "release": "Pledge released"}
 
 
-def _catalogue(locale: str) -> dict[str, str]:
-    return module_catalogue(str(LOCALE_DIR), locale)
-
-
-def page_translator(request: Request) -> Callable[..., str]:
-    """The page language's translator: this module's catalogue first, then the platform's."""
-    locale = request_locale(request)
-    return layered_translator(locale, _catalogue(locale) if locale != "en" else {})
-
-
-def _labels(_: Callable[..., str]) -> dict[str, dict[str, str]]:
-    return {name: {k: _(v) for k, v in table.items()} for name, table in (
-        ("body", BODY_LABELS), ("kind", KIND_LABELS), ("status", STATUS_LABELS), ("choice", CHOICE_LABELS),
-        ("threshold", THRESHOLD_LABELS), ("entry", ENTRY_LABELS), ("ground", GROUND_LABELS))}
+KIT = PageKit(locale_dir=LOCALE_DIR, labels={
+    "body": BODY_LABELS, "kind": KIND_LABELS, "status": STATUS_LABELS, "choice": CHOICE_LABELS,
+    "threshold": THRESHOLD_LABELS, "entry": ENTRY_LABELS, "ground": GROUND_LABELS})
 
 
 def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
-    _ = page_translator(request)
-    flash = request.session.pop("flash", None)
     # a voter's receipt rides in the (signed, HttpOnly) session cookie to the next page only: shown once
     receipt = request.session.pop("receipt", None)
-    message = None
-    if isinstance(flash, dict):
-        message = {"kind": flash.get("kind"),
-                   "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
-    return render(request, template, {"_": _, "labels": _labels(_), "csrf": csrf_token(request), "message": message,
-                                      "fresh_receipt": receipt if isinstance(receipt, str) else None, **context},
-                  status_code=status_code)
-
-
-def _flash(request: Request, kind: str, zh: str, en: str) -> None:
-    request.session["flash"] = {"kind": kind, "zh": zh, "en": en}
-
-
-def _login(request: Request) -> Response:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-
-
-def _refuse(request: Request, exc: DomainError) -> Response:
-    return render_error(request, exc.http_status, exc.to_dict())
+    return KIT.page(request, template, {"fresh_receipt": receipt if isinstance(receipt, str) else None, **context},
+                    status_code=status_code)
 
 
 def _clerk_collective(session: Session, principal: Principal) -> Collective:
@@ -118,18 +86,9 @@ def _act(request: Request, session: Session, principal: Principal | None, csrf: 
          action: Callable[[Principal], tuple[str, str]]) -> Response:
     """Run a form action as the caller: CSRF check, the action, a message, and back to ``back``."""
     if principal is None:
-        return _login(request)
-    try:
-        check_csrf(request, csrf)
-        zh, en = action(principal)
-    except DomainError as exc:
-        session.rollback()  # nothing of a refused action is kept
-        if exc.code in ("web.csrf_failed", "auth.forbidden_role", "collective.forbidden_collective"):
-            return _refuse(request, exc)
-        _flash(request, "error", exc.message, exc.message_en)
-        return RedirectResponse(back, status_code=303)
-    _flash(request, "ok", zh, en)
-    return RedirectResponse(back, status_code=303)
+        return login_redirect(request)
+    return KIT.act(request, session, lambda: action(principal), back, csrf=csrf, refused=lambda exc: exc.code in (
+        "web.csrf_failed", "auth.forbidden_role", "collective.forbidden_collective"))
 
 
 # --- the clerk's desk ------------------------------------------------------------------------------
@@ -139,13 +98,13 @@ def desk(request: Request, page: int = Query(1, ge=1, le=100_000), session: Sess
          principal: Principal | None = Depends(optional_principal)) -> Response:
     """The clerk's desk of their collective; a member is sent to their own page (C1, C2, L3)."""
     if principal is None:
-        return _login(request)
+        return login_redirect(request)
     if principal.role == Role.member:
         return RedirectResponse("/collective/me", status_code=303)
     try:
         collective = _clerk_collective(session, principal)
     except DomainError as exc:
-        return _refuse(request, exc)
+        return refuse(request, exc)
     members, member_total = queries.list_members(session, collective.id, status="active", limit=PAGE_ROWS,
                                                  offset=(page - 1) * PAGE_ROWS)
     accounts, account_total = queries.list_accounts(session, collective.id, limit=PAGE_ROWS)
@@ -228,11 +187,11 @@ def motion_page(request: Request, motion_id: int, session: Session = Depends(get
                 principal: Principal | None = Depends(optional_principal)) -> Response:
     """A motion: the clerk opens, records in-person ballots and seals; a member votes and verifies (L3)."""
     if principal is None:
-        return _login(request)
+        return login_redirect(request)
     try:
         motion = motion_for_reader(session, principal, motion_id)
     except DomainError as exc:
-        return _refuse(request, exc)
+        return refuse(request, exc)
     collective = queries.get_collective(session, motion.collective_id)
     roster = queries.roster_of(session, motion.id)
     clerk = keeps(principal, collective)
@@ -331,11 +290,11 @@ def my_page(request: Request, session: Session = Depends(get_session),
             principal: Principal | None = Depends(optional_principal)) -> Response:
     """A member's own shares, share ledger, dividends and votes (C2, L3)."""
     if principal is None:
-        return _login(request)
+        return login_redirect(request)
     if principal.role != Role.member:
-        return _refuse(request, Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this"))
+        return refuse(request, Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this"))
     if principal.party_id is None:
-        return _refuse(request, Forbidden("collective.no_party", "您的账号未关联成员身份",
+        return refuse(request, Forbidden("collective.no_party", "您的账号未关联成员身份",
                                           "your account is not linked to a person"))
     overview = member_overview(session, principal.party_id)
     entries = {a.id: queries.account_entries(session, a.id) for m in overview.memberships for a in m.accounts}
@@ -351,7 +310,7 @@ def sealed_list_page(request: Request, motion_id: int, session: Session = Depend
     try:
         listed = read_sealed_ballots(motion_id, session)
     except DomainError as exc:
-        return _refuse(request, exc)
+        return refuse(request, exc)
     return _page(request, "collective/sealed.html", {"listed": listed})
 
 

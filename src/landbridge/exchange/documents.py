@@ -35,8 +35,8 @@ from landbridge.kernel.capital_numerals import rmb_capital
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.ids import mask_id
 from landbridge.kernel.workdays import add_workdays
+from landbridge.registry import RIGHT_TYPE_LABELS, land_use_label
 from landbridge.web.i18n import translator
-from landbridge.web.pages import RIGHT_TYPE_LABELS, land_use_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),

@@ -30,7 +30,7 @@ from landbridge.exchange.pages import _act, _page, operator_act, operator_of
 from landbridge.exchange.rules import LotPhase
 from landbridge.exchange.schemas import ResultRead
 from landbridge.exchange.views import result_read
-from landbridge.web.pages import check_csrf
+from landbridge.web.forms import check_csrf
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute)

@@ -28,9 +28,8 @@ from landbridge.exchange.rules import BIDDING_PHASES, RESERVE_WINDOW, Channel, L
 from landbridge.exchange.settlement import find_settlement, instalments_of
 from landbridge.exchange.settlement_rules import is_overdue
 from landbridge.kernel.clock import now
-from landbridge.web.i18n import layered_translator, module_catalogue, request_locale
-from landbridge.web.pages import check_csrf, csrf_token
-from landbridge.web.render import render
+from landbridge.web.forms import check_csrf
+from landbridge.web.pages import PageKit, flash
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
@@ -65,29 +64,10 @@ OBJECTION_LABELS = {"pending": "Awaiting a ruling", "upheld": "Upheld", "dismiss
 BID_METHODS = (Method.listing, Method.auction)
 
 
-def _catalogue(locale: str) -> dict[str, str]:
-    return module_catalogue(str(LOCALE_DIR), locale)
-
-
-def page_translator(request: Request) -> Callable[..., str]:
-    """This module's catalogue first, then the platform's."""
-    locale = request_locale(request)
-    return layered_translator(locale, _catalogue(locale) if locale != "en" else {})
-
-
-def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
-    _ = page_translator(request)
-    flash = request.session.pop("flash", None)
-    message = None
-    if isinstance(flash, dict):
-        message = {"kind": flash.get("kind"),
-                   "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
-    tables = {"phase": PHASE_LABELS, "kind": KIND_LABELS, "flag": FLAG_LABELS, "reason": REASON_LABELS,
-              "deposit": DEPOSIT_LABELS, "channel": CHANNEL_LABELS, "objection": OBJECTION_LABELS,
-              "land_use": LAND_USE_LABELS}
-    labels = {name: {k: _(v) for k, v in table.items()} for name, table in tables.items()}
-    return render(request, template, {"_": _, "labels": labels, "csrf": csrf_token(request), "message": message,
-                                      **context})
+KIT = PageKit(locale_dir=LOCALE_DIR, labels={
+    "phase": PHASE_LABELS, "kind": KIND_LABELS, "flag": FLAG_LABELS, "reason": REASON_LABELS,
+    "deposit": DEPOSIT_LABELS, "channel": CHANNEL_LABELS, "objection": OBJECTION_LABELS, "land_use": LAND_USE_LABELS})
+_page = KIT.page
 
 
 def _distribution(session: Session, settled: Any, principal: Principal) -> list[dict[str, Any]] | None:
@@ -108,10 +88,6 @@ def _shown_identities(session: Session, principal: Principal, lot: Lot) -> dict[
     shown = disclosure.identities(session, lot.id)
     disclosure.record_identity_reads(session, principal, shown.values(), purpose="exchange.lot_page_bidders")
     return shown
-
-
-def _flash(request: Request, kind: str, zh: str, en: str) -> None:
-    request.session["flash"] = {"kind": kind, "zh": zh, "en": en}
 
 
 def _running_end(lot: Lot) -> Any:
@@ -205,16 +181,13 @@ def operator_of(principal: Principal | None, lot: Lot) -> Principal:
 
 
 def _act(request: Request, session: Session, lot_id: int, action: Callable[[], str]) -> Response:
-    """Run a service action in the request's transaction; its outcome is flashed on the lot page."""
-    try:
-        zh_en = action()
-    except DomainError as exc:
-        session.rollback()
-        _flash(request, "error", exc.message, exc.message_en)
-    else:
-        zh, en = zh_en.split("|", 1)
-        _flash(request, "ok", zh, en)
-    return RedirectResponse(f"/exchange/lots/{lot_id}", status_code=303)
+    """Run a service action (its outcome ``"zh|en"``) in the request's transaction; flashed on the lot page."""
+
+    def run() -> tuple[str, str]:
+        zh, en = action().split("|", 1)
+        return zh, en
+
+    return KIT.act(request, session, run, f"/exchange/lots/{lot_id}")
 
 
 def operator_act(request: Request, session: Session, lot_id: int, csrf: str, principal: Principal | None,
@@ -307,15 +280,15 @@ def _bid(request: Request, session: Session, lot_id: int, bidder_id: int, amount
                                     actor=actor, channel=channel, evidence=evidence)
     except DomainError as exc:
         session.rollback()
-        _flash(request, "error", exc.message, exc.message_en)
+        flash(request, "error", exc.message, exc.message_en)
     else:
         code = outcome.bid.reject_code
         if code is None:
             paid = outcome.bid.amount_cny
-            _flash(request, "ok", f"报价 {paid} 元已被接受", f"bid of {paid} accepted")
+            flash(request, "ok", f"报价 {paid} 元已被接受", f"bid of {paid} accepted")
         else:
             _, zh, en = REJECTIONS.get(code, (DomainError, "报价被拒绝", "the bid was refused"))
-            _flash(request, "error", zh, en)
+            flash(request, "error", zh, en)
     return RedirectResponse(f"/exchange/lots/{lot_id}", status_code=303)
 
 

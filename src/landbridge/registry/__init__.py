@@ -6,6 +6,13 @@ Other modules use only the names exported here.
 from landbridge.registry.bulk import is_land_use_class
 from landbridge.registry.bulk_register import BulkRegistrationReport, UnitRegistration, bulk_register
 from landbridge.registry.jobs import run_due
+from landbridge.registry.labels import (
+    LAND_USE_LABELS,
+    RIGHT_TYPE_COLOURS,
+    RIGHT_TYPE_LABELS,
+    land_use_label,
+    right_type_legend,
+)
 from landbridge.registry.personal import record_party_reads
 from landbridge.registry.queries import (
     certificates_of_application,
@@ -57,6 +64,9 @@ from landbridge.registry.service import (
 )
 
 __all__ = [
+    "LAND_USE_LABELS",
+    "RIGHT_TYPE_COLOURS",
+    "RIGHT_TYPE_LABELS",
     "BulkRegistrationReport",
     "UnitRegistration",
     "add_source_document",
@@ -82,6 +92,7 @@ __all__ = [
     "is_land_use_class",
     "issue_certificate",
     "iter_parcel_features",
+    "land_use_label",
     "list_applications",
     "list_parcels_in_bbox",
     "lodge_advance_notice",
@@ -102,6 +113,7 @@ __all__ = [
     "record_suit_filed",
     "reject_application",
     "right_type_codes",
+    "right_type_legend",
     "run_due",
     "unit_as_of",
     "withdraw_application",

@@ -38,7 +38,6 @@ from landbridge.cityprofile import get_profile
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import areas_m2
-from landbridge.kernel.ids import valid_resident_id, valid_uscc
 from landbridge.ledger import append_event, list_events
 from landbridge.privacy import blind_indexes, encrypt_many
 from landbridge.registry import rules
@@ -64,7 +63,6 @@ from landbridge.registry.models import (
     Certificate,
     CertificateKind,
     CertificateStatus,
-    IdType,
     Parcel,
     Party,
     PartyKind,
@@ -77,6 +75,8 @@ from landbridge.registry.models import (
     RightType,
 )
 from landbridge.registry.service import next_counter
+from landbridge.registry.service.checks import right_type_of
+from landbridge.registry.service.parties import check_members, check_party
 
 _PARCEL: Table = Parcel.__table__  # type: ignore[assignment]
 _UNIT: Table = PropertyUnit.__table__  # type: ignore[assignment]
@@ -127,17 +127,16 @@ def _check_rows(rows: Sequence[UnitRegistration]) -> list[str]:
     features: list[str] = []
     for i, row in enumerate(rows):
         try:
-            rtype = RightType(row.right_type)
-            feature = rules.feature_code(rtype)
-        except (ValueError, RuleViolation):
+            feature = rules.feature_code(right_type_of(row.right_type))
+        except RuleViolation:
             raise _invalid(i, "registry.invalid_right_type", f"权利类型 {row.right_type} 不能登记在宗地上",
                            f"right type {row.right_type} cannot be registered on a parcel") from None
-        if row.attachment not in rules.ATTACHMENTS:
-            raise _invalid(i, "registry.invalid_attachment", "定着物代码必须是 F、L、Q 或 W",
-                           "attachment must be F, L, Q or W")
-        if row.house and not (rtype is RightType.homestead_use_right and row.attachment == "F"):
-            raise _invalid(i, "registry.house_needs_homestead", "房屋所有权须与宅基地使用权一并登记（房地一体）",
-                           "a house is registered together with its homestead (attachment F)")
+        try:  # the single path's rules (service.applications), each failure named by its row
+            rules.check_attachment(row.attachment)
+            if row.house:
+                rules.check_house_on_homestead(row.right_type, row.attachment)
+        except RuleViolation as exc:
+            raise _invalid(i, exc.code, exc.message, exc.message_en) from None
         if row.term_start and row.term_end and row.term_end < row.term_start:
             raise _invalid(i, "registry.invalid_term", "权利期限的终止日早于起始日", "the term ends before it starts")
         try:
@@ -328,25 +327,11 @@ def _check_party_rows(parties: Sequence[PartyIn]) -> list[tuple[str | None, str 
     seen: dict[str, int] = {}
     for i, p in enumerate(parties):
         try:
-            kind = PartyKind(p.kind)
-        except ValueError:
-            raise _invalid(i, "registry.invalid_party_kind", f"权利人类型 {p.kind} 无效",
-                           f"unknown party kind {p.kind!r}") from None
-        if not p.name.strip():
-            raise _invalid(i, "registry.name_required", "姓名或名称不能为空", "a name is required")
-        number: str | None = None
-        id_type: str | None = None
-        if kind is PartyKind.person:
-            number, id_type = valid_resident_id(p.id_number or ""), IdType.resident_id.value
-        elif kind is PartyKind.organisation:
-            number, id_type = valid_uscc(p.id_number or ""), IdType.uscc.value
-        elif p.id_number:
-            raise _invalid(i, "registry.invalid_id_number", "家庭或共有人组不能有证件号", "a group has no ID number")
-        if kind is not PartyKind.group and number is None:
-            raise _invalid(i, "registry.invalid_id_number", "证件号码无效", "the ID number is not valid")
-        if p.members and kind is not PartyKind.group:
-            raise _invalid(i, "registry.members_only_for_groups", "只有家庭或共有人组可以有成员",
-                           "only a group party has members")
+            kind, id_type, number = check_party(p.kind, p.name, p.id_number)
+            if p.members:
+                check_members(kind)
+        except RuleViolation as exc:
+            raise _invalid(i, exc.code, exc.message, exc.message_en) from None
         if p.members:
             try:
                 rules.check_shares([(pid, share) for pid, _, share in p.members])

@@ -26,6 +26,7 @@ from landbridge.kernel.ids import mask_id
 from landbridge.privacy import list_reads
 from landbridge.registry import personal
 from landbridge.registry.certificate_pdf import CertificateData, CertificateHolder, render_certificate_pdf
+from landbridge.registry.labels import RIGHT_TYPE_LABELS, land_use_label
 from landbridge.registry.models import (
     Application,
     ApplicationStatus,
@@ -41,8 +42,8 @@ from landbridge.registry.models import (
     RightHolder,
 )
 from landbridge.registry.queries import holders_of
+from landbridge.web.forms import check_csrf, csrf_token
 from landbridge.web.i18n import request_locale, translator
-from landbridge.web.pages import RIGHT_TYPE_LABELS, check_csrf, csrf_token, land_use_label
 from landbridge.web.render import render, render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
 

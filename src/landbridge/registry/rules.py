@@ -63,6 +63,20 @@ def feature_code(right_type: str) -> str:
                             right_type=right_type) from None
 
 
+def check_attachment(attachment: str) -> None:
+    """定着物 code of a unit: F (house), L (forest), Q (other) or W (pure land) (rules.md Registry, R1)."""
+    if attachment not in ATTACHMENTS:
+        raise RuleViolation("registry.invalid_attachment", "定着物代码必须是 F、L、Q 或 W",
+                            "attachment must be F, L, Q or W", attachment=attachment)
+
+
+def check_house_on_homestead(right_type: str, attachment: str) -> None:
+    """房地一体: a house is registered only together with its homestead, on a unit with attachment F (R1)."""
+    if not (right_type == "homestead_use_right" and attachment == "F"):
+        raise RuleViolation("registry.house_needs_homestead", "房屋所有权须与宅基地使用权一并登记（房地一体）",
+                            "a house is registered together with its homestead (attachment F)")
+
+
 def make_parcel_code(region_code: str, feature: str, sequence: int) -> str:
     """The 19-character parcel code (宗地代码): region 12 + feature 2 + sequence 5."""
     if not (len(region_code) == 12 and region_code.isdigit()):

@@ -6,11 +6,15 @@ registrars approve or reject; parcels and certificate verification are public; t
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import shapely.geometry
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from pydantic import BaseModel
 from shapely.errors import ShapelyError
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
@@ -264,65 +268,63 @@ def read_parcel(parcel_id: int, as_of: datetime | None = None,
 
 # --- registrations ------------------------------------------------------------------------------
 
-@router.post("/registrations/transfer", response_model=ApplicationRead, status_code=201)
-def lodge_transfer(body: TransferIn, principal: Principal = Depends(lodger),
-                   session: Session = Depends(get_session)) -> ApplicationRead:
-    """Lodge a transfer (转移登记) (R2, R3)."""
-    _unit_region(session, principal, body.unit_id)
-    return _application(session, service.lodge_transfer(
-        session, actor=principal.actor, unit_id=body.unit_id, holders=_holders(body.holders), reason=body.reason,
-        mortgagee_consent=body.mortgagee_consent, right_id=body.right_id))
+@dataclass(frozen=True)
+class Lodging:
+    """One kind of registration lodged on a unit: its path, endpoint name, body, who may lodge it and the
+    service transition it runs. The body's fields are the transition's keyword arguments."""
+
+    path: str
+    name: str
+    body: type[BaseModel]
+    caller: Callable[..., Any]  # the route dependency that admits the caller (require_roles)
+    transition: Callable[..., Application]
+    doc: str
 
 
-@router.post("/registrations/mortgage", response_model=ApplicationRead, status_code=201)
-def lodge_mortgage(body: MortgageIn, principal: Principal = Depends(lodger),
-                   session: Session = Depends(get_session)) -> ApplicationRead:
-    """Lodge a mortgage (抵押权登记) (R3)."""
-    _unit_region(session, principal, body.unit_id)
-    return _application(session, service.lodge_mortgage(
-        session, actor=principal.actor, unit_id=body.unit_id, mortgagee_party_id=body.mortgagee_party_id,
-        secured_amount=body.secured_amount, no_transfer_agreement=body.no_transfer_agreement,
-        right_id=body.right_id, document_no=body.document_no))
+# the registrations lodged on a current unit (R2, R3): one table, one endpoint shape (issue #14 item 6)
+LODGINGS = (
+    Lodging("transfer", "lodge_transfer", TransferIn, lodger, service.lodge_transfer,
+            "Lodge a transfer (转移登记) (R2, R3)."),
+    Lodging("mortgage", "lodge_mortgage", MortgageIn, lodger, service.lodge_mortgage,
+            "Lodge a mortgage (抵押权登记) (R3)."),
+    Lodging("seizure", "lodge_seizure", SeizureIn, registrar, service.lodge_seizure,
+            "Record a court's seizure (查封登记); registrars only (R3)."),
+    Lodging("objection", "lodge_objection", ObjectionIn, lodger, service.lodge_objection,
+            "Lodge an objection (异议登记) (R3)."),
+    Lodging("advance-notice", "lodge_advance_notice", AdvanceNoticeIn, lodger, service.lodge_advance_notice,
+            "Lodge an advance notice (预告登记) (R3)."),
+    Lodging("cancellation", "lodge_cancellation", CancellationIn, lodger, service.lodge_cancellation,
+            "Lodge a cancellation (注销登记) of a restriction or a right (R2, R3)."),
+)
 
 
-@router.post("/registrations/seizure", response_model=ApplicationRead, status_code=201)
-def lodge_seizure(body: SeizureIn, principal: Principal = Depends(registrar),
-                  session: Session = Depends(get_session)) -> ApplicationRead:
-    """Record a court's seizure (查封登记); registrars only (R3)."""
-    _unit_region(session, principal, body.unit_id)
-    return _application(session, service.lodge_seizure(
-        session, actor=principal.actor, unit_id=body.unit_id, document_no=body.document_no,
-        court_party_id=body.court_party_id, right_id=body.right_id))
+def lodging_endpoint(lodging: Lodging) -> Callable[..., ApplicationRead]:
+    """The endpoint of one kind of registration: the caller's region holds the unit, then the transition runs
+    with the body's fields (holders as (party id, share)) in the request's transaction."""
+
+    def endpoint(body: Any, principal: Principal, session: Session) -> ApplicationRead:
+        _unit_region(session, principal, body.unit_id)
+        fields = {name: getattr(body, name) for name in type(body).model_fields}
+        if "holders" in fields:
+            fields["holders"] = _holders(body.holders)
+        return _application(session, lodging.transition(session, actor=principal.actor, **fields))
+
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    endpoint.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+        inspect.Parameter("body", keyword, annotation=lodging.body),
+        inspect.Parameter("principal", keyword, annotation=Principal, default=Depends(lodging.caller)),
+        inspect.Parameter("session", keyword, annotation=Session, default=Depends(get_session)),
+    ], return_annotation=ApplicationRead)
+    endpoint.__annotations__ = {"body": lodging.body, "principal": Principal, "session": Session,
+                                "return": ApplicationRead}
+    endpoint.__name__ = endpoint.__qualname__ = lodging.name
+    endpoint.__doc__ = lodging.doc
+    return endpoint
 
 
-@router.post("/registrations/objection", response_model=ApplicationRead, status_code=201)
-def lodge_objection(body: ObjectionIn, principal: Principal = Depends(lodger),
-                    session: Session = Depends(get_session)) -> ApplicationRead:
-    """Lodge an objection (异议登记) (R3)."""
-    _unit_region(session, principal, body.unit_id)
-    return _application(session, service.lodge_objection(
-        session, actor=principal.actor, unit_id=body.unit_id, objector_party_id=body.objector_party_id,
-        reason=body.reason, right_id=body.right_id))
-
-
-@router.post("/registrations/advance-notice", response_model=ApplicationRead, status_code=201)
-def lodge_advance_notice(body: AdvanceNoticeIn, principal: Principal = Depends(lodger),
-                         session: Session = Depends(get_session)) -> ApplicationRead:
-    """Lodge an advance notice (预告登记) (R3)."""
-    _unit_region(session, principal, body.unit_id)
-    return _application(session, service.lodge_advance_notice(
-        session, actor=principal.actor, unit_id=body.unit_id, holder_party_id=body.holder_party_id,
-        document_no=body.document_no, right_id=body.right_id))
-
-
-@router.post("/registrations/cancellation", response_model=ApplicationRead, status_code=201)
-def lodge_cancellation(body: CancellationIn, principal: Principal = Depends(lodger),
-                       session: Session = Depends(get_session)) -> ApplicationRead:
-    """Lodge a cancellation (注销登记) of a restriction or a right (R2, R3)."""
-    _unit_region(session, principal, body.unit_id)
-    return _application(session, service.lodge_cancellation(
-        session, actor=principal.actor, unit_id=body.unit_id, reason=body.reason,
-        restriction_id=body.restriction_id, right_id=body.right_id))
+for _lodging in LODGINGS:
+    router.add_api_route(f"/registrations/{_lodging.path}", lodging_endpoint(_lodging), methods=["POST"],
+                         response_model=ApplicationRead, status_code=201, name=_lodging.name)
 
 
 @router.post("/restrictions/{restriction_id}/suit", response_model=RestrictionRead)

@@ -8,7 +8,7 @@ session cookie and no ``Authorization: Bearer`` header was made by a browser on 
 prove it came from this site: its ``Origin`` (or, where a browser sent none, its ``Referer``) must be this
 site's own or one of ``Settings.trusted_origins``; where neither is sent (no browser omits both on a cross-site
 POST), an API call of a logged-in session must carry the session's anti-forgery token in ``X-CSRF-Token`` and
-a page form its ``csrf`` field (checked by the route, ``web.pages.check_csrf``). A bearer-token request is not
+a page form its ``csrf`` field (checked by the route, ``web.forms.check_csrf``). A bearer-token request is not
 a browser's ambient credential and passes untouched (the exchange's bid lane included).
 """
 
@@ -101,7 +101,7 @@ class OriginGuard:
         session = scope.get("session", {})
         logged_in = any(key not in ANONYMOUS_SESSION_KEYS for key in session)  # "sid" (a login), or what follows
         if not scope["path"].startswith("/api/") or not logged_in:
-            # a page form: its route checks the form's csrf field (web.pages.check_csrf); a session with no one
+            # a page form: its route checks the form's csrf field (web.forms.check_csrf); a session with no one
             # logged in lends no authority to an API call (the token endpoint, say)
             return None
         token = headers.get(CSRF_HEADER, b"").decode("latin-1")

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, optional_principal
@@ -24,11 +24,11 @@ from landbridge.valuation.benchmark import comparison, validation
 from landbridge.valuation.benchmark import service as benchmark
 from landbridge.valuation.benchmark.models import FlagReason, FlagStatus
 from landbridge.valuation.benchmark.views import coefficient_json, comparison_json
-from landbridge.valuation.i18n import words
+from landbridge.valuation.i18n import messages, words
 from landbridge.valuation.sales.models import Sale
 from landbridge.web.i18n import request_locale
-from landbridge.web.pages import check_csrf, csrf_token, page_caller
-from landbridge.web.render import render, render_error
+from landbridge.web.pages import PageKit, page_caller
+from landbridge.web.render import render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
@@ -42,24 +42,9 @@ STATUS_LABELS = {FlagStatus.pending: "Pending", FlagStatus.accepted: "Accepted",
 READERS = (Role.nr_official, Role.supervisor)
 
 
-def page_translator(request: Request) -> Callable[..., str]:
-    """This module's Chinese first, then the platform's catalogue."""
-    locale = request_locale(request)
-    return words(locale, "benchmark")
-
-
-def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
-    _ = page_translator(request)
-    flash = request.session.pop("flash", None)
-    message = None
-    if isinstance(flash, dict):
-        message = {"kind": flash.get("kind"),
-                   "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
-    return render(request, template, {"_": _, "csrf": csrf_token(request), "message": message, **context})
-
-
-def _flash(request: Request, kind: str, zh: str, en: str) -> None:
-    request.session["flash"] = {"kind": kind, "zh": zh, "en": en}
+KIT = PageKit(words=messages("zh_CN", "benchmark"))
+page_translator = KIT.translator
+_page = KIT.page
 
 
 @router.get(FLAG_PAGE)
@@ -86,17 +71,8 @@ def _act(request: Request, session: Session, principal: Principal | None, csrf: 
     who = page_caller(request, principal, (Role.nr_official,))
     if isinstance(who, Response):
         return who
-    try:
-        check_csrf(request, csrf)
-        zh, en = action(who)
-    except DomainError as exc:
-        session.rollback()
-        if exc.http_status == 403:
-            return render_error(request, exc.http_status, exc.to_dict())
-        _flash(request, "error", exc.message, exc.message_en)
-        return RedirectResponse(FLAG_PAGE, status_code=303)
-    _flash(request, "ok", zh, en)
-    return RedirectResponse(FLAG_PAGE, status_code=303)
+    return KIT.act(request, session, lambda: action(who), FLAG_PAGE, csrf=csrf,
+                   refused=lambda exc: exc.http_status == 403)
 
 
 @router.post(FLAG_PAGE + "/run")

@@ -11,24 +11,24 @@ English with ``?lang=en`` (English source text, Chinese from valuation's catalog
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, optional_principal, require_roles
 from landbridge.errors import DomainError, RuleViolation
+from landbridge.registry import land_use_label
 from landbridge.valuation.benchmark.service import get_benchmark_system
-from landbridge.valuation.i18n import words
+from landbridge.valuation.i18n import messages, words
 from landbridge.valuation.learn import service as learn_service
 from landbridge.valuation.learn.models import LearnRun
 from landbridge.web.i18n import request_locale, translator
-from landbridge.web.pages import check_csrf, csrf_token, land_use_label, page_caller
-from landbridge.web.render import render, render_error
+from landbridge.web.pages import PageKit, page_caller
+from landbridge.web.render import render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute)
@@ -76,10 +76,8 @@ def learned_run(run_id: int, principal: Principal = Depends(reader),
 
 # --- the page ----------------------------------------------------------------------------------------
 
-def page_translator(request: Request) -> Callable[..., str]:
-    """This module's Chinese first, then the platform's catalogue."""
-    locale = request_locale(request)
-    return words(locale, "learn")
+KIT = PageKit(words=messages("zh_CN", "learn"))
+page_translator = KIT.translator
 
 
 def _run_for(session: Session, code: str, run_id: int | None) -> LearnRun | None:
@@ -119,15 +117,10 @@ def learned_page(request: Request, code: str, run_id: int | None = Query(None, g
     _ = page_translator(request)
     names = translator(request_locale(request))
     data = learn_service.learn_run_json(session, run) if run is not None else None
-    flash = request.session.pop("flash", None)
-    message = None
-    if isinstance(flash, dict):
-        message = {"kind": flash.get("kind"),
-                   "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
     excluded = [(_(EXCLUDED_LABELS.get(k, k)), v) for k, v in ((data or {}).get("parameters", {}).get("excluded")
                                                                or {}).items() if v]
-    return render(request, "valuation/learned.html", {
-        "_": _, "csrf": csrf_token(request), "message": message, "system": system, "run": data,
+    return KIT.page(request, "valuation/learned.html", {
+        "system": system, "run": data,
         # "0702 农村宅基地": the platform's GB/T 21010 names; a use that is no class is shown as it is
         "use_label": lambda use: land_use_label(use, names),
         "tables": [t for t in factor_groups(data["factors"]) if any(g["n"] for g in t["grades"])] if data else [],
@@ -149,8 +142,9 @@ def learn_form(request: Request, code: str, csrf: str = Form(""), since: str = F
     if isinstance(who, Response):
         return who
     target = PAGE.format(code=code)
-    try:
-        check_csrf(request, csrf)
+    learned: list[int] = []
+
+    def learn() -> tuple[str, str]:
         _system_of_area(session, who, code)
         try:
             start = date.fromisoformat(since) if since else None
@@ -159,16 +153,12 @@ def learn_form(request: Request, code: str, csrf: str = Form(""), since: str = F
             raise RuleViolation("valuation.learn_bad_window", "日期格式应为 YYYY-MM-DD",
                                 "dates are written YYYY-MM-DD") from None
         run = learn_service.learn_benchmark_coefficients(session, code, actor=who.actor, since=start, until=end)
-    except DomainError as exc:
-        session.rollback()
-        if exc.http_status in (403, 404):
-            return render_error(request, exc.http_status, exc.to_dict())
-        request.session["flash"] = {"kind": "error", "zh": exc.message, "en": exc.message_en}
-        return RedirectResponse(target, status_code=303)
-    data = learn_service.learn_run_json(session, run)
-    flagged = sum(b["flagged"] for b in data["base_prices"]) + sum(g["flagged"] for g in data["factors"])
-    request.session["flash"] = {"kind": "ok", "zh": words("zh_CN", "learn")(
-                                    "Learned {sales} sales: {flagged} cells beyond the threshold.",
-                                    sales=run.sale_count, flagged=flagged),
-                                "en": f"Learned {run.sale_count} sales: {flagged} cells beyond the threshold."}
-    return RedirectResponse(f"{target}?run_id={run.id}", status_code=303)
+        learned.append(run.id)
+        data = learn_service.learn_run_json(session, run)
+        flagged = sum(b["flagged"] for b in data["base_prices"]) + sum(g["flagged"] for g in data["factors"])
+        return (words("zh_CN", "learn")("Learned {sales} sales: {flagged} cells beyond the threshold.",
+                    sales=run.sale_count, flagged=flagged),
+                f"Learned {run.sale_count} sales: {flagged} cells beyond the threshold.")
+
+    return KIT.act(request, session, learn, target, csrf=csrf, refused=lambda exc: exc.http_status in (403, 404),
+                   then=lambda: f"{target}?run_id={learned[0]}")

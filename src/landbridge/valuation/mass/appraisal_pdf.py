@@ -19,12 +19,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
-from landbridge.registry import parcel_detail
+from landbridge.registry import RIGHT_TYPE_LABELS, land_use_label, parcel_detail
 from landbridge.valuation.mass import service as mass_service
 from landbridge.valuation.mass.words import contribution_lines
 from landbridge.valuation.ratio.study import RatioStandards
 from landbridge.web.i18n import translator
-from landbridge.web.pages import RIGHT_TYPE_LABELS, land_use_label
 
 TEMPLATES = Path(__file__).parents[1] / "templates"  # valuation/templates
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),

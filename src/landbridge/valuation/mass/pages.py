@@ -11,15 +11,15 @@ from datetime import date
 from typing import Any, Protocol
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, optional_principal
 from landbridge.errors import DomainError, RuleViolation
 from landbridge.kernel.clock import now, to_local
-from landbridge.registry import get_parcel
-from landbridge.valuation.i18n import words
+from landbridge.registry import get_parcel, land_use_label
+from landbridge.valuation.i18n import messages, words
 from landbridge.valuation.mass import jobs
 from landbridge.valuation.mass import service as mass_service
 from landbridge.valuation.mass.appraisal_pdf import appraisal_report, render_appraisal_pdf
@@ -27,8 +27,8 @@ from landbridge.valuation.mass.models import MassValue
 from landbridge.valuation.mass.words import contribution_lines
 from landbridge.valuation.ratio.study import RatioStandards
 from landbridge.web.i18n import request_locale, translator
-from landbridge.web.pages import check_csrf, csrf_token, land_use_label, page_caller
-from landbridge.web.render import render, render_error
+from landbridge.web.pages import PageKit, page_caller
+from landbridge.web.render import render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
@@ -50,15 +50,8 @@ def page_reader(request: Request, principal: Principal | None, roles: tuple[Role
     return page_caller(request, principal, roles)
 
 
-def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
-    locale = request_locale(request)
-    context = {"_": words(locale, "mass"), **context}
-    flash = request.session.pop("flash", None)
-    message = None
-    if isinstance(flash, dict):
-        message = {"kind": flash.get("kind"),
-                   "text": flash.get("zh") if request_locale(request) == "zh_CN" else flash.get("en")}
-    return render(request, template, {"csrf": csrf_token(request), "message": message, **context})
+KIT = PageKit(words=messages("zh_CN", "mass"))
+_page = KIT.page
 
 
 def study_rows(metrics: dict[str, Any], request: Request) -> list[dict[str, Any]]:
@@ -106,24 +99,18 @@ def start_run_form(request: Request, csrf: str = Form(""), valuation_date: str =
     who = page_reader(request, principal, (Role.nr_official,))
     if isinstance(who, Response):
         return who
-    try:
-        check_csrf(request, csrf)
+
+    def queue() -> tuple[str, str]:
         try:
             day = date.fromisoformat(valuation_date)
         except ValueError:
             raise RuleViolation("valuation.mass_bad_date", "估价期日格式应为 YYYY-MM-DD",
                                 "the valuation date must be YYYY-MM-DD") from None
         job = jobs.queue_revaluation(session, who, valuation_date=day, method=method)
-    except DomainError as exc:
-        session.rollback()
-        if exc.http_status == 403:
-            return render_error(request, exc.http_status, exc.to_dict())
-        request.session["flash"] = {"kind": "error", "zh": exc.message, "en": exc.message_en}
-        return RedirectResponse(RUNS_PAGE, status_code=303)
-    queued = "Job {job} is queued and runs in the background; its progress is below."
-    request.session["flash"] = {"kind": "ok", "zh": words("zh_CN", "mass")(queued, job=job.id),
-                                "en": queued.format(job=job.id)}
-    return RedirectResponse(RUNS_PAGE, status_code=303)
+        queued = "Job {job} is queued and runs in the background; its progress is below."
+        return words("zh_CN", "mass")(queued, job=job.id), queued.format(job=job.id)
+
+    return KIT.act(request, session, queue, RUNS_PAGE, csrf=csrf, refused=lambda exc: exc.http_status == 403)
 
 
 @router.get("/valuation/jobs/{job_id}/status")

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from landbridge.cityprofile import get_profile
+from landbridge.registry import land_use_label
 from landbridge.web.i18n import translator
-from landbridge.web.pages import land_use_label
 
 # English label, Chinese label of each model feature (distance features: dist name → what the distance is to)
 FEATURES: dict[str, tuple[str, str]] = {

@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session, aliased
 
 from landbridge.cityprofile import get_profile
 from landbridge.errors import NotFound
+from landbridge.registry import land_use_label
 from landbridge.valuation.mass import service as mass_service
 from landbridge.valuation.mass.models import MassRun, MassValue, RunStatus
 from landbridge.valuation.ratio.study import RatioStandards
 from landbridge.valuation.report.build import ChangeData, RatioReport, Segmenting, build_ratio_report
 from landbridge.valuation.sales.queries import iter_sales
 from landbridge.web.i18n import translator
-from landbridge.web.pages import land_use_label
 
 TEMPLATES = Path(__file__).parents[1] / "templates"  # valuation/templates
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),

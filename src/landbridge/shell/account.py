@@ -1,9 +1,7 @@
-"""Account page: password change (修改密码) for every signed-in user (issue #12 item 5); beside login/logout in
-web.pages, here because auth itself imports no page code."""
+"""Account page: password change (修改密码) for every signed-in user (issue #12 item 5); in the web shell beside
+login/logout, because auth itself imports no page code."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,9 +11,8 @@ from landbridge.auth.deps import client_address, released_principal
 from landbridge.auth.service import Principal, change_password
 from landbridge.config import get_settings
 from landbridge.errors import DomainError
-from landbridge.web.i18n import layered_translator, request_locale
-from landbridge.web.pages import check_csrf, csrf_token, error_message
-from landbridge.web.render import render
+from landbridge.web.forms import check_csrf, error_message
+from landbridge.web.pages import PageKit
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
@@ -33,17 +30,13 @@ ZH = {
         "至少{n}位，包含至少{k}类字符（小写字母、大写字母、数字、符号）；不得包含用户名，不得使用常见密码。",
 }
 
-
-def page_translator(request: Request) -> Callable[..., str]:
-    """This page's Chinese first, then the platform's catalogue."""
-    locale = request_locale(request)
-    return layered_translator(locale, ZH if locale == "zh_CN" else {})
+KIT = PageKit(words=ZH)
 
 
 def _page(request: Request, *, error: str | None = None, done: bool = False, status_code: int = 200) -> Response:
     settings = get_settings()
-    return render(request, "auth/password.html", {
-        "_": page_translator(request), "csrf": csrf_token(request), "error": error, "done": done,
+    return KIT.page(request, "shell/password.html", {
+        "error": error, "done": done,
         "min_length": settings.password_min_length, "min_classes": settings.password_min_classes,
     }, status_code=status_code)
 
@@ -68,7 +61,7 @@ def password_change(request: Request, current_password: str = Form("", max_lengt
     try:
         check_csrf(request, csrf)
         if new_password != repeat_password:
-            return _page(request, error=page_translator(request)("The two new passwords differ."), status_code=422)
+            return _page(request, error=KIT.translator(request)("The two new passwords differ."), status_code=422)
         change_password(session, principal=principal, current_password=current_password,
                         new_password=new_password, address=client_address(request))
     except DomainError as exc:

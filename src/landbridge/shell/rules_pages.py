@@ -46,4 +46,4 @@ def rules_page(request: Request, on: str | None = Query(None, description="day (
         unverified += sum(1 for rule in version.rules.values() if not rule.verified)
         upcoming = [v.effective_from for v in rule_set.versions if v.effective_from > day]
         sets.append({"name": name, "version": version, "rows": rows, "upcoming": upcoming})
-    return render(request, "web/rules.html", {"day": day, "sets": sets, "unverified_count": unverified})
+    return render(request, "shell/rules.html", {"day": day, "sets": sets, "unverified_count": unverified})

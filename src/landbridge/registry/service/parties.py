@@ -1,0 +1,114 @@
+"""Registry service, parties (权利人): register a person, organisation or group, and check the holders an
+application names (R1)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from landbridge.errors import Conflict, RuleViolation
+from landbridge.kernel.clock import now
+from landbridge.kernel.ids import valid_resident_id, valid_uscc
+from landbridge.ledger import append_event
+from landbridge.privacy import mask_name
+from landbridge.registry import rules
+from landbridge.registry.models import (
+    IdType,
+    Party,
+    PartyKind,
+    PartyMember,
+)
+from landbridge.registry.queries import (
+    get_party,
+)
+from landbridge.registry.service.shared import MODULE, HolderInput
+
+
+def create_party(session: Session, *, kind: str, name: str, id_type: str | None = None, id_number: str | None = None,
+                 phone: str | None = None, address: str | None = None, region_code: str | None = None,
+                 members: Sequence[tuple[int, str, Fraction | str]] | None = None, actor: str) -> Party:
+    """Register a party (权利人): person with a resident ID, organisation with a USCC, or a group (R1)."""
+    party_kind, kind_of_id, number = check_party(kind, name, id_number, id_type=id_type)
+    member_rows: list[tuple[int, str, Fraction]] = []
+    if members:
+        check_members(party_kind)
+        member_rows = [(pid, rel, rules.parse_share(share)) for pid, rel, share in members]
+        rules.check_shares([(pid, share) for pid, _, share in member_rows])
+        for pid, _, _ in member_rows:
+            if get_party(session, pid).kind == PartyKind.group:
+                raise RuleViolation("registry.nested_group", "成员不能是另一个组", "a member cannot be a group")
+    party = Party(kind=party_kind, name=name.strip(), id_type=kind_of_id if number else None, id_number=number,
+                  phone=phone, address=address, region_code=region_code, created_at=now())
+    try:
+        with session.begin_nested():
+            session.add(party)
+            session.flush()
+    except IntegrityError:
+        # the unique blind index decides (no check-then-act); the error names neither the party nor its id
+        raise _party_exists() from None
+    for pid, rel, share in member_rows:
+        session.add(PartyMember(group_id=party.id, member_id=pid, relation=rel, share_num=share.numerator,
+                                share_den=share.denominator))
+    session.flush()
+    append_event(session, module=MODULE, event_type="party_created", subject=f"party:{party.id}", actor=actor,
+                 payload={"kind": party_kind.value, "name": _event_name(party_kind, party.name),
+                          "id_type": party.id_type,
+                          "members": [[pid, rel, rules.share_text(s)] for pid, rel, s in member_rows]})
+    return party
+
+
+def check_party(kind: str, name: str, id_number: str | None, *, id_type: str | None = None,
+                ) -> tuple[PartyKind, str | None, str | None]:
+    """The rules of a party's identity, the same for one party and for a bulk batch (R1): a known kind, a name, a
+    valid resident ID for a person, a valid USCC for an organisation, no ID for a group. Returns the kind, the
+    ID type and the normalised ID number (both None for a group)."""
+    try:
+        party_kind = PartyKind(kind)
+    except ValueError:
+        raise RuleViolation("registry.invalid_party_kind", f"权利人类型 {kind} 无效", f"unknown party kind {kind!r}",
+                            kind=kind) from None
+    if not name.strip():
+        raise RuleViolation("registry.name_required", "姓名或名称不能为空", "a name is required")
+    if party_kind is PartyKind.person:
+        number = valid_resident_id(id_number or "")
+        if id_type not in (None, IdType.resident_id) or number is None:
+            raise RuleViolation("registry.invalid_id_number", "居民身份证号无效", "the resident ID number is not valid")
+        return party_kind, IdType.resident_id, number
+    if party_kind is PartyKind.organisation:
+        number = valid_uscc(id_number or "")
+        if id_type not in (None, IdType.uscc) or number is None:
+            raise RuleViolation("registry.invalid_id_number", "统一社会信用代码无效",
+                                "the unified social credit code is not valid")
+        return party_kind, IdType.uscc, number
+    if id_number:
+        raise RuleViolation("registry.invalid_id_number", "家庭或共有人组不能有证件号", "a group has no ID number")
+    return party_kind, None, None
+
+
+def check_members(kind: PartyKind) -> None:
+    """Only a group party (家庭, 共有人组) has members (R1)."""
+    if kind is not PartyKind.group:
+        raise RuleViolation("registry.members_only_for_groups", "只有家庭或共有人组可以有成员",
+                            "only a group party has members")
+
+
+def _event_name(kind: PartyKind, name: str) -> str:
+    """The name a ledger event carries: an organisation's in full, a person's or household's masked (issue #12)."""
+    return name if kind is PartyKind.organisation else mask_name(name)
+
+
+def _party_exists() -> Conflict:
+    """A duplicate ID number: the body reveals no id or name of the party that holds it (no ID → name oracle)."""
+    return Conflict("registry.party_exists", "该证件号的权利人已存在", "a party with this ID number already exists")
+
+
+def parse_holders(session: Session, holders: HolderInput) -> list[tuple[int, Fraction]]:
+    """The holders as (party id, exact share), shares summing to one and every party registered (R1)."""
+    parsed = [(int(pid), rules.parse_share(share)) for pid, share in holders]
+    rules.check_shares(parsed)
+    for pid, _ in parsed:
+        get_party(session, pid)
+    return sorted(parsed)
