@@ -205,5 +205,5 @@ def read_verdict(motion_id: int, threshold: str = Query(max_length=32), principa
                  session: Session = Depends(get_session)) -> VerdictRead:
     """Whether a sealed, verified motion passed at a threshold (e.g. two_thirds) (L3)."""
     motion_for_reader(session, principal, motion_id)
-    return VerdictRead(**service.vote_verdict(session, motion_id, threshold).__dict__)
+    return service.vote_verdict(session, motion_id, threshold)
 
