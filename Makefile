@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3.11
 PYTEST_ARGS ?=
 
-.PHONY: demo test env lint typecheck serve clean
+.PHONY: demo test env lint typecheck serve clean i18n
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install -q uv
@@ -30,6 +30,11 @@ typecheck: env
 test: env lint typecheck
 	@scripts/sysdeps.sh fonts browser
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# Catalogues (issue #14 item 6): extract every _() message of src/ Python and templates to messages.pot, append
+# the untranslated ones to the Babel catalogues, compile .mo; then list any message without both languages
+i18n: env
+	$(BIN)/python scripts/i18n.py
 
 serve: env
 	$(BIN)/landbridge serve

@@ -164,6 +164,10 @@ def test_a_member_verifies_the_sealed_vote(api: Api) -> None:
     verdict = c.get(f"/api/v1/collective/motions/{motion}/verdict", params={"threshold": "two_thirds"},
                     headers=auth(c, "supervisor")).json()
     assert verdict["passed"] is True and verdict["verified"] is True
+    # the one verdict shape (issue #14): the same fields in the same order as before the twins were folded
+    assert list(verdict) == ["motion_id", "collective_id", "kind", "subject_ref", "threshold", "sealed", "verified",
+                             "passed", "yes", "no", "abstain", "roster_size", "quorum_met", "ballots_sha256",
+                             "seal_ledger_seq", "reason"]
     assert c.get(f"/api/v1/collective/motions/{motion}/result", headers=auth(c, "outsider")).status_code == 403
     assert c.get(f"/api/v1/collective/motions/{motion}/verdict", params={"threshold": "bogus"},
                  headers=clerk).json()["code"] == "collective.invalid_threshold"

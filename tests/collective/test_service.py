@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from landbridge.collective.models import (
     ShareAccount,
     ShareEntry,
 )
+from landbridge.collective.schemas import VerdictRead
 from landbridge.db import Database
 from landbridge.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
 from landbridge.kernel.clock import Clock
@@ -309,6 +311,10 @@ def test_vote_roster_is_frozen_and_each_voter_counts_once(db: Database, clock: C
         assert collective.vote_passed(s, motion.id, "simple_majority")
         verdict = collective.vote_verdict(s, motion.id, "two_thirds")
         assert verdict.verified and verdict.yes == 4 and verdict.roster_size == 6
+        # one shape for the service and the API (issue #14), immutable like the dataclass it replaced
+        assert type(verdict) is VerdictRead and collective.VoteVerdict is VerdictRead
+        with pytest.raises(ValidationError):
+            verdict.passed = False  # type: ignore[misc]
         # tampering with a stored ballot is detected: the recount no longer matches the sealed event
         s.execute(update(BallotBoxEntry).where(BallotBoxEntry.motion_id == motion.id, BallotBoxEntry.choice == "no")
                   .values(choice="yes"))

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, Stri
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
+from landbridge.kernel.columns import CreatedAt, IdPk, RegionCode
 
 
 class OrgKind(StrEnum):
@@ -48,25 +49,21 @@ class Role(StrEnum):
     admin = "admin"
 
 
-class Organisation(Base):
+class Organisation(IdPk, RegionCode, CreatedAt, Base):
     """An organisation (集体经济组织, 乡镇政府, 不动产登记中心, 银行 …) with the region it serves."""
 
     __tablename__ = "auth_organisation"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[OrgKind] = mapped_column(String(40))
-    region_code: Mapped[str] = mapped_column(String(12), index=True)
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class User(Base):
+class User(IdPk, CreatedAt, Base):
     """A login account; belongs to exactly one organisation and has one role."""
 
     __tablename__ = "auth_user"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(200))
@@ -78,24 +75,21 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     session_version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class ApiToken(Base):
+class ApiToken(IdPk, CreatedAt, Base):
     """A bearer token for the API; only its SHA-256 is stored."""
 
     __tablename__ = "auth_api_token"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("auth_user.id"), index=True)
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class WebSession(Base):
+class WebSession(IdPk, CreatedAt, Base):
     """A signed-in browser session, held on the server so that logout and a password change end it (issue #12).
 
     The cookie carries a random session id; only its SHA-256 is stored. A copied cookie is dead once the row
@@ -104,15 +98,13 @@ class WebSession(Base):
 
     __tablename__ = "auth_web_session"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("auth_user.id"), index=True)
     sid_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class LoginThrottle(Base):
+class LoginThrottle(IdPk, Base):
     """Failed-login state of one scope: an account from one address, an address, an account, or a known address.
 
     ``key_digest`` is an HMAC of the scope's key (username and/or client address) under the deployment's secret:
@@ -123,7 +115,6 @@ class LoginThrottle(Base):
     __tablename__ = "auth_login_throttle"
     __table_args__ = (UniqueConstraint("scope", "key_digest", name="uq_auth_login_throttle_scope_key"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scope: Mapped[str] = mapped_column(String(16))
     key_digest: Mapped[str] = mapped_column(String(64))
     failures: Mapped[int] = mapped_column(Integer, default=0)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from landbridge.db import Base
+from landbridge.kernel.columns import Actor, BigLedgerSeq, CreatedAt, CreatedBy, IdPk, RegionCode, RowVersion, Status
 from landbridge.kernel.money import MoneyColumn
 
 SHARE_QUANTUM = Decimal("0.01")
@@ -68,22 +69,18 @@ class CollectiveStatus(StrEnum):
     converted = "converted"
 
 
-class Collective(Base):
+class Collective(IdPk, RegionCode, CreatedAt, RowVersion, Base):
     """农村集体经济组织: a registry organisation party (USCC "93…") with its village, clerk organisation and books."""
 
     __tablename__ = "collective_organisation"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), unique=True)
-    region_code: Mapped[str] = mapped_column(String(12), index=True)
     name: Mapped[str] = mapped_column(String(200))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("auth_organisation.id"), index=True)
     village_committee_party_id: Mapped[int | None] = mapped_column(ForeignKey("registry_party.id"))
     status: Mapped[str] = mapped_column(String(16))
     company_party_id: Mapped[int | None] = mapped_column(ForeignKey("registry_party.id"))
     total_shares: Mapped[Decimal] = mapped_column(SharesColumn())
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class MemberStatus(StrEnum):
@@ -117,7 +114,7 @@ class LossGround(StrEnum):
     other = "other"
 
 
-class Member(Base):
+class Member(IdPk, RegionCode, Status, CreatedAt, RowVersion, Base):
     """集体经济组织成员: a person party on one collective's roll, with grounds and evidence (C1, C2)."""
 
     __tablename__ = "collective_member"
@@ -126,12 +123,9 @@ class Member(Base):
         Index("uq_collective_member_active_party", "party_id", unique=True, **_active_only()),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collective_id: Mapped[int] = mapped_column(ForeignKey("collective_organisation.id"), index=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), index=True)
     household_party_id: Mapped[int | None] = mapped_column(ForeignKey("registry_party.id"), index=True)
-    region_code: Mapped[str] = mapped_column(String(12), index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)
     birth_date: Mapped[date | None] = mapped_column(Date)
     farm_since: Mapped[date | None] = mapped_column(Date)
     admitted_on: Mapped[date] = mapped_column(Date)
@@ -142,8 +136,6 @@ class Member(Base):
     end_ground: Mapped[str | None] = mapped_column(String(24))
     end_evidence: Mapped[str | None] = mapped_column(String(300))
     successor_member_id: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class Body(StrEnum):
@@ -161,7 +153,7 @@ class SeatRole(StrEnum):
     member = "member"
 
 
-class Seat(Base):
+class Seat(IdPk, Status, CreatedAt, Base):
     """A member's seat among the representatives (成员代表), on the board (理事会) or supervisory board (监事会)."""
 
     __tablename__ = "collective_seat"
@@ -169,23 +161,19 @@ class Seat(Base):
         Index("uq_collective_seat_active", "body", "member_id", unique=True, **_active_only()),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collective_id: Mapped[int] = mapped_column(ForeignKey("collective_organisation.id"), index=True)
     body: Mapped[str] = mapped_column(String(32))
     member_id: Mapped[int] = mapped_column(ForeignKey("collective_member.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), index=True)
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class Asset(Base):
+class Asset(IdPk, CreatedAt, BigLedgerSeq, Base):
     """经营性资产 of the collective, including those formed by fiscal agricultural funds (C2)."""
 
     __tablename__ = "collective_asset"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collective_id: Mapped[int] = mapped_column(ForeignKey("collective_organisation.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(32))
@@ -193,16 +181,13 @@ class Asset(Base):
     from_fiscal_funds: Mapped[bool] = mapped_column(Boolean, default=False)
     fund_source: Mapped[str | None] = mapped_column(String(200))
     acquired_on: Mapped[date] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class Quantification(Base):
+class Quantification(IdPk, BigLedgerSeq, CreatedAt, CreatedBy, Base):
     """折股量化: the one-off quantification of operating assets into shares held by members (C2)."""
 
     __tablename__ = "collective_quantification"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collective_id: Mapped[int] = mapped_column(ForeignKey("collective_organisation.id"), unique=True)
     base_date: Mapped[date] = mapped_column(Date)
     asset_value_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
@@ -214,12 +199,9 @@ class Quantification(Base):
     motion_id: Mapped[int | None] = mapped_column(Integer)
     resolution_ref: Mapped[str | None] = mapped_column(String(200))
     rows_sha256: Mapped[str] = mapped_column(String(64))
-    ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(120))
 
 
-class ShareAccount(Base):
+class ShareAccount(IdPk, CreatedAt, RowVersion, Base):
     """A share account (股权账户) of a holder (household or member) in one collective (C2)."""
 
     __tablename__ = "collective_share_account"
@@ -229,13 +211,10 @@ class ShareAccount(Base):
         CheckConstraint("pledged_shares >= 0 AND pledged_shares <= balance_shares", name="pledged_within_balance"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collective_id: Mapped[int] = mapped_column(ForeignKey("collective_organisation.id"), index=True)
     holder_party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), index=True)
     balance_shares: Mapped[Decimal] = mapped_column(SharesColumn())
     pledged_shares: Mapped[Decimal] = mapped_column(SharesColumn())
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class ShareEntryKind(StrEnum):
@@ -250,12 +229,11 @@ class ShareEntryKind(StrEnum):
     release = "release"
 
 
-class ShareEntry(Base):
+class ShareEntry(IdPk, CreatedAt, Actor, BigLedgerSeq, Base):
     """One line of an account's share ledger; balances are the sums of these lines."""
 
     __tablename__ = "collective_share_entry"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collective_id: Mapped[int] = mapped_column(ForeignKey("collective_organisation.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("collective_share_account.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -266,9 +244,6 @@ class ShareEntry(Base):
     quantification_id: Mapped[int | None] = mapped_column(Integer, index=True)
     pledge_id: Mapped[int | None] = mapped_column(Integer)
     ground: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(String(120))
-    ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class PledgeStatus(StrEnum):
@@ -276,21 +251,17 @@ class PledgeStatus(StrEnum):
     released = "released"
 
 
-class SharePledge(Base):
+class SharePledge(IdPk, Status, CreatedAt, BigLedgerSeq, Base):
     """股权质押: shares of an account pledged to a lender for a loan (F2); pledged shares cannot be transferred."""
 
     __tablename__ = "collective_share_pledge"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collective_id: Mapped[int] = mapped_column(ForeignKey("collective_organisation.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("collective_share_account.id"), index=True)
     quantity_shares: Mapped[Decimal] = mapped_column(SharesColumn())
     pledgee_party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), index=True)
     reference: Mapped[str] = mapped_column(String(120))
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class MeetingStatus(StrEnum):
@@ -298,12 +269,11 @@ class MeetingStatus(StrEnum):
     held = "held"
 
 
-class Meeting(Base):
+class Meeting(IdPk, CreatedAt, CreatedBy, Base):
     """A meeting of one of the three bodies (成员(代表)大会 / 理事会 / 监事会) with its minutes (C1)."""
 
     __tablename__ = "collective_meeting"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collective_id: Mapped[int] = mapped_column(ForeignKey("collective_organisation.id"), index=True)
     body: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
@@ -313,8 +283,6 @@ class Meeting(Base):
     minutes: Mapped[str | None] = mapped_column(Text)
     minutes_sha256: Mapped[str | None] = mapped_column(String(64))
     minutes_ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(120))
 
 
 class Secrecy(StrEnum):
@@ -330,12 +298,11 @@ class MotionStatus(StrEnum):
     sealed = "sealed"
 
 
-class Motion(Base):
+class Motion(IdPk, Status, CreatedAt, CreatedBy, RowVersion, Base):
     """表决事项: a motion voted on with a roster frozen when the vote opens, sealed with the ledger (L3, C1)."""
 
     __tablename__ = "collective_motion"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collective_id: Mapped[int] = mapped_column(ForeignKey("collective_organisation.id"), index=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("collective_meeting.id"), index=True)
     body: Mapped[str] = mapped_column(String(32))
@@ -344,7 +311,6 @@ class Motion(Base):
     text: Mapped[str] = mapped_column(Text)
     threshold: Mapped[str] = mapped_column(String(32))
     subject_ref: Mapped[str | None] = mapped_column(String(120), index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     sealed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -362,12 +328,9 @@ class Motion(Base):
                                          server_default=Secrecy.secret.value)
     rule_version: Mapped[str | None] = mapped_column(String(10))
     rule_digest: Mapped[str | None] = mapped_column(String(64))  # the collective rules it used (issue #13)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(120))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class RosterEntry(Base):
+class RosterEntry(IdPk, Base):
     """One voter on a motion's roster, frozen when the vote opened, and their participation (参与投票).
 
     ``channel`` is null until the voter takes part, then says how (online, or in person entered by the clerk).
@@ -379,7 +342,6 @@ class RosterEntry(Base):
     __tablename__ = "collective_roster_entry"
     __table_args__ = (Index("uq_collective_roster_entry", "motion_id", "member_id", unique=True),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     motion_id: Mapped[int] = mapped_column(ForeignKey("collective_motion.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("collective_member.id"), index=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), index=True)
@@ -428,7 +390,7 @@ class BookOwner(StrEnum):
     village_committee = "village_committee"
 
 
-class Book(Base):
+class Book(IdPk, CreatedAt, RowVersion, Base):
     """A book of income and outgo of one organisation, with its balance in fen (never negative)."""
 
     __tablename__ = "collective_book"
@@ -437,13 +399,10 @@ class Book(Base):
         CheckConstraint("balance_cny >= 0", name="balance_non_negative"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collective_id: Mapped[int] = mapped_column(ForeignKey("collective_organisation.id"), index=True)
     owner: Mapped[str] = mapped_column(String(24))
     owner_party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), index=True)
     balance_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class Direction(StrEnum):
@@ -451,13 +410,12 @@ class Direction(StrEnum):
     outgo = "outgo"
 
 
-class BookEntry(Base):
+class BookEntry(IdPk, CreatedAt, Actor, BigLedgerSeq, Base):
     """One income or outgo entry of a book (收入 / 支出)."""
 
     __tablename__ = "collective_book_entry"
     __table_args__ = (CheckConstraint("amount_cny > 0", name="amount_positive"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     book_id: Mapped[int] = mapped_column(ForeignKey("collective_book.id"), index=True)
     direction: Mapped[str] = mapped_column(String(8))
     category: Mapped[str] = mapped_column(String(32))
@@ -465,18 +423,14 @@ class BookEntry(Base):
     memo: Mapped[str] = mapped_column(String(300))
     occurred_on: Mapped[date] = mapped_column(Date)
     dividend_run_id: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(String(120))
-    ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class DividendRun(Base):
+class DividendRun(IdPk, BigLedgerSeq, CreatedAt, CreatedBy, Base):
     """分红: an amount of the collective's income distributed by shares, once per period (C2, L5)."""
 
     __tablename__ = "collective_dividend_run"
     __table_args__ = (Index("uq_collective_dividend_period", "collective_id", "period", unique=True),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collective_id: Mapped[int] = mapped_column(ForeignKey("collective_organisation.id"), index=True)
     period: Mapped[str] = mapped_column(String(20))
     amount_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
@@ -485,17 +439,13 @@ class DividendRun(Base):
     motion_id: Mapped[int | None] = mapped_column(Integer)
     resolution_ref: Mapped[str | None] = mapped_column(String(200))
     rows_sha256: Mapped[str] = mapped_column(String(64))
-    ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(120))
 
 
-class DividendLine(Base):
+class DividendLine(IdPk, Base):
     """One account's dividend in a run: its shares on the record date and the fen it receives."""
 
     __tablename__ = "collective_dividend_line"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("collective_dividend_run.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("collective_share_account.id"), index=True)
     holder_party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), index=True)
@@ -504,12 +454,11 @@ class DividendLine(Base):
     amount_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
 
 
-class Conversion(Base):
+class Conversion(IdPk, BigLedgerSeq, Base):
     """撤村改制: the collective converted into a company, its shares carried over as equity (L8)."""
 
     __tablename__ = "collective_conversion"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collective_id: Mapped[int] = mapped_column(ForeignKey("collective_organisation.id"), unique=True)
     company_party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"))
     motion_id: Mapped[int] = mapped_column(ForeignKey("collective_motion.id"))
@@ -517,10 +466,9 @@ class Conversion(Base):
     holder_count: Mapped[int] = mapped_column(Integer)
     cap_table_sha256: Mapped[str] = mapped_column(String(64))
     converted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ledger_seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class EquityContribution(Base):
+class EquityContribution(IdPk, CreatedAt, CreatedBy, BigLedgerSeq, Base):
     """作价入股: the collective's land right contributed to a project for an equity share (L8)."""
 
     __tablename__ = "collective_equity_contribution"
@@ -528,7 +476,6 @@ class EquityContribution(Base):
         CheckConstraint("equity_num > 0 AND equity_den > 0 AND equity_num <= equity_den", name="equity_fraction"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collective_id: Mapped[int] = mapped_column(ForeignKey("collective_organisation.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("registry_property_unit.id"), index=True)
     right_id: Mapped[int] = mapped_column(ForeignKey("registry_right.id"))
@@ -538,6 +485,3 @@ class EquityContribution(Base):
     equity_num: Mapped[int] = mapped_column(Integer)
     equity_den: Mapped[int] = mapped_column(Integer)
     motion_id: Mapped[int] = mapped_column(ForeignKey("collective_motion.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(120))
-    ledger_seq: Mapped[int | None] = mapped_column(BigInteger)

@@ -389,6 +389,11 @@ class VoteResultRead(BaseModel):
 
 
 class VerdictRead(BaseModel):
+    # A vote's result as recounted from the ballots and checked against the sealed ledger event (L3): what
+    # ``service.vote_verdict`` returns (as ``VoteVerdict``) and what GET /motions/{id}/verdict sends, one shape.
+    # (A comment, not a docstring: a docstring would become the schema's description in the OpenAPI spec.)
+    model_config = ConfigDict(frozen=True)
+
     motion_id: int
     collective_id: int
     kind: str

@@ -11,16 +11,16 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
+from landbridge.kernel.columns import IdPk, LedgerSeq
 from landbridge.kernel.money import MoneyColumn
 
 
-class ExchangeDocument(Base):
+class ExchangeDocument(IdPk, LedgerSeq, Base):
     """An issued document of a lot (成交确认书, 产权交易合同): number, the printed content and the PDF's SHA-256."""
 
     __tablename__ = "exchange_document"
     __table_args__ = (UniqueConstraint("lot_id", "kind", name="uq_exchange_document_lot_kind"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), index=True)
     kind: Mapped[str] = mapped_column(String(24))
     number: Mapped[str] = mapped_column(String(48), unique=True)
@@ -29,15 +29,13 @@ class ExchangeDocument(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     issued_by: Mapped[str] = mapped_column(String(120))
-    ledger_seq: Mapped[int | None] = mapped_column(Integer)
 
 
-class BankCredit(Base):
+class BankCredit(IdPk, Base):
     """A credit the bank reported by its signed callback (到账通知), kept whether or not it matched a deposit."""
 
     __tablename__ = "exchange_bank_credit"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     bank_ref: Mapped[str] = mapped_column(String(64), unique=True)
     sub_account: Mapped[str] = mapped_column(String(64), index=True)
     amount_cny: Mapped[Decimal] = mapped_column(MoneyColumn())

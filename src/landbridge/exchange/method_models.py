@@ -10,30 +10,29 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, Numeric, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
+from landbridge.kernel.columns import IdPk
 from landbridge.kernel.money import MoneyColumn
 
 
-class TenderEvaluator(Base):
+class TenderEvaluator(IdPk, Base):
     """A member of a lot's evaluation panel (评标小组), designated by the lot's operator."""
 
     __tablename__ = "exchange_tender_evaluator"
     __table_args__ = (UniqueConstraint("lot_id", "user_id", name="uq_exchange_tender_evaluator_lot_user"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("auth_user.id"))
     designated_by: Mapped[str] = mapped_column(String(120))
     designated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class Tender(Base):
+class Tender(IdPk, Base):
     """One bidder's sealed tender (投标文件): AES-GCM ciphertext until the opening, written once; the
     receipt is the SHA-256 of the ciphertext. Price, plan and documents are stored in clear only at opening."""
 
     __tablename__ = "exchange_tender"
     __table_args__ = (UniqueConstraint("lot_id", "bidder_id", name="uq_exchange_tender_lot_bidder"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), index=True)
     bidder_id: Mapped[int] = mapped_column(ForeignKey("exchange_bidder.id"))
     ciphertext: Mapped[str] = mapped_column(Text)
@@ -49,13 +48,12 @@ class Tender(Base):
     rank: Mapped[int | None] = mapped_column(Integer)
 
 
-class TenderScore(Base):
+class TenderScore(IdPk, Base):
     """One evaluator's scores of one opened tender (plan, credentials), written once."""
 
     __tablename__ = "exchange_tender_score"
     __table_args__ = (UniqueConstraint("tender_id", "evaluator_user_id", name="uq_exchange_tender_score_evaluator"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), index=True)
     tender_id: Mapped[int] = mapped_column(ForeignKey("exchange_tender.id"), index=True)
     evaluator_user_id: Mapped[int] = mapped_column(ForeignKey("auth_user.id"))
@@ -65,12 +63,11 @@ class TenderScore(Base):
     scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class Objection(Base):
+class Objection(IdPk, Base):
     """An objection (异议) lodged during the publicity of a negotiated transfer, then upheld or dismissed."""
 
     __tablename__ = "exchange_objection"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     lodged_by: Mapped[str] = mapped_column(String(120))

@@ -11,21 +11,20 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
+from landbridge.kernel.columns import CreatedAt, CreatedBy, IdPk, LedgerSeq, RegionCode, RowVersion, Status
 from landbridge.kernel.money import MoneyColumn
 
 
-class Lot(Base):
+class Lot(IdPk, RegionCode, CreatedBy, CreatedAt, RowVersion, Base):
     """A lot (标的) on the exchange: its subject, rule-set snapshot, prices, phase and deadlines."""
 
     __tablename__ = "exchange_lot"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
     method: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
-    region_code: Mapped[str] = mapped_column(String(12), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("registry_property_unit.id"), index=True)
     right_id: Mapped[int | None] = mapped_column(ForeignKey("registry_right.id"))
     seller_party_id: Mapped[int | None] = mapped_column(ForeignKey("registry_party.id"))
@@ -54,19 +53,15 @@ class Lot(Base):
     next_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class Bidder(Base):
+class Bidder(IdPk, Base):
     """A bidder registered for one lot (竞买人), known publicly only by an anonymous code (号牌)."""
 
     __tablename__ = "exchange_bidder"
     __table_args__ = (UniqueConstraint("lot_id", "party_id", name="uq_exchange_bidder_lot_party"),
                       UniqueConstraint("lot_id", "bidder_code", name="uq_exchange_bidder_lot_code"))
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), index=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("auth_user.id"))
@@ -76,17 +71,15 @@ class Bidder(Base):
     applied_by: Mapped[str] = mapped_column(String(120))
 
 
-class Deposit(Base):
+class Deposit(IdPk, Status, Base):
     """A bidder's deposit (保证金) on its own virtual sub-account for one lot (trading.md c.2.3)."""
 
     __tablename__ = "exchange_deposit"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), index=True)
     bidder_id: Mapped[int] = mapped_column(ForeignKey("exchange_bidder.id"), unique=True)
     sub_account: Mapped[str] = mapped_column(String(32), unique=True)
     amount_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
-    status: Mapped[str] = mapped_column(String(16), index=True)
     bank_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
     payer_name: Mapped[str | None] = mapped_column(String(200))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -95,7 +88,7 @@ class Deposit(Base):
     settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Bid(Base):
+class Bid(IdPk, LedgerSeq, Base):
     """A bid (报价), accepted or rejected with a code, at server time; idempotent per lot and bidder."""
 
     __tablename__ = "exchange_bid"
@@ -107,7 +100,6 @@ class Bid(Base):
         Index("ix_exchange_bid_lot_id_id", "lot_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"))
     bidder_id: Mapped[int] = mapped_column(ForeignKey("exchange_bidder.id"), index=True)
     amount_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
@@ -119,17 +111,15 @@ class Bid(Base):
     entered_by: Mapped[str] = mapped_column(String(120))
     evidence: Mapped[str | None] = mapped_column(String(300))
     placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ledger_seq: Mapped[int | None] = mapped_column(Integer)
     client_ip: Mapped[str | None] = mapped_column(String(45))
     device_id: Mapped[str | None] = mapped_column(String(64))
 
 
-class LotResult(Base):
+class LotResult(IdPk, Base):
     """The result of a lot: award (成交) or unsuccessful (流拍), confirmation and registry handover."""
 
     __tablename__ = "exchange_result"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), unique=True)
     outcome: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(40))
@@ -146,25 +136,22 @@ class LotResult(Base):
     handed_over_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class BarredParty(Base):
+class BarredParty(IdPk, CreatedAt, Base):
     """A party barred from bidding (court-listed defaulter 失信被执行人, or after a default) until a date."""
 
     __tablename__ = "exchange_barred_party"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), index=True)
     reason: Mapped[str] = mapped_column(String(200))
     listed_until: Mapped[date | None] = mapped_column(Date)
     listed_by: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class SealedReserve(Base):
+class SealedReserve(IdPk, Base):
     """A lot's sealed reserve price (保留价): a designated officer, then AES-GCM ciphertext written once."""
 
     __tablename__ = "exchange_reserve"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), unique=True)
     officer_user_id: Mapped[int] = mapped_column(ForeignKey("auth_user.id"))
     designated_by: Mapped[str] = mapped_column(String(120))
@@ -177,17 +164,15 @@ class SealedReserve(Base):
     revealed_cny: Mapped[Decimal | None] = mapped_column(MoneyColumn())
 
 
-class SupervisionFlag(Base):
+class SupervisionFlag(IdPk, LedgerSeq, Base):
     """A supervision flag (监管预警) on a lot: shared device or address, sole bidder, price far from the
     appraisal, repeated re-listing; raised once per lot, kind and key."""
 
     __tablename__ = "exchange_flag"
     __table_args__ = (UniqueConstraint("lot_id", "kind", "key", name="uq_exchange_flag_lot_kind_key"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
     key: Mapped[str] = mapped_column(String(120))
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    ledger_seq: Mapped[int | None] = mapped_column(Integer)

@@ -12,10 +12,11 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
+from landbridge.kernel.columns import IdPk, Status
 from landbridge.kernel.money import MoneyColumn
 
 
-class Settlement(Base):
+class Settlement(IdPk, Status, Base):
     """The price settlement of one award: price, earnest money, balance due into a sub-account (by instalments,
     ``due_on`` being the next unpaid one's due day), the exchange's service fee, the land value-increment
     adjustment fee (调节金, with its rule's basis) and the net payout to the seller; for a collateral lot the
@@ -24,7 +25,6 @@ class Settlement(Base):
     __tablename__ = "exchange_settlement"
     __table_args__ = (UniqueConstraint("lot_id", "bidder_id", name="uq_exchange_settlement_lot_bidder"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("exchange_lot.id"), index=True)
     bidder_id: Mapped[int] = mapped_column(ForeignKey("exchange_bidder.id"))
     party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"))
@@ -39,7 +39,6 @@ class Settlement(Base):
     sub_account: Mapped[str] = mapped_column(String(32), unique=True)
     due_on: Mapped[date] = mapped_column(Date)
     overdue_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(String(16), index=True)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     opened_by: Mapped[str] = mapped_column(String(120))
     bank_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -59,13 +58,12 @@ class Settlement(Base):
     distribution: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
-class SettlementInstalment(Base):
+class SettlementInstalment(IdPk, Base):
     """One instalment (分期付款) of a settlement: its amount and due day, paid by a bank credit (F4, L6)."""
 
     __tablename__ = "exchange_settlement_instalment"
     __table_args__ = (UniqueConstraint("settlement_id", "seq", name="uq_exchange_settlement_instalment_seq"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     settlement_id: Mapped[int] = mapped_column(ForeignKey("exchange_settlement.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     amount_cny: Mapped[Decimal] = mapped_column(MoneyColumn())

@@ -12,17 +12,18 @@ from decimal import Decimal
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import JSON, Date, DateTime, Float, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Date, DateTime, Float, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
+from landbridge.kernel.columns import CreatedAt, CreatedBy, IdPk, RegionCode, Status
 from landbridge.kernel.geo import ANY_GEOMETRY, GeometryColumn
 from landbridge.planning.rules import FeatureKind, ZoneKind, ZoneStatus
 
 __all__ = ["FeatureKind", "PlanningFeature", "PlanningZone", "ZoneKind", "ZoneStatus"]
 
 
-class PlanningZone(Base):
+class PlanningZone(IdPk, RegionCode, Status, CreatedAt, CreatedBy, Base):
     """规划分区 (plan_zone): a zone of one plan version with its kind, permitted uses and conditions (L2)."""
 
     __tablename__ = "planning_zone"
@@ -31,11 +32,9 @@ class PlanningZone(Base):
         Index("ix_planning_zone_version_status", "plan_version", "status"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40))
     plan_version: Mapped[str] = mapped_column(String(200))
     zone_kind: Mapped[str] = mapped_column(String(40), index=True)
-    region_code: Mapped[str] = mapped_column(String(12), index=True)
     geom: Mapped[BaseGeometry] = mapped_column(GeometryColumn())
     area_m2: Mapped[Decimal] = mapped_column(Numeric(16, 2))
     minx: Mapped[float] = mapped_column(Float)
@@ -51,9 +50,6 @@ class PlanningZone(Base):
     min_green_ratio: Mapped[Decimal | None] = mapped_column(Numeric(6, 4))
     effective_from: Mapped[date] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(120))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by: Mapped[str | None] = mapped_column(String(120))
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -61,12 +57,11 @@ class PlanningZone(Base):
     supersede_reason: Mapped[str | None] = mapped_column(Text)
 
 
-class PlanningFeature(Base):
+class PlanningFeature(IdPk, CreatedAt, Base):
     """一张图 layer feature: a town centre, road, river, administrative boundary or hamlet (any geometry type)."""
 
     __tablename__ = "planning_feature"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     subkind: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
@@ -77,4 +72,3 @@ class PlanningFeature(Base):
     maxx: Mapped[float] = mapped_column(Float)
     maxy: Mapped[float] = mapped_column(Float)
     attrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

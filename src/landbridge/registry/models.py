@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
+from landbridge.kernel.columns import CreatedAt, IdPk, LedgerSeq, RegionCode, RowVersion, Status
 from landbridge.kernel.geo import GeometryColumn
 from landbridge.kernel.money import MoneyColumn
 from landbridge.privacy import blind_index, decrypt, encrypt
@@ -120,22 +121,20 @@ class CertificateStatus(StrEnum):
     void = "void"
 
 
-class Versioned:
+class Versioned(Status, RegionCode):
     """LADM VersionedObject columns shared by parcels, units, rights and restrictions."""
 
-    status: Mapped[str] = mapped_column(String(16), index=True)
     begin_lifespan: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     end_lifespan: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("registry_application.id"), index=True)
     supersedes_id: Mapped[int | None] = mapped_column(Integer)
-    region_code: Mapped[str] = mapped_column(String(12), index=True)
 
 
 ID_NUMBER_CONTEXT = "registry.party.id_number"  # AES-GCM associated data and blind-index purpose
 PHONE_CONTEXT = "registry.party.phone"
 
 
-class Party(Base):
+class Party(IdPk, CreatedAt, Base):
     """权利人 [LA_Party]: a person (resident ID), an organisation (USCC) or a group (household).
 
     ID numbers and phones are personal data held only encrypted (AES-256-GCM under the deployment's data key,
@@ -151,7 +150,6 @@ class Party(Base):
         CheckConstraint("(phone_index IS NULL) = (phone_enc IS NULL)", name="phone_sealed"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200), index=True)
     id_type: Mapped[str | None] = mapped_column(String(16))
@@ -161,7 +159,6 @@ class Party(Base):
     phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     address: Mapped[str | None] = mapped_column(String(300))
     region_code: Mapped[str | None] = mapped_column(String(12), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     @property
     def id_number(self) -> str | None:
@@ -184,7 +181,7 @@ class Party(Base):
         self.phone_index = blind_index(value, purpose=PHONE_CONTEXT) if value else None
 
 
-class PartyMember(Base):
+class PartyMember(IdPk, Base):
     """A member of a group party (家庭成员 / 共有人) with its share as a fraction."""
 
     __tablename__ = "registry_party_member"
@@ -193,7 +190,6 @@ class PartyMember(Base):
         CheckConstraint("share_num > 0 AND share_den > 0 AND share_num <= share_den", name="share"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), index=True)
     relation: Mapped[str] = mapped_column(String(40))
@@ -201,7 +197,7 @@ class PartyMember(Base):
     share_den: Mapped[int] = mapped_column(Integer)
 
 
-class Parcel(Versioned, Base):
+class Parcel(Versioned, IdPk, Base):
     """宗地 [LA_SpatialUnit]: a MultiPolygon in EPSG:4490 with its 19-character parcel code."""
 
     __tablename__ = "registry_parcel"
@@ -210,7 +206,6 @@ class Parcel(Versioned, Base):
               sqlite_where=text("status = 'current'"), postgresql_where=text("status = 'current'")),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     parcel_code: Mapped[str] = mapped_column(String(19), index=True)
     land_use_class: Mapped[str] = mapped_column(String(8))
     location: Mapped[str | None] = mapped_column(String(300))
@@ -222,7 +217,7 @@ class Parcel(Versioned, Base):
     maxy: Mapped[float] = mapped_column(Float)
 
 
-class PropertyUnit(Versioned, Base):
+class PropertyUnit(Versioned, IdPk, Base):
     """不动产单元 [LA_BAUnit] with its 28-character unit code (GB/T 37346-2019)."""
 
     __tablename__ = "registry_property_unit"
@@ -231,7 +226,6 @@ class PropertyUnit(Versioned, Base):
               sqlite_where=text("status = 'current'"), postgresql_where=text("status = 'current'")),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_code: Mapped[str] = mapped_column(String(28), index=True)
     parcel_id: Mapped[int] = mapped_column(ForeignKey("registry_parcel.id"), index=True)
     attachment: Mapped[str] = mapped_column(String(1))  # F house, L forest, Q structure, W none
@@ -240,12 +234,11 @@ class PropertyUnit(Versioned, Base):
     attrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class Right(Versioned, Base):
+class Right(Versioned, IdPk, Base):
     """权利 [LA_Right] on a property unit (or, for collective asset shares, in a collective)."""
 
     __tablename__ = "registry_right"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("registry_property_unit.id"), index=True)
     right_type: Mapped[str] = mapped_column(String(48), index=True)
     collective_party_id: Mapped[int | None] = mapped_column(ForeignKey("registry_party.id"))
@@ -255,7 +248,7 @@ class Right(Versioned, Base):
     attrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class RightHolder(Base):
+class RightHolder(IdPk, Base):
     """A holder of a right with a fractional share (共有方式; shares of one right sum to exactly 1)."""
 
     __tablename__ = "registry_right_holder"
@@ -264,19 +257,17 @@ class RightHolder(Base):
         CheckConstraint("share_num > 0 AND share_den > 0 AND share_num <= share_den", name="share"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     right_id: Mapped[int] = mapped_column(ForeignKey("registry_right.id"), index=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), index=True)
     share_num: Mapped[int] = mapped_column(Integer)
     share_den: Mapped[int] = mapped_column(Integer)
 
 
-class Restriction(Versioned, Base):
+class Restriction(Versioned, IdPk, Base):
     """限制 [LA_Restriction] on a right: mortgage (ranked), seizure, objection, advance notice."""
 
     __tablename__ = "registry_restriction"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(24), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("registry_property_unit.id"), index=True)
     right_id: Mapped[int] = mapped_column(ForeignKey("registry_right.id"), index=True)
@@ -290,7 +281,7 @@ class Restriction(Versioned, Base):
     attrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class Application(Base):
+class Application(IdPk, Status, RegionCode, RowVersion, Base):
     """登记申请 (受理): carries pending rows that become current atomically on approval."""
 
     __tablename__ = "registry_application"
@@ -301,11 +292,8 @@ class Application(Base):
               postgresql_where=text("status = 'lodged' AND unit_id IS NOT NULL")),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     kind: Mapped[str] = mapped_column(String(24))
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    region_code: Mapped[str] = mapped_column(String(12), index=True)
     # The target unit; no FK constraint because units also point at the application that created them.
     unit_id: Mapped[int | None] = mapped_column(Integer, index=True)
     summary: Mapped[str] = mapped_column(String(300))
@@ -316,15 +304,13 @@ class Application(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rule_digest: Mapped[str | None] = mapped_column(String(64))  # the registry rules in force when lodged (issue #13)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class SourceDocument(Base):
+class SourceDocument(IdPk, Base):
     """来源文件 [LA_AdministrativeSource]: an uploaded document with its SHA-256."""
 
     __tablename__ = "registry_source_document"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("registry_application.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     ref_no: Mapped[str | None] = mapped_column(String(120))
@@ -337,24 +323,20 @@ class SourceDocument(Base):
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class Certificate(Base):
+class Certificate(IdPk, Status, RegionCode, LedgerSeq, Base):
     """不动产权证书 / 不动产登记证明 with its number and a QR verification token."""
 
     __tablename__ = "registry_certificate"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(60), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("registry_property_unit.id"), index=True)
     right_id: Mapped[int | None] = mapped_column(ForeignKey("registry_right.id"), index=True)
     restriction_id: Mapped[int | None] = mapped_column(ForeignKey("registry_restriction.id"))
     application_id: Mapped[int] = mapped_column(ForeignKey("registry_application.id"))
-    region_code: Mapped[str] = mapped_column(String(12), index=True)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     issued_by: Mapped[str] = mapped_column(String(120))
     verify_token: Mapped[str] = mapped_column(String(64), unique=True)
-    ledger_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class Counter(Base):

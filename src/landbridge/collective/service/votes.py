@@ -42,6 +42,7 @@ from landbridge.collective.models import (
     Seat,
     Secrecy,
 )
+from landbridge.collective.schemas import VerdictRead
 from landbridge.collective.service._common import CHUNK, collective_rules, fit, need_text, record, today
 from landbridge.errors import Conflict, Forbidden, RuleViolation
 from landbridge.kernel.clock import ensure_utc, now
@@ -344,26 +345,7 @@ def check_receipt(session: Session, receipt: str) -> ReceiptCheck:
                         ballots_sha256=motion.ballots_sha256, seal_ledger_seq=motion.seal_ledger_seq)
 
 
-@dataclass(frozen=True)
-class VoteVerdict:
-    """A vote's result as recounted from the ballots and checked against the sealed ledger event."""
-
-    motion_id: int
-    collective_id: int
-    kind: str
-    subject_ref: str | None
-    threshold: str
-    sealed: bool
-    verified: bool
-    passed: bool
-    yes: int
-    no: int
-    abstain: int
-    roster_size: int
-    quorum_met: bool
-    ballots_sha256: str | None
-    seal_ledger_seq: int | None
-    reason: str | None = None
+VoteVerdict = VerdictRead  # the service's name for the one verdict shape (issue #14: no twin data classes)
 
 
 def vote_verdict(session: Session, motion_id: int, threshold: str) -> VoteVerdict:

@@ -17,6 +17,7 @@ from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
+from landbridge.kernel.columns import CreatedAt, CreatedBy, IdPk, RegionCode
 from landbridge.kernel.geo import GeometryColumn
 from landbridge.kernel.money import MoneyColumn
 
@@ -40,21 +41,18 @@ class FlagStatus(StrEnum):
     rejected = "rejected"
 
 
-class SaleFlag(Base):
+class SaleFlag(IdPk, RegionCode, CreatedAt, Base):
     """非正常交易标记: one reason a sale looks non-market, with its score and a person's review (L1)."""
 
     __tablename__ = "valuation_sale_flag"
     __table_args__ = (Index("uq_valuation_sale_flag_sale_reason", "sale_id", "reason", unique=True),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sale_id: Mapped[int] = mapped_column(ForeignKey("valuation_sale.id"), index=True)
     reason: Mapped[str] = mapped_column(String(24))
     score: Mapped[float | None] = mapped_column(Float)
     detail: Mapped[str] = mapped_column(String(300))
-    region_code: Mapped[str] = mapped_column(String(12), index=True)
     status: Mapped[str] = mapped_column(String(12), index=True)
     run_no: Mapped[str] = mapped_column(String(24))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     review_note: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[str | None] = mapped_column(String(120))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -68,36 +66,31 @@ class BenchmarkStatus(StrEnum):
     retired = "retired"
 
 
-class BenchmarkSystem(Base):
+class BenchmarkSystem(IdPk, RegionCode, CreatedAt, CreatedBy, Base):
     """基准地价体系: one version of a city's benchmark land prices, with its parameters (L1)."""
 
     __tablename__ = "valuation_benchmark_system"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    region_code: Mapped[str] = mapped_column(String(12), index=True)
     base_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), index=True)
     # capitalisation rates and statutory terms per use, development order, date-index kind (see benchmark_rules)
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(Text)
     document_sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(120))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_by: Mapped[str | None] = mapped_column(String(120))
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class PriceZone(Base):
+class PriceZone(IdPk, Base):
     """级别/区片: a price zone of one use and grade, its base price (元/m²) and the basis (内涵) of that price."""
 
     __tablename__ = "valuation_price_zone"
     __table_args__ = (Index("uq_valuation_price_zone_system_code", "system_id", "code", unique=True),
                       Index("ix_valuation_price_zone_system_use", "system_id", "use"))
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     system_id: Mapped[int] = mapped_column(ForeignKey("valuation_benchmark_system.id"))
     code: Mapped[str] = mapped_column(String(40))
     use: Mapped[str] = mapped_column(String(24))
@@ -114,13 +107,12 @@ class PriceZone(Base):
     maxy: Mapped[float] = mapped_column(Float)
 
 
-class BenchmarkFactor(Base):
+class BenchmarkFactor(IdPk, Base):
     """修正系数表: a named factor of a use (and grade) with grade thresholds and a value per grade (L1)."""
 
     __tablename__ = "valuation_benchmark_factor"
     __table_args__ = (Index("ix_valuation_benchmark_factor_system_use", "system_id", "use"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     system_id: Mapped[int] = mapped_column(ForeignKey("valuation_benchmark_system.id"))
     use: Mapped[str] = mapped_column(String(24))
     grade: Mapped[int | None] = mapped_column(Integer)
@@ -134,13 +126,12 @@ class BenchmarkFactor(Base):
     default_grade: Mapped[int] = mapped_column(Integer)
 
 
-class PlotRatioPoint(Base):
+class PlotRatioPoint(IdPk, Base):
     """容积率修正系数表: one row (plot ratio → coefficient) of a use and grade; read by linear interpolation."""
 
     __tablename__ = "valuation_plot_ratio_point"
     __table_args__ = (Index("uq_valuation_plot_ratio_point", "system_id", "use", "grade", "plot_ratio", unique=True),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     system_id: Mapped[int] = mapped_column(ForeignKey("valuation_benchmark_system.id"))
     use: Mapped[str] = mapped_column(String(24))
     grade: Mapped[int] = mapped_column(Integer)
@@ -148,13 +139,12 @@ class PlotRatioPoint(Base):
     coefficient: Mapped[Decimal] = mapped_column(Numeric(10, 6))
 
 
-class DateIndexPoint(Base):
+class DateIndexPoint(IdPk, Base):
     """地价指数: the land-price index of a use in a month (the benchmark's base month is its reference)."""
 
     __tablename__ = "valuation_date_index"
     __table_args__ = (Index("uq_valuation_date_index", "system_id", "use", "period", unique=True),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     system_id: Mapped[int] = mapped_column(ForeignKey("valuation_benchmark_system.id"))
     use: Mapped[str] = mapped_column(String(24))
     period: Mapped[date] = mapped_column(Date)

@@ -7,23 +7,23 @@ the learned one, n and the flags, so the run reads back exactly as it was comput
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
+from landbridge.kernel.columns import Actor, CreatedAt, IdPk, LedgerSeq
 from landbridge.kernel.money import MoneyColumn
 
 
-class LearnRun(Base):
+class LearnRun(IdPk, Actor, CreatedAt, LedgerSeq, Base):
     """一次差别化地价修正测算: the sales window, counts, rule values and who ran it, sealed by a ledger event."""
 
     __tablename__ = "valuation_learn_run"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     system_id: Mapped[int] = mapped_column(ForeignKey("valuation_benchmark_system.id"), index=True)
     system_code: Mapped[str] = mapped_column(String(40))
     since: Mapped[date] = mapped_column(Date)
@@ -31,18 +31,14 @@ class LearnRun(Base):
     sale_count: Mapped[int] = mapped_column(Integer)  # validated market sales used
     # counts of sales left out (flagged, related parties, no location, no zone, unusable) and the rule values used
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
-    actor: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ledger_seq: Mapped[int | None] = mapped_column(Integer)
 
 
-class LearnedBasePrice(Base):
+class LearnedBasePrice(IdPk, Base):
     """A zone's market base price at the system's basis (元/m², median with its interval) next to the official one."""
 
     __tablename__ = "valuation_learned_base"
     __table_args__ = (Index("ix_valuation_learned_base_run", "run_id", "id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("valuation_learn_run.id"))
     zone_code: Mapped[str] = mapped_column(String(40))
     use: Mapped[str] = mapped_column(String(24))
@@ -59,13 +55,12 @@ class LearnedBasePrice(Base):
     flagged: Mapped[bool] = mapped_column(Boolean)
 
 
-class LearnedFactorGrade(Base):
+class LearnedFactorGrade(IdPk, Base):
     """One grade of a factor table: official and learned coefficient (percent, or a multiplier), n and flags."""
 
     __tablename__ = "valuation_learned_factor"
     __table_args__ = (Index("ix_valuation_learned_factor_run", "run_id", "id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("valuation_learn_run.id"))
     use: Mapped[str] = mapped_column(String(24))
     zone_grade: Mapped[int | None] = mapped_column(Integer)

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, LargeBi
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
+from landbridge.kernel.columns import Actor, CreatedAt, IdPk, LedgerSeq, Status
 from landbridge.kernel.money import MoneyColumn
 
 HOLDOUT_SHARE = 0.2
@@ -29,29 +30,24 @@ class RunStatus(StrEnum):
     completed = "completed"
 
 
-class MassRun(Base):
+class MassRun(IdPk, Status, Actor, CreatedAt, LedgerSeq, Base):
     """批量评估批次: one revaluation of the city's parcels from the sales record, with its model and ratio study."""
 
     __tablename__ = "valuation_mass_run"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_no: Mapped[str] = mapped_column(String(24), unique=True)
     valuation_date: Mapped[date] = mapped_column(Date)
     model_version: Mapped[str] = mapped_column(String(40))
     method: Mapped[str] = mapped_column(String(16))
     seed: Mapped[int] = mapped_column(Integer)
     region_prefix: Mapped[str | None] = mapped_column(String(12))
-    status: Mapped[str] = mapped_column(String(16), index=True)
     parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rule_digest: Mapped[str | None] = mapped_column(String(64))  # the valuation_mass rules it used (issue #13)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     model_json: Mapped[str] = mapped_column(Text)
     sale_count: Mapped[int] = mapped_column(Integer)
     parcel_count: Mapped[int] = mapped_column(Integer, default=0)
-    actor: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    ledger_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class MassValue(Base):
@@ -91,19 +87,17 @@ class JobStatus(StrEnum):
     failed = "failed"
 
 
-class MassJob(Base):
+class MassJob(IdPk, Status, Actor, Base):
     """批量评估任务: the bureau's request to revalue, run by the worker with progress and a lease (L1)."""
 
     __tablename__ = "valuation_mass_job"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     valuation_date: Mapped[date] = mapped_column(Date)
     method: Mapped[str] = mapped_column(String(16))
     seed: Mapped[int] = mapped_column(Integer)
     holdout: Mapped[float] = mapped_column(Float)
     region_prefix: Mapped[str | None] = mapped_column(String(12))
     threads: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), index=True)
     stage: Mapped[str] = mapped_column(String(16))
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
@@ -112,7 +106,6 @@ class MassJob(Base):
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error_code: Mapped[str | None] = mapped_column(String(80))
     error_message: Mapped[str | None] = mapped_column(Text)
-    actor: Mapped[str] = mapped_column(String(120))
     organisation_id: Mapped[int | None] = mapped_column(Integer)
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
+from landbridge.kernel.columns import Actor, CreatedAt, IdPk, LedgerSeq, RegionCode
 from landbridge.kernel.money import FEN, MoneyColumn
 
 
@@ -34,7 +35,7 @@ class SaleSource(StrEnum):
     import_ = "import"
 
 
-class Sale(Base):
+class Sale(IdPk, RegionCode, CreatedAt, Base):
     """成交记录: one transaction of a land right, the evidence for benchmark prices and mass appraisal (L1, F1)."""
 
     __tablename__ = "valuation_sale"
@@ -44,11 +45,9 @@ class Sale(Base):
         CheckConstraint("area_m2 > 0", name="area_positive"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sale_no: Mapped[str] = mapped_column(String(20), unique=True)
     parcel_id: Mapped[int | None] = mapped_column(ForeignKey("registry_parcel.id"), index=True)
     unit_code: Mapped[str | None] = mapped_column(String(28))
-    region_code: Mapped[str] = mapped_column(String(12), index=True)
     land_use_class: Mapped[str] = mapped_column(String(8))
     right_type: Mapped[str] = mapped_column(String(48))
     sale_date: Mapped[date] = mapped_column(Date)
@@ -63,7 +62,6 @@ class Sale(Base):
     buyer_party_id: Mapped[int | None] = mapped_column(ForeignKey("registry_party.id"))
     seller_party_id: Mapped[int | None] = mapped_column(ForeignKey("registry_party.id"))
     related_parties: Mapped[bool | None] = mapped_column(Boolean)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("valuation_sale_batch.id"), index=True)
 
     @property
@@ -72,19 +70,15 @@ class Sale(Base):
         return (Decimal(self.price_cny) / Decimal(self.area_m2)).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-class SaleBatchRecord(Base):
+class SaleBatchRecord(IdPk, Actor, CreatedAt, LedgerSeq, Base):
     """A batch of sales loaded together (exchange feed, import, demo), sealed by one ledger event (P2)."""
 
     __tablename__ = "valuation_sale_batch"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_no: Mapped[str] = mapped_column(String(24), unique=True)
     source: Mapped[str] = mapped_column(String(16))
     sale_count: Mapped[int] = mapped_column(Integer)
     rows_sha256: Mapped[str] = mapped_column(String(64))
-    actor: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ledger_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class SaleCounter(Base):
