@@ -9,13 +9,9 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 LIMIT = 600
 
-# Known offenders whose split belongs to another part of issue #14. Empty this list as they land; an entry that is
-# no longer over the limit fails the test too, so the list cannot go stale.
-ALLOWED = {
-    "landbridge/exchange/service.py",  # until X lands (exchange lot state machine, methods sub-package)
-    "landbridge/registry/service.py",  # until W lands (parties, applications, decisions, certificates)
-    "landbridge/valuation/report.py",  # until V lands (report split, SVG canvas to web/charts.py)
-}
+# Known offenders, none since issue #14 landed; an entry that is no longer over the limit fails the test too, so
+# the list cannot go stale.
+ALLOWED: set[str] = set()
 
 
 def line_counts(root: Path) -> dict[str, int]:
