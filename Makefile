@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3.11
 PYTEST_ARGS ?=
 
-.PHONY: demo test env lint typecheck serve clean
+.PHONY: demo test env lint typecheck serve clean graph
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install -q uv
@@ -30,6 +30,10 @@ typecheck: env
 test: env lint typecheck
 	@scripts/sysdeps.sh fonts browser
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# The import graph of the packages by layer: docs/import-graph.dot and the picture in docs/architecture.md
+graph: env
+	$(BIN)/python scripts/import_graph.py
 
 serve: env
 	$(BIN)/landbridge serve

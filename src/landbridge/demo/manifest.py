@@ -2,5 +2,5 @@
 
 from landbridge.kernel.modules import Layer, Manifest
 
-MANIFEST = Manifest(name="demo", layer=Layer.demo, order=90, models=("landbridge.demo.models",),
+MANIFEST = Manifest(name="demo", layer=Layer.readers, order=90, models=("landbridge.demo.models",),
                     rule_sets=("demo_geography", "demo_price_model", "demo_world"))

@@ -34,7 +34,7 @@ class Layer(StrEnum):
     """
 
     entry = "entry"              # cli, main, worker, schema: wire the packages together (no package here)
-    demo = "demo"                # the demo world: builds a city through every domain's public functions
+    readers = "readers"          # cross-cutting readers of many domains: the demo world (and supervision)
     domain = "domain"            # peer domains, independent of each other: collective | exchange | valuation
     reference = "reference"      # domains other domains read: planning (zones valuation reads)
     registry = "registry"        # parcels, rights, parties: what every domain refers to
