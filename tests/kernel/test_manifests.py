@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -13,10 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 
 import landbridge
+from landbridge.db import Database
 from landbridge.kernel import modules
 from landbridge.kernel.modules import ManifestError
+from landbridge.schema import load_models
 
 PROFILE_RULES = Path(landbridge.__file__).parent / "cityprofile" / "data" / "yingtan" / "rules"
 
@@ -251,3 +256,16 @@ def test_a_throwaway_module_in_its_own_folder_shows_up_everywhere(tmp_path: Path
     assert seen["template"] == "<p>n</p>"
     assert "job" not in done.stderr  # no job failed (a failing job is logged and retried)
 
+
+
+# Tables the database keeps for itself: SQLite's R*Tree index of each geometry column, PostGIS's reference systems.
+OWN_TABLES = re.compile(r"(_rtree(_node|_parent|_rowid)?|^spatial_ref_sys)$")
+
+
+def test_the_migrations_build_exactly_the_tables_the_manifests_declare(db: Database) -> None:
+    """Models read through the manifests (as Alembic's env.py reads them) and the migrated schema agree, whole."""
+    with db.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), load_models())
+    real = [d for d in diffs if not (isinstance(d, tuple) and d[0] == "remove_table" and OWN_TABLES.search(d[1].name))]
+    assert real == []
+    assert {"registry_parcel", "planning_zone", "exchange_lot", "auth_user"} <= set(load_models().tables)
