@@ -151,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static/vendor/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    modules.load_model_modules()  # every declared table module exists, or the app does not start (issue #14 item 1)
     for router, manifest in modules.routers():  # ascending order: route precedence is mounting order
         app.include_router(modules.resolve(router.target, manifest))
     for middleware in modules.middleware():  # inside the security headers (the exchange's bid lane)

@@ -81,6 +81,18 @@ def test_a_misspelled_router_stops_the_app_naming_manifest_and_string(extra_pack
         create_app()
 
 
+def test_a_misspelled_table_module_stops_the_app_too(extra_packages: Path) -> None:
+    write_package(extra_packages, "typo", {"manifest.py": """
+        from landbridge.kernel.modules import Layer, Manifest
+
+        MANIFEST = Manifest(name="typo", layer=Layer.domain, order=901, models=("landbridge.typo.modls",))
+        """})
+    from landbridge.main import create_app
+
+    with pytest.raises(ManifestError, match=r"landbridge\.typo\.manifest names 'landbridge\.typo\.modls'"):
+        create_app()
+
+
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("models", '("landbridge.typo.modles",)', "no module 'landbridge.typo.modles'"),
     ("jobs", '("landbridge.typo:run_deu",)', "landbridge.typo has no 'run_deu'"),
