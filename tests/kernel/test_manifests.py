@@ -270,14 +270,24 @@ def test_a_throwaway_module_in_its_own_folder_shows_up_everywhere(tmp_path: Path
 
 
 
-# Tables the database keeps for itself: SQLite's R*Tree index of each geometry column, PostGIS's reference systems.
+# The spatial index of each geometry column, made by the migrations for each database (kernel.spatial) and not
+# declared in the models: SQLite's R*Tree tables, PostgreSQL's GiST index ix_<table>_geom; PostGIS's own table.
 OWN_TABLES = re.compile(r"(_rtree(_node|_parent|_rowid)?|^spatial_ref_sys)$")
+OWN_INDEXES = re.compile(r"^ix_\w+_geom$")
+
+
+def _own(diff: object) -> bool:
+    if not isinstance(diff, tuple):
+        return False
+    kind, item = diff[0], diff[1]
+    return (kind == "remove_table" and bool(OWN_TABLES.search(item.name))) or (
+        kind == "remove_index" and bool(OWN_INDEXES.match(item.name or "")))
 
 
 def test_the_migrations_build_exactly_the_tables_the_manifests_declare(db: Database) -> None:
     """Models read through the manifests (as Alembic's env.py reads them) and the migrated schema agree, whole."""
     with db.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), load_models())
-    real = [d for d in diffs if not (isinstance(d, tuple) and d[0] == "remove_table" and OWN_TABLES.search(d[1].name))]
+    real = [d for d in diffs if not _own(d)]
     assert real == []
     assert {"registry_parcel", "planning_zone", "exchange_lot", "auth_user"} <= set(load_models().tables)
