@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3.11
 PYTEST_ARGS ?=
 
-.PHONY: demo test env lint typecheck serve clean i18n
+.PHONY: demo test env lint typecheck serve clean i18n graph
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install -q uv
@@ -35,6 +35,10 @@ test: env lint typecheck
 # the untranslated ones to the Babel catalogues, compile .mo; then list any message without both languages
 i18n: env
 	$(BIN)/python scripts/i18n.py
+
+# The import graph of the packages by layer: docs/import-graph.dot and the picture in docs/architecture.md
+graph: env
+	$(BIN)/python scripts/import_graph.py
 
 serve: env
 	$(BIN)/landbridge serve

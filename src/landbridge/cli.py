@@ -1,4 +1,4 @@
-"""The ``landbridge`` command line: demo, serve, worker, db, import/export, ledger."""
+"""The ``landbridge`` command line: demo, serve, worker, db, import/export, ledger, and each manifest's groups."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from landbridge.cityprofile.cli import app as rules_app
-from landbridge.valuation.cli import app as valuation_app
+from landbridge.kernel import modules
 
 app = typer.Typer(help="LandBridge 城乡融合综合服务平台", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="database schema")
@@ -22,8 +21,8 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(privacy_app, name="privacy")
-app.add_typer(valuation_app, name="valuation")
-app.add_typer(rules_app, name="rules")
+for _group, _manifest in modules.cli_groups():  # each package's own command groups (issue #14 item 1)
+    app.add_typer(modules.resolve(_group.target, _manifest), name=_group.name)
 console = Console()
 
 

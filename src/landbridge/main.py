@@ -22,7 +22,7 @@ from landbridge import __version__
 from landbridge.auth.service import session_lifetime
 from landbridge.config import Mode, Settings, get_settings, production_problems
 from landbridge.errors import DomainError, internal_error
-from landbridge.kernel.modules import import_optional
+from landbridge.kernel import modules
 from landbridge.web import docs
 from landbridge.web.security import BodyLimit, OriginGuard, SecurityHeaders
 
@@ -151,27 +151,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static/vendor/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    from landbridge.auth.views import router as auth_router
-    from landbridge.ledger.views import router as ledger_router
-
-    app.include_router(auth_router)
-    app.include_router(docs.router)
-    app.include_router(ledger_router)
-    for module in ("landbridge.registry.views", "landbridge.registry.map_page", "landbridge.shell.session_pages",
-                   "landbridge.shell.account", "landbridge.registry.pages",
-                   "landbridge.planning.views", "landbridge.valuation.sales.views", "landbridge.collective.views",
-                   "landbridge.collective.pages", "landbridge.valuation.benchmark.views",
-                   "landbridge.valuation.benchmark.pages", "landbridge.valuation.mass.views",
-                   "landbridge.valuation.mass.pages", "landbridge.exchange.views", "landbridge.exchange.pages",
-                   "landbridge.valuation.learn.views", "landbridge.valuation.report.views",
-                   "landbridge.exchange.method_views", "landbridge.exchange.document_views",
-                   "landbridge.exchange.live", "landbridge.shell.rules_pages"):
-        _include_optional(app, module)
-
-    if import_optional("landbridge.exchange.bid_lane") is not None:  # outermost: bearer-token bids skip the stack
-        from landbridge.exchange.bid_lane import BidLane
-
-        app.add_middleware(BidLane)
+    modules.load_model_modules()  # every declared table module exists, or the app does not start (issue #14 item 1)
+    for router, manifest in modules.routers():  # ascending order: route precedence is mounting order
+        app.include_router(modules.resolve(router.target, manifest))
+    for middleware in modules.middleware():  # inside the security headers (the exchange's bid lane)
+        app.add_middleware(middleware)
     # outermost: every response carries the security headers, the bid lane's answers included
     app.add_middleware(SecurityHeaders, hsts=settings.hsts or settings.mode.value == "production",
                        hsts_max_age=settings.hsts_max_age_s)
@@ -184,8 +168,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     return app
 
-
-def _include_optional(app: FastAPI, module_name: str) -> None:
-    module = import_optional(module_name)
-    if module is not None:
-        app.include_router(module.router)

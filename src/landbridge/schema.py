@@ -1,4 +1,4 @@
-"""The full schema: imports every module's tables and applies the Alembic history."""
+"""The full schema: imports every table module the manifests declare and applies the Alembic history."""
 
 from __future__ import annotations
 
@@ -9,32 +9,16 @@ from alembic.config import Config
 from sqlalchemy import MetaData
 
 from landbridge.db import Base
-from landbridge.kernel.modules import import_optional
+from landbridge.kernel import modules
 
-MODEL_MODULES = (
-    "landbridge.auth.models",
-    "landbridge.ledger.models",
-    "landbridge.privacy.models",
-    "landbridge.registry.models",
-    "landbridge.planning.models",
-    "landbridge.valuation.sales.models",
-    "landbridge.valuation.benchmark.models",
-    "landbridge.valuation.mass.models",
-    "landbridge.collective.models",
-    "landbridge.exchange.models",
-    "landbridge.valuation.learn.models",
-    "landbridge.exchange.method_models",
-    "landbridge.exchange.document_models",
-    "landbridge.exchange.settlement_models",
-    "landbridge.demo.models",
-)
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def load_models() -> MetaData:
-    """Import all table modules so that ``Base.metadata`` is complete."""
-    for name in MODEL_MODULES:
-        import_optional(name)
+    """Import every table module the packages' manifests declare, so that ``Base.metadata`` is complete.
+
+    Alembic's ``env.py`` reads the schema through this function (issue #14 item 1)."""
+    modules.load_model_modules()
     return Base.metadata
 
 

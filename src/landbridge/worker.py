@@ -14,35 +14,30 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from landbridge.db import get_database
-from landbridge.kernel.modules import import_optional
+from landbridge.kernel import modules
 
 log = logging.getLogger("landbridge.worker")
 
-# "module:function" names of jobs taking (session) and returning the number of transitions fired.
-# Deadline jobs: quick, every tick, in order.
-JOBS: tuple[str, ...] = ("landbridge.registry.jobs:run_due", "landbridge.collective.jobs:run_due",
-                         "landbridge.exchange.jobs:run_due")
-# Long jobs (a city's revaluation runs for minutes) loop in a thread of their own, so that no deadline
-# (an auction's countdown end, a refund due) waits for them.
-LONG_JOBS: tuple[str, ...] = ("landbridge.valuation.mass.jobs:run_due",)
+# Each package's manifest declares its jobs as "module:function", taking (session) and returning the number of
+# transitions fired. Deadline jobs: quick, every tick, in manifest order. Long jobs (a city's revaluation runs for
+# minutes) loop in a thread of their own, so that no deadline (an auction's countdown end, a refund due) waits.
+Job = Callable[[Session], int]
 
 
-def _resolve(name: str) -> Callable[[Session], int] | None:
-    module_name, func = name.split(":")
-    module = import_optional(module_name)
-    if module is None:
-        return None
-    job: Callable[[Session], int] = getattr(module, func)
-    return job
+def deadline_jobs() -> list[tuple[str, Job]]:
+    """The quick jobs every tick runs, as (name, function); a misspelled name is a ManifestError here."""
+    return modules.jobs(long=False)
 
 
-def run_due_jobs(names: tuple[str, ...] = JOBS + LONG_JOBS) -> int:
-    """Run every job once; each in its own transaction. Returns the number of transitions fired."""
+def long_jobs() -> list[tuple[str, Job]]:
+    """The long jobs (a thread of their own), as (name, function)."""
+    return modules.jobs(long=True)
+
+
+def run_due_jobs(jobs: list[tuple[str, Job]] | None = None) -> int:
+    """Run every job once (default: all declared); each in its own transaction. Returns the transitions fired."""
     fired = 0
-    for name in names:
-        job = _resolve(name)
-        if job is None:
-            continue
+    for name, job in deadline_jobs() + long_jobs() if jobs is None else jobs:
         try:
             with get_database().transaction() as session:
                 fired += job(session)
@@ -51,17 +46,18 @@ def run_due_jobs(names: tuple[str, ...] = JOBS + LONG_JOBS) -> int:
     return fired
 
 
-def _loop(names: tuple[str, ...], interval: float, stop: threading.Event) -> None:
+def _loop(jobs: list[tuple[str, Job]], interval: float, stop: threading.Event) -> None:
     while not stop.is_set():
-        run_due_jobs(names)
+        run_due_jobs(jobs)
         stop.wait(interval)
 
 
 def run_forever(interval: float = 1.0, stop: threading.Event | None = None) -> None:
     """Poll for due work until stopped: deadlines in this thread, long jobs in a thread of their own."""
     stop = stop or threading.Event()
-    threading.Thread(target=_loop, args=(LONG_JOBS, interval, stop), name="landbridge-long-jobs", daemon=True).start()
-    _loop(JOBS, interval, stop)
+    quick, long = deadline_jobs(), long_jobs()  # resolved before any thread starts: a typo stops the worker here
+    threading.Thread(target=_loop, args=(long, interval, stop), name="landbridge-long-jobs", daemon=True).start()
+    _loop(quick, interval, stop)
 
 
 def start_background_worker(interval: float = 1.0) -> threading.Event:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
-import types
 
 import pytest
 from sqlalchemy.orm import Session
@@ -27,12 +25,8 @@ def test_a_long_job_does_not_hold_up_deadlines(db: Database, monkeypatch: pytest
         ticks.append(1)
         return 0
 
-    fake = types.ModuleType("landbridge_test_jobs")
-    fake.long_job = long_job  # type: ignore[attr-defined]
-    fake.deadline_job = deadline_job  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "landbridge_test_jobs", fake)
-    monkeypatch.setattr(worker, "JOBS", ("landbridge_test_jobs:deadline_job",))
-    monkeypatch.setattr(worker, "LONG_JOBS", ("landbridge_test_jobs:long_job",))
+    monkeypatch.setattr(worker, "deadline_jobs", lambda: [("test:deadline_job", deadline_job)])
+    monkeypatch.setattr(worker, "long_jobs", lambda: [("test:long_job", long_job)])
     stop = threading.Event()
     runner = threading.Thread(target=worker.run_forever, args=(0.01, stop), daemon=True)
     runner.start()

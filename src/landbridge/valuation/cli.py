@@ -1,14 +1,14 @@
 """``landbridge valuation …``: commands that work on any sales table, not only ours (L1).
 
-Each command lives in the module that owns it and registers itself with ``register(app)``; a module
-not present yet is skipped (as the optional routers in ``main.py``).
+Each command lives in the module that owns it and registers itself with ``register(app)``; a module named
+here that does not exist stops the CLI at start-up (issue #14 item 1: nothing is skipped silently).
 """
 
 from __future__ import annotations
 
-import typer
+import importlib
 
-from landbridge.kernel.modules import import_optional
+import typer
 
 COMMAND_MODULES = ("landbridge.valuation.ratio.cli", "landbridge.valuation.mass.cli",
                    "landbridge.valuation.benchmark.cli", "landbridge.valuation.learn.cli")
@@ -18,9 +18,7 @@ app = typer.Typer(help="估价 / valuation: ratio studies, mass appraisal, bench
 
 def _register() -> None:
     for name in COMMAND_MODULES:
-        module = import_optional(name)
-        if module is not None:
-            module.register(app)
+        importlib.import_module(name).register(app)
 
 
 _register()

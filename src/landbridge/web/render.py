@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from fastapi import Request
@@ -14,17 +13,14 @@ from markupsafe import Markup, escape
 
 from landbridge import __version__
 from landbridge.cityprofile import get_profile
+from landbridge.kernel import modules
 from landbridge.kernel.clock import to_local
 from landbridge.web.i18n import request_locale, translator
 from landbridge.web.security import csp_nonce
 
-SRC = Path(__file__).resolve().parents[1]
-
 
 def _template_dirs() -> list[str]:
-    dirs = [str(SRC / "web" / "templates")]
-    dirs += [str(p) for p in sorted(SRC.glob("*/templates")) if p.parent.name != "web"]
-    return dirs
+    return modules.template_dirs()  # each package's manifest declares its folder (issue #14 item 1)
 
 
 _env = Environment(loader=FileSystemLoader(_template_dirs()), autoescape=select_autoescape(["html", "xml"]),

@@ -1,0 +1,12 @@
+"""The collective's manifest: members, shares, meetings, votes, dividends (issue #14 item 1)."""
+
+from landbridge.kernel.modules import Layer, Manifest, Router
+
+MANIFEST = Manifest(
+    name="collective", layer=Layer.domain, order=70, templates="templates",
+    routers=(Router("landbridge.collective.views:router", order=160),
+             Router("landbridge.collective.pages:router", order=170)),
+    models=("landbridge.collective.models",),
+    jobs=("landbridge.collective.jobs:run_due",),
+    rule_sets=("collective",),
+)

@@ -1,0 +1,20 @@
+"""The exchange's manifest: lots, methods, bids, documents, settlement, live streams (issue #14 item 1).
+
+``BidLane`` answers bearer-token bids before the session and CSRF stack (inside the security headers).
+"""
+
+from landbridge.kernel.modules import Layer, Manifest, Router
+
+MANIFEST = Manifest(
+    name="exchange", layer=Layer.domain, order=80, templates="templates",
+    routers=(Router("landbridge.exchange.views:router", order=220),
+             Router("landbridge.exchange.pages:router", order=230),
+             Router("landbridge.exchange.method_views:router", order=260),
+             Router("landbridge.exchange.document_views:router", order=270),
+             Router("landbridge.exchange.live:router", order=280)),
+    models=("landbridge.exchange.models", "landbridge.exchange.method_models", "landbridge.exchange.document_models",
+            "landbridge.exchange.settlement_models"),
+    jobs=("landbridge.exchange.jobs:run_due",),
+    middleware=("landbridge.exchange.bid_lane:BidLane",),
+    rule_sets=("exchange", "exchange_live", "exchange_supervision"),
+)

@@ -1,0 +1,15 @@
+"""The shell's manifest: the pages around every module (home and session, the account, the rules in force), issue
+#14 items 1 and 4.
+
+The shell sits beside the domains (it reads auth and the city profile, and no domain): the web toolkit below it
+imports no auth, so the login, password and token pages live here.
+"""
+
+from landbridge.kernel.modules import Layer, Manifest, Router
+
+MANIFEST = Manifest(
+    name="shell", layer=Layer.domain, order=85, templates="templates",
+    routers=(Router("landbridge.shell.session_pages:router", order=115),
+             Router("landbridge.shell.account:router", order=120),
+             Router("landbridge.shell.rules_pages:router", order=290)),
+)

@@ -1,0 +1,22 @@
+"""Valuation's manifest: benchmark prices, mass appraisal, learning, reports, ratio studies (issue #14 item 1).
+
+Its revaluation runs for minutes, so its job is a long one (a thread of its own in the worker).
+"""
+
+from landbridge.kernel.modules import CliGroup, Layer, Manifest, Router
+
+MANIFEST = Manifest(
+    name="valuation", layer=Layer.domain, order=60, templates="templates",
+    routers=(Router("landbridge.valuation.sales.views:router", order=150),
+             Router("landbridge.valuation.benchmark.views:router", order=180),
+             Router("landbridge.valuation.benchmark.pages:router", order=190),
+             Router("landbridge.valuation.mass.views:router", order=200),
+             Router("landbridge.valuation.mass.pages:router", order=210),
+             Router("landbridge.valuation.learn.views:router", order=240),
+             Router("landbridge.valuation.report.views:router", order=250)),
+    models=("landbridge.valuation.sales.models", "landbridge.valuation.benchmark.models",
+            "landbridge.valuation.mass.models", "landbridge.valuation.learn.models"),
+    long_jobs=("landbridge.valuation.mass.jobs:run_due",),
+    cli=(CliGroup("valuation", "landbridge.valuation.cli:app", order=10),),
+    rule_sets=("valuation", "valuation_jobs", "valuation_mass"),
+)
