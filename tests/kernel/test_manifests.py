@@ -57,9 +57,10 @@ def test_every_package_has_a_manifest_and_every_string_resolves() -> None:
 def test_the_routers_mount_in_the_order_route_precedence_was_built_on() -> None:
     order = [r.target.removesuffix(":router") for r, _ in modules.routers()]
     assert order[:3] == ["landbridge.auth.views", "landbridge.web.docs", "landbridge.ledger.views"]
-    assert order.index("landbridge.registry.views") < order.index("landbridge.web.pages")
-    assert order.index("landbridge.valuation.views") < order.index("landbridge.valuation.benchmark_views")
-    assert order[-1] == "landbridge.web.rules_pages"  # its catch-all rule paths come last
+    assert order.index("landbridge.registry.views") < order.index("landbridge.registry.map_page")
+    assert order.index("landbridge.registry.map_page") < order.index("landbridge.shell.session_pages")
+    assert order.index("landbridge.valuation.sales.views") < order.index("landbridge.valuation.benchmark.views")
+    assert order[-1] == "landbridge.shell.rules_pages"  # its catch-all rule paths come last
 
 
 def test_every_rule_set_of_the_profile_belongs_to_exactly_one_package() -> None:
