@@ -1,8 +1,9 @@
 """The ledger (存证日志): one tamper-evident event log that every module writes (P2).
 
-Public functions only; other modules import from here.
+Public functions only; other modules import from here. Subjects are built with ``landbridge.ledger.subjects``.
 """
 
+from landbridge.ledger import subjects
 from landbridge.ledger.service import (
     Event,
     NewEvent,
@@ -21,6 +22,7 @@ from landbridge.ledger.service import (
 )
 
 __all__ = [
+    "subjects",
     "Event",
     "NewEvent",
     "TreeHead",
