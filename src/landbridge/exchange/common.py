@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from landbridge import registry
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
 from landbridge.errors import Conflict, DomainError, NotFound, RuleViolation
@@ -23,7 +24,7 @@ from landbridge.exchange.rules import (
 )
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.money import MoneyError, to_money
-from landbridge.ledger import NewEvent, append_events
+from landbridge.ledger import NewEvent, append_events, subjects
 
 MODULE = "exchange"
 
@@ -80,14 +81,21 @@ def lot_not_found(lot_id: int) -> NotFound:
     return NotFound("exchange.lot_not_found", "标的不存在", f"lot {lot_id} not found", lot_id=lot_id)
 
 
-def lot_event(lot: Lot, event_type: str, actor: str, payload: dict[str, Any]) -> NewEvent:
-    """An exchange event about ``lot``, ready to append to the ledger."""
-    return NewEvent(MODULE, event_type, f"exchange.lot:{lot.id}", actor, {"lot": lot.number, **payload})
+def lot_event(lot: Lot, event_type: str, actor: str, payload: dict[str, Any], also: tuple[str, ...] = ()) -> NewEvent:
+    """An exchange event about ``lot``, ready to append to the ledger, indexed also under the lot's unit and right
+    (and ``also``: issue #14 item 7)."""
+    concerns = tuple(s for s in (None if lot.unit_id is None else subjects.unit(lot.unit_id),
+                                 None if lot.right_id is None else subjects.right(lot.right_id)) if s) + also
+    return NewEvent(MODULE, event_type, subjects.lot(lot.id), actor, {"lot": lot.number, **payload}, concerns)
 
 
 def record(session: Session, lot: Lot, event_type: str, actor: str, payload: dict[str, Any]) -> int:
-    """Append an exchange event about ``lot`` to the ledger in the caller's transaction; returns its seq."""
-    return append_events(session, [lot_event(lot, event_type, actor, payload)])[0].seq
+    """Append an exchange event about ``lot`` to the ledger in the caller's transaction; returns its seq.
+
+    A lot's own steps (not its bids) are indexed under the unit's parcel too, so a parcel's history shows them.
+    """
+    parcel = () if lot.unit_id is None else (subjects.parcel(registry.get_unit(session, lot.unit_id).parcel_id),)
+    return append_events(session, [lot_event(lot, event_type, actor, payload, parcel)])[0].seq
 
 
 def money(value: Decimal | int | str, field: str = "amount_cny") -> Decimal:

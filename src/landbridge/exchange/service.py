@@ -28,7 +28,7 @@ from landbridge.exchange.rules import BidStatus, Channel, DepositStatus, Handove
 from landbridge.exchange.supervision import scan_lot
 from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.kernel.workdays import add_workdays
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 
 # --- lots ---------------------------------------------------------------------------------------
 
@@ -179,7 +179,7 @@ def bar_party(session: Session, *, party_id: int, reason: str, actor: str, liste
     session.flush()
     # the subject names the bar-list entry, never the party: the ledger's public envelope must not identify a
     # bidder (issue #12 item 3); the party is in the event's payload (its private part)
-    append_event(session, module="exchange", event_type="party_barred", subject=f"exchange.bar:{row.id}",
+    append_event(session, module="exchange", event_type="party_barred", subject=subjects.bar(row.id),
                  actor=actor, payload={"party_id": party_id, "reason": row.reason, "listed_until": listed_until})
     return row
 

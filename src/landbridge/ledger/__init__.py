@@ -22,7 +22,6 @@ from landbridge.ledger.service import (
 )
 
 __all__ = [
-    "subjects",
     "Event",
     "NewEvent",
     "TreeHead",
@@ -36,5 +35,6 @@ __all__ = [
     "inclusion_proof",
     "list_events",
     "subject_reference",
+    "subjects",
     "verify_ledger",
 ]

@@ -32,6 +32,7 @@ LEGACY_KINDS: Mapping[str, str] = {
     "auth.user": "user",
     "auth.organisation": "organisation",
     "auth.token": "token",
+    "auth.login_throttle": "login_throttle",
     "registry.party": "party",
 }
 
@@ -164,6 +165,11 @@ def organisation(organisation_id: int) -> str:
 def token(token_id: int) -> str:
     """An API token."""
     return subject("token", token_id)
+
+
+def login_throttle(throttle_id: int) -> str:
+    """A login throttle row (an address or a typed name locked out)."""
+    return subject("login_throttle", throttle_id)
 
 
 def sale(sale_no: str) -> str:

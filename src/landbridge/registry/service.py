@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from landbridge.kernel.geo import GeometryError, area_m2, validate_polygon
 from landbridge.kernel.ids import valid_resident_id, valid_uscc
 from landbridge.kernel.money import to_money
 from landbridge.kernel.spatial import exact_overlaps, geometry_filter
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.privacy import mask_name
 from landbridge.registry import rules
 from landbridge.registry.models import (
@@ -154,7 +154,7 @@ def create_party(session: Session, *, kind: str, name: str, id_type: str | None 
         session.add(PartyMember(group_id=party.id, member_id=pid, relation=rel, share_num=share.numerator,
                                 share_den=share.denominator))
     session.flush()
-    append_event(session, module=MODULE, event_type="party_created", subject=f"party:{party.id}", actor=actor,
+    append_event(session, module=MODULE, event_type="party_created", subject=subjects.party(party.id), actor=actor,
                  payload={"kind": party_kind.value, "name": _event_name(party_kind, party.name),
                           "id_type": party.id_type,
                           "members": [[pid, rel, rules.share_text(s)] for pid, rel, s in member_rows]})
@@ -229,10 +229,29 @@ def _claim_unit(session: Session, app: Application, unit_id: int) -> None:
                        "another application on this unit is pending", unit_id=unit_id) from None
 
 
+def concerns(session: Session, app: Application) -> list[str]:
+    """The records an application's events concern besides itself (issue #14 item 7): its unit, the unit's parcel,
+    the rights it adds or that stand on the unit, and their holders, so each record's history finds the event."""
+    if app.unit_id is None:
+        return []
+    out = [subjects.unit(app.unit_id)]
+    parcel_id = session.execute(select(PropertyUnit.parcel_id).where(PropertyUnit.id == app.unit_id)).scalar()
+    if parcel_id is not None:
+        out.append(subjects.parcel(parcel_id))
+    rows = session.execute(select(Right.id, RightHolder.party_id)
+                           .outerjoin(RightHolder, RightHolder.right_id == Right.id).where(Right.unit_id == app.unit_id,
+                                  or_(Right.application_id == app.id, Right.status == RecordStatus.current))
+                           .order_by(Right.id, RightHolder.party_id)).all()
+    out += [subjects.right(right_id) for right_id in dict.fromkeys(r for r, _ in rows)]
+    out += [subjects.party(party_id) for party_id in dict.fromkeys(p for _, p in rows if p is not None)]
+    return out
+
+
 def _lodged_event(session: Session, app: Application, actor: str) -> None:
-    append_event(session, module=MODULE, event_type="application_lodged", subject=f"application:{app.id}",
-                 actor=actor, payload={"number": app.number, "kind": app.kind, "unit_id": app.unit_id,
-                                       "region_code": app.region_code, "detail": app.payload})
+    append_event(session, module=MODULE, event_type="application_lodged", subject=subjects.application(app.id),
+                 also=concerns(session, app), actor=actor,
+                 payload={"number": app.number, "kind": app.kind, "unit_id": app.unit_id,
+                          "region_code": app.region_code, "detail": app.payload})
 
 
 def _check_region(region_code: str) -> None:
@@ -581,8 +600,9 @@ def record_suit_filed(session: Session, *, restriction_id: int, actor: str, case
     r.suit_filed_at = at
     r.attrs = {**(r.attrs or {}), "case_no": case_no}
     session.flush()
-    append_event(session, module=MODULE, event_type="objection_suit_filed", subject=f"restriction:{r.id}",
-                 actor=actor, payload={"case_no": case_no, "unit_id": r.unit_id})
+    append_event(session, module=MODULE, event_type="objection_suit_filed", subject=subjects.restriction(r.id),
+                 also=[subjects.unit(r.unit_id), subjects.right(r.right_id)], actor=actor,
+                 payload={"case_no": case_no, "unit_id": r.unit_id})
     return r
 
 
@@ -667,8 +687,9 @@ def approve_application(session: Session, *, application_id: int, actor: str) ->
     app.decided_at = at
     app.version += 1
     session.flush()
-    append_event(session, module=MODULE, event_type="application_approved", subject=f"application:{app.id}",
-                 actor=actor, payload={"number": app.number, "kind": app.kind, "unit_id": app.unit_id, **notes})
+    append_event(session, module=MODULE, event_type="application_approved", subject=subjects.application(app.id),
+                 also=concerns(session, app), actor=actor,
+                 payload={"number": app.number, "kind": app.kind, "unit_id": app.unit_id, **notes})
     _issue(session, app, actor)
     return app
 
@@ -712,7 +733,8 @@ def _follow_transfer(session: Session, app: Application, at: datetime) -> dict[s
             ended.append(old.id)
     for item in notified:
         append_event(session, module=MODULE, event_type="mortgagee_notified",
-                     subject=f"restriction:{item['mortgage_id']}", actor="system:registry",
+                     subject=subjects.restriction(item['mortgage_id']), actor="system:registry",
+                     also=[subjects.application(app.id), *concerns(session, app)],
                      payload={"application_id": app.id, "unit_id": app.unit_id, **item})
     for cert in session.execute(select(Certificate).where(
             Certificate.right_id.in_(list(new_by_old)), Certificate.kind == CertificateKind.ownership,
@@ -757,8 +779,8 @@ def _decide(session: Session, *, application_id: int, actor: str, status: Applic
     app.decision_reason = reason
     app.version += 1
     session.flush()
-    append_event(session, module=MODULE, event_type=event, subject=f"application:{app.id}", actor=actor,
-                 payload={"number": app.number, "reason": reason})
+    append_event(session, module=MODULE, event_type=event, subject=subjects.application(app.id), actor=actor,
+                 also=concerns(session, app), payload={"number": app.number, "reason": reason})
     return app
 
 
@@ -791,10 +813,11 @@ def _new_certificate(session: Session, app: Application, actor: str, *, kind: Ce
                        issued_at=at, issued_by=actor, verify_token=secrets.token_urlsafe(24))
     session.add(cert)
     session.flush()
-    event = append_event(session, module=MODULE, event_type="certificate_issued", subject=f"certificate:{cert.id}",
-                         actor=actor, payload={"number": number, "kind": kind.value, "unit_id": unit_id,
-                                               "right_id": right_id, "restriction_id": restriction_id,
-                                               "application_id": app.id})
+    event = append_event(session, module=MODULE, event_type="certificate_issued",
+                         subject=subjects.certificate(cert.id), actor=actor,
+                         also=[subjects.application(app.id), *concerns(session, app)],
+                         payload={"number": number, "kind": kind.value, "unit_id": unit_id, "right_id": right_id,
+                                  "restriction_id": restriction_id, "application_id": app.id})
     cert.ledger_seq = event.seq
     session.flush()
     return cert
@@ -849,7 +872,7 @@ def add_source_document(session: Session, *, application_id: int, kind: str, fil
                          uploaded_by=actor, uploaded_at=now())
     session.add(doc)
     session.flush()
-    append_event(session, module=MODULE, event_type="document_added", subject=f"application:{app.id}", actor=actor,
+    append_event(session, module=MODULE, event_type="document_added", subject=subjects.application(app.id), actor=actor,
                  payload={"document_id": doc.id, "kind": doc.kind, "filename": doc.filename, "size": doc.size,
                           "sha256": digest})
     return doc
