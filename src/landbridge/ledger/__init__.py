@@ -4,6 +4,7 @@ Public functions only; other modules import from here. Subjects are built with `
 """
 
 from landbridge.ledger import subjects
+from landbridge.ledger.panel import HistoryPanel, history_panel
 from landbridge.ledger.service import (
     Event,
     NewEvent,
@@ -15,6 +16,7 @@ from landbridge.ledger.service import (
     current_size,
     get_event,
     get_head,
+    history,
     inclusion_proof,
     list_events,
     subject_reference,
@@ -23,6 +25,7 @@ from landbridge.ledger.service import (
 
 __all__ = [
     "Event",
+    "HistoryPanel",
     "NewEvent",
     "TreeHead",
     "VerifyReport",
@@ -32,6 +35,8 @@ __all__ = [
     "current_size",
     "get_event",
     "get_head",
+    "history",
+    "history_panel",
     "inclusion_proof",
     "list_events",
     "subject_reference",

@@ -472,6 +472,19 @@ def verify_ledger(session: Session, public_key: Ed25519PublicKey | None = None, 
 MAX_PAGE = 1000
 
 
+def history(session: Session, of: Sequence[str], *, before: int | None = None, limit: int = 50) -> list[Event]:
+    """A record's full history, newest first: every event indexed under any of the subjects ``of`` (a parcel and
+    its units, say), whichever module wrote it (issue #14 item 7). The caller decides what of each event to show."""
+    if not of:
+        return []
+    refs = sorted({subject_reference(subjects.canonical(s)) for s in of})
+    stmt = _event_select().where(LedgerEvent.seq.in_(
+        select(LedgerSubject.seq).where(LedgerSubject.subject_ref.in_(refs))))
+    if before is not None:
+        stmt = stmt.where(LedgerEvent.seq < before)
+    return [_event_of(row) for row in session.execute(stmt.order_by(LedgerEvent.seq.desc()).limit(limit))]
+
+
 def list_events(session: Session, *, module: str | None = None, subject: str | None = None,
                 subject_ref: str | None = None, after: int = 0, before: int | None = None, limit: int = 100,
                 newest_first: bool = False) -> list[Event]:
