@@ -81,7 +81,10 @@ def _expand(conn: sa.Connection, found: list[list[str]]) -> None:
             for key in keys:
                 known.setdefault(subjects.subject(kind, key), fresh.get(subjects.subject(kind, key), []))
         for items in found:
-            items.extend(x for item in list(items) for x in known.get(item, []) if x not in items)
+            i = 0
+            while i < len(items):  # items grows as it goes: lot → unit → parcel in one pass where all are known
+                items.extend(x for x in known.get(items[i], []) if x not in items)
+                i += 1
 
 
 def _subjects_of(body: str | None, public_subject: str | None) -> list[str]:
