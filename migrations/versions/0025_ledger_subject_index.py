@@ -107,7 +107,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['seq'], ['ledger_event.seq']),
         sa.PrimaryKeyConstraint('subject_ref', 'seq'),
     )
-    op.create_index('ix_ledger_subject_seq', 'ledger_subject', ['seq'])
     conn = op.get_bind()
     ring = keyring()
     refs: dict[str, str] = {}
@@ -136,5 +135,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index('ix_ledger_subject_seq', table_name='ledger_subject')
     op.drop_table('ledger_subject')

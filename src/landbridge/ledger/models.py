@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
@@ -53,8 +53,7 @@ class LedgerSubject(Base):
     the index key), and in clear only for public kinds, so the index discloses nothing the envelopes do not.
     """
 
-    __tablename__ = "ledger_subject"
-    __table_args__ = (Index("ix_ledger_subject_seq", "seq"),)
+    __tablename__ = "ledger_subject"  # keyed (subject_ref, seq): a history is one range scan, appends one b-tree
 
     subject_ref: Mapped[str] = mapped_column(String(64), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), ForeignKey("ledger_event.seq"),

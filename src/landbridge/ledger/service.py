@@ -23,7 +23,7 @@ from typing import Any, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, Table, insert, select
 from sqlalchemy.orm import Session
 
 from landbridge.db import for_update
@@ -112,6 +112,7 @@ def append_events(session: Session, events: Sequence[NewEvent],
     private: list[LedgerPrivate] = []
     nodes: list[LedgerNode] = []
     index: list[dict[str, Any]] = []
+    rows: dict[str, dict[str, Any]] = {}
     for new in events:
         seq = frontier.size + 1
         body = rules.private_body(new.subject, new.actor, new.payload)
@@ -121,10 +122,10 @@ def append_events(session: Session, events: Sequence[NewEvent],
         if ref is None:
             ref = refs[new.subject] = subject_reference(new.subject, ring)
         for item in subjects.index_subjects(new.subject, new.also):
-            item_ref = refs.get(item)
-            if item_ref is None:
-                item_ref = refs[item] = subject_reference(item, ring)
-            index.append(index_row(seq, item, item_ref))
+            row = rows.get(item)
+            if row is None:  # one HMAC and one row shape per distinct subject in the batch
+                row = rows[item] = index_row(0, item, refs.get(item) or subject_reference(item, ring))
+            index.append({**row, "seq": seq})
         public_subject = new.subject if rules.is_public_subject(new.subject) else None
         entry = rules.envelope(seq=seq, recorded_at=stamp, module=new.module, event_type=new.event_type,
                                subject_ref=ref, public_subject=public_subject, digest=digest)
@@ -143,8 +144,11 @@ def append_events(session: Session, events: Sequence[NewEvent],
     state.size = frontier.size
     state.frontier = json.dumps([h.hex() for h in frontier.hashes])
     session.flush()
-    session.execute(insert(LedgerSubject), index)  # after the envelopes it points at; one executemany
+    session.execute(_SUBJECT_INSERT, index)  # after the envelopes it points at; one Core executemany
     return out
+
+
+_SUBJECT_INSERT = insert(cast(Table, LedgerSubject.__table__))  # Core: no ORM per-row bookkeeping
 
 
 @dataclass(frozen=True)
