@@ -490,21 +490,17 @@ def history(session: Session, of: Sequence[str], *, before: int | None = None, l
 
 
 def list_events(session: Session, *, module: str | None = None, subject: str | None = None,
-                subject_ref: str | None = None, after: int = 0, before: int | None = None, limit: int = 100,
-                newest_first: bool = False) -> list[Event]:
-    """Events in sequence order (or newest first), optionally for one module, and for one subject found through the
+                subject_ref: str | None = None, after: int = 0, limit: int = 100) -> list[Event]:
+    """Events in sequence order, optionally for one module, and for one subject found through the
     subject index: every event that concerns it, whichever module wrote it and whether it is the event's own
     subject or another it names (issue #14 item 7). A legacy spelling (``exchange.lot:7``) finds the same events as
     the uniform one (``lot:7``); ``subject_ref`` is a subject's keyed reference, as the envelopes show it.
     """
     stmt = _event_select().where(LedgerEvent.seq > after)
-    if before is not None:
-        stmt = stmt.where(LedgerEvent.seq < before)
     if module:
         stmt = stmt.where(LedgerEvent.module == module)
     refs = [r for r in (subject_ref, None if subject is None else subject_reference(subjects.canonical(subject)))
             if r]
     for ref in refs:
         stmt = stmt.where(LedgerEvent.seq.in_(select(LedgerSubject.seq).where(LedgerSubject.subject_ref == ref)))
-    order = LedgerEvent.seq.desc() if newest_first else LedgerEvent.seq
-    return [_event_of(row) for row in session.execute(stmt.order_by(order).limit(limit))]
+    return [_event_of(row) for row in session.execute(stmt.order_by(LedgerEvent.seq).limit(limit))]
