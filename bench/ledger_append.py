@@ -31,12 +31,24 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _events(start: int, count: int) -> list[Any]:
+    """Bid-like events as the exchange writes them: on code with the subject index (issue #14 item 7), subject
+    ``lot:N`` indexed also under the lot's unit and right (three index rows an event); before it, ``exchange.lot:N``."""
+    from dataclasses import fields
+
     from landbridge.ledger import NewEvent
 
-    return [NewEvent("exchange", "bid_accepted", f"exchange.lot:{i % 20}", f"user:{i % 200}:bidder{i % 200}",
-                     {"party_id": 100_000 + i % 200, "bidder_code": f"B{i % 200:04d}",
-                      "amount_cny": f"{1_000_000 + i * 100}.00", "deposit_account": f"6222{i:012d}"})
-            for i in range(start, start + count)]
+    indexed = any(f.name == "also" for f in fields(NewEvent))
+    out = []
+    for i in range(start, start + count):
+        payload = {"party_id": 100_000 + i % 200, "bidder_code": f"B{i % 200:04d}",
+                   "amount_cny": f"{1_000_000 + i * 100}.00", "deposit_account": f"6222{i:012d}"}
+        actor = f"user:{i % 200}:bidder{i % 200}"
+        if indexed:
+            out.append(NewEvent("exchange", "bid_accepted", f"lot:{i % 20}", actor, payload,
+                                (f"unit:{i % 20}", f"right:{i % 20}")))
+        else:
+            out.append(NewEvent("exchange", "bid_accepted", f"exchange.lot:{i % 20}", actor, payload))
+    return out
 
 
 def append_phase(url: str, n: int, batch: int) -> dict[str, Any]:

@@ -52,7 +52,7 @@ def test_api_brute_force_25_wrong_then_right_is_refused(accounts: Database, cloc
         assert pair.lockouts == 1 and pair.locked_until is not None
         assert verify_ledger(s).ok
         locked = [e for e in list_events(s, module="auth", limit=1000) if e.event_type == "login_locked"]
-        assert [e.subject for e in locked] == [f"auth.user:{bank_id(s)}"]  # the account-from-address lock
+        assert [e.subject for e in locked] == [f"user:{bank_id(s)}"]  # the account-from-address lock
         assert ATTACKER not in locked[0].body and "guess" not in locked[0].body  # no address, no typed password
 
 

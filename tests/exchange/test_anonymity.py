@@ -338,8 +338,8 @@ def test_exchange_ledger_subjects_name_no_party_or_user(scene: Scene) -> None:
         subjects = {e.subject for e in events}
         barred = [json.loads(e.body) for e in events if e.event_type == "party_barred"]
         assert all(e.public_subject in (None, e.subject) for e in events)
-    assert subjects and all(re.fullmatch(r"exchange\.(lot|bar|bank_credit):\d+", x) for x in subjects), subjects
-    assert f"exchange.lot:{lot_id}" in subjects and len(barred) == 1
+    assert subjects and all(re.fullmatch(r"(lot|bar|bank_credit):\d+", x) for x in subjects), subjects
+    assert f"lot:{lot_id}" in subjects and len(barred) == 1
     assert barred[0]["payload"]["party_id"] == sc.who["qgamma"].party_id  # in the private part, not the subject
 
 

@@ -134,7 +134,7 @@ def test_collateral_payout_goes_to_the_mortgagees_by_rank_then_the_owners(db: Da
             (p["bank1"], "60000.00", "mortgage", 1), (p["bank2"], "30000.00", "mortgage", 2),
             (p["a"], "6660.00", "owner", None), (p["b"], "3330.00", "owner", None)]
         events = [(e.event_type, json.loads(e.body)["payload"]) for e in list_events(s, limit=2000)
-                  if e.subject == f"exchange.lot:{lot_id}"]
+                  if e.subject == f"lot:{lot_id}"]
         payout = next(x for k, x in events if k == "seller_payout")
         assert payout["distribution"] == row.distribution and payout["payout_cny"] == "99990.00"
         assert verify_ledger(s).ok

@@ -147,7 +147,7 @@ def credit(db: Database, lot_id: int, amount: str, ref: str, name: str) -> str:
 def lot_events(db: Database, lot_id: int) -> list[tuple[str, dict[str, object]]]:
     with db.transaction(readonly=True) as s:
         return [(e.event_type, json.loads(e.body)["payload"]) for e in list_events(s, limit=2000)
-                if e.subject == f"exchange.lot:{lot_id}"]
+                if e.subject == f"lot:{lot_id}"]
 
 
 def test_instalments_paid_in_order_settle_the_lot(db: Database, clock: Clock, world: World) -> None:

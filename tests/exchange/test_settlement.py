@@ -113,7 +113,7 @@ def test_paid_in_time_settles_pays_the_seller_and_allows_the_handover(db: Databa
     with db.transaction() as s:
         assert exchange.hand_over(s, lot_id=lot_id, actor=OPERATOR).registry_application_id is not None
     with db.transaction(readonly=True) as s:
-        events = [e for e in list_events(s, limit=1000) if e.subject == f"exchange.lot:{lot_id}"]
+        events = [e for e in list_events(s, limit=1000) if e.subject == f"lot:{lot_id}"]
         kinds = [e.event_type for e in events]
         assert kinds.index("confirm_award") < kinds.index("settlement_opened") < kinds.index("settle") \
             < kinds.index("seller_payout") < kinds.index("hand_over")
@@ -149,7 +149,7 @@ def test_overdue_balance_defaults_the_winner_and_promotes_the_runner_up(db: Data
         second = exchange.get_settlement(s, lot_id)
         assert second.id != first.id and second.bidder_id == bb.id and second.balance_cny == Decimal("91000.00")
     with db.transaction(readonly=True) as s:
-        kinds = [e.event_type for e in list_events(s, limit=1000) if e.subject == f"exchange.lot:{lot_id}"]
+        kinds = [e.event_type for e in list_events(s, limit=1000) if e.subject == f"lot:{lot_id}"]
         assert {"settlement_defaulted", "deposit_forfeited"} <= set(kinds) and kinds.count("settlement_opened") == 2
         report = reconcile.reconcile_deposits(s, date_from=to_local(limit).date() - timedelta(days=60),
                                               date_to=to_local(limit).date())

@@ -141,7 +141,7 @@ def test_payout_of_entered_land_deducts_the_adjustment_fee_by_land_use(db: Datab
             == row.price_cny
         assert "财税〔2016〕41号" in (row.adjustment_source or "")
         events = [(e.event_type, json.loads(e.body)["payload"]) for e in list_events(s, limit=2000)
-                  if e.subject == f"exchange.lot:{lot_id}"]
+                  if e.subject == f"lot:{lot_id}"]
         payout = next(p for k, p in events if k == "seller_payout")
         assert (payout["price_cny"], payout["fee_cny"], payout["adjustment_fee_cny"], payout["payout_cny"]) == (
             "101000.00", "1010.00", fee, str(Decimal("101000.00") - Decimal("1010.00") - Decimal(fee)))

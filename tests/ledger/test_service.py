@@ -80,7 +80,8 @@ def test_floats_are_refused(db: Database) -> None:
     (["UPDATE ledger_event SET public_subject = 'test.thing:999' WHERE seq = 6"], 6),
     (["UPDATE ledger_event SET envelope = replace(envelope, '\"module\":\"test\"', '\"module\":\"tost\"'), "
       "module = 'tost' WHERE seq = 2"], 2),
-    (["DELETE FROM ledger_private WHERE seq = 3", "DELETE FROM ledger_event WHERE seq = 3"], 3),
+    (["DELETE FROM ledger_subject WHERE seq = 3", "DELETE FROM ledger_private WHERE seq = 3",
+     "DELETE FROM ledger_event WHERE seq = 3"], 3),
     (["UPDATE ledger_event SET envelope = replace(envelope, '\"seq\":4', '\"seq\":7') WHERE seq = 4"], 4),
 ])
 def test_tampering_is_detected(db: Database, tamper: list[str], bad_seq: int) -> None:

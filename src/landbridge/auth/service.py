@@ -23,7 +23,7 @@ from landbridge.config import Mode, get_settings
 from landbridge.errors import Conflict, NotFound, RuleViolation, TooManyRequests, Unauthorized
 from landbridge.kernel.clock import ensure_utc, now
 from landbridge.kernel.ids import is_region_code, valid_uscc
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 
 _hasher = PasswordHasher()
 
@@ -87,7 +87,7 @@ def create_organisation(session: Session, *, name: str, kind: OrgKind, region_co
     org = Organisation(name=name, kind=kind, region_code=region_code, uscc=uscc, created_at=now())
     session.add(org)
     session.flush()
-    append_event(session, module="auth", event_type="organisation_created", subject=f"auth.organisation:{org.id}",
+    append_event(session, module="auth", event_type="organisation_created", subject=subjects.organisation(org.id),
                  actor=actor, payload={"name": name, "kind": kind, "region_code": region_code})
     return org
 
@@ -113,7 +113,7 @@ def create_user(session: Session, *, username: str, password: str, display_name:
                 failed_logins=0, session_version=1, created_at=now())
     session.add(user)
     session.flush()
-    append_event(session, module="auth", event_type="user_created", subject=f"auth.user:{user.id}", actor=actor,
+    append_event(session, module="auth", event_type="user_created", subject=subjects.user(user.id), actor=actor,
                  payload={"role": role, "organisation_id": organisation_id, "is_demo": is_demo})
     return user
 
@@ -135,7 +135,7 @@ def link_user_party(session: Session, *, username: str, party_id: int, display_n
         user.display_name = display_name
     user.session_version += 1
     session.flush()
-    append_event(session, module="auth", event_type="user_party_linked", subject=f"auth.user:{user.id}", actor=actor,
+    append_event(session, module="auth", event_type="user_party_linked", subject=subjects.user(user.id), actor=actor,
                  payload={"party_id": party_id})
     return user
 
@@ -223,8 +223,8 @@ def authenticate(session: Session, *, username: str, password: str, address: str
 
 def _record_lock(session: Session, scope: str, row: LoginThrottle, user_id: int | None) -> None:
     """Ledger event of a login lock-out: which kind of scope and until when, never the address or typed name."""
-    subject = f"auth.user:{user_id}" if user_id is not None and scope != throttle.ADDRESS else \
-        f"auth.login_throttle:{row.id}"
+    subject = subjects.user(user_id) if user_id is not None and scope != throttle.ADDRESS else \
+        subjects.login_throttle(row.id)
     append_event(session, module="auth", event_type="login_locked", subject=subject, actor="system",
                  payload={"scope": scope, "until": row.locked_until, "lockouts": row.lockouts})
 
@@ -253,7 +253,7 @@ def revoke_token(session: Session, *, token_id: int, principal: Principal) -> Ap
     if not token.revoked:
         token.revoked, token.revoked_at = True, now()
         session.flush()
-        append_event(session, module="auth", event_type="api_token_revoked", subject=f"auth.token:{token.id}",
+        append_event(session, module="auth", event_type="api_token_revoked", subject=subjects.token(token.id),
                      actor=principal.actor, payload={"user_id": token.user_id})
     return token
 
@@ -338,7 +338,7 @@ def change_password(session: Session, *, principal: Principal, current_password:
         update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False),
                                ApiToken.id != (keep_token or 0)).values(revoked=True, revoked_at=at)))
     session.flush()
-    append_event(session, module="auth", event_type="password_changed", subject=f"auth.user:{user.id}",
+    append_event(session, module="auth", event_type="password_changed", subject=subjects.user(user.id),
                  actor=principal.actor, payload={"sessions_revoked": sessions, "tokens_revoked": tokens})
     return sessions + tokens
 

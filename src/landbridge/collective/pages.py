@@ -33,6 +33,7 @@ from landbridge.collective.views import (
 from landbridge.errors import DomainError, Forbidden, RuleViolation
 from landbridge.kernel.clock import SHANGHAI, now, to_local
 from landbridge.kernel.ids import mask_id
+from landbridge.ledger import history_panel, subjects
 from landbridge.web.pages import PageKit, login_redirect, refuse
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -204,7 +205,8 @@ def motion_page(request: Request, motion_id: int, session: Session = Depends(get
     return _page(request, "collective/motion.html", {
         "motion": motion, "collective": collective, "meeting": queries.get_meeting(session, motion.meeting_id),
         "roster": roster, "clerk": clerk, "names": names, "my_entry": my_entry, "result": result,
-        "named": motion.secrecy == Secrecy.named, "voted": sum(1 for r in roster if r.channel is not None)})
+        "named": motion.secrecy == Secrecy.named, "voted": sum(1 for r in roster if r.channel is not None),
+        "ledger_history": history_panel(session, [subjects.motion(motion.id)])})
 
 
 def _motion_action(request: Request, session: Session, principal: Principal | None, csrf: str, motion_id: int,

@@ -14,7 +14,7 @@ from landbridge.exchange.inputs import text
 from landbridge.exchange.models import BarredParty, Lot
 from landbridge.exchange.ruleset import lot_rules, today
 from landbridge.kernel.clock import now
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 
 
 def bar_party(session: Session, *, party_id: int, reason: str, actor: str, listed_until: date | None = None,
@@ -27,7 +27,7 @@ def bar_party(session: Session, *, party_id: int, reason: str, actor: str, liste
     session.flush()
     # the subject names the bar-list entry, never the party: the ledger's public envelope must not identify a
     # bidder (issue #12 item 3); the party is in the event's payload (its private part)
-    append_event(session, module="exchange", event_type="party_barred", subject=f"exchange.bar:{row.id}",
+    append_event(session, module="exchange", event_type="party_barred", subject=subjects.bar(row.id),
                  actor=actor, payload={"party_id": party_id, "reason": row.reason, "listed_until": listed_until})
     return row
 

@@ -36,7 +36,7 @@ from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.models import Bid, Bidder, Lot, LotResult
 from landbridge.exchange.rules import BIDDING_PHASES, TRANSITIONS, BidStatus, LotPhase, minimum_next_bid
 from landbridge.kernel.clock import ensure_utc, get_clock, now
-from landbridge.ledger import list_events
+from landbridge.ledger import list_events, subjects
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def _json(value: Any) -> Any:
 
 
 def _subject(lot_id: int) -> str:
-    return f"exchange.lot:{lot_id}"
+    return subjects.lot(lot_id)
 
 
 def may_see(principal: Principal | None, lot: Lot) -> bool:

@@ -28,6 +28,7 @@ from landbridge.exchange.rules import BIDDING_PHASES, RESERVE_WINDOW, Channel, L
 from landbridge.exchange.settlement import find_settlement, instalments_of
 from landbridge.exchange.settlement_rules import is_overdue
 from landbridge.kernel.clock import now
+from landbridge.ledger import history_panel, subjects
 from landbridge.web.forms import check_csrf
 from landbridge.web.pages import PageKit, flash
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -139,7 +140,7 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         "instalments": instalments_of(session, settled.id) if settled is not None else [],
         "distribution": _distribution(session, settled, principal)
         if principal is not None and sees_identities and settled is not None else None,
-        "lot": lot, "takes_bids": takes_bids,
+        "lot": lot, "takes_bids": takes_bids, "ledger_history": history_panel(session, [subjects.lot(lot.id)]),
         "history": queries.bid_history(session, lot.id, limit=50) if takes_bids else [],
         "leader": queries.bidder_code_of(session, lot.leader_bidder_id) if takes_bids else None, "result": result,
         "winner": queries.bidder_code_of(session, result.winner_bidder_id) if result else None,

@@ -26,7 +26,7 @@ from landbridge.exchange.ruleset import today
 from landbridge.exchange.settlement_models import Settlement, SettlementInstalment
 from landbridge.exchange.settlement_rules import SettlementStatus
 from landbridge.kernel.clock import SHANGHAI, ensure_utc, now, to_local
-from landbridge.ledger import NewEvent, append_events
+from landbridge.ledger import NewEvent, append_events, subjects
 
 MATCHED = "matched"
 MAX_RANGE_DAYS = 366  # one report covers at most a year (a size limit, not a policy number)
@@ -163,7 +163,7 @@ def _log_credit(session: Session, row: BankCredit, event_type: str, actor: str, 
     """A bank credit's ledger event, under the credit's own subject (a credit may belong to no lot); the payer's
     name stays out of the ledger (personal data)."""
     lot = None if row.lot_id is None else session.scalar(select(Lot.number).where(Lot.id == row.lot_id))
-    append_events(session, [NewEvent(MODULE, event_type, f"exchange.bank_credit:{row.id}", actor, {
+    append_events(session, [NewEvent(MODULE, event_type, subjects.bank_credit(row.id), actor, {
         "credit_id": row.id, "sub_account": row.sub_account, "amount_cny": row.amount_cny, "bank_ref": row.bank_ref,
         "outcome": row.outcome, "lot": lot, **extra})])
 

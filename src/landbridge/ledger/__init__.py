@@ -1,8 +1,10 @@
 """The ledger (存证日志): one tamper-evident event log that every module writes (P2).
 
-Public functions only; other modules import from here.
+Public functions only; other modules import from here. Subjects are built with ``landbridge.ledger.subjects``.
 """
 
+from landbridge.ledger import subjects
+from landbridge.ledger.panel import HistoryPanel, history_panel
 from landbridge.ledger.service import (
     Event,
     NewEvent,
@@ -14,6 +16,7 @@ from landbridge.ledger.service import (
     current_size,
     get_event,
     get_head,
+    history,
     inclusion_proof,
     list_events,
     subject_reference,
@@ -22,6 +25,7 @@ from landbridge.ledger.service import (
 
 __all__ = [
     "Event",
+    "HistoryPanel",
     "NewEvent",
     "TreeHead",
     "VerifyReport",
@@ -31,8 +35,11 @@ __all__ = [
     "current_size",
     "get_event",
     "get_head",
+    "history",
+    "history_panel",
     "inclusion_proof",
     "list_events",
     "subject_reference",
+    "subjects",
     "verify_ledger",
 ]

@@ -45,6 +45,23 @@ class LedgerPrivate(Base):
     body: Mapped[str] = mapped_column(Text)
 
 
+class LedgerSubject(Base):
+    """The subject index (存证主体索引): one row per (subject, event) for every record an event concerns (issue #14
+    item 7), written in the append's transaction; old events were indexed by migration 0025.
+
+    Like the envelope it names a subject only by its keyed reference (``subject_ref``, the HMAC of the subject under
+    the index key), and in clear only for public kinds, so the index discloses nothing the envelopes do not.
+    """
+
+    __tablename__ = "ledger_subject"  # keyed (subject_ref, seq): a history is one range scan, appends one b-tree
+
+    subject_ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), ForeignKey("ledger_event.seq"),
+                                     primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(40))
+    public_subject: Mapped[str | None] = mapped_column(String(200))
+
+
 class LedgerNode(Base):
     """A complete, aligned Merkle subtree (level ≥ 1) stored for O(log n) proofs."""
 

@@ -30,6 +30,7 @@ SUBJECT_PURPOSE = "ledger.subject"  # the HMAC purpose of subject references (ke
 PUBLIC_SUBJECT_KINDS: frozenset[str] = frozenset({
     "certificate", "parcel", "zone", "plan", "layers", "benchmark", "mass_run", "mass_job", "sale_batch",
     "sale_flag_run", "exchange.lot", "collective", "collective.motion", "collective.meeting", "ledger",
+    "lot", "motion", "meeting",  # the uniform spellings of the three above (ledger.subjects, issue #14 item 7)
 })
 
 # Who may read the private parts of a module's events (need to know). Supervisors and admins read every module.

@@ -23,16 +23,16 @@ from typing import Any, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, insert, select
 from sqlalchemy.orm import Session
 
 from landbridge.db import for_update
 from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.clock import ensure_utc, now
-from landbridge.ledger import merkle, rules
+from landbridge.ledger import merkle, rules, subjects
 from landbridge.ledger.canonical import canonical_json
 from landbridge.ledger.keys import key_id, load_signing_key, public_key_bytes
-from landbridge.ledger.models import LedgerEvent, LedgerNode, LedgerPrivate, LedgerState
+from landbridge.ledger.models import LedgerEvent, LedgerNode, LedgerPrivate, LedgerState, LedgerSubject
 from landbridge.privacy import Keyring, keyed_digest, keyring
 
 STH_PREFIX = b"landbridge-sth-v1"
@@ -59,13 +59,15 @@ def _lock_state(session: Session) -> LedgerState:
 
 @dataclass(frozen=True)
 class NewEvent:
-    """One business event to append: what module, what happened, to what, by whom, with what facts."""
+    """One business event to append: what module, what happened, to what, by whom, with what facts, and which other
+    records it concerns (``also``: subjects from ``ledger.subjects``, indexed with the event; issue #14 item 7)."""
 
     module: str
     event_type: str
     subject: str
     actor: str
     payload: dict[str, Any]
+    also: tuple[str, ...] = ()
 
 
 def subject_reference(subject: str, ring: Keyring | None = None) -> str:
@@ -74,9 +76,17 @@ def subject_reference(subject: str, ring: Keyring | None = None) -> str:
 
 
 def append_event(session: Session, *, module: str, event_type: str, subject: str, actor: str,
-                 payload: dict[str, Any], key: Ed25519PrivateKey | None = None) -> LedgerEvent:
-    """Record a business event in the ledger, in the caller's transaction (P2)."""
-    return append_events(session, [NewEvent(module, event_type, subject, actor, payload)], key=key)[0]
+                 payload: dict[str, Any], also: Sequence[str] = (),
+                 key: Ed25519PrivateKey | None = None) -> LedgerEvent:
+    """Record a business event in the ledger, in the caller's transaction (P2), indexed under ``subject`` and the
+    other records it concerns (``also``)."""
+    return append_events(session, [NewEvent(module, event_type, subject, actor, payload, tuple(also))], key=key)[0]
+
+
+def index_row(seq: int, subject: str, ref: str) -> dict[str, Any]:
+    """One row of the subject index: the event, the subject's keyed reference, its kind, and its text if public."""
+    return {"seq": seq, "subject_ref": ref, "kind": subjects.kind_of(subject)[:40],
+            "public_subject": subject if rules.is_public_subject(subject) else None}
 
 
 def append_events(session: Session, events: Sequence[NewEvent],
@@ -85,7 +95,8 @@ def append_events(session: Session, events: Sequence[NewEvent],
 
     Each event still gets its own sequence number, envelope, private part, Merkle root and signed tree head, exactly
     as if appended one by one; only the head row is locked, read and written once for the whole batch, and the
-    envelopes, private parts and tree nodes are inserted together.
+    envelopes, private parts and tree nodes are inserted together. Each event is indexed under every subject it
+    concerns (``ledger_subject``) in the same flush: a rolled-back append leaves neither event nor index rows.
     """
     if not events:
         return []
@@ -100,6 +111,8 @@ def append_events(session: Session, events: Sequence[NewEvent],
     out: list[LedgerEvent] = []
     private: list[LedgerPrivate] = []
     nodes: list[LedgerNode] = []
+    index: list[dict[str, Any]] = []
+    rows: dict[str, dict[str, Any]] = {}
     for new in events:
         seq = frontier.size + 1
         body = rules.private_body(new.subject, new.actor, new.payload)
@@ -108,6 +121,11 @@ def append_events(session: Session, events: Sequence[NewEvent],
         ref = refs.get(new.subject)
         if ref is None:
             ref = refs[new.subject] = subject_reference(new.subject, ring)
+        for item in subjects.index_subjects(new.subject, new.also):
+            row = rows.get(item)
+            if row is None:  # one HMAC and one row shape per distinct subject in the batch
+                row = rows[item] = index_row(0, item, refs.get(item) or subject_reference(item, ring))
+            index.append({**row, "seq": seq})
         public_subject = new.subject if rules.is_public_subject(new.subject) else None
         entry = rules.envelope(seq=seq, recorded_at=stamp, module=new.module, event_type=new.event_type,
                                subject_ref=ref, public_subject=public_subject, digest=digest)
@@ -126,7 +144,11 @@ def append_events(session: Session, events: Sequence[NewEvent],
     state.size = frontier.size
     state.frontier = json.dumps([h.hex() for h in frontier.hashes])
     session.flush()
+    session.execute(_SUBJECT_INSERT, index)  # after the envelopes it points at; one Core executemany
     return out
+
+
+_SUBJECT_INSERT = insert(cast(Table, LedgerSubject.__table__))  # Core: no ORM per-row bookkeeping
 
 
 @dataclass(frozen=True)
@@ -454,14 +476,31 @@ def verify_ledger(session: Session, public_key: Ed25519PublicKey | None = None, 
 MAX_PAGE = 1000
 
 
+def history(session: Session, of: Sequence[str], *, before: int | None = None, limit: int = 50) -> list[Event]:
+    """A record's full history, newest first: every event indexed under any of the subjects ``of`` (a parcel and
+    its units, say), whichever module wrote it (issue #14 item 7). The caller decides what of each event to show."""
+    if not of:
+        return []
+    refs = sorted({subject_reference(subjects.canonical(s)) for s in of})
+    stmt = _event_select().where(LedgerEvent.seq.in_(
+        select(LedgerSubject.seq).where(LedgerSubject.subject_ref.in_(refs))))
+    if before is not None:
+        stmt = stmt.where(LedgerEvent.seq < before)
+    return [_event_of(row) for row in session.execute(stmt.order_by(LedgerEvent.seq.desc()).limit(limit))]
+
+
 def list_events(session: Session, *, module: str | None = None, subject: str | None = None,
                 subject_ref: str | None = None, after: int = 0, limit: int = 100) -> list[Event]:
-    """Events in sequence order, optionally for one module or subject (found by its keyed reference)."""
+    """Events in sequence order, optionally for one module, and for one subject found through the
+    subject index: every event that concerns it, whichever module wrote it and whether it is the event's own
+    subject or another it names (issue #14 item 7). A legacy spelling (``exchange.lot:7``) finds the same events as
+    the uniform one (``lot:7``); ``subject_ref`` is a subject's keyed reference, as the envelopes show it.
+    """
     stmt = _event_select().where(LedgerEvent.seq > after)
     if module:
         stmt = stmt.where(LedgerEvent.module == module)
-    if subject:
-        stmt = stmt.where(LedgerEvent.subject_ref == subject_reference(subject))
-    if subject_ref:
-        stmt = stmt.where(LedgerEvent.subject_ref == subject_ref)
+    refs = [r for r in (subject_ref, None if subject is None else subject_reference(subjects.canonical(subject)))
+            if r]
+    for ref in refs:
+        stmt = stmt.where(LedgerEvent.seq.in_(select(LedgerSubject.seq).where(LedgerSubject.subject_ref == ref)))
     return [_event_of(row) for row in session.execute(stmt.order_by(LedgerEvent.seq).limit(limit))]

@@ -85,9 +85,14 @@ def events(subject: str | None = Query(default=None, min_length=1, max_length=20
            subject_ref: str | None = Query(default=None, pattern="^[0-9a-f]{64}$"),
            module: str | None = Query(default=None, min_length=1, max_length=40),
            after: int = Query(default=0, ge=0, le=MAX_SEQ), limit: int = Query(default=50, ge=1, le=PAGE_MAX),
+           proofs: bool = Query(default=False),
            principal: Principal | None = Depends(optional_principal),
            session: Session = Depends(get_session)) -> dict[str, Any]:
-    """A page of events in sequence order, by subject (or its public reference) and module, after a sequence number.
+    """A page of events in sequence order, by subject (or its public reference) and module, after a sequence number,
+    each with the address of its inclusion proof (and the proof itself with ``proofs=true``).
+
+    A subject is looked up in the subject index (issue #14 item 7): every event that concerns it, whichever module
+    wrote it, in the uniform spelling (``lot:7``) or a legacy one (``exchange.lot:7``).
 
     Anyone finds a public subject's history or a subject reference's; looking up a personal subject by name
     (``party:7``) is itself a disclosure and needs a role that may read that module's private parts (all modules
@@ -101,8 +106,15 @@ def events(subject: str | None = Query(default=None, min_length=1, max_length=20
             raise _subject_search_forbidden()
     found = service.list_events(session, module=module, subject=subject, subject_ref=subject_ref, after=after,
                                 limit=limit)
-    return {"events": [_with_private(session, principal, e) for e in found],
-            "next_after": found[-1].seq if len(found) == limit else None}
+    size = service.current_size(session)
+    out = []
+    for e in found:
+        item = _with_private(session, principal, e)
+        item["inclusion_proof_url"] = f"{router.prefix}/proofs/inclusion/{e.seq}?tree_size={size}"
+        if proofs:  # the audit path against the current signed head, as /proofs/inclusion/{seq} serves it
+            item["inclusion_proof"] = service.inclusion_proof(session, e.seq, size)
+        out.append(item)
+    return {"events": out, "tree_size": size, "next_after": found[-1].seq if len(found) == limit else None}
 
 
 @router.get("/proofs/inclusion/{seq}")

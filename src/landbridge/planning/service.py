@@ -29,7 +29,7 @@ from landbridge.kernel.area import quantize_m2
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import GeometryError, area_m2, areas_m2, validate_polygon
 from landbridge.kernel.spatial import exact_overlaps, geometry_filter, overlapping_pairs
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.planning import rules
 from landbridge.planning.models import PlanningFeature, PlanningZone
 from landbridge.planning.queries import (
@@ -181,7 +181,7 @@ def create_zone(session: Session, zone: ZoneIn, *, actor: str, plan_version: str
             session.flush()
     except IntegrityError:
         raise _code_exists(version, [values["code"]]) from None
-    append_event(session, module=MODULE, event_type="zone_created", subject=f"zone:{row.id}", actor=actor,
+    append_event(session, module=MODULE, event_type="zone_created", subject=subjects.zone(row.id), actor=actor,
                  payload=_zone_payload(row))
     return row
 
@@ -197,7 +197,7 @@ def approve_zone(session: Session, *, zone_id: int, actor: str) -> PlanningZone:
     zone.approved_at = now()
     zone.approved_by = actor
     session.flush()
-    append_event(session, module=MODULE, event_type="zone_approved", subject=f"zone:{zone.id}", actor=actor,
+    append_event(session, module=MODULE, event_type="zone_approved", subject=subjects.zone(zone.id), actor=actor,
                  payload={"code": zone.code, "plan_version": zone.plan_version, "zone_kind": zone.zone_kind})
     return zone
 
@@ -220,7 +220,7 @@ def supersede_zone(session: Session, *, zone_id: int, actor: str, reason: str,
     zone.superseded_by = actor
     zone.supersede_reason = why
     session.flush()
-    append_event(session, module=MODULE, event_type="zone_superseded", subject=f"zone:{zone.id}", actor=actor,
+    append_event(session, module=MODULE, event_type="zone_superseded", subject=subjects.zone(zone.id), actor=actor,
                  payload={"code": zone.code, "plan_version": zone.plan_version, "reason": why,
                           "effective_to": end.isoformat()})
     return zone
@@ -283,7 +283,7 @@ def create_zones(session: Session, zones: Sequence[ZoneIn], *, actor: str, plan_
         session.execute(insert(table), batch)
         progress("insert zones", min(n, start + CHUNK), n)
     session.flush()
-    append_event(session, module=MODULE, event_type="zones_imported", subject=f"plan:{version}", actor=actor,
+    append_event(session, module=MODULE, event_type="zones_imported", subject=subjects.plan(version), actor=actor,
                  payload={"plan_version": version, "count": n, "status": target.value,
                           "sha256": digest.hexdigest(), "kinds": dict(sorted(Counter(r["zone_kind"] for r in rows)
                                                                              .items()))})
@@ -348,7 +348,7 @@ def create_features(session: Session, features: Iterable[FeatureIn], *, actor: s
             digest.update(_canonical(values).encode("utf-8") + b"\n")
         session.execute(insert(table), [{**v, "created_at": at} for v in batch])
     session.flush()
-    append_event(session, module=MODULE, event_type="features_imported", subject="layers", actor=actor,
+    append_event(session, module=MODULE, event_type="features_imported", subject=subjects.LAYERS, actor=actor,
                  payload={"count": len(rows), "sha256": digest.hexdigest(),
                           "kinds": dict(sorted(Counter(r["kind"] for r in rows).items()))})
     return len(rows)

@@ -65,7 +65,7 @@ from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import GEOGRAPHIC_SRID, GeometryError, areas_m2, validate_polygon
 from landbridge.kernel.spatial import bbox_filter, overlapping_pairs
-from landbridge.ledger import append_event, list_events
+from landbridge.ledger import append_event, list_events, subjects
 from landbridge.registry.models import (
     Application,
     ApplicationStatus,
@@ -513,7 +513,7 @@ def import_parcels(session: Session, batch: ParcelBatch, *, actor: str, file_sha
                                            locations[i], area_text, wkb.hex()))
             session.execute(parcel_insert, rows)
             event = append_event(session, module="registry", event_type="parcels_imported",
-                                 subject=f"application:{number}", actor=actor, payload={
+                                 subject=subjects.application(number), actor=actor, payload={
                                      "application": number, "file_sha256": file_sha256, "chunk": k,
                                      "chunks": chunks, "count": stop - start, "first_parcel_code": codes[start],
                                      "last_parcel_code": codes[stop - 1], "rows_sha256": rows_digest(canon),
@@ -565,7 +565,7 @@ def refresh_statistics(session: Session, table: str) -> None:
 
 def verify_import(session: Session, application_number: str) -> list[int]:
     """Recompute every chunk digest of a bulk import from the tables; return the chunks that differ (P2)."""
-    events = list_events(session, module="registry", subject=f"application:{application_number}", limit=100_000)
+    events = list_events(session, module="registry", subject=subjects.application(application_number), limit=100_000)
     events = [e for e in events if e.event_type == "parcels_imported"]
     if not events:
         return []

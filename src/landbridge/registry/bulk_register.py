@@ -38,7 +38,7 @@ from landbridge.cityprofile import get_profile
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import areas_m2
-from landbridge.ledger import append_event, list_events
+from landbridge.ledger import append_event, list_events, subjects
 from landbridge.privacy import blind_indexes, encrypt_many
 from landbridge.registry import rules
 from landbridge.registry.bulk import (
@@ -289,7 +289,7 @@ def bulk_register(session: Session, rows: Sequence[UnitRegistration], *, actor: 
                 [[pid, rules.share_text(sh)] for pid, sh in sorted(rows[i].holders)], cert_numbers[off],
             ], ensure_ascii=False, separators=(",", ":")) for off, i in enumerate(idx)]
             event = append_event(session, module="registry", event_type="units_registered",
-                                 subject=f"application:{number}", actor=actor, payload={
+                                 subject=subjects.application(number), actor=actor, payload={
                                      "application": number, "chunk": k, "chunks": chunks, "count": stop - start,
                                      "first_unit_code": unit_codes[0], "last_unit_code": unit_codes[-1],
                                      "rows_sha256": rows_digest(canon)})
@@ -402,7 +402,7 @@ def bulk_create_parties(session: Session, parties: Sequence[PartyIn], *, actor: 
                                  [[pid, rel, rules.share_text(sh)] for pid, rel, sh in p.members]],
                                 ensure_ascii=False, separators=(",", ":"))
                      for off, (gid, p) in enumerate(zip(ids, part, strict=True))]
-            append_event(session, module="registry", event_type="parties_registered", subject=f"party:{ids[0]}",
+            append_event(session, module="registry", event_type="parties_registered", subject=subjects.party(ids[0]),
                          actor=actor, payload={"count": len(ids), "first_party_id": ids[0], "last_party_id": ids[-1],
                                                "rows_sha256": rows_digest(canon)})
             out += ids
@@ -417,7 +417,7 @@ def verify_bulk_registration(session: Session, application_number: str) -> list[
 
     Returns the numbers of the chunks whose rows no longer match what the ledger sealed (empty: intact).
     """
-    events = [e for e in list_events(session, module="registry", subject=f"application:{application_number}",
+    events = [e for e in list_events(session, module="registry", subject=subjects.application(application_number),
                                      limit=1_000_000) if e.event_type == "units_registered"]
     if not events:
         return []

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.db import for_update
 from landbridge.kernel.clock import now
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.registry.models import (
     Certificate,
     CertificateStatus,
@@ -44,7 +44,7 @@ def run_due(session: Session) -> int:
                                                               Certificate.status == CertificateStatus.valid)).scalars():
             cert.status = CertificateStatus.void
         session.flush()
-        append_event(session, module="registry", event_type="restriction_lapsed", subject=f"restriction:{r.id}",
+        append_event(session, module="registry", event_type="restriction_lapsed", subject=subjects.restriction(r.id),
                      actor="system:worker", payload={"kind": r.kind, "unit_id": r.unit_id,
                                                      "expires_at": r.expires_at.isoformat() if r.expires_at else None})
         fired += 1

@@ -23,6 +23,7 @@ from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError, Forbidden, NotFound
 from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.kernel.ids import mask_id
+from landbridge.ledger import history_panel, subjects
 from landbridge.privacy import list_reads
 from landbridge.registry import personal
 from landbridge.registry.certificate_pdf import CertificateData, CertificateHolder, render_certificate_pdf
@@ -177,7 +178,9 @@ def parcel_page(request: Request, parcel_id: int, session: Session = Depends(get
         "certificates": certificates, "history": history, "unit_codes": unit_codes, "labels": labels,
         "humanise": _humaniser(labels),
         "land_use": land_use_label(parcel.land_use_class, translator(request_locale(request))),
-        "shape": shape.replace("</", "<\\/"), "full_ids": full_ids})
+        "shape": shape.replace("</", "<\\/"), "full_ids": full_ids,
+        "ledger_history": history_panel(session, [*(subjects.parcel(v.id) for v in versions),
+                                                  *(subjects.unit(u.id) for u in units)])})
 
 
 def _queue_principal(request: Request, principal: Principal | None) -> Principal | Response:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.privacy import decrypt_many, encrypt_many, keyring, token_key_id
 from landbridge.registry.models import ID_NUMBER_CONTEXT, PHONE_CONTEXT, Party
 
@@ -61,7 +61,7 @@ def rotate_party_keys_chunk(session: Session, *, after_id: int = 0, chunk: int =
         session.connection().execute(stmt, [{"pid": r[0], "ie": ie, "pe": pe}
                                             for r, ie, pe in zip(stale, ids_sealed, phones_sealed, strict=True)])
         session.expire_all()
-        append_event(session, module="registry", event_type="party_keys_rotated", subject=f"party:{stale[0][0]}",
+        append_event(session, module="registry", event_type="party_keys_rotated", subject=subjects.party(stale[0][0]),
                      actor="system:key-rotation",
                      payload={"key_id": current, "rows": len(stale), "first_party_id": stale[0][0],
                               "last_party_id": stale[-1][0]})

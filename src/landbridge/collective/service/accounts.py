@@ -29,6 +29,7 @@ from landbridge.db import for_update
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
 from landbridge.kernel.money import fen_to_yuan, yuan_to_fen
+from landbridge.ledger import subjects
 
 _LINE: Any = DividendLine.__table__
 PERIOD_MAX = 20
@@ -92,7 +93,7 @@ def _post(session: Session, book: Book, way: Direction, value: Decimal, category
                       occurred_on=day, dividend_run_id=run_id, created_at=now(), actor=actor)
     session.add(entry)
     session.flush()
-    entry.ledger_seq = record(session, event_type="book_entry_posted", subject=f"collective.book:{book.id}",
+    entry.ledger_seq = record(session, event_type="book_entry_posted", subject=subjects.book(book.id),
                               actor=actor, payload={"collective_id": book.collective_id, "owner": book.owner,
                                                     "direction": way.value, "category": category,
                                                     "amount_cny": value, "memo": memo, "occurred_on": day,
@@ -166,7 +167,8 @@ def run_dividend(session: Session, *, collective_id: int, period: str, amount: D
              "amount_cny": fen_to_yuan(split[int(a)])} for a, h, b, p in accounts[start:start + CHUNK]])
     _post(session, book, Direction.outgo, value, BookCategory.dividend.value, f"{label} 股份分红", today(), actor,
           run.id)
-    run.ledger_seq = record(session, event_type="dividend_paid", subject=f"collective:{collective.id}", actor=actor,
+    run.ledger_seq = record(session, event_type="dividend_paid",
+                            subject=subjects.collective(collective.id), actor=actor,
                             payload={"run_id": run.id, "period": label, "amount_cny": value,
                                      "total_shares": run.total_shares, "accounts": len(accounts),
                                      "rows_sha256": digest, "method": "largest_remainder", **decision})

@@ -23,6 +23,7 @@ from landbridge.collective.service.members import already_member
 from landbridge.collective.service.shares import QuantificationResult, quantify_shares
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
+from landbridge.ledger import subjects
 
 _MEMBER: Any = Member.__table__
 
@@ -101,7 +102,7 @@ def enrol_members_bulk(session: Session, *, collective_party_id: int, members: S
                 session.execute(insert(_MEMBER), rows[start:start + CHUNK])
     except IntegrityError:
         raise already_member(None) from None
-    record(session, event_type="members_enrolled", subject=f"collective:{collective.id}", actor=actor,
+    record(session, event_type="members_enrolled", subject=subjects.collective(collective.id), actor=actor,
            payload={"count": len(rows), "as_of": as_of, "rows_sha256": rules.lines_digest(canon),
                     "grounds": dict(sorted(Tally(r["admission_ground"] for r in rows).items())),
                     "resolution_ref": resolution_ref})

@@ -21,6 +21,7 @@ from landbridge.collective.service._common import money, need_text, record, requ
 from landbridge.collective.service.votes import require_resolution
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
+from landbridge.ledger import subjects
 
 LAND_RIGHTS = frozenset({"collective_construction_land_use_right", "collective_land_ownership"})
 
@@ -64,7 +65,8 @@ def convert_to_company(session: Session, *, collective_id: int, company_party_id
     collective.company_party_id = company_party_id
     collective.version += 1
     session.flush()
-    conversion.ledger_seq = record(session, event_type="converted_to_company", subject=f"collective:{collective.id}",
+    conversion.ledger_seq = record(session, event_type="converted_to_company",
+                                   subject=subjects.collective(collective.id),
                                    actor=actor, payload={"company_party_id": company_party_id,
                                                          "total_shares": collective.total_shares,
                                                          "holders": len(accounts), "cap_table_sha256": digest,
@@ -110,7 +112,7 @@ def contribute_land_equity(session: Session, *, collective_id: int, unit_id: int
     session.add(contribution)
     session.flush()
     contribution.ledger_seq = record(
-        session, event_type="land_contributed_as_equity", subject=f"collective:{collective.id}", actor=actor,
+        session, event_type="land_contributed_as_equity", subject=subjects.collective(collective.id), actor=actor,
         payload={"contribution_id": contribution.id, "unit_id": unit_id, "right_id": rights[0].id,
                  "project_name": contribution.project_name, "project_party_id": project_party_id,
                  "valuation_cny": value, "equity_share": share, **decision})

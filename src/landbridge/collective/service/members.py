@@ -30,6 +30,7 @@ from landbridge.collective.service._common import collective_rules, fit, need_te
 from landbridge.collective.service.votes import require_resolution
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
+from landbridge.ledger import subjects
 
 
 def person_birth_date(session: Session, party_id: int) -> date | None:
@@ -96,7 +97,7 @@ def admit_member(session: Session, *, collective_id: int, party_id: int, ground:
         region_code=collective.region_code, status=MemberStatus.active, birth_date=birth, farm_since=farm_since,
         admitted_on=admitted_on, admission_ground=kind.value, admission_evidence=evidence,
         admission_motion_id=motion_id, created_at=now(), version=1))
-    record(session, event_type="member_admitted", subject=f"collective.member:{member.id}", actor=actor,
+    record(session, event_type="member_admitted", subject=subjects.member(member.id), actor=actor,
            payload={"collective_id": collective.id, "party_id": party_id, "household_party_id": household_party_id,
                     "ground": kind.value, "evidence": evidence, "admitted_on": admitted_on, **decision})
     return member
@@ -137,7 +138,7 @@ def end_membership(session: Session, *, member_id: int, ground: str, ended_on: d
     member.version += 1
     seats = _end_seats(session, member.id, ended_on)
     session.flush()
-    record(session, event_type="membership_ended", subject=f"collective.member:{member.id}", actor=actor,
+    record(session, event_type="membership_ended", subject=subjects.member(member.id), actor=actor,
            payload={"collective_id": member.collective_id, "party_id": member.party_id, "ground": loss.value,
                     "evidence": member.end_evidence, "ended_on": ended_on, "seats_ended": seats})
     return member
@@ -173,7 +174,7 @@ def transfer_member(session: Session, *, member_id: int, to_collective_id: int, 
         admission_evidence=text, created_at=now(), version=1))
     source.successor_member_id = member.id
     session.flush()
-    record(session, event_type="member_transferred", subject=f"collective.member:{source.id}", actor=actor,
+    record(session, event_type="member_transferred", subject=subjects.member(source.id), actor=actor,
            payload={"from_collective_id": source.collective_id, "to_collective_id": target.id,
                     "party_id": source.party_id, "new_member_id": member.id, "evidence": text,
                     "transferred_on": transferred_on, "seats_ended": seats})
@@ -214,7 +215,7 @@ def appoint_seat(session: Session, *, collective_id: int, member_id: int, body: 
     except IntegrityError:
         raise Conflict("collective.seat_exists", "该成员已在此机构任职",
                        "the member already holds a seat in this body") from None
-    record(session, event_type="seat_appointed", subject=f"collective.seat:{seat.id}", actor=actor,
+    record(session, event_type="seat_appointed", subject=subjects.seat(seat.id), actor=actor,
            payload={"collective_id": collective_id, "member_id": member_id, "body": body, "role": seat_role.value,
                     "started_on": started_on})
     return seat
@@ -228,6 +229,6 @@ def end_seat(session: Session, *, seat_id: int, ended_on: date, actor: str) -> S
     seat.status = "ended"
     seat.ended_on = ended_on
     session.flush()
-    record(session, event_type="seat_ended", subject=f"collective.seat:{seat.id}", actor=actor,
+    record(session, event_type="seat_ended", subject=subjects.seat(seat.id), actor=actor,
            payload={"collective_id": seat.collective_id, "member_id": seat.member_id, "ended_on": ended_on})
     return seat

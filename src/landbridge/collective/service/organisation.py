@@ -15,6 +15,7 @@ from landbridge.collective.service._common import collective_rules, fit, record
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
 from landbridge.kernel.ids import is_region_code, region_level
+from landbridge.ledger import subjects
 
 
 def _organisation_party(session: Session, party_id: int, what: str) -> str:
@@ -73,7 +74,7 @@ def create_collective(session: Session, *, party_id: int, region_code: str, name
     books = [_open_book(session, collective, BookOwner.collective, party_id)]
     if village_committee_party_id is not None:
         books.append(_open_book(session, collective, BookOwner.village_committee, village_committee_party_id))
-    record(session, event_type="collective_created", subject=f"collective:{collective.id}", actor=actor,
+    record(session, event_type="collective_created", subject=subjects.collective(collective.id), actor=actor,
            payload={"party_id": party_id, "region_code": region_code, "name": collective.name,
                     "organisation_id": organisation_id, "village_committee_party_id": village_committee_party_id,
                     "books": {b.owner: b.id for b in books}})
@@ -86,7 +87,7 @@ def link_organisation(session: Session, *, collective_id: int, organisation_id: 
     collective.organisation_id = organisation_id
     collective.version += 1
     session.flush()
-    record(session, event_type="organisation_linked", subject=f"collective:{collective.id}", actor=actor,
+    record(session, event_type="organisation_linked", subject=subjects.collective(collective.id), actor=actor,
            payload={"organisation_id": organisation_id})
     return collective
 
@@ -105,6 +106,6 @@ def open_committee_book(session: Session, *, collective_id: int, village_committ
     collective.village_committee_party_id = village_committee_party_id
     collective.version += 1
     book = _open_book(session, collective, BookOwner.village_committee, village_committee_party_id)
-    record(session, event_type="committee_book_opened", subject=f"collective:{collective.id}", actor=actor,
+    record(session, event_type="committee_book_opened", subject=subjects.collective(collective.id), actor=actor,
            payload={"village_committee_party_id": village_committee_party_id, "book_id": book.id})
     return book

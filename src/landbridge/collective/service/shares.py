@@ -44,6 +44,7 @@ from landbridge.collective.service._common import (
 from landbridge.collective.service.votes import require_resolution
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
+from landbridge.ledger import subjects
 
 _ACCOUNT: Any = ShareAccount.__table__
 _ENTRY: Any = ShareEntry.__table__
@@ -69,7 +70,7 @@ def record_asset(session: Session, *, collective_id: int, name: str, category: s
                   fund_source=fund_source, acquired_on=acquired_on, created_at=now())
     session.add(asset)
     session.flush()
-    asset.ledger_seq = record(session, event_type="asset_recorded", subject=f"collective.asset:{asset.id}",
+    asset.ledger_seq = record(session, event_type="asset_recorded", subject=subjects.asset(asset.id),
                               actor=actor, payload={"collective_id": collective.id, "name": asset.name,
                                                     "category": category, "value_cny": amount,
                                                     "from_fiscal_funds": from_fiscal_funds,
@@ -184,7 +185,7 @@ def quantify_shares(session: Session, *, collective_id: int, base_date: date, ac
         raise Conflict("collective.already_quantified", "该集体已完成折股量化",
                        "this collective's assets are already quantified") from None
     value_per_share = (total_value / rules.from_centi(total_centi)).quantize(Decimal("0.0001"))
-    seq = record(session, event_type="shares_quantified", subject=f"collective:{collective.id}", actor=actor,
+    seq = record(session, event_type="shares_quantified", subject=subjects.collective(collective.id), actor=actor,
                  payload={"quantification_id": quant.id, "base_date": base_date, "asset_value_cny": total_value,
                           "fiscal_asset_value_cny": fiscal, "total_shares": rules.from_centi(total_centi),
                           "members": len(issued), "accounts": len(per_account), "rows_sha256": digest,
@@ -262,7 +263,7 @@ def transfer_shares(session: Session, *, from_account_id: int, to_party_id: int,
     new_src, new_dst = rules.transfer(_holding(src), _holding(dst), qty)
     _store(src, new_src)
     _store(dst, new_dst)
-    seq = record(session, event_type="shares_transferred", subject=f"collective.share_account:{src.id}",
+    seq = record(session, event_type="shares_transferred", subject=subjects.share_account(src.id),
                  actor=actor, payload={"collective_id": src.collective_id, "from_account_id": src.id,
                                        "to_account_id": dst.id, "to_party_id": to_party_id,
                                        "shares": rules.from_centi(qty), "ground": reason})
@@ -296,7 +297,7 @@ def inherit_shares(session: Session, *, from_account_id: int, heir_party_id: int
     pledges = queries.list_pledges(session, [src.id], active_only=True)
     for p in pledges:
         p.account_id = dst.id
-    seq = record(session, event_type="shares_inherited", subject=f"collective.share_account:{src.id}", actor=actor,
+    seq = record(session, event_type="shares_inherited", subject=subjects.share_account(src.id), actor=actor,
                  payload={"collective_id": src.collective_id, "from_account_id": src.id, "to_account_id": dst.id,
                           "heir_party_id": heir_party_id, "shares": rules.from_centi(before.balance),
                           "pledged": rules.from_centi(before.pledged), "pledges_moved": [p.id for p in pledges],
@@ -326,7 +327,7 @@ def pledge_shares(session: Session, *, account_id: int, quantity: Decimal | str,
                          status=PledgeStatus.active, created_at=now())
     session.add(pledge)
     session.flush()
-    seq = record(session, event_type="shares_pledged", subject=f"collective.share_account:{account.id}", actor=actor,
+    seq = record(session, event_type="shares_pledged", subject=subjects.share_account(account.id), actor=actor,
                  payload={"collective_id": account.collective_id, "pledge_id": pledge.id,
                           "shares": rules.from_centi(qty), "pledgee_party_id": pledgee_party_id, "reference": ref})
     pledge.ledger_seq = seq
@@ -348,7 +349,7 @@ def release_pledge(session: Session, *, pledge_id: int, actor: str, reason: str 
     _store(account, rules.release(_holding(account), qty))
     pledge.status = PledgeStatus.released
     pledge.released_at = now()
-    seq = record(session, event_type="pledge_released", subject=f"collective.share_account:{account.id}",
+    seq = record(session, event_type="pledge_released", subject=subjects.share_account(account.id),
                  actor=actor, payload={"collective_id": account.collective_id, "pledge_id": pledge.id,
                                        "shares": pledge.quantity_shares, "reason": reason})
     _entry(session, account, ShareEntryKind.release, pledged=-qty, pledge_id=pledge.id, ground=reason, actor=actor,

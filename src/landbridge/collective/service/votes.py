@@ -46,7 +46,7 @@ from landbridge.collective.schemas import VerdictRead
 from landbridge.collective.service._common import CHUNK, collective_rules, fit, need_text, record, today
 from landbridge.errors import Conflict, Forbidden, RuleViolation
 from landbridge.kernel.clock import ensure_utc, now
-from landbridge.ledger import get_event
+from landbridge.ledger import get_event, subjects
 
 _ROSTER: Any = RosterEntry.__table__
 _BOX: Any = BallotBoxEntry.__table__
@@ -72,7 +72,7 @@ def convene_meeting(session: Session, *, collective_id: int, body: str, title: s
                       created_at=now(), created_by=actor)
     session.add(meeting)
     session.flush()
-    record(session, event_type="meeting_convened", subject=f"collective.meeting:{meeting.id}", actor=actor,
+    record(session, event_type="meeting_convened", subject=subjects.meeting(meeting.id), actor=actor,
            payload={"collective_id": collective.id, "body": meeting.body, "title": meeting.title,
                     "scheduled_at": meeting.scheduled_at, "location": location})
     return meeting
@@ -89,7 +89,7 @@ def record_minutes(session: Session, *, meeting_id: int, minutes: str, actor: st
     meeting.status = MeetingStatus.held
     session.flush()
     meeting.minutes_ledger_seq = record(session, event_type="minutes_recorded",
-                                        subject=f"collective.meeting:{meeting.id}", actor=actor,
+                                        subject=subjects.meeting(meeting.id), actor=actor,
                                         payload={"minutes_sha256": meeting.minutes_sha256})
     session.flush()
     return meeting
@@ -111,7 +111,7 @@ def create_motion(session: Session, *, meeting_id: int, title: str, text: str, k
                     created_at=now(), created_by=actor, version=1)
     session.add(motion)
     session.flush()
-    record(session, event_type="motion_tabled", subject=f"collective.motion:{motion.id}", actor=actor,
+    record(session, event_type="motion_tabled", subject=subjects.motion(motion.id), actor=actor,
            payload={"collective_id": motion.collective_id, "meeting_id": meeting.id, "body": motion.body,
                     "kind": kind, "title": motion.title,
                     "text_sha256": hashlib.sha256(motion.text.encode()).hexdigest(),
@@ -161,7 +161,7 @@ def open_vote(session: Session, *, motion_id: int, actor: str, closes_at: dateti
     motion.version += 1
     session.flush()
     motion.open_ledger_seq = record(
-        session, event_type="vote_opened", subject=f"collective.motion:{motion.id}", actor=actor,
+        session, event_type="vote_opened", subject=subjects.motion(motion.id), actor=actor,
         payload={"collective_id": motion.collective_id, "body": motion.body, "kind": motion.kind,
                  "threshold": motion.threshold, "quorum": str(config.quorums[motion.body]), "secrecy": motion.secrecy,
                  "roster_size": motion.roster_size, "roster_sha256": motion.roster_sha256,
@@ -228,7 +228,7 @@ def cast_ballot(session: Session, *, motion_id: int, member_id: int, choice: str
     participation: dict[str, Any] = {"member_id": member_id, "channel": channel_value}
     if named:
         participation["choice"] = choice
-    seq = record(session, event_type="vote_participation", subject=f"collective.motion:{motion.id}", actor=actor,
+    seq = record(session, event_type="vote_participation", subject=subjects.motion(motion.id), actor=actor,
                  payload=participation)
     return BallotReceipt(motion.id, choice, receipt, channel_value, motion.secrecy, seq)
 
@@ -284,7 +284,7 @@ def seal_vote(session: Session, *, motion_id: int, actor: str) -> Motion:
     motion.version += 1
     session.flush()
     motion.seal_ledger_seq = record(
-        session, event_type="vote_sealed", subject=f"collective.motion:{motion.id}", actor=actor,
+        session, event_type="vote_sealed", subject=subjects.motion(motion.id), actor=actor,
         payload={"collective_id": motion.collective_id, "kind": motion.kind, "subject_ref": motion.subject_ref,
                  "secrecy": motion.secrecy,
                  "threshold": threshold.name, "threshold_fraction": str(threshold.fraction),

@@ -21,7 +21,7 @@ from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.area import quantize_m2
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import area_m2
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.registry import rules
 from landbridge.registry.models import (
     Application,
@@ -50,7 +50,7 @@ from landbridge.registry.service.checks import (
     valid_geometry,
 )
 from landbridge.registry.service.parties import parse_holders
-from landbridge.registry.service.shared import MODULE, HolderInput, lock_parcels, next_counter, registry_rules
+from landbridge.registry.service.shared import MODULE, HolderInput, concerns, lock_parcels, next_counter, registry_rules
 
 
 def _add_right(session: Session, *, app: Application, unit_id: int, right_type: str,
@@ -105,9 +105,10 @@ def _claim_unit(session: Session, app: Application, unit_id: int) -> None:
 
 def lodged_event(session: Session, app: Application, actor: str) -> None:
     """Write the ``application_lodged`` ledger event of a newly lodged application (R1)."""
-    append_event(session, module=MODULE, event_type="application_lodged", subject=f"application:{app.id}",
-                 actor=actor, payload={"number": app.number, "kind": app.kind, "unit_id": app.unit_id,
-                                       "region_code": app.region_code, "detail": app.payload})
+    append_event(session, module=MODULE, event_type="application_lodged", subject=subjects.application(app.id),
+                 also=concerns(session, app), actor=actor,
+                 payload={"number": app.number, "kind": app.kind, "unit_id": app.unit_id,
+                          "region_code": app.region_code, "detail": app.payload})
 
 
 def _homestead_warnings(session: Session, holders: list[tuple[int, Fraction]]) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from landbridge.cityprofile import get_profile
 from landbridge.config import get_settings
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now, to_local
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.registry.models import (
     Application,
     ApplicationStatus,
@@ -31,7 +31,7 @@ from landbridge.registry.queries import (
     certificates_of_application,
     get_application,
 )
-from landbridge.registry.service.shared import MODULE, next_counter
+from landbridge.registry.service.shared import MODULE, concerns, next_counter
 
 
 def _new_certificate(session: Session, app: Application, actor: str, *, kind: CertificateKind, unit_id: int,
@@ -46,10 +46,11 @@ def _new_certificate(session: Session, app: Application, actor: str, *, kind: Ce
                        issued_at=at, issued_by=actor, verify_token=secrets.token_urlsafe(24))
     session.add(cert)
     session.flush()
-    event = append_event(session, module=MODULE, event_type="certificate_issued", subject=f"certificate:{cert.id}",
-                         actor=actor, payload={"number": number, "kind": kind.value, "unit_id": unit_id,
-                                               "right_id": right_id, "restriction_id": restriction_id,
-                                               "application_id": app.id})
+    event = append_event(session, module=MODULE, event_type="certificate_issued",
+                         subject=subjects.certificate(cert.id), actor=actor,
+                         also=[subjects.application(app.id), *concerns(session, app)],
+                         payload={"number": number, "kind": kind.value, "unit_id": unit_id, "right_id": right_id,
+                                  "restriction_id": restriction_id, "application_id": app.id})
     cert.ledger_seq = event.seq
     session.flush()
     return cert
@@ -104,7 +105,7 @@ def add_source_document(session: Session, *, application_id: int, kind: str, fil
                          uploaded_by=actor, uploaded_at=now())
     session.add(doc)
     session.flush()
-    append_event(session, module=MODULE, event_type="document_added", subject=f"application:{app.id}", actor=actor,
+    append_event(session, module=MODULE, event_type="document_added", subject=subjects.application(app.id), actor=actor,
                  payload={"document_id": doc.id, "kind": doc.kind, "filename": doc.filename, "size": doc.size,
                           "sha256": digest})
     return doc

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from landbridge.db import for_update
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.registry import rules
 from landbridge.registry.models import (
     Application,
@@ -34,7 +34,7 @@ from landbridge.registry.queries import (
 )
 from landbridge.registry.service.certificates import issue_for
 from landbridge.registry.service.checks import check_overlaps, check_transfer, current_unit, refuse_if_seized
-from landbridge.registry.service.shared import MODULE, VERSIONED, lock_parcels, registry_rules
+from landbridge.registry.service.shared import MODULE, VERSIONED, concerns, lock_parcels, registry_rules
 
 
 def _lock_lodged(session: Session, application_id: int) -> Application:
@@ -116,8 +116,9 @@ def approve_application(session: Session, *, application_id: int, actor: str) ->
     app.decided_at = at
     app.version += 1
     session.flush()
-    append_event(session, module=MODULE, event_type="application_approved", subject=f"application:{app.id}",
-                 actor=actor, payload={"number": app.number, "kind": app.kind, "unit_id": app.unit_id, **notes})
+    append_event(session, module=MODULE, event_type="application_approved", subject=subjects.application(app.id),
+                 also=concerns(session, app), actor=actor,
+                 payload={"number": app.number, "kind": app.kind, "unit_id": app.unit_id, **notes})
     issue_for(session, app, actor)
     return app
 
@@ -161,7 +162,8 @@ def _follow_transfer(session: Session, app: Application, at: datetime) -> dict[s
             ended.append(old.id)
     for item in notified:
         append_event(session, module=MODULE, event_type="mortgagee_notified",
-                     subject=f"restriction:{item['mortgage_id']}", actor="system:registry",
+                     subject=subjects.restriction(item["mortgage_id"]), actor="system:registry",
+                     also=[subjects.application(app.id), *concerns(session, app)],
                      payload={"application_id": app.id, "unit_id": app.unit_id, **item})
     for cert in session.execute(select(Certificate).where(
             Certificate.right_id.in_(list(new_by_old)), Certificate.kind == CertificateKind.ownership,
@@ -206,8 +208,8 @@ def _decide(session: Session, *, application_id: int, actor: str, status: Applic
     app.decision_reason = reason
     app.version += 1
     session.flush()
-    append_event(session, module=MODULE, event_type=event, subject=f"application:{app.id}", actor=actor,
-                 payload={"number": app.number, "reason": reason})
+    append_event(session, module=MODULE, event_type=event, subject=subjects.application(app.id), actor=actor,
+                 also=concerns(session, app), payload={"number": app.number, "reason": reason})
     return app
 
 

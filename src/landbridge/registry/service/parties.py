@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
 from landbridge.kernel.ids import valid_resident_id, valid_uscc
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.privacy import mask_name
 from landbridge.registry import rules
 from landbridge.registry.models import (
@@ -53,7 +53,7 @@ def create_party(session: Session, *, kind: str, name: str, id_type: str | None 
         session.add(PartyMember(group_id=party.id, member_id=pid, relation=rel, share_num=share.numerator,
                                 share_den=share.denominator))
     session.flush()
-    append_event(session, module=MODULE, event_type="party_created", subject=f"party:{party.id}", actor=actor,
+    append_event(session, module=MODULE, event_type="party_created", subject=subjects.party(party.id), actor=actor,
                  payload={"kind": party_kind.value, "name": _event_name(party_kind, party.name),
                           "id_type": party.id_type,
                           "members": [[pid, rel, rules.share_text(s)] for pid, rel, s in member_rows]})

@@ -13,7 +13,7 @@ from landbridge.db import for_update
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import ensure_utc, now
 from landbridge.kernel.money import to_money
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.registry.models import (
     Application,
     RecordStatus,
@@ -137,6 +137,7 @@ def record_suit_filed(session: Session, *, restriction_id: int, actor: str, case
     r.suit_filed_at = at
     r.attrs = {**(r.attrs or {}), "case_no": case_no}
     session.flush()
-    append_event(session, module=MODULE, event_type="objection_suit_filed", subject=f"restriction:{r.id}",
-                 actor=actor, payload={"case_no": case_no, "unit_id": r.unit_id})
+    append_event(session, module=MODULE, event_type="objection_suit_filed", subject=subjects.restriction(r.id),
+                 also=[subjects.unit(r.unit_id), subjects.right(r.right_id)], actor=actor,
+                 payload={"case_no": case_no, "unit_id": r.unit_id})
     return r

@@ -7,24 +7,46 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
+from landbridge.ledger import subjects
 from landbridge.registry.models import (
+    Application,
     Counter,
     Parcel,
     PropertyUnit,
+    RecordStatus,
     Restriction,
     Right,
+    RightHolder,
 )
 
 MODULE = "registry"
 HolderInput = Sequence[tuple[int, Fraction | str | int]]
 VERSIONED: tuple[Any, ...] = (Parcel, PropertyUnit, Right, Restriction)
 SPATIAL_LOCK = "lock:registry_parcels"
+
+
+def concerns(session: Session, app: Application) -> list[str]:
+    """The records an application's events concern besides itself (issue #14 item 7): its unit, the unit's parcel,
+    the rights it adds or that stand on the unit, and their holders, so each record's history finds the event."""
+    if app.unit_id is None:
+        return []
+    out = [subjects.unit(app.unit_id)]
+    parcel_id = session.execute(select(PropertyUnit.parcel_id).where(PropertyUnit.id == app.unit_id)).scalar()
+    if parcel_id is not None:
+        out.append(subjects.parcel(parcel_id))
+    rows = session.execute(select(Right.id, RightHolder.party_id)
+                           .outerjoin(RightHolder, RightHolder.right_id == Right.id).where(Right.unit_id == app.unit_id,
+                                  or_(Right.application_id == app.id, Right.status == RecordStatus.current))
+                           .order_by(Right.id, RightHolder.party_id)).all()
+    out += [subjects.right(right_id) for right_id in dict.fromkeys(r for r, _ in rows)]
+    out += [subjects.party(party_id) for party_id in dict.fromkeys(p for _, p in rows if p is not None)]
+    return out
 
 
 def registry_rules() -> Any:

@@ -27,7 +27,7 @@ from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import GeometryError, validate_polygon
 from landbridge.kernel.money import MoneyError, yuan_to_fen
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.planning import features_version, planning_conditions_for
 from landbridge.registry import current_right_term_ends, current_unit_attributes, get_parcel, parcel_shapes
 from landbridge.valuation.benchmark.models import (
@@ -125,7 +125,7 @@ def import_benchmark_system(session: Session, document: Mapping[str, Any], *, ac
             session.add(DateIndexPoint(system_id=system.id, use=use, period=date.fromisoformat(period + "-01"),
                                        index_value=value))
     session.flush()
-    append_event(session, module=MODULE, event_type="benchmark_imported", subject=f"benchmark:{tables.code}",
+    append_event(session, module=MODULE, event_type="benchmark_imported", subject=subjects.benchmark(tables.code),
                  actor=actor, payload={"code": tables.code, "document_sha256": digest, "zones": len(tables.zones),
                                        "factors": len(tables.factors), "base_date": tables.base_date})
     return system
@@ -163,7 +163,8 @@ def publish_benchmark_system(session: Session, code: str, *, actor: str) -> Benc
     system.published_at = stamp
     system.published_by = actor
     session.flush()
-    append_event(session, module=MODULE, event_type="benchmark_published", subject=f"benchmark:{code}", actor=actor,
+    append_event(session, module=MODULE, event_type="benchmark_published",
+                 subject=subjects.benchmark(code), actor=actor,
                  payload={"code": code, "document_sha256": system.document_sha256, "retired": retired})
     return system
 

@@ -35,7 +35,7 @@ from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
 from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import now, to_local
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.registry import parcel_areas
 from landbridge.valuation.benchmark.models import FlagReason, FlagStatus, SaleFlag
 from landbridge.valuation.sales.models import Sale
@@ -224,7 +224,7 @@ def flag_sales(session: Session, *, actor: str, region_prefix: str = "", since: 
     by_reason: dict[str, int] = {}
     for d in found:
         by_reason[d.reason.value] = by_reason.get(d.reason.value, 0) + 1
-    event = append_event(session, module=MODULE, event_type="sales_screened", subject=f"sale_flag_run:{run_no}",
+    event = append_event(session, module=MODULE, event_type="sales_screened", subject=subjects.sale_flag_run(run_no),
                          actor=actor, payload={"run_no": run_no, "region_prefix": region_prefix,
                                                "examined": len(rows), "found": len(found), "created": len(new),
                                                "by_reason": by_reason, "flags_sha256": digest.hexdigest()})
@@ -263,7 +263,7 @@ def review_sale_flag(session: Session, *, flag_id: int, decision: str, note: str
     flag.reviewed_by = actor
     flag.reviewed_at = now()
     session.flush()
-    append_event(session, module=MODULE, event_type="sale_flag_reviewed", subject=f"sale_flag:{flag.id}",
+    append_event(session, module=MODULE, event_type="sale_flag_reviewed", subject=subjects.sale_flag(flag.id),
                  actor=actor, payload={"flag_id": flag.id, "sale_id": flag.sale_id, "reason": flag.reason,
                                        "decision": decision, "note_sha256": hashlib.sha256(note.encode()).hexdigest()})
     return flag

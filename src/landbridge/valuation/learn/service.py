@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from landbridge.cityprofile import get_profile
 from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.clock import ensure_utc, now, to_local
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.valuation.benchmark.rules import BenchmarkTables
 from landbridge.valuation.benchmark.service import (
     benchmark_tables,
@@ -200,7 +200,7 @@ def learn_benchmark_coefficients(session: Session, code: str, *, actor: str, sin
                                        anchor=g.anchor, identified=g.identified, too_few=g.too_few,
                                        flagged=g.flagged))
     session.flush()
-    event = append_event(session, module=MODULE, event_type="coefficients_learned", subject=f"benchmark:{code}",
+    event = append_event(session, module=MODULE, event_type="coefficients_learned", subject=subjects.benchmark(code),
                          actor=actor, payload={
                              "run_id": run.id, "code": code, "document_sha256": system.document_sha256,
                              "since": since, "until": until, "sales": learned.sales_used, "excluded": excluded,

@@ -27,7 +27,7 @@ from landbridge.config import get_settings
 from landbridge.db import Database, for_update, get_database
 from landbridge.errors import Conflict, DomainError, NotFound, RuleViolation
 from landbridge.kernel.clock import now
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.registry import count_current_parcels, iter_parcel_features
 from landbridge.valuation.mass import runs as mass_runs
 from landbridge.valuation.mass import service as mass_service
@@ -121,7 +121,7 @@ def queue_revaluation(
         session,
         module=MODULE,
         event_type="mass_job_queued",
-        subject=f"mass_job:{job.id}",
+        subject=subjects.mass_job(job.id),
         actor=principal.actor,
         payload={
             "job_id": job.id,
@@ -243,7 +243,7 @@ def claim_job(session: Session, *, worker: str = WORKER_ID) -> MassJob | None:
             session,
             module=MODULE,
             event_type="mass_job_started",
-            subject=f"mass_job:{job.id}",
+            subject=subjects.mass_job(job.id),
             actor=job.actor,
             payload={"job_id": job.id, "attempt": job.attempts, "resumed": resumed, "worker": worker},
         )
@@ -265,7 +265,7 @@ def _fail(session: Session, job: MassJob, exc: DomainError) -> None:
         session,
         module=MODULE,
         event_type="mass_job_failed",
-        subject=f"mass_job:{job.id}",
+        subject=subjects.mass_job(job.id),
         actor=job.actor,
         payload={"job_id": job.id, "attempt": job.attempts, "error_code": exc.code},
     )
@@ -351,7 +351,7 @@ def run_job(db: Database, job_id: int, *, worker: str = WORKER_ID) -> None:
                 s,
                 module=MODULE,
                 event_type="mass_job_done",
-                subject=f"mass_job:{job_id}",
+                subject=subjects.mass_job(job_id),
                 actor=job.actor,
                 payload={"job_id": job_id, "run_no": run.run_no, "parcels": done, "attempt": owned.attempts},
             )

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from landbridge.cityprofile import decided_by, get_profile
 from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.clock import now
-from landbridge.ledger import append_event
+from landbridge.ledger import append_event, subjects
 from landbridge.planning import list_features
 from landbridge.registry import iter_parcel_features
 from landbridge.valuation.mass import engine as mass
@@ -221,7 +221,7 @@ def complete_run(session: Session, run: MassRun, prepared: Prepared, *, valued: 
     run.parameters = {**run.parameters, "unvalued_by_use": dict(sorted(unvalued.items()))}
     run.status = RunStatus.completed.value
     run.completed_at = now()
-    event = append_event(session, module=MODULE, event_type="mass_run_completed", subject=f"mass_run:{run.run_no}",
+    event = append_event(session, module=MODULE, event_type="mass_run_completed", subject=subjects.mass_run(run.run_no),
                          actor=run.actor, payload={
                              "run_no": run.run_no, "valuation_date": run.valuation_date,
                              "model_version": run.model_version, "method": run.method, "seed": run.seed,

@@ -30,7 +30,7 @@ from landbridge.db import for_update
 from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.money import MoneyError, yuan_to_fen
-from landbridge.ledger import append_event, get_event
+from landbridge.ledger import append_event, get_event, subjects
 from landbridge.registry import is_land_use_class, right_type_codes
 from landbridge.valuation.i18n import words
 from landbridge.valuation.sales.models import Sale, SaleBatchRecord, SaleCounter, SaleMethod, SaleSource
@@ -252,7 +252,8 @@ def record_sale(session: Session, *, sale_date: date, price_cny: Decimal, area_m
         session.flush()
     except IntegrityError as exc:
         raise _unknown_reference(exc) from None
-    append_event(session, module=MODULE, event_type="sale_recorded", subject=f"sale:{sale.sale_no}", actor=actor,
+    append_event(session, module=MODULE, event_type="sale_recorded", subject=subjects.sale(sale.sale_no), actor=actor,
+                 also=[] if sale.parcel_id is None else [subjects.parcel(sale.parcel_id)],
                  payload={"sale_no": sale.sale_no, "source": source, "row_sha256": rows_sha256([values]),
                           "price_cny": values["price_fen"], "region_code": region_code,
                           "land_use_class": land_use_class, "sale_date": sale_date})
@@ -296,7 +297,7 @@ def record_sales(session: Session, rows: Sequence[SaleIn], *, actor: str, source
     id_of = {str(no): int(i) for no, i in
              session.execute(select(_SALE.c.sale_no, _SALE.c.id).where(_SALE.c.batch_id == batch.id)).all()}
     ids = [id_of[no] for no in sale_nos]
-    event = append_event(session, module=MODULE, event_type="sales_recorded", subject=f"sale_batch:{batch_no}",
+    event = append_event(session, module=MODULE, event_type="sales_recorded", subject=subjects.sale_batch(batch_no),
                          actor=actor, payload={"batch_no": batch_no, "source": source, "count": len(rows),
                                                "rows_sha256": digest, "first_sale_no": sale_nos[0],
                                                "last_sale_no": sale_nos[-1]})
