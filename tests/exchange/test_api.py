@@ -288,7 +288,7 @@ def test_bank_callback_signature_and_bad_input(api: Api, db: Database) -> None:
         assert r.status_code == status and r.json()["code"] == code
         logged = events_since(db, seq)
         cid = credit_id(db, ref)
-        assert logged == [("bank_credit_recorded", f"exchange.bank_credit:{cid}", {
+        assert logged == [("bank_credit_recorded", f"bank_credit:{cid}", {
             "credit_id": cid, "sub_account": sub, "amount_cny": amount, "bank_ref": ref, "outcome": code,
             "lot": None if sub == "LB-none" else lot["number"]})]
         assert payer not in json.dumps(logged, ensure_ascii=False)  # no personal data in the ledger
@@ -322,7 +322,7 @@ def test_bank_credit_refused_then_matched_is_logged(api: Api, db: Database) -> N
     cid = credit_id(db, "Y1")
     logged = events_since(db, seq)
     assert [kind for kind, _, _ in logged] == ["deposit_confirmed", "bank_credit_rematched"]
-    assert logged[1][1:] == (f"exchange.bank_credit:{cid}", {
+    assert logged[1][1:] == (f"bank_credit:{cid}", {
         "credit_id": cid, "sub_account": reg["sub_account"], "amount_cny": "10000.00", "bank_ref": "Y1",
         "outcome": "matched", "previous_outcome": "exchange.deposit_payer_mismatch", "lot": lot["number"]})
     assert credits(db) == stored

@@ -28,7 +28,7 @@ from landbridge.ledger import (
 )
 from landbridge.ledger.models import LedgerEvent, LedgerSubject
 from landbridge.main import create_app
-from landbridge.valuation import service as valuation
+from landbridge.valuation.sales import service as valuation
 from tests.collective.conftest import accounts_world
 from tests.collective.test_api import auth
 from tests.exchange.conftest import build_world, new_lot
