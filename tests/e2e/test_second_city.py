@@ -5,41 +5,22 @@ labelled defaults, the clerk's collective, and its own login rule (three failure
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from landbridge.cityprofile import get_profile
-from landbridge.cityprofile.loader import _cached
-from landbridge.config import get_settings
 from landbridge.db import Database
 from landbridge.demo.world import build_world
 from landbridge.exchange.models import Lot
+from tests.cityprofile.test_second_profile import TODAY, dongxiang  # noqa: F401  (the fixture)
 from tests.e2e.test_journey import ARGS, CHROMIUM, server, shots  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
-PROFILES = Path(__file__).resolve().parents[2] / "profiles"
-TODAY = date(2026, 3, 2)
-
-
-@pytest.fixture
-def dongxiang(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("LANDBRIDGE_PROFILE_DIR", str(PROFILES))
-    monkeypatch.setenv("LANDBRIDGE_CITY_PROFILE", "dongxiang")
-    get_settings.cache_clear()
-    _cached.cache_clear()
-    yield
-    monkeypatch.delenv("LANDBRIDGE_PROFILE_DIR")
-    monkeypatch.delenv("LANDBRIDGE_CITY_PROFILE")
-    get_settings.cache_clear()
-    _cached.cache_clear()
-
-
-def test_the_second_city_in_the_browser(dongxiang: None, server: str, db: Database, shots: Path) -> None:  # noqa: F811
+def test_the_second_city_in_the_browser(dongxiang: None, server: str, db: Database,  # noqa: F811
+                                       shots: Path) -> None:  # noqa: F811
     from playwright.sync_api import expect, sync_playwright
 
     profile = get_profile()
