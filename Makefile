@@ -26,10 +26,21 @@ lint: env
 typecheck: env
 	$(BIN)/mypy
 
+# Line + branch coverage of src/landbridge may not fall below this floor (issue #14 item 8): the whole suite's
+# figure on SQLite, rounded down (main on 2026-12-06: 93.69 %, 20,230/21,185 lines, 3,760/4,420 branches).
+# Enforced in the SQLite run; the PostgreSQL run skips measuring (it would only cost time). A narrowed run
+# turns it off: `make test PYTEST_ARGS=tests/auth COVERAGE=`. Raise it when the figure rises; never lower it.
+COV_FLOOR ?= 93
+ifeq ($(strip $(LANDBRIDGE_TEST_DATABASE_URL)),)
+COVERAGE ?= --cov --cov-report= --cov-fail-under=$(COV_FLOOR)
+else
+COVERAGE ?=
+endif
+
 # The whole suite: lint, types, import contracts, tests (SQLite unless LANDBRIDGE_TEST_DATABASE_URL is set)
 test: env lint typecheck
 	@scripts/sysdeps.sh fonts browser
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(COVERAGE) $(PYTEST_ARGS)
 
 # Catalogues (issue #14 item 6): extract every _() message of src/ Python and templates to messages.pot, append
 # the untranslated ones to the Babel catalogues, compile .mo; then list any message without both languages

@@ -26,7 +26,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from landbridge import privacy
-from landbridge.cityprofile import decided_by
+from landbridge.cityprofile import RulesEdited, decided_by, rules_used
 from landbridge.collective import queries, rules
 from landbridge.collective.models import (
     BallotBoxEntry,
@@ -247,13 +247,23 @@ def _choice_of(entry: BallotBoxEntry) -> str:
                        "a ballot in the box cannot be read") from None
 
 
+def _rules_of(motion: Motion) -> rules.CollectiveRules:
+    """The collective rules a motion was opened under, refused with 409 ``rules.version_edited`` when the version
+    no longer hashes to the digest stored on the motion (issue #13 item 2: tallying and deciding, L3)."""
+    if not motion.rule_version:
+        return collective_rules()
+    day = date.fromisoformat(motion.rule_version)
+    rules_used("collective", day, motion.rule_digest)
+    return collective_rules(day)
+
+
 def seal_vote(session: Session, *, motion_id: int, actor: str) -> Motion:
     """Close the vote, count the ballots, decide by quorum and threshold, publish the shuffled ballot list and
     seal the result in the ledger (L3, issue #12 item 2)."""
     motion = queries.get_motion(session, motion_id, lock=True)
     if motion.status != MotionStatus.open:
         raise Conflict("collective.vote_not_open", "表决未开始或已封存", "the vote is not open", status=motion.status)
-    config = collective_rules(date.fromisoformat(motion.rule_version) if motion.rule_version else None)
+    config = _rules_of(motion)
     box = queries.ballot_box(session, motion.id)
     ballots = [(b.receipt_digest, _choice_of(b), b.legacy) for b in box]
     participants = queries.participation_count(session, motion.id)
@@ -357,7 +367,7 @@ def vote_verdict(session: Session, motion_id: int, threshold: str) -> VoteVerdic
     A motion passes at ``threshold`` only if it passed as sealed and its yes votes also meet ``threshold``.
     """
     motion = queries.get_motion(session, motion_id)
-    config = collective_rules(date.fromisoformat(motion.rule_version) if motion.rule_version else None)
+    config = _rules_of(motion)
     wanted = config.threshold(threshold)
     base: dict[str, Any] = {"motion_id": motion.id, "collective_id": motion.collective_id, "kind": motion.kind,
             "subject_ref": motion.subject_ref, "threshold": wanted.name}
@@ -424,9 +434,15 @@ def require_resolution(session: Session, *, collective_id: int, kind: str, motio
 
 
 def seal_due_votes(session: Session, *, actor: str = "system:worker") -> int:
-    """Seal every open vote whose closing time has passed (idempotent: a sealed vote is not open)."""
+    """Seal every open vote whose closing time has passed (idempotent: a sealed vote is not open); a vote whose
+    rules were edited in place stays open, refused, and is not counted."""
     due = session.execute(select(Motion.id).where(Motion.status == MotionStatus.open, Motion.closes_at.is_not(None),
                                                   Motion.closes_at <= now()).order_by(Motion.id)).scalars().all()
+    sealed = 0
     for motion_id in due:
-        seal_vote(session, motion_id=motion_id, actor=actor)
-    return len(due)
+        try:
+            seal_vote(session, motion_id=motion_id, actor=actor)
+        except RulesEdited:  # refused before writing anything; the others are still sealed (issue #13 item 2)
+            continue
+        sealed += 1
+    return sealed

@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import BigInteger, Table, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from landbridge.cityprofile import decided_by, get_profile
+from landbridge.cityprofile import decided_by, get_profile, rules_used
 from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.clock import now
 from landbridge.ledger import append_event, subjects
@@ -213,10 +213,17 @@ def value_chunk(session: Session, run: MassRun, prepared: Prepared, chunk: dict[
     return len(per_m2)
 
 
+def check_run_rules(run: MassRun) -> None:
+    """Refuse (409 ``rules.version_edited``) a run whose ``valuation_mass`` rules no longer hash to the digest
+    stored when it opened: completing it, or reading its values, would use other numbers (issue #13 item 2, L1)."""
+    rules_used("valuation_mass", run.valuation_date, run.rule_digest)
+
+
 def complete_run(session: Session, run: MassRun, prepared: Prepared, *, valued: int,
                  unvalued: dict[str, int]) -> MassRun:
     """Mark a run complete with its counts and record it in the ledger (批量评估完成, L1)."""
     study = prepared.study
+    check_run_rules(run)
     run.parcel_count = valued
     run.parameters = {**run.parameters, "unvalued_by_use": dict(sorted(unvalued.items()))}
     run.status = RunStatus.completed.value
@@ -314,6 +321,7 @@ def parcel_value(session: Session, parcel_id: int, *, run_id: int | None = None)
     if run is None or value is None:
         raise NotFound("valuation.parcel_value_not_found", f"宗地 {parcel_id} 没有批量评估价值",
                        f"parcel {parcel_id} has no mass-appraised value", parcel_id=parcel_id)
+    check_run_rules(run)
     model = run_model(run)
     numeric = np.frombuffer(value.features, dtype=np.float64)
     features: dict[str, np.ndarray] = {"use": np.array([value.land_use_class]),
