@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.auth import Principal, Role, check_region, require_roles
 from landbridge.collective import queries, service
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import Collective, Member, Motion, MotionStatus, Secrecy
 from landbridge.collective.schemas import (
     AccountPage,
@@ -73,7 +74,7 @@ from landbridge.collective.schemas import (
     VoteResultRead,
 )
 from landbridge.config import get_settings
-from landbridge.errors import Conflict, Forbidden, NotFound, RuleViolation
+from landbridge.errors import DomainError, Forbidden, NotFound
 from landbridge.kernel.ids import mask_id
 from landbridge.ledger import Event
 from landbridge.ledger.access import register_private_scope
@@ -89,9 +90,8 @@ motion_reader = require_roles(Role.collective_clerk, Role.township_official, Rol
 member_only = require_roles(Role.member)
 
 
-def forbidden_collective() -> Forbidden:
-    return Forbidden("collective.forbidden_collective", "您不能操作或查看这个集体经济组织",
-                     "this collective is not yours to act on or read")
+def forbidden_collective() -> DomainError:
+    return CollectiveError.FORBIDDEN_COLLECTIVE.error()
 
 
 def keeps(principal: Principal, collective: Collective) -> bool:
@@ -428,13 +428,13 @@ def ballot_voter(session: Session, principal: Principal, motion: Motion, member_
         entry = (queries.find_roster_entry(session, motion.id, party_id=principal.party_id)
                  if principal.party_id is not None else None)
         if entry is None:
-            raise Forbidden("collective.not_on_roster", "您不在本次表决名册中", "you are not on this vote's roster")
+            raise CollectiveError.NOT_ON_ROSTER.error()
         if member_id is not None and member_id != entry.member_id:
-            raise Forbidden("collective.not_your_ballot", "只能为自己投票", "you can cast only your own ballot")
+            raise CollectiveError.NOT_YOUR_BALLOT.error()
         return entry.member_id, "online"
     owned(session, principal, motion.collective_id)
     if member_id is None:
-        raise RuleViolation("collective.voter_required", "请指明现场投票的成员", "name the member who voted in person")
+        raise CollectiveError.VOTER_REQUIRED.error()
     return member_id, "in_person"
 
 
@@ -483,8 +483,7 @@ def read_sealed_ballots(motion_id: int, session: Session = Depends(get_session))
     issue #12 item 2)."""
     motion = queries.get_motion(session, motion_id)
     if motion.status != MotionStatus.sealed:
-        raise Conflict("collective.vote_not_sealed", "表决尚未封存", "the vote is not sealed yet",
-                       status=motion.status)
+        raise CollectiveError.VOTE_NOT_SEALED.error(status=motion.status)
     return SealedListRead(
         motion_id=motion.id, collective_id=motion.collective_id, kind=motion.kind, secrecy=motion.secrecy,
         roster_size=int(motion.roster_size or 0), participants=queries.participation_count(session, motion.id),
@@ -587,8 +586,7 @@ def contribute_land(collective_id: int, body: EquityIn, principal: Principal = D
     try:
         share = Fraction(body.equity_share)
     except ZeroDivisionError:
-        raise RuleViolation("collective.invalid_equity_share", "股权比例无效", "the equity share is not a fraction"
-                            ) from None
+        raise CollectiveError.INVALID_EQUITY_SHARE_2.error() from None
     return service.contribute_land_equity(session, collective_id=collective.id, unit_id=body.unit_id,
                                           project_name=body.project_name, project_party_id=body.project_party_id,
                                           valuation=body.valuation, equity_share=share, motion_id=body.motion_id,
@@ -623,5 +621,5 @@ def member_overview(session: Session, party_id: int) -> MeRead:
 def me(principal: Principal = Depends(member_only), session: Session = Depends(get_session)) -> MeRead:
     """The calling member's own shares, dividends and votes (C2, L3)."""
     if principal.party_id is None:
-        raise Forbidden("collective.no_party", "您的账号未关联成员身份", "your account is not linked to a person")
+        raise CollectiveError.NO_PARTY.error()
     return member_overview(session, principal.party_id)
