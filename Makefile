@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3.11
 PYTEST_ARGS ?=
 
-.PHONY: demo test env lint typecheck serve clean
+.PHONY: demo test env lint typecheck serve clean errors-doc
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install -q uv
@@ -30,6 +30,10 @@ typecheck: env
 test: env lint typecheck
 	@scripts/sysdeps.sh fonts browser
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# docs/errors.md: every error code with its HTTP status and messages, from the ErrorCode enums (issue #14 item 5)
+errors-doc: env
+	$(BIN)/python -m landbridge.errorcodes > docs/errors.md
 
 serve: env
 	$(BIN)/landbridge serve
