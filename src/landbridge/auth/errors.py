@@ -49,16 +49,16 @@ class AuthError(ErrorCode):
     DEMO_ACCOUNTS_IN_PRODUCTION = (Conflict, "auth.demo_accounts_in_production", "生产模式下存在演示账号，拒绝启动",
                                    "refusing to start: demo accounts exist in production mode")
 
-    DEMO_ACCOUNTS_IN_PRODUCTION_2 = (Conflict, "auth.demo_accounts_in_production", "生产模式下不能创建演示账号",
-                                     "demo accounts cannot be created in production mode")
+    DEMO_ACCOUNTS_REFUSED_IN_PRODUCTION = (Conflict, "auth.demo_accounts_in_production", "生产模式下不能创建演示账号",
+                                           "demo accounts cannot be created in production mode")
 
-    WEAK_PASSWORD_2 = (RuleViolation, "auth.weak_password", "密码太短", "password too short")
+    WEAK_PASSWORD_TOO_SHORT = (RuleViolation, "auth.weak_password", "密码太短", "password too short")
 
-    FORBIDDEN_ROLE_2 = (Forbidden, "auth.forbidden_role", "您的角色无权查看规划草案",
-                        "your role may not see draft zones")
+    FORBIDDEN_ROLE_DRAFT_ZONES = (Forbidden, "auth.forbidden_role", "您的角色无权查看规划草案",
+                                  "your role may not see draft zones")
 
     FORBIDDEN_SETTLEMENT = (Forbidden, "auth.forbidden_settlement", "仅受让方、本辖区交易机构和监管人员可查看价款结算",
                             "only the winner, the lot's exchange and supervisors may read the settlement")
 
-    FORBIDDEN_REGION_2 = (Forbidden, "auth.forbidden_region", "该区域不在您所在机构的管辖范围内",
-                          "this region is outside your organisation's area")
+    FORBIDDEN_REGION_OF_AREA = (Forbidden, "auth.forbidden_region", "该区域不在您所在机构的管辖范围内",
+                                "this region is outside your organisation's area")

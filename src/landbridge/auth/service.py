@@ -99,10 +99,10 @@ def create_user(session: Session, *, username: str, password: str, display_name:
     """Create a login account in an organisation; in production the password policy applies (issue #12 item 5)."""
     if get_settings().mode is Mode.production:
         if is_demo:
-            raise AuthError.DEMO_ACCOUNTS_IN_PRODUCTION_2.error()
+            raise AuthError.DEMO_ACCOUNTS_REFUSED_IN_PRODUCTION.error()
         check_password(password, username)
     elif len(password) < 4 and not is_demo:
-        raise AuthError.WEAK_PASSWORD_2.error()
+        raise AuthError.WEAK_PASSWORD_TOO_SHORT.error()
     if session.get(Organisation, organisation_id) is None:
         raise AuthError.ORGANISATION_NOT_FOUND.error()
     if session.execute(select(User.id).where(User.username == username)).first():

@@ -127,8 +127,8 @@ class CollectiveError(ErrorCode):
     HOUSEHOLD_NOT_A_GROUP = (RuleViolation, "collective.household_not_a_group", "农户必须是家庭（组）权利人",
                              "the household must be a group party")
 
-    ALREADY_MEMBER = (Conflict, "collective.already_member", "第 {index_1} 行：此人已是某集体经济组织的成员",
-                      "row {index_1}: this person is already on a collective's roll")
+    ALREADY_MEMBER = (Conflict, "collective.already_member", "第 {row} 行：此人已是某集体经济组织的成员",
+                      "row {row}: this person is already on a collective's roll")
 
     NOT_AN_ORGANISATION = (RuleViolation, "collective.not_an_organisation", "{what}必须是组织",
                            "the {what} must be an organisation")

@@ -16,10 +16,8 @@ class LedgerError(ErrorCode):
     BAD_SEQUENCE = (RuleViolation, "ledger.bad_sequence", "序号不在该树内",
                     "sequence {seq} is not in a tree of {tree_size}")
 
-    BAD_TREE_SIZE_2 = (RuleViolation, "ledger.bad_tree_size", "第一棵树必须不大于第二棵", "need 1 <= first <= second")
+    BAD_TREE_ORDER = (RuleViolation, "ledger.bad_tree_size", "第一棵树必须不大于第二棵", "need 1 <= first <= second")
 
-    EVENT_NOT_FOUND_2 = (NotFound, "ledger.event_not_found", "账本中没有序号为 {index_1} 的事件",
-                         "no ledger event with sequence number {index_1}")
 
     NODE_MISSING = (NotFound, "ledger.node_missing", "账本树节点缺失", "ledger node {level}/{index} is missing")
 

@@ -244,7 +244,7 @@ def _subtree_fn(session: Session) -> merkle.SubtreeFn:
         if level == 0:
             leaf = session.execute(select(LedgerEvent.leaf_hash).where(LedgerEvent.seq == index + 1)).scalar()
             if leaf is None:
-                raise LedgerError.EVENT_NOT_FOUND_2.error({"index_1": index + 1})
+                raise LedgerError.EVENT_NOT_FOUND.error({"seq": index + 1})
             value = leaf
         else:
             node = session.get(LedgerNode, (level, index))
@@ -279,7 +279,7 @@ def consistency_proof(session: Session, first: int, second: int) -> dict[str, An
     """Proof that the tree of ``first`` events is a prefix of the tree of ``second`` events."""
     _check_size(session, second)
     if not 1 <= first <= second:
-        raise LedgerError.BAD_TREE_SIZE_2.error()
+        raise LedgerError.BAD_TREE_ORDER.error()
     path = merkle.consistency_proof(first, second, _subtree_fn(session))
     first_head, second_head = get_head(session, first), get_head(session, second)
     assert first_head is not None and second_head is not None

@@ -64,11 +64,11 @@ class PlanningError(ErrorCode):
 
     INVALID_GEOMETRY = (RuleViolation, "planning.invalid_geometry", "图形无效：{reason}", "invalid geometry: {reason}")
 
-    ZONE_CODE_EXISTS = (Conflict, "planning.zone_code_exists", "规划版本中已有分区编号 {join_codes_5}",
-                        "zone code(s) {join_codes_5} already exist in plan version {plan_version}")
+    ZONE_CODE_EXISTS = (Conflict, "planning.zone_code_exists", "规划版本中已有分区编号 {codes_shown}",
+                        "zone code(s) {codes_shown} already exist in plan version {plan_version}")
 
-    ZONE_OVERLAP = (Conflict, "planning.zone_overlap", "规划分区重叠：{join_names_5}",
-                    "approved zones of one plan version may not overlap: {join_names_5}")
+    ZONE_OVERLAP = (Conflict, "planning.zone_overlap", "规划分区重叠：{names_shown}",
+                    "approved zones of one plan version may not overlap: {names_shown}")
 
     INVALID_REGION_CODE = (RuleViolation, "planning.invalid_region_code", "区划代码 {region_code} 不是本市的区县或乡镇",
                            "region code {region_code} is not a county or township of the city profile")

@@ -141,14 +141,14 @@ def _zone_payload(zone: PlanningZone) -> dict[str, Any]:
 
 
 def _code_exists(plan_version: str, codes: Sequence[str]) -> DomainError:
-    return PlanningError.ZONE_CODE_EXISTS.error({"join_codes_5": ', '.join(codes[:5])}, codes=list(codes[:20]),
+    return PlanningError.ZONE_CODE_EXISTS.error({"codes_shown": ', '.join(codes[:5])}, codes=list(codes[:20]),
                                                 plan_version=plan_version)
 
 
 def _overlap_error(pairs: list[tuple[str, str, float]]) -> DomainError:
     names = sorted({f"{a}/{b}" for a, b, _ in pairs})
     return PlanningError.ZONE_OVERLAP.error(
-        {"join_names_5": ', '.join(names[:5])},
+        {"names_shown": ', '.join(names[:5])},
         overlaps=[{"code": a, "other": b, "area_m2": str(quantize_m2(m2))} for a, b, m2 in pairs[:20]])
 
 

@@ -104,7 +104,7 @@ def list_zones(bbox: str | None = Query(None, description="minx,miny,maxx,maxy (
     if status is ZoneStatus.draft and not _is_official(principal):
         if principal is None:
             raise AuthError.LOGIN_REQUIRED.error()
-        raise AuthError.FORBIDDEN_ROLE_2.error()
+        raise AuthError.FORBIDDEN_ROLE_DRAFT_ZONES.error()
     page_size = min(page_size, get_settings().page_size_max)
     zones, total = queries.list_zones(session, bbox=_bbox(bbox), kind=_kind(kind), statuses=[status],
                                       plan_version=plan_version, limit=page_size, offset=(page - 1) * page_size)

@@ -80,7 +80,7 @@ def enrol_members_bulk(session: Session, *, collective_party_id: int, members: S
             Member.party_id.in_(ids[start:start + CHUNK]), Member.status == MemberStatus.active)).first()
         if taken is not None:
             index = next(i for i, m in enumerate(members) if m.party_id == taken[0])
-            raise CollectiveError.ALREADY_MEMBER.error({"index_1": index + 1}, index=index, collective_id=taken[1])
+            raise CollectiveError.ALREADY_MEMBER.error({"row": index + 1}, index=index, collective_id=taken[1])
     stamp = now()
     rows = [{"collective_id": collective.id, "party_id": m.party_id, "household_party_id": m.household_party_id,
              "region_code": collective.region_code, "status": MemberStatus.active.value, "birth_date": births[i],
