@@ -35,7 +35,7 @@ HTTP_CLASSES = {"DomainError", "NotFound", "Forbidden", "Unauthorized", "Conflic
 LINE = 120
 # helpers that build an error from (code, zh, en) at an argument position: name -> (position, HTTP class).
 # The helper itself is changed by hand to take the member (and ``fmt=`` for message-only values) instead.
-WRAPPERS = {"need_text": (1, "RuleViolation"), "_bad": (1, "RuleViolation")}
+WRAPPERS = {"need_text": (1, "RuleViolation"), "_bad": (1, "RuleViolation"), "_invalid": (1, "RuleViolation")}
 # code prefix -> package whose errors.py declares it, where it is not the package of the same name
 PREFIX_PACKAGE = {"request": "", "internal_error": "", "rules": "cityprofile"}
 ENUM_NAMES = {"": "CoreError", "cityprofile": "CityProfileError"}
@@ -319,6 +319,23 @@ def error_imports(tree: ast.Module) -> set[str]:
     return names
 
 
+def narrowed_returns(tree: ast.Module, sites: list[Site]) -> list[ast.Name]:
+    """Return annotations naming one HTTP class (``-> Conflict``, ``-> RuleViolation | None``) of functions that
+    return a converted site: a member's ``.error()`` is typed ``DomainError``, so they widen to it."""
+    calls = {id(s.call) for s in sites}
+    found = []
+    for func in ast.walk(tree):
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) or func.returns is None:
+            continue
+        ann = func.returns
+        name = ann.left if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr) else ann
+        if not (isinstance(name, ast.Name) and name.id in HTTP_CLASSES and name.id != "DomainError"):
+            continue
+        if any(isinstance(n, ast.Return) and id(n.value) in calls for n in ast.walk(func)):
+            found.append(name)
+    return found
+
+
 def convert_file(path: Path, tables: dict[str, Table], src: Path, problems: list[str]) -> bool:
     source = path.read_text()
     tree = ast.parse(source)
@@ -350,16 +367,20 @@ def convert_file(path: Path, tables: dict[str, Table], src: Path, problems: list
     for line in lines:
         offsets.append(offsets[-1] + len(line.encode()))
     data = source.encode()
-    for site in sorted(sites, key=lambda s: (s.call.lineno, s.call.col_offset), reverse=True):
-        c = site.call
-        start = offsets[c.lineno - 1] + c.col_offset
-        end = offsets[c.end_lineno - 1] + c.end_col_offset  # type: ignore[operator]
-        prefix = data[offsets[c.lineno - 1]:start].decode()
-        tail = data[end:offsets[c.end_lineno]].decode().rstrip("\n")  # type: ignore[index]
-        data = data[:start] + wrap(prefix, site.replacement, tail).encode() + data[end:]
+    edits: list[tuple[ast.AST, str, bool]] = [(s.call, s.replacement, True) for s in sites]
+    edits += [(node, "DomainError", False) for node in narrowed_returns(tree, sites)]
+    for node, replacement, wrapped in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
+        start = offsets[node.lineno - 1] + node.col_offset
+        end = offsets[node.end_lineno - 1] + node.end_col_offset  # type: ignore[operator]
+        prefix = data[offsets[node.lineno - 1]:start].decode()
+        tail = data[end:offsets[node.end_lineno]].decode().rstrip("\n")  # type: ignore[index]
+        text = wrap(prefix, replacement, tail) if wrapped else replacement
+        data = data[:start] + text.encode() + data[end:]
     text = data.decode()
-    needed = sorted({import_line(s.package) for s in sites if s.package != path_package(path, src)
-                     or path.name != "errors.py"} - set(text.splitlines()))
+    needed_lines = {import_line(s.package) for s in sites}
+    if len(edits) > len(sites):
+        needed_lines.add("from landbridge.errors import DomainError")
+    needed = sorted(needed_lines - set(text.splitlines()))
     if needed:
         tree2 = ast.parse(text)
         anchor = max((n.end_lineno or n.lineno) for n in tree2.body if isinstance(n, (ast.Import, ast.ImportFrom)))

@@ -30,6 +30,7 @@ HTTP_CLASSES = {"DomainError", "NotFound", "Forbidden", "Unauthorized", "Conflic
                 "TooManyRequests", "InternalError", "PayloadTooLarge", "MethodNotAllowed"}
 CODE = re.compile(r"[a-z_]+(\.[a-z0-9_]+)?")
 SPLIT_STATUS = {"exchange.bidder_not_found": {404, 409}, "registry.parcel_overlap": {409, 422}}
+PACKAGES = {p.name for p in SRC.iterdir() if p.is_dir()} | {"request", "rules"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -50,6 +51,15 @@ def _literal_codes() -> list[tuple[str, int, str]]:
             name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
             if name in HTTP_CLASSES or (name == "__init__" and CODE.fullmatch(node.args[0].value)):
                 found.append((str(path.relative_to(ROOT)), node.lineno, node.args[0].value))
+        for node in ast.walk(ast.parse(path.read_text())):
+            # a helper handed (code, zh, en): registry's _invalid(index, "registry.x", "…", "…") before conversion
+            if isinstance(node, ast.Call):
+                args = node.args
+                for i, arg in enumerate(args[:-2]):
+                    if (isinstance(arg, ast.Constant) and isinstance(arg.value, str) and "." in arg.value
+                            and CODE.fullmatch(arg.value) and arg.value.split(".")[0] in PACKAGES
+                            and all(isinstance(a, (ast.Constant, ast.JoinedStr)) for a in args[i + 1:i + 3])):
+                        found.append((str(path.relative_to(ROOT)), node.lineno, arg.value))
     return found
 
 

@@ -8,6 +8,19 @@ from landbridge.errors import Conflict, ErrorCode, Forbidden, NotFound, RuleViol
 class RegistryError(ErrorCode):
     """Every answer ``landbridge.registry`` refuses a request with."""
 
+    # a record looked up by id (queries._get: hand-finish it to take the member and raise member.error(id=obj_id))
+    PARCEL_NOT_FOUND = (NotFound, "registry.parcel_not_found", "宗地 {id} 不存在", "parcel {id} does not exist")
+    UNIT_NOT_FOUND = (NotFound, "registry.unit_not_found", "不动产单元 {id} 不存在",
+                      "property unit {id} does not exist")
+    APPLICATION_NOT_FOUND = (NotFound, "registry.application_not_found", "申请 {id} 不存在",
+                             "application {id} does not exist")
+    CERTIFICATE_BY_ID_NOT_FOUND = (NotFound, "registry.certificate_not_found", "证书 {id} 不存在",
+                                   "certificate {id} does not exist")
+    # pages._not_found(what): hand-finish it to take one of these
+    PARCEL_PAGE_NOT_FOUND = (NotFound, "registry.parcel_not_found", "记录不存在", "parcel not found")
+    APPLICATION_PAGE_NOT_FOUND = (NotFound, "registry.application_not_found", "记录不存在", "application not found")
+    CERTIFICATE_PAGE_NOT_FOUND = (NotFound, "registry.certificate_not_found", "记录不存在", "certificate not found")
+
     INVALID_GEOMETRY = (RuleViolation, "registry.invalid_geometry", "第 {index} 个要素的图形无效: {reason}",
                         "feature {index} has an invalid geometry: {reason}")
 
@@ -226,3 +239,14 @@ class RegistryError(ErrorCode):
 
     INVALID_BBOX_2 = (RuleViolation, "registry.invalid_bbox", "bbox 应为 minx,miny,maxx,maxy",
                       "bbox must be minx,miny,maxx,maxy")
+
+    INVALID_TERM_2 = (RuleViolation, "registry.invalid_term", "权利期限的终止日早于起始日",
+                      "the term ends before it starts")
+
+    INVALID_ID_NUMBER_4 = (RuleViolation, "registry.invalid_id_number", "证件号码无效", "the ID number is not valid")
+
+    INVALID_RIGHT_TYPE_3 = (RuleViolation, "registry.invalid_right_type", "权利类型 {row.right_type} 不能登记在宗地上",
+                            "right type {row.right_type} cannot be registered on a parcel")
+
+    INVALID_PARTY_KIND_2 = (RuleViolation, "registry.invalid_party_kind", "权利人类型 {p.kind} 无效",
+                            "unknown party kind {p.kind!r}")
