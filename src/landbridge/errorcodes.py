@@ -73,7 +73,11 @@ def render_markdown() -> str:
              "Every error answer is a JSON body `{\"code\", \"message\", \"message_en\", \"details\"?}`. The code "
              "and its HTTP status are stable; `{name}` in a message is filled from the error's details or its "
              "context. A code listed twice has wordings for different situations. The OpenAPI spec at "
-             "`/api/v1/openapi.json` lists the codes each route can answer with (`x-error-codes`).", ""]
+             "`/api/v1/openapi.json` lists the codes each route can answer with (`x-error-codes`).", "",
+             "To add a code: add a member `NAME = (HttpClass, \"module.code\", \"中文 {field}\", \"English {field}\")` "
+             "to your package's `errors.py` (the enum `<Package>Error(ErrorCode)`), raise it as "
+             "`raise <Package>Error.NAME.error({\"field\": value}, **details)`, and run `make errors-doc`. "
+             "`scripts/codemods/error_enums.py <package>` converts free-string raise sites the same way.", ""]
     for enum in enums():
         lines += [f"## {enum.__module__} · `{enum.__name__}`", "", "| code | HTTP | member | zh-CN | English |",
                   "|---|---|---|---|---|"]
