@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3.11
 PYTEST_ARGS ?=
 
-.PHONY: demo test env lint typecheck serve clean i18n graph
+.PHONY: demo test env lint typecheck serve clean i18n graph errors-doc
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install -q uv
@@ -50,6 +50,10 @@ i18n: env
 # The import graph of the packages by layer: docs/import-graph.dot and the picture in docs/architecture.md
 graph: env
 	$(BIN)/python scripts/import_graph.py
+
+# docs/errors.md: every error code with its HTTP status and messages, from the ErrorCode enums (issue #14 item 5)
+errors-doc: env
+	$(BIN)/python -m landbridge.errorcodes > docs/errors.md
 
 serve: env
 	$(BIN)/landbridge serve

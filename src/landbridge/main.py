@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from landbridge import __version__
 from landbridge.auth.service import session_lifetime
 from landbridge.config import Mode, Settings, get_settings, production_problems
-from landbridge.errors import DomainError, internal_error
+from landbridge.errors import CoreError, DomainError, internal_error
 from landbridge.kernel import modules
 from landbridge.web import docs
 from landbridge.web.security import BodyLimit, OriginGuard, SecurityHeaders
@@ -120,15 +120,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": e.get("type")}
                   for e in exc.errors()]
-        return _error_response(request, 422, {"code": "request.invalid", "message": "请求参数不正确",
-                                              "message_en": "the request is not valid", "details": errors})
+        invalid = CoreError.REQUEST_INVALID
+        return _error_response(request, 422, {"code": invalid.code, "message": invalid.zh, "message_en": invalid.en,
+                                              "details": errors})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        codes = {404: ("request.not_found", "页面或资源不存在", "not found"),
-                 405: ("request.method_not_allowed", "不支持该请求方法", "method not allowed")}
-        code, zh, en = codes.get(exc.status_code, ("request.error", "请求错误", str(exc.detail)))
-        return _error_response(request, exc.status_code, {"code": code, "message": zh, "message_en": en})
+        codes = {404: CoreError.REQUEST_NOT_FOUND, 405: CoreError.REQUEST_METHOD_NOT_ALLOWED}
+        error = codes.get(exc.status_code, CoreError.REQUEST_ERROR).error({"detail": str(exc.detail)})
+        return _error_response(request, exc.status_code, error.to_dict())
 
     @app.exception_handler(DataError)
     @app.exception_handler(OverflowError)
@@ -138,8 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # request's transaction has already been rolled back.
         log.warning("value out of the database's range on %s %s: %s", request.method, request.url.path,
                     str(exc).splitlines()[0][:200])
-        return _error_response(request, 422, {"code": "request.out_of_range", "message": "请求中的数值超出允许范围",
-                                              "message_en": "a value in the request is out of the allowed range"})
+        return _error_response(request, 422, CoreError.REQUEST_OUT_OF_RANGE.error().to_dict())
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

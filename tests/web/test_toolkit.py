@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 from starlette.middleware.sessions import SessionMiddleware
 
+from landbridge.auth.pages import page_caller
 from landbridge.errors import Forbidden, RuleViolation
 from landbridge.web.forms import csrf_token
-from landbridge.web.pages import PageKit, flash, page_caller, pop_flash
+from landbridge.web.pages import PageKit, flash, pop_flash
 
 # what the toolkit may never import: the domains, auth, the ledger, the shell and the app's wiring
 ABOVE_THE_TOOLKIT = ("auth", "registry", "planning", "collective", "exchange", "valuation", "ledger", "shell",

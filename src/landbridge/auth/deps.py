@@ -7,9 +7,10 @@ from collections.abc import Awaitable, Callable, Collection
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from landbridge.auth.errors import AuthError
 from landbridge.auth.models import Role
 from landbridge.auth.service import Principal, principal_from_token, principal_from_web_session
-from landbridge.errors import Forbidden, Unauthorized
+from landbridge.errors import DomainError
 from landbridge.web.transaction import get_session
 
 
@@ -73,23 +74,21 @@ def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
 def check_role(principal: Principal, roles: Collection[Role]) -> Principal:
     """The caller, if their role is one of ``roles``; else 403 ``auth.forbidden_role``."""
     if principal.role not in roles:
-        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作",
-                        "your role may not do this", required=sorted(roles))
+        raise AuthError.FORBIDDEN_ROLE.error(required=sorted(roles))
     return principal
 
 
-def login_required() -> Unauthorized:
+def login_required() -> DomainError:
     """The error for an anonymous caller where a login is needed."""
-    return Unauthorized("auth.login_required", "请先登录", "authentication required")
+    return AuthError.LOGIN_REQUIRED.error()
 
 
-def invalid_token() -> Unauthorized:
+def invalid_token() -> DomainError:
     """The error for a bearer token that is unknown, revoked or expired."""
-    return Unauthorized("auth.invalid_token", "访问令牌无效或已过期", "invalid or expired access token")
+    return AuthError.INVALID_TOKEN.error()
 
 
 def check_region(principal: Principal, region_code: str) -> None:
     """Object-level check: the caller's organisation must cover the object's region."""
     if not principal.covers_region(region_code):
-        raise Forbidden("auth.forbidden_region", "该对象不在您所在机构的管辖范围内",
-                        "this object is outside your organisation's area", region_code=region_code)
+        raise AuthError.FORBIDDEN_REGION.error(region_code=region_code)

@@ -16,11 +16,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from landbridge.auth import throttle
+from landbridge.auth.errors import AuthError
 from landbridge.auth.models import ApiToken, LoginThrottle, Organisation, OrgKind, Role, User, WebSession
 from landbridge.auth.rules import PasswordPolicy, password_problems
 from landbridge.cityprofile import get_profile
 from landbridge.config import Mode, get_settings
-from landbridge.errors import Conflict, NotFound, RuleViolation, TooManyRequests, Unauthorized
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import ensure_utc, now
 from landbridge.kernel.ids import is_region_code, valid_uscc
 from landbridge.ledger import append_event, subjects
@@ -79,11 +80,11 @@ def create_organisation(session: Session, *, name: str, kind: OrgKind, region_co
                         uscc: str | None = None, actor: str = "system") -> Organisation:
     """Register an organisation that users can belong to."""
     if not is_region_code(region_code):
-        raise RuleViolation("auth.invalid_region_code", "区划代码必须是12位数字", "region code must be 12 digits")
+        raise AuthError.INVALID_REGION_CODE.error()
     if uscc is not None and valid_uscc(uscc) is None:
-        raise RuleViolation("auth.invalid_uscc", "统一社会信用代码无效", "invalid unified social credit code")
+        raise AuthError.INVALID_USCC.error()
     if session.execute(select(Organisation.id).where(Organisation.name == name)).first():
-        raise Conflict("auth.organisation_exists", f"机构“{name}”已存在", f"organisation {name!r} exists")
+        raise AuthError.ORGANISATION_EXISTS.error({"name": name})
     org = Organisation(name=name, kind=kind, region_code=region_code, uscc=uscc, created_at=now())
     session.add(org)
     session.flush()
@@ -98,15 +99,14 @@ def create_user(session: Session, *, username: str, password: str, display_name:
     """Create a login account in an organisation; in production the password policy applies (issue #12 item 5)."""
     if get_settings().mode is Mode.production:
         if is_demo:
-            raise Conflict("auth.demo_accounts_in_production", "生产模式下不能创建演示账号",
-                           "demo accounts cannot be created in production mode")
+            raise AuthError.DEMO_ACCOUNTS_REFUSED_IN_PRODUCTION.error()
         check_password(password, username)
     elif len(password) < 4 and not is_demo:
-        raise RuleViolation("auth.weak_password", "密码太短", "password too short")
+        raise AuthError.WEAK_PASSWORD_TOO_SHORT.error()
     if session.get(Organisation, organisation_id) is None:
-        raise NotFound("auth.organisation_not_found", "机构不存在", "organisation not found")
+        raise AuthError.ORGANISATION_NOT_FOUND.error()
     if session.execute(select(User.id).where(User.username == username)).first():
-        raise Conflict("auth.username_taken", f"用户名“{username}”已被使用", f"username {username!r} is taken")
+        raise AuthError.USERNAME_TAKEN.error({"username": username})
     digest = _demo_hash() if is_demo and password == DEMO_PASSWORD else hash_password(password)
     user = User(username=username, display_name=display_name, password_hash=digest, role=role,
                 organisation_id=organisation_id, is_demo=is_demo, party_id=party_id, is_active=True,
@@ -127,9 +127,9 @@ def link_user_party(session: Session, *, username: str, party_id: int, display_n
     """
     user = session.execute(select(User).where(User.username == username).with_for_update()).scalar_one_or_none()
     if user is None:
-        raise NotFound("auth.user_not_found", "用户不存在", "user not found")
+        raise AuthError.USER_NOT_FOUND.error()
     if session.execute(select(User.id).where(User.party_id == party_id, User.id != user.id)).first():
-        raise Conflict("auth.party_taken", "该权利人已关联其他账号", "another account is already linked to this party")
+        raise AuthError.PARTY_TAKEN.error()
     user.party_id = party_id
     if display_name:
         user.display_name = display_name
@@ -165,13 +165,12 @@ def _attempt_sessions(session: Session) -> tuple[Session, Session]:
     return Session(engine, expire_on_commit=False), Session(engine, expire_on_commit=False)
 
 
-def _bad_credentials() -> Unauthorized:
-    return Unauthorized("auth.invalid_credentials", "用户名或密码错误", "wrong username or password")
+def _bad_credentials() -> DomainError:
+    return AuthError.INVALID_CREDENTIALS.error()
 
 
-def _locked(until: datetime) -> TooManyRequests:
-    return TooManyRequests("auth.locked", "登录失败次数过多，请稍后再试",
-                           "too many failed logins; try again later", locked_until=until.isoformat())
+def _locked(until: datetime) -> DomainError:
+    return AuthError.LOCKED.error(locked_until=until.isoformat())
 
 
 def authenticate(session: Session, *, username: str, password: str, address: str = "unknown",
@@ -249,7 +248,7 @@ def revoke_token(session: Session, *, token_id: int, principal: Principal) -> Ap
     """Revoke an API token: by its owner or an admin (issue #12 item 5). Anyone else is told it does not exist."""
     token = session.execute(select(ApiToken).where(ApiToken.id == token_id).with_for_update()).scalar_one_or_none()
     if token is None or (token.user_id != principal.user_id and principal.role is not Role.admin):
-        raise NotFound("auth.token_not_found", "访问令牌不存在", "token not found")
+        raise AuthError.TOKEN_NOT_FOUND.error()
     if not token.revoked:
         token.revoked, token.revoked_at = True, now()
         session.flush()
@@ -308,12 +307,7 @@ def check_password(password: str, username: str) -> None:
     problems = password_problems(password, username, PasswordPolicy(min_length=settings.password_min_length,
                                                                     min_classes=settings.password_min_classes))
     if problems:
-        raise RuleViolation("auth.weak_password",
-                            f"密码不符合要求：至少{settings.password_min_length}位，包含至少"
-                            f"{settings.password_min_classes}类字符（小写、大写、数字、符号），不得包含用户名或使用常见密码",
-                            f"the password does not meet the policy: at least {settings.password_min_length} "
-                            f"characters of {settings.password_min_classes} kinds (lower, upper, digits, symbols), "
-                            "not the username, not a common password", problems=problems)
+        raise AuthError.WEAK_PASSWORD.error({"settings": settings}, problems=problems)
 
 
 def change_password(session: Session, *, principal: Principal, current_password: str, new_password: str,
@@ -376,7 +370,7 @@ def principals_from_tokens(session: Session, tokens: Collection[str]) -> dict[st
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("auth.user_not_found", "用户不存在", "user not found")
+        raise AuthError.USER_NOT_FOUND.error()
     return user
 
 
@@ -397,8 +391,7 @@ def demo_accounts_present(session: Session) -> bool:
 def check_startup_safety(session: Session, mode: Mode) -> None:
     """Refuse to serve in production mode while demo accounts (password ``demo``) exist."""
     if mode is Mode.production and demo_accounts_present(session):
-        raise Conflict("auth.demo_accounts_in_production", "生产模式下存在演示账号，拒绝启动",
-                       "refusing to start: demo accounts exist in production mode")
+        raise AuthError.DEMO_ACCOUNTS_IN_PRODUCTION.error()
 
 
 def demo_accounts() -> list[tuple[Role, str, str, str, OrgKind, str]]:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from landbridge.auth.deps import check_role, client_address, current_principal, login_required, released_principal
+from landbridge.auth.errors import AuthError
 from landbridge.auth.models import ApiToken, Role
 from landbridge.auth.schemas import (
     PasswordChange,
@@ -25,7 +26,6 @@ from landbridge.auth.service import (
     revoke_token,
 )
 from landbridge.config import Settings, get_settings
-from landbridge.errors import NotFound
 from landbridge.kernel.clock import ensure_utc, now
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -82,7 +82,7 @@ def delete_token(token_id: int, principal: Principal = Depends(current_principal
                  session: Session = Depends(get_session)) -> TokenRead:
     """Revoke an API token: its owner or an admin; it is refused from then on (issue #12 item 5)."""
     if not 1 <= token_id <= MAX_ID:  # beyond the database's integers: no such token, not a server error
-        raise NotFound("auth.token_not_found", "访问令牌不存在", "token not found")
+        raise AuthError.TOKEN_NOT_FOUND.error()
     return _token_read(revoke_token(session, token_id=token_id, principal=principal), principal)
 
 

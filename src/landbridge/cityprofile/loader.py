@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from landbridge.cityprofile.errors import CityProfileError
 from landbridge.cityprofile.schema import ProfileError, VersionSpec, kind_accepts, parse_rule_file, value_kind
 from landbridge.config import get_settings
 from landbridge.errors import Conflict, RuleViolation
@@ -92,9 +93,8 @@ class NoRuleSetInForce(RuleViolation, LookupError):
     back."""
 
     def __init__(self, name: str, day: date) -> None:
-        super().__init__("rules.not_in_force", f"{day.isoformat()} 没有生效的“{name}”规则版本",
-                         f"rule set {name} has no version in force on {day.isoformat()}", rule_set=name,
-                         day=day.isoformat())
+        spec, details = CityProfileError.NOT_IN_FORCE, {"rule_set": name, "day": day.isoformat()}
+        super().__init__(spec.code, *spec.render(**details), **details)
 
 
 @dataclass
@@ -404,11 +404,9 @@ class RulesEdited(Conflict):
     """A record's stored rule digest no longer matches the profile: a version in force was edited in place."""
 
     def __init__(self, rule_set: str, day: date, stored: str, found: str) -> None:
-        super().__init__("rules.version_edited",
-                         f"规则集 {rule_set} 在 {day.isoformat()} 生效的版本已被改动，无法复现当时的规则",
-                         f"rule set {rule_set} in force on {day.isoformat()} was edited in place: the numbers "
-                         "this record used cannot be reproduced", rule_set=rule_set, day=day.isoformat(),
-                         stored=stored, found=found)
+        spec = CityProfileError.VERSION_EDITED
+        details = {"rule_set": rule_set, "day": day.isoformat(), "stored": stored, "found": found}
+        super().__init__(spec.code, *spec.render(**details), **details)
 
 
 def decided_by(rule_set: str, day: date | None = None) -> RuleSetVersion:

@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.auth import Principal, Role, optional_principal
+from landbridge.auth.errors import AuthError
 from landbridge.collective import queries, service
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import Collective, Motion, MotionStatus, Secrecy
 from landbridge.collective.views import (
     forbidden_collective,
@@ -30,7 +32,7 @@ from landbridge.collective.views import (
     read_sealed_ballots,
     vote_result,
 )
-from landbridge.errors import DomainError, Forbidden, RuleViolation
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import SHANGHAI, now, to_local
 from landbridge.kernel.ids import mask_id
 from landbridge.ledger import history_panel, subjects
@@ -75,11 +77,10 @@ def _page(request: Request, template: str, context: dict[str, Any], status_code:
 
 def _clerk_collective(session: Session, principal: Principal) -> Collective:
     if principal.role != Role.collective_clerk:
-        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+        raise AuthError.FORBIDDEN_ROLE.error()
     collective = queries.find_collective_of_organisation(session, principal.organisation_id)
     if collective is None:
-        raise Forbidden("collective.no_collective", "您所在机构没有登记的集体经济组织",
-                        "your organisation keeps no registered collective")
+        raise CollectiveError.NO_COLLECTIVE.error()
     return collective
 
 
@@ -132,7 +133,7 @@ def _local_time(value: str) -> datetime:
     try:
         return datetime.fromisoformat(value).replace(tzinfo=SHANGHAI)
     except ValueError:
-        raise RuleViolation("collective.invalid_time", "时间格式无效", "the time is not valid") from None
+        raise CollectiveError.INVALID_TIME.error() from None
 
 
 @router.post("/collective/meetings")
@@ -226,7 +227,7 @@ def _motion_action(request: Request, session: Session, principal: Principal | No
 
 def _clerk_only(who: Principal) -> None:
     if who.role != Role.collective_clerk:
-        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+        raise AuthError.FORBIDDEN_ROLE.error()
 
 
 @router.post("/collective/motions/{motion_id}/open")
@@ -252,13 +253,12 @@ def cast(request: Request, motion_id: int, csrf: str = Form(""), choice: str = F
             entry = (queries.find_roster_entry(session, motion.id, party_id=who.party_id)
                      if who.party_id is not None else None)
             if entry is None:
-                raise Forbidden("collective.not_on_roster", "您不在本次表决名册中", "you are not on this vote's roster")
+                raise CollectiveError.NOT_ON_ROSTER.error()
             voter, channel = entry.member_id, "online"
         else:
             _clerk_only(who)
             if not member_id.isdigit():
-                raise RuleViolation("collective.voter_required", "请指明现场投票的成员",
-                                    "name the member who voted in person")
+                raise CollectiveError.VOTER_REQUIRED.error()
             voter, channel = int(member_id), "in_person"
         receipt = service.cast_ballot(session, motion_id=motion.id, member_id=voter, choice=choice, channel=channel,
                                       actor=who.actor)
@@ -294,10 +294,9 @@ def my_page(request: Request, session: Session = Depends(get_session),
     if principal is None:
         return login_redirect(request)
     if principal.role != Role.member:
-        return refuse(request, Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this"))
+        return refuse(request, AuthError.FORBIDDEN_ROLE.error())
     if principal.party_id is None:
-        return refuse(request, Forbidden("collective.no_party", "您的账号未关联成员身份",
-                                          "your account is not linked to a person"))
+        return refuse(request, CollectiveError.NO_PARTY.error())
     overview = member_overview(session, principal.party_id)
     entries = {a.id: queries.account_entries(session, a.id) for m in overview.memberships for a in m.accounts}
     return _page(request, "collective/me.html", {"overview": overview, "entries": entries})

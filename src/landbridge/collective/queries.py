@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import (
     BallotBoxEntry,
     Book,
@@ -28,25 +29,24 @@ from landbridge.collective.models import (
     SharePledge,
 )
 from landbridge.db import for_update
-from landbridge.errors import NotFound
 
 T = TypeVar("T")
 
 
-def _get(session: Session, model: type[T], obj_id: int, what: str, zh: str, *, lock: bool = False) -> T:
+def _get(session: Session, model: type[T], obj_id: int, missing: CollectiveError, *, lock: bool = False) -> T:
     if lock and for_update(session):
         obj = session.execute(select(model).where(model.id == obj_id)  # type: ignore[attr-defined]
                               .with_for_update().execution_options(populate_existing=True)).scalar_one_or_none()
     else:
         obj = session.get(model, obj_id)
     if obj is None:
-        raise NotFound(f"collective.{what}_not_found", f"{zh}不存在", f"{what.replace('_', ' ')} {obj_id} not found")
+        raise missing.error({"obj_id": obj_id})
     return obj
 
 
 def get_collective(session: Session, collective_id: int, *, lock: bool = False) -> Collective:
     """A collective economic organisation (农村集体经济组织) by id."""
-    return _get(session, Collective, collective_id, "collective", "集体经济组织", lock=lock)
+    return _get(session, Collective, collective_id, CollectiveError.COLLECTIVE_NOT_FOUND, lock=lock)
 
 
 def find_collective_by_party(session: Session, party_id: int) -> Collective | None:
@@ -58,8 +58,7 @@ def get_collective_by_party(session: Session, party_id: int) -> Collective:
     """The collective whose registry party is ``party_id``."""
     found = find_collective_by_party(session, party_id)
     if found is None:
-        raise NotFound("collective.collective_not_found", "集体经济组织不存在",
-                       f"no collective for registry party {party_id}")
+        raise CollectiveError.COLLECTIVE_OF_PARTY_NOT_FOUND.error({"party_id": party_id})
     return found
 
 
@@ -70,7 +69,7 @@ def find_collective_of_organisation(session: Session, organisation_id: int) -> C
 
 
 def get_member(session: Session, member_id: int, *, lock: bool = False) -> Member:
-    return _get(session, Member, member_id, "member", "成员", lock=lock)
+    return _get(session, Member, member_id, CollectiveError.MEMBER_NOT_FOUND, lock=lock)
 
 
 def find_active_membership(session: Session, party_id: int) -> Member | None:
@@ -80,31 +79,31 @@ def find_active_membership(session: Session, party_id: int) -> Member | None:
 
 
 def get_seat(session: Session, seat_id: int, *, lock: bool = False) -> Seat:
-    return _get(session, Seat, seat_id, "seat", "职务", lock=lock)
+    return _get(session, Seat, seat_id, CollectiveError.SEAT_NOT_FOUND, lock=lock)
 
 
 def get_account(session: Session, account_id: int, *, lock: bool = False) -> ShareAccount:
-    return _get(session, ShareAccount, account_id, "share_account", "股权账户", lock=lock)
+    return _get(session, ShareAccount, account_id, CollectiveError.SHARE_ACCOUNT_NOT_FOUND, lock=lock)
 
 
 def get_pledge(session: Session, pledge_id: int, *, lock: bool = False) -> SharePledge:
-    return _get(session, SharePledge, pledge_id, "pledge", "股权质押", lock=lock)
+    return _get(session, SharePledge, pledge_id, CollectiveError.PLEDGE_NOT_FOUND, lock=lock)
 
 
 def get_meeting(session: Session, meeting_id: int, *, lock: bool = False) -> Meeting:
-    return _get(session, Meeting, meeting_id, "meeting", "会议", lock=lock)
+    return _get(session, Meeting, meeting_id, CollectiveError.MEETING_NOT_FOUND, lock=lock)
 
 
 def get_motion(session: Session, motion_id: int, *, lock: bool = False) -> Motion:
-    return _get(session, Motion, motion_id, "motion", "表决事项", lock=lock)
+    return _get(session, Motion, motion_id, CollectiveError.MOTION_NOT_FOUND, lock=lock)
 
 
 def get_book(session: Session, book_id: int, *, lock: bool = False) -> Book:
-    return _get(session, Book, book_id, "book", "账簿", lock=lock)
+    return _get(session, Book, book_id, CollectiveError.BOOK_NOT_FOUND, lock=lock)
 
 
 def get_dividend_run(session: Session, run_id: int) -> DividendRun:
-    return _get(session, DividendRun, run_id, "dividend_run", "分红", lock=False)
+    return _get(session, DividendRun, run_id, CollectiveError.DIVIDEND_RUN_NOT_FOUND, lock=False)
 
 
 def books_of(session: Session, collective_id: int) -> list[Book]:

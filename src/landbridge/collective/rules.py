@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, TypeVar
 
-from landbridge.errors import Conflict, RuleViolation
+from landbridge.collective.errors import CollectiveError
 
 SHARE_QUANTUM = Decimal("0.01")
 CENTI = 100
@@ -38,16 +38,15 @@ SEAT_BODIES = ("representatives_assembly", "board", "supervisory_board")
 def parse_shares(value: Decimal | int | str, *, allow_zero: bool = False) -> Decimal:
     """A quantity of shares: a finite decimal with at most two places, positive (or zero if allowed)."""
     if isinstance(value, float | bool):
-        raise RuleViolation("collective.invalid_shares", "股数必须是精确的小数", "shares must be an exact decimal")
+        raise CollectiveError.INVALID_SHARES.error()
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise RuleViolation("collective.invalid_shares", "股数无效", f"not a number of shares: {value!r}") from None
+        raise CollectiveError.INVALID_SHARES_4.error({"value": value}) from None
     if not amount.is_finite() or amount != amount.quantize(SHARE_QUANTUM):
-        raise RuleViolation("collective.invalid_shares", "股数最多两位小数",
-                            f"shares have at most two decimal places: {value!r}")
+        raise CollectiveError.INVALID_SHARES_2.error({"value": value})
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise RuleViolation("collective.invalid_shares", "股数必须大于零", "the number of shares must be positive")
+        raise CollectiveError.INVALID_SHARES_3.error()
     return amount.quantize(SHARE_QUANTUM)
 
 
@@ -75,7 +74,7 @@ class Holding:
 
 def _positive(quantity: int) -> None:
     if quantity <= 0:
-        raise RuleViolation("collective.invalid_shares", "股数必须大于零", "the number of shares must be positive")
+        raise CollectiveError.INVALID_SHARES_3.error()
 
 
 def issue(holding: Holding, quantity: int) -> Holding:
@@ -88,16 +87,15 @@ def transfer(source: Holding, target: Holding, quantity: int) -> tuple[Holding, 
     """Move free shares from one account to another of the same collective; pledged shares stay put."""
     _positive(quantity)
     if quantity > source.free:
-        raise Conflict("collective.shares_unavailable", "可转让的股份不足（已质押的股份不得转让）",
-                       "not enough free shares: pledged shares cannot be transferred",
-                       free=str(from_centi(source.free)), requested=str(from_centi(quantity)))
+        raise CollectiveError.SHARES_UNAVAILABLE.error(free=str(from_centi(source.free)),
+                                                       requested=str(from_centi(quantity)))
     return (replace(source, balance=source.balance - quantity), replace(target, balance=target.balance + quantity))
 
 
 def inherit(source: Holding, target: Holding) -> tuple[Holding, Holding]:
     """Move a whole account to an heir; any pledge follows the shares (民法典 art. 1122, 425)."""
     if source.balance <= 0:
-        raise Conflict("collective.nothing_to_inherit", "该账户没有可继承的股份", "the account holds no shares")
+        raise CollectiveError.NOTHING_TO_INHERIT.error()
     return (Holding(0, 0), Holding(target.balance + source.balance, target.pledged + source.pledged))
 
 
@@ -105,8 +103,8 @@ def pledge(holding: Holding, quantity: int) -> Holding:
     """Pledge free shares for a loan (股权质押, F2)."""
     _positive(quantity)
     if quantity > holding.free:
-        raise Conflict("collective.shares_unavailable", "可质押的股份不足", "not enough free shares to pledge",
-                       free=str(from_centi(holding.free)), requested=str(from_centi(quantity)))
+        raise CollectiveError.SHARES_UNAVAILABLE_2.error(free=str(from_centi(holding.free)),
+                                                         requested=str(from_centi(quantity)))
     return replace(holding, pledged=holding.pledged + quantity)
 
 
@@ -114,15 +112,14 @@ def release(holding: Holding, quantity: int) -> Holding:
     """Release pledged shares."""
     _positive(quantity)
     if quantity > holding.pledged:
-        raise Conflict("collective.pledge_exceeds", "解除质押的股份超过已质押股份",
-                       "cannot release more than is pledged")
+        raise CollectiveError.PLEDGE_EXCEEDS.error()
     return replace(holding, pledged=holding.pledged - quantity)
 
 
 def check_holding(holding: Holding) -> None:
     """The account invariant: 0 ≤ pledged ≤ balance."""
     if not 0 <= holding.pledged <= holding.balance:
-        raise Conflict("collective.share_invariant", "股权账户余额不平", "share account out of balance")
+        raise CollectiveError.SHARE_INVARIANT.error()
 
 
 # --- quantification (折股量化) --------------------------------------------------------------------
@@ -238,7 +235,7 @@ def tally(choices: Iterable[str]) -> Tally:
     counts = dict.fromkeys(CHOICES, 0)
     for choice in choices:
         if choice not in counts:
-            raise RuleViolation("collective.invalid_choice", "表决选项无效", f"not a ballot choice: {choice!r}")
+            raise CollectiveError.INVALID_CHOICE.error({"choice": choice})
         counts[choice] += 1
     return Tally(counts["yes"], counts["no"], counts["abstain"])
 
@@ -257,14 +254,14 @@ def outcome(choices: Iterable[str], roster_size: int, threshold: Threshold, quor
     """Count the ballots and decide: the quorum must be met and the yes votes must meet the threshold (L3)."""
     t = tally(choices)
     if t.cast > roster_size:
-        raise Conflict("collective.ballots_exceed_roster", "选票多于名册人数", "more ballots than voters on the roster")
+        raise CollectiveError.BALLOTS_EXCEED_ROSTER.error()
     q = quorum_met(t.cast, roster_size, quorum)
     return Outcome(t, roster_size, q, q and threshold.met(t.yes, roster_size))
 
 
 def check_choice(choice: str) -> str:
     if choice not in CHOICES:
-        raise RuleViolation("collective.invalid_choice", "表决选项无效", f"not a ballot choice: {choice!r}")
+        raise CollectiveError.INVALID_CHOICE.error({"choice": choice})
     return choice
 
 
@@ -273,20 +270,17 @@ def motion_threshold(kind: str, body: str, requested: str | None, kinds: Mapping
     """The threshold a motion is decided by: the rule set's minimum for its kind, or a stricter one requested."""
     spec = kinds.get(kind)
     if spec is None:
-        raise RuleViolation("collective.invalid_motion_kind", "表决事项类型无效", f"unknown motion kind {kind!r}",
-                            kind=kind)
+        raise CollectiveError.INVALID_MOTION_KIND.error(kind=kind)
     if body not in spec["bodies"]:
-        raise RuleViolation("collective.wrong_body", "该事项不能由此机构表决",
-                            f"a {kind} motion cannot be decided by the {body}", kind=kind, body=body)
+        raise CollectiveError.WRONG_BODY.error(kind=kind, body=body)
     minimum = thresholds[str(spec["threshold"])]
     if requested is None:
         return minimum
     chosen = thresholds.get(requested)
     if chosen is None:
-        raise RuleViolation("collective.invalid_threshold", "表决通过比例无效", f"unknown threshold {requested!r}")
+        raise CollectiveError.INVALID_THRESHOLD.error({"requested": requested})
     if not chosen.at_least_as_strict_as(minimum):
-        raise RuleViolation("collective.threshold_too_low", "表决通过比例低于规则要求",
-                            f"a {kind} motion needs at least {minimum.name}", minimum=minimum.name)
+        raise CollectiveError.THRESHOLD_TOO_LOW.error({"kind": kind, "minimum": minimum}, minimum=minimum.name)
     return chosen
 
 
@@ -381,10 +375,10 @@ def allocate(total: int, weights: Sequence[tuple[int, int]]) -> list[tuple[int, 
     ties broken by the smaller key, so the split is reproducible (C2, L5).
     """
     if total < 0:
-        raise RuleViolation("collective.invalid_amount", "分配金额不能为负", "the amount must not be negative")
+        raise CollectiveError.INVALID_AMOUNT.error()
     weight_sum = sum(w for _, w in weights)
     if any(w < 0 for _, w in weights) or weight_sum <= 0:
-        raise RuleViolation("collective.no_shares", "没有可参与分配的股份", "there are no shares to distribute over")
+        raise CollectiveError.NO_SHARES.error()
     base = [(key, total * w // weight_sum, total * w % weight_sum) for key, w in weights]
     left = total - sum(part for _, part, _ in base)
     extra = {key for key, _, _ in sorted(base, key=lambda item: (-item[2], item[0]))[:left]}
@@ -434,5 +428,5 @@ class CollectiveRules:
 
     def threshold(self, name: str) -> Threshold:
         if name not in self.thresholds:
-            raise RuleViolation("collective.invalid_threshold", "表决通过比例无效", f"unknown threshold {name!r}")
+            raise CollectiveError.INVALID_THRESHOLD_2.error({"name": name})
         return self.thresholds[name]

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
-from landbridge.errors import Conflict
 from landbridge.exchange import rules
 from landbridge.exchange.barlist import barred_reason
 from landbridge.exchange.documents import issue_documents
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.inputs import text
 from landbridge.exchange.lots import (
@@ -140,8 +140,7 @@ def hand_over(session: Session, *, lot_id: int, actor: str) -> LotResult:
     409 exchange.not_settled while the balance of the price is unpaid."""
     lot = lock_lot(session, lot_id)
     if lot.phase == LotPhase.confirmed:
-        raise Conflict("exchange.not_settled", "成交价款尚未结清，不能办理交割", "the price is not settled yet",
-                       phase=lot.phase)
+        raise ExchangeError.NOT_SETTLED.error(phase=lot.phase)
     rules.check_transition("hand_over", lot.phase)
     result = result_locked(session, lot)
     assert result.winner_party_id is not None

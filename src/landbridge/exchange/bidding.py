@@ -19,10 +19,11 @@ from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from landbridge.db import insert_rows
-from landbridge.errors import Conflict, DomainError, NotFound, RuleViolation
+from landbridge.errors import DomainError
 from landbridge.exchange import rules
 from landbridge.exchange.barlist import barred_parties, barred_reason
 from landbridge.exchange.deadlines import advance_lot
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import lot_event
 from landbridge.exchange.inputs import money
 from landbridge.exchange.lots import lock_lots, lot_not_found
@@ -211,20 +212,18 @@ def _judge(session: Session, lots: dict[int, Lot], facts: _Facts, batch: dict[tu
     """One bid against its locked lot: a replay, a refusal recorded with its code, or an acceptance."""
     key = r.idempotency_key.strip()
     if not key or len(key) > 64:
-        raise RuleViolation("exchange.invalid_idempotency_key", "幂等键须为1至64个字符",
-                            "the idempotency key must have 1 to 64 characters")
+        raise ExchangeError.INVALID_IDEMPOTENCY_KEY.error()
     value = money(r.amount)
     lot = lots.get(r.lot_id)
     if lot is None:
         raise lot_not_found(r.lot_id)
     bidder = facts.bidder(r)
     if bidder is None or bidder.lot_id != lot.id:
-        raise NotFound("exchange.bidder_not_found", "未报名本标的", "not registered as a bidder for this lot")
+        raise ExchangeError.BIDDER_NOT_FOUND.error()
     earlier = batch.get((lot.id, bidder.id, key)) or facts.earlier.get((lot.id, bidder.id, key))
     if earlier is not None:
         if earlier.amount_cny != value:
-            raise Conflict("exchange.idempotency_key_reused", "该幂等键已用于另一金额的报价",
-                           "this idempotency key was used for a bid of another amount")
+            raise ExchangeError.IDEMPOTENCY_KEY_REUSED.error()
         return BidOutcome(earlier, lot, bidder.bidder_code, replay=True), None
     code = _refusal(session, lot, bidder, value, deposit_status=facts.deposits.get(bidder.id),
                     listed=bidder.party_id in facts.listed)

@@ -23,10 +23,11 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, current_principal, optional_principal, require_roles
-from landbridge.errors import Forbidden, RuleViolation
+from landbridge.auth.errors import AuthError
 from landbridge.exchange import documents, queries, reconcile
 from landbridge.exchange.document_models import ExchangeDocument
 from landbridge.exchange.documents import DocumentKind
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.models import Lot, LotResult
 from landbridge.exchange.pages import _page
 from landbridge.web.i18n import request_locale
@@ -65,12 +66,10 @@ def check_document_reader(principal: Principal, lot: Lot, result: LotResult | No
     if principal.role == Role.exchange_operator:
         if principal.covers_region(lot.region_code):
             return
-        raise Forbidden("auth.forbidden_region", "该对象不在您所在机构的管辖范围内",
-                        "this object is outside your organisation's area", region_code=lot.region_code)
+        raise AuthError.FORBIDDEN_REGION.error(region_code=lot.region_code)
     parties = {lot.seller_party_id, result.winner_party_id if result else None} - {None}
     if principal.party_id is None or principal.party_id not in parties:
-        raise Forbidden("exchange.not_a_party", "只有交易双方可以查看成交文书",
-                        "only the parties may read these documents")
+        raise ExchangeError.NOT_A_PARTY.error()
 
 
 def _doc_read(lot_id: int, doc: ExchangeDocument) -> DocumentRead:
@@ -164,8 +163,7 @@ def detail_words(detail: str, _: Callable[..., str], *, zh: bool) -> str:
 
 def _range(date_from: date, date_to: date) -> None:
     if date_to < date_from or (date_to - date_from).days > reconcile.MAX_RANGE_DAYS:
-        raise RuleViolation("exchange.invalid_date_range", "对账日期区间无效",
-                            "the date range is invalid or too long", max_days=reconcile.MAX_RANGE_DAYS)
+        raise ExchangeError.INVALID_DATE_RANGE.error(max_days=reconcile.MAX_RANGE_DAYS)
 
 
 def _report(session: Session, principal: Principal, date_from: date, date_to: date) -> reconcile.Reconciliation:
@@ -195,7 +193,7 @@ def reconciliation_page(request: Request, date_from: date | None = Query(None, a
     if principal is None:
         return RedirectResponse("/login?next=/exchange/reconciliation", status_code=303)
     if principal.role not in (Role.exchange_operator, Role.supervisor):
-        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+        raise AuthError.FORBIDDEN_ROLE.error()
     today = reconcile.today()
     date_to = date_to or today
     date_from = date_from or date_to.replace(day=1)

@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.cityprofile import get_profile, rules_used
-from landbridge.errors import Conflict, NotFound
+from landbridge.errors import DomainError
 from landbridge.exchange.document_models import ExchangeDocument
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.lots import lock_lot
 from landbridge.exchange.models import Bidder, Deposit, Lot, LotResult
@@ -177,9 +178,8 @@ def _confirmed_result(session: Session, lot: Lot) -> LotResult:
     return result
 
 
-def documents_not_available(lot_id: int) -> NotFound:
-    return NotFound("exchange.documents_not_available", "该标的尚未确认成交，无成交文书",
-                    "the lot has no confirmed award and so no documents", lot_id=lot_id)
+def documents_not_available(lot_id: int) -> DomainError:
+    return ExchangeError.DOCUMENTS_NOT_AVAILABLE.error(lot_id=lot_id)
 
 
 def issue_documents(session: Session, *, lot_id: int, actor: str) -> list[ExchangeDocument]:
@@ -218,6 +218,5 @@ def document_pdf(session: Session, *, lot_id: int, kind: DocumentKind) -> tuple[
         raise documents_not_available(lot_id)
     pdf = render_document_pdf(doc.content)
     if hashlib.sha256(pdf).hexdigest() != doc.sha256:
-        raise Conflict("exchange.document_digest_mismatch", "文书重新生成后摘要与登记不符",
-                       "the regenerated document does not match its recorded digest", number=doc.number)
+        raise ExchangeError.DOCUMENT_DIGEST_MISMATCH.error(number=doc.number)
     return doc, pdf

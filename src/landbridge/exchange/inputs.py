@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from landbridge.errors import RuleViolation
+from landbridge.exchange.errors import ExchangeError
 from landbridge.kernel.money import MoneyError, to_money
 
 
@@ -13,8 +13,7 @@ def money(value: Decimal | int | str, field: str = "amount_cny") -> Decimal:
     try:
         amount = to_money(value)
     except MoneyError:
-        raise RuleViolation("exchange.invalid_amount", "金额无效（元，最多两位小数）",
-                            "not a valid amount (yuan, at most two decimal places)", field=field) from None
+        raise ExchangeError.INVALID_AMOUNT.error(field=field) from None
     return amount
 
 
@@ -23,6 +22,5 @@ def text(value: str, limit: int, field: str | None = None) -> str:
     value = value.strip()
     if not value or len(value) > limit:
         named = {} if field is None else {"field": field}
-        raise RuleViolation("exchange.invalid_text", f"文字须为1至{limit}个字符",
-                            f"text must have 1 to {limit} characters", limit=limit, **named)
+        raise ExchangeError.INVALID_TEXT.error(limit=limit, **named)
     return value

@@ -17,8 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landbridge.db import for_update
-from landbridge.errors import NotFound
+from landbridge.errors import DomainError
 from landbridge.exchange import rules
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.models import Bid, Bidder, Deposit, Lot, LotResult
 from landbridge.exchange.rules import BidStatus, DepositStatus
@@ -35,8 +36,8 @@ StepFinder = Callable[[Lot, datetime], Step | None]
 # --- the lock -----------------------------------------------------------------------------------
 
 
-def lot_not_found(lot_id: int) -> NotFound:
-    return NotFound("exchange.lot_not_found", "标的不存在", f"lot {lot_id} not found", lot_id=lot_id)
+def lot_not_found(lot_id: int) -> DomainError:
+    return ExchangeError.LOT_NOT_FOUND.error(lot_id=lot_id)
 
 
 def lock_lot(session: Session, lot_id: int) -> Lot:
@@ -162,7 +163,7 @@ def result_locked(session: Session, lot: Lot) -> LotResult:
     result = session.execute(select(LotResult).where(LotResult.lot_id == lot.id)
                              .execution_options(populate_existing=True)).scalar_one_or_none()
     if result is None:
-        raise NotFound("exchange.result_not_found", "该标的尚无结果", "the lot has no result yet")
+        raise ExchangeError.RESULT_NOT_FOUND.error()
     return result
 
 

@@ -20,8 +20,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, current_principal, optional_principal, require_roles
-from landbridge.errors import Forbidden, NotFound, RuleViolation
+from landbridge.auth.errors import AuthError
 from landbridge.exchange import queries
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.method_models import Objection, Tender
 from landbridge.exchange.methods import negotiated, tender
@@ -191,7 +192,7 @@ def submit_tender(lot_id: int, body: TenderIn, principal: Principal = Depends(bi
     queries.get_lot(session, lot_id)
     bidder_id = _my_bidder_id(session, principal, lot_id)
     if bidder_id is None:
-        raise NotFound("exchange.bidder_not_found", "未报名本标的", "not registered as a bidder for this lot")
+        raise ExchangeError.BIDDER_NOT_FOUND.error()
     row = tender.submit_tender(session, lot_id=lot_id, bidder_id=bidder_id, price=body.price_cny,
                                plan_summary=body.plan_summary, documents=body.documents, actor=principal.actor)
     return ReceiptRead(tender_id=row.id, receipt=row.receipt, submitted_at=row.submitted_at)
@@ -284,7 +285,7 @@ def tender_form(lot_id: int, request: Request, price_cny: str = Form(...), plan_
         return RedirectResponse(f"/login?next=/exchange/lots/{lot_id}", status_code=303)
     bidder_id = _my_bidder_id(session, principal, lot_id)
     if principal.role != Role.bidder or bidder_id is None:
-        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+        raise AuthError.FORBIDDEN_ROLE.error()
     docs = [d for d in (line.strip() for line in documents.splitlines()) if d]
 
     def run() -> str:
@@ -341,8 +342,7 @@ def ruling_form(lot_id: int, objection_id: int, request: Request, decision: str 
 
     def run(actor: str) -> str:
         if decision not in RULING_DECISIONS:
-            raise RuleViolation("exchange.invalid_ruling_decision", "须选择异议成立或驳回异议",
-                                "choose whether to uphold or dismiss the objection")
+            raise ExchangeError.INVALID_RULING_DECISION.error()
         row = negotiated.rule_objection(session, lot_id=lot_id, objection_id=objection_id,
                                         upheld=RULING_DECISIONS[decision], ruling=ruling, actor=actor)
         if row.status == negotiated.ObjectionStatus.upheld:
@@ -360,7 +360,7 @@ def agreement_form(lot_id: int, request: Request, party_id: str = Form(...), pri
     check_csrf(request, csrf)
     who = operator_of(principal, queries.get_lot(session, lot_id))
     if not party_id.strip().isdigit():
-        raise RuleViolation("exchange.party_required", "须指明受让方", "name the counterparty's party id")
+        raise ExchangeError.PARTY_REQUIRED_2.error()
 
     def run() -> str:
         result = negotiated.record_agreement(session, lot_id=lot_id, party_id=int(party_id), price=price_cny,

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.auth import Principal, Role, optional_principal
-from landbridge.errors import DomainError, Forbidden, NotFound
+from landbridge.auth.errors import AuthError
+from landbridge.errors import DomainError
 from landbridge.exchange import awards, bidding, disclosure, queries, reserve, service, supervision
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.methods import negotiated, tender
 from landbridge.exchange.models import Lot
 from landbridge.exchange.refusals import REJECTIONS
@@ -117,7 +119,7 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
     lot = queries.get_lot(session, lot_id)
     insider = principal is not None and principal.role in (Role.exchange_operator, Role.supervisor)
     if lot.phase == LotPhase.draft and not insider:
-        raise NotFound("exchange.lot_not_found", "标的不存在", f"lot {lot_id} not found")
+        raise ExchangeError.LOT_NOT_FOUND.error({"lot_id": lot_id})
     me = None
     if principal is not None and principal.role == Role.bidder and principal.party_id is not None:
         me = queries.find_bidder(session, lot.id, principal.party_id)
@@ -177,7 +179,7 @@ APPLY_PHASES = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen, L
 
 def operator_of(principal: Principal | None, lot: Lot) -> Principal:
     if principal is None or principal.role != Role.exchange_operator or not principal.covers_region(lot.region_code):
-        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+        raise AuthError.FORBIDDEN_ROLE.error()
     return principal
 
 
@@ -221,7 +223,7 @@ def apply_form(lot_id: int, request: Request, csrf: str = Form(""),
     if principal is None:
         return RedirectResponse(f"/login?next=/exchange/lots/{lot_id}", status_code=303)
     if principal.role != Role.bidder or principal.party_id is None:
-        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+        raise AuthError.FORBIDDEN_ROLE.error()
     party = principal.party_id
 
     def run() -> str:
@@ -269,7 +271,7 @@ def flags_page(request: Request, kind: str | None = None, principal: Principal |
     if principal is None:
         return RedirectResponse("/login?next=/exchange/supervision", status_code=303)
     if principal.role != Role.supervisor:
-        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+        raise AuthError.FORBIDDEN_ROLE.error()
     rows, total = supervision.list_flags(session, kind=kind if kind in FLAG_LABELS else None, limit=500)
     return _page(request, "exchange/flags.html", {"rows": rows, "total": total})
 
@@ -303,7 +305,7 @@ def bid_form(lot_id: int, request: Request, amount_cny: str = Form(...), idempot
         return RedirectResponse(f"/login?next=/exchange/lots/{lot_id}", status_code=303)
     me = queries.find_bidder(session, lot_id, principal.party_id) if principal.party_id else None
     if principal.role != Role.bidder or me is None:
-        raise Forbidden("exchange.not_a_bidder", "您未报名本标的", "you are not registered for this lot")
+        raise ExchangeError.NOT_A_BIDDER.error()
     return _bid(request, session, lot_id, me.id, amount_cny, idempotency_key, principal.actor, Channel.online, None)
 
 
@@ -316,7 +318,7 @@ def offline_bid_form(lot_id: int, request: Request, bidder_code: str = Form(...)
     check_csrf(request, csrf)
     lot = queries.get_lot(session, lot_id)
     if principal is None or principal.role != Role.exchange_operator or not principal.covers_region(lot.region_code):
-        raise Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+        raise AuthError.FORBIDDEN_ROLE.error()
     bidder = queries.get_bidder_by_code(session, lot_id, bidder_code.strip())
     return _bid(request, session, lot_id, bidder.id, amount_cny, idempotency_key, principal.actor, Channel.offline,
                 evidence.strip()[:300] or None)

@@ -10,8 +10,8 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from landbridge import registry
-from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.exchange.deadlines import advance_lot
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.inputs import money
 from landbridge.exchange.lots import lock_lot, move_lot, refund_all
@@ -36,7 +36,7 @@ def pay_balance(session: Session, *, sub_account: str, amount: Decimal | str, pa
     paid = money(amount)
     found = settlement_for_sub_account(session, sub_account)
     if found is None:
-        raise NotFound("exchange.sub_account_not_found", "结算子账户不存在", "no such settlement sub-account")
+        raise ExchangeError.SUB_ACCOUNT_NOT_FOUND_2.error()
     lot = lock_lot(session, found.lot_id)
     row = session.get(Settlement, found.id, populate_existing=True)
     assert row is not None
@@ -45,19 +45,16 @@ def pay_balance(session: Session, *, sub_account: str, amount: Decimal | str, pa
     advance_lot(session, lot)  # an overdue instalment defaults the winner before the credit is judged
     session.refresh(row)
     if row.status != SettlementStatus.due:
-        raise Conflict("exchange.settlement_not_due", "该结算不在待付款状态（已付清或已违约）",
-                       "the settlement is not awaiting payment (paid or defaulted)", status=row.status)
+        raise ExchangeError.SETTLEMENT_NOT_DUE.error(status=row.status)
     if payer_name.strip() != registry.get_party(session, row.party_id).name:
-        raise RuleViolation("exchange.settlement_payer_mismatch", "价款须以受让方本人名义支付",
-                            "the balance must be paid in the winner's own name")
+        raise ExchangeError.SETTLEMENT_PAYER_MISMATCH.error()
     outstanding = [i for i in instalments_of(session, row.id) if i.status == InstalmentStatus.due]
     covered = instalments_covered([i.amount_cny for i in outstanding], paid)
     if covered == 0:
-        raise RuleViolation("exchange.settlement_amount_mismatch", "支付金额与应付的本期价款或剩余价款不符",
-                            "the amount paid is neither the instalment due nor the whole remaining balance",
-                            due=str(outstanding[0].amount_cny) if outstanding else "0.00",
-                            remaining=str(sum((i.amount_cny for i in outstanding), Decimal("0.00"))),
-                            paid=str(paid))
+        raise ExchangeError.SETTLEMENT_AMOUNT_MISMATCH.error(
+            due=str(outstanding[0].amount_cny) if outstanding else "0.00",
+            remaining=str(sum((i.amount_cny for i in outstanding), Decimal("0.00"))),
+            paid=str(paid))
     at = now()
     total = len(instalments_of(session, row.id))
     for inst in outstanding[:covered]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from landbridge.errors import NotFound
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.models import Bid, Bidder, Deposit, Lot, LotResult
 from landbridge.exchange.rules import BidStatus, LotPhase
@@ -56,7 +56,7 @@ def get_bidder_by_code(session: Session, lot_id: int, bidder_code: str) -> Bidde
     bidder = session.execute(select(Bidder).where(Bidder.lot_id == lot_id, Bidder.bidder_code == bidder_code)
                              ).scalar_one_or_none()
     if bidder is None:
-        raise NotFound("exchange.bidder_not_found", "该号牌未报名本标的", "no bidder with this code on the lot")
+        raise ExchangeError.BIDDER_NOT_FOUND_3.error()
     return bidder
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from landbridge.errors import Conflict, DomainError, RuleViolation
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.rules import BID_ABOVE_CAP, BID_BELOW_INCREMENT, BID_NOT_MULTIPLE, BID_NOT_POSITIVE
 
 # Bid refusals: code -> (error class, zh, en). The engine stores the code on the rejected bid.
@@ -28,6 +29,6 @@ def rejection(code: str, **details: Any) -> DomainError:
     return cls(code, zh, en, **details)
 
 
-def party_required() -> RuleViolation:
+def party_required() -> DomainError:
     """A bidder's account that names no registry party cannot bid or apply."""
-    return RuleViolation("exchange.party_required", "账号未关联竞买人身份", "your account names no party")
+    return ExchangeError.PARTY_REQUIRED.error()

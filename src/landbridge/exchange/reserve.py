@@ -11,9 +11,10 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from landbridge.errors import Conflict, Forbidden, NotFound, RuleViolation
+from landbridge.errors import DomainError
 from landbridge.exchange import sealing
 from landbridge.exchange.deadlines import advance_lot
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.inputs import money
 from landbridge.exchange.lots import lock_lot
@@ -26,9 +27,8 @@ __all__ = ["designate_reserve_officer", "read_reserve", "reserve_status", "seal_
 DESIGNATION_PHASES = frozenset({LotPhase.draft, LotPhase.announced})
 
 
-def _window_closed(phase: str) -> Conflict:
-    return Conflict("exchange.reserve_window_closed", "已过保留价设定期限（竞价开始前）",
-                    "the reserve may be set only before bidding opens", phase=phase)
+def _window_closed(phase: str) -> DomainError:
+    return ExchangeError.RESERVE_WINDOW_CLOSED.error(phase=phase)
 
 
 def designate_reserve_officer(session: Session, *, lot_id: int, officer_user_id: int, actor: str,
@@ -40,11 +40,10 @@ def designate_reserve_officer(session: Session, *, lot_id: int, officer_user_id:
         raise _window_closed(lot.phase)
     if session.execute(text("SELECT 1 FROM auth_user WHERE id = :id AND is_active"),
                        {"id": officer_user_id}).first() is None:
-        raise RuleViolation("exchange.officer_not_found", "指定的保留价负责人账号不存在",
-                            "no active account with this id", field="officer_user_id")
+        raise ExchangeError.OFFICER_NOT_FOUND.error(field="officer_user_id")
     row = reserve_of(session, lot.id)
     if row is not None and row.ciphertext is not None:
-        raise Conflict("exchange.reserve_already_sealed", "保留价已密封，不能更改", "the reserve is sealed already")
+        raise ExchangeError.RESERVE_ALREADY_SEALED.error()
     at = now()
     if row is None:
         row = SealedReserve(lot_id=lot.id, officer_user_id=officer_user_id, designated_by=actor, designated_at=at)
@@ -64,15 +63,13 @@ def seal_reserve(session: Session, *, lot_id: int, amount: Decimal | str, user_i
     advance_lot(session, lot)
     row = reserve_of(session, lot.id)
     if row is None or row.officer_user_id != user_id:
-        raise Forbidden("exchange.not_reserve_officer", "您不是本标的指定的保留价负责人",
-                        "you are not the designated reserve officer of this lot")
+        raise ExchangeError.NOT_RESERVE_OFFICER.error()
     if row.ciphertext is not None:
-        raise Conflict("exchange.reserve_already_sealed", "保留价已密封，不能更改", "the reserve is sealed already")
+        raise ExchangeError.RESERVE_ALREADY_SEALED.error()
     if lot.phase not in RESERVE_WINDOW:
         raise _window_closed(lot.phase)
     if value < lot.start_price_cny:
-        raise RuleViolation("exchange.reserve_below_start", "保留价不得低于起始价",
-                            "the reserve may not be below the start price", start_price_cny=str(lot.start_price_cny))
+        raise ExchangeError.RESERVE_BELOW_START.error(start_price_cny=str(lot.start_price_cny))
     key = sealing.reserve_key()
     row.ciphertext = sealing.seal(value, lot.id, key)
     row.key_id = sealing.key_id(key)
@@ -89,13 +86,13 @@ def read_reserve(session: Session, *, lot_id: int, user_id: int, actor: str, ins
     lot = lock_lot(session, lot_id)
     row = reserve_of(session, lot.id)
     if row is None or row.ciphertext is None:
-        raise NotFound("exchange.reserve_not_found", "本标的未设保留价", "the lot has no sealed reserve")
+        raise ExchangeError.RESERVE_NOT_FOUND.error()
     officer = row.officer_user_id == user_id
     if row.revealed_cny is not None and (officer or insider):
         value = row.revealed_cny
     elif officer:
         value = sealing.unseal(row.ciphertext, lot.id, sealing.reserve_key())
     else:
-        raise Forbidden("exchange.reserve_sealed", "保留价在竞价结束前保密", "the reserve is sealed until the close")
+        raise ExchangeError.RESERVE_SEALED.error()
     record(session, lot, "reserve_accessed", actor, {"revealed": row.revealed_cny is not None, "officer": officer})
     return value

@@ -10,7 +10,7 @@ from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 from typing import Any
 
-from landbridge.errors import Conflict, RuleViolation
+from landbridge.exchange.errors import ExchangeError
 from landbridge.kernel.clock import SHANGHAI, ensure_utc, to_local
 from landbridge.kernel.money import round_fen
 from landbridge.kernel.workdays import add_workdays
@@ -155,8 +155,7 @@ def check_transition(name: str, phase: str) -> LotPhase:
     """The phase ``name`` leads to from ``phase``, or 409 exchange.invalid_transition."""
     sources, target = TRANSITIONS[name]
     if phase not in sources:
-        raise Conflict("exchange.invalid_transition", f"标的当前状态（{phase}）不允许此操作",
-                       f"a lot in phase {phase} cannot {name}", phase=phase, transition=name)
+        raise ExchangeError.INVALID_TRANSITION.error({"name": name}, phase=phase, transition=name)
     return target
 
 
@@ -215,8 +214,7 @@ class LotRules:
         """Parameters of ``kind``: its own rule where it has one, else the default (rule set as data)."""
         kinds = values.get("default.kinds", [])
         if kind not in kinds:
-            raise RuleViolation("exchange.invalid_kind", f"标的类别 {kind} 无效", f"unknown lot kind {kind!r}",
-                                kinds=list(kinds))
+            raise ExchangeError.INVALID_KIND.error({"kind": kind}, kinds=list(kinds))
 
         def get(name: str) -> Any:
             if f"{kind}.{name}" in values:
@@ -265,9 +263,8 @@ class LotRules:
     def with_method(self, method: str) -> LotRules:
         """This rule set for a lot that uses ``method``, or 422 exchange.method_not_allowed."""
         if method not in self.allowed_methods():
-            raise RuleViolation("exchange.method_not_allowed", "该类标的的规则不允许此交易方式",
-                                f"the rule set of {self.kind} does not allow the {method} method",
-                                allowed=list(self.allowed_methods()))
+            raise ExchangeError.METHOD_NOT_ALLOWED.error({"self": self, "method": method},
+                                                         allowed=list(self.allowed_methods()))
         return replace(self, method=method)
 
 

@@ -13,15 +13,15 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from landbridge.config import Mode, get_settings
-from landbridge.errors import Conflict
+from landbridge.errors import DomainError
+from landbridge.exchange.errors import ExchangeError
 
 DEV_RESERVE_KEY = hashlib.sha256(b"landbridge-dev-reserve-key").digest()  # dev, test and demo modes only
 NONCE_BYTES = 12
 
 
-def _not_configured() -> Conflict:
-    return Conflict("exchange.reserve_key_not_configured", "未配置保留价加密密钥",
-                    "the reserve price key is not configured (LANDBRIDGE_EXCHANGE_RESERVE_KEY)")
+def _not_configured() -> DomainError:
+    return ExchangeError.RESERVE_KEY_NOT_CONFIGURED.error()
 
 
 def reserve_key() -> bytes:
@@ -77,5 +77,4 @@ def unseal(token: str, lot_id: int, key: bytes) -> Decimal:
             raise ValueError(token)
         return Decimal(plain.decode())
     except (InvalidOperation, UnicodeDecodeError, ValueError):
-        raise Conflict("exchange.reserve_unreadable", "保留价密文无法解密（密钥或数据不符）",
-                       "the sealed reserve cannot be opened (wrong key or altered data)") from None
+        raise ExchangeError.RESERVE_UNREADABLE.error() from None

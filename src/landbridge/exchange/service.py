@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.cityprofile import decided_by
-from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.exchange import rules
 from landbridge.exchange.barlist import barred_reason
 from landbridge.exchange.deadlines import advance_lot
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.inputs import money, text
 from landbridge.exchange.lots import bidder_of, lock_lot, refund_all
@@ -46,23 +46,21 @@ def create_lot(session: Session, *, actor: str, kind: str, title: str, region_co
     try:
         LotKind(kind)
     except ValueError:
-        raise RuleViolation("exchange.invalid_kind", f"标的类别 {kind} 无效", f"unknown lot kind {kind!r}") from None
+        raise ExchangeError.INVALID_KIND.error({"kind": kind}) from None
     lr = rules_for(kind)
     if method is not None and method != lr.method:
         lr = lr.with_method(method)  # tender / negotiated where the kind's rule set allows it
     start = money(start_price, "start_price_cny")
     if start <= 0:
-        raise RuleViolation("exchange.invalid_start_price", "起始价必须大于0", "the start price must be positive")
+        raise ExchangeError.INVALID_START_PRICE.error()
     step = lr_increment(lr, start, increment)
     appraised = money(appraised_value, "appraised_value_cny") if appraised_value is not None else None
     if lr.start_price_min_appraisal_ratio > 0 and attempt == 1:
         if appraised is None:
-            raise RuleViolation("exchange.appraisal_required", "该类标的须填写评估价",
-                                "this kind of lot needs an appraised value")
+            raise ExchangeError.APPRAISAL_REQUIRED.error()
         if start < appraised * lr.start_price_min_appraisal_ratio:
-            raise RuleViolation("exchange.start_price_below_floor", "起拍价低于评估价的法定比例",
-                                "the start price is below the required share of the appraised value",
-                                minimum=str(appraised * lr.start_price_min_appraisal_ratio))
+            raise ExchangeError.START_PRICE_BELOW_FLOOR.error(
+                minimum=str(appraised * lr.start_price_min_appraisal_ratio))
     excluded = sorted({int(p) for p in excluded_party_ids})
     holders = _check_subject(session, lr, unit_id, right_id, term_start, term_end)
     if lr.exclude_related_parties:
@@ -96,8 +94,7 @@ def lr_increment(lr: rules.LotRules, start: Decimal, increment: Decimal | str | 
         return rules.default_increment(lr, start)
     step = money(increment, "increment_cny")
     if step < lr.increment_min_cny:
-        raise RuleViolation("exchange.invalid_increment", "增价幅度低于规则下限", "the increment is below the minimum",
-                            minimum=str(lr.increment_min_cny))
+        raise ExchangeError.INVALID_INCREMENT.error(minimum=str(lr.increment_min_cny))
     return step
 
 
@@ -107,19 +104,16 @@ def _check_subject(session: Session, lr: rules.LotRules, unit_id: int | None, ri
     if lr.handover == Handover.none and unit_id is None:
         return []
     if unit_id is None or right_id is None:
-        raise RuleViolation("exchange.subject_required", "该类标的须指明不动产单元和权利",
-                            "this kind of lot needs a property unit and a right")
+        raise ExchangeError.SUBJECT_REQUIRED.error()
     registry.get_unit(session, unit_id)
     right = next((r for r in registry.current_rights(session, unit_id) if r.id == right_id), None)
     if right is None:
-        raise RuleViolation("exchange.right_not_current", "该权利不是该单元的现势权利",
-                            "the right is not a current right of the unit")
+        raise ExchangeError.RIGHT_NOT_CURRENT.error()
     if lr.handover == Handover.new_right:
         if right.right_type != "land_contract_right":
-            raise RuleViolation("exchange.contract_right_required", "土地经营权须来源于土地承包经营权",
-                                "a land management right derives from a land contract right")
+            raise ExchangeError.CONTRACT_RIGHT_REQUIRED.error()
         if term_start is None or term_end is None or term_end <= term_start:
-            raise RuleViolation("exchange.term_required", "须填写流转期限", "the term of the new right is required")
+            raise ExchangeError.TERM_REQUIRED.error()
     return [pid for pid, _ in registry.holders_of(session, right_id)]
 
 
@@ -131,9 +125,7 @@ def publish_lot(session: Session, *, lot_id: int, actor: str) -> Lot:
     at = now()
     earliest = rules.earliest_start(lr, at)
     if ensure_utc(lot.starts_at) < earliest:
-        raise RuleViolation("exchange.announcement_too_short", f"公告期不足 {lr.announcement_days} 日",
-                            f"the announcement must precede the start by {lr.announcement_days} days",
-                            earliest_start=earliest.isoformat())
+        raise ExchangeError.ANNOUNCEMENT_TOO_SHORT.error({"lr": lr}, earliest_start=earliest.isoformat())
     plan = rules.schedule(lr, lot.starts_at)
     lot.phase = target
     lot.announced_at = at
@@ -172,15 +164,13 @@ def apply_for_lot(session: Session, *, lot_id: int, party_id: int, actor: str, u
     if lot.phase not in (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen, LotPhase.tendering,
                          LotPhase.publicity) or (
             lot.application_deadline is not None and now() >= ensure_utc(lot.application_deadline)):
-        raise Conflict("exchange.applications_closed", "报名已截止或尚未开始", "applications are not open for this lot",
-                       phase=lot.phase)
+        raise ExchangeError.APPLICATIONS_CLOSED.error(phase=lot.phase)
     registry.get_party(session, party_id)
     why = barred_reason(session, lot, party_id)
     if why is not None:
-        raise Conflict("exchange.bidder_barred", "该竞买人被禁止参与本标的竞买", "this bidder is barred from this lot",
-                       reason=why)
+        raise ExchangeError.BIDDER_BARRED.error(reason=why)
     if session.execute(select(Bidder.id).where(Bidder.lot_id == lot.id, Bidder.party_id == party_id)).first():
-        raise Conflict("exchange.already_applied", "已报名本标的", "already registered for this lot")
+        raise ExchangeError.ALREADY_APPLIED.error()
     taken = set(session.execute(select(Bidder.bidder_code).where(Bidder.lot_id == lot.id)).scalars())
     code = _new_code(taken)
     bidder = Bidder(lot_id=lot.id, party_id=party_id, user_id=user_id, bidder_code=code, channel=channel,
@@ -211,29 +201,26 @@ def confirm_deposit(session: Session, *, sub_account: str, amount: Decimal | str
     paid = money(amount)
     found = session.execute(select(Deposit.lot_id, Deposit.id).where(Deposit.sub_account == sub_account)).first()
     if found is None:
-        raise NotFound("exchange.sub_account_not_found", "保证金子账户不存在", "no such deposit sub-account")
+        raise ExchangeError.SUB_ACCOUNT_NOT_FOUND.error()
     lot = lock_lot(session, found[0])
     deposit = session.get(Deposit, found[1], populate_existing=True)
     assert deposit is not None
     if deposit.bank_ref == bank_ref:
         return deposit  # the bank repeated its callback
     if deposit.status != DepositStatus.pending:
-        raise Conflict("exchange.deposit_not_pending", "该保证金已确认或已处理", "the deposit is not awaiting payment",
-                       status=deposit.status)
+        raise ExchangeError.DEPOSIT_NOT_PENDING.error(status=deposit.status)
     advance_lot(session, lot)
     open_phases = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen, LotPhase.registration_closed,
                    LotPhase.tendering, LotPhase.publicity, LotPhase.negotiation)
     if lot.phase not in open_phases:
-        raise Conflict("exchange.deposit_too_late", "已过保证金缴纳截止时间", "the deposit deadline has passed")
+        raise ExchangeError.DEPOSIT_TOO_LATE.error()
     bidder = session.get(Bidder, deposit.bidder_id)
     assert bidder is not None
     party = registry.get_party(session, bidder.party_id)
     if payer_name.strip() != party.name:
-        raise RuleViolation("exchange.deposit_payer_mismatch", "保证金须以竞买人本人名义缴纳",
-                            "the deposit must be paid in the bidder's own name")
+        raise ExchangeError.DEPOSIT_PAYER_MISMATCH.error()
     if paid != deposit.amount_cny:
-        raise RuleViolation("exchange.deposit_amount_mismatch", "缴纳金额与应缴保证金不符",
-                            "the amount paid differs from the deposit due", due=str(deposit.amount_cny))
+        raise ExchangeError.DEPOSIT_AMOUNT_MISMATCH.error(due=str(deposit.amount_cny))
     deposit.status = DepositStatus.confirmed
     deposit.bank_ref = bank_ref
     deposit.payer_name = payer_name.strip()
@@ -251,14 +238,12 @@ def relist_lot(session: Session, *, lot_id: int, actor: str, starts_at: datetime
     """Re-list an unsuccessful lot as a new attempt at the rule set's price (re-listing policy)."""
     old = lock_lot(session, lot_id)
     if old.phase != LotPhase.unsuccessful:
-        raise Conflict("exchange.invalid_transition", "只有流拍的标的可以重新挂牌",
-                       "only an unsuccessful lot can be re-listed", phase=old.phase)
+        raise ExchangeError.INVALID_TRANSITION_2.error(phase=old.phase)
     lr = lot_rules(old)
     if old.attempt >= lr.relist_max_attempts:
-        raise Conflict("exchange.relist_limit", "已达到重新挂牌次数上限", "the re-listing limit is reached",
-                       attempts=old.attempt)
+        raise ExchangeError.RELIST_LIMIT.error(attempts=old.attempt)
     if session.execute(select(Lot.id).where(Lot.previous_lot_id == old.id)).first():
-        raise Conflict("exchange.already_relisted", "该标的已重新挂牌", "this lot was already re-listed")
+        raise ExchangeError.ALREADY_RELISTED.error()
     start = rules.relist_price(lr, old.start_price_cny)
     new = create_lot(session, actor=actor, kind=old.kind, title=old.title, region_code=old.region_code,
                      starts_at=starts_at, start_price=start,

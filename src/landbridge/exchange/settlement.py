@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.cityprofile import Rule, rules_used
-from landbridge.errors import NotFound
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.models import Deposit, Lot, LotResult
 from landbridge.exchange.settlement_models import Settlement, SettlementInstalment
@@ -84,8 +84,7 @@ def get_settlement(session: Session, lot_id: int) -> Settlement:
     """The lot's current settlement, or 404 exchange.settlement_not_found."""
     row = find_settlement(session, lot_id)
     if row is None:
-        raise NotFound("exchange.settlement_not_found", "该标的尚无价款结算", "the lot has no settlement yet",
-                       lot_id=lot_id)
+        raise ExchangeError.SETTLEMENT_NOT_FOUND.error(lot_id=lot_id)
     return row
 
 

@@ -15,7 +15,7 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
-from landbridge.errors import RuleViolation
+from landbridge.exchange.errors import ExchangeError
 from landbridge.kernel.clock import SHANGHAI, ensure_utc
 from landbridge.kernel.money import FEN, round_fen
 from landbridge.kernel.workdays import add_workdays
@@ -58,25 +58,18 @@ def settlement_terms(price: Decimal, earnest: Decimal, fee_rate: Decimal, adjust
     adjustment fee (39号令 art. 20-21: the deposit is applied to the price; 财税〔2016〕41号: the seller pays the
     adjustment fee)."""
     if price <= 0 or earnest < 0 or earnest > price:
-        raise RuleViolation("exchange.invalid_settlement", "成交价或定金无效",
-                            "the price must be positive and the earnest money between zero and the price",
-                            price_cny=str(price), earnest_cny=str(earnest))
+        raise ExchangeError.INVALID_SETTLEMENT.error(price_cny=str(price), earnest_cny=str(earnest))
     if not Decimal(0) <= fee_rate < 1:
-        raise RuleViolation("exchange.invalid_fee_rate", "交易服务费率无效", "the service fee rate must be in [0, 1)",
-                            fee_rate=str(fee_rate))
+        raise ExchangeError.INVALID_FEE_RATE.error(fee_rate=str(fee_rate))
     if not Decimal(0) <= adjustment_rate < 1:
-        raise RuleViolation("exchange.invalid_adjustment_rate", "土地增值收益调节金费率无效",
-                            "the adjustment fee rate must be in [0, 1)", adjustment_rate=str(adjustment_rate))
+        raise ExchangeError.INVALID_ADJUSTMENT_RATE.error(adjustment_rate=str(adjustment_rate))
     base = price if adjustment_base is None else adjustment_base
     if not Decimal(0) <= base <= price:
-        raise RuleViolation("exchange.invalid_adjustment_base", "调节金计征基数无效",
-                            "the adjustment fee base must be between zero and the price", base_cny=str(base))
+        raise ExchangeError.INVALID_ADJUSTMENT_BASE.error(base_cny=str(base))
     fee = round_fen(price * fee_rate)
     adjustment = round_fen(base * adjustment_rate)
     if fee + adjustment > price:
-        raise RuleViolation("exchange.fees_exceed_price", "服务费与调节金之和超过成交价",
-                            "the service fee and the adjustment fee exceed the price", fee_cny=str(fee),
-                            adjustment_fee_cny=str(adjustment))
+        raise ExchangeError.FEES_EXCEED_PRICE.error(fee_cny=str(fee), adjustment_fee_cny=str(adjustment))
     return Terms(price=price, earnest=earnest, balance=price - earnest, fee_rate=fee_rate, fee=fee,
                  payout=price - fee - adjustment, adjustment_rate=adjustment_rate, adjustment_base=base,
                  adjustment_fee=adjustment)
@@ -214,8 +207,7 @@ def adjustment_base(base_type: str, price: Decimal, cost: Decimal | None) -> Dec
     if base_type != AdjustmentBase.increment:
         raise ValueError(f"unknown adjustment fee base {base_type!r}")
     if cost is None:
-        raise RuleViolation("exchange.adjustment_cost_unknown", "调节金按增值额计征，但土地取得成本未知",
-                            "the adjustment fee is levied on the increment but the land's cost is not known")
+        raise ExchangeError.ADJUSTMENT_COST_UNKNOWN.error()
     return max(price - cost, Decimal("0.00"))
 
 

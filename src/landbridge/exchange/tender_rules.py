@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from landbridge.errors import RuleViolation
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.rules import Decision, LotRules
 from landbridge.kernel.clock import ensure_utc
 
@@ -38,9 +38,7 @@ def check_score(rules: LotRules, value: Decimal | str | int, field: str) -> Deci
         score = Decimal("NaN")
     if not score.is_finite() or score < 0 or score > rules.tender_score_max or score != score.quantize(
             Decimal("0.01")):
-        raise RuleViolation("exchange.invalid_score", f"评分须在 0 至 {rules.tender_score_max} 之间，最多两位小数",
-                            f"a score must be between 0 and {rules.tender_score_max} with at most two decimals",
-                            field=field, maximum=rules.tender_score_max)
+        raise ExchangeError.INVALID_SCORE.error({"rules": rules}, field=field, maximum=rules.tender_score_max)
     return score
 
 

@@ -32,8 +32,9 @@ from landbridge.auth import (
     released_principal,
     require_roles,
 )
+from landbridge.auth.errors import AuthError
 from landbridge.config import Mode, get_settings
-from landbridge.errors import DomainError, Forbidden, NotFound, RuleViolation, Unauthorized
+from landbridge.errors import DomainError, RuleViolation
 from landbridge.exchange import (
     awards,
     barlist,
@@ -48,6 +49,7 @@ from landbridge.exchange import (
     settlement,
     supervision,
 )
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.models import Bidder, Lot, LotResult
 from landbridge.exchange.refusals import REJECTIONS, party_required, rejection
@@ -113,8 +115,7 @@ def bank_secret() -> bytes:
     if settings.exchange_bank_secret:
         return settings.exchange_bank_secret.encode()
     if settings.mode is Mode.production:
-        raise Unauthorized("exchange.bank_not_configured", "未配置银行回调密钥",
-                           "the bank callback key is not configured")
+        raise ExchangeError.BANK_NOT_CONFIGURED.error()
     return DEV_BANK_SECRET.encode()
 
 
@@ -256,7 +257,7 @@ def get_result(lot_id: int, principal: Principal | None = Depends(optional_princ
     lot = queries.get_lot(session, lot_id)
     result = queries.find_result(session, lot.id)
     if result is None or not _visible(principal, lot):
-        raise NotFound("exchange.result_not_found", "该标的尚无结果", "the lot has no result yet")
+        raise ExchangeError.RESULT_NOT_FOUND.error()
     return result_read(session, result, lot)
 
 
@@ -270,8 +271,7 @@ def get_settlement(lot_id: int, principal: Principal = Depends(current_principal
     if principal.role == Role.exchange_operator:
         check_region(principal, lot.region_code)
     elif principal.role != Role.supervisor and (principal.role != Role.bidder or principal.party_id != row.party_id):
-        raise Forbidden("auth.forbidden_settlement", "仅受让方、本辖区交易机构和监管人员可查看价款结算",
-                        "only the winner, the lot's exchange and supervisors may read the settlement")
+        raise AuthError.FORBIDDEN_SETTLEMENT.error()
     return _released(session, settlement_read(row, settlement.instalments_of(session, row.id)))
 
 
@@ -303,13 +303,13 @@ def apply(lot_id: int, body: ApplicationIn | None = None, principal: Principal =
     if principal.role == Role.exchange_operator:
         _owned_lot(session, principal, lot_id)
         if body is None or body.party_id is None:
-            raise RuleViolation("exchange.party_required", "须指明竞买人", "name the bidder's party")
+            raise ExchangeError.PARTY_REQUIRED_3.error()
         party_id, channel, user_id = body.party_id, Channel.offline, None
     else:
         if principal.party_id is None:
             raise party_required()
         if body is not None and body.party_id not in (None, principal.party_id):
-            raise Forbidden("exchange.not_your_party", "只能为本人报名", "you may apply only for yourself")
+            raise ExchangeError.NOT_YOUR_PARTY.error()
         party_id, channel, user_id = principal.party_id, Channel.online, principal.user_id
     bidder = service.apply_for_lot(session, lot_id=lot_id, party_id=party_id, actor=principal.actor,
                                    user_id=user_id, channel=channel)
@@ -322,7 +322,7 @@ def my_registration(lot_id: int, principal: Principal = Depends(bidder_role),
     """The caller's own registration: code, deposit sub-account and status."""
     bidder = queries.find_bidder(session, lot_id, principal.party_id) if principal.party_id else None
     if bidder is None:
-        raise NotFound("exchange.bidder_not_found", "未报名本标的", "not registered as a bidder for this lot")
+        raise ExchangeError.BIDDER_NOT_FOUND.error()
     return _bidder_read(session, bidder)
 
 
@@ -522,12 +522,11 @@ async def bank_callback(request: Request) -> DepositRead:
     raw = await request.body()
     given = request.headers.get(SIGNATURE_HEADER, "")
     if not hmac.compare_digest(given.encode(), sign_callback(raw).encode()):
-        raise Unauthorized("exchange.bad_signature", "银行回调签名无效", "the bank callback signature is invalid")
+        raise ExchangeError.BAD_SIGNATURE.error()
     try:
         body = BankCallback.model_validate_json(raw)
     except ValidationError:
-        raise RuleViolation("exchange.invalid_callback", "银行回调内容无效",
-                            "the bank callback body is invalid") from None
+        raise ExchangeError.INVALID_CALLBACK.error() from None
     session: Session = request.state.db
 
     def confirm() -> DepositRead:

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator, TypeEngine, UserDefinedType
 
-from landbridge.errors import RuleViolation
+from landbridge.errors import CoreError, RuleViolation
 
 GEOGRAPHIC_SRID = 4490
 
@@ -126,9 +126,9 @@ class TooManyVertices(RuleViolation):
     """A submitted geometry with more vertices than the deployment allows (``Settings.max_polygon_vertices``)."""
 
     def __init__(self, count: int, max_vertices: int) -> None:
-        super().__init__("request.too_many_vertices", f"图形顶点过多：{count} 个，最多 {max_vertices} 个",
-                         f"the geometry has {count} vertices; at most {max_vertices} are allowed",
-                         vertices=count, max_vertices=max_vertices)
+        spec = CoreError.REQUEST_TOO_MANY_VERTICES
+        super().__init__(spec.code, *spec.render(vertices=count, max_vertices=max_vertices), vertices=count,
+                         max_vertices=max_vertices)
 
 
 def as_multipolygon(geom: BaseGeometry) -> MultiPolygon:

@@ -17,6 +17,7 @@ from typing import Any
 import chinese_calendar
 
 from landbridge.errors import RuleViolation
+from landbridge.kernel.errors import KernelError
 
 CALENDAR_RULE_SET = "calendar"
 PACKAGE_YEARS = frozenset(range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1))
@@ -26,9 +27,8 @@ class CalendarNotCovered(RuleViolation):
     """A deadline would be counted in a year whose official holiday calendar is not known."""
 
     def __init__(self, day: date, last: date) -> None:
-        super().__init__("kernel.calendar_not_covered", f"{day.year}年的法定节假日安排尚未录入，无法计算工作日",
-                         f"the holiday calendar does not cover {day.year}: working days cannot be counted",
-                         day=day.isoformat(), covered_until=last.isoformat())
+        spec, details = KernelError.CALENDAR_NOT_COVERED, {"day": day.isoformat(), "covered_until": last.isoformat()}
+        super().__init__(spec.code, *spec.render({"year": day.year}, **details), **details)
 
 
 def _dates(values: Any) -> frozenset[date]:

@@ -27,10 +27,10 @@ from sqlalchemy import Select, Table, insert, select
 from sqlalchemy.orm import Session
 
 from landbridge.db import for_update
-from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.clock import ensure_utc, now
 from landbridge.ledger import merkle, rules, subjects
 from landbridge.ledger.canonical import canonical_json
+from landbridge.ledger.errors import LedgerError
 from landbridge.ledger.keys import key_id, load_signing_key, public_key_bytes
 from landbridge.ledger.models import LedgerEvent, LedgerNode, LedgerPrivate, LedgerState, LedgerSubject
 from landbridge.privacy import Keyring, keyed_digest, keyring
@@ -240,8 +240,7 @@ def get_event(session: Session, seq: int) -> Event:
     """One ledger event by sequence number (envelope and private part: the caller decides what to show)."""
     row = session.execute(_event_select().where(LedgerEvent.seq == seq)).first()
     if row is None:
-        raise NotFound("ledger.event_not_found", f"账本中没有序号为 {seq} 的事件",
-                       f"no ledger event with sequence number {seq}")
+        raise LedgerError.EVENT_NOT_FOUND.error({"seq": seq})
     return _event_of(row)
 
 
@@ -267,13 +266,12 @@ def _subtree_fn(session: Session) -> merkle.SubtreeFn:
         if level == 0:
             leaf = session.execute(select(LedgerEvent.leaf_hash).where(LedgerEvent.seq == index + 1)).scalar()
             if leaf is None:
-                raise NotFound("ledger.event_not_found", f"账本中没有序号为 {index + 1} 的事件",
-                               f"no ledger event with sequence number {index + 1}")
+                raise LedgerError.EVENT_NOT_FOUND.error({"seq": index + 1})
             value = leaf
         else:
             node = session.get(LedgerNode, (level, index))
             if node is None:
-                raise NotFound("ledger.node_missing", "账本树节点缺失", f"ledger node {level}/{index} is missing")
+                raise LedgerError.NODE_MISSING.error({"level": level, "index": index})
             value = node.hash
         cache[(level, index)] = value
         return value
@@ -283,14 +281,14 @@ def _subtree_fn(session: Session) -> merkle.SubtreeFn:
 
 def _check_size(session: Session, size: int) -> None:
     if size < 1 or size > current_size(session):
-        raise RuleViolation("ledger.bad_tree_size", "树大小超出范围", f"tree size {size} is out of range")
+        raise LedgerError.BAD_TREE_SIZE.error({"size": size})
 
 
 def inclusion_proof(session: Session, seq: int, tree_size: int) -> dict[str, Any]:
     """Audit path proving event ``seq`` is in the tree of ``tree_size`` events."""
     _check_size(session, tree_size)
     if not 1 <= seq <= tree_size:
-        raise RuleViolation("ledger.bad_sequence", "序号不在该树内", f"sequence {seq} is not in a tree of {tree_size}")
+        raise LedgerError.BAD_SEQUENCE.error({"seq": seq, "tree_size": tree_size})
     event = get_event(session, seq)
     path = merkle.inclusion_proof(seq - 1, tree_size, _subtree_fn(session))
     head = get_head(session, tree_size)
@@ -303,7 +301,7 @@ def consistency_proof(session: Session, first: int, second: int) -> dict[str, An
     """Proof that the tree of ``first`` events is a prefix of the tree of ``second`` events."""
     _check_size(session, second)
     if not 1 <= first <= second:
-        raise RuleViolation("ledger.bad_tree_size", "第一棵树必须不大于第二棵", "need 1 <= first <= second")
+        raise LedgerError.BAD_TREE_ORDER.error()
     path = merkle.consistency_proof(first, second, _subtree_fn(session))
     first_head, second_head = get_head(session, first), get_head(session, second)
     assert first_head is not None and second_head is not None

@@ -14,8 +14,9 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, optional_principal
-from landbridge.errors import Forbidden, NotFound
+from landbridge.errors import DomainError
 from landbridge.ledger import access, rules, service
+from landbridge.ledger.errors import LedgerError
 from landbridge.privacy import Reader, record_read
 from landbridge.web.transaction import AuditedReadRoute, TransactionalRoute, get_session
 
@@ -33,7 +34,7 @@ def head(session: Session = Depends(get_session)) -> dict[str, Any]:
     """The latest signed tree head."""
     current = service.get_head(session)
     if current is None:
-        raise NotFound("ledger.empty", "账本为空", "the ledger is empty")
+        raise LedgerError.EMPTY.error()
     return current.as_dict()
 
 
@@ -75,9 +76,8 @@ def event(seq: int = Path(ge=1, le=MAX_SEQ), principal: Principal | None = Depen
     return _with_private(session, principal, service.get_event(session, seq))
 
 
-def _subject_search_forbidden() -> Forbidden:
-    return Forbidden("ledger.subject_search_forbidden", "只有有权查看该模块私密部分的角色才能按个人主体查询",
-                     "only roles that may read a module's private parts may look up a personal subject")
+def _subject_search_forbidden() -> DomainError:
+    return LedgerError.SUBJECT_SEARCH_FORBIDDEN.error()
 
 
 @audited.get("/events")

@@ -14,9 +14,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge.cityprofile import RuleSet, get_profile
 from landbridge.db import for_update
-from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.spatial import BBox, bbox_filter
 from landbridge.planning import rules
+from landbridge.planning.errors import PlanningError
 from landbridge.planning.models import PlanningFeature, PlanningZone
 from landbridge.planning.rules import Conditions, FeatureKind, KindDefaults, ZoneKind, ZoneStatus
 
@@ -43,8 +43,7 @@ def get_zone(session: Session, zone_id: int, *, lock: bool = False) -> PlanningZ
             stmt = stmt.with_for_update()
     zone = session.execute(stmt).scalar_one_or_none()
     if zone is None:
-        raise NotFound("planning.zone_not_found", f"规划分区 {zone_id} 不存在", f"plan zone {zone_id} does not exist",
-                       id=zone_id)
+        raise PlanningError.ZONE_NOT_FOUND.error({"zone_id": zone_id}, id=zone_id)
     return zone
 
 
@@ -132,9 +131,10 @@ def _rule_set(day: date | None) -> RuleSet:
         rule_set.version_at(day)
     except LookupError:
         first = min(v.effective_from for v in rule_set.versions)
-        raise RuleViolation("planning.no_rule_set", f"{day} 没有生效的规划规则（最早 {first}）",
-                            f"no planning rule set is in force on {day} (the first starts {first})",
-                            day=str(day), first=first.isoformat()) from None
+        raise PlanningError.NO_RULE_SET.error(
+            {"day": day, "first": first},
+            day=str(day),
+            first=first.isoformat()) from None
     return rule_set
 
 

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from landbridge.errors import Conflict, RuleViolation
+from landbridge.planning.errors import PlanningError
 
 
 class ZoneKind(StrEnum):
@@ -114,9 +114,8 @@ def transition(current: str, target: ZoneStatus) -> ZoneStatus:
     """Check that a zone may move from ``current`` to ``target`` (409 ``planning.invalid_transition``)."""
     state = ZoneStatus(current)
     if target not in TRANSITIONS[state]:
-        raise Conflict("planning.invalid_transition", f"规划分区状态为 {state.value}，不能变为 {target.value}",
-                       f"a {state.value} zone cannot become {target.value}", status=state.value,
-                       target=target.value)
+        raise PlanningError.INVALID_TRANSITION.error({"state": state, "target": target}, status=state.value,
+                                                     target=target.value)
     return target
 
 
@@ -125,8 +124,7 @@ def parse_zone_kind(value: str) -> ZoneKind:
     try:
         return ZoneKind(value)
     except ValueError:
-        raise RuleViolation("planning.invalid_zone_kind", f"规划分区类型 {value} 无效", f"unknown zone kind {value!r}",
-                            zone_kind=value) from None
+        raise PlanningError.INVALID_ZONE_KIND.error({"value": value}, zone_kind=value) from None
 
 
 def parse_feature_kind(value: str) -> FeatureKind:
@@ -134,8 +132,7 @@ def parse_feature_kind(value: str) -> FeatureKind:
     try:
         return FeatureKind(value)
     except ValueError:
-        raise RuleViolation("planning.invalid_feature_kind", f"图层类型 {value} 无效", f"unknown layer kind {value!r}",
-                            kind=value) from None
+        raise PlanningError.INVALID_FEATURE_KIND.error({"value": value}, kind=value) from None
 
 
 def is_land_use_code(code: str) -> bool:
@@ -148,8 +145,7 @@ def check_land_use_codes(codes: Iterable[str]) -> tuple[str, ...]:
     out: list[str] = []
     for code in codes:
         if not isinstance(code, str) or not is_land_use_code(code):
-            raise RuleViolation("planning.invalid_land_use_class", f"地类代码 {code} 无效（GB/T 21010）",
-                                f"{code!r} is not a GB/T 21010 land-use class", land_use_class=str(code))
+            raise PlanningError.INVALID_LAND_USE_CLASS.error({"code": code}, land_use_class=str(code))
         if code not in out:
             out.append(code)
     return tuple(out)
@@ -174,21 +170,18 @@ def to_decimal(value: Any, name: str) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, float | bool):
-        raise RuleViolation("planning.invalid_conditions", f"规划指标 {name} 须为十进制数",
-                            f"{name} must be a decimal number, not {type(value).__name__}", field=name)
+        raise PlanningError.INVALID_CONDITIONS.error({"name": name, "type_value___name": type(value).__name__},
+                                                     field=name)
     try:
         out = Decimal(str(value))
     except InvalidOperation:
-        raise RuleViolation("planning.invalid_conditions", f"规划指标 {name} 格式错误", f"{name} is not a number",
-                            field=name) from None
+        raise PlanningError.INVALID_CONDITIONS_6.error({"name": name}, field=name) from None
     if not out.is_finite() or abs(out) >= MAX_INDICATOR:
-        raise RuleViolation("planning.invalid_conditions", f"规划指标 {name} 超出范围", f"{name} is out of range",
-                            field=name)
+        raise PlanningError.INVALID_CONDITIONS_2.error({"name": name}, field=name)
     places = CONDITION_PLACES[name]
     quantum = Decimal(1).scaleb(-places)
     if out != out.quantize(quantum):
-        raise RuleViolation("planning.invalid_conditions", f"规划指标 {name} 最多 {places} 位小数",
-                            f"{name} has more than {places} decimal places", field=name)
+        raise PlanningError.INVALID_CONDITIONS_3.error({"name": name, "places": places}, field=name)
     return out.quantize(quantum)
 
 
@@ -196,8 +189,7 @@ def conditions_from(mapping: Mapping[str, Any]) -> Conditions:
     """Conditions from a mapping of the five indicator names (missing ones are None)."""
     unknown = set(mapping) - set(CONDITION_FIELDS) - {"permitted_uses"}
     if unknown:
-        raise RuleViolation("planning.invalid_conditions", "未知的规划指标", f"unknown indicators {sorted(unknown)}",
-                            fields=sorted(unknown))
+        raise PlanningError.INVALID_CONDITIONS_4.error({"sorted_unknown": sorted(unknown)}, fields=sorted(unknown))
     return Conditions(**{name: to_decimal(mapping.get(name), name) for name in CONDITION_FIELDS})
 
 
@@ -208,14 +200,11 @@ def check_conditions(c: Conditions) -> Conditions:
         if value is None:
             continue
         if value < 0:
-            raise RuleViolation("planning.invalid_conditions", f"规划指标 {name} 不能为负数", f"{name} is negative",
-                                field=name)
+            raise PlanningError.INVALID_CONDITIONS_7.error({"name": name}, field=name)
         if name in RATIO_FIELDS and value > 1:
-            raise RuleViolation("planning.invalid_conditions", f"规划指标 {name} 不能大于 1",
-                                f"{name} is a fraction and cannot exceed 1", field=name)
+            raise PlanningError.INVALID_CONDITIONS_8.error({"name": name}, field=name)
     if c.min_plot_ratio is not None and c.max_plot_ratio is not None and c.min_plot_ratio > c.max_plot_ratio:
-        raise RuleViolation("planning.invalid_conditions", "容积率下限大于上限",
-                            "the minimum plot ratio exceeds the maximum", field="min_plot_ratio")
+        raise PlanningError.INVALID_CONDITIONS_5.error(field="min_plot_ratio")
     return c
 
 

@@ -24,13 +24,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
-from landbridge.errors import Conflict, NotFound, RuleViolation
+from landbridge.errors import DomainError
 from landbridge.kernel.area import quantize_m2
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import GeometryError, area_m2, areas_m2, validate_polygon
 from landbridge.kernel.spatial import exact_overlaps, geometry_filter, overlapping_pairs
 from landbridge.ledger import append_event, subjects
 from landbridge.planning import rules
+from landbridge.planning.errors import PlanningError
 from landbridge.planning.models import PlanningFeature, PlanningZone
 from landbridge.planning.queries import (
     effective_values,
@@ -72,9 +73,8 @@ def _lock_plan_version(session: Session, plan_version: str) -> None:
 
 # --- validation ---------------------------------------------------------------------------------
 
-def _invalid_geometry(reason: str, **details: Any) -> RuleViolation:
-    return RuleViolation("planning.invalid_geometry", f"图形无效：{reason}", f"invalid geometry: {reason}",
-                         reason=reason, **details)
+def _invalid_geometry(reason: str, **details: Any) -> DomainError:
+    return PlanningError.INVALID_GEOMETRY.error(reason=reason, **details)
 
 
 def _zone_geometry(geometry: BaseGeometry, **details: Any) -> MultiPolygon:
@@ -87,16 +87,17 @@ def _zone_geometry(geometry: BaseGeometry, **details: Any) -> MultiPolygon:
 def _check_region(region_code: str) -> None:
     region = get_profile().region(region_code)
     if region is None or region.level not in REGION_LEVELS:
-        raise RuleViolation("planning.invalid_region_code", f"区划代码 {region_code} 不是本市的区县或乡镇",
-                            f"region code {region_code} is not a county or township of the city profile",
-                            region_code=region_code)
+        raise PlanningError.INVALID_REGION_CODE.error(region_code=region_code)
+
+
+_TEXT_ERRORS = {"code": PlanningError.INVALID_CODE, "plan_version": PlanningError.INVALID_PLAN_VERSION,
+                "reason": PlanningError.INVALID_REASON, "subkind": PlanningError.INVALID_SUBKIND}
 
 
 def _check_text(value: str, name: str, max_length: int) -> str:
     text = (value or "").strip()
     if not text or len(text) > max_length:
-        raise RuleViolation(f"planning.invalid_{name}", f"{name} 不能为空且不超过 {max_length} 个字符",
-                            f"{name} must be 1 to {max_length} characters", field=name)
+        raise _TEXT_ERRORS[name].error({"max_length": max_length}, field=name)
     return text
 
 
@@ -110,8 +111,7 @@ def _prepare_zone(zone: ZoneIn, plan_version: str, index: int | None = None) -> 
     uses = rules.check_land_use_codes(zone.permitted_uses)
     own = rules.check_conditions(rules.conditions_from({n: getattr(zone, n) for n in rules.CONDITION_FIELDS}))
     if zone.effective_to is not None and zone.effective_to <= zone.effective_from:
-        raise RuleViolation("planning.invalid_dates", "失效日期须晚于生效日期",
-                            "effective_to must be after effective_from", **where)
+        raise PlanningError.INVALID_DATES.error(**where)
     defaults = zone_kind_defaults(zone.effective_from)[kind]
     rules.check_conditions(rules.merge_conditions(own, defaults.conditions))
     minx, miny, maxx, maxy = geom.bounds
@@ -140,17 +140,16 @@ def _zone_payload(zone: PlanningZone) -> dict[str, Any]:
             "geometry_sha256": hashlib.sha256(shapely.to_wkb(zone.geom)).hexdigest()}
 
 
-def _code_exists(plan_version: str, codes: Sequence[str]) -> Conflict:
-    return Conflict("planning.zone_code_exists", f"规划版本中已有分区编号 {', '.join(codes[:5])}",
-                    f"zone code(s) {', '.join(codes[:5])} already exist in plan version {plan_version}",
-                    codes=list(codes[:20]), plan_version=plan_version)
+def _code_exists(plan_version: str, codes: Sequence[str]) -> DomainError:
+    return PlanningError.ZONE_CODE_EXISTS.error({"codes_shown": ', '.join(codes[:5])}, codes=list(codes[:20]),
+                                                plan_version=plan_version)
 
 
-def _overlap_error(pairs: list[tuple[str, str, float]]) -> Conflict:
+def _overlap_error(pairs: list[tuple[str, str, float]]) -> DomainError:
     names = sorted({f"{a}/{b}" for a, b, _ in pairs})
-    return Conflict("planning.zone_overlap", f"规划分区重叠：{', '.join(names[:5])}",
-                    f"approved zones of one plan version may not overlap: {', '.join(names[:5])}",
-                    overlaps=[{"code": a, "other": b, "area_m2": str(quantize_m2(m2))} for a, b, m2 in pairs[:20]])
+    return PlanningError.ZONE_OVERLAP.error(
+        {"names_shown": ', '.join(names[:5])},
+        overlaps=[{"code": a, "other": b, "area_m2": str(quantize_m2(m2))} for a, b, m2 in pairs[:20]])
 
 
 def _check_against_approved(session: Session, plan_version: str, geom: BaseGeometry, code: str,
@@ -210,8 +209,7 @@ def supersede_zone(session: Session, *, zone_id: int, actor: str, reason: str,
     rules.transition(zone.status, ZoneStatus.superseded)
     end = effective_to or _today()
     if end <= zone.effective_from:
-        raise RuleViolation("planning.invalid_dates", "失效日期须晚于生效日期",
-                            "effective_to must be after effective_from", effective_from=zone.effective_from.isoformat())
+        raise PlanningError.INVALID_DATES.error(effective_from=zone.effective_from.isoformat())
     if zone.effective_to is not None and end > zone.effective_to:
         end = zone.effective_to
     zone.status = ZoneStatus.superseded
@@ -236,8 +234,7 @@ def create_zones(session: Session, zones: Sequence[ZoneIn], *, actor: str, plan_
     version = _check_text(plan_version, "plan_version", 200)
     target = ZoneStatus(status)
     if target is ZoneStatus.superseded:
-        raise RuleViolation("planning.invalid_status", "批量导入的分区只能是草案或已批准",
-                            "zones are loaded as draft or approved")
+        raise PlanningError.INVALID_STATUS.error()
     n = len(zones)
     _lock_plan_version(session, version)
     rows = []
@@ -318,11 +315,9 @@ def _prepare_feature(feature: FeatureIn, index: int) -> dict[str, Any]:
     subkind = _check_text(feature.subkind, "subkind", 40)
     name = (feature.name or "").strip()
     if len(name) > 200:
-        raise RuleViolation("planning.invalid_name", "名称不超过 200 个字符", "name must be at most 200 characters",
-                            feature_index=index)
+        raise PlanningError.INVALID_NAME.error(feature_index=index)
     if feature.code is not None and not (len(feature.code) == 12 and feature.code.isdigit()):
-        raise RuleViolation("planning.invalid_region_code", f"区划代码 {feature.code} 无效",
-                            f"region code {feature.code!r} is not 12 digits", feature_index=index)
+        raise PlanningError.INVALID_REGION_CODE_2.error({"feature": feature}, feature_index=index)
     geom = feature.geometry
     if not isinstance(geom, BaseGeometry) or geom.is_empty:
         raise _invalid_geometry("empty or missing geometry", feature_index=index)
@@ -375,8 +370,7 @@ def planning_conditions_for(session: Session, geometry: BaseGeometry, *, on: dat
                 for zid, z in zones.items()]
     ranked = rules.rank_overlaps(overlaps)
     if not ranked:
-        raise NotFound("planning.no_zone", "该地块不在任何已批准的规划分区内",
-                       "no approved plan zone in force covers this land", on=day.isoformat())
+        raise PlanningError.NO_ZONE.error(on=day.isoformat())
     total = area_m2(geom, srid)
     top = zones[ranked[0][0]]
     defaults = zone_kind_defaults(day)[ZoneKind(top.zone_kind)]

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.auth import Principal, Role, check_region, optional_principal, require_roles
+from landbridge.auth.errors import AuthError
 from landbridge.config import get_settings
-from landbridge.errors import Forbidden, NotFound, RuleViolation, Unauthorized
 from landbridge.kernel.geo import check_vertex_cap
 from landbridge.kernel.spatial import BBox
 from landbridge.planning import queries, rules, service
+from landbridge.planning.errors import PlanningError
 from landbridge.planning.models import PlanningZone
 from landbridge.planning.rules import ZONE_KIND_NAMES, KindDefaults, ZoneKind, ZoneStatus
 from landbridge.planning.schemas import (
@@ -52,8 +53,7 @@ def _geometry(geometry: dict[str, Any]) -> BaseGeometry:
     try:
         geom = shapely.geometry.shape(geometry)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, ShapelyError) as exc:
-        raise RuleViolation("planning.invalid_geometry", "图形无法解析", f"the geometry cannot be parsed: {exc}",
-                            reason=str(exc)) from None
+        raise PlanningError.INVALID_GEOMETRY_2.error({"exc": exc}, reason=str(exc)) from None
     return geom
 
 
@@ -63,10 +63,9 @@ def _bbox(text: str | None) -> BBox | None:
     try:
         minx, miny, maxx, maxy = (float(x) for x in text.split(","))
     except ValueError:
-        raise RuleViolation("planning.invalid_bbox", "bbox 应为 minx,miny,maxx,maxy",
-                            "bbox must be minx,miny,maxx,maxy") from None
+        raise PlanningError.INVALID_BBOX_2.error() from None
     if not (minx <= maxx and miny <= maxy):
-        raise RuleViolation("planning.invalid_bbox", "bbox 范围无效", "bbox is empty or inverted")
+        raise PlanningError.INVALID_BBOX.error()
     return minx, miny, maxx, maxy
 
 
@@ -104,8 +103,8 @@ def list_zones(bbox: str | None = Query(None, description="minx,miny,maxx,maxy (
     """Plan zones in a viewport as GeoJSON, one page at a time (public; drafts for officials) (L2)."""
     if status is ZoneStatus.draft and not _is_official(principal):
         if principal is None:
-            raise Unauthorized("auth.login_required", "请先登录", "authentication required")
-        raise Forbidden("auth.forbidden_role", "您的角色无权查看规划草案", "your role may not see draft zones")
+            raise AuthError.LOGIN_REQUIRED.error()
+        raise AuthError.FORBIDDEN_ROLE_DRAFT_ZONES.error()
     page_size = min(page_size, get_settings().page_size_max)
     zones, total = queries.list_zones(session, bbox=_bbox(bbox), kind=_kind(kind), statuses=[status],
                                       plan_version=plan_version, limit=page_size, offset=(page - 1) * page_size)
@@ -120,8 +119,7 @@ def read_zone(zone_id: int, principal: Principal | None = Depends(optional_princ
     """One plan zone with its own and effective permitted uses and conditions (drafts: officials only) (L2)."""
     zone = queries.get_zone(session, zone_id)
     if zone.status == ZoneStatus.draft and not _is_official(principal):
-        raise NotFound("planning.zone_not_found", f"规划分区 {zone_id} 不存在", f"plan zone {zone_id} does not exist",
-                       id=zone_id)
+        raise PlanningError.ZONE_NOT_FOUND.error({"zone_id": zone_id}, id=zone_id)
     return _zone_read(zone)
 
 

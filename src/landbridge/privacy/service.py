@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landbridge.errors import RuleViolation
 from landbridge.kernel.clock import now
+from landbridge.privacy.errors import PrivacyError
 from landbridge.privacy.models import PersonalRead
 
 MAX_TEXT = {"reader": 120, "reader_role": 40, "record": 200, "purpose": 80}
@@ -35,8 +35,7 @@ class Reader:
 
 def _bounded(name: str, value: str) -> str:
     if not value or len(value) > MAX_TEXT[name]:
-        raise RuleViolation("privacy.bad_read_record", f"查阅记录字段 {name} 为空或过长",
-                            f"read record field {name} is empty or too long")
+        raise PrivacyError.BAD_READ_RECORD.error({"name": name})
     return value
 
 
@@ -68,8 +67,7 @@ def list_reads(session: Session, *, party_id: int | None = None, reader: str | N
                until: datetime | None = None) -> list[PersonalRead]:
     """Reads newest first, optionally of one person, by one reader or of one record; page with ``before_id``."""
     if not 1 <= limit <= MAX_PAGE:
-        raise RuleViolation("privacy.bad_page_size", f"每页条数须在 1 到 {MAX_PAGE} 之间",
-                            f"page size must be between 1 and {MAX_PAGE}")
+        raise PrivacyError.BAD_PAGE_SIZE.error({"MAX_PAGE": MAX_PAGE})
     stmt = select(PersonalRead)
     if party_id is not None:
         stmt = stmt.where(PersonalRead.party_id == party_id)

@@ -61,11 +61,12 @@ from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
-from landbridge.errors import Conflict, RuleViolation
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import GEOGRAPHIC_SRID, GeometryError, areas_m2, validate_polygon
 from landbridge.kernel.spatial import bbox_filter, overlapping_pairs
 from landbridge.ledger import append_event, list_events, subjects
+from landbridge.registry.errors import RegistryError
 from landbridge.registry.models import (
     Application,
     ApplicationStatus,
@@ -173,16 +174,14 @@ def rows_digest(rows: Sequence[str]) -> str:
     return h.hexdigest()
 
 
-def _invalid_geometry(index: int, reason: str) -> RuleViolation:
-    return RuleViolation("registry.invalid_geometry", f"第 {index} 个要素的图形无效: {reason}",
-                         f"feature {index} has an invalid geometry: {reason}", feature_index=index, reason=reason)
+def _invalid_geometry(index: int, reason: str) -> DomainError:
+    return RegistryError.INVALID_GEOMETRY.error({"index": index}, feature_index=index, reason=reason)
 
 
-def _overlap(index: int, other: str, overlap: float) -> RuleViolation:
+def _overlap(index: int, other: str, overlap: float) -> DomainError:
     area = f"{overlap:.2f}"
-    return RuleViolation("registry.parcel_overlap", f"第 {index} 个要素与宗地 {other} 重叠 {area} 平方米",
-                         f"feature {index} overlaps parcel {other} by {area} m²", feature_index=index,
-                         other=other, overlap_m2=area)
+    return RegistryError.PARCEL_OVERLAP.error({"index": index, "area": area}, feature_index=index, other=other,
+                                              overlap_m2=area)
 
 
 def _check_attributes(batch: ParcelBatch) -> None:
@@ -194,14 +193,10 @@ def _check_attributes(batch: ParcelBatch) -> None:
             raise ValueError(f"batch column {name} has {len(values)} entries for {n} geometries")
     for i, code in enumerate(batch.region_codes):
         if code not in villages:
-            raise RuleViolation("registry.invalid_region_code", f"第 {i} 个要素的行政区划代码 {code} 不是本市的村",
-                                f"feature {i}: region code {code} is not a village of the city profile",
-                                feature_index=i, region_code=code)
+            raise RegistryError.INVALID_REGION_CODE.error({"i": i, "code": code}, feature_index=i, region_code=code)
     for i, luc in enumerate(batch.land_use_classes):
         if not is_land_use_class(luc):
-            raise RuleViolation("registry.invalid_land_use_class", f"第 {i} 个要素的地类 {luc} 不符合 GB/T 21010",
-                                f"feature {i}: land-use class {luc} is not a GB/T 21010-2017 code",
-                                feature_index=i, land_use_class=luc)
+            raise RegistryError.INVALID_LAND_USE_CLASS.error({"i": i, "luc": luc}, feature_index=i, land_use_class=luc)
 
 
 def validate_geometries(geoms: Sequence[BaseGeometry | None]) -> np.ndarray:
@@ -375,9 +370,7 @@ def _assign_codes(session: Session, batch: ParcelBatch, features: Sequence[str] 
             continue
         region = str(batch.region_codes[i])
         if len(code) != 19 or not code.startswith(region) or not valid_unit_code(code + PURE_LAND_SUFFIX):
-            raise RuleViolation("registry.invalid_parcel_code", f"第 {i} 个要素的宗地代码 {code} 格式错误",
-                                f"feature {i}: parcel code {code} does not match its region code and the "
-                                "19-character layout", feature_index=i, parcel_code=code)
+            raise RegistryError.INVALID_PARCEL_CODE.error({"i": i, "code": code}, feature_index=i, parcel_code=code)
         if code in seen:
             raise _duplicate(i, code)
         seen[code] = i
@@ -395,9 +388,8 @@ def _assign_codes(session: Session, batch: ParcelBatch, features: Sequence[str] 
         value = max(_upsert_counter(session, name), max_given.get(region, 0))
         last = value + need.get(region, 0)
         if last > SEQUENCE_MAX:
-            raise RuleViolation("registry.parcel_sequence_exhausted", f"区划 {region} 的宗地顺序号已用尽",
-                                f"region {region} has no parcel sequence numbers left",
-                                region_code=region, needed=need.get(region, 0))
+            raise RegistryError.PARCEL_SEQUENCE_EXHAUSTED.error({"region": region}, region_code=region,
+                                                                needed=need.get(region, 0))
         _set_counter(session, name, last)
         next_seq[region] = value + 1
     for i in range(n):
@@ -413,9 +405,9 @@ def _assign_codes(session: Session, batch: ParcelBatch, features: Sequence[str] 
     return out
 
 
-def _duplicate(index: int, code: str) -> Conflict:
-    return Conflict("registry.duplicate_parcel_code", f"第 {index} 个要素的宗地代码 {code} 已存在",
-                    f"feature {index}: parcel code {code} already exists", feature_index=index, parcel_code=code)
+def _duplicate(index: int, code: str) -> DomainError:
+    return RegistryError.DUPLICATE_PARCEL_CODE.error({"index": index, "code": code}, feature_index=index,
+                                                     parcel_code=code)
 
 
 def _current_codes(session: Session, codes: list[str]) -> set[str]:
@@ -456,7 +448,7 @@ def import_parcels(session: Session, batch: ParcelBatch, *, actor: str, file_sha
     """
     n = len(batch)
     if n == 0:
-        raise RuleViolation("registry.empty_import", "导入文件中没有宗地", "the import contains no parcels")
+        raise RegistryError.EMPTY_IMPORT.error()
     profile = get_profile()
     rules = profile.rules("registry")
     tolerance = float(rules.decimal("overlap_tolerance_m2"))
@@ -524,8 +516,7 @@ def import_parcels(session: Session, batch: ParcelBatch, *, actor: str, file_sha
         _insert_units(session, application.id, progress, chunk, n)
         refresh_statistics(session, "registry_property_unit")
     except IntegrityError as exc:  # a concurrent writer took a code between our check and insert
-        raise Conflict("registry.duplicate_parcel_code", "宗地代码或不动产单元号已存在",
-                       "a parcel code or unit code already exists") from exc
+        raise RegistryError.DUPLICATE_PARCEL_CODE_2.error() from exc
     return ImportReport(application_id=application.id, application_number=number, parcel_count=n, unit_count=n,
                         chunk_count=chunks, file_sha256=file_sha256, ledger_seqs=seqs)
 

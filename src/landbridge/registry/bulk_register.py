@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
-from landbridge.errors import Conflict, NotFound, RuleViolation
+from landbridge.errors import DomainError, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import areas_m2
 from landbridge.ledger import append_event, list_events, subjects
@@ -55,6 +55,7 @@ from landbridge.registry.bulk import (
     rows_digest,
     validate_geometries,
 )
+from landbridge.registry.errors import RegistryError
 from landbridge.registry.models import (
     ID_NUMBER_CONTEXT,
     PHONE_CONTEXT,
@@ -118,8 +119,16 @@ class BulkRegistrationReport:
     ledger_seqs: list[int]
 
 
-def _invalid(index: int, code: str, zh: str, en: str, **details: Any) -> RuleViolation:
-    return RuleViolation(code, f"第 {index} 项：{zh}", f"item {index}: {en}", item_index=index, **details)
+def _invalid(index: int, error: RegistryError, *, fmt: dict[str, Any] | None = None, **details: Any) -> DomainError:
+    """A bulk item's refusal: the member's message with the item it refuses."""
+    zh, en = error.render(fmt, **details)
+    return error.kind(error.code, f"第 {index} 项：{zh}", f"item {index}: {en}", item_index=index, **details)
+
+
+def _at_item(index: int, exc: DomainError) -> RuleViolation:
+    """A rule's refusal named with the item it refuses."""
+    return RuleViolation(exc.code, f"第 {index} 项：{exc.message}", f"item {index}: {exc.message_en}",
+                         item_index=index)
 
 
 def _check_rows(rows: Sequence[UnitRegistration]) -> list[str]:
@@ -129,20 +138,19 @@ def _check_rows(rows: Sequence[UnitRegistration]) -> list[str]:
         try:
             feature = rules.feature_code(right_type_of(row.right_type))
         except RuleViolation:
-            raise _invalid(i, "registry.invalid_right_type", f"权利类型 {row.right_type} 不能登记在宗地上",
-                           f"right type {row.right_type} cannot be registered on a parcel") from None
+            raise _invalid(i, RegistryError.INVALID_RIGHT_TYPE_3, fmt={"row": row}) from None
         try:  # the single path's rules (service.applications), each failure named by its row
             rules.check_attachment(row.attachment)
             if row.house:
                 rules.check_house_on_homestead(row.right_type, row.attachment)
         except RuleViolation as exc:
-            raise _invalid(i, exc.code, exc.message, exc.message_en) from None
+            raise _at_item(i, exc) from None
         if row.term_start and row.term_end and row.term_end < row.term_start:
-            raise _invalid(i, "registry.invalid_term", "权利期限的终止日早于起始日", "the term ends before it starts")
+            raise _invalid(i, RegistryError.INVALID_TERM_2)
         try:
             rules.check_shares(list(row.holders))
         except RuleViolation as exc:
-            raise _invalid(i, exc.code, exc.message, exc.message_en) from None
+            raise _at_item(i, exc) from None
         features.append(feature)
     return features
 
@@ -155,8 +163,7 @@ def _check_parties_exist(session: Session, rows: Sequence[UnitRegistration]) -> 
         found.update(session.execute(select(Party.id).where(Party.id.in_(part))).scalars())
     missing = [pid for pid in wanted if pid not in found]
     if missing:
-        raise NotFound("registry.party_not_found", f"权利人 {missing[0]} 不存在", f"party {missing[0]} not found",
-                       party_id=missing[0])
+        raise RegistryError.PARTY_NOT_FOUND.error({"missing": missing}, party_id=missing[0])
 
 
 def _returning_ids(session: Session, table: Table, rows: list[dict[str, Any]], stmt: Any = None, *,
@@ -191,7 +198,7 @@ def bulk_register(session: Session, rows: Sequence[UnitRegistration], *, actor: 
     """Register many units at once as one approved first registration (批量首次登记, R1, P2); all or nothing."""
     n = len(rows)
     if n == 0:
-        raise RuleViolation("registry.empty_import", "没有要登记的不动产单元", "nothing to register")
+        raise RegistryError.EMPTY_IMPORT_2.error()
     profile = get_profile()
     tolerance = float(profile.rules("registry").decimal("overlap_tolerance_m2"))
     srid = profile.projected_srid
@@ -299,8 +306,7 @@ def bulk_register(session: Session, rows: Sequence[UnitRegistration], *, actor: 
             right_ids += primary
             progress("register units", stop, n)
     except IntegrityError as exc:  # a concurrent writer took a code between our check and our insert
-        raise Conflict("registry.duplicate_parcel_code", "宗地代码或不动产单元号已存在",
-                       "a parcel code or unit code already exists") from exc
+        raise RegistryError.DUPLICATE_PARCEL_CODE_2.error() from exc
     return BulkRegistrationReport(application_id=application.id, application_number=number, parcel_ids=parcel_ids,
                                   unit_ids=unit_ids, right_ids=right_ids, certificate_count=cert_total,
                                   ledger_seqs=seqs)
@@ -331,16 +337,15 @@ def _check_party_rows(parties: Sequence[PartyIn]) -> list[tuple[str | None, str 
             if p.members:
                 check_members(kind)
         except RuleViolation as exc:
-            raise _invalid(i, exc.code, exc.message, exc.message_en) from None
+            raise _at_item(i, exc) from None
         if p.members:
             try:
                 rules.check_shares([(pid, share) for pid, _, share in p.members])
             except RuleViolation as exc:
-                raise _invalid(i, exc.code, exc.message, exc.message_en) from None
+                raise _at_item(i, exc) from None
         if number is not None:
             if number in seen:
-                raise Conflict("registry.party_exists", f"第 {i} 项：证件号与第 {seen[number]} 项重复",
-                               f"item {i}: the same ID number as item {seen[number]}", item_index=i)
+                raise RegistryError.PARTY_EXISTS_2.error({"i": i, "seen_number": seen[number]}, item_index=i)
             seen[number] = i
         out.append((id_type if number else None, number))
     return out
@@ -364,8 +369,7 @@ def bulk_create_parties(session: Session, parties: Sequence[PartyIn], *, actor: 
         taken = session.execute(select(Party.id_index).where(Party.id_index.in_(wanted[start:start + 5000]))
                                 ).scalars().first()
         if taken is not None:
-            raise Conflict("registry.party_exists", "该证件号的权利人已存在",
-                           "a party with this ID number already exists", item_index=taken_at[taken])
+            raise RegistryError.PARTY_EXISTS.error(item_index=taken_at[taken])
     member_ids = sorted({pid for p in parties for pid, _, _ in p.members})
     kinds: dict[int, str] = {}
     for start in range(0, len(member_ids), 5000):
@@ -374,10 +378,9 @@ def bulk_create_parties(session: Session, parties: Sequence[PartyIn], *, actor: 
     for i, p in enumerate(parties):
         for pid, _, _ in p.members:
             if pid not in kinds:
-                raise NotFound("registry.party_not_found", f"第 {i} 项：成员 {pid} 不存在",
-                               f"item {i}: member {pid} not found", item_index=i, party_id=pid)
+                raise RegistryError.PARTY_NOT_FOUND_2.error({"i": i, "pid": pid}, item_index=i, party_id=pid)
             if kinds[pid] == PartyKind.group:
-                raise _invalid(i, "registry.nested_group", "成员不能是另一个组", "a member cannot be a group")
+                raise _invalid(i, RegistryError.NESTED_GROUP)
     stamp = now()
     out: list[int] = []
     try:
@@ -407,8 +410,7 @@ def bulk_create_parties(session: Session, parties: Sequence[PartyIn], *, actor: 
                                                "rows_sha256": rows_digest(canon)})
             out += ids
     except IntegrityError as exc:  # a concurrent writer registered one of these ID numbers meanwhile
-        raise Conflict("registry.party_exists", "该证件号的权利人已存在",
-                       "a party with this ID number already exists") from exc
+        raise RegistryError.PARTY_EXISTS.error() from exc
     return out
 
 

@@ -26,10 +26,10 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from landbridge.errors import RuleViolation
 from landbridge.kernel.geo import GEOGRAPHIC_SRID, as_multipolygon
 from landbridge.kernel.spatial import BBox, bbox_filter
 from landbridge.registry.bulk import ParcelBatch
+from landbridge.registry.errors import RegistryError
 from landbridge.registry.models import Parcel, PropertyUnit, RecordStatus
 from landbridge.registry.rules import PURE_LAND_SUFFIX
 
@@ -53,8 +53,7 @@ def _driver(path: Path) -> str:
         return "GeoJSON"
     if suffix == ".gpkg":
         return "GPKG"
-    raise RuleViolation("registry.unsupported_file", f"不支持的文件类型 {suffix}",
-                        f"unsupported file type {suffix} (use .geojson or .gpkg)", suffix=suffix)
+    raise RegistryError.UNSUPPORTED_FILE.error(suffix=suffix)
 
 
 def file_sha256(path: Path) -> str:
@@ -71,8 +70,7 @@ def _check_crs(crs: str | None) -> None:
         return
     epsg = CRS.from_user_input(crs).to_epsg()
     if epsg not in _ACCEPTED_CRS:
-        raise RuleViolation("registry.unsupported_crs", f"坐标系 {crs} 不是 CGCS2000 (EPSG:4490)",
-                            f"coordinate reference system {crs} is not CGCS2000 (EPSG:4490)", crs=str(crs))
+        raise RegistryError.UNSUPPORTED_CRS.error({"crs": crs}, crs=str(crs))
 
 
 def _text(values: Any) -> list[str | None]:
@@ -106,8 +104,7 @@ def read_parcels(path: str | Path, *, region_code: str | None = None) -> ParcelF
         regions = [r or region_code for r in (regions or [None] * n)]
     for required, values in (("region_code", regions), ("land_use_class", columns.get("land_use_class"))):
         if values is None:
-            raise RuleViolation("registry.missing_field", f"文件缺少字段 {required}",
-                                f"the file has no {required} property", field=required)
+            raise RegistryError.MISSING_FIELD.error({"required": required}, field=required)
     batch = ParcelBatch(
         geoms=list(geoms), region_codes=regions or [], land_use_classes=columns["land_use_class"],
         locations=columns.get("location") or [None] * n, parcel_codes=columns.get("parcel_code") or [None] * n,

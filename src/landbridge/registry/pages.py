@@ -18,15 +18,17 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Role, check_region, optional_principal, organisation_names
+from landbridge.auth.errors import AuthError
 from landbridge.auth.service import Principal, region_prefix
 from landbridge.cityprofile import get_profile
-from landbridge.errors import DomainError, Forbidden, NotFound
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.kernel.ids import mask_id
 from landbridge.ledger import history_panel, subjects
 from landbridge.privacy import list_reads
 from landbridge.registry import personal
 from landbridge.registry.certificate_pdf import CertificateData, CertificateHolder, render_certificate_pdf
+from landbridge.registry.errors import RegistryError
 from landbridge.registry.labels import RIGHT_TYPE_LABELS, land_use_label
 from landbridge.registry.models import (
     Application,
@@ -76,8 +78,13 @@ class RightView:
     restrictions: list[Restriction] = field(default_factory=list)
 
 
-def _not_found(what: str) -> NotFound:
-    return NotFound(f"registry.{what}_not_found", "记录不存在", f"{what.replace('_', ' ')} not found")
+_PAGE_NOT_FOUND = {"parcel": RegistryError.PARCEL_PAGE_NOT_FOUND,
+                   "application": RegistryError.APPLICATION_PAGE_NOT_FOUND,
+                   "certificate": RegistryError.CERTIFICATE_PAGE_NOT_FOUND}
+
+
+def _not_found(what: str) -> DomainError:
+    return _PAGE_NOT_FOUND[what].error()
 
 
 def _sees_full_ids(principal: Principal | None, region_code: str) -> bool:
@@ -188,7 +195,7 @@ def _queue_principal(request: Request, principal: Principal | None) -> Principal
     if principal is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     if principal.role != Role.registrar:
-        exc = Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+        exc = AuthError.FORBIDDEN_ROLE.error()
         return render_error(request, exc.http_status, exc.to_dict())
     return principal
 
@@ -294,8 +301,7 @@ def verify_page(request: Request, token: str, session: Session = Depends(get_ses
     """Public certificate verification (the QR code's target): number, status, holders masked, ledger proof (P2)."""
     cert = session.execute(select(Certificate).where(Certificate.verify_token == token)).scalar_one_or_none()
     if cert is None:
-        exc = NotFound("registry.certificate_not_found", "证书不存在或核验码无效",
-                       "no certificate has this verification code")
+        exc = RegistryError.CERTIFICATE_NOT_FOUND.error()
         return render_error(request, exc.http_status, exc.to_dict())
     ctx = _certificate_context(session, cert, full_ids=False, principal=principal,
                                purpose="registry.certificate_verify")
@@ -360,8 +366,7 @@ def certificate_pdf(request: Request, certificate_id: int, session: Session = De
         allowed = session.execute(select(RightHolder.id).where(
             RightHolder.right_id == cert.right_id, RightHolder.party_id == principal.party_id)).first() is not None
     if not allowed:
-        exc = Forbidden("registry.certificate_forbidden", "只有登记机构和权利人可以下载证书",
-                        "only the registration centre and the holders may download the certificate")
+        exc = RegistryError.CERTIFICATE_FORBIDDEN.error()
         return render_error(request, exc.http_status, exc.to_dict())
     if cert.right_id is not None:  # the certificate prints its holders whole: a recorded read (issue #12)
         personal.record_party_reads(session, principal, personal.persons_among(
@@ -419,7 +424,7 @@ def personal_reads_page(request: Request, session: Session = Depends(get_session
     if principal is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     if principal.role not in (Role.supervisor, Role.admin):
-        exc = Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this")
+        exc = AuthError.FORBIDDEN_ROLE.error()
         return render_error(request, exc.http_status, exc.to_dict())
     rows = list_reads(session, party_id=party_id, reader=reader or None, purpose=purpose or None,
                       before_id=before_id, limit=READS_PAGE_SIZE)

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge.db import for_update
-from landbridge.errors import NotFound
+from landbridge.errors import DomainError
 from landbridge.kernel.ids import valid_resident_id, valid_uscc
 from landbridge.kernel.spatial import BBox, bbox_filter
 from landbridge.privacy import blind_index, decrypt_many
+from landbridge.registry.errors import RegistryError
 from landbridge.registry.models import (
     ID_NUMBER_CONTEXT,
     PHONE_CONTEXT,
@@ -35,13 +36,13 @@ from landbridge.registry.rules import OWNERSHIP_LETTER, Layer, share_text
 LIVE = (RecordStatus.current.value,)
 
 
-def _get(session: Session, model: Any, obj_id: int, code: str, zh: str, en: str, *, lock: bool = False) -> Any:
+def _get(session: Session, model: Any, obj_id: int, missing: RegistryError, *, lock: bool = False) -> Any:
     stmt = select(model).where(model.id == obj_id)
     if lock and for_update(session):
         stmt = stmt.with_for_update()
     obj = session.execute(stmt).scalar_one_or_none()
     if obj is None:
-        raise NotFound(code, f"{zh} {obj_id} 不存在", f"{en} {obj_id} does not exist", id=obj_id)
+        raise missing.error(id=obj_id)
     return obj
 
 
@@ -70,10 +71,9 @@ def find_parties_by_phone(session: Session, phone: str, *, limit: int = 20) -> l
                 .scalars())
 
 
-def party_not_found(party_id: int) -> NotFound:
+def party_not_found(party_id: int) -> DomainError:
     """The one answer for a party that is missing or out of the reader's scope (no existence oracle)."""
-    return NotFound("registry.party_not_found", f"权利人 {party_id} 不存在", f"party {party_id} does not exist",
-                    id=party_id)
+    return RegistryError.PARTY_NOT_FOUND_3.error({"party_id": party_id}, id=party_id)
 
 
 def party_kinds(session: Session, party_ids: Sequence[int], *, chunk: int = 5000) -> dict[int, tuple[str, str | None]]:
@@ -100,28 +100,25 @@ def current_extent(session: Session) -> tuple[float, float, float, float] | None
 
 def get_parcel(session: Session, parcel_id: int) -> Parcel:
     """Load a parcel (宗地) version or 404 (R1)."""
-    parcel: Parcel = _get(session, Parcel, parcel_id, "registry.parcel_not_found", "宗地", "parcel")
+    parcel: Parcel = _get(session, Parcel, parcel_id, RegistryError.PARCEL_NOT_FOUND)
     return parcel
 
 
 def get_unit(session: Session, unit_id: int, *, lock: bool = False) -> PropertyUnit:
     """Load a property unit (不动产单元) or 404 (R1)."""
-    unit: PropertyUnit = _get(session, PropertyUnit, unit_id, "registry.unit_not_found", "不动产单元", "property unit",
-                              lock=lock)
+    unit: PropertyUnit = _get(session, PropertyUnit, unit_id, RegistryError.UNIT_NOT_FOUND, lock=lock)
     return unit
 
 
 def get_application(session: Session, application_id: int, *, lock: bool = False) -> Application:
     """Load a registration application (登记申请) or 404 (R1)."""
-    app: Application = _get(session, Application, application_id, "registry.application_not_found", "申请",
-                            "application", lock=lock)
+    app: Application = _get(session, Application, application_id, RegistryError.APPLICATION_NOT_FOUND, lock=lock)
     return app
 
 
 def get_certificate(session: Session, certificate_id: int) -> Certificate:
     """Load a certificate (不动产权证书 / 登记证明) or 404 (R1)."""
-    cert: Certificate = _get(session, Certificate, certificate_id, "registry.certificate_not_found", "证书",
-                             "certificate")
+    cert: Certificate = _get(session, Certificate, certificate_id, RegistryError.CERTIFICATE_BY_ID_NOT_FOUND)
     return cert
 
 
@@ -129,7 +126,7 @@ def get_certificate_by_token(session: Session, token: str) -> Certificate:
     """Find a certificate by its QR verification token, or 404 (R1, P2)."""
     cert = session.execute(select(Certificate).where(Certificate.verify_token == token)).scalar_one_or_none()
     if cert is None:
-        raise NotFound("registry.certificate_not_found", "证书不存在或校验码错误", "no certificate with this token")
+        raise RegistryError.CERTIFICATE_NOT_FOUND_2.error()
     return cert
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 
-from landbridge.errors import Conflict, RuleViolation
+from landbridge.registry.errors import RegistryError
 
 # 28 characters: region 12 + feature 2 + parcel sequence 5 + attachment 1 + building 4 + unit 4.
 UNIT_CODE_RE = re.compile(r"^(\d{6})(\d{3})(\d{3})([JGZ][A-HJ-NP-Z])(\d{5})([FLQW])(\d{4})(\d{4})$")
@@ -58,23 +58,19 @@ def feature_code(right_type: str) -> str:
     try:
         return FEATURE_BY_RIGHT_TYPE[right_type]
     except KeyError:
-        raise RuleViolation("registry.invalid_right_type", f"权利类型 {right_type} 不能登记在宗地上",
-                            f"right type {right_type} cannot be registered on a parcel",
-                            right_type=right_type) from None
+        raise RegistryError.INVALID_RIGHT_TYPE.error(right_type=right_type) from None
 
 
 def check_attachment(attachment: str) -> None:
     """定着物 code of a unit: F (house), L (forest), Q (other) or W (pure land) (rules.md Registry, R1)."""
     if attachment not in ATTACHMENTS:
-        raise RuleViolation("registry.invalid_attachment", "定着物代码必须是 F、L、Q 或 W",
-                            "attachment must be F, L, Q or W", attachment=attachment)
+        raise RegistryError.INVALID_ATTACHMENT.error(attachment=attachment)
 
 
 def check_house_on_homestead(right_type: str, attachment: str) -> None:
     """房地一体: a house is registered only together with its homestead, on a unit with attachment F (R1)."""
     if not (right_type == "homestead_use_right" and attachment == "F"):
-        raise RuleViolation("registry.house_needs_homestead", "房屋所有权须与宅基地使用权一并登记（房地一体）",
-                            "a house is registered together with its homestead (attachment F)")
+        raise RegistryError.HOUSE_NEEDS_HOMESTEAD.error()
 
 
 def make_parcel_code(region_code: str, feature: str, sequence: int) -> str:
@@ -152,34 +148,30 @@ def parse_share(value: str | Fraction | int) -> Fraction:
     try:
         share = Fraction(value) if not isinstance(value, str) else Fraction(value.strip())
     except (ValueError, ZeroDivisionError):
-        raise RuleViolation("registry.invalid_share", f"份额 {value} 格式错误", f"share {value!r} is not a fraction",
-                            share=str(value)) from None
+        raise RegistryError.INVALID_SHARE_2.error({"value": value}, share=str(value)) from None
     if not 0 < share <= 1:
-        raise RuleViolation("registry.invalid_share", f"份额 {value} 必须大于0且不大于1",
-                            f"share {value!r} must be in (0, 1]", share=str(value))
+        raise RegistryError.INVALID_SHARE.error({"value": value}, share=str(value))
     return share
 
 
 def check_shares(holders: Sequence[tuple[int, Fraction]]) -> None:
     """Co-holders of one right: at least one, no repeats, shares summing to exactly 1 (R1)."""
     if not holders:
-        raise RuleViolation("registry.no_holders", "权利人不能为空", "a right needs at least one holder")
+        raise RegistryError.NO_HOLDERS.error()
     ids = [party for party, _ in holders]
     if len(set(ids)) != len(ids):
-        raise RuleViolation("registry.duplicate_holder", "同一权利人重复出现", "a holder appears twice")
+        raise RegistryError.DUPLICATE_HOLDER.error()
     for _, share in holders:
         parse_share(share)
     total = sum((share for _, share in holders), Fraction(0))
     if total != 1:
-        raise RuleViolation("registry.shares_not_one", f"共有份额之和为 {total}，应为 1",
-                            f"co-holder shares sum to {total}, not 1", total=f"{total.numerator}/{total.denominator}")
+        raise RegistryError.SHARES_NOT_ONE.error({"total": total}, total=f"{total.numerator}/{total.denominator}")
 
 
 def check_same_holders(land: Sequence[tuple[int, Fraction]], house: Sequence[tuple[int, Fraction]]) -> None:
     """房地一体: the house and its homestead have the same holders with the same shares (R1)."""
     if sorted(land) != sorted(house):
-        raise RuleViolation("registry.house_land_holder_mismatch", "房屋与宅基地的权利人必须一致",
-                            "the house and its homestead must have the same holders")
+        raise RegistryError.HOUSE_LAND_HOLDER_MISMATCH.error()
 
 
 def years_between(start: date, end: date) -> int:
@@ -193,11 +185,9 @@ def years_between(start: date, end: date) -> int:
 def check_management_term(start: date | None, end: date | None, min_years: int) -> None:
     """A land management right from a transfer is registrable only for a term of ``min_years`` or more."""
     if start is None or end is None or end <= start:
-        raise RuleViolation("registry.invalid_term", "必须给出有效的起止日期", "a valid term start and end is required")
+        raise RegistryError.INVALID_TERM.error()
     if years_between(start, end) < min_years:
-        raise RuleViolation("registry.term_too_short", f"土地经营权流转期限不足 {min_years} 年，不能登记",
-                            f"a land management right needs a term of at least {min_years} years",
-                            min_years=min_years)
+        raise RegistryError.TERM_TOO_SHORT.error(min_years=min_years)
 
 
 @dataclass(frozen=True)
@@ -233,10 +223,11 @@ def raise_if_blocked(blocking: Sequence[RestrictionFact]) -> None:
         return
     names = {"seizure": "查封", "advance_notice": "预告登记", "mortgage": "禁止转让约定的抵押"}
     first = blocking[0]
-    raise Conflict("registry.transfer_blocked", f"该不动产存在{names.get(first.kind, first.kind)}，不能办理转移登记",
-                   f"the transfer is blocked by a {first.kind} (restriction {first.id})",
-                   restriction_id=first.id, restriction_kind=first.kind,
-                   blocking=[{"restriction_id": b.id, "kind": b.kind} for b in blocking])
+    raise RegistryError.TRANSFER_BLOCKED.error(
+        {"names_get_first_kind_first_kind": names.get(first.kind, first.kind), "first": first},
+        restriction_id=first.id,
+        restriction_kind=first.kind,
+        blocking=[{"restriction_id": b.id, "kind": b.kind} for b in blocking])
 
 
 def next_mortgage_rank(current_ranks: Iterable[int | None]) -> int:

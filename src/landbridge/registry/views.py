@@ -23,12 +23,12 @@ from starlette.concurrency import run_in_threadpool
 from landbridge.auth import Principal, Role, check_region, current_principal, optional_principal, require_roles
 from landbridge.auth.service import region_prefix
 from landbridge.config import get_settings
-from landbridge.errors import Forbidden, NotFound, RuleViolation
 from landbridge.kernel.clock import ensure_utc
 from landbridge.kernel.geo import check_vertex_cap
 from landbridge.kernel.ids import mask_id, mask_phone
 from landbridge.privacy import list_reads, mask_name
 from landbridge.registry import personal, queries, rules, service
+from landbridge.registry.errors import RegistryError
 from landbridge.registry.models import Application, Certificate, PartyKind, Restriction, Right
 from landbridge.registry.schemas import (
     AdvanceNoticeIn,
@@ -98,8 +98,7 @@ def _geometry(geometry: dict[str, Any]) -> BaseGeometry:
     try:
         return shapely.geometry.shape(geometry)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, ShapelyError) as exc:
-        raise RuleViolation("registry.invalid_geometry", "宗地图形无法解析", f"the geometry cannot be parsed: {exc}",
-                            reason=str(exc)) from None
+        raise RegistryError.INVALID_GEOMETRY_3.error({"exc": exc}, reason=str(exc)) from None
 
 
 def _unit_region(session: Session, principal: Principal, unit_id: int) -> None:
@@ -150,7 +149,7 @@ def read_party(party_id: int, principal: Principal = Depends(party_reader),
     other id). Out of scope reads as not found, exactly as a missing id (no existence oracle). ID numbers and
     phones are masked unless the caller is a registrar, the admin or the person; the read is recorded."""
     if principal.role in personal.SELF_ONLY and principal.party_id != party_id:
-        raise Forbidden("registry.party_forbidden", "只能查看本人的权利人信息", "you may read only your own record")
+        raise RegistryError.PARTY_FORBIDDEN.error()
     if not personal.in_scope(session, principal, party_id):
         raise queries.party_not_found(party_id)
     return _party_read(session, queries.get_party(session, party_id), principal, purpose="registry.party_read")
@@ -163,7 +162,7 @@ def lookup_party(body: PartyLookup, principal: Principal = Depends(reader),
     caller's scope: a number that is not registered and one registered outside the scope read alike (404)."""
     party = queries.find_party_by_id_number(session, body.id_type, body.id_number)
     if party is None or not personal.in_scope(session, principal, party.id):
-        raise NotFound("registry.party_not_found", "未找到该证件号的权利人", "no party with this ID number")
+        raise RegistryError.PARTY_NOT_FOUND_4.error()
     return _party_read(session, party, principal, purpose="registry.party_lookup")
 
 
@@ -230,10 +229,9 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     try:
         minx, miny, maxx, maxy = (float(x) for x in text.split(","))
     except ValueError:
-        raise RuleViolation("registry.invalid_bbox", "bbox 应为 minx,miny,maxx,maxy",
-                            "bbox must be minx,miny,maxx,maxy") from None
+        raise RegistryError.INVALID_BBOX_2.error() from None
     if not (minx <= maxx and miny <= maxy):
-        raise RuleViolation("registry.invalid_bbox", "bbox 范围无效", "bbox is empty or inverted")
+        raise RegistryError.INVALID_BBOX.error()
     return minx, miny, maxx, maxy
 
 

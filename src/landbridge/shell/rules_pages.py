@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from landbridge.cityprofile import get_profile
-from landbridge.errors import RuleViolation
+from landbridge.cityprofile.errors import CityProfileError
 from landbridge.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -31,7 +31,7 @@ def rules_page(request: Request, on: str | None = Query(None, description="day (
     try:
         day = date.fromisoformat(on) if on else profile.today()
     except ValueError:
-        raise RuleViolation("rules.bad_day", "日期格式应为 YYYY-MM-DD", "the day must be YYYY-MM-DD", on=on) from None
+        raise CityProfileError.BAD_DAY.error(on=on) from None
     sets: list[dict[str, Any]] = []
     unverified = 0
     for name, rule_set in sorted(profile.rule_sets.items()):

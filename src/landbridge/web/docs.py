@@ -5,12 +5,19 @@ bundle fetches a logo from its maker's CDN, which the policy refuses."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 import fastapi_offline
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, routing
+from fastapi.dependencies.models import Dependant
 from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+
+from landbridge import errorcodes
+from landbridge.errors import CoreError
 
 ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
 ASSETS_URL = "/static/vendor/apidocs"
@@ -76,9 +83,44 @@ def _hoist_definitions(node: Any, schemas: dict[str, Any]) -> None:
             _hoist_definitions(value, schemas)
 
 
+def _dependencies(dependant: Dependant) -> list[Callable[..., Any]]:
+    out: list[Callable[..., Any]] = []
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            out.append(sub.call)
+        out += _dependencies(sub)
+    return out
+
+
+def document_error_codes(app: FastAPI, spec: dict[str, Any]) -> None:
+    """List on every operation the error codes its route can answer with (issue #14 item 5), found by reading
+    the endpoint, its dependencies and the landbridge functions they name (``landbridge.errorcodes``): each
+    code under its HTTP status's response, and all of them as ``x-error-codes``."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorBody", ERROR_BODY_SCHEMA)
+    # iter_route_contexts walks the routers included into the app (FastAPI includes them lazily)
+    for route in routing.iter_route_contexts(app.routes):
+        if not isinstance(route.original_route, APIRoute) or not route.include_in_schema or route.endpoint is None:
+            continue
+        codes = errorcodes.route_codes(route.endpoint, _dependencies(route.dependant))
+        for method in route.methods or ():
+            operation = spec["paths"].get(route.path_format, {}).get(method.lower())
+            if operation is None:
+                continue
+            if "422" in operation.get("responses", {}):
+                codes = sorted({*codes, (CoreError.REQUEST_INVALID.code, 422)}, key=lambda c: (c[1], c[0]))
+            operation["x-error-codes"] = [{"code": code, "status": status} for code, status in codes]
+            for status in sorted({s for _, s in codes}):
+                listed = ", ".join(f"`{c}`" for c, s in codes if s == status)
+                response = operation.setdefault("responses", {}).setdefault(str(status), {
+                    "description": HTTPStatus(status).phrase,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}})
+                response["description"] = f"{response.get('description', '')} — error codes: {listed}"
+
+
 def document_error_bodies(app: FastAPI) -> None:
     """Make the app's OpenAPI spec name the platform's error body for 422s instead of FastAPI's default, with
-    every schema a route declares by hand under ``components/schemas``."""
+    every schema a route declares by hand under ``components/schemas`` and each route's error codes."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -89,6 +131,7 @@ def document_error_bodies(app: FastAPI) -> None:
                 schemas["HTTPValidationError"] = ERROR_BODY_SCHEMA
                 schemas.pop("ValidationError", None)
             _hoist_definitions(spec["paths"], schemas)
+            document_error_codes(app, spec)
             app.openapi_schema = spec
         return app.openapi_schema
 

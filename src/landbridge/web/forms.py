@@ -8,7 +8,8 @@ import secrets
 
 from fastapi import Request
 
-from landbridge.errors import DomainError, Forbidden
+from landbridge.errors import DomainError
+from landbridge.web.errors import WebError
 from landbridge.web.i18n import request_locale
 
 
@@ -25,8 +26,7 @@ def check_csrf(request: Request, token: str) -> None:
     """Refuse a form post whose token does not match the session's (403)."""
     expected = request.session.get("csrf")
     if not isinstance(expected, str) or not token or not hmac.compare_digest(expected, token):
-        raise Forbidden("web.csrf_failed", "表单已过期或来源无效，请刷新页面后重试",
-                        "the form has expired or did not come from this site; reload and try again")
+        raise WebError.CSRF_FAILED.error()
 
 
 def safe_next(target: str | None) -> str:

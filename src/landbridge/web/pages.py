@@ -9,30 +9,20 @@ by role. The toolkit imports no domain module and nothing of auth: the caller's 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from landbridge.errors import DomainError, Forbidden
+from landbridge.errors import DomainError
 from landbridge.web.forms import check_csrf, csrf_token
 from landbridge.web.i18n import layered_translator, module_catalogue, request_locale
 from landbridge.web.render import render, render_error
 
 PageTranslator = Callable[..., str]
-
-
-class HasRole(Protocol):
-    """What ``page_caller`` needs of a principal (auth's ``Principal`` is one): its role."""
-
-    @property
-    def role(self) -> Any: ...
-
-
-P = TypeVar("P", bound=HasRole)
 
 
 def flash(request: Request, kind: str, zh: str, en: str) -> None:
@@ -56,16 +46,6 @@ def login_redirect(request: Request) -> Response:
 def refuse(request: Request, exc: DomainError) -> Response:
     """The error page for a refused request (its status, stable code and message)."""
     return render_error(request, exc.http_status, exc.to_dict())
-
-
-def page_caller(request: Request, principal: P | None, roles: Iterable[object]) -> P | Response:
-    """A page's caller if their role may use it; else the login redirect (anonymous) or the 403 page."""
-    allowed = frozenset(roles)
-    if principal is None:
-        return login_redirect(request)
-    if principal.role not in allowed:
-        return refuse(request, Forbidden("auth.forbidden_role", "您的角色无权执行此操作", "your role may not do this"))
-    return principal
 
 
 class PageKit:
@@ -124,4 +104,4 @@ class PageKit:
         return RedirectResponse(then() if then is not None else back, status_code=303)
 
 
-__all__ = ["HasRole", "PageKit", "PageTranslator", "flash", "login_redirect", "page_caller", "pop_flash", "refuse"]
+__all__ = ["PageKit", "PageTranslator", "flash", "login_redirect", "pop_flash", "refuse"]

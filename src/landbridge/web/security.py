@@ -25,7 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from landbridge.errors import DomainError, Forbidden
+from landbridge.errors import DomainError
+from landbridge.web.errors import WebError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 CSRF_HEADER = b"x-csrf-token"
@@ -34,16 +35,14 @@ NONCE_KEY = "csp_nonce"
 ANONYMOUS_SESSION_KEYS = frozenset({"csrf"})
 
 
-def cross_origin() -> Forbidden:
+def cross_origin() -> DomainError:
     """The refusal of a cookie-authenticated state change that did not come from this site."""
-    return Forbidden("web.cross_origin", "请求来源不是本站，已拒绝（跨站请求伪造防护）",
-                     "the request did not come from this site (cross-site request forgery protection)")
+    return WebError.CROSS_ORIGIN.error()
 
 
-def csrf_missing() -> Forbidden:
+def csrf_missing() -> DomainError:
     """The refusal of a cookie-authenticated API call with no origin and no valid ``X-CSRF-Token``."""
-    return Forbidden("web.csrf_failed", "缺少有效的防伪令牌（X-CSRF-Token），请刷新页面后重试",
-                     "a valid anti-forgery token (X-CSRF-Token) is required; reload and try again")
+    return WebError.CSRF_FAILED_2.error()
 
 
 def _origin_of(url: str) -> str | None:
@@ -82,7 +81,7 @@ class OriginGuard:
             response = render_error(Request(scope), error.http_status, error.to_dict())
         await response(scope, receive, send)
 
-    def refusal(self, scope: Scope) -> Forbidden | None:
+    def refusal(self, scope: Scope) -> DomainError | None:
         """Why this request is refused, or None if it may go on."""
         headers: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import Collective, CollectiveStatus, ShareAccount
 from landbridge.collective.rules import CollectiveRules
 from landbridge.db import for_update
-from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.money import MoneyError, to_money
 from landbridge.ledger import append_event
@@ -49,9 +49,7 @@ def record(session: Session, *, event_type: str, subject: str, actor: str, paylo
 def require_active(collective: Collective) -> None:
     """A converted collective (撤村改制) keeps its records but takes no new members or quantification."""
     if collective.status != CollectiveStatus.active:
-        raise Conflict("collective.converted", "该集体经济组织已改制为公司",
-                       "the collective has been converted into a company",
-                       collective_id=collective.id)
+        raise CollectiveError.CONVERTED.error(collective_id=collective.id)
 
 
 def lock_accounts(session: Session, account_ids: Sequence[int]) -> dict[int, ShareAccount]:
@@ -63,22 +61,22 @@ def lock_accounts(session: Session, account_ids: Sequence[int]) -> dict[int, Sha
     found = {a.id: a for a in session.execute(stmt).scalars()}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise NotFound("collective.share_account_not_found", "股权账户不存在", f"share account {missing[0]} not found")
+        raise CollectiveError.SHARE_ACCOUNT_NOT_FOUND.error({"obj_id": missing[0]})
     return found
 
 
 def fit(value: str | None, limit: int, field: str) -> str | None:
     """An optional text no longer than its column (a 422, not a database error)."""
     if value is not None and len(value) > limit:
-        raise RuleViolation("collective.text_too_long", f"{field} 超过 {limit} 个字符",
-                            f"{field} is longer than {limit} characters", field=field, limit=limit)
+        raise CollectiveError.TEXT_TOO_LONG.error(field=field, limit=limit)
     return value
 
 
-def need_text(value: str | None, code: str, zh: str, en: str, *, limit: int = 300, field: str = "text") -> str:
-    """A required free-text field (grounds, evidence, memo), stripped, no longer than its column."""
+def need_text(value: str | None, missing: CollectiveError, *, limit: int = 300, field: str = "text") -> str:
+    """A required free-text field (grounds, evidence, memo), stripped, no longer than its column; ``missing`` is
+    the error when it is empty."""
     if value is None or not value.strip():
-        raise RuleViolation(code, zh, en)
+        raise missing.error()
     return str(fit(value.strip(), limit, field))
 
 
@@ -87,5 +85,4 @@ def money(value: Decimal | int | str) -> Decimal:
     try:
         return to_money(value)
     except MoneyError as exc:
-        raise RuleViolation("collective.invalid_amount", "金额无效（元，最多两位小数）",
-                            f"not an amount of yuan: {exc}") from None
+        raise CollectiveError.INVALID_AMOUNT_2.error({"exc": exc}) from None

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from landbridge.collective import queries, rules
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import (
     Book,
     BookEntry,
@@ -26,7 +27,7 @@ from landbridge.collective.models import (
 from landbridge.collective.service._common import CHUNK, collective_rules, money, need_text, record, today
 from landbridge.collective.service.votes import require_resolution
 from landbridge.db import for_update
-from landbridge.errors import Conflict, RuleViolation
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import now
 from landbridge.kernel.money import fen_to_yuan, yuan_to_fen
 from landbridge.ledger import subjects
@@ -65,19 +66,16 @@ def record_book_entry(session: Session, *, book_id: int, direction: str, amount:
         way = Direction(direction)
         cat = BookCategory(category)
     except ValueError:
-        raise RuleViolation("collective.invalid_entry", "收支方向或科目无效", "unknown direction or category") from None
+        raise CollectiveError.INVALID_ENTRY.error() from None
     if (way is Direction.income) != (cat in INCOME) or cat is BookCategory.dividend:
-        raise RuleViolation("collective.category_mismatch", "科目与收支方向不符（分红只能通过分红方案支出）",
-                            "the category does not fit the direction (dividends are paid only by a dividend run)")
+        raise CollectiveError.CATEGORY_MISMATCH.error()
     value = money(amount)
     if value <= 0:
-        raise RuleViolation("collective.invalid_amount", "金额必须大于零", "the amount must be positive")
+        raise CollectiveError.INVALID_AMOUNT_3.error()
     book = _book_locked(session, book_id)
     if cat is BookCategory.land_revenue and book.owner != BookOwner.collective:
-        raise RuleViolation("collective.land_revenue_to_collective", "土地入市收益只能记入集体经济组织账簿",
-                            "land revenue belongs in the collective's book, not the committee's")
-    return _post(session, book, way, value, cat.value, need_text(memo, "collective.memo_required", "请填写摘要",
-                                                                  "a memo is required"),
+        raise CollectiveError.LAND_REVENUE_TO_COLLECTIVE.error()
+    return _post(session, book, way, value, cat.value, need_text(memo, CollectiveError.MEMO_REQUIRED),
                  occurred_on or today(), actor, None)
 
 
@@ -85,8 +83,7 @@ def _post(session: Session, book: Book, way: Direction, value: Decimal, category
           actor: str, run_id: int | None) -> BookEntry:
     balance = yuan_to_fen(book.balance_cny) + (yuan_to_fen(value) if way is Direction.income else -yuan_to_fen(value))
     if balance < 0:
-        raise Conflict("collective.insufficient_funds", "账簿余额不足", "the book's balance is too low",
-                       balance=str(book.balance_cny), amount=str(value))
+        raise CollectiveError.INSUFFICIENT_FUNDS.error(balance=str(book.balance_cny), amount=str(value))
     book.balance_cny = fen_to_yuan(balance)
     book.version += 1
     entry = BookEntry(book_id=book.id, direction=way.value, category=category, amount_cny=value, memo=memo,
@@ -102,10 +99,8 @@ def _post(session: Session, book: Book, way: Direction, value: Decimal, category
     return entry
 
 
-def _period_taken(period: str) -> Conflict:
-    return Conflict("collective.dividend_period_exists", f"{period} 期的分红已经发放",
-                    f"dividends for {period} were already paid",
-                    period=period)
+def _period_taken(period: str) -> DomainError:
+    return CollectiveError.DIVIDEND_PERIOD_EXISTS.error(period=period)
 
 
 def run_dividend(session: Session, *, collective_id: int, period: str, amount: Decimal | str, actor: str,
@@ -118,13 +113,12 @@ def run_dividend(session: Session, *, collective_id: int, period: str, amount: D
     collective's book (never the committee's). Needs the members' decision per the rule set.
     """
     collective = queries.get_collective(session, collective_id, lock=True)
-    label = need_text(period, "collective.period_required", "请填写分红期间", "a period is required")
+    label = need_text(period, CollectiveError.PERIOD_REQUIRED)
     if len(label) > PERIOD_MAX:
-        raise RuleViolation("collective.period_too_long", "分红期间名称过长",
-                            f"a period has at most {PERIOD_MAX} characters")
+        raise CollectiveError.PERIOD_TOO_LONG.error({"PERIOD_MAX": PERIOD_MAX})
     value = money(amount)
     if value <= 0:
-        raise RuleViolation("collective.invalid_amount", "分红金额必须大于零", "the amount must be positive")
+        raise CollectiveError.INVALID_AMOUNT_4.error()
     if session.execute(select(DividendRun.id).where(DividendRun.collective_id == collective.id,
                                                     DividendRun.period == label)).first():
         raise _period_taken(label)
@@ -136,9 +130,7 @@ def run_dividend(session: Session, *, collective_id: int, period: str, amount: D
                                               Book.owner == BookOwner.collective)).scalar_one()
     book = _book_locked(session, book.id)
     if book.balance_cny < value:
-        raise Conflict("collective.insufficient_funds", "集体经济组织账簿余额不足",
-                       "the collective's book holds too little",
-                       balance=str(book.balance_cny), amount=str(value))
+        raise CollectiveError.INSUFFICIENT_FUNDS_2.error(balance=str(book.balance_cny), amount=str(value))
     stmt = (select(ShareAccount.id, ShareAccount.holder_party_id, ShareAccount.balance_shares,
                    ShareAccount.pledged_shares)
             .where(ShareAccount.collective_id == collective.id, ShareAccount.balance_shares > 0)

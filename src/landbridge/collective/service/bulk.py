@@ -5,7 +5,7 @@ before anything is written; one ledger event per batch seals the SHA-256 of the 
 from __future__ import annotations
 
 from collections import Counter as Tally
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,20 +16,22 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.collective import queries, rules
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import AdmissionGround, Member, MemberStatus
 from landbridge.collective.schemas import MemberIn
 from landbridge.collective.service._common import CHUNK, collective_rules, record, require_active
 from landbridge.collective.service.members import already_member
 from landbridge.collective.service.shares import QuantificationResult, quantify_shares
-from landbridge.errors import Conflict, RuleViolation
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import now
 from landbridge.ledger import subjects
 
 _MEMBER: Any = Member.__table__
 
 
-def _bad(index: int, code: str, zh: str, en: str, **details: Any) -> RuleViolation:
-    return RuleViolation(code, f"第 {index + 1} 行：{zh}", f"row {index + 1}: {en}", index=index, **details)
+def _bad(index: int, error: CollectiveError, *, fmt: Mapping[str, Any] | None = None, **details: Any) -> DomainError:
+    zh, en = error.render(fmt, **details)
+    return error.kind(error.code, f"第 {index + 1} 行：{zh}", f"row {index + 1}: {en}", index=index, **details)
 
 
 def enrol_members_bulk(session: Session, *, collective_party_id: int, members: Sequence[MemberIn], as_of: date,
@@ -46,22 +48,19 @@ def enrol_members_bulk(session: Session, *, collective_party_id: int, members: S
     collective = queries.get_collective(session, collective.id, lock=True)
     require_active(collective)
     if not members:
-        raise RuleViolation("collective.empty_batch", "没有要登记的成员", "the batch is empty")
+        raise CollectiveError.EMPTY_BATCH.error()
     needing = collective_rules(as_of).admission_grounds_needing_resolution
     seen = Tally(m.party_id for m in members)
     households = sorted({m.household_party_id for m in members if m.household_party_id is not None})
     for i, m in enumerate(members):
         if seen[m.party_id] > 1:
-            raise _bad(i, "collective.duplicate_in_batch", "同一人在批次中出现多次", "the person appears twice",
-                       party_id=m.party_id)
+            raise _bad(i, CollectiveError.DUPLICATE_IN_BATCH, party_id=m.party_id)
         if m.ground not in AdmissionGround.__members__:
-            raise _bad(i, "collective.invalid_ground", "入社依据无效", f"unknown ground {m.ground!r}")
+            raise _bad(i, CollectiveError.INVALID_GROUND_3, fmt={"m": m})
         if m.evidence is not None and len(m.evidence) > 300:
-            raise _bad(i, "collective.text_too_long", "证明材料超过 300 个字符",
-                       "the evidence is longer than 300 characters")
+            raise _bad(i, CollectiveError.TEXT_TOO_LONG_2)
         if m.ground in needing and not (resolution_ref or "").strip():
-            raise _bad(i, "collective.resolution_required", "此入社依据需要成员大会决议",
-                       "this ground needs the members' resolution (resolution_ref)")
+            raise _bad(i, CollectiveError.RESOLUTION_REQUIRED_2)
     births: list[date | None] = []
     known = registry.party_kinds(session, [m.party_id for m in members] + households)  # one read per chunk
     for i, m in enumerate(members):
@@ -69,24 +68,20 @@ def enrol_members_bulk(session: Session, *, collective_party_id: int, members: S
             registry.get_party(session, m.party_id)  # the registry's 404
         kind, id_number = known[m.party_id]
         if kind != "person":
-            raise _bad(i, "collective.member_not_a_person", "成员必须是自然人", "a member must be a person",
-                       party_id=m.party_id)
+            raise _bad(i, CollectiveError.MEMBER_NOT_A_PERSON, party_id=m.party_id)
         births.append(rules.birth_date_from_resident_id(id_number))
     for hid in households:
         if hid not in known:
             registry.get_party(session, hid)
         if known[hid][0] != "group":
-            raise RuleViolation("collective.household_not_a_group", "农户必须是家庭（组）权利人",
-                                "the household must be a group party", party_id=hid)
+            raise CollectiveError.HOUSEHOLD_NOT_A_GROUP.error(party_id=hid)
     ids = sorted(seen)
     for start in range(0, len(ids), CHUNK):
         taken = session.execute(select(Member.party_id, Member.collective_id).where(
             Member.party_id.in_(ids[start:start + CHUNK]), Member.status == MemberStatus.active)).first()
         if taken is not None:
             index = next(i for i, m in enumerate(members) if m.party_id == taken[0])
-            raise Conflict("collective.already_member", f"第 {index + 1} 行：此人已是某集体经济组织的成员",
-                           f"row {index + 1}: this person is already on a collective's roll", index=index,
-                           collective_id=taken[1])
+            raise CollectiveError.ALREADY_MEMBER.error({"row": index + 1}, index=index, collective_id=taken[1])
     stamp = now()
     rows = [{"collective_id": collective.id, "party_id": m.party_id, "household_party_id": m.household_party_id,
              "region_code": collective.region_code, "status": MemberStatus.active.value, "birth_date": births[i],

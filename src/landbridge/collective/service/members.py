@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.collective import queries, rules
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import (
     AdmissionGround,
     Body,
@@ -28,7 +29,7 @@ from landbridge.collective.models import (
 )
 from landbridge.collective.service._common import collective_rules, fit, need_text, record, require_active
 from landbridge.collective.service.votes import require_resolution
-from landbridge.errors import Conflict, RuleViolation
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import now
 from landbridge.ledger import subjects
 
@@ -37,29 +38,24 @@ def person_birth_date(session: Session, party_id: int) -> date | None:
     """A person party's birth date from their resident ID; refuses parties that are not persons."""
     party = registry.get_party(session, party_id)
     if party.kind != "person":
-        raise RuleViolation("collective.member_not_a_person", "成员必须是自然人", "a member must be a person",
-                            party_id=party_id)
+        raise CollectiveError.MEMBER_NOT_A_PERSON.error(party_id=party_id)
     return rules.birth_date_from_resident_id(party.id_number)
 
 
 def check_household(session: Session, household_party_id: int | None) -> None:
     if household_party_id is not None and registry.get_party(session, household_party_id).kind != "group":
-        raise RuleViolation("collective.household_not_a_group", "农户必须是家庭（组）权利人",
-                            "the household must be a group party", party_id=household_party_id)
+        raise CollectiveError.HOUSEHOLD_NOT_A_GROUP.error(party_id=household_party_id)
 
 
 def _ground(value: str) -> AdmissionGround:
     try:
         return AdmissionGround(value)
     except ValueError:
-        raise RuleViolation("collective.invalid_ground", "入社依据无效",
-                            f"unknown admission ground {value!r}") from None
+        raise CollectiveError.INVALID_GROUND.error({"value": value}) from None
 
 
-def already_member(existing_collective_id: int | None) -> Conflict:
-    return Conflict("collective.already_member", "此人已是某集体经济组织的成员（同一时间只能属于一个集体）",
-                    "this person is already on a collective's roll (one roll at a time)",
-                    collective_id=existing_collective_id)
+def already_member(existing_collective_id: int | None) -> DomainError:
+    return CollectiveError.ALREADY_MEMBER_2.error(collective_id=existing_collective_id)
 
 
 def _insert_member(session: Session, member: Member) -> Member:
@@ -83,8 +79,7 @@ def admit_member(session: Session, *, collective_id: int, party_id: int, ground:
     require_active(collective)
     kind = _ground(ground)
     if kind is not AdmissionGround.original:
-        evidence = need_text(evidence, "collective.evidence_required", "请提供入社依据的证明材料",
-                             "evidence for the admission ground is required", field="evidence")
+        evidence = need_text(evidence, CollectiveError.EVIDENCE_REQUIRED_2, field="evidence")
     evidence = fit(evidence, 300, "evidence")
     decision: dict[str, Any] = {}
     if kind.value in collective_rules().admission_grounds_needing_resolution:
@@ -119,22 +114,19 @@ def end_membership(session: Session, *, member_id: int, ground: str, ended_on: d
     """
     member = queries.get_member(session, member_id, lock=True)
     if member.status != MemberStatus.active:
-        raise Conflict("collective.member_not_active", "该成员已不在册", "the member is no longer on the roll")
+        raise CollectiveError.MEMBER_NOT_ACTIVE.error()
     try:
         loss = LossGround(ground)
     except ValueError:
-        raise RuleViolation("collective.invalid_ground", "丧失成员身份的依据无效",
-                            f"unknown loss ground {ground!r}") from None
+        raise CollectiveError.INVALID_GROUND_2.error({"ground": ground}) from None
     if loss is LossGround.transferred:
-        raise RuleViolation("collective.use_transfer", "转入其他集体请使用成员转移",
-                            "use a transfer between collectives")
+        raise CollectiveError.USE_TRANSFER.error()
     if ended_on < member.admitted_on:
-        raise RuleViolation("collective.ended_before_admitted", "终止日期早于入社日期",
-                            "the end date precedes admission")
+        raise CollectiveError.ENDED_BEFORE_ADMITTED.error()
     member.status = MemberStatus.lost
     member.ended_on = ended_on
     member.end_ground = loss.value
-    member.end_evidence = need_text(evidence, "collective.evidence_required", "请提供证明材料", "evidence is required")
+    member.end_evidence = need_text(evidence, CollectiveError.EVIDENCE_REQUIRED)
     member.version += 1
     seats = _end_seats(session, member.id, ended_on)
     session.flush()
@@ -149,16 +141,15 @@ def transfer_member(session: Session, *, member_id: int, to_collective_id: int, 
     """Move a member from one collective's roll to another's in one step (成员转移): never on two rolls (C1)."""
     source = queries.get_member(session, member_id)
     if source.collective_id == to_collective_id:
-        raise RuleViolation("collective.same_collective", "不能转入同一集体",
-                            "the member is already in that collective")
+        raise CollectiveError.SAME_COLLECTIVE.error()
     for cid in sorted((source.collective_id, to_collective_id)):  # fixed lock order
         queries.get_collective(session, cid, lock=True)
     target: Collective = queries.get_collective(session, to_collective_id)
     require_active(target)
     source = queries.get_member(session, member_id, lock=True)
     if source.status != MemberStatus.active:
-        raise Conflict("collective.member_not_active", "该成员已不在册", "the member is no longer on the roll")
-    text = need_text(evidence, "collective.evidence_required", "请提供证明材料", "evidence is required")
+        raise CollectiveError.MEMBER_NOT_ACTIVE.error()
+    text = need_text(evidence, CollectiveError.EVIDENCE_REQUIRED)
     check_household(session, household_party_id)
     source.status = MemberStatus.transferred
     source.ended_on = transferred_on
@@ -187,25 +178,23 @@ def appoint_seat(session: Session, *, collective_id: int, member_id: int, body: 
     queries.get_collective(session, collective_id, lock=True)
     member = queries.get_member(session, member_id)
     if member.collective_id != collective_id or member.status != MemberStatus.active:
-        raise RuleViolation("collective.not_a_member", "只有本集体在册成员可以任职",
-                            "only an active member of this collective can hold a seat")
+        raise CollectiveError.NOT_A_MEMBER.error()
     if body not in rules.SEAT_BODIES:
-        raise RuleViolation("collective.invalid_body", "任职机构无效", f"no seats in {body!r}")
+        raise CollectiveError.INVALID_BODY.error({"body": body})
     try:
         seat_role = SeatRole(role)
     except ValueError:
-        raise RuleViolation("collective.invalid_role", "职务无效", f"unknown role {role!r}") from None
+        raise CollectiveError.INVALID_ROLE.error({"role": role}) from None
     active = list(session.execute(select(Seat).where(Seat.collective_id == collective_id, Seat.status == "active")
                                   ).scalars())
     if any(s.member_id == member_id and s.body == body for s in active):
-        raise Conflict("collective.seat_exists", "该成员已在此机构任职", "the member already holds a seat in this body")
+        raise CollectiveError.SEAT_EXISTS.error()
     exclusive = {Body.board.value: Body.supervisory_board.value, Body.supervisory_board.value: Body.board.value}
     if (collective_rules().board_supervisory_exclusive and body in exclusive
             and any(s.member_id == member_id and s.body == exclusive[body] for s in active)):
-        raise Conflict("collective.board_supervisory_conflict", "理事会成员不得兼任监事会成员",
-                       "a member of the board may not sit on the supervisory board, nor the reverse")
+        raise CollectiveError.BOARD_SUPERVISORY_CONFLICT.error()
     if seat_role is SeatRole.chair and any(s.body == body and s.role == SeatRole.chair for s in active):
-        raise Conflict("collective.chair_taken", "该机构已有负责人", "this body already has a chair")
+        raise CollectiveError.CHAIR_TAKEN.error()
     seat = Seat(collective_id=collective_id, body=body, member_id=member_id, role=seat_role.value, status="active",
                 started_on=started_on, created_at=now())
     try:
@@ -213,8 +202,7 @@ def appoint_seat(session: Session, *, collective_id: int, member_id: int, body: 
             session.add(seat)
             session.flush()
     except IntegrityError:
-        raise Conflict("collective.seat_exists", "该成员已在此机构任职",
-                       "the member already holds a seat in this body") from None
+        raise CollectiveError.SEAT_EXISTS.error() from None
     record(session, event_type="seat_appointed", subject=subjects.seat(seat.id), actor=actor,
            payload={"collective_id": collective_id, "member_id": member_id, "body": body, "role": seat_role.value,
                     "started_on": started_on})
@@ -225,7 +213,7 @@ def end_seat(session: Session, *, seat_id: int, ended_on: date, actor: str) -> S
     """End a seat (任期届满 / 罢免)."""
     seat = queries.get_seat(session, seat_id, lock=True)
     if seat.status != "active":
-        raise Conflict("collective.seat_not_active", "该职务已结束", "the seat has already ended")
+        raise CollectiveError.SEAT_NOT_ACTIVE.error()
     seat.status = "ended"
     seat.ended_on = ended_on
     session.flush()

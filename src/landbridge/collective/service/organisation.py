@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.collective import queries
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import Book, BookOwner, Collective, CollectiveStatus
 from landbridge.collective.service._common import collective_rules, fit, record
-from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
 from landbridge.kernel.ids import is_region_code, region_level
 from landbridge.ledger import subjects
@@ -21,8 +21,7 @@ from landbridge.ledger import subjects
 def _organisation_party(session: Session, party_id: int, what: str) -> str:
     party = registry.get_party(session, party_id)
     if party.kind != "organisation" or not party.id_number:
-        raise RuleViolation("collective.not_an_organisation", f"{what}必须是有统一社会信用代码的组织",
-                            f"the {what} must be an organisation party with a USCC", party_id=party_id)
+        raise CollectiveError.NOT_AN_ORGANISATION_2.error({"what": what}, party_id=party_id)
     return party.id_number
 
 
@@ -46,22 +45,18 @@ def create_collective(session: Session, *, party_id: int, region_code: str, name
     config = collective_rules()
     uscc = _organisation_party(session, party_id, "集体经济组织")
     if not uscc.startswith(config.uscc_prefixes):
-        raise RuleViolation("collective.not_a_collective_party", "统一社会信用代码不是集体经济组织的代码",
-                            "the USCC is not that of a collective economic organisation",
-                            prefixes=list(config.uscc_prefixes))
+        raise CollectiveError.NOT_A_COLLECTIVE_PARTY.error(prefixes=list(config.uscc_prefixes))
     if not is_region_code(region_code) or region_level(region_code) != "village":
-        raise RuleViolation("collective.invalid_region_code", "区划代码必须是12位的村级代码",
-                            "the region code must be a 12-digit village code")
+        raise CollectiveError.INVALID_REGION_CODE.error()
     if not name.strip():
-        raise RuleViolation("collective.name_required", "名称不能为空", "a name is required")
+        raise CollectiveError.NAME_REQUIRED.error()
     fit(name.strip(), 200, "name")
     if village_committee_party_id is not None:
         if village_committee_party_id == party_id:
-            raise RuleViolation("collective.committee_is_collective", "村民委员会与集体经济组织必须是不同的组织",
-                                "the village committee and the collective must be different organisations")
+            raise CollectiveError.COMMITTEE_IS_COLLECTIVE.error()
         _organisation_party(session, village_committee_party_id, "村民委员会")
     if queries.find_collective_by_party(session, party_id) is not None:
-        raise Conflict("collective.exists", "该集体经济组织已登记", "this collective is already registered")
+        raise CollectiveError.EXISTS.error()
     collective = Collective(party_id=party_id, region_code=region_code, name=name.strip(),
                             organisation_id=organisation_id, village_committee_party_id=village_committee_party_id,
                             status=CollectiveStatus.active, total_shares=Decimal("0.00"), created_at=now(), version=1)
@@ -70,7 +65,7 @@ def create_collective(session: Session, *, party_id: int, region_code: str, name
             session.add(collective)
             session.flush()
     except IntegrityError:
-        raise Conflict("collective.exists", "该集体经济组织已登记", "this collective is already registered") from None
+        raise CollectiveError.EXISTS.error() from None
     books = [_open_book(session, collective, BookOwner.collective, party_id)]
     if village_committee_party_id is not None:
         books.append(_open_book(session, collective, BookOwner.village_committee, village_committee_party_id))
@@ -97,11 +92,9 @@ def open_committee_book(session: Session, *, collective_id: int, village_committ
     """Open the village committee's own book beside the collective's (村委会与集体经济组织账目分设, C1)."""
     collective = queries.get_collective(session, collective_id, lock=True)
     if collective.village_committee_party_id is not None:
-        raise Conflict("collective.committee_book_exists", "村民委员会账簿已开设",
-                       "the committee's book is already open")
+        raise CollectiveError.COMMITTEE_BOOK_EXISTS.error()
     if village_committee_party_id == collective.party_id:
-        raise RuleViolation("collective.committee_is_collective", "村民委员会与集体经济组织必须是不同的组织",
-                            "the village committee and the collective must be different organisations")
+        raise CollectiveError.COMMITTEE_IS_COLLECTIVE.error()
     _organisation_party(session, village_committee_party_id, "村民委员会")
     collective.village_committee_party_id = village_committee_party_id
     collective.version += 1

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.collective import queries, rules
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import (
     Asset,
     Member,
@@ -42,7 +43,6 @@ from landbridge.collective.service._common import (
     require_active,
 )
 from landbridge.collective.service.votes import require_resolution
-from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
 from landbridge.ledger import subjects
 
@@ -60,12 +60,11 @@ def record_asset(session: Session, *, collective_id: int, name: str, category: s
     fit(category, 32, "category")
     fit(fund_source, 200, "fund_source")
     if amount <= 0:
-        raise RuleViolation("collective.invalid_amount", "资产价值必须大于零", "the asset value must be positive")
+        raise CollectiveError.INVALID_AMOUNT_6.error()
     if from_fiscal_funds and not (fund_source or "").strip():
-        raise RuleViolation("collective.fund_source_required", "请注明财政资金来源",
-                            "name the fiscal fund the asset was formed from")
-    asset = Asset(collective_id=collective.id, name=need_text(name, "collective.name_required", "名称不能为空",
-                                                              "a name is required", limit=200, field="name"),
+        raise CollectiveError.FUND_SOURCE_REQUIRED.error()
+    asset = Asset(collective_id=collective.id, name=need_text(name, CollectiveError.NAME_REQUIRED, limit=200,
+                                                              field="name"),
                   category=category, value_cny=amount, from_fiscal_funds=from_fiscal_funds,
                   fund_source=fund_source, acquired_on=acquired_on, created_at=now())
     session.add(asset)
@@ -137,19 +136,16 @@ def quantify_shares(session: Session, *, collective_id: int, base_date: date, ac
     collective = queries.get_collective(session, collective_id, lock=True)
     require_active(collective)
     if session.execute(select(Quantification.id).where(Quantification.collective_id == collective.id)).first():
-        raise Conflict("collective.already_quantified", "该集体已完成折股量化",
-                       "this collective's assets are already quantified")
+        raise CollectiveError.ALREADY_QUANTIFIED.error()
     decision = require_resolution(session, collective_id=collective.id, kind="share_quantification",
                                   motion_id=motion_id, resolution_ref=resolution_ref)
     config = collective_rules(base_date)
     recorded_total, fiscal = _asset_values(session, collective.id, base_date)
     total_value = money(asset_value) if asset_value is not None else recorded_total
     if total_value <= 0:
-        raise RuleViolation("collective.no_assets", "没有可量化的经营性资产",
-                            "there are no operating assets to quantify")
+        raise CollectiveError.NO_ASSETS.error()
     if fiscal > total_value:
-        raise RuleViolation("collective.fiscal_exceeds_total", "财政资金形成的资产超过资产总额",
-                            "assets from fiscal funds exceed the total asset value")
+        raise CollectiveError.FISCAL_EXCEEDS_TOTAL.error()
     members = session.execute(
         select(Member.id, Member.party_id, Member.household_party_id, Member.birth_date, Member.admitted_on,
                Member.farm_since)
@@ -163,7 +159,7 @@ def quantify_shares(session: Session, *, collective_id: int, base_date: date, ac
         if shares > 0:
             issued.append((int(member_id), int(holder), rules.to_centi(shares)))
     if not issued:
-        raise RuleViolation("collective.no_members", "基准日没有在册成员", "nobody is on the roll on the base date")
+        raise CollectiveError.NO_MEMBERS.error()
     accounts = ensure_accounts(session, collective.id, [h for _, h, _ in issued])
     per_account: dict[int, int] = defaultdict(int)
     for _, holder, centi in issued:
@@ -182,8 +178,7 @@ def quantify_shares(session: Session, *, collective_id: int, base_date: date, ac
             session.add(quant)
             session.flush()
     except IntegrityError:
-        raise Conflict("collective.already_quantified", "该集体已完成折股量化",
-                       "this collective's assets are already quantified") from None
+        raise CollectiveError.ALREADY_QUANTIFIED.error() from None
     value_per_share = (total_value / rules.from_centi(total_centi)).quantize(Decimal("0.0001"))
     seq = record(session, event_type="shares_quantified", subject=subjects.collective(collective.id), actor=actor,
                  payload={"quantification_id": quant.id, "base_date": base_date, "asset_value_cny": total_value,
@@ -243,9 +238,7 @@ def holder_in_collective(session: Session, collective_id: int, party_id: int) ->
 
 def _target_account(session: Session, collective_id: int, party_id: int) -> int:
     if not holder_in_collective(session, collective_id, party_id):
-        raise RuleViolation("collective.holder_not_in_collective", "受让方必须是本集体的成员或成员家庭",
-                            "shares move only to members (or their households) of the same collective",
-                            party_id=party_id)
+        raise CollectiveError.HOLDER_NOT_IN_COLLECTIVE.error(party_id=party_id)
     return ensure_accounts(session, collective_id, [party_id])[party_id]
 
 
@@ -253,11 +246,11 @@ def transfer_shares(session: Session, *, from_account_id: int, to_party_id: int,
                     ground: str, actor: str) -> tuple[ShareAccount, ShareAccount]:
     """Transfer free shares to another member or household of the same collective (股权内部转让, C2)."""
     qty = rules.to_centi(rules.parse_shares(quantity))
-    reason = need_text(ground, "collective.ground_required", "请填写转让原因", "a ground is required")
+    reason = need_text(ground, CollectiveError.GROUND_REQUIRED)
     source = queries.get_account(session, from_account_id)
     target_id = _target_account(session, source.collective_id, to_party_id)
     if target_id == source.id:
-        raise RuleViolation("collective.same_account", "不能转给自己", "cannot transfer to the same account")
+        raise CollectiveError.SAME_ACCOUNT.error()
     locked = lock_accounts(session, [source.id, target_id])
     src, dst = locked[source.id], locked[target_id]
     new_src, new_dst = rules.transfer(_holding(src), _holding(dst), qty)
@@ -278,16 +271,14 @@ def transfer_shares(session: Session, *, from_account_id: int, to_party_id: int,
 def inherit_shares(session: Session, *, from_account_id: int, heir_party_id: int, evidence: str,
                    actor: str) -> tuple[ShareAccount, ShareAccount]:
     """Pass a deceased holder's whole account to an heir in the collective (股权继承); pledges follow (C2, F2)."""
-    reason = need_text(evidence, "collective.evidence_required", "请提供继承证明",
-                       "evidence of the inheritance is required")
+    reason = need_text(evidence, CollectiveError.EVIDENCE_REQUIRED_3)
     source = queries.get_account(session, from_account_id)
     holder = registry.get_party(session, source.holder_party_id)
     if holder.kind == "person" and queries.find_active_membership(session, holder.id) is not None:
-        raise Conflict("collective.holder_still_member", "账户持有人仍是在册成员，不能继承",
-                       "the holder is still on a roll; record the loss of membership first")
+        raise CollectiveError.HOLDER_STILL_MEMBER.error()
     target_id = _target_account(session, source.collective_id, heir_party_id)
     if target_id == source.id:
-        raise RuleViolation("collective.same_account", "继承人不能是原持有人", "the heir cannot be the holder")
+        raise CollectiveError.SAME_ACCOUNT_2.error()
     locked = lock_accounts(session, [source.id, target_id])
     src, dst = locked[source.id], locked[target_id]
     before = _holding(src)
@@ -314,12 +305,10 @@ def pledge_shares(session: Session, *, account_id: int, quantity: Decimal | str,
                   reference: str, actor: str) -> SharePledge:
     """Pledge free shares to a lender for a loan (股权质押); pledged shares cannot be transferred (C2, F2)."""
     qty = rules.to_centi(rules.parse_shares(quantity))
-    ref = need_text(reference, "collective.reference_required", "请填写借款合同编号", "the loan reference is required",
-                    limit=120, field="reference")
+    ref = need_text(reference, CollectiveError.REFERENCE_REQUIRED, limit=120, field="reference")
     pledgee = registry.get_party(session, pledgee_party_id)
     if pledgee.kind != "organisation":
-        raise RuleViolation("collective.pledgee_not_an_organisation", "质权人必须是金融机构等组织",
-                            "the pledgee must be an organisation (a lender)")
+        raise CollectiveError.PLEDGEE_NOT_AN_ORGANISATION.error()
     account = lock_accounts(session, [account_id])[account_id]
     _store(account, rules.pledge(_holding(account), qty))
     pledge = SharePledge(collective_id=account.collective_id, account_id=account.id,
@@ -342,9 +331,9 @@ def release_pledge(session: Session, *, pledge_id: int, actor: str, reason: str 
     account = lock_accounts(session, [pledge.account_id])[pledge.account_id]
     pledge = queries.get_pledge(session, pledge_id, lock=True)
     if pledge.status != PledgeStatus.active:
-        raise Conflict("collective.pledge_not_active", "该质押已解除", "the pledge is already released")
+        raise CollectiveError.PLEDGE_NOT_ACTIVE.error()
     if pledge.account_id != account.id:  # moved by an inheritance between our two reads
-        raise Conflict("collective.pledge_moved", "质押已随股份转移，请重试", "the pledge moved with its shares; retry")
+        raise CollectiveError.PLEDGE_MOVED.error()
     qty = rules.to_centi(pledge.quantity_shares)
     _store(account, rules.release(_holding(account), qty))
     pledge.status = PledgeStatus.released

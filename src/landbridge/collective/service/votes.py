@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from landbridge import privacy
 from landbridge.cityprofile import RulesEdited, decided_by, rules_used
 from landbridge.collective import queries, rules
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import (
     BallotBoxEntry,
     Body,
@@ -44,7 +45,7 @@ from landbridge.collective.models import (
 )
 from landbridge.collective.schemas import VerdictRead
 from landbridge.collective.service._common import CHUNK, collective_rules, fit, need_text, record, today
-from landbridge.errors import Conflict, Forbidden, RuleViolation
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import ensure_utc, now
 from landbridge.ledger import get_event, subjects
 
@@ -57,7 +58,7 @@ def _body(value: str) -> Body:
     try:
         return Body(value)
     except ValueError:
-        raise RuleViolation("collective.invalid_body", "会议机构无效", f"unknown body {value!r}") from None
+        raise CollectiveError.INVALID_BODY_2.error({"value": value}) from None
 
 
 def convene_meeting(session: Session, *, collective_id: int, body: str, title: str, scheduled_at: datetime,
@@ -65,8 +66,7 @@ def convene_meeting(session: Session, *, collective_id: int, body: str, title: s
     """Convene a meeting of the members' (representatives') assembly, board or supervisory board (三会, C1)."""
     collective = queries.get_collective(session, collective_id)
     meeting = Meeting(collective_id=collective.id, body=_body(body).value,
-                      title=need_text(title, "collective.title_required", "会议名称不能为空", "a title is required",
-                                    limit=200, field="title"),
+                      title=need_text(title, CollectiveError.TITLE_REQUIRED, limit=200, field="title"),
                       scheduled_at=ensure_utc(scheduled_at), location=fit(location, 200, "location"),
                       status=MeetingStatus.scheduled,
                       created_at=now(), created_by=actor)
@@ -82,8 +82,8 @@ def record_minutes(session: Session, *, meeting_id: int, minutes: str, actor: st
     """Attach the minutes (会议记录) to a meeting once; their SHA-256 goes in the ledger (C1, L3)."""
     meeting = queries.get_meeting(session, meeting_id, lock=True)
     if meeting.minutes is not None:
-        raise Conflict("collective.minutes_recorded", "会议记录已归档，不能修改", "the minutes are already recorded")
-    text = need_text(minutes, "collective.minutes_required", "会议记录不能为空", "the minutes are empty")
+        raise CollectiveError.MINUTES_RECORDED.error()
+    text = need_text(minutes, CollectiveError.MINUTES_REQUIRED)
     meeting.minutes = text
     meeting.minutes_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     meeting.status = MeetingStatus.held
@@ -102,8 +102,7 @@ def create_motion(session: Session, *, meeting_id: int, title: str, text: str, k
     config = collective_rules()
     chosen = rules.motion_threshold(kind, meeting.body, threshold, config.motion_kinds, config.thresholds)
     motion = Motion(collective_id=meeting.collective_id, meeting_id=meeting.id, body=meeting.body, kind=kind,
-                    title=need_text(title, "collective.title_required", "表决事项名称不能为空", "a title is required",
-                                    limit=200, field="title"),
+                    title=need_text(title, CollectiveError.TITLE_REQUIRED_2, limit=200, field="title"),
                     text=text.strip(), threshold=chosen.name, subject_ref=fit(subject_ref, 120, "subject_ref"),
                     secrecy=(Secrecy.named if rules.is_named_vote(kind, config.named_vote_kinds)
                              else Secrecy.secret).value,
@@ -137,17 +136,14 @@ def open_vote(session: Session, *, motion_id: int, actor: str, closes_at: dateti
     """Open the vote: freeze the roster (members of voting age, or the body's seat holders) and seal its digest (L3)."""
     motion = queries.get_motion(session, motion_id, lock=True)
     if motion.status != MotionStatus.draft:
-        raise Conflict("collective.motion_not_draft", "表决已开始或已结束", "the vote has already been opened",
-                       status=motion.status)
+        raise CollectiveError.MOTION_NOT_DRAFT.error(status=motion.status)
     opened = now()
     if closes_at is not None and ensure_utc(closes_at) <= opened:
-        raise RuleViolation("collective.closes_in_past", "截止时间必须晚于现在",
-                            "the closing time must be in the future")
+        raise CollectiveError.CLOSES_IN_PAST.error()
     config = collective_rules()
     voters = _roster(session, motion, today(), config.voting_age)
     if not voters:
-        raise RuleViolation("collective.empty_roster", "没有有表决权的成员",
-                            "nobody is entitled to vote on this motion")
+        raise CollectiveError.EMPTY_ROSTER.error()
     for start in range(0, len(voters), CHUNK):
         session.execute(insert(_ROSTER), [{"motion_id": motion.id, "member_id": m, "party_id": p}
                                           for m, p in voters[start:start + CHUNK]])
@@ -183,10 +179,8 @@ class BallotReceipt:
     ledger_seq: int
 
 
-def _already_voted(motion_id: int) -> Conflict:
-    return Conflict("collective.already_voted", "该成员已经投过票，每人只能投一次",
-                    "this voter has already cast a ballot",
-                    motion_id=motion_id)
+def _already_voted(motion_id: int) -> DomainError:
+    return CollectiveError.ALREADY_VOTED.error(motion_id=motion_id)
 
 
 def cast_ballot(session: Session, *, motion_id: int, member_id: int, choice: str, channel: str = "online",
@@ -199,18 +193,17 @@ def cast_ballot(session: Session, *, motion_id: int, member_id: int, choice: str
     """
     motion = queries.get_motion(session, motion_id, lock=True)
     if motion.status != MotionStatus.open:
-        raise Conflict("collective.vote_not_open", "表决未开始或已结束", "the vote is not open", status=motion.status)
+        raise CollectiveError.VOTE_NOT_OPEN.error(status=motion.status)
     if motion.closes_at is not None and now() >= ensure_utc(motion.closes_at):
-        raise Conflict("collective.vote_closed", "表决已截止", "the vote has closed")
+        raise CollectiveError.VOTE_CLOSED.error()
     rules.check_choice(choice)
     try:
         channel_value = Channel(channel).value
     except ValueError:
-        raise RuleViolation("collective.invalid_channel", "投票方式无效", f"unknown channel {channel!r}") from None
+        raise CollectiveError.INVALID_CHANNEL.error({"channel": channel}) from None
     entry = queries.find_roster_entry(session, motion.id, member_id=member_id)
     if entry is None:
-        raise Forbidden("collective.not_on_roster", "该成员不在本次表决名册中",
-                        "this member is not on the vote's roster")
+        raise CollectiveError.NOT_ON_ROSTER_2.error()
     named = motion.secrecy == Secrecy.named
     took_part = session.execute(
         update(RosterEntry).where(RosterEntry.id == entry.id, RosterEntry.channel.is_(None))
@@ -238,13 +231,12 @@ def _choice_of(entry: BallotBoxEntry) -> str:
     if entry.choice is not None:
         return entry.choice
     if entry.sealed_choice is None:
-        raise Conflict("collective.ballot_unreadable", "票箱中的选票无法读取", "a ballot in the box cannot be read")
+        raise CollectiveError.BALLOT_UNREADABLE.error()
     try:
         return rules.check_choice(privacy.decrypt(entry.sealed_choice,
                                                   context=rules.box_context(entry.motion_id, entry.id)))
     except privacy.DecryptError:
-        raise Conflict("collective.ballot_unreadable", "票箱中的选票无法读取",
-                       "a ballot in the box cannot be read") from None
+        raise CollectiveError.BALLOT_UNREADABLE.error() from None
 
 
 def _rules_of(motion: Motion) -> rules.CollectiveRules:
@@ -262,15 +254,13 @@ def seal_vote(session: Session, *, motion_id: int, actor: str) -> Motion:
     seal the result in the ledger (L3, issue #12 item 2)."""
     motion = queries.get_motion(session, motion_id, lock=True)
     if motion.status != MotionStatus.open:
-        raise Conflict("collective.vote_not_open", "表决未开始或已封存", "the vote is not open", status=motion.status)
+        raise CollectiveError.VOTE_NOT_OPEN_2.error(status=motion.status)
     config = _rules_of(motion)
     box = queries.ballot_box(session, motion.id)
     ballots = [(b.receipt_digest, _choice_of(b), b.legacy) for b in box]
     participants = queries.participation_count(session, motion.id)
     if len(ballots) != participants:
-        raise Conflict("collective.ballots_participation_mismatch", "票箱选票数与参与投票人数不符",
-                       "the ballot box does not hold one ballot per voter who took part",
-                       ballots=len(ballots), participants=participants)
+        raise CollectiveError.BALLOTS_PARTICIPATION_MISMATCH.error(ballots=len(ballots), participants=participants)
     threshold = config.threshold(motion.threshold)
     quorum = config.quorums[motion.body]
     result = rules.outcome([c for _, c, _ in ballots], int(motion.roster_size or 0), threshold, quorum)
@@ -420,17 +410,14 @@ def require_resolution(session: Session, *, collective_id: int, kind: str, motio
         motion = queries.get_motion(session, motion_id)
         minimum = collective_rules().motion_kinds.get(kind, {}).get("threshold", "simple_majority")
         if motion.collective_id != collective_id or motion.kind != kind:
-            raise RuleViolation("collective.wrong_motion", "表决事项与本次操作不符",
-                                f"motion {motion_id} is not a {kind} motion of this collective")
+            raise CollectiveError.WRONG_MOTION.error({"motion_id": motion_id, "kind": kind})
         verdict = vote_verdict(session, motion_id, str(minimum))
         if not verdict.passed:
-            raise Conflict("collective.motion_not_passed", "该事项未经表决通过", "the motion has not passed",
-                           motion_id=motion_id, reason=verdict.reason)
+            raise CollectiveError.MOTION_NOT_PASSED.error(motion_id=motion_id, reason=verdict.reason)
         return {"motion_id": motion_id, "motion_seal_seq": verdict.seal_ledger_seq}
     if resolution_ref is not None and resolution_ref.strip():
         return {"resolution_ref": fit(resolution_ref.strip(), 200, "resolution_ref")}
-    raise RuleViolation("collective.resolution_required", "此操作需要成员（代表）大会决议",
-                        f"this needs a passed {kind} motion or the reference of the members' resolution", kind=kind)
+    raise CollectiveError.RESOLUTION_REQUIRED.error(kind=kind)
 
 
 def seal_due_votes(session: Session, *, actor: str = "system:worker") -> int:

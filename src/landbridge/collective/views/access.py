@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.auth import Principal, Role, require_roles
 from landbridge.collective import queries
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import Collective, Member
 from landbridge.collective.schemas import (
     AccountRead,
     MemberRead,
 )
 from landbridge.config import get_settings
-from landbridge.errors import Forbidden, NotFound
+from landbridge.errors import DomainError, Forbidden, NotFound
 from landbridge.kernel.ids import mask_id
 from landbridge.ledger import Event
 from landbridge.ledger.access import register_private_scope
@@ -33,10 +34,9 @@ motion_reader = require_roles(Role.collective_clerk, Role.township_official, Rol
 member_only = require_roles(Role.member)
 
 
-def forbidden_collective() -> Forbidden:
+def forbidden_collective() -> DomainError:
     """The error for acting on or reading a collective that is not the caller's."""
-    return Forbidden("collective.forbidden_collective", "您不能操作或查看这个集体经济组织",
-                     "this collective is not yours to act on or read")
+    return CollectiveError.FORBIDDEN_COLLECTIVE.error()
 
 
 def keeps(principal: Principal, collective: Collective) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal
 from landbridge.collective import queries, service
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.schemas import (
     BookEntryIn,
     BookEntryRead,
@@ -31,7 +32,6 @@ from landbridge.collective.views.access import (
     readable,
     reader,
 )
-from landbridge.errors import RuleViolation
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute)
@@ -109,8 +109,7 @@ def contribute_land(collective_id: int, body: EquityIn, principal: Principal = D
     try:
         share = Fraction(body.equity_share)
     except ZeroDivisionError:
-        raise RuleViolation("collective.invalid_equity_share", "股权比例无效", "the equity share is not a fraction"
-                            ) from None
+        raise CollectiveError.INVALID_EQUITY_SHARE_2.error() from None
     return service.contribute_land_equity(session, collective_id=collective.id, unit_id=body.unit_id,
                                           project_name=body.project_name, project_party_id=body.project_party_id,
                                           valuation=body.valuation, equity_share=share, motion_id=body.motion_id,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal
 from landbridge.collective import queries
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.schemas import (
     CollectiveRead,
     DividendLineRead,
@@ -23,7 +24,6 @@ from landbridge.collective.views.access import (
     member_only,
     member_read,
 )
-from landbridge.errors import Forbidden
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute)
@@ -57,6 +57,6 @@ def member_overview(session: Session, party_id: int) -> MeRead:
 def me(principal: Principal = Depends(member_only), session: Session = Depends(get_session)) -> MeRead:
     """The calling member's own shares, dividends and votes (C2, L3)."""
     if principal.party_id is None:
-        raise Forbidden("collective.no_party", "您的账号未关联成员身份", "your account is not linked to a person")
+        raise CollectiveError.NO_PARTY.error()
     return member_overview(session, principal.party_id)
 

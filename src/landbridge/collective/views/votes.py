@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role
 from landbridge.collective import queries, service
+from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import Motion, MotionStatus, Secrecy
 from landbridge.collective.schemas import (
     BallotIn,
@@ -40,7 +41,6 @@ from landbridge.collective.views.access import (
     reader,
     voter,
 )
-from landbridge.errors import Conflict, Forbidden, RuleViolation
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute)
@@ -121,13 +121,13 @@ def ballot_voter(session: Session, principal: Principal, motion: Motion, member_
         entry = (queries.find_roster_entry(session, motion.id, party_id=principal.party_id)
                  if principal.party_id is not None else None)
         if entry is None:
-            raise Forbidden("collective.not_on_roster", "您不在本次表决名册中", "you are not on this vote's roster")
+            raise CollectiveError.NOT_ON_ROSTER.error()
         if member_id is not None and member_id != entry.member_id:
-            raise Forbidden("collective.not_your_ballot", "只能为自己投票", "you can cast only your own ballot")
+            raise CollectiveError.NOT_YOUR_BALLOT.error()
         return entry.member_id, "online"
     owned(session, principal, motion.collective_id)
     if member_id is None:
-        raise RuleViolation("collective.voter_required", "请指明现场投票的成员", "name the member who voted in person")
+        raise CollectiveError.VOTER_REQUIRED.error()
     return member_id, "in_person"
 
 
@@ -176,8 +176,7 @@ def read_sealed_ballots(motion_id: int, session: Session = Depends(get_session))
     issue #12 item 2)."""
     motion = queries.get_motion(session, motion_id)
     if motion.status != MotionStatus.sealed:
-        raise Conflict("collective.vote_not_sealed", "表决尚未封存", "the vote is not sealed yet",
-                       status=motion.status)
+        raise CollectiveError.VOTE_NOT_SEALED.error(status=motion.status)
     return SealedListRead(
         motion_id=motion.id, collective_id=motion.collective_id, kind=motion.kind, secrecy=motion.secrecy,
         roster_size=int(motion.roster_size or 0), participants=queries.participation_count(session, motion.id),

@@ -15,8 +15,8 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.exchange import queries, rules
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.inputs import money
 from landbridge.exchange.inputs import text as text_field
@@ -81,8 +81,7 @@ def lodge_objection(session: Session, *, lot_id: int, text: str, actor: str) -> 
     body = text_field(text, 2000, "text")
     lot = _negotiated_lot(session, lot_id)
     if lot.phase not in OBJECTION_PHASES:
-        raise Conflict("exchange.publicity_closed", "公示期已结束，不再受理异议",
-                       "objections are accepted only during publicity", phase=lot.phase)
+        raise ExchangeError.PUBLICITY_CLOSED.error(phase=lot.phase)
     row = Objection(lot_id=lot.id, text=body, lodged_by=actor, lodged_at=now(), status=ObjectionStatus.pending)
     session.add(row)
     session.flush()
@@ -98,10 +97,9 @@ def rule_objection(session: Session, *, lot_id: int, objection_id: int, upheld: 
     lot = _negotiated_lot(session, lot_id)
     row = session.get(Objection, objection_id, populate_existing=True)
     if row is None or row.lot_id != lot.id:
-        raise NotFound("exchange.objection_not_found", "异议不存在", "no such objection on this lot")
+        raise ExchangeError.OBJECTION_NOT_FOUND.error()
     if row.status != ObjectionStatus.pending:
-        raise Conflict("exchange.objection_already_ruled", "该异议已处理", "the objection was already ruled on",
-                       status=row.status)
+        raise ExchangeError.OBJECTION_ALREADY_RULED.error(status=row.status)
     if upheld:
         rules.check_transition("uphold_objection", lot.phase)
     row.status = ObjectionStatus.upheld if upheld else ObjectionStatus.dismissed
@@ -125,16 +123,13 @@ def record_agreement(session: Session, *, lot_id: int, party_id: int, price: Dec
     amount = money(price, "price_cny")
     lot = _negotiated_lot(session, lot_id)
     if _objections(session, lot.id, ObjectionStatus.pending):
-        raise Conflict("exchange.objection_pending", "尚有未处理的异议", "an objection is still pending")
+        raise ExchangeError.OBJECTION_PENDING.error()
     rules.check_transition("record_agreement", lot.phase)
     if amount < lot.start_price_cny:
-        raise RuleViolation("exchange.agreed_price_below_floor", "协议价格低于挂牌底价",
-                            "the agreed price is below the floor (start) price",
-                            start_price_cny=str(lot.start_price_cny))
+        raise ExchangeError.AGREED_PRICE_BELOW_FLOOR.error(start_price_cny=str(lot.start_price_cny))
     bidder = queries.find_bidder(session, lot.id, party_id)
     if bidder is None:
-        raise Conflict("exchange.counterparty_not_registered", "受让方未报名本标的",
-                       "the counterparty is not registered for this lot")
+        raise ExchangeError.COUNTERPARTY_NOT_REGISTERED.error()
     qualified_bidder(session, lot, bidder.id)
     return conclude(session, lot, actor, transition="record_agreement", reason="negotiated", winner=bidder.id,
                     price=amount)

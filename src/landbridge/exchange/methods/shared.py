@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landbridge.errors import Conflict
 from landbridge.exchange.awards import balance_due_step
 from landbridge.exchange.barlist import barred_reason
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.lots import Step, StepFinder, fire_due, lock_lot
 from landbridge.exchange.models import Bidder, Deposit, Lot
 from landbridge.exchange.refusals import rejection
@@ -28,7 +28,7 @@ def qualified_bidder(session: Session, lot: Lot, bidder_id: int) -> Bidder:
     """A bidder of this lot with a confirmed deposit who is not barred, else the engine's typed refusal."""
     bidder = session.get(Bidder, bidder_id)
     if bidder is None or bidder.lot_id != lot.id:
-        raise Conflict("exchange.bidder_not_found", "未报名本标的", "not registered as a bidder for this lot")
+        raise ExchangeError.BIDDER_NOT_FOUND_2.error()
     status = session.scalar(select(Deposit.status).where(Deposit.bidder_id == bidder.id))
     if status != DepositStatus.confirmed:
         raise rejection("exchange.deposit_not_confirmed")
@@ -42,7 +42,6 @@ def method_lot(session: Session, lot_id: int, method: str, method_step: StepFind
     ``lot_due_step``); 409 exchange.wrong_method for another method."""
     lot = lock_lot(session, lot_id)
     if lot.method != method:
-        raise Conflict("exchange.wrong_method", "该标的不采用此交易方式",
-                       f"lot {lot.number} does not use the {method} method", method=lot.method)
+        raise ExchangeError.WRONG_METHOD.error({"lot": lot, "method": method}, method=lot.method)
     fire_due(session, lot, lambda at_lot, at: lot_due_step(at_lot, at, method_step), "system:clock")
     return lot

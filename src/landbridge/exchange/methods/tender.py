@@ -16,8 +16,8 @@ from decimal import Decimal
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from landbridge.errors import Conflict, Forbidden, NotFound, RuleViolation
 from landbridge.exchange import sealing, tender_rules
+from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.inputs import money
 from landbridge.exchange.inputs import text as text_field
@@ -51,22 +51,18 @@ def designate_evaluators(session: Session, *, lot_id: int, user_ids: Sequence[in
     lot = _tender_lot(session, lot_id)
     lr = lot_rules(lot)
     if lot.phase not in PANEL_PHASES or _score_count(session, lot.id) > 0:
-        raise Conflict("exchange.panel_closed", "评标已开始，不能更改评标小组", "the panel can no longer be changed",
-                       phase=lot.phase)
+        raise ExchangeError.PANEL_CLOSED.error(phase=lot.phase)
     ids = sorted({int(u) for u in user_ids})
     if len(ids) != len(user_ids) or len(ids) != lr.tender_panel_size:
-        raise RuleViolation("exchange.invalid_panel", f"评标小组须由 {lr.tender_panel_size} 名不同成员组成",
-                            f"the panel needs {lr.tender_panel_size} distinct members", size=lr.tender_panel_size)
+        raise ExchangeError.INVALID_PANEL.error({"lr": lr}, size=lr.tender_panel_size)
     bidder_parties = set(session.scalars(select(Bidder.party_id).where(Bidder.lot_id == lot.id)))
     bidder_users = set(session.scalars(select(Bidder.user_id).where(Bidder.lot_id == lot.id)))
     for uid in ids:
         row = session.execute(text("SELECT party_id FROM auth_user WHERE id = :id AND is_active"), {"id": uid}).first()
         if row is None:
-            raise RuleViolation("exchange.evaluator_not_found", "指定的评标人账号不存在",
-                                "no active account with this id", user_id=uid)
+            raise ExchangeError.EVALUATOR_NOT_FOUND.error(user_id=uid)
         if uid in bidder_users or (row[0] is not None and row[0] in bidder_parties):
-            raise Conflict("exchange.evaluator_conflict", "评标人不得是本标的的竞买人",
-                           "an evaluator may not be a bidder on the lot", user_id=uid)
+            raise ExchangeError.EVALUATOR_CONFLICT.error(user_id=uid)
     for old in session.scalars(select(TenderEvaluator).where(TenderEvaluator.lot_id == lot.id)):
         session.delete(old)
     session.flush()
@@ -97,22 +93,18 @@ def submit_tender(session: Session, *, lot_id: int, bidder_id: int, price: Decim
     amount = money(price, "price_cny")
     plan = text_field(plan_summary, 2000, "plan_summary")
     if len(documents) > MAX_DOCUMENTS:
-        raise RuleViolation("exchange.too_many_documents", f"附件清单最多 {MAX_DOCUMENTS} 项",
-                            f"at most {MAX_DOCUMENTS} documents", limit=MAX_DOCUMENTS)
+        raise ExchangeError.TOO_MANY_DOCUMENTS.error({"MAX_DOCUMENTS": MAX_DOCUMENTS}, limit=MAX_DOCUMENTS)
     docs = [text_field(d, 200, "documents") for d in documents]
     lot = _tender_lot(session, lot_id)
     if lot.phase != LotPhase.tendering or lot.ends_at is None or now() >= ensure_utc(lot.ends_at):
-        raise Conflict("exchange.tender_window_closed", "不在投标期内", "the tender window is not open",
-                       phase=lot.phase)
+        raise ExchangeError.TENDER_WINDOW_CLOSED.error(phase=lot.phase)
     bidder = qualified_bidder(session, lot, bidder_id)
     if amount < lot.start_price_cny:
-        raise RuleViolation("exchange.tender_below_start", "投标价低于起始价",
-                            "the tender price is below the start price", start_price_cny=str(lot.start_price_cny))
+        raise ExchangeError.TENDER_BELOW_START.error(start_price_cny=str(lot.start_price_cny))
     if lot.price_cap_cny is not None and amount > lot.price_cap_cny:
-        raise RuleViolation("exchange.bid_above_cap", "报价超过最高限价", "the tender price exceeds the price cap")
+        raise ExchangeError.BID_ABOVE_CAP.error()
     if session.execute(select(Tender.id).where(Tender.lot_id == lot.id, Tender.bidder_id == bidder.id)).first():
-        raise Conflict("exchange.tender_already_submitted", "已提交投标文件，不可更改或撤回",
-                       "a tender was already submitted; it is irrevocable")
+        raise ExchangeError.TENDER_ALREADY_SUBMITTED.error()
     key = sealing.reserve_key()
     plain = json.dumps({"price_cny": str(amount), "plan_summary": plan, "documents": docs}, ensure_ascii=False,
                        sort_keys=True).encode()
@@ -156,8 +148,7 @@ def _open_tenders(session: Session, lot: Lot, actor: str) -> None:
     for row in tenders:
         plain = sealing.open_bytes(row.ciphertext, _aad(lot.id, row.bidder_id), key)
         if plain is None:
-            raise Conflict("exchange.tender_unreadable", "投标文件密文无法解密（密钥或数据不符）",
-                           "a sealed tender cannot be opened (wrong key or altered data)", tender_id=row.id)
+            raise ExchangeError.TENDER_UNREADABLE.error(tender_id=row.id)
         content = json.loads(plain)
         row.price_cny = Decimal(content["price_cny"])
         row.plan_summary = content["plan_summary"]
@@ -183,20 +174,19 @@ def score_tender(session: Session, *, lot_id: int, tender_id: int, user_id: int,
     lr = lot_rules(lot)
     panel = panel_of(session, lot.id)
     if user_id not in panel:
-        raise Forbidden("exchange.not_evaluator", "您不是本标的的评标人", "you are not on this lot's evaluation panel")
+        raise ExchangeError.NOT_EVALUATOR.error()
     if lot.phase != LotPhase.evaluation:
-        raise Conflict("exchange.not_in_evaluation", "标的当前不在评标阶段", "the lot is not being evaluated",
-                       phase=lot.phase)
+        raise ExchangeError.NOT_IN_EVALUATION.error(phase=lot.phase)
     if len(panel) != lr.tender_panel_size:
-        raise Conflict("exchange.panel_incomplete", "评标小组尚未组成", "the evaluation panel is not complete")
+        raise ExchangeError.PANEL_INCOMPLETE.error()
     plan = tender_rules.check_score(lr, plan_score, "plan_score")
     cred = tender_rules.check_score(lr, credentials_score, "credentials_score")
     tender = session.get(Tender, tender_id)
     if tender is None or tender.lot_id != lot.id:
-        raise NotFound("exchange.tender_not_found", "投标文件不存在", "no such tender on this lot", tender_id=tender_id)
+        raise ExchangeError.TENDER_NOT_FOUND.error(tender_id=tender_id)
     if session.execute(select(TenderScore.id).where(TenderScore.tender_id == tender.id,
                                                     TenderScore.evaluator_user_id == user_id)).first():
-        raise Conflict("exchange.already_scored", "已对该投标文件评分，不可更改", "you have already scored this tender")
+        raise ExchangeError.ALREADY_SCORED.error()
     row = TenderScore(lot_id=lot.id, tender_id=tender.id, evaluator_user_id=user_id, plan_score=plan,
                       credentials_score=cred, comment=text_field(comment, 500, "comment") if comment else None,
                       scored_at=now())

@@ -17,12 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import decided_by, get_profile
-from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.area import quantize_m2
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import area_m2
 from landbridge.ledger import append_event, subjects
 from landbridge.registry import rules
+from landbridge.registry.errors import RegistryError
 from landbridge.registry.models import (
     Application,
     ApplicationStatus,
@@ -87,8 +87,7 @@ def new_application(session: Session, *, kind: RegistrationKind, region_code: st
             session.add(app)
             session.flush()
     except IntegrityError:
-        raise Conflict("registry.unit_has_pending_application", "该不动产单元已有在办的登记申请",
-                       "another application on this unit is pending", unit_id=unit_id) from None
+        raise RegistryError.UNIT_HAS_PENDING_APPLICATION.error(unit_id=unit_id) from None
     return app
 
 
@@ -99,8 +98,7 @@ def _claim_unit(session: Session, app: Application, unit_id: int) -> None:
             app.unit_id = unit_id
             session.flush()
     except IntegrityError:
-        raise Conflict("registry.unit_has_pending_application", "该不动产单元已有在办的登记申请",
-                       "another application on this unit is pending", unit_id=unit_id) from None
+        raise RegistryError.UNIT_HAS_PENDING_APPLICATION.error(unit_id=unit_id) from None
 
 
 def lodged_event(session: Session, app: Application, actor: str) -> None:
@@ -148,7 +146,7 @@ def lodge_first_registration(session: Session, *, actor: str, region_code: str, 
     rtype = right_type_of(right_type)
     rules.check_attachment(attachment)
     if not land_use_class or len(land_use_class) > 8:
-        raise RuleViolation("registry.invalid_land_use_class", "地类代码无效", "invalid land-use class")
+        raise RegistryError.INVALID_LAND_USE_CLASS_2.error()
     geom = valid_geometry(geometry)
     parsed = parse_holders(session, holders)
     house = rtype is RightType.homestead_use_right and attachment == "F"
@@ -157,15 +155,13 @@ def lodge_first_registration(session: Session, *, actor: str, region_code: str, 
         rules.check_same_holders(parsed, parse_holders(session, house_holders))
     feature = feature_code or rules.feature_code(rtype)
     if not (len(feature) == 2 and feature[0] in "JGZ" and feature[1].isalpha() and feature[1].isupper()):
-        raise RuleViolation("registry.invalid_feature_code", "宗地特征码无效", "invalid parcel feature code",
-                            feature_code=feature)
+        raise RegistryError.INVALID_FEATURE_CODE.error(feature_code=feature)
     lock_parcels(session)
     check_overlaps(session, geom, layer=rules.layer_of(feature), statuses=[RecordStatus.current, RecordStatus.pending])
     warnings = _homestead_warnings(session, parsed) if rtype is RightType.homestead_use_right else []
     sequence = next_counter(session, f"parcel_seq:{region_code}")
     if sequence > rules.SEQUENCE_MAX:
-        raise RuleViolation("registry.parcel_sequence_exhausted", f"区划 {region_code} 的宗地顺序号已用尽",
-                            f"region {region_code} has no parcel sequence numbers left", region_code=region_code)
+        raise RegistryError.PARCEL_SEQUENCE_EXHAUSTED_2.error(region_code=region_code)
     parcel_code = rules.make_parcel_code(region_code, feature, sequence)
     building, unit_no = (1, 1) if attachment != "W" else (0, 0)
     unit_code = rules.make_unit_code(parcel_code, attachment, building, unit_no)
@@ -209,13 +205,11 @@ def lodge_right_on_unit(session: Session, *, actor: str, unit_id: int, right_typ
     if rtype is RightType.land_management_right:
         predecessor = current_right(session, unit, predecessor_id) if predecessor_id is not None else None
         if predecessor is None or predecessor.right_type != RightType.land_contract_right:
-            raise RuleViolation("registry.predecessor_required", "土地经营权须来源于本单元现势的土地承包经营权",
-                                "a land management right derives from a current land contract right on the unit")
+            raise RegistryError.PREDECESSOR_REQUIRED.error()
         rules.check_management_term(term_start, term_end, registry_rules().int("land_management_right_min_years"))
     if any(r.right_type == rtype and rtype is not RightType.land_management_right
            for r in current_rights(session, unit.id)):
-        raise Conflict("registry.right_exists", "该单元已有同类现势权利",
-                       "the unit already has a current right of this type", right_type=rtype.value)
+        raise RegistryError.RIGHT_EXISTS.error(right_type=rtype.value)
     app = new_application(session, kind=RegistrationKind.first, region_code=unit.region_code, unit_id=unit.id,
                            summary=f"{rtype.value} {unit.unit_code}", actor=actor, payload={"right_type": rtype.value})
     right = _add_right(session, app=app, unit_id=unit.id, right_type=rtype, holders=parsed, term_start=term_start,

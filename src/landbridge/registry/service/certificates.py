@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
 from landbridge.config import get_settings
-from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.ledger import append_event, subjects
+from landbridge.registry.errors import RegistryError
 from landbridge.registry.models import (
     Application,
     ApplicationStatus,
@@ -81,8 +81,7 @@ def issue_certificate(session: Session, *, application_id: int, actor: str) -> l
     """The certificates of an approved application (issued on approval; issues any missing) (R1)."""
     app = get_application(session, application_id, lock=True)
     if app.status != ApplicationStatus.approved:
-        raise Conflict("registry.application_not_approved", "申请尚未登簿，不能发证",
-                       "certificates are issued only for approved applications", status=app.status)
+        raise RegistryError.APPLICATION_NOT_APPROVED.error(status=app.status)
     existing = certificates_of_application(session, app.id)
     return existing or issue_for(session, app, actor)
 
@@ -95,10 +94,9 @@ def add_source_document(session: Session, *, application_id: int, kind: str, fil
     app = get_application(session, application_id)
     limit = get_settings().max_upload_bytes
     if not content:
-        raise RuleViolation("registry.empty_document", "文件为空", "the document is empty")
+        raise RegistryError.EMPTY_DOCUMENT.error()
     if len(content) > limit:
-        raise RuleViolation("registry.document_too_large", f"文件超过 {limit} 字节上限",
-                            f"the document exceeds the {limit}-byte limit", limit=limit, size=len(content))
+        raise RegistryError.DOCUMENT_TOO_LARGE.error(limit=limit, size=len(content))
     digest = hashlib.sha256(content).hexdigest()
     doc = SourceDocument(application_id=app.id, kind=kind[:40], ref_no=ref_no, filename=filename[:200],
                          content_type=content_type[:100], size=len(content), sha256=digest, content=content,

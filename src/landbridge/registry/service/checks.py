@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
-from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.area import quantize_m2
 from landbridge.kernel.clock import ensure_utc, now
 from landbridge.kernel.geo import GeometryError, validate_polygon
 from landbridge.kernel.spatial import exact_overlaps, geometry_filter
 from landbridge.registry import rules
+from landbridge.registry.errors import RegistryError
 from landbridge.registry.models import (
     Parcel,
     PropertyUnit,
@@ -39,8 +39,7 @@ def right_type_of(right_type: str) -> RightType:
     try:
         return RightType(right_type)
     except ValueError:
-        raise RuleViolation("registry.invalid_right_type", f"权利类型 {right_type} 无效",
-                            f"unknown right type {right_type!r}", right_type=right_type) from None
+        raise RegistryError.INVALID_RIGHT_TYPE_2.error(right_type=right_type) from None
 
 
 def check_region(region_code: str) -> None:
@@ -48,9 +47,7 @@ def check_region(region_code: str) -> None:
     profile = get_profile()
     region = profile.region(region_code)
     if region is None or region.level != "village":
-        raise RuleViolation("registry.invalid_region_code", f"区划代码 {region_code} 不是本市的行政村",
-                            f"region code {region_code} is not a village of the city profile",
-                            region_code=region_code)
+        raise RegistryError.INVALID_REGION_CODE_2.error(region_code=region_code)
 
 
 def valid_geometry(geometry: BaseGeometry) -> BaseGeometry:
@@ -58,8 +55,7 @@ def valid_geometry(geometry: BaseGeometry) -> BaseGeometry:
     try:
         return validate_polygon(geometry, get_profile().extent)
     except GeometryError as exc:
-        raise RuleViolation("registry.invalid_geometry", f"宗地图形无效：{exc}", f"invalid parcel geometry: {exc}",
-                            reason=str(exc)) from None
+        raise RegistryError.INVALID_GEOMETRY_2.error({"exc": exc}, reason=str(exc)) from None
 
 
 def check_overlaps(session: Session, geom: BaseGeometry, *, layer: rules.Layer, statuses: Sequence[str],
@@ -75,17 +71,17 @@ def check_overlaps(session: Session, geom: BaseGeometry, *, layer: rules.Layer, 
     hits = exact_overlaps(geom, candidates, profile.projected_srid, tolerance)
     if hits:
         codes = sorted({code for (_, code), _ in hits})
-        raise Conflict("registry.parcel_overlap", f"宗地与 {', '.join(codes)} 重叠",
-                       f"the parcel overlaps {', '.join(codes)}", parcel_codes=codes,
-                       overlaps=[{"parcel_code": code, "area_m2": str(quantize_m2(a))} for (_, code), a in hits])
+        raise RegistryError.PARCEL_OVERLAP_2.error(
+            {"join_codes": ', '.join(codes)},
+            parcel_codes=codes,
+            overlaps=[{"parcel_code": code, "area_m2": str(quantize_m2(a))} for (_, code), a in hits])
 
 
 def current_unit(session: Session, unit_id: int) -> PropertyUnit:
     """The property unit, locked, if it is current (409 otherwise) (R2, R3)."""
     unit = get_unit(session, unit_id, lock=True)
     if unit.status != RecordStatus.current:
-        raise Conflict("registry.unit_not_current", "不动产单元不是现势状态", "the property unit is not current",
-                       unit_id=unit_id, status=unit.status)
+        raise RegistryError.UNIT_NOT_CURRENT.error(unit_id=unit_id, status=unit.status)
     return unit
 
 
@@ -95,23 +91,19 @@ def current_right(session: Session, unit: PropertyUnit, right_id: int | None) ->
     if right_id is None:
         owned = [r for r in rights if r.right_type in rules.UNIT_RIGHT_TYPES]
         if not owned:
-            raise Conflict("registry.no_current_right", "该单元没有现势权利", "the unit has no current right",
-                           unit_id=unit.id)
+            raise RegistryError.NO_CURRENT_RIGHT.error(unit_id=unit.id)
         return owned[0]
     for r in rights:
         if r.id == right_id:
             return r
-    raise Conflict("registry.right_not_current", "该权利不是本单元的现势权利",
-                   "the right is not a current right of this unit", right_id=right_id)
+    raise RegistryError.RIGHT_NOT_CURRENT.error(right_id=right_id)
 
 
 def refuse_if_seized(session: Session, unit: PropertyUnit) -> None:
     """No registration on a seized unit (查封) (R3)."""
     for r in current_restrictions(session, unit.id):
         if r.kind == RestrictionKind.seizure:
-            raise Conflict("registry.unit_seized", "该不动产已被查封，不能办理登记",
-                           "the unit is seized; no registration can be made", restriction_id=r.id,
-                           restriction_kind=r.kind)
+            raise RegistryError.UNIT_SEIZED.error(restriction_id=r.id, restriction_kind=r.kind)
 
 
 def restriction_facts(restrictions: Sequence[Restriction]) -> list[rules.RestrictionFact]:

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.db import for_update
-from landbridge.errors import Conflict, RuleViolation
 from landbridge.kernel.clock import now
 from landbridge.ledger import append_event, subjects
 from landbridge.registry import rules
+from landbridge.registry.errors import RegistryError
 from landbridge.registry.models import (
     Application,
     ApplicationStatus,
@@ -41,8 +41,7 @@ def _lock_lodged(session: Session, application_id: int) -> Application:
     app = get_application(session, application_id, lock=True)
     session.refresh(app)
     if app.status != ApplicationStatus.lodged:
-        raise Conflict("registry.application_not_lodged", f"申请 {app.number} 已{app.status}，不能再处理",
-                       f"application {app.number} is {app.status}, not lodged", status=app.status)
+        raise RegistryError.APPLICATION_NOT_LODGED.error({"app": app}, status=app.status)
     return app
 
 
@@ -54,8 +53,7 @@ def _pending_rows(session: Session, model: Any, app: Application) -> list[Any]:
 
 def _end(row: Any, at: datetime, *, expected: str = RecordStatus.current) -> None:
     if row.status != expected:
-        raise Conflict("registry.superseded_not_current", "被替代的记录已不是现势状态",
-                       "a record this application replaces is no longer current", id=row.id, status=row.status)
+        raise RegistryError.SUPERSEDED_NOT_CURRENT.error(id=row.id, status=row.status)
     row.status = RecordStatus.historic
     row.end_lifespan = at
 
@@ -87,9 +85,7 @@ def _recheck(session: Session, app: Application) -> None:
         live = {r.id for r in current_rights(session, unit.id)}
         for restriction in _pending_rows(session, Restriction, app):
             if restriction.right_id not in live:
-                raise Conflict("registry.right_not_current", "该限制所在的权利已不是现势状态，请重新申请",
-                               "the right this restriction is on is no longer current; lodge again",
-                               right_id=restriction.right_id)
+                raise RegistryError.RIGHT_NOT_CURRENT_2.error(right_id=restriction.right_id)
 
 
 def approve_application(session: Session, *, application_id: int, actor: str) -> Application:
@@ -185,8 +181,7 @@ def _apply_cancellation(session: Session, app: Application, at: datetime) -> dic
     right = _lock_row(session, Right, int(app.payload["cancel_right_id"]))
     on_right = [r for r in current_restrictions(session, right.unit_id or 0) if r.right_id == right.id]
     if on_right:
-        raise Conflict("registry.right_encumbered", "该权利上还有现势限制，须先注销",
-                       "the right still carries current restrictions", restriction_ids=[r.id for r in on_right])
+        raise RegistryError.RIGHT_ENCUMBERED.error(restriction_ids=[r.id for r in on_right])
     _end(right, at)
     for cert in session.execute(select(Certificate).where(Certificate.right_id == right.id,
                                                           Certificate.status == CertificateStatus.valid)).scalars():
@@ -216,7 +211,7 @@ def _decide(session: Session, *, application_id: int, actor: str, status: Applic
 def reject_application(session: Session, *, application_id: int, actor: str, reason: str) -> Application:
     """Refuse registration (不予登记); pending rows are cancelled, never deleted (R1)."""
     if not reason.strip():
-        raise RuleViolation("registry.reason_required", "不予登记须说明理由", "a rejection needs a reason")
+        raise RegistryError.REASON_REQUIRED.error()
     return _decide(session, application_id=application_id, actor=actor, status=ApplicationStatus.rejected,
                    reason=reason, event="application_rejected")
 

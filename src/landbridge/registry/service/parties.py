@@ -9,12 +9,13 @@ from fractions import Fraction
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from landbridge.errors import Conflict, RuleViolation
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import now
 from landbridge.kernel.ids import valid_resident_id, valid_uscc
 from landbridge.ledger import append_event, subjects
 from landbridge.privacy import mask_name
 from landbridge.registry import rules
+from landbridge.registry.errors import RegistryError
 from landbridge.registry.models import (
     IdType,
     Party,
@@ -39,7 +40,7 @@ def create_party(session: Session, *, kind: str, name: str, id_type: str | None 
         rules.check_shares([(pid, share) for pid, _, share in member_rows])
         for pid, _, _ in member_rows:
             if get_party(session, pid).kind == PartyKind.group:
-                raise RuleViolation("registry.nested_group", "成员不能是另一个组", "a member cannot be a group")
+                raise RegistryError.NESTED_GROUP.error()
     party = Party(kind=party_kind, name=name.strip(), id_type=kind_of_id if number else None, id_number=number,
                   phone=phone, address=address, region_code=region_code, created_at=now())
     try:
@@ -68,31 +69,28 @@ def check_party(kind: str, name: str, id_number: str | None, *, id_type: str | N
     try:
         party_kind = PartyKind(kind)
     except ValueError:
-        raise RuleViolation("registry.invalid_party_kind", f"权利人类型 {kind} 无效", f"unknown party kind {kind!r}",
-                            kind=kind) from None
+        raise RegistryError.INVALID_PARTY_KIND.error(kind=kind) from None
     if not name.strip():
-        raise RuleViolation("registry.name_required", "姓名或名称不能为空", "a name is required")
+        raise RegistryError.NAME_REQUIRED.error()
     if party_kind is PartyKind.person:
         number = valid_resident_id(id_number or "")
         if id_type not in (None, IdType.resident_id) or number is None:
-            raise RuleViolation("registry.invalid_id_number", "居民身份证号无效", "the resident ID number is not valid")
+            raise RegistryError.INVALID_ID_NUMBER.error()
         return party_kind, IdType.resident_id, number
     if party_kind is PartyKind.organisation:
         number = valid_uscc(id_number or "")
         if id_type not in (None, IdType.uscc) or number is None:
-            raise RuleViolation("registry.invalid_id_number", "统一社会信用代码无效",
-                                "the unified social credit code is not valid")
+            raise RegistryError.INVALID_ID_NUMBER_2.error()
         return party_kind, IdType.uscc, number
     if id_number:
-        raise RuleViolation("registry.invalid_id_number", "家庭或共有人组不能有证件号", "a group has no ID number")
+        raise RegistryError.INVALID_ID_NUMBER_3.error()
     return party_kind, None, None
 
 
 def check_members(kind: PartyKind) -> None:
     """Only a group party (家庭, 共有人组) has members (R1)."""
     if kind is not PartyKind.group:
-        raise RuleViolation("registry.members_only_for_groups", "只有家庭或共有人组可以有成员",
-                            "only a group party has members")
+        raise RegistryError.MEMBERS_ONLY_FOR_GROUPS.error()
 
 
 def _event_name(kind: PartyKind, name: str) -> str:
@@ -100,9 +98,9 @@ def _event_name(kind: PartyKind, name: str) -> str:
     return name if kind is PartyKind.organisation else mask_name(name)
 
 
-def _party_exists() -> Conflict:
+def _party_exists() -> DomainError:
     """A duplicate ID number: the body reveals no id or name of the party that holds it (no ID → name oracle)."""
-    return Conflict("registry.party_exists", "该证件号的权利人已存在", "a party with this ID number already exists")
+    return RegistryError.PARTY_EXISTS.error()
 
 
 def parse_holders(session: Session, holders: HolderInput) -> list[tuple[int, Fraction]]:

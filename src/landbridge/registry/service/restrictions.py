@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.db import for_update
-from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import ensure_utc, now
 from landbridge.kernel.money import to_money
 from landbridge.ledger import append_event, subjects
+from landbridge.registry.errors import RegistryError
 from landbridge.registry.models import (
     Application,
     RecordStatus,
@@ -62,7 +62,7 @@ def lodge_mortgage(session: Session, *, actor: str, unit_id: int, mortgagee_part
     """Lodge a mortgage (抵押权登记) on a unit's right; its rank is fixed at registration (R3)."""
     amount = to_money(secured_amount)
     if amount <= 0:
-        raise RuleViolation("registry.invalid_amount", "被担保债权数额必须大于0", "the secured amount must be positive")
+        raise RegistryError.INVALID_AMOUNT.error()
     return _lodge_restriction(session, actor=actor, kind=RestrictionKind.mortgage, reg_kind=RegistrationKind.first,
                               unit_id=unit_id, right_id=right_id, holder_party_id=mortgagee_party_id,
                               summary="抵押权登记", secured_amount_cny=amount,
@@ -73,8 +73,7 @@ def lodge_seizure(session: Session, *, actor: str, unit_id: int, document_no: st
                   right_id: int | None = None) -> Application:
     """Lodge a seizure (查封登记) on a court's order; it does not wait for pending applications (R3)."""
     if not document_no.strip():
-        raise RuleViolation("registry.document_no_required", "查封须提供法院文书号",
-                            "a seizure needs the court order number")
+        raise RegistryError.DOCUMENT_NO_REQUIRED.error()
     return _lodge_restriction(session, actor=actor, kind=RestrictionKind.seizure, reg_kind=RegistrationKind.seizure,
                               unit_id=unit_id, right_id=right_id, holder_party_id=court_party_id, summary="查封登记",
                               occupy_unit=False, document_no=document_no)
@@ -100,13 +99,11 @@ def lodge_cancellation(session: Session, *, actor: str, unit_id: int, reason: st
                        right_id: int | None = None) -> Application:
     """Lodge a cancellation (注销登记): discharge a restriction or cancel a right (R2, R3)."""
     if (restriction_id is None) == (right_id is None):
-        raise RuleViolation("registry.cancellation_target", "须且只须指定一项要注销的权利或限制",
-                            "name exactly one right or restriction to cancel")
+        raise RegistryError.CANCELLATION_TARGET.error()
     unit = current_unit(session, unit_id)
     if restriction_id is not None:
         if restriction_id not in {r.id for r in current_restrictions(session, unit.id)}:
-            raise Conflict("registry.restriction_not_current", "该限制不是本单元的现势限制",
-                           "the restriction is not current on this unit", restriction_id=restriction_id)
+            raise RegistryError.RESTRICTION_NOT_CURRENT.error(restriction_id=restriction_id)
     else:
         refuse_if_seized(session, unit)
         current_right(session, unit, right_id)
@@ -125,15 +122,14 @@ def record_suit_filed(session: Session, *, restriction_id: int, actor: str, case
         stmt = stmt.with_for_update()
     r = session.execute(stmt).scalar_one_or_none()
     if r is None:
-        raise NotFound("registry.restriction_not_found", "限制不存在", "restriction not found", id=restriction_id)
+        raise RegistryError.RESTRICTION_NOT_FOUND.error(id=restriction_id)
     if r.kind != RestrictionKind.objection or r.status != RecordStatus.current:
-        raise Conflict("registry.not_current_objection", "只能对现势的异议登记记录起诉",
-                       "a suit can only be recorded on a current objection", restriction_id=restriction_id)
+        raise RegistryError.NOT_CURRENT_OBJECTION.error(restriction_id=restriction_id)
     if r.suit_filed_at is not None:
-        raise Conflict("registry.suit_already_filed", "已记录起诉", "a suit is already recorded")
+        raise RegistryError.SUIT_ALREADY_FILED.error()
     at = now()
     if r.expires_at is not None and at >= ensure_utc(r.expires_at):
-        raise Conflict("registry.objection_lapsed", "异议登记已过期", "the objection has lapsed")
+        raise RegistryError.OBJECTION_LAPSED.error()
     r.suit_filed_at = at
     r.attrs = {**(r.attrs or {}), "case_no": case_no}
     session.flush()

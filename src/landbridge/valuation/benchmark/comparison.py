@@ -32,7 +32,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
-from landbridge.errors import RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.registry import get_parcel, parcel_bounds
 from landbridge.valuation.benchmark.rules import (
@@ -51,6 +50,7 @@ from landbridge.valuation.benchmark.service import (
     zone_of,
 )
 from landbridge.valuation.benchmark.validation import non_market_sale_ids
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.sales.models import Sale
 
 EARTH_RADIUS_KM = 6371.0088
@@ -220,11 +220,7 @@ def comparison_value(session: Session, *, parcel_id: int, valuation_date: date |
     ranked.sort(key=lambda t: (t[0], t[3].id))
     chosen = ranked[:rules.candidates]
     if len(chosen) < rules.min_comparables:
-        raise RuleViolation("valuation.too_few_comparables",
-                            f"可比实例不足 {rules.min_comparables} 个 "
-                            f"(同用途、{rules.max_age_years} 年内的正常交易仅 {len(chosen)} 个)",
-                            f"fewer than {rules.min_comparables} comparables (same use, within "
-                            f"{rules.max_age_years} years, market sales): {len(chosen)}", found=len(chosen))
+        raise ValuationError.TOO_FEW_COMPARABLES.error({"rules": rules, "len_chosen": len(chosen)}, found=len(chosen))
     comparables = []
     warnings = [w for w in subject.warnings if not w.startswith("default grade")]
     for sim, km, age, r, lon, lat in chosen:

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, optional_principal
+from landbridge.auth.pages import page_caller
 from landbridge.auth.service import region_prefix
 from landbridge.errors import DomainError
 from landbridge.registry import get_parcel
@@ -27,7 +28,7 @@ from landbridge.valuation.benchmark.views import coefficient_json, comparison_js
 from landbridge.valuation.i18n import messages, words
 from landbridge.valuation.sales.models import Sale
 from landbridge.web.i18n import request_locale
-from landbridge.web.pages import PageKit, page_caller
+from landbridge.web.pages import PageKit
 from landbridge.web.render import render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
 

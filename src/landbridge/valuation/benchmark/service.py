@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
-from landbridge.errors import Conflict, NotFound, RuleViolation
+from landbridge.errors import DomainError, NotFound
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.geo import GeometryError, validate_polygon
 from landbridge.kernel.money import MoneyError, yuan_to_fen
@@ -49,6 +49,7 @@ from landbridge.valuation.benchmark.rules import (
     parse_document,
     value_parcel,
 )
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.mass.places import Places, distances
 
 MODULE = "valuation"
@@ -57,10 +58,9 @@ _PLACES: dict[tuple[Any, ...], Places] = {}  # built one-map layers by (database
 _PLACES_KEPT = 16
 
 
-def invalid_benchmark(exc: BenchmarkDocumentError) -> RuleViolation:
+def invalid_benchmark(exc: BenchmarkDocumentError) -> DomainError:
     """The typed error of a benchmark document that cannot be stored."""
-    return RuleViolation("valuation.invalid_benchmark", f"基准地价体系文件无效: {exc}",
-                         f"invalid benchmark price system: {exc}", where=exc.where)
+    return ValuationError.INVALID_BENCHMARK.error({"exc": exc}, where=exc.where)
 
 
 def canonical_json(document: Mapping[str, Any]) -> str:
@@ -86,8 +86,7 @@ def import_benchmark_system(session: Session, document: Mapping[str, Any], *, ac
     if profile.region(tables.region_code) is None and tables.region_code != profile.city_code.ljust(12, "0"):
         raise invalid_benchmark(BenchmarkDocumentError("region_code", f"{tables.region_code} is not a region"))
     if session.execute(select(BenchmarkSystem.id).where(BenchmarkSystem.code == tables.code)).first():
-        raise Conflict("valuation.benchmark_exists", f"基准地价体系 {tables.code} 已存在",
-                       f"benchmark system {tables.code} already exists", benchmark=tables.code)
+        raise ValuationError.BENCHMARK_EXISTS.error({"tables": tables}, benchmark=tables.code)
     zones = []
     for i, z in enumerate(tables.zones):
         try:
@@ -138,8 +137,7 @@ def get_benchmark_system(session: Session, code: str, *, lock: bool = False) -> 
         stmt = stmt.with_for_update()
     system = session.execute(stmt).scalar_one_or_none()
     if system is None:
-        raise NotFound("valuation.benchmark_not_found", f"基准地价体系 {code} 不存在",
-                       f"benchmark system {code} does not exist", benchmark=code)
+        raise ValuationError.BENCHMARK_NOT_FOUND.error({"code": code}, benchmark=code)
     return system
 
 
@@ -147,8 +145,7 @@ def publish_benchmark_system(session: Session, code: str, *, actor: str) -> Benc
     """Publish a draft benchmark system (公布基准地价); the one in force for the same area is retired (L1, P2)."""
     system = get_benchmark_system(session, code, lock=True)
     if system.status != BenchmarkStatus.draft:
-        raise Conflict("valuation.benchmark_not_draft", "只有草稿状态的基准地价体系可以公布",
-                       "only a draft benchmark system can be published", benchmark=code, status=system.status)
+        raise ValuationError.BENCHMARK_NOT_DRAFT.error(benchmark=code, status=system.status)
     stamp = now()
     retired = []
     stmt = select(BenchmarkSystem).where(BenchmarkSystem.region_code == system.region_code,
@@ -370,15 +367,12 @@ def parcel_coefficient_value(session: Session, *, parcel_id: int, valuation_date
     system = get_benchmark_system(session, system_code) if system_code else current_benchmark_system(
         session, parcel.region_code)
     if system is None:
-        raise RuleViolation("valuation.no_benchmark", "该宗地所在区域没有已公布的基准地价体系",
-                            "no published benchmark system covers this parcel's area", region_code=parcel.region_code)
+        raise ValuationError.NO_BENCHMARK.error(region_code=parcel.region_code)
     tables = benchmark_tables(session, system.code)
     use = tables.use_of(parcel.land_use_class)
     zone = zone_of(tables, use, parcel.geom) if use else None
     if use is None or zone is None:
-        raise RuleViolation("valuation.no_price_zone", "该宗地不在基准地价体系的任何级别/区片内",
-                            "the parcel lies in no price zone of the benchmark system for its use",
-                            land_use_class=parcel.land_use_class, benchmark=system.code)
+        raise ValuationError.NO_PRICE_ZONE.error(land_use_class=parcel.land_use_class, benchmark=system.code)
     warnings: list[str] = []
     if remaining_years is not None:
         m, m_source = remaining_years, "given"

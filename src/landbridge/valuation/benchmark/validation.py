@@ -33,11 +33,11 @@ from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
-from landbridge.errors import Conflict, NotFound, RuleViolation
 from landbridge.kernel.clock import now, to_local
 from landbridge.ledger import append_event, subjects
 from landbridge.registry import parcel_areas
 from landbridge.valuation.benchmark.models import FlagReason, FlagStatus, SaleFlag
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.sales.models import Sale
 
 MODULE = "valuation"
@@ -240,24 +240,20 @@ def get_sale_flag(session: Session, flag_id: int, *, lock: bool = False) -> Sale
         stmt = stmt.with_for_update()
     flag = session.execute(stmt).scalar_one_or_none()
     if flag is None:
-        raise NotFound("valuation.flag_not_found", f"标记 {flag_id} 不存在", f"sale flag {flag_id} does not exist",
-                       id=flag_id)
+        raise ValuationError.FLAG_NOT_FOUND.error({"flag_id": flag_id}, id=flag_id)
     return flag
 
 
 def review_sale_flag(session: Session, *, flag_id: int, decision: str, note: str, actor: str) -> SaleFlag:
     """Review a flag (复核): ``accepted`` confirms the sale non-market, ``rejected`` keeps it as market (L1, P2)."""
     if decision not in (FlagStatus.accepted, FlagStatus.rejected):
-        raise RuleViolation("valuation.invalid_review", "复核结论须为 accepted 或 rejected",
-                            "the decision must be accepted or rejected", decision=decision)
+        raise ValuationError.INVALID_REVIEW.error(decision=decision)
     note = note.strip()
     if not note or len(note) > REVIEW_NOTE_MAX:
-        raise RuleViolation("valuation.invalid_review", "复核须附说明 (至多 2000 字)",
-                            "a review needs a note (at most 2,000 characters)")
+        raise ValuationError.INVALID_REVIEW_2.error()
     flag = get_sale_flag(session, flag_id, lock=True)
     if flag.status != FlagStatus.pending:
-        raise Conflict("valuation.flag_already_reviewed", "该标记已复核", "this flag has already been reviewed",
-                       id=flag_id, status=flag.status)
+        raise ValuationError.FLAG_ALREADY_REVIEWED.error(id=flag_id, status=flag.status)
     flag.status = decision
     flag.review_note = note
     flag.reviewed_by = actor

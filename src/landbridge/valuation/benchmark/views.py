@@ -21,14 +21,16 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from landbridge.auth import Principal, Role, check_region, require_roles
+from landbridge.auth.errors import AuthError
 from landbridge.auth.service import region_prefix as area_prefix
 from landbridge.config import get_settings
-from landbridge.errors import Forbidden, RuleViolation
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import now, to_local
 from landbridge.registry import get_parcel
 from landbridge.valuation.benchmark import comparison, validation
 from landbridge.valuation.benchmark import service as benchmark
 from landbridge.valuation.benchmark.models import FlagReason, FlagStatus, SaleFlag
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.ratio.cli import run_ratio_study
 from landbridge.valuation.ratio.study import RatioInputError, read_csv_columns
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -62,9 +64,8 @@ class RatioStudyIn(RatioStudyOptions):
     rows: list[RatioRow] = Field(min_length=2, max_length=MAX_ROWS)
 
 
-def _invalid(message_en: str) -> RuleViolation:
-    return RuleViolation("valuation.invalid_ratio_input", f"评估比率研究的输入无效: {message_en}",
-                         f"invalid ratio-study input: {message_en}")
+def _invalid(message_en: str) -> DomainError:
+    return ValuationError.INVALID_RATIO_INPUT.error({"message_en": message_en})
 
 
 def _from_rows(body: RatioStudyIn) -> dict[str, Any]:
@@ -84,7 +85,7 @@ async def uploaded_file(form: Any) -> bytes | None:
     limit = get_settings().max_upload_bytes
     content: bytes = await upload.read(limit + 1)
     if len(content) > limit:
-        raise RuleViolation("valuation.file_too_large", "文件过大", "the file is too large", limit_bytes=limit)
+        raise ValuationError.FILE_TOO_LARGE.error(limit_bytes=limit)
     return content
 
 
@@ -192,8 +193,7 @@ def scope(principal: Principal, requested: str | None) -> str:
         return own
     if requested.startswith(own):
         return requested
-    raise Forbidden("auth.forbidden_region", "该区域不在您所在机构的管辖范围内",
-                    "this region is outside your organisation's area", region_prefix=requested)
+    raise AuthError.FORBIDDEN_REGION_OF_AREA.error(region_prefix=requested)
 
 
 def flag_read(flag: SaleFlag) -> SaleFlagRead:
@@ -276,11 +276,9 @@ async def _json_document(request: Request) -> dict[str, Any]:
             raw = await request.body()
         doc = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise RuleViolation("valuation.invalid_benchmark", "基准地价体系文件不是有效的 JSON",
-                            f"the benchmark document is not valid JSON: {str(exc)[:120]}", where="document") from None
+        raise ValuationError.INVALID_BENCHMARK_3.error({"str_exc_120": str(exc)[:120]}, where="document") from None
     if not isinstance(doc, dict):
-        raise RuleViolation("valuation.invalid_benchmark", "基准地价体系文件须为 JSON 对象",
-                            "the benchmark document must be a JSON object", where="document")
+        raise ValuationError.INVALID_BENCHMARK_2.error(where="document")
     return doc
 
 
@@ -385,8 +383,7 @@ def _attributes(attr: list[str]) -> dict[str, Any]:
     for item in attr:
         name, sep, value = item.partition(":")
         if not sep or not name:
-            raise RuleViolation("valuation.invalid_attribute", "因素取值须写作 名称:值",
-                                "a factor attribute is written name:value", attribute=item)
+            raise ValuationError.INVALID_ATTRIBUTE.error(attribute=item)
         try:
             out[name] = float(value)
         except ValueError:

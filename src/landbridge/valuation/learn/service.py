@@ -23,7 +23,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
-from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.ledger import append_event, subjects
 from landbridge.valuation.benchmark.rules import BenchmarkTables
@@ -34,6 +33,7 @@ from landbridge.valuation.benchmark.service import (
     parcel_factor_attributes,
 )
 from landbridge.valuation.benchmark.validation import non_market_sale_ids
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.learn.models import LearnedBasePrice, LearnedFactorGrade, LearnRun
 from landbridge.valuation.learn.rules import LearnedTables, LearnSettings, SalesSample, learn_coefficients
 from landbridge.valuation.mass.places import distances
@@ -67,9 +67,7 @@ def _window(since: date | None, until: date | None) -> tuple[date, date]:
         except ValueError:  # 29 February
             since = end.replace(year=end.year - years, day=28)
     if since > end:
-        raise RuleViolation("valuation.learn_bad_window", "成交时间窗口的开始日期晚于结束日期",
-                            "the sales window starts after it ends", since=since.isoformat(),
-                            until=end.isoformat())
+        raise ValuationError.LEARN_BAD_WINDOW.error(since=since.isoformat(), until=end.isoformat())
     return since, end
 
 
@@ -175,9 +173,7 @@ def learn_benchmark_coefficients(session: Session, code: str, *, actor: str, sin
     settings = learn_settings(until)
     learned = learn_coefficients(tables, sample, settings)
     if learned.sales_used == 0:
-        raise RuleViolation("valuation.learn_no_sales", "该时间窗口内没有可用于测算的市场成交",
-                            "no usable market sales in the window", benchmark=code,
-                            since=since.isoformat(), until=until.isoformat())
+        raise ValuationError.LEARN_NO_SALES.error(benchmark=code, since=since.isoformat(), until=until.isoformat())
     excluded = {**found.excluded, **dropped, "no_zone": learned.sales_unzoned - dropped["no_use"],
                 "unusable": learned.sales_unusable}
     run = LearnRun(system_id=system.id, system_code=system.code, since=since, until=until,
@@ -216,8 +212,7 @@ def get_learn_run(session: Session, run_id: int) -> LearnRun:
     """One learning run, or 404 ``valuation.learn_run_not_found`` (L1)."""
     run = session.get(LearnRun, run_id)
     if run is None:
-        raise NotFound("valuation.learn_run_not_found", f"差别化地价修正测算 {run_id} 不存在",
-                       f"coefficient learning run {run_id} does not exist", id=run_id)
+        raise ValuationError.LEARN_RUN_NOT_FOUND.error({"run_id": run_id}, id=run_id)
     return run
 
 

@@ -20,14 +20,16 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, optional_principal, require_roles
-from landbridge.errors import DomainError, RuleViolation
+from landbridge.auth.pages import page_caller
+from landbridge.errors import DomainError
 from landbridge.registry import land_use_label
 from landbridge.valuation.benchmark.service import get_benchmark_system
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.i18n import messages, words
 from landbridge.valuation.learn import service as learn_service
 from landbridge.valuation.learn.models import LearnRun
 from landbridge.web.i18n import request_locale, translator
-from landbridge.web.pages import PageKit, page_caller
+from landbridge.web.pages import PageKit
 from landbridge.web.render import render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -85,8 +87,7 @@ def _run_for(session: Session, code: str, run_id: int | None) -> LearnRun | None
         return learn_service.latest_learn_run(session, code)
     run = learn_service.get_learn_run(session, run_id)
     if run.system_code != code:
-        raise RuleViolation("valuation.learn_run_other_system", "该测算不属于此基准地价体系",
-                            "the learning run belongs to another benchmark system", id=run_id, benchmark=code)
+        raise ValuationError.LEARN_RUN_OTHER_SYSTEM.error(id=run_id, benchmark=code)
     return run
 
 
@@ -150,8 +151,7 @@ def learn_form(request: Request, code: str, csrf: str = Form(""), since: str = F
             start = date.fromisoformat(since) if since else None
             end = date.fromisoformat(until) if until else None
         except ValueError:
-            raise RuleViolation("valuation.learn_bad_window", "日期格式应为 YYYY-MM-DD",
-                                "dates are written YYYY-MM-DD") from None
+            raise ValuationError.LEARN_BAD_WINDOW_2.error() from None
         run = learn_service.learn_benchmark_coefficients(session, code, actor=who.actor, since=start, until=end)
         learned.append(run.id)
         data = learn_service.learn_run_json(session, run)

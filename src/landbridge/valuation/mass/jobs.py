@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 from landbridge.auth import Principal
 from landbridge.config import get_settings
 from landbridge.db import Database, for_update, get_database
-from landbridge.errors import Conflict, DomainError, NotFound, RuleViolation
+from landbridge.errors import DomainError, RuleViolation
 from landbridge.kernel.clock import now
 from landbridge.ledger import append_event, subjects
 from landbridge.registry import count_current_parcels, iter_parcel_features
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.mass import runs as mass_runs
 from landbridge.valuation.mass import service as mass_service
 from landbridge.valuation.mass.models import HOLDOUT_SHARE, JobStatus, MassJob
@@ -87,13 +88,10 @@ def queue_revaluation(
         .limit(1)
     ).scalar_one_or_none()
     if active is not None:
-        raise Conflict(
-            "valuation.mass_job_exists",
-            f"估价期日 {valuation_date} 已有排队或进行中的批量评估任务 {active.id}",
-            f"job {active.id} for {valuation_date} by {method} is already {active.status}",
+        raise ValuationError.MASS_JOB_EXISTS.error(
+            {"valuation_date": valuation_date, "active": active, "method": method},
             job_id=active.id,
-            status=active.status,
-        )
+            status=active.status)
     refusal = mass_runs.too_few_sales(
         valuation_date, usable_sales(session, valuation_date=valuation_date, region_prefix=region_prefix), holdout
     )
@@ -139,12 +137,7 @@ def get_job(session: Session, job_id: int) -> MassJob:
     """Load a revaluation job or 404 ``valuation.mass_job_not_found`` (L1)."""
     job = session.get(MassJob, job_id)
     if job is None:
-        raise NotFound(
-            "valuation.mass_job_not_found",
-            f"批量评估任务 {job_id} 不存在",
-            f"mass appraisal job {job_id} does not exist",
-            id=job_id,
-        )
+        raise ValuationError.MASS_JOB_NOT_FOUND.error({"job_id": job_id}, id=job_id)
     return job
 
 
@@ -225,12 +218,9 @@ def claim_job(session: Session, *, worker: str = WORKER_ID) -> MassJob | None:
             _fail(
                 session,
                 job,
-                RuleViolation(
-                    "valuation.mass_job_abandoned",
-                    f"批量评估任务 {job.id} 的执行进程已中断 {job.attempts - 1} 次，任务终止",
-                    f"the worker of job {job.id} died {job.attempts - 1} times; the job is given up",
-                    job_id=job.id,
-                ),
+                ValuationError.MASS_JOB_ABANDONED.error(
+                    {"job": job, "job_attempts_1": job.attempts - 1},
+                    job_id=job.id),
             )
             continue
         resumed = job.attempts > 1

@@ -16,9 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, optional_principal
-from landbridge.errors import DomainError, RuleViolation
+from landbridge.auth.pages import page_caller
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import now, to_local
 from landbridge.registry import get_parcel, land_use_label
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.i18n import messages, words
 from landbridge.valuation.mass import jobs
 from landbridge.valuation.mass import service as mass_service
@@ -27,7 +29,7 @@ from landbridge.valuation.mass.models import MassValue
 from landbridge.valuation.mass.words import contribution_lines
 from landbridge.valuation.ratio.study import RatioStandards
 from landbridge.web.i18n import request_locale, translator
-from landbridge.web.pages import PageKit, page_caller
+from landbridge.web.pages import PageKit
 from landbridge.web.render import render_error
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -104,8 +106,7 @@ def start_run_form(request: Request, csrf: str = Form(""), valuation_date: str =
         try:
             day = date.fromisoformat(valuation_date)
         except ValueError:
-            raise RuleViolation("valuation.mass_bad_date", "估价期日格式应为 YYYY-MM-DD",
-                                "the valuation date must be YYYY-MM-DD") from None
+            raise ValuationError.MASS_BAD_DATE.error() from None
         job = jobs.queue_revaluation(session, who, valuation_date=day, method=method)
         queued = "Job {job} is queued and runs in the background; its progress is below."
         return words("zh_CN", "mass")(queued, job=job.id), queued.format(job=job.id)

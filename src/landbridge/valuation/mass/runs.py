@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, check_region
 from landbridge.cityprofile import get_profile
-from landbridge.errors import Conflict, RuleViolation
+from landbridge.errors import DomainError, RuleViolation
 from landbridge.kernel.clock import now, to_local
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.mass import engine as mass
 from landbridge.valuation.mass import service as mass_service
 from landbridge.valuation.mass.models import HOLDOUT_SHARE, MassRun
@@ -52,32 +53,29 @@ def check_start(session: Session, principal: Principal, *, valuation_date: date,
     """
     today = to_local(now()).date()
     if valuation_date > today:
-        raise RuleViolation("valuation.mass_future_date", f"估价期日 {valuation_date} 晚于今日",
-                            f"the valuation date {valuation_date} is after today", valuation_date=str(valuation_date))
+        raise ValuationError.MASS_FUTURE_DATE.error({"valuation_date": valuation_date},
+                                                    valuation_date=str(valuation_date))
     check_region(principal, (region_prefix or get_profile().city_code).ljust(12, "0"))
     if method not in mass.METHODS:
-        raise RuleViolation("valuation.mass_unknown_method", f"未知的评估方法 {method}",
-                            f"unknown mass appraisal method {method}", method=method)
+        raise ValuationError.MASS_UNKNOWN_METHOD.error(method=method)
     _lock_run_key(session, valuation_date, method)
     existing = find_run(session, valuation_date=valuation_date, method=method)
     if existing is not None:
-        raise Conflict("valuation.mass_run_exists", f"估价期日 {valuation_date} 已有批量评估批次 {existing.run_no}",
-                       f"run {existing.run_no} already values {valuation_date} by {method}",
-                       run_id=existing.id, run_no=existing.run_no)
+        raise ValuationError.MASS_RUN_EXISTS.error(
+            {"valuation_date": valuation_date, "existing": existing, "method": method},
+            run_id=existing.id,
+            run_no=existing.run_no)
 
 
-def too_few_sales(valuation_date: date, sales: int, holdout: float) -> RuleViolation | None:
+def too_few_sales(valuation_date: date, sales: int, holdout: float) -> DomainError | None:
     """The ``valuation.too_few_sales`` refusal when ``sales`` leave too few to fit on after the holdout (L1)."""
     needed = mass.mass_settings(valuation_date).min_sales
     if fit_share(sales, holdout) >= needed:
         return None
-    return RuleViolation("valuation.too_few_sales",
-                         f"成交样本不足：{sales} 宗可用成交，留出检验后不足 {needed} 宗，无法批量评估",
-                         f"too few sales: {sales} usable sales leave fewer than {needed} to fit on after the holdout",
-                         sales=sales, needed=needed)
+    return ValuationError.TOO_FEW_SALES.error(sales=sales, needed=needed)
 
 
-def named_refusal(exc: RuleViolation, valuation_date: date, holdout: float) -> RuleViolation:
+def named_refusal(exc: RuleViolation, valuation_date: date, holdout: float) -> DomainError:
     """A model that cannot be fitted for want of sales, named ``valuation.too_few_sales``; else the error itself."""
     sales = exc.details.get("sales")
     if exc.code == "valuation.mass_cannot_fit" and isinstance(sales, int):

@@ -20,11 +20,11 @@ from sqlalchemy import BigInteger, Table, bindparam, delete, func, insert, selec
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import decided_by, get_profile, rules_used
-from landbridge.errors import NotFound, RuleViolation
 from landbridge.kernel.clock import now
 from landbridge.ledger import append_event, subjects
 from landbridge.planning import list_features
 from landbridge.registry import iter_parcel_features
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.mass import engine as mass
 from landbridge.valuation.mass.engine import MassError, MassModel, MassSettings
 from landbridge.valuation.mass.models import HOLDOUT_SHARE, MassHoldout, MassRun, MassValue, RunStatus
@@ -143,8 +143,7 @@ def prepare_revaluation(session: Session, *, valuation_date: date, seed: int = 0
     """Fit a revaluation on the sales record and study its holdout; reads only (批量评估, L1)."""
     settings = mass.mass_settings(valuation_date)
     if method not in mass.METHODS:
-        raise RuleViolation("valuation.mass_unknown_method", f"未知的评估方法 {method}",
-                            f"unknown mass appraisal method {method}", method=method)
+        raise ValuationError.MASS_UNKNOWN_METHOD.error(method=method)
     progress("sales", 0, 1)
     places = load_places(session, settings)
     table = sales_table(session, places, until=valuation_date, region_prefix=region_prefix)
@@ -155,8 +154,7 @@ def prepare_revaluation(session: Session, *, valuation_date: date, seed: int = 0
         model = mass.fit_mass_model(sales.features, sales.spec, sales.months, sales.y, settings=settings, seed=seed,
                                     threads=threads)
     except MassError as exc:
-        raise RuleViolation("valuation.mass_cannot_fit", f"无法拟合批量评估模型：{exc}",
-                            f"cannot fit the mass appraisal model: {exc}", sales=len(table["price"])) from None
+        raise ValuationError.MASS_CANNOT_FIT.error({"exc": exc}, sales=len(table["price"])) from None
     progress("sales", 1, 1)
     return Prepared(valuation_date=valuation_date, method=method, seed=seed, holdout=holdout,
                     region_prefix=region_prefix, threads=threads, settings=settings, places=places, model=model,
@@ -283,8 +281,7 @@ def get_run(session: Session, run_id: int) -> MassRun:
     """Load a valuation run or 404 ``valuation.mass_run_not_found`` (L1)."""
     run = session.get(MassRun, run_id)
     if run is None:
-        raise NotFound("valuation.mass_run_not_found", f"批量评估批次 {run_id} 不存在",
-                       f"mass appraisal run {run_id} does not exist", id=run_id)
+        raise ValuationError.MASS_RUN_NOT_FOUND.error({"run_id": run_id}, id=run_id)
     return run
 
 
@@ -319,8 +316,7 @@ def parcel_value(session: Session, parcel_id: int, *, run_id: int | None = None)
     run = get_run(session, run_id) if run_id is not None else latest_run(session)
     value = None if run is None else session.get(MassValue, (run.id, parcel_id))
     if run is None or value is None:
-        raise NotFound("valuation.parcel_value_not_found", f"宗地 {parcel_id} 没有批量评估价值",
-                       f"parcel {parcel_id} has no mass-appraised value", parcel_id=parcel_id)
+        raise ValuationError.PARCEL_VALUE_NOT_FOUND.error(parcel_id=parcel_id)
     check_run_rules(run)
     model = run_model(run)
     numeric = np.frombuffer(value.features, dtype=np.float64)

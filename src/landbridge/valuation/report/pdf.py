@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from landbridge.cityprofile import get_profile
-from landbridge.errors import NotFound
 from landbridge.registry import land_use_label
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.mass import service as mass_service
 from landbridge.valuation.mass.models import MassRun, MassValue, RunStatus
 from landbridge.valuation.ratio.study import RatioStandards
@@ -101,8 +101,7 @@ def run_report(session: Session, run_id: int, *, zh: bool = True) -> RatioReport
     run = mass_service.get_run(session, run_id)
     held = mass_service.holdout_sales(session, run.id)
     if not len(held["sale"]):
-        raise NotFound("valuation.report_no_holdout", f"批量评估批次 {run.run_no} 未保存留出样本，无法生成比率研究报告",
-                       f"run {run.run_no} kept no held-out sales to report on", run_id=run.id)
+        raise ValuationError.REPORT_NO_HOLDOUT.error({"run": run}, run_id=run.id)
     tr = translator("zh_CN" if zh else "en")
     districts = np.array([c[:6] for c in held["region_code"].tolist()], dtype=str)
     uses = held["land_use_class"]

@@ -14,9 +14,10 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, optional_principal, require_roles
-from landbridge.errors import DomainError, RuleViolation
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import now, to_local
 from landbridge.valuation.benchmark.views import studier, uploaded_file
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.mass import service as mass_service
 from landbridge.valuation.mass.models import MassRun
 from landbridge.valuation.mass.pages import READERS, page_reader
@@ -85,9 +86,8 @@ async def uploaded_report(request: Request, principal: Principal = Depends(studi
                     headers={"Content-Disposition": 'inline; filename="ratio-study.pdf"'})
 
 
-def _invalid(message_en: str) -> RuleViolation:
-    return RuleViolation("valuation.invalid_ratio_input", f"评估比率研究的输入无效: {message_en}",
-                         f"invalid ratio-study input: {message_en}")
+def _invalid(message_en: str) -> DomainError:
+    return ValuationError.INVALID_RATIO_INPUT.error({"message_en": message_en})
 
 
 @router.get("/valuation/runs/{run_id}/ratio-report", include_in_schema=False)

@@ -16,8 +16,8 @@ from typing import Any, TextIO
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from landbridge.errors import NotFound
 from landbridge.kernel.money import FEN
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.sales.models import Sale
 
 CSV_FIELDS = ("sale_no", "sale_date", "parcel_id", "unit_code", "region_code", "land_use_class", "right_type",
@@ -43,8 +43,7 @@ def get_sale(session: Session, sale_id: int) -> Sale:
     """One sale of the sales record, or 404 (L1)."""
     sale = session.get(Sale, sale_id)
     if sale is None:
-        raise NotFound("valuation.sale_not_found", f"成交记录 {sale_id} 不存在", f"sale {sale_id} does not exist",
-                       id=sale_id)
+        raise ValuationError.SALE_NOT_FOUND.error({"sale_id": sale_id}, id=sale_id)
     return sale
 
 

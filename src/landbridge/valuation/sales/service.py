@@ -27,11 +27,12 @@ from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
-from landbridge.errors import NotFound, RuleViolation
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.money import MoneyError, yuan_to_fen
 from landbridge.ledger import append_event, get_event, subjects
 from landbridge.registry import is_land_use_class, right_type_codes
+from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.i18n import words
 from landbridge.valuation.sales.models import Sale, SaleBatchRecord, SaleCounter, SaleMethod, SaleSource
 from landbridge.valuation.sales.schemas import SaleIn
@@ -70,11 +71,11 @@ class SaleBatch:
     sale_nos: list[str]
 
 
-def invalid_sale(index: int, field: str, reason: str, reason_en: str) -> RuleViolation:
+def invalid_sale(index: int, field: str, reason: str, reason_en: str) -> DomainError:
     """The typed error of a sale that cannot be recorded (row ``index`` of the batch, 0 for a single sale)."""
     zh = words("zh_CN", "sales")(FIELD_LABELS[field]) if field in FIELD_LABELS else field
-    return RuleViolation("valuation.invalid_sale", f"第 {index} 条成交记录的{zh}无效: {reason}",
-                         f"sale {index}: invalid {field}: {reason_en}", row_index=index, field=field)
+    return ValuationError.INVALID_SALE.error({"index": index, "zh": zh, "reason": reason, "reason_en": reason_en},
+                                             row_index=index, field=field)
 
 
 @dataclass
@@ -227,10 +228,8 @@ def _db_row(row: dict[str, Any], stamp: Any, batch_id: int | None) -> dict[str, 
     return out
 
 
-def _unknown_reference(exc: IntegrityError) -> RuleViolation:
-    return RuleViolation("valuation.invalid_sale", "成交记录引用的宗地或当事人不存在",
-                         "a sale refers to a parcel or party that does not exist", field="parcel_or_party",
-                         reason=str(exc.orig).splitlines()[0][:200])
+def _unknown_reference(exc: IntegrityError) -> DomainError:
+    return ValuationError.INVALID_SALE_2.error(field="parcel_or_party", reason=str(exc.orig).splitlines()[0][:200])
 
 
 def record_sale(session: Session, *, sale_date: date, price_cny: Decimal, area_m2: Decimal, land_use_class: str,
@@ -272,7 +271,7 @@ def record_sales(session: Session, rows: Sequence[SaleIn], *, actor: str, source
     Any bad row raises ``valuation.invalid_sale`` and nothing is written (the caller rolls back).
     """
     if not rows:
-        raise RuleViolation("valuation.empty_batch", "没有要导入的成交记录", "the batch contains no sales")
+        raise ValuationError.EMPTY_BATCH.error()
     if chunk <= 0:
         raise ValueError("chunk must be positive")
     checked = _validate(rows, source)
@@ -311,8 +310,7 @@ def verify_sale_batch(session: Session, batch_no: str) -> bool:
     """Recompute a batch's digest from the stored sales and compare it with the sealed one (P2)."""
     batch = session.execute(select(SaleBatchRecord).where(SaleBatchRecord.batch_no == batch_no)).scalar_one_or_none()
     if batch is None:
-        raise NotFound("valuation.batch_not_found", f"成交记录批次 {batch_no} 不存在",
-                       f"sale batch {batch_no} does not exist", batch_no=batch_no)
+        raise ValuationError.BATCH_NOT_FOUND.error(batch_no=batch_no)
     sealed = json.loads(get_event(session, batch.ledger_seq or 0).body)["payload"]
     cols = [c for c in _SALE.c if c.name not in ("id", "created_at", "batch_id")]
     h = hashlib.sha256()

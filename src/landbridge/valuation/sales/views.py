@@ -15,10 +15,10 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, check_region, require_roles
+from landbridge.auth.errors import AuthError
 from landbridge.auth.service import region_prefix as area_prefix
 from landbridge.config import get_settings
 from landbridge.db import get_database
-from landbridge.errors import Forbidden
 from landbridge.kernel.clock import now, to_local
 from landbridge.valuation.sales import queries, service
 from landbridge.valuation.sales.models import Sale
@@ -56,8 +56,7 @@ def _scope(principal: Principal, requested: str | None) -> str:
         return requested
     if own.startswith(requested):
         return own
-    raise Forbidden("auth.forbidden_region", "该区域不在您所在机构的管辖范围内",
-                    "this region is outside your organisation's area", region_prefix=requested)
+    raise AuthError.FORBIDDEN_REGION_OF_AREA.error(region_prefix=requested)
 
 
 RegionQuery = Query(None, pattern=r"^\d{1,12}$", description="leading digits of the 12-digit region code")
