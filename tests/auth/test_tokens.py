@@ -39,7 +39,7 @@ def test_owner_lists_and_revokes_a_token(accounts: Database, clock: Clock) -> No
     assert again.status_code == 200
     with accounts.transaction(readonly=True) as s:
         events = [e for e in list_events(s, module="auth", limit=1000) if e.event_type == "api_token_revoked"]
-        assert [e.subject for e in events] == [f"auth.token:{first_id}"]
+        assert [e.subject for e in events] == [f"token:{first_id}"]
         stored = s.execute(select(ApiToken.token_hash).order_by(ApiToken.id)).scalars().all()
         assert stored == [hashlib.sha256(first.encode()).digest(), hashlib.sha256(second.encode()).digest()]
 

@@ -23,12 +23,12 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("exchange/tender_rules.py", "Decimal('0.0001')"): "storage precision of tender scores (4 places)",
     ("exchange/tender_rules.py", "Decimal('NaN')"): "a marker for a missing score, not a number",
     ("planning/rules.py", "Decimal('0.0001')"): "storage precision of a plot ratio (4 places)",
-    ("valuation/benchmark.py", "Decimal('365.2425')"): "days in a mean Gregorian year (a calendar constant)",
-    ("valuation/benchmark_rules.py", "Decimal('30.436875')"): "days in a mean Gregorian month (a calendar constant)",
-    ("valuation/benchmark_rules.py", "Decimal('0.0001')"): "Rounding's default; callers pass the profile's steps",
-    ("valuation/benchmark_rules.py", "Decimal('0.1')"): "Rounding's default; callers pass the profile's steps",
-    ("valuation/comparison.py", "Decimal('0.0001')"): "precision of index ratios shown per adjustment (4 places)",
-    ("valuation/service.py", "Decimal('0.0001')"): "storage precision of the share quantum (4 places)",
+    ("valuation/benchmark/service.py", "Decimal('365.2425')"): "days in a mean Gregorian year (a calendar constant)",
+    ("valuation/benchmark/rules.py", "Decimal('30.436875')"): "days in a mean Gregorian month (a calendar constant)",
+    ("valuation/benchmark/rules.py", "Decimal('0.0001')"): "Rounding's default; callers pass the profile's steps",
+    ("valuation/benchmark/rules.py", "Decimal('0.1')"): "Rounding's default; callers pass the profile's steps",
+    ("valuation/benchmark/comparison.py", "Decimal('0.0001')"): "precision of index ratios shown per adjustment (4 places)",
+    ("valuation/sales/service.py", "Decimal('0.0001')"): "storage precision of the share quantum (4 places)",
 }
 
 
