@@ -27,7 +27,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("valuation/benchmark/rules.py", "Decimal('30.436875')"): "days in a mean Gregorian month (a calendar constant)",
     ("valuation/benchmark/rules.py", "Decimal('0.0001')"): "Rounding's default; callers pass the profile's steps",
     ("valuation/benchmark/rules.py", "Decimal('0.1')"): "Rounding's default; callers pass the profile's steps",
-    ("valuation/benchmark/comparison.py", "Decimal('0.0001')"): "precision of index ratios shown per adjustment (4 places)",
+    ("valuation/benchmark/comparison.py", "Decimal('0.0001')"):
+        "precision of index ratios shown per adjustment (4 places)",
     ("valuation/sales/service.py", "Decimal('0.0001')"): "storage precision of the share quantum (4 places)",
 }
 

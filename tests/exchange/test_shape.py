@@ -15,9 +15,6 @@ from landbridge.exchange.rules import Method
 
 PACKAGE = "landbridge.exchange"
 ROOT = Path(lots.__file__).parent
-# the page helpers W folds into the web toolkit (issue #14 item 4); until then method_views and document_views
-# import them from exchange.pages
-PAGE_HELPERS = {("landbridge.exchange.pages", "_page"), ("landbridge.exchange.pages", "_act")}
 
 
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
@@ -104,7 +101,7 @@ def test_no_private_name_imported_across_files() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("landbridge"):
                 for alias in node.names:
-                    if alias.name.startswith("_") and (node.module, alias.name) not in PAGE_HELPERS:
+                    if alias.name.startswith("_"):
                         found.append(f"{name}: from {node.module} import {alias.name}")
                     modules.add(alias.asname or alias.name)
             elif isinstance(node, ast.Import):

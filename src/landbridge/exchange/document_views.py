@@ -29,7 +29,7 @@ from landbridge.exchange.document_models import ExchangeDocument
 from landbridge.exchange.documents import DocumentKind
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.models import Lot, LotResult
-from landbridge.exchange.pages import _page
+from landbridge.exchange.pages import KIT
 from landbridge.web.i18n import request_locale
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -202,7 +202,7 @@ def reconciliation_page(request: Request, date_from: date | None = Query(None, a
         return _csv(report, date_from, date_to)
     pages = max(1, -(-len(report.lines) // PAGE_SIZE))
     page = min(page, pages)
-    return _page(request, "exchange/reconciliation.html", {
+    return KIT.page(request, "exchange/reconciliation.html", {
         "report": report, "date_from": date_from, "date_to": date_to, "page": page, "pages": pages,
         "lines": report.lines[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], "category_labels": reconcile.CATEGORY_LABELS,
         "detail_words": partial(detail_words, zh=request_locale(request) == "zh_CN")})

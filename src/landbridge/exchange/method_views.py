@@ -27,7 +27,7 @@ from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.method_models import Objection, Tender
 from landbridge.exchange.methods import negotiated, tender
 from landbridge.exchange.models import Lot
-from landbridge.exchange.pages import _act, _page, operator_act, operator_of
+from landbridge.exchange.pages import KIT, lot_act, operator_act, operator_of
 from landbridge.exchange.rules import LotPhase
 from landbridge.exchange.schemas import ResultRead
 from landbridge.exchange.views import result_read
@@ -269,7 +269,7 @@ def tenders_page(lot_id: int, request: Request, principal: Principal | None = De
         raise lot_not_found(lot_id)
     evaluator = principal is not None and principal.user_id in tender.panel_of(session, lot.id)
     scored = tender.scores_by(session, lot.id, principal.user_id) if evaluator and principal else set()
-    return _page(request, "exchange/tenders.html", {
+    return KIT.page(request, "exchange/tenders.html", {
         "lot": lot, "tenders": tender_list(session, principal, lot), "evaluator": evaluator, "scored": scored,
         "may_score": evaluator and lot.phase == LotPhase.evaluation})
 
@@ -293,7 +293,7 @@ def tender_form(lot_id: int, request: Request, price_cny: str = Form(...), plan_
                                    plan_summary=plan_summary, documents=docs, actor=principal.actor)
         return f"投标文件已密封提交，回执 {row.receipt}|tender sealed and submitted, receipt {row.receipt}"
 
-    return _act(request, session, lot_id, run)
+    return lot_act(request, session, lot_id, run)
 
 
 @router.post("/exchange/lots/{lot_id}/tenders/{tender_id}/score", include_in_schema=False)
@@ -311,7 +311,7 @@ def score_form(lot_id: int, tender_id: int, request: Request, plan_score: str = 
                             plan_score=plan_score, credentials_score=credentials_score, actor=principal.actor)
         return "评分已记录|score recorded"
 
-    _act(request, session, lot_id, run)  # flashes the outcome
+    lot_act(request, session, lot_id, run)  # flashes the outcome
     return RedirectResponse(f"/exchange/lots/{lot_id}/tenders", status_code=303)
 
 
@@ -328,7 +328,7 @@ def objection_form(lot_id: int, request: Request, text: str = Form(...), csrf: s
         negotiated.lodge_objection(session, lot_id=lot_id, text=text, actor=principal.actor)
         return "异议已受理|objection lodged"
 
-    return _act(request, session, lot_id, run)
+    return lot_act(request, session, lot_id, run)
 
 
 RULING_DECISIONS = {"uphold": True, "dismiss": False}
@@ -367,4 +367,4 @@ def agreement_form(lot_id: int, request: Request, party_id: str = Form(...), pri
                                              actor=who.actor)
         return f"已记录协议价格 {result.price_cny} 元|agreed price {result.price_cny} yuan recorded"
 
-    return _act(request, session, lot_id, run)
+    return lot_act(request, session, lot_id, run)

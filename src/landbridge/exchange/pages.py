@@ -70,7 +70,6 @@ BID_METHODS = (Method.listing, Method.auction)
 KIT = PageKit(locale_dir=LOCALE_DIR, labels={
     "phase": PHASE_LABELS, "kind": KIND_LABELS, "flag": FLAG_LABELS, "reason": REASON_LABELS,
     "deposit": DEPOSIT_LABELS, "channel": CHANNEL_LABELS, "objection": OBJECTION_LABELS, "land_use": LAND_USE_LABELS})
-_page = KIT.page
 
 
 def _distribution(session: Session, settled: Any, principal: Principal) -> list[dict[str, Any]] | None:
@@ -109,7 +108,7 @@ def lot_list(request: Request, principal: Principal | None = Depends(optional_pr
     """The public list of published lots (operators also see drafts)."""
     insider = principal is not None and principal.role in (Role.exchange_operator, Role.supervisor)
     lots, total = queries.list_lots(session, phases=None if insider else queries.PUBLIC_PHASES, limit=200)
-    return _page(request, "exchange/lots.html", {"lots": lots, "total": total, "insider": insider})
+    return KIT.page(request, "exchange/lots.html", {"lots": lots, "total": total, "insider": insider})
 
 
 @router.get("/exchange/lots/{lot_id}")
@@ -135,7 +134,7 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
     takes_bids = lot.method in BID_METHODS
     # who the bidders are: the lot's operator and supervisors only; everyone else sees codes (issue #12 item 3)
     sees_identities = disclosure.sees_identities(principal, lot)
-    return _page(request, "exchange/lot.html", {**_location(session, lot),
+    return KIT.page(request, "exchange/lot.html", {**_location(session, lot),
         "settlement": settled, "settlement_overdue": settled is not None and settled.status == "due"
         and is_overdue(settled.due_on, now()),
         "settlement_mine": settled is not None and (sees_identities or (me is not None and me.id == settled.bidder_id)),
@@ -183,7 +182,7 @@ def operator_of(principal: Principal | None, lot: Lot) -> Principal:
     return principal
 
 
-def _act(request: Request, session: Session, lot_id: int, action: Callable[[], str]) -> Response:
+def lot_act(request: Request, session: Session, lot_id: int, action: Callable[[], str]) -> Response:
     """Run a service action (its outcome ``"zh|en"``) in the request's transaction; flashed on the lot page."""
 
     def run() -> tuple[str, str]:
@@ -198,7 +197,7 @@ def operator_act(request: Request, session: Session, lot_id: int, csrf: str, pri
     """An operator's form on the lot page: CSRF, the operator of the lot's area, then the action as the operator."""
     check_csrf(request, csrf)
     who = operator_of(principal, queries.get_lot(session, lot_id))
-    return _act(request, session, lot_id, lambda: action(who.actor))
+    return lot_act(request, session, lot_id, lambda: action(who.actor))
 
 
 @router.post("/exchange/lots/{lot_id}/publish")
@@ -231,7 +230,7 @@ def apply_form(lot_id: int, request: Request, csrf: str = Form(""),
                                        user_id=principal.user_id)
         return f"报名成功，号牌 {bidder.bidder_code}|registered, bidder code {bidder.bidder_code}"
 
-    return _act(request, session, lot_id, run)
+    return lot_act(request, session, lot_id, run)
 
 
 @router.post("/exchange/lots/{lot_id}/confirm-award")
@@ -261,7 +260,7 @@ def reserve_form(lot_id: int, request: Request, amount_cny: str = Form(...), csr
                              actor=principal.actor)
         return "保留价已密封|the reserve price is sealed"
 
-    return _act(request, session, lot_id, run)
+    return lot_act(request, session, lot_id, run)
 
 
 @router.get("/exchange/supervision")
@@ -273,7 +272,7 @@ def flags_page(request: Request, kind: str | None = None, principal: Principal |
     if principal.role != Role.supervisor:
         raise AuthError.FORBIDDEN_ROLE.error()
     rows, total = supervision.list_flags(session, kind=kind if kind in FLAG_LABELS else None, limit=500)
-    return _page(request, "exchange/flags.html", {"rows": rows, "total": total})
+    return KIT.page(request, "exchange/flags.html", {"rows": rows, "total": total})
 
 
 def _bid(request: Request, session: Session, lot_id: int, bidder_id: int, amount: str, key: str, actor: str,
