@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Role, check_region, optional_principal, organisation_names
-from landbridge.auth.errors import AuthError
+from landbridge.auth.pages import page_caller
 from landbridge.auth.service import Principal, region_prefix
 from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError
@@ -192,12 +192,7 @@ def parcel_page(request: Request, parcel_id: int, session: Session = Depends(get
 
 def _queue_principal(request: Request, principal: Principal | None) -> Principal | Response:
     """The registrar, or a redirect to the login page (anonymous) or a 403 page (other roles)."""
-    if principal is None:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if principal.role != Role.registrar:
-        exc = AuthError.FORBIDDEN_ROLE.error()
-        return render_error(request, exc.http_status, exc.to_dict())
-    return principal
+    return page_caller(request, principal, (Role.registrar,))
 
 
 QUEUE_PAGE_SIZE = 50
@@ -421,11 +416,9 @@ def personal_reads_page(request: Request, session: Session = Depends(get_session
                         purpose: str | None = Query(None, max_length=80),
                         before_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Response:
     """Supervisors' page of reads of unmasked personal records, filterable and paged (P2; 个人信息保护法 art. 55)."""
-    if principal is None:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if principal.role not in (Role.supervisor, Role.admin):
-        exc = AuthError.FORBIDDEN_ROLE.error()
-        return render_error(request, exc.http_status, exc.to_dict())
+    who = page_caller(request, principal, (Role.supervisor, Role.admin))
+    if isinstance(who, Response):
+        return who
     rows = list_reads(session, party_id=party_id, reader=reader or None, purpose=purpose or None,
                       before_id=before_id, limit=READS_PAGE_SIZE)
     older = rows[-1].id if len(rows) == READS_PAGE_SIZE else None
