@@ -156,10 +156,10 @@ def _follow_transfer(session: Session, app: Application, at: datetime) -> dict[s
         elif old.kind == RestrictionKind.advance_notice and old.holder_party_id in buyers:
             _end(old, at)
             ended.append(old.id)
+    concerned = [subjects.application(app.id), *concerns(session, app)] if notified else []  # once, not per notice
     for item in notified:
         append_event(session, module=MODULE, event_type="mortgagee_notified",
-                     subject=subjects.restriction(item["mortgage_id"]), actor="system:registry",
-                     also=[subjects.application(app.id), *concerns(session, app)],
+                     subject=subjects.restriction(item["mortgage_id"]), actor="system:registry", also=concerned,
                      payload={"application_id": app.id, "unit_id": app.unit_id, **item})
     for cert in session.execute(select(Certificate).where(
             Certificate.right_id.in_(list(new_by_old)), Certificate.kind == CertificateKind.ownership,
