@@ -30,7 +30,11 @@ def contract_layers(pyproject: Path = ROOT / "pyproject.toml") -> list[list[str]
     """The layers contract's layers, top to bottom, each as its package names."""
     config = tomllib.loads(pyproject.read_text())
     contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
-    return [[name.strip() for name in re.split(r"[|:]", layer)] for layer in contract["layers"]]
+    names = [[name.strip() for name in re.split(r"[|:]", layer)] for layer in contract["layers"]]
+    # "(x)" is an optional layer member (a process not written yet): drawn once its package exists
+    here = ROOT / "src" / "landbridge"
+    return [[n.strip("()") for n in layer if not n.startswith("(") or (here / n.strip("()")).is_dir()]
+            for layer in names]
 
 
 def package_edges(package: str = "landbridge") -> set[tuple[str, str]]:
