@@ -1,0 +1,68 @@
+"""The error codes of ``landbridge.market_entry`` with their zh-CN and English messages (issue #15)."""
+
+from __future__ import annotations
+
+from landbridge.errors import Conflict, ErrorCode, Forbidden, NotFound, RuleViolation
+
+
+class MarketEntryError(ErrorCode):
+    """Every answer ``landbridge.market_entry`` refuses a request with; each gate has its own code."""
+
+    CASE_NOT_FOUND = (NotFound, "market_entry.case_not_found", "入市案件 {case_id} 不存在",
+                      "market entry case {case_id} does not exist")
+    INVALID_TRANSITION = (Conflict, "market_entry.invalid_transition", "案件状态为 {state}，不能执行 {action}",
+                          "a case in state {state} cannot {action}")
+    NO_RULE_SET = (RuleViolation, "market_entry.no_rule_set", "{day} 没有生效的入市规则",
+                   "no market entry rule set is in force on {day}")
+    NOT_REGISTERED = (RuleViolation, "market_entry.not_registered", "该单元没有本集体登记的所有权或集体建设用地使用权",
+                      "the collective holds no registered ownership or construction land right on this unit")
+    NOT_OPERATING_USE = (RuleViolation, "market_entry.not_operating_use", "国土空间规划未将该地块确定为经营性用途",
+                         "the spatial plan does not designate this land for an operating use")
+    SEIZED = (Conflict, "market_entry.seized", "该单元已被查封，不能入市", "the unit is seized and cannot enter the market")
+    CASE_OPEN = (Conflict, "market_entry.case_open", "该单元已有未结入市案件 {other}",
+                 "the unit already has an open market entry case {other}")
+    USE_NOT_PERMITTED = (RuleViolation, "market_entry.use_not_permitted", "规划条件不允许用途 {land_use}",
+                         "the planning conditions do not permit the use {land_use}")
+    PLAN_FIELD_MISSING = (RuleViolation, "market_entry.plan_field_missing", "入市方案缺少必备内容：{fields}",
+                          "the entry plan lacks mandatory fields: {fields}")
+    INVALID_PLAN = (RuleViolation, "market_entry.invalid_plan", "入市方案的 {field} 无效", "the plan's {field} is invalid")
+    TERM_OVER_CAP = (RuleViolation, "market_entry.term_over_cap", "{category} 用地使用期限最长 {cap} 年，方案为 {term} 年",
+                     "the term of {term} years exceeds the cap of {cap} years for {category} land")
+    COUNCIL_NOT_CONSULTED = (Conflict, "market_entry.council_not_consulted", "尚未征求村民事务理事会意见",
+                             "the villagers' affairs council has not been consulted")
+    WRONG_MOTION = (RuleViolation, "market_entry.wrong_motion", "表决事项 {motion_id} 不是本案件的入市表决",
+                    "motion {motion_id} is not this case's market entry consent motion")
+    VOTE_NOT_PASSED = (Conflict, "market_entry.vote_not_passed", "入市表决未获三分之二以上同意（{reason}）",
+                       "the consent vote did not pass at two thirds ({reason})")
+    FILING_TOO_LATE = (RuleViolation, "market_entry.filing_too_late",
+                       "备案须在交易前至少 {days} 个工作日，最早交易日 {earliest}",
+                       "filing must precede the transaction by {days} working days; earliest transaction {earliest}")
+    OBJECTION_WINDOW_CLOSED = (Conflict, "market_entry.objection_window_closed", "异议期已于 {closes_on} 结束",
+                               "the objection window closed on {closes_on}")
+    OBJECTION_WINDOW_OPEN = (Conflict, "market_entry.objection_window_open", "异议期至 {closes_on} 结束前不能办结",
+                             "the case cannot be cleared before the objection window closes on {closes_on}")
+    OBJECTION_PENDING = (Conflict, "market_entry.objection_pending", "尚有未处理的异议", "an objection is pending")
+    NO_OBJECTION = (NotFound, "market_entry.no_objection", "没有待处理的异议", "no pending objection")
+    PRICE_BELOW_FLOOR = (RuleViolation, "market_entry.price_below_floor", "起始价低于底价 {floor}",
+                         "the start price is below the floor {floor}")
+    LOT_NOT_DECIDED = (Conflict, "market_entry.lot_not_decided", "交易尚未产生结果（{phase}）",
+                       "the exchange lot has no result yet ({phase})")
+    NO_CONDITIONS = (Conflict, "market_entry.no_conditions", "没有有效的已核发规划条件，不能签订合同",
+                     "no valid issued planning conditions: the contract cannot be made")
+    CONDITIONS_NOT_VALID = (Conflict, "market_entry.conditions_not_valid", "规划条件 {conditions_id} 已失效或不属于本地块",
+                            "planning conditions {conditions_id} are not valid for this parcel")
+    NOT_PAID = (Conflict, "market_entry.not_paid", "成交价款尚未付清", "the price has not been paid in full")
+    REGISTRATION_BEFORE_PAYMENT = (Conflict, "market_entry.registration_before_payment",
+                                   "价款未付清前不得办理不动产登记", "no registration before full payment")
+    NOT_REGISTERED_YET = (Conflict, "market_entry.not_registered_yet", "不动产登记尚未办结",
+                          "the registration is not approved yet")
+    NO_AUTHORISATION = (Conflict, "market_entry.no_authorisation", "乡镇服务站没有该集体的有效委托书",
+                        "the township desk holds no authorisation of this collective on file")
+    INVALID_UPLOAD = (RuleViolation, "market_entry.invalid_upload", "上传文件无效：{reason}",
+                      "invalid upload: {reason}")
+    ACK_REQUIRED = (RuleViolation, "market_entry.ack_required", "须由办理人签署确认",
+                    "the acting user must sign the acknowledgement")
+    INVALID_TEXT = (RuleViolation, "market_entry.invalid_text", "{field} 不能为空且不超过 {max_length} 个字符",
+                    "{field} must be 1 to {max_length} characters")
+    FORBIDDEN = (Forbidden, "market_entry.forbidden", "无权办理该集体的入市事项",
+                 "not allowed to act for this collective's market entry")
