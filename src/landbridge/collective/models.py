@@ -145,6 +145,7 @@ class Body(StrEnum):
     representatives_assembly = "representatives_assembly"
     board = "board"
     supervisory_board = "supervisory_board"
+    affairs_council = "affairs_council"  # 村民事务理事会: consulted (issue #15), never votes on motions
 
 
 class SeatRole(StrEnum):

@@ -220,6 +220,16 @@ def plan(version: str) -> str:
 LAYERS = "layers"  # the spatial reference layers as a whole (no id)
 
 
+def entry_case(case_id: int) -> str:
+    """A market entry case (入市案件, issue #15)."""
+    return subject("entry_case", case_id)
+
+
+def issued_conditions(conditions_id: int) -> str:
+    """Planning conditions issued for a parcel (规划条件, issue #15)."""
+    return subject("issued_conditions", conditions_id)
+
+
 def kind_of(text: str) -> str:
     """The kind of a subject: ``parcel:7`` → ``parcel``; ``layers`` → ``layers``."""
     return text.split(":", 1)[0]

@@ -4,5 +4,6 @@ from landbridge.kernel.modules import Layer, Manifest
 
 MANIFEST = Manifest(
     name="market_entry", layer=Layer.process, order=100,
+    models=("landbridge.market_entry.models",),
     rule_sets=("market_entry",),
 )

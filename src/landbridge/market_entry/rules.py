@@ -171,9 +171,7 @@ def missing_fields(plan: Mapping[str, Any], mandatory: Sequence[str]) -> list[st
     out = []
     for name in mandatory:
         value = plan.get(name)
-        if value is None or (isinstance(value, str | list | dict | tuple) and not value):
-            out.append(name)
-        elif isinstance(value, str) and not value.strip():
+        if value is None or (isinstance(value, str | list | dict | tuple) and not value) or (isinstance(value, str) and not value.strip()):
             out.append(name)
     return out
 

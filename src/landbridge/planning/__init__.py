@@ -4,6 +4,16 @@ Other modules use only the names exported here. Market entry asks ``planning_con
 ``is_use_permitted`` whether the plan designates a piece of land for operating use (L4).
 """
 
+from landbridge.planning.issued import (
+    IssueStatus,
+    current_conditions,
+    get_issued_conditions,
+    issue_conditions,
+    revoke_conditions,
+)
+from landbridge.planning.issued import (
+    snapshot as conditions_snapshot,
+)
 from landbridge.planning.queries import (
     features_version,
     get_zone,
@@ -37,6 +47,7 @@ __all__ = [
     "Conditions",
     "FeatureIn",
     "FeatureKind",
+    "IssueStatus",
     "KindDefaults",
     "PlanningConditions",
     "ZoneIn",
@@ -44,16 +55,21 @@ __all__ = [
     "ZoneShare",
     "ZoneStatus",
     "approve_zone",
+    "conditions_snapshot",
     "create_features",
     "create_zone",
     "create_zones",
+    "current_conditions",
     "features_version",
+    "get_issued_conditions",
     "get_zone",
     "is_use_permitted",
+    "issue_conditions",
     "list_features",
     "list_zones",
     "operating_use_classes",
     "planning_conditions_for",
+    "revoke_conditions",
     "supersede_zone",
     "use_permitted",
     "zone_kind_defaults",

@@ -95,3 +95,12 @@ class PlanningError(ErrorCode):
 
     INVALID_BBOX_2 = (RuleViolation, "planning.invalid_bbox", "bbox 应为 minx,miny,maxx,maxy",
                       "bbox must be minx,miny,maxx,maxy")
+
+    USE_NOT_PERMITTED = (RuleViolation, "planning.use_not_permitted", "规划不允许该地块用于 {land_use}",
+                         "the plan does not permit the use {land_use} on this land")
+
+    CONDITIONS_NOT_FOUND = (NotFound, "planning.conditions_not_found", "规划条件 {conditions_id} 不存在",
+                            "issued planning conditions {conditions_id} do not exist")
+
+    CONDITIONS_NOT_IN_FORCE = (Conflict, "planning.conditions_not_in_force", "规划条件 {conditions_id} 已不在有效状态",
+                               "planning conditions {conditions_id} are no longer in force")

@@ -20,7 +20,7 @@ from landbridge.kernel.columns import CreatedAt, CreatedBy, IdPk, RegionCode, St
 from landbridge.kernel.geo import ANY_GEOMETRY, GeometryColumn
 from landbridge.planning.rules import FeatureKind, ZoneKind, ZoneStatus
 
-__all__ = ["FeatureKind", "PlanningFeature", "PlanningZone", "ZoneKind", "ZoneStatus"]
+__all__ = ["FeatureKind", "IssuedConditions", "PlanningFeature", "PlanningZone", "ZoneKind", "ZoneStatus"]
 
 
 class PlanningZone(IdPk, RegionCode, Status, CreatedAt, CreatedBy, Base):
@@ -72,3 +72,28 @@ class PlanningFeature(IdPk, CreatedAt, Base):
     maxx: Mapped[float] = mapped_column(Float)
     maxy: Mapped[float] = mapped_column(Float)
     attrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class IssuedConditions(IdPk, RegionCode, Status, CreatedAt, CreatedBy, Base):
+    """规划条件 as issued by the natural-resources bureau for one parcel (issue #15): use, intensity, industry
+    access and environmental requirements, with a validity. Never edited: a change is a new issue that
+    supersedes the old one; a revoked or expired issue no longer supports a contract."""
+
+    __tablename__ = "planning_issued_conditions"
+    __table_args__ = (Index("ix_planning_issued_conditions_parcel", "parcel_id", "status"),)
+
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    parcel_id: Mapped[int] = mapped_column()
+    zone_id: Mapped[int | None] = mapped_column()
+    land_use: Mapped[str] = mapped_column(String(8))
+    max_plot_ratio: Mapped[Decimal | None] = mapped_column(Numeric(8, 3))
+    min_plot_ratio: Mapped[Decimal | None] = mapped_column(Numeric(8, 3))
+    max_building_density: Mapped[Decimal | None] = mapped_column(Numeric(6, 4))
+    max_height_m: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    min_green_ratio: Mapped[Decimal | None] = mapped_column(Numeric(6, 4))
+    industry_requirements: Mapped[str] = mapped_column(Text)
+    environment_requirements: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    superseded_by_id: Mapped[int | None] = mapped_column()
+    ledger_seq: Mapped[int | None] = mapped_column()

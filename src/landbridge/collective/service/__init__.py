@@ -7,6 +7,7 @@ and writes a ledger event in the caller's transaction; none commits.
 from landbridge.collective.service.accounts import BookCategory, record_book_entry, run_dividend
 from landbridge.collective.service.bulk import enrol_members_bulk, quantify_shares_bulk
 from landbridge.collective.service.company import contribute_land_equity, convert_to_company
+from landbridge.collective.service.entry import consult_affairs_council, council_consultation, distribute_land_revenue
 from landbridge.collective.service.members import (
     admit_member,
     appoint_seat,
@@ -53,11 +54,14 @@ __all__ = [
     "appoint_seat",
     "cast_ballot",
     "check_receipt",
+    "consult_affairs_council",
     "contribute_land_equity",
     "convene_meeting",
     "convert_to_company",
+    "council_consultation",
     "create_collective",
     "create_motion",
+    "distribute_land_revenue",
     "end_membership",
     "end_seat",
     "enrol_members_bulk",

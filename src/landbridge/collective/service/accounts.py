@@ -34,6 +34,7 @@ from landbridge.ledger import subjects
 
 _LINE: Any = DividendLine.__table__
 PERIOD_MAX = 20
+DECISION_KINDS = frozenset({"revenue_distribution", "market_entry_consent"})
 
 
 class BookCategory(StrEnum):
@@ -104,14 +105,19 @@ def _period_taken(period: str) -> DomainError:
 
 
 def run_dividend(session: Session, *, collective_id: int, period: str, amount: Decimal | str, actor: str,
-                 motion_id: int | None = None, resolution_ref: str | None = None) -> DividendRun:
+                 motion_id: int | None = None, resolution_ref: str | None = None,
+                 decision_kind: str = "revenue_distribution") -> DividendRun:
     """Distribute an amount of the collective's income as dividends by shares (股份分红), once per period (C2, L5).
 
     Every account with shares on the record date (now) gets ⌊amount × shares / total⌋ fen and the
     remaining fen go one each to the largest remainders (ties by account id), so the lines sum to the
     amount exactly and a rerun on the same data gives the same split. The amount leaves the
-    collective's book (never the committee's). Needs the members' decision per the rule set.
+    collective's book (never the committee's). Needs the members' decision per the rule set: a passed
+    ``revenue_distribution`` motion, or for land revenue (``decision_kind="market_entry_consent"``) the entry
+    plan's consent motion, which carries the distribution arrangement (issue #15).
     """
+    if decision_kind not in DECISION_KINDS:
+        raise CollectiveError.WRONG_MOTION.error({"motion_id": motion_id, "kind": decision_kind})
     collective = queries.get_collective(session, collective_id, lock=True)
     label = need_text(period, CollectiveError.PERIOD_REQUIRED)
     if len(label) > PERIOD_MAX:
@@ -124,7 +130,7 @@ def run_dividend(session: Session, *, collective_id: int, period: str, amount: D
         raise _period_taken(label)
     decision: dict[str, Any] = {}
     if collective_rules().dividend_requires_resolution:
-        decision = require_resolution(session, collective_id=collective.id, kind="revenue_distribution",
+        decision = require_resolution(session, collective_id=collective.id, kind=decision_kind,
                                       motion_id=motion_id, resolution_ref=resolution_ref)
     book = session.execute(select(Book).where(Book.collective_id == collective.id,
                                               Book.owner == BookOwner.collective)).scalar_one()

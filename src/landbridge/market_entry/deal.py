@@ -1,0 +1,151 @@
+"""Market-entry steps after the deal (trading.md c.1, RESULT_CONFIRMED … IN_USE; issue #15): the result, the
+contract with the issued planning conditions, payment, fees, the collective's revenue and the registration.
+
+The exchange owns the money (settlement, instalments, service and adjustment fees); each step here moves only
+when the exchange's public reads say so, and refuses with its own code otherwise (ADR 0014).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from landbridge import collective, exchange, planning, registry
+from landbridge.kernel.clock import now
+from landbridge.ledger import subjects
+from landbridge.market_entry import rules
+from landbridge.market_entry.errors import MarketEntryError
+from landbridge.market_entry.models import EntryCase
+from landbridge.market_entry.queries import get_case
+from landbridge.market_entry.rules import CaseState
+from landbridge.market_entry.service import DECIDED_PHASES, _lot_also, _lot_phase, _move, today
+
+PAID = "paid"
+
+
+def confirm_result(session: Session, *, case_id: int, actor: str) -> EntryCase:
+    """The lot's award is confirmed at the exchange (成交确认书): the case records the price and the buyer."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "confirm_result")
+    phase = _lot_phase(session, case)
+    result = exchange.find_result(session, case.lot_id) if case.lot_id else None
+    if phase not in DECIDED_PHASES or result is None or result.winner_party_id is None:
+        raise MarketEntryError.LOT_NOT_DECIDED.error(phase=phase)
+    case.price_cny, case.buyer_party_id = result.price_cny, result.winner_party_id
+    return _move(session, case, target, "result_confirmed", actor,
+                 {"price_cny": result.price_cny, "confirmation_no": result.confirmation_no},
+                 *_lot_also(case), subjects.party(result.winner_party_id))
+
+
+def contract_text(case: EntryCase, conditions: dict[str, Any]) -> dict[str, Any]:
+    """The contract's content: parties, price, term and the issued planning conditions in full (a contract
+    without them is void, 实施条例 art. 41: the system cannot produce one)."""
+    assert case.plan is not None
+    return {"case": case.number, "seller_party_id": case.collective_party_id, "buyer_party_id": case.buyer_party_id,
+            "unit_id": case.unit_id, "price_cny": str(case.price_cny), "method": case.plan["method"],
+            "term_years": case.plan["term_years"], "land_use": case.plan["land_use"],
+            "planning_conditions": conditions, "motion_id": case.motion_id,
+            "revenue_arrangement": case.plan["revenue_arrangement"]}
+
+
+def sign_contract(session: Session, *, case_id: int, actor: str) -> EntryCase:
+    """Sign the entry contract; refused without issued planning conditions in force for the parcel."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "sign_contract")
+    current = planning.current_conditions(session, case.parcel_id)
+    if current is None or case.conditions_id is None:
+        raise MarketEntryError.NO_CONDITIONS.error()
+    if current.id != case.conditions_id:
+        raise MarketEntryError.CONDITIONS_NOT_VALID.error(conditions_id=case.conditions_id)
+    snap = planning.conditions_snapshot(current)
+    body = contract_text(case, snap)
+    case.contract_sha256 = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    case.contract_no = f"HT-{case.number}"
+    return _move(session, case, target, "contract_signed", actor,
+                 {"contract_no": case.contract_no, "contract_sha256": case.contract_sha256,
+                  "conditions_number": snap["number"]}, *_lot_also(case))
+
+
+def _settlement(session: Session, case: EntryCase) -> Any:
+    return exchange.find_settlement(session, case.lot_id) if case.lot_id else None
+
+
+def record_payment(session: Session, *, case_id: int, actor: str) -> EntryCase:
+    """The price is paid in full (all instalments), as the exchange's settlement says."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "record_payment")
+    row = _settlement(session, case)
+    if row is None or row.status != PAID:
+        raise MarketEntryError.NOT_PAID.error()
+    return _move(session, case, target, "price_paid", actor, {"paid_cny": row.paid_cny}, *_lot_also(case))
+
+
+def settle_fees(session: Session, *, case_id: int, actor: str) -> EntryCase:
+    """The exchange's service fee and the adjustment fee (调节金, to the county treasury) are taken from the
+    price; what remains is the collective's proceeds."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "settle_fees")
+    row = _settlement(session, case)
+    if row is None or row.status != PAID:
+        raise MarketEntryError.NOT_PAID.error()
+    case.fee_cny, case.adjustment_fee_cny, case.proceeds_cny = row.fee_cny, row.adjustment_fee_cny, row.payout_cny
+    case.fees_settled_at = now()
+    return _move(session, case, target, "fees_settled", actor,
+                 {"fee_cny": row.fee_cny, "adjustment_fee_cny": row.adjustment_fee_cny,
+                  "proceeds_cny": row.payout_cny, "adjustment_rate": row.adjustment_rate}, *_lot_also(case))
+
+
+def distribute_revenue(session: Session, *, case_id: int, actor: str) -> EntryCase:
+    """Post the proceeds to the collective's book as land revenue and split them as the approved plan says:
+    the retained collective fund and the members' distribution by shares (to the fen)."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "distribute_revenue")
+    assert case.plan is not None and case.proceeds_cny is not None and case.motion_id is not None
+    split = rules.split_proceeds(case.proceeds_cny, rules.Decimal(str(case.plan["revenue_arrangement"]
+                                                                        ["retained_share"])))
+    run = collective.distribute_land_revenue(
+        session, collective_id=case.collective_id, amount=split.proceeds, retained=split.retained,
+        period=case.number[-20:], motion_id=case.motion_id, memo=f"入市收益 {case.number}", actor=actor,
+        occurred_on=today())
+    case.retained_cny, case.members_cny, case.dividend_run_id = split.retained, split.members, run.id if run else None
+    return _move(session, case, target, "revenue_distributed", actor,
+                 {"proceeds_cny": split.proceeds, "retained_cny": split.retained, "members_cny": split.members,
+                  "dividend_run_id": case.dividend_run_id}, subjects.motion(case.motion_id))
+
+
+def register(session: Session, *, case_id: int, actor: str) -> EntryCase:
+    """Lodge the buyer's registration through the exchange's hand-over; refused before full payment."""
+    case = get_case(session, case_id, lock=True)
+    row = _settlement(session, case)
+    if row is None or row.status != PAID:
+        raise MarketEntryError.REGISTRATION_BEFORE_PAYMENT.error()
+    target = rules.transition(case.status, "register")
+    assert case.lot_id is not None
+    phase = _lot_phase(session, case)
+    if phase == "settled":
+        result = exchange.hand_over(session, lot_id=case.lot_id, actor=actor)
+        case.registry_application_id = result.registry_application_id
+    else:
+        found = exchange.find_result(session, case.lot_id)
+        case.registry_application_id = found.registry_application_id if found else None
+    return _move(session, case, target, "registration_lodged", actor,
+                 {"registry_application_id": case.registry_application_id}, *_lot_also(case))
+
+
+def put_in_use(session: Session, *, case_id: int, actor: str) -> EntryCase:
+    """The registry has approved the buyer's right: the land is in use."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "put_in_use")
+    if case.registry_application_id is None or \
+            registry.get_application(session, case.registry_application_id).status != "approved":
+        raise MarketEntryError.NOT_REGISTERED_YET.error()
+    return _move(session, case, target, "case_in_use", actor,
+                 {"registry_application_id": case.registry_application_id},
+                 subjects.application(case.registry_application_id))
+
+
+__all__ = ["CaseState", "confirm_result", "contract_text", "distribute_revenue", "put_in_use", "record_payment",
+           "register", "settle_fees", "sign_contract"]

@@ -1,0 +1,52 @@
+"""Market-entry reads (issue #15): cases by id and by queue, and the rule set in force."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from landbridge.cityprofile import get_profile
+from landbridge.db import for_update
+from landbridge.market_entry.errors import MarketEntryError
+from landbridge.market_entry.models import EntryCase
+from landbridge.market_entry.rules import EntryRules
+
+LIST_MAX = 200
+
+
+def entry_rules(day: date | None = None) -> EntryRules:
+    """The rule set ``market_entry`` in force on ``day`` (today by default)."""
+    try:
+        version = get_profile().rules("market_entry").version_at(day)
+    except LookupError:
+        raise MarketEntryError.NO_RULE_SET.error(day=str(day)) from None
+    return EntryRules.from_values(version.values())
+
+
+def get_case(session: Session, case_id: int, *, lock: bool = False) -> EntryCase:
+    """A case by id (404 ``market_entry.case_not_found``); ``lock`` takes the row for update on PostgreSQL."""
+    stmt = select(EntryCase).where(EntryCase.id == case_id)
+    if lock and for_update(session):
+        stmt = stmt.with_for_update()
+    case = session.execute(stmt).scalar_one_or_none()
+    if case is None:
+        raise MarketEntryError.CASE_NOT_FOUND.error(case_id=case_id)
+    if lock:
+        session.refresh(case)
+    return case
+
+
+def list_cases(session: Session, *, states: Sequence[str] | None = None, collective_id: int | None = None,
+               region_prefix: str | None = None, limit: int = 50) -> list[EntryCase]:
+    """Cases, newest first, filtered by state, collective or region (at most ``LIST_MAX``)."""
+    stmt = select(EntryCase).order_by(EntryCase.id.desc()).limit(max(1, min(limit, LIST_MAX)))
+    if states:
+        stmt = stmt.where(EntryCase.status.in_(list(states)))
+    if collective_id is not None:
+        stmt = stmt.where(EntryCase.collective_id == collective_id)
+    if region_prefix:
+        stmt = stmt.where(EntryCase.region_code.startswith(region_prefix))
+    return list(session.execute(stmt).scalars())

@@ -1,0 +1,364 @@
+"""Market-entry transitions (trading.md c.1; issue #15): one function per step of the case.
+
+Each loads and locks the case, checks the step's own guard (refusing with its ``MarketEntryError`` code before
+anything is written), asks the peer domains through their public functions, applies the change and writes one
+ledger event about the case, naming the parcel, unit, right, collective, motion or lot it concerns (``also=``).
+Nothing commits: a refusal anywhere rolls the request's one transaction back (ADR 0014).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from landbridge import collective, exchange, planning, registry
+from landbridge.errors import DomainError
+from landbridge.kernel.clock import ensure_utc, now, to_local
+from landbridge.kernel.money import to_money
+from landbridge.kernel.workdays import add_workdays
+from landbridge.ledger import append_event, subjects
+from landbridge.market_entry import rules
+from landbridge.market_entry.errors import MarketEntryError
+from landbridge.market_entry.models import EntryCase
+from landbridge.market_entry.queries import entry_rules, get_case
+from landbridge.market_entry.rules import CaseState
+
+MODULE = "market_entry"
+TEXT_MAX = 2000
+LOT_KIND = "collective_construction_land"
+DECIDED_PHASES = frozenset({"confirmed", "settled", "handed_over"})
+CANCELLABLE_PHASES = frozenset({"draft", "announced", "unsuccessful"})
+
+
+def today() -> date:
+    return to_local(now()).date()
+
+
+def _text(value: str | None, field: str, limit: int = TEXT_MAX) -> str:
+    text = (value or "").strip()
+    if not text or len(text) > limit:
+        raise MarketEntryError.INVALID_TEXT.error({"max_length": limit}, field=field)
+    return text
+
+
+def _money(value: Decimal | str, field: str) -> Decimal:
+    try:
+        amount = to_money(value)
+    except (ValueError, ArithmeticError):
+        raise MarketEntryError.INVALID_PLAN.error(field=field) from None
+    if amount <= 0:
+        raise MarketEntryError.INVALID_PLAN.error(field=field)
+    return amount
+
+
+def _also(case: EntryCase, *more: str) -> list[str]:
+    return [subjects.parcel(case.parcel_id), subjects.unit(case.unit_id), subjects.right(case.right_id),
+            subjects.collective(case.collective_id), *more]
+
+
+def _move(session: Session, case: EntryCase, target: CaseState, event: str, actor: str, payload: dict[str, Any],
+          *more: str) -> EntryCase:
+    previous = case.status
+    case.status = target.value
+    case.state_changed_at = now()
+    case.version += 1
+    session.flush()
+    append_event(session, module=MODULE, event_type=event, subject=subjects.entry_case(case.id), actor=actor,
+                 payload={"case": case.number, "from": previous, "to": target.value, **payload},
+                 also=_also(case, *more))
+    return case
+
+
+def _lot_also(case: EntryCase) -> tuple[str, ...]:
+    return (subjects.lot(case.lot_id),) if case.lot_id else ()
+
+
+# --- eligibility and the plan -------------------------------------------------------------------
+
+def check_eligibility(session: Session, *, collective_id: int, unit_id: int) -> tuple[Any, Any, Any, Any]:
+    """(collective, unit, parcel, right) if the unit may enter the market: the collective's registered ownership
+    or construction land right, no current seizure, an operating use in the spatial plan (L5, L6)."""
+    coll = collective.get_collective(session, collective_id)
+    unit = registry.get_unit(session, unit_id)
+    parcel = registry.get_parcel(session, unit.parcel_id)
+    r = entry_rules()
+    right = next((x for x in registry.current_rights(session, unit.id) if x.right_type in r.eligible_right_types
+                  and any(p == coll.party_id for p, _ in registry.holders_of(session, x.id))), None)
+    if right is None:
+        raise MarketEntryError.NOT_REGISTERED.error(unit_id=unit.id)
+    if any(x.kind == "seizure" for x in registry.current_restrictions(session, unit.id)):
+        raise MarketEntryError.SEIZED.error(unit_id=unit.id)
+    try:
+        conditions = planning.planning_conditions_for(session, parcel.geom)
+    except DomainError:
+        raise MarketEntryError.NOT_OPERATING_USE.error(unit_id=unit.id) from None
+    if not conditions.operating_use_permitted:
+        raise MarketEntryError.NOT_OPERATING_USE.error(unit_id=unit.id, zone=conditions.zone_code)
+    return coll, unit, parcel, right
+
+
+def open_case(session: Session, *, collective_id: int, unit_id: int, actor: str,
+              purpose: str = "operating") -> EntryCase:
+    """Open an entry case for a unit of the collective's operating construction land (申请入市)."""
+    coll, unit, parcel, right = check_eligibility(session, collective_id=collective_id, unit_id=unit_id)
+    if purpose not in {"operating"}:
+        raise MarketEntryError.INVALID_PLAN.error(field="purpose")
+    other = session.execute(select(EntryCase.number).where(
+        EntryCase.unit_id == unit.id, EntryCase.status.in_([s.value for s in rules.OPEN_STATES]))).scalar()
+    if other is not None:
+        raise MarketEntryError.CASE_OPEN.error(other=other)
+    at = now()
+    count = int(session.execute(select(func.count()).select_from(EntryCase)).scalar_one())
+    case = EntryCase(number=f"RS{today():%Y}-{count + 1:05d}", collective_id=coll.id,
+                     collective_party_id=coll.party_id, unit_id=unit.id, parcel_id=parcel.id, right_id=right.id,
+                     region_code=parcel.region_code, purpose=purpose, status=CaseState.opened.value,
+                     state_changed_at=at, created_at=at, created_by=actor, attempts=0, withdrawals=0)
+    session.add(case)
+    session.flush()
+    append_event(session, module=MODULE, event_type="case_opened", subject=subjects.entry_case(case.id), actor=actor,
+                 payload={"case": case.number, "to": case.status, "purpose": purpose,
+                          "land_use_class": parcel.land_use_class}, also=_also(case))
+    return case
+
+
+def issue_conditions(session: Session, *, case_id: int, land_use: str, indicators: dict[str, Any],
+                     industry_requirements: str, environment_requirements: str, actor: str) -> EntryCase:
+    """The natural-resources bureau issues the parcel's planning conditions; the case snapshots them."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "issue_conditions")
+    issued = planning.issue_conditions(session, parcel_id=case.parcel_id, land_use=land_use, indicators=indicators,
+                                       industry_requirements=industry_requirements,
+                                       environment_requirements=environment_requirements,
+                                       validity_days=entry_rules().conditions_validity_days, actor=actor)
+    case.conditions_id = issued.id
+    case.conditions = planning.conditions_snapshot(issued)
+    return _move(session, case, target, "conditions_issued", actor, {"conditions": case.conditions},
+                 subjects.issued_conditions(issued.id))
+
+
+def draft_plan(session: Session, *, case_id: int, plan: dict[str, Any], actor: str) -> EntryCase:
+    """The collective drafts (or revises) the entry plan: every mandatory field, the term within the use's cap,
+    the use the issued conditions permit (实施条例 art. 40)."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "draft_plan")
+    r = entry_rules()
+    body = json.loads(json.dumps(plan, default=str))
+    if not isinstance(body.get("revenue_arrangement"), dict) and body.get("revenue_arrangement") is not None:
+        raise MarketEntryError.INVALID_PLAN.error(field="revenue_arrangement")
+    rules.check_plan(body, r)
+    assert case.conditions is not None
+    if body["land_use"] != case.conditions["land_use"]:
+        raise MarketEntryError.USE_NOT_PERMITTED.error(land_use=body["land_use"])
+    if body["conditions"] != case.conditions["number"]:
+        raise MarketEntryError.CONDITIONS_NOT_VALID.error(conditions_id=str(body["conditions"]))
+    _money(body["floor_price"], "floor_price")
+    case.plan = body
+    case.council_meeting_id = None
+    case.motion_id = None
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return _move(session, case, target, "plan_drafted", actor, {"plan_sha256": digest, "method": body["method"],
+                                                               "term_years": body["term_years"]})
+
+
+def consult_council(session: Session, *, case_id: int, held_at: datetime, attendees: int, opinion: str,
+                    actor: str) -> EntryCase:
+    """Record the villagers' affairs council's consultation on the plan (村民事务理事会), before the vote."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "consult_council")
+    meeting = collective.consult_affairs_council(session, collective_id=case.collective_id, subject_ref=case.number,
+                                                 held_at=held_at, attendees=attendees, opinion=opinion, actor=actor)
+    case.council_meeting_id = meeting.id
+    return _move(session, case, target, "council_consulted", actor, {"meeting_id": meeting.id},
+                 subjects.meeting(meeting.id))
+
+
+def record_vote(session: Session, *, case_id: int, motion_id: int, actor: str) -> EntryCase:
+    """The members' consent: a sealed ``market_entry_consent`` motion on this case, passed at two thirds."""
+    case = get_case(session, case_id, lock=True)
+    if case.status == CaseState.plan_drafted:
+        raise MarketEntryError.COUNCIL_NOT_CONSULTED.error()
+    target = rules.transition(case.status, "record_vote")
+    motion = collective.get_motion(session, motion_id)
+    if (motion.collective_id != case.collective_id or motion.kind != "market_entry_consent"
+            or motion.subject_ref != case.number):
+        raise MarketEntryError.WRONG_MOTION.error(motion_id=motion_id)
+    verdict = collective.vote_verdict(session, motion_id, entry_rules().consent_threshold)
+    if not verdict.passed:
+        raise MarketEntryError.VOTE_NOT_PASSED.error(motion_id=motion_id, reason=verdict.reason or "short",
+                                                     yes=verdict.yes, roster_size=verdict.roster_size)
+    case.motion_id = motion.id
+    return _move(session, case, target, "vote_recorded", actor,
+                 {"motion_id": motion.id, "yes": verdict.yes, "roster_size": verdict.roster_size,
+                  "seal_ledger_seq": verdict.seal_ledger_seq}, subjects.motion(motion.id))
+
+
+# --- the county --------------------------------------------------------------------------------
+
+def file_with_county(session: Session, *, case_id: int, transaction_on: date, actor: str) -> EntryCase:
+    """File the plan and the collective's opinion with the county ≥ the lead working days before the
+    transaction; the objection window (public notice) opens."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "file")
+    r = entry_rules()
+    filed = today()
+    rules.check_filing(filed, transaction_on, r, add_workdays)
+    case.filed_on = filed
+    case.transaction_on = transaction_on
+    case.objection_closes_on = add_workdays(filed, r.objection_window_workdays)
+    case.objection, case.objection_status = None, None
+    return _move(session, case, target, "case_filed", actor,
+                 {"filed_on": filed, "transaction_on": transaction_on,
+                  "objection_closes_on": case.objection_closes_on})
+
+
+def lodge_objection(session: Session, *, case_id: int, text: str, actor: str) -> EntryCase:
+    """An objection to the filed plan, inside the objection window only."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "lodge_objection")
+    assert case.objection_closes_on is not None
+    if not rules.objection_window_open(today(), case.objection_closes_on):
+        raise MarketEntryError.OBJECTION_WINDOW_CLOSED.error(closes_on=case.objection_closes_on.isoformat())
+    if case.objection_status == "pending":
+        raise MarketEntryError.OBJECTION_PENDING.error()
+    case.objection = _text(text, "objection")
+    case.objection_status = "pending"
+    return _move(session, case, target, "objection_lodged", actor,
+                 {"objection_sha256": hashlib.sha256(case.objection.encode()).hexdigest()})
+
+
+def rule_objection(session: Session, *, case_id: int, uphold: bool, reason: str, actor: str) -> EntryCase:
+    """The county upholds the objection (the plan goes back for revision) or rejects it (the filing stands)."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "uphold_objection" if uphold else "reject_objection")
+    if case.objection_status != "pending":
+        raise MarketEntryError.NO_OBJECTION.error()
+    case.objection_status = "upheld" if uphold else "rejected"
+    return _move(session, case, target, "objection_upheld" if uphold else "objection_rejected", actor,
+                 {"reason": _text(reason, "reason")})
+
+
+def clear(session: Session, *, case_id: int, actor: str) -> EntryCase:
+    """No objection stands once the window has closed: the plan is cleared for listing."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "clear")
+    assert case.objection_closes_on is not None
+    if rules.objection_window_open(today(), case.objection_closes_on):
+        raise MarketEntryError.OBJECTION_WINDOW_OPEN.error(closes_on=case.objection_closes_on.isoformat())
+    if case.objection_status == "pending":
+        raise MarketEntryError.OBJECTION_PENDING.error()
+    return _move(session, case, target, "case_cleared", actor, {})
+
+
+# --- the exchange -------------------------------------------------------------------------------
+
+def _term(case: EntryCase, start: date) -> tuple[date, date]:
+    assert case.plan is not None
+    years = int(case.plan["term_years"])
+    try:
+        end = start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + years, day=28)
+    return start, end - timedelta(days=1)
+
+
+def list_on_exchange(session: Session, *, case_id: int, start_price: Decimal | str, appraised_value: Decimal | str,
+                     appraisal_ref: str, starts_at: datetime, actor: str) -> EntryCase:
+    """Create and publish the exchange lot at a start price that passes the floor check; the transaction may
+    not start before the filing's lead time has run."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "list")
+    assert case.plan is not None and case.filed_on is not None
+    r = entry_rules()
+    start, appraised = _money(start_price, "start_price"), _money(appraised_value, "appraised_value")
+    floor = rules.check_floor(start, appraised, str(case.plan["land_use"]), r)
+    starts = ensure_utc(starts_at)
+    rules.check_filing(case.filed_on, to_local(starts).date(), r, add_workdays)
+    term_start, term_end = _term(case, to_local(starts).date())
+    lot = exchange.create_lot(
+        session, actor=actor, kind=LOT_KIND, title=f"{case.number} 集体经营性建设用地使用权", region_code=case.region_code,
+        starts_at=starts, start_price=start, unit_id=case.unit_id, right_id=case.right_id,
+        seller_party_id=case.collective_party_id, term_start=term_start, term_end=term_end, appraised_value=appraised,
+        description=f"入市案件 {case.number}；规划条件 {case.conditions['number'] if case.conditions else ''}",
+        method=str(case.plan["transaction_method"]))
+    exchange.publish_lot(session, lot_id=lot.id, actor=actor)
+    case.lot_id, case.listed_at, case.attempts = lot.id, now(), case.attempts + 1
+    case.appraised_value_cny, case.appraisal_ref, case.floor_price_cny, case.start_price_cny = (
+        appraised, _text(appraisal_ref, "appraisal_ref", 120), floor, start)
+    return _move(session, case, target, "case_listed", actor,
+                 {"lot_id": lot.id, "start_price_cny": start, "floor_price_cny": floor,
+                  "appraised_value_cny": appraised, "appraisal_ref": case.appraisal_ref}, subjects.lot(lot.id))
+
+
+def _lot_phase(session: Session, case: EntryCase) -> str:
+    if case.lot_id is None:
+        return "none"
+    return str(exchange.get_lot(session, case.lot_id).phase)
+
+
+def mark_unsuccessful(session: Session, *, case_id: int, actor: str) -> EntryCase:
+    """The lot ended without a deal (流拍), as the exchange says."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "mark_unsuccessful")
+    phase = _lot_phase(session, case)
+    if phase != "unsuccessful":
+        raise MarketEntryError.LOT_NOT_DECIDED.error(phase=phase)
+    return _move(session, case, target, "case_unsuccessful", actor, {"lot_id": case.lot_id}, *_lot_also(case))
+
+
+def relist(session: Session, *, case_id: int, starts_at: datetime, actor: str) -> EntryCase:
+    """Re-list an unsuccessful lot as a new attempt at the exchange's re-listing price, still above the floor."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "relist")
+    assert case.lot_id is not None and case.appraised_value_cny is not None and case.plan is not None
+    new = exchange.relist_lot(session, lot_id=case.lot_id, actor=actor, starts_at=ensure_utc(starts_at))
+    rules.check_floor(new.start_price_cny, case.appraised_value_cny, str(case.plan["land_use"]), entry_rules())
+    exchange.publish_lot(session, lot_id=new.id, actor=actor)
+    previous = case.lot_id
+    case.lot_id, case.start_price_cny, case.attempts, case.listed_at = new.id, new.start_price_cny, \
+        case.attempts + 1, now()
+    return _move(session, case, target, "case_relisted", actor,
+                 {"lot_id": new.id, "previous_lot_id": previous, "start_price_cny": new.start_price_cny},
+                 subjects.lot(new.id), subjects.lot(previous))
+
+
+def suspend(session: Session, *, case_id: int, reason: str, actor: str) -> EntryCase:
+    """Suspend the entry (judicial or discipline order, condition change, force majeure)."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "suspend")
+    return _move(session, case, target, "case_suspended", actor, {"reason": _text(reason, "reason")},
+                 *_lot_also(case))
+
+
+def resume(session: Session, *, case_id: int, reason: str, actor: str) -> EntryCase:
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "resume")
+    return _move(session, case, target, "case_resumed", actor, {"reason": _text(reason, "reason")}, *_lot_also(case))
+
+
+def _cancel_lot(session: Session, case: EntryCase, reason: str, actor: str) -> None:
+    if case.lot_id is not None and _lot_phase(session, case) in CANCELLABLE_PHASES - {"unsuccessful"}:
+        exchange.cancel_lot(session, lot_id=case.lot_id, actor=actor, reason=reason)
+
+
+def terminate(session: Session, *, case_id: int, reason: str, actor: str) -> EntryCase:
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "terminate")
+    why = _text(reason, "reason", 300)
+    _cancel_lot(session, case, why, actor)
+    return _move(session, case, target, "case_terminated", actor, {"reason": why}, *_lot_also(case))
+
+
+def withdraw(session: Session, *, case_id: int, reason: str, actor: str) -> EntryCase:
+    """The collective withdraws the entry before a deal (撤回)."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "withdraw")
+    why = _text(reason, "reason", 300)
+    _cancel_lot(session, case, why, actor)
+    case.withdrawals += 1
+    return _move(session, case, target, "case_withdrawn", actor, {"reason": why}, *_lot_also(case))
