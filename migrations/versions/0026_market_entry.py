@@ -103,6 +103,7 @@ def upgrade() -> None:
     sa.Column('registry_application_id', sa.Integer(), nullable=True),
     sa.Column('state_changed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('withdrawals', sa.Integer(), nullable=False),
+    sa.Column('reminded_for', sa.String(length=40), nullable=True),
     sa.Column('region_code', sa.String(length=12), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),

@@ -1,9 +1,11 @@
 """Market entry's manifest: entry cases of collective operating construction land (issue #15, ADR 0014)."""
 
-from landbridge.kernel.modules import Layer, Manifest
+from landbridge.kernel.modules import Layer, Manifest, Router
 
 MANIFEST = Manifest(
     name="market_entry", layer=Layer.process, order=100,
+    routers=(Router("landbridge.market_entry.views:router", order=300),),
     models=("landbridge.market_entry.models",),
+    jobs=("landbridge.market_entry.jobs:run_due",),
     rule_sets=("market_entry",),
 )

@@ -62,6 +62,7 @@ class EntryCase(IdPk, RegionCode, Status, RowVersion, CreatedAt, CreatedBy, Base
     registry_application_id: Mapped[int | None] = mapped_column(Integer)
     state_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     withdrawals: Mapped[int] = mapped_column(Integer, default=0)
+    reminded_for: Mapped[str | None] = mapped_column(String(40))  # the due item last reminded (run_due, idempotent)
 
 
 class EntryDocument(IdPk, CreatedAt, CreatedBy, Base):
