@@ -115,7 +115,8 @@ def authorise(api: Api, user: str, content: bytes = PDF, media: str = "applicati
     return api.client.post(
         f"/api/v1/market-entry/collectives/{api.village.collective_id}/desk-authorisations",
         files={"file": ("委托书.pdf", content, media)},
-        data={"desk_organisation_id": str(desk_org), "valid_until": (date(2026, 3, 2) + timedelta(days=365)).isoformat()},
+        data={"desk_organisation_id": str(desk_org),
+              "valid_until": (date(2026, 3, 2) + timedelta(days=365)).isoformat()},
         headers=auth(api.client, user))
 
 
@@ -131,8 +132,8 @@ def test_township_desk_acts_only_with_the_authorisation_on_file(api: Api) -> Non
     r = post(api, "/cases", "township", open_body(api))
     assert r.status_code == 201, r.text
     with api.db.transaction() as s:
-        acks = [e for e in s.execute(select(LedgerEvent).where(LedgerEvent.event_type == "step_acknowledged"))
-                .scalars()]
+        acks = list(s.execute(select(LedgerEvent).where(LedgerEvent.event_type == "step_acknowledged"))
+                .scalars())
     assert len(acks) == 1
     # the desk of this township may not act for the other village's collective (no authorisation)
     body = {"collective_id": api.other.collective_id, "unit_id": api.other_unit, "acknowledgement": ACK}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -104,7 +105,7 @@ def distribute_revenue(session: Session, *, case_id: int, actor: str) -> EntryCa
     case = get_case(session, case_id, lock=True)
     target = rules.transition(case.status, "distribute_revenue")
     assert case.plan is not None and case.proceeds_cny is not None and case.motion_id is not None
-    split = rules.split_proceeds(case.proceeds_cny, rules.Decimal(str(case.plan["revenue_arrangement"]
+    split = rules.split_proceeds(case.proceeds_cny, Decimal(str(case.plan["revenue_arrangement"]
                                                                         ["retained_share"])))
     run = collective.distribute_land_revenue(
         session, collective_id=case.collective_id, amount=split.proceeds, retained=split.retained,

@@ -115,7 +115,8 @@ def revoke_desk(session: Session, *, authorisation_id: int, actor: str) -> DeskA
     row.status = "revoked"
     session.flush()
     append_event(session, module=MODULE, event_type="desk_revoked", subject=subjects.collective(row.collective_id),
-                 actor=actor, payload={"authorisation_id": row.id}, also=[subjects.organisation(row.desk_organisation_id)])
+                 actor=actor, payload={"authorisation_id": row.id},
+                 also=[subjects.organisation(row.desk_organisation_id)])
     return row
 
 

@@ -18,15 +18,18 @@ class MarketEntryError(ErrorCode):
                       "the collective holds no registered ownership or construction land right on this unit")
     NOT_OPERATING_USE = (RuleViolation, "market_entry.not_operating_use", "国土空间规划未将该地块确定为经营性用途",
                          "the spatial plan does not designate this land for an operating use")
-    SEIZED = (Conflict, "market_entry.seized", "该单元已被查封，不能入市", "the unit is seized and cannot enter the market")
+    SEIZED = (Conflict, "market_entry.seized", "该单元已被查封，不能入市",
+              "the unit is seized and cannot enter the market")
     CASE_OPEN = (Conflict, "market_entry.case_open", "该单元已有未结入市案件 {other}",
                  "the unit already has an open market entry case {other}")
     USE_NOT_PERMITTED = (RuleViolation, "market_entry.use_not_permitted", "规划条件不允许用途 {land_use}",
                          "the planning conditions do not permit the use {land_use}")
     PLAN_FIELD_MISSING = (RuleViolation, "market_entry.plan_field_missing", "入市方案缺少必备内容：{fields}",
                           "the entry plan lacks mandatory fields: {fields}")
-    INVALID_PLAN = (RuleViolation, "market_entry.invalid_plan", "入市方案的 {field} 无效", "the plan's {field} is invalid")
-    TERM_OVER_CAP = (RuleViolation, "market_entry.term_over_cap", "{category} 用地使用期限最长 {cap} 年，方案为 {term} 年",
+    INVALID_PLAN = (RuleViolation, "market_entry.invalid_plan", "入市方案的 {field} 无效",
+                    "the plan's {field} is invalid")
+    TERM_OVER_CAP = (RuleViolation, "market_entry.term_over_cap",
+                     "{category} 用地使用期限最长 {cap} 年，方案为 {term} 年",
                      "the term of {term} years exceeds the cap of {cap} years for {category} land")
     COUNCIL_NOT_CONSULTED = (Conflict, "market_entry.council_not_consulted", "尚未征求村民事务理事会意见",
                              "the villagers' affairs council has not been consulted")
@@ -49,7 +52,8 @@ class MarketEntryError(ErrorCode):
                        "the exchange lot has no result yet ({phase})")
     NO_CONDITIONS = (Conflict, "market_entry.no_conditions", "没有有效的已核发规划条件，不能签订合同",
                      "no valid issued planning conditions: the contract cannot be made")
-    CONDITIONS_NOT_VALID = (Conflict, "market_entry.conditions_not_valid", "规划条件 {conditions_id} 已失效或不属于本地块",
+    CONDITIONS_NOT_VALID = (Conflict, "market_entry.conditions_not_valid",
+                            "规划条件 {conditions_id} 已失效或不属于本地块",
                             "planning conditions {conditions_id} are not valid for this parcel")
     NOT_PAID = (Conflict, "market_entry.not_paid", "成交价款尚未付清", "the price has not been paid in full")
     REGISTRATION_BEFORE_PAYMENT = (Conflict, "market_entry.registration_before_payment",

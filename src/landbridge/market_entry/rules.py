@@ -134,7 +134,8 @@ class EntryRules:
             use_categories={k: tuple(p) for k, p in v["use_categories"].items()},
             max_term_years={k: int(y) for k, y in v["max_term_years"].items()},
             methods=frozenset(v["methods"]), plan_mandatory_fields=tuple(v["plan_mandatory_fields"]),
-            floor_ratio=Decimal(str(v["floor_ratio"])), industrial_floor_ratio=Decimal(str(v["industrial_floor_ratio"])),
+            floor_ratio=Decimal(str(v["floor_ratio"])),
+            industrial_floor_ratio=Decimal(str(v["industrial_floor_ratio"])),
             consent_threshold=str(v["consent_threshold"]), filing_lead_workdays=int(v["filing_lead_workdays"]),
             objection_window_workdays=int(v["objection_window_workdays"]),
             conditions_validity_days=int(v["conditions_validity_days"]),
@@ -171,7 +172,9 @@ def missing_fields(plan: Mapping[str, Any], mandatory: Sequence[str]) -> list[st
     out = []
     for name in mandatory:
         value = plan.get(name)
-        if value is None or (isinstance(value, str | list | dict | tuple) and not value) or (isinstance(value, str) and not value.strip()):
+        empty = isinstance(value, list | dict | tuple) and not value
+        blank = isinstance(value, str) and not value.strip()
+        if value is None or empty or blank:
             out.append(name)
     return out
 

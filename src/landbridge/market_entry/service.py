@@ -281,7 +281,8 @@ def list_on_exchange(session: Session, *, case_id: int, start_price: Decimal | s
     rules.check_filing(case.filed_on, to_local(starts).date(), r, add_workdays)
     term_start, term_end = _term(case, to_local(starts).date())
     lot = exchange.create_lot(
-        session, actor=actor, kind=LOT_KIND, title=f"{case.number} 集体经营性建设用地使用权", region_code=case.region_code,
+        session, actor=actor, kind=LOT_KIND, title=f"{case.number} 集体经营性建设用地使用权",
+        region_code=case.region_code,
         starts_at=starts, start_price=start, unit_id=case.unit_id, right_id=case.right_id,
         seller_party_id=case.collective_party_id, term_start=term_start, term_end=term_end, appraised_value=appraised,
         description=f"入市案件 {case.number}；规划条件 {case.conditions['number'] if case.conditions else ''}",
