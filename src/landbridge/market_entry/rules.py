@@ -74,7 +74,7 @@ TRANSITIONS: dict[str, tuple[frozenset[CaseState], CaseState]] = {
     "distribute_revenue": (frozenset({S.fees_settled}), S.revenue_distributed),
     "register": (frozenset({S.revenue_distributed}), S.registered),
     "put_in_use": (frozenset({S.registered}), S.in_use),
-    "withdraw": (frozenset({*_EARLY, S.unsuccessful}), S.withdrawn),
+    "withdraw": (frozenset({*_EARLY, S.listed, S.unsuccessful}), S.withdrawn),
 }
 OPEN_STATES = frozenset(set(CaseState) - {S.in_use, S.withdrawn, S.terminated})
 # The steps each party acts on (the queues and the "what is due next" line of the case file).

@@ -33,7 +33,6 @@ MODULE = "market_entry"
 TEXT_MAX = 2000
 LOT_KIND = "collective_construction_land"
 DECIDED_PHASES = frozenset({"confirmed", "settled", "handed_over"})
-CANCELLABLE_PHASES = frozenset({"draft", "announced", "unsuccessful"})
 
 
 def today() -> date:
@@ -343,7 +342,8 @@ def resume(session: Session, *, case_id: int, reason: str, actor: str) -> EntryC
 
 
 def _cancel_lot(session: Session, case: EntryCase, reason: str, actor: str) -> None:
-    if case.lot_id is not None and _lot_phase(session, case) in CANCELLABLE_PHASES - {"unsuccessful"}:
+    """Cancel the case's live lot; the exchange refuses once bidding has started (its own transition check)."""
+    if case.lot_id is not None and _lot_phase(session, case) not in {"unsuccessful", "cancelled"}:
         exchange.cancel_lot(session, lot_id=case.lot_id, actor=actor, reason=reason)
 
 
