@@ -21,6 +21,7 @@ from landbridge.main import create_app
 from landbridge.market_entry.models import EntryCase
 from tests.collective.conftest import Village, accounts_world
 from tests.exchange.test_api import auth
+from tests.exchange.test_pages import login
 from tests.market_entry.conftest import NR, register_unit
 from tests.planning.conftest import PLAN, rect, zone
 
@@ -169,3 +170,26 @@ def test_flags_are_for_supervisors(api: Api) -> None:
     assert api.client.get("/api/v1/market-entry/flags", headers=auth(api.client, "clerk")).status_code == 403
     assert api.client.get("/api/v1/market-entry/flags", headers=auth(api.client, "supervisor")).json() == []
     _ = registry, now
+
+
+def test_case_file_and_queue_pages_per_role(api: Api) -> None:
+    cid = post(api, "/cases", "clerk", open_body(api)).json()["id"]
+    anon = api.client.get(f"/market-entry/cases/{cid}", follow_redirects=False)
+    assert anon.status_code == 303 and anon.headers["location"].startswith("/login")
+
+    def page(user: str, path: str) -> Any:
+        api.client.cookies.clear()
+        login(api.client, user)
+        return api.client.get(path)
+    assert page("member", f"/market-entry/cases/{cid}").status_code == 403
+    assert page("clerk2", f"/market-entry/cases/{cid}").status_code == 403
+    r = page("clerk", f"/market-entry/cases/{cid}")
+    assert r.status_code == 200 and "入市案件" in r.text and "已申请，待核发规划条件" in r.text
+    assert "case_opened" in r.text  # the timeline from the ledger
+    r = page("nr", "/market-entry")
+    assert r.status_code == 200 and "待我办理" in r.text
+    queue = r.text.split('id="queue"')[1].split("</section>")[0]
+    assert f"/market-entry/cases/{cid}" in queue  # conditions are the bureau's to issue
+    r = page("exchange", "/market-entry?lang=en")
+    assert "Waiting for you" in r.text and f"/market-entry/cases/{cid}" not in r.text.split('id="queue"')[1].split(
+        "</section>")[0]

@@ -4,7 +4,9 @@ from landbridge.kernel.modules import Layer, Manifest, Router
 
 MANIFEST = Manifest(
     name="market_entry", layer=Layer.process, order=100,
-    routers=(Router("landbridge.market_entry.views:router", order=300),),
+    routers=(Router("landbridge.market_entry.views:router", order=300),
+             Router("landbridge.market_entry.pages:router", order=301)),
+    templates="templates",
     models=("landbridge.market_entry.models",),
     jobs=("landbridge.market_entry.jobs:run_due",),
     rule_sets=("market_entry",),
