@@ -53,7 +53,7 @@ def queue_page(request: Request, principal: Principal | None = Depends(optional_
     rows = [c for c in queries.list_cases(session, limit=200) if caller.covers_region(c.region_code)]
     items = [(c, jobs.due_of(c)) for c in rows]
     waiting = sorted([(c, d) for c, d in items if d is not None and d.party in parties],
-                     key=lambda t: (t[1].due_on or date.max, t[0].id))  # type: ignore[union-attr]
+                     key=lambda t: (t[1].due_on or date.max, t[0].id))
     return KIT.page(request, "market_entry/queue.html", {"waiting": waiting, "cases": items, "role": caller.role})
 
 
