@@ -48,6 +48,7 @@ from landbridge.demo.geography import (
     small_scale_villages,
     suggest_parcel_counts,
 )
+from landbridge.demo.market_entry_cases import seed_entry_cases
 from landbridge.demo.people import make_uscc
 from landbridge.demo.planning_zones import features_from_geography, plan_version_for, zones_from_geography
 from landbridge.demo.prices import PriceModel, generate_sales
@@ -185,6 +186,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
     progress("exchange", 0, 1)
     with db.transaction() as session:  # lots on the exchange over rights just registered (issue #6)
         world.report.lots = seed_exchange(session, today=today, seed=seed, actor=ACTOR)
+    with db.transaction() as session:  # market-entry cases in several states (issue #15)
+        seed_entry_cases(session, actor=ACTOR)
     progress("exchange", 1, 1)
     lap("exchange")
     progress("prices", 0, 3)
