@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landbridge import collective
+from landbridge import collective, registry
 from landbridge.errors import DomainError
 from landbridge.exchange.models import Lot
 from landbridge.kernel.clock import now
@@ -48,7 +48,7 @@ def _candidates(session: Session, limit: int) -> list[tuple[int, int]]:
 def _drive(session: Session, case: EntryCase, target: str, actor: str) -> None:
     order = TARGETS.index(target)
     if order >= 1:
-        land_use = "0601"
+        land_use = registry.get_parcel(session, case.parcel_id).land_use_class
         service.issue_conditions(session, case_id=case.id, land_use=land_use, indicators={},
                                  industry_requirements="农产品加工、仓储物流；不得引入高污染项目",
                                  environment_requirements="环境影响登记表备案；雨污分流", actor=NR_ACTOR)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import collective, exchange, planning, registry
@@ -84,7 +85,7 @@ def check_eligibility(session: Session, *, collective_id: int, unit_id: int) -> 
     """(collective, unit, parcel, right) if the unit may enter the market: the collective's registered ownership
     or construction land right, no current seizure, an operating use in the spatial plan (L5, L6)."""
     coll = collective.get_collective(session, collective_id)
-    unit = registry.get_unit(session, unit_id)
+    unit = registry.get_unit(session, unit_id, lock=True)  # one open case per unit: openings of a unit queue here
     parcel = registry.get_parcel(session, unit.parcel_id)
     r = entry_rules()
     right = next((x for x in registry.current_rights(session, unit.id) if x.right_type in r.eligible_right_types
@@ -113,12 +114,13 @@ def open_case(session: Session, *, collective_id: int, unit_id: int, actor: str,
     if other is not None:
         raise MarketEntryError.CASE_OPEN.error(other=other)
     at = now()
-    count = int(session.execute(select(func.count()).select_from(EntryCase)).scalar_one())
-    case = EntryCase(number=f"RS{today():%Y}-{count + 1:05d}", collective_id=coll.id,
+    case = EntryCase(number=f"RS-new-{secrets.token_hex(8)}", collective_id=coll.id,
                      collective_party_id=coll.party_id, unit_id=unit.id, parcel_id=parcel.id, right_id=right.id,
                      region_code=parcel.region_code, purpose=purpose, status=CaseState.opened.value,
                      state_changed_at=at, created_at=at, created_by=actor, attempts=0, withdrawals=0)
     session.add(case)
+    session.flush()
+    case.number = f"RS{today():%Y}-{case.id:05d}"  # from the row id: concurrent openings never collide
     session.flush()
     append_event(session, module=MODULE, event_type="case_opened", subject=subjects.entry_case(case.id), actor=actor,
                  payload={"case": case.number, "to": case.status, "purpose": purpose,

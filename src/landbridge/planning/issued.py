@@ -6,11 +6,12 @@ Each issue is a ledger event; the market-entry case snapshots the issue it relie
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
@@ -89,9 +90,8 @@ def issue_conditions(session: Session, *, parcel_id: int, land_use: str, indicat
         stmt = stmt.with_for_update()
     previous = list(session.execute(stmt).scalars())
     today = to_local(now()).date()
-    count = int(session.execute(select(func.count()).select_from(IssuedConditions)).scalar_one())
     row = IssuedConditions(
-        number=f"GHTJ{today:%Y}-{parcel.id}-{count + 1:05d}", parcel_id=parcel.id, zone_id=plan.zone_id,
+        number=f"GHTJ-new-{secrets.token_hex(8)}", parcel_id=parcel.id, zone_id=plan.zone_id,
         region_code=parcel.region_code, land_use=use, **{n: getattr(merged, n) for n in rules.CONDITION_FIELDS},
         industry_requirements=_text(industry_requirements, "industry_requirements"),
         environment_requirements=_text(environment_requirements, "environment_requirements"),
@@ -99,6 +99,7 @@ def issue_conditions(session: Session, *, parcel_id: int, land_use: str, indicat
         status=IssueStatus.issued, created_at=now(), created_by=actor)
     session.add(row)
     session.flush()
+    row.number = f"GHTJ{today:%Y}-{row.id:06d}"  # from the row id: concurrent issues never collide
     for old in previous:
         old.status = IssueStatus.superseded
         old.superseded_by_id = row.id
