@@ -17,13 +17,14 @@ from landbridge.kernel.columns import CreatedAt, CreatedBy, IdPk, RegionCode, Ro
 from landbridge.kernel.money import MoneyColumn
 
 
-class EntryCase(IdPk, RegionCode, Status, RowVersion, CreatedAt, CreatedBy, Base):
+class EntryCase(IdPk, RegionCode, RowVersion, CreatedAt, CreatedBy, Base):
     """入市案件: one parcel's entry from eligibility to the land in use (trading.md c.1)."""
 
     __tablename__ = "market_entry_case"
     __table_args__ = (Index("ix_market_entry_case_unit_status", "unit_id", "status"),)
 
     number: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(24), index=True)  # CaseState values are longer than Status's 16
     collective_id: Mapped[int] = mapped_column(Integer, index=True)
     collective_party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("registry_property_unit.id"))
