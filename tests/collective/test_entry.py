@@ -1,0 +1,55 @@
+"""What the collective records for a market entry (issue #15): the affairs council's consultation and land
+revenue split into the retained fund and the members' distribution by shares, decided by the consent motion."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from landbridge import collective
+from landbridge.collective.models import Book, DividendLine
+from landbridge.db import Database
+from landbridge.errors import DomainError
+from landbridge.kernel.clock import Clock
+from tests.collective.conftest import ACTOR, Village, quantify
+from tests.collective.test_service import passed_motion
+
+
+def test_council_consultation_is_a_held_meeting_with_its_opinion(db: Database, clock: Clock,
+                                                                 village: Village) -> None:
+    with db.transaction() as s:
+        meeting = collective.consult_affairs_council(s, collective_id=village.collective_id, subject_ref="RS2026-00001",
+                                                     held_at=datetime(2026, 3, 2, 2, tzinfo=UTC), attendees=7,
+                                                     opinion="同意提交表决", actor=ACTOR)
+        info = collective.council_consultation(s, meeting.id)
+        assert info is not None and info["minutes_sha256"]
+        with pytest.raises(DomainError):
+            collective.consult_affairs_council(s, collective_id=village.collective_id, subject_ref="x",
+                                               held_at=datetime(2026, 3, 2, tzinfo=UTC), attendees=0, opinion="y",
+                                               actor=ACTOR)
+
+
+def test_land_revenue_split_to_the_fen_and_decided_by_the_consent_motion(db: Database, clock: Clock,
+                                                                          village: Village) -> None:
+    with db.transaction() as s:
+        quantify(s, village)
+        general = passed_motion(s, village, "general")
+        consent = passed_motion(s, village, "market_entry_consent", subject_ref="RS2026-00001")
+    with pytest.raises(DomainError) as e, db.transaction() as s:
+        collective.distribute_land_revenue(s, collective_id=village.collective_id, amount="80800.01",
+                                           retained="24240.00", period="RS2026-00001", motion_id=general,
+                                           memo="入市收益", actor=ACTOR)
+    assert e.value.code == "collective.wrong_motion"
+    with db.transaction() as s:
+        run = collective.distribute_land_revenue(s, collective_id=village.collective_id, amount="80800.01",
+                                                 retained="24240.00", period="RS2026-00001", motion_id=consent,
+                                                 memo="入市收益", actor=ACTOR)
+        assert run is not None and run.amount_cny == Decimal("56560.01")
+        lines = s.execute(select(func.sum(DividendLine.amount_cny)).where(DividendLine.run_id == run.id)).scalar_one()
+        assert Decimal(str(lines)) in (Decimal("56560.01"), Decimal(5656001))
+        book = s.execute(select(Book).where(Book.collective_id == village.collective_id,
+                                            Book.owner == "collective")).scalar_one()
+        assert book.balance_cny == Decimal("24240.00")
