@@ -285,6 +285,8 @@ def _models_agree(url: str) -> None:
         warnings.filterwarnings("ignore", "Did not recognize type 'geometry'")  # PostGIS columns of other tables
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diffs: list[Any] = [d for d in compare_metadata(ctx, load_models()) if "registry_party" in repr(d)
-                            and "registry_party_member" not in repr(d)]
+                            and "registry_party_member" not in repr(d)
+                            # a table added after 0021 that refers to a party is no difference of 0021's
+                            and not (isinstance(d, tuple) and d[0] == "add_table" and d[1].name != "registry_party")]
     engine.dispose()
     assert diffs == []
