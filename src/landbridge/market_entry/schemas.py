@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 Money = Field(None, gt=0, max_digits=16, decimal_places=2)
+Key = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Value = Annotated[str, StringConstraints(max_length=200)]
+PLAN_JSON_MAX = 20_000  # bound on the plan's size as JSON (input hygiene, not policy)
 
 
 class CaseOpen(BaseModel):
@@ -26,10 +30,10 @@ class StepIn(BaseModel):
 
     acknowledgement: str = Field(min_length=1, max_length=500, description="签署确认 (signed acknowledgement)")
     land_use: str | None = Field(None, max_length=8)
-    indicators: dict[str, str] | None = Field(None, max_length=5)
+    indicators: dict[Key, Value] | None = Field(None, max_length=5)
     industry_requirements: str | None = Field(None, max_length=2000)
     environment_requirements: str | None = Field(None, max_length=2000)
-    plan: dict[str, Any] | None = Field(None, max_length=20)
+    plan: dict[Key, Any] | None = Field(None, max_length=20)
     held_at: datetime | None = None
     attendees: int | None = Field(None, ge=1, le=1000)
     opinion: str | None = Field(None, max_length=2000)
@@ -42,6 +46,13 @@ class StepIn(BaseModel):
     appraised_value: Decimal | None = Money
     appraisal_ref: str | None = Field(None, max_length=120)
     starts_at: datetime | None = None
+
+    @field_validator("plan")
+    @classmethod
+    def _plan_is_bounded(cls, plan: dict[str, Any] | None) -> dict[str, Any] | None:
+        if plan is not None and len(json.dumps(plan, default=str, ensure_ascii=False)) > PLAN_JSON_MAX:
+            raise ValueError(f"the plan is larger than {PLAN_JSON_MAX} characters as JSON")
+        return plan
 
 
 class CaseRead(BaseModel):
@@ -56,7 +67,7 @@ class CaseRead(BaseModel):
     due_step: str | None
     due_on: date | None
     conditions: dict[str, Any] | None
-    plan: dict[str, Any] | None
+    plan: dict[Key, Any] | None
     filed_on: date | None
     objection_closes_on: date | None
     transaction_on: date | None
