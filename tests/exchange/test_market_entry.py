@@ -202,13 +202,13 @@ def test_grant_creates_a_new_termed_right_and_the_collective_keeps_its_ownership
 def test_lease_carries_its_rent_schedule_and_equity_its_share(db: Database, clock: Clock, world: World) -> None:
     _, _, _, lease = handed_over(db, clock, world, method="lease", years=20, land_use_class="0508", col=11)
     with db.transaction(readonly=True) as s:
-        right = [r for r in registry.current_rights(s, _unit_of(s, lease)) if r.id == lease][0]
+        right = next(r for r in registry.current_rights(s, _unit_of(s, lease)) if r.id == lease)
         schedule = right.attrs["rent_schedule"]
         assert right.attrs["entry_method"] == "lease" and len(schedule) == 20
         assert sum(Decimal(x["amount_cny"]) for x in schedule) == Decimal("101000.00")
     _, _, _, equity = handed_over(db, clock, world, method="equity", years=40, land_use_class="0508", col=13)
     with db.transaction(readonly=True) as s:
-        right = [r for r in registry.current_rights(s, _unit_of(s, equity)) if r.id == equity][0]
+        right = next(r for r in registry.current_rights(s, _unit_of(s, equity)) if r.id == equity)
         assert (right.attrs["entry_method"], right.attrs["equity_share"]) == ("equity", "3/10")
 
 

@@ -42,8 +42,8 @@ from landbridge.exchange.events import record
 from landbridge.exchange.inputs import text
 from landbridge.exchange.lots import lock_lot
 from landbridge.exchange.models import Lot, LotResult
-from landbridge.exchange.rules import LotKind, LotPhase
-from landbridge.exchange.ruleset import today
+from landbridge.exchange.rules import Handover, LotKind, LotPhase
+from landbridge.exchange.ruleset import lot_rules, today
 from landbridge.kernel.clock import now, to_local
 
 ENTRY_KIND = LotKind.collective_construction_land
@@ -203,14 +203,19 @@ def sale_facts(session: Session, lot: Lot, result: LotResult) -> dict[str, Any] 
     unit = registry.get_unit(session, lot.unit_id)
     parcel = registry.get_parcel(session, unit.parcel_id)
     terms = entry_terms_of(session, lot)
-    right_type = "collective_construction_land_use_right" if terms is not None else _right_type(session, lot)
+    handover = lot_rules(lot).handover
+    years: int | None
+    if terms is not None:
+        right_type: str | None = "collective_construction_land_use_right"
+        method, years = SALE_METHODS[EntryMethod(terms.method)], terms.term_years
+    elif handover == Handover.new_right:  # a land management right out of a contract right (流转)
+        right_type, method, years = "land_management_right", "lease", _years(lot.term_start, lot.term_end)
+    else:  # the right itself moves (转让), or a lease of it that the registry does not record (出租)
+        right_type = _right_type(session, lot)
+        method = "transfer" if handover == Handover.transfer else "lease"
+        years = _years(lot.term_start, lot.term_end)
     if right_type is None:
         return None
-    if terms is not None:
-        method, years = SALE_METHODS[EntryMethod(terms.method)], terms.term_years
-    else:
-        method = "transfer" if lot.right_id is not None else str(lot.method)
-        years = _years(lot.term_start, lot.term_end)
     return {"lot_kind": lot.kind, "entry_method": terms.method if terms is not None else None,
             "parcel_id": parcel.id, "unit_code": unit.unit_code, "region_code": parcel.region_code,
             "land_use_class": parcel.land_use_class, "area_m2": f"{parcel.area_m2:.2f}",
