@@ -5,7 +5,7 @@ the ledger; the secondary market of the entered right within its term, with noti
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from landbridge import exchange, registry
 from landbridge.cityprofile import get_profile
 from landbridge.db import Database
+from landbridge.demo.entered_rights import seed_entered_rights
 from landbridge.errors import DomainError
 from landbridge.exchange.entry import set_entry_terms
 from landbridge.exchange.entry_models import EntryTerms
@@ -309,3 +310,31 @@ def test_secondary_market_within_the_term_with_notice_and_refused_after(db: Data
             assert err.value.code == "registry.entered_right_expired"
         with db.transaction(readonly=True) as s:
             assert current_size(s) == before
+
+
+# --- demo -----------------------------------------------------------------------------------------
+
+def test_demo_seeds_past_entries_with_new_rights_and_sales(db: Database, clock: Clock, world: World) -> None:
+    clock.set(datetime(2026, 11, 2, 1, 0, tzinfo=UTC))  # the demo's today
+    with db.transaction() as s:
+        for col in (31, 33, 35, 37):
+            party = registry.create_party(s, kind="organisation", name=f"演示合作社{col}",
+                                          id_number=org_uscc(900 + col), actor=OPERATOR).id
+            app = registry.lodge_first_registration(
+                s, actor=ACTOR, region_code=VILLAGE, geometry=square(col), land_use_class="0508", location="范家村",
+                right_type="collective_construction_land_use_right", holders=[(party, "1")],
+                attrs={"operating": col != 37}, term_start=date(2015, 1, 1), term_end=date(2055, 1, 1))
+            registry.approve_application(s, application_id=app.id, actor=ACTOR)
+    with db.transaction() as s:
+        assert seed_entered_rights(s, today=date(2026, 11, 2), seed=5, actor="system:demo") == 3
+    with db.transaction(readonly=True) as s:
+        terms = s.scalars(select(EntryTerms).order_by(EntryTerms.id)).all()
+        assert sorted(t.method for t in terms) == ["equity", "grant", "lease"]
+        for t in terms:
+            lot = s.get(Lot, t.lot_id)
+            assert lot is not None and lot.phase == "handed_over"
+            entered = [r for r in registry.current_rights(s, lot.unit_id or 0) if registry.is_entered_right(r)]
+            assert len(entered) == 1 and entered[0].collective_party_id == lot.seller_party_id
+            assert entered[0].term_end == term_end(entered[0].term_start, t.term_years)  # type: ignore[arg-type]
+        sales = s.scalars(select(Sale).where(Sale.source == "exchange")).all()
+        assert len(sales) == 3 and all(x.land_use_class == "0508" for x in sales)
