@@ -25,7 +25,8 @@ from landbridge.registry.models import Party, PropertyUnit, RecordStatus, Right,
 from landbridge.valuation.sales.feed import feed_exchange_sales
 
 ENTRIES = (("grant", 2, 40), ("lease", 3, 20), ("equity", 2, 30))  # (method, land grade, years)
-TITLES = {"grant": "集体经营性建设用地使用权出让", "lease": "集体经营性建设用地出租", "equity": "集体经营性建设用地作价入股"}
+TITLES = {"grant": "集体经营性建设用地使用权出让", "lease": "集体经营性建设用地出租",
+          "equity": "集体经营性建设用地作价入股"}
 
 
 def _candidates(session: Session) -> list[Right]:
