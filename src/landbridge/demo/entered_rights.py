@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -49,7 +50,7 @@ def _enter(session: Session, right: Right, method: str, grade: int, years: int, 
     collective = registry.holders_of(session, right.id)[0][0]
     with _frozen_at(start) as clock:
         notice = exchange.rules_for("collective_construction_land", start.date()).announcement_days + 1
-        price = 600_000 + 50_000 * grade
+        price = Decimal(600_000 + 50_000 * grade)
         lot = exchange.create_lot(session, actor=actor, kind="collective_construction_land",
                                   title=f"{TITLES[method]}（单元 {right.unit_id}）", region_code=right.region_code,
                                   starts_at=clock.now() + timedelta(days=notice), start_price=price,
