@@ -96,13 +96,11 @@ def seed_entered_rights(session: Session, *, today: date, seed: int, actor: str)
     candidates = _candidates(session)
     people = list(session.execute(select(Party).where(Party.kind == "person").order_by(Party.id.desc())
                                   .limit(200)).scalars())
-    if not candidates or len(people) < 2:
-        return 0
-    picks = rng.sample(candidates, min(len(ENTRIES), len(candidates)))
+    picks = rng.sample(candidates, min(len(ENTRIES), len(candidates))) if len(people) >= 2 else []
     morning = datetime.combine(today, time(9, 30), tzinfo=SHANGHAI)
     for i, (right, (method, grade, years)) in enumerate(zip(picks, ENTRIES, strict=False)):
         _enter(session, right, method, grade, years, rng.sample(people, 2),
                morning - timedelta(days=150 - 30 * i), actor)
-    feed_exchange_sales(session)  # the prices reach the sales record (valuation reads the ledger)
+    feed_exchange_sales(session)  # every completed lot's price reaches the sales record (valuation reads the ledger)
     session.flush()
     return len(picks)
