@@ -326,7 +326,7 @@ def test_demo_seeds_past_entries_with_new_rights_and_sales(db: Database, clock: 
                 attrs={"operating": col != 37}, term_start=date(2015, 1, 1), term_end=date(2055, 1, 1))
             registry.approve_application(s, application_id=app.id, actor=ACTOR)
     with db.transaction() as s:
-        assert seed_entered_rights(s, today=date(2026, 11, 2), seed=5, actor="system:demo") == 3
+        assert seed_entered_rights(s, today=date(2026, 11, 2), seed=5, actor="system:demo") == (3, 3)
     with db.transaction(readonly=True) as s:
         terms = s.scalars(select(EntryTerms).order_by(EntryTerms.id)).all()
         assert sorted(t.method for t in terms) == ["equity", "grant", "lease"]

@@ -89,9 +89,10 @@ def _enter(session: Session, right: Right, method: str, grade: int, years: int, 
     return lot
 
 
-def seed_entered_rights(session: Session, *, today: date, seed: int, actor: str) -> int:
+def seed_entered_rights(session: Session, *, today: date, seed: int, actor: str) -> tuple[int, int]:
     """Enter up to three parcels of operating collective construction land through the exchange (grant, lease,
-    equity) over the past months, and feed the completed lots to the sales record; returns the entries made."""
+    equity) over the past months, and feed the completed lots to the sales record; returns the entries made and
+    the sales the feed recorded."""
     rng = random.Random(seed * 15 + 1)
     candidates = _candidates(session)
     people = list(session.execute(select(Party).where(Party.kind == "person").order_by(Party.id.desc())
@@ -101,6 +102,6 @@ def seed_entered_rights(session: Session, *, today: date, seed: int, actor: str)
     for i, (right, (method, grade, years)) in enumerate(zip(picks, ENTRIES, strict=False)):
         _enter(session, right, method, grade, years, rng.sample(people, 2),
                morning - timedelta(days=150 - 30 * i), actor)
-    feed_exchange_sales(session)  # every completed lot's price reaches the sales record (valuation reads the ledger)
+    fed = feed_exchange_sales(session)  # every completed lot's price reaches the sales record (read from the ledger)
     session.flush()
-    return len(picks)
+    return len(picks), fed

@@ -187,7 +187,7 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
     with db.transaction() as session:  # lots on the exchange over rights just registered (issue #6)
         world.report.lots = seed_exchange(session, today=today, seed=seed, actor=ACTOR)
     with db.transaction() as session:  # past market entries: granted, leased, contributed rights (issue #15)
-        world.report.entries = seed_entered_rights(session, today=today, seed=seed, actor=ACTOR)
+        world.report.entries, world.report.sales = seed_entered_rights(session, today=today, seed=seed, actor=ACTOR)
     progress("exchange", 1, 1)
     lap("exchange")
     progress("prices", 0, 3)
@@ -208,7 +208,7 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
     sales = generate_sales(model, features, start=date(today.year - years, today.month, min(today.day, 28)),
                            end=today, count=count, seed=seed)
     with db.transaction() as session:
-        world.report.sales = len(record_generated_sales(session, sales, actor=ACTOR).sale_ids)
+        world.report.sales += len(record_generated_sales(session, sales, actor=ACTOR).sale_ids)
     progress("prices", 3, 3)
     lap("prices")
     return world.report
