@@ -19,6 +19,8 @@ from landbridge.cityprofile import get_profile
 from landbridge.db import Database
 from landbridge.demo.entered_rights import seed_entered_rights
 from landbridge.errors import DomainError
+from landbridge.exchange import reconcile
+from landbridge.exchange.document_views import detail_words
 from landbridge.exchange.entry import set_entry_terms
 from landbridge.exchange.entry_models import EntryTerms
 from landbridge.exchange.entry_terms import (
@@ -28,11 +30,13 @@ from landbridge.exchange.entry_terms import (
     term_end,
 )
 from landbridge.exchange.models import Lot
+from landbridge.exchange.pages import LOCALE_DIR
 from landbridge.exchange.settlement_rules import settlement_terms
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, list_events, subjects
 from landbridge.valuation.sales.feed import feed_exchange_sales
 from landbridge.valuation.sales.models import Sale
+from landbridge.web.i18n import layered_translator, module_catalogue
 from tests.exchange.conftest import OPERATOR, World, bid, enrol, start_in, to
 from tests.exchange.settling import pay_balance
 from tests.registry.conftest import ACTOR, VILLAGE, org_uscc, square
@@ -338,3 +342,19 @@ def test_demo_seeds_past_entries_with_new_rights_and_sales(db: Database, clock: 
             assert entered[0].term_end == term_end(entered[0].term_start, t.term_years)  # type: ignore[arg-type]
         sales = s.scalars(select(Sale).where(Sale.source == "exchange")).all()
         assert len(sales) == 3 and all(x.land_use_class == "0508" for x in sales)
+
+
+# --- reconciliation ---------------------------------------------------------------------------------
+
+def test_reconciliation_shows_the_adjustment_fee_and_its_cell(db: Database, clock: Clock, world: World) -> None:
+    lot_id, _, _ = entry_lot(db, clock, world, col=41)
+    with db.transaction(readonly=True) as s:
+        rec = reconcile.reconcile_deposits(s, date_from=date(2026, 3, 1), date_to=clock.now().date())
+        paid = [line for line in rec.lines if line.category == reconcile.Category.settlement_paid]
+        assert len(paid) == 1
+        row = exchange.get_settlement(s, lot_id)
+        assert paid[0].detail.endswith(f"fee {row.fee_cny:.2f}, adjustment fee {row.adjustment_fee_cny:.2f} "
+                                       f"[industrial/grade */grant], payout {row.payout_cny:.2f}")
+        assert row.fee_cny + row.adjustment_fee_cny + row.payout_cny == row.price_cny  # type: ignore[operator]
+    _ = layered_translator("zh_CN", module_catalogue(str(LOCALE_DIR), "zh_CN"))
+    assert "土地增值收益调节金 20200.00 [industrial/grade */grant]" in detail_words(paid[0].detail, _, zh=True)
