@@ -358,3 +358,22 @@ def test_reconciliation_shows_the_adjustment_fee_and_its_cell(db: Database, cloc
         assert row.fee_cny + row.adjustment_fee_cny + row.payout_cny == row.price_cny  # type: ignore[operator]
     _ = layered_translator("zh_CN", module_catalogue(str(LOCALE_DIR), "zh_CN"))
     assert "土地增值收益调节金 20200.00 [industrial/grade */grant]" in detail_words(paid[0].detail, _, zh=True)
+
+
+def test_registry_refuses_an_entered_right_from_the_wrong_grantor_or_term(db: Database, world: World) -> None:
+    with db.transaction() as s:
+        _, unit, right = collective_world(s, world, col=43)
+    cases = [({"unit_id": world.unit, "grantor_right_id": world.right}, "registry.not_a_grantor_right"),
+             ({"unit_id": unit, "grantor_right_id": right, "term_end": date(2026, 1, 1)},
+              "registry.invalid_entry_term"),
+             ({"unit_id": unit, "grantor_right_id": right, "method": "sale"}, "registry.invalid_entry_method")]
+    for extra, code in cases:
+        args: dict = {"method": "grant", "term_start": date(2026, 4, 1), "term_end": date(2076, 3, 31), **extra}
+        with db.transaction() as s:
+            before = current_size(s)
+            with pytest.raises(DomainError) as err:
+                registry.lodge_entered_right(s, actor=ACTOR, holders=[(world.bidders[0], "1")], reason="入市",
+                                             **args)
+            assert err.value.code == code
+        with db.transaction(readonly=True) as s:
+            assert current_size(s) == before

@@ -268,3 +268,5 @@ class RegistryError(ErrorCode):
     LEASE_BEYOND_TERM = (RuleViolation, "registry.lease_beyond_term",
                          "出租期限须在入市权利期限之内（至 {term_end}）",
                          "the lease must fall within the entered right's term (until {term_end})")
+    INVALID_ENTRY_METHOD = (RuleViolation, "registry.invalid_entry_method", "入市方式无效（出让、出租或作价入股）",
+                            "the entry method must be grant, lease or equity")

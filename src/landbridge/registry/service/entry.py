@@ -44,7 +44,7 @@ def lodge_entered_right(session: Session, *, actor: str, unit_id: int, grantor_r
     equity share. Refused: a seized or blocked unit, a grantor right that is not the collective's land right, a
     method not known, a term that ends before it starts."""
     if method not in ENTRY_METHODS:
-        raise RegistryError.NOT_A_GRANTOR_RIGHT.error()
+        raise RegistryError.INVALID_ENTRY_METHOD.error()
     if term_end <= term_start:
         raise RegistryError.INVALID_ENTRY_TERM.error()
     unit = current_unit(session, unit_id)
