@@ -7,6 +7,8 @@ from landbridge.exchange.awards import confirm_award, hand_over, record_default
 from landbridge.exchange.barlist import bar_party
 from landbridge.exchange.bidding import BidOutcome, place_bid
 from landbridge.exchange.deadlines import advance_lot
+from landbridge.exchange.entry import entry_fee_rate, entry_terms_of, set_entry_terms
+from landbridge.exchange.entry_terms import EntryMethod
 from landbridge.exchange.jobs import run_due
 from landbridge.exchange.methods.negotiated import list_objections, lodge_objection, record_agreement, rule_objection
 from landbridge.exchange.methods.tender import designate_evaluators, list_tenders, ranking, score_tender, submit_tender
@@ -23,6 +25,7 @@ __all__ = [
     "BidOutcome",
     "Channel",
     "DepositStatus",
+    "EntryMethod",
     "FlagKind",
     "LotKind",
     "LotPhase",
@@ -38,6 +41,8 @@ __all__ = [
     "create_lot",
     "designate_evaluators",
     "designate_reserve_officer",
+    "entry_fee_rate",
+    "entry_terms_of",
     "find_bidder",
     "find_result",
     "find_settlement",
@@ -63,5 +68,6 @@ __all__ = [
     "scan_lot",
     "score_tender",
     "seal_reserve",
+    "set_entry_terms",
     "submit_tender",
 ]

@@ -21,6 +21,7 @@ from landbridge import registry
 from landbridge.exchange import rules
 from landbridge.exchange.barlist import barred_reason
 from landbridge.exchange.documents import issue_documents
+from landbridge.exchange.entry import hand_over_entry, sale_facts
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.inputs import text
@@ -147,8 +148,10 @@ def hand_over(session: Session, *, lot_id: int, actor: str) -> LotResult:
     lr = lot_rules(lot)
     holders = [(result.winner_party_id, "1")]
     reason = f"农村产权交易 {lot.number} 成交确认书 {result.confirmation_no}"
-    application_id: int | None = None
-    if lr.handover == Handover.transfer and lot.unit_id is not None:
+    application_id = hand_over_entry(session, lot, result, holders, reason, actor)  # market entry (issue #15)
+    if application_id is not None:
+        pass
+    elif lr.handover == Handover.transfer and lot.unit_id is not None:
         application_id = registry.lodge_transfer(session, actor=actor, unit_id=lot.unit_id, holders=holders,
                                                  reason=reason, right_id=lot.right_id).id
     elif lr.handover == Handover.new_right and lot.unit_id is not None:
@@ -158,5 +161,7 @@ def hand_over(session: Session, *, lot_id: int, actor: str) -> LotResult:
             attrs={"exchange_lot": lot.number, "price_cny": str(result.price_cny)}).id
     result.registry_application_id = application_id
     result.handed_over_at = now()
-    move_lot(session, lot, "hand_over", actor, None, registry_application_id=application_id, handover=lr.handover)
+    sale = sale_facts(session, lot, result)  # the sales record's facts, nothing personal (issue #15, ADR 0014)
+    move_lot(session, lot, "hand_over", actor, None, registry_application_id=application_id, handover=lr.handover,
+             **({"sale": sale} if sale is not None else {}))
     return result

@@ -259,3 +259,32 @@ class ExchangeError(ErrorCode):
 
     INVALID_CALLBACK = (RuleViolation, "exchange.invalid_callback", "银行回调内容无效",
                         "the bank callback body is invalid")
+
+    # market entry (集体经营性建设用地入市, issue #15): the entry terms of a collective construction land lot
+    INVALID_ENTRY_METHOD = (RuleViolation, "exchange.invalid_entry_method", "入市方式无效（出让、出租或作价入股）",
+                            "the entry method must be grant, lease or equity")
+
+    INVALID_ENTRY_TERM = (RuleViolation, "exchange.invalid_entry_term", "入市年限须为不少于1年的整数",
+                          "the entry term must be a whole number of years, at least one")
+
+    ENTRY_TERM_OVER_CAP = (RuleViolation, "exchange.entry_term_over_cap",
+                           "入市年限 {years} 年超过该用途的法定最高年限 {cap} 年",
+                           "a term of {years} years exceeds the statutory maximum of {cap} years for this use")
+
+    INVALID_LAND_GRADE = (RuleViolation, "exchange.invalid_land_grade", "土地级别须为1至{max}的整数",
+                          "the land grade must be a whole number from 1 to {max}")
+
+    ENTRY_KIND_ONLY = (RuleViolation, "exchange.entry_kind_only", "只有集体经营性建设用地标的可以设定入市条件",
+                       "only a collective construction land lot has entry terms")
+
+    ENTRY_NEEDS_UNIT = (RuleViolation, "exchange.entry_needs_unit", "入市标的须指明不动产单元和集体所有的权利",
+                        "an entry lot must name its property unit and the collective's right")
+
+    ENTRY_TERMS_LOCKED = (Conflict, "exchange.entry_terms_locked", "标的已公告，入市条件不可再改",
+                          "the lot has been announced: its entry terms can no longer change")
+
+    INVALID_EQUITY_SHARE = (RuleViolation, "exchange.invalid_equity_share", "作价入股的股权比例须大于0且不超过1",
+                            "the equity share must be above 0 and at most 1")
+
+    INVALID_ENTRY_USE = (RuleViolation, "exchange.invalid_entry_use", "入市用途无效（可选：{allowed}）",
+                         "the entry use must be one of {allowed}")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.errors import RuleViolation
 from landbridge.exchange.document_models import BankCredit
+from landbridge.exchange.entry import adjustment_detail
 from landbridge.exchange.events import MODULE
 from landbridge.exchange.inputs import money
 from landbridge.exchange.models import Bidder, Deposit, Lot
@@ -273,6 +274,14 @@ def _deposit_lines(deposit: Deposit, lot_number: str, code: str, applied_at: dat
     return out
 
 
+def _adjustment(session: Session, row: Settlement) -> str:
+    """The adjustment fee's part of a paid settlement's detail, with its table cell for a market-entry lot (issue
+    #15): price = fee + adjustment fee + payout, each fen shown."""
+    if row.adjustment_fee_cny is None:
+        return ""
+    return f"adjustment fee {row.adjustment_fee_cny:.2f}{adjustment_detail(session, row.lot_id)}, "
+
+
 def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: date,
                       mine: Callable[[str | None], bool]) -> list[Line]:
     """Price settlements (价款结算) of the range: balances opened and still due, paid, and overdue (unpaid after
@@ -314,7 +323,7 @@ def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: d
         if within(row.paid_at) and row.status == SettlementStatus.paid:
             assert row.paid_at is not None
             out.append(line(Category.settlement_paid, _local_day(row.paid_at), row.paid_cny,
-                            f"{due}; fee {row.fee_cny:.2f}, payout {row.payout_cny:.2f}"))
+                            f"{due}; fee {row.fee_cny:.2f}, {_adjustment(session, row)}payout {row.payout_cny:.2f}"))
         if row.status == SettlementStatus.due and row.due_on < as_of:
             out.append(line(Category.settlement_overdue, row.due_on, None,
                             f"{due}, {(as_of - row.due_on).days} days overdue"))

@@ -250,3 +250,23 @@ class RegistryError(ErrorCode):
 
     INVALID_PARTY_KIND_2 = (RuleViolation, "registry.invalid_party_kind", "权利人类型 {p.kind} 无效",
                             "unknown party kind {p.kind!r}")
+
+    # market entry (集体经营性建设用地入市, issue #15): a right granted out of the collective's land and its
+    # secondary market (transfer, lease, mortgage within the term, with notice to the collective)
+    NOT_A_GRANTOR_RIGHT = (RuleViolation, "registry.not_a_grantor_right",
+                           "入市须由集体持有的土地所有权或集体建设用地使用权设立新权利",
+                           "an entered right is granted out of the collective's ownership or its own construction "
+                           "land use right")
+    INVALID_ENTRY_TERM = (RuleViolation, "registry.invalid_entry_term", "入市权利须有起止日期且止期晚于起期",
+                          "an entered right needs a term whose end is after its start")
+    ENTERED_RIGHT_EXPIRED = (Conflict, "registry.entered_right_expired",
+                             "入市土地使用权已于 {term_end} 到期，不得转让、出租或抵押",
+                             "the entered right's term ended on {term_end}: it cannot be transferred, leased or "
+                             "mortgaged")
+    NOT_AN_ENTERED_RIGHT = (RuleViolation, "registry.not_an_entered_right", "该权利不是入市取得的集体建设用地使用权",
+                            "the right is not a collective construction land use right acquired by market entry")
+    LEASE_BEYOND_TERM = (RuleViolation, "registry.lease_beyond_term",
+                         "出租期限须在入市权利期限之内（至 {term_end}）",
+                         "the lease must fall within the entered right's term (until {term_end})")
+    INVALID_ENTRY_METHOD = (RuleViolation, "registry.invalid_entry_method", "入市方式无效（出让、出租或作价入股）",
+                            "the entry method must be grant, lease or equity")

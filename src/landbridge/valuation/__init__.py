@@ -8,6 +8,7 @@ Other modules use only the names exported here.
 """
 
 from landbridge.valuation.benchmark.service import import_benchmark_system, publish_benchmark_system
+from landbridge.valuation.sales.feed import feed_exchange_sales
 from landbridge.valuation.sales.models import SaleMethod, SaleSource
 from landbridge.valuation.sales.queries import get_sale, iter_sales, list_sales, sales_csv, write_sales_csv
 from landbridge.valuation.sales.schemas import SaleIn
@@ -18,6 +19,7 @@ __all__ = [
     "SaleIn",
     "SaleMethod",
     "SaleSource",
+    "feed_exchange_sales",
     "get_sale",
     "import_benchmark_system",
     "iter_sales",
