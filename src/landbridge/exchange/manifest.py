@@ -13,8 +13,8 @@ MANIFEST = Manifest(
              Router("landbridge.exchange.document_views:router", order=270),
              Router("landbridge.exchange.live:router", order=280)),
     models=("landbridge.exchange.models", "landbridge.exchange.method_models", "landbridge.exchange.document_models",
-            "landbridge.exchange.settlement_models"),
+            "landbridge.exchange.settlement_models", "landbridge.exchange.legal_models"),
     jobs=("landbridge.exchange.jobs:run_due",),
     middleware=("landbridge.exchange.bid_lane:BidLane",),
-    rule_sets=("exchange", "exchange_live", "exchange_supervision"),
+    rule_sets=("exchange", "exchange_legal", "exchange_live", "exchange_supervision"),
 )
