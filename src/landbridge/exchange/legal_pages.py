@@ -1,0 +1,41 @@
+"""What the lot page shows of the exchange's remaining legal rules (issue #24): before anyone bids, who may
+pre-empt and in what order, the time limit and the sources; while the pre-emption period is open, its end and how
+many holders registered (codes only); joint bidding; and once the award is confirmed, the results notice with its
+period and the objections' outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from landbridge.exchange.legal_rules import ClaimStatus
+from landbridge.exchange.legal_ruleset import legal_rule
+from landbridge.exchange.models import Lot
+from landbridge.exchange.preemption import claims_of, window_end
+from landbridge.exchange.results_notice import results_notice
+from landbridge.exchange.rules import LotPhase
+from landbridge.exchange.ruleset import lot_rules
+
+GROUND_LABELS = {"co_owner": "Co-owner of the right", "lessee": "Current lessee of the land",
+                 "member": "Member of the collective"}
+TREATMENT_LABELS = {"forfeit": "Forfeited", "refund": "Refunded",
+                    "set_off": "Set off against the re-sale's shortfall, the rest refunded"}
+
+
+def legal_context(session: Session, lot: Lot) -> dict[str, Any]:
+    """The page's ``legal`` block."""
+    grounds_rule = legal_rule(lot, "preemption_grounds")
+    grounds = [g for g in grounds_rule.value if g != "member" or lot_rules(lot).member_priority]
+    claims = claims_of(session, lot.id)
+    return {
+        "grounds": grounds, "grounds_source": grounds_rule.source, "ground_labels": GROUND_LABELS,
+        "match_hours": legal_rule(lot, "preemption_match_hours").value,
+        "claims": len(claims), "exercised": next((c for c in claims if c.status == ClaimStatus.exercised), None),
+        "closes_at": window_end(session, lot) if lot.phase == LotPhase.award_pending else None,
+        "consortium": legal_rule(lot, "consortium_allowed").value,
+        "consortium_source": legal_rule(lot, "consortium_allowed").source,
+        "treatment": TREATMENT_LABELS[str(legal_rule(lot, "default_paid_treatment").value)],
+        "treatment_source": legal_rule(lot, "default_paid_treatment").source,
+        "notice": results_notice(session, lot),
+    }
