@@ -303,7 +303,7 @@ def test_a_defaulting_winners_instalments_are_set_off_and_refunded_to_the_fen(db
     lines = {(x.category.value, x.amount_cny) for x in report.lines if x.category.value.startswith("default_")}
     assert lines == {("default_held", Decimal("45000.00")), ("default_set_off", Decimal("10000.00")),
                      ("default_refunded", Decimal("35000.00"))}
-    events = dict((k, p) for k, p in lot_events(db, lot_id) if k.startswith("default_"))
+    events = {k: p for k, p in lot_events(db, lot_id) if k.startswith("default_")}
     assert events["default_payments_disposed"]["held_cny"] == "45000.00"
     assert (events["default_set_off"]["set_off_cny"], events["default_set_off"]["refund_cny"]) == ("10000.00",
                                                                                                     "35000.00")

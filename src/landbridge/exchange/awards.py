@@ -21,7 +21,7 @@ from landbridge import registry
 from landbridge.exchange import rules
 from landbridge.exchange.barlist import barred_reason
 from landbridge.exchange.consortium_holders import registry_holders
-from landbridge.exchange.default_rules import on_default
+from landbridge.exchange.default_payments import on_default
 from landbridge.exchange.documents import issue_documents
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record

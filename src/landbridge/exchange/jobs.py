@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from landbridge.exchange import default_rules, preemption
+from landbridge.exchange import default_payments, preemption
 from landbridge.exchange.deadlines import fire_due_lots
 from landbridge.exchange.service import refund_due_deposits
 
@@ -14,4 +14,4 @@ def run_due(session: Session) -> int:
     """Fire due lot deadlines, close ended pre-emption periods, then refund deposits that became due, set off
     and refund defaulting winners' payments; returns the transitions fired."""
     return (fire_due_lots(session) + preemption.resolve_due(session) + refund_due_deposits(session)
-            + default_rules.resolve_held(session) + default_rules.refund_due(session))
+            + default_payments.resolve_held(session) + default_payments.refund_due(session))

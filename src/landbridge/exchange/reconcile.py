@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.errors import RuleViolation
-from landbridge.exchange.default_rules import disposal_lines
+from landbridge.exchange.default_payments import disposal_lines
 from landbridge.exchange.document_models import BankCredit
 from landbridge.exchange.events import MODULE
 from landbridge.exchange.inputs import money

@@ -1,13 +1,13 @@
 """Rulings on objections to a published result (成交公示异议, issue #24). A dismissed objection is recorded; an
 upheld one annuls the result and reopens the lot: the award fails (``fail``), the transferee's earnest money and
 every held deposit fall due for refund, whatever it paid of the price is refunded in full
-(``default_rules.annul_payments``), and the lot is listed again as a new draft at the same start price."""
+(``default_payments.annul_payments``), and the lot is listed again as a new draft at the same start price."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from landbridge.exchange.default_rules import annul_payments
+from landbridge.exchange.default_payments import annul_payments
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.inputs import text
