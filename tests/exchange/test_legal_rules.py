@@ -322,7 +322,7 @@ def test_an_objection_holds_the_hand_over_and_one_per_party(db: Database, clock:
     decided(db, clock, world, lot_id, [(b0, "100000"), (b1, "101000")])
     with db.transaction() as s:
         exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
-        notice = results_notice.results_notice(s, s.get(Lot, lot_id))  # type: ignore[arg-type]
+        notice = results_notice.notice_of(s, s.get(Lot, lot_id))  # type: ignore[arg-type]
         assert notice is not None and notice.open and notice.price_cny == Decimal("101000.00")
         assert notice.transferee == world.names[b1.party_id][0] + "**"  # the rules publish a masked name
         objection = results_notice.file_objection(s, lot_id=lot_id, party_id=b0.party_id,
@@ -378,7 +378,7 @@ def test_an_upheld_objection_annuls_the_result_refunds_and_relists(db: Database,
     decided(db, clock, world, lot2_id, [(c0, "100000"), (c1, "101000")])
     with db.transaction() as s:
         exchange.confirm_award(s, lot_id=lot2_id, actor=OPERATOR)
-        notice = results_notice.results_notice(s, s.get(Lot, lot2_id))  # type: ignore[arg-type]
+        notice = results_notice.notice_of(s, s.get(Lot, lot2_id))  # type: ignore[arg-type]
         assert notice is not None
     clock.set(clock.now() + timedelta(days=(notice.closes_on - notice.published_on).days + 2))
     refused(db, lambda s: results_notice.file_objection(s, lot_id=lot2_id, party_id=c0.party_id, grounds="late",

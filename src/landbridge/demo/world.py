@@ -39,6 +39,7 @@ from landbridge.auth.models import Organisation
 from landbridge.cityprofile import CityProfile
 from landbridge.db import Database
 from landbridge.demo.benchmark_prices import demo_benchmark_document
+from landbridge.demo.exchange_legal import seed_exchange_legal
 from landbridge.demo.exchange_lots import seed_exchange
 from landbridge.demo.geography import (
     Geography,
@@ -185,6 +186,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
     progress("exchange", 0, 1)
     with db.transaction() as session:  # lots on the exchange over rights just registered (issue #6)
         world.report.lots = seed_exchange(session, today=today, seed=seed, actor=ACTOR)
+    with db.transaction() as session:  # a lot won by a member's pre-emption, its results notice (issue #24)
+        world.report.lots += seed_exchange_legal(session, today=today, seed=seed, actor=ACTOR)
     progress("exchange", 1, 1)
     lap("exchange")
     progress("prices", 0, 3)

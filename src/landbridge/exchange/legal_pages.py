@@ -13,7 +13,7 @@ from landbridge.exchange.legal_rules import ClaimStatus
 from landbridge.exchange.legal_ruleset import legal_rule
 from landbridge.exchange.models import Lot
 from landbridge.exchange.preemption import claims_of, window_end
-from landbridge.exchange.results_notice import results_notice
+from landbridge.exchange.results_notice import notice_of
 from landbridge.exchange.rules import LotPhase
 from landbridge.exchange.ruleset import lot_rules
 
@@ -37,5 +37,5 @@ def legal_context(session: Session, lot: Lot) -> dict[str, Any]:
         "consortium_source": legal_rule(lot, "consortium_allowed").source,
         "treatment": TREATMENT_LABELS[str(legal_rule(lot, "default_paid_treatment").value)],
         "treatment_source": legal_rule(lot, "default_paid_treatment").source,
-        "notice": results_notice(session, lot),
+        "notice": notice_of(session, lot),
     }

@@ -176,7 +176,7 @@ def apply_as_consortium(lot_id: int, body: ConsortiumIn, principal: Principal = 
 def get_results_notice(lot_id: int, principal: Principal | None = Depends(optional_principal),
                        session: Session = Depends(get_session)) -> NoticeRead:
     """The results notice (成交公示) as published: the transferee as the rules publish it; who objected is not."""
-    notice = results_notice.results_notice(session, _public_lot(session, principal, lot_id))
+    notice = results_notice.notice_of(session, _public_lot(session, principal, lot_id))
     if notice is None:
         raise ExchangeError.NO_RESULTS_NOTICE.error()
     return NoticeRead(**notice.__dict__)

@@ -59,7 +59,7 @@ def closes_on(lot: Lot, result: LotResult | None) -> date | None:
     return notice_closes_on(to_local(result.confirmed_at).date(), int(legal_value(lot, "results_notice_working_days")))
 
 
-def results_notice(session: Session, lot: Lot) -> ResultsNotice | None:
+def notice_of(session: Session, lot: Lot) -> ResultsNotice | None:
     """The lot's results notice as published, or None when it has no confirmed award."""
     result = _result(session, lot)
     last = closes_on(lot, result)
