@@ -65,9 +65,10 @@ def seed_exchange_legal(session: Session, *, today: date, seed: int, actor: str)
     if found is None:
         return 0
     right, holders = found
-    persons = list(session.scalars(select(Party).where(Party.kind == "person").order_by(Party.id).limit(2000)))
-    members = [p for p in persons if p.region_code == right.region_code and p.id not in holders]
-    outsiders = [p for p in persons if p.region_code not in (None, right.region_code) and p.id not in holders]
+    person = select(Party).where(Party.kind == "person", Party.id.not_in(holders)).order_by(Party.id).limit(400)
+    members = list(session.scalars(person.where(Party.region_code == right.region_code)))
+    outsiders = list(session.scalars(person.where(Party.region_code.is_not(None),
+                                                  Party.region_code != right.region_code)))
     if not members or len(outsiders) < 2:
         return 0
     member, rivals = rng.choice(members), rng.sample(outsiders, 2)

@@ -12,11 +12,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,9 +30,11 @@ from landbridge.exchange.legal_models import PreemptionClaim
 from landbridge.exchange.legal_ruleset import legal_rule
 from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.models import Bidder, Lot
+from landbridge.exchange.pages import lot_act
 from landbridge.exchange.preemption import window_end
 from landbridge.exchange.rules import LotPhase
 from landbridge.exchange.ruleset import lot_rules
+from landbridge.web.forms import check_csrf
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute)
@@ -204,3 +208,43 @@ def rule_objection(lot_id: int, objection_id: int, body: RulingIn, principal: Pr
                                                   upheld=body.upheld, ruling=body.ruling, actor=principal.actor)
     return ObjectionRead(id=row.id, lot_id=row.lot_id, status=row.status, filed_at=row.filed_at, ruling=row.ruling,
                          reopened_lot_id=row.reopened_lot_id)
+
+
+# --- page forms (the lot page's legal-rules section) -------------------------------------------------
+
+def _bidder_form(request: Request, session: Session, lot_id: int, csrf: str, principal: Principal | None,
+                 action: Callable[[int, str], str]) -> Response:
+    """A bidder's form on the lot page: CSRF, a signed-in bidder registered for the lot, then the action."""
+    check_csrf(request, csrf)
+    if principal is None:
+        return RedirectResponse(f"/login?next=/exchange/lots/{lot_id}", status_code=303)
+    return lot_act(request, session, lot_id, lambda: action(_my_bidder(session, principal, lot_id), principal.actor))
+
+
+@router.post("/exchange/lots/{lot_id}/preemption", include_in_schema=False)
+def register_preemption_form(lot_id: int, request: Request, csrf: str = Form(""),
+                             ground: str = Form("", max_length=16),
+                             principal: Principal | None = Depends(optional_principal),
+                             session: Session = Depends(get_session)) -> Response:
+    """A registered bidder registers its pre-emption (优先购买权) from the lot page."""
+
+    def run(bidder_id: int, actor: str) -> str:
+        preemption_service.register_preemption(session, lot_id=lot_id, bidder_id=bidder_id, ground=ground, actor=actor)
+        return "已登记优先购买权|pre-emption registered"
+
+    return _bidder_form(request, session, lot_id, csrf, principal, run)
+
+
+@router.post("/exchange/lots/{lot_id}/preemption/match", include_in_schema=False)
+def match_form(lot_id: int, request: Request, csrf: str = Form(""),
+               principal: Principal | None = Depends(optional_principal),
+               session: Session = Depends(get_session)) -> Response:
+    """A pre-emption holder matches the best offer at equal terms from the lot page."""
+
+    def run(bidder_id: int, actor: str) -> str:
+        claim = preemption_service.match_best_offer(session, lot_id=lot_id, bidder_id=bidder_id, actor=actor)
+        if claim.status == "exercised":
+            return "已以同等条件接受最高报价，优先购买权成立|matched at equal terms: your pre-emption prevails"
+        return "已以同等条件接受最高报价，期满按顺序确定|matched; the rules' order decides at the end"
+
+    return _bidder_form(request, session, lot_id, csrf, principal, run)

@@ -143,7 +143,7 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         "instalments": instalments_of(session, settled.id) if settled is not None else [],
         "distribution": _distribution(session, settled, principal)
         if principal is not None and sees_identities and settled is not None else None,
-        "legal": legal_context(session, lot),  # issue #24: pre-emption, joint bidding, results notice
+        "legal": legal_context(session, lot, me),  # issue #24: pre-emption, joint bidding, results notice
         "lot": lot, "takes_bids": takes_bids, "ledger_history": history_panel(session, [subjects.lot(lot.id)]),
         "history": queries.bid_history(session, lot.id, limit=50) if takes_bids else [],
         "leader": queries.bidder_code_of(session, lot.leader_bidder_id) if takes_bids else None, "result": result,
