@@ -26,12 +26,12 @@ from tests.registry.conftest import VILLAGE, resident_id
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page: Any, server: str, lot_id: int) -> None:
-    page.goto(f"{server}/login?next=/exchange/lots/{lot_id}")
+def sign_in(page: Any, base: str, lot_id: int) -> None:
+    page.goto(f"{base}/login?next=/exchange/lots/{lot_id}")
     page.fill("input[name=username]", "villager")
     page.fill("input[name=password]", "demo")
     page.click("button[type=submit]")
-    page.goto(f"{server}/exchange/lots/{lot_id}")
+    page.goto(f"{base}/exchange/lots/{lot_id}")
 
 
 def test_a_member_wins_a_lot_by_pre_emption_in_the_browser(server: str, db: Database, clock: Clock,  # noqa: F811
