@@ -28,6 +28,7 @@ from landbridge.kernel.clock import Clock, ensure_utc, now, to_local
 from landbridge.ledger import current_size, list_events, verify_ledger
 from tests.exchange.conftest import OPERATOR, World, bid, enrol, new_lot, pay, start_in, to
 from tests.exchange.settling import pay_balance
+from tests.exchange.test_race import together
 from tests.exchange.test_service import deposits, lot_of, run_due
 from tests.registry.conftest import VILLAGE, register, resident_id, square
 
@@ -383,3 +384,38 @@ def test_an_upheld_objection_annuls_the_result_refunds_and_relists(db: Database,
     clock.set(clock.now() + timedelta(days=(notice.closes_on - notice.published_on).days + 2))
     refused(db, lambda s: results_notice.file_objection(s, lot_id=lot2_id, party_id=c0.party_id, grounds="late",
                                                         actor="p"), "exchange.objection_period_closed")
+
+
+# --- races ------------------------------------------------------------------------------------------
+
+def test_two_holders_matching_at_once_still_take_the_rules_order(db: Database, clock: Clock, world: World) -> None:
+    """A co-owner and two members match the best offer in the same instant while the worker closes periods:
+    whatever the interleaving, the co-owner wins once, one award event, no claim left open."""
+    with db.transaction() as s:
+        co = registry.create_party(s, kind="person", name="共有人乙", id_number=resident_id(951), actor=OPERATOR).id
+        world.names[co] = "共有人乙"
+        unit = register(s, square(8), [(world.seller, "1/2"), (co, "1/2")])
+        right = registry.current_rights(s, unit)[0].id
+        lot = new_lot(s, World(world.seller, unit, right, world.bidders, world.names))
+        b0 = enrol(s, lot, world, world.bidders[0])
+        holders = [(enrol(s, lot, world, co), "co_owner")]
+        holders += [(enrol(s, lot, world, member(s, 10 + i, world)), "member") for i in range(2)]
+        lot_id = lot.id
+        for bidder, ground in holders:
+            preemption_service.register_preemption(s, lot_id=lot_id, bidder_id=bidder.id, ground=ground, actor="h")
+    decided(db, clock, world, lot_id, [(b0, "100000")])
+
+    def work(i: int) -> None:
+        with db.transaction() as s:
+            if i < len(holders):
+                preemption_service.match_best_offer(s, lot_id=lot_id, bidder_id=holders[i][0].id, actor="h")
+            else:
+                exchange.run_due(s)
+
+    errors = together(len(holders) + 1, work)
+    assert all(isinstance(e, DomainError) and e.code == "exchange.preemption_not_open" for e in errors), errors
+    result = result_of(db, lot_id)
+    assert (result.winner_bidder_id, result.reason) == (holders[0][0].id, "preemption")
+    assert [k for k, p in lot_events(db, lot_id) if k == "award" and p.get("reason") == "preemption"] == ["award"]
+    with db.transaction(readonly=True) as s:
+        assert sorted(s.scalars(select(PreemptionClaim.status))) == ["exercised", "lapsed", "lapsed"]
