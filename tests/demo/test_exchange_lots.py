@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 
 from landbridge.cityprofile import get_profile
 from landbridge.db import Database
+from landbridge.demo.exchange_legal import TITLE
 from landbridge.demo.exchange_lots import seed_exchange
 from landbridge.demo.geography import build_geography
 from landbridge.demo.world import build_world
+from landbridge.exchange import notice_of
 from landbridge.exchange.entry_models import EntryTerms
 from landbridge.exchange.models import Bid, Deposit, Lot, LotResult
 from landbridge.exchange.reconcile import Category, reconcile_deposits
@@ -29,8 +31,11 @@ def test_seed_exchange_on_a_small_world(db: Database) -> None:
     report = build_world(db, get_profile(), seed=7, today=TODAY, villages=plan, geography=geo)  # seeds the lots
     with db.transaction(readonly=True) as s:
         entered = set(s.scalars(select(EntryTerms.lot_id)))  # market entries (issue #15), checked below
-        lots = [lot for lot in s.scalars(select(Lot).order_by(Lot.id)).all() if lot.id not in entered]
-        assert report.lots == len(lots) >= 3
+        every = [lot for lot in s.scalars(select(Lot).order_by(Lot.id)).all() if lot.id not in entered]
+        assert report.lots == len(every)
+        preempted = [lot for lot in every if lot.title.startswith(TITLE)]  # issue #24's lot (below)
+        lots = [lot for lot in every if lot not in preempted]
+        assert len(lots) >= 3
         kinds = {lot.kind for lot in lots}
         assert {"land_management_right", "collateral"} <= kinds and len(kinds) >= 3
         assert all(lot.unit_id is not None and lot.right_id is not None for lot in lots)
@@ -65,6 +70,13 @@ def test_seed_exchange_on_a_small_world(db: Database) -> None:
         collateral = next(lot for lot in lots if lot.kind == "collateral")
         assert collateral.method == "auction" and collateral.excluded_party_ids
         assert collateral.start_price_cny >= collateral.appraised_value_cny * 7 / 10  # type: ignore[operator]
+        # issue #24: a member of the collective took a lot over the best outside offer by pre-emption; its
+        # results notice is published and an objection to it was dismissed
+        assert len(preempted) == 1 and preempted[0].phase == "confirmed"
+        won = s.scalars(select(LotResult).where(LotResult.lot_id == preempted[0].id)).one()
+        assert won.reason == "preemption" and won.confirmation_no
+        notice = notice_of(s, preempted[0])
+        assert notice is not None and [o["status"] for o in notice.objections] == ["dismissed"]
         assert verify_ledger(s).ok
         assert min(lot.announced_at for lot in lots).date() < date(2026, 5, 1)  # type: ignore[union-attr]
     with db.transaction() as s:  # called again on the same world: another set of lots, nothing refused

@@ -40,6 +40,7 @@ from landbridge.cityprofile import CityProfile
 from landbridge.db import Database
 from landbridge.demo.benchmark_prices import demo_benchmark_document
 from landbridge.demo.entered_rights import seed_entered_rights
+from landbridge.demo.exchange_legal import seed_exchange_legal
 from landbridge.demo.exchange_lots import seed_exchange
 from landbridge.demo.geography import (
     Geography,
@@ -191,6 +192,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         seed_entry_cases(session, actor=ACTOR)
     with db.transaction() as session:  # past market entries: granted, leased, contributed rights (issue #15)
         world.report.entries, world.report.sales = seed_entered_rights(session, today=today, seed=seed, actor=ACTOR)
+    with db.transaction() as session:  # a lot won by a member's pre-emption, its results notice (issue #24)
+        world.report.lots += seed_exchange_legal(session, today=today, seed=seed, actor=ACTOR)
     progress("exchange", 1, 1)
     lap("exchange")
     progress("prices", 0, 3)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.errors import RuleViolation
+from landbridge.exchange.default_payments import disposal_lines
 from landbridge.exchange.document_models import BankCredit
 from landbridge.exchange.entry import adjustment_detail
 from landbridge.exchange.events import MODULE
@@ -53,6 +54,10 @@ class Category(StrEnum):
     settlement_paid = "settlement_paid"
     settlement_overdue = "settlement_overdue"
     instalment_paid = "instalment_paid"
+    default_forfeited = "default_forfeited"
+    default_held = "default_held"
+    default_set_off = "default_set_off"
+    default_refunded = "default_refunded"
 
 
 CATEGORY_LABELS = {  # English message ids; the page translates them, the CSV prints them
@@ -64,6 +69,8 @@ CATEGORY_LABELS = {  # English message ids; the page translates them, the CSV pr
     Category.converted: "Converted to earnest money", Category.forfeited: "Forfeited",
     Category.settlement_due: "Price balance due", Category.settlement_paid: "Price balance paid",
     Category.settlement_overdue: "Price balance overdue", Category.instalment_paid: "Price instalment paid",
+    Category.default_forfeited: "Defaulter's payment forfeited", Category.default_held: "Defaulter's payment held",
+    Category.default_set_off: "Defaulter's payment set off", Category.default_refunded: "Defaulter's payment refunded",
 }
 CREDIT_OUTCOMES = {MATCHED: Category.matched, "exchange.sub_account_not_found": Category.unknown_sub_account,
                    "exchange.deposit_amount_mismatch": Category.amount_mismatch,
@@ -226,6 +233,8 @@ def reconcile_deposits(session: Session, *, date_from: date, date_to: date,
         if mine(region):
             report.lines += _deposit_lines(deposit, lot_number, code, applied_at, start, end, as_of, matched_ids)
     report.lines += _settlement_lines(session, start, end, as_of, mine)
+    report.lines += [Line(Category(x.category), x.day, x.lot_number, None, x.bidder_code, None, x.expected_cny,
+                          x.amount_cny, x.detail) for x in disposal_lines(session, start, end, mine)]  # issue #24
     report.lines.sort(key=lambda line: (line.day, list(Category).index(line.category), line.lot_number or ""))
     return report
 
