@@ -278,14 +278,11 @@ class RegistryError(ErrorCode):
                      "feature {index}, field {field}: text decoded as {encoding} is garbled; name the encoding with "
                      "--encoding (GBK, UTF-8)")
     IMPORT_NOT_CLEAN = (RuleViolation, "registry.import_not_clean",
-                        "{rejected} 个要素未通过检查（第一个：第 {first} 个要素 {code}），请查看试导入报告，"
+                        "{rejected} 个要素未通过检查（第一个：第 {first} 个要素 {finding}），请查看试导入报告，"
                         "或以 --exclude-rejected 明确排除被拒要素",
-                        "{rejected} features failed the checks (first: feature {first}, {code}); read the dry-run "
+                        "{rejected} features failed the checks (first: feature {first}, {finding}); read the dry-run "
                         "report or exclude the rejected features explicitly with --exclude-rejected")
     # per-feature findings of the dry-run report (never raised: listed in the report)
-    INVALID_PARCEL_CODE = (RuleViolation, "registry.invalid_parcel_code",
-                           "第 {index} 个要素的宗地代码 {code} 不是 19 位宗地代码", "feature {index}: parcel code {code} is not "
-                           "a 19-character parcel code")
     INVALID_HOLDER_ID = (RuleViolation, "registry.invalid_holder_id", "第 {index} 个要素的权利人证件号 {value} 无效",
                          "feature {index}: holder ID number {value} is not valid")
     UNKNOWN_RIGHT_TYPE = (RuleViolation, "registry.unknown_right_type", "第 {index} 个要素的权利类型 {value} 不在代码表中",
