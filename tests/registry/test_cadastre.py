@@ -91,11 +91,11 @@ def test_round_trip_county_shapefile(db: Database, clock: Clock, tmp_path: Path,
     assert info["crs"] == "EPSG:4548"
     _meta, _f, wkb, data = pyogrio.raw.read(out)
     names = list(_meta["fields"])
-    back = {n: list(v) for n, v in zip(names, data, strict=True)}
+    back = {str(n): list(v) for n, v in zip(names, data, strict=True)}
     assert sorted(back["ZDDM"]) == codes(N)
     assert sorted(back["ZL"]) == sorted(f"余江区锦江镇范家村{i}号" for i in range(N))
     t = Transformer.from_crs(4490, 4548, always_xy=True)
-    original = {c: g for c, g in zip(codes(N), geoms, strict=True)}
+    back = dict(zip([str(n) for n in names], map(list, data), strict=True))
     for code, blob in zip(back["ZDDM"], wkb, strict=True):
         want = shapely.transform(original[code], lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
         # area to 0.01 m²; a File Geodatabase snaps its source coordinates to a 0.1 mm grid (XYResolution)
@@ -185,9 +185,10 @@ def test_projected_area_from_file_matches_register(db: Database, clock: Clock, t
         assert abs(float(stored[code]) - a) <= 0.01
 
 
-@pytest.mark.parametrize(("crs", "code"), [("EPSG:2384", "registry.legacy_datum"), ("EPSG:2436", "registry.legacy_datum"),
-                                           ("EPSG:4610", "registry.legacy_datum"), ("EPSG:32650", "registry.unsupported_crs"),
-                                           (None, "registry.missing_crs")])
+@pytest.mark.parametrize(("crs", "code"), [
+    ("EPSG:2384", "registry.legacy_datum"), ("EPSG:2436", "registry.legacy_datum"),
+    ("EPSG:4610", "registry.legacy_datum"),
+    ("EPSG:32650", "registry.unsupported_crs"), (None, "registry.missing_crs")])
 def test_crs_refusals(crs: str | None, code: str) -> None:
     with pytest.raises(DomainError) as exc:
         resolve_crs(crs)
@@ -243,3 +244,52 @@ def test_missing_land_use_field_and_unsupported_file(tmp_path: Path) -> None:
     with pytest.raises(DomainError) as exc:
         read_staged(tmp_path / "y.gpkg")
     assert exc.value.code == "registry.missing_field"
+
+
+def test_cli_dry_run_report_then_import_and_projected_export(db: Database, clock: Clock, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from landbridge.cli import app
+    from landbridge.db import set_database
+
+    write_survey(tmp_path / "zd.shp", 4548)
+    runner = CliRunner()
+    try:
+        dry = runner.invoke(app, ["import", "parcels", str(tmp_path / "zd.shp"), "--dry-run",
+                                  "--report", str(tmp_path / "r.xlsx"), "--report", str(tmp_path / "r.gpkg"),
+                                  "--database", db.url])
+        assert dry.exit_code == 0, dry.output
+        assert f"{N} features (ESRI Shapefile, EPSG:4548" in dry.output and "0 rejected" in dry.output
+        assert (tmp_path / "r.xlsx").exists() and pyogrio.read_info(tmp_path / "r.gpkg")["features"] == N
+        assert count(db) == 0
+        done = runner.invoke(app, ["import", "parcels", str(tmp_path / "zd.shp"), "--database", db.url])
+        assert done.exit_code == 0 and f"imported {N} parcels" in done.output, done.output
+        again = runner.invoke(app, ["import", "parcels", str(tmp_path / "zd.shp"), "--dry-run", "--database", db.url])
+        assert again.exit_code == 2 and f"{N} rejected" in again.output
+        refused = runner.invoke(app, ["import", "parcels", str(tmp_path / "zd.shp"), "--database", db.url])
+        assert refused.exit_code == 1 and "registry.import_not_clean" in refused.output
+        out = runner.invoke(app, ["export", "parcels", str(tmp_path / "x.shp"), "--projected", "--database", db.url])
+        assert out.exit_code == 0 and "(EPSG:4548)" in out.output, out.output
+    finally:
+        set_database(db)
+    assert count(db) == N and pyogrio.read_info(tmp_path / "x.shp")["crs"] == "EPSG:4548"
+
+
+def test_legacy_datum_with_profile_parameters_is_transformed(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = get_profile().rules("registry_import")
+    real = rules.value
+
+    def with_params(name: str, day: object = None) -> object:
+        if name == "legacy_datum_parameters":
+            return {"4610": [0, 0, 0, 0, 0, 0, 0], "4214": [100.0, 0, 0, 0, 0, 0, 0]}
+        return real(name)
+
+    monkeypatch.setattr(rules, "value", with_params)
+    null = resolve_crs("EPSG:2384")  # Xian 1980 / 3-degree GK CM 117E, zero parameters: a pure reprojection
+    assert null.transformer is not None
+    lon, _lat = null.transformer.transform(500000.0, 3116000.0)
+    assert abs(lon - 117.0) < 1e-6
+    shifted = resolve_crs("EPSG:4214")
+    assert shifted.transformer is not None
+    lon2, lat2 = shifted.transformer.transform(117.0, 28.0)
+    assert 0.0005 < abs(lon2 - 117.0) + abs(lat2 - 28.0) < 0.01  # a 100 m shift applied, not a null one

@@ -239,6 +239,24 @@ def _false_easting(crs: CRS) -> float | None:
     return None
 
 
+def _helmert_transformer(crs: CRS, params: list[float]) -> Transformer:
+    """Source coordinates to CGCS2000 degrees through a seven-parameter (Bursa–Wolf, position vector) shift."""
+    if crs.is_projected:
+        proj = " ".join(t for t in crs.to_proj4().split() if not t.startswith(("+no_defs", "+type", "+towgs84")))
+        first = f"+step +inv {proj}"
+    else:
+        first = "+step +proj=unitconvert +xy_in=deg +xy_out=rad"
+    ell = crs.ellipsoid
+    if ell is None:
+        raise RegistryError.UNSUPPORTED_CRS.error({"crs": crs.name}, crs=crs.name)
+    dx, dy, dz, rx, ry, rz, ds = params
+    pipeline = (f"+proj=pipeline {first} +step +proj=cart +a={ell.semi_major_metre} +rf={ell.inverse_flattening} "
+                f"+step +proj=helmert +x={dx} +y={dy} +z={dz} +rx={rx} +ry={ry} +rz={rz} +s={ds} "
+                f"+convention=position_vector +step +inv +proj=cart +ellps=GRS80 "
+                f"+step +proj=unitconvert +xy_in=rad +xy_out=deg")
+    return Transformer.from_pipeline(pipeline)
+
+
 def resolve_crs(declared: str | None, override: str | None = None) -> SourceCrs:
     """CGCS2000 geographic or Gauss–Krüger accepted; Xi'an 80 / Beijing 54 only with the profile's parameters."""
     text = override or declared
@@ -259,9 +277,7 @@ def resolve_crs(declared: str | None, override: str | None = None) -> SourceCrs:
             raise RegistryError.LEGACY_DATUM.error(crs=name, datum=LEGACY_DATUMS[datum], datum_epsg=str(datum))
         if len(params) != 7:
             raise ValueError(f"legacy_datum_parameters[{datum}] needs seven numbers")
-        towgs84 = ",".join(str(float(v)) for v in params)
-        bound = CRS.from_proj4(f"{crs.to_proj4()} +towgs84={towgs84}")
-        return SourceCrs(name, epsg, Transformer.from_crs(bound, GEOGRAPHIC_SRID, always_xy=True),
+        return SourceCrs(name, epsg, _helmert_transformer(crs, [float(v) for v in params]),
                          _false_easting(crs) if crs.is_projected else None)
     if datum == GEOGRAPHIC_SRID and crs.is_geographic:
         return SourceCrs(name, epsg, None)
@@ -454,7 +470,7 @@ def check_features(session: Session, staged: StagedFile, *, progress: Progress =
             add(i, RegistryError.FEATURE_TOO_COMPLEX, count=staged.vertices[i], limit=max_vertices)
             continue
         try:
-            validate_polygon(g, extent)  # type: ignore[arg-type]
+            validate_polygon(g, extent)
             good_geom[i] = True
         except (GeometryError, TypeError, AttributeError) as exc:
             add(i, RegistryError.INVALID_GEOMETRY, reason=str(exc) if g is not None else "missing geometry")

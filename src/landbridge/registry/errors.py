@@ -65,9 +65,11 @@ class RegistryError(ErrorCode):
                          "item {i}: member {pid} not found")
 
     UNSUPPORTED_FILE = (RuleViolation, "registry.unsupported_file", "不支持的文件类型 {suffix}",
-                        "unsupported file type {suffix} (use .shp, .zip, .gpkg, .gdb, .geojson; exports also .xlsx, .csv)")
+                        "unsupported file type {suffix} (use .shp, .zip, .gpkg, .gdb, .geojson; "
+                        "exports also .xlsx, .csv)")
 
-    UNSUPPORTED_CRS = (RuleViolation, "registry.unsupported_crs", "坐标系 {crs} 不是 CGCS2000 地理坐标或高斯-克吕格投影",
+    UNSUPPORTED_CRS = (RuleViolation, "registry.unsupported_crs",
+                       "坐标系 {crs} 不是 CGCS2000 地理坐标或高斯-克吕格投影",
                        "coordinate reference system {crs} is not CGCS2000 geographic or Gauss-Krüger")
 
     MISSING_FIELD = (RuleViolation, "registry.missing_field", "文件缺少字段 {required}",
@@ -274,7 +276,8 @@ class RegistryError(ErrorCode):
     LAYER_NOT_FOUND = (RuleViolation, "registry.layer_not_found", "文件中没有图层 {layer}（可用: {layers}）",
                        "the file has no layer {layer} (layers: {layers})")
     TEXT_ENCODING = (RuleViolation, "registry.text_encoding",
-                     "第 {index} 个要素的字段 {field} 按 {encoding} 解码为乱码，请用 --encoding 指定编码（如 GBK、UTF-8）",
+                     "第 {index} 个要素的字段 {field} 按 {encoding} 解码为乱码，"
+                     "请用 --encoding 指定编码（如 GBK、UTF-8）",
                      "feature {index}, field {field}: text decoded as {encoding} is garbled; name the encoding with "
                      "--encoding (GBK, UTF-8)")
     IMPORT_NOT_CLEAN = (RuleViolation, "registry.import_not_clean",
@@ -285,7 +288,8 @@ class RegistryError(ErrorCode):
     # per-feature findings of the dry-run report (never raised: listed in the report)
     INVALID_HOLDER_ID = (RuleViolation, "registry.invalid_holder_id", "第 {index} 个要素的权利人证件号 {value} 无效",
                          "feature {index}: holder ID number {value} is not valid")
-    UNKNOWN_RIGHT_TYPE = (RuleViolation, "registry.unknown_right_type", "第 {index} 个要素的权利类型 {value} 不在代码表中",
+    UNKNOWN_RIGHT_TYPE = (RuleViolation, "registry.unknown_right_type",
+                          "第 {index} 个要素的权利类型 {value} 不在代码表中",
                           "feature {index}: right type {value} is not a known code")
     FEATURE_TOO_COMPLEX = (RuleViolation, "registry.feature_too_complex",
                            "第 {index} 个要素有 {count} 个顶点，超过上限 {limit}",

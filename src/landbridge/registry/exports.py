@@ -32,7 +32,7 @@ TITLES = {"parcel_code": "宗地代码", "unit_code": "不动产单元号", "reg
 _DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".shp": "ESRI Shapefile"}
 
 
-def _reproject(arr: np.ndarray, srid: int) -> np.ndarray:
+def _reproject(arr: np.ndarray, srid: int) -> Any:
     if srid == GEOGRAPHIC_SRID:
         return arr
     t = Transformer.from_crs(GEOGRAPHIC_SRID, srid, always_xy=True)
@@ -68,6 +68,10 @@ def write_features(path: Path, geoms: list[Any], properties: dict[str, list[Any]
                       geometry_type="MultiPolygon", crs=CRS.from_epsg(srid).to_wkt(), encoding=encoding)
 
 
+def _num(value: str | None) -> float | None:
+    return None if value is None else float(value)
+
+
 def export_parcel_file(session: Session, path: str | Path, *, bbox: BBox | None = None,
                        srid: int = GEOGRAPHIC_SRID) -> int:
     """Export current parcels to .shp/.gpkg/.geojson (in ``srid``) or .xlsx/.csv (attributes); returns the count."""
@@ -76,7 +80,7 @@ def export_parcel_file(session: Session, path: str | Path, *, bbox: BBox | None 
     if suffix in (".xlsx", ".csv"):
         cols = [Column(TITLES[f], "0.00" if f == "area_m2" else None, 30 if f in ("unit_code", "location") else 16)
                 for f in EXPORT_FIELDS]
-        rows = ([float(r[f]) if f == "area_m2" and r[f] is not None else r[f] for f in EXPORT_FIELDS]
+        rows = ([_num(r[f]) if f == "area_m2" else r[f] for f in EXPORT_FIELDS]
                 for _g, r in iter_current_parcels(session, bbox=bbox))
         return write_table(path, cols, rows, sheet="宗地")
     if suffix not in _DRIVERS:
@@ -86,7 +90,7 @@ def export_parcel_file(session: Session, path: str | Path, *, bbox: BBox | None 
     for geom, row in iter_current_parcels(session, bbox=bbox):
         geoms.append(geom)
         for f in EXPORT_FIELDS:
-            props[f].append(float(row[f]) if f == "area_m2" and row[f] is not None else row[f])
+            props[f].append(_num(row[f]) if f == "area_m2" else row[f])
     write_features(path, geoms, props, srid=srid)
     return len(geoms)
 
