@@ -91,11 +91,11 @@ def test_round_trip_county_shapefile(db: Database, clock: Clock, tmp_path: Path,
     assert info["crs"] == "EPSG:4548"
     _meta, _f, wkb, data = pyogrio.raw.read(out)
     names = list(_meta["fields"])
-    back = {str(n): list(v) for n, v in zip(names, data, strict=True)}
+    back = dict(zip([str(n) for n in names], map(list, data), strict=True))
     assert sorted(back["ZDDM"]) == codes(N)
     assert sorted(back["ZL"]) == sorted(f"余江区锦江镇范家村{i}号" for i in range(N))
     t = Transformer.from_crs(4490, 4548, always_xy=True)
-    back = dict(zip([str(n) for n in names], map(list, data), strict=True))
+    original = dict(zip(codes(N), geoms, strict=True))
     for code, blob in zip(back["ZDDM"], wkb, strict=True):
         want = shapely.transform(original[code], lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
         # area to 0.01 m²; a File Geodatabase snaps its source coordinates to a 0.1 mm grid (XYResolution)
