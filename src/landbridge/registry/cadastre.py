@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -242,7 +243,10 @@ def _false_easting(crs: CRS) -> float | None:
 def _helmert_transformer(crs: CRS, params: list[float]) -> Transformer:
     """Source coordinates to CGCS2000 degrees through a seven-parameter (Bursa–Wolf, position vector) shift."""
     if crs.is_projected:
-        proj = " ".join(t for t in crs.to_proj4().split() if not t.startswith(("+no_defs", "+type", "+towgs84")))
+        with warnings.catch_warnings():  # only the projection's parameters are taken from the PROJ string
+            warnings.simplefilter("ignore", UserWarning)
+            text = crs.to_proj4()
+        proj = " ".join(t for t in text.split() if not t.startswith(("+no_defs", "+type", "+towgs84")))
         first = f"+step +inv {proj}"
     else:
         first = "+step +proj=unitconvert +xy_in=deg +xy_out=rad"
