@@ -9,5 +9,5 @@ MANIFEST = Manifest(
              Router("landbridge.registry.pages:router", order=130)),
     models=("landbridge.registry.models",),
     jobs=("landbridge.registry.jobs:run_due",),
-    rule_sets=("registry",),
+    rule_sets=("registry", "registry_import"),
 )
