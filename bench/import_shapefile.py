@@ -22,21 +22,28 @@ def write_file(n: int, seed: int, path: Path) -> None:
     import shapely
     from pyproj import Transformer
 
+    from landbridge.registry.bulk import feature_code_for_land_use
     from landbridge.registry.rules import make_parcel_code
 
     batch = city_batch(n, seed)
     t = Transformer.from_crs(4490, 4548, always_xy=True)
     step = 100_000
+    seq: dict[str, int] = {}
     for start in range(0, n, step):
         stop = min(start + step, n)
         arr = np.empty(stop - start, dtype=object)
         arr[:] = list(batch.geoms[start:stop])
         arr = shapely.transform(arr, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
-        regions = list(batch.region_codes[start:stop])
+        regions = [str(r) for r in batch.region_codes[start:stop]]
+        classes = [str(c) for c in batch.land_use_classes[start:stop]]
+        zddm = []
+        for r, c in zip(regions, classes, strict=True):
+            seq[r] = seq.get(r, 0) + 1
+            zddm.append(make_parcel_code(r, feature_code_for_land_use(c), seq[r]))
         fields = {
-            "ZDDM": [make_parcel_code(r, "JC", i + 1) for i, r in zip(range(start, stop), regions, strict=True)],
+            "ZDDM": zddm,
             "ZL": [f"鹰潭市余江区某村{i}号" for i in range(start, stop)],
-            "YT": list(batch.land_use_classes[start:stop]),
+            "YT": classes,
         }
         pyogrio.raw.write(path, shapely.to_wkb(arr), [np.array(v, dtype=object) for v in fields.values()],
                           list(fields), driver="ESRI Shapefile", geometry_type="Polygon", crs="EPSG:4548",
