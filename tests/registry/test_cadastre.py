@@ -293,3 +293,17 @@ def test_legacy_datum_with_profile_parameters_is_transformed(monkeypatch: pytest
     assert shifted.transformer is not None
     lon2, lat2 = shifted.transformer.transform(117.0, 28.0)
     assert 0.0005 < abs(lon2 - 117.0) + abs(lat2 - 28.0) < 0.01  # a 100 m shift applied, not a null one
+
+
+def test_zipped_file_geodatabase(tmp_path: Path) -> None:
+    write_survey(tmp_path / "county.gdb", 4527, "UTF-8")
+    archive = tmp_path / "county.gdb.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for p in (tmp_path / "county.gdb").rglob("*"):
+            zf.write(p, p.relative_to(tmp_path).as_posix())
+    staged = read_staged(archive, layer="ZD")
+    assert staged.source.driver == "OpenFileGDB" and staged.crs.name == "EPSG:4527" and len(staged) == N
+    assert staged.columns["location"][5] == "余江区锦江镇范家村5号"
+    with pytest.raises(DomainError) as exc:
+        read_staged(archive, layer="JZD")
+    assert exc.value.code == "registry.layer_not_found" and "ZD" in exc.value.message_en
