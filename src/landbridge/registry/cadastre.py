@@ -376,6 +376,9 @@ def read_staged(path: str | Path, *, layer: str | None = None, encoding: str | N
                 if source_crs.transformer is not None:
                     t = source_crs.transformer
                     geoms = shapely.transform(geoms, lambda xy, t=t: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+                polygon = shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON
+                if polygon.any():  # MultiPolygons once here, so no later step copies the geometries
+                    geoms[polygon] = shapely.multipolygons(geoms[polygon], indices=np.arange(int(polygon.sum())))
                 staged.geoms.extend(geoms.tolist())
                 staged.vertices.extend(int(c) for c in counts)
                 if fid_col in cols:
