@@ -5,6 +5,7 @@ Other modules use only the names exported here.
 
 from landbridge.exchange.awards import confirm_award, hand_over, record_default
 from landbridge.exchange.barlist import bar_party
+from landbridge.exchange.bars import party_is_barred
 from landbridge.exchange.bidding import BidOutcome, place_bid
 from landbridge.exchange.deadlines import advance_lot
 from landbridge.exchange.jobs import run_due
@@ -49,6 +50,7 @@ __all__ = [
     "list_objections",
     "list_tenders",
     "lodge_objection",
+    "party_is_barred",
     "pay_balance",
     "place_bid",
     "publish_lot",

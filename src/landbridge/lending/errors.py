@@ -49,7 +49,8 @@ class LendingError(ErrorCode):
                      "the right ends on {term_end}, before the loan matures on {maturity}")
     CONSENT_MISSING = (RuleViolation, "lending.consent_missing", "该类权利抵押须有集体经济组织同意书",
                        "a mortgage of this right needs the collective's consent on file")
-    NO_VALUATION = (RuleViolation, "lending.no_valuation", "担保物没有评估价值", "the collateral has no appraised value")
+    NO_VALUATION = (RuleViolation, "lending.no_valuation", "担保物没有评估价值",
+                    "the collateral has no appraised value")
     LTV_EXCEEDED = (RuleViolation, "lending.ltv_exceeded", "申请金额超过抵押率上限（最多 {max_cny} 元）",
                     "the principal exceeds the loan-to-value cap (at most {max_cny} yuan)")
     GRADE_TOO_LOW = (RuleViolation, "lending.grade_too_low", "信用等级 {grade} 低于产品要求 {min_grade}",

@@ -378,7 +378,7 @@ def split_pro_rata(amount: Decimal, weights: Mapping[str, Decimal]) -> dict[str,
     total = sum(weights.values(), Decimal(0))
     names = list(weights)
     if total <= 0 or not names:
-        return {name: ZERO for name in names} | ({"bank": amount} if amount and "bank" not in names else {})
+        return dict.fromkeys(names, ZERO) | ({"bank": amount} if amount and "bank" not in names else {})
     fen = int(amount / FEN)
     raw = {n: Decimal(fen) * weights[n] / total for n in names}
     base = {n: int(raw[n].to_integral_value(rounding=ROUND_DOWN)) for n in names}
