@@ -66,6 +66,7 @@ def upgrade() -> None:
     sa.Column('restriction_id', sa.Integer(), nullable=True),
     sa.Column('lien_rank', sa.Integer(), nullable=True),
     sa.Column('release_application_id', sa.Integer(), nullable=True),
+    sa.Column('lot_id', sa.Integer(), nullable=True),
     sa.Column('disbursed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('outstanding_cny', landbridge.kernel.money.MoneyColumn(), nullable=False),
     sa.Column('penalty_cny', landbridge.kernel.money.MoneyColumn(), nullable=False),

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from landbridge import registry
+from landbridge import exchange, registry
 from landbridge.db import Database
 from landbridge.errors import DomainError
 from landbridge.exchange import bar_party
@@ -157,7 +157,9 @@ def test_cob_default_disposal_loss_sharing_recovery(db: Database, world: World) 
         assert claims["fund"].advanced_cny == D("50000.00")  # capped advance
         assert claims["guarantor"].claimed_cny == D("200000.00")
     with db.transaction() as s:
-        servicing.start_disposal(s, loan_id=loan_id, actor=BANK, costs="15000")
+        lot_loan = servicing.start_disposal(s, loan_id=loan_id, actor=BANK, costs="15000")
+        lot = exchange.get_lot(s, lot_loan.lot_id or 0)
+        assert lot.kind == "collateral" and lot.start_price_cny == D("700000.00")  # 70 % of 1,000,000
         loan = servicing.settle_disposal(s, loan_id=loan_id, proceeds="380000", sale_costs="5000",
                                          day=date(2026, 9, 1), actor=BANK)
         assert loan.status == "settled"

@@ -50,6 +50,7 @@ class Loan(IdPk, Status, RegionCode, RowVersion, CreatedAt, LedgerSeq, Base):
     restriction_id: Mapped[int | None] = mapped_column(Integer, index=True)
     lien_rank: Mapped[int | None] = mapped_column(Integer)
     release_application_id: Mapped[int | None] = mapped_column(Integer)
+    lot_id: Mapped[int | None] = mapped_column(Integer)  # the exchange's collateral lot of a disposal
     disbursed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outstanding_cny: Mapped[Decimal] = mapped_column(MoneyColumn(), default=ZERO)
     penalty_cny: Mapped[Decimal] = mapped_column(MoneyColumn(), default=ZERO)  # penalty interest owed

@@ -6,14 +6,14 @@ the lien's release. Each step locks the loan and writes its ledger event in the 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landbridge import registry
+from landbridge import exchange, registry
 from landbridge.db import for_update
 from landbridge.kernel.clock import now
 from landbridge.ledger import append_event, subjects
@@ -256,13 +256,27 @@ def default_loan(session: Session, *, loan_id: int, day: date, actor: str) -> Lo
     return loan
 
 
-def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = None) -> Loan:
-    """处置: the collateral goes to the exchange (the bank's lot there); enforcement costs are added to the claim."""
+def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = None,
+                   starts_at: datetime | None = None) -> Loan:
+    """处置: the collateral is offered on the exchange as a collateral lot (auction; start at the exchange's minimum
+    share of the appraisal; the borrower excluded from bidding); enforcement costs are added to the claim."""
     loan = get_loan(session, loan_id, lock=True)
     _move(loan, LoanStatus.in_disposal)
     if costs is not None:
         loan.costs_cny += rules.parse_money(costs, "costs")
-    _event(session, loan, "loan.disposal_started", actor, {"costs_cny": str(loan.costs_cny)})
+    appraised = loan.appraised_cny or loan.principal_cny
+    lot_rules = exchange.rules_for(exchange.LotKind.collateral.value)
+    start_price = (appraised * lot_rules.start_price_min_appraisal_ratio).quantize(Decimal("0.01"))
+    lot = exchange.create_lot(session, actor=actor, kind=exchange.LotKind.collateral.value,
+                              title=f"抵押物处置 {loan.loan_no}", region_code=loan.region_code,
+                              starts_at=starts_at or now() + timedelta(days=30), start_price=start_price,
+                              unit_id=loan.unit_id, right_id=loan.right_id, seller_party_id=loan.borrower_party_id,
+                              appraised_value=appraised, excluded_party_ids=[loan.borrower_party_id],
+                              description=f"贷款 {loan.loan_no} 违约处置")
+    loan.lot_id = lot.id
+    _event(session, loan, "loan.disposal_started", actor, {"costs_cny": str(loan.costs_cny), "lot_id": lot.id,
+                                                             "start_price_cny": str(start_price)},
+           also=[subjects.lot(lot.id)])
     return loan
 
 
