@@ -95,7 +95,8 @@ def loan_read(loan: Loan, *, full: bool = True) -> dict[str, Any]:
                 "appraised_cny": None if loan.appraised_cny is None else str(loan.appraised_cny),
                 "valuation_run_no": loan.valuation_run_no, "grade": loan.grade, "restriction_id": loan.restriction_id,
                 "lien_rank": loan.lien_rank, "lien_application_id": loan.lien_application_id,
-                "release_application_id": loan.release_application_id, "lot_id": loan.lot_id, "penalty_cny": str(loan.penalty_cny),
+                "release_application_id": loan.release_application_id, "lot_id": loan.lot_id,
+                "penalty_cny": str(loan.penalty_cny),
                 "costs_cny": str(loan.costs_cny), "loss_cny": str(loan.loss_cny), "ledger_seq": loan.ledger_seq,
                 "rules_digest": loan.rules_digest}
     return out
