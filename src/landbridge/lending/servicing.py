@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from landbridge import exchange, registry
 from landbridge.db import for_update
 from landbridge.kernel.clock import now
-from landbridge.ledger import append_event, subjects
+from landbridge.ledger import NewEvent, append_event, append_events, subjects
 from landbridge.lending import rules
 from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan, Payment
 from landbridge.lending.rules import LoanStatus, Owed
-from landbridge.lending.service import MODULE, _event, _move, get_loan, rule_set
+from landbridge.lending.service import MODULE, _event, _move, get_loan, loan_subjects, rule_set
 
 ZERO = Decimal("0.00")
 
@@ -91,12 +91,15 @@ def repay(session: Session, *, loan_id: int, amount: Any, paid_on: date, actor: 
 # --- close of business ----------------------------------------------------------------------------------
 
 
-def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: dict[str, Any]) -> str | None:
+def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: dict[str, Any],
+             rows: list[Instalment] | None = None,
+             batch: list[tuple[Loan, NewEvent]] | None = None) -> str | None:
     """Close one loan's day (caller holds its lock): penalty accrual on overdue principal for the days since its
     last close, days past due, class; at the trigger, default with claims. Returns what changed, if anything."""
     if loan.cob_date is not None and loan.cob_date >= day:
         return None  # already closed for this day: a rerun does nothing twice
-    rows = _instalments(session, loan.id)
+    if rows is None:
+        rows = _instalments(session, loan.id)
     overdue = [r for r in rows if r.due_date < day and (r.paid_principal_cny < r.principal_cny
                                                          or r.paid_interest_cny < r.interest_cny)]
     dpd = (day - overdue[0].due_date).days if overdue else 0
@@ -110,8 +113,13 @@ def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: d
     changed: str | None = None
     if tier != loan.tier:
         changed = "reclassified"
-        _event(session, loan, "loan.reclassified", actor, {"from": loan.tier, "to": tier, "days_past_due": dpd,
-                                                             "cob_date": day.isoformat()})
+        facts = {"from": loan.tier, "to": tier, "days_past_due": dpd, "cob_date": day.isoformat()}
+        if batch is None:
+            _event(session, loan, "loan.reclassified", actor, facts)
+        else:  # the close of business appends a chunk's reclassifications together (one ledger head read)
+            batch.append((loan, NewEvent(MODULE, "loan.reclassified", subjects.loan(loan.id), actor,
+                                         {"loan_no": loan.loan_no, "status": loan.status, **facts},
+                                         tuple(loan_subjects(loan)))))
     loan.days_past_due = dpd
     loan.tier = tier
     if loan.status == LoanStatus.disbursed and dpd >= settings["trigger"]:
@@ -147,13 +155,22 @@ def run_cob(session: Session, *, day: date, actor: str, limit: int | None = None
     if for_update(session):
         stmt = stmt.with_for_update(skip_locked=True)
     loans = list(session.execute(stmt).scalars())
+    by_loan: dict[int, list[Instalment]] = {loan.id: [] for loan in loans}
+    for first in range(0, len(loans), 1000):  # the chunk's instalments in a few reads, not one per loan
+        ids = [loan.id for loan in loans[first:first + 1000]]
+        for row in session.execute(select(Instalment).where(Instalment.loan_id.in_(ids))
+                                   .order_by(Instalment.loan_id, Instalment.n)).scalars():
+            by_loan[row.loan_id].append(row)
+    batch: list[tuple[Loan, NewEvent]] = []
     for loan in loans:
-        changed = cob_loan(session, loan, day, actor=actor, settings=settings)
+        changed = cob_loan(session, loan, day, actor=actor, settings=settings, rows=by_loan[loan.id], batch=batch)
         run.processed += 1
         if changed == "reclassified":
             run.reclassified += 1
         elif changed == "defaulted":
             run.defaulted += 1
+    for (loan, _), event in zip(batch, append_events(session, [e for _, e in batch]), strict=True):
+        loan.ledger_seq = event.seq
     if limit is None or len(loans) < limit:
         run.lien_mismatches = reconcile_liens(session)
         run.fund_leverage = fund_leverage(session)
