@@ -49,7 +49,7 @@ def main() -> None:
                       "outstanding_cny": rules.parse_money("120000", "p"), "penalty_cny": rules.ZERO,
                       "costs_cny": rules.ZERO, "days_past_due": 0, "tier": "normal", "loss_cny": rules.ZERO,
                       "restriction_id": None} for i in range(count)]
-            s.execute(Loan.__table__.insert(), [{k: v for k, v in row.items()} for row in loans])
+            s.execute(Loan.__table__.insert(), loans)
             ids = [r for (r,) in s.execute(Loan.__table__.select().with_only_columns(Loan.id).where(
                 Loan.id > first).order_by(Loan.id).limit(count))]
             inst = []
