@@ -65,6 +65,7 @@ from landbridge.registry.service import (
     reject_application,
     withdraw_application,
 )
+from landbridge.registry.service.right_reads import find_current_right
 
 __all__ = [
     "LAND_USE_LABELS",
@@ -83,6 +84,7 @@ __all__ = [
     "current_right_term_ends",
     "current_rights",
     "current_unit_attributes",
+    "find_current_right",
     "find_parties_by_phone",
     "find_party_by_id_number",
     "get_application",
