@@ -109,18 +109,27 @@ def ledger_head(database: str | None = typer.Option(None, "--database")) -> None
 
 @import_app.command("parcels")
 def import_parcels_cmd(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="GeoJSON or GeoPackage in EPSG:4490"),
+    file: Path = typer.Argument(..., exists=True, help="Shapefile (.shp or .zip), GeoPackage, File Geodatabase "
+                                                       "(.gdb), GeoJSON; CGCS2000 geographic or Gauss-Krüger"),
     region_code: str | None = typer.Option(None, "--region-code", help="village code for features without one"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="check every feature and report; import nothing"),
+    report: list[Path] = typer.Option([], "--report", help="write the check report (.xlsx and/or .gpkg)"),
+    exclude_rejected: bool = typer.Option(False, "--exclude-rejected",
+                                          help="import the clean features, leaving out the rejected ones"),
+    encoding: str | None = typer.Option(None, "--encoding", help="attribute encoding (GBK, UTF-8) when no .cpg"),
+    crs: str | None = typer.Option(None, "--crs", help="EPSG code when the file declares none (e.g. 4548)"),
+    layer: str | None = typer.Option(None, "--layer", help="layer of a GeoPackage or File Geodatabase"),
     database: str | None = typer.Option(None, "--database", help="database URL"),
     actor: str = typer.Option("cli", "--actor", help="who is recorded in the ledger"),
 ) -> None:
-    """Bulk-import surveyed parcels as one approved first registration, all or nothing (R1)."""
+    """Check a surveyed parcel file feature by feature, then import it as one approved first registration,
+    all or nothing (R1, issue #21)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from landbridge.db import get_database
     from landbridge.errors import DomainError
-    from landbridge.registry.bulk import import_parcels
-    from landbridge.registry.files import read_parcels
+    from landbridge.registry.cadastre import CheckReport, check_features, import_staged, read_staged
+    from landbridge.registry.exports import write_report
 
     _use_database(database)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -132,30 +141,57 @@ def import_parcels_cmd(
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        reading = bar.add_task(f"read {file.name}", total=1)
+        checked: CheckReport | None = None
+
+        def show_findings() -> None:
+            if checked is None:
+                return
+            console.print(f"{len(checked.staged)} features ({checked.staged.source.driver}, {checked.staged.crs.name}, "
+                          f"encoding {checked.staged.source.encoding or 'from .cpg/LDID'}): "
+                          f"{len(checked.rejected)} rejected, {len(checked.findings)} findings"
+                          + "".join(f"; report {p}" for p in report))
+            for finding in checked.findings[:20]:
+                console.print(f"  #{finding.feature} {finding.severity} {finding.code}: {finding.message}")
+
         try:
-            parsed = read_parcels(file, region_code=region_code)
-            bar.update(reading, completed=1)
-            with get_database().transaction() as session:
-                report = import_parcels(session, parsed.batch, actor=actor, file_sha256=parsed.sha256,
-                                        progress=progress)
+            staged = read_staged(file, layer=layer, encoding=encoding, crs=crs, region_code=region_code,
+                                 progress=progress)
+            with get_database().transaction(readonly=dry_run) as session:
+                checked = check_features(session, staged, progress=progress)
+                for path in report:
+                    write_report(checked, path)
+                result = None if dry_run else import_staged(session, checked, actor=actor,
+                                                            exclude_rejected=exclude_rejected, progress=progress)
         except DomainError as exc:
             bar.stop()
+            show_findings()
             console.print(f"[red]import rejected[/red] {exc.code}: {exc.message} ({exc.message_en})")
             raise typer.Exit(1) from None
-    console.print(f"[green]imported[/green] {report.parcel_count} parcels as application "
-                  f"{report.application_number} ({report.chunk_count} ledger events, file {report.file_sha256[:12]}…)")
+    show_findings()
+    assert checked is not None
+    errors = len(checked.rejected)
+    if dry_run:
+        raise typer.Exit(0 if checked.clean else 2)
+    assert result is not None
+    console.print(f"[green]imported[/green] {result.parcel_count} parcels as application "
+                  f"{result.application_number} ({result.chunk_count} ledger events, file {result.file_sha256[:12]}…)"
+                  + (f", {errors} rejected features left out" if errors else ""))
 
 
 @export_app.command("parcels")
 def export_parcels_cmd(
-    file: Path = typer.Argument(..., dir_okay=False, help="output .geojson or .gpkg"),
+    file: Path = typer.Argument(..., dir_okay=False, help="output .shp, .gpkg, .geojson, .xlsx or .csv"),
     bbox: str | None = typer.Option(None, "--bbox", help="minx,miny,maxx,maxy in EPSG:4490"),
+    projected: bool = typer.Option(False, "--projected",
+                                   help="geometries in the profile's projected CRS (e.g. EPSG:4548), not 4490"),
     database: str | None = typer.Option(None, "--database", help="database URL"),
 ) -> None:
-    """Export current parcels with their unit codes, optionally within a box (R1)."""
+    """Export current parcels with their unit codes, optionally within a box (R1, issue #21)."""
+    from landbridge.cityprofile import get_profile
     from landbridge.db import get_database
-    from landbridge.registry.files import export_parcels
+    from landbridge.errors import DomainError
+    from landbridge.kernel.geo import GEOGRAPHIC_SRID
+    from landbridge.registry.exports import export_parcel_file
 
     box: tuple[float, float, float, float] | None = None
     if bbox:
@@ -164,9 +200,14 @@ def export_parcels_cmd(
             raise typer.BadParameter("--bbox needs four numbers: minx,miny,maxx,maxy")
         box = (parts[0], parts[1], parts[2], parts[3])
     _use_database(database)
-    with console.status(f"exporting to {file.name}"), get_database().transaction(readonly=True) as session:
-        count = export_parcels(session, file, bbox=box)
-    console.print(f"[green]exported[/green] {count} parcels to {file}")
+    srid = get_profile().projected_srid if projected else GEOGRAPHIC_SRID
+    try:
+        with console.status(f"exporting to {file.name}"), get_database().transaction(readonly=True) as session:
+            count = export_parcel_file(session, file, bbox=box, srid=srid)
+    except DomainError as exc:
+        console.print(f"[red]export refused[/red] {exc.code}: {exc.message} ({exc.message_en})")
+        raise typer.Exit(1) from None
+    console.print(f"[green]exported[/green] {count} parcels to {file} (EPSG:{srid})")
 
 
 @app.command()

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     # Bounded input (issue #12 item 7): the most vertices a submitted polygon or multipolygon may have (a zone
     # of 10^6 vertices once slowed every map request); a limit of the service, not a policy number.
     max_polygon_vertices: int = 20_000
+    # Base map under the parcel layers (issue #21 item 4), off by default so the platform stays fully offline:
+    # a Leaflet tile URL template (天地图 WMTS with its key tk, e.g. https://t{s}.tianditu.gov.cn/img_w/wmts?…
+    # &TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY; {s} runs over t0–t7), or a local MBTiles file the platform
+    # serves at /basemap/{z}/{x}/{y}; the attribution is shown on the map.
+    basemap_url: str = ""
+    basemap_mbtiles: str = ""
+    basemap_attribution: str = ""
+    basemap_max_zoom: int = 18
 
     @model_validator(mode="after")
     def _secrets_in_production(self) -> Settings:

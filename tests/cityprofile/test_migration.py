@@ -33,7 +33,8 @@ def _up_down_up(url: str) -> None:
         metadata = load_models()
         with engine.connect() as conn:
             diffs = compare_metadata(MigrationContext.configure(conn), metadata)
-        mine = [d for d in diffs if "rule_digest" in repr(d)]
+        # tables added by later migrations (with a rule_digest of their own) are not 0024's business
+        mine = [d for d in diffs if "rule_digest" in repr(d) and not (isinstance(d, tuple) and d[0] == "add_table")]
         assert mine == []
         assert all("rule_digest" in metadata.tables[t].c for t in TABLES)
         command.downgrade(cfg, "0024-1")

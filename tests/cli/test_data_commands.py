@@ -53,7 +53,7 @@ def test_import_refusals_write_nothing(db: Database, settings: Settings, clock: 
     shapefile = tmp_path / "parcels.shp"
     shapefile.write_bytes(b"not a shapefile")
     wrong = landbridge("import", "parcels", str(shapefile), "--database", settings.database_url)
-    assert wrong.code == 1 and "import rejected" in wrong.out and "registry.unsupported_file" in wrong.out
+    assert wrong.code == 1 and "import rejected" in wrong.out and "registry.unreadable_file" in wrong.out
     assert _parcels(db) == 0
 
 

@@ -44,7 +44,7 @@ def test_lot_snapshots_its_rule_set_and_publishes_deadlines(db: Database, clock:
         assert err.value.code == "exchange.announcement_too_short"
     with db.transaction() as s:
         lot = new_lot(s, world)
-        assert lot.rule_version == "2020-01-01" and lot.rules["kind"] == "land_management_right"
+        assert lot.rule_version == "2026-01-01" and lot.rules["kind"] == "land_management_right"
         assert lot.deposit_cny == Decimal("10000.00")  # 10 % of the start price
         assert lot.phase == "announced" and lot.method == "listing"
         end = to_local(ensure_utc(lot.ends_at))  # type: ignore[arg-type]

@@ -192,7 +192,8 @@ def test_csv_export(client: TestClient, loaded: None, parties: tuple[int, int], 
         return
     assert r.headers["content-type"].startswith("text/csv")
     assert r.headers["content-disposition"].startswith('attachment; filename="sales-2026-03-02')
-    table = list(csv.DictReader(io.StringIO(r.text)))
+    assert r.content.startswith(b"\xef\xbb\xbf")  # BOM for Excel (issue #21)
+    table = list(csv.DictReader(io.StringIO(r.text.removeprefix("\ufeff"))))
     assert len(table) == rows
     assert {t["buyer_party_id"] for t in table} == ({""} if masked else {str(parties[0])})
     assert {t["land_use_class"] for t in table} == {"0702"}

@@ -39,6 +39,8 @@ from landbridge.auth.models import Organisation
 from landbridge.cityprofile import CityProfile
 from landbridge.db import Database
 from landbridge.demo.benchmark_prices import demo_benchmark_document
+from landbridge.demo.entered_rights import seed_entered_rights
+from landbridge.demo.exchange_legal import seed_exchange_legal
 from landbridge.demo.exchange_lots import seed_exchange
 from landbridge.demo.geography import (
     Geography,
@@ -188,6 +190,10 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         world.report.lots = seed_exchange(session, today=today, seed=seed, actor=ACTOR)
     with db.transaction() as session:  # market-entry cases in several states (issue #15)
         seed_entry_cases(session, actor=ACTOR)
+    with db.transaction() as session:  # past market entries: granted, leased, contributed rights (issue #15)
+        world.report.entries, world.report.sales = seed_entered_rights(session, today=today, seed=seed, actor=ACTOR)
+    with db.transaction() as session:  # a lot won by a member's pre-emption, its results notice (issue #24)
+        world.report.lots += seed_exchange_legal(session, today=today, seed=seed, actor=ACTOR)
     progress("exchange", 1, 1)
     lap("exchange")
     progress("prices", 0, 3)
@@ -208,7 +214,7 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
     sales = generate_sales(model, features, start=date(today.year - years, today.month, min(today.day, 28)),
                            end=today, count=count, seed=seed)
     with db.transaction() as session:
-        world.report.sales = len(record_generated_sales(session, sales, actor=ACTOR).sale_ids)
+        world.report.sales += len(record_generated_sales(session, sales, actor=ACTOR).sale_ids)
     progress("prices", 3, 3)
     lap("prices")
     return world.report

@@ -5,14 +5,21 @@ Other modules use only the names exported here.
 
 from landbridge.exchange.awards import confirm_award, hand_over, record_default
 from landbridge.exchange.barlist import bar_party
+from landbridge.exchange.bars import party_is_barred
 from landbridge.exchange.bidding import BidOutcome, place_bid
+from landbridge.exchange.consortium import apply_as_consortium, members_of
 from landbridge.exchange.deadlines import advance_lot
+from landbridge.exchange.entry import entry_fee_rate, entry_terms_of, set_entry_terms
+from landbridge.exchange.entry_terms import EntryMethod
 from landbridge.exchange.jobs import run_due
 from landbridge.exchange.methods.negotiated import list_objections, lodge_objection, record_agreement, rule_objection
 from landbridge.exchange.methods.tender import designate_evaluators, list_tenders, ranking, score_tender, submit_tender
 from landbridge.exchange.payments import pay_balance
+from landbridge.exchange.preemption_service import match_best_offer, register_preemption
 from landbridge.exchange.queries import bid_history, find_bidder, find_result, get_lot, list_lots
 from landbridge.exchange.reserve import designate_reserve_officer, read_reserve, seal_reserve
+from landbridge.exchange.result_objections import rule_result_objection
+from landbridge.exchange.results_notice import ResultsNotice, file_objection, notice_of
 from landbridge.exchange.rules import Channel, DepositStatus, LotKind, LotPhase, LotRules, Method
 from landbridge.exchange.ruleset import rules_for
 from landbridge.exchange.service import apply_for_lot, cancel_lot, confirm_deposit, create_lot, publish_lot, relist_lot
@@ -23,12 +30,15 @@ __all__ = [
     "BidOutcome",
     "Channel",
     "DepositStatus",
+    "EntryMethod",
     "FlagKind",
     "LotKind",
     "LotPhase",
     "LotRules",
     "Method",
+    "ResultsNotice",
     "advance_lot",
+    "apply_as_consortium",
     "apply_for_lot",
     "bar_party",
     "bid_history",
@@ -38,6 +48,9 @@ __all__ = [
     "create_lot",
     "designate_evaluators",
     "designate_reserve_officer",
+    "entry_fee_rate",
+    "entry_terms_of",
+    "file_objection",
     "find_bidder",
     "find_result",
     "find_settlement",
@@ -49,6 +62,10 @@ __all__ = [
     "list_objections",
     "list_tenders",
     "lodge_objection",
+    "match_best_offer",
+    "members_of",
+    "notice_of",
+    "party_is_barred",
     "pay_balance",
     "place_bid",
     "publish_lot",
@@ -56,12 +73,15 @@ __all__ = [
     "read_reserve",
     "record_agreement",
     "record_default",
+    "register_preemption",
     "relist_lot",
     "rule_objection",
+    "rule_result_objection",
     "rules_for",
     "run_due",
     "scan_lot",
     "score_tender",
     "seal_reserve",
+    "set_entry_terms",
     "submit_tender",
 ]

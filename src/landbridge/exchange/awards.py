@@ -20,7 +20,10 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.exchange import rules
 from landbridge.exchange.barlist import barred_reason
+from landbridge.exchange.consortium_holders import registry_holders
+from landbridge.exchange.default_payments import on_default
 from landbridge.exchange.documents import issue_documents
+from landbridge.exchange.entry import hand_over_entry, sale_facts
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.inputs import text
@@ -37,6 +40,8 @@ from landbridge.exchange.lots import (
 )
 from landbridge.exchange.method_models import Tender
 from landbridge.exchange.models import Lot, LotResult
+from landbridge.exchange.preemption import before_confirmation
+from landbridge.exchange.results_notice import check_handover
 from landbridge.exchange.rules import DepositStatus, Handover, LotPhase, Method
 from landbridge.exchange.ruleset import lot_rules
 from landbridge.exchange.settlement import close_on_default, find_settlement, open_settlement
@@ -48,6 +53,7 @@ def confirm_award(session: Session, *, lot_id: int, actor: str) -> LotResult:
     promotion stays held until the balance is paid (art. 20)."""
     lot = lock_lot(session, lot_id)
     rules.check_transition("confirm_award", lot.phase)
+    before_confirmation(session, lot, actor)  # a pre-emption period ends first (issue #24)
     result = result_locked(session, lot)
     assert result.winner_bidder_id is not None
     at = now()
@@ -81,7 +87,7 @@ def record_default(session: Session, *, lot_id: int, actor: str, reason: str) ->
     loser = result.winner_bidder_id
     assert loser is not None
     if lot.phase == LotPhase.confirmed:  # after the confirmation: the balance was not paid (价款结算)
-        close_on_default(session, lot, loser, actor)
+        on_default(session, lot, close_on_default(session, lot, loser, actor), actor)  # paid price (issue #24)
     deposit = deposit_of(session, loser)
     deposit.status = DepositStatus.forfeited
     deposit.settled_at = now()
@@ -142,13 +148,16 @@ def hand_over(session: Session, *, lot_id: int, actor: str) -> LotResult:
     if lot.phase == LotPhase.confirmed:
         raise ExchangeError.NOT_SETTLED.error(phase=lot.phase)
     rules.check_transition("hand_over", lot.phase)
+    check_handover(session, lot)  # no objection to the result pending (issue #24)
     result = result_locked(session, lot)
-    assert result.winner_party_id is not None
+    assert result.winner_party_id is not None and result.winner_bidder_id is not None
     lr = lot_rules(lot)
-    holders = [(result.winner_party_id, "1")]
+    holders = registry_holders(session, result.winner_bidder_id, result.winner_party_id)  # joint bidders by share
     reason = f"农村产权交易 {lot.number} 成交确认书 {result.confirmation_no}"
-    application_id: int | None = None
-    if lr.handover == Handover.transfer and lot.unit_id is not None:
+    application_id = hand_over_entry(session, lot, result, holders, reason, actor)  # market entry (issue #15)
+    if application_id is not None:
+        pass
+    elif lr.handover == Handover.transfer and lot.unit_id is not None:
         application_id = registry.lodge_transfer(session, actor=actor, unit_id=lot.unit_id, holders=holders,
                                                  reason=reason, right_id=lot.right_id).id
     elif lr.handover == Handover.new_right and lot.unit_id is not None:
@@ -158,5 +167,7 @@ def hand_over(session: Session, *, lot_id: int, actor: str) -> LotResult:
             attrs={"exchange_lot": lot.number, "price_cny": str(result.price_cny)}).id
     result.registry_application_id = application_id
     result.handed_over_at = now()
-    move_lot(session, lot, "hand_over", actor, None, registry_application_id=application_id, handover=lr.handover)
+    sale = sale_facts(session, lot, result)  # the sales record's facts, nothing personal (issue #15, ADR 0014)
+    move_lot(session, lot, "hand_over", actor, None, registry_application_id=application_id, handover=lr.handover,
+             **({"sale": sale} if sale is not None else {}))
     return result

@@ -133,6 +133,8 @@ DETAIL_PHRASES = (  # (what reconcile writes, the English message id with the sa
     (re.compile(r"due (?P<day>\d{4}-\d{2}-\d{2})"), "due {day}"),
     (re.compile(r"(?P<days>\d+) days overdue"), "{days} days overdue"),
     (re.compile(r"fee (?P<amount>\d+\.\d{2})"), "fee {amount}"),
+    (re.compile(r"adjustment fee (?P<amount>\d+\.\d{2})(?P<cell>( \[[a-z]+/grade [0-9*]+/[a-z]+\])?)"),
+     "adjustment fee {amount}{cell}"),
     (re.compile(r"payout (?P<amount>\d+\.\d{2})"), "payout {amount}"),
     (re.compile(r"instalment (?P<seq>\d+)/(?P<count>\d+)"), "instalment {seq}/{count}"),
     (re.compile(r"winner defaulted"), "winner defaulted"),

@@ -259,3 +259,84 @@ class ExchangeError(ErrorCode):
 
     INVALID_CALLBACK = (RuleViolation, "exchange.invalid_callback", "银行回调内容无效",
                         "the bank callback body is invalid")
+
+    # market entry (集体经营性建设用地入市, issue #15): the entry terms of a collective construction land lot
+    INVALID_ENTRY_METHOD = (RuleViolation, "exchange.invalid_entry_method", "入市方式无效（出让、出租或作价入股）",
+                            "the entry method must be grant, lease or equity")
+
+    INVALID_ENTRY_TERM = (RuleViolation, "exchange.invalid_entry_term", "入市年限须为不少于1年的整数",
+                          "the entry term must be a whole number of years, at least one")
+
+    ENTRY_TERM_OVER_CAP = (RuleViolation, "exchange.entry_term_over_cap",
+                           "入市年限 {years} 年超过该用途的法定最高年限 {cap} 年",
+                           "a term of {years} years exceeds the statutory maximum of {cap} years for this use")
+
+    INVALID_LAND_GRADE = (RuleViolation, "exchange.invalid_land_grade", "土地级别须为1至{max}的整数",
+                          "the land grade must be a whole number from 1 to {max}")
+
+    ENTRY_KIND_ONLY = (RuleViolation, "exchange.entry_kind_only", "只有集体经营性建设用地标的可以设定入市条件",
+                       "only a collective construction land lot has entry terms")
+
+    ENTRY_NEEDS_UNIT = (RuleViolation, "exchange.entry_needs_unit", "入市标的须指明不动产单元和集体所有的权利",
+                        "an entry lot must name its property unit and the collective's right")
+
+    ENTRY_TERMS_LOCKED = (Conflict, "exchange.entry_terms_locked", "标的已公告，入市条件不可再改",
+                          "the lot has been announced: its entry terms can no longer change")
+
+    INVALID_EQUITY_SHARE = (RuleViolation, "exchange.invalid_equity_share", "作价入股的股权比例须大于0且不超过1",
+                            "the equity share must be above 0 and at most 1")
+
+    INVALID_ENTRY_USE = (RuleViolation, "exchange.invalid_entry_use", "入市用途无效（可选：{allowed}）",
+                         "the entry use must be one of {allowed}")
+    # --- the remaining legal rules (issue #24): pre-emption, joint bidders, results notice and objections ---
+
+    PREEMPTION_NOT_GIVEN = (RuleViolation, "exchange.preemption_not_given", "本标的规则不赋予该理由的优先购买权",
+                            "the lot's rules give no pre-emption on the ground {ground}")
+
+    PREEMPTION_GROUND_UNPROVEN = (RuleViolation, "exchange.preemption_ground_unproven",
+                                  "登记簿不能证明该竞买人享有所称的优先购买权",
+                                  "the registry does not show this bidder holds the ground {ground}")
+
+    PREEMPTION_ALREADY_REGISTERED = (Conflict, "exchange.preemption_already_registered", "该竞买人已登记优先购买权",
+                                     "this bidder has already registered a pre-emption")
+
+    PREEMPTION_NOT_REGISTERED = (Conflict, "exchange.preemption_not_registered", "该竞买人未在报名时登记优先购买权",
+                                 "this bidder registered no pre-emption when applying")
+
+    PREEMPTION_NOT_OPEN = (Conflict, "exchange.preemption_not_open", "本标的当前没有可行使优先购买权的最高报价",
+                           "there is no best offer open to pre-emption on this lot now")
+
+    PREEMPTION_WINDOW_CLOSED = (Conflict, "exchange.preemption_window_closed", "优先购买权行使期限已届满",
+                                "the time limit to exercise the pre-emption has passed")
+
+    PREEMPTION_PENDING = (Conflict, "exchange.preemption_pending", "优先购买权行使期限尚未届满，不能确认成交",
+                          "the pre-emption period is still open; the award cannot be confirmed before {closes_at}")
+
+    PREEMPTION_BEST_BIDDER = (Conflict, "exchange.preemption_best_bidder", "最高报价人无需行使优先购买权",
+                              "the best bidder does not need to pre-empt its own offer")
+
+    CONSORTIUM_NOT_ALLOWED = (RuleViolation, "exchange.consortium_not_allowed", "本标的不接受联合竞买",
+                              "this lot does not accept joint bidders")
+
+    CONSORTIUM_SHARES_INVALID = (RuleViolation, "exchange.consortium_shares_invalid",
+                                 "联合竞买各方份额须为正数、每方不低于 {min_share} 且合计为 1",
+                                 "each member's share must be at least {min_share} and the shares must sum to 1")
+
+    CONSORTIUM_SIZE = (RuleViolation, "exchange.consortium_size", "联合竞买须由 2 至 {maximum} 方组成，且不得重复",
+                       "a consortium has 2 to {maximum} distinct members")
+
+    CONSORTIUM_MEMBER_BARRED = (Conflict, "exchange.consortium_member_barred", "联合竞买方之一被禁止参与本标的竞买",
+                                "a member of the consortium is barred from this lot")
+
+    NO_RESULTS_NOTICE = (Conflict, "exchange.no_results_notice", "本标的尚无已确认的成交结果公示",
+                         "the lot has no confirmed result under notice")
+
+    OBJECTION_PERIOD_CLOSED = (Conflict, "exchange.objection_period_closed", "成交公示期已满，不再受理异议",
+                               "the results notice period has ended; objections are closed")
+
+    OBJECTION_LIMIT = (Conflict, "exchange.objection_limit", "同一当事人对本结果的异议已达上限",
+                       "this party has already objected to this result")
+
+
+    NOTICE_PERIOD_OPEN = (Conflict, "exchange.notice_period_open", "成交公示期未满或仍有未处理的异议，不能办理交割",
+                          "the results notice is open or an objection is pending; hand-over waits")

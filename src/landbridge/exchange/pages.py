@@ -23,6 +23,7 @@ from landbridge.auth.errors import AuthError
 from landbridge.errors import DomainError
 from landbridge.exchange import awards, bidding, disclosure, queries, reserve, service, supervision
 from landbridge.exchange.errors import ExchangeError
+from landbridge.exchange.legal_pages import legal_context
 from landbridge.exchange.methods import negotiated, tender
 from landbridge.exchange.models import Lot
 from landbridge.exchange.refusals import REJECTIONS
@@ -60,7 +61,8 @@ REASON_LABELS = {"highest_bid": "Highest bid", "no_bids": "No bids", "too_few_bi
                  "sole_bidder": "Sole bidder", "below_reserve": "Best bid below the reserve price",
                  "promoted_next": "Next bidder promoted", "winner_default": "Winner defaulted",
                  "tender_evaluation": "Best evaluated tender", "too_few_tenders": "Too few tenders",
-                 "negotiated": "Negotiated transfer", "objection_upheld": "Objection upheld"}
+                 "negotiated": "Negotiated transfer", "objection_upheld": "Objection upheld",
+                 "preemption": "Pre-emption at equal terms"}
 OBJECTION_LABELS = {"pending": "Awaiting a ruling", "upheld": "Upheld", "dismissed": "Dismissed"}
 # the methods that take bids (F4): only their lots show an increment, the current price and leader, the bid
 # history and the countdown; a tender or negotiated lot shows its method section instead
@@ -141,6 +143,7 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         "instalments": instalments_of(session, settled.id) if settled is not None else [],
         "distribution": _distribution(session, settled, principal)
         if principal is not None and sees_identities and settled is not None else None,
+        "legal": legal_context(session, lot, me),  # issue #24: pre-emption, joint bidding, results notice
         "lot": lot, "takes_bids": takes_bids, "ledger_history": history_panel(session, [subjects.lot(lot.id)]),
         "history": queries.bid_history(session, lot.id, limit=50) if takes_bids else [],
         "leader": queries.bidder_code_of(session, lot.leader_bidder_id) if takes_bids else None, "result": result,

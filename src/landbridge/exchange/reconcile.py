@@ -17,7 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.errors import RuleViolation
+from landbridge.exchange.default_payments import disposal_lines
 from landbridge.exchange.document_models import BankCredit
+from landbridge.exchange.entry import adjustment_detail
 from landbridge.exchange.events import MODULE
 from landbridge.exchange.inputs import money
 from landbridge.exchange.models import Bidder, Deposit, Lot
@@ -52,6 +54,10 @@ class Category(StrEnum):
     settlement_paid = "settlement_paid"
     settlement_overdue = "settlement_overdue"
     instalment_paid = "instalment_paid"
+    default_forfeited = "default_forfeited"
+    default_held = "default_held"
+    default_set_off = "default_set_off"
+    default_refunded = "default_refunded"
 
 
 CATEGORY_LABELS = {  # English message ids; the page translates them, the CSV prints them
@@ -63,6 +69,8 @@ CATEGORY_LABELS = {  # English message ids; the page translates them, the CSV pr
     Category.converted: "Converted to earnest money", Category.forfeited: "Forfeited",
     Category.settlement_due: "Price balance due", Category.settlement_paid: "Price balance paid",
     Category.settlement_overdue: "Price balance overdue", Category.instalment_paid: "Price instalment paid",
+    Category.default_forfeited: "Defaulter's payment forfeited", Category.default_held: "Defaulter's payment held",
+    Category.default_set_off: "Defaulter's payment set off", Category.default_refunded: "Defaulter's payment refunded",
 }
 CREDIT_OUTCOMES = {MATCHED: Category.matched, "exchange.sub_account_not_found": Category.unknown_sub_account,
                    "exchange.deposit_amount_mismatch": Category.amount_mismatch,
@@ -225,6 +233,8 @@ def reconcile_deposits(session: Session, *, date_from: date, date_to: date,
         if mine(region):
             report.lines += _deposit_lines(deposit, lot_number, code, applied_at, start, end, as_of, matched_ids)
     report.lines += _settlement_lines(session, start, end, as_of, mine)
+    report.lines += [Line(Category(x.category), x.day, x.lot_number, None, x.bidder_code, None, x.expected_cny,
+                          x.amount_cny, x.detail) for x in disposal_lines(session, start, end, mine)]  # issue #24
     report.lines.sort(key=lambda line: (line.day, list(Category).index(line.category), line.lot_number or ""))
     return report
 
@@ -273,6 +283,14 @@ def _deposit_lines(deposit: Deposit, lot_number: str, code: str, applied_at: dat
     return out
 
 
+def _adjustment(session: Session, row: Settlement) -> str:
+    """The adjustment fee's part of a paid settlement's detail, with its table cell for a market-entry lot (issue
+    #15): price = fee + adjustment fee + payout, each fen shown."""
+    if row.adjustment_fee_cny is None:
+        return ""
+    return f"adjustment fee {row.adjustment_fee_cny:.2f}{adjustment_detail(session, row.lot_id)}, "
+
+
 def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: date,
                       mine: Callable[[str | None], bool]) -> list[Line]:
     """Price settlements (价款结算) of the range: balances opened and still due, paid, and overdue (unpaid after
@@ -314,7 +332,7 @@ def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: d
         if within(row.paid_at) and row.status == SettlementStatus.paid:
             assert row.paid_at is not None
             out.append(line(Category.settlement_paid, _local_day(row.paid_at), row.paid_cny,
-                            f"{due}; fee {row.fee_cny:.2f}, payout {row.payout_cny:.2f}"))
+                            f"{due}; fee {row.fee_cny:.2f}, {_adjustment(session, row)}payout {row.payout_cny:.2f}"))
         if row.status == SettlementStatus.due and row.due_on < as_of:
             out.append(line(Category.settlement_overdue, row.due_on, None,
                             f"{due}, {(as_of - row.due_on).days} days overdue"))

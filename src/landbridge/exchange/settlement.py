@@ -25,10 +25,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from landbridge import registry
 from landbridge.cityprofile import Rule, rules_used
+from landbridge.exchange.entry import adjustment_cell, levy_rate
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.models import Deposit, Lot, LotResult
@@ -161,6 +162,10 @@ def adjustment_levy(session: Session, lot: Lot, price: Decimal) -> Levy | None:
     rates: dict[str, Any] = dict(rates_rule.value)
     if not rates:
         return None
+    entry = levy_rate(session, lot)  # a market-entry lot: by use, grade and method (issue #15)
+    if entry is not None:
+        base_type = str(settlement_rule(lot, "adjustment_fee_base_type"))
+        return Levy(entry[0], entry[1], base_type, adjustment_base(base_type, price, None), entry[2])
     category = land_use_category(lot_land_use_class(session, lot), settlement_rule(lot, "adjustment_fee_land_uses"))
     if category not in rates:
         category = OTHER_USE
@@ -173,7 +178,9 @@ def adjustment_payload(lot: Lot, row: Settlement) -> dict[str, Any]:
     """The adjustment fee's fields of a ledger payload (none where the lot owes none)."""
     if row.adjustment_fee_cny is None:
         return {}
-    return {"adjustment_land_use": row.adjustment_land_use, "adjustment_rate": row.adjustment_rate,
+    session = object_session(lot)
+    cell = adjustment_cell(session, lot) if session is not None else {}
+    return {**cell, "adjustment_land_use": row.adjustment_land_use, "adjustment_rate": row.adjustment_rate,
             "adjustment_base_type": row.adjustment_base_type, "adjustment_base_cny": row.adjustment_base_cny,
             "adjustment_fee_cny": row.adjustment_fee_cny, "adjustment_payee": settlement_rule(lot,
                                                                                              "adjustment_fee_payee"),

@@ -217,6 +217,11 @@ def plan(version: str) -> str:
     return subject("plan", version)
 
 
+def loan(loan_id: int) -> str:
+    """A loan against a rural right (lending, issue #17)."""
+    return subject("loan", loan_id)
+
+
 LAYERS = "layers"  # the spatial reference layers as a whole (no id)
 
 

@@ -65,10 +65,12 @@ class RegistryError(ErrorCode):
                          "item {i}: member {pid} not found")
 
     UNSUPPORTED_FILE = (RuleViolation, "registry.unsupported_file", "不支持的文件类型 {suffix}",
-                        "unsupported file type {suffix} (use .geojson or .gpkg)")
+                        "unsupported file type {suffix} (use .shp, .zip, .gpkg, .gdb, .geojson; "
+                        "exports also .xlsx, .csv)")
 
-    UNSUPPORTED_CRS = (RuleViolation, "registry.unsupported_crs", "坐标系 {crs} 不是 CGCS2000 (EPSG:4490)",
-                       "coordinate reference system {crs} is not CGCS2000 (EPSG:4490)")
+    UNSUPPORTED_CRS = (RuleViolation, "registry.unsupported_crs",
+                       "坐标系 {crs} 不是 CGCS2000 地理坐标或高斯-克吕格投影",
+                       "coordinate reference system {crs} is not CGCS2000 geographic or Gauss-Krüger")
 
     MISSING_FIELD = (RuleViolation, "registry.missing_field", "文件缺少字段 {required}",
                      "the file has no {required} property")
@@ -250,3 +252,68 @@ class RegistryError(ErrorCode):
 
     INVALID_PARTY_KIND_2 = (RuleViolation, "registry.invalid_party_kind", "权利人类型 {p.kind} 无效",
                             "unknown party kind {p.kind!r}")
+
+    # market entry (集体经营性建设用地入市, issue #15): a right granted out of the collective's land and its
+    # secondary market (transfer, lease, mortgage within the term, with notice to the collective)
+    NOT_A_GRANTOR_RIGHT = (RuleViolation, "registry.not_a_grantor_right",
+                           "入市须由集体持有的土地所有权或集体建设用地使用权设立新权利",
+                           "an entered right is granted out of the collective's ownership or its own construction "
+                           "land use right")
+    INVALID_ENTRY_TERM = (RuleViolation, "registry.invalid_entry_term", "入市权利须有起止日期且止期晚于起期",
+                          "an entered right needs a term whose end is after its start")
+    ENTERED_RIGHT_EXPIRED = (Conflict, "registry.entered_right_expired",
+                             "入市土地使用权已于 {term_end} 到期，不得转让、出租或抵押",
+                             "the entered right's term ended on {term_end}: it cannot be transferred, leased or "
+                             "mortgaged")
+    NOT_AN_ENTERED_RIGHT = (RuleViolation, "registry.not_an_entered_right", "该权利不是入市取得的集体建设用地使用权",
+                            "the right is not a collective construction land use right acquired by market entry")
+    LEASE_BEYOND_TERM = (RuleViolation, "registry.lease_beyond_term",
+                         "出租期限须在入市权利期限之内（至 {term_end}）",
+                         "the lease must fall within the entered right's term (until {term_end})")
+    INVALID_ENTRY_METHOD = (RuleViolation, "registry.invalid_entry_method", "入市方式无效（出让、出租或作价入股）",
+                            "the entry method must be grant, lease or equity")
+    # cadastral files (issue #21): registry.cadastre
+    LEGACY_DATUM = (RuleViolation, "registry.legacy_datum",
+                    "坐标系 {crs} 基于 {datum}，无公开的到 CGCS2000 的转换：需测绘主管部门提供的七参数或格网文件"
+                    "（城市配置 registry_import.legacy_datum_parameters[\"{datum_epsg}\"]）",
+                    "{crs} is on the {datum} datum, which has no public transformation to CGCS2000: supply the "
+                    "surveying authority's seven-parameter set or grid as registry_import.legacy_datum_parameters"
+                    "[\"{datum_epsg}\"]")
+    MISSING_CRS = (RuleViolation, "registry.missing_crs", "文件未声明坐标系（缺少 .prj），请用 --crs 指定 EPSG 代码",
+                   "the file declares no coordinate reference system (no .prj): name its EPSG code with --crs")
+    CRS_MISMATCH = (RuleViolation, "registry.crs_mismatch",
+                    "第 {index} 个要素的坐标 ({x:.0f}, {y:.0f}) 不符合坐标系 {crs}（带号前缀不一致？）",
+                    "feature {index}: coordinates ({x:.0f}, {y:.0f}) do not fit {crs} (zone prefix mismatch?)")
+    FILE_TOO_LARGE = (RuleViolation, "registry.file_too_large", "文件大小 {size} 字节超过上限 {limit} 字节",
+                      "the file has {size} bytes, more than the limit of {limit}")
+    TOO_MANY_FEATURES = (RuleViolation, "registry.too_many_features", "文件有 {count} 个要素，超过上限 {limit}",
+                         "the file has {count} features, more than the limit of {limit}")
+    TOO_MANY_VERTICES = (RuleViolation, "registry.too_many_vertices", "文件共有超过 {limit} 个顶点",
+                         "the file has more than {limit} vertices in all")
+    UNREADABLE_FILE = (RuleViolation, "registry.unreadable_file", "无法读取文件 {name}: {reason}",
+                       "cannot read {name}: {reason}")
+    LAYER_NOT_FOUND = (RuleViolation, "registry.layer_not_found", "文件中没有图层 {layer}（可用: {layers}）",
+                       "the file has no layer {layer} (layers: {layers})")
+    TEXT_ENCODING = (RuleViolation, "registry.text_encoding",
+                     "第 {index} 个要素的字段 {field} 按 {encoding} 解码为乱码，"
+                     "请用 --encoding 指定编码（如 GBK、UTF-8）",
+                     "feature {index}, field {field}: text decoded as {encoding} is garbled; name the encoding with "
+                     "--encoding (GBK, UTF-8)")
+    IMPORT_NOT_CLEAN = (RuleViolation, "registry.import_not_clean",
+                        "{rejected} 个要素未通过检查（第一个：第 {first} 个要素 {finding}），请查看试导入报告，"
+                        "或以 --exclude-rejected 明确排除被拒要素",
+                        "{rejected} features failed the checks (first: feature {first}, {finding}); read the dry-run "
+                        "report or exclude the rejected features explicitly with --exclude-rejected")
+    # per-feature findings of the dry-run report (never raised: listed in the report)
+    INVALID_HOLDER_ID = (RuleViolation, "registry.invalid_holder_id", "第 {index} 个要素的权利人证件号 {value} 无效",
+                         "feature {index}: holder ID number {value} is not valid")
+    UNKNOWN_RIGHT_TYPE = (RuleViolation, "registry.unknown_right_type",
+                          "第 {index} 个要素的权利类型 {value} 不在代码表中",
+                          "feature {index}: right type {value} is not a known code")
+    FEATURE_TOO_COMPLEX = (RuleViolation, "registry.feature_too_complex",
+                           "第 {index} 个要素有 {count} 个顶点，超过上限 {limit}",
+                           "feature {index} has {count} vertices, more than the limit of {limit}")
+    AREA_MISMATCH = (RuleViolation, "registry.area_mismatch",
+                     "第 {index} 个要素的登记面积 {stated} 平方米与图形面积 {computed} 平方米相差超过 {tolerance}",
+                     "feature {index}: stated area {stated} m² differs from the geometry's {computed} m² by more than "
+                     "{tolerance}")

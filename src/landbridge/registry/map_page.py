@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from landbridge.auth import optional_principal
 from landbridge.auth.service import Principal
 from landbridge.cityprofile import get_profile
+from landbridge.config import get_settings
 from landbridge.registry.labels import LAND_USE_LABELS, RIGHT_TYPE_LABELS, right_type_legend
 from landbridge.registry.queries import current_extent
 from landbridge.web.i18n import request_locale, translator
@@ -39,6 +40,15 @@ def _data_extent(session: Session) -> tuple[float, float, float, float] | None:
     return extent
 
 
+def _basemap() -> dict[str, Any] | None:
+    """The base map under the parcels (issue #21): an online tile source, a local MBTiles file, or none (offline)."""
+    settings = get_settings()
+    url = settings.basemap_url or ("/basemap/{z}/{x}/{y}" if settings.basemap_mbtiles else "")
+    if not url:
+        return None
+    return {"url": url, "attribution": settings.basemap_attribution, "maxZoom": settings.basemap_max_zoom}
+
+
 @router.get("/")
 def public_map(request: Request, principal: Principal | None = Depends(optional_principal),
                session: Session = Depends(get_session)) -> Response:
@@ -58,6 +68,7 @@ def public_map(request: Request, principal: Principal | None = Depends(optional_
                  "none": _("No registered right")},
         "labels": {value: _(label) for value, label in RIGHT_TYPE_LABELS.items()},
         "landUse": {code: _(label) for code, label in LAND_USE_LABELS.items()},
+        "basemap": _basemap(),
     }
     return render(request, "registry/map.html", {
         "map_config": json.dumps(config, ensure_ascii=False).replace("</", "<\\/"), "legend": config["legend"]})

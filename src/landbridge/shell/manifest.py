@@ -11,5 +11,5 @@ MANIFEST = Manifest(
     name="shell", layer=Layer.domain, order=85, templates="templates",
     routers=(Router("landbridge.shell.session_pages:router", order=115),
              Router("landbridge.shell.account:router", order=120),
-             Router("landbridge.shell.rules_pages:router", order=290)),
+             Router("landbridge.shell.rules_pages:router", order=999)),
 )

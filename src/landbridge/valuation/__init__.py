@@ -8,16 +8,21 @@ Other modules use only the names exported here.
 """
 
 from landbridge.valuation.benchmark.service import import_benchmark_system, publish_benchmark_system
+from landbridge.valuation.collateral import CollateralValue, collateral_value
+from landbridge.valuation.sales.feed import feed_exchange_sales
 from landbridge.valuation.sales.models import SaleMethod, SaleSource
 from landbridge.valuation.sales.queries import get_sale, iter_sales, list_sales, sales_csv, write_sales_csv
 from landbridge.valuation.sales.schemas import SaleIn
 from landbridge.valuation.sales.service import SaleBatch, record_sale, record_sales, verify_sale_batch
 
 __all__ = [
+    "CollateralValue",
     "SaleBatch",
     "SaleIn",
     "SaleMethod",
     "SaleSource",
+    "collateral_value",
+    "feed_exchange_sales",
     "get_sale",
     "import_benchmark_system",
     "iter_sales",

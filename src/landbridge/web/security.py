@@ -200,15 +200,30 @@ def csp_nonce(request: Request) -> str:
     return nonce
 
 
+def basemap_origins() -> list[str]:
+    """The origins of a configured online base map (issue #21): its tiles are the only images from elsewhere."""
+    from landbridge.config import get_settings
+
+    url = get_settings().basemap_url
+    if not url:
+        return []
+    parts = urlsplit(url)
+    host = parts.netloc
+    if "{s}" in host:  # Leaflet's subdomain placeholder: t{s}.tianditu.gov.cn -> *.tianditu.gov.cn
+        host = "*." + host.split(".", 1)[1]
+    return [f"{parts.scheme}://{host}"] if parts.scheme in ("http", "https") and host else []
+
+
 def content_security_policy(nonce: str | None) -> str:
     """The page policy: everything from this site only, inline scripts only with the request's nonce, never
     framed (clickjacking), no plugins, forms post only here. Inline styles stay allowed (style attributes and
     Leaflet's positioning); they cannot run code."""
     scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+    images = "'self' data: blob:" + "".join(f" {o}" for o in basemap_origins())
     return ("default-src 'self'; "
             f"script-src {scripts}; "
             "style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data: blob:; "
+            f"img-src {images}; "
             "font-src 'self' data:; "
             "connect-src 'self'; "
             "object-src 'none'; "

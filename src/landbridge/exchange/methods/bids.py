@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from landbridge.exchange import rules
 from landbridge.exchange.lots import convert_deposit, move_lot, new_result, qualified_count, refund_all, top_bids
 from landbridge.exchange.models import Lot
+from landbridge.exchange.preemption import deposits_to_hold
 from landbridge.exchange.ruleset import lot_rules
 from landbridge.exchange.sealed_reserve import reveal_reserve
 from landbridge.exchange.supervision import scan_lot
@@ -38,8 +39,10 @@ def decide(session: Session, lot: Lot, actor: str, *, closed_at: datetime) -> No
         scan_lot(session, lot)
         return
     held = [tops[1][0]] if lr.promote_next and len(tops) > 1 else []
+    preempting = deposits_to_hold(session, lot, decision.winner_bidder_id)  # may match the best offer (issue #24)
     convert_deposit(session, lot, decision.winner_bidder_id)
-    refunds = refund_all(session, lot, exclude=[decision.winner_bidder_id, *held])
+    refunds = refund_all(session, lot, exclude=[decision.winner_bidder_id, *held, *preempting])
     move_lot(session, lot, "award", actor, None, closed_at=closed_at, winner_bidder_id=decision.winner_bidder_id,
-             price_cny=decision.price, held_for_promotion=held, refunds=refunds)
+             price_cny=decision.price, held_for_promotion=held, refunds=refunds,
+             **({"held_for_preemption": preempting} if preempting else {}))
     scan_lot(session, lot)

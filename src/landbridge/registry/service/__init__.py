@@ -14,6 +14,8 @@ ever deleted: approval flips pending rows to current and superseded rows to hist
 from landbridge.registry.service.applications import lodge_first_registration, lodge_right_on_unit, lodge_transfer
 from landbridge.registry.service.certificates import add_source_document, issue_certificate
 from landbridge.registry.service.decisions import approve_application, reject_application, withdraw_application
+from landbridge.registry.service.entry import lease_entered_right, lodge_entered_right
+from landbridge.registry.service.entry_checks import is_entered_right
 from landbridge.registry.service.parties import create_party
 from landbridge.registry.service.restrictions import (
     lodge_advance_notice,
@@ -32,9 +34,12 @@ __all__ = [
     "add_source_document",
     "approve_application",
     "create_party",
+    "is_entered_right",
     "issue_certificate",
+    "lease_entered_right",
     "lodge_advance_notice",
     "lodge_cancellation",
+    "lodge_entered_right",
     "lodge_first_registration",
     "lodge_mortgage",
     "lodge_objection",

@@ -39,6 +39,7 @@ from landbridge.registry.queries import (
     current_rights,
     holders_of,
 )
+from landbridge.registry.service import entry_checks as entry
 from landbridge.registry.service.checks import (
     check_overlaps,
     check_region,
@@ -238,6 +239,7 @@ def lodge_transfer(session: Session, *, actor: str, unit_id: int, holders: Holde
     parsed = parse_holders(session, holders)
     check_transfer(session, unit, [p for p, _ in parsed], mortgagee_consent)
     rights = _transfer_rights(session, unit, right_id)
+    entered = entry.guard_entered(session, rights)  # an entered right moves only within its term (issue #15)
     app = new_application(session, kind=RegistrationKind.transfer, region_code=unit.region_code, unit_id=unit.id,
                            summary=f"转移登记 {unit.unit_code}", actor=actor, payload={"reason": reason})
     new_ids = [_add_right(session, app=app, unit_id=unit.id, right_type=r.right_type, holders=parsed,
@@ -249,4 +251,7 @@ def lodge_transfer(session: Session, *, actor: str, unit_id: int, holders: Holde
                    "right_ids": new_ids, "holders": [[p, rules.share_text(s)] for p, s in parsed]}
     session.flush()
     lodged_event(session, app, actor)
+    for r in entered:
+        entry.notify_collective(session, right=r, action="transfer", actor=actor,
+                                subject=subjects.application(app.id), detail={"application_id": app.id})
     return app

@@ -25,6 +25,7 @@ from landbridge.registry.queries import (
     current_restrictions,
     get_party,
 )
+from landbridge.registry.service import entry_checks
 from landbridge.registry.service.applications import lodged_event, new_application
 from landbridge.registry.service.checks import current_right, current_unit, refuse_if_seized
 from landbridge.registry.service.shared import MODULE
@@ -39,6 +40,7 @@ def _lodge_restriction(session: Session, *, actor: str, kind: RestrictionKind, r
     if kind is not RestrictionKind.seizure:
         refuse_if_seized(session, unit)
     right = current_right(session, unit, right_id)
+    entered = entry_checks.guard_entered(session, [right]) if kind is RestrictionKind.mortgage else []
     app = new_application(session, kind=reg_kind, region_code=unit.region_code,
                            unit_id=unit.id if occupy_unit else None, summary=f"{summary} {unit.unit_code}",
                            actor=actor, payload={})
@@ -53,6 +55,10 @@ def _lodge_restriction(session: Session, *, actor: str, kind: RestrictionKind, r
                       if k in ("secured_amount_cny", "no_transfer_agreement", "document_no")}}
     session.flush()
     lodged_event(session, app, actor)
+    for r in entered:  # an entered right is mortgaged within its term, with notice to the collective (issue #15)
+        entry_checks.notify_collective(session, right=r, action="mortgage", actor=actor,
+                                       subject=subjects.application(app.id),
+                                       detail={"application_id": app.id, "restriction_id": restriction.id})
     return app
 
 

@@ -95,6 +95,7 @@ def export_sales(land_use_class: str | None = UseQuery, region_prefix: str | Non
     mask = principal.role not in PARTY_ROLES
 
     def body() -> Iterator[str]:
+        yield "\ufeff"  # UTF-8 byte-order mark: Excel on a Chinese Windows desktop otherwise reads GBK (issue #21)
         with get_database().transaction(readonly=True) as session:
             yield from queries.sales_csv(session, mask_parties=mask, land_use_class=land_use_class,
                                          region_prefix=scope, since=since, until=until)

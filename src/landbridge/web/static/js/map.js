@@ -8,6 +8,11 @@
   var status = document.getElementById("map-status");
 
   var map = L.map("map", { zoomControl: true, attributionControl: false });
+  if (config.basemap) { // off by default (offline); 天地图 or a local MBTiles file under the parcel layers
+    L.control.attribution({ prefix: false }).addTo(map);
+    L.tileLayer(config.basemap.url, { attribution: config.basemap.attribution, maxZoom: config.basemap.maxZoom,
+      subdomains: "01234567" }).addTo(map);
+  }
   var data = config.dataBounds; // minx, miny, maxx, maxy of the registered parcels, or null
   var query = new URLSearchParams(window.location.search); // ?lat=&lon=&z= opens a given place (shared links)
   var at = [parseFloat(query.get("lat")), parseFloat(query.get("lon")), parseInt(query.get("z"), 10)];

@@ -1,0 +1,138 @@
+"""Pure rules of collective operating construction land entering the market (集体经营性建设用地入市, issue #15;
+土地管理法 2019 art. 63, 实施条例 2021 arts. 38-43): the entry methods (grant 出让, lease 出租, contribution as
+equity 作价入股), the statutory maximum term by use (residential 70, commercial 40, industrial and other 50 years),
+the term a new right runs, a lease's rent schedule, and the adjustment fee's rate (土地增值收益调节金) by use,
+grade and method from the rule table. Every amount is fen exact. No database, no web framework.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from landbridge.exchange.errors import ExchangeError
+from landbridge.kernel.money import FEN
+
+ANY_GRADE = "*"
+MAX_GRADE = 20
+
+
+class EntryMethod(StrEnum):
+    """How collective operating construction land enters the market: a grant of a new termed use right (出让),
+    a lease (出租) with a rent schedule, or a contribution as equity to a project company (作价入股)."""
+
+    grant = "grant"
+    lease = "lease"
+    equity = "equity"
+
+
+def entry_method(value: str) -> EntryMethod:
+    """The entry method named, or 422 exchange.invalid_entry_method."""
+    try:
+        return EntryMethod(value)
+    except ValueError:
+        raise ExchangeError.INVALID_ENTRY_METHOD.error(method=str(value)[:20],
+                                                       allowed=[m.value for m in EntryMethod]) from None
+
+
+def use_category(land_use_class: str | None, classes: Mapping[str, Sequence[str]], fallback: str) -> str:
+    """The category (e.g. residential, commercial, industrial) of a GB/T 21010 class: the category whose code prefix
+    matches longest, else ``fallback`` (also when the class is not known)."""
+    best, length = fallback, 0
+    for category, prefixes in classes.items():
+        for prefix in prefixes:
+            p = str(prefix)
+            if land_use_class and land_use_class.startswith(p) and len(p) > length:
+                best, length = category, len(p)
+    return best
+
+
+def term_cap(use: str, caps: Mapping[str, Any]) -> int:
+    """The statutory maximum term in years of ``use`` (rule data ``entry_term_caps``; ``other`` for a use not
+    listed)."""
+    return int(caps.get(use, caps["other"]))
+
+
+def check_term(use: str, years: int, caps: Mapping[str, Any]) -> int:
+    """A grant's or lease's term in whole years: at least one year and not over the use's cap (422
+    exchange.entry_term_over_cap, exchange.invalid_entry_term)."""
+    if isinstance(years, bool) or not isinstance(years, int) or years < 1:
+        raise ExchangeError.INVALID_ENTRY_TERM.error(years=str(years)[:12])
+    cap = term_cap(use, caps)
+    if years > cap:
+        raise ExchangeError.ENTRY_TERM_OVER_CAP.error(years=years, cap=cap, use=use)
+    return years
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later (28 February where 29 February does not exist)."""
+    year = day.year + years
+    return date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def term_end(start: date, years: int) -> date:
+    """The last day of a term of ``years`` from ``start``: the day before the anniversary."""
+    return date.fromordinal(add_years(start, years).toordinal() - 1)
+
+
+@dataclass(frozen=True)
+class Rent:
+    """One year's rent of a lease: its number (from 1), amount and due day (each anniversary of the start)."""
+
+    seq: int
+    amount: Decimal
+    due_on: date
+
+
+def rent_schedule(total: Decimal, start: date, years: int) -> tuple[Rent, ...]:
+    """A lease's total rent (the lot's price) in equal yearly payments due on each anniversary of the start, to
+    the fen, summing exactly to the total (the odd fen go to the earliest years)."""
+    if years < 1 or total <= 0 or total != total.quantize(FEN):
+        raise ValueError("a rent schedule needs a positive amount in fen and at least one year")
+    fen = int(total / FEN)
+    base, extra = divmod(fen, years)
+    return tuple(Rent(i + 1, Decimal(base + (1 if i < extra else 0)) * FEN, add_years(start, i))
+                 for i in range(years))
+
+
+@dataclass(frozen=True)
+class FeeRate:
+    """The adjustment fee's rate of one entry and the table cell it came from (use, grade, method)."""
+
+    use: str
+    grade: str
+    method: str
+    rate: Decimal
+
+
+def grade_key(grade: int | None) -> str:
+    """The table key of a land grade (土地级别): its number, or ``*`` where the grade is not known."""
+    return ANY_GRADE if grade is None else str(grade)
+
+
+def fee_rate(table: Mapping[str, Any], use: str, grade: int | None, method: str) -> FeeRate:
+    """The adjustment fee rate of the table cell (use, grade, method): the use's row (``other`` where the use has
+    none), the grade's row (``*`` where the table does not name the grade), the method's rate. A table without
+    that cell, or a rate outside [0, 1), is a configuration error."""
+    row_use = use if use in table else "other"
+    by_grade: Mapping[str, Any] = table[row_use]
+    key = grade_key(grade)
+    row_grade = key if key in by_grade else ANY_GRADE
+    rate = Decimal(str(by_grade[row_grade][method]))
+    if not Decimal(0) <= rate < 1:
+        raise ValueError(f"adjustment fee rate out of range: {rate}")
+    return FeeRate(row_use, row_grade, method, rate)
+
+
+def check_grade(grade: int | None) -> int | None:
+    """A land grade is a small positive integer, or not given (422 exchange.invalid_land_grade)."""
+    if grade is None:
+        return None
+    if isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= MAX_GRADE:
+        raise ExchangeError.INVALID_LAND_GRADE.error(grade=str(grade)[:12], max=MAX_GRADE)
+    return grade

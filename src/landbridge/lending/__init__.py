@@ -1,0 +1,76 @@
+"""Lending (农村产权抵押贷款): property-right loans with shared risk, close of business, disposal (issue #17).
+
+Other modules use only the names exported here.
+"""
+
+from landbridge.lending.rules import (
+    Instalment,
+    LoanStatus,
+    Method,
+    Owed,
+    Sharer,
+    Tier,
+    allocate_payment,
+    classify,
+    schedule,
+    schedule_json,
+    share_loss,
+    split_pro_rata,
+    waterfall,
+)
+from landbridge.lending.service import (
+    apply_for_loan,
+    confirm_lien,
+    decide_loan,
+    disburse,
+    get_loan,
+    lodge_lien,
+    products,
+    withdraw_loan,
+)
+from landbridge.lending.servicing import (
+    contribute_to_fund,
+    default_loan,
+    fund_balance,
+    fund_leverage,
+    record_recovery,
+    release_lien,
+    repay,
+    run_cob,
+    settle_disposal,
+    start_disposal,
+)
+
+__all__ = [
+    "Instalment",
+    "LoanStatus",
+    "Method",
+    "Owed",
+    "Sharer",
+    "Tier",
+    "allocate_payment",
+    "apply_for_loan",
+    "classify",
+    "confirm_lien",
+    "contribute_to_fund",
+    "decide_loan",
+    "default_loan",
+    "disburse",
+    "fund_balance",
+    "fund_leverage",
+    "get_loan",
+    "lodge_lien",
+    "products",
+    "record_recovery",
+    "release_lien",
+    "repay",
+    "run_cob",
+    "schedule",
+    "schedule_json",
+    "settle_disposal",
+    "share_loss",
+    "split_pro_rata",
+    "start_disposal",
+    "waterfall",
+    "withdraw_loan",
+]

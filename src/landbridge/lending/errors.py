@@ -1,0 +1,80 @@
+"""The error codes of ``landbridge.lending`` with their zh-CN and English messages (issue #17)."""
+
+from __future__ import annotations
+
+from landbridge.errors import Conflict, ErrorCode, Forbidden, NotFound, RuleViolation
+
+
+class LendingError(ErrorCode):
+    """Every answer ``landbridge.lending`` refuses a request with."""
+
+    INVALID_TRANSITION = (Conflict, "lending.invalid_transition", "贷款状态为 {status}，不能变为 {target}",
+                          "a {status} loan cannot become {target}")
+    INVALID_AMOUNT = (RuleViolation, "lending.invalid_amount", "{field} 须为正数金额（最多两位小数）",
+                      "{field} must be a positive amount of yuan with at most two decimals")
+    INVALID_RATE = (RuleViolation, "lending.invalid_rate", "年利率 {rate} 无效（0 至 0.36 的小数）",
+                    "annual rate {rate} must be a fraction from 0 to 0.36")
+    INVALID_TERM = (RuleViolation, "lending.invalid_term", "期限 {months} 无效（1 至 {max_months} 个月）",
+                    "term {months} must be 1 to {max_months} months")
+    INVALID_METHOD = (RuleViolation, "lending.invalid_method", "还款方式 {method} 无效",
+                      "unknown repayment method {method}")
+    INVALID_GRACE = (RuleViolation, "lending.invalid_grace", "宽限期 {grace_months} 个月无效（须少于期限 {months}）",
+                     "a grace of {grace_months} months must be shorter than the term of {months}")
+    INVALID_RISK_SHARE = (RuleViolation, "lending.invalid_risk_share", "风险分担设置无效：{party}",
+                          "invalid risk-share binding: {party}")
+    INVALID_DATE = (RuleViolation, "lending.invalid_date", "日期 {value} 无效", "invalid date {value}")
+    LOAN_NOT_FOUND = (NotFound, "lending.loan_not_found", "贷款 {loan_id} 不存在", "loan {loan_id} does not exist")
+    PRODUCT_NOT_FOUND = (NotFound, "lending.product_not_found", "贷款产品 {product} 不存在",
+                         "no loan product {product} is in force")
+    RIGHT_NOT_FOUND = (NotFound, "lending.right_not_found", "权利 {right_id} 不存在或不是现势权利",
+                       "right {right_id} does not exist or is not current")
+    NOT_HOLDER = (Forbidden, "lending.not_holder", "申请人不是该权利的权利人",
+                  "the applicant does not hold this right")
+    RIGHT_TYPE_NOT_ACCEPTED = (RuleViolation, "lending.right_type_not_accepted", "该产品不接受 {right_type} 作为担保",
+                               "product {product} does not accept a {right_type} as collateral")
+    METHOD_NOT_OFFERED = (RuleViolation, "lending.method_not_offered", "该产品不提供还款方式 {method}",
+                          "product {product} does not offer repayment method {method}")
+    TERM_OUT_OF_RANGE = (RuleViolation, "lending.term_out_of_range", "期限须在 {min_months} 至 {max_months} 个月之间",
+                         "the term must be {min_months} to {max_months} months for this product")
+    RATE_OUT_OF_RANGE = (RuleViolation, "lending.rate_out_of_range", "利率须在 {min_rate} 至 {max_rate} 之间",
+                         "the rate must be from {min_rate} to {max_rate} for this product")
+    PRINCIPAL_TOO_LARGE = (RuleViolation, "lending.principal_too_large", "申请金额超过上限 {max_cny} 元",
+                           "the principal exceeds the limit of {max_cny} yuan")
+    COLLATERAL_SEIZED = (Conflict, "lending.collateral_seized", "担保物已被查封", "the collateral is under seizure")
+    COLLATERAL_OBJECTION = (Conflict, "lending.collateral_objection", "担保物存在异议登记",
+                            "an objection is registered on the collateral")
+    PRIOR_LIEN = (Conflict, "lending.prior_lien", "担保物已有 {count} 项抵押，超过规则允许的 {allowed} 项",
+                  "the collateral already carries {count} mortgage(s); the rules allow {allowed}")
+    RIGHT_EXPIRES = (RuleViolation, "lending.right_expires", "权利于 {term_end} 到期，早于贷款到期日 {maturity}",
+                     "the right ends on {term_end}, before the loan matures on {maturity}")
+    CONSENT_MISSING = (RuleViolation, "lending.consent_missing", "该类权利抵押须有集体经济组织同意书",
+                       "a mortgage of this right needs the collective's consent on file")
+    NO_VALUATION = (RuleViolation, "lending.no_valuation", "担保物没有评估价值",
+                    "the collateral has no appraised value")
+    LTV_EXCEEDED = (RuleViolation, "lending.ltv_exceeded", "申请金额超过抵押率上限（最多 {max_cny} 元）",
+                    "the principal exceeds the loan-to-value cap (at most {max_cny} yuan)")
+    GRADE_TOO_LOW = (RuleViolation, "lending.grade_too_low", "信用等级 {grade} 低于产品要求 {min_grade}",
+                     "credit grade {grade} is below the product's minimum {min_grade}")
+    BORROWER_BARRED = (Conflict, "lending.borrower_barred", "借款人被列入失信名单，不得新增借款",
+                       "the borrower is barred from new borrowing")
+    LIEN_NOT_REGISTERED = (Conflict, "lending.lien_not_registered", "抵押权尚未登记，不得放款",
+                           "the mortgage is not registered; no money may move before it is")
+    LIEN_NOT_LODGED = (Conflict, "lending.lien_not_lodged", "抵押登记申请尚未登簿",
+                       "the mortgage application has not been approved in the registry")
+    WRONG_ORGANISATION = (Forbidden, "lending.wrong_organisation", "该贷款不属于本机构",
+                          "this loan belongs to another organisation")
+    NOT_BORROWER = (Forbidden, "lending.not_borrower", "只能查看本人的贷款", "you may see only your own loans")
+    OVERPAYMENT = (RuleViolation, "lending.overpayment", "还款金额超过应还总额 {owed_cny} 元",
+                   "the payment exceeds the amount owed of {owed_cny} yuan")
+    NOT_DEFAULTED = (Conflict, "lending.not_defaulted", "贷款未逾期 {days} 天，不能认定违约",
+                     "the loan is not {days} days past due; it cannot be declared in default")
+    PROCEEDS_INVALID = (RuleViolation, "lending.proceeds_invalid", "处置费用不能超过处置价款",
+                        "the sale costs may not exceed the proceeds")
+    LOAN_STILL_OWED = (Conflict, "lending.loan_still_owed", "贷款尚有 {owed_cny} 元未结清",
+                       "{owed_cny} yuan is still owed on the loan")
+    CLAIM_NOT_FOUND = (NotFound, "lending.claim_not_found", "代偿请求 {claim_id} 不存在",
+                       "claim {claim_id} does not exist")
+    CLAIM_DEADLINE_PASSED = (Conflict, "lending.claim_deadline_passed", "代偿请求已过期限 {deadline}",
+                             "the claim's deadline {deadline} has passed")
+    INVALID_TEXT = (RuleViolation, "lending.invalid_text", "{field} 不能为空且不超过 {max_length} 个字符",
+                    "{field} must be 1 to {max_length} characters")

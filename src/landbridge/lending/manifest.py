@@ -1,0 +1,14 @@
+"""Lending's manifest: property-right loans with shared risk, close of business, disposal (issue #17)."""
+
+from landbridge.kernel.modules import CliGroup, Layer, Manifest, Router
+
+MANIFEST = Manifest(
+    name="lending", layer=Layer.process, order=110,
+    routers=(Router("landbridge.lending.views:router", order=350),
+             Router("landbridge.lending.pages:router", order=351)),
+    models=("landbridge.lending.models",),
+    jobs=("landbridge.lending.jobs:run_due",),
+    cli=(CliGroup("lending", "landbridge.lending.cli:app", order=110),),
+    rule_sets=("lending",),
+    templates="templates",
+)

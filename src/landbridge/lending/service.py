@@ -1,0 +1,283 @@
+"""Lending origination (issue #17): application with the registry checks, the credit decision (valuation, LTV,
+grade, bar list, risk-share snapshot), the lien lodged and confirmed in the registry, disbursement.
+
+Every function loads and locks the loan, checks its state with ``rules.transition``, applies the change and writes
+a ledger event in the caller's transaction; it flushes and never commits. A refusal raises a typed
+``LendingError`` before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from landbridge import exchange, registry, valuation
+from landbridge.cityprofile import get_profile
+from landbridge.db import for_update
+from landbridge.kernel.clock import now
+from landbridge.ledger import append_event, subjects
+from landbridge.lending import rules
+from landbridge.lending.errors import LendingError
+from landbridge.lending.models import Instalment, Loan
+from landbridge.lending.rules import LoanStatus
+
+MODULE = "lending"
+
+
+def rule_set() -> Any:
+    return get_profile().rules("lending")
+
+
+@dataclass(frozen=True)
+class Product:
+    """A loan product from the rule set in force."""
+
+    code: str
+    name: str
+    right_types: tuple[str, ...]
+    min_rate: Decimal
+    max_rate: Decimal
+    min_months: int
+    max_months: int
+    methods: tuple[str, ...]
+    min_grade: str
+    claim_deadline_days: int
+    sharers: tuple[rules.Sharer, ...]
+    raw: dict[str, Any]
+
+
+def products(day: date | None = None) -> dict[str, Product]:
+    """The loan products in force on ``day`` (rule data with its source)."""
+    out: dict[str, Product] = {}
+    for row in rule_set().value("products", day):
+        out[row["code"]] = Product(
+            row["code"], row["name"], tuple(row["right_types"]), Decimal(row["min_rate"]), Decimal(row["max_rate"]),
+            int(row["min_months"]), int(row["max_months"]), tuple(row["methods"]), row["min_grade"],
+            int(row["claim_deadline_days"]), rules.sharers_from(row.get("sharers", [])), dict(row))
+    return out
+
+
+def get_loan(session: Session, loan_id: int, *, lock: bool = False) -> Loan:
+    """Load a loan (404 ``lending.loan_not_found``); ``lock`` re-reads it under a row lock."""
+    stmt = select(Loan).where(Loan.id == loan_id)
+    if lock:
+        stmt = stmt.execution_options(populate_existing=True)
+        if for_update(session):
+            stmt = stmt.with_for_update()
+    loan = session.execute(stmt).scalar_one_or_none()
+    if loan is None:
+        raise LendingError.LOAN_NOT_FOUND.error(loan_id=loan_id)
+    return loan
+
+
+def _text(value: str | None, field: str, max_length: int) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not value or len(value) > max_length:
+        raise LendingError.INVALID_TEXT.error(field=field, max_length=max_length)
+    return value
+
+
+def loan_subjects(loan: Loan) -> list[str]:
+    """The records a loan's events concern besides the loan itself."""
+    out = [subjects.right(loan.right_id), subjects.unit(loan.unit_id), subjects.parcel(loan.parcel_id),
+           subjects.party(loan.borrower_party_id), subjects.organisation(loan.bank_organisation_id)]
+    if loan.restriction_id is not None:
+        out.append(subjects.restriction(loan.restriction_id))
+    return out
+
+
+def _event(session: Session, loan: Loan, event_type: str, actor: str, payload: dict[str, Any],
+           also: list[str] | None = None) -> None:
+    event = append_event(session, module=MODULE, event_type=event_type, subject=subjects.loan(loan.id), actor=actor,
+                         payload={"loan_no": loan.loan_no, "status": loan.status, **payload},
+                         also=loan_subjects(loan) + (also or []))
+    loan.ledger_seq = event.seq
+
+
+def _move(loan: Loan, target: LoanStatus) -> None:
+    loan.status = rules.transition(loan.status, target).value
+    loan.version += 1
+
+
+def check_collateral(session: Session, *, right: Any, product: Product, maturity: date,
+                     consent_document: str | None, own_restriction_id: int | None = None) -> None:
+    """The registry checks: no seizure or objection, no prior lien beyond the rules, the right outlives the loan,
+    the collective's consent on file where the rules need it (each a typed refusal)."""
+    rs = rule_set()
+    current = registry.current_restrictions(session, right.unit_id)
+    kinds = [r.kind for r in current if r.right_id == right.id]
+    if "seizure" in kinds:
+        raise LendingError.COLLATERAL_SEIZED.error(right_id=right.id)
+    if "objection" in kinds:
+        raise LendingError.COLLATERAL_OBJECTION.error(right_id=right.id)
+    prior = [r for r in current if r.right_id == right.id and r.kind == "mortgage" and r.id != own_restriction_id]
+    allowed = rs.int("max_prior_liens")
+    if len(prior) > allowed:
+        raise LendingError.PRIOR_LIEN.error(count=len(prior), allowed=allowed)
+    if right.term_end is not None and right.term_end < maturity:
+        raise LendingError.RIGHT_EXPIRES.error(term_end=right.term_end.isoformat(), maturity=maturity.isoformat())
+    if right.right_type in rs.value("consent_required") and not consent_document:
+        raise LendingError.CONSENT_MISSING.error(right_type=right.right_type)
+
+
+def _current_right(session: Session, right_id: int) -> Any:
+    right = registry.find_current_right(session, right_id)
+    if right is None or right.unit_id is None:
+        raise LendingError.RIGHT_NOT_FOUND.error(right_id=right_id)
+    return right
+
+
+def apply_for_loan(session: Session, *, borrower_party_id: int, right_id: int, product_code: str,
+                   principal: Any, annual_rate: Any, months: int, method: str, start: date,
+                   bank_organisation_id: int, actor: str, grace_months: int = 0,
+                   consent_document: str | None = None, applicant_user_id: int | None = None) -> Loan:
+    """申请: a borrower applies for a loan against a right they hold (issue #17 item 2)."""
+    product = products(start).get(product_code)
+    if product is None:
+        raise LendingError.PRODUCT_NOT_FOUND.error(product=product_code[:40])
+    amount = rules.parse_money(principal, "principal")
+    rate = rules.parse_rate(annual_rate)
+    n = rules.parse_months(months)
+    how = rules.parse_method(method)
+    consent = _text(consent_document, "consent_document", 120)
+    if amount > rule_set().decimal("max_principal", start):
+        raise LendingError.PRINCIPAL_TOO_LARGE.error(max_cny=str(rule_set().decimal("max_principal", start)))
+    if how.value not in product.methods:
+        raise LendingError.METHOD_NOT_OFFERED.error(product=product.code, method=how.value)
+    if not product.min_months <= n <= product.max_months:
+        raise LendingError.TERM_OUT_OF_RANGE.error(min_months=product.min_months, max_months=product.max_months)
+    if not product.min_rate <= rate <= product.max_rate:
+        raise LendingError.RATE_OUT_OF_RANGE.error(min_rate=str(product.min_rate), max_rate=str(product.max_rate))
+    rows = rules.schedule(amount, rate, n, how.value, start, grace_months)  # checks the grace too
+    right = _current_right(session, right_id)
+    if right.right_type not in product.right_types:
+        raise LendingError.RIGHT_TYPE_NOT_ACCEPTED.error(product=product.code, right_type=right.right_type)
+    if borrower_party_id not in {pid for pid, _ in registry.holders_of(session, right.id)}:
+        raise LendingError.NOT_HOLDER.error(right_id=right.id)
+    if exchange.party_is_barred(session, borrower_party_id, start):
+        raise LendingError.BORROWER_BARRED.error(party_id=borrower_party_id)
+    maturity = rows[-1].due_date
+    check_collateral(session, right=right, product=product, maturity=maturity, consent_document=consent)
+    unit = registry.get_unit(session, right.unit_id)
+    count = int(session.scalar(select(func.count()).select_from(Loan)) or 0)
+    loan = Loan(loan_no=f"LN{now().year}{count + 1:08d}", product_code=product.code,
+                rules_digest=rule_set().version_at(start).digest, borrower_party_id=borrower_party_id,
+                applicant_user_id=applicant_user_id, bank_organisation_id=bank_organisation_id, right_id=right.id,
+                unit_id=unit.id, parcel_id=unit.parcel_id, right_type=right.right_type, principal_cny=amount,
+                annual_rate=rate, months=n, method=how.value, grace_months=grace_months if how.value == "seasonal"
+                else 0, start_date=start, maturity=maturity, consent_document=consent, status=LoanStatus.applied,
+                region_code=unit.region_code, created_at=now(), sharers=[])
+    session.add(loan)
+    session.flush()
+    _event(session, loan, "loan.applied", actor, {"principal_cny": str(amount), "product": product.code,
+                                                    "months": n, "method": how.value})
+    return loan
+
+
+def decide_loan(session: Session, *, loan_id: int, approve: bool, actor: str, mortgagee_party_id: int | None = None,
+                grade: str | None = None, reason: str | None = None) -> Loan:
+    """The bank's credit decision: re-checks the collateral, values it through valuation, applies the LTV cap,
+    the product's minimum grade and the bar list, and snapshots the risk share on approval."""
+    loan = get_loan(session, loan_id, lock=True)
+    note = _text(reason, "reason", 500)
+    if not approve:
+        _move(loan, LoanStatus.refused)
+        loan.note = note
+        _event(session, loan, "loan.refused", actor, {"reason": note})
+        return loan
+    rules.transition(loan.status, LoanStatus.approved)
+    product = products(loan.start_date).get(loan.product_code)
+    if product is None:
+        raise LendingError.PRODUCT_NOT_FOUND.error(product=loan.product_code)
+    right = _current_right(session, loan.right_id)
+    check_collateral(session, right=right, product=product, maturity=loan.maturity,
+                     consent_document=loan.consent_document)
+    value = valuation.collateral_value(session, loan.parcel_id)
+    if value is None:
+        raise LendingError.NO_VALUATION.error(parcel_id=loan.parcel_id)
+    cap = Decimal(str(rule_set().value("ltv_caps", loan.start_date).get(loan.right_type, "0")))
+    most = rules.ltv_cap(value.value_cny, cap)
+    if loan.principal_cny > most:
+        raise LendingError.LTV_EXCEEDED.error(max_cny=str(most), ltv_cap=str(cap))
+    used = grade or str(rule_set().value("default_grade", loan.start_date))
+    if not rules.grade_allows(used, product.min_grade):
+        raise LendingError.GRADE_TOO_LOW.error(grade=used, min_grade=product.min_grade)
+    if exchange.party_is_barred(session, loan.borrower_party_id):
+        raise LendingError.BORROWER_BARRED.error(party_id=loan.borrower_party_id)
+    _move(loan, LoanStatus.approved)
+    loan.appraised_cny = value.value_cny
+    loan.valuation_run_no = value.run_no
+    loan.grade = used
+    loan.mortgagee_party_id = mortgagee_party_id
+    loan.sharers = [s.as_dict() | {"claim_deadline_days": product.claim_deadline_days} for s in product.sharers]
+    _event(session, loan, "loan.approved", actor, {"appraised_cny": str(value.value_cny), "ltv_cap": str(cap),
+                                                     "grade": used, "sharers": loan.sharers,
+                                                     "valuation_run_no": value.run_no})
+    return loan
+
+
+def lodge_lien(session: Session, *, loan_id: int, actor: str) -> Loan:
+    """Lodge the mortgage (抵押权登记) in the registry for the principal; the registrar approves it there."""
+    loan = get_loan(session, loan_id, lock=True)
+    _move(loan, LoanStatus.lien_lodged)
+    if loan.mortgagee_party_id is None:
+        raise LendingError.INVALID_TEXT.error(field="mortgagee_party_id", max_length=0)
+    app = registry.lodge_mortgage(session, actor=actor, unit_id=loan.unit_id,
+                                  mortgagee_party_id=loan.mortgagee_party_id, secured_amount=loan.principal_cny,
+                                  right_id=loan.right_id, document_no=loan.loan_no)
+    loan.lien_application_id = app.id
+    _event(session, loan, "loan.lien_lodged", actor, {"application_id": app.id},
+           also=[subjects.application(app.id)])
+    return loan
+
+
+def confirm_lien(session: Session, *, loan_id: int, actor: str) -> Loan:
+    """The mortgage is current in the registry (登簿): the loan may be disbursed. Refused while it is not."""
+    loan = get_loan(session, loan_id, lock=True)
+    rules.transition(loan.status, LoanStatus.lien_registered)
+    mortgage = next((r for r in registry.current_restrictions(session, loan.unit_id)
+                     if r.kind == "mortgage" and r.application_id == loan.lien_application_id), None)
+    if mortgage is None:
+        raise LendingError.LIEN_NOT_LODGED.error(application_id=loan.lien_application_id)
+    _move(loan, LoanStatus.lien_registered)
+    loan.restriction_id = mortgage.id
+    loan.lien_rank = mortgage.rank
+    _event(session, loan, "loan.lien_registered", actor, {"restriction_id": mortgage.id, "rank": mortgage.rank})
+    return loan
+
+
+def disburse(session: Session, *, loan_id: int, actor: str) -> Loan:
+    """放款: only once the mortgage is registered and still current; builds the schedule's instalments."""
+    loan = get_loan(session, loan_id, lock=True)
+    if loan.status in (LoanStatus.approved, LoanStatus.lien_lodged):
+        raise LendingError.LIEN_NOT_REGISTERED.error(status=loan.status)
+    rules.transition(loan.status, LoanStatus.disbursed)
+    if loan.restriction_id not in {r.id for r in registry.current_restrictions(session, loan.unit_id)}:
+        raise LendingError.LIEN_NOT_REGISTERED.error(status=loan.status)
+    rows = rules.schedule(loan.principal_cny, loan.annual_rate, loan.months, loan.method, loan.start_date,
+                          loan.grace_months)
+    session.add_all(Instalment(loan_id=loan.id, n=r.n, due_date=r.due_date, principal_cny=r.principal,
+                               interest_cny=r.interest, paid_principal_cny=Decimal("0.00"),
+                               paid_interest_cny=Decimal("0.00")) for r in rows)
+    _move(loan, LoanStatus.disbursed)
+    loan.disbursed_at = now()
+    loan.outstanding_cny = loan.principal_cny
+    _event(session, loan, "loan.disbursed", actor, {"principal_cny": str(loan.principal_cny),
+                                                      "maturity": loan.maturity.isoformat()})
+    session.flush()
+    return loan
+
+
+def withdraw_loan(session: Session, *, loan_id: int, actor: str) -> Loan:
+    """The borrower withdraws before the lien is lodged."""
+    loan = get_loan(session, loan_id, lock=True)
+    _move(loan, LoanStatus.withdrawn)
+    _event(session, loan, "loan.withdrawn", actor, {})
+    return loan

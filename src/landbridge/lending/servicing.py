@@ -1,0 +1,401 @@
+"""Lending after disbursement (issue #17): repayments in the legal order, the close of business (accrual, days
+past due, five-tier class, default trigger with claims to the risk sharers, lien reconciliation, fund leverage),
+settlement of a disposal with the waterfall and the bound loss sharing (advances and true-up), recoveries and
+the lien's release. Each step locks the loan and writes its ledger event in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from landbridge import exchange, registry
+from landbridge.db import for_update
+from landbridge.kernel.clock import now
+from landbridge.ledger import NewEvent, append_event, append_events, subjects
+from landbridge.lending import rules
+from landbridge.lending.errors import LendingError
+from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan, Payment
+from landbridge.lending.rules import LoanStatus, Owed
+from landbridge.lending.service import MODULE, _event, _move, get_loan, loan_subjects, rule_set
+
+ZERO = Decimal("0.00")
+
+
+def _instalments(session: Session, loan_id: int) -> list[Instalment]:
+    stmt = select(Instalment).where(Instalment.loan_id == loan_id).order_by(Instalment.n)
+    if for_update(session):
+        stmt = stmt.with_for_update()
+    return list(session.execute(stmt.execution_options(populate_existing=True)).scalars())
+
+
+def owed_on(loan: Loan, rows: list[Instalment], day: date) -> tuple[Owed, Decimal]:
+    """(what is due on ``day``: costs, interest due, penalty, principal due; principal not yet due)."""
+    interest = sum((r.interest_cny - r.paid_interest_cny for r in rows if r.due_date <= day), ZERO)
+    due = sum((r.principal_cny - r.paid_principal_cny for r in rows if r.due_date <= day), ZERO)
+    later = sum((r.principal_cny - r.paid_principal_cny for r in rows if r.due_date > day), ZERO)
+    return Owed(loan.costs_cny, interest, loan.penalty_cny, due), later
+
+
+def _apply(rows: list[Instalment], paid_interest: Decimal, paid_principal: Decimal) -> None:
+    """Spread paid interest and principal over the instalments, oldest first."""
+    for r in rows:
+        take = min(paid_interest, r.interest_cny - r.paid_interest_cny)
+        r.paid_interest_cny += take
+        paid_interest -= take
+    for r in rows:
+        take = min(paid_principal, r.principal_cny - r.paid_principal_cny)
+        r.paid_principal_cny += take
+        paid_principal -= take
+
+
+def repay(session: Session, *, loan_id: int, amount: Any, paid_on: date, actor: str) -> Payment:
+    """还款: costs, then interest (ordinary, penalty), then principal due, then principal not yet due (prepayment);
+    more than everything owed is refused. A loan paid off moves to ``repaid``."""
+    value = rules.parse_money(amount, "amount")
+    loan = get_loan(session, loan_id, lock=True)
+    if loan.status not in (LoanStatus.disbursed, LoanStatus.defaulted):
+        raise LendingError.INVALID_TRANSITION.error(status=loan.status, target="repaid")
+    rows = _instalments(session, loan.id)
+    owed, later = owed_on(loan, rows, paid_on)
+    if value > owed.total + later:
+        raise LendingError.OVERPAYMENT.error(owed_cny=str(owed.total + later))
+    paid, excess = rules.allocate_payment(value, owed)
+    prepaid = min(excess, later)
+    loan.costs_cny -= paid.costs
+    loan.penalty_cny -= paid.penalty
+    _apply(rows, paid.interest, paid.principal + prepaid)
+    principal = paid.principal + prepaid
+    loan.outstanding_cny -= principal
+    loan.version += 1
+    payment = Payment(loan_id=loan.id, kind="repayment", paid_on=paid_on, amount_cny=value, to_costs_cny=paid.costs,
+                      to_interest_cny=paid.interest, to_penalty_cny=paid.penalty, to_principal_cny=principal,
+                      actor=actor, created_at=now(), detail={})
+    session.add(payment)
+    if loan.outstanding_cny == 0 and loan.costs_cny == 0 and loan.penalty_cny == 0 and all(
+            r.paid_interest_cny == r.interest_cny for r in rows if r.due_date <= paid_on):
+        _move(loan, LoanStatus.repaid)
+    _event(session, loan, "loan.repaid" if loan.status == LoanStatus.repaid else "loan.repayment", actor,
+           {"amount_cny": str(value), "to_costs_cny": str(paid.costs), "to_interest_cny": str(paid.interest),
+            "to_penalty_cny": str(paid.penalty), "to_principal_cny": str(principal),
+            "paid_on": paid_on.isoformat()})
+    session.flush()
+    payment.ledger_seq = loan.ledger_seq
+    return payment
+
+
+# --- close of business ----------------------------------------------------------------------------------
+
+
+def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: dict[str, Any],
+             rows: list[Instalment] | None = None,
+             batch: list[tuple[Loan, NewEvent]] | None = None) -> str | None:
+    """Close one loan's day (caller holds its lock): penalty accrual on overdue principal for the days since its
+    last close, days past due, class; at the trigger, default with claims. Returns what changed, if anything."""
+    if loan.cob_date is not None and loan.cob_date >= day:
+        return None  # already closed for this day: a rerun does nothing twice
+    if rows is None:
+        rows = _instalments(session, loan.id)
+    overdue = [r for r in rows if r.due_date < day and (r.paid_principal_cny < r.principal_cny
+                                                         or r.paid_interest_cny < r.interest_cny)]
+    dpd = (day - overdue[0].due_date).days if overdue else 0
+    since = loan.cob_date or day - timedelta(days=1)
+    overdue_principal = sum((r.principal_cny - r.paid_principal_cny for r in overdue), ZERO)
+    days = max((day - since).days, 0)
+    if overdue_principal and days:
+        rate = loan.annual_rate * (1 + settings["markup"])
+        loan.penalty_cny += rules.daily_interest(overdue_principal, rate) * days
+    tier = rules.classify(dpd, settings["floors"]).value
+    changed: str | None = None
+    if tier != loan.tier:
+        changed = "reclassified"
+        facts = {"from": loan.tier, "to": tier, "days_past_due": dpd, "cob_date": day.isoformat()}
+        if batch is None:
+            _event(session, loan, "loan.reclassified", actor, facts)
+        else:  # the close of business appends a chunk's reclassifications together (one ledger head read)
+            batch.append((loan, NewEvent(MODULE, "loan.reclassified", subjects.loan(loan.id), actor,
+                                         {"loan_no": loan.loan_no, "status": loan.status, **facts},
+                                         tuple(loan_subjects(loan)))))
+    loan.days_past_due = dpd
+    loan.tier = tier
+    if loan.status == LoanStatus.disbursed and dpd >= settings["trigger"]:
+        declare_default(session, loan, day, actor=actor)
+        changed = "defaulted"
+    loan.cob_date = day
+    return changed
+
+
+def cob_settings(day: date) -> dict[str, Any]:
+    rs = rule_set()
+    return {"floors": rs.value("classification_floors", day), "trigger": rs.int("default_trigger_days", day),
+            "markup": rs.decimal("penalty_rate_markup", day)}
+
+
+def run_cob(session: Session, *, day: date, actor: str, limit: int | None = None) -> CobRun:
+    """日终: close ``day`` for every performing loan not yet closed for it, oldest id first, at most ``limit``
+    loans per call (the CLI commits between calls, so a crash resumes where it stopped and nothing runs twice).
+    The last call reconciles liens against the registry and measures the fund's leverage."""
+    run = session.execute(select(CobRun).where(CobRun.cob_date == day)).scalar_one_or_none()
+    if run is None:
+        run = CobRun(cob_date=day, status="running", actor=actor, started_at=now(), processed=0, reclassified=0,
+                     defaulted=0, lien_mismatches=[])
+        session.add(run)
+        session.flush()
+    if run.status == "done":
+        return run
+    settings = cob_settings(day)
+    stmt = (select(Loan).where(Loan.status.in_([s.value for s in rules.PERFORMING]),
+                               (Loan.cob_date.is_(None)) | (Loan.cob_date < day)).order_by(Loan.id))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    if for_update(session):
+        stmt = stmt.with_for_update(skip_locked=True)
+    loans = list(session.execute(stmt).scalars())
+    by_loan: dict[int, list[Instalment]] = {loan.id: [] for loan in loans}
+    for first in range(0, len(loans), 1000):  # the chunk's instalments in a few reads, not one per loan
+        ids = [loan.id for loan in loans[first:first + 1000]]
+        for row in session.execute(select(Instalment).where(Instalment.loan_id.in_(ids))
+                                   .order_by(Instalment.loan_id, Instalment.n)).scalars():
+            by_loan[row.loan_id].append(row)
+    batch: list[tuple[Loan, NewEvent]] = []
+    for loan in loans:
+        changed = cob_loan(session, loan, day, actor=actor, settings=settings, rows=by_loan[loan.id], batch=batch)
+        run.processed += 1
+        if changed == "reclassified":
+            run.reclassified += 1
+        elif changed == "defaulted":
+            run.defaulted += 1
+    for (loan, _), event in zip(batch, append_events(session, [e for _, e in batch]), strict=True):
+        loan.ledger_seq = event.seq
+    if limit is None or len(loans) < limit:
+        run.lien_mismatches = reconcile_liens(session)
+        run.fund_leverage = fund_leverage(session)
+        run.status = "done"
+        run.finished_at = now()
+        append_event(session, module=MODULE, event_type="cob.closed", subject=subjects.subject("cob", day.isoformat()),
+                     actor=actor, payload={"cob_date": day.isoformat(), "processed": run.processed,
+                                           "reclassified": run.reclassified, "defaulted": run.defaulted,
+                                           "lien_mismatches": run.lien_mismatches,
+                                           "fund_leverage": None if run.fund_leverage is None
+                                           else str(run.fund_leverage)})
+    session.flush()
+    return run
+
+
+def reconcile_liens(session: Session) -> list[int]:
+    """Loans whose mortgage is no longer current in the registry while money is out (ids, at most 100)."""
+    out: list[int] = []
+    rows = session.execute(select(Loan.id, Loan.unit_id, Loan.restriction_id).where(
+        Loan.status.in_([s.value for s in rules.PERFORMING]))).all()
+    by_unit: dict[int, set[int]] = {}
+    for loan_id, unit_id, restriction_id in rows:
+        if unit_id not in by_unit:
+            by_unit[unit_id] = {r.id for r in registry.current_restrictions(session, unit_id)}
+        if restriction_id not in by_unit[unit_id]:
+            out.append(int(loan_id))
+            if len(out) >= 100:
+                break
+    return out
+
+
+def fund_balance(session: Session) -> Decimal:
+    total = ZERO
+    for (amount,) in session.execute(select(FundEntry.amount_cny)):
+        total += amount
+    return total
+
+
+def fund_leverage(session: Session) -> Decimal | None:
+    """Outstanding principal of loans the fund shares ÷ the fund's balance (rules: ≥ 10)."""
+    balance = fund_balance(session)
+    if balance <= 0:
+        return None
+    exposure = ZERO
+    for outstanding, sharers in session.execute(select(Loan.outstanding_cny, Loan.sharers).where(
+            Loan.status.in_([s.value for s in rules.PERFORMING]))):
+        if any(s.get("party") == "fund" for s in sharers or []):
+            exposure += outstanding
+    return (exposure / balance).quantize(Decimal("0.01"))
+
+
+# --- default, claims, disposal, loss sharing ------------------------------------------------------------
+
+
+def declare_default(session: Session, loan: Loan, day: date, *, actor: str) -> list[Claim]:
+    """违约: the loan moves to ``defaulted`` and each bound sharer gets its claim (its share of the principal
+    outstanding) with its deadline; a sharer that advances pays the advance now (the fund's ledger records it)."""
+    _move(loan, LoanStatus.defaulted)
+    loan.defaulted_on = day
+    claims: list[Claim] = []
+    sharers = rules.sharers_from(loan.sharers)
+    deadline_days = {s["party"]: int(s.get("claim_deadline_days", rule_set().int("claim_deadline_days", day)))
+                     for s in loan.sharers}
+    for s in sharers:
+        part = (loan.outstanding_cny * s.share).quantize(Decimal("0.01"))
+        if s.cap is not None:
+            part = min(part, s.cap)
+        claim = Claim(loan_id=loan.id, party=s.party, share=s.share, status="lodged", created_at=now(),
+                      deadline=day + timedelta(days=deadline_days[s.party]), claimed_cny=part,
+                      advanced_cny=part if s.advance else ZERO, loss_cny=ZERO, recovered_cny=ZERO)
+        if s.advance:
+            claim.status = "advanced"
+            session.add(FundEntry(kind="advance", amount_cny=-part, loan_id=loan.id, entry_date=day, actor=actor,
+                                  created_at=now(), note=loan.loan_no))
+        session.add(claim)
+        claims.append(claim)
+    _event(session, loan, "loan.defaulted", actor, {"defaulted_on": day.isoformat(),
+                                                      "days_past_due": loan.days_past_due,
+                                                      "claims": [{"party": c.party, "claimed_cny": str(c.claimed_cny),
+                                                                  "advanced_cny": str(c.advanced_cny),
+                                                                  "deadline": c.deadline.isoformat()}
+                                                                 for c in claims]})
+    session.flush()
+    return claims
+
+
+def default_loan(session: Session, *, loan_id: int, day: date, actor: str) -> Loan:
+    """The bank declares a default by hand; refused before the trigger (``lending.not_defaulted``)."""
+    loan = get_loan(session, loan_id, lock=True)
+    rules.transition(loan.status, LoanStatus.defaulted)
+    rows = _instalments(session, loan.id)
+    overdue = [r for r in rows if r.due_date < day and r.paid_principal_cny + r.paid_interest_cny
+               < r.principal_cny + r.interest_cny]
+    trigger = rule_set().int("default_trigger_days", day)
+    dpd = (day - overdue[0].due_date).days if overdue else 0
+    if dpd < trigger:
+        raise LendingError.NOT_DEFAULTED.error(days=trigger)
+    loan.days_past_due = dpd
+    declare_default(session, loan, day, actor=actor)
+    return loan
+
+
+def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = None,
+                   starts_at: datetime | None = None) -> Loan:
+    """处置: the collateral is offered on the exchange as a collateral lot (auction; start at the exchange's minimum
+    share of the appraisal; the borrower excluded from bidding); enforcement costs are added to the claim."""
+    loan = get_loan(session, loan_id, lock=True)
+    _move(loan, LoanStatus.in_disposal)
+    if costs is not None:
+        loan.costs_cny += rules.parse_money(costs, "costs")
+    appraised = loan.appraised_cny or loan.principal_cny
+    lot_rules = exchange.rules_for(exchange.LotKind.collateral.value)
+    start_price = (appraised * lot_rules.start_price_min_appraisal_ratio).quantize(Decimal("0.01"))
+    lot = exchange.create_lot(session, actor=actor, kind=exchange.LotKind.collateral.value,
+                              title=f"抵押物处置 {loan.loan_no}", region_code=loan.region_code,
+                              starts_at=starts_at or now() + timedelta(days=30), start_price=start_price,
+                              unit_id=loan.unit_id, right_id=loan.right_id, seller_party_id=loan.borrower_party_id,
+                              appraised_value=appraised, excluded_party_ids=[loan.borrower_party_id],
+                              description=f"贷款 {loan.loan_no} 违约处置")
+    loan.lot_id = lot.id
+    _event(session, loan, "loan.disposal_started", actor, {"costs_cny": str(loan.costs_cny), "lot_id": lot.id,
+                                                             "start_price_cny": str(start_price)},
+           also=[subjects.lot(lot.id)])
+    return loan
+
+
+def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs: Any, day: date,
+                    actor: str) -> Loan:
+    """Apply the sale's proceeds through the waterfall (sale costs → senior liens → this loan → junior liens →
+    surplus), share the principal loss as bound (caps; the bank bears the rest) and true up the advances."""
+    value = rules.parse_money(proceeds, "proceeds")
+    costs = ZERO if sale_costs in (None, "0", 0) else rules.parse_money(sale_costs, "sale_costs")
+    if costs > value:
+        raise LendingError.PROCEEDS_INVALID.error()
+    loan = get_loan(session, loan_id, lock=True)
+    rules.transition(loan.status, LoanStatus.settled)
+    rows = _instalments(session, loan.id)
+    due, later = owed_on(loan, rows, day)
+    claim = Owed(due.costs, due.interest, due.penalty, due.principal + later)
+    others = [rules.Lien(r.rank or 0, r.secured_amount_cny or ZERO, f"restriction:{r.id}")
+              for r in registry.current_restrictions(session, loan.unit_id)
+              if r.kind == "mortgage" and r.id != loan.restriction_id and r.right_id == loan.right_id]
+    fall = rules.waterfall(value, costs, claim, loan.lien_rank or 1, others)
+    loan.costs_cny -= fall.loan.costs
+    loan.penalty_cny -= fall.loan.penalty
+    _apply(rows, fall.loan.interest, fall.loan.principal)
+    loan.outstanding_cny -= fall.loan.principal
+    session.add(Payment(loan_id=loan.id, kind="disposal", paid_on=day, amount_cny=fall.loan.total,
+                        to_costs_cny=fall.loan.costs, to_interest_cny=fall.loan.interest,
+                        to_penalty_cny=fall.loan.penalty, to_principal_cny=fall.loan.principal, actor=actor,
+                        created_at=now(), detail={"proceeds_cny": str(value), "sale_costs_cny": str(costs),
+                                                  "surplus_cny": str(fall.surplus)}))
+    shares = rules.share_loss(fall.shortfall.principal, rules.sharers_from(loan.sharers))
+    claims = {c.party: c for c in session.execute(select(Claim).where(Claim.loan_id == loan.id)).scalars()}
+    for party, loss in shares.items():
+        c = claims.get(party)
+        if c is None:
+            c = Claim(loan_id=loan.id, party=party, share=Decimal(0), status="lodged", created_at=now(),
+                      deadline=day, claimed_cny=ZERO, advanced_cny=ZERO, loss_cny=ZERO, recovered_cny=ZERO)
+            session.add(c)
+        c.loss_cny = loss
+        c.status = "settled"
+        if party == "fund" and c.advanced_cny != loss:  # true-up: the fund gets back what it advanced too much
+            session.add(FundEntry(kind="true_up", amount_cny=c.advanced_cny - loss, loan_id=loan.id, entry_date=day,
+                                  actor=actor, created_at=now(), note=loan.loan_no))
+    loan.loss_cny = fall.shortfall.principal
+    _move(loan, LoanStatus.settled)
+    _event(session, loan, "loan.settled", actor, {
+        "proceeds_cny": str(value), "sale_costs_cny": str(costs),
+        "senior": [[h, str(a)] for h, a in fall.senior], "junior": [[h, str(a)] for h, a in fall.junior],
+        "to_loan_cny": str(fall.loan.total), "surplus_cny": str(fall.surplus),
+        "principal_loss_cny": str(fall.shortfall.principal), "loss_shares": {k: str(v) for k, v in shares.items()}})
+    session.flush()
+    return loan
+
+
+def record_recovery(session: Session, *, loan_id: int, amount: Any, day: date, actor: str) -> dict[str, Decimal]:
+    """A recovery after settlement, split in proportion to the losses borne (every fen once)."""
+    value = rules.parse_money(amount, "amount")
+    loan = get_loan(session, loan_id, lock=True)
+    if loan.status != LoanStatus.settled:
+        raise LendingError.INVALID_TRANSITION.error(status=loan.status, target="recovery")
+    claims = list(session.execute(select(Claim).where(Claim.loan_id == loan.id).order_by(Claim.id)).scalars())
+    remaining = {c.party: c.loss_cny - c.recovered_cny for c in claims}
+    if value > sum(remaining.values(), ZERO):
+        raise LendingError.OVERPAYMENT.error(owed_cny=str(sum(remaining.values(), ZERO)))
+    split = rules.split_pro_rata(value, {c.party: c.loss_cny for c in claims})
+    for c in claims:
+        c.recovered_cny += split[c.party]
+        if c.party == "fund" and split[c.party]:
+            session.add(FundEntry(kind="recovery", amount_cny=split[c.party], loan_id=loan.id, entry_date=day,
+                                  actor=actor, created_at=now(), note=loan.loan_no))
+    loan.version += 1
+    _event(session, loan, "loan.recovery", actor, {"amount_cny": str(value),
+                                                     "split": {k: str(v) for k, v in split.items()}})
+    return split
+
+
+def release_lien(session: Session, *, loan_id: int, actor: str, write_off: bool = False) -> Loan:
+    """注销抵押: a repaid loan (or a settled one, written off) lodges the mortgage's cancellation and closes."""
+    loan = get_loan(session, loan_id, lock=True)
+    target = LoanStatus.written_off if write_off else LoanStatus.closed
+    rules.transition(loan.status, target)
+    if loan.status == LoanStatus.repaid and loan.outstanding_cny:
+        raise LendingError.LOAN_STILL_OWED.error(owed_cny=str(loan.outstanding_cny))
+    if loan.restriction_id is not None and loan.restriction_id in {
+            r.id for r in registry.current_restrictions(session, loan.unit_id)}:
+        app = registry.lodge_cancellation(session, actor=actor, unit_id=loan.unit_id,
+                                          reason=f"贷款 {loan.loan_no} 结清", restriction_id=loan.restriction_id)
+        loan.release_application_id = app.id
+    _move(loan, target)
+    _event(session, loan, "loan.written_off" if write_off else "loan.closed", actor,
+           {"release_application_id": loan.release_application_id})
+    return loan
+
+
+def contribute_to_fund(session: Session, *, amount: Any, day: date, actor: str, note: str | None = None) -> FundEntry:
+    """A contribution to the risk-compensation fund (government or bank)."""
+    value = rules.parse_money(amount, "amount")
+    entry = FundEntry(kind="contribution", amount_cny=value, loan_id=None, entry_date=day, actor=actor,
+                      created_at=now(), note=(note or "")[:300] or None)
+    session.add(entry)
+    session.flush()
+    event = append_event(session, module=MODULE, event_type="fund.contribution",
+                         subject=subjects.subject("fund_entry", entry.id), actor=actor,
+                         payload={"amount_cny": str(value), "entry_date": day.isoformat()})
+    entry.ledger_seq = event.seq
+    return entry

@@ -1,0 +1,159 @@
+"""Cadastral files out (issue #21): parcels as Shapefile (GBK ``.cpg``), GeoPackage, GeoJSON, XLSX and CSV with BOM,
+in CGCS2000 geographic (EPSG:4490) or the profile's projected CRS, and the dry-run report of an import.
+
+Spatial exports carry the standard's field names (KTT_ZDJBXX: ZDDM 宗地代码, BDCDYH 不动产单元号, XZQDM, YT 用途,
+ZL 坐落, ZDMJ 宗地面积) for Shapefiles, whose DBF field names are limited to 10 characters; the platform's own
+names for GeoJSON and GeoPackage (the importer's ``field_map`` reads both back). Tables have Chinese headers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyogrio.raw
+import shapely
+from pyproj import CRS, Transformer
+from sqlalchemy.orm import Session
+
+from landbridge.cityprofile import get_profile
+from landbridge.kernel.geo import GEOGRAPHIC_SRID, as_multipolygon
+from landbridge.kernel.spatial import BBox
+from landbridge.kernel.tables import Column, write_table
+from landbridge.registry.cadastre import RULE_SET, CheckReport
+from landbridge.registry.errors import RegistryError
+from landbridge.registry.files import EXPORT_FIELDS, iter_current_parcels
+
+SHAPEFILE_FIELDS = {"parcel_code": "ZDDM", "unit_code": "BDCDYH", "region_code": "XZQDM", "land_use_class": "YT",
+                    "location": "ZL", "area_m2": "ZDMJ"}
+TITLES = {"parcel_code": "宗地代码", "unit_code": "不动产单元号", "region_code": "行政区划代码",
+          "land_use_class": "用途（地类）", "location": "坐落", "area_m2": "宗地面积（平方米）"}
+_DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".shp": "ESRI Shapefile"}
+
+
+def _reproject(arr: np.ndarray, srid: int) -> Any:
+    if srid == GEOGRAPHIC_SRID:
+        return arr
+    t = Transformer.from_crs(GEOGRAPHIC_SRID, srid, always_xy=True)
+    return shapely.transform(arr, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+
+def write_features(path: Path, geoms: list[Any], properties: dict[str, list[Any]], *, srid: int = GEOGRAPHIC_SRID,
+                   layer: str = "parcels") -> None:
+    """Write MultiPolygons with properties (text or float) to GeoJSON, GeoPackage or Shapefile in ``srid``."""
+    driver = _DRIVERS.get(path.suffix.lower())
+    if driver is None:
+        raise RegistryError.UNSUPPORTED_FILE.error(suffix=path.suffix)
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = [None if g is None else as_multipolygon(g) for g in geoms]
+    arr = _reproject(arr, srid)
+    names, data, masks = [], [], []
+    for name, values in properties.items():
+        names.append(SHAPEFILE_FIELDS.get(name, name[:10]) if driver == "ESRI Shapefile" else name)
+        if values and all(isinstance(v, float) or v is None for v in values):
+            data.append(np.array([np.nan if v is None else v for v in values], dtype=np.float64))
+        else:
+            data.append(np.array(["" if v is None else str(v) for v in values], dtype=object))
+        masks.append(np.array([v is None for v in values], dtype=bool))
+    encoding = str(get_profile().rules(RULE_SET).value("export_shapefile_encoding")) \
+        if driver == "ESRI Shapefile" else "UTF-8"
+    if driver == "ESRI Shapefile":
+        for sibling in path.parent.glob(path.stem + ".*"):
+            if sibling.suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+                sibling.unlink()
+    elif path.exists():
+        path.unlink()
+    pyogrio.raw.write(path, shapely.to_wkb(arr), data, names, field_mask=masks, layer=layer, driver=driver,
+                      geometry_type="MultiPolygon", crs=CRS.from_epsg(srid).to_wkt(), encoding=encoding)
+
+
+def _num(value: str | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def export_parcel_file(session: Session, path: str | Path, *, bbox: BBox | None = None,
+                       srid: int = GEOGRAPHIC_SRID) -> int:
+    """Export current parcels to .shp/.gpkg/.geojson (in ``srid``) or .xlsx/.csv (attributes); returns the count."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".csv"):
+        cols = [Column(TITLES[f], "0.00" if f == "area_m2" else None, 30 if f in ("unit_code", "location") else 16)
+                for f in EXPORT_FIELDS]
+        rows = ([_num(r[f]) if f == "area_m2" else r[f] for f in EXPORT_FIELDS]
+                for _g, r in iter_current_parcels(session, bbox=bbox))
+        return write_table(path, cols, rows, sheet="宗地")
+    if suffix not in _DRIVERS:
+        raise RegistryError.UNSUPPORTED_FILE.error(suffix=suffix)
+    geoms: list[Any] = []
+    props: dict[str, list[Any]] = {f: [] for f in EXPORT_FIELDS}
+    for geom, row in iter_current_parcels(session, bbox=bbox):
+        geoms.append(geom)
+        for f in EXPORT_FIELDS:
+            props[f].append(_num(row[f]) if f == "area_m2" else row[f])
+    write_features(path, geoms, props, srid=srid)
+    return len(geoms)
+
+
+REPORT_COLUMNS = [Column("要素序号 Feature", "0", 12), Column("FID", "0", 10), Column("宗地代码 ZDDM", None, 22),
+                  Column("级别 Severity", None, 10), Column("错误代码 Code", None, 30),
+                  Column("说明", None, 60), Column("Message", None, 60)]
+
+
+def write_report(report: CheckReport, path: str | Path) -> None:
+    """The dry-run report: XLSX (one row per finding, then a summary sheet) or GeoPackage (every feature with
+    its status and findings, in EPSG:4490, for QGIS)."""
+    path = Path(path)
+    staged = report.staged
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        _write_report_xlsx(report, path)
+        return
+    if suffix != ".gpkg":
+        raise RegistryError.UNSUPPORTED_FILE.error(suffix=suffix)
+    by_feature: dict[int, list[str]] = {}
+    codes: dict[int, list[str]] = {}
+    for f in report.findings:
+        by_feature.setdefault(f.feature - 1, []).append(f"{f.message} / {f.message_en}")
+        codes.setdefault(f.feature - 1, []).append(f.code)
+    rejected = report.rejected
+    n = len(staged)
+    status = ["rejected" if i in rejected else ("warning" if i in by_feature else "ok") for i in range(n)]
+    geoms = [g if g is not None and g.geom_type in ("Polygon", "MultiPolygon") else None for g in staged.geoms]
+    props: dict[str, list[Any]] = {
+        "feature": [str(i + 1) for i in range(n)], "source_fid": [str(f) for f in staged.fids],
+        "parcel_code": list(staged.columns["parcel_code"]), "status": status,
+        "codes": [";".join(codes.get(i, [])) or None for i in range(n)],
+        "findings": ["\n".join(by_feature.get(i, [])) or None for i in range(n)],
+    }
+    write_features(path, geoms, props, layer="import_check")
+
+
+def _write_report_xlsx(report: CheckReport, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    staged = report.staged
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "检查结果 Findings"
+    ws.append([c.title for c in REPORT_COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    for k, c in enumerate(REPORT_COLUMNS):
+        ws.column_dimensions[chr(ord("A") + k)].width = c.width
+    for f in report.findings:
+        ws.append([f.feature, f.fid, f.parcel_code, "错误 error" if f.severity == "error" else "警告 warning",
+                   f.code, f.message, f.message_en])
+    summary = wb.create_sheet("汇总 Summary")
+    for row in (("文件 File", staged.source.name), ("SHA-256", staged.source.sha256),
+                ("格式 Driver", staged.source.driver), ("图层 Layer", staged.source.layer or ""),
+                ("坐标系 CRS", staged.crs.name), ("编码 Encoding", staged.source.encoding or "(.cpg / LDID)"),
+                ("字段映射 Field map", ", ".join(f"{k}←{v}" for k, v in sorted(staged.mapped.items()))),
+                ("要素数 Features", len(staged)), ("被拒要素 Rejected", len(report.rejected)),
+                ("问题数 Findings", len(report.findings))):
+        summary.append(list(row))
+    summary.column_dimensions["A"].width = 22
+    summary.column_dimensions["B"].width = 70
+    wb.save(path)

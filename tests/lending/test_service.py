@@ -1,0 +1,174 @@
+"""Lending services end to end on the database: application to disbursement, repayment, COB, default, disposal,
+loss sharing, recovery and lien release; each refusal typed and changing nothing (issue #17)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from landbridge import exchange, registry
+from landbridge.db import Database
+from landbridge.errors import DomainError
+from landbridge.exchange import bar_party
+from landbridge.ledger import current_size
+from landbridge.lending import service, servicing
+from landbridge.lending.models import Claim, FundEntry, Loan
+from tests.lending.conftest import World
+from tests.registry.conftest import ACTOR
+
+BANK = "user:9:bank_officer"
+D = Decimal
+
+
+def apply(db: Database, world: World, **kw: object) -> int:
+    args: dict[str, object] = {"borrower_party_id": world.borrower, "right_id": world.right,
+                               "product_code": "two_rights", "principal": "500000", "annual_rate": "0.0435",
+                               "months": 12, "method": "annuity", "start": date(2026, 3, 15),
+                               "bank_organisation_id": world.bank_org, "actor": "user:1:member"}
+    args.update(kw)
+    with db.transaction() as s:
+        return service.apply_for_loan(s, **args).id  # type: ignore[arg-type]
+
+
+def to_disbursed(db: Database, world: World, loan_id: int) -> None:
+    with db.transaction() as s:
+        service.decide_loan(s, loan_id=loan_id, approve=True, actor=BANK, mortgagee_party_id=world.bank_party)
+    with db.transaction() as s:
+        loan = service.lodge_lien(s, loan_id=loan_id, actor=BANK)
+        app_id = loan.lien_application_id
+    with db.transaction() as s, pytest.raises(DomainError) as info:
+        service.disburse(s, loan_id=loan_id, actor=BANK)
+    assert info.value.code == "lending.lien_not_registered"
+    with db.transaction() as s:
+        registry.approve_application(s, application_id=app_id, actor=ACTOR)
+    with db.transaction() as s:
+        from landbridge.lending.jobs import confirm_registered_liens
+        assert confirm_registered_liens(s) == 1
+    with db.transaction() as s:
+        service.disburse(s, loan_id=loan_id, actor=BANK)
+
+
+def snapshot(db: Database) -> tuple[int, ...]:
+    with db.transaction(readonly=True) as s:
+        return (current_size(s), *(s.scalar(select(func.count()).select_from(m)) or 0
+                                   for m in (Loan, Claim, FundEntry)))
+
+
+def test_application_to_repaid_and_release(db: Database, world: World) -> None:
+    loan_id = apply(db, world, principal="12000", months=6)
+    to_disbursed(db, world, loan_id)
+    with db.transaction() as s:
+        loan = service.get_loan(s, loan_id)
+        assert loan.status == "disbursed" and loan.lien_rank == 1 and loan.outstanding_cny == D("12000.00")
+        assert loan.sharers[0]["party"] == "fund"
+        servicing.repay(s, loan_id=loan_id, amount="2100", paid_on=date(2026, 4, 15), actor=BANK)
+        owed, later = servicing.owed_on(loan, servicing._instalments(s, loan_id), date(2026, 4, 15))
+        assert owed.total == 0
+        rest = later + sum(r.interest_cny - r.paid_interest_cny for r in servicing._instalments(s, loan_id)
+                           if r.due_date <= date(2026, 4, 15))
+        with pytest.raises(DomainError) as info:
+            servicing.repay(s, loan_id=loan_id, amount=str(rest + 1), paid_on=date(2026, 4, 15), actor=BANK)
+        assert info.value.code == "lending.overpayment"
+        servicing.repay(s, loan_id=loan_id, amount=str(rest), paid_on=date(2026, 4, 15), actor=BANK)
+        assert loan.status == "repaid"
+        service_loan = servicing.release_lien(s, loan_id=loan_id, actor=BANK)
+        assert service_loan.status == "closed" and service_loan.release_application_id is not None
+
+
+@pytest.mark.parametrize(("kw", "code"), [
+    ({"principal": "800000"}, None),  # LTV: 60 % of 1,000,000 for a forest right → refused at the decision
+    ({"months": 3}, "lending.term_out_of_range"),
+    ({"method": "bullet", "product_code": "share_pledge"}, "lending.right_type_not_accepted"),
+    ({"annual_rate": "0.09"}, "lending.rate_out_of_range"),
+    ({"right_id": 999999}, "lending.right_not_found"),
+])
+def test_application_refusals_change_nothing(db: Database, world: World, kw: dict[str, object],
+                                             code: str | None) -> None:
+    before = snapshot(db)
+    if code is None:
+        loan_id = apply(db, world, **kw)
+        before = snapshot(db)
+        with db.transaction() as s, pytest.raises(DomainError) as info:
+            service.decide_loan(s, loan_id=loan_id, approve=True, actor=BANK, mortgagee_party_id=world.bank_party)
+        assert info.value.code == "lending.ltv_exceeded"
+    else:
+        with pytest.raises(DomainError) as info:
+            apply(db, world, **kw)
+        assert info.value.code == code
+    assert snapshot(db) == before
+
+
+def test_seized_collateral_expiring_right_barred_borrower_missing_consent(db: Database, world: World) -> None:
+    before = snapshot(db)
+    with pytest.raises(DomainError) as info:
+        apply(db, world, borrower_party_id=world.other)
+    assert info.value.code == "lending.not_holder"
+    with pytest.raises(DomainError) as info:
+        apply(db, world, product_code="two_rights", months=60, start=date(2056, 6, 1))
+    assert info.value.code == "lending.right_expires"
+    with db.transaction() as s:
+        bar_party(s, party_id=world.borrower, reason="法院失信名单", actor=ACTOR)
+    before = snapshot(db)
+    with pytest.raises(DomainError) as info:
+        apply(db, world)
+    assert info.value.code == "lending.borrower_barred"
+    assert snapshot(db) == before
+
+
+def test_seizure_refused(db: Database, world: World) -> None:
+    with db.transaction() as s:
+        app = registry.lodge_seizure(s, actor=ACTOR, unit_id=world.unit, document_no="(2026)赣0622执1号",
+                                     right_id=world.right)
+        registry.approve_application(s, application_id=app.id, actor=ACTOR)
+    before = snapshot(db)
+    with pytest.raises(DomainError) as info:
+        apply(db, world)
+    assert info.value.code == "lending.collateral_seized"
+    assert snapshot(db) == before
+
+
+def test_cob_default_disposal_loss_sharing_recovery(db: Database, world: World) -> None:
+    with db.transaction() as s:
+        servicing.contribute_to_fund(s, amount="1000000", day=date(2026, 3, 1), actor="user:5:fund_manager")
+    loan_id = apply(db, world, principal="500000", months=12, method="bullet")
+    to_disbursed(db, world, loan_id)
+    # nothing paid: the first interest falls due 2026-04-15; close 2026-05-01 (16 days past due)
+    with db.transaction() as s:
+        run = servicing.run_cob(s, day=date(2026, 5, 1), actor="system:cli", limit=10)
+        assert run.status == "done" and run.processed == 1 and run.reclassified == 1
+    with db.transaction() as s:
+        again = servicing.run_cob(s, day=date(2026, 5, 1), actor="system:cli")
+        assert again.processed == 1  # the rerun did nothing twice
+        loan = service.get_loan(s, loan_id)
+        assert loan.tier == "special_mention" and loan.days_past_due == 16
+        assert loan.penalty_cny == 0  # penalty accrues on overdue principal; a bullet owes only interest yet
+        with pytest.raises(DomainError) as info:
+            servicing.default_loan(s, loan_id=loan_id, day=date(2026, 5, 1), actor=BANK)
+        assert info.value.code == "lending.not_defaulted"
+    with db.transaction() as s:
+        run = servicing.run_cob(s, day=date(2026, 7, 20), actor="system:cli")
+        assert run.defaulted == 1
+        loan = service.get_loan(s, loan_id)
+        assert loan.status == "defaulted" and loan.tier == "substandard"
+        claims = {c.party: c for c in s.scalars(select(Claim).where(Claim.loan_id == loan_id))}
+        assert claims["fund"].advanced_cny == D("50000.00")  # capped advance
+        assert claims["guarantor"].claimed_cny == D("200000.00")
+    with db.transaction() as s:
+        lot_loan = servicing.start_disposal(s, loan_id=loan_id, actor=BANK, costs="15000")
+        lot = exchange.get_lot(s, lot_loan.lot_id or 0)
+        assert lot.kind == "collateral" and lot.start_price_cny == D("700000.00")  # 70 % of 1,000,000
+        loan = servicing.settle_disposal(s, loan_id=loan_id, proceeds="380000", sale_costs="5000",
+                                         day=date(2026, 9, 1), actor=BANK)
+        assert loan.status == "settled"
+        claims = {c.party: c for c in s.scalars(select(Claim).where(Claim.loan_id == loan_id))}
+        loss = loan.loss_cny
+        assert claims["fund"].loss_cny == min(D("50000"), (loss * D("0.4")).quantize(D("0.01")))
+        assert sum(c.loss_cny for c in claims.values()) == loss
+        split = servicing.record_recovery(s, loan_id=loan_id, amount="10000.01", day=date(2026, 10, 1), actor=BANK)
+        assert sum(split.values()) == D("10000.01")
+        closed = servicing.release_lien(s, loan_id=loan_id, actor=BANK, write_off=True)
+        assert closed.status == "written_off" and closed.release_application_id is not None
+        assert servicing.fund_balance(s) == D("1000000") - D("50000") + split["fund"]
