@@ -30,6 +30,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("valuation/benchmark/comparison.py", "Decimal('0.0001')"):
         "precision of index ratios shown per adjustment (4 places)",
     ("valuation/sales/service.py", "Decimal('0.0001')"): "storage precision of the share quantum (4 places)",
+    ("lending/rules.py", "Decimal('0.000001')"): "storage precision of an annual rate (Numeric(8, 6))",
+    ("lending/views.py", "Decimal('0.0001')"): "precision of the non-performing ratio shown (4 places)",
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,22 @@ def test_the_second_profile_is_outside_the_package_and_complete(dongxiang: None)
     assert profile.rules("auth").int("login_max_failures") == 3  # its own amendment
     assert profile.rules("registry").int("objection_lapse_days") == 15  # inherited from the profile it extends
     assert get_profile("yingtan").rules("auth").int("login_max_failures") == 5  # the other city is untouched
+
+
+def test_a_newer_base_version_keeps_the_citys_own_amendments(dongxiang: None) -> None:
+    """The base (Yingtan) adds an exchange version (2026-01-01, market entry) after 东乡's 2025 amendment: on one
+    timeline, 东乡 gets the new rules and keeps its own deposit until it amends it again (issue #13 item 4)."""
+    exchange, base = get_profile().rules("exchange"), get_profile("yingtan").rules("exchange")
+    days = [v.effective_from for v in exchange.versions]
+    assert days == sorted(days) and date(2025, 1, 1) in days and date(2026, 1, 1) in days
+    assert exchange.decimal("default.deposit_percent", date(2024, 12, 31)) == base.decimal(
+        "default.deposit_percent", date(2024, 12, 31))
+    for day in (date(2025, 6, 1), date(2026, 6, 1)):
+        assert exchange.decimal("default.deposit_percent", day) == Decimal("0.20")
+    assert exchange.value("collective_construction_land.entry_methods", date(2026, 6, 1)) == ["grant", "lease",
+                                                                                             "equity"]
+    assert "collective_construction_land.entry_methods" not in exchange.version_at(date(2025, 6, 1)).rules
+    assert exchange.version_at(date(2026, 6, 1)).amended == base.version_at(date(2026, 6, 1)).amended
 
 
 def test_the_second_profile_builds_a_small_demo_and_serves_the_journey(dongxiang: None, db: Database,

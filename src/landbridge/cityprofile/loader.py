@@ -223,6 +223,45 @@ def resolve_versions(path: Path, specs: list[VersionSpec], inherited: RuleSetVer
     return resolved
 
 
+def amend_extended(path: Path, base: list[RuleSetVersion], specs: list[VersionSpec]) -> list[RuleSetVersion]:
+    """A profile's amendments of a set it inherits, on one timeline with the base's versions.
+
+    There is a version on every day either timeline has one: the base's version in force that day, with every
+    amendment of this profile in force that day laid over it. So a base version newer than an amendment (a new
+    national rule shipped with the platform) adds and changes the rules this city has not amended, and the city's
+    own values stand until the city amends them again. An amendment keeps the kind of the value it replaces.
+    """
+    own: dict[str, Rule] = {}
+    removed: set[str] = set()
+    by_day = {s.effective_from: s for s in specs}
+    base_by_day = {v.effective_from: v for v in base}
+    resolved: list[RuleSetVersion] = []
+    for day in sorted(set(by_day) | set(base_by_day)):
+        in_force = [v for v in base if v.effective_from <= day]
+        underlying = dict(in_force[-1].rules) if in_force else {}
+        spec, amended = by_day.get(day), set(base_by_day[day].amended) if day in base_by_day else set()
+        if spec is not None:
+            current = {n: r for n, r in {**underlying, **own}.items() if n not in removed}
+            for name in spec.removes:
+                if name not in current:
+                    raise ProfileError(path, "removes a rule that is not in force", version=day, rule=name)
+                removed.add(name)
+                own.pop(name, None)
+            for name, rule in spec.rules.items():
+                if name in current:
+                    expected, found = value_kind(current[name].value), value_kind(rule.value)
+                    if not kind_accepts(expected, found):
+                        raise ProfileError(path, f"value {rule.value!r} is a {found}, the rule holds a {expected}",
+                                           version=day, rule=name)
+                own[name] = Rule(name, rule.value, rule.unit, rule.source or spec.source, rule.verified, day)
+                removed.discard(name)
+            amended |= set(spec.rules) | set(spec.removes)
+        rules = {n: r for n, r in {**underlying, **own}.items() if n not in removed}
+        source = spec.source if spec is not None else base_by_day[day].source
+        resolved.append(RuleSetVersion(day, source, rules, frozenset(amended)))
+    return resolved
+
+
 def _load_rule_sets(folder: Path, time_zone: str, base: dict[str, RuleSet] | None = None) -> dict[str, RuleSet]:
     """Each ``rules/<set>.toml``; with a ``base`` (a profile that ``extends`` another), the base's sets are taken
     and this profile's versions of a set amend the base's (a version may not fall on a base version's day)."""
@@ -231,16 +270,13 @@ def _load_rule_sets(folder: Path, time_zone: str, base: dict[str, RuleSet] | Non
         specs = parse_rule_file(path)
         inherited = sets[path.stem].versions if path.stem in sets else []
         if inherited:
-            first, clash = specs[0].effective_from, {v.effective_from for v in inherited} & {
-                s.effective_from for s in specs}
+            clash = {v.effective_from for v in inherited} & {s.effective_from for s in specs}
             if clash:
                 raise ProfileError(path, "a version falls on the day of a version of the profile it extends",
                                    version=min(clash))
-            if any(v.effective_from > first for v in inherited):
-                raise ProfileError(path, "an amendment of an extended profile must be newer than all its versions",
-                                   version=first)
-        previous = inherited[-1] if inherited else None
-        sets[path.stem] = RuleSet(path.stem, [*inherited, *resolve_versions(path, specs, previous)], time_zone)
+            sets[path.stem] = RuleSet(path.stem, amend_extended(path, inherited, specs), time_zone)
+        else:
+            sets[path.stem] = RuleSet(path.stem, resolve_versions(path, specs), time_zone)
     for version in sets[CALENDAR_RULE_SET].versions if CALENDAR_RULE_SET in sets else []:
         try:
             Calendar.from_rules(version.values())

@@ -12,8 +12,8 @@ class LendingError(ErrorCode):
                           "a {status} loan cannot become {target}")
     INVALID_AMOUNT = (RuleViolation, "lending.invalid_amount", "{field} 须为正数金额（最多两位小数）",
                       "{field} must be a positive amount of yuan with at most two decimals")
-    INVALID_RATE = (RuleViolation, "lending.invalid_rate", "年利率 {rate} 无效（0 至 0.36 的小数）",
-                    "annual rate {rate} must be a fraction from 0 to 0.36")
+    INVALID_RATE = (RuleViolation, "lending.invalid_rate", "年利率 {rate} 无效（应为 0 至 1 之间、至多六位小数的小数）",
+                    "annual rate {rate} must be a fraction from 0 to below 1 with at most six decimals")
     INVALID_TERM = (RuleViolation, "lending.invalid_term", "期限 {months} 无效（1 至 {max_months} 个月）",
                     "term {months} must be 1 to {max_months} months")
     INVALID_METHOD = (RuleViolation, "lending.invalid_method", "还款方式 {method} 无效",

@@ -21,7 +21,7 @@ from landbridge.lending.errors import LendingError
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_MONTHS = 360
-MAX_RATE = Decimal("0.36")  # the judicial protection ceiling for interest (民间借贷 4 × LPR is lower); an input bound
+RATE_PLACES = Decimal("0.000001")  # storage precision of an annual rate (Numeric(8, 6)); products bound the rate
 
 
 class Method(StrEnum):
@@ -113,14 +113,15 @@ def parse_money(value: Any, field: str) -> Decimal:
 
 
 def parse_rate(value: Any) -> Decimal:
-    """An annual rate as a fraction, 0 ≤ rate ≤ 0.36, at most 6 decimals (422 ``lending.invalid_rate``)."""
+    """An annual rate as a fraction, 0 ≤ rate < 1, at most 6 decimals (422 ``lending.invalid_rate``). This is the
+    shape of a rate only: the rates a bank may charge are each product's ``min_rate`` … ``max_rate`` (rule data)."""
     if isinstance(value, float | bool):
         value = str(value) if isinstance(value, float) else "x"
     try:
         rate = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise LendingError.INVALID_RATE.error(rate=str(value)[:40]) from None
-    if not rate.is_finite() or rate < 0 or rate > MAX_RATE or rate != rate.quantize(Decimal("0.000001")):
+    if not rate.is_finite() or rate < 0 or rate >= 1 or rate != rate.quantize(RATE_PLACES):
         raise LendingError.INVALID_RATE.error(rate=str(value)[:40])
     return rate
 
