@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import exchange, registry
+from landbridge.cityprofile import get_profile
 from landbridge.demo.exchange_lots import _enrol, _frozen_at, _raise
 from landbridge.exchange import reconcile
 from landbridge.exchange.entry import set_entry_terms
@@ -99,9 +100,15 @@ def seed_entered_rights(session: Session, *, today: date, seed: int, actor: str)
                                   .limit(200)).scalars())
     picks = rng.sample(candidates, min(len(ENTRIES), len(candidates))) if len(people) >= 2 else []
     morning = datetime.combine(today, time(9, 30), tzinfo=SHANGHAI)
+    stated = get_profile().rules("exchange").history("collective_construction_land.entry_methods")
+    first = datetime.combine(stated[0].effective_from or today, time(9, 30), tzinfo=SHANGHAI) if stated else morning
+    made = 0
     for i, (right, (method, grade, years)) in enumerate(zip(picks, ENTRIES, strict=False)):
-        _enter(session, right, method, grade, years, rng.sample(people, 2),
-               morning - timedelta(days=150 - 30 * i), actor)
+        start = max(morning - timedelta(days=150 - 30 * i), first + timedelta(days=15 * i))
+        if start + timedelta(days=60) > morning:  # too near today for a whole entry (listing days, holidays)
+            break
+        _enter(session, right, method, grade, years, rng.sample(people, 2), start, actor)
+        made += 1
     fed = feed_exchange_sales(session)  # every completed lot's price reaches the sales record (read from the ledger)
     session.flush()
-    return len(picks), fed
+    return made, fed
