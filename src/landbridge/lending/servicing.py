@@ -286,7 +286,8 @@ def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = N
     start_price = (appraised * lot_rules.start_price_min_appraisal_ratio).quantize(Decimal("0.01"))
     lot = exchange.create_lot(session, actor=actor, kind=exchange.LotKind.collateral.value,
                               title=f"抵押物处置 {loan.loan_no}", region_code=loan.region_code,
-                              starts_at=starts_at or now() + timedelta(days=lot_rules.announcement_days),
+                              starts_at=starts_at or now() + timedelta(
+                                  days=rule_set().int("disposal_announcement_days")),
                               start_price=start_price,
                               unit_id=loan.unit_id, right_id=loan.right_id, seller_party_id=loan.borrower_party_id,
                               appraised_value=appraised, excluded_party_ids=[loan.borrower_party_id],
