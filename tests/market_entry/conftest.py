@@ -81,8 +81,9 @@ def plan_body(case: EntryCase, **kw: Any) -> dict[str, Any]:
     return body
 
 
-def to_state(db: Database, clock: Clock, w: EntryWorld, state: str) -> int:
-    """Drive a new case of the world's unit up to ``state`` through the services; returns the case id."""
+def to_state(db: Database, clock: Clock, w: EntryWorld, state: str, **plan: Any) -> int:
+    """Drive a new case of the world's unit up to ``state`` through the services (``plan`` amends the plan's
+    fields); returns the case id."""
     order = ["opened", "conditions_issued", "plan_drafted", "council_consulted", "vote_passed", "filed", "cleared",
              "listed", "result_confirmed", "contract_signed", "paid", "fees_settled", "revenue_distributed",
              "registered", "in_use"]
@@ -95,7 +96,7 @@ def to_state(db: Database, clock: Clock, w: EntryWorld, state: str) -> int:
                                      industry_requirements="农产品加工，无重污染", environment_requirements="环评备案",
                                      actor=NR)
         if target >= 2:
-            service.draft_plan(s, case_id=cid, plan=plan_body(case), actor=ACTOR)
+            service.draft_plan(s, case_id=cid, plan=plan_body(case, **plan), actor=ACTOR)
         if target >= 3:
             service.consult_council(s, case_id=cid, held_at=now(), attendees=7, opinion="理事会同意提交成员大会表决",
                                     actor=ACTOR)

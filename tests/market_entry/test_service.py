@@ -20,6 +20,14 @@ def test_a_case_goes_from_eligibility_to_the_land_in_use(db: Database, clock: Cl
         assert case.proceeds_cny is not None and case.retained_cny is not None and case.members_cny is not None
         assert case.retained_cny + case.members_cny == case.proceeds_cny
         assert case.adjustment_fee_cny == Decimal("20200.00")  # industrial 20 % of the price (exchange rules)
+        # the buyer holds a NEW 50-year right out of the collective's use right, which it supersedes (the collective
+        # keeps its ownership, a right of its own kind) (L2)
+        rights = {r.id: r for r in registry.current_rights(s, world.unit)}
+        entered = [r for r in rights.values() if registry.is_entered_right(r)]
+        assert len(entered) == 1 and world.right not in rights and entered[0].predecessor_id == world.right
+        assert [p for p, _ in registry.holders_of(s, entered[0].id)] == [case.buyer_party_id]
+        assert entered[0].attrs["term_years"] == 50 and entered[0].attrs["plan_ref"] == case.number
+        assert (entered[0].term_end - entered[0].term_start).days // 365 == 50
 
 
 # --- each gate refuses with its own code and changes nothing -----------------------------------------
@@ -94,11 +102,16 @@ def test_plan_missing_a_field_and_term_over_the_cap(db: Database, clock: Clock, 
         assert case is not None
         missing, long = plan_body(case, revenue_arrangement=None), plan_body(case, term_years=51)
         other_use = plan_body(case, land_use="0508", term_years=40)
+        no_share, bad_share = plan_body(case, method="equity"), plan_body(case, method="equity", equity_share="7/5")
+        stray_share, bad_grade = plan_body(case, equity_share="1/2"), plan_body(case, land_grade=0)
     refused(db, "market_entry.plan_field_missing", lambda s: service.draft_plan(s, case_id=cid, plan=missing,
                                                                                  actor=ACTOR), cid)
     refused(db, "market_entry.term_over_cap", lambda s: service.draft_plan(s, case_id=cid, plan=long, actor=ACTOR), cid)
     refused(db, "market_entry.use_not_permitted", lambda s: service.draft_plan(s, case_id=cid, plan=other_use,
                                                                                 actor=ACTOR), cid)
+    for body in (no_share, bad_share, stray_share, bad_grade):
+        refused(db, "market_entry.invalid_plan", lambda s, b=body: service.draft_plan(s, case_id=cid, plan=b,
+                                                                                      actor=ACTOR), cid)
 
 
 def test_vote_needs_the_council_first_and_two_thirds_on_this_case(db: Database, clock: Clock,
@@ -211,3 +224,20 @@ def test_unsuccessful_relist_and_withdraw(db: Database, clock: Clock, world: Ent
         service.suspend(s, case_id=cid, reason="法院协助执行通知", actor=OPERATOR)
         service.resume(s, case_id=cid, reason="解除", actor=OPERATOR)
     _ = win, collective
+
+
+@pytest.mark.parametrize(("method", "extra"), [("lease", {}), ("equity", {"equity_share": "3/10"})])
+def test_lease_and_equity_hand_over_their_own_rights(db: Database, clock: Clock, world: EntryWorld, method: str,
+                                                     extra: dict[str, str]) -> None:
+    """出租 carries its rent schedule, 作价出资（入股） the collective's share of the venture (L2, L8)."""
+    cid = to_state(db, clock, world, "in_use", method=method, term_years=20, land_grade=2, **extra)
+    with db.transaction() as s:
+        case = s.get(EntryCase, cid)
+        assert case is not None and case.status == "in_use"
+        entered = [r for r in registry.current_rights(s, world.unit) if registry.is_entered_right(r)]
+        assert len(entered) == 1 and entered[0].attrs["grade"] == 2 and entered[0].attrs["term_years"] == 20
+        if method == "lease":
+            rent = entered[0].attrs["rent_schedule"]
+            assert len(rent) == 20 and sum(Decimal(r["amount_cny"]) for r in rent) == case.price_cny
+        else:
+            assert entered[0].attrs["equity_share"] == "3/10"

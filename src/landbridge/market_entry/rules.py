@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
 
 from landbridge.market_entry.errors import MarketEntryError
@@ -190,6 +191,28 @@ def check_plan(plan: Mapping[str, Any], r: EntryRules) -> None:
     share = Decimal(str(plan["revenue_arrangement"].get("retained_share", "-1")))
     if not Decimal(0) <= share <= Decimal(1):
         raise MarketEntryError.INVALID_PLAN.error(field="revenue_arrangement.retained_share")
+    check_equity_share(plan.get("equity_share"), plan["method"])
+    grade = plan.get("land_grade")
+    if grade is not None and (isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= MAX_GRADE):
+        raise MarketEntryError.INVALID_PLAN.error(field="land_grade")
+
+
+MAX_GRADE = 20  # a land grade (土地级别) is a small positive integer; the county's table names the grades it prices
+
+
+def check_equity_share(value: Any, method: str) -> None:
+    """A contribution as equity (作价出资（入股）) names the collective's share of the venture, a fraction in (0, 1]
+    such as "3/10" or "0.3"; the other methods carry none."""
+    if method != Method.equity:
+        if value is not None:
+            raise MarketEntryError.INVALID_PLAN.error(field="equity_share")
+        return
+    try:
+        share = Fraction(str(value)) if isinstance(value, str | int) and not isinstance(value, bool) else None
+    except (ValueError, ZeroDivisionError):
+        share = None
+    if share is None or not 0 < share <= 1 or share.denominator > 10**6 or len(str(value)) > 24:
+        raise MarketEntryError.INVALID_PLAN.error(field="equity_share")
 
 
 def floor_ratio(land_use_class: str, r: EntryRules) -> Decimal:

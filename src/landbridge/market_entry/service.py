@@ -288,6 +288,12 @@ def list_on_exchange(session: Session, *, case_id: int, start_price: Decimal | s
         seller_party_id=case.collective_party_id, term_start=term_start, term_end=term_end, appraised_value=appraised,
         description=f"入市案件 {case.number}；规划条件 {case.conditions['number'] if case.conditions else ''}",
         method=str(case.plan["transaction_method"]))
+    # the lot hands over a NEW termed right in the buyer's name (grant, lease or equity), not the collective's own
+    exchange.set_entry_terms(session, lot_id=lot.id, method=str(case.plan["method"]),
+                             term_years=int(case.plan["term_years"]), actor=actor,
+                             grade=case.plan.get("land_grade"), equity_share=case.plan.get("equity_share"),
+                             land_use=rules.use_category(str(case.plan["land_use"]), r.use_categories),
+                             term_start=term_start, plan_ref=case.number)
     exchange.publish_lot(session, lot_id=lot.id, actor=actor)
     case.lot_id, case.listed_at, case.attempts = lot.id, now(), case.attempts + 1
     case.appraised_value_cny, case.appraisal_ref, case.floor_price_cny, case.start_price_cny = (
