@@ -68,5 +68,8 @@ class MarketEntryError(ErrorCode):
                     "the acting user must sign the acknowledgement")
     INVALID_TEXT = (RuleViolation, "market_entry.invalid_text", "{field} 不能为空且不超过 {max_length} 个字符",
                     "{field} must be 1 to {max_length} characters")
+    INVALID_BBOX = (RuleViolation, "market_entry.invalid_bbox",
+                    "地图范围须为 4 个经纬度数值：西,南,东,北（EPSG:4490）",
+                    "the map box must be four coordinates west,south,east,north (EPSG:4490)")
     FORBIDDEN = (Forbidden, "market_entry.forbidden", "无权办理该集体的入市事项",
                  "not allowed to act for this collective's market entry")

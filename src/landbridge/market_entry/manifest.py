@@ -5,7 +5,8 @@ from landbridge.kernel.modules import Layer, Manifest, Router
 MANIFEST = Manifest(
     name="market_entry", layer=Layer.process, order=100,
     routers=(Router("landbridge.market_entry.views:router", order=300),
-             Router("landbridge.market_entry.pages:router", order=301)),
+             Router("landbridge.market_entry.pages:router", order=301),
+             Router("landbridge.market_entry.overlay:router", order=302)),
     templates="templates",
     models=("landbridge.market_entry.models",),
     jobs=("landbridge.market_entry.jobs:run_due",),

@@ -16,6 +16,7 @@ from landbridge.registry.labels import (
 from landbridge.registry.personal import record_party_reads
 from landbridge.registry.queries import (
     certificates_of_application,
+    construction_land_in_bbox,
     current_extent,
     current_restrictions,
     current_rights,
@@ -77,6 +78,7 @@ __all__ = [
     "approve_application",
     "bulk_register",
     "certificates_of_application",
+    "construction_land_in_bbox",
     "count_current_parcels",
     "create_party",
     "current_extent",

@@ -30,6 +30,7 @@ from landbridge.registry.models import (
     Restriction,
     Right,
     RightHolder,
+    RightType,
 )
 from landbridge.registry.rules import OWNERSHIP_LETTER, Layer, share_text
 
@@ -291,6 +292,40 @@ def list_parcels_in_bbox(session: Session, bbox: BBox, *, limit: int = 100, offs
                        "area_m2": str(p.area_m2), "region_code": p.region_code},
     } for p in parcels]
     return features, total
+
+
+def construction_land_in_bbox(session: Session, bbox: BBox, *, limit: int = 300) -> list[dict[str, Any]]:
+    """Current parcels meeting a viewport box that carry a current collective construction land use right, for
+    the market-entry overlay of the public map (全景看地, L1, P1): public facts only (no holder, no party id): the
+    unit, use, area, whether the right was granted by market entry (its method and registered term) and whether
+    an organisation (a collective) or someone else holds it. At most ``limit`` parcels, in id order."""
+    where = and_(Parcel.status == RecordStatus.current, bbox_filter(session, Parcel, bbox))
+    rows = session.execute(
+        select(Parcel, PropertyUnit.id, Right.id, Right.attrs, Right.term_end)
+        .join(PropertyUnit, and_(PropertyUnit.parcel_id == Parcel.id, PropertyUnit.status == RecordStatus.current))
+        .join(Right, and_(Right.unit_id == PropertyUnit.id, Right.status == RecordStatus.current,
+                          Right.right_type == RightType.collective_construction_land_use_right))
+        .where(where).order_by(Parcel.id, Right.id).limit(limit)).all()
+    kinds: dict[int, set[str]] = {}
+    right_ids = [r[2] for r in rows]
+    if right_ids:
+        for rid, kind in session.execute(select(RightHolder.right_id, Party.kind).join(
+                Party, Party.id == RightHolder.party_id).where(RightHolder.right_id.in_(right_ids))):
+            kinds.setdefault(rid, set()).add(str(kind))
+    out: dict[int, dict[str, Any]] = {}
+    for parcel, unit_id, right_id, attrs, term_end in rows:
+        method = (attrs or {}).get("entry_method")
+        feature = out.setdefault(parcel.id, {
+            "type": "Feature", "id": parcel.id, "geometry": parcel.geom.__geo_interface__,
+            "properties": {"parcel_id": parcel.id, "unit_id": unit_id, "land_use_class": parcel.land_use_class,
+                           "area_m2": str(parcel.area_m2), "region_code": parcel.region_code,
+                           "entry_method": None, "term_end": None, "collective_held": False}})
+        props = feature["properties"]
+        if method:
+            props["entry_method"], props["term_end"] = str(method), term_end.isoformat() if term_end else None
+        elif kinds.get(right_id) == {"organisation"}:
+            props["collective_held"] = True
+    return list(out.values())
 
 
 def list_applications(session: Session, *, status: str | None = None, region_prefix: str | None = None,
