@@ -7,9 +7,9 @@
   var node = document.getElementById("entry-config");
   if (!map || !node) { return; }
   var config = JSON.parse(node.textContent);
-  var text = config.text;
+  var text = config;  // the labels sit at the top of the config
   var status = document.getElementById("entry-status");
-  var STAGE_COLOURS = { candidate: "#2e86c1", in_case: "#f39c12", entered: "#c0392b" };
+  var STAGE_COLOURS = config.colours;  // the sidebar's legend draws the same colours
 
   function esc(value) {
     return String(value === null || value === undefined ? "" : value)
