@@ -11,17 +11,18 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from landbridge import collective, exchange, registry
+from landbridge import collective, exchange, planning, registry
 from landbridge.db import Database
 from landbridge.kernel.clock import Clock, now
 from landbridge.main import create_app
 from landbridge.market_entry import service
 from landbridge.market_entry.models import EntryCase
-from tests.collective.conftest import make_uscc
+from tests.collective.conftest import accounts_world, make_uscc
 from tests.collective.test_service import passed_motion
 from tests.exchange.test_api import auth
 from tests.market_entry.conftest import ACTOR, NR, EntryWorld, build_world, plan_body, register_unit, to_state
 from tests.market_entry.test_service import refused
+from tests.planning.conftest import PLAN, rect, zone
 
 IN_FORCE = datetime(2026, 6, 15, 1, 0, tzinfo=UTC)  # the rule set's L8 version takes effect on 2026-06-01
 RENTAL = {"operator": "锦江村股份经济合作社与某住房租赁公司联营", "dwelling_units": 120,
@@ -234,11 +235,6 @@ def test_missing_phase_plan_fields_are_refused(db: Database, clock: Clock, late:
 # --- the API -----------------------------------------------------------------------------------------
 
 def test_the_api_opens_a_case_with_its_purpose_and_shows_it(db: Database, clock: Clock) -> None:
-    from tests.collective.conftest import accounts_world
-    from tests.planning.conftest import PLAN, rect, zone
-
-    from landbridge import planning
-
     clock.set(IN_FORCE)
     with db.transaction() as s:
         village, _ = accounts_world(s)
