@@ -20,6 +20,7 @@ from landbridge.market_entry.models import EntryCase
 from tests.collective.conftest import accounts_world, make_uscc
 from tests.collective.test_service import passed_motion
 from tests.exchange.test_api import auth
+from tests.exchange.test_pages import login
 from tests.market_entry.conftest import ACTOR, NR, EntryWorld, build_world, plan_body, register_unit, to_state
 from tests.market_entry.test_service import refused
 from tests.planning.conftest import PLAN, rect, zone
@@ -257,3 +258,7 @@ def test_the_api_opens_a_case_with_its_purpose_and_shows_it(db: Database, clock:
         assert r.status_code == 201, r.text
         read = c.get(f"/api/v1/market-entry/cases/{r.json()['id']}", headers=auth(c, "clerk")).json()
         assert (read["purpose"], read["programme_ref"], read["phase"]) == ("rental_housing", None, None)
+        login(c, "clerk")  # the case file names the purpose, in Chinese by default and in English
+        page = c.get(f"/market-entry/cases/{read['id']}")
+        assert page.status_code == 200 and "入市用途类型" in page.text and "集体土地建设租赁住房" in page.text
+        assert "Rental housing on collective land" in c.get(f"/market-entry/cases/{read['id']}?lang=en").text
