@@ -143,7 +143,8 @@ def open_case(session: Session, *, collective_id: int, unit_id: int, actor: str,
         EntryCase.unit_id == unit.id, EntryCase.status.in_([s.value for s in rules.OPEN_STATES]))).scalar()
     if other is not None:
         raise MarketEntryError.CASE_OPEN.error(other=other)
-    if p.phased:
+    if p.phased:  # openings of one collective's phases queue on its row (the unit lock covers one unit only)
+        collective.get_collective(session, coll.id, lock=True)
         taken = session.execute(select(EntryCase.number).where(
             EntryCase.collective_id == coll.id, EntryCase.programme_ref == ref, EntryCase.phase == phase,
             EntryCase.status.not_in(CLOSED_STATES))).scalar()
