@@ -81,18 +81,22 @@ def plan_body(case: EntryCase, **kw: Any) -> dict[str, Any]:
     return body
 
 
-def to_state(db: Database, clock: Clock, w: EntryWorld, state: str, **plan: Any) -> int:
-    """Drive a new case of the world's unit up to ``state`` through the services (``plan`` amends the plan's
-    fields); returns the case id."""
+def to_state(db: Database, clock: Clock, w: EntryWorld, state: str, *, unit: int | None = None,
+             opening: dict[str, Any] | None = None, **plan: Any) -> int:
+    """Drive a new case of the world's unit (or ``unit``) up to ``state`` through the services (``opening`` adds
+    to the opening's arguments, e.g. the purpose; ``plan`` amends the plan's fields, its land use also the
+    conditions'); returns the case id."""
     order = ["opened", "conditions_issued", "plan_drafted", "council_consulted", "vote_passed", "filed", "cleared",
              "listed", "result_confirmed", "contract_signed", "paid", "fees_settled", "revenue_distributed",
              "registered", "in_use"]
     target = order.index(state)
     with db.transaction() as s:
-        case = service.open_case(s, collective_id=w.village.collective_id, unit_id=w.unit, actor=ACTOR)
+        case = service.open_case(s, collective_id=w.village.collective_id, unit_id=unit or w.unit, actor=ACTOR,
+                                 **(opening or {}))
         cid = case.id
         if target >= 1:
-            service.issue_conditions(s, case_id=cid, land_use="0601", indicators={"max_plot_ratio": "1.2"},
+            service.issue_conditions(s, case_id=cid, land_use=plan.get("land_use", "0601"),
+                                     indicators={"max_plot_ratio": "1.2"},
                                      industry_requirements="农产品加工，无重污染", environment_requirements="环评备案",
                                      actor=NR)
         if target >= 2:

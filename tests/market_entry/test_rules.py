@@ -124,3 +124,114 @@ def test_filing_lead_in_working_days(start: date, gap: int) -> None:
         with pytest.raises(DomainError) as e:
             rules.check_filing(start, tx, R, add_workdays)
         assert code(e) == "market_entry.filing_too_late"
+
+
+# --- entry purposes (L8): the rule set's 2026-06-01 version ------------------------------------------
+
+R6 = EntryRules.from_values(get_profile().rules("market_entry").version_at(date(2026, 6, 15)).values())
+CLASSES = ["0601", "0602", "05", "0508", "0701", "0702", "08", "0901", "12"]
+
+
+def test_before_the_l8_version_only_the_operating_purpose_exists_with_no_extra_rule() -> None:
+    assert R.purpose("operating").methods == R.methods and not R.grant_forbidden_categories
+    for name in ("rental_housing", "urban_village_phase", "villas"):
+        with pytest.raises(DomainError) as e:
+            R.purpose(name)
+        assert code(e) == "market_entry.purpose_unknown"
+    assert set(R6.purposes) == {"operating", "rental_housing", "urban_village_phase"}
+    assert R6.purpose("rental_housing").methods < R6.methods  # rent-only: a narrower set than the operating one
+    with pytest.raises(DomainError) as e:
+        R6.purpose("villas")
+    assert code(e) == "market_entry.purpose_unknown"
+
+
+@given(purpose=st.sampled_from(["operating", "rental_housing", "urban_village_phase"]),
+       land_use=st.sampled_from(CLASSES), method=st.sampled_from(["grant", "lease", "equity"]),
+       term=st.integers(1, 90))
+def test_a_purpose_admits_exactly_its_uses_methods_and_terms_in_order(purpose: str, land_use: str, method: str,
+                                                                      term: int) -> None:
+    p = R6.purpose(purpose)
+    category = rules.use_category(land_use, R6.use_categories)
+    expected = None
+    if p.land_use_prefixes and not any(land_use.startswith(x) for x in p.land_use_prefixes):
+        expected = "market_entry.use_not_for_purpose"
+    elif method == "grant" and category in R6.grant_forbidden_categories:
+        expected = "market_entry.residential_grant_refused"
+    elif method not in p.methods:
+        expected = "market_entry.method_not_for_purpose"
+    elif method in p.max_term_years and term > p.max_term_years[method]:
+        expected = "market_entry.purpose_term_over_cap"
+    if expected is None:
+        rules.check_purpose(land_use, method, term, p, R6)
+    else:
+        with pytest.raises(DomainError) as e:
+            rules.check_purpose(land_use, method, term, p, R6)
+        assert code(e) == expected
+
+
+def test_rental_housing_is_rent_only_and_capped_per_method() -> None:
+    p = R6.purpose("rental_housing")
+    for land_use, method, term, want in (("0701", "grant", 20, "market_entry.residential_grant_refused"),
+                                         ("0601", "grant", 20, "market_entry.method_not_for_purpose"),
+                                         ("05", "lease", 20, "market_entry.use_not_for_purpose"),
+                                         ("0701", "lease", p.max_term_years["lease"] + 1,
+                                          "market_entry.purpose_term_over_cap")):
+        with pytest.raises(DomainError) as e:
+            rules.check_purpose(land_use, method, term, p, R6)
+        assert code(e) == want, (land_use, method, term)
+    rules.check_purpose("0701", "lease", p.max_term_years["lease"], p, R6)
+    rules.check_purpose("0601", "equity", 50, p, R6)
+    # the category cap still applies under the purpose's: industrial land caps an equity term at 50
+    with pytest.raises(DomainError) as e:
+        rules.check_plan(plan(method="equity", equity_share="1/2", term_years=51, operator="某公司", dwelling_units=10,
+                              rent_plan="只租不售"), R6, "rental_housing")
+    assert code(e) == "market_entry.term_over_cap"
+
+
+def test_a_purposes_plan_fields_are_mandatory_on_top_of_the_general_ones() -> None:
+    with pytest.raises(DomainError) as e:
+        rules.check_plan(plan(method="lease", term_years=20, operator="某公司"), R6, "rental_housing")
+    assert code(e) == "market_entry.plan_field_missing"
+    assert e.value.details["missing"] == ["dwelling_units", "rent_plan"]
+    rules.check_plan(plan(method="lease", term_years=20, operator="某公司", dwelling_units=10, rent_plan="只租不售"),
+                     R6, "rental_housing")
+    rules.check_plan(plan(), R6, "operating")
+    with pytest.raises(DomainError) as e:
+        rules.check_plan(plan(), R6, "urban_village_phase")
+    assert e.value.details["missing"] == ["programme_plan", "resettlement_arrangement"]
+
+
+def test_programme_and_conversion_guards() -> None:
+    phased, plain = R6.purpose("urban_village_phase"), R6.purpose("rental_housing")
+    rules.check_programme(phased, "JJ-1", 1)
+    rules.check_programme(plain, None, None)
+    for p, ref, phase, want in ((phased, None, 1, "programme_required"), (phased, "JJ-1", None, "programme_required"),
+                                (phased, " ", 2, "programme_required"), (plain, "JJ-1", None,
+                                                                         "programme_not_for_purpose"),
+                                (plain, None, 1, "programme_not_for_purpose"), (phased, "JJ-1", 0, "invalid_plan")):
+        with pytest.raises(DomainError) as e:
+            rules.check_programme(p, ref, phase)
+        assert code(e) == f"market_entry.{want}", (p.name, ref, phase)
+    rules.check_conversion(phased, converted=True, converting=False)
+    rules.check_conversion(phased, converted=False, converting=True)
+    rules.check_conversion(plain, converted=False, converting=False)
+    with pytest.raises(DomainError) as e:
+        rules.check_conversion(phased, converted=False, converting=False)
+    assert code(e) == "market_entry.collective_not_converted"
+
+
+@given(phase=st.integers(1, 50), states=st.lists(st.sampled_from([s.value for s in CaseState]), max_size=4))
+def test_a_phase_is_filed_only_after_a_previous_phase_is_cleared(phase: int, states: list[str]) -> None:
+    cleared_or_later = {"cleared", "listed", "result_confirmed", "contract_signed", "paid", "fees_settled",
+                        "revenue_distributed", "registered", "in_use"}
+    assert cleared_or_later <= R6.phase_cleared_states
+    assert not R6.phase_cleared_states & {"opened", "plan_drafted", "vote_passed", "filed", "revision_required",
+                                          "withdrawn", "terminated"}
+    ok = phase == 1 or any(s in R6.phase_cleared_states for s in states)
+    if ok:
+        rules.check_phase_order("JJ-1", phase, states, R6)
+    else:
+        with pytest.raises(DomainError) as e:
+            rules.check_phase_order("JJ-1", phase, states, R6)
+        assert code(e) == "market_entry.phase_out_of_order"
+        assert e.value.details["previous"] == phase - 1

@@ -71,5 +71,36 @@ class MarketEntryError(ErrorCode):
     INVALID_BBOX = (RuleViolation, "market_entry.invalid_bbox",
                     "地图范围须为 4 个经纬度数值：西,南,东,北（EPSG:4490）",
                     "the map box must be four coordinates west,south,east,north (EPSG:4490)")
+    # --- entry purposes (L8): rental housing on collective land, urban-village phased redevelopment ----------
+    PURPOSE_UNKNOWN = (RuleViolation, "market_entry.purpose_unknown", "入市用途类型 {purpose} 不存在或尚未施行",
+                       "the entry purpose {purpose} does not exist or is not in force")
+    PROGRAMME_REQUIRED = (RuleViolation, "market_entry.programme_required",
+                          "城中村分期改造案件须填写改造项目编号和期次",
+                          "an urban-village phase case needs its programme reference and phase number")
+    PROGRAMME_NOT_FOR_PURPOSE = (RuleViolation, "market_entry.programme_not_for_purpose",
+                                 "{purpose} 类入市案件不属于分期改造项目，不能填写项目编号或期次",
+                                 "a {purpose} case belongs to no phased programme: no programme or phase")
+    COLLECTIVE_NOT_CONVERTED = (Conflict, "market_entry.collective_not_converted",
+                                "城中村分期改造须由已撤村改制或改制决议已通过的集体经济组织申请",
+                                "urban-village phased redevelopment needs a collective converted into a company "
+                                "or with a passed conversion resolution (撤村改制)")
+    PHASE_TAKEN = (Conflict, "market_entry.phase_taken", "改造项目 {programme_ref} 第 {phase} 期已有入市案件 {other}",
+                   "phase {phase} of programme {programme_ref} already has an entry case {other}")
+    PHASE_OUT_OF_ORDER = (Conflict, "market_entry.phase_out_of_order",
+                          "改造项目 {programme_ref} 第 {previous} 期尚未办结备案，第 {phase} 期不能报县备案",
+                          "phase {phase} of programme {programme_ref} cannot be filed before phase {previous} "
+                          "is cleared")
+    USE_NOT_FOR_PURPOSE = (RuleViolation, "market_entry.use_not_for_purpose", "{purpose} 类入市不适用用途 {land_use}",
+                           "the use {land_use} does not fit a {purpose} entry")
+    METHOD_NOT_FOR_PURPOSE = (RuleViolation, "market_entry.method_not_for_purpose",
+                              "{purpose} 类入市不允许 {method} 方式（允许：{allowed}）",
+                              "a {purpose} entry may not use the method {method} (allowed: {allowed})")
+    RESIDENTIAL_GRANT_REFUSED = (RuleViolation, "market_entry.residential_grant_refused",
+                                 "集体土地住宅用途不得出让（租赁住房只租不售）",
+                                 "collective land for residential use may not be granted (rental housing is "
+                                 "rent-only, never sold)")
+    PURPOSE_TERM_OVER_CAP = (RuleViolation, "market_entry.purpose_term_over_cap",
+                             "{purpose} 类以 {method} 方式入市期限最长 {cap} 年，方案为 {term} 年",
+                             "a {purpose} entry by {method} may run {cap} years at most, not {term}")
     FORBIDDEN = (Forbidden, "market_entry.forbidden", "无权办理该集体的入市事项",
                  "not allowed to act for this collective's market entry")

@@ -21,7 +21,8 @@ class EntryCase(IdPk, RegionCode, RowVersion, CreatedAt, CreatedBy, Base):
     """入市案件: one parcel's entry from eligibility to the land in use (trading.md c.1)."""
 
     __tablename__ = "market_entry_case"
-    __table_args__ = (Index("ix_market_entry_case_unit_status", "unit_id", "status"),)
+    __table_args__ = (Index("ix_market_entry_case_unit_status", "unit_id", "status"),
+                      Index("ix_market_entry_case_programme", "collective_id", "programme_ref", "phase"))
 
     number: Mapped[str] = mapped_column(String(40), unique=True)
     status: Mapped[str] = mapped_column(String(24), index=True)  # CaseState values are longer than Status's 16
@@ -30,7 +31,12 @@ class EntryCase(IdPk, RegionCode, RowVersion, CreatedAt, CreatedBy, Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("registry_property_unit.id"))
     parcel_id: Mapped[int] = mapped_column(ForeignKey("registry_parcel.id"), index=True)
     right_id: Mapped[int] = mapped_column(ForeignKey("registry_right.id"))
-    purpose: Mapped[str] = mapped_column(String(32), default="operating")
+    purpose: Mapped[str] = mapped_column(String(32), default="operating")  # rules.Purpose (L8)
+    # urban-village phased redevelopment (城中村分期改造, L8): the collective's programme and this case's phase
+    programme_ref: Mapped[str | None] = mapped_column(String(60))
+    phase: Mapped[int | None] = mapped_column(Integer)
+    # the passed conversion motion (撤村改制) a not-yet-converted collective relied on to open such a case
+    conversion_motion_id: Mapped[int | None] = mapped_column(Integer)
     # the issued planning conditions the case relies on, snapshotted (planning_issued_conditions)
     conditions_id: Mapped[int | None] = mapped_column(Integer)
     conditions: Mapped[dict[str, Any] | None] = mapped_column(JSON)

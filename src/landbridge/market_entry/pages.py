@@ -38,8 +38,10 @@ PARTY_LABELS = {"natural_resources": "Natural resources bureau", "county": "Coun
                 "exchange": "Exchange", "registrar": "Registry"}
 STEP_PARTY_LABELS = {"collective": "Collective", "bureau": "Natural resources bureau", "exchange": "Exchange",
                      "registrar": "Registry"}
+PURPOSE_LABELS = {"operating": "Operating use", "rental_housing": "Rental housing on collective land",
+                  "urban_village_phase": "Urban-village redevelopment phase"}
 KIT = PageKit(locale_dir=LOCALE_DIR, labels={"state": STATE_LABELS, "party": PARTY_LABELS,
-                                             "step_party": STEP_PARTY_LABELS})
+                                             "step_party": STEP_PARTY_LABELS, "purpose": PURPOSE_LABELS})
 
 
 @router.get("/market-entry", response_class=Response)

@@ -9,7 +9,7 @@ proceeds to the fen. Every number comes from the rule set ``market_entry`` (city
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
@@ -106,6 +106,42 @@ def transition(current: str, action: str) -> CaseState:
     return target
 
 
+class Purpose(StrEnum):
+    """Entry purposes (L8): an ordinary operating entry, collective land for rental housing (集体土地建设租赁住房,
+    built by the collective itself or jointly), and one phase of an urban-village redevelopment (城中村分期改造)."""
+
+    operating = "operating"
+    rental_housing = "rental_housing"
+    urban_village_phase = "urban_village_phase"
+
+
+@dataclass(frozen=True)
+class PurposeRules:
+    """The rules of one entry purpose: the methods it allows, the GB/T 21010 class prefixes its land use must
+    start with (none: any use the planning conditions permit), the term cap per method on top of the use's cap,
+    the plan fields it adds to the mandatory ones, whether the collective must be converted (撤村改制) and whether
+    its cases are phases of a programme."""
+
+    name: str
+    methods: frozenset[str]
+    land_use_prefixes: tuple[str, ...] = ()
+    max_term_years: Mapping[str, int] = field(default_factory=dict)
+    plan_fields: tuple[str, ...] = ()
+    requires_conversion: bool = False
+    phased: bool = False
+
+    @classmethod
+    def from_value(cls, name: str, v: Mapping[str, Any]) -> PurposeRules:
+        return cls(name=name, methods=frozenset(v["methods"]),
+                   land_use_prefixes=tuple(v.get("land_use_prefixes", ())),
+                   max_term_years={k: int(y) for k, y in v.get("max_term_years", {}).items()},
+                   plan_fields=tuple(v.get("plan_fields", ())),
+                   requires_conversion=bool(v.get("requires_conversion", False)), phased=bool(v.get("phased", False)))
+
+
+PURPOSE_RULE_PREFIX = "purpose_"  # rule ``purpose_<name>`` of the rule set holds that purpose's rules
+
+
 @dataclass(frozen=True)
 class EntryRules:
     """The rule set ``market_entry`` in force on one day, read into plain values."""
@@ -127,6 +163,21 @@ class EntryRules:
     upload_max_bytes: int
     upload_types: frozenset[str]
     reminder_workdays: int
+    # L8 (rule-set version 2026-06-01); before it only the operating purpose exists and nothing below applies
+    purposes: Mapping[str, PurposeRules] = field(default_factory=dict)
+    grant_forbidden_categories: frozenset[str] = frozenset()
+    conversion_threshold: str = ""
+    phase_cleared_states: frozenset[str] = frozenset()
+
+    def purpose(self, name: str) -> PurposeRules:
+        """The rules of a purpose in force (422 ``market_entry.purpose_unknown``); the operating purpose exists in
+        every version, with the set's own methods and no extra rule where the version names none."""
+        found = self.purposes.get(name)
+        if found is None and name == Purpose.operating:
+            return PurposeRules(name=name, methods=self.methods)
+        if found is None:
+            raise MarketEntryError.PURPOSE_UNKNOWN.error(purpose=str(name)[:32])
+        return found
 
     @classmethod
     def from_values(cls, v: Mapping[str, Any]) -> EntryRules:
@@ -144,7 +195,12 @@ class EntryRules:
             revenue_distribution_days=int(v["revenue_distribution_days"]),
             repeated_withdrawal_count=int(v["repeated_withdrawal_count"]),
             upload_max_bytes=int(v["upload_max_bytes"]), upload_types=frozenset(v["upload_types"]),
-            reminder_workdays=int(v["reminder_workdays"]))
+            reminder_workdays=int(v["reminder_workdays"]),
+            purposes={k[len(PURPOSE_RULE_PREFIX):]: PurposeRules.from_value(k[len(PURPOSE_RULE_PREFIX):], p)
+                      for k, p in v.items() if k.startswith(PURPOSE_RULE_PREFIX)},
+            grant_forbidden_categories=frozenset(v.get("grant_forbidden_categories", ())),
+            conversion_threshold=str(v.get("conversion_threshold", "")),
+            phase_cleared_states=frozenset(v.get("phase_cleared_states", ())))
 
 
 def use_category(land_use_class: str, categories: Mapping[str, Sequence[str]]) -> str:
@@ -180,14 +236,23 @@ def missing_fields(plan: Mapping[str, Any], mandatory: Sequence[str]) -> list[st
     return out
 
 
-def check_plan(plan: Mapping[str, Any], r: EntryRules) -> None:
-    """Mandatory fields present (``market_entry.plan_field_missing``), method known, term within the cap."""
-    missing = missing_fields(plan, r.plan_mandatory_fields)
+def check_plan(plan: Mapping[str, Any], r: EntryRules, purpose: str = Purpose.operating) -> None:
+    """Mandatory fields present, the purpose's own included (``market_entry.plan_field_missing``), method known,
+    term within the cap, and the purpose's rules (``check_purpose``)."""
+    p = r.purpose(purpose)
+    missing = missing_fields(plan, (*r.plan_mandatory_fields, *p.plan_fields))
     if missing:
         raise MarketEntryError.PLAN_FIELD_MISSING.error({"fields": ", ".join(missing)}, missing=missing)
     if plan["method"] not in r.methods:
         raise MarketEntryError.INVALID_PLAN.error(field="method")
-    check_term(int(plan["term_years"]), str(plan["land_use"]), r)
+    if isinstance(plan["term_years"], bool) or not isinstance(plan["term_years"], int | str):
+        raise MarketEntryError.INVALID_PLAN.error(field="term_years")
+    try:
+        term = int(plan["term_years"])
+    except ValueError:
+        raise MarketEntryError.INVALID_PLAN.error(field="term_years") from None
+    check_term(term, str(plan["land_use"]), r)
+    check_purpose(str(plan["land_use"]), str(plan["method"]), term, p, r)
     share = Decimal(str(plan["revenue_arrangement"].get("retained_share", "-1")))
     if not Decimal(0) <= share <= Decimal(1):
         raise MarketEntryError.INVALID_PLAN.error(field="revenue_arrangement.retained_share")
@@ -195,6 +260,62 @@ def check_plan(plan: Mapping[str, Any], r: EntryRules) -> None:
     grade = plan.get("land_grade")
     if grade is not None and (isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= MAX_GRADE):
         raise MarketEntryError.INVALID_PLAN.error(field="land_grade")
+
+
+def check_use_for_purpose(land_use_class: str, p: PurposeRules) -> None:
+    """The use must start with one of the purpose's class prefixes, if it names any
+    (422 ``market_entry.use_not_for_purpose``)."""
+    if p.land_use_prefixes and not any(land_use_class.startswith(x) for x in p.land_use_prefixes):
+        raise MarketEntryError.USE_NOT_FOR_PURPOSE.error(purpose=p.name, land_use=land_use_class[:8],
+                                                         allowed=list(p.land_use_prefixes))
+
+
+def check_purpose(land_use_class: str, method: str, term_years: int, p: PurposeRules, r: EntryRules) -> None:
+    """A plan's use, method and term against its purpose, in this order: the use fits the purpose; no grant of
+    land whose use category the rules keep from grant (集体土地住宅不得出让: ``residential_grant_refused``); the
+    method is one the purpose allows (``method_not_for_purpose``); the term within the purpose's cap for the
+    method (``purpose_term_over_cap``), on top of the use category's cap (``check_term``)."""
+    check_use_for_purpose(land_use_class, p)
+    category = use_category(land_use_class, r.use_categories)
+    if method == Method.grant and category in r.grant_forbidden_categories:
+        raise MarketEntryError.RESIDENTIAL_GRANT_REFUSED.error(purpose=p.name, land_use=land_use_class[:8],
+                                                               category=category)
+    if method not in p.methods:
+        raise MarketEntryError.METHOD_NOT_FOR_PURPOSE.error(
+            {"allowed": "、".join(sorted(p.methods))}, purpose=p.name, method=method[:16])
+    cap = p.max_term_years.get(method)
+    if cap is not None and term_years > cap:
+        raise MarketEntryError.PURPOSE_TERM_OVER_CAP.error(purpose=p.name, method=method, cap=cap, term=term_years)
+
+
+def check_programme(p: PurposeRules, programme_ref: str | None, phase: int | None) -> None:
+    """A phased purpose names its programme and phase; another names neither (``programme_required``,
+    ``programme_not_for_purpose``)."""
+    given = programme_ref is not None or phase is not None
+    if p.phased and (programme_ref is None or not programme_ref.strip() or phase is None):
+        raise MarketEntryError.PROGRAMME_REQUIRED.error(purpose=p.name)
+    if not p.phased and given:
+        raise MarketEntryError.PROGRAMME_NOT_FOR_PURPOSE.error(purpose=p.name)
+    if phase is not None and (isinstance(phase, bool) or phase < 1):
+        raise MarketEntryError.INVALID_PLAN.error(field="phase")
+
+
+def check_conversion(p: PurposeRules, *, converted: bool, converting: bool) -> None:
+    """A purpose that needs the collective converted (撤村改制) admits a converted collective or one whose members
+    passed the conversion (``collective_not_converted``)."""
+    if p.requires_conversion and not (converted or converting):
+        raise MarketEntryError.COLLECTIVE_NOT_CONVERTED.error(purpose=p.name)
+
+
+def check_phase_order(programme_ref: str, phase: int, previous_states: Sequence[str], r: EntryRules) -> None:
+    """Phase 1 of a programme may be filed at once; phase n only once a case of phase n - 1 of the same programme
+    is in one of the rules' cleared states (cleared, listed or further) (409 ``market_entry.phase_out_of_order``).
+    ``previous_states`` are the states of the programme's phase n - 1 cases."""
+    if phase <= 1:
+        return
+    if not any(state in r.phase_cleared_states for state in previous_states):
+        raise MarketEntryError.PHASE_OUT_OF_ORDER.error(programme_ref=programme_ref, phase=phase, previous=phase - 1,
+                                                        previous_states=sorted(set(previous_states)))
 
 
 MAX_GRADE = 20  # a land grade (土地级别) is a small positive integer; the county's table names the grades it prices

@@ -21,6 +21,13 @@ class CaseOpen(BaseModel):
     collective_id: int = Field(ge=1, le=2**31 - 1)
     unit_id: int = Field(ge=1, le=2**31 - 1)
     acknowledgement: str = Field(min_length=1, max_length=500)
+    purpose: str = Field("operating", min_length=1, max_length=32, pattern=r"^[a-z_]+$",
+                         description="operating | rental_housing (集体土地租赁住房) "
+                                     "| urban_village_phase (城中村分期改造)")
+    programme_ref: str | None = Field(None, min_length=1, max_length=60, description="改造项目编号 (urban village)")
+    phase: int | None = Field(None, ge=1, le=999, description="期次 (urban village)")
+    conversion_motion_id: int | None = Field(None, ge=1, le=2**31 - 1,
+                                             description="passed 撤村改制 motion of a collective not yet converted")
 
 
 class StepIn(BaseModel):
@@ -63,6 +70,9 @@ class CaseRead(BaseModel):
     collective_id: int
     unit_id: int
     parcel_id: int
+    purpose: str
+    programme_ref: str | None
+    phase: int | None
     next_party: str | None
     due_step: str | None
     due_on: date | None

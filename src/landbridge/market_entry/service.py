@@ -103,28 +103,70 @@ def check_eligibility(session: Session, *, collective_id: int, unit_id: int) -> 
     return coll, unit, parcel, right
 
 
-def open_case(session: Session, *, collective_id: int, unit_id: int, actor: str,
-              purpose: str = "operating") -> EntryCase:
-    """Open an entry case for a unit of the collective's operating construction land (申请入市)."""
+CLOSED_STATES = frozenset({CaseState.withdrawn.value, CaseState.terminated.value})
+CONVERSION_KIND = "conversion"  # the collective's motion kind of 撤村改制 (collective rule set motion_kinds)
+PROGRAMME_MAX = 60  # column width of a programme reference (input hygiene, not policy)
+
+
+def _converting(session: Session, coll: Any, motion_id: int | None, threshold: str) -> bool:
+    """Whether ``motion_id`` is this collective's sealed conversion motion (撤村改制) passed at ``threshold``; a
+    motion of another collective or kind is no conversion."""
+    if motion_id is None:
+        return False
+    motion = collective.get_motion(session, motion_id)
+    if motion.collective_id != coll.id or motion.kind != CONVERSION_KIND:
+        return False
+    return collective.vote_passed(session, motion_id, threshold)
+
+
+def open_case(session: Session, *, collective_id: int, unit_id: int, actor: str, purpose: str = "operating",
+              programme_ref: str | None = None, phase: int | None = None,
+              conversion_motion_id: int | None = None) -> EntryCase:
+    """Open an entry case for a unit of the collective's operating construction land (申请入市), for one of the
+    purposes in force (L8): an urban-village phase names its programme and phase, and needs the collective
+    converted into a company or its conversion passed (``conversion_motion_id``); no two live cases hold the same
+    phase of a programme."""
+    r = entry_rules()
+    p = r.purpose(purpose)
+    ref = programme_ref.strip() if programme_ref is not None else None
+    rules.check_programme(p, ref, phase)
+    if ref is not None and len(ref) > PROGRAMME_MAX:
+        raise MarketEntryError.INVALID_TEXT.error({"max_length": PROGRAMME_MAX}, field="programme_ref")
+    if not p.requires_conversion and conversion_motion_id is not None:
+        raise MarketEntryError.PROGRAMME_NOT_FOR_PURPOSE.error(purpose=p.name)
     coll, unit, parcel, right = check_eligibility(session, collective_id=collective_id, unit_id=unit_id)
-    if purpose not in {"operating"}:
-        raise MarketEntryError.INVALID_PLAN.error(field="purpose")
+    converted = str(coll.status) == "converted"
+    if p.requires_conversion:
+        converting = not converted and _converting(session, coll, conversion_motion_id, r.conversion_threshold)
+        rules.check_conversion(p, converted=converted, converting=converting)
     other = session.execute(select(EntryCase.number).where(
         EntryCase.unit_id == unit.id, EntryCase.status.in_([s.value for s in rules.OPEN_STATES]))).scalar()
     if other is not None:
         raise MarketEntryError.CASE_OPEN.error(other=other)
+    if p.phased:  # openings of one collective's phases queue on its row (the unit lock covers one unit only)
+        collective.get_collective(session, coll.id, lock=True)
+        taken = session.execute(select(EntryCase.number).where(
+            EntryCase.collective_id == coll.id, EntryCase.programme_ref == ref, EntryCase.phase == phase,
+            EntryCase.status.not_in(CLOSED_STATES))).scalar()
+        if taken is not None:
+            raise MarketEntryError.PHASE_TAKEN.error(programme_ref=ref, phase=phase, other=taken)
     at = now()
     case = EntryCase(number=f"RS-new-{secrets.token_hex(8)}", collective_id=coll.id,
                      collective_party_id=coll.party_id, unit_id=unit.id, parcel_id=parcel.id, right_id=right.id,
-                     region_code=parcel.region_code, purpose=purpose, status=CaseState.opened.value,
-                     state_changed_at=at, created_at=at, created_by=actor, attempts=0, withdrawals=0)
+                     region_code=parcel.region_code, purpose=p.name, programme_ref=ref, phase=phase,
+                     conversion_motion_id=None if converted else conversion_motion_id,
+                     status=CaseState.opened.value, state_changed_at=at, created_at=at, created_by=actor, attempts=0,
+                     withdrawals=0)
     session.add(case)
     session.flush()
     case.number = f"RS{today():%Y}-{case.id:05d}"  # from the row id: concurrent openings never collide
     session.flush()
+    more = {"programme_ref": ref, "phase": phase, "collective_converted": converted,
+            "conversion_motion_id": case.conversion_motion_id} if p.phased or p.requires_conversion else {}
+    also = (subjects.motion(case.conversion_motion_id),) if case.conversion_motion_id else ()
     append_event(session, module=MODULE, event_type="case_opened", subject=subjects.entry_case(case.id), actor=actor,
-                 payload={"case": case.number, "to": case.status, "purpose": purpose,
-                          "land_use_class": parcel.land_use_class}, also=_also(case))
+                 payload={"case": case.number, "to": case.status, "purpose": p.name,
+                          "land_use_class": parcel.land_use_class, **more}, also=_also(case, *also))
     return case
 
 
@@ -133,6 +175,7 @@ def issue_conditions(session: Session, *, case_id: int, land_use: str, indicator
     """The natural-resources bureau issues the parcel's planning conditions; the case snapshots them."""
     case = get_case(session, case_id, lock=True)
     target = rules.transition(case.status, "issue_conditions")
+    rules.check_use_for_purpose(land_use, entry_rules().purpose(case.purpose))
     issued = planning.issue_conditions(session, parcel_id=case.parcel_id, land_use=land_use, indicators=indicators,
                                        industry_requirements=industry_requirements,
                                        environment_requirements=environment_requirements,
@@ -152,7 +195,7 @@ def draft_plan(session: Session, *, case_id: int, plan: dict[str, Any], actor: s
     body = json.loads(json.dumps(plan, default=str))
     if not isinstance(body.get("revenue_arrangement"), dict) and body.get("revenue_arrangement") is not None:
         raise MarketEntryError.INVALID_PLAN.error(field="revenue_arrangement")
-    rules.check_plan(body, r)
+    rules.check_plan(body, r, case.purpose)
     assert case.conditions is not None
     if body["land_use"] != case.conditions["land_use"]:
         raise MarketEntryError.USE_NOT_PERMITTED.error(land_use=body["land_use"])
@@ -209,6 +252,12 @@ def file_with_county(session: Session, *, case_id: int, transaction_on: date, ac
     r = entry_rules()
     filed = today()
     rules.check_filing(filed, transaction_on, r, add_workdays)
+    if r.purpose(case.purpose).phased:
+        assert case.programme_ref is not None and case.phase is not None
+        previous = session.execute(select(EntryCase.status).where(
+            EntryCase.collective_id == case.collective_id, EntryCase.programme_ref == case.programme_ref,
+            EntryCase.phase == case.phase - 1)).scalars().all()
+        rules.check_phase_order(case.programme_ref, case.phase, list(previous), r)
     case.filed_on = filed
     case.transaction_on = transaction_on
     case.objection_closes_on = add_workdays(filed, r.objection_window_workdays)

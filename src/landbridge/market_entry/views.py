@@ -130,7 +130,8 @@ def case_read(case: EntryCase) -> CaseRead:
     due = jobs.due_of(case)
     return CaseRead(
         id=case.id, number=case.number, status=case.status, region_code=case.region_code,
-        collective_id=case.collective_id, unit_id=case.unit_id, parcel_id=case.parcel_id,
+        collective_id=case.collective_id, unit_id=case.unit_id, parcel_id=case.parcel_id, purpose=case.purpose,
+        programme_ref=case.programme_ref, phase=case.phase,
         next_party=due.party if due else None, due_step=due.step if due else None, due_on=due.due_on if due else None,
         conditions=case.conditions, plan=case.plan, filed_on=case.filed_on,
         objection_closes_on=case.objection_closes_on, transaction_on=case.transaction_on,
@@ -143,10 +144,13 @@ def case_read(case: EntryCase) -> CaseRead:
 @router.post("/cases", response_model=CaseRead, status_code=201)
 def open_case(body: CaseOpen, principal: Principal = Depends(current_principal),
               session: Session = Depends(get_session)) -> CaseRead:
-    """Open an entry case for a unit of the collective's operating construction land (申请入市)."""
+    """Open an entry case for a unit of the collective's operating construction land (申请入市), for a purpose
+    (operating, rental housing, an urban-village phase with its programme and phase; L8)."""
     coll = collective.get_collective(session, body.collective_id)
     on_behalf = admit(session, principal, COLLECTIVE, coll.id, coll.region_code)
-    case = service.open_case(session, collective_id=coll.id, unit_id=body.unit_id, actor=principal.actor)
+    case = service.open_case(session, collective_id=coll.id, unit_id=body.unit_id, actor=principal.actor,
+                             purpose=body.purpose, programme_ref=body.programme_ref, phase=body.phase,
+                             conversion_motion_id=body.conversion_motion_id)
     desk.acknowledge(session, case=case, step="open", acknowledgement=body.acknowledgement, actor=principal.actor,
                      on_behalf_of=on_behalf)
     return case_read(case)
