@@ -241,3 +241,28 @@ def test_lease_and_equity_hand_over_their_own_rights(db: Database, clock: Clock,
             assert len(rent) == 20 and sum(Decimal(r["amount_cny"]) for r in rent) == case.price_cny
         else:
             assert entered[0].attrs["equity_share"] == "3/10"
+
+
+def test_the_floor_rests_on_the_platforms_own_appraisal_when_it_is_higher(db: Database, clock: Clock,
+                                                                          world: EntryWorld) -> None:
+    """A low appraisal report cannot take the land below what valuation supports (issue #15: "a floor price that
+    valuation supports"): the newest mass appraisal of the parcel (200,000) raises the industrial floor to 140,000."""
+    from landbridge.ledger import list_events
+    from tests.lending.conftest import appraise
+
+    cid = to_state(db, clock, world, "cleared")
+    with db.transaction() as s:
+        appraise(s, [world.parcel], Decimal("200000.00"))
+
+    def listing(price: str) -> Callable[[Session], Any]:
+        return lambda s: service.list_on_exchange(s, case_id=cid, start_price=price, appraised_value="100000.00",
+                                                  appraisal_ref="估价报告", starts_at=now() + timedelta(days=21),
+                                                  actor=OPERATOR)
+    refused(db, "market_entry.price_below_floor", listing("139999.99"), cid)
+    with db.transaction() as s:
+        listing("140000.00")(s)
+        case = s.get(EntryCase, cid)
+        assert case is not None and case.floor_price_cny == Decimal("140000.00") and case.status == "listed"
+        listed = [e for e in list_events(s, module="market_entry", limit=500) if e.event_type.endswith("case_listed")]
+        assert listed and listed[-1].payload["platform_run_no"] == "MR-TEST-1"
+        assert listed[-1].payload["platform_value_cny"] == "200000.00"

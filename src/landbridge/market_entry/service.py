@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landbridge import collective, exchange, planning, registry
+from landbridge import collective, exchange, planning, registry, valuation
 from landbridge.errors import DomainError
 from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.kernel.money import to_money
@@ -326,7 +326,11 @@ def list_on_exchange(session: Session, *, case_id: int, start_price: Decimal | s
     assert case.plan is not None and case.filed_on is not None
     r = entry_rules()
     start, appraised = _money(start_price, "start_price"), _money(appraised_value, "appraised_value")
-    floor = rules.check_floor(start, appraised, str(case.plan["land_use"]), r)
+    # the floor rests on the higher of the appraisal report and the platform's own mass appraisal of the parcel
+    # (valuation's newest completed run), so a low report cannot take the land below what valuation supports
+    platform = valuation.collateral_value(session, case.parcel_id)
+    basis = max(appraised, platform.value_cny) if platform is not None else appraised
+    floor = rules.check_floor(start, basis, str(case.plan["land_use"]), r)
     starts = ensure_utc(starts_at)
     rules.check_filing(case.filed_on, to_local(starts).date(), r, add_workdays)
     term_start, term_end = _term(case, to_local(starts).date())
@@ -349,7 +353,9 @@ def list_on_exchange(session: Session, *, case_id: int, start_price: Decimal | s
         appraised, _text(appraisal_ref, "appraisal_ref", 120), floor, start)
     return _move(session, case, target, "case_listed", actor,
                  {"lot_id": lot.id, "start_price_cny": start, "floor_price_cny": floor,
-                  "appraised_value_cny": appraised, "appraisal_ref": case.appraisal_ref}, subjects.lot(lot.id))
+                  "appraised_value_cny": appraised, "appraisal_ref": case.appraisal_ref,
+                  "platform_value_cny": platform.value_cny if platform is not None else None,
+                  "platform_run_no": platform.run_no if platform is not None else None}, subjects.lot(lot.id))
 
 
 def _lot_phase(session: Session, case: EntryCase) -> str:
