@@ -68,5 +68,7 @@ class MarketEntryError(ErrorCode):
                     "the acting user must sign the acknowledgement")
     INVALID_TEXT = (RuleViolation, "market_entry.invalid_text", "{field} 不能为空且不超过 {max_length} 个字符",
                     "{field} must be 1 to {max_length} characters")
+    INVALID_FIELD = (RuleViolation, "market_entry.invalid_field", "“{label}”填写有误：{hint}",
+                     "the field “{label_en}” is not valid: {hint_en}")
     FORBIDDEN = (Forbidden, "market_entry.forbidden", "无权办理该集体的入市事项",
                  "not allowed to act for this collective's market entry")
