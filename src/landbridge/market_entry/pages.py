@@ -25,8 +25,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from landbridge import collective
-from landbridge.auth import Principal, Role, optional_principal
+from landbridge import collective, exchange, registry
+from landbridge.auth import Principal, Role, optional_principal, user_names
 from landbridge.auth.pages import page_caller
 from landbridge.errors import DomainError
 from landbridge.kernel.bounds import DATE_MAX, DATE_MIN, DB_INT_MAX
@@ -38,6 +38,7 @@ from landbridge.market_entry.errors import MarketEntryError
 from landbridge.market_entry.models import EntryCase
 from landbridge.market_entry.rules import TRANSITIONS, CaseState
 from landbridge.market_entry.schemas import CaseOpen, StepIn
+from landbridge.market_entry.service import DECIDED_PHASES
 from landbridge.market_entry.views import (
     COLLECTIVE,
     QUEUES,
@@ -83,7 +84,14 @@ STEP_LABELS = {
 METHOD_LABELS = {"grant": "Grant", "lease": "Lease", "equity": "Contribution as equity"}
 TRANSACTION_LABELS = {"listing": "Listing", "auction": "Auction", "tender": "Tender", "negotiated": "Negotiated"}
 YESNO_LABELS = {"yes": "Uphold the objection (back for revision)", "no": "Reject the objection (the filing stands)"}
-KIT = PageKit(locale_dir=LOCALE_DIR, labels={"state": STATE_LABELS, "party": PARTY_LABELS,
+LOT_PHASE_LABELS = {
+    "draft": "Draft", "announced": "Announced", "listing": "Listing under way", "listing_frozen": "Listing closing",
+    "countdown": "Countdown bidding", "registration_closed": "Registration closed", "live_auction": "Online auction",
+    "award_pending": "Award pending", "confirmed": "Award confirmed", "settled": "Price settled",
+    "handed_over": "Handed over to the registry", "unsuccessful": "Unsuccessful", "cancelled": "Cancelled",
+    "tendering": "Tender window open", "evaluation": "Tender evaluation", "publicity": "Publicity",
+    "negotiation": "Negotiation"}
+KIT = PageKit(locale_dir=LOCALE_DIR, labels={"state": STATE_LABELS, "lot_phase": LOT_PHASE_LABELS, "party": PARTY_LABELS,
                                              "step_party": STEP_PARTY_LABELS, "step": STEP_LABELS,
                                              "method": METHOD_LABELS, "transaction": TRANSACTION_LABELS,
                                              "yesno": YESNO_LABELS})
@@ -262,6 +270,8 @@ def open_steps(session: Session, caller: Principal, case: EntryCase) -> tuple[li
             continue
         if step == "clear" and case.objection_status == "pending":
             continue
+        if step in {"confirm-result", "mark-unsuccessful"} and not _lot_allows(session, case, step):
+            continue
         if party not in admitted:
             try:
                 admit(session, caller, party, case.collective_id, case.region_code)
@@ -272,7 +282,21 @@ def open_steps(session: Session, caller: Principal, case: EntryCase) -> tuple[li
                     blocked = exc.code
         if admitted[party]:
             out.append(step)
-    return out, blocked
+    first = NEXT_STEP.get(case.status)
+    return sorted(out, key=lambda name: name != first), blocked
+
+
+def _phase(session: Session, case: EntryCase) -> str | None:
+    return str(exchange.get_lot(session, case.lot_id).phase) if case.lot_id is not None else None
+
+
+def _lot_allows(session: Session, case: EntryCase, step: str) -> bool:
+    """A listed case's result is confirmed once the exchange has decided the lot, and recorded as no deal once
+    the lot ended without one (the exchange's phase; the steps' own guards say the same)."""
+    if case.lot_id is None:
+        return False
+    phase = str(exchange.get_lot(session, case.lot_id).phase)
+    return phase in DECIDED_PHASES if step == "confirm-result" else phase == "unsuccessful"
 
 
 def defaults(case: EntryCase) -> dict[str, dict[str, str]]:
@@ -304,8 +328,8 @@ def defaults(case: EntryCase) -> dict[str, dict[str, str]]:
 
 
 def acknowledgements(session: Session, case: EntryCase) -> list[dict[str, Any]]:
-    """The signed steps of the case from the ledger, newest first: who signed what, and whether a township desk
-    signed for the collective (代办)."""
+    """The signed steps of the case from the ledger, newest first: who signed what (name and organisation), and
+    whether a township desk signed for the collective (代办)."""
     rows = []
     for e in history(session, [subjects.entry_case(case.id)], limit=200):
         if e.event_type != "step_acknowledged":
@@ -314,6 +338,14 @@ def acknowledgements(session: Session, case: EntryCase) -> list[dict[str, Any]]:
         rows.append({"at": e.recorded_at, "step": payload.get("step"), "actor": e.actor or "",
                      "on_behalf": payload.get("on_behalf_of_collective"),
                      "signature": str(payload.get("signature_sha256", ""))[:16]})
+    users = user_names(session, [int(r["actor"].split(":")[1]) for r in rows
+                                 if r["actor"].startswith("user:") and r["actor"].split(":")[1].isdigit()])
+    coll = collective.get_collective(session, case.collective_id).name
+    for r in rows:
+        parts = r["actor"].split(":")
+        known = users.get(int(parts[1])) if len(parts) > 1 and parts[0] == "user" and parts[1].isdigit() else None
+        r["who"], r["org"] = known if known else (r["actor"], "")
+        r["collective"] = coll
     return rows
 
 
@@ -341,7 +373,8 @@ def render_case(request: Request, session: Session, caller: Principal, case_id: 
         "mine": ROLE_PARTY.get(caller.role), "open_steps": [s for s in steps if s not in SECONDARY],
         "other_steps": [s for s in steps if s in SECONDARY], "forms": FORMS, "values": values, "blocked": blocked,
         "error": error, "failed": failed, "lang_q": _lang(request), "documents": docs,
-        "acks": acknowledgements(session, case),
+        "acks": acknowledgements(session, case), "lot_phase": _phase(session, case),
+        "buyer": registry.get_party(session, case.buyer_party_id).name if case.buyer_party_id else None,
         "closed": CaseState(case.status) in {CaseState.in_use, CaseState.withdrawn, CaseState.terminated},
         "ledger_history": history_panel(session, [subjects.entry_case(case.id)])}, status_code=status_code)
 
