@@ -91,10 +91,9 @@ LOT_PHASE_LABELS = {
     "handed_over": "Handed over to the registry", "unsuccessful": "Unsuccessful", "cancelled": "Cancelled",
     "tendering": "Tender window open", "evaluation": "Tender evaluation", "publicity": "Publicity",
     "negotiation": "Negotiation"}
-KIT = PageKit(locale_dir=LOCALE_DIR, labels={"state": STATE_LABELS, "lot_phase": LOT_PHASE_LABELS, "party": PARTY_LABELS,
-                                             "step_party": STEP_PARTY_LABELS, "step": STEP_LABELS,
-                                             "method": METHOD_LABELS, "transaction": TRANSACTION_LABELS,
-                                             "yesno": YESNO_LABELS})
+KIT = PageKit(locale_dir=LOCALE_DIR, labels={
+    "state": STATE_LABELS, "lot_phase": LOT_PHASE_LABELS, "party": PARTY_LABELS, "step_party": STEP_PARTY_LABELS,
+    "step": STEP_LABELS, "method": METHOD_LABELS, "transaction": TRANSACTION_LABELS, "yesno": YESNO_LABELS})
 ROLE_PARTY = {Role.collective_clerk: COLLECTIVE, Role.township_official: COLLECTIVE, Role.nr_official: "bureau",
               Role.exchange_operator: "exchange", Role.registrar: "registrar"}
 # the step that usually moves a case on from each state (the "next step" line of the case file)
@@ -327,25 +326,27 @@ def defaults(case: EntryCase) -> dict[str, dict[str, str]]:
     return out
 
 
+def _user_id(actor: str) -> int | None:
+    kind, _, rest = actor.partition(":")
+    number = rest.split(":", 1)[0]
+    return int(number) if kind == "user" and number.isdigit() else None
+
+
 def acknowledgements(session: Session, case: EntryCase) -> list[dict[str, Any]]:
     """The signed steps of the case from the ledger, newest first: who signed what (name and organisation), and
     whether a township desk signed for the collective (代办)."""
-    rows = []
-    for e in history(session, [subjects.entry_case(case.id)], limit=200):
-        if e.event_type != "step_acknowledged":
-            continue
-        payload = e.payload
-        rows.append({"at": e.recorded_at, "step": payload.get("step"), "actor": e.actor or "",
-                     "on_behalf": payload.get("on_behalf_of_collective"),
-                     "signature": str(payload.get("signature_sha256", ""))[:16]})
-    users = user_names(session, [int(r["actor"].split(":")[1]) for r in rows
-                                 if r["actor"].startswith("user:") and r["actor"].split(":")[1].isdigit()])
+    events = [e for e in history(session, [subjects.entry_case(case.id)], limit=200)
+              if e.event_type == "step_acknowledged"]
+    users = user_names(session, [u for e in events if (u := _user_id(e.actor or "")) is not None])
     coll = collective.get_collective(session, case.collective_id).name
-    for r in rows:
-        parts = r["actor"].split(":")
-        known = users.get(int(parts[1])) if len(parts) > 1 and parts[0] == "user" and parts[1].isdigit() else None
-        r["who"], r["org"] = known if known else (r["actor"], "")
-        r["collective"] = coll
+    rows = []
+    for e in events:
+        actor = e.actor or ""
+        uid = _user_id(actor)
+        who, org = users.get(uid, (actor, "")) if uid is not None else (actor, "")
+        rows.append({"at": e.recorded_at, "step": e.payload.get("step"), "who": who, "org": org,
+                     "on_behalf": e.payload.get("on_behalf_of_collective"), "collective": coll,
+                     "signature": str(e.payload.get("signature_sha256", ""))[:16]})
     return rows
 
 
