@@ -301,3 +301,61 @@ def test_a_township_desk_acts_for_the_collective_only_with_its_authorisation(api
     assert r.status_code == 303 and status_of(api, cid) == "withdrawn"
     signed = api.client.get(r.headers["location"]).text.split('id="signed-steps"')[1].split("</section>")[0]
     assert signed.count('class="on-behalf"') == 1 and "代办（乡镇服务站）" in signed and "撤回入市申请" in signed
+
+
+def entry_world(api: Api) -> Any:
+    """The api fixture's village and unit as conftest's EntryWorld, with two bidders, for ``to_state``."""
+    from landbridge import registry
+    from tests.market_entry.conftest import OPERATOR, EntryWorld
+    from tests.registry.conftest import resident_id
+
+    with api.db.transaction() as s:
+        right = registry.current_rights(s, api.unit)[0].id
+        w = EntryWorld(api.village, api.unit, right, registry.get_unit(s, api.unit).parcel_id)
+        for i in range(2):
+            pid = registry.create_party(s, kind="person", name=f"竞买企业{i}", id_number=resident_id(900 + i),
+                                        actor=OPERATOR).id
+            w.bidders.append(pid)
+            w.names[pid] = f"竞买企业{i}"
+    return w
+
+
+def test_the_county_rules_on_an_objection_on_the_page(api: Api, clock: Any) -> None:
+    from tests.market_entry.conftest import to_state
+
+    cid = to_state(api.db, clock, entry_world(api), "filed")
+    as_user(api, "nr")
+    shown = page(api, cid).text
+    assert 'id="step-rule-objection"' not in shown  # nothing to rule on yet
+    assert 'id="step-objections"' in shown.split('id="other-steps"')[1]
+    assert step(api, cid, "objections", {"text": "四至与邻地重叠", "acknowledgement": ACK}).status_code == 303
+    shown = page(api, cid).text
+    assert 'id="step-rule-objection"' in shown and 'id="step-clear"' not in shown
+    before = state(api.db)
+    r = step(api, cid, "rule-objection", {"uphold": "perhaps", "reason": "核实", "acknowledgement": ACK})
+    assert r.status_code == 422 and "“处理结果”填写有误：须从选项中选择" in r.text
+    assert state(api.db) == before
+    r = step(api, cid, "rule-objection", {"uphold": "yes", "reason": "四至需重新核定", "acknowledgement": ACK})
+    assert r.status_code == 303 and status_of(api, cid) == "revision_required"
+    as_user(api, "clerk")
+    assert 'id="step-draft-plan"' in page(api, cid).text  # back to the collective to revise the plan
+
+
+def test_the_result_is_confirmed_on_the_page_only_once_the_exchange_has_decided(api: Api, clock: Any) -> None:
+    from tests.market_entry.conftest import to_state, win
+
+    w = entry_world(api)
+    cid = to_state(api.db, clock, w, "listed")
+    as_user(api, "exchange")
+    shown = page(api, cid).text
+    assert 'id="step-confirm-result"' not in shown and 'id="step-mark-unsuccessful"' not in shown
+    assert 'id="nothing-to-do"' in shown and 'id="lot-phase"' in shown
+    win(api.db, clock, w, cid)
+    as_user(api, "exchange")  # days have passed: a fresh sign-in
+    shown = page(api, cid).text
+    assert 'id="step-confirm-result"' in shown and 'id="step-mark-unsuccessful"' not in shown
+    r = step(api, cid, "confirm-result", {"acknowledgement": ACK})
+    assert r.status_code == 303 and status_of(api, cid) == "result_confirmed"
+    assert "101000" in api.client.get(r.headers["location"]).text
+    as_user(api, "clerk")
+    assert 'id="step-sign-contract"' in page(api, cid).text

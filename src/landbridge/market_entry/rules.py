@@ -187,9 +187,16 @@ def check_plan(plan: Mapping[str, Any], r: EntryRules) -> None:
         raise MarketEntryError.PLAN_FIELD_MISSING.error({"fields": ", ".join(missing)}, missing=missing)
     if plan["method"] not in r.methods:
         raise MarketEntryError.INVALID_PLAN.error(field="method")
-    check_term(int(plan["term_years"]), str(plan["land_use"]), r)
-    share = Decimal(str(plan["revenue_arrangement"].get("retained_share", "-1")))
-    if not Decimal(0) <= share <= Decimal(1):
+    try:
+        term = int(plan["term_years"])
+    except (TypeError, ValueError):
+        raise MarketEntryError.INVALID_PLAN.error(field="term_years") from None
+    check_term(term, str(plan["land_use"]), r)
+    try:
+        share = Decimal(str(plan["revenue_arrangement"].get("retained_share", "-1")))
+    except ArithmeticError:  # decimal.InvalidOperation: not a number
+        share = Decimal(-1)
+    if not share.is_finite() or not Decimal(0) <= share <= Decimal(1):
         raise MarketEntryError.INVALID_PLAN.error(field="revenue_arrangement.retained_share")
     check_equity_share(plan.get("equity_share"), plan["method"])
     grade = plan.get("land_grade")
