@@ -140,6 +140,7 @@ def test_a_case_from_its_opening_to_the_land_in_use_on_the_pages(server: str, db
             sign_in(page, server, "clerk", "/market-entry")
             page.fill("#open-form [name=unit_id]", str(scene.unit))
             page.fill("#open-form [name=acknowledgement]", ACK)
+            page.screenshot(path=str(shots / "entry_queue_open.png"), full_page=True)
             page.click("#open-form button[type=submit]")
             expect(page.locator("#message")).to_contain_text("已申请入市")
             cid = int(page.url.rsplit("/", 1)[1].split("?")[0])
