@@ -101,6 +101,15 @@ def test_valid_plan_and_bad_method_or_share() -> None:
             rules.check_plan(bad, R)
 
 
+def test_a_plan_with_a_term_or_share_that_is_not_a_number_is_refused_not_a_crash() -> None:
+    for bad, field in ((plan(term_years="五十"), "term_years"), (plan(term_years=[50]), "term_years"),
+                       (plan(revenue_arrangement={"retained_share": "abc"}), "revenue_arrangement.retained_share"),
+                       (plan(revenue_arrangement={"retained_share": "NaN"}), "revenue_arrangement.retained_share")):
+        with pytest.raises(DomainError) as e:
+            rules.check_plan(bad, R)
+        assert code(e) == "market_entry.invalid_plan" and e.value.details["field"] == field
+
+
 def test_transitions_are_data_and_refuse_with_the_state() -> None:
     assert rules.transition("opened", "issue_conditions") is CaseState.conditions_issued
     assert rules.transition("revenue_distributed", "register") is CaseState.registered

@@ -24,6 +24,7 @@ from landbridge.auth.service import (
     link_user_party,
     organisation_names,
     principals_from_tokens,
+    user_names,
 )
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "principals_from_tokens",
     "released_principal",
     "require_roles",
+    "user_names",
 ]

@@ -383,6 +383,17 @@ def organisation_names(session: Session, organisation_ids: Collection[int]) -> d
     return {int(oid): str(name) for oid, name in rows}
 
 
+def user_names(session: Session, user_ids: Collection[int]) -> dict[int, tuple[str, str]]:
+    """Display names and organisation names of users by id (who signed a step of a case, on its file)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.display_name, Organisation.name)
+                           .join(Organisation, Organisation.id == User.organisation_id, isouter=True)
+                           .where(User.id.in_(ids))).all()
+    return {int(uid): (str(display), str(org or "")) for uid, display, org in rows}
+
+
 def demo_accounts_present(session: Session) -> bool:
     """Whether any demo account exists (production refuses to start if so)."""
     return session.execute(select(User.id).where(User.is_demo.is_(True)).limit(1)).first() is not None

@@ -102,5 +102,7 @@ class MarketEntryError(ErrorCode):
     PURPOSE_TERM_OVER_CAP = (RuleViolation, "market_entry.purpose_term_over_cap",
                              "{purpose} 类以 {method} 方式入市期限最长 {cap} 年，方案为 {term} 年",
                              "a {purpose} entry by {method} may run {cap} years at most, not {term}")
+    INVALID_FIELD = (RuleViolation, "market_entry.invalid_field", "“{label}”填写有误：{hint}",
+                     "the field “{label_en}” is not valid: {hint_en}")
     FORBIDDEN = (Forbidden, "market_entry.forbidden", "无权办理该集体的入市事项",
                  "not allowed to act for this collective's market entry")

@@ -1,26 +1,59 @@
-"""Market-entry pages (issue #15 scope 5): each party's queue with deadlines (the bureau's, the county's, the
-exchange's, the registry's, the collective's) and the case file with its timeline from the ledger, the step
-due next, by whom and by when. zh-CN by default, English with ``?lang=en``. Steps are taken through the API
-(/api/v1/market-entry), each with the acting user's signed acknowledgement.
+"""Market-entry pages (issue #15 scope 5, 一次不跑): each party's queue with deadlines (the bureau's, the county's,
+the exchange's, the registry's, the collective's) and the case file with its timeline from the ledger, the step
+due next, by whom and by when. zh-CN by default, English with ``?lang=en``.
+
+Every step is done on the page, server-rendered, no JavaScript: the case file shows a form for each step the
+caller's party may take now (the case's state allows it and ``views.admit`` admits the caller, a township desk
+only with the collective's authorisation on file), with the step's own fields, the acting user's signed
+acknowledgement and the form token. The forms post to ``/market-entry/cases/{id}/steps/{step}``, which runs the
+same code path as the API (``views.perform_step``); the queue opens a case (``views.open_for``) and the case
+file uploads a document (``views.attach_for``). A refusal keeps nothing and re-renders the page with its message
+and its 4xx status (a wrong role or another collective: the 403 page).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from landbridge.auth import Principal, optional_principal
+from landbridge import collective, exchange, registry
+from landbridge.auth import Principal, Role, optional_principal, user_names
 from landbridge.auth.pages import page_caller
 from landbridge.errors import DomainError
-from landbridge.ledger import history_panel, subjects
-from landbridge.market_entry import jobs, queries
-from landbridge.market_entry.rules import CaseState
-from landbridge.market_entry.views import QUEUES, READERS, STEPS, _reader
-from landbridge.web.pages import PageKit, refuse
+from landbridge.kernel.bounds import DATE_MAX, DATE_MIN, DB_INT_MAX
+from landbridge.kernel.clock import SHANGHAI, now, to_local
+from landbridge.kernel.workdays import add_workdays
+from landbridge.ledger import history, history_panel, subjects
+from landbridge.market_entry import desk, jobs, queries
+from landbridge.market_entry.errors import MarketEntryError
+from landbridge.market_entry.models import EntryCase
+from landbridge.market_entry.rules import TRANSITIONS, CaseState
+from landbridge.market_entry.schemas import CaseOpen, StepIn
+from landbridge.market_entry.service import DECIDED_PHASES
+from landbridge.market_entry.views import (
+    COLLECTIVE,
+    QUEUES,
+    READERS,
+    STEP_ACTIONS,
+    STEPS,
+    _reader,
+    admit,
+    attach_for,
+    open_for,
+    perform_step,
+)
+from landbridge.web.forms import check_csrf
+from landbridge.web.i18n import layered_translator, request_locale
+from landbridge.web.pages import PageKit, flash, refuse
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
@@ -40,41 +73,450 @@ STEP_PARTY_LABELS = {"collective": "Collective", "bureau": "Natural resources bu
                      "registrar": "Registry"}
 PURPOSE_LABELS = {"operating": "Operating use", "rental_housing": "Rental housing on collective land",
                   "urban_village_phase": "Urban-village redevelopment phase"}
-KIT = PageKit(locale_dir=LOCALE_DIR, labels={"state": STATE_LABELS, "party": PARTY_LABELS,
-                                             "step_party": STEP_PARTY_LABELS, "purpose": PURPOSE_LABELS})
+STEP_LABELS = {
+    "open": "Open the case", "issue-conditions": "Issue the planning conditions", "draft-plan": "Draft the entry plan",
+    "consult-council": "Consult the affairs council", "record-vote": "Record the members' consent",
+    "file": "File with the county", "objections": "Lodge an objection", "rule-objection": "Rule on the objection",
+    "clear": "Clear for listing", "list": "List on the exchange", "mark-unsuccessful": "Record no deal",
+    "relist": "List again", "suspend": "Suspend", "resume": "Resume", "terminate": "Terminate",
+    "withdraw": "Withdraw the entry", "confirm-result": "Confirm the result", "sign-contract": "Sign the contract",
+    "record-payment": "Record full payment", "settle-fees": "Settle the fees",
+    "distribute-revenue": "Distribute the revenue", "register": "Lodge the registration",
+    "put-in-use": "Put the land in use"}
+METHOD_LABELS = {"grant": "Grant", "lease": "Lease", "equity": "Contribution as equity"}
+TRANSACTION_LABELS = {"listing": "Listing", "auction": "Auction", "tender": "Tender", "negotiated": "Negotiated"}
+YESNO_LABELS = {"yes": "Uphold the objection (back for revision)", "no": "Reject the objection (the filing stands)"}
+LOT_PHASE_LABELS = {
+    "draft": "Draft", "announced": "Announced", "listing": "Listing under way", "listing_frozen": "Listing closing",
+    "countdown": "Countdown bidding", "registration_closed": "Registration closed", "live_auction": "Online auction",
+    "award_pending": "Award pending", "confirmed": "Award confirmed", "settled": "Price settled",
+    "handed_over": "Handed over to the registry", "unsuccessful": "Unsuccessful", "cancelled": "Cancelled",
+    "tendering": "Tender window open", "evaluation": "Tender evaluation", "publicity": "Publicity",
+    "negotiation": "Negotiation"}
+KIT = PageKit(locale_dir=LOCALE_DIR, labels={
+    "state": STATE_LABELS, "lot_phase": LOT_PHASE_LABELS, "party": PARTY_LABELS, "step_party": STEP_PARTY_LABELS,
+    "step": STEP_LABELS, "method": METHOD_LABELS, "transaction": TRANSACTION_LABELS, "yesno": YESNO_LABELS,
+    "purpose": PURPOSE_LABELS})
+ROLE_PARTY = {Role.collective_clerk: COLLECTIVE, Role.township_official: COLLECTIVE, Role.nr_official: "bureau",
+              Role.exchange_operator: "exchange", Role.registrar: "registrar"}
+# the step that usually moves a case on from each state (the "next step" line of the case file)
+NEXT_STEP = {"opened": "issue-conditions", "conditions_issued": "draft-plan", "plan_drafted": "consult-council",
+             "council_consulted": "record-vote", "vote_passed": "file", "filed": "clear",
+             "revision_required": "draft-plan", "cleared": "list", "listed": "confirm-result", "suspended": "resume",
+             "unsuccessful": "relist", "result_confirmed": "sign-contract", "contract_signed": "record-payment",
+             "paid": "settle-fees", "fees_settled": "distribute-revenue", "revenue_distributed": "register",
+             "registered": "put-in-use"}
+# the steps shown under "other actions" (not the case's main line)
+SECONDARY = frozenset({"withdraw", "suspend", "terminate", "objections"})
+RAW_MAX = 2000  # a form value longer than any field of a step is refused before parsing
 
 
-@router.get("/market-entry", response_class=Response)
-def queue_page(request: Request, principal: Principal | None = Depends(optional_principal),
-               session: Session = Depends(get_session)) -> Response:
-    """The caller's queue: the cases waiting for their party, earliest deadline first, and all cases they see."""
-    caller = page_caller(request, principal, READERS)
-    if isinstance(caller, Response):
-        return caller
-    parties = QUEUES.get(caller.role, frozenset())
-    rows = [c for c in queries.list_cases(session, limit=200) if caller.covers_region(c.region_code)]
-    items = [(c, jobs.due_of(c)) for c in rows]
-    waiting = sorted([(c, d) for c, d in items if d is not None and d.party in parties],
-                     key=lambda t: (t[1].due_on or date.max, t[0].id))
-    return KIT.page(request, "market_entry/queue.html", {"waiting": waiting, "cases": items, "role": caller.role})
+@dataclass(frozen=True)
+class Field:
+    """One field of a step's form: its form name, English label (translated on the page), kind and whether
+    it must be filled. Kinds: text, textarea, int, number, date, datetime, select, yesno."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    required: bool = True
+    options: str = ""  # the label table of a select's values
+    placeholder: str = ""
 
 
-@router.get("/market-entry/cases/{case_id}", response_class=Response)
-def case_page(case_id: int, request: Request, principal: Principal | None = Depends(optional_principal),
-              session: Session = Depends(get_session)) -> Response:
-    """The case file: facts, the step due next with its party and deadline, the caller's own steps, the timeline."""
-    caller = page_caller(request, principal, READERS)
-    if isinstance(caller, Response):
-        return caller
+def F(name: str, label: str, kind: str = "text", required: bool = True, options: str = "",
+      placeholder: str = "") -> Field:
+    return Field(name, label, kind, required, options, placeholder)
+
+
+REASON = (F("reason", "Reason"),)
+INDICATORS = ("max_plot_ratio", "min_plot_ratio", "max_building_density", "max_height_m", "min_green_ratio")
+INDICATOR_LABELS = {"max_plot_ratio": "Max. plot ratio", "min_plot_ratio": "Min. plot ratio",
+                    "max_building_density": "Max. building density", "max_height_m": "Max. height (m)",
+                    "min_green_ratio": "Min. green ratio"}
+PLAN_FIELDS = (
+    F("plan_boundary", "Boundary (四至)", "textarea"), F("plan_area_m2", "Area (m²)", "number"),
+    F("plan_land_use", "Land use (GB/T 21010 class)"), F("plan_conditions", "Planning conditions number"),
+    F("plan_industry_requirements", "Industry requirements", "textarea"),
+    F("plan_environment_requirements", "Environmental requirements", "textarea"),
+    F("plan_term_years", "Term (years)", "int"), F("plan_method", "Entry method", "select", options="method"),
+    F("plan_equity_share", "Collective's equity share (for contribution as equity, e.g. 3/10)", required=False),
+    F("plan_transaction_method", "Transaction method", "select", options="transaction"),
+    F("plan_floor_price", "Floor price (yuan)", "number"),
+    F("plan_retained_share", "Share retained by the collective (0 to 1)", "number"),
+    F("plan_land_grade", "Land grade", "int", required=False))
+FORMS: dict[str, tuple[Field, ...]] = {
+    "issue-conditions": (F("land_use", "Land use (GB/T 21010 class)", placeholder="0601"),
+                         *(F(f"ind_{n}", INDICATOR_LABELS[n], "number", required=False) for n in INDICATORS),
+                         F("industry_requirements", "Industry requirements", "textarea"),
+                         F("environment_requirements", "Environmental requirements", "textarea")),
+    "draft-plan": PLAN_FIELDS,
+    "consult-council": (F("held_at", "Held at", "datetime"), F("attendees", "Attendees", "int"),
+                        F("opinion", "The council's opinion", "textarea")),
+    "record-vote": (F("motion_id", "Consent motion number", "int"),),
+    "file": (F("transaction_on", "Transaction day", "date"),),
+    "objections": (F("text", "Objection", "textarea"),),
+    "rule-objection": (F("uphold", "Ruling", "yesno", options="yesno"), F("reason", "Reason")),
+    "list": (F("start_price", "Start price (yuan)", "number"), F("appraised_value", "Appraised value (yuan)", "number"),
+             F("appraisal_ref", "Appraisal report reference"), F("starts_at", "Transaction starts at", "datetime")),
+    "relist": (F("starts_at", "Transaction starts at", "datetime"),),
+    "suspend": REASON, "resume": REASON, "terminate": REASON, "withdraw": REASON,
+}
+HINTS = {"required": ("必填", "required"), "number": ("须为数字", "must be a number"),
+         "int": ("须为整数", "must be a whole number"), "date": ("须为日期（年-月-日）", "must be a date (YYYY-MM-DD)"),
+         "datetime": ("须为日期和时间", "must be a date and time"),
+         "choice": ("须从选项中选择", "must be one of the choices"),
+         "long": ("内容过长", "too long"), "range": ("格式或范围不符", "malformed or out of range")}
+# StepIn's fields and the form field whose label names them in a message
+STEP_FIELD_OF = {"plan": "plan_boundary", "indicators": "ind_max_plot_ratio"}
+
+
+def _zh(text: str) -> str:
+    return layered_translator("zh_CN", KIT.own_messages("zh_CN"))(text)
+
+
+def invalid(field: Field, hint: str) -> DomainError:
+    zh, en = HINTS[hint]
+    return MarketEntryError.INVALID_FIELD.error({"label": _zh(field.label), "label_en": field.label, "hint": zh,
+                                                 "hint_en": en}, field=field.name)
+
+
+def _value(field: Field, raw: str) -> Any:
+    """A form value as the step wants it (None when blank), or the field's typed error."""
+    text = raw.strip()
+    if len(text) > RAW_MAX:
+        raise invalid(field, "long")
+    if not text:
+        if field.required:
+            raise invalid(field, "required")
+        return None
+    try:
+        if field.kind == "int":
+            if not text.lstrip("-").isdigit() or not -DB_INT_MAX <= int(text) <= DB_INT_MAX:
+                raise ValueError(text)
+            return int(text)
+        if field.kind == "number":
+            number = Decimal(text)
+            if not number.is_finite() or abs(number) >= Decimal(10) ** 14:
+                raise ValueError(text)
+            return text
+        if field.kind == "date":
+            day = date.fromisoformat(text)
+            if not DATE_MIN <= day <= DATE_MAX:
+                raise ValueError(text)
+            return day
+        if field.kind == "datetime":
+            at = datetime.fromisoformat(text)
+            if not DATE_MIN <= at.date() <= DATE_MAX:
+                raise ValueError(text)
+            return at.replace(tzinfo=SHANGHAI) if at.tzinfo is None else at  # the form's time is Beijing time
+    except (ValueError, InvalidOperation):
+        raise invalid(field, field.kind) from None
+    if field.kind == "yesno":
+        if text not in {"yes", "no"}:
+            raise invalid(field, "choice")
+        return text == "yes"
+    if field.kind == "select" and text not in {"method": METHOD_LABELS, "transaction": TRANSACTION_LABELS}.get(
+            field.options, {}):
+        raise invalid(field, "choice")
+    return text
+
+
+def parse_step(step: str, form: Mapping[str, str]) -> StepIn:
+    """The step's form as the API's body (``StepIn``): each field typed, then StepIn's own bounds; a bad field is
+    ``market_entry.invalid_field`` naming it, a missing acknowledgement ``market_entry.ack_required``."""
+    fields = FORMS.get(step, ())
+    values = {f.name: _value(f, form.get(f.name, "")) for f in fields}
+    body: dict[str, Any] = {"acknowledgement": form.get("acknowledgement", "").strip()[:RAW_MAX]}
+    if not body["acknowledgement"]:
+        raise MarketEntryError.ACK_REQUIRED.error()
+    if step == "issue-conditions":
+        body["indicators"] = {n: values.pop(f"ind_{n}") for n in INDICATORS if values.get(f"ind_{n}") is not None}
+        body.update({k: v for k, v in values.items() if not k.startswith("ind_")})
+    elif step == "draft-plan":
+        plan = {k.removeprefix("plan_"): v for k, v in values.items()}
+        plan["revenue_arrangement"] = {"retained_share": plan.pop("retained_share")}
+        for optional in ("equity_share", "land_grade"):
+            if plan[optional] is None:
+                del plan[optional]
+        body["plan"] = plan
+    else:
+        body.update(values)
+    try:
+        return StepIn.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first.get("loc") else ""
+        if name == "acknowledgement":
+            raise MarketEntryError.ACK_REQUIRED.error() from None
+        field = next((f for f in fields if f.name == STEP_FIELD_OF.get(name, name)), Field(name, name))
+        raise invalid(field, "range") from None
+
+
+# --- what the case file offers the caller -------------------------------------------------------------------
+
+def open_steps(session: Session, caller: Principal, case: EntryCase) -> tuple[list[str], str | None]:
+    """The steps the caller may take on the case now, and why none where a township desk lacks the collective's
+    authorisation (the refusal's message code)."""
+    state = CaseState(case.status)
+    admitted: dict[str, bool] = {}
+    blocked = None
+    out = []
+    for step, (party, _) in STEPS.items():
+        if not any(state in TRANSITIONS[a][0] for a in STEP_ACTIONS[step]):
+            continue
+        if step == "objections" and (case.objection_status == "pending" or case.objection_closes_on is None
+                                     or to_local(now()).date() > case.objection_closes_on):
+            continue
+        if step == "rule-objection" and case.objection_status != "pending":
+            continue
+        if step == "clear" and case.objection_status == "pending":
+            continue
+        if step in {"confirm-result", "mark-unsuccessful"} and not _lot_allows(session, case, step):
+            continue
+        if party not in admitted:
+            try:
+                admit(session, caller, party, case.collective_id, case.region_code)
+                admitted[party] = True
+            except DomainError as exc:
+                admitted[party] = False
+                if party == ROLE_PARTY.get(caller.role) and caller.role is Role.township_official:
+                    blocked = exc.code
+        if admitted[party]:
+            out.append(step)
+    first = NEXT_STEP.get(case.status)
+    return sorted(out, key=lambda name: name != first), blocked
+
+
+def _phase(session: Session, case: EntryCase) -> str | None:
+    return str(exchange.get_lot(session, case.lot_id).phase) if case.lot_id is not None else None
+
+
+def _lot_allows(session: Session, case: EntryCase, step: str) -> bool:
+    """A listed case's result is confirmed once the exchange has decided the lot, and recorded as no deal once
+    the lot ended without one (the exchange's phase; the steps' own guards say the same)."""
+    if case.lot_id is None:
+        return False
+    phase = str(exchange.get_lot(session, case.lot_id).phase)
+    return phase in DECIDED_PHASES if step == "confirm-result" else phase == "unsuccessful"
+
+
+def defaults(case: EntryCase) -> dict[str, dict[str, str]]:
+    """The values a step's form starts with: the plan from the issued conditions (or the plan being revised),
+    the earliest transaction day the filing allows, the planned transaction day for the listing."""
+    today = to_local(now()).date()
+    conditions = case.conditions or {}
+    plan = case.plan or {}
+    draft = {f"plan_{k}": str(plan.get(k, conditions.get(k, "")) or "") for k in (
+        "boundary", "area_m2", "term_years", "method", "equity_share", "transaction_method", "floor_price",
+        "land_grade")}
+    draft.update({"plan_land_use": str(plan.get("land_use") or conditions.get("land_use") or ""),
+                  "plan_conditions": str(conditions.get("number") or ""),
+                  "plan_industry_requirements": str(plan.get("industry_requirements")
+                                                    or conditions.get("industry_requirements") or ""),
+                  "plan_environment_requirements": str(plan.get("environment_requirements")
+                                                       or conditions.get("environment_requirements") or ""),
+                  "plan_retained_share": str((plan.get("revenue_arrangement") or {}).get("retained_share", ""))})
+    out: dict[str, dict[str, str]] = {"draft-plan": draft}
+    out["consult-council"] = {"held_at": to_local(now()).strftime("%Y-%m-%dT%H:%M")}
+    try:
+        lead = queries.entry_rules().filing_lead_workdays
+        out["file"] = {"transaction_on": add_workdays(today, lead).isoformat()}
+    except DomainError:
+        pass
+    if case.transaction_on is not None:
+        out["list"] = {"starts_at": f"{case.transaction_on.isoformat()}T10:00"}
+    return out
+
+
+def _user_id(actor: str) -> int | None:
+    kind, _, rest = actor.partition(":")
+    number = rest.split(":", 1)[0]
+    return int(number) if kind == "user" and number.isdigit() else None
+
+
+def acknowledgements(session: Session, case: EntryCase) -> list[dict[str, Any]]:
+    """The signed steps of the case from the ledger, newest first: who signed what (name and organisation), and
+    whether a township desk signed for the collective (代办)."""
+    events = [e for e in history(session, [subjects.entry_case(case.id)], limit=200)
+              if e.event_type == "step_acknowledged"]
+    users = user_names(session, [u for e in events if (u := _user_id(e.actor or "")) is not None])
+    coll = collective.get_collective(session, case.collective_id).name
+    rows = []
+    for e in events:
+        actor = e.actor or ""
+        uid = _user_id(actor)
+        who, org = users.get(uid, (actor, "")) if uid is not None else (actor, "")
+        rows.append({"at": e.recorded_at, "step": e.payload.get("step"), "who": who, "org": org,
+                     "on_behalf": e.payload.get("on_behalf_of_collective"), "collective": coll,
+                     "signature": str(e.payload.get("signature_sha256", ""))[:16]})
+    return rows
+
+
+def _lang(request: Request) -> str:
+    return "?lang=en" if request_locale(request) == "en" else ""
+
+
+def render_case(request: Request, session: Session, caller: Principal, case_id: int, *, status_code: int = 200,
+                error: str | None = None, failed: str | None = None, submitted: Mapping[str, str] | None = None
+                ) -> Response:
+    """The case file; after a refused step its message, its status and the values the caller entered."""
     try:
         case = queries.get_case(session, case_id)
         _reader(session, caller, case)
     except DomainError as exc:
         return refuse(request, exc)
-    mine = {"collective_clerk": "collective", "township_official": "collective", "nr_official": "bureau",
-            "exchange_operator": "exchange", "registrar": "registrar"}.get(caller.role.value)
-    steps = [(name, party) for name, (party, _) in STEPS.items()]
+    steps, blocked = open_steps(session, caller, case)
+    values = defaults(case)
+    if failed is not None and submitted is not None:
+        values[failed] = {k: v for k, v in submitted.items() if k != "csrf"}
+    docs = desk.list_documents(session, case.id)
     return KIT.page(request, "market_entry/case.html", {
-        "case": case, "due": jobs.due_of(case), "steps": steps, "mine": mine,
+        "case": case, "due": jobs.due_of(case), "next_step": NEXT_STEP.get(case.status),
+        "all_steps": [(n, p) for n, (p, _) in STEPS.items()],
+        "mine": ROLE_PARTY.get(caller.role), "open_steps": [s for s in steps if s not in SECONDARY],
+        "other_steps": [s for s in steps if s in SECONDARY], "forms": FORMS, "values": values, "blocked": blocked,
+        "error": error, "failed": failed, "lang_q": _lang(request), "documents": docs,
+        "acks": acknowledgements(session, case), "lot_phase": _phase(session, case),
+        "buyer": registry.get_party(session, case.buyer_party_id).name if case.buyer_party_id else None,
         "closed": CaseState(case.status) in {CaseState.in_use, CaseState.withdrawn, CaseState.terminated},
-        "ledger_history": history_panel(session, [subjects.entry_case(case.id)])})
+        "ledger_history": history_panel(session, [subjects.entry_case(case.id)])}, status_code=status_code)
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """A posted form's text fields (files are read by the upload route itself)."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _message(request: Request, exc: DomainError) -> str:
+    return exc.message if request_locale(request) == "zh_CN" else exc.message_en
+
+
+# --- the routes ----------------------------------------------------------------------------------------------
+
+@router.get("/market-entry", response_class=Response)
+def queue_page(request: Request, principal: Principal | None = Depends(optional_principal),
+               session: Session = Depends(get_session)) -> Response:
+    """The caller's queue: the cases waiting for their party, earliest deadline first, and all cases they see;
+    a collective's clerk (or an authorised township desk) opens a case here."""
+    caller = page_caller(request, principal, READERS)
+    if isinstance(caller, Response):
+        return caller
+    return _queue(request, session, caller)
+
+
+def _queue(request: Request, session: Session, caller: Principal, *, status_code: int = 200,
+           error: str | None = None, submitted: Mapping[str, str] | None = None) -> Response:
+    parties = QUEUES.get(caller.role, frozenset())
+    rows = [c for c in queries.list_cases(session, limit=200) if caller.covers_region(c.region_code)]
+    if caller.role is Role.collective_clerk:
+        own = collective.find_collective_of_organisation(session, caller.organisation_id)
+        rows = [c for c in rows if own is not None and c.collective_id == own.id]
+    items = [(c, jobs.due_of(c)) for c in rows]
+    waiting = sorted([(c, d) for c, d in items if d is not None and d.party in parties],
+                     key=lambda t: (t[1].due_on or date.max, t[0].id))
+    may_open = caller.role in {Role.collective_clerk, Role.township_official, Role.admin}
+    return KIT.page(request, "market_entry/queue.html", {
+        "waiting": waiting, "cases": items, "role": caller.role, "may_open": may_open, "next_steps": NEXT_STEP,
+        "asks_collective": caller.role is not Role.collective_clerk, "error": error, "values": submitted or {},
+        "lang_q": _lang(request)}, status_code=status_code)
+
+
+@router.post("/market-entry/cases", response_class=Response)
+def open_form(request: Request, form: dict[str, str] = Depends(form_of),
+              principal: Principal | None = Depends(optional_principal),
+              session: Session = Depends(get_session)) -> Response:
+    """Open a case from the queue page (申请入市): the clerk names the unit (a township desk also the collective),
+    with a signed acknowledgement; the same code path as the API."""
+    caller = page_caller(request, principal, READERS)
+    if isinstance(caller, Response):
+        return caller
+    try:
+        check_csrf(request, form.get("csrf", ""))
+        if caller.role is Role.collective_clerk:
+            own = collective.find_collective_of_organisation(session, caller.organisation_id)
+            if own is None:
+                raise MarketEntryError.FORBIDDEN.error(collective_id=0)
+            coll_id: Any = own.id
+        else:
+            coll_id = _value(F("collective_id", "Collective number", "int"), form.get("collective_id", ""))
+        unit_id = _value(F("unit_id", "Property unit number", "int"), form.get("unit_id", ""))
+        ack = form.get("acknowledgement", "").strip()[:RAW_MAX]
+        if not ack:
+            raise MarketEntryError.ACK_REQUIRED.error()
+        try:
+            body = CaseOpen(collective_id=coll_id, unit_id=unit_id, acknowledgement=ack)
+        except ValidationError:
+            raise invalid(F("unit_id", "Property unit number"), "range") from None
+        case = open_for(session, caller, body)
+    except DomainError as exc:
+        session.rollback()  # nothing of a refused opening is kept
+        if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
+            return refuse(request, exc)
+        return _queue(request, session, caller, status_code=exc.http_status, error=_message(request, exc),
+                      submitted=form)
+    flash(request, "ok", f"已申请入市，案件 {case.number}", f"case {case.number} opened")
+    return RedirectResponse(f"/market-entry/cases/{case.id}{_lang(request)}", status_code=303)
+
+
+@router.get("/market-entry/cases/{case_id}", response_class=Response)
+def case_page(case_id: int, request: Request, principal: Principal | None = Depends(optional_principal),
+              session: Session = Depends(get_session)) -> Response:
+    """The case file: facts, the step due next with its party and deadline, a form for each step the caller may
+    take now, the documents, the signed steps (代办 marked) and the ledger timeline."""
+    caller = page_caller(request, principal, READERS)
+    if isinstance(caller, Response):
+        return caller
+    return render_case(request, session, caller, case_id)
+
+
+@router.post("/market-entry/cases/{case_id}/steps/{step}", response_class=Response)
+def step_form(case_id: int, step: str, request: Request, form: dict[str, str] = Depends(form_of),
+              principal: Principal | None = Depends(optional_principal),
+              session: Session = Depends(get_session)) -> Response:
+    """Take one step from its form on the case file, as the API does (``views.perform_step``)."""
+    caller = page_caller(request, principal, READERS)
+    if isinstance(caller, Response):
+        return caller
+    try:
+        check_csrf(request, form.get("csrf", ""))
+        if step not in STEPS:
+            raise MarketEntryError.INVALID_TRANSITION.error(state="?", action=step[:40])
+        case = perform_step(session, caller, case_id, step, parse_step(step, form))
+    except DomainError as exc:
+        session.rollback()  # nothing of a refused step is kept
+        if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
+            return refuse(request, exc)
+        return render_case(request, session, caller, case_id, status_code=exc.http_status,
+                           error=_message(request, exc), failed=step, submitted=form)
+    label = STEP_LABELS.get(step, step)
+    flash(request, "ok", f"已办理：{_zh(label)}（案件 {case.number}）", f"done: {label.lower()} (case {case.number})")
+    return RedirectResponse(f"/market-entry/cases/{case.id}{_lang(request)}", status_code=303)
+
+
+@router.post("/market-entry/cases/{case_id}/documents", response_class=Response)
+def upload_form(case_id: int, request: Request, file: UploadFile = File(...),
+                step: str = Form("", max_length=32), acknowledgement: str = Form("", max_length=RAW_MAX),
+                csrf: str = Form(""),
+                principal: Principal | None = Depends(optional_principal),
+                session: Session = Depends(get_session)) -> Response:
+    """Upload a document of a step from the case file (PDF, PNG or JPEG), as the API does (``views.attach_for``)."""
+    caller = page_caller(request, principal, READERS)
+    if isinstance(caller, Response):
+        return caller
+    try:
+        check_csrf(request, csrf)
+        content = file.file.read(queries.entry_rules().upload_max_bytes + 1)
+        doc = attach_for(session, caller, case_id, step=step, filename=file.filename or "document",
+                         media_type=file.content_type or "", content=content, acknowledgement=acknowledgement)
+    except DomainError as exc:
+        session.rollback()
+        if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
+            return refuse(request, exc)
+        return render_case(request, session, caller, case_id, status_code=exc.http_status,
+                           error=_message(request, exc), failed="documents",
+                           submitted={"step": step, "acknowledgement": acknowledgement})
+    flash(request, "ok", f"已上传 {doc.filename}（SHA-256 {doc.sha256[:16]}…）",
+          f"uploaded {doc.filename} (SHA-256 {doc.sha256[:16]}…)")
+    return RedirectResponse(f"/market-entry/cases/{case_id}{_lang(request)}#documents", status_code=303)

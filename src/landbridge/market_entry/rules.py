@@ -245,16 +245,19 @@ def check_plan(plan: Mapping[str, Any], r: EntryRules, purpose: str = Purpose.op
         raise MarketEntryError.PLAN_FIELD_MISSING.error({"fields": ", ".join(missing)}, missing=missing)
     if plan["method"] not in r.methods:
         raise MarketEntryError.INVALID_PLAN.error(field="method")
-    if isinstance(plan["term_years"], bool) or not isinstance(plan["term_years"], int | str):
+    if isinstance(plan["term_years"], bool | float):
         raise MarketEntryError.INVALID_PLAN.error(field="term_years")
     try:
         term = int(plan["term_years"])
-    except ValueError:
+    except (TypeError, ValueError):
         raise MarketEntryError.INVALID_PLAN.error(field="term_years") from None
     check_term(term, str(plan["land_use"]), r)
     check_purpose(str(plan["land_use"]), str(plan["method"]), term, p, r)
-    share = Decimal(str(plan["revenue_arrangement"].get("retained_share", "-1")))
-    if not Decimal(0) <= share <= Decimal(1):
+    try:
+        share = Decimal(str(plan["revenue_arrangement"].get("retained_share", "-1")))
+    except ArithmeticError:  # decimal.InvalidOperation: not a number
+        share = Decimal(-1)
+    if not share.is_finite() or not Decimal(0) <= share <= Decimal(1):
         raise MarketEntryError.INVALID_PLAN.error(field="revenue_arrangement.retained_share")
     check_equity_share(plan.get("equity_share"), plan["method"])
     grade = plan.get("land_grade")

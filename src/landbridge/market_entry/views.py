@@ -24,7 +24,7 @@ from landbridge.auth.errors import AuthError
 from landbridge.kernel.bounds import DB_INT_MAX
 from landbridge.market_entry import deal, desk, jobs, queries, service, supervision
 from landbridge.market_entry.errors import MarketEntryError
-from landbridge.market_entry.models import EntryCase
+from landbridge.market_entry.models import EntryCase, EntryDocument
 from landbridge.market_entry.rules import NEXT_ACTOR
 from landbridge.market_entry.schemas import CaseOpen, CaseRead, FlagRead, StepIn
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -93,6 +93,13 @@ STEPS: dict[str, tuple[str, Step]] = {
 }
 
 
+# the transitions (rules.TRANSITIONS) each step may take: a step is open while the case is in one of their starts
+STEP_ACTIONS: dict[str, tuple[str, ...]] = {
+    **{name: (name.replace("-", "_"),) for name in STEPS},
+    "objections": ("lodge_objection",), "rule-objection": ("uphold_objection", "reject_objection"),
+}
+
+
 def admit(session: Session, principal: Principal, party: str, collective_id: int, region_code: str) -> int | None:
     """Whether the caller may act for ``party`` on a case of this collective and region; returns the collective
     id when a township desk acts for it (代办), else None. 403 otherwise, before anything is read or written."""
@@ -114,6 +121,52 @@ def admit(session: Session, principal: Principal, party: str, collective_id: int
     if not principal.covers_region(region_code):
         raise AuthError.FORBIDDEN_REGION.error(region_code=region_code)
     return None
+
+
+# --- the code paths the API and the pages share (one per kind of change) ------------------------------
+
+def open_for(session: Session, principal: Principal, body: CaseOpen) -> EntryCase:
+    """Open a case for the collective as the caller (its clerk, or a township desk with its authorisation on
+    file), with the caller's signed acknowledgement."""
+    coll = collective.get_collective(session, body.collective_id)
+    on_behalf = admit(session, principal, COLLECTIVE, coll.id, coll.region_code)
+    case = service.open_case(session, collective_id=coll.id, unit_id=body.unit_id, actor=principal.actor,
+                             purpose=body.purpose, programme_ref=body.programme_ref, phase=body.phase,
+                             conversion_motion_id=body.conversion_motion_id)
+    desk.acknowledge(session, case=case, step="open", acknowledgement=body.acknowledgement, actor=principal.actor,
+                     on_behalf_of=on_behalf)
+    return case
+
+
+def perform_step(session: Session, principal: Principal, case_id: int, step: str, body: StepIn) -> EntryCase:
+    """One step of the case (``STEPS``) by the caller for its party (``admit``), then the signed acknowledgement
+    (代办 noted when a township desk acts for the collective)."""
+    if step not in STEPS:
+        raise MarketEntryError.INVALID_TRANSITION.error(state="?", action=step[:40])
+    party, act = STEPS[step]
+    case = queries.get_case(session, case_id)
+    on_behalf = admit(session, principal, party, case.collective_id, case.region_code)
+    case = act(session, case_id, body, principal.actor)
+    desk.acknowledge(session, case=case, step=step, acknowledgement=body.acknowledgement, actor=principal.actor,
+                     on_behalf_of=on_behalf)
+    return case
+
+
+def party_of(principal: Principal) -> str:
+    """The party a caller's role acts for (a township desk acts for the collective)."""
+    if principal.role in {Role.collective_clerk, Role.township_official}:
+        return COLLECTIVE
+    return next((p for p, r in PARTY_ROLES.items() if r is principal.role), COLLECTIVE)
+
+
+def attach_for(session: Session, principal: Principal, case_id: int, *, step: str, filename: str, media_type: str,
+               content: bytes, acknowledgement: str) -> EntryDocument:
+    """Upload a document of a step as the caller: a reader of the case admitted for its own party."""
+    case = queries.get_case(session, case_id)
+    _reader(session, principal, case)
+    admit(session, principal, party_of(principal), case.collective_id, case.region_code)
+    return desk.attach_document(session, case_id=case.id, step=step, filename=filename, media_type=media_type,
+                                content=content, acknowledgement=acknowledgement, actor=principal.actor)
 
 
 def _reader(session: Session, principal: Principal, case: EntryCase) -> None:
@@ -146,14 +199,7 @@ def open_case(body: CaseOpen, principal: Principal = Depends(current_principal),
               session: Session = Depends(get_session)) -> CaseRead:
     """Open an entry case for a unit of the collective's operating construction land (申请入市), for a purpose
     (operating, rental housing, an urban-village phase with its programme and phase; L8)."""
-    coll = collective.get_collective(session, body.collective_id)
-    on_behalf = admit(session, principal, COLLECTIVE, coll.id, coll.region_code)
-    case = service.open_case(session, collective_id=coll.id, unit_id=body.unit_id, actor=principal.actor,
-                             purpose=body.purpose, programme_ref=body.programme_ref, phase=body.phase,
-                             conversion_motion_id=body.conversion_motion_id)
-    desk.acknowledge(session, case=case, step="open", acknowledgement=body.acknowledgement, actor=principal.actor,
-                     on_behalf_of=on_behalf)
-    return case_read(case)
+    return case_read(open_for(session, principal, body))
 
 
 @router.get("/cases", response_model=list[CaseRead])
@@ -190,15 +236,7 @@ def read_case(case_id: int, principal: Principal = Depends(current_principal),
 def take_step(case_id: int, step: str, body: StepIn, principal: Principal = Depends(current_principal),
               session: Session = Depends(get_session)) -> CaseRead:
     """One step of the case (``STEPS``), by its party, with the acting user's signed acknowledgement."""
-    if step not in STEPS:
-        raise MarketEntryError.INVALID_TRANSITION.error(state="?", action=step[:40])
-    party, act = STEPS[step]
-    case = queries.get_case(session, case_id)
-    on_behalf = admit(session, principal, party, case.collective_id, case.region_code)
-    case = act(session, case_id, body, principal.actor)
-    desk.acknowledge(session, case=case, step=step, acknowledgement=body.acknowledgement, actor=principal.actor,
-                     on_behalf_of=on_behalf)
-    return case_read(case)
+    return case_read(perform_step(session, principal, case_id, step, body))
 
 
 @router.post("/cases/{case_id}/documents", status_code=201)
@@ -210,14 +248,8 @@ async def upload(case_id: int, file: UploadFile = File(...), step: str = Form(..
     content = await file.read(limit + 1)
 
     def work() -> dict[str, Any]:
-        case = queries.get_case(session, case_id)
-        _reader(session, principal, case)
-        party = COLLECTIVE if principal.role in {Role.collective_clerk, Role.township_official} else next(
-            (p for p, r in PARTY_ROLES.items() if r is principal.role), COLLECTIVE)
-        admit(session, principal, party, case.collective_id, case.region_code)
-        doc = desk.attach_document(session, case_id=case.id, step=step, filename=file.filename or "document",
-                                   media_type=file.content_type or "", content=content,
-                                   acknowledgement=acknowledgement, actor=principal.actor)
+        doc = attach_for(session, principal, case_id, step=step, filename=file.filename or "document",
+                         media_type=file.content_type or "", content=content, acknowledgement=acknowledgement)
         return {"id": doc.id, "sha256": doc.sha256, "size_bytes": doc.size_bytes, "media_type": doc.media_type}
 
     return await run_in_threadpool(work)
