@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landbridge import collective, exchange, registry
+from landbridge import collective, exchange, planning, registry
 from landbridge.cityprofile import get_profile
 from landbridge.collective.models import Seat
 from landbridge.collective.queries import roster_of
@@ -75,6 +75,8 @@ CASES: tuple[tuple[str, str, str, int], ...] = (
     ("in_use", "in_use", "lease", 78), ("in_use", "in_use", "equity", 76),
 )
 CLOSED = frozenset({"withdrawn", "terminated"})
+OPERATING = ("05", "06")  # GB/T 21010 first-level classes of operating use: commercial, industrial
+REFUSALS = 3  # a case refused after opening on this many units is skipped (the profile's rules refuse it)
 TERMS = {"grant": (40, 2), "lease": (20, 3), "equity": (30, 1)}  # method -> (years, land grade)
 
 
@@ -137,6 +139,17 @@ def _candidates(session: Session) -> list[_Unit]:
     return out
 
 
+def _operating_use(session: Session, parcel_id: int) -> str:
+    """The use the conditions set: the parcel's own class where the plan permits it, else the plan's first
+    operating (commercial 05, industrial 06) use, a first-level class taken as its first sub-class."""
+    parcel = registry.get_parcel(session, parcel_id)
+    permitted = planning.planning_conditions_for(session, parcel.geom).permitted_uses
+    if any(parcel.land_use_class == p or (len(p) == 2 and parcel.land_use_class.startswith(p)) for p in permitted):
+        return str(parcel.land_use_class)
+    use = next((p for p in permitted if p[:2] in OPERATING), parcel.land_use_class)
+    return f"{use}01" if len(use) == 2 else str(use)
+
+
 class _Driver:
     """Drives one case on a frozen clock that only moves forward and never past ``limit``."""
 
@@ -166,7 +179,7 @@ class _Driver:
         s, cid = self.s, case.id
         if upto >= LINE.index("conditions_issued"):
             self.next_morning()
-            land_use = registry.get_parcel(s, case.parcel_id).land_use_class
+            land_use = _operating_use(s, case.parcel_id)
             service.issue_conditions(s, case_id=cid, land_use=land_use, indicators={"max_plot_ratio": "1.2"},
                                      industry_requirements="农产品加工、仓储物流；不得引入高污染项目",
                                      environment_requirements="环境影响登记表备案；雨污分流", actor=NR_ACTOR)
@@ -353,7 +366,8 @@ def seed_entry_cases(session: Session, *, today: date, seed: int, actor: str) ->
         if LINE.index(upto) >= LINE.index("listed"):  # its lot is listed once the exchange's entry rules apply
             start = max(start, first_listing - timedelta(days=LOT_LEAD_DAYS))
         voted = LINE.index(upto) >= LINE.index("vote_passed")  # the representatives vote (a members' assembly
-        for unit in list(pool):                                   # of a whole village is too big for the demo)
+        refused = 0                                               # of a whole village is too big for the demo)
+        for unit in list(pool):
             if (unit.free_after is not None and unit.free_after >= start) or (voted and not unit.represented):
                 continue
             opened = False
@@ -370,9 +384,10 @@ def seed_entry_cases(session: Session, *, today: date, seed: int, actor: str) ->
                 break  # not reachable before today on this profile: skip the state, keep the unit
             except DomainError as exc:
                 log.info("demo entry case %s on unit %s refused: %s", shows, unit.unit_id, exc)
-                if opened:  # a later step refused (the rules of this profile): skip the state, keep the unit
+                pool.remove(unit)  # an ineligible unit (not in an operating zone, seized, a use not permitted)
+                refused += opened
+                if refused >= REFUSALS:  # the same later step refused again and again: skip the state
                     break
-                pool.remove(unit)  # an ineligible unit (not in an operating zone, seized, ...)
                 continue
             made[shows] = made.get(shows, 0) + 1
             if shows in CLOSED:
