@@ -3,8 +3,8 @@ construction land in several villages, one in each state of the case machine (tr
 party's queue has work in it and the case files show each step: opened, conditions issued, plan drafted,
 council consulted, consented, filed (one with an objection pending), sent back for revision (objection upheld),
 cleared, listed, suspended, unsuccessful (no bidder), result confirmed, contract signed, paid, fees settled,
-revenue distributed, registered and in use (a grant, a lease and a contribution as equity), withdrawn and
-terminated.
+revenue distributed, registered and in use, withdrawn and terminated; then, as far as the units go, more cases
+in use, so that a grant, a lease and a contribution as equity may each be seen in use.
 
 Each case goes only through the market-entry services (``service``, ``deal``) and, for its lot, the exchange's
 public functions (enrolment with the simulated bank's deposit, bids, the award, the balance paid), on a frozen
@@ -75,7 +75,6 @@ CASES: tuple[tuple[str, str, str, int], ...] = (
     ("in_use", "in_use", "lease", 78), ("in_use", "in_use", "equity", 76),
 )
 CLOSED = frozenset({"withdrawn", "terminated"})
-OPERATING = ("05", "06")  # GB/T 21010 first-level classes of operating use: commercial, industrial
 REFUSALS = 3  # a case refused after opening on this many units is skipped (the profile's rules refuse it)
 TERMS = {"grant": (40, 2), "lease": (20, 3), "equity": (30, 1)}  # method -> (years, land grade)
 
@@ -140,14 +139,20 @@ def _candidates(session: Session) -> list[_Unit]:
 
 
 def _operating_use(session: Session, parcel_id: int) -> str:
-    """The use the conditions set: the parcel's own class where the plan permits it, else the plan's first
-    operating (commercial 05, industrial 06) use, a first-level class taken as its first sub-class."""
+    """The use the conditions set: the parcel's own class where the plan permits it, else the first of the plan's
+    permitted uses that is an operating use (the profile's ``operating_use_classes``), the more specific of the
+    two codes, a first-level class taken as its first sub-class."""
     parcel = registry.get_parcel(session, parcel_id)
     permitted = planning.planning_conditions_for(session, parcel.geom).permitted_uses
-    if any(parcel.land_use_class == p or (len(p) == 2 and parcel.land_use_class.startswith(p)) for p in permitted):
-        return str(parcel.land_use_class)
-    use = next((p for p in permitted if p[:2] in OPERATING), parcel.land_use_class)
-    return f"{use}01" if len(use) == 2 else str(use)
+    own = str(parcel.land_use_class)
+    if any(own == p or (len(p) == 2 and own.startswith(p)) for p in permitted):
+        return own
+    for p in permitted:
+        for op in planning.operating_use_classes():
+            if p.startswith(op) or op.startswith(p):
+                code = max(p, op, key=len)
+                return f"{code}01" if len(code) == 2 else code
+    return own
 
 
 class _Driver:
