@@ -1,22 +1,65 @@
-"""Demo market-entry cases (issue #15): cases in several states, each through the services."""
+"""Demo market-entry cases (issue #15 item 6): the small demo world has a case in every state of the case machine,
+in several villages and by all three entry methods, each driven through the services on a clock that only moves
+forward; the cases in use have the buyer's entered right registered and their price in the sales record."""
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date
+
 from sqlalchemy import select
 
+from landbridge import registry
+from landbridge.cityprofile import get_profile
 from landbridge.db import Database
-from landbridge.demo.market_entry_cases import seed_entry_cases
-from landbridge.kernel.clock import Clock
+from landbridge.demo.world import build_world
+from landbridge.exchange.models import Lot
+from landbridge.ledger import list_events, subjects
 from landbridge.market_entry.models import EntryCase
-from tests.market_entry.conftest import EntryWorld, register_unit
+from landbridge.registry.models import RightHolder
+from landbridge.valuation.sales.models import Sale, SaleSource
+
+TODAY = date(2026, 6, 1)
+STATES = {"opened", "conditions_issued", "plan_drafted", "council_consulted", "vote_passed", "filed",
+          "revision_required", "cleared", "listed", "suspended", "unsuccessful", "result_confirmed", "contract_signed",
+          "paid", "fees_settled", "revenue_distributed", "registered", "in_use", "withdrawn", "terminated"}
 
 
-def test_demo_cases_reach_several_states(db: Database, clock: Clock, world: EntryWorld) -> None:
-    with db.transaction() as s:
-        for col in (2, 4, 6, 8, 10):
-            register_unit(s, world.village.party_id, col=col)
-        made = seed_entry_cases(s, actor="system:demo", limit=6)
-    assert made == 6
-    with db.transaction() as s:
-        states = [c.status for c in s.execute(select(EntryCase).order_by(EntryCase.id)).scalars()]
-    assert states == ["opened", "conditions_issued", "plan_drafted", "council_consulted", "vote_passed", "filed"]
+def test_the_small_demo_world_has_a_case_in_every_state(db: Database) -> None:
+    report = build_world(db, get_profile(), scale="small", seed=20260101, today=TODAY)
+    with db.transaction(readonly=True) as s:
+        cases = s.execute(select(EntryCase).order_by(EntryCase.id)).scalars().all()
+        assert report.entry_cases == len(cases) >= len(STATES) + 1
+        states = Counter(c.status for c in cases)
+        assert set(states) >= STATES, STATES - set(states)
+        assert len({c.region_code[:12] for c in cases}) >= 2  # several villages
+        assert len({c.region_code[:12] for c in cases if c.status in ("in_use", "registered", "paid",
+                                                                          "revenue_distributed")}) >= 2
+        filed = [c for c in cases if c.status == "filed"]
+        assert any(c.objection_status == "pending" for c in filed)  # an objection lodged, the county to rule
+        assert all(c.objection_status == "upheld" for c in cases if c.status == "revision_required")
+        methods = {c.plan["method"] for c in cases if c.plan}
+        assert methods == {"grant", "lease", "equity"}
+        assert all(c.plan["equity_share"] == "3/10" for c in cases if c.plan and c.plan["method"] == "equity")
+        for c in cases:  # each case's history runs forward in time
+            times = [e.recorded_at for e in list_events(s, subject=subjects.entry_case(c.id), limit=200)]
+            assert times == sorted(times) and len(times) >= 1
+            if c.status in ("listed", "suspended"):
+                lot = s.get(Lot, c.lot_id)
+                assert lot is not None and lot.phase == "announced"  # opens after today
+            if c.status == "terminated":
+                lot = s.get(Lot, c.lot_id)
+                assert lot is not None and lot.phase == "cancelled"
+        in_use = [c for c in cases if c.status == "in_use"]
+        assert len(in_use) >= 2
+        sales = s.execute(select(Sale).where(Sale.source == SaleSource.exchange)).scalars().all()
+        for c in in_use:
+            assert c.buyer_party_id is not None and c.price_cny is not None and c.price_cny >= c.start_price_cny
+            entered = [r for r in registry.current_rights(s, c.unit_id) if registry.is_entered_right(r)]
+            holders = {h.party_id for r in entered for h in s.scalars(select(RightHolder).where(
+                RightHolder.right_id == r.id))}
+            assert entered and c.buyer_party_id in holders  # the buyer's new termed right is registered
+            assert entered[0].attrs["entry_method"] == c.plan["method"]
+            assert [x for x in sales if x.parcel_id == c.parcel_id and x.price_cny == c.price_cny]  # in the sales
+        assert report.sales >= len(in_use) + report.entries
+

@@ -23,6 +23,7 @@ from landbridge.exchange import reconcile
 from landbridge.exchange.entry import set_entry_terms
 from landbridge.exchange.models import Lot
 from landbridge.kernel.clock import SHANGHAI
+from landbridge.market_entry.models import EntryCase
 from landbridge.registry.models import Party, PropertyUnit, RecordStatus, Right, RightHolder
 from landbridge.valuation.sales.feed import feed_exchange_sales
 
@@ -32,13 +33,16 @@ TITLES = {"grant": "集体经营性建设用地使用权出让", "lease": "集�
 
 
 def _candidates(session: Session) -> list[Right]:
-    """Operating collective construction land held by its collective, not yet on the exchange or entered."""
+    """Operating collective construction land held by its collective, not yet on the exchange or entered, nor
+    the subject of a market-entry case (``market_entry_cases``)."""
     on_exchange = select(Lot.right_id).where(Lot.right_id.is_not(None))
+    with_case = select(EntryCase.unit_id)
     rows = session.execute(
         select(Right).join(PropertyUnit, PropertyUnit.id == Right.unit_id).join(Party, Party.id == select(
             RightHolder.party_id).where(RightHolder.right_id == Right.id).limit(1).scalar_subquery())
         .where(Right.right_type == "collective_construction_land_use_right", Right.status == RecordStatus.current,
-               Party.kind == "organisation", Right.id.not_in(on_exchange))
+               Party.kind == "organisation", Right.id.not_in(on_exchange),
+               Right.unit_id.not_in(with_case))
         .order_by(Right.id).limit(400)).scalars().all()
     return [r for r in rows if not registry.is_entered_right(r)
             and (registry.get_unit(session, r.unit_id or 0).attrs or {}).get("operating")

@@ -188,10 +188,12 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
     progress("exchange", 0, 1)
     with db.transaction() as session:  # lots on the exchange over rights just registered (issue #6)
         world.report.lots = seed_exchange(session, today=today, seed=seed, actor=ACTOR)
-    with db.transaction() as session:  # market-entry cases in several states (issue #15)
-        seed_entry_cases(session, actor=ACTOR)
+    with db.transaction() as session:  # market-entry cases in every state, the completed ones fed (issue #15)
+        seeded = seed_entry_cases(session, today=today, seed=seed, actor=ACTOR)
+        world.report.entry_cases, world.report.sales = seeded.total, world.report.sales + seeded.sales
     with db.transaction() as session:  # past market entries: granted, leased, contributed rights (issue #15)
-        world.report.entries, world.report.sales = seed_entered_rights(session, today=today, seed=seed, actor=ACTOR)
+        world.report.entries, fed = seed_entered_rights(session, today=today, seed=seed, actor=ACTOR)
+        world.report.sales += fed
     with db.transaction() as session:  # a lot won by a member's pre-emption, its results notice (issue #24)
         world.report.lots += seed_exchange_legal(session, today=today, seed=seed, actor=ACTOR)
     progress("exchange", 1, 1)

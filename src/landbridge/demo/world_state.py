@@ -49,6 +49,7 @@ class WorldReport:
     zones: int = 0
     lots: int = 0
     entries: int = 0  # market entries through the exchange (issue #15)
+    entry_cases: int = 0  # market-entry cases, one in each state of the case (issue #15)
     sales: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
