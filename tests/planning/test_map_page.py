@@ -69,10 +69,11 @@ def test_plan_layers_are_drawn_and_toggled(server: str, db: Database) -> None:
             journey.wait_for(page, "Number(document.body.dataset.planZones || 0) >= 10")
             journey.wait_for(page, "Number(document.body.dataset.planBoundaries || 0) >= 3")
             journey.wait_for(page, "Number(document.body.dataset.planRoads || 0) >= 1")
-            control = page.locator(".leaflet-control-layers-overlays label")
+            plan_control = page.locator(".leaflet-control-layers").first  # market entry has a control of its own
+            control = plan_control.locator(".leaflet-control-layers-overlays label")
             expect(control).to_have_count(5)
             for label in LABELS_ZH:
-                expect(page.locator(".leaflet-control-layers-overlays")).to_contain_text(label)
+                expect(plan_control.locator(".leaflet-control-layers-overlays")).to_contain_text(label)
             expect(page.locator("#planning-legend")).to_be_visible()
             expect(page.locator("#planning-legend-items li")).to_have_count(10)
             expect(page.locator("#planning-status")).to_contain_text("规划分区")

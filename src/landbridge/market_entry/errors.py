@@ -83,7 +83,7 @@ class MarketEntryError(ErrorCode):
     COLLECTIVE_NOT_CONVERTED = (Conflict, "market_entry.collective_not_converted",
                                 "城中村分期改造须由已撤村改制或改制决议已通过的集体经济组织申请",
                                 "urban-village phased redevelopment needs a collective converted into a company "
-                                "or with a passed conversion resolution (撤村改制)")
+                                "or with a passed conversion resolution")
     PHASE_TAKEN = (Conflict, "market_entry.phase_taken", "改造项目 {programme_ref} 第 {phase} 期已有入市案件 {other}",
                    "phase {phase} of programme {programme_ref} already has an entry case {other}")
     PHASE_OUT_OF_ORDER = (Conflict, "market_entry.phase_out_of_order",
