@@ -419,3 +419,23 @@ def test_two_holders_matching_at_once_still_take_the_rules_order(db: Database, c
     assert [k for k, p in lot_events(db, lot_id) if k == "award" and p.get("reason") == "preemption"] == ["award"]
     with db.transaction(readonly=True) as s:
         assert sorted(s.scalars(select(PreemptionClaim.status))) == ["exercised", "lapsed", "lapsed"]
+
+
+@pytest.mark.parametrize("raw", ["1e999999999", "1/0", "-1/2", "0.5e3", "1/2/3", "", "1" * 10 + "/3"])
+def test_a_share_is_plain_digits_only(raw: str) -> None:
+    """A consortium share is "n/d" or a decimal: an exponent (which would make Fraction build a huge integer), a
+    sign or more than nine digits is refused with the consortium's own code."""
+    from landbridge.exchange.legal_rules import parse_share
+
+    with pytest.raises(DomainError) as err:
+        parse_share(raw)
+    assert err.value.code == "exchange.consortium_shares_invalid"
+
+
+def test_plain_shares_parse_exactly() -> None:
+    from fractions import Fraction
+
+    from landbridge.exchange.legal_rules import parse_share
+
+    assert [parse_share(x) for x in ("1/3", "0.25", " 2/3 ", "1")] == [Fraction(1, 3), Fraction(1, 4),
+                                                                        Fraction(2, 3), Fraction(1)]

@@ -198,29 +198,11 @@ class CityProfile:
 
 def resolve_versions(path: Path, specs: list[VersionSpec], inherited: RuleSetVersion | None = None,
                      ) -> list[RuleSetVersion]:
-    """Resolve amendments in date order: each version inherits every rule of the one before it.
-
-    An amendment must keep the kind of the value it replaces (an integer stays an integer, a decimal a
-    decimal), or the file is refused with the version and the rule named.
-    """
-    resolved: list[RuleSetVersion] = []
-    previous = inherited
-    for spec in specs:
-        rules = dict(previous.rules) if previous else {}
-        for name in spec.removes:
-            if rules.pop(name, None) is None:
-                raise ProfileError(path, "removes a rule that is not in force", version=spec.effective_from, rule=name)
-        for name, rule in spec.rules.items():
-            if name in rules:
-                expected, found = value_kind(rules[name].value), value_kind(rule.value)
-                if not kind_accepts(expected, found):
-                    raise ProfileError(path, f"value {rule.value!r} is a {found}, the rule holds a {expected}",
-                                       version=spec.effective_from, rule=name)
-            rules[name] = Rule(name, rule.value, rule.unit, rule.source or spec.source, rule.verified,
-                               spec.effective_from)
-        previous = RuleSetVersion(spec.effective_from, spec.source, rules, frozenset(spec.rules) | set(spec.removes))
-        resolved.append(previous)
-    return resolved
+    """Resolve amendments in date order: each version inherits every rule of the one before it (the first, those
+    of ``inherited`` when given, a version in force before them). One mechanism with ``amend_extended``: an
+    amendment must keep the kind of the value it replaces, or the file is refused with the version and the rule."""
+    base = [inherited] if inherited is not None else []
+    return amend_extended(path, base, specs)[len(base):]
 
 
 def amend_extended(path: Path, base: list[RuleSetVersion], specs: list[VersionSpec]) -> list[RuleSetVersion]:

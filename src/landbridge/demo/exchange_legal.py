@@ -6,8 +6,6 @@ services on a frozen clock days before ``today`` (as ``exchange_lots`` does)."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -15,34 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import exchange
-from landbridge.exchange import reconcile
-from landbridge.exchange.models import Bidder, Deposit, Lot
+from landbridge.demo.exchange_lots import _enrol, _frozen_at
+from landbridge.exchange.models import Lot
 from landbridge.exchange.rules import minimum_next_bid
-from landbridge.kernel.clock import SHANGHAI, Clock, get_clock, set_clock
+from landbridge.kernel.clock import SHANGHAI
 from landbridge.registry.models import Party, RecordStatus, Right, RightHolder
 
 TITLE = "耕地经营权流转·本集体成员优先"
-
-
-@contextmanager
-def _frozen_at(when: datetime) -> Iterator[Clock]:
-    previous = get_clock()
-    clock = Clock(when, speed=0)
-    set_clock(clock)
-    try:
-        yield clock
-    finally:
-        set_clock(previous)
-
-
-def _enrol(session: Session, lot: Lot, party: Party) -> Bidder:
-    bidder = exchange.apply_for_lot(session, lot_id=lot.id, party_id=party.id, actor=f"party:{party.id}")
-    deposit = session.execute(select(Deposit).where(Deposit.bidder_id == bidder.id)).scalar_one()
-    credit = {"sub_account": deposit.sub_account, "amount": deposit.amount_cny, "payer_name": party.name,
-              "bank_ref": f"DEMO-{deposit.sub_account}"}
-    exchange.confirm_deposit(session, **credit, actor="bank:demo")  # type: ignore[arg-type]
-    reconcile.record_bank_credit(session, **credit, outcome=reconcile.MATCHED, actor="bank:demo")  # type: ignore[arg-type]
-    return bidder
 
 
 def _subject(session: Session, rng: random.Random) -> tuple[Right, list[int]] | None:
@@ -85,8 +62,8 @@ def seed_exchange_legal(session: Session, *, today: date, seed: int, actor: str)
                                   appraised_value=price,
                                   description="演示标的：本集体经济组织成员以同等条件行使优先购买权")
         exchange.publish_lot(session, lot_id=lot.id, actor=actor)
-        bidders = [_enrol(session, lot, p) for p in rivals]
-        mine = _enrol(session, lot, member)
+        bidders = [_enrol(session, lot, p, f"party:{p.id}") for p in rivals]
+        mine = _enrol(session, lot, member, f"party:{member.id}")
         exchange.register_preemption(session, lot_id=lot.id, bidder_id=mine.id, ground="member",
                                      actor=f"party:{member.id}", evidence="村民委员会出具的集体经济组织成员证明")
         clock.set(lot.starts_at + timedelta(hours=1))

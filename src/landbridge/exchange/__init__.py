@@ -5,7 +5,7 @@ Other modules use only the names exported here.
 
 from landbridge.exchange.awards import confirm_award, hand_over, record_default
 from landbridge.exchange.barlist import bar_party
-from landbridge.exchange.bars import party_is_barred
+from landbridge.exchange.barlist import is_barred as party_is_barred  # whether a party is barred (失信) on a day
 from landbridge.exchange.bidding import BidOutcome, place_bid
 from landbridge.exchange.consortium import apply_as_consortium, members_of
 from landbridge.exchange.deadlines import advance_lot

@@ -4,6 +4,7 @@ framework; the rule values come from ``exchange_legal.toml`` through ``legal_rul
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -88,10 +89,16 @@ def window_closes(decided_at: datetime, hours: int) -> datetime:
 # --- consortium -------------------------------------------------------------------------------------
 
 
+SHARE_TEXT = re.compile(r"\d{1,9}(/\d{1,9}|\.\d{1,9})?")
+
+
 def parse_share(raw: str) -> Fraction:
     """A share written "n/d" or as a decimal; 422 exchange.consortium_shares_invalid when it is not a number."""
+    text = str(raw).strip()
+    if not SHARE_TEXT.fullmatch(text):  # no exponent: "1e999999999" would make Fraction build 10**999999999
+        raise ExchangeError.CONSORTIUM_SHARES_INVALID.error(min_share="?")
     try:
-        share = Fraction(str(raw).strip())
+        share = Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise ExchangeError.CONSORTIUM_SHARES_INVALID.error(min_share="?") from None
     return share

@@ -51,7 +51,7 @@ def overlay(session: Session, bbox: tuple[float, float, float, float], *, limit:
             ) -> dict[str, Any]:
     """The overlay's GeoJSON: each parcel's ``stage`` is ``entered``, ``in_case`` (a published case, with its
     number and state) or ``candidate`` (held by a collective, no published case)."""
-    features = registry.construction_land_in_bbox(session, bbox, limit=limit)
+    features, truncated = registry.construction_land_in_bbox(session, bbox, limit=limit)
     units = [f["properties"]["unit_id"] for f in features]
     cases: dict[int, EntryCase] = {}
     if units:
@@ -74,7 +74,7 @@ def overlay(session: Session, bbox: tuple[float, float, float, float], *, limit:
         props.pop("collective_held")
         props.update(stage=stage, case_number=case.number if case else None, case_state=case.status if case else None)
         out.append(feature)
-    return {"type": "FeatureCollection", "features": out, "truncated": len(features) >= limit}
+    return {"type": "FeatureCollection", "features": out, "truncated": truncated}
 
 
 @router.get("/map")

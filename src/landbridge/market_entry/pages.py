@@ -25,7 +25,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from landbridge import collective, exchange, registry
+from landbridge import collective, registry
 from landbridge.auth import Principal, Role, optional_principal, user_names
 from landbridge.auth.pages import page_caller
 from landbridge.errors import DomainError
@@ -38,7 +38,7 @@ from landbridge.market_entry.errors import MarketEntryError
 from landbridge.market_entry.models import EntryCase
 from landbridge.market_entry.rules import TRANSITIONS, CaseState
 from landbridge.market_entry.schemas import CaseOpen, StepIn
-from landbridge.market_entry.service import DECIDED_PHASES
+from landbridge.market_entry.service import DECIDED_PHASES, _lot_phase
 from landbridge.market_entry.views import (
     COLLECTIVE,
     QUEUES,
@@ -124,9 +124,7 @@ class Field:
     placeholder: str = ""
 
 
-def F(name: str, label: str, kind: str = "text", required: bool = True, options: str = "",
-      placeholder: str = "") -> Field:
-    return Field(name, label, kind, required, options, placeholder)
+F = Field  # the form tables below read as rows
 
 
 REASON = (F("reason", "Reason"),)
@@ -272,7 +270,7 @@ def open_steps(session: Session, caller: Principal, case: EntryCase) -> tuple[li
             continue
         if step == "clear" and case.objection_status == "pending":
             continue
-        if step in {"confirm-result", "mark-unsuccessful"} and not _lot_allows(session, case, step):
+        if step in {"confirm-result", "mark-unsuccessful"} and not _lot_allows(_lot_phase(session, case), step):
             continue
         if party not in admitted:
             try:
@@ -288,16 +286,9 @@ def open_steps(session: Session, caller: Principal, case: EntryCase) -> tuple[li
     return sorted(out, key=lambda name: name != first), blocked
 
 
-def _phase(session: Session, case: EntryCase) -> str | None:
-    return str(exchange.get_lot(session, case.lot_id).phase) if case.lot_id is not None else None
-
-
-def _lot_allows(session: Session, case: EntryCase, step: str) -> bool:
+def _lot_allows(phase: str, step: str) -> bool:
     """A listed case's result is confirmed once the exchange has decided the lot, and recorded as no deal once
-    the lot ended without one (the exchange's phase; the steps' own guards say the same)."""
-    if case.lot_id is None:
-        return False
-    phase = str(exchange.get_lot(session, case.lot_id).phase)
+    the lot ended without one (the exchange's phase, ``service._lot_phase``; the steps' own guards say the same)."""
     return phase in DECIDED_PHASES if step == "confirm-result" else phase == "unsuccessful"
 
 
@@ -377,7 +368,8 @@ def render_case(request: Request, session: Session, caller: Principal, case_id: 
         "mine": ROLE_PARTY.get(caller.role), "open_steps": [s for s in steps if s not in SECONDARY],
         "other_steps": [s for s in steps if s in SECONDARY], "forms": FORMS, "values": values, "blocked": blocked,
         "error": error, "failed": failed, "lang_q": _lang(request), "documents": docs,
-        "acks": acknowledgements(session, case), "lot_phase": _phase(session, case),
+        "acks": acknowledgements(session, case),
+        "lot_phase": None if case.lot_id is None else _lot_phase(session, case),
         "buyer": registry.get_party(session, case.buyer_party_id).name if case.buyer_party_id else None,
         "closed": CaseState(case.status) in {CaseState.in_use, CaseState.withdrawn, CaseState.terminated},
         "ledger_history": history_panel(session, [subjects.entry_case(case.id)])}, status_code=status_code)

@@ -8,6 +8,7 @@ opened read-only; a missing tile is a 404, as Leaflet expects for tiles outside 
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,7 +25,7 @@ MAX_ZOOM = 24
 
 @lru_cache(maxsize=4)
 def _format(path: str) -> str:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:  # `with conn` does not close it
         row = conn.execute("SELECT value FROM metadata WHERE name = 'format'").fetchone()
     return str(row[0]).lower() if row else "png"
 
@@ -33,7 +34,7 @@ def read_tile(path: str | Path, z: int, x: int, y: int) -> bytes | None:
     """The tile at XYZ ``z/x/y`` of an MBTiles file, or None."""
     if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
         return None
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:  # `with conn` does not close it
         row = conn.execute("SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?",
                            (z, x, 2**z - 1 - y)).fetchone()
     return bytes(row[0]) if row else None

@@ -294,11 +294,13 @@ def list_parcels_in_bbox(session: Session, bbox: BBox, *, limit: int = 100, offs
     return features, total
 
 
-def construction_land_in_bbox(session: Session, bbox: BBox, *, limit: int = 300) -> list[dict[str, Any]]:
+def construction_land_in_bbox(session: Session, bbox: BBox, *, limit: int = 300
+                              ) -> tuple[list[dict[str, Any]], bool]:
     """Current parcels meeting a viewport box that carry a current collective construction land use right, for
     the market-entry overlay of the public map (全景看地, L1, P1): public facts only (no holder, no party id): the
     unit, use, area, whether the right was granted by market entry (its method and registered term) and whether
-    an organisation (a collective) or someone else holds it. At most ``limit`` parcels, in id order."""
+    an organisation (a collective) or someone else holds it. At most ``limit`` rights (a parcel with several counts
+    each), in parcel order; the flag says the box held more."""
     where = and_(Parcel.status == RecordStatus.current, bbox_filter(session, Parcel, bbox))
     rows = session.execute(
         select(Parcel, PropertyUnit.id, Right.id, Right.attrs, Right.term_end)
@@ -325,7 +327,7 @@ def construction_land_in_bbox(session: Session, bbox: BBox, *, limit: int = 300)
             props["entry_method"], props["term_end"] = str(method), term_end.isoformat() if term_end else None
         elif kinds.get(right_id) == {"organisation"}:
             props["collective_held"] = True
-    return list(out.values())
+    return list(out.values()), len(rows) >= limit
 
 
 def list_applications(session: Session, *, status: str | None = None, region_prefix: str | None = None,
