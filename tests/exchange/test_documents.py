@@ -68,10 +68,24 @@ def test_confirmation_issues_both_documents_once(db: Database, clock: Clock, wor
         award, contract = docs
         assert award.number.startswith("CJ-JY") and contract.number.startswith("HT-JY")
         again = documents.issue_documents(s, lot_id=lot_id, actor=OPERATOR)
-        assert [(d.id, d.sha256) for d in again] == [(d.id, d.sha256) for d in docs]  # issued once
+        assert [(d.id, d.content_sha256) for d in again] == [(d.id, d.content_sha256) for d in docs]  # issued once
         events = [e for e in list_events(s, limit=1000) if e.event_type == "document_issued"]
-        assert len(events) == 2 and all(d.sha256 in " ".join(e.body for e in events) for d in docs)
+        assert len(events) == 2 and all(d.content_sha256 in " ".join(e.body for e in events) for d in docs)
         assert {d.ledger_seq for d in docs} == {e.seq for e in events}
+        assert all(d.sha256 is None and d.rendered_at is None for d in docs)  # the PDFs are the worker's
+        # not yet rendered: a reader still gets the PDF of the recorded content, and nothing is written
+        early = documents.document_pdf(s, lot_id=lot_id, kind=DocumentKind.contract)[1]
+        assert early.startswith(b"%PDF") and award.sha256 is None
+    with db.transaction() as s:
+        assert documents.render_pending(s, limit=1) == 1  # a batch at a time, oldest first
+        assert documents.render_pending(s) == 1
+        assert documents.render_pending(s) == 0  # a rendered document is never rendered again
+    with db.transaction() as s:
+        docs = documents.list_documents(s, lot_id)
+        rendered = [e for e in list_events(s, limit=1000) if e.event_type == "document_rendered"]
+        assert len(rendered) == 2 and {d.render_seq for d in docs} == {e.seq for e in rendered}
+        assert all(d.sha256 is not None and d.sha256 in " ".join(e.body for e in rendered) for d in docs)
+        assert hashlib.sha256(early).hexdigest() == docs[1].sha256  # the early copy is the recorded file
         for doc in docs:
             regenerated, pdf = documents.document_pdf(s, lot_id=lot_id, kind=DocumentKind(doc.kind))
             assert hashlib.sha256(pdf).hexdigest() == doc.sha256 == regenerated.sha256 and len(pdf) == doc.size_bytes
@@ -95,7 +109,27 @@ def test_tampered_content_fails_the_digest(db: Database, clock: Clock, world: Wo
         doc = s.execute(select(ExchangeDocument).where(ExchangeDocument.kind == "contract")).scalar_one()
         doc.content = {**doc.content, "price": "1.00"}
     with db.transaction() as s, pytest.raises(Exception) as err:
-        documents.document_pdf(s, lot_id=lot_id, kind=DocumentKind.contract)
+        documents.document_pdf(s, lot_id=lot_id, kind=DocumentKind.contract)  # not yet rendered: content digest
+    assert getattr(err.value, "code", None) == "exchange.document_digest_mismatch"
+    with pytest.raises(Exception) as err, db.transaction() as s:
+        documents.render_pending(s)  # the renderer stops at it too, and its batch's transaction keeps nothing
+    assert getattr(err.value, "code", None) == "exchange.document_digest_mismatch"
+    with db.transaction(readonly=True) as s:
+        assert s.scalar(select(func.count()).select_from(ExchangeDocument)
+                        .where(ExchangeDocument.rendered_at.is_not(None))) == 0
+
+
+def test_a_rendered_pdf_must_keep_its_recorded_digest(db: Database, clock: Clock, world: World) -> None:
+    lot_id = awarded(db, clock, world)
+    with db.transaction() as s:
+        exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
+    with db.transaction() as s:
+        assert documents.render_pending(s) == 2
+    with db.transaction() as s:
+        doc = s.execute(select(ExchangeDocument).where(ExchangeDocument.kind == "award_confirmation")).scalar_one()
+        doc.sha256 = "0" * 64  # the file of record differs from what the content renders to now
+    with db.transaction() as s, pytest.raises(Exception) as err:
+        documents.document_pdf(s, lot_id=lot_id, kind=DocumentKind.award_confirmation)
     assert getattr(err.value, "code", None) == "exchange.document_digest_mismatch"
 
 
@@ -157,6 +191,9 @@ def test_documents_permission_matrix(api: Api, db: Database) -> None:
             r = c.get(f"/exchange/lots/{lot_id}/{path}", headers=auth(c, user), follow_redirects=False)
             assert r.status_code == (303 if user is None else code), (user, path, r.status_code)
     assert state(db) == before
+    with db.transaction() as s:
+        assert documents.render_pending(s) == 2  # the worker renders them after the award's commit
+    before = state(db)
     digests: dict[str, set[str]] = {}
     for user in ("bidder", "seller", "exchange", "supervisor"):
         h = auth(c, user)

@@ -16,7 +16,12 @@ from landbridge.kernel.money import MoneyColumn
 
 
 class ExchangeDocument(IdPk, LedgerSeq, Base):
-    """An issued document of a lot (成交确认书, 产权交易合同): number, the printed content and the PDF's SHA-256."""
+    """An issued document of a lot (成交确认书, 产权交易合同): number, the printed content with its SHA-256, and
+    the PDF's SHA-256 and size once the renderer has made it (``rendered_at``; ``render_seq`` its ledger event).
+
+    Issuing is part of the award's transaction and stores the content; rendering the PDF (about a second with
+    its Chinese fonts) is the worker's, after the commit (``documents.render_pending``).
+    """
 
     __tablename__ = "exchange_document"
     __table_args__ = (UniqueConstraint("lot_id", "kind", name="uq_exchange_document_lot_kind"),)
@@ -25,10 +30,13 @@ class ExchangeDocument(IdPk, LedgerSeq, Base):
     kind: Mapped[str] = mapped_column(String(24))
     number: Mapped[str] = mapped_column(String(48), unique=True)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
-    sha256: Mapped[str] = mapped_column(String(64))
-    size_bytes: Mapped[int] = mapped_column(Integer)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     issued_by: Mapped[str] = mapped_column(String(120))
+    rendered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    render_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class BankCredit(IdPk, Base):

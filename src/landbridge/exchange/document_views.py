@@ -10,6 +10,7 @@ supervisors.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Callable
@@ -43,9 +44,11 @@ class DocumentRead(BaseModel):
     kind: str
     title: str
     number: str
-    sha256: str
-    size_bytes: int
+    content_sha256: str
+    sha256: str | None
+    size_bytes: int | None
     issued_at: Any
+    rendered_at: Any
     url: str
 
 
@@ -74,15 +77,17 @@ def check_document_reader(principal: Principal, lot: Lot, result: LotResult | No
 
 def _doc_read(lot_id: int, doc: ExchangeDocument) -> DocumentRead:
     kind = DocumentKind(doc.kind)
-    return DocumentRead(kind=kind.value, title=documents.TITLES[kind], number=doc.number, sha256=doc.sha256,
-                        size_bytes=doc.size_bytes, issued_at=doc.issued_at,
+    return DocumentRead(kind=kind.value, title=documents.TITLES[kind], number=doc.number,
+                        content_sha256=doc.content_sha256, sha256=doc.sha256, size_bytes=doc.size_bytes,
+                        issued_at=doc.issued_at, rendered_at=doc.rendered_at,
                         url=f"/exchange/lots/{lot_id}/{PDF_PATHS[kind]}")
 
 
 @router.get("/api/v1/exchange/lots/{lot_id}/documents", response_model=list[DocumentRead], tags=["exchange"])
 def list_documents(lot_id: int, principal: Principal = Depends(current_principal),
                    session: Session = Depends(get_session)) -> list[DocumentRead]:
-    """The award confirmation and contract of a lot, with number and SHA-256 (parties, operator, supervisor)."""
+    """The award confirmation and contract of a lot, with number, the content's SHA-256 and, once the worker has
+    rendered it, the PDF's (parties, operator, supervisor)."""
     lot = queries.get_lot(session, lot_id)
     check_document_reader(principal, lot, queries.find_result(session, lot.id))
     docs = documents.list_documents(session, lot.id)
@@ -98,7 +103,7 @@ def _pdf(lot_id: int, kind: DocumentKind, principal: Principal | None, session: 
     check_document_reader(principal, lot, queries.find_result(session, lot.id))
     doc, pdf = documents.document_pdf(session, lot_id=lot.id, kind=kind)
     return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{doc.number}.pdf"', "X-Content-SHA256": doc.sha256})
+        "Content-Disposition": f'inline; filename="{doc.number}.pdf"', "X-Content-SHA256": hashlib.sha256(pdf).hexdigest()})
 
 
 @router.get("/exchange/lots/{lot_id}/award.pdf", include_in_schema=False)

@@ -2,14 +2,20 @@
 
 ``document_content`` gathers what a document prints as plain strings (lot, result, parties from the registry,
 the right and unit, the price in figures and in capital numerals, the deposit converted to earnest money,
-payment terms and the lot kind's mandatory clauses from the rule set the lot was created under). Issuing
-stores that content with the document number and the SHA-256 of the PDF, and writes ``document_issued`` to
-the ledger; a later download renders the stored content again and must give the recorded digest.
+payment terms and the lot kind's mandatory clauses from the rule set the lot was created under).
+
+Issuing is part of the award's transaction: it stores that content with the document number and the content's
+SHA-256 (``content_digest``) and writes ``document_issued`` to the ledger. Rendering the PDF takes about a second
+(WeasyPrint with Chinese fonts), too long to hold the lot's lock and the award's transaction open, so the worker
+renders issued documents after the commit (``render_pending``, a long job), records the PDF's SHA-256 and size
+and writes ``document_rendered``. A download renders the stored content again: its content digest must be the
+recorded one, and once rendered, so must the PDF's.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -182,8 +188,15 @@ def documents_not_available(lot_id: int) -> DomainError:
     return ExchangeError.DOCUMENTS_NOT_AVAILABLE.error(lot_id=lot_id)
 
 
+def content_digest(content: dict[str, Any]) -> str:
+    """The SHA-256 of a document's content in canonical JSON (sorted keys, no spaces, UTF-8)."""
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def issue_documents(session: Session, *, lot_id: int, actor: str) -> list[ExchangeDocument]:
-    """Issue the award confirmation and the contract of a confirmed lot (once each; F4, L6)."""
+    """Issue the award confirmation and the contract of a confirmed lot (once each; F4, L6): their content and
+    its digest now, in the caller's transaction; the PDFs are the worker's (``render_pending``)."""
     lot = lock_lot(session, lot_id)
     result = _confirmed_result(session, lot)
     have = {d.kind: d for d in list_documents(session, lot.id)}
@@ -191,16 +204,41 @@ def issue_documents(session: Session, *, lot_id: int, actor: str) -> list[Exchan
         if kind in have:
             continue
         content = document_content(session, lot, result, kind)
-        pdf = render_document_pdf(content)
         doc = ExchangeDocument(lot_id=lot.id, kind=kind.value, number=content["number"], content=content,
-                               sha256=hashlib.sha256(pdf).hexdigest(), size_bytes=len(pdf), issued_at=now(),
-                               issued_by=actor)
+                               content_sha256=content_digest(content), issued_at=now(), issued_by=actor)
         session.add(doc)
         session.flush()
         doc.ledger_seq = record(session, lot, "document_issued", actor, {
-            "kind": kind.value, "number": doc.number, "sha256": doc.sha256, "size_bytes": doc.size_bytes})
+            "kind": kind.value, "number": doc.number, "content_sha256": doc.content_sha256})
         have[kind] = doc
     return [have[k] for k in DocumentKind]
+
+
+RENDER_BATCH = 8  # documents one job transaction renders (about a second each): the rest wait for the next tick
+
+
+def render_pending(session: Session, *, limit: int = RENDER_BATCH) -> int:
+    """Render issued documents that have no PDF yet, oldest first: record each PDF's SHA-256 and size and write
+    ``document_rendered`` (the worker's long job; a document another worker holds is skipped, a rendered one is
+    never rendered twice). Returns the documents rendered.
+
+    A document whose stored content no longer has its recorded digest stops the batch with
+    ``document_digest_mismatch``: the records were changed outside the platform, and rendering waits until
+    someone has looked (the worker logs the refusal on every tick)."""
+    docs = session.execute(
+        select(ExchangeDocument).where(ExchangeDocument.rendered_at.is_(None)).order_by(ExchangeDocument.id)
+        .limit(limit).with_for_update(skip_locked=True)).scalars().all()
+    for doc in docs:
+        if content_digest(doc.content) != doc.content_sha256:
+            raise ExchangeError.DOCUMENT_DIGEST_MISMATCH.error(number=doc.number)
+        pdf = render_document_pdf(doc.content)
+        lot = session.get(Lot, doc.lot_id)
+        assert lot is not None
+        doc.sha256, doc.size_bytes, doc.rendered_at = hashlib.sha256(pdf).hexdigest(), len(pdf), now()
+        doc.render_seq = record(session, lot, "document_rendered", "system:worker", {
+            "kind": doc.kind, "number": doc.number, "sha256": doc.sha256, "size_bytes": doc.size_bytes})
+    session.flush()
+    return len(docs)
 
 
 def list_documents(session: Session, lot_id: int) -> Sequence[ExchangeDocument]:
@@ -211,12 +249,16 @@ def list_documents(session: Session, lot_id: int) -> Sequence[ExchangeDocument]:
 
 
 def document_pdf(session: Session, *, lot_id: int, kind: DocumentKind) -> tuple[ExchangeDocument, bytes]:
-    """An issued document's PDF, rendered again from its stored content; its digest must be the recorded one."""
+    """An issued document's PDF, rendered again from its stored content: the content's digest must be the one
+    recorded at issue and, once the worker has rendered it, the PDF's digest the one recorded then (a document
+    not yet rendered is rendered for the reader; nothing is written)."""
     doc = session.execute(select(ExchangeDocument).where(ExchangeDocument.lot_id == lot_id,
                                                          ExchangeDocument.kind == kind.value)).scalar_one_or_none()
     if doc is None:
         raise documents_not_available(lot_id)
+    if content_digest(doc.content) != doc.content_sha256:
+        raise ExchangeError.DOCUMENT_DIGEST_MISMATCH.error(number=doc.number)
     pdf = render_document_pdf(doc.content)
-    if hashlib.sha256(pdf).hexdigest() != doc.sha256:
+    if doc.sha256 is not None and hashlib.sha256(pdf).hexdigest() != doc.sha256:
         raise ExchangeError.DOCUMENT_DIGEST_MISMATCH.error(number=doc.number)
     return doc, pdf

@@ -17,6 +17,7 @@ MANIFEST = Manifest(
             "landbridge.exchange.settlement_models", "landbridge.exchange.entry_models",
             "landbridge.exchange.legal_models"),
     jobs=("landbridge.exchange.jobs:run_due",),
+    long_jobs=("landbridge.exchange.documents:render_pending",),
     middleware=("landbridge.exchange.bid_lane:BidLane",),
     rule_sets=("exchange", "exchange_legal", "exchange_live", "exchange_supervision"),
 )
