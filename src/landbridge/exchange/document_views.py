@@ -103,7 +103,8 @@ def _pdf(lot_id: int, kind: DocumentKind, principal: Principal | None, session: 
     check_document_reader(principal, lot, queries.find_result(session, lot.id))
     doc, pdf = documents.document_pdf(session, lot_id=lot.id, kind=kind)
     return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{doc.number}.pdf"', "X-Content-SHA256": hashlib.sha256(pdf).hexdigest()})
+        "Content-Disposition": f'inline; filename="{doc.number}.pdf"',
+        "X-Content-SHA256": hashlib.sha256(pdf).hexdigest()})
 
 
 @router.get("/exchange/lots/{lot_id}/award.pdf", include_in_schema=False)
