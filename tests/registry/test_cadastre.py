@@ -157,6 +157,9 @@ def test_dry_run_report_lists_every_finding_and_import_needs_exclusion(db: Datab
     wb = openpyxl.load_workbook(tmp_path / "report.xlsx")
     rows = list(wb["检查结果 Findings"].iter_rows(min_row=2, values_only=True))
     assert {(r[0], r[4]) for r in rows} == found
+    id_rows = [r for r in rows if r[4] == "registry.invalid_holder_id"]
+    assert id_rows and all("3606**********1234" in r[5] and "360622198001011234" not in str(r) for r in id_rows)
+    assert all("360622198001011234" not in f.message + f.message_en for f in report.findings)  # masked (P: privacy)
     _m, _f, _w, data = pyogrio.raw.read(tmp_path / "report.gpkg")
     status = list(data[list(_m["fields"]).index("status")])
     assert status.count("rejected") == 4 and status.count("ok") == N - 4

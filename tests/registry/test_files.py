@@ -16,7 +16,8 @@ from landbridge.demo import generate_parcels
 from landbridge.errors import RuleViolation
 from landbridge.kernel.clock import Clock
 from landbridge.registry.bulk import import_parcels
-from landbridge.registry.files import export_parcels, file_sha256, read_parcels, write_parcels
+from landbridge.registry.exports import export_parcel_file as export_parcels
+from landbridge.registry.files import file_sha256, read_parcels, write_parcels
 from landbridge.registry.models import Application, Parcel, PropertyUnit
 
 BOX = (116.95, 28.15, 116.96, 28.16)

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError, ErrorCode
 from landbridge.kernel.geo import GEOGRAPHIC_SRID, GeometryError, areas_m2, validate_polygon
-from landbridge.kernel.ids import valid_resident_id, valid_uscc
+from landbridge.kernel.ids import mask_id, valid_resident_id, valid_uscc
 from landbridge.kernel.spatial import overlapping_pairs
 from landbridge.registry.bulk import (
     ImportReport,
@@ -54,6 +54,7 @@ from landbridge.registry.bulk import (
     is_land_use_class,
 )
 from landbridge.registry.errors import RegistryError
+from landbridge.registry.files import text_values
 from landbridge.registry.rules import PURE_LAND_SUFFIX, Layer, layer_of, valid_unit_code
 
 RULE_SET = "registry_import"
@@ -309,19 +310,6 @@ class StagedFile:
         return len(self.geoms)
 
 
-def _text(values: list[Any]) -> list[str | None]:
-    out: list[str | None] = []
-    for v in values:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            out.append(None)
-        elif isinstance(v, float) and v.is_integer():
-            out.append(str(int(v)))
-        else:
-            t = str(v).strip()
-            out.append(t or None)
-    return out
-
-
 def _map_fields(names: list[str]) -> dict[str, str]:
     """Target name -> source column, through the profile's ``field_map`` (case-insensitive, first match wins)."""
     lower = {n.lower(): n for n in names}
@@ -387,7 +375,7 @@ def read_staged(path: str | Path, *, layer: str | None = None, encoding: str | N
                     staged.fids.extend(range(start, start + len(geoms)))
                 for target in _TARGETS:
                     src = staged.mapped.get(target)
-                    values = _text(batch.column(src).to_pylist()) if src else [None] * len(geoms)
+                    values = text_values(batch.column(src).to_pylist()) if src else [None] * len(geoms)
                     if target in ("location", "holder_name") and src:
                         for off, v in enumerate(values):
                             if v and _GARBLED.search(v):
@@ -491,7 +479,7 @@ def check_features(session: Session, staged: StagedFile, *, progress: Progress =
             add(i, RegistryError.INVALID_PARCEL_CODE, i=i + 1, code=code)
         holder = cols["holder_id"][i]
         if holder is not None and valid_resident_id(holder) is None and valid_uscc(holder) is None:
-            add(i, RegistryError.INVALID_HOLDER_ID, value=holder)
+            add(i, RegistryError.INVALID_HOLDER_ID, value=mask_id(holder))  # the report is a file: no full ID
         right = cols["right_type"][i]
         if right is not None and right not in right_types:
             add(i, RegistryError.UNKNOWN_RIGHT_TYPE, value=right)

@@ -11,63 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pyogrio.raw
-import shapely
-from pyproj import CRS, Transformer
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
-from landbridge.kernel.geo import GEOGRAPHIC_SRID, as_multipolygon
+from landbridge.kernel.geo import GEOGRAPHIC_SRID
 from landbridge.kernel.spatial import BBox
 from landbridge.kernel.tables import Column, write_table
 from landbridge.registry.cadastre import RULE_SET, CheckReport
 from landbridge.registry.errors import RegistryError
-from landbridge.registry.files import EXPORT_FIELDS, iter_current_parcels
+from landbridge.registry.files import EXPORT_FIELDS, WRITE_DRIVERS, iter_current_parcels, write_parcels
 
-SHAPEFILE_FIELDS = {"parcel_code": "ZDDM", "unit_code": "BDCDYH", "region_code": "XZQDM", "land_use_class": "YT",
-                    "location": "ZL", "area_m2": "ZDMJ"}
 TITLES = {"parcel_code": "宗地代码", "unit_code": "不动产单元号", "region_code": "行政区划代码",
           "land_use_class": "用途（地类）", "location": "坐落", "area_m2": "宗地面积（平方米）"}
-_DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".shp": "ESRI Shapefile"}
-
-
-def _reproject(arr: np.ndarray, srid: int) -> Any:
-    if srid == GEOGRAPHIC_SRID:
-        return arr
-    t = Transformer.from_crs(GEOGRAPHIC_SRID, srid, always_xy=True)
-    return shapely.transform(arr, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
-
-
-def write_features(path: Path, geoms: list[Any], properties: dict[str, list[Any]], *, srid: int = GEOGRAPHIC_SRID,
-                   layer: str = "parcels") -> None:
-    """Write MultiPolygons with properties (text or float) to GeoJSON, GeoPackage or Shapefile in ``srid``."""
-    driver = _DRIVERS.get(path.suffix.lower())
-    if driver is None:
-        raise RegistryError.UNSUPPORTED_FILE.error(suffix=path.suffix)
-    arr = np.empty(len(geoms), dtype=object)
-    arr[:] = [None if g is None else as_multipolygon(g) for g in geoms]
-    arr = _reproject(arr, srid)
-    names, data, masks = [], [], []
-    for name, values in properties.items():
-        names.append(SHAPEFILE_FIELDS.get(name, name[:10]) if driver == "ESRI Shapefile" else name)
-        if values and all(isinstance(v, float) or v is None for v in values):
-            data.append(np.array([np.nan if v is None else v for v in values], dtype=np.float64))
-        else:
-            data.append(np.array(["" if v is None else str(v) for v in values], dtype=object))
-        masks.append(np.array([v is None for v in values], dtype=bool))
-    encoding = str(get_profile().rules(RULE_SET).value("export_shapefile_encoding")) \
-        if driver == "ESRI Shapefile" else "UTF-8"
-    if driver == "ESRI Shapefile":
-        for sibling in path.parent.glob(path.stem + ".*"):
-            if sibling.suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-                sibling.unlink()
-    elif path.exists():
-        path.unlink()
-    pyogrio.raw.write(path, shapely.to_wkb(arr), data, names, field_mask=masks, layer=layer, driver=driver,
-                      geometry_type="MultiPolygon", crs=CRS.from_epsg(srid).to_wkt(), encoding=encoding)
-
-
 def _num(value: str | None) -> float | None:
     return None if value is None else float(value)
 
@@ -83,7 +38,7 @@ def export_parcel_file(session: Session, path: str | Path, *, bbox: BBox | None 
         rows = ([_num(r[f]) if f == "area_m2" else r[f] for f in EXPORT_FIELDS]
                 for _g, r in iter_current_parcels(session, bbox=bbox))
         return write_table(path, cols, rows, sheet="宗地")
-    if suffix not in _DRIVERS:
+    if suffix not in WRITE_DRIVERS:
         raise RegistryError.UNSUPPORTED_FILE.error(suffix=suffix)
     geoms: list[Any] = []
     props: dict[str, list[Any]] = {f: [] for f in EXPORT_FIELDS}
@@ -91,7 +46,8 @@ def export_parcel_file(session: Session, path: str | Path, *, bbox: BBox | None 
         geoms.append(geom)
         for f in EXPORT_FIELDS:
             props[f].append(_num(row[f]) if f == "area_m2" else row[f])
-    write_features(path, geoms, props, srid=srid)
+    write_parcels(path, geoms, props, srid=srid, encoding=str(
+        get_profile().rules(RULE_SET).value("export_shapefile_encoding")))
     return len(geoms)
 
 
@@ -126,7 +82,7 @@ def write_report(report: CheckReport, path: str | Path) -> None:
         "codes": [";".join(codes.get(i, [])) or None for i in range(n)],
         "findings": ["\n".join(by_feature.get(i, [])) or None for i in range(n)],
     }
-    write_features(path, geoms, props, layer="import_check")
+    write_parcels(path, geoms, props, layer="import_check")
 
 
 def _write_report_xlsx(report: CheckReport, path: Path) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pyogrio.raw
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
@@ -73,7 +73,8 @@ def _check_crs(crs: str | None) -> None:
         raise RegistryError.UNSUPPORTED_CRS.error({"crs": crs}, crs=str(crs))
 
 
-def _text(values: Any) -> list[str | None]:
+def text_values(values: Any) -> list[str | None]:
+    """A file column as text: None for missing and NaN, whole floats without ".0", stripped, "" as None."""
     out: list[str | None] = []
     for v in values.tolist() if hasattr(values, "tolist") else values:
         if v is None or (isinstance(v, float) and np.isnan(v)):
@@ -96,7 +97,7 @@ def read_parcels(path: str | Path, *, region_code: str | None = None) -> ParcelF
     meta, _fids, wkb, field_data = pyogrio.raw.read(path)
     _check_crs(meta.get("crs"))
     names = [str(f) for f in meta["fields"]]
-    columns = {name: _text(data) for name, data in zip(names, field_data, strict=True)}
+    columns = {name: text_values(data) for name, data in zip(names, field_data, strict=True)}
     n = 0 if wkb is None else len(wkb)
     geoms = shapely.from_wkb(wkb, on_invalid="ignore") if n else np.empty(0, dtype=object)
     regions = columns.get("region_code")
@@ -112,28 +113,49 @@ def read_parcels(path: str | Path, *, region_code: str | None = None) -> ParcelF
     return ParcelFile(batch=batch, sha256=file_sha256(path), driver=driver)
 
 
-def write_parcels(path: str | Path, geoms: Any, properties: dict[str, list[str | None]], *,
-                  layer: str = "parcels") -> None:
-    """Write parcels with text properties to GeoJSON or GeoPackage in EPSG:4490 (R1)."""
+WRITE_DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".shp": "ESRI Shapefile"}
+SHAPEFILE_FIELDS = {"parcel_code": "ZDDM", "unit_code": "BDCDYH", "region_code": "XZQDM", "land_use_class": "YT",
+                    "location": "ZL", "area_m2": "ZDMJ"}  # the standard's names: DBF field names are ≤ 10 characters
+
+
+def _reproject(arr: np.ndarray, srid: int) -> Any:
+    if srid == GEOGRAPHIC_SRID:
+        return arr
+    t = Transformer.from_crs(GEOGRAPHIC_SRID, srid, always_xy=True)
+    return shapely.transform(arr, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+
+def write_parcels(path: str | Path, geoms: Any, properties: dict[str, list[Any]], *, srid: int = GEOGRAPHIC_SRID,
+                  layer: str = "parcels", encoding: str = "UTF-8") -> None:
+    """Write MultiPolygons (a missing geometry stays empty) with text or float properties to GeoJSON, GeoPackage
+    or Shapefile in ``srid`` (R1; issue #21): the one writer of parcel files, for imports' fixtures, exports and
+    the dry-run report. A Shapefile takes the standard's field names and ``encoding`` (its ``.cpg``)."""
     path = Path(path)
-    driver = _driver(path)
+    driver = WRITE_DRIVERS.get(path.suffix.lower())
+    if driver is None:
+        raise RegistryError.UNSUPPORTED_FILE.error(suffix=path.suffix)
     arr = np.empty(len(geoms), dtype=object)
-    arr[:] = [as_multipolygon(g) for g in geoms]
-    wkb = shapely.to_wkb(arr)
-    names = list(properties)
-    data = []
-    masks = []
-    for name in names:
-        values = properties[name]
+    arr[:] = [None if g is None else as_multipolygon(g) for g in geoms]
+    arr = _reproject(arr, srid)
+    names, data, masks = [], [], []
+    for name, values in properties.items():
         if len(values) != len(arr):
             raise ValueError(f"property {name} has {len(values)} values for {len(arr)} geometries")
-        col = np.array(["" if v is None else str(v) for v in values], dtype=object)
-        data.append(col)
+        names.append(SHAPEFILE_FIELDS.get(name, name[:10]) if driver == "ESRI Shapefile" else name)
+        if values and all(isinstance(v, float) or v is None for v in values):
+            data.append(np.array([np.nan if v is None else v for v in values], dtype=np.float64))
+        else:
+            data.append(np.array(["" if v is None else str(v) for v in values], dtype=object))
         masks.append(np.array([v is None for v in values], dtype=bool))
-    if path.exists():
+    if driver == "ESRI Shapefile":
+        for sibling in path.parent.glob(path.stem + ".*"):
+            if sibling.suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+                sibling.unlink()
+    elif path.exists():
         path.unlink()
-    pyogrio.raw.write(path, wkb, data, names, field_mask=masks, layer=layer, driver=driver,
-                      geometry_type="MultiPolygon", crs=CRS.from_epsg(GEOGRAPHIC_SRID).to_wkt(), encoding="UTF-8")
+    pyogrio.raw.write(path, shapely.to_wkb(arr), data, names, field_mask=masks, layer=layer, driver=driver,
+                      geometry_type="MultiPolygon", crs=CRS.from_epsg(srid).to_wkt(),
+                      encoding=encoding if driver == "ESRI Shapefile" else "UTF-8")
 
 
 def iter_current_parcels(session: Session, *, bbox: BBox | None = None,
@@ -156,15 +178,3 @@ def iter_current_parcels(session: Session, *, bbox: BBox | None = None,
             yield r[1], {"parcel_code": r[2], "unit_code": r[3], "region_code": r[4], "land_use_class": r[5],
                          "location": r[6], "area_m2": None if r[7] is None else f"{r[7]:.2f}"}
         last = rows[-1][0]
-
-
-def export_parcels(session: Session, path: str | Path, *, bbox: BBox | None = None) -> int:
-    """Export current parcels with their unit codes to GeoJSON or GeoPackage (R1); returns the count."""
-    geoms: list[BaseGeometry] = []
-    props: dict[str, list[str | None]] = {name: [] for name in EXPORT_FIELDS}
-    for geom, row in iter_current_parcels(session, bbox=bbox):
-        geoms.append(geom)
-        for name in EXPORT_FIELDS:
-            props[name].append(row[name])
-    write_parcels(path, geoms, props)
-    return len(geoms)
