@@ -9,8 +9,10 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from alembic import command
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -26,8 +28,10 @@ from landbridge.exchange.models import Lot
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, list_events
 from landbridge.main import create_app
+from landbridge.schema import alembic_config, upgrade
 from tests.exchange.conftest import OPERATOR, World, bid, build_world, enrol, new_lot, to
 from tests.exchange.test_api import auth
+from tests.scratch import scratch_database
 
 PRICE = "1234567.89"
 
@@ -210,3 +214,35 @@ def test_documents_permission_matrix(api: Api, db: Database) -> None:
     assert c.get("/api/v1/exchange/lots/999999/documents", headers=auth(c, "exchange")).status_code == 404
     page = c.get(f"/exchange/lots/{lot_id}", headers=auth(c, "bidder"))
     assert f'/exchange/lots/{lot_id}/contract.pdf' in page.text and "交易合同（PDF）" in page.text
+
+
+def test_migration_0032_keeps_documents_rendered_before_it(tmp_path: Path, clock: Clock) -> None:
+    """Documents issued before 0032 were rendered at issue: the upgrade records their content digest (the one
+    ``content_digest`` computes), their issue time as render time and their issue event as render event."""
+    with scratch_database(tmp_path, "documents_migration") as url:
+        upgrade(url)
+        db = Database(url)
+        try:
+            with db.transaction() as s:
+                world = build_world(s)
+            lot_id = awarded(db, clock, world)
+            with db.transaction() as s:
+                exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
+            with db.transaction() as s:
+                assert documents.render_pending(s) == 2
+                before = {d.number: (d.sha256, d.size_bytes, d.issued_at, d.ledger_seq)
+                          for d in documents.list_documents(s, lot_id)}
+        finally:
+            db.dispose()
+        command.downgrade(alembic_config(url), "0031")
+        command.upgrade(alembic_config(url), "0032")
+        db = Database(url)
+        try:
+            with db.transaction(readonly=True) as s:
+                docs = documents.list_documents(s, lot_id)
+                assert {d.number: (d.sha256, d.size_bytes, d.issued_at, d.ledger_seq) for d in docs} == before
+                assert all(d.content_sha256 == documents.content_digest(d.content) for d in docs)
+                assert all(d.rendered_at == d.issued_at and d.render_seq == d.ledger_seq for d in docs)
+                assert documents.render_pending(s) == 0  # nothing to render again
+        finally:
+            db.dispose()
