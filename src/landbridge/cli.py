@@ -295,7 +295,11 @@ def demo(scale: str = typer.Option("small", help="small (the profile's small wor
 @app.command("worker")
 def worker_cmd(database: str | None = typer.Option(None, "--database"),
                once: bool = typer.Option(False, help="run due jobs once and exit")) -> None:
-    """Fire due deadlines (objection lapse, …) idempotently."""
+    """Fire due deadlines (objection lapse, …) idempotently. On PostgreSQL any number may run: one leads (an
+    advisory lock), the others stand by; SIGTERM or Ctrl+C lets the current batch finish and hands the lead back."""
+    import signal
+    import threading
+
     from landbridge.worker import run_due_jobs, run_forever
 
     _use_database(database)
@@ -303,7 +307,10 @@ def worker_cmd(database: str | None = typer.Option(None, "--database"),
         fired = run_due_jobs()
         console.print(f"fired {fired} due transitions")
         return
-    run_forever()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    run_forever(stop=stop)
 
 
 if __name__ == "__main__":  # pragma: no cover

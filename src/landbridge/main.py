@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -21,6 +22,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from landbridge import __version__
 from landbridge.auth.service import session_lifetime
 from landbridge.config import Mode, Settings, get_settings, production_problems
+from landbridge.db import get_database
 from landbridge.errors import CoreError, DomainError, internal_error
 from landbridge.kernel import modules
 from landbridge.web import docs
@@ -163,7 +165,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/api/v1/health", tags=["meta"])
     def health() -> dict[str, str]:
+        """Liveness: the process answers."""
         return {"status": "ok", "version": __version__}
+
+    @app.get("/api/v1/ready", tags=["meta"])
+    def ready() -> JSONResponse:
+        """Readiness (issue #22 item 4): the database answers and a worker runs the deadlines (on PostgreSQL a
+        leader holds the worker lock; on SQLite this process runs its worker); 503 otherwise."""
+        from landbridge.worker import leader_present, running
+
+        try:
+            with get_database().transaction(readonly=True) as session:
+                session.execute(text("SELECT 1"))
+                leader = leader_present(session)
+        except Exception:
+            log.exception("readiness: the database does not answer")
+            return JSONResponse({"status": "not_ready", "database": "down", "worker": "unknown"}, status_code=503)
+        worker_ok = running.is_set() if leader is None else leader
+        body = {"status": "ready" if worker_ok else "not_ready", "database": "ok",
+                "worker": "running" if worker_ok else "none"}
+        return JSONResponse(body, status_code=200 if worker_ok else 503)
 
     return app
 
