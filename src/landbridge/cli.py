@@ -212,9 +212,17 @@ def export_parcels_cmd(
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = typer.Option(None, "--database"),
-          worker: bool = typer.Option(True, help="run the deadline worker in-process")) -> None:
+          worker: bool = typer.Option(True, help="run the deadline worker in-process"),
+          log_format: str = typer.Option("text", help="text, or json: one JSON object per line with request ids "
+                                                      "(the platform's access line replaces uvicorn's)")) -> None:
     """Serve the platform (and, by default, the deadline worker)."""
     import uvicorn
+
+    from landbridge.web.observability import configure_logging
+
+    if log_format not in ("text", "json"):
+        console.print(f"[red]unknown log format {log_format!r}: use text or json[/red]")
+        raise typer.Exit(2)
 
     from landbridge.config import get_settings
     from landbridge.main import StartupRefused, create_app
@@ -231,6 +239,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = type
 
         start_background_worker()
     # live bid streams (SSE) never end by themselves: a stopping server closes them after 5 s
+    if log_format == "json":
+        configure_logging("json")
+        uvicorn.run(application, host=host, port=port, log_config=None, access_log=False,
+                    timeout_graceful_shutdown=5)
+        return
     uvicorn.run(application, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
 
 
@@ -289,7 +302,7 @@ def demo(scale: str = typer.Option("small", help="small (the profile's small wor
     console.print(f"演示账号 / demo accounts (password [bold]demo[/bold]):\n{table}")
     if serve_after:
         console.print(f"[green]serving http://{host}:{port}[/green]  (Ctrl+C to stop)")
-        serve(host=host, port=port, database=url, worker=True)
+        serve(host=host, port=port, database=url, worker=True, log_format="text")
 
 
 @app.command("worker")

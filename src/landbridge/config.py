@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # changes are accepted (e.g. the public address behind a proxy), as a JSON list; HSTS on every response
     # (production, or any deployment served over TLS behind a proxy) and its max-age in seconds.
     trusted_origins: list[str] = []
+    # Observability (issue #22 item 4): /metrics answers loopback callers, and others that send this bearer token.
+    metrics_token: str | None = None
     hsts: bool = False
     hsts_max_age_s: int = 31_536_000
     # Bounded input (issue #12 item 7): the most vertices a submitted polygon or multipolygon may have (a zone

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,10 +27,22 @@ from landbridge.config import Mode, Settings, get_settings, production_problems
 from landbridge.db import get_database
 from landbridge.errors import CoreError, DomainError, internal_error
 from landbridge.kernel import modules
+from landbridge.kernel.metrics import DB_POOL_CHECKED_OUT, on_scrape
+from landbridge.kernel.metrics import render as render_metrics
 from landbridge.web import docs
+from landbridge.web.observability import RequestContext
 from landbridge.web.security import BodyLimit, OriginGuard, SecurityHeaders
 
 log = logging.getLogger("landbridge")
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def _pool_in_use() -> None:
+    checked_out = getattr(get_database().engine.pool, "checkedout", None)
+    DB_POOL_CHECKED_OUT.set(checked_out() if callable(checked_out) else 0)
+
+
+on_scrape(_pool_in_use)
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 SESSION_COOKIE = "lb_session"
 
@@ -157,9 +171,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(modules.resolve(router.target, manifest))
     for middleware in modules.middleware():  # inside the security headers (the exchange's bid lane)
         app.add_middleware(middleware)
-    # outermost: every response carries the security headers, the bid lane's answers included
+    # every response carries the security headers, the bid lane's answers included
     app.add_middleware(SecurityHeaders, hsts=settings.hsts or settings.mode.value == "production",
                        hsts_max_age=settings.hsts_max_age_s)
+    app.add_middleware(RequestContext)  # outermost: request id, latency by route template, access line
 
     docs.document_error_bodies(app)
 
@@ -168,7 +183,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Liveness: the process answers."""
         return {"status": "ok", "version": __version__}
 
-    @app.get("/api/v1/ready", tags=["meta"])
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        """Prometheus metrics (issue #22 item 4): for loopback callers, or with ``Authorization: Bearer`` and the
+        configured ``metrics_token``; anyone else 404, as if there were none."""
+        client = request.client.host if request.client else ""
+        given = request.headers.get("authorization", "")
+        token = settings.metrics_token
+        allowed = client in LOOPBACK or (token is not None and hmac.compare_digest(given, f"Bearer {token}"))
+        if not allowed:
+            error = CoreError.REQUEST_NOT_FOUND.error({"detail": "Not Found"})
+            return _error_response(request, 404, error.to_dict())
+        return Response(render_metrics(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/api/v1/ready", include_in_schema=False)  # 503 is its answer, not an error: outside the API schema
     def ready() -> JSONResponse:
         """Readiness (issue #22 item 4): the database answers and a worker runs the deadlines (on PostgreSQL a
         leader holds the worker lock; on SQLite this process runs its worker); 503 otherwise."""

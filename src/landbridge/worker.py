@@ -23,6 +23,7 @@ from sqlalchemy.pool import NullPool
 
 from landbridge.db import Database, get_database
 from landbridge.kernel import modules
+from landbridge.kernel.metrics import JOB_FAILURES, JOB_FIRED, JOB_LAST_SUCCESS, JOB_SECONDS
 
 log = logging.getLogger("landbridge.worker")
 
@@ -46,11 +47,19 @@ def run_due_jobs(jobs: list[tuple[str, Job]] | None = None) -> int:
     """Run every job once (default: all declared); each in its own transaction. Returns the transitions fired."""
     fired = 0
     for name, job in deadline_jobs() + long_jobs() if jobs is None else jobs:
+        started = time.perf_counter()
         try:
             with get_database().transaction() as session:
-                fired += job(session)
+                done = job(session)
         except Exception:
+            JOB_FAILURES.labels(name).inc()
             log.exception("job %s failed; it will be retried", name)
+        else:
+            fired += done
+            JOB_FIRED.labels(name).inc(done)
+            JOB_LAST_SUCCESS.labels(name).set(time.time())
+        finally:
+            JOB_SECONDS.labels(name).observe(time.perf_counter() - started)
     return fired
 
 

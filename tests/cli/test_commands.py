@@ -137,6 +137,11 @@ def test_serve_builds_the_app_and_hands_it_to_uvicorn(db: Database, settings: Se
     assert "/api/v1/auth/token" in paths and "/api/v1/ledger/head" in paths
     with_worker = landbridge("serve", "--database", settings.database_url)
     assert with_worker.code == 0 and started == [True]
+    assert served["log_level"] == "info" and "log_config" not in served  # uvicorn's own text logs
+    as_json = landbridge("serve", "--no-worker", "--log-format", "json", "--database", settings.database_url)
+    assert as_json.code == 0 and served["log_config"] is None and served["access_log"] is False
+    refused = landbridge("serve", "--no-worker", "--log-format", "xml", "--database", settings.database_url)
+    assert refused.code == 2 and "unknown log format" in refused.out
 
 
 def test_demo_refuses_an_unknown_scale_before_touching_anything(tmp_path: Path,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from landbridge.errors import DomainError
 from landbridge.exchange.bidding import BidRequest, place_bids
 from landbridge.exchange.refusals import party_required
 from landbridge.exchange.schemas import BidRead
+from landbridge.kernel.metrics import BID_BATCH_SECONDS, BID_BATCH_SIZE
 
 log = logging.getLogger("landbridge.exchange.sequencer")
 BIDDERS = (Role.bidder,)
@@ -102,7 +104,9 @@ def judge_batch(requests: Sequence[BidRequest], *, attempts: int = 3, link: Link
     """Judge a batch in one transaction and commit it; retried whole on a database failure (deadlock).
 
     With a ``link`` the transaction runs on its kept connection (the sequencer's thread), else on a pooled one."""
+    BID_BATCH_SIZE.observe(len(requests))
     for attempt in range(1, attempts + 1):
+        started = time.perf_counter()
         try:
             with link.transaction() if link is not None else get_database().transaction() as session:
                 callers = identify(session, requests)
@@ -112,6 +116,7 @@ def judge_batch(requests: Sequence[BidRequest], *, attempts: int = 3, link: Link
                 for caller in callers:
                     outcome = next(judged) if isinstance(caller, BidRequest) else caller
                     results.append(outcome if isinstance(outcome, DomainError) else outcome.read())
+            BID_BATCH_SECONDS.observe(time.perf_counter() - started)
             return results
         except DBAPIError:
             if link is not None:

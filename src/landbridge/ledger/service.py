@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.db import for_update
 from landbridge.kernel.clock import ensure_utc, now
+from landbridge.kernel.metrics import LEDGER_EVENTS
 from landbridge.ledger import merkle, rules, subjects
 from landbridge.ledger.canonical import canonical_json
 from landbridge.ledger.errors import LedgerError
@@ -145,6 +147,8 @@ def append_events(session: Session, events: Sequence[NewEvent],
     state.frontier = json.dumps([h.hex() for h in frontier.hashes])
     session.flush()
     session.execute(_SUBJECT_INSERT, index)  # after the envelopes it points at; one Core executemany
+    for module, count in Counter(e.module for e in events).items():  # appended (a rollback may still undo them)
+        LEDGER_EVENTS.labels(module).inc(count)
     return out
 
 
