@@ -17,13 +17,11 @@ from landbridge.exchange.legal_rules import ClaimStatus, Ground, ground_rank
 from landbridge.exchange.legal_ruleset import legal_rule, legal_version
 from landbridge.exchange.lots import lock_lot, result_locked
 from landbridge.exchange.models import Bidder, Deposit, Lot
-from landbridge.exchange.preemption import OPEN, claims_of, resolve, window_end
+from landbridge.exchange.preemption import OPEN, claims_of, registration_open, resolve, window_end
 from landbridge.exchange.refusals import rejection
-from landbridge.exchange.rules import DepositStatus, LotPhase, Method
+from landbridge.exchange.rules import DepositStatus, LotPhase
 from landbridge.exchange.ruleset import lot_rules
-from landbridge.kernel.clock import ensure_utc, now
-
-APPLICATION_PHASES = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen, LotPhase.registration_closed)
+from landbridge.kernel.clock import now
 
 
 def _bidder(session: Session, lot: Lot, bidder_id: int) -> Bidder:
@@ -52,12 +50,11 @@ def proves(session: Session, lot: Lot, party_id: int, ground: str) -> bool:
 
 def register_preemption(session: Session, *, lot_id: int, bidder_id: int, ground: str, actor: str,
                         evidence: str | None = None) -> PreemptionClaim:
-    """Register a bidder's pre-emption while applications are open (the rules must give the ground on this lot
-    kind and the registry must prove it); 422/409 typed refusals change nothing."""
+    """Register a bidder's pre-emption while applications are open, by any method (the rules must give the
+    ground on this lot kind and the registry must prove it); 422/409 typed refusals change nothing."""
     lot = lock_lot(session, lot_id)
     advance_lot(session, lot)
-    if lot.phase not in APPLICATION_PHASES or lot.method not in (Method.listing, Method.auction) or (
-            lot.application_deadline is not None and now() >= ensure_utc(lot.application_deadline)):
+    if not registration_open(lot):
         raise ExchangeError.APPLICATIONS_CLOSED.error(phase=lot.phase)
     bidder = _bidder(session, lot, bidder_id)
     try:

@@ -1,0 +1,103 @@
+"""Review mends of the exchange's legal rules (issue #24): pre-emption by every method the law gives it (tender,
+negotiated), a consortium member barred after the application refused at the bid and at the award confirmation,
+a lot reopened on an upheld objection built and scanned as a re-listing, the disposals' reconciliation lines in
+one query, and the public results notice showing an objection's outcome, never the ruling's text."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from landbridge import exchange
+from landbridge.db import Database
+from landbridge.exchange import preemption_service
+from landbridge.exchange.legal_models import PreemptionClaim
+from landbridge.exchange.models import Lot
+from landbridge.kernel.clock import Clock
+from tests.exchange.conftest import OPERATOR, World, enrol, new_lot, to
+from tests.exchange.test_legal_rules import lot_events, member, refused, result_of
+from tests.exchange.test_methods import open_window, score_all, submit, tender_lot, to_opening
+from tests.exchange.test_service import deposits, lot_of, run_due
+
+# --- 1. pre-emption by every method -----------------------------------------------------------------
+
+
+def test_a_member_pre_empts_the_winning_tender(db: Database, clock: Clock, world: World) -> None:
+    lot_id, (a, b, c, _d), panel = tender_lot(db, world)
+    with db.transaction() as s:
+        lot = s.get(Lot, lot_id)
+        assert lot is not None and lot.method == "tender"
+        m = member(s, 21, world)
+        mb = enrol(s, lot, world, m)
+        claim = preemption_service.register_preemption(s, lot_id=lot_id, bidder_id=mb.id, ground="member",
+                                                       actor=f"party:{m}")
+        assert (claim.ground, claim.status) == ("member", "registered")
+    lot = open_window(db, clock, lot_id)
+    with db.transaction() as s:
+        for bidder, price in ((a, "120000"), (b, "150000"), (c, "130000")):
+            submit(s, lot_id, bidder, price)
+    to_opening(db, clock, lot)
+    score_all(db, lot_id, panel, {a.id: "100", b.id: "50", c.id: "60"})  # a wins on its plan at 120 000
+    result = result_of(db, lot_id)
+    assert (result.winner_bidder_id, result.reason) == (a.id, "tender_evaluation")
+    assert deposits(db, lot_id)[mb.id] == "confirmed"  # held: the member may match the winning tender
+    refused(db, lambda s: exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR), "exchange.preemption_pending")
+    with db.transaction() as s:
+        preemption_service.match_best_offer(s, lot_id=lot_id, bidder_id=mb.id, actor=f"party:{m}")
+    result = result_of(db, lot_id)
+    assert (result.winner_bidder_id, result.reason, result.price_cny) == (mb.id, "preemption", Decimal("120000.00"))
+    award = [p for k, p in lot_events(db, lot_id) if k == "award"]
+    assert "winning tender" in str(award[-1]["why_best_bidder_lost"])
+    with db.transaction() as s:
+        exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
+    assert deposits(db, lot_id)[mb.id] == "converted"
+
+
+def test_a_member_pre_empts_a_negotiated_transfer(db: Database, clock: Clock, world: World) -> None:
+    with db.transaction() as s:
+        lot = new_lot(s, world, method="negotiated")
+        lot_id = lot.id
+        counterparty = enrol(s, lot, world, world.bidders[0])
+        m = member(s, 22, world)
+        mb = enrol(s, lot, world, m)
+    to(clock, lot_of(db, lot_id).starts_at)
+    run_due(db)
+    assert lot_of(db, lot_id).phase == "publicity"
+    with db.transaction() as s:  # while the transfer is publicised, applications are open: so is pre-emption
+        preemption_service.register_preemption(s, lot_id=lot_id, bidder_id=mb.id, ground="member", actor="m")
+    to(clock, lot_of(db, lot_id).ends_at)
+    run_due(db)
+    with db.transaction() as s:
+        exchange.record_agreement(s, lot_id=lot_id, party_id=counterparty.party_id, price="105000.00",
+                                  actor=OPERATOR)
+    assert deposits(db, lot_id) == {counterparty.id: "converted", mb.id: "confirmed"}
+    refused(db, lambda s: exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR), "exchange.preemption_pending")
+    with db.transaction() as s:
+        preemption_service.match_best_offer(s, lot_id=lot_id, bidder_id=mb.id, actor="m")
+    result = result_of(db, lot_id)
+    assert (result.winner_bidder_id, result.reason, result.price_cny) == (mb.id, "preemption", Decimal("105000.00"))
+    with db.transaction(readonly=True) as s:
+        assert s.scalars(select(PreemptionClaim.status)).all() == ["exercised"]
+
+
+def test_a_negotiated_transfer_with_no_match_is_confirmed_after_the_period(db: Database, clock: Clock,
+                                                                          world: World) -> None:
+    with db.transaction() as s:
+        lot = new_lot(s, world, method="negotiated")
+        lot_id = lot.id
+        counterparty = enrol(s, lot, world, world.bidders[0])
+        mb = enrol(s, lot, world, member(s, 23, world))
+        preemption_service.register_preemption(s, lot_id=lot_id, bidder_id=mb.id, ground="member", actor="m")
+    to(clock, lot_of(db, lot_id).ends_at)
+    run_due(db)
+    with db.transaction() as s:
+        exchange.record_agreement(s, lot_id=lot_id, party_id=counterparty.party_id, price="100000", actor=OPERATOR)
+    clock.set(clock.now() + timedelta(hours=48))
+    with db.transaction() as s:
+        exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
+    assert result_of(db, lot_id).winner_bidder_id == counterparty.id
+    assert deposits(db, lot_id)[mb.id] == "refund_due"
+    with db.transaction(readonly=True) as s:
+        assert s.scalars(select(PreemptionClaim.status)).all() == ["lapsed"]
