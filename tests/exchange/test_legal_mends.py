@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from landbridge import exchange
 from landbridge.db import Database
-from landbridge.exchange import preemption_service
+from landbridge.exchange import consortium, preemption_service
 from landbridge.exchange.legal_models import PreemptionClaim
 from landbridge.exchange.models import Lot
 from landbridge.kernel.clock import Clock
-from tests.exchange.conftest import OPERATOR, World, enrol, new_lot, to
+from tests.exchange.conftest import OPERATOR, World, bid, enrol, new_lot, pay, to
 from tests.exchange.test_legal_rules import lot_events, member, refused, result_of
 from tests.exchange.test_methods import open_window, score_all, submit, tender_lot, to_opening
 from tests.exchange.test_service import deposits, lot_of, run_due
@@ -101,3 +101,56 @@ def test_a_negotiated_transfer_with_no_match_is_confirmed_after_the_period(db: D
     assert deposits(db, lot_id)[mb.id] == "refund_due"
     with db.transaction(readonly=True) as s:
         assert s.scalars(select(PreemptionClaim.status)).all() == ["lapsed"]
+
+
+# --- 2. a consortium member barred after the application -------------------------------------------
+
+
+def test_a_member_barred_since_the_application_bars_the_consortiums_bids_and_award(db: Database, clock: Clock,
+                                                                                 world: World) -> None:
+    a, b, other = world.bidders[:3]
+    with db.transaction() as s:
+        lot = new_lot(s, world)
+        lot_id = lot.id
+        joint = consortium.apply_as_consortium(s, lot_id=lot_id, members=[(a, "1/2"), (b, "1/2")], actor="party:a")
+        pay(s, joint, world.names[a])
+        rival = enrol(s, lot, world, other)
+    to(clock, lot_of(db, lot_id).starts_at)
+    with db.transaction() as s:
+        lot = s.get(Lot, lot_id)
+        assert lot is not None
+        for bidder, amount in ((joint, "100000"), (rival, "101000"), (joint, "102000")):
+            assert bid(s, lot, bidder, amount).accepted
+        exchange.bar_party(s, party_id=b, reason="失信被执行人", actor=OPERATOR)  # b, not the lead
+    with db.transaction() as s:
+        lot = s.get(Lot, lot_id)
+        assert lot is not None
+        outcome = bid(s, lot, joint, "103000")
+        assert not outcome.accepted and outcome.bid.reject_code == "exchange.consortium_member_barred"
+        assert lot.current_price_cny == Decimal("102000.00") and lot.leader_bidder_id == joint.id
+    to(clock, lot_of(db, lot_id).ends_at, timedelta(seconds=301))
+    run_due(db)
+    assert result_of(db, lot_id).winner_bidder_id == joint.id
+    # the award confirmation: refused, typed, nothing written
+    err = refused(db, lambda s: exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR),
+                  "exchange.consortium_member_barred")
+    assert err.http_status == 409
+    assert lot_of(db, lot_id).phase == "award_pending" and result_of(db, lot_id).confirmation_no is None
+    assert deposits(db, lot_id)[joint.id] == "converted"
+
+
+def test_a_negotiated_counterparty_with_a_member_barred_meanwhile_is_refused(db: Database, clock: Clock,
+                                                                           world: World) -> None:
+    a, b = world.bidders[:2]
+    with db.transaction() as s:
+        lot = new_lot(s, world, method="negotiated")
+        lot_id = lot.id
+        joint = consortium.apply_as_consortium(s, lot_id=lot_id, members=[(a, "1/4"), (b, "3/4")], actor="party:a")
+        pay(s, joint, world.names[a])
+    to(clock, lot_of(db, lot_id).ends_at)
+    run_due(db)
+    with db.transaction() as s:
+        exchange.bar_party(s, party_id=b, reason="失信被执行人", actor=OPERATOR)
+    refused(db, lambda s: exchange.record_agreement(s, lot_id=lot_id, party_id=a, price="100000", actor=OPERATOR),
+            "exchange.consortium_member_barred")
+    assert lot_of(db, lot_id).phase == "negotiation"

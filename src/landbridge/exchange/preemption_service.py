@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.exchange.barlist import barred_reason
+from landbridge.exchange.consortium_holders import check_members
 from landbridge.exchange.deadlines import advance_lot
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
@@ -103,6 +104,7 @@ def match_best_offer(session: Session, *, lot_id: int, bidder_id: int, actor: st
         raise rejection("exchange.deposit_not_confirmed")
     if barred_reason(session, lot, bidder.party_id) is not None:
         raise ExchangeError.BIDDER_BARRED.error(reason="barred")
+    check_members(session, lot, bidder.id)
     if claim.status == ClaimStatus.registered:
         claim.status, claim.matched_at, claim.matched_price_cny = ClaimStatus.matched, now(), result.price_cny
         session.flush()
