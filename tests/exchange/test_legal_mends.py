@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from landbridge import exchange
 from landbridge.db import Database
-from landbridge.exchange import consortium, preemption_service
+from landbridge.exchange import consortium, preemption_service, result_objections, results_notice
 from landbridge.exchange.legal_models import PreemptionClaim
 from landbridge.exchange.models import Lot
 from landbridge.kernel.clock import Clock
 from tests.exchange.conftest import OPERATOR, World, bid, enrol, new_lot, pay, to
-from tests.exchange.test_legal_rules import lot_events, member, refused, result_of
+from tests.exchange.test_legal_rules import decided, lot_events, member, refused, result_of
 from tests.exchange.test_methods import open_window, score_all, submit, tender_lot, to_opening
 from tests.exchange.test_service import deposits, lot_of, run_due
 
@@ -154,3 +154,29 @@ def test_a_negotiated_counterparty_with_a_member_barred_meanwhile_is_refused(db:
     refused(db, lambda s: exchange.record_agreement(s, lot_id=lot_id, party_id=a, price="100000", actor=OPERATOR),
             "exchange.consortium_member_barred")
     assert lot_of(db, lot_id).phase == "negotiation"
+
+
+# --- 3. a reopened lot is built and scanned as a re-listing -----------------------------------------
+
+
+def test_a_lot_reopened_on_an_upheld_objection_is_scanned_like_a_relisting(db: Database, clock: Clock,
+                                                                          world: World) -> None:
+    with db.transaction() as s:  # a third attempt: supervision flags a lot listed this often
+        lot = new_lot(s, world, attempt=3, excluded_party_ids=[world.bidders[3]])
+        b0, b1 = enrol(s, lot, world, world.bidders[0]), enrol(s, lot, world, world.bidders[1])
+        lot_id = lot.id
+    decided(db, clock, world, lot_id, [(b0, "100000"), (b1, "101000")])
+    with db.transaction() as s:
+        exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
+        oid = results_notice.file_objection(s, lot_id=lot_id, party_id=b0.party_id, grounds="串通", actor="p").id
+    with db.transaction() as s:
+        new_id = result_objections.rule_result_objection(s, lot_id=lot_id, objection_id=oid, upheld=True,
+                                                         ruling="异议成立", actor=OPERATOR).reopened_lot_id
+    assert new_id is not None
+    old, new = lot_of(db, lot_id), lot_of(db, new_id)
+    assert (new.phase, new.attempt, new.previous_lot_id, new.method) == ("announced", 3, lot_id, old.method)
+    assert (new.start_price_cny, new.increment_cny, new.excluded_party_ids, new.term_end) == (
+        old.start_price_cny, old.increment_cny, old.excluded_party_ids, old.term_end)
+    with db.transaction(readonly=True) as s:
+        flags, _ = exchange.list_flags(s, lot_id=new_id)
+        assert [f.kind for f, _ in flags] == ["repeated_relisting"]
