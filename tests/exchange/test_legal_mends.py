@@ -5,17 +5,22 @@ one query, and the public results notice showing an objection's outcome, never t
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from landbridge import exchange
 from landbridge.db import Database
 from landbridge.exchange import consortium, preemption_service, result_objections, results_notice
+from landbridge.exchange.default_payments import disposal_lines
 from landbridge.exchange.legal_models import PreemptionClaim
 from landbridge.exchange.models import Lot
-from landbridge.kernel.clock import Clock
+from landbridge.exchange.settlement import instalments_of
+from landbridge.exchange.settlement_rules import overdue_at
+from landbridge.kernel.clock import Clock, now
 from tests.exchange.conftest import OPERATOR, World, bid, enrol, new_lot, pay, to
 from tests.exchange.test_legal_rules import decided, lot_events, member, refused, result_of
 from tests.exchange.test_methods import open_window, score_all, submit, tender_lot, to_opening
@@ -180,3 +185,48 @@ def test_a_lot_reopened_on_an_upheld_objection_is_scanned_like_a_relisting(db: D
     with db.transaction(readonly=True) as s:
         flags, _ = exchange.list_flags(s, lot_id=new_id)
         assert [f.kind for f, _ in flags] == ["repeated_relisting"]
+
+
+# --- 4. the disposals' reconciliation lines in one query --------------------------------------------
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The SQL statements the engine runs inside the block."""
+    seen: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_disposals_lines_are_read_in_one_query(db: Database, clock: Clock, world: World) -> None:
+    with db.transaction() as s:
+        lot = new_lot(s, world, kind="collective_construction_land", starts_at=now() + timedelta(days=21))
+        ba, bb = enrol(s, lot, world, world.bidders[0]), enrol(s, lot, world, world.bidders[1])
+        lot_id = lot.id
+    decided(db, clock, world, lot_id, [(ba, "100000"), (bb, "130000")])
+    with db.transaction() as s:
+        exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
+        row = exchange.get_settlement(s, lot_id)
+        first, last = instalments_of(s, row.id)
+        exchange.pay_balance(s, sub_account=row.sub_account, amount=first.amount_cny,
+                             payer_name=world.names[bb.party_id], bank_ref="I-1", actor="bank:callback")
+    clock.set(overdue_at(last.due_on))
+    run_due(db)  # bb defaults: what it paid beyond the earnest money is held for the set-off
+    at = now()
+    everything = (datetime(2000, 1, 1, tzinfo=UTC), at + timedelta(days=1))
+    before = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2001, 1, 1, tzinfo=UTC))
+    for (start, end), expected in ((everything, [("default_held", bb.bidder_code, first.amount_cny)]),
+                                   (before, [])):
+        with db.transaction(readonly=True) as s, statements(db) as seen:
+            lines = disposal_lines(s, start, end, lambda region: True)
+        assert [(x.category, x.bidder_code, x.amount_cny) for x in lines] == expected
+        assert len([q for q in seen if q.lstrip().upper().startswith("SELECT")]) == 1, seen
+    with db.transaction(readonly=True) as s:  # another operator's area sees none of it
+        assert disposal_lines(s, *everything, lambda region: False) == []
