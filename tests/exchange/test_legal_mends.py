@@ -22,6 +22,7 @@ from landbridge.exchange.settlement import instalments_of
 from landbridge.exchange.settlement_rules import overdue_at
 from landbridge.kernel.clock import Clock, now
 from tests.exchange.conftest import OPERATOR, World, bid, enrol, new_lot, pay, to
+from tests.exchange.test_api import Api, api  # noqa: F401 - api is a fixture
 from tests.exchange.test_legal_rules import decided, lot_events, member, refused, result_of
 from tests.exchange.test_methods import open_window, score_all, submit, tender_lot, to_opening
 from tests.exchange.test_service import deposits, lot_of, run_due
@@ -230,3 +231,31 @@ def test_the_disposals_lines_are_read_in_one_query(db: Database, clock: Clock, w
         assert len([q for q in seen if q.lstrip().upper().startswith("SELECT")]) == 1, seen
     with db.transaction(readonly=True) as s:  # another operator's area sees none of it
         assert disposal_lines(s, *everything, lambda region: False) == []
+
+
+# --- 5. the public results notice: an objection's outcome, not the ruling's text --------------------
+
+
+def test_the_public_notice_shows_an_objections_outcome_not_the_ruling(api: Api, db: Database) -> None:  # noqa: F811
+    world, clock = api.world, api.clock
+    with db.transaction() as s:
+        lot = new_lot(s, world)
+        b0, b1 = enrol(s, lot, world, world.bidders[0]), enrol(s, lot, world, world.bidders[1])
+        lot_id = lot.id
+    decided(db, clock, world, lot_id, [(b0, "100000"), (b1, "101000")])
+    ruling = "异议不成立：异议人王某某（身份证号 360602199001011234）所称关联关系查无实据"
+    with db.transaction() as s:
+        exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
+        oid = results_notice.file_objection(s, lot_id=lot_id, party_id=b0.party_id, grounds="成交人系出让人亲属",
+                                            actor="p").id
+        result_objections.rule_result_objection(s, lot_id=lot_id, objection_id=oid, upheld=False, ruling=ruling,
+                                                actor=OPERATOR)
+    r = api.client.get(f"/api/v1/exchange/lots/{lot_id}/results-notice")  # anonymous
+    assert r.status_code == 200, r.text
+    objections = r.json()["objections"]
+    assert [(o["id"], o["status"]) for o in objections] == [(oid, "dismissed")]
+    assert set(objections[0]) == {"id", "status", "filed_on", "ruled_on"} and objections[0]["ruled_on"]
+    assert "王某某" not in r.text and "360602199001011234" not in r.text and "亲属" not in r.text
+    page = api.client.get(f"/exchange/lots/{lot_id}?lang=zh_CN").text  # the lot page, anonymous
+    assert 'id="result-objections"' in page
+    assert "王某某" not in page and "360602199001011234" not in page

@@ -33,7 +33,8 @@ MAX_GROUNDS = 2000  # characters: an input bound
 @dataclass(frozen=True)
 class ResultsNotice:
     """What the public sees of a confirmed result: the lot, price, transferee as published, the period and the
-    objections' outcomes (who objected is not published)."""
+    objections' outcomes only: who objected, the grounds and the ruling's text (free text that may name people)
+    are not published."""
 
     lot_number: str
     price_cny: Decimal | None
@@ -72,7 +73,8 @@ def notice_of(session: Session, lot: Lot) -> ResultsNotice | None:
                          to_local(result.confirmed_at).date(), last, today() <= last,
                          legal_rule(lot, "results_notice_working_days").source,
                          [{"id": r.id, "status": r.status, "filed_on": to_local(r.filed_at).date().isoformat(),
-                           "ruling": r.ruling} for r in rows])
+                           "ruled_on": to_local(r.ruled_at).date().isoformat() if r.ruled_at else None}
+                          for r in rows])
 
 
 def objections_of(session: Session, lot_id: int, status: str | None = None) -> list[ResultObjection]:
