@@ -17,6 +17,9 @@ from landbridge.db import Database
 from landbridge.exchange import consortium, preemption_service, result_objections, results_notice
 from landbridge.exchange.default_payments import disposal_lines
 from landbridge.exchange.legal_models import PreemptionClaim
+from landbridge.exchange.legal_pages import legal_context
+from landbridge.exchange.legal_rules import given_grounds
+from landbridge.exchange.legal_views import legal_rules_of
 from landbridge.exchange.models import Lot
 from landbridge.exchange.settlement import instalments_of
 from landbridge.exchange.settlement_rules import overdue_at
@@ -259,3 +262,22 @@ def test_the_public_notice_shows_an_objections_outcome_not_the_ruling(api: Api, 
     page = api.client.get(f"/exchange/lots/{lot_id}?lang=zh_CN").text  # the lot page, anonymous
     assert 'id="result-objections"' in page
     assert "王某某" not in page and "360602199001011234" not in page
+
+
+# --- 6. one reading of the grounds a lot gives ------------------------------------------------------
+
+
+def test_the_grounds_a_lot_gives_are_read_once_for_the_service_the_api_and_the_page(db: Database, clock: Clock,
+                                                                                  world: World) -> None:
+    assert given_grounds(["co_owner", "lessee", "member"], member_priority=True) == ["co_owner", "lessee", "member"]
+    assert given_grounds(["co_owner", "member"], member_priority=False) == ["co_owner"]
+    with db.transaction() as s:  # a forest right: the rules list a member's ground, member_priority drops it
+        lot = new_lot(s, world, kind="forest_right")
+        assert legal_rules_of(s, lot)["rules"]["preemption_grounds"]["value"] == ["co_owner"]
+        assert legal_context(s, lot)["grounds"] == ["co_owner"]
+        mb = enrol(s, lot, world, member(s, 31, world))
+        lot_id = lot.id
+    err = refused(db, lambda s: preemption_service.register_preemption(s, lot_id=lot_id, bidder_id=mb.id,
+                                                                       ground="member", actor="m"),
+                  "exchange.preemption_not_given")
+    assert err.details["grounds"] == ["co_owner"]

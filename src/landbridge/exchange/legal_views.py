@@ -27,13 +27,12 @@ from landbridge.auth import Principal, Role, check_region, current_principal, op
 from landbridge.exchange import consortium, preemption_service, queries, result_objections, results_notice
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.legal_models import PreemptionClaim
-from landbridge.exchange.legal_ruleset import legal_rule
+from landbridge.exchange.legal_ruleset import legal_rule, preemption_grounds
 from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.models import Bidder, Lot
 from landbridge.exchange.pages import lot_act
 from landbridge.exchange.preemption import window_end
 from landbridge.exchange.rules import LotPhase
-from landbridge.exchange.ruleset import lot_rules
 from landbridge.web.forms import check_csrf
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -120,8 +119,7 @@ def legal_rules_of(session: Session, lot: Lot) -> dict[str, Any]:
     """The lot's legal rules with their sources, and the pre-emption period's end when one is open."""
     rules = {name: {"value": legal_rule(lot, name).value, "source": legal_rule(lot, name).source}
              for name in RULE_NAMES}
-    if not lot_rules(lot).member_priority:
-        rules["preemption_grounds"]["value"] = [g for g in rules["preemption_grounds"]["value"] if g != "member"]
+    rules["preemption_grounds"]["value"] = preemption_grounds(lot)
     closes = window_end(session, lot) if lot.phase == LotPhase.award_pending else None
     return {"lot_id": lot.id, "rules": rules, "preemption_closes_at": closes}
 

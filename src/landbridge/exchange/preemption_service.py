@@ -15,13 +15,12 @@ from landbridge.exchange.events import record
 from landbridge.exchange.inputs import text
 from landbridge.exchange.legal_models import PreemptionClaim
 from landbridge.exchange.legal_rules import ClaimStatus, Ground, ground_rank
-from landbridge.exchange.legal_ruleset import legal_rule, legal_version
+from landbridge.exchange.legal_ruleset import legal_rule, legal_version, preemption_grounds
 from landbridge.exchange.lots import lock_lot, result_locked
 from landbridge.exchange.models import Bidder, Deposit, Lot
 from landbridge.exchange.preemption import OPEN, claims_of, registration_open, resolve, window_end
 from landbridge.exchange.refusals import rejection
 from landbridge.exchange.rules import DepositStatus, LotPhase
-from landbridge.exchange.ruleset import lot_rules
 from landbridge.kernel.clock import now
 
 
@@ -62,8 +61,8 @@ def register_preemption(session: Session, *, lot_id: int, bidder_id: int, ground
         Ground(ground)
     except ValueError:
         raise ExchangeError.PREEMPTION_NOT_GIVEN.error({"ground": str(ground)[:20]}) from None
-    grounds = legal_rule(lot, "preemption_grounds").value
-    rank = ground_rank(grounds, ground, member_priority=lot_rules(lot).member_priority)
+    grounds = preemption_grounds(lot)
+    rank = ground_rank(grounds, ground)
     if session.scalar(select(PreemptionClaim.id).where(PreemptionClaim.bidder_id == bidder.id)) is not None:
         raise ExchangeError.PREEMPTION_ALREADY_REGISTERED.error()
     if not proves(session, lot, bidder.party_id, ground):
