@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from landbridge.exchange.legal_pages import legal_context
 from landbridge.exchange.legal_rules import given_grounds
 from landbridge.exchange.legal_views import legal_rules_of
 from landbridge.exchange.models import Lot
+from landbridge.exchange.results_notice import ResultsNotice
 from landbridge.exchange.settlement import instalments_of
 from landbridge.exchange.settlement_rules import overdue_at
 from landbridge.kernel.clock import Clock, now
@@ -255,6 +257,8 @@ def test_the_public_notice_shows_an_objections_outcome_not_the_ruling(api: Api, 
                                                 actor=OPERATOR)
     r = api.client.get(f"/api/v1/exchange/lots/{lot_id}/results-notice")  # anonymous
     assert r.status_code == 200, r.text
+    # the API answers with the notice's one model, field for field
+    assert list(r.json()) == [f.name for f in fields(ResultsNotice)] and r.json()["price_cny"] == "101000.00"
     objections = r.json()["objections"]
     assert [(o["id"], o["status"]) for o in objections] == [(oid, "dismissed")]
     assert set(objections[0]) == {"id", "status", "filed_on", "ruled_on"} and objections[0]["ruled_on"]

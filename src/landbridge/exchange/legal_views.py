@@ -13,8 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -74,19 +73,6 @@ class ClaimRead(BaseModel):
     rank: int
     status: str
     matched_at: datetime | None
-
-
-class NoticeRead(BaseModel):
-    lot_number: str
-    price_cny: Decimal | None
-    transferee: str | None
-    transferee_code: str | None
-    confirmation_no: str | None
-    published_on: date
-    closes_on: date
-    open: bool
-    source: str
-    objections: list[dict[str, Any]]
 
 
 class ObjectionRead(BaseModel):
@@ -174,14 +160,14 @@ def apply_as_consortium(lot_id: int, body: ConsortiumIn, principal: Principal = 
                         for pid, s in consortium.members_of(session, bidder.id)]}
 
 
-@router.get(API + "/results-notice", response_model=NoticeRead, tags=["exchange"])
+@router.get(API + "/results-notice", response_model=results_notice.ResultsNotice, tags=["exchange"])
 def get_results_notice(lot_id: int, principal: Principal | None = Depends(optional_principal),
-                       session: Session = Depends(get_session)) -> NoticeRead:
+                       session: Session = Depends(get_session)) -> results_notice.ResultsNotice:
     """The results notice (成交公示) as published: the transferee as the rules publish it; who objected is not."""
     notice = results_notice.notice_of(session, _public_lot(session, principal, lot_id))
     if notice is None:
         raise ExchangeError.NO_RESULTS_NOTICE.error()
-    return NoticeRead(**notice.__dict__)
+    return notice
 
 
 @router.post(API + "/result-objections", response_model=ObjectionRead, status_code=201, tags=["exchange"])
