@@ -76,7 +76,7 @@ def test_seed_exchange_on_a_small_world(db: Database) -> None:
         won = s.scalars(select(LotResult).where(LotResult.lot_id == preempted[0].id)).one()
         assert won.reason == "preemption" and won.confirmation_no
         notice = notice_of(s, preempted[0])
-        assert notice is not None and [o["status"] for o in notice.objections] == ["dismissed"]
+        assert notice is not None and [o.status for o in notice.objections] == ["dismissed"]
         assert verify_ledger(s).ok
         assert min(lot.announced_at for lot in lots).date() < date(2026, 5, 1)  # type: ignore[union-attr]
     with db.transaction() as s:  # called again on the same world: another set of lots, nothing refused

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Exists, Select, exists, select
+from sqlalchemy import Exists, Select, SQLColumnExpression, exists, select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
@@ -32,8 +32,9 @@ def bar_party(session: Session, *, party_id: int, reason: str, actor: str, liste
     return row
 
 
-def bar_listed(party_id: int, on: date | None = None) -> Exists:
-    """The SQL test: the party is on the bar list on ``on`` (default today)."""
+def bar_listed(party_id: int | SQLColumnExpression[int], on: date | None = None) -> Exists:
+    """The SQL test: the party (an id, or a column for a correlated test) is on the bar list on ``on`` (default
+    today)."""
     day = on or today()
     return exists().where(BarredParty.party_id == party_id,
                           (BarredParty.listed_until.is_(None)) | (BarredParty.listed_until >= day))
@@ -51,11 +52,15 @@ def is_barred(session: Session, party_id: int, on: date | None = None) -> bool:
     return bool(session.scalar(select(bar_listed(party_id, on))))
 
 
+def list_applies(lot: Lot) -> bool:
+    """Whether the bar list bars a listed party from this lot (the rule set's ``bar_court_defaulters``)."""
+    return bool(lot_rules(lot).bar_court_defaulters)
+
+
 def barred_reason(session: Session, lot: Lot, party_id: int, *, listed: bool | None = None) -> str | None:
     """Why a party may not bid on this lot, or None (eligibility predicates of the rule set); ``listed``
     is the bar-list test when the caller already has it."""
-    lr = lot_rules(lot)
-    if lr.bar_court_defaulters and (is_barred(session, party_id) if listed is None else listed):
+    if list_applies(lot) and (is_barred(session, party_id) if listed is None else listed):
         return "barred_list"
     if party_id in (lot.excluded_party_ids or []):
         return "related_party"

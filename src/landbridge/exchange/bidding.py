@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from landbridge.db import insert_rows
 from landbridge.errors import DomainError
 from landbridge.exchange import rules
-from landbridge.exchange.barlist import barred_parties, barred_reason
+from landbridge.exchange.barlist import barred_parties, barred_reason, list_applies
+from landbridge.exchange.consortium_holders import member_listed
 from landbridge.exchange.deadlines import advance_lot
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import lot_event
@@ -172,6 +173,7 @@ class _Facts:
     registered: dict[tuple[int, int], Entrant]
     deposits: dict[int, str]
     listed: set[int]
+    members_listed: set[int]
     earlier: dict[tuple[int, int, str], Bid]
 
     @classmethod
@@ -179,15 +181,16 @@ class _Facts:
         ids = {r.bidder_id for r in requests if r.bidder_id is not None}
         pairs = {(r.lot_id, r.party_id) for r in requests if r.bidder_id is None and r.party_id is not None}
         rows = session.execute(
-            select(Bidder.id, Bidder.lot_id, Bidder.party_id, Bidder.bidder_code, Deposit.status)
+            select(Bidder.id, Bidder.lot_id, Bidder.party_id, Bidder.bidder_code, Deposit.status,
+                   member_listed(Bidder.id))  # a consortium member barred since it applied (issue #24)
             .outerjoin(Deposit, Deposit.bidder_id == Bidder.id)
             .where(or_(Bidder.id.in_(ids), tuple_(Bidder.lot_id, Bidder.party_id).in_(pairs)))).all()
-        found = [Entrant(bid_id, lot_id, party_id, code) for bid_id, lot_id, party_id, code, _ in rows]
+        found = [Entrant(bid_id, lot_id, party_id, code) for bid_id, lot_id, party_id, code, *_ in rows]
         bidders = {b.id: b for b in found}
         registered = {(b.lot_id, b.party_id): b for b in found}
         deposits = {row[0]: row[4] for row in rows if row[4] is not None}
         listed = set(session.scalars(barred_parties({b.party_id for b in found})))
-        return cls(bidders, registered, deposits, listed, {})
+        return cls(bidders, registered, deposits, listed, {row[0] for row in rows if row[5]}, {})
 
     def read_earlier(self, session: Session, requests: Sequence[BidRequest]) -> None:
         """The bids already placed under the requests' keys (to answer replays)."""
@@ -226,7 +229,7 @@ def _judge(session: Session, lots: dict[int, Lot], facts: _Facts, batch: dict[tu
             raise ExchangeError.IDEMPOTENCY_KEY_REUSED.error()
         return BidOutcome(earlier, lot, bidder.bidder_code, replay=True), None
     code = _refusal(session, lot, bidder, value, deposit_status=facts.deposits.get(bidder.id),
-                    listed=bidder.party_id in facts.listed)
+                    listed=bidder.party_id in facts.listed, member_listed=bidder.id in facts.members_listed)
     at = now()
     bid = Bid(lot_id=lot.id, bidder_id=bidder.id, amount_cny=value, idempotency_key=key, phase=lot.phase,
               channel=r.channel, entered_by=r.actor, evidence=r.evidence, placed_at=at,
@@ -253,12 +256,15 @@ def _judge(session: Session, lots: dict[int, Lot], facts: _Facts, batch: dict[tu
 
 
 def _refusal(session: Session, lot: Lot, bidder: Entrant, value: Decimal, *, deposit_status: str | None,
-             listed: bool) -> str | None:
-    """The first reason to refuse this bid, or None: lot open, bidder eligible, deposit confirmed, amount."""
+             listed: bool, member_listed: bool = False) -> str | None:
+    """The first reason to refuse this bid, or None: lot open, bidder eligible (and each member of a joint
+    bidder), deposit confirmed, amount."""
     if not _open_now(lot):
         return "exchange.lot_not_open"
     if barred_reason(session, lot, bidder.party_id, listed=listed) is not None:
         return "exchange.bidder_barred"
+    if member_listed and list_applies(lot):
+        return "exchange.consortium_member_barred"
     if deposit_status != DepositStatus.confirmed:
         return "exchange.deposit_not_confirmed"
     return rules.bid_rejection(value, start_price=lot.start_price_cny, increment=lot.increment_cny,

@@ -1,7 +1,8 @@
 """Joint bidders (联合竞买, issue #24; 39号令 art. 10): registered parties apply together as one bidder with shares
 summing to exactly 1. The lead member is the bidder of record and pays the one deposit in its own name (rule
 ``consortium_deposit``); every member is checked against the bar list and the lot's exclusions when the
-consortium applies; the hand-over registers the right to the members by their shares."""
+consortium applies, and again at each bid and before the award confirmation (``consortium_holders``); the
+hand-over registers the right to the members by their shares."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
-from landbridge.exchange.barlist import barred_reason
-from landbridge.exchange.consortium_holders import members_of, registry_holders
+from landbridge.exchange.consortium_holders import first_barred, members_of, registry_holders
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.legal_models import ConsortiumMember
@@ -43,7 +43,7 @@ def apply_as_consortium(session: Session, *, lot_id: int, members: Sequence[tupl
     check_consortium(parsed, maximum=maximum, min_share=Fraction(str(legal_value(lot, "consortium_min_share"))))
     for pid, _ in parsed:
         registry.get_party(session, pid)
-    if any(barred_reason(session, lot, pid) is not None for pid, _ in parsed):
+    if first_barred(session, lot, [pid for pid, _ in parsed]) is not None:
         raise ExchangeError.CONSORTIUM_MEMBER_BARRED.error()
     ids = [pid for pid, _ in parsed]
     taken = session.scalar(select(Bidder.id).where(Bidder.lot_id == lot.id, Bidder.party_id.in_(ids))) or \

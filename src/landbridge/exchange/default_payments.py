@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from landbridge.exchange.events import record
 from landbridge.exchange.legal_models import DefaultDisposal
 from landbridge.exchange.legal_rules import ZERO, DisposalStatus, Treatment, dispose_paid, set_off
 from landbridge.exchange.legal_ruleset import legal_rule, legal_version
 from landbridge.exchange.lots import bidder_of, lock_lot
-from landbridge.exchange.models import Lot, LotResult
+from landbridge.exchange.models import Bidder, Lot, LotResult
 from landbridge.exchange.rules import LotPhase, refund_due_on
 from landbridge.exchange.ruleset import lot_rules, today
 from landbridge.exchange.settlement_models import Settlement
@@ -156,20 +156,28 @@ class DisposalLine:
 
 def disposal_lines(session: Session, start: datetime, end: datetime,
                    mine: Callable[[str | None], bool]) -> list[DisposalLine]:
-    """The disposals' lines in [start, end): forfeited, held, set off and refunded, each to the fen."""
+    """The disposals' lines in [start, end): forfeited, held, set off and refunded, each to the fen. One query
+    reads the disposals with an event in the range, with their lots and bidder codes (``mine`` keeps the
+    caller's area, as the reconciliation's other lines do)."""
     def within(at: datetime | None) -> bool:
         return at is not None and start <= ensure_utc(at) < end
 
     def day(at: datetime) -> date:
         return to_local(ensure_utc(at)).date()
 
+    def in_range(column: InstrumentedAttribute[datetime | None]) -> ColumnElement[bool]:
+        return (column >= start) & (column < end)
+
     out: list[DisposalLine] = []
-    rows = session.execute(select(DefaultDisposal, Lot.number, Lot.region_code)
-                           .join(Lot, Lot.id == DefaultDisposal.lot_id).order_by(DefaultDisposal.id)).all()
-    for row, number, region in rows:
+    rows = session.execute(
+        select(DefaultDisposal, Lot.number, Lot.region_code, Bidder.bidder_code)
+        .join(Lot, Lot.id == DefaultDisposal.lot_id).join(Bidder, Bidder.id == DefaultDisposal.bidder_id)
+        .where(in_range(DefaultDisposal.created_at) | in_range(DefaultDisposal.resolved_at)
+               | in_range(DefaultDisposal.refunded_at))
+        .order_by(DefaultDisposal.id)).all()
+    for row, number, region, code in rows:
         if not mine(region):
             continue
-        code = bidder_of(session, row.bidder_id).bidder_code
         paid = f"paid {row.paid_cny:.2f} ({row.reason}, {row.treatment})"
         if within(row.created_at):
             if row.forfeited_cny:

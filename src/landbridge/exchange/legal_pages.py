@@ -10,15 +10,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from landbridge.exchange.legal_rules import ClaimStatus
-from landbridge.exchange.legal_ruleset import legal_rule
+from landbridge.exchange.legal_ruleset import legal_rule, preemption_grounds
 from landbridge.exchange.models import Bidder, Lot
-from landbridge.exchange.preemption import claims_of, window_end
+from landbridge.exchange.preemption import claims_of, registration_open, window_end
 from landbridge.exchange.results_notice import notice_of
 from landbridge.exchange.rules import LotPhase
-from landbridge.exchange.ruleset import lot_rules
 from landbridge.kernel.clock import now
-
-APPLICATION_PHASES = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen)
 
 GROUND_LABELS = {"co_owner": "Co-owner of the right", "lessee": "Current lessee of the land",
                  "member": "Member of the collective"}
@@ -31,7 +28,7 @@ TREATMENT_LABELS = {"forfeit": "Forfeited", "refund": "Refunded",
 def legal_context(session: Session, lot: Lot, me: Bidder | None = None) -> dict[str, Any]:
     """The page's ``legal`` block; ``me`` is the viewing bidder (its pre-emption forms)."""
     grounds_rule = legal_rule(lot, "preemption_grounds")
-    grounds = [g for g in grounds_rule.value if g != "member" or lot_rules(lot).member_priority]
+    grounds = preemption_grounds(lot)
     claims = claims_of(session, lot.id)
     mine = next((c for c in claims if me is not None and c.bidder_id == me.id), None)
     closes = window_end(session, lot) if lot.phase == LotPhase.award_pending else None
@@ -42,7 +39,7 @@ def legal_context(session: Session, lot: Lot, me: Bidder | None = None) -> dict[
         "claims": len(claims), "exercised": next((c for c in claims if c.status == ClaimStatus.exercised), None),
         "closes_at": closes, "mine": mine,
         "may_register": me is not None and mine is None and bool(grounds)
-        and lot.phase in APPLICATION_PHASES,
+        and registration_open(lot),
         "may_match": mine is not None and closes is not None and now() < closes
         and mine.status == ClaimStatus.registered,
         "consortium": legal_rule(lot, "consortium_allowed").value,

@@ -58,12 +58,18 @@ class ObjectionStatus(StrEnum):
 # --- pre-emption ------------------------------------------------------------------------------------
 
 
-def ground_rank(grounds: Sequence[str], ground: str, *, member_priority: bool) -> int:
-    """The rank (0 first) the rules give ``ground`` on a lot, or 422 exchange.preemption_not_given. A member's
-    ground needs the lot's ``member_priority`` too (exchange.toml), the rule it enforces."""
-    if ground not in grounds or (ground == Ground.member and not member_priority):
-        raise ExchangeError.PREEMPTION_NOT_GIVEN.error({"ground": ground}, ground=ground, grounds=list(grounds))
-    return list(grounds).index(ground)
+def given_grounds(grounds: Sequence[str], *, member_priority: bool) -> list[str]:
+    """The grounds of pre-emption a lot's rules give, in the order they rank: ``preemption_grounds``
+    (exchange_legal.toml), a member's ground only where the lot's ``member_priority`` (exchange.toml) keeps it."""
+    return [g for g in grounds if g != Ground.member or member_priority]
+
+
+def ground_rank(given: Sequence[str], ground: str) -> int:
+    """The rank (0 first) of ``ground`` among the grounds a lot's rules give (``given_grounds``), or 422
+    exchange.preemption_not_given."""
+    if ground not in given:
+        raise ExchangeError.PREEMPTION_NOT_GIVEN.error({"ground": ground}, ground=ground, grounds=list(given))
+    return list(given).index(ground)
 
 
 @dataclass(frozen=True)

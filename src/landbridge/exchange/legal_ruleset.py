@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from landbridge.cityprofile import Rule, RuleSetVersion, get_profile
+from landbridge.exchange.legal_rules import given_grounds
 from landbridge.exchange.models import Lot
+from landbridge.exchange.ruleset import lot_rules
 from landbridge.kernel.clock import to_local
 
 RULE_SET = "exchange_legal"
@@ -25,3 +27,9 @@ def legal_rule(lot: Lot, name: str) -> Rule:
 
 def legal_value(lot: Lot, name: str) -> Any:
     return legal_rule(lot, name).value
+
+
+def preemption_grounds(lot: Lot) -> list[str]:
+    """The grounds of pre-emption this lot's rules give, in the order they rank (the service, the API and the
+    lot page all read them here)."""
+    return given_grounds(legal_value(lot, "preemption_grounds"), member_priority=lot_rules(lot).member_priority)

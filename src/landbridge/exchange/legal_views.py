@@ -13,8 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -27,13 +26,12 @@ from landbridge.auth import Principal, Role, check_region, current_principal, op
 from landbridge.exchange import consortium, preemption_service, queries, result_objections, results_notice
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.legal_models import PreemptionClaim
-from landbridge.exchange.legal_ruleset import legal_rule
+from landbridge.exchange.legal_ruleset import legal_rule, preemption_grounds
 from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.models import Bidder, Lot
 from landbridge.exchange.pages import lot_act
 from landbridge.exchange.preemption import window_end
 from landbridge.exchange.rules import LotPhase
-from landbridge.exchange.ruleset import lot_rules
 from landbridge.web.forms import check_csrf
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -77,19 +75,6 @@ class ClaimRead(BaseModel):
     matched_at: datetime | None
 
 
-class NoticeRead(BaseModel):
-    lot_number: str
-    price_cny: Decimal | None
-    transferee: str | None
-    transferee_code: str | None
-    confirmation_no: str | None
-    published_on: date
-    closes_on: date
-    open: bool
-    source: str
-    objections: list[dict[str, Any]]
-
-
 class ObjectionRead(BaseModel):
     id: int
     lot_id: int
@@ -120,8 +105,7 @@ def legal_rules_of(session: Session, lot: Lot) -> dict[str, Any]:
     """The lot's legal rules with their sources, and the pre-emption period's end when one is open."""
     rules = {name: {"value": legal_rule(lot, name).value, "source": legal_rule(lot, name).source}
              for name in RULE_NAMES}
-    if not lot_rules(lot).member_priority:
-        rules["preemption_grounds"]["value"] = [g for g in rules["preemption_grounds"]["value"] if g != "member"]
+    rules["preemption_grounds"]["value"] = preemption_grounds(lot)
     closes = window_end(session, lot) if lot.phase == LotPhase.award_pending else None
     return {"lot_id": lot.id, "rules": rules, "preemption_closes_at": closes}
 
@@ -176,14 +160,14 @@ def apply_as_consortium(lot_id: int, body: ConsortiumIn, principal: Principal = 
                         for pid, s in consortium.members_of(session, bidder.id)]}
 
 
-@router.get(API + "/results-notice", response_model=NoticeRead, tags=["exchange"])
+@router.get(API + "/results-notice", response_model=results_notice.ResultsNotice, tags=["exchange"])
 def get_results_notice(lot_id: int, principal: Principal | None = Depends(optional_principal),
-                       session: Session = Depends(get_session)) -> NoticeRead:
+                       session: Session = Depends(get_session)) -> results_notice.ResultsNotice:
     """The results notice (成交公示) as published: the transferee as the rules publish it; who objected is not."""
     notice = results_notice.notice_of(session, _public_lot(session, principal, lot_id))
     if notice is None:
         raise ExchangeError.NO_RESULTS_NOTICE.error()
-    return NoticeRead(**notice.__dict__)
+    return notice
 
 
 @router.post(API + "/result-objections", response_model=ObjectionRead, status_code=201, tags=["exchange"])

@@ -168,14 +168,18 @@ def result_locked(session: Session, lot: Lot) -> LotResult:
 
 
 def conclude(session: Session, lot: Lot, actor: str, *, transition: str, reason: str, winner: int | None = None,
-             price: Decimal | None = None, hold: Sequence[int] = (), **payload: object) -> LotResult:
+             price: Decimal | None = None, hold: Sequence[int] = (), preempting: Sequence[int] = (),
+             **payload: object) -> LotResult:
     """Decide a locked lot: the result row, the winner's deposit converted to earnest money, every other
-    confirmed deposit (except ``hold``) due for refund, the transition and its ledger event, then supervision."""
+    confirmed deposit (except ``hold`` for promotion and ``preempting``: the pre-emption holders who may still
+    match the best offer) due for refund, the transition and its ledger event, then supervision."""
     result = new_result(session, lot, reason=reason, winner=winner, price=price)
     if winner is not None:
         convert_deposit(session, lot, winner)
     session.add(result)
-    refunds = refund_all(session, lot, exclude=[b for b in (winner, *hold) if b is not None])
+    refunds = refund_all(session, lot, exclude=[b for b in (winner, *hold, *preempting) if b is not None])
+    if preempting:
+        payload["held_for_preemption"] = list(preempting)
     move_lot(session, lot, transition, actor, None, reason=reason, winner_bidder_id=winner, price_cny=price,
              held_for_promotion=list(hold), refunds=refunds, **payload)
     scan_lot(session, lot)

@@ -1,13 +1,16 @@
 """Pre-emption (优先购买权) at the decision (issue #24; 农村土地承包法 art. 38, 民法典 arts. 305-306, 726).
 
-Eligible holders register their pre-emption when they apply (``preemption_service``). Once the best offer is
-known the lot is awarded to the best bidder as before, but the award cannot be confirmed while the pre-emption
-period (``preemption_match_hours`` from the decision) is open: each registered holder with a held deposit may
-match the best offer at the same price. At the end of the period (or as soon as the holder the rules rank first
-has matched) the holder ranked first by the rules' order (``preemption_grounds``; the earlier match breaks a tie)
-takes the award at that price: the result records the ground and why the best bidder lost, the holder's deposit
-becomes earnest money and the best bidder's is held as the runner-up (or refunded). This module builds on the
-lot state machine only; the services that register and match build on the deadlines.
+The law gives the right "at equal terms" (同等条件) whatever the way the right is sold, so it applies to every
+method: the best offer is the highest bid (listing, auction), the winning tender's price and terms (tender) or
+the agreed transfer (negotiated). Eligible holders register their pre-emption when they apply
+(``preemption_service``). Once the best offer is known the lot is awarded to the best bidder as before, but the
+award cannot be confirmed while the pre-emption period (``preemption_match_hours`` from the decision) is open:
+each registered holder with a held deposit may match the best offer at the same price. At the end of the period
+(or as soon as the holder the rules rank first has matched) the holder ranked first by the rules' order
+(``preemption_grounds``; the earlier match breaks a tie) takes the award at that price: the result records the
+ground and why the best bidder lost, the holder's deposit becomes earnest money and the best bidder's is held as
+the runner-up (or refunded). This module builds on the lot state machine only; the services that register and
+match build on the deadlines.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from landbridge.exchange.consortium_holders import check_members
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.legal_models import PreemptionClaim
@@ -31,6 +35,18 @@ from landbridge.kernel.clock import ensure_utc, now
 
 OPEN = (ClaimStatus.registered, ClaimStatus.matched)
 PREEMPTED = "preemption"
+REGISTRATION_PHASES = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen, LotPhase.registration_closed,
+                       LotPhase.tendering, LotPhase.publicity)
+"""While applications are open, by every method: a holder registers its pre-emption when it applies."""
+OFFERS = {"highest_bid": "the best bid", "tender_evaluation": "the winning tender's price and terms",
+          "negotiated": "the agreed transfer's price and terms"}
+"""The decisions that open a pre-emption period (each method's own award), with what a holder matches."""
+
+
+def registration_open(lot: Lot) -> bool:
+    """Whether a holder may register its pre-emption on the lot now: applications open, by any method."""
+    return lot.phase in REGISTRATION_PHASES and (
+        lot.application_deadline is None or now() < ensure_utc(lot.application_deadline))
 
 
 def claims_of(session: Session, lot_id: int, statuses: Sequence[str] = ()) -> list[PreemptionClaim]:
@@ -60,7 +76,7 @@ def window_end(session: Session, lot: Lot, result: LotResult | None = None) -> d
     if lot.phase != LotPhase.award_pending:
         return None
     result = result or result_locked(session, lot)
-    if result.reason != "highest_bid" or result.confirmed_at is not None or result.winner_bidder_id is None:
+    if result.reason not in OFFERS or result.confirmed_at is not None or result.winner_bidder_id is None:
         return None
     if not any(c.bidder_id != result.winner_bidder_id for c in claims_of(session, lot.id, OPEN)):
         return None
@@ -68,14 +84,18 @@ def window_end(session: Session, lot: Lot, result: LotResult | None = None) -> d
 
 
 def before_confirmation(session: Session, lot: Lot, actor: str) -> None:
-    """Called on a locked lot before its award is confirmed: resolve a pre-emption period that has ended, or
-    409 exchange.preemption_pending while it is open."""
+    """Called on a locked lot before its award is confirmed (the legal checks of issue #24): resolve a
+    pre-emption period that has ended, or 409 exchange.preemption_pending while it is open; then 409
+    exchange.consortium_member_barred when the award's holder is a joint bidder one of whose members was barred
+    since it applied (the caller's transaction is refused: nothing is confirmed)."""
     closes = window_end(session, lot)
-    if closes is None:
-        return
-    if now() < closes:
-        raise ExchangeError.PREEMPTION_PENDING.error(closes_at=closes.isoformat())
-    resolve(session, lot, actor)
+    if closes is not None:
+        if now() < closes:
+            raise ExchangeError.PREEMPTION_PENDING.error(closes_at=closes.isoformat())
+        resolve(session, lot, actor)
+    winner = result_locked(session, lot).winner_bidder_id
+    if winner is not None:
+        check_members(session, lot, winner)
 
 
 def resolve(session: Session, lot: Lot, actor: str) -> PreemptionClaim | None:
@@ -95,6 +115,7 @@ def resolve(session: Session, lot: Lot, actor: str) -> PreemptionClaim | None:
         record(session, lot, "preemption_lapsed", actor, {"claims": len(claims)})
         return None
     claim = next(c for c in claims if c.id == winner.claim_id)
+    offer = OFFERS.get(result.reason, "the best offer")
     holder = bidder_of(session, claim.bidder_id)
     outbid = bidder_of(session, best)
     _release_best(session, lot, best)
@@ -103,7 +124,7 @@ def resolve(session: Session, lot: Lot, actor: str) -> PreemptionClaim | None:
     move_lot(session, lot, "award", actor, None, reason=PREEMPTED, winner_bidder_id=holder.id,
              price_cny=result.price_cny, ground=claim.ground, rank=claim.rank,
              best_bidder_code=outbid.bidder_code, holder_code=holder.bidder_code,
-             why_best_bidder_lost=f"{claim.ground} pre-emption matched the best offer at equal terms")
+             why_best_bidder_lost=f"{claim.ground} pre-emption matched {offer} at equal terms")
     return claim
 
 

@@ -8,22 +8,20 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.exchange.barlist import barred_reason
+from landbridge.exchange.consortium_holders import check_members
 from landbridge.exchange.deadlines import advance_lot
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.inputs import text
 from landbridge.exchange.legal_models import PreemptionClaim
 from landbridge.exchange.legal_rules import ClaimStatus, Ground, ground_rank
-from landbridge.exchange.legal_ruleset import legal_rule, legal_version
+from landbridge.exchange.legal_ruleset import legal_rule, legal_version, preemption_grounds
 from landbridge.exchange.lots import lock_lot, result_locked
 from landbridge.exchange.models import Bidder, Deposit, Lot
-from landbridge.exchange.preemption import OPEN, claims_of, resolve, window_end
+from landbridge.exchange.preemption import OPEN, claims_of, registration_open, resolve, window_end
 from landbridge.exchange.refusals import rejection
-from landbridge.exchange.rules import DepositStatus, LotPhase, Method
-from landbridge.exchange.ruleset import lot_rules
-from landbridge.kernel.clock import ensure_utc, now
-
-APPLICATION_PHASES = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen, LotPhase.registration_closed)
+from landbridge.exchange.rules import DepositStatus, LotPhase
+from landbridge.kernel.clock import now
 
 
 def _bidder(session: Session, lot: Lot, bidder_id: int) -> Bidder:
@@ -52,20 +50,19 @@ def proves(session: Session, lot: Lot, party_id: int, ground: str) -> bool:
 
 def register_preemption(session: Session, *, lot_id: int, bidder_id: int, ground: str, actor: str,
                         evidence: str | None = None) -> PreemptionClaim:
-    """Register a bidder's pre-emption while applications are open (the rules must give the ground on this lot
-    kind and the registry must prove it); 422/409 typed refusals change nothing."""
+    """Register a bidder's pre-emption while applications are open, by any method (the rules must give the
+    ground on this lot kind and the registry must prove it); 422/409 typed refusals change nothing."""
     lot = lock_lot(session, lot_id)
     advance_lot(session, lot)
-    if lot.phase not in APPLICATION_PHASES or lot.method not in (Method.listing, Method.auction) or (
-            lot.application_deadline is not None and now() >= ensure_utc(lot.application_deadline)):
+    if not registration_open(lot):
         raise ExchangeError.APPLICATIONS_CLOSED.error(phase=lot.phase)
     bidder = _bidder(session, lot, bidder_id)
     try:
         Ground(ground)
     except ValueError:
         raise ExchangeError.PREEMPTION_NOT_GIVEN.error({"ground": str(ground)[:20]}) from None
-    grounds = legal_rule(lot, "preemption_grounds").value
-    rank = ground_rank(grounds, ground, member_priority=lot_rules(lot).member_priority)
+    grounds = preemption_grounds(lot)
+    rank = ground_rank(grounds, ground)
     if session.scalar(select(PreemptionClaim.id).where(PreemptionClaim.bidder_id == bidder.id)) is not None:
         raise ExchangeError.PREEMPTION_ALREADY_REGISTERED.error()
     if not proves(session, lot, bidder.party_id, ground):
@@ -106,6 +103,7 @@ def match_best_offer(session: Session, *, lot_id: int, bidder_id: int, actor: st
         raise rejection("exchange.deposit_not_confirmed")
     if barred_reason(session, lot, bidder.party_id) is not None:
         raise ExchangeError.BIDDER_BARRED.error(reason="barred")
+    check_members(session, lot, bidder.id)
     if claim.status == ClaimStatus.registered:
         claim.status, claim.matched_at, claim.matched_price_cny = ClaimStatus.matched, now(), result.price_cny
         session.flush()

@@ -19,6 +19,8 @@ REJECTIONS: dict[str, tuple[type[DomainError], str, str]] = {
     "exchange.deposit_not_confirmed": (Conflict, "保证金尚未到账确认，不能报价",
                                        "the deposit is not confirmed; you may not bid yet"),
     "exchange.bidder_barred": (Conflict, "该竞买人被禁止参与竞买", "this bidder is barred from bidding"),
+    "exchange.consortium_member_barred": (Conflict, "联合竞买方之一被禁止参与本标的竞买",
+                                          "a member of the consortium is barred from this lot"),
     "exchange.lot_not_open": (Conflict, "标的当前不接受报价", "the lot is not open for bids"),
 }
 

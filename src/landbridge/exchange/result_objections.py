@@ -1,7 +1,8 @@
 """Rulings on objections to a published result (成交公示异议, issue #24). A dismissed objection is recorded; an
 upheld one annuls the result and reopens the lot: the award fails (``fail``), the transferee's earnest money and
 every held deposit fall due for refund, whatever it paid of the price is refunded in full
-(``default_payments.annul_payments``), and the lot is listed again as a new draft at the same start price."""
+(``default_payments.annul_payments``), and the lot is listed again at the same start price, built and scanned
+as a re-listing is (``service.successor_lot``), and published."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from landbridge.exchange.lots import deposit_of, lock_lot, move_lot, refund_all,
 from landbridge.exchange.models import Lot
 from landbridge.exchange.rules import DepositStatus, LotPhase, earliest_start, refund_due_on
 from landbridge.exchange.ruleset import lot_rules, today
-from landbridge.exchange.service import create_lot, publish_lot
+from landbridge.exchange.service import publish_lot, successor_lot
 from landbridge.exchange.settlement import find_settlement
 from landbridge.exchange.settlement_rules import SettlementStatus
 from landbridge.kernel.clock import now
@@ -64,13 +65,8 @@ def _annul_and_reopen(session: Session, lot: Lot, row: ResultObjection, reason: 
     result.winner_bidder_id = result.winner_party_id = None
     move_lot(session, lot, "fail", actor, None, reason="objection_upheld", objection_id=row.id, ruling=reason,
              annulled_confirmation_no=result.confirmation_no, refunds=refunds, earnest_refunded=earnest.amount_cny)
-    new = create_lot(session, actor=actor, kind=lot.kind, title=lot.title, region_code=lot.region_code,
-                     starts_at=earliest_start(lot_rules(lot), now()), start_price=lot.start_price_cny,
-                     increment=lot.increment_cny,
-                     unit_id=lot.unit_id, right_id=lot.right_id, seller_party_id=lot.seller_party_id,
-                     term_start=lot.term_start, term_end=lot.term_end, appraised_value=lot.appraised_value_cny,
-                     excluded_party_ids=lot.excluded_party_ids, description=lot.description, attempt=lot.attempt,
-                     previous_lot_id=lot.id, method=lot.method)
+    new = successor_lot(session, lot, actor=actor, starts_at=earliest_start(lot_rules(lot), now()),
+                        start_price=lot.start_price_cny, attempt=lot.attempt)  # built and scanned as a re-listing
     publish_lot(session, lot_id=new.id, actor=actor)
     record(session, lot, "lot_reopened", actor, {"new_lot": new.number, "objection_id": row.id,
                                                  "start_price_cny": new.start_price_cny})

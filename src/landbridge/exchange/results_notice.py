@@ -31,9 +31,20 @@ MAX_GROUNDS = 2000  # characters: an input bound
 
 
 @dataclass(frozen=True)
+class NoticeObjection:
+    """An objection as the notice publishes it: its outcome and days (pending, upheld or dismissed)."""
+
+    id: int
+    status: str
+    filed_on: date
+    ruled_on: date | None
+
+
+@dataclass(frozen=True)
 class ResultsNotice:
     """What the public sees of a confirmed result: the lot, price, transferee as published, the period and the
-    objections' outcomes (who objected is not published)."""
+    objections' outcomes only: who objected, the grounds and the ruling's text (free text that may name people)
+    are not published. The one model of the notice: the API answers with it as it is."""
 
     lot_number: str
     price_cny: Decimal | None
@@ -44,7 +55,7 @@ class ResultsNotice:
     closes_on: date
     open: bool
     source: str
-    objections: list[dict[str, object]] = field(default_factory=list)
+    objections: list[NoticeObjection] = field(default_factory=list)
 
 
 def _result(session: Session, lot: Lot) -> LotResult | None:
@@ -71,8 +82,8 @@ def notice_of(session: Session, lot: Lot) -> ResultsNotice | None:
                          bidder.bidder_code if bidder else None, result.confirmation_no,
                          to_local(result.confirmed_at).date(), last, today() <= last,
                          legal_rule(lot, "results_notice_working_days").source,
-                         [{"id": r.id, "status": r.status, "filed_on": to_local(r.filed_at).date().isoformat(),
-                           "ruling": r.ruling} for r in rows])
+                         [NoticeObjection(r.id, r.status, to_local(r.filed_at).date(),
+                                          to_local(r.ruled_at).date() if r.ruled_at else None) for r in rows])
 
 
 def objections_of(session: Session, lot_id: int, status: str | None = None) -> list[ResultObjection]:

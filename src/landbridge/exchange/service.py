@@ -245,14 +245,23 @@ def relist_lot(session: Session, *, lot_id: int, actor: str, starts_at: datetime
     if session.execute(select(Lot.id).where(Lot.previous_lot_id == old.id)).first():
         raise ExchangeError.ALREADY_RELISTED.error()
     start = rules.relist_price(lr, old.start_price_cny)
+    new = successor_lot(session, old, actor=actor, starts_at=starts_at, start_price=start, attempt=old.attempt + 1)
+    record(session, old, "lot_relisted", actor, {"new_lot": new.number, "start_price_cny": start})
+    return new
+
+
+def successor_lot(session: Session, old: Lot, *, actor: str, starts_at: datetime, start_price: Decimal,
+                  attempt: int) -> Lot:
+    """A new draft lot following ``old`` (a re-listing, or a lot reopened on an upheld objection to its result):
+    the same right, seller, kind, method, terms and exclusions at ``start_price``, linked to ``old``, then
+    scanned by supervision (a repeated re-listing is flagged)."""
     new = create_lot(session, actor=actor, kind=old.kind, title=old.title, region_code=old.region_code,
-                     starts_at=starts_at, start_price=start,
-                     increment=old.increment_cny if old.increment_cny < start else None,
+                     starts_at=starts_at, start_price=start_price,
+                     increment=old.increment_cny if old.increment_cny < start_price else None,
                      unit_id=old.unit_id, right_id=old.right_id, seller_party_id=old.seller_party_id,
                      term_start=old.term_start, term_end=old.term_end, appraised_value=old.appraised_value_cny,
                      excluded_party_ids=old.excluded_party_ids, description=old.description,
-                     attempt=old.attempt + 1, previous_lot_id=old.id, method=old.method)
-    record(session, old, "lot_relisted", actor, {"new_lot": new.number, "start_price_cny": start})
+                     attempt=attempt, previous_lot_id=old.id, method=old.method)
     scan_lot(session, new)
     return new
 

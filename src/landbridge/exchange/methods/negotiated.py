@@ -24,6 +24,7 @@ from landbridge.exchange.lots import Step, conclude, move_lot
 from landbridge.exchange.method_models import Objection
 from landbridge.exchange.methods.shared import method_lot, qualified_bidder
 from landbridge.exchange.models import Lot, LotResult
+from landbridge.exchange.preemption import deposits_to_hold
 from landbridge.exchange.rules import LotPhase, Method
 from landbridge.kernel.clock import ensure_utc, now
 
@@ -132,4 +133,4 @@ def record_agreement(session: Session, *, lot_id: int, party_id: int, price: Dec
         raise ExchangeError.COUNTERPARTY_NOT_REGISTERED.error()
     qualified_bidder(session, lot, bidder.id)
     return conclude(session, lot, actor, transition="record_agreement", reason="negotiated", winner=bidder.id,
-                    price=amount)
+                    price=amount, preempting=deposits_to_hold(session, lot, bidder.id))  # issue #24

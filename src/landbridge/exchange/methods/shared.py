@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.exchange.awards import balance_due_step
 from landbridge.exchange.barlist import barred_reason
+from landbridge.exchange.consortium_holders import check_members
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.lots import Step, StepFinder, fire_due, lock_lot
 from landbridge.exchange.models import Bidder, Deposit, Lot
@@ -25,7 +26,8 @@ def lot_due_step(lot: Lot, at: datetime, method_step: StepFinder) -> Step | None
 
 
 def qualified_bidder(session: Session, lot: Lot, bidder_id: int) -> Bidder:
-    """A bidder of this lot with a confirmed deposit who is not barred, else the engine's typed refusal."""
+    """A bidder of this lot with a confirmed deposit who is not barred (nor, for a joint bidder, any of its
+    members), else the engine's typed refusal."""
     bidder = session.get(Bidder, bidder_id)
     if bidder is None or bidder.lot_id != lot.id:
         raise ExchangeError.BIDDER_NOT_FOUND_2.error()
@@ -34,6 +36,7 @@ def qualified_bidder(session: Session, lot: Lot, bidder_id: int) -> Bidder:
         raise rejection("exchange.deposit_not_confirmed")
     if barred_reason(session, lot, bidder.party_id) is not None:
         raise rejection("exchange.bidder_barred")
+    check_members(session, lot, bidder.id)  # a joint bidder's member barred since it applied (issue #24)
     return bidder
 
 

@@ -25,6 +25,7 @@ from landbridge.exchange.lots import Step, bidder_of, conclude, move_lot
 from landbridge.exchange.method_models import Tender, TenderEvaluator, TenderScore
 from landbridge.exchange.methods.shared import method_lot, qualified_bidder
 from landbridge.exchange.models import Bidder, Lot
+from landbridge.exchange.preemption import deposits_to_hold
 from landbridge.exchange.rules import LotPhase, Method
 from landbridge.exchange.ruleset import lot_rules
 from landbridge.kernel.clock import ensure_utc, now
@@ -228,7 +229,8 @@ def _decide(session: Session, lot: Lot, actor: str) -> None:
         return
     hold = [ranked[1].bidder_id] if lr.promote_next and len(ranked) > 1 else []
     conclude(session, lot, actor, transition="award", reason=decision.reason, winner=decision.winner_bidder_id,
-             price=decision.price, hold=hold, ranking=summary)
+             price=decision.price, hold=hold, ranking=summary,
+             preempting=deposits_to_hold(session, lot, decision.winner_bidder_id))  # issue #24
 
 
 # --- reading ------------------------------------------------------------------------------------
