@@ -20,7 +20,7 @@ from landbridge.db import Database
 from landbridge.exchange.models import Lot
 from landbridge.kernel.clock import Clock
 from tests.e2e.test_journey import ARGS, CHROMIUM, server, shots  # noqa: F401 - fixtures
-from tests.exchange.conftest import OPERATOR, bid, build_world, enrol, new_lot
+from tests.exchange.conftest import OPERATOR, bid, build_world, enrol, new_lot, put_on_roll
 from tests.registry.conftest import VILLAGE, resident_id
 
 pytestmark = pytest.mark.browser
@@ -43,6 +43,7 @@ def test_a_member_wins_a_lot_by_pre_emption_in_the_browser(server: str, db: Data
         world = build_world(s)
         member = registry.create_party(s, kind="person", name="范建国", id_number=resident_id(991),
                                        region_code=VILLAGE, actor=OPERATOR).id
+        put_on_roll(s, member)
         world.names[member] = "范建国"
         org = create_organisation(s, name="范家村村民", kind=OrgKind.individual, region_code="360600000000")
         create_user(s, username="villager", password="demo", display_name="范建国", role=Role.bidder,

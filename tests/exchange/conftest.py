@@ -4,19 +4,34 @@ and lots published, opened and paid for through the services."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session
 
-from landbridge import exchange, registry
+from landbridge import collective, exchange, registry
+from landbridge.collective.models import Collective
 from landbridge.db import Database
 from landbridge.exchange.models import Bidder, Deposit, Lot
 from landbridge.kernel.clock import Clock, now
+from tests.collective.conftest import make_uscc
 from tests.registry.conftest import VILLAGE, org_uscc, register, resident_id, square
 
 OPERATOR = "user:7:exchange"
+
+
+def put_on_roll(s: Session, party_id: int, *, region: str = VILLAGE, since: date = date(2010, 1, 1)) -> int:
+    """Enrol a person on the roll of the collective of ``region`` (made on first use): what a member's
+    pre-emption rests on (collective.member_of_village); returns the member id."""
+    found = s.query(Collective).filter(Collective.region_code == region).first()
+    if found is None:
+        party = registry.create_party(s, kind="organisation", name=f"{region}股份经济合作社",
+                                      id_number=make_uscc("93", int(region[-6:])), region_code=region, actor=OPERATOR)
+        found = collective.create_collective(s, party_id=party.id, region_code=region,
+                                             name=f"{region}股份经济合作社", actor=OPERATOR)
+    return collective.admit_member(s, collective_id=found.id, party_id=party_id, ground="original",
+                                   admitted_on=since, actor=OPERATOR).id
 
 
 @dataclass

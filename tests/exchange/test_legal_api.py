@@ -15,7 +15,7 @@ from landbridge.exchange import run_due
 from landbridge.exchange.legal_models import ConsortiumMember, PreemptionClaim, ResultObjection
 from landbridge.exchange.models import Lot
 from landbridge.ledger import current_size
-from tests.exchange.conftest import OPERATOR
+from tests.exchange.conftest import OPERATOR, put_on_roll
 from tests.exchange.test_api import Api, api, auth, make_lot, pay  # noqa: F401 - api is a fixture
 from tests.registry.conftest import VILLAGE, resident_id
 
@@ -31,6 +31,7 @@ def test_a_member_wins_by_pre_emption_through_the_api_and_the_page(api: Api, db:
     with db.transaction() as s:
         member = registry.create_party(s, kind="person", name="范建国", id_number=resident_id(990),
                                        region_code=VILLAGE, actor=OPERATOR).id
+        put_on_roll(s, member)
         org = create_organisation(s, name="范家村村民", kind=OrgKind.individual, region_code="360600000000")
         create_user(s, username="villager", password="demo", display_name="范建国", role=Role.bidder,
                     organisation_id=org.id, party_id=member, is_demo=True)

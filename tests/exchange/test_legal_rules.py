@@ -26,7 +26,7 @@ from landbridge.exchange.settlement import instalments_of
 from landbridge.exchange.settlement_rules import overdue_at
 from landbridge.kernel.clock import Clock, ensure_utc, now, to_local
 from landbridge.ledger import current_size, list_events, verify_ledger
-from tests.exchange.conftest import OPERATOR, World, bid, enrol, new_lot, pay, start_in, to
+from tests.exchange.conftest import OPERATOR, World, bid, enrol, new_lot, pay, put_on_roll, start_in, to
 from tests.exchange.settling import pay_balance
 from tests.exchange.test_race import together
 from tests.exchange.test_service import deposits, lot_of, run_due
@@ -59,9 +59,10 @@ def test_the_first_ground_in_the_rules_order_prevails_then_the_earlier_match() -
 # --- helpers ----------------------------------------------------------------------------------------
 
 def member(s: object, n: int, w: World) -> int:
-    """A person registered in the lot's village: a member of the collective by the registry."""
+    """A person of the lot's village on the collective's member roll."""
     pid = registry.create_party(s, kind="person", name=f"本村成员{n}", id_number=resident_id(900 + n),  # type: ignore[arg-type]
                                 region_code=VILLAGE, actor=OPERATOR).id
+    put_on_roll(s, pid)  # type: ignore[arg-type]
     w.names[pid] = f"本村成员{n}"
     return pid
 
@@ -439,3 +440,29 @@ def test_plain_shares_parse_exactly() -> None:
 
     assert [parse_share(x) for x in ("1/3", "0.25", " 2/3 ", "1")] == [Fraction(1, 3), Fraction(1, 4),
                                                                         Fraction(2, 3), Fraction(1)]
+
+
+def test_membership_is_the_collectives_roll_not_the_address(db: Database, clock: Clock, world: World) -> None:
+    """ADR 0016: a person registered in the village but not on the roll, or a member whose membership ended
+    before today, does not prove the member ground; a member on the roll does (collective.member_of_village)."""
+    from landbridge.collective.models import Member
+
+    with db.transaction() as s:
+        lot = new_lot(s, world)
+        lot_id = lot.id
+        villager = registry.create_party(s, kind="person", name="同村非成员", id_number=resident_id(951),
+                                         region_code=VILLAGE, actor=OPERATOR).id
+        former = registry.create_party(s, kind="person", name="已迁出成员", id_number=resident_id(952),
+                                       region_code=VILLAGE, actor=OPERATOR).id
+        ended = s.get(Member, put_on_roll(s, former))
+        assert ended is not None
+        ended.ended_on, ended.end_ground = clock.now().date() - timedelta(days=1), "moved_away"
+        on_roll = member(s, 3, world)
+        world.names.update({villager: "同村非成员", former: "已迁出成员"})
+        vb, fb, mb = (enrol(s, lot, world, p) for p in (villager, former, on_roll))
+    for bidder in (vb, fb):
+        refused(db, lambda s, b=bidder: preemption_service.register_preemption(  # type: ignore[misc]
+            s, lot_id=lot_id, bidder_id=b.id, ground="member", actor="x"), "exchange.preemption_ground_unproven")
+    with db.transaction() as s:
+        claim = preemption_service.register_preemption(s, lot_id=lot_id, bidder_id=mb.id, ground="member", actor="m")
+        assert claim.ground == "member"

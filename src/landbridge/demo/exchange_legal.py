@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import exchange
+from landbridge.collective.models import Collective, Member
 from landbridge.demo.exchange_lots import _enrol, _frozen_at
 from landbridge.exchange.models import Lot
 from landbridge.exchange.rules import minimum_next_bid
@@ -43,7 +44,9 @@ def seed_exchange_legal(session: Session, *, today: date, seed: int, actor: str)
         return 0
     right, holders = found
     person = select(Party).where(Party.kind == "person", Party.id.not_in(holders)).order_by(Party.id).limit(400)
-    members = list(session.scalars(person.where(Party.region_code == right.region_code)))
+    on_roll = (select(Member.party_id).join(Collective, Collective.id == Member.collective_id)
+               .where(Collective.region_code == right.region_code, Member.ended_on.is_(None)))
+    members = list(session.scalars(person.where(Party.id.in_(on_roll))))  # the collective's roll (ADR 0016)
     outsiders = list(session.scalars(person.where(Party.region_code.is_not(None),
                                                   Party.region_code != right.region_code)))
     if not members or len(outsiders) < 2:

@@ -21,7 +21,8 @@ from landbridge.exchange.models import Bidder, Deposit, Lot
 from landbridge.exchange.preemption import OPEN, claims_of, registration_open, resolve, window_end
 from landbridge.exchange.refusals import rejection
 from landbridge.exchange.rules import DepositStatus, LotPhase
-from landbridge.kernel.clock import now
+from landbridge.kernel import modules
+from landbridge.kernel.clock import now, to_local
 
 
 def _bidder(session: Session, lot: Lot, bidder_id: int) -> Bidder:
@@ -34,7 +35,8 @@ def _bidder(session: Session, lot: Lot, bidder_id: int) -> Bidder:
 def proves(session: Session, lot: Lot, party_id: int, ground: str) -> bool:
     """Whether the registry shows the party holds ``ground`` on the lot: a co-holder of the right on sale other
     than the seller; the holder of a current land management right (the lessee) on the lot's unit; a member
-    of the collective, by the party's registered region being the lot's village."""
+    of the collective of the lot's village today, by the collective's member roll (the fact
+    ``collective.member_of_village``, ADR 0016: the exchange never reads the collective's tables)."""
     if ground == Ground.co_owner:
         return lot.right_id is not None and party_id != lot.seller_party_id and party_id in {
             pid for pid, _ in registry.holders_of(session, lot.right_id)}
@@ -44,8 +46,8 @@ def proves(session: Session, lot: Lot, party_id: int, ground: str) -> bool:
         return any(party_id in {pid for pid, _ in registry.holders_of(session, r.id)}
                    for r in registry.current_rights(session, lot.unit_id)
                    if r.right_type == "land_management_right" and r.id != lot.right_id)
-    party = registry.get_party(session, party_id)
-    return party.region_code is not None and party.region_code == lot.region_code
+    is_member = modules.fact("collective.member_of_village")
+    return bool(is_member(session, party_id=party_id, region_code=lot.region_code, on=to_local(now()).date()))
 
 
 def register_preemption(session: Session, *, lot_id: int, bidder_id: int, ground: str, actor: str,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT_PACKAGE = "landbridge"
 
@@ -69,6 +69,16 @@ class CliGroup:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """A named fact a package answers for its peers (ADR 0016): ``name`` (``"owner.what"``) and the
+    ``"module:function"`` that answers it. Exactly one package provides each fact; a consumer asks
+    ``modules.fact(name)`` and never imports the provider (peers stay independent)."""
+
+    name: str
+    target: str
+
+
+@dataclass(frozen=True)
 class Manifest:
     """What one package contributes; import strings only, resolved when the app, worker, CLI or schema is built.
 
@@ -90,6 +100,7 @@ class Manifest:
     middleware: tuple[str, ...] = ()
     rule_sets: tuple[str, ...] = ()
     templates: str | None = None
+    facts: tuple[Fact, ...] = ()
 
     @property
     def module(self) -> str:
@@ -187,6 +198,28 @@ def jobs(*, long: bool) -> list[tuple[str, Job]]:
     return [(name, resolve(name, m)) for m in manifests() for name in (m.long_jobs if long else m.jobs)]
 
 
+@cache
+def fact(name: str) -> Callable[..., Any]:
+    """The function that answers the named fact (ADR 0016); none or two providers is a ManifestError."""
+    declared = [(f, m) for m in manifests() for f in m.facts if f.name == name]
+    _unique("fact", ((f.name, m.module) for f, m in declared))
+    if not declared:
+        raise ManifestError(f"no package provides the fact {name!r}")
+    found, manifest = declared[0]
+    answer = resolve(found.target, manifest)
+    if not callable(answer):
+        raise ManifestError(f"{manifest.module} names {found.target!r} for the fact {name!r}: not a function")
+    return cast(Callable[..., Any], answer)
+
+
+def facts() -> list[str]:
+    """Every provided fact's name (unique, checked), resolved."""
+    names = sorted({f.name for m in manifests() for f in m.facts})
+    for name in names:
+        fact(name)
+    return names
+
+
 def middleware() -> list[Any]:
     """Every declared middleware class, in manifest order."""
     return [resolve(name, m) for m in manifests() for name in m.middleware]
@@ -217,4 +250,5 @@ def check_all() -> None:
     jobs(long=False)
     jobs(long=True)
     middleware()
+    facts()
     template_dirs()
