@@ -13,7 +13,7 @@ from landbridge import exchange, registry
 from landbridge.db import Database
 from landbridge.errors import DomainError
 from landbridge.exchange import bar_party
-from landbridge.ledger import current_size
+from landbridge.ledger import current_size, list_events, subjects
 from landbridge.lending import service, servicing
 from landbridge.lending.models import Claim, FundEntry, Loan
 from tests.lending.conftest import World
@@ -172,3 +172,18 @@ def test_cob_default_disposal_loss_sharing_recovery(db: Database, world: World) 
         closed = servicing.release_lien(s, loan_id=loan_id, actor=BANK, write_off=True)
         assert closed.status == "written_off" and closed.release_application_id is not None
         assert servicing.fund_balance(s) == D("1000000") - D("50000") + split["fund"]
+
+
+def test_cob_writes_the_reclassification_before_the_default(db: Database, world: World) -> None:
+    """A loan that is reclassified and defaults at the same close of business: the ledger tells it in order."""
+    loan_id = apply(db, world, principal="100000", months=12, method="bullet")
+    to_disbursed(db, world, loan_id)
+    with db.transaction() as s:  # first interest due 2026-04-15, never paid: 96 days past due on 2026-07-20
+        run = servicing.run_cob(s, day=date(2026, 7, 20), actor="system:cli")
+        assert run.reclassified == 0 and run.defaulted == 1
+        loan = service.get_loan(s, loan_id)
+        assert loan.status == "defaulted" and loan.tier == "substandard"
+        events = [e for e in list_events(s, subject=subjects.loan(loan_id)) if e.module == "lending"]
+        types = [e.event_type for e in events]
+        assert types[-2:] == ["loan.reclassified", "loan.defaulted"]
+        assert loan.ledger_seq == events[-1].seq

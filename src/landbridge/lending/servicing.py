@@ -110,11 +110,12 @@ def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: d
         rate = loan.annual_rate * (1 + settings["markup"])
         loan.penalty_cny += rules.daily_interest(overdue_principal, rate) * days
     tier = rules.classify(dpd, settings["floors"]).value
+    defaults = loan.status == LoanStatus.disbursed and dpd >= settings["trigger"]
     changed: str | None = None
     if tier != loan.tier:
         changed = "reclassified"
         facts = {"from": loan.tier, "to": tier, "days_past_due": dpd, "cob_date": day.isoformat()}
-        if batch is None:
+        if batch is None or defaults:  # defaulting today: the reclassification is written first, then the default
             _event(session, loan, "loan.reclassified", actor, facts)
         else:  # the close of business appends a chunk's reclassifications together (one ledger head read)
             batch.append((loan, NewEvent(MODULE, "loan.reclassified", subjects.loan(loan.id), actor,
@@ -122,7 +123,7 @@ def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: d
                                          tuple(loan_subjects(loan)))))
     loan.days_past_due = dpd
     loan.tier = tier
-    if loan.status == LoanStatus.disbursed and dpd >= settings["trigger"]:
+    if defaults:
         declare_default(session, loan, day, actor=actor)
         changed = "defaulted"
     loan.cob_date = day
