@@ -158,3 +158,8 @@ def test_product_sharers_validated() -> None:
         rules.sharers_from([{"party": "fund", "share": "0.7"}, {"party": "guarantor", "share": "0.4"}])
     with pytest.raises(DomainError):
         rules.sharers_from([{"party": "bank", "share": "0.4"}])
+
+
+def test_daily_interest_divides_by_the_day_count_year() -> None:
+    assert rules.daily_interest(D("360000"), D("0.0365"), 360) == D("36.50")
+    assert rules.daily_interest(D("360000"), D("0.0365"), 365) == D("36.00")

@@ -4,7 +4,7 @@ loss sharing, recovery and lien release; each refusal typed and changing nothing
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -187,3 +187,24 @@ def test_cob_writes_the_reclassification_before_the_default(db: Database, world:
         types = [e.event_type for e in events]
         assert types[-2:] == ["loan.reclassified", "loan.defaulted"]
         assert loan.ledger_seq == events[-1].seq
+
+
+def test_penalty_accrues_on_the_day_count_of_the_rule_set(db: Database, world: World,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Penalty interest on overdue principal: one day at the contract rate × (1 + markup) ÷ the rule's year."""
+    rs = service.rule_set()
+    june = date(2026, 6, 1)
+    assert rs.int("day_count_year_days", june) == 360 and rs.rule("day_count_year_days", june).source
+    assert servicing.year_days(date(2026, 5, 1)) == 360  # before the rule was stated: its first value
+    loan_id = apply(db, world, principal="120000", months=12, method="equal_principal")
+    to_disbursed(db, world, loan_id)
+    rate = D("0.0435") * (1 + rs.decimal("penalty_rate_markup", date(2026, 6, 1)))
+    with db.transaction() as s:  # instalments 1 and 2 (10,000 principal each) due 04-15 and 05-15, unpaid
+        servicing.run_cob(s, day=date(2026, 6, 2), actor="system:cli")
+        assert service.get_loan(s, loan_id).penalty_cny == (D("20000") * rate / 360).quantize(D("0.01"), ROUND_HALF_UP)
+    monkeypatch.setattr(servicing, "year_days", lambda day: 365)
+    with db.transaction() as s:  # the next day on a 365-day year: still 20,000 overdue
+        before = service.get_loan(s, loan_id).penalty_cny
+        servicing.run_cob(s, day=date(2026, 6, 3), actor="system:cli")
+        accrued = service.get_loan(s, loan_id).penalty_cny - before
+        assert accrued == (D("20000") * rate / 365).quantize(D("0.01"), ROUND_HALF_UP)

@@ -266,9 +266,10 @@ def classify(days_past_due: int, floors: Mapping[str, int], *, restructured: boo
     return tier
 
 
-def daily_interest(balance: Decimal, annual_rate: Decimal) -> Decimal:
-    """One day's accrual on 30/360: balance × rate ÷ 360, half up to the fen."""
-    return _half_up(balance * annual_rate / 360)
+def daily_interest(balance: Decimal, annual_rate: Decimal, year_days: int) -> Decimal:
+    """One day's accrual: balance × rate ÷ the interest year's days (the ``day_count_year_days`` rule: 360, 日利率 =
+    年利率 ÷ 360), half up to the fen."""
+    return _half_up(balance * annual_rate / year_days)
 
 
 # --- disposal waterfall and loss sharing --------------------------------------------------------------

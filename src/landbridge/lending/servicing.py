@@ -108,7 +108,7 @@ def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: d
     days = max((day - since).days, 0)
     if overdue_principal and days:
         rate = loan.annual_rate * (1 + settings["markup"])
-        loan.penalty_cny += rules.daily_interest(overdue_principal, rate) * days
+        loan.penalty_cny += rules.daily_interest(overdue_principal, rate, settings["year_days"]) * days
     tier = rules.classify(dpd, settings["floors"]).value
     defaults = loan.status == LoanStatus.disbursed and dpd >= settings["trigger"]
     changed: str | None = None
@@ -130,10 +130,20 @@ def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: d
     return changed
 
 
+def year_days(day: date) -> int:
+    """The interest year's days in force on ``day`` (rule ``day_count_year_days``); before the rule set first
+    stated it (2026-06-01), its first value: the basis the code applied until then."""
+    rs = rule_set()
+    try:
+        return int(rs.int("day_count_year_days", day))
+    except KeyError:
+        return int(rs.history("day_count_year_days")[0].value)
+
+
 def cob_settings(day: date) -> dict[str, Any]:
     rs = rule_set()
     return {"floors": rs.value("classification_floors", day), "trigger": rs.int("default_trigger_days", day),
-            "markup": rs.decimal("penalty_rate_markup", day)}
+            "markup": rs.decimal("penalty_rate_markup", day), "year_days": year_days(day)}
 
 
 def run_cob(session: Session, *, day: date, actor: str, limit: int | None = None) -> CobRun:
