@@ -7,7 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from landbridge import exchange, registry
 from landbridge.db import Database
@@ -15,6 +15,7 @@ from landbridge.errors import DomainError
 from landbridge.exchange import bar_party
 from landbridge.ledger import current_size, list_events, subjects
 from landbridge.lending import service, servicing
+from landbridge.lending.jobs import confirm_registered_liens
 from landbridge.lending.models import Claim, FundEntry, Loan
 from tests.lending.conftest import World
 from tests.registry.conftest import ACTOR
@@ -45,7 +46,6 @@ def to_disbursed(db: Database, world: World, loan_id: int) -> None:
     with db.transaction() as s:
         registry.approve_application(s, application_id=app_id, actor=ACTOR)
     with db.transaction() as s:
-        from landbridge.lending.jobs import confirm_registered_liens
         assert confirm_registered_liens(s) == 1
     with db.transaction() as s:
         service.disburse(s, loan_id=loan_id, actor=BANK)
@@ -208,3 +208,43 @@ def test_penalty_accrues_on_the_day_count_of_the_rule_set(db: Database, world: W
         servicing.run_cob(s, day=date(2026, 6, 3), actor="system:cli")
         accrued = service.get_loan(s, loan_id).penalty_cny - before
         assert accrued == (D("20000") * rate / 365).quantize(D("0.01"), ROUND_HALF_UP)
+
+
+def test_lien_jobs_read_the_registry_once_for_many_loans(db: Database, world: World) -> None:
+    """Confirming liens and reconciling them read the units' restrictions in one query, not one per loan."""
+    loans = [apply(db, world, principal="100000"), apply(db, world, principal="100000", right_id=world.house_right)]
+    apps = []
+    for loan_id in loans:
+        with db.transaction() as s:
+            service.decide_loan(s, loan_id=loan_id, approve=True, actor=BANK, mortgagee_party_id=world.bank_party)
+            apps.append(service.lodge_lien(s, loan_id=loan_id, actor=BANK).lien_application_id)
+    with db.transaction() as s:
+        for app_id in apps:
+            registry.approve_application(s, application_id=app_id, actor=ACTOR)
+    reads: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM registry_restriction" in statement:
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.transaction() as s:
+            assert confirm_registered_liens(s) == 2
+        assert len(reads) == 1
+        for loan_id in loans:
+            with db.transaction() as s:
+                service.disburse(s, loan_id=loan_id, actor=BANK)
+        reads.clear()
+        with db.transaction() as s:
+            assert servicing.reconcile_liens(s) == []
+        assert len(reads) == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    with db.transaction() as s:  # the registrar cancels one mortgage: the reconciliation names that loan
+        loan = service.get_loan(s, loans[1])
+        cancel = registry.lodge_cancellation(s, actor=ACTOR, unit_id=loan.unit_id, reason="测试",
+                                             restriction_id=loan.restriction_id)
+        registry.approve_application(s, application_id=cancel.id, actor=ACTOR)
+    with db.transaction() as s:
+        assert servicing.reconcile_liens(s) == [loans[1]]

@@ -8,6 +8,7 @@ a ledger event in the caller's transaction; it flushes and never commits. A refu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -241,9 +242,19 @@ def lodge_lien(session: Session, *, loan_id: int, actor: str) -> Loan:
 def confirm_lien(session: Session, *, loan_id: int, actor: str) -> Loan:
     """The mortgage is current in the registry (登簿): the loan may be disbursed. Refused while it is not."""
     loan = get_loan(session, loan_id, lock=True)
+    return register_lien(session, loan, registry.current_restrictions(session, loan.unit_id), actor=actor)
+
+
+def lien_of(loan: Loan, current: Sequence[Any]) -> Any | None:
+    """The loan's mortgage among its unit's current restrictions (the one its lien application made), if any."""
+    return next((r for r in current if r.kind == "mortgage" and r.application_id == loan.lien_application_id), None)
+
+
+def register_lien(session: Session, loan: Loan, current: Sequence[Any], *, actor: str) -> Loan:
+    """Confirm a locked loan's lien from its unit's current restrictions (read by the caller, for one loan or a
+    batch); refused while its mortgage is not among them."""
     rules.transition(loan.status, LoanStatus.lien_registered)
-    mortgage = next((r for r in registry.current_restrictions(session, loan.unit_id)
-                     if r.kind == "mortgage" and r.application_id == loan.lien_application_id), None)
+    mortgage = lien_of(loan, current)
     if mortgage is None:
         raise LendingError.LIEN_NOT_LODGED.error(application_id=loan.lien_application_id)
     _move(loan, LoanStatus.lien_registered)

@@ -198,19 +198,13 @@ def run_cob(session: Session, *, day: date, actor: str, limit: int | None = None
 
 
 def reconcile_liens(session: Session) -> list[int]:
-    """Loans whose mortgage is no longer current in the registry while money is out (ids, at most 100)."""
-    out: list[int] = []
+    """Loans whose mortgage is no longer current in the registry while money is out (ids, at most 100): the loans
+    in one read, their units' current restrictions in one more."""
     rows = session.execute(select(Loan.id, Loan.unit_id, Loan.restriction_id).where(
-        Loan.status.in_([s.value for s in rules.PERFORMING]))).all()
-    by_unit: dict[int, set[int]] = {}
-    for loan_id, unit_id, restriction_id in rows:
-        if unit_id not in by_unit:
-            by_unit[unit_id] = {r.id for r in registry.current_restrictions(session, unit_id)}
-        if restriction_id not in by_unit[unit_id]:
-            out.append(int(loan_id))
-            if len(out) >= 100:
-                break
-    return out
+        Loan.status.in_([s.value for s in rules.PERFORMING])).order_by(Loan.id)).all()
+    current = registry.current_restrictions_of(session, (unit_id for _, unit_id, _ in rows))
+    ids = {unit_id: {r.id for r in found} for unit_id, found in current.items()}
+    return [int(loan_id) for loan_id, unit_id, restriction_id in rows if restriction_id not in ids[unit_id]][:100]
 
 
 def fund_balance(session: Session) -> Decimal:
