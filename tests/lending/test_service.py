@@ -248,3 +248,24 @@ def test_lien_jobs_read_the_registry_once_for_many_loans(db: Database, world: Wo
         registry.approve_application(s, application_id=cancel.id, actor=ACTOR)
     with db.transaction() as s:
         assert servicing.reconcile_liens(s) == [loans[1]]
+
+
+def test_fund_balance_is_one_sum_in_the_database(db: Database, world: World) -> None:
+    with db.transaction() as s:
+        assert servicing.fund_position(s) == (D("0.00"), None)
+        for amount in ("1000000.01", "0.02", "249999.97"):
+            servicing.contribute_to_fund(s, amount=amount, day=date(2026, 3, 1), actor="user:5:fund_manager")
+    reads: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "FROM lending_fund_entry" in statement:
+            reads.append(statement.lower())
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.transaction() as s:
+            balance, leverage = servicing.fund_position(s)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert balance == D("1250000.00") and leverage == D("0.00")
+    assert len(reads) == 1 and "sum(" in reads[0]

@@ -52,7 +52,8 @@ def portal(request: Request, session: Session = Depends(get_session),
             exposure += (loan.outstanding_cny * share).quantize(Decimal("0.01"))
     fund = None
     if caller.role in (Role.fund_manager, Role.supervisor):
-        fund = {"balance": servicing.fund_balance(session), "leverage": servicing.fund_leverage(session)}
+        balance, leverage = servicing.fund_position(session)
+        fund = {"balance": balance, "leverage": leverage}
     book = portfolio(caller, session) if caller.role is Role.supervisor else None
     return KIT.page(request, "lending/portal.html", {
         "role": caller.role.value, "loans": loans, "status_labels": STATUS_LABELS, "exposure": exposure,

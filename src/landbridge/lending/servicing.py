@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landbridge import exchange, registry
@@ -208,15 +208,15 @@ def reconcile_liens(session: Session) -> list[int]:
 
 
 def fund_balance(session: Session) -> Decimal:
-    total = ZERO
-    for (amount,) in session.execute(select(FundEntry.amount_cny)):
-        total += amount
-    return total
+    """The risk-compensation fund's balance: the sum of its signed ledger entries, added up by the database."""
+    total = session.scalar(select(func.sum(FundEntry.amount_cny)))
+    return ZERO if total is None else Decimal(total)
 
 
-def fund_leverage(session: Session) -> Decimal | None:
-    """Outstanding principal of loans the fund shares ÷ the fund's balance (rules: ≥ 10)."""
-    balance = fund_balance(session)
+def fund_leverage(session: Session, balance: Decimal | None = None) -> Decimal | None:
+    """Outstanding principal of loans the fund shares ÷ the fund's balance (rules: ≥ 10); ``balance`` where the
+    caller has already read it."""
+    balance = fund_balance(session) if balance is None else balance
     if balance <= 0:
         return None
     exposure = ZERO
@@ -225,6 +225,12 @@ def fund_leverage(session: Session) -> Decimal | None:
         if any(s.get("party") == "fund" for s in sharers or []):
             exposure += outstanding
     return (exposure / balance).quantize(Decimal("0.01"))
+
+
+def fund_position(session: Session) -> tuple[Decimal, Decimal | None]:
+    """(the fund's balance, its leverage), the balance read once for both: what the portal and the API show."""
+    balance = fund_balance(session)
+    return balance, fund_leverage(session, balance)
 
 
 # --- default, claims, disposal, loss sharing ------------------------------------------------------------

@@ -278,8 +278,8 @@ def fund(p: Principal = Depends(require_roles(Role.fund_manager, Role.supervisor
          session: Session = Depends(get_session)) -> dict[str, Any]:
     """The risk-compensation fund: balance, leverage and its ledger (newest 200 entries)."""
     entries = session.execute(select(FundEntry).order_by(FundEntry.id.desc()).limit(200)).scalars()
-    leverage = servicing.fund_leverage(session)
-    return {"balance_cny": str(servicing.fund_balance(session)),
+    balance, leverage = servicing.fund_position(session)
+    return {"balance_cny": str(balance),
             "leverage": None if leverage is None else str(leverage),
             "entries": [{"kind": e.kind, "amount_cny": str(e.amount_cny), "loan_id": e.loan_id,
                          "entry_date": e.entry_date.isoformat()} for e in entries]}
