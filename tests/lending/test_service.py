@@ -269,3 +269,18 @@ def test_fund_balance_is_one_sum_in_the_database(db: Database, world: World) -> 
         event.remove(db.engine, "before_cursor_execute", count)
     assert balance == D("1250000.00") and leverage == D("0.00")
     assert len(reads) == 1 and "sum(" in reads[0]
+
+
+def test_loan_numbers_stay_distinct_same_day_and_after_a_deletion(db: Database, world: World) -> None:
+    first, second = apply(db, world), apply(db, world)
+    with db.transaction() as s:
+        numbers = {service.get_loan(s, i).loan_no for i in (first, second)}
+        assert len(numbers) == 2 and all(n.startswith("LN") and len(n) <= 24 for n in numbers)
+        s.delete(service.get_loan(s, first))  # a row gone: a count of rows would hand out the second's number again
+    third = apply(db, world)
+    with db.transaction() as s:
+        loans = {i: service.get_loan(s, i) for i in (second, third)}
+        assert loans[second].loan_no != loans[third].loan_no
+        assert loans[third].loan_no == service.loan_number(loans[third].created_at, third)
+        applied = [e for e in list_events(s, subject=subjects.loan(third)) if e.event_type == "loan.applied"]
+        assert len(applied) == 1

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import exchange, registry, valuation
@@ -74,6 +75,12 @@ def get_loan(session: Session, loan_id: int, *, lock: bool = False) -> Loan:
     if loan is None:
         raise LendingError.LOAN_NOT_FOUND.error(loan_id=loan_id)
     return loan
+
+
+def loan_number(created_at: datetime, loan_id: int) -> str:
+    """贷款编号: LN, the year applied, the loan's id (unique by construction: concurrent applications and deleted
+    rows cannot make two loans share a number, as a count of rows could)."""
+    return f"LN{created_at.year}{loan_id:08d}"
 
 
 def _text(value: str | None, field: str, max_length: int) -> str | None:
@@ -167,8 +174,7 @@ def apply_for_loan(session: Session, *, borrower_party_id: int, right_id: int, p
     maturity = rows[-1].due_date
     check_collateral(session, right=right, product=product, maturity=maturity, consent_document=consent)
     unit = registry.get_unit(session, right.unit_id)
-    count = int(session.scalar(select(func.count()).select_from(Loan)) or 0)
-    loan = Loan(loan_no=f"LN{now().year}{count + 1:08d}", product_code=product.code,
+    loan = Loan(loan_no=f"LN-{uuid4().hex[:21]}", product_code=product.code,  # placeholder until the id is known
                 rules_digest=rule_set().version_at(start).digest, borrower_party_id=borrower_party_id,
                 applicant_user_id=applicant_user_id, bank_organisation_id=bank_organisation_id, right_id=right.id,
                 unit_id=unit.id, parcel_id=unit.parcel_id, right_type=right.right_type, principal_cny=amount,
@@ -177,6 +183,7 @@ def apply_for_loan(session: Session, *, borrower_party_id: int, right_id: int, p
                 region_code=unit.region_code, created_at=now(), sharers=[])
     session.add(loan)
     session.flush()
+    loan.loan_no = loan_number(loan.created_at, loan.id)
     _event(session, loan, "loan.applied", actor, {"principal_cny": str(amount), "product": product.code,
                                                     "months": n, "method": how.value})
     return loan
