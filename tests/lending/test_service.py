@@ -284,3 +284,22 @@ def test_loan_numbers_stay_distinct_same_day_and_after_a_deletion(db: Database, 
         assert loans[third].loan_no == service.loan_number(loans[third].created_at, third)
         applied = [e for e in list_events(s, subject=subjects.loan(third)) if e.event_type == "loan.applied"]
         assert len(applied) == 1
+
+
+def test_lodging_without_a_mortgagee_is_refused_before_anything_moves(db: Database, world: World) -> None:
+    loan_id = apply(db, world)
+    with db.transaction() as s:
+        service.decide_loan(s, loan_id=loan_id, approve=True, actor=BANK)  # approved with no mortgagee named
+    before = snapshot(db)
+    with db.transaction() as s:
+        loan = service.get_loan(s, loan_id)
+        version, size = loan.version, current_size(s)
+        with pytest.raises(DomainError) as info:
+            service.lodge_lien(s, loan_id=loan_id, actor=BANK)
+        assert info.value.code == "lending.mortgagee_missing"
+        s.flush()  # the caller's session goes on: the refused loan is unchanged in it too
+        assert (loan.status, loan.version, loan.lien_application_id, current_size(s)) == ("approved", version,
+                                                                                          None, size)
+    assert snapshot(db) == before
+    with db.transaction() as s:
+        assert service.get_loan(s, loan_id).status == "approved"

@@ -234,9 +234,10 @@ def decide_loan(session: Session, *, loan_id: int, approve: bool, actor: str, mo
 def lodge_lien(session: Session, *, loan_id: int, actor: str) -> Loan:
     """Lodge the mortgage (抵押权登记) in the registry for the principal; the registrar approves it there."""
     loan = get_loan(session, loan_id, lock=True)
+    rules.transition(loan.status, LoanStatus.lien_lodged)
+    if loan.mortgagee_party_id is None:  # checked before anything moves: a refusal leaves the loan as it was
+        raise LendingError.MORTGAGEE_MISSING.error()
     _move(loan, LoanStatus.lien_lodged)
-    if loan.mortgagee_party_id is None:
-        raise LendingError.INVALID_TEXT.error(field="mortgagee_party_id", max_length=0)
     app = registry.lodge_mortgage(session, actor=actor, unit_id=loan.unit_id,
                                   mortgagee_party_id=loan.mortgagee_party_id, secured_amount=loan.principal_cny,
                                   right_id=loan.right_id, document_no=loan.loan_no)
