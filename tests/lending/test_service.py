@@ -3,6 +3,7 @@ loss sharing, recovery and lien release; each refusal typed and changing nothing
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -139,6 +140,10 @@ def test_cob_default_disposal_loss_sharing_recovery(db: Database, world: World) 
     with db.transaction() as s:
         run = servicing.run_cob(s, day=date(2026, 5, 1), actor="system:cli", limit=10)
         assert run.status == "done" and run.processed == 1 and run.reclassified == 1
+        closed = [e for e in list_events(s, module="lending") if e.event_type == "cob.closed"]
+        facts = json.loads(closed[-1].private_body or "{}")["payload"]  # 500,000 lent against a 1,000,000 fund
+        assert (facts["fund_leverage"], facts["fund_leverage_min"], facts["below_leverage_floor"]) == (
+            "0.50", "10", True)
     with db.transaction() as s:
         again = servicing.run_cob(s, day=date(2026, 5, 1), actor="system:cli")
         assert again.processed == 1  # the rerun did nothing twice

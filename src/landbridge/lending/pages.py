@@ -49,7 +49,9 @@ def portal(request: Request, session: Session = Depends(get_session),
     fund = None
     if caller.role in (Role.fund_manager, Role.supervisor):
         balance, leverage = servicing.fund_position(session)
-        fund = {"balance": balance, "leverage": leverage}
+        floor = servicing.leverage_floor()
+        fund = {"balance": balance, "leverage": leverage, "leverage_min": floor,
+                "below_floor": servicing.below_leverage_floor(leverage, floor)}
     book = portfolio(caller, session) if caller.role is Role.supervisor else None
     return KIT.page(request, "lending/portal.html", {
         "role": caller.role.value, "loans": loans, "status_labels": STATUS_LABELS, "exposure": exposure,

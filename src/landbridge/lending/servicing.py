@@ -187,12 +187,15 @@ def run_cob(session: Session, *, day: date, actor: str, limit: int | None = None
         run.fund_leverage = fund_leverage(session)
         run.status = "done"
         run.finished_at = now()
+        floor = leverage_floor(day)
         append_event(session, module=MODULE, event_type="cob.closed", subject=subjects.subject("cob", day.isoformat()),
                      actor=actor, payload={"cob_date": day.isoformat(), "processed": run.processed,
                                            "reclassified": run.reclassified, "defaulted": run.defaulted,
                                            "lien_mismatches": run.lien_mismatches,
                                            "fund_leverage": None if run.fund_leverage is None
-                                           else str(run.fund_leverage)})
+                                           else str(run.fund_leverage),
+                                           "fund_leverage_min": str(floor),
+                                           "below_leverage_floor": below_leverage_floor(run.fund_leverage, floor)})
     session.flush()
     return run
 
@@ -231,6 +234,16 @@ def fund_position(session: Session) -> tuple[Decimal, Decimal | None]:
     """(the fund's balance, its leverage), the balance read once for both: what the portal and the API show."""
     balance = fund_balance(session)
     return balance, fund_leverage(session, balance)
+
+
+def leverage_floor(day: date | None = None) -> Decimal:
+    """The least leverage the banks owe the fund (rule ``fund_leverage_min``: banks lend ≥ 10 × the fund)."""
+    return Decimal(rule_set().decimal("fund_leverage_min", day))
+
+
+def below_leverage_floor(leverage: Decimal | None, floor: Decimal) -> bool | None:
+    """Whether the banks lend less than the floor against the fund (None while the fund holds nothing)."""
+    return None if leverage is None else leverage < floor
 
 
 # --- default, claims, disposal, loss sharing ------------------------------------------------------------

@@ -297,8 +297,10 @@ def fund(p: Principal = Depends(require_roles(Role.fund_manager, Role.supervisor
     """The risk-compensation fund: balance, leverage and its ledger (newest 200 entries)."""
     entries = session.execute(select(FundEntry).order_by(FundEntry.id.desc()).limit(200)).scalars()
     balance, leverage = servicing.fund_position(session)
+    floor = servicing.leverage_floor()
     return {"balance_cny": str(balance),
-            "leverage": None if leverage is None else str(leverage),
+            "leverage": None if leverage is None else str(leverage), "leverage_min": str(floor),
+            "below_leverage_floor": servicing.below_leverage_floor(leverage, floor),
             "entries": [{"kind": e.kind, "amount_cny": str(e.amount_cny), "loan_id": e.loan_id,
                          "entry_date": e.entry_date.isoformat()} for e in entries]}
 
