@@ -38,6 +38,10 @@ def apply(db: Database, world: World, **kw: object) -> int:
 def to_disbursed(db: Database, world: World, loan_id: int) -> None:
     with db.transaction() as s:
         service.decide_loan(s, loan_id=loan_id, approve=True, actor=BANK, mortgagee_party_id=world.bank_party)
+    to_disbursed_from_approved(db, loan_id)
+
+
+def to_disbursed_from_approved(db: Database, loan_id: int) -> None:
     with db.transaction() as s:
         loan = service.lodge_lien(s, loan_id=loan_id, actor=BANK)
         app_id = loan.lien_application_id
@@ -308,3 +312,24 @@ def test_lodging_without_a_mortgagee_is_refused_before_anything_moves(db: Databa
     assert snapshot(db) == before
     with db.transaction() as s:
         assert service.get_loan(s, loan_id).status == "approved"
+
+
+def test_an_assessed_grade_earns_its_rate_discount(db: Database, world: World) -> None:
+    """守信激励: the bank's AA grade takes 0.30 % off the rate (rule grade_discounts) and the schedule follows; a loan
+    decided on the placeholder default grade keeps the rate applied for."""
+    graded, plain = apply(db, world, principal="120000"), apply(db, world, principal="120000")
+    with db.transaction() as s:
+        discounts = service.rule_set().value("grade_discounts", date(2026, 3, 15))
+        service.decide_loan(s, loan_id=graded, approve=True, actor=BANK, mortgagee_party_id=world.bank_party,
+                            grade="AA")
+        service.decide_loan(s, loan_id=plain, approve=True, actor=BANK, mortgagee_party_id=world.bank_party)
+        loans = {i: service.get_loan(s, i) for i in (graded, plain)}
+        assert loans[graded].annual_rate == D("0.0435") - D(discounts["AA"]) == D("0.0405")
+        assert loans[plain].annual_rate == D("0.0435") and loans[plain].grade == "A"
+        approved = [e for e in list_events(s, subject=subjects.loan(graded)) if e.event_type == "loan.approved"]
+        facts = json.loads(approved[0].private_body or "{}")["payload"]
+        assert (facts["applied_rate"], facts["annual_rate"], facts["grade"]) == ("0.043500", "0.040500", "AA")
+    to_disbursed_from_approved(db, graded)
+    with db.transaction() as s:
+        first = servicing._instalments(s, graded)[0]
+        assert first.interest_cny == D("405.00")  # 120,000 × 4.05 % ÷ 12

@@ -400,3 +400,9 @@ def grade_allows(grade: str, min_grade: str) -> bool:
     """Whether a credit grade meets a product's minimum (AAA > AA > A > none)."""
     order = ["none", "A", "AA", "AAA"]
     return order.index(grade if grade in order else "none") >= order.index(min_grade)
+
+
+def discounted_rate(rate: Decimal, discount: Decimal, floor: Decimal) -> Decimal:
+    """The annual rate after a credit grade's discount (守信激励, rule ``grade_discounts``), never below the
+    product's minimum rate and never above the rate applied for."""
+    return min(rate, max(floor, rate - discount)).quantize(RATE_PLACES)

@@ -29,6 +29,7 @@ from landbridge.lending.models import Instalment, Loan
 from landbridge.lending.rules import LoanStatus
 
 MODULE = "lending"
+ZERO = Decimal("0")
 
 
 def rule_set() -> Any:
@@ -219,7 +220,11 @@ def decide_loan(session: Session, *, loan_id: int, approve: bool, actor: str, mo
         raise LendingError.GRADE_TOO_LOW.error(grade=used, min_grade=product.min_grade)
     if exchange.party_is_barred(session, loan.borrower_party_id):
         raise LendingError.BORROWER_BARRED.error(party_id=loan.borrower_party_id)
+    # 守信激励: a grade the bank assessed earns its rate discount; the placeholder default grade only admits
+    discount = Decimal(str(rule_set().value("grade_discounts", loan.start_date).get(grade, "0"))) if grade else ZERO
+    applied_rate = loan.annual_rate
     _move(loan, LoanStatus.approved)
+    loan.annual_rate = rules.discounted_rate(applied_rate, discount, product.min_rate)
     loan.appraised_cny = value.value_cny
     loan.valuation_run_no = value.run_no
     loan.grade = used
@@ -227,6 +232,8 @@ def decide_loan(session: Session, *, loan_id: int, approve: bool, actor: str, mo
     loan.sharers = [s.as_dict() | {"claim_deadline_days": product.claim_deadline_days} for s in product.sharers]
     _event(session, loan, "loan.approved", actor, {"appraised_cny": str(value.value_cny), "ltv_cap": str(cap),
                                                      "grade": used, "sharers": loan.sharers,
+                                                     "applied_rate": str(applied_rate),
+                                                     "annual_rate": str(loan.annual_rate),
                                                      "valuation_run_no": value.run_no})
     return loan
 
