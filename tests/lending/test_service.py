@@ -264,10 +264,12 @@ def test_fund_balance_is_one_sum_in_the_database(db: Database, world: World) -> 
         assert servicing.fund_position(s) == (D("0.00"), None)
         for amount in ("1000000.01", "0.02", "249999.97"):
             servicing.contribute_to_fund(s, amount=amount, day=date(2026, 3, 1), actor="user:5:fund_manager")
+    to_disbursed(db, world, apply(db, world, principal="100000"))  # the fund shares it
+    apply(db, world, principal="200000", right_id=world.house_right)  # applied only: no exposure yet
     reads: list[str] = []
 
     def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if "FROM lending_fund_entry" in statement:
+        if "FROM lending_fund_entry" in statement or "FROM lending_loan" in statement:
             reads.append(statement.lower())
 
     event.listen(db.engine, "before_cursor_execute", count)
@@ -276,8 +278,8 @@ def test_fund_balance_is_one_sum_in_the_database(db: Database, world: World) -> 
             balance, leverage = servicing.fund_position(s)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    assert balance == D("1250000.00") and leverage == D("0.00")
-    assert len(reads) == 1 and "sum(" in reads[0]
+    assert balance == D("1250000.00") and leverage == D("0.08")  # 100,000 ÷ 1,250,000
+    assert len(reads) == 2 and all("sum(" in x for x in reads)
 
 
 def test_loan_numbers_stay_distinct_same_day_and_after_a_deletion(db: Database, world: World) -> None:

@@ -15,8 +15,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import select
+from sqlalchemy import String, exists, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge import exchange, registry, valuation
 from landbridge.cityprofile import get_profile
@@ -82,6 +83,17 @@ def loan_number(created_at: datetime, loan_id: int) -> str:
     """贷款编号: LN, the year applied, the loan's id (unique by construction: concurrent applications and deleted
     rows cannot make two loans share a number, as a count of rows could)."""
     return f"LN{created_at.year}{loan_id:08d}"
+
+
+def shared_with(session: Session, kind: str) -> ColumnElement[bool]:
+    """SQL: the loan's risk-share snapshot binds a sharer of ``kind`` (a JSON array of objects with ``party``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        parts = func.json_array_elements(Loan.sharers).table_valued("value").alias("sharer")
+        party: ColumnElement[Any] = parts.c.value.op("->>", return_type=String())("party")
+    else:
+        parts = func.json_each(Loan.sharers).table_valued("value").alias("sharer")
+        party = func.json_extract(parts.c.value, "$.party")
+    return exists(select(1).select_from(parts).where(party == kind))
 
 
 def _text(value: str | None, field: str, max_length: int) -> str | None:

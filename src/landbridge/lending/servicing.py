@@ -21,7 +21,7 @@ from landbridge.lending import rules
 from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan, Payment
 from landbridge.lending.rules import LoanStatus, Owed
-from landbridge.lending.service import MODULE, _event, _move, get_loan, loan_subjects, rule_set
+from landbridge.lending.service import MODULE, _event, _move, get_loan, loan_subjects, rule_set, shared_with
 
 ZERO = Decimal("0.00")
 
@@ -222,12 +222,9 @@ def fund_leverage(session: Session, balance: Decimal | None = None) -> Decimal |
     balance = fund_balance(session) if balance is None else balance
     if balance <= 0:
         return None
-    exposure = ZERO
-    for outstanding, sharers in session.execute(select(Loan.outstanding_cny, Loan.sharers).where(
-            Loan.status.in_([s.value for s in rules.PERFORMING]))):
-        if any(s.get("party") == "fund" for s in sharers or []):
-            exposure += outstanding
-    return (exposure / balance).quantize(Decimal("0.01"))
+    exposure = session.scalar(select(func.sum(Loan.outstanding_cny)).where(
+        Loan.status.in_([s.value for s in rules.PERFORMING]), shared_with(session, "fund")))
+    return (Decimal(exposure or ZERO) / balance).quantize(Decimal("0.01"))
 
 
 def fund_position(session: Session) -> tuple[Decimal, Decimal | None]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import String, exists, false, func, select, true
+from sqlalchemy import false, func, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -115,17 +115,6 @@ def may_see(p: Principal, loan: Loan) -> bool:
     return kind is not None and any(s.get("party") == kind for s in loan.sharers or [])
 
 
-def _shared_with(session: Session, kind: str) -> ColumnElement[bool]:
-    """SQL: the loan's risk-share snapshot binds a sharer of ``kind`` (a JSON array of objects with ``party``)."""
-    if session.get_bind().dialect.name == "postgresql":
-        parts = func.json_array_elements(Loan.sharers).table_valued("value").alias("sharer")
-        party: ColumnElement[Any] = parts.c.value.op("->>", return_type=String())("party")
-    else:
-        parts = func.json_each(Loan.sharers).table_valued("value").alias("sharer")
-        party = func.json_extract(parts.c.value, "$.party")
-    return exists(select(1).select_from(parts).where(party == kind))
-
-
 def visible_to(session: Session, p: Principal) -> ColumnElement[bool]:
     """``may_see`` as a SQL condition, so lists filter, count and paginate in the database."""
     if p.role is Role.supervisor:
@@ -135,7 +124,7 @@ def visible_to(session: Session, p: Principal) -> ColumnElement[bool]:
     if p.role is Role.member:
         return false() if p.party_id is None else Loan.borrower_party_id == p.party_id
     kind = SHARER_ROLES.get(p.role)
-    return false() if kind is None else _shared_with(session, kind)
+    return false() if kind is None else service.shared_with(session, kind)
 
 
 def _readable(session: Session, p: Principal, loan_id: int) -> Loan:
