@@ -335,3 +335,59 @@ def test_an_assessed_grade_earns_its_rate_discount(db: Database, world: World) -
     with db.transaction() as s:
         first = servicing._instalments(s, graded)[0]
         assert first.interest_cny == D("405.00")  # 120,000 × 4.05 % ÷ 12
+
+
+def test_registration_constitutive_or_not_decides_disbursement_before_registration(db: Database,
+                                                                                    world: World) -> None:
+    """民法典 art. 402: a forest mortgage exists only once registered, so no money before 登簿 (to_disbursed checks
+    the refusal); 承包法 art. 47: a land management right's mortgage binds on contract and registration only sets it
+    up against third parties, so money may move while it is lodged: flagged, listed by the COB until registered."""
+    rs = service.rule_set()
+    assert "forest_right" in rs.value("constitutive_registration")
+    assert "land_management_right" not in rs.value("constitutive_registration")
+    loan_id = apply(db, world, principal="100000", right_id=world.house_right)
+    with db.transaction() as s:
+        service.decide_loan(s, loan_id=loan_id, approve=True, actor=BANK, mortgagee_party_id=world.bank_party)
+        app_id = service.lodge_lien(s, loan_id=loan_id, actor=BANK).lien_application_id
+    with db.transaction() as s:
+        loan = service.disburse(s, loan_id=loan_id, actor=BANK)
+        assert (loan.status, loan.restriction_id) == ("disbursed", None)
+        disbursed = [e for e in list_events(s, subject=subjects.loan(loan_id)) if e.event_type == "loan.disbursed"]
+        assert json.loads(disbursed[0].private_body or "{}")["payload"]["registration_pending"] is True
+        assert servicing.reconcile_liens(s) == [loan_id]
+    with db.transaction() as s:
+        registry.approve_application(s, application_id=app_id or 0, actor=ACTOR)
+    with db.transaction() as s:
+        assert confirm_registered_liens(s) == 1
+        loan = service.get_loan(s, loan_id)
+        assert loan.status == "disbursed" and loan.restriction_id is not None and loan.lien_rank == 1
+        assert servicing.reconcile_liens(s) == []
+        assert confirm_registered_liens(s) == 0  # recorded once
+
+
+def test_no_disbursement_against_a_refused_mortgage(db: Database, world: World) -> None:
+    loan_id = apply(db, world, principal="100000", right_id=world.house_right)
+    with db.transaction() as s:
+        service.decide_loan(s, loan_id=loan_id, approve=True, actor=BANK, mortgagee_party_id=world.bank_party)
+        app_id = service.lodge_lien(s, loan_id=loan_id, actor=BANK).lien_application_id
+    with db.transaction() as s:
+        registry.reject_application(s, application_id=app_id or 0, actor=ACTOR, reason="材料不全")
+    before = snapshot(db)
+    with db.transaction() as s, pytest.raises(DomainError) as info:
+        service.disburse(s, loan_id=loan_id, actor=BANK)
+    assert info.value.code == "lending.lien_not_registered"
+    assert snapshot(db) == before
+
+
+def test_a_loan_repaid_before_registration_withdraws_the_lodging(db: Database, world: World) -> None:
+    loan_id = apply(db, world, principal="12000", months=6, right_id=world.house_right)
+    with db.transaction() as s:
+        service.decide_loan(s, loan_id=loan_id, approve=True, actor=BANK, mortgagee_party_id=world.bank_party)
+        app_id = service.lodge_lien(s, loan_id=loan_id, actor=BANK).lien_application_id or 0
+    with db.transaction() as s:
+        loan = service.disburse(s, loan_id=loan_id, actor=BANK)
+        owed, later = servicing.owed_on(loan, servicing._instalments(s, loan_id), date(2026, 3, 20))
+        servicing.repay(s, loan_id=loan_id, amount=str(owed.total + later), paid_on=date(2026, 3, 20), actor=BANK)
+        closed = servicing.release_lien(s, loan_id=loan_id, actor=BANK)
+        assert closed.status == "closed" and closed.release_application_id is None
+        assert registry.get_application(s, app_id).status == "withdrawn"

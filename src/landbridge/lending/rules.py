@@ -54,7 +54,8 @@ class LoanStatus(StrEnum):
 TRANSITIONS: Mapping[LoanStatus, frozenset[LoanStatus]] = {
     LoanStatus.applied: frozenset({LoanStatus.approved, LoanStatus.refused, LoanStatus.withdrawn}),
     LoanStatus.approved: frozenset({LoanStatus.lien_lodged, LoanStatus.withdrawn}),
-    LoanStatus.lien_lodged: frozenset({LoanStatus.lien_registered, LoanStatus.approved}),
+    # lien_lodged → disbursed only where registration is not constitutive (the ``constitutive_registration`` rule)
+    LoanStatus.lien_lodged: frozenset({LoanStatus.lien_registered, LoanStatus.approved, LoanStatus.disbursed}),
     LoanStatus.lien_registered: frozenset({LoanStatus.disbursed}),
     LoanStatus.disbursed: frozenset({LoanStatus.defaulted, LoanStatus.repaid}),
     LoanStatus.defaulted: frozenset({LoanStatus.in_disposal, LoanStatus.disbursed, LoanStatus.repaid,

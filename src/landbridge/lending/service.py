@@ -291,13 +291,38 @@ def register_lien(session: Session, loan: Loan, current: Sequence[Any], *, actor
     return loan
 
 
+def registration_constitutive(right_type: str, day: date | None = None) -> bool:
+    """Whether a mortgage on ``right_type`` exists only once registered (民法典 art. 402: buildings, construction
+    land, forest; rule ``constitutive_registration``); otherwise registration only sets it up against third
+    parties (农村土地承包法 art. 47: the land management right) and money may move while it is pending."""
+    return right_type in rule_set().value("constitutive_registration", day)
+
+
+def _lien_pending(session: Session, loan: Loan) -> bool:
+    """The loan's mortgage application is lodged with the registry and not yet decided."""
+    if loan.lien_application_id is None:
+        return False
+    return bool(registry.get_application(session, loan.lien_application_id).status == "lodged")
+
+
 def disburse(session: Session, *, loan_id: int, actor: str) -> Loan:
-    """放款: only once the mortgage is registered and still current; builds the schedule's instalments."""
+    """放款: once the mortgage is registered and still current; where registration is not constitutive (the land
+    management right), also while the lodged mortgage waits for 登簿, the event saying so (registration_pending)
+    and the close of business listing the loan until the registry registers it. Builds the instalments."""
     loan = get_loan(session, loan_id, lock=True)
-    if loan.status in (LoanStatus.approved, LoanStatus.lien_lodged):
+    if loan.status == LoanStatus.approved:
         raise LendingError.LIEN_NOT_REGISTERED.error(status=loan.status)
     rules.transition(loan.status, LoanStatus.disbursed)
-    if loan.restriction_id not in {r.id for r in registry.current_restrictions(session, loan.unit_id)}:
+    current = registry.current_restrictions(session, loan.unit_id)
+    pending = False
+    if loan.status == LoanStatus.lien_lodged:
+        if lien_of(loan, current) is not None:
+            register_lien(session, loan, current, actor=actor)  # registered meanwhile: confirmed first
+        elif registration_constitutive(loan.right_type) or not _lien_pending(session, loan):
+            raise LendingError.LIEN_NOT_REGISTERED.error(status=loan.status)
+        else:
+            pending = True
+    if not pending and loan.restriction_id not in {r.id for r in current}:
         raise LendingError.LIEN_NOT_REGISTERED.error(status=loan.status)
     rows = rules.schedule(loan.principal_cny, loan.annual_rate, loan.months, loan.method, loan.start_date,
                           loan.grace_months)
@@ -308,9 +333,24 @@ def disburse(session: Session, *, loan_id: int, actor: str) -> Loan:
     loan.disbursed_at = now()
     loan.outstanding_cny = loan.principal_cny
     _event(session, loan, "loan.disbursed", actor, {"principal_cny": str(loan.principal_cny),
-                                                      "maturity": loan.maturity.isoformat()})
+                                                      "maturity": loan.maturity.isoformat(),
+                                                      "registration_pending": pending})
     session.flush()
     return loan
+
+
+def record_late_registration(session: Session, loan: Loan, current: Sequence[Any], *, actor: str) -> bool:
+    """A loan disbursed while its (non-constitutive) mortgage was pending: once the registry has registered it,
+    record the restriction and its rank (no change of state). Returns whether it did."""
+    mortgage = lien_of(loan, current)
+    if loan.restriction_id is not None or loan.status not in rules.PERFORMING or mortgage is None:
+        return False
+    loan.restriction_id = mortgage.id
+    loan.lien_rank = mortgage.rank
+    loan.version += 1
+    _event(session, loan, "loan.lien_registered", actor, {"restriction_id": mortgage.id, "rank": mortgage.rank,
+                                                            "after_disbursement": True})
+    return True
 
 
 def withdraw_loan(session: Session, *, loan_id: int, actor: str) -> Loan:

@@ -336,7 +336,9 @@ def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs
     others = [rules.Lien(r.rank or 0, r.secured_amount_cny or ZERO, f"restriction:{r.id}")
               for r in registry.current_restrictions(session, loan.unit_id)
               if r.kind == "mortgage" and r.id != loan.restriction_id and r.right_id == loan.right_id]
-    fall = rules.waterfall(value, costs, claim, loan.lien_rank or 1, others)
+    # a mortgage still unregistered ranks after every registered one (民法典 art. 414)
+    own_rank = loan.lien_rank if loan.lien_rank is not None else max((x.rank for x in others), default=0) + 1
+    fall = rules.waterfall(value, costs, claim, own_rank, others)
     loan.costs_cny -= fall.loan.costs
     loan.penalty_cny -= fall.loan.penalty
     _apply(rows, fall.loan.interest, fall.loan.principal)
@@ -404,6 +406,10 @@ def release_lien(session: Session, *, loan_id: int, actor: str, write_off: bool 
         app = registry.lodge_cancellation(session, actor=actor, unit_id=loan.unit_id,
                                           reason=f"贷款 {loan.loan_no} 结清", restriction_id=loan.restriction_id)
         loan.release_application_id = app.id
+    elif (loan.restriction_id is None and loan.lien_application_id is not None
+          and registry.get_application(session, loan.lien_application_id).status == "lodged"):
+        registry.withdraw_application(session, application_id=loan.lien_application_id, actor=actor,
+                                      reason=f"贷款 {loan.loan_no} 结清")  # never registered: the lodging withdrawn
     _move(loan, target)
     _event(session, loan, "loan.written_off" if write_off else "loan.closed", actor,
            {"release_application_id": loan.release_application_id})
