@@ -4,7 +4,7 @@ loss sharing, recovery and lien release; each refusal typed and changing nothing
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -14,6 +14,7 @@ from landbridge import exchange, registry
 from landbridge.db import Database
 from landbridge.errors import DomainError
 from landbridge.exchange import bar_party
+from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, list_events, subjects
 from landbridge.lending import service, servicing
 from landbridge.lending.jobs import confirm_registered_liens
@@ -337,18 +338,32 @@ def test_an_assessed_grade_earns_its_rate_discount(db: Database, world: World) -
         assert first.interest_cny == D("405.00")  # 120,000 × 4.05 % ÷ 12
 
 
-def test_registration_constitutive_or_not_decides_disbursement_before_registration(db: Database,
-                                                                                    world: World) -> None:
-    """民法典 art. 402: a forest mortgage exists only once registered, so no money before 登簿 (to_disbursed checks
-    the refusal); 承包法 art. 47: a land management right's mortgage binds on contract and registration only sets it
-    up against third parties, so money may move while it is lodged: flagged, listed by the COB until registered."""
-    rs = service.rule_set()
-    assert "forest_right" in rs.value("constitutive_registration")
-    assert "land_management_right" not in rs.value("constitutive_registration")
-    loan_id = apply(db, world, principal="100000", right_id=world.house_right)
+def lodged(db: Database, world: World, right_id: int) -> tuple[int, int]:
+    loan_id = apply(db, world, principal="100000", right_id=right_id)
     with db.transaction() as s:
         service.decide_loan(s, loan_id=loan_id, approve=True, actor=BANK, mortgagee_party_id=world.bank_party)
-        app_id = service.lodge_lien(s, loan_id=loan_id, actor=BANK).lien_application_id
+        return loan_id, service.lodge_lien(s, loan_id=loan_id, actor=BANK).lien_application_id or 0
+
+
+def test_registration_constitutive_or_not_decides_disbursement_before_registration(db: Database, world: World,
+                                                                                    clock: Clock) -> None:
+    """民法典 art. 402: a forest mortgage exists only once registered, so no money before 登簿; 承包法 art. 47: a
+    land management right's mortgage arises on contract and registration sets it up against third parties, so
+    (from the rule's 2026-06-01) money may move while it is lodged: flagged, listed by the COB until registered."""
+    rs, june = service.rule_set(), date(2026, 6, 2)
+    assert "forest_right" in rs.value("constitutive_registration", june)
+    assert rs.value("opposable_registration", june) == ["land_management_right"]
+    loan_id, app_id = lodged(db, world, world.house_right)
+    before = snapshot(db)
+    with db.transaction() as s, pytest.raises(DomainError) as info:  # 2026-03-02: the rule is not yet stated
+        service.disburse(s, loan_id=loan_id, actor=BANK)
+    assert info.value.code == "lending.lien_not_registered" and snapshot(db) == before
+    forest_id, _ = lodged(db, world, world.right)
+    clock.set(datetime(2026, 6, 2, 1, tzinfo=UTC))
+    before = snapshot(db)
+    with db.transaction() as s, pytest.raises(DomainError) as info:  # constitutive: never before 登簿
+        service.disburse(s, loan_id=forest_id, actor=BANK)
+    assert info.value.code == "lending.lien_not_registered" and snapshot(db) == before
     with db.transaction() as s:
         loan = service.disburse(s, loan_id=loan_id, actor=BANK)
         assert (loan.status, loan.restriction_id) == ("disbursed", None)
@@ -356,7 +371,7 @@ def test_registration_constitutive_or_not_decides_disbursement_before_registrati
         assert json.loads(disbursed[0].private_body or "{}")["payload"]["registration_pending"] is True
         assert servicing.reconcile_liens(s) == [loan_id]
     with db.transaction() as s:
-        registry.approve_application(s, application_id=app_id or 0, actor=ACTOR)
+        registry.approve_application(s, application_id=app_id, actor=ACTOR)
     with db.transaction() as s:
         assert confirm_registered_liens(s) == 1
         loan = service.get_loan(s, loan_id)
@@ -365,13 +380,11 @@ def test_registration_constitutive_or_not_decides_disbursement_before_registrati
         assert confirm_registered_liens(s) == 0  # recorded once
 
 
-def test_no_disbursement_against_a_refused_mortgage(db: Database, world: World) -> None:
-    loan_id = apply(db, world, principal="100000", right_id=world.house_right)
+def test_no_disbursement_against_a_refused_mortgage(db: Database, world: World, clock: Clock) -> None:
+    loan_id, app_id = lodged(db, world, world.house_right)
+    clock.set(datetime(2026, 6, 2, 1, tzinfo=UTC))
     with db.transaction() as s:
-        service.decide_loan(s, loan_id=loan_id, approve=True, actor=BANK, mortgagee_party_id=world.bank_party)
-        app_id = service.lodge_lien(s, loan_id=loan_id, actor=BANK).lien_application_id
-    with db.transaction() as s:
-        registry.reject_application(s, application_id=app_id or 0, actor=ACTOR, reason="材料不全")
+        registry.reject_application(s, application_id=app_id, actor=ACTOR, reason="材料不全")
     before = snapshot(db)
     with db.transaction() as s, pytest.raises(DomainError) as info:
         service.disburse(s, loan_id=loan_id, actor=BANK)
@@ -379,11 +392,9 @@ def test_no_disbursement_against_a_refused_mortgage(db: Database, world: World) 
     assert snapshot(db) == before
 
 
-def test_a_loan_repaid_before_registration_withdraws_the_lodging(db: Database, world: World) -> None:
-    loan_id = apply(db, world, principal="12000", months=6, right_id=world.house_right)
-    with db.transaction() as s:
-        service.decide_loan(s, loan_id=loan_id, approve=True, actor=BANK, mortgagee_party_id=world.bank_party)
-        app_id = service.lodge_lien(s, loan_id=loan_id, actor=BANK).lien_application_id or 0
+def test_a_loan_repaid_before_registration_withdraws_the_lodging(db: Database, world: World, clock: Clock) -> None:
+    loan_id, app_id = lodged(db, world, world.house_right)
+    clock.set(datetime(2026, 6, 2, 1, tzinfo=UTC))
     with db.transaction() as s:
         loan = service.disburse(s, loan_id=loan_id, actor=BANK)
         owed, later = servicing.owed_on(loan, servicing._instalments(s, loan_id), date(2026, 3, 20))

@@ -291,11 +291,18 @@ def register_lien(session: Session, loan: Loan, current: Sequence[Any], *, actor
     return loan
 
 
-def registration_constitutive(right_type: str, day: date | None = None) -> bool:
-    """Whether a mortgage on ``right_type`` exists only once registered (民法典 art. 402: buildings, construction
-    land, forest; rule ``constitutive_registration``); otherwise registration only sets it up against third
-    parties (农村土地承包法 art. 47: the land management right) and money may move while it is pending."""
-    return right_type in rule_set().value("constitutive_registration", day)
+def may_disburse_before_registration(right_type: str, day: date | None = None) -> bool:
+    """Whether money may move while a mortgage on ``right_type`` waits for 登簿: never where registration creates
+    the mortgage (民法典 art. 402: buildings, construction land, forest; rule ``constitutive_registration``); only
+    where the rule set names it as registered against third parties alone (农村土地承包法 art. 47: the land
+    management right; rule ``opposable_registration``, stated from 2026-06-01: before it, no type)."""
+    rs = rule_set()
+    if right_type in rs.value("constitutive_registration", day):
+        return False
+    try:
+        return right_type in rs.value("opposable_registration", day)
+    except KeyError:
+        return False
 
 
 def _lien_pending(session: Session, loan: Loan) -> bool:
@@ -306,9 +313,10 @@ def _lien_pending(session: Session, loan: Loan) -> bool:
 
 
 def disburse(session: Session, *, loan_id: int, actor: str) -> Loan:
-    """放款: once the mortgage is registered and still current; where registration is not constitutive (the land
-    management right), also while the lodged mortgage waits for 登簿, the event saying so (registration_pending)
-    and the close of business listing the loan until the registry registers it. Builds the instalments."""
+    """放款: once the mortgage is registered and still current; where the rule set lets money move before (the
+    land management right, ``may_disburse_before_registration``), also while the lodged mortgage waits for 登簿,
+    the event saying so (registration_pending) and the close of business listing the loan until the registry
+    registers it. Builds the instalments."""
     loan = get_loan(session, loan_id, lock=True)
     if loan.status == LoanStatus.approved:
         raise LendingError.LIEN_NOT_REGISTERED.error(status=loan.status)
@@ -318,7 +326,7 @@ def disburse(session: Session, *, loan_id: int, actor: str) -> Loan:
     if loan.status == LoanStatus.lien_lodged:
         if lien_of(loan, current) is not None:
             register_lien(session, loan, current, actor=actor)  # registered meanwhile: confirmed first
-        elif registration_constitutive(loan.right_type) or not _lien_pending(session, loan):
+        elif not may_disburse_before_registration(loan.right_type) or not _lien_pending(session, loan):
             raise LendingError.LIEN_NOT_REGISTERED.error(status=loan.status)
         else:
             pending = True
