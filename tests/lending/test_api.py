@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from landbridge import registry
 from landbridge.auth import OrgKind, Role, create_organisation, create_user
@@ -139,3 +139,39 @@ def test_journey_and_matrix(api: Api, db: Database) -> None:
     assert c.get("/api/v1/lending/portfolio", headers=auth(c, "bank1")).status_code == 403
     assert c.get("/api/v1/lending/fund", headers=auth(c, "fund")).status_code == 200
     assert c.get("/api/v1/lending/fund", headers=auth(c, "farmer")).status_code == 403
+
+
+def test_list_paginates_in_the_database_with_the_total(api: Api, db: Database) -> None:
+    """Three applications, two approved (their risk share binds the fund): each reader's list counts and pages in
+    SQL, the sharer's visibility included."""
+    c = api.client
+    ids = []
+    for _ in range(3):
+        r = c.post("/api/v1/lending/loans", json=body(api), headers=auth(c, "farmer"))
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    decision = {"approve": True, "mortgagee_party_id": api.world.bank_party}
+    for loan_id in ids[1:]:
+        assert c.post(f"/api/v1/lending/loans/{loan_id}/decision", json=decision,
+                      headers=auth(c, "bank1")).status_code == 200
+    headers = {user: auth(c, user) for user in ("fund", "guarantor", "insurer", "supervisor", "farmer", "bank2")}
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "FROM lending_loan" in statement:
+            statements.append(statement.upper())
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page = c.get("/api/v1/lending/loans", params={"limit": 1, "offset": 1}, headers=headers["fund"]).json()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert page["total"] == 2 and [x["id"] for x in page["items"]] == [ids[2]]
+    assert any("COUNT(" in x for x in statements) and any("LIMIT" in x and "OFFSET" in x for x in statements)
+    lists = {user: c.get("/api/v1/lending/loans", params={"limit": 2, "offset": 1}, headers=h).json()
+             for user, h in headers.items()}
+    assert {u: (x["total"], [i["id"] for i in x["items"]]) for u, x in lists.items()} == {
+        "fund": (2, [ids[2]]), "guarantor": (2, [ids[2]]), "insurer": (0, []), "supervisor": (3, ids[1:]),
+        "farmer": (3, ids[1:]), "bank2": (0, [])}
+    r = c.get("/api/v1/lending/loans", params={"status": "approved"}, headers=headers["farmer"])
+    assert r.json()["total"] == 2 and [x["id"] for x in r.json()["items"]] == ids[1:]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from landbridge.db import Database
+from landbridge.lending import contribute_to_fund
 from tests.lending.test_api import Api, api, auth, body
 
 __all__ = ["api"]
@@ -21,3 +25,15 @@ def test_portal_by_role(api: Api) -> None:
     r = c.get("/lending", headers=auth(c, "supervisor"))
     assert r.status_code == 200 and "不良率" in r.text and "风险补偿基金" in r.text
     assert "本机构风险敞口" in c.get("/lending", headers=auth(c, "guarantor")).text
+
+
+def test_fund_leverage_against_its_floor(api: Api, db: Database) -> None:
+    """The fund's leverage is shown against the rule's floor (banks lend ≥ 10 × the fund); below it, a warning."""
+    c = api.client
+    with db.transaction() as s:
+        contribute_to_fund(s, amount="1000", day=date(2026, 3, 1), actor="user:5:fund_manager")
+    r = c.get("/api/v1/lending/fund", headers=auth(c, "fund"))
+    assert r.status_code == 200
+    assert (r.json()["leverage"], r.json()["leverage_min"], r.json()["below_leverage_floor"]) == ("0.00", "10", True)
+    page = c.get("/lending", headers=auth(c, "fund")).text
+    assert "最低放大倍数" in page and "低于最低放大倍数" in page

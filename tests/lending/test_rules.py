@@ -158,3 +158,15 @@ def test_product_sharers_validated() -> None:
         rules.sharers_from([{"party": "fund", "share": "0.7"}, {"party": "guarantor", "share": "0.4"}])
     with pytest.raises(DomainError):
         rules.sharers_from([{"party": "bank", "share": "0.4"}])
+
+
+def test_daily_interest_divides_by_the_day_count_year() -> None:
+    assert rules.daily_interest(D("360000"), D("0.0365"), 360) == D("36.50")
+    assert rules.daily_interest(D("360000"), D("0.0365"), 365) == D("36.00")
+
+
+def test_grade_discount_is_floored_at_the_product_minimum() -> None:
+    assert rules.discounted_rate(D("0.0435"), D("0.0010"), D("0.0385")) == D("0.042500")
+    assert rules.discounted_rate(D("0.0400"), D("0.0050"), D("0.0385")) == D("0.038500")
+    assert rules.discounted_rate(D("0.0435"), D("0"), D("0.0385")) == D("0.043500")
+    assert rules.discounted_rate(D("0.0380"), D("0.0050"), D("0.0400")) == D("0.038000")  # never above the ask

@@ -78,3 +78,5 @@ class LendingError(ErrorCode):
                              "the claim's deadline {deadline} has passed")
     INVALID_TEXT = (RuleViolation, "lending.invalid_text", "{field} 不能为空且不超过 {max_length} 个字符",
                     "{field} must be 1 to {max_length} characters")
+    MORTGAGEE_MISSING = (RuleViolation, "lending.mortgagee_missing", "贷款审批时未指定抵押权人，不能申请抵押登记",
+                         "no mortgagee was named at approval: the mortgage cannot be lodged")

@@ -19,7 +19,7 @@ from landbridge.auth import Principal, Role, optional_principal
 from landbridge.auth.pages import page_caller
 from landbridge.lending import servicing
 from landbridge.lending.models import Loan
-from landbridge.lending.views import READERS, SHARER_ROLES, may_see, portfolio
+from landbridge.lending.views import READERS, SHARER_ROLES, portfolio, visible_to
 from landbridge.web.pages import PageKit
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -38,12 +38,8 @@ def portal(request: Request, session: Session = Depends(get_session),
     caller = page_caller(request, principal, READERS)
     if not isinstance(caller, Principal):
         return caller
-    stmt = select(Loan).order_by(Loan.id.desc()).limit(500)
-    if caller.role is Role.bank_officer:
-        stmt = stmt.where(Loan.bank_organisation_id == caller.organisation_id)
-    elif caller.role is Role.member:
-        stmt = stmt.where(Loan.borrower_party_id == (caller.party_id or -1))
-    loans = [loan for loan in session.execute(stmt).scalars() if may_see(caller, loan)]
+    loans = list(session.execute(select(Loan).where(visible_to(session, caller)).order_by(Loan.id.desc())
+                                 .limit(500)).scalars())
     kind = SHARER_ROLES.get(caller.role)
     exposure = Decimal("0.00")
     if kind is not None:
@@ -52,7 +48,10 @@ def portal(request: Request, session: Session = Depends(get_session),
             exposure += (loan.outstanding_cny * share).quantize(Decimal("0.01"))
     fund = None
     if caller.role in (Role.fund_manager, Role.supervisor):
-        fund = {"balance": servicing.fund_balance(session), "leverage": servicing.fund_leverage(session)}
+        balance, leverage = servicing.fund_position(session)
+        floor = servicing.leverage_floor()
+        fund = {"balance": balance, "leverage": leverage, "leverage_min": floor,
+                "below_floor": servicing.below_leverage_floor(leverage, floor)}
     book = portfolio(caller, session) if caller.role is Role.supervisor else None
     return KIT.page(request, "lending/portal.html", {
         "role": caller.role.value, "loans": loans, "status_labels": STATUS_LABELS, "exposure": exposure,

@@ -54,7 +54,8 @@ class LoanStatus(StrEnum):
 TRANSITIONS: Mapping[LoanStatus, frozenset[LoanStatus]] = {
     LoanStatus.applied: frozenset({LoanStatus.approved, LoanStatus.refused, LoanStatus.withdrawn}),
     LoanStatus.approved: frozenset({LoanStatus.lien_lodged, LoanStatus.withdrawn}),
-    LoanStatus.lien_lodged: frozenset({LoanStatus.lien_registered, LoanStatus.approved}),
+    # lien_lodged → disbursed only where registration is not constitutive (the ``constitutive_registration`` rule)
+    LoanStatus.lien_lodged: frozenset({LoanStatus.lien_registered, LoanStatus.approved, LoanStatus.disbursed}),
     LoanStatus.lien_registered: frozenset({LoanStatus.disbursed}),
     LoanStatus.disbursed: frozenset({LoanStatus.defaulted, LoanStatus.repaid}),
     LoanStatus.defaulted: frozenset({LoanStatus.in_disposal, LoanStatus.disbursed, LoanStatus.repaid,
@@ -266,9 +267,10 @@ def classify(days_past_due: int, floors: Mapping[str, int], *, restructured: boo
     return tier
 
 
-def daily_interest(balance: Decimal, annual_rate: Decimal) -> Decimal:
-    """One day's accrual on 30/360: balance × rate ÷ 360, half up to the fen."""
-    return _half_up(balance * annual_rate / 360)
+def daily_interest(balance: Decimal, annual_rate: Decimal, year_days: int) -> Decimal:
+    """One day's accrual: balance × rate ÷ the interest year's days (the ``day_count_year_days`` rule: 360, 日利率 =
+    年利率 ÷ 360), half up to the fen."""
+    return _half_up(balance * annual_rate / year_days)
 
 
 # --- disposal waterfall and loss sharing --------------------------------------------------------------
@@ -399,3 +401,9 @@ def grade_allows(grade: str, min_grade: str) -> bool:
     """Whether a credit grade meets a product's minimum (AAA > AA > A > none)."""
     order = ["none", "A", "AA", "AAA"]
     return order.index(grade if grade in order else "none") >= order.index(min_grade)
+
+
+def discounted_rate(rate: Decimal, discount: Decimal, floor: Decimal) -> Decimal:
+    """The annual rate after a credit grade's discount (守信激励, rule ``grade_discounts``), never below the
+    product's minimum rate and never above the rate applied for."""
+    return min(rate, max(floor, rate - discount)).quantize(RATE_PLACES)

@@ -8,13 +8,16 @@ a ledger event in the caller's transaction; it flushes and never commits. A refu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
-from sqlalchemy import func, select
+from sqlalchemy import String, exists, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge import exchange, registry, valuation
 from landbridge.cityprofile import get_profile
@@ -27,6 +30,7 @@ from landbridge.lending.models import Instalment, Loan
 from landbridge.lending.rules import LoanStatus
 
 MODULE = "lending"
+ZERO = Decimal("0")
 
 
 def rule_set() -> Any:
@@ -73,6 +77,23 @@ def get_loan(session: Session, loan_id: int, *, lock: bool = False) -> Loan:
     if loan is None:
         raise LendingError.LOAN_NOT_FOUND.error(loan_id=loan_id)
     return loan
+
+
+def loan_number(created_at: datetime, loan_id: int) -> str:
+    """贷款编号: LN, the year applied, the loan's id (unique by construction: concurrent applications and deleted
+    rows cannot make two loans share a number, as a count of rows could)."""
+    return f"LN{created_at.year}{loan_id:08d}"
+
+
+def shared_with(session: Session, kind: str) -> ColumnElement[bool]:
+    """SQL: the loan's risk-share snapshot binds a sharer of ``kind`` (a JSON array of objects with ``party``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        parts = func.json_array_elements(Loan.sharers).table_valued("value").alias("sharer")
+        party: ColumnElement[Any] = parts.c.value.op("->>", return_type=String())("party")
+    else:
+        parts = func.json_each(Loan.sharers).table_valued("value").alias("sharer")
+        party = func.json_extract(parts.c.value, "$.party")
+    return exists(select(1).select_from(parts).where(party == kind))
 
 
 def _text(value: str | None, field: str, max_length: int) -> str | None:
@@ -166,8 +187,7 @@ def apply_for_loan(session: Session, *, borrower_party_id: int, right_id: int, p
     maturity = rows[-1].due_date
     check_collateral(session, right=right, product=product, maturity=maturity, consent_document=consent)
     unit = registry.get_unit(session, right.unit_id)
-    count = int(session.scalar(select(func.count()).select_from(Loan)) or 0)
-    loan = Loan(loan_no=f"LN{now().year}{count + 1:08d}", product_code=product.code,
+    loan = Loan(loan_no=f"LN-{uuid4().hex[:21]}", product_code=product.code,  # placeholder until the id is known
                 rules_digest=rule_set().version_at(start).digest, borrower_party_id=borrower_party_id,
                 applicant_user_id=applicant_user_id, bank_organisation_id=bank_organisation_id, right_id=right.id,
                 unit_id=unit.id, parcel_id=unit.parcel_id, right_type=right.right_type, principal_cny=amount,
@@ -176,6 +196,7 @@ def apply_for_loan(session: Session, *, borrower_party_id: int, right_id: int, p
                 region_code=unit.region_code, created_at=now(), sharers=[])
     session.add(loan)
     session.flush()
+    loan.loan_no = loan_number(loan.created_at, loan.id)
     _event(session, loan, "loan.applied", actor, {"principal_cny": str(amount), "product": product.code,
                                                     "months": n, "method": how.value})
     return loan
@@ -211,7 +232,11 @@ def decide_loan(session: Session, *, loan_id: int, approve: bool, actor: str, mo
         raise LendingError.GRADE_TOO_LOW.error(grade=used, min_grade=product.min_grade)
     if exchange.party_is_barred(session, loan.borrower_party_id):
         raise LendingError.BORROWER_BARRED.error(party_id=loan.borrower_party_id)
+    # 守信激励: a grade the bank assessed earns its rate discount; the placeholder default grade only admits
+    discount = Decimal(str(rule_set().value("grade_discounts", loan.start_date).get(grade, "0"))) if grade else ZERO
+    applied_rate = loan.annual_rate
     _move(loan, LoanStatus.approved)
+    loan.annual_rate = rules.discounted_rate(applied_rate, discount, product.min_rate)
     loan.appraised_cny = value.value_cny
     loan.valuation_run_no = value.run_no
     loan.grade = used
@@ -219,6 +244,8 @@ def decide_loan(session: Session, *, loan_id: int, approve: bool, actor: str, mo
     loan.sharers = [s.as_dict() | {"claim_deadline_days": product.claim_deadline_days} for s in product.sharers]
     _event(session, loan, "loan.approved", actor, {"appraised_cny": str(value.value_cny), "ltv_cap": str(cap),
                                                      "grade": used, "sharers": loan.sharers,
+                                                     "applied_rate": str(applied_rate),
+                                                     "annual_rate": str(loan.annual_rate),
                                                      "valuation_run_no": value.run_no})
     return loan
 
@@ -226,9 +253,10 @@ def decide_loan(session: Session, *, loan_id: int, approve: bool, actor: str, mo
 def lodge_lien(session: Session, *, loan_id: int, actor: str) -> Loan:
     """Lodge the mortgage (抵押权登记) in the registry for the principal; the registrar approves it there."""
     loan = get_loan(session, loan_id, lock=True)
+    rules.transition(loan.status, LoanStatus.lien_lodged)
+    if loan.mortgagee_party_id is None:  # checked before anything moves: a refusal leaves the loan as it was
+        raise LendingError.MORTGAGEE_MISSING.error()
     _move(loan, LoanStatus.lien_lodged)
-    if loan.mortgagee_party_id is None:
-        raise LendingError.INVALID_TEXT.error(field="mortgagee_party_id", max_length=0)
     app = registry.lodge_mortgage(session, actor=actor, unit_id=loan.unit_id,
                                   mortgagee_party_id=loan.mortgagee_party_id, secured_amount=loan.principal_cny,
                                   right_id=loan.right_id, document_no=loan.loan_no)
@@ -241,9 +269,19 @@ def lodge_lien(session: Session, *, loan_id: int, actor: str) -> Loan:
 def confirm_lien(session: Session, *, loan_id: int, actor: str) -> Loan:
     """The mortgage is current in the registry (登簿): the loan may be disbursed. Refused while it is not."""
     loan = get_loan(session, loan_id, lock=True)
+    return register_lien(session, loan, registry.current_restrictions(session, loan.unit_id), actor=actor)
+
+
+def lien_of(loan: Loan, current: Sequence[Any]) -> Any | None:
+    """The loan's mortgage among its unit's current restrictions (the one its lien application made), if any."""
+    return next((r for r in current if r.kind == "mortgage" and r.application_id == loan.lien_application_id), None)
+
+
+def register_lien(session: Session, loan: Loan, current: Sequence[Any], *, actor: str) -> Loan:
+    """Confirm a locked loan's lien from its unit's current restrictions (read by the caller, for one loan or a
+    batch); refused while its mortgage is not among them."""
     rules.transition(loan.status, LoanStatus.lien_registered)
-    mortgage = next((r for r in registry.current_restrictions(session, loan.unit_id)
-                     if r.kind == "mortgage" and r.application_id == loan.lien_application_id), None)
+    mortgage = lien_of(loan, current)
     if mortgage is None:
         raise LendingError.LIEN_NOT_LODGED.error(application_id=loan.lien_application_id)
     _move(loan, LoanStatus.lien_registered)
@@ -253,13 +291,46 @@ def confirm_lien(session: Session, *, loan_id: int, actor: str) -> Loan:
     return loan
 
 
+def may_disburse_before_registration(right_type: str, day: date | None = None) -> bool:
+    """Whether money may move while a mortgage on ``right_type`` waits for 登簿: never where registration creates
+    the mortgage (民法典 art. 402: buildings, construction land, forest; rule ``constitutive_registration``); only
+    where the rule set names it as registered against third parties alone (农村土地承包法 art. 47: the land
+    management right; rule ``opposable_registration``, stated from 2026-06-01: before it, no type)."""
+    rs = rule_set()
+    if right_type in rs.value("constitutive_registration", day):
+        return False
+    try:
+        return right_type in rs.value("opposable_registration", day)
+    except KeyError:
+        return False
+
+
+def _lien_pending(session: Session, loan: Loan) -> bool:
+    """The loan's mortgage application is lodged with the registry and not yet decided."""
+    if loan.lien_application_id is None:
+        return False
+    return bool(registry.get_application(session, loan.lien_application_id).status == "lodged")
+
+
 def disburse(session: Session, *, loan_id: int, actor: str) -> Loan:
-    """放款: only once the mortgage is registered and still current; builds the schedule's instalments."""
+    """放款: once the mortgage is registered and still current; where the rule set lets money move before (the
+    land management right, ``may_disburse_before_registration``), also while the lodged mortgage waits for 登簿,
+    the event saying so (registration_pending) and the close of business listing the loan until the registry
+    registers it. Builds the instalments."""
     loan = get_loan(session, loan_id, lock=True)
-    if loan.status in (LoanStatus.approved, LoanStatus.lien_lodged):
+    if loan.status == LoanStatus.approved:
         raise LendingError.LIEN_NOT_REGISTERED.error(status=loan.status)
     rules.transition(loan.status, LoanStatus.disbursed)
-    if loan.restriction_id not in {r.id for r in registry.current_restrictions(session, loan.unit_id)}:
+    current = registry.current_restrictions(session, loan.unit_id)
+    pending = False
+    if loan.status == LoanStatus.lien_lodged:
+        if lien_of(loan, current) is not None:
+            register_lien(session, loan, current, actor=actor)  # registered meanwhile: confirmed first
+        elif not may_disburse_before_registration(loan.right_type) or not _lien_pending(session, loan):
+            raise LendingError.LIEN_NOT_REGISTERED.error(status=loan.status)
+        else:
+            pending = True
+    if not pending and loan.restriction_id not in {r.id for r in current}:
         raise LendingError.LIEN_NOT_REGISTERED.error(status=loan.status)
     rows = rules.schedule(loan.principal_cny, loan.annual_rate, loan.months, loan.method, loan.start_date,
                           loan.grace_months)
@@ -270,9 +341,24 @@ def disburse(session: Session, *, loan_id: int, actor: str) -> Loan:
     loan.disbursed_at = now()
     loan.outstanding_cny = loan.principal_cny
     _event(session, loan, "loan.disbursed", actor, {"principal_cny": str(loan.principal_cny),
-                                                      "maturity": loan.maturity.isoformat()})
+                                                      "maturity": loan.maturity.isoformat(),
+                                                      "registration_pending": pending})
     session.flush()
     return loan
+
+
+def record_late_registration(session: Session, loan: Loan, current: Sequence[Any], *, actor: str) -> bool:
+    """A loan disbursed while its (non-constitutive) mortgage was pending: once the registry has registered it,
+    record the restriction and its rank (no change of state). Returns whether it did."""
+    mortgage = lien_of(loan, current)
+    if loan.restriction_id is not None or loan.status not in rules.PERFORMING or mortgage is None:
+        return False
+    loan.restriction_id = mortgage.id
+    loan.lien_rank = mortgage.rank
+    loan.version += 1
+    _event(session, loan, "loan.lien_registered", actor, {"restriction_id": mortgage.id, "rank": mortgage.rank,
+                                                            "after_disbursement": True})
+    return True
 
 
 def withdraw_loan(session: Session, *, loan_id: int, actor: str) -> Loan:

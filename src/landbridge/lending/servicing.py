@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landbridge import exchange, registry
@@ -21,7 +21,7 @@ from landbridge.lending import rules
 from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan, Payment
 from landbridge.lending.rules import LoanStatus, Owed
-from landbridge.lending.service import MODULE, _event, _move, get_loan, loan_subjects, rule_set
+from landbridge.lending.service import MODULE, _event, _move, get_loan, loan_subjects, rule_set, shared_with
 
 ZERO = Decimal("0.00")
 
@@ -108,13 +108,14 @@ def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: d
     days = max((day - since).days, 0)
     if overdue_principal and days:
         rate = loan.annual_rate * (1 + settings["markup"])
-        loan.penalty_cny += rules.daily_interest(overdue_principal, rate) * days
+        loan.penalty_cny += rules.daily_interest(overdue_principal, rate, settings["year_days"]) * days
     tier = rules.classify(dpd, settings["floors"]).value
+    defaults = loan.status == LoanStatus.disbursed and dpd >= settings["trigger"]
     changed: str | None = None
     if tier != loan.tier:
         changed = "reclassified"
         facts = {"from": loan.tier, "to": tier, "days_past_due": dpd, "cob_date": day.isoformat()}
-        if batch is None:
+        if batch is None or defaults:  # defaulting today: the reclassification is written first, then the default
             _event(session, loan, "loan.reclassified", actor, facts)
         else:  # the close of business appends a chunk's reclassifications together (one ledger head read)
             batch.append((loan, NewEvent(MODULE, "loan.reclassified", subjects.loan(loan.id), actor,
@@ -122,17 +123,27 @@ def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: d
                                          tuple(loan_subjects(loan)))))
     loan.days_past_due = dpd
     loan.tier = tier
-    if loan.status == LoanStatus.disbursed and dpd >= settings["trigger"]:
+    if defaults:
         declare_default(session, loan, day, actor=actor)
         changed = "defaulted"
     loan.cob_date = day
     return changed
 
 
+def year_days(day: date) -> int:
+    """The interest year's days in force on ``day`` (rule ``day_count_year_days``); before the rule set first
+    stated it (2026-06-01), its first value: the basis the code applied until then."""
+    rs = rule_set()
+    try:
+        return int(rs.int("day_count_year_days", day))
+    except KeyError:
+        return int(rs.history("day_count_year_days")[0].value)
+
+
 def cob_settings(day: date) -> dict[str, Any]:
     rs = rule_set()
     return {"floors": rs.value("classification_floors", day), "trigger": rs.int("default_trigger_days", day),
-            "markup": rs.decimal("penalty_rate_markup", day)}
+            "markup": rs.decimal("penalty_rate_markup", day), "year_days": year_days(day)}
 
 
 def run_cob(session: Session, *, day: date, actor: str, limit: int | None = None) -> CobRun:
@@ -176,50 +187,60 @@ def run_cob(session: Session, *, day: date, actor: str, limit: int | None = None
         run.fund_leverage = fund_leverage(session)
         run.status = "done"
         run.finished_at = now()
+        floor = leverage_floor(day)
         append_event(session, module=MODULE, event_type="cob.closed", subject=subjects.subject("cob", day.isoformat()),
                      actor=actor, payload={"cob_date": day.isoformat(), "processed": run.processed,
                                            "reclassified": run.reclassified, "defaulted": run.defaulted,
                                            "lien_mismatches": run.lien_mismatches,
                                            "fund_leverage": None if run.fund_leverage is None
-                                           else str(run.fund_leverage)})
+                                           else str(run.fund_leverage),
+                                           "fund_leverage_min": str(floor),
+                                           "below_leverage_floor": below_leverage_floor(run.fund_leverage, floor)})
     session.flush()
     return run
 
 
 def reconcile_liens(session: Session) -> list[int]:
-    """Loans whose mortgage is no longer current in the registry while money is out (ids, at most 100)."""
-    out: list[int] = []
+    """Loans whose mortgage is no longer current in the registry while money is out (ids, at most 100): the loans
+    in one read, their units' current restrictions in one more."""
     rows = session.execute(select(Loan.id, Loan.unit_id, Loan.restriction_id).where(
-        Loan.status.in_([s.value for s in rules.PERFORMING]))).all()
-    by_unit: dict[int, set[int]] = {}
-    for loan_id, unit_id, restriction_id in rows:
-        if unit_id not in by_unit:
-            by_unit[unit_id] = {r.id for r in registry.current_restrictions(session, unit_id)}
-        if restriction_id not in by_unit[unit_id]:
-            out.append(int(loan_id))
-            if len(out) >= 100:
-                break
-    return out
+        Loan.status.in_([s.value for s in rules.PERFORMING])).order_by(Loan.id)).all()
+    current = registry.current_restrictions_of(session, (unit_id for _, unit_id, _ in rows))
+    ids = {unit_id: {r.id for r in found} for unit_id, found in current.items()}
+    return [int(loan_id) for loan_id, unit_id, restriction_id in rows if restriction_id not in ids[unit_id]][:100]
 
 
 def fund_balance(session: Session) -> Decimal:
-    total = ZERO
-    for (amount,) in session.execute(select(FundEntry.amount_cny)):
-        total += amount
-    return total
+    """The risk-compensation fund's balance: the sum of its signed ledger entries, added up by the database."""
+    total = session.scalar(select(func.sum(FundEntry.amount_cny)))
+    return ZERO if total is None else Decimal(total)
 
 
-def fund_leverage(session: Session) -> Decimal | None:
-    """Outstanding principal of loans the fund shares ÷ the fund's balance (rules: ≥ 10)."""
-    balance = fund_balance(session)
+def fund_leverage(session: Session, balance: Decimal | None = None) -> Decimal | None:
+    """Outstanding principal of loans the fund shares ÷ the fund's balance (rules: ≥ 10); ``balance`` where the
+    caller has already read it."""
+    balance = fund_balance(session) if balance is None else balance
     if balance <= 0:
         return None
-    exposure = ZERO
-    for outstanding, sharers in session.execute(select(Loan.outstanding_cny, Loan.sharers).where(
-            Loan.status.in_([s.value for s in rules.PERFORMING]))):
-        if any(s.get("party") == "fund" for s in sharers or []):
-            exposure += outstanding
-    return (exposure / balance).quantize(Decimal("0.01"))
+    exposure = session.scalar(select(func.sum(Loan.outstanding_cny)).where(
+        Loan.status.in_([s.value for s in rules.PERFORMING]), shared_with(session, "fund")))
+    return (Decimal(exposure or ZERO) / balance).quantize(Decimal("0.01"))
+
+
+def fund_position(session: Session) -> tuple[Decimal, Decimal | None]:
+    """(the fund's balance, its leverage), the balance read once for both: what the portal and the API show."""
+    balance = fund_balance(session)
+    return balance, fund_leverage(session, balance)
+
+
+def leverage_floor(day: date | None = None) -> Decimal:
+    """The least leverage the banks owe the fund (rule ``fund_leverage_min``: banks lend ≥ 10 × the fund)."""
+    return Decimal(rule_set().decimal("fund_leverage_min", day))
+
+
+def below_leverage_floor(leverage: Decimal | None, floor: Decimal) -> bool | None:
+    """Whether the banks lend less than the floor against the fund (None while the fund holds nothing)."""
+    return None if leverage is None else leverage < floor
 
 
 # --- default, claims, disposal, loss sharing ------------------------------------------------------------
@@ -315,7 +336,9 @@ def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs
     others = [rules.Lien(r.rank or 0, r.secured_amount_cny or ZERO, f"restriction:{r.id}")
               for r in registry.current_restrictions(session, loan.unit_id)
               if r.kind == "mortgage" and r.id != loan.restriction_id and r.right_id == loan.right_id]
-    fall = rules.waterfall(value, costs, claim, loan.lien_rank or 1, others)
+    # a mortgage still unregistered ranks after every registered one (民法典 art. 414)
+    own_rank = loan.lien_rank if loan.lien_rank is not None else max((x.rank for x in others), default=0) + 1
+    fall = rules.waterfall(value, costs, claim, own_rank, others)
     loan.costs_cny -= fall.loan.costs
     loan.penalty_cny -= fall.loan.penalty
     _apply(rows, fall.loan.interest, fall.loan.principal)
@@ -383,6 +406,10 @@ def release_lien(session: Session, *, loan_id: int, actor: str, write_off: bool 
         app = registry.lodge_cancellation(session, actor=actor, unit_id=loan.unit_id,
                                           reason=f"贷款 {loan.loan_no} 结清", restriction_id=loan.restriction_id)
         loan.release_application_id = app.id
+    elif (loan.restriction_id is None and loan.lien_application_id is not None
+          and registry.get_application(session, loan.lien_application_id).status == "lodged"):
+        registry.withdraw_application(session, application_id=loan.lien_application_id, actor=actor,
+                                      reason=f"贷款 {loan.loan_no} 结清")  # never registered: the lodging withdrawn
     _move(loan, target)
     _event(session, loan, "loan.written_off" if write_off else "loan.closed", actor,
            {"release_application_id": loan.release_application_id})

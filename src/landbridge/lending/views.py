@@ -15,8 +15,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import false, func, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge.auth import Principal, Role, require_roles
 from landbridge.lending import rules, service, servicing
@@ -114,6 +115,18 @@ def may_see(p: Principal, loan: Loan) -> bool:
     return kind is not None and any(s.get("party") == kind for s in loan.sharers or [])
 
 
+def visible_to(session: Session, p: Principal) -> ColumnElement[bool]:
+    """``may_see`` as a SQL condition, so lists filter, count and paginate in the database."""
+    if p.role is Role.supervisor:
+        return true()
+    if p.role is Role.bank_officer:
+        return Loan.bank_organisation_id == p.organisation_id
+    if p.role is Role.member:
+        return false() if p.party_id is None else Loan.borrower_party_id == p.party_id
+    kind = SHARER_ROLES.get(p.role)
+    return false() if kind is None else service.shared_with(session, kind)
+
+
 def _readable(session: Session, p: Principal, loan_id: int) -> Loan:
     loan = service.get_loan(session, loan_id)
     if not may_see(p, loan):
@@ -168,16 +181,10 @@ def list_loans(status: str | None = Query(None, max_length=20), limit: int = Que
                offset: int = Query(0, ge=0, le=10**7), p: Principal = Depends(reader),
                session: Session = Depends(get_session)) -> dict[str, Any]:
     """The loans the caller may see (own, own bank's, shared, or all for the supervisor)."""
-    stmt = select(Loan).order_by(Loan.id)
-    if status:
-        stmt = stmt.where(Loan.status == status)
-    if p.role is Role.bank_officer:
-        stmt = stmt.where(Loan.bank_organisation_id == p.organisation_id)
-    elif p.role is Role.member:
-        stmt = stmt.where(Loan.borrower_party_id == (p.party_id or -1))
-    rows = [loan for loan in session.execute(stmt).scalars() if may_see(p, loan)]
-    return {"total": len(rows), "items": [loan_read(x, full=p.role is not Role.supervisor)
-                                          for x in rows[offset:offset + limit]]}
+    where = [visible_to(session, p)] + ([Loan.status == status] if status else [])
+    total = session.scalar(select(func.count()).select_from(Loan).where(*where)) or 0
+    rows = session.execute(select(Loan).where(*where).order_by(Loan.id).limit(limit).offset(offset)).scalars()
+    return {"total": total, "items": [loan_read(x, full=p.role is not Role.supervisor) for x in rows]}
 
 
 @router.get("/loans/{loan_id}")
@@ -278,9 +285,11 @@ def fund(p: Principal = Depends(require_roles(Role.fund_manager, Role.supervisor
          session: Session = Depends(get_session)) -> dict[str, Any]:
     """The risk-compensation fund: balance, leverage and its ledger (newest 200 entries)."""
     entries = session.execute(select(FundEntry).order_by(FundEntry.id.desc()).limit(200)).scalars()
-    leverage = servicing.fund_leverage(session)
-    return {"balance_cny": str(servicing.fund_balance(session)),
-            "leverage": None if leverage is None else str(leverage),
+    balance, leverage = servicing.fund_position(session)
+    floor = servicing.leverage_floor()
+    return {"balance_cny": str(balance),
+            "leverage": None if leverage is None else str(leverage), "leverage_min": str(floor),
+            "below_leverage_floor": servicing.below_leverage_floor(leverage, floor),
             "entries": [{"kind": e.kind, "amount_cny": str(e.amount_cny), "loan_id": e.loan_id,
                          "entry_date": e.entry_date.isoformat()} for e in entries]}
 
