@@ -60,9 +60,8 @@ STEPS: dict[str, tuple[str, Step]] = {
     "consult-council": (COLLECTIVE, lambda s, c, b, a: service.consult_council(
         s, case_id=c, held_at=_need(b.held_at, "held_at"), attendees=_need(b.attendees, "attendees"),
         opinion=_need(b.opinion, "opinion"), actor=a)),
-    "record-vote": (COLLECTIVE, lambda s, c, b, a: service.record_vote(s, case_id=c,
-                                                                       motion_id=_need(b.motion_id, "motion_id"),
-                                                                       actor=a)),
+    "record-vote": (COLLECTIVE, lambda s, c, b, a: service.record_vote(
+        s, case_id=c, motion_id=_need(b.motion_id, "motion_id"), equity_motion_id=b.equity_motion_id, actor=a)),
     "file": (COLLECTIVE, lambda s, c, b, a: service.file_with_county(
         s, case_id=c, transaction_on=_need(b.transaction_on, "transaction_on"), actor=a)),
     "objections": (BUREAU, lambda s, c, b, a: service.lodge_objection(s, case_id=c, text=_need(b.text, "text"),
@@ -191,7 +190,8 @@ def case_read(case: EntryCase) -> CaseRead:
         objection_status=case.objection_status, lot_id=case.lot_id, floor_price_cny=case.floor_price_cny,
         start_price_cny=case.start_price_cny, price_cny=case.price_cny, adjustment_fee_cny=case.adjustment_fee_cny,
         proceeds_cny=case.proceeds_cny, retained_cny=case.retained_cny, members_cny=case.members_cny,
-        registry_application_id=case.registry_application_id, attempts=case.attempts, version=case.version)
+        registry_application_id=case.registry_application_id, equity_motion_id=case.equity_motion_id,
+        equity_contribution_id=case.equity_contribution_id, attempts=case.attempts, version=case.version)
 
 
 @router.post("/cases", response_model=CaseRead, status_code=201)
