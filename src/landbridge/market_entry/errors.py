@@ -62,6 +62,11 @@ class MarketEntryError(ErrorCode):
                           "the registration is not approved yet")
     NO_AUTHORISATION = (Conflict, "market_entry.no_authorisation", "乡镇服务站没有该集体的有效委托书",
                         "the township desk holds no authorisation of this collective on file")
+    NOT_A_TOWNSHIP_DESK = (RuleViolation, "market_entry.not_a_township_desk",
+                           "机构 {desk_organisation_id} 不是该集体所在乡镇的服务站，不能受托代办",
+                           "organisation {desk_organisation_id} is no township desk of the collective's township")
+    AUTHORISATION_EXPIRED = (RuleViolation, "market_entry.authorisation_expired",
+                             "委托书有效期须晚于今天（{today}）", "the authorisation must be valid beyond today ({today})")
     INVALID_UPLOAD = (RuleViolation, "market_entry.invalid_upload", "上传文件无效：{reason}",
                       "invalid upload: {reason}")
     ACK_REQUIRED = (RuleViolation, "market_entry.ack_required", "须由办理人签署确认",

@@ -24,7 +24,7 @@ from landbridge.auth.errors import AuthError
 from landbridge.kernel.bounds import DB_INT_MAX
 from landbridge.market_entry import deal, desk, jobs, queries, service, supervision
 from landbridge.market_entry.errors import MarketEntryError
-from landbridge.market_entry.models import EntryCase, EntryDocument
+from landbridge.market_entry.models import DeskAuthorisation, EntryCase, EntryDocument
 from landbridge.market_entry.rules import NEXT_ACTOR
 from landbridge.market_entry.schemas import CaseOpen, CaseRead, FlagRead, StepIn
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -168,6 +168,18 @@ def attach_for(session: Session, principal: Principal, case_id: int, *, step: st
                                 content=content, acknowledgement=acknowledgement, actor=principal.actor)
 
 
+def authorise_for(session: Session, principal: Principal, collective_id: int, *, desk_organisation_id: int,
+                  content: bytes, media_type: str, valid_until: date) -> DeskAuthorisation:
+    """Put the collective's signed authorisation of a township desk on file (代办) as its clerk (or an admin)."""
+    coll = collective.get_collective(session, collective_id)
+    if principal.role is not Role.admin and (principal.role is not Role.collective_clerk
+                                             or coll.organisation_id != principal.organisation_id):
+        raise MarketEntryError.FORBIDDEN.error(collective_id=collective_id)
+    return desk.authorise_desk(session, collective_id=coll.id, desk_organisation_id=desk_organisation_id,
+                               document=content, media_type=media_type, valid_until=valid_until,
+                               actor=principal.actor)
+
+
 def _reader(session: Session, principal: Principal, case: EntryCase) -> None:
     if principal.role not in READERS:
         raise AuthError.FORBIDDEN_ROLE.error()
@@ -265,13 +277,8 @@ async def authorise(collective_id: int, file: UploadFile = File(...),
     content = await file.read(limit + 1)
 
     def work() -> dict[str, Any]:
-        coll = collective.get_collective(session, collective_id)
-        if principal.role is not Role.admin and (principal.role is not Role.collective_clerk
-                                                 or coll.organisation_id != principal.organisation_id):
-            raise MarketEntryError.FORBIDDEN.error(collective_id=collective_id)
-        row = desk.authorise_desk(session, collective_id=coll.id, desk_organisation_id=desk_organisation_id,
-                                  document=content, media_type=file.content_type or "", valid_until=valid_until,
-                                  actor=principal.actor)
+        row = authorise_for(session, principal, collective_id, desk_organisation_id=desk_organisation_id,
+                            content=content, media_type=file.content_type or "", valid_until=valid_until)
         return {"id": row.id, "document_sha256": row.document_sha256, "valid_until": row.valid_until.isoformat()}
 
     return await run_in_threadpool(work)
