@@ -57,7 +57,9 @@ LINE = ("opened", "conditions_issued", "plan_drafted", "council_consulted", "vot
         "listed", "result_confirmed", "contract_signed", "paid", "fees_settled", "revenue_distributed",
         "registered", "in_use")
 # (what the case shows, the state on the main line it is driven to first, entry method, days before today it
-# starts), in the order they are made: one of each state first, then a lease and an equity entry in use too. The
+# starts), in the order they are made: one of each state first, then an equity and a lease entry in use too, as far
+# as the represented collectives' units go (the small world has room for the equity one: its contribution is
+# recorded in the collective's books at the confirmed result). The
 # deal states start ~60-80 days back (filing, 5 working days' objection window, 20 days' announcement, 10 working
 # days' listing, payment), the unpaid ones close enough to today that no instalment is overdue. A withdrawn or
 # terminated case closes early enough for its unit to carry a later case (re-applied after a withdrawal).
@@ -72,7 +74,7 @@ CASES: tuple[tuple[str, str, str, int], ...] = (
     ("filed", "filed", "lease", 7), ("vote_passed", "vote_passed", "equity", 6),
     ("council_consulted", "council_consulted", "grant", 5), ("plan_drafted", "plan_drafted", "lease", 4),
     ("conditions_issued", "conditions_issued", "equity", 3), ("opened", "opened", "grant", 2),
-    ("in_use", "in_use", "lease", 78), ("in_use", "in_use", "equity", 76),
+    ("in_use", "in_use", "equity", 78), ("in_use", "in_use", "lease", 76),
 )
 CLOSED = frozenset({"withdrawn", "terminated"})
 REFUSALS = 3  # a case refused after opening on this many units is skipped (the profile's rules refuse it)

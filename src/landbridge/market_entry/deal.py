@@ -40,7 +40,7 @@ def confirm_result(session: Session, *, case_id: int, actor: str) -> EntryCase:
     target = rules.transition(case.status, "confirm_result")
     phase = _lot_phase(session, case)
     result = exchange.find_result(session, case.lot_id) if case.lot_id else None
-    if phase not in DECIDED_PHASES or result is None or result.winner_party_id is None:
+    if phase not in DECIDED_PHASES or result is None or result.winner_party_id is None or result.price_cny is None:
         raise MarketEntryError.LOT_NOT_DECIDED.error(phase=phase)
     case.price_cny, case.buyer_party_id = result.price_cny, result.winner_party_id
     more: dict[str, Any] = {}

@@ -66,7 +66,8 @@ class MarketEntryError(ErrorCode):
                            "机构 {desk_organisation_id} 不是该集体所在乡镇的服务站，不能受托代办",
                            "organisation {desk_organisation_id} is no township desk of the collective's township")
     AUTHORISATION_EXPIRED = (RuleViolation, "market_entry.authorisation_expired",
-                             "委托书有效期须晚于今天（{today}）", "the authorisation must be valid beyond today ({today})")
+                             "委托书有效期须晚于今天（{today}）",
+                             "the authorisation must be valid beyond today ({today})")
     INVALID_UPLOAD = (RuleViolation, "market_entry.invalid_upload", "上传文件无效：{reason}",
                       "invalid upload: {reason}")
     ACK_REQUIRED = (RuleViolation, "market_entry.ack_required", "须由办理人签署确认",
