@@ -563,8 +563,9 @@ def upload_form(case_id: int, request: Request, file: UploadFile = File(...),
 
 
 @router.post("/market-entry/desk-authorisations", response_class=Response)
-def authorise_form(request: Request, file: UploadFile = File(...), desk_organisation_id: str = Form(""),
-                   valid_until: str = Form(""), csrf: str = Form(""),
+def authorise_form(request: Request, file: UploadFile = File(...),
+                   desk_organisation_id: str = Form("", max_length=RAW_MAX), valid_until: str = Form("", max_length=40),
+                   csrf: str = Form(""),
                    principal: Principal | None = Depends(optional_principal),
                    session: Session = Depends(get_session)) -> Response:
     """The collective's clerk puts its signed authorisation of a township desk on file from the queue page (代办
