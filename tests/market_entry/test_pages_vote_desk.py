@@ -140,8 +140,27 @@ def test_the_clerk_puts_a_desk_authorisation_on_file_from_the_queue_page(api: Ap
     r = put_on_file(api, {**good, "valid_until": "2026-01-01"}, lang="?lang=en")
     assert r.status_code == 422 and "the authorisation must be valid beyond today" in r.text
     assert authorisations(api) == 1
-    # another role has no such form and is refused
+    # another role has no such form and is refused; another collective's clerk may not revoke it
     as_user(api, "township")
     assert 'id="desk-form"' not in api.client.get("/market-entry").text
     r = put_on_file(api, good)
     assert r.status_code == 403 and authorisations(api) == 1
+    with api.db.transaction() as s:
+        row_id = s.execute(select(DeskAuthorisation.id)).scalar_one()
+
+    def revoke() -> Any:
+        csrf = token(api.client.get("/market-entry").text)
+        return api.client.post(f"/market-entry/desk-authorisations/{row_id}/revoke", data={"csrf": csrf},
+                               follow_redirects=False)
+
+    as_user(api, "clerk2")
+    before = state(api.db)
+    r = revoke()
+    assert r.status_code == 409 and "乡镇服务站没有该集体的有效委托书" in r.text and state(api.db) == before
+    as_user(api, "clerk")
+    assert f'id="revoke-{row_id}"' in api.client.get("/market-entry").text
+    assert revoke().status_code == 303
+    with api.db.transaction() as s:
+        assert not desk.desk_authorised(s, api.village.collective_id, township)
+    table = api.client.get("/market-entry").text.split('id="desk-authorisations"')[1].split("</table>")[0]
+    assert "已撤销" in table and f'id="revoke-{row_id}"' not in table

@@ -113,9 +113,11 @@ def authorise_desk(session: Session, *, collective_id: int, desk_organisation_id
     return row
 
 
-def revoke_desk(session: Session, *, authorisation_id: int, actor: str) -> DeskAuthorisation:
+def revoke_desk(session: Session, *, authorisation_id: int, actor: str,
+                collective_id: int | None = None) -> DeskAuthorisation:
+    """Revoke an active authorisation (of ``collective_id`` where given: another collective's is refused)."""
     row = session.get(DeskAuthorisation, authorisation_id)
-    if row is None or row.status != "active":
+    if row is None or row.status != "active" or (collective_id is not None and row.collective_id != collective_id):
         raise MarketEntryError.NO_AUTHORISATION.error()
     row.status = "revoked"
     session.flush()

@@ -7,8 +7,11 @@ caller's party may take now (the case's state allows it and ``views.admit`` admi
 only with the collective's authorisation on file), with the step's own fields, the acting user's signed
 acknowledgement and the form token. The forms post to ``/market-entry/cases/{id}/steps/{step}``, which runs the
 same code path as the API (``views.perform_step``); the queue opens a case (``views.open_for``) and the case
-file uploads a document (``views.attach_for``). A refusal keeps nothing and re-renders the page with its message
-and its 4xx status (a wrong role or another collective: the 403 page).
+file uploads a document (``views.attach_for``). The vote step picks the members' decision from the collective's
+sealed, passed motions on the case (``collective.passed_motions``), the equity motion too for a plan by
+contribution as equity. The queue page of a collective's clerk lists the collective's township desk authorisations
+(代办授权) and puts a new one on file (``views.authorise_for``) or revokes one. A refusal keeps nothing and
+re-renders the page with its message and its 4xx status (a wrong role or another collective: the 403 page).
 """
 
 from __future__ import annotations
@@ -593,4 +596,28 @@ def authorise_form(request: Request, file: UploadFile = File(...),
                       desk_values={"desk_organisation_id": desk_organisation_id, "valid_until": valid_until})
     flash(request, "ok", f"已备案代办委托书（有效至 {row.valid_until}，SHA-256 {row.document_sha256[:16]}…）",
           f"authorisation on file (valid until {row.valid_until}, SHA-256 {row.document_sha256[:16]}…)")
+    return RedirectResponse(f"/market-entry{_lang(request)}#desk", status_code=303)
+
+
+@router.post("/market-entry/desk-authorisations/{authorisation_id}/revoke", response_class=Response)
+def revoke_form(authorisation_id: int, request: Request, csrf: str = Form(""),
+                principal: Principal | None = Depends(optional_principal),
+                session: Session = Depends(get_session)) -> Response:
+    """The collective's clerk revokes one of its collective's desk authorisations from the queue page."""
+    caller = page_caller(request, principal, READERS)
+    if isinstance(caller, Response):
+        return caller
+    try:
+        check_csrf(request, csrf)
+        own = collective.find_collective_of_organisation(session, caller.organisation_id) \
+            if caller.role is Role.collective_clerk else None
+        if own is None:
+            raise MarketEntryError.FORBIDDEN.error(collective_id=0)
+        desk.revoke_desk(session, authorisation_id=authorisation_id, collective_id=own.id, actor=caller.actor)
+    except DomainError as exc:
+        session.rollback()
+        if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
+            return refuse(request, exc)
+        return _queue(request, session, caller, status_code=exc.http_status, desk_error=_message(request, exc))
+    flash(request, "ok", "已撤销代办委托", "authorisation revoked")
     return RedirectResponse(f"/market-entry{_lang(request)}#desk", status_code=303)
