@@ -176,7 +176,9 @@ def test_a_case_from_its_opening_to_the_land_in_use_on_the_pages(server: str, db
             number = case_of(db, cid).number
             with db.transaction() as s:
                 motion = passed_motion(s, scene.village, "market_entry_consent", subject_ref=number)
-            take(page, "record-vote", {"motion_id": str(motion)})
+            page.reload()  # the vote picks the passed motion on the case (chosen already, the newest)
+            expect(page.locator("#pick-motion_id")).to_have_value(str(motion))
+            take(page, "record-vote", selects={"motion_id": str(motion)})
             expect(page.locator("#case-state")).to_have_text("成员表决通过")
             # a transaction day too early for the filing's lead time is refused on the page, nothing changes
             early = to_local(now()).date().isoformat()

@@ -211,6 +211,12 @@ def test_lease_carries_its_rent_schedule_and_equity_its_share(db: Database, cloc
         schedule = right.attrs["rent_schedule"]
         assert right.attrs["entry_method"] == "lease" and len(schedule) == 20
         assert sum(Decimal(x["amount_cny"]) for x in schedule) == Decimal("101000.00")
+    with db.transaction() as s:  # an equity lot admits only organisations: two companies bid for it
+        for i in range(2):
+            pid = registry.create_party(s, kind="organisation", name=f"入股项目公司{i}", id_number=org_uscc(950 + i),
+                                        actor=OPERATOR).id
+            world.bidders.insert(0, pid)
+            world.names[pid] = f"入股项目公司{i}"
     _, _, _, equity = handed_over(db, clock, world, method="equity", years=40, land_use_class="0508", col=13)
     with db.transaction(readonly=True) as s:
         right = next(r for r in registry.current_rights(s, _unit_of(s, equity)) if r.id == equity)
@@ -329,6 +335,9 @@ def test_demo_seeds_past_entries_with_new_rights_and_sales(db: Database, clock: 
                 right_type="collective_construction_land_use_right", holders=[(party, "1")],
                 attrs={"operating": col != 37}, term_start=date(2015, 1, 1), term_end=date(2055, 1, 1))
             registry.approve_application(s, application_id=app.id, actor=ACTOR)
+        for i in range(2):  # the companies that bid for the land contributed as equity (organisations only)
+            registry.create_party(s, kind="organisation", name=f"鹰潭范家商贸有限公司（{i + 1}）",
+                                  id_number=org_uscc(960 + i), actor=OPERATOR)
     with db.transaction() as s:
         assert seed_entered_rights(s, today=date(2026, 11, 2), seed=5, actor="system:demo") == (3, 3)
     with db.transaction(readonly=True) as s:

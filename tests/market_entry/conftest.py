@@ -16,7 +16,7 @@ from landbridge.db import Database
 from landbridge.kernel.clock import Clock, now
 from landbridge.market_entry import deal, service
 from landbridge.market_entry.models import EntryCase
-from tests.collective.conftest import Village, build_village, quantify
+from tests.collective.conftest import Village, build_village, make_uscc, quantify
 from tests.collective.test_service import passed_motion
 from tests.planning.conftest import PLAN, rect, zone
 from tests.registry.conftest import resident_id, square
@@ -63,6 +63,18 @@ def build_world(s: Session, *, zone_kind: str = "industrial") -> EntryWorld:
     return world
 
 
+def company_bidders(s: Session, w: EntryWorld) -> None:
+    """The world's bidders become companies (an equity lot admits only organisations)."""
+    w.bidders.clear()
+    w.names.clear()
+    for i in range(3):
+        name = f"入股项目公司{i}"
+        pid = registry.create_party(s, kind="organisation", name=name, id_number=make_uscc("91", 700 + i),
+                                    actor=OPERATOR).id
+        w.bidders.append(pid)
+        w.names[pid] = name
+
+
 @pytest.fixture
 def world(db: Database, clock: Clock) -> EntryWorld:
     with db.transaction() as s:
@@ -106,7 +118,9 @@ def to_state(db: Database, clock: Clock, w: EntryWorld, state: str, *, unit: int
                                     actor=ACTOR)
         if target >= 4:
             motion = passed_motion(s, w.village, "market_entry_consent", subject_ref=case.number)
-            service.record_vote(s, case_id=cid, motion_id=motion, actor=ACTOR)
+            equity = passed_motion(s, w.village, "equity_contribution", subject_ref=case.number) \
+                if plan.get("method") == "equity" else None  # 作价入股: the members' second decision
+            service.record_vote(s, case_id=cid, motion_id=motion, equity_motion_id=equity, actor=ACTOR)
         if target >= 5:
             service.file_with_county(s, case_id=cid, transaction_on=(now() + timedelta(days=30)).date(), actor=ACTOR)
     if target >= 6:

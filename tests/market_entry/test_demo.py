@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from landbridge import registry
 from landbridge.cityprofile import get_profile
+from landbridge.collective.models import EquityContribution
 from landbridge.db import Database
 from landbridge.demo.world import build_world
 from landbridge.exchange.models import Lot
@@ -62,4 +63,13 @@ def test_the_small_demo_world_has_a_case_in_every_state(db: Database) -> None:
             assert entered[0].attrs["entry_method"] == c.plan["method"]
             assert [x for x in sales if x.parcel_id == c.parcel_id and x.price_cny == c.price_cny]  # in the sales
         assert report.sales >= len(in_use) + report.entries
+        # a contribution as equity in use: the collective's books hold the land contributed to the buyer's company
+        # at the price, for the plan's share, decided by the representatives' equity motion (作价入股)
+        dealt = [c for c in cases if c.plan and c.plan["method"] == "equity" and c.buyer_party_id is not None]
+        assert any(c.status == "in_use" for c in dealt)
+        for c in dealt:
+            row = s.get(EquityContribution, c.equity_contribution_id)
+            assert row is not None and row.project_party_id == c.buyer_party_id and row.valuation_cny == c.price_cny
+            assert (row.equity_num, row.equity_den) == (3, 10) and row.motion_id == c.equity_motion_id
+            assert registry.get_party(s, c.buyer_party_id).kind == "organisation"
 

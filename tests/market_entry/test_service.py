@@ -46,7 +46,16 @@ from landbridge.kernel.clock import now  # noqa: E402
 from landbridge.ledger.models import LedgerEvent  # noqa: E402
 from landbridge.market_entry import deal, service  # noqa: E402
 from tests.collective.test_service import passed_motion  # noqa: E402
-from tests.market_entry.conftest import ACTOR, NR, OPERATOR, pay_all, plan_body, register_unit, win  # noqa: E402
+from tests.market_entry.conftest import (  # noqa: E402
+    ACTOR,
+    NR,
+    OPERATOR,
+    company_bidders,
+    pay_all,
+    plan_body,
+    register_unit,
+    win,
+)
 
 
 def snapshot(db: Database, cid: int | None = None) -> tuple[Any, ...]:
@@ -230,6 +239,9 @@ def test_unsuccessful_relist_and_withdraw(db: Database, clock: Clock, world: Ent
 def test_lease_and_equity_hand_over_their_own_rights(db: Database, clock: Clock, world: EntryWorld, method: str,
                                                      extra: dict[str, str]) -> None:
     """出租 carries its rent schedule, 作价出资（入股） the collective's share of the venture (L2, L8)."""
+    if method == "equity":  # an equity lot admits only organisations
+        with db.transaction() as s:
+            company_bidders(s, world)
     cid = to_state(db, clock, world, "in_use", method=method, term_years=20, land_grade=2, **extra)
     with db.transaction() as s:
         case = s.get(EntryCase, cid)

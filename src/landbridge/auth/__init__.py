@@ -24,6 +24,7 @@ from landbridge.auth.service import (
     link_user_party,
     organisation_names,
     principals_from_tokens,
+    township_desks,
     user_names,
 )
 
@@ -50,5 +51,6 @@ __all__ = [
     "principals_from_tokens",
     "released_principal",
     "require_roles",
+    "township_desks",
     "user_names",
 ]

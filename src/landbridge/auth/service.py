@@ -383,6 +383,14 @@ def organisation_names(session: Session, organisation_ids: Collection[int]) -> d
     return {int(oid): str(name) for oid, name in rows}
 
 
+def township_desks(session: Session, region_code: str) -> list[tuple[int, str]]:
+    """The township organisations (乡镇服务站) whose region contains ``region_code``, as (id, name) by name: the
+    desks a collective there may authorise to act for it (代办)."""
+    rows = session.execute(select(Organisation.id, Organisation.name, Organisation.region_code).where(
+        Organisation.kind == OrgKind.township).order_by(Organisation.name)).all()
+    return [(int(oid), str(name)) for oid, name, code in rows if region_code.startswith(region_prefix(str(code)))]
+
+
 def user_names(session: Session, user_ids: Collection[int]) -> dict[int, tuple[str, str]]:
     """Display names and organisation names of users by id (who signed a step of a case, on its file)."""
     ids = sorted(set(user_ids))

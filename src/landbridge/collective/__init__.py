@@ -14,6 +14,7 @@ from landbridge.collective.queries import (
     get_collective,
     get_collective_by_party,
     get_motion,
+    passed_motions,
     reconcile_shares,
 )
 from landbridge.collective.schemas import MemberIn
@@ -88,6 +89,7 @@ __all__ = [
     "link_organisation",
     "open_committee_book",
     "open_vote",
+    "passed_motions",
     "pledge_shares",
     "quantify_shares",
     "quantify_shares_bulk",

@@ -22,6 +22,7 @@ from landbridge.collective.models import (
     Member,
     MemberStatus,
     Motion,
+    MotionStatus,
     RosterEntry,
     Seat,
     ShareAccount,
@@ -162,6 +163,16 @@ def list_motions(session: Session, collective_id: int, *, meeting_id: int | None
     if meeting_id is not None:
         stmt = stmt.where(Motion.meeting_id == meeting_id)
     return list(session.execute(stmt.order_by(Motion.id.desc()).limit(limit)).scalars())
+
+
+def passed_motions(session: Session, collective_id: int, *, kind: str, subject_ref: str, limit: int = 20,
+                   ) -> list[Motion]:
+    """The collective's sealed, passed motions of ``kind`` on ``subject_ref`` (e.g. a market-entry case number),
+    newest first: what a step that cites the members' decision may pick from (the step re-checks the vote)."""
+    return list(session.execute(select(Motion).where(
+        Motion.collective_id == collective_id, Motion.kind == kind, Motion.subject_ref == subject_ref,
+        Motion.status == MotionStatus.sealed, Motion.passed.is_(True)).order_by(Motion.id.desc()).limit(limit))
+        .scalars())
 
 
 def list_dividend_runs(session: Session, collective_id: int) -> list[DividendRun]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import exchange, registry
 from landbridge.cityprofile import get_profile
-from landbridge.demo.exchange_lots import _enrol, _frozen_at, _raise
+from landbridge.demo.exchange_lots import _enrol, _frozen_at, _raise, companies
 from landbridge.exchange import reconcile
 from landbridge.exchange.entry import set_entry_terms
 from landbridge.exchange.models import Lot
@@ -102,6 +102,7 @@ def seed_entered_rights(session: Session, *, today: date, seed: int, actor: str)
     candidates = _candidates(session)
     people = list(session.execute(select(Party).where(Party.kind == "person").order_by(Party.id.desc())
                                   .limit(200)).scalars())
+    firms = companies(session)  # an equity lot admits only organisations
     picks = rng.sample(candidates, min(len(ENTRIES), len(candidates))) if len(people) >= 2 else []
     morning = datetime.combine(today, time(9, 30), tzinfo=SHANGHAI)
     stated = get_profile().rules("exchange").history("collective_construction_land.entry_methods")
@@ -111,7 +112,10 @@ def seed_entered_rights(session: Session, *, today: date, seed: int, actor: str)
         start = max(morning - timedelta(days=150 - 30 * i), first + timedelta(days=15 * i))
         if start + timedelta(days=60) > morning:  # too near today for a whole entry (listing days, holidays)
             break
-        _enter(session, right, method, grade, years, rng.sample(people, 2), start, actor)
+        if method == "equity" and len(firms) < 2:
+            break
+        _enter(session, right, method, grade, years, rng.sample(firms if method == "equity" else people, 2), start,
+               actor)
         made += 1
     fed = feed_exchange_sales(session)  # every completed lot's price reaches the sales record (read from the ledger)
     session.flush()

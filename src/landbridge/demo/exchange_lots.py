@@ -79,6 +79,14 @@ def _price(rng: random.Random, kind: str) -> Decimal:
     return Decimal(rng.randint(low, high) * 1000)
 
 
+def companies(session: Session, limit: int = 300) -> list[Party]:
+    """The towns' companies (``village.company_name``: "…有限公司（n）", not the banks): the bidders of a lot of land
+    contributed as equity (作价入股), which the exchange admits only organisations to."""
+    return list(session.execute(select(Party).where(Party.kind == "organisation", Party.name.like("%有限公司（%"),
+                                                    Party.name.not_like("%银行%")).order_by(Party.id)
+                                .limit(limit)).scalars())
+
+
 def _enrol(session: Session, lot: Lot, party: Party, actor: str) -> Bidder:
     """Apply for the lot and have the simulated bank confirm the deposit paid in the bidder's own name."""
     bidder = exchange.apply_for_lot(session, lot_id=lot.id, party_id=party.id, actor=actor)

@@ -33,7 +33,7 @@ from landbridge import collective, exchange, planning, registry
 from landbridge.cityprofile import get_profile
 from landbridge.collective.models import Seat
 from landbridge.collective.queries import roster_of
-from landbridge.demo.exchange_lots import _enrol, _frozen_at, _raise
+from landbridge.demo.exchange_lots import _enrol, _frozen_at, _raise, companies
 from landbridge.errors import DomainError
 from landbridge.exchange import reconcile
 from landbridge.exchange.models import Lot
@@ -57,7 +57,9 @@ LINE = ("opened", "conditions_issued", "plan_drafted", "council_consulted", "vot
         "listed", "result_confirmed", "contract_signed", "paid", "fees_settled", "revenue_distributed",
         "registered", "in_use")
 # (what the case shows, the state on the main line it is driven to first, entry method, days before today it
-# starts), in the order they are made: one of each state first, then a lease and an equity entry in use too. The
+# starts), in the order they are made: one of each state first, then an equity and a lease entry in use too, as far
+# as the represented collectives' units go (the small world has room for the equity one: its contribution is
+# recorded in the collective's books at the confirmed result). The
 # deal states start ~60-80 days back (filing, 5 working days' objection window, 20 days' announcement, 10 working
 # days' listing, payment), the unpaid ones close enough to today that no instalment is overdue. A withdrawn or
 # terminated case closes early enough for its unit to carry a later case (re-applied after a withdrawal).
@@ -72,7 +74,7 @@ CASES: tuple[tuple[str, str, str, int], ...] = (
     ("filed", "filed", "lease", 7), ("vote_passed", "vote_passed", "equity", 6),
     ("council_consulted", "council_consulted", "grant", 5), ("plan_drafted", "plan_drafted", "lease", 4),
     ("conditions_issued", "conditions_issued", "equity", 3), ("opened", "opened", "grant", 2),
-    ("in_use", "in_use", "lease", 78), ("in_use", "in_use", "equity", 76),
+    ("in_use", "in_use", "equity", 78), ("in_use", "in_use", "lease", 76),
 )
 CLOSED = frozenset({"withdrawn", "terminated"})
 REFUSALS = 3  # a case refused after opening on this many units is skipped (the profile's rules refuse it)
@@ -159,9 +161,10 @@ class _Driver:
     """Drives one case on a frozen clock that only moves forward and never past ``limit``."""
 
     def __init__(self, session: Session, clock: Clock, limit: datetime, first_listing: datetime, actor: str,
-                 people: list[Party], rng: random.Random) -> None:
+                 people: list[Party], rng: random.Random, companies: list[Party] | None = None) -> None:
         self.s, self.clock, self.limit, self.actor, self.people, self.rng = session, clock, limit, actor, people, rng
         self.first_listing = first_listing
+        self.companies = companies or []
 
     def at(self, when: datetime) -> None:
         """Move the clock forward to ``when`` (never back); refuse a step after today."""
@@ -221,19 +224,30 @@ class _Driver:
         return Decimal(800_000 - 100_000 * grade)
 
     def vote(self, case: EntryCase) -> None:
+        """The representatives consent to the plan; for a contribution as equity (作价入股) they also pass the
+        equity contribution motion on the case, which the collective's books cite at the confirmed result."""
         s, actor = self.s, self.actor
         meeting = collective.convene_meeting(s, collective_id=case.collective_id, body=REPRESENTATIVES,
                                              title=f"入市表决 {case.number}", scheduled_at=self.clock.now(),
                                              actor=actor)
-        motion = collective.create_motion(s, meeting_id=meeting.id, title=f"同意 {case.number} 入市方案",
-                                          text="入市方案全文见附件", kind="market_entry_consent",
-                                          subject_ref=case.number, actor=actor)
+        motion = self.motion(meeting.id, case, "market_entry_consent", f"同意 {case.number} 入市方案")
+        equity = None
+        if case.plan is not None and case.plan.get("method") == "equity":
+            equity = self.motion(meeting.id, case, "equity_contribution",
+                                 f"同意以 {case.number} 地块作价入股（集体股权 {case.plan.get('equity_share')}）")
+        service.record_vote(s, case_id=case.id, motion_id=motion, equity_motion_id=equity, actor=actor)
+
+    def motion(self, meeting_id: int, case: EntryCase, kind: str, title: str) -> int:
+        """A motion on the case, every representative voting yes, sealed."""
+        s, actor = self.s, self.actor
+        motion = collective.create_motion(s, meeting_id=meeting_id, title=title, text="入市方案全文见附件",
+                                          kind=kind, subject_ref=case.number, actor=actor)
         collective.open_vote(s, motion_id=motion.id, actor=actor)
         for row in roster_of(s, motion.id):
             collective.cast_ballot(s, motion_id=motion.id, member_id=row.member_id, choice="yes",
                                    channel="in_person", actor=actor)
         collective.seal_vote(s, motion_id=motion.id, actor=actor)
-        service.record_vote(s, case_id=case.id, motion_id=motion.id, actor=actor)
+        return motion.id
 
     # --- the county and the exchange ------------------------------------------------------------------
 
@@ -259,9 +273,11 @@ class _Driver:
         assert lot is not None
         return lot
 
-    def auction(self, lot: Lot, bidders: int) -> None:
-        """``bidders`` people enrol and bid during the listing; the listing ends (and its countdown, if any)."""
-        pair = [_enrol(self.s, lot, p, f"party:{p.id}") for p in self.rng.sample(self.people, bidders)]
+    def auction(self, lot: Lot, bidders: int, *, companies: bool = False) -> None:
+        """``bidders`` people (companies for a contribution as equity: the exchange admits only organisations)
+        enrol and bid during the listing; the listing ends (and its countdown, if any)."""
+        pool = self.companies if companies else self.people
+        pair = [_enrol(self.s, lot, p, f"party:{p.id}") for p in self.rng.sample(pool, min(bidders, len(pool)))]
         self.at(lot.starts_at + timedelta(hours=1))
         exchange.run_due(self.s)
         for i, bidder in enumerate(pair):
@@ -324,7 +340,7 @@ class _Driver:
             self.auction(lot, 0)
             service.mark_unsuccessful(s, case_id=cid, actor=EXCHANGE_ACTOR)
             return
-        self.auction(lot, 2)
+        self.auction(lot, 2, companies=method == "equity")
         exchange.confirm_award(s, lot_id=lot.id, actor=EXCHANGE_ACTOR)
         deal.confirm_result(s, case_id=cid, actor=EXCHANGE_ACTOR)
         steps: list[tuple[str, Callable[..., EntryCase], str]] = [
@@ -361,6 +377,7 @@ def seed_entry_cases(session: Session, *, today: date, seed: int, actor: str) ->
     rng = random.Random(seed * 15 + 6)
     people = list(session.execute(select(Party).where(Party.kind == "person").order_by(Party.id)
                                   .limit(300)).scalars())
+    firms = companies(session)  # an equity lot's bidders (organisations only)
     morning = datetime.combine(today, time(9, 30), tzinfo=SHANGHAI)
     first_listing = datetime.combine(_entry_day(today), time(9, 30), tzinfo=SHANGHAI)
     made: dict[str, int] = {}
@@ -381,8 +398,8 @@ def seed_entry_cases(session: Session, *, today: date, seed: int, actor: str) ->
                     case = service.open_case(session, collective_id=unit.collective_id, unit_id=unit.unit_id,
                                              actor=actor)
                     opened = True
-                    _Driver(session, clock, morning, first_listing, actor, people, rng).drive(case, shows, upto,
-                                                                                             method, morning)
+                    _Driver(session, clock, morning, first_listing, actor, people, rng, firms).drive(
+                        case, shows, upto, method, morning)
                     ended = clock.now()
             except _TooLate:
                 log.info("demo entry case %s: not reachable before %s, skipped", shows, today)

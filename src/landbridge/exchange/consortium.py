@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.exchange.consortium_holders import first_barred, members_of, registry_holders
+from landbridge.exchange.entry import check_equity_bidder
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.legal_models import ConsortiumMember
@@ -45,6 +46,8 @@ def apply_as_consortium(session: Session, *, lot_id: int, members: Sequence[tupl
         registry.get_party(session, pid)
     if first_barred(session, lot, [pid for pid, _ in parsed]) is not None:
         raise ExchangeError.CONSORTIUM_MEMBER_BARRED.error()
+    for pid, _ in parsed:  # an equity lot's project party is a company: every member an organisation
+        check_equity_bidder(session, lot, pid)
     ids = [pid for pid, _ in parsed]
     taken = session.scalar(select(Bidder.id).where(Bidder.lot_id == lot.id, Bidder.party_id.in_(ids))) or \
         session.scalar(select(ConsortiumMember.id).join(Bidder, Bidder.id == ConsortiumMember.bidder_id)

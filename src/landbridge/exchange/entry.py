@@ -48,7 +48,8 @@ from landbridge.kernel.clock import now, to_local
 
 ENTRY_KIND = LotKind.collective_construction_land
 SALE_METHODS = {EntryMethod.grant: "grant", EntryMethod.lease: "lease", EntryMethod.equity: "grant"}
-__all__ = ["EntryTerms", "entry_fee_rate", "entry_terms_of", "hand_over_entry", "sale_facts", "set_entry_terms"]
+__all__ = ["EntryTerms", "check_equity_bidder", "entry_fee_rate", "entry_terms_of", "hand_over_entry", "sale_facts",
+           "set_entry_terms"]
 
 
 def _rules(lot: Lot) -> dict[str, Rule]:
@@ -85,6 +86,17 @@ def _equity_share(method: EntryMethod, value: str | None) -> str | None:
     if not 0 < share <= 1 or share.denominator > 10**6:
         raise ExchangeError.INVALID_EQUITY_SHARE.error()
     return str(share)
+
+
+def check_equity_bidder(session: Session, lot: Lot, party_id: int) -> None:
+    """An entry lot contributed as equity (作价入股) admits only organisations: the buyer becomes the project party
+    the collective holds its equity share in (``collective.contribute_land_equity``), which a natural person cannot
+    be. 422 exchange.equity_bidder_not_organisation otherwise; any other lot admits anyone."""
+    if lot.kind != ENTRY_KIND:
+        return
+    method = session.execute(select(EntryTerms.method).where(EntryTerms.lot_id == lot.id)).scalar_one_or_none()
+    if method == EntryMethod.equity and registry.get_party(session, party_id).kind != "organisation":
+        raise ExchangeError.EQUITY_BIDDER_NOT_ORGANISATION.error(party_id=party_id)
 
 
 def set_entry_terms(session: Session, *, lot_id: int, method: str, term_years: int, actor: str,

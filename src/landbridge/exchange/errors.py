@@ -286,6 +286,11 @@ class ExchangeError(ErrorCode):
     INVALID_EQUITY_SHARE = (RuleViolation, "exchange.invalid_equity_share", "作价入股的股权比例须大于0且不超过1",
                             "the equity share must be above 0 and at most 1")
 
+    EQUITY_BIDDER_NOT_ORGANISATION = (RuleViolation, "exchange.equity_bidder_not_organisation",
+                                      "作价入股的集体经营性建设用地标的只接受企业或其他组织竞买，自然人不能报名",
+                                      "a lot of collective construction land contributed as equity admits only "
+                                      "organisations as bidders, not natural persons")
+
     INVALID_ENTRY_USE = (RuleViolation, "exchange.invalid_entry_use", "入市用途无效（可选：{allowed}）",
                          "the entry use must be one of {allowed}")
     # --- the remaining legal rules (issue #24): pre-emption, joint bidders, results notice and objections ---

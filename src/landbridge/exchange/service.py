@@ -22,6 +22,7 @@ from landbridge.cityprofile import decided_by
 from landbridge.exchange import rules
 from landbridge.exchange.barlist import barred_reason
 from landbridge.exchange.deadlines import advance_lot
+from landbridge.exchange.entry import check_equity_bidder
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.inputs import money, text
@@ -169,6 +170,7 @@ def apply_for_lot(session: Session, *, lot_id: int, party_id: int, actor: str, u
     why = barred_reason(session, lot, party_id)
     if why is not None:
         raise ExchangeError.BIDDER_BARRED.error(reason=why)
+    check_equity_bidder(session, lot, party_id)
     if session.execute(select(Bidder.id).where(Bidder.lot_id == lot.id, Bidder.party_id == party_id)).first():
         raise ExchangeError.ALREADY_APPLIED.error()
     taken = set(session.execute(select(Bidder.bidder_code).where(Bidder.lot_id == lot.id)).scalars())

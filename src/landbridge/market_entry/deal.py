@@ -25,20 +25,52 @@ from landbridge.market_entry.rules import CaseState
 from landbridge.market_entry.service import DECIDED_PHASES, _lot_also, _lot_phase, _move, today
 
 PAID = "paid"
+PROJECT_NAME_MAX = 200  # the collective's project name column (input hygiene, not policy)
 
 
 def confirm_result(session: Session, *, case_id: int, actor: str) -> EntryCase:
-    """The lot's award is confirmed at the exchange (成交确认书): the case records the price and the buyer."""
+    """The lot's award is confirmed at the exchange (成交确认书): the case records the price and the buyer.
+
+    A contribution as equity (作价入股) is made here, in the same transaction: the collective's books record the
+    land contributed to the buyer's project at the price as its valuation, for the plan's equity share, decided by
+    the members' equity motion the vote recorded (``collective.contribute_land_equity``; the collective still holds
+    its right until the hand-over). The buyer must be an organisation (the exchange admits no natural person to
+    such a lot; refused here too, for a lot won otherwise)."""
     case = get_case(session, case_id, lock=True)
     target = rules.transition(case.status, "confirm_result")
     phase = _lot_phase(session, case)
     result = exchange.find_result(session, case.lot_id) if case.lot_id else None
-    if phase not in DECIDED_PHASES or result is None or result.winner_party_id is None:
+    if phase not in DECIDED_PHASES or result is None or result.winner_party_id is None or result.price_cny is None:
         raise MarketEntryError.LOT_NOT_DECIDED.error(phase=phase)
     case.price_cny, case.buyer_party_id = result.price_cny, result.winner_party_id
+    more: dict[str, Any] = {}
+    cited: tuple[str, ...] = ()
+    assert case.plan is not None
+    if case.plan.get("method") == "equity":
+        more = _contribute(session, case, result.price_cny, result.winner_party_id, actor)
+        cited = (subjects.motion(more["equity_motion_id"]),)
     return _move(session, case, target, "result_confirmed", actor,
-                 {"price_cny": result.price_cny, "confirmation_no": result.confirmation_no},
-                 *_lot_also(case), subjects.party(result.winner_party_id))
+                 {"price_cny": result.price_cny, "confirmation_no": result.confirmation_no, **more},
+                 *_lot_also(case), subjects.party(result.winner_party_id), *cited)
+
+
+def _contribute(session: Session, case: EntryCase, price: Decimal, buyer_party_id: int, actor: str
+                ) -> dict[str, Any]:
+    """Record the collective's contribution of the land as equity in the buyer's project (作价入股)."""
+    assert case.plan is not None
+    if case.equity_motion_id is None:
+        raise MarketEntryError.EQUITY_MOTION_REQUIRED.error()
+    buyer = registry.get_party(session, buyer_party_id)
+    if buyer.kind != "organisation":
+        raise MarketEntryError.EQUITY_BUYER_NOT_ORGANISATION.error(party_id=buyer_party_id)
+    suffix = f"（入市案件 {case.number} 作价入股）"
+    contribution = collective.contribute_land_equity(
+        session, collective_id=case.collective_id, unit_id=case.unit_id,
+        project_name=f"{buyer.name[:PROJECT_NAME_MAX - len(suffix)]}{suffix}", project_party_id=buyer_party_id,
+        valuation=price, equity_share=str(case.plan["equity_share"]), motion_id=case.equity_motion_id, actor=actor)
+    case.equity_contribution_id = contribution.id
+    return {"equity_contribution_id": contribution.id, "equity_share": str(case.plan["equity_share"]),
+            "equity_motion_id": case.equity_motion_id}
 
 
 def contract_text(case: EntryCase, conditions: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +81,9 @@ def contract_text(case: EntryCase, conditions: dict[str, Any]) -> dict[str, Any]
             "unit_id": case.unit_id, "price_cny": str(case.price_cny), "method": case.plan["method"],
             "term_years": case.plan["term_years"], "land_use": case.plan["land_use"],
             "planning_conditions": conditions, "motion_id": case.motion_id,
-            "revenue_arrangement": case.plan["revenue_arrangement"]}
+            "revenue_arrangement": case.plan["revenue_arrangement"],
+            **({"equity_share": case.plan["equity_share"], "equity_motion_id": case.equity_motion_id,
+                "equity_contribution_id": case.equity_contribution_id} if case.plan["method"] == "equity" else {})}
 
 
 def sign_contract(session: Session, *, case_id: int, actor: str) -> EntryCase:

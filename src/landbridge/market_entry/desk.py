@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import collective
+from landbridge.auth import township_desks
 from landbridge.kernel.clock import now, to_local
 from landbridge.ledger import append_event, subjects
 from landbridge.market_entry.errors import MarketEntryError
@@ -88,11 +89,15 @@ def attach_document(session: Session, *, case_id: int, step: str, filename: str,
 
 def authorise_desk(session: Session, *, collective_id: int, desk_organisation_id: int, document: bytes,
                    media_type: str, valid_until: date, actor: str) -> DeskAuthorisation:
-    """Put the collective's signed authorisation (委托书) of a township desk on file, hashed in the ledger."""
-    collective.get_collective(session, collective_id)
+    """Put the collective's signed authorisation (委托书) of a township desk on file, hashed in the ledger; the desk
+    is a township organisation whose region contains the collective's (``auth.township_desks``)."""
+    coll = collective.get_collective(session, collective_id)
+    if desk_organisation_id not in dict(township_desks(session, coll.region_code)):
+        raise MarketEntryError.NOT_A_TOWNSHIP_DESK.error(desk_organisation_id=desk_organisation_id)
     kind = check_upload(document, media_type)
-    if valid_until <= to_local(now()).date():
-        raise MarketEntryError.INVALID_PLAN.error(field="valid_until")
+    today = to_local(now()).date()
+    if valid_until <= today:
+        raise MarketEntryError.AUTHORISATION_EXPIRED.error(today=today.isoformat(), field="valid_until")
     sha = hashlib.sha256(document).hexdigest()
     row = DeskAuthorisation(collective_id=collective_id, desk_organisation_id=desk_organisation_id,
                             document_sha256=sha, valid_until=valid_until, status="active", created_at=now(),
@@ -108,9 +113,11 @@ def authorise_desk(session: Session, *, collective_id: int, desk_organisation_id
     return row
 
 
-def revoke_desk(session: Session, *, authorisation_id: int, actor: str) -> DeskAuthorisation:
+def revoke_desk(session: Session, *, authorisation_id: int, actor: str,
+                collective_id: int | None = None) -> DeskAuthorisation:
+    """Revoke an active authorisation (of ``collective_id`` where given: another collective's is refused)."""
     row = session.get(DeskAuthorisation, authorisation_id)
-    if row is None or row.status != "active":
+    if row is None or row.status != "active" or (collective_id is not None and row.collective_id != collective_id):
         raise MarketEntryError.NO_AUTHORISATION.error()
     row.status = "revoked"
     session.flush()
@@ -132,6 +139,12 @@ def desk_authorised(session: Session, collective_id: int, desk_organisation_id: 
 def require_desk(session: Session, collective_id: int, desk_organisation_id: int) -> None:
     if not desk_authorised(session, collective_id, desk_organisation_id):
         raise MarketEntryError.NO_AUTHORISATION.error(collective_id=collective_id)
+
+
+def list_authorisations(session: Session, collective_id: int) -> list[DeskAuthorisation]:
+    """The collective's desk authorisations, newest first (active, expired and revoked alike)."""
+    return list(session.execute(select(DeskAuthorisation).where(DeskAuthorisation.collective_id == collective_id)
+                                .order_by(DeskAuthorisation.id.desc()).limit(100)).scalars())
 
 
 def list_documents(session: Session, case_id: int) -> list[EntryDocument]:

@@ -62,6 +62,12 @@ class MarketEntryError(ErrorCode):
                           "the registration is not approved yet")
     NO_AUTHORISATION = (Conflict, "market_entry.no_authorisation", "乡镇服务站没有该集体的有效委托书",
                         "the township desk holds no authorisation of this collective on file")
+    NOT_A_TOWNSHIP_DESK = (RuleViolation, "market_entry.not_a_township_desk",
+                           "机构 {desk_organisation_id} 不是该集体所在乡镇的服务站，不能受托代办",
+                           "organisation {desk_organisation_id} is no township desk of the collective's township")
+    AUTHORISATION_EXPIRED = (RuleViolation, "market_entry.authorisation_expired",
+                             "委托书有效期须晚于今天（{today}）",
+                             "the authorisation must be valid beyond today ({today})")
     INVALID_UPLOAD = (RuleViolation, "market_entry.invalid_upload", "上传文件无效：{reason}",
                       "invalid upload: {reason}")
     ACK_REQUIRED = (RuleViolation, "market_entry.ack_required", "须由办理人签署确认",
@@ -102,6 +108,24 @@ class MarketEntryError(ErrorCode):
     PURPOSE_TERM_OVER_CAP = (RuleViolation, "market_entry.purpose_term_over_cap",
                              "{purpose} 类以 {method} 方式入市期限最长 {cap} 年，方案为 {term} 年",
                              "a {purpose} entry by {method} may run {cap} years at most, not {term}")
+    # --- contribution as equity (作价入股) ---------------------------------------------------------------------
+    EQUITY_MOTION_REQUIRED = (RuleViolation, "market_entry.equity_motion_required",
+                              "作价入股方式入市须有成员对本案件通过的土地作价入股表决事项",
+                              "an entry by contribution as equity needs the members' passed equity contribution "
+                              "motion on this case")
+    EQUITY_MOTION_NOT_FOR_METHOD = (RuleViolation, "market_entry.equity_motion_not_for_method",
+                                    "{method} 方式入市不涉及作价入股，不能填写作价入股表决事项",
+                                    "an entry by {method} is no contribution as equity: no equity motion")
+    WRONG_EQUITY_MOTION = (RuleViolation, "market_entry.wrong_equity_motion",
+                           "表决事项 {motion_id} 不是本案件的土地作价入股表决",
+                           "motion {motion_id} is not this case's equity contribution motion")
+    EQUITY_MOTION_NOT_PASSED = (Conflict, "market_entry.equity_motion_not_passed",
+                                "土地作价入股表决未获通过（{reason}）",
+                                "the equity contribution motion did not pass ({reason})")
+    EQUITY_BUYER_NOT_ORGANISATION = (RuleViolation, "market_entry.equity_buyer_not_organisation",
+                                     "作价入股的受让方须为企业或其他组织，自然人不能作为入股项目方",
+                                     "a contribution as equity needs an organisation as the project party, "
+                                     "not a natural person")
     INVALID_FIELD = (RuleViolation, "market_entry.invalid_field", "“{label}”填写有误：{hint}",
                      "the field “{label_en}” is not valid: {hint_en}")
     FORBIDDEN = (Forbidden, "market_entry.forbidden", "无权办理该集体的入市事项",

@@ -43,6 +43,10 @@ class EntryCase(IdPk, RegionCode, RowVersion, CreatedAt, CreatedBy, Base):
     plan: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     council_meeting_id: Mapped[int | None] = mapped_column(Integer)
     motion_id: Mapped[int | None] = mapped_column(Integer)
+    # a contribution as equity (作价入股): the members' passed ``equity_contribution`` motion on this case, and the
+    # collective's EquityContribution recorded when the result is confirmed (service.record_vote, deal.confirm_result)
+    equity_motion_id: Mapped[int | None] = mapped_column(Integer)
+    equity_contribution_id: Mapped[int | None] = mapped_column(Integer)
     filed_on: Mapped[date | None] = mapped_column(Date)
     objection_closes_on: Mapped[date | None] = mapped_column(Date)
     transaction_on: Mapped[date | None] = mapped_column(Date)

@@ -7,14 +7,17 @@ caller's party may take now (the case's state allows it and ``views.admit`` admi
 only with the collective's authorisation on file), with the step's own fields, the acting user's signed
 acknowledgement and the form token. The forms post to ``/market-entry/cases/{id}/steps/{step}``, which runs the
 same code path as the API (``views.perform_step``); the queue opens a case (``views.open_for``) and the case
-file uploads a document (``views.attach_for``). A refusal keeps nothing and re-renders the page with its message
-and its 4xx status (a wrong role or another collective: the 403 page).
+file uploads a document (``views.attach_for``). The vote step picks the members' decision from the collective's
+sealed, passed motions on the case (``collective.passed_motions``), the equity motion too for a plan by
+contribution as equity. The queue page of a collective's clerk lists the collective's township desk authorisations
+(代办授权) and puts a new one on file (``views.authorise_for``) or revokes one. A refusal keeps nothing and
+re-renders the page with its message and its 4xx status (a wrong role or another collective: the 403 page).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -26,14 +29,14 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from landbridge import collective, registry
-from landbridge.auth import Principal, Role, optional_principal, user_names
+from landbridge.auth import Principal, Role, optional_principal, township_desks, user_names
 from landbridge.auth.pages import page_caller
 from landbridge.errors import DomainError
 from landbridge.kernel.bounds import DATE_MAX, DATE_MIN, DB_INT_MAX
 from landbridge.kernel.clock import SHANGHAI, now, to_local
 from landbridge.kernel.workdays import add_workdays
 from landbridge.ledger import history, history_panel, subjects
-from landbridge.market_entry import desk, jobs, queries
+from landbridge.market_entry import desk, jobs, queries, service
 from landbridge.market_entry.errors import MarketEntryError
 from landbridge.market_entry.models import EntryCase
 from landbridge.market_entry.rules import TRANSITIONS, CaseState
@@ -48,6 +51,7 @@ from landbridge.market_entry.views import (
     _reader,
     admit,
     attach_for,
+    authorise_for,
     open_for,
     perform_step,
 )
@@ -93,10 +97,11 @@ LOT_PHASE_LABELS = {
     "handed_over": "Handed over to the registry", "unsuccessful": "Unsuccessful", "cancelled": "Cancelled",
     "tendering": "Tender window open", "evaluation": "Tender evaluation", "publicity": "Publicity",
     "negotiation": "Negotiation"}
+STANDING_LABELS = {"active": "In force", "expired": "Expired", "revoked": "Revoked"}
 KIT = PageKit(locale_dir=LOCALE_DIR, labels={
     "state": STATE_LABELS, "lot_phase": LOT_PHASE_LABELS, "party": PARTY_LABELS, "step_party": STEP_PARTY_LABELS,
     "step": STEP_LABELS, "method": METHOD_LABELS, "transaction": TRANSACTION_LABELS, "yesno": YESNO_LABELS,
-    "purpose": PURPOSE_LABELS})
+    "purpose": PURPOSE_LABELS, "standing": STANDING_LABELS})
 ROLE_PARTY = {Role.collective_clerk: COLLECTIVE, Role.township_official: COLLECTIVE, Role.nr_official: "bureau",
               Role.exchange_operator: "exchange", Role.registrar: "registrar"}
 # the step that usually moves a case on from each state (the "next step" line of the case file)
@@ -114,7 +119,8 @@ RAW_MAX = 2000  # a form value longer than any field of a step is refused before
 @dataclass(frozen=True)
 class Field:
     """One field of a step's form: its form name, English label (translated on the page), kind and whether
-    it must be filled. Kinds: text, textarea, int, number, date, datetime, select, yesno."""
+    it must be filled. Kinds: text, textarea, int, number, date, datetime, select, yesno, and motion: a pick of
+    the collective's sealed, passed motions of the kind ``options`` on the case (its number posted)."""
 
     name: str
     label: str
@@ -128,6 +134,9 @@ F = Field  # the form tables below read as rows
 
 
 REASON = (F("reason", "Reason"),)
+CONSENT_KIND = "market_entry_consent"
+# the motion kinds the vote step picks from, and the step's fields that pick them (an equity plan only: the second)
+MOTION_KINDS = (CONSENT_KIND, service.EQUITY_KIND)
 INDICATORS = ("max_plot_ratio", "min_plot_ratio", "max_building_density", "max_height_m", "min_green_ratio")
 INDICATOR_LABELS = {"max_plot_ratio": "Max. plot ratio", "min_plot_ratio": "Min. plot ratio",
                     "max_building_density": "Max. building density", "max_height_m": "Max. height (m)",
@@ -151,7 +160,9 @@ FORMS: dict[str, tuple[Field, ...]] = {
     "draft-plan": PLAN_FIELDS,
     "consult-council": (F("held_at", "Held at", "datetime"), F("attendees", "Attendees", "int"),
                         F("opinion", "The council's opinion", "textarea")),
-    "record-vote": (F("motion_id", "Consent motion number", "int"),),
+    "record-vote": (F("motion_id", "Consent motion", "motion", options=CONSENT_KIND),
+                    F("equity_motion_id", "Equity contribution motion", "motion", required=False,
+                      options=service.EQUITY_KIND)),
     "file": (F("transaction_on", "Transaction day", "date"),),
     "objections": (F("text", "Objection", "textarea"),),
     "rule-objection": (F("uphold", "Ruling", "yesno", options="yesno"), F("reason", "Reason")),
@@ -189,7 +200,7 @@ def _value(field: Field, raw: str) -> Any:
             raise invalid(field, "required")
         return None
     try:
-        if field.kind == "int":
+        if field.kind in {"int", "motion"}:
             if not text.lstrip("-").isdigit() or not -DB_INT_MAX <= int(text) <= DB_INT_MAX:
                 raise ValueError(text)
             return int(text)
@@ -320,6 +331,26 @@ def defaults(case: EntryCase) -> dict[str, dict[str, str]]:
     return out
 
 
+def case_forms(session: Session, case: EntryCase, steps: list[str], values: dict[str, dict[str, str]]
+               ) -> tuple[dict[str, tuple[Field, ...]], dict[str, list[Any]]]:
+    """The step forms of this case and the motions its vote may pick (``collective.passed_motions``: the
+    collective's sealed, passed motions of each kind on the case, newest first, the newest chosen unless the caller
+    chose another). The equity motion is asked, and required, only of a plan by contribution as equity."""
+    equity = bool(case.plan and case.plan.get("method") == "equity")
+    vote = tuple(replace(f, required=True) if f.options == service.EQUITY_KIND else f
+                 for f in FORMS["record-vote"] if equity or f.options != service.EQUITY_KIND)
+    forms = {**FORMS, "record-vote": vote}
+    if "record-vote" not in steps:
+        return forms, {}
+    motions = {f.options: collective.passed_motions(session, case.collective_id, kind=f.options,
+                                                    subject_ref=case.number) for f in vote}
+    chosen = values.setdefault("record-vote", {})
+    for f in vote:
+        if motions[f.options] and f.name not in chosen:
+            chosen[f.name] = str(motions[f.options][0].id)
+    return forms, motions
+
+
 def _user_id(actor: str) -> int | None:
     kind, _, rest = actor.partition(":")
     number = rest.split(":", 1)[0]
@@ -362,11 +393,13 @@ def render_case(request: Request, session: Session, caller: Principal, case_id: 
     if failed is not None and submitted is not None:
         values[failed] = {k: v for k, v in submitted.items() if k != "csrf"}
     docs = desk.list_documents(session, case.id)
+    forms, motions = case_forms(session, case, steps, values)
     return KIT.page(request, "market_entry/case.html", {
         "case": case, "due": jobs.due_of(case), "next_step": NEXT_STEP.get(case.status),
         "all_steps": [(n, p) for n, (p, _) in STEPS.items()],
         "mine": ROLE_PARTY.get(caller.role), "open_steps": [s for s in steps if s not in SECONDARY],
-        "other_steps": [s for s in steps if s in SECONDARY], "forms": FORMS, "values": values, "blocked": blocked,
+        "other_steps": [s for s in steps if s in SECONDARY], "forms": forms, "values": values, "blocked": blocked,
+        "motions": motions,
         "error": error, "failed": failed, "lang_q": _lang(request), "documents": docs,
         "acks": acknowledgements(session, case),
         "lot_phase": None if case.lot_id is None else _lot_phase(session, case),
@@ -399,7 +432,8 @@ def queue_page(request: Request, principal: Principal | None = Depends(optional_
 
 
 def _queue(request: Request, session: Session, caller: Principal, *, status_code: int = 200,
-           error: str | None = None, submitted: Mapping[str, str] | None = None) -> Response:
+           error: str | None = None, submitted: Mapping[str, str] | None = None, desk_error: str | None = None,
+           desk_values: Mapping[str, str] | None = None) -> Response:
     parties = QUEUES.get(caller.role, frozenset())
     rows = [c for c in queries.list_cases(session, limit=200) if caller.covers_region(c.region_code)]
     if caller.role is Role.collective_clerk:
@@ -409,10 +443,27 @@ def _queue(request: Request, session: Session, caller: Principal, *, status_code
     waiting = sorted([(c, d) for c, d in items if d is not None and d.party in parties],
                      key=lambda t: (t[1].due_on or date.max, t[0].id))
     may_open = caller.role in {Role.collective_clerk, Role.township_official, Role.admin}
+    desks = None
+    if caller.role is Role.collective_clerk:
+        own = collective.find_collective_of_organisation(session, caller.organisation_id)
+        desks = desk_panel(session, own.id, own.region_code) if own is not None else None
     return KIT.page(request, "market_entry/queue.html", {
         "waiting": waiting, "cases": items, "role": caller.role, "may_open": may_open, "next_steps": NEXT_STEP,
         "asks_collective": caller.role is not Role.collective_clerk, "error": error, "values": submitted or {},
+        "desks": desks, "desk_error": desk_error, "desk_values": desk_values or {},
         "lang_q": _lang(request)}, status_code=status_code)
+
+
+def desk_panel(session: Session, collective_id: int, region_code: str) -> dict[str, Any]:
+    """The collective's township desk authorisations (代办授权) for its clerk: each with its desk, validity and
+    standing (in force, expired or revoked), and the township desks it may authorise."""
+    names = dict(township_desks(session, region_code))
+    today = to_local(now()).date()
+    rows = [{"id": a.id, "desk": names.get(a.desk_organisation_id, str(a.desk_organisation_id)),
+             "valid_until": a.valid_until, "sha256": a.document_sha256[:16], "created_at": a.created_at,
+             "standing": "revoked" if a.status != "active" else "expired" if a.valid_until < today else "active"}
+            for a in desk.list_authorisations(session, collective_id)]
+    return {"authorisations": rows, "choices": sorted(names.items(), key=lambda kv: kv[1])}
 
 
 @router.post("/market-entry/cases", response_class=Response)
@@ -512,3 +563,61 @@ def upload_form(case_id: int, request: Request, file: UploadFile = File(...),
     flash(request, "ok", f"已上传 {doc.filename}（SHA-256 {doc.sha256[:16]}…）",
           f"uploaded {doc.filename} (SHA-256 {doc.sha256[:16]}…)")
     return RedirectResponse(f"/market-entry/cases/{case_id}{_lang(request)}#documents", status_code=303)
+
+
+@router.post("/market-entry/desk-authorisations", response_class=Response)
+def authorise_form(request: Request, file: UploadFile = File(...),
+                   desk_organisation_id: str = Form("", max_length=RAW_MAX), valid_until: str = Form("", max_length=40),
+                   csrf: str = Form(""),
+                   principal: Principal | None = Depends(optional_principal),
+                   session: Session = Depends(get_session)) -> Response:
+    """The collective's clerk puts its signed authorisation of a township desk on file from the queue page (代办
+    授权): the desk, the last day it is valid and the signed document, as the API does (``views.authorise_for``).
+    A refusal keeps nothing and shows the page again with its message and the values entered."""
+    caller = page_caller(request, principal, READERS)
+    if isinstance(caller, Response):
+        return caller
+    try:
+        check_csrf(request, csrf)
+        own = collective.find_collective_of_organisation(session, caller.organisation_id) \
+            if caller.role is Role.collective_clerk else None
+        if own is None:
+            raise MarketEntryError.FORBIDDEN.error(collective_id=0)
+        desk_id = _value(F("desk_organisation_id", "Township desk", "int"), desk_organisation_id)
+        until = _value(F("valid_until", "Valid until", "date"), valid_until)
+        content = file.file.read(queries.entry_rules().upload_max_bytes + 1)
+        row = authorise_for(session, caller, own.id, desk_organisation_id=desk_id, content=content,
+                            media_type=file.content_type or "", valid_until=until)
+    except DomainError as exc:
+        session.rollback()  # nothing of a refused authorisation is kept
+        if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
+            return refuse(request, exc)
+        return _queue(request, session, caller, status_code=exc.http_status, desk_error=_message(request, exc),
+                      desk_values={"desk_organisation_id": desk_organisation_id, "valid_until": valid_until})
+    flash(request, "ok", f"已备案代办委托书（有效至 {row.valid_until}，SHA-256 {row.document_sha256[:16]}…）",
+          f"authorisation on file (valid until {row.valid_until}, SHA-256 {row.document_sha256[:16]}…)")
+    return RedirectResponse(f"/market-entry{_lang(request)}#desk", status_code=303)
+
+
+@router.post("/market-entry/desk-authorisations/{authorisation_id}/revoke", response_class=Response)
+def revoke_form(authorisation_id: int, request: Request, csrf: str = Form(""),
+                principal: Principal | None = Depends(optional_principal),
+                session: Session = Depends(get_session)) -> Response:
+    """The collective's clerk revokes one of its collective's desk authorisations from the queue page."""
+    caller = page_caller(request, principal, READERS)
+    if isinstance(caller, Response):
+        return caller
+    try:
+        check_csrf(request, csrf)
+        own = collective.find_collective_of_organisation(session, caller.organisation_id) \
+            if caller.role is Role.collective_clerk else None
+        if own is None:
+            raise MarketEntryError.FORBIDDEN.error(collective_id=0)
+        desk.revoke_desk(session, authorisation_id=authorisation_id, collective_id=own.id, actor=caller.actor)
+    except DomainError as exc:
+        session.rollback()
+        if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
+            return refuse(request, exc)
+        return _queue(request, session, caller, status_code=exc.http_status, desk_error=_message(request, exc))
+    flash(request, "ok", "已撤销代办委托", "authorisation revoked")
+    return RedirectResponse(f"/market-entry{_lang(request)}#desk", status_code=303)

@@ -45,6 +45,8 @@ class StepIn(BaseModel):
     attendees: int | None = Field(None, ge=1, le=1000)
     opinion: str | None = Field(None, max_length=2000)
     motion_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    equity_motion_id: int | None = Field(None, ge=1, le=2**31 - 1,
+                                         description="passed 作价入股 motion on the case (an equity plan only)")
     transaction_on: date | None = None
     text: str | None = Field(None, max_length=2000)
     uphold: bool | None = None
@@ -91,6 +93,8 @@ class CaseRead(BaseModel):
     retained_cny: Decimal | None
     members_cny: Decimal | None
     registry_application_id: int | None
+    equity_motion_id: int | None = None
+    equity_contribution_id: int | None = None
     attempts: int
     version: int
 

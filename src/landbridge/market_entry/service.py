@@ -205,6 +205,7 @@ def draft_plan(session: Session, *, case_id: int, plan: dict[str, Any], actor: s
     case.plan = body
     case.council_meeting_id = None
     case.motion_id = None
+    case.equity_motion_id = None
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return _move(session, case, target, "plan_drafted", actor, {"plan_sha256": digest, "method": body["method"],
                                                                "term_years": body["term_years"]})
@@ -222,8 +223,19 @@ def consult_council(session: Session, *, case_id: int, held_at: datetime, attend
                  subjects.meeting(meeting.id))
 
 
-def record_vote(session: Session, *, case_id: int, motion_id: int, actor: str) -> EntryCase:
-    """The members' consent: a sealed ``market_entry_consent`` motion on this case, passed at two thirds."""
+EQUITY_KIND = "equity_contribution"  # the collective's motion kind of 作价入股 (collective rule set motion_kinds)
+
+
+def record_vote(session: Session, *, case_id: int, motion_id: int, actor: str,
+                equity_motion_id: int | None = None) -> EntryCase:
+    """The members' consent: a sealed ``market_entry_consent`` motion on this case, passed at two thirds.
+
+    A plan by contribution as equity (作价入股) needs a second decision of the members, their sealed
+    ``equity_contribution`` motion on this case (``equity_motion_id``, passed as sealed at that kind's threshold
+    and at the consent's), which the collective's books cite when the contribution is recorded at the confirmed result
+    (``deal.confirm_result``). Two motions, not one of another kind: the consent motion stays the entry's decision
+    for every method (the revenue distribution cites it as ``market_entry_consent``), and the equity motion is
+    the one ``collective.contribute_land_equity`` requires. A plan by grant or lease takes no equity motion."""
     case = get_case(session, case_id, lock=True)
     if case.status == CaseState.plan_drafted:
         raise MarketEntryError.COUNCIL_NOT_CONSULTED.error()
@@ -232,14 +244,38 @@ def record_vote(session: Session, *, case_id: int, motion_id: int, actor: str) -
     if (motion.collective_id != case.collective_id or motion.kind != "market_entry_consent"
             or motion.subject_ref != case.number):
         raise MarketEntryError.WRONG_MOTION.error(motion_id=motion_id)
-    verdict = collective.vote_verdict(session, motion_id, entry_rules().consent_threshold)
+    threshold = entry_rules().consent_threshold
+    verdict = collective.vote_verdict(session, motion_id, threshold)
     if not verdict.passed:
         raise MarketEntryError.VOTE_NOT_PASSED.error(motion_id=motion_id, reason=verdict.reason or "short",
                                                      yes=verdict.yes, roster_size=verdict.roster_size)
+    assert case.plan is not None
+    equity: dict[str, Any] = {}
+    if case.plan.get("method") == "equity":
+        equity = _equity_motion(session, case, equity_motion_id, threshold)
+    elif equity_motion_id is not None:
+        raise MarketEntryError.EQUITY_MOTION_NOT_FOR_METHOD.error(method=str(case.plan.get("method")))
     case.motion_id = motion.id
+    case.equity_motion_id = equity_motion_id if equity else None
+    also = (subjects.motion(equity_motion_id),) if equity and equity_motion_id else ()
     return _move(session, case, target, "vote_recorded", actor,
                  {"motion_id": motion.id, "yes": verdict.yes, "roster_size": verdict.roster_size,
-                  "seal_ledger_seq": verdict.seal_ledger_seq}, subjects.motion(motion.id))
+                  "seal_ledger_seq": verdict.seal_ledger_seq, **equity}, subjects.motion(motion.id), *also)
+
+
+def _equity_motion(session: Session, case: EntryCase, motion_id: int | None, threshold: str) -> dict[str, Any]:
+    """The members' passed ``equity_contribution`` motion on this case, as the vote's event cites it."""
+    if motion_id is None:
+        raise MarketEntryError.EQUITY_MOTION_REQUIRED.error()
+    motion = collective.get_motion(session, motion_id)
+    if motion.collective_id != case.collective_id or motion.kind != EQUITY_KIND or motion.subject_ref != case.number:
+        raise MarketEntryError.WRONG_EQUITY_MOTION.error(motion_id=motion_id)
+    # passed as sealed (at the motion's own threshold) and at the consent's threshold too (vote_verdict)
+    verdict = collective.vote_verdict(session, motion_id, threshold)
+    if not verdict.passed:
+        raise MarketEntryError.EQUITY_MOTION_NOT_PASSED.error(motion_id=motion_id, reason=verdict.reason or "short")
+    return {"equity_motion_id": motion_id, "equity_yes": verdict.yes,
+            "equity_seal_ledger_seq": verdict.seal_ledger_seq}
 
 
 # --- the county --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from landbridge.auth.errors import AuthError
 from landbridge.kernel.bounds import DB_INT_MAX
 from landbridge.market_entry import deal, desk, jobs, queries, service, supervision
 from landbridge.market_entry.errors import MarketEntryError
-from landbridge.market_entry.models import EntryCase, EntryDocument
+from landbridge.market_entry.models import DeskAuthorisation, EntryCase, EntryDocument
 from landbridge.market_entry.rules import NEXT_ACTOR
 from landbridge.market_entry.schemas import CaseOpen, CaseRead, FlagRead, StepIn
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -60,9 +60,8 @@ STEPS: dict[str, tuple[str, Step]] = {
     "consult-council": (COLLECTIVE, lambda s, c, b, a: service.consult_council(
         s, case_id=c, held_at=_need(b.held_at, "held_at"), attendees=_need(b.attendees, "attendees"),
         opinion=_need(b.opinion, "opinion"), actor=a)),
-    "record-vote": (COLLECTIVE, lambda s, c, b, a: service.record_vote(s, case_id=c,
-                                                                       motion_id=_need(b.motion_id, "motion_id"),
-                                                                       actor=a)),
+    "record-vote": (COLLECTIVE, lambda s, c, b, a: service.record_vote(
+        s, case_id=c, motion_id=_need(b.motion_id, "motion_id"), equity_motion_id=b.equity_motion_id, actor=a)),
     "file": (COLLECTIVE, lambda s, c, b, a: service.file_with_county(
         s, case_id=c, transaction_on=_need(b.transaction_on, "transaction_on"), actor=a)),
     "objections": (BUREAU, lambda s, c, b, a: service.lodge_objection(s, case_id=c, text=_need(b.text, "text"),
@@ -169,6 +168,18 @@ def attach_for(session: Session, principal: Principal, case_id: int, *, step: st
                                 content=content, acknowledgement=acknowledgement, actor=principal.actor)
 
 
+def authorise_for(session: Session, principal: Principal, collective_id: int, *, desk_organisation_id: int,
+                  content: bytes, media_type: str, valid_until: date) -> DeskAuthorisation:
+    """Put the collective's signed authorisation of a township desk on file (代办) as its clerk (or an admin)."""
+    coll = collective.get_collective(session, collective_id)
+    if principal.role is not Role.admin and (principal.role is not Role.collective_clerk
+                                             or coll.organisation_id != principal.organisation_id):
+        raise MarketEntryError.FORBIDDEN.error(collective_id=collective_id)
+    return desk.authorise_desk(session, collective_id=coll.id, desk_organisation_id=desk_organisation_id,
+                               document=content, media_type=media_type, valid_until=valid_until,
+                               actor=principal.actor)
+
+
 def _reader(session: Session, principal: Principal, case: EntryCase) -> None:
     if principal.role not in READERS:
         raise AuthError.FORBIDDEN_ROLE.error()
@@ -191,7 +202,8 @@ def case_read(case: EntryCase) -> CaseRead:
         objection_status=case.objection_status, lot_id=case.lot_id, floor_price_cny=case.floor_price_cny,
         start_price_cny=case.start_price_cny, price_cny=case.price_cny, adjustment_fee_cny=case.adjustment_fee_cny,
         proceeds_cny=case.proceeds_cny, retained_cny=case.retained_cny, members_cny=case.members_cny,
-        registry_application_id=case.registry_application_id, attempts=case.attempts, version=case.version)
+        registry_application_id=case.registry_application_id, equity_motion_id=case.equity_motion_id,
+        equity_contribution_id=case.equity_contribution_id, attempts=case.attempts, version=case.version)
 
 
 @router.post("/cases", response_model=CaseRead, status_code=201)
@@ -265,13 +277,8 @@ async def authorise(collective_id: int, file: UploadFile = File(...),
     content = await file.read(limit + 1)
 
     def work() -> dict[str, Any]:
-        coll = collective.get_collective(session, collective_id)
-        if principal.role is not Role.admin and (principal.role is not Role.collective_clerk
-                                                 or coll.organisation_id != principal.organisation_id):
-            raise MarketEntryError.FORBIDDEN.error(collective_id=collective_id)
-        row = desk.authorise_desk(session, collective_id=coll.id, desk_organisation_id=desk_organisation_id,
-                                  document=content, media_type=file.content_type or "", valid_until=valid_until,
-                                  actor=principal.actor)
+        row = authorise_for(session, principal, collective_id, desk_organisation_id=desk_organisation_id,
+                            content=content, media_type=file.content_type or "", valid_until=valid_until)
         return {"id": row.id, "document_sha256": row.document_sha256, "valid_until": row.valid_until.isoformat()}
 
     return await run_in_threadpool(work)
