@@ -29,10 +29,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import exchange
-from landbridge.auth import OrgKind, Role, create_organisation, create_user
+from landbridge.auth import DEMO_PASSWORD, OrgKind, Role, create_organisation, create_user
 from landbridge.auth.models import Organisation, User
 from landbridge.cityprofile import get_profile
-from landbridge.demo.exchange_lots import PRICE_RANGE, _create, _enrol, _frozen_at, _raise
+from landbridge.demo.exchange_lots import _create, _enrol, _frozen_at, _raise
 from landbridge.errors import DomainError
 from landbridge.exchange import reconcile, tender_rules
 from landbridge.exchange.models import Bidder, Lot
@@ -49,7 +49,10 @@ ASSET_PRICES = (10, 150)  # thousands of yuan: a lease of a collective asset
 ASSETS = ("闲置村小学校舍出租", "集体鱼塘承包经营", "村集体仓储用房出租", "集体果园经营权出租", "村集体农机具转让",
           "集体养殖小区出租", "村集体门面房出租", "集体林下经济项目经营权")
 EVALUATORS = "评标专家库（演示）"
+NIGHTLY = time(1, 0)  # local time of the exchange worker's nightly run in the replay
 DEFAULT_REASON = "竞得人未按期签署成交确认书（悔拍）"
+PLANS = ("稻虾共养，三年投入 50 万元", "规模化种植，配套烘干设备", "林下套种中药材，五年分期投入",
+         "生态养殖，带动本村就业 10 人")
 
 
 @dataclass
@@ -75,7 +78,9 @@ class Case:
     method: str
     story: str
     start: datetime
-    subject: tuple[Right, list[int]] | tuple[Party, str]
+    right: Right | None  # the subject right with its holders, or a collective's asset (seller, village code)
+    holders: list[int]
+    collective: tuple[Party, str] | None
     lots: list[Lot] = field(default_factory=list)
 
 
@@ -121,14 +126,14 @@ def _collectives(session: Session) -> list[tuple[Party, str]]:
     return list(seen.values())
 
 
-def _bidder_pool(session: Session, today: date) -> list[Party]:
-    """People and companies who may bid: demo persons and organisations that are not banks, courts, collectives
-    or barred."""
+def _bidder_pool(session: Session) -> list[Party]:
+    """People and companies who may bid: demo persons and organisations that are not banks, courts or collectives
+    (``Year.bidders_for`` leaves out the barred)."""
     collectives = {p.id for p, _ in _collectives(session)}
     people = list(session.scalars(select(Party).where(Party.kind == "person").order_by(Party.id).limit(1500)))
     orgs = [p for p in session.scalars(select(Party).where(Party.kind == "organisation").order_by(Party.id))
             if p.id not in collectives and not any(w in p.name for w in ("银行", "法院"))]
-    return [p for p in people + orgs if not exchange.party_is_barred(session, p.id, today)]
+    return people + orgs
 
 
 # --- the panel of a tender ------------------------------------------------------------------------
@@ -141,8 +146,9 @@ def _panel(session: Session, size: int) -> list[int]:
         org = create_organisation(session, name=EVALUATORS, kind=OrgKind.exchange, region_code=get_profile().city_code)
     ids = list(session.scalars(select(User.id).where(User.organisation_id == org.id).order_by(User.id)))
     for n in range(len(ids), size):
-        ids.append(create_user(session, username=f"evaluator{n + 1}", password="demo", display_name=f"评标专家{n + 1}",
-                               role=Role.supervisor, organisation_id=org.id, is_demo=True).id)
+        ids.append(create_user(session, username=f"evaluator{n + 1}", password=DEMO_PASSWORD,
+                               display_name=f"评标专家{n + 1}", role=Role.supervisor, organisation_id=org.id,
+                               is_demo=True).id)
     return ids[:size]
 
 
@@ -160,7 +166,7 @@ class Year:
         self.clock = clock
         self.end = datetime.combine(today, time(9, 30), tzinfo=SHANGHAI)
         self.report = YearReport()
-        self.pool = _bidder_pool(session, today)
+        self.pool = _bidder_pool(session)
         self.panel: list[int] = []
 
     # --- helpers ----------------------------------------------------------------------------------
@@ -176,9 +182,13 @@ class Year:
     def bidders_for(self, lot: Lot, count: int, exclude: set[int]) -> list[Party]:
         barred = exclude | set(lot.excluded_party_ids or []) | ({lot.seller_party_id} if lot.seller_party_id else set())
         taken = set(self.session.scalars(select(Bidder.party_id).where(Bidder.lot_id == lot.id)))
-        choices = [p for p in self.rng.sample(self.pool, min(len(self.pool), count + 12))
-                   if p.id not in barred and p.id not in taken]
-        return choices[:count]
+        day = to_local(self.clock.now()).date()
+        chosen: list[Party] = []
+        for party in self.rng.sample(self.pool, min(len(self.pool), count + 12)):
+            if len(chosen) < count and party.id not in barred | taken \
+                    and not exchange.party_is_barred(self.session, party.id, day):
+                chosen.append(party)
+        return chosen
 
     def starts_for(self, kind: str) -> datetime:
         days = exchange.rules_for(kind, to_local(self.clock.now()).date()).announcement_days + self.rng.randint(1, 4)
@@ -199,8 +209,8 @@ class Year:
         """The case's first lot, published now."""
         starts = self.starts_for(case.kind)
         if case.kind == "collective_asset":
-            party, region = case.subject  # type: ignore[misc]
-            assert isinstance(party, Party)
+            assert case.collective is not None
+            party, region = case.collective
             price = Decimal(self.rng.randint(*ASSET_PRICES) * 1000)
             begin = (starts.date() + timedelta(days=45)).replace(day=1)
             lot = exchange.create_lot(self.session, actor=self.actor, kind="collective_asset",
@@ -212,9 +222,9 @@ class Year:
                                       method=case.method)
             exchange.publish_lot(self.session, lot_id=lot.id, actor=self.actor)
         else:
-            right, holders = case.subject  # type: ignore[misc]
-            assert isinstance(right, Right)
-            lot = _create(self.session, case.kind, (right, holders), self.rng, starts, self.actor, method=case.method)
+            assert case.right is not None
+            lot = _create(self.session, case.kind, (case.right, case.holders), self.rng, starts, self.actor,
+                          method=case.method)
         if lot.method == "tender":
             exchange.designate_evaluators(self.session, lot_id=lot.id, user_ids=self.panel, actor=self.actor)
         return lot
@@ -233,8 +243,7 @@ class Year:
         the balance paid, the hand-over; ``default``: the first winner defaults before the confirmation."""
         s, rng = self.session, self.rng
         yield self.later(rng.uniform(0.1, 2.5), hour=rng.randint(9, 16))  # applications and deposits
-        holders = case.subject[1] if isinstance(case.subject[0], Right) else []
-        parties = self.bidders_for(lot, bidders, set(holders))  # type: ignore[arg-type]
+        parties = self.bidders_for(lot, bidders, set(case.holders))
         enrolled = [_enrol(s, lot, p, f"party:{p.id}") for p in parties]
         yield max(ensure_utc(lot.starts_at), self.clock.now()) + timedelta(hours=rng.randint(1, 5))
         s.refresh(lot)
@@ -256,22 +265,24 @@ class Year:
             for bidder in enrolled:
                 price = lot.start_price_cny * (1 + Decimal(rng.randint(0, 25)) / 100)
                 exchange.submit_tender(s, lot_id=lot.id, bidder_id=bidder.id, price=price.quantize(Decimal("100")),
-                                       plan_summary=rng.choice(("稻虾共养，三年投入 50 万元", "规模化种植，配套烘干设备",
-                                                                "林下套种中药材，五年分期投入", "生态养殖，带动本村就业 10 人")),
+                                       plan_summary=rng.choice(PLANS),
                                        documents=["营业执照.pdf", "经营方案.pdf"], actor=f"party:{bidder.party_id}")
             assert lot.ends_at is not None
-            yield tender_rules.opening_at(exchange.LotRules.from_snapshot(lot.rules), lot.ends_at) + timedelta(minutes=5)
+            opening = tender_rules.opening_at(exchange.LotRules.from_snapshot(lot.rules), lot.ends_at)
+            yield opening + timedelta(minutes=5)
             s.refresh(lot)
             if lot.phase == "evaluation":
                 for tender, _code in exchange.list_tenders(s, lot.id):
                     for user_id in self.panel:
                         exchange.score_tender(s, lot_id=lot.id, tender_id=tender.id, user_id=user_id,
-                                              plan_score=rng.randint(60, 95), credentials_score=rng.randint(60, 95),
+                                              plan_score=Decimal(rng.randint(60, 95)),
+                                              credentials_score=Decimal(rng.randint(60, 95)),
                                               actor=f"user:{user_id}")
         else:  # negotiated: publicity, perhaps an objection, then the agreement
-            if objection and enrolled:
+            if objection:  # a villager objects during publicity (公示)
+                objector = rng.choice(self.pool)
                 row = exchange.lodge_objection(s, lot_id=lot.id, text="转让事项未经村民代表会议表决",
-                                               actor=f"party:{enrolled[-1].party_id}")
+                                               actor=f"party:{objector.id}")
                 yield self.later(1, hour=10)
                 exchange.rule_objection(s, lot_id=lot.id, objection_id=row.id, upheld=default,
                                         ruling="经核查异议属实，本次转让终止" if default
@@ -307,9 +318,11 @@ class Year:
         case.lots.append(lot)
         negotiated = lot.method == "negotiated"
         first_fails = case.story in ("relisted", "relisted_failed")
-        many = 3 if lot.method == "tender" else 1 if negotiated else 2
-        bidders = 0 if first_fails and not negotiated else self.rng.randint(many, many + 3)
-        yield from self.run_lot(case, lot, bidders=bidders, default=case.story == "default" or (negotiated and first_fails),
+        many = exchange.LotRules.from_snapshot(lot.rules).tender_min_tenders if lot.method == "tender" \
+            else 1 if negotiated else 2
+        bidders = 0 if first_fails and not negotiated else self.rng.randint(many, many + 1)
+        default = case.story == "default" or (negotiated and first_fails)  # a negotiated lot fails by objection
+        yield from self.run_lot(case, lot, bidders=bidders, default=default,
                                 objection=negotiated and (first_fails or self.rng.random() < 0.3))
         self.session.refresh(lot)
         if lot.phase != "unsuccessful" or case.story == "sold":
@@ -319,31 +332,37 @@ class Year:
         yield self.later(self.rng.uniform(2, 8), hour=10)
         new = self.relist(case, lot)
         case.lots.append(new)
-        again = 0 if case.story == "relisted_failed" and not negotiated else self.rng.randint(many, many + 2)
+        again = 0 if case.story == "relisted_failed" and not negotiated else self.rng.randint(many, many + 1)
         yield from self.run_lot(case, new, bidders=again, default=False,
                                 objection=negotiated and case.story == "relisted_failed")
 
     # --- the replay ---------------------------------------------------------------------------------
 
     def replay(self, cases: list[Case]) -> None:
-        """Run every case's steps in time order, the worker before each; steps after today are not taken."""
+        """Run every case's steps in time order; steps after today are not taken. The exchange's worker
+        (``run_due``: deadlines, refunds) runs nightly, and each step first fires its own lot's due deadlines, as
+        any action on a lot does (the build is the lots' only writer)."""
         queue: list[tuple[datetime, int, Iterator[datetime]]] = []
         for n, case in enumerate(cases):
             script = self.run_case(case)
             queue.append((next(script), n, script))
         heapq.heapify(queue)
-        worked: datetime | None = None
+        worked = to_local(self.clock.now()).date()
         while queue:
             at, n, script = heapq.heappop(queue)
             if at > self.end:
                 continue  # still open today
+            day = to_local(at).date()
+            if day > worked:  # the nightly worker
+                self.clock.set(max(self.clock.now(), datetime.combine(day, NIGHTLY, tzinfo=SHANGHAI)))
+                exchange.run_due(self.session)
+                worked = day
             if at > self.clock.now():
                 self.clock.set(at)
-            if worked != self.clock.now():
-                exchange.run_due(self.session)
-                worked = self.clock.now()
             try:
                 with self.session.begin_nested():
+                    if cases[n].lots:
+                        exchange.advance_lot(self.session, cases[n].lots[-1])
                     following = next(script, None)
             except DomainError as refused:
                 self.report.dropped[refused.code] += 1  # refused part-way: the case stops where it was
@@ -393,14 +412,13 @@ def _cases(session: Session, year: Year, lots: int) -> list[Case]:
             back = rng.randint(120, 358)
         start = datetime.combine(year.today - timedelta(days=back), time(rng.randint(9, 11), rng.randrange(0, 60, 5)),
                                  tzinfo=SHANGHAI)
-        subject: tuple[Right, list[int]] | tuple[Party, str]
+        story = "sold" if story == "open" else story
         if kind == "collective_asset":
-            subject = rng.choice(collectives)
+            cases.append(Case(kind, method, story, start, None, [], rng.choice(collectives)))
         else:
             right = rights[kind][used[kind]]
-            subject = (right, _holders(session, right.id))
+            cases.append(Case(kind, method, story, start, right, _holders(session, right.id), None))
         used[kind] += 1
-        cases.append(Case(kind, method, "sold" if story == "open" else story, start, subject))
     return cases
 
 
