@@ -193,8 +193,9 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
     progress("exchange", 0, 1)
     with db.transaction() as session:  # lots on the exchange over rights just registered (issue #6)
         world.report.lots = seed_exchange(session, today=today, seed=seed, actor=ACTOR)
-    year_cases = exchange_year if exchange_year is not None else \
-        0 if villages is not None else int(world.rules["exchange_year_lots"][scale])
+    by_scale = world.rules.get("exchange_year_lots", {})  # none before the rule is in force (its version 2026-06-01)
+    year_cases = exchange_year if exchange_year is not None else 0 if villages is not None \
+        else int(by_scale.get(scale, 0))
     if year_cases > 0:  # a year of business (issue #15 item 6), before the seeds below: its worker runs at
         # instants back to a year ago and must find no lot of theirs waiting (a refund due, a deadline)
         lap("exchange")
