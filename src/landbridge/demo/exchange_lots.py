@@ -109,7 +109,8 @@ def _raise(session: Session, lot: Lot, bidder: Bidder, steps: int, actor: str) -
 
 
 def _create(session: Session, kind: str, subject: tuple[Right, list[int]], rng: random.Random, starts_at: datetime,
-            actor: str) -> Lot:
+            actor: str, *, method: str | None = None) -> Lot:
+    """Draft and publish a lot of ``kind`` over the subject right (by ``method`` where the kind allows it)."""
     right, holders = subject
     price = _price(rng, kind)
     extra: dict[str, object] = {}
@@ -124,7 +125,8 @@ def _create(session: Session, kind: str, subject: tuple[Right, list[int]], rng: 
     lot = exchange.create_lot(session, actor=actor, kind=kind, title=f"{TITLES[kind]}（单元 {right.unit_id}）",
                               region_code=right.region_code, starts_at=starts_at, unit_id=right.unit_id,
                               right_id=right.id, seller_party_id=holders[0] if holders and kind != "collateral"
-                              else None, description="演示标的：由演示世界的登记权利生成", **args)  # type: ignore[arg-type]
+                              else None, description="演示标的：由演示世界的登记权利生成", method=method,
+                              **args)  # type: ignore[arg-type]
     exchange.publish_lot(session, lot_id=lot.id, actor=actor)
     return lot
 

@@ -42,6 +42,7 @@ from landbridge.demo.benchmark_prices import demo_benchmark_document
 from landbridge.demo.entered_rights import seed_entered_rights
 from landbridge.demo.exchange_legal import seed_exchange_legal
 from landbridge.demo.exchange_lots import seed_exchange
+from landbridge.demo.exchange_year import seed_exchange_year
 from landbridge.demo.geography import (
     Geography,
     build_geography,
@@ -142,8 +143,12 @@ def _institutions(session: Session, world: WorldBuild) -> None:
 
 def build_world(db: Database, profile: CityProfile, *, scale: str = "small", seed: int = 20260101,
                 today: date | None = None, villages: dict[str, int] | None = None,
-                geography: Geography | None = None, progress: Progress = _no_progress) -> WorldReport:
-    """Build the demo world on an upgraded, empty database (issue #3); ``villages`` overrides the scale's plan."""
+                geography: Geography | None = None, progress: Progress = _no_progress,
+                exchange_year: int | None = None) -> WorldReport:
+    """Build the demo world on an upgraded, empty database (issue #3); ``villages`` overrides the scale's plan.
+
+    ``exchange_year``: the cases of the year of exchange business (issue #15 item 6); by default the scale's
+    ``exchange_year_lots`` rule, or none when ``villages`` overrides the plan (a quick world for tests)."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}: one of {', '.join(SCALES)}")
     today = today or to_local(now()).date()
@@ -188,6 +193,17 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
     progress("exchange", 0, 1)
     with db.transaction() as session:  # lots on the exchange over rights just registered (issue #6)
         world.report.lots = seed_exchange(session, today=today, seed=seed, actor=ACTOR)
+    by_scale = world.rules.get("exchange_year_lots", {})  # none before the rule is in force (its version 2026-06-01)
+    year_cases = exchange_year if exchange_year is not None else 0 if villages is not None \
+        else int(by_scale.get(scale, 0))
+    if year_cases > 0:  # a year of business (issue #15 item 6), before the seeds below: its worker runs at
+        # instants back to a year ago and must find no lot of theirs waiting (a refund due, a deadline)
+        lap("exchange")
+        with db.transaction() as session:
+            year = seed_exchange_year(session, today=today, seed=seed, actor=ACTOR, lots=year_cases)
+        world.report.exchange_year, world.report.sales = year.lots, world.report.sales + year.sales
+        world.report.lots += year.lots
+        lap("exchange_year")
     with db.transaction() as session:  # market-entry cases in every state, the completed ones fed (issue #15)
         seeded = seed_entry_cases(session, today=today, seed=seed, actor=ACTOR)
         world.report.entry_cases, world.report.sales = seeded.total, world.report.sales + seeded.sales

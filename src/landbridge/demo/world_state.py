@@ -48,6 +48,7 @@ class WorldReport:
     pending_applications: int = 0
     zones: int = 0
     lots: int = 0
+    exchange_year: int = 0  # of the lots, those of the year of exchange business (issue #15 item 6)
     entries: int = 0  # market entries through the exchange (issue #15)
     entry_cases: int = 0  # market-entry cases, one in each state of the case (issue #15)
     sales: int = 0
