@@ -10,7 +10,7 @@ pre-emption journey does for bids); everything of the entry case itself is done 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ from landbridge.auth.models import Organisation
 from landbridge.db import Database
 from landbridge.exchange.models import Deposit
 from landbridge.kernel.clock import Clock, now, to_local
-from landbridge.market_entry import desk
 from landbridge.market_entry.models import EntryCase
 from tests.collective.conftest import Village, accounts_world
 from tests.collective.test_service import passed_motion
@@ -178,6 +177,7 @@ def test_a_case_from_its_opening_to_the_land_in_use_on_the_pages(server: str, db
                 motion = passed_motion(s, scene.village, "market_entry_consent", subject_ref=number)
             page.reload()  # the vote picks the passed motion on the case (chosen already, the newest)
             expect(page.locator("#pick-motion_id")).to_have_value(str(motion))
+            page.locator("#step-record-vote").screenshot(path=str(shots / "entry_vote_picker.png"))
             take(page, "record-vote", selects={"motion_id": str(motion)})
             expect(page.locator("#case-state")).to_have_text("成员表决通过")
             # a transaction day too early for the filing's lead time is refused on the page, nothing changes
@@ -277,14 +277,21 @@ def test_a_township_desk_takes_the_collectives_step_on_its_behalf(server: str, d
             expect(page.locator("#no-authorisation")).to_be_visible()
             expect(page.locator("#step-draft-plan")).to_have_count(0)
 
-            # the clerk puts the signed authorisation on file (its own API); the desk drafts the plan for it
+            # the clerk puts the signed authorisation on file on the queue page; the desk drafts the plan for it
             with db.transaction() as s:
                 desk_org = s.execute(select(Organisation.id).where(
                     Organisation.name == "余江区锦江镇人民政府")).scalar_one()
-                desk.authorise_desk(s, collective_id=scene.village.collective_id, desk_organisation_id=desk_org,
-                                    document=PDF, media_type="application/pdf",
-                                    valid_until=date(2027, 3, 1), actor="user:5:clerk")
-            page.reload()
+            sign_in(page, server, "clerk", "/market-entry")
+            expect(page.locator("#no-desk-authorisation")).to_be_visible()
+            form = page.locator("#desk-form")
+            form.locator("select[name=desk_organisation_id]").select_option(str(desk_org))
+            form.locator("[name=valid_until]").fill("2027-03-01")
+            form.locator("input[type=file]").set_input_files(
+                {"name": "授权委托书.pdf", "mimeType": "application/pdf", "buffer": PDF})
+            form.locator("button[type=submit]").click()
+            expect(page.locator("#desk-authorisations tr.standing-active")).to_contain_text("锦江镇")
+            page.screenshot(path=str(shots / "entry_desk_authorised.png"), full_page=True)
+            sign_in(page, server, "township", case_url)
             take(page, "draft-plan", {"plan_boundary": "东至村道，南至河", "plan_area_m2": "400.00",
                                       "plan_term_years": "50", "plan_floor_price": "70000.00",
                                       "plan_retained_share": "0.30"},
