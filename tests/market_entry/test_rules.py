@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from landbridge import exchange
 from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError
 from landbridge.market_entry import rules
@@ -244,3 +245,42 @@ def test_a_phase_is_filed_only_after_a_previous_phase_is_cleared(phase: int, sta
             rules.check_phase_order("JJ-1", phase, states, R6)
         assert code(e) == "market_entry.phase_out_of_order"
         assert e.value.details["previous"] == phase - 1
+
+
+# --- one check of each entry term, the exchange's (issue #15 review item 1) ------------------------------------
+
+@pytest.mark.parametrize(("value", "ok"), [("3/10", True), ("0.3", True), (1, True), ("1", True), ("0", False),
+                                           ("3/2", False), ("-1/2", False), (True, False), (0.3, False),
+                                           (None, False), ("1/1000001", False), ("abc", False), ("1/0", False),
+                                           ("0.5" + "0" * 22, False)])
+def test_equity_share_is_the_exchanges_check(value: object, ok: bool) -> None:
+    if ok:
+        rules.check_equity_share(value, "equity")
+        assert exchange.check_entry_equity_share("equity", value) is not None
+        return
+    with pytest.raises(DomainError) as plan_err:
+        rules.check_equity_share(value, "equity")
+    assert code(plan_err) == "market_entry.invalid_plan" and plan_err.value.details["field"] == "equity_share"
+    with pytest.raises(DomainError) as lot_err:
+        exchange.check_entry_equity_share("equity", value)
+    assert lot_err.value.code == "exchange.invalid_equity_share"
+
+
+@pytest.mark.parametrize(("grade", "ok"), [(None, True), (1, True), (20, True), (0, False), (21, False),
+                                           (True, False), ("2", False)])
+def test_land_grade_is_the_exchanges_check(grade: object, ok: bool) -> None:
+    body = plan(land_grade=grade)
+    if ok:
+        rules.check_plan(body, R)
+        assert exchange.check_land_grade(grade) == grade  # type: ignore[arg-type]
+        return
+    with pytest.raises(DomainError) as e:
+        rules.check_plan(body, R)
+    assert code(e) == "market_entry.invalid_plan" and e.value.details["field"] == "land_grade"
+
+
+def test_use_category_is_the_exchanges_longest_prefix() -> None:
+    classes = {"mining": ["06"], "factory": ["0601"]}
+    assert [rules.use_category(c, classes) for c in ("0601", "0602", "05", "")] == [
+        exchange.land_use_category(c, classes) for c in ("0601", "0602", "05", "")] == [
+        "factory", "mining", "other", "other"]

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -29,13 +28,13 @@ from landbridge.exchange.entry_models import EntryTerms
 from landbridge.exchange.entry_terms import (
     EntryMethod,
     FeeRate,
+    check_equity_share,
     check_grade,
     check_term,
     entry_method,
     fee_rate,
     rent_schedule,
     term_end,
-    use_category,
 )
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
@@ -44,6 +43,7 @@ from landbridge.exchange.lots import lock_lot
 from landbridge.exchange.models import Lot, LotResult
 from landbridge.exchange.rules import Handover, LotKind, LotPhase
 from landbridge.exchange.ruleset import lot_rules, today
+from landbridge.exchange.settlement_rules import land_use_category
 from landbridge.kernel.clock import now, to_local
 
 ENTRY_KIND = LotKind.collective_construction_land
@@ -73,19 +73,7 @@ def _land_use(session: Session, lot: Lot, given: str | None) -> str:
         return given
     assert lot.unit_id is not None
     parcel = registry.get_parcel(session, registry.get_unit(session, lot.unit_id).parcel_id)
-    return use_category(parcel.land_use_class, entry_rule(lot, "entry_land_uses").value, "other")
-
-
-def _equity_share(method: EntryMethod, value: str | None) -> str | None:
-    if method is not EntryMethod.equity:
-        return None
-    try:
-        share = Fraction(str(value)) if value is not None else Fraction(0)
-    except (ValueError, ZeroDivisionError):
-        raise ExchangeError.INVALID_EQUITY_SHARE.error() from None
-    if not 0 < share <= 1 or share.denominator > 10**6:
-        raise ExchangeError.INVALID_EQUITY_SHARE.error()
-    return str(share)
+    return land_use_category(parcel.land_use_class, entry_rule(lot, "entry_land_uses").value)
 
 
 def check_equity_bidder(session: Session, lot: Lot, party_id: int) -> None:
@@ -120,7 +108,7 @@ def set_entry_terms(session: Session, *, lot_id: int, method: str, term_years: i
     use = _land_use(session, lot, land_use)
     years = check_term(use, term_years, entry_rule(lot, "entry_term_caps").value)
     level = check_grade(grade)
-    share = _equity_share(how, equity_share)
+    share = check_equity_share(how, equity_share)
     ref = text(plan_ref, 120, "plan_ref") if plan_ref is not None else None
     row = session.execute(select(EntryTerms).where(EntryTerms.lot_id == lot.id)).scalar_one_or_none()
     if row is None:

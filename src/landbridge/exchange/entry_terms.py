@@ -8,11 +8,12 @@ grade and method from the rule table. Every amount is fen exact. No database, no
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
 
 from landbridge.exchange.errors import ExchangeError
@@ -40,18 +41,6 @@ def entry_method(value: str) -> EntryMethod:
                                                        allowed=[m.value for m in EntryMethod]) from None
 
 
-def use_category(land_use_class: str | None, classes: Mapping[str, Sequence[str]], fallback: str) -> str:
-    """The category (e.g. residential, commercial, industrial) of a GB/T 21010 class: the category whose code prefix
-    matches longest, else ``fallback`` (also when the class is not known)."""
-    best, length = fallback, 0
-    for category, prefixes in classes.items():
-        for prefix in prefixes:
-            p = str(prefix)
-            if land_use_class and land_use_class.startswith(p) and len(p) > length:
-                best, length = category, len(p)
-    return best
-
-
 def term_cap(use: str, caps: Mapping[str, Any]) -> int:
     """The statutory maximum term in years of ``use`` (rule data ``entry_term_caps``; ``other`` for a use not
     listed)."""
@@ -67,6 +56,27 @@ def check_term(use: str, years: int, caps: Mapping[str, Any]) -> int:
     if years > cap:
         raise ExchangeError.ENTRY_TERM_OVER_CAP.error(years=years, cap=cap, use=use)
     return years
+
+
+EQUITY_SHARE_MAX_CHARS = 24  # the stored share's column width (input hygiene, not policy)
+
+
+def check_equity_share(method: str, value: object) -> str | None:
+    """The collective's share of a contribution as equity (作价入股), normalised (``"3/10"``): a fraction in
+    (0, 1], given as text such as ``"3/10"`` or ``"0.3"`` (at most 24 characters) or as an integer, with a
+    denominator of at most a million; None for the other methods, which carry no share (422
+    exchange.invalid_equity_share). The one check of the share: market entry's plan check calls it too."""
+    if method != EntryMethod.equity:
+        return None
+    share: Fraction | None = None
+    if isinstance(value, str | int) and not isinstance(value, bool) and len(str(value)) <= EQUITY_SHARE_MAX_CHARS:
+        try:
+            share = Fraction(str(value))
+        except (ValueError, ZeroDivisionError):
+            share = None
+    if share is None or not 0 < share <= 1 or share.denominator > 10**6:
+        raise ExchangeError.INVALID_EQUITY_SHARE.error()
+    return str(share)
 
 
 def add_years(day: date, years: int) -> date:
