@@ -79,11 +79,11 @@ def _land_use(session: Session, lot: Lot, given: str | None) -> str:
 def check_equity_bidder(session: Session, lot: Lot, party_id: int) -> None:
     """An entry lot contributed as equity (作价入股) admits only organisations: the buyer becomes the project party
     the collective holds its equity share in (``collective.contribute_land_equity``), which a natural person cannot
-    be. 422 exchange.equity_bidder_not_organisation otherwise; any other lot admits anyone."""
-    if lot.kind != ENTRY_KIND:
-        return
-    method = session.execute(select(EntryTerms.method).where(EntryTerms.lot_id == lot.id)).scalar_one_or_none()
-    if method == EntryMethod.equity and registry.get_party(session, party_id).kind != "organisation":
+    be. 422 exchange.equity_bidder_not_organisation otherwise; any other lot admits anyone. A relisted lot keeps
+    the terms of the lot it relists (``entry_terms_of``)."""
+    terms = entry_terms_of(session, lot)
+    if terms is not None and terms.method == EntryMethod.equity \
+            and registry.get_party(session, party_id).kind != "organisation":
         raise ExchangeError.EQUITY_BIDDER_NOT_ORGANISATION.error(party_id=party_id)
 
 
@@ -130,7 +130,13 @@ def set_entry_terms(session: Session, *, lot_id: int, method: str, term_years: i
 
 
 def entry_terms_of(session: Session, lot: Lot) -> EntryTerms | None:
-    """A lot's entry terms: its own, else those of the lot it relists (a relisting keeps the entry terms)."""
+    """A lot's entry terms: its own, else those of the lot it relists (a relisting keeps the entry terms); None
+    for a lot of another kind without a query (only a collective construction land lot takes entry terms).
+
+    Walking the relist chain costs a query or two per lot in it: each step of a hand-over or a settlement reads
+    the terms once and passes them on (``hand_over_entry``, ``sale_facts``, ``levy_rate``, ``adjustment_cell``)."""
+    if lot.kind != ENTRY_KIND:
+        return None
     seen: set[int] = set()
     current: Lot | None = lot
     while current is not None and current.id not in seen:
@@ -153,7 +159,11 @@ class EntryFee:
 def entry_fee_rate(session: Session, lot: Lot) -> EntryFee | None:
     """The adjustment fee rate of an entry lot by use, grade and method (``adjustment_fee_table``), or None for a
     lot without entry terms (its fee, if any, is by use alone)."""
-    terms = entry_terms_of(session, lot)
+    return entry_fee(lot, entry_terms_of(session, lot))
+
+
+def entry_fee(lot: Lot, terms: EntryTerms | None) -> EntryFee | None:
+    """The adjustment fee rate of a lot whose entry terms (``entry_terms_of``) the caller has read already."""
     if terms is None:
         return None
     table = entry_rule(lot, "adjustment_fee_table")
@@ -168,12 +178,11 @@ def _term(session: Session, lot: Lot, terms: EntryTerms) -> tuple[date, date]:
     return start, term_end(start, years)
 
 
-def hand_over_entry(session: Session, lot: Lot, result: LotResult, holders: list[tuple[int, str]], reason: str,
-                    actor: str) -> int | None:
+def hand_over_entry(session: Session, lot: Lot, terms: EntryTerms | None, result: LotResult,
+                    holders: list[tuple[int, str]], reason: str, actor: str) -> int | None:
     """The registry application of an entry lot's hand-over: a new termed collective construction land use right
     in the buyer's name, granted out of the collective's right on the unit (grant, lease with its rent schedule,
-    or equity with the collective's share); None for a lot without entry terms."""
-    terms = entry_terms_of(session, lot)
+    or equity with the collective's share); None for a lot without entry terms (``terms``: ``entry_terms_of``)."""
     if terms is None:
         return None
     if lot.unit_id is None or lot.right_id is None:
@@ -194,15 +203,14 @@ def hand_over_entry(session: Session, lot: Lot, result: LotResult, holders: list
                                         reason=reason, attrs=attrs).id
 
 
-def sale_facts(session: Session, lot: Lot, result: LotResult) -> dict[str, Any] | None:
+def sale_facts(session: Session, lot: Lot, result: LotResult, terms: EntryTerms | None) -> dict[str, Any] | None:
     """What a completed lot tells the sales record (valuation reads it from the hand-over event): the unit and
     parcel, price, area, day, land-use class, right type, method and term; nothing personal (no party, no name).
-    None for a lot without a property unit (construction quota) or a price."""
+    None for a lot without a property unit (construction quota) or a price. ``terms``: ``entry_terms_of``."""
     if lot.unit_id is None or result.price_cny is None:
         return None
     unit = registry.get_unit(session, lot.unit_id)
     parcel = registry.get_parcel(session, unit.parcel_id)
-    terms = entry_terms_of(session, lot)
     handover = lot_rules(lot).handover
     years: int | None
     if terms is not None:
@@ -238,26 +246,27 @@ def _years(start: date | None, end: date | None) -> int | None:
     return max(1, round((end - start).days / 365.25))
 
 
-def adjustment_cell(session: Session, lot: Lot) -> dict[str, Any]:
+def adjustment_cell(lot: Lot, terms: EntryTerms | None) -> dict[str, Any]:
     """The adjustment fee's table cell (use, grade, method) of an entry lot for the ledger and reconciliation;
-    empty for other lots."""
-    fee = entry_fee_rate(session, lot)
+    empty for other lots (``terms``: ``entry_terms_of``)."""
+    fee = entry_fee(lot, terms)
     if fee is None:
         return {}
     return {"adjustment_use": fee.cell.use, "adjustment_grade": fee.cell.grade,
             "adjustment_method": fee.cell.method}
 
 
-def levy_rate(session: Session, lot: Lot) -> tuple[str, Decimal, str] | None:
-    """(use category, rate, source) of an entry lot's adjustment fee, or None for a lot without entry terms."""
-    fee = entry_fee_rate(session, lot)
+def levy_rate(lot: Lot, terms: EntryTerms | None) -> tuple[str, Decimal, str] | None:
+    """(use category, rate, source) of an entry lot's adjustment fee, or None for a lot without entry terms
+    (``terms``: ``entry_terms_of``)."""
+    fee = entry_fee(lot, terms)
     return None if fee is None else (fee.cell.use, fee.cell.rate, fee.source)
 
 
 def adjustment_detail(session: Session, lot_id: int) -> str:
     """The adjustment fee's table cell of a lot for a reconciliation line ("" for a lot without entry terms)."""
     lot = session.get(Lot, lot_id)
-    cell = adjustment_cell(session, lot) if lot is not None else {}
+    cell = adjustment_cell(lot, entry_terms_of(session, lot)) if lot is not None else {}
     if not cell:
         return ""
     return f" [{cell['adjustment_use']}/grade {cell['adjustment_grade']}/{cell['adjustment_method']}]"
