@@ -108,3 +108,26 @@ def test_a_relisted_equity_lot_still_admits_only_organisations(db: Database, clo
         company = registry.create_party(s, kind="organisation", name="入股项目公司R", id_number=org_uscc(970),
                                         actor=OPERATOR).id
         assert exchange.apply_for_lot(s, lot_id=lot_id, party_id=company, actor="party:c").lot_id == lot_id
+
+
+def test_the_reconciliation_reads_all_rows_adjustment_cells_in_fixed_statements(db: Database, clock: Clock,
+                                                                                world: World) -> None:
+    from datetime import date
+
+    from landbridge.exchange import reconcile
+    first, _, _ = entry_lot(db, clock, world, col=71)
+    first_paid = clock.now().date()
+    second, _, _ = entry_lot(db, clock, world, method="lease", years=20, land_use_class="0508", col=73)
+    assert clock.now().date() > first_paid
+
+    def report(until: date) -> tuple[list[str], list[reconcile.Line]]:
+        with statements(db) as seen, db.transaction(readonly=True) as s:
+            rec = reconcile.reconcile_deposits(s, date_from=date(2026, 3, 1), date_to=until)
+        return seen, [x for x in rec.lines if x.category == reconcile.Category.settlement_paid]
+
+    one, paid_one = report(first_paid)
+    two, paid_two = report(clock.now().date())
+    assert len(paid_one) == 1 and len(paid_two) == 2
+    assert "[industrial/grade */grant]" in paid_two[0].detail and "[commercial/grade */lease]" in paid_two[1].detail
+    assert len(two) == len(one)  # a second settlement adds lines, not statements (no query per row)
+    assert terms_reads(two) == 1  # both lots' terms in one statement

@@ -14,6 +14,7 @@ it from the ledger without importing the exchange (ADR 0014).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -135,17 +136,34 @@ def entry_terms_of(session: Session, lot: Lot) -> EntryTerms | None:
 
     Walking the relist chain costs a query or two per lot in it: each step of a hand-over or a settlement reads
     the terms once and passes them on (``hand_over_entry``, ``sale_facts``, ``levy_rate``, ``adjustment_cell``)."""
-    if lot.kind != ENTRY_KIND:
-        return None
-    seen: set[int] = set()
-    current: Lot | None = lot
-    while current is not None and current.id not in seen:
-        seen.add(current.id)
-        row = session.execute(select(EntryTerms).where(EntryTerms.lot_id == current.id)).scalar_one_or_none()
-        if row is not None:
-            return row
-        current = session.get(Lot, current.previous_lot_id) if current.previous_lot_id is not None else None
-    return None
+    return entry_terms_of_lots(session, [lot]).get(lot.id)
+
+
+def entry_terms_of_lots(session: Session, lots: Iterable[Lot]) -> dict[int, EntryTerms]:
+    """The entry terms of many lots at once, by lot id (lots without terms left out): each lot's own, else those
+    up its relist chain, read a level of the chains at a time, so two statements per level of the longest chain
+    whatever the number of lots (a lot of another kind reads nothing)."""
+    found: dict[int, EntryTerms] = {}
+    known: dict[int, Lot] = {lot.id: lot for lot in lots if lot.kind == ENTRY_KIND}
+    pending = {lot_id: lot_id for lot_id in known}  # the lot asked about -> the lot of its chain read next
+    visited: dict[int, set[int]] = {lot_id: set() for lot_id in known}
+    while pending:
+        rows = {t.lot_id: t for t in session.scalars(
+            select(EntryTerms).where(EntryTerms.lot_id.in_(set(pending.values()))))}
+        following: dict[int, int] = {}
+        for asked, current in pending.items():
+            visited[asked].add(current)
+            if current in rows:
+                found[asked] = rows[current]
+                continue
+            previous = known[current].previous_lot_id
+            if previous is not None and previous not in visited[asked]:
+                following[asked] = previous
+        missing = set(following.values()) - set(known)
+        if missing:
+            known.update({x.id: x for x in session.scalars(select(Lot).where(Lot.id.in_(missing)))})
+        pending = {asked: current for asked, current in following.items() if current in known}
+    return found
 
 
 @dataclass(frozen=True)
@@ -263,10 +281,17 @@ def levy_rate(lot: Lot, terms: EntryTerms | None) -> tuple[str, Decimal, str] | 
     return None if fee is None else (fee.cell.use, fee.cell.rate, fee.source)
 
 
-def adjustment_detail(session: Session, lot_id: int) -> str:
-    """The adjustment fee's table cell of a lot for a reconciliation line ("" for a lot without entry terms)."""
-    lot = session.get(Lot, lot_id)
-    cell = adjustment_cell(lot, entry_terms_of(session, lot)) if lot is not None else {}
-    if not cell:
-        return ""
-    return f" [{cell['adjustment_use']}/grade {cell['adjustment_grade']}/{cell['adjustment_method']}]"
+def adjustment_details(session: Session, lot_ids: Iterable[int]) -> dict[int, str]:
+    """The adjustment fee's table cell of each lot for its reconciliation line (lots without entry terms left
+    out): the lots and their terms in a fixed number of statements, however many lots (``entry_terms_of_lots``)."""
+    ids = set(lot_ids)
+    if not ids:
+        return {}
+    lots = list(session.scalars(select(Lot).where(Lot.id.in_(ids), Lot.kind == ENTRY_KIND)))
+    terms = entry_terms_of_lots(session, lots)
+    out: dict[int, str] = {}
+    for lot in lots:
+        cell = adjustment_cell(lot, terms.get(lot.id))
+        if cell:
+            out[lot.id] = f" [{cell['adjustment_use']}/grade {cell['adjustment_grade']}/{cell['adjustment_method']}]"
+    return out
