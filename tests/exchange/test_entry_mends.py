@@ -115,9 +115,9 @@ def test_the_reconciliation_reads_all_rows_adjustment_cells_in_fixed_statements(
     from datetime import date
 
     from landbridge.exchange import reconcile
-    first, _, _ = entry_lot(db, clock, world, col=71)
+    entry_lot(db, clock, world, col=71)
     first_paid = clock.now().date()
-    second, _, _ = entry_lot(db, clock, world, method="lease", years=20, land_use_class="0508", col=73)
+    entry_lot(db, clock, world, method="lease", years=20, land_use_class="0508", col=73)
     assert clock.now().date() > first_paid
 
     def report(until: date) -> tuple[list[str], list[reconcile.Line]]:

@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from landbridge import exchange
-from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError
 from landbridge.market_entry import rules
-from landbridge.market_entry.rules import CaseState, EntryRules
+from landbridge.market_entry.queries import entry_rules
+from landbridge.market_entry.rules import CaseState
 
-R = EntryRules.from_values(get_profile().rules("market_entry").version_at(date(2026, 3, 2)).values())
+R = entry_rules(date(2026, 3, 2))  # with the exchange's methods, caps and use categories
 FEN = Decimal("0.01")
 fen = st.integers(min_value=0, max_value=10**13).map(lambda n: Decimal(n) * FEN)
 share = st.integers(min_value=0, max_value=10_000).map(lambda n: Decimal(n) / 10_000)
@@ -138,7 +138,7 @@ def test_filing_lead_in_working_days(start: date, gap: int) -> None:
 
 # --- entry purposes (L8): the rule set's 2026-06-01 version ------------------------------------------
 
-R6 = EntryRules.from_values(get_profile().rules("market_entry").version_at(date(2026, 6, 15)).values())
+R6 = entry_rules(date(2026, 6, 15))  # with the exchange's methods, caps and use categories
 CLASSES = ["0601", "0602", "05", "0508", "0701", "0702", "08", "0901", "12"]
 
 
@@ -284,3 +284,33 @@ def test_use_category_is_the_exchanges_longest_prefix() -> None:
     assert [rules.use_category(c, classes) for c in ("0601", "0602", "05", "")] == [
         exchange.land_use_category(c, classes) for c in ("0601", "0602", "05", "")] == [
         "factory", "mining", "other", "other"]
+
+
+# --- the exchange owns the entry methods, the term caps and the use categories (issue #15 review item 2) -------
+
+def test_methods_caps_and_use_categories_are_the_exchanges(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+    day = date(2026, 3, 2)
+    owned = exchange.entry_term_rules(day)
+    assert owned is not None
+    r = entry_rules(day)
+    assert (r.max_term_years, r.methods, r.use_categories) == (owned.term_caps, frozenset(owned.methods),
+                                                               owned.land_uses)
+    rules.check_plan(plan(term_years=40), r)
+    # the exchange's numbers rule the plan: a tighter cap or fewer methods there refuse what market_entry.toml's
+    # own (unread) entries would allow
+    tighter = replace(owned, term_caps={**owned.term_caps, "industrial": 30}, methods=("grant", "lease"))
+    monkeypatch.setattr(exchange, "entry_term_rules", lambda day=None: tighter)
+    with pytest.raises(DomainError) as e:
+        rules.check_plan(plan(term_years=40), entry_rules(day))
+    assert code(e) == "market_entry.term_over_cap" and e.value.details["cap"] == 30
+    with pytest.raises(DomainError) as e:
+        rules.check_plan(plan(method="equity", equity_share="3/10"), entry_rules(day))
+    assert code(e) == "market_entry.invalid_plan" and e.value.details["field"] == "method"
+
+
+def test_no_entry_before_the_exchange_states_its_rules() -> None:
+    assert exchange.entry_term_rules(date(2025, 12, 31)) is None
+    with pytest.raises(DomainError) as e:
+        entry_rules(date(2025, 12, 31))
+    assert code(e) == "market_entry.no_rule_set"

@@ -9,8 +9,8 @@ from landbridge.exchange.barlist import is_barred as party_is_barred  # whether 
 from landbridge.exchange.bidding import BidOutcome, place_bid
 from landbridge.exchange.consortium import apply_as_consortium, members_of
 from landbridge.exchange.deadlines import advance_lot
-from landbridge.exchange.entry import entry_fee_rate, entry_terms_of, set_entry_terms
-from landbridge.exchange.entry_terms import EntryMethod
+from landbridge.exchange.entry import entry_fee_rate, entry_term_rules, entry_terms_of, set_entry_terms
+from landbridge.exchange.entry_terms import EntryMethod, EntryTermRules
 from landbridge.exchange.entry_terms import check_equity_share as check_entry_equity_share
 from landbridge.exchange.entry_terms import check_grade as check_land_grade
 from landbridge.exchange.entry_terms import check_term as check_entry_term
@@ -35,6 +35,7 @@ __all__ = [
     "Channel",
     "DepositStatus",
     "EntryMethod",
+    "EntryTermRules",
     "FlagKind",
     "LotKind",
     "LotPhase",
@@ -56,6 +57,7 @@ __all__ = [
     "designate_evaluators",
     "designate_reserve_officer",
     "entry_fee_rate",
+    "entry_term_rules",
     "entry_terms_of",
     "file_objection",
     "find_bidder",

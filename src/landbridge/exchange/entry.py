@@ -24,10 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
-from landbridge.cityprofile import Rule, rules_used
+from landbridge.cityprofile import Rule, get_profile, rules_used
 from landbridge.exchange.entry_models import EntryTerms
 from landbridge.exchange.entry_terms import (
     EntryMethod,
+    EntryTermRules,
     FeeRate,
     check_equity_share,
     check_grade,
@@ -49,8 +50,21 @@ from landbridge.kernel.clock import now, to_local
 
 ENTRY_KIND = LotKind.collective_construction_land
 SALE_METHODS = {EntryMethod.grant: "grant", EntryMethod.lease: "lease", EntryMethod.equity: "grant"}
-__all__ = ["EntryTerms", "check_equity_bidder", "entry_fee_rate", "entry_terms_of", "hand_over_entry", "sale_facts",
-           "set_entry_terms"]
+__all__ = ["EntryTerms", "check_equity_bidder", "entry_fee_rate", "entry_term_rules", "entry_terms_of",
+           "hand_over_entry", "sale_facts", "set_entry_terms"]
+
+
+def entry_term_rules(day: date | None = None) -> EntryTermRules | None:
+    """The exchange's market-entry rules in force on ``day`` (today by default): entry methods, term caps by use
+    and the use categories (``collective_construction_land.entry_methods``, ``entry_term_caps``,
+    ``entry_land_uses``); None on a day whose rule-set version states none (before 2026-01-01). The one owner of
+    these rules: market entry reads them here, and market_entry.toml's own ``methods``, ``max_term_years`` and
+    ``use_categories`` (its locked 2021-09-01 version, which cannot be edited) are no longer read."""
+    values = get_profile().rules("exchange").version_at(day or today()).values()
+    names = [f"{ENTRY_KIND}.{n}" for n in ("entry_methods", "entry_term_caps", "entry_land_uses")]
+    if any(n not in values for n in names):
+        return None
+    return EntryTermRules.from_values(*(values[n] for n in names))
 
 
 def _rules(lot: Lot) -> dict[str, Rule]:

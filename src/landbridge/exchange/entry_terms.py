@@ -32,6 +32,23 @@ class EntryMethod(StrEnum):
     equity = "equity"
 
 
+@dataclass(frozen=True)
+class EntryTermRules:
+    """The market-entry rules of one exchange rule-set version (exchange.toml ``collective_construction_land.*``):
+    the entry methods allowed, the statutory maximum term in years by use category, and the use categories'
+    GB/T 21010 class prefixes. The exchange owns them (it enforces them when the lot is set up and again at the
+    hand-over); market entry's plan check reads them from here (``landbridge.exchange.entry_term_rules``)."""
+
+    methods: tuple[str, ...]
+    term_caps: Mapping[str, int]
+    land_uses: Mapping[str, tuple[str, ...]]
+
+    @classmethod
+    def from_values(cls, methods: Any, term_caps: Mapping[str, Any], land_uses: Mapping[str, Any]) -> EntryTermRules:
+        return cls(methods=tuple(str(m) for m in methods), term_caps={k: int(v) for k, v in term_caps.items()},
+                   land_uses={k: tuple(str(p) for p in v) for k, v in land_uses.items()})
+
+
 def entry_method(value: str) -> EntryMethod:
     """The entry method named, or 422 exchange.invalid_entry_method."""
     try:

@@ -184,12 +184,15 @@ class EntryRules:
         return found
 
     @classmethod
-    def from_values(cls, v: Mapping[str, Any]) -> EntryRules:
+    def from_values(cls, v: Mapping[str, Any], terms: exchange.EntryTermRules) -> EntryRules:
+        """The rule set from its values and the exchange's market-entry rules of the same day (``terms``): the use
+        categories, the term caps by use and the entry methods are the exchange's alone (it enforces them on the
+        lot); the ``use_categories``, ``max_term_years`` and ``methods`` that market_entry.toml's locked
+        2021-09-01 version still holds are not read."""
         return cls(
             eligible_right_types=frozenset(v["eligible_right_types"]),
-            use_categories={k: tuple(p) for k, p in v["use_categories"].items()},
-            max_term_years={k: int(y) for k, y in v["max_term_years"].items()},
-            methods=frozenset(v["methods"]), plan_mandatory_fields=tuple(v["plan_mandatory_fields"]),
+            use_categories=dict(terms.land_uses), max_term_years=dict(terms.term_caps),
+            methods=frozenset(terms.methods), plan_mandatory_fields=tuple(v["plan_mandatory_fields"]),
             floor_ratio=Decimal(str(v["floor_ratio"])),
             industrial_floor_ratio=Decimal(str(v["industrial_floor_ratio"])),
             consent_threshold=str(v["consent_threshold"]), filing_lead_workdays=int(v["filing_lead_workdays"]),
