@@ -20,6 +20,12 @@ from landbridge.exchange.errors import ExchangeError
 from landbridge.kernel.money import FEN
 
 ANY_GRADE = "*"
+# The highest land grade (土地级别) an entry may name, in one place: market entry's plan check calls check_grade
+# through the exchange's public API. Not a policy number but the bound of a grade scheme's size: the adjustment fee
+# table (rule data) may name grades 1..MAX_GRADE, each with its own rates, and prices every other grade in its
+# ``*`` row, so the table cannot bound the grades itself; a table naming a grade above the bound, or a grade
+# that is not a number, is a configuration error (``table_grades``). A county with a longer scheme needs a rule
+# (a new exchange.toml version) read here instead.
 MAX_GRADE = 20
 
 
@@ -142,10 +148,26 @@ def grade_key(grade: int | None) -> str:
     return ANY_GRADE if grade is None else str(grade)
 
 
+def table_grades(table: Mapping[str, Any]) -> frozenset[int]:
+    """The land grades the adjustment fee table names (its rows' keys other than ``*``), each within 1..MAX_GRADE,
+    so that every grade it prices can be entered; any other key is a configuration error."""
+    named: set[int] = set()
+    for by_grade in table.values():
+        for key in by_grade:
+            if key == ANY_GRADE:
+                continue
+            if not str(key).isdigit() or not 1 <= int(key) <= MAX_GRADE:
+                raise ValueError(f"adjustment fee table grade {key!r} is not a grade from 1 to {MAX_GRADE}")
+            named.add(int(key))
+    return frozenset(named)
+
+
 def fee_rate(table: Mapping[str, Any], use: str, grade: int | None, method: str) -> FeeRate:
     """The adjustment fee rate of the table cell (use, grade, method): the use's row (``other`` where the use has
     none), the grade's row (``*`` where the table does not name the grade), the method's rate. A table without
-    that cell, or a rate outside [0, 1), is a configuration error."""
+    that cell, a rate outside [0, 1), or a grade outside the grades an entry may name (``table_grades``), is a
+    configuration error."""
+    table_grades(table)
     row_use = use if use in table else "other"
     by_grade: Mapping[str, Any] = table[row_use]
     key = grade_key(grade)
@@ -157,7 +179,8 @@ def fee_rate(table: Mapping[str, Any], use: str, grade: int | None, method: str)
 
 
 def check_grade(grade: int | None) -> int | None:
-    """A land grade is a small positive integer, or not given (422 exchange.invalid_land_grade)."""
+    """A land grade is a whole number from 1 to MAX_GRADE, or not given (422 exchange.invalid_land_grade); the one
+    check of a grade (market entry's plan calls it as ``landbridge.exchange.check_land_grade``)."""
     if grade is None:
         return None
     if isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= MAX_GRADE:
