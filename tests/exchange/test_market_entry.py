@@ -386,3 +386,22 @@ def test_registry_refuses_an_entered_right_from_the_wrong_grantor_or_term(db: Da
             assert err.value.code == code
         with db.transaction(readonly=True) as s:
             assert current_size(s) == before
+
+
+# --- the land grade's bound in one place, and the fee table within it (issue #15 review item 3) -----------------
+
+def test_the_fee_tables_grades_are_within_the_grades_an_entry_may_name() -> None:
+    from landbridge.exchange.entry_terms import MAX_GRADE, check_grade, table_grades
+    for version in get_profile().rules("exchange").versions:
+        for name, rule in version.rules.items():
+            if name.endswith(".adjustment_fee_table"):
+                assert all(check_grade(g) == g for g in table_grades(rule.value))
+    priced = {"other": {"3": {"grant": "0.40"}, "*": {"grant": "0.25"}}}
+    assert table_grades(priced) == {3} and fee_rate(priced, "other", 3, "grant").rate == Decimal("0.40")
+    assert fee_rate(priced, "other", MAX_GRADE, "grant").grade == "*"
+    for key in (str(MAX_GRADE + 1), "0", "x", "2a"):
+        with pytest.raises(ValueError):
+            fee_rate({"other": {key: {"grant": "0.40"}, "*": {"grant": "0.25"}}}, "other", 1, "grant")
+    with pytest.raises(DomainError) as err:
+        check_grade(MAX_GRADE + 1)
+    assert err.value.code == "exchange.invalid_land_grade" and err.value.details["max"] == MAX_GRADE

@@ -10,12 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from landbridge.cityprofile import get_profile
+from landbridge import exchange
 from landbridge.errors import DomainError
+from landbridge.exchange.entry_terms import MAX_GRADE  # the one bound, the exchange's
 from landbridge.market_entry import rules
-from landbridge.market_entry.rules import CaseState, EntryRules
+from landbridge.market_entry.queries import entry_rules
+from landbridge.market_entry.rules import CaseState
 
-R = EntryRules.from_values(get_profile().rules("market_entry").version_at(date(2026, 3, 2)).values())
+R = entry_rules(date(2026, 3, 2))  # with the exchange's methods, caps and use categories
 FEN = Decimal("0.01")
 fen = st.integers(min_value=0, max_value=10**13).map(lambda n: Decimal(n) * FEN)
 share = st.integers(min_value=0, max_value=10_000).map(lambda n: Decimal(n) / 10_000)
@@ -137,7 +139,7 @@ def test_filing_lead_in_working_days(start: date, gap: int) -> None:
 
 # --- entry purposes (L8): the rule set's 2026-06-01 version ------------------------------------------
 
-R6 = EntryRules.from_values(get_profile().rules("market_entry").version_at(date(2026, 6, 15)).values())
+R6 = entry_rules(date(2026, 6, 15))  # with the exchange's methods, caps and use categories
 CLASSES = ["0601", "0602", "05", "0508", "0701", "0702", "08", "0901", "12"]
 
 
@@ -244,3 +246,72 @@ def test_a_phase_is_filed_only_after_a_previous_phase_is_cleared(phase: int, sta
             rules.check_phase_order("JJ-1", phase, states, R6)
         assert code(e) == "market_entry.phase_out_of_order"
         assert e.value.details["previous"] == phase - 1
+
+
+# --- one check of each entry term, the exchange's (issue #15 review item 1) ------------------------------------
+
+@pytest.mark.parametrize(("value", "ok"), [("3/10", True), ("0.3", True), (1, True), ("1", True), ("0", False),
+                                           ("3/2", False), ("-1/2", False), (True, False), (0.3, False),
+                                           (None, False), ("1/1000001", False), ("abc", False), ("1/0", False),
+                                           ("0.5" + "0" * 22, False)])
+def test_equity_share_is_the_exchanges_check(value: object, ok: bool) -> None:
+    if ok:
+        rules.check_equity_share(value, "equity")
+        assert exchange.check_entry_equity_share("equity", value) is not None
+        return
+    with pytest.raises(DomainError) as plan_err:
+        rules.check_equity_share(value, "equity")
+    assert code(plan_err) == "market_entry.invalid_plan" and plan_err.value.details["field"] == "equity_share"
+    with pytest.raises(DomainError) as lot_err:
+        exchange.check_entry_equity_share("equity", value)
+    assert lot_err.value.code == "exchange.invalid_equity_share"
+
+
+@pytest.mark.parametrize(("grade", "ok"), [(None, True), (1, True), (MAX_GRADE, True), (0, False),
+                                           (MAX_GRADE + 1, False), (True, False), ("2", False)])
+def test_land_grade_is_the_exchanges_check(grade: object, ok: bool) -> None:
+    body = plan(land_grade=grade)
+    if ok:
+        rules.check_plan(body, R)
+        assert exchange.check_land_grade(grade) == grade  # type: ignore[arg-type]
+        return
+    with pytest.raises(DomainError) as e:
+        rules.check_plan(body, R)
+    assert code(e) == "market_entry.invalid_plan" and e.value.details["field"] == "land_grade"
+
+
+def test_use_category_is_the_exchanges_longest_prefix() -> None:
+    classes = {"mining": ["06"], "factory": ["0601"]}
+    assert [rules.use_category(c, classes) for c in ("0601", "0602", "05", "")] == [
+        exchange.land_use_category(c, classes) for c in ("0601", "0602", "05", "")] == [
+        "factory", "mining", "other", "other"]
+
+
+# --- the exchange owns the entry methods, the term caps and the use categories (issue #15 review item 2) -------
+
+def test_methods_caps_and_use_categories_are_the_exchanges(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+    day = date(2026, 3, 2)
+    owned = exchange.entry_term_rules(day)
+    assert owned is not None
+    r = entry_rules(day)
+    assert (r.max_term_years, r.methods, r.use_categories) == (owned.term_caps, frozenset(owned.methods),
+                                                               owned.land_uses)
+    rules.check_plan(plan(term_years=40), r)
+    # the exchange's numbers rule the plan: a tighter cap or fewer methods there refuse what market_entry.toml's
+    # own (unread) entries would allow
+    tighter = replace(owned, term_caps={**owned.term_caps, "industrial": 30}, methods=("grant", "lease"))
+    monkeypatch.setattr(exchange, "entry_term_rules", lambda day=None: tighter)
+    with pytest.raises(DomainError) as e:
+        rules.check_plan(plan(term_years=40), entry_rules(day))
+    assert code(e) == "market_entry.term_over_cap" and e.value.details["cap"] == 30
+    with pytest.raises(DomainError) as e:
+        rules.check_plan(plan(method="equity", equity_share="3/10"), entry_rules(day))
+    assert code(e) == "market_entry.invalid_plan" and e.value.details["field"] == "method"
+
+
+def test_no_entry_before_the_exchange_states_its_rules() -> None:
+    assert exchange.entry_term_rules(date(2025, 12, 31)) is None
+    with pytest.raises(DomainError) as e:
+        entry_rules(date(2025, 12, 31))
+    assert code(e) == "market_entry.no_rule_set"

@@ -9,8 +9,11 @@ from landbridge.exchange.barlist import is_barred as party_is_barred  # whether 
 from landbridge.exchange.bidding import BidOutcome, place_bid
 from landbridge.exchange.consortium import apply_as_consortium, members_of
 from landbridge.exchange.deadlines import advance_lot
-from landbridge.exchange.entry import entry_fee_rate, entry_terms_of, set_entry_terms
-from landbridge.exchange.entry_terms import EntryMethod
+from landbridge.exchange.entry import entry_fee_rate, entry_term_rules, entry_terms_of, set_entry_terms
+from landbridge.exchange.entry_terms import EntryMethod, EntryTermRules
+from landbridge.exchange.entry_terms import check_equity_share as check_entry_equity_share
+from landbridge.exchange.entry_terms import check_grade as check_land_grade
+from landbridge.exchange.entry_terms import check_term as check_entry_term
 from landbridge.exchange.jobs import run_due
 from landbridge.exchange.methods.negotiated import list_objections, lodge_objection, record_agreement, rule_objection
 from landbridge.exchange.methods.tender import designate_evaluators, list_tenders, ranking, score_tender, submit_tender
@@ -24,6 +27,7 @@ from landbridge.exchange.rules import Channel, DepositStatus, LotKind, LotPhase,
 from landbridge.exchange.ruleset import rules_for
 from landbridge.exchange.service import apply_for_lot, cancel_lot, confirm_deposit, create_lot, publish_lot, relist_lot
 from landbridge.exchange.settlement import find_settlement, get_settlement
+from landbridge.exchange.settlement_rules import land_use_category
 from landbridge.exchange.supervision import FlagKind, list_flags, scan_lot
 
 __all__ = [
@@ -31,6 +35,7 @@ __all__ = [
     "Channel",
     "DepositStatus",
     "EntryMethod",
+    "EntryTermRules",
     "FlagKind",
     "LotKind",
     "LotPhase",
@@ -43,12 +48,16 @@ __all__ = [
     "bar_party",
     "bid_history",
     "cancel_lot",
+    "check_entry_equity_share",
+    "check_entry_term",
+    "check_land_grade",
     "confirm_award",
     "confirm_deposit",
     "create_lot",
     "designate_evaluators",
     "designate_reserve_officer",
     "entry_fee_rate",
+    "entry_term_rules",
     "entry_terms_of",
     "file_objection",
     "find_bidder",
@@ -57,6 +66,7 @@ __all__ = [
     "get_lot",
     "get_settlement",
     "hand_over",
+    "land_use_category",
     "list_flags",
     "list_lots",
     "list_objections",

@@ -23,7 +23,7 @@ from landbridge.exchange.barlist import barred_reason
 from landbridge.exchange.consortium_holders import registry_holders
 from landbridge.exchange.default_payments import on_default
 from landbridge.exchange.documents import issue_documents
-from landbridge.exchange.entry import hand_over_entry, sale_facts
+from landbridge.exchange.entry import entry_terms_of, hand_over_entry, sale_facts
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.inputs import text
@@ -154,7 +154,8 @@ def hand_over(session: Session, *, lot_id: int, actor: str) -> LotResult:
     lr = lot_rules(lot)
     holders = registry_holders(session, result.winner_bidder_id, result.winner_party_id)  # joint bidders by share
     reason = f"农村产权交易 {lot.number} 成交确认书 {result.confirmation_no}"
-    application_id = hand_over_entry(session, lot, result, holders, reason, actor)  # market entry (issue #15)
+    terms = entry_terms_of(session, lot)  # read once: the new right and the sales record both need them
+    application_id = hand_over_entry(session, lot, terms, result, holders, reason, actor)  # market entry (#15)
     if application_id is not None:
         pass
     elif lr.handover == Handover.transfer and lot.unit_id is not None:
@@ -167,7 +168,7 @@ def hand_over(session: Session, *, lot_id: int, actor: str) -> LotResult:
             attrs={"exchange_lot": lot.number, "price_cny": str(result.price_cny)}).id
     result.registry_application_id = application_id
     result.handed_over_at = now()
-    sale = sale_facts(session, lot, result)  # the sales record's facts, nothing personal (issue #15, ADR 0014)
+    sale = sale_facts(session, lot, result, terms)  # the sales record's facts, nothing personal (issue #15, ADR 0014)
     move_lot(session, lot, "hand_over", actor, None, registry_application_id=application_id, handover=lr.handover,
              **({"sale": sale} if sale is not None else {}))
     return result

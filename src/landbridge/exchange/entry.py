@@ -14,28 +14,29 @@ it from the ledger without importing the exchange (ADR 0014).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
-from landbridge.cityprofile import Rule, rules_used
+from landbridge.cityprofile import Rule, get_profile, rules_used
 from landbridge.exchange.entry_models import EntryTerms
 from landbridge.exchange.entry_terms import (
     EntryMethod,
+    EntryTermRules,
     FeeRate,
+    check_equity_share,
     check_grade,
     check_term,
     entry_method,
     fee_rate,
     rent_schedule,
     term_end,
-    use_category,
 )
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
@@ -44,12 +45,26 @@ from landbridge.exchange.lots import lock_lot
 from landbridge.exchange.models import Lot, LotResult
 from landbridge.exchange.rules import Handover, LotKind, LotPhase
 from landbridge.exchange.ruleset import lot_rules, today
+from landbridge.exchange.settlement_rules import land_use_category
 from landbridge.kernel.clock import now, to_local
 
 ENTRY_KIND = LotKind.collective_construction_land
 SALE_METHODS = {EntryMethod.grant: "grant", EntryMethod.lease: "lease", EntryMethod.equity: "grant"}
-__all__ = ["EntryTerms", "check_equity_bidder", "entry_fee_rate", "entry_terms_of", "hand_over_entry", "sale_facts",
-           "set_entry_terms"]
+__all__ = ["EntryTerms", "check_equity_bidder", "entry_fee_rate", "entry_term_rules", "entry_terms_of",
+           "hand_over_entry", "sale_facts", "set_entry_terms"]
+
+
+def entry_term_rules(day: date | None = None) -> EntryTermRules | None:
+    """The exchange's market-entry rules in force on ``day`` (today by default): entry methods, term caps by use
+    and the use categories (``collective_construction_land.entry_methods``, ``entry_term_caps``,
+    ``entry_land_uses``); None on a day whose rule-set version states none (before 2026-01-01). The one owner of
+    these rules: market entry reads them here, and market_entry.toml's own ``methods``, ``max_term_years`` and
+    ``use_categories`` (its locked 2021-09-01 version, which cannot be edited) are no longer read."""
+    values = get_profile().rules("exchange").version_at(day or today()).values()
+    names = [f"{ENTRY_KIND}.{n}" for n in ("entry_methods", "entry_term_caps", "entry_land_uses")]
+    if any(n not in values for n in names):
+        return None
+    return EntryTermRules.from_values(*(values[n] for n in names))
 
 
 def _rules(lot: Lot) -> dict[str, Rule]:
@@ -73,29 +88,17 @@ def _land_use(session: Session, lot: Lot, given: str | None) -> str:
         return given
     assert lot.unit_id is not None
     parcel = registry.get_parcel(session, registry.get_unit(session, lot.unit_id).parcel_id)
-    return use_category(parcel.land_use_class, entry_rule(lot, "entry_land_uses").value, "other")
-
-
-def _equity_share(method: EntryMethod, value: str | None) -> str | None:
-    if method is not EntryMethod.equity:
-        return None
-    try:
-        share = Fraction(str(value)) if value is not None else Fraction(0)
-    except (ValueError, ZeroDivisionError):
-        raise ExchangeError.INVALID_EQUITY_SHARE.error() from None
-    if not 0 < share <= 1 or share.denominator > 10**6:
-        raise ExchangeError.INVALID_EQUITY_SHARE.error()
-    return str(share)
+    return land_use_category(parcel.land_use_class, entry_rule(lot, "entry_land_uses").value)
 
 
 def check_equity_bidder(session: Session, lot: Lot, party_id: int) -> None:
     """An entry lot contributed as equity (作价入股) admits only organisations: the buyer becomes the project party
     the collective holds its equity share in (``collective.contribute_land_equity``), which a natural person cannot
-    be. 422 exchange.equity_bidder_not_organisation otherwise; any other lot admits anyone."""
-    if lot.kind != ENTRY_KIND:
-        return
-    method = session.execute(select(EntryTerms.method).where(EntryTerms.lot_id == lot.id)).scalar_one_or_none()
-    if method == EntryMethod.equity and registry.get_party(session, party_id).kind != "organisation":
+    be. 422 exchange.equity_bidder_not_organisation otherwise; any other lot admits anyone. A relisted lot keeps
+    the terms of the lot it relists (``entry_terms_of``)."""
+    terms = entry_terms_of(session, lot)
+    if terms is not None and terms.method == EntryMethod.equity \
+            and registry.get_party(session, party_id).kind != "organisation":
         raise ExchangeError.EQUITY_BIDDER_NOT_ORGANISATION.error(party_id=party_id)
 
 
@@ -120,7 +123,7 @@ def set_entry_terms(session: Session, *, lot_id: int, method: str, term_years: i
     use = _land_use(session, lot, land_use)
     years = check_term(use, term_years, entry_rule(lot, "entry_term_caps").value)
     level = check_grade(grade)
-    share = _equity_share(how, equity_share)
+    share = check_equity_share(how, equity_share)
     ref = text(plan_ref, 120, "plan_ref") if plan_ref is not None else None
     row = session.execute(select(EntryTerms).where(EntryTerms.lot_id == lot.id)).scalar_one_or_none()
     if row is None:
@@ -142,16 +145,39 @@ def set_entry_terms(session: Session, *, lot_id: int, method: str, term_years: i
 
 
 def entry_terms_of(session: Session, lot: Lot) -> EntryTerms | None:
-    """A lot's entry terms: its own, else those of the lot it relists (a relisting keeps the entry terms)."""
-    seen: set[int] = set()
-    current: Lot | None = lot
-    while current is not None and current.id not in seen:
-        seen.add(current.id)
-        row = session.execute(select(EntryTerms).where(EntryTerms.lot_id == current.id)).scalar_one_or_none()
-        if row is not None:
-            return row
-        current = session.get(Lot, current.previous_lot_id) if current.previous_lot_id is not None else None
-    return None
+    """A lot's entry terms: its own, else those of the lot it relists (a relisting keeps the entry terms); None
+    for a lot of another kind without a query (only a collective construction land lot takes entry terms).
+
+    Walking the relist chain costs a query or two per lot in it: each step of a hand-over or a settlement reads
+    the terms once and passes them on (``hand_over_entry``, ``sale_facts``, ``levy_rate``, ``adjustment_cell``)."""
+    return entry_terms_of_lots(session, [lot]).get(lot.id)
+
+
+def entry_terms_of_lots(session: Session, lots: Iterable[Lot]) -> dict[int, EntryTerms]:
+    """The entry terms of many lots at once, by lot id (lots without terms left out): each lot's own, else those
+    up its relist chain, read a level of the chains at a time, so two statements per level of the longest chain
+    whatever the number of lots (a lot of another kind reads nothing)."""
+    found: dict[int, EntryTerms] = {}
+    known: dict[int, Lot] = {lot.id: lot for lot in lots if lot.kind == ENTRY_KIND}
+    pending = {lot_id: lot_id for lot_id in known}  # the lot asked about -> the lot of its chain read next
+    visited: dict[int, set[int]] = {lot_id: set() for lot_id in known}
+    while pending:
+        rows = {t.lot_id: t for t in session.scalars(
+            select(EntryTerms).where(EntryTerms.lot_id.in_(set(pending.values()))))}
+        following: dict[int, int] = {}
+        for asked, current in pending.items():
+            visited[asked].add(current)
+            if current in rows:
+                found[asked] = rows[current]
+                continue
+            previous = known[current].previous_lot_id
+            if previous is not None and previous not in visited[asked]:
+                following[asked] = previous
+        missing = set(following.values()) - set(known)
+        if missing:
+            known.update({x.id: x for x in session.scalars(select(Lot).where(Lot.id.in_(missing)))})
+        pending = {asked: current for asked, current in following.items() if current in known}
+    return found
 
 
 @dataclass(frozen=True)
@@ -165,7 +191,11 @@ class EntryFee:
 def entry_fee_rate(session: Session, lot: Lot) -> EntryFee | None:
     """The adjustment fee rate of an entry lot by use, grade and method (``adjustment_fee_table``), or None for a
     lot without entry terms (its fee, if any, is by use alone)."""
-    terms = entry_terms_of(session, lot)
+    return entry_fee(lot, entry_terms_of(session, lot))
+
+
+def entry_fee(lot: Lot, terms: EntryTerms | None) -> EntryFee | None:
+    """The adjustment fee rate of a lot whose entry terms (``entry_terms_of``) the caller has read already."""
     if terms is None:
         return None
     table = entry_rule(lot, "adjustment_fee_table")
@@ -180,12 +210,11 @@ def _term(session: Session, lot: Lot, terms: EntryTerms) -> tuple[date, date]:
     return start, term_end(start, years)
 
 
-def hand_over_entry(session: Session, lot: Lot, result: LotResult, holders: list[tuple[int, str]], reason: str,
-                    actor: str) -> int | None:
+def hand_over_entry(session: Session, lot: Lot, terms: EntryTerms | None, result: LotResult,
+                    holders: list[tuple[int, str]], reason: str, actor: str) -> int | None:
     """The registry application of an entry lot's hand-over: a new termed collective construction land use right
     in the buyer's name, granted out of the collective's right on the unit (grant, lease with its rent schedule,
-    or equity with the collective's share); None for a lot without entry terms."""
-    terms = entry_terms_of(session, lot)
+    or equity with the collective's share); None for a lot without entry terms (``terms``: ``entry_terms_of``)."""
     if terms is None:
         return None
     if lot.unit_id is None or lot.right_id is None:
@@ -206,15 +235,14 @@ def hand_over_entry(session: Session, lot: Lot, result: LotResult, holders: list
                                         reason=reason, attrs=attrs).id
 
 
-def sale_facts(session: Session, lot: Lot, result: LotResult) -> dict[str, Any] | None:
+def sale_facts(session: Session, lot: Lot, result: LotResult, terms: EntryTerms | None) -> dict[str, Any] | None:
     """What a completed lot tells the sales record (valuation reads it from the hand-over event): the unit and
     parcel, price, area, day, land-use class, right type, method and term; nothing personal (no party, no name).
-    None for a lot without a property unit (construction quota) or a price."""
+    None for a lot without a property unit (construction quota) or a price. ``terms``: ``entry_terms_of``."""
     if lot.unit_id is None or result.price_cny is None:
         return None
     unit = registry.get_unit(session, lot.unit_id)
     parcel = registry.get_parcel(session, unit.parcel_id)
-    terms = entry_terms_of(session, lot)
     handover = lot_rules(lot).handover
     years: int | None
     if terms is not None:
@@ -250,26 +278,34 @@ def _years(start: date | None, end: date | None) -> int | None:
     return max(1, round((end - start).days / 365.25))
 
 
-def adjustment_cell(session: Session, lot: Lot) -> dict[str, Any]:
+def adjustment_cell(lot: Lot, terms: EntryTerms | None) -> dict[str, Any]:
     """The adjustment fee's table cell (use, grade, method) of an entry lot for the ledger and reconciliation;
-    empty for other lots."""
-    fee = entry_fee_rate(session, lot)
+    empty for other lots (``terms``: ``entry_terms_of``)."""
+    fee = entry_fee(lot, terms)
     if fee is None:
         return {}
     return {"adjustment_use": fee.cell.use, "adjustment_grade": fee.cell.grade,
             "adjustment_method": fee.cell.method}
 
 
-def levy_rate(session: Session, lot: Lot) -> tuple[str, Decimal, str] | None:
-    """(use category, rate, source) of an entry lot's adjustment fee, or None for a lot without entry terms."""
-    fee = entry_fee_rate(session, lot)
+def levy_rate(lot: Lot, terms: EntryTerms | None) -> tuple[str, Decimal, str] | None:
+    """(use category, rate, source) of an entry lot's adjustment fee, or None for a lot without entry terms
+    (``terms``: ``entry_terms_of``)."""
+    fee = entry_fee(lot, terms)
     return None if fee is None else (fee.cell.use, fee.cell.rate, fee.source)
 
 
-def adjustment_detail(session: Session, lot_id: int) -> str:
-    """The adjustment fee's table cell of a lot for a reconciliation line ("" for a lot without entry terms)."""
-    lot = session.get(Lot, lot_id)
-    cell = adjustment_cell(session, lot) if lot is not None else {}
-    if not cell:
-        return ""
-    return f" [{cell['adjustment_use']}/grade {cell['adjustment_grade']}/{cell['adjustment_method']}]"
+def adjustment_details(session: Session, lot_ids: Iterable[int]) -> dict[int, str]:
+    """The adjustment fee's table cell of each lot for its reconciliation line (lots without entry terms left
+    out): the lots and their terms in a fixed number of statements, however many lots (``entry_terms_of_lots``)."""
+    ids = set(lot_ids)
+    if not ids:
+        return {}
+    lots = list(session.scalars(select(Lot).where(Lot.id.in_(ids), Lot.kind == ENTRY_KIND)))
+    terms = entry_terms_of_lots(session, lots)
+    out: dict[int, str] = {}
+    for lot in lots:
+        cell = adjustment_cell(lot, terms.get(lot.id))
+        if cell:
+            out[lot.id] = f" [{cell['adjustment_use']}/grade {cell['adjustment_grade']}/{cell['adjustment_method']}]"
+    return out

@@ -8,17 +8,24 @@ grade and method from the rule table. Every amount is fen exact. No database, no
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
 
 from landbridge.exchange.errors import ExchangeError
 from landbridge.kernel.money import FEN
 
 ANY_GRADE = "*"
+# The highest land grade (土地级别) an entry may name, in one place: market entry's plan check calls check_grade
+# through the exchange's public API. Not a policy number but the bound of a grade scheme's size: the adjustment fee
+# table (rule data) may name grades 1..MAX_GRADE, each with its own rates, and prices every other grade in its
+# ``*`` row, so the table cannot bound the grades itself; a table naming a grade above the bound, or a grade
+# that is not a number, is a configuration error (``table_grades``). A county with a longer scheme needs a rule
+# (a new exchange.toml version) read here instead.
 MAX_GRADE = 20
 
 
@@ -31,6 +38,23 @@ class EntryMethod(StrEnum):
     equity = "equity"
 
 
+@dataclass(frozen=True)
+class EntryTermRules:
+    """The market-entry rules of one exchange rule-set version (exchange.toml ``collective_construction_land.*``):
+    the entry methods allowed, the statutory maximum term in years by use category, and the use categories'
+    GB/T 21010 class prefixes. The exchange owns them (it enforces them when the lot is set up and again at the
+    hand-over); market entry's plan check reads them from here (``landbridge.exchange.entry_term_rules``)."""
+
+    methods: tuple[str, ...]
+    term_caps: Mapping[str, int]
+    land_uses: Mapping[str, tuple[str, ...]]
+
+    @classmethod
+    def from_values(cls, methods: Any, term_caps: Mapping[str, Any], land_uses: Mapping[str, Any]) -> EntryTermRules:
+        return cls(methods=tuple(str(m) for m in methods), term_caps={k: int(v) for k, v in term_caps.items()},
+                   land_uses={k: tuple(str(p) for p in v) for k, v in land_uses.items()})
+
+
 def entry_method(value: str) -> EntryMethod:
     """The entry method named, or 422 exchange.invalid_entry_method."""
     try:
@@ -38,18 +62,6 @@ def entry_method(value: str) -> EntryMethod:
     except ValueError:
         raise ExchangeError.INVALID_ENTRY_METHOD.error(method=str(value)[:20],
                                                        allowed=[m.value for m in EntryMethod]) from None
-
-
-def use_category(land_use_class: str | None, classes: Mapping[str, Sequence[str]], fallback: str) -> str:
-    """The category (e.g. residential, commercial, industrial) of a GB/T 21010 class: the category whose code prefix
-    matches longest, else ``fallback`` (also when the class is not known)."""
-    best, length = fallback, 0
-    for category, prefixes in classes.items():
-        for prefix in prefixes:
-            p = str(prefix)
-            if land_use_class and land_use_class.startswith(p) and len(p) > length:
-                best, length = category, len(p)
-    return best
 
 
 def term_cap(use: str, caps: Mapping[str, Any]) -> int:
@@ -67,6 +79,27 @@ def check_term(use: str, years: int, caps: Mapping[str, Any]) -> int:
     if years > cap:
         raise ExchangeError.ENTRY_TERM_OVER_CAP.error(years=years, cap=cap, use=use)
     return years
+
+
+EQUITY_SHARE_MAX_CHARS = 24  # the stored share's column width (input hygiene, not policy)
+
+
+def check_equity_share(method: str, value: object) -> str | None:
+    """The collective's share of a contribution as equity (作价入股), normalised (``"3/10"``): a fraction in
+    (0, 1], given as text such as ``"3/10"`` or ``"0.3"`` (at most 24 characters) or as an integer, with a
+    denominator of at most a million; None for the other methods, which carry no share (422
+    exchange.invalid_equity_share). The one check of the share: market entry's plan check calls it too."""
+    if method != EntryMethod.equity:
+        return None
+    share: Fraction | None = None
+    if isinstance(value, str | int) and not isinstance(value, bool) and len(str(value)) <= EQUITY_SHARE_MAX_CHARS:
+        try:
+            share = Fraction(str(value))
+        except (ValueError, ZeroDivisionError):
+            share = None
+    if share is None or not 0 < share <= 1 or share.denominator > 10**6:
+        raise ExchangeError.INVALID_EQUITY_SHARE.error()
+    return str(share)
 
 
 def add_years(day: date, years: int) -> date:
@@ -115,10 +148,26 @@ def grade_key(grade: int | None) -> str:
     return ANY_GRADE if grade is None else str(grade)
 
 
+def table_grades(table: Mapping[str, Any]) -> frozenset[int]:
+    """The land grades the adjustment fee table names (its rows' keys other than ``*``), each within 1..MAX_GRADE,
+    so that every grade it prices can be entered; any other key is a configuration error."""
+    named: set[int] = set()
+    for by_grade in table.values():
+        for key in by_grade:
+            if key == ANY_GRADE:
+                continue
+            if not str(key).isdigit() or not 1 <= int(key) <= MAX_GRADE:
+                raise ValueError(f"adjustment fee table grade {key!r} is not a grade from 1 to {MAX_GRADE}")
+            named.add(int(key))
+    return frozenset(named)
+
+
 def fee_rate(table: Mapping[str, Any], use: str, grade: int | None, method: str) -> FeeRate:
     """The adjustment fee rate of the table cell (use, grade, method): the use's row (``other`` where the use has
     none), the grade's row (``*`` where the table does not name the grade), the method's rate. A table without
-    that cell, or a rate outside [0, 1), is a configuration error."""
+    that cell, a rate outside [0, 1), or a grade outside the grades an entry may name (``table_grades``), is a
+    configuration error."""
+    table_grades(table)
     row_use = use if use in table else "other"
     by_grade: Mapping[str, Any] = table[row_use]
     key = grade_key(grade)
@@ -130,7 +179,8 @@ def fee_rate(table: Mapping[str, Any], use: str, grade: int | None, method: str)
 
 
 def check_grade(grade: int | None) -> int | None:
-    """A land grade is a small positive integer, or not given (422 exchange.invalid_land_grade)."""
+    """A land grade is a whole number from 1 to MAX_GRADE, or not given (422 exchange.invalid_land_grade); the one
+    check of a grade (market entry's plan calls it as ``landbridge.exchange.check_land_grade``)."""
     if grade is None:
         return None
     if isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= MAX_GRADE:

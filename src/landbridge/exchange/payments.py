@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.exchange.deadlines import advance_lot
+from landbridge.exchange.entry import entry_terms_of
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.inputs import money
@@ -90,6 +91,6 @@ def _settle(session: Session, lot: Lot, row: Settlement, *, bank_ref: str, payer
     record(session, lot, "seller_payout", actor, {
         "confirmation_no": row.confirmation_no, "payee_party_id": row.payout_party_id, "price_cny": row.price_cny,
         "fee_rate": row.fee_rate, "fee_cny": row.fee_cny, "adjustment_fee_cny": row.adjustment_fee_cny or ZERO,
-        "payout_cny": row.payout_cny, **adjustment_payload(lot, row),
+        "payout_cny": row.payout_cny, **adjustment_payload(lot, row, entry_terms_of(session, lot)),
         **({"distribution": row.distribution} if row.distribution is not None else {})})
     return row

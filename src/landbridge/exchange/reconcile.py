@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from landbridge.errors import RuleViolation
 from landbridge.exchange.default_payments import disposal_lines
 from landbridge.exchange.document_models import BankCredit
-from landbridge.exchange.entry import adjustment_detail
+from landbridge.exchange.entry import adjustment_details
 from landbridge.exchange.events import MODULE
 from landbridge.exchange.inputs import money
 from landbridge.exchange.models import Bidder, Deposit, Lot
@@ -283,12 +283,13 @@ def _deposit_lines(deposit: Deposit, lot_number: str, code: str, applied_at: dat
     return out
 
 
-def _adjustment(session: Session, row: Settlement) -> str:
+def _adjustment(row: Settlement, cells: dict[int, str]) -> str:
     """The adjustment fee's part of a paid settlement's detail, with its table cell for a market-entry lot (issue
-    #15): price = fee + adjustment fee + payout, each fen shown."""
+    #15; ``cells``: ``entry.adjustment_details`` of all the report's lots): price = fee + adjustment fee + payout,
+    each fen shown."""
     if row.adjustment_fee_cny is None:
         return ""
-    return f"adjustment fee {row.adjustment_fee_cny:.2f}{adjustment_detail(session, row.lot_id)}, "
+    return f"adjustment fee {row.adjustment_fee_cny:.2f}{cells.get(row.lot_id, '')}, "
 
 
 def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: date,
@@ -298,7 +299,7 @@ def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: d
     def within(at: datetime | None) -> bool:
         return at is not None and start <= ensure_utc(at) < end
 
-    rows = session.execute(
+    found = session.execute(
         select(Settlement, Lot.number, Lot.region_code, Bidder.bidder_code)
         .join(Lot, Lot.id == Settlement.lot_id).join(Bidder, Bidder.id == Settlement.bidder_id)
         .where(((Settlement.opened_at >= start) & (Settlement.opened_at < end))
@@ -308,10 +309,17 @@ def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: d
                | Settlement.id.in_(select(SettlementInstalment.settlement_id).where(
                    SettlementInstalment.paid_at >= start, SettlementInstalment.paid_at < end)))
         .order_by(Settlement.id)).all()
+    rows = [r for r in found if mine(r[2])]  # the operator's area only
+    # every row's instalments and adjustment fee cell in one go, not a query or two per row
+    cells = adjustment_details(session, {row.lot_id for row, *_ in rows if row.adjustment_fee_cny is not None
+                                         and row.status == SettlementStatus.paid and within(row.paid_at)})
+    instalments: dict[int, list[SettlementInstalment]] = {}
+    for part in session.scalars(select(SettlementInstalment).where(
+            SettlementInstalment.settlement_id.in_([row.id for row, *_ in rows]))
+            .order_by(SettlementInstalment.settlement_id, SettlementInstalment.seq)):
+        instalments.setdefault(part.settlement_id, []).append(part)
     out: list[Line] = []
-    for row, lot_number, region, code in rows:
-        if not mine(region):
-            continue
+    for row, lot_number, _region, code in rows:
 
         def line(category: Category, day: date, amount: Decimal | None, detail: str, row: Settlement = row,
                  lot_number: str = lot_number, code: str = code) -> Line:
@@ -321,8 +329,7 @@ def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: d
         due = f"due {row.due_on.isoformat()}"
         if within(row.opened_at) and row.status == SettlementStatus.due:
             out.append(line(Category.settlement_due, _local_day(row.opened_at), None, due))
-        parts = session.scalars(select(SettlementInstalment).where(SettlementInstalment.settlement_id == row.id)
-                                .order_by(SettlementInstalment.seq)).all()
+        parts = instalments.get(row.id, [])
         for part in parts if len(parts) > 1 else ():
             if within(part.paid_at):
                 assert part.paid_at is not None
@@ -332,7 +339,7 @@ def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: d
         if within(row.paid_at) and row.status == SettlementStatus.paid:
             assert row.paid_at is not None
             out.append(line(Category.settlement_paid, _local_day(row.paid_at), row.paid_cny,
-                            f"{due}; fee {row.fee_cny:.2f}, {_adjustment(session, row)}payout {row.payout_cny:.2f}"))
+                            f"{due}; fee {row.fee_cny:.2f}, {_adjustment(row, cells)}payout {row.payout_cny:.2f}"))
         if row.status == SettlementStatus.due and row.due_on < as_of:
             out.append(line(Category.settlement_overdue, row.due_on, None,
                             f"{due}, {(as_of - row.due_on).days} days overdue"))

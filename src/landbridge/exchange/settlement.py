@@ -25,11 +25,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.cityprofile import Rule, rules_used
-from landbridge.exchange.entry import adjustment_cell, levy_rate
+from landbridge.exchange.entry import EntryTerms, adjustment_cell, entry_terms_of, levy_rate
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.models import Deposit, Lot, LotResult
@@ -104,7 +104,8 @@ def open_settlement(session: Session, lot: Lot, result: LotResult, actor: str) -
     assert result.price_cny is not None and result.confirmed_at is not None and result.confirmation_no is not None
     deposit = session.execute(select(Deposit).where(Deposit.bidder_id == result.winner_bidder_id)).scalar_one()
     fee_rate = Decimal(str(settlement_rule(lot, "service_fee_rate")))
-    levy = adjustment_levy(session, lot, result.price_cny)
+    entry = entry_terms_of(session, lot)  # read once: the levy and the ledger's fee cell both need them
+    levy = adjustment_levy(session, lot, result.price_cny, entry)
     terms = settlement_terms(result.price_cny, deposit.amount_cny, fee_rate,
                              levy.rate if levy else Decimal(0), levy.base if levy else None)
     plan, source = payment_plan(lot, terms.price, terms.earnest, to_local(result.confirmed_at).date())
@@ -132,7 +133,7 @@ def open_settlement(session: Session, lot: Lot, result: LotResult, actor: str) -
         "balance_cny": terms.balance, "fee_rate": row.fee_rate, "fee_cny": terms.fee, "payout_cny": terms.payout,
         "sub_account": row.sub_account, "due_on": due_on,
         "instalments": [{"seq": i.seq, "amount_cny": i.amount, "due_on": i.due_on} for i in plan],
-        "schedule_source": row.schedule_source, **adjustment_payload(lot, row)})
+        "schedule_source": row.schedule_source, **adjustment_payload(lot, row, entry)})
     return row
 
 
@@ -155,17 +156,18 @@ def lot_land_use_class(session: Session, lot: Lot) -> str | None:
     return registry.get_parcel(session, registry.get_unit(session, lot.unit_id).parcel_id).land_use_class
 
 
-def adjustment_levy(session: Session, lot: Lot, price: Decimal) -> Levy | None:
+def adjustment_levy(session: Session, lot: Lot, price: Decimal, entry: EntryTerms | None) -> Levy | None:
     """The adjustment fee (调节金) a lot's seller owes at payout, or None where the kind's rule set levies none
-    (exchange.toml ``adjustment_fee_rates``: by land-use category, ``other`` for any use not listed or unknown)."""
+    (exchange.toml ``adjustment_fee_rates``: by land-use category, ``other`` for any use not listed or unknown);
+    a market-entry lot's by its entry terms (``entry``: ``entry_terms_of``)."""
     rates_rule = settlement_rule_entry(lot, "adjustment_fee_rates")
     rates: dict[str, Any] = dict(rates_rule.value)
     if not rates:
         return None
-    entry = levy_rate(session, lot)  # a market-entry lot: by use, grade and method (issue #15)
-    if entry is not None:
+    cell = levy_rate(lot, entry)  # a market-entry lot: by use, grade and method (issue #15)
+    if cell is not None:
         base_type = str(settlement_rule(lot, "adjustment_fee_base_type"))
-        return Levy(entry[0], entry[1], base_type, adjustment_base(base_type, price, None), entry[2])
+        return Levy(cell[0], cell[1], base_type, adjustment_base(base_type, price, None), cell[2])
     category = land_use_category(lot_land_use_class(session, lot), settlement_rule(lot, "adjustment_fee_land_uses"))
     if category not in rates:
         category = OTHER_USE
@@ -174,12 +176,12 @@ def adjustment_levy(session: Session, lot: Lot, price: Decimal) -> Levy | None:
     return Levy(category, rate, base_type, adjustment_base(base_type, price, None), rates_rule.source)
 
 
-def adjustment_payload(lot: Lot, row: Settlement) -> dict[str, Any]:
-    """The adjustment fee's fields of a ledger payload (none where the lot owes none)."""
+def adjustment_payload(lot: Lot, row: Settlement, entry: EntryTerms | None) -> dict[str, Any]:
+    """The adjustment fee's fields of a ledger payload (none where the lot owes none), with the table cell of a
+    market-entry lot (``entry``: ``entry_terms_of``)."""
     if row.adjustment_fee_cny is None:
         return {}
-    session = object_session(lot)
-    cell = adjustment_cell(session, lot) if session is not None else {}
+    cell = adjustment_cell(lot, entry)
     return {**cell, "adjustment_land_use": row.adjustment_land_use, "adjustment_rate": row.adjustment_rate,
             "adjustment_base_type": row.adjustment_base_type, "adjustment_base_cny": row.adjustment_base_cny,
             "adjustment_fee_cny": row.adjustment_fee_cny, "adjustment_payee": settlement_rule(lot,

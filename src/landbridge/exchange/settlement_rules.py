@@ -190,7 +190,9 @@ OTHER_USE = "other"
 
 def land_use_category(land_use_class: str | None, classes: Mapping[str, Sequence[str]]) -> str:
     """The rate category of a GB/T 21010 land-use class: the category whose code prefix matches longest
-    (e.g. ``06`` industrial, ``05`` commercial), else ``other`` (also when the lot's use is not known)."""
+    (e.g. ``06`` industrial, ``05`` commercial), else ``other`` (also when the lot's use is not known). The one
+    reading of a use category: the adjustment fee's, the entry terms' and market entry's (through the exchange's
+    public ``land_use_category``)."""
     best, length = OTHER_USE, 0
     for category, prefixes in classes.items():
         for prefix in prefixes:

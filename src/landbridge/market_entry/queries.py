@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from landbridge import exchange
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
 from landbridge.market_entry.errors import MarketEntryError
@@ -18,12 +19,17 @@ LIST_MAX = 200
 
 
 def entry_rules(day: date | None = None) -> EntryRules:
-    """The rule set ``market_entry`` in force on ``day`` (today by default)."""
+    """The rule set ``market_entry`` in force on ``day`` (today by default), with the exchange's market-entry rules
+    of that day (entry methods, term caps by use, use categories: ``exchange.entry_term_rules``, their one owner);
+    422 ``market_entry.no_rule_set`` on a day either states none."""
     try:
         version = get_profile().rules("market_entry").version_at(day)
     except LookupError:
         raise MarketEntryError.NO_RULE_SET.error(day=str(day)) from None
-    return EntryRules.from_values(version.values())
+    terms = exchange.entry_term_rules(day)
+    if terms is None:
+        raise MarketEntryError.NO_RULE_SET.error(day=str(day))
+    return EntryRules.from_values(version.values(), terms)
 
 
 def get_case(session: Session, case_id: int, *, lock: bool = False) -> EntryCase:

@@ -3,7 +3,9 @@
 The case's states and the allowed transitions as data, the guards as pure functions of plain values, the term
 cap by use, the mandatory plan fields, the floor check with the industrial exception and the split of the
 proceeds to the fen. Every number comes from the rule set ``market_entry`` (city profile), passed in as
-``EntryRules``; no database and no web framework here.
+``EntryRules``; no database and no web framework here. The use category and the checks of a term, a land grade and
+an equity share are the exchange's pure functions (its public API), so that the plan and the lot it becomes are
+held to one rule; their refusals are worded here as this process's own codes.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
-from fractions import Fraction
 from typing import Any
 
+from landbridge import exchange
+from landbridge.errors import DomainError
 from landbridge.market_entry.errors import MarketEntryError
 
 FEN = Decimal("0.01")
+ENTRY_TERM_OVER_CAP = "exchange.entry_term_over_cap"  # the exchange's refusal this process words as its own
 
 
 class CaseState(StrEnum):
@@ -180,12 +184,15 @@ class EntryRules:
         return found
 
     @classmethod
-    def from_values(cls, v: Mapping[str, Any]) -> EntryRules:
+    def from_values(cls, v: Mapping[str, Any], terms: exchange.EntryTermRules) -> EntryRules:
+        """The rule set from its values and the exchange's market-entry rules of the same day (``terms``): the use
+        categories, the term caps by use and the entry methods are the exchange's alone (it enforces them on the
+        lot); the ``use_categories``, ``max_term_years`` and ``methods`` that market_entry.toml's locked
+        2021-09-01 version still holds are not read."""
         return cls(
             eligible_right_types=frozenset(v["eligible_right_types"]),
-            use_categories={k: tuple(p) for k, p in v["use_categories"].items()},
-            max_term_years={k: int(y) for k, y in v["max_term_years"].items()},
-            methods=frozenset(v["methods"]), plan_mandatory_fields=tuple(v["plan_mandatory_fields"]),
+            use_categories=dict(terms.land_uses), max_term_years=dict(terms.term_caps),
+            methods=frozenset(terms.methods), plan_mandatory_fields=tuple(v["plan_mandatory_fields"]),
             floor_ratio=Decimal(str(v["floor_ratio"])),
             industrial_floor_ratio=Decimal(str(v["industrial_floor_ratio"])),
             consent_threshold=str(v["consent_threshold"]), filing_lead_workdays=int(v["filing_lead_workdays"]),
@@ -204,24 +211,22 @@ class EntryRules:
 
 
 def use_category(land_use_class: str, categories: Mapping[str, Sequence[str]]) -> str:
-    """The category of a GB/T 21010 class by its longest matching prefix; ``other`` when none matches."""
-    best, length = "other", 0
-    for name, prefixes in categories.items():
-        for p in prefixes:
-            if land_use_class.startswith(p) and len(p) > length:
-                best, length = name, len(p)
-    return best
+    """The category of a GB/T 21010 class by its longest matching prefix; ``other`` when none matches (the
+    exchange's reading, ``exchange.land_use_category``)."""
+    return exchange.land_use_category(land_use_class, categories)
 
 
 def check_term(term_years: int, land_use_class: str, r: EntryRules) -> int:
-    """A term of 1 year up to the cap of the use's category (422 ``market_entry.term_over_cap``)."""
+    """A term of 1 year up to the cap of the use's category (422 ``market_entry.term_over_cap``): the exchange's
+    check (``exchange.check_entry_term``), which enforces the same cap again when the lot hands over."""
     category = use_category(land_use_class, r.use_categories)
-    cap = r.max_term_years.get(category, r.max_term_years["other"])
-    if term_years < 1:
-        raise MarketEntryError.INVALID_PLAN.error(field="term_years")
-    if term_years > cap:
-        raise MarketEntryError.TERM_OVER_CAP.error(category=category, cap=cap, term=term_years)
-    return term_years
+    try:
+        return exchange.check_entry_term(category, term_years, r.max_term_years)
+    except DomainError as e:
+        if e.code == ENTRY_TERM_OVER_CAP:
+            raise MarketEntryError.TERM_OVER_CAP.error(category=category, cap=e.details["cap"],
+                                                       term=term_years) from None
+        raise MarketEntryError.INVALID_PLAN.error(field="term_years") from None
 
 
 def missing_fields(plan: Mapping[str, Any], mandatory: Sequence[str]) -> list[str]:
@@ -260,9 +265,10 @@ def check_plan(plan: Mapping[str, Any], r: EntryRules, purpose: str = Purpose.op
     if not share.is_finite() or not Decimal(0) <= share <= Decimal(1):
         raise MarketEntryError.INVALID_PLAN.error(field="revenue_arrangement.retained_share")
     check_equity_share(plan.get("equity_share"), plan["method"])
-    grade = plan.get("land_grade")
-    if grade is not None and (isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= MAX_GRADE):
-        raise MarketEntryError.INVALID_PLAN.error(field="land_grade")
+    try:
+        exchange.check_land_grade(plan.get("land_grade"))
+    except DomainError:
+        raise MarketEntryError.INVALID_PLAN.error(field="land_grade") from None
 
 
 def check_use_for_purpose(land_use_class: str, p: PurposeRules) -> None:
@@ -321,22 +327,18 @@ def check_phase_order(programme_ref: str, phase: int, previous_states: Sequence[
                                                         previous_states=sorted(set(previous_states)))
 
 
-MAX_GRADE = 20  # a land grade (土地级别) is a small positive integer; the county's table names the grades it prices
-
-
 def check_equity_share(value: Any, method: str) -> None:
     """A contribution as equity (作价出资（入股）) names the collective's share of the venture, a fraction in (0, 1]
-    such as "3/10" or "0.3"; the other methods carry none."""
+    such as "3/10" or "0.3" (the exchange's check, ``exchange.check_entry_equity_share``); the other methods carry
+    none."""
     if method != Method.equity:
         if value is not None:
             raise MarketEntryError.INVALID_PLAN.error(field="equity_share")
         return
     try:
-        share = Fraction(str(value)) if isinstance(value, str | int) and not isinstance(value, bool) else None
-    except (ValueError, ZeroDivisionError):
-        share = None
-    if share is None or not 0 < share <= 1 or share.denominator > 10**6 or len(str(value)) > 24:
-        raise MarketEntryError.INVALID_PLAN.error(field="equity_share")
+        exchange.check_entry_equity_share(method, value)
+    except DomainError:
+        raise MarketEntryError.INVALID_PLAN.error(field="equity_share") from None
 
 
 def floor_ratio(land_use_class: str, r: EntryRules) -> Decimal:
