@@ -138,8 +138,13 @@ def test_serve_builds_the_app_and_hands_it_to_uvicorn(db: Database, settings: Se
     with_worker = landbridge("serve", "--database", settings.database_url)
     assert with_worker.code == 0 and started == [True]
     assert served["log_level"] == "info" and "log_config" not in served  # uvicorn's own text logs
+    from landbridge.web import observability
+
+    configured: list[str] = []  # not the real thing: it would point the root logger at pytest's captured stderr
+    monkeypatch.setattr(observability, "configure_logging", lambda fmt: configured.append(fmt))
     as_json = landbridge("serve", "--no-worker", "--log-format", "json", "--database", settings.database_url)
     assert as_json.code == 0 and served["log_config"] is None and served["access_log"] is False
+    assert configured == ["json"]
     refused = landbridge("serve", "--no-worker", "--log-format", "xml", "--database", settings.database_url)
     assert refused.code == 2 and "unknown log format" in refused.out
 
