@@ -16,7 +16,7 @@ from landbridge.errors import DomainError
 from landbridge.exchange import bar_party
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, list_events, subjects
-from landbridge.lending import service, servicing
+from landbridge.lending import jobs, service, servicing
 from landbridge.lending.jobs import confirm_registered_liens
 from landbridge.lending.models import Claim, FundEntry, Loan
 from tests.lending.conftest import World
@@ -218,6 +218,27 @@ def test_penalty_accrues_on_the_day_count_of_the_rule_set(db: Database, world: W
         servicing.run_cob(s, day=date(2026, 6, 3), actor="system:cli")
         accrued = service.get_loan(s, loan_id).penalty_cny - before
         assert accrued == (D("20000") * rate / 365).quantize(D("0.01"), ROUND_HALF_UP)
+
+
+def test_a_backlog_of_pending_mortgages_hides_no_approved_one(db: Database, world: World,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lien job looks at every waiting loan, a chunk at a time: with a chunk of one, the first loan's mortgage
+    still pending, the second loan's approved mortgage is confirmed in the same call (it read only the first 500
+    before, so 500 pending ones starved every later loan)."""
+    monkeypatch.setattr(jobs, "LIEN_CHUNK", 1)
+    loans = [apply(db, world, principal="100000"), apply(db, world, principal="100000", right_id=world.house_right)]
+    apps = []
+    for loan_id in loans:
+        with db.transaction() as s:
+            service.decide_loan(s, loan_id=loan_id, approve=True, actor=BANK, mortgagee_party_id=world.bank_party)
+            apps.append(service.lodge_lien(s, loan_id=loan_id, actor=BANK).lien_application_id)
+    with db.transaction() as s:
+        registry.approve_application(s, application_id=apps[1], actor=ACTOR)  # only the later loan's
+    with db.transaction() as s:
+        assert jobs.confirm_registered_liens(s) == 1
+    with db.transaction() as s:
+        assert [service.get_loan(s, i).status for i in loans] == ["lien_lodged", "lien_registered"]
+        assert jobs.confirm_registered_liens(s) == 0  # nothing twice
 
 
 def test_lien_jobs_read_the_registry_once_for_many_loans(db: Database, world: World) -> None:

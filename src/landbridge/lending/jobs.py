@@ -7,8 +7,9 @@ of business skips loans already closed for the day (ADR 0014: the process reads 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
@@ -23,29 +24,40 @@ ACTOR = "system:worker"
 COB_CHUNK = 5000
 
 
-def confirm_registered_liens(session: Session) -> int:
-    """Move every ``lien_lodged`` loan whose mortgage the registrar has approved to ``lien_registered``, and record
-    the mortgage of a loan disbursed while it was pending (up to 500 of each a call): the loans in two locked reads,
-    their units' current restrictions in one more."""
-    stmt = (select(Loan).where(Loan.status == LoanStatus.lien_lodged.value).order_by(Loan.id).limit(500)
+LIEN_CHUNK = 500  # loans read and locked at a time; every waiting loan is looked at on each call
+
+
+def _waiting(session: Session, condition: Any, after: int) -> list[Loan]:
+    stmt = (select(Loan).where(condition, Loan.id > after).order_by(Loan.id).limit(LIEN_CHUNK)
             .execution_options(populate_existing=True))
     if for_update(session):
         stmt = stmt.with_for_update(skip_locked=True)
-    loans = list(session.execute(stmt).scalars())
-    late = (select(Loan).where(Loan.status.in_([s.value for s in PERFORMING]), Loan.restriction_id.is_(None),
-                               Loan.lien_application_id.is_not(None)).order_by(Loan.id).limit(500)
-            .execution_options(populate_existing=True))  # disbursed while a non-constitutive mortgage was pending
-    if for_update(session):
-        late = late.with_for_update(skip_locked=True)
-    waiting = list(session.execute(late).scalars())
-    current = registry.current_restrictions_of(session, (loan.unit_id for loan in loans + waiting))
+    return list(session.execute(stmt).scalars())
+
+
+def confirm_registered_liens(session: Session) -> int:
+    """Move every ``lien_lodged`` loan whose mortgage the registrar has approved to ``lien_registered``, and record
+    the mortgage of a loan disbursed while it was pending. Every waiting loan is looked at on each call, in chunks of
+    ``LIEN_CHUNK`` by id (a backlog of still-pending mortgages never hides a later approved one): per chunk the
+    loans in one locked read and their units' current restrictions in one more."""
+    lodged = Loan.status == LoanStatus.lien_lodged.value
+    late = and_(Loan.status.in_([s.value for s in PERFORMING]), Loan.restriction_id.is_(None),
+                Loan.lien_application_id.is_not(None))  # disbursed while a non-constitutive mortgage was pending
     done = 0
-    for loan in loans:
-        if lien_of(loan, current[loan.unit_id]) is not None:
-            register_lien(session, loan, current[loan.unit_id], actor=ACTOR)
-            done += 1
-    return done + sum(record_late_registration(session, loan, current[loan.unit_id], actor=ACTOR)
-                      for loan in waiting)
+    for condition, late_kind in ((lodged, False), (late, True)):
+        after = 0
+        while chunk := _waiting(session, condition, after):
+            after = chunk[-1].id
+            current = registry.current_restrictions_of(session, (loan.unit_id for loan in chunk))
+            for loan in chunk:
+                if late_kind:
+                    done += record_late_registration(session, loan, current[loan.unit_id], actor=ACTOR)
+                elif lien_of(loan, current[loan.unit_id]) is not None:
+                    register_lien(session, loan, current[loan.unit_id], actor=ACTOR)
+                    done += 1
+            if len(chunk) < LIEN_CHUNK:
+                break
+    return done
 
 
 def run_due(session: Session) -> int:

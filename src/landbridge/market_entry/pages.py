@@ -424,6 +424,15 @@ def upload_form(case_id: int, request: Request, file: UploadFile = File(...),
     return RedirectResponse(f"/market-entry/cases/{case_id}{_lang(request)}#documents", status_code=303)
 
 
+def _clerks_collective(session: Session, caller: Principal) -> Any:
+    """The collective whose clerk is calling (desk authorisations are the clerk's); anyone else 403."""
+    own = collective.find_collective_of_organisation(session, caller.organisation_id) \
+        if caller.role is Role.collective_clerk else None
+    if own is None:
+        raise MarketEntryError.FORBIDDEN.error(collective_id=0)
+    return own
+
+
 @router.post("/market-entry/desk-authorisations", response_class=Response)
 def authorise_form(request: Request, file: UploadFile = File(...),
                    desk_organisation_id: str = Form("", max_length=RAW_MAX), valid_until: str = Form("", max_length=40),
@@ -438,10 +447,7 @@ def authorise_form(request: Request, file: UploadFile = File(...),
         return caller
     try:
         check_csrf(request, csrf)
-        own = collective.find_collective_of_organisation(session, caller.organisation_id) \
-            if caller.role is Role.collective_clerk else None
-        if own is None:
-            raise MarketEntryError.FORBIDDEN.error(collective_id=0)
+        own = _clerks_collective(session, caller)
         desk_id = field_value(F("desk_organisation_id", "Township desk", "int"), desk_organisation_id)
         until = field_value(F("valid_until", "Valid until", "date"), valid_until)
         content = file.file.read(queries.entry_rules().upload_max_bytes + 1)
@@ -468,10 +474,7 @@ def revoke_form(authorisation_id: int, request: Request, csrf: str = Form(""),
         return caller
     try:
         check_csrf(request, csrf)
-        own = collective.find_collective_of_organisation(session, caller.organisation_id) \
-            if caller.role is Role.collective_clerk else None
-        if own is None:
-            raise MarketEntryError.FORBIDDEN.error(collective_id=0)
+        own = _clerks_collective(session, caller)
         desk.revoke_desk(session, authorisation_id=authorisation_id, collective_id=own.id, actor=caller.actor)
     except DomainError as exc:
         session.rollback()
