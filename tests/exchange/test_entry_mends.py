@@ -4,12 +4,9 @@ reads every settlement's adjustment fee cell in a fixed number of statements (it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from landbridge import exchange, registry
 from landbridge.db import Database
@@ -20,23 +17,9 @@ from tests.exchange.conftest import OPERATOR, World, bid, enrol, start_in, to
 from tests.exchange.settling import pay_balance
 from tests.exchange.test_market_entry import entry_lot
 from tests.registry.conftest import org_uscc
+from tests.sql import statements
 
 TERMS_TABLE = "exchange_entry_terms"
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    """The SQL statements the engine runs inside the block."""
-    seen: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def terms_reads(seen: list[str]) -> int:

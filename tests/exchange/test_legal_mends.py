@@ -5,13 +5,11 @@ one query, and the public results notice showing an objection's outcome, never t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from landbridge import exchange
 from landbridge.db import Database
@@ -31,6 +29,7 @@ from tests.exchange.test_api import Api, api  # noqa: F401 - api is a fixture
 from tests.exchange.test_legal_rules import decided, lot_events, member, refused, result_of
 from tests.exchange.test_methods import open_window, score_all, submit, tender_lot, to_opening
 from tests.exchange.test_service import deposits, lot_of, run_due
+from tests.sql import statements
 
 # --- 1. pre-emption by every method -----------------------------------------------------------------
 
@@ -194,21 +193,6 @@ def test_a_lot_reopened_on_an_upheld_objection_is_scanned_like_a_relisting(db: D
 
 
 # --- 4. the disposals' reconciliation lines in one query --------------------------------------------
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    """The SQL statements the engine runs inside the block."""
-    seen: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_the_disposals_lines_are_read_in_one_query(db: Database, clock: Clock, world: World) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.exchange import rules
 from landbridge.exchange.barlist import barred_reason
-from landbridge.exchange.consortium_holders import registry_holders
+from landbridge.exchange.consortium_holders import check_members, registry_holders
 from landbridge.exchange.default_payments import on_default
 from landbridge.exchange.documents import issue_documents
 from landbridge.exchange.entry import entry_terms_of, hand_over_entry, sale_facts
@@ -56,6 +56,7 @@ def confirm_award(session: Session, *, lot_id: int, actor: str) -> LotResult:
     before_confirmation(session, lot, actor)  # a pre-emption period ends first (issue #24)
     result = result_locked(session, lot)
     assert result.winner_bidder_id is not None
+    check_members(session, lot, result.winner_bidder_id)  # a joint bidder's member barred since it applied: 409
     at = now()
     result.confirmation_no = f"CJ-{lot.number}"
     result.confirmed_at = at

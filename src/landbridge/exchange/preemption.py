@@ -21,7 +21,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landbridge.exchange.consortium_holders import check_members
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.legal_models import PreemptionClaim
@@ -84,18 +83,14 @@ def window_end(session: Session, lot: Lot, result: LotResult | None = None) -> d
 
 
 def before_confirmation(session: Session, lot: Lot, actor: str) -> None:
-    """Called on a locked lot before its award is confirmed (the legal checks of issue #24): resolve a
-    pre-emption period that has ended, or 409 exchange.preemption_pending while it is open; then 409
-    exchange.consortium_member_barred when the award's holder is a joint bidder one of whose members was barred
-    since it applied (the caller's transaction is refused: nothing is confirmed)."""
+    """Called on a locked lot before its award is confirmed (issue #24): resolve a pre-emption period that has
+    ended, or 409 exchange.preemption_pending while it is open (the caller's transaction is refused: nothing is
+    confirmed)."""
     closes = window_end(session, lot)
     if closes is not None:
         if now() < closes:
             raise ExchangeError.PREEMPTION_PENDING.error(closes_at=closes.isoformat())
         resolve(session, lot, actor)
-    winner = result_locked(session, lot).winner_bidder_id
-    if winner is not None:
-        check_members(session, lot, winner)
 
 
 def resolve(session: Session, lot: Lot, actor: str) -> PreemptionClaim | None:

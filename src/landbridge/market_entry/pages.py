@@ -279,6 +279,15 @@ def _message(request: Request, exc: DomainError) -> str:
 
 # --- the routes ----------------------------------------------------------------------------------------------
 
+def _refusal(request: Request, session: Session, exc: DomainError) -> Response | None:
+    """A refused form keeps nothing (the transaction rolls back); a wrong role or case (403, 404) or a failed form
+    token is the refusal page, anything else None: the caller shows its page again with the message."""
+    session.rollback()
+    if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
+        return refuse(request, exc)
+    return None
+
+
 @router.get("/market-entry", response_class=Response)
 def queue_page(request: Request, principal: Principal | None = Depends(optional_principal),
                session: Session = Depends(get_session)) -> Response:
@@ -353,9 +362,8 @@ def open_form(request: Request, form: dict[str, str] = Depends(form_of),
             raise invalid(F("unit_id", "Property unit number"), "range") from None
         case = open_for(session, caller, body)
     except DomainError as exc:
-        session.rollback()  # nothing of a refused opening is kept
-        if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
-            return refuse(request, exc)
+        if (refused := _refusal(request, session, exc)) is not None:
+            return refused
         return _queue(request, session, caller, status_code=exc.http_status, error=_message(request, exc),
                       submitted=form)
     flash(request, "ok", f"已申请入市，案件 {case.number}", f"case {case.number} opened")
@@ -387,9 +395,8 @@ def step_form(case_id: int, step: str, request: Request, form: dict[str, str] = 
             raise MarketEntryError.INVALID_TRANSITION.error(state="?", action=step[:40])
         case = perform_step(session, caller, case_id, step, parse_step(step, form))
     except DomainError as exc:
-        session.rollback()  # nothing of a refused step is kept
-        if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
-            return refuse(request, exc)
+        if (refused := _refusal(request, session, exc)) is not None:
+            return refused
         return render_case(request, session, caller, case_id, status_code=exc.http_status,
                            error=_message(request, exc), failed=step, submitted=form)
     label = STEP_LABELS.get(step, step)
@@ -413,9 +420,8 @@ def upload_form(case_id: int, request: Request, file: UploadFile = File(...),
         doc = attach_for(session, caller, case_id, step=step, filename=file.filename or "document",
                          media_type=file.content_type or "", content=content, acknowledgement=acknowledgement)
     except DomainError as exc:
-        session.rollback()
-        if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
-            return refuse(request, exc)
+        if (refused := _refusal(request, session, exc)) is not None:
+            return refused
         return render_case(request, session, caller, case_id, status_code=exc.http_status,
                            error=_message(request, exc), failed="documents",
                            submitted={"step": step, "acknowledgement": acknowledgement})
@@ -454,9 +460,8 @@ def authorise_form(request: Request, file: UploadFile = File(...),
         row = authorise_for(session, caller, own.id, desk_organisation_id=desk_id, content=content,
                             media_type=file.content_type or "", valid_until=until)
     except DomainError as exc:
-        session.rollback()  # nothing of a refused authorisation is kept
-        if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
-            return refuse(request, exc)
+        if (refused := _refusal(request, session, exc)) is not None:
+            return refused
         return _queue(request, session, caller, status_code=exc.http_status, desk_error=_message(request, exc),
                       desk_values={"desk_organisation_id": desk_organisation_id, "valid_until": valid_until})
     flash(request, "ok", f"已备案代办委托书（有效至 {row.valid_until}，SHA-256 {row.document_sha256[:16]}…）",
@@ -477,9 +482,8 @@ def revoke_form(authorisation_id: int, request: Request, csrf: str = Form(""),
         own = _clerks_collective(session, caller)
         desk.revoke_desk(session, authorisation_id=authorisation_id, collective_id=own.id, actor=caller.actor)
     except DomainError as exc:
-        session.rollback()
-        if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
-            return refuse(request, exc)
+        if (refused := _refusal(request, session, exc)) is not None:
+            return refused
         return _queue(request, session, caller, status_code=exc.http_status, desk_error=_message(request, exc))
     flash(request, "ok", "已撤销代办委托", "authorisation revoked")
     return RedirectResponse(f"/market-entry{_lang(request)}#desk", status_code=303)
