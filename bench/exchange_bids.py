@@ -226,6 +226,10 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=1,
                    help="server processes (one bid sequencer each; on 2 cores shared with the database and the load, 1 is fastest)")
     p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--proxy", action="store_true",
+                   help="W single-process servers on ports port+1..port+W behind nginx on port, routed by the "
+                        "shipped deploy/nginx config (all bids of a lot to one server); without it, uvicorn's "
+                        "W workers share one socket and a lot's bids land on any of them")
     p.add_argument("--rate", type=float, default=0,
                    help="offered bids/s of all bidders together (open loop); 0: each bids again on its answer")
     a = p.parse_args()
@@ -234,26 +238,44 @@ def main() -> None:
     t0 = time.perf_counter()
     plan = seed(a.database, a.lots, a.bidders)
     seed_s = time.perf_counter() - t0
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "landbridge.main:create_app", "--factory",
-                               "--port", str(a.port), "--workers", str(a.workers), "--log-level", "warning"],
-                              env={**os.environ, "PYTHONPATH": os.environ.get("BENCH_SERVER_PATH", "") + str(ROOT / "src")})
+    env = {**os.environ, "PYTHONPATH": os.environ.get("BENCH_SERVER_PATH", "") + str(ROOT / "src")}
+    if a.proxy:
+        servers = [subprocess.Popen([sys.executable, "-m", "uvicorn", "landbridge.main:create_app", "--factory",
+                                     "--port", str(a.port + 1 + i), "--log-level", "warning"], env=env)
+                   for i in range(a.workers)]
+    else:
+        servers = [subprocess.Popen([sys.executable, "-m", "uvicorn", "landbridge.main:create_app", "--factory",
+                                     "--port", str(a.port), "--workers", str(a.workers), "--log-level", "warning"],
+                                    env=env)]
+    front = None
     try:
         import httpx
         import uvloop
 
-        for _ in range(100):
-            try:
-                if httpx.get(f"http://127.0.0.1:{a.port}/api/v1/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        for port in [a.port + 1 + i for i in range(a.workers)] if a.proxy else [a.port]:
+            for _ in range(100):
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+        if a.proxy:
+            from tests import proxy
+
+            front = proxy.start(Path(os.environ["LANDBRIDGE_VAR_DIR"]) / "nginx", a.port,
+                                [f"127.0.0.1:{a.port + 1 + i}" for i in range(a.workers)],
+                                wait_path="/api/v1/health")
         gc.collect()
         gc.disable()  # the load generator must not pause: its own full collections had stalled every bid in flight
         bids, accepted, counts, start = uvloop.run(drive(a.port, plan, a.seconds, a.rate))  # a lighter client
         gc.enable()
     finally:
-        server.terminate()
-        server.wait(30)
+        if front is not None:
+            proxy.stop(front)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(30)
     check = verify(a.database, accepted)  # every acknowledged accepted bid, the warm-up's too
     counted = [(d, ok) for t0, d, ok in bids if t0 >= start + a.warmup]
     lat = sorted(d for d, _ in counted)
@@ -265,6 +287,7 @@ def main() -> None:
         print(" ".join(f"{k}s:{sorted(v)[int(len(v) * 0.99)] * 1000:.0f}" for k, v in sorted(seconds.items())),
               file=sys.stderr)
     print(json.dumps({"bench": "exchange_bids", "bidders": len(plan), "lots": a.lots, "workers": a.workers,
+                      "routing": "nginx, lot-affine (deploy/nginx)" if a.proxy else "uvicorn workers, shared socket",
                       "load": f"open loop, {a.rate:g} bids/s offered" if a.rate else "closed loop",
                       "seconds": a.seconds, "warmup_s": a.warmup, "seed_s": round(seed_s, 1),
                       "requests": len(bids), "counted": len(lat), "accepted": len(accepted),

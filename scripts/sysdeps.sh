@@ -3,6 +3,7 @@
 #   fonts    CJK fonts for certificates (PDF) and screenshots
 #   browser  Chromium for the Playwright journeys
 #   postgres PostgreSQL 15 + PostGIS 3 (CI)
+#   proxy    nginx (the lot-affine routing of deploy/nginx, tested in CI)
 set -uo pipefail
 want=()
 for item in "$@"; do
@@ -11,6 +12,7 @@ for item in "$@"; do
     browser) [ -x /usr/bin/chromium ] || want+=(chromium) ;;
     postgres) [ -x /usr/lib/postgresql/15/bin/initdb ] && dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1 \
                 || want+=(postgresql postgresql-15-postgis-3) ;;
+    proxy) [ -x /usr/sbin/nginx ] || want+=(nginx-light) ;;
   esac
 done
 [ ${#want[@]} -eq 0 ] && exit 0
