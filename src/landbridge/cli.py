@@ -49,8 +49,10 @@ def ledger_verify(
                                help="public (envelopes, tree, signatures: no secret needed) | both (also each "
                                     "private part and subject reference: needs the deployment's index key) | "
                                     "auto (both where the key is available)"),
-    public_key: str | None = typer.Option(None, "--public-key", help="hex Ed25519 public key of the tree heads "
-                                                                    "(default: the deployment's signing key)"),
+    public_key: list[str] | None = typer.Option(None, "--public-key",
+                                                help="hex Ed25519 public key of the tree heads, once per key after "
+                                                     "rotations (default: the deployment's current and retired "
+                                                     "keys)"),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:
@@ -62,7 +64,34 @@ def ledger_verify(
     except ValueError:
         raise typer.BadParameter("--layers must be public, both or auto") from None
     _use_database(database)
-    run_verify(layers=chosen, public_key=public_key, as_json=as_json, progress=progress)
+    run_verify(layers=chosen, public_keys=public_key, as_json=as_json, progress=progress)
+
+
+@ledger_app.command("new-key")
+def ledger_new_key(path: Path = typer.Argument(..., help="where to write the new key (PEM, mode 0600)")) -> None:
+    """Rotate the ledger signing key, step 1: write a new key and print what to configure (issue #22 item 6)."""
+    import json
+
+    from landbridge.config import get_settings
+    from landbridge.ledger.keys import key_id, load_signing_key, new_signing_key_pem, public_key_bytes
+
+    if path.exists():
+        console.print(f"[red]{path} exists[/red]: a signing key is never overwritten")
+        raise typer.Exit(2)
+    settings = get_settings()
+    current = load_signing_key(settings)
+    pem, key = new_signing_key_pem()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        out.write(pem)
+    retired = [*settings.ledger_retired_public_keys, public_key_bytes(current).hex()]
+    # plain print: the lines are copied into configuration (no wrapping, no markup in the JSON list)
+    print(f"new ledger signing key {key_id(key)} written to {path}; the current key is {key_id(current)}.\n"
+          "Set, on every server and worker, then restart them:\n"
+          f"  LANDBRIDGE_LEDGER_SIGNING_KEY_FILE={path}\n"
+          f"  LANDBRIDGE_LEDGER_RETIRED_PUBLIC_KEYS='{json.dumps(retired)}'\n"
+          "Keep the old key file offline (it must sign nothing more); publish the new public key "
+          "(GET /api/v1/ledger/keys).")
 
 
 @privacy_app.command("rotate-keys")
@@ -214,7 +243,10 @@ def export_parcels_cmd(
 def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = typer.Option(None, "--database"),
           worker: bool = typer.Option(True, help="run the deadline worker in-process"),
           log_format: str = typer.Option("text", help="text, or json: one JSON object per line with request ids "
-                                                      "(the platform's access line replaces uvicorn's)")) -> None:
+                                                      "(the platform's access line replaces uvicorn's)"),
+          forwarded_allow_ips: str | None = typer.Option(
+              None, help="the reverse proxies (comma-separated addresses) whose X-Forwarded-For and -Proto are "
+                         "believed, e.g. deploy/nginx's host; default 127.0.0.1")) -> None:
     """Serve the platform (and, by default, the deadline worker)."""
     import uvicorn
 
@@ -242,9 +274,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = type
     if log_format == "json":
         configure_logging("json")
         uvicorn.run(application, host=host, port=port, log_config=None, access_log=False,
-                    timeout_graceful_shutdown=5)
+                    timeout_graceful_shutdown=5, forwarded_allow_ips=forwarded_allow_ips)
         return
-    uvicorn.run(application, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+    uvicorn.run(application, host=host, port=port, log_level="info", timeout_graceful_shutdown=5,
+                forwarded_allow_ips=forwarded_allow_ips)
 
 
 @app.command()

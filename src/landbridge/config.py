@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     secret_key: str | None = None
     ledger_signing_key_file: Path | None = None
+    # Earlier ledger signing keys' public halves (hex Ed25519, oldest first), kept after a rotation so that
+    # `ledger verify` and the published heads still check the events they signed (issue #22 item 6).
+    ledger_retired_public_keys: list[str] = []
     city_profile: str = "yingtan"
     # A folder of city profiles (<city>/profile.toml, <city>/regions.csv, <city>/rules/*.toml) beside the
     # built-in ones; a city found there is taken before a built-in one of the same code (issue #13 item 4).
@@ -88,6 +91,16 @@ class Settings(BaseSettings):
     basemap_mbtiles: str = ""
     basemap_attribution: str = ""
     basemap_max_zoom: int = 18
+
+    @field_validator("ledger_retired_public_keys")
+    @classmethod
+    def _hex_public_keys(cls, keys: list[str]) -> list[str]:
+        if len(keys) > 100:
+            raise ValueError("at most 100 retired ledger keys")
+        for k in keys:
+            if len(k) != 64 or any(c not in "0123456789abcdefABCDEF" for c in k):
+                raise ValueError("a retired ledger public key is 32 bytes of hex (64 characters)")
+        return [k.lower() for k in keys]
 
     @model_validator(mode="after")
     def _secrets_in_production(self) -> Settings:

@@ -145,6 +145,10 @@ def test_serve_builds_the_app_and_hands_it_to_uvicorn(db: Database, settings: Se
     as_json = landbridge("serve", "--no-worker", "--log-format", "json", "--database", settings.database_url)
     assert as_json.code == 0 and served["log_config"] is None and served["access_log"] is False
     assert configured == ["json"]
+    assert served["forwarded_allow_ips"] is None  # uvicorn's default: only a proxy on loopback is believed
+    behind = landbridge("serve", "--no-worker", "--forwarded-allow-ips", "10.0.0.5", "--database",
+                        settings.database_url)
+    assert behind.code == 0 and served["forwarded_allow_ips"] == "10.0.0.5"
     refused = landbridge("serve", "--no-worker", "--log-format", "xml", "--database", settings.database_url)
     assert refused.code == 2 and "unknown log format" in refused.out
 

@@ -33,7 +33,7 @@ from landbridge.kernel.metrics import LEDGER_EVENTS
 from landbridge.ledger import merkle, rules, subjects
 from landbridge.ledger.canonical import canonical_json
 from landbridge.ledger.errors import LedgerError
-from landbridge.ledger.keys import key_id, load_signing_key, public_key_bytes
+from landbridge.ledger.keys import key_id, load_signing_key, public_key_bytes, verification_keys
 from landbridge.ledger.models import LedgerEvent, LedgerNode, LedgerPrivate, LedgerState, LedgerSubject
 from landbridge.privacy import Keyring, keyed_digest, keyring
 
@@ -235,7 +235,8 @@ class TreeHead:
 
 
 def _head_of(event: Event) -> TreeHead:
-    key = load_signing_key()
+    """The head with the public key that signed it (a retired key for a head from before a rotation)."""
+    key = verification_keys().get(event.key_id) or load_signing_key().public_key()
     return TreeHead(event.seq, event.tree_root.hex(), ensure_utc(event.recorded_at), event.signature.hex(),
                     event.key_id, public_key_bytes(key).hex())
 
@@ -415,19 +416,25 @@ def _check_private(row: Any, ring: Keyring | None) -> str | None:
     return None
 
 
-def verify_ledger(session: Session, public_key: Ed25519PublicKey | None = None, *, private: bool = True,
-                  ring: Keyring | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
+def verify_ledger(session: Session, public_key: Ed25519PublicKey | Sequence[Ed25519PublicKey] | None = None, *,
+                  private: bool = True, ring: Keyring | None = None,
+                  progress: Callable[[int], None] | None = None) -> VerifyReport:
     """Recompute every envelope, leaf, root, signature and stored node; with ``private``, also each private part's
     digest and, where the index key is given (``ring``, default the deployment's), each subject reference (P2).
 
-    The public layer needs only the rows and the signing public key; it names the first bad sequence number.
+    The public layer needs only the rows and the signing public keys (default: the deployment's current key and
+    the retired ones, ``keys.verification_keys``); it names the first bad sequence number. Keys follow one
+    another: once the heads move to a new key, a head signed again by a key rotated out is refused (a retired
+    key may have leaked; it must not sign the ledger's future).
     """
-    pub = public_key or load_signing_key().public_key()
+    given = [public_key] if isinstance(public_key, Ed25519PublicKey) else public_key
+    keys = verification_keys() if given is None else {key_id(k): k for k in given}
     if private and ring is None:
         ring = keyring()
     layers = ("public", "private", "subject_ref") if private and ring is not None else \
         ("public", "private") if private else ("public",)
-    expected_kid = key_id(pub)
+    signer: str | None = None
+    rotated_out: set[str] = set()
     frontier = merkle.Frontier()
     expected = 1
 
@@ -453,10 +460,16 @@ def verify_ledger(session: Session, public_key: Ed25519PublicKey | None = None, 
             root = frontier.root()
             if root != row[9]:
                 return bad(seq, "tree root does not match the recomputed tree")
-            if row[11] != expected_kid:
-                return bad(seq, f"signed by unknown key {row[11]}")
+            if row[11] != signer:
+                if row[11] not in keys:
+                    return bad(seq, f"signed by unknown key {row[11]}")
+                if row[11] in rotated_out:
+                    return bad(seq, f"signed by key {row[11]} after it was rotated out")
+                if signer is not None:
+                    rotated_out.add(signer)
+                signer = row[11]
             try:
-                pub.verify(row[10], tree_head_bytes(seq, recorded_at, root))
+                keys[row[11]].verify(row[10], tree_head_bytes(seq, recorded_at, root))
             except InvalidSignature:
                 return bad(seq, "tree head signature is invalid")
             expected += 1

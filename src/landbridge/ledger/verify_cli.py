@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from landbridge.db import get_database
-from landbridge.ledger.keys import load_signing_key
+from landbridge.ledger.keys import verification_keys
 from landbridge.ledger.service import VerifyReport, current_size, verify_ledger
 from landbridge.privacy import KeyConfigError, Keyring, keyring
 
@@ -26,13 +26,14 @@ class Layers(StrEnum):
     auto = "auto"
 
 
-def _public_key(hex_key: str | None) -> Ed25519PublicKey:
-    if hex_key is not None:
-        try:
-            return Ed25519PublicKey.from_public_bytes(bytes.fromhex(hex_key))
-        except ValueError:
-            raise typer.BadParameter("--public-key must be 32 bytes of hex (the head's public_key)") from None
-    return load_signing_key().public_key()
+def _public_keys(hex_keys: list[str] | None) -> list[Ed25519PublicKey]:
+    """The keys given (each head's public_key, hex), or the deployment's ring: the current key and the retired."""
+    if not hex_keys:
+        return list(verification_keys().values())
+    try:
+        return [Ed25519PublicKey.from_public_bytes(bytes.fromhex(k)) for k in hex_keys]
+    except ValueError:
+        raise typer.BadParameter("--public-key must be 32 bytes of hex (the head's public_key)") from None
 
 
 def _ring(layers: Layers) -> Keyring | None:
@@ -46,7 +47,7 @@ def _ring(layers: Layers) -> Keyring | None:
         return None
 
 
-def run_verify(*, layers: Layers, public_key: str | None, as_json: bool, progress: bool) -> None:
+def run_verify(*, layers: Layers, public_keys: list[str] | None, as_json: bool, progress: bool) -> None:
     """Verify the ledger of the configured database and report; raise ``typer.Exit`` on failure."""
     err = Console(stderr=True)
     out = Console()
@@ -55,7 +56,7 @@ def run_verify(*, layers: Layers, public_key: str | None, as_json: bool, progres
     except KeyConfigError as exc:
         err.print(f"[red]cannot verify the private layer[/red]: {exc}")
         raise typer.Exit(2) from None
-    pub = _public_key(public_key)
+    pub = _public_keys(public_keys)
     with get_database().transaction(readonly=True) as session:
         total = current_size(session)
         with Progress(TextColumn("ledger verify"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -1,4 +1,4 @@
-"""Ledger API: signed tree head, events, inclusion and consistency proofs (P2; issue #12 item 1, ADR 0010).
+"""Ledger API: signed tree head, its keys, events, inclusion and consistency proofs (P2; issue #12 item 1, ADR 0010).
 
 Anyone reads the public layer: heads, proofs and every event's envelope. An event's private part (subject, actor,
 payload and the salt that opens its digest) goes only to roles with a need to know (``rules.PRIVATE_READERS``,
@@ -17,6 +17,7 @@ from landbridge.auth import Principal, optional_principal
 from landbridge.errors import DomainError
 from landbridge.ledger import access, rules, service
 from landbridge.ledger.errors import LedgerError
+from landbridge.ledger.keys import public_key_bytes, verification_keys
 from landbridge.privacy import Reader, record_read
 from landbridge.web.transaction import AuditedReadRoute, TransactionalRoute, get_session
 
@@ -36,6 +37,16 @@ def head(session: Session = Depends(get_session)) -> dict[str, Any]:
     if current is None:
         raise LedgerError.EMPTY.error()
     return current.as_dict()
+
+
+@router.get("/keys")
+def keys() -> list[dict[str, str]]:
+    """The public keys whose signatures this ledger's tree heads carry, oldest first: the retired ones (earlier
+    heads) and the current one; an auditor verifies each head with the key its ``key_id`` names."""
+    ring = verification_keys()
+    last = next(reversed(ring))
+    return [{"key_id": kid, "public_key": public_key_bytes(pub).hex(), "status": "current" if kid == last else
+             "retired"} for kid, pub in ring.items()]
 
 
 def envelope_of(event: service.Event) -> dict[str, Any]:
