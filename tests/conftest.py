@@ -58,7 +58,10 @@ def settings(var_dir: Path, request: pytest.FixtureRequest) -> Iterator[Settings
 
 @pytest.fixture(scope="session")
 def database(settings: Settings) -> Iterator[Database]:
-    db = Database(settings.database_url)
+    # LANDBRIDGE_TEST_REPLICA=1 (PostgreSQL): anonymous reads go through read-only "replica" connections to the
+    # same database, so a read that writes fails as it would against a real replica (issue #22 item 3)
+    replica = settings.database_url if os.environ.get("LANDBRIDGE_TEST_REPLICA") == "1" else None
+    db = Database(settings.database_url, replica_url=replica)
     if not db.is_sqlite:
         with db.engine.begin() as conn:  # a clean schema for each run on PostgreSQL
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))

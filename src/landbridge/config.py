@@ -31,6 +31,10 @@ class Settings(BaseSettings):
 
     mode: Mode = Mode.dev
     database_url: str = "sqlite:///var/landbridge.db"
+    # A PostgreSQL streaming replica for anonymous reads and lag-tolerant pages (issue #22 item 3; db.Database),
+    # used while its lag is at most replica_max_lag_s seconds.
+    replica_database_url: str | None = None
+    replica_max_lag_s: float = 5.0
     var_dir: Path = Path("var")
     secret_key: str | None = None
     ledger_signing_key_file: Path | None = None

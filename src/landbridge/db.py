@@ -8,6 +8,8 @@ serialised up front (no check-then-act between two writers). PostgreSQL uses row
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,19 +80,79 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-class Database:
-    """An engine plus its session factories (read-write and read-only)."""
+# How the replica reports its lag: 0 while it has replayed all it received (an idle primary sends nothing, so the
+# last replayed commit's age alone would read as lag), else the age of the last replayed commit; a server not in
+# recovery (promoted, or the primary itself) has none.
+REPLICA_LAG_SQL = text(
+    "SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() IS NULL "
+    "OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+    "ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END")
+REPLICA_CHECK_INTERVAL_S = 1.0  # a technical setting: how stale the lag reading itself may be
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+
+class Database:
+    """An engine plus its session factories (read-write and read-only), and optionally a read replica.
+
+    With ``replica_url`` (PostgreSQL streaming replica; issue #22 item 3), ``session(readonly=True, replica=True)``
+    reads from the replica while its lag is under ``replica_max_lag_s``, checked at most once a second; a replica
+    that lags, or does not answer, is passed over for the primary until the next check. Replica connections are
+    read-only by setting too, so a read that tried to write fails the same way against any replica.
+    """
+
+    def __init__(self, url: str, *, replica_url: str | None = None, replica_max_lag_s: float = 5.0,
+                 **engine_kwargs: Any) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, **engine_kwargs)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._rw = sessionmaker(self.engine, expire_on_commit=False)
         reader = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
         self._ro = sessionmaker(reader, expire_on_commit=False)
+        self.replica_engine: Engine | None = None
+        self._replica: sessionmaker[Session] | None = None
+        self.replica_max_lag_s = replica_max_lag_s
+        self._replica_ok = False
+        self._replica_checked = float("-inf")
+        self._replica_lock = threading.Lock()
+        if replica_url:
+            if self.is_sqlite or not normalise_url(replica_url).startswith("postgresql"):
+                raise ValueError("a read replica needs PostgreSQL for both the primary and the replica")
+            self.replica_engine = make_engine(
+                normalise_url(replica_url), connect_args={"options": "-c default_transaction_read_only=on"})
+            self._replica = sessionmaker(self.replica_engine, expire_on_commit=False)
 
-    def session(self, *, readonly: bool = False) -> Session:
-        return (self._ro if readonly else self._rw)()
+    def replica_lag(self) -> float | None:
+        """The replica's lag in seconds now (None: no replica, or it did not answer)."""
+        if self.replica_engine is None:
+            return None
+        try:
+            with self.replica_engine.connect() as conn:
+                lag = conn.execute(REPLICA_LAG_SQL).scalar()
+        except Exception:
+            return None
+        return float(lag or 0)
+
+    def replica_usable(self) -> bool:
+        """Whether reads may go to the replica now (its lag checked at most every REPLICA_CHECK_INTERVAL_S)."""
+        if self._replica is None:
+            return False
+        now = time.monotonic()
+        if now - self._replica_checked >= REPLICA_CHECK_INTERVAL_S and self._replica_lock.acquire(blocking=False):
+            try:
+                from landbridge.kernel.metrics import REPLICA_LAG
+
+                lag = self.replica_lag()
+                self._replica_ok = lag is not None and lag <= self.replica_max_lag_s
+                REPLICA_LAG.set(-1 if lag is None else lag)
+                self._replica_checked = time.monotonic()
+            finally:
+                self._replica_lock.release()
+        return self._replica_ok
+
+    def session(self, *, readonly: bool = False, replica: bool = False) -> Session:
+        """A session: read-write, read-only, or (``replica``, read-only) on the replica when it is usable."""
+        if replica and self._replica is not None and self.replica_usable():
+            return self._replica()
+        return (self._ro if readonly or replica else self._rw)()
 
     @contextmanager
     def transaction(self, *, readonly: bool = False) -> Iterator[Session]:
@@ -110,6 +172,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replica_engine is not None:
+            self.replica_engine.dispose()
 
 
 _db: Database | None = None
@@ -120,7 +184,8 @@ def get_database(settings: Settings | None = None) -> Database:
     global _db
     if _db is None:
         settings = settings or get_settings()
-        _db = Database(settings.database_url)
+        _db = Database(settings.database_url, replica_url=settings.replica_database_url,
+                       replica_max_lag_s=settings.replica_max_lag_s)
     return _db
 
 

@@ -35,6 +35,9 @@ JOB_LAST_SUCCESS = Gauge("landbridge_job_last_success_timestamp_seconds",
                          registry=REGISTRY)
 LEDGER_EVENTS = Counter("landbridge_ledger_events", "Ledger events appended, by module", ("module",),
                         registry=REGISTRY)
+REPLICA_LAG = Gauge("landbridge_replica_lag_seconds",
+                    "The read replica's lag at the last check (-1: it did not answer; reads went to the primary)",
+                    registry=REGISTRY)
 DB_POOL_CHECKED_OUT = Gauge("landbridge_db_pool_checked_out", "Database connections in use from the pool",
                             registry=REGISTRY)
 

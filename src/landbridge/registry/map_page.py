@@ -21,9 +21,9 @@ from landbridge.registry.labels import LAND_USE_LABELS, RIGHT_TYPE_LABELS, right
 from landbridge.registry.queries import current_extent
 from landbridge.web.i18n import request_locale, translator
 from landbridge.web.render import render
-from landbridge.web.transaction import TransactionalRoute, get_session
+from landbridge.web.transaction import ReplicaReadRoute, get_session
 
-router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
+router = APIRouter(route_class=ReplicaReadRoute, include_in_schema=False)  # a map may be a moment stale
 
 _EXTENT_SECONDS = 300.0
 _extent_cache: dict[str, tuple[float, tuple[float, float, float, float] | None]] = {}

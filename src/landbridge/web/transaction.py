@@ -27,13 +27,15 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class TransactionalRoute(APIRoute):
     """Every route runs in one database transaction that commits before the response is returned.
 
-    Reads (GET/HEAD) use a read-only session that is rolled back, unless the read recorded who read a personal
+    Reads (GET/HEAD) use a read-only session that is rolled back (on the read replica for anonymous callers,
+    where one is configured), unless the read recorded who read a personal
     record (``privacy.record_read`` sets ``COMMIT_READS``): then the record commits with the answer. Anything that
     raises rolls the whole request back. Every integer and date in the route's path, query, header, cookie or
     form lies in its range (``bounded_params``).
     """
 
     audited_reads = False  # see AuditedReadRoute
+    replica_reads = False  # see ReplicaReadRoute
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, bounded_params(endpoint), **kwargs)
@@ -43,7 +45,10 @@ class TransactionalRoute(APIRoute):
 
         async def handler(request: Request) -> Response:
             readonly = request.method in READ_METHODS and not (self.audited_reads and _signed_in(request))
-            session = get_database().session(readonly=readonly)
+            # anonymous reads (public pages, the map, open data) may be a moment stale: the replica serves them;
+            # a signed-in caller reads the primary, so it sees what it has just written
+            replica = readonly and (self.replica_reads or not _signed_in(request))
+            session = get_database().session(readonly=readonly, replica=replica)
             request.state.db = session
             try:
                 response = await original(request)
@@ -75,6 +80,13 @@ class AuditedReadRoute(TransactionalRoute):
     would take the database's write lock)."""
 
     audited_reads = True
+
+
+class ReplicaReadRoute(TransactionalRoute):
+    """A route whose reads may be a moment stale even for signed-in callers (dashboards, map layers): its GETs
+    read the replica when one is configured and fresh (``Database.session(replica=True)``)."""
+
+    replica_reads = True
 
 
 async def get_session(request: Request) -> Session:
