@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
+from landbridge.lending.claims import flag_overdue_claims
 from landbridge.lending.models import Loan
 from landbridge.lending.rules import PERFORMING, LoanStatus
 from landbridge.lending.service import lien_of, record_late_registration, register_lien
@@ -64,4 +65,5 @@ def run_due(session: Session) -> int:
     """Confirm approved liens and close the previous day's business (one chunk per call)."""
     day = get_profile().today() - timedelta(days=1)
     run = run_cob(session, day=day, actor=ACTOR, limit=COB_CHUNK)
+    flag_overdue_claims(session, day=get_profile().today(), actor=ACTOR)  # claims past their deadline unpaid
     return confirm_registered_liens(session) + (0 if run.status == "done" and run.processed == 0 else run.processed)
