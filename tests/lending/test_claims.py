@@ -84,7 +84,7 @@ def test_claims_advances_deadlines_true_up_and_shadow_ledger(db: Database, world
     with db.transaction() as s:  # paid late, in full: advanced, the event says late
         claims.advance_claim(s, claim_id=ids["guarantor"], party="guarantor", amount="50000",
                              day=date(2026, 8, 21), actor=GUARANTOR)
-        events = [e for e in list_events(s, subject=subjects.subject("claim", ids["guarantor"]))]
+        events = list(list_events(s, subject=subjects.subject("claim", ids["guarantor"])))
         facts = json.loads(events[-1].private_body or "{}")["payload"]
         assert (events[-1].event_type, facts["late"], facts["claim_status"]) == ("claim.advanced", True, "advanced")
         assert "村民" not in json.dumps(facts, ensure_ascii=False)

@@ -368,7 +368,8 @@ def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs
         "proceeds_cny": str(value), "sale_costs_cny": str(costs),
         "senior": [[h, str(a)] for h, a in fall.senior], "junior": [[h, str(a)] for h, a in fall.junior],
         "to_loan_cny": str(fall.loan.total), "surplus_cny": str(fall.surplus),
-        "principal_loss_cny": str(fall.shortfall.principal), "loss_shares": {k: str(v) for k, v in shares.items()}, "true_up": trued})
+        "principal_loss_cny": str(fall.shortfall.principal), "loss_shares": {k: str(v) for k, v in shares.items()},
+        "true_up": trued})
     session.flush()
     return loan
 
