@@ -62,8 +62,10 @@ def confirm_registered_liens(session: Session) -> int:
 
 
 def run_due(session: Session) -> int:
-    """Confirm approved liens and close the previous day's business (one chunk per call)."""
+    """Confirm approved liens, close the previous day's business (one chunk per call) and flag the claims whose
+    deadline has passed unpaid (``claims.flag_overdue_claims``)."""
     day = get_profile().today() - timedelta(days=1)
     run = run_cob(session, day=day, actor=ACTOR, limit=COB_CHUNK)
-    flag_overdue_claims(session, day=get_profile().today(), actor=ACTOR)  # claims past their deadline unpaid
-    return confirm_registered_liens(session) + (0 if run.status == "done" and run.processed == 0 else run.processed)
+    flagged = flag_overdue_claims(session, day=get_profile().today(), actor=ACTOR)  # claims unpaid past deadline
+    return confirm_registered_liens(session) + flagged + (
+        0 if run.status == "done" and run.processed == 0 else run.processed)
