@@ -18,6 +18,7 @@ from landbridge.lending import claims, jobs, service, servicing
 from landbridge.lending.models import Claim, FundEntry
 from tests.lending.conftest import World
 from tests.lending.test_service import BANK, apply, snapshot, to_disbursed
+from tests.registry.test_race import race
 
 D = Decimal
 FUND = "user:5:fund_manager"
@@ -151,3 +152,14 @@ def test_the_worker_flags_overdue_claims(db: Database, world: World, clock: Cloc
     with db.transaction() as s:
         jobs.run_due(s)
     assert {p: claim(db, i).status for p, i in ids.items()} == dict.fromkeys(ids, "overdue")
+
+
+def test_two_advances_cannot_exceed_the_share(db: Database, world: World) -> None:
+    """Two advances at once that together exceed the guarantor's share: one is paid, the other refused."""
+    _, ids = defaulted(db, world)
+    results = race(db, [lambda s: claims.advance_claim(s, claim_id=ids["guarantor"], party="guarantor",
+                                                       amount="100000", day=date(2026, 8, 1),
+                                                       actor=GUARANTOR).advanced_cny] * 2)
+    assert [r for r in results if not isinstance(r, DomainError)] == [D("100000.00")], results
+    assert [r.code for r in results if isinstance(r, DomainError)] == ["lending.advance_exceeds_share"]
+    assert claim(db, ids["guarantor"]).advanced_cny == D("100000.00")
