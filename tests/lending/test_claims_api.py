@@ -62,6 +62,9 @@ def test_claims_list_matrix_and_pagination(api: Api, db: Database) -> None:  # n
     everything = c.get("/api/v1/lending/claims", headers=auth(c, "guarantor")).json()
     assert page["total"] == 2 and [x["id"] for x in page["items"]] == [everything["items"][1]["id"]]
     assert everything["items"][0]["claimed_cny"] == "30000.00" and everything["items"][0]["loan_no"].startswith("LN")
+    loan_id = everything["items"][0]["loan_id"]
+    read = c.get(f"/api/v1/lending/loans/{loan_id}", headers=auth(c, "guarantor")).json()
+    assert everything["items"][0]["id"] in {x["id"] for x in read["claims"]}  # the loan's page links its claims
     r = c.get("/api/v1/lending/claims", params={"status": "advanced"}, headers=auth(c, "supervisor"))
     assert r.json()["total"] == 0
 

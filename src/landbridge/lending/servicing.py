@@ -325,7 +325,8 @@ def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = N
 def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs: Any, day: date,
                     actor: str) -> Loan:
     """Apply the sale's proceeds through the waterfall (sale costs → senior liens → this loan → junior liens →
-    surplus), share the principal loss as bound (caps; the bank bears the rest) and true up the advances."""
+    surplus), share the principal loss as bound (caps; the bank bears the rest) and true up every sharer's advances
+    against its final loss (``claims.true_up``: refunded or paid in; the fund's side in its ledger)."""
     value = rules.parse_money(proceeds, "proceeds")
     costs = ZERO if sale_costs in (None, "0", 0) else rules.parse_money(sale_costs, "sale_costs")
     if costs > value:
