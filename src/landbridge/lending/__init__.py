@@ -3,6 +3,9 @@
 Other modules use only the names exported here.
 """
 
+from landbridge.lending.claims import advance_claim, flag_overdue_claims, reconcile, shadow_ledger
+from landbridge.lending.contract import contract_pdf, issue_contract
+from landbridge.lending.restructure import restructure_loan
 from landbridge.lending.rules import (
     Instalment,
     LoanStatus,
@@ -48,26 +51,33 @@ __all__ = [
     "Owed",
     "Sharer",
     "Tier",
+    "advance_claim",
     "allocate_payment",
     "apply_for_loan",
     "classify",
     "confirm_lien",
+    "contract_pdf",
     "contribute_to_fund",
     "decide_loan",
     "default_loan",
     "disburse",
+    "flag_overdue_claims",
     "fund_balance",
     "fund_leverage",
     "get_loan",
+    "issue_contract",
     "lodge_lien",
     "products",
+    "reconcile",
     "record_recovery",
     "release_lien",
     "repay",
+    "restructure_loan",
     "run_cob",
     "schedule",
     "schedule_json",
     "settle_disposal",
+    "shadow_ledger",
     "share_loss",
     "split_pro_rata",
     "start_disposal",

@@ -80,3 +80,13 @@ class LendingError(ErrorCode):
                     "{field} must be 1 to {max_length} characters")
     MORTGAGEE_MISSING = (RuleViolation, "lending.mortgagee_missing", "贷款审批时未指定抵押权人，不能申请抵押登记",
                          "no mortgagee was named at approval: the mortgage cannot be lodged")
+    CLAIM_NOT_YOURS = (Forbidden, "lending.claim_not_yours", "该代偿请求不属于本机构类别（{party}）",
+                       "this claim is addressed to the {party}, not to you")
+    CLAIM_CLOSED = (Conflict, "lending.claim_closed", "代偿请求状态为 {status}，不能再代偿",
+                    "a {status} claim takes no more advances")
+    ADVANCE_EXCEEDS_SHARE = (RuleViolation, "lending.advance_exceeds_share", "代偿金额超过应分担的余额 {left_cny} 元",
+                             "the advance exceeds the {left_cny} yuan left of this sharer's share of the claim")
+    CONTRACT_NOT_FOUND = (NotFound, "lending.contract_not_found", "贷款 {loan_id} 尚无借款抵押合同",
+                          "loan {loan_id} has no loan contract yet")
+    CONTRACT_TAMPERED = (Conflict, "lending.contract_tampered", "合同内容与登记的摘要不符",
+                         "the contract no longer matches its recorded digest")

@@ -59,6 +59,7 @@ class Loan(IdPk, Status, RegionCode, RowVersion, CreatedAt, LedgerSeq, Base):
     tier: Mapped[str] = mapped_column(String(16), default="normal")
     cob_date: Mapped[date | None] = mapped_column(Date)  # the last business day closed for this loan
     defaulted_on: Mapped[date | None] = mapped_column(Date)
+    restructured_on: Mapped[date | None] = mapped_column(Date)  # 重组: classified at least 次级 from then on
     loss_cny: Mapped[Decimal] = mapped_column(MoneyColumn(), default=ZERO)
     note: Mapped[str | None] = mapped_column(String(500))
 
@@ -136,3 +137,21 @@ class CobRun(IdPk, Status, Actor, Base):
     defaulted: Mapped[int] = mapped_column(Integer, default=0)
     lien_mismatches: Mapped[list[int]] = mapped_column(JSON, default=list)
     fund_leverage: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+
+
+class LoanContract(IdPk, LedgerSeq, Base):
+    """借款抵押合同: the loan contract issued at approval: its number, the printed content with its SHA-256, and the
+    PDF's SHA-256 and size once the worker has rendered it (``rendered_at``; ``render_seq`` its ledger event)."""
+
+    __tablename__ = "lending_contract"
+
+    loan_id: Mapped[int] = mapped_column(ForeignKey("lending_loan.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    issued_by: Mapped[str] = mapped_column(String(120))
+    rendered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    render_seq: Mapped[int | None] = mapped_column(Integer)

@@ -25,6 +25,7 @@ from landbridge.db import for_update
 from landbridge.kernel.clock import now
 from landbridge.ledger import append_event, subjects
 from landbridge.lending import rules
+from landbridge.lending.contract import issue_contract
 from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Instalment, Loan
 from landbridge.lending.rules import LoanStatus
@@ -247,6 +248,7 @@ def decide_loan(session: Session, *, loan_id: int, approve: bool, actor: str, mo
                                                      "applied_rate": str(applied_rate),
                                                      "annual_rate": str(loan.annual_rate),
                                                      "valuation_run_no": value.run_no})
+    issue_contract(session, loan, actor=actor)  # 借款抵押合同: content and digest now, the PDF by the worker
     return loan
 
 

@@ -18,6 +18,7 @@ from landbridge.db import for_update
 from landbridge.kernel.clock import now
 from landbridge.ledger import NewEvent, append_event, append_events, subjects
 from landbridge.lending import rules
+from landbridge.lending.claims import true_up
 from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan, Payment
 from landbridge.lending.rules import LoanStatus, Owed
@@ -109,7 +110,8 @@ def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: d
     if overdue_principal and days:
         rate = loan.annual_rate * (1 + settings["markup"])
         loan.penalty_cny += rules.daily_interest(overdue_principal, rate, settings["year_days"]) * days
-    tier = rules.classify(dpd, settings["floors"]).value
+    restructured = loan.restructured_on is not None  # 重组: at least 次级
+    tier = rules.classify(dpd, settings["floors"], restructured=restructured).value
     defaults = loan.status == LoanStatus.disbursed and dpd >= settings["trigger"]
     changed: str | None = None
     if tier != loan.tier:
@@ -323,7 +325,8 @@ def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = N
 def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs: Any, day: date,
                     actor: str) -> Loan:
     """Apply the sale's proceeds through the waterfall (sale costs → senior liens → this loan → junior liens →
-    surplus), share the principal loss as bound (caps; the bank bears the rest) and true up the advances."""
+    surplus), share the principal loss as bound (caps; the bank bears the rest) and true up every sharer's advances
+    against its final loss (``claims.true_up``: refunded or paid in; the fund's side in its ledger)."""
     value = rules.parse_money(proceeds, "proceeds")
     costs = ZERO if sale_costs in (None, "0", 0) else rules.parse_money(sale_costs, "sale_costs")
     if costs > value:
@@ -358,16 +361,16 @@ def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs
             session.add(c)
         c.loss_cny = loss
         c.status = "settled"
-        if party == "fund" and c.advanced_cny != loss:  # true-up: the fund gets back what it advanced too much
-            session.add(FundEntry(kind="true_up", amount_cny=c.advanced_cny - loss, loan_id=loan.id, entry_date=day,
-                                  actor=actor, created_at=now(), note=loan.loan_no))
+        claims[party] = c
+    trued = true_up(session, loan, claims, day=day, actor=actor)  # every sharer: advances − final loss
     loan.loss_cny = fall.shortfall.principal
     _move(loan, LoanStatus.settled)
     _event(session, loan, "loan.settled", actor, {
         "proceeds_cny": str(value), "sale_costs_cny": str(costs),
         "senior": [[h, str(a)] for h, a in fall.senior], "junior": [[h, str(a)] for h, a in fall.junior],
         "to_loan_cny": str(fall.loan.total), "surplus_cny": str(fall.surplus),
-        "principal_loss_cny": str(fall.shortfall.principal), "loss_shares": {k: str(v) for k, v in shares.items()}})
+        "principal_loss_cny": str(fall.shortfall.principal), "loss_shares": {k: str(v) for k, v in shares.items()},
+        "true_up": trued})
     session.flush()
     return loan
 

@@ -191,8 +191,9 @@ def list_loans(status: str | None = Query(None, max_length=20), limit: int = Que
 def read_loan(loan_id: int, p: Principal = Depends(reader), session: Session = Depends(get_session)) -> dict[str, Any]:
     loan = _readable(session, p, loan_id)
     claims = session.execute(select(Claim).where(Claim.loan_id == loan.id).order_by(Claim.id)).scalars()
-    return loan_read(loan) | {"claims": [{"party": c.party, "status": c.status, "deadline": c.deadline.isoformat(),
-                                          "claimed_cny": str(c.claimed_cny), "advanced_cny": str(c.advanced_cny),
+    return loan_read(loan) | {"claims": [{"id": c.id, "party": c.party, "status": c.status,
+                                          "deadline": c.deadline.isoformat(), "claimed_cny": str(c.claimed_cny),
+                                          "advanced_cny": str(c.advanced_cny),
                                           "loss_cny": str(c.loss_cny), "recovered_cny": str(c.recovered_cny)}
                                          for c in claims]}
 
