@@ -70,6 +70,8 @@ class LendingError(ErrorCode):
                      "the loan is not {days} days past due; it cannot be declared in default")
     PROCEEDS_INVALID = (RuleViolation, "lending.proceeds_invalid", "处置费用不能超过处置价款",
                         "the sale costs may not exceed the proceeds")
+    SALE_NOT_PAID = (Conflict, "lending.sale_not_paid", "抵押物处置标的 {lot_id} 尚未成交付款，不能结算",
+                     "the collateral lot {lot_id} has not been sold and paid for: the loan cannot be settled yet")
     LOAN_STILL_OWED = (Conflict, "lending.loan_still_owed", "贷款尚有 {owed_cny} 元未结清",
                        "{owed_cny} yuan is still owed on the loan")
     CLAIM_NOT_FOUND = (NotFound, "lending.claim_not_found", "代偿请求 {claim_id} 不存在",

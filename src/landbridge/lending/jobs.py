@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
+from landbridge.lending.disposal import settle_sold_disposals
 from landbridge.lending.models import Loan
 from landbridge.lending.rules import PERFORMING, LoanStatus
 from landbridge.lending.service import lien_of, record_late_registration, register_lien
@@ -61,7 +62,10 @@ def confirm_registered_liens(session: Session) -> int:
 
 
 def run_due(session: Session) -> int:
-    """Confirm approved liens and close the previous day's business (one chunk per call)."""
+    """Confirm approved liens, settle loans whose collateral the exchange has sold and been paid for, and close the
+    previous day's business (one chunk per call)."""
     day = get_profile().today() - timedelta(days=1)
+    settled = settle_sold_disposals(session, actor=ACTOR)
     run = run_cob(session, day=day, actor=ACTOR, limit=COB_CHUNK)
-    return confirm_registered_liens(session) + (0 if run.status == "done" and run.processed == 0 else run.processed)
+    return confirm_registered_liens(session) + settled + (
+        0 if run.status == "done" and run.processed == 0 else run.processed)

@@ -1,6 +1,6 @@
 """Lending's manifest: property-right loans with shared risk, close of business, disposal (issue #17)."""
 
-from landbridge.kernel.modules import CliGroup, Layer, Manifest, Router
+from landbridge.kernel.modules import CliGroup, Fact, Layer, Manifest, Router
 
 MANIFEST = Manifest(
     name="lending", layer=Layer.process, order=110,
@@ -11,4 +11,5 @@ MANIFEST = Manifest(
     cli=(CliGroup("lending", "landbridge.lending.cli:app", order=110),),
     rule_sets=("lending",),
     templates="templates",
+    facts=(Fact("lending.secured_claim", "landbridge.lending.disposal:secured_claim"),),
 )

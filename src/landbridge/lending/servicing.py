@@ -339,6 +339,16 @@ def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs
     # a mortgage still unregistered ranks after every registered one (民法典 art. 414)
     own_rank = loan.lien_rank if loan.lien_rank is not None else max((x.rank for x in others), default=0) + 1
     fall = rules.waterfall(value, costs, claim, own_rank, others)
+    return apply_waterfall(session, loan, rows, fall, proceeds=value, sale_costs=costs, day=day, actor=actor)
+
+
+def apply_waterfall(session: Session, loan: Loan, rows: list[Instalment], fall: rules.Waterfall, *,
+                    proceeds: Decimal, sale_costs: Decimal, day: date, actor: str,
+                    facts: dict[str, Any] | None = None) -> Loan:
+    """Settle a locked loan in disposal from where its collateral's proceeds went (``fall``): the loan's part is
+    applied (costs, interest, penalty, principal), the principal shortfall is shared as bound (caps; the bank
+    bears the rest) with the fund's true-up, and the loan moves to ``settled``."""
+    value, costs = proceeds, sale_costs
     loan.costs_cny -= fall.loan.costs
     loan.penalty_cny -= fall.loan.penalty
     _apply(rows, fall.loan.interest, fall.loan.principal)
@@ -367,7 +377,8 @@ def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs
         "proceeds_cny": str(value), "sale_costs_cny": str(costs),
         "senior": [[h, str(a)] for h, a in fall.senior], "junior": [[h, str(a)] for h, a in fall.junior],
         "to_loan_cny": str(fall.loan.total), "surplus_cny": str(fall.surplus),
-        "principal_loss_cny": str(fall.shortfall.principal), "loss_shares": {k: str(v) for k, v in shares.items()}})
+        "principal_loss_cny": str(fall.shortfall.principal), "loss_shares": {k: str(v) for k, v in shares.items()},
+        **(facts or {})})
     session.flush()
     return loan
 

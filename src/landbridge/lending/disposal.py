@@ -1,0 +1,112 @@
+"""A defaulted loan's collateral sold on the exchange, settled from the exchange's own figures (issue #17).
+
+Lending is a process (ADR 0014): it reads the exchange, the exchange never calls it. Two pieces:
+
+- the fact ``lending.secured_claim`` (ADR 0016): what a loan secured by a registry mortgage owes on a day
+  (enforcement costs, interest due, penalty interest, all principal: 民法典 art. 389). The exchange's collateral
+  payout asks it, so the mortgagee's line of the proceeds is the loan's claim, not the registered amount;
+- ``settle_from_sale``: once the collateral lot's buyer has paid, the loan is settled from the exchange's
+  settlement (price, sale costs, and the distribution it paid out: senior liens, this loan, junior liens, the
+  owners' surplus), nothing typed by hand; the principal shortfall is shared as bound. ``settle_sold_disposals``
+  is the worker's idempotent sweep doing the same for every loan whose lot has been paid (each loan in its own
+  guard: a loan is settled once, then it is no longer ``in_disposal``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from landbridge import exchange
+from landbridge.db import for_update
+from landbridge.lending import rules
+from landbridge.lending.errors import LendingError
+from landbridge.lending.models import Loan
+from landbridge.lending.rules import LoanStatus, Owed
+from landbridge.lending.service import get_loan
+from landbridge.lending.servicing import _instalments, apply_waterfall, owed_on
+
+ZERO = Decimal("0.00")
+CLAIMING = (LoanStatus.defaulted.value, LoanStatus.in_disposal.value)
+SWEEP_CHUNK = 200
+
+
+def claim_on(loan: Loan, day: date, session: Session) -> Owed:
+    """The loan's whole claim on ``day``: costs, interest due, penalty, and all principal (accelerated)."""
+    due, later = owed_on(loan, _instalments(session, loan.id), day)
+    return Owed(due.costs, due.interest, due.penalty, due.principal + later)
+
+
+def secured_claim(*, session: Session, restriction_id: int, on: date) -> Decimal | None:
+    """The fact ``lending.secured_claim``: what the defaulted loan secured by the mortgage ``restriction_id`` owes on
+    ``on``; None where no loan in default or disposal rests on that mortgage (the registered amount then holds)."""
+    loan = session.execute(select(Loan).where(Loan.restriction_id == restriction_id, Loan.status.in_(CLAIMING))
+                           .order_by(Loan.id.desc()).limit(1)).scalar_one_or_none()
+    if loan is None:
+        return None
+    return claim_on(loan, on, session).total
+
+
+def waterfall_of(sale: exchange.CollateralSale, loan: Loan, claim: Owed) -> rules.Waterfall:
+    """Where the exchange paid the proceeds, in lending's terms: the sale costs, the mortgagees ranked before and
+    after the loan's own mortgage, the loan's line applied to its claim (art. 561 order), the owners' surplus."""
+    lines = sale.distribution
+    own = [x for x in lines if x.get("restriction_id") == loan.restriction_id and x["basis"] == "mortgage"]
+    own_rank = loan.lien_rank if loan.lien_rank is not None else (own[0]["rank"] if own else None)
+    senior: list[tuple[str, Decimal]] = []
+    junior: list[tuple[str, Decimal]] = []
+    for x in lines:
+        if x["basis"] != "mortgage" or x in own:
+            continue
+        before = own_rank is not None and x["rank"] is not None and x["rank"] < own_rank
+        (senior if before else junior).append((f"restriction:{x['restriction_id']}", Decimal(x["amount_cny"])))
+    to_loan = sum((Decimal(x["amount_cny"]) for x in own), ZERO)
+    paid, excess = rules.allocate_payment(to_loan, claim)
+    surplus = sum((Decimal(x["amount_cny"]) for x in lines if x["basis"] != "mortgage"), ZERO) + excess
+    shortfall = Owed(claim.costs - paid.costs, claim.interest - paid.interest, claim.penalty - paid.penalty,
+                     claim.principal - paid.principal)
+    return rules.Waterfall(sale.sale_costs, tuple(senior), paid, tuple(junior), surplus, shortfall)
+
+
+def settle_from_sale(session: Session, *, loan_id: int, actor: str) -> Loan:
+    """结算: settle a loan in disposal from its collateral lot's paid sale (the latest attempt of the lot it started),
+    as the exchange paid it out; 409 ``lending.sale_not_paid`` while the buyer has not paid, nothing changed."""
+    loan = get_loan(session, loan_id, lock=True)
+    rules.transition(loan.status, LoanStatus.settled)
+    if loan.status != LoanStatus.in_disposal or loan.lot_id is None:
+        raise LendingError.INVALID_TRANSITION.error(status=loan.status, target=LoanStatus.settled.value)
+    lot = exchange.latest_attempt(session, loan.lot_id)
+    sale = exchange.collateral_sale(session, lot.id)
+    if sale is None or not sale.paid or sale.paid_on is None:
+        raise LendingError.SALE_NOT_PAID.error(lot_id=lot.id)
+    loan.lot_id = lot.id
+    day = sale.paid_on
+    rows = _instalments(session, loan.id)
+    due, later = owed_on(loan, rows, day)
+    claim = Owed(due.costs, due.interest, due.penalty, due.principal + later)
+    fall = waterfall_of(sale, loan, claim)
+    facts: dict[str, Any] = {"lot_id": lot.id, "lot_number": lot.number, "price_cny": str(sale.price),
+                             "net_cny": str(sale.net), "from_exchange": True}
+    return apply_waterfall(session, loan, rows, fall, proceeds=sale.price, sale_costs=sale.sale_costs, day=day,
+                           actor=actor, facts=facts)
+
+
+def settle_sold_disposals(session: Session, *, actor: str = "system:worker") -> int:
+    """The worker's sweep: every loan in disposal whose collateral lot (latest attempt) the buyer has paid is settled
+    from the exchange's figures; returns how many. Idempotent: a settled loan is no longer in disposal."""
+    stmt = (select(Loan).where(Loan.status == LoanStatus.in_disposal.value, Loan.lot_id.is_not(None))
+            .order_by(Loan.id).limit(SWEEP_CHUNK))
+    if for_update(session):
+        stmt = stmt.with_for_update(skip_locked=True)
+    done = 0
+    for loan in list(session.execute(stmt).scalars()):
+        assert loan.lot_id is not None
+        sale = exchange.collateral_sale(session, exchange.latest_attempt(session, loan.lot_id).id)
+        if sale is not None and sale.paid:
+            settle_from_sale(session, loan_id=loan.id, actor=actor)
+            done += 1
+    return done
