@@ -15,7 +15,7 @@ from sqlalchemy import select
 from landbridge import exchange, registry
 from landbridge.db import Database
 from landbridge.errors import DomainError
-from landbridge.exchange.models import Deposit, Lot
+from landbridge.exchange.models import Deposit
 from landbridge.kernel import modules
 from landbridge.kernel.clock import Clock
 from landbridge.ledger import list_events, subjects, verify_ledger
@@ -61,52 +61,68 @@ def defaulted_loan(db: Database, clock: Clock, world: World) -> tuple[int, dict[
     return loan_id, {"other_bank": other_bank, "court": court}
 
 
-def sell(db: Database, clock: Clock, world: World, loan_id: int, bids: list[int], *,
-         relist: bool = False) -> tuple[int, int]:
-    """Start the disposal (15,000 enforcement costs); with ``relist`` the first auction draws no bidder, fails and
-    is relisted at 80 %; two bidders bid ``bids`` (increments above the start), the award is confirmed and the
-    winner pays the balance. Returns the (last) lot's id and the winner's party id."""
+def start(db: Database, clock: Clock, loan_id: int) -> int:
+    """The bank starts the disposal (15,000 enforcement costs): a published collateral lot at 70 % of 1,000,000."""
     clock.set(datetime(2026, 7, 21, 1, 0, tzinfo=UTC))
     with db.transaction() as s:
         loan = servicing.start_disposal(s, loan_id=loan_id, actor=BANK, costs="15000")
         lot_id = loan.lot_id or 0
         exchange.publish_lot(s, lot_id=lot_id, actor=OPERATOR)
-        lot = s.get(Lot, lot_id)
-        assert lot is not None and lot.kind == "collateral" and lot.start_price_cny == D("700000.00")
-        starts = lot.starts_at
-    if relist:
-        clock.set(starts + timedelta(days=3))
-        with db.transaction() as s:
-            exchange.run_due(s)
-        with db.transaction() as s:
-            assert exchange.get_lot(s, lot_id).phase == "unsuccessful"
-            new = exchange.relist_lot(s, lot_id=lot_id, actor=OPERATOR, starts_at=clock.now() + timedelta(days=8))
-            exchange.publish_lot(s, lot_id=new.id, actor=OPERATOR)
-            assert new.start_price_cny == D("560000.00") and new.previous_lot_id == lot_id
-            lot_id = new.id
+        lot = exchange.get_lot(s, lot_id)
+        assert lot.kind == "collateral" and lot.start_price_cny == D("700000.00")
+    return lot_id
+
+
+def fail(db: Database, clock: Clock, lot_id: int) -> None:
+    """Nobody applies: the lot's end passes and it is unsuccessful (流拍)."""
+    with db.transaction(readonly=True) as s:
+        ends = exchange.get_lot(s, lot_id).ends_at
+    assert ends is not None
+    clock.set(ends + timedelta(hours=1))
+    with db.transaction() as s:
+        exchange.run_due(s)
+    with db.transaction(readonly=True) as s:
+        assert exchange.get_lot(s, lot_id).phase == "unsuccessful"
+
+
+def relist(db: Database, clock: Clock, lot_id: int) -> int:
+    with db.transaction() as s:
+        new = exchange.relist_lot(s, lot_id=lot_id, actor=OPERATOR, starts_at=clock.now() + timedelta(days=8))
+        exchange.publish_lot(s, lot_id=new.id, actor=OPERATOR)
+        assert new.start_price_cny == D("560000.00") and new.previous_lot_id == lot_id
+        return new.id
+
+
+def auction(db: Database, clock: Clock, lot_id: int, bids: list[int], *, refused: int | None = None) -> int:
+    """Two bidders pay their deposits and bid ``bids`` (increments above the start; a bid of ``refused`` increments
+    is tried and refused), the award is confirmed and the winner pays the balance. Returns the winner's party."""
     with db.transaction() as s:
         bidders = []
         for i in range(2):
-            name = f"处置竞买人{i}"
-            party = registry.create_party(s, kind="person", name=name, id_number=resident_id(700 + i), actor=ACTOR).id
+            name = f"处置竞买人{lot_id}-{i}"
+            party = registry.create_party(s, kind="person", name=name, id_number=resident_id(700 + 10 * lot_id + i),
+                                          actor=ACTOR).id
             bidder = exchange.apply_for_lot(s, lot_id=lot_id, party_id=party, actor=f"party:{party}")
             dep = s.execute(select(Deposit).where(Deposit.bidder_id == bidder.id)).scalar_one()
             exchange.confirm_deposit(s, sub_account=dep.sub_account, amount=dep.amount_cny, payer_name=name,
                                      bank_ref=f"DEP-{bidder.id}", actor="bank:callback")
             bidders.append(bidder)
-        lot = s.get(Lot, lot_id)
-        assert lot is not None
+        lot = exchange.get_lot(s, lot_id)
         starts, step, start_price = lot.starts_at, lot.increment_cny, lot.start_price_cny
     clock.set(starts + timedelta(seconds=1))
     with db.transaction() as s:
         exchange.run_due(s)
     with db.transaction() as s:
-        lot = s.get(Lot, lot_id)
-        assert lot is not None and lot.phase == "live_auction"
-        for bidder, steps in zip(bidders, bids, strict=True):
+        lot = exchange.get_lot(s, lot_id)
+        assert lot.phase == "live_auction"
+        for bidder, steps in zip(bidders, bids, strict=False):  # a bidder may place none
             amount = start_price + step * steps
             assert exchange.place_bid(s, lot_id=lot_id, bidder_id=bidder.id, amount=amount,
                                       idempotency_key=f"b{bidder.id}", actor=f"party:{bidder.party_id}").accepted
+        if refused is not None:
+            late = bidders[-1]
+            assert not exchange.place_bid(s, lot_id=lot_id, bidder_id=late.id, amount=start_price + step * refused,
+                                          idempotency_key="over", actor=f"party:{late.party_id}").accepted
         ends = lot.ends_at
     assert ends is not None
     clock.set(ends + timedelta(seconds=301))
@@ -115,15 +131,30 @@ def sell(db: Database, clock: Clock, world: World, loan_id: int, bids: list[int]
     with db.transaction() as s:
         exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
         winner = exchange.get_settlement(s, lot_id).party_id
-    with db.transaction() as s, pytest.raises(DomainError) as info:  # not paid yet: nothing to settle from
-        disposal.settle_from_sale(s, loan_id=loan_id, actor=BANK)
-    assert info.value.code == "lending.sale_not_paid"
     with db.transaction() as s:
         row = exchange.get_settlement(s, lot_id)
         exchange.pay_balance(s, sub_account=row.sub_account, amount=row.balance_cny,
-                             payer_name=registry.get_party(s, row.party_id).name, bank_ref="PAY-1",
+                             payer_name=registry.get_party(s, row.party_id).name, bank_ref=f"PAY-{lot_id}",
                              actor="bank:callback")
-    return lot_id, winner
+    return winner
+
+
+def sell(db: Database, clock: Clock, world: World, loan_id: int, bids: list[int], *,
+         relist_once: bool = False) -> tuple[int, int]:
+    """Start the disposal; with ``relist_once`` the first auction draws no bidder, fails and is relisted at 80 %;
+    then an auction of ``bids``, paid (before the payment the loan cannot be settled). Returns the lot and winner."""
+    lot_id = start(db, clock, loan_id)
+    if relist_once:
+        fail(db, clock, lot_id)
+        lot_id = relist(db, clock, lot_id)
+    with db.transaction() as s, pytest.raises(DomainError) as info:  # no award paid yet: nothing to settle from
+        disposal.settle_from_sale(s, loan_id=loan_id, actor=BANK)
+    assert info.value.code == "lending.sale_not_paid"
+    return lot_id, auction(db, clock, lot_id, bids)
+
+
+def other_liens(sale: exchange.CollateralSale, loan: Loan) -> list[dict[str, object]]:
+    return [x for x in sale.distribution if x["basis"] == "mortgage" and x["restriction_id"] != loan.restriction_id]
 
 
 def hand_over_and_check_discharge(db: Database, world: World, lot_id: int, winner: int, loan_id: int) -> None:
@@ -162,10 +193,10 @@ def test_a_sale_that_covers_the_claim_pays_the_outstanding_claim_not_the_registe
         fact = modules.fact("lending.secured_claim")
         assert fact(session=s, restriction_id=loan.restriction_id, on=sale.paid_on) == claim
         own = [x for x in sale.distribution if x["restriction_id"] == loan.restriction_id]
-        assert [D(x["amount_cny"]) for x in own] == [claim]  # not the registered 700,000
-        junior = [x for x in sale.distribution if x["basis"] == "mortgage" and x["restriction_id"] != loan.restriction_id]
+        assert [D(x["amount_cny"]) for x in own] == [claim]  # not the registered 600,000
+        junior = other_liens(sale, loan)
         owners = [x for x in sale.distribution if x["basis"] == "owner"]
-        assert [D(x["amount_cny"]) for x in junior] == [min(D("30000.00"), sale.net - claim)]
+        assert [D(str(x["amount_cny"])) for x in junior] == [min(D("30000.00"), sale.net - claim)]
         assert sum(D(x["amount_cny"]) for x in sale.distribution) == sale.net
         assert [x["party_id"] for x in owners] == ([world.borrower] if sale.net > claim + D("30000") else [])
     with db.transaction() as s:
@@ -186,7 +217,7 @@ def test_a_sale_that_covers_the_claim_pays_the_outstanding_claim_not_the_registe
 
 def test_a_short_sale_settles_automatically_and_shares_the_loss(db: Database, clock: Clock, world: World) -> None:
     loan_id, _ = defaulted_loan(db, clock, world)
-    lot_id, winner = sell(db, clock, world, loan_id, bids=[0, 1], relist=True)
+    lot_id, winner = sell(db, clock, world, loan_id, bids=[0, 1], relist_once=True)
     with db.transaction() as s:
         sale = exchange.collateral_sale(s, lot_id)
         assert sale is not None and sale.paid and sale.paid_on is not None
@@ -206,8 +237,7 @@ def test_a_short_sale_settles_automatically_and_shares_the_loss(db: Database, cl
                             ).scalar_one()
         assert true_up.amount_cny == claims["fund"].advanced_cny - claims["fund"].loss_cny
         assert servicing.fund_balance(s) == before_fund + true_up.amount_cny
-        junior = [x for x in sale.distribution if x["basis"] == "mortgage" and x["restriction_id"] != loan.restriction_id]
-        assert junior == []  # nothing left for the junior mortgage
+        assert other_liens(sale, loan) == []  # nothing left for the junior mortgage
     with db.transaction() as s:
         assert disposal.settle_sold_disposals(s) == 0
     hand_over_and_check_discharge(db, world, lot_id, winner, loan_id)
@@ -245,3 +275,65 @@ def test_an_ordinary_transfer_is_still_blocked_by_a_seizure_and_only_named_restr
                                     right_id=world.right, discharge=[seizure + 999])
         assert info.value.code == "registry.restriction_not_current"
     assert parties["other_bank"]
+
+
+def test_after_two_failed_auctions_a_fixed_price_sale_sells_at_the_second_price_and_settles(
+        db: Database, clock: Clock, world: World) -> None:
+    loan_id, _ = defaulted_loan(db, clock, world)
+    first = start(db, clock, loan_id)
+    with db.transaction() as s, pytest.raises(DomainError) as info:  # the auctions have not failed yet
+        disposal.start_fixed_price_sale(s, loan_id=loan_id, actor=BANK)
+    assert info.value.code == "lending.fixed_sale_not_due"
+    fail(db, clock, first)
+    second = relist(db, clock, first)
+    with db.transaction() as s, pytest.raises(DomainError) as info:  # one auction failed: the second is open
+        disposal.start_fixed_price_sale(s, loan_id=loan_id, actor=BANK)
+    assert info.value.code == "lending.fixed_sale_not_due"
+    fail(db, clock, second)
+    with db.transaction() as s:
+        loan = disposal.start_fixed_price_sale(s, loan_id=loan_id, actor=BANK)
+        lot = exchange.get_lot(s, loan.lot_id or 0)
+        # the second auction's start price (560,000 × ratio 1.00), the only admissible bid; open for 60 days
+        assert (lot.start_price_cny, lot.price_cap_cny, lot.attempt, lot.previous_lot_id) == (
+            D("560000.00"), D("560000.00"), 3, second)
+        assert lot.ends_at is not None and lot.ends_at - lot.starts_at == timedelta(days=60)
+        assert lot.phase == "announced" and lot.excluded_party_ids == exchange.get_lot(s, first).excluded_party_ids
+        third = lot.id
+        events = [e.event_type for e in list_events(s, subject=subjects.loan(loan_id))]
+        assert events[-1] == "loan.fixed_price_sale_started"
+    winner = auction(db, clock, third, [0], refused=1)  # a bid above the fixed price is refused
+    with db.transaction() as s:
+        assert disposal.settle_sold_disposals(s) == 1
+    with db.transaction() as s:
+        loan = service.get_loan(s, loan_id)
+        sale = exchange.collateral_sale(s, third)
+        assert sale is not None and sale.price == D("560000.00") and loan.status == "settled"
+        assert loan.lot_id == third and loan.loss_cny > 0
+        claims = s.scalars(select(Claim).where(Claim.loan_id == loan_id)).all()
+        assert sum(c.loss_cny for c in claims) == loan.loss_cny
+    hand_over_and_check_discharge(db, world, third, winner, loan_id)
+
+
+def test_a_failed_fixed_price_sale_sends_the_loan_back_to_workout(db: Database, clock: Clock,
+                                                                  world: World) -> None:
+    loan_id, _ = defaulted_loan(db, clock, world)
+    first = start(db, clock, loan_id)
+    fail(db, clock, first)
+    second = relist(db, clock, first)
+    fail(db, clock, second)
+    with db.transaction() as s:
+        third = disposal.start_fixed_price_sale(s, loan_id=loan_id, actor=BANK).lot_id or 0
+    with db.transaction() as s, pytest.raises(DomainError) as info:  # still open: not failed
+        disposal.end_failed_disposal(s, loan_id=loan_id, actor=BANK)
+    assert info.value.code == "lending.fixed_sale_not_failed"
+    with db.transaction() as s:
+        assert disposal.settle_sold_disposals(s) == 0
+    fail(db, clock, third)
+    with db.transaction() as s:
+        assert disposal.settle_sold_disposals(s) == 1  # the sweep sees the failed fixed-price sale
+    with db.transaction() as s:
+        loan = service.get_loan(s, loan_id)
+        assert loan.status == "defaulted" and loan.outstanding_cny == D("600000.00")  # back to workout, still owed
+        assert [e.event_type for e in list_events(s, subject=subjects.loan(loan_id))][-1] == "loan.disposal_failed"
+        assert any(r.id == loan.restriction_id for r in registry.current_restrictions(s, world.unit))  # lien stays
+        assert disposal.settle_sold_disposals(s) == 0

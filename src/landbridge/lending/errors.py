@@ -72,6 +72,10 @@ class LendingError(ErrorCode):
                         "the sale costs may not exceed the proceeds")
     SALE_NOT_PAID = (Conflict, "lending.sale_not_paid", "抵押物处置标的 {lot_id} 尚未成交付款，不能结算",
                      "the collateral lot {lot_id} has not been sold and paid for: the loan cannot be settled yet")
+    FIXED_SALE_NOT_DUE = (Conflict, "lending.fixed_sale_not_due", "抵押物尚未经两次拍卖流拍（标的 {lot_id}），不能变卖",
+                          "the collateral's auctions have not all failed (lot {lot_id}): no fixed-price sale yet")
+    FIXED_SALE_NOT_FAILED = (Conflict, "lending.fixed_sale_not_failed", "抵押物变卖（标的 {lot_id}）尚未结束或并未流拍",
+                             "the collateral's fixed-price sale (lot {lot_id}) has not ended unsold")
     LOAN_STILL_OWED = (Conflict, "lending.loan_still_owed", "贷款尚有 {owed_cny} 元未结清",
                        "{owed_cny} yuan is still owed on the loan")
     CLAIM_NOT_FOUND = (NotFound, "lending.claim_not_found", "代偿请求 {claim_id} 不存在",
