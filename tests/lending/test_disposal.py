@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -21,9 +22,11 @@ from landbridge.kernel.clock import Clock
 from landbridge.ledger import list_events, subjects, verify_ledger
 from landbridge.lending import disposal, jobs, service, servicing
 from landbridge.lending.models import Claim, FundEntry, Loan, Payment
+from landbridge.valuation.mass.models import MassRun, MassValue
 from tests.lending.conftest import World
+from tests.lending.conftest import _register as register_right
 from tests.lending.test_service import BANK, apply, snapshot, to_disbursed
-from tests.registry.conftest import ACTOR, org_uscc, resident_id
+from tests.registry.conftest import ACTOR, VILLAGE, org_uscc, resident_id
 
 D = Decimal
 OPERATOR = "user:7:exchange"
@@ -337,3 +340,56 @@ def test_a_failed_fixed_price_sale_sends_the_loan_back_to_workout(db: Database, 
         assert [e.event_type for e in list_events(s, subject=subjects.loan(loan_id))][-1] == "loan.disposal_failed"
         assert any(r.id == loan.restriction_id for r in registry.current_restrictions(s, world.unit))  # lien stays
         assert disposal.settle_sold_disposals(s) == 0
+
+
+def house_loan(db: Database, world: World) -> int:
+    """A 300,000 bullet loan against the borrower's farm house (房地一体 on a homestead; the collective's consent on
+    file), defaulted at the close of 2026-07-20."""
+    with db.transaction() as s:
+        right, unit, parcel = register_right(s, 5, world.borrower, "homestead_use_right", attachment="F")
+        house = next(r.id for r in registry.current_rights(s, unit) if r.right_type == "house_ownership")
+        run = s.execute(select(MassRun).where(MassRun.run_no == "MR-TEST-1")).scalar_one()  # the world's run
+        s.add(MassValue(run_id=run.id, parcel_id=parcel, region_code=VILLAGE, land_use_class="0702",
+                        value_per_m2_cny=D("100.00"), value_cny=D("1000000.00"),
+                        features=np.zeros(1, dtype=np.float64).tobytes()))
+    loan_id = apply(db, world, right_id=house, principal="300000", months=12, method="bullet",
+                    consent_document="范家村集体同意抵押书 2026-01")
+    to_disbursed(db, world, loan_id)
+    with db.transaction() as s:
+        assert servicing.run_cob(s, day=date(2026, 7, 20), actor="system:cli").defaulted == 1
+    assert right
+    return loan_id
+
+
+def test_a_farm_house_is_disposed_of_only_where_the_household_keeps_a_dwelling(db: Database, clock: Clock,
+                                                                              world: World) -> None:
+    loan_id = house_loan(db, world)
+    before = snapshot(db)
+    with db.transaction() as s, pytest.raises(DomainError) as info:
+        servicing.start_disposal(s, loan_id=loan_id, actor=BANK, costs="5000")
+    assert info.value.code == "lending.housing_not_protected"
+    assert snapshot(db) == before  # nothing changed, not even the costs
+    with db.transaction() as s:
+        assert service.get_loan(s, loan_id).status == "defaulted"
+    with db.transaction() as s:  # the bank records the resettlement document: the disposal may go ahead
+        loan = servicing.start_disposal(s, loan_id=loan_id, actor=BANK, dwelling_document="安置协议 2026-088")
+        assert loan.status == "in_disposal" and loan.lot_id is not None
+        started = [e for e in list_events(s, subject=subjects.loan(loan_id)) if e.event_type == "loan.disposal_started"]
+        assert len(started) == 1
+
+
+def test_another_registered_house_is_proof_of_a_dwelling(db: Database, clock: Clock, world: World) -> None:
+    loan_id = house_loan(db, world)
+    with db.transaction() as s:
+        register_right(s, 7, world.borrower, "homestead_use_right", attachment="F")  # the household's other home
+    with db.transaction() as s:
+        loan = servicing.start_disposal(s, loan_id=loan_id, actor=BANK)
+        assert loan.status == "in_disposal"
+        other = registry.current_rights_held(s, world.borrower, ["house_ownership"])
+        assert len(other) == 2 and loan.right_id in {r.id for r in other}
+
+
+def test_other_collateral_needs_no_housing_proof(db: Database, clock: Clock, world: World) -> None:
+    loan_id, _ = defaulted_loan(db, clock, world)  # a forest right
+    with db.transaction() as s:
+        assert servicing.start_disposal(s, loan_id=loan_id, actor=BANK).status == "in_disposal"

@@ -76,6 +76,10 @@ class LendingError(ErrorCode):
                           "the collateral's auctions have not all failed (lot {lot_id}): no fixed-price sale yet")
     FIXED_SALE_NOT_FAILED = (Conflict, "lending.fixed_sale_not_failed", "抵押物变卖（标的 {lot_id}）尚未结束或并未流拍",
                              "the collateral's fixed-price sale (lot {lot_id}) has not ended unsold")
+    HOUSING_NOT_PROTECTED = (Conflict, "lending.housing_not_protected",
+                             "抵押物为农民住房（{right_type}），须先证明借款人家庭另有住所（登记的其他住房或安置、另有住所证明）才能处置",
+                             "the collateral is a farm house ({right_type}): the borrower's household must be shown to "
+                             "keep a dwelling (another registered house or a resettlement document) before disposal")
     LOAN_STILL_OWED = (Conflict, "lending.loan_still_owed", "贷款尚有 {owed_cny} 元未结清",
                        "{owed_cny} yuan is still owed on the loan")
     CLAIM_NOT_FOUND = (NotFound, "lending.claim_not_found", "代偿请求 {claim_id} 不存在",

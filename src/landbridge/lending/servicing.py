@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from landbridge import exchange, registry
 from landbridge.db import for_update
-from landbridge.kernel.clock import now
+from landbridge.kernel.clock import now, to_local
 from landbridge.ledger import NewEvent, append_event, append_events, subjects
 from landbridge.lending import rules
 from landbridge.lending.errors import LendingError
+from landbridge.lending.housing import dwelling_kept
 from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan, Payment
 from landbridge.lending.rules import LoanStatus, Owed
 from landbridge.lending.service import MODULE, _event, _move, get_loan, loan_subjects, rule_set, shared_with
@@ -295,10 +296,13 @@ def default_loan(session: Session, *, loan_id: int, day: date, actor: str) -> Lo
 
 
 def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = None,
-                   starts_at: datetime | None = None) -> Loan:
+                   starts_at: datetime | None = None, dwelling_document: str | None = None) -> Loan:
     """处置: the collateral is offered on the exchange as a collateral lot (auction; start at the exchange's minimum
-    share of the appraisal; the borrower excluded from bidding); enforcement costs are added to the claim."""
+    share of the appraisal; the borrower excluded from bidding); enforcement costs are added to the claim. A farm
+    house is offered only where the household keeps a dwelling (``housing.dwelling_kept``)."""
     loan = get_loan(session, loan_id, lock=True)
+    rules.transition(loan.status, LoanStatus.in_disposal)
+    housing = dwelling_kept(session, loan, to_local(now()).date(), dwelling_document)
     _move(loan, LoanStatus.in_disposal)
     if costs is not None:
         loan.costs_cny += rules.parse_money(costs, "costs")
@@ -315,7 +319,7 @@ def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = N
                               description=f"贷款 {loan.loan_no} 违约处置")
     loan.lot_id = lot.id
     _event(session, loan, "loan.disposal_started", actor, {"costs_cny": str(loan.costs_cny), "lot_id": lot.id,
-                                                             "start_price_cny": str(start_price)},
+                                                             "start_price_cny": str(start_price), **(housing or {})},
            also=[subjects.lot(lot.id)])
     return loan
 
