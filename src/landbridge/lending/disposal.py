@@ -30,30 +30,28 @@ from landbridge.db import for_update
 from landbridge.kernel.clock import now, to_local
 from landbridge.lending import rules
 from landbridge.lending.errors import LendingError
-from landbridge.lending.models import Loan
+from landbridge.lending.models import Instalment, Loan
 from landbridge.lending.rules import LoanStatus, Owed
 from landbridge.lending.service import _event, _move, get_loan, rule_set
 from landbridge.lending.servicing import _instalments, apply_waterfall, owed_on
 
 ZERO = Decimal("0.00")
-CLAIMING = (LoanStatus.defaulted.value, LoanStatus.in_disposal.value)
+CLAIMING = tuple(s.value for s in rules.PERFORMING)  # disbursed, defaulted, in disposal
 SWEEP_CHUNK = 200
 
 
-def claim_on(loan: Loan, day: date, session: Session) -> Owed:
-    """The loan's whole claim on ``day``: costs, interest due, penalty, and all principal (accelerated)."""
-    due, later = owed_on(loan, _instalments(session, loan.id), day)
-    return Owed(due.costs, due.interest, due.penalty, due.principal + later)
-
-
 def secured_claim(*, session: Session, restriction_id: int, on: date) -> Decimal | None:
-    """The fact ``lending.secured_claim``: what the defaulted loan secured by the mortgage ``restriction_id`` owes on
-    ``on``; None where no loan in default or disposal rests on that mortgage (the registered amount then holds)."""
+    """The fact ``lending.secured_claim``: what the loan secured by the mortgage ``restriction_id`` owes on ``on``
+    (costs, interest due, penalty interest and all principal outstanding); None where no loan with money out rests
+    on that mortgage (the registered amount then holds). A read: nothing is locked or changed."""
     loan = session.execute(select(Loan).where(Loan.restriction_id == restriction_id, Loan.status.in_(CLAIMING))
                            .order_by(Loan.id.desc()).limit(1)).scalar_one_or_none()
     if loan is None:
         return None
-    return claim_on(loan, on, session).total
+    rows = list(session.execute(select(Instalment).where(Instalment.loan_id == loan.id)
+                                .order_by(Instalment.n)).scalars())
+    due, later = owed_on(loan, rows, on)
+    return due.total + later
 
 
 def waterfall_of(sale: exchange.CollateralSale, loan: Loan, claim: Owed) -> rules.Waterfall:

@@ -416,7 +416,11 @@ def release_lien(session: Session, *, loan_id: int, actor: str, write_off: bool 
     rules.transition(loan.status, target)
     if loan.status == LoanStatus.repaid and loan.outstanding_cny:
         raise LendingError.LOAN_STILL_OWED.error(owed_cny=str(loan.outstanding_cny))
-    if loan.restriction_id is not None and loan.restriction_id in {
+    sold = loan.lot_id is not None and (sale := exchange.collateral_sale(session, loan.lot_id)) is not None \
+        and sale.paid  # the collateral lot's hand-over discharges the mortgage: no cancellation of its own
+    if sold:
+        pass
+    elif loan.restriction_id is not None and loan.restriction_id in {
             r.id for r in registry.current_restrictions(session, loan.unit_id)}:
         app = registry.lodge_cancellation(session, actor=actor, unit_id=loan.unit_id,
                                           reason=f"贷款 {loan.loan_no} 结清", restriction_id=loan.restriction_id)
@@ -427,7 +431,8 @@ def release_lien(session: Session, *, loan_id: int, actor: str, write_off: bool 
                                       reason=f"贷款 {loan.loan_no} 结清")  # never registered: the lodging withdrawn
     _move(loan, target)
     _event(session, loan, "loan.written_off" if write_off else "loan.closed", actor,
-           {"release_application_id": loan.release_application_id})
+           {"release_application_id": loan.release_application_id,
+            **({"discharged_by_lot_id": loan.lot_id} if sold else {})})
     return loan
 
 
