@@ -227,6 +227,10 @@ def test_a_short_sale_settles_automatically_and_shares_the_loss(db: Database, cl
         loan = service.get_loan(s, loan_id)
         assert loan.status == "in_disposal"
         before_fund = servicing.fund_balance(s)
+        with pytest.raises(DomainError) as info:  # no hand-typed amounts once the exchange has the figures
+            servicing.settle_disposal(s, loan_id=loan_id, proceeds="1", sale_costs="0", day=date(2026, 9, 1),
+                                      actor=BANK)
+        assert info.value.code == "lending.sale_settles_itself"
         settled = disposal.settle_from_sale(s, loan_id=loan_id, actor=BANK)  # the bank's call, same figures
         # net = price − 1 % fee; costs and interest first, then principal: the rest of the principal is the loss
         interest = interest_due(sale.paid_on)

@@ -80,6 +80,10 @@ class LendingError(ErrorCode):
                              "抵押物为农民住房（{right_type}），须先证明借款人家庭另有住所（登记的其他住房或安置、另有住所证明）才能处置",
                              "the collateral is a farm house ({right_type}): the borrower's household must be shown to "
                              "keep a dwelling (another registered house or a resettlement document) before disposal")
+    SALE_SETTLES_ITSELF = (Conflict, "lending.sale_settles_itself",
+                           "抵押物已在交易所成交付款（标的 {lot_id}），贷款按交易所结算数据结算，不能手工录入处置价款",
+                           "the collateral was sold and paid for on the exchange (lot {lot_id}): the loan is settled "
+                           "from the exchange's figures, not from amounts typed in")
     LOAN_STILL_OWED = (Conflict, "lending.loan_still_owed", "贷款尚有 {owed_cny} 元未结清",
                        "{owed_cny} yuan is still owed on the loan")
     CLAIM_NOT_FOUND = (NotFound, "lending.claim_not_found", "代偿请求 {claim_id} 不存在",

@@ -324,6 +324,14 @@ def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = N
     return loan
 
 
+def collateral_sold(session: Session, loan: Loan) -> bool:
+    """Whether the loan's collateral lot (its latest attempt) has been sold and paid for on the exchange."""
+    if loan.lot_id is None:
+        return False
+    sale = exchange.collateral_sale(session, exchange.latest_attempt(session, loan.lot_id).id)
+    return sale is not None and sale.paid
+
+
 def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs: Any, day: date,
                     actor: str) -> Loan:
     """Apply the sale's proceeds through the waterfall (sale costs → senior liens → this loan → junior liens →
@@ -334,6 +342,8 @@ def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs
         raise LendingError.PROCEEDS_INVALID.error()
     loan = get_loan(session, loan_id, lock=True)
     rules.transition(loan.status, LoanStatus.settled)
+    if collateral_sold(session, loan):
+        raise LendingError.SALE_SETTLES_ITSELF.error(lot_id=loan.lot_id)  # the exchange's figures, not typed ones
     rows = _instalments(session, loan.id)
     due, later = owed_on(loan, rows, day)
     claim = Owed(due.costs, due.interest, due.penalty, due.principal + later)
@@ -416,8 +426,7 @@ def release_lien(session: Session, *, loan_id: int, actor: str, write_off: bool 
     rules.transition(loan.status, target)
     if loan.status == LoanStatus.repaid and loan.outstanding_cny:
         raise LendingError.LOAN_STILL_OWED.error(owed_cny=str(loan.outstanding_cny))
-    sold = loan.lot_id is not None and (sale := exchange.collateral_sale(session, loan.lot_id)) is not None \
-        and sale.paid  # the collateral lot's hand-over discharges the mortgage: no cancellation of its own
+    sold = collateral_sold(session, loan)  # the collateral lot's hand-over discharges the mortgage: none of its own
     if sold:
         pass
     elif loan.restriction_id is not None and loan.restriction_id in {
