@@ -6,7 +6,7 @@ MANIFEST = Manifest(
     name="lending", layer=Layer.process, order=110,
     routers=(Router("landbridge.lending.views:router", order=350),
              Router("landbridge.lending.pages:router", order=351),
-             Router("landbridge.lending.disposal_views:router", order=352)),
+             Router("landbridge.lending.disposal_views:router", order=356)),
     models=("landbridge.lending.models",),
     jobs=("landbridge.lending.jobs:run_due",),
     cli=(CliGroup("lending", "landbridge.lending.cli:app", order=110),),
