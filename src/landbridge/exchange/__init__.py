@@ -19,20 +19,21 @@ from landbridge.exchange.methods.negotiated import list_objections, lodge_object
 from landbridge.exchange.methods.tender import designate_evaluators, list_tenders, ranking, score_tender, submit_tender
 from landbridge.exchange.payments import pay_balance
 from landbridge.exchange.preemption_service import match_best_offer, register_preemption
-from landbridge.exchange.queries import bid_history, find_bidder, find_result, get_lot, list_lots
+from landbridge.exchange.queries import bid_history, find_bidder, find_result, get_lot, latest_attempt, list_lots
 from landbridge.exchange.reserve import designate_reserve_officer, read_reserve, seal_reserve
 from landbridge.exchange.result_objections import rule_result_objection
 from landbridge.exchange.results_notice import ResultsNotice, file_objection, notice_of
 from landbridge.exchange.rules import Channel, DepositStatus, LotKind, LotPhase, LotRules, Method
 from landbridge.exchange.ruleset import rules_for
 from landbridge.exchange.service import apply_for_lot, cancel_lot, confirm_deposit, create_lot, publish_lot, relist_lot
-from landbridge.exchange.settlement import find_settlement, get_settlement
+from landbridge.exchange.settlement import CollateralSale, collateral_sale, find_settlement, get_settlement
 from landbridge.exchange.settlement_rules import land_use_category
 from landbridge.exchange.supervision import FlagKind, list_flags, scan_lot
 
 __all__ = [
     "BidOutcome",
     "Channel",
+    "CollateralSale",
     "DepositStatus",
     "EntryMethod",
     "EntryTermRules",
@@ -51,6 +52,7 @@ __all__ = [
     "check_entry_equity_share",
     "check_entry_term",
     "check_land_grade",
+    "collateral_sale",
     "confirm_award",
     "confirm_deposit",
     "create_lot",
@@ -67,6 +69,7 @@ __all__ = [
     "get_settlement",
     "hand_over",
     "land_use_category",
+    "latest_attempt",
     "list_flags",
     "list_lots",
     "list_objections",

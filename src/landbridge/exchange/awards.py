@@ -42,7 +42,7 @@ from landbridge.exchange.method_models import Tender
 from landbridge.exchange.models import Lot, LotResult
 from landbridge.exchange.preemption import before_confirmation
 from landbridge.exchange.results_notice import check_handover
-from landbridge.exchange.rules import DepositStatus, Handover, LotPhase, Method
+from landbridge.exchange.rules import DepositStatus, Handover, LotKind, LotPhase, Method
 from landbridge.exchange.ruleset import lot_rules
 from landbridge.exchange.settlement import close_on_default, find_settlement, open_settlement
 from landbridge.kernel.clock import ensure_utc, now
@@ -142,6 +142,16 @@ def _balance_overdue(session: Session, lot: Lot, actor: str) -> None:
     record_default(session, lot_id=lot.id, actor=actor, reason=f"价款逾期未付（应于 {due} 前付清）")
 
 
+def sale_discharges(session: Session, lot: Lot) -> list[int]:
+    """What a foreclosed collateral lot's sale discharges (法释〔2004〕16号 art. 28: the security rights on what is
+    sold end with the sale, the proceeds paying them in rank; the enforcing court lifts its seizure): the
+    mortgages on the sold right and the seizures of the unit; nothing for any other kind of lot."""
+    if lot.kind != LotKind.collateral or lot.unit_id is None:
+        return []
+    return [r.id for r in registry.current_restrictions(session, lot.unit_id)
+            if r.kind == "seizure" or (r.kind == "mortgage" and (lot.right_id is None or r.right_id == lot.right_id))]
+
+
 def hand_over(session: Session, *, lot_id: int, actor: str) -> LotResult:
     """Hand a settled award to the registry: lodge the transfer or the new right in the winner's name (L6, L7);
     409 exchange.not_settled while the balance of the price is unpaid."""
@@ -161,7 +171,8 @@ def hand_over(session: Session, *, lot_id: int, actor: str) -> LotResult:
         pass
     elif lr.handover == Handover.transfer and lot.unit_id is not None:
         application_id = registry.lodge_transfer(session, actor=actor, unit_id=lot.unit_id, holders=holders,
-                                                 reason=reason, right_id=lot.right_id).id
+                                                 reason=reason, right_id=lot.right_id,
+                                                 discharge=sale_discharges(session, lot)).id
     elif lr.handover == Handover.new_right and lot.unit_id is not None:
         application_id = registry.lodge_right_on_unit(
             session, actor=actor, unit_id=lot.unit_id, right_type="land_management_right", holders=holders,

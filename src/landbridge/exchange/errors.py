@@ -147,6 +147,9 @@ class ExchangeError(ErrorCode):
 
     NOT_SETTLED = (Conflict, "exchange.not_settled", "成交价款尚未结清，不能办理交割", "the price is not settled yet")
 
+    SALE_WINDOW_INVALID = (RuleViolation, "exchange.sale_window_invalid",
+                           "只有竞价（拍卖）标的可以另定结束时间，且须晚于规则规定的竞价结束时间",
+                           "only an auction lot may be given its own end, and it must be later than the rule set's")
     INVALID_TRANSITION_2 = (Conflict, "exchange.invalid_transition", "只有流拍的标的可以重新挂牌",
                             "only an unsuccessful lot can be re-listed")
 

@@ -23,6 +23,18 @@ def get_lot(session: Session, lot_id: int) -> Lot:
     return lot
 
 
+def latest_attempt(session: Session, lot_id: int) -> Lot:
+    """The last lot of a relisting chain that starts at (or passes through) ``lot_id``: the lot itself while it
+    was never relisted (a re-listing is a new lot naming its ``previous_lot_id``)."""
+    lot = get_lot(session, lot_id)
+    while True:
+        nxt = session.execute(select(Lot).where(Lot.previous_lot_id == lot.id).order_by(Lot.id.desc())
+                              .limit(1)).scalar_one_or_none()
+        if nxt is None:
+            return lot
+        lot = nxt
+
+
 def list_lots(session: Session, *, phases: Sequence[str] | None = None, kind: str | None = None, limit: int = 50,
               offset: int = 0) -> tuple[list[Lot], int]:
     """Lots, newest first, with the total count (the public list shows published lots only)."""

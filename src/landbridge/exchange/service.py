@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -42,8 +43,10 @@ def create_lot(session: Session, *, actor: str, kind: str, title: str, region_co
                right_id: int | None = None, seller_party_id: int | None = None, term_start: date | None = None,
                term_end: date | None = None, appraised_value: Decimal | str | None = None,
                excluded_party_ids: Sequence[int] = (), description: str | None = None, attempt: int = 1,
-               previous_lot_id: int | None = None, method: str | None = None) -> Lot:
-    """Draft a lot (标的) of any kind under the rule set in force for that kind (F4)."""
+               previous_lot_id: int | None = None, method: str | None = None,
+               price_cap: Decimal | str | None = None) -> Lot:
+    """Draft a lot (标的) of any kind under the rule set in force for that kind (F4); ``price_cap`` (not below the
+    start price) replaces the rule set's cap: a cap equal to the start price makes a fixed-price sale (变卖)."""
     try:
         LotKind(kind)
     except ValueError:
@@ -55,6 +58,9 @@ def create_lot(session: Session, *, actor: str, kind: str, title: str, region_co
     if start <= 0:
         raise ExchangeError.INVALID_START_PRICE.error()
     step = lr_increment(lr, start, increment)
+    cap = rules.price_cap(lr, start) if price_cap is None else money(price_cap, "price_cap_cny")
+    if cap is not None and cap < start:
+        raise ExchangeError.INVALID_START_PRICE.error()
     appraised = money(appraised_value, "appraised_value_cny") if appraised_value is not None else None
     if lr.start_price_min_appraisal_ratio > 0 and attempt == 1:
         if appraised is None:
@@ -79,7 +85,7 @@ def create_lot(session: Session, *, actor: str, kind: str, title: str, region_co
               rule_digest=decided_by("exchange", date.fromisoformat(lr.version)).digest,
               previous_lot_id=previous_lot_id, excluded_party_ids=excluded, phase=LotPhase.draft,
               start_price_cny=start, increment_cny=step, deposit_cny=rules.deposit_amount(lr, start),
-              price_cap_cny=rules.price_cap(lr, start), current_price_cny=None, leader_bidder_id=None,
+              price_cap_cny=cap, current_price_cny=None, leader_bidder_id=None,
               accepted_bids=0, starts_at=ensure_utc(starts_at), created_by=actor, created_at=at, version=1)
     session.add(lot)
     session.flush()
@@ -118,8 +124,9 @@ def _check_subject(session: Session, lr: rules.LotRules, unit_id: int | None, ri
     return [pid for pid, _ in registry.holders_of(session, right_id)]
 
 
-def publish_lot(session: Session, *, lot_id: int, actor: str) -> Lot:
-    """Publish the announcement (公告) and fix every deadline (39号令 art. 8, 11, 18)."""
+def publish_lot(session: Session, *, lot_id: int, actor: str, ends_at: datetime | None = None) -> Lot:
+    """Publish the announcement (公告) and fix every deadline (39号令 art. 8, 11, 18); ``ends_at`` sets an
+    auction's end instead of the rule set's hours (a fixed-price sale's window, 变卖: its owner's rule data)."""
     lot = lock_lot(session, lot_id)
     target = rules.check_transition("publish", lot.phase)
     lr = lot_rules(lot)
@@ -128,6 +135,10 @@ def publish_lot(session: Session, *, lot_id: int, actor: str) -> Lot:
     if ensure_utc(lot.starts_at) < earliest:
         raise ExchangeError.ANNOUNCEMENT_TOO_SHORT.error({"lr": lr}, earliest_start=earliest.isoformat())
     plan = rules.schedule(lr, lot.starts_at)
+    if ends_at is not None:
+        if lr.method != rules.Method.auction or ensure_utc(ends_at) <= plan.ends_at:
+            raise ExchangeError.SALE_WINDOW_INVALID.error()
+        plan = replace(plan, ends_at=ensure_utc(ends_at))
     lot.phase = target
     lot.announced_at = at
     lot.ends_at = plan.ends_at

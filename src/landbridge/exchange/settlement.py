@@ -48,6 +48,7 @@ from landbridge.exchange.settlement_rules import (
     settlement_terms,
 )
 from landbridge.exchange.settlement_rules import payment_plan as rules_payment_plan
+from landbridge.kernel import modules
 from landbridge.kernel.clock import now, to_local
 
 ZERO = Decimal("0.00")
@@ -201,14 +202,24 @@ def payment_plan(lot: Lot, price: Decimal, earnest: Decimal, confirmed_on: date)
 
 def proceeds_distribution(session: Session, lot: Lot, net: Decimal) -> list[dict[str, Any]] | None:
     """Who receives a collateral lot's net proceeds (F6): the mortgages registered on the lot's right now
-    (registry restrictions of kind mortgage), in rank order, each up to its secured amount, then the right's
-    holders by share; None where the kind's rule set pays the seller instead (``proceeds_to_mortgagees``)."""
+    (registry restrictions of kind mortgage), in rank order, each up to its secured claim, then the right's
+    holders by share; None where the kind's rule set pays the seller instead (``proceeds_to_mortgagees``).
+
+    A mortgage securing a loan on the platform secures what the loan owes on the day (principal, interest,
+    penalty interest, enforcement costs: 民法典 art. 389), as lending answers the fact ``lending.secured_claim``;
+    any other mortgage its registered amount."""
     if not settlement_rule(lot, "proceeds_to_mortgagees") or lot.unit_id is None or lot.right_id is None:
         return None
-    claims = [Claim(r.holder_party_id, r.rank, r.secured_amount_cny, r.id)
-              for r in registry.current_restrictions(session, lot.unit_id)
-              if r.kind == "mortgage" and r.right_id == lot.right_id and r.holder_party_id is not None
-              and r.secured_amount_cny is not None]
+    outstanding = modules.fact("lending.secured_claim")  # a loan's claim, from lending (ADR 0016; issue #17)
+    on = to_local(now()).date()
+    claims = []
+    for r in registry.current_restrictions(session, lot.unit_id):
+        if r.kind != "mortgage" or r.right_id != lot.right_id or r.holder_party_id is None:
+            continue
+        owed = outstanding(session=session, restriction_id=r.id, on=on)
+        secured = owed if owed is not None else r.secured_amount_cny
+        if secured is not None:
+            claims.append(Claim(r.holder_party_id, r.rank, secured, r.id))
     shares = collateral_distribution(net, claims, registry.holders_of(session, lot.right_id))
     return [{"party_id": x.party_id, "amount_cny": f"{x.amount:.2f}", "basis": x.basis, "rank": x.rank,
              "restriction_id": x.restriction_id} for x in shares]
@@ -227,3 +238,28 @@ def close_on_default(session: Session, lot: Lot, bidder_id: int, actor: str) -> 
         "confirmation_no": row.confirmation_no, "balance_cny": row.balance_cny, "due_on": row.due_on,
         "paid_cny": row.paid_cny or Decimal("0.00"), "overdue": is_overdue(row.due_on, row.defaulted_at)})
     return row
+
+
+@dataclass(frozen=True)
+class CollateralSale:
+    """A collateral lot's sale as its process reads it (issue #17): whether it is paid, the price, the sale's
+    costs (service fee and adjustment fee), the net and its distribution, the day the buyer paid."""
+
+    lot_id: int
+    paid: bool
+    price: Decimal
+    sale_costs: Decimal
+    net: Decimal
+    distribution: list[dict[str, Any]]
+    paid_on: date | None
+
+
+def collateral_sale(session: Session, lot_id: int) -> CollateralSale | None:
+    """The current settlement of a collateral lot, or None before an award is confirmed."""
+    row = find_settlement(session, lot_id)
+    if row is None:
+        return None
+    paid = row.status == SettlementStatus.paid
+    costs = row.fee_cny + (row.adjustment_fee_cny or ZERO)
+    return CollateralSale(lot_id, paid, row.price_cny, costs, row.payout_cny, list(row.distribution or []),
+                          to_local(row.payout_at).date() if paid and row.payout_at is not None else None)

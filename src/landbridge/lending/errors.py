@@ -70,6 +70,20 @@ class LendingError(ErrorCode):
                      "the loan is not {days} days past due; it cannot be declared in default")
     PROCEEDS_INVALID = (RuleViolation, "lending.proceeds_invalid", "处置费用不能超过处置价款",
                         "the sale costs may not exceed the proceeds")
+    SALE_NOT_PAID = (Conflict, "lending.sale_not_paid", "抵押物处置标的 {lot_id} 尚未成交付款，不能结算",
+                     "the collateral lot {lot_id} has not been sold and paid for: the loan cannot be settled yet")
+    FIXED_SALE_NOT_DUE = (Conflict, "lending.fixed_sale_not_due", "抵押物尚未经两次拍卖流拍（标的 {lot_id}），不能变卖",
+                          "the collateral's auctions have not all failed (lot {lot_id}): no fixed-price sale yet")
+    FIXED_SALE_NOT_FAILED = (Conflict, "lending.fixed_sale_not_failed", "抵押物变卖（标的 {lot_id}）尚未结束或并未流拍",
+                             "the collateral's fixed-price sale (lot {lot_id}) has not ended unsold")
+    HOUSING_NOT_PROTECTED = (Conflict, "lending.housing_not_protected",
+                             "抵押物为农民住房（{right_type}），须先证明借款人家庭另有住所（登记的其他住房或安置、另有住所证明）才能处置",
+                             "the collateral is a farm house ({right_type}): the borrower's household must be shown to "
+                             "keep a dwelling (another registered house or a resettlement document) before disposal")
+    SALE_SETTLES_ITSELF = (Conflict, "lending.sale_settles_itself",
+                           "抵押物已在交易所成交付款（标的 {lot_id}），贷款按交易所结算数据结算，不能手工录入处置价款",
+                           "the collateral was sold and paid for on the exchange (lot {lot_id}): the loan is settled "
+                           "from the exchange's figures, not from amounts typed in")
     LOAN_STILL_OWED = (Conflict, "lending.loan_still_owed", "贷款尚有 {owed_cny} 元未结清",
                        "{owed_cny} yuan is still owed on the loan")
     CLAIM_NOT_FOUND = (NotFound, "lending.claim_not_found", "代偿请求 {claim_id} 不存在",

@@ -16,6 +16,7 @@ from landbridge import registry
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
 from landbridge.lending.claims import flag_overdue_claims
+from landbridge.lending.disposal import settle_sold_disposals
 from landbridge.lending.models import Loan
 from landbridge.lending.rules import PERFORMING, LoanStatus
 from landbridge.lending.service import lien_of, record_late_registration, register_lien
@@ -62,10 +63,12 @@ def confirm_registered_liens(session: Session) -> int:
 
 
 def run_due(session: Session) -> int:
-    """Confirm approved liens, close the previous day's business (one chunk per call) and flag the claims whose
-    deadline has passed unpaid (``claims.flag_overdue_claims``)."""
+    """Confirm approved liens, settle loans whose collateral the exchange has sold and been paid for, close the
+    previous day's business (one chunk per call) and flag the claims whose deadline has passed unpaid
+    (``claims.flag_overdue_claims``)."""
     day = get_profile().today() - timedelta(days=1)
+    settled = settle_sold_disposals(session, actor=ACTOR)
     run = run_cob(session, day=day, actor=ACTOR, limit=COB_CHUNK)
     flagged = flag_overdue_claims(session, day=get_profile().today(), actor=ACTOR)  # claims unpaid past deadline
-    return confirm_registered_liens(session) + flagged + (
+    return confirm_registered_liens(session) + settled + flagged + (
         0 if run.status == "done" and run.processed == 0 else run.processed)

@@ -1,17 +1,19 @@
 """Lending's manifest: property-right loans with shared risk, close of business, disposal (issue #17)."""
 
-from landbridge.kernel.modules import CliGroup, Layer, Manifest, Router
+from landbridge.kernel.modules import CliGroup, Fact, Layer, Manifest, Router
 
 MANIFEST = Manifest(
     name="lending", layer=Layer.process, order=110,
     routers=(Router("landbridge.lending.views:router", order=350),
              Router("landbridge.lending.pages:router", order=351),
              Router("landbridge.lending.claim_views:router", order=352),
-             Router("landbridge.lending.contract_views:router", order=353)),
+             Router("landbridge.lending.contract_views:router", order=353),
+             Router("landbridge.lending.disposal_views:router", order=356)),
     models=("landbridge.lending.models",),
     jobs=("landbridge.lending.jobs:run_due",),
     long_jobs=("landbridge.lending.contract:render_pending",),
     cli=(CliGroup("lending", "landbridge.lending.cli:app", order=110),),
     rule_sets=("lending",),
     templates="templates",
+    facts=(Fact("lending.secured_claim", "landbridge.lending.disposal:secured_claim"),),
 )

@@ -60,7 +60,7 @@ TRANSITIONS: Mapping[LoanStatus, frozenset[LoanStatus]] = {
     LoanStatus.disbursed: frozenset({LoanStatus.defaulted, LoanStatus.repaid}),
     LoanStatus.defaulted: frozenset({LoanStatus.in_disposal, LoanStatus.disbursed, LoanStatus.repaid,
                                      LoanStatus.settled}),
-    LoanStatus.in_disposal: frozenset({LoanStatus.settled}),
+    LoanStatus.in_disposal: frozenset({LoanStatus.settled, LoanStatus.defaulted}),  # unsold: back to workout
     LoanStatus.settled: frozenset({LoanStatus.written_off, LoanStatus.closed}),
     LoanStatus.repaid: frozenset({LoanStatus.closed}),
     LoanStatus.refused: frozenset(),

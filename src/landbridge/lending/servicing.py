@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from landbridge import exchange, registry
 from landbridge.db import for_update
-from landbridge.kernel.clock import now
+from landbridge.kernel.clock import now, to_local
 from landbridge.ledger import NewEvent, append_event, append_events, subjects
 from landbridge.lending import rules
 from landbridge.lending.claims import true_up
 from landbridge.lending.errors import LendingError
+from landbridge.lending.housing import dwelling_kept
 from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan, Payment
 from landbridge.lending.rules import LoanStatus, Owed
 from landbridge.lending.service import MODULE, _event, _move, get_loan, loan_subjects, rule_set, shared_with
@@ -297,10 +298,13 @@ def default_loan(session: Session, *, loan_id: int, day: date, actor: str) -> Lo
 
 
 def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = None,
-                   starts_at: datetime | None = None) -> Loan:
+                   starts_at: datetime | None = None, dwelling_document: str | None = None) -> Loan:
     """处置: the collateral is offered on the exchange as a collateral lot (auction; start at the exchange's minimum
-    share of the appraisal; the borrower excluded from bidding); enforcement costs are added to the claim."""
+    share of the appraisal; the borrower excluded from bidding); enforcement costs are added to the claim. A farm
+    house is offered only where the household keeps a dwelling (``housing.dwelling_kept``)."""
     loan = get_loan(session, loan_id, lock=True)
+    rules.transition(loan.status, LoanStatus.in_disposal)
+    housing = dwelling_kept(session, loan, to_local(now()).date(), dwelling_document)
     _move(loan, LoanStatus.in_disposal)
     if costs is not None:
         loan.costs_cny += rules.parse_money(costs, "costs")
@@ -317,9 +321,17 @@ def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = N
                               description=f"贷款 {loan.loan_no} 违约处置")
     loan.lot_id = lot.id
     _event(session, loan, "loan.disposal_started", actor, {"costs_cny": str(loan.costs_cny), "lot_id": lot.id,
-                                                             "start_price_cny": str(start_price)},
+                                                             "start_price_cny": str(start_price), **(housing or {})},
            also=[subjects.lot(lot.id)])
     return loan
+
+
+def collateral_sold(session: Session, loan: Loan) -> bool:
+    """Whether the loan's collateral lot (its latest attempt) has been sold and paid for on the exchange."""
+    if loan.lot_id is None:
+        return False
+    sale = exchange.collateral_sale(session, exchange.latest_attempt(session, loan.lot_id).id)
+    return sale is not None and sale.paid
 
 
 def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs: Any, day: date,
@@ -333,6 +345,8 @@ def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs
         raise LendingError.PROCEEDS_INVALID.error()
     loan = get_loan(session, loan_id, lock=True)
     rules.transition(loan.status, LoanStatus.settled)
+    if collateral_sold(session, loan):
+        raise LendingError.SALE_SETTLES_ITSELF.error(lot_id=loan.lot_id)  # the exchange's figures, not typed ones
     rows = _instalments(session, loan.id)
     due, later = owed_on(loan, rows, day)
     claim = Owed(due.costs, due.interest, due.penalty, due.principal + later)
@@ -342,6 +356,16 @@ def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs
     # a mortgage still unregistered ranks after every registered one (民法典 art. 414)
     own_rank = loan.lien_rank if loan.lien_rank is not None else max((x.rank for x in others), default=0) + 1
     fall = rules.waterfall(value, costs, claim, own_rank, others)
+    return apply_waterfall(session, loan, rows, fall, proceeds=value, sale_costs=costs, day=day, actor=actor)
+
+
+def apply_waterfall(session: Session, loan: Loan, rows: list[Instalment], fall: rules.Waterfall, *,
+                    proceeds: Decimal, sale_costs: Decimal, day: date, actor: str,
+                    facts: dict[str, Any] | None = None) -> Loan:
+    """Settle a locked loan in disposal from where its collateral's proceeds went (``fall``): the loan's part is
+    applied (costs, interest, penalty, principal), the principal shortfall is shared as bound (caps; the bank
+    bears the rest) with every sharer's true-up (``claims.true_up``), and the loan moves to ``settled``."""
+    value, costs = proceeds, sale_costs
     loan.costs_cny -= fall.loan.costs
     loan.penalty_cny -= fall.loan.penalty
     _apply(rows, fall.loan.interest, fall.loan.principal)
@@ -370,7 +394,7 @@ def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs
         "senior": [[h, str(a)] for h, a in fall.senior], "junior": [[h, str(a)] for h, a in fall.junior],
         "to_loan_cny": str(fall.loan.total), "surplus_cny": str(fall.surplus),
         "principal_loss_cny": str(fall.shortfall.principal), "loss_shares": {k: str(v) for k, v in shares.items()},
-        "true_up": trued})
+        "true_up": trued, **(facts or {})})
     session.flush()
     return loan
 
@@ -404,7 +428,10 @@ def release_lien(session: Session, *, loan_id: int, actor: str, write_off: bool 
     rules.transition(loan.status, target)
     if loan.status == LoanStatus.repaid and loan.outstanding_cny:
         raise LendingError.LOAN_STILL_OWED.error(owed_cny=str(loan.outstanding_cny))
-    if loan.restriction_id is not None and loan.restriction_id in {
+    sold = collateral_sold(session, loan)  # the collateral lot's hand-over discharges the mortgage: none of its own
+    if sold:
+        pass
+    elif loan.restriction_id is not None and loan.restriction_id in {
             r.id for r in registry.current_restrictions(session, loan.unit_id)}:
         app = registry.lodge_cancellation(session, actor=actor, unit_id=loan.unit_id,
                                           reason=f"贷款 {loan.loan_no} 结清", restriction_id=loan.restriction_id)
@@ -415,7 +442,8 @@ def release_lien(session: Session, *, loan_id: int, actor: str, write_off: bool 
                                       reason=f"贷款 {loan.loan_no} 结清")  # never registered: the lodging withdrawn
     _move(loan, target)
     _event(session, loan, "loan.written_off" if write_off else "loan.closed", actor,
-           {"release_application_id": loan.release_application_id})
+           {"release_application_id": loan.release_application_id,
+            **({"discharged_by_lot_id": loan.lot_id} if sold else {})})
     return loan
 
 

@@ -71,6 +71,7 @@ class DayIn(BaseModel):
 
 class DisposalIn(BaseModel):
     costs_cny: str | None = Field(default=None, max_length=20, pattern=r"^\d{1,16}(\.\d{1,2})?$")
+    dwelling_document: str | None = Field(default=None, max_length=120)  # a farm house: the household's dwelling
 
 
 class SettlementIn(BaseModel):
@@ -254,7 +255,8 @@ def default(loan_id: int, body: DayIn, p: Principal = Depends(bank),
 def disposal(loan_id: int, body: DisposalIn, p: Principal = Depends(bank),
              session: Session = Depends(get_session)) -> dict[str, Any]:
     _own_bank(session, p, loan_id)
-    return loan_read(servicing.start_disposal(session, loan_id=loan_id, actor=_actor(p), costs=body.costs_cny))
+    return loan_read(servicing.start_disposal(session, loan_id=loan_id, actor=_actor(p), costs=body.costs_cny,
+                                              dwelling_document=body.dwelling_document))
 
 
 @router.post("/loans/{loan_id}/settlement")

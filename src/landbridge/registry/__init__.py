@@ -40,6 +40,7 @@ from landbridge.registry.queries import (
 from landbridge.registry.reads import (
     count_current_parcels,
     current_right_term_ends,
+    current_rights_held,
     current_unit_attributes,
     parcel_areas,
     parcel_bounds,
@@ -87,6 +88,7 @@ __all__ = [
     "current_restrictions_of",
     "current_right_term_ends",
     "current_rights",
+    "current_rights_held",
     "current_unit_attributes",
     "find_current_right",
     "find_parties_by_phone",

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from landbridge.registry.models import Parcel, PropertyUnit, RecordStatus, Right, RightType
+from landbridge.registry.models import Parcel, PropertyUnit, RecordStatus, Right, RightHolder, RightType
 
 CHUNK = 5_000
 
@@ -73,6 +73,14 @@ def current_right_term_ends(session: Session, parcel_id: int) -> list[date]:
         PropertyUnit.parcel_id == parcel_id, Right.status == RecordStatus.current, Right.term_end.is_not(None))
     ).scalars().all()
     return [e for e in ends if e is not None]
+
+
+def current_rights_held(session: Session, party_id: int, right_types: Sequence[str]) -> list[Right]:
+    """The current rights of ``right_types`` that ``party_id`` holds (alone or with others), oldest first: what a
+    process asks to know whether a household keeps a dwelling (issue #17)."""
+    return list(session.execute(select(Right).join(RightHolder, RightHolder.right_id == Right.id).where(
+        RightHolder.party_id == party_id, Right.status == RecordStatus.current,
+        Right.right_type.in_(list(right_types))).order_by(Right.id)).scalars())
 
 
 def count_current_parcels(session: Session, region_prefix: str | None = None) -> int:

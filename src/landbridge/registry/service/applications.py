@@ -7,6 +7,7 @@ versioned rows, and writes a ledger event in the caller's transaction. Nothing i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -46,6 +47,7 @@ from landbridge.registry.service.checks import (
     check_transfer,
     current_right,
     current_unit,
+    discharged_restrictions,
     refuse_if_seized,
     right_type_of,
     valid_geometry,
@@ -233,11 +235,17 @@ def _transfer_rights(session: Session, unit: PropertyUnit, right_id: int | None)
 
 
 def lodge_transfer(session: Session, *, actor: str, unit_id: int, holders: HolderInput, reason: str,
-                   mortgagee_consent: bool = False, right_id: int | None = None) -> Application:
-    """Lodge a transfer (转移登记) of a unit's right(s) to new holders, unless blocked (R2, R3)."""
+                   mortgagee_consent: bool = False, right_id: int | None = None,
+                   discharge: Sequence[int] = ()) -> Application:
+    """Lodge a transfer (转移登记) of a unit's right(s) to new holders, unless blocked (R2, R3).
+
+    ``discharge``: the current mortgages and seizures that the sale extinguishes (a judicial or collateral sale,
+    法释〔2004〕16号 art. 28): they do not block the transfer, their cancellation (涂销) is lodged with it, and
+    at approval they end instead of following the right, so the buyer's right is free of them."""
     unit = current_unit(session, unit_id)
     parsed = parse_holders(session, holders)
-    check_transfer(session, unit, [p for p, _ in parsed], mortgagee_consent)
+    discharged = discharged_restrictions(session, unit, discharge)
+    check_transfer(session, unit, [p for p, _ in parsed], mortgagee_consent, discharged)
     rights = _transfer_rights(session, unit, right_id)
     entered = entry.guard_entered(session, rights)  # an entered right moves only within its term (issue #15)
     app = new_application(session, kind=RegistrationKind.transfer, region_code=unit.region_code, unit_id=unit.id,
@@ -248,7 +256,8 @@ def lodge_transfer(session: Session, *, actor: str, unit_id: int, holders: Holde
                           collective_party_id=r.collective_party_id).id for r in rights]
     app.payload = {"reason": reason, "mortgagee_consent": mortgagee_consent, "unit_id": unit.id,
                    "unit_code": unit.unit_code, "superseded_right_ids": [r.id for r in rights],
-                   "right_ids": new_ids, "holders": [[p, rules.share_text(s)] for p, s in parsed]}
+                   "right_ids": new_ids, "holders": [[p, rules.share_text(s)] for p, s in parsed],
+                   **({"discharged_restriction_ids": discharged} if discharged else {})}
     session.flush()
     lodged_event(session, app, actor)
     for r in entered:

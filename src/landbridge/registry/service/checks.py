@@ -113,10 +113,29 @@ def restriction_facts(restrictions: Sequence[Restriction]) -> list[rules.Restric
             for r in restrictions]
 
 
-def check_transfer(session: Session, unit: PropertyUnit, buyers: Sequence[int], consent: bool) -> None:
-    """Refuse a transfer that the unit's current restrictions block (mortgage, advance notice, seizure) (R3)."""
-    blocking = rules.transfer_blocks(restriction_facts(current_restrictions(session, unit.id)), transferees=buyers,
+def check_transfer(session: Session, unit: PropertyUnit, buyers: Sequence[int], consent: bool,
+                   discharged: Sequence[int] = ()) -> None:
+    """Refuse a transfer that the unit's current restrictions block (mortgage, advance notice, seizure) (R3); the
+    ``discharged`` restrictions (those a judicial or collateral sale extinguishes) do not block it."""
+    skip = set(discharged)
+    found = [r for r in current_restrictions(session, unit.id) if r.id not in skip]
+    blocking = rules.transfer_blocks(restriction_facts(found), transferees=buyers,
                                      at=now(), mortgagee_consent=consent,
                                      no_transfer_rule=bool(registry_rules().value(
                                          "transfer_blocked_by_no_transfer_agreement")))
     rules.raise_if_blocked(blocking)
+
+
+DISCHARGEABLE = (RestrictionKind.mortgage, RestrictionKind.seizure)
+
+
+def discharged_restrictions(session: Session, unit: PropertyUnit, ids: Sequence[int]) -> list[int]:
+    """The restrictions a judicial or collateral sale of the unit discharges (法释〔2004〕16号 art. 28: the liens
+    on what is sold end with the sale; the court's seizure is lifted): each must be a current mortgage or seizure
+    of the unit (409 registry.restriction_not_current otherwise). Sorted, each once."""
+    current = {r.id: r for r in current_restrictions(session, unit.id)}
+    for rid in ids:
+        found = current.get(rid)
+        if found is None or found.kind not in DISCHARGEABLE:
+            raise RegistryError.RESTRICTION_NOT_CURRENT.error(restriction_id=rid)
+    return sorted(set(ids))

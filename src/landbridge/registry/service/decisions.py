@@ -76,7 +76,8 @@ def _recheck(session: Session, app: Application) -> None:
     elif app.kind == RegistrationKind.transfer:
         unit = current_unit(session, int(app.payload["unit_id"]))
         buyers = [int(p) for p, _ in app.payload["holders"]]
-        check_transfer(session, unit, buyers, bool(app.payload.get("mortgagee_consent")))
+        check_transfer(session, unit, buyers, bool(app.payload.get("mortgagee_consent")),
+                       [int(i) for i in app.payload.get("discharged_restriction_ids", [])])
     elif app.payload.get("unit_id"):
         unit = current_unit(session, int(app.payload["unit_id"]))  # locks the unit: restrictions serialise here
         if app.kind not in (RegistrationKind.seizure, RegistrationKind.cancellation) \
@@ -140,8 +141,17 @@ def _follow_transfer(session: Session, app: Application, at: datetime) -> dict[s
     notified: list[dict[str, Any]] = []
     ended: list[int] = []
     follows = bool(registry_rules().value("mortgage_follows_transfer"))
+    discharge = {int(i) for i in app.payload.get("discharged_restriction_ids", [])}
+    discharged: list[int] = []
     for old in current_restrictions(session, int(app.payload["unit_id"])):
-        if old.kind == RestrictionKind.mortgage and old.right_id in new_by_old and follows:
+        if old.id in discharge:  # a judicial or collateral sale: the lien or seizure ends with it (涂销)
+            _end(old, at)
+            for cert in session.execute(select(Certificate).where(Certificate.restriction_id == old.id,
+                                                                  Certificate.status == CertificateStatus.valid)
+                                        ).scalars():
+                cert.status = CertificateStatus.void
+            discharged.append(old.id)
+        elif old.kind == RestrictionKind.mortgage and old.right_id in new_by_old and follows:
             moved = Restriction(kind=old.kind, unit_id=old.unit_id, right_id=new_by_old[old.right_id].id,
                                 holder_party_id=old.holder_party_id, rank=old.rank,
                                 secured_amount_cny=old.secured_amount_cny,
@@ -157,6 +167,10 @@ def _follow_transfer(session: Session, app: Application, at: datetime) -> dict[s
             _end(old, at)
             ended.append(old.id)
     concerned = [subjects.application(app.id), *concerns(session, app)] if notified else []  # once, not per notice
+    for rid in discharged:
+        append_event(session, module=MODULE, event_type="restriction_discharged", subject=subjects.restriction(rid),
+                     actor="system:registry", also=[subjects.application(app.id)],
+                     payload={"application_id": app.id, "unit_id": app.unit_id, "reason": app.payload.get("reason")})
     for item in notified:
         append_event(session, module=MODULE, event_type="mortgagee_notified",
                      subject=subjects.restriction(item["mortgage_id"]), actor="system:registry", also=concerned,
@@ -166,7 +180,8 @@ def _follow_transfer(session: Session, app: Application, at: datetime) -> dict[s
             Certificate.status == CertificateStatus.valid)).scalars():
         cert.status = CertificateStatus.void
     session.flush()
-    return {"mortgages_followed": notified, "advance_notices_fulfilled": ended}
+    return {"mortgages_followed": notified, "advance_notices_fulfilled": ended,
+            **({"restrictions_discharged": sorted(discharged)} if discharge else {})}
 
 
 def _apply_cancellation(session: Session, app: Application, at: datetime) -> dict[str, Any]:
