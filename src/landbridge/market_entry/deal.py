@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from landbridge import collective, exchange, planning, registry
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import now
 from landbridge.ledger import subjects
 from landbridge.market_entry import rules
@@ -25,6 +26,7 @@ from landbridge.market_entry.rules import CaseState
 from landbridge.market_entry.service import DECIDED_PHASES, _lot_also, _lot_phase, _move, today
 
 PAID = "paid"
+ZERO = Decimal("0.00")
 PROJECT_NAME_MAX = 200  # the collective's project name column (input hygiene, not policy)
 
 
@@ -108,22 +110,45 @@ def _settlement(session: Session, case: EntryCase) -> Any:
     return exchange.find_settlement(session, case.lot_id) if case.lot_id else None
 
 
+def _in_kind(row: Any) -> bool:
+    """Whether the exchange settled the case's lot in kind (以地作价入股: a contribution as equity, no price)."""
+    return row is not None and row.status == exchange.SettlementStatus.in_kind
+
+
 def record_payment(session: Session, *, case_id: int, actor: str) -> EntryCase:
-    """The price is paid in full (all instalments), as the exchange's settlement says."""
+    """The price is paid in full (all instalments), as the exchange's settlement says. A contribution as equity
+    (作价入股) pays no price: this step has the exchange settle the lot in kind (``exchange.settle_in_kind``: the
+    winner's deposit refunded, nothing due) and records the price as paid in kind at its value."""
     case = get_case(session, case_id, lock=True)
     target = rules.transition(case.status, "record_payment")
     row = _settlement(session, case)
+    if row is not None and row.status == exchange.SettlementStatus.in_kind_due and _equity(case):
+        assert case.lot_id is not None
+        row = exchange.settle_in_kind(session, lot_id=case.lot_id, actor=actor)
+    if _in_kind(row):
+        return _move(session, case, target, "price_paid", actor,
+                     {"in_kind": exchange.IN_KIND, "value_cny": row.price_cny, "paid_cny": ZERO,
+                      "equity_contribution_id": case.equity_contribution_id}, *_lot_also(case))
     if row is None or row.status != PAID:
         raise MarketEntryError.NOT_PAID.error()
     return _move(session, case, target, "price_paid", actor, {"paid_cny": row.paid_cny}, *_lot_also(case))
 
 
+def _equity(case: EntryCase) -> bool:
+    return case.plan is not None and case.plan.get("method") == "equity"
+
+
 def settle_fees(session: Session, *, case_id: int, actor: str) -> EntryCase:
     """The exchange's service fee and the adjustment fee (调节金, to the county treasury) are taken from the
-    price; what remains is the collective's proceeds."""
+    price; what remains is the collective's proceeds. Settled in kind (作价入股) there is no price to take them
+    from: the collective pays both from its own book (``collective.pay_land_entry_fees``; the adjustment fee on
+    the transaction value, the service fee's payer being the seller as the exchange's rules have it), and its
+    cash proceeds are nil; 409 market_entry.fees_unfunded while its book holds less, and nothing changes."""
     case = get_case(session, case_id, lock=True)
     target = rules.transition(case.status, "settle_fees")
     row = _settlement(session, case)
+    if _in_kind(row):
+        return _settle_fees_in_kind(session, case, row, target, actor)
     if row is None or row.status != PAID:
         raise MarketEntryError.NOT_PAID.error()
     case.fee_cny, case.adjustment_fee_cny, case.proceeds_cny = row.fee_cny, row.adjustment_fee_cny, row.payout_cny
@@ -133,12 +158,39 @@ def settle_fees(session: Session, *, case_id: int, actor: str) -> EntryCase:
                   "proceeds_cny": row.payout_cny, "adjustment_rate": row.adjustment_rate}, *_lot_also(case))
 
 
+def _settle_fees_in_kind(session: Session, case: EntryCase, row: Any, target: CaseState, actor: str) -> EntryCase:
+    adjustment = row.adjustment_fee_cny or ZERO
+    try:
+        entries = collective.pay_land_entry_fees(
+            session, collective_id=case.collective_id, adjustment_fee=adjustment, service_fee=row.fee_cny,
+            reference=f"入市案件 {case.number}（以地作价入股）", actor=actor, occurred_on=today())
+    except DomainError as e:
+        if e.code != "collective.insufficient_funds":
+            raise
+        raise MarketEntryError.FEES_UNFUNDED.error(amount=str(adjustment + row.fee_cny)) from None
+    case.fee_cny, case.adjustment_fee_cny, case.proceeds_cny = row.fee_cny, row.adjustment_fee_cny, ZERO
+    case.fees_settled_at = now()
+    return _move(session, case, target, "fees_settled", actor,
+                 {"in_kind": exchange.IN_KIND, "fee_cny": row.fee_cny, "adjustment_fee_cny": adjustment,
+                  "proceeds_cny": ZERO, "adjustment_rate": row.adjustment_rate, "fees_paid_by": "collective_book",
+                  "book_entry_ids": [e.id for e in entries]},
+                 *_lot_also(case), subjects.collective(case.collective_id))
+
+
 def distribute_revenue(session: Session, *, case_id: int, actor: str) -> EntryCase:
     """Post the proceeds to the collective's book as land revenue and split them as the approved plan says:
-    the retained collective fund and the members' distribution by shares (to the fen)."""
+    the retained collective fund and the members' distribution by shares (to the fen). Settled in kind
+    (作价入股) there are no proceeds: the collective's asset is its equity share in the buyer's company, so nothing
+    is posted and nothing is distributed to the members; the step records that."""
     case = get_case(session, case_id, lock=True)
     target = rules.transition(case.status, "distribute_revenue")
     assert case.plan is not None and case.proceeds_cny is not None and case.motion_id is not None
+    if _in_kind(_settlement(session, case)):
+        case.retained_cny, case.members_cny, case.dividend_run_id = ZERO, ZERO, None
+        return _move(session, case, target, "revenue_distributed", actor,
+                     {"in_kind": exchange.IN_KIND, "proceeds_cny": ZERO, "retained_cny": ZERO, "members_cny": ZERO,
+                      "dividend_run_id": None, "equity_contribution_id": case.equity_contribution_id},
+                     subjects.motion(case.motion_id))
     split = rules.split_proceeds(case.proceeds_cny, Decimal(str(case.plan["revenue_arrangement"]
                                                                         ["retained_share"])))
     run = collective.distribute_land_revenue(
@@ -155,7 +207,7 @@ def register(session: Session, *, case_id: int, actor: str) -> EntryCase:
     """Lodge the buyer's registration through the exchange's hand-over; refused before full payment."""
     case = get_case(session, case_id, lock=True)
     row = _settlement(session, case)
-    if row is None or row.status != PAID:
+    if row is None or (row.status != PAID and not _in_kind(row)):
         raise MarketEntryError.REGISTRATION_BEFORE_PAYMENT.error()
     target = rules.transition(case.status, "register")
     assert case.lot_id is not None
