@@ -147,7 +147,7 @@ def to_state(db: Database, clock: Clock, w: EntryWorld, state: str, *, unit: int
         if name == "paid":
             pay_all(db, w, cid)
         if name == "fees_settled" and plan.get("method") == "equity":
-            fund_book(db, w, "10000.00")  # settled in kind, the collective pays the fees from its own book
+            fund_book(db, w, "30000.00")  # settled in kind, the collective pays the fees from its own book
         with db.transaction() as s:
             step(s, case_id=cid, actor=actor)
     if target >= order.index("in_use"):
