@@ -316,9 +316,10 @@ class _Driver:
                                                  Book.owner == "collective")).scalar_one()
         owed = due.fee_cny + (due.adjustment_fee_cny or Decimal("0.00"))
         if book.balance_cny < owed:
-            collective.record_book_entry(self.s, book_id=book.id, direction="income", amount=owed - book.balance_cny,
-                                         category="operating_income", memo=f"集体资产经营收入（缴纳 {case.number} 调节金）",
-                                         actor=self.actor, occurred_on=to_local(self.clock.now()).date())
+            collective.record_book_entry(
+                self.s, book_id=book.id, direction="income", amount=owed - book.balance_cny,
+                category="operating_income", memo=f"集体资产经营收入（缴纳 {case.number} 调节金）", actor=self.actor,
+                occurred_on=to_local(self.clock.now()).date())
 
     # --- one case -------------------------------------------------------------------------------
 

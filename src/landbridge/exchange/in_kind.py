@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import rules_used
 from landbridge.exchange import rules
-from landbridge.exchange.entry import EntryTerms, entry_terms_of
+from landbridge.exchange.entry import EntryTerms
 from landbridge.exchange.entry_terms import EntryMethod
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
@@ -49,13 +49,13 @@ def is_in_kind(terms: EntryTerms | None) -> bool:
     return terms is not None and terms.method == EntryMethod.equity
 
 
-def open_in_kind(session: Session, lot: Lot, result: LotResult, actor: str) -> Settlement:
+def open_in_kind(session: Session, lot: Lot, result: LotResult, actor: str, entry: EntryTerms | None) -> Settlement:
     """Open the in-kind settlement of a just-confirmed award of an equity lot (called by ``confirm_award`` on the
     locked lot instead of ``open_settlement``): the value, nothing to pay (no balance, no instalments, no
-    deadline), the service fee and the adjustment fee on the value, both owed by the seller."""
+    deadline), the service fee and the adjustment fee on the value, both owed by the seller (``entry``: the lot's
+    ``entry_terms_of``, read once by the caller)."""
     assert result.winner_bidder_id is not None and result.winner_party_id is not None
     assert result.price_cny is not None and result.confirmed_at is not None and result.confirmation_no is not None
-    entry = entry_terms_of(session, lot)
     if not is_in_kind(entry):
         raise ExchangeError.NOT_IN_KIND.error(lot_id=lot.id)
     fee_rate = Decimal(str(settlement_rule(lot, "service_fee_rate")))
