@@ -91,3 +91,39 @@ def test_the_fees_of_an_entry_in_kind_are_paid_from_the_book_both_or_neither(db:
         assert _book(s, village).balance_cny == Decimal("0.00")
         assert collective.pay_land_entry_fees(s, collective_id=village.collective_id, adjustment_fee="0",
                                               service_fee="0.00", reference="RS2026-00003", actor=ACTOR) == []
+
+
+def test_a_consortiums_contribution_names_its_members_with_shares_summing_to_one(db: Database, clock: Clock,
+                                                                                   village: Village) -> None:
+    from fractions import Fraction
+
+    from landbridge.registry import create_party
+    from tests.collective.conftest import make_uscc
+    from tests.collective.test_service import passed_motion
+    from tests.registry.conftest import register, square
+
+    with db.transaction() as s:
+        unit = register(s, square(3, row=7), [(village.party_id, "1")],
+                        right_type="collective_construction_land_use_right")
+        lead, other = (create_party(s, kind="organisation", name=f"联合体公司{i}", id_number=make_uscc("91", 90 + i),
+                                    actor=ACTOR).id for i in range(2))
+        motion = passed_motion(s, village, "equity_contribution", subject_ref=f"registry.unit:{unit}")
+
+    def contribute(partners: list[tuple[int, Fraction]]) -> object:
+        with db.transaction() as s:
+            return collective.contribute_land_equity(
+                s, collective_id=village.collective_id, unit_id=unit, project_name="联合体项目", project_party_id=lead,
+                valuation="500000.00", equity_share="1/5", motion_id=motion, actor=ACTOR, partners=partners).partners
+
+    invalid = "collective.invalid_partners"
+    for bad, code in (([(lead, Fraction(1, 2)), (other, Fraction(1, 3))], invalid),  # shares not summing to 1
+                      ([(other, Fraction(1))], invalid),  # the project party is not a member
+                      ([(lead, Fraction(1, 2)), (lead, Fraction(1, 2))], invalid),  # a member twice
+                      ([(lead, Fraction(3, 2)), (other, Fraction(-1, 2))], invalid),  # a share not positive
+                      ([(lead, Fraction(1, 2)), (village.persons[0], Fraction(1, 2))],  # a natural person
+                       "collective.not_an_organisation")):
+        with pytest.raises(DomainError) as e:
+            contribute(bad)
+        assert e.value.code == code
+    assert contribute([(other, Fraction(2, 5)), (lead, Fraction(3, 5))]) == [
+        {"party_id": lead, "share": "3/5"}, {"party_id": other, "share": "2/5"}]  # the project party first

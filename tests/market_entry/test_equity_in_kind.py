@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from landbridge import exchange, registry
-from landbridge.collective.models import Book, BookEntry, DividendRun
+from landbridge.collective.models import Book, BookEntry, DividendRun, EquityContribution
 from landbridge.db import Database
 from landbridge.errors import DomainError
 from landbridge.exchange import reconcile
@@ -214,3 +214,63 @@ def test_an_equity_lot_cannot_be_settled_in_kind_twice(db: Database, clock: Cloc
     with db.transaction() as s:
         case = s.get(EntryCase, cid)
         assert case is not None and case.status == "paid"
+
+
+def win_as_consortium(db: Database, clock: Clock, w: EntryWorld, cid: int) -> None:
+    """Companies 0 (lead, 3/5) and 2 (2/5) bid jointly against company 1 and win at 101 000; the award is
+    confirmed."""
+    lot_id = lot_of(db, cid)
+    lead, single, partner = w.bidders
+    with db.transaction() as s:
+        lot = exchange.get_lot(s, lot_id)
+        joint = exchange.apply_as_consortium(s, lot_id=lot_id, members=[(lead, "3/5"), (partner, "2/5")],
+                                             actor=f"party:{lead}")
+        alone = exchange.apply_for_lot(s, lot_id=lot_id, party_id=single, actor=f"party:{single}")
+        for b in (alone, joint):
+            d = s.execute(select(Deposit).where(Deposit.bidder_id == b.id)).scalar_one()
+            exchange.confirm_deposit(s, sub_account=d.sub_account, amount=d.amount_cny,
+                                     payer_name=w.names[b.party_id], bank_ref=f"BANK-{d.sub_account}",
+                                     actor="bank:callback")
+        order = [(alone.id, alone.party_id), (joint.id, joint.party_id)]
+        starts, ends = lot.starts_at, lot.ends_at
+    clock.set(starts)
+    with db.transaction() as s:
+        for i, (bidder_id, party) in enumerate(order):
+            assert exchange.place_bid(s, lot_id=lot_id, bidder_id=bidder_id, amount=str(100000 + 1000 * i),
+                                      idempotency_key=f"k{bidder_id}", actor=f"party:{party}").accepted
+    assert ends is not None
+    clock.set(ends + timedelta(seconds=301))
+    with db.transaction() as s:
+        exchange.run_due(s)
+    with db.transaction() as s:
+        exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
+
+
+def test_a_contribution_won_by_a_consortium_names_every_member(db: Database, clock: Clock,
+                                                                world: EntryWorld) -> None:
+    with db.transaction() as s:
+        company_bidders(s, world)
+    lead, _, partner = world.bidders
+    cid = to_state(db, clock, world, "listed", **EQUITY)
+    win_as_consortium(db, clock, world, cid)
+    with db.transaction() as s:
+        case = deal.confirm_result(s, case_id=cid, actor=OPERATOR)
+        row = s.get(EquityContribution, case.equity_contribution_id)
+        assert row is not None and row.project_party_id == case.buyer_party_id == lead
+        assert row.partners == [{"party_id": lead, "share": "3/5"}, {"party_id": partner, "share": "2/5"}]
+        events = list_events(s, limit=500)
+        contributed = [e for e in events if e.event_type.endswith("land_contributed_as_equity")]
+        assert contributed[-1].payload["partners"] == row.partners
+        confirmed = [e for e in events if e.event_type.endswith("result_confirmed")]
+        assert confirmed[-1].payload["partners"] == row.partners
+
+
+def test_a_single_company_contribution_names_no_partners(db: Database, clock: Clock, world: EntryWorld) -> None:
+    with db.transaction() as s:
+        company_bidders(s, world)
+    cid = to_state(db, clock, world, "result_confirmed", **EQUITY)
+    with db.transaction() as s:
+        case = s.get(EntryCase, cid)
+        assert case is not None
+        row = s.get(EquityContribution, case.equity_contribution_id)
+        assert row is not None and row.partners is None and row.project_party_id == case.buyer_party_id

@@ -49,30 +49,35 @@ def confirm_result(session: Session, *, case_id: int, actor: str) -> EntryCase:
     cited: tuple[str, ...] = ()
     assert case.plan is not None
     if case.plan.get("method") == "equity":
-        more = _contribute(session, case, result.price_cny, result.winner_party_id, actor)
+        more = _contribute(session, case, result.price_cny, result.winner_party_id, actor, result.winner_bidder_id)
         cited = (subjects.motion(more["equity_motion_id"]),)
     return _move(session, case, target, "result_confirmed", actor,
                  {"price_cny": result.price_cny, "confirmation_no": result.confirmation_no, **more},
                  *_lot_also(case), subjects.party(result.winner_party_id), *cited)
 
 
-def _contribute(session: Session, case: EntryCase, price: Decimal, buyer_party_id: int, actor: str
-                ) -> dict[str, Any]:
-    """Record the collective's contribution of the land as equity in the buyer's project (作价入股)."""
+def _contribute(session: Session, case: EntryCase, price: Decimal, buyer_party_id: int, actor: str,
+                winner_bidder_id: int | None) -> dict[str, Any]:
+    """Record the collective's contribution of the land as equity in the buyer's project (作价入股); a project won
+    by a consortium (联合体) names every member with its share, the lead as the project party."""
     assert case.plan is not None
     if case.equity_motion_id is None:
         raise MarketEntryError.EQUITY_MOTION_REQUIRED.error()
     buyer = registry.get_party(session, buyer_party_id)
-    if buyer.kind != "organisation":
-        raise MarketEntryError.EQUITY_BUYER_NOT_ORGANISATION.error(party_id=buyer_party_id)
+    members = exchange.members_of(session, winner_bidder_id) if winner_bidder_id is not None else []
+    for pid in [buyer_party_id, *(p for p, _ in members)]:  # a consortium: every member, not only its lead
+        if registry.get_party(session, pid).kind != "organisation":
+            raise MarketEntryError.EQUITY_BUYER_NOT_ORGANISATION.error(party_id=pid)
     suffix = f"（入市案件 {case.number} 作价入股）"
     contribution = collective.contribute_land_equity(
         session, collective_id=case.collective_id, unit_id=case.unit_id,
         project_name=f"{buyer.name[:PROJECT_NAME_MAX - len(suffix)]}{suffix}", project_party_id=buyer_party_id,
-        valuation=price, equity_share=str(case.plan["equity_share"]), motion_id=case.equity_motion_id, actor=actor)
+        valuation=price, equity_share=str(case.plan["equity_share"]), motion_id=case.equity_motion_id, actor=actor,
+        partners=members)
     case.equity_contribution_id = contribution.id
     return {"equity_contribution_id": contribution.id, "equity_share": str(case.plan["equity_share"]),
-            "equity_motion_id": case.equity_motion_id}
+            "equity_motion_id": case.equity_motion_id,
+            **({"partners": contribution.partners} if contribution.partners else {})}
 
 
 def contract_text(case: EntryCase, conditions: dict[str, Any]) -> dict[str, Any]:
