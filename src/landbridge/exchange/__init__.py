@@ -20,7 +20,7 @@ from landbridge.exchange.methods.negotiated import list_objections, lodge_object
 from landbridge.exchange.methods.tender import designate_evaluators, list_tenders, ranking, score_tender, submit_tender
 from landbridge.exchange.payments import pay_balance
 from landbridge.exchange.preemption_service import match_best_offer, register_preemption
-from landbridge.exchange.queries import bid_history, find_bidder, find_result, get_lot, list_lots
+from landbridge.exchange.queries import bid_history, find_bidder, find_result, get_lot, list_lots, successor_of
 from landbridge.exchange.reserve import designate_reserve_officer, read_reserve, seal_reserve
 from landbridge.exchange.result_objections import rule_result_objection
 from landbridge.exchange.results_notice import ResultsNotice, file_objection, notice_of
@@ -98,4 +98,5 @@ __all__ = [
     "set_entry_terms",
     "settle_in_kind",
     "submit_tender",
+    "successor_of",
 ]

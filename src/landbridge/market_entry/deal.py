@@ -80,6 +80,36 @@ def _contribute(session: Session, case: EntryCase, price: Decimal, buyer_party_i
             **({"partners": contribution.partners} if contribution.partners else {})}
 
 
+def annul_result(session: Session, *, case_id: int, actor: str) -> EntryCase:
+    """The exchange annulled the confirmed result (an objection to it upheld) and reopened the land as a new lot:
+    the case follows it back to listed, forgets the price, the buyer and any contract, and a contribution as
+    equity made on that result is reversed in the collective's books
+    (``collective.reverse_land_equity_contribution``). 409 market_entry.result_not_annulled while the result
+    stands (the lot not failed on an upheld objection, or no lot reopened)."""
+    case = get_case(session, case_id, lock=True)
+    target = rules.transition(case.status, "annul_result")
+    assert case.lot_id is not None
+    result = exchange.find_result(session, case.lot_id)
+    new = exchange.successor_of(session, case.lot_id)
+    if _lot_phase(session, case) != "unsuccessful" or result is None or result.reason != "objection_upheld" \
+            or new is None:
+        raise MarketEntryError.RESULT_NOT_ANNULLED.error()
+    reversed_id = case.equity_contribution_id
+    if reversed_id is not None:
+        collective.reverse_land_equity_contribution(
+            session, contribution_id=reversed_id, reason=f"入市案件 {case.number} 成交结果经异议撤销（{case.lot_id}）",
+            actor=actor)
+    previous = case.lot_id
+    case.lot_id, case.start_price_cny, case.attempts, case.listed_at = new.id, new.start_price_cny, \
+        case.attempts + 1, now()
+    case.price_cny = case.buyer_party_id = case.equity_contribution_id = None
+    case.contract_no = case.contract_sha256 = None
+    return _move(session, case, target, "result_annulled", actor,
+                 {"previous_lot_id": previous, "lot_id": new.id, "start_price_cny": new.start_price_cny,
+                  "reversed_contribution_id": reversed_id}, subjects.lot(new.id), subjects.lot(previous),
+                 *((subjects.collective(case.collective_id),) if reversed_id is not None else ()))
+
+
 def contract_text(case: EntryCase, conditions: dict[str, Any]) -> dict[str, Any]:
     """The contract's content: parties, price, term and the issued planning conditions in full (a contract
     without them is void, 实施条例 art. 41: the system cannot produce one)."""
@@ -239,5 +269,5 @@ def put_in_use(session: Session, *, case_id: int, actor: str) -> EntryCase:
                  subjects.application(case.registry_application_id))
 
 
-__all__ = ["CaseState", "confirm_result", "contract_text", "distribute_revenue", "put_in_use", "record_payment",
-           "register", "settle_fees", "sign_contract"]
+__all__ = ["CaseState", "annul_result", "confirm_result", "contract_text", "distribute_revenue", "put_in_use",
+           "record_payment", "register", "settle_fees", "sign_contract"]

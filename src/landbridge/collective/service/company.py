@@ -135,3 +135,23 @@ def _partners(session: Session, project_party_id: int, partners: Sequence[tuple[
         _organisation(session, pid, "项目公司")
     ordered = sorted(zip(parties, shares, strict=True), key=lambda m: (m[0] != project_party_id, m[0]))
     return [{"party_id": pid, "share": f"{x.numerator}/{x.denominator}"} for pid, x in ordered]
+
+
+def reverse_land_equity_contribution(session: Session, *, contribution_id: int, reason: str,
+                                     actor: str) -> EquityContribution:
+    """Reverse a recorded contribution as equity whose ground is gone (the exchange's result it was made on was
+    annulled): the row stays, marked reversed with the reason, and ``land_equity_contribution_reversed`` is
+    written. 404 collective.contribution_not_found; 409 collective.contribution_reversed when reversed already."""
+    row = session.get(EquityContribution, contribution_id, with_for_update=True, populate_existing=True)
+    if row is None:
+        raise CollectiveError.CONTRIBUTION_NOT_FOUND.error(contribution_id=contribution_id)
+    if row.reversed_at is not None:
+        raise CollectiveError.CONTRIBUTION_REVERSED.error(contribution_id=contribution_id)
+    row.reversal_reason = need_text(reason, CollectiveError.MEMO_REQUIRED, limit=300, field="reason")
+    row.reversed_at, row.reversed_by = now(), actor
+    session.flush()
+    record(session, event_type="land_equity_contribution_reversed", subject=subjects.collective(row.collective_id),
+           actor=actor, payload={"contribution_id": row.id, "unit_id": row.unit_id,
+                                 "project_party_id": row.project_party_id, "valuation_cny": row.valuation_cny,
+                                 "reason": row.reversal_reason})
+    return row
