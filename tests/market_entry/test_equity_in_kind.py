@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from landbridge import exchange, registry
@@ -20,6 +21,7 @@ from landbridge.exchange.models import Deposit, Lot
 from landbridge.exchange.settlement_models import SettlementInstalment
 from landbridge.kernel.clock import Clock, now, to_local
 from landbridge.ledger import list_events, subjects
+from landbridge.main import create_app
 from landbridge.market_entry import deal
 from landbridge.market_entry.models import EntryCase
 from tests.market_entry.conftest import (
@@ -274,3 +276,20 @@ def test_a_single_company_contribution_names_no_partners(db: Database, clock: Cl
         assert case is not None
         row = s.get(EquityContribution, case.equity_contribution_id)
         assert row is not None and row.partners is None and row.project_party_id == case.buyer_party_id
+
+
+def test_the_lot_page_reads_paid_in_kind(db: Database, clock: Clock, world: EntryWorld) -> None:
+    with db.transaction() as s:
+        company_bidders(s, world)
+    cid = to_state(db, clock, world, "result_confirmed", **EQUITY)
+    lot_id = lot_of(db, cid)
+    with TestClient(create_app()) as c:
+        due = c.get(f"/exchange/lots/{lot_id}?lang=zh_CN")
+        assert due.status_code == 200 and "待以地作价入股结算" in due.text and 'id="in-kind"' in due.text
+        assert "作价金额（元） 101,000.00" in due.text and "付款期限" not in due.text
+        with db.transaction() as s:
+            deal.sign_contract(s, case_id=cid, actor=ACTOR)
+            deal.record_payment(s, case_id=cid, actor=OPERATOR)
+        done = c.get(f"/exchange/lots/{lot_id}?lang=zh_CN")
+        assert "以地作价入股（实物结算）" in done.text and "价款余额已付" not in done.text
+        assert "Paid in kind (land contributed as equity)" in c.get(f"/exchange/lots/{lot_id}?lang=en").text
