@@ -58,8 +58,11 @@ def test_seed_exchange_on_a_small_world(db: Database) -> None:
         rec = reconcile_deposits(s, date_from=TODAY - timedelta(days=365), date_to=TODAY)
         kinds = Counter(line.category for line in rec.lines)
         assert kinds[Category.confirmed_without_credit] == 0
-        assert kinds[Category.settlement_paid] == 1 + report.entries
-        assert kinds[Category.matched] == confirmed + 1 + report.entries  # deposits and the settled balances
+        # an entry contributed as equity (作价入股) is settled in kind: no balance credited (issue #15)
+        in_kind = s.scalar(select(func.count()).select_from(EntryTerms).where(EntryTerms.method == "equity"))
+        assert kinds[Category.settlement_in_kind] == in_kind
+        assert kinds[Category.settlement_paid] == 1 + report.entries - in_kind
+        assert kinds[Category.matched] == confirmed + 1 + report.entries - in_kind  # deposits, the settled balances
         # the market entries: each handed over, a new termed right registered, its price in the sales record
         # (the small world's one operating parcel is on the exchange already: tests/exchange/test_market_entry.py
         # seeds the entries on a world that has free ones)

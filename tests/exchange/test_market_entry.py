@@ -163,7 +163,10 @@ def entry_lot(db: Database, clock: Clock, world: World, *, method: str = "grant"
         with db.transaction() as s:
             exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
         with db.transaction() as s:
-            pay_balance(s, lot_id, ref=f"ALL-{lot_id}")
+            if method == "equity":  # 作价入股: settled in kind, no price to pay (issue #15)
+                assert exchange.settle_in_kind(s, lot_id=lot_id, actor=OPERATOR).status == "in_kind"
+            else:
+                pay_balance(s, lot_id, ref=f"ALL-{lot_id}")
     return lot_id, collective, unit
 
 

@@ -9,9 +9,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landbridge import exchange, planning, registry
+from landbridge import collective, exchange, planning, registry
+from landbridge.collective.models import Book
 from landbridge.db import Database
 from landbridge.kernel.clock import Clock, now
 from landbridge.market_entry import deal, service
@@ -144,6 +146,8 @@ def to_state(db: Database, clock: Clock, w: EntryWorld, state: str, *, unit: int
             break
         if name == "paid":
             pay_all(db, w, cid)
+        if name == "fees_settled" and plan.get("method") == "equity":
+            fund_book(db, w, "30000.00")  # settled in kind, the collective pays the fees from its own book
         with db.transaction() as s:
             step(s, case_id=cid, actor=actor)
     if target >= order.index("in_use"):
@@ -190,10 +194,23 @@ def win(db: Database, clock: Clock, w: EntryWorld, cid: int, *, n: int = 2) -> N
         exchange.confirm_award(s, lot_id=lot_id, actor=OPERATOR)
 
 
+def fund_book(db: Database, w: EntryWorld, amount: str) -> int:
+    """Credit the collective's own book (other income) by ``amount``; returns the book's id."""
+    with db.transaction() as s:
+        book_id = s.execute(select(Book.id).where(Book.collective_id == w.village.collective_id,
+                                                  Book.owner == "collective")).scalar_one()
+        collective.record_book_entry(s, book_id=book_id, direction="income", amount=amount,
+                                     category="other_income", memo="集体经营收入（测试）", actor=ACTOR)
+        return int(book_id)
+
+
 def pay_all(db: Database, w: EntryWorld, cid: int) -> None:
+    """The winner pays the balance; a lot contributed as equity (作价入股) is settled in kind: nothing to pay."""
     lot_id = lot_of(db, cid)
     with db.transaction() as s:
         row = exchange.get_settlement(s, lot_id)
+        if row.status == exchange.SettlementStatus.in_kind_due:
+            return
         exchange.pay_balance(s, sub_account=row.sub_account, amount=row.balance_cny,
                              payer_name=registry.get_party(s, row.party_id).name, bank_ref=f"BANK-{row.sub_account}",
                              actor="bank:callback")

@@ -193,3 +193,14 @@ def test_case_file_and_queue_pages_per_role(api: Api) -> None:
     r = page("exchange", "/market-entry?lang=en")
     assert "Waiting for you" in r.text and f"/market-entry/cases/{cid}" not in r.text.split('id="queue"')[1].split(
         "</section>")[0]
+
+
+def test_the_annul_result_step_is_the_exchanges_and_guarded_by_the_case_machine(api: Api) -> None:
+    """作价入股 and any entry: following an annulled result is the exchange's step, open only from a confirmed
+    result or a signed contract; refused otherwise with the case machine's code, changing nothing."""
+    cid = post(api, "/cases", "clerk", open_body(api)).json()["id"]
+    before = state(api.db)
+    assert post(api, f"/cases/{cid}/steps/annul-result", "clerk", {"acknowledgement": ACK}).status_code == 403
+    r = post(api, f"/cases/{cid}/steps/annul-result", "exchange", {"acknowledgement": ACK})
+    assert (r.status_code, r.json()["code"]) == (409, "market_entry.invalid_transition"), r.text
+    assert state(api.db) == before

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
-from landbridge import registry
+from landbridge import exchange, registry
 from landbridge.cityprofile import get_profile
-from landbridge.collective.models import EquityContribution
+from landbridge.collective.models import BookEntry, EquityContribution
 from landbridge.db import Database
 from landbridge.demo.world import build_world
-from landbridge.exchange.models import Lot
+from landbridge.exchange.models import Deposit, Lot
 from landbridge.ledger import list_events, subjects
 from landbridge.market_entry.models import EntryCase
 from landbridge.registry.models import RightHolder
@@ -72,4 +73,22 @@ def test_the_small_demo_world_has_a_case_in_every_state(db: Database) -> None:
             assert row is not None and row.project_party_id == c.buyer_party_id and row.valuation_cny == c.price_cny
             assert (row.equity_num, row.equity_den) == (3, 10) and row.motion_id == c.equity_motion_id
             assert registry.get_party(s, c.buyer_party_id).kind == "organisation"
+        # settled in kind (以地作价入股): no price paid, the deposits refunded, the fees from the collective's book,
+        # nothing distributed to the members
+        past_paid = [c for c in dealt if c.status in ("paid", "fees_settled", "revenue_distributed", "registered",
+                                                      "in_use")]
+        assert any(c.status == "in_use" for c in past_paid)
+        for c in past_paid:
+            row = exchange.get_settlement(s, c.lot_id)
+            assert row.status == "in_kind" and row.paid_cny == row.balance_cny == Decimal("0.00")
+            assert {d.status for d in s.scalars(select(Deposit).where(Deposit.lot_id == c.lot_id))} <= {
+                "refund_due", "refunded"}
+            if c.status == "paid":
+                continue
+            assert c.proceeds_cny == Decimal("0.00") and c.adjustment_fee_cny == row.adjustment_fee_cny
+            memo = s.scalars(select(BookEntry.memo).where(BookEntry.category == "entry_adjustment_fee",
+                                                          BookEntry.amount_cny == row.adjustment_fee_cny)).all()
+            assert [m for m in memo if c.number in m]  # charged to the collective's book
+            if c.status != "fees_settled":
+                assert c.members_cny == Decimal("0.00") and c.dividend_run_id is None
 

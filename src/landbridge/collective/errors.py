@@ -110,6 +110,15 @@ class CollectiveError(ErrorCode):
                                   "土地入市收益只能记入集体经济组织账簿",
                                   "land revenue belongs in the collective's book, not the committee's")
 
+    CONTRIBUTION_NOT_FOUND = (NotFound, "collective.contribution_not_found", "作价入股记录 {contribution_id} 不存在",
+                              "equity contribution {contribution_id} does not exist")
+    CONTRIBUTION_REVERSED = (Conflict, "collective.contribution_reversed", "作价入股记录 {contribution_id} 已撤销",
+                             "equity contribution {contribution_id} is reversed already")
+    INVALID_PARTNERS = (RuleViolation, "collective.invalid_partners",
+                        "联合体成员须不重复、份额为正且合计为 1，并包括项目方",
+                        "the consortium's members must be distinct, with positive shares summing to 1, and include "
+                        "the project party")
+
     INSUFFICIENT_FUNDS = (Conflict, "collective.insufficient_funds", "账簿余额不足", "the book's balance is too low")
 
     PERIOD_TOO_LONG = (RuleViolation, "collective.period_too_long", "分红期间名称过长",

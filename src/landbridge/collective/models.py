@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -486,3 +487,10 @@ class EquityContribution(IdPk, CreatedAt, CreatedBy, BigLedgerSeq, Base):
     equity_num: Mapped[int] = mapped_column(Integer)
     equity_den: Mapped[int] = mapped_column(Integer)
     motion_id: Mapped[int] = mapped_column(ForeignKey("collective_motion.id"))
+    # a project won by a consortium (联合体): every member with its share, the lead (``project_party_id``) first;
+    # None for a single company
+    partners: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # reversed when the exchange's result it was made on is annulled (an upheld objection to the result)
+    reversed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reversed_by: Mapped[str | None] = mapped_column(String(120))
+    reversal_reason: Mapped[str | None] = mapped_column(String(300))

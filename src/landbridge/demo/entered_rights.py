@@ -82,10 +82,13 @@ def _enter(session: Session, right: Right, method: str, grade: int, years: int, 
         due = exchange.get_settlement(session, lot.id)
         winner = session.get(Party, due.party_id)
         assert winner is not None
-        credit: dict[str, Any] = {"sub_account": due.sub_account, "amount": due.balance_cny,
-                                  "payer_name": winner.name, "bank_ref": f"DEMO-{due.sub_account}"}
-        exchange.pay_balance(session, **credit, actor="bank:demo")
-        reconcile.record_bank_credit(session, **credit, outcome=reconcile.MATCHED, actor="bank:demo")
+        if due.status == exchange.SettlementStatus.in_kind_due:  # 作价入股: settled in kind, no price paid
+            exchange.settle_in_kind(session, lot_id=lot.id, actor=actor)
+        else:
+            credit: dict[str, Any] = {"sub_account": due.sub_account, "amount": due.balance_cny,
+                                      "payer_name": winner.name, "bank_ref": f"DEMO-{due.sub_account}"}
+            exchange.pay_balance(session, **credit, actor="bank:demo")
+            reconcile.record_bank_credit(session, **credit, outcome=reconcile.MATCHED, actor="bank:demo")
         exchange.run_due(session)
         clock.set(clock.now() + timedelta(days=1))
         result = exchange.hand_over(session, lot_id=lot.id, actor=actor)

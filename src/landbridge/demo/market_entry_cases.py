@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import collective, exchange, planning, registry
 from landbridge.cityprofile import get_profile
-from landbridge.collective.models import Seat
+from landbridge.collective.models import Book, Seat
 from landbridge.collective.queries import roster_of
 from landbridge.demo.exchange_lots import _enrol, _frozen_at, _raise, companies
 from landbridge.errors import DomainError
@@ -292,9 +292,12 @@ class _Driver:
             self.s.refresh(lot)
 
     def pay(self, lot: Lot) -> None:
-        """The winner pays the balance of the price through the simulated bank."""
+        """The winner pays the balance of the price through the simulated bank; a lot contributed as equity
+        (作价入股) is settled in kind: nothing is paid (the case's payment step settles it at the exchange)."""
         self.later(days=3)
         due = exchange.get_settlement(self.s, lot.id)
+        if due.status == exchange.SettlementStatus.in_kind_due:
+            return
         winner = self.s.get(Party, due.party_id)
         assert winner is not None
         credit: dict[str, Any] = {"sub_account": due.sub_account, "amount": due.balance_cny,
@@ -302,6 +305,21 @@ class _Driver:
         exchange.pay_balance(self.s, **credit, actor="bank:demo")
         reconcile.record_bank_credit(self.s, **credit, outcome=reconcile.MATCHED, actor="bank:demo")
         exchange.run_due(self.s)  # the runner-up's deposit is refunded
+
+    def fund_fees(self, case: EntryCase, lot: Lot) -> None:
+        """Settled in kind, the collective pays the adjustment and service fees from its own book: the demo
+        collective first books the operating income (集体资产经营收入) it pays them from, where its book holds less."""
+        due = exchange.get_settlement(self.s, lot.id)
+        if due.status != exchange.SettlementStatus.in_kind:
+            return
+        book = self.s.execute(select(Book).where(Book.collective_id == case.collective_id,
+                                                 Book.owner == "collective")).scalar_one()
+        owed = due.fee_cny + (due.adjustment_fee_cny or Decimal("0.00"))
+        if book.balance_cny < owed:
+            collective.record_book_entry(
+                self.s, book_id=book.id, direction="income", amount=owed - book.balance_cny,
+                category="operating_income", memo=f"集体资产经营收入（缴纳 {case.number} 调节金）", actor=self.actor,
+                occurred_on=to_local(self.clock.now()).date())
 
     # --- one case -------------------------------------------------------------------------------
 
@@ -353,6 +371,9 @@ class _Driver:
                 return
             if name == "paid":
                 self.pay(lot)
+            elif name == "fees_settled":
+                self.later(hours=1)
+                self.fund_fees(case, lot)
             elif name == "registered":
                 self.later(days=1)
             else:

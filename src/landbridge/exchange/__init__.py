@@ -14,12 +14,21 @@ from landbridge.exchange.entry_terms import EntryMethod, EntryTermRules
 from landbridge.exchange.entry_terms import check_equity_share as check_entry_equity_share
 from landbridge.exchange.entry_terms import check_grade as check_land_grade
 from landbridge.exchange.entry_terms import check_term as check_entry_term
+from landbridge.exchange.in_kind import IN_KIND, settle_in_kind
 from landbridge.exchange.jobs import run_due
 from landbridge.exchange.methods.negotiated import list_objections, lodge_objection, record_agreement, rule_objection
 from landbridge.exchange.methods.tender import designate_evaluators, list_tenders, ranking, score_tender, submit_tender
 from landbridge.exchange.payments import pay_balance
 from landbridge.exchange.preemption_service import match_best_offer, register_preemption
-from landbridge.exchange.queries import bid_history, find_bidder, find_result, get_lot, latest_attempt, list_lots
+from landbridge.exchange.queries import (
+                                        bid_history,
+                                        find_bidder,
+                                        find_result,
+                                        get_lot,
+                                        latest_attempt,
+                                        list_lots,
+                                        successor_of,
+)
 from landbridge.exchange.reserve import designate_reserve_officer, read_reserve, seal_reserve
 from landbridge.exchange.result_objections import rule_result_objection
 from landbridge.exchange.results_notice import ResultsNotice, file_objection, notice_of
@@ -27,10 +36,11 @@ from landbridge.exchange.rules import Channel, DepositStatus, LotKind, LotPhase,
 from landbridge.exchange.ruleset import rules_for
 from landbridge.exchange.service import apply_for_lot, cancel_lot, confirm_deposit, create_lot, publish_lot, relist_lot
 from landbridge.exchange.settlement import CollateralSale, collateral_sale, find_settlement, get_settlement
-from landbridge.exchange.settlement_rules import land_use_category
+from landbridge.exchange.settlement_rules import SettlementStatus, land_use_category
 from landbridge.exchange.supervision import FlagKind, list_flags, scan_lot
 
 __all__ = [
+    "IN_KIND",
     "BidOutcome",
     "Channel",
     "CollateralSale",
@@ -43,6 +53,7 @@ __all__ = [
     "LotRules",
     "Method",
     "ResultsNotice",
+    "SettlementStatus",
     "advance_lot",
     "apply_as_consortium",
     "apply_for_lot",
@@ -96,5 +107,7 @@ __all__ = [
     "score_tender",
     "seal_reserve",
     "set_entry_terms",
+    "settle_in_kind",
     "submit_tender",
+    "successor_of",
 ]

@@ -26,6 +26,7 @@ from landbridge.exchange.documents import issue_documents
 from landbridge.exchange.entry import entry_terms_of, hand_over_entry, sale_facts
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
+from landbridge.exchange.in_kind import is_in_kind, open_in_kind
 from landbridge.exchange.inputs import text
 from landbridge.exchange.lots import (
     Step,
@@ -67,7 +68,11 @@ def confirm_award(session: Session, *, lot_id: int, actor: str) -> LotResult:
              winner_bidder_id=result.winner_bidder_id, price_cny=result.price_cny, refunds=refunds,
              held_for_promotion=held)
     issue_documents(session, lot_id=lot.id, actor=actor)  # 成交确认书 and contract, with their digests
-    open_settlement(session, lot, result, actor)
+    entry = entry_terms_of(session, lot)  # read once: the settlement's levy and its ledger cell need them too
+    if is_in_kind(entry):  # 作价入股: no price is paid, the settlement is in kind (issue #15)
+        open_in_kind(session, lot, result, actor, entry)
+    else:
+        open_settlement(session, lot, result, actor, entry)
     return result
 
 

@@ -294,6 +294,9 @@ class ExchangeError(ErrorCode):
                                       "a lot of collective construction land contributed as equity admits only "
                                       "organisations as bidders, not natural persons")
 
+    NOT_IN_KIND = (Conflict, "exchange.not_in_kind", "该标的不是以地作价入股，没有待实物结算的成交",
+                   "lot {lot_id} is not contributed as equity and has no settlement in kind open")
+
     INVALID_ENTRY_USE = (RuleViolation, "exchange.invalid_entry_use", "入市用途无效（可选：{allowed}）",
                          "the entry use must be one of {allowed}")
     # --- the remaining legal rules (issue #24): pre-emption, joint bidders, results notice and objections ---

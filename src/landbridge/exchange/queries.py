@@ -83,6 +83,13 @@ def deposit_of(session: Session, bidder_id: int) -> Deposit | None:
     return session.execute(select(Deposit).where(Deposit.bidder_id == bidder_id)).scalar_one_or_none()
 
 
+def successor_of(session: Session, lot_id: int) -> Lot | None:
+    """The lot that lists ``lot_id``'s object again (a re-listing, or a lot reopened after an upheld objection to
+    its result), or None."""
+    return session.execute(select(Lot).where(Lot.previous_lot_id == lot_id).order_by(Lot.id.desc())
+                           .limit(1)).scalar_one_or_none()
+
+
 def find_result(session: Session, lot_id: int) -> LotResult | None:
     """The lot's result (award or unsuccessful), if decided."""
     return session.execute(select(LotResult).where(LotResult.lot_id == lot_id)).scalar_one_or_none()

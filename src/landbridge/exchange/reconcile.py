@@ -21,6 +21,7 @@ from landbridge.exchange.default_payments import disposal_lines
 from landbridge.exchange.document_models import BankCredit
 from landbridge.exchange.entry import adjustment_details
 from landbridge.exchange.events import MODULE
+from landbridge.exchange.in_kind import IN_KIND
 from landbridge.exchange.inputs import money
 from landbridge.exchange.models import Bidder, Deposit, Lot
 from landbridge.exchange.rules import DepositStatus
@@ -31,6 +32,7 @@ from landbridge.kernel.clock import SHANGHAI, ensure_utc, now, to_local
 from landbridge.ledger import NewEvent, append_events, subjects
 
 MATCHED = "matched"
+PAID_ALIKE = frozenset({SettlementStatus.paid, SettlementStatus.in_kind})
 MAX_RANGE_DAYS = 366  # one report covers at most a year (a size limit, not a policy number)
 __all__ = ["CATEGORY_LABELS", "CSV_HEADER", "Category", "Line", "Reconciliation", "reconcile_deposits",
            "record_bank_credit", "today"]
@@ -54,6 +56,7 @@ class Category(StrEnum):
     settlement_paid = "settlement_paid"
     settlement_overdue = "settlement_overdue"
     instalment_paid = "instalment_paid"
+    settlement_in_kind = "settlement_in_kind"
     default_forfeited = "default_forfeited"
     default_held = "default_held"
     default_set_off = "default_set_off"
@@ -69,6 +72,7 @@ CATEGORY_LABELS = {  # English message ids; the page translates them, the CSV pr
     Category.converted: "Converted to earnest money", Category.forfeited: "Forfeited",
     Category.settlement_due: "Price balance due", Category.settlement_paid: "Price balance paid",
     Category.settlement_overdue: "Price balance overdue", Category.instalment_paid: "Price instalment paid",
+    Category.settlement_in_kind: "Paid in kind (land contributed as equity)",
     Category.default_forfeited: "Defaulter's payment forfeited", Category.default_held: "Defaulter's payment held",
     Category.default_set_off: "Defaulter's payment set off", Category.default_refunded: "Defaulter's payment refunded",
 }
@@ -312,7 +316,7 @@ def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: d
     rows = [r for r in found if mine(r[2])]  # the operator's area only
     # every row's instalments and adjustment fee cell in one go, not a query or two per row
     cells = adjustment_details(session, {row.lot_id for row, *_ in rows if row.adjustment_fee_cny is not None
-                                         and row.status == SettlementStatus.paid and within(row.paid_at)})
+                                         and row.status in PAID_ALIKE and within(row.paid_at)})
     instalments: dict[int, list[SettlementInstalment]] = {}
     for part in session.scalars(select(SettlementInstalment).where(
             SettlementInstalment.settlement_id.in_([row.id for row, *_ in rows]))
@@ -340,6 +344,11 @@ def _settlement_lines(session: Session, start: datetime, end: datetime, as_of: d
             assert row.paid_at is not None
             out.append(line(Category.settlement_paid, _local_day(row.paid_at), row.paid_cny,
                             f"{due}; fee {row.fee_cny:.2f}, {_adjustment(row, cells)}payout {row.payout_cny:.2f}"))
+        if within(row.paid_at) and row.status == SettlementStatus.in_kind:  # 以地作价入股: no cash moved (#15)
+            assert row.paid_at is not None
+            out.append(line(Category.settlement_in_kind, _local_day(row.paid_at), row.paid_cny,
+                            f"{IN_KIND}: value {row.price_cny:.2f}; fee {row.fee_cny:.2f}, {_adjustment(row, cells)}"
+                            f"payout {row.payout_cny:.2f}; the fees owed by the seller"))
         if row.status == SettlementStatus.due and row.due_on < as_of:
             out.append(line(Category.settlement_overdue, row.due_on, None,
                             f"{due}, {(as_of - row.due_on).days} days overdue"))

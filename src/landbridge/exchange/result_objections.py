@@ -55,8 +55,8 @@ def _annul_and_reopen(session: Session, lot: Lot, row: ResultObjection, reason: 
     winner = result.winner_bidder_id
     assert winner is not None
     settlement = find_settlement(session, lot.id)
-    if settlement is not None and settlement.status == SettlementStatus.due:
-        settlement.status = ANNULLED
+    if settlement is not None and settlement.status in (SettlementStatus.due, SettlementStatus.in_kind_due):
+        settlement.status = ANNULLED  # a settlement in kind not yet made (作价入股) is annulled alike (issue #15)
     annul_payments(session, lot, settlement, actor)
     earnest = deposit_of(session, winner)
     earnest.status, earnest.refund_due_on = DepositStatus.refund_due, refund_due_on(lot_rules(lot), today())

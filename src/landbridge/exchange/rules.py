@@ -134,6 +134,8 @@ TRANSITIONS: dict[str, tuple[frozenset[LotPhase], LotPhase]] = {
     # a default before the confirmation, or after it when the balance is not paid in time (价款结算)
     "record_default": (frozenset({LotPhase.award_pending, LotPhase.confirmed}), LotPhase.award_pending),
     "settle": (frozenset({LotPhase.confirmed}), LotPhase.settled),
+    # a lot contributed as equity (作价入股) is paid in kind: no balance, the deposit refunded (issue #15)
+    "settle_in_kind": (frozenset({LotPhase.confirmed}), LotPhase.settled),
     "hand_over": (frozenset({LotPhase.settled}), LotPhase.handed_over),
     "cancel": (frozenset({LotPhase.draft, LotPhase.announced}), LotPhase.cancelled),
     # sealed tender (招标): the window opens, then the tenders are opened for evaluation

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.cityprofile import Rule, rules_used
-from landbridge.exchange.entry import EntryTerms, adjustment_cell, entry_terms_of, levy_rate
+from landbridge.exchange.entry import EntryTerms, adjustment_cell, levy_rate
 from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.events import record
 from landbridge.exchange.models import Deposit, Lot, LotResult
@@ -95,17 +95,18 @@ def settlement_for_sub_account(session: Session, sub_account: str) -> Settlement
     return session.execute(select(Settlement).where(Settlement.sub_account == sub_account)).scalar_one_or_none()
 
 
-def open_settlement(session: Session, lot: Lot, result: LotResult, actor: str) -> Settlement:
+def open_settlement(session: Session, lot: Lot, result: LotResult, actor: str, entry: EntryTerms | None
+                    ) -> Settlement:
     """Open the settlement of a just-confirmed award: balance, instalments and their due days, fee, payout and
     sub-account (L6).
 
-    Called by ``awards.confirm_award`` on the locked lot; the lot's next deadline becomes the instant the first
+    Called by ``awards.confirm_award`` on the locked lot with its ``entry_terms_of`` (read once: the levy and the
+    ledger's fee cell both need them); the lot's next deadline becomes the instant the first
     instalment is overdue."""
     assert result.winner_bidder_id is not None and result.winner_party_id is not None
     assert result.price_cny is not None and result.confirmed_at is not None and result.confirmation_no is not None
     deposit = session.execute(select(Deposit).where(Deposit.bidder_id == result.winner_bidder_id)).scalar_one()
     fee_rate = Decimal(str(settlement_rule(lot, "service_fee_rate")))
-    entry = entry_terms_of(session, lot)  # read once: the levy and the ledger's fee cell both need them
     levy = adjustment_levy(session, lot, result.price_cny, entry)
     terms = settlement_terms(result.price_cny, deposit.amount_cny, fee_rate,
                              levy.rate if levy else Decimal(0), levy.base if levy else None)

@@ -22,11 +22,15 @@ from landbridge.kernel.workdays import add_workdays
 
 
 class SettlementStatus(StrEnum):
-    """A settlement awaits the balance (due), is paid in full (paid), or the winner defaulted (defaulted)."""
+    """A settlement awaits the balance (due), is paid in full (paid), or the winner defaulted (defaulted); a lot
+    contributed as equity (作价入股) owes no price: its settlement awaits the contribution (in_kind_due) and is then
+    paid in kind (in_kind, 以地作价入股; ``exchange.in_kind``)."""
 
     due = "due"
     paid = "paid"
     defaulted = "defaulted"
+    in_kind_due = "in_kind_due"
+    in_kind = "in_kind"
 
 
 class InstalmentStatus(StrEnum):

@@ -56,6 +56,12 @@ class MarketEntryError(ErrorCode):
                             "规划条件 {conditions_id} 已失效或不属于本地块",
                             "planning conditions {conditions_id} are not valid for this parcel")
     NOT_PAID = (Conflict, "market_entry.not_paid", "成交价款尚未付清", "the price has not been paid in full")
+    RESULT_NOT_ANNULLED = (Conflict, "market_entry.result_not_annulled", "交易所未撤销该成交结果并重新挂牌",
+                           "the exchange has not annulled the result and listed the land again")
+    FEES_UNFUNDED = (Conflict, "market_entry.fees_unfunded",
+                     "以地作价入股不收取价款，调节金和交易服务费（共 {amount} 元）由集体经济组织账簿支付，账簿余额不足",
+                     "settled in kind, the adjustment and service fees ({amount} yuan) are paid from the "
+                     "collective's book, which holds too little")
     REGISTRATION_BEFORE_PAYMENT = (Conflict, "market_entry.registration_before_payment",
                                    "价款未付清前不得办理不动产登记", "no registration before full payment")
     NOT_REGISTERED_YET = (Conflict, "market_entry.not_registered_yet", "不动产登记尚未办结",

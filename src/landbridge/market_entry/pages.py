@@ -94,6 +94,7 @@ STEP_LABELS = {
     "clear": "Clear for listing", "list": "List on the exchange", "mark-unsuccessful": "Record no deal",
     "relist": "List again", "suspend": "Suspend", "resume": "Resume", "terminate": "Terminate",
     "withdraw": "Withdraw the entry", "confirm-result": "Confirm the result", "sign-contract": "Sign the contract",
+    "annul-result": "Follow the annulled result (objection upheld)",
     "record-payment": "Record full payment", "settle-fees": "Settle the fees",
     "distribute-revenue": "Distribute the revenue", "register": "Lodge the registration",
     "put-in-use": "Put the land in use"}

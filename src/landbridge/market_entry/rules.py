@@ -74,6 +74,8 @@ TRANSITIONS: dict[str, tuple[frozenset[CaseState], CaseState]] = {
     "relist": (frozenset({S.unsuccessful}), S.listed),
     "confirm_result": (frozenset({S.listed}), S.result_confirmed),
     "sign_contract": (frozenset({S.result_confirmed}), S.contract_signed),
+    # the exchange annulled the result (an objection upheld) and listed the land again: back to listed (#15)
+    "annul_result": (frozenset({S.result_confirmed, S.contract_signed}), S.listed),
     "record_payment": (frozenset({S.contract_signed}), S.paid),
     "settle_fees": (frozenset({S.paid}), S.fees_settled),
     "distribute_revenue": (frozenset({S.fees_settled}), S.revenue_distributed),

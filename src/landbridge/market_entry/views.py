@@ -84,6 +84,7 @@ STEPS: dict[str, tuple[str, Step]] = {
                                                                  actor=a)),
     "confirm-result": (EXCHANGE, lambda s, c, b, a: deal.confirm_result(s, case_id=c, actor=a)),
     "sign-contract": (COLLECTIVE, lambda s, c, b, a: deal.sign_contract(s, case_id=c, actor=a)),
+    "annul-result": (EXCHANGE, lambda s, c, b, a: deal.annul_result(s, case_id=c, actor=a)),
     "record-payment": (EXCHANGE, lambda s, c, b, a: deal.record_payment(s, case_id=c, actor=a)),
     "settle-fees": (EXCHANGE, lambda s, c, b, a: deal.settle_fees(s, case_id=c, actor=a)),
     "distribute-revenue": (COLLECTIVE, lambda s, c, b, a: deal.distribute_revenue(s, case_id=c, actor=a)),

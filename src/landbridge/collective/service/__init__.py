@@ -6,8 +6,17 @@ and writes a ledger event in the caller's transaction; none commits.
 
 from landbridge.collective.service.accounts import BookCategory, record_book_entry, run_dividend
 from landbridge.collective.service.bulk import enrol_members_bulk, quantify_shares_bulk
-from landbridge.collective.service.company import contribute_land_equity, convert_to_company
-from landbridge.collective.service.entry import consult_affairs_council, council_consultation, distribute_land_revenue
+from landbridge.collective.service.company import (
+    contribute_land_equity,
+    convert_to_company,
+    reverse_land_equity_contribution,
+)
+from landbridge.collective.service.entry import (
+    consult_affairs_council,
+    council_consultation,
+    distribute_land_revenue,
+    pay_land_entry_fees,
+)
 from landbridge.collective.service.members import (
     admit_member,
     appoint_seat,
@@ -69,6 +78,7 @@ __all__ = [
     "link_organisation",
     "open_committee_book",
     "open_vote",
+    "pay_land_entry_fees",
     "pledge_shares",
     "quantify_shares",
     "quantify_shares_bulk",
@@ -76,6 +86,7 @@ __all__ = [
     "record_book_entry",
     "record_minutes",
     "release_pledge",
+    "reverse_land_equity_contribution",
     "run_dividend",
     "seal_due_votes",
     "seal_vote",

@@ -49,11 +49,15 @@ class BookCategory(StrEnum):
     public_service_expense = "public_service_expense"
     other_expense = "other_expense"
     dividend = "dividend"                  # only by a dividend run
+    entry_adjustment_fee = "entry_adjustment_fee"  # 调节金 of an entry settled in kind: only by pay_land_entry_fees
+    entry_service_fee = "entry_service_fee"        # the exchange's fee of such an entry: likewise
 
 
 INCOME = frozenset({BookCategory.operating_income, BookCategory.land_revenue, BookCategory.fiscal_subsidy,
                     BookCategory.investment_income, BookCategory.other_income})
 OUTGO = frozenset({BookCategory.management_expense, BookCategory.public_service_expense, BookCategory.other_expense})
+# posted by their own services only (a dividend run, the fees of a market entry settled in kind), never by hand
+SYSTEM_ONLY = frozenset({BookCategory.dividend, BookCategory.entry_adjustment_fee, BookCategory.entry_service_fee})
 
 
 def _book_locked(session: Session, book_id: int) -> Book:
@@ -68,7 +72,7 @@ def record_book_entry(session: Session, *, book_id: int, direction: str, amount:
         cat = BookCategory(category)
     except ValueError:
         raise CollectiveError.INVALID_ENTRY.error() from None
-    if (way is Direction.income) != (cat in INCOME) or cat is BookCategory.dividend:
+    if (way is Direction.income) != (cat in INCOME) or cat in SYSTEM_ONLY:
         raise CollectiveError.CATEGORY_MISMATCH.error()
     value = money(amount)
     if value <= 0:

@@ -3,8 +3,10 @@ as equity, and land contributed to a project for an equity share (作价入股).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -74,11 +76,13 @@ def convert_to_company(session: Session, *, collective_id: int, company_party_id
 
 def contribute_land_equity(session: Session, *, collective_id: int, unit_id: int, project_name: str,
                            project_party_id: int, valuation: Decimal | str, equity_share: str | Fraction,
-                           motion_id: int, actor: str) -> EquityContribution:
+                           motion_id: int, actor: str,
+                           partners: Sequence[tuple[int, Fraction]] = ()) -> EquityContribution:
     """Record land the collective contributes to a project for an equity share (作价入股), after a passed vote (L8).
 
     The collective must hold a current collective land right on the unit. The registration of the
-    right in the project's name is a separate registry transfer.
+    right in the project's name is a separate registry transfer. A project won by a consortium names ``partners``:
+    every member (an organisation) with its share, the shares summing to 1, the project party among them.
     """
     collective = queries.get_collective(session, collective_id, lock=True)
     decision = require_resolution(session, collective_id=collective.id, kind="equity_contribution",
@@ -97,17 +101,57 @@ def contribute_land_equity(session: Session, *, collective_id: int, unit_id: int
     if value <= 0:
         raise CollectiveError.INVALID_AMOUNT_5.error()
     _organisation(session, project_party_id, "项目公司")
+    named = _partners(session, project_party_id, partners)
     contribution = EquityContribution(
         collective_id=collective.id, unit_id=unit_id, right_id=rights[0].id,
         project_name=need_text(project_name, CollectiveError.NAME_REQUIRED_2, limit=200, field="name"),
         project_party_id=project_party_id, valuation_cny=value, equity_num=share.numerator,
-        equity_den=share.denominator, motion_id=motion_id, created_at=now(), created_by=actor)
+        equity_den=share.denominator, motion_id=motion_id, created_at=now(), created_by=actor, partners=named)
     session.add(contribution)
     session.flush()
     contribution.ledger_seq = record(
         session, event_type="land_contributed_as_equity", subject=subjects.collective(collective.id), actor=actor,
         payload={"contribution_id": contribution.id, "unit_id": unit_id, "right_id": rights[0].id,
                  "project_name": contribution.project_name, "project_party_id": project_party_id,
-                 "valuation_cny": value, "equity_share": share, **decision})
+                 "valuation_cny": value, "equity_share": share, **({"partners": named} if named else {}),
+                 **decision})
     session.flush()
     return contribution
+
+
+def _partners(session: Session, project_party_id: int, partners: Sequence[tuple[int, Fraction]]
+              ) -> list[dict[str, Any]] | None:
+    """A consortium's members as stored (party and share, the project party first), or None for a single company;
+    422 collective.invalid_partners unless the shares are positive and sum to 1 and the project party is one of
+    them; each member must be an organisation."""
+    if not partners:
+        return None
+    parties = [int(p) for p, _ in partners]
+    shares = [Fraction(x) for _, x in partners]
+    if project_party_id not in parties or len(set(parties)) != len(parties) or sum(shares) != 1 \
+            or any(x <= 0 for x in shares):
+        raise CollectiveError.INVALID_PARTNERS.error()
+    for pid in parties:
+        _organisation(session, pid, "项目公司")
+    ordered = sorted(zip(parties, shares, strict=True), key=lambda m: (m[0] != project_party_id, m[0]))
+    return [{"party_id": pid, "share": f"{x.numerator}/{x.denominator}"} for pid, x in ordered]
+
+
+def reverse_land_equity_contribution(session: Session, *, contribution_id: int, reason: str,
+                                     actor: str) -> EquityContribution:
+    """Reverse a recorded contribution as equity whose ground is gone (the exchange's result it was made on was
+    annulled): the row stays, marked reversed with the reason, and ``land_equity_contribution_reversed`` is
+    written. 404 collective.contribution_not_found; 409 collective.contribution_reversed when reversed already."""
+    row = session.get(EquityContribution, contribution_id, with_for_update=True, populate_existing=True)
+    if row is None:
+        raise CollectiveError.CONTRIBUTION_NOT_FOUND.error(contribution_id=contribution_id)
+    if row.reversed_at is not None:
+        raise CollectiveError.CONTRIBUTION_REVERSED.error(contribution_id=contribution_id)
+    row.reversal_reason = need_text(reason, CollectiveError.MEMO_REQUIRED, limit=300, field="reason")
+    row.reversed_at, row.reversed_by = now(), actor
+    session.flush()
+    record(session, event_type="land_equity_contribution_reversed", subject=subjects.collective(row.collective_id),
+           actor=actor, payload={"contribution_id": row.id, "unit_id": row.unit_id,
+                                 "project_party_id": row.project_party_id, "valuation_cny": row.valuation_cny,
+                                 "reason": row.reversal_reason})
+    return row

@@ -15,9 +15,18 @@ from sqlalchemy.orm import Session
 
 from landbridge.collective import queries
 from landbridge.collective.errors import CollectiveError
-from landbridge.collective.models import Body, Book, BookOwner, DividendRun, Meeting, MeetingStatus
-from landbridge.collective.service._common import money, need_text, record
-from landbridge.collective.service.accounts import BookCategory, record_book_entry, run_dividend
+from landbridge.collective.models import (
+    Body,
+    Book,
+    BookEntry,
+    BookOwner,
+    Direction,
+    DividendRun,
+    Meeting,
+    MeetingStatus,
+)
+from landbridge.collective.service._common import money, need_text, record, today
+from landbridge.collective.service.accounts import BookCategory, _post, record_book_entry, run_dividend
 from landbridge.collective.service.votes import convene_meeting, record_minutes
 from landbridge.kernel.clock import ensure_utc
 from landbridge.ledger import subjects
@@ -80,3 +89,38 @@ def distribute_land_revenue(session: Session, *, collective_id: int, amount: Dec
                     "members_cny": total - kept, "dividend_run_id": run.id if run else None, "motion_id": motion_id,
                     "period": period})
     return run
+
+
+def pay_land_entry_fees(session: Session, *, collective_id: int, adjustment_fee: Decimal | str,
+                        service_fee: Decimal | str, reference: str, actor: str,
+                        occurred_on: date | None = None) -> list[BookEntry]:
+    """The collective pays the fees of a market entry settled in kind (以地作价入股, issue #15) from its own book:
+    the land value-increment adjustment fee (调节金, to the county treasury) and the exchange's service fee, each an
+    outgo of its own category; no price came in to take them from. Both or neither: 409
+    collective.insufficient_funds when the book holds less than their sum, and nothing is posted. A fee of zero
+    posts nothing. Writes ``land_entry_fees_paid`` with the entries posted."""
+    adjustment, service = money(adjustment_fee), money(service_fee)
+    if adjustment < 0 or service < 0:
+        raise CollectiveError.INVALID_AMOUNT_3.error()
+    ref = need_text(reference, CollectiveError.MEMO_REQUIRED, limit=120, field="reference")
+    book = queries.get_book(session, _collective_book_id(session, collective_id), lock=True)
+    if book.balance_cny < adjustment + service:
+        raise CollectiveError.INSUFFICIENT_FUNDS_2.error()
+    posted = [_post(session, book, Direction.outgo, amount, category.value, f"{label} {ref}", occurred_on or today(),
+                    actor, None)
+              for amount, category, label in ((adjustment, BookCategory.entry_adjustment_fee, "土地增值收益调节金"),
+                                               (service, BookCategory.entry_service_fee, "交易服务费"))
+              if amount > 0]
+    record(session, event_type="land_entry_fees_paid", subject=subjects.collective(collective_id), actor=actor,
+           payload={"collective_id": collective_id, "reference": ref, "adjustment_fee_cny": adjustment,
+                    "service_fee_cny": service, "book_entry_ids": [e.id for e in posted],
+                    "balance_cny": book.balance_cny})
+    return posted
+
+
+def _collective_book_id(session: Session, collective_id: int) -> int:
+    found = session.execute(select(Book.id).where(Book.collective_id == collective_id,
+                                                  Book.owner == BookOwner.collective)).scalar_one_or_none()
+    if found is None:
+        raise CollectiveError.INSUFFICIENT_FUNDS_2.error()
+    return int(found)
