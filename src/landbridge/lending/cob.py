@@ -21,8 +21,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Table, and_, bindparam, func, or_, select, text, type_coerce, update
+from sqlalchemy import BigInteger, String, Table, and_, bindparam, func, or_, select, text, type_coerce, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge.db import for_update
 from landbridge.kernel.clock import now
@@ -55,16 +56,22 @@ def _facts(session: Session, day: date, ids: Sequence[int]) -> list[Any]:
     date and the overdue principal in fen (an instalment is overdue once due before ``day`` and not fully paid)."""
     overdue = and_(_I.c.loan_id == _L.c.id, _I.c.due_date < day,
                    or_(_I.c.paid_principal_cny < _I.c.principal_cny, _I.c.paid_interest_cny < _I.c.interest_cny))
+    last: ColumnElement[Any]
+    first_due: ColumnElement[Any]
+    if session.get_bind().dialect.name == "postgresql":
+        last, first_due = _L.c.cob_date, func.min(_I.c.due_date)
+    else:  # SQLite keeps dates as ISO text: read it as such (date.fromisoformat below), not through a regex
+        last, first_due = type_coerce(_L.c.cob_date, String), type_coerce(func.min(_I.c.due_date), String)
     principal = type_coerce(_I.c.principal_cny, BigInteger) - type_coerce(_I.c.paid_principal_cny, BigInteger)
-    stmt = (select(_L.c.id, _L.c.status, _L.c.tier, _L.c.days_past_due, _L.c.cob_date, _L.c.annual_rate,
-                   func.min(_I.c.due_date).label("first_due"),
+    stmt = (select(_L.c.id, _L.c.status, _L.c.tier, _L.c.days_past_due, last.label("cob_date"), _L.c.annual_rate,
+                   first_due.label("first_due"),
                    type_coerce(func.coalesce(func.sum(principal), 0), BigInteger).label("overdue_fen"))
             .select_from(_L.outerjoin(_I, overdue))
             .where(_L.c.id >= ids[0], _L.c.id <= ids[-1], _open(day))
             .group_by(_L.c.id, _L.c.status, _L.c.tier, _L.c.days_past_due, _L.c.cob_date, _L.c.annual_rate)
             .order_by(_L.c.id))
     wanted = set(ids)
-    return [row for row in session.execute(stmt) if row.id in wanted]
+    return [row for row in session.execute(stmt).all() if row.id in wanted]
 
 
 def _as_date(value: Any) -> date | None:
