@@ -21,9 +21,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, String, Table, and_, bindparam, func, or_, select, text, type_coerce, update
+from sqlalchemy import BigInteger, Date, Table, and_, bindparam, or_, select, text, type_coerce, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge.db import for_update
 from landbridge.kernel.clock import now
@@ -39,46 +38,61 @@ _L = cast(Table, Loan.__table__)
 _I = cast(Table, Instalment.__table__)
 
 
-def _open(day: date) -> Any:
+def _open(day: date, status: Any = _L.c.status) -> Any:
     """SQL: a performing loan not yet closed for ``day``."""
-    return and_(_L.c.status.in_(_PERFORMING), or_(_L.c.cob_date.is_(None), _L.c.cob_date < day))
+    return and_(status.in_(_PERFORMING), or_(_L.c.cob_date.is_(None), _L.c.cob_date < day))
 
 
-def _lock_ids(session: Session, day: date, where: Any, limit: int) -> list[int]:
-    stmt = select(_L.c.id).where(_open(day), where).order_by(_L.c.id).limit(limit)
+def _lock_ids(session: Session, day: date, where: Any, limit: int, *, by_id: bool = True) -> list[int]:
+    """The next ``limit`` open loans in id order; ``by_id``: walk the primary key (SQLite would otherwise take the
+    status index and sort every open loan past the cursor for each chunk)."""
+    status: Any = _L.c.status
+    if by_id and session.get_bind().dialect.name == "sqlite":
+        status = _L.c.status.concat("")  # ``status || ''`` keeps SQLite off the status index: rowid order
+    stmt = select(_L.c.id).where(_open(day, status), where).order_by(_L.c.id).limit(limit)
     if for_update(session):
         stmt = stmt.with_for_update(skip_locked=True)
-    return [int(i) for i in session.execute(stmt).scalars()]
+    return [int(i) for i in session.execute(stmt).scalars().all()]
+
+
+_FACTS = text(
+    "SELECT l.id, l.status, l.tier, l.days_past_due, l.cob_date, l.annual_rate, MIN(i.due_date), "
+    "COALESCE(SUM(i.principal_cny - i.paid_principal_cny), 0) "
+    "FROM lending_loan l LEFT OUTER JOIN lending_instalment i ON i.loan_id = l.id AND i.due_date < :day "
+    "AND (i.paid_principal_cny < i.principal_cny OR i.paid_interest_cny < i.interest_cny) "
+    "WHERE l.id >= :lo AND l.id <= :hi AND l.status IN :performing AND (l.cob_date IS NULL OR l.cob_date < :day) "
+    "GROUP BY l.id, l.status, l.tier, l.days_past_due, l.cob_date, l.annual_rate ORDER BY l.id"
+).bindparams(bindparam("day", type_=Date), bindparam("performing", expanding=True))
 
 
 def _facts(session: Session, day: date, ids: Sequence[int]) -> list[Any]:
-    """Per loan of the chunk: status, class, days past due, last close, rate, the earliest overdue instalment's due
-    date and the overdue principal in fen (an instalment is overdue once due before ``day`` and not fully paid)."""
-    overdue = and_(_I.c.loan_id == _L.c.id, _I.c.due_date < day,
-                   or_(_I.c.paid_principal_cny < _I.c.principal_cny, _I.c.paid_interest_cny < _I.c.interest_cny))
-    last: ColumnElement[Any]
-    first_due: ColumnElement[Any]
-    if session.get_bind().dialect.name == "postgresql":
-        last, first_due = _L.c.cob_date, func.min(_I.c.due_date)
-    else:  # SQLite keeps dates as ISO text: read it as such (date.fromisoformat below), not through a regex
-        last, first_due = type_coerce(_L.c.cob_date, String), type_coerce(func.min(_I.c.due_date), String)
-    principal = type_coerce(_I.c.principal_cny, BigInteger) - type_coerce(_I.c.paid_principal_cny, BigInteger)
-    stmt = (select(_L.c.id, _L.c.status, _L.c.tier, _L.c.days_past_due, last.label("cob_date"), _L.c.annual_rate,
-                   first_due.label("first_due"),
-                   type_coerce(func.coalesce(func.sum(principal), 0), BigInteger).label("overdue_fen"))
-            .select_from(_L.outerjoin(_I, overdue))
-            .where(_L.c.id >= ids[0], _L.c.id <= ids[-1], _open(day))
-            .group_by(_L.c.id, _L.c.status, _L.c.tier, _L.c.days_past_due, _L.c.cob_date, _L.c.annual_rate)
-            .order_by(_L.c.id))
+    """Per loan of the chunk, as the driver gives them (no per-value conversion by SQLAlchemy): id, status, class,
+    days past due, last close, annual rate, the earliest overdue instalment's due date and the overdue principal in
+    fen (an instalment is overdue once due before ``day`` and not fully paid)."""
+    rows = session.execute(_FACTS, {"day": day, "lo": ids[0], "hi": ids[-1], "performing": _PERFORMING}).all()
     wanted = set(ids)
-    return [row for row in session.execute(stmt).all() if row.id in wanted]
+    return [row for row in rows if row[0] in wanted]
 
 
-def _as_date(value: Any) -> date | None:
-    """A date column read through an aggregate (SQLite's ``min`` gives the stored ISO text back)."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
+class _Values:
+    """Driver values to Python ones, cached (most loans share their rate and their last close date): SQLite gives
+    dates as ISO text and a ``Numeric(8, 6)`` as a float, read back as ``Numeric`` does (six decimals)."""
+
+    def __init__(self) -> None:
+        self._dates: dict[Any, date | None] = {None: None}
+        self._rates: dict[Any, Decimal] = {}
+
+    def day(self, value: Any) -> date | None:
+        if value in self._dates:
+            return self._dates[value]
+        out = self._dates[value] = value if isinstance(value, date) else date.fromisoformat(str(value))
+        return out
+
+    def rate(self, value: Any) -> Decimal:
+        out = self._rates.get(value)
+        if out is None:
+            out = self._rates[value] = value if isinstance(value, Decimal) else Decimal(f"{value:.6f}")
+        return out
 
 
 class _Rules:
@@ -121,8 +135,14 @@ def _write(session: Session, day: date, changed: list[dict[str, Any]], plain: li
             session.execute(update(_L).where(_L.c.id == bindparam("b_id")).values(
                 penalty_cny=type_coerce(_L.c.penalty_cny, BigInteger) + bindparam("b_inc", type_=BigInteger),
                 days_past_due=bindparam("b_dpd"), tier=bindparam("b_tier"), cob_date=day), changed)
-    for first in range(0, len(plain), 10_000):
-        session.execute(update(_L).where(_L.c.id.in_(plain[first:first + 10_000])).values(cob_date=day))
+    if not plain:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("UPDATE lending_loan SET cob_date = :day WHERE id = ANY(CAST(:ids AS integer[]))"),
+                        {"day": day, "ids": plain})
+    else:
+        session.execute(update(_L).where(_L.c.id == bindparam("b_id")).values(cob_date=day),
+                        [{"b_id": loan_id} for loan_id in plain])
 
 
 def _expire_loans(session: Session) -> None:
@@ -144,22 +164,24 @@ def close_chunk(session: Session, run: CobRun, day: date, ids: list[int], settin
     plain: list[int] = []
     moved: list[tuple[int, str, str, int]] = []  # (id, from, to, dpd): the chunk's reclassifications
     defaults: list[int] = []
-    for row in _facts(session, day, ids):
-        first_due = _as_date(row.first_due)
-        dpd = (day - first_due).days if first_due is not None else 0
-        if row.status == rules.LoanStatus.disbursed and dpd >= day_rules.trigger:
-            defaults.append(int(row.id))
+    values = _Values()
+    trigger, disbursed = day_rules.trigger, rules.LoanStatus.disbursed.value
+    for loan_id, status, old_tier, old_dpd, cob_date, rate, first_due, overdue_fen in _facts(session, day, ids):
+        due = values.day(first_due)
+        dpd = (day - due).days if due is not None else 0
+        if status == disbursed and dpd >= trigger:
+            defaults.append(loan_id)
             continue
-        last = _as_date(row.cob_date)
+        last = values.day(cob_date)
         days = (day - last).days if last is not None else 1  # the days since its last close (first close: one)
-        inc = day_rules.daily_fen(int(row.overdue_fen), Decimal(row.annual_rate)) * days if row.overdue_fen else 0
+        inc = day_rules.daily_fen(int(overdue_fen), values.rate(rate)) * days if overdue_fen else 0
         tier = day_rules.tier(dpd)
-        if tier != row.tier:
-            moved.append((int(row.id), row.tier, tier, dpd))
-        if inc or tier != row.tier or dpd != row.days_past_due:
-            changed.append({"b_id": int(row.id), "b_inc": inc, "b_dpd": dpd, "b_tier": tier})
+        if tier != old_tier:
+            moved.append((loan_id, old_tier, tier, dpd))
+        if inc or tier != old_tier or dpd != old_dpd:
+            changed.append({"b_id": loan_id, "b_inc": inc, "b_dpd": dpd, "b_tier": tier})
         else:
-            plain.append(int(row.id))
+            plain.append(loan_id)
     session.flush()
     _write(session, day, changed, plain)
     if moved:
@@ -210,7 +232,7 @@ def run_cob(session: Session, *, day: date, actor: str, limit: int | None = None
         size = CHUNK if budget is None else min(budget, CHUNK)
         ids = _lock_ids(session, day, _L.c.id > run.last_loan_id, size)
         if not ids:  # past the cursor nothing is left: sweep up what it passed but did not close
-            ids = _lock_ids(session, day, _L.c.id <= run.last_loan_id, size)
+            ids = _lock_ids(session, day, _L.c.id <= run.last_loan_id, size, by_id=False)
             if not ids:
                 _finish(session, run, day, actor)
                 break
