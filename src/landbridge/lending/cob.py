@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Date, Table, and_, bindparam, or_, select, text, type_coerce, update
+from sqlalchemy import Date, Table, and_, bindparam, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from landbridge.db import for_update
@@ -121,28 +121,28 @@ class _Rules:
         return tier
 
 
-def _write(session: Session, day: date, changed: list[dict[str, Any]], plain: list[int]) -> None:
-    """The chunk's bulk writes: the changed loans row by row values in one statement, the rest their close date."""
-    if changed:
-        if session.get_bind().dialect.name == "postgresql":
+def _write(session: Session, day: date, changed: list[tuple[int, int, int, str]], plain: list[int]) -> None:
+    """The chunk's bulk writes: the changed loans (id, penalty increment in fen, days past due, class) with their
+    values, the rest their close date only. PostgreSQL: one statement each over arrays; SQLite: one prepared
+    statement each, executed for every row by the driver (no per-row work in SQLAlchemy)."""
+    if session.get_bind().dialect.name == "postgresql":
+        if changed:
+            ids, inc, dpd, tier = (list(c) for c in zip(*changed, strict=True))
             session.execute(text(
                 "UPDATE lending_loan AS l SET penalty_cny = l.penalty_cny + v.inc, days_past_due = v.dpd, "
                 "tier = v.tier, cob_date = :day FROM unnest(CAST(:ids AS integer[]), CAST(:inc AS bigint[]), "
                 "CAST(:dpd AS integer[]), CAST(:tier AS varchar[])) AS v(id, inc, dpd, tier) WHERE l.id = v.id"),
-                {"day": day, "ids": [c["b_id"] for c in changed], "inc": [c["b_inc"] for c in changed],
-                 "dpd": [c["b_dpd"] for c in changed], "tier": [c["b_tier"] for c in changed]})
-        else:  # SQLite: one prepared statement, executemany in C
-            session.execute(update(_L).where(_L.c.id == bindparam("b_id")).values(
-                penalty_cny=type_coerce(_L.c.penalty_cny, BigInteger) + bindparam("b_inc", type_=BigInteger),
-                days_past_due=bindparam("b_dpd"), tier=bindparam("b_tier"), cob_date=day), changed)
-    if not plain:
+                {"day": day, "ids": ids, "inc": inc, "dpd": dpd, "tier": tier})
+        if plain:
+            session.execute(text("UPDATE lending_loan SET cob_date = :day WHERE id = ANY(CAST(:ids AS integer[]))"),
+                            {"day": day, "ids": plain})
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("UPDATE lending_loan SET cob_date = :day WHERE id = ANY(CAST(:ids AS integer[]))"),
-                        {"day": day, "ids": plain})
-    else:
-        session.execute(update(_L).where(_L.c.id == bindparam("b_id")).values(cob_date=day),
-                        [{"b_id": loan_id} for loan_id in plain])
+    conn, iso = session.connection(), day.isoformat()  # SQLAlchemy's Date on SQLite: ISO text
+    if changed:
+        conn.exec_driver_sql("UPDATE lending_loan SET penalty_cny = penalty_cny + ?, days_past_due = ?, tier = ?, "
+                             "cob_date = ? WHERE id = ?", [(i, d, t, iso, loan) for loan, i, d, t in changed])
+    if plain:
+        conn.exec_driver_sql("UPDATE lending_loan SET cob_date = ? WHERE id = ?", [(iso, loan) for loan in plain])
 
 
 def _expire_loans(session: Session) -> None:
@@ -160,7 +160,7 @@ def close_chunk(session: Session, run: CobRun, day: date, ids: list[int], settin
     if not ids:
         return
     day_rules = _Rules(settings)
-    changed: list[dict[str, Any]] = []
+    changed: list[tuple[int, int, int, str]] = []
     plain: list[int] = []
     moved: list[tuple[int, str, str, int]] = []  # (id, from, to, dpd): the chunk's reclassifications
     defaults: list[int] = []
@@ -179,7 +179,7 @@ def close_chunk(session: Session, run: CobRun, day: date, ids: list[int], settin
         if tier != old_tier:
             moved.append((loan_id, old_tier, tier, dpd))
         if inc or tier != old_tier or dpd != old_dpd:
-            changed.append({"b_id": loan_id, "b_inc": inc, "b_dpd": dpd, "b_tier": tier})
+            changed.append((loan_id, inc, dpd, tier))
         else:
             plain.append(loan_id)
     session.flush()
