@@ -96,13 +96,16 @@ def main() -> None:
     n = args.n
     url = args.database or f"sqlite:////tmp/landbridge_bench_lending_{n}.db"
     db = fresh_database(url)
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, text
 
     from landbridge.ledger.models import LedgerEvent
     from landbridge.lending.servicing import run_cob
 
     t0 = time.perf_counter()
     _load(db, n, args.seed, args.first_close)
+    with db.engine.connect() as conn:  # statistics (and on PostgreSQL hint bits) as a database in service has them
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+            text("VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"))
     load_s = time.perf_counter() - t0
     with db.transaction() as s:
         events_before = s.scalar(select(func.count()).select_from(LedgerEvent)) or 0
