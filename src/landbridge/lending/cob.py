@@ -218,7 +218,10 @@ def run_cob(session: Session, *, day: date, actor: str, limit: int | None = None
     writes ``cob.closed``."""
     from landbridge.lending import servicing
 
-    run = session.execute(select(CobRun).where(CobRun.cob_date == day)).scalar_one_or_none()
+    stmt = select(CobRun).where(CobRun.cob_date == day)
+    if for_update(session):  # one call at a time moves the cursor and the counts (a second waits, then reads on)
+        stmt = stmt.with_for_update()
+    run = session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
     if run is None:
         run = CobRun(cob_date=day, status="running", actor=actor, started_at=now(), processed=0, reclassified=0,
                      defaulted=0, lien_mismatches=[], last_loan_id=0)
