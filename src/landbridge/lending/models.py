@@ -136,6 +136,8 @@ class CobRun(IdPk, Status, Actor, Base):
     reclassified: Mapped[int] = mapped_column(Integer, default=0)
     defaulted: Mapped[int] = mapped_column(Integer, default=0)
     lien_mismatches: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # the committed cursor: every performing loan up to this id was closed (chunks go by id; a resumed run reads on)
+    last_loan_id: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     fund_leverage: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
 
 

@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 from landbridge import exchange, registry
 from landbridge.db import for_update
 from landbridge.kernel.clock import now, to_local
-from landbridge.ledger import NewEvent, append_event, append_events, subjects
+from landbridge.ledger import append_event, subjects
 from landbridge.lending import rules
 from landbridge.lending.claims import true_up
 from landbridge.lending.errors import LendingError
 from landbridge.lending.housing import dwelling_kept
 from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan, Payment
 from landbridge.lending.rules import LoanStatus, Owed
-from landbridge.lending.service import MODULE, _event, _move, get_loan, loan_subjects, rule_set, shared_with
+from landbridge.lending.service import MODULE, _event, _move, get_loan, rule_set, shared_with
 
 ZERO = Decimal("0.00")
 
@@ -94,8 +94,7 @@ def repay(session: Session, *, loan_id: int, amount: Any, paid_on: date, actor: 
 
 
 def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: dict[str, Any],
-             rows: list[Instalment] | None = None,
-             batch: list[tuple[Loan, NewEvent]] | None = None) -> str | None:
+             rows: list[Instalment] | None = None) -> str | None:
     """Close one loan's day (caller holds its lock): penalty accrual on overdue principal for the days since its
     last close, days past due, class; at the trigger, default with claims. Returns what changed, if anything."""
     if loan.cob_date is not None and loan.cob_date >= day:
@@ -118,12 +117,7 @@ def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: d
     if tier != loan.tier:
         changed = "reclassified"
         facts = {"from": loan.tier, "to": tier, "days_past_due": dpd, "cob_date": day.isoformat()}
-        if batch is None or defaults:  # defaulting today: the reclassification is written first, then the default
-            _event(session, loan, "loan.reclassified", actor, facts)
-        else:  # the close of business appends a chunk's reclassifications together (one ledger head read)
-            batch.append((loan, NewEvent(MODULE, "loan.reclassified", subjects.loan(loan.id), actor,
-                                         {"loan_no": loan.loan_no, "status": loan.status, **facts},
-                                         tuple(loan_subjects(loan)))))
+        _event(session, loan, "loan.reclassified", actor, facts)  # defaulting today: written before the default
     loan.days_past_due = dpd
     loan.tier = tier
     if defaults:
@@ -150,67 +144,30 @@ def cob_settings(day: date) -> dict[str, Any]:
 
 
 def run_cob(session: Session, *, day: date, actor: str, limit: int | None = None) -> CobRun:
-    """日终: close ``day`` for every performing loan not yet closed for it, oldest id first, at most ``limit``
-    loans per call (the CLI commits between calls, so a crash resumes where it stopped and nothing runs twice).
-    The last call reconciles liens against the registry and measures the fund's leverage."""
-    run = session.execute(select(CobRun).where(CobRun.cob_date == day)).scalar_one_or_none()
-    if run is None:
-        run = CobRun(cob_date=day, status="running", actor=actor, started_at=now(), processed=0, reclassified=0,
-                     defaulted=0, lien_mismatches=[])
-        session.add(run)
-        session.flush()
-    if run.status == "done":
-        return run
-    settings = cob_settings(day)
-    stmt = (select(Loan).where(Loan.status.in_([s.value for s in rules.PERFORMING]),
-                               (Loan.cob_date.is_(None)) | (Loan.cob_date < day)).order_by(Loan.id))
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    if for_update(session):
-        stmt = stmt.with_for_update(skip_locked=True)
-    loans = list(session.execute(stmt).scalars())
-    by_loan: dict[int, list[Instalment]] = {loan.id: [] for loan in loans}
-    for first in range(0, len(loans), 1000):  # the chunk's instalments in a few reads, not one per loan
-        ids = [loan.id for loan in loans[first:first + 1000]]
-        for row in session.execute(select(Instalment).where(Instalment.loan_id.in_(ids))
-                                   .order_by(Instalment.loan_id, Instalment.n)).scalars():
-            by_loan[row.loan_id].append(row)
-    batch: list[tuple[Loan, NewEvent]] = []
-    for loan in loans:
-        changed = cob_loan(session, loan, day, actor=actor, settings=settings, rows=by_loan[loan.id], batch=batch)
-        run.processed += 1
-        if changed == "reclassified":
-            run.reclassified += 1
-        elif changed == "defaulted":
-            run.defaulted += 1
-    for (loan, _), event in zip(batch, append_events(session, [e for _, e in batch]), strict=True):
-        loan.ledger_seq = event.seq
-    if limit is None or len(loans) < limit:
-        run.lien_mismatches = reconcile_liens(session)
-        run.fund_leverage = fund_leverage(session)
-        run.status = "done"
-        run.finished_at = now()
-        floor = leverage_floor(day)
-        append_event(session, module=MODULE, event_type="cob.closed", subject=subjects.subject("cob", day.isoformat()),
-                     actor=actor, payload={"cob_date": day.isoformat(), "processed": run.processed,
-                                           "reclassified": run.reclassified, "defaulted": run.defaulted,
-                                           "lien_mismatches": run.lien_mismatches,
-                                           "fund_leverage": None if run.fund_leverage is None
-                                           else str(run.fund_leverage),
-                                           "fund_leverage_min": str(floor),
-                                           "below_leverage_floor": below_leverage_floor(run.fund_leverage, floor)})
-    session.flush()
-    return run
+    """日终: close ``day`` for every performing loan not yet closed for it, set-based in chunks by id (see
+    ``lending.cob``); at most ``limit`` loans per call, the CLI committing between calls."""
+    from landbridge.lending import cob  # cob reads this module's per-loan path and fund measures
+
+    return cob.run_cob(session, day=day, actor=actor, limit=limit)
 
 
-def reconcile_liens(session: Session) -> list[int]:
-    """Loans whose mortgage is no longer current in the registry while money is out (ids, at most 100): the loans
-    in one read, their units' current restrictions in one more."""
-    rows = session.execute(select(Loan.id, Loan.unit_id, Loan.restriction_id).where(
-        Loan.status.in_([s.value for s in rules.PERFORMING])).order_by(Loan.id)).all()
-    current = registry.current_restrictions_of(session, (unit_id for _, unit_id, _ in rows))
-    ids = {unit_id: {r.id for r in found} for unit_id, found in current.items()}
-    return [int(loan_id) for loan_id, unit_id, restriction_id in rows if restriction_id not in ids[unit_id]][:100]
+def reconcile_liens(session: Session, *, most: int = 100, chunk: int = 5000) -> list[int]:
+    """Loans whose mortgage is no longer current in the registry (or was never recorded) while money is out: the
+    first ``most`` ids. The loans are read in id order a chunk at a time, two integers each, and their mortgages
+    checked against the registry in one read per thousand (no restriction loaded); it stops at ``most``."""
+    out: list[int] = []
+    after = 0
+    while len(out) < most:
+        rows = session.execute(select(Loan.id, Loan.unit_id, Loan.restriction_id).where(
+            Loan.status.in_([s.value for s in rules.PERFORMING]), Loan.id > after)
+            .order_by(Loan.id).limit(chunk)).all()
+        if not rows:
+            break
+        after = rows[-1][0]
+        current = registry.current_restriction_keys(session, (r for _, _, r in rows if r is not None))
+        out.extend(int(loan_id) for loan_id, unit_id, restriction_id in rows
+                   if restriction_id is None or (unit_id, restriction_id) not in current)
+    return out[:most]
 
 
 def fund_balance(session: Session) -> Decimal:

@@ -1,0 +1,191 @@
+"""The set-based close of business (issue #17 item 4) against the pure rules: accrual to the fen as
+``rules.daily_interest`` rounds it, days past due, class, defaults; idempotent, and resumable after a crash between
+chunks with nothing done twice."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from landbridge.auth import OrgKind, create_organisation
+from landbridge.db import Database
+from landbridge.kernel.money import fen_to_yuan
+from landbridge.ledger import list_events, subjects
+from landbridge.ledger.models import LedgerEvent
+from landbridge.lending import cob, rules, servicing
+from landbridge.lending.models import Claim, CobRun, Instalment, Loan
+
+DAY = date(2026, 5, 1)
+STAMP = datetime(2026, 1, 15, tzinfo=UTC)
+
+
+def _insert(db: Database, seed: int, n: int) -> dict[int, dict[str, Any]]:
+    """``n`` random performing loans (rates to 6 decimals, odd overdue amounts, partly paid instalments, last
+    closed 1-6 days ago or never); returns each loan's inputs by id."""
+    rng = random.Random(seed)
+    with db.transaction() as s:
+        bank = create_organisation(s, name="cob bank", kind=OrgKind.bank, region_code="360600000000").id
+    out: dict[int, dict[str, Any]] = {}
+    with db.transaction() as s:
+        for i in range(n):
+            rate = Decimal(rng.randint(1, 240_000)) / 1_000_000
+            status = rng.choice(["disbursed"] * 4 + ["defaulted", "in_disposal"])
+            last = None if rng.random() < 0.3 else DAY - timedelta(days=rng.randint(1, 6))
+            tier = rng.choice([t.value for t in rules.Tier])
+            penalty = fen_to_yuan(rng.randint(0, 5_000_000))
+            loan_id = s.execute(Loan.__table__.insert().values(
+                loan_no=f"T{seed}-{i:06d}", product_code="p", rules_digest="t", borrower_party_id=i + 1,
+                bank_organisation_id=bank, right_id=i + 1, unit_id=i + 1, parcel_id=i + 1, right_type="forest_right",
+                principal_cny=Decimal("100000.00"), annual_rate=rate, months=12, method="bullet", grace_months=0,
+                start_date=date(2025, 1, 1), maturity=date(2027, 1, 1), status=status, region_code="360622100001",
+                version=1, created_at=STAMP, sharers=[{"party": "fund", "share": "0.40"}],
+                outstanding_cny=Decimal("100000.00"), penalty_cny=penalty, costs_cny=Decimal(0), days_past_due=0,
+                tier=tier, cob_date=last, loss_cny=Decimal(0))).inserted_primary_key[0]
+            rows = []
+            dues = sorted(DAY + timedelta(days=rng.randint(-400, 60)) for _ in range(rng.randint(1, 6)))
+            for k, due in enumerate(dues, start=1):  # a schedule's due dates follow its instalment numbers
+                principal = fen_to_yuan(rng.randint(1, 9_999_999))
+                interest = fen_to_yuan(rng.randint(0, 99_999))
+                state = rng.random()
+                paid_p = principal if state < 0.4 else (fen_to_yuan(rng.randint(0, int(principal * 100) - 1))
+                                                        if state < 0.7 else Decimal(0))
+                paid_i = interest if rng.random() < 0.6 else Decimal(0)
+                rows.append({"loan_id": loan_id, "n": k, "due_date": due, "principal_cny": principal,
+                             "interest_cny": interest, "paid_principal_cny": paid_p, "paid_interest_cny": paid_i})
+            s.execute(Instalment.__table__.insert(), rows)
+            out[int(loan_id)] = {"rate": rate, "status": status, "last": last, "tier": tier, "penalty": penalty,
+                                 "rows": rows}
+    return out
+
+
+def _expected(given: dict[str, Any]) -> dict[str, Any]:
+    """One loan's close of ``DAY`` by the pure rules, loan by loan."""
+    settings = servicing.cob_settings(DAY)
+    overdue = sorted((r for r in given["rows"] if r["due_date"] < DAY and (
+        r["paid_principal_cny"] < r["principal_cny"] or r["paid_interest_cny"] < r["interest_cny"])),
+        key=lambda r: r["due_date"])
+    dpd = (DAY - overdue[0]["due_date"]).days if overdue else 0
+    principal = sum((r["principal_cny"] - r["paid_principal_cny"] for r in overdue), Decimal("0.00"))
+    days = (DAY - given["last"]).days if given["last"] else 1
+    penalty = given["penalty"]
+    if principal:
+        penalty += rules.daily_interest(principal, given["rate"] * (1 + settings["markup"]),
+                                        settings["year_days"]) * days
+    tier = rules.classify(dpd, settings["floors"]).value
+    status = "defaulted" if given["status"] == "disbursed" and dpd >= settings["trigger"] else given["status"]
+    return {"penalty": penalty, "dpd": dpd, "tier": tier, "status": status, "cob_date": DAY}
+
+
+def _state(db: Database) -> dict[int, dict[str, Any]]:
+    with db.transaction(readonly=True) as s:
+        return {loan.id: {"penalty": loan.penalty_cny, "dpd": loan.days_past_due, "tier": loan.tier,
+                          "status": loan.status, "cob_date": loan.cob_date}
+                for loan in s.scalars(select(Loan))}
+
+
+def _events(db: Database) -> Counter[tuple[str, str]]:
+    with db.transaction(readonly=True) as s:
+        return Counter((str(t), str(r)) for t, r in s.execute(select(LedgerEvent.event_type,
+                                                                      LedgerEvent.subject_ref)))
+
+
+def _close(db: Database, limit: int) -> tuple[int, int, int]:
+    """Close ``DAY`` as the CLI does (a commit per call); (processed, defaulted, reclassified)."""
+    while True:
+        with db.transaction() as s:
+            run = servicing.run_cob(s, day=DAY, actor="system:cli", limit=limit)
+            status, counts = run.status, (run.processed, run.defaulted, run.reclassified)
+        if status == "done":
+            return counts
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_set_based_close_equals_the_pure_rules_loan_by_loan(db: Database, seed: int) -> None:
+    given = _insert(db, seed, 120)
+    run = _close(db, limit=17)  # chunks that split the loans unevenly
+    state = _state(db)
+    expected = {loan_id: _expected(g) for loan_id, g in given.items()}
+    assert state == expected
+    defaults = sum(1 for i, g in given.items() if g["status"] != expected[i]["status"])
+    moved = sum(1 for i, g in given.items()
+                if g["status"] == expected[i]["status"] and g["tier"] != expected[i]["tier"])
+    assert run == (120, defaults, moved)
+    assert defaults and moved  # the random world exercises both
+    types = Counter(t for t, _ in _events(db).elements())
+    assert types["loan.defaulted"] == defaults and types["cob.closed"] == 1
+    # a defaulting loan's reclassification is written too (before its default), as loan by loan
+    assert types["loan.reclassified"] == moved + sum(1 for i, g in given.items() if g["status"] != expected[i][
+        "status"] and g["tier"] != expected[i]["tier"])
+    with db.transaction(readonly=True) as s:
+        assert s.scalar(select(func.count()).select_from(Claim)) == defaults
+        for loan_id in (i for i, g in given.items() if g["status"] == expected[i]["status"]
+                        and g["tier"] != expected[i]["tier"]):
+            last = [e for e in list_events(s, subject=subjects.loan(loan_id)) if e.module == "lending"][-1]
+            facts = json.loads(last.private_body or "{}")["payload"]
+            assert (last.event_type, facts["from"], facts["to"], facts["days_past_due"], facts["cob_date"]) == (
+                "loan.reclassified", given[loan_id]["tier"], expected[loan_id]["tier"], expected[loan_id]["dpd"],
+                DAY.isoformat())
+            assert s.get(Loan, loan_id).ledger_seq == last.seq  # type: ignore[union-attr]
+
+
+def test_a_rerun_does_nothing_twice(db: Database) -> None:
+    _insert(db, 3, 40)
+    first = _close(db, limit=7)
+    state, events = _state(db), _events(db)
+    with db.transaction() as s:
+        again = servicing.run_cob(s, day=DAY, actor="system:cli", limit=7)
+        assert again.status == "done" and again.processed == first[0] == 40
+    with db.transaction() as s:  # a run row lost (or a second run started): the closed loans are still skipped
+        s.execute(update(CobRun).values(status="running", last_loan_id=0))
+    _close(db, limit=7)
+    assert _state(db) == state
+    assert _events(db) - events == Counter({(t, r): 1 for (t, r) in events if t == "cob.closed"})
+
+
+def test_a_crash_between_chunks_resumes_at_the_cursor(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    given = _insert(db, 4, 60)
+    with db.transaction() as s:
+        first = servicing.run_cob(s, day=DAY, actor="system:cli", limit=20)
+        assert (first.status, first.processed) == ("running", 20)
+        cursor = first.last_loan_id
+    real = cob._write
+    calls = {"n": 0}
+
+    def crash(*args: Any) -> None:  # the second chunk writes its loans, then the process dies before the commit
+        real(*args)
+        calls["n"] += 1
+        raise RuntimeError("kill -9")
+
+    monkeypatch.setattr(cob, "_write", crash)
+    with pytest.raises(RuntimeError), db.transaction() as s:
+        servicing.run_cob(s, day=DAY, actor="system:cli", limit=20)
+    monkeypatch.setattr(cob, "_write", real)
+    assert calls["n"] == 1
+    with db.transaction(readonly=True) as s:  # the crashed chunk left nothing: the cursor and 20 loans closed
+        run = s.scalar(select(CobRun))
+        assert run is not None and (run.last_loan_id, run.processed) == (cursor, 20)
+        assert s.scalar(select(func.count()).select_from(Loan).where(Loan.cob_date == DAY)) == 20
+    assert _close(db, limit=20)[0] == 60
+    assert _state(db) == {loan_id: _expected(g) for loan_id, g in given.items()}
+    counts = _events(db)
+    assert all(c == 1 for c in counts.values())  # no loan's event written twice
+
+
+def test_a_loan_behind_the_cursor_is_swept_up_before_the_run_finishes(db: Database) -> None:
+    given = _insert(db, 5, 30)
+    early = min(given)
+    with db.transaction() as s:  # the first loan is not performing yet when the run passes it
+        s.execute(update(Loan).where(Loan.id == early).values(status="lien_registered"))
+    with db.transaction() as s:
+        assert servicing.run_cob(s, day=DAY, actor="system:cli", limit=10).status == "running"
+    with db.transaction() as s:  # ... and is disbursed while the run goes on
+        s.execute(update(Loan).where(Loan.id == early).values(status=given[early]["status"]))
+    assert _close(db, limit=10)[0] == 30
+    assert _state(db)[early] == _expected(given[early])
