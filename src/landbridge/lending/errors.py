@@ -80,3 +80,5 @@ class LendingError(ErrorCode):
                     "{field} must be 1 to {max_length} characters")
     MORTGAGEE_MISSING = (RuleViolation, "lending.mortgagee_missing", "贷款审批时未指定抵押权人，不能申请抵押登记",
                          "no mortgagee was named at approval: the mortgage cannot be lodged")
+    INVALID_FIELD = (RuleViolation, "lending.invalid_field", "表单项「{field}」填写无效",
+                     "the form field {field} is not valid")

@@ -67,7 +67,7 @@ from landbridge.registry.service import (
     reject_application,
     withdraw_application,
 )
-from landbridge.registry.service.right_reads import find_current_right
+from landbridge.registry.service.right_reads import current_rights_held_by, find_current_right
 
 __all__ = [
     "LAND_USE_LABELS",
@@ -89,6 +89,7 @@ __all__ = [
     "current_rights",
     "current_unit_attributes",
     "find_current_right",
+    "current_rights_held_by",
     "find_parties_by_phone",
     "find_party_by_id_number",
     "get_application",
