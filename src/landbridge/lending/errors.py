@@ -81,4 +81,4 @@ class LendingError(ErrorCode):
     MORTGAGEE_MISSING = (RuleViolation, "lending.mortgagee_missing", "贷款审批时未指定抵押权人，不能申请抵押登记",
                          "no mortgagee was named at approval: the mortgage cannot be lodged")
     INVALID_FIELD = (RuleViolation, "lending.invalid_field", "表单项「{field}」填写无效",
-                     "the form field {field} is not valid")
+                     "the form field {field_en} is not valid")

@@ -2,8 +2,8 @@
 action each form takes, through the JSON API's own handlers (``views``) so that the pages and the API share one
 code path, one permission check and one set of rules.
 
-A form field is cut to ``RAW_MAX`` characters before anything reads it; the API's request models bound the rest.
-A field the model refuses is a typed ``lending.invalid_field`` naming the field in the page language.
+A form field longer than ``RAW_MAX`` characters is refused before anything reads it; the API's request models
+bound the rest. A field refused is a typed ``lending.invalid_field`` naming the field.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role
 from landbridge.auth.errors import AuthError
+from landbridge.errors import DomainError
 from landbridge.lending import views
 from landbridge.lending.errors import LendingError
 from landbridge.lending.rules import LoanStatus
@@ -32,17 +33,27 @@ FIELD_LABELS = {"right_id": "Collateral right", "product_code": "Loan product", 
                 "reason": "Reason", "amount_cny": "Amount (yuan)", "paid_on": "Day paid", "day": "Day",
                 "costs_cny": "Enforcement costs (yuan)", "proceeds_cny": "Sale proceeds (yuan)",
                 "sale_costs_cny": "Sale costs (yuan)", "write_off": "Write off the remaining loss"}
-FIELD_ZH = {"right_id": "抵押物权利", "product_code": "贷款产品", "principal_cny": "金额（元）", "annual_rate": "年利率",
-            "months": "期限（月）", "method": "还款方式", "start": "贷款起始日", "grace_months": "宽限期（月）",
+FIELD_ZH = {"right_id": "抵押物权利", "product_code": "贷款产品", "principal_cny": "金额（元）",
+            "annual_rate": "年利率", "months": "期限（月）", "method": "还款方式", "start": "贷款起始日", "grace_months": "宽限期（月）",
             "bank_organisation_id": "贷款银行", "consent_document": "集体经济组织同意书编号", "approve": "审批结论",
             "mortgagee_party_id": "抵押权人（登记主体编号）", "grade": "信用等级", "reason": "理由",
             "amount_cny": "金额（元）", "paid_on": "还款日", "day": "日期", "costs_cny": "实现债权费用（元）",
             "proceeds_cny": "处置价款（元）", "sale_costs_cny": "处置费用（元）", "write_off": "核销剩余损失"}
 
 
-def raw(form: Mapping[str, str], name: str) -> str:
-    """A posted field's text, trimmed and cut to ``RAW_MAX`` characters."""
-    return str(form.get(name, "")).strip()[:RAW_MAX]
+def invalid_field(name: str) -> DomainError:
+    """``lending.invalid_field`` naming the form field in both languages."""
+    return LendingError.INVALID_FIELD.error(field=FIELD_ZH.get(name, name[:40]),
+                                            field_en=FIELD_LABELS.get(name, name[:40]))
+
+
+def raw(form: Mapping[str, str], name: str, max_length: int = RAW_MAX) -> str:
+    """A posted field's text, trimmed; longer than ``max_length`` characters is ``lending.invalid_field`` (never
+    cut silently: a reason cut short would be recorded as if it were whole)."""
+    value = str(form.get(name, "")).strip()
+    if len(value) > max_length:
+        raise invalid_field(name)
+    return value
 
 
 def model_of(kind: type[BaseModel], data: Mapping[str, Any]) -> Any:
@@ -52,7 +63,7 @@ def model_of(kind: type[BaseModel], data: Mapping[str, Any]) -> Any:
     except ValidationError as exc:
         loc = exc.errors()[0].get("loc") or ("?",)
         name = str(loc[0])
-        raise LendingError.INVALID_FIELD.error(field=FIELD_ZH.get(name, name)) from None
+        raise invalid_field(name) from None
 
 
 def _optional(form: Mapping[str, str], name: str) -> str | None:
@@ -62,7 +73,7 @@ def _optional(form: Mapping[str, str], name: str) -> str | None:
 
 def apply_model(form: Mapping[str, str]) -> views.ApplyIn:
     """The loan application form as the API's ``ApplyIn``."""
-    data = {k: raw(form, k) for k in ("right_id", "product_code", "principal_cny", "annual_rate", "months",
+    data: dict[str, str | None] = {k: raw(form, k) for k in ("right_id", "product_code", "principal_cny", "annual_rate", "months",
                                       "method", "start", "bank_organisation_id")}
     data["grace_months"] = raw(form, "grace_months") or "0"
     data["consent_document"] = _optional(form, "consent_document")
@@ -84,7 +95,7 @@ class Action:
 def _decide(session: Session, p: Principal, loan_id: int, form: Mapping[str, str]) -> Any:
     choice = raw(form, "approve")
     if choice not in {"yes", "no"}:
-        raise LendingError.INVALID_FIELD.error(field=FIELD_ZH["approve"])
+        raise invalid_field("approve")
     body = model_of(views.DecisionIn, {"approve": choice == "yes",
                                        "mortgagee_party_id": _optional(form, "mortgagee_party_id"),
                                        "grade": _optional(form, "grade"), "reason": _optional(form, "reason")})
@@ -137,7 +148,7 @@ def take(session: Session, caller: Principal, loan_id: int, name: str, form: Map
     """Run one loan page action as the API does; an unknown action or one not the caller's is refused."""
     action = ACTIONS.get(name)
     if action is None:
-        raise LendingError.INVALID_FIELD.error(field=name[:40])
+        raise invalid_field(name)
     if action.role is not caller.role:
         raise AuthError.FORBIDDEN_ROLE.error()
     action.run(session, caller, loan_id, form)
