@@ -34,8 +34,9 @@ FIELD_LABELS = {"right_id": "Collateral right", "product_code": "Loan product", 
                 "costs_cny": "Enforcement costs (yuan)", "proceeds_cny": "Sale proceeds (yuan)",
                 "sale_costs_cny": "Sale costs (yuan)", "write_off": "Write off the remaining loss"}
 FIELD_ZH = {"right_id": "抵押物权利", "product_code": "贷款产品", "principal_cny": "金额（元）",
-            "annual_rate": "年利率", "months": "期限（月）", "method": "还款方式", "start": "贷款起始日", "grace_months": "宽限期（月）",
-            "bank_organisation_id": "贷款银行", "consent_document": "集体经济组织同意书编号", "approve": "审批结论",
+            "annual_rate": "年利率", "months": "期限（月）", "method": "还款方式", "start": "贷款起始日",
+            "grace_months": "宽限期（月）", "bank_organisation_id": "贷款银行",
+            "consent_document": "集体经济组织同意书编号", "approve": "审批结论",
             "mortgagee_party_id": "抵押权人（登记主体编号）", "grade": "信用等级", "reason": "理由",
             "amount_cny": "金额（元）", "paid_on": "还款日", "day": "日期", "costs_cny": "实现债权费用（元）",
             "proceeds_cny": "处置价款（元）", "sale_costs_cny": "处置费用（元）", "write_off": "核销剩余损失"}
@@ -73,8 +74,9 @@ def _optional(form: Mapping[str, str], name: str) -> str | None:
 
 def apply_model(form: Mapping[str, str]) -> views.ApplyIn:
     """The loan application form as the API's ``ApplyIn``."""
-    data: dict[str, str | None] = {k: raw(form, k) for k in ("right_id", "product_code", "principal_cny", "annual_rate", "months",
-                                      "method", "start", "bank_organisation_id")}
+    names = ("right_id", "product_code", "principal_cny", "annual_rate", "months", "method", "start",
+             "bank_organisation_id")
+    data: dict[str, str | None] = {k: raw(form, k) for k in names}
     data["grace_months"] = raw(form, "grace_months") or "0"
     data["consent_document"] = _optional(form, "consent_document")
     out: views.ApplyIn = model_of(views.ApplyIn, data)
