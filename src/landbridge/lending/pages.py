@@ -46,6 +46,7 @@ from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
 PAGE_SIZE = 20
+SIMPLE_ACTIONS = frozenset({"withdraw", "lien", "lien-confirm", "disburse"})  # a button, no fields
 MAX_PAGE = 10_000
 STATUS_LABELS = {"applied": "Applied", "refused": "Refused", "withdrawn": "Withdrawn", "approved": "Approved",
                  "lien_lodged": "Mortgage lodged", "lien_registered": "Mortgage registered",
@@ -251,12 +252,16 @@ def render_loan(request: Request, session: Session, caller: Principal, loan_id: 
     restrictions = [r for r in registry.current_restrictions(session, loan.unit_id) if r.right_id == loan.right_id]
     value = valuation.collateral_value(session, loan.parcel_id) if loan.appraised_cny is None else None
     today = to_local(now()).date()
+    product = service.products(loan.start_date).get(loan.product_code)
+    product_name = loan.product_code if product is None else product.name if request_locale(request) == "zh_CN" \
+        else str(product.raw.get("name_en") or product.name)
     values = {"day": today.isoformat(), "paid_on": today.isoformat(),
               "mortgagee_party_id": str(caller.party_id or "")}
     if failed is not None and submitted is not None:
         values |= {k: v[:200] for k, v in submitted.items() if k != "csrf"}
     return KIT.page(request, "lending/loan.html", {
-        "loan": loan, "schedule": schedule, "schedule_preview": preview, "payments": payments, "claims": claims,
+        "loan": loan, "schedule": schedule, "simple_actions": SIMPLE_ACTIONS, "product_name": product_name,
+        "rate_pct": f"{(loan.annual_rate * 100).normalize():f}%", "schedule_preview": preview, "payments": payments, "claims": claims,
         "restrictions": restrictions, "value": value, "actions": open_actions(caller, loan.status),
         "default_grade": str(service.rule_set().value("default_grade")),
         "bank": organisation_names(session, [loan.bank_organisation_id]).get(loan.bank_organisation_id, ""),
