@@ -184,3 +184,23 @@ def test_english_and_pagination(api: Api, monkeypatch: pytest.MonkeyPatch) -> No
     assert "Page 2 / 2" in api.client.get("/lending?page=999999999&lang=en").text  # bounded, not an error
     assert api.client.get("/lending?page=abc").status_code == 200
     assert api.client.get("/lending?status=approved").text.count("/lending/loans/") == 0
+
+
+def test_supervisor_and_fund_views(api: Api, db: Database) -> None:
+    """The supervisor's five-tier counts and portfolio; the fund's ledger; neither shown to a bank or borrower."""
+    from datetime import date
+
+    from landbridge.lending import contribute_to_fund
+
+    with db.transaction() as s:
+        contribute_to_fund(s, amount="2000000", day=date(2026, 3, 1), actor="user:5:fund_manager")
+    as_user(api, "supervisor")
+    page = api.client.get("/lending").text
+    assert 'id="portfolio"' in page and "五级分类" in page and "关注" in page and "2000000.00" in page
+    as_user(api, "fund")
+    page = api.client.get("/lending").text
+    assert 'id="fund"' in page and "注资" in page and 'id="exposure"' in page and 'id="portfolio"' not in page
+    for user in ("bank1", "farmer", "guarantor"):
+        as_user(api, user)
+        page = api.client.get("/lending").text
+        assert 'id="fund"' not in page and 'id="portfolio"' not in page, user
