@@ -31,6 +31,7 @@ from landbridge import registry
 from landbridge.auth import OrgKind, organisations_of_kind
 from landbridge.errors import DomainError
 from landbridge.lending import contribute_to_fund, rules, service, servicing
+from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Instalment, Loan
 from landbridge.registry.models import Party, RecordStatus, Right, RightHolder
 from landbridge.valuation import collateral_value
@@ -45,6 +46,7 @@ RIGHT_TYPES = ("forest_right", "land_management_right")  # accepted by the two-r
 PRODUCT = "two_rights"
 RATE = "0.0435"
 MONTHS = 24
+TRIES = 5  # rights tried for one loan before it is given up
 
 # (the state the loan shows, months before today its first day falls, instalments the borrower pays on time)
 SCENARIOS: tuple[tuple[str, int, int], ...] = (
@@ -79,11 +81,11 @@ def _collateral(session: Session, limit: int) -> list[tuple[int, int]]:
         .join(RightHolder, RightHolder.right_id == Right.id).join(Party, Party.id == RightHolder.party_id)
         .where(Right.status == RecordStatus.current, Right.right_type.in_(RIGHT_TYPES), Right.unit_id.is_not(None))
         .order_by(Right.id).limit(limit * 20)).all()
-    restricted = registry.current_restrictions_of(session, {unit for _, unit, _, _ in rows})
+    restricted = registry.current_restrictions_of(session, {unit for _, unit, _, _ in rows if unit is not None})
     taken: set[int] = set()
     out: list[tuple[int, int, bool]] = []
     for right_id, unit_id, party_id, kind in rows:
-        if right_id in taken or any(r.right_id == right_id for r in restricted.get(unit_id, [])):
+        if right_id in taken or any(r.right_id == right_id for r in restricted.get(unit_id or 0, [])):
             continue
         taken.add(right_id)
         out.append((right_id, party_id, str(kind) != "person"))
@@ -104,7 +106,7 @@ def _drive(session: Session, *, state: str, right_id: int, party_id: int, start:
            bank_org: int, mortgagee: int) -> Loan:
     """One loan from its application to ``state`` through the services."""
     loan = service.apply_for_loan(session, borrower_party_id=party_id, right_id=right_id, product_code=PRODUCT,
-                                  principal=str(_principal(session, right_id)), annual_rate=RATE, months=MONTHS,
+                                  principal=_principal(session, right_id), annual_rate=RATE, months=MONTHS,
                                   method="equal_principal", start=start, bank_organisation_id=bank_org,
                                   actor=f"party:{party_id}")
     if state == "applied":
@@ -157,12 +159,18 @@ def _interest_due(session: Session, loan: Loan, day: date) -> Decimal:
 
 
 def _principal(session: Session, right_id: int) -> Decimal:
-    """Half the collateral's value, in whole thousands of yuan, between 20,000 and 500,000."""
+    """Nine tenths of what the LTV cap allows on the collateral's value, in whole thousands of yuan, at most
+    500,000 (a right worth too little for a loan of 5,000 is passed over: ``lending.ltv_exceeded``)."""
     right = registry.find_current_right(session, right_id)
     unit = registry.get_unit(session, right.unit_id) if right is not None and right.unit_id else None
     value = collateral_value(session, unit.parcel_id) if unit is not None else None
-    base = value.value_cny / 2 if value is not None else Decimal("50000")
-    return max(Decimal("20000"), min(Decimal("500000"), (base // 1000) * 1000))
+    if right is None or value is None:
+        raise LendingError.NO_VALUATION.error(parcel_id=0 if unit is None else unit.parcel_id)
+    cap = Decimal(str(service.rule_set().value("ltv_caps").get(right.right_type, "0")))
+    most = min(Decimal("500000"), (rules.ltv_cap(value.value_cny, cap) * Decimal("0.9") // 1000) * 1000)
+    if most < 5000:
+        raise LendingError.LTV_EXCEEDED.error(max_cny=str(most), ltv_cap=str(cap))
+    return most
 
 
 def seed_loans(session: Session, *, today: date, seed: int, actor: str, mortgagee_party_id: int,
@@ -178,26 +186,32 @@ def seed_loans(session: Session, *, today: date, seed: int, actor: str, mortgage
         try:
             with session.begin_nested():
                 revalue_parcels(session, valuation_date=today, actor=actor, seed=seed, method="hedonic")
-        except Exception as exc:  # noqa: BLE001 - no sales to fit yet: loans are applied for, not decided
+        except Exception as exc:
             log.warning("demo loans: no valuation run (%s)", exc)
     for i, amount in enumerate(("2000000", "1500000", "1000000")):
         contribute_to_fund(session, amount=amount, day=_months_before(today, 18 - 6 * i), actor=FUND_ACTOR,
                            note="财政注资（演示）")
         out.fund_entries += 1
     plan = [(state, months, paid) for state, months, paid in SCENARIOS for _ in range((counts or {}).get(state, 1))]
-    rights = _collateral(session, len(plan))
-    for (state, months, paid), (right_id, party_id) in zip(plan, rights, strict=False):
-        try:
-            with session.begin_nested():
-                loan = _drive(session, state=state, right_id=right_id, party_id=party_id,
-                              start=_months_before(today, months), paid=paid, today=today, bank_org=bank_org,
-                              mortgagee=mortgagee_party_id)
-        except DomainError as exc:
-            log.info("demo loan %s skipped: %s", state, exc.code)
-            out.skipped.append(f"{state}: {exc.code}")
-            continue
-        if progress is not None:
-            progress(loan.status)
+    pool = iter(_collateral(session, len(plan) * TRIES))
+    for state, months, paid in plan:
+        for _ in range(TRIES):  # a right worth too little or expiring too soon: the next one
+            right_id, party_id = next(pool, (0, 0))
+            if not right_id:
+                break
+            try:
+                with session.begin_nested():
+                    loan = _drive(session, state=state, right_id=right_id, party_id=party_id,
+                                  start=_months_before(today, months), paid=paid, today=today, bank_org=bank_org,
+                                  mortgagee=mortgagee_party_id)
+            except DomainError as exc:
+                log.info("demo loan %s on right %s skipped: %s", state, right_id, exc.code)
+                continue
+            if progress is not None:
+                progress(loan.status)
+            break
+        else:
+            out.skipped.append(state)
     servicing.run_cob(session, day=today, actor=COB_ACTOR)  # classifies the overdue loans, defaults past the trigger
     out.by_status = Counter(session.execute(select(Loan.status)).scalars())
     return out

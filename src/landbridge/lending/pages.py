@@ -261,7 +261,8 @@ def render_loan(request: Request, session: Session, caller: Principal, loan_id: 
         values |= {k: v[:200] for k, v in submitted.items() if k != "csrf"}
     return KIT.page(request, "lending/loan.html", {
         "loan": loan, "schedule": schedule, "simple_actions": SIMPLE_ACTIONS, "product_name": product_name,
-        "rate_pct": f"{(loan.annual_rate * 100).normalize():f}%", "schedule_preview": preview, "payments": payments, "claims": claims,
+        "rate_pct": f"{(loan.annual_rate * 100).normalize():f}%", "schedule_preview": preview, "payments": payments,
+        "claims": claims,
         "restrictions": restrictions, "value": value, "actions": open_actions(caller, loan.status),
         "default_grade": str(service.rule_set().value("default_grade")),
         "bank": organisation_names(session, [loan.bank_organisation_id]).get(loan.bank_organisation_id, ""),
