@@ -5,7 +5,9 @@ States: applied, refused, withdrawn, approved, mortgage lodged, mortgage registe
 (normal) and one instalment behind (关注); past the default trigger in each non-performing class (次级, 可疑, 损失:
 defaulted, claims lodged with the sharers, the fund's advance in its ledger); in disposal with its collateral lot
 on the exchange; settled with the loss shared, then a recovery split; written off; repaid; closed (mortgage
-released). The fund receives its contributions first (its leverage measured by the close of business).
+released). The fund's contributions are dated before the first loan and sized to the loans (after the advances
+the banks lend about twelve times what it holds), so that its leverage, measured by the close of business, is above
+the floor.
 
 Every loan goes only through the lending services (``service``, ``servicing``) and the registry's approval of the
 mortgage (登簿), as a bank, the registrar and the close of business would. Collateral values come from a mass
@@ -24,7 +26,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
@@ -173,6 +175,18 @@ def _principal(session: Session, right_id: int) -> Decimal:
     return most
 
 
+def _fund(session: Session, today: date, out: LoanSeed) -> None:
+    """The fund's contributions, dated before the first loan (18, 12 and 6 months ago), sized so that after the
+    advances and recoveries the banks lend about twelve times what the fund holds (above the leverage floor)."""
+    exposure = session.scalar(select(func.sum(Loan.outstanding_cny)).where(
+        Loan.status.in_([x.value for x in rules.PERFORMING]), service.shared_with(session, "fund"))) or Decimal(0)
+    total = max(Decimal("10000"), ((exposure / 12 - servicing.fund_balance(session)) // 100) * 100)
+    for months, part in ((18, Decimal("0.5")), (12, Decimal("0.3")), (6, Decimal("0.2"))):
+        contribute_to_fund(session, amount=(total * part).quantize(Decimal("0.01")), day=_months_before(today, months),
+                           actor=FUND_ACTOR, note="财政注资（演示）")
+        out.fund_entries += 1
+
+
 def seed_loans(session: Session, *, today: date, seed: int, actor: str, mortgagee_party_id: int,
                counts: dict[str, int] | None = None, progress: Callable[[str], Any] | None = None) -> LoanSeed:
     """The demo loans and the fund's history (see the module docstring); ``counts`` per state, default one each."""
@@ -188,10 +202,6 @@ def seed_loans(session: Session, *, today: date, seed: int, actor: str, mortgage
                 revalue_parcels(session, valuation_date=today, actor=actor, seed=seed, method="hedonic")
         except Exception as exc:
             log.warning("demo loans: no valuation run (%s)", exc)
-    for i, amount in enumerate(("2000000", "1500000", "1000000")):
-        contribute_to_fund(session, amount=amount, day=_months_before(today, 18 - 6 * i), actor=FUND_ACTOR,
-                           note="财政注资（演示）")
-        out.fund_entries += 1
     plan = [(state, months, paid) for state, months, paid in SCENARIOS for _ in range((counts or {}).get(state, 1))]
     pool = iter(_collateral(session, len(plan) * TRIES))
     for state, months, paid in plan:
@@ -212,6 +222,7 @@ def seed_loans(session: Session, *, today: date, seed: int, actor: str, mortgage
             break
         else:
             out.skipped.append(state)
+    _fund(session, today, out)
     servicing.run_cob(session, day=today, actor=COB_ACTOR)  # classifies the overdue loans, defaults past the trigger
     out.by_status = Counter(session.execute(select(Loan.status)).scalars())
     return out

@@ -57,13 +57,16 @@ TIER_LABELS = {"normal": "Normal", "special_mention": "Special mention", "substa
 METHOD_LABELS = {"annuity": "Equal instalments (annuity)", "equal_principal": "Equal principal",
                  "bullet": "Interest monthly, principal at maturity", "seasonal": "Seasonal with grace"}
 PARTY_LABELS = {"bank": "Bank", "guarantor": "Guarantor", "fund": "Risk compensation fund", "insurer": "Insurer"}
+CLAIM_LABELS = {"lodged": "Lodged", "advanced": "Advanced", "settled": "Settled", "paid": "Paid out",
+                "rejected": "Rejected", "expired": "Expired"}
 ENTRY_LABELS = {"contribution": "Contribution", "advance": "Advance", "true_up": "True-up", "recovery": "Recovery"}
 RESTRICTION_LABELS = {"mortgage": "Mortgage", "seizure": "Seizure", "objection": "Objection",
                       "pre_registration": "Pre-registration", "servitude": "Servitude"}
 KIT = PageKit(locale_dir=Path(__file__).parent / "locale", labels={
     "status": STATUS_LABELS, "tier": TIER_LABELS, "method": METHOD_LABELS, "party": PARTY_LABELS,
-    "entry": ENTRY_LABELS, "restriction": RESTRICTION_LABELS, "right_type": registry.RIGHT_TYPE_LABELS,
-    "field": FIELD_LABELS, "action": {k: a.label for k, a in ACTIONS.items()}})
+    "entry": ENTRY_LABELS, "claim": CLAIM_LABELS, "restriction": RESTRICTION_LABELS,
+    "right_type": registry.RIGHT_TYPE_LABELS, "field": FIELD_LABELS,
+    "action": {k: a.label for k, a in ACTIONS.items()}})
 
 
 def _lang(request: Request) -> str:
@@ -159,7 +162,8 @@ def portal(request: Request, session: Session = Depends(get_session),
     if caller.role in (Role.fund_manager, Role.supervisor):
         balance, leverage = servicing.fund_position(session)
         floor = servicing.leverage_floor()
-        entries = list(session.execute(select(FundEntry).order_by(FundEntry.id.desc()).limit(PAGE_SIZE)).scalars())
+        entries = list(session.execute(select(FundEntry).order_by(FundEntry.entry_date.desc(), FundEntry.id.desc())
+                                       .limit(PAGE_SIZE)).scalars())
         fund = {"balance": balance, "leverage": leverage, "leverage_min": floor, "entries": entries,
                 "below_floor": servicing.below_leverage_floor(leverage, floor)}
     supervisor = caller.role is Role.supervisor
@@ -169,7 +173,9 @@ def portal(request: Request, session: Session = Depends(get_session),
         "book": portfolio(caller, session) if supervisor else None, "tiers": _tiers(session) if supervisor else None,
         "desk": _desk(session, caller) if caller.role is Role.bank_officer else None,
         "may_apply": caller.role is Role.member and caller.party_id is not None,
-        "banks": organisation_names(session, {x.bank_organisation_id for x in loans}), "lang_q": _lang(request)})
+        "banks": organisation_names(session, {x.bank_organisation_id for x in loans}), "lang_q": _lang(request),
+        "product_names": {p.code: p.name if request_locale(request) == "zh_CN" else str(p.raw.get("name_en") or p.name)
+                          for p in service.products().values()}})
 
 
 # --- the application form ------------------------------------------------------------------------------------
