@@ -38,6 +38,6 @@ def test_the_small_demo_world_has_loans_in_every_state(db: Database) -> None:
         kinds = set(s.execute(select(FundEntry.kind)).scalars())
         assert kinds >= {"contribution", "advance", "recovery"}, kinds
         balance, leverage = servicing.fund_position(s)
-        assert balance > 0 and leverage is not None
+        assert balance > 0 and leverage is not None and leverage >= servicing.leverage_floor(TODAY)
         events = s.scalar(select(func.count()).select_from(LedgerEvent).where(LedgerEvent.module == "lending"))
         assert (events or 0) >= len(loans) * 2

@@ -222,7 +222,10 @@ def seed_loans(session: Session, *, today: date, seed: int, actor: str, mortgage
             break
         else:
             out.skipped.append(state)
+    # yesterday's close classifies the overdue loans and defaults those past the trigger (the fund's advances);
+    # the fund's contributions are then sized to what is left, and today's close measures its leverage
+    servicing.run_cob(session, day=today - timedelta(days=1), actor=COB_ACTOR)
     _fund(session, today, out)
-    servicing.run_cob(session, day=today, actor=COB_ACTOR)  # classifies the overdue loans, defaults past the trigger
+    servicing.run_cob(session, day=today, actor=COB_ACTOR)
     out.by_status = Counter(session.execute(select(Loan.status)).scalars())
     return out
