@@ -59,12 +59,13 @@ METHOD_LABELS = {"annuity": "Equal instalments (annuity)", "equal_principal": "E
 PARTY_LABELS = {"bank": "Bank", "guarantor": "Guarantor", "fund": "Risk compensation fund", "insurer": "Insurer"}
 CLAIM_LABELS = {"lodged": "Lodged", "advanced": "Advanced", "settled": "Settled", "paid": "Paid out",
                 "rejected": "Rejected", "expired": "Expired"}
+PAYMENT_LABELS = {"repayment": "Repayment", "disposal": "Disposal proceeds", "recovery": "Recovery"}
 ENTRY_LABELS = {"contribution": "Contribution", "advance": "Advance", "true_up": "True-up", "recovery": "Recovery"}
 RESTRICTION_LABELS = {"mortgage": "Mortgage", "seizure": "Seizure", "objection": "Objection",
                       "pre_registration": "Pre-registration", "servitude": "Servitude"}
 KIT = PageKit(locale_dir=Path(__file__).parent / "locale", labels={
     "status": STATUS_LABELS, "tier": TIER_LABELS, "method": METHOD_LABELS, "party": PARTY_LABELS,
-    "entry": ENTRY_LABELS, "claim": CLAIM_LABELS, "restriction": RESTRICTION_LABELS,
+    "entry": ENTRY_LABELS, "claim": CLAIM_LABELS, "payment": PAYMENT_LABELS, "restriction": RESTRICTION_LABELS,
     "right_type": registry.RIGHT_TYPE_LABELS, "field": FIELD_LABELS,
     "action": {k: a.label for k, a in ACTIONS.items()}})
 
