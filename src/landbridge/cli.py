@@ -330,7 +330,8 @@ def demo(scale: str = typer.Option("small", help="small (the profile's small wor
                   f"{report.persons:,} residents in {report.households:,} households, {report.members:,} members, "
                   f"{report.restrictions} restrictions, {report.pending_applications} applications waiting, "
                   f"{report.zones} plan zones, {report.lots} lots on the exchange ({report.exchange_year} of them a "
-                  f"year's business), {report.entry_cases} market-entry cases, {report.sales:,} sales")
+                  f"year's business), {report.entry_cases} market-entry cases, {report.loans} loans, "
+                  f"{report.sales:,} sales")
     table = "\n".join(f"  {user:<11} {role:<18} {org}" for user, org, role in report.accounts)
     console.print(f"演示账号 / demo accounts (password [bold]demo[/bold]):\n{table}")
     if serve_after:

@@ -383,6 +383,14 @@ def organisation_names(session: Session, organisation_ids: Collection[int]) -> d
     return {int(oid): str(name) for oid, name in rows}
 
 
+def organisations_of_kind(session: Session, kind: OrgKind, *, limit: int = 100) -> list[tuple[int, str]]:
+    """The organisations of one kind as (id, name) by name, at most ``limit``: e.g. the banks a borrower may apply
+    to on the lending portal (issue #17)."""
+    rows = session.execute(select(Organisation.id, Organisation.name).where(Organisation.kind == kind)
+                           .order_by(Organisation.name).limit(limit)).all()
+    return [(int(oid), str(name)) for oid, name in rows]
+
+
 def township_desks(session: Session, region_code: str) -> list[tuple[int, str]]:
     """The township organisations (乡镇服务站) whose region contains ``region_code``, as (id, name) by name: the
     desks a collective there may authorise to act for it (代办)."""

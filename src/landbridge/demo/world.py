@@ -51,6 +51,7 @@ from landbridge.demo.geography import (
     small_scale_villages,
     suggest_parcel_counts,
 )
+from landbridge.demo.lending_loans import seed_loans
 from landbridge.demo.market_entry_cases import seed_entry_cases
 from landbridge.demo.people import make_uscc
 from landbridge.demo.planning_zones import features_from_geography, plan_version_for, zones_from_geography
@@ -144,11 +145,13 @@ def _institutions(session: Session, world: WorldBuild) -> None:
 def build_world(db: Database, profile: CityProfile, *, scale: str = "small", seed: int = 20260101,
                 today: date | None = None, villages: dict[str, int] | None = None,
                 geography: Geography | None = None, progress: Progress = _no_progress,
-                exchange_year: int | None = None) -> WorldReport:
+                exchange_year: int | None = None, loans: bool | None = None) -> WorldReport:
     """Build the demo world on an upgraded, empty database (issue #3); ``villages`` overrides the scale's plan.
 
     ``exchange_year``: the cases of the year of exchange business (issue #15 item 6); by default the scale's
-    ``exchange_year_lots`` rule, or none when ``villages`` overrides the plan (a quick world for tests)."""
+    ``exchange_year_lots`` rule, or none when ``villages`` overrides the plan (a quick world for tests).
+    ``loans``: the demo loans and the fund's history (issue #17, with a mass valuation run for their collateral
+    where the world has none); by default unless ``villages`` overrides the plan."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}: one of {', '.join(SCALES)}")
     today = today or to_local(now()).date()
@@ -235,4 +238,11 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         world.report.sales += len(record_generated_sales(session, sales, actor=ACTOR).sale_ids)
     progress("prices", 3, 3)
     lap("prices")
+    if (loans if loans is not None else villages is None) and world.institutions.banks:
+        progress("loans", 0, 1)
+        with db.transaction() as session:  # loans in every state and the fund's history (issue #17)
+            world.report.loans = seed_loans(session, today=today, seed=seed, actor=ACTOR,
+                                            mortgagee_party_id=world.institutions.banks[0]).total
+        progress("loans", 1, 1)
+        lap("loans")
     return world.report

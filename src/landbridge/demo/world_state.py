@@ -52,6 +52,7 @@ class WorldReport:
     entries: int = 0  # market entries through the exchange (issue #15)
     entry_cases: int = 0  # market-entry cases, one in each state of the case (issue #15)
     sales: int = 0
+    loans: int = 0  # demo loans in every state of the loan machine (issue #17)
     seconds: dict[str, float] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 

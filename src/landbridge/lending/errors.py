@@ -104,3 +104,5 @@ class LendingError(ErrorCode):
                           "loan {loan_id} has no loan contract yet")
     CONTRACT_TAMPERED = (Conflict, "lending.contract_tampered", "合同内容与登记的摘要不符",
                          "the contract no longer matches its recorded digest")
+    INVALID_FIELD = (RuleViolation, "lending.invalid_field", "表单项「{field}」填写无效",
+                     "the form field {field_en} is not valid")

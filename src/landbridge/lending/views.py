@@ -128,7 +128,8 @@ def visible_to(session: Session, p: Principal) -> ColumnElement[bool]:
     return false() if kind is None else service.shared_with(session, kind)
 
 
-def _readable(session: Session, p: Principal, loan_id: int) -> Loan:
+def readable(session: Session, p: Principal, loan_id: int) -> Loan:
+    """The loan if the caller may read it (``may_see``), else 403; 404 when there is none."""
     loan = service.get_loan(session, loan_id)
     if not may_see(p, loan):
         if p.role is Role.bank_officer:
@@ -190,7 +191,7 @@ def list_loans(status: str | None = Query(None, max_length=20), limit: int = Que
 
 @router.get("/loans/{loan_id}")
 def read_loan(loan_id: int, p: Principal = Depends(reader), session: Session = Depends(get_session)) -> dict[str, Any]:
-    loan = _readable(session, p, loan_id)
+    loan = readable(session, p, loan_id)
     claims = session.execute(select(Claim).where(Claim.loan_id == loan.id).order_by(Claim.id)).scalars()
     return loan_read(loan) | {"claims": [{"id": c.id, "party": c.party, "status": c.status,
                                           "deadline": c.deadline.isoformat(), "claimed_cny": str(c.claimed_cny),
@@ -202,7 +203,7 @@ def read_loan(loan_id: int, p: Principal = Depends(reader), session: Session = D
 @router.post("/loans/{loan_id}/withdraw")
 def withdraw(loan_id: int, p: Principal = Depends(require_roles(Role.member)),
              session: Session = Depends(get_session)) -> dict[str, Any]:
-    _readable(session, p, loan_id)
+    readable(session, p, loan_id)
     return loan_read(service.withdraw_loan(session, loan_id=loan_id, actor=_actor(p)))
 
 

@@ -75,12 +75,15 @@ def current_right_term_ends(session: Session, parcel_id: int) -> list[date]:
     return [e for e in ends if e is not None]
 
 
-def current_rights_held(session: Session, party_id: int, right_types: Sequence[str]) -> list[Right]:
-    """The current rights of ``right_types`` that ``party_id`` holds (alone or with others), oldest first: what a
-    process asks to know whether a household keeps a dwelling (issue #17)."""
-    return list(session.execute(select(Right).join(RightHolder, RightHolder.right_id == Right.id).where(
-        RightHolder.party_id == party_id, Right.status == RecordStatus.current,
-        Right.right_type.in_(list(right_types))).order_by(Right.id)).scalars())
+def current_rights_held(session: Session, party_id: int, right_types: Sequence[str] | None = None, *,
+                        limit: int = 100) -> list[Right]:
+    """The current rights (of ``right_types``, or any) that ``party_id`` holds alone or with others, oldest first,
+    at most ``limit``: whether a household keeps a dwelling, a borrower's right picker (issue #17)."""
+    stmt = select(Right).join(RightHolder, RightHolder.right_id == Right.id).where(
+        RightHolder.party_id == party_id, Right.status == RecordStatus.current)
+    if right_types is not None:
+        stmt = stmt.where(Right.right_type.in_(list(right_types)))
+    return list(session.execute(stmt.order_by(Right.id).limit(limit)).scalars())
 
 
 def count_current_parcels(session: Session, region_prefix: str | None = None) -> int:
