@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from landbridge.auth import Principal, Role
 from landbridge.auth.errors import AuthError
 from landbridge.errors import DomainError
-from landbridge.lending import views
+from landbridge.lending import claim_views, disposal_views, views
 from landbridge.lending.errors import LendingError
+from landbridge.lending.models import Claim
 from landbridge.lending.rules import LoanStatus
 
 RAW_MAX = 500
@@ -32,14 +33,16 @@ FIELD_LABELS = {"right_id": "Collateral right", "product_code": "Loan product", 
                 "approve": "Decision", "mortgagee_party_id": "Mortgagee (registry party)", "grade": "Credit grade",
                 "reason": "Reason", "amount_cny": "Amount (yuan)", "paid_on": "Day paid", "day": "Day",
                 "costs_cny": "Enforcement costs (yuan)", "proceeds_cny": "Sale proceeds (yuan)",
-                "sale_costs_cny": "Sale costs (yuan)", "write_off": "Write off the remaining loss"}
+                "sale_costs_cny": "Sale costs (yuan)", "write_off": "Write off the remaining loss",
+                "claim_id": "Claim"}
 FIELD_ZH = {"right_id": "抵押物权利", "product_code": "贷款产品", "principal_cny": "金额（元）",
             "annual_rate": "年利率", "months": "期限（月）", "method": "还款方式", "start": "贷款起始日",
             "grace_months": "宽限期（月）", "bank_organisation_id": "贷款银行",
             "consent_document": "集体经济组织同意书编号", "approve": "审批结论",
             "mortgagee_party_id": "抵押权人（登记主体编号）", "grade": "信用等级", "reason": "理由",
             "amount_cny": "金额（元）", "paid_on": "还款日", "day": "日期", "costs_cny": "实现债权费用（元）",
-            "proceeds_cny": "处置价款（元）", "sale_costs_cny": "处置费用（元）", "write_off": "核销剩余损失"}
+            "proceeds_cny": "处置价款（元）", "sale_costs_cny": "处置费用（元）", "write_off": "核销剩余损失",
+            "claim_id": "代偿请求"}
 
 
 def invalid_field(name: str) -> DomainError:
@@ -85,9 +88,9 @@ def apply_model(form: Mapping[str, str]) -> views.ApplyIn:
 
 @dataclass(frozen=True)
 class Action:
-    """A loan page action: who takes it, from which states, its form's fields and what it does."""
+    """A loan page action: who takes it (roles), from which states, its form's fields and what it does."""
 
-    role: Role
+    roles: frozenset[Role]
     states: frozenset[LoanStatus]
     label: str
     zh: str
@@ -108,32 +111,61 @@ def _payment(form: Mapping[str, str]) -> Any:
     return model_of(views.PaymentIn, {"amount_cny": raw(form, "amount_cny"), "paid_on": raw(form, "paid_on")})
 
 
+def _restructure(session: Session, p: Principal, loan_id: int, form: Mapping[str, str]) -> Any:
+    body = model_of(claim_views.RestructureIn, {k: raw(form, k) for k in ("months", "annual_rate", "method", "day")}
+                    | {"grace_months": raw(form, "grace_months") or "0"})
+    return claim_views.restructure_loan(loan_id, body, p, session)
+
+
+def _advance(session: Session, p: Principal, loan_id: int, form: Mapping[str, str]) -> Any:
+    """代偿 on one of this loan's claims (a claim of another loan is not reachable from this page)."""
+    text = raw(form, "claim_id", 12)
+    claim = session.get(Claim, int(text)) if text.isdigit() else None
+    if claim is None or claim.loan_id != loan_id:
+        raise invalid_field("claim_id")
+    body = model_of(claim_views.AdvanceIn, {"amount_cny": raw(form, "amount_cny"), "paid_on": raw(form, "paid_on")})
+    return claim_views.advance(int(text), body, p, session)
+
+
+IN_DISPOSAL = frozenset({LoanStatus.in_disposal})
+BANK, MEMBER = frozenset({Role.bank_officer}), frozenset({Role.member})
 ACTIONS: dict[str, Action] = {
-    "withdraw": Action(Role.member, frozenset({LoanStatus.applied, LoanStatus.approved}), "Withdraw the application",
+    "withdraw": Action(MEMBER, frozenset({LoanStatus.applied, LoanStatus.approved}), "Withdraw the application",
                        "撤回申请", lambda s, p, i, f: views.withdraw(i, p, s)),
-    "decide": Action(Role.bank_officer, frozenset({LoanStatus.applied}), "Credit decision", "审批", _decide),
-    "lien": Action(Role.bank_officer, frozenset({LoanStatus.approved}), "Lodge the mortgage with the registry",
+    "decide": Action(BANK, frozenset({LoanStatus.applied}), "Credit decision", "审批", _decide),
+    "lien": Action(BANK, frozenset({LoanStatus.approved}), "Lodge the mortgage with the registry",
                    "申请抵押登记", lambda s, p, i, f: views.lodge_lien(i, p, s)),
-    "lien-confirm": Action(Role.bank_officer, frozenset({LoanStatus.lien_lodged}),
+    "lien-confirm": Action(BANK, frozenset({LoanStatus.lien_lodged}),
                            "Confirm the mortgage is registered", "确认抵押已登簿",
                            lambda s, p, i, f: views.confirm_lien(i, p, s)),
-    "disburse": Action(Role.bank_officer, frozenset({LoanStatus.lien_registered, LoanStatus.lien_lodged}),
+    "disburse": Action(BANK, frozenset({LoanStatus.lien_registered, LoanStatus.lien_lodged}),
                        "Disburse", "放款", lambda s, p, i, f: views.disburse(i, p, s)),
-    "repay": Action(Role.bank_officer, frozenset({LoanStatus.disbursed, LoanStatus.defaulted}),
+    "repay": Action(BANK, frozenset({LoanStatus.disbursed, LoanStatus.defaulted}),
                     "Record a repayment", "登记还款", lambda s, p, i, f: views.repay(i, _payment(f), p, s)),
-    "default": Action(Role.bank_officer, frozenset({LoanStatus.disbursed}), "Declare default", "认定违约",
+    "default": Action(BANK, frozenset({LoanStatus.disbursed}), "Declare default", "认定违约",
                       lambda s, p, i, f: views.default(i, model_of(views.DayIn, {"day": raw(f, "day")}), p, s)),
-    "disposal": Action(Role.bank_officer, frozenset({LoanStatus.defaulted}),
+    "disposal": Action(BANK, frozenset({LoanStatus.defaulted}),
                        "Start the disposal on the exchange", "启动处置（产权交易所挂牌）",
                        lambda s, p, i, f: views.disposal(
                            i, model_of(views.DisposalIn, {"costs_cny": _optional(f, "costs_cny")}), p, s)),
-    "settle": Action(Role.bank_officer, frozenset({LoanStatus.in_disposal}), "Settle the disposal", "处置结算",
+    "settle": Action(BANK, frozenset({LoanStatus.in_disposal}), "Settle the disposal", "处置结算",
                      lambda s, p, i, f: views.settle(i, model_of(views.SettlementIn, {
                          "proceeds_cny": raw(f, "proceeds_cny"), "sale_costs_cny": raw(f, "sale_costs_cny") or "0",
                          "day": raw(f, "day")}), p, s)),
-    "recover": Action(Role.bank_officer, frozenset({LoanStatus.settled, LoanStatus.written_off}),
+    "settle-sale": Action(BANK, IN_DISPOSAL, "Settle from the exchange's sale",
+                          "按交易所成交结算", lambda s, p, i, f: disposal_views.settle_from_sale(i, p, s)),
+    "fixed-price": Action(BANK, IN_DISPOSAL,
+                          "Offer at a fixed price (after two failed auctions)", "变卖（两次流拍后）",
+                          lambda s, p, i, f: disposal_views.fixed_price_sale(i, disposal_views.FixedSaleIn(), p, s)),
+    "disposal-failed": Action(BANK, IN_DISPOSAL, "Record that the sale failed",
+                              "登记处置未成交", lambda s, p, i, f: disposal_views.disposal_failed(i, p, s)),
+    "restructure": Action(BANK, frozenset({LoanStatus.disbursed}), "Restructure the loan",
+                          "贷款重组", _restructure),
+    "advance": Action(frozenset(views.SHARER_ROLES), frozenset({LoanStatus.defaulted, LoanStatus.in_disposal}),
+                      "Pay an advance on our claim", "代偿", _advance),
+    "recover": Action(BANK, frozenset({LoanStatus.settled, LoanStatus.written_off}),
                       "Record a recovery", "登记追偿回收", lambda s, p, i, f: views.recover(i, _payment(f), p, s)),
-    "release": Action(Role.bank_officer, frozenset({LoanStatus.settled, LoanStatus.repaid}),
+    "release": Action(BANK, frozenset({LoanStatus.settled, LoanStatus.repaid}),
                       "Release the mortgage", "注销抵押登记",
                       lambda s, p, i, f: views.release(
                           i, views.ReleaseIn(write_off=raw(f, "write_off") == "yes"), p, s)),
@@ -143,7 +175,7 @@ ACTIONS: dict[str, Action] = {
 def open_actions(caller: Principal, status: str) -> list[str]:
     """The actions the caller's role may take on a loan in ``status`` (the services' own guards decide the rest)."""
     state = LoanStatus(status)
-    return [name for name, a in ACTIONS.items() if a.role is caller.role and state in a.states]
+    return [name for name, a in ACTIONS.items() if caller.role in a.roles and state in a.states]
 
 
 def take(session: Session, caller: Principal, loan_id: int, name: str, form: Mapping[str, str]) -> Action:
@@ -151,7 +183,7 @@ def take(session: Session, caller: Principal, loan_id: int, name: str, form: Map
     action = ACTIONS.get(name)
     if action is None:
         raise invalid_field(name)
-    if action.role is not caller.role:
+    if caller.role not in action.roles:
         raise AuthError.FORBIDDEN_ROLE.error()
     action.run(session, caller, loan_id, form)
     return action

@@ -46,7 +46,8 @@ from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
 PAGE_SIZE = 20
-SIMPLE_ACTIONS = frozenset({"withdraw", "lien", "lien-confirm", "disburse"})  # a button, no fields
+SIMPLE_ACTIONS = frozenset({"withdraw", "lien", "lien-confirm", "disburse", "settle-sale", "fixed-price",
+                            "disposal-failed"})  # a button, no fields
 MAX_PAGE = 10_000
 STATUS_LABELS = {"applied": "Applied", "refused": "Refused", "withdrawn": "Withdrawn", "approved": "Approved",
                  "lien_lodged": "Mortgage lodged", "lien_registered": "Mortgage registered",
@@ -57,7 +58,8 @@ TIER_LABELS = {"normal": "Normal", "special_mention": "Special mention", "substa
 METHOD_LABELS = {"annuity": "Equal instalments (annuity)", "equal_principal": "Equal principal",
                  "bullet": "Interest monthly, principal at maturity", "seasonal": "Seasonal with grace"}
 PARTY_LABELS = {"bank": "Bank", "guarantor": "Guarantor", "fund": "Risk compensation fund", "insurer": "Insurer"}
-CLAIM_LABELS = {"lodged": "Lodged", "advanced": "Advanced", "settled": "Settled", "paid": "Paid out",
+CLAIM_LABELS = {"lodged": "Lodged", "overdue": "Overdue", "advanced": "Advanced",
+                "settled": "Settled", "paid": "Paid out",
                 "rejected": "Rejected", "expired": "Expired"}
 PAYMENT_LABELS = {"repayment": "Repayment", "disposal": "Disposal proceeds", "recovery": "Recovery"}
 ENTRY_LABELS = {"contribution": "Contribution", "advance": "Advance", "true_up": "True-up", "recovery": "Recovery"}
@@ -264,7 +266,8 @@ def render_loan(request: Request, session: Session, caller: Principal, loan_id: 
     product_name = loan.product_code if product is None else product.name if request_locale(request) == "zh_CN" \
         else str(product.raw.get("name_en") or product.name)
     values = {"day": today.isoformat(), "paid_on": today.isoformat(),
-              "mortgagee_party_id": str(caller.party_id or "")}
+              "mortgagee_party_id": str(caller.party_id or ""), "months": str(loan.months),
+              "annual_rate": str(loan.annual_rate), "method": loan.method}
     if failed is not None and submitted is not None:
         values |= {k: v[:200] for k, v in submitted.items() if k != "csrf"}
     return KIT.page(request, "lending/loan.html", {
@@ -275,7 +278,7 @@ def render_loan(request: Request, session: Session, caller: Principal, loan_id: 
         "default_grade": str(service.rule_set().value("default_grade")),
         "bank": organisation_names(session, [loan.bank_organisation_id]).get(loan.bank_organisation_id, ""),
         "tier_name": rules.TIER_NAMES[Tier(loan.tier)], "error": error, "failed": failed, "values": values,
-        "lang_q": _lang(request), "role": caller.role.value,
+        "lang_q": _lang(request), "role": caller.role.value, "my_party": SHARER_ROLES.get(caller.role),
         "ledger_history": history_panel(session, [subjects.loan(loan.id)])}, status_code=status_code)
 
 
