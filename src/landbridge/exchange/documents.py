@@ -15,7 +15,6 @@ recorded one, and once rendered, so must the PDF's.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -40,6 +39,7 @@ from landbridge.exchange.rules import LotPhase
 from landbridge.exchange.settlement_rules import payment_plan
 from landbridge.kernel.capital_numerals import rmb_capital
 from landbridge.kernel.clock import now, to_local
+from landbridge.kernel.documents import content_digest, html_to_pdf
 from landbridge.kernel.ids import mask_id
 from landbridge.kernel.workdays import add_workdays
 from landbridge.registry import RIGHT_TYPE_LABELS, land_use_label
@@ -170,11 +170,7 @@ def document_html(content: dict[str, Any]) -> str:
 
 def render_document_pdf(content: dict[str, Any]) -> bytes:
     """Render a document's stored content as an A4 PDF with Chinese text (deterministic: same content, same bytes)."""
-    from weasyprint import HTML  # imported lazily: loading WeasyPrint takes a while
-
-    pdf = HTML(string=document_html(content), base_url=str(TEMPLATES)).write_pdf()
-    assert isinstance(pdf, bytes)
-    return pdf
+    return html_to_pdf(document_html(content), TEMPLATES)
 
 
 def _confirmed_result(session: Session, lot: Lot) -> LotResult:
@@ -187,11 +183,6 @@ def _confirmed_result(session: Session, lot: Lot) -> LotResult:
 def documents_not_available(lot_id: int) -> DomainError:
     return ExchangeError.DOCUMENTS_NOT_AVAILABLE.error(lot_id=lot_id)
 
-
-def content_digest(content: dict[str, Any]) -> str:
-    """The SHA-256 of a document's content in canonical JSON (sorted keys, no spaces, UTF-8)."""
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def issue_documents(session: Session, *, lot_id: int, actor: str) -> list[ExchangeDocument]:

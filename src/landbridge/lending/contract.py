@@ -16,7 +16,6 @@ PDF's (``lending.contract_tampered`` otherwise).
 from __future__ import annotations
 
 import hashlib
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from landbridge import registry
 from landbridge.cityprofile import get_profile
 from landbridge.kernel.capital_numerals import rmb_capital
 from landbridge.kernel.clock import now, to_local
+from landbridge.kernel.documents import content_digest, html_to_pdf
 from landbridge.kernel.ids import mask_id
 from landbridge.ledger import append_event, subjects
 from landbridge.lending import rules
@@ -110,11 +110,6 @@ def contract_content(session: Session, loan: Loan) -> dict[str, Any]:
     }
 
 
-def content_digest(content: dict[str, Any]) -> str:
-    """The SHA-256 of a contract's content in canonical JSON (sorted keys, no spaces, UTF-8)."""
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
 
 def _record(session: Session, loan: Loan, event_type: str, actor: str, payload: dict[str, Any]) -> int:
     event = append_event(session, module=MODULE, event_type=event_type, subject=subjects.loan(loan.id), actor=actor,
@@ -147,11 +142,7 @@ def contract_html(content: dict[str, Any]) -> str:
 
 def render_contract_pdf(content: dict[str, Any]) -> bytes:
     """Render a contract's stored content as an A4 PDF with Chinese text (same content, same bytes)."""
-    from weasyprint import HTML  # imported lazily: loading WeasyPrint takes a while
-
-    pdf = HTML(string=contract_html(content), base_url=str(TEMPLATES)).write_pdf()
-    assert isinstance(pdf, bytes)
-    return pdf
+    return html_to_pdf(contract_html(content), TEMPLATES)
 
 
 def render_pending(session: Session, *, limit: int = RENDER_BATCH) -> int:

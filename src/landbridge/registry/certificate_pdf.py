@@ -12,6 +12,8 @@ import qrcode
 import qrcode.image.svg
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from landbridge.kernel.documents import html_to_pdf
+
 TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
@@ -63,8 +65,4 @@ def certificate_html(data: CertificateData) -> str:
 
 def render_certificate_pdf(data: CertificateData) -> bytes:
     """Render a certificate as an A4 PDF with Chinese text and a verification QR code (R2)."""
-    from weasyprint import HTML  # imported lazily: loading WeasyPrint takes a while
-
-    pdf = HTML(string=certificate_html(data), base_url=str(TEMPLATES)).write_pdf()
-    assert isinstance(pdf, bytes)
-    return pdf
+    return html_to_pdf(certificate_html(data), TEMPLATES)

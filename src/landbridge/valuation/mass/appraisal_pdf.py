@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
+from landbridge.kernel.documents import html_to_pdf
 from landbridge.registry import RIGHT_TYPE_LABELS, land_use_label, parcel_detail
 from landbridge.valuation.mass import service as mass_service
 from landbridge.valuation.mass.words import contribution_lines
@@ -145,8 +146,4 @@ def appraisal_html(data: AppraisalReport) -> str:
 
 def render_appraisal_pdf(data: AppraisalReport) -> bytes:
     """Render an appraisal report as an A4 PDF with Chinese text (L1, F1)."""
-    from weasyprint import HTML  # imported lazily: loading WeasyPrint takes a while
-
-    pdf = HTML(string=appraisal_html(data), base_url=str(TEMPLATES)).write_pdf()
-    assert isinstance(pdf, bytes)
-    return pdf
+    return html_to_pdf(appraisal_html(data), TEMPLATES)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from landbridge.cityprofile import get_profile
+from landbridge.kernel.documents import html_to_pdf
 from landbridge.registry import land_use_label
 from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.mass import service as mass_service
@@ -150,8 +151,4 @@ def report_html(report: RatioReport, *, issued_on: date, zh: bool = True) -> str
 
 def render_report_pdf(report: RatioReport, *, issued_on: date, zh: bool = True) -> bytes:
     """Render a ratio-study report as an A4 PDF with Chinese text and its SVG figures (L1)."""
-    from weasyprint import HTML  # imported lazily: loading WeasyPrint takes a while
-
-    pdf = HTML(string=report_html(report, issued_on=issued_on, zh=zh), base_url=str(TEMPLATES)).write_pdf()
-    assert isinstance(pdf, bytes)
-    return pdf
+    return html_to_pdf(report_html(report, issued_on=issued_on, zh=zh), TEMPLATES)
