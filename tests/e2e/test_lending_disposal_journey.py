@@ -97,10 +97,10 @@ def run_exchange_to(db: Database, clock: Clock, when: datetime) -> None:
         exchange.run_due(s)
 
 
-def bid(page: Any, server: str, user: str, lot_id: int, amount: Decimal) -> None:
+def bid(page: Any, base: str, user: str, lot_id: int, amount: Decimal) -> None:
     from playwright.sync_api import expect
 
-    sign_in(page, server, user, f"/exchange/lots/{lot_id}")
+    sign_in(page, base, user, f"/exchange/lots/{lot_id}")
     room = page.locator("#bidding-room")
     room.locator("input[name=amount_cny]").fill(str(amount))
     room.get_by_role("button").last.click()
@@ -136,10 +136,13 @@ def test_default_disposal_loss_sharing_and_release(server: str, db: Database, cl
 
             # 2. the guarantor pays an advance on its own claim (代偿)
             sign_in(page, server, "guar", f"/lending/loans/{loan_id}")
-            expect(page.locator("#action-advance select[name=claim_id] option")).to_have_count(1)
+            option = page.locator("#action-advance select[name=claim_id] option")
+            expect(option).to_have_count(1)
+            expect(option).to_contain_text("请求代偿金额 240000.00")
             do(page, "advance", {"amount_cny": "240000", "paid_on": "2026-07-16"})
             guarantor_row = page.locator("#claims tr", has_text="担保机构")
             expect(guarantor_row).to_contain_text("已代偿")
+            expect(page.locator("#action-advance")).to_have_count(0)  # nothing of its own left to pay
             page.screenshot(path=str(shots / "disposal-advance.png"), full_page=True)
 
             # 3. the bank starts the disposal (15,000 enforcement costs): a collateral lot on the exchange

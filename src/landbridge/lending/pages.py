@@ -271,6 +271,13 @@ def _disposal_settlement(session: Session, loan: Loan) -> dict[str, Any] | None:
             "surplus": Decimal(str(detail.get("surplus_cny", "0")))}
 
 
+def _actions(caller: Principal, loan: Loan, claims: list[Claim]) -> list[str]:
+    """The loan's open actions for the caller; a sharer's advance only while a claim of its own is still open."""
+    mine = SHARER_ROLES.get(caller.role)
+    open_claim = any(c.party == mine and c.status in ("lodged", "overdue") for c in claims)
+    return [a for a in open_actions(caller, loan.status) if a != "advance" or open_claim]
+
+
 def render_loan(request: Request, session: Session, caller: Principal, loan_id: int, *, status_code: int = 200,
                 error: str | None = None, failed: str | None = None, submitted: Mapping[str, str] | None = None
                 ) -> Response:
@@ -299,7 +306,7 @@ def render_loan(request: Request, session: Session, caller: Principal, loan_id: 
         "rate_pct": f"{(loan.annual_rate * 100).normalize():f}%", "schedule_preview": preview, "payments": payments,
         "claims": claims, "settlement": _disposal_settlement(session, loan)
         if loan.status in ("settled", "written_off", "closed") else None,
-        "restrictions": restrictions, "value": value, "actions": open_actions(caller, loan.status),
+        "restrictions": restrictions, "value": value, "actions": _actions(caller, loan, claims),
         "default_grade": str(service.rule_set().value("default_grade")),
         "bank": organisation_names(session, [loan.bank_organisation_id]).get(loan.bank_organisation_id, ""),
         "tier_name": rules.TIER_NAMES[Tier(loan.tier)], "error": error, "failed": failed, "values": values,
