@@ -121,7 +121,7 @@ def test_default_disposal_loss_sharing_and_release(server: str, db: Database, cl
             # 1. the bank sees the loan overdue; a default before the trigger is refused, on the 92nd day it holds
             sign_in(page, server, "bank1", f"/lending/loans/{loan_id}")
             expect(page.locator("#loan-status")).to_have_text("已放款")
-            expect(page.locator("#facts")).to_contain_text("逾期天数 76")
+            expect(page.locator("#facts")).to_contain_text("关注 · 逾期天数 76")
             do_refused = page.locator("#action-default")
             do_refused.locator("[name=day]").fill("2026-07-13")
             do_refused.locator("button[type=submit]").click()
@@ -129,6 +129,7 @@ def test_default_disposal_loss_sharing_and_release(server: str, db: Database, cl
             expect(page.locator("#loan-status")).to_have_text("已放款")
             do(page, "default", {"day": "2026-07-16"})
             expect(page.locator("#loan-status")).to_have_text("违约")
+            expect(page.locator("#facts")).to_contain_text("次级 · 逾期天数 92")  # classified on the day declared
             claims = page.locator("#claims")
             expect(claims).to_contain_text("担保机构")
             expect(claims).to_contain_text("240000.00")
