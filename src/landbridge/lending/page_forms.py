@@ -40,7 +40,7 @@ FIELD_ZH = {"right_id": "抵押物权利", "product_code": "贷款产品", "prin
             "grace_months": "宽限期（月）", "bank_organisation_id": "贷款银行",
             "consent_document": "集体经济组织同意书编号", "approve": "审批结论",
             "mortgagee_party_id": "抵押权人（登记主体编号）", "grade": "信用等级", "reason": "理由",
-            "amount_cny": "金额（元）", "paid_on": "还款日", "day": "日期", "costs_cny": "实现债权费用（元）",
+            "amount_cny": "金额（元）", "paid_on": "支付日期", "day": "日期", "costs_cny": "实现债权费用（元）",
             "proceeds_cny": "处置价款（元）", "sale_costs_cny": "处置费用（元）", "write_off": "核销剩余损失",
             "claim_id": "代偿请求"}
 

@@ -28,7 +28,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from landbridge import registry, valuation
+from landbridge import exchange, registry, valuation
 from landbridge.auth import OrgKind, Principal, Role, optional_principal, organisation_names, organisations_of_kind
 from landbridge.auth.pages import page_caller
 from landbridge.errors import DomainError
@@ -63,11 +63,13 @@ CLAIM_LABELS = {"lodged": "Lodged", "overdue": "Overdue", "advanced": "Advanced"
                 "rejected": "Rejected", "expired": "Expired"}
 PAYMENT_LABELS = {"repayment": "Repayment", "disposal": "Disposal proceeds", "recovery": "Recovery"}
 ENTRY_LABELS = {"contribution": "Contribution", "advance": "Advance", "true_up": "True-up", "recovery": "Recovery"}
+WATERFALL_LABELS = {"loan": "This loan", "mortgage": "Other mortgage", "owner": "Surplus to the owner"}
 RESTRICTION_LABELS = {"mortgage": "Mortgage", "seizure": "Seizure", "objection": "Objection",
                       "pre_registration": "Pre-registration", "servitude": "Servitude"}
 KIT = PageKit(locale_dir=Path(__file__).parent / "locale", labels={
     "status": STATUS_LABELS, "tier": TIER_LABELS, "method": METHOD_LABELS, "party": PARTY_LABELS,
     "entry": ENTRY_LABELS, "claim": CLAIM_LABELS, "payment": PAYMENT_LABELS, "restriction": RESTRICTION_LABELS,
+    "waterfall": WATERFALL_LABELS,
     "right_type": registry.RIGHT_TYPE_LABELS, "field": FIELD_LABELS,
     "action": {k: a.label for k, a in ACTIONS.items()}})
 
@@ -247,6 +249,35 @@ def _schedule(session: Session, loan: Loan) -> tuple[list[dict[str, Any]], bool]
                                     loan.start_date, loan.grace_months)], True
 
 
+def _disposal_settlement(session: Session, loan: Loan) -> dict[str, Any] | None:
+    """How a settled disposal went, for the bank officer: the sale (price, the exchange's costs, the net), where the
+    net went (the waterfall's lines: mortgages by rank, this loan, the owner's surplus), how the loan's part was
+    applied (costs, interest, penalty interest, principal) and the principal loss that was shared."""
+    pay = session.execute(select(Payment).where(Payment.loan_id == loan.id, Payment.kind == "disposal")
+                          .order_by(Payment.id.desc()).limit(1)).scalar_one_or_none()
+    if pay is None:
+        return None
+    sale = exchange.collateral_sale(session, loan.lot_id) if loan.lot_id is not None else None
+    lines = []
+    for x in sorted(sale.distribution if sale is not None else [],
+                    key=lambda x: (x.get("basis") != "mortgage", x.get("rank") or 0)):
+        own = x.get("restriction_id") is not None and x.get("restriction_id") == loan.restriction_id
+        lines.append({"basis": "loan" if own else str(x.get("basis")), "rank": x.get("rank"),
+                      "amount": Decimal(str(x["amount_cny"]))})
+    detail = pay.detail or {}
+    return {"payment": pay, "sale": sale, "lines": lines,
+            "price": sale.price if sale is not None else Decimal(str(detail.get("proceeds_cny", "0"))),
+            "sale_costs": sale.sale_costs if sale is not None else Decimal(str(detail.get("sale_costs_cny", "0"))),
+            "surplus": Decimal(str(detail.get("surplus_cny", "0")))}
+
+
+def _actions(caller: Principal, loan: Loan, claims: list[Claim]) -> list[str]:
+    """The loan's open actions for the caller; a sharer's advance only while a claim of its own is still open."""
+    mine = SHARER_ROLES.get(caller.role)
+    open_claim = any(c.party == mine and c.status in ("lodged", "overdue") for c in claims)
+    return [a for a in open_actions(caller, loan.status) if a != "advance" or open_claim]
+
+
 def render_loan(request: Request, session: Session, caller: Principal, loan_id: int, *, status_code: int = 200,
                 error: str | None = None, failed: str | None = None, submitted: Mapping[str, str] | None = None
                 ) -> Response:
@@ -273,8 +304,9 @@ def render_loan(request: Request, session: Session, caller: Principal, loan_id: 
     return KIT.page(request, "lending/loan.html", {
         "loan": loan, "schedule": schedule, "simple_actions": SIMPLE_ACTIONS, "product_name": product_name,
         "rate_pct": f"{(loan.annual_rate * 100).normalize():f}%", "schedule_preview": preview, "payments": payments,
-        "claims": claims,
-        "restrictions": restrictions, "value": value, "actions": open_actions(caller, loan.status),
+        "claims": claims, "settlement": _disposal_settlement(session, loan)
+        if loan.status in ("settled", "written_off", "closed") else None,
+        "restrictions": restrictions, "value": value, "actions": _actions(caller, loan, claims),
         "default_grade": str(service.rule_set().value("default_grade")),
         "bank": organisation_names(session, [loan.bank_organisation_id]).get(loan.bank_organisation_id, ""),
         "tier_name": rules.TIER_NAMES[Tier(loan.tier)], "error": error, "failed": failed, "values": values,

@@ -250,6 +250,12 @@ def default_loan(session: Session, *, loan_id: int, day: date, actor: str) -> Lo
     if dpd < trigger:
         raise LendingError.NOT_DEFAULTED.error(days=trigger)
     loan.days_past_due = dpd
+    tier = rules.classify(dpd, rule_set().value("classification_floors", day),
+                          restructured=loan.restructured_on is not None).value
+    if tier != loan.tier:  # classified on the day declared, as the close of business would (its event first)
+        _event(session, loan, "loan.reclassified", actor, {"from": loan.tier, "to": tier, "days_past_due": dpd,
+                                                            "declared_on": day.isoformat()})
+        loan.tier = tier
     declare_default(session, loan, day, actor=actor)
     return loan
 
