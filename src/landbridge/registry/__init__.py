@@ -123,6 +123,7 @@ __all__ = [
     "parcel_areas",
     "parcel_bounds",
     "parcel_detail",
+    "parcel_codes",
     "parcel_shapes",
     "party_kinds",
     "record_party_reads",
