@@ -58,12 +58,16 @@ def write_table(path: str | Path, columns: Sequence[Column], rows: Iterable[Sequ
     if suffix not in TABLE_SUFFIXES:
         raise KernelError.UNSUPPORTED_TABLE.error(suffix=suffix or "(none)")
     if suffix == ".csv":
-        with path.open("w", encoding=CSV_ENCODING, newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([c.title for c in columns])
-            for row in rows:
-                writer.writerow([_csv_cell(v) for v in row])
-                count += 1
+        try:
+            with path.open("w", encoding=CSV_ENCODING, newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow([c.title for c in columns])
+                for row in rows:
+                    writer.writerow([_csv_cell(v) for v in row])
+                    count += 1
+        except BaseException:
+            path.unlink(missing_ok=True)  # no half-written file is left behind a refusal
+            raise
         return count
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell

@@ -45,6 +45,7 @@ from landbridge.registry.reads import (
     current_unit_attributes,
     parcel_areas,
     parcel_bounds,
+    parcel_codes,
     parcel_shapes,
     right_type_codes,
 )
@@ -122,8 +123,8 @@ __all__ = [
     "next_counter",
     "parcel_areas",
     "parcel_bounds",
-    "parcel_detail",
     "parcel_codes",
+    "parcel_detail",
     "parcel_shapes",
     "party_kinds",
     "record_party_reads",

@@ -20,7 +20,7 @@ from landbridge import registry
 from landbridge.cityprofile import get_profile
 from landbridge.kernel.geo import GEOGRAPHIC_SRID
 from landbridge.kernel.tables import AREA_FORMAT, MONEY_FORMAT, TABLE_SUFFIXES, Column, write_table
-from landbridge.valuation.mass.models import MassValue
+from landbridge.valuation.mass.models import MassRun, MassValue
 from landbridge.valuation.mass.service import get_run
 
 FIELDS = ("run_no", "parcel_code", "region_code", "land_use_class", "area_m2", "value_per_m2_cny", "value_cny")
@@ -34,7 +34,12 @@ def run_value_rows(session: Session, run_id: int, *, with_geometry: bool = False
                    chunk: int = CHUNK) -> Iterator[tuple[Any, dict[str, Any]]]:
     """(geometry or None, row under ``FIELDS``) for each parcel value of the run, in parcel id order; 404
     ``valuation.mass_run_not_found`` for an unknown run (L1)."""
-    run = get_run(session, run_id)
+    run = get_run(session, run_id)  # refused at once, before a file is opened
+    return _value_rows(session, run, with_geometry, chunk)
+
+
+def _value_rows(session: Session, run: MassRun, with_geometry: bool,
+                chunk: int) -> Iterator[tuple[Any, dict[str, Any]]]:
     stmt = select(MassValue.parcel_id, MassValue.region_code, MassValue.land_use_class, MassValue.value_per_m2_cny,
                   MassValue.value_cny).where(MassValue.run_id == run.id).order_by(MassValue.parcel_id)
     last = 0
@@ -65,8 +70,8 @@ def export_run_values(session: Session, run_id: int, path: str | Path, *, srid: 
     if path.suffix.lower() in TABLE_SUFFIXES:
         rows = ([row[f] for f in FIELDS] for _g, row in run_value_rows(session, run_id))
         return write_table(path, VALUE_COLUMNS, rows, sheet="评估结果")
-    from landbridge.registry.files import write_parcels  # the one parcel-file writer (pyogrio on demand)
     from landbridge.registry.cadastre import RULE_SET
+    from landbridge.registry.files import write_parcels  # the one parcel-file writer (pyogrio on demand)
 
     geoms: list[Any] = []
     props: dict[str, list[Any]] = {f: [] for f in FIELDS}
