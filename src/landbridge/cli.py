@@ -325,6 +325,39 @@ def export_ledger_cmd(
         session, file, first=first, last=last, module=module, subject=subject), database=database)
 
 
+@export_app.command("register")
+def export_register_cmd(
+    file: Path = typer.Argument(..., dir_okay=False, help=_TABLE_HELP),
+    parcel: int | None = typer.Option(None, "--parcel", min=1, help="parcel id: all its current units"),
+    unit: int | None = typer.Option(None, "--unit", min=1, help="one property unit id"),
+    reader: str = typer.Option(..., "--reader", min=1, max=80, help="who reads it (recorded per person named)"),
+    role: str = typer.Option("registrar", "--role", help="the reader's role, as recorded"),
+    database: str | None = _DB,
+) -> None:
+    """Export a register extract (rights, holders, restrictions; ID numbers masked) for officials; each person
+    named is recorded as read (issue #21)."""
+    from landbridge.db import get_database
+    from landbridge.errors import DomainError
+    from landbridge.privacy import Reader
+    from landbridge.registry.extracts import export_register_extract
+
+    from landbridge.auth import Role
+
+    if (parcel is None) == (unit is None):
+        raise typer.BadParameter("give exactly one of --parcel and --unit")
+    if role not in {r.value for r in Role}:
+        raise typer.BadParameter(f"--role must be one of {', '.join(r.value for r in Role)}")
+    _use_database(database)
+    try:
+        with get_database().transaction() as session:  # not read-only: the reads it records are committed
+            count = export_register_extract(session, file, reader=Reader(reader, role, None), parcel_id=parcel,
+                                            unit_id=unit)
+    except DomainError as exc:
+        console.print(f"[red]export refused[/red] {exc.code}: {exc.message} ({exc.message_en})")
+        raise typer.Exit(1) from None
+    console.print(f"[green]exported[/green] {count} register rows to {file}")
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, database: str | None = typer.Option(None, "--database"),
           worker: bool = typer.Option(True, help="run the deadline worker in-process"),

@@ -41,7 +41,7 @@ def test_only_confirmed_results_as_published(db: Database, clock: Clock, world: 
     titles = [c.title for c in RESULT_COLUMNS]
     ws = load_workbook(tmp_path / "r.xlsx").active
     assert ws is not None and ws.freeze_panes == "A2" and [c.value for c in ws[1]] == titles
-    row = {t: c for t, c in zip(titles, ws[2], strict=True)}
+    row = dict(zip(titles, ws[2], strict=True))
     winner, loser = world.names[b1.party_id], world.names[b0.party_id]
     assert row["标的编号"].value == number
     assert row["成交价（元）"].value == 101000 and row["成交价（元）"].number_format == MONEY_FORMAT

@@ -59,7 +59,7 @@ def test_sales_as_xlsx_and_csv_without_party_identities(db: Database, clock: Clo
     ws = load_workbook(tmp_path / "s.xlsx").active
     assert ws is not None and ws.freeze_panes == "A2"
     assert [c.value for c in ws[1]] == titles
-    first = {t: c for t, c in zip(titles, ws[2], strict=True)}
+    first = dict(zip(titles, ws[2], strict=True))
     assert first["交易编号"].value == "S2024-000001" and first["交易日期"].value.date() == date(2024, 5, 6)
     assert first["成交价（元）"].value == pytest.approx(1_200_000.0)
     assert first["成交价（元）"].number_format == MONEY_FORMAT
