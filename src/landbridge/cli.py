@@ -336,12 +336,11 @@ def export_register_cmd(
 ) -> None:
     """Export a register extract (rights, holders, restrictions; ID numbers masked) for officials; each person
     named is recorded as read (issue #21)."""
+    from landbridge.auth import Role
     from landbridge.db import get_database
     from landbridge.errors import DomainError
     from landbridge.privacy import Reader
     from landbridge.registry.extracts import export_register_extract
-
-    from landbridge.auth import Role
 
     if (parcel is None) == (unit is None):
         raise typer.BadParameter("give exactly one of --parcel and --unit")
