@@ -8,19 +8,24 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from landbridge.auth import create_demo_accounts
 from landbridge.cli import app
 from landbridge.db import Database
 from landbridge.errors import DomainError
+from landbridge.kernel.clock import Clock
 from landbridge.kernel.ids import mask_id
+from landbridge.main import create_app
 from landbridge.privacy import Reader
 from landbridge.privacy.models import PersonalRead
 from landbridge.registry import approve_application, get_party, get_unit, lodge_mortgage
 from landbridge.registry.extracts import EXTRACT_COLUMNS, export_register_extract
 from tests.registry.conftest import ACTOR, People, register, square
+from tests.registry.test_api import auth
 
 runner = CliRunner()
 READER = Reader(actor="user:9:registrar", role="registrar", organisation_id=None)
@@ -89,3 +94,39 @@ def test_cli_register_extract(db: Database, people: People, tmp_path: Path) -> N
     missing = runner.invoke(app, ["export", "register", str(tmp_path / "m.csv"), "--parcel", "999",
                                   "--reader", "user:9:registrar"])
     assert missing.exit_code == 1 and "registry.parcel_not_found" in missing.output
+
+
+@pytest.mark.parametrize(("user", "status"), [(None, 401), ("bank", 403), ("clerk", 403), ("township", 200),
+                                               ("registrar", 200), ("supervisor", 200)])
+def test_api_extract_for_the_officials_of_the_area(db: Database, clock: Clock, people: People, tmp_path: Path,
+                                                   user: str | None, status: int) -> None:
+    with db.transaction() as s:
+        create_demo_accounts(s)
+    _unit_id, parcel_id = _unit(db, people)
+    with TestClient(create_app()) as client:
+        headers = auth(client, user)
+        r = client.get(f"/api/v1/parcels/{parcel_id}/extract.xlsx", headers=headers)
+        assert r.status_code == status, r.text
+        with db.transaction(readonly=True) as s:
+            reads = [(x.record, x.purpose, x.reader_role)
+                     for x in s.scalars(select(PersonalRead).order_by(PersonalRead.id)).all()]
+            a_name, b_name, a_id = (get_party(s, people.a).name, get_party(s, people.b).name,
+                                    get_party(s, people.a).id_number)
+        if status != 200:
+            assert reads == []
+            return
+        (tmp_path / "r.xlsx").write_bytes(r.content)
+        assert r.headers["content-disposition"] == f'attachment; filename="parcel-{parcel_id}-extract.xlsx"'
+        ws = load_workbook(tmp_path / "r.xlsx").active
+        assert ws is not None
+        names = [row[7] for row in ws.iter_rows(min_row=2, values_only=True)]
+        assert names[:2] == [a_name, b_name]  # holders of a parcel in the reader's area, shown whole
+        role = {"township": "township_official"}.get(str(user), user)
+        assert reads == [
+            (f"party:{people.a}", "register_extract", role), (f"party:{people.b}", "register_extract", role)]
+        csv_r = client.get(f"/api/v1/parcels/{parcel_id}/extract.csv", headers=headers)
+        assert csv_r.status_code == 200 and csv_r.content.startswith(b"\xef\xbb\xbf")
+        assert a_id and a_id not in csv_r.content.decode("utf-8-sig")
+        assert client.get(f"/api/v1/parcels/{parcel_id}/extract.pdf", headers=headers).status_code == 422
+        missing = client.get("/api/v1/parcels/99999/extract.csv", headers=headers)
+        assert missing.status_code == 404 and missing.json()["code"] == "registry.parcel_not_found"
