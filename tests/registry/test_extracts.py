@@ -20,10 +20,10 @@ from landbridge.errors import DomainError
 from landbridge.kernel.clock import Clock
 from landbridge.kernel.ids import mask_id
 from landbridge.main import create_app
-from landbridge.privacy import Reader
+from landbridge.privacy import Reader, mask_name
 from landbridge.privacy.models import PersonalRead
 from landbridge.registry import approve_application, get_party, get_unit, lodge_mortgage
-from landbridge.registry.extracts import EXTRACT_COLUMNS, export_register_extract
+from landbridge.registry.extracts import EXTRACT_COLUMNS, export_register_extract, register_extract_rows
 from tests.registry.conftest import ACTOR, People, register, square
 from tests.registry.test_api import auth
 
@@ -130,3 +130,14 @@ def test_api_extract_for_the_officials_of_the_area(db: Database, clock: Clock, p
         assert client.get(f"/api/v1/parcels/{parcel_id}/extract.pdf", headers=headers).status_code == 422
         missing = client.get("/api/v1/parcels/99999/extract.csv", headers=headers)
         assert missing.status_code == 404 and missing.json()["code"] == "registry.parcel_not_found"
+
+
+def test_persons_outside_the_scope_are_masked_and_not_recorded(db: Database, people: People, tmp_path: Path) -> None:
+    unit_id, _parcel = _unit(db, people)
+    with db.transaction() as s:
+        rows = register_extract_rows(s, reader=READER, unit_id=unit_id, scope=lambda ids: {people.b} & ids)
+        a_name, b_name, bank = (get_party(s, people.a).name, get_party(s, people.b).name,
+                                get_party(s, people.bank).name)
+    assert [r[7] for r in rows] == [mask_name(a_name), b_name, bank]  # an organisation is never masked
+    with db.transaction(readonly=True) as s:
+        assert [r.party_id for r in s.scalars(select(PersonalRead)).all()] == [people.b]
