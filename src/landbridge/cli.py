@@ -258,6 +258,13 @@ def _export(file: Path, what: str, write: Callable[[Any], int], *, database: str
 
 
 _TABLE_HELP = "output .xlsx or .csv (UTF-8 with BOM)"
+
+
+def _bounded(value: str | None, option: str, most: int) -> str | None:
+    """An option's text within its bound (the column it is matched against), or a usage error (exit 2)."""
+    if value is not None and not 1 <= len(value) <= most:
+        raise typer.BadParameter(f"{option} takes 1 to {most} characters")
+    return value
 _DB = typer.Option(None, "--database", help="database URL")
 
 
@@ -273,6 +280,7 @@ def export_sales_cmd(
     """Export the sales record (price, area, unit price, date; no party identities) (L1, issue #21)."""
     from landbridge.valuation.sales.exports import export_sales_file
 
+    land_use_class, region = _bounded(land_use_class, "--use", 8), _bounded(region, "--region", 12)
     _export(file, "sales", lambda session: export_sales_file(
         session, file, land_use_class=land_use_class, region_prefix=region,
         since=since.date() if since else None, until=until.date() if until else None), database=database)
@@ -305,6 +313,7 @@ def export_lots_cmd(
     """Export the published lot results (成交公示) as the notices show them (issue #21)."""
     from landbridge.exchange.exports import export_lot_results
 
+    region, kind = _bounded(region, "--region", 12), _bounded(kind, "--kind", 40)
     _export(file, "lot results", lambda session: export_lot_results(session, file, region_prefix=region, kind=kind),
             database=database)
 
@@ -321,6 +330,7 @@ def export_ledger_cmd(
     """Export the ledger's public envelopes of a sequence range or a subject's history (issue #21)."""
     from landbridge.ledger.exports import export_ledger_file
 
+    module, subject = _bounded(module, "--module", 40), _bounded(subject, "--subject", 200)
     _export(file, "ledger envelopes", lambda session: export_ledger_file(
         session, file, first=first, last=last, module=module, subject=subject), database=database)
 

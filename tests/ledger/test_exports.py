@@ -76,3 +76,5 @@ def test_cli_ledger_export(db: Database, clock: Clock, tmp_path: Path) -> None:
     assert "exported 2 ledger envelopes" in ok.output
     bad = runner.invoke(app, ["export", "ledger", str(tmp_path / "l.csv"), "--from", "3", "--to", "2"])
     assert bad.exit_code == 1 and "ledger.bad_export_range" in bad.output
+    too_long = runner.invoke(app, ["export", "ledger", str(tmp_path / "l.csv"), "--subject", "x" * 201])
+    assert too_long.exit_code == 2 and not (tmp_path / "l.csv").exists()
