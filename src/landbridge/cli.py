@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -237,6 +240,131 @@ def export_parcels_cmd(
         console.print(f"[red]export refused[/red] {exc.code}: {exc.message} ({exc.message_en})")
         raise typer.Exit(1) from None
     console.print(f"[green]exported[/green] {count} parcels to {file} (EPSG:{srid})")
+
+
+def _export(file: Path, what: str, write: Callable[[Any], int], *, database: str | None) -> None:
+    """Run one export in a read-only transaction; a refusal prints its code and messages and exits 1."""
+    from landbridge.db import get_database
+    from landbridge.errors import DomainError
+
+    _use_database(database)
+    try:
+        with console.status(f"exporting to {file.name}"), get_database().transaction(readonly=True) as session:
+            count = write(session)
+    except DomainError as exc:
+        console.print(f"[red]export refused[/red] {exc.code}: {exc.message} ({exc.message_en})")
+        raise typer.Exit(1) from None
+    console.print(f"[green]exported[/green] {count} {what} to {file}")
+
+
+_TABLE_HELP = "output .xlsx or .csv (UTF-8 with BOM)"
+
+
+def _bounded(value: str | None, option: str, most: int) -> str | None:
+    """An option's text within its bound (the column it is matched against), or a usage error (exit 2)."""
+    if value is not None and not 1 <= len(value) <= most:
+        raise typer.BadParameter(f"{option} takes 1 to {most} characters")
+    return value
+_DB = typer.Option(None, "--database", help="database URL")
+
+
+@export_app.command("sales")
+def export_sales_cmd(
+    file: Path = typer.Argument(..., dir_okay=False, help=_TABLE_HELP),
+    land_use_class: str | None = typer.Option(None, "--use", help="land-use class code"),
+    region: str | None = typer.Option(None, "--region", help="region code prefix (行政区划代码)"),
+    since: datetime | None = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="first sale date"),
+    until: datetime | None = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="last sale date"),
+    database: str | None = _DB,
+) -> None:
+    """Export the sales record (price, area, unit price, date; no party identities) (L1, issue #21)."""
+    from landbridge.valuation.sales.exports import export_sales_file
+
+    land_use_class, region = _bounded(land_use_class, "--use", 8), _bounded(region, "--region", 12)
+    _export(file, "sales", lambda session: export_sales_file(
+        session, file, land_use_class=land_use_class, region_prefix=region,
+        since=since.date() if since else None, until=until.date() if until else None), database=database)
+
+
+@export_app.command("valuation")
+def export_valuation_cmd(
+    run_id: int = typer.Argument(..., min=1, help="valuation run id"),
+    file: Path = typer.Argument(..., dir_okay=False, help="output .xlsx, .csv, .geojson, .gpkg or .shp"),
+    projected: bool = typer.Option(False, "--projected", help="geometries in the profile's projected CRS"),
+    database: str | None = _DB,
+) -> None:
+    """Export a valuation run's parcel values (L1, issue #21)."""
+    from landbridge.cityprofile import get_profile
+    from landbridge.kernel.geo import GEOGRAPHIC_SRID
+    from landbridge.valuation.mass.exports import export_run_values
+
+    srid = get_profile().projected_srid if projected else GEOGRAPHIC_SRID
+    _export(file, f"parcel values (EPSG:{srid})",
+            lambda session: export_run_values(session, run_id, file, srid=srid), database=database)
+
+
+@export_app.command("lots")
+def export_lots_cmd(
+    file: Path = typer.Argument(..., dir_okay=False, help=_TABLE_HELP),
+    region: str | None = typer.Option(None, "--region", help="region code prefix (行政区划代码)"),
+    kind: str | None = typer.Option(None, "--kind", help="lot kind"),
+    database: str | None = _DB,
+) -> None:
+    """Export the published lot results (成交公示) as the notices show them (issue #21)."""
+    from landbridge.exchange.exports import export_lot_results
+
+    region, kind = _bounded(region, "--region", 12), _bounded(kind, "--kind", 40)
+    _export(file, "lot results", lambda session: export_lot_results(session, file, region_prefix=region, kind=kind),
+            database=database)
+
+
+@export_app.command("ledger")
+def export_ledger_cmd(
+    file: Path = typer.Argument(..., dir_okay=False, help=_TABLE_HELP),
+    first: int = typer.Option(1, "--from", help="first sequence number"),
+    last: int | None = typer.Option(None, "--to", help="last sequence number (default: to the end)"),
+    module: str | None = typer.Option(None, "--module", help="only this module's events"),
+    subject: str | None = typer.Option(None, "--subject", help="only this subject's history, e.g. parcel:12"),
+    database: str | None = _DB,
+) -> None:
+    """Export the ledger's public envelopes of a sequence range or a subject's history (issue #21)."""
+    from landbridge.ledger.exports import export_ledger_file
+
+    module, subject = _bounded(module, "--module", 40), _bounded(subject, "--subject", 200)
+    _export(file, "ledger envelopes", lambda session: export_ledger_file(
+        session, file, first=first, last=last, module=module, subject=subject), database=database)
+
+
+@export_app.command("register")
+def export_register_cmd(
+    file: Path = typer.Argument(..., dir_okay=False, help=_TABLE_HELP),
+    parcel: int | None = typer.Option(None, "--parcel", min=1, help="parcel id: all its current units"),
+    unit: int | None = typer.Option(None, "--unit", min=1, help="one property unit id"),
+    reader: str = typer.Option(..., "--reader", min=1, max=80, help="who reads it (recorded per person named)"),
+    role: str = typer.Option("registrar", "--role", help="the reader's role, as recorded"),
+    database: str | None = _DB,
+) -> None:
+    """Export a register extract (rights, holders, restrictions; ID numbers masked) for officials; each person
+    named is recorded as read (issue #21)."""
+    from landbridge.auth import Role
+    from landbridge.db import get_database
+    from landbridge.errors import DomainError
+    from landbridge.privacy import Reader
+    from landbridge.registry.extracts import export_register_extract
+
+    if (parcel is None) == (unit is None):
+        raise typer.BadParameter("give exactly one of --parcel and --unit")
+    if role not in {r.value for r in Role}:
+        raise typer.BadParameter(f"--role must be one of {', '.join(r.value for r in Role)}")
+    _use_database(database)
+    try:
+        with get_database().transaction() as session:  # not read-only: the reads it records are committed
+            count = export_register_extract(session, file, reader=Reader(reader, role, None), parcel_id=parcel,
+                                            unit_id=unit)
+    except DomainError as exc:
+        console.print(f"[red]export refused[/red] {exc.code}: {exc.message} ({exc.message_en})")
+        raise typer.Exit(1) from None
+    console.print(f"[green]exported[/green] {count} register rows to {file}")
 
 
 @app.command()

@@ -10,10 +10,19 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from landbridge.kernel.clock import to_local
+from landbridge.kernel.errors import KernelError
+
 CSV_ENCODING = "utf-8-sig"  # UTF-8 with BOM
+TABLE_SUFFIXES = (".xlsx", ".csv")
+MONEY_FORMAT = "#,##0.00"  # 元, two decimals (fen)
+AREA_FORMAT = "0.00"  # 平方米
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 @dataclass(frozen=True)
@@ -25,22 +34,41 @@ class Column:
     width: int = 14
 
 
+def _local(value: Any) -> Any:
+    """Excel has no time zones: an aware time is written as the city's local wall-clock time."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return to_local(value).replace(tzinfo=None)
+    return value
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return _local(value).isoformat(sep=" ", timespec="seconds")
+    return value
+
+
 def write_table(path: str | Path, columns: Sequence[Column], rows: Iterable[Sequence[Any]], *,
                 sheet: str = "Sheet1") -> int:
     """Write ``rows`` under ``columns`` to ``.xlsx`` or ``.csv`` (by suffix); returns the number of rows."""
     path = Path(path)
     suffix = path.suffix.lower()
     count = 0
+    if suffix not in TABLE_SUFFIXES:
+        raise KernelError.UNSUPPORTED_TABLE.error(suffix=suffix or "(none)")
     if suffix == ".csv":
-        with path.open("w", encoding=CSV_ENCODING, newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([c.title for c in columns])
-            for row in rows:
-                writer.writerow(["" if v is None else v for v in row])
-                count += 1
+        try:
+            with path.open("w", encoding=CSV_ENCODING, newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow([c.title for c in columns])
+                for row in rows:
+                    writer.writerow([_csv_cell(v) for v in row])
+                    count += 1
+        except BaseException:
+            path.unlink(missing_ok=True)  # no half-written file is left behind a refusal
+            raise
         return count
-    if suffix != ".xlsx":
-        raise ValueError(f"unsupported table format {suffix} (use .xlsx or .csv)")
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -61,7 +89,7 @@ def write_table(path: str | Path, columns: Sequence[Column], rows: Iterable[Sequ
     for row in rows:
         cells = []
         for c, v in zip(columns, row, strict=True):
-            cell = WriteOnlyCell(ws, value=v)
+            cell = WriteOnlyCell(ws, value=_local(v))
             if c.number_format and v is not None:
                 cell.number_format = c.number_format
             cells.append(cell)

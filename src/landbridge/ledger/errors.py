@@ -26,3 +26,7 @@ class LedgerError(ErrorCode):
                                 "only roles that may read a module's private parts may look up a personal subject")
 
     EMPTY = (NotFound, "ledger.empty", "账本为空", "the ledger is empty")
+
+    BAD_EXPORT_RANGE = (RuleViolation, "ledger.bad_export_range",
+                        "导出区间无效：须 1 ≤ 起始序号 ≤ 结束序号，且不超过 {most} 条",
+                        "bad export range {first}..{last}: need 1 <= first <= last and at most {most} events")

@@ -45,6 +45,7 @@ from landbridge.registry.reads import (
     current_unit_attributes,
     parcel_areas,
     parcel_bounds,
+    parcel_codes,
     parcel_shapes,
     right_type_codes,
 )
@@ -122,6 +123,7 @@ __all__ = [
     "next_counter",
     "parcel_areas",
     "parcel_bounds",
+    "parcel_codes",
     "parcel_detail",
     "parcel_shapes",
     "party_kinds",

@@ -39,6 +39,15 @@ def parcel_areas(session: Session, parcel_ids: Sequence[int]) -> dict[int, Decim
     return out
 
 
+def parcel_codes(session: Session, parcel_ids: Sequence[int]) -> dict[int, str]:
+    """Parcel code (宗地代码) of each parcel of ``parcel_ids`` that exists, whatever its status (R1)."""
+    out: dict[int, str] = {}
+    for ids in _chunks(parcel_ids):
+        out.update((int(i), str(c)) for i, c in session.execute(
+            select(Parcel.id, Parcel.parcel_code).where(Parcel.id.in_(ids))))
+    return out
+
+
 def parcel_bounds(session: Session, parcel_ids: Sequence[int]) -> dict[int, tuple[float, float, float, float]]:
     """Bounding box (minx, miny, maxx, maxy in CGCS2000 degrees) of each parcel that exists, whatever its status."""
     out: dict[int, tuple[float, float, float, float]] = {}

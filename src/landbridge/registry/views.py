@@ -7,13 +7,16 @@ registrars approve or reject; parcels and certificate verification are public; t
 from __future__ import annotations
 
 import inspect
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from pathlib import Path as FsPath
+from typing import Any, Literal
 
 import shapely.geometry
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from fastapi import Path as FastPath
 from pydantic import BaseModel
 from shapely.errors import ShapelyError
 from shapely.geometry.base import BaseGeometry
@@ -27,7 +30,7 @@ from landbridge.kernel.clock import ensure_utc
 from landbridge.kernel.geo import check_vertex_cap
 from landbridge.kernel.ids import mask_id, mask_phone
 from landbridge.privacy import list_reads, mask_name
-from landbridge.registry import personal, queries, rules, service
+from landbridge.registry import extracts, personal, queries, rules, service
 from landbridge.registry.errors import RegistryError
 from landbridge.registry.models import Application, Certificate, PartyKind, Restriction, Right
 from landbridge.registry.schemas import (
@@ -262,6 +265,23 @@ def read_parcel(parcel_id: int, as_of: datetime | None = None,
     if principal is not None and whole:
         personal.record_party_reads(session, principal, whole, purpose="registry.parcel_detail")
     return ParcelDetail(**detail)
+
+
+@router.get("/parcels/{parcel_id}/extract.{fmt}", response_class=Response)
+def parcel_extract(parcel_id: int = FastPath(..., ge=1, le=DB_INT), fmt: Literal["xlsx", "csv"] = FastPath(...),
+                   principal: Principal = Depends(reader), session: Session = Depends(get_session)) -> Response:
+    """A register extract of the parcel (登记簿摘录; issue #21) for the officials of its area: rights, holders,
+    restrictions, ID numbers masked, persons outside the reader's scope masked, each name shown whole recorded."""
+    check_region(principal, queries.get_parcel(session, parcel_id).region_code or "")
+    with tempfile.TemporaryDirectory() as folder:
+        path = FsPath(folder) / f"extract.{fmt}"
+        extracts.export_register_extract(session, path, reader=personal.reader_of(principal), parcel_id=parcel_id,
+                                         scope=lambda ids: personal.parties_in_scope(session, principal, ids))
+        data = path.read_bytes()
+    media = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="parcel-{parcel_id}-extract.{fmt}"'})
 
 
 # --- registrations ------------------------------------------------------------------------------
