@@ -252,3 +252,49 @@ def test_collateral_is_exactly_one_kind(db: Database, sw: ShareWorld) -> None:
         loan = service.get_loan(s, loan_id)
         loan.pledged_shares = None  # a share pledge without its shares
         s.flush()
+
+
+def test_api_applies_with_a_share_pledge(db: Database, sw: ShareWorld) -> None:
+    from fastapi.testclient import TestClient
+
+    from landbridge.auth import Role, create_user
+    from landbridge.main import create_app
+    from tests.lending.test_api import auth
+
+    with db.transaction() as s:
+        people = create_organisation(s, name="村民", kind=OrgKind.individual, region_code="360600000000").id
+        create_user(s, username="farmer", password="demo", display_name="farmer", role=Role.member,
+                    organisation_id=people, party_id=sw.borrower, is_demo=True)
+        create_user(s, username="bank1", password="demo", display_name="bank1", role=Role.bank_officer,
+                    organisation_id=sw.bank_org, party_id=sw.village.bank_id, is_demo=True)
+    body: dict[str, object] = {"collective_id": sw.village.collective_id, "shares": "2.50",
+                               "product_code": "share_pledge", "principal_cny": "20000", "annual_rate": "0.0500",
+                               "months": 12, "method": "annuity", "start": "2026-03-15",
+                               "bank_organisation_id": sw.bank_org}
+    with TestClient(create_app()) as c:
+        farmer, bank = auth(c, "farmer"), auth(c, "bank1")
+        before = snapshot(db)
+        for bad in ({"right_id": 1}, {"shares": None}):  # both kinds, or a collective without shares
+            r = c.post("/api/v1/lending/loans", json=body | bad, headers=farmer)
+            assert r.status_code == 422 and r.json()["code"] == "lending.collateral_kind", r.text
+        r = c.post("/api/v1/lending/loans", json=body | {"shares": "99.00"}, headers=farmer)
+        assert r.status_code == 409 and r.json()["code"] == "lending.shares_not_held"
+        assert snapshot(db) == before
+        r = c.post("/api/v1/lending/loans", json=body, headers=farmer)
+        assert r.status_code == 201, r.text
+        loan = r.json()
+        assert loan["pledged_shares"] == "2.50" and loan["right_id"] is None
+        assert loan["collective_id"] == sw.village.collective_id
+        r = c.post(f"/api/v1/lending/loans/{loan['id']}/decision", headers=bank,
+                   json={"approve": True, "mortgagee_party_id": sw.village.bank_id, "grade": "AA"})
+        assert r.status_code == 200, r.text
+        assert c.post(f"/api/v1/lending/loans/{loan['id']}/lien", headers=bank).status_code == 200
+        r = c.post(f"/api/v1/lending/loans/{loan['id']}/disburse", headers=bank)
+        assert r.status_code == 200, r.text
+        r = c.get(f"/api/v1/lending/loans/{loan['id']}", headers=farmer)
+        assert r.json()["status"] == "disbursed" and r.json()["share_pledge_id"] is not None
+    with db.transaction(readonly=True) as s:  # the contract prints the pledge, not a unit
+        from landbridge.lending.models import LoanContract
+
+        content = s.execute(select(LoanContract.content).where(LoanContract.loan_id == loan["id"])).scalar_one()
+        assert content["collateral"]["pledged_shares"] == "2.50" and content["collateral"]["unit_code"] == "—"

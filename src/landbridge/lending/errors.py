@@ -108,6 +108,10 @@ class LendingError(ErrorCode):
                      "the form field {field_en} is not valid")
     NOT_A_MORTGAGE = (Conflict, "lending.not_a_mortgage", "贷款 {loan_no} 以股权质押担保，没有不动产抵押",
                       "loan {loan_no} is secured by a share pledge, not by a registry mortgage")
+    COLLATERAL_KIND = (RuleViolation, "lending.collateral_kind",
+                       "须且只能选择一种担保：不动产权利（right_id），或集体资产股权质押（collective_id 与 shares）",
+                       "give exactly one collateral: a right (right_id) or a pledge of collective shares "
+                       "(collective_id with shares)")
     NOT_A_MEMBER = (Forbidden, "lending.not_a_member", "申请人不是该集体经济组织的在册成员",
                     "the applicant is not an active member of this collective")
     NO_SHARE_ACCOUNT = (Conflict, "lending.no_share_account", "申请人在该集体经济组织没有股权账户",

@@ -28,7 +28,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from landbridge import registry, valuation
+from landbridge import collective, registry, valuation
 from landbridge.auth import OrgKind, Principal, Role, optional_principal, organisation_names, organisations_of_kind
 from landbridge.auth.pages import page_caller
 from landbridge.errors import DomainError
@@ -191,8 +191,13 @@ def _apply_page(request: Request, session: Session, caller: Principal, *, values
     start = date(today.year + (today.month == 12), today.month % 12 + 1, min(today.day, 28))
     defaults = {"start": start.isoformat(), "months": "24", "annual_rate": "0.0435", "method": "equal_principal",
                 "grace_months": "0"}
+    member = None if caller.party_id is None else collective.find_active_membership(session, caller.party_id)
+    accounts = [] if member is None else collective.accounts_for_member(session, member)
+    shares = None if not accounts else {  # the member's pledgeable shares, for a share-pledge product
+        "collective_id": member.collective_id if member else None,
+        "free": max(a.balance_shares - a.pledged_shares for a in accounts)}
     return KIT.page(request, "lending/apply.html", {
-        "rights": rights, "products": list(service.products().values()),
+        "rights": rights, "shares": shares, "products": list(service.products().values()),
         "banks": organisations_of_kind(session, OrgKind.bank), "values": {**defaults, **(values or {})},
         "error": error, "preview": preview, "lang_q": _lang(request)}, status_code=status_code)
 
