@@ -298,3 +298,19 @@ def test_api_applies_with_a_share_pledge(db: Database, sw: ShareWorld) -> None:
 
         content = s.execute(select(LoanContract.content).where(LoanContract.loan_id == loan["id"])).scalar_one()
         assert content["collateral"]["pledged_shares"] == "2.50" and content["collateral"]["unit_code"] == "—"
+
+
+def test_cob_reclassifies_an_overdue_share_pledge_loan(db: Database, sw: ShareWorld) -> None:
+    loan_id = apply(db, sw)
+    approve(db, sw, loan_id)
+    with db.transaction() as s:
+        service.lodge_lien(s, loan_id=loan_id, actor=BANK)
+        service.disburse(s, loan_id=loan_id, actor=BANK)
+    with db.transaction() as s:  # the first instalment (2026-04-15) unpaid for 35 days
+        run = servicing.run_cob(s, day=date(2026, 5, 20), actor=BANK)
+        assert run.status == "done" and run.reclassified == 1 and run.lien_mismatches == []
+    with db.transaction(readonly=True) as s:
+        loan = service.get_loan(s, loan_id)
+        assert loan.tier == "special_mention" and loan.days_past_due == 35
+        events = list_events(s, subject=subjects.share_account(sw.account))
+        assert "loan.reclassified" in [e.event_type for e in events]
