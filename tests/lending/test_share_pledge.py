@@ -254,12 +254,8 @@ def test_collateral_is_exactly_one_kind(db: Database, sw: ShareWorld) -> None:
         s.flush()
 
 
-def test_api_applies_with_a_share_pledge(db: Database, sw: ShareWorld) -> None:
-    from fastapi.testclient import TestClient
-
+def users(db: Database, sw: ShareWorld) -> None:
     from landbridge.auth import Role, create_user
-    from landbridge.main import create_app
-    from tests.lending.test_api import auth
 
     with db.transaction() as s:
         people = create_organisation(s, name="村民", kind=OrgKind.individual, region_code="360600000000").id
@@ -267,6 +263,45 @@ def test_api_applies_with_a_share_pledge(db: Database, sw: ShareWorld) -> None:
                     organisation_id=people, party_id=sw.borrower, is_demo=True)
         create_user(s, username="bank1", password="demo", display_name="bank1", role=Role.bank_officer,
                     organisation_id=sw.bank_org, party_id=sw.village.bank_id, is_demo=True)
+
+
+def test_portal_apply_page_offers_the_share_pledge(db: Database, sw: ShareWorld) -> None:
+    from fastapi.testclient import TestClient
+
+    from landbridge.main import create_app
+    from tests.exchange.test_pages import login
+    from tests.lending.test_portal import token
+
+    users(db, sw)
+    with TestClient(create_app()) as c:
+        login(c, "farmer")
+        page = c.get("/lending/apply").text
+        assert 'name="shares"' in page and f'name="collective_id" value="{sw.village.collective_id}"' in page
+        assert f"{sw.balance}" in page  # the free shares shown
+        data = {"right_id": "", "collective_id": str(sw.village.collective_id), "shares": "1.50",
+                "product_code": "share_pledge", "principal_cny": "15000", "annual_rate": "0.0500", "months": "12",
+                "method": "annuity", "start": "2026-03-15", "bank_organisation_id": str(sw.bank_org),
+                "grace_months": "0", "intent": "apply", "csrf": token(page)}
+        before = snapshot(db)
+        r = c.post("/lending/apply", data=data | {"shares": "abc"}, follow_redirects=False)
+        assert r.status_code == 422 and "lending.invalid_shares" not in r.text and "质押股数" in r.text
+        assert snapshot(db) == before
+        r = c.post("/lending/apply", data=data, follow_redirects=False)
+        assert r.status_code == 303, r.text[:400]
+        page = c.get(r.headers["location"]).text
+        assert "质押股份" in page and "1.50" in page
+    with db.transaction(readonly=True) as s:
+        loan = s.execute(select(Loan)).scalar_one()
+        assert loan.pledged_shares == D("1.50") and loan.right_id is None and loan.principal_cny == D("15000.00")
+
+
+def test_api_applies_with_a_share_pledge(db: Database, sw: ShareWorld) -> None:
+    from fastapi.testclient import TestClient
+
+    from landbridge.main import create_app
+    from tests.lending.test_api import auth
+
+    users(db, sw)
     body: dict[str, object] = {"collective_id": sw.village.collective_id, "shares": "2.50",
                                "product_code": "share_pledge", "principal_cny": "20000", "annual_rate": "0.0500",
                                "months": 12, "method": "annuity", "start": "2026-03-15",
