@@ -8,6 +8,8 @@ Other modules use only the names exported here, e.g. market entry asks
 from landbridge.collective.jobs import run_due
 from landbridge.collective.queries import (
     Reconciliation,
+    accounts_for_member,
+    book_value_per_share,
     find_active_membership,
     find_collective_by_party,
     find_collective_of_organisation,
@@ -15,6 +17,7 @@ from landbridge.collective.queries import (
     get_collective_by_party,
     get_motion,
     passed_motions,
+    pledge_is_active,
     reconcile_shares,
 )
 from landbridge.collective.schemas import MemberIn
@@ -66,8 +69,10 @@ __all__ = [
     "ReceiptCheck",
     "Reconciliation",
     "VoteVerdict",
+    "accounts_for_member",
     "admit_member",
     "appoint_seat",
+    "book_value_per_share",
     "cast_ballot",
     "check_receipt",
     "consult_affairs_council",
@@ -93,6 +98,7 @@ __all__ = [
     "open_vote",
     "passed_motions",
     "pay_land_entry_fees",
+    "pledge_is_active",
     "pledge_shares",
     "quantify_shares",
     "quantify_shares_bulk",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import (
+    Asset,
     BallotBoxEntry,
     Book,
     Collective,
@@ -305,3 +306,19 @@ def motions_for_member(session: Session, member: Member, *, limit: int = 50) -> 
                                  or_(Motion.id.in_(on_roster), Motion.status == "sealed"))
             .order_by(Motion.id.desc()).limit(limit))
     return list(session.execute(stmt).scalars())
+
+
+def book_value_per_share(session: Session, collective_id: int) -> Decimal | None:
+    """账面每股净值: the collective's recorded operating assets (``collective_asset``, at book value) ÷ the shares
+    issued to its accounts, to four places; None before any share is issued or while no asset is on the books."""
+    assets = session.scalar(select(func.sum(Asset.value_cny)).where(Asset.collective_id == collective_id))
+    issued = _shares(session.scalar(select(func.sum(ShareAccount.balance_shares))
+                                    .where(ShareAccount.collective_id == collective_id)))
+    if assets is None or issued <= 0:
+        return None
+    return (Decimal(assets) / issued).quantize(Decimal("0.0001"))
+
+
+def pledge_is_active(session: Session, pledge_id: int) -> bool:
+    """Whether a share pledge is still recorded (active) in the collective's share register."""
+    return bool(session.scalar(select(SharePledge.status).where(SharePledge.id == pledge_id)) == "active")

@@ -23,6 +23,7 @@ from landbridge.lending.rules import (
 )
 from landbridge.lending.service import (
     apply_for_loan,
+    apply_for_share_loan,
     confirm_lien,
     decide_loan,
     disburse,
@@ -54,6 +55,7 @@ __all__ = [
     "advance_claim",
     "allocate_payment",
     "apply_for_loan",
+    "apply_for_share_loan",
     "classify",
     "confirm_lien",
     "contract_pdf",

@@ -203,7 +203,8 @@ def _reclassified(session: Session, day: date, moved: list[tuple[int, str, str, 
     ``ledger_seq`` then points at its event."""
     info = {r.id: r for r in session.execute(select(
         _L.c.id, _L.c.loan_no, _L.c.status, _L.c.right_id, _L.c.unit_id, _L.c.parcel_id, _L.c.borrower_party_id,
-        _L.c.bank_organisation_id, _L.c.restriction_id).where(_L.c.id.in_([m[0] for m in moved])))}
+        _L.c.bank_organisation_id, _L.c.restriction_id, _L.c.share_account_id)
+        .where(_L.c.id.in_([m[0] for m in moved])))}
     events = [NewEvent(MODULE, "loan.reclassified", subjects.loan(loan_id), actor,
                        {"loan_no": info[loan_id].loan_no, "status": info[loan_id].status, "from": old, "to": new,
                         "days_past_due": dpd, "cob_date": day.isoformat()},

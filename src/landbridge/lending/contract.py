@@ -67,6 +67,11 @@ def _party(session: Session, party_id: int | None) -> dict[str, str]:
 
 def _collateral(session: Session, loan: Loan) -> dict[str, str]:
     zh = translator("zh_CN")
+    if loan.unit_id is None or loan.right_id is None:  # a share pledge (股权质押): no unit or parcel to print
+        return {"unit_code": "—", "parcel_code": "—", "location": "—", "area_m2": "—", "land_use": "—",
+                "right_type": zh(RIGHT_TYPE_LABELS.get(loan.right_type, loan.right_type)), "term_end": "—",
+                "collective_id": str(loan.collective_id), "share_account_id": str(loan.share_account_id),
+                "pledged_shares": f"{loan.pledged_shares}"}
     unit = registry.get_unit(session, loan.unit_id)
     parcel = registry.get_parcel(session, unit.parcel_id)
     right = registry.find_current_right(session, loan.right_id)

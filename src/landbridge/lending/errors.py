@@ -106,3 +106,28 @@ class LendingError(ErrorCode):
                          "the contract no longer matches its recorded digest")
     INVALID_FIELD = (RuleViolation, "lending.invalid_field", "表单项「{field}」填写无效",
                      "the form field {field_en} is not valid")
+    NOT_A_MORTGAGE = (Conflict, "lending.not_a_mortgage", "贷款 {loan_no} 以股权质押担保，没有不动产抵押",
+                      "loan {loan_no} is secured by a share pledge, not by a registry mortgage")
+    COLLATERAL_KIND = (RuleViolation, "lending.collateral_kind",
+                       "须且只能选择一种担保：不动产权利（right_id），或集体资产股权质押（collective_id 与 shares）",
+                       "give exactly one collateral: a right (right_id) or a pledge of collective shares "
+                       "(collective_id with shares)")
+    NOT_A_MEMBER = (Forbidden, "lending.not_a_member", "申请人不是该集体经济组织的在册成员",
+                    "the applicant is not an active member of this collective")
+    NO_SHARE_ACCOUNT = (Conflict, "lending.no_share_account", "申请人在该集体经济组织没有股权账户",
+                        "the applicant holds no share account in this collective")
+    SHARES_UNAVAILABLE = (Conflict, "lending.shares_unavailable",
+                          "可质押股份不足：持有 {balance} 股，已质押 {pledged} 股，申请质押 {requested} 股",
+                          "not enough free shares: {balance} held, {pledged} already pledged, {requested} asked for")
+    INVALID_SHARES = (RuleViolation, "lending.invalid_shares", "质押股数须为正数（最多两位小数）",
+                      "the shares to pledge must be a positive number with at most two decimals")
+    PRODUCT_NOT_FOR_SHARES = (RuleViolation, "lending.product_not_for_shares", "产品 {product} 不接受集体资产股权质押",
+                              "product {product} does not take a pledge of collective asset shares")
+    SHARES_NOT_HELD = (Conflict, "lending.shares_not_held", "申请质押 {requested} 股，超过持有的 {balance} 股",
+                       "{requested} shares asked for; the account holds only {balance}")
+    PLEDGE_NOT_RECORDED = (Conflict, "lending.pledge_not_recorded", "股权质押尚未在股权登记簿记载，不得放款",
+                           "the share pledge is not recorded in the collective's share register: no money may move")
+    SHARE_DISPOSAL_UNSUPPORTED = (Conflict, "lending.share_disposal_unsupported",
+                                  "股权质押贷款的质押股权处置尚未支持（须线下依章程在集体经济组织内部转让）",
+                                  "disposal of pledged collective shares is not supported yet (handle it off-platform, "
+                                  "by a transfer inside the collective under its articles)")

@@ -17,7 +17,7 @@ from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
 from landbridge.lending.claims import flag_overdue_claims
 from landbridge.lending.disposal import settle_sold_disposals
-from landbridge.lending.models import Loan
+from landbridge.lending.models import Loan, unit_of
 from landbridge.lending.rules import PERFORMING, LoanStatus
 from landbridge.lending.service import lien_of, record_late_registration, register_lien
 from landbridge.lending.servicing import run_cob
@@ -50,12 +50,12 @@ def confirm_registered_liens(session: Session) -> int:
         after = 0
         while chunk := _waiting(session, condition, after):
             after = chunk[-1].id
-            current = registry.current_restrictions_of(session, (loan.unit_id for loan in chunk))
+            current = registry.current_restrictions_of(session, (unit_of(loan) for loan in chunk))
             for loan in chunk:
                 if late_kind:
-                    done += record_late_registration(session, loan, current[loan.unit_id], actor=ACTOR)
-                elif lien_of(loan, current[loan.unit_id]) is not None:
-                    register_lien(session, loan, current[loan.unit_id], actor=ACTOR)
+                    done += record_late_registration(session, loan, current[unit_of(loan)], actor=ACTOR)
+                elif lien_of(loan, current[unit_of(loan)]) is not None:
+                    register_lien(session, loan, current[unit_of(loan)], actor=ACTOR)
                     done += 1
             if len(chunk) < LIEN_CHUNK:
                 break

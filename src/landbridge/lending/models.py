@@ -7,21 +7,31 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
 from landbridge.kernel.columns import Actor, CreatedAt, IdPk, LedgerSeq, RegionCode, RowVersion, Status
 from landbridge.kernel.money import MoneyColumn
+from landbridge.lending.errors import LendingError
 
 ZERO = Decimal("0.00")
 
 
 class Loan(IdPk, Status, RegionCode, RowVersion, CreatedAt, LedgerSeq, Base):
-    """贷款: one loan against one right, from application to closing; its risk share is a snapshot."""
+    """贷款: one loan against one right (a registry mortgage) or one share pledge (股权质押 of collective asset
+    shares in the collective's share register), from application to closing; its risk share is a snapshot."""
 
     __tablename__ = "lending_loan"
-    __table_args__ = (Index("ix_lending_loan_status_cob", "status", "cob_date"),)
+    __table_args__ = (
+        Index("ix_lending_loan_status_cob", "status", "cob_date"),
+        # the collateral is exactly one kind: a registry right, or a share pledge
+        CheckConstraint(
+            "(right_id IS NOT NULL AND unit_id IS NOT NULL AND parcel_id IS NOT NULL AND collective_id IS NULL"
+            " AND share_account_id IS NULL AND pledged_shares IS NULL)"
+            " OR (right_id IS NULL AND unit_id IS NULL AND parcel_id IS NULL AND collective_id IS NOT NULL"
+            " AND share_account_id IS NOT NULL AND pledged_shares IS NOT NULL)", name="one_collateral_kind"),
+    )
 
     loan_no: Mapped[str] = mapped_column(String(24), unique=True)
     product_code: Mapped[str] = mapped_column(String(40))
@@ -29,9 +39,13 @@ class Loan(IdPk, Status, RegionCode, RowVersion, CreatedAt, LedgerSeq, Base):
     borrower_party_id: Mapped[int] = mapped_column(Integer, index=True)
     applicant_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     bank_organisation_id: Mapped[int] = mapped_column(ForeignKey("auth_organisation.id"), index=True)
-    right_id: Mapped[int] = mapped_column(Integer, index=True)
-    unit_id: Mapped[int] = mapped_column(Integer, index=True)
-    parcel_id: Mapped[int] = mapped_column(Integer)
+    right_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    unit_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    parcel_id: Mapped[int | None] = mapped_column(Integer)
+    collective_id: Mapped[int | None] = mapped_column(Integer, index=True)  # a share pledge: whose register
+    share_account_id: Mapped[int | None] = mapped_column(Integer)
+    pledged_shares: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    share_pledge_id: Mapped[int | None] = mapped_column(Integer)  # the pledge once recorded in the register
     right_type: Mapped[str] = mapped_column(String(48))
     principal_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
     annual_rate: Mapped[Decimal] = mapped_column(Numeric(8, 6))
@@ -157,3 +171,24 @@ class LoanContract(IdPk, LedgerSeq, Base):
     issued_by: Mapped[str] = mapped_column(String(120))
     rendered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     render_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+def _mortgaged(loan: Loan, value: int | None) -> int:
+    if value is None:
+        raise LendingError.NOT_A_MORTGAGE.error(loan_no=loan.loan_no)
+    return value
+
+
+def right_of(loan: Loan) -> int:
+    """The mortgaged right of a right-based loan; 409 ``lending.not_a_mortgage`` for a share-pledge loan."""
+    return _mortgaged(loan, loan.right_id)
+
+
+def unit_of(loan: Loan) -> int:
+    """The mortgaged right's registry unit; 409 ``lending.not_a_mortgage`` for a share-pledge loan."""
+    return _mortgaged(loan, loan.unit_id)
+
+
+def parcel_of(loan: Loan) -> int:
+    """The mortgaged right's parcel; 409 ``lending.not_a_mortgage`` for a share-pledge loan."""
+    return _mortgaged(loan, loan.parcel_id)

@@ -34,7 +34,7 @@ FIELD_LABELS = {"right_id": "Collateral right", "product_code": "Loan product", 
                 "reason": "Reason", "amount_cny": "Amount (yuan)", "paid_on": "Day paid", "day": "Day",
                 "costs_cny": "Enforcement costs (yuan)", "proceeds_cny": "Sale proceeds (yuan)",
                 "sale_costs_cny": "Sale costs (yuan)", "write_off": "Write off the remaining loss",
-                "claim_id": "Claim"}
+                "claim_id": "Claim", "shares": "Collective shares to pledge", "collective_id": "Collective"}
 FIELD_ZH = {"right_id": "抵押物权利", "product_code": "贷款产品", "principal_cny": "金额（元）",
             "annual_rate": "年利率", "months": "期限（月）", "method": "还款方式", "start": "贷款起始日",
             "grace_months": "宽限期（月）", "bank_organisation_id": "贷款银行",
@@ -42,7 +42,7 @@ FIELD_ZH = {"right_id": "抵押物权利", "product_code": "贷款产品", "prin
             "mortgagee_party_id": "抵押权人（登记主体编号）", "grade": "信用等级", "reason": "理由",
             "amount_cny": "金额（元）", "paid_on": "支付日期", "day": "日期", "costs_cny": "实现债权费用（元）",
             "proceeds_cny": "处置价款（元）", "sale_costs_cny": "处置费用（元）", "write_off": "核销剩余损失",
-            "claim_id": "代偿请求"}
+            "claim_id": "代偿请求", "shares": "质押的集体资产股份（股）", "collective_id": "集体经济组织"}
 
 
 def invalid_field(name: str) -> DomainError:
@@ -82,6 +82,10 @@ def apply_model(form: Mapping[str, str]) -> views.ApplyIn:
     data: dict[str, str | None] = {k: raw(form, k) for k in names}
     data["grace_months"] = raw(form, "grace_months") or "0"
     data["consent_document"] = _optional(form, "consent_document")
+    if raw(form, "shares"):  # a pledge of the member's collective asset shares (股权质押) instead of a right
+        data["right_id"] = _optional(form, "right_id")
+        data["collective_id"] = raw(form, "collective_id")
+        data["shares"] = raw(form, "shares")
     out: views.ApplyIn = model_of(views.ApplyIn, data)
     return out
 

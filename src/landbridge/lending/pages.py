@@ -28,7 +28,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from landbridge import exchange, registry, valuation
+from landbridge import collective, exchange, registry, valuation
 from landbridge.auth import OrgKind, Principal, Role, optional_principal, organisation_names, organisations_of_kind
 from landbridge.auth.pages import page_caller
 from landbridge.errors import DomainError
@@ -139,12 +139,12 @@ def _desk(session: Session, caller: Principal) -> list[dict[str, Any]]:
     loans = list(session.execute(select(Loan).where(Loan.bank_organisation_id == caller.organisation_id,
                                                     Loan.status == rules.LoanStatus.applied)
                                  .order_by(Loan.id).limit(PAGE_SIZE)).scalars())
-    extracts = registry.current_restrictions_of(session, [x.unit_id for x in loans])
+    extracts = registry.current_restrictions_of(session, [x.unit_id for x in loans if x.unit_id is not None])
     default_grade = str(service.rule_set().value("default_grade"))
     out = []
     for loan in loans:
-        value = valuation.collateral_value(session, loan.parcel_id)
-        out.append({"loan": loan, "restrictions": [r for r in extracts.get(loan.unit_id, [])
+        value = None if loan.parcel_id is None else valuation.collateral_value(session, loan.parcel_id)
+        out.append({"loan": loan, "restrictions": [r for r in extracts.get(loan.unit_id or 0, [])
                                                    if r.right_id == loan.right_id],
                     "value": value, "grade": loan.grade or default_grade})
     return out
@@ -193,8 +193,13 @@ def _apply_page(request: Request, session: Session, caller: Principal, *, values
     start = date(today.year + (today.month == 12), today.month % 12 + 1, min(today.day, 28))
     defaults = {"start": start.isoformat(), "months": "24", "annual_rate": "0.0435", "method": "equal_principal",
                 "grace_months": "0"}
+    member = None if caller.party_id is None else collective.find_active_membership(session, caller.party_id)
+    accounts = [] if member is None else collective.accounts_for_member(session, member)
+    shares = None if not accounts else {  # the member's pledgeable shares, for a share-pledge product
+        "collective_id": member.collective_id if member else None,
+        "free": max(a.balance_shares - a.pledged_shares for a in accounts)}
     return KIT.page(request, "lending/apply.html", {
-        "rights": rights, "products": list(service.products().values()),
+        "rights": rights, "shares": shares, "products": list(service.products().values()),
         "banks": organisations_of_kind(session, OrgKind.bank), "values": {**defaults, **(values or {})},
         "error": error, "preview": preview, "lang_q": _lang(request)}, status_code=status_code)
 
@@ -290,8 +295,10 @@ def render_loan(request: Request, session: Session, caller: Principal, loan_id: 
     payments = list(session.execute(select(Payment).where(Payment.loan_id == loan.id)
                                     .order_by(Payment.id.desc()).limit(PAGE_SIZE)).scalars())
     claims = list(session.execute(select(Claim).where(Claim.loan_id == loan.id).order_by(Claim.id)).scalars())
-    restrictions = [r for r in registry.current_restrictions(session, loan.unit_id) if r.right_id == loan.right_id]
-    value = valuation.collateral_value(session, loan.parcel_id) if loan.appraised_cny is None else None
+    restrictions = [] if loan.unit_id is None else [
+        r for r in registry.current_restrictions(session, loan.unit_id) if r.right_id == loan.right_id]
+    value = valuation.collateral_value(session, loan.parcel_id) \
+        if loan.appraised_cny is None and loan.parcel_id is not None else None
     today = to_local(now()).date()
     product = service.products(loan.start_date).get(loan.product_code)
     product_name = loan.product_code if product is None else product.name if request_locale(request) == "zh_CN" \

@@ -63,7 +63,7 @@ def restructure_loan(session: Session, *, loan_id: int, bank_organisation_id: in
     if loan.outstanding_cny <= 0:
         raise LendingError.INVALID_TRANSITION.error(status=loan.status, target="restructured")
     new = rules.schedule(loan.outstanding_cny, rate, n, how.value, day, grace_months)  # checks the grace too
-    right = registry.find_current_right(session, loan.right_id)
+    right = None if loan.right_id is None else registry.find_current_right(session, loan.right_id)
     if right is not None and right.term_end is not None and right.term_end < new[-1].due_date:
         raise LendingError.RIGHT_EXPIRES.error(term_end=right.term_end.isoformat(),
                                                maturity=new[-1].due_date.isoformat())

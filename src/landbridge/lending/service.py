@@ -24,13 +24,14 @@ from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
 from landbridge.kernel.clock import now
 from landbridge.ledger import append_event, subjects
-from landbridge.lending import rules
+from landbridge.lending import rules, share_pledge
 from landbridge.lending.contract import issue_contract
 from landbridge.lending.errors import LendingError
-from landbridge.lending.models import Instalment, Loan
+from landbridge.lending.models import Instalment, Loan, parcel_of, right_of, unit_of
 from landbridge.lending.rules import LoanStatus
 
 MODULE = "lending"
+SHARE_TYPE = "collective_asset_share"  # the right type a share-pledge product names
 ZERO = Decimal("0")
 
 
@@ -108,8 +109,11 @@ def _text(value: str | None, field: str, max_length: int) -> str | None:
 
 def loan_subjects(loan: Loan) -> list[str]:
     """The records a loan's events concern besides the loan itself."""
-    out = [subjects.right(loan.right_id), subjects.unit(loan.unit_id), subjects.parcel(loan.parcel_id),
-           subjects.party(loan.borrower_party_id), subjects.organisation(loan.bank_organisation_id)]
+    out = [subjects.party(loan.borrower_party_id), subjects.organisation(loan.bank_organisation_id)]
+    if loan.right_id is not None and loan.unit_id is not None and loan.parcel_id is not None:
+        out = [subjects.right(loan.right_id), subjects.unit(loan.unit_id), subjects.parcel(loan.parcel_id), *out]
+    if loan.share_account_id is not None:
+        out.append(subjects.share_account(loan.share_account_id))
     if loan.restriction_id is not None:
         out.append(subjects.restriction(loan.restriction_id))
     return out
@@ -156,11 +160,22 @@ def _current_right(session: Session, right_id: int) -> Any:
     return right
 
 
-def apply_for_loan(session: Session, *, borrower_party_id: int, right_id: int, product_code: str,
-                   principal: Any, annual_rate: Any, months: int, method: str, start: date,
-                   bank_organisation_id: int, actor: str, grace_months: int = 0,
-                   consent_document: str | None = None, applicant_user_id: int | None = None) -> Loan:
-    """申请: a borrower applies for a loan against a right they hold (issue #17 item 2)."""
+@dataclass(frozen=True)
+class Terms:
+    """An application's terms, parsed and checked against the product."""
+
+    product: Product
+    principal: Decimal
+    rate: Decimal
+    months: int
+    method: str
+    grace_months: int
+    maturity: date
+
+
+def check_terms(product_code: str, principal: Any, annual_rate: Any, months: int, method: str, start: date,
+                grace_months: int) -> Terms:
+    """The product in force and the amount, rate, term and method within its bounds (each a typed refusal)."""
     product = products(start).get(product_code)
     if product is None:
         raise LendingError.PRODUCT_NOT_FOUND.error(product=product_code[:40])
@@ -168,7 +183,6 @@ def apply_for_loan(session: Session, *, borrower_party_id: int, right_id: int, p
     rate = rules.parse_rate(annual_rate)
     n = rules.parse_months(months)
     how = rules.parse_method(method)
-    consent = _text(consent_document, "consent_document", 120)
     if amount > rule_set().decimal("max_principal", start):
         raise LendingError.PRINCIPAL_TOO_LARGE.error(max_cny=str(rule_set().decimal("max_principal", start)))
     if how.value not in product.methods:
@@ -178,6 +192,18 @@ def apply_for_loan(session: Session, *, borrower_party_id: int, right_id: int, p
     if not product.min_rate <= rate <= product.max_rate:
         raise LendingError.RATE_OUT_OF_RANGE.error(min_rate=str(product.min_rate), max_rate=str(product.max_rate))
     rows = rules.schedule(amount, rate, n, how.value, start, grace_months)  # checks the grace too
+    return Terms(product, amount, rate, n, how.value, grace_months if how.value == "seasonal" else 0,
+                 rows[-1].due_date)
+
+
+def apply_for_loan(session: Session, *, borrower_party_id: int, right_id: int, product_code: str,
+                   principal: Any, annual_rate: Any, months: int, method: str, start: date,
+                   bank_organisation_id: int, actor: str, grace_months: int = 0,
+                   consent_document: str | None = None, applicant_user_id: int | None = None) -> Loan:
+    """申请: a borrower applies for a loan against a right they hold (issue #17 item 2)."""
+    terms = check_terms(product_code, principal, annual_rate, months, method, start, grace_months)
+    product, amount, rate, n = terms.product, terms.principal, terms.rate, terms.months
+    consent = _text(consent_document, "consent_document", 120)
     right = _current_right(session, right_id)
     if right.right_type not in product.right_types:
         raise LendingError.RIGHT_TYPE_NOT_ACCEPTED.error(product=product.code, right_type=right.right_type)
@@ -185,21 +211,51 @@ def apply_for_loan(session: Session, *, borrower_party_id: int, right_id: int, p
         raise LendingError.NOT_HOLDER.error(right_id=right.id)
     if exchange.party_is_barred(session, borrower_party_id, start):
         raise LendingError.BORROWER_BARRED.error(party_id=borrower_party_id)
-    maturity = rows[-1].due_date
+    maturity = terms.maturity
     check_collateral(session, right=right, product=product, maturity=maturity, consent_document=consent)
     unit = registry.get_unit(session, right.unit_id)
     loan = Loan(loan_no=f"LN-{uuid4().hex[:21]}", product_code=product.code,  # placeholder until the id is known
                 rules_digest=rule_set().version_at(start).digest, borrower_party_id=borrower_party_id,
                 applicant_user_id=applicant_user_id, bank_organisation_id=bank_organisation_id, right_id=right.id,
                 unit_id=unit.id, parcel_id=unit.parcel_id, right_type=right.right_type, principal_cny=amount,
-                annual_rate=rate, months=n, method=how.value, grace_months=grace_months if how.value == "seasonal"
-                else 0, start_date=start, maturity=maturity, consent_document=consent, status=LoanStatus.applied,
+                annual_rate=rate, months=n, method=terms.method, grace_months=terms.grace_months, start_date=start,
+                maturity=maturity, consent_document=consent, status=LoanStatus.applied,
                 region_code=unit.region_code, created_at=now(), sharers=[])
     session.add(loan)
     session.flush()
     loan.loan_no = loan_number(loan.created_at, loan.id)
     _event(session, loan, "loan.applied", actor, {"principal_cny": str(amount), "product": product.code,
-                                                    "months": n, "method": how.value})
+                                                    "months": n, "method": terms.method})
+    return loan
+
+
+def apply_for_share_loan(session: Session, *, borrower_party_id: int, collective_id: int, shares: Any,
+                         product_code: str, principal: Any, annual_rate: Any, months: int, method: str, start: date,
+                         bank_organisation_id: int, actor: str, grace_months: int = 0,
+                         applicant_user_id: int | None = None) -> Loan:
+    """申请 a share-pledge loan (股权质押): a member pledges ``shares`` of their collective asset shares, at most
+    what their account holds unpledged, under a product that takes them (``share_pledge``)."""
+    terms = check_terms(product_code, principal, annual_rate, months, method, start, grace_months)
+    if SHARE_TYPE not in terms.product.right_types:
+        raise LendingError.PRODUCT_NOT_FOR_SHARES.error(product=terms.product.code)
+    qty = share_pledge.parse_shares(shares)
+    found = share_pledge.pledgeable(session, party_id=borrower_party_id, collective_id=collective_id, shares=qty)
+    if exchange.party_is_barred(session, borrower_party_id, start):
+        raise LendingError.BORROWER_BARRED.error(party_id=borrower_party_id)
+    loan = Loan(loan_no=f"LN-{uuid4().hex[:21]}", product_code=terms.product.code,
+                rules_digest=rule_set().version_at(start).digest, borrower_party_id=borrower_party_id,
+                applicant_user_id=applicant_user_id, bank_organisation_id=bank_organisation_id, right_id=None,
+                unit_id=None, parcel_id=None, collective_id=found.collective_id, share_account_id=found.account_id,
+                pledged_shares=qty, right_type=SHARE_TYPE, principal_cny=terms.principal, annual_rate=terms.rate,
+                months=terms.months, method=terms.method, grace_months=terms.grace_months, start_date=start,
+                maturity=terms.maturity, status=LoanStatus.applied, region_code=found.region_code,
+                created_at=now(), sharers=[])
+    session.add(loan)
+    session.flush()
+    loan.loan_no = loan_number(loan.created_at, loan.id)
+    _event(session, loan, "loan.applied", actor, {"principal_cny": str(terms.principal), "product": terms.product.code,
+                                                    "months": terms.months, "method": terms.method,
+                                                    "collective_id": collective_id, "pledged_shares": str(qty)})
     return loan
 
 
@@ -218,12 +274,7 @@ def decide_loan(session: Session, *, loan_id: int, approve: bool, actor: str, mo
     product = products(loan.start_date).get(loan.product_code)
     if product is None:
         raise LendingError.PRODUCT_NOT_FOUND.error(product=loan.product_code)
-    right = _current_right(session, loan.right_id)
-    check_collateral(session, right=right, product=product, maturity=loan.maturity,
-                     consent_document=loan.consent_document)
-    value = valuation.collateral_value(session, loan.parcel_id)
-    if value is None:
-        raise LendingError.NO_VALUATION.error(parcel_id=loan.parcel_id)
+    value = _appraise(session, loan, product)
     cap = Decimal(str(rule_set().value("ltv_caps", loan.start_date).get(loan.right_type, "0")))
     most = rules.ltv_cap(value.value_cny, cap)
     if loan.principal_cny > most:
@@ -239,7 +290,7 @@ def decide_loan(session: Session, *, loan_id: int, approve: bool, actor: str, mo
     _move(loan, LoanStatus.approved)
     loan.annual_rate = rules.discounted_rate(applied_rate, discount, product.min_rate)
     loan.appraised_cny = value.value_cny
-    loan.valuation_run_no = value.run_no
+    loan.valuation_run_no = value.run_no or None
     loan.grade = used
     loan.mortgagee_party_id = mortgagee_party_id
     loan.sharers = [s.as_dict() | {"claim_deadline_days": product.claim_deadline_days} for s in product.sharers]
@@ -247,9 +298,24 @@ def decide_loan(session: Session, *, loan_id: int, approve: bool, actor: str, mo
                                                      "grade": used, "sharers": loan.sharers,
                                                      "applied_rate": str(applied_rate),
                                                      "annual_rate": str(loan.annual_rate),
-                                                     "valuation_run_no": value.run_no})
+                                                     "valuation_run_no": value.run_no or None,
+                                                     **value.basis})
     issue_contract(session, loan, actor=actor)  # 借款抵押合同: content and digest now, the PDF by the worker
     return loan
+
+
+def _appraise(session: Session, loan: Loan, product: Product) -> share_pledge.Appraisal:
+    """Re-check the collateral and value it: a right through valuation's mass appraisal of its parcel; a share
+    pledge as shares × the collective's book value per share (``share_pledge.value_pledge``)."""
+    if loan.collective_id is not None:
+        return share_pledge.value_pledge(session, loan)
+    right = _current_right(session, right_of(loan))
+    check_collateral(session, right=right, product=product, maturity=loan.maturity,
+                     consent_document=loan.consent_document)
+    value = valuation.collateral_value(session, parcel_of(loan))
+    if value is None:
+        raise LendingError.NO_VALUATION.error(parcel_id=loan.parcel_id)
+    return share_pledge.Appraisal(value.value_cny, value.run_no, {})
 
 
 def lodge_lien(session: Session, *, loan_id: int, actor: str) -> Loan:
@@ -258,20 +324,35 @@ def lodge_lien(session: Session, *, loan_id: int, actor: str) -> Loan:
     rules.transition(loan.status, LoanStatus.lien_lodged)
     if loan.mortgagee_party_id is None:  # checked before anything moves: a refusal leaves the loan as it was
         raise LendingError.MORTGAGEE_MISSING.error()
+    if loan.collective_id is not None:
+        return _record_share_pledge(session, loan, actor=actor)
     _move(loan, LoanStatus.lien_lodged)
-    app = registry.lodge_mortgage(session, actor=actor, unit_id=loan.unit_id,
+    app = registry.lodge_mortgage(session, actor=actor, unit_id=unit_of(loan),
                                   mortgagee_party_id=loan.mortgagee_party_id, secured_amount=loan.principal_cny,
-                                  right_id=loan.right_id, document_no=loan.loan_no)
+                                  right_id=right_of(loan), document_no=loan.loan_no)
     loan.lien_application_id = app.id
     _event(session, loan, "loan.lien_lodged", actor, {"application_id": app.id},
            also=[subjects.application(app.id)])
     return loan
 
 
+def _record_share_pledge(session: Session, loan: Loan, *, actor: str) -> Loan:
+    """股权出质登记: the pledge is recorded in the collective's share register at once (民法典 art. 443: the pledge
+    exists from its recording), so the loan passes lien_lodged and lien_registered in one step."""
+    pledge_id = share_pledge.record_pledge(session, loan, actor=actor)
+    _move(loan, LoanStatus.lien_lodged)
+    loan.share_pledge_id = pledge_id
+    _event(session, loan, "loan.lien_lodged", actor, {"share_pledge_id": pledge_id,
+                                                       "pledged_shares": str(loan.pledged_shares)})
+    _move(loan, LoanStatus.lien_registered)
+    _event(session, loan, "loan.lien_registered", actor, {"share_pledge_id": pledge_id})
+    return loan
+
+
 def confirm_lien(session: Session, *, loan_id: int, actor: str) -> Loan:
     """The mortgage is current in the registry (登簿): the loan may be disbursed. Refused while it is not."""
     loan = get_loan(session, loan_id, lock=True)
-    return register_lien(session, loan, registry.current_restrictions(session, loan.unit_id), actor=actor)
+    return register_lien(session, loan, registry.current_restrictions(session, unit_of(loan)), actor=actor)
 
 
 def lien_of(loan: Loan, current: Sequence[Any]) -> Any | None:
@@ -323,8 +404,12 @@ def disburse(session: Session, *, loan_id: int, actor: str) -> Loan:
     if loan.status == LoanStatus.approved:
         raise LendingError.LIEN_NOT_REGISTERED.error(status=loan.status)
     rules.transition(loan.status, LoanStatus.disbursed)
-    current = registry.current_restrictions(session, loan.unit_id)
     pending = False
+    if loan.collective_id is not None:  # a share pledge: recorded and still active in the share register
+        if loan.status != LoanStatus.lien_registered or not share_pledge.pledge_recorded(session, loan):
+            raise LendingError.PLEDGE_NOT_RECORDED.error()
+        return _pay_out(session, loan, actor=actor, pending=False)
+    current = registry.current_restrictions(session, unit_of(loan))
     if loan.status == LoanStatus.lien_lodged:
         if lien_of(loan, current) is not None:
             register_lien(session, loan, current, actor=actor)  # registered meanwhile: confirmed first
@@ -334,6 +419,11 @@ def disburse(session: Session, *, loan_id: int, actor: str) -> Loan:
             pending = True
     if not pending and loan.restriction_id not in {r.id for r in current}:
         raise LendingError.LIEN_NOT_REGISTERED.error(status=loan.status)
+    return _pay_out(session, loan, actor=actor, pending=pending)
+
+
+def _pay_out(session: Session, loan: Loan, *, actor: str, pending: bool) -> Loan:
+    """Build the instalments and move the money (the loan is locked and its collateral checked)."""
     rows = rules.schedule(loan.principal_cny, loan.annual_rate, loan.months, loan.method, loan.start_date,
                           loan.grace_months)
     session.add_all(Instalment(loan_id=loan.id, n=r.n, due_date=r.due_date, principal_cny=r.principal,

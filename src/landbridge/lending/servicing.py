@@ -13,15 +13,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from landbridge import exchange, registry
+from landbridge import collective, exchange, registry
 from landbridge.db import for_update
 from landbridge.kernel.clock import now, to_local
 from landbridge.ledger import append_event, subjects
-from landbridge.lending import rules
+from landbridge.lending import rules, share_pledge
 from landbridge.lending.claims import true_up
 from landbridge.lending.errors import LendingError
 from landbridge.lending.housing import dwelling_kept
-from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan, Payment
+from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan, Payment, unit_of
 from landbridge.lending.rules import LoanStatus, Owed
 from landbridge.lending.service import MODULE, _event, _move, get_loan, rule_set, shared_with
 
@@ -158,15 +158,17 @@ def reconcile_liens(session: Session, *, most: int = 100, chunk: int = 5000) -> 
     out: list[int] = []
     after = 0
     while len(out) < most:
-        rows = session.execute(select(Loan.id, Loan.unit_id, Loan.restriction_id).where(
+        rows = session.execute(select(Loan.id, Loan.unit_id, Loan.restriction_id, Loan.share_pledge_id).where(
             Loan.status.in_([s.value for s in rules.PERFORMING]), Loan.id > after)
             .order_by(Loan.id).limit(chunk)).all()
         if not rows:
             break
         after = rows[-1][0]
-        current = registry.current_restriction_keys(session, (r for _, _, r in rows if r is not None))
-        out.extend(int(loan_id) for loan_id, unit_id, restriction_id in rows
-                   if restriction_id is None or (unit_id, restriction_id) not in current)
+        current = registry.current_restriction_keys(session, (r for _, _, r, _ in rows if r is not None))
+        # a share-pledge loan (no unit): its pledge must still be active in the collective's share register
+        out.extend(int(loan_id) for loan_id, unit_id, restriction_id, pledge_id in rows
+                   if (pledge_id is not None and not collective.pledge_is_active(session, pledge_id))
+                   or (unit_id is not None and (restriction_id is None or (unit_id, restriction_id) not in current)))
     return out[:most]
 
 
@@ -267,6 +269,8 @@ def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = N
     house is offered only where the household keeps a dwelling (``housing.dwelling_kept``)."""
     loan = get_loan(session, loan_id, lock=True)
     rules.transition(loan.status, LoanStatus.in_disposal)
+    if loan.collective_id is not None:
+        raise LendingError.SHARE_DISPOSAL_UNSUPPORTED.error()
     housing = dwelling_kept(session, loan, to_local(now()).date(), dwelling_document)
     _move(loan, LoanStatus.in_disposal)
     if costs is not None:
@@ -314,7 +318,7 @@ def settle_disposal(session: Session, *, loan_id: int, proceeds: Any, sale_costs
     due, later = owed_on(loan, rows, day)
     claim = Owed(due.costs, due.interest, due.penalty, due.principal + later)
     others = [rules.Lien(r.rank or 0, r.secured_amount_cny or ZERO, f"restriction:{r.id}")
-              for r in registry.current_restrictions(session, loan.unit_id)
+              for r in registry.current_restrictions(session, unit_of(loan))
               if r.kind == "mortgage" and r.id != loan.restriction_id and r.right_id == loan.right_id]
     # a mortgage still unregistered ranks after every registered one (民法典 art. 414)
     own_rank = loan.lien_rank if loan.lien_rank is not None else max((x.rank for x in others), default=0) + 1
@@ -392,11 +396,14 @@ def release_lien(session: Session, *, loan_id: int, actor: str, write_off: bool 
     if loan.status == LoanStatus.repaid and loan.outstanding_cny:
         raise LendingError.LOAN_STILL_OWED.error(owed_cny=str(loan.outstanding_cny))
     sold = collateral_sold(session, loan)  # the collateral lot's hand-over discharges the mortgage: none of its own
+    released = None
     if sold:
         pass
+    elif loan.collective_id is not None:  # 解除质押 in the collective's share register
+        released = share_pledge.release(session, loan, actor=actor)
     elif loan.restriction_id is not None and loan.restriction_id in {
-            r.id for r in registry.current_restrictions(session, loan.unit_id)}:
-        app = registry.lodge_cancellation(session, actor=actor, unit_id=loan.unit_id,
+            r.id for r in registry.current_restrictions(session, unit_of(loan))}:
+        app = registry.lodge_cancellation(session, actor=actor, unit_id=unit_of(loan),
                                           reason=f"贷款 {loan.loan_no} 结清", restriction_id=loan.restriction_id)
         loan.release_application_id = app.id
     elif (loan.restriction_id is None and loan.lien_application_id is not None
@@ -406,7 +413,8 @@ def release_lien(session: Session, *, loan_id: int, actor: str, write_off: bool 
     _move(loan, target)
     _event(session, loan, "loan.written_off" if write_off else "loan.closed", actor,
            {"release_application_id": loan.release_application_id,
-            **({"discharged_by_lot_id": loan.lot_id} if sold else {})})
+            **({"discharged_by_lot_id": loan.lot_id} if sold else {}),
+            **({} if released is None else {"share_pledge_id": loan.share_pledge_id, "pledge_released": released})})
     return loan
 
 

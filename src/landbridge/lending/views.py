@@ -41,7 +41,12 @@ def _actor(p: Principal) -> str:
 
 
 class ApplyIn(BaseModel):
-    right_id: int = Field(ge=1, le=2**31)
+    """An application against a right (``right_id``) or a pledge of collective asset shares (``collective_id`` and
+    ``shares``, 股权质押): exactly one."""
+
+    right_id: int | None = Field(default=None, ge=1, le=2**31)
+    collective_id: int | None = Field(default=None, ge=1, le=2**31)
+    shares: str | None = Field(default=None, max_length=20)
     product_code: str = Field(min_length=1, max_length=40)
     principal_cny: str = Money
     annual_rate: str = Field(max_length=12)
@@ -94,6 +99,9 @@ def loan_read(loan: Loan, *, full: bool = True) -> dict[str, Any]:
         "days_past_due": loan.days_past_due, "sharers": loan.sharers, "bank_organisation_id": loan.bank_organisation_id}
     if full:
         out |= {"borrower_party_id": loan.borrower_party_id, "right_id": loan.right_id, "unit_id": loan.unit_id,
+                "collective_id": loan.collective_id, "share_account_id": loan.share_account_id,
+                "pledged_shares": None if loan.pledged_shares is None else str(loan.pledged_shares),
+                "share_pledge_id": loan.share_pledge_id,
                 "appraised_cny": None if loan.appraised_cny is None else str(loan.appraised_cny),
                 "valuation_run_no": loan.valuation_run_no, "grade": loan.grade, "restriction_id": loan.restriction_id,
                 "lien_rank": loan.lien_rank, "lien_application_id": loan.lien_application_id,
@@ -168,6 +176,18 @@ def apply(body: ApplyIn, p: Principal = Depends(require_roles(Role.member)),
     """A borrower applies against a right they hold (their own registry party)."""
     if p.party_id is None:
         raise LendingError.NOT_HOLDER.error(right_id=body.right_id)
+    if (body.right_id is not None and body.collective_id is not None) or (body.collective_id is None) != (
+            body.shares is None):
+        raise LendingError.COLLATERAL_KIND.error()
+    if body.collective_id is not None:
+        loan = service.apply_for_share_loan(
+            session, borrower_party_id=p.party_id, collective_id=body.collective_id, shares=body.shares,
+            product_code=body.product_code, principal=body.principal_cny, annual_rate=body.annual_rate,
+            months=body.months, method=body.method, start=body.start, grace_months=body.grace_months,
+            bank_organisation_id=body.bank_organisation_id, applicant_user_id=p.user_id, actor=_actor(p))
+        return loan_read(loan)
+    if body.right_id is None:
+        raise LendingError.COLLATERAL_KIND.error()
     loan = service.apply_for_loan(session, borrower_party_id=p.party_id, right_id=body.right_id,
                                   product_code=body.product_code, principal=body.principal_cny,
                                   annual_rate=body.annual_rate, months=body.months, method=body.method,

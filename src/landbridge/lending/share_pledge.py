@@ -1,0 +1,116 @@
+"""Loans against pledged collective asset shares (股权质押, issue #17): the share-register side of origination and
+closing. The collateral is a number of the borrower's shares in their collective's share register: bounded by
+what the account holds unpledged, valued at the collective's book value per share, pledged in the register
+(``collective.pledge_shares``) instead of a registry mortgage and released there (``collective.release_pledge``).
+
+民法典 art. 440 (item 4: transferable shares may be pledged) and art. 443 (a pledge of shares is created when it
+is recorded: no money moves before); the LTV cap is the ``ltv_caps`` rule for ``collective_asset_share``. These
+helpers check and act; the loan's own state and ledger events stay with ``service``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from landbridge import collective
+from landbridge.lending.errors import LendingError
+from landbridge.lending.models import Loan
+
+SHARE_QUANTUM = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """The collateral's value at the credit decision and where it came from."""
+
+    value_cny: Decimal
+    run_no: str
+    basis: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Pledgeable:
+    """The share account a member pledges from and its figures."""
+
+    collective_id: int
+    account_id: int
+    region_code: str
+    balance: Decimal
+    pledged: Decimal
+
+
+def parse_shares(value: Any) -> Decimal:
+    """The shares to pledge: a positive number with at most two decimals (400 ``lending.invalid_shares``)."""
+    if isinstance(value, float | bool):
+        raise LendingError.INVALID_SHARES.error()
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise LendingError.INVALID_SHARES.error() from None
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(SHARE_QUANTUM):
+        raise LendingError.INVALID_SHARES.error()
+    return amount.quantize(SHARE_QUANTUM)
+
+
+def pledgeable(session: Session, *, party_id: int, collective_id: int, shares: Decimal) -> Pledgeable:
+    """The borrower's share account in the collective with ``shares`` free to pledge: 403 ``lending.not_a_member``
+    unless they are on its roll; 409 ``lending.no_share_account``, ``lending.shares_not_held`` (more than the
+    account holds) or ``lending.shares_unavailable`` (the rest is pledged already)."""
+    member = collective.find_active_membership(session, party_id)
+    if member is None or member.collective_id != collective_id:
+        raise LendingError.NOT_A_MEMBER.error()
+    accounts = collective.accounts_for_member(session, member)
+    if not accounts:
+        raise LendingError.NO_SHARE_ACCOUNT.error()
+    account = max(accounts, key=lambda a: (a.balance_shares - a.pledged_shares, -a.id))  # the most free shares
+    balance, pledged = Decimal(account.balance_shares), Decimal(account.pledged_shares)
+    if shares > balance:
+        raise LendingError.SHARES_NOT_HELD.error(balance=str(balance), requested=str(shares))
+    if shares > balance - pledged:
+        raise LendingError.SHARES_UNAVAILABLE.error(balance=str(balance), pledged=str(pledged),
+                                                    requested=str(shares))
+    region = collective.get_collective(session, collective_id).region_code
+    return Pledgeable(collective_id, account.id, region, balance, pledged)
+
+
+def value_pledge(session: Session, loan: Loan) -> Appraisal:
+    """Re-check the pledge (still a member, the shares still free) and value it: pledged shares × the collective's
+    book value per share (``collective.book_value_per_share``); 409 ``lending.no_valuation`` without one."""
+    shares = Decimal(loan.pledged_shares or 0)
+    if loan.collective_id is None or loan.share_account_id is None:
+        raise LendingError.NOT_A_MORTGAGE.error(loan_no=loan.loan_no)
+    found = pledgeable(session, party_id=loan.borrower_party_id, collective_id=loan.collective_id, shares=shares)
+    if found.account_id != loan.share_account_id:
+        raise LendingError.NO_SHARE_ACCOUNT.error()
+    per_share = collective.book_value_per_share(session, loan.collective_id)
+    if per_share is None:
+        raise LendingError.NO_VALUATION.error()
+    value = (shares * per_share).quantize(Decimal("0.01"))
+    return Appraisal(value, "", {"valuation_basis": "book_value_per_share", "book_value_per_share": str(per_share),
+                                 "pledged_shares": str(shares)})
+
+
+def record_pledge(session: Session, loan: Loan, *, actor: str) -> int:
+    """Pledge the loan's shares to its lender in the collective's share register; the pledge's id."""
+    if loan.share_account_id is None or loan.pledged_shares is None or loan.mortgagee_party_id is None:
+        raise LendingError.MORTGAGEE_MISSING.error()
+    pledge = collective.pledge_shares(session, account_id=loan.share_account_id, quantity=loan.pledged_shares,
+                                      pledgee_party_id=loan.mortgagee_party_id, reference=loan.loan_no, actor=actor)
+    return pledge.id
+
+
+def pledge_recorded(session: Session, loan: Loan) -> bool:
+    """The loan's pledge is recorded and active in the share register."""
+    return loan.share_pledge_id is not None and collective.pledge_is_active(session, loan.share_pledge_id)
+
+
+def release(session: Session, loan: Loan, *, actor: str) -> bool:
+    """解除质押 at close: release the loan's pledge in the share register where it is still active."""
+    if not pledge_recorded(session, loan) or loan.share_pledge_id is None:
+        return False
+    collective.release_pledge(session, pledge_id=loan.share_pledge_id, actor=actor, reason=f"贷款 {loan.loan_no} 结清")
+    return True
