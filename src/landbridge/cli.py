@@ -150,9 +150,12 @@ def import_parcels_cmd(
     layer: str | None = typer.Option(None, "--layer", help="layer of a GeoPackage or File Geodatabase"),
     database: str | None = typer.Option(None, "--database", help="database URL"),
     actor: str = typer.Option("cli", "--actor", help="who is recorded in the ledger"),
+    batch_size: int | None = typer.Option(None, "--batch-size", min=1,
+                                          help="stream the import in chunks of this many features, each committed "
+                                               "with a resumable cursor (large files; memory flat in the file size)"),
 ) -> None:
     """Check a surveyed parcel file feature by feature, then import it as one approved first registration,
-    all or nothing (R1, issue #21)."""
+    all or nothing (R1, issue #21); with --batch-size, chunk by chunk, resumable after a crash."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from landbridge.db import get_database
@@ -161,6 +164,10 @@ def import_parcels_cmd(
     from landbridge.registry.exports import write_report
 
     _use_database(database)
+    if batch_size is not None and not dry_run:
+        _import_streaming(file, batch_size=batch_size, exclude_rejected=exclude_rejected, encoding=encoding,
+                          crs=crs, layer=layer, region_code=region_code, actor=actor)
+        return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as bar:
         tasks: dict[str, TaskID] = {}
@@ -205,6 +212,41 @@ def import_parcels_cmd(
     console.print(f"[green]imported[/green] {result.parcel_count} parcels as application "
                   f"{result.application_number} ({result.chunk_count} ledger events, file {result.file_sha256[:12]}…)"
                   + (f", {errors} rejected features left out" if errors else ""))
+
+
+def _import_streaming(file: Path, *, batch_size: int, exclude_rejected: bool, encoding: str | None, crs: str | None,
+                      layer: str | None, region_code: str | None, actor: str) -> None:
+    """``import parcels --batch-size``: chunks committed one by one with the job's cursor, a rich progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from landbridge.db import get_database
+    from landbridge.errors import DomainError
+    from landbridge.registry.stream import import_streaming
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=console) as bar:
+        task = bar.add_task("import", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            result = import_streaming(get_database(), file, actor=actor, batch_size=batch_size,
+                                      exclude_rejected=exclude_rejected, layer=layer, encoding=encoding, crs=crs,
+                                      region_code=region_code, progress=progress)
+        except DomainError as exc:
+            bar.stop()
+            console.print(f"[red]import stopped[/red] {exc.code}: {exc.message} ({exc.message_en}); the chunks "
+                          "before it are committed: run the same command again to resume")
+            raise typer.Exit(1) from None
+    if result.resumed_from == result.features_done and result.features_done:
+        console.print(f"already imported: {result.imported} parcels of {result.features_done} features "
+                      f"(file {result.file_sha256[:12]}…)")
+        return
+    resumed = f", resumed after feature {result.resumed_from}" if result.resumed_from else ""
+    console.print(f"[green]imported[/green] {result.imported} parcels of {result.features_done} features "
+                  f"in {len(result.applications)} applications (file {result.file_sha256[:12]}…{resumed})"
+                  + (f", {result.rejected} rejected features left out" if result.rejected else ""))
 
 
 @export_app.command("parcels")

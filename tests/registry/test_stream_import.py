@@ -107,3 +107,23 @@ def check_features_whole(db: Database, path: Path) -> set[int]:
     with db.transaction(readonly=True) as s:
         report = check_features(s, read_staged(path))
     return {f.feature for f in report.findings if f.severity == "error"}
+
+
+def test_cli_streamed_import_with_progress_then_already_imported(db: Database, clock: Clock, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from landbridge.cli import app
+    from landbridge.db import set_database
+
+    path = tmp_path / "zd.shp"
+    write_survey(path)
+    runner = CliRunner()
+    try:
+        done = runner.invoke(app, ["import", "parcels", str(path), "--batch-size", "7", "--database", db.url])
+        assert done.exit_code == 0, done.output
+        assert f"imported {N} parcels of {N} features in 5 applications" in done.output
+        again = runner.invoke(app, ["import", "parcels", str(path), "--batch-size", "7", "--database", db.url])
+        assert again.exit_code == 0 and "already imported" in again.output, again.output
+    finally:
+        set_database(db)
+    assert len(parcels(db)) == N
