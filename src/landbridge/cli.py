@@ -217,7 +217,14 @@ def import_parcels_cmd(
 def _import_streaming(file: Path, *, batch_size: int, exclude_rejected: bool, encoding: str | None, crs: str | None,
                       layer: str | None, region_code: str | None, actor: str) -> None:
     """``import parcels --batch-size``: chunks committed one by one with the job's cursor, a rich progress bar."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from landbridge.db import get_database
     from landbridge.errors import DomainError
