@@ -16,6 +16,7 @@ from landbridge.kernel.clock import Clock
 from landbridge.registry.cadastre import check_features, import_staged, iter_staged, read_staged
 from landbridge.registry.models import ImportJob, Parcel
 from landbridge.registry.stream import import_streaming
+from landbridge.registry.stream_check import check_streaming
 from tests.conftest import _wipe
 from tests.registry.test_cadastre import BOX, N, codes, write_survey
 
@@ -127,3 +128,34 @@ def test_cli_streamed_import_with_progress_then_already_imported(db: Database, c
     finally:
         set_database(db)
     assert len(parcels(db)) == N
+
+
+def _key(f: object) -> tuple:
+    return tuple(getattr(f, k) for k in ("feature", "fid", "parcel_code", "severity", "code", "message",
+                                         "message_en"))
+
+
+@pytest.mark.parametrize("batch_size", [4, 7, 30])
+def test_streamed_dry_run_report_equals_the_whole_file_check(db: Database, clock: Clock, tmp_path: Path,
+                                                             batch_size: int) -> None:
+    geoms = generate_parcels(N, BOX, seed=7)
+    geoms[25] = translate(geoms[2], xoff=0.00002)  # overlaps #3 (and maybe its neighbours), a later chunk
+    geoms[11] = translate(geoms[12], yoff=0.00001)  # overlaps #13, next door
+    all_codes = codes(N)
+    all_codes[20] = all_codes[1]  # #21 repeats the code of #2
+    all_codes[29] = all_codes[1]  # and #30 again
+    path = tmp_path / "zd.shp"
+    write_survey(path, geoms=geoms, extra={"ZDDM": all_codes, "YT": ["0702"] * 28 + ["9999", "0702"]})
+    with db.transaction() as s:  # the register already holds #5's code elsewhere: a duplicate with the register
+        first = read_staged(path)
+        first.geoms = first.geoms[4:5]
+        first.fids, first.vertices = first.fids[4:5], first.vertices[4:5]
+        first.columns = {k: v[4:5] for k, v in first.columns.items()}
+        import_staged(s, check_features(s, first), actor="t")
+    with db.transaction(readonly=True) as s:
+        whole = check_features(s, read_staged(path))
+        streamed = check_streaming(s, path, batch_size=batch_size)
+    expected = sorted(_key(f) for f in whole.findings)
+    assert expected and sorted(_key(f) for f in streamed.findings) == expected
+    assert streamed.rejected == {f.feature for f in whole.findings if f.severity == "error"}
+    assert {21, 30, 26, 3, 5, 29} <= streamed.rejected and streamed.features == N
