@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
+import pyogrio.raw
 import pytest
 from shapely.affinity import translate
 from sqlalchemy import func, select
@@ -14,9 +16,10 @@ from landbridge.demo import generate_parcels
 from landbridge.errors import DomainError
 from landbridge.kernel.clock import Clock
 from landbridge.registry.cadastre import check_features, import_staged, iter_staged, read_staged
+from landbridge.registry.exports import write_report
 from landbridge.registry.models import ImportJob, Parcel
 from landbridge.registry.stream import import_streaming
-from landbridge.registry.stream_check import check_streaming
+from landbridge.registry.stream_check import check_streaming, write_stream_report
 from tests.conftest import _wipe
 from tests.registry.test_cadastre import BOX, N, codes, write_survey
 
@@ -159,3 +162,32 @@ def test_streamed_dry_run_report_equals_the_whole_file_check(db: Database, clock
     assert expected and sorted(_key(f) for f in streamed.findings) == expected
     assert streamed.rejected == {f.feature for f in whole.findings if f.severity == "error"}
     assert {21, 30, 26, 3, 5, 29} <= streamed.rejected and streamed.features == N
+
+
+def test_streamed_report_files_equal_the_whole_file_report(db: Database, clock: Clock, tmp_path: Path) -> None:
+    geoms = generate_parcels(N, BOX, seed=7)
+    geoms[25] = translate(geoms[2], xoff=0.00002)
+    path = tmp_path / "zd.shp"
+    write_survey(path, geoms=geoms)
+    with db.transaction(readonly=True) as s:
+        whole = check_features(s, read_staged(path))
+        streamed = check_streaming(s, path, batch_size=8)
+    write_report(whole, tmp_path / "whole.gpkg")
+    write_report(whole, tmp_path / "whole.xlsx")
+    write_stream_report(streamed, tmp_path / "stream.gpkg", path, batch_size=8)
+    write_stream_report(streamed, tmp_path / "stream.xlsx", path, batch_size=8)
+    a = pyogrio.raw.read(tmp_path / "whole.gpkg")
+    b = pyogrio.raw.read(tmp_path / "stream.gpkg")
+    assert len(b[2]) == N and list(a[2]) == list(b[2])  # same geometries, in feature order
+    for col_a, col_b, name in zip(a[3], b[3], a[0]["fields"], strict=True):
+        if name != "findings":  # the same findings, perhaps in another order within one feature
+            assert list(col_a) == list(col_b), name
+        else:
+            assert [sorted(str(v).split("\n")) for v in col_a] == [sorted(str(v).split("\n")) for v in col_b]
+    status = dict(zip(b[0]["fields"], b[3], strict=True))["status"]
+    assert status[2] == status[25] == "rejected"  # #3 rejected by the later chunk's #26
+    sheets = [openpyxl.load_workbook(tmp_path / f"{n}.xlsx") for n in ("whole", "stream")]
+    rows = [sorted(ws.iter_rows(values_only=True), key=str) for ws in (wb.worksheets[0] for wb in sheets)]
+    assert rows[0] == rows[1] and len(rows[0]) > 1
+    summaries = [list(wb.worksheets[1].iter_rows(values_only=True)) for wb in sheets]
+    assert summaries[0] == summaries[1]

@@ -24,7 +24,6 @@ from landbridge.registry.bulk import feature_code_for_land_use, is_land_use_clas
 from landbridge.registry.cadastre import (
     Finding,
     Progress,
-    SourceFile,
     StagedFile,
     _no_progress,
     check_features,
@@ -41,7 +40,7 @@ _GEOMETRY_CODES = {RegistryError.INVALID_GEOMETRY.code, RegistryError.FEATURE_TO
 class StreamCheck:
     """All findings of a file checked chunk by chunk, sorted by feature, then code."""
 
-    source: SourceFile | None = None
+    header: StagedFile | None = None  # the file, its CRS and field map (no features)
     features: int = 0
     findings: list[Finding] = field(default_factory=list)
 
@@ -137,7 +136,7 @@ def check_streaming(session: Session, path: str | Path, *, batch_size: int, laye
     seen = _Seen()
     for staged in iter_staged(path, layer=layer, encoding=encoding, crs=crs, region_code=region_code,
                               batch_size=batch_size, progress=progress):
-        result.source = staged.source
+        result.header = StagedFile(source=staged.source, crs=staged.crs, mapped=staged.mapped)
         result.features += len(staged)
         if not len(staged):
             continue
@@ -168,3 +167,34 @@ def check_streaming(session: Session, path: str | Path, *, batch_size: int, laye
             seen.layers.append(_layers(staged, good))
     result.findings.sort(key=lambda f: (f.feature, f.code, f.message))
     return result
+
+
+def write_stream_report(check: StreamCheck, path: str | Path, source_path: str | Path, *, batch_size: int,
+                        layer: str | None = None, encoding: str | None = None, crs: str | None = None,
+                        region_code: str | None = None) -> None:
+    """The streamed dry run's report: XLSX from the findings, or GeoPackage written chunk by chunk in a second pass
+    over the file (each feature with its final status: a later chunk can reject an earlier feature)."""
+    from landbridge.registry.exports import report_features, report_summary, write_findings_xlsx
+    from landbridge.registry.files import write_parcels
+
+    path = Path(path)
+    assert check.header is not None
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        write_findings_xlsx(check.findings, report_summary(check.header, check.features, len(check.rejected),
+                                                           len(check.findings)), path)
+        return
+    if suffix != ".gpkg":
+        raise RegistryError.UNSUPPORTED_FILE.error(suffix=suffix)
+    by_feature: dict[int, list[Finding]] = {}
+    for f in check.findings:
+        by_feature.setdefault(f.feature, []).append(f)
+    first = True
+    for staged in iter_staged(source_path, layer=layer, encoding=encoding, crs=crs, region_code=region_code,
+                              batch_size=batch_size):
+        if not len(staged) and not first:
+            continue
+        mine = [f for k in range(staged.offset + 1, staged.offset + len(staged) + 1) for f in by_feature.get(k, [])]
+        geoms, props = report_features(staged, mine)
+        write_parcels(path, geoms, props, layer="import_check", append=not first)
+        first = False
