@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -164,9 +165,10 @@ def import_parcels_cmd(
     from landbridge.registry.exports import write_report
 
     _use_database(database)
-    if batch_size is not None and not dry_run:
-        _import_streaming(file, batch_size=batch_size, exclude_rejected=exclude_rejected, encoding=encoding,
-                          crs=crs, layer=layer, region_code=region_code, actor=actor)
+    if batch_size is not None:
+        streamed = _check_streaming if dry_run else _import_streaming
+        streamed(file, batch_size=batch_size, exclude_rejected=exclude_rejected, encoding=encoding, crs=crs,
+                 layer=layer, region_code=region_code, actor=actor, report=report)
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as bar:
@@ -214,9 +216,7 @@ def import_parcels_cmd(
                   + (f", {errors} rejected features left out" if errors else ""))
 
 
-def _import_streaming(file: Path, *, batch_size: int, exclude_rejected: bool, encoding: str | None, crs: str | None,
-                      layer: str | None, region_code: str | None, actor: str) -> None:
-    """``import parcels --batch-size``: chunks committed one by one with the job's cursor, a rich progress bar."""
+def _bar() -> Any:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -226,12 +226,51 @@ def _import_streaming(file: Path, *, batch_size: int, exclude_rejected: bool, en
         TimeRemainingColumn,
     )
 
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TimeRemainingColumn(), console=console)
+
+
+def _check_streaming(file: Path, *, batch_size: int, exclude_rejected: bool, encoding: str | None, crs: str | None,
+                     layer: str | None, region_code: str | None, actor: str, report: list[Path]) -> None:
+    """``import parcels --dry-run --batch-size``: the complete report, the file read chunk by chunk."""
+    from landbridge.db import get_database
+    from landbridge.errors import DomainError
+    from landbridge.registry.stream_check import check_streaming, write_stream_report
+
+    with _bar() as bar:
+        task = bar.add_task("check", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            with get_database().transaction(readonly=True) as session:
+                checked = check_streaming(session, file, batch_size=batch_size, layer=layer, encoding=encoding,
+                                          crs=crs, region_code=region_code, progress=progress)
+            for path in report:
+                write_stream_report(checked, path, file, batch_size=batch_size, layer=layer, encoding=encoding,
+                                    crs=crs, region_code=region_code)
+        except DomainError as exc:
+            bar.stop()
+            console.print(f"[red]import rejected[/red] {exc.code}: {exc.message} ({exc.message_en})")
+            raise typer.Exit(1) from None
+    console.print(f"{checked.features} features (chunks of {batch_size}): {len(checked.rejected)} rejected, "
+                  f"{len(checked.findings)} findings" + "".join(f"; report {p}" for p in report))
+    for finding in checked.findings[:20]:
+        console.print(f"  #{finding.feature} {finding.severity} {finding.code}: {finding.message}")
+    raise typer.Exit(0 if not checked.rejected else 2)
+
+
+def _import_streaming(file: Path, *, batch_size: int, exclude_rejected: bool, encoding: str | None, crs: str | None,
+                      layer: str | None, region_code: str | None, actor: str, report: list[Path]) -> None:
+    """``import parcels --batch-size``: chunks committed one by one with the job's cursor, a rich progress bar."""
     from landbridge.db import get_database
     from landbridge.errors import DomainError
     from landbridge.registry.stream import import_streaming
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=console) as bar:
+    if report:
+        console.print("[yellow]--report is written by --dry-run; the import reports its totals[/yellow]")
+    with _bar() as bar:
         task = bar.add_task("import", total=None)
 
         def progress(stage: str, done: int, total: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pyogrio
 import pyogrio.raw
 import pytest
 from shapely.affinity import translate
@@ -123,11 +124,19 @@ def test_cli_streamed_import_with_progress_then_already_imported(db: Database, c
     write_survey(path)
     runner = CliRunner()
     try:
+        dry = runner.invoke(app, ["import", "parcels", str(path), "--dry-run", "--batch-size", "7", "--report",
+                                  str(tmp_path / "r.gpkg"), "--database", db.url])
+        assert dry.exit_code == 0 and f"{N} features (chunks of 7): 0 rejected" in dry.output, dry.output
+        assert pyogrio.read_info(tmp_path / "r.gpkg")["features"] == N
+        assert len(parcels(db)) == 0
         done = runner.invoke(app, ["import", "parcels", str(path), "--batch-size", "7", "--database", db.url])
         assert done.exit_code == 0, done.output
         assert f"imported {N} parcels of {N} features in 5 applications" in done.output
         again = runner.invoke(app, ["import", "parcels", str(path), "--batch-size", "7", "--database", db.url])
         assert again.exit_code == 0 and "already imported" in again.output, again.output
+        rejected = runner.invoke(app, ["import", "parcels", str(path), "--dry-run", "--batch-size", "7",
+                                       "--database", db.url])
+        assert rejected.exit_code == 2 and f"{N} rejected" in rejected.output  # every code is now registered
     finally:
         set_database(db)
     assert len(parcels(db)) == N
