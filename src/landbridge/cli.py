@@ -153,9 +153,12 @@ def import_parcels_cmd(
     layer: str | None = typer.Option(None, "--layer", help="layer of a GeoPackage or File Geodatabase"),
     database: str | None = typer.Option(None, "--database", help="database URL"),
     actor: str = typer.Option("cli", "--actor", help="who is recorded in the ledger"),
+    batch_size: int | None = typer.Option(None, "--batch-size", min=1,
+                                          help="stream the import in chunks of this many features, each committed "
+                                               "with a resumable cursor (large files; memory flat in the file size)"),
 ) -> None:
     """Check a surveyed parcel file feature by feature, then import it as one approved first registration,
-    all or nothing (R1, issue #21)."""
+    all or nothing (R1, issue #21); with --batch-size, chunk by chunk, resumable after a crash."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from landbridge.db import get_database
@@ -164,6 +167,11 @@ def import_parcels_cmd(
     from landbridge.registry.exports import write_report
 
     _use_database(database)
+    if batch_size is not None:
+        streamed = _check_streaming if dry_run else _import_streaming
+        streamed(file, batch_size=batch_size, exclude_rejected=exclude_rejected, encoding=encoding, crs=crs,
+                 layer=layer, region_code=region_code, actor=actor, report=report)
+        return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as bar:
         tasks: dict[str, TaskID] = {}
@@ -208,6 +216,85 @@ def import_parcels_cmd(
     console.print(f"[green]imported[/green] {result.parcel_count} parcels as application "
                   f"{result.application_number} ({result.chunk_count} ledger events, file {result.file_sha256[:12]}…)"
                   + (f", {errors} rejected features left out" if errors else ""))
+
+
+def _bar() -> Any:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TimeRemainingColumn(), console=console)
+
+
+def _check_streaming(file: Path, *, batch_size: int, exclude_rejected: bool, encoding: str | None, crs: str | None,
+                     layer: str | None, region_code: str | None, actor: str, report: list[Path]) -> None:
+    """``import parcels --dry-run --batch-size``: the complete report, the file read chunk by chunk."""
+    from landbridge.db import get_database
+    from landbridge.errors import DomainError
+    from landbridge.registry.stream_check import check_streaming, write_stream_report
+
+    with _bar() as bar:
+        task = bar.add_task("check", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            with get_database().transaction(readonly=True) as session:
+                checked = check_streaming(session, file, batch_size=batch_size, layer=layer, encoding=encoding,
+                                          crs=crs, region_code=region_code, progress=progress)
+            for path in report:
+                write_stream_report(checked, path, file, batch_size=batch_size, layer=layer, encoding=encoding,
+                                    crs=crs, region_code=region_code)
+        except DomainError as exc:
+            bar.stop()
+            console.print(f"[red]import rejected[/red] {exc.code}: {exc.message} ({exc.message_en})")
+            raise typer.Exit(1) from None
+    console.print(f"{checked.features} features (chunks of {batch_size}): {len(checked.rejected)} rejected, "
+                  f"{len(checked.findings)} findings" + "".join(f"; report {p}" for p in report))
+    for finding in checked.findings[:20]:
+        console.print(f"  #{finding.feature} {finding.severity} {finding.code}: {finding.message}")
+    raise typer.Exit(0 if not checked.rejected else 2)
+
+
+def _import_streaming(file: Path, *, batch_size: int, exclude_rejected: bool, encoding: str | None, crs: str | None,
+                      layer: str | None, region_code: str | None, actor: str, report: list[Path]) -> None:
+    """``import parcels --batch-size``: chunks committed one by one with the job's cursor, a rich progress bar."""
+    from landbridge.db import get_database
+    from landbridge.errors import DomainError
+    from landbridge.registry.stream import import_streaming
+
+    if report:
+        console.print("[yellow]--report is written by --dry-run; the import reports its totals[/yellow]")
+    with _bar() as bar:
+        task = bar.add_task("import", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            result = import_streaming(get_database(), file, actor=actor, batch_size=batch_size,
+                                      exclude_rejected=exclude_rejected, layer=layer, encoding=encoding, crs=crs,
+                                      region_code=region_code, progress=progress)
+        except DomainError as exc:
+            bar.stop()
+            console.print(f"[red]import stopped[/red] {exc.code}: {exc.message} ({exc.message_en}); the chunks "
+                          "before it are committed: run the same command again to resume")
+            raise typer.Exit(1) from None
+    if result.resumed_from == result.features_done and result.features_done:
+        console.print(f"already imported: {result.imported} parcels of {result.features_done} features "
+                      f"(file {result.file_sha256[:12]}…)")
+        return
+    resumed = f", resumed after feature {result.resumed_from}" if result.resumed_from else ""
+    console.print(f"[green]imported[/green] {result.imported} parcels of {result.features_done} features "
+                  f"in {len(result.applications)} applications (file {result.file_sha256[:12]}…{resumed})"
+                  + (f", {result.rejected} rejected features left out" if result.rejected else ""))
 
 
 @export_app.command("parcels")

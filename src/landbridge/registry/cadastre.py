@@ -26,7 +26,7 @@ import hashlib
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -305,6 +305,7 @@ class StagedFile:
     columns: dict[str, list[str | None]] = field(default_factory=lambda: {t: [] for t in _TARGETS})
     vertices: list[int] = field(default_factory=list)
     mapped: dict[str, str] = field(default_factory=dict)
+    offset: int = 0  # position in the source layer of the first feature (a chunk of a streamed file)
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -325,7 +326,28 @@ def _map_fields(names: list[str]) -> dict[str, str]:
 def read_staged(path: str | Path, *, layer: str | None = None, encoding: str | None = None,
                 crs: str | None = None, region_code: str | None = None,
                 progress: Progress = _no_progress) -> StagedFile:
-    """Read a cadastral file in chunks into a ``StagedFile`` (bounded; typed errors; nothing written)."""
+    """Read a cadastral file in chunks into one ``StagedFile`` (bounded; typed errors; nothing written)."""
+    staged: StagedFile | None = None
+    for chunk in iter_staged(path, layer=layer, encoding=encoding, crs=crs, region_code=region_code,
+                             progress=progress):
+        if staged is None:
+            staged = chunk
+            continue
+        staged.fids.extend(chunk.fids)
+        staged.geoms.extend(chunk.geoms)
+        staged.vertices.extend(chunk.vertices)
+        for target in _TARGETS:
+            staged.columns[target].extend(chunk.columns[target])
+    assert staged is not None  # iter_staged yields at least one (possibly empty) chunk
+    return staged
+
+
+def iter_staged(path: str | Path, *, layer: str | None = None, encoding: str | None = None,
+                crs: str | None = None, region_code: str | None = None, skip: int = 0,
+                batch_size: int | None = None, progress: Progress = _no_progress) -> Iterator[StagedFile]:
+    """Read a cadastral file as a stream of ``StagedFile`` chunks of ``batch_size`` features (issue #21, scope 2):
+    memory holds one chunk, whatever the file size. ``skip`` starts after that many features (a resumed import);
+    each chunk's ``offset`` is the position of its first feature in the layer. Always yields at least one chunk."""
     rules = _rules()
     source = locate(path, layer=layer, encoding=encoding)
     try:
@@ -337,20 +359,22 @@ def read_staged(path: str | Path, *, layer: str | None = None, encoding: str | N
     if total > rules.int("max_features"):
         raise RegistryError.TOO_MANY_FEATURES.error(count=total, limit=rules.int("max_features"))
     source_crs = resolve_crs(info.get("crs"), crs)
-    staged = StagedFile(source=source, crs=source_crs)
     names = [str(f) for f in info["fields"]]
-    staged.mapped = _map_fields(names)
-    if "land_use_class" not in staged.mapped:
+    mapped = _map_fields(names)
+    if "land_use_class" not in mapped:
         raise RegistryError.MISSING_FIELD.error({"required": "land_use_class (YT)"}, field="land_use_class")
     max_total = rules.int("max_total_vertices")
     vertex_total = 0
-    progress("read", 0, total)
+    start = min(skip, total)
+    yielded = False
+    progress("read", start, total)
     try:
         with pyogrio.raw.open_arrow(source.gdal_path, layer=source.layer, encoding=source.encoding,
-                                    return_fids=True, use_pyarrow=True,
-                                    batch_size=rules.int("read_chunk_features")) as (meta, reader):
+                                    return_fids=True, use_pyarrow=True, skip_features=start,
+                                    batch_size=batch_size or rules.int("read_chunk_features")) as (meta, reader):
             fid_col = meta.get("fid_column") or "OGC_FID"
             for batch in reader:
+                staged = StagedFile(source=source, crs=source_crs, mapped=mapped, offset=start)
                 cols = batch.schema.names
                 geom_col = next(c for c in reversed(cols) if c not in names and c != fid_col)
                 wkb = np.asarray(batch.column(geom_col).to_pylist(), dtype=object)
@@ -359,7 +383,6 @@ def read_staged(path: str | Path, *, layer: str | None = None, encoding: str | N
                 vertex_total += int(counts.sum())
                 if vertex_total > max_total:
                     raise RegistryError.TOO_MANY_VERTICES.error(limit=max_total)
-                start = len(staged.geoms)
                 _check_zone(geoms, source_crs, start)
                 if source_crs.transformer is not None:
                     t = source_crs.transformer
@@ -374,7 +397,7 @@ def read_staged(path: str | Path, *, layer: str | None = None, encoding: str | N
                 else:
                     staged.fids.extend(range(start, start + len(geoms)))
                 for target in _TARGETS:
-                    src = staged.mapped.get(target)
+                    src = mapped.get(target)
                     values = text_values(batch.column(src).to_pylist()) if src else [None] * len(geoms)
                     if target in ("location", "holder_name") and src:
                         for off, v in enumerate(values):
@@ -382,18 +405,26 @@ def read_staged(path: str | Path, *, layer: str | None = None, encoding: str | N
                                 raise RegistryError.TEXT_ENCODING.error(
                                     index=start + off + 1, field=src, encoding=source.encoding or "UTF-8")
                     staged.columns[target].extend(values)
-                progress("read", len(staged.geoms), total)
+                _fill_regions(staged, region_code)
+                start += len(geoms)
+                progress("read", start, total)
+                yielded = True
+                yield staged
     except DomainError:
         raise
     except Exception as exc:
         raise RegistryError.UNREADABLE_FILE.error(name=source.name, reason=str(exc)) from exc
+    if not yielded:
+        yield StagedFile(source=source, crs=source_crs, mapped=mapped, offset=start)
+
+
+def _fill_regions(staged: StagedFile, region_code: str | None) -> None:
     regions = staged.columns["region_code"]
     codes = staged.columns["parcel_code"]
     for i, r in enumerate(regions):
         if r is None:
             code = codes[i]
             regions[i] = code[:12] if code and len(code) >= 12 and code[:12].isdigit() else region_code
-    return staged
 
 
 def _check_zone(geoms: np.ndarray, crs: SourceCrs, start: int) -> None:
@@ -431,8 +462,8 @@ class CheckReport:
 
     @property
     def rejected(self) -> set[int]:
-        """0-based indexes of the rejected features."""
-        return {f.feature - 1 for f in self.findings if f.severity == "error"}
+        """0-based indexes (in the staged chunk) of the rejected features."""
+        return {f.feature - 1 - self.staged.offset for f in self.findings if f.severity == "error"}
 
     @property
     def clean(self) -> bool:
@@ -450,12 +481,13 @@ def check_features(session: Session, staged: StagedFile, *, progress: Progress =
     max_vertices = rules.int("max_vertices_per_feature")
     area_tol = float(rules.decimal("area_mismatch_tolerance_m2"))
     n = len(staged)
+    base = staged.offset
     cols = staged.columns
     findings: list[Finding] = []
 
     def add(k: int, member: ErrorCode, severity: str = "error", **details: Any) -> None:
-        zh, en = member.render(index=k + 1, **details)
-        findings.append(Finding(k + 1, staged.fids[k], cols["parcel_code"][k], severity, member.code, zh, en))
+        zh, en = member.render(index=base + k + 1, **details)
+        findings.append(Finding(base + k + 1, staged.fids[k], cols["parcel_code"][k], severity, member.code, zh, en))
 
     progress("check features", 0, n)
     extent = profile.extent
@@ -472,11 +504,11 @@ def check_features(session: Session, staged: StagedFile, *, progress: Progress =
     for i in range(n):
         region, luc, code = cols["region_code"][i], cols["land_use_class"][i], cols["parcel_code"][i]
         if region not in villages:
-            add(i, RegistryError.INVALID_REGION_CODE, i=i + 1, code=region)
+            add(i, RegistryError.INVALID_REGION_CODE, i=base + i + 1, code=region)
         if not is_land_use_class(luc):
-            add(i, RegistryError.INVALID_LAND_USE_CLASS, i=i + 1, luc=luc)
+            add(i, RegistryError.INVALID_LAND_USE_CLASS, i=base + i + 1, luc=luc)
         if code is not None and (not valid_unit_code(code + PURE_LAND_SUFFIX) or code[:12] != region):
-            add(i, RegistryError.INVALID_PARCEL_CODE, i=i + 1, code=code)
+            add(i, RegistryError.INVALID_PARCEL_CODE, i=base + i + 1, code=code)
         holder = cols["holder_id"][i]
         if holder is not None and valid_resident_id(holder) is None and valid_uscc(holder) is None:
             add(i, RegistryError.INVALID_HOLDER_ID, value=mask_id(holder))  # the report is a file: no full ID
@@ -516,8 +548,8 @@ def check_features(session: Session, staged: StagedFile, *, progress: Progress =
         sub = np.flatnonzero(layers == layer)
         for a, b, area in overlapping_pairs(geoms[sub], srid, tolerance):
             ia, ib = int(idx_good[sub[a]]), int(idx_good[sub[b]])
-            add(ib, RegistryError.PARCEL_OVERLAP, other=f"#{ia + 1}", area=f"{area:.2f}")
-            add(ia, RegistryError.PARCEL_OVERLAP, other=f"#{ib + 1}", area=f"{area:.2f}")
+            add(ib, RegistryError.PARCEL_OVERLAP, other=f"#{base + ia + 1}", area=f"{area:.2f}")
+            add(ia, RegistryError.PARCEL_OVERLAP, other=f"#{base + ib + 1}", area=f"{area:.2f}")
         for k, code, area in find_database_overlaps(session, _multi(geoms[sub]), tolerance_m2=tolerance,
                                                     projected_srid=srid, first_only=False, layer=Layer(layer)):
             add(int(idx_good[sub[k]]), RegistryError.PARCEL_OVERLAP, other=code, area=f"{area:.2f}")

@@ -17,7 +17,7 @@ from landbridge.cityprofile import get_profile
 from landbridge.kernel.geo import GEOGRAPHIC_SRID
 from landbridge.kernel.spatial import BBox
 from landbridge.kernel.tables import Column, write_table
-from landbridge.registry.cadastre import RULE_SET, CheckReport
+from landbridge.registry.cadastre import RULE_SET, CheckReport, Finding, StagedFile
 from landbridge.registry.errors import RegistryError
 from landbridge.registry.files import EXPORT_FIELDS, WRITE_DRIVERS, iter_current_parcels, write_parcels
 
@@ -63,33 +63,51 @@ def write_report(report: CheckReport, path: str | Path) -> None:
     staged = report.staged
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        _write_report_xlsx(report, path)
+        write_findings_xlsx(report.findings, report_summary(staged, len(staged), len(report.rejected),
+                                                            len(report.findings)), path)
         return
     if suffix != ".gpkg":
         raise RegistryError.UNSUPPORTED_FILE.error(suffix=suffix)
-    by_feature: dict[int, list[str]] = {}
-    codes: dict[int, list[str]] = {}
-    for f in report.findings:
-        by_feature.setdefault(f.feature - 1, []).append(f"{f.message} / {f.message_en}")
-        codes.setdefault(f.feature - 1, []).append(f.code)
-    rejected = report.rejected
-    n = len(staged)
-    status = ["rejected" if i in rejected else ("warning" if i in by_feature else "ok") for i in range(n)]
-    geoms = [g if g is not None and g.geom_type in ("Polygon", "MultiPolygon") else None for g in staged.geoms]
-    props: dict[str, list[Any]] = {
-        "feature": [str(i + 1) for i in range(n)], "source_fid": [str(f) for f in staged.fids],
-        "parcel_code": list(staged.columns["parcel_code"]), "status": status,
-        "codes": [";".join(codes.get(i, [])) or None for i in range(n)],
-        "findings": ["\n".join(by_feature.get(i, [])) or None for i in range(n)],
-    }
+    geoms, props = report_features(staged, report.findings)
     write_parcels(path, geoms, props, layer="import_check")
 
 
-def _write_report_xlsx(report: CheckReport, path: Path) -> None:
+def report_features(staged: StagedFile, findings: list[Finding]) -> tuple[list[Any], dict[str, list[Any]]]:
+    """The GeoPackage report's rows for the features of ``staged`` (a whole file or one chunk of it): geometry,
+    number, FID, code, status and findings (``findings`` may hold other features' too: they are ignored)."""
+    by_feature: dict[int, list[str]] = {}
+    codes: dict[int, list[str]] = {}
+    rejected: set[int] = set()
+    for f in findings:
+        by_feature.setdefault(f.feature, []).append(f"{f.message} / {f.message_en}")
+        codes.setdefault(f.feature, []).append(f.code)
+        if f.severity == "error":
+            rejected.add(f.feature)
+    numbers = [staged.offset + i + 1 for i in range(len(staged))]
+    status = ["rejected" if k in rejected else ("warning" if k in by_feature else "ok") for k in numbers]
+    geoms = [g if g is not None and g.geom_type in ("Polygon", "MultiPolygon") else None for g in staged.geoms]
+    props: dict[str, list[Any]] = {
+        "feature": [str(k) for k in numbers], "source_fid": [str(f) for f in staged.fids],
+        "parcel_code": list(staged.columns["parcel_code"]), "status": status,
+        "codes": [";".join(codes.get(k, [])) or None for k in numbers],
+        "findings": ["\n".join(by_feature.get(k, [])) or None for k in numbers],
+    }
+    return geoms, props
+
+
+def report_summary(staged: StagedFile, features: int, rejected: int, findings: int) -> list[tuple[str, Any]]:
+    """The XLSX report's summary sheet: the file, its digest, driver, layer, CRS, encoding, field map, counts."""
+    return [("文件 File", staged.source.name), ("SHA-256", staged.source.sha256),
+            ("格式 Driver", staged.source.driver), ("图层 Layer", staged.source.layer or ""),
+            ("坐标系 CRS", staged.crs.name), ("编码 Encoding", staged.source.encoding or "(.cpg / LDID)"),
+            ("字段映射 Field map", ", ".join(f"{k}←{v}" for k, v in sorted(staged.mapped.items()))),
+            ("要素数 Features", features), ("被拒要素 Rejected", rejected), ("问题数 Findings", findings)]
+
+
+def write_findings_xlsx(findings: list[Finding], summary_rows: list[tuple[str, Any]], path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    staged = report.staged
     wb = Workbook()
     ws = wb.active
     ws.title = "检查结果 Findings"
@@ -99,16 +117,11 @@ def _write_report_xlsx(report: CheckReport, path: Path) -> None:
     ws.freeze_panes = "A2"
     for k, c in enumerate(REPORT_COLUMNS):
         ws.column_dimensions[chr(ord("A") + k)].width = c.width
-    for f in report.findings:
+    for f in findings:
         ws.append([f.feature, f.fid, f.parcel_code, "错误 error" if f.severity == "error" else "警告 warning",
                    f.code, f.message, f.message_en])
     summary = wb.create_sheet("汇总 Summary")
-    for row in (("文件 File", staged.source.name), ("SHA-256", staged.source.sha256),
-                ("格式 Driver", staged.source.driver), ("图层 Layer", staged.source.layer or ""),
-                ("坐标系 CRS", staged.crs.name), ("编码 Encoding", staged.source.encoding or "(.cpg / LDID)"),
-                ("字段映射 Field map", ", ".join(f"{k}←{v}" for k, v in sorted(staged.mapped.items()))),
-                ("要素数 Features", len(staged)), ("被拒要素 Rejected", len(report.rejected)),
-                ("问题数 Findings", len(report.findings))):
+    for row in summary_rows:
         summary.append(list(row))
     summary.column_dimensions["A"].width = 22
     summary.column_dimensions["B"].width = 70

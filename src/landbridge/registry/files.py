@@ -126,10 +126,11 @@ def _reproject(arr: np.ndarray, srid: int) -> Any:
 
 
 def write_parcels(path: str | Path, geoms: Any, properties: dict[str, list[Any]], *, srid: int = GEOGRAPHIC_SRID,
-                  layer: str = "parcels", encoding: str = "UTF-8") -> None:
+                  layer: str = "parcels", encoding: str = "UTF-8", append: bool = False) -> None:
     """Write MultiPolygons (a missing geometry stays empty) with text or float properties to GeoJSON, GeoPackage
     or Shapefile in ``srid`` (R1; issue #21): the one writer of parcel files, for imports' fixtures, exports and
-    the dry-run report. A Shapefile takes the standard's field names and ``encoding`` (its ``.cpg``)."""
+    the dry-run report. A Shapefile takes the standard's field names and ``encoding`` (its ``.cpg``). ``append``
+    adds to the file's layer instead of replacing the file (a report written chunk by chunk)."""
     path = Path(path)
     driver = WRITE_DRIVERS.get(path.suffix.lower())
     if driver is None:
@@ -147,7 +148,9 @@ def write_parcels(path: str | Path, geoms: Any, properties: dict[str, list[Any]]
         else:
             data.append(np.array(["" if v is None else str(v) for v in values], dtype=object))
         masks.append(np.array([v is None for v in values], dtype=bool))
-    if driver == "ESRI Shapefile":
+    if append:
+        pass
+    elif driver == "ESRI Shapefile":
         for sibling in path.parent.glob(path.stem + ".*"):
             if sibling.suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
                 sibling.unlink()
@@ -155,7 +158,7 @@ def write_parcels(path: str | Path, geoms: Any, properties: dict[str, list[Any]]
         path.unlink()
     pyogrio.raw.write(path, shapely.to_wkb(arr), data, names, field_mask=masks, layer=layer, driver=driver,
                       geometry_type="MultiPolygon", crs=CRS.from_epsg(srid).to_wkt(),
-                      encoding=encoding if driver == "ESRI Shapefile" else "UTF-8")
+                      encoding=encoding if driver == "ESRI Shapefile" else "UTF-8", append=append)
 
 
 def iter_current_parcels(session: Session, *, bbox: BBox | None = None,

@@ -346,3 +346,23 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
+
+
+class ImportJob(IdPk, Base):
+    """A streamed parcel import (issue #21, scope 2): the file's digest and the committed cursor. Each chunk of
+    features is checked and imported in its own transaction with ``features_done`` moved in the same commit, so a
+    run killed between chunks resumes after the last committed one and never imports a feature twice."""
+
+    __tablename__ = "registry_import_job"
+
+    file_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))  # running | done
+    total: Mapped[int] = mapped_column(Integer)
+    features_done: Mapped[int] = mapped_column(Integer, default=0)  # the cursor: features checked and committed
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    applications: Mapped[list[str]] = mapped_column(JSON, default=list)  # one first registration per chunk
+    actor: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
