@@ -1,15 +1,15 @@
 """Streamed, resumable parcel import (issue #21 scope 2): the import job with its committed cursor
 
-Revision ID: 0037
-Revises: 0036
+Revision ID: 0038
+Revises: 0037
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0037'
-down_revision: str | None = '0036'
+revision: str = '0038'
+down_revision: str | None = '0037'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
