@@ -263,3 +263,34 @@ def test_quiet_days_gaps_and_an_unfinished_run_accrue_as_daily_row_writes(db: Da
         s.execute(update(CobRun).where(CobRun.cob_date == later[-1]).values(status="running", last_loan_id=0))
     _close_day(db, later[-1], limit=31)
     assert _state(db) == state
+
+
+def test_a_quiet_loan_reaching_the_default_trigger_accrues_from_its_last_close(db: Database) -> None:
+    """A loan quiet at two runs (its row not written), then a payment undone leaves an instalment 100 days overdue:
+    the per-loan default path counts penalty days from the last run that closed it, not from its row's old date."""
+    given = _insert(db, 7, 1)
+    (loan_id,) = given
+    with db.transaction() as s:
+        s.execute(update(Instalment).where(Instalment.loan_id == loan_id).values(
+            paid_principal_cny=Instalment.principal_cny, paid_interest_cny=Instalment.interest_cny))
+        s.execute(update(Loan).where(Loan.id == loan_id).values(status="disbursed", tier="normal",
+                                                                cob_date=DAY - timedelta(days=5)))
+    for day in (DAY, DAY + timedelta(days=1)):
+        _close_day(db, day, limit=5)
+    with db.transaction(readonly=True) as s:
+        loan = s.get(Loan, loan_id)
+        assert loan is not None and loan.cob_date == DAY - timedelta(days=5)  # quiet: never written
+        penalty = loan.penalty_cny
+    row = {"loan_id": loan_id, "n": 98, "due_date": DAY - timedelta(days=100), "principal_cny": Decimal("5000.00"),
+           "interest_cny": Decimal("0.00"), "paid_principal_cny": Decimal(0), "paid_interest_cny": Decimal(0)}
+    with db.transaction() as s:
+        s.execute(Instalment.__table__.insert(), [row])
+    day = DAY + timedelta(days=4)
+    _close_day(db, day, limit=5)
+    settings = servicing.cob_settings(day)
+    daily = rules.daily_interest(Decimal("5000.00"), given[loan_id]["rate"] * (1 + settings["markup"]),
+                                 settings["year_days"])
+    with db.transaction(readonly=True) as s:
+        loan = s.get(Loan, loan_id)
+        assert loan is not None and (loan.status, loan.cob_date) == ("defaulted", day)
+        assert loan.penalty_cny == penalty + daily * 3  # days 2, 3 and 4 since the close of day 1
