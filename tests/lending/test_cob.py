@@ -84,10 +84,12 @@ def _expected(given: dict[str, Any]) -> dict[str, Any]:
 
 
 def _state(db: Database) -> dict[int, dict[str, Any]]:
+    """Each loan's values and the last day closed for it (its row's date, or the runs' for a quiet loan)."""
     with db.transaction(readonly=True) as s:
+        loans = list(s.scalars(select(Loan)))
+        through = cob.closed_through(s, [loan.id for loan in loans])
         return {loan.id: {"penalty": loan.penalty_cny, "dpd": loan.days_past_due, "tier": loan.tier,
-                          "status": loan.status, "cob_date": loan.cob_date}
-                for loan in s.scalars(select(Loan))}
+                          "status": loan.status, "cob_date": through[loan.id]} for loan in loans}
 
 
 def _events(db: Database) -> Counter[tuple[str, str]]:
@@ -171,7 +173,8 @@ def test_a_crash_between_chunks_resumes_at_the_cursor(db: Database, monkeypatch:
     with db.transaction(readonly=True) as s:  # the crashed chunk left nothing: the cursor and 20 loans closed
         run = s.scalar(select(CobRun))
         assert run is not None and (run.last_loan_id, run.processed) == (cursor, 20)
-        assert s.scalar(select(func.count()).select_from(Loan).where(Loan.cob_date == DAY)) == 20
+        through = cob.closed_through(s, list(given))
+        assert sum(1 for d in through.values() if d == DAY) == 20
     assert _close(db, limit=20)[0] == 60
     assert _state(db) == {loan_id: _expected(g) for loan_id, g in given.items()}
     counts = _events(db)
@@ -181,11 +184,113 @@ def test_a_crash_between_chunks_resumes_at_the_cursor(db: Database, monkeypatch:
 def test_a_loan_behind_the_cursor_is_swept_up_before_the_run_finishes(db: Database) -> None:
     given = _insert(db, 5, 30)
     early = min(given)
+    given[early]["last"] = None  # a loan not yet disbursed was never closed
     with db.transaction() as s:  # the first loan is not performing yet when the run passes it
-        s.execute(update(Loan).where(Loan.id == early).values(status="lien_registered"))
+        s.execute(update(Loan).where(Loan.id == early).values(status="lien_registered", cob_date=None))
     with db.transaction() as s:
         assert servicing.run_cob(s, day=DAY, actor="system:cli", limit=10).status == "running"
     with db.transaction() as s:  # ... and is disbursed while the run goes on
         s.execute(update(Loan).where(Loan.id == early).values(status=given[early]["status"]))
     assert _close(db, limit=10)[0] == 30
     assert _state(db)[early] == _expected(given[early])
+
+
+def _simulate(given: dict[str, Any], days: list[date]) -> dict[str, Any]:
+    """One loan closed by the pure rules on each of ``days`` in turn, its row written at every close (as the
+    per-loan path does): penalty for the days since its last close, days past due, class, default."""
+    penalty, last, tier, status, dpd = given["penalty"], given["last"], given["tier"], given["status"], 0
+    for day in days:
+        settings = servicing.cob_settings(day)
+        overdue = sorted((r for r in given["rows"] if r["due_date"] < day and (
+            r["paid_principal_cny"] < r["principal_cny"] or r["paid_interest_cny"] < r["interest_cny"])),
+            key=lambda r: r["due_date"])
+        dpd = (day - overdue[0]["due_date"]).days if overdue else 0
+        principal = sum((r["principal_cny"] - r["paid_principal_cny"] for r in overdue), Decimal("0.00"))
+        if principal:
+            penalty += rules.daily_interest(principal, given["rate"] * (1 + settings["markup"]),
+                                            settings["year_days"]) * ((day - last).days if last else 1)
+        tier = rules.classify(dpd, settings["floors"]).value
+        if status == "disbursed" and dpd >= settings["trigger"]:
+            status = "defaulted"
+        last = day
+    return {"penalty": penalty, "dpd": dpd, "tier": tier, "status": status, "cob_date": last}
+
+
+def _close_day(db: Database, day: date, limit: int) -> None:
+    while True:
+        with db.transaction() as s:
+            if servicing.run_cob(s, day=day, actor="system:cli", limit=limit).status == "done":
+                return
+
+
+def test_quiet_days_gaps_and_an_unfinished_run_accrue_as_daily_row_writes(db: Database) -> None:
+    """Runs on consecutive days, one left unfinished (its cursor part way), then a gap of several days: quiet loans
+    are not written, yet a loan falling overdue after quiet days accrues penalty for the days since its last close
+    exactly as if its row had been written at every close."""
+    given = _insert(db, 6, 150)
+    ids = sorted(given)
+    with db.transaction() as s:  # every third loan: all paid so far, one instalment falling due on day 1..6
+        for k, loan_id in enumerate(ids[::3]):
+            s.execute(update(Instalment).where(Instalment.loan_id == loan_id).values(
+                paid_principal_cny=Instalment.principal_cny, paid_interest_cny=Instalment.interest_cny))
+            for r in given[loan_id]["rows"]:
+                r["paid_principal_cny"], r["paid_interest_cny"] = r["principal_cny"], r["interest_cny"]
+            row = {"loan_id": loan_id, "n": 99, "due_date": DAY + timedelta(days=1 + k % 6),
+                   "principal_cny": Decimal("1234.56"), "interest_cny": Decimal("7.89"),
+                   "paid_principal_cny": Decimal(0), "paid_interest_cny": Decimal(0)}
+            s.execute(Instalment.__table__.insert(), [row])
+            given[loan_id]["rows"].append(row)
+    first = [DAY, DAY + timedelta(days=1), DAY + timedelta(days=2)]
+    for day in first:
+        _close_day(db, day, limit=23)
+    partial = DAY + timedelta(days=3)
+    with db.transaction() as s:  # the run of day 3 closes 60 loans and stops (the worker died): never finished
+        assert servicing.run_cob(s, day=partial, actor="system:cli", limit=60).status == "running"
+    cursor = ids[59]
+    later = [DAY + timedelta(days=7), DAY + timedelta(days=8)]  # days 4-6 never run: a gap
+    for day in later:
+        _close_day(db, day, limit=23)
+    expected = {i: _simulate(g, first + ([partial] if i <= cursor else []) + later) for i, g in given.items()}
+    assert _state(db) == expected
+    # the world holds loans that were quiet at earlier closes and fell overdue later, on both sides of the cursor
+    fell = [i for i, g in given.items() if _simulate(g, first)["dpd"] == 0 and expected[i]["dpd"] > 0
+            and expected[i]["penalty"] > g["penalty"]]
+    assert any(i <= cursor for i in fell) and any(i > cursor for i in fell)
+    with db.transaction(readonly=True) as s:  # quiet loans kept their old row date: the runs close them
+        assert s.scalar(select(func.count()).select_from(Loan).where(Loan.cob_date < later[-1])) > 0
+    state = _state(db)
+    with db.transaction() as s:  # the last day rerun from the start (run row reset): nothing changes
+        s.execute(update(CobRun).where(CobRun.cob_date == later[-1]).values(status="running", last_loan_id=0))
+    _close_day(db, later[-1], limit=31)
+    assert _state(db) == state
+
+
+def test_a_quiet_loan_reaching_the_default_trigger_accrues_from_its_last_close(db: Database) -> None:
+    """A loan quiet at two runs (its row not written), then a payment undone leaves an instalment 100 days overdue:
+    the per-loan default path counts penalty days from the last run that closed it, not from its row's old date."""
+    given = _insert(db, 7, 1)
+    (loan_id,) = given
+    with db.transaction() as s:
+        s.execute(update(Instalment).where(Instalment.loan_id == loan_id).values(
+            paid_principal_cny=Instalment.principal_cny, paid_interest_cny=Instalment.interest_cny))
+        s.execute(update(Loan).where(Loan.id == loan_id).values(status="disbursed", tier="normal",
+                                                                cob_date=DAY - timedelta(days=5)))
+    for day in (DAY, DAY + timedelta(days=1)):
+        _close_day(db, day, limit=5)
+    with db.transaction(readonly=True) as s:
+        loan = s.get(Loan, loan_id)
+        assert loan is not None and loan.cob_date == DAY - timedelta(days=5)  # quiet: never written
+        penalty = loan.penalty_cny
+    row = {"loan_id": loan_id, "n": 98, "due_date": DAY - timedelta(days=100), "principal_cny": Decimal("5000.00"),
+           "interest_cny": Decimal("0.00"), "paid_principal_cny": Decimal(0), "paid_interest_cny": Decimal(0)}
+    with db.transaction() as s:
+        s.execute(Instalment.__table__.insert(), [row])
+    day = DAY + timedelta(days=4)
+    _close_day(db, day, limit=5)
+    settings = servicing.cob_settings(day)
+    daily = rules.daily_interest(Decimal("5000.00"), given[loan_id]["rate"] * (1 + settings["markup"]),
+                                 settings["year_days"])
+    with db.transaction(readonly=True) as s:
+        loan = s.get(Loan, loan_id)
+        assert loan is not None and (loan.status, loan.cob_date) == ("defaulted", day)
+        assert loan.penalty_cny == penalty + daily * 3  # days 2, 3 and 4 since the close of day 1

@@ -4,14 +4,18 @@ Per chunk: the chunk's loans locked in one read (PostgreSQL ``FOR UPDATE SKIP LO
 lock), their overdue instalments summed by the database in one aggregate read (earliest overdue due date, overdue
 principal), the day's facts computed in Python with the pure rules (``rules.daily_interest`` with its Decimal
 rounding, ``rules.classify``), then written back in bulk: one statement for the loans whose penalty, days past due
-or class change, one for the rest (their close date only). The ledger gets what it got before: one
+or class change (with their close date), one for loans closed for the first time (their close date only); a
+quiet loan (nothing overdue, days past due and class unchanged, closed before) is not written at all: its "closed
+through" is the runs' (``closed_through``), and penalty accrual counts the days since its last close as the
+runs give it (``_Closes``), exactly as if its row had been written every day. The ledger gets what it got before: one
 ``loan.reclassified`` event per class change (a chunk's appended together, one head read) and, for a loan reaching
 the default trigger, the per-loan path (``servicing.cob_loan``: reclassification, then the default with its claims).
 
 The run's cursor (``CobRun.last_loan_id``) moves with each chunk in the same transaction: a crash loses the chunk
-it was in and nothing else; a rerun reads on from the cursor, and every loan it closes carries ``cob_date = day``,
-so nothing is closed twice. Loans the cursor has passed but that were not closed (locked by another transaction, or
-disbursed behind it) are swept up before the run finishes.
+it was in and nothing else; a rerun reads on from the cursor, every loan whose values change carries
+``cob_date = day`` and a quiet loan closed again changes nothing, so nothing is done twice. The walk waits for a
+loan another transaction holds (no loan is passed unclosed); a loan disbursed behind the cursor (never closed:
+``cob_date`` null) is swept up before the run finishes.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Date, Table, and_, bindparam, or_, select, text, update
+from sqlalchemy import Date, Table, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from landbridge.db import for_update
@@ -45,13 +49,14 @@ def _open(day: date, status: Any = _L.c.status) -> Any:
 
 def _lock_ids(session: Session, day: date, where: Any, limit: int, *, by_id: bool = True) -> list[int]:
     """The next ``limit`` open loans in id order; ``by_id``: walk the primary key (SQLite would otherwise take the
-    status index and sort every open loan past the cursor for each chunk)."""
+    status index and sort every open loan past the cursor for each chunk). The walk waits for a loan held by another
+    transaction rather than skip it: a quiet loan the cursor passes counts as closed (``closed_through``)."""
     status: Any = _L.c.status
     if by_id and session.get_bind().dialect.name == "sqlite":
         status = _L.c.status.concat("")  # ``status || ''`` keeps SQLite off the status index: rowid order
     stmt = select(_L.c.id).where(_open(day, status), where).order_by(_L.c.id).limit(limit)
     if for_update(session):
-        stmt = stmt.with_for_update(skip_locked=True)
+        stmt = stmt.with_for_update()
     return [int(i) for i in session.execute(stmt).scalars().all()]
 
 
@@ -123,6 +128,38 @@ class _Rules:
         return tier
 
 
+class _Closes:
+    """The runs before ``day`` a loan was closed by without its row being written: the latest finished one (it closed
+    every performing loan) and the unfinished ones after it (each closed the loans up to its cursor). A loan closed
+    once (``cob_date`` set) has been performing since (nothing leaves the performing states and comes back), so
+    each of these runs closed it."""
+
+    def __init__(self, session: Session, day: date) -> None:
+        self.done: date | None = session.scalar(select(func.max(CobRun.cob_date)).where(
+            CobRun.status == "done", CobRun.cob_date < day))
+        partial = select(CobRun.cob_date, CobRun.last_loan_id).where(CobRun.status != "done", CobRun.cob_date < day)
+        if self.done is not None:
+            partial = partial.where(CobRun.cob_date > self.done)
+        self.partial = sorted(((d, int(c)) for d, c in session.execute(partial).all()), reverse=True)
+
+    def last(self, loan_id: int, cob_date: date | None) -> date | None:
+        """The loan's last close before the day (None: never closed)."""
+        if cob_date is None:
+            return None
+        for run_day, cursor in self.partial:  # latest first, all after the finished run
+            if run_day > cob_date and loan_id <= cursor:
+                return run_day
+        return self.done if self.done is not None and self.done > cob_date else cob_date
+
+
+def closed_through(session: Session, loan_ids: Sequence[int]) -> dict[int, date | None]:
+    """The last business day closed for each loan (None: never closed): its ``cob_date``, or a later run's that
+    closed it without writing its row (a quiet loan), the run of the day itself included up to its cursor."""
+    rows = session.execute(select(_L.c.id, _L.c.cob_date).where(_L.c.id.in_(list(loan_ids)))).all()
+    closes = _Closes(session, date.max)
+    return {int(i): closes.last(int(i), d) for i, d in rows}
+
+
 def _write(session: Session, day: date, changed: list[tuple[int, int, int, str]], plain: list[int]) -> None:
     """The chunk's bulk writes: the changed loans (id, penalty increment in fen, days past due, class) with their
     values, the rest their close date only. PostgreSQL: one statement each over arrays; SQLite: one prepared
@@ -162,20 +199,23 @@ def close_chunk(session: Session, run: CobRun, day: date, ids: list[int], settin
     if not ids:
         return
     day_rules = _Rules(settings)
+    closes = _Closes(session, day)
     changed: list[tuple[int, int, int, str]] = []
     plain: list[int] = []
     moved: list[tuple[int, str, str, int]] = []  # (id, from, to, dpd): the chunk's reclassifications
-    defaults: list[int] = []
+    defaults: list[tuple[int, date | None, date | None]] = []  # (id, its cob_date, its last close)
+    quiet = 0
     values = _Values()
     trigger, disbursed = day_rules.trigger, rules.LoanStatus.disbursed.value
     for loan_id, status, old_tier, old_dpd, cob_date, rate, first_due, overdue_fen, restructured in _facts(
             session, day, ids):
         due = values.day(first_due)
         dpd = (day - due).days if due is not None else 0
+        own = values.day(cob_date)
+        last = closes.last(loan_id, own)
         if status == disbursed and dpd >= trigger:
-            defaults.append(loan_id)
+            defaults.append((loan_id, own, last))
             continue
-        last = values.day(cob_date)
         days = (day - last).days if last is not None else 1  # the days since its last close (first close: one)
         inc = day_rules.daily_fen(int(overdue_fen), values.rate(rate)) * days if overdue_fen else 0
         tier = day_rules.tier(dpd, bool(restructured))
@@ -183,17 +223,21 @@ def close_chunk(session: Session, run: CobRun, day: date, ids: list[int], settin
             moved.append((loan_id, old_tier, tier, dpd))
         if inc or tier != old_tier or dpd != old_dpd:
             changed.append((loan_id, inc, dpd, tier))
-        else:
+        elif own is None:  # a first close: its row says it has been closed (the runs speak for it from then on)
             plain.append(loan_id)
+        else:
+            quiet += 1  # nothing changes: no row write, the run's cursor closes it
     session.flush()
     _write(session, day, changed, plain)
     if moved:
         _reclassified(session, day, moved, actor)
     _expire_loans(session)
-    for loan_id in defaults:  # reclassification then default, claims and advances: as one loan at a time
+    for loan_id, own, last in defaults:  # reclassification then default, claims and advances: one loan at a time
+        if last != own:  # closed quietly since its row's date: the per-loan path counts the days from its last close
+            session.execute(update(_L).where(_L.c.id == loan_id).values(cob_date=last))
         stmt = select(Loan).where(Loan.id == loan_id).execution_options(populate_existing=True)
         cob_loan(session, session.execute(stmt).scalar_one(), day, actor=actor, settings=settings)
-    run.processed += len(changed) + len(plain) + len(defaults)
+    run.processed += len(changed) + len(plain) + quiet + len(defaults)
     run.reclassified += len(moved)
     run.defaulted += len(defaults)
 
@@ -238,8 +282,9 @@ def run_cob(session: Session, *, day: date, actor: str, limit: int | None = None
     while budget is None or budget > 0:
         size = CHUNK if budget is None else min(budget, CHUNK)
         ids = _lock_ids(session, day, _L.c.id > run.last_loan_id, size)
-        if not ids:  # past the cursor nothing is left: sweep up what it passed but did not close
-            ids = _lock_ids(session, day, _L.c.id <= run.last_loan_id, size, by_id=False)
+        if not ids:  # past the cursor nothing is left: sweep up the loans disbursed behind it (never closed)
+            ids = _lock_ids(session, day, and_(_L.c.id <= run.last_loan_id, _L.c.cob_date.is_(None)), size,
+                            by_id=False)
             if not ids:
                 _finish(session, run, day, actor)
                 break

@@ -71,7 +71,7 @@ class Loan(IdPk, Status, RegionCode, RowVersion, CreatedAt, LedgerSeq, Base):
     costs_cny: Mapped[Decimal] = mapped_column(MoneyColumn(), default=ZERO)    # enforcement costs owed
     days_past_due: Mapped[int] = mapped_column(Integer, default=0)
     tier: Mapped[str] = mapped_column(String(16), default="normal")
-    cob_date: Mapped[date | None] = mapped_column(Date)  # the last business day closed for this loan
+    cob_date: Mapped[date | None] = mapped_column(Date)  # its last close that changed it (cob.closed_through)
     defaulted_on: Mapped[date | None] = mapped_column(Date)
     restructured_on: Mapped[date | None] = mapped_column(Date)  # 重组: classified at least 次级 from then on
     loss_cny: Mapped[Decimal] = mapped_column(MoneyColumn(), default=ZERO)
