@@ -30,6 +30,7 @@ from landbridge.collective.models import (
     ShareEntry,
     SharePledge,
 )
+from landbridge.collective.rules import VALUE_PER_SHARE_QUANTUM
 from landbridge.db import for_update
 
 T = TypeVar("T")
@@ -316,7 +317,7 @@ def book_value_per_share(session: Session, collective_id: int) -> Decimal | None
                                     .where(ShareAccount.collective_id == collective_id)))
     if assets is None or issued <= 0:
         return None
-    return (Decimal(assets) / issued).quantize(Decimal("0.0001"))
+    return (Decimal(assets) / issued).quantize(VALUE_PER_SHARE_QUANTUM)
 
 
 def pledge_is_active(session: Session, pledge_id: int) -> bool:

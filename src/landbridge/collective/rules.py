@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from landbridge.collective.errors import CollectiveError
 
 SHARE_QUANTUM = Decimal("0.01")
+VALUE_PER_SHARE_QUANTUM = Decimal("0.0001")  # storage precision of a value per share (yuan, 4 places)
 CENTI = 100
 BALLOT_PREFIX = "landbridge-ballot-v1"
 RECEIPT_PREFIX = "landbridge-receipt-v2"

@@ -179,7 +179,7 @@ def quantify_shares(session: Session, *, collective_id: int, base_date: date, ac
             session.flush()
     except IntegrityError:
         raise CollectiveError.ALREADY_QUANTIFIED.error() from None
-    value_per_share = (total_value / rules.from_centi(total_centi)).quantize(Decimal("0.0001"))
+    value_per_share = (total_value / rules.from_centi(total_centi)).quantize(rules.VALUE_PER_SHARE_QUANTUM)
     seq = record(session, event_type="shares_quantified", subject=subjects.collective(collective.id), actor=actor,
                  payload={"quantification_id": quant.id, "base_date": base_date, "asset_value_cny": total_value,
                           "fiscal_asset_value_cny": fiscal, "total_shares": rules.from_centi(total_centi),
