@@ -23,7 +23,6 @@ from pathlib import Path
 from string import Formatter
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,15 +38,14 @@ from landbridge.exchange.rules import LotPhase
 from landbridge.exchange.settlement_rules import payment_plan
 from landbridge.kernel.capital_numerals import rmb_capital
 from landbridge.kernel.clock import now, to_local
-from landbridge.kernel.documents import content_digest, html_to_pdf
+from landbridge.kernel.documents import content_digest, html_to_pdf, print_templates
 from landbridge.kernel.ids import mask_id
 from landbridge.kernel.workdays import add_workdays
 from landbridge.registry import RIGHT_TYPE_LABELS, land_use_label
 from landbridge.web.i18n import translator
 
 TEMPLATES = Path(__file__).parent / "templates"
-_env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+_env = print_templates(TEMPLATES)
 ISSUED_PHASES = (LotPhase.confirmed, LotPhase.settled, LotPhase.handed_over)
 MISSING = "（未载明，签约前须补正）"
 KIND_NAMES = {"land_management_right": "土地经营权", "forest_right": "林权", "collective_asset": "农村集体资产",

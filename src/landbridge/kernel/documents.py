@@ -10,6 +10,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+
+def print_templates(directory: Path) -> Environment:
+    """The Jinja environment of a module's print templates (HTML autoescaped, blocks trimmed)."""
+    return Environment(loader=FileSystemLoader(str(directory)), autoescape=select_autoescape(["html"]),
+                       trim_blocks=True, lstrip_blocks=True)
+
 
 def html_to_pdf(html: str, base_url: Path | str) -> bytes:
     """Render print HTML (its CSS sets the A4 page) to PDF bytes; ``base_url`` resolves the template's assets.

@@ -20,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,7 +27,7 @@ from landbridge import registry
 from landbridge.cityprofile import get_profile
 from landbridge.kernel.capital_numerals import rmb_capital
 from landbridge.kernel.clock import now, to_local
-from landbridge.kernel.documents import content_digest, html_to_pdf
+from landbridge.kernel.documents import content_digest, html_to_pdf, print_templates
 from landbridge.kernel.ids import mask_id
 from landbridge.ledger import append_event, subjects
 from landbridge.lending import rules
@@ -39,8 +38,7 @@ from landbridge.web.i18n import translator
 
 MODULE = "lending"
 TEMPLATES = Path(__file__).parent / "templates"
-_env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+_env = print_templates(TEMPLATES)
 TITLE = "借款抵押合同"
 METHOD_NAMES = {"annuity": "等额本息", "equal_principal": "等额本金", "bullet": "按月付息、到期一次还本",
                 "seasonal": "宽限期内按月付息、其后等额本息"}

@@ -10,13 +10,11 @@ from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from landbridge.kernel.documents import html_to_pdf
+from landbridge.kernel.documents import html_to_pdf, print_templates
 
 TEMPLATES = Path(__file__).parent / "templates"
-_env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+_env = print_templates(TEMPLATES)
 
 
 @dataclass(frozen=True)

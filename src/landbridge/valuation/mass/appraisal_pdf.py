@@ -15,11 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
-from landbridge.kernel.documents import html_to_pdf
+from landbridge.kernel.documents import html_to_pdf, print_templates
 from landbridge.registry import RIGHT_TYPE_LABELS, land_use_label, parcel_detail
 from landbridge.valuation.mass import service as mass_service
 from landbridge.valuation.mass.words import contribution_lines
@@ -27,8 +26,7 @@ from landbridge.valuation.ratio.study import RatioStandards
 from landbridge.web.i18n import translator
 
 TEMPLATES = Path(__file__).parents[1] / "templates"  # valuation/templates
-_env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+_env = print_templates(TEMPLATES)
 METHOD_NAMES = {"gbm": "梯度提升树模型（LightGBM，单调约束）", "hedonic": "特征价格模型（对数线性回归）"}
 CHECKS = (("median", "level", "中位数比率"), ("cod", "cod", "COD"), ("prd", "prd", "PRD"), ("prb", "prb", "PRB"))
 

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from landbridge.cityprofile import get_profile
-from landbridge.kernel.documents import html_to_pdf
+from landbridge.kernel.documents import html_to_pdf, print_templates
 from landbridge.registry import land_use_label
 from landbridge.valuation.errors import ValuationError
 from landbridge.valuation.mass import service as mass_service
@@ -29,8 +28,7 @@ from landbridge.valuation.sales.queries import iter_sales
 from landbridge.web.i18n import translator
 
 TEMPLATES = Path(__file__).parents[1] / "templates"  # valuation/templates
-_env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+_env = print_templates(TEMPLATES)
 METHOD_NAMES = {"gbm": ("梯度提升树模型（LightGBM，单调约束）", "Gradient boosting (LightGBM, monotone)"),
                 "hedonic": ("特征价格模型（对数线性回归）", "Hedonic regression (log-linear)")}
 WORDS = {
