@@ -157,6 +157,7 @@ def test_ltv_cap_is_the_share_rule(db: Database, sw: ShareWorld) -> None:
     ({"shares": "+1"}, None),  # placeholder replaced below: more shares than held
     ({"shares": "0"}, "lending.invalid_shares"),
     ({"shares": "1.001"}, "lending.invalid_shares"),
+    ({"shares": "1E+30"}, "lending.invalid_shares"),  # past what the register holds: refused, never a 500
     ({"product_code": "two_rights"}, "lending.product_not_for_shares"),
     ({"product_code": "nope"}, "lending.product_not_found"),
     ({"collective_id": -1}, "lending.not_a_member"),

@@ -20,6 +20,7 @@ from landbridge.collective.queries import (
     pledge_is_active,
     reconcile_shares,
 )
+from landbridge.collective.rules import parse_shares
 from landbridge.collective.schemas import MemberIn
 from landbridge.collective.service import (
     BallotReceipt,
@@ -96,6 +97,7 @@ __all__ = [
     "link_organisation",
     "open_committee_book",
     "open_vote",
+    "parse_shares",
     "passed_motions",
     "pay_land_entry_fees",
     "pledge_is_active",

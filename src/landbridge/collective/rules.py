@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from landbridge.collective.errors import CollectiveError
 
 SHARE_QUANTUM = Decimal("0.01")
+SHARES_DIGITS = 14  # whole-share digits a quantity may have (hundredths stored in a BIGINT)
 VALUE_PER_SHARE_QUANTUM = Decimal("0.0001")  # storage precision of a value per share (yuan, 4 places)
 CENTI = 100
 BALLOT_PREFIX = "landbridge-ballot-v1"
@@ -44,7 +45,9 @@ def parse_shares(value: Decimal | int | str, *, allow_zero: bool = False) -> Dec
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise CollectiveError.INVALID_SHARES_4.error({"value": value}) from None
-    if not amount.is_finite() or amount != amount.quantize(SHARE_QUANTUM):
+    if not amount.is_finite() or amount.adjusted() >= SHARES_DIGITS:  # the column holds hundredths in a BIGINT
+        raise CollectiveError.INVALID_SHARES_4.error({"value": value})
+    if amount != amount.quantize(SHARE_QUANTUM):
         raise CollectiveError.INVALID_SHARES_2.error({"value": value})
     if amount < 0 or (amount == 0 and not allow_zero):
         raise CollectiveError.INVALID_SHARES_3.error()

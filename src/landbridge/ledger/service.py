@@ -235,10 +235,12 @@ class TreeHead:
 
 
 def _head_of(event: Event) -> TreeHead:
-    """The head with the public key that signed it (a retired key for a head from before a rotation)."""
-    key = verification_keys().get(event.key_id) or load_signing_key().public_key()
+    """The head with the public key that signed it: the current key, or a retired one for a head from before a
+    rotation (the ring is built only then); a key the deployment does not know is shown as none."""
+    current = load_signing_key().public_key()
+    key = current if event.key_id == key_id(current) else verification_keys().get(event.key_id)
     return TreeHead(event.seq, event.tree_root.hex(), ensure_utc(event.recorded_at), event.signature.hex(),
-                    event.key_id, public_key_bytes(key).hex())
+                    event.key_id, "" if key is None else public_key_bytes(key).hex())
 
 
 def get_event(session: Session, seq: int) -> Event:

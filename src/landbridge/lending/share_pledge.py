@@ -11,16 +11,16 @@ helpers check and act; the loan's own state and ledger events stay with ``servic
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from landbridge import collective
+from landbridge.errors import DomainError
+from landbridge.lending import rules
 from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Loan
-
-SHARE_QUANTUM = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -44,16 +44,12 @@ class Pledgeable:
 
 
 def parse_shares(value: Any) -> Decimal:
-    """The shares to pledge: a positive number with at most two decimals (400 ``lending.invalid_shares``)."""
-    if isinstance(value, float | bool):
-        raise LendingError.INVALID_SHARES.error()
+    """The shares to pledge: a positive number with at most two decimals, within what the register can hold
+    (``collective.parse_shares``; its refusal is 400 ``lending.invalid_shares``)."""
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, ValueError):
+        return collective.parse_shares(value)
+    except DomainError:
         raise LendingError.INVALID_SHARES.error() from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(SHARE_QUANTUM):
-        raise LendingError.INVALID_SHARES.error()
-    return amount.quantize(SHARE_QUANTUM)
 
 
 def pledgeable(session: Session, *, party_id: int, collective_id: int, shares: Decimal) -> Pledgeable:
@@ -89,7 +85,7 @@ def value_pledge(session: Session, loan: Loan) -> Appraisal:
     per_share = collective.book_value_per_share(session, loan.collective_id)
     if per_share is None:
         raise LendingError.NO_VALUATION.error()
-    value = (shares * per_share).quantize(Decimal("0.01"))
+    value = (shares * per_share).quantize(rules.FEN)
     return Appraisal(value, "", {"valuation_basis": "book_value_per_share", "book_value_per_share": str(per_share),
                                  "pledged_shares": str(shares)})
 

@@ -46,7 +46,7 @@ class ApplyIn(BaseModel):
 
     right_id: int | None = Field(default=None, ge=1, le=2**31)
     collective_id: int | None = Field(default=None, ge=1, le=2**31)
-    shares: str | None = Field(default=None, max_length=20)
+    shares: str | None = Field(default=None, max_length=20)  # parsed and bounded by collective.parse_shares
     product_code: str = Field(min_length=1, max_length=40)
     principal_cny: str = Money
     annual_rate: str = Field(max_length=12)

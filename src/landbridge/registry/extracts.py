@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from landbridge.kernel.clock import to_local
 from landbridge.kernel.ids import mask_id
 from landbridge.kernel.tables import AREA_FORMAT, DATE_FORMAT, MONEY_FORMAT, Column, write_table
 from landbridge.privacy import Reader, mask_name, record_reads
@@ -39,7 +40,8 @@ EXTRACT_COLUMNS = (Column("宗地代码", None, 22), Column("不动产单元号"
 
 
 def _day(value: datetime | None) -> Any:
-    return None if value is None else value.date()
+    """The local (Beijing) day of a stored UTC instant."""
+    return None if value is None else to_local(value).date()
 
 
 def register_extract_rows(session: Session, *, reader: Reader, parcel_id: int | None = None,
