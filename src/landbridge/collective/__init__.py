@@ -9,6 +9,7 @@ from landbridge.collective.jobs import run_due
 from landbridge.collective.queries import (
     Reconciliation,
     accounts_for_member,
+    active_pledges,
     book_value_per_share,
     find_active_membership,
     find_collective_by_party,
@@ -71,6 +72,7 @@ __all__ = [
     "Reconciliation",
     "VoteVerdict",
     "accounts_for_member",
+    "active_pledges",
     "admit_member",
     "appoint_seat",
     "book_value_per_share",

@@ -3,7 +3,7 @@ reconciliation and a member's own overview (C1, C2, L3)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
@@ -320,6 +320,14 @@ def book_value_per_share(session: Session, collective_id: int) -> Decimal | None
     return (Decimal(assets) / issued).quantize(VALUE_PER_SHARE_QUANTUM)
 
 
+def active_pledges(session: Session, pledge_ids: Iterable[int]) -> set[int]:
+    """Which of these share pledges are still recorded (active) in the collective's share register (one read)."""
+    ids = list(pledge_ids)
+    if not ids:
+        return set()
+    return set(session.scalars(select(SharePledge.id).where(SharePledge.id.in_(ids), SharePledge.status == "active")))
+
+
 def pledge_is_active(session: Session, pledge_id: int) -> bool:
     """Whether a share pledge is still recorded (active) in the collective's share register."""
-    return bool(session.scalar(select(SharePledge.status).where(SharePledge.id == pledge_id)) == "active")
+    return pledge_id in active_pledges(session, [pledge_id])

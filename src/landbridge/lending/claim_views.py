@@ -88,8 +88,9 @@ def advance(claim_id: int, body: AdvanceIn, p: Principal = Depends(sharer),
 def shadow_ledger(p: Principal = Depends(require_roles(Role.supervisor, Role.fund_manager)),
                   session: Session = Depends(get_session)) -> dict[str, Any]:
     """Each participant's shadow ledger and whether it reconciles to the loans and the fund's ledger."""
-    problems = claims.reconcile(session)
-    return {"participants": [pos.as_dict() for pos in claims.shadow_ledger(session).values()],
+    ledger = claims.shadow_ledger(session)
+    problems = claims.reconcile(session, ledger)
+    return {"participants": [pos.as_dict() for pos in ledger.values()],
             "reconciled": not problems, "problems": problems}
 
 

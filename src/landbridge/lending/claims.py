@@ -152,19 +152,9 @@ class Position:
 
 
 def exposure_split(outstanding: Decimal, sharers: list[dict[str, Any]]) -> dict[str, Decimal]:
-    """A loan's principal outstanding split by its snapshot: each sharer its share (half up, capped), the bank the
-    rest (the same split the claims take at default)."""
-    out: dict[str, Decimal] = {}
-    left = outstanding
-    for s in rules.sharers_from(sharers):
-        part = (outstanding * s.share).quantize(rules.FEN)
-        if s.cap is not None:
-            part = min(part, s.cap)
-        part = min(part, left)
-        out[s.party] = part
-        left -= part
-    out["bank"] = left
-    return out
+    """A loan's principal outstanding split by its snapshot as a loss would be (``rules.share_loss``: each sharer
+    its share, half up, capped; the bank the rest)."""
+    return rules.share_loss(outstanding, rules.sharers_from(sharers))
 
 
 @dataclass
@@ -206,7 +196,7 @@ def _fund_sum(session: Session, kind: str) -> Decimal:
     return Decimal(session.scalar(select(func.sum(FundEntry.amount_cny)).where(FundEntry.kind == kind)) or 0)
 
 
-def reconcile(session: Session) -> list[str]:
+def reconcile(session: Session, ledger: dict[str, Position] | None = None) -> list[str]:
     """Check the shadow ledger against the loans and the fund's ledger; returns the mismatches (empty: reconciled).
 
     - the participants' exposures add up to the principal outstanding of the loans still out;
@@ -215,7 +205,7 @@ def reconcile(session: Session) -> list[str]:
     - the fund's advances, true-ups and recoveries in its ledger equal the fund's claims.
     """
     problems: list[str] = []
-    ledger = shadow_ledger(session)
+    ledger = shadow_ledger(session) if ledger is None else ledger  # a caller that shows it passes it in
     out = Decimal(session.scalar(select(func.sum(Loan.outstanding_cny)).where(
         Loan.status.in_([s.value for s in rules.PERFORMING]), Loan.outstanding_cny > 0)) or 0)
     exposure = sum((p.exposure for p in ledger.values()), ZERO)

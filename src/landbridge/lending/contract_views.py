@@ -14,29 +14,19 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, require_roles
-from landbridge.lending import contract, service
-from landbridge.lending.errors import LendingError
-from landbridge.lending.models import Loan
+from landbridge.lending import contract
+from landbridge.lending.views import readable
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/lending", tags=["lending"], route_class=TransactionalRoute)
 reader = require_roles(Role.member, Role.bank_officer)
 
 
-def _party_to(session: Session, p: Principal, loan_id: int) -> Loan:
-    loan = service.get_loan(session, loan_id)
-    if p.role is Role.bank_officer and loan.bank_organisation_id != p.organisation_id:
-        raise LendingError.WRONG_ORGANISATION.error(loan_id=loan_id)
-    if p.role is Role.member and (p.party_id is None or p.party_id != loan.borrower_party_id):
-        raise LendingError.NOT_BORROWER.error(loan_id=loan_id)
-    return loan
-
-
 @router.get("/loans/{loan_id}/contract")
 def contract_record(loan_id: int, p: Principal = Depends(reader),
                     session: Session = Depends(get_session)) -> dict[str, Any]:
     """The contract's number, the content's SHA-256 and the PDF's once rendered."""
-    _party_to(session, p, loan_id)
+    readable(session, p, loan_id)  # the borrower or the loan's bank (the route admits only those roles)
     doc = contract.get_contract(session, loan_id)
     return {"number": doc.number, "content_sha256": doc.content_sha256, "sha256": doc.sha256,
             "size_bytes": doc.size_bytes, "issued_at": doc.issued_at.isoformat(),
@@ -47,7 +37,7 @@ def contract_record(loan_id: int, p: Principal = Depends(reader),
 @router.get("/loans/{loan_id}/contract.pdf")
 def contract_pdf(loan_id: int, p: Principal = Depends(reader), session: Session = Depends(get_session)) -> Response:
     """The contract as PDF (409 ``lending.contract_tampered`` when its content or PDF no longer has its digest)."""
-    _party_to(session, p, loan_id)
+    readable(session, p, loan_id)  # the borrower or the loan's bank (the route admits only those roles)
     doc, pdf = contract.contract_pdf(session, loan_id=loan_id)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{doc.number}.pdf"',

@@ -32,8 +32,8 @@ from landbridge.lending import rules
 from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Instalment, Loan
 from landbridge.lending.rules import LoanStatus, Owed
-from landbridge.lending.service import _event, _move, get_loan, rule_set
-from landbridge.lending.servicing import _instalments, apply_waterfall, owed_on
+from landbridge.lending.service import _event, _move, get_loan, rule_on, rule_set
+from landbridge.lending.servicing import _instalments, apply_waterfall, collateral_sold, owed_on
 
 ZERO = Decimal("0.00")
 CLAIMING = tuple(s.value for s in rules.PERFORMING)  # disbursed, defaulted, in disposal
@@ -98,21 +98,13 @@ def settle_from_sale(session: Session, *, loan_id: int, actor: str) -> Loan:
                            actor=actor, facts=facts)
 
 
-def _rule(name: str, day: date) -> Any:
-    """A lending rule in force on ``day``; before the rule set first stated it, its first value."""
-    rs = rule_set()
-    try:
-        return rs.value(name, day)
-    except KeyError:
-        return rs.history(name)[0].value
-
 
 def fixed_price_terms(last_start: Decimal, starts_at: datetime) -> tuple[Decimal, datetime]:
     """The fixed-price sale's price (the last auction's start price × ``fixed_price_sale_ratio``, to the fen) and
     the end of its window (``fixed_price_sale_days`` after it opens)."""
     day = to_local(starts_at).date()
-    price = (last_start * Decimal(str(_rule("fixed_price_sale_ratio", day)))).quantize(Decimal("0.01"))
-    return price, starts_at + timedelta(days=int(_rule("fixed_price_sale_days", day)))
+    price = (last_start * Decimal(str(rule_on("fixed_price_sale_ratio", day)))).quantize(rules.FEN)
+    return price, starts_at + timedelta(days=int(rule_on("fixed_price_sale_days", day)))
 
 
 def is_fixed_price_sale(lot: Any) -> bool:
@@ -169,20 +161,25 @@ def end_failed_disposal(session: Session, *, loan_id: int, actor: str) -> Loan:
 def settle_sold_disposals(session: Session, *, actor: str = "system:worker") -> int:
     """The worker's sweep: every loan in disposal whose collateral lot (latest attempt) the buyer has paid is settled
     from the exchange's figures, and one whose fixed-price sale ended unsold goes back to workout; returns how
-    many. Idempotent: either way the loan is no longer in disposal."""
-    stmt = (select(Loan).where(Loan.status == LoanStatus.in_disposal.value, Loan.lot_id.is_not(None))
-            .order_by(Loan.id).limit(SWEEP_CHUNK))
-    if for_update(session):
-        stmt = stmt.with_for_update(skip_locked=True)
-    done = 0
-    for loan in list(session.execute(stmt).scalars()):
-        assert loan.lot_id is not None
-        last = exchange.latest_attempt(session, loan.lot_id)
-        sale = exchange.collateral_sale(session, last.id)
-        if sale is not None and sale.paid:
-            settle_from_sale(session, loan_id=loan.id, actor=actor)
-            done += 1
-        elif is_fixed_price_sale(last) and last.phase == exchange.LotPhase.unsuccessful:
-            end_failed_disposal(session, loan_id=loan.id, actor=actor)
-            done += 1
-    return done
+    many. It looks at every loan in disposal, SWEEP_CHUNK at a time by id (loans still on sale would otherwise hide
+    the later ones). Idempotent: either way the loan is no longer in disposal."""
+    done, after = 0, 0
+    while True:
+        stmt = (select(Loan).where(Loan.status == LoanStatus.in_disposal.value, Loan.lot_id.is_not(None),
+                                   Loan.id > after).order_by(Loan.id).limit(SWEEP_CHUNK))
+        if for_update(session):
+            stmt = stmt.with_for_update(skip_locked=True)
+        loans = list(session.execute(stmt).scalars())
+        for loan in loans:
+            assert loan.lot_id is not None
+            if collateral_sold(session, loan):
+                settle_from_sale(session, loan_id=loan.id, actor=actor)
+                done += 1
+                continue
+            last = exchange.latest_attempt(session, loan.lot_id)
+            if is_fixed_price_sale(last) and last.phase == exchange.LotPhase.unsuccessful:
+                end_failed_disposal(session, loan_id=loan.id, actor=actor)
+                done += 1
+        if len(loans) < SWEEP_CHUNK:
+            return done
+        after = loans[-1].id

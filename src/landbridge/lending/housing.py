@@ -17,27 +17,19 @@ from sqlalchemy.orm import Session
 from landbridge import registry
 from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Loan
-from landbridge.lending.service import rule_set
+from landbridge.lending.service import rule_on
 
 HOUSE_TYPES = ("house_ownership",)
 
-
-def _rule(name: str, day: date) -> Any:
-    """A lending rule in force on ``day``; before the rule set first stated it, its first value."""
-    rs = rule_set()
-    try:
-        return rs.value(name, day)
-    except KeyError:
-        return rs.history(name)[0].value
 
 
 def dwelling_kept(session: Session, loan: Loan, day: date, document: str | None) -> dict[str, Any] | None:
     """How the borrower's household keeps a dwelling if the collateral is sold (the proof's facts for the ledger);
     None where the loan's collateral is not protected housing; 409 ``lending.housing_not_protected`` where no
     proof the rule accepts is there."""
-    if loan.right_type not in _rule("housing_protected_right_types", day):
+    if loan.right_type not in rule_on("housing_protected_right_types", day):
         return None
-    proofs = list(_rule("housing_dwelling_proof", day))
+    proofs = list(rule_on("housing_dwelling_proof", day))
     if "other_house" in proofs:
         others = [r.id for r in registry.current_rights_held(session, loan.borrower_party_id, HOUSE_TYPES)
                   if r.id != loan.right_id and r.unit_id != loan.unit_id]

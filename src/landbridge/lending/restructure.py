@@ -24,7 +24,7 @@ from landbridge.lending import rules
 from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Instalment, Loan
 from landbridge.lending.rules import LoanStatus
-from landbridge.lending.service import _event, get_loan, products, rule_set
+from landbridge.lending.service import _event, get_loan, products, rule_set, within_product
 
 ZERO = Decimal("0.00")
 RESTRUCTURABLE = (LoanStatus.disbursed.value,)
@@ -54,12 +54,7 @@ def restructure_loan(session: Session, *, loan_id: int, bank_organisation_id: in
     product = products(day).get(loan.product_code)
     if product is None:
         raise LendingError.PRODUCT_NOT_FOUND.error(product=loan.product_code)
-    if how.value not in product.methods:
-        raise LendingError.METHOD_NOT_OFFERED.error(product=product.code, method=how.value)
-    if not product.min_months <= n <= product.max_months:
-        raise LendingError.TERM_OUT_OF_RANGE.error(min_months=product.min_months, max_months=product.max_months)
-    if not product.min_rate <= rate <= product.max_rate:
-        raise LendingError.RATE_OUT_OF_RANGE.error(min_rate=str(product.min_rate), max_rate=str(product.max_rate))
+    within_product(product, how, n, rate)
     if loan.outstanding_cny <= 0:
         raise LendingError.INVALID_TRANSITION.error(status=loan.status, target="restructured")
     new = rules.schedule(loan.outstanding_cny, rate, n, how.value, day, grace_months)  # checks the grace too

@@ -39,6 +39,16 @@ def rule_set() -> Any:
     return get_profile().rules("lending")
 
 
+def rule_on(name: str, day: date) -> Any:
+    """A lending rule in force on ``day``; before the rule set first stated it, its first value (the basis the
+    code applied until then)."""
+    rs = rule_set()
+    try:
+        return rs.value(name, day)
+    except KeyError:
+        return rs.history(name)[0].value
+
+
 @dataclass(frozen=True)
 class Product:
     """A loan product from the rule set in force."""
@@ -173,6 +183,17 @@ class Terms:
     maturity: date
 
 
+def within_product(product: Product, how: rules.Method, months: int, rate: Decimal) -> None:
+    """The repayment method, term and rate within the product's ranges (each a typed refusal): at application and
+    at restructuring."""
+    if how.value not in product.methods:
+        raise LendingError.METHOD_NOT_OFFERED.error(product=product.code, method=how.value)
+    if not product.min_months <= months <= product.max_months:
+        raise LendingError.TERM_OUT_OF_RANGE.error(min_months=product.min_months, max_months=product.max_months)
+    if not product.min_rate <= rate <= product.max_rate:
+        raise LendingError.RATE_OUT_OF_RANGE.error(min_rate=str(product.min_rate), max_rate=str(product.max_rate))
+
+
 def check_terms(product_code: str, principal: Any, annual_rate: Any, months: int, method: str, start: date,
                 grace_months: int) -> Terms:
     """The product in force and the amount, rate, term and method within its bounds (each a typed refusal)."""
@@ -185,12 +206,7 @@ def check_terms(product_code: str, principal: Any, annual_rate: Any, months: int
     how = rules.parse_method(method)
     if amount > rule_set().decimal("max_principal", start):
         raise LendingError.PRINCIPAL_TOO_LARGE.error(max_cny=str(rule_set().decimal("max_principal", start)))
-    if how.value not in product.methods:
-        raise LendingError.METHOD_NOT_OFFERED.error(product=product.code, method=how.value)
-    if not product.min_months <= n <= product.max_months:
-        raise LendingError.TERM_OUT_OF_RANGE.error(min_months=product.min_months, max_months=product.max_months)
-    if not product.min_rate <= rate <= product.max_rate:
-        raise LendingError.RATE_OUT_OF_RANGE.error(min_rate=str(product.min_rate), max_rate=str(product.max_rate))
+    within_product(product, how, n, rate)
     rows = rules.schedule(amount, rate, n, how.value, start, grace_months)  # checks the grace too
     return Terms(product, amount, rate, n, how.value, grace_months if how.value == "seasonal" else 0,
                  rows[-1].due_date)

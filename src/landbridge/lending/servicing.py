@@ -23,7 +23,7 @@ from landbridge.lending.errors import LendingError
 from landbridge.lending.housing import dwelling_kept
 from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan, Payment, unit_of
 from landbridge.lending.rules import LoanStatus, Owed
-from landbridge.lending.service import MODULE, _event, _move, get_loan, rule_set, shared_with
+from landbridge.lending.service import MODULE, _event, _move, get_loan, rule_on, rule_set, shared_with
 
 ZERO = Decimal("0.00")
 
@@ -130,11 +130,7 @@ def cob_loan(session: Session, loan: Loan, day: date, *, actor: str, settings: d
 def year_days(day: date) -> int:
     """The interest year's days in force on ``day`` (rule ``day_count_year_days``); before the rule set first
     stated it (2026-06-01), its first value: the basis the code applied until then."""
-    rs = rule_set()
-    try:
-        return int(rs.int("day_count_year_days", day))
-    except KeyError:
-        return int(rs.history("day_count_year_days")[0].value)
+    return int(rule_on("day_count_year_days", day))
 
 
 def cob_settings(day: date) -> dict[str, Any]:
@@ -166,8 +162,9 @@ def reconcile_liens(session: Session, *, most: int = 100, chunk: int = 5000) -> 
         after = rows[-1][0]
         current = registry.current_restriction_keys(session, (r for _, _, r, _ in rows if r is not None))
         # a share-pledge loan (no unit): its pledge must still be active in the collective's share register
+        pledged = collective.active_pledges(session, (p for _, _, _, p in rows if p is not None))
         out.extend(int(loan_id) for loan_id, unit_id, restriction_id, pledge_id in rows
-                   if (pledge_id is not None and not collective.pledge_is_active(session, pledge_id))
+                   if (pledge_id is not None and pledge_id not in pledged)
                    or (unit_id is not None and (restriction_id is None or (unit_id, restriction_id) not in current)))
     return out[:most]
 
@@ -217,10 +214,9 @@ def declare_default(session: Session, loan: Loan, day: date, *, actor: str) -> l
     sharers = rules.sharers_from(loan.sharers)
     deadline_days = {s["party"]: int(s.get("claim_deadline_days", rule_set().int("claim_deadline_days", day)))
                      for s in loan.sharers}
+    parts = rules.share_loss(loan.outstanding_cny, sharers)  # the one split: share half up, capped
     for s in sharers:
-        part = (loan.outstanding_cny * s.share).quantize(Decimal("0.01"))
-        if s.cap is not None:
-            part = min(part, s.cap)
+        part = parts[s.party]
         claim = Claim(loan_id=loan.id, party=s.party, share=s.share, status="lodged", created_at=now(),
                       deadline=day + timedelta(days=deadline_days[s.party]), claimed_cny=part,
                       advanced_cny=part if s.advance else ZERO, loss_cny=ZERO, recovered_cny=ZERO)
