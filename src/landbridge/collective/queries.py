@@ -16,6 +16,7 @@ from landbridge.collective.models import (
     Asset,
     BallotBoxEntry,
     Book,
+    BookOwner,
     Collective,
     DividendLine,
     DividendRun,
@@ -107,6 +108,13 @@ def get_book(session: Session, book_id: int, *, lock: bool = False) -> Book:
 
 def get_dividend_run(session: Session, run_id: int) -> DividendRun:
     return _get(session, DividendRun, run_id, CollectiveError.DIVIDEND_RUN_NOT_FOUND, lock=False)
+
+
+def collective_book_id(session: Session, collective_id: int) -> int | None:
+    """The id of the collective's own book (集体账), None if it has none."""
+    found = session.scalar(select(Book.id).where(Book.collective_id == collective_id,
+                                                 Book.owner == BookOwner.collective))
+    return None if found is None else int(found)
 
 
 def books_of(session: Session, collective_id: int) -> list[Book]:

@@ -312,8 +312,8 @@ class _Driver:
         due = exchange.get_settlement(self.s, lot.id)
         if due.status != exchange.SettlementStatus.in_kind:
             return
-        book = self.s.execute(select(Book).where(Book.collective_id == case.collective_id,
-                                                 Book.owner == "collective")).scalar_one()
+        book = self.s.get(Book, collective.collective_book_id(self.s, case.collective_id))
+        assert book is not None
         owed = due.fee_cny + (due.adjustment_fee_cny or Decimal("0.00"))
         if book.balance_cny < owed:
             collective.record_book_entry(

@@ -27,12 +27,9 @@ def latest_attempt(session: Session, lot_id: int) -> Lot:
     """The last lot of a relisting chain that starts at (or passes through) ``lot_id``: the lot itself while it
     was never relisted (a re-listing is a new lot naming its ``previous_lot_id``)."""
     lot = get_lot(session, lot_id)
-    while True:
-        nxt = session.execute(select(Lot).where(Lot.previous_lot_id == lot.id).order_by(Lot.id.desc())
-                              .limit(1)).scalar_one_or_none()
-        if nxt is None:
-            return lot
+    while (nxt := successor_of(session, lot.id)) is not None:
         lot = nxt
+    return lot
 
 
 def list_lots(session: Session, *, phases: Sequence[str] | None = None, kind: str | None = None, limit: int = 50,

@@ -41,7 +41,7 @@ from landbridge.lending.rules import PERFORMING, Tier
 from landbridge.lending.views import READERS, SHARER_ROLES, apply, portfolio, readable, visible_to
 from landbridge.web.forms import check_csrf
 from landbridge.web.i18n import request_locale
-from landbridge.web.pages import PageKit, flash, refuse
+from landbridge.web.pages import PageKit, flash, form_refusal, refuse
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
@@ -91,13 +91,6 @@ def _pages(total: int, page: int) -> dict[str, int]:
     last = max(1, -(-total // PAGE_SIZE))
     return {"page": min(page, last), "last": last, "total": total}
 
-
-def _refusal(request: Request, session: Session, exc: DomainError) -> Response | None:
-    """A refused form keeps nothing; a wrong role or loan (403, 404) or a failed form token is the refusal page."""
-    session.rollback()
-    if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
-        return refuse(request, exc)
-    return None
 
 
 async def form_of(request: Request) -> dict[str, str]:
@@ -232,7 +225,7 @@ def apply_form(request: Request, form: dict[str, str] = Depends(form_of), sessio
             return _apply_page(request, session, caller, values=values, preview=preview)
         loan = apply(body, caller, session)
     except DomainError as exc:
-        if (refused := _refusal(request, session, exc)) is not None:
+        if (refused := form_refusal(request, session, exc)) is not None:
             return refused
         return _apply_page(request, session, caller, values=values, error=_message(request, exc),
                            status_code=exc.http_status)
@@ -314,7 +307,7 @@ def render_loan(request: Request, session: Session, caller: Principal, loan_id: 
         "claims": claims, "settlement": _disposal_settlement(session, loan)
         if loan.status in ("settled", "written_off", "closed") else None,
         "restrictions": restrictions, "value": value, "actions": _actions(caller, loan, claims),
-        "default_grade": str(service.rule_set().value("default_grade")),
+        "default_grade": str(service.rule_set().value("default_grade")), "grades": rules.GRADE_ORDER[::-1],
         "bank": organisation_names(session, [loan.bank_organisation_id]).get(loan.bank_organisation_id, ""),
         "tier_name": rules.TIER_NAMES[Tier(loan.tier)], "error": error, "failed": failed, "values": values,
         "lang_q": _lang(request), "role": caller.role.value, "my_party": SHARER_ROLES.get(caller.role),
@@ -343,7 +336,7 @@ def action_form(loan_id: int, action: str, request: Request, form: dict[str, str
         check_csrf(request, form.get("csrf", ""))
         done = take(session, caller, loan_id, action, form)
     except DomainError as exc:
-        if (refused := _refusal(request, session, exc)) is not None:
+        if (refused := form_refusal(request, session, exc)) is not None:
             return refused
         return render_loan(request, session, caller, loan_id, status_code=exc.http_status,
                            error=_message(request, exc), failed=action, submitted=form)

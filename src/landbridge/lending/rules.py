@@ -397,10 +397,12 @@ def ltv_cap(appraised: Decimal, cap: Decimal) -> Decimal:
     return (appraised * cap).quantize(FEN, rounding=ROUND_DOWN)
 
 
+GRADE_ORDER = ("none", "A", "AA", "AAA")  # the credit grades, lowest first
+
+
 def grade_allows(grade: str, min_grade: str) -> bool:
     """Whether a credit grade meets a product's minimum (AAA > AA > A > none)."""
-    order = ["none", "A", "AA", "AAA"]
-    return order.index(grade if grade in order else "none") >= order.index(min_grade)
+    return GRADE_ORDER.index(grade if grade in GRADE_ORDER else "none") >= GRADE_ORDER.index(min_grade)
 
 
 def discounted_rate(rate: Decimal, discount: Decimal, floor: Decimal) -> Decimal:

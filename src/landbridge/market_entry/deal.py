@@ -48,7 +48,7 @@ def confirm_result(session: Session, *, case_id: int, actor: str) -> EntryCase:
     more: dict[str, Any] = {}
     cited: tuple[str, ...] = ()
     assert case.plan is not None
-    if case.plan.get("method") == "equity":
+    if _equity(case):
         more = _contribute(session, case, result.price_cny, result.winner_party_id, actor, result.winner_bidder_id)
         cited = (subjects.motion(more["equity_motion_id"]),)
     return _move(session, case, target, "result_confirmed", actor,
@@ -65,8 +65,9 @@ def _contribute(session: Session, case: EntryCase, price: Decimal, buyer_party_i
         raise MarketEntryError.EQUITY_MOTION_REQUIRED.error()
     buyer = registry.get_party(session, buyer_party_id)
     members = exchange.members_of(session, winner_bidder_id) if winner_bidder_id is not None else []
-    for pid in [buyer_party_id, *(p for p, _ in members)]:  # a consortium: every member, not only its lead
-        if registry.get_party(session, pid).kind != "organisation":
+    # a consortium: every member, not only its lead (the lead is the buyer, read once)
+    for pid in dict.fromkeys([buyer_party_id, *(p for p, _ in members)]):
+        if (buyer if pid == buyer_party_id else registry.get_party(session, pid)).kind != "organisation":
             raise MarketEntryError.EQUITY_BUYER_NOT_ORGANISATION.error(party_id=pid)
     suffix = f"（入市案件 {case.number} 作价入股）"
     contribution = collective.contribute_land_equity(
@@ -157,7 +158,7 @@ def record_payment(session: Session, *, case_id: int, actor: str) -> EntryCase:
     case = get_case(session, case_id, lock=True)
     target = rules.transition(case.status, "record_payment")
     row = _settlement(session, case)
-    if row is not None and row.status == exchange.SettlementStatus.in_kind_due and _equity(case):
+    if row is not None and row.status == exchange.SettlementStatus.in_kind_due:  # only an equity lot is due in kind
         assert case.lot_id is not None
         row = exchange.settle_in_kind(session, lot_id=case.lot_id, actor=actor)
     if _in_kind(row):

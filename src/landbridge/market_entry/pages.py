@@ -67,7 +67,7 @@ from landbridge.market_entry.views import (
 )
 from landbridge.web.forms import check_csrf
 from landbridge.web.i18n import request_locale
-from landbridge.web.pages import PageKit, flash, refuse
+from landbridge.web.pages import PageKit, flash, form_refusal, refuse
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
@@ -280,14 +280,6 @@ def _message(request: Request, exc: DomainError) -> str:
 
 # --- the routes ----------------------------------------------------------------------------------------------
 
-def _refusal(request: Request, session: Session, exc: DomainError) -> Response | None:
-    """A refused form keeps nothing (the transaction rolls back); a wrong role or case (403, 404) or a failed form
-    token is the refusal page, anything else None: the caller shows its page again with the message."""
-    session.rollback()
-    if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
-        return refuse(request, exc)
-    return None
-
 
 @router.get("/market-entry", response_class=Response)
 def queue_page(request: Request, principal: Principal | None = Depends(optional_principal),
@@ -363,7 +355,7 @@ def open_form(request: Request, form: dict[str, str] = Depends(form_of),
             raise invalid(F("unit_id", "Property unit number"), "range") from None
         case = open_for(session, caller, body)
     except DomainError as exc:
-        if (refused := _refusal(request, session, exc)) is not None:
+        if (refused := form_refusal(request, session, exc)) is not None:
             return refused
         return _queue(request, session, caller, status_code=exc.http_status, error=_message(request, exc),
                       submitted=form)
@@ -396,7 +388,7 @@ def step_form(case_id: int, step: str, request: Request, form: dict[str, str] = 
             raise MarketEntryError.INVALID_TRANSITION.error(state="?", action=step[:40])
         case = perform_step(session, caller, case_id, step, parse_step(step, form))
     except DomainError as exc:
-        if (refused := _refusal(request, session, exc)) is not None:
+        if (refused := form_refusal(request, session, exc)) is not None:
             return refused
         return render_case(request, session, caller, case_id, status_code=exc.http_status,
                            error=_message(request, exc), failed=step, submitted=form)
@@ -421,7 +413,7 @@ def upload_form(case_id: int, request: Request, file: UploadFile = File(...),
         doc = attach_for(session, caller, case_id, step=step, filename=file.filename or "document",
                          media_type=file.content_type or "", content=content, acknowledgement=acknowledgement)
     except DomainError as exc:
-        if (refused := _refusal(request, session, exc)) is not None:
+        if (refused := form_refusal(request, session, exc)) is not None:
             return refused
         return render_case(request, session, caller, case_id, status_code=exc.http_status,
                            error=_message(request, exc), failed="documents",
@@ -461,7 +453,7 @@ def authorise_form(request: Request, file: UploadFile = File(...),
         row = authorise_for(session, caller, own.id, desk_organisation_id=desk_id, content=content,
                             media_type=file.content_type or "", valid_until=until)
     except DomainError as exc:
-        if (refused := _refusal(request, session, exc)) is not None:
+        if (refused := form_refusal(request, session, exc)) is not None:
             return refused
         return _queue(request, session, caller, status_code=exc.http_status, desk_error=_message(request, exc),
                       desk_values={"desk_organisation_id": desk_organisation_id, "valid_until": valid_until})
@@ -483,7 +475,7 @@ def revoke_form(authorisation_id: int, request: Request, csrf: str = Form(""),
         own = _clerks_collective(session, caller)
         desk.revoke_desk(session, authorisation_id=authorisation_id, collective_id=own.id, actor=caller.actor)
     except DomainError as exc:
-        if (refused := _refusal(request, session, exc)) is not None:
+        if (refused := form_refusal(request, session, exc)) is not None:
             return refused
         return _queue(request, session, caller, status_code=exc.http_status, desk_error=_message(request, exc))
     flash(request, "ok", "已撤销代办委托", "authorisation revoked")

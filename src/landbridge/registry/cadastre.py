@@ -26,7 +26,7 @@ import hashlib
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -342,14 +342,24 @@ def read_staged(path: str | Path, *, layer: str | None = None, encoding: str | N
     return staged
 
 
+def parcel_layers(columns: Mapping[str, Any], idx: list[int]) -> np.ndarray:
+    """Each feature's cadastral layer from its land-use class ("" when the class is unknown): overlaps are checked
+    within a layer, by the whole-file check and the streamed one alike."""
+    luc = columns["land_use_class"]
+    return np.array([layer_of(feature_code_for_land_use(str(luc[i]))).value if is_land_use_class(luc[i]) else ""
+                     for i in idx], dtype=object)
+
+
 def iter_staged(path: str | Path, *, layer: str | None = None, encoding: str | None = None,
                 crs: str | None = None, region_code: str | None = None, skip: int = 0,
-                batch_size: int | None = None, progress: Progress = _no_progress) -> Iterator[StagedFile]:
+                batch_size: int | None = None, progress: Progress = _no_progress,
+                source: SourceFile | None = None) -> Iterator[StagedFile]:
     """Read a cadastral file as a stream of ``StagedFile`` chunks of ``batch_size`` features (issue #21, scope 2):
     memory holds one chunk, whatever the file size. ``skip`` starts after that many features (a resumed import);
-    each chunk's ``offset`` is the position of its first feature in the layer. Always yields at least one chunk."""
+    each chunk's ``offset`` is the position of its first feature in the layer. Always yields at least one chunk.
+    ``source``: the file already located (and hashed) by the caller, so a large file is hashed once."""
     rules = _rules()
-    source = locate(path, layer=layer, encoding=encoding)
+    source = source or locate(path, layer=layer, encoding=encoding)
     try:
         info = pyogrio.read_info(source.gdal_path, layer=source.layer, encoding=source.encoding,
                                  force_feature_count=True)
@@ -541,8 +551,7 @@ def check_features(session: Session, staged: StagedFile, *, progress: Progress =
             if value is not None and abs(value - float(areas[k])) > area_tol:
                 add(i, RegistryError.AREA_MISMATCH, "warning", stated=f"{value:.2f}", computed=f"{areas[k]:.2f}",
                     tolerance=f"{area_tol:.2f}")
-    layers = np.array([layer_of(feature_code_for_land_use(str(cols["land_use_class"][i]))).value
-                       if is_land_use_class(cols["land_use_class"][i]) else "" for i in idx_good.tolist()])
+    layers = parcel_layers(cols, idx_good.tolist())
     progress("overlap check", 0, len(idx_good))
     for layer in sorted(set(layers.tolist()) - {""}):
         sub = np.flatnonzero(layers == layer)

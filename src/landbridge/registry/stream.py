@@ -74,7 +74,7 @@ def import_streaming(db: Database, path: str | Path, *, actor: str, batch_size: 
         if job.status == DONE:
             return _result(job, resumed_from)
     chunks = iter_staged(path, layer=layer, encoding=encoding, crs=crs, region_code=region_code, skip=resumed_from,
-                         batch_size=batch_size, progress=progress)
+                         batch_size=batch_size, progress=progress, source=source)
     for staged in chunks:
         with db.transaction() as s:
             stmt = select(ImportJob).where(ImportJob.id == job_id)

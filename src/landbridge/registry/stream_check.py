@@ -19,8 +19,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from landbridge.cityprofile import get_profile
-from landbridge.kernel.geo import area_m2
-from landbridge.registry.bulk import feature_code_for_land_use, is_land_use_class
+from landbridge.kernel.geo import interiors_intersect, overlap_area_m2
 from landbridge.registry.cadastre import (
     Finding,
     Progress,
@@ -28,10 +27,10 @@ from landbridge.registry.cadastre import (
     _no_progress,
     check_features,
     iter_staged,
+    parcel_layers,
 )
 from landbridge.registry.errors import RegistryError
 from landbridge.registry.files import text_values
-from landbridge.registry.rules import layer_of
 
 _GEOMETRY_CODES = {RegistryError.INVALID_GEOMETRY.code, RegistryError.FEATURE_TOO_COMPLEX.code}
 
@@ -66,12 +65,6 @@ def _finding(feature: int, fid: int, parcel_code: str | None, member: Any, **det
     return Finding(feature, fid, parcel_code, "error", member.code, zh, en)
 
 
-def _layers(staged: StagedFile, idx: list[int]) -> np.ndarray:
-    luc = staged.columns["land_use_class"]
-    return np.array([layer_of(feature_code_for_land_use(str(luc[i]))).value if is_land_use_class(luc[i]) else ""
-                     for i in idx], dtype=object)
-
-
 def _read_back(staged: StagedFile, fids: list[int]) -> dict[int, tuple[Any, str | None]]:
     """Earlier features by FID: geometry in EPSG:4490 (as the staged chunk had it) and parcel code."""
     src = staged.mapped.get("parcel_code")
@@ -101,7 +94,7 @@ def _cross_overlaps(staged: StagedFile, good: list[int], seen: _Seen, srid: int,
         return []
     tree = shapely.STRtree(geoms)
     prev_k, cur_k = tree.query(shapely.box(*boxes[near].T), predicate="intersects")
-    cur_layers = _layers(staged, good)
+    cur_layers = parcel_layers(staged.columns, good)
     pairs = [(int(near[p]), int(c)) for p, c in zip(prev_k.tolist(), cur_k.tolist(), strict=True)
              if layers[near[p]] == cur_layers[c] and cur_layers[c] != ""]
     if not pairs:
@@ -112,9 +105,9 @@ def _cross_overlaps(staged: StagedFile, good: list[int], seen: _Seen, srid: int,
     for p, c in sorted(pairs, key=lambda pc: (feats[pc[0]], pc[1])):
         other, other_code = back[int(fids[p])]
         g = geoms[c]
-        if other is None or not shapely.relate_pattern(other, g, "T********"):
+        if other is None or not interiors_intersect(other, g):
             continue
-        area = area_m2(other.intersection(g), srid)
+        area = overlap_area_m2(other, g, srid)
         if area <= tolerance:
             continue
         ia, ib, i = int(feats[p]), staged.offset + good[c] + 1, good[c]
@@ -164,7 +157,7 @@ def check_streaming(session: Session, path: str | Path, *, batch_size: int, laye
             seen.boxes.append(shapely.bounds(arr))
             seen.features.append(np.array([base + i + 1 for i in good], dtype=np.int64))
             seen.fids.append(np.array([staged.fids[i] for i in good], dtype=np.int64))
-            seen.layers.append(_layers(staged, good))
+            seen.layers.append(parcel_layers(staged.columns, good))
     result.findings.sort(key=lambda f: (f.feature, f.code, f.message))
     return result
 

@@ -48,6 +48,15 @@ def refuse(request: Request, exc: DomainError) -> Response:
     return render_error(request, exc.http_status, exc.to_dict())
 
 
+def form_refusal(request: Request, session: Session, exc: DomainError) -> Response | None:
+    """A refused form keeps nothing (the transaction rolls back); a wrong role or record (403, 404) or a failed form
+    token is the refusal page, anything else None: the caller shows its page again with the message."""
+    session.rollback()
+    if exc.http_status in {403, 404} or exc.code == "web.csrf_failed":
+        return refuse(request, exc)
+    return None
+
+
 class PageKit:
     """One module's page helpers: its translator, page rendering, flash and form actions.
 
@@ -104,4 +113,4 @@ class PageKit:
         return RedirectResponse(then() if then is not None else back, status_code=303)
 
 
-__all__ = ["PageKit", "PageTranslator", "flash", "login_redirect", "pop_flash", "refuse"]
+__all__ = ["PageKit", "PageTranslator", "flash", "form_refusal", "login_redirect", "pop_flash", "refuse"]

@@ -136,9 +136,9 @@ def run_dividend(session: Session, *, collective_id: int, period: str, amount: D
     if collective_rules().dividend_requires_resolution:
         decision = require_resolution(session, collective_id=collective.id, kind=decision_kind,
                                       motion_id=motion_id, resolution_ref=resolution_ref)
-    book = session.execute(select(Book).where(Book.collective_id == collective.id,
-                                              Book.owner == BookOwner.collective)).scalar_one()
-    book = _book_locked(session, book.id)
+    book_id = queries.collective_book_id(session, collective.id)
+    assert book_id is not None, "every collective has its own book from registration"
+    book = _book_locked(session, book_id)
     if book.balance_cny < value:
         raise CollectiveError.INSUFFICIENT_FUNDS_2.error(balance=str(book.balance_cny), amount=str(value))
     stmt = (select(ShareAccount.id, ShareAccount.holder_party_id, ShareAccount.balance_shares,

@@ -10,16 +10,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.collective import queries
 from landbridge.collective.errors import CollectiveError
 from landbridge.collective.models import (
     Body,
-    Book,
     BookEntry,
-    BookOwner,
     Direction,
     DividendRun,
     Meeting,
@@ -74,8 +71,8 @@ def distribute_land_revenue(session: Session, *, collective_id: int, amount: Dec
     total, kept = money(amount), money(retained)
     if total <= 0 or kept < 0 or kept > total:
         raise CollectiveError.INVALID_AMOUNT_3.error()
-    book_id = session.execute(select(Book.id).where(Book.collective_id == collective_id,
-                                                    Book.owner == BookOwner.collective)).scalar_one()
+    book_id = queries.collective_book_id(session, collective_id)
+    assert book_id is not None, "every collective has its own book from registration"
     record_book_entry(session, book_id=book_id, direction="income", amount=total,
                       category=BookCategory.land_revenue.value,
                       memo=need_text(memo, CollectiveError.MEMO_REQUIRED, limit=300, field="memo"), actor=actor,
@@ -119,8 +116,7 @@ def pay_land_entry_fees(session: Session, *, collective_id: int, adjustment_fee:
 
 
 def _collective_book_id(session: Session, collective_id: int) -> int:
-    found = session.execute(select(Book.id).where(Book.collective_id == collective_id,
-                                                  Book.owner == BookOwner.collective)).scalar_one_or_none()
+    found = queries.collective_book_id(session, collective_id)
     if found is None:
         raise CollectiveError.INSUFFICIENT_FUNDS_2.error()
-    return int(found)
+    return found
