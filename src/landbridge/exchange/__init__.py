@@ -4,7 +4,7 @@ Other modules use only the names exported here.
 """
 
 from landbridge.exchange.awards import confirm_award, hand_over, record_default
-from landbridge.exchange.barlist import bar_party
+from landbridge.exchange.barlist import bar_entry, bar_party, forfeits_by_party
 from landbridge.exchange.barlist import is_barred as party_is_barred  # whether a party is barred (失信) on a day
 from landbridge.exchange.bidding import BidOutcome, place_bid
 from landbridge.exchange.consortium import apply_as_consortium, members_of
@@ -57,6 +57,7 @@ __all__ = [
     "advance_lot",
     "apply_as_consortium",
     "apply_for_lot",
+    "bar_entry",
     "bar_party",
     "bid_history",
     "cancel_lot",
@@ -76,6 +77,7 @@ __all__ = [
     "find_bidder",
     "find_result",
     "find_settlement",
+    "forfeits_by_party",
     "get_lot",
     "get_settlement",
     "hand_over",

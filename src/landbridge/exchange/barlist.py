@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Exists, Select, SQLColumnExpression, exists, select
+from sqlalchemy import Exists, Select, SQLColumnExpression, exists, func, select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.exchange.inputs import text
-from landbridge.exchange.models import BarredParty, Lot
+from landbridge.exchange.models import BarredParty, Bidder, Deposit, Lot
+from landbridge.exchange.rules import DepositStatus
 from landbridge.exchange.ruleset import lot_rules, today
 from landbridge.kernel.clock import now
 from landbridge.ledger import append_event, subjects
@@ -67,3 +68,28 @@ def barred_reason(session: Session, lot: Lot, party_id: int, *, listed: bool | N
     if lot.seller_party_id == party_id:
         return "seller"
     return None
+
+
+def bar_entry(session: Session, party_id: int, on: date | None = None) -> BarredParty | None:
+    """The party's bar-list entry in force on ``on`` (default today) that lasts longest (an open-ended one first),
+    or None: what a refusal names (the listing's reason and end date)."""
+    day = on or today()
+    rows = session.execute(select(BarredParty).where(
+        BarredParty.party_id == party_id,
+        (BarredParty.listed_until.is_(None)) | (BarredParty.listed_until >= day))).scalars().all()
+    return max(rows, key=lambda r: (r.listed_until is None, r.listed_until or day, r.id), default=None)
+
+
+def forfeits_by_party(session: Session, party_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Per party, how many of its deposits were forfeited (a default as the winner, 悔拍): one grouped read per
+    thousand parties, or one for all (a credit file's exchange conduct, issue #18). A party with none is absent."""
+    stmt = select(Bidder.party_id, func.count(Deposit.id)).join(Bidder, Bidder.id == Deposit.bidder_id).where(
+        Deposit.status == DepositStatus.forfeited).group_by(Bidder.party_id)
+    if party_ids is None:
+        return {int(p): int(n) for p, n in session.execute(stmt).tuples()}
+    ids = sorted(set(party_ids))
+    out: dict[int, int] = {}
+    for first in range(0, len(ids), 1000):
+        out.update({int(p): int(n) for p, n in session.execute(
+            stmt.where(Bidder.party_id.in_(ids[first:first + 1000]))).tuples()})
+    return out

@@ -35,6 +35,7 @@ class Layer(StrEnum):
 
     entry = "entry"              # cli, main, worker, schema: wire the packages together (no package here)
     readers = "readers"          # cross-cutting readers of many domains: the demo world (and supervision)
+    credit = "credit"            # credit file and grades: reads lending's outcomes, feeds the exchange's bar list
     process = "process"          # processes that drive several peer domains: market entry, quota, lending (ADR 0014)
     domain = "domain"            # peer domains, independent of each other: collective | exchange | valuation
     reference = "reference"      # domains other domains read: planning (zones valuation reads)

@@ -5,6 +5,7 @@ Other modules use only the names exported here.
 
 from landbridge.lending.claims import advance_claim, flag_overdue_claims, reconcile, shadow_ledger
 from landbridge.lending.contract import contract_pdf, issue_contract
+from landbridge.lending.outcomes import Outcome, outcomes_by_party, refuse_barred
 from landbridge.lending.restructure import restructure_loan
 from landbridge.lending.rules import (
     Instalment,
@@ -49,6 +50,7 @@ __all__ = [
     "Instalment",
     "LoanStatus",
     "Method",
+    "Outcome",
     "Owed",
     "Sharer",
     "Tier",
@@ -69,9 +71,11 @@ __all__ = [
     "get_loan",
     "issue_contract",
     "lodge_lien",
+    "outcomes_by_party",
     "products",
     "reconcile",
     "record_recovery",
+    "refuse_barred",
     "release_lien",
     "repay",
     "restructure_loan",

@@ -55,8 +55,9 @@ class LendingError(ErrorCode):
                     "the principal exceeds the loan-to-value cap (at most {max_cny} yuan)")
     GRADE_TOO_LOW = (RuleViolation, "lending.grade_too_low", "信用等级 {grade} 低于产品要求 {min_grade}",
                      "credit grade {grade} is below the product's minimum {min_grade}")
-    BORROWER_BARRED = (Conflict, "lending.borrower_barred", "借款人被列入失信名单，不得新增借款",
-                       "the borrower is barred from new borrowing")
+    BORROWER_BARRED = (Conflict, "lending.borrower_barred",
+                       "借款人被列入失信名单（{listing}，至 {until_text}），不得新增借款",
+                       "the borrower is barred from new borrowing ({listing}, until {until_en})")
     LIEN_NOT_REGISTERED = (Conflict, "lending.lien_not_registered", "抵押权尚未登记，不得放款",
                            "the mortgage is not registered; no money may move before it is")
     LIEN_NOT_LODGED = (Conflict, "lending.lien_not_lodged", "抵押登记申请尚未登簿",

@@ -19,15 +19,17 @@ from sqlalchemy import String, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from landbridge import exchange, registry, valuation
+from landbridge import registry, valuation
 from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
+from landbridge.kernel import modules
 from landbridge.kernel.clock import now
 from landbridge.ledger import append_event, subjects
 from landbridge.lending import rules, share_pledge
 from landbridge.lending.contract import issue_contract
 from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Instalment, Loan, parcel_of, right_of, unit_of
+from landbridge.lending.outcomes import refuse_barred
 from landbridge.lending.rules import LoanStatus
 
 MODULE = "lending"
@@ -225,8 +227,7 @@ def apply_for_loan(session: Session, *, borrower_party_id: int, right_id: int, p
         raise LendingError.RIGHT_TYPE_NOT_ACCEPTED.error(product=product.code, right_type=right.right_type)
     if borrower_party_id not in {pid for pid, _ in registry.holders_of(session, right.id)}:
         raise LendingError.NOT_HOLDER.error(right_id=right.id)
-    if exchange.party_is_barred(session, borrower_party_id, start):
-        raise LendingError.BORROWER_BARRED.error(party_id=borrower_party_id)
+    refuse_barred(session, borrower_party_id, start)
     maturity = terms.maturity
     check_collateral(session, right=right, product=product, maturity=maturity, consent_document=consent)
     unit = registry.get_unit(session, right.unit_id)
@@ -256,8 +257,7 @@ def apply_for_share_loan(session: Session, *, borrower_party_id: int, collective
         raise LendingError.PRODUCT_NOT_FOR_SHARES.error(product=terms.product.code)
     qty = share_pledge.parse_shares(shares)
     found = share_pledge.pledgeable(session, party_id=borrower_party_id, collective_id=collective_id, shares=qty)
-    if exchange.party_is_barred(session, borrower_party_id, start):
-        raise LendingError.BORROWER_BARRED.error(party_id=borrower_party_id)
+    refuse_barred(session, borrower_party_id, start)
     loan = Loan(loan_no=f"LN-{uuid4().hex[:21]}", product_code=terms.product.code,
                 rules_digest=rule_set().version_at(start).digest, borrower_party_id=borrower_party_id,
                 applicant_user_id=applicant_user_id, bank_organisation_id=bank_organisation_id, right_id=None,
@@ -295,13 +295,15 @@ def decide_loan(session: Session, *, loan_id: int, approve: bool, actor: str, mo
     most = rules.ltv_cap(value.value_cny, cap)
     if loan.principal_cny > most:
         raise LendingError.LTV_EXCEEDED.error(max_cny=str(most), ltv_cap=str(cap))
-    used = grade or str(rule_set().value("default_grade", loan.start_date))
+    # the bank's grade, else the credit module's (the fact credit.grade, ADR 0016), else the rule's default
+    assessed = grade or modules.fact("credit.grade")(session, loan.borrower_party_id)
+    used = assessed or str(rule_set().value("default_grade", loan.start_date))
     if not rules.grade_allows(used, product.min_grade):
         raise LendingError.GRADE_TOO_LOW.error(grade=used, min_grade=product.min_grade)
-    if exchange.party_is_barred(session, loan.borrower_party_id):
-        raise LendingError.BORROWER_BARRED.error(party_id=loan.borrower_party_id)
-    # 守信激励: a grade the bank assessed earns its rate discount; the placeholder default grade only admits
-    discount = Decimal(str(rule_set().value("grade_discounts", loan.start_date).get(grade, "0"))) if grade else ZERO
+    refuse_barred(session, loan.borrower_party_id)
+    # 守信激励: an assessed grade earns its rate discount; the placeholder default grade only admits
+    discount = Decimal(str(rule_set().value("grade_discounts", loan.start_date).get(assessed, "0"))) \
+        if assessed else ZERO
     applied_rate = loan.annual_rate
     _move(loan, LoanStatus.approved)
     loan.annual_rate = rules.discounted_rate(applied_rate, discount, product.min_rate)

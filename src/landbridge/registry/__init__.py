@@ -47,6 +47,8 @@ from landbridge.registry.reads import (
     parcel_bounds,
     parcel_codes,
     parcel_shapes,
+    party_holdings,
+    party_regions,
     right_type_codes,
 )
 from landbridge.registry.service import (
@@ -126,7 +128,9 @@ __all__ = [
     "parcel_codes",
     "parcel_detail",
     "parcel_shapes",
+    "party_holdings",
     "party_kinds",
+    "party_regions",
     "record_party_reads",
     "record_suit_filed",
     "reject_application",

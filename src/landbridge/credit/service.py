@@ -1,0 +1,246 @@
+"""The credit file and the grade (issue #18 items 1, 2 and 5): facts gathered from the registry, lending and the
+exchange through their public functions, set-based (one grouped read per kind of fact for many parties), kept as
+credit records with their provenance, corrected by upheld objections, graded by the indicator rules.
+
+Services never commit; each state change writes a ledger event in the caller's transaction, its subject a credit
+record, objection, listing or grading run, never a party (the public envelope names no person).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from landbridge import exchange, lending, registry
+from landbridge.cityprofile import get_profile
+from landbridge.credit import rules
+from landbridge.credit.models import CourtListing, CreditGrade, CreditRecord
+from landbridge.credit.rules import Facts, Scale
+from landbridge.kernel.clock import now
+from landbridge.kernel.money import yuan_to_fen
+from landbridge.ledger import append_event, subjects
+
+SOURCES: Mapping[str, str] = {"loans": "lending", "loans_repaid": "lending", "loans_overdue": "lending",
+                              "loans_defaulted": "lending", "rights_held": "registry", "seizures": "registry",
+                              "exchange_defaults": "exchange", "listed": "court_list"}
+NEGATIVE = frozenset({"loans_overdue", "loans_defaulted", "seizures", "exchange_defaults", "listed"})
+ACTIVE, ENDED = "active", "ended"
+CHUNK = 1000
+
+
+def rule_set() -> Any:
+    return get_profile().rules("credit")
+
+
+def scale(day: date) -> Scale:
+    """The grade's figures in force on ``day``."""
+    return Scale.from_rules(rule_set().version_at(day).values)
+
+
+def today() -> date:
+    return get_profile().today()
+
+
+@dataclass
+class Gathered:
+    """One party's facts, and what the designations need of its loans."""
+
+    facts: Facts
+    outstanding_cny: Decimal = Decimal(0)
+    non_performing_cny: Decimal = Decimal(0)
+
+
+def listed_parties(session: Session, party_ids: Sequence[int] | None, day: date) -> set[int]:
+    """Which parties are on a court listing in force on ``day`` (one read per thousand parties, or one)."""
+    stmt = select(CourtListing.party_id).where(CourtListing.listed_on <= day, CourtListing.ends_on >= day,
+                                               CourtListing.status != "removed")
+    if party_ids is None:
+        return {int(p) for p in session.scalars(stmt)}
+    out: set[int] = set()
+    for first in range(0, len(party_ids), CHUNK):
+        out |= {int(p) for p in session.scalars(stmt.where(CourtListing.party_id.in_(party_ids[first:first + CHUNK])))}
+    return out
+
+
+def gather(session: Session, party_ids: Sequence[int] | None, day: date) -> dict[int, Gathered]:
+    """The facts of the parties (``None``: every party with any fact) from the platform: the registry's holdings
+    and seizures, lending's loan outcomes, the exchange's forfeited deposits, the court list. Four grouped reads
+    (per chunk), whatever the number of parties; a party with no fact at all is absent (a clean file)."""
+    ids = None if party_ids is None else sorted(set(party_ids))
+    holdings = registry.party_holdings(session, ids)
+    outcomes = lending.outcomes_by_party(session, ids, npl_tiers=rule_set().value("npl_tiers", day))
+    forfeits = exchange.forfeits_by_party(session, ids)
+    listed = listed_parties(session, ids, day)
+    out: dict[int, Gathered] = {}
+    for pid in holdings.keys() | outcomes.keys() | forfeits.keys() | listed:
+        held, seized = holdings.get(pid, (0, 0))
+        o = outcomes.get(pid)
+        facts = Facts(loans=o.loans if o else 0, loans_repaid=o.repaid if o else 0,
+                      loans_overdue=o.overdue if o else 0, loans_defaulted=o.defaulted if o else 0,
+                      rights_held=held, seizures=seized, exchange_defaults=forfeits.get(pid, 0), listed=pid in listed)
+        out[pid] = Gathered(facts, o.outstanding_cny if o else Decimal(0), o.non_performing_cny if o else Decimal(0))
+    return out
+
+
+def _fact_values(facts: Facts) -> dict[str, int]:
+    return {name: int(getattr(facts, name)) for name in SOURCES}
+
+
+def _existing_records(session: Session, party_ids: Sequence[int] | None) -> dict[tuple[int, str], CreditRecord]:
+    stmt = select(CreditRecord)
+    if party_ids is None:
+        return {(r.party_id, r.kind): r for r in session.scalars(stmt)}
+    out: dict[tuple[int, str], CreditRecord] = {}
+    for first in range(0, len(party_ids), CHUNK):
+        out |= {(r.party_id, r.kind): r for r in session.scalars(
+            stmt.where(CreditRecord.party_id.in_(party_ids[first:first + CHUNK])))}
+    return out
+
+
+def refresh_records(session: Session, gathered: Mapping[int, Gathered], party_ids: Sequence[int] | None,
+                    day: date) -> dict[int, Facts]:
+    """Write the gathered facts as credit records (a fact that is not zero; a negative one expires after the
+    retention years, 征信业管理条例 art. 16) and return each party's facts as its file says: a corrected record
+    keeps the value its upheld objection set. Parties of ``party_ids`` with nothing are graded on a clean file."""
+    retention = int(rule_set().value("record_retention_years", day))
+    existing = _existing_records(session, party_ids)
+    rows: list[dict[str, Any]] = []
+    result: dict[int, Facts] = {}
+    stamp = now()
+    for pid, found in gathered.items():
+        values = _fact_values(found.facts)
+        for kind, value in values.items():
+            record = existing.get((pid, kind))
+            if record is None:
+                if value:
+                    rows.append({"party_id": pid, "kind": kind, "value": value, "source": SOURCES[kind],
+                                 "source_ref": None, "recorded_on": day, "evidence": f"{SOURCES[kind]}:{kind}",
+                                 "expires_on": None, "corrected": False, "status": ACTIVE, "created_at": stamp})
+                continue
+            if record.corrected:
+                values[kind] = record.value if record.status == ACTIVE else 0
+            elif record.value != value or (record.status == ENDED) != (value == 0):
+                record.value, record.recorded_on = value or record.value, day
+                record.status = ACTIVE if value else ENDED
+                record.expires_on = None if value else (rules.add_years(day, retention) if kind in NEGATIVE
+                                                        else day)
+        result[pid] = Facts().corrected({k: (bool(v) if k == "listed" else v) for k, v in values.items()})
+    # corrected records of parties the platform has nothing on any more still count
+    for (pid, kind), record in existing.items():
+        if pid not in gathered and record.corrected and record.status == ACTIVE:
+            base = result.get(pid, Facts())
+            result[pid] = base.corrected({kind: bool(record.value) if kind == "listed" else record.value})
+    if rows:
+        session.execute(insert(CreditRecord), rows)
+    return result
+
+
+def standing(found: Gathered | None, facts: Facts) -> dict[str, Any]:
+    """What the designations read of a party's grade row."""
+    return {"borrowing": facts.loans > 0, "on_time": facts.loans_overdue == 0 and facts.loans_defaulted == 0,
+            "outstanding_fen": yuan_to_fen(found.outstanding_cny) if found else 0,
+            "non_performing_fen": yuan_to_fen(found.non_performing_cny) if found else 0}
+
+
+def grade_parties(session: Session, party_ids: Sequence[int] | None, *, actor: str, day: date | None = None,
+                  regions: Mapping[int, str | None] | None = None) -> dict[int, rules.Grade]:
+    """Grade the parties (``None``: every party, the yearly run): gather, refresh the records, grade, store each
+    party's current grade; one ledger event for the run (counts by grade, no party named)."""
+    day = day or today()
+    s = scale(day)
+    if party_ids is None:
+        roll = registry.party_regions(session)
+        ids = [pid for pid, _ in roll]
+        regions = dict(roll)
+        gathered = gather(session, None, day)
+        facts = refresh_records(session, gathered, None, day)
+    else:
+        ids = sorted(set(party_ids))
+        gathered = gather(session, ids, day)
+        facts = refresh_records(session, gathered, ids, day)
+    if regions is None:
+        regions = {pid: region for pid, region in registry.party_regions(session) if pid in set(ids)}
+    digest = rule_set().version_at(day).digest
+    current = _current_grade_ids(session, None if party_ids is None else ids)
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    out: dict[int, rules.Grade] = {}
+    counts: dict[str, int] = {}
+    for pid in ids:
+        f = facts.get(pid, Facts())
+        g = rules.grade(f, s)
+        out[pid] = g
+        counts[g.grade] = counts.get(g.grade, 0) + 1
+        row = {"party_id": pid, "region_code": regions.get(pid), "points": g.points, "grade": g.grade,
+               "explanation": g.as_dict(), "rules_digest": digest, "graded_on": day,
+               **standing(gathered.get(pid), f)}
+        if pid in current:
+            updates.append({"id": current[pid], **row})
+        else:
+            inserts.append(row)
+    if inserts:
+        session.execute(insert(CreditGrade), inserts)
+    if updates:
+        session.execute(update(CreditGrade), updates)
+    run = f"{day.isoformat()}-{len(ids)}" if party_ids is None else f"{day.isoformat()}-p{ids[0] if ids else 0}"
+    append_event(session, module="credit", event_type="credit.graded", subject=subjects.subject("credit_run", run),
+                 actor=actor, payload={"day": day, "graded": len(ids), "by_grade": counts, "rules_digest": digest,
+                                       **({"party_ids": ids[:50]} if party_ids is not None else {})})
+    return out
+
+
+def _current_grade_ids(session: Session, party_ids: Sequence[int] | None) -> dict[int, int]:
+    stmt = select(CreditGrade.party_id, CreditGrade.id)
+    if party_ids is None:
+        return {int(p): int(i) for p, i in session.execute(stmt).tuples()}
+    out: dict[int, int] = {}
+    for first in range(0, len(party_ids), CHUNK):
+        out |= {int(p): int(i) for p, i in session.execute(
+            stmt.where(CreditGrade.party_id.in_(party_ids[first:first + CHUNK]))).tuples()}
+    return out
+
+
+def grade_party(session: Session, party_id: int, *, actor: str, day: date | None = None) -> rules.Grade:
+    """Grade one party now (after a listing, an upheld objection, or on request)."""
+    registry.get_party(session, party_id)
+    return grade_parties(session, [party_id], actor=actor, day=day)[party_id]
+
+
+def current_grade(session: Session, party_id: int) -> CreditGrade | None:
+    return session.scalar(select(CreditGrade).where(CreditGrade.party_id == party_id))
+
+
+def grade_fact(session: Session, party_id: int) -> str | None:
+    """The fact ``credit.grade`` (ADR 0016): the party's current grade, or None where it has none (lending then
+    uses its rule ``default_grade``)."""
+    found = session.scalar(select(CreditGrade.grade).where(CreditGrade.party_id == party_id))
+    return str(found) if found is not None else None
+
+
+def records_of(session: Session, party_id: int) -> list[CreditRecord]:
+    """A party's credit records, newest first."""
+    return list(session.scalars(select(CreditRecord).where(CreditRecord.party_id == party_id)
+                                .order_by(CreditRecord.recorded_on.desc(), CreditRecord.id.desc())))
+
+
+def record_dict(record: CreditRecord) -> dict[str, Any]:
+    return {"id": record.id, "kind": record.kind, "value": record.value, "source": record.source,
+            "source_ref": record.source_ref, "recorded_on": record.recorded_on.isoformat(),
+            "evidence": record.evidence, "expires_on": record.expires_on.isoformat() if record.expires_on else None,
+            "status": record.status, "corrected": record.corrected}
+
+
+def graded_rows(session: Session, region_prefix: str | None = None) -> Iterable[tuple[Any, ...]]:
+    """(region code, grade, borrowing, on time, outstanding fen, non-performing fen) of every graded party."""
+    stmt = select(CreditGrade.region_code, CreditGrade.grade, CreditGrade.borrowing, CreditGrade.on_time,
+                  CreditGrade.outstanding_fen, CreditGrade.non_performing_fen).where(
+        CreditGrade.region_code.is_not(None))
+    if region_prefix:
+        stmt = stmt.where(CreditGrade.region_code.startswith(region_prefix))
+    return session.execute(stmt).tuples()
