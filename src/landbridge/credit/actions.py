@@ -20,7 +20,7 @@ from landbridge.credit.errors import CreditError
 from landbridge.credit.models import Authorisation, CourtListing, CreditCorrection, CreditObjection, CreditRecord
 from landbridge.credit.models import Designation as DesignationRow
 from landbridge.credit.rules import HouseholdStanding, Thresholds
-from landbridge.credit.service import ACTIVE, ENDED, grade_party, graded_rows, rule_set, today
+from landbridge.credit.service import ACTIVE, ENDED, grade_party, graded_rows, rule, today, version
 from landbridge.db import for_update
 from landbridge.kernel.clock import now
 from landbridge.ledger import append_event, subjects
@@ -59,7 +59,7 @@ def file_objection(session: Session, *, record_id: int, party_id: int, reason: s
                                                                CreditObjection.status == OPEN))
     if open_one is not None:
         raise CreditError.OBJECTION_OPEN.error(objection_id=open_one)
-    days = int(rule_set().value("objection_days", day))
+    days = int(rule("objection_days", day))
     row = CreditObjection(record_id=record_id, party_id=party_id, filed_by=actor, status=OPEN,
                           reason=_text(reason, "reason", 500), claimed_value=claimed_value, filed_on=day,
                           due_on=day + timedelta(days=days), overdue=False, created_at=now())
@@ -139,7 +139,7 @@ def list_defaulter(session: Session, *, party_id: int, court: str, case_no: str,
     the party goes on the exchange's bar list until then (barred from bidding, borrowing and guaranteeing),
     and is regraded."""
     registry.get_party(session, party_id)
-    end = ends_on or rules.add_years(listed_on, int(rule_set().value("listing_years", listed_on)))
+    end = ends_on or rules.add_years(listed_on, int(rule("listing_years", listed_on)))
     if end <= listed_on:
         raise CreditError.BAD_INPUT.error(field="ends_on")
     listing = CourtListing(party_id=party_id, court=_text(court, "court", 120), case_no=_text(case_no, "case_no", 80),
@@ -167,7 +167,7 @@ def extend_listing(session: Session, *, listing_id: int, years: int, actor: str)
     row = _listing(session, listing_id)
     if row.status not in (LISTED, EXTENDED):
         raise CreditError.INVALID_TRANSITION.error({"what": "失信名单记录"}, status=row.status, action="extended")
-    least, most = (int(x) for x in rule_set().value("listing_extension_years", row.listed_on))
+    least, most = (int(x) for x in rule("listing_extension_years", row.listed_on))
     rules.check_extension(years, least, most)
     row.ends_on = rules.add_years(row.ends_on, years)
     row.extended_years += years
@@ -199,7 +199,7 @@ def run_due(session: Session) -> int:
 # ---- designations (信用村 / 信用乡镇) ----
 
 def _thresholds(name: str, share_key: str, day: date) -> Thresholds:
-    raw = rule_set().value(name, day)
+    raw = rule(name, day)
     return Thresholds(Decimal(str(raw[share_key])), Decimal(str(raw["on_time"])), Decimal(str(raw["npl"])))
 
 
@@ -211,7 +211,7 @@ def designate(session: Session, *, year: int, actor: str, day: date | None = Non
     day = day or today()
     village_rules = _thresholds("village_thresholds", "credit_households", day)
     township_rules = _thresholds("township_thresholds", "credit_villages", day)
-    digest = rule_set().version_at(day).digest
+    digest = version(day).digest
     villages: dict[str, list[HouseholdStanding]] = defaultdict(list)
     for region, grade, borrowing, on_time, out_fen, bad_fen in graded_rows(session, region_prefix):
         villages[str(region)].append(HouseholdStanding(grade != rules.NONE, bool(borrowing), bool(on_time),

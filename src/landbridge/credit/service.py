@@ -22,7 +22,7 @@ from landbridge.cityprofile import get_profile
 from landbridge.credit import rules
 from landbridge.credit.models import CourtListing, CreditGrade, CreditRecord
 from landbridge.credit.rules import Facts, Scale
-from landbridge.kernel.clock import now
+from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.money import yuan_to_fen
 from landbridge.ledger import append_event, subjects
 
@@ -38,13 +38,27 @@ def rule_set() -> Any:
     return get_profile().rules("credit")
 
 
+def version(day: date) -> Any:
+    """The rule-set version in force on ``day``; before the set's first version, that first version (the basis
+    the grade is computed on until then, as lending's ``rule_on``)."""
+    rs = rule_set()
+    first = min(rs.versions, key=lambda v: v.effective_from)
+    return first if day < first.effective_from else rs.version_at(day)
+
+
+def rule(name: str, day: date) -> Any:
+    """A credit rule's value on ``day`` (see ``version``)."""
+    return version(day).rules[name].value
+
+
 def scale(day: date) -> Scale:
     """The grade's figures in force on ``day``."""
-    return Scale.from_rules(rule_set().version_at(day).values)
+    return Scale.from_rules(version(day).values())
 
 
 def today() -> date:
-    return get_profile().today()
+    """Today in the city's time zone by the platform clock."""
+    return to_local(now()).date()
 
 
 @dataclass
@@ -74,7 +88,7 @@ def gather(session: Session, party_ids: Sequence[int] | None, day: date) -> dict
     (per chunk), whatever the number of parties; a party with no fact at all is absent (a clean file)."""
     ids = None if party_ids is None else sorted(set(party_ids))
     holdings = registry.party_holdings(session, ids)
-    outcomes = lending.outcomes_by_party(session, ids, npl_tiers=rule_set().value("npl_tiers", day))
+    outcomes = lending.outcomes_by_party(session, ids, npl_tiers=rule("npl_tiers", day))
     forfeits = exchange.forfeits_by_party(session, ids)
     listed = listed_parties(session, ids, day)
     out: dict[int, Gathered] = {}
@@ -108,7 +122,7 @@ def refresh_records(session: Session, gathered: Mapping[int, Gathered], party_id
     """Write the gathered facts as credit records (a fact that is not zero; a negative one expires after the
     retention years, 征信业管理条例 art. 16) and return each party's facts as its file says: a corrected record
     keeps the value its upheld objection set. Parties of ``party_ids`` with nothing are graded on a clean file."""
-    retention = int(rule_set().value("record_retention_years", day))
+    retention = int(rule("record_retention_years", day))
     existing = _existing_records(session, party_ids)
     rows: list[dict[str, Any]] = []
     result: dict[int, Facts] = {}
@@ -166,7 +180,7 @@ def grade_parties(session: Session, party_ids: Sequence[int] | None, *, actor: s
         facts = refresh_records(session, gathered, ids, day)
     if regions is None:
         regions = {pid: region for pid, region in registry.party_regions(session) if pid in set(ids)}
-    digest = rule_set().version_at(day).digest
+    digest = version(day).digest
     current = _current_grade_ids(session, None if party_ids is None else ids)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -198,11 +212,11 @@ def grade_parties(session: Session, party_ids: Sequence[int] | None, *, actor: s
 def _current_grade_ids(session: Session, party_ids: Sequence[int] | None) -> dict[int, int]:
     stmt = select(CreditGrade.party_id, CreditGrade.id)
     if party_ids is None:
-        return {int(p): int(i) for p, i in session.execute(stmt).tuples()}
+        return {int(p): int(i) for p, i in session.execute(stmt)}
     out: dict[int, int] = {}
     for first in range(0, len(party_ids), CHUNK):
         out |= {int(p): int(i) for p, i in session.execute(
-            stmt.where(CreditGrade.party_id.in_(party_ids[first:first + CHUNK]))).tuples()}
+            stmt.where(CreditGrade.party_id.in_(party_ids[first:first + CHUNK])))}
     return out
 
 
@@ -243,4 +257,4 @@ def graded_rows(session: Session, region_prefix: str | None = None) -> Iterable[
         CreditGrade.region_code.is_not(None))
     if region_prefix:
         stmt = stmt.where(CreditGrade.region_code.startswith(region_prefix))
-    return session.execute(stmt).tuples()
+    return session.execute(stmt)

@@ -86,10 +86,10 @@ def forfeits_by_party(session: Session, party_ids: Iterable[int] | None = None) 
     stmt = select(Bidder.party_id, func.count(Deposit.id)).join(Bidder, Bidder.id == Deposit.bidder_id).where(
         Deposit.status == DepositStatus.forfeited).group_by(Bidder.party_id)
     if party_ids is None:
-        return {int(p): int(n) for p, n in session.execute(stmt).tuples()}
+        return {int(p): int(n) for p, n in session.execute(stmt)}
     ids = sorted(set(party_ids))
     out: dict[int, int] = {}
     for first in range(0, len(ids), 1000):
         out.update({int(p): int(n) for p, n in session.execute(
-            stmt.where(Bidder.party_id.in_(ids[first:first + 1000]))).tuples()})
+            stmt.where(Bidder.party_id.in_(ids[first:first + 1000])))})
     return out

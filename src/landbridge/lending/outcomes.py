@@ -55,7 +55,7 @@ def outcomes_by_party(session: Session, party_ids: Iterable[int] | None = None,
                       Loan.penalty_cny).where(Loan.status.in_([s.value for s in SEEN]))
         if chunk is not None:
             stmt = stmt.where(Loan.borrower_party_id.in_(chunk))
-        for party_id, status, dpd, tier, outstanding, penalty in session.execute(stmt).tuples():
+        for party_id, status, dpd, tier, outstanding, penalty in session.execute(stmt):
             o = out.setdefault(int(party_id), Outcome())
             o.loans += 1
             o.repaid += status in REPAID

@@ -126,8 +126,8 @@ def party_holdings(session: Session, party_ids: Sequence[int] | None = None) -> 
             Restriction.kind == RestrictionKind.seizure, Restriction.status == RecordStatus.current)
         if chunk is not None:
             held, seized = held.where(RightHolder.party_id.in_(chunk)), seized.where(RightHolder.party_id.in_(chunk))
-        counts = dict(session.execute(held.group_by(RightHolder.party_id)).tuples().all())
-        seizures = dict(session.execute(seized.group_by(RightHolder.party_id)).tuples().all())
+        counts = dict(session.execute(held.group_by(RightHolder.party_id)).all())
+        seizures = dict(session.execute(seized.group_by(RightHolder.party_id)).all())
         out.update({int(p): (int(counts.get(p, 0)), int(seizures.get(p, 0))) for p in counts.keys() | seizures.keys()})
     return out
 
@@ -137,4 +137,4 @@ def party_regions(session: Session, kinds: Sequence[str] | None = None) -> list[
     stmt = select(Party.id, Party.region_code).order_by(Party.id)
     if kinds is not None:
         stmt = stmt.where(Party.kind.in_(list(kinds)))
-    return [(int(pid), region) for pid, region in session.execute(stmt).tuples()]
+    return [(int(pid), region) for pid, region in session.execute(stmt)]
