@@ -20,6 +20,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("auth/service.py", "hours * 3600"): "a token lifetime read from the rule auth.api_token_hours, in seconds",
     ("web/render.py", "365 * 24 * 3600"): "the language cookie lasts a year: a technical setting, not policy",
     ("collective/rules.py", "Decimal('0.0001')"): "storage precision of the value per share (4 places)",
+    ("credit/rules.py", "Decimal('0.0001')"): "storage precision of the designation ratios (4 places)",
     ("exchange/tender_rules.py", "Decimal('0.0001')"): "storage precision of tender scores (4 places)",
     ("exchange/tender_rules.py", "Decimal('NaN')"): "a marker for a missing score, not a number",
     ("planning/rules.py", "Decimal('0.0001')"): "storage precision of a plot ratio (4 places)",
