@@ -80,7 +80,7 @@ def upgrade() -> None:
     sa.Column('region_code', sa.String(length=12), nullable=True),
     sa.Column('points', sa.Numeric(precision=6, scale=2), nullable=False),
     sa.Column('grade', sa.String(length=8), nullable=False),
-    sa.Column('explanation', sa.JSON(), nullable=False),
+    sa.Column('facts', sa.String(length=300), nullable=False),
     sa.Column('rules_digest', sa.String(length=64), nullable=False),
     sa.Column('graded_on', sa.Date(), nullable=False),
     sa.Column('borrowing', sa.Boolean(), nullable=False),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -82,7 +81,8 @@ class CourtListing(IdPk, Status, CreatedAt, Base):
 
 
 class CreditGrade(IdPk, Base):
-    """信用等级: a party's current indicator grade with its explanation and the rule-set version it used."""
+    """信用等级: a party's current indicator grade, the facts it was computed on (canonical JSON: the explanation is
+    recomputed from them and the rule-set version, ``service.explain``) and that version's digest."""
 
     __tablename__ = "credit_grade"
 
@@ -90,7 +90,7 @@ class CreditGrade(IdPk, Base):
     region_code: Mapped[str | None] = mapped_column(String(12), index=True)
     points: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     grade: Mapped[str] = mapped_column(String(8))
-    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    facts: Mapped[str] = mapped_column(String(300))
     rules_digest: Mapped[str] = mapped_column(String(64))
     graded_on: Mapped[date] = mapped_column(Date)
     borrowing: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -8,13 +8,14 @@ record, objection, listing or grading run, never a party (the public envelope na
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from landbridge import exchange, lending, registry
@@ -32,6 +33,8 @@ SOURCES: Mapping[str, str] = {"loans": "lending", "loans_repaid": "lending", "lo
 NEGATIVE = frozenset({"loans_overdue", "loans_defaulted", "seizures", "exchange_defaults", "listed"})
 ACTIVE, ENDED = "active", "ended"
 CHUNK = 1000
+RECORDS = cast(Table, CreditRecord.__table__)  # executemany through Core: a yearly run writes them all
+GRADES = cast(Table, CreditGrade.__table__)
 
 
 def rule_set() -> Any:
@@ -102,111 +105,142 @@ def gather(session: Session, party_ids: Sequence[int] | None, day: date) -> dict
     return out
 
 
-def _fact_values(facts: Facts) -> dict[str, int]:
-    return {name: int(getattr(facts, name)) for name in SOURCES}
+@dataclass
+class _Rec:
+    """A stored record, as the refresh reads it (plain tuples, not ORM objects: a yearly run reads them all)."""
+
+    id: int
+    value: int
+    status: str
+    corrected: bool
 
 
-def _existing_records(session: Session, party_ids: Sequence[int] | None) -> dict[tuple[int, str], CreditRecord]:
-    stmt = select(CreditRecord)
-    if party_ids is None:
-        return {(r.party_id, r.kind): r for r in session.scalars(stmt)}
-    out: dict[tuple[int, str], CreditRecord] = {}
-    for first in range(0, len(party_ids), CHUNK):
-        out |= {(r.party_id, r.kind): r for r in session.scalars(
-            stmt.where(CreditRecord.party_id.in_(party_ids[first:first + CHUNK])))}
+def _existing_records(session: Session, party_ids: Sequence[int] | None) -> dict[int, dict[str, _Rec]]:
+    stmt = select(CreditRecord.party_id, CreditRecord.kind, CreditRecord.id, CreditRecord.value, CreditRecord.status,
+                  CreditRecord.corrected)
+    out: dict[int, dict[str, _Rec]] = {}
+    chunks = [stmt] if party_ids is None else [stmt.where(CreditRecord.party_id.in_(party_ids[f:f + CHUNK]))
+                                               for f in range(0, len(party_ids), CHUNK)]
+    for query in chunks:
+        for pid, kind, rid, value, status, corrected in session.execute(query):
+            out.setdefault(int(pid), {})[str(kind)] = _Rec(int(rid), int(value), str(status), bool(corrected))
     return out
 
 
 def refresh_records(session: Session, gathered: Mapping[int, Gathered], party_ids: Sequence[int] | None,
                     day: date) -> dict[int, Facts]:
-    """Write the gathered facts as credit records (a fact that is not zero; a negative one expires after the
-    retention years, 征信业管理条例 art. 16) and return each party's facts as its file says: a corrected record
-    keeps the value its upheld objection set. Parties of ``party_ids`` with nothing are graded on a clean file."""
+    """Write the gathered facts as credit records (a fact that is not zero; a negative one that ends expires after
+    the retention years, 征信业管理条例 art. 16) and return each party's facts as its file says: a corrected record
+    keeps the value its upheld objection set. Inserts and updates go in one executemany each."""
     retention = int(rule("record_retention_years", day))
     existing = _existing_records(session, party_ids)
-    rows: list[dict[str, Any]] = []
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     result: dict[int, Facts] = {}
     stamp = now()
-    for pid, found in gathered.items():
-        values = _fact_values(found.facts)
-        for kind, value in values.items():
-            record = existing.get((pid, kind))
-            if record is None:
+    for pid in gathered.keys() | existing.keys():
+        found = gathered.get(pid)
+        facts = found.facts if found else Facts()
+        mine = existing.get(pid)
+        if not mine:  # first time on file: the gathered facts as they are
+            inserts += [{"party_id": pid, "kind": kind, "value": int(getattr(facts, kind)), "source": source,
+                         "source_ref": None, "recorded_on": day, "evidence": f"{source}:{kind}", "expires_on": None,
+                         "corrected": False, "status": ACTIVE, "created_at": stamp}
+                        for kind, source in SOURCES.items() if getattr(facts, kind)]
+            if found:
+                result[pid] = facts
+            continue
+        changes: dict[str, Any] = {}
+        for kind, source in SOURCES.items():
+            value = int(getattr(facts, kind))
+            rec = mine.get(kind)
+            if rec is None:
                 if value:
-                    rows.append({"party_id": pid, "kind": kind, "value": value, "source": SOURCES[kind],
-                                 "source_ref": None, "recorded_on": day, "evidence": f"{SOURCES[kind]}:{kind}",
-                                 "expires_on": None, "corrected": False, "status": ACTIVE, "created_at": stamp})
-                continue
-            if record.corrected:
-                values[kind] = record.value if record.status == ACTIVE else 0
-            elif record.value != value or (record.status == ENDED) != (value == 0):
-                record.value, record.recorded_on = value or record.value, day
-                record.status = ACTIVE if value else ENDED
-                record.expires_on = None if value else (rules.add_years(day, retention) if kind in NEGATIVE
-                                                        else day)
-        result[pid] = Facts().corrected({k: (bool(v) if k == "listed" else v) for k, v in values.items()})
-    # corrected records of parties the platform has nothing on any more still count
-    for (pid, kind), record in existing.items():
-        if pid not in gathered and record.corrected and record.status == ACTIVE:
-            base = result.get(pid, Facts())
-            result[pid] = base.corrected({kind: bool(record.value) if kind == "listed" else record.value})
-    if rows:
-        session.execute(insert(CreditRecord), rows)
+                    inserts.append({"party_id": pid, "kind": kind, "value": value, "source": source,
+                                    "source_ref": None, "recorded_on": day, "evidence": f"{source}:{kind}",
+                                    "expires_on": None, "corrected": False, "status": ACTIVE, "created_at": stamp})
+            elif rec.corrected:
+                kept = rec.value if rec.status == ACTIVE else 0
+                if kept != value:
+                    changes[kind] = bool(kept) if kind == "listed" else kept
+            elif (rec.value != value and value) or (rec.status == ENDED) != (value == 0):
+                ends = None if value else (rules.add_years(day, retention) if kind in NEGATIVE else day)
+                updates.append({"b_id": rec.id, "value": value or rec.value, "recorded_on": day,
+                                "status": ACTIVE if value else ENDED, "expires_on": ends})
+        result[pid] = facts.corrected(changes) if changes else facts
+    if inserts:
+        session.execute(RECORDS.insert(), inserts)
+    if updates:
+        session.execute(RECORDS.update().where(RECORDS.c.id == bindparam("b_id")), updates)
     return result
 
 
-def standing(found: Gathered | None, facts: Facts) -> dict[str, Any]:
-    """What the designations read of a party's grade row."""
-    return {"borrowing": facts.loans > 0, "on_time": facts.loans_overdue == 0 and facts.loans_defaulted == 0,
-            "outstanding_fen": yuan_to_fen(found.outstanding_cny) if found else 0,
-            "non_performing_fen": yuan_to_fen(found.non_performing_cny) if found else 0}
+def facts_json(facts: Facts) -> str:
+    """The canonical text of the facts a grade was computed on (stored with the grade)."""
+    return json.dumps({k: getattr(facts, k) for k in SOURCES}, separators=(",", ":"), sort_keys=True)
 
 
 def grade_parties(session: Session, party_ids: Sequence[int] | None, *, actor: str, day: date | None = None,
                   regions: Mapping[int, str | None] | None = None) -> dict[int, rules.Grade]:
     """Grade the parties (``None``: every party, the yearly run): gather, refresh the records, grade, store each
-    party's current grade; one ledger event for the run (counts by grade, no party named)."""
+    party's current grade; one ledger event for the run (counts by grade, no party named). Households with the
+    same facts share one computation (the grade is a pure function of the facts and the rules)."""
     day = day or today()
     s = scale(day)
     if party_ids is None:
         roll = registry.party_regions(session)
         ids = [pid for pid, _ in roll]
         regions = dict(roll)
-        gathered = gather(session, None, day)
-        facts = refresh_records(session, gathered, None, day)
     else:
         ids = sorted(set(party_ids))
-        gathered = gather(session, ids, day)
-        facts = refresh_records(session, gathered, ids, day)
+    gathered = gather(session, None if party_ids is None else ids, day)
+    facts = refresh_records(session, gathered, None if party_ids is None else ids, day)
     if regions is None:
-        regions = {pid: region for pid, region in registry.party_regions(session) if pid in set(ids)}
+        wanted = set(ids)
+        regions = {pid: region for pid, region in registry.party_regions(session) if pid in wanted}
     digest = version(day).digest
     current = _current_grade_ids(session, None if party_ids is None else ids)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     out: dict[int, rules.Grade] = {}
     counts: dict[str, int] = {}
+    memo: dict[Facts, tuple[rules.Grade, str]] = {}
+    clean = Facts()
     for pid in ids:
-        f = facts.get(pid, Facts())
-        g = rules.grade(f, s)
+        f = facts.get(pid, clean)
+        known = memo.get(f)
+        if known is None:
+            known = memo[f] = (rules.grade(f, s), facts_json(f))
+        g, text = known
         out[pid] = g
         counts[g.grade] = counts.get(g.grade, 0) + 1
-        row = {"party_id": pid, "region_code": regions.get(pid), "points": g.points, "grade": g.grade,
-               "explanation": g.as_dict(), "rules_digest": digest, "graded_on": day,
-               **standing(gathered.get(pid), f)}
+        found = gathered.get(pid)
+        row = {"region_code": regions.get(pid), "points": g.points, "grade": g.grade, "facts": text,
+               "rules_digest": digest, "graded_on": day, "borrowing": f.loans > 0,
+               "on_time": f.loans_overdue == 0 and f.loans_defaulted == 0,
+               "outstanding_fen": yuan_to_fen(found.outstanding_cny) if found else 0,
+               "non_performing_fen": yuan_to_fen(found.non_performing_cny) if found else 0}
         if pid in current:
-            updates.append({"id": current[pid], **row})
+            updates.append({"b_id": current[pid], **row})
         else:
-            inserts.append(row)
+            inserts.append({"party_id": pid, **row})
     if inserts:
-        session.execute(insert(CreditGrade), inserts)
+        session.execute(GRADES.insert(), inserts)
     if updates:
-        session.execute(update(CreditGrade), updates)
+        session.execute(GRADES.update().where(GRADES.c.id == bindparam("b_id")), updates)
     run = f"{day.isoformat()}-{len(ids)}" if party_ids is None else f"{day.isoformat()}-p{ids[0] if ids else 0}"
     append_event(session, module="credit", event_type="credit.graded", subject=subjects.subject("credit_run", run),
                  actor=actor, payload={"day": day, "graded": len(ids), "by_grade": counts, "rules_digest": digest,
                                        **({"party_ids": ids[:50]} if party_ids is not None else {})})
     return out
+
+
+def explain(row: CreditGrade) -> dict[str, Any]:
+    """A stored grade with its explanation line by line and what would raise it, recomputed from the facts it
+    was computed on and the rules in force on its day (the same pure function)."""
+    facts = Facts().corrected(json.loads(row.facts))
+    return {**rules.grade(facts, scale(row.graded_on)).as_dict(), "graded_on": row.graded_on.isoformat(),
+            "rules_digest": row.rules_digest}
 
 
 def _current_grade_ids(session: Session, party_ids: Sequence[int] | None) -> dict[int, int]:

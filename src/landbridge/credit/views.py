@@ -50,7 +50,7 @@ def _file(session: Session, party_id: int) -> dict[str, Any]:
                                  .order_by(CreditObjection.id.desc())).all()
     listings = session.scalars(select(CourtListing).where(CourtListing.party_id == party_id)
                                .order_by(CourtListing.id.desc())).all()
-    return {"grade": None if grade is None else {**grade.explanation, "graded_on": grade.graded_on.isoformat()},
+    return {"grade": None if grade is None else service.explain(grade),
             "records": [service.record_dict(r) for r in service.records_of(session, party_id)],
             "objections": [_objection_dict(o) for o in objections],
             "listings": [{"id": x.id, "court": x.court, "case_no": x.case_no, "listed_on": x.listed_on.isoformat(),
