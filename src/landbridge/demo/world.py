@@ -39,6 +39,7 @@ from landbridge.auth.models import Organisation
 from landbridge.cityprofile import CityProfile
 from landbridge.db import Database
 from landbridge.demo.benchmark_prices import demo_benchmark_document
+from landbridge.demo.credit_file import seed_credit
 from landbridge.demo.entered_rights import seed_entered_rights
 from landbridge.demo.exchange_legal import seed_exchange_legal
 from landbridge.demo.exchange_lots import seed_exchange
@@ -245,4 +246,12 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
                                             mortgagee_party_id=world.institutions.banks[0]).total
         progress("loans", 1, 1)
         lap("loans")
+    if loans if loans is not None else villages is None:
+        progress("credit", 0, 1)
+        with db.transaction() as session:  # listed defaulters, a grade for every party, designations (issue #18)
+            made = seed_credit(session, today=today, seed=seed, actor=ACTOR)
+        world.report.graded, world.report.listed = made.graded, made.listed
+        world.report.credit_villages = made.credit_villages
+        progress("credit", 1, 1)
+        lap("credit")
     return world.report

@@ -53,6 +53,9 @@ class WorldReport:
     entry_cases: int = 0  # market-entry cases, one in each state of the case (issue #15)
     sales: int = 0
     loans: int = 0  # demo loans in every state of the loan machine (issue #17)
+    graded: int = 0  # parties with a credit grade (issue #18)
+    listed: int = 0  # court-listed defaulters (失信被执行人)
+    credit_villages: int = 0  # villages designated 信用村 this year
     seconds: dict[str, float] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
