@@ -127,6 +127,10 @@ def test_a_court_listing_bars_bidding_and_borrowing_naming_the_listing_and_its_e
     assert info.value.details["listed_until"] == "2028-03-01"
     assert "(2026)赣0622执1号" in info.value.details["listing"] and "2028-03-01" in str(info.value)
     with db.transaction() as s, pytest.raises(DomainError) as info:
+        listed = next(r for r in credit.records_of(s, world.borrower) if r.kind == "listed")
+        credit.file_objection(s, record_id=listed.id, party_id=world.borrower, reason="已履行", actor=MEMBER)
+    assert info.value.code == "credit.court_record"  # the court corrects its list, not the credit file
+    with db.transaction() as s, pytest.raises(DomainError) as info:
         lending.decide_loan(s, loan_id=loan_id, approve=True, actor=OFFICER, mortgagee_party_id=world.bank_party)
     assert info.value.code == "lending.borrower_barred"
     with db.transaction() as s, pytest.raises(DomainError) as info:

@@ -26,6 +26,7 @@ from landbridge.kernel.clock import now
 from landbridge.ledger import append_event, subjects
 
 OPEN, UPHELD, REJECTED = "open", "upheld", "rejected"
+COURT_LIST = "court_list"
 LISTED, EXTENDED, LAPSED = "listed", "extended", "lapsed"
 
 
@@ -53,6 +54,8 @@ def file_objection(session: Session, *, record_id: int, party_id: int, reason: s
         raise CreditError.RECORD_NOT_FOUND.error(record_id=record_id)
     if record.party_id != party_id:
         raise CreditError.NOT_YOUR_RECORD.error()
+    if record.source == COURT_LIST:  # 法释〔2017〕7号 art. 12 [V]: the listing court corrects its list
+        raise CreditError.COURT_RECORD.error()
     if claimed_value is not None and not 0 <= claimed_value <= 10_000:
         raise CreditError.BAD_INPUT.error(field="claimed_value")
     open_one = session.scalar(select(CreditObjection.id).where(CreditObjection.record_id == record_id,

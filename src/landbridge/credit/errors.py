@@ -28,6 +28,8 @@ class CreditError(ErrorCode):
                       "the credit record already has an open objection {objection_id}")
     NOT_YOUR_RECORD = (Forbidden, "credit.not_your_record", "只能对本人（本户）的信用记录提出异议",
                        "you may object only to your own (your household's) credit records")
+    COURT_RECORD = (Conflict, "credit.court_record", "失信被执行人名单由作出决定的法院纠正，请向该法院申请",
+                    "a court listing is corrected by the court that listed the party: apply to that court")
     NOT_AUTHORISED = (Forbidden, "credit.not_authorised", "当事人未授权本机构查询其信用信息",
                       "the party has not authorised your organisation to read its credit file")
     NOT_GRADED = (NotFound, "credit.not_graded", "当事人 {party_id} 尚无信用评级",
