@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import or_, select, tuple_
@@ -240,10 +241,13 @@ def _judge(session: Session, lots: dict[int, Lot], facts: _Facts, batch: dict[tu
     event = None
     if code is None:
         lr = lot_rules(lot)
+        first = lot.current_price_cny is None
         lot.current_price_cny = value
-        lot.leader_bidder_id = bidder.id
+        if first or lot.offer_countdown_s is None:  # a fixed-price sale: the first offer leads, later ones queue
+            lot.leader_bidder_id = bidder.id
         lot.accepted_bids += 1
-        new_end = rules.end_after_bid(lr, lot.phase, lot.countdown_end, at)
+        new_end = (offer_countdown_end(lot, at, first=first) if lot.offer_countdown_s is not None
+                   else rules.end_after_bid(lr, lot.phase, lot.countdown_end, at))
         if new_end != lot.countdown_end:
             lot.countdown_end = new_end
             lot.next_due_at = new_end
@@ -267,5 +271,20 @@ def _refusal(session: Session, lot: Lot, bidder: Entrant, value: Decimal, *, dep
         return "exchange.consortium_member_barred"
     if deposit_status != DepositStatus.confirmed:
         return "exchange.deposit_not_confirmed"
+    if lot.offer_countdown_s is not None:  # a fixed-price sale (变卖): every offer is the fixed price
+        return None if value == lot.start_price_cny else rules.BID_ABOVE_CAP if value > lot.start_price_cny \
+            else rules.BID_BELOW_INCREMENT
     return rules.bid_rejection(value, start_price=lot.start_price_cny, increment=lot.increment_cny,
                                current=lot.current_price_cny, cap=lot.price_cap_cny)
+
+
+def offer_countdown_end(lot: Lot, at: datetime, *, first: bool) -> datetime | None:
+    """A fixed-price sale's running end after an accepted offer (research/trading.md 2.6 [L15]: any offer during
+    变卖 starts a 24 h countdown): the first offer sets it ``offer_countdown_s`` later, bounded by the sale's own
+    window (``ends_at``); later offers at the same price during the countdown neither move it nor take the lead
+    (the first offer wins; the later ones stand behind it in the order made, as runners-up)."""
+    if not first:
+        return lot.countdown_end
+    assert lot.offer_countdown_s is not None
+    end = at + timedelta(seconds=lot.offer_countdown_s)
+    return min(end, ensure_utc(lot.ends_at)) if lot.ends_at is not None else end

@@ -35,6 +35,7 @@ from landbridge.errors import DomainError
 from landbridge.kernel.clock import now, to_local
 from landbridge.ledger import history_panel, subjects
 from landbridge.lending import rules, service, servicing
+from landbridge.lending.disposal import fixed_sale_view
 from landbridge.lending.models import Claim, FundEntry, Instalment, Loan, Payment
 from landbridge.lending.page_forms import ACTIONS, FIELD_LABELS, apply_model, open_actions, take
 from landbridge.lending.rules import PERFORMING, Tier
@@ -304,7 +305,8 @@ def render_loan(request: Request, session: Session, caller: Principal, loan_id: 
     return KIT.page(request, "lending/loan.html", {
         "loan": loan, "schedule": schedule, "simple_actions": SIMPLE_ACTIONS, "product_name": product_name,
         "rate_pct": f"{(loan.annual_rate * 100).normalize():f}%", "schedule_preview": preview, "payments": payments,
-        "claims": claims, "settlement": _disposal_settlement(session, loan)
+        "claims": claims, "fixed_sale": fixed_sale_view(session, loan),
+        "settlement": _disposal_settlement(session, loan)
         if loan.status in ("settled", "written_off", "closed") else None,
         "restrictions": restrictions, "value": value, "actions": _actions(caller, loan, claims),
         "default_grade": str(service.rule_set().value("default_grade")), "grades": rules.GRADE_ORDER[::-1],

@@ -363,10 +363,12 @@ def apply_waterfall(session: Session, loan: Loan, rows: list[Instalment], fall: 
 
 
 def record_recovery(session: Session, *, loan_id: int, amount: Any, day: date, actor: str) -> dict[str, Decimal]:
-    """A recovery after settlement, split in proportion to the losses borne (every fen once)."""
+    """A recovery after settlement or write-off (核销后收回), split in proportion to the losses borne (every fen
+    once). It is a payment of the loan (``kind="recovery"``, against the principal still owed, in the loan's payment
+    history) and lowers what the borrower still owes; the claims' recoveries record each sharer's part."""
     value = rules.parse_money(amount, "amount")
     loan = get_loan(session, loan_id, lock=True)
-    if loan.status != LoanStatus.settled:
+    if loan.status not in (LoanStatus.settled, LoanStatus.written_off):
         raise LendingError.INVALID_TRANSITION.error(status=loan.status, target="recovery")
     claims = list(session.execute(select(Claim).where(Claim.loan_id == loan.id).order_by(Claim.id)).scalars())
     remaining = {c.party: c.loss_cny - c.recovered_cny for c in claims}
@@ -378,9 +380,16 @@ def record_recovery(session: Session, *, loan_id: int, amount: Any, day: date, a
         if c.party == "fund" and split[c.party]:
             session.add(FundEntry(kind="recovery", amount_cny=split[c.party], loan_id=loan.id, entry_date=day,
                                   actor=actor, created_at=now(), note=loan.loan_no))
+    loan.outstanding_cny -= min(value, loan.outstanding_cny)
     loan.version += 1
+    payment = Payment(loan_id=loan.id, kind="recovery", paid_on=day, amount_cny=value, to_costs_cny=ZERO,
+                      to_interest_cny=ZERO, to_penalty_cny=ZERO, to_principal_cny=value, actor=actor,
+                      created_at=now(), detail={"split": {k: str(v) for k, v in split.items()}})
+    session.add(payment)
     _event(session, loan, "loan.recovery", actor, {"amount_cny": str(value),
                                                      "split": {k: str(v) for k, v in split.items()}})
+    session.flush()
+    payment.ledger_seq = loan.ledger_seq
     return split
 
 
