@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import exchange
 from landbridge.db import for_update
-from landbridge.kernel.clock import now, to_local
+from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.lending import rules
 from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Instalment, Loan
@@ -199,6 +199,8 @@ def fixed_sale_view(session: Session, loan: Loan) -> dict[str, Any] | None:
     if not is_fixed_price_sale(lot):
         return None
     offered = lot.accepted_bids > 0 and lot.countdown_end is not None
-    return {"lot_id": lot.id, "price_cny": lot.start_price_cny, "window_ends_at": lot.ends_at,
-            "offers": lot.accepted_bids, "closes_at": lot.countdown_end if offered else lot.ends_at,
+    window = ensure_utc(lot.ends_at) if lot.ends_at is not None else None
+    closes = ensure_utc(lot.countdown_end) if offered and lot.countdown_end is not None else window
+    return {"lot_id": lot.id, "price_cny": lot.start_price_cny, "window_ends_at": window,
+            "offers": lot.accepted_bids, "closes_at": closes,
             "countdown": offered, "offer_countdown_hours": (lot.offer_countdown_s or 0) // 3600}
