@@ -96,6 +96,8 @@ def test_the_first_offer_starts_a_24_hour_countdown_and_wins(api: Api, db: Datab
     assert offer(db, lot_id, first, PRICE, "o1").accepted
     phase, ends, leader, count = lot_state(db, lot_id)
     assert (phase, ends, leader, count) == ("live_auction", offered_at + timedelta(hours=24), first.id, 1)
+    read = api.client.get(f"/api/v1/exchange/lots/{lot_id}").json()  # the public lot: still offerable at the price
+    assert D(str(read["next_min_bid_cny"])) == PRICE and D(str(read["current_price_cny"])) == PRICE
     page = api.client.get(f"/lending/loans/{loan_id}").text  # the page shows when the sale closes
     assert "已有出价" in page and (offered_at + timedelta(hours=24)).isoformat() in page
     clock.set(offered_at + timedelta(hours=2))  # another eligible buyer offers the same price during the countdown
