@@ -99,7 +99,7 @@ def test_the_first_offer_starts_a_24_hour_countdown_and_wins(api: Api, db: Datab
     read = api.client.get(f"/api/v1/exchange/lots/{lot_id}").json()  # the public lot: still offerable at the price
     assert D(str(read["next_min_bid_cny"])) == PRICE and D(str(read["current_price_cny"])) == PRICE
     page = api.client.get(f"/lending/loans/{loan_id}").text  # the page shows when the sale closes
-    assert "已有出价" in page and (offered_at + timedelta(hours=24)).isoformat() in page
+    assert "已有出价" in page and (offered_at + timedelta(hours=24)).isoformat() in page and "(24 小时" in page
     clock.set(offered_at + timedelta(hours=2))  # another eligible buyer offers the same price during the countdown
     assert offer(db, lot_id, second, PRICE, "o2").accepted
     assert not offer(db, lot_id, third, PRICE + D("1000"), "o3").accepted  # above the fixed price: refused

@@ -108,7 +108,7 @@ def fixed_price_terms(last_start: Decimal, starts_at: datetime) -> tuple[Decimal
     buyers (``fixed_price_sale_offer_hours``: the sale closes that long after the first offer, within the window)."""
     day = to_local(starts_at).date()
     price = (last_start * Decimal(str(rule_on("fixed_price_sale_ratio", day)))).quantize(rules.FEN)
-    countdown = int(rule_on("fixed_price_sale_offer_hours", day)) * 3600
+    countdown = int(timedelta(hours=int(rule_on("fixed_price_sale_offer_hours", day))).total_seconds())
     return price, starts_at + timedelta(days=int(rule_on("fixed_price_sale_days", day))), countdown
 
 
@@ -203,4 +203,5 @@ def fixed_sale_view(session: Session, loan: Loan) -> dict[str, Any] | None:
     closes = ensure_utc(lot.countdown_end) if offered and lot.countdown_end is not None else window
     return {"lot_id": lot.id, "price_cny": lot.start_price_cny, "window_ends_at": window,
             "offers": lot.accepted_bids, "closes_at": closes,
-            "countdown": offered, "offer_countdown_hours": (lot.offer_countdown_s or 0) // 3600}
+            "countdown": offered,
+            "offer_countdown_hours": int(timedelta(seconds=lot.offer_countdown_s or 0) / timedelta(hours=1))}
