@@ -121,6 +121,8 @@ def test_an_insured_loan_from_approval_to_default_settlement_recovery_and_write_
     as_user(api, "bank1")
     page = api.client.get(f"/lending/loans/{loan_id}").text
     assert f'<dd id="written-off">{unrecovered} 元</dd>' in page and '<dd id="outstanding">0.00 元</dd>' in page
+    portal = api.client.get("/lending").text  # the bank's list too
+    assert f'<td id="outstanding-{loan_id}">0.00 <span class="muted small">(已核销 {unrecovered})</span></td>' in portal
     with db.transaction() as s:  # recovered after the write-off (核销后收回): still a payment, still split
         servicing.record_recovery(s, loan_id=loan_id, amount="2000", day=date(2027, 9, 1), actor=BANK)
         kinds = s.scalars(select(Payment.kind).where(Payment.loan_id == loan_id).order_by(Payment.id)).all()
