@@ -17,7 +17,7 @@ from sqlalchemy import select
 from landbridge import exchange, registry
 from landbridge.db import Database
 from landbridge.errors import DomainError
-from landbridge.exchange.bidding import offer_countdown_end
+from landbridge.exchange.bidding import BidRequest, offer_countdown_end, place_bids
 from landbridge.exchange.lots import top_bids
 from landbridge.exchange.models import Bid, Bidder, Deposit
 from landbridge.kernel.clock import Clock, ensure_utc
@@ -101,7 +101,11 @@ def test_the_first_offer_starts_a_24_hour_countdown_and_wins(api: Api, db: Datab
     page = api.client.get(f"/lending/loans/{loan_id}").text  # the page shows when the sale closes
     assert "已有出价" in page and (offered_at + timedelta(hours=24)).isoformat() in page and "(24 小时" in page
     clock.set(offered_at + timedelta(hours=2))  # another eligible buyer offers the same price during the countdown
-    assert offer(db, lot_id, second, PRICE, "o2").accepted
+    with db.transaction() as s:  # its offer, and a second one in the same batch: one offer each
+        out = place_bids(s, [BidRequest(lot_id, second.id, PRICE, key, f"party:{second.party_id}")
+                             for key in ("o2", "o2b")])
+        assert [(o.accepted, o.bid.reject_code) for o in out if not isinstance(o, DomainError)] == [
+            (True, None), (False, "exchange.offer_already_made")]
     assert not offer(db, lot_id, third, PRICE + D("1000"), "o3").accepted  # above the fixed price: refused
     assert not offer(db, lot_id, third, PRICE - D("1000"), "o4").accepted  # below it: refused
     with db.transaction() as s:  # one offer each

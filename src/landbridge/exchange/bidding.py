@@ -232,6 +232,9 @@ def _judge(session: Session, lots: dict[int, Lot], facts: _Facts, batch: dict[tu
         return BidOutcome(earlier, lot, bidder.bidder_code, replay=True), None
     code = _refusal(session, lot, bidder, value, deposit_status=facts.deposits.get(bidder.id),
                     listed=bidder.party_id in facts.listed, member_listed=bidder.id in facts.members_listed)
+    if code is None and lot.offer_countdown_s is not None and any(  # an offer earlier in this same batch
+            b.lot_id == lot.id and b.bidder_id == bidder.id and b.status != BidStatus.rejected for b in batch.values()):
+        code = rules.OFFER_ALREADY_MADE
     at = now()
     standby = code is None and lot.offer_countdown_s is not None and lot.current_price_cny is not None
     bid = Bid(lot_id=lot.id, bidder_id=bidder.id, amount_cny=value, idempotency_key=key, phase=lot.phase,
