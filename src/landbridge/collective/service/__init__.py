@@ -28,10 +28,12 @@ from landbridge.collective.service.organisation import create_collective, link_o
 from landbridge.collective.service.shares import (
     QuantificationResult,
     inherit_shares,
+    lock_share_account,
     pledge_shares,
     quantify_shares,
     record_asset,
     release_pledge,
+    sell_pledged_shares,
     transfer_shares,
 )
 from landbridge.collective.service.votes import (
@@ -75,6 +77,7 @@ __all__ = [
     "end_seat",
     "enrol_members_bulk",
     "inherit_shares",
+    "lock_share_account",
     "link_organisation",
     "open_committee_book",
     "open_vote",
@@ -86,6 +89,7 @@ __all__ = [
     "record_book_entry",
     "record_minutes",
     "release_pledge",
+    "sell_pledged_shares",
     "reverse_land_equity_contribution",
     "run_dividend",
     "seal_due_votes",
