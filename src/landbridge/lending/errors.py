@@ -128,7 +128,8 @@ class LendingError(ErrorCode):
     PLEDGE_NOT_RECORDED = (Conflict, "lending.pledge_not_recorded", "股权质押尚未在股权登记簿记载，不得放款",
                            "the share pledge is not recorded in the collective's share register: no money may move")
     SHARES_RESERVED = (Conflict, "lending.shares_reserved",
-                       "可质押股份不足：持有 {balance} 股，已质押 {pledged} 股，其他在办申请已预留 {reserved} 股，申请质押 {requested} 股",
+                       "可质押股份不足：持有 {balance} 股，已质押 {pledged} 股，"
+                       "其他在办申请已预留 {reserved} 股，申请质押 {requested} 股",
                        "not enough free shares: {balance} held, {pledged} pledged, {reserved} reserved by other open "
                        "applications, {requested} asked for")
     CO_HOLDER_CONSENT_MISSING = (RuleViolation, "lending.co_holder_consent_missing",
