@@ -222,3 +222,23 @@ def test_api_and_portal_sell_the_pledged_shares(db: Database, sw: ShareWorld) ->
         assert r.status_code == 303, r.text[:500]
         r = c.get(f"/api/v1/lending/loans/{loan_id}", headers=bank)
         assert r.json()["status"] == "settled"
+
+
+def test_shortfall_is_shared_as_bound(db: Database, sw: ShareWorld) -> None:
+    shares = D("2.00")
+    value = (shares * sw.per_share).quantize(D("0.01"))
+    principal = (value * D("0.50")).quantize(D("0.01"), rounding="ROUND_DOWN")
+    loan_id = in_default(db, sw, shares=str(shares), principal=str(principal))
+    with db.transaction() as s:  # heavy enforcement costs: the floor price no longer covers the claim
+        servicing.start_disposal(s, loan_id=loan_id, actor=BANK, costs=str(value))
+    price = floor_of(sw, shares)
+    loan = sell(db, loan_id, buyer_party_id=sw.village.persons[4], price=str(price))
+    with db.transaction(readonly=True) as s:
+        loan = service.get_loan(s, loan_id)
+        pay = s.execute(select(Payment).where(Payment.loan_id == loan_id, Payment.kind == "disposal")).scalar_one()
+        assert pay.amount_cny == price and D(pay.detail["surplus_cny"]) == 0
+        assert pay.to_costs_cny == price and pay.to_principal_cny == 0  # costs first (民法典 art. 561)
+        assert loan.loss_cny == principal and loan.status == "settled"
+        claims = {c.party: c for c in s.execute(select(Claim).where(Claim.loan_id == loan_id)).scalars()}
+        assert claims["guarantor"].loss_cny == (principal * D("0.80")).quantize(D("0.01"))
+        assert sum((c.loss_cny for c in claims.values()), D("0")) == principal  # every fen of the loss once

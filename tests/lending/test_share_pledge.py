@@ -389,3 +389,22 @@ def test_cob_reclassifies_an_overdue_share_pledge_loan(db: Database, sw: ShareWo
         assert loan.tier == "special_mention" and loan.days_past_due == 35
         events = list_events(s, subject=subjects.share_account(sw.account))
         assert "loan.reclassified" in [e.event_type for e in events]
+
+
+def test_concurrent_applications_for_the_same_shares_reserve_them_once(db: Database, sw: ShareWorld) -> None:
+    """Threads apply together for every share: exactly one is lodged, the others are refused at application (the
+    share account's row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite: no check-then-act)."""
+    from tests.exchange.test_race import together
+
+    codes: list[str] = []
+
+    def work(i: int) -> None:
+        try:
+            apply(db, sw)
+        except DomainError as exc:
+            codes.append(exc.code)
+
+    assert together(4, work) == []
+    assert codes == ["lending.shares_reserved"] * 3
+    with db.transaction(readonly=True) as s:
+        assert s.scalar(select(func.count()).select_from(Loan)) == 1
