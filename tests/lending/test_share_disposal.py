@@ -21,8 +21,9 @@ from landbridge.ledger import list_events, subjects
 from landbridge.lending import service, servicing, share_disposal, share_pledge
 from landbridge.lending.models import Claim, Payment
 from tests.collective.conftest import ACTOR, build_village
+from tests.lending.conftest import ShareWorld
 from tests.lending.test_service import BANK
-from tests.lending.test_share_pledge import ShareWorld, apply, approve, snapshot, sw, users  # noqa: F401
+from tests.lending.test_share_pledge import apply, approve, snapshot, users
 
 D = Decimal
 DEFAULTED_ON = date(2026, 8, 1)  # the first instalment (2026-04-15) 108 days past due
@@ -72,8 +73,8 @@ def test_pledged_shares_sold_to_a_member_and_the_loan_settled(db: Database, sw: 
     buyer = sw.village.persons[2]  # a member of another household of the same collective
     price = floor_of(sw, sw.balance)
     with db.transaction(readonly=True) as s:
-        started = [e for e in list_events(s, subject=subjects.loan(loan_id))
-                   if e.event_type == "loan.disposal_started"][0].payload
+        started = next(e for e in list_events(s, subject=subjects.loan(loan_id))
+                       if e.event_type == "loan.disposal_started").payload
         assert started["share_sale"] is True and D(started["floor_cny"]) == price
         assert started["valuation_basis"] == "book_value_per_share"
         pledge_id = service.get_loan(s, loan_id).share_pledge_id
@@ -99,8 +100,8 @@ def test_pledged_shares_sold_to_a_member_and_the_loan_settled(db: Database, sw: 
         assert claims["guarantor"].status == "settled" and all(c.loss_cny == 0 for c in claims.values())
         kinds = [e.event_type for e in list_events(s, subject=subjects.loan(loan_id))]
         assert kinds[-2:] == ["loan.pledged_shares_sold", "loan.settled"]
-        sold = [e for e in list_events(s, subject=subjects.loan(loan_id))
-                if e.event_type == "loan.pledged_shares_sold"][0].payload
+        sold = next(e for e in list_events(s, subject=subjects.loan(loan_id))
+                    if e.event_type == "loan.pledged_shares_sold").payload
         assert sold["buyer_party_id"] == buyer and D(sold["price_cny"]) == price and D(sold["shares"]) == sw.balance
         assert D(sold["floor_cny"]) == price and sold["floor_ratio"] == "0.70"
         register_events = [e.event_type for e in list_events(s, subject=subjects.share_account(sw.account))]

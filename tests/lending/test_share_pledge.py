@@ -5,7 +5,6 @@ changes nothing; disposal of pledged shares is refused."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -18,40 +17,16 @@ from landbridge.auth import OrgKind, create_organisation
 from landbridge.collective.models import ShareAccount, SharePledge
 from landbridge.db import Database
 from landbridge.errors import DomainError
-from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, list_events, subjects
 from landbridge.lending import service, servicing
 from landbridge.lending.models import Loan
-from tests.collective.conftest import Village, build_village, quantify
+from tests.collective.conftest import build_village
+from tests.lending.conftest import ShareWorld
 from tests.lending.test_service import BANK
 
 D = Decimal
 START = date(2026, 3, 15)
 CONSENT = "户内共有人同意书 2026-001"  # the household account's other member consents
-
-
-@dataclass
-class ShareWorld:
-    village: Village
-    bank_org: int
-    borrower: int          # a member (村民) whose household account holds the shares
-    account: int
-    balance: Decimal
-    per_share: Decimal     # the collective's book value per share
-
-
-@pytest.fixture
-def sw(db: Database, clock: Clock) -> ShareWorld:
-    with db.transaction() as s:
-        v = build_village(s)
-        quantify(s, v)  # 600,000 yuan of assets quantified into shares
-        bank_org = create_organisation(s, name="鹰潭农商银行", kind=OrgKind.bank, region_code="360600000000").id
-        member = collective.find_active_membership(s, v.persons[0])
-        assert member is not None
-        account = collective.accounts_for_member(s, member)[0]
-        per_share = collective.book_value_per_share(s, v.collective_id)
-        assert per_share is not None
-        return ShareWorld(v, bank_org, v.persons[0], account.id, D(account.balance_shares), per_share)
 
 
 def apply(db: Database, sw: ShareWorld, **kw: object) -> int:
