@@ -198,19 +198,26 @@ def test_api_and_portal_sell_the_pledged_shares(db: Database, sw: ShareWorld) ->
     from tests.lending.test_api import auth
     from tests.lending.test_portal import token
 
-    loan_id = in_disposal(db, sw)
+    loan_id = in_default(db, sw)
     users(db, sw)
     buyer, floor = sw.village.persons[2], floor_of(sw, sw.balance)
     body = {"buyer_party_id": buyer, "price_cny": str(floor), "day": SOLD_ON.isoformat()}
     with TestClient(create_app()) as c:
         bank, farmer = auth(c, "bank1"), auth(c, "farmer")
         url = f"/api/v1/lending/loans/{loan_id}/disposal/share-sale"
+        r = c.post(url, json=body, headers=bank)
+        assert r.status_code == 409 and r.json()["code"] == "lending.not_in_disposal"
+        login(c, "bank1")
+        page = c.get(f"/lending/loans/{loan_id}").text  # a share loan is not offered on the exchange
+        assert 'id="action-share-disposal"' in page and 'id="action-disposal"' not in page
+        r = c.post(f"/lending/loans/{loan_id}/actions/share-disposal", data={"costs_cny": "", "csrf": token(page)},
+                   follow_redirects=False)
+        assert r.status_code == 303, r.text[:500]
         assert c.post(url, json=body, headers=farmer).status_code == 403
         r = c.post(url, json=body | {"price_cny": str(floor - 1)}, headers=bank)
         assert r.status_code == 422 and r.json()["code"] == "lending.price_below_floor", r.text
-        login(c, "bank1")
         page = c.get(f"/lending/loans/{loan_id}").text
-        assert 'id="action-share-sale"' in page and 'name="buyer_party_id"' in page
+        assert 'id="action-share-sale"' in page and 'name="buyer_party_id"' in page and "出售质押股权" in page
         assert str(floor) in page and 'id="action-settle-sale"' not in page and 'id="action-fixed-price"' not in page
         form = {"buyer_party_id": str(sw.village.bank_id), "price_cny": str(floor), "sale_costs_cny": "",
                 "day": SOLD_ON.isoformat(), "csrf": token(page)}

@@ -162,6 +162,10 @@ ACTIONS: dict[str, Action] = {
                        "Start the disposal on the exchange", "启动处置（产权交易所挂牌）",
                        lambda s, p, i, f: views.disposal(
                            i, model_of(views.DisposalIn, {"costs_cny": _optional(f, "costs_cny")}), p, s)),
+    "share-disposal": Action(BANK, frozenset({LoanStatus.defaulted}),
+                             "Start the sale of the pledged shares", "启动质押股权处置（本集体内部转让）",
+                             lambda s, p, i, f: views.disposal(
+                                 i, model_of(views.DisposalIn, {"costs_cny": _optional(f, "costs_cny")}), p, s)),
     "settle": Action(BANK, frozenset({LoanStatus.in_disposal}), "Settle the disposal", "处置结算",
                      lambda s, p, i, f: views.settle(i, model_of(views.SettlementIn, {
                          "proceeds_cny": raw(f, "proceeds_cny"), "sale_costs_cny": raw(f, "sale_costs_cny") or "0",
@@ -188,8 +192,8 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-SHARE_ONLY = frozenset({"share-sale"})  # a share pledge is sold to a member, not on the exchange
-MORTGAGE_ONLY = frozenset({"lien-confirm", "settle", "settle-sale", "fixed-price", "disposal-failed"})
+SHARE_ONLY = frozenset({"share-disposal", "share-sale"})  # a share pledge is sold to a member, not on the exchange
+MORTGAGE_ONLY = frozenset({"lien-confirm", "disposal", "settle", "settle-sale", "fixed-price", "disposal-failed"})
 
 
 def open_actions(caller: Principal, status: str, *, share_pledge: bool = False) -> list[str]:
