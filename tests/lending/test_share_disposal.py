@@ -159,6 +159,9 @@ def test_sale_before_the_disposal_refused(db: Database, sw: ShareWorld) -> None:
     with pytest.raises(DomainError) as info:
         sell(db, loan_id, buyer_party_id=sw.village.persons[2], price=str(floor_of(sw, sw.balance)))
     assert info.value.code == "lending.not_in_disposal" and info.value.details["status"] == "defaulted"
+    with db.transaction() as s, pytest.raises(DomainError) as info:  # bad costs: the disposal does not start
+        servicing.start_disposal(s, loan_id=loan_id, actor=BANK, costs="abc")
+    assert info.value.code == "lending.invalid_amount"
     assert snapshot(db) == before and register(db) == shares
 
 
