@@ -560,9 +560,12 @@ def worker_cmd(database: str | None = typer.Option(None, "--database"),
     import signal
     import threading
 
+    from landbridge.config import get_settings
+    from landbridge.db import configure_tracing
     from landbridge.worker import run_due_jobs, run_forever
 
     _use_database(database)
+    configure_tracing(get_settings())
     if once:
         fired = run_due_jobs()
         console.print(f"fired {fired} due transitions")

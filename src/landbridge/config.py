@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     trusted_origins: list[str] = []
     # Observability (issue #22 item 4): /metrics answers loopback callers, and others that send this bearer token.
     metrics_token: str | None = None
+    # OpenTelemetry tracing (kernel.tracing): off, console (spans on stdout, for debugging) or otlp (OTLP over
+    # HTTP to otlp_endpoint; unset: the OTEL_EXPORTER_OTLP_* environment, else http://localhost:4318/v1/traces).
+    tracing: str = "off"
+    otlp_endpoint: str | None = None
     hsts: bool = False
     hsts_max_age_s: int = 31_536_000
     # Bounded input (issue #12 item 7): the most vertices a submitted polygon or multipolygon may have (a zone

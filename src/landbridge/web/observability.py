@@ -22,8 +22,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from opentelemetry import context as otel_context
+from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from landbridge.kernel import tracing
 from landbridge.kernel.metrics import REQUEST_SECONDS
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("landbridge_request_id", default=None)
@@ -56,6 +59,10 @@ class RequestContext:
         rid = given if _TOKEN.fullmatch(given) else uuid.uuid4().hex
         token = request_id.set(rid)
         status = 500
+        method = scope.get("method", "")
+        span = tracing.request_span(method, {k.decode("latin-1"): v.decode("latin-1")
+                                             for k, v in scope.get("headers", ())}) if tracing.tracer() else None
+        traced = otel_context.attach(trace.set_span_in_context(span)) if span is not None else None
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
@@ -71,8 +78,11 @@ class RequestContext:
         finally:
             elapsed = time.perf_counter() - started
             route = _route_of(scope)
-            REQUEST_SECONDS.labels(route, scope.get("method", ""), f"{status // 100}xx").observe(elapsed)
-            access_log.info("%s %s %d %.1fms", scope.get("method", ""), route, status, elapsed * 1000,
+            REQUEST_SECONDS.labels(route, method, f"{status // 100}xx").observe(elapsed)
+            if span is not None and traced is not None:
+                tracing.finish_request_span(span, method=method, route=route, status=status, request_id=rid)
+                otel_context.detach(traced)
+            access_log.info("%s %s %d %.1fms", method, route, status, elapsed * 1000,
                             extra={"route": route, "status": status, "ms": round(elapsed * 1000, 1)})
             request_id.reset(token)
 
