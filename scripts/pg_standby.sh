@@ -14,6 +14,9 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 # writes primary_conninfo and standby.signal, so the copy starts as a hot standby of the primary
 as_pg "$PGBIN/pg_basebackup" -h "$primary_host" -p "$primary_port" -U "$user" -D "$root/data" -R \
   --checkpoint=fast -X stream --no-sync >/dev/null
+# a hot standby needs at least the primary's max_connections (scripts/pg_start.sh sets it on the command line,
+# so the copied postgresql.conf does not carry it)
+conns=$(psql -h "$primary_host" -p "$primary_port" -U "$user" -d postgres -qAt -c "SHOW max_connections")
 as_pg "$PGBIN/pg_ctl" -D "$root/data" -l "$root/server.log" -w -t 120 \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $root -c hot_standby=on -c fsync=off -c max_connections=200 -c wal_receiver_status_interval=1s" start >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -p $port -k $root -c hot_standby=on -c fsync=off -c max_connections=$conns -c wal_receiver_status_interval=1s" start >/dev/null
 echo "127.0.0.1:$port"
