@@ -118,8 +118,10 @@ def test_reads_come_from_a_streaming_standby_and_a_stale_or_stopped_one_is_passe
         assert _size(both.engine) == 3
         assert _wait(lambda: _size(both.replica_engine) == 3), "the write did not reach the standby"  # type: ignore[arg-type]
         assert both.replica_lag() == 0.0 and both.replica_usable()  # all received is replayed
-        with pytest.raises(Exception, match="read-only|recovery"):  # the standby takes no writes
-            _append(Database(standby.url))
+        direct = Database(standby.url)
+        with pytest.raises(Exception, match=r"read-only|recovery"):  # the standby takes no writes
+            _append(direct)
+        direct.dispose()
 
         # replay paused: the standby keeps receiving but stays behind; its lag is the age of its last replay
         standby.sql("SELECT pg_wal_replay_pause()")
