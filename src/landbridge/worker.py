@@ -154,11 +154,16 @@ def run_forever(interval: float = 1.0, stop: threading.Event | None = None, *,
     quick, long = deadline_jobs(), long_jobs()  # resolved before any thread starts: a typo stops the worker here
     lead = leadership or Leadership(get_database())
     running.set()
+    standing_by = False
     try:
         while not stop.is_set():
             if not lead.hold():
-                stop.wait(interval)  # standing by
+                if not standing_by:
+                    log.info("worker stands by: another worker leads (advisory lock %#x)", LEADER_LOCK)
+                    standing_by = True
+                stop.wait(interval)
                 continue
+            standing_by = False
             term = threading.Event()
             longs = threading.Thread(target=_loop, args=(long, interval, term), name="landbridge-long-jobs",
                                      daemon=True)
