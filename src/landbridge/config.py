@@ -10,6 +10,7 @@ import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -84,7 +85,7 @@ class Settings(BaseSettings):
     metrics_token: str | None = None
     # OpenTelemetry tracing (kernel.tracing): off, console (spans on stdout, for debugging) or otlp (OTLP over
     # HTTP to otlp_endpoint; unset: the OTEL_EXPORTER_OTLP_* environment, else http://localhost:4318/v1/traces).
-    tracing: str = "off"
+    tracing: Literal["off", "console", "otlp"] = "off"
     otlp_endpoint: str | None = None
     hsts: bool = False
     hsts_max_age_s: int = 31_536_000
