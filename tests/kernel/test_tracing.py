@@ -141,6 +141,21 @@ def test_configure_from_the_settings_and_refuse_an_unknown_exporter(db: Database
     assert tracing.tracer() is None
 
 
+def test_json_log_records_name_the_trace_they_belong_to(spans: InMemorySpanExporter) -> None:
+    import logging
+
+    from landbridge.web.observability import JsonFormatter
+
+    record = logging.LogRecord("landbridge", logging.INFO, __file__, 1, "hello", None, None)
+    assert "trace_id" not in json.loads(JsonFormatter().format(record))  # outside any span
+    t = tracing.tracer()
+    assert t is not None
+    with t.start_as_current_span("job x") as span:
+        line = json.loads(JsonFormatter().format(record))
+    assert line["trace_id"] == format(span.get_span_context().trace_id, "032x")
+    assert line["span_id"] == format(span.get_span_context().span_id, "016x")
+
+
 def test_statement_summary_names_the_operation_and_first_table_only() -> None:
     assert tracing.statement_summary("SELECT a FROM parcels WHERE owner_name = %(n)s") == ("SELECT", "parcels")
     assert tracing.statement_summary('INSERT INTO "ledger_events" (x) VALUES (?)') == ("INSERT", "ledger_events")

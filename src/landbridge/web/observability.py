@@ -7,8 +7,11 @@ makes one, keeps it in a context variable for every log record of the request, r
 names the route template, method, status and milliseconds: no path ids, no query string, no client address, so
 no personal data reaches the logs.
 
-``JsonFormatter`` writes one JSON object per record (time, level, logger, message, request id, exception), for
-``landbridge serve --log-format json``.
+``JsonFormatter`` writes one JSON object per record (time, level, logger, message, request id, exception, and while
+tracing is on the trace and span ids), for ``landbridge serve --log-format json``.
+
+While tracing is on (``kernel.tracing``), the middleware also makes the request's server span, current for the
+whole request, so database statements and log records belong to it.
 """
 
 from __future__ import annotations
@@ -97,6 +100,9 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname, "logger": record.name, "message": record.getMessage(),
             "request_id": request_id.get(),
         }
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:  # tracing on: the trace this record belongs to, to find it from the log and back
+            out["trace_id"], out["span_id"] = format(span.trace_id, "032x"), format(span.span_id, "016x")
         for key in ("route", "status", "ms"):
             if hasattr(record, key):
                 out[key] = getattr(record, key)
