@@ -141,6 +141,45 @@ def test_configure_from_the_settings_and_refuse_an_unknown_exporter(db: Database
     assert tracing.tracer() is None
 
 
+def test_otlp_exports_to_the_configured_endpoint(db: Database) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    received: list[tuple[str, str, bytes]] = []
+
+    class Collector(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.path, self.headers["Content-Type"], body))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        tracing.configure("otlp", f"http://127.0.0.1:{server.server_address[1]}/v1/traces")
+        assert worker.run_due_jobs([("test:noop", lambda _s: 0)]) == 0
+        tracing._state["provider"].force_flush()
+        assert received, "nothing reached the collector"
+        path, content_type, body = received[0]
+        assert path == "/v1/traces" and content_type == "application/x-protobuf"
+        export = ExportTraceServiceRequest.FromString(body)
+        (resource,) = export.resource_spans
+        assert {a.key: a.value.string_value for a in resource.resource.attributes}["service.name"] == "landbridge"
+        names = [span.name for scope in resource.scope_spans for span in scope.spans]
+        assert "job test:noop" in names
+    finally:
+        tracing.configure("off")
+        server.shutdown()
+        server.server_close()
+
+
 def test_json_log_records_name_the_trace_they_belong_to(spans: InMemorySpanExporter) -> None:
     import logging
 
