@@ -61,6 +61,8 @@ class Standby:
         run = subprocess.run([str(ROOT / "scripts" / "pg_standby.sh"), str(self.root / "pg"), str(port),
                               str(primary.port or 5432), primary.host or "127.0.0.1", primary.username or "postgres"],
                              capture_output=True, text=True, timeout=120)
+        if run.returncode:
+            self.remove()
         assert run.returncode == 0, run.stdout + run.stderr
         assert run.stdout.strip() == f"127.0.0.1:{port}"
         self.url = primary.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
@@ -71,7 +73,8 @@ class Standby:
             return conn.execute(text(statement)).scalar()
 
     def stop(self) -> None:
-        self.admin.dispose()
+        if hasattr(self, "admin"):
+            self.admin.dispose()
         subprocess.run([str(ROOT / "scripts" / "pg_stop.sh"), str(self.root / "pg")], capture_output=True,
                        timeout=60)
 
