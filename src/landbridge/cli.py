@@ -554,15 +554,24 @@ def demo(scale: str = typer.Option("small", help="small (the profile's small wor
 
 @app.command("worker")
 def worker_cmd(database: str | None = typer.Option(None, "--database"),
-               once: bool = typer.Option(False, help="run due jobs once and exit")) -> None:
+               once: bool = typer.Option(False, help="run due jobs once and exit"),
+               log_format: str = typer.Option("text", help="text, or json: one JSON object per line")) -> None:
     """Fire due deadlines (objection lapse, …) idempotently. On PostgreSQL any number may run: one leads (an
     advisory lock), the others stand by; SIGTERM or Ctrl+C lets the current batch finish and hands the lead back."""
     import signal
     import threading
 
+    from landbridge.config import get_settings
+    from landbridge.db import configure_tracing
+    from landbridge.web.observability import configure_logging
     from landbridge.worker import run_due_jobs, run_forever
 
+    if log_format not in ("text", "json"):
+        console.print(f"[red]unknown log format {log_format!r}: use text or json[/red]")
+        raise typer.Exit(2)
+    configure_logging(log_format)  # leadership, hand-overs and failed jobs, on stderr
     _use_database(database)
+    configure_tracing(get_settings())
     if once:
         fired = run_due_jobs()
         console.print(f"fired {fired} due transitions")
