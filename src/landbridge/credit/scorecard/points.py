@@ -5,7 +5,7 @@ its points; a row's score is ``base_points`` plus the points of the bin each fea
 rule set's (``credit_scorecard``: base score, base odds, PDO), stored in the table so a score always reads the
 same as when the model was registered:
 
-    score = offset - factor * ln(odds of bad),  factor = pdo / ln 2,  offset = base_score + factor * ln(base_odds)
+    score = offset - factor * ln(odds of bad),  factor = pdo / ln 2,  offset = base_score - factor * ln(base_odds)
 
 Numerical bins follow the training's splits ``s_0 < s_1 < …``: bin 0 is ``x < s_0``, bin ``i`` is
 ``s_{i-1} <= x < s_i``. A missing value takes the feature's missing points; a category never seen in training
@@ -55,11 +55,17 @@ class Scored:
 
 
 def scaling(base_score: float, base_odds: float, pdo: float) -> tuple[float, float]:
-    """(factor, offset) of ``score = offset - factor * ln(odds of bad)``; 600 at 50:1 with PDO 20 by the rules."""
+    """(factor, offset) of ``score = offset - factor * ln(odds of bad)``: ``base_score`` at ``base_odds`` good:bad,
+    ``pdo`` more points each time the good:bad odds double (600 at 50:1, PDO 20 by the rules)."""
     if pdo <= 0 or base_odds <= 0:
         raise ScorecardError.BAD_POINTS_TABLE.error(reason="pdo and base odds must be positive")
     factor = pdo / math.log(2)
-    return factor, base_score + factor * math.log(base_odds)
+    return factor, base_score - factor * math.log(base_odds)
+
+
+def bad_probability(score: float, factor: float, offset: float) -> float:
+    """The probability of bad a score stands for (the inverse of the scaling)."""
+    return 1.0 / (1.0 + math.exp((score - offset) / factor))
 
 
 def missing(value: Any) -> bool:
