@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,8 +141,10 @@ def fit_points(x_train: Any, y_train: Any, scale: Scaling) -> dict[str, Any]:
     frame = _as_text(x_train, categorical)
     names = [str(c) for c in frame.columns]
     process = BinningProcess(names, categorical_variables=categorical)
-    process.fit(frame, y_train.to_numpy())
-    woe = process.transform(frame, metric="woe")
+    with warnings.catch_warnings():  # optbinning's binning tables set a text total into a float column (pandas 3)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        process.fit(frame, y_train.to_numpy())
+        woe = process.transform(frame, metric="woe")
     model = LogisticRegression(max_iter=1000)
     model.fit(woe.to_numpy(), y_train.to_numpy())
     factor, offset = scaling(scale.base_score, scale.base_odds, scale.pdo)
@@ -162,7 +165,9 @@ def fit_points(x_train: Any, y_train: Any, scale: Scaling) -> dict[str, Any]:
 
 def _feature(binned: Any, name: str, coef: float, factor: float, categorical: bool) -> dict[str, Any]:
     """One feature's bins with points ``-factor * coef * woe`` (rounded to whole points) and training shares."""
-    table = binned.binning_table.build()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        table = binned.binning_table.build()
     total = float(table.loc["Totals", "Count"])
     n_bins = len(binned.splits) + (0 if categorical else 1)
     bins = []
@@ -170,7 +175,8 @@ def _feature(binned: Any, name: str, coef: float, factor: float, categorical: bo
         row = table.iloc[i]
         entry: dict[str, Any] = {"label": str(row["Bin"]) if not categorical else f"bin {i}",
                                  "points": float(round(-factor * coef * float(row["WoE"]))),
-                                 "woe": round(float(row["WoE"]), 6), "train_share": round(float(row["Count"]) / total, 6)}
+                                 "woe": round(float(row["WoE"]), 6),
+                                 "train_share": round(float(row["Count"]) / total, 6)}
         if categorical:
             cats = sorted(category_key(c) for c in binned.splits[i])
             entry["categories"] = cats
