@@ -85,12 +85,12 @@ def refused(args: list[str]) -> str:
 
 
 @pytest.mark.parametrize(("target", "values", "code"), [
-    ("missing_column", None, "credit.scorecard.target_absent"),
-    ("age", None, "credit.scorecard.target_not_binary"),
-    ("grade", ["good", "bad"], "credit.scorecard.target_not_binary"),
-    ("grade", ["0", "1", "2"], "credit.scorecard.target_not_binary"),
-    ("grade", ["0", "0"], "credit.scorecard.target_not_binary"),
-    ("grade", ["1", ""], "credit.scorecard.target_not_binary"),
+    ("missing_column", None, "credit.scorecard_target_absent"),
+    ("age", None, "credit.scorecard_target_not_binary"),
+    ("grade", ["good", "bad"], "credit.scorecard_target_not_binary"),
+    ("grade", ["0", "1", "2"], "credit.scorecard_target_not_binary"),
+    ("grade", ["0", "0"], "credit.scorecard_target_not_binary"),
+    ("grade", ["1", ""], "credit.scorecard_target_not_binary"),
 ])
 def test_a_target_that_is_absent_or_not_binary_is_refused(tmp_path: Path, target: str, values: list[str] | None,
                                                           code: str) -> None:
@@ -108,21 +108,21 @@ def test_a_target_that_is_absent_or_not_binary_is_refused(tmp_path: Path, target
 def test_a_bad_holdout_is_refused(tmp_path: Path, holdout: str) -> None:
     data = synthetic(tmp_path / "loans.csv", 60)
     assert refused(["--input", str(data), "--target", "bad", "--holdout", holdout]).startswith(
-        "credit.scorecard.bad_holdout")
+        "credit.scorecard_bad_holdout")
 
 
 def test_a_missing_file_an_unreadable_file_and_too_few_bads_are_refused(tmp_path: Path) -> None:
     assert refused(["--input", str(tmp_path / "nope.csv"), "--target", "bad"]).startswith(
-        "credit.scorecard.input_not_found")
+        "credit.scorecard_input_not_found")
     binary = tmp_path / "binary.csv"
     binary.write_bytes(b"\xff\xfe\x00\x01" * 50)
-    assert refused(["--input", str(binary), "--target", "bad"]).startswith("credit.scorecard.")
+    assert refused(["--input", str(binary), "--target", "bad"]).startswith("credit.scorecard_")
     few = tmp_path / "few.csv"
     few.write_text("x,bad\n" + "".join(f"{i},0\n" for i in range(30)) + "31,1\n")
-    assert refused(["--input", str(few), "--target", "bad"]).startswith("credit.scorecard.too_few_rows")
+    assert refused(["--input", str(few), "--target", "bad"]).startswith("credit.scorecard_too_few_rows")
     only_target = tmp_path / "only.csv"
     only_target.write_text("bad\n0\n1\n0\n1\n")
-    assert refused(["--input", str(only_target), "--target", "bad"]).startswith("credit.scorecard.no_features")
+    assert refused(["--input", str(only_target), "--target", "bad"]).startswith("credit.scorecard_no_features")
 
 
 def test_a_broken_points_table_is_refused(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_a_broken_points_table_is_refused(tmp_path: Path) -> None:
     data = synthetic(tmp_path / "loans.csv", 10)
     for command in ("score", "monitor"):
         done = runner.invoke(app, ["credit", command, "--points", str(bad), "--input", str(data)])
-        assert done.exit_code == 2 and done.stderr.startswith("credit.scorecard.bad_points_table")
+        assert done.exit_code == 2 and done.stderr.startswith("credit.scorecard_bad_points_table")
 
 
 def test_the_web_app_and_the_cli_never_import_optbinning_or_ortools() -> None:

@@ -77,13 +77,13 @@ def test_reason_codes_are_the_features_that_lost_the_most_points_against_their_b
 def test_a_malformed_points_table_is_refused_with_its_code(change: dict[str, Any]) -> None:
     with pytest.raises(DomainError) as caught:
         PointsTable(table(**change))
-    assert caught.value.code == "credit.scorecard.bad_points_table"
+    assert caught.value.code == "credit.scorecard_bad_points_table"
 
 
 def test_splits_that_do_not_match_the_bins_are_refused() -> None:
     broken = table()
     broken["features"][0]["splits"] = [25.0]
-    with pytest.raises(DomainError, match="bad_points_table"):
+    with pytest.raises(DomainError, match="scorecard_bad_points_table"):
         PointsTable(broken)
 
 

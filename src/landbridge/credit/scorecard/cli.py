@@ -15,7 +15,7 @@ from typing import Any
 
 import typer
 
-from landbridge.credit.scorecard.errors import ScorecardError
+from landbridge.credit.errors import CreditError
 from landbridge.errors import DomainError
 
 
@@ -35,25 +35,25 @@ def _write_json(path: Path, data: Any) -> None:
 
 def _read_rows(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
-        raise ScorecardError.INPUT_NOT_FOUND.error(path=str(path))
+        raise CreditError.SCORECARD_INPUT_NOT_FOUND.error(path=str(path))
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             return list(csv.DictReader(handle))
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise ScorecardError.INPUT_UNREADABLE.error(path=str(path), reason=str(exc)[:200]) from None
+        raise CreditError.SCORECARD_INPUT_UNREADABLE.error(path=str(path), reason=str(exc)[:200]) from None
 
 
 def load_table(path: Path) -> Any:
     from landbridge.credit.scorecard.points import PointsTable
 
     if not path.is_file():
-        raise ScorecardError.INPUT_NOT_FOUND.error(path=str(path))
+        raise CreditError.SCORECARD_INPUT_NOT_FOUND.error(path=str(path))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ScorecardError.BAD_POINTS_TABLE.error(reason=str(exc)[:200]) from None
+        raise CreditError.SCORECARD_BAD_POINTS_TABLE.error(reason=str(exc)[:200]) from None
     if not isinstance(data, dict):
-        raise ScorecardError.BAD_POINTS_TABLE.error(reason="not a JSON object")
+        raise CreditError.SCORECARD_BAD_POINTS_TABLE.error(reason="not a JSON object")
     return PointsTable(data)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from landbridge.credit.scorecard.errors import ScorecardError
+from landbridge.credit.errors import CreditError
 from landbridge.credit.scorecard.points import CATEGORICAL, PointsTable
 
 EPSILON = 1e-4
@@ -67,10 +67,10 @@ def monitor(table: PointsTable, rows: Sequence[Mapping[str, Any]], thresholds: T
     """PSI of the score (over the training score bands) and of each feature (over its bins) for ``rows``, each with
     its status; ``alerts`` lists what reached the alert threshold, ``watch`` what reached the watch one."""
     if not rows:
-        raise ScorecardError.TOO_FEW_ROWS.error(detail="no rows to monitor")
+        raise CreditError.SCORECARD_TOO_FEW_ROWS.error(detail="no rows to monitor")
     bands = table.data.get("score_bands")
     if not bands:
-        raise ScorecardError.BAD_POINTS_TABLE.error(reason="no training score bands")
+        raise CreditError.SCORECARD_BAD_POINTS_TABLE.error(reason="no training score bands")
     scored = table.scores(rows)
     edges = [float(e) for e in bands["edges"]]
     band_counts = [0] * (len(edges) + 1)

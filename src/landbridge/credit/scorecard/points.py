@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from landbridge.credit.scorecard.errors import ScorecardError
+from landbridge.credit.errors import CreditError
 
 FORMAT = "landbridge.credit.scorecard.points/1"
 NUMERICAL = "numerical"
@@ -58,7 +58,7 @@ def scaling(base_score: float, base_odds: float, pdo: float) -> tuple[float, flo
     """(factor, offset) of ``score = offset - factor * ln(odds of bad)``: ``base_score`` at ``base_odds`` good:bad,
     ``pdo`` more points each time the good:bad odds double (600 at 50:1, PDO 20 by the rules)."""
     if pdo <= 0 or base_odds <= 0:
-        raise ScorecardError.BAD_POINTS_TABLE.error(reason="pdo and base odds must be positive")
+        raise CreditError.SCORECARD_BAD_POINTS_TABLE.error(reason="pdo and base odds must be positive")
     factor = pdo / math.log(2)
     return factor, base_score - factor * math.log(base_odds)
 
@@ -100,7 +100,7 @@ class PointsTable:
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         if data.get("format") != FORMAT:
-            raise ScorecardError.BAD_POINTS_TABLE.error(reason=f"format is not {FORMAT}")
+            raise CreditError.SCORECARD_BAD_POINTS_TABLE.error(reason=f"format is not {FORMAT}")
         try:
             self.data: dict[str, Any] = json.loads(json.dumps(data))
             self.base_points = float(data["base_points"])
@@ -108,9 +108,9 @@ class PointsTable:
             self.reason_codes = int(data.get("reason_codes", 3))
             self._lookups = [self._lookup(f) for f in self.features]
         except (KeyError, TypeError, ValueError) as exc:
-            raise ScorecardError.BAD_POINTS_TABLE.error(reason=f"{type(exc).__name__}: {exc}") from None
+            raise CreditError.SCORECARD_BAD_POINTS_TABLE.error(reason=f"{type(exc).__name__}: {exc}") from None
         if not self.features:
-            raise ScorecardError.BAD_POINTS_TABLE.error(reason="no features")
+            raise CreditError.SCORECARD_BAD_POINTS_TABLE.error(reason="no features")
 
     @staticmethod
     def _lookup(feature: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from landbridge.credit.scorecard.errors import ScorecardError
+from landbridge.credit.errors import CreditError
 from landbridge.credit.scorecard.points import CATEGORICAL, FORMAT, NUMERICAL, PointsTable, category_key, scaling
 
 
@@ -59,11 +59,12 @@ def read_csv(path: Path, target: str) -> tuple[Any, Any]:
     import pandas as pd
 
     if not path.is_file():
-        raise ScorecardError.INPUT_NOT_FOUND.error(path=str(path))
+        raise CreditError.SCORECARD_INPUT_NOT_FOUND.error(path=str(path))
     try:
         frame = pd.read_csv(path)
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ScorecardError.INPUT_UNREADABLE.error(path=str(path), reason=str(exc).splitlines()[0][:200]) from None
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise CreditError.SCORECARD_INPUT_UNREADABLE.error(path=str(path), reason=reason) from None
     return split_target(frame, target)
 
 
@@ -72,21 +73,21 @@ def split_target(frame: Any, target: str) -> tuple[Any, Any]:
     import pandas as pd
 
     if target not in frame.columns:
-        raise ScorecardError.TARGET_ABSENT.error(target=target)
+        raise CreditError.SCORECARD_TARGET_ABSENT.error(target=target)
     raw = frame[target]
     numbers = pd.to_numeric(raw, errors="coerce")
     values = sorted({str(v) for v in raw.dropna().unique()})[:6]
     if raw.isna().any() or numbers.isna().any() or not set(numbers.unique()) == {0, 1}:
-        raise ScorecardError.TARGET_NOT_BINARY.error(target=target, values=", ".join(values) or "none")
+        raise CreditError.SCORECARD_TARGET_NOT_BINARY.error(target=target, values=", ".join(values) or "none")
     features = frame.drop(columns=[target])
     if features.shape[1] == 0:
-        raise ScorecardError.NO_FEATURES.error()
+        raise CreditError.SCORECARD_NO_FEATURES.error()
     return features, numbers.astype(int)
 
 
 def check_holdout(holdout: float) -> None:
     if not (isinstance(holdout, int | float) and math.isfinite(holdout) and 0 < holdout < 1):
-        raise ScorecardError.BAD_HOLDOUT.error(holdout=str(holdout))
+        raise CreditError.SCORECARD_BAD_HOLDOUT.error(holdout=str(holdout))
 
 
 def split(features: Any, target: Any, holdout: float, seed: int) -> tuple[Any, Any, Any, Any]:
@@ -96,15 +97,16 @@ def split(features: Any, target: Any, holdout: float, seed: int) -> tuple[Any, A
     check_holdout(holdout)
     counts = target.value_counts()
     if counts.min() < 2:
-        raise ScorecardError.TOO_FEW_ROWS.error(detail=f"{int(counts.get(1, 0))} bad, {int(counts.get(0, 0))} good")
+        detail = f"{int(counts.get(1, 0))} bad, {int(counts.get(0, 0))} good"
+        raise CreditError.SCORECARD_TOO_FEW_ROWS.error(detail=detail)
     try:
         x_train, x_test, y_train, y_test = train_test_split(features, target, test_size=holdout, stratify=target,
                                                             random_state=seed)
     except ValueError as exc:
-        raise ScorecardError.TOO_FEW_ROWS.error(detail=str(exc)[:200]) from None
+        raise CreditError.SCORECARD_TOO_FEW_ROWS.error(detail=str(exc)[:200]) from None
     for part in (y_train, y_test):
         if part.nunique() < 2:
-            raise ScorecardError.TOO_FEW_ROWS.error(detail=f"{len(y_train)} training, {len(y_test)} held out")
+            raise CreditError.SCORECARD_TOO_FEW_ROWS.error(detail=f"{len(y_train)} training, {len(y_test)} held out")
     return x_train, x_test, y_train, y_test
 
 
