@@ -4,6 +4,7 @@ from landbridge.kernel.modules import CliGroup, Layer, Manifest
 
 MANIFEST = Manifest(
     name="credit", layer=Layer.readers, order=125,
+    models=("landbridge.credit.scorecard.models",),
     cli=(CliGroup("credit", "landbridge.credit.cli:app", order=125),),
     rule_sets=("credit_scorecard",),
 )

@@ -111,8 +111,56 @@ def monitor(points: Path = typer.Option(..., "--points", help="a points table (J
     typer.echo(json.dumps(report, ensure_ascii=False))
 
 
+
+
+
+def train_loans(holdout: float = typer.Option(0.3, "--holdout", help="held-out share, 0 < holdout < 1"),
+                seed: int = typer.Option(0, "--seed", help="random_state of the stratified split"),
+                actor: str = typer.Option("system:cli", "--actor", help="who registers the model"),
+                as_json: bool = typer.Option(False, "--json", help="print one JSON line")) -> None:
+    """Train on the platform's loan outcomes (defaulted = bad) and register the model as the next version."""
+    from landbridge.credit.scorecard import outcomes, registry, ruleset
+    from landbridge.credit.scorecard.train import check_holdout, train
+    from landbridge.db import get_database
+
+    with refusals():
+        check_holdout(holdout)
+        with get_database().transaction() as session:
+            rows = outcomes.outcome_rows(session)
+            bads = sum(r["bad"] for r in rows)
+            if bads < 2 or len(rows) - bads < 2:
+                raise CreditError.SCORECARD_NO_OUTCOMES.error(detail=f"{bads} bad, {len(rows) - bads} good")
+            features, bad = outcomes.frame(rows)
+            result = train(features, bad, holdout=holdout, seed=seed, scale=ruleset.scale())
+            model = registry.register(session, name="lending_default", table=result.table, metrics=result.summary,
+                                      data_sha256=outcomes.digest(rows), n_rows=len(rows), actor=actor)
+            summary = {**result.summary, "version": model.version, "data_sha256": model.data_sha256}
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    typer.echo(f"registered scorecard model {summary['version']}: auc {summary['auc']:.4f} ks {summary['ks']:.4f} "
+               f"({summary['n_train']} training loans, {summary['n_test']} held out)")
+
+
+def models(as_json: bool = typer.Option(False, "--json", help="one JSON line per model")) -> None:
+    """The registered scorecard models, newest first."""
+    from sqlalchemy import select
+
+    from landbridge.credit.scorecard.models import ScorecardModel
+    from landbridge.db import get_database
+
+    with get_database().transaction() as session:
+        rows = [{"version": m.version, "name": m.name, "created_at": m.created_at.isoformat(),
+                 "created_by": m.created_by, "n_rows": m.n_rows, "data_sha256": m.data_sha256,
+                 "auc": m.metrics.get("auc"), "ks": m.metrics.get("ks"), "gini": m.metrics.get("gini")}
+                for m in session.scalars(select(ScorecardModel).order_by(ScorecardModel.version.desc()))]
+    for row in rows:
+        typer.echo(json.dumps(row, ensure_ascii=False) if as_json else
+                   f"{row['version']:>4} {row['name']} {row['created_at']} auc {row['auc']} ks {row['ks']}")
+
+
 COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
-    ("scorecard", scorecard), ("score", score), ("monitor", monitor))
+    ("scorecard", scorecard), ("score", score), ("monitor", monitor), ("train", train_loans), ("models", models))
 
 
 def register(app: typer.Typer) -> None:
