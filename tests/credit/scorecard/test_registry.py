@@ -8,6 +8,7 @@ import json
 import random
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -86,6 +87,24 @@ def test_train_registers_versioned_models_with_digest_metrics_points_and_a_ledge
             registry.get(s, 9)
     listed = runner.invoke(app, ["credit", "models", "--json"])
     assert [json.loads(line)["version"] for line in listed.stdout.splitlines()] == [2, 1]
+
+
+def test_monitor_reads_a_registered_model_and_alerts_on_a_riskier_book(db: Database, tmp_path: Path) -> None:
+    add_loans(db, 300)
+    assert runner.invoke(app, ["credit", "train"]).exit_code == 0
+    with db.transaction() as s:
+        rows = outcomes.outcome_rows(s)
+    same, later = tmp_path / "same.csv", tmp_path / "later.csv"
+    same.write_bytes(outcomes.as_csv(rows))
+    later.write_bytes(outcomes.as_csv([{**r, "ltv": min(0.95, r["ltv"] + 0.3)} for r in rows]))
+    stable = json.loads(runner.invoke(app, ["credit", "monitor", "--model", "1", "--input", str(same)]).stdout)
+    assert stable["alerts"] == [] and stable["score"]["status"] == "stable"
+    drifted = json.loads(runner.invoke(app, ["credit", "monitor", "--model", "0", "--input", str(later)]).stdout)
+    assert "ltv" in drifted["alerts"] and drifted["n"] == 300
+    missing = runner.invoke(app, ["credit", "monitor", "--model", "5", "--input", str(same)])
+    assert missing.exit_code == 2 and missing.stderr.startswith("credit.scorecard_model_not_found")
+    both = runner.invoke(app, ["credit", "monitor", "--input", str(same)])
+    assert both.exit_code == 2
 
 
 def test_train_without_enough_outcomes_is_refused_and_registers_nothing(db: Database) -> None:

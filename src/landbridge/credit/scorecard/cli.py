@@ -99,19 +99,28 @@ def score(points: Path = typer.Option(..., "--points", help="a points table (JSO
                                "reasons": [r.to_dict() for r in scored.reasons]}, ensure_ascii=False))
 
 
-def monitor(points: Path = typer.Option(..., "--points", help="a points table (JSON)"),
+def _model_table(version: int) -> Any:
+    from landbridge.credit.scorecard import registry
+    from landbridge.db import get_database
+
+    with get_database().transaction() as session:
+        return registry.points_table(registry.get(session, version or None))
+
+
+def monitor(points: Path | None = typer.Option(None, "--points", help="a points table (JSON)"),
+            model: int | None = typer.Option(None, "--model", help="a registered model version (0 = the newest)"),
             input_file: Path = typer.Option(..., "--input", help="CSV of a later population")) -> None:
     """PSI of the score and of each feature against the training population, with drift alerts (one JSON line)."""
     from landbridge.credit.scorecard import ruleset
     from landbridge.credit.scorecard.monitor import monitor as run_monitor
 
+    if (points is None) == (model is None):
+        typer.echo("give exactly one of --points and --model", err=True)
+        raise typer.Exit(2)
     with refusals():
-        table = load_table(points)
+        table = load_table(points) if points is not None else _model_table(model or 0)
         report = run_monitor(table, _read_rows(input_file), ruleset.thresholds())
     typer.echo(json.dumps(report, ensure_ascii=False))
-
-
-
 
 
 def train_loans(holdout: float = typer.Option(0.3, "--holdout", help="held-out share, 0 < holdout < 1"),
