@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from landbridge.credit.errors import CreditError
-from landbridge.credit.scorecard.points import CATEGORICAL, PointsTable
+from landbridge.credit.scorecard.points import CATEGORICAL, PointsTable, Scored
 
 EPSILON = 1e-4
 STABLE, WATCH, ALERT = "stable", "watch", "alert"
@@ -63,15 +63,20 @@ def _expected(feature: Mapping[str, Any]) -> list[float]:
     return [*values, 0.0] if feature["kind"] == CATEGORICAL else values
 
 
-def monitor(table: PointsTable, rows: Sequence[Mapping[str, Any]], thresholds: Thresholds) -> dict[str, Any]:
+def monitor(table: PointsTable, rows: Sequence[Mapping[str, Any]], thresholds: Thresholds,
+            scored: Sequence[Scored] | None = None) -> dict[str, Any]:
     """PSI of the score (over the training score bands) and of each feature (over its bins) for ``rows``, each with
-    its status; ``alerts`` lists what reached the alert threshold, ``watch`` what reached the watch one."""
+    its status; ``alerts`` lists what reached the alert threshold, ``watch`` what reached the watch one. ``scored``
+    are the rows' scores when the caller has them already (the same table's)."""
     if not rows:
         raise CreditError.SCORECARD_TOO_FEW_ROWS.error(detail="no rows to monitor")
     bands = table.data.get("score_bands")
     if not bands:
         raise CreditError.SCORECARD_BAD_POINTS_TABLE.error(reason="no training score bands")
-    scored = table.scores(rows)
+    if scored is None:
+        scored = table.scores(rows)
+    elif len(scored) != len(rows):
+        raise ValueError("one score per row")
     edges = [float(e) for e in bands["edges"]]
     band_counts = [0] * (len(edges) + 1)
     for s in scored:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import heapq
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -107,6 +108,8 @@ class PointsTable:
             self.features: list[dict[str, Any]] = list(data["features"])
             self.reason_codes = int(data.get("reason_codes", 3))
             self._lookups = [self._lookup(f) for f in self.features]
+            self._names = [str(f["name"]) for f in self.features]
+            self._best = [float(look["best"]) for look in self._lookups]
         except (KeyError, TypeError, ValueError) as exc:
             raise CreditError.SCORECARD_BAD_POINTS_TABLE.error(reason=f"{type(exc).__name__}: {exc}") from None
         if not self.features:
@@ -138,6 +141,9 @@ class PointsTable:
     def bin_of(self, position: int, value: Any) -> tuple[str, float]:
         """The bin label and points of the ``position``-th feature for ``value``."""
         look = self._lookups[position]
+        if look["kind"] == NUMERICAL and type(value) in (float, int) and value == value:  # fast path: a number
+            i = bisect.bisect_right(look["splits"], value)
+            return look["labels"][i], look["points"][i]
         feature = self.features[position]
         if missing(value):
             return "Missing", float(feature["missing_points"])
@@ -155,19 +161,18 @@ class PointsTable:
     def score(self, row: Mapping[str, Any], *, reasons: int | None = None) -> Scored:
         """The row's score, its reason codes (``reasons`` of them, default the table's) and its bins."""
         total = self.base_points
-        lost: list[Reason] = []
+        lost: list[tuple[float, str, str, float]] = []
         bins: dict[str, str] = {}
-        for position, feature in enumerate(self.features):
-            name = str(feature["name"])
+        for position, name in enumerate(self._names):
             label, points = self.bin_of(position, row.get(name))
             total += points
             bins[name] = label
-            cost = self._lookups[position]["best"] - points
+            cost = self._best[position] - points
             if cost > 0:
-                lost.append(Reason(name, label, points, round(cost, 4)))
-        lost.sort(key=lambda r: (-r.lost, r.feature))
+                lost.append((-cost, name, label, points))
         count = self.reason_codes if reasons is None else reasons
-        return Scored(round(total, 4), tuple(lost[:count]), bins)
+        top = heapq.nsmallest(count, lost) if count < len(lost) else sorted(lost)
+        return Scored(round(total, 4), tuple(Reason(n, label, p, round(-c, 4)) for c, n, label, p in top), bins)
 
     def scores(self, rows: Sequence[Mapping[str, Any]]) -> list[Scored]:
         return [self.score(row) for row in rows]
