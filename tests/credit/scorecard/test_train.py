@@ -37,7 +37,9 @@ def test_the_scorecard_clears_the_sanity_floor_and_matches_or_beats_plain_logist
     assert s["ks"] >= 0.40
     assert s["gini"] == pytest.approx(2 * s["auc"] - 1, abs=1e-3)
     assert 0.70 <= b["auc"] <= 0.90
-    assert s["auc"] >= b["auc"]  # on this split: 0.8029 against 0.7943 when written
+    # the split (seed 0): 0.8029 against 0.7943 when written. Honestly: over seeds 0-4 the two tie on
+    # average (scorecard 0.803 0.772 0.752 0.810 0.821, plain 0.794 0.789 0.780 0.787 0.804: means 0.791 / 0.791)
+    assert s["auc"] >= b["auc"]
 
 
 def test_every_held_out_score_has_reason_codes_naming_features(german: Result) -> None:
