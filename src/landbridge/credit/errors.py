@@ -27,6 +27,8 @@ class CreditError(ErrorCode):
                               "too few rows: the training and held-out sets must each hold goods and bads ({detail})")
     SCORECARD_NO_FEATURES = (RuleViolation, "credit.scorecard_no_features", "除目标列外没有可用的特征列",
                              "no feature column besides the target")
+    SCORECARD_TRAINING_FAILED = (RuleViolation, "credit.scorecard_training_failed", "评分卡训练失败：{reason}",
+                                 "the scorecard could not be trained: {reason}")
     SCORECARD_BAD_POINTS_TABLE = (RuleViolation, "credit.scorecard_bad_points_table", "评分卡分值表无效：{reason}",
                                   "the points table is invalid: {reason}")
     SCORECARD_MODEL_NOT_FOUND = (NotFound, "credit.scorecard_model_not_found", "评分模型 {version} 不存在",

@@ -142,3 +142,18 @@ def test_the_web_app_and_the_cli_never_import_optbinning_or_ortools() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={"PYTHONPATH": str(Path(__file__).resolve().parents[3] / "src"), "PATH": "/usr/bin"})
     assert done.stdout.strip() == "[]"
+
+
+def test_an_empty_column_is_left_out_and_a_constant_one_gets_no_points(tmp_path: Path) -> None:
+    data = synthetic(tmp_path / "loans.csv", 200)
+    rows = list(csv.reader(data.open()))
+    with data.open("w", newline="") as handle:
+        csv.writer(handle).writerows([[*rows[0], "empty", "constant"], *([*r, "", "5"] for r in rows[1:])])
+    points = tmp_path / "points.json"
+    done = runner.invoke(app, ["credit", "scorecard", "--input", str(data), "--target", "bad", "--json",
+                               "--points-out", str(points)])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["features"] == 4
+    table = json.loads(points.read_text())
+    constant = next(f for f in table["features"] if f["name"] == "constant")
+    assert {b["points"] for b in constant["bins"]} == {0.0}

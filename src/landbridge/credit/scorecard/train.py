@@ -80,6 +80,7 @@ def split_target(frame: Any, target: str) -> tuple[Any, Any]:
     if raw.isna().any() or numbers.isna().any() or not set(numbers.unique()) == {0, 1}:
         raise CreditError.SCORECARD_TARGET_NOT_BINARY.error(target=target, values=", ".join(values) or "none")
     features = frame.drop(columns=[target])
+    features = features.loc[:, features.notna().any()]  # a column with no value at all says nothing
     if features.shape[1] == 0:
         raise CreditError.SCORECARD_NO_FEATURES.error()
     return features, numbers.astype(int)
@@ -219,6 +220,13 @@ def baseline(x_train: Any, y_train: Any, x_test: Any, y_test: Any) -> dict[str, 
     return {"model": "logistic regression, one-hot categoricals + standardised numbers", **metrics(y_test, risk)}
 
 
+def _baseline(x_train: Any, y_train: Any, x_test: Any, y_test: Any) -> dict[str, Any]:
+    try:
+        return baseline(x_train, y_train, x_test, y_test)
+    except ValueError as exc:
+        raise CreditError.SCORECARD_TRAINING_FAILED.error(reason=str(exc).splitlines()[0][:200]) from None
+
+
 def score_bands(scores: Sequence[float], bands: int) -> dict[str, Any]:
     """The training scores' quantile edges (for the score's PSI) and the share of training rows in each band."""
     import numpy as np
@@ -232,7 +240,10 @@ def train(features: Any, target: Any, *, holdout: float, seed: int, scale: Scali
     """Split, fit the scorecard and the baseline, measure both on the held-out rows."""
     x_train, x_test, y_train, y_test = split(features, target, holdout, seed)
     started = time.perf_counter()
-    data = fit_points(x_train, y_train, scale)
+    try:
+        data = fit_points(x_train, y_train, scale)
+    except ValueError as exc:  # what the libraries refuse, e.g. a degenerate column: a message, not a traceback
+        raise CreditError.SCORECARD_TRAINING_FAILED.error(reason=str(exc).splitlines()[0][:200]) from None
     table = PointsTable(data)
     train_scores = [s.score for s in table.scores(x_train.to_dict("records"))]
     data["score_bands"] = score_bands(train_scores, scale.score_bands)
@@ -246,7 +257,7 @@ def train(features: Any, target: Any, *, holdout: float, seed: int, scale: Scali
         "n_train": len(x_train), "n_test": len(x_test),
         "bad_rate_train": round(float(y_train.mean()), 4), "bad_rate_test": round(float(y_test.mean()), 4),
         "features": len(table.features), "train_seconds": round(seconds, 3),
-        "baseline": baseline(x_train, y_train, x_test, y_test),
+        "baseline": _baseline(x_train, y_train, x_test, y_test),
         "holdout": holdout, "seed": seed, "points_table_digest": table.digest(),
     }
     held = [{"row": int(index), "bad": b, "score": s.score, "reasons": [r.to_dict() for r in s.reasons]}
