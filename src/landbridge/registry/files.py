@@ -125,24 +125,41 @@ def _reproject(arr: np.ndarray, srid: int) -> Any:
     return shapely.transform(arr, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
 
+def write_points(path: str | Path, points: Any, properties: dict[str, list[Any]], *, srid: int = GEOGRAPHIC_SRID,
+                 layer: str = "points", encoding: str = "UTF-8", field_names: dict[str, str] | None = None) -> None:
+    """Write Points (a missing point stays empty) with text or float properties, as ``write_parcels`` does: sales
+    and lot results drawn at their parcels' representative points (issue #21). ``field_names`` are the Shapefile's
+    (≤ 10 characters) for the properties' names."""
+    _write(path, [None if p is None or p.is_empty else p for p in points], properties, srid=srid, layer=layer,
+           encoding=encoding, append=False, geometry_type="Point", field_names=field_names or {})
+
+
 def write_parcels(path: str | Path, geoms: Any, properties: dict[str, list[Any]], *, srid: int = GEOGRAPHIC_SRID,
-                  layer: str = "parcels", encoding: str = "UTF-8", append: bool = False) -> None:
+                  layer: str = "parcels", encoding: str = "UTF-8", append: bool = False,
+                  field_names: dict[str, str] | None = None) -> None:
     """Write MultiPolygons (a missing geometry stays empty) with text or float properties to GeoJSON, GeoPackage
     or Shapefile in ``srid`` (R1; issue #21): the one writer of parcel files, for imports' fixtures, exports and
     the dry-run report. A Shapefile takes the standard's field names and ``encoding`` (its ``.cpg``). ``append``
     adds to the file's layer instead of replacing the file (a report written chunk by chunk)."""
+    _write(path, [None if g is None else as_multipolygon(g) for g in geoms], properties, srid=srid, layer=layer,
+           encoding=encoding, append=append, geometry_type="MultiPolygon", field_names=field_names or {})
+
+
+def _write(path: str | Path, geoms: list[Any], properties: dict[str, list[Any]], *, srid: int, layer: str,
+           encoding: str, append: bool, geometry_type: str, field_names: dict[str, str]) -> None:
     path = Path(path)
     driver = WRITE_DRIVERS.get(path.suffix.lower())
     if driver is None:
         raise RegistryError.UNSUPPORTED_FILE.error(suffix=path.suffix)
     arr = np.empty(len(geoms), dtype=object)
-    arr[:] = [None if g is None else as_multipolygon(g) for g in geoms]
+    arr[:] = geoms
     arr = _reproject(arr, srid)
     names, data, masks = [], [], []
     for name, values in properties.items():
         if len(values) != len(arr):
             raise ValueError(f"property {name} has {len(values)} values for {len(arr)} geometries")
-        names.append(SHAPEFILE_FIELDS.get(name, name[:10]) if driver == "ESRI Shapefile" else name)
+        names.append(field_names.get(name) or SHAPEFILE_FIELDS.get(name, name[:10]) if driver == "ESRI Shapefile"
+                     else name)
         if values and all(isinstance(v, float) or v is None for v in values):
             data.append(np.array([np.nan if v is None else v for v in values], dtype=np.float64))
         else:
@@ -157,7 +174,7 @@ def write_parcels(path: str | Path, geoms: Any, properties: dict[str, list[Any]]
     elif path.exists():
         path.unlink()
     pyogrio.raw.write(path, shapely.to_wkb(arr), data, names, field_mask=masks, layer=layer, driver=driver,
-                      geometry_type="MultiPolygon", crs=CRS.from_epsg(srid).to_wkt(),
+                      geometry_type=geometry_type, crs=CRS.from_epsg(srid).to_wkt(),
                       encoding=encoding if driver == "ESRI Shapefile" else "UTF-8", append=append)
 
 
