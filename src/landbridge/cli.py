@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from landbridge.kernel import modules
+from landbridge.registry.rights_cli import parcels_with_rights
 
 app = typer.Typer(help="LandBridge 城乡融合综合服务平台", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="database schema")
@@ -460,6 +461,9 @@ def export_register_cmd(
     # not read-only: the reads it records are committed with the file
     _export(file, "register rows", lambda s: export_register_extract(
         s, file, reader=Reader(who, role, None), parcel_id=parcel, unit_id=unit), database=database, readonly=False)
+
+
+export_app.command("parcels-with-rights")(parcels_with_rights)  # its own module: this file stays small
 
 
 @app.command()

@@ -136,17 +136,19 @@ def write_points(path: str | Path, points: Any, properties: dict[str, list[Any]]
 
 def write_parcels(path: str | Path, geoms: Any, properties: dict[str, list[Any]], *, srid: int = GEOGRAPHIC_SRID,
                   layer: str = "parcels", encoding: str = "UTF-8", append: bool = False,
-                  field_names: dict[str, str] | None = None) -> None:
+                  field_names: dict[str, str] | None = None, float_fields: frozenset[str] | None = None) -> None:
     """Write MultiPolygons (a missing geometry stays empty) with text or float properties to GeoJSON, GeoPackage
     or Shapefile in ``srid`` (R1; issue #21): the one writer of parcel files, for imports' fixtures, exports and
     the dry-run report. A Shapefile takes the standard's field names and ``encoding`` (its ``.cpg``). ``append``
     adds to the file's layer instead of replacing the file (a report written chunk by chunk)."""
     _write(path, [None if g is None else as_multipolygon(g) for g in geoms], properties, srid=srid, layer=layer,
-           encoding=encoding, append=append, geometry_type="MultiPolygon", field_names=field_names or {})
+           encoding=encoding, append=append, geometry_type="MultiPolygon", field_names=field_names or {},
+           float_fields=float_fields)
 
 
 def _write(path: str | Path, geoms: list[Any], properties: dict[str, list[Any]], *, srid: int, layer: str,
-           encoding: str, append: bool, geometry_type: str, field_names: dict[str, str]) -> None:
+           encoding: str, append: bool, geometry_type: str, field_names: dict[str, str],
+           float_fields: frozenset[str] | None = None) -> None:
     path = Path(path)
     driver = WRITE_DRIVERS.get(path.suffix.lower())
     if driver is None:
@@ -160,11 +162,14 @@ def _write(path: str | Path, geoms: list[Any], properties: dict[str, list[Any]],
             raise ValueError(f"property {name} has {len(values)} values for {len(arr)} geometries")
         names.append(field_names.get(name) or SHAPEFILE_FIELDS.get(name, name[:10]) if driver == "ESRI Shapefile"
                      else name)
-        if values and all(isinstance(v, float) or v is None for v in values):
+        if (float_fields is not None and name in float_fields) or (float_fields is None and values and all(
+                isinstance(v, float) or v is None for v in values)):
             data.append(np.array([np.nan if v is None else v for v in values], dtype=np.float64))
         else:
             data.append(np.array(["" if v is None else str(v) for v in values], dtype=object))
         masks.append(np.array([v is None for v in values], dtype=bool))
+    if driver == "ESRI Shapefile":
+        layer = path.stem  # a Shapefile is its own one layer: another name would append to a sibling file
     if append:
         pass
     elif driver == "ESRI Shapefile":
