@@ -1,7 +1,7 @@
-"""A real crash of the streamed import (issue #21): ``landbridge import parcels FILE --batch-size N`` runs in a
-subprocess and is killed with SIGKILL once its first chunk is committed (the ``registry_import_job`` cursor is
-polled); the rerun (the same command) resumes after the last committed chunk, every code is imported exactly once and the job ends
-"done"."""
+"""A real crash of the streamed import (issue #21): ``landbridge import parcels FILE --batch-size N`` runs in
+a subprocess and is killed with SIGKILL once its first chunk is committed (the ``registry_import_job`` cursor is
+polled); the rerun (the same command) resumes after the last committed chunk, every code is imported exactly
+once and the job ends "done"."""
 
 from __future__ import annotations
 
@@ -67,7 +67,8 @@ def test_sigkill_after_a_committed_chunk_then_resume(db: Database, tmp_path: Pat
         if proc.poll() is None and killed_at is None:
             proc.kill()
         proc.wait(timeout=30)
-    assert killed_at is not None, f"the import ended before a kill: {proc.stderr.read().decode() if proc.stderr else ''}"
+    err = "" if killed_at is not None or proc.stderr is None else proc.stderr.read().decode()
+    assert killed_at is not None, f"the import ended before a kill: {err}"
     assert proc.returncode == -signal.SIGKILL
     status, done, imported = _job(db) or ("", 0, 0)
     assert status == "running" and done % BATCH == 0 and BATCH <= done < N  # killed part way, at a chunk boundary

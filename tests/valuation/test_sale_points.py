@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pyogrio
@@ -47,9 +46,9 @@ def _world(db: Database, tmp_path: Path) -> dict[str, shapely.Geometry]:
         parcels = s.scalars(select(Parcel).order_by(Parcel.id)).all()
         buyer = registry.create_party(s, kind="person", name="买受人乙", id_number=ID_NUMBER, actor="user:1").id
         for k, p in enumerate(parcels[:2]):
-            done = record_sale(s, **dataclasses.asdict(sale(buyer_party_id=buyer if k == 0 else None, related_parties=k == 0,
-                                                            sale_date=date(2024, 5, 6 + k), parcel_id=p.id)),
-                               source="exchange", actor="user:1:nr")
+            row = sale(buyer_party_id=buyer if k == 0 else None, related_parties=k == 0,
+                       sale_date=date(2024, 5, 6 + k), parcel_id=p.id)
+            done = record_sale(s, **dataclasses.asdict(row), source="exchange", actor="user:1:nr")
             out[done.sale_no] = p.geom
         loose = record_sale(s, **dataclasses.asdict(sale(sale_date=date(2024, 6, 1))), source="exchange",
                             actor="user:1:nr")

@@ -16,9 +16,8 @@ from fastapi import Path as FastPath
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
-from landbridge.auth import Principal, Role, require_roles
+from landbridge.auth import Principal, Role, region_prefix, require_roles
 from landbridge.auth.errors import AuthError
-from landbridge.auth.service import region_prefix as area_prefix
 from landbridge.cityprofile import get_profile
 from landbridge.exchange.exports import export_lot_results
 from landbridge.kernel.geo import GEOGRAPHIC_SRID
@@ -32,7 +31,7 @@ reader = require_roles(*READERS)
 
 def _scope(principal: Principal, requested: str | None) -> str:
     """The region prefix to read: the caller's area, narrowed by the request (403 outside the area)."""
-    own = area_prefix(principal.region_code)
+    own = region_prefix(principal.region_code)
     if not requested or requested.startswith(own):
         return requested or own
     if own.startswith(requested):

@@ -106,7 +106,8 @@ def _chunk_rows(session: Session, parcels: list[Any]) -> list[_Row]:
     rights: dict[int, list[Right]] = {}
     for r in session.scalars(select(Right).where(Right.unit_id.in_(unit_ids), Right.status == RecordStatus.current)
                              .order_by(Right.id)):
-        rights.setdefault(r.unit_id, []).append(r)
+        if r.unit_id is not None:
+            rights.setdefault(r.unit_id, []).append(r)
     right_ids = [r.id for rs in rights.values() for r in rs]
     holders: dict[int, list[tuple[int, int, int]]] = {}
     for rid, pid, num, den in session.execute(
@@ -114,12 +115,13 @@ def _chunk_rows(session: Session, parcels: list[Any]) -> list[_Row]:
             .where(RightHolder.right_id.in_(right_ids)).order_by(RightHolder.party_id)):
         holders.setdefault(int(rid), []).append((int(pid), int(num), int(den)))
     certificates: dict[int, str] = {}
-    for rid, number in session.execute(
+    for cert_right, number in session.execute(
             select(Certificate.right_id, Certificate.number).where(
                 Certificate.right_id.in_(right_ids), Certificate.status == CertificateStatus.valid.value,
                 Certificate.kind == CertificateKind.ownership.value)
             .order_by(Certificate.id)):
-        certificates.setdefault(int(rid), number)
+        if cert_right is not None:
+            certificates.setdefault(int(cert_right), number)
     flags: dict[int, set[str]] = {}
     for rid, kind in session.execute(select(Restriction.right_id, Restriction.kind).where(
             Restriction.right_id.in_(right_ids), Restriction.status == RecordStatus.current)):

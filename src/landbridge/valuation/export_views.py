@@ -56,7 +56,8 @@ def sales_file(fmt: Format = FastPath(...), since: date = Query(..., alias="from
 
 
 @router.get("/valuation/{run_id}.{fmt}", response_class=FileResponse)
-def valuation_file(run_id: int = FastPath(..., ge=1, le=DB_INT_MAX), fmt: Format = FastPath(...), projected: bool = False,
+def valuation_file(run_id: int = FastPath(..., ge=1, le=DB_INT_MAX), fmt: Format = FastPath(...),
+                   projected: bool = False,
                    principal: Principal = Depends(mass_views.reader),
                    session: Session = Depends(get_session)) -> FileResponse:
     """A valuation run's parcel values (404 ``valuation.mass_run_not_found`` for an unknown run) (L1)."""

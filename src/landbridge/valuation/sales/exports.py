@@ -91,9 +91,10 @@ def _spatial_value(name: str, value: Any) -> Any:
 
 
 def _write_sale_points(session: Session, path: Path, *, srid: int, **filters: Any) -> int:
+    from shapely.geometry import Point
+
     from landbridge.registry.cadastre import RULE_SET
     from landbridge.registry.files import write_points  # the one file writer (pyogrio on demand)
-    from shapely.geometry import Point
 
     names = [n for n, _c in SALE_COLUMNS]
     points: list[Any] = []
