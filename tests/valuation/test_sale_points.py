@@ -64,6 +64,9 @@ def test_sales_as_points_inside_their_parcels(db: Database, clock: Clock, tmp_pa
         assert export_sales_file(s, tmp_path / "s.geojson") == 3
         assert export_sales_file(s, tmp_path / "s.shp", srid=projected) == 3
         assert export_sales_file(s, tmp_path / "may.gpkg", since=date(2024, 5, 7), until=date(2024, 5, 31)) == 1
+        assert export_sales_file(s, tmp_path / "none.gpkg", since=date(2030, 1, 1)) == 0
+    empty = pyogrio.read_info(tmp_path / "none.gpkg")
+    assert empty["features"] == 0 and empty["geometry_type"] == "Point" and "price_cny" in list(empty["fields"])
     for name in ("s.gpkg", "s.geojson"):
         meta, _fids, wkb, data = pyogrio.raw.read(tmp_path / name)
         fields = dict(zip(meta["fields"], data, strict=True))

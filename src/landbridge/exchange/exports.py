@@ -36,6 +36,7 @@ RESULT_FIELDS = ("lot_number", "title", "kind", "region_code", "price_cny", "tra
                  "confirmation_no", "published_on", "closes_on", "objections", "source")
 SHAPEFILE_NAMES = dict(zip(RESULT_FIELDS, ("BDBH", "BDMC", "BDLX", "XZQDM", "CJJ", "SRF", "JMH", "QRSBH", "GSRQ",
                                            "GSJZR", "YYS", "YJ"), strict=True))
+NUMERIC = frozenset({"price_cny", "objections"})
 
 
 def lot_result_rows(session: Session, *, region_prefix: str | None = None, kind: str | None = None,
@@ -90,27 +91,27 @@ def _spatial_value(value: Any) -> Any:
 def _write_result_points(session: Session, path: Path, *, region_prefix: str | None, kind: str | None,
                          srid: int) -> int:
     from landbridge.registry.cadastre import RULE_SET
-    from landbridge.registry.files import write_points  # the one file writer (pyogrio on demand)
+    from landbridge.registry.files import write_chunks  # the one file writer (pyogrio on demand)
 
-    points: list[Any] = []
-    props: dict[str, list[Any]] = {f: [] for f in RESULT_FIELDS}
-    batch: list[tuple[Lot, list[Any]]] = []
+    def chunks() -> Iterator[tuple[list[Any], dict[str, list[Any]]]]:
+        batch: list[tuple[Lot, list[Any]]] = []
+        for item in _results(session, region_prefix=region_prefix, kind=kind, chunk=CHUNK):
+            batch.append(item)
+            if len(batch) >= CHUNK:
+                yield _points_of(session, batch)
+                batch = []
+        if batch:
+            yield _points_of(session, batch)
 
-    def flush() -> None:
-        parcels = registry.unit_parcels(session, [lot.unit_id for lot, _r in batch if lot.unit_id is not None])
-        where = registry.parcel_points(session, list(parcels.values()))
-        for lot, row in batch:
-            parcel = parcels.get(lot.unit_id) if lot.unit_id is not None else None
-            points.append(None if parcel is None else where.get(parcel))
-            for f, v in zip(RESULT_FIELDS, row, strict=True):
-                props[f].append(_spatial_value(v))
-        batch.clear()
+    return write_chunks(path, chunks(), RESULT_FIELDS, points=True, float_fields=NUMERIC, srid=srid,
+                        layer="lot_results", field_names=SHAPEFILE_NAMES,
+                        encoding=str(get_profile().rules(RULE_SET).value("export_shapefile_encoding")))
 
-    for item in _results(session, region_prefix=region_prefix, kind=kind, chunk=CHUNK):
-        batch.append(item)
-        if len(batch) >= CHUNK:
-            flush()
-    flush()
-    write_points(path, points, props, srid=srid, layer="lot_results", field_names=SHAPEFILE_NAMES,
-                 encoding=str(get_profile().rules(RULE_SET).value("export_shapefile_encoding")))
-    return len(points)
+
+def _points_of(session: Session, batch: list[tuple[Lot, list[Any]]]) -> tuple[list[Any], dict[str, list[Any]]]:
+    """A chunk of results at their lots' parcels' representative points, with the table's values."""
+    parcels = registry.unit_parcels(session, [lot.unit_id for lot, _r in batch if lot.unit_id is not None])
+    where = registry.parcel_points(session, list(parcels.values()))
+    points = [None if lot.unit_id is None or lot.unit_id not in parcels else where.get(parcels[lot.unit_id])
+              for lot, _r in batch]
+    return points, {f: [_spatial_value(row[k]) for _lot, row in batch] for k, f in enumerate(RESULT_FIELDS)}

@@ -13,7 +13,7 @@ frames differ by a few centimetres, well inside survey tolerance for a file exch
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,13 +125,31 @@ def _reproject(arr: np.ndarray, srid: int) -> Any:
     return shapely.transform(arr, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
 
-def write_points(path: str | Path, points: Any, properties: dict[str, list[Any]], *, srid: int = GEOGRAPHIC_SRID,
-                 layer: str = "points", encoding: str = "UTF-8", field_names: dict[str, str] | None = None) -> None:
-    """Write Points (a missing point stays empty) with text or float properties, as ``write_parcels`` does: sales
-    and lot results drawn at their parcels' representative points (issue #21). ``field_names`` are the Shapefile's
-    (≤ 10 characters) for the properties' names."""
-    _write(path, [None if p is None or p.is_empty else p for p in points], properties, srid=srid, layer=layer,
-           encoding=encoding, append=False, geometry_type="Point", field_names=field_names or {})
+def write_chunks(path: str | Path, chunks: Iterable[tuple[list[Any], dict[str, list[Any]]]], names: Sequence[str],
+                 *, points: bool, float_fields: frozenset[str], srid: int = GEOGRAPHIC_SRID, layer: str,
+                 encoding: str = "UTF-8", field_names: dict[str, str] | None = None) -> int:
+    """Write (geometries, properties under ``names``) chunk by chunk to one layer, Points or MultiPolygons (a
+    missing geometry stays empty): each chunk appended to the file, so an export holds one chunk at a time (issue
+    #21). ``float_fields`` are numbers, every other property text, whatever the first chunk holds; no chunk at all
+    writes an empty layer with the columns. A failure part way leaves no file. Returns the number of features."""
+    path = Path(path)
+    kind = "Point" if points else "MultiPolygon"
+    count = 0
+    try:
+        for geoms, props in chunks:
+            shapes = [None if g is None or g.is_empty else (g if points else as_multipolygon(g)) for g in geoms]
+            _write(path, shapes, {n: props[n] for n in names}, srid=srid, layer=layer, encoding=encoding,
+                   append=count > 0, geometry_type=kind, field_names=field_names or {}, float_fields=float_fields)
+            count += len(geoms)
+        if count == 0:
+            _write(path, [], {n: [] for n in names}, srid=srid, layer=layer, encoding=encoding, append=False,
+                   geometry_type=kind, field_names=field_names or {}, float_fields=float_fields)
+    except BaseException:
+        for sibling in path.parent.glob(path.stem + ".*"):
+            if sibling.suffix.lower() in (path.suffix.lower(), ".shx", ".dbf", ".prj", ".cpg"):
+                sibling.unlink(missing_ok=True)
+        raise
+    return count
 
 
 def write_parcels(path: str | Path, geoms: Any, properties: dict[str, list[Any]], *, srid: int = GEOGRAPHIC_SRID,

@@ -200,25 +200,12 @@ def export_parcels_with_rights(session: Session, path: str | Path, *, reader: Re
         rows = ([values[f] for f in NAMES] for part in chunks for _g, values in part)
         return write_table(path, COLUMNS, rows, sheet="宗地及权利")
     from landbridge.registry.cadastre import RULE_SET
-    from landbridge.registry.files import write_parcels
+    from landbridge.registry.files import write_chunks
 
-    encoding = str(get_profile().rules(RULE_SET).value("export_shapefile_encoding"))
-    count = 0
-    try:
-        for part in chunks:
-            props = {f: [_spatial(values[f]) for _g, values in part] for f in NAMES}
-            write_parcels(path, [g for g, _v in part], props, srid=srid, layer="parcels_with_rights",
-                          encoding=encoding, append=count > 0, field_names=SHAPEFILE_NAMES, float_fields=NUMERIC)
-            count += len(part)
-        if count == 0:  # an empty layer with the columns, so that a desktop GIS opens it
-            write_parcels(path, [], {f: [] for f in NAMES}, srid=srid, layer="parcels_with_rights",
-                          encoding=encoding, field_names=SHAPEFILE_NAMES, float_fields=NUMERIC)
-    except BaseException:
-        for sibling in path.parent.glob(path.stem + ".*"):  # no half-written file is left behind a failure
-            if sibling.suffix.lower() in (suffix, ".shx", ".dbf", ".prj", ".cpg"):
-                sibling.unlink(missing_ok=True)
-        raise
-    return count
+    return write_chunks(path, (([g for g, _v in part], {f: [_spatial(v[f]) for _g, v in part] for f in NAMES})
+                               for part in chunks), NAMES, points=False, float_fields=NUMERIC, srid=srid,
+                        layer="parcels_with_rights", field_names=SHAPEFILE_NAMES,
+                        encoding=str(get_profile().rules(RULE_SET).value("export_shapefile_encoding")))
 
 
 def _spatial(value: Any) -> Any:

@@ -91,32 +91,36 @@ def _spatial_value(name: str, value: Any) -> Any:
 
 
 def _write_sale_points(session: Session, path: Path, *, srid: int, **filters: Any) -> int:
-    from shapely.geometry import Point
-
     from landbridge.registry.cadastre import RULE_SET
-    from landbridge.registry.files import write_points  # the one file writer (pyogrio on demand)
+    from landbridge.registry.files import write_chunks  # the one file writer (pyogrio on demand)
 
     names = [n for n, _c in SALE_COLUMNS]
+
+    def chunks() -> Iterator[tuple[list[Any], dict[str, list[Any]]]]:
+        batch: list[dict[str, Any]] = []
+        for sale in iter_sales(session, **filters):
+            batch.append(sale)
+            if len(batch) >= CHUNK:
+                yield _points_of(session, batch, names)
+                batch = []
+        if batch:
+            yield _points_of(session, batch, names)
+
+    return write_chunks(path, chunks(), names, points=True, float_fields=NUMERIC, srid=srid, layer="sales",
+                        field_names=SHAPEFILE_NAMES,
+                        encoding=str(get_profile().rules(RULE_SET).value("export_shapefile_encoding")))
+
+
+def _points_of(session: Session, batch: list[dict[str, Any]],
+               names: list[str]) -> tuple[list[Any], dict[str, list[Any]]]:
+    """A chunk of sales as points (the parcel's representative point, else the recorded lon/lat) and attributes."""
+    from shapely.geometry import Point
+
+    where = registry.parcel_points(session, [int(r["parcel_id"]) for r in batch if r["parcel_id"] is not None])
     points: list[Any] = []
-    props: dict[str, list[Any]] = {n: [] for n in names}
-    batch: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        where = registry.parcel_points(session, [int(r["parcel_id"]) for r in batch if r["parcel_id"] is not None])
-        for r in batch:
-            point = where.get(int(r["parcel_id"])) if r["parcel_id"] is not None else None
-            if point is None and r["lon"] is not None and r["lat"] is not None:
-                point = Point(float(r["lon"]), float(r["lat"]))
-            points.append(point)
-            for n in names:
-                props[n].append(_spatial_value(n, r[n]))
-        batch.clear()
-
-    for sale in iter_sales(session, **filters):
-        batch.append(sale)
-        if len(batch) >= CHUNK:
-            flush()
-    flush()
-    write_points(path, points, props, srid=srid, layer="sales", field_names=SHAPEFILE_NAMES,
-                 encoding=str(get_profile().rules(RULE_SET).value("export_shapefile_encoding")))
-    return len(points)
+    for r in batch:
+        point = where.get(int(r["parcel_id"])) if r["parcel_id"] is not None else None
+        if point is None and r["lon"] is not None and r["lat"] is not None:
+            point = Point(float(r["lon"]), float(r["lat"]))
+        points.append(point)
+    return points, {n: [_spatial_value(n, r[n]) for r in batch] for n in names}
