@@ -266,7 +266,7 @@ def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = N
     loan = get_loan(session, loan_id, lock=True)
     rules.transition(loan.status, LoanStatus.in_disposal)
     if loan.collective_id is not None:
-        raise LendingError.SHARE_DISPOSAL_UNSUPPORTED.error()
+        return _start_share_disposal(session, loan, actor=actor, costs=costs)
     housing = dwelling_kept(session, loan, to_local(now()).date(), dwelling_document)
     _move(loan, LoanStatus.in_disposal)
     if costs is not None:
@@ -286,6 +286,20 @@ def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = N
     _event(session, loan, "loan.disposal_started", actor, {"costs_cny": str(loan.costs_cny), "lot_id": lot.id,
                                                              "start_price_cny": str(start_price), **(housing or {})},
            also=[subjects.lot(lot.id)])
+    return loan
+
+
+def _start_share_disposal(session: Session, loan: Loan, *, actor: str, costs: Any) -> Loan:
+    """质权实现 of a share pledge: the loan enters disposal with no exchange lot (the collective's shares pass only to
+    its members, 股权内部转让); the pledgee sells them to an eligible buyer at no less than the floor of the day
+    (``share_disposal.sell_pledged_shares``). The floor of today is in the event."""
+    added = ZERO if costs is None else rules.parse_money(costs, "costs")
+    floor = share_pledge.sale_floor(session, loan, to_local(now()).date())
+    _move(loan, LoanStatus.in_disposal)
+    loan.costs_cny += added
+    _event(session, loan, "loan.disposal_started", actor, {
+        "costs_cny": str(loan.costs_cny), "share_sale": True, "value_cny": str(floor.value_cny),
+        "floor_cny": str(floor.floor_cny), "floor_ratio": str(floor.ratio), "valuation_basis": floor.method})
     return loan
 
 

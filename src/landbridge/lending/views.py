@@ -186,7 +186,8 @@ def apply(body: ApplyIn, p: Principal = Depends(require_roles(Role.member)),
             session, borrower_party_id=p.party_id, collective_id=body.collective_id, shares=body.shares,
             product_code=body.product_code, principal=body.principal_cny, annual_rate=body.annual_rate,
             months=body.months, method=body.method, start=body.start, grace_months=body.grace_months,
-            bank_organisation_id=body.bank_organisation_id, applicant_user_id=p.user_id, actor=_actor(p))
+            bank_organisation_id=body.bank_organisation_id, consent_document=body.consent_document,
+            applicant_user_id=p.user_id, actor=_actor(p))
         return loan_read(loan)
     if body.right_id is None:
         raise LendingError.COLLATERAL_KIND.error()

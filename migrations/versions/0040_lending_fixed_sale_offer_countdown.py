@@ -1,15 +1,15 @@
 """The fixed-price sale's offer countdown (issue #17): exchange_lot.offer_countdown_s
 
-Revision ID: 0039
-Revises: 0038
+Revision ID: 0040
+Revises: 0039
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0039'
-down_revision: str | None = '0038'
+revision: str = '0040'
+down_revision: str | None = '0039'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
