@@ -20,5 +20,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('exchange_lot') as batch:
-        batch.drop_column('offer_countdown_s')
+    # a plain ALTER TABLE … DROP COLUMN (SQLite >= 3.35 has it): a batch copy would drop and recreate exchange_lot,
+    # which SQLite refuses while other tables' rows refer to its lots
+    op.drop_column('exchange_lot', 'offer_countdown_s')
