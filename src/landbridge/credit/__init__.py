@@ -1,4 +1,5 @@
-"""Credit (农村信用体系): credit records, the indicator grade, objections, court listings, designations (issue #18).
+"""Credit (农村信用体系): credit records, the indicator grade, objections, court listings, designations, and the
+statistical scorecard in ``credit.scorecard`` (issue #18).
 
 Other modules use only the names exported here; lending reads a grade through the fact ``credit.grade``.
 """

@@ -1,12 +1,14 @@
-"""Credit's manifest: credit records, the indicator grade, objections, court listings and designations (#18)."""
+"""Credit's manifest: credit records, the indicator grade, objections, court listings, designations and the
+statistical scorecard (issue #18)."""
 
-from landbridge.kernel.modules import Fact, Layer, Manifest, Router
+from landbridge.kernel.modules import CliGroup, Fact, Layer, Manifest, Router
 
 MANIFEST = Manifest(
     name="credit", layer=Layer.credit, order=120,
     routers=(Router("landbridge.credit.views:router", order=360),),
-    models=("landbridge.credit.models",),
+    models=("landbridge.credit.models", "landbridge.credit.scorecard.models"),
+    cli=(CliGroup("credit", "landbridge.credit.cli:app", order=125),),
     jobs=("landbridge.credit.actions:run_due",),
-    rule_sets=("credit",),
+    rule_sets=("credit", "credit_scorecard"),
     facts=(Fact("credit.grade", "landbridge.credit.service:grade_fact"),),
 )

@@ -46,10 +46,12 @@ from landbridge.registry.reads import (
     parcel_areas,
     parcel_bounds,
     parcel_codes,
+    parcel_points,
     parcel_shapes,
     party_holdings,
     party_regions,
     right_type_codes,
+    unit_parcels,
 )
 from landbridge.registry.service import (
     add_source_document,
@@ -127,6 +129,7 @@ __all__ = [
     "parcel_bounds",
     "parcel_codes",
     "parcel_detail",
+    "parcel_points",
     "parcel_shapes",
     "party_holdings",
     "party_kinds",
@@ -138,5 +141,6 @@ __all__ = [
     "right_type_legend",
     "run_due",
     "unit_as_of",
+    "unit_parcels",
     "withdraw_application",
 ]

@@ -1,8 +1,8 @@
 """Credit (issue #18): credit records with provenance, corrections, objections (异议) with deadlines, court
 listings (失信被执行人), current grades, designations (信用村/信用乡镇) and authorisations
 
-Revision ID: 0039
-Revises: 0038
+Revision ID: 0041
+Revises: 0040
 Create Date: 2026-12-07 06:33:13.728903
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0039'
-down_revision: str | None = '0038'
+revision: str = '0041'
+down_revision: str | None = '0040'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
