@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from landbridge.auth import OrgKind, create_organisation
 from landbridge.db import Database
@@ -20,7 +21,7 @@ from landbridge.kernel.money import fen_to_yuan
 from landbridge.ledger import list_events, subjects
 from landbridge.ledger.models import LedgerEvent
 from landbridge.lending import cob, rules, servicing
-from landbridge.lending.models import Claim, CobRun, Instalment, Loan
+from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan
 
 DAY = date(2026, 5, 1)
 STAMP = datetime(2026, 1, 15, tzinfo=UTC)
@@ -294,3 +295,68 @@ def test_a_quiet_loan_reaching_the_default_trigger_accrues_from_its_last_close(d
         loan = s.get(Loan, loan_id)
         assert loan is not None and (loan.status, loan.cob_date) == ("defaulted", day)
         assert loan.penalty_cny == penalty + daily * 3  # days 2, 3 and 4 since the close of day 1
+
+
+_SNAPSHOTS = [
+    [{"party": "fund", "share": "0.40"}],
+    [{"party": "fund", "share": "0.40", "advance": True}, {"party": "guarantor", "share": "0.35", "cap": "20000"}],
+    [{"party": "guarantor", "share": "0.30", "claim_deadline_days": 45}, {"party": "insurer", "share": "0.20"},
+     {"party": "fund", "share": "0.25", "cap": "1500", "advance": True}],
+    [],
+]
+
+
+def _outcome(s: Session) -> dict[str, Any]:
+    """What a close leaves: each loan's row, its claims and fund entries, and its lending events in order (type and
+    facts), the loan's ``ledger_seq`` pointing at its last one."""
+    rows = list(s.scalars(select(Loan)))
+    through = cob.closed_through(s, [loan.id for loan in rows])  # a quiet loan's row is not written: the runs close it
+    loans = {loan.id: (loan.status, loan.tier, loan.days_past_due, loan.penalty_cny, loan.defaulted_on,
+                       loan.version, through[loan.id]) for loan in rows}
+    claims = sorted((c.loan_id, c.party, c.share, c.status, c.deadline, c.claimed_cny, c.advanced_cny, c.loss_cny,
+                     c.recovered_cny) for c in s.scalars(select(Claim)))
+    entries = sorted((f.loan_id, f.kind, f.amount_cny, f.entry_date, f.actor, f.note)
+                     for f in s.scalars(select(FundEntry)))
+    events: dict[int, list[tuple[str, Any]]] = {}
+    last_ok = True
+    for loan_id in loans:
+        mine = [e for e in list_events(s, subject=subjects.loan(loan_id)) if e.module == "lending"]
+        events[loan_id] = [(e.event_type, json.loads(e.private_body or "{}")["payload"]) for e in mine]
+        loan = s.get(Loan, loan_id)
+        last_ok &= not mine or (loan is not None and loan.ledger_seq == mine[-1].seq)
+    return {"loans": loans, "claims": claims, "entries": entries, "events": events, "ledger_seq_last": last_ok}
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_set_based_close_equals_the_per_loan_path(db: Database, seed: int) -> None:
+    """The same world closed loan by loan by ``servicing.cob_loan`` (the per-loan path: reclassification, default,
+    claims per sharer with deadlines, the fund's advances; rolled back) and by the set-based run: the same loans,
+    claims, fund entries and events, with snapshots binding none to three sharers (caps, advances, a sharer's own
+    deadline)."""
+    given = _insert(db, seed, 150)
+    rng = random.Random(seed)
+    with db.transaction() as s:  # half the performing loans far behind: many defaults in a chunk
+        for loan_id, g in given.items():
+            s.execute(update(Loan).where(Loan.id == loan_id).values(sharers=rng.choice(_SNAPSHOTS)))
+            if g["status"] == "disbursed" and rng.random() < 0.5:
+                s.execute(update(Instalment).where(Instalment.loan_id == loan_id, Instalment.n == 1).values(
+                    due_date=DAY - timedelta(days=rng.randint(401, 500)), paid_principal_cny=0))
+    settings = servicing.cob_settings(DAY)
+    s = db.session()
+    try:  # the per-loan path, in one transaction: its outcome read, then undone
+        for loan in list(s.scalars(select(Loan).order_by(Loan.id))):
+            servicing.cob_loan(s, loan, DAY, actor="system:cli", settings=settings)
+        s.flush()
+        per_loan = _outcome(s)
+    finally:
+        s.rollback()
+        s.close()
+    _, defaulted, _ = _close(db, limit=37)
+    with db.transaction(readonly=True) as s:
+        set_based = _outcome(s)
+    assert defaulted > 20 and set_based["claims"] and set_based["entries"]  # the world exercises the defaults
+    assert set_based["ledger_seq_last"] and per_loan["ledger_seq_last"]
+    assert set_based["events"] == per_loan["events"]
+    assert set_based["loans"] == per_loan["loans"]
+    assert set_based["claims"] == per_loan["claims"]
+    assert set_based["entries"] == per_loan["entries"]
