@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from landbridge.db import for_update
 from landbridge.kernel.clock import now
 from landbridge.kernel.money import fen_to_yuan, yuan_to_fen
-from landbridge.ledger import NewEvent, append_event, append_events, subjects
+from landbridge.ledger import NewEvent, append_event, append_event_rows, subjects
 from landbridge.lending import rules
 from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan
 from landbridge.lending.service import MODULE, loan_subjects, rule_set
@@ -291,8 +291,8 @@ def _events(session: Session, day: date, moved: list[tuple[int, str, str, int]],
         claims.extend({**c, "created_at": stamp} for c in opened)
         entries.extend(servicing.advance_entries(opened, row.loan_no, day, actor, stamp))
         add(d.loan_id, "loan.defaulted", servicing.default_facts(day, d.dpd, opened), defaulted)
-    appended = append_events(session, events)
-    seqs = {loan_id: e.seq for loan_id, e in zip(owner, appended, strict=True)}  # the last event of each loan
+    appended = append_event_rows(session, events)  # Core inserts: no ORM object per event
+    seqs = dict(zip(owner, appended, strict=True))  # the last event of each loan
     if defaults:
         session.execute(update(_L).where(_L.c.id == bindparam("b_id")).values(
             status=defaulted, defaulted_on=day, version=_L.c.version + 1,
