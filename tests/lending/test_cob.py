@@ -152,24 +152,28 @@ def test_a_rerun_does_nothing_twice(db: Database) -> None:
     assert _events(db) - events == Counter({(t, r): 1 for (t, r) in events if t == "cob.closed"})
 
 
-def test_a_crash_between_chunks_resumes_at_the_cursor(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("step", ["_write", "_events"])
+def test_a_crash_between_chunks_resumes_at_the_cursor(db: Database, monkeypatch: pytest.MonkeyPatch,
+                                                      step: str) -> None:
+    """The process dies in the second chunk after its loan rows are written (``_write``) or after its events,
+    defaults, claims and fund entries (``_events``), before the commit: the rerun closes every loan once."""
     given = _insert(db, 4, 60)
     with db.transaction() as s:
         first = servicing.run_cob(s, day=DAY, actor="system:cli", limit=20)
         assert (first.status, first.processed) == ("running", 20)
         cursor = first.last_loan_id
-    real = cob._write
+    real = getattr(cob, step)
     calls = {"n": 0}
 
-    def crash(*args: Any) -> None:  # the second chunk writes its loans, then the process dies before the commit
+    def crash(*args: Any) -> None:  # the second chunk writes, then the process dies before the commit
         real(*args)
         calls["n"] += 1
         raise RuntimeError("kill -9")
 
-    monkeypatch.setattr(cob, "_write", crash)
+    monkeypatch.setattr(cob, step, crash)
     with pytest.raises(RuntimeError), db.transaction() as s:
         servicing.run_cob(s, day=DAY, actor="system:cli", limit=20)
-    monkeypatch.setattr(cob, "_write", real)
+    monkeypatch.setattr(cob, step, real)
     assert calls["n"] == 1
     with db.transaction(readonly=True) as s:  # the crashed chunk left nothing: the cursor and 20 loans closed
         run = s.scalar(select(CobRun))
@@ -180,6 +184,10 @@ def test_a_crash_between_chunks_resumes_at_the_cursor(db: Database, monkeypatch:
     assert _state(db) == {loan_id: _expected(g) for loan_id, g in given.items()}
     counts = _events(db)
     assert all(c == 1 for c in counts.values())  # no loan's event written twice
+    defaulted = [i for i, g in given.items() if g["status"] != _expected(g)["status"]]
+    with db.transaction(readonly=True) as s:  # one claim per defaulted loan (its one sharer), none twice
+        claims = Counter(s.scalars(select(Claim.loan_id)))
+    assert defaulted and claims == Counter(defaulted)
 
 
 def test_a_loan_behind_the_cursor_is_swept_up_before_the_run_finishes(db: Database) -> None:
