@@ -5,7 +5,12 @@ chunks with nothing done twice."""
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -368,3 +373,45 @@ def test_set_based_close_equals_the_per_loan_path(db: Database, seed: int) -> No
     assert set_based["loans"] == per_loan["loans"]
     assert set_based["claims"] == per_loan["claims"]
     assert set_based["entries"] == per_loan["entries"]
+
+
+def test_kill_9_mid_run_then_rerun_closes_every_loan_once(db: Database) -> None:
+    """``landbridge lending cob`` killed with SIGKILL part way (chunks committed, one in flight), then run again: the
+    same end state as the pure rules, one claim per defaulted loan, every event once."""
+    given = _insert(db, 9, 240)
+    rng = random.Random(9)
+    with db.transaction() as s:  # half the performing loans far behind: defaults in most chunks
+        for loan_id, g in given.items():
+            if g["status"] == "disbursed" and rng.random() < 0.5:
+                s.execute(update(Instalment).where(Instalment.loan_id == loan_id).values(paid_principal_cny=0))
+                for r in g["rows"]:
+                    r["paid_principal_cny"] = Decimal(0)
+    command = [sys.executable, "-m", "landbridge.cli", "lending", "cob", "--date", DAY.isoformat(), "--chunk", "2"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    killed_at = None
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        with db.transaction(readonly=True) as s:
+            run = s.scalar(select(CobRun))
+            if run is not None and run.status == "running" and run.last_loan_id >= sorted(given)[40]:
+                proc.send_signal(signal.SIGKILL)
+                killed_at = run.last_loan_id
+                break
+        time.sleep(0.01)
+    proc.wait(timeout=30)
+    assert killed_at is not None and proc.returncode == -signal.SIGKILL  # killed part way, not finished
+    with db.transaction(readonly=True) as s:
+        run = s.scalar(select(CobRun))
+        assert run is not None and run.status == "running" and run.last_loan_id < max(given)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1])["processed"] == len(given)
+    expected = {loan_id: _expected(g) for loan_id, g in given.items()}
+    assert _state(db) == expected
+    counts = _events(db)
+    assert all(c == 1 for c in counts.values())
+    defaulted = [i for i, g in given.items() if g["status"] != expected[i]["status"]]
+    with db.transaction(readonly=True) as s:
+        claims = Counter(s.scalars(select(Claim.loan_id)))
+    assert len(defaulted) > 10 and claims == Counter(defaulted)
