@@ -91,8 +91,10 @@ def _wipe(db: Database) -> None:
 
 @pytest.fixture
 def db(database: Database) -> Iterator[Database]:
-    """A database emptied before the test (committed data is visible across sessions)."""
+    """A database emptied before the test (committed data is visible across sessions), and the process's database
+    again: a CLI command run by an earlier test (``use_database``) leaves one of its own in place."""
     _wipe(database)
+    set_database(database)
     yield database
 
 

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from landbridge.kernel import modules
+from landbridge.registry.rights_cli import parcels_with_rights
 
 app = typer.Typer(help="LandBridge 城乡融合综合服务平台", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="database schema")
@@ -355,16 +356,25 @@ def _bounded(value: str | None, option: str, most: int) -> str | None:
         raise typer.BadParameter(f"{option} takes 1 to {most} characters")
     return value
 _DB = typer.Option(None, "--database", help="database URL")
+_POINTS = "output .xlsx, .csv (UTF-8 with BOM), or points as .geojson, .gpkg or .shp"
+_PROJECTED = typer.Option(False, "--projected", help="geometries in the profile's projected CRS, not EPSG:4490")
+
+
+def _srid(projected: bool) -> int:
+    from landbridge.cityprofile import get_profile
+    from landbridge.kernel.geo import GEOGRAPHIC_SRID
+
+    return get_profile().projected_srid if projected else GEOGRAPHIC_SRID
 
 
 @export_app.command("sales")
 def export_sales_cmd(
-    file: Path = typer.Argument(..., dir_okay=False, help=_TABLE_HELP),
+    file: Path = typer.Argument(..., dir_okay=False, help=_POINTS),
     land_use_class: str | None = typer.Option(None, "--use", help="land-use class code"),
     region: str | None = typer.Option(None, "--region", help="region code prefix (行政区划代码)"),
     since: datetime | None = typer.Option(None, "--since", formats=["%Y-%m-%d"], help="first sale date"),
     until: datetime | None = typer.Option(None, "--until", formats=["%Y-%m-%d"], help="last sale date"),
-    database: str | None = _DB,
+    projected: bool = _PROJECTED, database: str | None = _DB,
 ) -> None:
     """Export the sales record (price, area, unit price, date; no party identities) (L1, issue #21)."""
     from landbridge.valuation.sales.exports import export_sales_file
@@ -372,7 +382,8 @@ def export_sales_cmd(
     land_use_class, region = _bounded(land_use_class, "--use", 8), _bounded(region, "--region", 12)
     _export(file, "sales", lambda session: export_sales_file(
         session, file, land_use_class=land_use_class, region_prefix=region,
-        since=since.date() if since else None, until=until.date() if until else None), database=database)
+        since=since.date() if since else None, until=until.date() if until else None, srid=_srid(projected)),
+        database=database)
 
 
 @export_app.command("valuation")
@@ -394,17 +405,17 @@ def export_valuation_cmd(
 
 @export_app.command("lots")
 def export_lots_cmd(
-    file: Path = typer.Argument(..., dir_okay=False, help=_TABLE_HELP),
+    file: Path = typer.Argument(..., dir_okay=False, help=_POINTS),
     region: str | None = typer.Option(None, "--region", help="region code prefix (行政区划代码)"),
     kind: str | None = typer.Option(None, "--kind", help="lot kind"),
-    database: str | None = _DB,
+    projected: bool = _PROJECTED, database: str | None = _DB,
 ) -> None:
     """Export the published lot results (成交公示) as the notices show them (issue #21)."""
     from landbridge.exchange.exports import export_lot_results
 
     region, kind = _bounded(region, "--region", 12), _bounded(kind, "--kind", 40)
-    _export(file, "lot results", lambda session: export_lot_results(session, file, region_prefix=region, kind=kind),
-            database=database)
+    _export(file, "lot results", lambda session: export_lot_results(session, file, region_prefix=region, kind=kind,
+                                                                    srid=_srid(projected)), database=database)
 
 
 @export_app.command("ledger")
@@ -450,6 +461,9 @@ def export_register_cmd(
     # not read-only: the reads it records are committed with the file
     _export(file, "register rows", lambda s: export_register_extract(
         s, file, reader=Reader(who, role, None), parcel_id=parcel, unit_id=unit), database=database, readonly=False)
+
+
+export_app.command("parcels-with-rights")(parcels_with_rights)  # its own module: this file stays small
 
 
 @app.command()
@@ -554,15 +568,24 @@ def demo(scale: str = typer.Option("small", help="small (the profile's small wor
 
 @app.command("worker")
 def worker_cmd(database: str | None = typer.Option(None, "--database"),
-               once: bool = typer.Option(False, help="run due jobs once and exit")) -> None:
+               once: bool = typer.Option(False, help="run due jobs once and exit"),
+               log_format: str = typer.Option("text", help="text, or json: one JSON object per line")) -> None:
     """Fire due deadlines (objection lapse, …) idempotently. On PostgreSQL any number may run: one leads (an
     advisory lock), the others stand by; SIGTERM or Ctrl+C lets the current batch finish and hands the lead back."""
     import signal
     import threading
 
+    from landbridge.config import get_settings
+    from landbridge.db import configure_tracing
+    from landbridge.web.observability import configure_logging
     from landbridge.worker import run_due_jobs, run_forever
 
+    if log_format not in ("text", "json"):
+        console.print(f"[red]unknown log format {log_format!r}: use text or json[/red]")
+        raise typer.Exit(2)
+    configure_logging(log_format)  # leadership, hand-overs and failed jobs, on stderr
     _use_database(database)
+    configure_tracing(get_settings())
     if once:
         fired = run_due_jobs()
         console.print(f"fired {fired} due transitions")

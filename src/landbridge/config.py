@@ -10,6 +10,7 @@ import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,6 +83,10 @@ class Settings(BaseSettings):
     trusted_origins: list[str] = []
     # Observability (issue #22 item 4): /metrics answers loopback callers, and others that send this bearer token.
     metrics_token: str | None = None
+    # OpenTelemetry tracing (kernel.tracing): off, console (spans on stdout, for debugging) or otlp (OTLP over
+    # HTTP to otlp_endpoint; unset: the OTEL_EXPORTER_OTLP_* environment, else http://localhost:4318/v1/traces).
+    tracing: Literal["off", "console", "otlp"] = "off"
+    otlp_endpoint: str | None = None
     hsts: bool = False
     hsts_max_age_s: int = 31_536_000
     # Bounded input (issue #12 item 7): the most vertices a submitted polygon or multipolygon may have (a zone

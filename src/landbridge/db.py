@@ -20,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from landbridge.config import Settings, get_settings
+from landbridge.kernel import tracing
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -119,6 +120,15 @@ class Database:
             self.replica_engine = make_engine(
                 normalise_url(replica_url), connect_args={"options": "-c default_transaction_read_only=on"})
             self._replica = sessionmaker(self.replica_engine, expire_on_commit=False)
+        if tracing.tracer() is not None:
+            self.instrument()
+
+    def instrument(self) -> None:
+        """Trace every statement of this database's engines (kernel.tracing; once each, whenever it is switched
+        on: a database made before tracing was configured is instrumented by ``configure_tracing``)."""
+        tracing.instrument_engine(self.engine)
+        if self.replica_engine is not None:
+            tracing.instrument_engine(self.replica_engine)
 
     def replica_lag(self) -> float | None:
         """The replica's lag in seconds now (None: no replica, or it did not answer)."""
@@ -187,6 +197,16 @@ def get_database(settings: Settings | None = None) -> Database:
         _db = Database(settings.database_url, replica_url=settings.replica_database_url,
                        replica_max_lag_s=settings.replica_max_lag_s)
     return _db
+
+
+def configure_tracing(settings: Settings) -> None:
+    """Tracing of this process from the settings (``LANDBRIDGE_TRACING``, ``LANDBRIDGE_OTLP_ENDPOINT``): the exporter,
+    and the process database's statements once it is on (``create_app``, ``landbridge worker``)."""
+    from landbridge import __version__
+
+    tracing.configure(settings.tracing, settings.otlp_endpoint, version=__version__)
+    if tracing.tracer() is not None and _db is not None:
+        _db.instrument()
 
 
 def set_database(db: Database | None) -> None:

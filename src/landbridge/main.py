@@ -24,7 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from landbridge import __version__
 from landbridge.auth.service import session_lifetime
 from landbridge.config import Mode, Settings, get_settings, production_problems
-from landbridge.db import get_database
+from landbridge.db import configure_tracing, get_database
 from landbridge.errors import CoreError, DomainError, internal_error
 from landbridge.kernel import modules
 from landbridge.kernel.metrics import DB_POOL_CHECKED_OUT, on_scrape
@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI application; in production mode only once ``check_production_ready`` passes."""
     settings = settings or get_settings()
     check_production_ready(settings)
+    configure_tracing(settings)  # off by default; spans are made by RequestContext, not by FastAPI's own
     app = FastAPI(title="LandBridge", version=__version__, openapi_url="/api/v1/openapi.json", lifespan=_lifespan,
                   docs_url=None, redoc_url=None,  # served from a package by web.docs, no CDN
                   # no OpenTelemetry here: without this FastAPI looks up the tracer provider on every request

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from landbridge.db import Database, get_database
-from landbridge.kernel import modules
+from landbridge.kernel import modules, tracing
 from landbridge.kernel.metrics import JOB_FAILURES, JOB_FIRED, JOB_LAST_SUCCESS, JOB_SECONDS
 
 log = logging.getLogger("landbridge.worker")
@@ -49,8 +49,10 @@ def run_due_jobs(jobs: list[tuple[str, Job]] | None = None) -> int:
     for name, job in deadline_jobs() + long_jobs() if jobs is None else jobs:
         started = time.perf_counter()
         try:
-            with get_database().transaction() as session:
+            with tracing.job_span(name) as span, get_database().transaction() as session:
                 done = job(session)
+                if span is not None:
+                    span.set_attribute("landbridge.job.fired", done)
         except Exception:
             JOB_FAILURES.labels(name).inc()
             log.exception("job %s failed; it will be retried", name)
@@ -152,11 +154,16 @@ def run_forever(interval: float = 1.0, stop: threading.Event | None = None, *,
     quick, long = deadline_jobs(), long_jobs()  # resolved before any thread starts: a typo stops the worker here
     lead = leadership or Leadership(get_database())
     running.set()
+    standing_by = False
     try:
         while not stop.is_set():
             if not lead.hold():
-                stop.wait(interval)  # standing by
+                if not standing_by:
+                    log.info("worker stands by: another worker leads (advisory lock %#x)", LEADER_LOCK)
+                    standing_by = True
+                stop.wait(interval)
                 continue
+            standing_by = False
             term = threading.Event()
             longs = threading.Thread(target=_loop, args=(long, interval, term), name="landbridge-long-jobs",
                                      daemon=True)

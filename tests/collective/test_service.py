@@ -26,7 +26,7 @@ from landbridge.collective.schemas import VerdictRead
 from landbridge.db import Database
 from landbridge.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
 from landbridge.kernel.clock import Clock
-from landbridge.ledger import current_size, get_event, list_events
+from landbridge.ledger import current_size, get_event, list_events, subjects
 from landbridge.registry import create_party
 from tests.collective.conftest import ACTOR, OTHER_VILLAGE, Village, build_village, make_uscc, quantify, resident_id
 
@@ -494,3 +494,32 @@ def test_unknown_ids_are_404(db: Database, clock: Clock) -> None:
                      lambda: collective.vote_passed(s, 999, "two_thirds")):
             with pytest.raises(NotFound):
                 call()
+
+
+def test_pledged_shares_sold_to_a_member_in_one_step(db: Database, clock: Clock, village: Village) -> None:
+    with db.transaction() as s:
+        quantify(s, village)
+        accounts = {a.holder_party_id: a.id for a in queries.list_accounts(s, village.collective_id)[0]}
+    a = accounts[village.households[0]]
+    with db.transaction() as s:
+        balance = queries.get_account(s, a).balance_shares
+        pledge = collective.pledge_shares(s, account_id=a, quantity="2.00", pledgee_party_id=village.bank_id,
+                                          reference="余农商质2026-002", actor=ACTOR)
+        assert collective.household_co_holders(s, a, village.persons[0]) == [village.persons[1]]
+        assert collective.household_co_holders(s, a, village.persons[1]) == [village.persons[0]]
+    with db.transaction() as s, pytest.raises(RuleViolation) as outsider:  # the bank itself may not take them
+        collective.sell_pledged_shares(s, pledge_id=pledge.id, to_party_id=village.bank_id, ground="质权实现",
+                                       actor=ACTOR)
+    assert outsider.value.code == "collective.holder_not_in_collective"
+    with db.transaction() as s:
+        done, bought = collective.sell_pledged_shares(s, pledge_id=pledge.id, to_party_id=village.persons[2],
+                                                      ground="质权实现", actor=ACTOR)
+        assert done.status == "released" and bought.balance_shares == Decimal("2.00")
+        source = queries.get_account(s, a)
+        assert source.balance_shares == balance - 2 and source.pledged_shares == 0
+        assert queries.reconcile_shares(s, village.collective_id).ok
+        assert [e.event_type for e in list_events(s, subject=subjects.share_account(a))][-1] == "pledged_shares_sold"
+    with db.transaction() as s, pytest.raises(Conflict) as again:
+        collective.sell_pledged_shares(s, pledge_id=pledge.id, to_party_id=village.persons[2], ground="质权实现",
+                                       actor=ACTOR)
+    assert again.value.code == "collective.pledge_not_active"

@@ -1,4 +1,5 @@
-"""Lending test world: a borrower holding a forest right with an appraised value, a bank organisation and party."""
+"""Lending test worlds: a borrower holding a forest right with an appraised value, a bank organisation and party;
+a member of a quantified village collective whose household account holds shares to pledge (``sw``)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 
+from landbridge import collective
 from landbridge.auth import OrgKind, create_organisation
 from landbridge.db import Database
 from landbridge.kernel.clock import Clock
 from landbridge.registry import approve_application, create_party, current_rights, get_unit, lodge_first_registration
 from landbridge.valuation.mass.models import MassRun, MassValue
+from tests.collective.conftest import Village, build_village, quantify
 from tests.registry.conftest import ACTOR, VILLAGE, org_uscc, resident_id, square
 
 
@@ -65,3 +68,27 @@ def world(db: Database, clock: Clock) -> World:
         house_right, _, house_parcel = _register(s, 3, borrower, "land_management_right", attachment="W")
         appraise(s, [parcel, house_parcel], Decimal("1000000.00"))
     return World(borrower, other, bank_party, bank_org, right, unit, parcel, house_right)
+
+
+@dataclass
+class ShareWorld:
+    village: Village
+    bank_org: int
+    borrower: int          # a member (村民) whose household account holds the shares
+    account: int
+    balance: Decimal
+    per_share: Decimal     # the collective's book value per share
+
+
+@pytest.fixture
+def sw(db: Database, clock: Clock) -> ShareWorld:
+    with db.transaction() as s:
+        v = build_village(s)
+        quantify(s, v)  # 600,000 yuan of assets quantified into shares
+        bank_org = create_organisation(s, name="鹰潭农商银行", kind=OrgKind.bank, region_code="360600000000").id
+        member = collective.find_active_membership(s, v.persons[0])
+        assert member is not None
+        account = collective.accounts_for_member(s, member)[0]
+        per_share = collective.book_value_per_share(s, v.collective_id)
+        assert per_share is not None
+        return ShareWorld(v, bank_org, v.persons[0], account.id, Decimal(account.balance_shares), per_share)

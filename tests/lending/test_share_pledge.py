@@ -5,7 +5,6 @@ changes nothing; disposal of pledged shares is refused."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -18,46 +17,24 @@ from landbridge.auth import OrgKind, create_organisation
 from landbridge.collective.models import ShareAccount, SharePledge
 from landbridge.db import Database
 from landbridge.errors import DomainError
-from landbridge.kernel.clock import Clock
 from landbridge.ledger import current_size, list_events, subjects
 from landbridge.lending import service, servicing
 from landbridge.lending.models import Loan
-from tests.collective.conftest import Village, build_village, quantify
+from tests.collective.conftest import build_village
+from tests.lending.conftest import ShareWorld
 from tests.lending.test_service import BANK
 
 D = Decimal
 START = date(2026, 3, 15)
-
-
-@dataclass
-class ShareWorld:
-    village: Village
-    bank_org: int
-    borrower: int          # a member (村民) whose household account holds the shares
-    account: int
-    balance: Decimal
-    per_share: Decimal     # the collective's book value per share
-
-
-@pytest.fixture
-def sw(db: Database, clock: Clock) -> ShareWorld:
-    with db.transaction() as s:
-        v = build_village(s)
-        quantify(s, v)  # 600,000 yuan of assets quantified into shares
-        bank_org = create_organisation(s, name="鹰潭农商银行", kind=OrgKind.bank, region_code="360600000000").id
-        member = collective.find_active_membership(s, v.persons[0])
-        assert member is not None
-        account = collective.accounts_for_member(s, member)[0]
-        per_share = collective.book_value_per_share(s, v.collective_id)
-        assert per_share is not None
-        return ShareWorld(v, bank_org, v.persons[0], account.id, D(account.balance_shares), per_share)
+CONSENT = "户内共有人同意书 2026-001"  # the household account's other member consents
 
 
 def apply(db: Database, sw: ShareWorld, **kw: object) -> int:
     args: dict[str, object] = {"borrower_party_id": sw.borrower, "collective_id": sw.village.collective_id,
                                "shares": str(sw.balance), "product_code": "share_pledge", "principal": "10000",
                                "annual_rate": "0.0500", "months": 12, "method": "annuity", "start": START,
-                               "bank_organisation_id": sw.bank_org, "actor": "user:1:member"}
+                               "bank_organisation_id": sw.bank_org, "actor": "user:1:member",
+                               "consent_document": CONSENT}
     args.update(kw)
     with db.transaction() as s:
         return service.apply_for_share_loan(s, **args).id  # type: ignore[arg-type]
@@ -202,32 +179,69 @@ def test_shares_already_pledged_refused(db: Database, sw: ShareWorld) -> None:
         assert service.get_loan(s, second).pledged_shares == D("1.00")
 
 
-def test_second_loan_pledging_the_same_shares_refused_at_pledge(db: Database, sw: ShareWorld) -> None:
-    a, b = apply(db, sw), apply(db, sw)  # both ask for every share before either is pledged
-    approve(db, sw, a)
-    approve(db, sw, b)
-    with db.transaction() as s:
-        service.lodge_lien(s, loan_id=a, actor=BANK)
+def test_second_application_for_the_same_shares_refused_at_application(db: Database, sw: ShareWorld) -> None:
+    a = apply(db, sw)  # asks for every share: they are reserved before any pledge is recorded
     before = snapshot(db)
-    with db.transaction() as s, pytest.raises(DomainError) as info:
-        service.lodge_lien(s, loan_id=b, actor=BANK)
-    assert info.value.code.startswith("collective.")
+    with pytest.raises(DomainError) as info:
+        apply(db, sw)
+    assert info.value.code == "lending.shares_reserved"
+    assert info.value.details["reserved"] == str(sw.balance) and "预留" in info.value.message
     assert snapshot(db) == before
+    with db.transaction() as s:  # withdrawn: the reservation is gone and the shares are free again
+        service.withdraw_loan(s, loan_id=a, actor="user:1:member")
+    b = apply(db, sw)
+    with db.transaction() as s:
+        service.decide_loan(s, loan_id=b, approve=False, actor=BANK, reason="资料不全")  # refused frees them too
+    c = apply(db, sw)
+    approve(db, sw, c)
+    with pytest.raises(DomainError) as info:  # approved, pledge not yet recorded: still reserved
+        apply(db, sw, shares="1.00")
+    assert info.value.code == "lending.shares_reserved"
+    with db.transaction() as s:
+        service.lodge_lien(s, loan_id=c, actor=BANK)
+    with pytest.raises(DomainError) as info:  # recorded: now pledged in the register
+        apply(db, sw, shares="1.00")
+    assert info.value.code == "lending.shares_unavailable"
 
 
-def test_disposal_of_pledged_shares_refused(db: Database, sw: ShareWorld) -> None:
+def test_partial_reservations_leave_the_rest_free(db: Database, sw: ShareWorld) -> None:
+    apply(db, sw, shares=str(sw.balance - D("1.00")))
+    with pytest.raises(DomainError) as info:
+        apply(db, sw, shares="1.01")
+    assert info.value.code == "lending.shares_reserved"
+    last = apply(db, sw, shares="1.00")
+    with db.transaction(readonly=True) as s:
+        assert service.get_loan(s, last).pledged_shares == D("1.00")
+
+
+def test_household_shares_need_the_co_holders_consent(db: Database, sw: ShareWorld) -> None:
+    before = snapshot(db)
+    for missing in (None, "   "):
+        with pytest.raises(DomainError) as info:
+            apply(db, sw, consent_document=missing)
+        assert info.value.code in ("lending.co_holder_consent_missing", "lending.invalid_text")
+    with pytest.raises(DomainError) as info:
+        apply(db, sw, consent_document=None)
+    assert info.value.code == "lending.co_holder_consent_missing" and info.value.details["count"] == 1
+    assert "共有人" in info.value.message
+    assert snapshot(db) == before
     loan_id = apply(db, sw)
-    approve(db, sw, loan_id)
-    with db.transaction() as s:
-        service.lodge_lien(s, loan_id=loan_id, actor=BANK)
-        service.disburse(s, loan_id=loan_id, actor=BANK)
+    with db.transaction(readonly=True) as s:
+        assert service.get_loan(s, loan_id).consent_document == CONSENT
+        applied = [e for e in list_events(s, subject=subjects.loan(loan_id)) if e.event_type == "loan.applied"]
+        assert applied[0].payload["co_holders"] == 1 and applied[0].payload["consent_document"] == CONSENT
+
+
+def test_personal_account_needs_no_co_holder_consent(db: Database, sw: ShareWorld) -> None:
+    with db.transaction() as s:  # the member's whole household account passed to the member's own account
+        account = s.get(ShareAccount, sw.account)
+        assert account is not None
+        collective.transfer_shares(s, from_account_id=sw.account, to_party_id=sw.borrower, quantity="3.00",
+                                   ground="户内分户", actor="user:9:test-clerk")
+    loan_id = apply(db, sw, shares="3.00", consent_document=None)
+    with db.transaction(readonly=True) as s:
         loan = service.get_loan(s, loan_id)
-        loan.status = "defaulted"  # the workout path itself is covered by the right-based tests
-    before = snapshot(db)
-    with db.transaction() as s, pytest.raises(DomainError) as info:
-        servicing.start_disposal(s, loan_id=loan_id, actor=BANK)
-    assert info.value.code == "lending.share_disposal_unsupported"
-    assert snapshot(db) == before
+        assert loan.share_account_id != sw.account and loan.consent_document is None
 
 
 def test_pledge_released_outside_shows_in_reconciliation(db: Database, sw: ShareWorld) -> None:
@@ -282,7 +296,7 @@ def test_portal_apply_page_offers_the_share_pledge(db: Database, sw: ShareWorld)
         data = {"right_id": "", "collective_id": str(sw.village.collective_id), "shares": "1.50",
                 "product_code": "share_pledge", "principal_cny": "15000", "annual_rate": "0.0500", "months": "12",
                 "method": "annuity", "start": "2026-03-15", "bank_organisation_id": str(sw.bank_org),
-                "grace_months": "0", "intent": "apply", "csrf": token(page)}
+                "grace_months": "0", "consent_document": CONSENT, "intent": "apply", "csrf": token(page)}
         before = snapshot(db)
         r = c.post("/lending/apply", data=data | {"shares": "abc"}, follow_redirects=False)
         assert r.status_code == 422 and "lending.invalid_shares" not in r.text and "质押股数" in r.text
@@ -306,7 +320,7 @@ def test_api_applies_with_a_share_pledge(db: Database, sw: ShareWorld) -> None:
     body: dict[str, object] = {"collective_id": sw.village.collective_id, "shares": "2.50",
                                "product_code": "share_pledge", "principal_cny": "20000", "annual_rate": "0.0500",
                                "months": 12, "method": "annuity", "start": "2026-03-15",
-                               "bank_organisation_id": sw.bank_org}
+                               "bank_organisation_id": sw.bank_org, "consent_document": CONSENT}
     with TestClient(create_app()) as c:
         farmer, bank = auth(c, "farmer"), auth(c, "bank1")
         before = snapshot(db)
@@ -350,3 +364,22 @@ def test_cob_reclassifies_an_overdue_share_pledge_loan(db: Database, sw: ShareWo
         assert loan.tier == "special_mention" and loan.days_past_due == 35
         events = list_events(s, subject=subjects.share_account(sw.account))
         assert "loan.reclassified" in [e.event_type for e in events]
+
+
+def test_concurrent_applications_for_the_same_shares_reserve_them_once(db: Database, sw: ShareWorld) -> None:
+    """Threads apply together for every share: exactly one is lodged, the others are refused at application (the
+    share account's row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite: no check-then-act)."""
+    from tests.exchange.test_race import together
+
+    codes: list[str] = []
+
+    def work(i: int) -> None:
+        try:
+            apply(db, sw)
+        except DomainError as exc:
+            codes.append(exc.code)
+
+    assert together(4, work) == []
+    assert codes == ["lending.shares_reserved"] * 3
+    with db.transaction(readonly=True) as s:
+        assert s.scalar(select(func.count()).select_from(Loan)) == 1

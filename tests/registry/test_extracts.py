@@ -56,6 +56,7 @@ def test_unit_extract_masks_ids_and_records_each_person_read(db: Database, peopl
         number = ids[pid][1]
         assert number and r["证件号码（脱敏）"] == mask_id(number) != number
     assert rows[2]["权利/限制类型"] == "抵押" and rows[2]["被担保债权数额（元）"] == 250000
+    assert rows[0]["权利/限制类型"] == "土地承包经营权"  # in Chinese, as the headers (not the English label)
     assert rows[2]["文号"] == "鹰抵字 2026-7"
     with db.transaction(readonly=True) as s:
         reads = s.scalars(select(PersonalRead).order_by(PersonalRead.id)).all()

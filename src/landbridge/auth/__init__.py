@@ -25,6 +25,7 @@ from landbridge.auth.service import (
     organisation_names,
     organisations_of_kind,
     principals_from_tokens,
+    region_prefix,
     township_desks,
     user_names,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "organisation_names",
     "organisations_of_kind",
     "principals_from_tokens",
+    "region_prefix",
     "released_principal",
     "require_roles",
     "township_desks",

@@ -339,3 +339,21 @@ def active_pledges(session: Session, pledge_ids: Iterable[int]) -> set[int]:
 def pledge_is_active(session: Session, pledge_id: int) -> bool:
     """Whether a share pledge is still recorded (active) in the collective's share register."""
     return pledge_id in active_pledges(session, [pledge_id])
+
+
+def household_co_holders(session: Session, account_id: int, party_id: int) -> list[int]:
+    """共有人: where the share account is held by a household, its other active members on the collective's roll
+    (the co-holders whose consent a pledge of the household's shares needs); empty for a personal account."""
+    account = get_account(session, account_id)
+    return list(session.scalars(select(Member.party_id).where(
+        Member.collective_id == account.collective_id, Member.status == MemberStatus.active,
+        Member.household_party_id == account.holder_party_id, Member.party_id != party_id)
+        .order_by(Member.party_id)))
+
+
+def holder_in_collective(session: Session, collective_id: int, party_id: int) -> bool:
+    """Whether a party is an active member of the collective or the household of one (who may acquire its shares)."""
+    found = session.execute(select(func.count()).select_from(Member).where(
+        Member.collective_id == collective_id, Member.status == MemberStatus.active,
+        (Member.party_id == party_id) | (Member.household_party_id == party_id))).scalar()
+    return bool(found)

@@ -13,14 +13,16 @@ Every loan goes only through the lending services (``service``, ``servicing``) a
 mortgage (登簿), as a bank, the registrar and the close of business would. Collateral values come from a mass
 valuation run (``valuation.mass``) made here if the world has none. A loan the rules refuse (a right expiring,
 the exchange's collateral rules not yet in force) is skipped in a savepoint, leaving nothing behind. The numbers
-(how many loans of each state) are the scale's rule data (``demo_loans``), by default one of each.
+(how many loans of each scenario) are rule data (``demo_world`` rule ``demo_loans``, ``loan_counts``). One
+scenario, ``insured``, takes the product that binds an insurer (两权抵押保证保险贷款) and is disbursed on the build
+day: that product is in force from 2026-12-07, so a world built for an earlier day skips it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -31,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.auth import OrgKind, organisations_of_kind
+from landbridge.cityprofile import CityProfile
 from landbridge.errors import DomainError
 from landbridge.lending import contribute_to_fund, rules, service, servicing
 from landbridge.lending.errors import LendingError
@@ -46,6 +49,8 @@ COB_ACTOR = "system:demo:cob"
 FUND_ACTOR = "system:demo:fund"
 RIGHT_TYPES = ("forest_right", "land_management_right")  # accepted by the two-rights product, no consent needed
 PRODUCT = "two_rights"
+INSURED_PRODUCT = "two_rights_insured"  # binds the fund and an insurer (lending rule data from 2026-12-07)
+RULE_SET = "demo_world"
 RATE = "0.0435"
 MONTHS = 24
 TRIES = 5  # rights tried for one loan before it is given up
@@ -55,7 +60,18 @@ SCENARIOS: tuple[tuple[str, int, int], ...] = (
     ("applied", 0, 0), ("refused", 0, 0), ("withdrawn", 0, 0), ("approved", 0, 0), ("lien_lodged", 0, 0),
     ("lien_registered", 0, 0), ("normal", 6, 6), ("special_mention", 6, 4), ("substandard", 7, 2),
     ("doubtful", 13, 2), ("loss", 16, 2), ("in_disposal", 10, 3), ("settled", 10, 3), ("written_off", 10, 3),
-    ("repaid", 4, 4), ("closed", 4, 4))
+    ("repaid", 4, 4), ("closed", 4, 4), ("insured", 0, 0))
+
+
+def loan_counts(profile: CityProfile, day: date | None = None) -> dict[str, int]:
+    """How many loans the demo builds in each scenario: the ``demo_world`` rule ``demo_loans`` in force on ``day``
+    (today by default); before the rule set first stated it, its first value."""
+    rs = profile.rules(RULE_SET)
+    try:
+        value = rs.value("demo_loans", day)
+    except KeyError:
+        value = rs.history("demo_loans")[0].value
+    return {str(k): int(v) for k, v in dict(value).items()}
 
 
 @dataclass
@@ -106,8 +122,10 @@ def _pay_instalments(session: Session, loan: Loan, count: int) -> None:
 
 def _drive(session: Session, *, state: str, right_id: int, party_id: int, start: date, paid: int, today: date,
            bank_org: int, mortgagee: int) -> Loan:
-    """One loan from its application to ``state`` through the services."""
-    loan = service.apply_for_loan(session, borrower_party_id=party_id, right_id=right_id, product_code=PRODUCT,
+    """One loan from its application to ``state`` through the services (``insured``: the insurer-binding product,
+    disbursed)."""
+    product = INSURED_PRODUCT if state == "insured" else PRODUCT
+    loan = service.apply_for_loan(session, borrower_party_id=party_id, right_id=right_id, product_code=product,
                                   principal=_principal(session, right_id), annual_rate=RATE, months=MONTHS,
                                   method="equal_principal", start=start, bank_organisation_id=bank_org,
                                   actor=f"party:{party_id}")
@@ -137,7 +155,7 @@ def _drive(session: Session, *, state: str, right_id: int, party_id: int, start:
         if state == "closed":
             servicing.release_lien(session, loan_id=loan.id, actor=BANK_ACTOR)
         return loan
-    if state in ("normal", "special_mention", "substandard", "doubtful", "loss"):
+    if state in ("normal", "special_mention", "substandard", "doubtful", "loss", "insured"):
         return loan  # the close of business classifies it (and defaults it past the trigger)
     default_day = today - timedelta(days=45)
     servicing.default_loan(session, loan_id=loan.id, day=default_day, actor=BANK_ACTOR)
@@ -188,8 +206,9 @@ def _fund(session: Session, today: date, out: LoanSeed) -> None:
 
 
 def seed_loans(session: Session, *, today: date, seed: int, actor: str, mortgagee_party_id: int,
-               counts: dict[str, int] | None = None, progress: Callable[[str], Any] | None = None) -> LoanSeed:
-    """The demo loans and the fund's history (see the module docstring); ``counts`` per state, default one each."""
+               counts: Mapping[str, int], progress: Callable[[str], Any] | None = None) -> LoanSeed:
+    """The demo loans and the fund's history (see the module docstring); ``counts`` per scenario (the rule data
+    ``demo_loans``: ``loan_counts``), a scenario not named builds none."""
     out = LoanSeed()
     banks = organisations_of_kind(session, OrgKind.bank)
     if not banks:
@@ -202,7 +221,7 @@ def seed_loans(session: Session, *, today: date, seed: int, actor: str, mortgage
                 revalue_parcels(session, valuation_date=today, actor=actor, seed=seed, method="hedonic")
         except Exception as exc:
             log.warning("demo loans: no valuation run (%s)", exc)
-    plan = [(state, months, paid) for state, months, paid in SCENARIOS for _ in range((counts or {}).get(state, 1))]
+    plan = [(state, months, paid) for state, months, paid in SCENARIOS for _ in range(counts.get(state, 0))]
     pool = iter(_collateral(session, len(plan) * TRIES))
     for state, months, paid in plan:
         for _ in range(TRIES):  # a right worth too little or expiring too soon: the next one

@@ -51,7 +51,7 @@ from landbridge.demo.geography import (
     small_scale_villages,
     suggest_parcel_counts,
 )
-from landbridge.demo.lending_loans import seed_loans
+from landbridge.demo.lending_loans import loan_counts, seed_loans
 from landbridge.demo.market_entry_cases import seed_entry_cases
 from landbridge.demo.people import make_uscc
 from landbridge.demo.planning_zones import features_from_geography, plan_version_for, zones_from_geography
@@ -242,7 +242,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         progress("loans", 0, 1)
         with db.transaction() as session:  # loans in every state and the fund's history (issue #17)
             world.report.loans = seed_loans(session, today=today, seed=seed, actor=ACTOR,
-                                            mortgagee_party_id=world.institutions.banks[0]).total
+                                            mortgagee_party_id=world.institutions.banks[0],
+                                            counts=loan_counts(profile, today)).total
         progress("loans", 1, 1)
         lap("loans")
     return world.report

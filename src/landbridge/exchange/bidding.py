@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import or_, select, tuple_
@@ -47,7 +48,8 @@ class BidOutcome:
 
     @property
     def accepted(self) -> bool:
-        return self.bid.status == BidStatus.accepted
+        """Taken: the leading bid, or a fixed-price sale's later offer standing behind the first (``standby``)."""
+        return self.bid.status in (BidStatus.accepted, BidStatus.standby)
 
     def read(self) -> BidRead:
         """The judged bid as the API answers it, as plain values taken inside the transaction that recorded it
@@ -230,20 +232,31 @@ def _judge(session: Session, lots: dict[int, Lot], facts: _Facts, batch: dict[tu
         return BidOutcome(earlier, lot, bidder.bidder_code, replay=True), None
     code = _refusal(session, lot, bidder, value, deposit_status=facts.deposits.get(bidder.id),
                     listed=bidder.party_id in facts.listed, member_listed=bidder.id in facts.members_listed)
+    if code is None and lot.offer_countdown_s is not None and any(  # an offer earlier in this same batch
+            b.lot_id == lot.id and b.bidder_id == bidder.id and b.status != BidStatus.rejected for b in batch.values()):
+        code = rules.OFFER_ALREADY_MADE
     at = now()
+    standby = code is None and lot.offer_countdown_s is not None and lot.current_price_cny is not None
     bid = Bid(lot_id=lot.id, bidder_id=bidder.id, amount_cny=value, idempotency_key=key, phase=lot.phase,
               channel=r.channel, entered_by=r.actor, evidence=r.evidence, placed_at=at,
               client_ip=(r.client_ip or None) and r.client_ip[:45],
               device_id=(r.device_id or None) and r.device_id[:64],
-              status=BidStatus.rejected if code else BidStatus.accepted, reject_code=code)
+              status=BidStatus.rejected if code else BidStatus.standby if standby else BidStatus.accepted,
+              reject_code=code)
     batch[(lot.id, bidder.id, key)] = bid  # added to the session after the batch's ledger events (``place_bids``)
     event = None
-    if code is None:
+    if standby:  # a fixed-price sale's later offer: recorded behind the first; lead, price and countdown unmoved
+        event = lot_event(lot, "offer_standby", r.actor, {
+            "bidder_code": bidder.bidder_code, "amount_cny": value, "phase": bid.phase, "channel": r.channel,
+            "placed_at": at, "countdown_end": lot.countdown_end, "idempotency_key": key})
+    elif code is None:
         lr = lot_rules(lot)
+        first = lot.current_price_cny is None
         lot.current_price_cny = value
         lot.leader_bidder_id = bidder.id
         lot.accepted_bids += 1
-        new_end = rules.end_after_bid(lr, lot.phase, lot.countdown_end, at)
+        new_end = (offer_countdown_end(lot, at, first=first) if lot.offer_countdown_s is not None
+                   else rules.end_after_bid(lr, lot.phase, lot.countdown_end, at))
         if new_end != lot.countdown_end:
             lot.countdown_end = new_end
             lot.next_due_at = new_end
@@ -267,5 +280,28 @@ def _refusal(session: Session, lot: Lot, bidder: Entrant, value: Decimal, *, dep
         return "exchange.consortium_member_barred"
     if deposit_status != DepositStatus.confirmed:
         return "exchange.deposit_not_confirmed"
+    if lot.offer_countdown_s is not None:  # a fixed-price sale (变卖): every offer is the fixed price, once
+        if value != lot.start_price_cny:
+            return rules.BID_ABOVE_CAP if value > lot.start_price_cny else rules.BID_BELOW_INCREMENT
+        return rules.OFFER_ALREADY_MADE if _offered(session, lot.id, bidder.id) else None
     return rules.bid_rejection(value, start_price=lot.start_price_cny, increment=lot.increment_cny,
                                current=lot.current_price_cny, cap=lot.price_cap_cny)
+
+
+def _offered(session: Session, lot_id: int, bidder_id: int) -> bool:
+    """Whether this bidder has already made an offer on this fixed-price sale (one offer each)."""
+    return session.scalar(select(Bid.id).where(Bid.lot_id == lot_id, Bid.bidder_id == bidder_id, Bid.status.in_(
+        (BidStatus.accepted, BidStatus.standby))).limit(1)) is not None
+
+
+def offer_countdown_end(lot: Lot, at: datetime, *, first: bool) -> datetime | None:
+    """A fixed-price sale's running end after an accepted offer (research/trading.md 2.6 [L15]: any offer during
+    变卖 starts a 24 h countdown): the first offer sets it ``offer_countdown_s`` later, bounded by the sale's own
+    window (``ends_at``); later offers at the same price during the countdown (``BidStatus.standby``, one per
+    bidder) neither move it nor take the lead (the first offer wins; the later ones stand behind it in the order
+    made, as runners-up)."""
+    if not first:
+        return lot.countdown_end
+    assert lot.offer_countdown_s is not None
+    end = at + timedelta(seconds=lot.offer_countdown_s)
+    return min(end, ensure_utc(lot.ends_at)) if lot.ends_at is not None else end

@@ -150,6 +150,10 @@ class ExchangeError(ErrorCode):
     SALE_WINDOW_INVALID = (RuleViolation, "exchange.sale_window_invalid",
                            "只有竞价（拍卖）标的可以另定结束时间，且须晚于规则规定的竞价结束时间",
                            "only an auction lot may be given its own end, and it must be later than the rule set's")
+    OFFER_COUNTDOWN_INVALID = (RuleViolation, "exchange.offer_countdown_invalid",
+                               "只有变卖（最高限价等于起始价）标的可以设出价倒计时，且须为正数",
+                               "only a fixed-price sale (cap equal to the start price) may have an offer countdown, "
+                               "and it must be positive")
     INVALID_TRANSITION_2 = (Conflict, "exchange.invalid_transition", "只有流拍的标的可以重新挂牌",
                             "only an unsuccessful lot can be re-listed")
 

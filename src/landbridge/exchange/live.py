@@ -136,7 +136,8 @@ def running_end(lot: Lot, phase: str, countdown_end: datetime | None) -> datetim
 
 def _next_min(lot: Lot, phase: str, current: Decimal | None) -> Decimal | None:
     if phase in BIDDING_PHASES or phase in (LotPhase.announced, LotPhase.registration_closed):
-        return minimum_next_bid(start_price=lot.start_price_cny, increment=lot.increment_cny, current=current)
+        return minimum_next_bid(start_price=lot.start_price_cny, increment=lot.increment_cny,
+                                current=None if lot.offer_countdown_s else current)  # 变卖: always the fixed price
     return None
 
 

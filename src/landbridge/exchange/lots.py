@@ -133,12 +133,14 @@ def refund_all(session: Session, lot: Lot, *, exclude: Sequence[int]) -> int:
 
 
 def top_bids(session: Session, lot_id: int, exclude: Sequence[int] = ()) -> list[tuple[int, Decimal]]:
-    """Each bidder's highest accepted bid, best first (a runner-up is the next distinct bidder)."""
-    stmt = (select(Bid.bidder_id, func.max(Bid.amount_cny))
-            .where(Bid.lot_id == lot_id, Bid.status == BidStatus.accepted).group_by(Bid.bidder_id))
+    """Each bidder's highest accepted bid, best first (a runner-up is the next distinct bidder); at an equal price
+    (a fixed-price sale's offers) the earlier bidder first."""
+    stmt = (select(Bid.bidder_id, func.max(Bid.amount_cny), func.min(Bid.id))
+            .where(Bid.lot_id == lot_id, Bid.status.in_((BidStatus.accepted, BidStatus.standby)))
+            .group_by(Bid.bidder_id))
     skip = set(exclude)
-    rows = [(int(b), Decimal(a)) for b, a in session.execute(stmt).all() if int(b) not in skip]
-    return sorted(rows, key=lambda r: r[1], reverse=True)
+    rows = [(int(b), Decimal(a), int(first)) for b, a, first in session.execute(stmt).all() if int(b) not in skip]
+    return [(b, a) for b, a, _ in sorted(rows, key=lambda r: (-r[1], r[2]))]
 
 
 # --- results ------------------------------------------------------------------------------------

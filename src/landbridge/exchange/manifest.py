@@ -11,6 +11,7 @@ MANIFEST = Manifest(
              Router("landbridge.exchange.pages:router", order=230),
              Router("landbridge.exchange.method_views:router", order=260),
              Router("landbridge.exchange.document_views:router", order=270),
+             Router("landbridge.exchange.export_views:router", order=275),
              Router("landbridge.exchange.live:router", order=280),
              Router("landbridge.exchange.legal_views:router", order=330)),
     models=("landbridge.exchange.models", "landbridge.exchange.method_models", "landbridge.exchange.document_models",

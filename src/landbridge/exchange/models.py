@@ -42,6 +42,8 @@ class Lot(IdPk, RegionCode, CreatedBy, CreatedAt, RowVersion, Base):
     increment_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
     deposit_cny: Mapped[Decimal] = mapped_column(MoneyColumn())
     price_cap_cny: Mapped[Decimal | None] = mapped_column(MoneyColumn())
+    # a fixed-price sale (变卖): the seconds the first offer at the fixed price leaves the others (its owner's rule)
+    offer_countdown_s: Mapped[int | None] = mapped_column(Integer)
     current_price_cny: Mapped[Decimal | None] = mapped_column(MoneyColumn())
     leader_bidder_id: Mapped[int | None] = mapped_column(Integer)
     accepted_bids: Mapped[int] = mapped_column(Integer, default=0)

@@ -152,7 +152,7 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
         "me": me, "deposit": deposit, "open": takes_bids and lot.phase in BIDDING_PHASES,
         "running_end": _running_end(lot) if takes_bids else None,
         "next_min": minimum_next_bid(start_price=lot.start_price_cny, increment=lot.increment_cny,
-                                     current=lot.current_price_cny),
+                                     current=None if lot.offer_countdown_s else lot.current_price_cny),
         "operator": operator,
         "objections": negotiated.list_objections(session, lot.id) if may_see_objections else None,
         # a bidder's own sealed tender: its receipt replaces the (one-time) tender form

@@ -6,7 +6,13 @@ from typing import Any
 
 from landbridge.errors import Conflict, DomainError, RuleViolation
 from landbridge.exchange.errors import ExchangeError
-from landbridge.exchange.rules import BID_ABOVE_CAP, BID_BELOW_INCREMENT, BID_NOT_MULTIPLE, BID_NOT_POSITIVE
+from landbridge.exchange.rules import (
+    BID_ABOVE_CAP,
+    BID_BELOW_INCREMENT,
+    BID_NOT_MULTIPLE,
+    BID_NOT_POSITIVE,
+    OFFER_ALREADY_MADE,
+)
 
 # Bid refusals: code -> (error class, zh, en). The engine stores the code on the rejected bid.
 REJECTIONS: dict[str, tuple[type[DomainError], str, str]] = {
@@ -16,6 +22,8 @@ REJECTIONS: dict[str, tuple[type[DomainError], str, str]] = {
                        "the bid must be an integer multiple of the increment"),
     BID_ABOVE_CAP: (RuleViolation, "报价超过最高限价", "the bid exceeds the price cap"),
     BID_NOT_POSITIVE: (RuleViolation, "报价金额无效", "not a valid bid amount"),
+    OFFER_ALREADY_MADE: (Conflict, "您已在本次变卖中出价，每位竞买人出价一次",
+                         "you have already made an offer in this fixed-price sale; one offer per bidder"),
     "exchange.deposit_not_confirmed": (Conflict, "保证金尚未到账确认，不能报价",
                                        "the deposit is not confirmed; you may not bid yet"),
     "exchange.bidder_barred": (Conflict, "该竞买人被禁止参与竞买", "this bidder is barred from bidding"),

@@ -73,6 +73,7 @@ class DepositStatus(StrEnum):
 class BidStatus(StrEnum):
     accepted = "accepted"
     rejected = "rejected"
+    standby = "standby"  # a fixed-price sale's later offer at the same price: behind the first, a runner-up
 
 
 class Channel(StrEnum):
@@ -299,6 +300,7 @@ BID_BELOW_INCREMENT = "exchange.bid_below_increment"
 BID_NOT_MULTIPLE = "exchange.bid_not_multiple_of_increment"
 BID_ABOVE_CAP = "exchange.bid_above_cap"
 BID_NOT_POSITIVE = "exchange.invalid_amount"
+OFFER_ALREADY_MADE = "exchange.offer_already_made"  # a fixed-price sale takes one offer per bidder
 
 
 def bid_rejection(amount: Decimal, *, start_price: Decimal, increment: Decimal, current: Decimal | None,

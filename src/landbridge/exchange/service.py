@@ -44,9 +44,11 @@ def create_lot(session: Session, *, actor: str, kind: str, title: str, region_co
                term_end: date | None = None, appraised_value: Decimal | str | None = None,
                excluded_party_ids: Sequence[int] = (), description: str | None = None, attempt: int = 1,
                previous_lot_id: int | None = None, method: str | None = None,
-               price_cap: Decimal | str | None = None) -> Lot:
+               price_cap: Decimal | str | None = None, offer_countdown_s: int | None = None) -> Lot:
     """Draft a lot (标的) of any kind under the rule set in force for that kind (F4); ``price_cap`` (not below the
-    start price) replaces the rule set's cap: a cap equal to the start price makes a fixed-price sale (变卖)."""
+    start price) replaces the rule set's cap: a cap equal to the start price makes a fixed-price sale (变卖).
+    ``offer_countdown_s`` (a fixed-price sale only) is how long the first offer leaves the other bidders: the lot
+    then closes that long after the first offer, never after its own end (``bidding``)."""
     try:
         LotKind(kind)
     except ValueError:
@@ -61,6 +63,8 @@ def create_lot(session: Session, *, actor: str, kind: str, title: str, region_co
     cap = rules.price_cap(lr, start) if price_cap is None else money(price_cap, "price_cap_cny")
     if cap is not None and cap < start:
         raise ExchangeError.INVALID_START_PRICE.error()
+    if offer_countdown_s is not None and (cap != start or offer_countdown_s <= 0):
+        raise ExchangeError.OFFER_COUNTDOWN_INVALID.error()
     appraised = money(appraised_value, "appraised_value_cny") if appraised_value is not None else None
     if lr.start_price_min_appraisal_ratio > 0 and attempt == 1:
         if appraised is None:
@@ -85,14 +89,15 @@ def create_lot(session: Session, *, actor: str, kind: str, title: str, region_co
               rule_digest=decided_by("exchange", date.fromisoformat(lr.version)).digest,
               previous_lot_id=previous_lot_id, excluded_party_ids=excluded, phase=LotPhase.draft,
               start_price_cny=start, increment_cny=step, deposit_cny=rules.deposit_amount(lr, start),
-              price_cap_cny=cap, current_price_cny=None, leader_bidder_id=None,
+              price_cap_cny=cap, offer_countdown_s=offer_countdown_s, current_price_cny=None, leader_bidder_id=None,
               accepted_bids=0, starts_at=ensure_utc(starts_at), created_by=actor, created_at=at, version=1)
     session.add(lot)
     session.flush()
     record(session, lot, "lot_created", actor, {
         "kind": kind, "method": lr.method, "rule_version": lr.version, "start_price_cny": start,
         "increment_cny": step, "deposit_cny": lot.deposit_cny, "unit_id": unit_id, "right_id": right_id,
-        "attempt": attempt, "previous_lot_id": previous_lot_id, "excluded_party_ids": excluded})
+        "attempt": attempt, "previous_lot_id": previous_lot_id, "excluded_party_ids": excluded,
+        **({"offer_countdown_s": offer_countdown_s} if offer_countdown_s is not None else {})})
     return lot
 
 

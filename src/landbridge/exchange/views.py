@@ -143,7 +143,7 @@ def lot_read(session: Session, lot: Lot) -> LotRead:
     out.leader_code = queries.bidder_code_of(session, lot.leader_bidder_id)
     if lot.phase in rules.BIDDING_PHASES or lot.phase in (LotPhase.announced, LotPhase.registration_closed):
         out.next_min_bid_cny = rules.minimum_next_bid(start_price=lot.start_price_cny, increment=lot.increment_cny,
-                                                      current=lot.current_price_cny)
+                                                      current=None if lot.offer_countdown_s else lot.current_price_cny)
     out.server_time = now()
     return out
 

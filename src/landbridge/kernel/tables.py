@@ -19,6 +19,7 @@ from landbridge.kernel.errors import KernelError
 
 CSV_ENCODING = "utf-8-sig"  # UTF-8 with BOM
 TABLE_SUFFIXES = (".xlsx", ".csv")
+SPATIAL_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")  # what the registry's file writer writes (points, parcels)
 MONEY_FORMAT = "#,##0.00"  # 元, two decimals (fen)
 AREA_FORMAT = "0.00"  # 平方米
 DATE_FORMAT = "yyyy-mm-dd"

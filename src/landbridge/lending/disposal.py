@@ -7,7 +7,10 @@ Lending is a process (ADR 0014): it reads the exchange, the exchange never calls
   payout asks it, so the mortgagee's line of the proceeds is the loan's claim, not the registered amount;
 - the fixed-price sale (变卖): after the auctions the exchange's rule set allows have all failed, the collateral
   is offered for the rule's days at the last auction's start price × the rule's ratio (``start_fixed_price_sale``:
-  a collateral lot whose price cap is its start price, open until the window ends); if that fails too the loan
+  a collateral lot whose price cap is its start price, open until the window ends); the first offer at that price
+  starts the rule's countdown (``fixed_price_sale_offer_hours``, 24 h: research/trading.md 2.6 [L15]) during which
+  other eligible buyers may offer too; the sale closes at the countdown's end (never after the window), and the
+  first offer wins (the later ones stand behind it as runners-up, in the order made); if nobody offers the loan
   leaves disposal and goes back to workout (``defaulted``; ``end_failed_disposal``);
 - ``settle_from_sale``: once the collateral lot's buyer has paid, the loan is settled from the exchange's
   settlement (price, sale costs, and the distribution it paid out: senior liens, this loan, junior liens, the
@@ -27,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import exchange
 from landbridge.db import for_update
-from landbridge.kernel.clock import now, to_local
+from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.lending import rules
 from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Instalment, Loan
@@ -99,12 +102,14 @@ def settle_from_sale(session: Session, *, loan_id: int, actor: str) -> Loan:
 
 
 
-def fixed_price_terms(last_start: Decimal, starts_at: datetime) -> tuple[Decimal, datetime]:
-    """The fixed-price sale's price (the last auction's start price × ``fixed_price_sale_ratio``, to the fen) and
-    the end of its window (``fixed_price_sale_days`` after it opens)."""
+def fixed_price_terms(last_start: Decimal, starts_at: datetime) -> tuple[Decimal, datetime, int]:
+    """The fixed-price sale's price (the last auction's start price × ``fixed_price_sale_ratio``, to the fen), the
+    end of its window (``fixed_price_sale_days`` after it opens) and the seconds the first offer leaves the other
+    buyers (``fixed_price_sale_offer_hours``: the sale closes that long after the first offer, within the window)."""
     day = to_local(starts_at).date()
     price = (last_start * Decimal(str(rule_on("fixed_price_sale_ratio", day)))).quantize(rules.FEN)
-    return price, starts_at + timedelta(days=int(rule_on("fixed_price_sale_days", day)))
+    countdown = int(timedelta(hours=int(rule_on("fixed_price_sale_offer_hours", day))).total_seconds())
+    return price, starts_at + timedelta(days=int(rule_on("fixed_price_sale_days", day))), countdown
 
 
 def is_fixed_price_sale(lot: Any) -> bool:
@@ -127,19 +132,19 @@ def start_fixed_price_sale(session: Session, *, loan_id: int, actor: str, starts
     if not _auctions_failed(last):
         raise LendingError.FIXED_SALE_NOT_DUE.error(lot_id=last.id)
     opens = starts_at or now() + timedelta(days=rule_set().int("disposal_announcement_days"))
-    price, closes = fixed_price_terms(last.start_price_cny, opens)
+    price, closes, countdown = fixed_price_terms(last.start_price_cny, opens)
     lot = exchange.create_lot(session, actor=actor, kind=last.kind, title=f"抵押物变卖 {loan.loan_no}",
                               region_code=last.region_code, starts_at=opens, start_price=price, price_cap=price,
                               unit_id=last.unit_id, right_id=last.right_id, seller_party_id=last.seller_party_id,
                               appraised_value=last.appraised_value_cny, excluded_party_ids=last.excluded_party_ids,
                               description=f"贷款 {loan.loan_no} 两次拍卖流拍后变卖", attempt=last.attempt + 1,
-                              previous_lot_id=last.id)
+                              previous_lot_id=last.id, offer_countdown_s=countdown)
     exchange.publish_lot(session, lot_id=lot.id, actor=actor, ends_at=closes)
     loan.lot_id = lot.id
     loan.version += 1
     _event(session, loan, "loan.fixed_price_sale_started", actor, {
         "lot_id": lot.id, "previous_lot_id": last.id, "price_cny": str(price), "opens_at": opens.isoformat(),
-        "closes_at": closes.isoformat()}, also=[f"lot:{lot.id}"])
+        "closes_at": closes.isoformat(), "offer_countdown_s": countdown}, also=[f"lot:{lot.id}"])
     return loan
 
 
@@ -183,3 +188,20 @@ def settle_sold_disposals(session: Session, *, actor: str = "system:worker") -> 
         if len(loans) < SWEEP_CHUNK:
             return done
         after = loans[-1].id
+
+
+def fixed_sale_view(session: Session, loan: Loan) -> dict[str, Any] | None:
+    """A loan in disposal whose collateral is on a fixed-price sale (变卖): its price, the window's end and, once an
+    offer has been made, the countdown's end (when the sale closes); None otherwise. A read."""
+    if loan.status != LoanStatus.in_disposal or loan.lot_id is None:
+        return None
+    lot = exchange.latest_attempt(session, loan.lot_id)
+    if not is_fixed_price_sale(lot):
+        return None
+    offered = lot.accepted_bids > 0 and lot.countdown_end is not None
+    window = ensure_utc(lot.ends_at) if lot.ends_at is not None else None
+    closes = ensure_utc(lot.countdown_end) if offered and lot.countdown_end is not None else window
+    return {"lot_id": lot.id, "price_cny": lot.start_price_cny, "window_ends_at": window,
+            "offers": lot.accepted_bids, "closes_at": closes,
+            "countdown": offered,
+            "offer_countdown_hours": int(timedelta(seconds=lot.offer_countdown_s or 0) / timedelta(hours=1))}

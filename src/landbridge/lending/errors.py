@@ -127,7 +127,27 @@ class LendingError(ErrorCode):
                        "{requested} shares asked for; the account holds only {balance}")
     PLEDGE_NOT_RECORDED = (Conflict, "lending.pledge_not_recorded", "股权质押尚未在股权登记簿记载，不得放款",
                            "the share pledge is not recorded in the collective's share register: no money may move")
-    SHARE_DISPOSAL_UNSUPPORTED = (Conflict, "lending.share_disposal_unsupported",
-                                  "股权质押贷款的质押股权处置尚未支持（须线下依章程在集体经济组织内部转让）",
-                                  "disposal of pledged collective shares is not supported yet (handle it off-platform, "
-                                  "by a transfer inside the collective under its articles)")
+    SHARES_RESERVED = (Conflict, "lending.shares_reserved",
+                       "可质押股份不足：持有 {balance} 股，已质押 {pledged} 股，"
+                       "其他在办申请已预留 {reserved} 股，申请质押 {requested} 股",
+                       "not enough free shares: {balance} held, {pledged} pledged, {reserved} reserved by other open "
+                       "applications, {requested} asked for")
+    CO_HOLDER_CONSENT_MISSING = (RuleViolation, "lending.co_holder_consent_missing",
+                                 "质押家庭共有的股份须有其他共有人（{count} 人）的书面同意，请填写同意书编号",
+                                 "pledging shares held by the household needs the consent of its {count} other "
+                                 "co-holder(s) on file: give the consent document")
+    NOT_IN_DISPOSAL = (Conflict, "lending.not_in_disposal", "贷款状态为 {status}，未进入处置，不能出售质押股权",
+                       "a {status} loan is not in disposal: its pledged shares cannot be sold")
+    NOT_A_SHARE_PLEDGE = (Conflict, "lending.not_a_share_pledge", "贷款 {loan_no} 以不动产抵押担保，不是股权质押",
+                          "loan {loan_no} is secured by a registry mortgage, not by a share pledge")
+    BUYER_INELIGIBLE = (RuleViolation, "lending.buyer_ineligible",
+                        "受让方须为本集体经济组织的在册成员或成员家庭，且不能是借款人本人或其家庭",
+                        "the buyer must be an active member (or the household of one) of the same collective, "
+                        "other than the borrower and the borrower's household")
+    PRICE_BELOW_FLOOR = (RuleViolation, "lending.price_below_floor",
+                         "成交价 {price_cny} 元低于质押股权处置底价 {floor_cny} 元（估值 {value_cny} 元 × {ratio}）",
+                         "the price of {price_cny} yuan is below the floor of {floor_cny} yuan "
+                         "(value {value_cny} yuan × {ratio})")
+    UNKNOWN_VALUATION_METHOD = (RuleViolation, "lending.unknown_valuation_method",
+                                "规则中的股权估值方法 {method} 未实现", "the rules name share valuation method "
+                                "{method}, which the platform does not implement")

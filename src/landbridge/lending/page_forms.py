@@ -29,20 +29,23 @@ RAW_MAX = 500
 FIELD_LABELS = {"right_id": "Collateral right", "product_code": "Loan product", "principal_cny": "Amount (yuan)",
                 "annual_rate": "Annual rate", "months": "Term (months)", "method": "Repayment method",
                 "start": "First day of the loan", "grace_months": "Grace (months)",
-                "bank_organisation_id": "Lending bank", "consent_document": "Collective consent document",
+                "bank_organisation_id": "Lending bank",
+                "consent_document": "Consent document (collective or co-holders)",
                 "approve": "Decision", "mortgagee_party_id": "Mortgagee (registry party)", "grade": "Credit grade",
                 "reason": "Reason", "amount_cny": "Amount (yuan)", "paid_on": "Day paid", "day": "Day",
                 "costs_cny": "Enforcement costs (yuan)", "proceeds_cny": "Sale proceeds (yuan)",
                 "sale_costs_cny": "Sale costs (yuan)", "write_off": "Write off the remaining loss",
-                "claim_id": "Claim", "shares": "Collective shares to pledge", "collective_id": "Collective"}
+                "claim_id": "Claim", "shares": "Collective shares to pledge", "collective_id": "Collective",
+                "buyer_party_id": "Buyer (registry party, a member of the collective)", "price_cny": "Price (yuan)"}
 FIELD_ZH = {"right_id": "抵押物权利", "product_code": "贷款产品", "principal_cny": "金额（元）",
             "annual_rate": "年利率", "months": "期限（月）", "method": "还款方式", "start": "贷款起始日",
             "grace_months": "宽限期（月）", "bank_organisation_id": "贷款银行",
-            "consent_document": "集体经济组织同意书编号", "approve": "审批结论",
+            "consent_document": "同意书编号（集体经济组织或共有人）", "approve": "审批结论",
             "mortgagee_party_id": "抵押权人（登记主体编号）", "grade": "信用等级", "reason": "理由",
             "amount_cny": "金额（元）", "paid_on": "支付日期", "day": "日期", "costs_cny": "实现债权费用（元）",
             "proceeds_cny": "处置价款（元）", "sale_costs_cny": "处置费用（元）", "write_off": "核销剩余损失",
-            "claim_id": "代偿请求", "shares": "质押的集体资产股份（股）", "collective_id": "集体经济组织"}
+            "claim_id": "代偿请求", "shares": "质押的集体资产股份（股）", "collective_id": "集体经济组织",
+            "buyer_party_id": "受让方（登记主体编号，本集体成员）", "price_cny": "成交价（元）"}
 
 
 def invalid_field(name: str) -> DomainError:
@@ -131,6 +134,13 @@ def _advance(session: Session, p: Principal, loan_id: int, form: Mapping[str, st
     return claim_views.advance(int(text), body, p, session)
 
 
+def _share_sale(session: Session, p: Principal, loan_id: int, form: Mapping[str, str]) -> Any:
+    body = model_of(disposal_views.ShareSaleIn, {
+        "buyer_party_id": raw(form, "buyer_party_id"), "price_cny": raw(form, "price_cny"),
+        "sale_costs_cny": _optional(form, "sale_costs_cny"), "day": raw(form, "day")})
+    return disposal_views.share_sale(loan_id, body, p, session)
+
+
 IN_DISPOSAL = frozenset({LoanStatus.in_disposal})
 BANK, MEMBER = frozenset({Role.bank_officer}), frozenset({Role.member})
 ACTIONS: dict[str, Action] = {
@@ -152,6 +162,10 @@ ACTIONS: dict[str, Action] = {
                        "Start the disposal on the exchange", "启动处置（产权交易所挂牌）",
                        lambda s, p, i, f: views.disposal(
                            i, model_of(views.DisposalIn, {"costs_cny": _optional(f, "costs_cny")}), p, s)),
+    "share-disposal": Action(BANK, frozenset({LoanStatus.defaulted}),
+                             "Start the sale of the pledged shares", "启动质押股权处置（本集体内部转让）",
+                             lambda s, p, i, f: views.disposal(
+                                 i, model_of(views.DisposalIn, {"costs_cny": _optional(f, "costs_cny")}), p, s)),
     "settle": Action(BANK, frozenset({LoanStatus.in_disposal}), "Settle the disposal", "处置结算",
                      lambda s, p, i, f: views.settle(i, model_of(views.SettlementIn, {
                          "proceeds_cny": raw(f, "proceeds_cny"), "sale_costs_cny": raw(f, "sale_costs_cny") or "0",
@@ -163,6 +177,8 @@ ACTIONS: dict[str, Action] = {
                           lambda s, p, i, f: disposal_views.fixed_price_sale(i, disposal_views.FixedSaleIn(), p, s)),
     "disposal-failed": Action(BANK, IN_DISPOSAL, "Record that the sale failed",
                               "登记处置未成交", lambda s, p, i, f: disposal_views.disposal_failed(i, p, s)),
+    "share-sale": Action(BANK, IN_DISPOSAL, "Sell the pledged shares to a member", "出售质押股权（本集体成员受让）",
+                         _share_sale),
     "restructure": Action(BANK, frozenset({LoanStatus.disbursed}), "Restructure the loan",
                           "贷款重组", _restructure),
     "advance": Action(frozenset(views.SHARER_ROLES), frozenset({LoanStatus.defaulted, LoanStatus.in_disposal}),
@@ -176,10 +192,16 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def open_actions(caller: Principal, status: str) -> list[str]:
-    """The actions the caller's role may take on a loan in ``status`` (the services' own guards decide the rest)."""
+SHARE_ONLY = frozenset({"share-disposal", "share-sale"})  # a share pledge is sold to a member, not on the exchange
+MORTGAGE_ONLY = frozenset({"lien-confirm", "disposal", "settle", "settle-sale", "fixed-price", "disposal-failed"})
+
+
+def open_actions(caller: Principal, status: str, *, share_pledge: bool = False) -> list[str]:
+    """The actions the caller's role may take on a loan in ``status`` secured by a mortgage or (``share_pledge``)
+    by pledged shares (the services' own guards decide the rest)."""
     state = LoanStatus(status)
-    return [name for name, a in ACTIONS.items() if caller.role in a.roles and state in a.states]
+    other = MORTGAGE_ONLY if share_pledge else SHARE_ONLY
+    return [name for name, a in ACTIONS.items() if caller.role in a.roles and state in a.states and name not in other]
 
 
 def take(session: Session, caller: Principal, loan_id: int, name: str, form: Mapping[str, str]) -> Action:

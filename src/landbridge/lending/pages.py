@@ -34,7 +34,8 @@ from landbridge.auth.pages import page_caller
 from landbridge.errors import DomainError
 from landbridge.kernel.clock import now, to_local
 from landbridge.ledger import history_panel, subjects
-from landbridge.lending import rules, service, servicing
+from landbridge.lending import rules, service, servicing, share_pledge
+from landbridge.lending.disposal import fixed_sale_view
 from landbridge.lending.models import Claim, FundEntry, Instalment, Loan, Payment
 from landbridge.lending.page_forms import ACTIONS, FIELD_LABELS, apply_model, open_actions, take
 from landbridge.lending.rules import PERFORMING, Tier
@@ -269,11 +270,22 @@ def _disposal_settlement(session: Session, loan: Loan) -> dict[str, Any] | None:
             "surplus": Decimal(str(detail.get("surplus_cny", "0")))}
 
 
+def _share_floor(session: Session, loan: Loan, day: date) -> share_pledge.SaleFloor | None:
+    """The least price of a sale of a share-pledge loan's pledged shares today, while it is in disposal."""
+    if loan.collective_id is None or loan.status != "in_disposal":
+        return None
+    try:
+        return share_pledge.sale_floor(session, loan, day)
+    except DomainError:
+        return None  # no value per share today: the sale itself says why
+
+
 def _actions(caller: Principal, loan: Loan, claims: list[Claim]) -> list[str]:
     """The loan's open actions for the caller; a sharer's advance only while a claim of its own is still open."""
     mine = SHARER_ROLES.get(caller.role)
     open_claim = any(c.party == mine and c.status in ("lodged", "overdue") for c in claims)
-    return [a for a in open_actions(caller, loan.status) if a != "advance" or open_claim]
+    return [a for a in open_actions(caller, loan.status, share_pledge=loan.collective_id is not None)
+            if a != "advance" or open_claim]
 
 
 def render_loan(request: Request, session: Session, caller: Principal, loan_id: int, *, status_code: int = 200,
@@ -304,9 +316,11 @@ def render_loan(request: Request, session: Session, caller: Principal, loan_id: 
     return KIT.page(request, "lending/loan.html", {
         "loan": loan, "schedule": schedule, "simple_actions": SIMPLE_ACTIONS, "product_name": product_name,
         "rate_pct": f"{(loan.annual_rate * 100).normalize():f}%", "schedule_preview": preview, "payments": payments,
-        "claims": claims, "settlement": _disposal_settlement(session, loan)
+        "claims": claims, "fixed_sale": fixed_sale_view(session, loan),
+        "settlement": _disposal_settlement(session, loan)
         if loan.status in ("settled", "written_off", "closed") else None,
         "restrictions": restrictions, "value": value, "actions": _actions(caller, loan, claims),
+        "share_floor": _share_floor(session, loan, today),
         "default_grade": str(service.rule_set().value("default_grade")), "grades": rules.GRADE_ORDER[::-1],
         "bank": organisation_names(session, [loan.bank_organisation_id]).get(loan.bank_organisation_id, ""),
         "tier_name": rules.TIER_NAMES[Tier(loan.tier)], "error": error, "failed": failed, "values": values,

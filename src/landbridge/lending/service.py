@@ -248,14 +248,18 @@ def apply_for_loan(session: Session, *, borrower_party_id: int, right_id: int, p
 def apply_for_share_loan(session: Session, *, borrower_party_id: int, collective_id: int, shares: Any,
                          product_code: str, principal: Any, annual_rate: Any, months: int, method: str, start: date,
                          bank_organisation_id: int, actor: str, grace_months: int = 0,
-                         applicant_user_id: int | None = None) -> Loan:
+                         consent_document: str | None = None, applicant_user_id: int | None = None) -> Loan:
     """申请 a share-pledge loan (股权质押): a member pledges ``shares`` of their collective asset shares, at most
-    what their account holds unpledged, under a product that takes them (``share_pledge``)."""
+    what their account holds neither pledged nor reserved by another open application (the shares are reserved
+    from now until the application is refused or withdrawn, or its pledge recorded), under a product that takes
+    them; shares held by the household need its other members' consent on file (``consent_document``)."""
     terms = check_terms(product_code, principal, annual_rate, months, method, start, grace_months)
     if SHARE_TYPE not in terms.product.right_types:
         raise LendingError.PRODUCT_NOT_FOR_SHARES.error(product=terms.product.code)
     qty = share_pledge.parse_shares(shares)
+    consent = _text(consent_document, "consent_document", 120)
     found = share_pledge.pledgeable(session, party_id=borrower_party_id, collective_id=collective_id, shares=qty)
+    co_holders = share_pledge.co_holders_consent(session, found, borrower_party_id, consent)
     if exchange.party_is_barred(session, borrower_party_id, start):
         raise LendingError.BORROWER_BARRED.error(party_id=borrower_party_id)
     loan = Loan(loan_no=f"LN-{uuid4().hex[:21]}", product_code=terms.product.code,
@@ -264,14 +268,15 @@ def apply_for_share_loan(session: Session, *, borrower_party_id: int, collective
                 unit_id=None, parcel_id=None, collective_id=found.collective_id, share_account_id=found.account_id,
                 pledged_shares=qty, right_type=SHARE_TYPE, principal_cny=terms.principal, annual_rate=terms.rate,
                 months=terms.months, method=terms.method, grace_months=terms.grace_months, start_date=start,
-                maturity=terms.maturity, status=LoanStatus.applied, region_code=found.region_code,
-                created_at=now(), sharers=[])
+                maturity=terms.maturity, consent_document=consent, status=LoanStatus.applied,
+                region_code=found.region_code, created_at=now(), sharers=[])
     session.add(loan)
     session.flush()
     loan.loan_no = loan_number(loan.created_at, loan.id)
     _event(session, loan, "loan.applied", actor, {"principal_cny": str(terms.principal), "product": terms.product.code,
                                                     "months": terms.months, "method": terms.method,
-                                                    "collective_id": collective_id, "pledged_shares": str(qty)})
+                                                    "collective_id": collective_id, "pledged_shares": str(qty),
+                                                    "co_holders": len(co_holders), "consent_document": consent})
     return loan
 
 

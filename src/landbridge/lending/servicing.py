@@ -282,7 +282,7 @@ def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = N
     loan = get_loan(session, loan_id, lock=True)
     rules.transition(loan.status, LoanStatus.in_disposal)
     if loan.collective_id is not None:
-        raise LendingError.SHARE_DISPOSAL_UNSUPPORTED.error()
+        return _start_share_disposal(session, loan, actor=actor, costs=costs)
     housing = dwelling_kept(session, loan, to_local(now()).date(), dwelling_document)
     _move(loan, LoanStatus.in_disposal)
     if costs is not None:
@@ -302,6 +302,20 @@ def start_disposal(session: Session, *, loan_id: int, actor: str, costs: Any = N
     _event(session, loan, "loan.disposal_started", actor, {"costs_cny": str(loan.costs_cny), "lot_id": lot.id,
                                                              "start_price_cny": str(start_price), **(housing or {})},
            also=[subjects.lot(lot.id)])
+    return loan
+
+
+def _start_share_disposal(session: Session, loan: Loan, *, actor: str, costs: Any) -> Loan:
+    """质权实现 of a share pledge: the loan enters disposal with no exchange lot (the collective's shares pass only to
+    its members, 股权内部转让); the pledgee sells them to an eligible buyer at no less than the floor of the day
+    (``share_disposal.sell_pledged_shares``). The floor of today is in the event."""
+    added = ZERO if costs is None else rules.parse_money(costs, "costs")
+    floor = share_pledge.sale_floor(session, loan, to_local(now()).date())
+    _move(loan, LoanStatus.in_disposal)
+    loan.costs_cny += added
+    _event(session, loan, "loan.disposal_started", actor, {
+        "costs_cny": str(loan.costs_cny), "share_sale": True, "value_cny": str(floor.value_cny),
+        "floor_cny": str(floor.floor_cny), "floor_ratio": str(floor.ratio), "valuation_basis": floor.method})
     return loan
 
 
@@ -379,10 +393,12 @@ def apply_waterfall(session: Session, loan: Loan, rows: list[Instalment], fall: 
 
 
 def record_recovery(session: Session, *, loan_id: int, amount: Any, day: date, actor: str) -> dict[str, Decimal]:
-    """A recovery after settlement, split in proportion to the losses borne (every fen once)."""
+    """A recovery after settlement or write-off (核销后收回), split in proportion to the losses borne (every fen
+    once). It is a payment of the loan (``kind="recovery"``, against the principal still owed, in the loan's payment
+    history) and lowers what the borrower still owes; the claims' recoveries record each sharer's part."""
     value = rules.parse_money(amount, "amount")
     loan = get_loan(session, loan_id, lock=True)
-    if loan.status != LoanStatus.settled:
+    if loan.status not in (LoanStatus.settled, LoanStatus.written_off):
         raise LendingError.INVALID_TRANSITION.error(status=loan.status, target="recovery")
     claims = list(session.execute(select(Claim).where(Claim.loan_id == loan.id).order_by(Claim.id)).scalars())
     remaining = {c.party: c.loss_cny - c.recovered_cny for c in claims}
@@ -394,9 +410,16 @@ def record_recovery(session: Session, *, loan_id: int, amount: Any, day: date, a
         if c.party == "fund" and split[c.party]:
             session.add(FundEntry(kind="recovery", amount_cny=split[c.party], loan_id=loan.id, entry_date=day,
                                   actor=actor, created_at=now(), note=loan.loan_no))
+    loan.outstanding_cny -= min(value, loan.outstanding_cny)
     loan.version += 1
+    payment = Payment(loan_id=loan.id, kind="recovery", paid_on=day, amount_cny=value, to_costs_cny=ZERO,
+                      to_interest_cny=ZERO, to_penalty_cny=ZERO, to_principal_cny=value, actor=actor,
+                      created_at=now(), detail={"split": {k: str(v) for k, v in split.items()}})
+    session.add(payment)
     _event(session, loan, "loan.recovery", actor, {"amount_cny": str(value),
                                                      "split": {k: str(v) for k, v in split.items()}})
+    session.flush()
+    payment.ledger_seq = loan.ledger_seq
     return split
 
 

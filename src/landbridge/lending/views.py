@@ -23,7 +23,7 @@ from landbridge.auth import Principal, Role, require_roles
 from landbridge.lending import rules, service, servicing
 from landbridge.lending.errors import LendingError
 from landbridge.lending.models import Claim, FundEntry, Loan
-from landbridge.lending.rules import NON_PERFORMING, Tier
+from landbridge.lending.rules import NON_PERFORMING, LoanStatus, Tier
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/lending", tags=["lending"], route_class=TransactionalRoute)
@@ -97,6 +97,8 @@ def loan_read(loan: Loan, *, full: bool = True) -> dict[str, Any]:
         "start_date": loan.start_date.isoformat(), "maturity": loan.maturity.isoformat(),
         "outstanding_cny": str(loan.outstanding_cny), "tier": loan.tier, "tier_name": rules.TIER_NAMES[Tier(loan.tier)],
         "days_past_due": loan.days_past_due, "sharers": loan.sharers, "bank_organisation_id": loan.bank_organisation_id}
+    if loan.status == LoanStatus.written_off:  # 核销: what is still unrecovered is written off, not outstanding
+        out |= {"outstanding_cny": "0.00", "written_off_cny": str(loan.outstanding_cny)}
     if full:
         out |= {"borrower_party_id": loan.borrower_party_id, "right_id": loan.right_id, "unit_id": loan.unit_id,
                 "collective_id": loan.collective_id, "share_account_id": loan.share_account_id,
@@ -184,7 +186,8 @@ def apply(body: ApplyIn, p: Principal = Depends(require_roles(Role.member)),
             session, borrower_party_id=p.party_id, collective_id=body.collective_id, shares=body.shares,
             product_code=body.product_code, principal=body.principal_cny, annual_rate=body.annual_rate,
             months=body.months, method=body.method, start=body.start, grace_months=body.grace_months,
-            bank_organisation_id=body.bank_organisation_id, applicant_user_id=p.user_id, actor=_actor(p))
+            bank_organisation_id=body.bank_organisation_id, consent_document=body.consent_document,
+            applicant_user_id=p.user_id, actor=_actor(p))
         return loan_read(loan)
     if body.right_id is None:
         raise LendingError.COLLATERAL_KIND.error()

@@ -46,8 +46,10 @@ from landbridge.registry.reads import (
     parcel_areas,
     parcel_bounds,
     parcel_codes,
+    parcel_points,
     parcel_shapes,
     right_type_codes,
+    unit_parcels,
 )
 from landbridge.registry.service import (
     add_source_document,
@@ -125,6 +127,7 @@ __all__ = [
     "parcel_bounds",
     "parcel_codes",
     "parcel_detail",
+    "parcel_points",
     "parcel_shapes",
     "party_kinds",
     "record_party_reads",
@@ -134,5 +137,6 @@ __all__ = [
     "right_type_legend",
     "run_due",
     "unit_as_of",
+    "unit_parcels",
     "withdraw_application",
 ]

@@ -26,6 +26,7 @@ from landbridge.privacy import Reader, mask_name, record_reads
 from landbridge.registry.labels import RIGHT_TYPE_LABELS
 from landbridge.registry.models import Party, PartyKind, PropertyUnit, RecordStatus
 from landbridge.registry.queries import current_restrictions, current_rights, get_parcel, get_unit, holders_of
+from landbridge.web.i18n import translator
 
 PURPOSE = "register_extract"
 Scope = Callable[[set[int]], set[int]]  # of these persons, those the reader may see whole
@@ -71,10 +72,11 @@ def register_extract_rows(session: Session, *, reader: Reader, parcel_id: int | 
         shown[found.id] = found
         return found.id, mask_id(found.id_number)
 
+    zh = translator("zh_CN")
     for unit in units:
         head = [parcel.parcel_code, unit.unit_code, parcel.location, parcel.area_m2, parcel.land_use_class]
         for right in current_rights(session, unit.id):
-            kind = RIGHT_TYPE_LABELS.get(right.right_type, right.right_type)
+            kind = zh(RIGHT_TYPE_LABELS.get(right.right_type, right.right_type))  # Chinese, as the headers
             holders: list[tuple[int | None, Fraction | None]] = [*holders_of(session, right.id)] or [(None, None)]
             for holder, share in holders:
                 pid, id_masked = party(holder)

@@ -13,7 +13,7 @@ frames differ by a few centimetres, well inside survey tolerance for a file exch
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,29 +125,69 @@ def _reproject(arr: np.ndarray, srid: int) -> Any:
     return shapely.transform(arr, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
 
+def write_chunks(path: str | Path, chunks: Iterable[tuple[list[Any], dict[str, list[Any]]]], names: Sequence[str],
+                 *, points: bool, float_fields: frozenset[str], srid: int = GEOGRAPHIC_SRID, layer: str,
+                 encoding: str = "UTF-8", field_names: dict[str, str] | None = None) -> int:
+    """Write (geometries, properties under ``names``) chunk by chunk to one layer, Points or MultiPolygons (a
+    missing geometry stays empty): each chunk appended to the file, so an export holds one chunk at a time (issue
+    #21). ``float_fields`` are numbers, every other property text, whatever the first chunk holds; no chunk at all
+    writes an empty layer with the columns. A failure part way leaves no file. Returns the number of features."""
+    path = Path(path)
+    kind = "Point" if points else "MultiPolygon"
+    count = 0
+    try:
+        for geoms, props in chunks:
+            shapes = [None if g is None or g.is_empty else (g if points else as_multipolygon(g)) for g in geoms]
+            _write(path, shapes, {n: props[n] for n in names}, srid=srid, layer=layer, encoding=encoding,
+                   append=count > 0, geometry_type=kind, field_names=field_names or {}, float_fields=float_fields)
+            count += len(geoms)
+        if count == 0:
+            _write(path, [], {n: [] for n in names}, srid=srid, layer=layer, encoding=encoding, append=False,
+                   geometry_type=kind, field_names=field_names or {}, float_fields=float_fields)
+    except BaseException:
+        for sibling in path.parent.glob(path.stem + ".*"):
+            if sibling.suffix.lower() in (path.suffix.lower(), ".shx", ".dbf", ".prj", ".cpg"):
+                sibling.unlink(missing_ok=True)
+        raise
+    return count
+
+
 def write_parcels(path: str | Path, geoms: Any, properties: dict[str, list[Any]], *, srid: int = GEOGRAPHIC_SRID,
-                  layer: str = "parcels", encoding: str = "UTF-8", append: bool = False) -> None:
+                  layer: str = "parcels", encoding: str = "UTF-8", append: bool = False,
+                  field_names: dict[str, str] | None = None, float_fields: frozenset[str] | None = None) -> None:
     """Write MultiPolygons (a missing geometry stays empty) with text or float properties to GeoJSON, GeoPackage
     or Shapefile in ``srid`` (R1; issue #21): the one writer of parcel files, for imports' fixtures, exports and
     the dry-run report. A Shapefile takes the standard's field names and ``encoding`` (its ``.cpg``). ``append``
     adds to the file's layer instead of replacing the file (a report written chunk by chunk)."""
+    _write(path, [None if g is None else as_multipolygon(g) for g in geoms], properties, srid=srid, layer=layer,
+           encoding=encoding, append=append, geometry_type="MultiPolygon", field_names=field_names or {},
+           float_fields=float_fields)
+
+
+def _write(path: str | Path, geoms: list[Any], properties: dict[str, list[Any]], *, srid: int, layer: str,
+           encoding: str, append: bool, geometry_type: str, field_names: dict[str, str],
+           float_fields: frozenset[str] | None = None) -> None:
     path = Path(path)
     driver = WRITE_DRIVERS.get(path.suffix.lower())
     if driver is None:
         raise RegistryError.UNSUPPORTED_FILE.error(suffix=path.suffix)
     arr = np.empty(len(geoms), dtype=object)
-    arr[:] = [None if g is None else as_multipolygon(g) for g in geoms]
+    arr[:] = geoms
     arr = _reproject(arr, srid)
     names, data, masks = [], [], []
     for name, values in properties.items():
         if len(values) != len(arr):
             raise ValueError(f"property {name} has {len(values)} values for {len(arr)} geometries")
-        names.append(SHAPEFILE_FIELDS.get(name, name[:10]) if driver == "ESRI Shapefile" else name)
-        if values and all(isinstance(v, float) or v is None for v in values):
+        names.append(field_names.get(name) or SHAPEFILE_FIELDS.get(name, name[:10]) if driver == "ESRI Shapefile"
+                     else name)
+        if (float_fields is not None and name in float_fields) or (float_fields is None and values and all(
+                isinstance(v, float) or v is None for v in values)):
             data.append(np.array([np.nan if v is None else v for v in values], dtype=np.float64))
         else:
             data.append(np.array(["" if v is None else str(v) for v in values], dtype=object))
         masks.append(np.array([v is None for v in values], dtype=bool))
+    if driver == "ESRI Shapefile":
+        layer = path.stem  # a Shapefile is its own one layer: another name would append to a sibling file
     if append:
         pass
     elif driver == "ESRI Shapefile":
@@ -157,7 +197,7 @@ def write_parcels(path: str | Path, geoms: Any, properties: dict[str, list[Any]]
     elif path.exists():
         path.unlink()
     pyogrio.raw.write(path, shapely.to_wkb(arr), data, names, field_mask=masks, layer=layer, driver=driver,
-                      geometry_type="MultiPolygon", crs=CRS.from_epsg(srid).to_wkt(),
+                      geometry_type=geometry_type, crs=CRS.from_epsg(srid).to_wkt(),
                       encoding=encoding if driver == "ESRI Shapefile" else "UTF-8", append=append)
 
 

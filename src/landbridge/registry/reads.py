@@ -67,6 +67,28 @@ def parcel_shapes(session: Session, parcel_ids: Sequence[int]) -> list[tuple[int
     return rows
 
 
+def parcel_points(session: Session, parcel_ids: Sequence[int]) -> dict[int, Any]:
+    """A representative point (Shapely ``point_on_surface``, always inside the parcel; CGCS2000 degrees) of each
+    parcel of ``parcel_ids`` that exists: where a sale or a lot on it is drawn as a point (issue #21)."""
+    import shapely
+
+    out: dict[int, Any] = {}
+    for ids in _chunks(parcel_ids):
+        for i, g in session.execute(select(Parcel.id, Parcel.geom).where(Parcel.id.in_(ids))):
+            if g is not None:
+                out[int(i)] = shapely.point_on_surface(g)
+    return out
+
+
+def unit_parcels(session: Session, unit_ids: Sequence[int]) -> dict[int, int]:
+    """The parcel id of each property unit of ``unit_ids`` that exists, whatever its status (R1)."""
+    out: dict[int, int] = {}
+    for ids in _chunks(unit_ids):
+        out.update((int(u), int(p)) for u, p in session.execute(
+            select(PropertyUnit.id, PropertyUnit.parcel_id).where(PropertyUnit.id.in_(ids))))
+    return out
+
+
 def current_unit_attributes(session: Session, parcel_ids: Sequence[int]) -> Iterator[tuple[int, dict[str, Any]]]:
     """(parcel id, attributes) of the current property units (现势不动产单元) on the parcels, units in id order."""
     for ids in _chunks(parcel_ids):

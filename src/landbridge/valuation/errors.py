@@ -127,3 +127,7 @@ class ValuationError(ErrorCode):
 
     FLAG_ALREADY_REVIEWED = (Conflict, "valuation.flag_already_reviewed", "该标记已复核",
                              "this flag has already been reviewed")
+
+    BAD_EXPORT_RANGE = (RuleViolation, "valuation.bad_export_range",
+                        "导出日期区间无效：须 起始日期 ≤ 结束日期，且跨度不超过 {most} 天",
+                        "bad export range {since}..{until}: need from <= to and at most {most} days")

@@ -12,6 +12,7 @@ MANIFEST = Manifest(
              Router("landbridge.valuation.benchmark.pages:router", order=190),
              Router("landbridge.valuation.mass.views:router", order=200),
              Router("landbridge.valuation.mass.pages:router", order=210),
+             Router("landbridge.valuation.export_views:router", order=215),
              Router("landbridge.valuation.learn.views:router", order=240),
              Router("landbridge.valuation.report.views:router", order=250)),
     models=("landbridge.valuation.sales.models", "landbridge.valuation.benchmark.models",

@@ -7,8 +7,11 @@ makes one, keeps it in a context variable for every log record of the request, r
 names the route template, method, status and milliseconds: no path ids, no query string, no client address, so
 no personal data reaches the logs.
 
-``JsonFormatter`` writes one JSON object per record (time, level, logger, message, request id, exception), for
-``landbridge serve --log-format json``.
+``JsonFormatter`` writes one JSON object per record (time, level, logger, message, request id, exception, and while
+tracing is on the trace and span ids), for ``landbridge serve --log-format json``.
+
+While tracing is on (``kernel.tracing``), the middleware also makes the request's server span, current for the
+whole request, so database statements and log records belong to it.
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from opentelemetry import context as otel_context
+from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from landbridge.kernel import tracing
 from landbridge.kernel.metrics import REQUEST_SECONDS
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("landbridge_request_id", default=None)
@@ -56,6 +62,10 @@ class RequestContext:
         rid = given if _TOKEN.fullmatch(given) else uuid.uuid4().hex
         token = request_id.set(rid)
         status = 500
+        method = scope.get("method", "")
+        span = tracing.request_span(method, {k.decode("latin-1"): v.decode("latin-1")
+                                             for k, v in scope.get("headers", ())}) if tracing.tracer() else None
+        traced = otel_context.attach(trace.set_span_in_context(span)) if span is not None else None
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
@@ -71,8 +81,11 @@ class RequestContext:
         finally:
             elapsed = time.perf_counter() - started
             route = _route_of(scope)
-            REQUEST_SECONDS.labels(route, scope.get("method", ""), f"{status // 100}xx").observe(elapsed)
-            access_log.info("%s %s %d %.1fms", scope.get("method", ""), route, status, elapsed * 1000,
+            REQUEST_SECONDS.labels(route, method, f"{status // 100}xx").observe(elapsed)
+            if span is not None and traced is not None:
+                tracing.finish_request_span(span, method=method, route=route, status=status, request_id=rid)
+                otel_context.detach(traced)
+            access_log.info("%s %s %d %.1fms", method, route, status, elapsed * 1000,
                             extra={"route": route, "status": status, "ms": round(elapsed * 1000, 1)})
             request_id.reset(token)
 
@@ -87,6 +100,9 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname, "logger": record.name, "message": record.getMessage(),
             "request_id": request_id.get(),
         }
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:  # tracing on: the trace this record belongs to, to find it from the log and back
+            out["trace_id"], out["span_id"] = format(span.trace_id, "032x"), format(span.span_id, "016x")
         for key in ("route", "status", "ms"):
             if hasattr(record, key):
                 out[key] = getattr(record, key)

@@ -28,10 +28,12 @@ from landbridge.collective.service.organisation import create_collective, link_o
 from landbridge.collective.service.shares import (
     QuantificationResult,
     inherit_shares,
+    lock_share_account,
     pledge_shares,
     quantify_shares,
     record_asset,
     release_pledge,
+    sell_pledged_shares,
     transfer_shares,
 )
 from landbridge.collective.service.votes import (
@@ -76,6 +78,7 @@ __all__ = [
     "enrol_members_bulk",
     "inherit_shares",
     "link_organisation",
+    "lock_share_account",
     "open_committee_book",
     "open_vote",
     "pay_land_entry_fees",
@@ -91,6 +94,7 @@ __all__ = [
     "seal_due_votes",
     "seal_vote",
     "sealed_ballots",
+    "sell_pledged_shares",
     "transfer_member",
     "transfer_shares",
     "vote_passed",

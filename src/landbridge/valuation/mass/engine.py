@@ -16,13 +16,15 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
 
 from landbridge.cityprofile import get_profile
 from landbridge.config import get_settings
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
 
 RULE_SET = "valuation_mass"
 MODEL_VERSION = "mass-lgbm-hedonic-1"
@@ -421,6 +423,8 @@ class MassModel:
     @classmethod
     def from_json(cls, text: str) -> MassModel:
         """Load a model stored by ``to_json``."""
+        import lightgbm as lgb  # lazily: LightGBM pulls in scikit-learn and pandas when they are installed
+
         d = json.loads(text)
         spec = FeatureSpec(tuple(d["spec"]["categorical"]), tuple(d["spec"]["numeric"]), d["spec"]["group"])
         return cls(spec, Encoder(spec, d["levels"]), Hedonic(**d["hedonic"]),
@@ -483,6 +487,8 @@ def fit_mass_model(features: Table, spec: FeatureSpec, months: np.ndarray, y: Fl
         "num_threads": threads, "verbose": -1,
     }
     # early stopping on a seeded validation share of the sales: small markets overfit with a fixed round count
+    import lightgbm as lgb  # lazily, as in MassModel.from_json
+
     matrix = encoder.matrix(f_kept, m_kept)
     fit_rows, val_rows = holdout_split(len(y_kept), gbm["validation_share"], seed + 1)
     data = lgb.Dataset(matrix[fit_rows], y_kept[fit_rows], feature_name=list(spec.names),

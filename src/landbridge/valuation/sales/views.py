@@ -47,7 +47,7 @@ def _sale_read(sale: Sale, principal: Principal) -> SaleRead:
         related_parties=sale.related_parties, created_at=sale.created_at, batch_id=sale.batch_id)
 
 
-def _scope(principal: Principal, requested: str | None) -> str:
+def area_scope(principal: Principal, requested: str | None) -> str:
     """The region prefix to read: the caller's area, narrowed by the request (403 outside the area)."""
     own = area_prefix(principal.region_code)
     if not requested:
@@ -71,7 +71,7 @@ def list_sales(land_use_class: str | None = UseQuery, region_prefix: str | None 
     """A page of the sales record in the caller's area, newest first (L1, F1)."""
     page_size = min(page_size, get_settings().page_size_max)
     items, total = queries.list_sales(session, land_use_class=land_use_class,
-                                      region_prefix=_scope(principal, region_prefix), since=since, until=until,
+                                      region_prefix=area_scope(principal, region_prefix), since=since, until=until,
                                       page=page, page_size=page_size)
     return SalePage(items=[_sale_read(s, principal) for s in items], total=total, page=page, page_size=page_size)
 
@@ -91,7 +91,7 @@ def export_sales(land_use_class: str | None = UseQuery, region_prefix: str | Non
                  since: date | None = None, until: date | None = None,
                  principal: Principal = Depends(reader)) -> StreamingResponse:
     """The sales record of the caller's area as CSV, streamed in its own read-only transaction (L1)."""
-    scope = _scope(principal, region_prefix)
+    scope = area_scope(principal, region_prefix)
     mask = principal.role not in PARTY_ROLES
 
     def body() -> Iterator[str]:
