@@ -17,6 +17,7 @@ JSON line.
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -109,6 +110,7 @@ def main() -> None:
     load_s = time.perf_counter() - t0
     with db.transaction() as s:
         events_before = s.scalar(select(func.count()).select_from(LedgerEvent)) or 0
+    load1, cpu1 = os.getloadavg()[0], time.process_time()
     t1 = time.perf_counter()
     while True:
         with db.transaction() as s:
@@ -116,7 +118,8 @@ def main() -> None:
             status, processed, reclassified, defaulted = run.status, run.processed, run.reclassified, run.defaulted
         if status == "done":
             break
-    cob_s = time.perf_counter() - t1
+    cob_s, cob_cpu_s = time.perf_counter() - t1, time.process_time() - cpu1
+    load1_end = os.getloadavg()[0]
     with db.transaction() as s:
         events = (s.scalar(select(func.count()).select_from(LedgerEvent)) or 0) - events_before
     t2 = time.perf_counter()
@@ -125,6 +128,7 @@ def main() -> None:
     rerun_s = time.perf_counter() - t2
     print(json.dumps({"n": n, "database": url.split(":", 1)[0], "shape": "first_close" if args.first_close
                       else "steady", "chunk": args.chunk, "load_s": round(load_s, 1), "cob_s": round(cob_s, 1),
+                      "cob_cpu_s": round(cob_cpu_s, 1), "load1_start": load1, "load1_end": load1_end,
                       "loans_per_s": round(n / cob_s, 1), "processed": processed, "reclassified": reclassified,
                       "defaulted": defaulted, "ledger_events": events, "rerun_s": round(rerun_s, 2),
                       "rerun_processed": again, "peak_rss_mb": peak_rss_mb()}))

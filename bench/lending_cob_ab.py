@@ -67,7 +67,7 @@ def _time(n: int, url: str, tag: str) -> None:
     from landbridge.lending.servicing import run_cob
 
     db = Database(run_url)
-    load = os.getloadavg()[0]
+    load, cpu1 = os.getloadavg()[0], time.process_time()
     t1 = time.perf_counter()
     while True:
         with db.transaction() as s:
@@ -75,10 +75,10 @@ def _time(n: int, url: str, tag: str) -> None:
             status, processed, moved, defaulted = run.status, run.processed, run.reclassified, run.defaulted
         if status == "done":
             break
-    cob_s = time.perf_counter() - t1
+    cob_s, cob_cpu_s = time.perf_counter() - t1, time.process_time() - cpu1
     with db.transaction() as s:
         written = s.scalar(select(func.count()).select_from(Loan).where(Loan.cob_date == DAY))
-    print(json.dumps({"tag": tag, "n": n, "database": url.split(":", 1)[0], "cob_s": round(cob_s, 1),
+    print(json.dumps({"tag": tag, "n": n, "database": url.split(":", 1)[0], "cob_s": round(cob_s, 1), "cob_cpu_s": round(cob_cpu_s, 1),
                       "loans_per_s": round(n / cob_s), "processed": processed, "reclassified": moved,
                       "defaulted": defaulted, "rows_with_cob_date_day": written, "code": cob.__file__,
                       "load1_start": load, "load1_end": os.getloadavg()[0], "peak_rss_mb": peak_rss_mb()}))

@@ -162,3 +162,30 @@ def test_a_batch_of_events_is_the_same_log_as_one_by_one(db: Database) -> None:
         stored = s.query(LedgerEvent).filter(LedgerEvent.seq > start).order_by(LedgerEvent.seq).all()
         assert [e.subject for e in list_events(s, after=start)] == [f"test:{i}" for i in range(11)]
         assert len({e.tree_root for e in stored}) == 11  # each event has its own signed tree head
+
+
+def test_rows_appended_by_core_are_the_same_log(db: Database) -> None:
+    """append_event_rows (the close of business's batch: Core inserts, no ORM object per event) continues the same
+    log as append_events around it: gap-free sequence numbers, each event its signed tree head, its private part and
+    its subject index (the ``also`` subjects too), and the whole ledger verifies, public and private layers."""
+    from landbridge.ledger import append_event_rows
+    from landbridge.ledger.models import LedgerEvent
+
+    news = [NewEvent("test", "thing_happened", f"test:{i}", "tester", {"i": i}, ("test.other:1",))
+            for i in range(9)]
+    with db.transaction() as s:
+        start = current_size(s)
+        first = append_events(s, news[:2])
+        rows = append_event_rows(s, news[2:8])
+        last = append_event(s, module="test", event_type="thing_happened", subject="test:8", actor="tester",
+                            payload={"i": 8})
+        assert append_event_rows(s, []) == []
+    assert [e.seq for e in first] + rows + [last.seq] == list(range(start + 1, start + 10))
+    with db.transaction(readonly=True) as s:
+        assert verify_ledger(s).ok and verify_ledger(s, private=False).ok
+        assert current_size(s) == start + 9
+        stored = s.query(LedgerEvent).filter(LedgerEvent.seq > start).order_by(LedgerEvent.seq).all()
+        assert len({e.tree_root for e in stored}) == 9
+        assert [(e.subject, json.loads(e.private_body or "{}")["payload"]) for e in list_events(s, after=start)] == [
+            (f"test:{i}", {"i": i}) for i in range(9)]
+        assert [e.seq for e in list_events(s, subject="test.other:1")] == list(range(start + 1, start + 9))

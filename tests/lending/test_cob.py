@@ -5,7 +5,12 @@ chunks with nothing done twice."""
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -13,6 +18,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from landbridge.auth import OrgKind, create_organisation
 from landbridge.db import Database
@@ -20,7 +26,7 @@ from landbridge.kernel.money import fen_to_yuan
 from landbridge.ledger import list_events, subjects
 from landbridge.ledger.models import LedgerEvent
 from landbridge.lending import cob, rules, servicing
-from landbridge.lending.models import Claim, CobRun, Instalment, Loan
+from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan
 
 DAY = date(2026, 5, 1)
 STAMP = datetime(2026, 1, 15, tzinfo=UTC)
@@ -151,24 +157,28 @@ def test_a_rerun_does_nothing_twice(db: Database) -> None:
     assert _events(db) - events == Counter({(t, r): 1 for (t, r) in events if t == "cob.closed"})
 
 
-def test_a_crash_between_chunks_resumes_at_the_cursor(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("step", ["_write", "_events"])
+def test_a_crash_between_chunks_resumes_at_the_cursor(db: Database, monkeypatch: pytest.MonkeyPatch,
+                                                      step: str) -> None:
+    """The process dies in the second chunk after its loan rows are written (``_write``) or after its events,
+    defaults, claims and fund entries (``_events``), before the commit: the rerun closes every loan once."""
     given = _insert(db, 4, 60)
     with db.transaction() as s:
         first = servicing.run_cob(s, day=DAY, actor="system:cli", limit=20)
         assert (first.status, first.processed) == ("running", 20)
         cursor = first.last_loan_id
-    real = cob._write
+    real = getattr(cob, step)
     calls = {"n": 0}
 
-    def crash(*args: Any) -> None:  # the second chunk writes its loans, then the process dies before the commit
+    def crash(*args: Any) -> None:  # the second chunk writes, then the process dies before the commit
         real(*args)
         calls["n"] += 1
         raise RuntimeError("kill -9")
 
-    monkeypatch.setattr(cob, "_write", crash)
+    monkeypatch.setattr(cob, step, crash)
     with pytest.raises(RuntimeError), db.transaction() as s:
         servicing.run_cob(s, day=DAY, actor="system:cli", limit=20)
-    monkeypatch.setattr(cob, "_write", real)
+    monkeypatch.setattr(cob, step, real)
     assert calls["n"] == 1
     with db.transaction(readonly=True) as s:  # the crashed chunk left nothing: the cursor and 20 loans closed
         run = s.scalar(select(CobRun))
@@ -179,6 +189,10 @@ def test_a_crash_between_chunks_resumes_at_the_cursor(db: Database, monkeypatch:
     assert _state(db) == {loan_id: _expected(g) for loan_id, g in given.items()}
     counts = _events(db)
     assert all(c == 1 for c in counts.values())  # no loan's event written twice
+    defaulted = [i for i, g in given.items() if g["status"] != _expected(g)["status"]]
+    with db.transaction(readonly=True) as s:  # one claim per defaulted loan (its one sharer), none twice
+        claims = Counter(s.scalars(select(Claim.loan_id)))
+    assert defaulted and claims == Counter(defaulted)
 
 
 def test_a_loan_behind_the_cursor_is_swept_up_before_the_run_finishes(db: Database) -> None:
@@ -294,3 +308,110 @@ def test_a_quiet_loan_reaching_the_default_trigger_accrues_from_its_last_close(d
         loan = s.get(Loan, loan_id)
         assert loan is not None and (loan.status, loan.cob_date) == ("defaulted", day)
         assert loan.penalty_cny == penalty + daily * 3  # days 2, 3 and 4 since the close of day 1
+
+
+_SNAPSHOTS = [
+    [{"party": "fund", "share": "0.40"}],
+    [{"party": "fund", "share": "0.40", "advance": True}, {"party": "guarantor", "share": "0.35", "cap": "20000"}],
+    [{"party": "guarantor", "share": "0.30", "claim_deadline_days": 45}, {"party": "insurer", "share": "0.20"},
+     {"party": "fund", "share": "0.25", "cap": "1500", "advance": True}],
+    [],
+]
+
+
+def _outcome(s: Session) -> dict[str, Any]:
+    """What a close leaves: each loan's row, its claims and fund entries, and its lending events in order (type and
+    facts), the loan's ``ledger_seq`` pointing at its last one."""
+    rows = list(s.scalars(select(Loan)))
+    through = cob.closed_through(s, [loan.id for loan in rows])  # a quiet loan's row is not written: the runs close it
+    loans = {loan.id: (loan.status, loan.tier, loan.days_past_due, loan.penalty_cny, loan.defaulted_on,
+                       loan.version, through[loan.id]) for loan in rows}
+    claims = sorted((c.loan_id, c.party, c.share, c.status, c.deadline, c.claimed_cny, c.advanced_cny, c.loss_cny,
+                     c.recovered_cny) for c in s.scalars(select(Claim)))
+    entries = sorted((f.loan_id, f.kind, f.amount_cny, f.entry_date, f.actor, f.note)
+                     for f in s.scalars(select(FundEntry)))
+    events: dict[int, list[tuple[str, Any]]] = {}
+    last_ok = True
+    for loan_id in loans:
+        mine = [e for e in list_events(s, subject=subjects.loan(loan_id)) if e.module == "lending"]
+        events[loan_id] = [(e.event_type, json.loads(e.private_body or "{}")["payload"]) for e in mine]
+        loan = s.get(Loan, loan_id)
+        last_ok &= not mine or (loan is not None and loan.ledger_seq == mine[-1].seq)
+    return {"loans": loans, "claims": claims, "entries": entries, "events": events, "ledger_seq_last": last_ok}
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_set_based_close_equals_the_per_loan_path(db: Database, seed: int) -> None:
+    """The same world closed loan by loan by ``servicing.cob_loan`` (the per-loan path: reclassification, default,
+    claims per sharer with deadlines, the fund's advances; rolled back) and by the set-based run: the same loans,
+    claims, fund entries and events, with snapshots binding none to three sharers (caps, advances, a sharer's own
+    deadline)."""
+    given = _insert(db, seed, 150)
+    rng = random.Random(seed)
+    with db.transaction() as s:  # half the performing loans far behind: many defaults in a chunk
+        for loan_id, g in given.items():
+            s.execute(update(Loan).where(Loan.id == loan_id).values(sharers=rng.choice(_SNAPSHOTS)))
+            if g["status"] == "disbursed" and rng.random() < 0.5:
+                s.execute(update(Instalment).where(Instalment.loan_id == loan_id, Instalment.n == 1).values(
+                    due_date=DAY - timedelta(days=rng.randint(401, 500)), paid_principal_cny=0))
+    settings = servicing.cob_settings(DAY)
+    s = db.session()
+    try:  # the per-loan path, in one transaction: its outcome read, then undone
+        for loan in list(s.scalars(select(Loan).order_by(Loan.id))):
+            servicing.cob_loan(s, loan, DAY, actor="system:cli", settings=settings)
+        s.flush()
+        per_loan = _outcome(s)
+    finally:
+        s.rollback()
+        s.close()
+    _, defaulted, _ = _close(db, limit=37)
+    with db.transaction(readonly=True) as s:
+        set_based = _outcome(s)
+    assert defaulted > 20 and set_based["claims"] and set_based["entries"]  # the world exercises the defaults
+    assert set_based["ledger_seq_last"] and per_loan["ledger_seq_last"]
+    assert set_based["events"] == per_loan["events"]
+    assert set_based["loans"] == per_loan["loans"]
+    assert set_based["claims"] == per_loan["claims"]
+    assert set_based["entries"] == per_loan["entries"]
+
+
+def test_kill_9_mid_run_then_rerun_closes_every_loan_once(db: Database) -> None:
+    """``landbridge lending cob`` killed with SIGKILL part way (chunks committed, one in flight), then run again: the
+    same end state as the pure rules, one claim per defaulted loan, every event once."""
+    given = _insert(db, 9, 240)
+    rng = random.Random(9)
+    with db.transaction() as s:  # half the performing loans far behind: defaults in most chunks
+        for loan_id, g in given.items():
+            if g["status"] == "disbursed" and rng.random() < 0.5:
+                s.execute(update(Instalment).where(Instalment.loan_id == loan_id).values(paid_principal_cny=0))
+                for r in g["rows"]:
+                    r["paid_principal_cny"] = Decimal(0)
+    command = [sys.executable, "-m", "landbridge.cli", "lending", "cob", "--date", DAY.isoformat(), "--chunk", "2"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    killed_at = None
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        with db.transaction(readonly=True) as s:
+            run = s.scalar(select(CobRun))
+            if run is not None and run.status == "running" and run.last_loan_id >= sorted(given)[40]:
+                proc.send_signal(signal.SIGKILL)
+                killed_at = run.last_loan_id
+                break
+        time.sleep(0.01)
+    proc.wait(timeout=30)
+    assert killed_at is not None and proc.returncode == -signal.SIGKILL  # killed part way, not finished
+    with db.transaction(readonly=True) as s:
+        run = s.scalar(select(CobRun))
+        assert run is not None and run.status == "running" and run.last_loan_id < max(given)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1])["processed"] == len(given)
+    expected = {loan_id: _expected(g) for loan_id, g in given.items()}
+    assert _state(db) == expected
+    counts = _events(db)
+    assert all(c == 1 for c in counts.values())
+    defaulted = [i for i, g in given.items() if g["status"] != expected[i]["status"]]
+    with db.transaction(readonly=True) as s:
+        claims = Counter(s.scalars(select(Claim.loan_id)))
+    assert len(defaulted) > 10 and claims == Counter(defaulted)

@@ -102,6 +102,49 @@ def append_events(session: Session, events: Sequence[NewEvent],
     """
     if not events:
         return []
+    batch = _prepare(session, events, key)
+    out = [LedgerEvent(**row) for row in batch.events]
+    session.add_all(out)
+    session.add_all(LedgerPrivate(**row) for row in batch.private)  # the unit of work inserts envelopes first
+    session.add_all(LedgerNode(**row) for row in batch.nodes)
+    session.flush()
+    session.execute(_SUBJECT_INSERT, batch.index)  # after the envelopes it points at; one Core executemany
+    _count(events)
+    return out
+
+
+def append_event_rows(session: Session, events: Sequence[NewEvent],
+                      key: Ed25519PrivateKey | None = None) -> list[int]:
+    """``append_events`` for large batches (the close of business): the same rows (sequence numbers, envelopes,
+    private parts, tree nodes, signed tree heads, subject index), inserted by Core ``executemany`` without an ORM
+    object per row; returns the events' sequence numbers. The events are not in the session's identity map (a
+    read after it queries the database)."""
+    if not events:
+        return []
+    batch = _prepare(session, events, key)
+    session.flush()  # the head row's new size and frontier
+    session.execute(insert(cast(Table, LedgerEvent.__table__)), batch.events)
+    session.execute(insert(cast(Table, LedgerPrivate.__table__)), batch.private)
+    if batch.nodes:
+        session.execute(insert(cast(Table, LedgerNode.__table__)), batch.nodes)
+    session.execute(_SUBJECT_INSERT, batch.index)
+    _count(events)
+    return [row["seq"] for row in batch.events]
+
+
+@dataclass
+class _Batch:
+    """The column values of a batch of appended events (one dict per row of each table)."""
+
+    events: list[dict[str, Any]]
+    private: list[dict[str, Any]]
+    nodes: list[dict[str, Any]]
+    index: list[dict[str, Any]]
+
+
+def _prepare(session: Session, events: Sequence[NewEvent], key: Ed25519PrivateKey | None) -> _Batch:
+    """Lock the head, compute every event's rows in order (sequence, envelope, leaf, root, signed tree head, private
+    part, tree nodes completed, subject index) and move the head (its row written at the caller's flush)."""
     key = key or load_signing_key()
     kid = key_id(key)
     ring = keyring()
@@ -110,10 +153,7 @@ def append_events(session: Session, events: Sequence[NewEvent],
     frontier = merkle.Frontier(state.size, [bytes.fromhex(h) for h in json.loads(state.frontier)])
     recorded_at = now()
     stamp = recorded_at.isoformat()
-    out: list[LedgerEvent] = []
-    private: list[LedgerPrivate] = []
-    nodes: list[LedgerNode] = []
-    index: list[dict[str, Any]] = []
+    batch = _Batch([], [], [], [])
     rows: dict[str, dict[str, Any]] = {}
     for new in events:
         seq = frontier.size + 1
@@ -127,7 +167,7 @@ def append_events(session: Session, events: Sequence[NewEvent],
             row = rows.get(item)
             if row is None:  # one HMAC and one row shape per distinct subject in the batch
                 row = rows[item] = index_row(0, item, refs.get(item) or subject_reference(item, ring))
-            index.append({**row, "seq": seq})
+            batch.index.append({**row, "seq": seq})
         public_subject = new.subject if rules.is_public_subject(new.subject) else None
         entry = rules.envelope(seq=seq, recorded_at=stamp, module=new.module, event_type=new.event_type,
                                subject_ref=ref, public_subject=public_subject, digest=digest)
@@ -135,21 +175,20 @@ def append_events(session: Session, events: Sequence[NewEvent],
         completed = frontier.append(leaf)
         root = frontier.root()
         signature = key.sign(tree_head_bytes(seq, recorded_at, root))
-        out.append(LedgerEvent(seq=seq, recorded_at=recorded_at, module=new.module, event_type=new.event_type,
-                               subject_ref=ref, public_subject=public_subject, private_digest=digest,
-                               envelope=entry, leaf_hash=leaf, tree_root=root, signature=signature, key_id=kid))
-        private.append(LedgerPrivate(seq=seq, salt=salt, body=body))
-        nodes.extend(LedgerNode(level=level, index=index, hash=node) for level, index, node in completed)
-    session.add_all(out)
-    session.add_all(private)  # the unit of work inserts envelopes first: ledger_private's foreign key orders them
-    session.add_all(nodes)
+        batch.events.append({"seq": seq, "recorded_at": recorded_at, "module": new.module,
+                             "event_type": new.event_type, "subject_ref": ref, "public_subject": public_subject,
+                             "private_digest": digest, "envelope": entry, "leaf_hash": leaf, "tree_root": root,
+                             "signature": signature, "key_id": kid})
+        batch.private.append({"seq": seq, "salt": salt, "body": body})
+        batch.nodes.extend({"level": level, "index": index, "hash": node} for level, index, node in completed)
     state.size = frontier.size
     state.frontier = json.dumps([h.hex() for h in frontier.hashes])
-    session.flush()
-    session.execute(_SUBJECT_INSERT, index)  # after the envelopes it points at; one Core executemany
+    return batch
+
+
+def _count(events: Sequence[NewEvent]) -> None:
     for module, count in Counter(e.module for e in events).items():  # appended (a rollback may still undo them)
         LEDGER_EVENTS.labels(module).inc(count)
-    return out
 
 
 _SUBJECT_INSERT = insert(cast(Table, LedgerSubject.__table__))  # Core: no ORM per-row bookkeeping

@@ -7,9 +7,11 @@ rounding, ``rules.classify``), then written back in bulk: one statement for the 
 or class change (with their close date), one for loans closed for the first time (their close date only); a
 quiet loan (nothing overdue, days past due and class unchanged, closed before) is not written at all: its "closed
 through" is the runs' (``closed_through``), and penalty accrual counts the days since its last close as the
-runs give it (``_Closes``), exactly as if its row had been written every day. The ledger gets what it got before: one
-``loan.reclassified`` event per class change (a chunk's appended together, one head read) and, for a loan reaching
-the default trigger, the per-loan path (``servicing.cob_loan``: reclassification, then the default with its claims).
+runs give it (``_Closes``), exactly as if its row had been written every day. The ledger gets what the per-loan path
+(``servicing.cob_loan``) gives, a chunk's events appended together (one head read): one ``loan.reclassified`` event
+per class change and, for a loan reaching the default trigger, its reclassification then its ``loan.defaulted``;
+the defaults are set-based too (one bulk write of the defaulting loans, their claims per sharer with deadlines and
+the fund's advances inserted together, by the same pure ``servicing.opening_claims``).
 
 The run's cursor (``CobRun.last_loan_id``) moves with each chunk in the same transaction: a crash loses the chunk
 it was in and nothing else; a rerun reads on from the cursor, every loan whose values change carries
@@ -23,23 +25,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Date, Table, and_, bindparam, func, or_, select, text, update
+from sqlalchemy import BigInteger, Date, Table, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from landbridge.db import for_update
 from landbridge.kernel.clock import now
 from landbridge.kernel.money import fen_to_yuan, yuan_to_fen
-from landbridge.ledger import NewEvent, append_event, append_events, subjects
+from landbridge.ledger import NewEvent, append_event, append_event_rows, subjects
 from landbridge.lending import rules
-from landbridge.lending.models import CobRun, Instalment, Loan
-from landbridge.lending.service import MODULE, loan_subjects
+from landbridge.lending.models import Claim, CobRun, FundEntry, Instalment, Loan
+from landbridge.lending.service import MODULE, loan_subjects, rule_set
 
 CHUNK = 5000  # loans per chunk where the caller sets no limit (one transaction closes the whole day)
 _PERFORMING = [s.value for s in rules.PERFORMING]
 _L = cast(Table, Loan.__table__)
 _I = cast(Table, Instalment.__table__)
+_C = cast(Table, Claim.__table__)
+_F = cast(Table, FundEntry.__table__)
 
 
 def _open(day: date, status: Any = _L.c.status) -> Any:
@@ -194,8 +198,6 @@ def _expire_loans(session: Session) -> None:
 def close_chunk(session: Session, run: CobRun, day: date, ids: list[int], settings: dict[str, Any],
                 actor: str) -> None:
     """Close ``day`` for the locked loans ``ids`` (ascending) and count them on ``run``."""
-    from landbridge.lending.servicing import cob_loan  # the per-loan path, for the rare default
-
     if not ids:
         return
     day_rules = _Rules(settings)
@@ -203,7 +205,7 @@ def close_chunk(session: Session, run: CobRun, day: date, ids: list[int], settin
     changed: list[tuple[int, int, int, str]] = []
     plain: list[int] = []
     moved: list[tuple[int, str, str, int]] = []  # (id, from, to, dpd): the chunk's reclassifications
-    defaults: list[tuple[int, date | None, date | None]] = []  # (id, its cob_date, its last close)
+    defaults: list[_Default] = []
     quiet = 0
     values = _Values()
     trigger, disbursed = day_rules.trigger, rules.LoanStatus.disbursed.value
@@ -213,12 +215,13 @@ def close_chunk(session: Session, run: CobRun, day: date, ids: list[int], settin
         dpd = (day - due).days if due is not None else 0
         own = values.day(cob_date)
         last = closes.last(loan_id, own)
-        if status == disbursed and dpd >= trigger:
-            defaults.append((loan_id, own, last))
-            continue
         days = (day - last).days if last is not None else 1  # the days since its last close (first close: one)
         inc = day_rules.daily_fen(int(overdue_fen), values.rate(rate)) * days if overdue_fen else 0
         tier = day_rules.tier(dpd, bool(restructured))
+        if status == disbursed and dpd >= trigger:
+            rules.transition(status, rules.LoanStatus.defaulted)  # the named transition's guard
+            defaults.append(_Default(loan_id, old_tier, tier, dpd, inc))
+            continue
         if tier != old_tier:
             moved.append((loan_id, old_tier, tier, dpd))
         if inc or tier != old_tier or dpd != old_dpd:
@@ -229,34 +232,81 @@ def close_chunk(session: Session, run: CobRun, day: date, ids: list[int], settin
             quiet += 1  # nothing changes: no row write, the run's cursor closes it
     session.flush()
     _write(session, day, changed, plain)
-    if moved:
-        _reclassified(session, day, moved, actor)
+    if moved or defaults:
+        _events(session, day, moved, defaults, actor)
     _expire_loans(session)
-    for loan_id, own, last in defaults:  # reclassification then default, claims and advances: one loan at a time
-        if last != own:  # closed quietly since its row's date: the per-loan path counts the days from its last close
-            session.execute(update(_L).where(_L.c.id == loan_id).values(cob_date=last))
-        stmt = select(Loan).where(Loan.id == loan_id).execution_options(populate_existing=True)
-        cob_loan(session, session.execute(stmt).scalar_one(), day, actor=actor, settings=settings)
     run.processed += len(changed) + len(plain) + quiet + len(defaults)
     run.reclassified += len(moved)
     run.defaulted += len(defaults)
 
 
-def _reclassified(session: Session, day: date, moved: list[tuple[int, str, str, int]], actor: str) -> None:
-    """The chunk's ``loan.reclassified`` events (same facts as the per-loan path), appended together; each loan's
-    ``ledger_seq`` then points at its event."""
+class _Default(NamedTuple):
+    """A loan of the chunk reaching the default trigger: its class before and after, days past due, penalty (fen)."""
+
+    loan_id: int
+    old_tier: str
+    tier: str
+    dpd: int
+    inc: int
+
+
+def _events(session: Session, day: date, moved: list[tuple[int, str, str, int]], defaults: list[_Default],
+            actor: str) -> None:
+    """The chunk's events, appended together (one ledger head read), with the facts and in the order of the
+    per-loan path (``servicing.cob_loan``): the ``loan.reclassified`` events of the loans that change class, then
+    for each defaulting loan its reclassification (if its class changes) and its ``loan.defaulted`` with the
+    claims it opens (``servicing.opening_claims``: the claims per sharer with their deadlines, the fund's
+    advances). The defaulting loans are written in bulk (status, default date, version, penalty, days past due,
+    class, close date), their claims and fund entries inserted together; each loan's ``ledger_seq`` then points
+    at its last event."""
+    from landbridge.lending import servicing
+
     info = {r.id: r for r in session.execute(select(
         _L.c.id, _L.c.loan_no, _L.c.status, _L.c.right_id, _L.c.unit_id, _L.c.parcel_id, _L.c.borrower_party_id,
-        _L.c.bank_organisation_id, _L.c.restriction_id, _L.c.share_account_id)
-        .where(_L.c.id.in_([m[0] for m in moved])))}
-    events = [NewEvent(MODULE, "loan.reclassified", subjects.loan(loan_id), actor,
-                       {"loan_no": info[loan_id].loan_no, "status": info[loan_id].status, "from": old, "to": new,
-                        "days_past_due": dpd, "cob_date": day.isoformat()},
-                       tuple(loan_subjects(cast(Loan, info[loan_id]))))  # reads the subject columns only
-              for loan_id, old, new, dpd in moved]
-    appended = append_events(session, events)
-    session.execute(update(_L).where(_L.c.id == bindparam("b_id")).values(ledger_seq=bindparam("b_seq")),
-                    [{"b_id": m[0], "b_seq": e.seq} for m, e in zip(moved, appended, strict=True)])
+        _L.c.bank_organisation_id, _L.c.restriction_id, _L.c.share_account_id, _L.c.outstanding_cny, _L.c.sharers)
+        .where(_L.c.id.in_([m[0] for m in moved] + [d.loan_id for d in defaults])))}
+    events: list[NewEvent] = []
+    owner: list[int] = []  # the loan of each event
+
+    def add(loan_id: int, event_type: str, facts: dict[str, Any], status: str) -> None:
+        row = info[loan_id]
+        events.append(NewEvent(MODULE, event_type, subjects.loan(loan_id), actor,
+                               {"loan_no": row.loan_no, "status": status, **facts},
+                               tuple(loan_subjects(cast(Loan, row)))))  # reads the subject columns only
+        owner.append(loan_id)
+
+    for loan_id, old, new, dpd in moved:
+        add(loan_id, "loan.reclassified", {"from": old, "to": new, "days_past_due": dpd, "cob_date": day.isoformat()},
+            info[loan_id].status)
+    claims: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    deadline_days = rule_set().int("claim_deadline_days", day) if defaults else 0
+    stamp, defaulted = now(), rules.LoanStatus.defaulted.value
+    for d in defaults:
+        row = info[d.loan_id]
+        if d.tier != d.old_tier:  # defaulting today: its reclassification written before the default
+            add(d.loan_id, "loan.reclassified", {"from": d.old_tier, "to": d.tier, "days_past_due": d.dpd,
+                                                 "cob_date": day.isoformat()}, row.status)
+        opened = servicing.opening_claims(d.loan_id, row.outstanding_cny, row.sharers or [], day, deadline_days)
+        claims.extend({**c, "created_at": stamp} for c in opened)
+        entries.extend(servicing.advance_entries(opened, row.loan_no, day, actor, stamp))
+        add(d.loan_id, "loan.defaulted", servicing.default_facts(day, d.dpd, opened), defaulted)
+    appended = append_event_rows(session, events)  # Core inserts: no ORM object per event
+    seqs = dict(zip(owner, appended, strict=True))  # the last event of each loan
+    if defaults:
+        session.execute(update(_L).where(_L.c.id == bindparam("b_id")).values(
+            status=defaulted, defaulted_on=day, version=_L.c.version + 1,
+            penalty_cny=_L.c.penalty_cny + bindparam("b_inc", type_=BigInteger), days_past_due=bindparam("b_dpd"),
+            tier=bindparam("b_tier"), cob_date=day, ledger_seq=bindparam("b_seq")),
+            [{"b_id": d.loan_id, "b_inc": d.inc, "b_dpd": d.dpd, "b_tier": d.tier, "b_seq": seqs[d.loan_id]}
+             for d in defaults])
+        if claims:
+            session.execute(insert(_C), claims)
+        if entries:
+            session.execute(insert(_F), entries)
+    if moved:
+        session.execute(update(_L).where(_L.c.id == bindparam("b_id")).values(ledger_seq=bindparam("b_seq")),
+                        [{"b_id": m[0], "b_seq": seqs[m[0]]} for m in moved])
 
 
 def run_cob(session: Session, *, day: date, actor: str, limit: int | None = None) -> CobRun:

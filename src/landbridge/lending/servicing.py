@@ -205,33 +205,49 @@ def below_leverage_floor(leverage: Decimal | None, floor: Decimal) -> bool | Non
 # --- default, claims, disposal, loss sharing ------------------------------------------------------------
 
 
+def opening_claims(loan_id: int, outstanding: Decimal, snapshot: list[dict[str, Any]], day: date,
+                   default_deadline_days: int) -> list[dict[str, Any]]:
+    """The claims a default opens, as column values (pure; the per-loan default and the set-based close both use
+    it): one per sharer the loan's snapshot binds, in its order: its share of the principal outstanding
+    (``rules.share_loss``: half up, capped), its deadline (the sharer's own ``claim_deadline_days`` or the
+    product's), advanced at once where the snapshot says ``advance``."""
+    sharers = rules.sharers_from(snapshot)
+    deadline_days = {s["party"]: int(s.get("claim_deadline_days", default_deadline_days)) for s in snapshot}
+    parts = rules.share_loss(outstanding, sharers)  # the one split: share half up, capped
+    return [{"loan_id": loan_id, "party": s.party, "share": s.share, "status": "advanced" if s.advance else "lodged",
+             "deadline": day + timedelta(days=deadline_days[s.party]), "claimed_cny": parts[s.party],
+             "advanced_cny": parts[s.party] if s.advance else ZERO, "loss_cny": ZERO, "recovered_cny": ZERO}
+            for s in sharers]
+
+
+def advance_entries(claims: list[dict[str, Any]], loan_no: str, day: date, actor: str,
+                    stamp: datetime) -> list[dict[str, Any]]:
+    """The fund's ledger entries for the advances paid at default: one per claim ``opening_claims`` advanced at once
+    (whatever its party, as the per-loan default always booked them)."""
+    return [{"kind": "advance", "amount_cny": -c["advanced_cny"], "loan_id": c["loan_id"], "entry_date": day,
+             "actor": actor, "created_at": stamp, "note": loan_no}
+            for c in claims if c["status"] == "advanced"]
+
+
+def default_facts(day: date, dpd: int, claims: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``loan.defaulted`` event's facts (after the loan's number and status)."""
+    return {"defaulted_on": day.isoformat(), "days_past_due": dpd,
+            "claims": [{"party": c["party"], "claimed_cny": str(c["claimed_cny"]),
+                        "advanced_cny": str(c["advanced_cny"]), "deadline": c["deadline"].isoformat()}
+                       for c in claims]}
+
+
 def declare_default(session: Session, loan: Loan, day: date, *, actor: str) -> list[Claim]:
     """违约: the loan moves to ``defaulted`` and each bound sharer gets its claim (its share of the principal
     outstanding) with its deadline; a sharer that advances pays the advance now (the fund's ledger records it)."""
     _move(loan, LoanStatus.defaulted)
     loan.defaulted_on = day
-    claims: list[Claim] = []
-    sharers = rules.sharers_from(loan.sharers)
-    deadline_days = {s["party"]: int(s.get("claim_deadline_days", rule_set().int("claim_deadline_days", day)))
-                     for s in loan.sharers}
-    parts = rules.share_loss(loan.outstanding_cny, sharers)  # the one split: share half up, capped
-    for s in sharers:
-        part = parts[s.party]
-        claim = Claim(loan_id=loan.id, party=s.party, share=s.share, status="lodged", created_at=now(),
-                      deadline=day + timedelta(days=deadline_days[s.party]), claimed_cny=part,
-                      advanced_cny=part if s.advance else ZERO, loss_cny=ZERO, recovered_cny=ZERO)
-        if s.advance:
-            claim.status = "advanced"
-            session.add(FundEntry(kind="advance", amount_cny=-part, loan_id=loan.id, entry_date=day, actor=actor,
-                                  created_at=now(), note=loan.loan_no))
-        session.add(claim)
-        claims.append(claim)
-    _event(session, loan, "loan.defaulted", actor, {"defaulted_on": day.isoformat(),
-                                                      "days_past_due": loan.days_past_due,
-                                                      "claims": [{"party": c.party, "claimed_cny": str(c.claimed_cny),
-                                                                  "advanced_cny": str(c.advanced_cny),
-                                                                  "deadline": c.deadline.isoformat()}
-                                                                 for c in claims]})
+    rows = opening_claims(loan.id, loan.outstanding_cny, loan.sharers, day,
+                          rule_set().int("claim_deadline_days", day))
+    claims = [Claim(created_at=now(), **row) for row in rows]
+    session.add_all(FundEntry(**entry) for entry in advance_entries(rows, loan.loan_no, day, actor, now()))
+    session.add_all(claims)
+    _event(session, loan, "loan.defaulted", actor, default_facts(day, loan.days_past_due, rows))
     session.flush()
     return claims
 
