@@ -276,8 +276,8 @@ def _import_streaming(file: Path, *, batch_size: int, exclude_rejected: bool, en
     with _bar() as bar:
         task = bar.add_task("import", total=None)
 
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def progress(stage: str, done: int, total: int) -> None:  # the whole file checked first, then imported
+            bar.update(task, description="check" if stage == "check" else "import", completed=done, total=total)
 
         try:
             result = import_streaming(get_database(), file, actor=actor, batch_size=batch_size,
@@ -285,8 +285,9 @@ def _import_streaming(file: Path, *, batch_size: int, exclude_rejected: bool, en
                                       region_code=region_code, progress=progress)
         except DomainError as exc:
             bar.stop()
-            console.print(f"[red]import stopped[/red] {exc.code}: {exc.message} ({exc.message_en}); the chunks "
-                          "before it are committed: run the same command again to resume")
+            console.print(f"[red]import stopped[/red] {exc.code}: {exc.message} ({exc.message_en}); a file that "
+                          "fails its check imports nothing; chunks committed before a later stop stay, and the same "
+                          "command resumes after them")
             raise typer.Exit(1) from None
     if result.resumed_from == result.features_done and result.features_done:
         console.print(f"already imported: {result.imported} parcels of {result.features_done} features "

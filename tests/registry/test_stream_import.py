@@ -97,12 +97,16 @@ def test_across_chunks_duplicate_and_overlap_are_caught_by_the_register(db: Data
     write_survey(path, geoms=geoms, extra={"ZDDM": all_codes})
     whole = check_features_whole(db, path)
     assert {21, 26} <= whole
-    with pytest.raises(DomainError) as exc:
+    with pytest.raises(DomainError) as exc:  # the whole file is checked first: nothing is written, no job
         import_streaming(db, path, actor="t", batch_size=10)
     assert exc.value.code == "registry.import_not_clean"
-    assert len(parcels(db)) == 20  # features 1-20 stay; the job waits at the dirty chunk (21-30)
+    assert exc.value.details["first"] == 3  # #3 overlapped by the later chunk's #26: found before any import
+    assert exc.value.details["rejected"] == len(whole)
+    assert parcels(db) == []
+    with db.transaction(readonly=True) as s:
+        assert s.scalar(select(func.count()).select_from(ImportJob)) == 0
     result = import_streaming(db, path, actor="t", batch_size=10, exclude_rejected=True)
-    assert (result.resumed_from, result.rejected, result.imported) == (20, 2, N - 2)
+    assert (result.resumed_from, result.rejected, result.imported) == (0, 2, N - 2)
     got = [c for c, _ in parcels(db)]
     assert len(got) == len(set(got)) == N - 2
     assert codes(N)[25] not in got  # the overlapping feature #26 left out, its code never registered

@@ -10,10 +10,13 @@ Checks across chunks go through the database: the parcels of the chunks already 
 so a later feature with the same code, or overlapping one of them, is found by the register checks of
 ``check_features`` (reported against that parcel's code rather than the feature number).
 
-A chunk with rejected features stops the run (``registry.import_not_clean``) unless ``exclude_rejected``: the
-chunks before it stay imported and the job resumes at that chunk once the file is corrected or the rejected
-features are excluded explicitly. Run a dry run (``check_features`` on the whole file) first for the complete
-report when the file is not known to be clean.
+Import only when the report is clean, or with the rejected features excluded explicitly (issue #21 item 2): a new
+job without ``exclude_rejected`` first checks the whole file chunk by chunk (``stream_check.check_streaming``, the
+streamed dry run: memory holds one chunk and the boxes of the features seen, nothing written) and refuses a file
+with any rejected feature (``registry.import_not_clean``, naming the first) before a single chunk is imported.
+With ``exclude_rejected`` each chunk leaves its rejected features out as it comes (no second pass). Should a chunk
+still be refused part way (the register changed between the check and the import), the chunks before it stay
+imported and the job resumes at that chunk once the file is corrected or the rejected features are excluded.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from sqlalchemy import select
 from landbridge.db import Database, for_update
 from landbridge.kernel.clock import now
 from landbridge.registry.cadastre import Progress, _no_progress, check_features, import_staged, iter_staged, locate
+from landbridge.registry.errors import RegistryError
 from landbridge.registry.models import ImportJob
+from landbridge.registry.stream_check import check_streaming
 
 RUNNING, DONE = "running", "done"
 
@@ -62,6 +67,16 @@ def import_streaming(db: Database, path: str | Path, *, actor: str, batch_size: 
     if batch_size < 1:
         raise ValueError("batch_size must be positive")
     source = locate(path, layer=layer, encoding=encoding)
+    with db.transaction(readonly=True) as s:
+        known = s.execute(select(ImportJob.id).where(ImportJob.file_sha256 == source.sha256)).first() is not None
+        if not known and not exclude_rejected:  # a new import: the whole file clean first, or nothing is written
+            check = check_streaming(s, path, batch_size=batch_size, layer=layer, encoding=encoding, crs=crs,
+                                    region_code=region_code,
+                                    progress=lambda _stage, done, total: progress("check", done, total))
+            errors = [f for f in check.findings if f.severity == "error"]
+            if errors:
+                raise RegistryError.IMPORT_NOT_CLEAN.error(rejected=len(check.rejected), first=errors[0].feature,
+                                                           finding=errors[0].code)
     with db.transaction() as s:
         job = s.execute(select(ImportJob).where(ImportJob.file_sha256 == source.sha256)).scalar_one_or_none()
         if job is None:
