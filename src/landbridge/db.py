@@ -131,7 +131,8 @@ class Database:
             tracing.instrument_engine(self.replica_engine)
 
     def replica_lag(self) -> float | None:
-        """The replica's lag in seconds now (None: no replica, or it did not answer)."""
+        """The replica's lag in seconds now (None: no replica, it did not answer, or it is behind without having
+        replayed a transaction yet, so its lag is unknown and it is not used)."""
         if self.replica_engine is None:
             return None
         try:
@@ -139,7 +140,7 @@ class Database:
                 lag = conn.execute(REPLICA_LAG_SQL).scalar()
         except Exception:
             return None
-        return float(lag or 0)
+        return None if lag is None else float(lag)
 
     def replica_usable(self) -> bool:
         """Whether reads may go to the replica now (its lag checked at most every REPLICA_CHECK_INTERVAL_S)."""

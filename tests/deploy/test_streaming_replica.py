@@ -149,8 +149,8 @@ def test_reads_come_from_a_streaming_standby_and_a_stale_or_stopped_one_is_passe
 
         standby.sql("SELECT pg_wal_replay_resume()")  # it catches up and is used again
         both.replica_max_lag_s = 60.0
-        assert _wait(lambda: both.replica_lag() == 0.0 and _size(both.replica_engine) == 5)  # type: ignore[arg-type]
-        assert both.replica_usable() and REPLICA_LAG._value.get() == 0.0
+        assert _wait(lambda: (lag := both.replica_lag()) is not None and lag < 5.0 and _size(both.replica_engine) == 5)  # type: ignore[arg-type]
+        assert both.replica_usable() and 0.0 <= REPLICA_LAG._value.get() <= both.replica_max_lag_s  # its reading
         assert client.get("/api/v1/ledger/head").json()["tree_size"] == 5
 
         standby.stop()  # a stopped standby: passed over, reads still answered by the primary

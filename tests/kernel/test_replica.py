@@ -60,6 +60,16 @@ def test_replica_sessions_are_read_only_and_lag_decides(replicated: Database,
     assert replicated.replica_usable()
 
 
+def test_a_replica_behind_with_no_replayed_transaction_has_an_unknown_lag_and_is_not_used(
+        replicated: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the lag query's answer when WAL has arrived but no transaction was replayed yet (no replay timestamp)
+    monkeypatch.setattr(db_module, "REPLICA_LAG_SQL", text("SELECT CAST(NULL AS float)"))
+    assert replicated.replica_lag() is None
+    assert not replicated.replica_usable() and REPLICA_LAG._value.get() == -1
+    with replicated.session(replica=True) as s:
+        assert s.get_bind() is replicated.engine
+
+
 def test_a_silent_replica_is_passed_over_until_the_next_check(db: Database, settings: Settings,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     if db.is_sqlite:
