@@ -76,6 +76,23 @@ def test_crash_between_chunks_resumes_without_duplicates(db: Database, clock: Cl
         assert s.execute(select(func.count()).select_from(ImportJob)).scalar_one() == 1
 
 
+def test_a_job_moved_on_by_another_process_stops_this_run_with_a_typed_error(db: Database, clock: Clock,
+                                                                            tmp_path: Path) -> None:
+    path = tmp_path / "zd.shp"
+    write_survey(path)
+
+    def other_process_runs_a_chunk(done: int) -> None:  # the same job's cursor moved by someone else
+        with db.transaction() as s:
+            job = s.execute(select(ImportJob)).scalar_one()
+            job.features_done = done + 6
+
+    with pytest.raises(DomainError) as exc:
+        import_streaming(db, path, actor="t", batch_size=6, after_chunk=other_process_runs_a_chunk)
+    assert exc.value.code == "registry.import_job_busy" and exc.value.details["done"] == 12
+    assert exc.value.http_status == 409
+    assert len(parcels(db)) == 6  # this run's first chunk stays; its second was not written
+
+
 def test_streamed_register_equals_one_transaction_import(db: Database, clock: Clock, tmp_path: Path) -> None:
     path = tmp_path / "zd.shp"
     write_survey(path)

@@ -304,6 +304,11 @@ class RegistryError(ErrorCode):
                         "或以 --exclude-rejected 明确排除被拒要素",
                         "{rejected} features failed the checks (first: feature {first}, {finding}); read the dry-run "
                         "report or exclude the rejected features explicitly with --exclude-rejected")
+    IMPORT_JOB_BUSY = (Conflict, "registry.import_job_busy",
+                       "文件 {file} 的导入作业 {job} 正由另一进程执行（已到第 {done} 个要素），"
+                       "请等它结束后再运行本命令",
+                       "import job {job} of the file {file} is being run by another process (at feature {done}); "
+                       "run this command again once it has finished")
     # per-feature findings of the dry-run report (never raised: listed in the report)
     INVALID_HOLDER_ID = (RuleViolation, "registry.invalid_holder_id", "第 {index} 个要素的权利人证件号 {value} 无效",
                          "feature {index}: holder ID number {value} is not valid")

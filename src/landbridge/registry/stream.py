@@ -95,7 +95,7 @@ def import_streaming(db: Database, path: str | Path, *, actor: str, batch_size: 
             stmt = select(ImportJob).where(ImportJob.id == job_id)
             job = s.execute(stmt.with_for_update() if for_update(s) else stmt).scalar_one()
             if job.status == DONE or job.features_done != staged.offset:
-                raise RuntimeError(f"import job {job_id} moved on to feature {job.features_done} elsewhere")
+                raise RegistryError.IMPORT_JOB_BUSY.error(job=job_id, file=job.file_name, done=job.features_done)
             if len(staged):
                 report = check_features(s, staged)
                 rejected = len(report.rejected)
