@@ -5,7 +5,9 @@ from landbridge.kernel.modules import CliGroup, Fact, Layer, Manifest, Router
 
 MANIFEST = Manifest(
     name="credit", layer=Layer.credit, order=120,
-    routers=(Router("landbridge.credit.views:router", order=360),),
+    routers=(Router("landbridge.credit.views:router", order=360),
+             Router("landbridge.credit.pages:router", order=361)),
+    templates="templates",
     models=("landbridge.credit.models", "landbridge.credit.scorecard.models"),
     cli=(CliGroup("credit", "landbridge.credit.cli:app", order=125),),
     jobs=("landbridge.credit.actions:run_due",),

@@ -43,7 +43,7 @@ def _objection_dict(row: CreditObjection) -> dict[str, Any]:
             "due_on": row.due_on.isoformat(), "overdue": row.overdue, "decision_note": row.decision_note}
 
 
-def _file(session: Session, party_id: int) -> dict[str, Any]:
+def credit_file(session: Session, party_id: int) -> dict[str, Any]:
     """A party's credit file: the grade with its lines and what would raise it, the records, the objections."""
     grade = service.current_grade(session, party_id)
     objections = session.scalars(select(CreditObjection).where(CreditObjection.party_id == party_id)
@@ -60,7 +60,7 @@ def _file(session: Session, party_id: int) -> dict[str, Any]:
 @router.get("/me")
 def my_file(p: Principal = Depends(member), session: Session = Depends(get_session)) -> dict[str, Any]:
     """My (my household's) grade, why, what would raise it, my records and objections."""
-    return _file(session, _party(p))
+    return credit_file(session, _party(p))
 
 
 class ObjectionIn(BaseModel):
@@ -102,7 +102,7 @@ def party_file(party_id: int, p: Principal = Depends(bank), session: Session = D
         raise CreditError.NOT_AUTHORISED.error()
     record_read(session, reader=Reader(p.actor, p.role.value, p.organisation_id), record=f"credit_file:{party_id}",
                 purpose="credit_assessment", party_id=party_id)
-    return _file(session, party_id)
+    return credit_file(session, party_id)
 
 
 class DecisionIn(BaseModel):
