@@ -285,9 +285,8 @@ def _import_streaming(file: Path, *, batch_size: int, exclude_rejected: bool, en
                                       region_code=region_code, progress=progress)
         except DomainError as exc:
             bar.stop()
-            console.print(f"[red]import stopped[/red] {exc.code}: {exc.message} ({exc.message_en}); a file that "
-                          "fails its check imports nothing; chunks committed before a later stop stay, and the same "
-                          "command resumes after them")
+            console.print(f"[red]import stopped[/red] {exc.code}: {exc.message} ({exc.message_en}); committed "
+                          "chunks stay (none when the check refused the file): the same command resumes")
             raise typer.Exit(1) from None
     if result.resumed_from == result.features_done and result.features_done:
         console.print(f"already imported: {result.imported} parcels of {result.features_done} features "
