@@ -1,7 +1,7 @@
 """Benchmark: a synthetic province region built in steps of growing size (issue #22 item 5), with the growth curve.
 
 ``--sizes 100000,300000,1000000`` are cumulative parcel counts. Each step adds the difference as a new strip of
-land east of the earlier ones (inside the city profile's extent, at the demo city's density), registered to its
+land east of the earlier ones (inside the city profile's extent, at the demo city's density, denser if the largest size would not fit), registered to its
 own, distinct slice of the profile's villages (region codes in code order, so a step adds whole villages and,
 at the larger steps, whole counties), through the platform's bulk import ``registry.bulk.import_parcels`` in
 committed chunks of ``--chunk`` parcels (one transaction, one application and its ledger events per chunk; the
