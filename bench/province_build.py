@@ -1,8 +1,8 @@
 """Benchmark: a synthetic province region built in steps of growing size (issue #22 item 5), with the growth curve.
 
 ``--sizes 100000,300000,1000000`` are cumulative parcel counts. Each step adds the difference as a new strip of
-land east of the earlier ones (inside the city profile's extent, at the demo city's density, denser if the largest size would not fit), registered to its
-own, distinct slice of the profile's villages (region codes in code order, so a step adds whole villages and,
+land east of the earlier ones (inside the city profile's extent, at the demo city's density, denser if the
+largest size would not fit), registered to its own, distinct slice of the profile's villages (region codes in code order, so a step adds whole villages and,
 at the larger steps, whole counties), through the platform's bulk import ``registry.bulk.import_parcels`` in
 committed chunks of ``--chunk`` parcels (one transaction, one application and its ledger events per chunk; the
 whole-batch checks of that path run on every chunk, including the database overlap check against everything
@@ -194,8 +194,9 @@ def run(sizes: list[int], url: str, seed: int, chunk: int, queries: int) -> dict
     db.dispose()
     return {
         "bench": "province_build", "dialect": "postgresql" if url.startswith("postgres") else "sqlite",
-        "sizes": sizes, "chunk": chunk, "seed": seed, "density_per_km2": round(layout.density / (111.32 * 110.57 * math.cos(
-            math.radians((layout.miny + layout.maxy) / 2))), 1), "built_box": [round(v, 4) for v in layout.built()],
+        "sizes": sizes, "chunk": chunk, "seed": seed,
+        "density_per_km2": round(layout.density / (111.32 * 110.57 * math.cos(math.radians(
+            (layout.miny + layout.maxy) / 2))), 1), "built_box": [round(v, 4) for v in layout.built()],
         "migrate_s": round(migrate_s, 1), "steps": steps, "wall_s": round(time.perf_counter() - t_all, 1),
         "peak_rss_mb": peak_rss_mb(), "at": now().isoformat(),
     }
