@@ -3,8 +3,9 @@
 ``--sizes 100000,300000,1000000`` are cumulative parcel counts. Each step adds the difference as a new strip of
 land east of the earlier ones (inside the city profile's extent, at the demo city's density, denser if the
 largest size would not fit), registered to its own, distinct slice of the profile's villages (region codes in
-code order, so a step adds whole villages and, at the larger steps, whole counties), through the platform's bulk import ``registry.bulk.import_parcels`` in
-committed chunks of ``--chunk`` parcels (one transaction, one application and its ledger events per chunk; the
+code order, so a step adds whole villages and, at the larger steps, whole counties), through the platform's bulk
+import ``registry.bulk.import_parcels`` in committed chunks of ``--chunk`` parcels (one transaction, one application
+and its ledger events per chunk; the
 whole-batch checks of that path run on every chunk, including the database overlap check against everything
 stored before). After each step it measures, on the register at that size:
 
