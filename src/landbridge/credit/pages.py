@@ -89,7 +89,7 @@ def _model(model: type[M], form: dict[str, str]) -> M:
 
 
 def _percent(value: str | Decimal) -> str:
-    return f"{(Decimal(value) * 100).quantize(Decimal('0.1'))}%"
+    return f"{Decimal(value) * 100:.1f}%"  # display only: one decimal place
 
 
 # --- the household's own page ----------------------------------------------------------------------------------
