@@ -12,5 +12,6 @@ MANIFEST = Manifest(
     cli=(CliGroup("credit", "landbridge.credit.cli:app", order=125),),
     jobs=("landbridge.credit.actions:run_due",),
     rule_sets=("credit", "credit_scorecard"),
-    facts=(Fact("credit.grade", "landbridge.credit.service:grade_fact"),),
+    facts=(Fact("credit.grade", "landbridge.credit.service:grade_fact"),
+           Fact("credit.application_score", "landbridge.credit.scorecard.applications:application_score")),
 )

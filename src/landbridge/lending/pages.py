@@ -32,6 +32,7 @@ from landbridge import collective, exchange, registry, valuation
 from landbridge.auth import OrgKind, Principal, Role, optional_principal, organisation_names, organisations_of_kind
 from landbridge.auth.pages import page_caller
 from landbridge.errors import DomainError
+from landbridge.kernel import modules
 from landbridge.kernel.clock import now, to_local
 from landbridge.ledger import history_panel, subjects
 from landbridge.lending import rules, service, servicing, share_pledge
@@ -321,6 +322,9 @@ def render_loan(request: Request, session: Session, caller: Principal, loan_id: 
         if loan.status in ("settled", "written_off", "closed") else None,
         "restrictions": restrictions, "value": value, "actions": _actions(caller, loan, claims),
         "share_floor": _share_floor(session, loan, today),
+        # the scorecard's reading of the application (the fact credit.application_score): for the bank and supervisors
+        "score": modules.fact("credit.application_score")(session, loan_id=loan.id)
+        if caller.role in (Role.bank_officer, Role.supervisor) else None,
         "default_grade": str(service.rule_set().value("default_grade")), "grades": rules.GRADE_ORDER[::-1],
         "bank": organisation_names(session, [loan.bank_organisation_id]).get(loan.bank_organisation_id, ""),
         "tier_name": rules.TIER_NAMES[Tier(loan.tier)], "error": error, "failed": failed, "values": values,

@@ -24,18 +24,20 @@ COLUMNS = ("product_code", "right_type", "principal_cny", "annual_rate", "months
            "grade", "county", "bad")
 
 
+def loan_features(loan: Loan) -> dict[str, Any]:
+    """What the bank knew of ``loan`` at approval, as the model's feature columns (``COLUMNS`` but ``bad``)."""
+    ltv = None if not loan.appraised_cny else round(float(loan.principal_cny / loan.appraised_cny), 4)
+    return {"product_code": loan.product_code, "right_type": loan.right_type,
+            "principal_cny": float(loan.principal_cny), "annual_rate": float(loan.annual_rate),
+            "months": loan.months, "method": loan.method, "grace_months": loan.grace_months, "ltv": ltv,
+            "grade": loan.grade or "", "county": (loan.region_code or "")[:6]}
+
+
 def outcome_rows(session: Session) -> list[dict[str, Any]]:
     """Every loan with a known outcome as a row of ``COLUMNS``, by loan id."""
     query = select(Loan).where(or_(Loan.defaulted_on.is_not(None), Loan.status.in_(GOOD))).order_by(Loan.id)
-    rows = []
-    for loan in session.scalars(query):
-        ltv = None if not loan.appraised_cny else round(float(loan.principal_cny / loan.appraised_cny), 4)
-        rows.append({"product_code": loan.product_code, "right_type": loan.right_type,
-                     "principal_cny": float(loan.principal_cny), "annual_rate": float(loan.annual_rate),
-                     "months": loan.months, "method": loan.method, "grace_months": loan.grace_months, "ltv": ltv,
-                     "grade": loan.grade or "", "county": (loan.region_code or "")[:6],
-                     "bad": 1 if loan.defaulted_on is not None else 0})
-    return rows
+    return [{**loan_features(loan), "bad": 1 if loan.defaulted_on is not None else 0}
+            for loan in session.scalars(query)]
 
 
 def as_csv(rows: list[dict[str, Any]]) -> bytes:
