@@ -15,6 +15,7 @@ from landbridge import credit, registry
 from landbridge.auth import OrgKind, Role, create_organisation, create_user
 from landbridge.db import Database
 from landbridge.ledger import current_size
+from landbridge.ledger.models import LedgerEvent
 from landbridge.main import create_app
 from landbridge.privacy.models import PersonalRead
 from tests.credit.conftest import World
@@ -112,6 +113,31 @@ def test_the_bank_reads_only_with_the_households_authorisation_and_the_read_is_r
     with db.transaction(readonly=True) as s:
         reads = s.scalars(select(PersonalRead).where(PersonalRead.party_id == api.world.borrower)).all()
         assert [(x.record, x.purpose) for x in reads] == [(f"credit_file:{api.world.borrower}", "credit_assessment")]
+
+
+def test_a_revoked_authorisation_lets_the_bank_read_no_more(api: Api, db: Database) -> None:
+    path = f"/api/v1/credit/parties/{api.world.borrower}"
+    farmer, bank1 = auth(api.client, "farmer"), auth(api.client, "bank1")
+    r = api.client.post("/api/v1/credit/me/authorisations", headers=farmer,
+                        json={"organisation_id": api.world.bank_org, "purpose": "贷款审查",
+                              "valid_until": "2027-12-31"})
+    granted = r.json()["id"]
+    assert api.client.get(path, headers=bank1).status_code == 200
+    # only the household itself withdraws it: another member's attempt finds no such authorisation
+    other = api.client.post(f"/api/v1/credit/me/authorisations/{granted}/revocation",
+                            headers=auth(api.client, "neighbour"))
+    assert other.status_code == 404 and other.json()["code"] == "credit.authorisation_not_found"
+    assert api.client.get(path, headers=bank1).status_code == 200
+    r = api.client.post(f"/api/v1/credit/me/authorisations/{granted}/revocation", headers=farmer)
+    assert r.status_code == 200 and r.json()["revoked_at"]
+    refused = api.client.get(path, headers=bank1)
+    assert refused.status_code == 403 and refused.json()["code"] == "credit.not_authorised"
+    again = api.client.post(f"/api/v1/credit/me/authorisations/{granted}/revocation", headers=farmer)
+    assert again.status_code == 409 and again.json()["code"] == "credit.invalid_transition"
+    assert api.client.post("/api/v1/credit/me/authorisations/0/revocation", headers=farmer).status_code == 422
+    with db.transaction(readonly=True) as s:
+        revoked = s.scalars(select(LedgerEvent).where(LedgerEvent.event_type == "credit.authorisation_revoked")).all()
+        assert len(revoked) == 1 and "party_id" not in revoked[0].envelope  # the public envelope names no party
 
 
 @pytest.mark.parametrize(("method", "path", "allowed"), [

@@ -149,6 +149,19 @@ def test_the_bank_sees_the_file_only_with_the_households_authorisation(api: Api,
     with db.transaction(readonly=True) as s:
         reads = s.scalars(select(PersonalRead).where(PersonalRead.party_id == api.world.borrower)).all()
         assert [(x.record, x.purpose) for x in reads] == [(f"credit_file:{api.world.borrower}", "credit_assessment")]
+    # the household withdraws it from its page: the bank is refused again
+    as_user(api, "farmer")
+    html = api.client.get("/credit").text
+    granted = int(re.findall(r'id="authorisation-(\d+)"', html)[0])
+    forged = api.client.post(f"/credit/authorisations/{granted}/revocation", data={"csrf": "x"})
+    assert forged.status_code == 403 and count(db, Authorisation, revoked_at=None) == 1
+    r = api.client.post(f"/credit/authorisations/{granted}/revocation", data={"csrf": token(html)},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    page = api.client.get("/credit").text
+    assert "已撤销" in text(page) and f'action="/credit/authorisations/{granted}/revocation' not in page
+    as_user(api, "bank1")
+    assert api.client.get(path).status_code == 403
     # another bank is still refused; the lookup form goes to the party's file
     as_user(api, "bank2")
     assert api.client.get(path).status_code == 403

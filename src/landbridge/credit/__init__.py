@@ -14,6 +14,7 @@ from landbridge.credit.actions import (
     lapse_listings,
     list_defaulter,
     reject_objection,
+    revoke_authorisation,
     uphold_objection,
 )
 from landbridge.credit.rules import Facts, Grade, Scale, grade
@@ -39,5 +40,6 @@ __all__ = [
     "list_defaulter",
     "records_of",
     "reject_objection",
+    "revoke_authorisation",
     "uphold_objection",
 ]

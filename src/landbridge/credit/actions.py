@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from landbridge import exchange, registry
@@ -268,6 +268,24 @@ def authorise(session: Session, *, party_id: int, organisation_id: int, purpose:
     session.flush()
     _event(session, "credit_authorisation", row.id, "credit.authorised", actor,
            {"party_id": party_id, "organisation_id": organisation_id, "valid_until": valid_until})
+    return row
+
+
+def revoke_authorisation(session: Session, *, authorisation_id: int, party_id: int, actor: str) -> Authorisation:
+    """The party withdraws its authorisation: from now the bank reads its file no more. Self-guarding: one
+    conditional update (its own, not yet revoked); a second revocation is refused, nothing changed."""
+    stamp = now()
+    changed = session.execute(update(Authorisation).where(
+        Authorisation.id == authorisation_id, Authorisation.party_id == party_id,
+        Authorisation.revoked_at.is_(None)).values(revoked_at=stamp).execution_options(synchronize_session=False))
+    row = session.get(Authorisation, authorisation_id)
+    if row is None or row.party_id != party_id:
+        raise CreditError.AUTHORISATION_NOT_FOUND.error(authorisation_id=authorisation_id)
+    if getattr(changed, "rowcount", 0) != 1:
+        raise CreditError.INVALID_TRANSITION.error({"what": "授权"}, status="revoked", action="revoked")
+    session.refresh(row)
+    _event(session, "credit_authorisation", row.id, "credit.authorisation_revoked", actor,
+           {"party_id": party_id, "organisation_id": row.organisation_id})
     return row
 
 

@@ -33,6 +33,8 @@ class CreditError(ErrorCode):
                     "a court listing is corrected by the court that listed the party: apply to that court")
     NOT_AUTHORISED = (Forbidden, "credit.not_authorised", "当事人未授权本机构查询其信用信息",
                       "the party has not authorised your organisation to read its credit file")
+    AUTHORISATION_NOT_FOUND = (NotFound, "credit.authorisation_not_found", "授权 {authorisation_id} 不存在",
+                               "authorisation {authorisation_id} does not exist")
     NOT_GRADED = (NotFound, "credit.not_graded", "当事人 {party_id} 尚无信用评级",
                   "party {party_id} has no credit grade yet")
     SCORECARD_INPUT_NOT_FOUND = (NotFound, "credit.scorecard_input_not_found", "找不到输入文件 {path}",

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
+from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -166,6 +167,28 @@ def authorisation_form(request: Request, form: dict[str, str] = Depends(form_of)
                        principal: Principal | None = Depends(optional_principal)) -> Response:
     """Authorise a bank to read my credit file, through the API's handler."""
     return _member_form(request, session, principal, form, "authorisation", views.AuthorisationIn)
+
+
+@router.post("/credit/authorisations/{authorisation_id}/revocation", response_class=Response)
+def revocation_form(request: Request, authorisation_id: int = PathParam(ge=1, le=2**31 - 1),
+                    form: dict[str, str] = Depends(form_of), session: Session = Depends(get_session),
+                    principal: Principal | None = Depends(optional_principal)) -> Response:
+    """Withdraw one of my authorisations, through the API's handler."""
+    caller = page_caller(request, principal, (Role.member,))
+    if not isinstance(caller, Principal):
+        return caller
+    try:
+        check_csrf(request, form.get("csrf", ""))
+        if caller.party_id is None:
+            raise CreditError.NOT_YOUR_RECORD.error()
+        views.revoke_bank(authorisation_id, caller, session)
+    except DomainError as exc:
+        if (refused := form_refusal(request, session, exc)) is not None:
+            return refused
+        return _my_page(request, session, caller, error=_message(request, exc), failed="revocation",
+                        status_code=exc.http_status)
+    flash(request, "ok", "已撤销授权", "authorisation revoked")
+    return RedirectResponse(f"/credit{_lang(request)}", status_code=303)
 
 
 # --- the bank's view -------------------------------------------------------------------------------------------

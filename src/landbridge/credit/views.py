@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -91,6 +91,15 @@ def authorise_bank(body: AuthorisationIn, p: Principal = Depends(member),
     row = actions.authorise(session, party_id=_party(p), organisation_id=body.organisation_id, purpose=body.purpose,
                             valid_until=body.valid_until, actor=p.actor)
     return {"id": row.id, "organisation_id": row.organisation_id, "valid_until": row.valid_until.isoformat()}
+
+
+@router.post("/me/authorisations/{authorisation_id}/revocation")
+def revoke_bank(authorisation_id: int = Path(ge=1, le=2**31 - 1), p: Principal = Depends(member),
+                session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Withdraw one of my authorisations: the bank reads my file no more from now."""
+    row = actions.revoke_authorisation(session, authorisation_id=authorisation_id, party_id=_party(p), actor=p.actor)
+    return {"id": row.id, "organisation_id": row.organisation_id,
+            "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None}
 
 
 @router.get("/parties/{party_id}")
