@@ -563,7 +563,7 @@ def demo(scale: str = typer.Option("small", help="small (the profile's small wor
     console.print(f"演示账号 / demo accounts (password [bold]demo[/bold]):\n{table}")
     if serve_after:
         console.print(f"[green]serving http://{host}:{port}[/green]  (Ctrl+C to stop)")
-        serve(host=host, port=port, database=url, worker=True, log_format="text")
+        serve(host=host, port=port, database=url, worker=True, log_format="text", forwarded_allow_ips=None)
 
 
 @app.command("worker")
