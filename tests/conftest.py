@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,14 @@ from landbridge.kernel.clock import Clock, set_clock
 from landbridge.schema import load_models, upgrade
 
 TEST_DB_URL = os.environ.get("LANDBRIDGE_TEST_DATABASE_URL", "")
+
+# Property tests judge results, not speed: under CI load (two databases, xdist workers) Hypothesis's default 200 ms
+# deadline and its too-slow health check failed correct code at random. Speed is measured in bench/, never in tests.
+# A failing example is printed with its reproduction blob.
+hypothesis_settings.register_profile(
+    "landbridge", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("landbridge")
 
 
 @pytest.fixture(scope="session")
