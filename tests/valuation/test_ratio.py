@@ -176,3 +176,16 @@ def test_cod_non_negative_and_permutation_invariant(rows: list[tuple[float, floa
     assert (other.prb is None) == (one.prb is None)
     if one.prb is not None and other.prb is not None:
         assert other.prb == pytest.approx(one.prb, rel=1e-6, abs=1e-9)
+
+
+def test_values_too_far_apart_for_a_ratio_are_refused_not_divided_by_zero() -> None:
+    """Found by the API fuzz test: positive but extreme values made the weighted mean 0 and PRD a ZeroDivisionError
+    (a 500); now a RatioInputError (422)."""
+    from landbridge.valuation.ratio.study import RatioInputError, ratio_study
+
+    with pytest.raises(RatioInputError):
+        ratio_study([5e-324, 5e-324, 5e-324], [1e300, 2e300, 3e300])
+    with pytest.raises(RatioInputError):
+        ratio_study([1e308, 1e308, 1e308], [1.0, 1.0, 1.0])
+    with pytest.raises(RatioInputError):
+        ratio_study([1.0, 2.0, 3.0], [1e308, 1.7e308, 1.7e308])

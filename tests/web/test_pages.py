@@ -119,7 +119,7 @@ def test_login_without_csrf_token_is_refused(client: TestClient, world: World) -
 
 
 def test_login_never_redirects_off_site(client: TestClient, world: World) -> None:
-    assert login(client, "registrar", next_url="//evil.example/x").headers["location"] == "/"
+    assert login(client, "registrar", next_url="//evil.example/x").headers["location"] == "/hall"
 
 
 @given(st.text(max_size=40))

@@ -3,7 +3,7 @@
 ``BidLane`` answers bearer-token bids before the session and CSRF stack (inside the security headers).
 """
 
-from landbridge.kernel.modules import Layer, Manifest, Router
+from landbridge.kernel.modules import Layer, Manifest, NavLink, Router
 
 MANIFEST = Manifest(
     name="exchange", layer=Layer.domain, order=80, templates="templates",
@@ -21,4 +21,9 @@ MANIFEST = Manifest(
     long_jobs=("landbridge.exchange.documents:render_pending",),
     middleware=("landbridge.exchange.bid_lane:BidLane",),
     rule_sets=("exchange", "exchange_legal", "exchange_live", "exchange_supervision"),
+    nav=(NavLink("/exchange", "产权交易", "Exchange", order=30),
+         NavLink("/exchange/supervision", "交易监管预警", "Exchange flags", order=31, roles=("supervisor",)),
+         NavLink("/exchange/reconciliation", "交易对账", "Reconciliation", order=32,
+                 roles=("exchange_operator", "supervisor"))),
+    todos=("landbridge.exchange.todos:todos",),
 )

@@ -80,6 +80,30 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class NavLink:
+    """An entry of the navigation every page shows (issue #20 item 1): the path, its label in Chinese and English,
+    its place (ascending ``order`` over all manifests) and who sees it. ``roles`` empty means everyone, anonymous
+    visitors included, unless ``signed_in``; ``needs_party`` shows it only to a user linked to a registry party.
+    Roles are the role names as strings, so the kernel stays below auth."""
+
+    path: str
+    label_zh: str
+    label_en: str
+    order: int
+    roles: tuple[str, ...] = ()
+    signed_in: bool = False
+    needs_party: bool = False
+
+    def visible_to(self, role: str | None, has_party: bool) -> bool:
+        """Whether a user with ``role`` (None: anonymous) and, or without, a party sees this entry."""
+        if self.needs_party and not has_party:
+            return False
+        if self.roles:
+            return role in self.roles
+        return role is not None or not self.signed_in
+
+
+@dataclass(frozen=True)
 class Manifest:
     """What one package contributes; import strings only, resolved when the app, worker, CLI or schema is built.
 
@@ -87,7 +111,9 @@ class Manifest:
     ``models`` are module names, ``jobs`` (every tick, in order) and ``long_jobs`` (a thread of their own) are
     ``"module:function"`` taking a session and returning the transitions fired; ``middleware`` are
     ``"module:Class"`` ASGI middleware added inside the security headers; ``rule_sets`` name the city profile's
-    rule files the package reads; ``templates`` is a folder of the package holding Jinja2 templates.
+    rule files the package reads; ``templates`` is a folder of the package holding Jinja2 templates; ``nav`` are
+    its entries in the navigation; ``todos`` are ``"module:function"`` taking a session and the signed-in principal
+    and returning that user's to-dos in the package (``kernel.hall.Todo``) for the service hall.
     """
 
     name: str
@@ -102,6 +128,8 @@ class Manifest:
     rule_sets: tuple[str, ...] = ()
     templates: str | None = None
     facts: tuple[Fact, ...] = ()
+    nav: tuple[NavLink, ...] = ()
+    todos: tuple[str, ...] = ()
 
     @property
     def module(self) -> str:
@@ -221,6 +249,26 @@ def facts() -> list[str]:
     return names
 
 
+@cache
+def nav_links() -> tuple[NavLink, ...]:
+    """Every declared navigation entry, in order (unique paths per audience and unique orders, checked)."""
+    declared = [(link, m) for m in manifests() for link in m.nav]
+    _unique("navigation order", ((link.order, f"{m.module} ({link.path})") for link, m in declared))
+    return tuple(link for link, _ in sorted(declared, key=lambda pair: pair[0].order))
+
+
+def todo_sources() -> list[tuple[str, Callable[..., Any]]]:
+    """Every declared to-do source as (manifest name, function), in manifest order."""
+    found = []
+    for manifest in manifests():
+        for target in manifest.todos:
+            function = resolve(target, manifest)
+            if not callable(function):
+                raise ManifestError(f"{manifest.module} names {target!r} as a to-do source: not a function")
+            found.append((manifest.name, function))
+    return found
+
+
 def middleware() -> list[Any]:
     """Every declared middleware class, in manifest order."""
     return [resolve(name, m) for m in manifests() for name in m.middleware]
@@ -253,3 +301,5 @@ def check_all() -> None:
     middleware()
     facts()
     template_dirs()
+    nav_links()
+    todo_sources()

@@ -1,6 +1,6 @@
 """Lending's manifest: property-right loans with shared risk, close of business, disposal (issue #17)."""
 
-from landbridge.kernel.modules import CliGroup, Fact, Layer, Manifest, Router
+from landbridge.kernel.modules import CliGroup, Fact, Layer, Manifest, NavLink, Router
 
 MANIFEST = Manifest(
     name="lending", layer=Layer.process, order=110,
@@ -16,4 +16,8 @@ MANIFEST = Manifest(
     rule_sets=("lending",),
     templates="templates",
     facts=(Fact("lending.secured_claim", "landbridge.lending.disposal:secured_claim"),),
+    nav=(NavLink("/lending", "普惠金融", "Inclusive finance", order=60,
+                 roles=("member", "bank_officer", "guarantor_officer", "insurer_officer", "fund_manager",
+                        "supervisor")),),
+    todos=("landbridge.lending.todos:todos",),
 )

@@ -1,6 +1,6 @@
 """Market entry's manifest: entry cases of collective operating construction land (issue #15, ADR 0014)."""
 
-from landbridge.kernel.modules import Layer, Manifest, Router
+from landbridge.kernel.modules import Layer, Manifest, NavLink, Router
 
 MANIFEST = Manifest(
     name="market_entry", layer=Layer.process, order=100,
@@ -11,4 +11,8 @@ MANIFEST = Manifest(
     models=("landbridge.market_entry.models",),
     jobs=("landbridge.market_entry.jobs:run_due",),
     rule_sets=("market_entry",),
+    nav=(NavLink("/market-entry", "入市案件", "Market entry cases", order=50,
+                 roles=("collective_clerk", "township_official", "nr_official", "exchange_operator", "registrar",
+                        "supervisor", "admin")),),
+    todos=("landbridge.market_entry.todos:todos",),
 )

@@ -1,6 +1,6 @@
 """The registry's manifest: parcels, rights, applications, certificates (issue #14 item 1)."""
 
-from landbridge.kernel.modules import Layer, Manifest, Router
+from landbridge.kernel.modules import Layer, Manifest, NavLink, Router
 
 MANIFEST = Manifest(
     name="registry", layer=Layer.registry, order=40, templates="templates",
@@ -10,5 +10,10 @@ MANIFEST = Manifest(
              Router("landbridge.registry.basemap:router", order=340)),
     models=("landbridge.registry.models",),
     jobs=("landbridge.registry.jobs:run_due",),
-    rule_sets=("registry", "registry_import"),
+    rule_sets=("registry", "registry_import", "registry_service"),
+    nav=(NavLink("/", "全景看地", "Public map", order=10),
+         NavLink("/registrar/queue", "登记受理", "Registration queue", order=20, roles=("registrar",)),
+         NavLink("/privacy/reads", "个人信息查阅记录", "Record reads", order=900, roles=("supervisor", "admin")),
+         NavLink("/me/record-reads", "谁查阅了我的信息", "Who read my record", order=910, needs_party=True)),
+    todos=("landbridge.registry.todos:todos",),
 )

@@ -5,11 +5,14 @@ The shell sits beside the domains (it reads auth and the city profile, and no do
 imports no auth, so the login, password and token pages live here.
 """
 
-from landbridge.kernel.modules import Layer, Manifest, Router
+from landbridge.kernel.modules import Layer, Manifest, NavLink, Router
 
 MANIFEST = Manifest(
     name="shell", layer=Layer.domain, order=85, templates="templates",
     routers=(Router("landbridge.shell.session_pages:router", order=115),
              Router("landbridge.shell.account:router", order=120),
+             Router("landbridge.shell.hall:router", order=116),
              Router("landbridge.shell.rules_pages:router", order=999)),
+    nav=(NavLink("/hall", "办事大厅", "Service hall", order=5, signed_in=True),
+         NavLink("/rules", "政策规则", "Rules in force", order=990)),
 )

@@ -43,7 +43,8 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     request.session.clear()  # a fresh session on login (no fixation)
     request.session["sid"] = open_web_session(session, principal)  # held on the server: logout revokes it
     csrf_token(request)
-    return RedirectResponse(safe_next(next), status_code=303)
+    target = safe_next(next)  # without a page to return to, the front door: the service hall (issue #20)
+    return RedirectResponse("/hall" if target == "/" else target, status_code=303)
 
 
 @router.post("/logout")

@@ -3,7 +3,7 @@
 Its revaluation runs for minutes, so its job is a long one (a thread of its own in the worker).
 """
 
-from landbridge.kernel.modules import CliGroup, Layer, Manifest, Router
+from landbridge.kernel.modules import CliGroup, Layer, Manifest, NavLink, Router
 
 MANIFEST = Manifest(
     name="valuation", layer=Layer.domain, order=60, templates="templates",
@@ -22,4 +22,8 @@ MANIFEST = Manifest(
     long_jobs=("landbridge.valuation.mass.jobs:run_due",),
     cli=(CliGroup("valuation", "landbridge.valuation.cli:app", order=10),),
     rule_sets=("valuation", "valuation_jobs", "valuation_mass"),
+    nav=(NavLink("/valuation/benchmark", "基准地价", "Benchmark prices", order=80,
+                 roles=("nr_official", "registrar", "bank_officer", "supervisor", "admin")),
+         NavLink("/valuation/sale-flags", "成交价核查", "Sale flags", order=81, roles=("nr_official", "supervisor")),
+         NavLink("/valuation/runs", "批量评估", "Mass appraisal", order=82, roles=("nr_official", "bank_officer"))),
 )

@@ -15,6 +15,7 @@ from landbridge import __version__
 from landbridge.cityprofile import get_profile
 from landbridge.kernel import modules
 from landbridge.kernel.clock import to_local
+from landbridge.kernel.hall import nav_for
 from landbridge.web.i18n import request_locale, translator
 from landbridge.web.security import csp_nonce
 
@@ -50,6 +51,14 @@ def unverified_note(translate: Callable[..., str]) -> Callable[..., Markup]:
     return note
 
 
+def _nav(principal: Any) -> list[modules.NavLink]:
+    """The menu of the signed-in user's role (every package's ``Manifest.nav``, issue #20 item 1)."""
+    if principal is None:
+        return nav_for(None, False)
+    role = getattr(principal, "role", None)
+    return nav_for(str(getattr(role, "value", role)), bool(getattr(principal, "party_id", None)))
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200,
            ) -> HTMLResponse:
     """Render a page in the request's language with the common layout context."""
@@ -59,7 +68,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
                            "lang": "zh-CN" if locale == "zh_CN" else "en", "profile": get_profile(),
                            "principal": principal, "version": __version__,
                            "unverified": unverified_note(translator(locale)),
-                           "csp_nonce": csp_nonce(request)}  # inline scripts run only with it (issue #12)
+                           "csp_nonce": csp_nonce(request),  # inline scripts run only with it (issue #12)
+                           "nav": _nav(principal)}
     ctx.update(context or {})
     response = HTMLResponse(_env.get_template(template).render(ctx), status_code=status_code)
     if "lang" in request.query_params:

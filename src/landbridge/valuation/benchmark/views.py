@@ -44,11 +44,15 @@ bureau = require_roles(Role.nr_official)
 benchmark_reader = require_roles(Role.nr_official, Role.registrar, Role.bank_officer, Role.supervisor, Role.admin)
 parcel_valuer = require_roles(Role.nr_official, Role.bank_officer, Role.supervisor)
 MAX_ROWS = 1_000_000
+MIN_AMOUNT, MAX_AMOUNT = 0.01, 1e12  # input bounds of a ratio row (yuan)
 
 
 class RatioRow(BaseModel):
-    appraised: float = Field(gt=0)
-    sale: float = Field(gt=0)
+    """One sale: appraised value and price in yuan, bounded (a cent to a trillion yuan) like every number from
+    outside."""
+
+    appraised: float = Field(ge=MIN_AMOUNT, le=MAX_AMOUNT)
+    sale: float = Field(ge=MIN_AMOUNT, le=MAX_AMOUNT)
     segment: str | None = Field(default=None, max_length=64)
 
 

@@ -327,7 +327,12 @@ def ratio_study(appraised: Any, sale: Any, *, trim: str | None = "iqr", confiden
         raise RatioInputError(f"appraised has {a.size} values but sale has {s.size}")
     std = standards or RatioStandards.load()
     n_input = a.size
-    r = a / s
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        r = a / s
+        weighted_all = float(a.sum() / s.sum())
+    if not (np.isfinite(r).all() and (r > 0).all() and np.isfinite(weighted_all) and weighted_all > 0):
+        raise RatioInputError("appraised and sale values are too far apart in magnitude for a ratio "
+                              "(a ratio underflows to 0 or overflows)")
     if trim is not None and n_input >= 4:
         keep = trim_mask(r, std.iqr_k if trim == "iqr" else std.iqr_k_extreme, std.max_trim_fraction)
         a, s, r = a[keep], s[keep], r[keep]
@@ -338,7 +343,10 @@ def ratio_study(appraised: Any, sale: Any, *, trim: str | None = "iqr", confiden
     m = float(np.median(ordered))
     cod = 100 * float(np.abs(r - m).mean()) / m
     mean = float(r.mean())
-    weighted = float(a.sum() / s.sum())
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        weighted = float(a.sum() / s.sum())
+    if not (np.isfinite(weighted) and weighted > 0):
+        raise RatioInputError("the sums of appraised values and sale prices are out of range")
     prd = mean / weighted
     prb, prb_ci = _prb(a, s, r, m, confidence)
     median_ci = median_interval(ordered, confidence)
