@@ -79,13 +79,13 @@ def test_a_user_with_nothing_waiting_sees_an_empty_list_and_their_services(clien
 def test_the_menu_follows_the_role(client: TestClient, world: World) -> None:
     anonymous = nav_labels(client.get("/").text)
     assert anonymous[0] == "全景看地" and {"产权交易", "信用村镇", "政策规则"} <= set(anonymous)
-    assert not {"办事大厅", "登记受理", "普惠金融", "个人信息查阅记录"} & set(anonymous)
+    assert not {"办事大厅", "登记审核", "普惠金融", "个人信息查阅记录"} & set(anonymous)
     login(client, "registrar")
     registrar = nav_labels(client.get("/").text)
-    assert registrar[0] == "办事大厅" and "登记受理" in registrar and "普惠金融" not in registrar
+    assert registrar[0] == "办事大厅" and "登记审核" in registrar and "普惠金融" not in registrar
     login(client, "bank")
     bank = nav_labels(client.get("/").text)
-    assert {"普惠金融", "信用档案", "基准地价"} <= set(bank) and "登记受理" not in bank and "我的信用" not in bank
+    assert {"普惠金融", "信用档案", "基准地价"} <= set(bank) and "登记审核" not in bank and "我的信用" not in bank
     assert nav_labels(client.get("/?lang=en").text)[:2] == ["Service hall", "Public map"]
 
 

@@ -11,7 +11,7 @@ MANIFEST = Manifest(
     models=("landbridge.market_entry.models",),
     jobs=("landbridge.market_entry.jobs:run_due",),
     rule_sets=("market_entry",),
-    nav=(NavLink("/market-entry", "入市案件", "Market entry cases", order=50,
+    nav=(NavLink("/market-entry", "集体土地入市", "Market entry cases", order=50,
                  roles=("collective_clerk", "township_official", "nr_official", "exchange_operator", "registrar",
                         "supervisor", "admin")),),
     todos=("landbridge.market_entry.todos:todos",),

@@ -12,7 +12,7 @@ MANIFEST = Manifest(
     jobs=("landbridge.registry.jobs:run_due",),
     rule_sets=("registry", "registry_import", "registry_service"),
     nav=(NavLink("/", "全景看地", "Public map", order=10),
-         NavLink("/registrar/queue", "登记受理", "Registration queue", order=20, roles=("registrar",)),
+         NavLink("/registrar/queue", "登记审核", "Registration queue", order=20, roles=("registrar",)),
          NavLink("/privacy/reads", "个人信息查阅记录", "Record reads", order=900, roles=("supervisor", "admin")),
          NavLink("/me/record-reads", "谁查阅了我的信息", "Who read my record", order=910, needs_party=True)),
     todos=("landbridge.registry.todos:todos",),
