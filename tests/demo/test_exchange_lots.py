@@ -9,6 +9,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from landbridge.auth.models import User
+from landbridge.auth.service import principal_for
 from landbridge.cityprofile import get_profile
 from landbridge.db import Database
 from landbridge.demo.exchange_legal import TITLE
@@ -17,9 +19,10 @@ from landbridge.demo.geography import build_geography
 from landbridge.demo.world import build_world
 from landbridge.exchange import notice_of
 from landbridge.exchange.entry_models import EntryTerms
-from landbridge.exchange.models import Bid, Deposit, Lot, LotResult
+from landbridge.exchange.models import Bid, Bidder, Deposit, Lot, LotResult
 from landbridge.exchange.reconcile import Category, reconcile_deposits
 from landbridge.exchange.settlement_models import Settlement
+from landbridge.exchange.todos import todos as exchange_todos
 from landbridge.ledger import verify_ledger
 from landbridge.valuation.sales.models import Sale
 from tests.demo.test_world import SEED, TODAY, _plan
@@ -82,5 +85,12 @@ def test_seed_exchange_on_a_small_world(db: Database) -> None:
         assert notice is not None and [o.status for o in notice.objections] == ["dismissed"]
         assert verify_ledger(s).ok
         assert min(lot.announced_at for lot in lots).date() < date(2026, 5, 1)  # type: ignore[union-attr]
+        # issue #20: the demo bidder account is a person enrolled on a lot open today, which its hall lists
+        user = s.scalars(select(User).where(User.username == "bidder")).one()
+        assert user.party_id is not None and user.display_name.startswith("竞买人 ")
+        mine = {b.lot_id for b in s.scalars(select(Bidder).where(Bidder.party_id == user.party_id))}
+        assert mine & {lot.id for lot in open_lots}
+        hall = list(exchange_todos(s, principal_for(s, user)))
+        assert {t.href for t in hall} >= {f"/exchange/lots/{i}" for i in mine & {lot.id for lot in open_lots}}
     with db.transaction() as s:  # called again on the same world: another set of lots, nothing refused
         assert seed_exchange(s, today=TODAY, seed=8, actor="system:demo") == len(lots)

@@ -201,3 +201,22 @@ def seed_exchange(session: Session, *, today: date, seed: int, actor: str) -> in
         published += len(lots)
     session.flush()
     return published
+
+
+def link_demo_bidder(session: Session, *, actor: str) -> int | None:
+    """Make the profile's demo ``bidder`` account a person enrolled on a lot open today (issue #20 item 2: the
+    demo bidder can do its role's work, and its service hall shows the lot it bid on); returns the party, or None
+    when the world has no open lot or no bidder account."""
+    from landbridge.auth import Role, link_user_party
+    from landbridge.auth.service import demo_accounts
+
+    username = next((a[1] for a in demo_accounts() if a[0] is Role.bidder), None)
+    enrolled = session.execute(
+        select(Bidder.party_id, Party.name).join(Lot, Lot.id == Bidder.lot_id).join(Party, Party.id == Bidder.party_id)
+        .where(Lot.phase.in_(("listing", "live_auction")), Party.kind == "person")
+        .order_by(Lot.id, Bidder.id).limit(1)).first()
+    if username is None or enrolled is None:
+        return None
+    party_id, name = enrolled
+    link_user_party(session, username=username, party_id=party_id, display_name=f"竞买人 {name}", actor=actor)
+    return int(party_id)

@@ -42,7 +42,7 @@ from landbridge.demo.benchmark_prices import demo_benchmark_document
 from landbridge.demo.credit_file import seed_credit
 from landbridge.demo.entered_rights import seed_entered_rights
 from landbridge.demo.exchange_legal import seed_exchange_legal
-from landbridge.demo.exchange_lots import seed_exchange
+from landbridge.demo.exchange_lots import link_demo_bidder, seed_exchange
 from landbridge.demo.exchange_year import seed_exchange_year
 from landbridge.demo.geography import (
     Geography,
@@ -197,6 +197,7 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
     progress("exchange", 0, 1)
     with db.transaction() as session:  # lots on the exchange over rights just registered (issue #6)
         world.report.lots = seed_exchange(session, today=today, seed=seed, actor=ACTOR)
+        link_demo_bidder(session, actor=ACTOR)
     by_scale = world.rules.get("exchange_year_lots", {})  # none before the rule is in force (its version 2026-06-01)
     year_cases = exchange_year if exchange_year is not None else 0 if villages is not None \
         else int(by_scale.get(scale, 0))
