@@ -62,3 +62,11 @@ class AuthError(ErrorCode):
 
     FORBIDDEN_REGION_OF_AREA = (Forbidden, "auth.forbidden_region", "该区域不在您所在机构的管辖范围内",
                                 "this region is outside your organisation's area")
+
+    SELF_ADMINISTRATION = (Conflict, "auth.self_administration", "管理员不能停用自己的账号或更改自己的角色",
+                           "an administrator may not deactivate their own account or change their own role")
+
+    ACCOUNT_UNCHANGED = (Conflict, "auth.account_unchanged", "账号已是该状态，未作更改",
+                         "the account is already in that state; nothing changed")
+
+    UNKNOWN_ROLE = (RuleViolation, "auth.unknown_role", "没有这个角色", "there is no such role")

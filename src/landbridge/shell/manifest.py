@@ -12,7 +12,9 @@ MANIFEST = Manifest(
     routers=(Router("landbridge.shell.session_pages:router", order=115),
              Router("landbridge.shell.account:router", order=120),
              Router("landbridge.shell.hall:router", order=116),
+             Router("landbridge.shell.admin_users:router", order=117),
              Router("landbridge.shell.rules_pages:router", order=999)),
     nav=(NavLink("/hall", "办事大厅", "Service hall", order=5, signed_in=True),
+         NavLink("/admin/users", "账号管理", "Accounts", order=980, roles=("admin",)),
          NavLink("/rules", "政策规则", "Rules in force", order=990)),
 )

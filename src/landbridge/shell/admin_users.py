@@ -1,0 +1,177 @@
+"""Account administration for administrators (issue #20 item 2): the JSON API under ``/api/v1/admin/users`` and
+the page ``/admin/users`` (账号管理), zh-CN by default.
+
+An administrator lists accounts (filtered by role and by name, paged), creates one in an organisation with a
+password under the production policy, links an account to the registry party it is (a villager to their person, a
+company's agent to the company; the party must exist and no other account may hold it), changes its role, and
+deactivates or reactivates it. Every change is a transition of ``landbridge.auth`` with its ledger event; a refusal
+is typed and changes nothing. The list shows the linked party's id only: reading a person's record is audited
+where the registry shows it, not here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from landbridge import registry
+from landbridge.auth import Principal, Role, create_user, link_user_party, optional_principal, require_roles
+from landbridge.auth.admin import PAGE_MAX, change_role, list_users, set_active
+from landbridge.auth.errors import AuthError
+from landbridge.auth.models import User
+from landbridge.auth.pages import page_caller
+from landbridge.errors import DomainError
+from landbridge.web.forms import check_csrf, csrf_token
+from landbridge.web.pages import flash, form_refusal, pop_flash
+from landbridge.web.render import render
+from landbridge.web.transaction import TransactionalRoute, get_session
+
+router = APIRouter(route_class=TransactionalRoute)
+admin = require_roles(Role.admin)
+PAGE = "/admin/users"
+PAGE_SIZE = 50
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=3, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")
+    display_name: str = Field(min_length=1, max_length=120)
+    role: Role
+    organisation_id: int = Field(ge=1, le=2_147_483_647)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class PartyLink(BaseModel):
+    party_id: int = Field(ge=1, le=2_147_483_647)
+
+
+class RoleChange(BaseModel):
+    role: Role
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "display_name": user.display_name, "role": str(user.role),
+            "organisation_id": user.organisation_id, "party_id": user.party_id, "is_active": user.is_active,
+            "is_demo": user.is_demo}
+
+
+def _link(session: Session, user_id: int, party_id: int, actor: str) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise AuthError.USER_NOT_FOUND.error()
+    registry.get_party(session, party_id)  # a typed 404 when the registry has no such party
+    return link_user_party(session, username=user.username, party_id=party_id, actor=actor)
+
+
+# --- the API ---------------------------------------------------------------------------------------------------
+
+@router.get("/api/v1/admin/users", tags=["admin"])
+def api_list(role: Role | None = None, q: str | None = Query(None, max_length=40),
+             limit: int = Query(PAGE_SIZE, ge=1, le=PAGE_MAX), offset: int = Query(0, ge=0, le=10_000_000),
+             p: Principal = Depends(admin), session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Accounts by username (administrators)."""
+    users, total = list_users(session, role=role, query=q, limit=limit, offset=offset)
+    return {"items": [user_json(u) for u in users], "total": total, "limit": limit, "offset": offset}
+
+
+@router.post("/api/v1/admin/users", status_code=201, tags=["admin"])
+def api_create(body: UserCreate, p: Principal = Depends(admin),
+               session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Create an account in an organisation (the password policy applies in production)."""
+    return user_json(create_user(session, username=body.username, password=body.password,
+                                 display_name=body.display_name, role=body.role,
+                                 organisation_id=body.organisation_id, actor=p.actor))
+
+
+@router.post("/api/v1/admin/users/{user_id}/party", tags=["admin"])
+def api_link(user_id: int, body: PartyLink, p: Principal = Depends(admin),
+             session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Link the account to the registry party it is."""
+    return user_json(_link(session, user_id, body.party_id, p.actor))
+
+
+@router.post("/api/v1/admin/users/{user_id}/role", tags=["admin"])
+def api_role(user_id: int, body: RoleChange, p: Principal = Depends(admin),
+             session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Give the account another role."""
+    return user_json(change_role(session, user_id=user_id, role=body.role, admin_user_id=p.user_id, actor=p.actor))
+
+
+@router.post("/api/v1/admin/users/{user_id}/deactivation", tags=["admin"])
+def api_deactivate(user_id: int, p: Principal = Depends(admin),
+                   session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Deactivate the account: it can no longer log in, its sessions and tokens stop."""
+    return user_json(set_active(session, user_id=user_id, active=False, admin_user_id=p.user_id, actor=p.actor))
+
+
+@router.post("/api/v1/admin/users/{user_id}/reactivation", tags=["admin"])
+def api_reactivate(user_id: int, p: Principal = Depends(admin),
+                   session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Reactivate a deactivated account."""
+    return user_json(set_active(session, user_id=user_id, active=True, admin_user_id=p.user_id, actor=p.actor))
+
+
+# --- the page --------------------------------------------------------------------------------------------------
+
+@router.get(PAGE, include_in_schema=False, response_class=Response)
+def page(request: Request, role: str | None = Query(None, max_length=40), q: str | None = Query(None, max_length=40),
+         page_no: int = Query(1, ge=1, le=100_000, alias="page"), session: Session = Depends(get_session),
+         principal: Principal | None = Depends(optional_principal)) -> Response:
+    """The accounts with a form per action (administrators)."""
+    caller = page_caller(request, principal, (Role.admin,))
+    if not isinstance(caller, Principal):
+        return caller
+    chosen = Role(role) if role in {r.value for r in Role} else None
+    users, total = list_users(session, role=chosen, query=q or None, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    return render(request, "shell/admin_users.html", {
+        "users": users, "total": total, "page": page_no, "pages": max(1, -(-total // PAGE_SIZE)),
+        "roles": [r.value for r in Role], "role": chosen.value if chosen else "", "q": q or "",
+        "csrf": csrf_token(request), "message": pop_flash(request), "me": caller.user_id})
+
+
+@router.post(PAGE + "/{user_id}/{action}", include_in_schema=False, response_class=Response)
+def act(request: Request, user_id: int, action: str, csrf: str = Form(""), role: str = Form(""),
+        party_id: str = Form("", max_length=12), session: Session = Depends(get_session),
+        principal: Principal | None = Depends(optional_principal)) -> Response:
+    """One action from the page: ``role``, ``party``, ``deactivation`` or ``reactivation``."""
+    caller = page_caller(request, principal, (Role.admin,))
+    if not isinstance(caller, Principal):
+        return caller
+    try:
+        check_csrf(request, csrf)
+        if action == "role":
+            change_role(session, user_id=user_id, role=_role(role), admin_user_id=caller.user_id, actor=caller.actor)
+        elif action == "party":
+            _link(session, user_id, _party(party_id), caller.actor)
+        elif action in ("deactivation", "reactivation"):
+            set_active(session, user_id=user_id, active=action == "reactivation", admin_user_id=caller.user_id,
+                       actor=caller.actor)
+        else:
+            return Response(status_code=404)
+    except DomainError as exc:
+        refused = form_refusal(request, session, exc)
+        if refused is not None:
+            return refused
+        flash(request, "error", exc.message, exc.message_en)
+        return RedirectResponse(PAGE, status_code=303)
+    flash(request, "ok", "已保存", "saved")
+    return RedirectResponse(PAGE, status_code=303)
+
+
+def _role(value: str) -> Role:
+    if value not in {r.value for r in Role}:
+        raise AuthError.UNKNOWN_ROLE.error()
+    return Role(value)
+
+
+def _party(value: str) -> int:
+    """The form's party number; anything else is the registry's one answer for a missing party."""
+    from landbridge.registry.queries import party_not_found
+
+    text = value.strip()
+    if not text.isdigit() or not 0 < int(text) < 2_147_483_647:
+        raise party_not_found(0)
+    return int(text)
