@@ -34,6 +34,10 @@ router = APIRouter(route_class=TransactionalRoute)
 admin = require_roles(Role.admin)
 PAGE = "/admin/users"
 PAGE_SIZE = 50
+ROLE_ZH = {"member": "村民", "collective_clerk": "集体经济组织会计", "township_official": "乡镇干部",
+           "registrar": "登记员", "nr_official": "自然资源局", "exchange_operator": "交易中心", "bidder": "竞买人",
+           "bank_officer": "信贷员", "guarantor_officer": "担保专员", "insurer_officer": "保险专员",
+           "fund_manager": "风险补偿基金", "supervisor": "监督员", "admin": "平台管理员"}
 
 
 class UserCreate(BaseModel):
@@ -129,7 +133,7 @@ def page(request: Request, role: str | None = Query(None, max_length=40), q: str
     return render(request, "shell/admin_users.html", {
         "users": users, "total": total, "page": page_no, "pages": max(1, -(-total // PAGE_SIZE)),
         "roles": [r.value for r in Role], "role": chosen.value if chosen else "", "q": q or "",
-        "csrf": csrf_token(request), "message": pop_flash(request), "me": caller.user_id})
+        "csrf": csrf_token(request), "message": pop_flash(request), "me": caller.user_id, "role_zh": ROLE_ZH})
 
 
 @router.post(PAGE + "/{user_id}/{action}", include_in_schema=False, response_class=Response)
