@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from landbridge import credit, registry
-from landbridge.auth import Principal, Role
+from landbridge import credit, notices, registry
+from landbridge.auth import OrgKind, Principal, Role, create_organisation, create_user
 from landbridge.credit import actions
 from landbridge.credit.models import CreditRecord
 from landbridge.credit.todos import OBJECTIONS_PAGE, todos
@@ -48,7 +48,12 @@ def test_an_open_objection_waits_for_the_supervisor_and_the_household(db: Databa
     clock.advance(due + timedelta(hours=1) - clock.now())
     with db.transaction(readonly=True) as s:
         assert [t.urgent for t in todos(s, who(Role.supervisor))] == [True]  # overdue
-    with db.transaction() as s:
+    with db.transaction() as s:  # the household has an account: the decision reaches it as a notice (issue #20)
+        org = create_organisation(s, name="锦江村", kind=OrgKind.collective, region_code="360603101001").id
+        household = create_user(s, username="hh", password="demo-pass", display_name="村民甲", role=Role.member,
+                                organisation_id=org, party_id=world.borrower).id
         actions.reject_objection(s, objection_id=objection_id, actor="user:9:supervisor", note="查封仍有效")
     with db.transaction(readonly=True) as s:
         assert list(todos(s, who(Role.supervisor))) == [] and list(todos(s, who(Role.member, world.borrower))) == []
+        told, _ = notices.inbox(s, household)
+        assert [(n.title_zh, n.href) for n in told] == [(f"您的信用异议 #{objection_id} 未采纳，记录维持", "/credit")]

@@ -86,7 +86,7 @@ def test_the_menu_follows_the_role(client: TestClient, world: World) -> None:
     login(client, "bank")
     bank = nav_labels(client.get("/").text)
     assert {"普惠金融", "信用档案", "基准地价"} <= set(bank) and "登记审核" not in bank and "我的信用" not in bank
-    assert nav_labels(client.get("/?lang=en").text)[:2] == ["Service hall", "Public map"]
+    assert nav_labels(client.get("/?lang=en").text)[:3] == ["Service hall", "Notices", "Public map"]
 
 
 def test_nav_entries_are_shown_by_role_party_and_sign_in() -> None:

@@ -27,6 +27,7 @@ from landbridge.auth.service import (
     principals_from_tokens,
     region_prefix,
     township_desks,
+    user_ids_of_party,
     user_names,
 )
 
@@ -56,5 +57,6 @@ __all__ = [
     "released_principal",
     "require_roles",
     "township_desks",
+    "user_ids_of_party",
     "user_names",
 ]

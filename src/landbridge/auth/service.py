@@ -374,6 +374,12 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
+def user_ids_of_party(session: Session, party_id: int) -> list[int]:
+    """The active accounts linked to a registry party (whom a notice about that party reaches)."""
+    return list(session.scalars(select(User.id).where(User.party_id == party_id, User.is_active.is_(True))
+                                .order_by(User.id)))
+
+
 def organisation_names(session: Session, organisation_ids: Collection[int]) -> dict[int, str]:
     """Names of organisations by id (who read a record, shown to the person it is about; issue #12 item 4)."""
     ids = sorted(set(organisation_ids))

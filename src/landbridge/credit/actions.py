@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from landbridge import exchange, registry
+from landbridge import exchange, notices, registry
+from landbridge.auth import user_ids_of_party
 from landbridge.credit import rules
 from landbridge.credit.errors import CreditError
 from landbridge.credit.models import Authorisation, CourtListing, CreditCorrection, CreditObjection, CreditRecord
@@ -104,6 +105,7 @@ def uphold_objection(session: Session, *, objection_id: int, actor: str, note: s
     _event(session, "credit_objection", row.id, "credit.objection_upheld", actor,
            {"record_id": record.id, "old_value": old, "new_value": new})
     grade_party(session, row.party_id, actor=actor)
+    _tell(session, row, "upheld")
     return row
 
 
@@ -113,7 +115,18 @@ def reject_objection(session: Session, *, objection_id: int, actor: str, note: s
     row.status, row.decided_by, row.decided_at = REJECTED, actor, now()
     row.decision_note = _text(note, "note", 500)
     _event(session, "credit_objection", row.id, "credit.objection_rejected", actor, {"record_id": row.record_id})
+    _tell(session, row, "rejected")
     return row
+
+
+def _tell(session: Session, row: CreditObjection, outcome: str) -> None:
+    """The household's accounts get a notice of the decision (站内消息, issue #20)."""
+    zh, en = ("已采纳，记录已更正", "upheld; the record is corrected") if outcome == "upheld" else \
+        ("未采纳，记录维持", "rejected; the record stands")
+    notices.send(session, user_ids=user_ids_of_party(session, row.party_id), module="credit",
+                 kind=f"credit.objection_{outcome}", title_zh=f"您的信用异议 #{row.id} {zh}",
+                 title_en=f"Your credit objection #{row.id} was {en}", href="/credit",
+                 dedupe_key=f"credit.objection:{row.id}")
 
 
 def flag_overdue_objections(session: Session, day: date | None = None, actor: str = "worker") -> int:

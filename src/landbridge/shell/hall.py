@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from landbridge import notices
 from landbridge.auth import Principal, optional_principal
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.hall import nav_for, todos_for
@@ -23,6 +24,7 @@ from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
 HALL = "/hall"
+HALL_NOTICES = 5  # the newest notices the hall shows; /notices has them all
 
 
 def _left(days: int, locale: str) -> str:
@@ -48,5 +50,8 @@ def hall(request: Request, session: Session = Depends(get_session),
                      "left": _left(days, locale) if days is not None else "",
                      "urgent": todo.urgent or (days is not None and days < 0), "soon": days is not None and days <= 3})
     services = [link for link in nav_for(principal.role.value, principal.party_id is not None) if link.path != HALL]
-    return render(request, "shell/hall.html", {"todos": rows, "services": services,
-                                               "overdue": sum(1 for r in rows if r["urgent"])})
+    unread = [n for n in notices.inbox(session, principal.user_id, limit=HALL_NOTICES)[0] if n.read_at is None]
+    return render(request, "shell/hall.html", {
+        "todos": rows, "services": services, "overdue": sum(1 for r in rows if r["urgent"]),
+        "notices": [{"id": n.id, "title": n.title_zh if locale == "zh_CN" else n.title_en, "at": n.created_at}
+                    for n in unread], "unread": notices.unread_count(session, principal.user_id)})

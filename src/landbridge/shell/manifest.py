@@ -13,8 +13,10 @@ MANIFEST = Manifest(
              Router("landbridge.shell.account:router", order=120),
              Router("landbridge.shell.hall:router", order=116),
              Router("landbridge.shell.admin_users:router", order=117),
+             Router("landbridge.shell.notices_pages:router", order=118),
              Router("landbridge.shell.rules_pages:router", order=999)),
     nav=(NavLink("/hall", "办事大厅", "Service hall", order=5, signed_in=True),
+         NavLink("/notices", "站内消息", "Notices", order=6, signed_in=True),
          NavLink("/admin/users", "账号管理", "Accounts", order=980, roles=("admin",)),
          NavLink("/rules", "政策规则", "Rules in force", order=990)),
 )

@@ -3,12 +3,15 @@ re-runs the rules, activates restrictions, lets a mortgage follow a transfer and
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from landbridge import notices
+from landbridge.auth import user_names
 from landbridge.db import for_update
 from landbridge.kernel.clock import now
 from landbridge.ledger import append_event, subjects
@@ -21,6 +24,7 @@ from landbridge.registry.models import (
     CertificateKind,
     CertificateStatus,
     Parcel,
+    PropertyUnit,
     RecordStatus,
     RegistrationKind,
     Restriction,
@@ -117,6 +121,7 @@ def approve_application(session: Session, *, application_id: int, actor: str) ->
                  also=concerns(session, app), actor=actor,
                  payload={"number": app.number, "kind": app.kind, "unit_id": app.unit_id, **notes})
     issue_for(session, app, actor)
+    tell_lodger(session, app)
     return app
 
 
@@ -227,8 +232,25 @@ def reject_application(session: Session, *, application_id: int, actor: str, rea
     """Refuse registration (不予登记); pending rows are cancelled, never deleted (R1)."""
     if not reason.strip():
         raise RegistryError.REASON_REQUIRED.error()
-    return _decide(session, application_id=application_id, actor=actor, status=ApplicationStatus.rejected,
-                   reason=reason, event="application_rejected")
+    app = _decide(session, application_id=application_id, actor=actor, status=ApplicationStatus.rejected,
+                  reason=reason, event="application_rejected")
+    tell_lodger(session, app)
+    return app
+
+
+def tell_lodger(session: Session, app: Application) -> None:
+    """The account that lodged the application gets a notice of the decision (站内消息, issue #20); an application
+    lodged by a system, an import or an account that no longer exists has no one to tell."""
+    lodger = re.fullmatch(r"user:(\d+)(?::.*)?", app.lodged_by or "")
+    if lodger is None or int(lodger.group(1)) not in user_names(session, [int(lodger.group(1))]):
+        return
+    approved = app.status == ApplicationStatus.approved
+    parcel = session.scalar(select(PropertyUnit.parcel_id).where(PropertyUnit.id == app.unit_id)) \
+        if app.unit_id else None
+    notices.send(session, user_ids=[int(lodger.group(1))], module=MODULE, kind=f"registry.{app.status}",
+                 title_zh=f"登记申请 {app.number} {'已登簿' if approved else '不予登记'}",
+                 title_en=f"Application {app.number} {'registered' if approved else 'refused'}",
+                 href=f"/parcels/{parcel}" if parcel else "/hall", dedupe_key=f"registry.decision:{app.id}")
 
 
 def withdraw_application(session: Session, *, application_id: int, actor: str, reason: str | None = None,
