@@ -79,7 +79,8 @@ def test_a_project_is_credited_once(db: Database, session: Session) -> None:
 
 def test_bad_project_input_is_refused(db: Database, session: Session) -> None:
     cases = [({"kind": "castle"}, "land_quota.invalid_kind"), ({"plan_ref": " "}, "land_quota.invalid_text"),
-             ({"planned_area_m2": "-3"}, "land_quota.invalid_area"), ({"county_code": "余江"}, "land_quota.invalid_text")]
+             ({"planned_area_m2": "-3"}, "land_quota.invalid_area"),
+             ({"county_code": "余江"}, "land_quota.invalid_text")]
     for change, code in cases:
         args = {"county_code": COUNTY, "collective_id": 1, "kind": "homestead", "plan_ref": "方案",
                 "planned_area_m2": "10"} | change
