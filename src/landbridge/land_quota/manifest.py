@@ -1,8 +1,9 @@
 """Land quota's manifest: reclamation projects and the construction-quota ledger (建设用地指标, issue #16)."""
 
-from landbridge.kernel.modules import Layer, Manifest
+from landbridge.kernel.modules import Layer, Manifest, Router
 
 MANIFEST = Manifest(
     name="land_quota", layer=Layer.process, order=105,
+    routers=(Router("landbridge.land_quota.views:router", order=320),),
     models=("landbridge.land_quota.models",),
 )

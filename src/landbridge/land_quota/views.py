@@ -1,0 +1,135 @@
+"""Land quota JSON API (/api/v1/quota, issue #16): reclamation projects, acceptance with the credit of quota,
+allocation to destination parcels, consumption, and the county's balance for a year.
+
+Permissions: a collective clerk or the county natural-resources bureau (``nr_official``) registers a project; the
+bureau records the works, accepts, allocates and consumes; the bureau, township officials, collective clerks and
+the supervisor read balances. Anonymous callers get 401, other roles 403.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from landbridge.auth import Principal, Role, require_roles
+from landbridge.land_quota import service
+from landbridge.land_quota.models import QuotaAllocation, QuotaEntry, ReclamationProject
+from landbridge.web.transaction import TransactionalRoute, get_session
+
+router = APIRouter(prefix="/api/v1/quota", tags=["land_quota"], route_class=TransactionalRoute)
+
+bureau = require_roles(Role.nr_official)
+registrant = require_roles(Role.collective_clerk, Role.nr_official)
+reader = require_roles(Role.nr_official, Role.township_official, Role.collective_clerk, Role.supervisor)
+Area = Field(max_length=20, pattern=r"^\d{1,12}(\.\d{1,2})?$")
+County = Field(pattern=r"^\d{6,12}$")
+
+
+def _actor(p: Principal) -> str:
+    return f"user:{p.user_id}:{p.role.value}"
+
+
+class ProjectIn(BaseModel):
+    county_code: str = County
+    collective_id: int = Field(ge=1, le=2**31)
+    kind: str = Field(max_length=24)
+    plan_ref: str = Field(min_length=1, max_length=120)
+    planned_area_m2: str = Area
+
+
+class AcceptanceIn(BaseModel):
+    accepted_area_m2: str = Area
+    quality_grade: int = Field(ge=1, le=15)
+    accepted_on: date
+
+
+class AllocationIn(BaseModel):
+    county_code: str = County
+    year: int = Field(ge=2000, le=2100)
+    parcel_id: int = Field(ge=1, le=2**31)
+    amount_m2: str = Area
+
+
+class ConsumptionIn(BaseModel):
+    parcel_id: int = Field(ge=1, le=2**31)
+    year: int = Field(ge=2000, le=2100)
+    amount_m2: str = Area
+
+
+def project_json(project: ReclamationProject) -> dict[str, Any]:
+    return {"id": project.id, "project_no": project.project_no, "county_code": project.region_code,
+            "collective_id": project.collective_id, "kind": project.kind, "status": project.status,
+            "plan_ref": project.plan_ref, "planned_area_m2": str(project.planned_area_m2),
+            "accepted_area_m2": None if project.accepted_area_m2 is None else str(project.accepted_area_m2),
+            "quality_grade": project.quality_grade,
+            "accepted_on": None if project.accepted_on is None else project.accepted_on.isoformat(),
+            "credited_year": project.credited_year}
+
+
+def entry_json(entry: QuotaEntry) -> dict[str, Any]:
+    return {"id": entry.id, "kind": entry.kind, "amount_m2": str(entry.amount_m2), "county_code": entry.county_code,
+            "year": entry.year, "project_id": entry.project_id, "parcel_id": entry.parcel_id,
+            "ledger_seq": entry.ledger_seq}
+
+
+def allocation_json(allocation: QuotaAllocation) -> dict[str, Any]:
+    return {"id": allocation.id, "county_code": allocation.county_code, "year": allocation.year,
+            "parcel_id": allocation.parcel_id, "amount_m2": str(allocation.amount_m2),
+            "consumed_m2": str(allocation.consumed_m2)}
+
+
+@router.post("/projects", status_code=201)
+def register(body: ProjectIn, p: Principal = Depends(registrant),
+             session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Register a reclamation project with its approved plan."""
+    project = service.register_project(session, actor=_actor(p), county_code=body.county_code,
+                                       collective_id=body.collective_id, kind=body.kind, plan_ref=body.plan_ref,
+                                       planned_area_m2=body.planned_area_m2)
+    return project_json(project)
+
+
+@router.post("/projects/{project_id}/works")
+def works(project_id: int, p: Principal = Depends(bureau), session: Session = Depends(get_session)) -> dict[str, Any]:
+    """The works begin."""
+    return project_json(service.start_works(session, project_id, actor=_actor(p)))
+
+
+@router.post("/projects/{project_id}/acceptance")
+def accept(project_id: int, body: AcceptanceIn, p: Principal = Depends(bureau),
+           session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Accept the works with the measured area and grade; the area is credited as quota. Returns the credit."""
+    entry = service.accept_reclamation(session, project_id, actor=_actor(p), accepted_area_m2=body.accepted_area_m2,
+                                       quality_grade=body.quality_grade, accepted_on=body.accepted_on)
+    return entry_json(entry)
+
+
+@router.post("/allocations", status_code=201)
+def allocate(body: AllocationIn, p: Principal = Depends(bureau),
+             session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Allocate quota of a county's year to a destination parcel."""
+    allocation = service.allocate(session, actor=_actor(p), county_code=body.county_code, year=body.year,
+                                  parcel_id=body.parcel_id, amount_m2=body.amount_m2)
+    return allocation_json(allocation)
+
+
+@router.post("/consumptions", status_code=201)
+def consume(body: ConsumptionIn, p: Principal = Depends(bureau),
+            session: Session = Depends(get_session)) -> dict[str, Any]:
+    """A parcel consumes quota allocated to it."""
+    entry = service.consume(session, actor=_actor(p), parcel_id=body.parcel_id, year=body.year,
+                            amount_m2=body.amount_m2)
+    return entry_json(entry)
+
+
+@router.get("/balances/{county_code}/{year}")
+def balance(county_code: str, year: int, p: Principal = Depends(reader),
+            session: Session = Depends(get_session)) -> dict[str, Any]:
+    """A county's quota for a year: accepted, allocated, consumed and what is left at each step (m²)."""
+    totals = service.balance_of(session, county_code[:12], year)
+    return {"county_code": county_code[:12], "year": year, "accepted_m2": str(totals.accepted),
+            "allocated_m2": str(totals.allocated), "consumed_m2": str(totals.consumed),
+            "unallocated_m2": str(totals.unallocated), "unconsumed_m2": str(totals.unconsumed)}

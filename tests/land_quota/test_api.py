@@ -1,0 +1,105 @@
+"""Land quota API: the journey project → works → acceptance (credit) → allocation → consumption over HTTP, the
+permission matrix (anonymous 401, wrong role 403), and refusals typed and changing nothing (issue #16)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from landbridge.auth import OrgKind, Role, create_organisation, create_user
+from landbridge.db import Database
+from landbridge.land_quota.models import QuotaEntry, ReclamationProject
+from landbridge.ledger import current_size
+from landbridge.main import create_app
+from tests.land_quota.conftest import COUNTY
+
+USERS = {"bureau": (Role.nr_official, OrgKind.nr_bureau), "clerk": (Role.collective_clerk, OrgKind.collective),
+         "farmer": (Role.member, OrgKind.individual), "bank": (Role.bank_officer, OrgKind.bank)}
+
+
+@pytest.fixture
+def client(db: Database) -> Iterator[TestClient]:
+    with db.transaction() as s:
+        for name, (role, kind) in USERS.items():
+            org = create_organisation(s, name=f"{name} org", kind=kind, region_code="360622000000")
+            create_user(s, username=name, password="demo", display_name=name, role=role, organisation_id=org.id,
+                        is_demo=True)
+    with TestClient(create_app()) as c:
+        yield c
+
+
+def auth(client: TestClient, username: str | None) -> dict[str, str]:
+    if username is None:
+        return {}
+    r = client.post("/api/v1/auth/token", json={"username": username, "password": "demo"})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def state(db: Database) -> tuple[int, int, int]:
+    with db.transaction(readonly=True) as s:
+        return (current_size(s), s.scalar(select(func.count()).select_from(ReclamationProject)) or 0,
+                s.scalar(select(func.count()).select_from(QuotaEntry)) or 0)
+
+
+PROJECT = {"county_code": COUNTY, "collective_id": 3, "kind": "homestead", "plan_ref": "余江复垦方案1",
+           "planned_area_m2": "300"}
+
+
+def test_the_journey_over_http(db: Database, client: TestClient) -> None:
+    bureau, clerk = auth(client, "bureau"), auth(client, "clerk")
+    r = client.post("/api/v1/quota/projects", json=PROJECT, headers=clerk)
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    assert r.json()["status"] == "planned"
+    early = client.post(f"/api/v1/quota/projects/{pid}/acceptance", headers=bureau,
+                        json={"accepted_area_m2": "280.5", "quality_grade": 7, "accepted_on": "2026-06-30"})
+    assert early.status_code == 409 and early.json()["code"] == "land_quota.invalid_transition"
+    assert client.post(f"/api/v1/quota/projects/{pid}/works", headers=bureau).json()["status"] == "works"
+    r = client.post(f"/api/v1/quota/projects/{pid}/acceptance", headers=bureau,
+                    json={"accepted_area_m2": "280.5", "quality_grade": 7, "accepted_on": "2026-06-30"})
+    assert r.status_code == 200, r.text
+    assert r.json()["kind"] == "credit" and r.json()["amount_m2"] == "280.50" and r.json()["year"] == 2026
+    r = client.post("/api/v1/quota/allocations", headers=bureau,
+                    json={"county_code": COUNTY, "year": 2026, "parcel_id": 12, "amount_m2": "200"})
+    assert r.status_code == 201 and r.json()["amount_m2"] == "200.00"
+    over = client.post("/api/v1/quota/allocations", headers=bureau,
+                       json={"county_code": COUNTY, "year": 2026, "parcel_id": 13, "amount_m2": "80.51"})
+    assert over.status_code == 409 and over.json()["code"] == "land_quota.over_allocation"
+    r = client.post("/api/v1/quota/consumptions", headers=bureau,
+                    json={"parcel_id": 12, "year": 2026, "amount_m2": "150"})
+    assert r.status_code == 201 and r.json()["kind"] == "consumption"
+    r = client.get(f"/api/v1/quota/balances/{COUNTY}/2026", headers=clerk)
+    assert r.status_code == 200
+    assert {k: r.json()[k] for k in ("accepted_m2", "allocated_m2", "consumed_m2", "unallocated_m2")} == {
+        "accepted_m2": "280.50", "allocated_m2": "200.00", "consumed_m2": "150.00", "unallocated_m2": "80.50"}
+
+
+@pytest.mark.parametrize("who, status", [(None, 401), ("farmer", 403), ("bank", 403), ("clerk", 403)])
+def test_only_the_bureau_accepts_allocates_and_consumes(db: Database, client: TestClient, who: str | None,
+                                                        status: int) -> None:
+    pid = client.post("/api/v1/quota/projects", json=PROJECT, headers=auth(client, "clerk")).json()["id"]
+    client.post(f"/api/v1/quota/projects/{pid}/works", headers=auth(client, "bureau"))
+    before = state(db)
+    headers = auth(client, who)
+    calls = [("post", f"/api/v1/quota/projects/{pid}/acceptance",
+              {"accepted_area_m2": "10", "quality_grade": 7, "accepted_on": "2026-06-30"}),
+             ("post", "/api/v1/quota/allocations", {"county_code": COUNTY, "year": 2026, "parcel_id": 1,
+                                                    "amount_m2": "1"}),
+             ("post", "/api/v1/quota/consumptions", {"parcel_id": 1, "year": 2026, "amount_m2": "1"})]
+    for method, url, body in calls:
+        r = client.request(method, url, json=body, headers=headers)
+        assert r.status_code == status, (url, r.text)
+    assert state(db) == before
+
+
+@pytest.mark.parametrize("who, status", [(None, 401), ("farmer", 403), ("bank", 403)])
+def test_strangers_neither_register_nor_read(db: Database, client: TestClient, who: str | None, status: int) -> None:
+    headers = auth(client, who)
+    before = state(db)
+    assert client.post("/api/v1/quota/projects", json=PROJECT, headers=headers).status_code == status
+    assert client.get(f"/api/v1/quota/balances/{COUNTY}/2026", headers=headers).status_code == status
+    assert state(db) == before
