@@ -11,7 +11,7 @@ from landbridge.land_quota.errors import QuotaError
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-MAX_AREA = Decimal("999999999999.99")  # Numeric(14, 2)
+MAX_AREA = Decimal(10) ** 12 - CENT  # the largest value a Numeric(14, 2) column stores
 MIN_GRADE, MAX_GRADE = 1, 15  # 耕地质量等别 (GB/T 28407): 1 best to 15 worst
 
 
