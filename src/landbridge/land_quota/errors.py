@@ -37,3 +37,56 @@ class QuotaError(ErrorCode):
                         "可使用指标不足：已分配 {allocated} 平方米，已使用 {consumed} 平方米，申请 {requested} 平方米",
                         "not enough allocated quota: {allocated} m² allocated, {consumed} m² consumed, "
                         "{requested} m² asked for")
+    # Registry and collective checks (a project's boundary, an allocation's parcel)
+    INVALID_BOUNDARY = (RuleViolation, "land_quota.invalid_boundary", "复垦项目范围无效：{reason}",
+                        "invalid reclamation project boundary: {reason}")
+    BOUNDARY_TOO_MANY_VERTICES = (RuleViolation, "land_quota.boundary_too_many_vertices",
+                                  "复垦项目范围有 {vertices} 个顶点，最多 {max_vertices} 个",
+                                  "the boundary has {vertices} vertices; at most {max_vertices} are allowed")
+    BOUNDARY_AREA = (RuleViolation, "land_quota.boundary_area",
+                     "复垦项目范围面积 {area_m2} 平方米，应在 {min_m2} 至 {max_m2} 平方米之间",
+                     "the boundary measures {area_m2} m²; it must be {min_m2} to {max_m2} m²")
+    COLLECTIVE_NOT_FOUND = (NotFound, "land_quota.collective_not_found", "集体经济组织 {collective_id} 不存在",
+                            "collective {collective_id} does not exist")
+    COLLECTIVE_OUTSIDE_COUNTY = (RuleViolation, "land_quota.collective_outside_county",
+                                 "集体经济组织 {collective_id} 不在 {county_code} 县（区）",
+                                 "collective {collective_id} is not in county {county_code}")
+    OUTSIDE_COLLECTIVE_LAND = (RuleViolation, "land_quota.outside_collective_land",
+                               "复垦项目范围有 {outside_m2} 平方米不在该集体已登记的土地内",
+                               "{outside_m2} m² of the boundary lie outside the collective's registered land")
+    PROJECT_OVERLAP = (Conflict, "land_quota.project_overlap",
+                       "复垦项目范围与项目 {project_no} 重叠 {overlap_m2} 平方米",
+                       "the boundary overlaps reclamation project {project_no} by {overlap_m2} m²")
+    PARCEL_NOT_FOUND = (NotFound, "land_quota.parcel_not_found", "宗地 {parcel_id} 不在不动产登记簿中（或已不现势）",
+                        "parcel {parcel_id} is not a current parcel of the registry")
+    PARCEL_OUTSIDE_COUNTY = (RuleViolation, "land_quota.parcel_outside_county",
+                             "宗地 {parcel_id} 不在 {county_code} 县（区），不能使用该县指标",
+                             "parcel {parcel_id} is not in county {county_code} and cannot take its quota")
+    # The annual supply plan (年度供应计划)
+    INVALID_USE = (RuleViolation, "land_quota.invalid_use", "供应计划用途 {land_use} 无效",
+                   "unknown supply plan land use {land_use}")
+    INVALID_QUARTER = (RuleViolation, "land_quota.invalid_quarter", "季度 {quarter} 无效（应为 1 至 4）",
+                       "quarter {quarter} must be 1 to 4")
+    INVALID_PLAN_LINES = (RuleViolation, "land_quota.invalid_plan_lines", "供应计划明细无效：{reason}",
+                          "invalid supply plan lines: {reason}")
+    PLAN_EXISTS = (Conflict, "land_quota.plan_exists", "{county_code} 县 {year} 年度供应计划已存在",
+                   "county {county_code} already has a supply plan for {year}")
+    PLAN_NOT_FOUND = (NotFound, "land_quota.plan_not_found", "{county_code} 县 {year} 年度没有供应计划",
+                      "county {county_code} has no supply plan for {year}")
+    PLAN_INVALID_TRANSITION = (Conflict, "land_quota.plan_invalid_transition", "供应计划状态为 {status}，不能变为 {target}",
+                               "a {status} supply plan cannot become {target}")
+    PLAN_NOT_APPROVED = (Conflict, "land_quota.plan_not_approved", "{county_code} 县 {year} 年度供应计划尚未批准",
+                         "the supply plan of county {county_code} for {year} is not approved")
+    PLAN_LINE_NOT_FOUND = (Conflict, "land_quota.plan_line_not_found",
+                           "{year} 年度供应计划没有 {land_use} 用途第 {quarter} 季度的安排",
+                           "the {year} supply plan has no line for {land_use} in quarter {quarter}")
+    OVER_PLAN = (Conflict, "land_quota.over_plan",
+                 "超出供应计划：{land_use} 第 {quarter} 季度计划 {quota} 平方米，已分配 {allocated} 平方米，申请 {requested} 平方米",
+                 "beyond the supply plan: {land_use} in quarter {quarter} plans {quota} m², {allocated} m² are "
+                 "allocated, {requested} m² asked for")
+    OVER_PLAN_PARCELS = (Conflict, "land_quota.over_plan_parcels",
+                         "超出供应计划：{land_use} 第 {quarter} 季度计划 {parcels} 宗地，已全部安排",
+                         "beyond the supply plan: {land_use} in quarter {quarter} plans {parcels} parcels, all taken")
+    ALLOCATION_LINE_MISMATCH = (Conflict, "land_quota.allocation_line_mismatch",
+                                "宗地 {parcel_id} 在 {year} 年度已按其他用途或季度分配指标",
+                                "parcel {parcel_id} already has {year} quota under another use or quarter")

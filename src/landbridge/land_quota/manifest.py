@@ -6,4 +6,5 @@ MANIFEST = Manifest(
     name="land_quota", layer=Layer.process, order=105,
     routers=(Router("landbridge.land_quota.views:router", order=320),),
     models=("landbridge.land_quota.models",),
+    rule_sets=("land_quota",),
 )

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, Index, Integer, Numeric, String, UniqueConstraint
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import CheckConstraint, Date, Float, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
 from landbridge.kernel.columns import Actor, CreatedAt, IdPk, LedgerSeq, RegionCode, RowVersion, Status
+from landbridge.kernel.geo import GeometryColumn
 
 ZERO = Decimal("0.00")
 
@@ -25,6 +27,7 @@ class ReclamationProject(IdPk, Status, RegionCode, RowVersion, CreatedAt, Ledger
     area and quality grade, and only then is its area credited as quota (``region_code`` is the county)."""
 
     __tablename__ = "land_quota_project"
+    __table_args__ = (Index("ix_land_quota_project_bbox", "minx", "maxx"),)
 
     project_no: Mapped[str] = mapped_column(String(24), unique=True)
     collective_id: Mapped[int] = mapped_column(Integer, index=True)
@@ -35,6 +38,15 @@ class ReclamationProject(IdPk, Status, RegionCode, RowVersion, CreatedAt, Ledger
     quality_grade: Mapped[int | None] = mapped_column(Integer)
     accepted_on: Mapped[date | None] = mapped_column(Date)
     credited_year: Mapped[int | None] = mapped_column(Integer)  # set once, when its quota is credited
+    # The boundary (EPSG:4490 MultiPolygon) inside the collective's registered land, its bounding box (the overlap
+    # check's candidate filter on both databases) and its measured area (m², projected CRS). Nullable only for the
+    # rows written before migration 0043; every project registered since has one.
+    geom: Mapped[BaseGeometry | None] = mapped_column(GeometryColumn())
+    boundary_area_m2: Mapped[Decimal | None] = mapped_column(Area())
+    minx: Mapped[float | None] = mapped_column(Float)
+    miny: Mapped[float | None] = mapped_column(Float)
+    maxx: Mapped[float | None] = mapped_column(Float)
+    maxy: Mapped[float | None] = mapped_column(Float)
 
 
 class QuotaBalance(IdPk, RowVersion, Base):
@@ -70,6 +82,7 @@ class QuotaAllocation(IdPk, RowVersion, CreatedAt, Base):
     parcel_id: Mapped[int] = mapped_column(Integer)
     amount_m2: Mapped[Decimal] = mapped_column(Area())
     consumed_m2: Mapped[Decimal] = mapped_column(Area(), default=ZERO)
+    plan_line_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the supply plan's use and quarter
 
 
 class QuotaEntry(IdPk, Actor, CreatedAt, LedgerSeq, Base):
@@ -89,3 +102,35 @@ class QuotaEntry(IdPk, Actor, CreatedAt, LedgerSeq, Base):
     project_id: Mapped[int | None] = mapped_column(Integer, index=True)
     parcel_id: Mapped[int | None] = mapped_column(Integer, index=True)
     buyer_party_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class SupplyPlan(IdPk, Status, RowVersion, CreatedAt, LedgerSeq, Base):
+    """年度供应计划: a county's annual supply plan for a year (draft → approved); allocations of that year count
+    against its approved lines."""
+
+    __tablename__ = "land_quota_plan"
+    __table_args__ = (UniqueConstraint("county_code", "year", name="uq_land_quota_plan_county_year"),)
+
+    county_code: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int] = mapped_column(Integer)
+    approved_on: Mapped[date | None] = mapped_column(Date)
+
+
+class SupplyPlanLine(IdPk, RowVersion, Base):
+    """One line of a supply plan: the quota (m²) and the number of parcels planned for a land use in a quarter,
+    and how much of each the allocations have taken (the CHECK is the last guard of the plan's figures)."""
+
+    __tablename__ = "land_quota_plan_line"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "land_use", "quarter", name="uq_land_quota_plan_line_use_quarter"),
+        CheckConstraint("quarter >= 1 AND quarter <= 4 AND allocated_m2 >= 0 AND allocated_m2 <= quota_m2 "
+                        "AND allocated_parcels >= 0 AND allocated_parcels <= parcels", name="bounds"),
+    )
+
+    plan_id: Mapped[int] = mapped_column(Integer, index=True)
+    land_use: Mapped[str] = mapped_column(String(24))
+    quarter: Mapped[int] = mapped_column(Integer)
+    quota_m2: Mapped[Decimal] = mapped_column(Area())
+    parcels: Mapped[int] = mapped_column(Integer)
+    allocated_m2: Mapped[Decimal] = mapped_column(Area(), default=ZERO)
+    allocated_parcels: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,6 +12,7 @@ from landbridge.land_quota.errors import QuotaError
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_AREA = Decimal(10) ** 12 - CENT  # the largest value a Numeric(14, 2) column stores
+MIN_YEAR, MAX_YEAR = 2000, 2100  # the years a quota ledger may name (a bounded input, not policy)
 MIN_GRADE, MAX_GRADE = 1, 15  # 耕地质量等别 (GB/T 28407): 1 best to 15 worst
 
 
@@ -66,6 +67,20 @@ def area(value: Decimal | int | str, field: str = "area_m2") -> Decimal:
     if not parsed.is_finite() or parsed <= 0 or parsed > MAX_AREA or parsed != parsed.quantize(CENT, ROUND_HALF_UP):
         raise QuotaError.INVALID_AREA.error(field=field)
     return parsed.quantize(CENT)
+
+
+def county_code(value: str) -> str:
+    """A county's region code (6 to 12 digits)."""
+    if not isinstance(value, str) or not 6 <= len(value) <= 12 or not value.isdigit():
+        raise QuotaError.INVALID_TEXT.error(field="county_code", max_length=12)
+    return value
+
+
+def year(value: int) -> int:
+    """A quota year."""
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_YEAR <= value <= MAX_YEAR:
+        raise QuotaError.INVALID_YEAR.error(year=str(value)[:12])
+    return value
 
 
 def grade(value: int) -> int:

@@ -11,6 +11,7 @@ before anything is written. PostgreSQL locks with ``SELECT … FOR UPDATE``; SQL
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,11 +20,12 @@ from uuid import uuid4
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge.db import for_update
 from landbridge.kernel.clock import now
-from landbridge.land_quota import rules
+from landbridge.land_quota import boundary, plan, rules
 from landbridge.land_quota.errors import QuotaError
 from landbridge.land_quota.models import QuotaAllocation, QuotaBalance, QuotaEntry, ReclamationProject
 from landbridge.land_quota.rules import EntryKind, ProjectKind, ProjectStatus, Totals
@@ -41,16 +43,8 @@ def balance_subject(county_code: str, year: int) -> str:
     return subjects.subject("quota_balance", f"{county_code}-{year}")
 
 
-def _county(county_code: str) -> str:
-    if not county_code or len(county_code) > 12 or not county_code.isdigit():
-        raise QuotaError.INVALID_TEXT.error(field="county_code", max_length=12)
-    return county_code
-
-
-def _year(year: int) -> int:
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise QuotaError.INVALID_YEAR.error(year=str(year)[:12])
-    return year
+_county = rules.county_code
+_year = rules.year
 
 
 def _project(session: Session, project_id: int) -> ReclamationProject:
@@ -124,26 +118,40 @@ def _set_totals(session: Session, balance: QuotaBalance, after: Totals, bound: C
 
 
 def register_project(session: Session, *, actor: str, county_code: str, collective_id: int, kind: str,
-                     plan_ref: str, planned_area_m2: Decimal | str) -> ReclamationProject:
-    """A collective's reclamation project with its approved plan (复垦方案), planned."""
+                     plan_ref: str, planned_area_m2: Decimal | str,
+                     boundary_geometry: Mapping[str, Any] | BaseGeometry) -> ReclamationProject:
+    """A collective's reclamation project with its approved plan (复垦方案) and its boundary, planned.
+
+    Refused (typed, nothing written) unless the collective exists in the county, the boundary is a bounded valid
+    polygon (``boundary.parse``) inside the collective's registered land, and it overlaps no project that is not
+    rejected (``boundary.check_no_overlap``, serialised by ``boundary.lock_boundaries``)."""
     try:
         project_kind = ProjectKind(kind)
     except ValueError:
         raise QuotaError.INVALID_KIND.error(kind=str(kind)[:24]) from None
-    plan = (plan_ref or "").strip()
-    if not plan or len(plan) > PLAN_REF_LENGTH:
+    plan_text = (plan_ref or "").strip()
+    if not plan_text or len(plan_text) > PLAN_REF_LENGTH:
         raise QuotaError.INVALID_TEXT.error(field="plan_ref", max_length=PLAN_REF_LENGTH)
     planned = rules.area(planned_area_m2, "planned_area_m2")
-    project = ReclamationProject(project_no=f"FK{uuid4().hex[:14].upper()}", region_code=_county(county_code),
-                                 collective_id=collective_id, kind=project_kind.value, plan_ref=plan,
+    county = _county(county_code)
+    geom, measured = boundary.parse(boundary_geometry)
+    owner = boundary.check_collective(session, collective_id, county)
+    boundary.check_inside(session, geom, owner.party_id)
+    boundary.lock_boundaries(session)
+    boundary.check_no_overlap(session, geom)
+    minx, miny, maxx, maxy = geom.bounds
+    project = ReclamationProject(project_no=f"FK{uuid4().hex[:14].upper()}", region_code=county,
+                                 collective_id=collective_id, kind=project_kind.value, plan_ref=plan_text,
                                  planned_area_m2=planned, status=ProjectStatus.planned.value, version=1,
-                                 created_at=now())
+                                 created_at=now(), geom=geom, boundary_area_m2=measured, minx=minx, miny=miny,
+                                 maxx=maxx, maxy=maxy)
     session.add(project)
     session.flush()
     event = append_event(session, module=MODULE, event_type="reclamation_registered",
                          subject=project_subject(project.id), actor=actor,
                          payload={"project_no": project.project_no, "kind": project.kind,
-                                  "county_code": project.region_code, "planned_area_m2": str(planned)},
+                                  "county_code": project.region_code, "planned_area_m2": str(planned),
+                                  "boundary_area_m2": str(measured)},
                          also=(subjects.collective(collective_id),))
     project.ledger_seq = event.seq
     return project
@@ -215,24 +223,33 @@ def credit_project(session: Session, project_id: int, *, actor: str) -> QuotaEnt
 
 
 def allocate(session: Session, *, actor: str, county_code: str, year: int, parcel_id: int,
-             amount_m2: Decimal | str) -> QuotaAllocation:
-    """Allocate quota of the county's year to a destination parcel (the supply plan's allocation); refused
-    (``land_quota.over_allocation``) beyond the accepted quota not yet allocated."""
+             amount_m2: Decimal | str, land_use: str, quarter: int) -> QuotaAllocation:
+    """Allocate quota of the county's year to a destination parcel under the approved supply plan's line for
+    ``land_use`` and ``quarter``. Refused (typed, nothing written) unless the parcel is a current registry parcel
+    in the county, the amount fits the accepted quota not yet allocated (``land_quota.over_allocation``) and the
+    plan line's quota and parcels (``land_quota.over_plan``, ``land_quota.over_plan_parcels``); a parcel keeps one
+    use and quarter a year. Locks the balance row, then the plan line, then the allocation."""
     amount = rules.area(amount_m2, "amount_m2")
-    balance = _balance(session, _county(county_code), _year(year))
+    county, year = _county(county_code), _year(year)
+    boundary.check_parcel(session, parcel_id, county)
+    balance = _balance(session, county, year)
     before = _totals(balance)
     after = rules.allocated(before, amount)
+    line = plan.line_for(session, county, year, land_use, quarter)
+    allocation = _allocation(session, parcel_id, year)
+    if allocation is not None and (allocation.balance_id != balance.id or allocation.plan_line_id != line.id):
+        raise QuotaError.ALLOCATION_LINE_MISMATCH.error(parcel_id=parcel_id, year=year)
+    plan.check_take(line, amount, allocation is None)
     details = {"accepted": str(before.accepted), "allocated": str(before.allocated), "requested": str(amount)}
     _set_totals(session, balance, after, QuotaBalance.accepted_m2 >= after.allocated, QuotaError.OVER_ALLOCATION,
                 **details)
-    allocation = _allocation(session, parcel_id, year)
+    plan.take(session, line, amount, allocation is None)
     if allocation is None:
-        allocation = QuotaAllocation(balance_id=balance.id, county_code=county_code, year=year, parcel_id=parcel_id,
-                                     amount_m2=amount, consumed_m2=rules.ZERO, version=1, created_at=now())
+        allocation = QuotaAllocation(balance_id=balance.id, county_code=county, year=year, parcel_id=parcel_id,
+                                     amount_m2=amount, consumed_m2=rules.ZERO, plan_line_id=line.id, version=1,
+                                     created_at=now())
         session.add(allocation)
         session.flush()
-    elif allocation.balance_id != balance.id:
-        raise QuotaError.ALLOCATION_NOT_FOUND.error(parcel_id=parcel_id, year=year)
     else:
         table = QuotaAllocation
         done = session.execute(update(table).where(table.id == allocation.id, table.version == allocation.version)
@@ -241,9 +258,11 @@ def allocate(session: Session, *, actor: str, county_code: str, year: int, parce
         if getattr(done, "rowcount", 0) != 1:
             raise QuotaError.OVER_ALLOCATION.error(**details)
         session.refresh(allocation)
-    _entry(session, actor=actor, kind=EntryKind.allocation, amount=amount, county_code=county_code, year=year,
-           event_type="quota_allocated", subject=subjects.parcel(parcel_id), also=(), parcel_id=parcel_id,
-           payload={"parcel_id": parcel_id, "allocation_id": allocation.id})
+    _entry(session, actor=actor, kind=EntryKind.allocation, amount=amount, county_code=county, year=year,
+           event_type="quota_allocated", subject=subjects.parcel(parcel_id),
+           also=(plan.plan_subject(county, year),), parcel_id=parcel_id,
+           payload={"parcel_id": parcel_id, "allocation_id": allocation.id, "land_use": line.land_use,
+                    "quarter": line.quarter})
     return allocation
 
 

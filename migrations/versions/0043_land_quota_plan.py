@@ -1,0 +1,88 @@
+"""Land quota (issue #16): project boundaries, the annual supply plan and its lines, allocations by plan line
+
+Revision ID: 0043
+Revises: 0042
+Create Date: 2026-12-07 15:45:00.000000
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import landbridge.kernel.geo
+
+revision: str = '0043'
+down_revision: str | None = '0042'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table('land_quota_plan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('county_code', sa.String(length=12), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('approved_on', sa.Date(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ledger_seq', sa.Integer(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_land_quota_plan')),
+    sa.UniqueConstraint('county_code', 'year', name='uq_land_quota_plan_county_year')
+    )
+    with op.batch_alter_table('land_quota_plan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_land_quota_plan_status'), ['status'], unique=False)
+
+    op.create_table('land_quota_plan_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('land_use', sa.String(length=24), nullable=False),
+    sa.Column('quarter', sa.Integer(), nullable=False),
+    sa.Column('quota_m2', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('parcels', sa.Integer(), nullable=False),
+    sa.Column('allocated_m2', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('allocated_parcels', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint('quarter >= 1 AND quarter <= 4 AND allocated_m2 >= 0 AND allocated_m2 <= quota_m2 '
+                       'AND allocated_parcels >= 0 AND allocated_parcels <= parcels',
+                       name=op.f('ck_land_quota_plan_line_bounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_land_quota_plan_line')),
+    sa.UniqueConstraint('plan_id', 'land_use', 'quarter', name='uq_land_quota_plan_line_use_quarter')
+    )
+    with op.batch_alter_table('land_quota_plan_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_land_quota_plan_line_plan_id'), ['plan_id'], unique=False)
+
+    with op.batch_alter_table('land_quota_allocation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('plan_line_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_land_quota_allocation_plan_line_id'), ['plan_line_id'], unique=False)
+
+    with op.batch_alter_table('land_quota_project', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('geom', landbridge.kernel.geo.GeometryColumn(), nullable=True))
+        batch_op.add_column(sa.Column('boundary_area_m2', sa.Numeric(precision=14, scale=2), nullable=True))
+        batch_op.add_column(sa.Column('minx', sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column('miny', sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column('maxx', sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column('maxy', sa.Float(), nullable=True))
+        batch_op.create_index('ix_land_quota_project_bbox', ['minx', 'maxx'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('land_quota_project', schema=None) as batch_op:
+        batch_op.drop_index('ix_land_quota_project_bbox')
+        batch_op.drop_column('maxy')
+        batch_op.drop_column('maxx')
+        batch_op.drop_column('miny')
+        batch_op.drop_column('minx')
+        batch_op.drop_column('boundary_area_m2')
+        batch_op.drop_column('geom')
+
+    with op.batch_alter_table('land_quota_allocation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_land_quota_allocation_plan_line_id'))
+        batch_op.drop_column('plan_line_id')
+
+    with op.batch_alter_table('land_quota_plan_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_land_quota_plan_line_plan_id'))
+    op.drop_table('land_quota_plan_line')
+    with op.batch_alter_table('land_quota_plan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_land_quota_plan_status'))
+    op.drop_table('land_quota_plan')
