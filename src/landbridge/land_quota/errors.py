@@ -73,7 +73,8 @@ class QuotaError(ErrorCode):
                    "county {county_code} already has a supply plan for {year}")
     PLAN_NOT_FOUND = (NotFound, "land_quota.plan_not_found", "{county_code} 县 {year} 年度没有供应计划",
                       "county {county_code} has no supply plan for {year}")
-    PLAN_INVALID_TRANSITION = (Conflict, "land_quota.plan_invalid_transition", "供应计划状态为 {status}，不能变为 {target}",
+    PLAN_INVALID_TRANSITION = (Conflict, "land_quota.plan_invalid_transition",
+                               "供应计划状态为 {status}，不能变为 {target}",
                                "a {status} supply plan cannot become {target}")
     PLAN_NOT_APPROVED = (Conflict, "land_quota.plan_not_approved", "{county_code} 县 {year} 年度供应计划尚未批准",
                          "the supply plan of county {county_code} for {year} is not approved")
@@ -81,7 +82,8 @@ class QuotaError(ErrorCode):
                            "{year} 年度供应计划没有 {land_use} 用途第 {quarter} 季度的安排",
                            "the {year} supply plan has no line for {land_use} in quarter {quarter}")
     OVER_PLAN = (Conflict, "land_quota.over_plan",
-                 "超出供应计划：{land_use} 第 {quarter} 季度计划 {quota} 平方米，已分配 {allocated} 平方米，申请 {requested} 平方米",
+                 "超出供应计划：{land_use} 第 {quarter} 季度计划 {quota} 平方米，"
+                 "已分配 {allocated} 平方米，申请 {requested} 平方米",
                  "beyond the supply plan: {land_use} in quarter {quarter} plans {quota} m², {allocated} m² are "
                  "allocated, {requested} m² asked for")
     OVER_PLAN_PARCELS = (Conflict, "land_quota.over_plan_parcels",

@@ -17,10 +17,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge.db import for_update

@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, require_roles
-from landbridge.land_quota import service
-from landbridge.land_quota.models import QuotaAllocation, QuotaEntry, ReclamationProject
+from landbridge.land_quota import plan, service
+from landbridge.land_quota.models import QuotaAllocation, QuotaEntry, ReclamationProject, SupplyPlan
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/quota", tags=["land_quota"], route_class=TransactionalRoute)
@@ -39,6 +39,7 @@ class ProjectIn(BaseModel):
     kind: str = Field(max_length=24)
     plan_ref: str = Field(min_length=1, max_length=120)
     planned_area_m2: str = Area
+    boundary: dict[str, Any]  # GeoJSON (Multi)Polygon in EPSG:4490; vertices counted before it is built
 
 
 class AcceptanceIn(BaseModel):
@@ -52,6 +53,25 @@ class AllocationIn(BaseModel):
     year: int = Field(ge=2000, le=2100)
     parcel_id: int = Field(ge=1, le=2**31)
     amount_m2: str = Area
+    land_use: str = Field(max_length=24)
+    quarter: int = Field(ge=1, le=4)
+
+
+class PlanLineIn(BaseModel):
+    land_use: str = Field(max_length=24)
+    quarter: int = Field(ge=1, le=4)
+    quota_m2: str = Area
+    parcels: int = Field(ge=1, le=plan.MAX_PARCELS)
+
+
+class PlanIn(BaseModel):
+    county_code: str = County
+    year: int = Field(ge=2000, le=2100)
+    lines: list[PlanLineIn] = Field(min_length=1, max_length=100)
+
+
+class PlanApprovalIn(BaseModel):
+    approved_on: date
 
 
 class ConsumptionIn(BaseModel):
@@ -67,7 +87,8 @@ def project_json(project: ReclamationProject) -> dict[str, Any]:
             "accepted_area_m2": None if project.accepted_area_m2 is None else str(project.accepted_area_m2),
             "quality_grade": project.quality_grade,
             "accepted_on": None if project.accepted_on is None else project.accepted_on.isoformat(),
-            "credited_year": project.credited_year}
+            "credited_year": project.credited_year,
+            "boundary_area_m2": None if project.boundary_area_m2 is None else str(project.boundary_area_m2)}
 
 
 def entry_json(entry: QuotaEntry) -> dict[str, Any]:
@@ -79,7 +100,15 @@ def entry_json(entry: QuotaEntry) -> dict[str, Any]:
 def allocation_json(allocation: QuotaAllocation) -> dict[str, Any]:
     return {"id": allocation.id, "county_code": allocation.county_code, "year": allocation.year,
             "parcel_id": allocation.parcel_id, "amount_m2": str(allocation.amount_m2),
-            "consumed_m2": str(allocation.consumed_m2)}
+            "consumed_m2": str(allocation.consumed_m2), "plan_line_id": allocation.plan_line_id}
+
+
+def plan_json(session: Session, supply: SupplyPlan) -> dict[str, Any]:
+    return {"id": supply.id, "county_code": supply.county_code, "year": supply.year, "status": supply.status,
+            "approved_on": None if supply.approved_on is None else supply.approved_on.isoformat(),
+            "lines": [{"land_use": x.land_use, "quarter": x.quarter, "quota_m2": str(x.quota_m2),
+                       "parcels": x.parcels, "allocated_m2": str(x.allocated_m2),
+                       "allocated_parcels": x.allocated_parcels} for x in plan.lines_of(session, supply.id)]}
 
 
 @router.post("/projects", status_code=201)
@@ -88,7 +117,7 @@ def register(body: ProjectIn, p: Principal = Depends(registrant),
     """Register a reclamation project with its approved plan."""
     project = service.register_project(session, actor=_actor(p), county_code=body.county_code,
                                        collective_id=body.collective_id, kind=body.kind, plan_ref=body.plan_ref,
-                                       planned_area_m2=body.planned_area_m2)
+                                       planned_area_m2=body.planned_area_m2, boundary_geometry=body.boundary)
     return project_json(project)
 
 
@@ -112,7 +141,8 @@ def allocate(body: AllocationIn, p: Principal = Depends(bureau),
              session: Session = Depends(get_session)) -> dict[str, Any]:
     """Allocate quota of a county's year to a destination parcel."""
     allocation = service.allocate(session, actor=_actor(p), county_code=body.county_code, year=body.year,
-                                  parcel_id=body.parcel_id, amount_m2=body.amount_m2)
+                                  parcel_id=body.parcel_id, amount_m2=body.amount_m2, land_use=body.land_use,
+                                  quarter=body.quarter)
     return allocation_json(allocation)
 
 
@@ -133,3 +163,27 @@ def balance(county_code: str, year: int, p: Principal = Depends(reader),
     return {"county_code": county_code[:12], "year": year, "accepted_m2": str(totals.accepted),
             "allocated_m2": str(totals.allocated), "consumed_m2": str(totals.consumed),
             "unallocated_m2": str(totals.unallocated), "unconsumed_m2": str(totals.unconsumed)}
+
+
+@router.post("/plans", status_code=201)
+def draft_plan(body: PlanIn, p: Principal = Depends(bureau), session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Draft a county's annual supply plan (年度供应计划) with its lines by use and quarter."""
+    supply = plan.draft_plan(session, actor=_actor(p), county_code=body.county_code, year=body.year,
+                             lines=[line.model_dump() for line in body.lines])
+    return plan_json(session, supply)
+
+
+@router.post("/plans/{county_code}/{year}/approval")
+def approve_plan(county_code: str, year: int, body: PlanApprovalIn, p: Principal = Depends(bureau),
+                 session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Approve a draft supply plan; from then on the year's allocations count against it."""
+    supply = plan.approve_plan(session, actor=_actor(p), county_code=county_code[:12], year=year,
+                               approved_on=body.approved_on)
+    return plan_json(session, supply)
+
+
+@router.get("/plans/{county_code}/{year}")
+def read_plan(county_code: str, year: int, p: Principal = Depends(reader),
+              session: Session = Depends(get_session)) -> dict[str, Any]:
+    """A county's supply plan for a year with what its allocations have taken of each line."""
+    return plan_json(session, plan.get_plan(session, county_code[:12], year))
