@@ -45,10 +45,13 @@ def register(s: Session, holder: int, geometry: BaseGeometry, *, region: str = V
 
 
 def build_world(s: Session, *, seed: int = 0) -> QuotaWorld:
+    """The world of collective ``seed``: its ownership parcel lies ``5 * seed`` grid rows north of the first's."""
     village = build_village(s, n_households=1, per_household=1, region=VILLAGE, seed=seed, enrol=False)
-    register(s, village.party_id, square(0, size_m=300), land_use="0702", right_type="collective_land_ownership")
-    parcels = [register(s, village.party_id, square(10 + i, row=10, size_m=40)) for i in range(4)]
-    elsewhere = register(s, village.party_id, square(20, row=10, size_m=40), region=ELSEWHERE)
+    row = 5 * seed
+    register(s, village.party_id, square(0, row=row, size_m=300), land_use="0702",
+             right_type="collective_land_ownership")
+    parcels = [register(s, village.party_id, square(10 + i, row=20 + row, size_m=40)) for i in range(4)]
+    elsewhere = register(s, village.party_id, square(20, row=20 + row, size_m=40), region=ELSEWHERE)
     return QuotaWorld(village.collective_id, village.party_id, parcels, elsewhere)
 
 

@@ -14,14 +14,21 @@ from landbridge.db import Database
 from landbridge.land_quota.models import QuotaEntry, ReclamationProject
 from landbridge.ledger import current_size
 from landbridge.main import create_app
-from tests.land_quota.conftest import COUNTY
+from tests.land_quota.conftest import COUNTY, QuotaWorld, boundary, build_world
 
 USERS = {"bureau": (Role.nr_official, OrgKind.nr_bureau), "clerk": (Role.collective_clerk, OrgKind.collective),
          "farmer": (Role.member, OrgKind.individual), "bank": (Role.bank_officer, OrgKind.bank)}
 
 
 @pytest.fixture
-def client(db: Database) -> Iterator[TestClient]:
+def w(db: Database) -> QuotaWorld:
+    with db.transaction() as s:
+        return build_world(s)
+
+
+@pytest.fixture
+def client(db: Database, w: QuotaWorld) -> Iterator[TestClient]:
+    PROJECT["collective_id"] = w.collective_id
     with db.transaction() as s:
         for name, (role, kind) in USERS.items():
             org = create_organisation(s, name=f"{name} org", kind=kind, region_code="360622000000")
@@ -45,11 +52,13 @@ def state(db: Database) -> tuple[int, int, int]:
                 s.scalar(select(func.count()).select_from(QuotaEntry)) or 0)
 
 
-PROJECT = {"county_code": COUNTY, "collective_id": 3, "kind": "homestead", "plan_ref": "余江复垦方案1",
-           "planned_area_m2": "300"}
+PROJECT: dict[str, object] = {"county_code": COUNTY, "collective_id": 1, "kind": "homestead",
+                              "plan_ref": "余江复垦方案1", "planned_area_m2": "300", "boundary": boundary(1, 1)}
+PLAN = {"county_code": COUNTY, "year": 2026,
+        "lines": [{"land_use": "industrial", "quarter": 2, "quota_m2": "250", "parcels": 2}]}
 
 
-def test_the_journey_over_http(db: Database, client: TestClient) -> None:
+def test_the_journey_over_http(db: Database, client: TestClient, w: QuotaWorld) -> None:
     bureau, clerk = auth(client, "bureau"), auth(client, "clerk")
     r = client.post("/api/v1/quota/projects", json=PROJECT, headers=clerk)
     assert r.status_code == 201, r.text
@@ -63,14 +72,32 @@ def test_the_journey_over_http(db: Database, client: TestClient) -> None:
                     json={"accepted_area_m2": "280.5", "quality_grade": 7, "accepted_on": "2026-06-30"})
     assert r.status_code == 200, r.text
     assert r.json()["kind"] == "credit" and r.json()["amount_m2"] == "280.50" and r.json()["year"] == 2026
+    overlap = client.post("/api/v1/quota/projects", json=PROJECT, headers=clerk)
+    assert overlap.status_code == 409 and overlap.json()["code"] == "land_quota.project_overlap"
+    r = client.post("/api/v1/quota/plans", headers=bureau, json=PLAN)
+    assert r.status_code == 201 and r.json()["status"] == "draft", r.text
+    alloc = {"county_code": COUNTY, "year": 2026, "land_use": "industrial", "quarter": 2}
+    early = client.post("/api/v1/quota/allocations", headers=bureau,
+                        json=alloc | {"parcel_id": w.parcels[0], "amount_m2": "1"})
+    assert early.status_code == 409 and early.json()["code"] == "land_quota.plan_not_approved"
+    r = client.post(f"/api/v1/quota/plans/{COUNTY}/2026/approval", headers=bureau, json={"approved_on": "2026-01-15"})
+    assert r.status_code == 200 and r.json()["status"] == "approved"
     r = client.post("/api/v1/quota/allocations", headers=bureau,
-                    json={"county_code": COUNTY, "year": 2026, "parcel_id": 12, "amount_m2": "200"})
-    assert r.status_code == 201 and r.json()["amount_m2"] == "200.00"
+                    json=alloc | {"parcel_id": w.parcels[0], "amount_m2": "200"})
+    assert r.status_code == 201 and r.json()["amount_m2"] == "200.00", r.text
     over = client.post("/api/v1/quota/allocations", headers=bureau,
-                       json={"county_code": COUNTY, "year": 2026, "parcel_id": 13, "amount_m2": "80.51"})
+                       json=alloc | {"parcel_id": w.parcels[1], "amount_m2": "80.51"})
     assert over.status_code == 409 and over.json()["code"] == "land_quota.over_allocation"
+    beyond_plan = client.post("/api/v1/quota/allocations", headers=bureau,
+                              json=alloc | {"parcel_id": w.parcels[1], "amount_m2": "50.01"})
+    assert beyond_plan.status_code == 409 and beyond_plan.json()["code"] == "land_quota.over_plan"
+    missing = client.post("/api/v1/quota/allocations", headers=bureau,
+                          json=alloc | {"parcel_id": 99999, "amount_m2": "1"})
+    assert missing.status_code == 404 and missing.json()["code"] == "land_quota.parcel_not_found"
+    r = client.get(f"/api/v1/quota/plans/{COUNTY}/2026", headers=clerk)
+    assert r.status_code == 200 and r.json()["lines"][0]["allocated_m2"] == "200.00"
     r = client.post("/api/v1/quota/consumptions", headers=bureau,
-                    json={"parcel_id": 12, "year": 2026, "amount_m2": "150"})
+                    json={"parcel_id": w.parcels[0], "year": 2026, "amount_m2": "150"})
     assert r.status_code == 201 and r.json()["kind"] == "consumption"
     r = client.get(f"/api/v1/quota/balances/{COUNTY}/2026", headers=clerk)
     assert r.status_code == 200
@@ -88,7 +115,9 @@ def test_only_the_bureau_accepts_allocates_and_consumes(db: Database, client: Te
     calls = [("post", f"/api/v1/quota/projects/{pid}/acceptance",
               {"accepted_area_m2": "10", "quality_grade": 7, "accepted_on": "2026-06-30"}),
              ("post", "/api/v1/quota/allocations", {"county_code": COUNTY, "year": 2026, "parcel_id": 1,
-                                                    "amount_m2": "1"}),
+                                                    "amount_m2": "1", "land_use": "industrial", "quarter": 2}),
+             ("post", "/api/v1/quota/plans", PLAN),
+             ("post", f"/api/v1/quota/projects/{pid}/rejection", {"reason": "不符合规划"}),
              ("post", "/api/v1/quota/consumptions", {"parcel_id": 1, "year": 2026, "amount_m2": "1"})]
     for method, url, body in calls:
         r = client.request(method, url, json=body, headers=headers)

@@ -14,6 +14,7 @@ from landbridge.land_quota.service import (
     consume,
     credit_project,
     register_project,
+    reject_project,
     start_works,
 )
 
@@ -28,5 +29,6 @@ __all__ = [
     "consume",
     "credit_project",
     "register_project",
+    "reject_project",
     "start_works",
 ]

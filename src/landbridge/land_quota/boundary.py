@@ -33,7 +33,7 @@ from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError
 from landbridge.kernel.area import quantize_m2
 from landbridge.kernel.clock import now, to_local
-from landbridge.kernel.geo import GeometryError, area_m2, geojson_vertex_count, validate_polygon
+from landbridge.kernel.geo import GeometryError, area_m2, validate_polygon
 from landbridge.land_quota.errors import QuotaError
 from landbridge.land_quota.models import ReclamationProject
 from landbridge.land_quota.rules import ProjectStatus
@@ -52,13 +52,25 @@ def _rule_decimal(name: str, day: date | None = None) -> Decimal:
     return get_profile().rules(RULES).decimal(name, day or today())
 
 
+def _positions(coords: Any, depth: int = 0) -> int:
+    """Positions in GeoJSON coordinates given as lists or tuples (Shapely's ``mapping`` writes tuples), counted
+    ring by ring before anything is built; nesting deeper than a MultiPolygon's counts as nothing."""
+    if not isinstance(coords, list | tuple) or not coords or depth > 4:
+        return 0
+    if isinstance(coords[0], int | float):
+        return 1
+    if isinstance(coords[0], list | tuple) and coords[0] and isinstance(coords[0][0], int | float):
+        return len(coords)
+    return sum(_positions(part, depth + 1) for part in coords)
+
+
 def parse(boundary: Mapping[str, Any] | BaseGeometry) -> Any:
     """The boundary checked and measured: (MultiPolygon, area m²). GeoJSON is counted before it is built."""
     limit = get_profile().rules(RULES).int("boundary_max_vertices", today())
     if isinstance(boundary, BaseGeometry):
         vertices = int(shapely.get_num_coordinates(boundary))
     elif isinstance(boundary, Mapping):
-        vertices = geojson_vertex_count(dict(boundary))
+        vertices = _positions(boundary.get("coordinates"))
     else:
         raise QuotaError.INVALID_BOUNDARY.error(reason="not a GeoJSON geometry")
     if vertices > limit:

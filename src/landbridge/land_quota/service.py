@@ -180,6 +180,20 @@ def start_works(session: Session, project_id: int, *, actor: str) -> Reclamation
     return project
 
 
+def reject_project(session: Session, project_id: int, *, actor: str, reason: str) -> ReclamationProject:
+    """The county rejects a planned project or its works (不予验收); its boundary no longer blocks another."""
+    text = (reason or "").strip()
+    if not text or len(text) > PLAN_REF_LENGTH:
+        raise QuotaError.INVALID_TEXT.error(field="reason", max_length=PLAN_REF_LENGTH)
+    project = _project(session, project_id)
+    _move(session, project, ProjectStatus.rejected)
+    event = append_event(session, module=MODULE, event_type="reclamation_rejected",
+                         subject=project_subject(project.id), actor=actor,
+                         payload={"project_no": project.project_no, "reason": text})
+    project.ledger_seq = event.seq
+    return project
+
+
 def accept_reclamation(session: Session, project_id: int, *, actor: str, accepted_area_m2: Decimal | str,
                        quality_grade: int, accepted_on: date) -> QuotaEntry:
     """The county accepts the works (验收) with the measured area and quality grade; the area is then credited as

@@ -42,6 +42,10 @@ class ProjectIn(BaseModel):
     boundary: dict[str, Any]  # GeoJSON (Multi)Polygon in EPSG:4490; vertices counted before it is built
 
 
+class RejectionIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=120)
+
+
 class AcceptanceIn(BaseModel):
     accepted_area_m2: str = Area
     quality_grade: int = Field(ge=1, le=15)
@@ -125,6 +129,13 @@ def register(body: ProjectIn, p: Principal = Depends(registrant),
 def works(project_id: int, p: Principal = Depends(bureau), session: Session = Depends(get_session)) -> dict[str, Any]:
     """The works begin."""
     return project_json(service.start_works(session, project_id, actor=_actor(p)))
+
+
+@router.post("/projects/{project_id}/rejection")
+def reject(project_id: int, body: RejectionIn, p: Principal = Depends(bureau),
+           session: Session = Depends(get_session)) -> dict[str, Any]:
+    """The county rejects the project (its boundary no longer blocks another)."""
+    return project_json(service.reject_project(session, project_id, actor=_actor(p), reason=body.reason))
 
 
 @router.post("/projects/{project_id}/acceptance")
