@@ -117,8 +117,8 @@ def _ring(n: int) -> dict[str, Any]:
     import math
 
     cx, cy = ORIGIN[0] + 150 * LON_DEG_PER_M, ORIGIN[1] + 150 * DEG_PER_M
-    pts = [(cx + 50 * LON_DEG_PER_M * math.cos(2 * math.pi * k / n), cy + 50 * DEG_PER_M * math.sin(2 * math.pi * k / n))
-           for k in range(n)]
+    turn = [2 * math.pi * k / n for k in range(n)]
+    pts = [(cx + 50 * LON_DEG_PER_M * math.cos(a), cy + 50 * DEG_PER_M * math.sin(a)) for a in turn]
     return dict(mapping(Polygon(pts)))
 
 

@@ -48,7 +48,8 @@ def w(db: Database, session: Session) -> QuotaWorld:
     return world
 
 
-def test_acceptance_credits_the_measured_area_to_the_county_and_year(db: Database, session: Session, w: QuotaWorld) -> None:
+def test_acceptance_credits_the_measured_area_to_the_county_and_year(db: Database, session: Session,
+                                                                     w: QuotaWorld) -> None:
     project_id = credited(session, w, "1234.56")
     project = session.get(ReclamationProject, project_id)
     assert project is not None and project.status == "accepted" and project.credited_year == YEAR
