@@ -162,3 +162,12 @@ def test_services_never_commit(db: Database, session: Session, w: QuotaWorld) ->
     session.rollback()
     with db.transaction() as other:
         assert other.scalar(select(func.count()).select_from(QuotaEntry)) == 0
+
+
+def test_the_bureau_reads_the_quota_ledgers_private_parts() -> None:
+    from landbridge.ledger import rules as ledger_rules
+
+    assert ledger_rules.may_read_private("land_quota", "nr_official")
+    assert ledger_rules.may_read_private("land_quota", "supervisor")
+    assert not ledger_rules.may_read_private("land_quota", "collective_clerk")
+    assert not ledger_rules.may_read_private("land_quota", "member")

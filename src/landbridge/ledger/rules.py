@@ -43,6 +43,7 @@ PRIVATE_READERS: Mapping[str, frozenset[str]] = {
     "valuation": frozenset({"nr_official"}),
     "planning": frozenset({"nr_official"}),
     "market_entry": frozenset({"nr_official"}),
+    "land_quota": frozenset({"nr_official"}),  # the county bureau keeps the quota ledger (issue #16)
     "auth": frozenset(),
 }
 SCOPED_READERS: Mapping[str, frozenset[str]] = {
