@@ -1,4 +1,4 @@
-"""Land quota (issue #16): project boundaries, the annual supply plan and its lines, allocations by plan line
+"""Land quota (issue #16): boundaries, the supply plan, quota lots and buyers' holdings, allocations by line/holding
 
 Revision ID: 0043
 Revises: 0042
@@ -52,9 +52,47 @@ def upgrade() -> None:
     with op.batch_alter_table('land_quota_plan_line', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_land_quota_plan_line_plan_id'), ['plan_id'], unique=False)
 
+    op.create_table('land_quota_lot',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('lot_id', sa.Integer(), nullable=False),
+    sa.Column('balance_id', sa.Integer(), nullable=False),
+    sa.Column('county_code', sa.String(length=12), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('amount_m2', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('buyer_party_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ledger_seq', sa.Integer(), nullable=True),
+    sa.CheckConstraint('amount_m2 > 0', name=op.f('ck_land_quota_lot_positive')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_land_quota_lot')),
+    sa.UniqueConstraint('lot_id', name=op.f('uq_land_quota_lot_lot_id'))
+    )
+    with op.batch_alter_table('land_quota_lot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_land_quota_lot_balance_id'), ['balance_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_land_quota_lot_status'), ['status'], unique=False)
+
+    op.create_table('land_quota_holding',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('party_id', sa.Integer(), nullable=False),
+    sa.Column('balance_id', sa.Integer(), nullable=False),
+    sa.Column('county_code', sa.String(length=12), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('received_m2', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('allocated_m2', sa.Numeric(precision=14, scale=2), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint('allocated_m2 >= 0 AND allocated_m2 <= received_m2', name=op.f('ck_land_quota_holding_bounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_land_quota_holding')),
+    sa.UniqueConstraint('party_id', 'balance_id', name='uq_land_quota_holding_party_balance')
+    )
+    with op.batch_alter_table('land_quota_holding', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_land_quota_holding_party_id'), ['party_id'], unique=False)
+
     with op.batch_alter_table('land_quota_allocation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('plan_line_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('holding_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_land_quota_allocation_plan_line_id'), ['plan_line_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_land_quota_allocation_holding_id'), ['holding_id'], unique=False)
 
     with op.batch_alter_table('land_quota_project', schema=None) as batch_op:
         batch_op.add_column(sa.Column('geom', landbridge.kernel.geo.GeometryColumn(), nullable=True))
@@ -77,8 +115,18 @@ def downgrade() -> None:
         batch_op.drop_column('geom')
 
     with op.batch_alter_table('land_quota_allocation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_land_quota_allocation_holding_id'))
         batch_op.drop_index(batch_op.f('ix_land_quota_allocation_plan_line_id'))
+        batch_op.drop_column('holding_id')
         batch_op.drop_column('plan_line_id')
+
+    with op.batch_alter_table('land_quota_holding', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_land_quota_holding_party_id'))
+    op.drop_table('land_quota_holding')
+    with op.batch_alter_table('land_quota_lot', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_land_quota_lot_status'))
+        batch_op.drop_index(batch_op.f('ix_land_quota_lot_balance_id'))
+    op.drop_table('land_quota_lot')
 
     with op.batch_alter_table('land_quota_plan_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_land_quota_plan_line_plan_id'))

@@ -132,3 +132,30 @@ def test_strangers_neither_register_nor_read(db: Database, client: TestClient, w
     assert client.post("/api/v1/quota/projects", json=PROJECT, headers=headers).status_code == status
     assert client.get(f"/api/v1/quota/balances/{COUNTY}/2026", headers=headers).status_code == status
     assert state(db) == before
+
+
+def test_quota_lots_and_holdings_over_http(db: Database, client: TestClient, w: QuotaWorld) -> None:
+    from datetime import date
+
+    from tests.land_quota.conftest import credited
+
+    with db.transaction() as s:
+        credited(s, w, "500", on=date(2026, 6, 1))
+    bureau, clerk = auth(client, "bureau"), auth(client, "clerk")
+    body = {"county_code": COUNTY, "year": 2026, "amount_m2": "200", "title": "余江区建设用地指标",
+            "start_price": "50000.00", "starts_at": "2027-03-01T02:00:00Z"}
+    assert client.post("/api/v1/quota/lots", json=body, headers=clerk).status_code == 403
+    r = client.post("/api/v1/quota/lots", json=body, headers=bureau)
+    assert r.status_code == 201 and r.json()["status"] == "listed", r.text
+    qid = r.json()["id"]
+    early = client.post(f"/api/v1/quota/lots/{qid}/settlement", headers=bureau)
+    assert early.status_code == 409 and early.json()["code"] == "land_quota.lot_not_decided"
+    over = client.post("/api/v1/quota/lots", json=body | {"amount_m2": "300.01"}, headers=bureau)
+    assert over.status_code == 409 and over.json()["code"] == "land_quota.over_allocation"
+    r = client.get(f"/api/v1/quota/balances/{COUNTY}/2026", headers=clerk)
+    assert r.json()["allocated_m2"] == "200.00"
+    missing = client.post("/api/v1/quota/holdings/allocations", headers=bureau,
+                          json={"party_id": 1, "county_code": COUNTY, "year": 2026, "parcel_id": w.parcels[0],
+                                "amount_m2": "1"})
+    assert missing.status_code == 404 and missing.json()["code"] == "land_quota.holding_not_found"
+    assert client.get("/api/v1/quota/holdings/1", headers=clerk).json() == {"party_id": 1, "holdings": []}

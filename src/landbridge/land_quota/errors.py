@@ -92,3 +92,16 @@ class QuotaError(ErrorCode):
     ALLOCATION_LINE_MISMATCH = (Conflict, "land_quota.allocation_line_mismatch",
                                 "宗地 {parcel_id} 在 {year} 年度已按其他用途或季度分配指标",
                                 "parcel {parcel_id} already has {year} quota under another use or quarter")
+    # Transfer on the exchange (construction_quota lots) and buyers' holdings
+    QUOTA_LOT_NOT_FOUND = (NotFound, "land_quota.quota_lot_not_found", "指标交易标的 {quota_lot_id} 不存在",
+                           "quota lot {quota_lot_id} does not exist")
+    QUOTA_LOT_CLOSED = (Conflict, "land_quota.quota_lot_closed", "指标交易标的状态为 {status}，已办结",
+                        "the quota lot is {status} already")
+    LOT_NOT_DECIDED = (Conflict, "land_quota.lot_not_decided", "交易所标的处于 {phase} 阶段，尚未成交或终止",
+                       "the exchange lot is {phase}: neither concluded nor ended")
+    HOLDING_NOT_FOUND = (NotFound, "land_quota.holding_not_found",
+                         "受让方 {party_id} 没有 {county_code} 县 {year} 年度的指标",
+                         "party {party_id} holds no quota of county {county_code} for {year}")
+    OVER_HOLDING = (Conflict, "land_quota.over_holding",
+                    "受让指标不足：已受让 {received} 平方米，已分配 {allocated} 平方米，申请 {requested} 平方米",
+                    "not enough quota held: {received} m² received, {allocated} m² allocated, {requested} m² asked for")

@@ -83,6 +83,7 @@ class QuotaAllocation(IdPk, RowVersion, CreatedAt, Base):
     amount_m2: Mapped[Decimal] = mapped_column(Area())
     consumed_m2: Mapped[Decimal] = mapped_column(Area(), default=ZERO)
     plan_line_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the supply plan's use and quarter
+    holding_id: Mapped[int | None] = mapped_column(Integer, index=True)  # or a buyer's holding (quota bought)
 
 
 class QuotaEntry(IdPk, Actor, CreatedAt, LedgerSeq, Base):
@@ -134,3 +135,36 @@ class SupplyPlanLine(IdPk, RowVersion, Base):
     parcels: Mapped[int] = mapped_column(Integer)
     allocated_m2: Mapped[Decimal] = mapped_column(Area(), default=ZERO)
     allocated_parcels: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class QuotaLot(IdPk, Status, RowVersion, CreatedAt, LedgerSeq, Base):
+    """Quota of a county's year sold on the exchange as a ``construction_quota`` lot (listed → concluded, or
+    returned to the county when the lot fails or is cancelled); the buyer is the lot's winner."""
+
+    __tablename__ = "land_quota_lot"
+    __table_args__ = (CheckConstraint("amount_m2 > 0", name="positive"),)
+
+    lot_id: Mapped[int] = mapped_column(Integer, unique=True)  # the exchange lot (its first attempt)
+    balance_id: Mapped[int] = mapped_column(Integer, index=True)
+    county_code: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int] = mapped_column(Integer)
+    amount_m2: Mapped[Decimal] = mapped_column(Area())
+    buyer_party_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class QuotaHolding(IdPk, RowVersion, Base):
+    """Quota a buyer received on the exchange (from one county's year), and how much of it it has allocated to
+    its destination parcels; the CHECK is the last guard of 0 ≤ allocated ≤ received."""
+
+    __tablename__ = "land_quota_holding"
+    __table_args__ = (
+        UniqueConstraint("party_id", "balance_id", name="uq_land_quota_holding_party_balance"),
+        CheckConstraint("allocated_m2 >= 0 AND allocated_m2 <= received_m2", name="bounds"),
+    )
+
+    party_id: Mapped[int] = mapped_column(Integer, index=True)
+    balance_id: Mapped[int] = mapped_column(Integer)
+    county_code: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int] = mapped_column(Integer)
+    received_m2: Mapped[Decimal] = mapped_column(Area(), default=ZERO)
+    allocated_m2: Mapped[Decimal] = mapped_column(Area(), default=ZERO)

@@ -8,7 +8,7 @@ the supervisor read balances. Anonymous callers get 401, other roles 403.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, require_roles
-from landbridge.land_quota import plan, service
-from landbridge.land_quota.models import QuotaAllocation, QuotaEntry, ReclamationProject, SupplyPlan
+from landbridge.land_quota import plan, service, transfer
+from landbridge.land_quota.models import QuotaAllocation, QuotaEntry, QuotaLot, ReclamationProject, SupplyPlan
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/quota", tags=["land_quota"], route_class=TransactionalRoute)
@@ -198,3 +198,61 @@ def read_plan(county_code: str, year: int, p: Principal = Depends(reader),
               session: Session = Depends(get_session)) -> dict[str, Any]:
     """A county's supply plan for a year with what its allocations have taken of each line."""
     return plan_json(session, plan.get_plan(session, county_code[:12], year))
+
+
+class QuotaLotIn(BaseModel):
+    county_code: str = County
+    year: int = Field(ge=2000, le=2100)
+    amount_m2: str = Area
+    title: str = Field(min_length=1, max_length=200)
+    start_price: str = Field(max_length=20, pattern=r"^\d{1,14}(\.\d{1,2})?$")
+    starts_at: datetime
+    seller_party_id: int | None = Field(default=None, ge=1, le=2**31)
+
+
+class HeldAllocationIn(BaseModel):
+    party_id: int = Field(ge=1, le=2**31)
+    county_code: str = County
+    year: int = Field(ge=2000, le=2100)
+    parcel_id: int = Field(ge=1, le=2**31)
+    amount_m2: str = Area
+
+
+def quota_lot_json(q: QuotaLot) -> dict[str, Any]:
+    return {"id": q.id, "lot_id": q.lot_id, "county_code": q.county_code, "year": q.year,
+            "amount_m2": str(q.amount_m2), "status": q.status, "buyer_party_id": q.buyer_party_id}
+
+
+@router.post("/lots", status_code=201)
+def list_lot(body: QuotaLotIn, p: Principal = Depends(bureau),
+             session: Session = Depends(get_session)) -> dict[str, Any]:
+    """List quota of a county's year on the exchange (a construction_quota lot); the quota is taken now."""
+    q = transfer.list_quota_lot(session, actor=_actor(p), county_code=body.county_code, year=body.year,
+                                amount_m2=body.amount_m2, title=body.title, start_price=body.start_price,
+                                starts_at=body.starts_at, seller_party_id=body.seller_party_id)
+    return quota_lot_json(q)
+
+
+@router.post("/lots/{quota_lot_id}/settlement")
+def settle_lot(quota_lot_id: int, p: Principal = Depends(bureau),
+               session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Follow the exchange's outcome now (the worker does the same): to the buyer, or back to the county."""
+    return quota_lot_json(transfer.settle_quota_lot(session, quota_lot_id, actor=_actor(p)))
+
+
+@router.post("/holdings/allocations", status_code=201)
+def allocate_held(body: HeldAllocationIn, p: Principal = Depends(bureau),
+                  session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Record a buyer's allocation of quota it bought to a destination parcel."""
+    allocation = transfer.allocate_held(session, actor=_actor(p), party_id=body.party_id,
+                                        county_code=body.county_code, year=body.year, parcel_id=body.parcel_id,
+                                        amount_m2=body.amount_m2)
+    return allocation_json(allocation) | {"holding_id": allocation.holding_id}
+
+
+@router.get("/holdings/{party_id}")
+def holdings(party_id: int, p: Principal = Depends(reader), session: Session = Depends(get_session)) -> dict[str, Any]:
+    """The quota a buyer holds, by county and year: received and allocated (m²)."""
+    return {"party_id": party_id, "holdings": [
+        {"county_code": h.county_code, "year": h.year, "received_m2": str(h.received_m2),
+         "allocated_m2": str(h.allocated_m2)} for h in transfer.holdings_of(session, party_id)]}
