@@ -91,6 +91,7 @@ def upgrade() -> None:
     with op.batch_alter_table('land_quota_allocation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('plan_line_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('holding_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('entry_case_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_land_quota_allocation_plan_line_id'), ['plan_line_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_land_quota_allocation_holding_id'), ['holding_id'], unique=False)
 
@@ -117,6 +118,7 @@ def downgrade() -> None:
     with op.batch_alter_table('land_quota_allocation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_land_quota_allocation_holding_id'))
         batch_op.drop_index(batch_op.f('ix_land_quota_allocation_plan_line_id'))
+        batch_op.drop_column('entry_case_id')
         batch_op.drop_column('holding_id')
         batch_op.drop_column('plan_line_id')
 

@@ -105,3 +105,9 @@ class QuotaError(ErrorCode):
     OVER_HOLDING = (Conflict, "land_quota.over_holding",
                     "受让指标不足：已受让 {received} 平方米，已分配 {allocated} 平方米，申请 {requested} 平方米",
                     "not enough quota held: {received} m² received, {allocated} m² allocated, {requested} m² asked for")
+    # Consumption by a market-entry case
+    ENTRY_NOT_CONCLUDED = (Conflict, "land_quota.entry_not_concluded", "宗地 {parcel_id} 尚无已成交（签约）的入市案件",
+                           "parcel {parcel_id} has no concluded market-entry case")
+    ALREADY_CONSUMED_BY_ENTRY = (Conflict, "land_quota.already_consumed_by_entry",
+                                 "宗地 {parcel_id} 在 {year} 年度的指标已由入市案件 {case_id} 使用",
+                                 "the {year} quota of parcel {parcel_id} was consumed by entry case {case_id}")

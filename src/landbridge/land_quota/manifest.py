@@ -6,6 +6,6 @@ MANIFEST = Manifest(
     name="land_quota", layer=Layer.process, order=105,
     routers=(Router("landbridge.land_quota.views:router", order=320),),
     models=("landbridge.land_quota.models",),
-    jobs=("landbridge.land_quota.transfer:run_due",),
+    jobs=("landbridge.land_quota.transfer:run_due", "landbridge.land_quota.entry:run_due"),
     rule_sets=("land_quota",),
 )

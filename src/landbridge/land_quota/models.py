@@ -84,6 +84,7 @@ class QuotaAllocation(IdPk, RowVersion, CreatedAt, Base):
     consumed_m2: Mapped[Decimal] = mapped_column(Area(), default=ZERO)
     plan_line_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the supply plan's use and quarter
     holding_id: Mapped[int | None] = mapped_column(Integer, index=True)  # or a buyer's holding (quota bought)
+    entry_case_id: Mapped[int | None] = mapped_column(Integer)  # the market-entry case whose conclusion consumed it
 
 
 class QuotaEntry(IdPk, Actor, CreatedAt, LedgerSeq, Base):

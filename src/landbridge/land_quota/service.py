@@ -284,10 +284,11 @@ def _allocation(session: Session, parcel_id: int, year: int) -> QuotaAllocation 
     stmt = select(QuotaAllocation).where(QuotaAllocation.parcel_id == parcel_id, QuotaAllocation.year == year)
     if for_update(session):
         stmt = stmt.with_for_update()
-    return session.scalars(stmt).first()
+    return session.scalars(stmt.execution_options(populate_existing=True)).first()
 
 
-def consume(session: Session, *, actor: str, parcel_id: int, year: int, amount_m2: Decimal | str) -> QuotaEntry:
+def consume(session: Session, *, actor: str, parcel_id: int, year: int, amount_m2: Decimal | str,
+            also: tuple[str, ...] = (), payload: dict[str, Any] | None = None) -> QuotaEntry:
     """The parcel consumes quota allocated to it (its entry to the market); refused
     (``land_quota.over_consumption``) beyond what is allocated to it and not yet consumed."""
     amount = rules.area(amount_m2, "amount_m2")
@@ -318,8 +319,9 @@ def consume(session: Session, *, actor: str, parcel_id: int, year: int, amount_m
     _set_totals(session, balance, after, QuotaBalance.allocated_m2 >= after.consumed, QuotaError.OVER_CONSUMPTION,
                 **details)
     return _entry(session, actor=actor, kind=EntryKind.consumption, amount=amount, county_code=allocation.county_code,
-                  year=year, event_type="quota_consumed", subject=subjects.parcel(parcel_id), also=(),
-                  parcel_id=parcel_id, payload={"parcel_id": parcel_id, "allocation_id": allocation.id})
+                  year=year, event_type="quota_consumed", subject=subjects.parcel(parcel_id), also=also,
+                  parcel_id=parcel_id, payload={"parcel_id": parcel_id, "allocation_id": allocation.id,
+                                                **(payload or {})})
 
 
 def balance_of(session: Session, county_code: str, year: int) -> Totals:

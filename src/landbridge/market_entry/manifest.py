@@ -1,6 +1,6 @@
 """Market entry's manifest: entry cases of collective operating construction land (issue #15, ADR 0014)."""
 
-from landbridge.kernel.modules import Layer, Manifest, NavLink, Router
+from landbridge.kernel.modules import Fact, Layer, Manifest, NavLink, Router
 
 MANIFEST = Manifest(
     name="market_entry", layer=Layer.process, order=100,
@@ -15,4 +15,5 @@ MANIFEST = Manifest(
                  roles=("collective_clerk", "township_official", "nr_official", "exchange_operator", "registrar",
                         "supervisor", "admin")),),
     todos=("landbridge.market_entry.todos:todos",),
+    facts=(Fact("market_entry.parcel_entered", "landbridge.market_entry.facts:parcel_entered"),),
 )
