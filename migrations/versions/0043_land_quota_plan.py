@@ -1,4 +1,4 @@
-"""Land quota (issue #16): boundaries, the supply plan, quota lots and buyers' holdings, allocations by line/holding
+"""Land quota (issue #16): boundaries, the supply plan, lots, holdings, land banking
 
 Revision ID: 0043
 Revises: 0042
@@ -88,6 +88,31 @@ def upgrade() -> None:
     with op.batch_alter_table('land_quota_holding', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_land_quota_holding_party_id'), ['party_id'], unique=False)
 
+    op.create_table('land_quota_reserve',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reserve_no', sa.String(length=24), nullable=False),
+    sa.Column('parcel_id', sa.Integer(), nullable=False),
+    sa.Column('area_m2', sa.Numeric(precision=16, scale=2), nullable=False),
+    sa.Column('compensation_fen', sa.BigInteger(), nullable=False),
+    sa.Column('acquired_on', sa.Date(), nullable=True),
+    sa.Column('supplied_on', sa.Date(), nullable=True),
+    sa.Column('plan_line_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('region_code', sa.String(length=12), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ledger_seq', sa.Integer(), nullable=True),
+    sa.CheckConstraint('compensation_fen >= 0', name=op.f('ck_land_quota_reserve_compensation')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_land_quota_reserve')),
+    sa.UniqueConstraint('reserve_no', name=op.f('uq_land_quota_reserve_reserve_no'))
+    )
+    with op.batch_alter_table('land_quota_reserve', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_land_quota_reserve_region_code'), ['region_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_land_quota_reserve_status'), ['status'], unique=False)
+        batch_op.create_index('uq_land_quota_reserve_parcel_open', ['parcel_id'], unique=True,
+                              sqlite_where=sa.text("status != 'cancelled'"),
+                              postgresql_where=sa.text("status != 'cancelled'"))
+
     with op.batch_alter_table('land_quota_allocation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('plan_line_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('holding_id', sa.Integer(), nullable=True))
@@ -121,6 +146,13 @@ def downgrade() -> None:
         batch_op.drop_column('entry_case_id')
         batch_op.drop_column('holding_id')
         batch_op.drop_column('plan_line_id')
+
+    with op.batch_alter_table('land_quota_reserve', schema=None) as batch_op:
+        batch_op.drop_index('uq_land_quota_reserve_parcel_open', sqlite_where=sa.text("status != 'cancelled'"),
+                            postgresql_where=sa.text("status != 'cancelled'"))
+        batch_op.drop_index(batch_op.f('ix_land_quota_reserve_status'))
+        batch_op.drop_index(batch_op.f('ix_land_quota_reserve_region_code'))
+    op.drop_table('land_quota_reserve')
 
     with op.batch_alter_table('land_quota_holding', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_land_quota_holding_party_id'))

@@ -159,3 +159,28 @@ def test_quota_lots_and_holdings_over_http(db: Database, client: TestClient, w: 
                                 "amount_m2": "1"})
     assert missing.status_code == 404 and missing.json()["code"] == "land_quota.holding_not_found"
     assert client.get("/api/v1/quota/holdings/1", headers=clerk).json() == {"party_id": 1, "holdings": []}
+
+
+def test_land_banking_over_http(db: Database, client: TestClient, w: QuotaWorld) -> None:
+    from datetime import date
+
+    from landbridge.land_quota import plan
+
+    with db.transaction() as s:
+        plan.draft_plan(s, actor="user:1:x", county_code=COUNTY, year=2026, lines=PLAN["lines"])  # type: ignore[arg-type]
+        plan.approve_plan(s, actor="user:1:x", county_code=COUNTY, year=2026, approved_on=date(2026, 1, 15))
+    bureau, clerk = auth(client, "bureau"), auth(client, "clerk")
+    body = {"county_code": COUNTY, "parcel_id": w.parcels[0], "compensation_cny": "880000.50"}
+    before = state(db)
+    assert client.post("/api/v1/quota/reserves", json=body, headers=clerk).status_code == 403
+    assert state(db) == before
+    r = client.post("/api/v1/quota/reserves", json=body, headers=bureau)
+    assert r.status_code == 201 and r.json()["compensation_cny"] == "880000.50", r.text
+    rid = r.json()["id"]
+    dup = client.post("/api/v1/quota/reserves", json=body, headers=bureau)
+    assert dup.status_code == 409 and dup.json()["code"] == "land_quota.reserve_exists"
+    r = client.post(f"/api/v1/quota/reserves/{rid}/acquisition", json={"acquired_on": "2026-04-01"}, headers=bureau)
+    assert r.status_code == 200 and r.json()["status"] == "held"
+    r = client.post(f"/api/v1/quota/reserves/{rid}/supply", headers=bureau,
+                    json={"year": 2026, "land_use": "industrial", "quarter": 2, "supplied_on": "2026-05-01"})
+    assert r.status_code == 200 and r.json()["status"] == "supplied", r.text

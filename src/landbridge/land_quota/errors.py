@@ -111,3 +111,14 @@ class QuotaError(ErrorCode):
     ALREADY_CONSUMED_BY_ENTRY = (Conflict, "land_quota.already_consumed_by_entry",
                                  "宗地 {parcel_id} 在 {year} 年度的指标已由入市案件 {case_id} 使用",
                                  "the {year} quota of parcel {parcel_id} was consumed by entry case {case_id}")
+    # Land banking (土地收储)
+    INVALID_COMPENSATION = (RuleViolation, "land_quota.invalid_compensation",
+                            "补偿款 {value} 无效（元，非负，最多两位小数）",
+                            "compensation {value} must be a non-negative amount of yuan with at most two decimals")
+    RESERVE_NOT_FOUND = (NotFound, "land_quota.reserve_not_found", "收储案件 {reserve_id} 不存在",
+                         "land reserve case {reserve_id} does not exist")
+    RESERVE_EXISTS = (Conflict, "land_quota.reserve_exists", "宗地 {parcel_id} 已有未撤销的收储案件",
+                      "parcel {parcel_id} already has a land reserve case")
+    RESERVE_INVALID_TRANSITION = (Conflict, "land_quota.reserve_invalid_transition",
+                                  "收储案件状态为 {status}，不能进行 {action}",
+                                  "a {status} land reserve case cannot {action}")

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import CheckConstraint, Date, Float, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, Float, Index, Integer, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
@@ -169,3 +169,24 @@ class QuotaHolding(IdPk, RowVersion, Base):
     year: Mapped[int] = mapped_column(Integer)
     received_m2: Mapped[Decimal] = mapped_column(Area(), default=ZERO)
     allocated_m2: Mapped[Decimal] = mapped_column(Area(), default=ZERO)
+
+
+class LandReserve(IdPk, Status, RegionCode, RowVersion, CreatedAt, LedgerSeq, Base):
+    """土地收储: the reserve centre acquires a registered parcel for compensation (integer fen), holds it, and
+    supplies it under the county's approved supply plan (proposed → held → supplied; proposed → cancelled).
+    ``region_code`` is the county; one reserve case per parcel that is not cancelled."""
+
+    __tablename__ = "land_quota_reserve"
+    __table_args__ = (
+        Index("uq_land_quota_reserve_parcel_open", "parcel_id", unique=True,
+              sqlite_where=text("status != 'cancelled'"), postgresql_where=text("status != 'cancelled'")),
+        CheckConstraint("compensation_fen >= 0", name="compensation"),
+    )
+
+    reserve_no: Mapped[str] = mapped_column(String(24), unique=True)
+    parcel_id: Mapped[int] = mapped_column(Integer)
+    area_m2: Mapped[Decimal] = mapped_column(Numeric(16, 2))  # the parcel's registered area when proposed
+    compensation_fen: Mapped[int] = mapped_column(BigInteger)
+    acquired_on: Mapped[date | None] = mapped_column(Date)
+    supplied_on: Mapped[date | None] = mapped_column(Date)
+    plan_line_id: Mapped[int | None] = mapped_column(Integer)  # the supply plan line it was supplied under

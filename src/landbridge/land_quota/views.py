@@ -16,8 +16,16 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, require_roles
-from landbridge.land_quota import plan, service, transfer
-from landbridge.land_quota.models import QuotaAllocation, QuotaEntry, QuotaLot, ReclamationProject, SupplyPlan
+from landbridge.kernel.money import fen_to_yuan
+from landbridge.land_quota import plan, reserve, service, transfer
+from landbridge.land_quota.models import (
+    LandReserve,
+    QuotaAllocation,
+    QuotaEntry,
+    QuotaLot,
+    ReclamationProject,
+    SupplyPlan,
+)
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/quota", tags=["land_quota"], route_class=TransactionalRoute)
@@ -256,3 +264,58 @@ def holdings(party_id: int, p: Principal = Depends(reader), session: Session = D
     return {"party_id": party_id, "holdings": [
         {"county_code": h.county_code, "year": h.year, "received_m2": str(h.received_m2),
          "allocated_m2": str(h.allocated_m2)} for h in transfer.holdings_of(session, party_id)]}
+
+
+class ReserveIn(BaseModel):
+    county_code: str = County
+    parcel_id: int = Field(ge=1, le=2**31)
+    compensation_cny: str = Field(max_length=20, pattern=r"^\d{1,14}(\.\d{1,2})?$")
+
+
+class AcquisitionIn(BaseModel):
+    acquired_on: date
+
+
+class SupplyIn(BaseModel):
+    year: int = Field(ge=2000, le=2100)
+    land_use: str = Field(max_length=24)
+    quarter: int = Field(ge=1, le=4)
+    supplied_on: date
+
+
+def reserve_json(case: LandReserve) -> dict[str, Any]:
+    return {"id": case.id, "reserve_no": case.reserve_no, "county_code": case.region_code,
+            "parcel_id": case.parcel_id, "area_m2": str(case.area_m2), "status": case.status,
+            "compensation_cny": str(fen_to_yuan(case.compensation_fen)),
+            "acquired_on": None if case.acquired_on is None else case.acquired_on.isoformat(),
+            "supplied_on": None if case.supplied_on is None else case.supplied_on.isoformat()}
+
+
+@router.post("/reserves", status_code=201)
+def propose_reserve(body: ReserveIn, p: Principal = Depends(bureau),
+                    session: Session = Depends(get_session)) -> dict[str, Any]:
+    """The reserve centre proposes to bank a parcel (土地收储) with the compensation agreed."""
+    return reserve_json(reserve.propose(session, actor=_actor(p), county_code=body.county_code,
+                                        parcel_id=body.parcel_id, compensation_cny=body.compensation_cny))
+
+
+@router.post("/reserves/{reserve_id}/acquisition")
+def acquire_reserve(reserve_id: int, body: AcquisitionIn, p: Principal = Depends(bureau),
+                    session: Session = Depends(get_session)) -> dict[str, Any]:
+    """The compensation is paid; the reserve centre holds the land."""
+    return reserve_json(reserve.acquire(session, reserve_id, actor=_actor(p), acquired_on=body.acquired_on))
+
+
+@router.post("/reserves/{reserve_id}/supply")
+def supply_reserve(reserve_id: int, body: SupplyIn, p: Principal = Depends(bureau),
+                   session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Supply held land under the approved plan's line for its use and quarter."""
+    return reserve_json(reserve.supply(session, reserve_id, actor=_actor(p), year=body.year, land_use=body.land_use,
+                                       quarter=body.quarter, supplied_on=body.supplied_on))
+
+
+@router.post("/reserves/{reserve_id}/cancellation")
+def cancel_reserve(reserve_id: int, body: RejectionIn, p: Principal = Depends(bureau),
+                   session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Withdraw a proposal before the land is acquired."""
+    return reserve_json(reserve.cancel(session, reserve_id, actor=_actor(p), reason=body.reason))
