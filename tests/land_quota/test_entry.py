@@ -81,3 +81,16 @@ def test_a_case_larger_than_the_allocation_consumes_nothing(db: Database, clock:
     with db.transaction() as s:
         assert entry.run_due(s) == 1
         assert land_quota.balance_of(s, COUNTY, YEAR) == Totals(D("1000"), D("600"), D("600"))
+
+
+def test_ten_concurrent_consumptions_by_one_case(db: Database, clock: Clock,
+                                                 both: tuple[EntryWorld, QuotaWorld]) -> None:
+    from tests.land_quota.test_race import race
+
+    w, _ = both
+    to_state(db, clock, w, "contract_signed")
+    outcomes = race(db, 10, lambda s: entry.consume_by_entry(s, actor=ACTOR, parcel_id=w.parcel, year=YEAR))
+    assert outcomes.count("ok") == 1 and outcomes.count("land_quota.already_consumed_by_entry") == 9, set(outcomes)
+    with db.transaction(readonly=True) as s:
+        assert land_quota.balance_of(s, COUNTY, YEAR).consumed == D("400")
+        assert s.scalar(select(func.count()).select_from(QuotaEntry).where(QuotaEntry.kind == "consumption")) == 1

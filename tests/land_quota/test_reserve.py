@@ -93,3 +93,15 @@ def test_one_open_case_per_parcel_and_bad_input_refused(w: QuotaWorld, session: 
         session, actor=ACTOR, county_code=COUNTY, parcel_id=w.elsewhere, compensation_cny="1"))
     refused(session, "land_quota.reserve_not_found", lambda: reserve.acquire(session, 10**9, actor=ACTOR,
                                                                              acquired_on=date(2026, 4, 1)))
+
+
+def test_ten_concurrent_proposals_for_one_parcel(db: Database) -> None:
+    from tests.land_quota.test_race import race
+
+    with db.transaction() as s:
+        world = build_world(s)
+    outcomes = race(db, 10, lambda s: reserve.propose(s, actor=ACTOR, county_code=COUNTY, parcel_id=world.parcels[0],
+                                                      compensation_cny="500"))
+    assert outcomes.count("ok") == 1 and outcomes.count("land_quota.reserve_exists") == 9, set(outcomes)
+    with db.transaction(readonly=True) as s:
+        assert s.scalar(select(func.count()).select_from(LandReserve)) == 1
