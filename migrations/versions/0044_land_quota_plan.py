@@ -1,7 +1,7 @@
 """Land quota (issue #16): boundaries, the supply plan, lots, holdings, land banking
 
-Revision ID: 0043
-Revises: 0042
+Revision ID: 0044
+Revises: 0043
 Create Date: 2026-12-07 15:45:00.000000
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import landbridge.kernel.geo
 
-revision: str = '0043'
-down_revision: str | None = '0042'
+revision: str = '0044'
+down_revision: str | None = '0043'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

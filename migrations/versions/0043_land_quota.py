@@ -1,7 +1,7 @@
 """Land quota (issue #16): reclamation projects, quota ledger entries, balances per county and year, allocations
 
-Revision ID: 0042
-Revises: 0041
+Revision ID: 0043
+Revises: 0042
 Create Date: 2026-12-07 14:13:08.061316
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0042'
-down_revision: str | None = '0041'
+revision: str = '0043'
+down_revision: str | None = '0042'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
