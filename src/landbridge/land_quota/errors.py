@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from landbridge.errors import Conflict, ErrorCode, NotFound, RuleViolation
+from landbridge.errors import Conflict, ErrorCode, Forbidden, NotFound, RuleViolation
 
 
 class QuotaError(ErrorCode):
@@ -122,3 +122,72 @@ class QuotaError(ErrorCode):
     RESERVE_INVALID_TRANSITION = (Conflict, "land_quota.reserve_invalid_transition",
                                   "收储案件状态为 {status}，不能进行 {action}",
                                   "a {status} land reserve case cannot {action}")
+
+    # the homestead withdrawal case (宅基地自愿有偿退出, ``land_quota.withdrawal``) and the over-standard fee
+    HOMESTEAD_NO_RULE_SET = (RuleViolation, "land_quota.homestead_no_rule_set",
+                   "{day} 没有生效的宅基地规则",
+                   "no homestead rule set is in force on {day}")
+    WITHDRAWAL_NOT_FOUND = (NotFound, "land_quota.withdrawal_not_found",
+                      "宅基地退出案件 {case_id} 不存在",
+                      "homestead withdrawal case {case_id} does not exist")
+    HOMESTEAD_FEE_NOT_FOUND = (NotFound, "land_quota.homestead_fee_not_found",
+                     "宅基地有偿使用费 {fee_id} 不存在",
+                     "homestead fee {fee_id} does not exist")
+    NOT_A_HOMESTEAD = (RuleViolation, "land_quota.not_a_homestead",
+                       "权利 {right_id} 不是现势宅基地使用权",
+                       "right {right_id} is not a current homestead use right")
+    NOT_HOMESTEAD_HOLDER = (Forbidden, "land_quota.not_homestead_holder",
+                  "申请人所在户不是宅基地使用权 {right_id} 的权利人",
+                  "the applicant's household does not hold homestead right {right_id}")
+    ONLY_HOMESTEAD = (Conflict, "land_quota.only_homestead",
+                      "宅基地使用权 {right_id} 是该户唯一的宅基地，不能退出（一户一宅）；"
+                      "超标准部分可选择保留并缴纳有偿使用费",
+                      "homestead right {right_id} is the household's only homestead and cannot be given up "
+                      "(one homestead per household); the household may keep it and pay the over-standard fee")
+    HOMESTEAD_SEIZED = (Conflict, "land_quota.homestead_seized",
+              "宅基地所在不动产单元 {unit_id} 已被查封或设有限制",
+              "property unit {unit_id} of the homestead is seized or restricted")
+    WITHDRAWAL_OPEN = (Conflict, "land_quota.withdrawal_open",
+                 "宅基地使用权 {right_id} 已有进行中的退出案件 {other}",
+                 "homestead right {right_id} already has an open withdrawal case {other}")
+    HOMESTEAD_WRONG_COLLECTIVE = (RuleViolation, "land_quota.wrong_collective",
+                        "集体经济组织 {collective_id} 不是该宅基地的所有权人",
+                        "collective {collective_id} is not the owner of this homestead's village")
+    WITHDRAWAL_INVALID_STEP = (Conflict, "land_quota.withdrawal_invalid_step",
+                    "退出案件状态为 {status}，不能执行 {step}",
+                    "a {status} withdrawal case cannot take the step {step}")
+    INVALID_HOUSEHOLD_SIZE = (RuleViolation, "land_quota.invalid_household_size",
+                              "户籍人口 {size} 无效（应为 1 至 {max}）",
+                              "household size {size} must be 1 to {max}")
+    INVALID_HOUSE_STRUCTURE = (RuleViolation, "land_quota.invalid_structure",
+                         "房屋结构 {structure} 无效（可选：{known}）",
+                         "unknown house structure {structure} (known: {known})")
+    WITHDRAWAL_INVALID_MONEY = (RuleViolation, "land_quota.invalid_money",
+                     "{field} 须为正数金额（元，最多两位小数）",
+                     "{field} must be a positive amount of yuan with at most two decimals")
+    WITHDRAWAL_COUNCIL_REQUIRED = (Conflict, "land_quota.council_required",
+                        "依集体规则须先征求村民事务理事会意见",
+                        "the collective's rules require the villagers' affairs council to be consulted first")
+    WITHDRAWAL_VOTE_REQUIRED = (Conflict, "land_quota.vote_required",
+                     "依集体规则退出须经成员表决",
+                     "the collective's rules require a members' vote on the withdrawal")
+    WITHDRAWAL_WRONG_MOTION = (RuleViolation, "land_quota.wrong_motion",
+                    "表决事项 {motion_id} 不是本集体就本案件的表决",
+                    "motion {motion_id} is not this collective's vote on this case")
+    WITHDRAWAL_VOTE_NOT_SEALED = (Conflict, "land_quota.vote_not_sealed",
+                       "表决事项 {motion_id} 尚未封存计票（{reason}）",
+                       "motion {motion_id} has no verified sealed result ({reason})")
+    NOT_OVER_STANDARD = (Conflict, "land_quota.not_over_standard",
+                         "宅基地面积 {area} 平方米未超过标准 {standard} 平方米，无需缴纳有偿使用费",
+                         "the homestead's {area} m² does not exceed the standard {standard} m²: no fee is due")
+    HOMESTEAD_FEE_ASSESSED = (Conflict, "land_quota.fee_already_assessed",
+                    "宅基地使用权 {right_id} 的 {year} 年度有偿使用费已核定",
+                    "the {year} fee of homestead right {right_id} is already assessed")
+    HOMESTEAD_FEE_PAID = (Conflict, "land_quota.fee_already_paid", "有偿使用费 {fee_id} 已缴纳",
+                          "fee {fee_id} is already paid")
+    CANCELLATION_NOT_REGISTERED = (Conflict, "land_quota.cancellation_not_registered",
+                                   "注销登记申请 {application_id} 尚未登簿（状态 {status}）",
+                                   "cancellation application {application_id} is not registered yet ({status})")
+    WITHDRAWAL_PAYMENT_MISMATCH = (Conflict, "land_quota.payment_mismatch",
+                        "支付金额 {amount} 元与核定补偿 {total} 元不符",
+                        "the payment of {amount} yuan differs from the compensation of {total} yuan")
