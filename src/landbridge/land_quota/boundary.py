@@ -108,9 +108,12 @@ def collective_land(session: Session, party_id: int) -> BaseGeometry | None:
     return unary_union(shapes) if shapes else None
 
 
-def check_inside(session: Session, geom: BaseGeometry, party_id: int) -> None:
-    """Refuse a boundary reaching beyond the collective's registered land by more than the tolerance."""
+def check_inside(session: Session, geom: BaseGeometry, party_id: int, *, extra: BaseGeometry | None = None) -> None:
+    """Refuse a boundary reaching beyond the collective's registered land (and ``extra``, a registered parcel of
+    collective land outside its ownership parcels) by more than the tolerance."""
     land = collective_land(session, party_id)
+    if extra is not None:
+        land = extra if land is None else unary_union([land, extra])
     outside = geom if land is None else geom.difference(land)
     outside_m2 = Decimal(0) if outside.is_empty else quantize_m2(area_m2(outside, get_profile().projected_srid))
     if outside_m2 > _rule_decimal("outside_collective_tolerance_m2"):

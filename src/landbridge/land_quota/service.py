@@ -119,8 +119,13 @@ def _set_totals(session: Session, balance: QuotaBalance, after: Totals, bound: C
 
 def register_project(session: Session, *, actor: str, county_code: str, collective_id: int, kind: str,
                      plan_ref: str, planned_area_m2: Decimal | str,
-                     boundary_geometry: Mapping[str, Any] | BaseGeometry) -> ReclamationProject:
+                     boundary_geometry: Mapping[str, Any] | BaseGeometry,
+                     collective_parcel: BaseGeometry | None = None) -> ReclamationProject:
     """A collective's reclamation project with its approved plan (复垦方案) and its boundary, planned.
+
+    ``collective_parcel`` is a registered parcel of collective land that the collective's ownership parcels cannot
+    cover because the registry keeps parcels disjoint: the withdrawn homestead a withdrawal case hands over (its
+    unit code marks it collective land, ``J``); it counts as the collective's registered land for this project.
 
     Refused (typed, nothing written) unless the collective exists in the county, the boundary is a bounded valid
     polygon (``boundary.parse``) inside the collective's registered land, and it overlaps no project that is not
@@ -136,7 +141,7 @@ def register_project(session: Session, *, actor: str, county_code: str, collecti
     county = _county(county_code)
     geom, measured = boundary.parse(boundary_geometry)
     owner = boundary.check_collective(session, collective_id, county)
-    boundary.check_inside(session, geom, owner.party_id)
+    boundary.check_inside(session, geom, owner.party_id, extra=collective_parcel)
     boundary.lock_boundaries(session)
     boundary.check_no_overlap(session, geom)
     minx, miny, maxx, maxy = geom.bounds

@@ -292,9 +292,16 @@ def hand_over(session: Session, case_id: int, *, actor: str, plan_ref: str) -> H
         app = registry.get_application(session, int(app_id))
         if str(app.status) != "approved":
             raise QuotaError.CANCELLATION_NOT_REGISTERED.error(application_id=app.id, status=str(app.status))
+    unit = registry.get_unit(session, case.unit_id)
+    parcel_id = unit.parcel_id
+    shape = next((g for _, g, _ in registry.parcel_shapes(session, [parcel_id]) if g is not None), None)
+    if shape is None:
+        raise QuotaError.INVALID_BOUNDARY.error(reason=f"parcel {parcel_id} has no geometry")
     project = service.register_project(session, actor=actor, county_code=case.region_code[:6],
                                        collective_id=case.collective_id, kind="homestead",
-                                       plan_ref=_text(plan_ref, "plan_ref"), planned_area_m2=case.area_m2)
+                                       plan_ref=_text(plan_ref, "plan_ref"), planned_area_m2=case.area_m2,
+                                       boundary_geometry=shape,
+                                       collective_parcel=shape if unit.unit_code[12] == "J" else None)
     return _move(session, case, "hand_over", "withdrawal_handed_over", actor,
                  {"project_id": project.id, "project_no": project.project_no},
                  service.project_subject(project.id), project_id=project.id)
