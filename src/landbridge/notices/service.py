@@ -80,8 +80,10 @@ def send(session: Session, *, user_ids: Iterable[int], module: str, kind: str, t
     moment = now()
     rows = [{"user_id": u, "module": module, "kind": kind, "title_zh": title_zh, "title_en": title_en, "href": href,
              "dedupe_key": dedupe_key, "created_at": moment} for u in users]
-    result = session.execute(insert.values(rows).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"]))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    # RETURNING counts what was inserted on both databases (a multi-row insert's rowcount is -1 under psycopg)
+    inserted = session.execute(insert.values(rows).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+                               .returning(table.c.id))
+    return len(inserted.all())
 
 
 def inbox(session: Session, user_id: int, *, limit: int = 20, offset: int = 0) -> tuple[list[Notice], int]:
