@@ -64,3 +64,28 @@ def test_the_bureau_reads_its_countys_quota(db: Database, w: QuotaWorld) -> None
     other = client.get("/quota?year=2026").text
     assert "本年度尚无入库指标" in other and not any(n in other for n in numbers)
     assert "竣工验收" not in client.get("/hall").text
+
+
+def test_the_public_map_shows_reclaimed_plots_and_quota_flows_without_personal_data(db: Database,
+                                                                                   w: QuotaWorld) -> None:
+    client = TestClient(create_app())
+    with db.transaction(readonly=True) as s:
+        rows = s.execute(select(ReclamationProject.project_no, ReclamationProject.minx,
+                                ReclamationProject.miny)).all()
+    numbers = {r[0] for r in rows}
+    west = min(r[1] for r in rows) - 0.05
+    south = min(r[2] for r in rows) - 0.05
+    fc = client.get("/api/v1/quota/map", params={"bbox": f"{west},{south},{west + 0.2},{south + 0.2}"}).json()
+    layers = {f["properties"]["layer"] for f in fc["features"]}
+    assert layers == {"reclaimed", "flow"}
+    reclaimed = [f["properties"] for f in fc["features"] if f["properties"]["layer"] == "reclaimed"]
+    assert {p["project_no"] for p in reclaimed} == numbers
+    flow = next(f for f in fc["features"] if f["properties"]["layer"] == "flow")
+    assert flow["geometry"]["type"] == "LineString" and flow["properties"]["allocated_m2"] == "120.00"
+    keys = {k for f in fc["features"] for k in f["properties"]}
+    assert not keys & {"collective_id", "party_id", "buyer_party_id", "holder", "compensation_fen", "actor"}
+    empty = client.get("/api/v1/quota/map", params={"bbox": "100,20,100.01,20.01"}).json()
+    assert empty["features"] == []
+    for bad in ("1,2,3", "a,b,c,d", "10,10,5,5", "nan,1,2,3"):
+        refused = client.get("/api/v1/quota/map", params={"bbox": bad})
+        assert refused.status_code == 422 and refused.json()["code"] == "land_quota.invalid_bbox"
