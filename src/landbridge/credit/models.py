@@ -97,6 +97,27 @@ class CreditGrade(IdPk, Base):
     on_time: Mapped[bool] = mapped_column(Boolean, default=True)
     outstanding_fen: Mapped[int] = mapped_column(Integer, default=0)
     non_performing_fen: Mapped[int] = mapped_column(Integer, default=0)
+    # the household scorecard's reading on the same facts (scorecard.households), when a model was registered
+    score: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    score_reasons: Mapped[str | None] = mapped_column(String(200))  # the reason codes: feature names, comma-separated
+    score_model: Mapped[int | None] = mapped_column(Integer)  # the model registry's version that scored it
+
+
+class GradingRun(IdPk, Status, CreatedAt, Base):
+    """评级批次: one yearly grading run (every party): who started it, how many were graded and scored, by grade,
+    and the household model that scored them (None: graded only, no household model registered). ``status`` is
+    ``completed`` (graded and scored) or ``graded_only``; a run that fails rolls back and leaves no row."""
+
+    __tablename__ = "credit_grading_run"
+
+    started_by: Mapped[str] = mapped_column(String(120))
+    graded_on: Mapped[date] = mapped_column(Date)
+    graded: Mapped[int] = mapped_column(Integer)
+    scored: Mapped[int] = mapped_column(Integer)
+    score_model: Mapped[int | None] = mapped_column(Integer)
+    by_grade: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    rules_digest: Mapped[str] = mapped_column(String(64))
+    seconds: Mapped[Decimal] = mapped_column(Numeric(8, 2))
 
 
 class Designation(IdPk, Status, Base):

@@ -9,6 +9,7 @@ record, objection, listing or grading run, never a party (the public envelope na
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,8 +22,9 @@ from sqlalchemy.orm import Session
 from landbridge import exchange, lending, registry
 from landbridge.cityprofile import get_profile
 from landbridge.credit import rules
-from landbridge.credit.models import CourtListing, CreditGrade, CreditRecord
+from landbridge.credit.models import CourtListing, CreditGrade, CreditRecord, GradingRun
 from landbridge.credit.rules import Facts, Scale
+from landbridge.credit.scorecard import households
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.money import yuan_to_fen
 from landbridge.ledger import append_event, subjects
@@ -180,11 +182,33 @@ def facts_json(facts: Facts) -> str:
     return json.dumps({k: getattr(facts, k) for k in SOURCES}, separators=(",", ":"), sort_keys=True)
 
 
+@dataclass
+class Run:
+    """What a grading gave: each party's grade, counts by grade, how many were scored and by which household
+    model (None: no household model registered, graded only)."""
+
+    grades: dict[int, rules.Grade]
+    by_grade: dict[str, int]
+    scored: int
+    score_model: int | None
+    digest: str
+    score_seconds: float = 0.0
+
+
 def grade_parties(session: Session, party_ids: Sequence[int] | None, *, actor: str, day: date | None = None,
                   regions: Mapping[int, str | None] | None = None) -> dict[int, rules.Grade]:
-    """Grade the parties (``None``: every party, the yearly run): gather, refresh the records, grade, store each
-    party's current grade; one ledger event for the run (counts by grade, no party named). Households with the
-    same facts share one computation (the grade is a pure function of the facts and the rules)."""
+    """Grade (and, with a household model, score) the parties (``None``: every party, the yearly run); see
+    ``grade_and_score``."""
+    return grade_and_score(session, party_ids, actor=actor, day=day, regions=regions).grades
+
+
+def grade_and_score(session: Session, party_ids: Sequence[int] | None, *, actor: str, day: date | None = None,
+                    regions: Mapping[int, str | None] | None = None) -> Run:
+    """Grade the parties (``None``: every party, the yearly run): gather, refresh the records, grade, and score
+    them with the newest household model if there is one (``scorecard.households``, numpy over the bin tables, all
+    parties at once), store each party's current grade and score; one ledger event for the run (counts by grade,
+    the model, no party named). Households with the same facts share one grade computation (the grade is a pure
+    function of the facts and the rules)."""
     day = day or today()
     s = scale(day)
     if party_ids is None:
@@ -200,39 +224,89 @@ def grade_parties(session: Session, party_ids: Sequence[int] | None, *, actor: s
         regions = {pid: region for pid, region in registry.party_regions(session) if pid in wanted}
     digest = version(day).digest
     current = _current_grade_ids(session, None if party_ids is None else ids)
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
     out: dict[int, rules.Grade] = {}
     counts: dict[str, int] = {}
-    memo: dict[Facts, tuple[rules.Grade, str]] = {}
+    memo: dict[Facts, int] = {}
+    distinct: list[tuple[Facts, rules.Grade, str]] = []
+    codes: list[int] = []
     clean = Facts()
     for pid in ids:
         f = facts.get(pid, clean)
-        known = memo.get(f)
-        if known is None:
-            known = memo[f] = (rules.grade(f, s), facts_json(f))
-        g, text = known
+        code = memo.get(f)
+        if code is None:
+            code = memo[f] = len(distinct)
+            distinct.append((f, rules.grade(f, s), facts_json(f)))
+        codes.append(code)
+        _, g, text = distinct[code]
         out[pid] = g
         counts[g.grade] = counts.get(g.grade, 0) + 1
         found = gathered.get(pid)
-        row = {"region_code": regions.get(pid), "points": g.points, "grade": g.grade, "facts": text,
-               "rules_digest": digest, "graded_on": day, "borrowing": f.loans > 0,
-               "on_time": f.loans_overdue == 0 and f.loans_defaulted == 0,
-               "outstanding_fen": yuan_to_fen(found.outstanding_cny) if found else 0,
-               "non_performing_fen": yuan_to_fen(found.non_performing_cny) if found else 0}
-        if pid in current:
-            updates.append({"b_id": current[pid], **row})
-        else:
-            inserts.append({"party_id": pid, **row})
+        rows.append({"region_code": regions.get(pid), "points": g.points, "grade": g.grade, "facts": text,
+                     "rules_digest": digest, "graded_on": day, "borrowing": f.loans > 0,
+                     "on_time": f.loans_overdue == 0 and f.loans_defaulted == 0,
+                     "outstanding_fen": yuan_to_fen(found.outstanding_cny) if found else 0,
+                     "non_performing_fen": yuan_to_fen(found.non_performing_cny) if found else 0,
+                     "score": None, "score_reasons": None, "score_model": None})
+    model = households.newest_model(session)
+    started = time.perf_counter()
+    if model is not None and ids:
+        scored = households.score_facts(model, [d[0] for d in distinct], codes)
+        for row, value, reasons in zip(rows, scored.scored.scores.tolist(), scored.reasons(), strict=True):
+            row["score"], row["score_reasons"], row["score_model"] = Decimal(f"{value:.2f}"), reasons, model.version
+    score_seconds = time.perf_counter() - started
+    inserts = [{"party_id": pid, **row} for pid, row in zip(ids, rows, strict=True) if pid not in current]
+    updates = [{"b_id": current[pid], **row} for pid, row in zip(ids, rows, strict=True) if pid in current]
     if inserts:
         session.execute(GRADES.insert(), inserts)
     if updates:
         session.execute(GRADES.update().where(GRADES.c.id == bindparam("b_id")), updates)
     run = f"{day.isoformat()}-{len(ids)}" if party_ids is None else f"{day.isoformat()}-p{ids[0] if ids else 0}"
+    n_scored = len(ids) if model is not None else 0
     append_event(session, module="credit", event_type="credit.graded", subject=subjects.subject("credit_run", run),
                  actor=actor, payload={"day": day, "graded": len(ids), "by_grade": counts, "rules_digest": digest,
+                                       "scored": n_scored, "score_model": model.version if model else None,
                                        **({"party_ids": ids[:50]} if party_ids is not None else {})})
-    return out
+    return Run(out, counts, n_scored, model.version if model is not None else None, digest, score_seconds)
+
+
+COMPLETED, GRADED_ONLY = "completed", "graded_only"
+
+
+def yearly_run(session: Session, *, actor: str, day: date | None = None) -> GradingRun:
+    """The yearly grading run: grade and score every party, and keep the run's record (``completed``, or
+    ``graded_only`` when no household model is registered: the run then grades only, and says so)."""
+    started = time.perf_counter()
+    run = grade_and_score(session, None, actor=actor, day=day)
+    row = GradingRun(started_by=actor, graded_on=day or today(), graded=len(run.grades), scored=run.scored,
+                     score_model=run.score_model, by_grade=run.by_grade, rules_digest=run.digest,
+                     seconds=Decimal(f"{time.perf_counter() - started:.2f}"),
+                     status=COMPLETED if run.score_model is not None else GRADED_ONLY, created_at=now())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def grading_runs(session: Session, limit: int = 50) -> list[GradingRun]:
+    """The grading runs, newest first."""
+    return list(session.scalars(select(GradingRun).order_by(GradingRun.id.desc()).limit(limit)))
+
+
+def run_dict(row: GradingRun) -> dict[str, Any]:
+    return {"id": row.id, "status": row.status, "started_by": row.started_by, "graded_on": row.graded_on.isoformat(),
+            "graded": row.graded, "scored": row.scored, "score_model": row.score_model, "by_grade": row.by_grade,
+            "seconds": str(row.seconds), "created_at": row.created_at.isoformat(),
+            "note": None if row.score_model is not None else "graded only: no household model registered "
+                                                             "(landbridge credit train --kind household)"}
+
+
+def score_dict(row: CreditGrade) -> dict[str, Any] | None:
+    """The household scorecard's reading stored with a grade: score, model version, reason codes (feature names,
+    the most points lost first); None when the grade was not scored."""
+    if row.score is None:
+        return None
+    return {"score": round(row.score), "model_version": row.score_model,
+            "reasons": [r for r in (row.score_reasons or "").split(",") if r]}
 
 
 def explain(row: CreditGrade) -> dict[str, Any]:

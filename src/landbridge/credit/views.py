@@ -51,6 +51,7 @@ def credit_file(session: Session, party_id: int) -> dict[str, Any]:
     listings = session.scalars(select(CourtListing).where(CourtListing.party_id == party_id)
                                .order_by(CourtListing.id.desc())).all()
     return {"grade": None if grade is None else service.explain(grade),
+            "score": None if grade is None else service.score_dict(grade),
             "records": [service.record_dict(r) for r in service.records_of(session, party_id)],
             "objections": [_objection_dict(o) for o in objections],
             "listings": [{"id": x.id, "court": x.court, "case_no": x.case_no, "listed_on": x.listed_on.isoformat(),
@@ -166,12 +167,15 @@ class YearIn(BaseModel):
 
 @router.post("/grading")
 def grade_everyone(p: Principal = Depends(supervisor), session: Session = Depends(get_session)) -> dict[str, Any]:
-    """The yearly run: grade every party."""
-    grades = service.grade_parties(session, None, actor=p.actor)
-    counts: dict[str, int] = {}
-    for g in grades.values():
-        counts[g.grade] = counts.get(g.grade, 0) + 1
-    return {"graded": len(grades), "by_grade": counts}
+    """The yearly run: grade every party, and score each with the newest household model (without one it grades
+    only, and its record says so)."""
+    return service.run_dict(service.yearly_run(session, actor=p.actor))
+
+
+@router.get("/grading")
+def list_runs(p: Principal = Depends(supervisor), session: Session = Depends(get_session)) -> list[dict[str, Any]]:
+    """The grading runs, newest first, with their status (completed, or graded_only without a household model)."""
+    return [service.run_dict(r) for r in service.grading_runs(session)]
 
 
 @router.post("/designations")

@@ -123,32 +123,46 @@ def monitor(points: Path | None = typer.Option(None, "--points", help="a points 
     typer.echo(json.dumps(report, ensure_ascii=False))
 
 
+KINDS = ("loans", "household")  # what ``train`` learns from: loan applications, or households' credit files
+
+
 def train_loans(holdout: float = typer.Option(0.3, "--holdout", help="held-out share, 0 < holdout < 1"),
                 seed: int = typer.Option(0, "--seed", help="random_state of the stratified split"),
                 actor: str = typer.Option("system:cli", "--actor", help="who registers the model"),
+                kind: str = typer.Option("loans", "--kind",
+                                         help="loans: loan applications (lending_default); household: households' "
+                                              "credit files, bad = a loan defaulted (household_default)"),
                 as_json: bool = typer.Option(False, "--json", help="print one JSON line")) -> None:
-    """Train on the platform's loan outcomes (defaulted = bad) and register the model as the next version."""
-    from landbridge.credit.scorecard import outcomes, registry, ruleset
+    """Train on the platform's outcomes and register the model as the next version: ``--kind loans`` on the loans
+    with a known outcome (defaulted = bad), ``--kind household`` on the graded households that have borrowed (a loan
+    defaulted = bad; the yearly grading run then scores every household)."""
+    from landbridge.credit.scorecard import households, outcomes, registry, ruleset
     from landbridge.credit.scorecard.train import check_holdout, train
     from landbridge.db import get_database
 
     with refusals():
+        if kind not in KINDS:
+            raise CreditError.BAD_INPUT.error(field="kind")
         check_holdout(holdout)
         with get_database().transaction() as session:
-            rows = outcomes.outcome_rows(session)
-            bads = sum(r["bad"] for r in rows)
+            rows: list[dict[str, Any]] = list(households.training_rows(session)) if kind == "household" \
+                else outcomes.outcome_rows(session)
+            name = households.MODEL_NAME if kind == "household" else "lending_default"
+            bads = sum(int(r["bad"]) for r in rows)
             if bads < 2 or len(rows) - bads < 2:
                 raise CreditError.SCORECARD_NO_OUTCOMES.error(detail=f"{bads} bad, {len(rows) - bads} good")
-            features, bad = outcomes.frame(rows)
+            n_rows = len(rows)
+            features, bad = households.frame(rows) if kind == "household" else outcomes.frame(rows)
+            data_sha256 = households.digest(rows) if kind == "household" else outcomes.digest(rows)
             result = train(features, bad, holdout=holdout, seed=seed, scale=ruleset.scale())
-            model = registry.register(session, name="lending_default", table=result.table, metrics=result.summary,
-                                      data_sha256=outcomes.digest(rows), n_rows=len(rows), actor=actor)
-            summary = {**result.summary, "version": model.version, "data_sha256": model.data_sha256}
+            model = registry.register(session, name=name, table=result.table, metrics=result.summary,
+                                      data_sha256=data_sha256, n_rows=n_rows, actor=actor)
+            summary = {**result.summary, "version": model.version, "name": name, "data_sha256": model.data_sha256}
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
         return
-    typer.echo(f"registered scorecard model {summary['version']}: auc {summary['auc']:.4f} ks {summary['ks']:.4f} "
-               f"({summary['n_train']} training loans, {summary['n_test']} held out)")
+    typer.echo(f"registered scorecard model {summary['version']} ({name}): auc {summary['auc']:.4f} "
+               f"ks {summary['ks']:.4f} ({summary['n_train']} training rows, {summary['n_test']} held out)")
 
 
 def models(as_json: bool = typer.Option(False, "--json", help="one JSON line per model")) -> None:
