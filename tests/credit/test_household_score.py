@@ -108,9 +108,20 @@ def test_train_on_households_then_the_yearly_run_grades_and_scores_everyone(api:
     assert 'id="score-value"' in page and f"v{version}" in page
     with db.transaction(readonly=True) as s:
         mine = s.scalar(select(CreditGrade).where(CreditGrade.party_id == api.world.borrower))
-        assert mine is not None and f'id="score-value">{round(mine.score)}<' in page
+        assert mine is not None
+        shown = f'id="score-value">{round(mine.score)}<'
+    assert shown in page
     english = text(api.client.get("/credit?lang=en").text)
     assert "Credit score" in english
+    # the bank's view, with the household's authorisation on record
+    as_user(api, None)
+    granted = api.client.post("/api/v1/credit/me/authorisations", headers=auth(api.client, "farmer"),
+                              json={"organisation_id": api.world.bank_org, "purpose": "贷款审查",
+                                    "valid_until": "2027-06-30"})
+    assert granted.status_code == 201, granted.text
+    as_user(api, "bank1")
+    bank_page = api.client.get(f"/credit/parties/{api.world.borrower}").text
+    assert shown in bank_page and 'id="not-scored"' not in bank_page
 
 
 def test_a_household_graded_on_its_own_is_scored_too(api: Api, db: Database, clock: Clock) -> None:
