@@ -28,7 +28,7 @@ from landbridge.ledger import append_event, subjects
 
 OPEN, UPHELD, REJECTED = "open", "upheld", "rejected"
 COURT_LIST = "court_list"
-LISTED, EXTENDED, LAPSED = "listed", "extended", "lapsed"
+LISTED, EXTENDED, LAPSED, REMOVED = "listed", "extended", "lapsed", "removed"
 
 
 def _text(value: str | None, field: str, most: int, *, required: bool = True) -> str:
@@ -191,6 +191,23 @@ def extend_listing(session: Session, *, listing_id: int, years: int, actor: str)
     _bar(session, row, actor)
     _event(session, "credit_listing", row.id, "credit.listing_extended", actor,
            {"years": years, "ends_on": row.ends_on})
+    return row
+
+
+def lift_listing(session: Session, *, listing_id: int, actor: str, note: str, day: date | None = None) -> CourtListing:
+    """The court removed the party from its list before the end (法释〔2017〕7号 art. 10: performed, settled, or
+    listed in error): the listing is removed, its bar-list entries end today, and the party is regraded."""
+    day = day or today()
+    row = _listing(session, listing_id)
+    if row.status not in (LISTED, EXTENDED):
+        raise CreditError.INVALID_TRANSITION.error({"what": "失信名单记录"}, status=row.status, action="lifted")
+    reason = _text(note, "note", 200)
+    row.status = REMOVED
+    for bar_id in row.bar_ids:
+        exchange.end_bar(session, bar_id=bar_id, on=day, actor=actor, reason=f"移出失信名单 {row.case_no}: {reason}")
+    session.flush()
+    _event(session, "credit_listing", row.id, "credit.listing_removed", actor, {"on": day, "note": reason})
+    grade_party(session, row.party_id, actor=actor, day=day)
     return row
 
 

@@ -56,7 +56,8 @@ KIND_LABELS = {"loans": "Loans disbursed", "loans_repaid": "Loans repaid", "loan
 SOURCE_LABELS = {"lending": "Lending", "registry": "Registry", "exchange": "Exchange", "court_list": "Court list"}
 STATUS_LABELS = {"active": "In force", "ended": "Ended", "open": "Open", "upheld": "Upheld", "rejected": "Rejected",
                  "listed": "Listed", "extended": "Extended", "lapsed": "Lapsed", "designated": "Designated",
-                 "revoked": "Revoked", "not_designated": "Not designated"}
+                 "revoked": "Revoked", "not_designated": "Not designated", "removed": "Lifted",
+                 "completed": "Completed", "graded_only": "Graded only (no household model)"}
 LEVEL_LABELS = {"village": "Credit village", "township": "Credit township"}
 GRADE_LABELS = {"none": "Not a credit household"}
 KIT = PageKit(locale_dir=Path(__file__).parent / "locale", labels={

@@ -15,7 +15,7 @@ from landbridge.credit.models import CreditObjection
 from landbridge.kernel.clock import now
 from landbridge.kernel.hall import SOURCE_LIMIT, Todo, due_at_end_of
 
-OBJECTIONS_PAGE = "/credit/objections"
+OBJECTIONS_PAGE = "/credit/supervision"
 
 
 def todos(session: Session, principal: Any) -> Iterator[Todo]:

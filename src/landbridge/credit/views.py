@@ -161,6 +161,18 @@ def extend_listing(listing_id: int, body: ExtensionIn, p: Principal = Depends(su
     return {"id": row.id, "ends_on": row.ends_on.isoformat(), "status": row.status}
 
 
+class LiftIn(BaseModel):
+    note: str = Field(min_length=1, max_length=200)
+
+
+@router.post("/listings/{listing_id}/lifting")
+def lift_listing(listing_id: int, body: LiftIn, p: Principal = Depends(supervisor),
+                 session: Session = Depends(get_session)) -> dict[str, Any]:
+    """The court removed the listing before its end: the bar-list entries end today and the party is regraded."""
+    row = actions.lift_listing(session, listing_id=listing_id, note=body.note, actor=p.actor)
+    return {"id": row.id, "ends_on": row.ends_on.isoformat(), "status": row.status}
+
+
 class YearIn(BaseModel):
     year: int = Field(ge=2000, le=2100)
 

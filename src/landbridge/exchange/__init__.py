@@ -4,7 +4,7 @@ Other modules use only the names exported here.
 """
 
 from landbridge.exchange.awards import confirm_award, hand_over, record_default
-from landbridge.exchange.barlist import bar_entry, bar_party, forfeits_by_party
+from landbridge.exchange.barlist import bar_entry, bar_party, end_bar, forfeits_by_party
 from landbridge.exchange.barlist import is_barred as party_is_barred  # whether a party is barred (失信) on a day
 from landbridge.exchange.bidding import BidOutcome, place_bid
 from landbridge.exchange.consortium import apply_as_consortium, members_of
@@ -70,6 +70,7 @@ __all__ = [
     "create_lot",
     "designate_evaluators",
     "designate_reserve_officer",
+    "end_bar",
     "entry_fee_rate",
     "entry_term_rules",
     "entry_terms_of",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Exists, Select, SQLColumnExpression, exists, func, select
+from sqlalchemy import Exists, Select, SQLColumnExpression, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from landbridge import registry
@@ -30,6 +30,24 @@ def bar_party(session: Session, *, party_id: int, reason: str, actor: str, liste
     # bidder (issue #12 item 3); the party is in the event's payload (its private part)
     append_event(session, module="exchange", event_type="party_barred", subject=subjects.bar(row.id),
                  actor=actor, payload={"party_id": party_id, "reason": row.reason, "listed_until": listed_until})
+    return row
+
+
+def end_bar(session: Session, *, bar_id: int, on: date, actor: str, reason: str) -> BarredParty | None:
+    """End a bar-list entry before its date (the court removed the listing that fed it): from ``on`` the party is
+    not barred by it (``listed_until`` becomes the day before). An entry already ended by then is left as it is
+    (None). Self-guarding: one conditional update."""
+    until = on - timedelta(days=1)
+    changed = session.execute(update(BarredParty).where(
+        BarredParty.id == bar_id, (BarredParty.listed_until.is_(None)) | (BarredParty.listed_until > until))
+        .values(listed_until=until).execution_options(synchronize_session=False))
+    if getattr(changed, "rowcount", 0) != 1:
+        return None
+    row = session.get(BarredParty, bar_id)
+    assert row is not None
+    session.refresh(row)
+    append_event(session, module="exchange", event_type="party_unbarred", subject=subjects.bar(row.id),
+                 actor=actor, payload={"party_id": row.party_id, "reason": text(reason, 200), "listed_until": until})
     return row
 
 
