@@ -1,5 +1,5 @@
-"""Credit (issue #18): the household scorecard's score, reason codes and model version on each grade row, and the
-yearly grading runs
+"""Credit (issue #18): the household scorecard's score, reason codes and model version on each grade row, the
+yearly grading runs, and lending's guarantees (保证担保, refused to a barred guarantor)
 
 Revision ID: 0042
 Revises: 0041
@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import landbridge.kernel.money
 
 revision: str = '0042'
 down_revision: str | None = '0041'
@@ -39,8 +41,33 @@ def upgrade() -> None:
     with op.batch_alter_table('credit_grading_run', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_credit_grading_run_status'), ['status'], unique=False)
 
+    op.create_table('lending_guarantee',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('loan_id', sa.Integer(), nullable=False),
+    sa.Column('guarantor_party_id', sa.Integer(), nullable=False),
+    sa.Column('guarantor_kind', sa.String(length=16), nullable=False),
+    sa.Column('amount_cny', landbridge.kernel.money.MoneyColumn(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('actor', sa.String(length=120), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['guarantor_party_id'], ['registry_party.id'],
+                            name=op.f('fk_lending_guarantee_guarantor_party_id_registry_party')),
+    sa.ForeignKeyConstraint(['loan_id'], ['lending_loan.id'], name=op.f('fk_lending_guarantee_loan_id_lending_loan')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lending_guarantee'))
+    )
+    with op.batch_alter_table('lending_guarantee', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lending_guarantee_guarantor_party_id'), ['guarantor_party_id'],
+                              unique=False)
+        batch_op.create_index(batch_op.f('ix_lending_guarantee_loan_id'), ['loan_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lending_guarantee_status'), ['status'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('lending_guarantee', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lending_guarantee_status'))
+        batch_op.drop_index(batch_op.f('ix_lending_guarantee_loan_id'))
+        batch_op.drop_index(batch_op.f('ix_lending_guarantee_guarantor_party_id'))
+    op.drop_table('lending_guarantee')
     with op.batch_alter_table('credit_grading_run', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_credit_grading_run_status'))
     op.drop_table('credit_grading_run')

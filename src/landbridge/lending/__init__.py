@@ -5,6 +5,7 @@ Other modules use only the names exported here.
 
 from landbridge.lending.claims import advance_claim, flag_overdue_claims, reconcile, shadow_ledger
 from landbridge.lending.contract import contract_pdf, issue_contract
+from landbridge.lending.guarantees import add_guarantee, guarantees_of
 from landbridge.lending.outcomes import Outcome, outcomes_by_party, refuse_barred
 from landbridge.lending.restructure import restructure_loan
 from landbridge.lending.rules import (
@@ -54,6 +55,7 @@ __all__ = [
     "Owed",
     "Sharer",
     "Tier",
+    "add_guarantee",
     "advance_claim",
     "allocate_payment",
     "apply_for_loan",
@@ -69,6 +71,7 @@ __all__ = [
     "fund_balance",
     "fund_leverage",
     "get_loan",
+    "guarantees_of",
     "issue_contract",
     "lodge_lien",
     "outcomes_by_party",

@@ -58,6 +58,11 @@ class LendingError(ErrorCode):
     BORROWER_BARRED = (Conflict, "lending.borrower_barred",
                        "借款人被列入失信名单（{listing}，至 {until_text}），不得新增借款",
                        "the borrower is barred from new borrowing ({listing}, until {until_en})")
+    GUARANTOR_BARRED = (Conflict, "lending.guarantor_barred",
+                        "保证人被列入失信名单（{listing}，至 {until_text}），不得提供担保",
+                        "the guarantor is barred from guaranteeing ({listing}, until {until_en})")
+    GUARANTOR_IS_BORROWER = (RuleViolation, "lending.guarantor_is_borrower", "借款人不能为自己的贷款提供保证",
+                             "the borrower cannot guarantee their own loan")
     LIEN_NOT_REGISTERED = (Conflict, "lending.lien_not_registered", "抵押权尚未登记，不得放款",
                            "the mortgage is not registered; no money may move before it is")
     LIEN_NOT_LODGED = (Conflict, "lending.lien_not_lodged", "抵押登记申请尚未登簿",

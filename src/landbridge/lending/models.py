@@ -192,3 +192,15 @@ def unit_of(loan: Loan) -> int:
 def parcel_of(loan: Loan) -> int:
     """The mortgaged right's parcel; 409 ``lending.not_a_mortgage`` for a share-pledge loan."""
     return _mortgaged(loan, loan.parcel_id)
+
+
+class Guarantee(IdPk, Status, Actor, CreatedAt, Base):
+    """保证担保: a party (a person, or an organisation such as a guarantee company) guarantees a loan for an amount,
+    taken before the money moves. A party on the bar list (失信被执行人, which credit feeds) may not guarantee."""
+
+    __tablename__ = "lending_guarantee"
+
+    loan_id: Mapped[int] = mapped_column(ForeignKey("lending_loan.id"), index=True)
+    guarantor_party_id: Mapped[int] = mapped_column(ForeignKey("registry_party.id"), index=True)
+    guarantor_kind: Mapped[str] = mapped_column(String(16))  # the registry party's kind: person | organisation | group
+    amount_cny: Mapped[Decimal] = mapped_column(MoneyColumn())

@@ -69,10 +69,12 @@ def outcomes_by_party(session: Session, party_ids: Iterable[int] | None = None,
     return out
 
 
-def refuse_barred(session: Session, party_id: int, on: date | None = None) -> None:
-    """Refuse a party on the exchange's bar list (失信被执行人, fed by credit) with the listing and its end date."""
+def refuse_barred(session: Session, party_id: int, on: date | None = None, *, guarantor: bool = False) -> None:
+    """Refuse a party on the exchange's bar list (失信被执行人, fed by credit) with the listing and its end date: as a
+    borrower (``lending.borrower_barred``) or as a guarantor (``lending.guarantor_barred``)."""
     entry = exchange.bar_entry(session, party_id, on)
     if entry is not None:
         until = entry.listed_until.isoformat() if entry.listed_until else None
-        raise LendingError.BORROWER_BARRED.error({"until_text": until or "无期限", "until_en": until or "open-ended"},
-                                                 party_id=party_id, listing=entry.reason, listed_until=until)
+        error = LendingError.GUARANTOR_BARRED if guarantor else LendingError.BORROWER_BARRED
+        raise error.error({"until_text": until or "无期限", "until_en": until or "open-ended"},
+                          party_id=party_id, listing=entry.reason, listed_until=until)
