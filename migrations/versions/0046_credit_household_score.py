@@ -1,8 +1,8 @@
 """Credit (issue #18): the household scorecard's score, reason codes and model version on each grade row, the
 yearly grading runs, and lending's guarantees (保证担保, refused to a barred guarantor)
 
-Revision ID: 0045
-Revises: 0044
+Revision ID: 0046
+Revises: 0045
 Create Date: 2026-12-07 15:40:00
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 import landbridge.kernel.money
 
-revision: str = '0045'
-down_revision: str | None = '0044'
+revision: str = '0046'
+down_revision: str | None = '0045'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
