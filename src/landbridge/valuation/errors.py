@@ -131,3 +131,12 @@ class ValuationError(ErrorCode):
     BAD_EXPORT_RANGE = (RuleViolation, "valuation.bad_export_range",
                         "导出日期区间无效：须 起始日期 ≤ 结束日期，且跨度不超过 {most} 天",
                         "bad export range {since}..{until}: need from <= to and at most {most} days")
+
+    INVALID_VIEWPORT = (RuleViolation, "valuation.invalid_viewport",
+                        "地图范围无效（{reason}）：须为 西,南,东,北 4 个经纬度数值（EPSG:4490），宽高各不超过 {max_span} 度，"
+                        "缩放级别 0–22",
+                        "invalid map viewport ({reason}): need west,south,east,north in degrees (EPSG:4490), at most "
+                        "{max_span} degrees wide and high, zoom 0-22")
+
+    UNKNOWN_ZONE_USE = (RuleViolation, "valuation.unknown_zone_use", "已公布的基准地价体系中没有用途 {use} 的级别/区片",
+                        "no published benchmark price zone has the use {use}")
