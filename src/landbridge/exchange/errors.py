@@ -357,6 +357,7 @@ class ExchangeError(ErrorCode):
                           "the results notice is open or an objection is pending; hand-over waits")
 
     INVALID_VIEWPORT = (RuleViolation, "exchange.invalid_viewport",
-                        "地图范围无效（{reason}）：须为 西,南,东,北 4 个经纬度数值（EPSG:4490），宽高各不超过 {max_span} 度",
+                        "地图范围无效（{reason}）：须为 西,南,东,北 4 个经纬度数值（EPSG:4490），"
+                        "宽高各不超过 {max_span} 度",
                         "invalid map viewport ({reason}): need west,south,east,north in degrees (EPSG:4490), at most "
                         "{max_span} degrees wide and high")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,7 @@ from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.models import Lot
 from landbridge.exchange.queries import PUBLIC_PHASES
 from landbridge.exchange.rules import LotKind, LotPhase
-from landbridge.kernel.viewport import MAX_SPAN_DEG, BBox, ViewportRefused, check_zoom, parse_bbox
+from landbridge.kernel.viewport import MAX_SPAN_DEG, BBox, ViewportRefused, check_zoom, geojson_bytes, parse_bbox
 from landbridge.web.transaction import ReplicaReadRoute, get_session
 
 router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"], route_class=ReplicaReadRoute)
@@ -72,7 +73,7 @@ def lot_layer(session: Session, bbox: BBox, *, kind: str | None = None, group: s
     stmt = select(Lot.id, Lot.unit_id).where(Lot.phase.in_(phases), Lot.unit_id.is_not(None))
     if kind is not None:
         stmt = stmt.where(Lot.kind == kind)
-    located = _lot_points(session, [(int(i), int(u)) for i, u in session.execute(stmt)])
+    located = _lot_points(session, [(int(i), int(u)) for i, u in session.execute(stmt) if u is not None])
     west, south, east, north = bbox
     inside = sorted((i for i, pt in located.items() if pt is not None and west <= pt[0] <= east
                      and south <= pt[1] <= north), reverse=True)
@@ -97,11 +98,12 @@ def lot_map(bbox: str = Query(..., max_length=120, description="west,south,east,
             zoom: int = Query(12, description="the map's zoom level 0..22"),
             kind: LotKind | None = None,
             phase: str | None = Query(None, pattern="^(open|upcoming|concluded)$"),
-            session: Session = Depends(get_session)) -> dict[str, Any]:
+            session: Session = Depends(get_session)) -> Response:
     """Published lots in a viewport by kind and phase group, with start and current price (public, no party)."""
     try:
         box = parse_bbox(bbox)
         check_zoom(zoom)
     except ViewportRefused as refused:
         raise ExchangeError.INVALID_VIEWPORT.error(reason=refused.reason, max_span=MAX_SPAN_DEG) from None
-    return lot_layer(session, box, kind=None if kind is None else str(kind), group=phase)
+    return Response(geojson_bytes(lot_layer(session, box, kind=None if kind is None else str(kind), group=phase)),
+                    media_type="application/geo+json")

@@ -8,12 +8,14 @@ policy numbers.
 
 from __future__ import annotations
 
+import json
 import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -60,17 +62,20 @@ def check_zoom(zoom: int) -> int:
     return zoom
 
 
-def quantile_breaks(values: Sequence[Decimal | float], classes: int = len(SEQUENTIAL)) -> list[Decimal]:
-    """The ``classes - 1`` inner breaks of quantile classes over ``values`` (sorted, deduplicated, rounded to
-    the fen): class k holds the values v with breaks[k-1] <= v < breaks[k]. Fewer distinct values, fewer
-    breaks."""
-    ordered = sorted(Decimal(str(v)) for v in values)
-    if not ordered:
+def quantile_breaks(values: Sequence[Decimal | float] | Any, classes: int = len(SEQUENTIAL)) -> list[Decimal]:
+    """The ``classes - 1`` inner breaks of quantile classes over ``values`` (a sequence or an array), each the
+    value at rank ``k * n // classes`` of the sorted values rounded to the fen, kept when above the least value
+    and the break before: class k holds the values v with breaks[k-1] <= v < breaks[k]. Fewer distinct values,
+    fewer breaks."""
+    ordered = np.sort(np.asarray([float(v) for v in values] if isinstance(values, Sequence) else values,
+                                 dtype=float))
+    if not len(ordered):
         return []
+    least = Decimal(str(round(float(ordered[0]), 2)))
     breaks: list[Decimal] = []
     for k in range(1, classes):
-        cut = ordered[min(len(ordered) - 1, (k * len(ordered)) // classes)].quantize(Decimal("0.01"))
-        if cut > ordered[0] and (not breaks or cut > breaks[-1]):
+        cut = Decimal(str(round(float(ordered[min(len(ordered) - 1, (k * len(ordered)) // classes)]), 2)))
+        if cut > least and (not breaks or cut > breaks[-1]):
             breaks.append(cut)
     return breaks
 
@@ -106,3 +111,9 @@ def box_filter(model: Any, bbox: BBox) -> Any:
 
     west, south, east, north = bbox
     return and_(model.minx <= east, model.maxx >= west, model.miny <= north, model.maxy >= south)
+
+
+def geojson_bytes(collection: dict[str, Any]) -> bytes:
+    """A layer's answer as compact UTF-8 JSON (the routes send it as it is: encoding thousands of coordinates
+    through the framework's generic encoder cost more than the query)."""
+    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()

@@ -133,7 +133,8 @@ class ValuationError(ErrorCode):
                         "bad export range {since}..{until}: need from <= to and at most {most} days")
 
     INVALID_VIEWPORT = (RuleViolation, "valuation.invalid_viewport",
-                        "地图范围无效（{reason}）：须为 西,南,东,北 4 个经纬度数值（EPSG:4490），宽高各不超过 {max_span} 度，"
+                        "地图范围无效（{reason}）：须为 西,南,东,北 4 个经纬度数值（EPSG:4490），"
+                        "宽高各不超过 {max_span} 度，"
                         "缩放级别 0–22",
                         "invalid map viewport ({reason}): need west,south,east,north in degrees (EPSG:4490), at most "
                         "{max_span} degrees wide and high, zoom 0-22")

@@ -26,6 +26,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import BigInteger, Float, Integer, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge import planning, registry
 from landbridge.kernel.money import fen_to_yuan
@@ -142,14 +143,7 @@ def _value_breaks(session: Session, run_id: int) -> list[Decimal]:
     def build() -> list[Decimal]:
         fen = np.asarray(session.execute(select(type_coerce(MassValue.value_per_m2_cny, BigInteger)).where(
             MassValue.run_id == run_id)).scalars().all(), dtype=float)
-        if not len(fen):
-            return []
-        out: list[Decimal] = []
-        for cut in np.quantile(fen, [0.2, 0.4, 0.6, 0.8]) / 100:
-            d = Decimal(str(round(float(cut), 2)))
-            if d > Decimal(str(fen.min() / 100)) and (not out or d > out[-1]):
-                out.append(d)
-        return out
+        return quantile_breaks(fen / 100)
     return list(_cached(("value_breaks", _db(session), run_id), build))
 
 
@@ -255,7 +249,7 @@ def sale_layer(session: Session, bbox: BBox, zoom: int, since: date | None = Non
     """Validated sales (no accepted or pending non-market flag) with a location in the box: points from
     ``SALE_POINT_ZOOM`` (date, use, method, unit price, area; no party), grid cells below it (count, mean)."""
     west, south, east, north = bbox
-    where = [Sale.lon.between(west, east), Sale.lat.between(south, north)]
+    where: list[ColumnElement[bool]] = [Sale.lon.between(west, east), Sale.lat.between(south, north)]
     valid = _validated(session)
     if valid is not None:
         where.append(valid)

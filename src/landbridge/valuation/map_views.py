@@ -6,14 +6,12 @@ FeatureCollection with its ``legend`` and ``truncated``; a bad box or zoom is a 
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from landbridge.kernel.bounds import DATE_MAX, DATE_MIN
-from landbridge.kernel.viewport import MAX_SPAN_DEG, BBox, ViewportRefused, check_zoom, parse_bbox
+from landbridge.kernel.bounds import Day
+from landbridge.kernel.viewport import MAX_SPAN_DEG, BBox, ViewportRefused, check_zoom, geojson_bytes, parse_bbox
 from landbridge.valuation import map_layers
 from landbridge.valuation.errors import ValuationError
 from landbridge.web.transaction import ReplicaReadRoute, get_session
@@ -32,33 +30,36 @@ def viewport(bbox: str, zoom: int) -> tuple[BBox, int]:
         raise ValuationError.INVALID_VIEWPORT.error(reason=refused.reason, max_span=MAX_SPAN_DEG) from None
 
 
+USE = Query(None, max_length=24, pattern=r"^[a-z0-9_]{1,24}$", description="the zones' use (default: the first)")
+
+
 @router.get("/zones")
-def zones(bbox: str = BBOX, zoom: int = ZOOM, use: str | None = Query(None, max_length=8, pattern=r"^\d{2,8}$"),
-          session: Session = Depends(get_session)) -> dict[str, Any]:
+def zones(bbox: str = BBOX, zoom: int = ZOOM, use: str | None = USE,
+          session: Session = Depends(get_session)) -> Response:
     """Published benchmark price zones of one use (default: the first) coloured by base price (元/m²)."""
     box, z = viewport(bbox, zoom)
     if use is not None and use not in map_layers.zone_uses(session):
         raise ValuationError.UNKNOWN_ZONE_USE.error(use=use)
-    return map_layers.zone_layer(session, box, z, use)
+    return Response(geojson_bytes(map_layers.zone_layer(session, box, z, use)), media_type="application/geo+json")
 
 
 @router.get("/values")
-def values(bbox: str = BBOX, zoom: int = ZOOM, session: Session = Depends(get_session)) -> dict[str, Any]:
+def values(bbox: str = BBOX, zoom: int = ZOOM, session: Session = Depends(get_session)) -> Response:
     """Mass-appraised unit values: per parcel from zoom 15, the village mean below."""
     box, z = viewport(bbox, zoom)
-    return map_layers.value_layer(session, box, z)
+    return Response(geojson_bytes(map_layers.value_layer(session, box, z)), media_type="application/geo+json")
 
 
 @router.get("/sales")
-def sales(bbox: str = BBOX, zoom: int = ZOOM, since: date | None = Query(None, ge=DATE_MIN, le=DATE_MAX),
-          session: Session = Depends(get_session)) -> dict[str, Any]:
+def sales(bbox: str = BBOX, zoom: int = ZOOM, since: Day | None = None,
+          session: Session = Depends(get_session)) -> Response:
     """Validated sales (no party): points from zoom 13, grid cells (count, mean unit price) below."""
     box, z = viewport(bbox, zoom)
-    return map_layers.sale_layer(session, box, z, since)
+    return Response(geojson_bytes(map_layers.sale_layer(session, box, z, since)), media_type="application/geo+json")
 
 
 @router.get("/trend")
-def trend(bbox: str = BBOX, zoom: int = ZOOM, session: Session = Depends(get_session)) -> dict[str, Any]:
+def trend(bbox: str = BBOX, zoom: int = ZOOM, session: Session = Depends(get_session)) -> Response:
     """Year-on-year change of the mean unit value per village (newest run against the year before)."""
     box, z = viewport(bbox, zoom)
-    return map_layers.trend_layer(session, box, z)
+    return Response(geojson_bytes(map_layers.trend_layer(session, box, z)), media_type="application/geo+json")
