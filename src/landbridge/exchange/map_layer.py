@@ -66,6 +66,23 @@ def _price(value: Decimal | None) -> str | None:
     return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
 
 
+def lots_on_units(session: Session, unit_ids: list[int], *, groups: tuple[str, ...] = ("open", "upcoming")
+                  ) -> dict[int, dict[str, Any]]:
+    """The newest published lot of each unit in a phase of ``groups`` (open and upcoming by default): its id,
+    number, kind, phase group, start and current price (what the land finder shows beside a parcel)."""
+    phases = [p for p, g in GROUP_OF.items() if g in groups]
+    out: dict[int, dict[str, Any]] = {}
+    unique = sorted(set(unit_ids))
+    for start in range(0, len(unique), 5_000):
+        for lot in session.execute(select(Lot).where(Lot.unit_id.in_(unique[start:start + 5_000]),
+                                                     Lot.phase.in_(phases)).order_by(Lot.id)).scalars():
+            if lot.unit_id is not None:
+                out[lot.unit_id] = {"lot_id": lot.id, "number": lot.number, "kind": lot.kind, "phase": lot.phase,
+                                    "class": GROUP_OF[lot.phase], "start_price": _price(lot.start_price_cny),
+                                    "current_price": _price(lot.current_price_cny), "url": f"/exchange/lots/{lot.id}"}
+    return out
+
+
 def lot_layer(session: Session, bbox: BBox, *, kind: str | None = None, group: str | None = None
               ) -> dict[str, Any]:
     """Published lots on units in the box, newest first, at most ``MAX_LOTS`` (``truncated`` when more)."""

@@ -20,6 +20,7 @@ from landbridge.planning.queries import (
     list_features,
     list_zones,
     operating_use_classes,
+    permitted_uses_at,
     zone_kind_defaults,
 )
 from landbridge.planning.rules import (
@@ -68,6 +69,7 @@ __all__ = [
     "list_features",
     "list_zones",
     "operating_use_classes",
+    "permitted_uses_at",
     "planning_conditions_for",
     "revoke_conditions",
     "supersede_zone",

@@ -5,6 +5,7 @@ Other modules use only the names exported here.
 
 from landbridge.registry.bulk import is_land_use_class
 from landbridge.registry.bulk_register import BulkRegistrationReport, UnitRegistration, bulk_register
+from landbridge.registry.finder_reads import FoundParcel, find_parcels
 from landbridge.registry.jobs import run_due
 from landbridge.registry.labels import (
     LAND_USE_LABELS,
@@ -81,6 +82,7 @@ __all__ = [
     "RIGHT_TYPE_COLOURS",
     "RIGHT_TYPE_LABELS",
     "BulkRegistrationReport",
+    "FoundParcel",
     "UnitRegistration",
     "add_source_document",
     "approve_application",
@@ -98,6 +100,7 @@ __all__ = [
     "current_rights_held",
     "current_unit_attributes",
     "find_current_right",
+    "find_parcels",
     "find_parties_by_phone",
     "find_party_by_id_number",
     "get_application",

@@ -1,0 +1,39 @@
+"""Valuation reads for the land finder (找地, issue #23): parcels' appraised values of the newest completed run
+and metres to the one-map places (roads, town centres) the mass appraisal measures (L1, L2, L6)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from landbridge.valuation.map_layers import latest_runs
+from landbridge.valuation.mass.models import MassValue
+
+
+def latest_unit_values(session: Session, parcel_ids: Sequence[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    """(value 元/m², value 元) of each parcel the newest completed mass run valued; absent when unvalued."""
+    run = latest_runs(session).current
+    out: dict[int, tuple[Decimal, Decimal]] = {}
+    if run is None:
+        return out
+    unique = sorted(set(parcel_ids))
+    for start in range(0, len(unique), 5_000):
+        out.update((int(pid), (unit, whole)) for pid, unit, whole in session.execute(
+            select(MassValue.parcel_id, MassValue.value_per_m2_cny, MassValue.value_cny).where(
+                MassValue.run_id == run.id, MassValue.parcel_id.in_(unique[start:start + 5_000]))))
+    return out
+
+
+def distances_to_places(session: Session, lon: Sequence[float], lat: Sequence[float]) -> dict[str, np.ndarray]:
+    """Metres from each point to the nearest feature of each distance layer of the valuation_mass rules
+    (``dist_road_m``, ``dist_town_centre_m`` …); a layer with no feature is absent."""
+    from landbridge.valuation.benchmark.service import factor_places
+    from landbridge.valuation.mass.places import distances
+
+    if not len(lon):
+        return {}
+    return distances(factor_places(session), np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
