@@ -14,14 +14,18 @@ from landbridge.web.transaction import ReplicaReadRoute, get_session
 
 router = APIRouter(prefix="/api/v1", tags=["finder"], route_class=ReplicaReadRoute)
 
-AMOUNT = dict(ge=0, le=Decimal("1e12"), max_digits=16, decimal_places=2)
+
+
+def _amount(description: str) -> Any:
+    """A fresh bounded decimal query parameter (FastAPI keeps a parameter's name on its ``Query`` object, so
+    two parameters must not share one)."""
+    return Query(None, ge=0, le=1e12, max_digits=16, decimal_places=2, description=description)
 
 
 def filters(use: str | None = Query(None, max_length=8, description="land use (GB/T 21010) the plan permits"),
-            area_min: Decimal | None = Query(None, **AMOUNT, description="m²"),  # type: ignore[arg-type]
-            area_max: Decimal | None = Query(None, **AMOUNT, description="m²"),  # type: ignore[arg-type]
-            price_min: Decimal | None = Query(None, **AMOUNT, description="appraised 元/m²"),  # type: ignore[arg-type]
-            price_max: Decimal | None = Query(None, **AMOUNT, description="appraised 元/m²"),  # type: ignore[arg-type]
+            area_min: Decimal | None = _amount("m²"), area_max: Decimal | None = _amount("m²"),
+            price_min: Decimal | None = _amount("appraised 元/m²"),
+            price_max: Decimal | None = _amount("appraised 元/m²"),
             right_type: str | None = Query(None, max_length=48),
             region: str | None = Query(None, max_length=12, description="county, township or village code"),
             max_road_m: Decimal | None = Query(None, ge=0, le=100_000, description="metres to the nearest road"),
