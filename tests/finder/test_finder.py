@@ -22,8 +22,8 @@ from landbridge.db import Database
 from landbridge.kernel.clock import Clock, now
 from landbridge.main import create_app
 from landbridge.valuation.mass.models import MassRun, MassValue
-from tests.exchange.conftest import new_lot
 from tests.exchange.conftest import World as LotWorld
+from tests.exchange.conftest import new_lot
 from tests.planning.conftest import DEG_PER_M, LON_DEG_PER_M, ORIGIN, PLAN, rect, zone
 from tests.registry.conftest import OTHER_VILLAGE, VILLAGE, register, resident_id, square
 
@@ -50,7 +50,8 @@ def _world(s: Session) -> tuple[list[Row], int]:
     planning.create_features(s, [
         planning.FeatureIn("road", "county", "县道", LineString([(ORIGIN[0] - 0.01, ORIGIN[1] - 10 * DEG_PER_M),
                                                                  (ORIGIN[0] + 0.03, ORIGIN[1] - 10 * DEG_PER_M)])),
-        planning.FeatureIn("town_centre", "town", "锦江镇", Point(ORIGIN[0] + 250 * LON_DEG_PER_M, ORIGIN[1] + 1020 * DEG_PER_M),
+        planning.FeatureIn("town_centre", "town", "锦江镇",
+                           Point(ORIGIN[0] + 250 * LON_DEG_PER_M, ORIGIN[1] + 1020 * DEG_PER_M),
                            code="360603101000")], actor="user:1")
     for code, kind, geom in (("Z-IND", "industrial", rect(-50, -50, 2500, 700)),
                              ("Z-AGR", "general_agriculture", rect(-50, 800, 2500, 400))):
