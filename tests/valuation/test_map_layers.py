@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from shapely.geometry import LineString
+from shapely.geometry import LineString, Polygon
 from sqlalchemy.orm import Session
 
 from landbridge import planning, registry
@@ -182,3 +182,40 @@ def test_no_run_no_system_no_sales(db: Database) -> None:
             r = client.get(f"/api/v1/valuation/map/{layer}?bbox={BOX}&zoom=16")
             assert r.status_code == 200 and r.json()["features"] == [], r.text
 
+
+
+def test_price_context_on_the_parcel_page(db: Database, layers: dict[str, Any]) -> None:
+    from landbridge.kernel import modules
+
+    first = layers["ids"][0]
+    with db.transaction(readonly=True) as s:
+        ctx = modules.fact("valuation.price_context")(s, first)
+    assert ctx["zones"] == []  # the golden zones lie elsewhere
+    assert ctx["value"]["value_per_m2"] == "100.00" and ctx["value"]["run"] == "MA2026-000001"
+    assert ctx["value"]["low"] is None  # no held-out sales in these runs: no interval claimed
+    assert sorted(x["sale_no"] for x in ctx["sales"]) == sorted(layers["sales"][:3])  # the flagged sale is left out
+    assert all(0 < x["distance_m"] <= 2000 for x in ctx["sales"])
+    assert [(t["valuation_date"], t["value_per_m2"]) for t in ctx["trend"]] == [
+        ("2025-11-30", str((sum(v for r, v in layers["before"].values() if r == VILLAGE) / 6).quantize(
+            Decimal("0.01")))), ("2026-11-30", "125.00")]
+    with TestClient(create_app()) as client:
+        page = client.get(f"/parcels/{first}")
+        assert page.status_code == 200 and 'id="price-context"' in page.text
+        section = page.text.split('id="price-context"')[1].split("</section>")[0]
+        assert "125.00" in section and "2025-03-03" in section  # the village mean, a nearby sale
+        assert BUYER not in section and BUYER_ID not in section and "100.00" in section
+
+
+def test_price_context_of_a_golden_zone(db: Database, clock: Clock) -> None:
+    from landbridge.kernel import modules
+
+    with db.transaction() as s:
+        holder = registry.create_party(s, kind="person", name=NAME, id_number=ID_NUMBER, actor="user:1").id
+        system = import_benchmark_system(s, golden_document(), actor="user:1")
+        publish_benchmark_system(s, system.code, actor="user:1")
+        unit = register(s, Polygon([(117.005, 28.205), (117.006, 28.205), (117.006, 28.206), (117.005, 28.206)]),
+                        [(holder, "1")])
+        pid = registry.unit_parcels(s, [unit])[unit]
+        ctx = modules.fact("valuation.price_context")(s, pid)
+    assert [(z["code"], z["base_price"]) for z in ctx["zones"]] == [("R2", "710.00")]
+    assert ctx["value"] is None and ctx["sales"] == [] and ctx["trend"] == []

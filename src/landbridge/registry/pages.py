@@ -22,6 +22,7 @@ from landbridge.auth.pages import page_caller
 from landbridge.auth.service import Principal, region_prefix
 from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError
+from landbridge.kernel import modules
 from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.kernel.ids import mask_id
 from landbridge.ledger import history_panel, subjects
@@ -186,8 +187,19 @@ def parcel_page(request: Request, parcel_id: int, session: Session = Depends(get
         "humanise": _humaniser(labels),
         "land_use": land_use_label(parcel.land_use_class, translator(request_locale(request))),
         "shape": shape.replace("</", "<\\/"), "full_ids": full_ids,
+        "price": _price_context(session, parcel),
         "ledger_history": history_panel(session, [*(subjects.parcel(v.id) for v in versions),
                                                   *(subjects.unit(u.id) for u in units)])})
+
+
+def _price_context(session: Session, parcel: Parcel) -> dict[str, Any] | None:
+    """The parcel's price context (issue #23): published benchmark zones, appraised value with its interval, recent
+    nearby sales, the village's trend; asked of valuation as the fact ``valuation.price_context`` (ADR 0016), for
+    current parcels only."""
+    if parcel.status != RecordStatus.current:
+        return None
+    answer: dict[str, Any] = modules.fact("valuation.price_context")(session, parcel.id)
+    return answer
 
 
 def _queue_principal(request: Request, principal: Principal | None) -> Principal | Response:

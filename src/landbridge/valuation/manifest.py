@@ -3,7 +3,7 @@
 Its revaluation runs for minutes, so its job is a long one (a thread of its own in the worker).
 """
 
-from landbridge.kernel.modules import CliGroup, Layer, Manifest, NavLink, Router
+from landbridge.kernel.modules import CliGroup, Fact, Layer, Manifest, NavLink, Router
 
 MANIFEST = Manifest(
     name="valuation", layer=Layer.domain, order=60, templates="templates",
@@ -27,4 +27,6 @@ MANIFEST = Manifest(
                  roles=("nr_official", "registrar", "bank_officer", "supervisor", "admin")),
          NavLink("/valuation/sale-flags", "成交价核查", "Sale flags", order=81, roles=("nr_official", "supervisor")),
          NavLink("/valuation/runs", "批量评估", "Mass appraisal", order=82, roles=("nr_official", "bank_officer"))),
+    # the price context of a parcel (issue #23): the registry's parcel page asks it (ADR 0016)
+    facts=(Fact("valuation.price_context", "landbridge.valuation.price_context:price_context"),),
 )
