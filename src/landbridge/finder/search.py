@@ -1,6 +1,6 @@
 """The land finder's search (找地, issue #23): filters checked, then applied cheapest first over at most
 ``MAX_SCAN`` candidate parcels: area, right type and area code in the registry's query; the appraised unit value
-of the newest run; the use the plan permits at the parcel's representative point; metres to the nearest road and
+of the newest run; the use the plan permits at the centre of the parcel's bounding box; metres to the nearest road and
 town centre (the valuation's distance layers). ``complete`` is false when more parcels met the registry's filters
 than were scanned: narrower filters give the exact answer."""
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
 from landbridge import exchange, planning, registry, valuation
@@ -18,6 +19,7 @@ from landbridge.finder.errors import FinderError
 MAX_SCAN = 20_000
 """The most candidate parcels one search reads (a bound of the service, not policy)."""
 ROAD, TOWN = "dist_road_m", "dist_town_centre_m"
+ROAD_LAYER, TOWN_LAYER = "road", "town_centre"  # distance layers of the valuation_mass rules
 
 
 @dataclass(frozen=True)
@@ -52,59 +54,53 @@ class Filters:
         return self.region
 
 
-def _metres(value: float) -> int:
-    return round(value)
+def _centre(p: registry.FoundParcel) -> tuple[float, float]:
+    minx, miny, maxx, maxy = p.bbox
+    return (minx + maxx) / 2, (miny + maxy) / 2
 
 
 def search(session: Session, filters: Filters, *, page: int = 1, page_size: int = 50) -> dict[str, Any]:
-    """The parcels meeting every filter, in parcel order, one page of them with their context; the total."""
+    """The parcels meeting every filter, in parcel order, one page of them with their context; the total.
+
+    A parcel's place is the centre of its bounding box (read with the parcel, no geometry decoded): the plan's
+    use and the distances are taken there, for the filters and for what the page shows alike."""
     f = filters.check()
     found, more = registry.find_parcels(session, region_prefix=f.region_prefix(),
                                         right_types=[f.right_type] if f.right_type else (),
-                                        area_min=f.area_min, area_max=f.area_max, limit=MAX_SCAN)
-    values = valuation.latest_unit_values(session, [p.id for p in found])
+                                        area_min=f.area_min, area_max=f.area_max, limit=MAX_SCAN, details=False)
+    values: dict[int, tuple[Decimal, Decimal]] = {}
     if f.price_min is not None or f.price_max is not None:
+        values = valuation.latest_unit_values(session, [p.id for p in found])
         found = [p for p in found if p.id in values
                  and (f.price_min is None or values[p.id][0] >= f.price_min)
                  and (f.price_max is None or values[p.id][0] <= f.price_max)]
-    points: dict[int, Any] = {}
-    uses: dict[int, tuple[str, ...] | None] = {}
-    dists: dict[int, dict[str, int]] = {}
-
-    def place(parcels: list[registry.FoundParcel]) -> None:
-        todo = [p.id for p in parcels if p.id not in points]
-        if not todo:
-            return
-        points.update(registry.parcel_points(session, todo))
-        located = [i for i in todo if i in points]
-        for i, u in zip(located, planning.permitted_uses_at(session, [points[i] for i in located]), strict=True):
-            uses[i] = u
-        measured = valuation.distances_to_places(session, [points[i].x for i in located],
-                                                 [points[i].y for i in located])
-        for k, i in enumerate(located):
-            dists[i] = {name: _metres(float(col[k])) for name, col in measured.items()}
-
-    if f.use is not None or f.max_road_m is not None or f.max_town_m is not None:
-        place(found)
-        found = [p for p in found if p.id in points
-                 and (f.use is None or planning.use_permitted(uses.get(p.id) or (), f.use))
-                 and (f.max_road_m is None or (ROAD in dists[p.id] and dists[p.id][ROAD] <= f.max_road_m))
-                 and (f.max_town_m is None or (TOWN in dists[p.id] and dists[p.id][TOWN] <= f.max_town_m))]
+    if f.use is not None and found:
+        uses = planning.permitted_uses_at(session, [Point(_centre(p)) for p in found])
+        found = [p for p, u in zip(found, uses, strict=True) if planning.use_permitted(u or (), f.use)]
+    for layer, metres in ((ROAD_LAYER, f.max_road_m), (TOWN_LAYER, f.max_town_m)):
+        if metres is not None and found:
+            hit = valuation.within_distance(session, [_centre(p)[0] for p in found],
+                                            [_centre(p)[1] for p in found], layer, float(metres))
+            found = [p for p, h in zip(found, hit.tolist(), strict=True) if h]
     total = len(found)
     shown = found[(page - 1) * page_size: page * page_size]
-    place(shown)
-    lots = exchange.lots_on_units(session, [u for p in shown for u in p.unit_ids])
+    centres = [_centre(p) for p in shown]
+    shown_uses = planning.permitted_uses_at(session, [Point(c) for c in centres])
+    measured = valuation.distances_to_places(session, [c[0] for c in centres], [c[1] for c in centres])
+    shown_values = valuation.latest_unit_values(session, [p.id for p in shown])
+    units, kinds = registry.parcel_units(session, [p.id for p in shown])
+    lots = exchange.lots_on_units(session, [u for p in shown for u in units.get(p.id, ())])
     items = []
-    for p in shown:
-        value = values.get(p.id)
-        lot = next((lots[u] for u in p.unit_ids if u in lots), None)
-        pt = points.get(p.id)
+    for k, p in enumerate(shown):
+        value = shown_values.get(p.id)
+        lot = next((lots[u] for u in units.get(p.id, ()) if u in lots), None)
         items.append({
             "parcel_id": p.id, "parcel_code": p.parcel_code, "region_code": p.region_code,
-            "land_use_class": p.land_use_class, "area_m2": str(p.area_m2), "right_types": list(p.right_types),
-            "permitted_uses": list(uses.get(p.id) or ()), "value_per_m2": str(value[0]) if value else None,
-            "value": str(value[1]) if value else None, "dist_road_m": dists.get(p.id, {}).get(ROAD),
-            "dist_town_centre_m": dists.get(p.id, {}).get(TOWN), "lot": lot, "url": f"/parcels/{p.id}",
-            "point": [pt.x, pt.y] if pt is not None else None})
+            "land_use_class": p.land_use_class, "area_m2": str(p.area_m2), "right_types": kinds.get(p.id, []),
+            "permitted_uses": list(shown_uses[k] or ()), "value_per_m2": str(value[0]) if value else None,
+            "value": str(value[1]) if value else None,
+            "dist_road_m": round(float(measured[ROAD][k])) if ROAD in measured else None,
+            "dist_town_centre_m": round(float(measured[TOWN][k])) if TOWN in measured else None,
+            "lot": lot, "url": f"/parcels/{p.id}", "point": list(centres[k])})
     return {"items": items, "total": total, "page": page, "page_size": page_size, "complete": not more,
             "scanned": MAX_SCAN if more else None}

@@ -5,7 +5,7 @@ Other modules use only the names exported here.
 
 from landbridge.registry.bulk import is_land_use_class
 from landbridge.registry.bulk_register import BulkRegistrationReport, UnitRegistration, bulk_register
-from landbridge.registry.finder_reads import FoundParcel, find_parcels
+from landbridge.registry.finder_reads import FoundParcel, find_parcels, parcel_units
 from landbridge.registry.jobs import run_due
 from landbridge.registry.labels import (
     LAND_USE_LABELS,
@@ -134,6 +134,7 @@ __all__ = [
     "parcel_detail",
     "parcel_points",
     "parcel_shapes",
+    "parcel_units",
     "party_holdings",
     "party_kinds",
     "party_regions",

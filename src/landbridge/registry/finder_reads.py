@@ -33,9 +33,10 @@ class FoundParcel:
 
 def find_parcels(session: Session, *, region_prefix: str | None = None, right_types: Sequence[str] = (),
                  area_min: Decimal | None = None, area_max: Decimal | None = None, bbox: BBox | None = None,
-                 limit: int = 10_000) -> tuple[list[FoundParcel], bool]:
+                 limit: int = 10_000, details: bool = True) -> tuple[list[FoundParcel], bool]:
     """Current use-right parcels meeting every given filter, in id order, at most ``limit``; the flag says more
-    met them (R1). ``right_types``: any current right of one of these types on a current unit of the parcel."""
+    met them (R1). ``right_types``: any current right of one of these types on a current unit of the parcel.
+    ``details=False`` leaves ``unit_ids`` and ``right_types`` empty (``parcel_units`` reads them for a few)."""
     conds: list[ColumnElement[bool]] = [Parcel.status == RecordStatus.current, layer_filter(Layer.use)]
     if region_prefix:
         conds.append(Parcel.region_code.startswith(region_prefix))
@@ -54,10 +55,18 @@ def find_parcels(session: Session, *, region_prefix: str | None = None, right_ty
                            .where(*conds).order_by(Parcel.id).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
+    units, kinds = parcel_units(session, [r[0] for r in rows]) if details else ({}, {})
+    return [FoundParcel(int(i), str(code), str(region), str(use), Decimal(area), (minx, miny, maxx, maxy),
+                        tuple(units.get(i, ())), tuple(kinds.get(i, ())))
+            for i, code, region, use, area, minx, miny, maxx, maxy in rows], more
+
+
+def parcel_units(session: Session, parcel_ids: Sequence[int]) -> tuple[dict[int, list[int]], dict[int, list[str]]]:
+    """The current units of each parcel and the types of their current rights (R1)."""
     units: dict[int, list[int]] = {}
     kinds: dict[int, list[str]] = {}
-    for start in range(0, len(rows), 5_000):
-        ids = [r[0] for r in rows[start:start + 5_000]]
+    for start in range(0, len(parcel_ids), 5_000):
+        ids = list(parcel_ids[start:start + 5_000])
         for uid, pid, rtype in session.execute(
                 select(PropertyUnit.id, PropertyUnit.parcel_id, Right.right_type).outerjoin(
                     Right, and_(Right.unit_id == PropertyUnit.id, Right.status == RecordStatus.current))
@@ -67,6 +76,4 @@ def find_parcels(session: Session, *, region_prefix: str | None = None, right_ty
                 units[pid].append(uid)
             if rtype is not None and rtype not in kinds.setdefault(pid, []):
                 kinds[pid].append(rtype)
-    return [FoundParcel(int(i), str(code), str(region), str(use), Decimal(area), (minx, miny, maxx, maxy),
-                        tuple(units.get(i, ())), tuple(kinds.get(i, ())))
-            for i, code, region, use, area, minx, miny, maxx, maxy in rows], more
+    return units, kinds

@@ -9,7 +9,7 @@ Other modules use only the names exported here.
 
 from landbridge.valuation.benchmark.service import import_benchmark_system, publish_benchmark_system
 from landbridge.valuation.collateral import CollateralValue, collateral_value
-from landbridge.valuation.finder_reads import distances_to_places, latest_unit_values
+from landbridge.valuation.finder_reads import distances_to_places, latest_unit_values, within_distance
 from landbridge.valuation.sales.feed import feed_exchange_sales
 from landbridge.valuation.sales.models import SaleMethod, SaleSource
 from landbridge.valuation.sales.queries import get_sale, iter_sales, list_sales, sales_csv, write_sales_csv
@@ -35,5 +35,6 @@ __all__ = [
     "record_sales",
     "sales_csv",
     "verify_sale_batch",
+    "within_distance",
     "write_sales_csv",
 ]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import numpy as np
+import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,3 +38,21 @@ def distances_to_places(session: Session, lon: Sequence[float], lat: Sequence[fl
     if not len(lon):
         return {}
     return distances(factor_places(session), np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+
+
+def within_distance(session: Session, lon: Sequence[float], lat: Sequence[float], layer: str, metres: float
+                    ) -> np.ndarray:
+    """Whether each point lies within ``metres`` of a feature of the distance layer ``layer`` (``road``,
+    ``town_centre`` …; all False when the layer has no feature): a spatial-index query, not a nearest search."""
+    from landbridge.valuation.benchmark.service import factor_places
+    from landbridge.valuation.mass.places import _transformer
+
+    hit = np.zeros(len(lon), dtype=bool)
+    places = factor_places(session)
+    tree = places.trees.get(layer)
+    if tree is None or not len(lon):
+        return hit
+    x, y = _transformer(places.projected_srid).transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    found = tree.query(shapely.points(x, y), predicate="dwithin", distance=float(metres))
+    hit[np.unique(found[0])] = True
+    return hit
