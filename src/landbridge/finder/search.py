@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
 from landbridge import exchange, planning, registry, valuation
@@ -75,7 +74,7 @@ def search(session: Session, filters: Filters, *, page: int = 1, page_size: int 
                  and (f.price_min is None or values[p.id][0] >= f.price_min)
                  and (f.price_max is None or values[p.id][0] <= f.price_max)]
     if f.use is not None and found:
-        uses = planning.permitted_uses_at(session, [Point(_centre(p)) for p in found])
+        uses = planning.permitted_uses_at(session, [_centre(p)[0] for p in found], [_centre(p)[1] for p in found])
         found = [p for p, u in zip(found, uses, strict=True) if planning.use_permitted(u or (), f.use)]
     for layer, metres in ((ROAD_LAYER, f.max_road_m), (TOWN_LAYER, f.max_town_m)):
         if metres is not None and found:
@@ -85,7 +84,7 @@ def search(session: Session, filters: Filters, *, page: int = 1, page_size: int 
     total = len(found)
     shown = found[(page - 1) * page_size: page * page_size]
     centres = [_centre(p) for p in shown]
-    shown_uses = planning.permitted_uses_at(session, [Point(c) for c in centres])
+    shown_uses = planning.permitted_uses_at(session, [c[0] for c in centres], [c[1] for c in centres])
     measured = valuation.distances_to_places(session, [c[0] for c in centres], [c[1] for c in centres])
     shown_values = valuation.latest_unit_values(session, [p.id for p in shown])
     units, kinds = registry.parcel_units(session, [p.id for p in shown])

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import func, select
@@ -166,20 +167,20 @@ def zone_properties(zone: PlanningZone, defaults: KindDefaults, operating: Seque
     }
 
 
-def permitted_uses_at(session: Session, points: Sequence[BaseGeometry], *, on: date | None = None
+def permitted_uses_at(session: Session, lon: Sequence[float], lat: Sequence[float], *, on: date | None = None
                       ) -> list[tuple[str, ...] | None]:
     """The uses the plan permits at each point (the permitted uses of the zone in force on ``on`` that holds it,
     merged with its kind's defaults), None where no zone in force holds it: in bulk, for a land finder that asks
     it of thousands of parcels' representative points at once (one read of the zones over their extent; L2)."""
-    if not points:
+    if not len(lon):
         return []
     day = on or to_local(now()).date()
-    xs = [p.x for p in points]
-    ys = [p.y for p in points]
+    xs, ys = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    points = shapely.points(xs, ys)
     stmt = select(PlanningZone).where(
         PlanningZone.status.in_([ZoneStatus.approved, ZoneStatus.superseded]), PlanningZone.effective_from <= day,
         (PlanningZone.effective_to.is_(None)) | (PlanningZone.effective_to > day),
-        bbox_filter(session, PlanningZone, (min(xs), min(ys), max(xs), max(ys))))
+        bbox_filter(session, PlanningZone, (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))))
     zones = list(session.execute(stmt.order_by(PlanningZone.id)).scalars())
     if not zones:
         return [None] * len(points)
@@ -187,7 +188,7 @@ def permitted_uses_at(session: Session, points: Sequence[BaseGeometry], *, on: d
     uses = [effective_values(z, defaults[ZoneKind(z.zone_kind)])[0] for z in zones]
     tree = shapely.STRtree([z.geom for z in zones])
     found: list[tuple[str, ...] | None] = [None] * len(points)
-    point_idx, zone_idx = tree.query(list(points), predicate="within")
+    point_idx, zone_idx = tree.query(points, predicate="within")
     for p, z in zip(point_idx.tolist(), zone_idx.tolist(), strict=True):
         if found[p] is None:
             found[p] = uses[z]

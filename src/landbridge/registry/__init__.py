@@ -5,7 +5,7 @@ Other modules use only the names exported here.
 
 from landbridge.registry.bulk import is_land_use_class
 from landbridge.registry.bulk_register import BulkRegistrationReport, UnitRegistration, bulk_register
-from landbridge.registry.finder_reads import FoundParcel, find_parcels, parcel_units
+from landbridge.registry.finder_reads import FoundParcel, find_parcels, parcel_units, use_parcels_in_bbox
 from landbridge.registry.jobs import run_due
 from landbridge.registry.labels import (
     LAND_USE_LABELS,
@@ -146,5 +146,6 @@ __all__ = [
     "run_due",
     "unit_as_of",
     "unit_parcels",
+    "use_parcels_in_bbox",
     "withdraw_application",
 ]

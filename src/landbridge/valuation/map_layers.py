@@ -31,7 +31,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from landbridge import planning, registry
 from landbridge.kernel.money import fen_to_yuan
 from landbridge.kernel.viewport import DIVERGING, BBox, box_filter, class_of, legend, quantile_breaks, simplify
-from landbridge.registry.rules import Layer
 from landbridge.valuation.benchmark.models import BenchmarkStatus, BenchmarkSystem, PriceZone
 from landbridge.valuation.benchmark.validation import non_market_sale_ids
 from landbridge.valuation.mass.models import MassRun, MassValue, RunStatus
@@ -184,21 +183,21 @@ def value_layer(session: Session, bbox: BBox, zoom: int) -> dict[str, Any]:
     meta = {"run": run.run_no, "valuation_date": run.valuation_date.isoformat()}
     if zoom >= PARCEL_ZOOM:
         breaks = _value_breaks(session, run.id)
-        parcels, total = registry.list_parcels_in_bbox(session, bbox, limit=MAX_PARCELS, layer=Layer.use)
-        ids = [p["id"] for p in parcels]
+        parcels, more = registry.use_parcels_in_bbox(session, bbox, limit=MAX_PARCELS)
+        ids = [p[0] for p in parcels]
         values = {pid: (v, t) for pid, v, t in session.execute(select(
             MassValue.parcel_id, MassValue.value_per_m2_cny, MassValue.value_cny).where(
             MassValue.run_id == run.id, MassValue.parcel_id.in_(ids)))} if ids else {}
         features = []
-        for p in parcels:
-            if p["id"] not in values:
+        for pid, code, use, area, geom in parcels:
+            if pid not in values:
                 continue
-            unit, whole = values[p["id"]]
-            features.append({"type": "Feature", "id": p["id"], "geometry": p["geometry"], "properties": {
-                "parcel_id": p["id"], "parcel_code": p["properties"]["parcel_code"],
-                "land_use_class": p["properties"]["land_use_class"], "area_m2": p["properties"]["area_m2"],
-                "value_per_m2": _money(unit), "value": _money(whole), "class": class_of(unit, breaks)}})
-        return _collection(features, rows=legend(breaks), truncated=total > MAX_PARCELS, level="parcel", **meta)
+            unit, whole = values[pid]
+            features.append({"type": "Feature", "id": pid, "geometry": simplify(geom, zoom).__geo_interface__,
+                             "properties": {"parcel_id": pid, "parcel_code": code, "land_use_class": use,
+                                            "area_m2": str(area), "value_per_m2": _money(unit), "value": _money(whole),
+                                            "class": class_of(unit, breaks)}})
+        return _collection(features, rows=legend(breaks), truncated=more, level="parcel", **meta)
     means = village_means(session, run.id)
     vbreaks = _cached(("village_breaks", _db(session), run.id),
                       lambda: quantile_breaks([m for _, m in means.values()]))
