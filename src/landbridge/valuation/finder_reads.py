@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import shapely
@@ -40,10 +41,15 @@ def distances_to_places(session: Session, lon: Sequence[float], lat: Sequence[fl
     return distances(factor_places(session), np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
 
 
+_BANDS: dict[tuple[int, str, float], Any] = {}
+
+
 def within_distance(session: Session, lon: Sequence[float], lat: Sequence[float], layer: str, metres: float
                     ) -> np.ndarray:
     """Whether each point lies within ``metres`` of a feature of the distance layer ``layer`` (``road``,
-    ``town_centre`` …; all False when the layer has no feature): a spatial-index query, not a nearest search."""
+    ``town_centre`` …; all False when the layer has no feature). The layer's features buffered by ``metres`` are
+    merged and prepared once per distance (kept while the layers stay the same), then every point is one
+    containment test."""
     from landbridge.valuation.benchmark.service import factor_places
     from landbridge.valuation.mass.places import _transformer
 
@@ -52,7 +58,13 @@ def within_distance(session: Session, lon: Sequence[float], lat: Sequence[float]
     tree = places.trees.get(layer)
     if tree is None or not len(lon):
         return hit
+    key = (id(places), layer, float(metres))
+    band = _BANDS.get(key)
+    if band is None:
+        if len(_BANDS) > 32:
+            _BANDS.clear()
+        band = shapely.union_all(shapely.buffer(tree.geometries, float(metres), quad_segs=8))
+        shapely.prepare(band)
+        _BANDS[key] = band
     x, y = _transformer(places.projected_srid).transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-    found = tree.query(shapely.points(x, y), predicate="dwithin", distance=float(metres))
-    hit[np.unique(found[0])] = True
-    return hit
+    return np.asarray(shapely.contains_xy(band, x, y) | shapely.intersects_xy(band, x, y), dtype=bool)

@@ -30,7 +30,16 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from landbridge import planning, registry
 from landbridge.kernel.money import fen_to_yuan
-from landbridge.kernel.viewport import DIVERGING, BBox, box_filter, class_of, legend, quantile_breaks, simplify
+from landbridge.kernel.viewport import (
+    DIVERGING,
+    BBox,
+    box_filter,
+    class_of,
+    geometries_as_geojson,
+    legend,
+    quantile_breaks,
+    simplify,
+)
 from landbridge.valuation.benchmark.models import BenchmarkStatus, BenchmarkSystem, PriceZone
 from landbridge.valuation.benchmark.validation import non_market_sale_ids
 from landbridge.valuation.mass.models import MassRun, MassValue, RunStatus
@@ -188,12 +197,12 @@ def value_layer(session: Session, bbox: BBox, zoom: int) -> dict[str, Any]:
         values = {pid: (v, t) for pid, v, t in session.execute(select(
             MassValue.parcel_id, MassValue.value_per_m2_cny, MassValue.value_cny).where(
             MassValue.run_id == run.id, MassValue.parcel_id.in_(ids)))} if ids else {}
+        valued = [p for p in parcels if p[0] in values]
+        texts = geometries_as_geojson([p[4] for p in valued], zoom)
         features = []
-        for pid, code, use, area, geom in parcels:
-            if pid not in values:
-                continue
+        for (pid, code, use, area, _), shape in zip(valued, texts, strict=True):
             unit, whole = values[pid]
-            features.append({"type": "Feature", "id": pid, "geometry": simplify(geom, zoom).__geo_interface__,
+            features.append({"type": "Feature", "id": pid, "geometry": shape,
                              "properties": {"parcel_id": pid, "parcel_code": code, "land_use_class": use,
                                             "area_m2": str(area), "value_per_m2": _money(unit), "value": _money(whole),
                                             "class": class_of(unit, breaks)}})
