@@ -37,7 +37,7 @@ GROUP_OF = {phase: group for group, phases in PHASE_GROUPS.items() for phase in 
 GROUP_COLOURS = {"open": "#1a9850", "upcoming": "#2c7fb8", "concluded": "#969696"}
 MAX_LOTS = 500
 
-_points: dict[tuple[str, int], tuple[float, float] | None] = {}
+_points: dict[tuple[str, int, int], tuple[float, float] | None] = {}
 _lock = threading.Lock()
 
 
@@ -50,7 +50,7 @@ def _lot_points(session: Session, lots: list[tuple[int, int]]) -> dict[int, tupl
     """(lon, lat) of each lot's unit's parcel (a point inside it), kept per lot: a lot's unit never changes."""
     db = str(session.get_bind().engine.url)
     with _lock:
-        known = {lot_id: _points[(db, lot_id)] for lot_id, _ in lots if (db, lot_id) in _points}
+        known = {lot_id: _points[(db, lot_id, unit)] for lot_id, unit in lots if (db, lot_id, unit) in _points}
     missing = [(lot_id, unit) for lot_id, unit in lots if lot_id not in known]
     if missing:
         parcels = registry.unit_parcels(session, [u for _, u in missing])
@@ -58,7 +58,7 @@ def _lot_points(session: Session, lots: list[tuple[int, int]]) -> dict[int, tupl
         with _lock:
             for lot_id, unit in missing:
                 pt = points.get(parcels.get(unit, -1))
-                known[lot_id] = _points[(db, lot_id)] = None if pt is None else (float(pt.x), float(pt.y))
+                known[lot_id] = _points[(db, lot_id, unit)] = None if pt is None else (float(pt.x), float(pt.y))
     return known
 
 

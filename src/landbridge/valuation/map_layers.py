@@ -75,6 +75,14 @@ def _db(session: Session) -> str:
     return str(session.get_bind().engine.url)
 
 
+def _run_key(session: Session, run_id: int) -> tuple[Any, ...]:
+    """What identifies a completed run's values: a completed run is never written again (its values, holdout and
+    metrics are fixed at completion), so its id, number and completion time name its contents."""
+    row = session.execute(select(MassRun.run_no, MassRun.completed_at, MassRun.parcel_count).where(
+        MassRun.id == run_id)).one_or_none()
+    return (_db(session), run_id, *(tuple(map(str, row)) if row else ()))
+
+
 def _collection(features: list[dict[str, Any]], *, rows: list[dict[str, Any]], truncated: bool, **extra: Any
                 ) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features, "legend": rows, "truncated": truncated, **extra}
@@ -152,7 +160,7 @@ def _value_breaks(session: Session, run_id: int) -> list[Decimal]:
         fen = np.asarray(session.execute(select(type_coerce(MassValue.value_per_m2_cny, BigInteger)).where(
             MassValue.run_id == run_id)).scalars().all(), dtype=float)
         return quantile_breaks(fen / 100)
-    return list(_cached(("value_breaks", _db(session), run_id), build))
+    return list(_cached(("value_breaks", *_run_key(session, run_id)), build))
 
 
 def village_means(session: Session, run_id: int) -> dict[str, tuple[int, Decimal]]:
@@ -162,7 +170,7 @@ def village_means(session: Session, run_id: int) -> dict[str, tuple[int, Decimal
                                       cast(func.avg(type_coerce(MassValue.value_per_m2_cny, BigInteger)), Float))
                                .where(MassValue.run_id == run_id).group_by(MassValue.region_code)).all()
         return {str(code): (int(n), fen_to_yuan(round(float(avg)))) for code, n, avg in rows if avg is not None}
-    return dict(_cached(("village_means", _db(session), run_id), build))
+    return dict(_cached(("village_means", *_run_key(session, run_id)), build))
 
 
 def _village_shapes(session: Session, bbox: BBox, codes: Sequence[str]) -> dict[str, tuple[str, BaseGeometry]]:
@@ -208,7 +216,7 @@ def value_layer(session: Session, bbox: BBox, zoom: int) -> dict[str, Any]:
                                             "class": class_of(unit, breaks)}})
         return _collection(features, rows=legend(breaks), truncated=more, level="parcel", **meta)
     means = village_means(session, run.id)
-    vbreaks = _cached(("village_breaks", _db(session), run.id),
+    vbreaks = _cached(("village_breaks", *_run_key(session, run.id)),
                       lambda: quantile_breaks([m for _, m in means.values()]))
     shapes = _village_shapes(session, bbox, list(means))
     features = [{"type": "Feature", "id": code, "geometry": simplify(geom, zoom).__geo_interface__, "properties": {
@@ -249,8 +257,8 @@ def _sale_breaks(session: Session) -> list[Decimal]:
     def build() -> list[Decimal]:
         unit = session.execute(select(type_coerce(Sale.price_cny, BigInteger), Sale.area_m2)).all()
         return quantile_breaks([Decimal(p) / 100 / Decimal(a) for p, a in unit]) if unit else []
-    stamp = session.execute(select(func.count(Sale.id), func.max(Sale.id))).one()
-    return list(_cached(("sale_breaks", _db(session), stamp[0], stamp[1]), build))
+    stamp = session.execute(select(func.count(Sale.id), func.max(Sale.id), func.max(Sale.created_at))).one()
+    return list(_cached(("sale_breaks", _db(session), *map(str, stamp)), build))
 
 
 def sale_layer(session: Session, bbox: BBox, zoom: int, since: date | None = None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import registry
 from landbridge.valuation.benchmark.models import BenchmarkStatus, BenchmarkSystem, PriceZone
-from landbridge.valuation.map_layers import _cached, _db, _validated, latest_runs, village_means
+from landbridge.valuation.map_layers import _cached, _run_key, _validated, latest_runs, village_means
 from landbridge.valuation.mass.models import MassHoldout, MassRun, MassValue, RunStatus
 from landbridge.valuation.sales.models import Sale
 
@@ -50,7 +50,7 @@ def _interval(session: Session, run_id: int, use: str) -> tuple[float, float, in
                 lo, hi = np.quantile(np.asarray(ratios), [0.1, 0.9])
                 out[key] = (float(lo), float(hi), len(ratios))
         return out
-    table: dict[str, tuple[float, float, int]] = _cached(("interval", _db(session), run_id), build)
+    table: dict[str, tuple[float, float, int]] = _cached(("interval", *_run_key(session, run_id)), build)
     return table.get(use) or table.get("*")
 
 
