@@ -176,20 +176,26 @@ def permitted_uses_at(session: Session, lon: Sequence[float], lat: Sequence[floa
         return []
     day = on or to_local(now()).date()
     xs, ys = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    points = shapely.points(xs, ys)
     stmt = select(PlanningZone).where(
         PlanningZone.status.in_([ZoneStatus.approved, ZoneStatus.superseded]), PlanningZone.effective_from <= day,
         (PlanningZone.effective_to.is_(None)) | (PlanningZone.effective_to > day),
         bbox_filter(session, PlanningZone, (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))))
     zones = list(session.execute(stmt.order_by(PlanningZone.id)).scalars())
+    found: list[tuple[str, ...] | None] = [None] * len(xs)
     if not zones:
-        return [None] * len(points)
+        return found
     defaults = zone_kind_defaults(day)
-    uses = [effective_values(z, defaults[ZoneKind(z.zone_kind)])[0] for z in zones]
-    tree = shapely.STRtree([z.geom for z in zones])
-    found: list[tuple[str, ...] | None] = [None] * len(points)
-    point_idx, zone_idx = tree.query(points, predicate="within")
-    for p, z in zip(point_idx.tolist(), zone_idx.tolist(), strict=True):
-        if found[p] is None:
-            found[p] = uses[z]
+    open_ = np.ones(len(xs), dtype=bool)  # no zone found yet: the first zone in id order that holds a point wins
+    for z in zones:
+        inside = open_ & (xs >= z.minx) & (xs <= z.maxx) & (ys >= z.miny) & (ys <= z.maxy)
+        if not inside.any():
+            continue
+        idx = np.flatnonzero(inside)
+        shapely.prepare(z.geom)
+        held = idx[shapely.contains_xy(z.geom, xs[idx], ys[idx])]
+        if len(held):
+            uses = effective_values(z, defaults[ZoneKind(z.zone_kind)])[0]
+            for i in held.tolist():
+                found[i] = uses
+            open_[held] = False
     return found
