@@ -70,15 +70,17 @@ def main() -> None:
             select(Parcel.minx, Parcel.miny, Parcel.maxx, Parcel.maxy).where(Parcel.status == "current")
             .order_by(func.random()).limit(args.views * 3))]
         pair = latest_runs(s)
+        current_day = pair.current.valuation_date if pair.current is not None else None
+        has_previous = pair.previous is not None
     made = None
-    if pair.previous is None and args.previous_run and pair.current is not None:
+    if not has_previous and args.previous_run and current_day is not None:
         from landbridge.valuation.mass.service import revalue_parcels
 
         t = time.perf_counter()
         with db.transaction() as s:
-            run = revalue_parcels(s, valuation_date=date(pair.current.valuation_date.year - 1, 12, 7),
+            run = revalue_parcels(s, valuation_date=date(current_day.year - 1, 12, 7),
                                   actor="user:bench", seed=args.seed)
-        made = {"run": run.run_no, "s": round(time.perf_counter() - t, 1)}
+            made = {"run": run.run_no, "s": round(time.perf_counter() - t, 1)}
     out: dict[str, Any] = {"bench": "map_layers", "database": args.database.split("/")[-1], "parcels": n,
                            "views": args.views, "previous_run_made": made, "layers": {}}
     with TestClient(create_app()) as client:
