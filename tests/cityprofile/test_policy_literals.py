@@ -17,6 +17,13 @@ TRIVIAL_DECIMALS = {"0", "1", "0.00", "0.01", "100", "1.00", "0.0", "1.0"}
 SECONDS = {3600, 86400}
 
 ALLOWED: dict[tuple[str, str], str] = {
+    ("finder/pages.py", "Decimal('1e12')"): "the bound on a number typed into the finder's form (input validation)",
+    ("valuation/map_layers.py", "Decimal('-0.10')"): "a class break of the map's year-on-year legend (cartography)",
+    ("valuation/map_layers.py", "Decimal('-0.02')"): "a class break of the map's year-on-year legend (cartography)",
+    ("valuation/map_layers.py", "Decimal('0.02')"): "a class break of the map's year-on-year legend (cartography)",
+    ("valuation/map_layers.py", "Decimal('0.10')"): "a class break of the map's year-on-year legend (cartography)",
+    ("valuation/map_layers.py", "Decimal('0.0001')"): "precision of a year-on-year change shown (4 places)",
+    ("valuation/price_context.py", "Decimal('0.0001')"): "precision of a trend ratio shown (4 places)",
     ("auth/service.py", "hours * 3600"): "a token lifetime read from the rule auth.api_token_hours, in seconds",
     ("web/render.py", "365 * 24 * 3600"): "the language cookie lasts a year: a technical setting, not policy",
     ("collective/rules.py", "Decimal('0.0001')"): "storage precision of the value per share (4 places)",
