@@ -290,3 +290,23 @@ def test_supersede_with_a_date_and_conditions_before_it(db: Database, clock: Clo
         approve_zone(s, zone_id=zid2, actor=ACTOR)
         supersede_zone(s, zone_id=zid2, actor=ACTOR, reason="x", effective_to=date(2020, 1, 1) - timedelta(days=1))
     assert exc.value.code == "planning.invalid_dates"
+
+
+def test_uses_at_points_in_one_row_or_column(db: Database, clock: Clock) -> None:
+    """Points of one row (or one column) make a box of no height (or width); PostGIS's ST_Intersects meets nothing
+    with such an envelope, so the land finder once found no permitted use at two parcels of one row on PostgreSQL
+    (kernel.spatial.bbox_filter now widens it)."""
+    from landbridge.planning import permitted_uses_at
+
+    with db.transaction() as s:
+        create_zones(s, [zone("IND-ROW", "industrial", rect(0, 0, 300, 200), permitted_uses=("0601",))],
+                     actor=ACTOR, plan_version=PLAN)
+    inner = rect(50, 50, 10, 10).centroid
+    other = rect(150, 50, 10, 10).centroid
+    above = rect(50, 120, 10, 10).centroid
+    with db.transaction(readonly=True) as s:
+        for lon, lat in (([inner.x, other.x], [inner.y, inner.y]),   # one row
+                         ([inner.x, inner.x], [inner.y, above.y]),   # one column
+                         ([inner.x], [inner.y])):                    # one point
+            uses = permitted_uses_at(s, lon, lat)
+            assert all(u is not None and "0601" in u for u in uses), (lon, lat, uses)

@@ -33,10 +33,19 @@ def _rtree(model: Any) -> Any:
                  column("miny"), column("maxy"))
 
 
+DEGENERATE = 1e-9  # degrees (about 0.1 mm): the half-width given to a box of no width or height
+
+
 def bbox_filter(session: Session, model: Any, bbox: BBox) -> ColumnElement[bool]:
     """A WHERE clause selecting rows of ``model`` whose geometry meets the box (viewport queries)."""
     minx, miny, maxx, maxy = bbox
     if session.get_bind().dialect.name == "postgresql":
+        # a box of no width or height (the points of one row or column) is a degenerate envelope that PostGIS's
+        # ST_Intersects finds meeting nothing: widen it by a hair (exact tests follow where they matter)
+        if maxx - minx < DEGENERATE:
+            minx, maxx = minx - DEGENERATE, maxx + DEGENERATE
+        if maxy - miny < DEGENERATE:
+            miny, maxy = miny - DEGENERATE, maxy + DEGENERATE
         envelope = func.ST_MakeEnvelope(minx, miny, maxx, maxy, GEOGRAPHIC_SRID)
         return func.ST_Intersects(model.geom, envelope)
     rt = _rtree(model)
