@@ -10,7 +10,6 @@ buyer, no compensation); only plots and destinations inside the viewport are ret
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
@@ -20,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
+from landbridge.kernel.viewport import ViewportRefused
+from landbridge.kernel.viewport import parse_bbox as parse_viewport
 from landbridge.land_quota.errors import QuotaError
 from landbridge.land_quota.models import LandReserve, QuotaAllocation, ReclamationProject
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -30,17 +31,12 @@ SHOWN_RESERVES = ("held", "supplied")
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
-    """``west,south,east,north`` in degrees, finite and ordered (422 ``land_quota.invalid_bbox``)."""
+    """The viewport through ``kernel.viewport.parse_bbox`` (finite, ordered, bounded in size), refused as 422
+    ``land_quota.invalid_bbox``."""
     try:
-        parts = tuple(float(x) for x in text.split(",", 4))
-    except ValueError:
-        parts = ()
-    if len(parts) != 4 or not all(math.isfinite(v) for v in parts):
-        raise QuotaError.INVALID_BBOX.error()
-    west, south, east, north = parts
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise QuotaError.INVALID_BBOX.error()
-    return west, south, east, north
+        return parse_viewport(text)
+    except ViewportRefused:
+        raise QuotaError.INVALID_BBOX.error() from None
 
 
 def overlay(session: Session, bbox: tuple[float, float, float, float], *, limit: int = MAX_FEATURES
