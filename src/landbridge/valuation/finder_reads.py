@@ -41,7 +41,9 @@ def distances_to_places(session: Session, lon: Sequence[float], lat: Sequence[fl
     return distances(factor_places(session), np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
 
 
-_BANDS: dict[tuple[int, str, float], Any] = {}
+# (id of the places, layer, metres) -> (the places, the band): the places object is kept with its band and checked by
+# identity, so a new places object that happens to get a freed one's id never reads a stale band
+_BANDS: dict[tuple[int, str, float], tuple[Any, Any]] = {}
 
 
 def within_distance(session: Session, lon: Sequence[float], lat: Sequence[float], layer: str, metres: float
@@ -59,12 +61,14 @@ def within_distance(session: Session, lon: Sequence[float], lat: Sequence[float]
     if tree is None or not len(lon):
         return hit
     key = (id(places), layer, float(metres))
-    band = _BANDS.get(key)
-    if band is None:
+    kept = _BANDS.get(key)
+    if kept is not None and kept[0] is places:
+        band = kept[1]
+    else:
         if len(_BANDS) > 32:
             _BANDS.clear()
         band = shapely.union_all(shapely.buffer(tree.geometries, float(metres), quad_segs=8))
         shapely.prepare(band)
-        _BANDS[key] = band
+        _BANDS[key] = (places, band)
     x, y = _transformer(places.projected_srid).transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.asarray(shapely.contains_xy(band, x, y) | shapely.intersects_xy(band, x, y), dtype=bool)
