@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
+from shapely.geometry import Polygon, mapping
 from sqlalchemy import func, select
 
 from landbridge.cityprofile import get_profile
@@ -198,6 +199,9 @@ def test_vertex_count_is_by_ring_and_covers_every_geojson_kind() -> None:
     assert geojson_vertex_count({"type": "GeometryCollection", "geometries": [
         {"type": "LineString", "coordinates": square}, {"type": "Polygon", "coordinates": [square]}]}) == 8
     assert geojson_vertex_count({"type": "Polygon", "coordinates": "junk"}) == 0
+    # Shapely's mapping() gives tuples: they count the same as JSON lists (they counted 0 before)
+    assert geojson_vertex_count(mapping(Polygon(square))) == 4
+    assert geojson_vertex_count({"type": "GeometryCollection", "geometries": (mapping(Polygon(square)),)}) == 4
     check_vertex_cap({"type": "Polygon", "coordinates": [square]}, 4)
     with pytest.raises(RuleViolation) as caught:
         check_vertex_cap({"type": "Polygon", "coordinates": [square]}, 3)

@@ -103,13 +103,16 @@ def geojson_vertex_count(geometry: Any, depth: int = 0) -> int:
     if isinstance(geometry, dict):
         if geometry.get("type") == "GeometryCollection":
             members = geometry.get("geometries")
-            return sum(geojson_vertex_count(g, depth + 1) for g in members) if isinstance(members, list) else 0
+            return (
+                sum(geojson_vertex_count(g, depth + 1) for g in members) if isinstance(members, list | tuple) else 0
+            )
         return geojson_vertex_count(geometry.get("coordinates"), depth + 1)
-    if not isinstance(geometry, list) or not geometry or depth > 8:
+    # Lists from JSON, tuples from ``shapely.geometry.mapping`` (a tuple counted 0 and slipped past the cap)
+    if not isinstance(geometry, list | tuple) or not geometry or depth > 8:
         return 0
     if isinstance(geometry[0], int | float):
         return 1  # one position
-    if isinstance(geometry[0], list) and geometry[0] and isinstance(geometry[0][0], int | float):
+    if isinstance(geometry[0], list | tuple) and geometry[0] and isinstance(geometry[0][0], int | float):
         return len(geometry)  # a ring or a line: a list of positions
     return sum(geojson_vertex_count(part, depth + 1) for part in geometry)
 
