@@ -134,6 +134,9 @@ def test_a_revoked_authorisation_lets_the_bank_read_no_more(api: Api, db: Databa
     assert refused.status_code == 403 and refused.json()["code"] == "credit.not_authorised"
     again = api.client.post(f"/api/v1/credit/me/authorisations/{granted}/revocation", headers=farmer)
     assert again.status_code == 409 and again.json()["code"] == "credit.invalid_transition"
+    # each message in its own language: the Chinese one carried the English action code before
+    assert again.json()["message"] == "状态为 revoked 的授权不能撤回"
+    assert again.json()["message_en"] == "a revoked authorisation cannot be revoked"
     assert api.client.post("/api/v1/credit/me/authorisations/0/revocation", headers=farmer).status_code == 422
     with db.transaction(readonly=True) as s:
         revoked = s.scalars(select(LedgerEvent).where(LedgerEvent.event_type == "credit.authorisation_revoked")).all()

@@ -75,12 +75,28 @@ def file_objection(session: Session, *, record_id: int, party_id: int, reason: s
     return row
 
 
+# The words of ``credit.invalid_transition`` in each language (the Chinese message carried English action codes)
+_RECORD_WORDS = {"objection": ("异议", "objection"), "listing": ("失信名单记录", "court listing"),
+                 "authorisation": ("授权", "authorisation")}
+_ACTION_WORDS = {"uphold": ("维持", "upheld"), "reject": ("驳回", "rejected"), "extend": ("延长", "extended"),
+                 "lift": ("撤销", "lifted"), "revoke": ("撤回", "revoked")}
+
+
+def _invalid_transition(what: str, status: str, action: str) -> Exception:
+    """409 ``credit.invalid_transition``: ``status`` and ``action`` stay machine codes in the body; the messages
+    name the record and the action in their own language."""
+    (what_zh, what_en), (action_zh, action_en) = _RECORD_WORDS[what], _ACTION_WORDS[action]
+    return CreditError.INVALID_TRANSITION.error(
+        {"what": what_zh, "what_en": what_en, "action_zh": action_zh, "action_en": action_en},
+        status=status, action=action)
+
+
 def _open_objection(session: Session, objection_id: int, action: str) -> CreditObjection:
     row = session.get(CreditObjection, objection_id, with_for_update=for_update(session))
     if row is None:
         raise CreditError.OBJECTION_NOT_FOUND.error(objection_id=objection_id)
     if row.status != OPEN:
-        raise CreditError.INVALID_TRANSITION.error({"what": "异议"}, status=row.status, action=action)
+        raise _invalid_transition("objection", row.status, action)
     return row
 
 
@@ -182,7 +198,7 @@ def extend_listing(session: Session, *, listing_id: int, years: int, actor: str)
     """Extend a listing in force by 1–3 years (the rule's range): a new bar-list entry to the new end."""
     row = _listing(session, listing_id)
     if row.status not in (LISTED, EXTENDED):
-        raise CreditError.INVALID_TRANSITION.error({"what": "失信名单记录"}, status=row.status, action="extended")
+        raise _invalid_transition("listing", row.status, "extend")
     least, most = (int(x) for x in rule("listing_extension_years", row.listed_on))
     rules.check_extension(years, least, most)
     row.ends_on = rules.add_years(row.ends_on, years)
@@ -200,7 +216,7 @@ def lift_listing(session: Session, *, listing_id: int, actor: str, note: str, da
     day = day or today()
     row = _listing(session, listing_id)
     if row.status not in (LISTED, EXTENDED):
-        raise CreditError.INVALID_TRANSITION.error({"what": "失信名单记录"}, status=row.status, action="lifted")
+        raise _invalid_transition("listing", row.status, "lift")
     reason = _text(note, "note", 200)
     row.status = REMOVED
     for bar_id in row.bar_ids:
@@ -312,7 +328,7 @@ def revoke_authorisation(session: Session, *, authorisation_id: int, party_id: i
     if row is None or row.party_id != party_id:
         raise CreditError.AUTHORISATION_NOT_FOUND.error(authorisation_id=authorisation_id)
     if getattr(changed, "rowcount", 0) != 1:
-        raise CreditError.INVALID_TRANSITION.error({"what": "授权"}, status="revoked", action="revoked")
+        raise _invalid_transition("authorisation", "revoked", "revoke")
     session.refresh(row)
     _event(session, "credit_authorisation", row.id, "credit.authorisation_revoked", actor,
            {"party_id": party_id, "organisation_id": row.organisation_id})

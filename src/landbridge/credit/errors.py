@@ -23,8 +23,8 @@ class CreditError(ErrorCode):
                            "objection {objection_id} does not exist")
     LISTING_NOT_FOUND = (NotFound, "credit.listing_not_found", "失信名单记录 {listing_id} 不存在",
                          "court listing {listing_id} does not exist")
-    INVALID_TRANSITION = (Conflict, "credit.invalid_transition", "状态为 {status} 的{what}不能{action}",
-                          "a {status} {what} cannot be {action}")
+    INVALID_TRANSITION = (Conflict, "credit.invalid_transition", "状态为 {status} 的{what}不能{action_zh}",
+                          "a {status} {what_en} cannot be {action_en}")
     OBJECTION_OPEN = (Conflict, "credit.objection_open", "该信用记录已有未处理的异议 {objection_id}",
                       "the credit record already has an open objection {objection_id}")
     NOT_YOUR_RECORD = (Forbidden, "credit.not_your_record", "只能对本人（本户）的信用记录提出异议",
