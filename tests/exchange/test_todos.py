@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from landbridge.auth import Principal, Role
 from landbridge.db import Database
+from landbridge.exchange.search import search
 from landbridge.exchange.todos import todos
 from landbridge.kernel.clock import Clock, ensure_utc
 from tests.exchange.conftest import World, enrol, new_lot
@@ -33,3 +34,21 @@ def test_a_bidder_sees_the_lots_it_is_on_and_an_operator_its_drafts(db: Database
             ("exchange.draft", f"/exchange/lots/{draft_id}", ensure_utc(starts))]
         assert list(todos(s, who(Role.exchange_operator, region="360681000000"))) == []  # another county
         assert list(todos(s, who(Role.supervisor))) == []
+
+
+def test_search_finds_a_published_lot_for_anyone_and_a_draft_for_insiders_only(db: Database, world: World) -> None:
+    """Issue #20 item 1 (search): a lot by its number or a word of its title; a draft only for its operators
+    and supervisors, as its page."""
+    with db.transaction() as s:
+        lot = new_lot(s, world)
+        draft = new_lot(s, world, publish=False)
+        lot_id, number, title, draft_id, draft_number = lot.id, lot.number, lot.title, draft.id, draft.number
+    with db.transaction(readonly=True) as s:
+        public = list(search(s, None, number.lower()))
+        assert [(h.href, h.label) for h in public] == [(f"/exchange/lots/{lot_id}", f"{number} {title}")]
+        assert public[0].detail_zh != public[0].detail_en  # the phase in each language
+        assert f"/exchange/lots/{lot_id}" in {h.href for h in search(s, None, title[2:6])}
+        assert list(search(s, None, draft_number)) == []
+        assert list(search(s, who(Role.bidder, world.bidders[0]), draft_number)) == []
+        assert [h.href for h in search(s, who(Role.exchange_operator), draft_number)] == [
+            f"/exchange/lots/{draft_id}"]

@@ -9,7 +9,8 @@ from landbridge.auth import Principal, Role
 from landbridge.db import Database
 from landbridge.kernel.clock import Clock
 from landbridge.kernel.hall import due_at_end_of
-from landbridge.lending.models import Instalment
+from landbridge.lending.models import Instalment, Loan
+from landbridge.lending.search import search
 from landbridge.lending.todos import todos
 from tests.lending.conftest import World
 from tests.lending.test_service import apply, to_disbursed
@@ -43,3 +44,19 @@ def test_the_bank_decides_the_application_and_the_borrower_repays_the_next_insta
     clock.advance(due_at_end_of(due_date) + timedelta(days=1) - clock.now())
     with db.transaction(readonly=True) as s:
         assert [t.urgent for t in todos(s, who(Role.member, party_id=world.borrower))] == [True]  # overdue
+
+
+def test_search_finds_a_loan_by_number_for_those_who_may_read_it(db: Database, world: World) -> None:
+    """Issue #20 item 1 (search): the borrower and the loan's bank find it by its number; another bank, another
+    member and anonymous visitors do not."""
+    loan_id = apply(db, world)
+    with db.transaction(readonly=True) as s:
+        number = s.get_one(Loan, loan_id).loan_no
+        mine = list(search(s, who(Role.member, party_id=world.borrower), number))
+        assert [(h.label, h.href) for h in mine] == [(number, f"/lending/loans/{loan_id}")]
+        assert mine[0].detail_en == "Applied" and mine[0].detail_zh != "Applied"
+        assert [h.href for h in search(s, who(Role.bank_officer, organisation_id=world.bank_org), number[:6])] \
+            == [f"/lending/loans/{loan_id}"]
+        assert list(search(s, who(Role.bank_officer, organisation_id=world.bank_org + 999), number)) == []
+        assert list(search(s, who(Role.member, party_id=world.other), number)) == []
+        assert list(search(s, None, number)) == []

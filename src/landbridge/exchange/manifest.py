@@ -27,4 +27,5 @@ MANIFEST = Manifest(
          NavLink("/exchange/reconciliation", "交易对账", "Reconciliation", order=32,
                  roles=("exchange_operator", "supervisor"))),
     todos=("landbridge.exchange.todos:todos",),
+    search=("landbridge.exchange.search:search",),
 )

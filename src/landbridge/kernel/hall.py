@@ -10,6 +10,7 @@ due), each with its due time where it has one, bounded by ``SOURCE_LIMIT``.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -19,6 +20,8 @@ from landbridge.kernel import modules
 from landbridge.kernel.clock import SHANGHAI, ensure_utc
 
 SOURCE_LIMIT = 50  # to-dos taken from one source: the hall is a work list, the package's own queue has the rest
+SEARCH_LIMIT = 10  # hits taken from one search source: a search finds a record by its number, it does not list
+QUERY_MIN, QUERY_MAX = 2, 64  # characters of a search query, after trimming
 
 
 @dataclass(frozen=True)
@@ -69,3 +72,43 @@ def todos_for(session: Any, principal: Any) -> list[HallItem]:
     far = datetime.max.replace(tzinfo=SHANGHAI)
     return sorted(items, key=lambda i: (i.todo.due is None, ensure_utc(i.todo.due) if i.todo.due else far,
                                         not i.todo.urgent, i.module, i.todo.href))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One record a search found that the caller may open: its kind (Chinese and English), a label (a number, a
+    title; never personal data the caller's page would not show), the page to open, and a line of detail."""
+
+    kind_zh: str
+    kind_en: str
+    label: str
+    href: str
+    detail_zh: str = ""
+    detail_en: str = ""
+
+    def kind(self, locale: str) -> str:
+        return self.kind_zh if locale == "zh_CN" else self.kind_en
+
+    def detail(self, locale: str) -> str:
+        return self.detail_zh if locale == "zh_CN" else self.detail_en
+
+
+def normalise_query(raw: str | None) -> str | None:
+    """The query as the sources receive it: trimmed, inner runs of space made one, full-width letters and digits
+    made ASCII (NFKC, as a number typed with a Chinese input method arrives); None when it is shorter than
+    ``QUERY_MIN`` (a search lists no whole table). Longer than ``QUERY_MAX`` is the caller's error to report."""
+    text = " ".join(unicodedata.normalize("NFKC", raw or "").split())
+    return text if len(text) >= QUERY_MIN else None
+
+
+def search_for(session: Any, principal: Any, query: str) -> list[tuple[str, SearchHit]]:
+    """Every package's hits for ``query`` that ``principal`` (None: anonymous) may open, in manifest order, each
+    source bounded by ``SEARCH_LIMIT``. Each source applies the same visibility as the page it links to."""
+    hits: list[tuple[str, SearchHit]] = []
+    for module, source in modules.search_sources():
+        found: Iterable[SearchHit] = source(session, principal, query)
+        for index, hit in enumerate(found):
+            if index >= SEARCH_LIMIT:
+                break
+            hits.append((module, hit))
+    return hits

@@ -130,6 +130,7 @@ class Manifest:
     facts: tuple[Fact, ...] = ()
     nav: tuple[NavLink, ...] = ()
     todos: tuple[str, ...] = ()
+    search: tuple[str, ...] = ()
 
     @property
     def module(self) -> str:
@@ -265,6 +266,18 @@ def todo_sources() -> list[tuple[str, Callable[..., Any]]]:
             function = resolve(target, manifest)
             if not callable(function):
                 raise ManifestError(f"{manifest.module} names {target!r} as a to-do source: not a function")
+            found.append((manifest.name, function))
+    return found
+
+
+def search_sources() -> list[tuple[str, Callable[..., Any]]]:
+    """Every declared search source as (manifest name, function), in manifest order."""
+    found = []
+    for manifest in manifests():
+        for target in manifest.search:
+            function = resolve(target, manifest)
+            if not callable(function):
+                raise ManifestError(f"{manifest.module} names {target!r} as a search source: not a function")
             found.append((manifest.name, function))
     return found
 

@@ -20,4 +20,5 @@ MANIFEST = Manifest(
                  roles=("member", "bank_officer", "guarantor_officer", "insurer_officer", "fund_manager",
                         "supervisor")),),
     todos=("landbridge.lending.todos:todos",),
+    search=("landbridge.lending.search:search",),
 )

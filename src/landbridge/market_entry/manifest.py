@@ -15,5 +15,6 @@ MANIFEST = Manifest(
                  roles=("collective_clerk", "township_official", "nr_official", "exchange_operator", "registrar",
                         "supervisor", "admin")),),
     todos=("landbridge.market_entry.todos:todos",),
+    search=("landbridge.market_entry.search:search",),
     facts=(Fact("market_entry.parcel_entered", "landbridge.market_entry.facts:parcel_entered"),),
 )

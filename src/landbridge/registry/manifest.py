@@ -16,4 +16,5 @@ MANIFEST = Manifest(
          NavLink("/privacy/reads", "个人信息查阅记录", "Record reads", order=900, roles=("supervisor", "admin")),
          NavLink("/me/record-reads", "谁查阅了我的信息", "Who read my record", order=910, needs_party=True)),
     todos=("landbridge.registry.todos:todos",),
+    search=("landbridge.registry.search:search",),
 )

@@ -14,9 +14,11 @@ MANIFEST = Manifest(
              Router("landbridge.shell.hall:router", order=116),
              Router("landbridge.shell.admin_users:router", order=117),
              Router("landbridge.shell.notices_pages:router", order=118),
+             Router("landbridge.shell.search:router", order=119),
              Router("landbridge.shell.rules_pages:router", order=999)),
     nav=(NavLink("/hall", "办事大厅", "Service hall", order=5, signed_in=True),
          NavLink("/notices", "站内消息", "Notices", order=6, signed_in=True),
+         NavLink("/search", "搜索", "Search", order=970),
          NavLink("/admin/users", "账号管理", "Accounts", order=980, roles=("admin",)),
          NavLink("/rules", "政策规则", "Rules in force", order=990)),
 )
