@@ -4,6 +4,18 @@ kept in their inbox and delivered through a gateway (e-mail or SMS in a deployme
 Public functions: ``send``, ``inbox``, ``unread_count``, ``mark_read`` and the worker's ``deliver_pending``.
 """
 
-from landbridge.notices.service import Gateway, LogGateway, deliver_pending, inbox, mark_read, send, unread_count
+from landbridge.notices.service import (
+    CodeSender,
+    Gateway,
+    LogGateway,
+    deliver_pending,
+    inbox,
+    mark_read,
+    send,
+    send_code,
+    set_code_sender,
+    unread_count,
+)
 
-__all__ = ["Gateway", "LogGateway", "deliver_pending", "inbox", "mark_read", "send", "unread_count"]
+__all__ = ["CodeSender", "Gateway", "LogGateway", "deliver_pending", "inbox", "mark_read", "send", "send_code",
+           "set_code_sender", "unread_count"]

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from landbridge.config import Mode, get_settings
 from landbridge.kernel.clock import now
 from landbridge.notices.errors import NoticeError
 from landbridge.notices.models import Notice
@@ -50,6 +51,39 @@ def set_gateway(gateway: Gateway) -> Gateway:
     global _gateway
     previous, _gateway = _gateway, gateway
     return previous
+
+
+class CodeSender(Protocol):
+    """Where a one-time code goes before its owner has a login (real-name sign-up, issue #20 item 2): an SMS to
+    the phone the registry holds. ``send_code`` returns the channel used."""
+
+    def send_code(self, phone: str, text: str) -> str: ...
+
+
+class LogCodeSender:
+    """The default: a log line with the phone masked to its last four digits, and the message outside production
+    (so the demo and tests can finish a sign-up); in production the code is never logged, and the deployment
+    installs its SMS adapter with ``set_code_sender`` (until then nobody can finish a sign-up)."""
+
+    def send_code(self, phone: str, text: str) -> str:
+        shown = "(withheld in production)" if get_settings().mode is Mode.production else text
+        log.info("one-time code to ******%s: %s", phone[-4:], shown)
+        return "log"
+
+
+_code_sender: CodeSender = LogCodeSender()
+
+
+def set_code_sender(sender: CodeSender) -> CodeSender:
+    """Install a code sender (a deployment's SMS adapter); returns the one it replaces."""
+    global _code_sender
+    previous, _code_sender = _code_sender, sender
+    return previous
+
+
+def send_code(phone: str, text: str) -> str:
+    """Hand a one-time code's message to the installed sender (outside any inbox: the person has no login yet)."""
+    return _code_sender.send_code(phone, text)
 
 
 def _check(field: str, value: str, limit: int) -> str:

@@ -322,3 +322,23 @@ class RegistryError(ErrorCode):
                      "第 {index} 个要素的登记面积 {stated} 平方米与图形面积 {computed} 平方米相差超过 {tolerance}",
                      "feature {index}: stated area {stated} m² differs from the geometry's {computed} m² by more than "
                      "{tolerance}")
+
+    # self-registration with real-name verification (registry.signup; issue #20 item 2)
+    SIGNUP_NOT_VERIFIED = (RuleViolation, "registry.signup_not_verified",
+                           "无法核验身份：请核对姓名和身份证号；如登记机构没有您的手机号，请到村委会或便民服务窗口登记",
+                           "your identity could not be verified: check your name and ID number; if the registry "
+                           "holds no phone number of yours, register one at the village committee or a service desk")
+    SIGNUP_ALREADY_REGISTERED = (Conflict, "registry.signup_already_registered",
+                                 "此身份已开通账号，请直接登录；忘记密码请到服务窗口重置",
+                                 "an account already exists for this identity: log in, or have the password reset "
+                                 "at a service desk")
+    SIGNUP_TOO_MANY_CODES = (RuleViolation, "registry.signup_too_many_codes",
+                             "24 小时内最多发送 {limit} 次验证码，请稍后再试",
+                             "at most {limit} codes are sent in 24 hours; try again later")
+    SIGNUP_CODE_INVALID = (RuleViolation, "registry.signup_code_invalid",
+                           "验证码不正确、已过期或已用完尝试次数，请重新获取",
+                           "the code is wrong, has expired or has no attempts left; request a new one")
+    SIGNUP_BAD_USERNAME = (RuleViolation, "registry.signup_bad_username",
+                           "用户名须为 3–40 个字母、数字、点、下划线或连字符",
+                           "a username is 3–40 letters, digits, dots, underscores or hyphens")
+

@@ -24,7 +24,8 @@ def login_form(request: Request, next: str | None = None,
                principal: Principal | None = Depends(optional_principal)) -> Response:
     """Show the login form (staff and members log in here)."""
     return render(request, "shell/login.html", {"csrf": csrf_token(request), "next": safe_next(next),
-                                                "username": "", "error": None})
+                                                "username": "", "error": None,
+                                                "signed_up": request.query_params.get("signed_up") == "1"})
 
 
 @router.post("/login")
