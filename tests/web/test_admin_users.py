@@ -131,3 +131,43 @@ def test_the_accounts_page(client: TestClient, db: Database, world: World) -> No
     forged = client.post(f"/admin/users/{bank.id}/reactivation", data={"csrf": "forged"})
     assert forged.status_code == 403 and not user(db, "bank").is_active
     assert "本人账号" in client.get("/admin/users?q=admin").text
+
+
+def test_an_organisations_administrator_manages_its_own_staff_only(client: TestClient, db: Database,
+                                                                   world: World) -> None:
+    """Issue #20 item 2 (organisation administrators): the bank's administrator sees and manages the bank's logins
+    alone, grants only bank staff roles, and never links a login to a person; every refusal changes nothing."""
+    own = user(db, "bank").organisation_id
+    head = bearer(client, "bankadmin")
+    listed = client.get(API, headers=head).json()
+    assert {u["username"] for u in listed["items"]} == {"bank", "bankadmin"} and listed["total"] == 2
+    created = client.post(API, headers=head, json={"username": "bank.teller2", "display_name": "信贷员 钱多",
+                                                   "role": "bank_officer", "organisation_id": own,
+                                                   "password": "Loan-Desk-2026"})
+    assert created.status_code == 201 and created.json()["organisation_id"] == own
+    before = events(db, "user_created")
+    for role, org, code in (("registrar", own, "auth.role_not_grantable"), ("admin", own, "auth.role_not_grantable"),
+                            ("bank_officer", some_organisation(db) if some_organisation(db) != own else own + 1,
+                             "auth.organisation_not_found")):
+        r = client.post(API, headers=head, json={"username": f"x_{role}", "display_name": "x", "role": role,
+                                                 "organisation_id": org, "password": "Loan-Desk-2026"})
+        assert r.json()["code"] == code and r.status_code in (403, 404)
+    assert events(db, "user_created") == before
+    teller = user(db, "bank.teller2").id
+    assert client.post(f"{API}/{teller}/deactivation", headers=head).json()["is_active"] is False
+    registrar = user(db, "registrar").id  # another organisation's login reads as missing
+    assert client.post(f"{API}/{registrar}/deactivation", headers=head).json()["code"] == "auth.user_not_found"
+    assert user(db, "registrar").is_active
+    promote = client.post(f"{API}/{teller}/role", headers=head, json={"role": "supervisor"})
+    assert promote.status_code == 403 and user(db, "bank.teller2").role == "bank_officer"
+    assert client.post(f"{API}/{teller}/party", headers=head, json={"party_id": world.holder_a}).status_code == 403
+    # the page: its own accounts, the bank's role alone in the forms, no party link
+    login(client, "bankadmin")
+    page = client.get("/admin/users", headers={"Accept": "text/html"}).text
+    assert "仅本机构账号" in page and "bank.teller2" in page and "registrar" not in page
+    assert 'action="/admin/users/' in page and "/party" not in page
+    assert re.findall(r'<option value="([a-z_]+)"', page.split("新建账号")[1].split("</form>")[0]) == ["bank_officer"]
+    made = client.post("/admin/users", data={"csrf": csrf_of(page), "username": "bank.teller3", "display_name": "孙",
+                                             "role": "bank_officer", "password": "Loan-Desk-2026"},
+                       follow_redirects=False)
+    assert made.status_code == 303 and user(db, "bank.teller3").organisation_id == own

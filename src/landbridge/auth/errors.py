@@ -70,3 +70,6 @@ class AuthError(ErrorCode):
                          "the account is already in that state; nothing changed")
 
     UNKNOWN_ROLE = (RuleViolation, "auth.unknown_role", "没有这个角色", "there is no such role")
+
+    ROLE_NOT_GRANTABLE = (Forbidden, "auth.role_not_grantable", "机构管理员只能授予本机构类型的业务角色：{allowed}",
+                          "an organisation's administrator grants only its own kind of staff roles: {allowed}")

@@ -47,6 +47,7 @@ class Role(StrEnum):
     fund_manager = "fund_manager"
     supervisor = "supervisor"
     admin = "admin"
+    org_admin = "org_admin"  # an organisation's own administrator: its staff logins only (issue #20 item 2)
 
 
 class Organisation(IdPk, RegionCode, CreatedAt, Base):

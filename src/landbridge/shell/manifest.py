@@ -19,6 +19,6 @@ MANIFEST = Manifest(
     nav=(NavLink("/hall", "办事大厅", "Service hall", order=5, signed_in=True),
          NavLink("/notices", "站内消息", "Notices", order=6, signed_in=True),
          NavLink("/search", "搜索", "Search", order=970),
-         NavLink("/admin/users", "账号管理", "Accounts", order=980, roles=("admin",)),
+         NavLink("/admin/users", "账号管理", "Accounts", order=980, roles=("admin", "org_admin")),
          NavLink("/rules", "政策规则", "Rules in force", order=990)),
 )
