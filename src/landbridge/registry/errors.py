@@ -341,4 +341,23 @@ class RegistryError(ErrorCode):
     SIGNUP_BAD_USERNAME = (RuleViolation, "registry.signup_bad_username",
                            "用户名须为 3–40 个字母、数字、点、下划线或连字符",
                            "a username is 3–40 letters, digits, dots, underscores or hyphens")
-
+    SIGNUP_AGENT_NOT_VERIFIED = (Forbidden, "registry.signup_agent_not_verified",
+                                 "代理人须先以本人实名账号登录（实名注册或由窗口关联权利人）",
+                                 "the agent must be signed in with their own real-name login (signed up, or linked "
+                                 "to their registry record at a desk)")
+    SIGNUP_ORG_NOT_VERIFIED = (RuleViolation, "registry.signup_org_not_verified",
+                               "无法核验机构：请核对统一社会信用代码和机构名称（须与登记机构记录一致）",
+                               "the organisation could not be verified: check its unified social credit code and "
+                               "name (they must match the registry's record)")
+    SIGNUP_ORG_EXISTS = (Conflict, "registry.signup_org_exists", "该机构已开通，请联系其机构管理员",
+                         "the organisation already has its logins: ask its administrator")
+    SIGNUP_ORG_PENDING = (Conflict, "registry.signup_org_pending", "该机构已有待审核的注册申请",
+                          "the organisation already has a sign-up waiting for review")
+    SIGNUP_ORG_NOT_FOUND = (NotFound, "registry.signup_org_not_found", "机构注册申请 {signup_id} 不存在",
+                            "organisation sign-up {signup_id} does not exist")
+    SIGNUP_ORG_DECIDED = (Conflict, "registry.signup_org_decided", "该申请已{status}，不能再审核",
+                          "the sign-up is already {status}; it cannot be decided again")
+    SIGNUP_ORG_KIND = (RuleViolation, "registry.signup_org_kind", "可自助注册的机构类型：{allowed}",
+                       "organisations that may sign up themselves: {allowed}")
+    SIGNUP_REASON_REQUIRED = (RuleViolation, "registry.signup_reason_required", "不予通过须写明理由（最多 200 字）",
+                              "a refusal needs its reason (at most 200 characters)")

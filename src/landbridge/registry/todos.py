@@ -16,7 +16,8 @@ from landbridge.cityprofile import get_profile
 from landbridge.kernel.clock import now, to_local
 from landbridge.kernel.hall import SOURCE_LIMIT, Todo, due_at_end_of
 from landbridge.kernel.workdays import add_workdays
-from landbridge.registry.models import Application, ApplicationStatus
+from landbridge.registry import org_signup
+from landbridge.registry.models import Application, ApplicationStatus, Party
 
 KIND_ZH = {"first": "首次登记", "transfer": "转移登记", "change": "变更登记", "cancellation": "注销登记",
            "correction": "更正登记", "objection": "异议登记", "advance_notice": "预告登记", "seizure": "查封登记",
@@ -24,7 +25,15 @@ KIND_ZH = {"first": "首次登记", "transfer": "转移登记", "change": "变�
 
 
 def todos(session: Session, principal: Any) -> Iterator[Todo]:
-    """A registrar's lodged applications of their region, oldest first (others have none here)."""
+    """A registrar's lodged applications of their region, oldest first; a platform administrator's organisation
+    sign-ups waiting for review (others have none here)."""
+    if principal.role is Role.admin:
+        for row in org_signup.pending(session, limit=SOURCE_LIMIT):
+            party = session.get(Party, row.party_id)
+            name = party.name if party is not None else str(row.party_id)
+            yield Todo(kind="registry.org_signup", title_zh=f"审核机构注册：{name}",
+                       title_en=f"Review the sign-up of {name}", href="/admin/org-signups")
+        return
     if principal.role is not Role.registrar:
         return
     limit = get_profile().rules("registry_service").int("processing_time_limit_workdays")
