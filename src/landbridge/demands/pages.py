@@ -118,7 +118,7 @@ def take(request: Request, csrf: str = Form(""), demand_type: str = Form(""), ca
     except DomainError as exc:
         page = form_refusal(request, session, exc)
         return page or _mine(request, session, caller, {"kind": "error", "text": exc.message if zh
-                                                        else exc.message_en}, 422)
+                                                        else exc.message_en}, exc.http_status)
     text = f"诉求已受理，编号 {t.number}" if zh else f"Demand taken: {t.number}"
     return _mine(request, session, caller, {"kind": "notice", "text": text})
 
@@ -139,7 +139,7 @@ def rate(request: Request, ticket_id: int, csrf: str = Form(""), satisfaction: i
     except DomainError as exc:
         page = form_refusal(request, session, exc)
         return page or _mine(request, session, caller, {"kind": "error", "text": exc.message if zh
-                                                        else exc.message_en}, 422)
+                                                        else exc.message_en}, exc.http_status)
     return RedirectResponse("/demands", status_code=303)
 
 
@@ -216,7 +216,7 @@ def act(request: Request, ticket_id: int, action: str, csrf: str = Form(""), rea
     except DomainError as exc:
         page = form_refusal(request, session, exc)
         return page or _work(request, session, caller, {"kind": "error", "text": exc.message if zh
-                                                        else exc.message_en}, 422)
+                                                        else exc.message_en}, exc.http_status)
     return RedirectResponse("/demands/work", status_code=303)
 
 
