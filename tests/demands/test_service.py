@@ -4,19 +4,21 @@ personal data in the ledger."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landbridge import demands
+from landbridge import demands, worker
+from landbridge.db import Database
 from landbridge.demands import service
 from landbridge.demands.models import DemandTicket
 from landbridge.errors import DomainError
-from landbridge.kernel.clock import Clock
+from landbridge.kernel.clock import Clock, set_clock
 from landbridge.ledger import current_size
 from landbridge.ledger.models import LedgerEvent, LedgerPrivate
 from landbridge.notices.models import Notice
@@ -33,7 +35,8 @@ def world(session: Session, clock: Clock) -> DemandWorld:
 def take(s: Session, w: DemandWorld, *, category: str = "land_use", demand_type: str = "consult",
          region: str = VILLAGE, channel: str = "online") -> DemandTicket:
     return demands.submit(s, actor="user:1:member", channel=channel, demand_type=demand_type, category=category,
-                          title="宅基地审批进度", description=f"我是{NAME}，电话{PHONE}，想问审批进度", region_code=region,
+                          title="宅基地审批进度", description=f"我是{NAME}，电话{PHONE}，想问审批进度",
+                          region_code=region,
                           resident_user_id=w.users["resident"], contact_name=NAME, contact_phone=PHONE)
 
 
@@ -48,9 +51,8 @@ def snapshot(s: Session) -> tuple[Any, ...]:
 def refused(s: Session, code: str, call: Callable[[], object]) -> None:
     """The call is refused with ``code`` and changes nothing."""
     before = snapshot(s)
-    with pytest.raises(DomainError) as err:
-        with s.begin_nested():
-            call()
+    with pytest.raises(DomainError) as err, s.begin_nested():
+        call()
     assert err.value.code == code
     assert snapshot(s) == before
 
@@ -146,15 +148,24 @@ def test_overdue_demands_escalate_once_per_stage_with_a_notice(session: Session,
     assert (stats.answered, stats.on_time, stats.on_time_rate) == (1, 0, 0)
 
 
-def test_accelerated_clock_escalates_through_the_worker_job(session: Session, world: DemandWorld) -> None:
-    from landbridge.kernel.clock import set_clock
-    from datetime import UTC, datetime
-    set_clock(Clock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC), speed=86400 * 1000))  # a day passes in a millisecond
-    t = take(session, world, demand_type="consult")
-    import time
-    time.sleep(0.02)  # twenty days on the accelerated clock
-    assert demands.escalate_overdue(session) == 1
-    assert t.escalation == 2
+def test_the_worker_escalates_on_an_accelerated_clock(db: Database) -> None:
+    """The manifest's job, run by the worker as in production, on a clock where a day passes in a millisecond."""
+    set_clock(Clock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC), speed=86_400_000))
+    try:
+        with db.transaction() as s:
+            w = build(s)
+            tid = take(s, w, demand_type="consult").id
+        time.sleep(0.02)  # twenty days later on this clock: both deadlines have passed
+        jobs = [(name, job) for name, job in worker.deadline_jobs() if name.startswith("landbridge.demands.")]
+        assert [name for name, _ in jobs] == ["landbridge.demands.service:escalate_overdue"]
+        assert worker.run_due_jobs(jobs) == 1
+        assert worker.run_due_jobs(jobs) == 0
+        with db.transaction(readonly=True) as s:
+            assert s.get(DemandTicket, tid).escalation == 2  # type: ignore[union-attr]
+            assert s.scalars(select(Notice.kind).where(Notice.user_id == w.users["bureau"])).all() == [
+                "dispatched", "overdue_2"]
+    finally:
+        set_clock(Clock())
 
 
 def test_every_refusal_is_typed_and_changes_nothing(session: Session, world: DemandWorld) -> None:
