@@ -32,7 +32,7 @@ class DepartmentStats:
     def on_time_rate(self) -> Decimal | None:
         if not self.answered:
             return None
-        return (Decimal(self.on_time) * 100 / self.answered).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return (Decimal(self.on_time) * 100 / self.answered).quantize(Decimal("0.0"), ROUND_HALF_UP)
 
 
 def by_department(session: Session, *, bad_rating_max: int = 2) -> list[DepartmentStats]:
