@@ -40,6 +40,7 @@ from landbridge.cityprofile import CityProfile
 from landbridge.db import Database
 from landbridge.demo.benchmark_prices import demo_benchmark_document
 from landbridge.demo.credit_file import seed_credit
+from landbridge.demo.demands import seed_demands
 from landbridge.demo.entered_rights import seed_entered_rights
 from landbridge.demo.exchange_legal import seed_exchange_legal
 from landbridge.demo.exchange_lots import link_demo_bidder, seed_exchange
@@ -52,7 +53,6 @@ from landbridge.demo.geography import (
     small_scale_villages,
     suggest_parcel_counts,
 )
-from landbridge.demo.demands import seed_demands
 from landbridge.demo.land_quota import seed_quota
 from landbridge.demo.lending_loans import loan_counts, seed_loans
 from landbridge.demo.market_entry_cases import seed_entry_cases
