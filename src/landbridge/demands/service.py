@@ -137,7 +137,7 @@ def _holds(ticket: DemandTicket, department_id: int) -> None:
         raise DemandError.NOT_YOURS.error()
 
 
-def _dispatch_values(session: Session, ticket_answer_due: date | None, department_id: int, rules: DemandRules,
+def _dispatch_values(ticket_answer_due: date | None, department_id: int, rules: DemandRules,
                      demand_type: str) -> dict[str, Any]:
     """A dispatch starts the acceptance clock; the first one also the answer's."""
     day = today()
@@ -193,7 +193,7 @@ def dispatch(session: Session, ticket_id: int, *, actor: str, department_id: int
     if not department_exists(session, department_id):
         raise DemandError.UNKNOWN_DEPARTMENT.error(department_id=department_id)
     rules = demand_rules()
-    values = _dispatch_values(session, ticket.answer_due, department_id, rules, ticket.demand_type)
+    values = _dispatch_values(ticket.answer_due, department_id, rules, ticket.demand_type)
     moved = _move(session, ticket, "dispatch", "demand_dispatched", actor,
                   {"by_rule": routed, "to_department_id": department_id,
                    "accept_due": values["accept_due"].isoformat(),
@@ -215,9 +215,8 @@ def accept(session: Session, ticket_id: int, *, actor: str, department_id: int) 
     ticket = get_ticket(session, ticket_id, lock=True)
     dr.step(ticket.status, "accept")
     _holds(ticket, department_id)
-    return _move(session, ticket, "accept", "demand_accepted", actor, {"on_time": today() <= (ticket.accept_due or
-                                                                                                today())},
-                 accepted_at=now())
+    on_time = ticket.accept_due is not None and today() <= ticket.accept_due
+    return _move(session, ticket, "accept", "demand_accepted", actor, {"on_time": on_time}, accepted_at=now())
 
 
 def transfer(session: Session, ticket_id: int, *, actor: str, department_id: int, to_department_id: int,
@@ -231,7 +230,7 @@ def transfer(session: Session, ticket_id: int, *, actor: str, department_id: int
         raise DemandError.SAME_DEPARTMENT.error()
     if not department_exists(session, to_department_id):
         raise DemandError.UNKNOWN_DEPARTMENT.error(department_id=to_department_id)
-    values = _dispatch_values(session, ticket.answer_due, to_department_id, demand_rules(), ticket.demand_type)
+    values = _dispatch_values(ticket.answer_due, to_department_id, demand_rules(), ticket.demand_type)
     moved = _move(session, ticket, "transfer", "demand_transferred", actor,
                   {"from_department_id": department_id, "to_department_id": to_department_id, "reason": why,
                    "accept_due": values["accept_due"].isoformat()}, reason=why, accepted_at=None, **values)
@@ -314,8 +313,9 @@ def revisit(session: Session, ticket_id: int, *, actor: str, note: str, satisfac
     level = None if ticket.satisfaction is not None or satisfaction is None else rules.rating(satisfaction)
     if level is not None:
         ticket = _feedback(session, ticket, actor, level, None, rules)
-    return _move(session, ticket, "revisit", "demand_closed", actor, {"revisit_on_time": today() <= (
-        ticket.revisit_due or today())}, revisit_note=said, revisited_at=now())
+    on_time = ticket.revisit_due is not None and today() <= ticket.revisit_due
+    return _move(session, ticket, "revisit", "demand_closed", actor, {"revisit_on_time": on_time},
+                 revisit_note=said, revisited_at=now())
 
 
 # --- the worker: 督办 ---------------------------------------------------------------------------

@@ -72,9 +72,10 @@ def _at(day: date, hour: int) -> datetime:
 def seed_demands(session: Session, *, today: date) -> int:
     """The demo demands; returns how many."""
     member = session.scalar(select(User.id).where(User.username == MEMBER_USERNAME))
-    orgs = dict(session.execute(select(Organisation.kind, Organisation.region_code).order_by(Organisation.id)).all())
-    township_place = str(orgs.get("township") or "")
-    city_place = str(next(iter(sorted(str(r) for r in orgs.values() if str(r).endswith("00000000"))), "000000000000"))
+    places = [(str(kind), str(code)) for kind, code in session.execute(
+        select(Organisation.kind, Organisation.region_code).order_by(Organisation.id))]
+    township_place = next((code for kind, code in places if kind == "township"), "")
+    city_place = min((code for _, code in places if code.endswith("00000000")), default="000000000000")
     made = 0
     for story in STORIES:
         start = today - timedelta(days=story.days_ago)
