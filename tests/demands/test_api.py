@@ -194,3 +194,30 @@ def test_pages_submit_work_and_rate_and_the_hall_lists_the_to_dos(db: Database, 
         assert s.get(DemandTicket, tid).satisfaction == 4  # type: ignore[union-attr]
     login(client, "bank")
     assert client.get("/demands/work").status_code == 403
+
+
+def test_the_hotline_desk_dispatches_and_revisits_in_english_too(db: Database, api: Api) -> None:
+    w = api.world
+    pending = api.client.post("/api/v1/demands", json=demand("land_transfer"), headers=api.headers["hotline"]).json()
+    answered = api.client.post("/api/v1/demands", json=demand(), headers=api.headers["hotline"]).json()
+    for step_ in ("accept", "answer"):
+        api.client.post(f"/api/v1/demands/{answered['id']}/{step_}", json={"text": "已办理"},
+                        headers=api.headers["bureau"])
+    client = TestClient(create_app())
+    login(client, "hotline")
+    desk = client.get("/demands/work?lang=en")
+    assert desk.status_code == 200 and "12345 hotline: dispatch and revisit" in desk.text
+    assert f'action="/demands/{pending["id"]}/dispatch"' in desk.text and PHONE in desk.text
+    assert f'action="/demands/{answered["id"]}/revisit"' in desk.text
+    client.post(f"/demands/{pending['id']}/dispatch", data={"csrf": _csrf(desk.text),
+                                                            "department_id": str(w.orgs["township"])})
+    client.post(f"/demands/{answered['id']}/revisit", data={"csrf": _csrf(desk.text), "text": "回访满意",
+                                                            "satisfaction": "4"})
+    with db.transaction(readonly=True) as s:
+        first, second = s.get(DemandTicket, pending["id"]), s.get(DemandTicket, answered["id"])
+        assert first is not None and (first.status, first.department_id) == ("dispatched", w.orgs["township"])
+        assert second is not None and (second.status, second.satisfaction) == ("closed", 4)
+    wrong = client.post(f"/demands/{answered['id']}/accept", data={"csrf": _csrf(desk.text)})
+    assert wrong.status_code == 403  # the hotline does not accept for a department
+    stats = client.get("/demands/stats?lang=en")
+    assert stats.status_code == 200 and "Demand statistics" in stats.text and PHONE not in stats.text
