@@ -40,6 +40,7 @@ from landbridge.cityprofile import CityProfile
 from landbridge.db import Database
 from landbridge.demo.benchmark_prices import demo_benchmark_document
 from landbridge.demo.credit_file import seed_credit
+from landbridge.demo.demands import seed_demands
 from landbridge.demo.entered_rights import seed_entered_rights
 from landbridge.demo.exchange_legal import seed_exchange_legal
 from landbridge.demo.exchange_lots import link_demo_bidder, seed_exchange
@@ -218,6 +219,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         world.report.sales += fed
     with db.transaction() as session:  # construction-land quota: projects, the year's plan, allocations (#16)
         world.report.quota_projects = seed_quota(session, today=today, seed=seed, actor=ACTOR).projects
+    with db.transaction() as session:  # residents' demands in every state across the departments (issue #20)
+        world.report.demands = seed_demands(session, today=today)
     with db.transaction() as session:  # a lot won by a member's pre-emption, its results notice (issue #24)
         world.report.lots += seed_exchange_legal(session, today=today, seed=seed, actor=ACTOR)
     progress("exchange", 1, 1)
