@@ -27,6 +27,7 @@ from landbridge.auth.service import (
     principals_from_tokens,
     region_prefix,
     township_desks,
+    user_ids_of_organisations,
     user_ids_of_party,
     user_names,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "released_principal",
     "require_roles",
     "township_desks",
+    "user_ids_of_organisations",
     "user_ids_of_party",
     "user_names",
 ]
