@@ -48,7 +48,7 @@ def overdue(session: Session, on: date | None = None, *, region_prefix: str = ""
             .order_by(MaintenanceDefect.due_on, MaintenanceDefect.id).limit(limit))
     if region_prefix:
         stmt = stmt.where(MaintenanceAsset.region_code.startswith(region_prefix, autoescape=True))
-    return [(a, d) for a, d in session.execute(stmt).tuples()]
+    return [(a, d) for a, d in session.execute(stmt)]
 
 
 def overdue_by_maintainer(session: Session, on: date | None = None, *, region_prefix: str = "",
@@ -85,7 +85,7 @@ def escalate_overdue(session: Session, *, batch: int = ESCALATION_BATCH) -> int:
                                                          MaintenanceAsset.id == MaintenanceDefect.asset_id)
         .where(MaintenanceDefect.status == DefectStatus.open.value, MaintenanceDefect.due_on < day,
                MaintenanceDefect.escalated_at.is_(None))
-        .order_by(MaintenanceDefect.due_on, MaintenanceDefect.id).limit(batch)).tuples().all()
+        .order_by(MaintenanceDefect.due_on, MaintenanceDefect.id).limit(batch)).all()
     fired = 0
     for asset, defect in rows:
         done = session.execute(update(MaintenanceDefect)
