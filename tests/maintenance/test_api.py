@@ -122,7 +122,8 @@ def test_map_layer_is_public_without_personal_data_and_matches_the_legend(client
     town = auth(client, "town")
     point = dict(mapping(square(4).centroid))
     ids = [client.post("/api/v1/maintenance/assets", json=asset_body(w) | extra, headers=town).json()["id"]
-           for extra in ({}, {"kind": "lighting", "location": point}, {"kind": "waste", "location": dict(mapping(square(6)))})]
+           for extra in ({}, {"kind": "lighting", "location": point},
+                         {"kind": "waste", "location": dict(mapping(square(6)))})]
     client.post(f"/api/v1/maintenance/assets/{ids[1]}/acceptance", json={"accepted_on": "2026-03-01"}, headers=town)
     r = client.get("/api/v1/maintenance/map?bbox=116.8,28.1,117.0,28.3")
     assert r.status_code == 200

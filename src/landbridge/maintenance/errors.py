@@ -15,7 +15,8 @@ class MaintenanceError(ErrorCode):
                         "unknown defect severity {severity}")
     INVALID_TEXT = (RuleViolation, "maintenance.invalid_text", "{field} 不能为空且不超过 {max_length} 个字符",
                     "{field} must be 1 to {max_length} characters")
-    INVALID_REGION = (RuleViolation, "maintenance.invalid_region", "行政村代码 {region_code} 无效（应为 12 位村级代码）",
+    INVALID_REGION = (RuleViolation, "maintenance.invalid_region",
+                      "行政村代码 {region_code} 无效（应为 12 位村级代码）",
                       "invalid village code {region_code} (12 digits, a village)")
     INVALID_LOCATION = (RuleViolation, "maintenance.invalid_location", "设施位置无效：{reason}",
                         "invalid asset location: {reason}")

@@ -10,7 +10,8 @@ ASSET_STATUS = {"registered": ("待验收移交", "awaiting hand-over"), "in_ser
 DEFECT_STATUS = {"open": ("待维修", "open"), "repaired": ("已维修待销号", "repaired"), "closed": ("已销号", "closed")}
 SEVERITY = {"minor": ("一般", "minor"), "major": ("较重", "major"), "urgent": ("紧急", "urgent")}
 FUNDING = {"fiscal": ("财政补助", "public budget"), "collective": ("集体经济", "collective funds"),
-           "user_fee": ("使用者付费", "user fees"), "social": ("社会资本", "private capital"), "other": ("其他", "other")}
+           "user_fee": ("使用者付费", "user fees"), "social": ("社会资本", "private capital"),
+           "other": ("其他", "other")}
 MAINTAINER_KIND = {"organisation": ("单位", "organisation"), "collective": ("村集体", "collective")}
 
 

@@ -39,7 +39,8 @@ def _asset_row(a: MaintenanceAsset, zh: bool) -> dict[str, Any]:
 
 @router.get("/maintenance", response_class=Response)
 def register_page(request: Request, kind: str = Query("", max_length=24), status: str = Query("", max_length=16),
-                  region: str = Query("", pattern=r"^\d{0,12}$"), page_no: int = Query(1, ge=1, le=100_000, alias="page"),
+                  region: str = Query("", pattern=r"^\d{0,12}$"),
+                  page_no: int = Query(1, ge=1, le=100_000, alias="page"),
                   session: Session = Depends(get_session),
                   principal: Principal | None = Depends(optional_principal)) -> Response:
     """The asset register of the caller's area."""
@@ -76,9 +77,8 @@ def asset_page(request: Request, asset_id: int, session: Session = Depends(get_s
             asset = service.get_asset(session, asset_id)
         except DomainError as exc:
             return refuse(request, exc)
-        if not access.is_maintainer(session, principal, asset):
-            return page_caller(request, principal, access.READERS)
-        caller: Principal | Response = principal
+        mine = access.is_maintainer(session, principal, asset)
+        caller: Principal | Response = principal if mine else page_caller(request, principal, access.READERS)
     else:
         caller = page_caller(request, principal, access.READERS)
     if not isinstance(caller, Principal):

@@ -37,7 +37,8 @@ def todos(session: Session, principal: Any) -> Iterator[Todo]:
         .where(MaintenanceDefect.status == DefectStatus.open.value, _maintainer_filter(session, principal))
         .order_by(MaintenanceDefect.due_on, MaintenanceDefect.id).limit(SOURCE_LIMIT))
     for asset, defect in rows:
-        yield Todo(kind="maintenance.repair", title_zh=f"维修 {asset.name}（{asset.asset_no}）：{defect.description}"[:120],
+        yield Todo(kind="maintenance.repair",
+                   title_zh=f"维修 {asset.name}（{asset.asset_no}）：{defect.description}"[:120],
                    title_en=f"Repair {asset.name} ({asset.asset_no}): {defect.description}"[:120],
                    href=f"/maintenance/assets/{asset.id}", due=due_at_end_of(defect.due_on),
                    urgent=defect.due_on < day)
@@ -48,7 +49,7 @@ def todos(session: Session, principal: Any) -> Iterator[Todo]:
                                                          MaintenanceAsset.id == MaintenanceDefect.asset_id)
         .where(MaintenanceDefect.status == DefectStatus.repaired.value)
         .order_by(MaintenanceDefect.id).limit(SOURCE_LIMIT * 4))
-    for asset, defect in (r for r in repaired if principal.covers_region(r[0].region_code)):
+    for asset, _defect in (r for r in repaired if principal.covers_region(r[0].region_code)):
         yield Todo(kind="maintenance.closure", title_zh=f"核验维修并销号：{asset.name}（{asset.asset_no}）",
                    title_en=f"Check the repair and close: {asset.name} ({asset.asset_no})",
                    href=f"/maintenance/assets/{asset.id}")

@@ -150,8 +150,8 @@ def get_asset(asset_id: int, p: Principal = Depends(reader), session: Session = 
 def assign(asset_id: int, body: MaintainerIn, p: Principal = Depends(manager),
            session: Session = Depends(get_session)) -> dict[str, Any]:
     _asset_in_area(session, asset_id, p)
-    return asset_json(service.assign_maintainer(session, asset_id, actor=_actor(p), maintainer_kind=body.maintainer_kind,
-                                                maintainer_id=body.maintainer_id))
+    return asset_json(service.assign_maintainer(session, asset_id, actor=_actor(p),
+                                                maintainer_kind=body.maintainer_kind, maintainer_id=body.maintainer_id))
 
 
 @router.post("/assets/{asset_id}/acceptance")
