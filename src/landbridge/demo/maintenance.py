@@ -31,7 +31,8 @@ PLAN = (("road", "通组公路", "overdue"), ("water_supply", "集中供水站",
         ("public_building", "村综合服务中心", "awaiting"), ("road", "机耕道", "no_maintainer"),
         ("lighting", "广场路灯", "retired"))
 DUTIES = {"road": "路面保洁、坑槽修补、边沟清淤、标志标线维护", "water_supply": "设备运行、水质检测、管网巡检与抢修",
-          "sewage": "设施运行维护、出水水质监测", "waste": "垃圾日产日清、收集点保洁", "lighting": "灯具巡查与更换、线路维护",
+          "sewage": "设施运行维护、出水水质监测", "waste": "垃圾日产日清、收集点保洁",
+          "lighting": "灯具巡查与更换、线路维护",
           "public_building": "房屋安全巡查、设施设备维护、环境卫生"}
 
 
@@ -75,7 +76,8 @@ def seed_maintenance(session: Session, *, today: date, actor: str, villages: int
             asset = maintenance.register_asset(
                 session, actor=actor, kind=kind, name=f"{name}{n + 1}号", region_code=village,
                 location_geometry=_location(kind, centre, k), duties=DUTIES[kind],
-                standard="按县级管护标准：日常巡查每月不少于一次", funding_source="collective" if kind == "waste" else "fiscal",
+                standard="按县级管护标准：日常巡查每月不少于一次",
+                funding_source="collective" if kind == "waste" else "fiscal",
                 maintainer=maintainer)
             made += 1
             if fate in ("no_maintainer", "awaiting"):
