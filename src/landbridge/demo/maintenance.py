@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 
 from landbridge import auth, maintenance
 from landbridge.auth import OrgKind
+from landbridge.cityprofile import get_profile
 from landbridge.demo.land_quota import _territories
 from landbridge.maintenance.models import MaintenanceDefect
 from landbridge.maintenance.service import today as business_today
 
 STEP = 0.0012  # degrees between a village's demo assets (about 120 m)
-WATER_COMPANY = "鹰潭市农村供水有限公司（演示）"
+WATER_COMPANY = "{city}农村供水有限公司（演示）"  # named after the profile's city
 # (kind, name, what the demo does with it)
 PLAN = (("road", "通组公路", "overdue"), ("water_supply", "集中供水站", "open"), ("sewage", "污水处理设施", "repaired"),
         ("waste", "垃圾收集点", "closed"), ("lighting", "村道路灯", "in_service"),
@@ -46,10 +47,11 @@ def _location(kind: str, centre: Any, k: int) -> dict[str, Any]:
 
 
 def _water_company(session: Session, county: str) -> int:
+    wanted = WATER_COMPANY.format(city=get_profile().name)
     for oid, name in auth.organisations_of_kind(session, OrgKind.company, limit=1000):
-        if name == WATER_COMPANY:
+        if name == wanted:
             return oid
-    return auth.create_organisation(session, name=WATER_COMPANY, kind=OrgKind.company,
+    return auth.create_organisation(session, name=wanted, kind=OrgKind.company,
                                     region_code=county.ljust(12, "0")).id
 
 
