@@ -175,3 +175,17 @@ def test_pages_and_forms(db: Database, client: TestClient, w: World) -> None:
     assert listing.status_code == 200 and "锦江村污水处理站" in listing.text
     assert "锦江村污水处理站" not in client.get("/maintenance?kind=road").text
     assert client.get("/maintenance/overdue").status_code == 200
+
+
+def test_a_maintainer_organisations_user_opens_its_own_asset_only(client: TestClient, w: World) -> None:
+    town = auth(client, "town")
+    mine = client.post("/api/v1/maintenance/assets", json=asset_body(w), headers=town).json()["id"]
+    other = client.post("/api/v1/maintenance/assets", json=asset_body(w) | {
+        "maintainer_kind": "collective", "maintainer_id": w.collective_id}, headers=town).json()["id"]
+    login = client.post("/login", data={"username": "water", "password": PASSWORD, "next": "/",
+                                        "csrf": csrf_of(client.get("/login").text)}, follow_redirects=False)
+    assert login.status_code in (302, 303)
+    page = client.get(f"/maintenance/assets/{mine}")
+    assert page.status_code == 200 and "锦江村通组公路" in page.text
+    assert client.get(f"/maintenance/assets/{other}").status_code == 403
+    assert client.get("/maintenance").status_code == 403
