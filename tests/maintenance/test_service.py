@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from landbridge import maintenance
+from landbridge.auth import OrgKind, create_organisation
 from landbridge.cityprofile import get_profile
 from landbridge.db import Database
 from landbridge.errors import DomainError
@@ -18,7 +19,7 @@ from landbridge.ledger import history
 from landbridge.maintenance.models import MaintenanceAsset, MaintenanceDefect
 from landbridge.maintenance.service import asset_subject
 from landbridge.notices.models import Notice
-from tests.maintenance.conftest import ACTOR, World, asset, build, road, state
+from tests.maintenance.conftest import ACTOR, VILLAGE, World, asset, build, road, state
 from tests.registry.conftest import square
 
 
@@ -120,6 +121,7 @@ def test_typed_refusals_change_nothing(db: Database, w: World) -> None:
         served = asset(s, w, maintainer=("organisation", w.company_org), accepted=True)
         defect = maintenance.report_defect(s, served, actor=ACTOR, severity="minor", description="边沟堵塞",
                                            reported_on=date(2026, 3, 2)).id
+        person_org = create_organisation(s, name="张三（个人）", kind=OrgKind.individual, region_code=VILLAGE).id
     day = date(2026, 3, 2)
     far = [[116.5, 28.2], [117.4, 28.2]]  # about 88 km: longer than the rule's longest road section
     cases = [
@@ -131,6 +133,7 @@ def test_typed_refusals_change_nothing(db: Database, w: World) -> None:
         ("maintenance.location_too_large", lambda s: asset(s, w, location={"type": "LineString", "coordinates": far})),
         ("maintenance.maintainer_not_found", lambda s: asset(s, w, maintainer=("collective", 999999))),
         ("maintenance.maintainer_not_found", lambda s: asset(s, w, maintainer=("person", 1))),
+        ("maintenance.maintainer_is_a_person", lambda s: asset(s, w, maintainer=("organisation", person_org))),
         ("maintenance.invalid_region", lambda s: maintenance.register_asset(
             s, actor=ACTOR, kind="road", name="x", region_code="360603101000", location_geometry=road(),
             duties="d", standard="s", funding_source="fiscal")),

@@ -399,6 +399,15 @@ def organisation_names(session: Session, organisation_ids: Collection[int]) -> d
     return {int(oid): str(name) for oid, name in rows}
 
 
+def organisation_kinds(session: Session, organisation_ids: Collection[int]) -> dict[int, str]:
+    """Kinds of organisations by id (an ``individual`` organisation is a person's: never shown in public)."""
+    ids = sorted(set(organisation_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Organisation.id, Organisation.kind).where(Organisation.id.in_(ids))).all()
+    return {int(oid): str(kind) for oid, kind in rows}
+
+
 def organisations_of_kind(session: Session, kind: OrgKind, *, limit: int = 100) -> list[tuple[int, str]]:
     """The organisations of one kind as (id, name) by name, at most ``limit``: e.g. the banks a borrower may apply
     to on the lending portal (issue #17)."""

@@ -30,6 +30,10 @@ class MaintenanceError(ErrorCode):
     INVALID_BBOX = (RuleViolation, "maintenance.invalid_bbox", "地图范围无效", "invalid map viewport")
     MAINTAINER_NOT_FOUND = (NotFound, "maintenance.maintainer_not_found", "管护主体 {kind} {maintainer_id} 不存在",
                             "maintainer {kind} {maintainer_id} does not exist")
+    MAINTAINER_IS_A_PERSON = (RuleViolation, "maintenance.maintainer_is_a_person",
+                              "管护主体须为单位或村集体，不能是个人（组织 {maintainer_id}）",
+                              "a maintainer must be an organisation or a collective, not a person (organisation "
+                              "{maintainer_id})")
     MAINTAINER_REQUIRED = (Conflict, "maintenance.maintainer_required",
                            "设施 {asset_no} 未明确管护主体，不能通过竣工验收移交",
                            "asset {asset_no} has no maintainer: it cannot be accepted and handed over")

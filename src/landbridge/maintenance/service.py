@@ -106,6 +106,9 @@ def maintainer_of(session: Session, kind: str, maintainer_id: int) -> tuple[Main
     name = auth.organisation_names(session, [maintainer_id]).get(maintainer_id)
     if name is None:
         raise MaintenanceError.MAINTAINER_NOT_FOUND.error(kind=kind, maintainer_id=maintainer_id)
+    if auth.organisation_kinds(session, [maintainer_id]).get(maintainer_id) == auth.OrgKind.individual:
+        # the maintainer's name is public (the map, 管护公示): a person's account organisation is refused
+        raise MaintenanceError.MAINTAINER_IS_A_PERSON.error(maintainer_id=maintainer_id)
     return found, maintainer_id, name
 
 
