@@ -380,6 +380,16 @@ def user_ids_of_party(session: Session, party_id: int) -> list[int]:
                                 .order_by(User.id)))
 
 
+def user_ids_of_organisations(session: Session, organisation_ids: Collection[int], *, limit: int = 1000) -> list[int]:
+    """The active accounts of some organisations, at most ``limit`` (whom a notice to an organisation reaches: the
+    maintainer of an asset with an overdue defect, issue #20 item 5)."""
+    ids = sorted(set(organisation_ids))
+    if not ids:
+        return []
+    return list(session.scalars(select(User.id).where(User.organisation_id.in_(ids), User.is_active.is_(True))
+                                .order_by(User.id).limit(limit)))
+
+
 def organisation_names(session: Session, organisation_ids: Collection[int]) -> dict[int, str]:
     """Names of organisations by id (who read a record, shown to the person it is about; issue #12 item 4)."""
     ids = sorted(set(organisation_ids))
@@ -387,6 +397,15 @@ def organisation_names(session: Session, organisation_ids: Collection[int]) -> d
         return {}
     rows = session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all()
     return {int(oid): str(name) for oid, name in rows}
+
+
+def organisation_kinds(session: Session, organisation_ids: Collection[int]) -> dict[int, str]:
+    """Kinds of organisations by id (an ``individual`` organisation is a person's: never shown in public)."""
+    ids = sorted(set(organisation_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Organisation.id, Organisation.kind).where(Organisation.id.in_(ids))).all()
+    return {int(oid): str(kind) for oid, kind in rows}
 
 
 def organisations_of_kind(session: Session, kind: OrgKind, *, limit: int = 100) -> list[tuple[int, str]]:

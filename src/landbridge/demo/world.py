@@ -55,6 +55,7 @@ from landbridge.demo.geography import (
 )
 from landbridge.demo.land_quota import seed_quota
 from landbridge.demo.lending_loans import loan_counts, seed_loans
+from landbridge.demo.maintenance import seed_maintenance
 from landbridge.demo.market_entry_cases import seed_entry_cases
 from landbridge.demo.people import make_uscc
 from landbridge.demo.planning_zones import features_from_geography, plan_version_for, zones_from_geography
@@ -221,6 +222,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         world.report.quota_projects = seed_quota(session, today=today, seed=seed, actor=ACTOR).projects
     with db.transaction() as session:  # residents' demands in every state across the departments (issue #20)
         world.report.demands = seed_demands(session, today=today)
+    with db.transaction() as session:  # the maintenance inventory: assets across villages in every state (#20)
+        world.report.maintenance_assets = seed_maintenance(session, today=today, actor=ACTOR)
     with db.transaction() as session:  # a lot won by a member's pre-emption, its results notice (issue #24)
         world.report.lots += seed_exchange_legal(session, today=today, seed=seed, actor=ACTOR)
     progress("exchange", 1, 1)

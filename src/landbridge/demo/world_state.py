@@ -53,6 +53,7 @@ class WorldReport:
     entry_cases: int = 0  # market-entry cases, one in each state of the case (issue #15)
     quota_projects: int = 0  # reclamation projects in every state, one county's quota (issue #16)
     demands: int = 0  # residents' demands in every state across the departments (issue #20 item 3)
+    maintenance_assets: int = 0  # infrastructure assets in every state across villages (issue #20 item 5)
     sales: int = 0
     loans: int = 0  # demo loans in every state of the loan machine (issue #17)
     graded: int = 0  # parties with a credit grade (issue #18)

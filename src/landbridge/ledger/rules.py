@@ -44,6 +44,7 @@ PRIVATE_READERS: Mapping[str, frozenset[str]] = {
     "planning": frozenset({"nr_official"}),
     "market_entry": frozenset({"nr_official"}),
     "land_quota": frozenset({"nr_official"}),  # the county bureau keeps the quota ledger (issue #16)
+    "maintenance": frozenset({"township_official"}),  # the township keeps the maintenance inventory (#20)
     "auth": frozenset(),
 }
 SCOPED_READERS: Mapping[str, frozenset[str]] = {
