@@ -138,8 +138,11 @@ def _load(today: date) -> tuple[IndicatorSet, ...]:
 
 
 def in_force(on: date) -> IndicatorSet:
-    """The indicator set in force on ``on`` (the oldest version for a day before every version)."""
-    sets = _load(on)
+    """The indicator set in force on ``on`` (the oldest version for a day before every version); the versions in
+    force today (city time) are checked against the lock."""
+    from landbridge.kernel.clock import now, to_local
+
+    sets = _load(to_local(now()).date())
     found = [s for s in sets if s.effective_from <= on]
     return found[-1] if found else sets[0]
 

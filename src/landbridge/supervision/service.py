@@ -176,8 +176,9 @@ def record_values(session: Session, period: Period, as_of: date) -> int:
     already stored for that day (values are never overwritten); how many rows it added."""
     check_as_of(as_of)
     indicator_set = in_force(as_of)
-    existing = set(session.execute(select(IndicatorValue.indicator_code, IndicatorValue.area_code).where(
-        IndicatorValue.period == period.label, IndicatorValue.as_of == as_of)).tuples())
+    existing = {(code, area) for code, area in session.execute(select(
+        IndicatorValue.indicator_code, IndicatorValue.area_code).where(
+        IndicatorValue.period == period.label, IndicatorValue.as_of == as_of))}
     added, stamp = 0, now()
     for indicator in indicator_set.indicators:
         rows = records(session, indicator, period, as_of, city().code)
