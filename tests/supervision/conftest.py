@@ -19,6 +19,7 @@ from landbridge.auth import OrgKind, create_organisation
 from landbridge.db import Database
 from landbridge.exchange.models import Lot, LotResult
 from landbridge.kernel.clock import Clock
+from landbridge.ledger import append_event, subjects
 from landbridge.lending.models import Instalment, Loan, Payment
 from tests.collective.conftest import build_village
 
@@ -51,6 +52,8 @@ def loan(s: Session, no: str, region: str, principal: str, disbursed: date, bank
                outstanding_cny=Decimal(principal), status="disbursed", region_code=region, version=1, created_at=T)
     s.add(row)
     s.flush()
+    append_event(s, module="lending", event_type="loan.disbursed", subject=subjects.loan(row.id), actor="test",
+                 payload={"loan_no": no, "principal_cny": principal})
     for n, (due, p, i) in enumerate(instalments, start=1):
         s.add(Instalment(loan_id=row.id, n=n, due_date=due, principal_cny=Decimal(p), interest_cny=Decimal(i)))
     for paid_on, p, i in payments:

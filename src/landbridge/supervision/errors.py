@@ -14,8 +14,8 @@ class SupervisionError(ErrorCode):
                     "invalid area {area}: a 12-digit region code of this city")
     INVALID_AS_OF = (RuleViolation, "supervision.invalid_as_of", "统计日 {as_of} 无效（不能晚于今天 {today}）",
                      "invalid as-of day {as_of}: it may not be after today ({today})")
-    UNKNOWN_INDICATOR = (NotFound, "supervision.unknown_indicator", "指标 {code} 不存在",
-                         "no indicator {code}")
+    UNKNOWN_INDICATOR = (NotFound, "supervision.unknown_indicator", "指标 {indicator} 不存在",
+                         "no indicator {indicator}")
     AREA_FORBIDDEN = (Forbidden, "supervision.area_forbidden", "您无权查看区域 {area} 的监管数据",
                       "you may not see the supervision figures of area {area}")
     DEFINITIONS_INVALID = (RuleViolation, "supervision.definitions_invalid", "指标定义文件无效：{reason}",

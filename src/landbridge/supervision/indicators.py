@@ -74,7 +74,7 @@ class IndicatorSet:
         for indicator in self.indicators:
             if indicator.code == code:
                 return indicator
-        raise SupervisionError.UNKNOWN_INDICATOR.error(code=code)
+        raise SupervisionError.UNKNOWN_INDICATOR.error(indicator=code)
 
 
 def _invalid(reason: str) -> Exception:

@@ -16,7 +16,7 @@ import csv
 import io
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -52,7 +52,7 @@ router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
 READERS = (Role.supervisor, Role.nr_official, Role.township_official, Role.admin)
 RECORD_ROWS = 500
 DEFAULT_TREND = "lending.npl_ratio"
-TEXT = Query(None, max_length=20)
+Text = Annotated[str | None, Query(max_length=20)]
 
 
 def _area(caller: Principal, code: str | None) -> Region:
@@ -103,7 +103,7 @@ def _figures(session: Session, period: Period, area: Region) -> tuple[date, bool
 
 
 @router.get("/supervision/dashboard", response_class=Response)
-def dashboard(request: Request, period: str | None = TEXT, area: str | None = TEXT, trend: str | None = Query(
+def dashboard(request: Request, period: Text = None, area: Text = None, trend: str | None = Query(
         None, max_length=64), session: Session = Depends(get_session),
         principal: Principal | None = Depends(optional_principal)) -> Response:
     """Every indicator for an area and the areas below it, with bars by area and the trend of one indicator."""
@@ -156,8 +156,8 @@ def _records_context(session: Session, caller: Principal, indicator_code: str, a
 
 
 @router.get("/supervision/records", response_class=Response)
-def records_page(request: Request, indicator: str = Query(max_length=64), area: str | None = TEXT,
-                 period: str | None = TEXT, as_of: str | None = TEXT, session: Session = Depends(get_session),
+def records_page(request: Request, indicator: str = Query(max_length=64), area: Text = None,
+                 period: Text = None, as_of: Text = None, session: Session = Depends(get_session),
                  principal: Principal | None = Depends(optional_principal)) -> Response:
     """The records behind one figure, each linking to its page in the owning module (which shows its ledger
     events with proofs); the figure re-derived from them beside the stored value."""
@@ -184,7 +184,7 @@ def _csv(name: str, header: list[str], rows: list[list[Any]]) -> Response:
 
 
 @router.get("/supervision/export.csv", response_class=Response)
-def export_figures(request: Request, period: str | None = TEXT, area: str | None = TEXT,
+def export_figures(request: Request, period: Text = None, area: Text = None,
                    indicator: str | None = Query(None, max_length=64), session: Session = Depends(get_session),
                    principal: Principal | None = Depends(optional_principal)) -> Response:
     """The dashboard's table as CSV (UTF-8 with BOM, for Excel): one row per indicator and area."""
@@ -207,8 +207,8 @@ def export_figures(request: Request, period: str | None = TEXT, area: str | None
 
 
 @router.get("/supervision/records.csv", response_class=Response)
-def export_records(request: Request, indicator: str = Query(max_length=64), area: str | None = TEXT,
-                   period: str | None = TEXT, as_of: str | None = TEXT, session: Session = Depends(get_session),
+def export_records(request: Request, indicator: str = Query(max_length=64), area: Text = None,
+                   period: Text = None, as_of: Text = None, session: Session = Depends(get_session),
                    principal: Principal | None = Depends(optional_principal)) -> Response:
     """The records behind one figure as CSV."""
     caller = page_caller(request, principal, READERS)
