@@ -50,6 +50,9 @@ def test_drill_down_from_the_district_npl_ratio_to_a_loans_ledger_proof_in_three
     assert page.status_code == 200
     assert page.text.count("<svg") >= 2 and "余江区" in page.text and "贵溪市" in page.text
     assert "66.67%" in page.text and "41.86%" in page.text  # 余江区 and the city, computed live
+    # 月湖区 has no loans: its ratio is "—", not 0 %
+    yuehu = re.search(r'data-indicator="lending.npl_ratio" data-area="360602000000"[^>]*>([^<]*)<', page.text)
+    assert yuehu and yuehu.group(1) == "—"
     # click 1: 余江区's NPL ratio
     figure = next(h for h in links(page.text, "/supervision/records?indicator=lending.npl_ratio")
                   if f"area={YUJIANG}" in h)

@@ -18,11 +18,14 @@ def _short(label: str) -> str:
 
 
 def bars(title: str, items: Sequence[tuple[str, float]], *, x_label: str, y_label: str,
-         target: float | None = None, target_label: str = "") -> str:
-    """A bar per (area name, value), with a dashed target line when there is one."""
+         target: float | None = None, target_label: str = "", whole: bool = False) -> str:
+    """A bar per (area name, value), with a dashed target line when there is one; ``whole`` values (counts) get
+    whole-number ticks only."""
     values = [v for _, v in items] + ([target] if target is not None else [])
     top = max([*values, 0.0]) or 1.0
     ticks = nice_ticks(0.0, top * 1.08)
+    if whole:
+        ticks = [t for t in ticks if t == int(t)] or [0.0, 1.0]
     c = Canvas((0.0, float(max(len(items), 1))), (0.0, max(ticks[-1], top * 1.08)), height=BAR_HEIGHT)
     c.axes(x_label, y_label, x_ticks=[], y_ticks=ticks)
     for i, (label, value) in enumerate(items):

@@ -82,6 +82,14 @@ def fmt(indicator: Indicator, value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+def cell(indicator: Indicator, fig: Figure) -> dict[str, Any]:
+    """One figure as a table cell: its text and whether it meets the target; a ratio over nothing is "—"."""
+    if fig.denominator is not None and fig.denominator == 0:
+        return {"indicator": indicator, "text": "—", "records": fig.records, "meets": None}
+    return {"indicator": indicator, "text": fmt(indicator, fig.value), "records": fig.records,
+            "meets": indicator.meets(fig.value)}
+
+
 def _figures(session: Session, period: Period, area: Region) -> tuple[date, bool, dict[tuple[str, str], Figure]]:
     """The figures of ``area`` and the areas below it: stored ones from the newest stored day, else live ones."""
     as_of = latest_as_of(session, period)
@@ -128,15 +136,15 @@ def dashboard(request: Request, period: Text = None, area: Text = None, trend: s
         if items:
             charts_svg.append((indicator, charts.bars(
                 indicator.name(zh), items, x_label="区域" if zh else "Area", y_label=unit,
+                whole=indicator.measure == "count",
                 target=float(indicator.target) if indicator.target is not None else None,
                 target_label=("目标 " if zh else "target ") + (fmt(indicator, indicator.target)
                                                               if indicator.target is not None else ""))))
     points = [(v.as_of, float(v.value)) for v in series(session, trend_indicator.code, region.code, chosen)]
     trend_svg = charts.line(trend_indicator.name(zh), points, x_label="统计日" if zh else "As of",
                             y_label=trend_indicator.unit if zh else trend_indicator.unit_en)
-    rows = [{"region": r, "name": name(r), "cells": [
-        {"indicator": i, "text": fmt(i, figures[(i.code, r.code)].value), "records": figures[(i.code, r.code)].records,
-         "meets": i.meets(figures[(i.code, r.code)].value)} for i in indicators]} for r in [region, *below]]
+    rows = [{"region": r, "name": name(r), "cells": [cell(i, figures[(i.code, r.code)]) for i in indicators]}
+            for r in [region, *below]]
     return render(request, "supervision/dashboard.html", {
         "zh": zh, "period": chosen, "region": region, "region_name": name(region), "as_of": as_of, "live": live,
         "indicators": indicators, "rows": rows, "charts": charts_svg,
