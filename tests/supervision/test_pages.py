@@ -74,6 +74,16 @@ def test_drill_down_from_the_district_npl_ratio_to_a_loans_ledger_proof_in_three
                             [bytes.fromhex(h) for h in body["audit_path"]], root)
 
 
+def test_the_dashboard_in_english(db: Database, sw: SupervisionWorld, users: None) -> None:
+    client = client_of("sup")
+    page = client.get("/supervision/dashboard?period=2026-05&lang=en", headers=HTML)
+    assert page.status_code == 200 and "Figures by area" in page.text and "Property-right loan NPL ratio" in page.text
+    assert "监管驾驶舱" not in page.text.split("<main", 1)[-1]
+    records = client.get(f"/supervision/records?indicator=lending.npl_ratio&area={YUJIANG}&period=2026&lang=en",
+                         headers=HTML)
+    assert "112 days past due · non-performing" in records.text
+
+
 def test_stored_values_are_shown_with_their_day(db: Database, sw: SupervisionWorld, users: None) -> None:
     with db.transaction() as s:
         service.record_values(s, service.parse_period("2026"), AS_OF)

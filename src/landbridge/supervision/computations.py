@@ -43,6 +43,7 @@ class Record:
     numerator: Decimal
     denominator: Decimal | None = None
     note: str = ""
+    note_en: str = ""
 
 
 Compute = Callable[[Session, Window, str, dict[str, Any], str], list[Record]]
@@ -61,7 +62,8 @@ class Computation:
 def _concluded_lots(session: Session, window: Window, measure: str, params: dict[str, Any],
                     prefix: str) -> list[Record]:
     return [Record("exchange", lot.lot_id, f"{lot.number} {lot.title}", f"/exchange/lots/{lot.lot_id}",
-                   lot.region_code, ONE if measure == "count" else lot.price, note=lot.decided_on.isoformat())
+                   lot.region_code, ONE if measure == "count" else lot.price, note=lot.decided_on.isoformat(),
+                   note_en=lot.decided_on.isoformat())
             for lot in exchange.concluded_lots(session, window.start, window.end, region_prefix=prefix)]
 
 
@@ -74,12 +76,13 @@ def _loan_positions(session: Session, window: Window, measure: str, params: dict
             continue
         npl = measure == "npl_ratio" and p.days_past_due >= min_days
         note = f"逾期 {p.days_past_due} 天" + (" · 不良" if npl else "")
+        note_en = f"{p.days_past_due} days past due" + (" · non-performing" if npl else "")
         if measure == "npl_ratio":
             out.append(Record("lending", p.loan_id, p.loan_no, f"/lending/loans/{p.loan_id}", p.region_code,
-                              p.outstanding if npl else ZERO, p.outstanding, note))
+                              p.outstanding if npl else ZERO, p.outstanding, note, note_en))
         else:
             out.append(Record("lending", p.loan_id, p.loan_no, f"/lending/loans/{p.loan_id}", p.region_code,
-                              p.outstanding, note=note))
+                              p.outstanding, note=note, note_en=note_en))
     return out
 
 
@@ -87,7 +90,7 @@ def _dividends_paid(session: Session, window: Window, measure: str, params: dict
                     prefix: str) -> list[Record]:
     return [Record("collective", d.run_id, f"{d.collective_name} {d.period}",
                    f"/api/v1/ledger/events?subject={subjects.collective(d.collective_id)}",
-                   d.region_code, d.amount, note=d.paid_on.isoformat())
+                   d.region_code, d.amount, note=d.paid_on.isoformat(), note_en=d.paid_on.isoformat())
             for d in collective.dividends_paid(session, window.start, window.end, region_prefix=prefix)]
 
 

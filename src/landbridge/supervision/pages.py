@@ -224,6 +224,6 @@ def export_records(request: Request, indicator: str = Query(max_length=64), area
         return caller
     context = _records_context(session, caller, indicator, area, period, as_of)
     rows = [[r.module, r.record_id, r.label, r.region_code, str(r.numerator),
-             "" if r.denominator is None else str(r.denominator), r.note] for r in context["records"]]
+             "" if r.denominator is None else str(r.denominator), r.note, r.note_en] for r in context["records"]]
     return _csv(f"supervision-{indicator}-{context['region'].code}-{context['period'].label}.csv",
-                ["module", "record_id", "label", "region_code", "numerator", "denominator", "note"], rows)
+                ["module", "record_id", "label", "region_code", "numerator", "denominator", "note", "note_en"], rows)
