@@ -19,6 +19,7 @@ from landbridge.auth import OrgKind, create_organisation
 from landbridge.db import Database
 from landbridge.exchange.models import Lot, LotResult
 from landbridge.kernel.clock import Clock
+from landbridge.land_quota.models import QuotaEntry
 from landbridge.ledger import append_event, subjects
 from landbridge.lending.models import Instalment, Loan, Payment
 from tests.collective.conftest import build_village
@@ -86,6 +87,12 @@ def dividend(s: Session, collective_id: int, period: str, amount: str, paid: dat
     s.flush()
 
 
+def quota_credit(s: Session, county: str, amount: str, day: date) -> None:
+    s.add(QuotaEntry(kind="credit", amount_m2=Decimal(amount), county_code=county, year=day.year, project_id=None,
+                     actor="test", created_at=at(day)))
+    s.flush()
+
+
 def build(s: Session) -> SupervisionWorld:
     bank = create_organisation(s, name="鹰潭农商银行", kind=OrgKind.bank, region_code=CITY).id
     loans = {
@@ -112,6 +119,9 @@ def build(s: Session) -> SupervisionWorld:
     village = build_village(s, n_households=1, per_household=1, region=YUJIANG_VILLAGE, seed=7)
     dividend(s, village.collective_id, "2025", "20000", date(2026, 6, 15))
     dividend(s, village.collective_id, "2026H1", "9000", date(2026, 8, 3))
+    quota_credit(s, "360603", "1500.50", date(2026, 5, 10))
+    quota_credit(s, "360681000000", "800", date(2026, 6, 12))
+    quota_credit(s, "360603", "999", date(2026, 7, 1))
     return SupervisionWorld(loans, lots, bank)
 
 
@@ -130,6 +140,9 @@ EXPECTED = {
     ("exchange.concluded_price", GUIXI): Decimal("30000"),
     ("collective.dividends_paid", CITY): Decimal("20000"),
     ("collective.dividends_paid", GUIXI): Decimal("0"),
+    ("land_quota.credited", CITY): Decimal("2300.50"),     # 1,500.50 + 800; the 07-01 credit is later
+    ("land_quota.credited", YUJIANG): Decimal("1500.50"),
+    ("land_quota.credited", GUIXI): Decimal("800"),
 }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from landbridge import collective, exchange, lending
+from landbridge import collective, exchange, land_quota, lending
 from landbridge.ledger import subjects
 
 ONE, ZERO = Decimal(1), Decimal(0)
@@ -94,8 +94,17 @@ def _dividends_paid(session: Session, window: Window, measure: str, params: dict
             for d in collective.dividends_paid(session, window.start, window.end, region_prefix=prefix)]
 
 
+def _quota_credits(session: Session, window: Window, measure: str, params: dict[str, Any],
+                   prefix: str) -> list[Record]:
+    return [Record("land_quota", c.entry_id, f"{c.county_code} {c.year} #{c.project_id or '-'}",
+                   f"/quota?year={c.year}", c.county_code.ljust(12, "0"), c.amount_m2,
+                   note=c.credited_on.isoformat(), note_en=c.credited_on.isoformat())
+            for c in land_quota.quota_credits(session, window.start, window.end, region_prefix=prefix)]
+
+
 COMPUTATIONS: dict[str, Computation] = {
     "exchange.concluded_lots": Computation(_concluded_lots, 1, ("count", "price")),
     "lending.loan_positions": Computation(_loan_positions, 1, ("outstanding", "npl_ratio"), ("npl_ratio",)),
     "collective.dividends_paid": Computation(_dividends_paid, 1, ("amount",)),
+    "land_quota.quota_credits": Computation(_quota_credits, 1, ("area",)),
 }
