@@ -136,10 +136,12 @@ def figure(indicator: Indicator, area: str, rows: list[Record]) -> Figure:
 def figures_by_area(indicator: Indicator, rows: list[Record], areas: list[str]) -> dict[str, Figure]:
     """The figure of each of ``areas`` from one read of all their records."""
     grouped: dict[str, list[Record]] = defaultdict(list)
-    prefixes = {a: prefix(a) for a in areas}
-    for row in rows:
-        for area, p in prefixes.items():
-            if row.region_code.startswith(p):
+    by_prefix = {prefix(a): a for a in areas}
+    widths = sorted({len(p) for p in by_prefix})
+    for row in rows:  # a record counts in each wanted area its code starts with: one look-up per level
+        for width in widths:
+            area = by_prefix.get(row.region_code[:width])
+            if area is not None:
                 grouped[area].append(row)
     return {a: figure(indicator, a, grouped[a]) for a in areas}
 
