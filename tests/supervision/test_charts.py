@@ -27,6 +27,11 @@ def test_bars_name_the_areas_and_axes_and_draw_the_target() -> None:
     assert heights[0] == 0 and heights[1] > heights[2] > 0
 
 
+def test_a_ratio_over_nothing_has_no_bar() -> None:
+    svg = charts.bars("不良率", [("月湖区", None), ("余江区", 50.0)], x_label="区域", y_label="%")
+    assert "—" in texts(svg) and svg.count('fill="#1f4e79"') == 1
+
+
 def test_counts_get_whole_ticks() -> None:
     svg = charts.bars("成交宗数", [("余江区", 1.0), ("贵溪市", 1.0)], x_label="区域", y_label="宗", whole=True)
     ticks = [t for t in texts(svg) if re.fullmatch(r"[\d.]+", t)]

@@ -17,11 +17,11 @@ def _short(label: str) -> str:
     return label if len(label) <= MAX_LABEL else label[:MAX_LABEL - 1] + "…"
 
 
-def bars(title: str, items: Sequence[tuple[str, float]], *, x_label: str, y_label: str,
+def bars(title: str, items: Sequence[tuple[str, float | None]], *, x_label: str, y_label: str,
          target: float | None = None, target_label: str = "", whole: bool = False) -> str:
     """A bar per (area name, value), with a dashed target line when there is one; ``whole`` values (counts) get
-    whole-number ticks only."""
-    values = [v for _, v in items] + ([target] if target is not None else [])
+    whole-number ticks only; a value of None (a ratio over nothing) is no bar, labelled "—"."""
+    values = [v for _, v in items if v is not None] + ([target] if target is not None else [])
     top = max([*values, 0.0]) or 1.0
     ticks = nice_ticks(0.0, top * 1.08)
     if whole:
@@ -29,8 +29,11 @@ def bars(title: str, items: Sequence[tuple[str, float]], *, x_label: str, y_labe
     c = Canvas((0.0, float(max(len(items), 1))), (0.0, max(ticks[-1], top * 1.08)), height=BAR_HEIGHT)
     c.axes(x_label, y_label, x_ticks=[], y_ticks=ticks)
     for i, (label, value) in enumerate(items):
-        c.rect(i + 0.18, 0.0, i + 0.82, value, fill=ACCENT, opacity=0.85)
-        c.text(c.px(i + 0.5), c.py(value) - 4, f"{value:,.2f}".rstrip("0").rstrip("."), size=10)
+        if value is None:
+            c.text(c.px(i + 0.5), c.py(0.0) - 4, "—", size=10, color=MUTED)
+        else:
+            c.rect(i + 0.18, 0.0, i + 0.82, value, fill=ACCENT, opacity=0.85)
+            c.text(c.px(i + 0.5), c.py(value) - 4, f"{value:,.2f}".rstrip("0").rstrip("."), size=10)
         c.text(c.px(i + 0.5), BAR_HEIGHT - BOTTOM + 16, _short(label), size=11)
     if target is not None:
         c.line(0.0, target, float(max(len(items), 1)), target, color=WARN, dash="5 3")

@@ -132,7 +132,8 @@ def dashboard(request: Request, period: Text = None, area: Text = None, trend: s
     charts_svg: list[tuple[Indicator, str]] = []
     for indicator in indicators:
         unit = indicator.unit if zh else indicator.unit_en
-        items = [(name(r), float(figures[(indicator.code, r.code)].value)) for r in below]
+        items = [(name(r), None if f.denominator == 0 else float(f.value))
+                 for r in below for f in [figures[(indicator.code, r.code)]]]
         if items:
             charts_svg.append((indicator, charts.bars(
                 indicator.name(zh), items, x_label="区域" if zh else "Area", y_label=unit,
