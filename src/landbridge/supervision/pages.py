@@ -149,7 +149,7 @@ def dashboard(request: Request, period: Text = None, area: Text = None, trend: s
     return render(request, "supervision/dashboard.html", {
         "zh": zh, "period": chosen, "region": region, "region_name": name(region), "as_of": as_of, "live": live,
         "indicators": indicators, "rows": rows, "charts": charts_svg,
-        "trend": trend_indicator, "trend_svg": trend_svg, "version": in_force(as_of).version})
+        "trend": trend_indicator, "trend_svg": trend_svg, "indicator_version": in_force(as_of).version})
 
 
 def _records_context(session: Session, caller: Principal, indicator_code: str, area: str | None, period: str | None,
