@@ -1,5 +1,5 @@
 """Supervision (issue #19): the indicator time series, one row per indicator, area, period and as-of day with the
-indicator version and code version that produced it
+indicator version and code version that produced it; the anomaly queue's follow-ups
 
 Revision ID: 0051
 Revises: 0046
@@ -37,8 +37,37 @@ def upgrade() -> None:
         batch_op.create_index('ix_supervision_value_period', ['period', 'as_of'], unique=False)
         batch_op.create_index('uq_supervision_value', ['indicator_code', 'area_code', 'period', 'as_of'], unique=True)
 
+    op.create_table('supervision_anomaly',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('flag_key', sa.String(length=160), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('label', sa.String(length=200), nullable=False),
+    sa.Column('url', sa.String(length=200), nullable=False),
+    sa.Column('region_code', sa.String(length=12), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('assignee', sa.String(length=120), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('outcome', sa.String(length=500), nullable=True),
+    sa.Column('created_by', sa.String(length=120), nullable=False),
+    sa.Column('closed_by', sa.String(length=120), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('ledger_seq', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supervision_anomaly'))
+    )
+    with op.batch_alter_table('supervision_anomaly', schema=None) as batch_op:
+        batch_op.create_index('uq_supervision_anomaly_flag', ['flag_key'], unique=True)
+        batch_op.create_index(batch_op.f('ix_supervision_anomaly_region_code'), ['region_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_supervision_anomaly_status'), ['status'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('supervision_anomaly', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_supervision_anomaly_status'))
+        batch_op.drop_index(batch_op.f('ix_supervision_anomaly_region_code'))
+        batch_op.drop_index('uq_supervision_anomaly_flag')
+    op.drop_table('supervision_anomaly')
     with op.batch_alter_table('supervision_indicator_value', schema=None) as batch_op:
         batch_op.drop_index('uq_supervision_value')
         batch_op.drop_index('ix_supervision_value_period')

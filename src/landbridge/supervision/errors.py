@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from landbridge.errors import ErrorCode, Forbidden, NotFound, RuleViolation
+from landbridge.errors import Conflict, ErrorCode, Forbidden, NotFound, RuleViolation
 
 
 class SupervisionError(ErrorCode):
@@ -23,3 +23,12 @@ class SupervisionError(ErrorCode):
     DEFINITIONS_CHANGED = (RuleViolation, "supervision.definitions_changed",
                            "已生效的指标版本 {version} 被修改（摘要与锁定值不符）",
                            "indicator version {version} in force was edited (its digest differs from the lock)")
+    FLAG_NOT_FOUND = (NotFound, "supervision.flag_not_found", "预警 {flag_key} 不存在", "no flag {flag_key}")
+    ANOMALY_NOT_FOUND = (NotFound, "supervision.anomaly_not_found", "督办件 {anomaly_id} 不存在",
+                         "no follow-up {anomaly_id}")
+    ANOMALY_CLOSED = (Conflict, "supervision.anomaly_closed", "督办件 {anomaly_id} 已办结，不能再变更",
+                      "follow-up {anomaly_id} is closed and cannot change")
+    INVALID_TEXT = (RuleViolation, "supervision.invalid_text", "{field} 不能为空且不超过 {max_length} 个字符",
+                    "{field} must be 1 to {max_length} characters")
+    INVALID_DUE = (RuleViolation, "supervision.invalid_due", "办理期限 {due_on} 无效（应为今天或以后的日期）",
+                   "invalid deadline {due_on}: a date from today on")

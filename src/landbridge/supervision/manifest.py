@@ -6,10 +6,12 @@ from landbridge.kernel.modules import Layer, Manifest, NavLink, Router
 
 MANIFEST = Manifest(
     name="supervision", layer=Layer.readers, order=190,
-    routers=(Router("landbridge.supervision.pages:router", order=390),),
+    routers=(Router("landbridge.supervision.pages:router", order=390),
+             Router("landbridge.supervision.anomaly_pages:router", order=391)),
     templates="templates",
     models=("landbridge.supervision.models",),
     jobs=("landbridge.supervision.jobs:run_due",),
     nav=(NavLink("/supervision/dashboard", "监管驾驶舱", "Supervision dashboard", order=95,
-                 roles=("supervisor", "nr_official", "township_official", "admin")),),
+                 roles=("supervisor", "nr_official", "township_official", "admin")),
+         NavLink("/supervision/anomalies", "异常督办", "Anomaly queue", order=96, roles=("supervisor", "admin"))),
 )

@@ -35,3 +35,27 @@ class IndicatorValue(IdPk, CreatedAt, Base):
     indicator_version: Mapped[str] = mapped_column(String(20))
     definition_digest: Mapped[str] = mapped_column(String(64))
     code_version: Mapped[str] = mapped_column(String(40))
+
+
+class AnomalyCase(IdPk, CreatedAt, Base):
+    """The follow-up of one flag raised by a module (issue #19 scope 3): who it is assigned to, by when, and its
+    outcome. ``flag_key`` names the flag in its module (``exchange:<flag id>``); one case per flag. Assigned, then
+    closed with an outcome; each change is a ledger event in the same transaction."""
+
+    __tablename__ = "supervision_anomaly"
+    __table_args__ = (Index("uq_supervision_anomaly_flag", "flag_key", unique=True),)
+
+    flag_key: Mapped[str] = mapped_column(String(160))
+    source: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(String(12), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    assignee: Mapped[str] = mapped_column(String(120))
+    due_on: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(String(120))
+    closed_by: Mapped[str | None] = mapped_column(String(120))
+    version: Mapped[int] = mapped_column(Integer)
+    ledger_seq: Mapped[int | None] = mapped_column(Integer)
