@@ -29,6 +29,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("collective/rules.py", "Decimal('0.0001')"): "storage precision of the value per share (4 places)",
     ("credit/rules.py", "Decimal('0.0001')"): "storage precision of the designation ratios (4 places)",
     ("exchange/tender_rules.py", "Decimal('0.0001')"): "storage precision of tender scores (4 places)",
+    ("supervision/service.py", "Decimal('0.0001')"): "storage precision of an indicator value (4 places, its column)",
     ("exchange/tender_rules.py", "Decimal('NaN')"): "a marker for a missing score, not a number",
     ("planning/rules.py", "Decimal('0.0001')"): "storage precision of a plot ratio (4 places)",
     ("valuation/benchmark/service.py", "Decimal('365.2425')"): "days in a mean Gregorian year (a calendar constant)",

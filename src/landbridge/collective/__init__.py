@@ -7,11 +7,13 @@ Other modules use only the names exported here, e.g. market entry asks
 
 from landbridge.collective.jobs import run_due
 from landbridge.collective.queries import (
+    DividendPaid,
     Reconciliation,
     accounts_for_member,
     active_pledges,
     book_value_per_share,
     collective_book_id,
+    dividends_paid,
     find_active_membership,
     find_collective_by_party,
     find_collective_of_organisation,
@@ -71,6 +73,7 @@ from landbridge.collective.service import (
 
 __all__ = [
     "BallotReceipt",
+    "DividendPaid",
     "MemberIn",
     "QuantificationResult",
     "ReceiptCheck",
@@ -92,6 +95,7 @@ __all__ = [
     "create_collective",
     "create_motion",
     "distribute_land_revenue",
+    "dividends_paid",
     "end_membership",
     "end_seat",
     "enrol_members_bulk",

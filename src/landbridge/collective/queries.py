@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
@@ -33,6 +34,7 @@ from landbridge.collective.models import (
 )
 from landbridge.collective.rules import VALUE_PER_SHARE_QUANTUM
 from landbridge.db import for_update
+from landbridge.kernel.clock import SHANGHAI, ensure_utc, to_local
 
 T = TypeVar("T")
 
@@ -357,3 +359,31 @@ def holder_in_collective(session: Session, collective_id: int, party_id: int) ->
         Member.collective_id == collective_id, Member.status == MemberStatus.active,
         (Member.party_id == party_id) | (Member.household_party_id == party_id))).scalar()
     return bool(found)
+
+
+@dataclass(frozen=True)
+class DividendPaid:
+    """A dividend run (分红) of a collective, distributed on ``paid_on`` (local day; the city's view, issue #19)."""
+
+    run_id: int
+    collective_id: int
+    collective_name: str
+    region_code: str
+    period: str
+    amount: Decimal
+    paid_on: date
+
+
+def dividends_paid(session: Session, start: date, end: date, *, region_prefix: str = "") -> list[DividendPaid]:
+    """Dividend runs made from ``start`` to ``end`` (local days, both included) by collectives of regions starting
+    with ``region_prefix``, by run id."""
+    low, high = (datetime.combine(d, time(), SHANGHAI).astimezone(UTC) for d in (start, end + timedelta(days=1)))
+    stmt = (select(DividendRun.id, DividendRun.collective_id, Collective.name, Collective.region_code,
+                   DividendRun.period, DividendRun.amount_cny, DividendRun.created_at)
+            .join(Collective, Collective.id == DividendRun.collective_id)
+            .where(DividendRun.created_at >= low, DividendRun.created_at < high))
+    if region_prefix:
+        stmt = stmt.where(Collective.region_code.startswith(region_prefix))
+    return [DividendPaid(r.id, r.collective_id, r.name, r.region_code, r.period, r.amount_cny,
+                         to_local(ensure_utc(r.created_at)).date())
+            for r in session.execute(stmt.order_by(DividendRun.id))]

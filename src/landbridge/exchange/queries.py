@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,6 +14,7 @@ from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.lots import lot_not_found
 from landbridge.exchange.models import Bid, Bidder, Deposit, Lot, LotResult
 from landbridge.exchange.rules import BidStatus, LotPhase
+from landbridge.kernel.clock import SHANGHAI, ensure_utc, to_local
 
 PUBLIC_PHASES = tuple(p.value for p in LotPhase if p != LotPhase.draft)
 
@@ -98,3 +102,28 @@ def bidder_code_of(session: Session, bidder_id: int | None) -> str | None:
         return None
     bidder = session.get(Bidder, bidder_id)
     return None if bidder is None else bidder.bidder_code
+
+
+@dataclass(frozen=True)
+class ConcludedLot:
+    """A lot awarded (成交) on ``decided_on`` (local day) at ``price``: the city's view reads these (issue #19)."""
+
+    lot_id: int
+    number: str
+    title: str
+    region_code: str
+    price: Decimal
+    decided_on: date
+
+
+def concluded_lots(session: Session, start: date, end: date, *, region_prefix: str = "") -> list[ConcludedLot]:
+    """Lots awarded from ``start`` to ``end`` (local days, both included) in regions starting with
+    ``region_prefix``, by lot id; an unsuccessful lot (流拍) is not concluded."""
+    low, high = (datetime.combine(d, time(), SHANGHAI).astimezone(UTC) for d in (start, end + timedelta(days=1)))
+    stmt = (select(Lot.id, Lot.number, Lot.title, Lot.region_code, LotResult.price_cny, LotResult.decided_at)
+            .join(LotResult, LotResult.lot_id == Lot.id)
+            .where(LotResult.outcome == "award", LotResult.decided_at >= low, LotResult.decided_at < high))
+    if region_prefix:
+        stmt = stmt.where(Lot.region_code.startswith(region_prefix))
+    return [ConcludedLot(r.id, r.number, r.title, r.region_code, r.price_cny or Decimal("0"),
+                         to_local(ensure_utc(r.decided_at)).date()) for r in session.execute(stmt.order_by(Lot.id))]

@@ -25,12 +25,14 @@ from landbridge.land_quota.service import (
     reject_project,
     start_works,
 )
+from landbridge.land_quota.supervision_reads import QuotaCredit, quota_credits
 from landbridge.land_quota.transfer import allocate_held, holdings_of, list_quota_lot, settle_quota_lot
 
 __all__ = [
     "EntryKind",
     "ProjectKind",
     "ProjectStatus",
+    "QuotaCredit",
     "QuotaError",
     "accept_reclamation",
     "acquire_reserve",
@@ -46,6 +48,7 @@ __all__ = [
     "holdings_of",
     "list_quota_lot",
     "propose_reserve",
+    "quota_credits",
     "register_project",
     "reject_project",
     "settle_quota_lot",

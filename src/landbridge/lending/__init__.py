@@ -46,9 +46,11 @@ from landbridge.lending.servicing import (
     settle_disposal,
     start_disposal,
 )
+from landbridge.lending.supervision_reads import LoanPosition, loan_positions
 
 __all__ = [
     "Instalment",
+    "LoanPosition",
     "LoanStatus",
     "Method",
     "Outcome",
@@ -73,6 +75,7 @@ __all__ = [
     "get_loan",
     "guarantees_of",
     "issue_contract",
+    "loan_positions",
     "lodge_lien",
     "outcomes_by_party",
     "products",

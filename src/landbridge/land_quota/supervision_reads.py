@@ -1,0 +1,42 @@
+"""Land quota's public read for the city's view (issue #19; P2, S2): the quota credited to counties' balances on
+given days, from the dated credit entries of the quota ledger (a credit is never undone, so a past day's answer
+never changes). Supervision aggregates these by area; land quota never imports it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from landbridge.kernel.clock import SHANGHAI, ensure_utc, to_local
+from landbridge.land_quota.models import QuotaEntry
+from landbridge.land_quota.rules import EntryKind
+
+
+@dataclass(frozen=True)
+class QuotaCredit:
+    """Quota credited (验收入库) to a county's balance for ``year`` on ``credited_on`` (local day)."""
+
+    entry_id: int
+    county_code: str
+    year: int
+    project_id: int | None
+    amount_m2: Decimal
+    credited_on: date
+
+
+def quota_credits(session: Session, start: date, end: date, *, region_prefix: str = "") -> list[QuotaCredit]:
+    """Credit entries made from ``start`` to ``end`` (local days, both included) to counties whose code starts
+    with ``region_prefix`` (a county is its 6-digit code), by entry id."""
+    low, high = (datetime.combine(d, time(), SHANGHAI).astimezone(UTC) for d in (start, end + timedelta(days=1)))
+    stmt = select(QuotaEntry).where(QuotaEntry.kind == EntryKind.credit.value, QuotaEntry.created_at >= low,
+                                    QuotaEntry.created_at < high)
+    if region_prefix:
+        stmt = stmt.where(QuotaEntry.county_code.startswith(region_prefix[:6]))
+    return [QuotaCredit(e.id, e.county_code, e.year, e.project_id, e.amount_m2,
+                        to_local(ensure_utc(e.created_at)).date())
+            for e in session.scalars(stmt.order_by(QuotaEntry.id))
+            if e.county_code.ljust(12, "0").startswith(region_prefix)]
