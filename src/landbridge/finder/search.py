@@ -6,8 +6,9 @@ than were scanned: narrower filters give the exact answer."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -53,20 +54,41 @@ class Filters:
         return self.region
 
 
+NUMBERS = ("area_min", "area_max", "price_min", "price_max", "max_road_m", "max_town_m")
+TEXTS = ("use", "right_type", "region")
+NUMBER_MAX = Decimal("1e12")
+
+
+def parse_filters(params: Mapping[str, Any]) -> tuple[Filters, dict[str, str]]:
+    """The filters of a form's query or a saved search (empty fields: not filtered) and their text values; a field
+    that is not a number from 0 up is 422 ``finder.invalid_number``."""
+    shown = {k: str(params.get(k) or "").strip()[:48] for k in (*NUMBERS, *TEXTS)}
+    numbers: dict[str, Decimal | None] = {}
+    for key in NUMBERS:
+        try:
+            value = Decimal(shown[key]) if shown[key] else None
+        except InvalidOperation:
+            value = Decimal(-1)
+        if value is not None and (not value.is_finite() or not 0 <= value <= NUMBER_MAX):
+            raise FinderError.INVALID_NUMBER.error(field=key)
+        numbers[key] = value
+    return Filters(use=shown["use"] or None, right_type=shown["right_type"] or None, region=shown["region"] or None,
+                   **numbers), shown
+
+
 def _centre(p: registry.FoundParcel) -> tuple[float, float]:
     minx, miny, maxx, maxy = p.bbox
     return (minx + maxx) / 2, (miny + maxy) / 2
 
 
-def search(session: Session, filters: Filters, *, page: int = 1, page_size: int = 50) -> dict[str, Any]:
-    """The parcels meeting every filter, in parcel order, one page of them with their context; the total.
-
-    A parcel's place is the centre of its bounding box (read with the parcel, no geometry decoded): the plan's
-    use and the distances are taken there, for the filters and for what the page shows alike."""
-    f = filters.check()
+def _filtered(session: Session, f: Filters, *, parcel_ids: Sequence[int] | None = None
+              ) -> tuple[list[registry.FoundParcel], bool]:
+    """The candidate parcels meeting every filter, in parcel order, and whether more met the registry's filters
+    than were scanned; ``parcel_ids``: only among these."""
     found, more = registry.find_parcels(session, region_prefix=f.region_prefix(),
                                         right_types=[f.right_type] if f.right_type else (),
-                                        area_min=f.area_min, area_max=f.area_max, limit=MAX_SCAN, details=False)
+                                        area_min=f.area_min, area_max=f.area_max, limit=MAX_SCAN, details=False,
+                                        parcel_ids=parcel_ids)
     values: dict[int, tuple[Decimal, Decimal]] = {}
     if f.price_min is not None or f.price_max is not None:
         values = valuation.latest_unit_values(session, [p.id for p in found])
@@ -81,6 +103,23 @@ def search(session: Session, filters: Filters, *, page: int = 1, page_size: int 
             hit = valuation.within_distance(session, [_centre(p)[0] for p in found],
                                             [_centre(p)[1] for p in found], layer, float(metres))
             found = [p for p, h in zip(found, hit.tolist(), strict=True) if h]
+    return found, more
+
+
+def matching_parcels(session: Session, filters: Filters, parcel_ids: Sequence[int]) -> set[int]:
+    """Which of ``parcel_ids`` meet every filter: what a saved search is matched with (L6, P1), by the same
+    filters as the search itself."""
+    if not parcel_ids:
+        return set()
+    return {p.id for p in _filtered(session, filters.check(), parcel_ids=parcel_ids)[0]}
+
+
+def search(session: Session, filters: Filters, *, page: int = 1, page_size: int = 50) -> dict[str, Any]:
+    """The parcels meeting every filter, in parcel order, one page of them with their context; the total.
+
+    A parcel's place is the centre of its bounding box (read with the parcel, no geometry decoded): the plan's
+    use and the distances are taken there, for the filters and for what the page shows alike."""
+    found, more = _filtered(session, filters.check())
     total = len(found)
     shown = found[(page - 1) * page_size: page * page_size]
     centres = [_centre(p) for p in shown]

@@ -34,11 +34,15 @@ class FoundParcel:
 
 def find_parcels(session: Session, *, region_prefix: str | None = None, right_types: Sequence[str] = (),
                  area_min: Decimal | None = None, area_max: Decimal | None = None, bbox: BBox | None = None,
-                 limit: int = 10_000, details: bool = True) -> tuple[list[FoundParcel], bool]:
+                 limit: int = 10_000, details: bool = True, parcel_ids: Sequence[int] | None = None,
+                 ) -> tuple[list[FoundParcel], bool]:
     """Current use-right parcels meeting every given filter, in id order, at most ``limit``; the flag says more
     met them (R1). ``right_types``: any current right of one of these types on a current unit of the parcel.
-    ``details=False`` leaves ``unit_ids`` and ``right_types`` empty (``parcel_units`` reads them for a few)."""
+    ``details=False`` leaves ``unit_ids`` and ``right_types`` empty (``parcel_units`` reads them for a few).
+    ``parcel_ids``: only among these (a saved search matched against the parcels of new lots)."""
     conds: list[ColumnElement[bool]] = [Parcel.status == RecordStatus.current, layer_filter(Layer.use)]
+    if parcel_ids is not None:
+        conds.append(Parcel.id.in_(sorted(set(parcel_ids))[:limit + 1]))
     if region_prefix:
         conds.append(Parcel.region_code.startswith(region_prefix))
     if area_min is not None:
