@@ -1,4 +1,5 @@
-"""Land finder (issue #23): saved searches and the watermark of the job that matches published lots against them
+"""Land finder (issue #23): saved searches, the watermark of the job that matches published lots against them, and a
+covering index of current parcels by area code for the finder's candidates
 
 Revision ID: 0048
 Revises: 0046
@@ -31,9 +32,13 @@ def upgrade() -> None:
     sa.Column('lot_id', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_finder_lot_watermark'))
     )
+    op.create_index('ix_registry_parcel_finder', 'registry_parcel',
+                    ['status', 'region_code', 'id', 'area_m2', 'minx', 'miny', 'maxx', 'maxy', 'parcel_code'],
+                    unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_registry_parcel_finder', table_name='registry_parcel')
     op.drop_table('finder_lot_watermark')
     op.drop_index('ix_finder_saved_search_user', table_name='finder_saved_search')
     op.drop_table('finder_saved_search')
