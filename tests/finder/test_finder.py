@@ -184,3 +184,28 @@ def test_the_page_lists_the_results(db: Database, fixture: tuple[list[Row], int]
         assert "6 parcels found" in page.text
         blank = client.get("/finder")
         assert blank.status_code == 200 and "data-parcel=" not in blank.text
+
+
+def test_totals_are_exact_past_the_scan_bound(db: Database, fixture: tuple[list[Row], int],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #23 (L6, P1): with only the registry's filters the total is a count and the page an offset in SQL,
+    exact however many parcels meet them; with others over more candidates than ``MAX_SCAN`` the answer says it
+    is not complete (and is exact again once the bound holds them all)."""
+    import importlib
+
+    finder_search = importlib.import_module("landbridge.finder.search")
+
+    rows, _ = fixture
+    monkeypatch.setattr(finder_search, "MAX_SCAN", 5)
+    village = sorted(r.parcel_id for r in rows if r.region == VILLAGE)
+    with TestClient(create_app()) as client:
+        body = client.get("/api/v1/finder?region=360603&page_size=4&page=3").json()
+        assert body["complete"] and body["total"] == 12 and [i["parcel_id"] for i in body["items"]] == village[8:12]
+        assert client.get("/api/v1/finder?region=999999").json()["total"] == 0  # all nines: an open range
+        partial = client.get("/api/v1/finder?region=360603&use=0601&page_size=200").json()
+        assert not partial["complete"] and partial["scanned"] == 5 and partial["total"] <= 5
+    monkeypatch.setattr(finder_search, "MAX_SCAN", 20)
+    with TestClient(create_app()) as client:
+        whole = client.get("/api/v1/finder?region=360603&use=0601&page_size=200").json()
+        assert whole["complete"] and [i["parcel_id"] for i in whole["items"]] == sorted(
+            r.parcel_id for r in rows if r.region == VILLAGE and r.industrial)

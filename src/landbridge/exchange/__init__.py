@@ -16,7 +16,7 @@ from landbridge.exchange.entry_terms import check_grade as check_land_grade
 from landbridge.exchange.entry_terms import check_term as check_entry_term
 from landbridge.exchange.in_kind import IN_KIND, settle_in_kind
 from landbridge.exchange.jobs import run_due
-from landbridge.exchange.map_layer import lots_on_units
+from landbridge.exchange.map_layer import lots_announced_after, lots_on_units
 from landbridge.exchange.methods.negotiated import list_objections, lodge_objection, record_agreement, rule_objection
 from landbridge.exchange.methods.tender import designate_evaluators, list_tenders, ranking, score_tender, submit_tender
 from landbridge.exchange.payments import pay_balance
@@ -94,6 +94,7 @@ __all__ = [
                                         "list_objections",
                                         "list_tenders",
                                         "lodge_objection",
+                                        "lots_announced_after",
                                         "lots_on_units",
                                         "match_best_offer",
                                         "members_of",

@@ -8,12 +8,13 @@ types), no seller, no bidder, no winner. Lots without a unit (collective assets)
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from landbridge import registry
@@ -21,6 +22,7 @@ from landbridge.exchange.errors import ExchangeError
 from landbridge.exchange.models import Lot
 from landbridge.exchange.queries import PUBLIC_PHASES
 from landbridge.exchange.rules import LotKind, LotPhase
+from landbridge.kernel.clock import ensure_utc
 from landbridge.kernel.viewport import MAX_SPAN_DEG, BBox, ViewportRefused, check_zoom, geojson_bytes, parse_bbox
 from landbridge.web.transaction import ReplicaReadRoute, get_session
 
@@ -124,3 +126,17 @@ def lot_map(bbox: str = Query(..., max_length=120, description="west,south,east,
         raise ExchangeError.INVALID_VIEWPORT.error(reason=refused.reason, max_span=MAX_SPAN_DEG) from None
     return Response(geojson_bytes(lot_layer(session, box, kind=None if kind is None else str(kind), group=phase)),
                     media_type="application/geo+json")
+
+
+def lots_announced_after(session: Session, after: tuple[datetime, int] | None, *, until: datetime,
+                         limit: int = 200) -> list[dict[str, Any]]:
+    """Lots published (公告) after the key ``(announced_at, id)`` and not after ``until``, oldest first, at most
+    ``limit``: id, number, kind, unit, the key (what the land finder's saved searches are matched against, L6/P1).
+    Public data only, as the lot list is."""
+    stmt = select(Lot.id, Lot.number, Lot.kind, Lot.unit_id, Lot.announced_at).where(
+        Lot.announced_at.is_not(None), Lot.announced_at <= until)
+    if after is not None:
+        stmt = stmt.where(or_(Lot.announced_at > after[0], and_(Lot.announced_at == after[0], Lot.id > after[1])))
+    return [{"lot_id": int(i), "number": str(n), "kind": str(k), "unit_id": None if u is None else int(u),
+             "announced_at": ensure_utc(a) if a is not None else None, "url": f"/exchange/lots/{i}"}
+            for i, n, k, u, a in session.execute(stmt.order_by(Lot.announced_at, Lot.id).limit(limit))]

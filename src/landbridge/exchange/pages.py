@@ -30,6 +30,7 @@ from landbridge.exchange.refusals import REJECTIONS
 from landbridge.exchange.rules import BIDDING_PHASES, RESERVE_WINDOW, Channel, LotPhase, Method, minimum_next_bid
 from landbridge.exchange.settlement import find_settlement, instalments_of
 from landbridge.exchange.settlement_rules import is_overdue
+from landbridge.kernel import modules
 from landbridge.kernel.clock import now
 from landbridge.ledger import history_panel, subjects
 from landbridge.web.forms import check_csrf
@@ -168,12 +169,17 @@ def lot_page(lot_id: int, request: Request, principal: Principal | None = Depend
 
 
 def _location(session: Session, lot: Lot) -> dict[str, Any]:
-    """The lot's parcel for the page's outline map (a lot without a registered unit has none)."""
+    """The lot's parcel for the page's outline map and its price context (issue #23; L6, L1: the zone's benchmark,
+    the parcel's appraised value with its interval, recent nearby sales, the village's trend), asked of valuation as
+    the fact ``valuation.price_context`` as the parcel page does (ADR 0016: the exchange imports no valuation). A
+    lot without a registered unit (a quota lot, a collective asset) has neither; the page says why."""
     if lot.unit_id is None:
-        return {"shape": None}
+        return {"shape": None, "price": None}
     parcel = registry.get_parcel(session, registry.get_unit(session, lot.unit_id).parcel_id)
     shape = json.dumps({"type": "Feature", "geometry": mapping(parcel.geom), "properties": {}})
-    return {"shape": shape.replace("</", "<\\/"), "parcel_id": parcel.id, "parcel_code": parcel.parcel_code}
+    price = modules.fact("valuation.price_context")(session, parcel.id) if parcel.status == "current" else None
+    return {"shape": shape.replace("</", "<\\/"), "parcel_id": parcel.id, "parcel_code": parcel.parcel_code,
+            "price": price}
 
 
 APPLY_PHASES = (LotPhase.announced, LotPhase.listing, LotPhase.listing_frozen, LotPhase.tendering, LotPhase.publicity)

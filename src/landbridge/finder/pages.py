@@ -4,51 +4,29 @@ a list beside a map of them, each with its parcel page, plan uses, appraised val
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from landbridge.auth import Principal, optional_principal
 from landbridge.cityprofile import get_profile
-from landbridge.finder.errors import FinderError
-from landbridge.finder.search import Filters, search
+from landbridge.finder import saved
+from landbridge.finder.search import parse_filters, search
 from landbridge.registry import LAND_USE_LABELS, RIGHT_TYPE_LABELS
+from landbridge.web.forms import csrf_token
 from landbridge.web.i18n import request_locale, translator
 from landbridge.web.render import render
 from landbridge.web.transaction import ReplicaReadRoute, get_session
 
 router = APIRouter(route_class=ReplicaReadRoute, include_in_schema=False)
 
-NUMBERS = ("area_min", "area_max", "price_min", "price_max", "max_road_m", "max_town_m")
-TEXTS = ("use", "right_type", "region")
-NUMBER_MAX = Decimal("1e12")
-
-
-def form_filters(params: Any) -> tuple[Filters, dict[str, str]]:
-    """The filters of the form's query (empty fields: not filtered) and the values to show back in the form;
-    a field that is not a number from 0 up is 422 ``finder.invalid_number``."""
-    shown = {k: str(params.get(k) or "").strip()[:48] for k in (*NUMBERS, *TEXTS)}
-    numbers: dict[str, Decimal | None] = {}
-    for key in NUMBERS:
-        try:
-            value = Decimal(shown[key]) if shown[key] else None
-        except InvalidOperation:
-            value = Decimal(-1)
-        if value is not None and (not value.is_finite() or not 0 <= value <= NUMBER_MAX):
-            raise FinderError.INVALID_NUMBER.error(field=key)
-        numbers[key] = value
-    return Filters(use=shown["use"] or None, right_type=shown["right_type"] or None, region=shown["region"] or None,
-                   **numbers), shown
-
-
 @router.get("/finder")
-def finder_page(request: Request, page: int = Query(1, ge=1, le=10_000),
-                session: Session = Depends(get_session)) -> Response:
-    """找地: the form, the results beside a map, a pager."""
+def finder_page(request: Request, page: int = Query(1, ge=1, le=10_000), session: Session = Depends(get_session),
+                principal: Principal | None = Depends(optional_principal)) -> Response:
+    """找地: the form, the results beside a map, a pager; a signed-in user's saved searches (L6, P1)."""
     _ = translator(request_locale(request))
-    filters, shown = form_filters(request.query_params)
+    filters, shown = parse_filters(request.query_params)
     searched = any(shown.values())
     result = search(session, filters, page=page, page_size=20) if searched else None
     profile = get_profile()
@@ -63,7 +41,9 @@ def finder_page(request: Request, page: int = Query(1, ge=1, le=10_000),
     return render(request, "finder/finder.html", {
         "shown": shown, "result": result, "searched": searched, "page": page, "query": query,
         "uses": sorted(LAND_USE_LABELS.items()), "right_types": sorted(RIGHT_TYPE_LABELS.items()),
-        "areas": area_options, "land_use_labels": LAND_USE_LABELS,
+        "areas": area_options, "land_use_labels": LAND_USE_LABELS, "signed_in": principal is not None,
+        "saved": [saved.search_json(r) for r in saved.list_searches(session, principal.user_id)] if principal else [],
+        "csrf": csrf_token(request) if principal else "",
         "finder_config": json.dumps({"points": points, "view": profile_view,
                                      "text": {"lot": _("Open lot"), "parcel": _("Parcel")}},
                                     ensure_ascii=False).replace("</", "<\\/")})

@@ -5,7 +5,14 @@ Other modules use only the names exported here.
 
 from landbridge.registry.bulk import is_land_use_class
 from landbridge.registry.bulk_register import BulkRegistrationReport, UnitRegistration, bulk_register
-from landbridge.registry.finder_reads import FoundParcel, find_parcels, parcel_units, use_parcels_in_bbox
+from landbridge.registry.finder_reads import (
+    FoundParcel,
+    count_parcels,
+    find_candidates,
+    find_parcels,
+    parcel_units,
+    use_parcels_in_bbox,
+)
 from landbridge.registry.jobs import run_due
 from landbridge.registry.labels import (
     LAND_USE_LABELS,
@@ -90,6 +97,7 @@ __all__ = [
     "certificates_of_application",
     "construction_land_in_bbox",
     "count_current_parcels",
+    "count_parcels",
     "create_party",
     "current_extent",
     "current_restriction_keys",
@@ -99,6 +107,7 @@ __all__ = [
     "current_rights",
     "current_rights_held",
     "current_unit_attributes",
+    "find_candidates",
     "find_current_right",
     "find_parcels",
     "find_parties_by_phone",

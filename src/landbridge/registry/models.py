@@ -204,6 +204,10 @@ class Parcel(Versioned, IdPk, Base):
     __table_args__ = (
         Index("uq_registry_parcel_code_current", "parcel_code", unique=True,
               sqlite_where=text("status = 'current'"), postgresql_where=text("status = 'current'")),
+        # the land finder's candidates (issue #23; L6): current parcels of a county, township or village answered
+        # from the index alone (filters, count, page), never the wide rows with their geometry
+        Index("ix_registry_parcel_finder", "status", "region_code", "id", "area_m2", "minx", "miny", "maxx", "maxy",
+              "parcel_code"),
     )
 
     parcel_code: Mapped[str] = mapped_column(String(19), index=True)

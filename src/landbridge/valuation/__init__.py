@@ -9,7 +9,12 @@ Other modules use only the names exported here.
 
 from landbridge.valuation.benchmark.service import import_benchmark_system, publish_benchmark_system
 from landbridge.valuation.collateral import CollateralValue, collateral_value
-from landbridge.valuation.finder_reads import distances_to_places, latest_unit_values, within_distance
+from landbridge.valuation.finder_reads import (
+    distances_to_places,
+    latest_unit_value_table,
+    latest_unit_values,
+    within_distance,
+)
 from landbridge.valuation.sales.feed import feed_exchange_sales
 from landbridge.valuation.sales.models import SaleMethod, SaleSource
 from landbridge.valuation.sales.queries import get_sale, iter_sales, list_sales, sales_csv, write_sales_csv
@@ -28,6 +33,7 @@ __all__ = [
     "get_sale",
     "import_benchmark_system",
     "iter_sales",
+    "latest_unit_value_table",
     "latest_unit_values",
     "list_sales",
     "publish_benchmark_system",

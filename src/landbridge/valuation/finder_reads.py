@@ -3,13 +3,14 @@ and metres to the one-map places (roads, town centres) the mass appraisal measur
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import select
+from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from landbridge.valuation.map_layers import latest_runs
@@ -28,6 +29,38 @@ def latest_unit_values(session: Session, parcel_ids: Sequence[int]) -> dict[int,
             select(MassValue.parcel_id, MassValue.value_per_m2_cny, MassValue.value_cny).where(
                 MassValue.run_id == run.id, MassValue.parcel_id.in_(unique[start:start + 5_000]))))
     return out
+
+
+# (database, run id, run number, completed at, its highest parcel id) -> (parcel ids ascending, 元/m² in fen): a
+# completed run's values never change (only an incomplete run is ever discarded), so the table is kept per run; a
+# newer run is a new key (the two newest are kept)
+_TABLES: dict[tuple[str, int, str, str, int], tuple[np.ndarray, np.ndarray]] = {}
+_TABLES_LOCK = threading.Lock()
+
+
+def latest_unit_value_table(session: Session) -> tuple[np.ndarray, np.ndarray]:
+    """Every parcel the newest completed mass run valued (ids ascending, int64) with its value per m² in fen
+    (int64, exact: the column holds 元 to 0.01), for the land finder's price filter over thousands of parcels
+    (L6): read once per run and kept, as a completed run's values never change. Empty arrays when no run."""
+    run = latest_runs(session).current
+    if run is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    newest = session.scalar(select(func.max(MassValue.parcel_id)).where(MassValue.run_id == run.id))
+    key = (str(session.get_bind().engine.url), int(run.id), run.run_no, str(run.completed_at), int(newest or 0))
+    with _TABLES_LOCK:
+        kept = _TABLES.get(key)
+    if kept is not None:
+        return kept
+    # the stored integer fen as it is (kernel.money), not a Decimal per parcel of the city
+    rows = session.execute(select(MassValue.parcel_id, type_coerce(MassValue.value_per_m2_cny, BigInteger))
+                           .where(MassValue.run_id == run.id).order_by(MassValue.parcel_id)).all()
+    table = np.array([tuple(r) for r in rows], dtype=np.int64).reshape(-1, 2)
+    ids, fen = table[:, 0].copy(), table[:, 1].copy()
+    with _TABLES_LOCK:
+        if len(_TABLES) >= 2:
+            _TABLES.clear()
+        _TABLES[key] = (ids, fen)
+    return ids, fen
 
 
 def distances_to_places(session: Session, lon: Sequence[float], lat: Sequence[float]) -> dict[str, np.ndarray]:
