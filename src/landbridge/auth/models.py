@@ -29,6 +29,7 @@ class OrgKind(StrEnum):
     individual = "individual"
     company = "company"
     court = "court"
+    reserve_centre = "reserve_centre"
 
 
 class Role(StrEnum):
@@ -47,6 +48,7 @@ class Role(StrEnum):
     fund_manager = "fund_manager"
     supervisor = "supervisor"
     admin = "admin"
+    reserve_officer = "reserve_officer"  # the land reserve centre (土地储备中心): banks and supplies land (L4)
 
 
 class Organisation(IdPk, RegionCode, CreatedAt, Base):
