@@ -14,6 +14,7 @@ MANIFEST = Manifest(
     jobs=("landbridge.land_quota.transfer:run_due", "landbridge.land_quota.entry:run_due"),
     rule_sets=("land_quota", "homestead"),
     nav=(NavLink("/quota", "建设用地指标", "Construction-land quota", order=55,
-                 roles=("nr_official", "reserve_officer", "township_official", "collective_clerk", "supervisor", "admin")),),
+                 roles=("nr_official", "reserve_officer",
+                        "township_official", "collective_clerk", "supervisor", "admin")),),
     todos=("landbridge.land_quota.todos:todos",),
 )

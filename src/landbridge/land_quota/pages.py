@@ -36,7 +36,8 @@ from landbridge.web.render import render
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
-READERS = (Role.nr_official, Role.reserve_officer, Role.township_official, Role.collective_clerk, Role.supervisor, Role.admin)
+READERS = (Role.nr_official, Role.reserve_officer, Role.township_official,
+           Role.collective_clerk, Role.supervisor, Role.admin)
 ROWS = 50  # newest rows per table; the API pages the rest
 
 PROJECT_STATUS = {"planned": ("已立项", "planned"), "works": ("施工中", "in works"), "accepted": ("已验收", "accepted"),
