@@ -52,6 +52,7 @@ from landbridge.demo.geography import (
     small_scale_villages,
     suggest_parcel_counts,
 )
+from landbridge.demo.homestead_withdrawals import seed_withdrawals
 from landbridge.demo.land_quota import seed_quota
 from landbridge.demo.lending_loans import loan_counts, seed_loans
 from landbridge.demo.market_entry_cases import seed_entry_cases
@@ -218,6 +219,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         world.report.sales += fed
     with db.transaction() as session:  # construction-land quota: projects, the year's plan, allocations (#16)
         world.report.quota_projects = seed_quota(session, today=today, seed=seed, actor=ACTOR).projects
+    with db.transaction() as session:  # homesteads withdrawn in 余江区 villages, one handed over (#16, S30)
+        world.report.withdrawals = seed_withdrawals(session, today=today, seed=seed).total
     with db.transaction() as session:  # a lot won by a member's pre-emption, its results notice (issue #24)
         world.report.lots += seed_exchange_legal(session, today=today, seed=seed, actor=ACTOR)
     progress("exchange", 1, 1)

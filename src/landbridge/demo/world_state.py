@@ -52,6 +52,7 @@ class WorldReport:
     entries: int = 0  # market entries through the exchange (issue #15)
     entry_cases: int = 0  # market-entry cases, one in each state of the case (issue #15)
     quota_projects: int = 0  # reclamation projects in every state, one county's quota (issue #16)
+    withdrawals: int = 0  # homestead withdrawal cases in 余江区 villages, by several states (issue #16, S30)
     sales: int = 0
     loans: int = 0  # demo loans in every state of the loan machine (issue #17)
     graded: int = 0  # parties with a credit grade (issue #18)
