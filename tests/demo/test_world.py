@@ -125,8 +125,9 @@ def test_world_invariants(db: Database, geo: Geography) -> None:
         # Past meetings (issue #5): seats on the three bodies, a sealed representatives' vote with minutes whose
         # verdict recounts from the ballots, and an upcoming members' assembly with a draft motion.
         assert s.scalar(select(func.count()).select_from(Seat).where(Seat.collective_id == clerk_collective.id)) == 23
-        motions = s.scalars(select(Motion).where(Motion.collective_id == clerk_collective.id)
-                            .order_by(Motion.id)).all()
+        motions = [m for m in s.scalars(select(Motion).where(Motion.collective_id == clerk_collective.id)
+                                        .order_by(Motion.id)).all()
+                   if not (m.subject_ref or "").startswith("ZT")]  # the homestead withdrawals' votes (#16) aside
         assert [m.status for m in motions] == ["sealed", "draft"]
         verdict = vote_verdict(s, motions[0].id, "simple_majority")
         assert verdict.sealed and verdict.verified and verdict.yes + verdict.no + verdict.abstain == 15

@@ -81,8 +81,8 @@ def test_the_household_applies_through_the_form(db: Database, pages: Pages) -> N
     assert p.client.get("/quota/withdrawals/new").status_code == 403
     login(p.client, "neighbour")
     page = p.client.get("/quota/withdrawals/new").text
-    assert '<label for="right_id">拟退出的宅基地</label>' in page
-    assert '<label for="household_size">户籍人口</label>' in page
+    assert '<label for="right_id">拟退出的宅基地<select id="right_id"' in page
+    assert '<label for="household_size">户籍人口<input id="household_size"' in page
     before = state(db)
     status, _, body = post(p, "neighbour", "/quota/withdrawals", {"right_id": str(w.only), "household_size": "2",
                                                                   "collective_id": str(w.village.collective_id)},
@@ -119,7 +119,7 @@ def test_every_step_through_its_form_with_refusals_and_the_permission_matrix(db:
     login(p.client, "clerk")
     page = p.client.get(case_url).text
     number = re.search(r"<code>(ZT\d{4}-\d{5})</code>", page)
-    assert number and 'id="decision-form"' in page and '<label for="motion_id">' in page
+    assert number and 'id="decision-form"' in page and '<label for="motion_id">成员表决（表决事项编号）<input' in page
     login(p.client, "township")
     assert 'id="decision-form"' not in p.client.get(case_url).text  # the clerk's step, not the township's
 
