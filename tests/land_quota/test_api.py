@@ -161,7 +161,19 @@ def test_quota_lots_and_holdings_over_http(db: Database, client: TestClient, w: 
     assert client.get("/api/v1/quota/holdings/1", headers=clerk).json() == {"party_id": 1, "holdings": []}
 
 
+def reserve_users(db: Database) -> None:
+    """The county's land reserve centre (L4) and one of another county."""
+    with db.transaction() as s:
+        for name, region in (("reserve", "360603000000"), ("far_reserve", "360681000000")):
+            org = create_organisation(s, name=f"{name} centre", kind=OrgKind.reserve_centre, region_code=region)
+            create_user(s, username=name, password="demo", display_name=name, role=Role.reserve_officer,
+                        organisation_id=org.id, is_demo=True)
+
+
 def test_land_banking_over_http(db: Database, client: TestClient, w: QuotaWorld) -> None:
+    """L4: the land reserve centre banks land and supplies it by the plan; every step is the county's reserve
+    officer's alone (anonymous 401; the bureau, the clerk, a member, a bank and a reserve centre elsewhere 403),
+    each denial changing nothing."""
     from datetime import date
 
     from landbridge.land_quota import plan
@@ -169,18 +181,36 @@ def test_land_banking_over_http(db: Database, client: TestClient, w: QuotaWorld)
     with db.transaction() as s:
         plan.draft_plan(s, actor="user:1:x", county_code=COUNTY, year=2026, lines=PLAN["lines"])  # type: ignore[arg-type]
         plan.approve_plan(s, actor="user:1:x", county_code=COUNTY, year=2026, approved_on=date(2026, 1, 15))
-    bureau, clerk = auth(client, "bureau"), auth(client, "clerk")
+    reserve_users(db)
+    centre = auth(client, "reserve")
+    others = {name: auth(client, name) for name in (None, "bureau", "clerk", "farmer", "bank", "far_reserve")}
+
+    def only_the_centre(path: str, body: dict[str, object], expect: int = 200) -> dict[str, object]:
+        before = state(db)
+        for name, headers in others.items():
+            r = client.post(path, json=body, headers=headers)
+            assert r.status_code == (401 if name is None else 403), (name, path, r.status_code)
+            assert state(db) == before, (name, path)
+        r = client.post(path, json=body, headers=centre)
+        assert r.status_code == expect, r.text
+        return dict(r.json())
+
     body = {"county_code": COUNTY, "parcel_id": w.parcels[0], "compensation_cny": "880000.50"}
-    before = state(db)
-    assert client.post("/api/v1/quota/reserves", json=body, headers=clerk).status_code == 403
-    assert state(db) == before
-    r = client.post("/api/v1/quota/reserves", json=body, headers=bureau)
-    assert r.status_code == 201 and r.json()["compensation_cny"] == "880000.50", r.text
-    rid = r.json()["id"]
-    dup = client.post("/api/v1/quota/reserves", json=body, headers=bureau)
+    case = only_the_centre("/api/v1/quota/reserves", body, 201)
+    assert case["compensation_cny"] == "880000.50"
+    rid = case["id"]
+    dup = client.post("/api/v1/quota/reserves", json=body, headers=centre)
     assert dup.status_code == 409 and dup.json()["code"] == "land_quota.reserve_exists"
-    r = client.post(f"/api/v1/quota/reserves/{rid}/acquisition", json={"acquired_on": "2026-04-01"}, headers=bureau)
-    assert r.status_code == 200 and r.json()["status"] == "held"
-    r = client.post(f"/api/v1/quota/reserves/{rid}/supply", headers=bureau,
-                    json={"year": 2026, "land_use": "industrial", "quarter": 2, "supplied_on": "2026-05-01"})
-    assert r.status_code == 200 and r.json()["status"] == "supplied", r.text
+    case = only_the_centre(f"/api/v1/quota/reserves/{rid}/acquisition", {"acquired_on": "2026-04-01"})
+    assert case["status"] == "held"
+    case = only_the_centre(f"/api/v1/quota/reserves/{rid}/supply",
+                           {"year": 2026, "land_use": "industrial", "quarter": 2, "supplied_on": "2026-05-01"})
+    assert case["status"] == "supplied"
+    other = only_the_centre("/api/v1/quota/reserves", {**body, "parcel_id": w.parcels[1]}, 201)
+    cancelled = only_the_centre(f"/api/v1/quota/reserves/{other['id']}/cancellation", {"reason": "规划调整"})
+    assert cancelled["status"] == "cancelled"
+    # the centre reads the county's plan and balance it supplies by; the bureau keeps the quota steps
+    assert client.get(f"/api/v1/quota/plans/{COUNTY}/2026", headers=centre).status_code == 200
+    assert client.post("/api/v1/quota/allocations", headers=centre, json={
+        "county_code": COUNTY, "year": 2026, "parcel_id": w.parcels[2], "amount_m2": "1", "land_use": "industrial",
+        "quarter": 2}).status_code == 403

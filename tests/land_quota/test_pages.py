@@ -28,7 +28,8 @@ def w(db: Database, clock: Clock) -> QuotaWorld:
         world = build_world(s)
         for name, role, region in (("bureau", Role.nr_official, "360603000000"),
                                    ("faraway", Role.nr_official, "360681000000"),
-                                   ("villager", Role.member, "360603101001")):
+                                   ("villager", Role.member, "360603101001"),
+                                   ("centre", Role.reserve_officer, "360603000000")):
             org = create_organisation(s, name=f"{name} org", kind=OrgKind.nr_bureau, region_code=region)
             create_user(s, username=name, password="demo", display_name=name, role=role, organisation_id=org.id,
                         is_demo=True)
@@ -60,6 +61,9 @@ def test_the_bureau_reads_its_countys_quota(db: Database, w: QuotaWorld) -> None
     assert "Construction-land quota" in client.get("/quota?lang=en").text
     hall = client.get("/hall?lang=zh_CN").text
     assert "竣工验收" in hall and 'href="/quota#projects"' in hall
+    login(client, "centre")  # the land reserve centre (L4) reads the county's quota desk too
+    centre = client.get("/quota?year=2026")
+    assert centre.status_code == 200 and '<section id="reserve">' in centre.text and "500.00" in centre.text
     login(client, "faraway")
     other = client.get("/quota?year=2026").text
     assert "本年度尚无入库指标" in other and not any(n in other for n in numbers)

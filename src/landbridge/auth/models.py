@@ -29,6 +29,7 @@ class OrgKind(StrEnum):
     individual = "individual"
     company = "company"
     court = "court"
+    reserve_centre = "reserve_centre"
 
 
 class Role(StrEnum):
@@ -48,6 +49,7 @@ class Role(StrEnum):
     supervisor = "supervisor"
     admin = "admin"
     org_admin = "org_admin"  # an organisation's own administrator: its staff logins only (issue #20 item 2)
+    reserve_officer = "reserve_officer"  # the land reserve centre (土地储备中心): banks and supplies land (L4)
 
 
 class Organisation(IdPk, RegionCode, CreatedAt, Base):

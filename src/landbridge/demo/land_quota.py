@@ -1,6 +1,7 @@
 """The demo world's construction-land quota (issue #16 item 6): reclamation projects in every state inside the
 territories of the first collectives of one county, this year's approved supply plan, allocations to collective
-construction land of the county (one consumed), and a land reserve case held by the reserve centre.
+construction land of the county (one consumed), a land reserve case held by the reserve centre, and quota sold on the
+exchange (L5): two ``construction_quota`` lots, one open for bids and one concluded, its buyer holding the quota.
 
 Everything goes through ``landbridge.land_quota``'s services, so the quota ledger, the balance and the ledger events
 are what the platform itself would have written.
@@ -8,22 +9,31 @@ are what the platform itself would have written.
 
 from __future__ import annotations
 
+import logging
 import random
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from shapely.geometry import box
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landbridge import collective, land_quota
+from landbridge import collective, exchange, land_quota
 from landbridge.cityprofile import get_profile
+from landbridge.demo.exchange_lots import _enrol, _frozen_at, _raise, companies
+from landbridge.errors import DomainError
+from landbridge.exchange.models import Lot
 from landbridge.kernel.area import quantize_m2
+from landbridge.kernel.clock import SHANGHAI
 from landbridge.kernel.geo import area_m2
 from landbridge.registry.models import Parcel, PropertyUnit, RecordStatus, Right, RightHolder
 
+log = logging.getLogger(__name__)
+
 SIDE_M = 60.0  # a demo reclamation plot: 60 m × 60 m
+RESERVE_ACTOR = "system:demo:reserve"  # the land reserve centre (reserve_officer)
+EXCHANGE_ACTOR = "system:demo:exchange"
 
 
 @dataclass
@@ -31,6 +41,7 @@ class QuotaReport:
     projects: int = 0
     allocations: int = 0
     reserves: int = 0
+    quota_lots: dict[str, int] = field(default_factory=dict)  # quota lot status → count
 
 
 def _territories(session: Session, limit: int) -> list[tuple[int, str, object]]:
@@ -122,8 +133,58 @@ def seed_quota(session: Session, *, today: date, seed: int, actor: str) -> Quota
         if k == 0:
             land_quota.consume(session, actor=actor, parcel_id=parcel_id, year=year, amount_m2=amount / 2)
     if len(destinations) == 4:
-        case = land_quota.propose_reserve(session, actor=actor, county_code=county, parcel_id=destinations[3],
-                                          compensation_cny=Decimal("860000.00"))
-        land_quota.acquire_reserve(session, case.id, actor=actor, acquired_on=date(year, 2, 28))
+        case = land_quota.propose_reserve(session, actor=RESERVE_ACTOR, county_code=county,
+                                          parcel_id=destinations[3], compensation_cny=Decimal("860000.00"))
+        land_quota.acquire_reserve(session, case.id, actor=RESERVE_ACTOR, acquired_on=date(year, 2, 28))
         report.reserves += 1
+    report.quota_lots = _quota_lots(session, county=county, today=today, actor=actor)
     return report
+
+
+def _quota_lots(session: Session, *, county: str, today: date, actor: str) -> dict[str, int]:
+    """Two quota lots of a quarter of the county's unallocated quota each (L5): one concluded (listed five weeks
+    ago, two companies bid, the award confirmed, the quota lot settled: the winner holds the quota), one listed to
+    open after today's announcement period."""
+    year = today.year
+    totals = land_quota.balance_of(session, county, year)
+    amount = ((totals.accepted - totals.allocated) / 4).quantize(Decimal("0.01"))
+    bidders = companies(session, 20)
+    made: dict[str, int] = {}
+    if amount <= 0:
+        return made
+    notice = exchange.rules_for("construction_quota", today).announcement_days
+    if len(bidders) >= 2:
+        try:
+            with session.begin_nested(), _frozen_at(datetime.combine(today - timedelta(days=notice + 20),
+                                                                     time(9, 30), tzinfo=SHANGHAI)) as clock:
+                qlot = land_quota.list_quota_lot(
+                    session, actor=actor, county_code=county, year=year, amount_m2=amount,
+                    title=f"余江区 {year} 年度建设用地指标（第一批）", start_price=Decimal(amount * 120).quantize(
+                        Decimal("1")), starts_at=clock.now() + timedelta(days=notice + 1))
+                lot = session.get(Lot, qlot.lot_id)
+                assert lot is not None
+                pair = [_enrol(session, lot, p, f"party:{p.id}") for p in bidders[:2]]
+                clock.set(lot.starts_at + timedelta(hours=1))
+                exchange.run_due(session)
+                for i, bidder in enumerate(pair):
+                    _raise(session, lot, bidder, i, f"party:{bidder.party_id}")
+                assert lot.ends_at is not None
+                clock.set(lot.ends_at + timedelta(minutes=10))
+                exchange.run_due(session)
+                session.refresh(lot)
+                if lot.countdown_end is not None and lot.phase == "countdown":
+                    clock.set(lot.countdown_end + timedelta(seconds=1))
+                    exchange.run_due(session)
+                exchange.confirm_award(session, lot_id=lot.id, actor=EXCHANGE_ACTOR)
+                land_quota.settle_quota_lot(session, qlot.id, actor=actor)
+                made["concluded"] = 1
+        except DomainError as exc:  # a profile whose exchange refuses the lot: no concluded lot in the demo
+            made.pop("concluded", None)
+            log.info("demo quota lot not concluded: %s", exc)
+    with _frozen_at(datetime.combine(today, time(9, 30), tzinfo=SHANGHAI)) as clock:
+        land_quota.list_quota_lot(session, actor=actor, county_code=county, year=year, amount_m2=amount,
+                                  title=f"余江区 {year} 年度建设用地指标（第二批）",
+                                  start_price=Decimal(amount * 120).quantize(Decimal("1")),
+                                  starts_at=clock.now() + timedelta(days=notice + 2))
+    made["listed"] = 1
+    return made

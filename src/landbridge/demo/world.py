@@ -53,6 +53,7 @@ from landbridge.demo.geography import (
     small_scale_villages,
     suggest_parcel_counts,
 )
+from landbridge.demo.homestead_withdrawals import seed_withdrawals
 from landbridge.demo.land_quota import seed_quota
 from landbridge.demo.lending_loans import loan_counts, seed_loans
 from landbridge.demo.maintenance import seed_maintenance
@@ -220,6 +221,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         world.report.sales += fed
     with db.transaction() as session:  # construction-land quota: projects, the year's plan, allocations (#16)
         world.report.quota_projects = seed_quota(session, today=today, seed=seed, actor=ACTOR).projects
+    with db.transaction() as session:  # homesteads withdrawn in 余江区 villages, one handed over (#16, S30)
+        world.report.withdrawals = seed_withdrawals(session, today=today, seed=seed).total
     with db.transaction() as session:  # residents' demands in every state across the departments (issue #20)
         world.report.demands = seed_demands(session, today=today)
     with db.transaction() as session:  # the maintenance inventory: assets across villages in every state (#20)

@@ -52,6 +52,7 @@ class WorldReport:
     entries: int = 0  # market entries through the exchange (issue #15)
     entry_cases: int = 0  # market-entry cases, one in each state of the case (issue #15)
     quota_projects: int = 0  # reclamation projects in every state, one county's quota (issue #16)
+    withdrawals: int = 0  # homestead withdrawal cases in 余江区 villages, by several states (issue #16, S30)
     demands: int = 0  # residents' demands in every state across the departments (issue #20 item 3)
     maintenance_assets: int = 0  # infrastructure assets in every state across villages (issue #20 item 5)
     sales: int = 0

@@ -191,5 +191,6 @@ class QuotaError(ErrorCode):
     WITHDRAWAL_PAYMENT_MISMATCH = (Conflict, "land_quota.payment_mismatch",
                         "支付金额 {amount} 元与核定补偿 {total} 元不符",
                         "the payment of {amount} yuan differs from the compensation of {total} yuan")
+    BAD_INPUT = (RuleViolation, "land_quota.bad_input", "表单字段 {field} 无效", "the form field {field} is invalid")
     INVALID_BBOX = (RuleViolation, "land_quota.invalid_bbox", "地图范围无效：须为 西,南,东,北 四个经纬度",
                     "invalid bbox: give west,south,east,north in degrees")

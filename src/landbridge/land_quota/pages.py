@@ -36,7 +36,8 @@ from landbridge.web.render import render
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
-READERS = (Role.nr_official, Role.township_official, Role.collective_clerk, Role.supervisor, Role.admin)
+READERS = (Role.nr_official, Role.reserve_officer, Role.township_official,
+           Role.collective_clerk, Role.supervisor, Role.admin)
 ROWS = 50  # newest rows per table; the API pages the rest
 
 PROJECT_STATUS = {"planned": ("已立项", "planned"), "works": ("施工中", "in works"), "accepted": ("已验收", "accepted"),
@@ -111,7 +112,8 @@ def overview(request: Request, year: int | None = Query(None, ge=2000, le=2100),
                       "credited": p.credited_year} for p in projects],
         "entries": [{"kind": _label(ENTRY_KIND, e.kind, zh), "amount": e.amount_m2, "county": e.county_code,
                      "project": e.project_id, "parcel": e.parcel_id, "at": e.created_at} for e in entries],
-        "withdrawals": [{"no": w.number, "status": _label(WITHDRAWAL_STATUS, w.status, zh), "area": w.area_m2,
+        "withdrawals": [{"id": w.id, "no": w.number, "status": _label(WITHDRAWAL_STATUS, w.status, zh),
+                         "area": w.area_m2,
                          "total": _yuan(w.total_fen), "project": w.project_id} for w in withdrawals],
         "reserves": [{"no": r.reserve_no, "status": _label(RESERVE_STATUS, r.status, zh), "parcel": r.parcel_id,
                       "compensation": _yuan(r.compensation_fen)} for r in reserves],

@@ -2,8 +2,10 @@
 allocation to destination parcels, consumption, and the county's balance for a year.
 
 Permissions: a collective clerk or the county natural-resources bureau (``nr_official``) registers a project; the
-bureau records the works, accepts, allocates and consumes; the bureau, township officials, collective clerks and
-the supervisor read balances. Anonymous callers get 401, other roles 403.
+bureau records the works, accepts, allocates and consumes; the bureau, the land reserve centre, township officials,
+collective clerks and the supervisor read balances. Land banking (收储, requirement L4) is the land reserve centre's:
+a ``reserve_officer`` whose organisation covers the county proposes, acquires, supplies and cancels reserve cases
+(the bureau no longer acts for it). Anonymous callers get 401, other roles 403 (a reserve officer elsewhere: 403).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, require_roles
+from landbridge.auth.errors import AuthError
 from landbridge.kernel.money import fen_to_yuan
 from landbridge.land_quota import plan, reserve, service, transfer
 from landbridge.land_quota.models import (
@@ -32,7 +35,9 @@ router = APIRouter(prefix="/api/v1/quota", tags=["land_quota"], route_class=Tran
 
 bureau = require_roles(Role.nr_official)
 registrant = require_roles(Role.collective_clerk, Role.nr_official)
-reader = require_roles(Role.nr_official, Role.township_official, Role.collective_clerk, Role.supervisor)
+reserve_centre = require_roles(Role.reserve_officer)
+reader = require_roles(Role.nr_official, Role.reserve_officer, Role.township_official, Role.collective_clerk,
+                       Role.supervisor)
 Area = Field(max_length=20, pattern=r"^\d{1,12}(\.\d{1,2})?$")
 County = Field(pattern=r"^\d{6,12}$")
 
@@ -266,6 +271,12 @@ def holdings(party_id: int, p: Principal = Depends(reader), session: Session = D
          "allocated_m2": str(h.allocated_m2)} for h in transfer.holdings_of(session, party_id)]}
 
 
+def _centre_covers(p: Principal, county_code: str) -> None:
+    """The reserve officer's organisation must cover the county of the case (L4)."""
+    if not p.covers_region(county_code.ljust(12, "0")):
+        raise AuthError.FORBIDDEN_REGION.error(region_code=county_code)
+
+
 class ReserveIn(BaseModel):
     county_code: str = County
     parcel_id: int = Field(ge=1, le=2**31)
@@ -292,30 +303,34 @@ def reserve_json(case: LandReserve) -> dict[str, Any]:
 
 
 @router.post("/reserves", status_code=201)
-def propose_reserve(body: ReserveIn, p: Principal = Depends(bureau),
+def propose_reserve(body: ReserveIn, p: Principal = Depends(reserve_centre),
                     session: Session = Depends(get_session)) -> dict[str, Any]:
     """The reserve centre proposes to bank a parcel (土地收储) with the compensation agreed."""
+    _centre_covers(p, body.county_code)
     return reserve_json(reserve.propose(session, actor=_actor(p), county_code=body.county_code,
                                         parcel_id=body.parcel_id, compensation_cny=body.compensation_cny))
 
 
 @router.post("/reserves/{reserve_id}/acquisition")
-def acquire_reserve(reserve_id: int, body: AcquisitionIn, p: Principal = Depends(bureau),
+def acquire_reserve(reserve_id: int, body: AcquisitionIn, p: Principal = Depends(reserve_centre),
                     session: Session = Depends(get_session)) -> dict[str, Any]:
     """The compensation is paid; the reserve centre holds the land."""
+    _centre_covers(p, reserve.get_reserve(session, reserve_id).region_code)
     return reserve_json(reserve.acquire(session, reserve_id, actor=_actor(p), acquired_on=body.acquired_on))
 
 
 @router.post("/reserves/{reserve_id}/supply")
-def supply_reserve(reserve_id: int, body: SupplyIn, p: Principal = Depends(bureau),
+def supply_reserve(reserve_id: int, body: SupplyIn, p: Principal = Depends(reserve_centre),
                    session: Session = Depends(get_session)) -> dict[str, Any]:
     """Supply held land under the approved plan's line for its use and quarter."""
+    _centre_covers(p, reserve.get_reserve(session, reserve_id).region_code)
     return reserve_json(reserve.supply(session, reserve_id, actor=_actor(p), year=body.year, land_use=body.land_use,
                                        quarter=body.quarter, supplied_on=body.supplied_on))
 
 
 @router.post("/reserves/{reserve_id}/cancellation")
-def cancel_reserve(reserve_id: int, body: RejectionIn, p: Principal = Depends(bureau),
+def cancel_reserve(reserve_id: int, body: RejectionIn, p: Principal = Depends(reserve_centre),
                    session: Session = Depends(get_session)) -> dict[str, Any]:
     """Withdraw a proposal before the land is acquired."""
+    _centre_covers(p, reserve.get_reserve(session, reserve_id).region_code)
     return reserve_json(reserve.cancel(session, reserve_id, actor=_actor(p), reason=body.reason))

@@ -44,7 +44,8 @@ ROLE_ZH = {"member": "村民", "collective_clerk": "集体经济组织会计", "
            "registrar": "登记员", "nr_official": "自然资源局", "exchange_operator": "交易中心", "bidder": "竞买人",
            "bank_officer": "信贷员", "guarantor_officer": "担保专员", "insurer_officer": "保险专员",
            "fund_manager": "风险补偿基金", "supervisor": "监督员", "admin": "平台管理员",
-           "org_admin": "机构管理员"}
+           "org_admin": "机构管理员",
+           "reserve_officer": "土地储备中心"}
 
 
 class UserCreate(BaseModel):
