@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landbridge import exchange, notices, registry
+from landbridge.auth.models import User
 from landbridge.cityprofile import get_profile
 from landbridge.finder.errors import FinderError
 from landbridge.finder.models import LotWatermark, SavedSearch
@@ -57,6 +58,8 @@ def save_search(session: Session, *, user_id: int, params: Mapping[str, Any], na
         raise FinderError.EMPTY_SEARCH.error()
     label = _name(name, stored)
     limit = saved_searches_max()
+    # the user's row is the lock that serialises their saves: two at once could both count one below the limit
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
     held = int(session.scalar(select(func.count()).select_from(SavedSearch)
                               .where(SavedSearch.user_id == user_id)) or 0)
     if held >= limit:
