@@ -31,7 +31,7 @@ def client(db: Database, w: QuotaWorld) -> Iterator[TestClient]:
     PROJECT["collective_id"] = w.collective_id
     with db.transaction() as s:
         for name, (role, kind) in USERS.items():
-            org = create_organisation(s, name=f"{name} org", kind=kind, region_code="360622000000")
+            org = create_organisation(s, name=f"{name} org", kind=kind, region_code=COUNTY.ljust(12, "0"))
             create_user(s, username=name, password="demo", display_name=name, role=role, organisation_id=org.id,
                         is_demo=True)
     with TestClient(create_app()) as c:
@@ -214,3 +214,25 @@ def test_land_banking_over_http(db: Database, client: TestClient, w: QuotaWorld)
     assert client.post("/api/v1/quota/allocations", headers=centre, json={
         "county_code": COUNTY, "year": 2026, "parcel_id": w.parcels[2], "amount_m2": "1", "land_use": "industrial",
         "quarter": 2}).status_code == 403
+
+
+def test_a_bureau_acts_for_its_own_county_only(db: Database, client: TestClient, w: QuotaWorld) -> None:
+    """L4, L5: another county's bureau may not register, accept, plan, allocate, consume or list this county's
+    quota (403 ``auth.forbidden_region``), and each refusal changes nothing."""
+    with db.transaction() as s:
+        org = create_organisation(s, name="贵溪市自然资源局", kind=OrgKind.nr_bureau, region_code="360681000000")
+        create_user(s, username="far_bureau", password="demo", display_name="far", role=Role.nr_official,
+                    organisation_id=org.id, is_demo=True)
+    far, clerk = auth(client, "far_bureau"), auth(client, "clerk")
+    pid = client.post("/api/v1/quota/projects", headers=clerk, json=PROJECT).json()["id"]
+    before = state(db)
+    for path, body in ((f"/api/v1/quota/projects/{pid}/works", None),
+                       (f"/api/v1/quota/projects/{pid}/acceptance",
+                        {"accepted_area_m2": "300", "quality_grade": 6, "accepted_on": "2026-03-01"}),
+                       ("/api/v1/quota/projects", PROJECT), ("/api/v1/quota/plans", PLAN),
+                       ("/api/v1/quota/allocations", {"county_code": COUNTY, "year": 2026, "parcel_id": w.parcels[0],
+                                                      "amount_m2": "100", "land_use": "industrial", "quarter": 2})):
+        r = client.post(path, headers=far, json=body)
+        assert r.status_code == 403 and r.json()["code"] == "auth.forbidden_region", (path, r.json())
+        assert state(db) == before, path
+    assert client.post(f"/api/v1/quota/projects/{pid}/works", headers=auth(client, "bureau")).status_code == 200

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, require_roles
@@ -132,6 +133,8 @@ def plan_json(session: Session, supply: SupplyPlan) -> dict[str, Any]:
 def register(body: ProjectIn, p: Principal = Depends(registrant),
              session: Session = Depends(get_session)) -> dict[str, Any]:
     """Register a reclamation project with its approved plan."""
+    if p.role is Role.nr_official:
+        _covers(p, body.county_code)
     project = service.register_project(session, actor=_actor(p), county_code=body.county_code,
                                        collective_id=body.collective_id, kind=body.kind, plan_ref=body.plan_ref,
                                        planned_area_m2=body.planned_area_m2, boundary_geometry=body.boundary)
@@ -141,6 +144,7 @@ def register(body: ProjectIn, p: Principal = Depends(registrant),
 @router.post("/projects/{project_id}/works")
 def works(project_id: int, p: Principal = Depends(bureau), session: Session = Depends(get_session)) -> dict[str, Any]:
     """The works begin."""
+    _covers_project(session, p, project_id)
     return project_json(service.start_works(session, project_id, actor=_actor(p)))
 
 
@@ -148,6 +152,7 @@ def works(project_id: int, p: Principal = Depends(bureau), session: Session = De
 def reject(project_id: int, body: RejectionIn, p: Principal = Depends(bureau),
            session: Session = Depends(get_session)) -> dict[str, Any]:
     """The county rejects the project (its boundary no longer blocks another)."""
+    _covers_project(session, p, project_id)
     return project_json(service.reject_project(session, project_id, actor=_actor(p), reason=body.reason))
 
 
@@ -155,6 +160,7 @@ def reject(project_id: int, body: RejectionIn, p: Principal = Depends(bureau),
 def accept(project_id: int, body: AcceptanceIn, p: Principal = Depends(bureau),
            session: Session = Depends(get_session)) -> dict[str, Any]:
     """Accept the works with the measured area and grade; the area is credited as quota. Returns the credit."""
+    _covers_project(session, p, project_id)
     entry = service.accept_reclamation(session, project_id, actor=_actor(p), accepted_area_m2=body.accepted_area_m2,
                                        quality_grade=body.quality_grade, accepted_on=body.accepted_on)
     return entry_json(entry)
@@ -164,6 +170,7 @@ def accept(project_id: int, body: AcceptanceIn, p: Principal = Depends(bureau),
 def allocate(body: AllocationIn, p: Principal = Depends(bureau),
              session: Session = Depends(get_session)) -> dict[str, Any]:
     """Allocate quota of a county's year to a destination parcel."""
+    _covers(p, body.county_code)
     allocation = service.allocate(session, actor=_actor(p), county_code=body.county_code, year=body.year,
                                   parcel_id=body.parcel_id, amount_m2=body.amount_m2, land_use=body.land_use,
                                   quarter=body.quarter)
@@ -174,6 +181,9 @@ def allocate(body: AllocationIn, p: Principal = Depends(bureau),
 def consume(body: ConsumptionIn, p: Principal = Depends(bureau),
             session: Session = Depends(get_session)) -> dict[str, Any]:
     """A parcel consumes quota allocated to it."""
+    for county in session.scalars(select(QuotaAllocation.county_code).where(
+            QuotaAllocation.parcel_id == body.parcel_id, QuotaAllocation.year == body.year).distinct()):
+        _covers(p, county)
     entry = service.consume(session, actor=_actor(p), parcel_id=body.parcel_id, year=body.year,
                             amount_m2=body.amount_m2)
     return entry_json(entry)
@@ -192,6 +202,7 @@ def balance(county_code: str, year: int, p: Principal = Depends(reader),
 @router.post("/plans", status_code=201)
 def draft_plan(body: PlanIn, p: Principal = Depends(bureau), session: Session = Depends(get_session)) -> dict[str, Any]:
     """Draft a county's annual supply plan (年度供应计划) with its lines by use and quarter."""
+    _covers(p, body.county_code)
     supply = plan.draft_plan(session, actor=_actor(p), county_code=body.county_code, year=body.year,
                              lines=[line.model_dump() for line in body.lines])
     return plan_json(session, supply)
@@ -201,6 +212,7 @@ def draft_plan(body: PlanIn, p: Principal = Depends(bureau), session: Session = 
 def approve_plan(county_code: str, year: int, body: PlanApprovalIn, p: Principal = Depends(bureau),
                  session: Session = Depends(get_session)) -> dict[str, Any]:
     """Approve a draft supply plan; from then on the year's allocations count against it."""
+    _covers(p, county_code[:12])
     supply = plan.approve_plan(session, actor=_actor(p), county_code=county_code[:12], year=year,
                                approved_on=body.approved_on)
     return plan_json(session, supply)
@@ -240,6 +252,7 @@ def quota_lot_json(q: QuotaLot) -> dict[str, Any]:
 def list_lot(body: QuotaLotIn, p: Principal = Depends(bureau),
              session: Session = Depends(get_session)) -> dict[str, Any]:
     """List quota of a county's year on the exchange (a construction_quota lot); the quota is taken now."""
+    _covers(p, body.county_code)
     q = transfer.list_quota_lot(session, actor=_actor(p), county_code=body.county_code, year=body.year,
                                 amount_m2=body.amount_m2, title=body.title, start_price=body.start_price,
                                 starts_at=body.starts_at, seller_party_id=body.seller_party_id)
@@ -250,6 +263,9 @@ def list_lot(body: QuotaLotIn, p: Principal = Depends(bureau),
 def settle_lot(quota_lot_id: int, p: Principal = Depends(bureau),
                session: Session = Depends(get_session)) -> dict[str, Any]:
     """Follow the exchange's outcome now (the worker does the same): to the buyer, or back to the county."""
+    lot = session.get(QuotaLot, quota_lot_id)
+    if lot is not None:
+        _covers(p, lot.county_code)
     return quota_lot_json(transfer.settle_quota_lot(session, quota_lot_id, actor=_actor(p)))
 
 
@@ -257,6 +273,7 @@ def settle_lot(quota_lot_id: int, p: Principal = Depends(bureau),
 def allocate_held(body: HeldAllocationIn, p: Principal = Depends(bureau),
                   session: Session = Depends(get_session)) -> dict[str, Any]:
     """Record a buyer's allocation of quota it bought to a destination parcel."""
+    _covers(p, body.county_code)
     allocation = transfer.allocate_held(session, actor=_actor(p), party_id=body.party_id,
                                         county_code=body.county_code, year=body.year, parcel_id=body.parcel_id,
                                         amount_m2=body.amount_m2)
@@ -269,6 +286,19 @@ def holdings(party_id: int, p: Principal = Depends(reader), session: Session = D
     return {"party_id": party_id, "holdings": [
         {"county_code": h.county_code, "year": h.year, "received_m2": str(h.received_m2),
          "allocated_m2": str(h.allocated_m2)} for h in transfer.holdings_of(session, party_id)]}
+
+
+def _covers(p: Principal, county_code: str) -> None:
+    """The bureau acts for its own county only (another county's quota, plan or project: 403
+    ``auth.forbidden_region``), as the reserve centre does (``_centre_covers``)."""
+    if not p.covers_region(county_code[:12].ljust(12, "0")):
+        raise AuthError.FORBIDDEN_REGION.error(region_code=county_code)
+
+
+def _covers_project(session: Session, p: Principal, project_id: int) -> None:
+    project = session.get(ReclamationProject, project_id)
+    if project is not None:  # a missing one is the service's typed 404
+        _covers(p, project.region_code)
 
 
 def _centre_covers(p: Principal, county_code: str) -> None:
