@@ -101,8 +101,8 @@ def test_a_stored_day_is_never_overwritten(db: Database, sw: SupervisionWorld) -
 
 def test_the_job_stores_the_year_and_the_month_once_a_day(db: Database, sw: SupervisionWorld) -> None:
     with db.transaction() as s:
-        first = jobs.run_due(s)
-        assert first > 0 and jobs.run_due(s) == 0
+        first = jobs.record_today(s)
+        assert first > 0 and jobs.record_today(s) == 0 and jobs.run_due(s) == 0
     with db.transaction(readonly=True) as s:
         periods = set(s.scalars(select(IndicatorValue.period)))
         days = set(s.scalars(select(IndicatorValue.as_of)))

@@ -11,6 +11,14 @@ from landbridge.supervision.service import parse_period, record_values, today
 
 
 def run_due(session: Session) -> int:
+    """The worker's job: store today's figures (``record_today``). It returns 0, because the worker counts the
+    transitions it fired (records changing state, CLI ``worker --once``), and storing a day's figures changes no
+    record's state."""
+    record_today(session)
+    return 0
+
+
+def record_today(session: Session) -> int:
     """Store today's values for this year and this month when not yet stored; how many rows were added."""
     day = today()
     added = 0
