@@ -122,6 +122,8 @@ def test_a_villager_sees_a_vote_submits_a_demand_and_rates_the_answer(
             expect(work).to_contain_text("宅基地翻建审批进度")
             expect(work).to_contain_text("13900000000")  # the contact, to the department in clear
             fits_the_width(page)
+            hidden = work.locator(f'label[for="transfer-{ticket_id}"]').bounding_box()  # for screen readers only
+            assert hidden is not None and hidden["width"] <= 1 and hidden["height"] <= 1
             work.get_by_role("button", name="签收").click()
             expect(work).to_contain_text("办理中")
             work.locator(f"#answer-{ticket_id}").fill("已查询：申请已于本月通过乡镇审核，正在公示，公示期满即发放批准书。")
