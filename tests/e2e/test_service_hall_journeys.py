@@ -205,7 +205,7 @@ def test_a_bidder_reaches_the_lot_it_bid_on_from_the_hall(server: str, db: Datab
                     organisation_id=people, party_id=me, is_demo=True)
         lot = new_lot(s, world)
         mine, rival = enrol(s, lot, world, me), enrol(s, lot, world, world.bidders[1])
-        lot_id, number, starts = lot.id, lot.number, lot.starts_at
+        lot_id, number, starts, code = lot.id, lot.number, lot.starts_at, mine.bidder_code
     assert starts is not None
     clock.set(starts + timedelta(minutes=5))  # the listing runs: both bid, the rival leads
     with db.transaction() as s:
@@ -225,6 +225,8 @@ def test_a_bidder_reaches_the_lot_it_bid_on_from_the_hall(server: str, db: Datab
             expect(page.locator("h1")).to_contain_text("范家村 20 亩耕地经营权")
             expect(page.locator("#current-price")).to_contain_text("101000")
             expect(page.locator("#history tbody tr")).to_have_count(2)
+            expect(page.locator("#history tbody tr", has_text=code)).to_contain_text("100000")  # its own bid
+            expect(page.locator("#bidding-room h2")).to_contain_text(f"您的号牌 {code}")  # it may bid again here
             fits_the_width(page)
             page.screenshot(path=str(shots / f"{size}-c2-lot.png"), full_page=True)
         finally:
