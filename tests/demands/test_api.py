@@ -221,3 +221,26 @@ def test_the_hotline_desk_dispatches_and_revisits_in_english_too(db: Database, a
     assert wrong.status_code == 403  # the hotline does not accept for a department
     stats = client.get("/demands/stats?lang=en")
     assert stats.status_code == 200 and "Demand statistics" in stats.text and PHONE not in stats.text
+
+
+def test_a_residents_demand_is_about_their_own_village_by_default(db: Database, api: Api) -> None:
+    """A villager's login belongs to the city's individual users; the form's place and a demand sent without one
+    are the village of the resident's own registry record, so a village matter reaches its township (S1)."""
+    from landbridge.auth import link_user_party
+    from landbridge.registry import create_party
+    from tests.demands.world import FAR_VILLAGE
+    from tests.web.world import resident_id
+
+    with db.transaction() as s:
+        party = create_party(s, kind="person", name="王五", id_number=resident_id(5), region_code=FAR_VILLAGE,
+                             actor="user:0:test")
+        link_user_party(s, username="neighbour", party_id=party.id)
+    client = TestClient(create_app())
+    login(client, "neighbour")
+    page = client.get("/demands").text
+    assert f'name="region_code" value="{FAR_VILLAGE}"' in page
+    sent = client.post("/demands", data={"csrf": _csrf(page), "demand_type": "consult", "category": "land_use",
+                                         "title": "用途咨询", "description": "d"})
+    assert sent.status_code == 200 and "诉求已受理" in sent.text
+    with db.transaction(readonly=True) as s:
+        assert s.scalars(select(DemandTicket.region_code)).one() == FAR_VILLAGE

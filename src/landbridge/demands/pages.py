@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landbridge import privacy
+from landbridge import privacy, registry
 from landbridge.auth import Principal, Role, optional_principal
 from landbridge.auth.models import Organisation
 from landbridge.auth.pages import page_caller
@@ -72,6 +72,16 @@ def _departments(session: Session) -> dict[int, str]:
                                                       .where(Organisation.kind.in_(kinds)).order_by(Organisation.name))}
 
 
+def _home_region(session: Session, p: Principal) -> str:
+    """Where a resident's demand is about by default: the village of their own registry record (their login's
+    organisation is the city's individual users, which would route a village matter to no township)."""
+    if p.role is Role.member and p.party_id is not None:
+        region = registry.get_party(session, p.party_id).region_code
+        if region:
+            return region
+    return p.region_code
+
+
 def _mine(request: Request, session: Session, p: Principal, message: dict[str, str] | None = None,
           status_code: int = 200) -> Response:
     zh = request_locale(request) == "zh_CN"
@@ -80,7 +90,7 @@ def _mine(request: Request, session: Session, p: Principal, message: dict[str, s
     names = _departments(session)
     context = {"zh": zh, "rows": [_row(t, zh, names) for t in rows], "csrf": csrf_token(request),
                "message": message, "may_submit": p.role in INTAKE, "channel": _label(CHANNEL, INTAKE.get(p.role), zh),
-               "needs_contact": p.role in INTAKE and p.role is not Role.member, "region": p.region_code,
+               "needs_contact": p.role in INTAKE and p.role is not Role.member, "region": _home_region(session, p),
                **_labels(zh)}
     response = render(request, "demands/mine.html", context)
     response.status_code = status_code
@@ -112,7 +122,7 @@ def take(request: Request, csrf: str = Form(""), demand_type: str = Form(""), ca
         channel = INTAKE[caller.role]
         t = service.submit(session, actor=actor_of(caller), channel=channel.value, demand_type=demand_type,
                            category=category, title=title[:200], description=description[:4000],
-                           region_code=region_code.strip() or caller.region_code,
+                           region_code=region_code.strip() or _home_region(session, caller),
                            resident_user_id=caller.user_id if caller.role is Role.member else None,
                            contact_name=contact_name[:100] or None, contact_phone=contact_phone[:40] or None)
     except DomainError as exc:
