@@ -60,7 +60,8 @@ REGISTRANTS = (Role.collective_clerk, Role.nr_official)
 PROJECT_FORMS = {"planned": ("works", "rejection"), "works": ("acceptance", "rejection")}
 RESERVE_FORMS = {"proposed": ("acquisition", "cancellation"), "held": ("supply",)}
 M = TypeVar("M", bound=BaseModel)
-Id = PathParam(ge=1, le=2**31 - 1)
+ProjectId = PathParam(ge=1, le=2**31 - 1)
+ReserveId = PathParam(ge=1, le=2**31 - 1)  # one per name: FastAPI binds a Path's name on first use
 County = PathParam(pattern=r"^\d{6}$")
 Year = PathParam(ge=2000, le=2100)
 
@@ -217,7 +218,7 @@ def _project_page(request: Request, session: Session, caller: Principal, project
 
 
 @router.get("/quota/projects/{project_id}", response_class=Response)
-def project_page(request: Request, project_id: int = Id, session: Session = Depends(get_session),
+def project_page(request: Request, project_id: int = ProjectId, session: Session = Depends(get_session),
                  principal: Principal | None = Depends(optional_principal)) -> Response:
     """A reclamation project: facts, state, ledger history and the bureau's next step."""
     caller = page_caller(request, principal, PROJECT_READERS)
@@ -244,7 +245,7 @@ def _project_step(request: Request, session: Session, principal: Principal | Non
 
 
 @router.post("/quota/projects/{project_id}/works", response_class=Response)
-def works_form(request: Request, project_id: int = Id, form: dict[str, str] = Depends(form_of),
+def works_form(request: Request, project_id: int = ProjectId, form: dict[str, str] = Depends(form_of),
                session: Session = Depends(get_session),
                principal: Principal | None = Depends(optional_principal)) -> Response:
     """The works begin."""
@@ -254,7 +255,7 @@ def works_form(request: Request, project_id: int = Id, form: dict[str, str] = De
 
 
 @router.post("/quota/projects/{project_id}/acceptance", response_class=Response)
-def acceptance_form(request: Request, project_id: int = Id, form: dict[str, str] = Depends(form_of),
+def acceptance_form(request: Request, project_id: int = ProjectId, form: dict[str, str] = Depends(form_of),
                     session: Session = Depends(get_session),
                     principal: Principal | None = Depends(optional_principal)) -> Response:
     """Accept the works with the measured area, quality grade and date; the area is credited as quota."""
@@ -265,7 +266,7 @@ def acceptance_form(request: Request, project_id: int = Id, form: dict[str, str]
 
 
 @router.post("/quota/projects/{project_id}/rejection", response_class=Response)
-def rejection_form(request: Request, project_id: int = Id, form: dict[str, str] = Depends(form_of),
+def rejection_form(request: Request, project_id: int = ProjectId, form: dict[str, str] = Depends(form_of),
                    session: Session = Depends(get_session),
                    principal: Principal | None = Depends(optional_principal)) -> Response:
     """Reject the project with a reason."""
@@ -421,7 +422,7 @@ def _reserve_page(request: Request, session: Session, caller: Principal, reserve
 
 
 @router.get("/quota/reserves/{reserve_id}", response_class=Response)
-def reserve_page(request: Request, reserve_id: int = Id, session: Session = Depends(get_session),
+def reserve_page(request: Request, reserve_id: int = ReserveId, session: Session = Depends(get_session),
                  principal: Principal | None = Depends(optional_principal)) -> Response:
     """A reserve case: facts, state, ledger history and the centre's next step."""
     caller = page_caller(request, principal, COUNTY_READERS)
@@ -448,7 +449,7 @@ def _reserve_step(request: Request, session: Session, principal: Principal | Non
 
 
 @router.post("/quota/reserves/{reserve_id}/acquisition", response_class=Response)
-def acquisition_form(request: Request, reserve_id: int = Id, form: dict[str, str] = Depends(form_of),
+def acquisition_form(request: Request, reserve_id: int = ReserveId, form: dict[str, str] = Depends(form_of),
                      session: Session = Depends(get_session),
                      principal: Principal | None = Depends(optional_principal)) -> Response:
     """The compensation is paid; the centre holds the land."""
@@ -459,7 +460,7 @@ def acquisition_form(request: Request, reserve_id: int = Id, form: dict[str, str
 
 
 @router.post("/quota/reserves/{reserve_id}/supply", response_class=Response)
-def supply_form(request: Request, reserve_id: int = Id, form: dict[str, str] = Depends(form_of),
+def supply_form(request: Request, reserve_id: int = ReserveId, form: dict[str, str] = Depends(form_of),
                 session: Session = Depends(get_session),
                 principal: Principal | None = Depends(optional_principal)) -> Response:
     """Supply the held land under the approved plan's line."""
@@ -470,7 +471,7 @@ def supply_form(request: Request, reserve_id: int = Id, form: dict[str, str] = D
 
 
 @router.post("/quota/reserves/{reserve_id}/cancellation", response_class=Response)
-def cancel_form(request: Request, reserve_id: int = Id, form: dict[str, str] = Depends(form_of),
+def cancel_form(request: Request, reserve_id: int = ReserveId, form: dict[str, str] = Depends(form_of),
                 session: Session = Depends(get_session),
                 principal: Principal | None = Depends(optional_principal)) -> Response:
     """Withdraw the proposal with a reason."""
