@@ -1,6 +1,6 @@
 """Browser check of the bureau's project desk (issue #16 item 6): the county bureau opens a planned reclamation
 project from /quota, starts the works and accepts them with the measured area, grade and date on the project page;
-the quota credit shows in the ledger history. Screenshots go to ``$LANDBRIDGE_SCREENSHOTS`` when set, else tmp."""
+the quota credit shows in the ledger history; then drafts the year's supply plan on the plan page. Screenshots go to ``$LANDBRIDGE_SCREENSHOTS`` when set, else tmp."""
 
 from __future__ import annotations
 
@@ -48,5 +48,12 @@ def test_the_bureau_accepts_a_project_on_its_page(server: str, db: Database, clo
             expect(page.locator("#facts")).to_contain_text("388.50")
             expect(page.locator("#ledger-history")).to_contain_text("quota_credited")
             page.screenshot(path=str(shots / "quota-project-accepted.png"), full_page=True)
+            page.goto(f"{server}/quota/plans/360603/2026")  # the year's plan: the bureau drafts it
+            page.get_by_label("计划指标（平方米） 1").fill("300")
+            page.get_by_label("计划宗数 1").fill("2")
+            page.get_by_role("button", name="起草计划").click()
+            expect(page.locator("#status")).to_have_text("草案")
+            expect(page.locator("#balance")).to_contain_text("388.50")
+            page.screenshot(path=str(shots / "quota-plan-draft.png"), full_page=True)
         finally:
             browser.close()
