@@ -1,6 +1,7 @@
-"""Browser check of the bureau's project desk (issue #16 item 6): the county bureau opens a planned reclamation
-project from /quota, starts the works and accepts them with the measured area, grade and date on the project page;
-the quota credit shows in the ledger history; then drafts the year's supply plan on the plan page. Screenshots go to ``$LANDBRIDGE_SCREENSHOTS`` when set, else tmp."""
+"""Browser check of the bureau's desk (issue #16 item 6): the county bureau opens a planned reclamation project from
+/quota, starts the works and accepts them with the measured area, grade and date on the project page (the quota
+credit shows in the ledger history), then drafts the year's supply plan on the plan page. Screenshots go to
+``$LANDBRIDGE_SCREENSHOTS`` when set, else tmp."""
 
 from __future__ import annotations
 
