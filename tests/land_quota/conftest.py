@@ -44,9 +44,11 @@ def register(s: Session, holder: int, geometry: BaseGeometry, *, region: str = V
     return registry.get_unit(s, int(app.payload["unit_id"])).parcel_id
 
 
-def build_world(s: Session, *, seed: int = 0) -> QuotaWorld:
-    """The world of collective ``seed``: its ownership parcel lies ``5 * seed`` grid rows north of the first's."""
-    village = build_village(s, n_households=1, per_household=1, region=VILLAGE, seed=seed, enrol=False)
+def build_world(s: Session, *, seed: int = 0, organisation_id: int | None = None) -> QuotaWorld:
+    """The world of collective ``seed`` (kept by the clerk's ``organisation_id`` where given): its ownership parcel
+    lies ``5 * seed`` grid rows north of the first's."""
+    village = build_village(s, n_households=1, per_household=1, region=VILLAGE, seed=seed, enrol=False,
+                            organisation_id=organisation_id)
     row = 5 * seed
     register(s, village.party_id, square(0, row=row, size_m=300), land_use="0702",
              right_type="collective_land_ownership")

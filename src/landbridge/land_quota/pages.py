@@ -99,7 +99,7 @@ def overview(request: Request, year: int | None = Query(None, ge=2000, le=2100),
     reserves = [r for r in session.scalars(select(LandReserve).order_by(LandReserve.id.desc()).limit(ROWS * 4))
                 if caller.covers_region(r.region_code.ljust(12, "0"))][:ROWS] if own is None else []
     context: dict[str, Any] = {
-        "year": year, "zh": zh, "own": own,
+        "year": year, "zh": zh, "own": own, "role": caller.role.value, "own_county": caller.region_code[:6],
         "balances": [{"county": b.county_code, "accepted": b.accepted_m2, "allocated": b.allocated_m2,
                       "consumed": b.consumed_m2, "unallocated": b.accepted_m2 - b.allocated_m2} for b in balances],
         "lines": [{"county": plans[ln.plan_id].county_code, "status": plans[ln.plan_id].status,
@@ -115,7 +115,7 @@ def overview(request: Request, year: int | None = Query(None, ge=2000, le=2100),
         "withdrawals": [{"id": w.id, "no": w.number, "status": _label(WITHDRAWAL_STATUS, w.status, zh),
                          "area": w.area_m2,
                          "total": _yuan(w.total_fen), "project": w.project_id} for w in withdrawals],
-        "reserves": [{"no": r.reserve_no, "status": _label(RESERVE_STATUS, r.status, zh), "parcel": r.parcel_id,
-                      "compensation": _yuan(r.compensation_fen)} for r in reserves],
+        "reserves": [{"id": r.id, "no": r.reserve_no, "status": _label(RESERVE_STATUS, r.status, zh),
+                      "parcel": r.parcel_id, "compensation": _yuan(r.compensation_fen)} for r in reserves],
     }
     return render(request, "land_quota/overview.html", context)

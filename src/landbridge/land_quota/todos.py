@@ -39,10 +39,11 @@ def todos(session: Session, principal: Any) -> Iterator[Todo]:
         for case in (c for c in rows if principal.covers_region(c.region_code)):
             zh, en = steps[case.status]
             yield Todo(kind="land_quota.withdrawal", title_zh=f"宅基地退出 {case.number}：{zh}",
-                       title_en=f"Homestead withdrawal {case.number}: {en}", href="/quota#withdrawals")
+                       title_en=f"Homestead withdrawal {case.number}: {en}", href=f"/quota/withdrawals/{case.id}")
     if principal.role is Role.nr_official:
         works = session.scalars(select(ReclamationProject).where(ReclamationProject.status == "works")
                                 .order_by(ReclamationProject.id).limit(SOURCE_LIMIT * 4))
         for project in (p for p in works if principal.covers_region(p.region_code.ljust(12, "0"))):
             yield Todo(kind="land_quota.acceptance", title_zh=f"复垦项目 {project.project_no}：竣工验收",
-                       title_en=f"Reclamation project {project.project_no}: acceptance", href="/quota#projects")
+                       title_en=f"Reclamation project {project.project_no}: acceptance",
+                       href=f"/quota/projects/{project.id}")
