@@ -146,6 +146,8 @@ def test_the_clerk_registers_a_project_for_its_own_collective(db: Database, desk
     shown = d.client.get(location).text
     assert "已立项" in shown and "废弃工矿" in shown and "reclamation_registered" in shown
     assert 'id="works-form"' not in shown and 'id="waiting"' in shown  # the bureau's step, not the clerk's
+    # the clerk's overview lists its collective's project (its village's region does not cover the county's code)
+    assert f'href="/quota/projects/{pid}"' in d.client.get("/quota").text
 
 
 def test_the_bureau_takes_a_project_through_works_and_acceptance(db: Database, desk: Desk) -> None:

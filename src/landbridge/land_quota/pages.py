@@ -91,7 +91,9 @@ def overview(request: Request, year: int | None = Query(None, ge=2000, le=2100),
     if own is not None:
         projects_q = projects_q.where(ReclamationProject.collective_id == own)
         withdrawals_q = withdrawals_q.where(HomesteadWithdrawal.collective_id == own)
-    projects = [p for p in session.scalars(projects_q) if caller.covers_region(p.region_code.ljust(12, "0"))][:ROWS]
+    # a clerk's are its collective's (filtered above): its village's region does not cover the project's county code
+    projects = [p for p in session.scalars(projects_q)
+                if own is not None or caller.covers_region(p.region_code.ljust(12, "0"))][:ROWS]
     withdrawals = [w for w in session.scalars(withdrawals_q) if caller.covers_region(w.region_code)][:ROWS]
     entries = [e for e in session.scalars(select(QuotaEntry).where(QuotaEntry.year == year)
                                           .order_by(QuotaEntry.id.desc()).limit(ROWS * 4))
