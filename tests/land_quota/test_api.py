@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from landbridge.auth import OrgKind, Role, create_organisation, create_user
+from landbridge.auth.models import Organisation
 from landbridge.db import Database
 from landbridge.land_quota.models import QuotaEntry, ReclamationProject
 from landbridge.ledger import current_size
@@ -22,8 +23,9 @@ USERS = {"bureau": (Role.nr_official, OrgKind.nr_bureau), "clerk": (Role.collect
 
 @pytest.fixture
 def w(db: Database) -> QuotaWorld:
-    with db.transaction() as s:
-        return build_world(s)
+    with db.transaction() as s:  # the clerk's organisation keeps the collective (its clerk registers its projects)
+        clerk_org = create_organisation(s, name="clerk org", kind=OrgKind.collective, region_code=COUNTY.ljust(12, "0"))
+        return build_world(s, organisation_id=clerk_org.id)
 
 
 @pytest.fixture
@@ -31,7 +33,8 @@ def client(db: Database, w: QuotaWorld) -> Iterator[TestClient]:
     PROJECT["collective_id"] = w.collective_id
     with db.transaction() as s:
         for name, (role, kind) in USERS.items():
-            org = create_organisation(s, name=f"{name} org", kind=kind, region_code=COUNTY.ljust(12, "0"))
+            org = s.scalars(select(Organisation).where(Organisation.name == f"{name} org")).first() \
+                or create_organisation(s, name=f"{name} org", kind=kind, region_code=COUNTY.ljust(12, "0"))
             create_user(s, username=name, password="demo", display_name=name, role=role, organisation_id=org.id,
                         is_demo=True)
     with TestClient(create_app()) as c:
@@ -236,3 +239,19 @@ def test_a_bureau_acts_for_its_own_county_only(db: Database, client: TestClient,
         assert r.status_code == 403 and r.json()["code"] == "auth.forbidden_region", (path, r.json())
         assert state(db) == before, path
     assert client.post(f"/api/v1/quota/projects/{pid}/works", headers=auth(client, "bureau")).status_code == 200
+
+
+def test_a_clerk_registers_its_own_collectives_projects_only(db: Database, client: TestClient,
+                                                             w: QuotaWorld) -> None:
+    """L5: another collective's clerk may not register a project on this collective's land (403
+    ``land_quota.not_your_collective``), and nothing changes; the collective's own clerk may."""
+    with db.transaction() as s:
+        other_org = create_organisation(s, name="other clerk org", kind=OrgKind.collective,
+                                        region_code=COUNTY.ljust(12, "0"))
+        build_world(s, seed=1, organisation_id=other_org.id)
+        create_user(s, username="other_clerk", password="demo", display_name="x", role=Role.collective_clerk,
+                    organisation_id=other_org.id, is_demo=True)
+    before = state(db)
+    r = client.post("/api/v1/quota/projects", headers=auth(client, "other_clerk"), json=PROJECT)
+    assert r.status_code == 403 and r.json()["code"] == "land_quota.not_your_collective" and state(db) == before
+    assert client.post("/api/v1/quota/projects", headers=auth(client, "clerk"), json=PROJECT).status_code == 201

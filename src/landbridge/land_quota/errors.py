@@ -194,3 +194,6 @@ class QuotaError(ErrorCode):
     BAD_INPUT = (RuleViolation, "land_quota.bad_input", "表单字段 {field} 无效", "the form field {field} is invalid")
     INVALID_BBOX = (RuleViolation, "land_quota.invalid_bbox", "地图范围无效：须为 西,南,东,北 四个经纬度",
                     "invalid bbox: give west,south,east,north in degrees")
+    NOT_YOUR_COLLECTIVE = (Forbidden, "land_quota.not_your_collective",
+                           "集体经济组织会计只能为本集体经济组织登记复垦项目（集体经济组织 {collective_id}）",
+                           "a collective's clerk registers projects of their own collective only (not {collective_id})")

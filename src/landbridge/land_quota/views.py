@@ -18,10 +18,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from landbridge import collective
 from landbridge.auth import Principal, Role, require_roles
 from landbridge.auth.errors import AuthError
 from landbridge.kernel.money import fen_to_yuan
 from landbridge.land_quota import plan, reserve, service, transfer
+from landbridge.land_quota.errors import QuotaError
 from landbridge.land_quota.models import (
     LandReserve,
     QuotaAllocation,
@@ -135,6 +137,10 @@ def register(body: ProjectIn, p: Principal = Depends(registrant),
     """Register a reclamation project with its approved plan."""
     if p.role is Role.nr_official:
         _covers(p, body.county_code)
+    elif p.role is Role.collective_clerk:  # a clerk registers its own collective's projects only
+        own = collective.find_collective_of_organisation(session, p.organisation_id)
+        if own is None or own.id != body.collective_id:
+            raise QuotaError.NOT_YOUR_COLLECTIVE.error(collective_id=body.collective_id)
     project = service.register_project(session, actor=_actor(p), county_code=body.county_code,
                                        collective_id=body.collective_id, kind=body.kind, plan_ref=body.plan_ref,
                                        planned_area_m2=body.planned_area_m2, boundary_geometry=body.boundary)
