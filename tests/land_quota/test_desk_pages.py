@@ -22,6 +22,7 @@ from landbridge.land_quota.models import (
     LandReserve,
     QuotaAllocation,
     QuotaEntry,
+    QuotaLot,
     ReclamationProject,
     SupplyPlan,
 )
@@ -232,6 +233,22 @@ def test_the_bureau_drafts_and_approves_a_plan_and_allocates(db: Database, desk:
     page = d.client.get(url).text
     assert status == 303 and "quota_allocated" in page and "380.00" in page  # unallocated 500 − 120
     assert state(db)[2] == before[2] + 1
+
+    # the bureau lists quota on the exchange (a construction_quota lot takes it from the county now)
+    assert 'id="quota-lot-form"' in page and '<label for="lot_starts">' in page
+    lot = {"title": "余江区建设用地指标 100 平方米", "amount_m2": "100", "start_price": "150000.00",
+           "starts_at": "2026-07-10T09:00"}
+    before = state(db)
+    status, _, body = post(d, "bureau", f"{url}/lots", lot | {"amount_m2": "380.01"}, url)
+    assert status in (409, 422) and alert(body) and 'value="380.01"' in body and state(db) == before
+    status, _, body = post(d, "bureau", f"{url}/lots", lot | {"start_price": "abc"}, url)
+    assert status == 422 and "start_price" in alert(body) and state(db) == before
+    refused_to_everyone_but(d, db, {"bureau"}, f"{url}/lots", lot)
+    status, _, _ = post(d, "bureau", f"{url}/lots", lot, url)
+    assert status == 303 and "280.00" in d.client.get(url).text  # unallocated 380 − 100
+    with db.transaction(readonly=True) as s:
+        listed = s.scalars(select(QuotaLot)).one()
+        assert listed.amount_m2 == 100 and listed.county_code == COUNTY and listed.year == 2026
 
 
 def test_the_reserve_centre_proposes_acquires_supplies_and_cancels(db: Database, desk: Desk) -> None:

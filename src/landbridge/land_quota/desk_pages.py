@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
@@ -35,6 +36,7 @@ from landbridge.auth import Principal, Role, optional_principal
 from landbridge.auth.errors import AuthError
 from landbridge.auth.pages import page_caller
 from landbridge.errors import DomainError
+from landbridge.kernel.clock import SHANGHAI
 from landbridge.land_quota import plan, reserve, service, views
 from landbridge.land_quota.errors import QuotaError
 from landbridge.land_quota.models import ReclamationProject, SupplyPlan
@@ -294,7 +296,7 @@ def _plan_page(request: Request, session: Session, caller: Principal, county: st
     form = None if not bureau else ("draft" if found is None else "approval" if found.status == "draft"
                                     else "allocation")
     return KIT.page(request, "land_quota/plan.html", {
-        "county": county, "year": year, "plan": shown, "form": form, "totals": totals,
+        "county": county, "year": year, "plan": shown, "form": form, "totals": totals, "lot_form": bureau,
         "uses": [(u, _label(USE, u, zh)) for u in plan.plan_uses()], "rows": range(PLAN_ROWS), "error": error,
         "failed": failed, "values": values or {},
         "ledger_history": history_panel(session, [plan.plan_subject(county, year)]), "lang_q": _lang(request)},
@@ -367,6 +369,27 @@ def allocation_form(request: Request, county: str = County, year: int = Year,
                           "county_code": county, "year": year,
                           **_fields(form, "parcel_id", "amount_m2", "land_use", "quarter")}), caller, session),
                       ("指标已分配", "the quota is allocated"))
+
+
+def _starts_at(text: str) -> str:
+    """A ``datetime-local`` field (no zone) as the city's local time, for ``QuotaLotIn.starts_at``."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return text  # the model refuses it, typed
+    return (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).isoformat()
+
+
+@router.post("/quota/plans/{county}/{year}/lots", response_class=Response)
+def quota_lot_form(request: Request, county: str = County, year: int = Year,
+                   form: dict[str, str] = Depends(form_of), session: Session = Depends(get_session),
+                   principal: Principal | None = Depends(optional_principal)) -> Response:
+    """List quota of the county's year on the exchange (a construction_quota lot; the quota is taken now)."""
+    return _plan_step(request, session, principal, county, year, form, "lot",
+                      lambda caller: views.list_lot(_validated(views.QuotaLotIn, {
+                          "county_code": county, "year": year, **_fields(form, "amount_m2", "title", "start_price"),
+                          "starts_at": _starts_at(form.get("starts_at", ""))}), caller, session),
+                      ("指标已挂牌交易", "the quota is listed on the exchange"))
 
 
 # --- the land reserve centre ---------------------------------------------------------------------------------
