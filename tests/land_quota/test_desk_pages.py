@@ -302,3 +302,30 @@ def test_the_reserve_centre_proposes_acquires_supplies_and_cancels(db: Database,
     before = state(db)
     status, _, body = post(d, "centre", f"{second}/acquisition", {"acquired_on": "2026-06-20"}, second)
     assert status == 409 and alert(body) and state(db) == before
+
+
+def test_the_bureau_allocates_a_buyers_quota(db: Database, desk: Desk, clock: Clock) -> None:
+    """L5: quota bought on the exchange is the buyer's holding; the bureau records its allocation to a destination
+    parcel from the plan page; more than the holding is refused on the form, nothing changed."""
+    from landbridge.land_quota import transfer
+    from tests.land_quota.test_transfer import buyers, listed, sell
+
+    d, w = desk, desk.world
+    parties = buyers(db)
+    qlot = listed(db, "300")
+    sell(db, clock, qlot.lot_id, parties)
+    with db.transaction() as s:
+        assert transfer.run_due(s) == 1  # the buyer (the higher bid) now holds 300 m²
+    url = f"/quota/plans/{COUNTY}/2026"
+    held = {"party_id": str(parties[1]), "parcel_id": str(w.parcels[2]), "amount_m2": "120"}
+    login(d.client, "bureau")
+    assert 'id="held-allocation-form"' in d.client.get(url).text
+    before = state(db)
+    status, _, body = post(d, "bureau", f"{url}/held-allocations", held | {"amount_m2": "300.01"}, url)
+    assert status == 409 and alert(body) and 'value="300.01"' in body and state(db) == before
+    refused_to_everyone_but(d, db, {"bureau"}, f"{url}/held-allocations", held)
+    status, _, _ = post(d, "bureau", f"{url}/held-allocations", held, url)
+    assert status == 303 and state(db)[2] == before[2] + 1
+    with db.transaction(readonly=True) as s:
+        [holding] = transfer.holdings_of(s, parties[1])
+        assert holding.allocated_m2 == 120

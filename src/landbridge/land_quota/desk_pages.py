@@ -392,6 +392,18 @@ def quota_lot_form(request: Request, county: str = County, year: int = Year,
                       ("指标已挂牌交易", "the quota is listed on the exchange"))
 
 
+@router.post("/quota/plans/{county}/{year}/held-allocations", response_class=Response)
+def held_allocation_form(request: Request, county: str = County, year: int = Year,
+                         form: dict[str, str] = Depends(form_of), session: Session = Depends(get_session),
+                         principal: Principal | None = Depends(optional_principal)) -> Response:
+    """Record a buyer's allocation of quota it bought on the exchange to a destination parcel."""
+    return _plan_step(request, session, principal, county, year, form, "held",
+                      lambda caller: views.allocate_held(_validated(views.HeldAllocationIn, {
+                          "county_code": county, "year": year,
+                          **_fields(form, "party_id", "parcel_id", "amount_m2")}), caller, session),
+                      ("买受人指标已分配", "the buyer's quota is allocated"))
+
+
 # --- the land reserve centre ---------------------------------------------------------------------------------
 
 def _new_reserve_page(request: Request, caller: Principal, *, error: str | None = None,
