@@ -129,6 +129,23 @@ def _shown(request: Request, session: Session, show: Callable[[], Response]) -> 
         return page
 
 
+def _step(request: Request, session: Session, principal: Principal | None, role: Role, target: str,
+          form: dict[str, str], handler: Callable[[Principal], object], done: tuple[str, str],
+          page: Callable[[Principal, str, int], Response]) -> Response:
+    """One step taken from a record's page by the one role that takes it: run ``handler`` (the API's), go back to
+    ``target``; a refusal shows the record's ``page`` again with the message (``_run``'s contract)."""
+    caller = page_caller(request, principal, (role,))
+    if not isinstance(caller, Principal):
+        return caller
+
+    def act() -> str:
+        handler(caller)
+        return target
+
+    return _run(request, session, form, act, done,
+                lambda message, status: _shown(request, session, lambda: page(caller, message, status)))
+
+
 def _own_collective(session: Session, caller: Principal) -> Any:
     return collective.find_collective_of_organisation(session, caller.organisation_id)
 
@@ -232,18 +249,10 @@ def project_page(request: Request, project_id: int = ProjectId, session: Session
 def _project_step(request: Request, session: Session, principal: Principal | None, project_id: int,
                   form: dict[str, str], name: str, handler: Callable[[Principal], object],
                   done: tuple[str, str]) -> Response:
-    caller = page_caller(request, principal, (Role.nr_official,))
-    if not isinstance(caller, Principal):
-        return caller
-
-    def act() -> str:
-        handler(caller)
-        return f"/quota/projects/{project_id}"
-
-    return _run(request, session, form, act, done,
-                lambda message, status: _shown(request, session, lambda: _project_page(
-                    request, session, caller, project_id, error=message, failed=name, values=_values(form),
-                    status_code=status)))
+    return _step(request, session, principal, Role.nr_official, f"/quota/projects/{project_id}", form, handler,
+                 done, lambda caller, message, status: _project_page(
+                     request, session, caller, project_id, error=message, failed=name, values=_values(form),
+                     status_code=status))
 
 
 @router.post("/quota/projects/{project_id}/works", response_class=Response)
@@ -316,18 +325,10 @@ def plan_page(request: Request, county: str = County, year: int = Year, session:
 def _plan_step(request: Request, session: Session, principal: Principal | None, county: str, year: int,
                form: dict[str, str], name: str, handler: Callable[[Principal], object],
                done: tuple[str, str]) -> Response:
-    caller = page_caller(request, principal, (Role.nr_official,))
-    if not isinstance(caller, Principal):
-        return caller
-
-    def act() -> str:
-        handler(caller)
-        return f"/quota/plans/{county}/{year}"
-
-    return _run(request, session, form, act, done,
-                lambda message, status: _shown(request, session, lambda: _plan_page(
-                    request, session, caller, county, year, error=message, failed=name, values=_values(form),
-                    status_code=status)))
+    return _step(request, session, principal, Role.nr_official, f"/quota/plans/{county}/{year}", form, handler,
+                 done, lambda caller, message, status: _plan_page(
+                     request, session, caller, county, year, error=message, failed=name, values=_values(form),
+                     status_code=status))
 
 
 def _plan_lines(form: dict[str, str]) -> list[dict[str, str]]:
@@ -469,18 +470,10 @@ def reserve_page(request: Request, reserve_id: int = ReserveId, session: Session
 def _reserve_step(request: Request, session: Session, principal: Principal | None, reserve_id: int,
                   form: dict[str, str], name: str, handler: Callable[[Principal], object],
                   done: tuple[str, str]) -> Response:
-    caller = page_caller(request, principal, (Role.reserve_officer,))
-    if not isinstance(caller, Principal):
-        return caller
-
-    def act() -> str:
-        handler(caller)
-        return f"/quota/reserves/{reserve_id}"
-
-    return _run(request, session, form, act, done,
-                lambda message, status: _shown(request, session, lambda: _reserve_page(
-                    request, session, caller, reserve_id, error=message, failed=name, values=_values(form),
-                    status_code=status)))
+    return _step(request, session, principal, Role.reserve_officer, f"/quota/reserves/{reserve_id}", form,
+                 handler, done, lambda caller, message, status: _reserve_page(
+                     request, session, caller, reserve_id, error=message, failed=name, values=_values(form),
+                     status_code=status))
 
 
 @router.post("/quota/reserves/{reserve_id}/acquisition", response_class=Response)
