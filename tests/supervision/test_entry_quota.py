@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from landbridge.db import Database
+from landbridge.errors import DomainError
 from landbridge.kernel.clock import Clock
 from landbridge.supervision import indicators, service
 from landbridge.supervision.models import IndicatorValue
@@ -49,8 +50,9 @@ def test_values_equal_hand_computed(db: Database, entry: dict[str, int]) -> None
         assert service.rederive(s, "land_quota.balance", CITY, may, DAY).value == Decimal("1500.50")
         assert service.rederive(s, "market_entry.entered_count", CITY, may, DAY).value == 1  # B on 05-20
         # before the second version, the first set answers and knows no entry indicator
-        with pytest.raises(Exception, match="market_entry.entered_count"):
+        with pytest.raises(DomainError) as caught:
             service.rederive(s, "market_entry.entered_count", CITY, Y2026, AS_OF)
+        assert caught.value.code == "supervision.unknown_indicator"
 
 
 def test_entry_records_link_to_their_cases(db: Database, entry: dict[str, int]) -> None:

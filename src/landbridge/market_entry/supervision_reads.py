@@ -68,7 +68,7 @@ def case_flags(session: Session, *, region_prefix: str = "") -> list[CaseFlag]:
     """The current flags of the entry cases in regions starting with ``region_prefix`` (``list_flags``), each
     with its case's region code."""
     found = list_flags(session, region_prefix=region_prefix)
-    regions = dict(session.execute(select(EntryCase.id, EntryCase.region_code).where(
-        EntryCase.id.in_({f.case_id for f in found}))).tuples().all()) if found else {}
+    regions = {int(i): str(r) for i, r in session.execute(select(EntryCase.id, EntryCase.region_code).where(
+        EntryCase.id.in_({f.case_id for f in found})))} if found else {}
     return [CaseFlag(f.case_id, f.number, regions[f.case_id], f.flag.value, *FLAG_NAMES[f.flag], f.detail)
             for f in found if f.case_id in regions]
