@@ -7,7 +7,8 @@ from landbridge.kernel.modules import Layer, Manifest, NavLink, Router
 MANIFEST = Manifest(
     name="supervision", layer=Layer.readers, order=190,
     routers=(Router("landbridge.supervision.pages:router", order=390),
-             Router("landbridge.supervision.anomaly_pages:router", order=391)),
+             Router("landbridge.supervision.anomaly_pages:router", order=391),
+             Router("landbridge.supervision.exports:router", order=392)),
     templates="templates",
     models=("landbridge.supervision.models",),
     jobs=("landbridge.supervision.jobs:run_due",),
