@@ -132,7 +132,11 @@ def test_a_future_as_of_is_refused(db: Database, sw: SupervisionWorld) -> None:
 def test_a_version_in_force_is_locked() -> None:
     text = indicators.DEFINITIONS.read_text(encoding="utf-8")
     lock = {"2026-12-07": indicators.digest_of(__import__("tomllib").loads(text)["version"][0])}
-    assert [s.version for s in indicators.parse(text, lock, date(2026, 12, 7))] == ["2026-12-07"]
+    assert [s.version for s in indicators.parse(text, lock, date(2026, 12, 7))] == ["2026-12-07", "2026-12-08"]
+    # the second version is checked from its own day on: a lock without it is refused then
+    with pytest.raises(DomainError) as refused:
+        indicators.parse(text, lock, date(2026, 12, 8))
+    assert refused.value.code == "supervision.definitions_changed"
     edited = text.replace('target = "5"', 'target = "8"')
     with pytest.raises(DomainError) as caught:
         indicators.parse(edited, lock, date(2026, 12, 7))
@@ -140,7 +144,7 @@ def test_a_version_in_force_is_locked() -> None:
     # not yet in force: not checked against the lock
     assert indicators.parse(edited, lock, date(2026, 12, 6))[0].get("lending.npl_ratio").target == 8
     # the lock shipped with the package matches the definitions
-    assert indicators.lock_text(date(2026, 12, 7)) == indicators.LOCK.read_text(encoding="utf-8")
+    assert indicators.lock_text() == indicators.LOCK.read_text(encoding="utf-8")
 
 
 def test_definitions_are_checked() -> None:

@@ -25,7 +25,7 @@ from landbridge.land_quota.service import (
     reject_project,
     start_works,
 )
-from landbridge.land_quota.supervision_reads import QuotaCredit, quota_credits
+from landbridge.land_quota.supervision_reads import QuotaCredit, QuotaMovement, quota_credits, quota_movements
 from landbridge.land_quota.transfer import allocate_held, holdings_of, list_quota_lot, settle_quota_lot
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "ProjectStatus",
     "QuotaCredit",
     "QuotaError",
+    "QuotaMovement",
     "accept_reclamation",
     "acquire_reserve",
     "allocate",
@@ -49,6 +50,7 @@ __all__ = [
     "list_quota_lot",
     "propose_reserve",
     "quota_credits",
+    "quota_movements",
     "register_project",
     "reject_project",
     "settle_quota_lot",

@@ -40,3 +40,30 @@ def quota_credits(session: Session, start: date, end: date, *, region_prefix: st
                         to_local(ensure_utc(e.created_at)).date())
             for e in session.scalars(stmt.order_by(QuotaEntry.id))
             if e.county_code.ljust(12, "0").startswith(region_prefix)]
+
+
+@dataclass(frozen=True)
+class QuotaMovement:
+    """One entry of the quota ledger (credit, allocation, transfer or consumption) made on ``made_on``."""
+
+    entry_id: int
+    kind: str
+    county_code: str
+    year: int
+    project_id: int | None
+    parcel_id: int | None
+    amount_m2: Decimal
+    made_on: date
+
+
+def quota_movements(session: Session, start: date, end: date, *, region_prefix: str = "") -> list[QuotaMovement]:
+    """Every quota ledger entry made from ``start`` to ``end`` (local days, both included) for counties whose code
+    starts with ``region_prefix``, by entry id. Entries are never undone, so a past day's answer never changes."""
+    low, high = (datetime.combine(d, time(), SHANGHAI).astimezone(UTC) for d in (start, end + timedelta(days=1)))
+    stmt = select(QuotaEntry).where(QuotaEntry.created_at >= low, QuotaEntry.created_at < high)
+    if region_prefix:
+        stmt = stmt.where(QuotaEntry.county_code.startswith(region_prefix[:6]))
+    return [QuotaMovement(e.id, e.kind, e.county_code, e.year, e.project_id, e.parcel_id, e.amount_m2,
+                          to_local(ensure_utc(e.created_at)).date())
+            for e in session.scalars(stmt.order_by(QuotaEntry.id))
+            if e.county_code.ljust(12, "0").startswith(region_prefix)]

@@ -3,3 +3,15 @@
 A process (ADR 0014): one case per parcel carries the entry from the registered parcel to the land in use,
 calling planning, collective, exchange, valuation and the registry through their public functions.
 """
+
+from landbridge.market_entry.supervision_reads import (
+    FLAG_NAMES,
+    CaseFlag,
+    EnteredLand,
+    EntryFlag,
+    case_flags,
+    entered_land,
+    list_flags,
+)
+
+__all__ = ["FLAG_NAMES", "CaseFlag", "EnteredLand", "EntryFlag", "case_flags", "entered_land", "list_flags"]

@@ -8,7 +8,7 @@ transaction (``supervision.anomaly.assigned`` / ``.closed``); services never com
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from landbridge import exchange
 from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.ledger import append_event, subjects
+from landbridge.supervision.anomaly_sources import source_flags
 from landbridge.supervision.errors import SupervisionError
+from landbridge.supervision.indicators import in_force
 from landbridge.supervision.models import AnomalyCase
 
 MODULE = "supervision"
@@ -49,12 +51,16 @@ class QueueItem:
 
 
 def flags(session: Session, *, region_prefix: str = "") -> list[Flag]:
-    """The modules' current flags in regions starting with ``region_prefix``, newest first (at most 500)."""
+    """The modules' current flags in regions starting with ``region_prefix``: the exchange's, then those of
+    ``anomaly_sources`` (market entry, lending) under the rules in force today, newest first (at most 500)."""
     rows, _ = exchange.list_flags(session, limit=QUEUE_LIMIT)
-    return [Flag(f"exchange:{f.id}", "exchange", f.kind, f"{lot.number} {lot.title}", f"/exchange/lots/{lot.id}",
-                 lot.region_code, to_local(ensure_utc(f.raised_at)).date(),
-                 ", ".join(f"{k}={v}" for k, v in sorted(f.details.items()))[:200])
-            for f, lot in rows if lot.region_code.startswith(region_prefix)]
+    found = [Flag(f"exchange:{f.id}", "exchange", f.kind, f"{lot.number} {lot.title}", f"/exchange/lots/{lot.id}",
+                  lot.region_code, to_local(ensure_utc(f.raised_at)).date(),
+                  ", ".join(f"{k}={v}" for k, v in sorted(f.details.items()))[:200])
+             for f, lot in rows if lot.region_code.startswith(region_prefix)]
+    today = to_local(now()).date()
+    found += [Flag(**asdict(f)) for f in source_flags(session, in_force(today), today, region_prefix)]
+    return sorted(found, key=lambda f: f.raised_on, reverse=True)[:QUEUE_LIMIT]
 
 
 def queue(session: Session, *, region_prefix: str = "") -> list[QueueItem]:

@@ -17,10 +17,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from landbridge import collective, exchange, land_quota, lending
+from landbridge import collective, exchange, land_quota, lending, market_entry
 from landbridge.ledger import subjects
 
 ONE, ZERO = Decimal(1), Decimal(0)
+EPOCH = date(2000, 1, 1)  # the first day a period may start (service.parse_period): a stock sums entries from it
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,47 @@ def _quota_credits(session: Session, window: Window, measure: str, params: dict[
             for c in land_quota.quota_credits(session, window.start, window.end, region_prefix=prefix)]
 
 
+def _entered_land(session: Session, window: Window, measure: str, params: dict[str, Any],
+                  prefix: str) -> list[Record]:
+    out = []
+    for e in market_entry.entered_land(session, window.start, window.end, region_prefix=prefix):
+        benchmark = "—" if e.benchmark_cny is None else f"{e.benchmark_cny:,.2f}"
+        note = f"{e.concluded_on.isoformat()} · 成交 {e.price_cny:,.2f} / 评估 {benchmark}"
+        note_en = f"{e.concluded_on.isoformat()} · price {e.price_cny:,.2f} / benchmark {benchmark}"
+        url = f"/market-entry/cases/{e.case_id}"
+        if measure == "price_to_benchmark":  # a deal without a benchmark adds nothing to either side
+            with_benchmark = e.benchmark_cny is not None and e.benchmark_cny > 0
+            out.append(Record("market_entry", e.case_id, e.number, url, e.region_code,
+                              e.price_cny if with_benchmark else ZERO,
+                              e.benchmark_cny if with_benchmark and e.benchmark_cny is not None else ZERO,
+                              note, note_en))
+            continue
+        value = {"count": ONE, "area": e.area_m2, "price": e.price_cny}[measure]
+        out.append(Record("market_entry", e.case_id, e.number, url, e.region_code, value, note=note, note_en=note_en))
+    return out
+
+
+QUOTA_SIGN = {"allocated": {"allocation": ONE}, "consumed": {"consumption": ONE},
+              "balance": {"credit": ONE, "allocation": -ONE}}
+
+
+def _quota_movements(session: Session, window: Window, measure: str, params: dict[str, Any],
+                     prefix: str) -> list[Record]:
+    """A stock: every entry from the first day to the window's end, signed by the measure (``QUOTA_SIGN``)."""
+    signs = QUOTA_SIGN[measure]
+    return [Record("land_quota", m.entry_id, f"{m.county_code} {m.year} {m.kind} #{m.parcel_id or m.project_id or '-'}",
+                   f"/quota?year={m.year}", m.county_code.ljust(12, "0"), signs[m.kind] * m.amount_m2,
+                   note=f"{m.made_on.isoformat()} {m.kind}", note_en=f"{m.made_on.isoformat()} {m.kind}")
+            for m in land_quota.quota_movements(session, EPOCH, window.end, region_prefix=prefix)
+            if m.kind in signs]
+
+
 COMPUTATIONS: dict[str, Computation] = {
     "exchange.concluded_lots": Computation(_concluded_lots, 1, ("count", "price")),
     "lending.loan_positions": Computation(_loan_positions, 1, ("outstanding", "npl_ratio"), ("npl_ratio",)),
     "collective.dividends_paid": Computation(_dividends_paid, 1, ("amount",)),
     "land_quota.quota_credits": Computation(_quota_credits, 1, ("area",)),
+    "market_entry.entered_land": Computation(_entered_land, 1, ("count", "area", "price", "price_to_benchmark"),
+                                             ("price_to_benchmark",)),
+    "land_quota.quota_movements": Computation(_quota_movements, 1, ("allocated", "consumed", "balance")),
 }

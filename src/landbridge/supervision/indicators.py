@@ -69,6 +69,11 @@ class IndicatorSet:
     effective_from: date
     digest: str
     indicators: tuple[Indicator, ...]
+    anomaly: dict[str, Decimal] = field(default_factory=dict)
+
+    def threshold(self, name: str) -> Decimal | None:
+        """An anomaly rule's threshold of this version (None where the version has none: that source is off)."""
+        return self.anomaly.get(name)
 
     def get(self, code: str) -> Indicator:
         for indicator in self.indicators:
@@ -100,6 +105,22 @@ def _indicator(raw: dict[str, Any]) -> Indicator:
     return Indicator(**{k: raw[k] for k in REQUIRED}, target=target, params=dict(params))
 
 
+def _anomaly(version: dict[str, Any]) -> dict[str, Decimal]:
+    """The anomaly rules of a version (``[version.anomaly]``): each ``name = {value = "…", source = "…"}``."""
+    out: dict[str, Decimal] = {}
+    for name, rule in version.get("anomaly", {}).items():
+        if not isinstance(rule, dict) or not isinstance(rule.get("source"), str) or not rule["source"].strip():
+            raise _invalid(f"anomaly rule {name} needs a value and its source")
+        try:
+            value = Decimal(str(rule.get("value")))
+        except InvalidOperation:
+            raise _invalid(f"anomaly rule {name}: value {rule.get('value')!r} is not a number") from None
+        if not value.is_finite() or value < 0:
+            raise _invalid(f"anomaly rule {name}: value {rule.get('value')!r} is not a number from 0")
+        out[name] = value
+    return out
+
+
 def digest_of(raw_version: dict[str, Any]) -> str:
     """The SHA-256 of a version's canonical JSON (sorted keys, dates as ISO text)."""
     text = json.dumps(raw_version, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -124,7 +145,7 @@ def parse(text: str, lock: dict[str, str], today: date) -> list[IndicatorSet]:
         codes = [i.code for i in indicators]
         if len(set(codes)) != len(codes):
             raise _invalid(f"version {version['version']} names an indicator twice")
-        sets.append(IndicatorSet(version["version"], effective, digest, indicators))
+        sets.append(IndicatorSet(version["version"], effective, digest, indicators, _anomaly(version)))
     dates = [s.effective_from for s in sets]
     if not sets or dates != sorted(set(dates)):
         raise _invalid("versions must exist and take effect on distinct days, oldest first")
@@ -147,11 +168,12 @@ def in_force(on: date) -> IndicatorSet:
     return found[-1] if found else sets[0]
 
 
-def lock_text(today: date) -> str:
-    """The lock file's text for the versions in force on ``today`` (``python -m landbridge.supervision.indicators``
-    writes it after a new version is added)."""
+def lock_text() -> str:
+    """The lock file's text: the digest of every version, those not yet in force included, so that a version
+    added for a later day loads on that day without another step (``python -m landbridge.supervision.indicators``
+    writes it after a new version is added; a version not yet in force may still be edited and relocked)."""
     raw = tomllib.loads(DEFINITIONS.read_text(encoding="utf-8"))
-    digests = {v["version"]: digest_of(v) for v in raw.get("version", []) if v["effective_from"] <= today}
+    digests = {v["version"]: digest_of(v) for v in raw.get("version", [])}
     return json.dumps(digests, indent=2, sort_keys=True) + "\n"
 
 
@@ -163,6 +185,4 @@ def as_dict(indicator: Indicator) -> dict[str, Any]:
 
 
 if __name__ == "__main__":  # pragma: no cover - writes the lock
-    from landbridge.kernel.clock import now, to_local
-
-    LOCK.write_text(lock_text(to_local(now()).date()), encoding="utf-8")
+    LOCK.write_text(lock_text(), encoding="utf-8")

@@ -55,7 +55,7 @@ DEFAULT_TREND = "lending.npl_ratio"
 Text = Annotated[str | None, Query(max_length=20)]
 
 
-def _area(caller: Principal, code: str | None) -> Region:
+def area_of(caller: Principal, code: str | None) -> Region:
     top = city()
     area = check_area(code) if code else (top if caller.covers_region(top.code) else check_area(caller.region_code))
     if not caller.covers_region(area.code):
@@ -90,7 +90,7 @@ def cell(indicator: Indicator, fig: Figure) -> dict[str, Any]:
             "meets": indicator.meets(fig.value)}
 
 
-def _figures(session: Session, period: Period, area: Region) -> tuple[date, bool, dict[tuple[str, str], Figure]]:
+def figures_of(session: Session, period: Period, area: Region) -> tuple[date, bool, dict[tuple[str, str], Figure]]:
     """The figures of ``area`` and the areas below it: stored ones from the newest stored day, else live ones."""
     as_of = latest_as_of(session, period)
     indicators = in_force(as_of or today()).indicators
@@ -120,8 +120,8 @@ def dashboard(request: Request, period: Text = None, area: Text = None, trend: s
         return caller
     zh = request_locale(request) == "zh_CN"
     chosen = parse_period(period or str(today().year))
-    region = _area(caller, area)
-    as_of, live, figures = _figures(session, chosen, region)
+    region = area_of(caller, area)
+    as_of, live, figures = figures_of(session, chosen, region)
     indicators = in_force(as_of).indicators
     trend_indicator = in_force(as_of).get(trend or DEFAULT_TREND)
     below = sub_areas(region)
@@ -155,7 +155,7 @@ def dashboard(request: Request, period: Text = None, area: Text = None, trend: s
 def _records_context(session: Session, caller: Principal, indicator_code: str, area: str | None, period: str | None,
                      as_of: str | None) -> dict[str, Any]:
     chosen = parse_period(period or str(today().year))
-    region = _area(caller, area)
+    region = area_of(caller, area)
     day = _as_of(as_of, latest_as_of(session, chosen) or today())
     indicator = in_force(day).get(indicator_code)
     found = records(session, indicator, chosen, day, region.code)
@@ -201,8 +201,8 @@ def export_figures(request: Request, period: Text = None, area: Text = None,
     if not isinstance(caller, Principal):
         return caller
     chosen = parse_period(period or str(today().year))
-    region = _area(caller, area)
-    as_of, live, figures = _figures(session, chosen, region)
+    region = area_of(caller, area)
+    as_of, live, figures = figures_of(session, chosen, region)
     indicator_set = in_force(as_of)
     chosen_indicators = [indicator_set.get(indicator)] if indicator else list(indicator_set.indicators)
     rows = [[r.code, r.name, i.code, i.name_zh, str(f.value), i.unit, str(f.numerator),
