@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -56,7 +57,7 @@ def test_backward_schedule_gives_each_milestone_its_working_days(rest: frozenset
     start, dues = schedule_backwards(end, durations, is_workday)
     assert dues[-1] == end and len(dues) == len(durations)
     bounds = [start, *dues]
-    for (before, after), days in zip(zip(bounds, bounds[1:], strict=False), durations, strict=True):
+    for (before, after), days in zip(itertools.pairwise(bounds), durations, strict=True):
         assert before < after
         count = sum(1 for n in range(1, (after - before).days + 1) if is_workday(before + timedelta(days=n)))
         assert count == days

@@ -4,6 +4,7 @@ alerts with a frozen and an accelerated clock (once per milestone, a notice to t
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -52,7 +53,7 @@ def test_milestones_are_scheduled_backwards_on_working_days(db: Database, clock:
         ms = tasks.milestones(s, task_id)
         assert ms[-1].due_on == DEADLINE and task.status == "planned"
         bounds = [task.starts_on, *(m.due_on for m in ms)]
-        assert [workdays.workdays_between(a, b) for a, b in zip(bounds, bounds[1:], strict=False)] == [10, 20, 15]
+        assert [workdays.workdays_between(a, b) for a, b in itertools.pairwise(bounds)] == [10, 20, 15]
 
 
 def test_progress_milestones_and_done(db: Database, clock: Clock) -> None:

@@ -1,4 +1,4 @@
-"""The task board (挂图作战 / 倒排工期, issue #19 scope 4; P2, S2): the plan's tasks with their owner organisation
+"""The task board (挂图作战 / 倒排工期, issue #19 scope 4; P2, S2, S91): the plan's tasks with their owner organisation
 (责任单位), place, final deadline and milestones scheduled backwards from it in working days; progress updates,
 milestones done, the task done; and the worker's overdue alerts. Services never commit.
 
