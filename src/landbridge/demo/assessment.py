@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import assessment
 from landbridge.assessment import scoring, tasks
+from landbridge.assessment.models import AssessmentRun
 from landbridge.auth import OrgKind
 from landbridge.auth.models import Organisation
 from landbridge.demo.geo_types import Territory
@@ -53,6 +54,8 @@ def seed_assessment(session: Session, *, actor: str, townships: Mapping[str, Ter
     """The year's assessments and the board's tasks; (runs, tasks) made."""
     day = scoring.today()
     runs = 0
+    county: AssessmentRun | None
+    town: AssessmentRun | None
     try:
         county = assessment.score_year(session, year=day.year, subject_kind="county", actor=actor)
         town = assessment.score_year(session, year=day.year, subject_kind="township", actor=actor)
