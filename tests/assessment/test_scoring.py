@@ -42,6 +42,8 @@ def test_county_scores_equal_hand_computed(db: Database, sw: SupervisionWorld) -
         assert {k: v[0] for k, v in derived.items()} == COUNTY_TOTALS
         details = {d["indicator"]: d for d in derived["360603000000"][1]}
         assert details["lending.npl_ratio"]["value"] == "66.6667" and details["lending.npl_ratio"]["score"] == "7.50"
+        yuehu = {d["indicator"]: d for d in derived["360602000000"][1]}["lending.npl_ratio"]
+        assert (yuehu["no_data"], yuehu["score"]) == (True, "0.00")  # no loans: no data, not a perfect ratio
 
 
 def test_townships_and_departments_are_scored(db: Database, sw: SupervisionWorld) -> None:

@@ -82,11 +82,14 @@ def derive(session: Session, the_set: AssessmentSet, as_of: date) -> dict[str, t
     subs = subjects_of(the_set, as_of)
     areas = sorted({s.area for s in subs})
     per_item: dict[str, dict[str, Decimal]] = {}
+    empty: dict[str, set[str]] = {}
     for item in the_set.items:
         indicator = indicators.get(item.indicator)
         figures = figures_by_area(indicator, records(session, indicator, period, as_of, city().code), areas)
-        per_item[item.indicator] = {s.code: figures[s.area].value for s in subs
-                                    if s.indicators is None or item.indicator in s.indicators}
+        mine = [s for s in subs if s.indicators is None or item.indicator in s.indicators]
+        per_item[item.indicator] = {s.code: figures[s.area].value for s in mine}
+        # a ratio over nothing (no loans behind an NPL ratio) is no data, not a perfect score: it scores zero
+        empty[item.indicator] = {s.code for s in mine if figures[s.area].denominator == 0}
     out: dict[str, tuple[Decimal, list[dict[str, Any]]]] = {}
     scored: dict[str, dict[str, Decimal]] = {}
     for item in the_set.items:
@@ -96,10 +99,13 @@ def derive(session: Session, the_set: AssessmentSet, as_of: date) -> dict[str, t
         else:
             scored[item.indicator] = {k: rules.linear(v, item.target, item.direction, full=the_set.full,
                                                       cap=the_set.cap) for k, v in values.items()}
+        for code in empty[item.indicator]:
+            scored[item.indicator][code] = rules.q(rules.ZERO)
     for sub in subs:
         details = [{"indicator": i.indicator, "value": str(per_item[i.indicator][sub.code]),
                     "target": str(i.target), "weight": str(i.weight), "direction": i.direction, "method": i.method,
-                    "score": str(scored[i.indicator][sub.code])}
+                    "score": str(scored[i.indicator][sub.code]),
+                    "no_data": sub.code in empty[i.indicator]}
                    for i in the_set.items if sub.code in per_item[i.indicator]]
         total = rules.weighted_total([(Decimal(d["weight"]), Decimal(d["score"])) for d in details])
         out[sub.code] = (total, details)

@@ -74,7 +74,9 @@ def seed_assessment(session: Session, *, actor: str, townships: Mapping[str, Ter
     made = 0
     for n, (title, plan, kind) in enumerate(TASKS):
         org, region = owners[n % len(owners)]
-        place = townships.get(region) or next(iter(townships.values()), None)
+        # the tasks lie across the city's townships (the owner's own township first)
+        places = [townships[region], *townships.values()] if region in townships else list(townships.values())
+        place = places[n % len(places)] if places else None
         point = place.geometry.representative_point() if place is not None else None
         late = kind.startswith("late")
         deadline = day + timedelta(days=7 if late else 120 + 15 * n)
