@@ -102,12 +102,12 @@ def derive(session: Session, the_set: AssessmentSet, as_of: date) -> dict[str, t
         for code in empty[item.indicator]:
             scored[item.indicator][code] = rules.q(rules.ZERO)
     for sub in subs:
-        details = [{"indicator": i.indicator, "value": str(per_item[i.indicator][sub.code]),
+        details: list[dict[str, Any]] = [{"indicator": i.indicator, "value": str(per_item[i.indicator][sub.code]),
                     "target": str(i.target), "weight": str(i.weight), "direction": i.direction, "method": i.method,
                     "score": str(scored[i.indicator][sub.code]),
                     "no_data": sub.code in empty[i.indicator]}
                    for i in the_set.items if sub.code in per_item[i.indicator]]
-        total = rules.weighted_total([(Decimal(d["weight"]), Decimal(d["score"])) for d in details])
+        total = rules.weighted_total([(Decimal(str(d["weight"])), Decimal(str(d["score"]))) for d in details])
         out[sub.code] = (total, details)
     return out
 
