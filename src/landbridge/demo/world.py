@@ -38,6 +38,7 @@ from landbridge.auth import create_demo_accounts, link_user_party
 from landbridge.auth.models import Organisation
 from landbridge.cityprofile import CityProfile
 from landbridge.db import Database
+from landbridge.demo.assessment import seed_assessment
 from landbridge.demo.benchmark_prices import demo_benchmark_document
 from landbridge.demo.credit_file import seed_credit
 from landbridge.demo.demands import seed_demands
@@ -268,4 +269,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         world.report.credit_villages = made.credit_villages
         progress("credit", 1, 1)
         lap("credit")
+    with db.transaction() as session:  # the year's assessments published and a dozen tasks on the board (#19)
+        world.report.assessment_runs, world.report.board_tasks = seed_assessment(
+            session, actor=ACTOR, townships=geo.townships)
+    lap("assessment")
     return world.report

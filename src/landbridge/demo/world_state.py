@@ -60,6 +60,8 @@ class WorldReport:
     graded: int = 0  # parties with a credit grade (issue #18)
     listed: int = 0  # court-listed defaulters (失信被执行人)
     credit_villages: int = 0  # villages designated 信用村 this year
+    assessment_runs: int = 0  # the year's assessments: counties and townships published, departments scored (#19)
+    board_tasks: int = 0  # the plan's tasks on the board in every state (issue #19 scope 4)
     seconds: dict[str, float] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
