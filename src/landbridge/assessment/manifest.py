@@ -6,8 +6,8 @@ from landbridge.kernel.modules import Layer, Manifest, NavLink, Router
 
 MANIFEST = Manifest(
     name="assessment", layer=Layer.readers, order=192,
-    routers=(Router("landbridge.assessment.views:router", order=392),
-             Router("landbridge.assessment.pages:router", order=393)),
+    routers=(Router("landbridge.assessment.views:router", order=394),
+             Router("landbridge.assessment.pages:router", order=395)),
     templates="templates",
     models=("landbridge.assessment.models",),
     jobs=("landbridge.assessment.tasks:alert_overdue",),
