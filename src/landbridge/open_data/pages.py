@@ -18,7 +18,7 @@ from landbridge.open_data.catalogue import catalogue
 from landbridge.open_data.rules import AreaLevel, Granularity
 from landbridge.open_data.service import open_data_rules, published_results, today
 from landbridge.open_data.sources import DATASETS
-from landbridge.open_data.views import CATEGORY, REGION, _bounded
+from landbridge.open_data.views import bounded, category_param, region_param
 from landbridge.web.i18n import request_locale
 from landbridge.web.render import render
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -41,8 +41,8 @@ def _page(request: Request, template: str, context: dict[str, Any], status_code:
 @router.get("/open-data", response_class=Response)
 def statistics(request: Request, dataset: str = Query("exchange_deals", pattern=r"^[a-z_]{1,40}$"),
                level: AreaLevel = AreaLevel.district, granularity: Granularity = Granularity.quarter,
-               start: date | None = None, end: date | None = None, region: str = REGION,
-               category: str = CATEGORY, offset: int = Query(0, ge=0, le=100_000),
+               start: date | None = None, end: date | None = None, region: str = region_param(),
+               category: str = category_param(), offset: int = Query(0, ge=0, le=100_000),
                session: Session = Depends(get_session)) -> Response:
     """One statistics table with its form; the CSV and JSON of the same query are linked."""
     rules = open_data_rules()
@@ -52,8 +52,8 @@ def statistics(request: Request, dataset: str = Query("exchange_deals", pattern=
                                "table": None, "error": None, "query": request.url.query,
                                "results": published_results(session)}
     try:
-        end_ = _bounded(end, today())
-        start_ = _bounded(start, date(end_.year - 1, 1, 1))
+        end_ = bounded(end, today())
+        start_ = bounded(start, date(end_.year - 1, 1, 1))
         context.update(start=start_.isoformat(), end=end_.isoformat())
         context["table"] = tables.build(session, rules, dataset=dataset, level=level, granularity=granularity,
                                         start=start_, end=end_, region=region, category=category, offset=offset,
@@ -65,7 +65,7 @@ def statistics(request: Request, dataset: str = Query("exchange_deals", pattern=
 
 
 @router.get("/open-data/price-index", response_class=Response)
-def index_page(request: Request, district: str = Query("", pattern=r"^(\d{6})?$"), use: str = CATEGORY,
+def index_page(request: Request, district: str = Query("", pattern=r"^(\d{6})?$"), use: str = category_param(),
                session: Session = Depends(get_session)) -> Response:
     rules = open_data_rules()
     items = price_index.series(session, rules, end=today(), district=district, use=use)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from landbridge import exchange, registry
 from landbridge.cityprofile import get_profile
+from landbridge.open_data.errors import OpenDataError
 from landbridge.open_data.rules import (
     AreaLevel,
     Granularity,
@@ -64,6 +65,8 @@ def deal_prices(session: Session, rules: OpenDataRules, end: date,
 
 def series(session: Session, rules: OpenDataRules, *, end: date, district: str = "", use: str = "") -> list[Series]:
     """Every (district, use) series with a deal, each over every quarter from ``index_from`` to ``end``."""
+    if use and use != "other" and use not in rules.use_categories:
+        raise OpenDataError.UNKNOWN_CATEGORY.error(dataset="price_index", category=use)
     quarters = [label for label, _, _ in periods(rules.index_from, end, Granularity.quarter)]
     profile = get_profile()
     out = []
