@@ -7,11 +7,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
 
+from landbridge.cityprofile import get_profile
 from landbridge.db import Database
 from landbridge.kernel.clock import Clock
 from landbridge.main import create_app
@@ -21,7 +23,7 @@ Q = "start=2026-01-01&end=2026-06-30&granularity=quarter&level=district"
 
 @pytest.fixture
 def client(db: Database, clock: Clock, world: None) -> Iterator[TestClient]:
-    clock.set(__import__("datetime").datetime(2026, 9, 30, 2, tzinfo=__import__("datetime").UTC))
+    clock.set(datetime(2026, 9, 30, 2, tzinfo=UTC))
     with TestClient(create_app()) as c:
         yield c
 
@@ -61,6 +63,8 @@ def test_township_level_and_region_filter(client: TestClient) -> None:
                    "&level=township&region=360603")
     body = r.json()
     assert all(row["area"].startswith("360603") for row in body["rows"])
+    townships = [r.code for r in get_profile().regions.values() if r.level == "township" and r.code[:6] == "360603"]
+    assert [row["area"] for row in body["rows"]] == sorted(townships) and len(townships) > 3
     assert body["totals"]["total"]["records"] == 13  # 6 + 5 + 2 in 余江 in 2026
 
 

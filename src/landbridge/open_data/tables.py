@@ -100,7 +100,7 @@ def build(session: Session, rules: OpenDataRules, *, dataset: str, level: AreaLe
             raise OpenDataError.UNKNOWN_CATEGORY.error(dataset=dataset, category=category)
         facts = [f for f in facts if f.category == category]
     facts = [f for f in facts if start <= f.day <= end]
-    areas = _areas(level, region.ljust(level.digits, "0")[:level.digits] if region else "", facts)
+    areas = _areas(level, region[:level.digits], facts)
     codes = list(areas)
     col = {label: n for n, (label, _, _) in enumerate(spans)}
     counts = [[0] * len(spans) for _ in codes]
