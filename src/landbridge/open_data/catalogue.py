@@ -51,6 +51,6 @@ def catalogue(session: Session) -> list[dict[str, Any]]:
                 "measure": None, "measure_en": None, "unit": None, "categories": "—", "categories_en": "—",
                 "schedule": "考核结果公布后更新" if results_provided() else "尚未发布",
                 "schedule_en": "on each publication" if results_provided() else "not yet published",
-                "licence": rules.licence, "k": rules.min_cell_count, "last_record_on": None,
+                "licence": rules.licence, "k": None, "last_record_on": None,
                 "json": "/api/v1/open-data/assessment-results", "csv": None})
     return out
