@@ -114,16 +114,20 @@ class ConcludedLot:
     region_code: str
     price: Decimal
     decided_on: date
+    unit_id: int | None = None  # the property unit sold or let, when the lot has one (open data's price per m²)
+    kind: str = ""              # the lot's kind (LotKind)
 
 
 def concluded_lots(session: Session, start: date, end: date, *, region_prefix: str = "") -> list[ConcludedLot]:
     """Lots awarded from ``start`` to ``end`` (local days, both included) in regions starting with
     ``region_prefix``, by lot id; an unsuccessful lot (流拍) is not concluded."""
     low, high = (datetime.combine(d, time(), SHANGHAI).astimezone(UTC) for d in (start, end + timedelta(days=1)))
-    stmt = (select(Lot.id, Lot.number, Lot.title, Lot.region_code, LotResult.price_cny, LotResult.decided_at)
+    stmt = (select(Lot.id, Lot.number, Lot.title, Lot.region_code, LotResult.price_cny, LotResult.decided_at,
+                   Lot.unit_id, Lot.kind)
             .join(LotResult, LotResult.lot_id == Lot.id)
             .where(LotResult.outcome == "award", LotResult.decided_at >= low, LotResult.decided_at < high))
     if region_prefix:
         stmt = stmt.where(Lot.region_code.startswith(region_prefix))
     return [ConcludedLot(r.id, r.number, r.title, r.region_code, r.price_cny or Decimal("0"),
-                         to_local(ensure_utc(r.decided_at)).date()) for r in session.execute(stmt.order_by(Lot.id))]
+                         to_local(ensure_utc(r.decided_at)).date(), r.unit_id, str(r.kind))
+            for r in session.execute(stmt.order_by(Lot.id))]

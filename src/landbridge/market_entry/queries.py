@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +15,7 @@ from landbridge.cityprofile import get_profile
 from landbridge.db import for_update
 from landbridge.market_entry.errors import MarketEntryError
 from landbridge.market_entry.models import EntryCase
-from landbridge.market_entry.rules import EntryRules
+from landbridge.market_entry.rules import CaseState, EntryRules
 
 LIST_MAX = 200
 
@@ -56,3 +58,33 @@ def list_cases(session: Session, *, states: Sequence[str] | None = None, collect
     if region_prefix:
         stmt = stmt.where(EntryCase.region_code.startswith(region_prefix))
     return list(session.execute(stmt).scalars())
+
+
+# the states of a case whose land has entered the market: the contract is signed (成交签约) and not undone
+ENTERED_STATES = (CaseState.contract_signed, CaseState.paid, CaseState.fees_settled, CaseState.revenue_distributed,
+                  CaseState.registered, CaseState.in_use)
+
+
+@dataclass(frozen=True)
+class EnteredLand:
+    """A parcel that entered the market (入市): its case, region, parcel and the transaction day the case filed;
+    no buyer, no seller (open data, issue #19 item 6)."""
+
+    case_id: int
+    region_code: str
+    parcel_id: int
+    transaction_on: date
+    price: Decimal | None
+
+
+def entered_land(session: Session, start: date, end: date, *, region_prefix: str = "") -> list[EnteredLand]:
+    """Cases in an entered state (``ENTERED_STATES``) whose transaction day falls from ``start`` to ``end`` (both
+    included) in regions starting with ``region_prefix``, by case id."""
+    stmt = (select(EntryCase.id, EntryCase.region_code, EntryCase.parcel_id, EntryCase.transaction_on,
+                   EntryCase.price_cny)
+            .where(EntryCase.status.in_([s.value for s in ENTERED_STATES]),
+                   EntryCase.transaction_on >= start, EntryCase.transaction_on <= end))
+    if region_prefix:
+        stmt = stmt.where(EntryCase.region_code.startswith(region_prefix))
+    return [EnteredLand(int(r.id), str(r.region_code), int(r.parcel_id), r.transaction_on, r.price_cny)
+            for r in session.execute(stmt.order_by(EntryCase.id))]

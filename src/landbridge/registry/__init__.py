@@ -83,6 +83,7 @@ from landbridge.registry.service import (
     withdraw_application,
 )
 from landbridge.registry.service.right_reads import find_current_right
+from landbridge.registry.statistics_reads import RightRegistered, parcel_land_uses, rights_registered
 
 __all__ = [
     "LAND_USE_LABELS",
@@ -90,6 +91,7 @@ __all__ = [
     "RIGHT_TYPE_LABELS",
     "BulkRegistrationReport",
     "FoundParcel",
+    "RightRegistered",
     "UnitRegistration",
     "add_source_document",
     "approve_application",
@@ -141,6 +143,7 @@ __all__ = [
     "parcel_bounds",
     "parcel_codes",
     "parcel_detail",
+    "parcel_land_uses",
     "parcel_points",
     "parcel_shapes",
     "parcel_units",
@@ -152,6 +155,7 @@ __all__ = [
     "reject_application",
     "right_type_codes",
     "right_type_legend",
+    "rights_registered",
     "run_due",
     "unit_as_of",
     "unit_parcels",
