@@ -57,6 +57,7 @@ from landbridge.demo.homestead_withdrawals import seed_withdrawals
 from landbridge.demo.land_quota import seed_quota
 from landbridge.demo.lending_loans import loan_counts, seed_loans
 from landbridge.demo.maintenance import seed_maintenance
+from landbridge.demo.wage_arrears import seed_wage_arrears
 from landbridge.demo.market_entry_cases import seed_entry_cases
 from landbridge.demo.people import make_uscc
 from landbridge.demo.planning_zones import features_from_geography, plan_version_for, zones_from_geography
@@ -227,6 +228,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         world.report.demands = seed_demands(session, today=today)
     with db.transaction() as session:  # the maintenance inventory: assets across villages in every state (#20)
         world.report.maintenance_assets = seed_maintenance(session, today=today, actor=ACTOR)
+    with db.transaction() as session:  # wage-arrears cases in every state, one employer with a login (#20 item 4)
+        world.report.wage_arrears = seed_wage_arrears(session, today=today)
     with db.transaction() as session:  # a lot won by a member's pre-emption, its results notice (issue #24)
         world.report.lots += seed_exchange_legal(session, today=today, seed=seed, actor=ACTOR)
     progress("exchange", 1, 1)
