@@ -130,7 +130,8 @@ def _continue(session: Session, case_id: int, story: Story, start: date, today: 
         return
     with _frozen_at(_at(start + timedelta(days=1), 10)):
         if story.end == "rejected":
-            wage_arrears.reject(session, case_id, actor=INSPECTOR, reason="属工程款纠纷而非工资拖欠，已告知通过民事诉讼解决")
+            wage_arrears.reject(session, case_id, actor=INSPECTOR,
+                                reason="属工程款纠纷而非工资拖欠，已告知通过民事诉讼解决")
             return
         wage_arrears.accept(session, case_id, actor=INSPECTOR)
     if story.end == "accepted":

@@ -57,13 +57,13 @@ from landbridge.demo.homestead_withdrawals import seed_withdrawals
 from landbridge.demo.land_quota import seed_quota
 from landbridge.demo.lending_loans import loan_counts, seed_loans
 from landbridge.demo.maintenance import seed_maintenance
-from landbridge.demo.wage_arrears import seed_wage_arrears
 from landbridge.demo.market_entry_cases import seed_entry_cases
 from landbridge.demo.people import make_uscc
 from landbridge.demo.planning_zones import features_from_geography, plan_version_for, zones_from_geography
 from landbridge.demo.prices import PriceModel, generate_sales
 from landbridge.demo.truth import record_generated_sales, store_model_values
 from landbridge.demo.village import VillageBuild
+from landbridge.demo.wage_arrears import seed_wage_arrears
 from landbridge.demo.world_state import (
     ACTOR,
     MEMBER_USERNAME,
