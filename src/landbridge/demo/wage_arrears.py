@@ -21,15 +21,17 @@ from sqlalchemy.orm import Session
 from landbridge import registry, wage_arrears
 from landbridge.auth import DEMO_PASSWORD, OrgKind, Role, create_organisation, create_user
 from landbridge.auth.models import Organisation, User
+from landbridge.cityprofile import get_profile
 from landbridge.demo.people import make_resident_id, make_uscc
-from landbridge.demo.world_state import MEMBER_USERNAME
+from landbridge.demo.world_state import MEMBER_USERNAME, demo_short_name
 from landbridge.kernel.clock import SHANGHAI, Clock, get_clock, set_clock
 from landbridge.registry.models import Party
 
 INSPECTOR = "system:demo:labour_inspector"
 DESK = "system:demo:desk"
 EMPLOYER_LOGIN = "employer"
-EMPLOYERS = ("鹰潭市锦建建筑劳务有限公司", "余江区鑫达建设工程有限公司", "鹰潭远航市政工程有限公司")
+# invented employers, each with the city's short name
+EMPLOYERS = ("{city}锦建建筑劳务有限公司", "{city}鑫达建设工程有限公司", "{city}远航市政工程有限公司")
 
 
 @dataclass(frozen=True)
@@ -46,16 +48,16 @@ class Story:
 
 
 STORIES = (
-    Story(0, 0, "锦江镇安置房二期 3# 楼", "18600.00", 1, 70, "confirmed"),
-    Story(1, 0, "锦江镇安置房二期 5# 楼", "42350.50", 4, 2, "filed"),
-    Story(2, 1, "余江区高标准农田建设项目", "9800.00", 2, 6, "accepted"),
-    Story(3, 2, "鹰潭大道排水改造", "3200.00", 1, 8, "rejected"),
-    Story(0, 1, "余江区中童镇村道硬化", "12500.00", 3, 9, "ordered"),
-    Story(4, 1, "余江区农村供水管网", "26800.00", 6, 30, "overdue"),
-    Story(5, 2, "鹰潭远航物流园", "56000.00", 8, 60, "overdue"),
-    Story(6, 0, "锦江镇卫生院扩建", "7400.00", 2, 24, "claimed"),
-    Story(7, 2, "月湖区老旧小区改造", "15200.00", 3, 40, "closed"),
-    Story(8, 2, "龙虎山景区游步道", "88000.00", 12, 75, "referred"),
+    Story(0, 0, "安置房二期 3# 楼", "18600.00", 1, 70, "confirmed"),
+    Story(1, 0, "安置房二期 5# 楼", "42350.50", 4, 2, "filed"),
+    Story(2, 1, "高标准农田建设项目", "9800.00", 2, 6, "accepted"),
+    Story(3, 2, "城区排水管网改造", "3200.00", 1, 8, "rejected"),
+    Story(0, 1, "村道硬化工程", "12500.00", 3, 9, "ordered"),
+    Story(4, 1, "农村供水管网", "26800.00", 6, 30, "overdue"),
+    Story(5, 2, "物流园一期", "56000.00", 8, 60, "overdue"),
+    Story(6, 0, "乡镇卫生院扩建", "7400.00", 2, 24, "claimed"),
+    Story(7, 2, "老旧小区改造", "15200.00", 3, 40, "closed"),
+    Story(8, 2, "景区游步道", "88000.00", 12, 75, "referred"),
 )
 
 
@@ -73,7 +75,7 @@ def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=SHANGHAI)
 
 
-def _workers(session: Session, needed: int) -> list[int]:
+def _workers(session: Session, needed: int, region: str) -> list[int]:
     """The demo member's person first, then other persons of the registry (made here where there are too few)."""
     member = session.scalar(select(User.party_id).where(User.username == MEMBER_USERNAME))
     others = [int(pid) for pid in session.scalars(select(Party.id).where(Party.kind == "person", Party.id != member)
@@ -81,18 +83,23 @@ def _workers(session: Session, needed: int) -> list[int]:
     while len(others) < needed + 1:
         n = len(others)
         others.append(registry.create_party(session, kind="person", name=f"务工人员{n + 1}",
-                                            id_number=make_resident_id("360622", date(1975 + n, 3, 1), 700 + n, True),
+                                            id_number=make_resident_id(region[:6], date(1975 + n, 3, 1), 700 + n, True),
                                             actor=DESK).id)
     return [int(member), *others[:needed]] if member is not None else others
 
 
-def _employers(session: Session) -> list[str]:
+def employer_names() -> list[str]:
+    return [name.format(city=demo_short_name(get_profile())) for name in EMPLOYERS]
+
+
+def _employers(session: Session, region: str) -> list[str]:
     """The employers' USCCs; the first has an organisation with a login (``employer``), the others none."""
     rng = random.Random(724)  # 国务院令第724号
-    codes = [make_uscc(rng, "360622", "91") for _ in EMPLOYERS]
-    org = session.scalar(select(Organisation).where(Organisation.name == EMPLOYERS[0]))
+    codes = [make_uscc(rng, region[:6], "91") for _ in EMPLOYERS]
+    name = employer_names()[0]
+    org = session.scalar(select(Organisation).where(Organisation.name == name))
     if org is None:
-        org = create_organisation(session, name=EMPLOYERS[0], kind=OrgKind.company, region_code="360603000000",
+        org = create_organisation(session, name=name, kind=OrgKind.company, region_code=region[:6] + "000000",
                                   uscc=codes[0])
     codes[0] = org.uscc or codes[0]
     if session.scalar(select(User.id).where(User.username == EMPLOYER_LOGIN)) is None:
@@ -104,18 +111,19 @@ def _employers(session: Session) -> list[str]:
 def seed_wage_arrears(session: Session, *, today: date) -> int:
     """The demo cases; returns how many."""
     township = session.scalar(select(Organisation.region_code).where(Organisation.kind == OrgKind.township.value)
-                              .order_by(Organisation.id)) or "360603101000"
+                              .order_by(Organisation.id)) \
+        or session.scalar(select(Organisation.region_code).order_by(Organisation.id)) or "000000000000"
     filer = session.scalar(select(User.id).where(User.username == MEMBER_USERNAME)) or 0
     desk = session.scalar(select(User.id).where(User.role == Role.township_official.value).order_by(User.id)) or 0
-    people = _workers(session, max(s.worker for s in STORIES))  # index 0: the member's person
-    codes = _employers(session)
+    people = _workers(session, max(s.worker for s in STORIES), township)  # index 0: the member's person
+    codes, names = _employers(session, township), employer_names()
     for story in STORIES:
         start = today - timedelta(days=story.days_ago)
         with _frozen_at(_at(start, 9)):
             c = wage_arrears.file_case(
                 session, actor=f"user:{filer}:member" if story.worker == 0 else DESK,
                 filed_by_user_id=filer if story.worker == 0 else desk, worker_party_id=people[story.worker],
-                employer_uscc=codes[story.employer], employer_name=EMPLOYERS[story.employer], project=story.project,
+                employer_uscc=codes[story.employer], employer_name=names[story.employer], project=story.project,
                 region_code=township, period_from=start - timedelta(days=120), period_to=start - timedelta(days=10),
                 amount=story.amount, workers=story.workers, evidence="劳动合同、考勤记录、工资条和工友证言")
         _continue(session, c.id, story, start, today)

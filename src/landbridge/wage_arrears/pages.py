@@ -20,7 +20,7 @@ from landbridge.errors import DomainError
 from landbridge.wage_arrears import service, stats
 from landbridge.wage_arrears.errors import WageArrearsError
 from landbridge.wage_arrears.models import WageArrearsCase, WageArrearsPayment
-from landbridge.wage_arrears.rules import OPEN_STATES, yuan
+from landbridge.wage_arrears.rules import LEVEL_LABELS, OPEN_STATES, yuan
 from landbridge.wage_arrears.views import FILERS, actor_of, readable
 from landbridge.web.forms import check_csrf, csrf_token
 from landbridge.web.i18n import request_locale
@@ -33,8 +33,7 @@ ROWS = 50
 STATUS = {"filed": ("待受理", "to decide"), "accepted": ("已立案", "accepted"), "rejected": ("不予受理", "not taken"),
           "ordered": ("责令限期支付", "ordered to pay"), "closed": ("已清偿结案", "closed, paid"),
           "referred": ("移送处理", "referred")}
-LEVEL = {"township": ("乡镇督办", "township"), "county": ("区县人社局督办", "county bureau"),
-         "listed": ("列入失信名单 / 移送", "listed / referred")}
+LEVEL = LEVEL_LABELS
 PAYMENT = {"claimed": ("待确认", "to confirm"), "confirmed": ("已确认", "confirmed"),
            "refused": ("不予确认", "refused")}
 
@@ -69,7 +68,9 @@ def _mine(request: Request, session: Session, p: Principal, message: dict[str, s
     rules = service.arrears_rules()
     context = {"zh": zh, "rows": [_row(c, zh) for c in rows[:ROWS]], "csrf": csrf_token(request),
                "message": message, "may_file": p.role in FILERS and (p.role is not Role.member or p.party_id),
-               "desk": p.role is Role.township_official, "region": p.region_code, "today": service.today().isoformat(),
+               "desk": p.role is Role.township_official,
+               "region": service.home_township(session, p.party_id, p.region_code),
+               "today": service.today().isoformat(),
                "rules": rules, "offset": offset, "more": len(rows) > ROWS, "rows_per_page": ROWS}
     response = render(request, "wage_arrears/mine.html", context)
     response.status_code = status_code

@@ -34,6 +34,11 @@ class CaseStatus(StrEnum):
     referred = "referred"    # 移送处理结案 (失信名单 / 公安)
 
 
+# how the escalation levels a rule set may name read (display only; the levels themselves are rule data)
+LEVEL_LABELS: dict[str, tuple[str, str]] = {"township": ("乡镇督办", "township"),
+                                            "county": ("区县人社局督办", "county bureau"),
+                                            "listed": ("列入失信名单 / 移送", "listed / referred")}
+
 OPEN_STATES = frozenset({CaseStatus.filed, CaseStatus.accepted, CaseStatus.ordered})
 PAYABLE = frozenset({CaseStatus.accepted, CaseStatus.ordered})
 

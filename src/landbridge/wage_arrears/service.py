@@ -79,6 +79,19 @@ def employer_uscc_of(session: Session, organisation_id: int) -> str | None:
     return session.scalar(select(Organisation.uscc).where(Organisation.id == organisation_id))
 
 
+def home_township(session: Session, party_id: int | None, fallback: str) -> str:
+    """Where a worker's complaint is about by default: the township of their own registry record (a village code's
+    first nine digits), else ``fallback`` (the login's organisation's region)."""
+    if party_id is not None:
+        try:
+            region = registry.get_party(session, party_id).region_code
+        except DomainError:
+            region = None
+        if region and len(region) == 12:
+            return region[:9] + "000"
+    return fallback
+
+
 def worker_users(session: Session, party_id: int) -> list[int]:
     return list(session.scalars(select(User.id).where(User.party_id == party_id, User.is_active.is_(True))
                                 .order_by(User.id)))
@@ -364,12 +377,13 @@ def escalate_overdue(session: Session, *, batch: int = ESCALATION_BATCH) -> int:
             continue  # a step moved it meanwhile: the next tick sees it afresh
         session.refresh(case)
         name = rules.level_name(level) or str(level)
+        zh, en = wr.LEVEL_LABELS.get(name, (name, name))
         _record(session, case, "wage_arrears_escalated", "system:worker",
                 {"level": level, "level_name": name, "working_days_late": late, "pay_due": case.pay_due.isoformat()})
         notices.send(session, user_ids=[*inspector_users(session), *worker_users(session, case.worker_party_id)],
                      module=MODULE, kind=f"escalated_{level}",
-                     title_zh=f"督办：欠薪案件 {case.number} 逾期未支付（{name}）",
-                     title_en=f"Overdue: case {case.number} not paid by its deadline ({name})",
+                     title_zh=f"督办：欠薪案件 {case.number} 逾期未支付（{zh}）",
+                     title_en=f"Overdue: case {case.number} not paid by its deadline ({en})",
                      href="/wage-arrears", dedupe_key=f"wage_arrears:{case.id}:escalated:{level}")
         fired += 1
     return fired

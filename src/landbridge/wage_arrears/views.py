@@ -142,9 +142,10 @@ def file_case(body: CaseIn, p: Principal = Depends(filer), session: Session = De
         if body.worker_party_id is None:
             raise WageArrearsError.WORKER_REQUIRED.error()
         worker = body.worker_party_id
+    place = body.region_code or service.home_township(session, p.party_id, p.region_code)
     c = service.file_case(session, actor=actor_of(p), filed_by_user_id=p.user_id, worker_party_id=worker,
                           employer_uscc=body.employer_uscc, employer_name=body.employer_name, project=body.project,
-                          region_code=body.region_code or p.region_code, period_from=body.period_from,
+                          region_code=place, period_from=body.period_from,
                           period_to=body.period_to, amount=body.amount, workers=body.workers, evidence=body.evidence)
     return case_json(c)
 
