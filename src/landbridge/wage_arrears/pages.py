@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth import Principal, Role, optional_principal
 from landbridge.auth.pages import page_caller
+from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError
 from landbridge.wage_arrears import service, stats
 from landbridge.wage_arrears.errors import WageArrearsError
@@ -45,7 +46,10 @@ def _label(table: dict[str, tuple[str, str]], key: str | None, zh: bool) -> str:
 
 def _row(c: WageArrearsCase, zh: bool) -> dict[str, Any]:
     rules = service.arrears_rules()
-    return {"c": c, "status": _label(STATUS, c.status, zh), "owed": yuan(c.owed_fen), "paid": yuan(c.paid_fen),
+    region = get_profile().region(c.region_code)
+    return {"c": c, "status": _label(STATUS, c.status, zh),
+            "township": (region.name if zh else region.name_en) if region else c.region_code,
+            "owed": yuan(c.owed_fen), "paid": yuan(c.paid_fen),
             "outstanding": yuan(c.owed_fen - c.paid_fen),
             "level": _label(LEVEL, rules.level_name(c.escalation), zh) if c.escalation else None}
 
@@ -160,7 +164,12 @@ def work(request: Request, offset: int = Query(0, ge=0, le=10**6), session: Sess
 def public_stats(request: Request, session: Session = Depends(get_session)) -> Response:
     """Cases, payments and overdue orders by township: counts and sums only."""
     zh = request_locale(request) == "zh_CN"
-    return render(request, "wage_arrears/stats.html", {"zh": zh, "townships": stats.by_township(session)})
+    profile = get_profile()
+    rows = []
+    for row in stats.by_township(session):
+        region = profile.region(row.region_code)
+        rows.append({"s": row, "name": (region.name if zh else region.name_en) if region else row.region_code})
+    return render(request, "wage_arrears/stats.html", {"zh": zh, "townships": rows})
 
 
 def _case(request: Request, session: Session, p: Principal, case_id: int, message: dict[str, str] | None = None,
