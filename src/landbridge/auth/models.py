@@ -30,6 +30,7 @@ class OrgKind(StrEnum):
     company = "company"
     court = "court"
     reserve_centre = "reserve_centre"
+    hr_bureau = "hr_bureau"  # the county human-resources and social-security bureau (人社局; wage arrears, #20)
 
 
 class Role(StrEnum):
@@ -50,6 +51,7 @@ class Role(StrEnum):
     admin = "admin"
     org_admin = "org_admin"  # an organisation's own administrator: its staff logins only (issue #20 item 2)
     reserve_officer = "reserve_officer"  # the land reserve centre (土地储备中心): banks and supplies land (L4)
+    labour_inspector = "labour_inspector"  # 劳动保障监察 of the county HR bureau: wage-arrears cases (E1, #20)
 
 
 class Organisation(IdPk, RegionCode, CreatedAt, Base):

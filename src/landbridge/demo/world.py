@@ -64,6 +64,7 @@ from landbridge.demo.planning_zones import features_from_geography, plan_version
 from landbridge.demo.prices import PriceModel, generate_sales
 from landbridge.demo.truth import record_generated_sales, store_model_values
 from landbridge.demo.village import VillageBuild
+from landbridge.demo.wage_arrears import seed_wage_arrears
 from landbridge.demo.world_state import (
     ACTOR,
     MEMBER_USERNAME,
@@ -228,6 +229,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         world.report.demands = seed_demands(session, today=today)
     with db.transaction() as session:  # the maintenance inventory: assets across villages in every state (#20)
         world.report.maintenance_assets = seed_maintenance(session, today=today, actor=ACTOR)
+    with db.transaction() as session:  # wage-arrears cases in every state, one employer with a login (#20 item 4)
+        world.report.wage_arrears = seed_wage_arrears(session, today=today)
     with db.transaction() as session:  # a lot won by a member's pre-emption, its results notice (issue #24)
         world.report.lots += seed_exchange_legal(session, today=today, seed=seed, actor=ACTOR)
     progress("exchange", 1, 1)

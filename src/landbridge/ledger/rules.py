@@ -45,6 +45,7 @@ PRIVATE_READERS: Mapping[str, frozenset[str]] = {
     "market_entry": frozenset({"nr_official"}),
     "land_quota": frozenset({"nr_official"}),  # the county bureau keeps the quota ledger (issue #16)
     "maintenance": frozenset({"township_official"}),  # the township keeps the maintenance inventory (#20)
+    "wage_arrears": frozenset({"labour_inspector"}),  # the county labour inspection handles wage arrears (#20)
     "auth": frozenset(),
 }
 SCOPED_READERS: Mapping[str, frozenset[str]] = {
