@@ -8,5 +8,5 @@ MANIFEST = Manifest(
              Router("landbridge.open_data.pages:router", order=397)),
     templates="templates",
     rule_sets=("open_data",),
-    nav=(NavLink("/open-data", "数据开放", "Open data", order=98),),
+    nav=(NavLink("/open-data", "数据开放", "Open data", order=99),),
 )
