@@ -1,7 +1,7 @@
 """Wage arrears (欠薪, issue #20 item 4): the wage_arrears_case and wage_arrears_payment tables
 
-Revision ID: 0052
-Revises: 0051
+Revision ID: 0053
+Revises: 0052
 Create Date: 2026-12-07 22:10:00.000000
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0052'
-down_revision: str | None = '0051'
+revision: str = '0053'
+down_revision: str | None = '0052'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
