@@ -30,6 +30,7 @@ class OrgKind(StrEnum):
     company = "company"
     court = "court"
     reserve_centre = "reserve_centre"
+    employment_service = "employment_service"  # 人力资源和社会保障局就业服务 (issue #20 item 4)
 
 
 class Role(StrEnum):
@@ -50,6 +51,8 @@ class Role(StrEnum):
     admin = "admin"
     org_admin = "org_admin"  # an organisation's own administrator: its staff logins only (issue #20 item 2)
     reserve_officer = "reserve_officer"  # the land reserve centre (土地储备中心): banks and supplies land (L4)
+    employer = "employer"  # an employer's staff (用人单位, an organisation with a verified USCC; E1, issue #20 item 4)
+    employment_officer = "employment_officer"  # the public employment service (人社就业服务; E1, E2)
 
 
 class Organisation(IdPk, RegionCode, CreatedAt, Base):
