@@ -30,8 +30,9 @@ def world(session: Session, clock: Clock) -> EmploymentWorld:
 
 
 def post(s: Session, w: EmploymentWorld, who: str = "acme", **more: Any) -> EmploymentJob:
-    args: dict[str, Any] = {"title": "铜杆连铸操作工", "industry": "copper", "description": "三班倒", "region_code": TOWN,
-                            "wage_min": Decimal("4500"), "wage_max": Decimal("6500.50"), "headcount": 5,
+    args: dict[str, Any] = {"title": "铜杆连铸操作工", "industry": "copper", "description": "三班倒",
+                            "region_code": TOWN, "wage_min": Decimal("4500"), "wage_max": Decimal("6500.50"),
+                            "headcount": 5,
                             "skills": "电工、叉车", "closes_on": CLOSES, **more}
     return employment.post_job(s, actor=f"user:{w.users[who]}:employer", employer_id=w.orgs[who], **args)
 

@@ -87,8 +87,8 @@ def board(request: Request, page: int = Query(1, ge=1, le=10_000), industry: str
                                       for m in found]
             apps = list(session.scalars(select(JobApplication).where(JobApplication.seeker_id == seeker.id)
                                         .order_by(JobApplication.id.desc()).limit(50)))
-            titles = dict(session.execute(select(EmploymentJob.id, EmploymentJob.title).where(
-                EmploymentJob.id.in_([a.job_id for a in apps]))).tuples().all())
+            titles = {int(i): str(t) for i, t in session.execute(select(EmploymentJob.id, EmploymentJob.title).where(
+                EmploymentJob.id.in_([a.job_id for a in apps])))}
             context["applications"] = [{"a": a, "title": titles.get(a.job_id, "—"),
                                         "status": _label(STATUS, a.status, zh)} for a in apps]
     return kit.page(request, "employment/board.html", context)
