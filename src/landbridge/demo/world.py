@@ -41,6 +41,7 @@ from landbridge.db import Database
 from landbridge.demo.benchmark_prices import demo_benchmark_document
 from landbridge.demo.credit_file import seed_credit
 from landbridge.demo.demands import seed_demands
+from landbridge.demo.employment import seed_employment
 from landbridge.demo.entered_rights import seed_entered_rights
 from landbridge.demo.exchange_legal import seed_exchange_legal
 from landbridge.demo.exchange_lots import link_demo_bidder, seed_exchange
@@ -225,6 +226,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         world.report.withdrawals = seed_withdrawals(session, today=today, seed=seed).total
     with db.transaction() as session:  # residents' demands in every state across the departments (issue #20)
         world.report.demands = seed_demands(session, today=today)
+    with db.transaction() as session:  # job postings, seekers with consent, an application (issue #20 item 4)
+        world.report.jobs = seed_employment(session, today=today)
     with db.transaction() as session:  # the maintenance inventory: assets across villages in every state (#20)
         world.report.maintenance_assets = seed_maintenance(session, today=today, actor=ACTOR)
     with db.transaction() as session:  # a lot won by a member's pre-emption, its results notice (issue #24)
