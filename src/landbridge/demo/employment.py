@@ -69,7 +69,7 @@ def seed_employment(session: Session, *, today: date) -> int:
         users = session.execute(select(User.id, User.party_id, User.username).where(User.party_id.is_not(None))
                                 .order_by(User.username != MEMBER_USERNAME, User.id).limit(SEEKERS_MAX)).all()
         for i, (uid, party, _) in enumerate(users):
-            employment.register_seeker(session, actor=f"user:{uid}:member", user_id=int(uid), party_id=int(party),
+            employment.register_seeker(session, actor=f"user:{uid}:member", user_id=int(uid), party_id=party,
                                        region_code=org.region_code[:9] + "001", industry=INDUSTRIES[i],
                                        skills=SKILLS[i], wage_expect=Decimal(4000 + 500 * i), consent=True)
         if users:
