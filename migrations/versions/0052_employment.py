@@ -89,8 +89,63 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_employment_job_seeker_region_code'), ['region_code'], unique=False)
 
 
+    op.create_table('employment_training_course',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=80), nullable=False),
+    sa.Column('industry', sa.String(length=40), nullable=False),
+    sa.Column('sessions', sa.Integer(), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('enrolled', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('region_code', sa.String(length=12), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by', sa.String(length=120), nullable=False),
+    sa.Column('ledger_seq', sa.Integer(), nullable=True),
+    sa.CheckConstraint('enrolled >= 0 AND enrolled <= capacity', name=op.f('ck_employment_training_course_capacity')),
+    sa.CheckConstraint('sessions >= 1', name=op.f('ck_employment_training_course_sessions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_employment_training_course'))
+    )
+    with op.batch_alter_table('employment_training_course', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_employment_training_course_region_code'), ['region_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_employment_training_course_status'), ['status'], unique=False)
+
+    op.create_table('employment_training_enrolment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('party_id', sa.Integer(), nullable=False),
+    sa.Column('certificate_no', sa.String(length=32), nullable=True),
+    sa.Column('certified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ledger_seq', sa.Integer(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_employment_training_enrolment')),
+    sa.UniqueConstraint('certificate_no', name=op.f('uq_employment_training_enrolment_certificate_no')),
+    sa.UniqueConstraint('course_id', 'user_id', name='uq_employment_training_enrolment_course_user')
+    )
+    with op.batch_alter_table('employment_training_enrolment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_employment_training_enrolment_course_id'), ['course_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_employment_training_enrolment_user_id'), ['user_id'], unique=False)
+
+    op.create_table('employment_training_attendance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enrolment_id', sa.Integer(), nullable=False),
+    sa.Column('session_no', sa.Integer(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=80), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_employment_training_attendance')),
+    sa.UniqueConstraint('enrolment_id', 'session_no', name='uq_employment_training_attendance_session')
+    )
+    with op.batch_alter_table('employment_training_attendance', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_employment_training_attendance_enrolment_id'), ['enrolment_id'],
+                              unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table('employment_training_attendance')
+    op.drop_table('employment_training_enrolment')
+    op.drop_table('employment_training_course')
     with op.batch_alter_table('employment_job_seeker', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_employment_job_seeker_region_code'))
         batch_op.drop_index(batch_op.f('ix_employment_job_seeker_party_id'))

@@ -40,5 +40,19 @@ class EmploymentError(ErrorCode):
     JOB_CLOSED = (Conflict, "employment.job_closed", "岗位未在招聘中", "the job is not open")
     NOT_YOURS = (Forbidden, "employment.not_yours", "只能办理本单位或本人的事项",
                  "only the employer concerned or the person concerned may do this")
+    COURSE_NOT_FOUND = (NotFound, "employment.course_not_found", "培训班不存在", "training course not found")
+    ENROLMENT_NOT_FOUND = (NotFound, "employment.enrolment_not_found", "报名记录不存在", "enrolment not found")
+    CERTIFICATE_NOT_FOUND = (NotFound, "employment.certificate_not_found", "证书不存在", "certificate not found")
+    COURSE_FULL = (Conflict, "employment.course_full", "培训班已满或已停止报名", "the course is full or closed")
+    ALREADY_ENROLLED = (Conflict, "employment.already_enrolled", "已报名该培训班", "already enrolled in this course")
+    INVALID_COURSE = (RuleViolation, "employment.invalid_course",
+                      "课时须为 1 至 {max_sessions}，名额须为 1 至 {max_capacity}",
+                      "sessions must be from 1 to {max_sessions} and capacity from 1 to {max_capacity}")
+    INVALID_SESSION = (RuleViolation, "employment.invalid_session", "课次须为 1 至 {sessions}",
+                       "the session must be from 1 to {sessions}")
+    ATTENDANCE_SHORT = (RuleViolation, "employment.attendance_short",
+                        "出勤 {attended} 次，须至少 {needed} 次方可结业",
+                        "attended {attended} sessions; {needed} are needed for the certificate")
+    ALREADY_CERTIFIED = (Conflict, "employment.already_certified", "证书已发放", "the certificate was issued already")
     NO_RULE_SET = (RuleViolation, "employment.no_rule_set", "{day} 没有生效的就业服务规则",
                    "no employment rule set in force on {day}")

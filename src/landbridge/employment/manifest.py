@@ -5,7 +5,8 @@ from landbridge.kernel.modules import Layer, Manifest, NavLink, Router
 MANIFEST = Manifest(
     name="employment", layer=Layer.domain, order=96,
     routers=(Router("landbridge.employment.views:router", order=372),
-             Router("landbridge.employment.pages:router", order=373)),
+             Router("landbridge.employment.training_views:router", order=373),
+             Router("landbridge.employment.pages:router", order=374)),
     templates="templates",
     models=("landbridge.employment.models",),
     jobs=("landbridge.employment.service:expire_jobs",),

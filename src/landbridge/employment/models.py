@@ -69,3 +69,43 @@ class JobApplication(IdPk, Status, RowVersion, CreatedAt, LedgerSeq, Base):
     employer_id: Mapped[int] = mapped_column(Integer, index=True)
     note: Mapped[str | None] = mapped_column(String(300))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TrainingCourse(IdPk, Status, RegionCode, RowVersion, CreatedAt, CreatedBy, LedgerSeq, Base):
+    """A skills-training course (技能培训) for one of the "2+3" industries, with its sessions and capacity; ``enrolled``
+    is raised only by a conditional UPDATE below ``capacity`` (no check-then-act)."""
+
+    __tablename__ = "employment_training_course"
+    __table_args__ = (CheckConstraint("enrolled >= 0 AND enrolled <= capacity", name="capacity"),
+                      CheckConstraint("sessions >= 1", name="sessions"))
+
+    title: Mapped[str] = mapped_column(String(80))
+    industry: Mapped[str] = mapped_column(String(40))
+    sessions: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer)
+    enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    starts_on: Mapped[date] = mapped_column(Date)
+
+
+class TrainingEnrolment(IdPk, CreatedAt, LedgerSeq, Base):
+    """A resident's enrolment in a course, and the completion certificate (培训合格证书) once earned."""
+
+    __tablename__ = "employment_training_enrolment"
+    __table_args__ = (UniqueConstraint("course_id", "user_id", name="uq_employment_training_enrolment_course_user"),)
+
+    course_id: Mapped[int] = mapped_column(Integer, index=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    party_id: Mapped[int] = mapped_column(Integer)
+    certificate_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    certified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TrainingAttendance(IdPk, CreatedAt, Base):
+    """One enrolment's attendance at one session of its course (考勤)."""
+
+    __tablename__ = "employment_training_attendance"
+    __table_args__ = (UniqueConstraint("enrolment_id", "session_no", name="uq_employment_training_attendance_session"),)
+
+    enrolment_id: Mapped[int] = mapped_column(Integer, index=True)
+    session_no: Mapped[int] = mapped_column(Integer)
+    recorded_by: Mapped[str] = mapped_column(String(80))

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -109,6 +109,9 @@ class EmploymentRules:
     max_headcount: int
     max_skills: int
     max_open_days: int
+    attendance_share: Decimal
+    max_capacity: int
+    max_sessions: int
     digest: str
 
     @classmethod
@@ -117,7 +120,14 @@ class EmploymentRules:
                    weights={str(k): int(v) for k, v in dict(values["match_weights"]).items()},
                    min_score=int(values["match_min_score"]), max_wage_yuan=int(values["max_wage_yuan"]),
                    max_headcount=int(values["max_headcount"]), max_skills=int(values["max_skills"]),
-                   max_open_days=int(values["max_open_days"]), digest=digest)
+                   max_open_days=int(values["max_open_days"]),
+                   attendance_share=Decimal(str(values["certificate_attendance_share"])),
+                   max_capacity=int(values["max_course_capacity"]), max_sessions=int(values["max_course_sessions"]),
+                   digest=digest)
+
+    def needed_sessions(self, sessions: int) -> int:
+        """The sessions a trainee must attend for the certificate: the share of the course's, rounded up."""
+        return int((self.attendance_share * sessions).to_integral_value(rounding=ROUND_CEILING))
 
     def industry(self, value: str) -> str:
         if value not in self.industries:
