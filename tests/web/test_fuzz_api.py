@@ -31,7 +31,7 @@ EXAMPLES = int(os.environ.get("LANDBRIDGE_FUZZ_EXAMPLES", "6"))
 # of the roles the refusal names, so most operations are exercised past their permission check
 USERNAMES = {"admin": "admin", "registrar": "registrar", "nr_official": "nr", "township_official": "township",
              "collective_clerk": "clerk", "member": "member", "exchange_operator": "exchange", "bidder": "bidder",
-             "bank_officer": "bank", "supervisor": "supervisor"}
+             "bank_officer": "bank", "supervisor": "supervisor", "employer": "employer", "employment_officer": "jobs"}
 
 pytestmark = pytest.mark.fuzz
 

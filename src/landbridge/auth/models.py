@@ -31,6 +31,7 @@ class OrgKind(StrEnum):
     court = "court"
     reserve_centre = "reserve_centre"
     hr_bureau = "hr_bureau"  # the county human-resources and social-security bureau (人社局; wage arrears, #20)
+    employment_service = "employment_service"  # 人力资源和社会保障局就业服务 (issue #20 item 4)
 
 
 class Role(StrEnum):
@@ -52,6 +53,8 @@ class Role(StrEnum):
     org_admin = "org_admin"  # an organisation's own administrator: its staff logins only (issue #20 item 2)
     reserve_officer = "reserve_officer"  # the land reserve centre (土地储备中心): banks and supplies land (L4)
     labour_inspector = "labour_inspector"  # 劳动保障监察 of the county HR bureau: wage-arrears cases (E1, #20)
+    employer = "employer"  # an employer's staff (用人单位, an organisation with a verified USCC; E1, issue #20 item 4)
+    employment_officer = "employment_officer"  # the public employment service (人社就业服务; E1, E2)
 
 
 class Organisation(IdPk, RegionCode, CreatedAt, Base):

@@ -459,10 +459,12 @@ def demo_accounts() -> list[tuple[Role, str, str, str, OrgKind, str]]:
 def create_demo_accounts(session: Session) -> list[tuple[str, str, Role]]:
     """Create one account per role with password ``demo`` (demo mode only); returns (user, org, role)."""
     created: list[tuple[str, str, Role]] = []
+    usccs = {str(a["username"]): str(a["uscc"]) for a in get_profile().raw.get("demo_account", []) if a.get("uscc")}
     for role, username, display, org_name, kind, region in demo_accounts():
         org = session.execute(select(Organisation).where(Organisation.name == org_name)).scalar_one_or_none()
-        if org is None:
-            org = create_organisation(session, name=org_name, kind=kind, region_code=region)
+        if org is None:  # an employer's organisation carries its USCC (issue #20 item 4)
+            org = create_organisation(session, name=org_name, kind=kind, region_code=region,
+                                      uscc=usccs.get(username))
         if session.execute(select(User.id).where(User.username == username)).first() is None:
             create_user(session, username=username, password=DEMO_PASSWORD, display_name=display, role=role,
                         organisation_id=org.id, is_demo=True)

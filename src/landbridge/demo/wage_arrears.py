@@ -92,20 +92,25 @@ def employer_names() -> list[str]:
     return [name.format(city=demo_short_name(get_profile())) for name in EMPLOYERS]
 
 
-def _employers(session: Session, region: str) -> list[str]:
-    """The employers' USCCs; the first has an organisation with a login (``employer``), the others none."""
+def _employers(session: Session, region: str) -> tuple[list[str], list[str]]:
+    """The employers' USCCs and names. The first is the organisation of the ``employer`` login when the profile
+    made one (the employment register's demo company), so that one login sees both its job postings and the cases
+    against it; otherwise an invented company with an org_admin login ``employer``. The others have no login."""
     rng = random.Random(724)  # 国务院令第724号
     codes = [make_uscc(rng, region[:6], "91") for _ in EMPLOYERS]
-    name = employer_names()[0]
-    org = session.scalar(select(Organisation).where(Organisation.name == name))
-    if org is None:
-        org = create_organisation(session, name=name, kind=OrgKind.company, region_code=region[:6] + "000000",
-                                  uscc=codes[0])
-    codes[0] = org.uscc or codes[0]
-    if session.scalar(select(User.id).where(User.username == EMPLOYER_LOGIN)) is None:
-        create_user(session, username=EMPLOYER_LOGIN, password=DEMO_PASSWORD, display_name="锦建劳务 管理员 邓超",
-                    role=Role.org_admin, organisation_id=org.id, is_demo=True)
-    return codes
+    names = employer_names()
+    login_org = session.scalar(select(User.organisation_id).where(User.username == EMPLOYER_LOGIN))
+    org = session.get(Organisation, login_org) if login_org else None
+    if org is None or not org.uscc:
+        org = session.scalar(select(Organisation).where(Organisation.name == names[0]))
+        if org is None:
+            org = create_organisation(session, name=names[0], kind=OrgKind.company,
+                                      region_code=region[:6] + "000000", uscc=codes[0])
+        if login_org is None:
+            create_user(session, username=EMPLOYER_LOGIN, password=DEMO_PASSWORD, display_name="锦建劳务 管理员 邓超",
+                        role=Role.org_admin, organisation_id=org.id, is_demo=True)
+    codes[0], names[0] = org.uscc or codes[0], org.name
+    return codes, names
 
 
 def seed_wage_arrears(session: Session, *, today: date) -> int:
@@ -116,7 +121,7 @@ def seed_wage_arrears(session: Session, *, today: date) -> int:
     filer = session.scalar(select(User.id).where(User.username == MEMBER_USERNAME)) or 0
     desk = session.scalar(select(User.id).where(User.role == Role.township_official.value).order_by(User.id)) or 0
     people = _workers(session, max(s.worker for s in STORIES), township)  # index 0: the member's person
-    codes, names = _employers(session, township), employer_names()
+    codes, names = _employers(session, township)
     for story in STORIES:
         start = today - timedelta(days=story.days_ago)
         with _frozen_at(_at(start, 9)):
@@ -155,7 +160,7 @@ def _continue(session: Session, case_id: int, story: Story, start: date, today: 
             outstanding = f"{(rest.owed_fen - rest.paid_fen) / 100:.2f}"
             org = _org_of(session, rest.employer_uscc)
             if org:  # the employer with a login claims the rest; the inspector confirms it
-                claim = wage_arrears.claim_payment(session, case_id, actor="user:employer:org_admin",
+                claim = wage_arrears.claim_payment(session, case_id, actor="user:employer",
                                                    organisation_id=org, amount=outstanding, note="银行代发工资流水")
                 if story.end == "claimed":
                     return

@@ -42,6 +42,7 @@ from landbridge.demo.assessment import seed_assessment
 from landbridge.demo.benchmark_prices import demo_benchmark_document
 from landbridge.demo.credit_file import seed_credit
 from landbridge.demo.demands import seed_demands
+from landbridge.demo.employment import seed_employment
 from landbridge.demo.entered_rights import seed_entered_rights
 from landbridge.demo.exchange_legal import seed_exchange_legal
 from landbridge.demo.exchange_lots import link_demo_bidder, seed_exchange
@@ -227,6 +228,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         world.report.withdrawals = seed_withdrawals(session, today=today, seed=seed).total
     with db.transaction() as session:  # residents' demands in every state across the departments (issue #20)
         world.report.demands = seed_demands(session, today=today)
+    with db.transaction() as session:  # job postings, seekers with consent, an application (issue #20 item 4)
+        world.report.jobs = seed_employment(session, today=today)
     with db.transaction() as session:  # the maintenance inventory: assets across villages in every state (#20)
         world.report.maintenance_assets = seed_maintenance(session, today=today, actor=ACTOR)
     with db.transaction() as session:  # wage-arrears cases in every state, one employer with a login (#20 item 4)

@@ -54,6 +54,7 @@ class WorldReport:
     quota_projects: int = 0  # reclamation projects in every state, one county's quota (issue #16)
     withdrawals: int = 0  # homestead withdrawal cases in 余江区 villages, by several states (issue #16, S30)
     demands: int = 0  # residents' demands in every state across the departments (issue #20 item 3)
+    jobs: int = 0  # the demo employer's postings in every state (issue #20 item 4)
     maintenance_assets: int = 0  # infrastructure assets in every state across villages (issue #20 item 5)
     wage_arrears: int = 0  # wage-arrears cases in every state (issue #20 item 4)
     sales: int = 0

@@ -46,6 +46,7 @@ PRIVATE_READERS: Mapping[str, frozenset[str]] = {
     "land_quota": frozenset({"nr_official"}),  # the county bureau keeps the quota ledger (issue #16)
     "maintenance": frozenset({"township_official"}),  # the township keeps the maintenance inventory (#20)
     "wage_arrears": frozenset({"labour_inspector"}),  # the county labour inspection handles wage arrears (#20)
+    "employment": frozenset({"employment_officer"}),  # the public employment service (issue #20 item 4)
     "auth": frozenset(),
 }
 SCOPED_READERS: Mapping[str, frozenset[str]] = {

@@ -409,6 +409,7 @@ ROLE_LABELS = {
     "nr_official": "自然资源局", "bank_officer": "银行", "guarantor_officer": "担保机构", "insurer_officer": "保险机构",
     "fund_manager": "风险补偿基金", "reserve_officer": "土地储备中心",
     "labour_inspector": "劳动保障监察",
+    "employer": "用人单位", "employment_officer": "人社就业服务",
 }
 
 
