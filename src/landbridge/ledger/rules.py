@@ -45,6 +45,7 @@ PRIVATE_READERS: Mapping[str, frozenset[str]] = {
     "market_entry": frozenset({"nr_official"}),
     "land_quota": frozenset({"nr_official"}),  # the county bureau keeps the quota ledger (issue #16)
     "maintenance": frozenset({"township_official"}),  # the township keeps the maintenance inventory (#20)
+    "industry": frozenset({"nr_official"}),  # the bureau keeps the industry places and projects (#19 item 5)
     "auth": frozenset(),
 }
 SCOPED_READERS: Mapping[str, frozenset[str]] = {

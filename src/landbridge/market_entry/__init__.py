@@ -3,3 +3,7 @@
 A process (ADR 0014): one case per parcel carries the entry from the registered parcel to the land in use,
 calling planning, collective, exchange, valuation and the registry through their public functions.
 """
+
+from landbridge.market_entry.sites import EntrySite, entry_sites
+
+__all__ = ["EntrySite", "entry_sites"]
