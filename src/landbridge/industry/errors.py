@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from landbridge.errors import Conflict, ErrorCode, NotFound, RuleViolation
+from landbridge.errors import Conflict, ErrorCode, Forbidden, NotFound, RuleViolation
 
 
 class IndustryError(ErrorCode):
@@ -45,3 +45,5 @@ class IndustryError(ErrorCode):
                           "（覆盖倍数 {ratio}，应不低于 {minimum}）",
                           "the bundle's revenue {revenue} yuan does not cover its financing {financing} yuan "
                           "(coverage {ratio}, at least {minimum})")
+    OUTSIDE_REGION = (Forbidden, "industry.outside_region", "区划 {region_code} 不在您所在单位的辖区",
+                      "region {region_code} lies outside your organisation's area")

@@ -148,6 +148,8 @@ def get_bundle(bundle_id: int, session: Session = Depends(get_session),
 @router.post("/places", status_code=201)
 def create_place(body: PlaceIn, p: Principal = Depends(editor), session: Session = Depends(get_session)
                  ) -> dict[str, Any]:
+    if not p.covers_region(body.region_code):
+        raise IndustryError.OUTSIDE_REGION.error(region_code=body.region_code)
     place = service.create_place(session, actor=_actor(p), kind=body.kind, name=body.name,
                                  region_code=body.region_code, summary=body.summary, industry_codes=body.industries,
                                  boundary_geometry=body.boundary)
