@@ -44,7 +44,8 @@ def build(s: Session) -> IndustryWorld:
     c = allocate(s, w.parcels[3], "900")
     land_quota.consume(s, actor="user:1:county_official", parcel_id=w.parcels[1], year=YEAR, amount_m2=Decimal("250"))
     place = industry.create_place(s, actor=ACTOR, kind="characteristic_town", name="锦江精密元件小镇",
-                                  region_code=TOWN, summary="以工促农发展示范区", industry_codes=["precision_components"],
+                                  region_code=TOWN, summary="以工促农发展示范区",
+                                  industry_codes=["precision_components"],
                                   boundary_geometry=boundary_around(s, w.parcels[:2]))
     industry.publish_place(s, place.id, actor=ACTOR)
     return IndustryWorld(place.id, [a.id, b.id], c.id)

@@ -113,3 +113,14 @@ def test_map_layer_and_pages(client: TestClient, w: IndustryWorld) -> None:
     en = client.get(f"/industry/places/{w.place_id}?lang=en")
     assert en.status_code == 200 and "Quota allocated" in en.text
     assert client.get("/industry/places/999999").status_code == 404
+
+
+def test_public_map_draws_the_layer(client: TestClient) -> None:
+    """The public map loads the layer's script (served locally) with a legend swatch for every legend key."""
+    page = client.get("/")
+    assert page.status_code == 200
+    assert '<script src="/static/js/industry_layer.js">' in page.text and "https://" not in page.text.split(
+        'id="industry-config"')[1].split("</script>")[0]
+    for key in LEGEND:
+        assert f'data-legend="{key}"' in page.text
+    assert client.get("/static/js/industry_layer.js").status_code == 200

@@ -52,7 +52,8 @@ def test_bundle_coverage_refusal_is_typed_and_changes_nothing(db: Database, w: I
         pw = _project(s, w.place_id, "public_welfare", name="园区道路")
         industry.add_funding(s, op, actor=ACTOR, source="special_bond", amount_cny="600000", reference="2026年专项债")
         industry.add_funding(s, pw, actor=ACTOR, source="loan", amount_cny="400000.00", reference="农发行专项贷款")
-        industry.add_funding(s, pw, actor=ACTOR, source="special_fund", amount_cny="5000000", reference="试验区专项资金")
+        industry.add_funding(s, pw, actor=ACTOR, source="special_fund", amount_cny="5000000",
+                             reference="试验区专项资金")
     with db.transaction() as s:
         before = (current_size(s), s.scalar(select(func.count()).select_from(IndustryBundle)))
     with db.transaction() as s, pytest.raises(DomainError) as exc:
@@ -62,7 +63,8 @@ def test_bundle_coverage_refusal_is_typed_and_changes_nothing(db: Database, w: I
     with db.transaction() as s:
         assert (current_size(s), s.scalar(select(func.count()).select_from(IndustryBundle))) == before
         assert all(p.bundle_id is None for p in s.scalars(select(IndustryProject)))
-    # the special fund is a grant, not financing: lower the debt and the bundle passes (909,090 × 1.1 = 999,999 ≤ 1,000,000)
+    # the special fund is a grant, not financing: with less debt the bundle passes
+    # (909,090 × 1.1 = 999,999 ≤ 1,000,000)
     with db.transaction() as s:
         op2 = _project(s, w.place_id, "operating", "1000000", "冷链仓储")
         pw2 = _project(s, w.place_id, "public_welfare", name="污水管网")
