@@ -55,6 +55,7 @@ class WorldReport:
     withdrawals: int = 0  # homestead withdrawal cases in 余江区 villages, by several states (issue #16, S30)
     demands: int = 0  # residents' demands in every state across the departments (issue #20 item 3)
     maintenance_assets: int = 0  # infrastructure assets in every state across villages (issue #20 item 5)
+    industry_places: int = 0  # the plan's industry places with projects in every state (issue #19 item 5)
     sales: int = 0
     loans: int = 0  # demo loans in every state of the loan machine (issue #17)
     graded: int = 0  # parties with a credit grade (issue #18)
