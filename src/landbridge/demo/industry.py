@@ -1,8 +1,8 @@
 """The demo world's industry information (产业信息, issue #19 item 5; S83–S85, S95–S98): the Yingtan plan's core
 zone, characteristic towns, agricultural park and beautiful village as places, each drawn around a village of the
-demo world where market-entry cases and quota allocations lie (then villages with other registered parcels) (so their available land and quota are computed from
-real demo records), with projects in every state, funding from every source and one bundle of an operating project
-with public-welfare ones whose revenue covers its financing.
+demo world where market-entry cases and quota allocations lie, then villages with other registered parcels (so their
+available land and quota are computed from real demo records), with projects in every state, funding from every
+source and one bundle of an operating project with public-welfare ones whose revenue covers its financing.
 
 Everything goes through ``landbridge.industry``'s services, so the ledger events are what the platform writes.
 """
