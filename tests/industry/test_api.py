@@ -124,3 +124,29 @@ def test_public_map_draws_the_layer(client: TestClient) -> None:
     for key in LEGEND:
         assert f'data-legend="{key}"' in page.text
     assert client.get("/static/js/industry_layer.js").status_code == 200
+
+
+def test_editor_advances_a_project_on_the_page(client: TestClient, w: IndustryWorld) -> None:
+    """The bureau's official publishes and advances a project from the place's page; a member is refused."""
+    from tests.web.test_pages import csrf_of, login
+
+    nr = auth(client, "nr")
+    pid = client.post("/api/v1/industry/projects", headers=nr, json={
+        "place_id": w.place_id, "name": "冷链物流中心", "nature": "operating", "description": "x",
+        "revenue_cny": "1"}).json()["id"]
+    login(client, "nr", next_url=f"/industry/places/{w.place_id}")
+    page = client.get(f"/industry/places/{w.place_id}")
+    assert "冷链物流中心" in page.text and f"/industry/projects/{pid}/advance" in page.text
+    token = csrf_of(page.text)
+    r = client.post(f"/industry/projects/{pid}/advance", data={"target": "under_construction", "csrf": token},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    r = client.post(f"/industry/projects/{pid}/advance", data={"target": "planned", "csrf": token},
+                    follow_redirects=False)
+    assert r.status_code == 409
+    assert client.post(f"/industry/projects/{pid}/publish", data={"csrf": "bad"}).status_code == 403
+    client.cookies.clear()
+    login(client, "member")
+    r = client.post(f"/industry/projects/{pid}/publish", data={"csrf": token}, follow_redirects=False)
+    assert r.status_code == 403
+    assert client.get(f"/api/v1/industry/places/{w.place_id}").json()["projects"] == []  # unpublished: not public

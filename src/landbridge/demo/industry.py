@@ -30,7 +30,7 @@ PLACES = (
     ("agricultural_park", "现代农业科技园", ["modern_agriculture", "agritourism"], "农旅融合示范区（S84）"),
     ("village", "灵溪小镇美丽乡村旅游创新点", ["rural_tourism"], "“特色小镇+农业园区+美丽乡村”的多点支撑（S85）"),
 )
-MARGIN = 0.002  # degrees (about 200 m) around a village's sites
+MARGIN = 0.004  # degrees (about 400 m) around a village's sites
 MAX_SITES = 60  # parcels drawn into one place's boundary
 MAX_VILLAGE_LOOKUPS = 80
 

@@ -24,7 +24,7 @@ from landbridge.cityprofile import get_profile
 from landbridge.industry.models import IndustryPlace
 from landbridge.industry.rules import RULES
 
-ZERO = Decimal(0)
+ZERO = Decimal("0.00")
 
 
 @dataclass

@@ -21,6 +21,7 @@ from landbridge.industry.figures import place_figures
 from landbridge.industry.models import IndustryPlace, IndustryProject
 from landbridge.industry.rules import PlaceStatus
 from landbridge.ledger import history_panel
+from landbridge.web.forms import csrf_token
 from landbridge.web.i18n import request_locale
 from landbridge.web.pages import refuse
 from landbridge.web.render import render
@@ -91,5 +92,7 @@ def place_page(request: Request, place_id: int, session: Session = Depends(get_s
     subjects = [service.place_subject(place.id), *(service.project_subject(x.id) for x in projects)]
     return render(request, "industry/place.html", {
         "zh": zh, "pl": _place_row(place, zh), "f": place_figures(session, [place], service.today())[place.id],
-        "projects": rows, "reader": reader,
+        "projects": rows, "reader": reader, "csrf": csrf_token(request),
+        "editor": principal is not None and principal.role in access.EDITORS,
+        "next": {"planned": "under_construction", "under_construction": "operating"},
         "ledger_history": history_panel(session, subjects) if reader else None})
