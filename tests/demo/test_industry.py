@@ -10,6 +10,7 @@ from landbridge import industry
 from landbridge.cityprofile import get_profile
 from landbridge.db import Database
 from landbridge.demo.geography import build_geography
+from landbridge.demo.industry import PLACES
 from landbridge.demo.world import build_world
 from landbridge.industry.models import IndustryBundle, IndustryFunding, IndustryPlace, IndustryProject
 from landbridge.ledger import verify_ledger
@@ -23,9 +24,8 @@ def test_the_demo_world_has_the_plans_places_and_projects(db: Database) -> None:
     rules = get_profile().rules("industry")
     with db.transaction(readonly=True) as s:
         places = list(s.scalars(select(IndustryPlace)))
-        assert report.industry_places == len(places) >= 4
-        kinds = {p.kind for p in places}
-        assert {"synergy_zone", "characteristic_town"} <= kinds <= set(rules.value("place_kinds", TODAY))
+        assert report.industry_places == len(places) == len(PLACES)
+        assert {p.kind for p in places} == set(rules.value("place_kinds", TODAY))
         assert all(p.status == "published" and p.geom.is_valid for p in places)
         assert all(sum(len(g.exterior.coords) for g in p.geom.geoms) <= rules.int("max_vertices", TODAY)
                    for p in places)

@@ -150,3 +150,32 @@ def test_editor_advances_a_project_on_the_page(client: TestClient, w: IndustryWo
     r = client.post(f"/industry/projects/{pid}/publish", data={"csrf": token}, follow_redirects=False)
     assert r.status_code == 403
     assert client.get(f"/api/v1/industry/places/{w.place_id}").json()["projects"] == []  # unpublished: not public
+
+
+def test_bundle_over_http(client: TestClient, w: IndustryWorld) -> None:
+    """A bundle refused over HTTP is a typed 422 and writes nothing; a covered one is read by the supervisor."""
+    nr = auth(client, "nr")
+
+    def project(nature: str, revenue: str) -> int:
+        return int(client.post("/api/v1/industry/projects", headers=nr, json={
+            "place_id": w.place_id, "name": nature, "nature": nature, "description": "S96",
+            "revenue_cny": revenue}).json()["id"])
+
+    op, pw = project("operating", "1100"), project("public_welfare", "0")
+    assert client.post(f"/api/v1/industry/projects/{pw}/funding", headers=nr, json={
+        "source": "special_bond", "amount_cny": "1001", "reference": "专项债"}).status_code == 201
+    body = {"name": "打捆", "operating_project_id": op, "welfare_project_ids": [pw]}
+    refused = client.post("/api/v1/industry/bundles", headers=nr, json=body)
+    assert refused.status_code == 422 and refused.json()["code"] == "industry.bundle_not_covered"
+    assert client.get("/api/v1/industry/bundles/1", headers=nr).json()["code"] == "industry.bundle_not_found"
+    assert client.post(f"/api/v1/industry/projects/{op}/funding", headers=nr, json={
+        "source": "special_fund", "amount_cny": "99999", "reference": "专项资金"}).status_code == 201
+    pw2 = project("public_welfare", "0")
+    assert client.post(f"/api/v1/industry/projects/{pw2}/funding", headers=nr, json={
+        "source": "loan", "amount_cny": "1000", "reference": "贷款"}).status_code == 201
+    made = client.post("/api/v1/industry/bundles", headers=nr, json={**body, "welfare_project_ids": [pw2]})
+    assert made.status_code == 201, made.text
+    bid = made.json()["id"]
+    assert client.get(f"/api/v1/industry/bundles/{bid}").status_code == 401
+    read = client.get(f"/api/v1/industry/bundles/{bid}", headers=auth(client, "supervisor")).json()
+    assert (read["revenue_cny"], read["financing_cny"]) == ("1100.00", "1000.00")

@@ -32,33 +32,35 @@ PLACES = (
 )
 MARGIN = 0.004  # degrees (about 400 m) around a village's sites
 MAX_SITES = 60  # parcels drawn into one place's boundary
-MAX_VILLAGE_LOOKUPS = 80
+OTHER_PARCELS = 3_000
 
 
 def _villages(session: Session) -> list[tuple[str, list[Point]]]:
-    """Villages of the demo world with the representative points of their parcels: first those with entry cases
-    and quota allocations (most first), then others with registered parcels."""
+    """(village code, representative points of parcels) for each place: first the villages with entry cases and
+    quota allocations (most first), then, for the places left, runs of other registered parcels from west to east
+    (a small world has fewer villages than the plan has places)."""
     ids = sorted({s.parcel_id for s in market_entry.entry_sites(session)}
                  | {a.parcel_id for a in land_quota.allocation_sites(session)})
     found, _ = registry.find_parcels(session, parcel_ids=ids, details=False, limit=len(ids) or 1) if ids else ([], 0)
     groups: dict[str, list[int]] = defaultdict(list)
     for p in found:
         groups[p.region_code].append(p.id)
-    order = sorted(groups, key=lambda t: (-len(groups[t]), t))
-    looked = 0
-    for village in get_profile().villages():
-        if len(order) >= len(PLACES) or looked >= MAX_VILLAGE_LOOKUPS:
-            break
-        town = village.code
-        if town in groups:
-            continue
-        looked += 1
-        more, _ = registry.find_parcels(session, region_prefix=village.code, details=False, limit=20)
-        if more:
-            groups[town] = [p.id for p in more]
-            order.append(town)
+    order = sorted(groups, key=lambda t: (-len(groups[t]), t))[:len(PLACES)]
     points = registry.parcel_points(session, sorted({i for t in order for i in groups[t][:MAX_SITES]}))
-    return [(t, [points[i] for i in groups[t][:MAX_SITES] if i in points]) for t in order]
+    out = [(t, [points[i] for i in groups[t][:MAX_SITES] if i in points]) for t in order]
+    missing = len(PLACES) - len(out)
+    if missing > 0:
+        taken = set(ids)
+        others, _ = registry.find_parcels(session, details=False, limit=OTHER_PARCELS)
+        rest = [p for p in others if p.id not in taken]
+        where = registry.parcel_points(session, [p.id for p in rest])
+        rest = sorted((p for p in rest if p.id in where), key=lambda p: where[p.id].x)
+        size = max(1, min(MAX_SITES, len(rest) // missing))
+        for k in range(missing):
+            run = rest[k * len(rest) // missing:][:size]
+            if run:
+                out.append((run[0].region_code, [where[p.id] for p in run]))
+    return out
 
 
 def _boundary(points: list[Point]) -> dict[str, object]:

@@ -38,6 +38,8 @@ class IndustryError(ErrorCode):
     LINK_NOT_FOUND = (NotFound, "industry.link_not_found", "{what} {ref} 不存在", "{what} {ref} does not exist")
     LINK_OUTSIDE_PLACE = (RuleViolation, "industry.link_outside_place", "{what} {ref} 的宗地不在载体 {place_no} 范围内",
                           "the parcel of {what} {ref} lies outside place {place_no}")
+    BUNDLE_NOT_FOUND = (NotFound, "industry.bundle_not_found", "打捆项目 {bundle_id} 不存在",
+                        "bundle {bundle_id} does not exist")
     BUNDLE_INVALID = (RuleViolation, "industry.bundle_invalid", "打捆项目无效：{reason}",
                       "invalid project bundle: {reason}")
     BUNDLE_NOT_COVERED = (RuleViolation, "industry.bundle_not_covered",

@@ -270,8 +270,8 @@ def add_funding(session: Session, project_id: int, *, actor: str, source: str, a
     value, ref = amount(amount_cny, "amount"), text(reference, "reference", TEXT_SHORT)
     project = get_project(session, project_id, lock=True)
     if project.bundle_id is not None and source in list(_rule("repayable_sources", day)):
-        bundle = _get(session, IndustryBundle, project.bundle_id, True, IndustryError.BUNDLE_INVALID,
-                      reason="bundle missing")
+        bundle = _get(session, IndustryBundle, project.bundle_id, True, IndustryError.BUNDLE_NOT_FOUND,
+                      bundle_id=project.bundle_id)
         revenue, financing = bundle_finance(session, bundle, day=day)
         check_coverage(revenue, financing + value, get_profile().rules(RULES).decimal("bundle_min_coverage", day))
         t = IndustryBundle  # serialise funding of one bundle: a concurrent line re-reads after this one

@@ -136,7 +136,7 @@ def get_bundle(bundle_id: int, session: Session = Depends(get_session),
     """A bundle with its revenue, repayable financing and coverage (readers)."""
     bundle = session.get(IndustryBundle, bundle_id)
     if bundle is None:
-        raise IndustryError.BUNDLE_INVALID.error(reason=f"bundle {bundle_id} does not exist")
+        raise IndustryError.BUNDLE_NOT_FOUND.error(bundle_id=bundle_id)
     revenue, financing = service.bundle_finance(session, bundle)
     return {"id": bundle.id, "bundle_no": bundle.bundle_no, "name": bundle.name,
             "operating_project_id": bundle.operating_project_id, "revenue_cny": str(revenue),
