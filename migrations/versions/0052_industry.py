@@ -99,11 +99,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.create_table('planning_zone_rtree_node',
-    sa.Column('nodeno', sa.INTEGER(), nullable=True),
-    sa.Column('data', sa.NullType(), nullable=True),
-    sa.PrimaryKeyConstraint('nodeno')
-    )
     with op.batch_alter_table('industry_project', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_industry_project_status'))
         batch_op.drop_index(batch_op.f('ix_industry_project_place_id'))
