@@ -56,6 +56,7 @@ from landbridge.demo.geography import (
     suggest_parcel_counts,
 )
 from landbridge.demo.homestead_withdrawals import seed_withdrawals
+from landbridge.demo.industry import seed_industry
 from landbridge.demo.land_quota import seed_quota
 from landbridge.demo.lending_loans import loan_counts, seed_loans
 from landbridge.demo.maintenance import seed_maintenance
@@ -234,6 +235,8 @@ def build_world(db: Database, profile: CityProfile, *, scale: str = "small", see
         world.report.maintenance_assets = seed_maintenance(session, today=today, actor=ACTOR)
     with db.transaction() as session:  # wage-arrears cases in every state, one employer with a login (#20 item 4)
         world.report.wage_arrears = seed_wage_arrears(session, today=today)
+    with db.transaction() as session:  # the plan's industry places around entry cases and quota, projects (#19)
+        world.report.industry_places = seed_industry(session, actor=ACTOR)
     with db.transaction() as session:  # a lot won by a member's pre-emption, its results notice (issue #24)
         world.report.lots += seed_exchange_legal(session, today=today, seed=seed, actor=ACTOR)
     progress("exchange", 1, 1)

@@ -57,6 +57,7 @@ class WorldReport:
     jobs: int = 0  # the demo employer's postings in every state (issue #20 item 4)
     maintenance_assets: int = 0  # infrastructure assets in every state across villages (issue #20 item 5)
     wage_arrears: int = 0  # wage-arrears cases in every state (issue #20 item 4)
+    industry_places: int = 0  # the plan's industry places with projects in every state (issue #19 item 5)
     sales: int = 0
     loans: int = 0  # demo loans in every state of the loan machine (issue #17)
     graded: int = 0  # parties with a credit grade (issue #18)

@@ -11,6 +11,6 @@ MANIFEST = Manifest(
     models=("landbridge.employment.models",),
     jobs=("landbridge.employment.service:expire_jobs",),
     rule_sets=("employment",),
-    nav=(NavLink("/employment", "就业服务", "Jobs", order=89),),
+    nav=(NavLink("/employment", "就业服务", "Jobs", order=92),),
     todos=("landbridge.employment.todos:todos",),
 )

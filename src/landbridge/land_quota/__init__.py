@@ -25,10 +25,18 @@ from landbridge.land_quota.service import (
     reject_project,
     start_works,
 )
-from landbridge.land_quota.supervision_reads import QuotaCredit, QuotaMovement, quota_credits, quota_movements
+from landbridge.land_quota.supervision_reads import (
+    AllocationSite,
+    QuotaCredit,
+    QuotaMovement,
+    allocation_sites,
+    quota_credits,
+    quota_movements,
+)
 from landbridge.land_quota.transfer import allocate_held, holdings_of, list_quota_lot, settle_quota_lot
 
 __all__ = [
+    "AllocationSite",
     "EntryKind",
     "ProjectKind",
     "ProjectStatus",
@@ -39,6 +47,7 @@ __all__ = [
     "acquire_reserve",
     "allocate",
     "allocate_held",
+    "allocation_sites",
     "approve_plan",
     "balance_of",
     "cancel_reserve",

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landbridge.kernel.clock import SHANGHAI, ensure_utc, to_local
-from landbridge.land_quota.models import QuotaEntry
+from landbridge.land_quota.models import QuotaAllocation, QuotaEntry
 from landbridge.land_quota.rules import EntryKind
 
 
@@ -67,3 +67,30 @@ def quota_movements(session: Session, start: date, end: date, *, region_prefix: 
                           to_local(ensure_utc(e.created_at)).date())
             for e in session.scalars(stmt.order_by(QuotaEntry.id))
             if e.county_code.ljust(12, "0").startswith(region_prefix)]
+
+
+@dataclass(frozen=True)
+class AllocationSite:
+    """Quota allocated to a destination parcel for a year, and how much of it is consumed (issue #19 item 5)."""
+
+    allocation_id: int
+    parcel_id: int
+    county_code: str
+    year: int
+    amount_m2: Decimal
+    consumed_m2: Decimal
+    entry_case_id: int | None
+
+
+ALLOCATION_LIMIT = 20_000
+
+
+def allocation_sites(session: Session, *, ids: list[int] | None = None, limit: int = ALLOCATION_LIMIT
+                     ) -> list[AllocationSite]:
+    """The quota allocations (all, or those of ``ids``) by id, at most ``limit``: where quota went, for industry
+    information (which places it landed in) and the city's view."""
+    stmt = select(QuotaAllocation).order_by(QuotaAllocation.id).limit(max(1, min(limit, ALLOCATION_LIMIT)))
+    if ids is not None:
+        stmt = stmt.where(QuotaAllocation.id.in_(ids[:ALLOCATION_LIMIT]))
+    return [AllocationSite(a.id, a.parcel_id, a.county_code, a.year, a.amount_m2, a.consumed_m2, a.entry_case_id)
+            for a in session.scalars(stmt)]

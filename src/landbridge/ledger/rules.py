@@ -47,6 +47,7 @@ PRIVATE_READERS: Mapping[str, frozenset[str]] = {
     "maintenance": frozenset({"township_official"}),  # the township keeps the maintenance inventory (#20)
     "wage_arrears": frozenset({"labour_inspector"}),  # the county labour inspection handles wage arrears (#20)
     "employment": frozenset({"employment_officer"}),  # the public employment service (issue #20 item 4)
+    "industry": frozenset({"nr_official"}),  # the bureau keeps the industry places and projects (#19 item 5)
     "auth": frozenset(),
 }
 SCOPED_READERS: Mapping[str, frozenset[str]] = {

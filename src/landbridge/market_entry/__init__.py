@@ -4,6 +4,7 @@ A process (ADR 0014): one case per parcel carries the entry from the registered 
 calling planning, collective, exchange, valuation and the registry through their public functions.
 """
 
+from landbridge.market_entry.sites import EntrySite, entry_sites
 from landbridge.market_entry.supervision_reads import (
     FLAG_NAMES,
     CaseFlag,
@@ -14,4 +15,5 @@ from landbridge.market_entry.supervision_reads import (
     list_flags,
 )
 
-__all__ = ["FLAG_NAMES", "CaseFlag", "EnteredLand", "EntryFlag", "case_flags", "entered_land", "list_flags"]
+__all__ = ["FLAG_NAMES", "CaseFlag", "EnteredLand", "EntryFlag", "EntrySite", "case_flags", "entered_land",
+           "entry_sites", "list_flags"]

@@ -1,7 +1,7 @@
 """Employment register (issue #20 item 4, requirements E1, E2): jobs, job seekers with consent, applications
 
-Revision ID: 0052
-Revises: 0051
+Revision ID: 0054
+Revises: 0053
 Create Date: 2026-12-07 22:00:00
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0052'
-down_revision: str | None = '0051'
+revision: str = '0054'
+down_revision: str | None = '0053'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
