@@ -36,7 +36,8 @@ def world(db: Database) -> None:
                     organisation_id=platform.id, is_demo=True)
         for n in range(3):
             demands.submit(s, actor="user:1:member", channel="phone", demand_type="help", category="other",
-                           title=f"村道路灯损坏第 {n + 1} 处，夜间出行不便，请尽快维修", description="路灯不亮已有一周" * 20,
+                           title=f"村道路灯损坏第 {n + 1} 处，夜间出行不便，请尽快维修",
+                           description="路灯不亮已有一周" * 20,
                            region_code=NOWHERE, resident_user_id=w.users["resident"], contact_name="李秀英",
                            contact_phone="13807015678")
 
