@@ -28,7 +28,8 @@ USERS = {Role.admin: "admin", Role.registrar: "registrar", Role.nr_official: "nr
          Role.collective_clerk: "clerk", Role.member: "member", Role.exchange_operator: "exchange",
          Role.bidder: "bidder", Role.bank_officer: "bank", Role.guarantor_officer: "guarantor",
          Role.insurer_officer: "insurer", Role.fund_manager: "fund", Role.supervisor: "supervisor",
-         Role.org_admin: "bankadmin", Role.reserve_officer: "reserve"}
+         Role.org_admin: "bankadmin", Role.reserve_officer: "reserve",
+         Role.hotline_operator: "hotline"}
 SALES_READERS = {Role.nr_official, Role.registrar, Role.bank_officer, Role.supervisor, Role.admin}
 VALUE_READERS = {Role.nr_official, Role.bank_officer}
 RANGE = {"from": "2024-01-01", "to": "2024-12-31"}

@@ -50,6 +50,7 @@ class Role(StrEnum):
     admin = "admin"
     org_admin = "org_admin"  # an organisation's own administrator: its staff logins only (issue #20 item 2)
     reserve_officer = "reserve_officer"  # the land reserve centre (土地储备中心): banks and supplies land (L4)
+    hotline_operator = "hotline_operator"  # the 12345 hotline's operator (话务员): takes demands by phone (S1)
 
 
 class Organisation(IdPk, RegionCode, CreatedAt, Base):

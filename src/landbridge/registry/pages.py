@@ -407,7 +407,7 @@ ROLE_LABELS = {
     "registrar": "不动产登记中心", "supervisor": "监督", "admin": "平台管理", "collective_clerk": "集体经济组织经办人",
     "township_official": "乡镇政府", "member": "本人", "bidder": "本人", "exchange_operator": "农村产权交易中心",
     "nr_official": "自然资源局", "bank_officer": "银行", "guarantor_officer": "担保机构", "insurer_officer": "保险机构",
-    "fund_manager": "风险补偿基金", "reserve_officer": "土地储备中心",
+    "fund_manager": "风险补偿基金", "reserve_officer": "土地储备中心", "hotline_operator": "12345 热线",
 }
 
 

@@ -45,7 +45,7 @@ ROLE_ZH = {"member": "村民", "collective_clerk": "集体经济组织会计", "
            "bank_officer": "信贷员", "guarantor_officer": "担保专员", "insurer_officer": "保险专员",
            "fund_manager": "风险补偿基金", "supervisor": "监督员", "admin": "平台管理员",
            "org_admin": "机构管理员",
-           "reserve_officer": "土地储备中心"}
+           "reserve_officer": "土地储备中心", "hotline_operator": "12345 话务员"}
 
 
 class UserCreate(BaseModel):
