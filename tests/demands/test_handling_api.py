@@ -28,6 +28,9 @@ def test_the_operator_takes_a_call_and_only_officials_mark_a_demand_urgent(db: D
     desk = api.client.post("/api/v1/demands", json=demand(urgent=True), headers=api.headers["township"])
     assert desk.status_code == 201 and desk.json()["channel"] == "desk"
     assert api.client.get("/api/v1/demands/work", headers=api.headers["operator"]).status_code == 403
+    login(api.client, "operator")  # the operator's page: the phone form with the urgent box, the calls it took
+    page = api.client.get("/demands").text
+    assert 'name="urgent"' in page and taken["number"] in page and other["number"] not in page
 
 
 def test_extension_reopen_and_merge_with_the_permission_matrix(db: Database, api: Api) -> None:  # noqa: F811

@@ -86,8 +86,9 @@ def _home_region(session: Session, p: Principal) -> str:
 def _mine(request: Request, session: Session, p: Principal, message: dict[str, str] | None = None,
           status_code: int = 200) -> Response:
     zh = request_locale(request) == "zh_CN"
-    rows = list(session.scalars(select(DemandTicket).where(DemandTicket.resident_user_id == p.user_id)
-                                .order_by(DemandTicket.id.desc()).limit(ROWS)))
+    whose = (DemandTicket.created_by == actor_of(p) if p.role is Role.hotline_operator  # the calls it took
+             else DemandTicket.resident_user_id == p.user_id)
+    rows = list(session.scalars(select(DemandTicket).where(whose).order_by(DemandTicket.id.desc()).limit(ROWS)))
     names = _departments(session)
     context = {"zh": zh, "rows": [_row(t, zh, names) for t in rows], "csrf": csrf_token(request),
                "message": message, "may_submit": p.role in INTAKE, "channel": _label(CHANNEL, INTAKE.get(p.role), zh),
