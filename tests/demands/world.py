@@ -22,6 +22,7 @@ ACCOUNTS: dict[str, tuple[Role, OrgKind, str]] = {
     "city_bureau": (Role.nr_official, OrgKind.nr_bureau, "360600000000"),
     "registrar": (Role.registrar, OrgKind.registration_centre, "360603000000"),
     "hotline": (Role.supervisor, OrgKind.supervisor, "360600000000"),
+    "operator": (Role.hotline_operator, OrgKind.supervisor, "360600000000"),
     "bank": (Role.bank_officer, OrgKind.bank, "360600000000"),
 }
 

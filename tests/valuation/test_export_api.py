@@ -30,7 +30,8 @@ USERS = {Role.admin: "admin", Role.registrar: "registrar", Role.nr_official: "nr
          Role.insurer_officer: "insurer", Role.fund_manager: "fund", Role.supervisor: "supervisor",
          Role.org_admin: "bankadmin", Role.reserve_officer: "reserve",
          Role.labour_inspector: "inspector",
-         Role.employer: "employer", Role.employment_officer: "jobs"}
+         Role.employer: "employer", Role.employment_officer: "jobs",
+         Role.hotline_operator: "hotline"}
 SALES_READERS = {Role.nr_official, Role.registrar, Role.bank_officer, Role.supervisor, Role.admin}
 VALUE_READERS = {Role.nr_official, Role.bank_officer}
 RANGE = {"from": "2024-01-01", "to": "2024-12-31"}

@@ -55,6 +55,7 @@ class Role(StrEnum):
     labour_inspector = "labour_inspector"  # 劳动保障监察 of the county HR bureau: wage-arrears cases (E1, #20)
     employer = "employer"  # an employer's staff (用人单位, an organisation with a verified USCC; E1, issue #20 item 4)
     employment_officer = "employment_officer"  # the public employment service (人社就业服务; E1, E2)
+    hotline_operator = "hotline_operator"  # the 12345 hotline's operator (话务员): takes demands by phone (S1)
 
 
 class Organisation(IdPk, RegionCode, CreatedAt, Base):

@@ -7,6 +7,7 @@ Public functions only; other modules import from here.
 """
 
 from landbridge.demands.errors import DemandError
+from landbridge.demands.handling import approve_extension, merge, refuse_extension, reopen, request_extension
 from landbridge.demands.rules import Channel, DemandStatus
 from landbridge.demands.service import (
     accept,
@@ -31,13 +32,18 @@ __all__ = [
     "DemandStatus",
     "accept",
     "answer",
+    "approve_extension",
     "by_department",
     "demand_rules",
     "dispatch",
     "escalate_overdue",
     "get_ticket",
+    "merge",
     "rate",
+    "refuse_extension",
     "reject",
+    "reopen",
+    "request_extension",
     "return_to_dispatcher",
     "revisit",
     "route",

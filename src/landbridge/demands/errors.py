@@ -37,3 +37,21 @@ class DemandError(ErrorCode):
                  "only the department holding a demand, or the resident who made it, may act on it")
     NO_RULE_SET = (RuleViolation, "demands.no_rule_set", "{day} 没有生效的诉求规则",
                    "no demands rule set in force on {day}")
+    RULE_MISSING = (RuleViolation, "demands.rule_missing", "生效的诉求规则没有“{rule}”",
+                    "the demands rule set in force has no rule {rule}")
+    EXTENSION_TOO_LONG = (RuleViolation, "demands.extension_too_long", "延期须为 1 至 {max_days} 个工作日",
+                          "an extension must be 1 to {max_days} working days")
+    EXTENSION_LIMIT = (Conflict, "demands.extension_limit", "该诉求已延期 {count} 次，不能再延期",
+                       "this demand has had {count} extension(s), no more are allowed")
+    EXTENSION_TOO_LATE = (RuleViolation, "demands.extension_too_late", "答复期限已过，不能再申请延期",
+                          "the answer deadline has passed: an extension must be asked for before it")
+    REOPEN_LIMIT = (Conflict, "demands.reopen_limit", "该诉求已重办 {count} 次，不能再重办",
+                    "this demand has been handled again {count} time(s), no more are allowed")
+    NOT_DISSATISFIED = (RuleViolation, "demands.not_dissatisfied", "诉求人不满意（差评）时才能重办",
+                        "a demand is handled again only when the resident is dissatisfied (a bad rating)")
+    MERGE_SELF = (RuleViolation, "demands.merge_self", "不能把诉求合并到它自己",
+                  "a demand cannot be merged into itself")
+    MERGE_TARGET = (Conflict, "demands.merge_target", "主诉求 {number} 已办结或已合并，不能并入",
+                    "the primary demand {number} is closed or merged: nothing can be merged into it")
+    URGENT_BY_OFFICIAL = (Forbidden, "demands.urgent_by_official", "紧急诉求由热线或窗口受理时认定",
+                          "a demand is marked urgent by the hotline or the service desk that takes it")

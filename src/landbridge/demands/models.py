@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landbridge.db import Base
@@ -57,3 +57,11 @@ class DemandTicket(IdPk, Status, RegionCode, RowVersion, CreatedAt, CreatedBy, L
     rated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revisit_note: Mapped[str | None] = mapped_column(String(300))
     revisited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the 12345 practice's further steps (issue #20 item 3): urgent (紧急), extension (延期), reopen (重办),
+    # merge (并单)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    extension_days: Mapped[int | None] = mapped_column(Integer)  # the working days asked for (while requested)
+    extension_reason: Mapped[str | None] = mapped_column(String(300))
+    extensions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # extensions granted
+    reopens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    merged_into_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the primary of a merged duplicate

@@ -17,10 +17,10 @@ from landbridge import privacy, registry
 from landbridge.auth import Principal, Role, optional_principal
 from landbridge.auth.models import Organisation
 from landbridge.auth.pages import page_caller
-from landbridge.demands import service, stats
+from landbridge.demands import handling, service, stats
 from landbridge.demands.errors import DemandError
 from landbridge.demands.models import DemandTicket
-from landbridge.demands.rules import DemandStatus
+from landbridge.demands.rules import HANDLING, Channel, DemandStatus
 from landbridge.demands.views import DEPARTMENT_ROLES, INTAKE, actor_of
 from landbridge.errors import DomainError
 from landbridge.web.forms import check_csrf, csrf_token
@@ -40,7 +40,8 @@ TYPE = {"consult": ("咨询", "enquiry"), "help": ("求助", "request for help")
         "report": ("举报", "report"), "suggestion": ("意见建议", "suggestion")}
 STATUS = {"pending": ("待派单", "to dispatch"), "dispatched": ("待签收", "to accept"),
           "accepted": ("办理中", "in hand"), "answered": ("已答复", "answered"), "closed": ("已办结", "closed"),
-          "rejected": ("不予受理", "not taken")}
+          "rejected": ("不予受理", "not taken"), "extension_requested": ("延期待审核", "extension asked for"),
+          "merged": ("已并单", "merged")}
 CHANNEL = {"online": ("网上", "online"), "phone": ("电话", "phone"), "desk": ("窗口", "service desk")}
 LEVELS = {5: ("非常满意", "very satisfied"), 4: ("满意", "satisfied"), 3: ("基本满意", "fairly satisfied"),
           2: ("不满意", "dissatisfied"), 1: ("非常不满意", "very dissatisfied")}
@@ -85,8 +86,9 @@ def _home_region(session: Session, p: Principal) -> str:
 def _mine(request: Request, session: Session, p: Principal, message: dict[str, str] | None = None,
           status_code: int = 200) -> Response:
     zh = request_locale(request) == "zh_CN"
-    rows = list(session.scalars(select(DemandTicket).where(DemandTicket.resident_user_id == p.user_id)
-                                .order_by(DemandTicket.id.desc()).limit(ROWS)))
+    whose = (DemandTicket.created_by == actor_of(p) if p.role is Role.hotline_operator  # the calls it took
+             else DemandTicket.resident_user_id == p.user_id)
+    rows = list(session.scalars(select(DemandTicket).where(whose).order_by(DemandTicket.id.desc()).limit(ROWS)))
     names = _departments(session)
     context = {"zh": zh, "rows": [_row(t, zh, names) for t in rows], "csrf": csrf_token(request),
                "message": message, "may_submit": p.role in INTAKE, "channel": _label(CHANNEL, INTAKE.get(p.role), zh),
@@ -110,7 +112,8 @@ def mine(request: Request, session: Session = Depends(get_session),
 @router.post("/demands", response_class=Response)
 def take(request: Request, csrf: str = Form(""), demand_type: str = Form(""), category: str = Form(""),
          title: str = Form(""), description: str = Form(""), region_code: str = Form(""),
-         contact_name: str = Form(""), contact_phone: str = Form(""), session: Session = Depends(get_session),
+         contact_name: str = Form(""), contact_phone: str = Form(""), urgent: str = Form(""),
+         session: Session = Depends(get_session),
          principal: Principal | None = Depends(optional_principal)) -> Response:
     """Take a demand from the form (a resident online, the hotline by phone, a service desk)."""
     caller = page_caller(request, principal, tuple(INTAKE))
@@ -120,11 +123,14 @@ def take(request: Request, csrf: str = Form(""), demand_type: str = Form(""), ca
     try:
         check_csrf(request, csrf)
         channel = INTAKE[caller.role]
+        if urgent and channel is Channel.online:
+            raise DemandError.URGENT_BY_OFFICIAL.error()
         t = service.submit(session, actor=actor_of(caller), channel=channel.value, demand_type=demand_type,
                            category=category, title=title[:200], description=description[:4000],
                            region_code=region_code.strip() or _home_region(session, caller),
                            resident_user_id=caller.user_id if caller.role is Role.member else None,
-                           contact_name=contact_name[:100] or None, contact_phone=contact_phone[:40] or None)
+                           contact_name=contact_name[:100] or None, contact_phone=contact_phone[:40] or None,
+                           urgent=bool(urgent))
     except DomainError as exc:
         page = form_refusal(request, session, exc)
         return page or _mine(request, session, caller, {"kind": "error", "text": exc.message if zh
@@ -158,12 +164,11 @@ def _work(request: Request, session: Session, p: Principal, message: dict[str, s
     zh = request_locale(request) == "zh_CN"
     t = DemandTicket
     if p.role is Role.supervisor:
-        stmt = select(t).where((t.status == DemandStatus.pending.value) | (t.status == DemandStatus.answered.value)
-                               | ((t.escalation > 0) & t.status.in_([DemandStatus.dispatched.value,
-                                                                     DemandStatus.accepted.value])))
+        stmt = select(t).where(t.status.in_([DemandStatus.pending.value, DemandStatus.answered.value,
+                                             DemandStatus.extension_requested.value])
+                               | ((t.escalation > 0) & t.status.in_(sorted(HANDLING))))
     else:
-        stmt = select(t).where(t.department_id == p.organisation_id,
-                               t.status.in_([DemandStatus.dispatched.value, DemandStatus.accepted.value]))
+        stmt = select(t).where(t.department_id == p.organisation_id, t.status.in_(sorted(HANDLING)))
     rows = list(session.scalars(stmt.order_by(t.answer_due, t.id).limit(ROWS)))
     names = _departments(session)
     shown = []
@@ -175,7 +180,7 @@ def _work(request: Request, session: Session, p: Principal, message: dict[str, s
                              records=[(f"demand_ticket:{r.id}", None) for r in rows], purpose="demands.handle")
     context = {"zh": zh, "rows": shown, "csrf": csrf_token(request), "message": message,
                "hotline": p.role is Role.supervisor, "departments": sorted(names.items(), key=lambda kv: kv[1]),
-               "own": p.organisation_id, **_labels(zh)}
+               "own": p.organisation_id, "extension_max": service.demand_rules().extension_max_days, **_labels(zh)}
     response = render(request, "demands/work.html", context)
     response.status_code = status_code
     return response
@@ -193,11 +198,11 @@ def work(request: Request, session: Session = Depends(get_session),
 
 @router.post("/demands/{ticket_id}/{action}", response_class=Response)
 def act(request: Request, ticket_id: int, action: str, csrf: str = Form(""), reason: str = Form(""),
-        text: str = Form(""), department_id: int = Form(0), satisfaction: int = Form(0),
-        session: Session = Depends(get_session), principal: Principal | None = Depends(optional_principal)
-        ) -> Response:
-    """A step from the work list: accept, transfer, return, answer (the department); dispatch, reject, revisit (the
-    hotline)."""
+        text: str = Form(""), department_id: int = Form(0), satisfaction: int = Form(0), days: int = Form(0),
+        number: str = Form(""), session: Session = Depends(get_session),
+        principal: Principal | None = Depends(optional_principal)) -> Response:
+    """A step from the work list: accept, transfer, return, answer, ask for an extension (the department);
+    dispatch, reject, revisit, reopen, decide an extension, merge a duplicate (the hotline)."""
     caller = page_caller(request, principal, WORKERS)
     if not isinstance(caller, Principal):
         return caller
@@ -221,6 +226,19 @@ def act(request: Request, ticket_id: int, action: str, csrf: str = Form(""), rea
             service.reject(session, ticket_id, actor=actor, reason=reason[:300])
         elif action == "revisit" and hotline:
             service.revisit(session, ticket_id, actor=actor, note=text[:300], satisfaction=satisfaction or None)
+        elif action == "extension" and not hotline:
+            handling.request_extension(session, ticket_id, actor=actor, department_id=own, days=days,
+                                       reason=reason[:300])
+        elif action in ("approve_extension", "refuse_extension") and hotline:
+            decide = handling.approve_extension if action == "approve_extension" else handling.refuse_extension
+            decide(session, ticket_id, actor=actor, reason=reason[:300])
+        elif action == "reopen" and hotline:
+            handling.reopen(session, ticket_id, actor=actor, note=text[:300], satisfaction=satisfaction or None)
+        elif action == "merge" and hotline:
+            primary = session.scalars(select(DemandTicket.id).where(DemandTicket.number == number.strip()[:24])).first()
+            if primary is None:
+                raise DemandError.NOT_FOUND.error()
+            handling.merge(session, ticket_id, actor=actor, into_id=primary, reason=reason[:300])
         else:
             raise DemandError.NOT_YOURS.error()
     except DomainError as exc:

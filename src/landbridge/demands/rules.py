@@ -6,6 +6,12 @@ States (research/services.md §1.4, simplified): pending (待派单) → dispatc
 answered (已答复, 待回访) → closed (办结); a pending demand the hotline will not take is rejected (不予受理). The
 department holding a dispatched or accepted demand may transfer it (转办: dispatched to another department) or
 return it (退单: back to pending, with a reason).
+
+The 12345 practice adds (research/services.md §1.2, §1.4): the department holding an accepted demand asks for more
+time (延期申请: extension_requested) and the dispatcher grants or refuses it (back to accepted, the answer deadline
+moved by the days granted, within the rule set's limits); a resident dissatisfied at the revisit has the demand
+handled again (重办: answered → accepted, a new answer deadline); the dispatcher closes a duplicate into its primary
+(并单: merged); an urgent demand (紧急) has the rule set's shorter deadlines.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ class DemandStatus(StrEnum):
     answered = "answered"      # 已答复: the department answered; the hotline revisits
     closed = "closed"          # 办结: revisited
     rejected = "rejected"      # 不予受理: not a matter the hotline takes (emergency, litigation, repeat …)
+    extension_requested = "extension_requested"  # 延期申请: the department asked for more time; the dispatcher decides
+    merged = "merged"          # 已并单: a duplicate closed into its primary demand
 
 
 class Channel(StrEnum):
@@ -38,7 +46,9 @@ class Channel(StrEnum):
     desk = "desk"      # a clerk at the service desk (便民服务中心)
 
 
-OPEN_STATES = frozenset({DemandStatus.pending, DemandStatus.dispatched, DemandStatus.accepted})
+OPEN_STATES = frozenset({DemandStatus.pending, DemandStatus.dispatched, DemandStatus.accepted,
+                         DemandStatus.extension_requested})
+HANDLING = frozenset({DemandStatus.dispatched, DemandStatus.accepted, DemandStatus.extension_requested})
 
 STEPS: dict[str, tuple[DemandStatus, frozenset[DemandStatus]]] = {
     "dispatch": (DemandStatus.dispatched, frozenset({DemandStatus.pending})),
@@ -48,6 +58,11 @@ STEPS: dict[str, tuple[DemandStatus, frozenset[DemandStatus]]] = {
     "return": (DemandStatus.pending, frozenset({DemandStatus.dispatched, DemandStatus.accepted})),
     "answer": (DemandStatus.answered, frozenset({DemandStatus.accepted})),
     "revisit": (DemandStatus.closed, frozenset({DemandStatus.answered})),
+    "request_extension": (DemandStatus.extension_requested, frozenset({DemandStatus.accepted})),
+    "approve_extension": (DemandStatus.accepted, frozenset({DemandStatus.extension_requested})),
+    "refuse_extension": (DemandStatus.accepted, frozenset({DemandStatus.extension_requested})),
+    "reopen": (DemandStatus.accepted, frozenset({DemandStatus.answered})),
+    "merge": (DemandStatus.merged, frozenset(OPEN_STATES)),
 }
 
 # escalation stages (督办): 1 = not accepted by its deadline, 2 = not answered by its deadline
@@ -64,7 +79,7 @@ def step(status: str, name: str) -> DemandStatus:
 
 def overdue_stage(status: str, today: date, accept_due: date | None, answer_due: date | None) -> int:
     """The escalation stage a demand has reached on ``today`` (0: none): a deadline passes at the end of its day."""
-    if status in (DemandStatus.dispatched, DemandStatus.accepted) and answer_due is not None and today > answer_due:
+    if status in HANDLING and answer_due is not None and today > answer_due:
         return ESCALATE_ANSWER
     if status == DemandStatus.dispatched and accept_due is not None and today > accept_due:
         return ESCALATE_ACCEPT
@@ -99,6 +114,10 @@ def channel(value: str) -> Channel:
         raise DemandError.UNKNOWN_CHANNEL.error(channel=str(value)[:20]) from None
 
 
+def _opt(values: Mapping[str, Any], key: str) -> int | None:
+    return None if values.get(key) is None else int(values[key])
+
+
 @dataclass(frozen=True)
 class DemandRules:
     """The rule set ``demands`` of one day, with its digest."""
@@ -110,6 +129,12 @@ class DemandRules:
     satisfaction_levels: int
     bad_rating_max: int
     digest: str
+    # from the 2026-01-01 amendment (None in a version before it: the step is refused with a typed error)
+    extension_max_days: int | None = None   # working days one extension may add to the answer deadline
+    extensions_max: int | None = None       # extensions a demand may have
+    reopens_max: int | None = None          # times a demand may be handled again (重办)
+    urgent_accept_days: int | None = None   # an urgent demand's working days to accept (0: the day of dispatch)
+    urgent_answer_days: int | None = None   # an urgent demand's working days to answer
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any], digest: str) -> DemandRules:
@@ -117,7 +142,24 @@ class DemandRules:
                    accept_days=int(values["accept_working_days"]), revisit_days=int(values["revisit_working_days"]),
                    routing={str(k): str(v) for k, v in dict(values["routing"]).items()},
                    satisfaction_levels=int(values["satisfaction_levels"]), bad_rating_max=int(values["bad_rating_max"]),
-                   digest=digest)
+                   digest=digest, extension_max_days=_opt(values, "extension_max_working_days"),
+                   extensions_max=_opt(values, "extensions_max"), reopens_max=_opt(values, "reopens_max"),
+                   urgent_accept_days=_opt(values, "urgent_accept_working_days"),
+                   urgent_answer_days=_opt(values, "urgent_answer_working_days"))
+
+    def limit(self, name: str) -> int:
+        """A rule of the 2026 amendment; a typed refusal where the version in force has none."""
+        value = getattr(self, name)
+        if value is None:
+            raise DemandError.RULE_MISSING.error(rule=name)
+        return int(value)
+
+    def accept_days_for(self, urgent: bool) -> int:
+        return self.limit("urgent_accept_days") if urgent else self.accept_days
+
+    def answer_days_for(self, demand_type: str, urgent: bool) -> int:
+        days = self.days_to_answer(demand_type)
+        return min(days, self.limit("urgent_answer_days")) if urgent else days
 
     def days_to_answer(self, demand_type: str) -> int:
         if demand_type not in self.answer_days:

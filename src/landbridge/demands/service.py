@@ -104,7 +104,7 @@ def department_users(session: Session, department_id: int) -> list[int]:
 
 def _payload(ticket: DemandTicket) -> dict[str, Any]:
     """What every event records: no personal data (no name, phone, description or answer)."""
-    return {"number": ticket.number, "channel": ticket.channel, "type": ticket.demand_type,
+    return {"number": ticket.number, "channel": ticket.channel, "type": ticket.demand_type, "urgent": ticket.urgent,
             "category": ticket.category, "region_code": ticket.region_code, "department_id": ticket.department_id}
 
 
@@ -138,13 +138,14 @@ def _holds(ticket: DemandTicket, department_id: int) -> None:
 
 
 def _dispatch_values(ticket_answer_due: date | None, department_id: int, rules: DemandRules,
-                     demand_type: str) -> dict[str, Any]:
-    """A dispatch starts the acceptance clock; the first one also the answer's."""
+                     demand_type: str, urgent: bool = False) -> dict[str, Any]:
+    """A dispatch starts the acceptance clock; the first one also the answer's (an urgent demand's: the rule set's
+    shorter counts)."""
     day = today()
     values: dict[str, Any] = {"department_id": department_id, "dispatched_at": now(),
-                              "accept_due": add_workdays(day, rules.accept_days), "escalation": 0}
+                              "accept_due": add_workdays(day, rules.accept_days_for(urgent)), "escalation": 0}
     if ticket_answer_due is None:
-        values["answer_due"] = add_workdays(day, rules.days_to_answer(demand_type))
+        values["answer_due"] = add_workdays(day, rules.answer_days_for(demand_type, urgent))
     return values
 
 
@@ -152,12 +153,14 @@ def _dispatch_values(ticket_answer_due: date | None, department_id: int, rules: 
 
 def submit(session: Session, *, actor: str, channel: str, demand_type: str, category: str, title: str,
            description: str, region_code: str, resident_user_id: int | None = None,
-           contact_name: str | None = None, contact_phone: str | None = None) -> DemandTicket:
+           contact_name: str | None = None, contact_phone: str | None = None, urgent: bool = False
+           ) -> DemandTicket:
     """Take a demand (受理) online, by phone or at a desk, and route it (即时转办): dispatched to the department the
-    routing rules name, or pending for the dispatcher where none is found."""
+    routing rules name, or pending for the dispatcher where none is found. An urgent demand (紧急) has the rule set's
+    shorter deadlines."""
     rules = demand_rules()
     how = dr.channel(channel)
-    days = rules.days_to_answer(demand_type)
+    days = rules.answer_days_for(demand_type, urgent)
     rules.department_kind(category)
     place = dr.region(region_code)
     heading, body = dr.text(title, "title", TITLE_MAX), dr.text(description, "description", TEXT_MAX)
@@ -172,13 +175,14 @@ def submit(session: Session, *, actor: str, channel: str, demand_type: str, cate
                           description=body, resident_user_id=resident_user_id,
                           contact_name_enc=privacy.encrypt(name, context=NAME_CONTEXT) if name else None,
                           contact_phone_enc=privacy.encrypt(phone, context=PHONE_CONTEXT) if phone else None,
-                          rules_digest=rules.digest, escalation=0, version=1, created_at=at, created_by=actor)
+                          rules_digest=rules.digest, escalation=0, version=1, created_at=at, created_by=actor,
+                          urgent=urgent, extensions=0, reopens=0)
     session.add(ticket)
     session.flush()
     ticket.number = f"SQ{today():%Y}-{ticket.id:06d}"
     session.flush()
     _record(session, ticket, "demand_submitted", actor, {"to": ticket.status, "answer_working_days": days,
-                                                         "rules_digest": rules.digest})
+                                                         "urgent": urgent, "rules_digest": rules.digest})
     if department is not None:
         dispatch(session, ticket.id, actor=actor, department_id=department, routed=True)
     return ticket
@@ -193,7 +197,7 @@ def dispatch(session: Session, ticket_id: int, *, actor: str, department_id: int
     if not department_exists(session, department_id):
         raise DemandError.UNKNOWN_DEPARTMENT.error(department_id=department_id)
     rules = demand_rules()
-    values = _dispatch_values(ticket.answer_due, department_id, rules, ticket.demand_type)
+    values = _dispatch_values(ticket.answer_due, department_id, rules, ticket.demand_type, ticket.urgent)
     moved = _move(session, ticket, "dispatch", "demand_dispatched", actor,
                   {"by_rule": routed, "to_department_id": department_id,
                    "accept_due": values["accept_due"].isoformat(),
@@ -230,7 +234,7 @@ def transfer(session: Session, ticket_id: int, *, actor: str, department_id: int
         raise DemandError.SAME_DEPARTMENT.error()
     if not department_exists(session, to_department_id):
         raise DemandError.UNKNOWN_DEPARTMENT.error(department_id=to_department_id)
-    values = _dispatch_values(ticket.answer_due, to_department_id, demand_rules(), ticket.demand_type)
+    values = _dispatch_values(ticket.answer_due, to_department_id, demand_rules(), ticket.demand_type, ticket.urgent)
     moved = _move(session, ticket, "transfer", "demand_transferred", actor,
                   {"from_department_id": department_id, "to_department_id": to_department_id, "reason": why,
                    "accept_due": values["accept_due"].isoformat()}, reason=why, accepted_at=None, **values)
@@ -336,7 +340,7 @@ def escalate_overdue(session: Session, *, batch: int = ESCALATION_BATCH) -> int:
         select(DemandTicket).where(
             ((DemandTicket.status == DemandStatus.dispatched.value) & (DemandTicket.accept_due < day)
              & (DemandTicket.escalation < dr.ESCALATE_ACCEPT))
-            | (DemandTicket.status.in_([DemandStatus.dispatched.value, DemandStatus.accepted.value])
+            | (DemandTicket.status.in_(sorted(s.value for s in dr.HANDLING))
                & (DemandTicket.answer_due < day) & (DemandTicket.escalation < dr.ESCALATE_ANSWER)))
         .order_by(DemandTicket.id).limit(batch)).all()
     fired = 0

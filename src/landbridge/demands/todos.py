@@ -1,5 +1,6 @@
 """Demands' to-dos for the service hall (issue #20 items 1 and 3): a department's demands to accept or to answer,
-each with its deadline (urgent once escalated), and a resident's answers waiting for their rating."""
+each with its deadline (urgent once escalated, or an urgent demand), the hotline's extension requests to decide, and
+a resident's answers waiting for their rating."""
 
 from __future__ import annotations
 
@@ -24,7 +25,16 @@ def todos(session: Any, principal: Any) -> Iterator[Todo]:
         due = t.accept_due if accepting else t.answer_due
         zh, en = ("签收", "accept") if accepting else ("答复", "answer")
         yield Todo(kind=f"demands.{en}", title_zh=f"诉求 {t.number}：{zh}", title_en=f"Demand {t.number}: {en}",
-                   href="/demands/work", due=due_at_end_of(due) if due else None, urgent=t.escalation > 0)
+                   href="/demands/work", due=due_at_end_of(due) if due else None,
+                   urgent=t.escalation > 0 or t.urgent)
+    if getattr(principal, "role", None) == "supervisor":  # the hotline decides the extensions asked for (延期审核)
+        asked = session.scalars(select(DemandTicket).where(
+            DemandTicket.status == DemandStatus.extension_requested.value)
+            .order_by(DemandTicket.answer_due, DemandTicket.id).limit(SOURCE_LIMIT))
+        for t in asked:
+            yield Todo(kind="demands.extension", title_zh=f"诉求 {t.number}：延期申请待审核",
+                       title_en=f"Demand {t.number}: extension to decide", href="/demands/work",
+                       due=due_at_end_of(t.answer_due) if t.answer_due else None, urgent=t.urgent)
     mine = session.scalars(select(DemandTicket).where(
         DemandTicket.resident_user_id == principal.user_id, DemandTicket.status.in_(
             [DemandStatus.answered.value, DemandStatus.closed.value]), DemandTicket.satisfaction.is_(None))

@@ -1,8 +1,11 @@
 """Demands JSON API (/api/v1/demands, issue #20 item 3).
 
 Permissions (the permission-matrix test in tests/demands/test_api.py):
-- a demand is taken by a ``member`` online (their own), by the hotline (a ``supervisor``: the 12345 centre) by phone,
-  or by a ``township_official`` at the service desk; the channel follows from who takes it;
+- a demand is taken by a ``member`` online (their own), by phone by the hotline's operator (``hotline_operator``, or a
+  ``supervisor``: the 12345 centre), or by a ``township_official`` at the service desk; the channel follows from who
+  takes it; only the phone and desk intake may mark a demand urgent (紧急); the operator reads the demands it took;
+- the department holding an accepted demand asks for an extension (延期); the hotline (``supervisor``) grants or
+  refuses it, reopens a demand whose resident is dissatisfied at the revisit (重办) and merges duplicates (并单);
 - the hotline (``supervisor``) dispatches pending demands, rejects them and revisits answered ones;
 - the department holding a demand (a ``township_official``, ``nr_official``, ``registrar`` or ``exchange_operator``
   of that organisation) accepts, transfers, returns and answers it (another organisation: 403 ``demands.not_yours``);
@@ -23,16 +26,17 @@ from sqlalchemy.orm import Session
 
 from landbridge import privacy
 from landbridge.auth import Principal, Role, current_principal, require_roles
-from landbridge.demands import service, stats
+from landbridge.demands import handling, service, stats
 from landbridge.demands.errors import DemandError
 from landbridge.demands.models import DemandTicket
-from landbridge.demands.rules import Channel, DemandStatus
+from landbridge.demands.rules import HANDLING, Channel, DemandStatus
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/demands", tags=["demands"], route_class=TransactionalRoute)
 
 DEPARTMENT_ROLES = (Role.township_official, Role.nr_official, Role.registrar, Role.exchange_operator)
-INTAKE = {Role.member: Channel.online, Role.supervisor: Channel.phone, Role.township_official: Channel.desk}
+INTAKE = {Role.member: Channel.online, Role.hotline_operator: Channel.phone, Role.supervisor: Channel.phone,
+          Role.township_official: Channel.desk}
 intake = require_roles(*INTAKE)
 hotline = require_roles(Role.supervisor)
 department = require_roles(*DEPARTMENT_ROLES)
@@ -52,6 +56,7 @@ class DemandIn(BaseModel):
     region_code: str | None = Field(default=None, pattern=r"^\d{12}$")
     contact_name: str | None = Field(default=None, max_length=60)
     contact_phone: str | None = Field(default=None, max_length=24)
+    urgent: bool = False
 
 
 class DispatchIn(BaseModel):
@@ -64,6 +69,16 @@ class ReasonIn(BaseModel):
 
 class TransferIn(BaseModel):
     to_department_id: int = Id
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class ExtensionIn(BaseModel):
+    days: int = Field(ge=-1000, le=1000)  # the rule set's limit is checked by the service (typed error)
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class MergeIn(BaseModel):
+    into_id: int = Id
     reason: str = Field(min_length=1, max_length=300)
 
 
@@ -90,6 +105,8 @@ def ticket_json(t: DemandTicket, *, contact: tuple[str | None, str | None] | Non
         "department_id": t.department_id, "accept_due": _day(t.accept_due), "answer_due": _day(t.answer_due),
         "revisit_due": _day(t.revisit_due), "answer": t.answer, "reason": t.reason, "escalation": t.escalation,
         "satisfaction": t.satisfaction, "rating_comment": t.rating_comment, "revisit_note": t.revisit_note,
+        "urgent": t.urgent, "extension_days": t.extension_days, "extension_reason": t.extension_reason,
+        "extensions": t.extensions, "reopens": t.reopens, "merged_into_id": t.merged_into_id,
         "created_at": t.created_at.isoformat(), "ledger_seq": t.ledger_seq}
     if contact is not None:
         out["contact_name"], out["contact_phone"] = contact
@@ -104,7 +121,8 @@ def readable(session: Session, p: Principal, t: DemandTicket) -> dict[str, Any]:
     """The demand as ``p`` may see it, the read of its contact recorded; 403 to anyone else."""
     if t.resident_user_id is not None and t.resident_user_id == p.user_id:
         return ticket_json(t, contact=service.contact_of(t))
-    if p.role is Role.supervisor or (p.role in DEPARTMENT_ROLES and t.department_id == p.organisation_id):
+    if (p.role is Role.supervisor or (p.role in DEPARTMENT_ROLES and t.department_id == p.organisation_id)
+            or (p.role is Role.hotline_operator and t.created_by == actor_of(p))):
         privacy.record_read(session, reader=privacy.Reader(actor_of(p), p.role.value, p.organisation_id),
                             record=f"demand_ticket:{t.id}", purpose="demands.handle")
         return ticket_json(t, contact=service.contact_of(t))
@@ -115,11 +133,13 @@ def readable(session: Session, p: Principal, t: DemandTicket) -> dict[str, Any]:
 def submit(body: DemandIn, p: Principal = Depends(intake), session: Session = Depends(get_session)) -> dict[str, Any]:
     """Take a demand: a resident online, the hotline by phone, a service desk (受理); routed by rule."""
     channel = INTAKE[p.role]
+    if body.urgent and channel is Channel.online:
+        raise DemandError.URGENT_BY_OFFICIAL.error()
     t = service.submit(session, actor=actor_of(p), channel=channel.value, demand_type=body.demand_type,
                        category=body.category, title=body.title, description=body.description,
                        region_code=body.region_code or p.region_code,
                        resident_user_id=p.user_id if channel is Channel.online else None,
-                       contact_name=body.contact_name, contact_phone=body.contact_phone)
+                       contact_name=body.contact_name, contact_phone=body.contact_phone, urgent=body.urgent)
     return ticket_json(t)
 
 
@@ -150,11 +170,12 @@ def work(p: Principal = Depends(require_roles(*DEPARTMENT_ROLES, Role.supervisor
     """The department's open demands (the hotline: the pending ones and every escalated one), deadline first."""
     stmt = select(DemandTicket).order_by(DemandTicket.answer_due, DemandTicket.id).limit(LIST_MAX)
     if p.role is Role.supervisor:
-        stmt = stmt.where((DemandTicket.status == DemandStatus.pending.value) | (DemandTicket.escalation > 0)
-                          | (DemandTicket.status == DemandStatus.answered.value))
+        stmt = stmt.where(DemandTicket.status.in_([DemandStatus.pending.value, DemandStatus.answered.value,
+                                                   DemandStatus.extension_requested.value])
+                          | ((DemandTicket.escalation > 0) & DemandTicket.status.in_(sorted(HANDLING))))
     else:
         stmt = stmt.where(DemandTicket.department_id == p.organisation_id,
-                          DemandTicket.status.in_([DemandStatus.dispatched.value, DemandStatus.accepted.value]))
+                          DemandTicket.status.in_(sorted(HANDLING)))
     return {"items": [ticket_json(t) for t in session.scalars(stmt)]}
 
 
@@ -224,3 +245,42 @@ def revisit(ticket_id: int, body: RevisitIn, p: Principal = Depends(hotline),
     """The hotline revisits the resident and closes the demand (回访, 办结)."""
     return ticket_json(service.revisit(session, ticket_id, actor=actor_of(p), note=body.note,
                                        satisfaction=body.satisfaction))
+
+
+@router.post("/{ticket_id}/extension")
+def request_extension(ticket_id: int, body: ExtensionIn, p: Principal = Depends(department),
+                      session: Session = Depends(get_session)) -> dict[str, Any]:
+    """The department holding an accepted demand asks for more time (延期申请), before its deadline."""
+    return ticket_json(handling.request_extension(session, ticket_id, actor=actor_of(p),
+                                                  department_id=p.organisation_id, days=body.days,
+                                                  reason=body.reason))
+
+
+@router.post("/{ticket_id}/extension/approve")
+def approve_extension(ticket_id: int, body: ReasonIn, p: Principal = Depends(hotline),
+                      session: Session = Depends(get_session)) -> dict[str, Any]:
+    """The hotline grants the extension asked for: the answer deadline moves."""
+    return ticket_json(handling.approve_extension(session, ticket_id, actor=actor_of(p), reason=body.reason))
+
+
+@router.post("/{ticket_id}/extension/refuse")
+def refuse_extension(ticket_id: int, body: ReasonIn, p: Principal = Depends(hotline),
+                     session: Session = Depends(get_session)) -> dict[str, Any]:
+    """The hotline refuses the extension asked for."""
+    return ticket_json(handling.refuse_extension(session, ticket_id, actor=actor_of(p), reason=body.reason))
+
+
+@router.post("/{ticket_id}/reopen")
+def reopen(ticket_id: int, body: RevisitIn, p: Principal = Depends(hotline),
+           session: Session = Depends(get_session)) -> dict[str, Any]:
+    """The revisit finds the resident dissatisfied: the demand is handled again (重办)."""
+    return ticket_json(handling.reopen(session, ticket_id, actor=actor_of(p), note=body.note,
+                                       satisfaction=body.satisfaction))
+
+
+@router.post("/{ticket_id}/merge")
+def merge(ticket_id: int, body: MergeIn, p: Principal = Depends(hotline),
+          session: Session = Depends(get_session)) -> dict[str, Any]:
+    """The hotline closes a duplicate into its primary demand (并单)."""
+    return ticket_json(handling.merge(session, ticket_id, actor=actor_of(p), into_id=body.into_id,
+                                      reason=body.reason))

@@ -1,4 +1,5 @@
-"""The demo world's demands (群众诉求, issue #20 item 3): a dozen demands in every state across the departments of
+"""The demo world's demands (群众诉求, issue #20 item 3): seventeen demands in every state (urgent, extended, reopened
+and merged ones too) across the departments of
 the demo accounts (the township, the natural-resources bureau, the registration centre, the exchange), taken online
 by the demo ``member``, by phone and at the desk, some of them weeks ago so that the escalation (督办) has fired and
 the statistics show late answers and bad ratings beside good ones.
@@ -18,10 +19,12 @@ from sqlalchemy.orm import Session
 
 from landbridge import demands
 from landbridge.auth.models import Organisation, User
+from landbridge.demands.models import DemandTicket
 from landbridge.demo.world_state import MEMBER_USERNAME
 from landbridge.kernel.clock import SHANGHAI, Clock, get_clock, set_clock
 
 HOTLINE = "system:demo:hotline"
+OPEN = ("pending", "dispatched", "accepted", "extension_requested")
 DEPARTMENT = "system:demo:department"
 
 
@@ -34,9 +37,12 @@ class Story:
     channel: str
     title: str
     days_ago: int
-    end: str              # pending, returned, rejected, dispatched, transferred, accepted, answered, closed, overdue
+    end: str              # pending, returned, rejected, dispatched, transferred, accepted, answered, closed, overdue,
+    #                       extension_requested, extended, reopened, merged
     rating: int | None = None
     city_wide: bool = False  # the place is the city (no township covers it): a township matter waits for dispatch
+    urgent: bool = False     # 紧急: the rule set's shorter deadlines
+    duplicate_of: str | None = None  # the title of the open demand this one repeats (并单)
 
 
 STORIES = (
@@ -52,6 +58,13 @@ STORIES = (
     Story("other", "report", "phone", "邻里宅基地界址纠纷已起诉", 2, "rejected", city_wide=True),
     Story("land_use", "consult", "online", "抵押登记需要哪些材料", 4, "transferred"),
     Story("collective_affairs", "complaint", "desk", "征地补偿款发放迟延", 25, "closed_late", 1),
+    # the 12345 practice's further steps: urgent, extension asked and granted, reopened, merged duplicate
+    Story("other", "help", "phone", "村供水管道爆裂，全组停水", 1, "accepted", urgent=True),
+    Story("land_use", "help", "desk", "设施农用地选址是否占用永久基本农田", 3, "extension_requested"),
+    Story("homestead", "help", "online", "宅基地资格权认定材料", 6, "extended"),
+    Story("collective_affairs", "help", "phone", "村组道路维修款使用情况", 12, "reopened", 2),
+    Story("homestead", "consult", "phone", "宅基地退出补偿标准（重复来电）", 1, "merged",
+          duplicate_of="宅基地自愿有偿退出补偿标准"),
 )
 
 
@@ -86,7 +99,8 @@ def seed_demands(session: Session, *, today: date) -> int:
                                title=story.title, description=f"{story.title}，请相关部门尽快办理并答复。",
                                region_code=place, resident_user_id=member if story.channel == "online" else None,
                                contact_name="王建国" if story.channel != "online" else None,
-                               contact_phone="13907010000" if story.channel != "online" else None)
+                               contact_phone="13907010000" if story.channel != "online" else None,
+                               urgent=story.urgent)
         made += 1
         _continue(session, t.id, story, start, today)
     with _frozen_at(_at(today, 8)):
@@ -97,6 +111,13 @@ def seed_demands(session: Session, *, today: date) -> int:
 def _continue(session: Session, ticket_id: int, story: Story, start: date, today: date) -> None:
     """Take the demand from its intake as far as its story goes, each step at its own moment."""
     t = demands.get_ticket(session, ticket_id)
+    if story.duplicate_of is not None:
+        primary = session.scalar(select(DemandTicket.id).where(DemandTicket.title == story.duplicate_of,
+                                                               DemandTicket.id != t.id).order_by(DemandTicket.id))
+        if primary is not None and demands.get_ticket(session, primary).status in OPEN:
+            with _frozen_at(_at(start, 11)):
+                demands.merge(session, t.id, actor=HOTLINE, into_id=primary, reason="同一事项重复来电，并单办理")
+        return
     if story.end in ("pending", "overdue") or t.department_id is None:
         if story.end == "rejected" and t.status == "pending":
             with _frozen_at(_at(start, 11)):
@@ -121,12 +142,25 @@ def _continue(session: Session, ticket_id: int, story: Story, start: date, today
         demands.accept(session, t.id, actor=DEPARTMENT, department_id=held)
     if story.end in ("accepted", "overdue_answer"):
         return
+    if story.end in ("extension_requested", "extended"):
+        with _frozen_at(_at(min(today, start + timedelta(days=1)), 10)):
+            demands.request_extension(session, t.id, actor=DEPARTMENT, department_id=held, days=5,
+                                      reason="需现场勘查并征求村民小组意见")
+        if story.end == "extended":
+            with _frozen_at(_at(min(today, start + timedelta(days=1)), 15)):
+                demands.approve_extension(session, t.id, actor=HOTLINE, reason="情况属实，同意延期 5 个工作日")
+        return
     late = story.end == "closed_late"
     answered = min(today, start + timedelta(days=story.days_ago - 1 if late else 1))
     with _frozen_at(_at(answered, 16)):
         demands.answer(session, t.id, actor=DEPARTMENT, department_id=held,
                        text="经核查，已按政策办理，具体情况已电话告知诉求人。")
     if story.end == "answered":
+        return
+    if story.end == "reopened":
+        with _frozen_at(_at(min(today, answered + timedelta(days=1)), 10)):
+            demands.reopen(session, t.id, actor=HOTLINE, note="回访：道路仍未修复，诉求人不满意，重办",
+                           satisfaction=story.rating)
         return
     with _frozen_at(_at(min(today, answered + timedelta(days=1)), 10)):
         if story.channel == "online" and t.resident_user_id is not None and story.rating:

@@ -410,6 +410,7 @@ ROLE_LABELS = {
     "fund_manager": "风险补偿基金", "reserve_officer": "土地储备中心",
     "labour_inspector": "劳动保障监察",
     "employer": "用人单位", "employment_officer": "人社就业服务",
+    "hotline_operator": "12345 热线",
 }
 
 

@@ -46,7 +46,8 @@ ROLE_ZH = {"member": "村民", "collective_clerk": "集体经济组织会计", "
            "fund_manager": "风险补偿基金", "supervisor": "监督员", "admin": "平台管理员",
            "org_admin": "机构管理员",
            "reserve_officer": "土地储备中心", "labour_inspector": "劳动保障监察",
-           "employer": "用人单位", "employment_officer": "就业服务"}
+           "employer": "用人单位", "employment_officer": "就业服务",
+           "hotline_operator": "12345 话务员"}
 
 
 class UserCreate(BaseModel):
