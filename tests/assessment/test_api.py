@@ -74,6 +74,13 @@ def test_assessment_permission_matrix_and_journey(client: TestClient) -> None:
     public = client.get(url).json()
     assert public["status"] == "published" and public["scores"][0]["reason"] is None  # 贵溪 54.83 first
     assert [x["id"] for x in client.get("/api/v1/assessment/results").json()] == [run_id]
+    # open data publishes it (issue #19 item 6): final scores (the adjustment included), ranks within the kind
+    opened = client.get("/api/v1/open-data/assessment-results").json()
+    assert opened["available"] is True
+    ranked = [(r["subject"], r["score"], r["rank"]) for r in opened["results"]]
+    assert ranked == [("贵溪市", "54.83", "1"), ("余江区", "40.00", "2"), ("月湖区", "15.00", "3")]
+    assert {r["subject_kind"] for r in opened["results"]} == {"county"} and opened["results"][0]["year"] == "2026"
+    assert "贵溪市" in client.get("/open-data").text
     assert client.get("/api/v1/assessment/sets").status_code == 200
     page = client.get(f"/assessment/runs/{run_id}")
     assert page.status_code == 200 and "不良贷款已核销" in page.text and "余江区" in page.text

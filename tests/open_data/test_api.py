@@ -101,8 +101,8 @@ def test_catalogue_lists_every_dataset(client: TestClient) -> None:
     assert entries["exchange_deals"]["licence"] == "CC-BY-4.0"
     assert entries["exchange_deals"]["last_record_on"] == "2026-08-01"
     assert entries["exchange_deals"]["csv"] == "/api/v1/open-data/tables/exchange_deals/csv"
-    # the extension point: no package publishes assessment results yet, and none are invented
-    assert client.get("/api/v1/open-data/assessment-results").json() == {"available": False, "results": []}
+    # the assessment package provides the results; nothing is published in this world, and nothing is invented
+    assert client.get("/api/v1/open-data/assessment-results").json() == {"available": True, "results": []}
 
 
 @pytest.mark.parametrize("url, status, code", [
@@ -140,7 +140,7 @@ def test_pages_render_in_both_languages(client: TestClient) -> None:
             assert word in r.text
     client.cookies.clear()
     page = client.get(f"/open-data?dataset=exchange_deals&{Q}").text
-    assert "&lt;5" in page and "余江区" in page and "考核评估结果尚未发布" in page
+    assert "&lt;5" in page and "余江区" in page and "暂无已公布的考核结果" in page
     assert 'href="/open-data"' in client.get("/").text  # in the public navigation
 
 

@@ -2,7 +2,8 @@
 
 Published assessment results (考核评估结果公开, S2) come from the ``assessment`` package once it exists, through the
 fact ``assessment.published_results`` (ADR 0016): a function ``(session) -> list[PublishedResult-like mapping]``
-returning only results an official has published, each a mapping with ``year``, ``subject`` (a district or
+returning only results an official has published, each a mapping with ``year``, ``subject_kind`` (county,
+township or department: a rank is within one kind), ``subject`` (a district or
 department name, never a person), ``subject_en``, ``score`` (a decimal string), ``rank`` and ``published_on``. Until
 a package provides that fact, open data publishes none (no stub data) and says so.
 """
@@ -21,7 +22,7 @@ from landbridge.open_data.errors import OpenDataError
 from landbridge.open_data.rules import OpenDataRules
 
 PUBLISHED_RESULTS = "assessment.published_results"
-RESULT_FIELDS = ("year", "subject", "subject_en", "score", "rank", "published_on")
+RESULT_FIELDS = ("year", "subject_kind", "subject", "subject_en", "score", "rank", "published_on")
 
 
 def today() -> date:
