@@ -39,10 +39,16 @@ def tick_label(v: float) -> str:
         return "0"
     a = abs(v)
     if a >= 1e8:
-        return f"{v / 1e8:.3g}亿"
+        return f"{_compact(v / 1e8)}亿"
     if a >= 1e4:
-        return f"{v / 1e4:.3g}万"
-    return f"{v:.4g}" if a >= 1 else f"{v:.2f}".rstrip("0").rstrip(".")
+        return f"{_compact(v / 1e4)}万"
+    return _compact(v, 4) if a >= 1 else f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def _compact(x: float, digits: int = 3) -> str:
+    """``digits`` significant digits, or the whole number where that would need an exponent (4000万, not 4e+03万)."""
+    text = f"{x:.{digits}g}"
+    return f"{x:.0f}" if "e" in text else text
 
 
 class Canvas:
