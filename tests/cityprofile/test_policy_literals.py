@@ -17,6 +17,9 @@ TRIVIAL_DECIMALS = {"0", "1", "0.00", "0.01", "100", "1.00", "0.0", "1.0"}
 SECONDS = {3600, 86400}
 
 ALLOWED: dict[tuple[str, str], str] = {
+    ("industry/rules.py", "Decimal('100000000000')"): "the bound on an amount typed into a funding line (input "
+                                                      "validation, 1000 亿元), not policy",
+    ("supervision/anomaly_sources.py", "Decimal('0.1')"): "precision of a percentage shown on a flag (1 place)",
     ("finder/search.py", "Decimal('1e12')"): "the bound on a number typed into the finder's form (input validation)",
     ("finder/saved.py", "timedelta(minutes=2)"): "how long the saved-search job waits for a lot's publication to "
                                                   "commit before its watermark passes it (technical, not policy)",
