@@ -72,7 +72,7 @@ def test_extension_asked_by_the_department_and_granted_by_the_hotline(session: S
                                                                                 reason="同意"))
     t = handling.request_extension(session, tid, actor=BUREAU, department_id=world.orgs["bureau"], days=3,
                                    reason="需现场勘查并征求村委会意见")
-    assert (t.status, t.extension_days) == ("extension_requested", 3)
+    assert (t.status, t.extension_days) == ("extension_asked", 3)
     refused(session, "demands.invalid_step", lambda: demands.answer(session, tid, actor=BUREAU,
                                                                     department_id=world.orgs["bureau"], text="已办"))
     t = handling.approve_extension(session, tid, actor=HOTLINE, reason="情况属实，同意延期")
@@ -80,7 +80,7 @@ def test_extension_asked_by_the_department_and_granted_by_the_hotline(session: S
     assert t.answer_due == add_workdays(due, 3)
     refused(session, "demands.extension_limit", lambda: handling.request_extension(
         session, tid, actor=BUREAU, department_id=world.orgs["bureau"], days=1, reason="再延"))
-    assert events(session, t.number)[-2:] == ["demand_extension_requested", "demand_extension_granted"]
+    assert events(session, t.number)[-2:] == ["demand_extension_asked", "demand_extension_granted"]
 
 
 def test_a_refused_extension_keeps_the_deadline_and_a_late_one_is_refused(session: Session, world: DemandWorld,
@@ -144,6 +144,6 @@ def test_no_personal_data_in_the_new_events(session: Session, world: DemandWorld
     handling.request_extension(session, tid, actor=BUREAU, department_id=world.orgs["bureau"], days=2, reason="忙")
     handling.approve_extension(session, tid, actor=HOTLINE, reason="同意")
     found = bodies(session)
-    assert [k for k, _ in found][-2:] == ["demand_extension_requested", "demand_extension_granted"]
+    assert [k for k, _ in found][-2:] == ["demand_extension_asked", "demand_extension_granted"]
     for _, body in found:
         assert NAME not in body and PHONE not in body

@@ -40,7 +40,7 @@ def test_extension_reopen_and_merge_with_the_permission_matrix(db: Database, api
                                headers=api.headers["bureau"])
     assert too_long.status_code == 422 and too_long.json()["code"] == "demands.extension_too_long"
     t = step(api, db, "bureau", "POST", f"/api/v1/demands/{tid}/extension", {"days": 3, "reason": "需现场勘查"})
-    assert (t["status"], t["extension_days"]) == ("extension_requested", 3)
+    assert (t["status"], t["extension_days"]) == ("extension_asked", 3)
     t = step(api, db, "hotline", "POST", f"/api/v1/demands/{tid}/extension/refuse", {"reason": "理由不充分"})
     assert (t["status"], t["extensions"]) == ("accepted", 0)
     step(api, db, "bureau", "POST", f"/api/v1/demands/{tid}/extension", {"days": 2, "reason": "需征求村委会意见"})

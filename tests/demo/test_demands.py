@@ -25,7 +25,7 @@ def test_the_demo_demands_are_in_every_state_across_departments(db: Database) ->
     with db.transaction(readonly=True) as s:
         rows = list(s.scalars(select(DemandTicket)))
         assert set(Counter(t.status for t in rows)) == {"pending", "dispatched", "accepted", "answered", "closed",
-                                                        "rejected", "extension_requested", "merged"}
+                                                        "rejected", "extension_asked", "merged"}
         assert any(t.urgent for t in rows) and any(t.reopens for t in rows) and any(t.extensions for t in rows)
         merged = next(t for t in rows if t.status == "merged")
         assert s.get(DemandTicket, merged.merged_into_id).title == "宅基地自愿有偿退出补偿标准"  # type: ignore[union-attr]

@@ -24,7 +24,8 @@ USERS = {Role.admin: "admin", Role.registrar: "registrar", Role.nr_official: "nr
          Role.collective_clerk: "clerk", Role.member: "member", Role.exchange_operator: "exchange",
          Role.bidder: "bidder", Role.bank_officer: "bank", Role.guarantor_officer: "guarantor",
          Role.insurer_officer: "insurer", Role.fund_manager: "fund", Role.supervisor: "supervisor",
-         Role.org_admin: "bankadmin", Role.reserve_officer: "reserve"}
+         Role.org_admin: "bankadmin", Role.reserve_officer: "reserve", Role.labour_inspector: "inspector",
+         Role.employer: "employer", Role.employment_officer: "jobs", Role.hotline_operator: "hotline"}
 EDITORS = {Role.nr_official, Role.admin}
 
 

@@ -54,7 +54,7 @@ def request_extension(session: Session, ticket_id: int, *, actor: str, departmen
     if ticket.answer_due is None or today() > ticket.answer_due:
         raise DemandError.EXTENSION_TOO_LATE.error()
     why = dr.text(reason, "reason", NOTE_MAX)
-    moved = _move(session, ticket, "request_extension", "demand_extension_requested", actor,
+    moved = _move(session, ticket, "request_extension", "demand_extension_asked", actor,
                   {"days": days, "reason": why, "answer_due": ticket.answer_due.isoformat()},
                   extension_days=days, extension_reason=why)
     return moved

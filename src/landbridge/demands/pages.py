@@ -40,7 +40,7 @@ TYPE = {"consult": ("咨询", "enquiry"), "help": ("求助", "request for help")
         "report": ("举报", "report"), "suggestion": ("意见建议", "suggestion")}
 STATUS = {"pending": ("待派单", "to dispatch"), "dispatched": ("待签收", "to accept"),
           "accepted": ("办理中", "in hand"), "answered": ("已答复", "answered"), "closed": ("已办结", "closed"),
-          "rejected": ("不予受理", "not taken"), "extension_requested": ("延期待审核", "extension asked for"),
+          "rejected": ("不予受理", "not taken"), "extension_asked": ("延期待审核", "extension asked for"),
           "merged": ("已并单", "merged")}
 CHANNEL = {"online": ("网上", "online"), "phone": ("电话", "phone"), "desk": ("窗口", "service desk")}
 LEVELS = {5: ("非常满意", "very satisfied"), 4: ("满意", "satisfied"), 3: ("基本满意", "fairly satisfied"),
@@ -165,7 +165,7 @@ def _work(request: Request, session: Session, p: Principal, message: dict[str, s
     t = DemandTicket
     if p.role is Role.supervisor:
         stmt = select(t).where(t.status.in_([DemandStatus.pending.value, DemandStatus.answered.value,
-                                             DemandStatus.extension_requested.value])
+                                             DemandStatus.extension_asked.value])
                                | ((t.escalation > 0) & t.status.in_(sorted(HANDLING))))
     else:
         stmt = select(t).where(t.department_id == p.organisation_id, t.status.in_(sorted(HANDLING)))

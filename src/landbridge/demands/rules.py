@@ -8,7 +8,7 @@ department holding a dispatched or accepted demand may transfer it (转办: disp
 return it (退单: back to pending, with a reason).
 
 The 12345 practice adds (research/services.md §1.2, §1.4): the department holding an accepted demand asks for more
-time (延期申请: extension_requested) and the dispatcher grants or refuses it (back to accepted, the answer deadline
+time (延期申请: extension_asked) and the dispatcher grants or refuses it (back to accepted, the answer deadline
 moved by the days granted, within the rule set's limits); a resident dissatisfied at the revisit has the demand
 handled again (重办: answered → accepted, a new answer deadline); the dispatcher closes a duplicate into its primary
 (并单: merged); an urgent demand (紧急) has the rule set's shorter deadlines.
@@ -36,7 +36,7 @@ class DemandStatus(StrEnum):
     answered = "answered"      # 已答复: the department answered; the hotline revisits
     closed = "closed"          # 办结: revisited
     rejected = "rejected"      # 不予受理: not a matter the hotline takes (emergency, litigation, repeat …)
-    extension_requested = "extension_requested"  # 延期申请: the department asked for more time; the dispatcher decides
+    extension_asked = "extension_asked"  # 延期申请: the department asked for more time; the dispatcher decides
     merged = "merged"          # 已并单: a duplicate closed into its primary demand
 
 
@@ -47,8 +47,8 @@ class Channel(StrEnum):
 
 
 OPEN_STATES = frozenset({DemandStatus.pending, DemandStatus.dispatched, DemandStatus.accepted,
-                         DemandStatus.extension_requested})
-HANDLING = frozenset({DemandStatus.dispatched, DemandStatus.accepted, DemandStatus.extension_requested})
+                         DemandStatus.extension_asked})
+HANDLING = frozenset({DemandStatus.dispatched, DemandStatus.accepted, DemandStatus.extension_asked})
 
 STEPS: dict[str, tuple[DemandStatus, frozenset[DemandStatus]]] = {
     "dispatch": (DemandStatus.dispatched, frozenset({DemandStatus.pending})),
@@ -58,9 +58,9 @@ STEPS: dict[str, tuple[DemandStatus, frozenset[DemandStatus]]] = {
     "return": (DemandStatus.pending, frozenset({DemandStatus.dispatched, DemandStatus.accepted})),
     "answer": (DemandStatus.answered, frozenset({DemandStatus.accepted})),
     "revisit": (DemandStatus.closed, frozenset({DemandStatus.answered})),
-    "request_extension": (DemandStatus.extension_requested, frozenset({DemandStatus.accepted})),
-    "approve_extension": (DemandStatus.accepted, frozenset({DemandStatus.extension_requested})),
-    "refuse_extension": (DemandStatus.accepted, frozenset({DemandStatus.extension_requested})),
+    "request_extension": (DemandStatus.extension_asked, frozenset({DemandStatus.accepted})),
+    "approve_extension": (DemandStatus.accepted, frozenset({DemandStatus.extension_asked})),
+    "refuse_extension": (DemandStatus.accepted, frozenset({DemandStatus.extension_asked})),
     "reopen": (DemandStatus.accepted, frozenset({DemandStatus.answered})),
     "merge": (DemandStatus.merged, frozenset(OPEN_STATES)),
 }

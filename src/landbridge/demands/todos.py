@@ -29,7 +29,7 @@ def todos(session: Any, principal: Any) -> Iterator[Todo]:
                    urgent=t.escalation > 0 or t.urgent)
     if getattr(principal, "role", None) == "supervisor":  # the hotline decides the extensions asked for (延期审核)
         asked = session.scalars(select(DemandTicket).where(
-            DemandTicket.status == DemandStatus.extension_requested.value)
+            DemandTicket.status == DemandStatus.extension_asked.value)
             .order_by(DemandTicket.answer_due, DemandTicket.id).limit(SOURCE_LIMIT))
         for t in asked:
             yield Todo(kind="demands.extension", title_zh=f"诉求 {t.number}：延期申请待审核",

@@ -171,7 +171,7 @@ def work(p: Principal = Depends(require_roles(*DEPARTMENT_ROLES, Role.supervisor
     stmt = select(DemandTicket).order_by(DemandTicket.answer_due, DemandTicket.id).limit(LIST_MAX)
     if p.role is Role.supervisor:
         stmt = stmt.where(DemandTicket.status.in_([DemandStatus.pending.value, DemandStatus.answered.value,
-                                                   DemandStatus.extension_requested.value])
+                                                   DemandStatus.extension_asked.value])
                           | ((DemandTicket.escalation > 0) & DemandTicket.status.in_(sorted(HANDLING))))
     else:
         stmt = stmt.where(DemandTicket.department_id == p.organisation_id,

@@ -24,7 +24,7 @@ from landbridge.demo.world_state import MEMBER_USERNAME
 from landbridge.kernel.clock import SHANGHAI, Clock, get_clock, set_clock
 
 HOTLINE = "system:demo:hotline"
-OPEN = ("pending", "dispatched", "accepted", "extension_requested")
+OPEN = ("pending", "dispatched", "accepted", "extension_asked")
 DEPARTMENT = "system:demo:department"
 
 
@@ -38,7 +38,7 @@ class Story:
     title: str
     days_ago: int
     end: str              # pending, returned, rejected, dispatched, transferred, accepted, answered, closed, overdue,
-    #                       extension_requested, extended, reopened, merged
+    #                       extension_asked, extended, reopened, merged
     rating: int | None = None
     city_wide: bool = False  # the place is the city (no township covers it): a township matter waits for dispatch
     urgent: bool = False     # 紧急: the rule set's shorter deadlines
@@ -60,7 +60,7 @@ STORIES = (
     Story("collective_affairs", "complaint", "desk", "征地补偿款发放迟延", 25, "closed_late", 1),
     # the 12345 practice's further steps: urgent, extension asked and granted, reopened, merged duplicate
     Story("other", "help", "phone", "村供水管道爆裂，全组停水", 1, "accepted", urgent=True),
-    Story("land_use", "help", "desk", "设施农用地选址是否占用永久基本农田", 3, "extension_requested"),
+    Story("land_use", "help", "desk", "设施农用地选址是否占用永久基本农田", 3, "extension_asked"),
     Story("homestead", "help", "online", "宅基地资格权认定材料", 6, "extended"),
     Story("collective_affairs", "help", "phone", "村组道路维修款使用情况", 12, "reopened", 2),
     Story("homestead", "consult", "phone", "宅基地退出补偿标准（重复来电）", 1, "merged",
@@ -142,7 +142,7 @@ def _continue(session: Session, ticket_id: int, story: Story, start: date, today
         demands.accept(session, t.id, actor=DEPARTMENT, department_id=held)
     if story.end in ("accepted", "overdue_answer"):
         return
-    if story.end in ("extension_requested", "extended"):
+    if story.end in ("extension_asked", "extended"):
         with _frozen_at(_at(min(today, start + timedelta(days=1)), 10)):
             demands.request_extension(session, t.id, actor=DEPARTMENT, department_id=held, days=5,
                                       reason="需现场勘查并征求村民小组意见")
