@@ -139,8 +139,9 @@ def test_map_layer_is_public_without_personal_data_and_matches_the_legend(client
     page = client.get("/").text
     config = json.loads(re.search(r'<script id="maintenance-config" type="application/json">(.*?)</script>', page,
                                   re.S).group(1))  # type: ignore[union-attr]
+    legend = re.search(r'<details id="maintenance-legend">(.*?)</details>', page, re.S).group(1)  # type: ignore[union-attr]
     swatches = dict(re.findall(r'<li data-legend="([a-z_]+)"><span class="swatch" style="background: (#[0-9a-f]{6})"',
-                               page))
+                               legend))  # this layer's legend only (the industry layer has its own beside it)
     assert set(config["colours"]) == set(LEGEND) == set(swatches)
     assert swatches == config["colours"]
 
