@@ -12,7 +12,13 @@ from landbridge.auth import create_demo_accounts, link_user_party
 from landbridge.db import Database
 from landbridge.demo.employment import POSTINGS, seed_employment
 from landbridge.demo.world_state import MEMBER_USERNAME
-from landbridge.employment.models import EmploymentJob, JobApplication, JobSeeker
+from landbridge.employment.models import (
+    EmploymentJob,
+    JobApplication,
+    JobSeeker,
+    TrainingCourse,
+    TrainingEnrolment,
+)
 from landbridge.ledger import verify_ledger
 
 TODAY = date(2026, 12, 7)
@@ -29,4 +35,8 @@ def test_the_demo_register_fills_every_state(db: Database) -> None:
         seekers = list(s.scalars(select(JobSeeker)))
         assert seekers and all(x.consent for x in seekers)
         assert [a.status for a in s.scalars(select(JobApplication))] == ["applied"]
+        course = s.scalar(select(TrainingCourse))
+        assert course is not None and course.enrolled == len(seekers)
+        certificates = [e.certificate_no for e in s.scalars(select(TrainingEnrolment).order_by(TrainingEnrolment.id))]
+        assert certificates[0] and not any(certificates[1:])  # one trainee attended enough; the others are short
         assert verify_ledger(s).ok

@@ -1,16 +1,17 @@
 """The demo world's employment register (就业服务, issue #20 item 4): postings of the demo employer across the "2+3"
 industries in every state (published, waiting for review, closed), the residents with a linked person registered as
 job seekers with their consent, and one application waiting for the employer, so the hall shows both the officer's
-and the employer's to-dos.
+and the employer's to-dos; a skills course under way with the seekers enrolled and one certificate issued.
 
 Everything goes through ``landbridge.employment``'s services on a clock frozen at the demo's day."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,11 +19,13 @@ from sqlalchemy.orm import Session
 from landbridge import employment
 from landbridge.auth.models import Organisation, User
 from landbridge.demo.world_state import MEMBER_USERNAME
+from landbridge.employment import training
 from landbridge.kernel.clock import SHANGHAI, Clock, get_clock, set_clock
 
 EMPLOYER = "system:demo:employer"
 OFFICER = "system:demo:employment_officer"
 SEEKERS_MAX = 4
+COURSE_SESSIONS = 5
 
 # title, industry, skills, wage from, wage to, headcount, days open, end state
 POSTINGS = (
@@ -75,4 +78,22 @@ def seed_employment(session: Session, *, today: date) -> int:
         if users:
             employment.apply(session, actor=f"user:{users[0][0]}:member", user_id=int(users[0][0]),
                              job_id=jobs[0].id)
+        _seed_course(session, org.region_code, users, today)
     return made
+
+
+def _seed_course(session: Session, region: str, users: Sequence[Any], today: date) -> None:
+    """A course of the plan's copper industry begun a fortnight ago: the seekers enrolled, four of its five sessions
+    held, the first trainee certified (the others short of the share); the member can see their certificate."""
+    course = training.create_course(session, actor=OFFICER, title="铜基新材料技能提升培训班", industry="copper",
+                                    region_code=region, sessions=COURSE_SESSIONS, capacity=30,
+                                    starts_on=today - timedelta(days=14))
+    enrolled = [training.enrol(session, actor=f"user:{uid}:member", course_id=course.id, user_id=int(uid),
+                               party_id=party) for uid, party, _ in users]
+    for n in range(1, COURSE_SESSIONS):
+        present = [e.id for i, e in enumerate(enrolled) if i == 0 or n <= 2]
+        if present:
+            training.record_attendance(session, actor=OFFICER, course_id=course.id, session_no=n,
+                                       enrolment_ids=present)
+    if enrolled:
+        training.certify(session, actor=OFFICER, enrolment_id=enrolled[0].id)
