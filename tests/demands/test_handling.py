@@ -147,3 +147,16 @@ def test_no_personal_data_in_the_new_events(session: Session, world: DemandWorld
     assert [k for k, _ in found][-2:] == ["demand_extension_asked", "demand_extension_granted"]
     for _, body in found:
         assert NAME not in body and PHONE not in body
+
+
+def test_a_reopened_demand_answered_again_is_told_to_the_resident_again(session: Session,
+                                                                        world: DemandWorld) -> None:
+    """Each answer tells the resident (the notice is keyed by the demand's version, as every step's notice), so the
+    second answer after a reopen is not swallowed by the first one's key."""
+    from landbridge.notices.models import Notice
+    tid = accepted(session, world)
+    demands.answer(session, tid, actor=BUREAU, department_id=world.orgs["bureau"], text="已答复")
+    handling.reopen(session, tid, actor=HOTLINE, note="群众不满意", satisfaction=1)
+    demands.answer(session, tid, actor=BUREAU, department_id=world.orgs["bureau"], text="已现场办理")
+    kinds = session.scalars(select(Notice.kind).where(Notice.user_id == world.users["resident"])).all()
+    assert kinds.count("answered") == 2

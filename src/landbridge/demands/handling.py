@@ -19,18 +19,18 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from landbridge import notices
 from landbridge.demands import rules as dr
 from landbridge.demands.errors import DemandError
 from landbridge.demands.models import DemandTicket
 from landbridge.demands.service import (
-    MODULE,
     NOTE_MAX,
     _feedback,
     _holds,
     _move,
     _record,
     _tell,
+    _tell_resident,
+    call_rating,
     demand_rules,
     get_ticket,
     today,
@@ -54,10 +54,9 @@ def request_extension(session: Session, ticket_id: int, *, actor: str, departmen
     if ticket.answer_due is None or today() > ticket.answer_due:
         raise DemandError.EXTENSION_TOO_LATE.error()
     why = dr.text(reason, "reason", NOTE_MAX)
-    moved = _move(session, ticket, "request_extension", "demand_extension_asked", actor,
-                  {"days": days, "reason": why, "answer_due": ticket.answer_due.isoformat()},
-                  extension_days=days, extension_reason=why)
-    return moved
+    return _move(session, ticket, "request_extension", "demand_extension_asked", actor,
+                 {"days": days, "reason": why, "answer_due": ticket.answer_due.isoformat()},
+                 extension_days=days, extension_reason=why)
 
 
 def approve_extension(session: Session, ticket_id: int, *, actor: str, reason: str) -> DemandTicket:
@@ -70,8 +69,8 @@ def approve_extension(session: Session, ticket_id: int, *, actor: str, reason: s
     due = add_workdays(base, days)
     moved = _move(session, ticket, "approve_extension", "demand_extension_granted", actor,
                   {"days": days, "reason": why, "answer_due": due.isoformat()},
-                  answer_due=due, extensions=DemandTicket.extensions + 1, extension_days=None, reason=why,
-                  escalation=0)
+                  answer_due=due, extensions=DemandTicket.extensions + 1, extension_days=None,
+                  extension_reason=None, reason=why, escalation=0)
     _tell(session, moved, "extension_granted", f"诉求 {moved.number} 延期已批准，答复期限 {due}",
           f"Extension of demand {moved.number} granted: answer by {due}")
     _tell_resident(session, moved, "extended", f"您的诉求 {moved.number} 已延期至 {due} 答复",
@@ -85,7 +84,8 @@ def refuse_extension(session: Session, ticket_id: int, *, actor: str, reason: st
     dr.step(ticket.status, "refuse_extension")
     why = dr.text(reason, "reason", NOTE_MAX)
     moved = _move(session, ticket, "refuse_extension", "demand_extension_refused", actor,
-                  {"days": ticket.extension_days, "reason": why}, extension_days=None, reason=why)
+                  {"days": ticket.extension_days, "reason": why}, extension_days=None, extension_reason=None,
+                  reason=why)
     _tell(session, moved, "extension_refused", f"诉求 {moved.number} 延期未获批准", f"Extension of demand "
           f"{moved.number} refused")
     return moved
@@ -100,10 +100,7 @@ def reopen(session: Session, ticket_id: int, *, actor: str, note: str, satisfact
     rules = demand_rules()
     allowed = rules.limit("reopens_max")
     said = dr.text(note, "note", NOTE_MAX)
-    level = ticket.satisfaction if ticket.satisfaction is not None else (
-        None if satisfaction is None else rules.rating(satisfaction))
-    if level is None:
-        raise DemandError.RATING_REQUIRED.error()
+    level = call_rating(ticket, satisfaction, rules)
     if level > rules.bad_rating_max:
         raise DemandError.NOT_DISSATISFIED.error()
     if ticket.reopens >= allowed:
@@ -126,9 +123,8 @@ def merge(session: Session, ticket_id: int, *, actor: str, into_id: int, reason:
     if ticket_id == into_id:
         raise DemandError.MERGE_SELF.error()
     first, second = sorted((ticket_id, into_id))  # lock in id order: two dispatchers cannot deadlock
-    get_ticket(session, first, lock=True)
-    get_ticket(session, second, lock=True)
-    ticket, primary = get_ticket(session, ticket_id), get_ticket(session, into_id)
+    locked = get_ticket(session, first, lock=True), get_ticket(session, second, lock=True)
+    ticket, primary = locked if first == ticket_id else locked[::-1]
     dr.step(ticket.status, "merge")
     if primary.status not in dr.OPEN_STATES:
         raise DemandError.MERGE_TARGET.error(number=primary.number)
@@ -148,12 +144,5 @@ def merge(session: Session, ticket_id: int, *, actor: str, into_id: int, reason:
     _tell_resident(session, moved, "merged", f"您的诉求 {moved.number} 已并入 {primary.number} 一并办理",
                    f"Your demand {moved.number} was merged into {primary.number}")
     return moved
-
-
-def _tell_resident(session: Session, ticket: DemandTicket, kind: str, zh: str, en: str) -> None:
-    if ticket.resident_user_id is None:
-        return
-    notices.send(session, user_ids=[ticket.resident_user_id], module=MODULE, kind=kind, title_zh=zh, title_en=en,
-                 href="/demands", dedupe_key=f"demands:{ticket.id}:{kind}:{ticket.version}")
 
 

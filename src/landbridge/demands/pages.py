@@ -20,7 +20,7 @@ from landbridge.auth.pages import page_caller
 from landbridge.demands import handling, service, stats
 from landbridge.demands.errors import DemandError
 from landbridge.demands.models import DemandTicket
-from landbridge.demands.rules import HANDLING, Channel, DemandStatus
+from landbridge.demands.rules import OPEN_STATES
 from landbridge.demands.views import DEPARTMENT_ROLES, INTAKE, actor_of
 from landbridge.errors import DomainError
 from landbridge.web.forms import check_csrf, csrf_token
@@ -63,7 +63,7 @@ def _labels(zh: bool) -> dict[str, Any]:
 def _row(t: DemandTicket, zh: bool, names: dict[int, str]) -> dict[str, Any]:
     return {"t": t, "status": _label(STATUS, t.status, zh), "category": _label(CATEGORY, t.category, zh),
             "type": _label(TYPE, t.demand_type, zh), "channel": _label(CHANNEL, t.channel, zh),
-            "department": names.get(t.department_id or 0, "—")}
+            "department": names.get(t.department_id or 0, "—"), "mergeable": t.status in OPEN_STATES}
 
 
 def _departments(session: Session) -> dict[int, str]:
@@ -123,8 +123,6 @@ def take(request: Request, csrf: str = Form(""), demand_type: str = Form(""), ca
     try:
         check_csrf(request, csrf)
         channel = INTAKE[caller.role]
-        if urgent and channel is Channel.online:
-            raise DemandError.URGENT_BY_OFFICIAL.error()
         t = service.submit(session, actor=actor_of(caller), channel=channel.value, demand_type=demand_type,
                            category=category, title=title[:200], description=description[:4000],
                            region_code=region_code.strip() or _home_region(session, caller),
@@ -163,12 +161,7 @@ def _work(request: Request, session: Session, p: Principal, message: dict[str, s
           status_code: int = 200) -> Response:
     zh = request_locale(request) == "zh_CN"
     t = DemandTicket
-    if p.role is Role.supervisor:
-        stmt = select(t).where(t.status.in_([DemandStatus.pending.value, DemandStatus.answered.value,
-                                             DemandStatus.extension_asked.value])
-                               | ((t.escalation > 0) & t.status.in_(sorted(HANDLING))))
-    else:
-        stmt = select(t).where(t.department_id == p.organisation_id, t.status.in_(sorted(HANDLING)))
+    stmt = select(t).where(service.work_filter(p.role is Role.supervisor, p.organisation_id))
     rows = list(session.scalars(stmt.order_by(t.answer_due, t.id).limit(ROWS)))
     names = _departments(session)
     shown = []

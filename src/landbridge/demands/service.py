@@ -160,6 +160,8 @@ def submit(session: Session, *, actor: str, channel: str, demand_type: str, cate
     shorter deadlines."""
     rules = demand_rules()
     how = dr.channel(channel)
+    if urgent and how is Channel.online:  # only an official's intake (phone, desk) may mark a demand urgent
+        raise DemandError.URGENT_BY_OFFICIAL.error()
     days = rules.answer_days_for(demand_type, urgent)
     rules.department_kind(category)
     place = dr.region(region_code)
@@ -266,10 +268,9 @@ def answer(session: Session, ticket_id: int, *, actor: str, department_id: int, 
                   {"on_time": ticket.answer_due is not None and day <= ticket.answer_due},
                   answer=reply, answered_at=now(), answered_on=day,
                   revisit_due=add_workdays(day, rules.revisit_days))
-    if moved.resident_user_id is not None:
-        notices.send(session, user_ids=[moved.resident_user_id], module=MODULE, kind="answered",
-                     title_zh=f"您的诉求 {moved.number} 已答复，请评价", title_en=f"Your demand {moved.number} was "
-                     "answered: please rate it", href="/demands", dedupe_key=f"demands:{moved.id}:answered")
+    # keyed by the version, as every notice of a step: a demand reopened and answered again is told again
+    _tell_resident(session, moved, "answered", f"您的诉求 {moved.number} 已答复，请评价",
+                   f"Your demand {moved.number} was answered: please rate it")
     return moved
 
 
@@ -304,6 +305,16 @@ def _feedback(session: Session, ticket: DemandTicket, actor: str, level: int, no
     return ticket
 
 
+def call_rating(ticket: DemandTicket, satisfaction: int | None, rules: DemandRules) -> int:
+    """The rating a revisit works with: the resident's own online rating where given, else the one given on the call
+    (required then; 422 ``demands.rating_required``)."""
+    if ticket.satisfaction is not None:
+        return ticket.satisfaction
+    if satisfaction is None:
+        raise DemandError.RATING_REQUIRED.error()
+    return rules.rating(satisfaction)
+
+
 def revisit(session: Session, ticket_id: int, *, actor: str, note: str, satisfaction: int | None = None
             ) -> DemandTicket:
     """The hotline revisits the resident (回访) and closes the demand (办结); a rating given on the call is recorded
@@ -312,14 +323,22 @@ def revisit(session: Session, ticket_id: int, *, actor: str, note: str, satisfac
     dr.step(ticket.status, "revisit")
     rules = demand_rules()
     said = dr.text(note, "note", NOTE_MAX)
-    if ticket.satisfaction is None and satisfaction is None:
-        raise DemandError.RATING_REQUIRED.error()
-    level = None if ticket.satisfaction is not None or satisfaction is None else rules.rating(satisfaction)
-    if level is not None:
+    level = call_rating(ticket, satisfaction, rules)
+    if ticket.satisfaction is None:
         ticket = _feedback(session, ticket, actor, level, None, rules)
     on_time = ticket.revisit_due is not None and today() <= ticket.revisit_due
     return _move(session, ticket, "revisit", "demand_closed", actor, {"revisit_on_time": on_time},
                  revisit_note=said, revisited_at=now())
+
+
+def work_filter(hotline: bool, department_id: int | None) -> Any:
+    """The demands on a work list: the hotline's (pending, answered for revisit, extensions to decide, and every
+    escalated one in handling) or one department's in handling. The API's and the page's work lists share it."""
+    t = DemandTicket
+    if hotline:
+        waiting = [DemandStatus.pending.value, DemandStatus.answered.value, DemandStatus.extension_asked.value]
+        return t.status.in_(waiting) | ((t.escalation > 0) & t.status.in_(sorted(dr.HANDLING)))
+    return (t.department_id == department_id) & t.status.in_(sorted(dr.HANDLING))
 
 
 # --- the worker: 督办 ---------------------------------------------------------------------------
@@ -330,6 +349,13 @@ def _tell(session: Session, ticket: DemandTicket, kind: str, zh: str, en: str) -
     notices.send(session, user_ids=department_users(session, ticket.department_id), module=MODULE, kind=kind,
                  title_zh=zh, title_en=en, href="/demands/work",
                  dedupe_key=f"demands:{ticket.id}:{kind}:{ticket.version}")
+
+
+def _tell_resident(session: Session, ticket: DemandTicket, kind: str, zh: str, en: str) -> None:
+    if ticket.resident_user_id is None:
+        return
+    notices.send(session, user_ids=[ticket.resident_user_id], module=MODULE, kind=kind, title_zh=zh, title_en=en,
+                 href="/demands", dedupe_key=f"demands:{ticket.id}:{kind}:{ticket.version}")
 
 
 def escalate_overdue(session: Session, *, batch: int = ESCALATION_BATCH) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from landbridge.auth.models import Organisation
 from landbridge.demands.models import DemandTicket
-from landbridge.demands.rules import DemandStatus
+from landbridge.demands.rules import HANDLING, DemandStatus
 
 ANSWERED = (DemandStatus.answered.value, DemandStatus.closed.value)
 
@@ -42,7 +42,7 @@ def by_department(session: Session, *, bad_rating_max: int = 2) -> list[Departme
     answered = t.status.in_(ANSWERED)
     rows = session.execute(
         select(t.department_id, func.count(),
-               func.sum(case((t.status.in_([DemandStatus.dispatched.value, DemandStatus.accepted.value]), 1),
+               func.sum(case((t.status.in_(sorted(HANDLING)), 1),
                              else_=0)),
                func.sum(case((answered, 1), else_=0)),
                func.sum(case((answered & (t.answered_on <= t.answer_due), 1), else_=0)),

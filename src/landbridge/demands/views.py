@@ -29,7 +29,7 @@ from landbridge.auth import Principal, Role, current_principal, require_roles
 from landbridge.demands import handling, service, stats
 from landbridge.demands.errors import DemandError
 from landbridge.demands.models import DemandTicket
-from landbridge.demands.rules import HANDLING, Channel, DemandStatus
+from landbridge.demands.rules import Channel
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/demands", tags=["demands"], route_class=TransactionalRoute)
@@ -133,8 +133,6 @@ def readable(session: Session, p: Principal, t: DemandTicket) -> dict[str, Any]:
 def submit(body: DemandIn, p: Principal = Depends(intake), session: Session = Depends(get_session)) -> dict[str, Any]:
     """Take a demand: a resident online, the hotline by phone, a service desk (受理); routed by rule."""
     channel = INTAKE[p.role]
-    if body.urgent and channel is Channel.online:
-        raise DemandError.URGENT_BY_OFFICIAL.error()
     t = service.submit(session, actor=actor_of(p), channel=channel.value, demand_type=body.demand_type,
                        category=body.category, title=body.title, description=body.description,
                        region_code=body.region_code or p.region_code,
@@ -168,14 +166,8 @@ def mine(p: Principal = Depends(current_principal), session: Session = Depends(g
 def work(p: Principal = Depends(require_roles(*DEPARTMENT_ROLES, Role.supervisor)),
          session: Session = Depends(get_session)) -> dict[str, Any]:
     """The department's open demands (the hotline: the pending ones and every escalated one), deadline first."""
-    stmt = select(DemandTicket).order_by(DemandTicket.answer_due, DemandTicket.id).limit(LIST_MAX)
-    if p.role is Role.supervisor:
-        stmt = stmt.where(DemandTicket.status.in_([DemandStatus.pending.value, DemandStatus.answered.value,
-                                                   DemandStatus.extension_asked.value])
-                          | ((DemandTicket.escalation > 0) & DemandTicket.status.in_(sorted(HANDLING))))
-    else:
-        stmt = stmt.where(DemandTicket.department_id == p.organisation_id,
-                          DemandTicket.status.in_(sorted(HANDLING)))
+    stmt = select(DemandTicket).where(service.work_filter(p.role is Role.supervisor, p.organisation_id)) \
+        .order_by(DemandTicket.answer_due, DemandTicket.id).limit(LIST_MAX)
     return {"items": [ticket_json(t) for t in session.scalars(stmt)]}
 
 

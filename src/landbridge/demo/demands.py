@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from landbridge import demands
 from landbridge.auth.models import Organisation, User
 from landbridge.demands.models import DemandTicket
+from landbridge.demands.rules import OPEN_STATES
 from landbridge.demo.world_state import MEMBER_USERNAME
 from landbridge.kernel.clock import SHANGHAI, Clock, get_clock, set_clock
 
 HOTLINE = "system:demo:hotline"
-OPEN = ("pending", "dispatched", "accepted", "extension_asked")
 DEPARTMENT = "system:demo:department"
 
 
@@ -112,9 +112,10 @@ def _continue(session: Session, ticket_id: int, story: Story, start: date, today
     """Take the demand from its intake as far as its story goes, each step at its own moment."""
     t = demands.get_ticket(session, ticket_id)
     if story.duplicate_of is not None:
-        primary = session.scalar(select(DemandTicket.id).where(DemandTicket.title == story.duplicate_of,
-                                                               DemandTicket.id != t.id).order_by(DemandTicket.id))
-        if primary is not None and demands.get_ticket(session, primary).status in OPEN:
+        found = session.execute(select(DemandTicket.id, DemandTicket.status).where(
+            DemandTicket.title == story.duplicate_of, DemandTicket.id != t.id).order_by(DemandTicket.id)).first()
+        primary = None if found is None or found.status not in OPEN_STATES else int(found.id)
+        if primary is not None:
             with _frozen_at(_at(start, 11)):
                 demands.merge(session, t.id, actor=HOTLINE, into_id=primary, reason="同一事项重复来电，并单办理")
         return
