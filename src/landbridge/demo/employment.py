@@ -7,8 +7,7 @@ Everything goes through ``landbridge.employment``'s services on a clock frozen a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from landbridge import employment
 from landbridge.auth.models import Organisation, User
+from landbridge.demo.exchange_lots import _frozen_at
 from landbridge.demo.world_state import MEMBER_USERNAME
 from landbridge.employment import training
-from landbridge.kernel.clock import SHANGHAI, Clock, get_clock, set_clock
+from landbridge.kernel.clock import SHANGHAI
 
 EMPLOYER = "system:demo:employer"
 OFFICER = "system:demo:employment_officer"
@@ -37,16 +37,6 @@ POSTINGS = (
 )
 SKILLS = (["电工", "焊工"], ["电子装配"], ["客房服务", "普通话"], ["叉车", "冲压"])
 INDUSTRIES = ("copper", "digital", "agri_tourism", "components")
-
-
-@contextmanager
-def _frozen_at(when: datetime) -> Iterator[None]:
-    previous = get_clock()
-    set_clock(Clock(when, speed=0))
-    try:
-        yield
-    finally:
-        set_clock(previous)
 
 
 def seed_employment(session: Session, *, today: date) -> int:

@@ -6,6 +6,7 @@ candidate (filtered in the query, so a withdrawal hides them at once)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -34,11 +35,19 @@ def _score(rules: EmploymentRules, job: EmploymentJob, seeker: JobSeeker) -> Mat
     return Match(job, seeker, points, tuple(reasons))
 
 
-def seekers_for(session: Session, job: EmploymentJob, *, limit: int = 50) -> list[Match]:
-    """The consenting seekers for ``job``, best first (ties: the earliest registered)."""
-    rules = employment_rules()
-    rows = session.scalars(select(JobSeeker).where(JobSeeker.consent.is_(True))
-                           .order_by(JobSeeker.id).limit(CANDIDATES_MAX))
+def candidates(session: Session) -> list[JobSeeker]:
+    """The consenting seekers scored against a job (at most ``CANDIDATES_MAX``); a page matching several jobs reads
+    them once and passes them to ``seekers_for``."""
+    return list(session.scalars(select(JobSeeker).where(JobSeeker.consent.is_(True))
+                                .order_by(JobSeeker.id).limit(CANDIDATES_MAX)))
+
+
+def seekers_for(session: Session, job: EmploymentJob, *, limit: int = 50, rules: EmploymentRules | None = None,
+                pool: Sequence[JobSeeker] | None = None) -> list[Match]:
+    """The consenting seekers for ``job``, best first (ties: the earliest registered); ``rules`` and ``pool`` (from
+    ``candidates``) when the caller already holds them."""
+    rules = rules or employment_rules()
+    rows = candidates(session) if pool is None else pool
     found = [m for m in (_score(rules, job, s) for s in rows) if m.score >= rules.min_score]
     return sorted(found, key=lambda m: (-m.score, m.seeker.id))[:limit]
 

@@ -6,6 +6,7 @@ API (``/api/v1/employment``); a refusal rolls back and flashes its message. No s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -20,7 +21,7 @@ from landbridge.employment import match, service
 from landbridge.employment.errors import EmploymentError
 from landbridge.employment.models import EmploymentJob, JobApplication, JobSeeker
 from landbridge.employment.rules import JobStatus
-from landbridge.employment.views import actor_of, audit, own_job, yuan
+from landbridge.employment.views import actor_of, audit, yuan
 from landbridge.web.i18n import request_locale
 from landbridge.web.pages import PageKit
 from landbridge.web.transaction import TransactionalRoute, get_session
@@ -28,6 +29,7 @@ from landbridge.web.transaction import TransactionalRoute, get_session
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
 kit = PageKit()
 PAGE = 20
+APPLICATIONS_SHOWN = 50  # per job on the employer's desk
 STAFF = (Role.employer, Role.employment_officer)
 REASONS = {"skills": ("技能匹配", "skills"), "township": ("同一乡镇", "same township"),
            "county": ("同一县区", "same county"), "industry": ("意向产业", "wanted industry"),
@@ -46,9 +48,9 @@ def _label(table: dict[str, tuple[str, str]], key: str, zh: bool) -> str:
     return (found[0] if zh else found[1]) if found else key
 
 
-def _job(j: EmploymentJob, names: dict[int, str], zh: bool) -> dict[str, Any]:
+def _job(j: EmploymentJob, names: dict[int, str], zh: bool, industries: Mapping[str, str]) -> dict[str, Any]:
     return {"j": j, "employer": names.get(j.employer_id, "—"), "wage": f"{yuan(j.wage_min_fen)}–{yuan(j.wage_max_fen)}",
-            "industry": service.employment_rules().industries.get(j.industry, j.industry),
+            "industry": industries.get(j.industry, j.industry),
             "status": _label(STATUS, j.status, zh)}
 
 
@@ -71,7 +73,7 @@ def board(request: Request, page: int = Query(1, ge=1, le=10_000), industry: str
     total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     rows = list(session.scalars(stmt.order_by(EmploymentJob.id.desc()).limit(PAGE).offset((page - 1) * PAGE)))
     names = organisation_names(session, [j.employer_id for j in rows])
-    context: dict[str, Any] = {"zh": zh, "jobs": [_job(j, names, zh) for j in rows], "page": page,
+    context: dict[str, Any] = {"zh": zh, "jobs": [_job(j, names, zh, rules.industries) for j in rows], "page": page,
                                "pages": max(1, -(-total // PAGE)), "industry": industry,
                                "industries": list(rules.industries.items()), "principal": principal,
                                "seeker": None, "matches": [], "applications": []}
@@ -83,8 +85,8 @@ def board(request: Request, page: int = Query(1, ge=1, le=10_000), industry: str
             if seeker.consent:
                 found = match.jobs_for(session, seeker, limit=10)
                 mnames = organisation_names(session, [m.job.employer_id for m in found])
-                context["matches"] = [{**_job(m.job, mnames, zh), "score": m.score, "reasons": _reasons(m, zh)}
-                                      for m in found]
+                context["matches"] = [{**_job(m.job, mnames, zh, rules.industries), "score": m.score,
+                                       "reasons": _reasons(m, zh)} for m in found]
             apps = list(session.scalars(select(JobApplication).where(JobApplication.seeker_id == seeker.id)
                                         .order_by(JobApplication.id.desc()).limit(50)))
             titles = {int(i): str(t) for i, t in session.execute(select(EmploymentJob.id, EmploymentJob.title).where(
@@ -154,31 +156,34 @@ def desk(request: Request, session: Session = Depends(get_session),
         stmt = stmt.where(EmploymentJob.status == JobStatus.submitted.value)
     rows = list(session.scalars(stmt))
     names = organisation_names(session, [j.employer_id for j in rows])
+    rules = service.employment_rules()
+    live = [j.id for j in rows if caller.role is Role.employer and j.status == JobStatus.published]
+    # read once for every job on the page: the consenting pool, the applications, their consenting seekers
+    pool = match.candidates(session) if live else []
+    by_job: dict[int, list[JobApplication]] = {}
+    for a in session.scalars(select(JobApplication).where(JobApplication.job_id.in_(live))
+                             .order_by(JobApplication.id).limit(APPLICATIONS_SHOWN * len(live))):
+        if len(by_job.setdefault(a.job_id, [])) < APPLICATIONS_SHOWN:
+            by_job[a.job_id].append(a)
+    consenting = {s.id: s for s in session.scalars(select(JobSeeker).where(
+        JobSeeker.id.in_([a.seeker_id for apps in by_job.values() for a in apps]), JobSeeker.consent.is_(True)))}
     jobs = []
     shown: list[JobSeeker] = []
     for j in rows:
-        item = _job(j, names, zh)
-        if caller.role is Role.employer and j.status == JobStatus.published:
-            found = match.seekers_for(session, j, limit=5)
+        item = _job(j, names, zh, rules.industries)
+        if j.id in live:
+            found = match.seekers_for(session, j, limit=5, rules=rules, pool=pool)
             shown += [m.seeker for m in found]
             item["matches"] = [{"seeker": m.seeker, "score": m.score, "reasons": _reasons(m, zh)} for m in found]
-            apps = list(session.scalars(select(JobApplication).where(JobApplication.job_id == j.id)
-                                        .order_by(JobApplication.id).limit(50)))
-            consenting = {s.id: s for s in session.scalars(select(JobSeeker).where(
-                JobSeeker.id.in_([a.seeker_id for a in apps]), JobSeeker.consent.is_(True)))}
-            shown += list(consenting.values())
+            apps = by_job.get(j.id, [])
+            shown += [consenting[a.seeker_id] for a in apps if a.seeker_id in consenting]
             item["applications"] = [{"a": a, "seeker": consenting.get(a.seeker_id),
                                      "status": _label(STATUS, a.status, zh)} for a in apps]
         jobs.append(item)
     audit(session, caller, list({s.id: s for s in shown}.values()), "employment.desk")
-    rules = service.employment_rules()
     return kit.page(request, "employment/desk.html", {
         "zh": zh, "jobs": jobs, "employer": caller.role is Role.employer, "industries": list(rules.industries.items()),
         "region": caller.region_code, "max_days": rules.max_open_days})
-
-
-def _desk_act(request: Request, session: Session, caller: Principal, csrf: str, run: Any) -> Response:
-    return kit.act(request, session, run, "/employment/desk", csrf=csrf)
 
 
 @router.post("/employment/desk/jobs", response_class=Response)
@@ -201,7 +206,7 @@ def post_job(request: Request, csrf: str = Form(""), title: str = Form(""), indu
                          wage_min=wage_min.strip()[:20], wage_max=wage_max.strip()[:20], headcount=headcount,
                          skills=skills[:400], closes_on=day)
         return "岗位已提交，等待审核", "Job submitted for review"
-    return _desk_act(request, session, caller, csrf, action)
+    return kit.act(request, session, action, "/employment/desk", csrf=csrf)
 
 
 @router.post("/employment/desk/jobs/{job_id}/{step}", response_class=Response)
@@ -215,7 +220,6 @@ def job_step(request: Request, job_id: int, step: str, csrf: str = Form(""), rea
     def action() -> tuple[str, str]:
         actor = actor_of(caller)
         if step == "close":
-            own_job(session, caller, job_id)
             service.close_job(session, job_id, actor=actor,
                               employer_id=caller.organisation_id if caller.role is Role.employer else None)
             return "岗位已关闭", "Job closed"
@@ -226,7 +230,7 @@ def job_step(request: Request, job_id: int, step: str, csrf: str = Form(""), rea
             return "岗位已发布", "Job published"
         service.reject_job(session, job_id, actor=actor, reason=reason[:600])
         return "岗位不予发布", "Job rejected"
-    return _desk_act(request, session, caller, csrf, action)
+    return kit.act(request, session, action, "/employment/desk", csrf=csrf)
 
 
 @router.post("/employment/desk/applications/{application_id}/{step}", response_class=Response)
@@ -241,7 +245,7 @@ def decide(request: Request, application_id: int, step: str, csrf: str = Form(""
         service.decide(session, application_id, step=step[:20], actor=actor_of(caller),
                        employer_id=caller.organisation_id)
         return "已处理求职申请", "Application decided"
-    return _desk_act(request, session, caller, csrf, action)
+    return kit.act(request, session, action, "/employment/desk", csrf=csrf)
 
 
 @router.post("/employment/applications/{application_id}/withdraw", response_class=Response)

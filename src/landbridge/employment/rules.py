@@ -18,9 +18,9 @@ from enum import StrEnum
 from typing import Any
 
 from landbridge.employment.errors import EmploymentError
+from landbridge.kernel.ids import is_region_code
 from landbridge.kernel.ids import valid_uscc as compact_uscc
 
-REGION_RE = re.compile(r"^\d{12}$")
 SKILL_MAX = 20
 TOWNSHIP_DIGITS, COUNTY_DIGITS = 9, 6  # GB/T 2260 + the township and village levels of the 12-digit code
 
@@ -84,7 +84,7 @@ def text(value: str | None, field: str, limit: int) -> str:
 
 
 def region(value: str) -> str:
-    if not isinstance(value, str) or not REGION_RE.match(value):
+    if not isinstance(value, str) or not is_region_code(value):
         raise EmploymentError.INVALID_REGION.error(region_code=str(value)[:20])
     return value
 

@@ -144,9 +144,9 @@ def post_job(session: Session, *, actor: str, employer_id: int, title: str, indu
 def _job_move(session: Session, job_id: int, step: str, event: str, actor: str, *, employer_id: int | None = None,
               reason: str | None = None, **values: Any) -> EmploymentJob:
     job = get_job(session, job_id, lock=True)
-    target = er.job_step(job.status, step)
-    if employer_id is not None and job.employer_id != employer_id:
+    if employer_id is not None and job.employer_id != employer_id:  # whose first: a stranger learns no status
         raise EmploymentError.NOT_YOURS.error()
+    target = er.job_step(job.status, step)
     why = None if reason is None else er.text(reason, "reason", NOTE_MAX)
     extra = {} if why is None else {"reason": why}
     previous = _cas(session, EmploymentJob, job, target.value, step, **extra, **values)
@@ -268,9 +268,9 @@ def decide(session: Session, application_id: int, *, step: str, actor: str, empl
     if step not in ("shortlist", "hire", "reject"):
         raise EmploymentError.INVALID_STEP.error(status="-", step=step[:20])
     row = get_application(session, application_id, lock=True)
-    target = er.application_step(row.status, step)
-    if row.employer_id != employer_id:
+    if row.employer_id != employer_id:  # whose first: another employer learns no seeker's outcome
         raise EmploymentError.NOT_YOURS.error()
+    target = er.application_step(row.status, step)
     said = None if note is None or not note.strip() else er.text(note, "note", NOTE_MAX)
     previous = _cas(session, JobApplication, row, target.value, step, decided_at=now(),
                     **({"note": said} if said else {}))
@@ -282,10 +282,10 @@ def decide(session: Session, application_id: int, *, step: str, actor: str, empl
 def withdraw_application(session: Session, application_id: int, *, actor: str, user_id: int) -> JobApplication:
     """The seeker withdraws their own live application (撤回)."""
     row = get_application(session, application_id, lock=True)
-    target = er.application_step(row.status, "withdraw")
     seeker = seeker_of(session, user_id)
-    if seeker is None or seeker.id != row.seeker_id:
+    if seeker is None or seeker.id != row.seeker_id:  # whose first: another user learns no outcome
         raise EmploymentError.NOT_YOURS.error()
+    target = er.application_step(row.status, "withdraw")
     previous = _cas(session, JobApplication, row, target.value, "withdraw", decided_at=now())
     _record(session, row, "employment_application", "application_withdrawn", actor,
             {"job_id": row.job_id, "from": previous, "to": row.status})

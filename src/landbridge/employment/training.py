@@ -16,22 +16,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from landbridge import privacy
 from landbridge.employment import rules as er
 from landbridge.employment.errors import EmploymentError
 from landbridge.employment.models import TrainingAttendance, TrainingCourse, TrainingEnrolment
-from landbridge.employment.service import MODULE, TITLE_MAX, employment_rules, today
+from landbridge.employment.service import TITLE_MAX, _record, employment_rules, today
 from landbridge.kernel.clock import now, to_local
-from landbridge.ledger import append_event, subjects
 
 OPEN, CLOSED = "open", "closed"
-
-
-def _record(session: Session, row: Any, kind: str, event: str, actor: str, payload: dict[str, Any]) -> None:
-    recorded = append_event(session, module=MODULE, event_type=event, subject=subjects.subject(kind, row.id),
-                            actor=actor, payload=payload)
-    if hasattr(row, "ledger_seq"):
-        row.ledger_seq = recorded.seq
-    session.flush()
 
 
 def get_course(session: Session, course_id: int) -> TrainingCourse:
@@ -122,18 +114,41 @@ def record_attendance(session: Session, *, actor: str, course_id: int, session_n
 
 
 def attended(session: Session, enrolment_id: int) -> int:
-    return int(session.scalar(select(func.count()).select_from(TrainingAttendance)
-                              .where(TrainingAttendance.enrolment_id == enrolment_id)) or 0)
+    return attended_counts(session, [enrolment_id]).get(enrolment_id, 0)
+
+
+def attended_counts(session: Session, enrolment_ids: Iterable[int]) -> dict[int, int]:
+    """Sessions attended by each enrolment, in one query (a roll's trainees)."""
+    ids = list(enrolment_ids)
+    return {int(e): int(n) for e, n in session.execute(
+        select(TrainingAttendance.enrolment_id, func.count()).where(TrainingAttendance.enrolment_id.in_(ids))
+        .group_by(TrainingAttendance.enrolment_id))} if ids else {}
+
+
+ROLL_MAX = 500  # trainees listed on a roll (a course's capacity is at most the rule's, far below)
+
+
+def roll(session: Session, course: TrainingCourse, reader: privacy.Reader) -> list[tuple[TrainingEnrolment, int]]:
+    """The officer's roll of ``course``: each trainee's enrolment with the sessions attended; the read of each
+    trainee's record is recorded (the API's and the page's roll share it)."""
+    rows = list(session.scalars(select(TrainingEnrolment).where(TrainingEnrolment.course_id == course.id)
+                                .order_by(TrainingEnrolment.id).limit(ROLL_MAX)))
+    if rows:
+        privacy.record_reads(session, reader=reader,
+                             records=[(f"employment_training_enrolment:{e.id}", e.party_id) for e in rows],
+                             purpose="employment.training_roll")
+    counts = attended_counts(session, [e.id for e in rows])
+    return [(e, counts.get(e.id, 0)) for e in rows]
 
 
 def certify(session: Session, *, actor: str, enrolment_id: int) -> TrainingEnrolment:
     """Issue the completion certificate once the trainee attended the rule set's share of the sessions; its number
     is ``PX<year>-<course>-<enrolment>``, set by a conditional UPDATE (issued once)."""
     row = get_enrolment(session, enrolment_id)
-    course = get_course(session, row.course_id)
-    needed, done = employment_rules().needed_sessions(course.sessions), attended(session, row.id)
     if row.certificate_no is not None:
         raise EmploymentError.ALREADY_CERTIFIED.error()
+    course = get_course(session, row.course_id)
+    needed, done = employment_rules().needed_sessions(course.sessions), attended(session, row.id)
     if done < needed:
         raise EmploymentError.ATTENDANCE_SHORT.error(attended=done, needed=needed)
     number = f"PX{today():%Y}-{course.id:04d}-{row.id:06d}"

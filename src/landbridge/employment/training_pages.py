@@ -9,6 +9,7 @@ flashes its message. zh-CN by default, English with ``?lang=en``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -32,13 +33,11 @@ from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute, include_in_schema=False)
 PAGE = 20
-ROLL_MAX = 500
 BACK = "/employment/training"
 
 
-def _course(c: TrainingCourse) -> dict[str, Any]:
-    return {"c": c, "industry": service.employment_rules().industries.get(c.industry, c.industry),
-            "left": max(0, c.capacity - c.enrolled)}
+def _course(c: TrainingCourse, industries: Mapping[str, str]) -> dict[str, Any]:
+    return {"c": c, "industry": industries.get(c.industry, c.industry), "left": max(0, c.capacity - c.enrolled)}
 
 
 @router.get("/employment/training", response_class=Response)
@@ -47,6 +46,7 @@ def courses(request: Request, page: int = Query(1, ge=1, le=10_000), number: str
             ) -> Response:
     """The courses (public), my enrolments, the certificate check and, for the officer, the form to open one."""
     zh = request_locale(request) == "zh_CN"
+    rules = service.employment_rules()
     total = int(session.scalar(select(func.count()).select_from(TrainingCourse)) or 0)
     rows = list(session.scalars(select(TrainingCourse).order_by(TrainingCourse.id.desc())
                                 .limit(PAGE).offset((page - 1) * PAGE)))
@@ -57,17 +57,17 @@ def courses(request: Request, page: int = Query(1, ge=1, le=10_000), number: str
                                           .order_by(TrainingEnrolment.id.desc()).limit(50)))
         titles = {c.id: c for c in session.scalars(select(TrainingCourse).where(
             TrainingCourse.id.in_([e.course_id for e in enrolments])))}
-        mine = [{"e": e, "course": titles.get(e.course_id), "attended": training.attended(session, e.id)}
-                for e in enrolments]
+        counts = training.attended_counts(session, [e.id for e in enrolments])
+        mine = [{"e": e, "course": titles.get(e.course_id), "attended": counts.get(e.id, 0)} for e in enrolments]
     checked: dict[str, Any] | None = None
     if number.strip():
         try:
             checked = training.verify_certificate(session, number.strip())
         except DomainError as exc:
             checked = {"valid": False, "message": exc.message if zh else exc.message_en}
-    rules = service.employment_rules()
     return kit.page(request, "employment/training.html", {
-        "zh": zh, "courses": [_course(c) for c in rows], "page": page, "pages": max(1, -(-total // PAGE)),
+        "zh": zh, "courses": [_course(c, rules.industries) for c in rows], "page": page,
+        "pages": max(1, -(-total // PAGE)),
         "principal": principal, "mine": mine, "number": number.strip(), "checked": checked,
         "officer": principal is not None and principal.role is Role.employment_officer,
         "industries": list(rules.industries.items()), "max_sessions": rules.max_sessions,
@@ -119,17 +119,11 @@ def roll(request: Request, course_id: int, session: Session = Depends(get_sessio
         course = training.get_course(session, course_id)
     except DomainError as exc:
         return refuse(request, exc)
-    rows = list(session.scalars(select(TrainingEnrolment).where(TrainingEnrolment.course_id == course.id)
-                                .order_by(TrainingEnrolment.id).limit(ROLL_MAX)))
-    if rows:
-        privacy.record_reads(session, reader=privacy.Reader(actor_of(caller), caller.role.value,
-                                                            caller.organisation_id),
-                             records=[(f"employment_training_enrolment:{e.id}", e.party_id) for e in rows],
-                             purpose="employment.training_roll")
-    needed = service.employment_rules().needed_sessions(course.sessions)
+    rows = training.roll(session, course, privacy.Reader(actor_of(caller), caller.role.value, caller.organisation_id))
+    rules = service.employment_rules()
     return kit.page(request, "employment/course.html", {
-        "zh": request_locale(request) == "zh_CN", "course": _course(course), "needed": needed,
-        "trainees": [{"e": e, "attended": training.attended(session, e.id)} for e in rows]})
+        "zh": request_locale(request) == "zh_CN", "course": _course(course, rules.industries),
+        "needed": rules.needed_sessions(course.sessions), "trainees": [{"e": e, "attended": n} for e, n in rows]})
 
 
 @router.post("/employment/training/courses/{course_id}/attendance", response_class=Response)
@@ -142,7 +136,8 @@ async def attendance(request: Request, course_id: int, session: Session = Depend
     form = await request.form()
     back = f"{BACK}/courses/{course_id}"
     raw_no = str(form.get("session_no", ""))
-    ids = [int(str(v)) for v in form.getlist("enrolment_id")[:ROLL_MAX] if str(v).isdigit() and len(str(v)) < 10]
+    ids = [int(str(v)) for v in form.getlist("enrolment_id")[:training.ROLL_MAX]
+           if str(v).isdigit() and len(str(v)) < 10]
 
     def action() -> tuple[str, str]:
         if not ids:

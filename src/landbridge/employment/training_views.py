@@ -84,14 +84,9 @@ def enrol(course_id: int, p: Principal = Depends(current_principal),
 def roll(course_id: int, p: Principal = Depends(officer), session: Session = Depends(get_session)) -> dict[str, Any]:
     """The course's trainees with their attendance (the officer; each read recorded)."""
     course = training.get_course(session, course_id)
-    rows = list(session.scalars(select(TrainingEnrolment).where(TrainingEnrolment.course_id == course.id)
-                                .order_by(TrainingEnrolment.id).limit(500)))
-    if rows:
-        privacy.record_reads(session, reader=privacy.Reader(actor_of(p), p.role.value, p.organisation_id),
-                             records=[(f"employment_training_enrolment:{e.id}", e.party_id) for e in rows],
-                             purpose="employment.training_roll")
+    rows = training.roll(session, course, privacy.Reader(actor_of(p), p.role.value, p.organisation_id))
     return {"course": course_json(course),
-            "items": [{**enrolment_json(e, training.attended(session, e.id)), "party_id": e.party_id} for e in rows]}
+            "items": [{**enrolment_json(e, attended), "party_id": e.party_id} for e, attended in rows]}
 
 
 @router.post("/courses/{course_id}/attendance")

@@ -30,6 +30,7 @@ from landbridge.employment import match, service
 from landbridge.employment.errors import EmploymentError
 from landbridge.employment.models import EmploymentJob, JobApplication, JobSeeker
 from landbridge.employment.rules import JobStatus
+from landbridge.kernel.money import fen_to_yuan
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/employment", tags=["employment"], route_class=TransactionalRoute)
@@ -75,7 +76,7 @@ class NoteIn(BaseModel):
 
 
 def yuan(fen: int | None) -> str | None:
-    return None if fen is None else str((Decimal(fen) / 100).quantize(Decimal("0.01")))
+    return None if fen is None else str(fen_to_yuan(fen))
 
 
 def job_json(j: EmploymentJob, employers: dict[int, str]) -> dict[str, Any]:
