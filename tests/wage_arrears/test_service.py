@@ -242,3 +242,20 @@ def test_the_worker_job_escalates_on_an_accelerated_clock(db: Database) -> None:
             assert case is not None and case.escalation == 3
     finally:
         set_clock(Clock())
+
+
+def test_a_townships_sum_paid_is_withheld_under_the_minimum_count(session: Session, world: ArrearsWorld) -> None:
+    """One case's sum paid would be its workers' wages: the public statistics withhold a township's sum until it comes
+    from at least the city's minimum cell count of cases (open_data.min_cell_count); the counts stay public."""
+    from landbridge.wage_arrears import stats
+    k = stats.min_cases()
+    assert k is not None and k > 1
+    cases = [file(session, world) for _ in range(k)]
+    wage_arrears.accept(session, cases[0].id, actor=INSPECTOR)
+    wage_arrears.order_payment(session, cases[0].id, actor=INSPECTOR)
+    wage_arrears.record_payment(session, cases[0].id, actor=INSPECTOR, user_id=world.users["inspector"],
+                                amount=Decimal("100.00"))
+    assert [(s.cases, s.paid_yuan) for s in stats.by_township(session)] == [(k, Decimal("100.00"))]
+    session.delete(cases[-1])
+    session.flush()
+    assert [(s.cases, s.paid_yuan) for s in stats.by_township(session)] == [(k - 1, None)]

@@ -9,8 +9,6 @@ the ledger events and the notices are what the platform itself would have writte
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -21,8 +19,9 @@ from landbridge import demands
 from landbridge.auth.models import Organisation, User
 from landbridge.demands.models import DemandTicket
 from landbridge.demands.rules import OPEN_STATES
+from landbridge.demo.exchange_lots import _frozen_at
 from landbridge.demo.world_state import MEMBER_USERNAME
-from landbridge.kernel.clock import SHANGHAI, Clock, get_clock, set_clock
+from landbridge.kernel.clock import SHANGHAI
 
 HOTLINE = "system:demo:hotline"
 DEPARTMENT = "system:demo:department"
@@ -66,16 +65,6 @@ STORIES = (
     Story("homestead", "consult", "phone", "宅基地退出补偿标准（重复来电）", 1, "merged",
           duplicate_of="宅基地自愿有偿退出补偿标准"),
 )
-
-
-@contextmanager
-def _frozen_at(when: datetime) -> Iterator[None]:
-    previous = get_clock()
-    set_clock(Clock(when, speed=0))
-    try:
-        yield
-    finally:
-        set_clock(previous)
 
 
 def _at(day: date, hour: int) -> datetime:

@@ -10,10 +10,8 @@ escalations, ledger events and notices are what the platform itself would have w
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,9 +20,11 @@ from landbridge import registry, wage_arrears
 from landbridge.auth import DEMO_PASSWORD, OrgKind, Role, create_organisation, create_user
 from landbridge.auth.models import Organisation, User
 from landbridge.cityprofile import get_profile
+from landbridge.demo.demands import _at
+from landbridge.demo.exchange_lots import _frozen_at
 from landbridge.demo.people import make_resident_id, make_uscc
 from landbridge.demo.world_state import MEMBER_USERNAME, demo_short_name
-from landbridge.kernel.clock import SHANGHAI, Clock, get_clock, set_clock
+from landbridge.kernel.money import fen_to_yuan
 from landbridge.registry.models import Party
 
 INSPECTOR = "system:demo:labour_inspector"
@@ -59,20 +59,6 @@ STORIES = (
     Story(7, 2, "老旧小区改造", "15200.00", 3, 40, "closed"),
     Story(8, 2, "景区游步道", "88000.00", 12, 75, "referred"),
 )
-
-
-@contextmanager
-def _frozen_at(when: datetime) -> Iterator[None]:
-    previous = get_clock()
-    set_clock(Clock(when, speed=0))
-    try:
-        yield
-    finally:
-        set_clock(previous)
-
-
-def _at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=SHANGHAI)
 
 
 def _workers(session: Session, needed: int, region: str) -> list[int]:
@@ -157,7 +143,7 @@ def _continue(session: Session, case_id: int, story: Story, start: date, today: 
         with _frozen_at(_at(start + timedelta(days=5), 15)):
             wage_arrears.record_payment(session, case_id, actor=INSPECTOR, user_id=0, amount=half)
             rest = wage_arrears.get_case(session, case_id)
-            outstanding = f"{(rest.owed_fen - rest.paid_fen) / 100:.2f}"
+            outstanding = str(fen_to_yuan(rest.owed_fen - rest.paid_fen))
             org = _org_of(session, rest.employer_uscc)
             if org:  # the employer with a login claims the rest; the inspector confirms it
                 claim = wage_arrears.claim_payment(session, case_id, actor="user:employer",

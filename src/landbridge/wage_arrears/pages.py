@@ -18,10 +18,11 @@ from landbridge.auth import Principal, Role, optional_principal
 from landbridge.auth.pages import page_caller
 from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError
+from landbridge.kernel.bounds import DB_INT_MAX, DB_INT_MIN
 from landbridge.wage_arrears import service, stats
 from landbridge.wage_arrears.errors import WageArrearsError
 from landbridge.wage_arrears.models import WageArrearsCase, WageArrearsPayment
-from landbridge.wage_arrears.rules import LEVEL_LABELS, OPEN_STATES, yuan
+from landbridge.wage_arrears.rules import LEVEL_LABELS, OPEN_STATES, ArrearsRules, yuan
 from landbridge.wage_arrears.views import FILERS, actor_of, readable
 from landbridge.web.forms import check_csrf, csrf_token
 from landbridge.web.i18n import request_locale
@@ -34,7 +35,6 @@ ROWS = 50
 STATUS = {"filed": ("待受理", "to decide"), "accepted": ("已立案", "accepted"), "rejected": ("不予受理", "not taken"),
           "ordered": ("责令限期支付", "ordered to pay"), "closed": ("已清偿结案", "closed, paid"),
           "referred": ("移送处理", "referred")}
-LEVEL = LEVEL_LABELS
 PAYMENT = {"claimed": ("待确认", "to confirm"), "confirmed": ("已确认", "confirmed"),
            "refused": ("不予确认", "refused")}
 
@@ -44,14 +44,13 @@ def _label(table: dict[str, tuple[str, str]], key: str | None, zh: bool) -> str:
     return (found[0] if zh else found[1]) if found else str(key or "—")
 
 
-def _row(c: WageArrearsCase, zh: bool) -> dict[str, Any]:
-    rules = service.arrears_rules()
+def _row(c: WageArrearsCase, zh: bool, rules: ArrearsRules) -> dict[str, Any]:
     region = get_profile().region(c.region_code)
     return {"c": c, "status": _label(STATUS, c.status, zh),
             "township": (region.name if zh else region.name_en) if region else c.region_code,
             "owed": yuan(c.owed_fen), "paid": yuan(c.paid_fen),
             "outstanding": yuan(c.owed_fen - c.paid_fen),
-            "level": _label(LEVEL, rules.level_name(c.escalation), zh) if c.escalation else None}
+            "level": _label(LEVEL_LABELS, rules.level_name(c.escalation), zh) if c.escalation else None}
 
 
 def _message(exc: DomainError, zh: bool) -> dict[str, str]:
@@ -62,15 +61,10 @@ def _mine(request: Request, session: Session, p: Principal, message: dict[str, s
           status_code: int = 200, offset: int = 0) -> Response:
     zh = request_locale(request) == "zh_CN"
     t = WageArrearsCase
-    cond = t.filed_by_user_id == p.user_id
-    if p.party_id is not None:
-        cond = cond | (t.worker_party_id == p.party_id)
-    uscc = service.employer_uscc_of(session, p.organisation_id)
-    if uscc:
-        cond = cond | (t.employer_uscc == uscc)
+    cond = service.cases_of(session, user_id=p.user_id, party_id=p.party_id, organisation_id=p.organisation_id)
     rows = list(session.scalars(select(t).where(cond).order_by(t.id.desc()).offset(offset).limit(ROWS + 1)))
     rules = service.arrears_rules()
-    context = {"zh": zh, "rows": [_row(c, zh) for c in rows[:ROWS]], "csrf": csrf_token(request),
+    context = {"zh": zh, "rows": [_row(c, zh, rules) for c in rows[:ROWS]], "csrf": csrf_token(request),
                "message": message, "may_file": p.role in FILERS and (p.role is not Role.member or p.party_id),
                "desk": p.role is Role.township_official,
                "region": service.home_township(session, p.party_id, p.region_code),
@@ -99,10 +93,14 @@ def _date(value: str) -> date:
 
 
 def _int(value: str, error: WageArrearsError, **params: Any) -> int:
+    """A form's whole number, within the database's integer range (kernel.bounds), else ``error``."""
     try:
-        return int(value.strip()[:12])
+        number = int(value.strip()[:12])
     except ValueError:
         raise error.error(**params) from None
+    if not DB_INT_MIN <= number <= DB_INT_MAX:
+        raise error.error(**params)
+    return number
 
 
 @router.post("/wage-arrears", response_class=Response)
@@ -144,9 +142,10 @@ def _work(request: Request, session: Session, p: Principal, offset: int = 0) -> 
     t = WageArrearsCase
     rows = list(session.scalars(select(t).where(t.status.in_([s.value for s in OPEN_STATES]))
                                 .order_by(t.escalation.desc(), t.id).offset(offset).limit(ROWS + 1)))
-    claims = session.scalar(select(WageArrearsPayment.id).where(WageArrearsPayment.status == "claimed").limit(1))
+    claims = session.scalar(select(WageArrearsPayment.id).where(WageArrearsPayment.status == service.CLAIMED).limit(1))
+    rules = service.arrears_rules()
     return render(request, "wage_arrears/work.html", {
-        "zh": zh, "rows": [_row(c, zh) for c in rows[:ROWS]], "offset": offset, "more": len(rows) > ROWS,
+        "zh": zh, "rows": [_row(c, zh, rules) for c in rows[:ROWS]], "offset": offset, "more": len(rows) > ROWS,
         "rows_per_page": ROWS, "claims": claims is not None})
 
 
@@ -169,7 +168,7 @@ def public_stats(request: Request, session: Session = Depends(get_session)) -> R
     for row in stats.by_township(session):
         region = profile.region(row.region_code)
         rows.append({"s": row, "name": (region.name if zh else region.name_en) if region else row.region_code})
-    return render(request, "wage_arrears/stats.html", {"zh": zh, "townships": rows})
+    return render(request, "wage_arrears/stats.html", {"zh": zh, "townships": rows, "k": stats.min_cases()})
 
 
 def _case(request: Request, session: Session, p: Principal, case_id: int, message: dict[str, str] | None = None,
@@ -181,9 +180,10 @@ def _case(request: Request, session: Session, p: Principal, case_id: int, messag
                                 .order_by(WageArrearsPayment.id).limit(ROWS)))
     rules = service.arrears_rules()
     response = render(request, "wage_arrears/case.html", {
-        "zh": zh, "row": _row(c, zh), "how": how, "csrf": csrf_token(request), "message": message, "rules": rules,
+        "zh": zh, "row": _row(c, zh, rules), "how": how, "csrf": csrf_token(request), "message": message,
+        "rules": rules,
         "payments": [{"p": x, "amount": yuan(x.amount_fen), "status": _label(PAYMENT, x.status, zh)} for x in pays],
-        "levels": [(i + 1, _label(LEVEL, name, zh), after) for i, (name, after) in enumerate(rules.escalation)]})
+        "levels": [(i + 1, _label(LEVEL_LABELS, name, zh), after) for i, (name, after) in enumerate(rules.escalation)]})
     response.status_code = status_code
     return response
 

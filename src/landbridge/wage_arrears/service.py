@@ -79,6 +79,19 @@ def employer_uscc_of(session: Session, organisation_id: int) -> str | None:
     return session.scalar(select(Organisation.uscc).where(Organisation.id == organisation_id))
 
 
+def cases_of(session: Session, *, user_id: int, party_id: int | None, organisation_id: int) -> Any:
+    """The cases a login sees as its own (the API's and the page's "my cases"): filed by it, about its person (the
+    worker), or against its organisation (the employer, by USCC)."""
+    t = WageArrearsCase
+    cond = t.filed_by_user_id == user_id
+    if party_id is not None:
+        cond = cond | (t.worker_party_id == party_id)
+    uscc = employer_uscc_of(session, organisation_id)
+    if uscc:
+        cond = cond | (t.employer_uscc == uscc)
+    return cond
+
+
 def home_township(session: Session, party_id: int | None, fallback: str) -> str:
     """Where a worker's complaint is about by default: the township of their own registry record (a village code's
     first nine digits), else ``fallback`` (the login's organisation's region)."""
@@ -182,7 +195,6 @@ def file_case(session: Session, *, actor: str, filed_by_user_id: int, worker_par
 def accept(session: Session, case_id: int, *, actor: str) -> WageArrearsCase:
     """The inspector accepts the complaint (立案)."""
     case = get_case(session, case_id, lock=True)
-    wr.step(case.status, "accept")
     moved = _move(session, case, "accept", "wage_arrears_accepted", actor,
                   {"on_time": today() <= case.decide_due}, decided_at=now())
     _tell_worker(session, moved, "accepted", f"您的欠薪投诉 {moved.number} 已立案",
@@ -363,6 +375,7 @@ def escalate_overdue(session: Session, *, batch: int = ESCALATION_BATCH) -> int:
                                            t.escalation < rules.top_level)
                            .order_by(t.id).limit(batch)).all()
     fired = 0
+    inspectors: list[int] | None = None
     for case in rows:
         assert case.pay_due is not None
         late = workdays_between(case.pay_due, day)
@@ -380,7 +393,9 @@ def escalate_overdue(session: Session, *, batch: int = ESCALATION_BATCH) -> int:
         zh, en = wr.LEVEL_LABELS.get(name, (name, name))
         _record(session, case, "wage_arrears_escalated", "system:worker",
                 {"level": level, "level_name": name, "working_days_late": late, "pay_due": case.pay_due.isoformat()})
-        notices.send(session, user_ids=[*inspector_users(session), *worker_users(session, case.worker_party_id)],
+        if inspectors is None:  # read once for the run, not per case
+            inspectors = inspector_users(session)
+        notices.send(session, user_ids=[*inspectors, *worker_users(session, case.worker_party_id)],
                      module=MODULE, kind=f"escalated_{level}",
                      title_zh=f"督办：欠薪案件 {case.number} 逾期未支付（{zh}）",
                      title_en=f"Overdue: case {case.number} not paid by its deadline ({en})",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from landbridge.kernel.hall import SOURCE_LIMIT, Todo, due_at_end_of
 from landbridge.wage_arrears.models import WageArrearsCase, WageArrearsPayment
 from landbridge.wage_arrears.rules import CaseStatus
+from landbridge.wage_arrears.service import CLAIMED
 
 INSPECTOR = "labour_inspector"
 
@@ -29,7 +30,7 @@ def todos(session: Any, principal: Any) -> Iterator[Todo]:
                        title_en=f"Case {c.number} overdue (escalated)", href=f"/wage-arrears/{c.id}",
                        due=due_at_end_of(c.pay_due) if c.pay_due else None, urgent=True)
         p = WageArrearsPayment
-        for pay in session.scalars(select(p).where(p.status == "claimed").order_by(p.id).limit(SOURCE_LIMIT)):
+        for pay in session.scalars(select(p).where(p.status == CLAIMED).order_by(p.id).limit(SOURCE_LIMIT)):
             yield Todo(kind="wage_arrears.claim", title_zh="用人单位申报已支付：待确认",
                        title_en="An employer's payment claim to confirm", href=f"/wage-arrears/{pay.case_id}")
     party = getattr(principal, "party_id", None)

@@ -28,7 +28,7 @@ from landbridge.auth import Principal, Role, current_principal, require_roles
 from landbridge.wage_arrears import service, stats
 from landbridge.wage_arrears.errors import WageArrearsError
 from landbridge.wage_arrears.models import WageArrearsCase, WageArrearsPayment
-from landbridge.wage_arrears.rules import CaseStatus, yuan
+from landbridge.wage_arrears.rules import OPEN_STATES, CaseStatus, yuan
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/wage-arrears", tags=["wage_arrears"], route_class=TransactionalRoute)
@@ -36,7 +36,6 @@ router = APIRouter(prefix="/api/v1/wage-arrears", tags=["wage_arrears"], route_c
 FILERS = (Role.member, Role.township_official)
 inspector = require_roles(Role.labour_inspector)
 filer = require_roles(*FILERS)
-Id = Field(ge=1, le=2**31 - 1)
 PAGE_MAX = 100
 
 
@@ -152,10 +151,11 @@ def file_case(body: CaseIn, p: Principal = Depends(filer), session: Session = De
 
 @router.get("/stats")
 def public_stats(session: Session = Depends(get_session)) -> dict[str, Any]:
-    """Cases, paid and overdue by township: counts and sums, no names."""
+    """Cases, paid and overdue by township: counts and sums, no names ("<k": a sum withheld, see ``stats``)."""
     return {"townships": [{"region_code": s.region_code, "cases": s.cases, "open": s.open,
                            "closed_paid": s.closed_paid, "referred": s.referred, "overdue": s.overdue,
-                           "workers": s.workers, "paid": str(s.paid_yuan)} for s in stats.by_township(session)]}
+                           "workers": s.workers, "paid": "<k" if s.paid_yuan is None else str(s.paid_yuan)}
+                          for s in stats.by_township(session)]}
 
 
 @router.get("/mine")
@@ -163,12 +163,7 @@ def mine(offset: int = Query(0, ge=0, le=10**6), limit: int = Query(50, ge=1, le
          p: Principal = Depends(current_principal), session: Session = Depends(get_session)) -> dict[str, Any]:
     """The caller's cases: as the worker, as the desk that filed them, as the employer; newest first."""
     t = WageArrearsCase
-    cond = t.filed_by_user_id == p.user_id
-    if p.party_id is not None:
-        cond = cond | (t.worker_party_id == p.party_id)
-    uscc = service.employer_uscc_of(session, p.organisation_id)
-    if uscc:
-        cond = cond | (t.employer_uscc == uscc)
+    cond = service.cases_of(session, user_id=p.user_id, party_id=p.party_id, organisation_id=p.organisation_id)
     return page(select(t).where(cond).order_by(t.id.desc()), session, offset, limit)
 
 
@@ -180,7 +175,7 @@ def work(status: CaseStatus | None = None, offset: int = Query(0, ge=0, le=10**6
     t = WageArrearsCase
     stmt = select(t).order_by(t.escalation.desc(), t.id)
     stmt = stmt.where(t.status == status.value) if status else stmt.where(
-        t.status.in_([CaseStatus.filed.value, CaseStatus.accepted.value, CaseStatus.ordered.value]))
+        t.status.in_([s.value for s in OPEN_STATES]))
     return page(stmt, session, offset, limit)
 
 
