@@ -130,3 +130,10 @@ source = "s"
     with pytest.raises(DomainError) as err:
         parse(text.replace('method = "linear"', 'method = "guess"'), {}, date(2025, 6, 1))
     assert err.value.code == "assessment.sets_invalid"
+
+
+def test_the_lock_covers_every_set_so_a_later_one_loads_on_its_day() -> None:
+    """A set added for a later year is locked when written, as the supervision indicators are: on its first day it
+    loads (a lock of the sets in force only would refuse every set then)."""
+    from landbridge.assessment import sets
+    assert sets.lock_text() == sets.LOCK.read_text(encoding="utf-8")

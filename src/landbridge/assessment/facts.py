@@ -21,10 +21,12 @@ RUN_LIMIT = 20  # the newest published runs; one a year per subject kind
 def published_results(session: Session) -> list[dict[str, Any]]:
     """Every subject's final score and rank (1 = best, equal scores share a rank) in the newest published runs."""
     rows: list[dict[str, Any]] = []
-    for run in scoring.published_runs(session, limit=RUN_LIMIT):
+    runs = scoring.published_runs(session, limit=RUN_LIMIT)
+    found = scoring.scores_of(session, [r.id for r in runs])
+    for run in runs:
         published_on: date | None = to_local(ensure_utc(run.published_at)).date() if run.published_at else None
         rank, previous = 0, None
-        for position, score in enumerate(scoring.scores(session, run.id), start=1):
+        for position, score in enumerate(found.get(run.id, []), start=1):
             final: Decimal = score.adjusted if score.adjusted is not None else score.computed
             if final != previous:
                 rank, previous = position, final

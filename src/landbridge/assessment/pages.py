@@ -21,6 +21,7 @@ from landbridge.assessment.models import AssessmentRun, BoardTask
 from landbridge.assessment.views import board_query, visible_run
 from landbridge.auth import Principal, optional_principal
 from landbridge.auth.pages import page_caller
+from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError
 from landbridge.ledger import history_panel
 from landbridge.web.i18n import request_locale
@@ -53,11 +54,12 @@ def assessment_page(request: Request, session: Session = Depends(get_session),
     if not manager:
         stmt = stmt.where(AssessmentRun.status == scoring.PUBLISHED)
     runs = list(session.scalars(stmt.order_by(AssessmentRun.year.desc(), AssessmentRun.id).limit(60)))
+    top = scoring.scores_of(session, [r.id for r in runs])
     return render(request, "assessment/index.html", {
         "zh": zh, "manager": manager,
         "runs": [{"r": r, "kind": _label(KIND_LABELS, r.subject_kind, zh),
                   "status": _label(STATUS_LABELS, r.status, zh),
-                  "top": scoring.scores(session, r.id)[:3]} for r in runs]})
+                  "top": top.get(r.id, [])[:3]} for r in runs]})
 
 
 @router.get("/assessment/runs/{run_id}", response_class=Response)
@@ -97,7 +99,9 @@ def board_page(request: Request, status: str = Query("", max_length=16),
                                 .offset((page_no - 1) * PAGE_SIZE)))
     late = tasks.late_task_ids(session, [t.id for t in rows])
     flags = {t.id: tasks.flag(t, t.id in late) for t in rows}
-    config = {"api": "/api/v1/tasks/map", "colours": {"on_track": "#2e7d32", "late": "#212121", "done": "#c62828"},
+    profile = get_profile()
+    config = {"api": "/api/v1/tasks/map", "view": {"center": list(profile.map_center), "zoom": profile.map_zoom},
+              "colours": {"on_track": "#2e7d32", "late": "#212121", "done": "#c62828"},
               "labels": {k: _label(FLAG_LABELS, k, zh) for k in FLAG_LABELS},
               "failed": "任务地图加载失败" if zh else "The task map could not be loaded"}
     return render(request, "assessment/board.html", {

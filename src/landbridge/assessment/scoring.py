@@ -119,10 +119,22 @@ def get_run(session: Session, run_id: int) -> AssessmentRun:
     return run
 
 
+def _best_first(s: AssessmentScore) -> tuple[Decimal, str]:
+    return -(s.adjusted if s.adjusted is not None else s.computed), s.subject_code
+
+
 def scores(session: Session, run_id: int) -> list[AssessmentScore]:
     """A run's scores, the best final score first."""
-    rows = list(session.scalars(select(AssessmentScore).where(AssessmentScore.run_id == run_id)))
-    return sorted(rows, key=lambda s: (-(s.adjusted if s.adjusted is not None else s.computed), s.subject_code))
+    return scores_of(session, [run_id]).get(run_id, [])
+
+
+def scores_of(session: Session, run_ids: list[int]) -> dict[int, list[AssessmentScore]]:
+    """The scores of several runs in one query (a list of runs), each run's best final score first."""
+    out: dict[int, list[AssessmentScore]] = {}
+    if run_ids:
+        for row in session.scalars(select(AssessmentScore).where(AssessmentScore.run_id.in_(run_ids))):
+            out.setdefault(row.run_id, []).append(row)
+    return {run_id: sorted(rows, key=_best_first) for run_id, rows in out.items()}
 
 
 def score_year(session: Session, *, year: int, subject_kind: str, actor: str, as_of: date | None = None,

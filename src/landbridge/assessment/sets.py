@@ -8,7 +8,6 @@ supervision's public ``rederive`` for the same as-of day.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tomllib
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 
 from landbridge.assessment.errors import AssessmentError
 from landbridge.assessment.rules import DIRECTIONS, METHODS
+from landbridge.supervision.indicators import digest_of
 
 HERE = Path(__file__).parent
 DEFINITIONS = HERE / "sets.toml"
@@ -86,12 +86,6 @@ def _item(raw: dict[str, Any], version: str) -> Item:
                 str(raw["source"]))
 
 
-def digest_of(raw: dict[str, Any]) -> str:
-    """The SHA-256 of a set's canonical JSON."""
-    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def parse(text: str, lock: dict[str, str], today: date) -> list[AssessmentSet]:
     """The sets of a definitions text; each set in force on ``today`` must match ``lock``."""
     try:
@@ -148,14 +142,14 @@ def by_version(version: str, today: date) -> AssessmentSet:
     raise AssessmentError.SETS_INVALID.error(reason=f"no set {version[:40]}")
 
 
-def lock_text(today: date) -> str:
-    """The lock file's text for the sets in force on ``today``."""
+def lock_text() -> str:
+    """The lock file's text: the digest of every set, those not yet in force included, so that a set added for a
+    later year loads on its first day without another step (as the supervision indicators' lock; a set not yet in
+    force may still be edited and relocked)."""
     raw = tomllib.loads(DEFINITIONS.read_text(encoding="utf-8"))
-    digests = {s["version"]: digest_of(s) for s in raw.get("set", []) if s["effective_from"] <= today}
+    digests = {s["version"]: digest_of(s) for s in raw.get("set", [])}
     return json.dumps(digests, indent=2, sort_keys=True) + "\n"
 
 
 if __name__ == "__main__":  # pragma: no cover - writes the lock
-    from landbridge.kernel.clock import now, to_local
-
-    LOCK.write_text(lock_text(to_local(now()).date()), encoding="utf-8")
+    LOCK.write_text(lock_text(), encoding="utf-8")

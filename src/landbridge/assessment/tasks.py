@@ -34,7 +34,6 @@ TEXT_MAX = 200
 NOTE_MAX = 500
 ALERT_BATCH = 200
 WORKER = "system:assessment-worker"
-CITY_BOX = (115.5, 26.5, 118.5, 29.5)  # lon/lat bounds a task's point must fall in (the city and its margin)
 
 
 def today() -> date:
@@ -78,6 +77,16 @@ def flag(task: BoardTask, late: bool) -> str:
     return "late" if late or task.deadline < today() else "on_track"
 
 
+def milestones_of(session: Session, task_ids: Sequence[int]) -> dict[int, list[BoardMilestone]]:
+    """The milestones of several tasks in one query (a page of the board), each task's in order."""
+    out: dict[int, list[BoardMilestone]] = {}
+    if task_ids:
+        for m in session.scalars(select(BoardMilestone).where(BoardMilestone.task_id.in_(task_ids))
+                                 .order_by(BoardMilestone.task_id, BoardMilestone.seq)):
+            out.setdefault(m.task_id, []).append(m)
+    return out
+
+
 def late_task_ids(session: Session, task_ids: Sequence[int]) -> set[int]:
     """Which of ``task_ids`` have a milestone past due and not done."""
     if not task_ids:
@@ -91,11 +100,12 @@ def create_task(session: Session, *, title: str, owner_org_id: int, region_code:
                 lat: float | None = None) -> BoardTask:
     """Put a task on the board with its milestones (title, working days) scheduled backwards from ``deadline``."""
     title = _text(title, "title")
-    region = get_profile().region(region_code) if len(region_code or "") == 12 else None
+    profile = get_profile()
+    region = profile.region(region_code) if len(region_code or "") == 12 else None
     if region is None:
         raise AssessmentError.INVALID_PLACE.error(reason=f"unknown region {str(region_code)[:12]}")
     if (lon is None) != (lat is None) or (lon is not None and lat is not None and not (
-            CITY_BOX[0] <= lon <= CITY_BOX[2] and CITY_BOX[1] <= lat <= CITY_BOX[3])):
+            profile.extent[0] <= lon <= profile.extent[2] and profile.extent[1] <= lat <= profile.extent[3])):
         raise AssessmentError.INVALID_PLACE.error(reason="the point must lie in the city")
     name = auth.organisation_names(session, [owner_org_id]).get(owner_org_id)
     if name is None:

@@ -104,8 +104,9 @@ def list_runs(offset: int = Query(0, ge=0, le=100_000), limit: int = Query(20, g
 @router.get(f"{A}/results", tags=["assessment"])
 def results(session: Session = Depends(get_session)) -> list[dict[str, Any]]:
     """The published results (public): each published run with its subjects' final scores."""
-    return [{**run_json(r), "scores": [score_json(s) for s in scoring.scores(session, r.id)]}
-            for r in scoring.published_runs(session)]
+    runs = scoring.published_runs(session)
+    found = scoring.scores_of(session, [r.id for r in runs])
+    return [{**run_json(r), "scores": [score_json(s) for s in found.get(r.id, [])]} for r in runs]
 
 
 @router.get(f"{A}/runs/{{run_id}}", tags=["assessment"])
@@ -192,7 +193,8 @@ def list_tasks(status: str = Query("", max_length=16), offset: int = Query(0, ge
     total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     rows = list(session.scalars(stmt.order_by(BoardTask.deadline, BoardTask.id).offset(offset).limit(limit)))
     late = tasks.late_task_ids(session, [t.id for t in rows])
-    return {"total": total, "items": [task_json(t, tasks.milestones(session, t.id), t.id in late) for t in rows]}
+    steps = tasks.milestones_of(session, [t.id for t in rows])
+    return {"total": total, "items": [task_json(t, steps.get(t.id, []), t.id in late) for t in rows]}
 
 
 @router.get(f"{T}/map", tags=["tasks"])

@@ -8,7 +8,7 @@ transaction (``supervision.anomaly.assigned`` / ``.closed``); services never com
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from landbridge import exchange
 from landbridge.kernel.clock import ensure_utc, now, to_local
 from landbridge.ledger import append_event, subjects
-from landbridge.supervision.anomaly_sources import source_flags
+from landbridge.supervision.anomaly_sources import Flag, source_flags
 from landbridge.supervision.errors import SupervisionError
 from landbridge.supervision.indicators import in_force
 from landbridge.supervision.models import AnomalyCase
@@ -25,20 +25,6 @@ from landbridge.supervision.models import AnomalyCase
 MODULE = "supervision"
 QUEUE_LIMIT = 500
 TEXT_LIMIT = {"assignee": 120, "outcome": 500}
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A flag as the queue shows it: its key, source module, kind, the record it concerns and when it was raised."""
-
-    key: str
-    source: str
-    kind: str
-    label: str
-    url: str
-    region_code: str
-    raised_on: date
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -59,7 +45,7 @@ def flags(session: Session, *, region_prefix: str = "") -> list[Flag]:
                   ", ".join(f"{k}={v}" for k, v in sorted(f.details.items()))[:200])
              for f, lot in rows if lot.region_code.startswith(region_prefix)]
     today = to_local(now()).date()
-    found += [Flag(**asdict(f)) for f in source_flags(session, in_force(today), today, region_prefix)]
+    found += source_flags(session, in_force(today), today, region_prefix)
     return sorted(found, key=lambda f: f.raised_on, reverse=True)[:QUEUE_LIMIT]
 
 

@@ -28,8 +28,9 @@ HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
-class SourceFlag:
-    """A flag as a source answers it (``anomalies.Flag`` has the same fields)."""
+class Flag:
+    """A flag as the queue shows it: its key, source module, kind, the record it concerns and when it was raised
+    (every source answers these; ``anomalies`` gathers them into the one queue)."""
 
     key: str
     source: str
@@ -41,15 +42,15 @@ class SourceFlag:
     detail: str
 
 
-def entry_flags(session: Session, today: date, region_prefix: str) -> list[SourceFlag]:
+def entry_flags(session: Session, today: date, region_prefix: str) -> list[Flag]:
     """Market entry's own flags of its cases (raised on: today, the day the queue sees them)."""
-    return [SourceFlag(f"market_entry:{f.case_id}:{f.flag}", "market_entry", f.flag, f"{f.number} {f.name_zh}",
+    return [Flag(f"market_entry:{f.case_id}:{f.flag}", "market_entry", f.flag, f"{f.number} {f.name_zh}",
                        f"/market-entry/cases/{f.case_id}", f.region_code, today, f.detail[:200])
             for f in market_entry.case_flags(session, region_prefix=region_prefix)]
 
 
 def entry_under_benchmark(session: Session, rules: IndicatorSet, today: date, region_prefix: str,
-                          ) -> list[SourceFlag]:
+                          ) -> list[Flag]:
     """Entry deals of the look-back period whose price is under the rule's share of their benchmark."""
     share, lookback = rules.threshold("entry_price_under_benchmark_pct"), rules.threshold("entry_lookback_days")
     if share is None or lookback is None:
@@ -60,19 +61,19 @@ def entry_under_benchmark(session: Session, rules: IndicatorSet, today: date, re
         if e.benchmark_cny is None or e.benchmark_cny <= 0 or e.price_cny * HUNDRED >= e.benchmark_cny * share:
             continue
         pct = (e.price_cny * HUNDRED / e.benchmark_cny).quantize(Decimal("0.1"))
-        out.append(SourceFlag(f"market_entry:{e.case_id}:under_benchmark", "market_entry", "price_under_benchmark",
+        out.append(Flag(f"market_entry:{e.case_id}:under_benchmark", "market_entry", "price_under_benchmark",
                               f"{e.number} 成交价低于评估价 {share}%", f"/market-entry/cases/{e.case_id}",
                               e.region_code, e.concluded_on,
                               f"price={e.price_cny}, benchmark={e.benchmark_cny}, ratio={pct}%"))
     return out
 
 
-def loans_overdue(session: Session, rules: IndicatorSet, today: date, region_prefix: str) -> list[SourceFlag]:
+def loans_overdue(session: Session, rules: IndicatorSet, today: date, region_prefix: str) -> list[Flag]:
     """Loans the rule's number of days or more past due today (raised on the day they reached it)."""
     days = rules.threshold("loan_overdue_days")
     if days is None:
         return []
-    return [SourceFlag(f"lending:{p.loan_id}:overdue", "lending", "loan_overdue",
+    return [Flag(f"lending:{p.loan_id}:overdue", "lending", "loan_overdue",
                        f"{p.loan_no} 逾期 {p.days_past_due} 天",
                        f"/lending/loans/{p.loan_id}", p.region_code,
                        today - timedelta(days=p.days_past_due - int(days)),
@@ -81,7 +82,7 @@ def loans_overdue(session: Session, rules: IndicatorSet, today: date, region_pre
             if p.outstanding > 0 and p.days_past_due >= days]
 
 
-def source_flags(session: Session, rules: IndicatorSet, today: date, region_prefix: str) -> list[SourceFlag]:
+def source_flags(session: Session, rules: IndicatorSet, today: date, region_prefix: str) -> list[Flag]:
     """Every source's flags, market entry first, then lending."""
     return [*entry_flags(session, today, region_prefix), *entry_under_benchmark(session, rules, today, region_prefix),
             *loans_overdue(session, rules, today, region_prefix)]

@@ -5,7 +5,8 @@
   var el = document.getElementById("task-map");
   var config = JSON.parse(document.getElementById("task-map-config").textContent);
   var status = document.getElementById("task-map-status");
-  var map = L.map(el, { attributionControl: false, zoomControl: true }).setView([28.2, 117.05], 9);
+  var map = L.map(el, { attributionControl: false, zoomControl: true })
+    .setView(config.view.center, config.view.zoom);  // the city profile's map view
   L.control.scale({ imperial: false }).addTo(map);
   fetch(config.api, { credentials: "same-origin" }).then(function (r) {
     if (!r.ok) { throw new Error(r.status); }
