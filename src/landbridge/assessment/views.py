@@ -22,6 +22,7 @@ from landbridge.assessment.errors import AssessmentError
 from landbridge.assessment.models import AssessmentRun, AssessmentScore, BoardMilestone, BoardTask
 from landbridge.assessment.sets import SUBJECT_KINDS, all_sets
 from landbridge.auth import Principal, current_principal, optional_principal, require_roles
+from landbridge.kernel.bounds import Id
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(route_class=TransactionalRoute)
@@ -152,7 +153,7 @@ class MilestoneIn(BaseModel):
 
 class TaskIn(BaseModel):
     title: str = Field(min_length=1, max_length=tasks.TEXT_MAX)
-    owner_org_id: int = Field(ge=1, le=2**31)
+    owner_org_id: Id
     region_code: str = Field(pattern=r"^\d{12}$")
     deadline: date
     milestones: list[MilestoneIn] = Field(min_length=1, max_length=tasks.MAX_MILESTONES)

@@ -20,6 +20,7 @@ from landbridge.auth import Principal, Role, current_principal, require_roles
 from landbridge.employment import training
 from landbridge.employment.models import TrainingCourse, TrainingEnrolment
 from landbridge.employment.views import PAGE_MAX, actor_of
+from landbridge.kernel.bounds import Id
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/employment", tags=["employment"], route_class=TransactionalRoute)
@@ -37,7 +38,7 @@ class CourseIn(BaseModel):
 
 class AttendanceIn(BaseModel):
     session_no: int = Field(ge=-10**6, le=10**6)
-    enrolment_ids: list[int] = Field(min_length=1, max_length=500)
+    enrolment_ids: list[Id] = Field(min_length=1, max_length=500)
 
 
 def course_json(c: TrainingCourse) -> dict[str, Any]:

@@ -14,33 +14,25 @@ from decimal import Decimal
 from typing import Any
 
 import shapely
-from shapely.geometry import MultiPolygon, shape
+from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from landbridge.cityprofile import get_profile
 from landbridge.industry.errors import IndustryError
 from landbridge.industry.rules import RULES
-from landbridge.kernel.geo import GeometryError, area_m2, geojson_vertex_count, validate_polygon
+from landbridge.kernel.geo import GeometryError, area_m2, read_geometry, submitted_vertex_count, validate_polygon
 
 
 def parse(boundary: Mapping[str, Any] | BaseGeometry, day: date) -> MultiPolygon:
     """The boundary as a valid MultiPolygon inside the city, within the vertex and area rules."""
     rules = get_profile().rules(RULES)
     limit = rules.int("max_vertices", day)
-    if isinstance(boundary, BaseGeometry):
-        vertices = int(shapely.get_num_coordinates(boundary))
-    elif isinstance(boundary, Mapping):
-        vertices = geojson_vertex_count(dict(boundary))
-    else:
-        raise IndustryError.INVALID_BOUNDARY.error(reason="not a GeoJSON geometry")
-    if vertices > limit:
-        raise IndustryError.BOUNDARY_TOO_MANY_VERTICES.error(vertices=vertices, max_vertices=limit)
     try:
-        geom = boundary if isinstance(boundary, BaseGeometry) else shape(dict(boundary))
-        multi = validate_polygon(geom, get_profile().extent)
-    except GeometryError as exc:
-        raise IndustryError.INVALID_BOUNDARY.error(reason=str(exc)[:200]) from None
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError, shapely.errors.GEOSException) as exc:
+        vertices = submitted_vertex_count(boundary)
+        if vertices > limit:
+            raise IndustryError.BOUNDARY_TOO_MANY_VERTICES.error(vertices=vertices, max_vertices=limit)
+        multi = validate_polygon(read_geometry(boundary), get_profile().extent)
+    except (GeometryError, shapely.errors.GEOSException) as exc:
         raise IndustryError.INVALID_BOUNDARY.error(reason=str(exc)[:200] or "unreadable geometry") from None
     area = Decimal(str(round(area_m2(multi, get_profile().projected_srid), 1)))
     most = rules.decimal("max_area_m2", day)

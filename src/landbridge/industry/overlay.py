@@ -17,7 +17,7 @@ from landbridge.industry.figures import place_figures
 from landbridge.industry.models import IndustryPlace, IndustryProject
 from landbridge.industry.rules import PlaceStatus
 from landbridge.industry.service import today
-from landbridge.kernel.viewport import ViewportRefused
+from landbridge.kernel.viewport import BBox, ViewportRefused, box_filter
 from landbridge.kernel.viewport import parse_bbox as parse_viewport
 from landbridge.web.transaction import TransactionalRoute, get_session
 
@@ -26,19 +26,16 @@ MAX_FEATURES = 200
 LEGEND = ("synergy_zone", "characteristic_town", "agricultural_park", "village", "project")
 
 
-def parse_bbox(text: str) -> tuple[float, float, float, float]:
+def parse_bbox(text: str) -> BBox:
     try:
         return parse_viewport(text)
     except ViewportRefused:
         raise IndustryError.INVALID_BBOX.error() from None
 
 
-def overlay(session: Session, bbox: tuple[float, float, float, float], *, limit: int = MAX_FEATURES
-            ) -> dict[str, Any]:
-    west, south, east, north = bbox
+def overlay(session: Session, bbox: BBox, *, limit: int = MAX_FEATURES) -> dict[str, Any]:
     t = IndustryPlace
-    places = list(session.scalars(select(t).where(t.status == PlaceStatus.published.value, t.maxx >= west,
-                                                  t.minx <= east, t.maxy >= south, t.miny <= north)
+    places = list(session.scalars(select(t).where(t.status == PlaceStatus.published.value, box_filter(t, bbox))
                                   .order_by(t.id).limit(limit + 1)))
     truncated = len(places) > limit
     places = places[:limit]

@@ -299,8 +299,14 @@ def create_bundle(session: Session, *, actor: str, name: str, operating_project_
     ids = list(dict.fromkeys(welfare_project_ids))
     if not ids or len(ids) > MAX_BUNDLE_PROJECTS or operating_project_id in ids:
         raise IndustryError.BUNDLE_INVALID.error(reason=f"1 to {MAX_BUNDLE_PROJECTS} other public-welfare projects")
-    head = get_project(session, operating_project_id, lock=True)
-    others = [get_project(session, i, lock=True) for i in ids]
+    # every member locked in one query, in id order (two bundles over the same projects cannot deadlock)
+    stmt = select(IndustryProject).where(IndustryProject.id.in_([operating_project_id, *ids])) \
+        .order_by(IndustryProject.id)
+    locked = {p.id: p for p in session.scalars(stmt.with_for_update() if for_update(session) else stmt)}
+    for wanted in (operating_project_id, *ids):
+        if wanted not in locked:
+            raise IndustryError.PROJECT_NOT_FOUND.error(project_id=wanted)
+    head, others = locked[operating_project_id], [locked[i] for i in ids]
     if head.nature != Nature.operating:
         raise IndustryError.BUNDLE_INVALID.error(reason=f"{head.project_no} is not an operating project")
     for p in [head, *others]:

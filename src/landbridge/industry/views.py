@@ -21,6 +21,7 @@ from landbridge.industry.figures import place_figures
 from landbridge.industry.models import IndustryBundle, IndustryPlace, IndustryProject
 from landbridge.industry.present import place_json, project_json
 from landbridge.industry.rules import PlaceStatus
+from landbridge.kernel.bounds import Id
 from landbridge.web.transaction import TransactionalRoute, get_session
 
 router = APIRouter(prefix="/api/v1/industry", tags=["industry"], route_class=TransactionalRoute)
@@ -51,13 +52,13 @@ class ReasonIn(BaseModel):
 
 
 class ProjectIn(BaseModel):
-    place_id: int = Field(ge=1, le=2**31)
+    place_id: Id
     name: str = Field(min_length=1, max_length=200)
     nature: str = Field(max_length=16)
     description: str = Field(min_length=1, max_length=1000)
     revenue_cny: str = Field("0", pattern=AMOUNT)
-    quota_allocation_id: int | None = Field(None, ge=1, le=2**31)
-    entry_case_id: int | None = Field(None, ge=1, le=2**31)
+    quota_allocation_id: Id | None = None
+    entry_case_id: Id | None = None
 
 
 class AdvanceIn(BaseModel):
@@ -72,8 +73,8 @@ class FundingIn(BaseModel):
 
 class BundleIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    operating_project_id: int = Field(ge=1, le=2**31)
-    welfare_project_ids: list[int] = Field(min_length=1, max_length=service.MAX_BUNDLE_PROJECTS)
+    operating_project_id: Id
+    welfare_project_ids: list[Id] = Field(min_length=1, max_length=service.MAX_BUNDLE_PROJECTS)
 
 
 def _visible_place(session: Session, place_id: int, p: Principal | None) -> IndustryPlace:

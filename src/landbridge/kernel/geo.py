@@ -9,13 +9,13 @@ the exact test. Areas are measured in the city profile's projected CRS (EPSG:454
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 import shapely
 from pyproj import Transformer
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 from sqlalchemy import LargeBinary, func
@@ -115,6 +115,28 @@ def geojson_vertex_count(geometry: Any, depth: int = 0) -> int:
     if isinstance(geometry[0], list | tuple) and geometry[0] and isinstance(geometry[0][0], int | float):
         return len(geometry)  # a ring or a line: a list of positions
     return sum(geojson_vertex_count(part, depth + 1) for part in geometry)
+
+
+def submitted_vertex_count(value: Any) -> int:
+    """The positions of a geometry submitted to a service, counted before Shapely builds it: a Shapely geometry's
+    coordinates, a GeoJSON mapping's positions (``geojson_vertex_count``); ``GeometryError`` for anything else. The
+    first step of every bounded geometry a module accepts (quota boundaries, industry places, maintenance assets)."""
+    if isinstance(value, BaseGeometry):
+        return int(shapely.get_num_coordinates(value))
+    if isinstance(value, Mapping):
+        return geojson_vertex_count(dict(value))
+    raise GeometryError("not a GeoJSON geometry")
+
+
+def read_geometry(value: Mapping[str, Any] | BaseGeometry) -> BaseGeometry:
+    """A submitted geometry as Shapely builds it (GeoJSON → geometry; a geometry as is), after its vertex count was
+    checked; ``GeometryError`` with the reason when it cannot be read."""
+    if isinstance(value, BaseGeometry):
+        return value
+    try:
+        return shape(dict(value))
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, shapely.errors.GEOSException) as exc:
+        raise GeometryError(str(exc)[:200] or "unreadable geometry") from None
 
 
 def check_vertex_cap(geometry: Any, max_vertices: int) -> None:

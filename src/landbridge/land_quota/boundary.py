@@ -22,7 +22,6 @@ from decimal import Decimal
 from typing import Any
 
 import shapely
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 from sqlalchemy import func, select
@@ -33,7 +32,7 @@ from landbridge.cityprofile import get_profile
 from landbridge.errors import DomainError
 from landbridge.kernel.area import quantize_m2
 from landbridge.kernel.clock import now, to_local
-from landbridge.kernel.geo import GeometryError, area_m2, validate_polygon
+from landbridge.kernel.geo import GeometryError, area_m2, read_geometry, submitted_vertex_count, validate_polygon
 from landbridge.land_quota.errors import QuotaError
 from landbridge.land_quota.models import ReclamationProject
 from landbridge.land_quota.rules import ProjectStatus
@@ -52,34 +51,15 @@ def _rule_decimal(name: str, day: date | None = None) -> Decimal:
     return get_profile().rules(RULES).decimal(name, day or today())
 
 
-def _positions(coords: Any, depth: int = 0) -> int:
-    """Positions in GeoJSON coordinates given as lists or tuples (Shapely's ``mapping`` writes tuples), counted
-    ring by ring before anything is built; nesting deeper than a MultiPolygon's counts as nothing."""
-    if not isinstance(coords, list | tuple) or not coords or depth > 4:
-        return 0
-    if isinstance(coords[0], int | float):
-        return 1
-    if isinstance(coords[0], list | tuple) and coords[0] and isinstance(coords[0][0], int | float):
-        return len(coords)
-    return sum(_positions(part, depth + 1) for part in coords)
-
-
 def parse(boundary: Mapping[str, Any] | BaseGeometry) -> Any:
     """The boundary checked and measured: (MultiPolygon, area m²). GeoJSON is counted before it is built."""
     limit = get_profile().rules(RULES).int("boundary_max_vertices", today())
-    if isinstance(boundary, BaseGeometry):
-        vertices = int(shapely.get_num_coordinates(boundary))
-    elif isinstance(boundary, Mapping):
-        vertices = _positions(boundary.get("coordinates"))
-    else:
-        raise QuotaError.INVALID_BOUNDARY.error(reason="not a GeoJSON geometry")
-    if vertices > limit:
-        raise QuotaError.BOUNDARY_TOO_MANY_VERTICES.error(vertices=vertices, max_vertices=limit)
     try:
-        geom = boundary if isinstance(boundary, BaseGeometry) else shape(dict(boundary))
-        multi = validate_polygon(geom, get_profile().extent)
-    except (GeometryError, ValueError, TypeError, AttributeError, KeyError, IndexError,
-            shapely.errors.GEOSException) as exc:
+        vertices = submitted_vertex_count(boundary)
+        if vertices > limit:
+            raise QuotaError.BOUNDARY_TOO_MANY_VERTICES.error(vertices=vertices, max_vertices=limit)
+        multi = validate_polygon(read_geometry(boundary), get_profile().extent)
+    except (GeometryError, shapely.errors.GEOSException) as exc:
         raise QuotaError.INVALID_BOUNDARY.error(reason=str(exc)[:200]) from None
     measured = quantize_m2(area_m2(multi, get_profile().projected_srid))
     low, high = _rule_decimal("boundary_min_area_m2"), _rule_decimal("boundary_max_area_m2")

@@ -28,18 +28,25 @@ class QuotaCredit:
     credited_on: date
 
 
+def _entries(session: Session, start: date, end: date, region_prefix: str, kind: str | None = None
+             ) -> list[tuple[QuotaEntry, date]]:
+    """The quota ledger's entries (of ``kind``, or all) made from ``start`` to ``end`` (local days, both included)
+    for counties whose code starts with ``region_prefix``, by entry id, each with its local day."""
+    low, high = (datetime.combine(d, time(), SHANGHAI).astimezone(UTC) for d in (start, end + timedelta(days=1)))
+    stmt = select(QuotaEntry).where(QuotaEntry.created_at >= low, QuotaEntry.created_at < high)
+    if kind is not None:
+        stmt = stmt.where(QuotaEntry.kind == kind)
+    if region_prefix:
+        stmt = stmt.where(QuotaEntry.county_code.startswith(region_prefix[:6]))
+    return [(e, to_local(ensure_utc(e.created_at)).date()) for e in session.scalars(stmt.order_by(QuotaEntry.id))
+            if e.county_code.ljust(12, "0").startswith(region_prefix)]
+
+
 def quota_credits(session: Session, start: date, end: date, *, region_prefix: str = "") -> list[QuotaCredit]:
     """Credit entries made from ``start`` to ``end`` (local days, both included) to counties whose code starts
     with ``region_prefix`` (a county is its 6-digit code), by entry id."""
-    low, high = (datetime.combine(d, time(), SHANGHAI).astimezone(UTC) for d in (start, end + timedelta(days=1)))
-    stmt = select(QuotaEntry).where(QuotaEntry.kind == EntryKind.credit.value, QuotaEntry.created_at >= low,
-                                    QuotaEntry.created_at < high)
-    if region_prefix:
-        stmt = stmt.where(QuotaEntry.county_code.startswith(region_prefix[:6]))
-    return [QuotaCredit(e.id, e.county_code, e.year, e.project_id, e.amount_m2,
-                        to_local(ensure_utc(e.created_at)).date())
-            for e in session.scalars(stmt.order_by(QuotaEntry.id))
-            if e.county_code.ljust(12, "0").startswith(region_prefix)]
+    return [QuotaCredit(e.id, e.county_code, e.year, e.project_id, e.amount_m2, day)
+            for e, day in _entries(session, start, end, region_prefix, EntryKind.credit.value)]
 
 
 @dataclass(frozen=True)
@@ -59,14 +66,8 @@ class QuotaMovement:
 def quota_movements(session: Session, start: date, end: date, *, region_prefix: str = "") -> list[QuotaMovement]:
     """Every quota ledger entry made from ``start`` to ``end`` (local days, both included) for counties whose code
     starts with ``region_prefix``, by entry id. Entries are never undone, so a past day's answer never changes."""
-    low, high = (datetime.combine(d, time(), SHANGHAI).astimezone(UTC) for d in (start, end + timedelta(days=1)))
-    stmt = select(QuotaEntry).where(QuotaEntry.created_at >= low, QuotaEntry.created_at < high)
-    if region_prefix:
-        stmt = stmt.where(QuotaEntry.county_code.startswith(region_prefix[:6]))
-    return [QuotaMovement(e.id, e.kind, e.county_code, e.year, e.project_id, e.parcel_id, e.amount_m2,
-                          to_local(ensure_utc(e.created_at)).date())
-            for e in session.scalars(stmt.order_by(QuotaEntry.id))
-            if e.county_code.ljust(12, "0").startswith(region_prefix)]
+    return [QuotaMovement(e.id, e.kind, e.county_code, e.year, e.project_id, e.parcel_id, e.amount_m2, day)
+            for e, day in _entries(session, start, end, region_prefix)]
 
 
 @dataclass(frozen=True)

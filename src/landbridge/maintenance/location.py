@@ -13,13 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import shapely
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from landbridge.cityprofile import get_profile
-from landbridge.kernel.geo import area_m2, geojson_vertex_count, project
+from landbridge.kernel.geo import GeometryError, area_m2, project, read_geometry, submitted_vertex_count
 from landbridge.maintenance.errors import MaintenanceError
 from landbridge.maintenance.rules import RULES
 
@@ -30,17 +28,12 @@ def parse(location: Mapping[str, Any] | BaseGeometry, day: date) -> BaseGeometry
     """The location checked: a non-empty valid geometry of ``TYPES`` inside the extent, within the size rules."""
     rules = get_profile().rules(RULES)
     limit = rules.int("max_vertices", day)
-    if isinstance(location, BaseGeometry):
-        vertices = int(shapely.get_num_coordinates(location))
-    elif isinstance(location, Mapping):
-        vertices = geojson_vertex_count(dict(location))
-    else:
-        raise MaintenanceError.INVALID_LOCATION.error(reason="not a GeoJSON geometry")
-    if vertices > limit:
-        raise MaintenanceError.LOCATION_TOO_MANY_VERTICES.error(vertices=vertices, max_vertices=limit)
     try:
-        geom = location if isinstance(location, BaseGeometry) else shape(dict(location))
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError, shapely.errors.GEOSException) as exc:
+        vertices = submitted_vertex_count(location)
+        if vertices > limit:
+            raise MaintenanceError.LOCATION_TOO_MANY_VERTICES.error(vertices=vertices, max_vertices=limit)
+        geom = read_geometry(location)
+    except GeometryError as exc:
         raise MaintenanceError.INVALID_LOCATION.error(reason=str(exc)[:200]) from None
     if geom.geom_type not in TYPES:
         raise MaintenanceError.INVALID_LOCATION.error(reason=f"{geom.geom_type} is not a point, line or polygon")
