@@ -71,8 +71,13 @@ def place_figures(session: Session, places: Sequence[IndustryPlace], day: date) 
     allocations = land_quota.allocation_sites(session)
     cases = market_entry.entry_sites(session, states=sorted(available | entered))
     parcel_ids = sorted({a.parcel_id for a in allocations} | {c.parcel_id for c in cases})
-    where = _places_of(registry.parcel_points(session, parcel_ids), places)
-    areas = registry.parcel_areas(session, sorted({c.parcel_id for c in cases}))
+    # only parcels whose box meets a place's box can have their representative point (inside the parcel) in it: the
+    # boxes are plain columns, so the geometries read and tested are those near the places, not the city's
+    boxes = [(p.minx, p.miny, p.maxx, p.maxy) for p in places]
+    near = [pid for pid, (minx, miny, maxx, maxy) in registry.parcel_bounds(session, parcel_ids).items()
+            if any(minx <= bx2 and maxx >= bx1 and miny <= by2 and maxy >= by1 for bx1, by1, bx2, by2 in boxes)]
+    where = _places_of(registry.parcel_points(session, near), places)
+    areas = registry.parcel_areas(session, sorted({c.parcel_id for c in cases if where.get(c.parcel_id)}))
     for a in allocations:
         for place_id in where.get(a.parcel_id, ()):
             f = result[place_id]
